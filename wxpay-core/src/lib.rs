@@ -15,6 +15,7 @@
 
 mod client;
 pub mod crypto;
+mod enums;
 mod error;
 mod keyring;
 mod request;
@@ -26,6 +27,7 @@ pub use client::{
     DEFAULT_BASE_URL,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
+pub use enums::UnknownValue;
 pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
 pub use request::{

@@ -1,0 +1,13 @@
+//! Core behaviour against independent fixtures and over real HTTP on loopback.
+
+mod http;
+mod keys;
+mod seeds;
+mod server;
+mod signing;
+
+/// Reads a file of `tests/fixtures/`.
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
