@@ -48,7 +48,9 @@ fn unusable_keys_give_errors_that_say_why() {
     lines.remove(5);
     assert!(PrivateKey::from_pem(&lines.join("\n")).is_err());
     let missing = PrivateKey::from_pem_file("/nonexistent/apiclient_key.pem").unwrap_err();
-    assert!(missing.to_string().contains("/nonexistent/apiclient_key.pem"));
+    assert!(missing
+        .to_string()
+        .contains("/nonexistent/apiclient_key.pem"));
 }
 
 #[test]
@@ -70,20 +72,32 @@ fn certificate_serial_and_key_match_openssl() {
 #[test]
 fn keyring_holds_certificates_and_public_keys_at_once() {
     let ring = Keyring::new();
-    let serial = ring.add_certificate_pem(&fixture("platform_cert.pem")).unwrap();
-    ring.add_public_key_pem("PUB_KEY_ID_0114232134912410000000000000", &fixture("merchant_pub.pem"))
+    let serial = ring
+        .add_certificate_pem(&fixture("platform_cert.pem"))
         .unwrap();
+    ring.add_public_key_pem(
+        "PUB_KEY_ID_0114232134912410000000000000",
+        &fixture("merchant_pub.pem"),
+    )
+    .unwrap();
     assert_eq!(
         ring.serials(),
-        vec![serial, "PUB_KEY_ID_0114232134912410000000000000".to_string()]
+        vec![
+            serial,
+            "PUB_KEY_ID_0114232134912410000000000000".to_string()
+        ]
     );
     // Sensitive fields go to the public key when there is one.
     assert_eq!(
         ring.encryption_key().unwrap().serial(),
         "PUB_KEY_ID_0114232134912410000000000000"
     );
-    ring.add_certificate_pem(&fixture("expired_cert.pem")).unwrap();
-    assert_eq!(ring.remove_expired(wxpay_now()), vec!["0123ABCD".to_string()]);
+    ring.add_certificate_pem(&fixture("expired_cert.pem"))
+        .unwrap();
+    assert_eq!(
+        ring.remove_expired(wxpay_now()),
+        vec!["0123ABCD".to_string()]
+    );
 }
 
 #[test]

@@ -20,9 +20,15 @@ async fn return_advance_post_binds_the_path_and_sends_the_rest_as_body() {
     };
     let e = encoded(&request);
     assert_eq!(e.method, Method::Post);
-    assert_eq!(e.path, "v3/ecommerce/refunds/50000000382019052709732678859/return-advance");
+    assert_eq!(
+        e.path,
+        "v3/ecommerce/refunds/50000000382019052709732678859/return-advance"
+    );
     assert_eq!(e.query, "");
-    assert_eq!(e.body.as_deref(), Some(&br#"{"sub_mchid":"1900000109"}"#[..]));
+    assert_eq!(
+        e.body.as_deref(),
+        Some(&br#"{"sub_mchid":"1900000109"}"#[..])
+    );
 
     let server = TestServer::start().await;
     server.reply(Reply::json(
@@ -32,7 +38,10 @@ async fn return_advance_post_binds_the_path_and_sends_the_rest_as_body() {
     let advance = request.send(&server.client()).await.unwrap();
     assert_eq!(advance.return_amount, 888);
     assert_eq!(advance.advance_return_id, "1215562501201407033233368018");
-    assert_eq!(advance.success_time.as_deref(), Some("2018-06-08T10:34:56+08:00"));
+    assert_eq!(
+        advance.success_time.as_deref(),
+        Some("2018-06-08T10:34:56+08:00")
+    );
     assert_eq!(server.last().body, br#"{"sub_mchid":"1900000109"}"#);
 }
 
@@ -44,7 +53,10 @@ async fn return_advance_get_puts_sub_mchid_in_the_query() {
     };
     let e = encoded(&request);
     assert_eq!(e.method, Method::Get);
-    assert_eq!(e.path, "v3/ecommerce/refunds/5000%2F0000%3Fx/return-advance");
+    assert_eq!(
+        e.path,
+        "v3/ecommerce/refunds/5000%2F0000%3Fx/return-advance"
+    );
     assert_eq!(e.query, "sub_mchid=1900000109");
     assert_eq!(e.body, None);
 
@@ -73,7 +85,13 @@ async fn after_sales_order_post_and_get() {
         r#type: AfterSalesType::ServiceFeeIncome,
     };
     let e = encoded(&create);
-    assert_eq!((e.method, e.path.as_str()), (Method::Post, "v3/ecommerce/profitsharing/after-sales-orders"));
+    assert_eq!(
+        (e.method, e.path.as_str()),
+        (
+            Method::Post,
+            "v3/ecommerce/profitsharing/after-sales-orders"
+        )
+    );
     assert_eq!(
         String::from_utf8(e.body.unwrap()).unwrap(),
         r#"{"sub_mchid":"1900000109","transaction_id":"4208450740201411110007820472","amount":10,"refund_id":"3008450740201411110007820472","scene":"REFUND_TICKET","type":"SERVICE_FEE_INCOME"}"#
@@ -104,7 +122,9 @@ async fn after_sales_order_post_and_get() {
     let reason = result.fail_reason.clone().unwrap();
     assert!(reason.is_unknown());
     assert_eq!(reason.as_str(), "SOME_NEW_REASON");
-    assert!(serde_json::to_string(&result).unwrap().contains(r#""fail_reason":"SOME_NEW_REASON""#));
+    assert!(serde_json::to_string(&result)
+        .unwrap()
+        .contains(r#""fail_reason":"SOME_NEW_REASON""#));
 }
 
 #[tokio::test]
@@ -120,7 +140,10 @@ async fn return_order_post_and_get() {
         transaction_id: None,
     };
     let e = encoded(&create);
-    assert_eq!((e.method, e.path.as_str()), (Method::Post, "v3/ecommerce/profitsharing/returnorders"));
+    assert_eq!(
+        (e.method, e.path.as_str()),
+        (Method::Post, "v3/ecommerce/profitsharing/returnorders")
+    );
     assert_eq!(
         String::from_utf8(e.body.unwrap()).unwrap(),
         r#"{"sub_mchid":"1900000109","order_id":"3008450740201411110007820472","out_return_no":"R20190516001","return_mchid":"86693852","amount":10,"description":"分账回退"}"#
@@ -134,7 +157,10 @@ async fn return_order_post_and_get() {
     };
     let e = encoded(&query);
     assert_eq!(e.method, Method::Get);
-    assert_eq!(e.query, "sub_mchid=1900000109&out_order_no=P20150806125346&out_return_no=R20190516001");
+    assert_eq!(
+        e.query,
+        "sub_mchid=1900000109&out_order_no=P20150806125346&out_return_no=R20190516001"
+    );
 
     let server = TestServer::start().await;
     server.reply(Reply::json(
@@ -153,6 +179,12 @@ fn templates_and_methods_are_as_declared() {
         <ReturnAdvanceRequest<'_> as ApiRequest>::PATH_TEMPLATE,
         "v3/ecommerce/refunds/<refund_id>/return-advance"
     );
-    assert_eq!(<QueryReturnAdvanceRequest<'_> as ApiRequest>::METHOD, Method::Get);
-    assert_eq!(<CreateReturnOrderRequest<'_> as ApiRequest>::METHOD, Method::Post);
+    assert_eq!(
+        <QueryReturnAdvanceRequest<'_> as ApiRequest>::METHOD,
+        Method::Get
+    );
+    assert_eq!(
+        <CreateReturnOrderRequest<'_> as ApiRequest>::METHOD,
+        Method::Post
+    );
 }

@@ -126,13 +126,21 @@ impl TestServer {
     }
 
     pub fn last(&self) -> Captured {
-        self.shared.captured.lock().unwrap().last().cloned().expect("no request captured")
+        self.shared
+            .captured
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("no request captured")
     }
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body: Bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     shared.captured.lock().unwrap().push(Captured {
         method: parts.method.to_string(),
         target: parts
@@ -185,7 +193,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     let mut response = Response::builder()
         .status(reply.status)
-        .header("Request-ID", "08F78BB5AF0610D302A7D9BDBA0D") ;
+        .header("Request-ID", "08F78BB5AF0610D302A7D9BDBA0D");
     let serial = if reply.signing == Signing::UnknownSerial {
         "PUB_KEY_ID_0199999999999999999999999999"
     } else {

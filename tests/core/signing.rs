@@ -30,7 +30,12 @@ fn signature_equals_openssl_for_both_key_formats() {
     for pem in ["merchant_key_pkcs8.pem", "merchant_key_pkcs1.pem"] {
         let key = PrivateKey::from_pem(&fixture(pem)).unwrap();
         let signature = key.sign_sha256(message.as_bytes()).unwrap();
-        assert_eq!(b64(&signature), expected.trim(), "{pem} ({})", wxpay_core::crypto::BACKEND);
+        assert_eq!(
+            b64(&signature),
+            expected.trim(),
+            "{pem} ({})",
+            wxpay_core::crypto::BACKEND
+        );
     }
 }
 
@@ -40,10 +45,18 @@ fn openssl_response_signature_verifies_and_a_changed_byte_does_not() {
     let signature = base64::engine::general_purpose::STANDARD
         .decode(fixture("response_message.sig.b64").trim())
         .unwrap();
-    let message = response_message("1554208460", "c5ac7061fccab6bf3e254dcf98995b8c", br#"{"data":[]}"#);
+    let message = response_message(
+        "1554208460",
+        "c5ac7061fccab6bf3e254dcf98995b8c",
+        br#"{"data":[]}"#,
+    );
     assert_eq!(message, fixture("response_message.txt").into_bytes());
     assert!(key.public_key().verify_sha256(&message, &signature));
-    let tampered = response_message("1554208460", "c5ac7061fccab6bf3e254dcf98995b8c", br#"{"data":[1]}"#);
+    let tampered = response_message(
+        "1554208460",
+        "c5ac7061fccab6bf3e254dcf98995b8c",
+        br#"{"data":[1]}"#,
+    );
     assert!(!key.public_key().verify_sha256(&tampered, &signature));
     assert!(!key.public_key().verify_sha256(&message, &signature[1..]));
 }
@@ -84,11 +97,18 @@ fn aes_gcm_vector_from_python_cryptography_decrypts() {
     assert_eq!(plain, s("plaintext"));
     // Our own encryption gives the same bytes (GCM is deterministic for a given nonce).
     assert_eq!(
-        key.encrypt(s("plaintext").as_bytes(), &s("nonce"), &s("associated_data")).unwrap(),
+        key.encrypt(
+            s("plaintext").as_bytes(),
+            &s("nonce"),
+            &s("associated_data")
+        )
+        .unwrap(),
         s("ciphertext")
     );
     // Any change to the associated data fails authentication.
-    assert!(key.decrypt(&s("ciphertext"), &s("nonce"), "certificate").is_err());
+    assert!(key
+        .decrypt(&s("ciphertext"), &s("nonce"), "certificate")
+        .is_err());
 }
 
 #[test]
@@ -100,6 +120,10 @@ fn oaep_sha1_vector_from_python_cryptography_decrypts() {
         .unwrap();
     assert_eq!(plain, v["plaintext"].as_str().unwrap());
     let ours = key.public_key().encrypt_oaep_base64("张三").unwrap();
-    assert_ne!(ours, key.public_key().encrypt_oaep_base64("张三").unwrap(), "OAEP is randomised");
+    assert_ne!(
+        ours,
+        key.public_key().encrypt_oaep_base64("张三").unwrap(),
+        "OAEP is randomised"
+    );
     assert_eq!(key.decrypt_oaep_base64(&ours).unwrap(), "张三");
 }

@@ -12,12 +12,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::crypto::{random_alphanumeric, sha1_hex, PrivateKey, PublicKey};
-use crate::keyring::Certificate;
 use crate::error::{ApiError, Error, VerifyError};
+use crate::keyring::Certificate;
 use crate::keyring::{unix_now, Keyring};
-use crate::request::{decode_body, json_body, ApiRequest, EncodedRequest, Method, PathBuilder, QueryBuilder};
+use crate::request::{
+    decode_body, json_body, ApiRequest, EncodedRequest, Method, PathBuilder, QueryBuilder,
+};
 use crate::sign::{authorize, Signer};
-use crate::verify::{self, has_signature_headers, headers, signed_body_for_path, SignedBody, Verifier};
+use crate::verify::{
+    self, has_signature_headers, headers, signed_body_for_path, SignedBody, Verifier,
+};
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com/";
@@ -149,7 +153,8 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = read_capped(response, self.inner.max_response_bytes).await?;
-        self.check_response(status, headers, body, signed_body).await
+        self.check_response(status, headers, body, signed_body)
+            .await
     }
 
     /// Downloads a file WeChat Pay serves unsigned (bills, images, transfer
@@ -226,9 +231,8 @@ impl Client {
         for (name, value) in &request.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::InvalidRequest(format!("invalid header name {name:?}")))?;
-            let value = http::HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidRequest(format!("invalid value for header {name}"))
-            })?;
+            let value = http::HeaderValue::from_str(value)
+                .map_err(|_| Error::InvalidRequest(format!("invalid value for header {name}")))?;
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
@@ -248,7 +252,11 @@ impl Client {
         signed_body: SignedBody,
     ) -> Result<RawResponse, Error> {
         let request_id = request_id(&headers).map(str::to_owned);
-        tracing::debug!(status, request_id = request_id.as_deref().unwrap_or(""), "wxpay response");
+        tracing::debug!(
+            status,
+            request_id = request_id.as_deref().unwrap_or(""),
+            "wxpay response"
+        );
         let verification_error = |source| Error::Verification {
             source,
             request_id: request_id.clone(),
@@ -323,7 +331,12 @@ fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..cut]).into_owned()
 }
 
-fn api_error(status: u16, body: &[u8], request_id: Option<String>, signature_verified: bool) -> Error {
+fn api_error(
+    status: u16,
+    body: &[u8],
+    request_id: Option<String>,
+    signature_verified: bool,
+) -> Error {
     #[derive(serde::Deserialize)]
     struct Body {
         #[serde(default)]
@@ -386,7 +399,10 @@ fn split_download_url(url: &str) -> Result<(String, String), Error> {
             "download URL {url:?} has no usable path"
         )));
     }
-    Ok((path.to_owned(), query.split('#').next().unwrap_or("").to_owned()))
+    Ok((
+        path.to_owned(),
+        query.split('#').next().unwrap_or("").to_owned(),
+    ))
 }
 
 /// A file download: streamed when WeChat does not sign it, so large bills are
@@ -464,7 +480,8 @@ impl DynamicRequest<'_> {
 
     /// Adds a request header (e.g. `Wechatpay-Serial`).
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((Cow::Owned(name.to_owned()), value.into()));
+        self.headers
+            .push((Cow::Owned(name.to_owned()), value.into()));
         self
     }
 
@@ -509,7 +526,11 @@ fn expand_template(template: &str, params: &[(String, String)]) -> Result<String
     let mut used = vec![false; params.len()];
     let mut rest = template;
     while let Some(open) = rest.find(['{', '<']) {
-        let close_char = if rest.as_bytes()[open] == b'{' { '}' } else { '>' };
+        let close_char = if rest.as_bytes()[open] == b'{' {
+            '}'
+        } else {
+            '>'
+        };
         path.literal(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find(close_char).ok_or_else(|| {
@@ -668,12 +689,16 @@ impl ClientBuilder {
             .filter(|m| !m.is_empty())
             .ok_or_else(|| Error::Config("mchid is not set".into()))?;
         if !mchid.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::Config(format!("mchid {mchid:?} must be ASCII letters and digits")));
+            return Err(Error::Config(format!(
+                "mchid {mchid:?} must be ASCII letters and digits"
+            )));
         }
         let serial_no = self
             .serial_no
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::Config("merchant certificate serial (merchant_serial) is not set".into()))?
+            .ok_or_else(|| {
+                Error::Config("merchant certificate serial (merchant_serial) is not set".into())
+            })?
             .to_ascii_uppercase();
         if !serial_no.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::Config(format!(
@@ -742,7 +767,10 @@ mod tests {
     #[test]
     fn templates_expand_with_encoding_and_strictness() {
         let p = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
         assert_eq!(
             expand_template(
@@ -753,22 +781,35 @@ mod tests {
             "v3/ecommerce/refunds/50%2F00%3Fx/return-advance"
         );
         assert_eq!(
-            expand_template("/v3/x/<openid>", &p(&[("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")])).unwrap(),
+            expand_template(
+                "/v3/x/<openid>",
+                &p(&[("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")])
+            )
+            .unwrap(),
             "v3/x/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
         );
-        assert!(expand_template("v3/x/{a}", &[]).unwrap_err().to_string().contains("`a`"));
-        assert!(expand_template("v3/x", &p(&[("a", "1")])).unwrap_err().to_string().contains("`a`"));
+        assert!(expand_template("v3/x/{a}", &[])
+            .unwrap_err()
+            .to_string()
+            .contains("`a`"));
+        assert!(expand_template("v3/x", &p(&[("a", "1")]))
+            .unwrap_err()
+            .to_string()
+            .contains("`a`"));
         assert!(expand_template("v3/x/{a", &p(&[("a", "1")])).is_err());
     }
 
     #[test]
     fn download_urls_keep_only_path_and_query() {
         assert_eq!(
-            split_download_url("https://api.mch.weixin.qq.com/v3/billdownload/file?token=abc#x").unwrap(),
+            split_download_url("https://api.mch.weixin.qq.com/v3/billdownload/file?token=abc#x")
+                .unwrap(),
             ("v3/billdownload/file".to_string(), "token=abc".to_string())
         );
         assert_eq!(
-            split_download_url("https://evil.example/v3/billdownload/file?token=1").unwrap().0,
+            split_download_url("https://evil.example/v3/billdownload/file?token=1")
+                .unwrap()
+                .0,
             "v3/billdownload/file"
         );
         assert!(split_download_url("https://h/").is_err());

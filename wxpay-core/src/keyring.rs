@@ -321,7 +321,9 @@ mod tests {
     fn public_key_ids_must_have_the_prefix() {
         let ring = Keyring::new();
         let key = crate::crypto::PrivateKey::generate().unwrap();
-        assert!(ring.add_public_key("12345", key.public_key().clone()).is_err());
+        assert!(ring
+            .add_public_key("12345", key.public_key().clone())
+            .is_err());
         assert!(ring
             .add_public_key("PUB_KEY_ID_0112", key.public_key().clone())
             .is_ok());

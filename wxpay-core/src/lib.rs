@@ -10,6 +10,76 @@
 //!   (aws-lc-rs by default, pure Rust with the `rust-crypto` feature).
 //! - [`Keyring`], [`Verifier`](verify::Verifier), [`Signer`](sign::Signer):
 //!   who WeChat Pay is and who the merchant is, pluggable.
+//!
+//! ## Declaring an endpoint
+//!
+//! ```no_run
+//! use serde::Deserialize;
+//! use wxpay_core::{wxpay_api, Client, PrivateKey, PublicKey};
+//!
+//! #[derive(Debug, Deserialize)]
+//! pub struct ReturnAdvanceResponse {
+//!     pub advance_return_id: String,
+//!     pub return_amount: i64, // money is integer fen
+//!     pub result: String,
+//! }
+//!
+//! /// 垫付退款回补
+//! #[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/return-advance", response = ReturnAdvanceResponse)]
+//! pub struct ReturnAdvanceRequest<'a> {
+//!     /// Named in `<...>`: bound into the path, percent-encoded as one segment.
+//!     pub refund_id: &'a str,
+//!     /// Every other field of a POST goes to the JSON body (of a GET: the query).
+//!     pub sub_mchid: &'a str,
+//!     /// `None` is left out of the body.
+//!     #[serde(skip_serializing_if = "Option::is_none")]
+//!     pub memo: Option<&'a str>,
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .mchid("1900000100")
+//!     .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+//!     .private_key(PrivateKey::from_pem_file("apiclient_key.pem")?)
+//!     .wechatpay_public_key(
+//!         "PUB_KEY_ID_0119000001002025010100000000000000",
+//!         PublicKey::from_pem_file("pub_key.pem")?,
+//!     )?
+//!     .build()?;
+//!
+//! let advance = ReturnAdvanceRequest {
+//!     refund_id: "50000000382019052709732678859",
+//!     sub_mchid: "1900000109",
+//!     memo: None,
+//! }
+//! .send(&client) // inherent method: no trait import needed
+//! .await?;
+//! println!("{} fen: {}", advance.return_amount, advance.result);
+//!
+//! // Any operation without a typed request, through the escape hatch:
+//! let value: serde_json::Value = client
+//!     .request(wxpay_core::Method::Get, "v3/ecommerce/refunds/{refund_id}/return-advance")
+//!     .path_param("refund_id", "50000000382019052709732678859")
+//!     .query_pair("sub_mchid", "1900000109")
+//!     .send()
+//!     .await?;
+//! # let _ = value; Ok(()) }
+//! ```
+//!
+//! Field roles: `<name>` fields are path parameters; the other fields are the
+//! JSON body of `POST`/`PUT`/`PATCH` and the query of `GET`/`DELETE`;
+//! `#[wxpay(query)]`, `#[wxpay(body)]` and `#[wxpay(header = "Name")]` override
+//! that. `serde` attributes apply as usual. Without `response = T` the response
+//! is a `serde_json::Value`; a 204 decodes as `()`.
+//!
+//! ## What a response must pass
+//!
+//! Every 2xx (and every signed 4xx/5xx) response is verified before it is
+//! decoded: the `Wechatpay-*` headers must be present, the timestamp within
+//! 300 s, the serial known to the [`Keyring`], the signature valid, and not the
+//! `WECHATPAY/SIGNTEST/` probe. Each failure is a distinct [`VerifyError`].
+//! Files WeChat does not sign (bills, images) are only served through
+//! [`Client::download`].
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -23,16 +93,15 @@ pub mod sign;
 pub mod verify;
 
 pub use client::{
-    Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL,
-    DEFAULT_BASE_URL,
+    Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL, DEFAULT_BASE_URL,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;
 pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
 pub use request::{
-    encode_component, json_body, ApiRequest, BodyBuilder, EncodedRequest, HeaderList,
-    HeaderParam, Method, PathBuilder, PathParam, QueryBuilder,
+    encode_component, json_body, ApiRequest, BodyBuilder, EncodedRequest, HeaderList, HeaderParam,
+    Method, PathBuilder, PathParam, QueryBuilder,
 };
 pub use wxpay_macros::wxpay_api;
 

@@ -474,7 +474,10 @@ mod tests {
             ("a b", "a%20b"),
             ("../x", "..%2Fx"),
             ("a..b", "a..b"),
-            ("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+            (
+                "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            ),
             ("微信", "%E5%BE%AE%E4%BF%A1"),
             ("a+b&c", "a%2Bb%26c"),
         ] {

@@ -44,7 +44,13 @@ pub fn request_message(
     let mut m = Vec::with_capacity(
         method.len() + target.len() + timestamp.len() + nonce.len() + body.len() + 5,
     );
-    for part in [method.as_bytes(), target.as_bytes(), timestamp.as_bytes(), nonce.as_bytes(), body] {
+    for part in [
+        method.as_bytes(),
+        target.as_bytes(),
+        timestamp.as_bytes(),
+        nonce.as_bytes(),
+        body,
+    ] {
         m.extend_from_slice(part);
         m.push(b'\n');
     }
@@ -147,7 +153,13 @@ mod tests {
 
     #[test]
     fn message_has_five_lines_each_ending_in_newline() {
-        let m = request_message("GET", "/v3/certificates", "1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242", b"");
+        let m = request_message(
+            "GET",
+            "/v3/certificates",
+            "1554208460",
+            "593BEC0C930BF1AFEB40B4A08C8FB242",
+            b"",
+        );
         assert_eq!(
             m,
             b"GET\n/v3/certificates\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n"

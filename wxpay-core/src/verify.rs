@@ -74,7 +74,10 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
 /// [`Keyring`] is the standard implementation.
 pub trait Verifier: Send + Sync {
     /// Accepts or refuses a signed message.
-    fn verify<'a>(&'a self, signed: &'a SignedMessage<'a>) -> BoxFuture<'a, Result<(), VerifyError>>;
+    fn verify<'a>(
+        &'a self,
+        signed: &'a SignedMessage<'a>,
+    ) -> BoxFuture<'a, Result<(), VerifyError>>;
 }
 
 impl Keyring {
@@ -88,7 +91,10 @@ impl Keyring {
                 return Err(VerifyError::KeyNotValidNow(signed.serial.to_owned()));
             }
         }
-        if key.public_key().verify_sha256(&signed.message(), signed.signature) {
+        if key
+            .public_key()
+            .verify_sha256(&signed.message(), signed.signature)
+        {
             Ok(())
         } else {
             Err(VerifyError::BadSignature)
@@ -97,7 +103,10 @@ impl Keyring {
 }
 
 impl Verifier for Keyring {
-    fn verify<'a>(&'a self, signed: &'a SignedMessage<'a>) -> BoxFuture<'a, Result<(), VerifyError>> {
+    fn verify<'a>(
+        &'a self,
+        signed: &'a SignedMessage<'a>,
+    ) -> BoxFuture<'a, Result<(), VerifyError>> {
         Box::pin(std::future::ready(self.verify_message(signed)))
     }
 }
@@ -121,10 +130,13 @@ impl SignatureHeaders {
     pub fn from_headers(headers: &HeaderMap, now: i64) -> Result<Self, VerifyError> {
         let get = |name: &'static str| -> Result<&str, VerifyError> {
             let value = headers.get(name).ok_or(VerifyError::MissingHeader(name))?;
-            value.to_str().map(str::trim).map_err(|_| VerifyError::InvalidHeader {
-                name,
-                reason: "not visible ASCII".into(),
-            })
+            value
+                .to_str()
+                .map(str::trim)
+                .map_err(|_| VerifyError::InvalidHeader {
+                    name,
+                    reason: "not visible ASCII".into(),
+                })
         };
         if let Some(kind) = headers.get(headers::SIGNATURE_TYPE) {
             if kind.as_bytes() != AUTH_SCHEME.as_bytes() {
@@ -295,7 +307,12 @@ mod tests {
         ];
         assert!(SignatureHeaders::from_headers(&headers(&full), now).is_ok());
         for missing in 0..4 {
-            let partial: Vec<_> = full.iter().enumerate().filter(|(i, _)| *i != missing).map(|(_, p)| *p).collect();
+            let partial: Vec<_> = full
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != missing)
+                .map(|(_, p)| *p)
+                .collect();
             assert!(matches!(
                 SignatureHeaders::from_headers(&headers(&partial), now),
                 Err(VerifyError::MissingHeader(_))

@@ -27,7 +27,9 @@ mod backend;
 mod backend;
 
 #[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
-compile_error!("wxpay-core needs a crypto backend: enable the `aws-lc` (default) or `rust-crypto` feature");
+compile_error!(
+    "wxpay-core needs a crypto backend: enable the `aws-lc` (default) or `rust-crypto` feature"
+);
 
 /// The name of the compiled-in crypto backend (`"aws-lc-rs"` or `"rust-crypto"`).
 pub const BACKEND: &str = backend::NAME;
@@ -469,7 +471,9 @@ mod tests {
     #[test]
     fn aes_gcm_round_trip_and_tamper_detection() {
         let key = ApiV3Key::new("0123456789abcdef0123456789abcdef").unwrap();
-        let ct = key.encrypt(b"hello", "0123456789ab", "certificate").unwrap();
+        let ct = key
+            .encrypt(b"hello", "0123456789ab", "certificate")
+            .unwrap();
         assert_eq!(
             key.decrypt(&ct, "0123456789ab", "certificate").unwrap(),
             b"hello"
@@ -480,7 +484,9 @@ mod tests {
         );
         let other = ApiV3Key::new("fedcba9876543210fedcba9876543210").unwrap();
         assert_eq!(
-            other.decrypt(&ct, "0123456789ab", "certificate").unwrap_err(),
+            other
+                .decrypt(&ct, "0123456789ab", "certificate")
+                .unwrap_err(),
             CryptoError::AeadAuthentication
         );
         assert_eq!(
