@@ -2,6 +2,7 @@
 
 mod http;
 mod keys;
+mod notify;
 mod seeds;
 mod server;
 mod signing;

@@ -109,6 +109,16 @@ impl Client {
         self.inner.base.as_str()
     }
 
+    /// The verifier responses are checked with.
+    pub fn verifier(&self) -> Arc<dyn Verifier> {
+        self.inner.verifier.clone()
+    }
+
+    /// The signer requests are signed with.
+    pub fn signer(&self) -> Arc<dyn Signer> {
+        self.inner.signer.clone()
+    }
+
     /// The trusted WeChat Pay keys (shared with the client: changes apply at once).
     pub fn keyring(&self) -> &Keyring {
         &self.inner.keyring

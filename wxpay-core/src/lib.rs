@@ -88,6 +88,8 @@ pub mod crypto;
 mod enums;
 mod error;
 mod keyring;
+pub mod notify;
+pub mod paysign;
 mod request;
 pub mod sign;
 pub mod verify;

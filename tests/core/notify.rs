@@ -1,0 +1,280 @@
+//! Callbacks: verified over the raw body, inside the 300 s window, then decrypted.
+
+use base64::Engine;
+use http::HeaderMap;
+use wxpay_core::notify::Notifier;
+use wxpay_core::verify::response_message;
+use wxpay_core::{ApiV3Key, CryptoError, Error, Keyring, PrivateKey, VerifyError};
+
+const APIV3: &str = "0123456789abcdefghijklmnopqrstuv";
+const SERIAL: &str = "PUB_KEY_ID_0100000000000000000000000001";
+
+struct Wechat {
+    platform: PrivateKey,
+    keyring: Keyring,
+}
+
+impl Wechat {
+    fn new() -> Self {
+        let platform = PrivateKey::generate().unwrap();
+        let keyring = Keyring::new();
+        keyring
+            .add_public_key(SERIAL, platform.public_key().clone())
+            .unwrap();
+        Self { platform, keyring }
+    }
+
+    fn body(&self, resource_json: &str, key: &str, algorithm: &str) -> Vec<u8> {
+        let key = ApiV3Key::new(key).unwrap();
+        let ciphertext = key
+            .encrypt(resource_json.as_bytes(), "fdasflkja484", "transaction")
+            .unwrap();
+        serde_json::json!({
+            "id": "EV-2018022511223320873",
+            "create_time": "2015-05-20T13:29:35+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": "TRANSACTION.SUCCESS",
+            "summary": "支付成功",
+            "resource": {
+                "original_type": "transaction",
+                "algorithm": algorithm,
+                "ciphertext": ciphertext,
+                "associated_data": "transaction",
+                "nonce": "fdasflkja484"
+            }
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    fn headers(&self, body: &[u8], timestamp: i64, uppercase: bool) -> HeaderMap {
+        let ts = timestamp.to_string();
+        let nonce = "fdasfwerewrsdfa";
+        let signature = base64::engine::general_purpose::STANDARD.encode(
+            self.platform
+                .sign_sha256(&response_message(&ts, nonce, body))
+                .unwrap(),
+        );
+        let mut h = HeaderMap::new();
+        let name = |n: &str| -> http::HeaderName {
+            let n = if uppercase {
+                n.to_uppercase()
+            } else {
+                n.to_lowercase()
+            };
+            n.parse().unwrap()
+        };
+        h.insert(name("Wechatpay-Serial"), SERIAL.parse().unwrap());
+        h.insert(name("Wechatpay-Timestamp"), ts.parse().unwrap());
+        h.insert(name("Wechatpay-Nonce"), nonce.parse().unwrap());
+        h.insert(name("Wechatpay-Signature"), signature.parse().unwrap());
+        h
+    }
+
+    fn notifier(&self) -> Notifier {
+        Notifier::new(self.keyring.clone(), ApiV3Key::new(APIV3).unwrap())
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+const TRANSACTION: &str = r#"{"mchid":"1900000109","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000000000000000000000000","trade_state":"SUCCESS","amount":{"total":100,"currency":"CNY"}}"#;
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Amount {
+    total: i64,
+    currency: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Transaction {
+    out_trade_no: String,
+    trade_state: String,
+    amount: Amount,
+}
+
+#[tokio::test]
+async fn a_signed_callback_verifies_and_decrypts() {
+    let wechat = Wechat::new();
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM");
+    for uppercase in [false, true] {
+        let n = wechat
+            .notifier()
+            .parse::<Transaction>(&wechat.headers(&body, now(), uppercase), &body)
+            .await
+            .unwrap();
+        assert_eq!(n.event_type(), "TRANSACTION.SUCCESS");
+        assert_eq!(n.envelope.id, "EV-2018022511223320873");
+        assert_eq!(n.resource.out_trade_no, "1217752501201407033233368018");
+        assert_eq!(n.resource.trade_state, "SUCCESS");
+        assert_eq!(
+            n.resource.amount,
+            Amount {
+                total: 100,
+                currency: "CNY".into()
+            }
+        );
+    }
+    let request = http::Request::builder()
+        .method("POST")
+        .body(bytes::Bytes::from(body.clone()))
+        .unwrap();
+    let (mut parts, b) = request.into_parts();
+    parts.headers = wechat.headers(&body, now(), false);
+    let n: wxpay_core::notify::Notification = wechat
+        .notifier()
+        .parse_request(&http::Request::from_parts(parts, b))
+        .await
+        .unwrap();
+    assert_eq!(n.resource["amount"]["total"], 100);
+}
+
+#[tokio::test]
+async fn tampered_stale_and_foreign_callbacks_are_refused() {
+    let wechat = Wechat::new();
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM");
+    let headers = wechat.headers(&body, now(), false);
+
+    // One byte changed after signing (re-serialising would do the same).
+    let mut tampered = body.clone();
+    let at = tampered.iter().position(|b| *b == b'2').unwrap();
+    tampered[at] = b'3';
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&headers, &tampered)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::BadSignature,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let stale = wechat.headers(&body, now() - 301, false);
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&stale, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::TimestampSkew { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let stranger = Wechat::new();
+    let err = stranger
+        .notifier()
+        .parse::<serde_json::Value>(&headers, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::BadSignature,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let mut no_sig = headers.clone();
+    no_sig.remove("wechatpay-signature");
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&no_sig, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::MissingHeader(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_apiv3_key_truncated_ciphertext_and_bad_algorithm_are_typed_errors() {
+    let wechat = Wechat::new();
+    let body = wechat.body(
+        TRANSACTION,
+        "fedcba9876543210fedcba9876543210",
+        "AEAD_AES_256_GCM",
+    );
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Crypto(CryptoError::AeadAuthentication)),
+        "{err:?}"
+    );
+
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(&wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM")).unwrap();
+    envelope["resource"]["ciphertext"] = "AAECAwQFBgc=".into();
+    let body = envelope.to_string().into_bytes();
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Crypto(CryptoError::Truncated(8))),
+        "{err:?}"
+    );
+
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_CHACHA20_POLY1305");
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { ref message, .. } if message.contains("AEAD_CHACHA20_POLY1305")),
+        "{err:?}"
+    );
+
+    let body = b"{not json".to_vec();
+    let err = wechat
+        .notifier()
+        .parse::<serde_json::Value>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
+
+#[test]
+fn answers_are_what_wechat_expects() {
+    let ok = Notifier::success();
+    assert_eq!(ok.status(), 204);
+    assert!(ok.body().is_empty());
+    let fail = Notifier::failure("database down");
+    assert_eq!(fail.status(), 500);
+    let body: serde_json::Value = serde_json::from_slice(fail.body()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"code": "FAIL", "message": "database down"})
+    );
+}
