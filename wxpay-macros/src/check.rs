@@ -1,0 +1,175 @@
+//! Rules across the template and the fields, one function each. Each
+//! records its errors and lets the others run, so all are reported at once.
+
+use crate::ast::{Container, Role};
+use crate::ctxt::Ctxt;
+
+/// Headers the client writes itself; a field must not set them.
+const RESERVED_HEADERS: [&str; 6] = [
+    "Authorization",
+    "Content-Type",
+    "Content-Length",
+    "Accept",
+    "Host",
+    "Transfer-Encoding",
+];
+
+pub(crate) fn check(cx: &Ctxt, cont: &Container) {
+    check_params_are_unique(cx, cont);
+    check_params_have_fields(cx, cont);
+    check_path_fields_have_no_override(cx, cont);
+    check_headers_not_reserved(cx, cont);
+    check_headers_are_unique(cx, cont);
+    check_secondary_serde_attrs(cx, cont);
+}
+
+/// Each `<param>` appears once in the template.
+fn check_params_are_unique(cx: &Ctxt, cont: &Container) {
+    let params: Vec<&str> = cont.template.params().collect();
+    for (index, param) in params.iter().enumerate() {
+        let first = params.iter().position(|p| p == param) == Some(index);
+        let repeated = params[index + 1..].contains(param);
+        if first && repeated {
+            cx.error(
+                cont.template.lit.span(),
+                format!(
+                    "the path parameter `<{param}>` appears more than once in the template\n\
+                     help: each parameter is bound once; give the other segment its own \
+                     name and field, e.g. `<{param}_2>`"
+                ),
+            );
+        }
+    }
+}
+
+/// Each `<param>` is bound to a field of the same name.
+fn check_params_have_fields(cx: &Ctxt, cont: &Container) {
+    let mut reported: Vec<&str> = Vec::new();
+    for param in cont.template.params() {
+        if reported.contains(&param) || cont.fields.iter().any(|f| f.name == param) {
+            continue;
+        }
+        reported.push(param);
+        cx.error(
+            cont.template.lit.span(),
+            format!(
+                "the path parameter `<{param}>` has no field\n\
+                 help: add a field named after it, e.g. `pub {param}: &'a str` \
+                 (or a `String` or an integer), or fix the name in the template"
+            ),
+        );
+    }
+}
+
+/// A path field gets its value into the path only; `#[wxpay(...)]` cannot move it.
+fn check_path_fields_have_no_override(cx: &Ctxt, cont: &Container) {
+    for field in &cont.fields {
+        if let (Role::Path, Some((role, span))) = (&field.role, &field.role_override) {
+            cx.error(
+                *span,
+                format!(
+                    "`{}` fills `<{}>` in the path, so it cannot also be `{}`\n\
+                     help: remove `{}`, or rename the field if it is not the path parameter",
+                    field.name,
+                    field.name,
+                    role.describe(),
+                    role.describe()
+                ),
+            );
+        }
+    }
+}
+
+/// Authentication and framing headers belong to the client.
+fn check_headers_not_reserved(cx: &Ctxt, cont: &Container) {
+    for field in &cont.fields {
+        let Role::Header(name) = &field.role else {
+            continue;
+        };
+        let value = name.value();
+        if let Some(reserved) = RESERVED_HEADERS
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(&value))
+        {
+            cx.error(
+                name.span(),
+                format!(
+                    "`{reserved}` is set by the client when it signs and sends the request\n\
+                     help: remove `#[wxpay(header = \"{value}\")]`; fields may carry other \
+                     headers, such as `Wechatpay-Serial`"
+                ),
+            );
+        }
+    }
+}
+
+/// Two fields cannot send the same header (names are case-insensitive).
+fn check_headers_are_unique(cx: &Ctxt, cont: &Container) {
+    let headers: Vec<_> = cont
+        .fields
+        .iter()
+        .filter_map(|f| match &f.role {
+            Role::Header(name) => Some((f, name)),
+            _ => None,
+        })
+        .collect();
+    for (index, (field, name)) in headers.iter().enumerate() {
+        let value = name.value();
+        if let Some((first, _)) = headers[..index]
+            .iter()
+            .find(|(_, earlier)| earlier.value().eq_ignore_ascii_case(&value))
+        {
+            cx.error(
+                name.span(),
+                format!(
+                    "fields `{}` and `{}` both send the header `{value}`\n\
+                     help: keep the header on one field",
+                    first.name, field.name
+                ),
+            );
+        }
+    }
+}
+
+/// A field written on its own (`#[wxpay(query)]` on a POST, `#[wxpay(body)]`
+/// on a GET/DELETE) is encoded by its plain `Serialize` impl, so serde
+/// settings that change how a value is written would be silently ignored.
+fn check_secondary_serde_attrs(cx: &Ctxt, cont: &Container) {
+    let Some(method) = cont.method else {
+        return;
+    };
+    for field in cont.fields.iter().filter(|f| f.is_secondary(method)) {
+        for (key, span) in &field.serde.custom_serialization {
+            cx.error(
+                *span,
+                format!(
+                    "`#[serde({key})]` has no effect on `{}`: fields moved out of the {} \
+                     with `#[wxpay(...)]` are written with their own `Serialize` impl\n\
+                     help: remove `{key}`, or give the field a type whose `Serialize` \
+                     impl writes what the API expects",
+                    field.name,
+                    if method.has_body_by_default() {
+                        "body"
+                    } else {
+                        "query"
+                    }
+                ),
+            );
+        }
+        if field.serde.skipped {
+            cx.error_spanned_by(
+                field.member,
+                format!(
+                    "`{}` is marked `{}` but also `#[serde(skip)]`, so it would never be sent\n\
+                     help: remove one of the two",
+                    field.name,
+                    field
+                        .role_override
+                        .as_ref()
+                        .map(|(role, _)| role.describe())
+                        .unwrap_or_default()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Turning the checked model into the struct, its `ApiRequest` impl and the
+//! inherent `send` method; or, on error, into the struct and the errors.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{parse_quote, Attribute, Data, DeriveInput, Ident, Type};
+
+use crate::ast::{Container, Field, Role};
+use crate::attr::{self, ApiArgs, Method};
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::template::Piece;
+
+/// Entry point of `#[wxpay_api(...)]`.
+pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input.clone()) {
+        Ok(input) => input,
+        Err(_) => {
+            let error = syn::Error::new(
+                Span::call_site(),
+                "`#[wxpay_api]` goes on a struct with named fields\n\
+                 help: declare the request as `pub struct NameRequest<'a> { ... }` \
+                 with one field per path, query or body parameter",
+            )
+            .into_compile_error();
+            return quote!(#error #input);
+        }
+    };
+
+    let cx = Ctxt::new();
+    let args = ApiArgs::parse(&cx, args);
+    let fallback_response = args.response.clone();
+    let expanded = Container::from_ast(&cx, &input, args).and_then(|cont| {
+        check::check(&cx, &cont);
+        // Expanding with errors would only add follow-up errors.
+        (!cx.has_errors()).then(|| expand(&cont, &input))
+    });
+    match (cx.check(), expanded) {
+        (Ok(()), Some(expanded)) => expanded,
+        (Err(errors), _) => on_error(input, fallback_response, errors),
+        (Ok(()), None) => unreachable!("no expansion without an error"),
+    }
+}
+
+fn private() -> TokenStream {
+    quote!(::wxpay_core::__private)
+}
+
+fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
+    let method = cont
+        .method
+        .expect("a container without a method always has an error");
+    let private = private();
+    let item = emit_struct(cont, input, method);
+    let ident = cont.ident;
+    let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
+    let response = response_type(cont.response.as_ref());
+    let method_variant = Ident::new(method.variant(), Span::call_site());
+    let template = &cont.template.lit;
+
+    let write_path = write_path(cont);
+    let write_query = write_query(cont, method);
+    let write_headers = write_headers(cont);
+    let body = body(cont, method);
+    let send = send_method(
+        method,
+        &template.value(),
+        &response,
+        quote!(client.send(self).await),
+    );
+
+    quote! {
+        #item
+
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #private::ApiRequest for #ident #ty_generics #where_clause {
+                type Response = #response;
+                const METHOD: #private::Method = #private::Method::#method_variant;
+                const PATH_TEMPLATE: &'static str = #template;
+                #write_path
+                #write_query
+                #write_headers
+                #body
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #send
+            }
+        };
+    }
+}
+
+fn response_type(response: Option<&Type>) -> TokenStream {
+    match response {
+        Some(ty) => ty.to_token_stream(),
+        None => {
+            let private = private();
+            quote!(#private::serde_json::Value)
+        }
+    }
+}
+
+/// The struct as declared, deriving `Serialize` for its primary role and
+/// skipping every field that goes elsewhere.
+fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenStream {
+    let private = private();
+    let mut item = input.clone();
+    if let Data::Struct(data) = &mut item.data {
+        for (field, model) in data.fields.iter_mut().zip(&cont.fields) {
+            field.attrs.retain(|a| !attr::is_wxpay(a));
+            if !model.is_primary(method) && !model.serde.skipped {
+                field.attrs.push(parse_quote!(#[serde(skip_serializing)]));
+            }
+        }
+    }
+    // The derive comes first: a `#[serde]` helper written before the derive
+    // that introduces it is an error.
+    let serde_crate = "::wxpay_core::__private::serde";
+    let derive: [Attribute; 2] = [
+        parse_quote!(#[derive(#private::serde::Serialize)]),
+        parse_quote!(#[serde(crate = #serde_crate)]),
+    ];
+    item.attrs.splice(0..0, derive);
+    item.into_token_stream()
+}
+
+/// The tokens `&self.field` located at the field's type, so that a failed
+/// trait bound on the value is reported on the user's type.
+fn spanned_field_ref(field: &Field) -> TokenStream {
+    let member = field.member;
+    let span = Span::call_site().located_at(field.ty.span());
+    quote_spanned!(span=> &self.#member)
+}
+
+fn write_path(cont: &Container) -> TokenStream {
+    let private = private();
+    let statements = cont.template.pieces.iter().map(|piece| match piece {
+        Piece::Literal(text) => quote!(__path.literal(#text);),
+        Piece::Param(name) => {
+            let field = cont
+                .fields
+                .iter()
+                .find(|f| &f.name == name)
+                .expect("checked: every parameter has a field");
+            let ty = field.ty;
+            let value = spanned_field_ref(field);
+            quote!(__path.param::<#ty>(#name, #value)?;)
+        }
+    });
+    quote! {
+        fn write_path(
+            &self,
+            __path: &mut #private::PathBuilder,
+        ) -> #private::Result<(), #private::Error> {
+            #(#statements)*
+            #private::Result::Ok(())
+        }
+    }
+}
+
+/// `if !skip(&self.field) { statement }` when serde has a `skip_serializing_if`.
+fn guard(field: &Field, statement: TokenStream) -> TokenStream {
+    match &field.serde.skip_serializing_if {
+        Some(predicate) => {
+            let member = field.member;
+            quote!(if !#predicate(&self.#member) { #statement })
+        }
+        None => statement,
+    }
+}
+
+/// Fields sent in `role` but written one by one rather than by the derive.
+fn secondary<'c, 'a>(
+    cont: &'c Container<'a>,
+    method: Method,
+    body: bool,
+) -> impl Iterator<Item = &'c Field<'a>> {
+    cont.fields
+        .iter()
+        .filter(move |f| f.is_secondary(method) && matches!(f.role, Role::Body) == body)
+}
+
+/// Whether the derive writes at least one field (the primary role is used).
+fn has_primary(cont: &Container, method: Method) -> bool {
+    cont.fields
+        .iter()
+        .any(|f| f.is_primary(method) && !f.serde.skipped)
+}
+
+fn write_query(cont: &Container, method: Method) -> TokenStream {
+    let private = private();
+    let primary = (!method.has_body_by_default() && has_primary(cont, method))
+        .then(|| quote!(__query.serialize(self)?;));
+    let fields: Vec<TokenStream> = secondary(cont, method, false)
+        .map(|field| {
+            let (ty, wire) = (field.ty, &field.wire_name);
+            let value = spanned_field_ref(field);
+            guard(field, quote!(__query.field::<#ty>(#wire, #value)?;))
+        })
+        .collect();
+    if primary.is_none() && fields.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn write_query(
+            &self,
+            __query: &mut #private::QueryBuilder,
+        ) -> #private::Result<(), #private::Error> {
+            #primary
+            #(#fields)*
+            #private::Result::Ok(())
+        }
+    }
+}
+
+fn write_headers(cont: &Container) -> TokenStream {
+    let private = private();
+    let headers: Vec<TokenStream> = cont
+        .fields
+        .iter()
+        .filter_map(|field| match &field.role {
+            Role::Header(name) => {
+                let ty = field.ty;
+                let value = spanned_field_ref(field);
+                Some(quote!(__headers.push::<#ty>(#name, #value);))
+            }
+            _ => None,
+        })
+        .collect();
+    if headers.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn write_headers(
+            &self,
+            __headers: &mut #private::HeaderList,
+        ) -> #private::Result<(), #private::Error> {
+            #(#headers)*
+            #private::Result::Ok(())
+        }
+    }
+}
+
+fn body(cont: &Container, method: Method) -> TokenStream {
+    let private = private();
+    let signature = quote! {
+        fn body(
+            &self,
+        ) -> #private::Result<::core::option::Option<::std::vec::Vec<u8>>, #private::Error>
+    };
+    if method.has_body_by_default() {
+        // A POST whose fields all go to the path (`.../cancel`) sends no body.
+        if !has_primary(cont, method) {
+            return TokenStream::new();
+        }
+        return quote! {
+            #signature {
+                #private::json_body(self).map(::core::option::Option::Some)
+            }
+        };
+    }
+    let fields: Vec<TokenStream> = secondary(cont, method, true)
+        .map(|field| {
+            let (ty, wire) = (field.ty, &field.wire_name);
+            let value = spanned_field_ref(field);
+            guard(field, quote!(__body.field::<#ty>(#wire, #value)?;))
+        })
+        .collect();
+    if fields.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #signature {
+            let mut __body = #private::BodyBuilder::new();
+            #(#fields)*
+            #private::Result::Ok(::core::option::Option::Some(__body.finish()))
+        }
+    }
+}
+
+fn send_method(
+    method: Method,
+    template: &str,
+    response: &TokenStream,
+    call: TokenStream,
+) -> TokenStream {
+    let private = private();
+    let doc = format!(
+        " Sends `{} /{template}` with `client` and decodes the response.",
+        method.as_str()
+    );
+    quote! {
+        #[doc = #doc]
+        ///
+        /// The same as `client.send(self)`, callable without importing `ApiRequest`.
+        pub async fn send(
+            &self,
+            client: &#private::Client,
+        ) -> #private::Result<#response, #private::Error> {
+            #call
+        }
+    }
+}
+
+/// On error: the struct (helper attributes stripped, nothing derived), the
+/// errors, and a stand-in `send` so that callers add no errors of their own.
+fn on_error(mut input: DeriveInput, response: Option<Type>, errors: syn::Error) -> TokenStream {
+    // Without the derive, `#[serde]` would be an unknown attribute, unless the
+    // user derives a serde trait of their own.
+    let keep_serde = attr::derives_serde_trait(&input.attrs);
+    let strip = |attrs: &mut Vec<Attribute>| {
+        attrs.retain(|a| !attr::is_wxpay(a) && (keep_serde || !attr::is_serde(a)));
+    };
+    strip(&mut input.attrs);
+    match &mut input.data {
+        Data::Struct(data) => data.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),
+        Data::Enum(data) => data.variants.iter_mut().for_each(|v| {
+            strip(&mut v.attrs);
+            v.fields.iter_mut().for_each(|f| strip(&mut f.attrs));
+        }),
+        Data::Union(data) => data
+            .fields
+            .named
+            .iter_mut()
+            .for_each(|f| strip(&mut f.attrs)),
+    }
+
+    let errors = errors.into_compile_error();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let response = response_type(response.as_ref());
+    let private = private();
+    quote! {
+        #input
+        #errors
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[allow(missing_docs)]
+                pub async fn send(
+                    &self,
+                    _client: &#private::Client,
+                ) -> #private::Result<#response, #private::Error> {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
