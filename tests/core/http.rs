@@ -163,12 +163,11 @@ async fn empty_204_decodes_to_unit_and_null() {
     let server = TestServer::start().await;
     server.reply(Reply::json(204, ""));
     let client = server.client();
-    let unit: () = client
+    client
         .request(Method::Post, "v3/x/close")
-        .send()
+        .send::<()>()
         .await
         .unwrap();
-    let _ = unit;
     let value: serde_json::Value = client
         .request(Method::Post, "v3/x/close")
         .send()

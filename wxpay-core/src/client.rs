@@ -11,14 +11,15 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::crypto::{random_alphanumeric, sha1_hex, PrivateKey, PublicKey};
+use crate::certificates::AutoRefresh;
+use crate::crypto::{random_alphanumeric, sha1_hex, ApiV3Key, PrivateKey, PublicKey};
 use crate::error::{ApiError, Error, VerifyError};
 use crate::keyring::Certificate;
 use crate::keyring::{unix_now, Keyring};
 use crate::request::{
     decode_body, json_body, ApiRequest, EncodedRequest, Method, PathBuilder, QueryBuilder,
 };
-use crate::sign::{authorize, Signer};
+use crate::sign::{authorize, SignInput, Signer};
 use crate::verify::{
     self, has_signature_headers, headers, signed_body_for_path, SignedBody, Verifier,
 };
@@ -32,6 +33,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 const EXCERPT_BYTES: usize = 256;
+const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(12 * 60 * 60);
 
 /// A WeChat Pay APIv3 client for one merchant.
 ///
@@ -52,6 +54,7 @@ struct Inner {
     verifier: Arc<dyn Verifier>,
     keyring: Keyring,
     max_response_bytes: usize,
+    auto_refresh: Option<AutoRefresh>,
 }
 
 impl fmt::Debug for Client {
@@ -159,12 +162,46 @@ impl Client {
                 request.path
             )));
         }
-        let response = self.dispatch(&request).await?;
+        if let Some(auto) = &self.inner.auto_refresh {
+            auto.maybe_refresh(self, false).await;
+        }
+        let (status, headers, body) = self.fetch(&request).await?;
+        let result = self
+            .check_response(status, &headers, &body, signed_body)
+            .await;
+        match (&result, &self.inner.auto_refresh) {
+            (
+                Err(Error::Verification {
+                    source: VerifyError::UnknownSerial(_),
+                    ..
+                }),
+                Some(auto),
+            ) => {
+                // WeChat may have rotated its certificate: fetch the new ones
+                // (rate-limited) and check the same response again, unsent.
+                auto.maybe_refresh(self, true).await;
+                self.check_response(status, &headers, &body, signed_body)
+                    .await
+            }
+            _ => result,
+        }
+    }
+
+    /// Signs and sends a request; returns status, headers and the body read up
+    /// to the size limit. Nothing is verified yet.
+    pub(crate) async fn fetch(
+        &self,
+        request: &EncodedRequest,
+    ) -> Result<(u16, HeaderMap, Bytes), Error> {
+        let response = self.dispatch(request).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = read_capped(response, self.inner.max_response_bytes).await?;
-        self.check_response(status, headers, body, signed_body)
-            .await
+        Ok((status, headers, body))
+    }
+
+    pub(crate) fn auto_refresh(&self) -> Option<&AutoRefresh> {
+        self.inner.auto_refresh.as_ref()
     }
 
     /// Downloads a file WeChat Pay serves unsigned (bills, images, transfer
@@ -199,7 +236,9 @@ impl Client {
         } else {
             signed_body
         };
-        let raw = self.check_response(status, headers, body, checked).await?;
+        let raw = self
+            .check_response(status, &headers, &body, checked)
+            .await?;
         Ok(Download {
             inner: DownloadInner::Buffered(Some(raw.body)),
         })
@@ -225,11 +264,13 @@ impl Client {
             &*inner.signer,
             &inner.mchid,
             &inner.serial_no,
-            request.method.as_str(),
-            &target,
-            unix_now(),
-            &nonce,
-            body,
+            SignInput {
+                method: request.method.as_str(),
+                target: &target,
+                timestamp: unix_now(),
+                nonce: &nonce,
+                body,
+            },
         )
         .await?;
 
@@ -254,14 +295,14 @@ impl Client {
         builder.send().await.map_err(transport_error)
     }
 
-    async fn check_response(
+    pub(crate) async fn check_response(
         &self,
         status: u16,
-        headers: HeaderMap,
-        body: Bytes,
+        headers: &HeaderMap,
+        body: &Bytes,
         signed_body: SignedBody,
     ) -> Result<RawResponse, Error> {
-        let request_id = request_id(&headers).map(str::to_owned);
+        let request_id = request_id(headers).map(str::to_owned);
         tracing::debug!(
             status,
             request_id = request_id.as_deref().unwrap_or(""),
@@ -273,23 +314,23 @@ impl Client {
         };
         match status {
             200..=299 => {
-                self.verify(&headers, &body, signed_body)
+                self.verify(headers, body, signed_body)
                     .await
                     .map_err(verification_error)?;
                 Ok(RawResponse {
                     status,
-                    headers,
-                    body,
+                    headers: headers.clone(),
+                    body: body.clone(),
                 })
             }
             400..=599 => {
-                let signature_verified = has_signature_headers(&headers);
+                let signature_verified = has_signature_headers(headers);
                 if signature_verified {
-                    self.verify(&headers, &body, SignedBody::Raw)
+                    self.verify(headers, body, SignedBody::Raw)
                         .await
                         .map_err(verification_error)?;
                 }
-                Err(api_error(status, &body, request_id, signature_verified))
+                Err(api_error(status, body, request_id, signature_verified))
             }
             _ => Err(Error::UnexpectedStatus { status, request_id }),
         }
@@ -580,6 +621,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     user_agent: Option<String>,
     max_response_bytes: usize,
+    auto_certificates: Option<ApiV3Key>,
+    refresh_interval: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -596,6 +639,8 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            auto_certificates: None,
+            refresh_interval: DEFAULT_REFRESH_INTERVAL,
         }
     }
 }
@@ -653,6 +698,24 @@ impl ClientBuilder {
     pub fn keyring(mut self, keyring: Keyring) -> Self {
         self.keyring = keyring;
         self.keyring_set = true;
+        self
+    }
+
+    /// Manages platform certificates: downloads `v3/certificates` before the
+    /// first request, again every refresh interval (default 12 h) and when a
+    /// response names an unknown serial (at most once a minute), decrypting
+    /// them with this APIv3 key. A failed refresh keeps the trusted keys
+    /// ([`Client::last_certificate_refresh_error`] says why). Works alongside a
+    /// configured WeChat Pay public key.
+    pub fn auto_certificates(mut self, apiv3_key: ApiV3Key) -> Self {
+        self.auto_certificates = Some(apiv3_key);
+        self.keyring_set = true;
+        self
+    }
+
+    /// How often managed certificates are refreshed (default 12 hours).
+    pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
+        self.refresh_interval = interval;
         self
     }
 
@@ -765,6 +828,9 @@ impl ClientBuilder {
                 verifier,
                 keyring: self.keyring,
                 max_response_bytes: self.max_response_bytes,
+                auto_refresh: self
+                    .auto_certificates
+                    .map(|key| AutoRefresh::new(key, self.refresh_interval)),
             }),
         })
     }

@@ -83,6 +83,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod certificates;
 mod client;
 pub mod crypto;
 mod enums;
@@ -94,6 +95,7 @@ mod request;
 pub mod sign;
 pub mod verify;
 
+pub use certificates::RefreshOutcome;
 pub use client::{
     Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL, DEFAULT_BASE_URL,
 };

@@ -123,24 +123,41 @@ impl fmt::Display for Authorization {
     }
 }
 
+/// What one request signature covers.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInput<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// Path and `?query` exactly as sent.
+    pub target: &'a str,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// The 32-character nonce.
+    pub nonce: &'a str,
+    /// The exact body bytes sent (empty if none).
+    pub body: &'a [u8],
+}
+
 /// Signs one request: builds the message over the exact target and body,
-/// signs it and returns the `Authorization` header value.
+/// signs it and returns the `Authorization` header.
 pub async fn authorize(
     signer: &dyn Signer,
     mchid: &str,
     serial_no: &str,
-    method: &str,
-    target: &str,
-    timestamp: i64,
-    nonce: &str,
-    body: &[u8],
+    input: SignInput<'_>,
 ) -> Result<Authorization, Error> {
-    let timestamp = timestamp.to_string();
-    let message = request_message(method, target, &timestamp, nonce, body);
+    let timestamp = input.timestamp.to_string();
+    let message = request_message(
+        input.method,
+        input.target,
+        &timestamp,
+        input.nonce,
+        input.body,
+    );
     let signature = signer.sign(&message).await?;
     Ok(Authorization {
         mchid: mchid.to_owned(),
-        nonce_str: nonce.to_owned(),
+        nonce_str: input.nonce.to_owned(),
         timestamp,
         serial_no: serial_no.to_owned(),
         signature: base64::engine::general_purpose::STANDARD.encode(signature),

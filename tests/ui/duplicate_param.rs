@@ -1,0 +1,8 @@
+use wxpay_core::wxpay_api;
+
+#[wxpay_api(GET, "v3/things/<id>/children/<id>")]
+pub struct GetChildRequest<'a> {
+    pub id: &'a str,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+// A header field's type must be a string, an integer or an Option of those.
+use wxpay_core::wxpay_api;
+
+#[wxpay_api(GET, "v3/things")]
+pub struct ListThingsRequest {
+    #[wxpay(header = "Wechatpay-Serial")]
+    pub serials: Vec<String>,
+}
+
+fn main() {}

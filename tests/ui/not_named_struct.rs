@@ -1,0 +1,24 @@
+use wxpay_core::wxpay_api;
+
+#[wxpay_api(GET, "v3/things")]
+pub enum ThingRequest {
+    List,
+    Get(u64),
+}
+
+#[wxpay_api(GET, "v3/things")]
+pub union ThingUnion {
+    pub a: u32,
+    pub b: f32,
+}
+
+#[wxpay_api(GET, "v3/things/<id>")]
+pub struct TupleRequest<'a>(pub &'a str);
+
+#[wxpay_api(POST, "v3/things/close")]
+pub struct UnitRequest;
+
+#[wxpay_api(GET, "v3/things")]
+pub fn list_things() {}
+
+fn main() {}

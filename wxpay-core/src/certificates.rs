@@ -1,0 +1,238 @@
+//! Managed platform certificates: download `v3/certificates`, decrypt them with
+//! the APIv3 key, verify the download, keep them in the client's keyring.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::crypto::ApiV3Key;
+use crate::error::{Error, VerifyError};
+use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
+use crate::notify::EncryptedResource;
+use crate::request::{EncodedRequest, Method};
+use crate::verify::{self, SignatureHeaders};
+use crate::Client;
+
+/// What a certificate refresh found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefreshOutcome {
+    /// Certificates were downloaded and verified; `added` are the serials new to the keyring.
+    Certificates {
+        /// Every serial WeChat listed and that is valid now.
+        current: Vec<String>,
+        /// The ones that were not trusted before.
+        added: Vec<String>,
+        /// Expired certificates dropped from the keyring.
+        removed: Vec<String>,
+    },
+    /// The merchant uses WeChat Pay public keys (`v3/certificates` answers 404
+    /// `RESOURCE_NOT_EXISTS`); the configured public key stays in charge.
+    PublicKeyMode,
+}
+
+#[derive(Deserialize)]
+struct Listing {
+    data: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    serial_no: String,
+    encrypt_certificate: EncryptedResource,
+}
+
+/// Automatic refresh settings, kept by the client.
+pub(crate) struct AutoRefresh {
+    pub(crate) key: ApiV3Key,
+    pub(crate) interval: Duration,
+    state: tokio::sync::Mutex<Option<Instant>>,
+    last_error: Mutex<Option<String>>,
+}
+
+impl fmt::Debug for AutoRefresh {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutoRefresh")
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// After an unknown serial, no new download before this much time has passed.
+const UNKNOWN_SERIAL_BACKOFF: Duration = Duration::from_secs(60);
+
+impl AutoRefresh {
+    pub(crate) fn new(key: ApiV3Key, interval: Duration) -> Self {
+        Self {
+            key,
+            interval,
+            state: tokio::sync::Mutex::new(None),
+            last_error: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Refreshes when the interval has passed (or `force` and the backoff has),
+    /// one refresh at a time. A failure keeps the old keys and is remembered.
+    pub(crate) async fn maybe_refresh(&self, client: &Client, force: bool) {
+        let mut last = self.state.lock().await;
+        let due = match *last {
+            None => true,
+            Some(at) if force => at.elapsed() >= UNKNOWN_SERIAL_BACKOFF,
+            Some(at) => at.elapsed() >= self.interval,
+        };
+        if !due {
+            return;
+        }
+        *last = Some(Instant::now());
+        let result = client.refresh_certificates(&self.key).await;
+        let mut error = self.last_error.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(_) => *error = None,
+            Err(e) => {
+                tracing::warn!(error = %e, "platform certificate refresh failed; keeping the keys already trusted");
+                *error = Some(e.to_string());
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Downloads the platform certificates (`GET v3/certificates`), decrypts
+    /// them with the APIv3 key, verifies the download and adds the certificates
+    /// to this client's keyring, dropping expired ones.
+    ///
+    /// The very first download (no certificate trusted yet) is verified with
+    /// the certificate it carries, or with a configured public key; later ones
+    /// only with certificates already trusted. On any error the keyring is left
+    /// as it was.
+    pub async fn refresh_certificates(&self, key: &ApiV3Key) -> Result<RefreshOutcome, Error> {
+        let request = EncodedRequest {
+            method: Method::Get,
+            path: "v3/certificates".into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        let (status, headers, body) = self.fetch(&request).await?;
+        let request_id = headers
+            .get(verify::headers::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let keyring = self.keyring();
+        if !(200..300).contains(&status) {
+            let err = self
+                .check_response(status, &headers, &body, verify::SignedBody::Raw)
+                .await;
+            return match err {
+                Err(Error::Api(api))
+                    if api.status == 404
+                        && api.code == "RESOURCE_NOT_EXISTS"
+                        && has_public_key(keyring) =>
+                {
+                    Ok(RefreshOutcome::PublicKeyMode)
+                }
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::UnexpectedStatus { status, request_id }),
+            };
+        }
+        let decode = |message: String| Error::Decode {
+            status,
+            message,
+            body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
+            request_id: request_id.clone(),
+        };
+        let listing: Listing = serde_json::from_slice(&body)
+            .map_err(|e| decode(format!("certificate listing: {e}")))?;
+        let mut carried = Vec::with_capacity(listing.data.len());
+        for entry in &listing.data {
+            let pem = entry.encrypt_certificate.decrypt(key)?;
+            let pem = String::from_utf8(pem).map_err(|_| crate::CryptoError::NotUtf8)?;
+            let certificate = Certificate::from_pem(&pem)?;
+            if !certificate.serial().eq_ignore_ascii_case(&entry.serial_no) {
+                return Err(decode(format!(
+                    "listing names serial {} but its certificate has serial {}",
+                    entry.serial_no,
+                    certificate.serial()
+                )));
+            }
+            carried.push(certificate);
+        }
+
+        let verification_error = |source| Error::Verification {
+            source,
+            request_id: request_id.clone(),
+        };
+        let signature =
+            SignatureHeaders::from_headers(&headers, unix_now()).map_err(verification_error)?;
+        let signed = signature.with_body(&body);
+        let trusts_certificates = keyring
+            .serials()
+            .iter()
+            .any(|s| matches!(keyring.get(s), Some(VerificationKey::Certificate(_))));
+        if keyring.get(&signature.serial).is_some() {
+            self.verifier()
+                .verify(&signed)
+                .await
+                .map_err(verification_error)?;
+        } else if !trusts_certificates {
+            // First download: only the certificate it carries can vouch for it.
+            let own = carried
+                .iter()
+                .find(|c| c.serial() == signature.serial)
+                .ok_or_else(|| {
+                    verification_error(VerifyError::UnknownSerial(signature.serial.clone()))
+                })?;
+            let bootstrap = Keyring::new();
+            bootstrap.add_certificate(own.clone());
+            bootstrap
+                .verify_message(&signed)
+                .map_err(verification_error)?;
+        } else {
+            return Err(verification_error(VerifyError::UnknownSerial(
+                signature.serial.clone(),
+            )));
+        }
+
+        let now = unix_now();
+        let mut current = Vec::new();
+        let mut added = Vec::new();
+        for certificate in carried {
+            if !certificate.is_valid_at(now) {
+                continue;
+            }
+            let serial = certificate.serial().to_owned();
+            if keyring.get(&serial).is_none() {
+                added.push(serial.clone());
+            }
+            keyring.add_certificate(certificate);
+            current.push(serial);
+        }
+        let removed = keyring.remove_expired(now);
+        Ok(RefreshOutcome::Certificates {
+            current,
+            added,
+            removed,
+        })
+    }
+
+    /// Why the last automatic certificate refresh failed, if it did.
+    pub fn last_certificate_refresh_error(&self) -> Option<String> {
+        self.auto_refresh().and_then(AutoRefresh::last_error)
+    }
+}
+
+fn has_public_key(keyring: &Keyring) -> bool {
+    keyring
+        .serials()
+        .iter()
+        .any(|s| s.starts_with(crate::keyring::PUBLIC_KEY_ID_PREFIX))
+}
