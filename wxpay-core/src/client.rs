@@ -112,6 +112,10 @@ impl Client {
         self.inner.base.as_str()
     }
 
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.inner.max_response_bytes
+    }
+
     /// The verifier responses are checked with.
     pub fn verifier(&self) -> Arc<dyn Verifier> {
         self.inner.verifier.clone()
@@ -245,6 +249,16 @@ impl Client {
     }
 
     async fn dispatch(&self, request: &EncodedRequest) -> Result<reqwest::Response, Error> {
+        self.dispatch_wire(request, None).await
+    }
+
+    /// Sends `request`, signing `request.body`; `wire` replaces what goes on
+    /// the wire (a multipart upload, whose signed body is only its `meta` part).
+    pub(crate) async fn dispatch_wire(
+        &self,
+        request: &EncodedRequest,
+        wire: Option<(String, Vec<u8>)>,
+    ) -> Result<reqwest::Response, Error> {
         let inner = &*self.inner;
         let mut url = inner
             .base
@@ -286,10 +300,18 @@ impl Client {
                 .map_err(|_| Error::InvalidRequest(format!("invalid value for header {name}")))?;
             builder = builder.header(name, value);
         }
-        if let Some(body) = &request.body {
-            builder = builder
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body.clone());
+        match (wire, &request.body) {
+            (Some((content_type, bytes)), _) => {
+                builder = builder
+                    .header(http::header::CONTENT_TYPE, content_type)
+                    .body(bytes);
+            }
+            (None, Some(body)) => {
+                builder = builder
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            (None, None) => {}
         }
         tracing::debug!(method = %request.method, target = %target, "wxpay request");
         builder.send().await.map_err(transport_error)
@@ -420,7 +442,7 @@ fn transport_error(e: reqwest::Error) -> Error {
     }
 }
 
-async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
+pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::ResponseTooLarge { limit });
     }

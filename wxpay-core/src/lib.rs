@@ -83,6 +83,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bills;
 mod certificates;
 mod client;
 pub mod crypto;
@@ -93,6 +94,7 @@ pub mod notify;
 pub mod paysign;
 mod request;
 pub mod sign;
+mod upload;
 pub mod verify;
 
 pub use certificates::RefreshOutcome;
@@ -100,6 +102,7 @@ pub use client::{
     Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL, DEFAULT_BASE_URL,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
+pub use upload::Upload;
 pub use enums::UnknownValue;
 pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};

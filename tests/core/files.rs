@@ -1,0 +1,114 @@
+//! Uploads (the signature covers only the `meta` JSON) and bills (unsigned
+//! file, checked against the SHA-1 of a signed answer; gzip handled).
+
+use std::io::Write;
+
+use base64::Engine;
+use wxpay_core::bills::BillInfo;
+use wxpay_core::sign::{request_message, Authorization};
+use wxpay_core::{Error, Upload, VerifyError};
+
+use crate::server::{Reply, Signing, TestServer};
+
+#[tokio::test]
+async fn upload_signs_the_meta_json_and_sends_multipart() {
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, r#"{"media_id":"H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM"}"#));
+    let image = vec![0xFFu8, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3];
+    let upload = Upload::new("cert.jpg", image.clone());
+    #[derive(serde::Deserialize)]
+    struct Media {
+        media_id: String,
+    }
+    let media: Media = server.client().upload("v3/merchant/media/upload", &upload).await.unwrap();
+    assert_eq!(media.media_id, "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM");
+
+    let got = server.last();
+    assert_eq!(got.target, "/v3/merchant/media/upload");
+    let content_type = got.headers["content-type"].to_str().unwrap().to_owned();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+    let meta = upload.meta_json();
+    let expected_meta = format!(
+        r#"{{"filename":"cert.jpg","sha256":"{}"}}"#,
+        wxpay_core::crypto::sha256_hex(&image)
+    );
+    assert_eq!(String::from_utf8(meta.clone()).unwrap(), expected_meta);
+    let mut expected_body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{expected_meta}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cert.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    expected_body.extend_from_slice(&image);
+    expected_body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    assert_eq!(got.body, expected_body);
+
+    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.decode(&auth.signature).unwrap();
+    let over_meta = request_message("POST", &got.target, &auth.timestamp, &auth.nonce_str, &meta);
+    assert!(server.merchant.public_key().verify_sha256(&over_meta, &signature));
+    let over_wire = request_message("POST", &got.target, &auth.timestamp, &auth.nonce_str, &got.body);
+    assert!(!server.merchant.public_key().verify_sha256(&over_wire, &signature));
+}
+
+/// Bill metadata promising the SHA-1 of `sha1_of`.
+fn bill(sha1_of: &[u8]) -> BillInfo {
+    BillInfo {
+        hash_type: "SHA1".into(),
+        hash_value: wxpay_core::crypto::sha1_hex(sha1_of),
+        download_url: "https://api.mch.weixin.qq.com/v3/billdownload/file?token=xyz".into(),
+    }
+}
+
+const CSV: &str = "交易时间,公众账号ID,商户号\n`2024-01-01 10:00:00,`wx2421b1c4370ec43b,`1900000109\n";
+
+async fn read_all(server: &TestServer, info: &BillInfo) -> Result<Vec<u8>, Error> {
+    let mut d = server.client().download_bill(info).await?;
+    let mut out = Vec::new();
+    while let Some(chunk) = d.chunk().await? {
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn bills_plain_and_gzip_are_checked_against_their_sha1() {
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, CSV).signing(Signing::None));
+    let info = bill(CSV.as_bytes());
+    assert_eq!(read_all(&server, &info).await.unwrap(), CSV.as_bytes());
+
+    let big: String = CSV.repeat(2000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(big.as_bytes()).unwrap();
+    let compressed = gz.finish().unwrap();
+    let mut reply = Reply::json(200, "").signing(Signing::None);
+    reply.body = compressed;
+    server.reply(reply);
+    let info = bill(big.as_bytes());
+    assert_eq!(read_all(&server, &info).await.unwrap(), big.as_bytes());
+}
+
+#[tokio::test]
+async fn a_wrong_hash_fails_and_leaves_no_file() {
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, CSV).signing(Signing::None));
+    let info = bill(b"something else");
+    let err = read_all(&server, &info).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Verification { source: VerifyError::HashMismatch { .. }, .. }),
+        "{err:?}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("wxpay-bill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tradebill.csv");
+    let d = server.client().download_bill(&info).await.unwrap();
+    assert!(d.save_to(&path).await.is_err());
+    assert!(!path.exists());
+    assert!(!dir.join("tradebill.csv.partial").exists());
+
+    let good = bill(CSV.as_bytes());
+    let d = server.client().download_bill(&good).await.unwrap();
+    assert_eq!(d.save_to(&path).await.unwrap(), CSV.len() as u64);
+    assert_eq!(std::fs::read(&path).unwrap(), CSV.as_bytes());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

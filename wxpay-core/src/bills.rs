@@ -1,0 +1,168 @@
+//! Bill download: `GET v3/bill/tradebill` / `fundflowbill` answer (signed)
+//! with a `download_url` and the SHA-1 of the bill; the file itself is not
+//! signed, so it is streamed, un-gzipped if need be, and checked against
+//! that hash.
+
+use std::io::Write;
+use std::path::Path;
+
+use bytes::Bytes;
+use flate2::write::GzDecoder;
+use serde::{Deserialize, Serialize};
+
+use crate::client::Download;
+use crate::crypto::Sha1;
+use crate::error::{Error, VerifyError};
+use crate::Client;
+
+/// The (verified) answer of the trade-bill and fund-flow-bill operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillInfo {
+    /// Always `SHA1`.
+    pub hash_type: String,
+    /// Hex SHA-1 of the bill (of its un-gzipped content).
+    pub hash_value: String,
+    /// Where to download it (only its path and query are used).
+    pub download_url: String,
+}
+
+/// A bill being downloaded; yields the (un-gzipped) content chunk by chunk.
+///
+/// The hash is checked when the end is reached, so treat what you read as
+/// tentative until [`chunk`](Self::chunk) has returned `Ok(None)`, or use
+/// [`save_to`](Self::save_to), which only puts a checked file in place.
+pub struct BillDownload {
+    download: Download,
+    hasher: Option<Sha1>,
+    expected: String,
+    gzip: Option<GzDecoder<Vec<u8>>>,
+    first: bool,
+}
+
+impl std::fmt::Debug for BillDownload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillDownload")
+            .field("expected_sha1", &self.expected)
+            .finish_non_exhaustive()
+    }
+}
+
+fn gzip_error(e: std::io::Error) -> Error {
+    Error::Decode {
+        status: 200,
+        message: format!("bill is not valid gzip: {e}"),
+        body_excerpt: String::new(),
+        request_id: None,
+    }
+}
+
+impl BillDownload {
+    /// The next chunk of bill content, or `None` once the whole bill has been
+    /// read and its SHA-1 matched. A mismatch is [`VerifyError::HashMismatch`].
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        loop {
+            let Some(hasher) = self.hasher.as_mut() else {
+                return Ok(None);
+            };
+            match self.download.chunk().await? {
+                Some(raw) => {
+                    if self.first {
+                        self.first = false;
+                        if raw.starts_with(&[0x1f, 0x8b]) {
+                            self.gzip = Some(GzDecoder::new(Vec::new()));
+                        }
+                    }
+                    let out = match self.gzip.as_mut() {
+                        Some(gz) => {
+                            gz.write_all(&raw).map_err(gzip_error)?;
+                            Bytes::from(std::mem::take(gz.get_mut()))
+                        }
+                        None => raw,
+                    };
+                    if out.is_empty() {
+                        continue;
+                    }
+                    hasher.update(&out);
+                    return Ok(Some(out));
+                }
+                None => {
+                    let mut tail = Bytes::new();
+                    if let Some(gz) = self.gzip.take() {
+                        tail = Bytes::from(gz.finish().map_err(gzip_error)?);
+                        hasher.update(&tail);
+                    }
+                    if !tail.is_empty() {
+                        self.gzip = None;
+                        // Hand out the tail now; the check happens on the next call.
+                        return Ok(Some(tail));
+                    }
+                    let actual = self.hasher.take().map(Sha1::finish_hex).unwrap_or_default();
+                    if !actual.eq_ignore_ascii_case(&self.expected) {
+                        return Err(Error::Verification {
+                            source: VerifyError::HashMismatch {
+                                expected: self.expected.clone(),
+                                actual,
+                            },
+                            request_id: None,
+                        });
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// Streams the bill into `path`: written to `path` + `.partial` first and
+    /// renamed into place only after the hash matched (removed otherwise).
+    pub async fn save_to(mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
+        let path = path.as_ref();
+        let partial = path.with_extension(match path.extension() {
+            Some(ext) => format!("{}.partial", ext.to_string_lossy()),
+            None => "partial".to_owned(),
+        });
+        let io = |e: std::io::Error| Error::Transport(Box::new(e));
+        let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
+        let mut written = 0u64;
+        let result = async {
+            while let Some(chunk) = self.chunk().await? {
+                file.write_all(&chunk).await.map_err(io)?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await.map_err(io)?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        drop(file);
+        match result {
+            Ok(()) => {
+                tokio::fs::rename(&partial, path).await.map_err(io)?;
+                Ok(written)
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&partial).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Starts downloading a bill described by a (verified) [`BillInfo`].
+    pub async fn download_bill(&self, bill: &BillInfo) -> Result<BillDownload, Error> {
+        if !bill.hash_type.eq_ignore_ascii_case("SHA1") {
+            return Err(Error::InvalidRequest(format!(
+                "unsupported bill hash type {:?} (expected SHA1)",
+                bill.hash_type
+            )));
+        }
+        let download = self.download(&bill.download_url).await?;
+        Ok(BillDownload {
+            download,
+            hasher: Some(Sha1::new()),
+            expected: bill.hash_value.clone(),
+            gzip: None,
+            first: true,
+        })
+    }
+}
