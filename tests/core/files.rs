@@ -13,20 +13,32 @@ use crate::server::{Reply, Signing, TestServer};
 #[tokio::test]
 async fn upload_signs_the_meta_json_and_sends_multipart() {
     let server = TestServer::start().await;
-    server.reply(Reply::json(200, r#"{"media_id":"H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM"}"#));
+    server.reply(Reply::json(
+        200,
+        r#"{"media_id":"H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM"}"#,
+    ));
     let image = vec![0xFFu8, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3];
     let upload = Upload::new("cert.jpg", image.clone());
     #[derive(serde::Deserialize)]
     struct Media {
         media_id: String,
     }
-    let media: Media = server.client().upload("v3/merchant/media/upload", &upload).await.unwrap();
-    assert_eq!(media.media_id, "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM");
+    let media: Media = server
+        .client()
+        .upload("v3/merchant/media/upload", &upload)
+        .await
+        .unwrap();
+    assert_eq!(
+        media.media_id,
+        "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKhoAS8G7oM"
+    );
 
     let got = server.last();
     assert_eq!(got.target, "/v3/merchant/media/upload");
     let content_type = got.headers["content-type"].to_str().unwrap().to_owned();
-    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap();
     let meta = upload.meta_json();
     let expected_meta = format!(
         r#"{{"filename":"cert.jpg","sha256":"{}"}}"#,
@@ -42,11 +54,25 @@ async fn upload_signs_the_meta_json_and_sends_multipart() {
     assert_eq!(got.body, expected_body);
 
     let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
-    let signature = base64::engine::general_purpose::STANDARD.decode(&auth.signature).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(&auth.signature)
+        .unwrap();
     let over_meta = request_message("POST", &got.target, &auth.timestamp, &auth.nonce_str, &meta);
-    assert!(server.merchant.public_key().verify_sha256(&over_meta, &signature));
-    let over_wire = request_message("POST", &got.target, &auth.timestamp, &auth.nonce_str, &got.body);
-    assert!(!server.merchant.public_key().verify_sha256(&over_wire, &signature));
+    assert!(server
+        .merchant
+        .public_key()
+        .verify_sha256(&over_meta, &signature));
+    let over_wire = request_message(
+        "POST",
+        &got.target,
+        &auth.timestamp,
+        &auth.nonce_str,
+        &got.body,
+    );
+    assert!(!server
+        .merchant
+        .public_key()
+        .verify_sha256(&over_wire, &signature));
 }
 
 /// Bill metadata promising the SHA-1 of `sha1_of`.
@@ -58,7 +84,8 @@ fn bill(sha1_of: &[u8]) -> BillInfo {
     }
 }
 
-const CSV: &str = "交易时间,公众账号ID,商户号\n`2024-01-01 10:00:00,`wx2421b1c4370ec43b,`1900000109\n";
+const CSV: &str =
+    "交易时间,公众账号ID,商户号\n`2024-01-01 10:00:00,`wx2421b1c4370ec43b,`1900000109\n";
 
 async fn read_all(server: &TestServer, info: &BillInfo) -> Result<Vec<u8>, Error> {
     let mut d = server.client().download_bill(info).await?;
@@ -94,7 +121,13 @@ async fn a_wrong_hash_fails_and_leaves_no_file() {
     let info = bill(b"something else");
     let err = read_all(&server, &info).await.unwrap_err();
     assert!(
-        matches!(err, Error::Verification { source: VerifyError::HashMismatch { .. }, .. }),
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::HashMismatch { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
 

@@ -534,3 +534,33 @@ fn builder_refuses_incomplete_or_malformed_configuration() {
         }
     }
 }
+
+#[test]
+fn the_blocking_client_works_without_a_runtime_and_refuses_inside_one() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start());
+    server.reply(Reply::json(
+        200,
+        r#"{"refund_id":"1","advance_return_id":"2","return_amount":3,"payer_mchid":"4","payer_account":"BASIC","payee_mchid":"5","payee_account":"BASIC","result":"SUCCESS"}"#,
+    ));
+    let client = runtime.block_on(async { server.client() });
+    let blocking = wxpay_core::BlockingClient::new(client).unwrap();
+    let request = wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest {
+        refund_id: "1",
+        sub_mchid: "1900000109",
+    };
+    // From a plain thread: blocks and returns the verified, typed answer.
+    let answer =
+        std::thread::scope(|s| s.spawn(|| request.send_blocking(&blocking)).join().unwrap())
+            .unwrap();
+    assert_eq!(answer.return_amount, 3);
+    assert_signed_as_received(&server);
+    // From inside a runtime: a typed error, not a panic or a deadlock.
+    let err = runtime
+        .block_on(async { request.send_blocking(&blocking) })
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ref m) if m.contains("async runtime")),
+        "{err:?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Core behaviour against independent fixtures and over real HTTP on loopback.
 
-mod http;
 mod files;
+mod http;
 mod keys;
 mod notify;
 mod seeds;

@@ -1,1 +1,11 @@
-//! Placeholder: being written.
+//! The sandbox end to end, driven by the real client (`wxpay_core::Client`)
+//! and by hand-built raw HTTP over loopback: seed operations, both key modes,
+//! request verification, every fault, bad input, and the credentials files.
+
+mod bad_input;
+mod faults;
+mod files;
+mod key_modes;
+mod request_auth;
+mod seeds;
+mod support;

@@ -442,7 +442,10 @@ fn transport_error(e: reqwest::Error) -> Error {
     }
 }
 
-pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, Error> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::ResponseTooLarge { limit });
     }

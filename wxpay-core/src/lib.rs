@@ -84,6 +84,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bills;
+mod blocking;
 mod certificates;
 mod client;
 pub mod crypto;
@@ -97,12 +98,12 @@ pub mod sign;
 mod upload;
 pub mod verify;
 
+pub use blocking::BlockingClient;
 pub use certificates::RefreshOutcome;
 pub use client::{
     Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL, DEFAULT_BASE_URL,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
-pub use upload::Upload;
 pub use enums::UnknownValue;
 pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
@@ -110,12 +111,14 @@ pub use request::{
     encode_component, json_body, ApiRequest, BodyBuilder, EncodedRequest, HeaderList, HeaderParam,
     Method, PathBuilder, PathParam, QueryBuilder,
 };
+pub use upload::Upload;
 pub use wxpay_macros::wxpay_api;
 
 /// Not public API: what `#[wxpay_api]` expands to refers to these paths, so
 /// users need not depend on serde, serde_json or http themselves.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::blocking::BlockingClient;
     pub use crate::client::Client;
     pub use crate::error::Error;
     pub use crate::request::{

@@ -81,7 +81,9 @@ impl Upload {
             )));
         }
         if self.content_type.chars().any(|c| c.is_control()) {
-            return Err(Error::InvalidRequest("content type has control characters".into()));
+            return Err(Error::InvalidRequest(
+                "content type has control characters".into(),
+            ));
         }
         let boundary = format!("wxpay-{}", random_alphanumeric(24)?);
         let mut body = Vec::with_capacity(self.content.len() + meta.len() + 256);
@@ -125,7 +127,11 @@ impl Client {
     /// Uploads a file to a media upload operation (e.g. `v3/merchant/media/upload`,
     /// `v3/merchant/media/video_upload`) and decodes the verified answer
     /// (typically `{"media_id": "..."}`).
-    pub async fn upload<T: DeserializeOwned>(&self, path: &str, upload: &Upload) -> Result<T, Error> {
+    pub async fn upload<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        upload: &Upload,
+    ) -> Result<T, Error> {
         let meta = upload.meta_json();
         let wire = upload.multipart(&meta)?;
         let request = EncodedRequest {
@@ -151,7 +157,9 @@ mod tests {
 
     #[test]
     fn meta_is_filename_and_sha256_plus_extras() {
-        let u = Upload::new("a.JPG", b"abc".to_vec()).meta_field("bank_type", "ICBC").unwrap();
+        let u = Upload::new("a.JPG", b"abc".to_vec())
+            .meta_field("bank_type", "ICBC")
+            .unwrap();
         assert_eq!(
             String::from_utf8(u.meta_json()).unwrap(),
             r#"{"filename":"a.JPG","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","bank_type":"ICBC"}"#
@@ -161,8 +169,12 @@ mod tests {
         let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
         let text = String::from_utf8_lossy(&body);
         assert!(text.starts_with(&format!("--{boundary}\r\n")));
-        assert!(text.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"filename\""));
-        assert!(text.contains("name=\"file\"; filename=\"a.JPG\"\r\nContent-Type: image/jpeg\r\n\r\nabc\r\n"));
+        assert!(
+            text.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"filename\"")
+        );
+        assert!(text.contains(
+            "name=\"file\"; filename=\"a.JPG\"\r\nContent-Type: image/jpeg\r\n\r\nabc\r\n"
+        ));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }
 

@@ -302,6 +302,14 @@ fn send_method(
         ) -> #private::Result<#response, #private::Error> {
             #call
         }
+
+        /// Like `send`, for programs without an async runtime.
+        pub fn send_blocking(
+            &self,
+            client: &#private::BlockingClient,
+        ) -> #private::Result<#response, #private::Error> {
+            client.send(self)
+        }
     }
 }
 
@@ -343,6 +351,13 @@ fn on_error(mut input: DeriveInput, response: Option<Type>, errors: syn::Error) 
                 pub async fn send(
                     &self,
                     _client: &#private::Client,
+                ) -> #private::Result<#response, #private::Error> {
+                    ::core::unreachable!()
+                }
+                #[allow(missing_docs)]
+                pub fn send_blocking(
+                    &self,
+                    _client: &#private::BlockingClient,
                 ) -> #private::Result<#response, #private::Error> {
                     ::core::unreachable!()
                 }

@@ -1,1 +1,105 @@
-//! wxpay-sandbox: being written.
+//! # wxpay-sandbox
+//!
+//! A local WeChat Pay APIv3 (微信支付) server that behaves like WeChat Pay at
+//! the protocol level, so integration tests — ours, the quickstart's, and
+//! those of SDKs in any language — run offline. WeChat Pay has no APIv3
+//! sandbox of its own.
+//!
+//! - **Requests are verified as WeChat does**: the `Authorization` header is
+//!   parsed, the merchant found by `mchid`, `serial_no` checked against its
+//!   registered certificate or public key, the timestamp held to ±300 s,
+//!   nonces remembered for that window (a replay is refused), and the
+//!   signature checked over the exact request target and body bytes.
+//!   Rejections answer 401 `{"code":"SIGN_ERROR","message":...}`.
+//! - **Responses are signed as WeChat does**: `Wechatpay-Timestamp`, `-Nonce`,
+//!   `-Signature`, `-Serial`, `-Signature-Type` and a fresh `Request-ID` on
+//!   every answer, errors included, with the sandbox's own platform key served
+//!   as a platform certificate or as a WeChat Pay public key ([`KeyMode`]).
+//! - `GET /v3/certificates` returns the platform certificate encrypted with
+//!   the merchant's APIv3 key (AES-256-GCM), in WeChat's shape; in public-key
+//!   mode it answers 404 `RESOURCE_NOT_EXISTS`, as WeChat does.
+//! - **Seed operations**, stateful and validated against WeChat's documentation
+//!   ([`SEED_OPERATIONS`]): after-sales profit sharing, profit-sharing returns
+//!   and advance returns, each created and queried back. A missing or wrongly
+//!   typed field answers 400 `PARAM_ERROR` naming the field, an unknown id 404
+//!   `RESOURCE_NOT_EXISTS`, a repeated `out_return_no` returns the existing
+//!   order. The creating answer says `PROCESSING`; reads from
+//!   [`settle_after`](SandboxBuilder::settle_after) later (default: at once)
+//!   say `SUCCESS`.
+//! - Any other path answers 404 `NOT_FOUND`, signed.
+//! - **Bad input** gets a WeChat-shaped 400 `PARAM_ERROR` (malformed JSON,
+//!   non-UTF-8, a body over the cap — 1 MiB by default —, a wrong
+//!   `Content-Type`, a missing field) and the server keeps serving.
+//! - **Faults** on demand ([`Fault`]): delays, 5xx, connection resets,
+//!   truncated or tampered bodies, wrong signatures, unknown serials, stale
+//!   timestamps, missing headers, redirects.
+//!
+//! ## In-process, from Rust tests
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use wxpay_sandbox::{Fault, KeyMode, Sandbox};
+//!
+//! let sandbox = Sandbox::builder()
+//!     .key_mode(KeyMode::PublicKey) // or KeyMode::Certificate (the default)
+//!     .start()
+//!     .await?; // listens on 127.0.0.1 at an ephemeral port
+//! let client = sandbox.client_builder().build()?; // demo merchant, keys and base URL set
+//!
+//! let advance: serde_json::Value = client
+//!     .request(wxpay_core::Method::Post, "v3/ecommerce/refunds/{refund_id}/return-advance")
+//!     .path_param("refund_id", "50000000382019052709732678859")
+//!     .json(&serde_json::json!({ "sub_mchid": "1900000109" }))
+//!     .send()
+//!     .await?;
+//! assert_eq!(advance["result"], "PROCESSING");
+//!
+//! sandbox.inject(Fault::TamperedBody); // the next answer is tampered with
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Standalone, for any language
+//!
+//! ```text
+//! cargo run -p wxpay-sandbox -- --listen 127.0.0.1:8707 --out ./sandbox-credentials
+//! ```
+//!
+//! writes the demo merchant's private key, certificate, serial, mchid and
+//! APIv3 key, the platform certificate and public key (see [`files`]) into the
+//! directory and prints where; a later start with the same `--out` reuses
+//! them. `--help` lists the flags, including those that register your own
+//! merchant certificate or public key. Point your SDK's base URL at the
+//! printed address.
+//!
+//! ## Faults
+//!
+//! Off by default. Per request, send the header [`FAULT_HEADER`]
+//! (`Wxpay-Sandbox-Fault: tampered-body`, `... : delay=1500`); it is not part
+//! of the signed message. In process, [`Sandbox::inject`] arms a fault for the
+//! next request and [`Sandbox::set_fault`] for every request until cleared;
+//! standalone, `--fault NAME` sets one for the whole run. The request is
+//! handled first (verified, stored), then its answer is bent.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod app;
+mod auth;
+mod certgen;
+mod clock;
+mod error;
+mod fault;
+pub mod files;
+mod gateway;
+mod identity;
+mod ops;
+mod reply;
+mod sandbox;
+mod server;
+mod store;
+
+pub use error::SandboxError;
+pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
+pub use identity::{DemoMerchant, KeyMode, Merchant};
+pub use ops::SEED_OPERATIONS;
+pub use sandbox::{Sandbox, SandboxBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_MCHID};

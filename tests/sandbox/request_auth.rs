@@ -1,0 +1,224 @@
+//! Request verification: wrong key, serial or mchid, stale or replayed
+//! requests, and signatures over anything but the exact target and body.
+
+use serde_json::json;
+use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::PrivateKey;
+use wxpay_sandbox::KeyMode;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn wrong_key_serial_or_mchid_get_sign_error() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let body = return_order("R-auth", 10);
+    let cases = [
+        (
+            "private key",
+            sandbox
+                .client_builder()
+                .private_key(PrivateKey::generate().unwrap()),
+        ),
+        (
+            "serial_no",
+            sandbox.client_builder().merchant_serial("0123456789ABCDEF"),
+        ),
+        ("mchid", sandbox.client_builder().mchid("1900000001")),
+    ];
+    for (what, builder) in cases {
+        let client = builder.build().unwrap();
+        let e = expect_api(post(&client, RETURN_ORDERS, &body).await, 401, "SIGN_ERROR");
+        let needle = match what {
+            "private key" => "signature",
+            other => other,
+        };
+        assert!(e.message.contains(needle), "wrong {what}: {}", e.message);
+    }
+    // Nothing was created by the refused requests; the honest client works.
+    let honest = client(&sandbox);
+    expect_api(
+        get(
+            &honest,
+            RETURN_ORDERS,
+            &[("sub_mchid", SUB_MCHID), ("out_return_no", "R-auth")],
+        )
+        .await,
+        404,
+        "RESOURCE_NOT_EXISTS",
+    );
+    post(&honest, RETURN_ORDERS, &body).await.unwrap();
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_replayed_request_is_refused() {
+    let sandbox = start(KeyMode::PublicKey).await;
+    let signing = Signing {
+        nonce: Some(random_alphanumeric(32).unwrap()),
+        timestamp: Some(unix_now()),
+        ..Signing::honest(sandbox.merchant())
+    };
+    let body = serde_json::to_vec(&json!({"sub_mchid": SUB_MCHID})).unwrap();
+    let target = "/v3/ecommerce/refunds/5000010/return-advance";
+    let request = signed_request(
+        &signing,
+        "POST",
+        target,
+        Some("application/json"),
+        &body,
+        &[],
+    );
+
+    let first = raw(sandbox.local_addr(), request.clone()).await;
+    assert_eq!(first.status, 200, "{:?}", first.json());
+    first.verify(&sandbox).await.unwrap();
+    assert_eq!(first.json()["result"], "PROCESSING");
+
+    let replay = raw(sandbox.local_addr(), request).await;
+    let message = replay.expect_error(&sandbox, 401, "SIGN_ERROR").await;
+    assert!(message.contains("replayed"), "{message}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn timestamps_outside_300_seconds_are_refused() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let merchant = sandbox.merchant();
+    for offset in [-301, 301, -3600] {
+        let signing = Signing {
+            timestamp: Some(unix_now() + offset),
+            ..Signing::honest(merchant)
+        };
+        let raw = raw(
+            sandbox.local_addr(),
+            signed_request(&signing, "GET", "/v3/certificates", None, b"", &[]),
+        )
+        .await;
+        let message = raw.expect_error(&sandbox, 401, "SIGN_ERROR").await;
+        assert!(message.contains("timestamp"), "{message}");
+    }
+    // Inside the window (clock skew of a minute) is fine.
+    let signing = Signing {
+        timestamp: Some(unix_now() - 60),
+        ..Signing::honest(merchant)
+    };
+    let raw = raw(
+        sandbox.local_addr(),
+        signed_request(&signing, "GET", "/v3/certificates", None, b"", &[]),
+    )
+    .await;
+    assert_eq!(raw.status, 200);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_signature_covers_the_exact_target_and_body() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let merchant = sandbox.merchant();
+    let addr = sandbox.local_addr();
+    let body = serde_json::to_vec(&return_order("R-exact", 10)).unwrap();
+    let path = "/v3/ecommerce/profitsharing/returnorders";
+
+    // Signed over another body.
+    let other_body = serde_json::to_vec(&return_order("R-exact", 99999)).unwrap();
+    let signing = Signing {
+        signed_body: Some(&other_body),
+        ..Signing::honest(merchant)
+    };
+    let answer = raw(
+        addr,
+        signed_request(&signing, "POST", path, Some("application/json"), &body, &[]),
+    )
+    .await;
+    answer.expect_error(&sandbox, 401, "SIGN_ERROR").await;
+
+    // The same JSON re-serialised with other whitespace is other bytes.
+    let pretty = serde_json::to_vec_pretty(&return_order("R-exact", 10)).unwrap();
+    let signing = Signing {
+        signed_body: Some(&pretty),
+        ..Signing::honest(merchant)
+    };
+    let answer = raw(
+        addr,
+        signed_request(&signing, "POST", path, Some("application/json"), &body, &[]),
+    )
+    .await;
+    answer.expect_error(&sandbox, 401, "SIGN_ERROR").await;
+
+    // Signed for another query string.
+    let sent =
+        "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_return_no=R-exact";
+    let signing = Signing {
+        signed_target: Some(
+            "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000110&out_return_no=R-exact",
+        ),
+        ..Signing::honest(merchant)
+    };
+    raw(addr, signed_request(&signing, "GET", sent, None, b"", &[]))
+        .await
+        .expect_error(&sandbox, 401, "SIGN_ERROR")
+        .await;
+
+    // Honest: created, then found through a target whose percent-encoding a
+    // re-serialising server would have normalised (%31 is "1"), signed as sent.
+    let created = raw(
+        addr,
+        signed_request(
+            &Signing::honest(merchant),
+            "POST",
+            path,
+            Some("application/json"),
+            &body,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.json());
+    let encoded =
+        "/v3/ecommerce/profitsharing/returnorders?sub_mchid=%31900000109&out_return_no=R%2Dexact";
+    let found = raw(
+        addr,
+        signed_request(&Signing::honest(merchant), "GET", encoded, None, b"", &[]),
+    )
+    .await;
+    assert_eq!(found.status, 200, "{:?}", found.json());
+    assert_eq!(found.json()["amount"], 10);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn missing_or_malformed_authorization_is_sign_error() {
+    let sandbox = start(KeyMode::Certificate).await;
+    let addr = sandbox.local_addr();
+    let bare =
+        b"GET /v3/certificates HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n".to_vec();
+    let message = raw(addr, bare)
+        .await
+        .expect_error(&sandbox, 401, "SIGN_ERROR")
+        .await;
+    assert!(message.contains("Authorization"), "{message}");
+    for header in [
+        "Bearer abc",
+        "WECHATPAY2-SHA256-RSA2048 mchid=\"1900009191\"",
+        "WECHATPAY2-SHA256-RSA2048 mchid=\"1900009191\",nonce_str=\"abc\",timestamp=\"now\",serial_no=\"AB\",signature=\"x\"",
+    ] {
+        let request = format!("GET /v3/certificates HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\nAuthorization: {header}\r\n\r\n");
+        raw(addr, request.into_bytes()).await.expect_error(&sandbox, 401, "SIGN_ERROR").await;
+    }
+    // A signature that is not base64, for the right merchant and serial.
+    let merchant = sandbox.merchant();
+    let header = format!(
+        "WECHATPAY2-SHA256-RSA2048 mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"***\"",
+        merchant.mchid,
+        random_alphanumeric(32).unwrap(),
+        unix_now(),
+        merchant.serial_no
+    );
+    let request = format!("GET /v3/certificates HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\nAuthorization: {header}\r\n\r\n");
+    let message = raw(addr, request.into_bytes())
+        .await
+        .expect_error(&sandbox, 401, "SIGN_ERROR")
+        .await;
+    assert!(message.contains("base64"), "{message}");
+    sandbox.shutdown().await;
+}

@@ -1,0 +1,49 @@
+//! The one error type of the crate: what can stop a sandbox from starting.
+
+use std::path::PathBuf;
+
+/// Why a sandbox could not be configured, started or written to disk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// The operating system's answer.
+        source: std::io::Error,
+    },
+    /// A key or certificate could not be loaded or generated.
+    #[error(transparent)]
+    Key(#[from] wxpay_core::KeyError),
+    /// Signing, encryption or randomness failed in the core.
+    #[error(transparent)]
+    Core(#[from] wxpay_core::Error),
+    /// An X.509 certificate could not be built.
+    #[error("cannot build certificate: {0}")]
+    Certificate(String),
+    /// The configuration is inconsistent (the message says what to change).
+    #[error("invalid sandbox configuration: {0}")]
+    Config(String),
+    /// A file of the credentials directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl From<x509_cert::der::Error> for SandboxError {
+    fn from(e: x509_cert::der::Error) -> Self {
+        SandboxError::Certificate(e.to_string())
+    }
+}
+
+impl From<wxpay_core::CryptoError> for SandboxError {
+    fn from(e: wxpay_core::CryptoError) -> Self {
+        SandboxError::Core(e.into())
+    }
+}

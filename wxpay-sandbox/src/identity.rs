@@ -1,0 +1,220 @@
+//! Who is who: the sandbox's own platform key (served as a certificate or as
+//! a WeChat Pay public key) and the merchants allowed to call it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::{ApiV3Key, Certificate, PrivateKey, PublicKey, PUBLIC_KEY_ID_PREFIX};
+
+use crate::error::SandboxError;
+
+/// How the sandbox presents its platform key to clients, chosen at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyMode {
+    /// A platform certificate: `Wechatpay-Serial` is the certificate serial and
+    /// `GET /v3/certificates` serves it, encrypted with the APIv3 key.
+    #[default]
+    Certificate,
+    /// A WeChat Pay public key: `Wechatpay-Serial` is `PUB_KEY_ID_...` and
+    /// `GET /v3/certificates` answers 404 `RESOURCE_NOT_EXISTS`.
+    PublicKey,
+}
+
+impl fmt::Display for KeyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyMode::Certificate => "certificate",
+            KeyMode::PublicKey => "public-key",
+        })
+    }
+}
+
+impl FromStr for KeyMode {
+    type Err = SandboxError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "certificate" | "cert" => Ok(KeyMode::Certificate),
+            "public-key" | "pubkey" => Ok(KeyMode::PublicKey),
+            other => Err(SandboxError::Config(format!(
+                "key mode {other:?}: expected `certificate` or `public-key`"
+            ))),
+        }
+    }
+}
+
+/// The demo merchant the sandbox creates (or loads): everything a client needs.
+#[derive(Clone)]
+pub struct DemoMerchant {
+    /// Merchant id (商户号).
+    pub mchid: String,
+    /// Serial of the merchant API certificate, uppercase hex: what `serial_no` must be.
+    pub serial_no: String,
+    /// The merchant API private key (`apiclient_key.pem`).
+    pub private_key: PrivateKey,
+    /// The merchant API certificate (`apiclient_cert.pem`).
+    pub certificate_pem: String,
+    /// The APIv3 key (32 ASCII characters) that encrypts certificate downloads.
+    pub apiv3_key: String,
+}
+
+impl DemoMerchant {
+    /// Assembles a demo merchant from existing parts (e.g. files of an earlier
+    /// run), checking that the certificate certifies the private key.
+    pub fn from_parts(
+        mchid: impl Into<String>,
+        private_key: PrivateKey,
+        certificate_pem: impl Into<String>,
+        apiv3_key: impl Into<String>,
+    ) -> Result<Self, SandboxError> {
+        let certificate_pem = certificate_pem.into();
+        let certificate = Certificate::from_pem(&certificate_pem)?;
+        if certificate.public_key() != private_key.public_key() {
+            return Err(SandboxError::Config(
+                "the merchant certificate does not certify the merchant private key".into(),
+            ));
+        }
+        let merchant = Self {
+            mchid: mchid.into(),
+            serial_no: certificate.serial().to_owned(),
+            private_key,
+            certificate_pem,
+            apiv3_key: apiv3_key.into(),
+        };
+        merchant.registration()?;
+        Ok(merchant)
+    }
+
+    /// The merchant certificate, parsed.
+    pub fn certificate(&self) -> Result<Certificate, SandboxError> {
+        Ok(Certificate::from_pem(&self.certificate_pem)?)
+    }
+
+    pub(crate) fn registration(&self) -> Result<Merchant, SandboxError> {
+        Merchant::with_public_key(
+            self.mchid.clone(),
+            self.serial_no.clone(),
+            self.private_key.public_key().clone(),
+            &self.apiv3_key,
+        )
+    }
+}
+
+impl fmt::Debug for DemoMerchant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoMerchant")
+            .field("mchid", &self.mchid)
+            .field("serial_no", &self.serial_no)
+            .field("private_key", &self.private_key)
+            .field("apiv3_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A merchant the sandbox accepts requests from: its id, the serial its
+/// requests must name, the key that verifies them, and its APIv3 key.
+///
+/// Register your own with [`SandboxBuilder::register_merchant`](crate::SandboxBuilder::register_merchant)
+/// (or `--merchant-*` on the command line) to test with your real key pair offline.
+#[derive(Clone)]
+pub struct Merchant {
+    pub(crate) mchid: String,
+    pub(crate) serial_no: String,
+    pub(crate) public_key: PublicKey,
+    pub(crate) apiv3_key: ApiV3Key,
+}
+
+impl Merchant {
+    /// A merchant identified by its API certificate (the serial is the certificate's).
+    pub fn with_certificate(
+        mchid: impl Into<String>,
+        certificate: &Certificate,
+        apiv3_key: &str,
+    ) -> Result<Self, SandboxError> {
+        Self::with_public_key(
+            mchid,
+            certificate.serial().to_owned(),
+            certificate.public_key().clone(),
+            apiv3_key,
+        )
+    }
+
+    /// A merchant identified by a bare public key and the serial its requests name.
+    pub fn with_public_key(
+        mchid: impl Into<String>,
+        serial_no: impl Into<String>,
+        public_key: PublicKey,
+        apiv3_key: &str,
+    ) -> Result<Self, SandboxError> {
+        let mchid = mchid.into();
+        let serial_no = serial_no.into().to_ascii_uppercase();
+        if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(SandboxError::Config(format!(
+                "mchid {mchid:?} must be ASCII letters and digits"
+            )));
+        }
+        if serial_no.is_empty() || !serial_no.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SandboxError::Config(format!(
+                "merchant serial {serial_no:?} must be hexadecimal"
+            )));
+        }
+        let apiv3_key = ApiV3Key::new(apiv3_key)?;
+        Ok(Self {
+            mchid,
+            serial_no,
+            public_key,
+            apiv3_key,
+        })
+    }
+
+    /// The merchant id.
+    pub fn mchid(&self) -> &str {
+        &self.mchid
+    }
+
+    /// The serial the merchant's requests must name.
+    pub fn serial_no(&self) -> &str {
+        &self.serial_no
+    }
+}
+
+impl fmt::Debug for Merchant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Merchant")
+            .field("mchid", &self.mchid)
+            .field("serial_no", &self.serial_no)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sandbox's own signing identity.
+pub(crate) struct Platform {
+    pub(crate) key: PrivateKey,
+    pub(crate) mode: KeyMode,
+    /// What `Wechatpay-Serial` carries: the certificate serial or the public key id.
+    pub(crate) serial: String,
+    /// Present in certificate mode.
+    pub(crate) certificate: Option<Certificate>,
+    /// Always present, so the files of one run serve either mode later.
+    pub(crate) public_key_id: String,
+}
+
+/// A fresh `PUB_KEY_ID_` + 30 digits, the shape WeChat Pay issues.
+pub(crate) fn generate_public_key_id() -> Result<String, SandboxError> {
+    let digits: String = random_alphanumeric(28)?
+        .bytes()
+        .map(|b| char::from(b'0' + b % 10))
+        .collect();
+    Ok(format!("{PUBLIC_KEY_ID_PREFIX}01{digits}"))
+}
+
+/// Checks a public key id the way the core's keyring will.
+pub(crate) fn check_public_key_id(id: &str) -> Result<(), SandboxError> {
+    match id.strip_prefix(PUBLIC_KEY_ID_PREFIX) {
+        Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()) => Ok(()),
+        _ => Err(SandboxError::Config(format!(
+            "public key id {id:?} must be {PUBLIC_KEY_ID_PREFIX} followed by letters or digits"
+        ))),
+    }
+}

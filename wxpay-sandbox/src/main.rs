@@ -1,0 +1,258 @@
+//! `wxpay-sandbox`: run the WeChat Pay APIv3 sandbox as a standalone server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use wxpay_core::{Certificate, PublicKey};
+use wxpay_sandbox::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
+
+const USAGE: &str = "\
+wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests
+
+USAGE:
+    wxpay-sandbox [OPTIONS]
+
+OPTIONS:
+    --listen ADDR              address to listen on [default: 127.0.0.1:0, an ephemeral port]
+    --out DIR                  credentials directory: loaded if present, then written
+                               [default: ./wxpay-sandbox]
+    --key-mode MODE            certificate | public-key [default: certificate]
+    --mchid ID                 the demo merchant's id [default: 1900009191]
+    --settle-after-ms N        how long created orders stay PROCESSING [default: 0]
+    --max-body-bytes N         request body cap [default: 1048576]
+    --fault NAME               a fault for every request: delay[=MILLIS], server-error,
+                               connection-reset, truncated-body, tampered-body,
+                               wrong-signature, unknown-serial, stale-timestamp,
+                               missing-headers, redirect
+    --run-for SECS             stop after this many seconds [default: until Ctrl-C]
+
+  Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
+  and either a certificate or a public key with its serial):
+    --merchant-mchid ID
+    --merchant-apiv3-key KEY   32 ASCII characters
+    --merchant-cert FILE       merchant API certificate (apiclient_cert.pem)
+    --merchant-public-key FILE merchant public key (PEM), with --merchant-serial
+    --merchant-serial SERIAL   the serial_no your requests carry
+
+    -h, --help                 print this help
+
+Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
+";
+
+#[derive(Default)]
+struct Args {
+    listen: Option<SocketAddr>,
+    out: Option<PathBuf>,
+    key_mode: KeyMode,
+    mchid: Option<String>,
+    settle_after: Option<Duration>,
+    max_body_bytes: Option<usize>,
+    fault: Option<Fault>,
+    run_for: Option<Duration>,
+    merchant_mchid: Option<String>,
+    merchant_apiv3_key: Option<String>,
+    merchant_cert: Option<PathBuf>,
+    merchant_public_key: Option<PathBuf>,
+    merchant_serial: Option<String>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args::default();
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (flag.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let number = |v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name}: {v:?} is not a number"))
+        };
+        match name.as_str() {
+            "--listen" => {
+                let v = value()?;
+                parsed.listen = Some(
+                    v.parse()
+                        .map_err(|_| format!("--listen: {v:?} is not HOST:PORT"))?,
+                );
+            }
+            "--out" => parsed.out = Some(value()?.into()),
+            "--key-mode" => {
+                parsed.key_mode = value()?.parse().map_err(|e: SandboxError| e.to_string())?
+            }
+            "--mchid" => parsed.mchid = Some(value()?),
+            "--settle-after-ms" => {
+                parsed.settle_after = Some(Duration::from_millis(number(value()?)?))
+            }
+            "--max-body-bytes" => {
+                parsed.max_body_bytes =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--fault" => {
+                parsed.fault = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e: wxpay_sandbox::UnknownFault| e.to_string())?,
+                )
+            }
+            "--run-for" => parsed.run_for = Some(Duration::from_secs(number(value()?)?)),
+            "--merchant-mchid" => parsed.merchant_mchid = Some(value()?),
+            "--merchant-apiv3-key" => parsed.merchant_apiv3_key = Some(value()?),
+            "--merchant-cert" => parsed.merchant_cert = Some(value()?.into()),
+            "--merchant-public-key" => parsed.merchant_public_key = Some(value()?.into()),
+            "--merchant-serial" => parsed.merchant_serial = Some(value()?),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// The user's own merchant, if the `--merchant-*` flags name one.
+fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
+    let any = args.merchant_mchid.is_some()
+        || args.merchant_apiv3_key.is_some()
+        || args.merchant_cert.is_some()
+        || args.merchant_public_key.is_some()
+        || args.merchant_serial.is_some();
+    if !any {
+        return Ok(None);
+    }
+    let mchid = args
+        .merchant_mchid
+        .clone()
+        .ok_or("--merchant-mchid is required to register a merchant")?;
+    let apiv3_key = args
+        .merchant_apiv3_key
+        .as_deref()
+        .ok_or("--merchant-apiv3-key is required to register a merchant")?;
+    let merchant = match (
+        &args.merchant_cert,
+        &args.merchant_public_key,
+        &args.merchant_serial,
+    ) {
+        (Some(cert), None, _) => {
+            let cert = Certificate::from_pem_file(cert).map_err(|e| e.to_string())?;
+            Merchant::with_certificate(mchid, &cert, apiv3_key)
+        }
+        (None, Some(key), Some(serial)) => {
+            let key = PublicKey::from_pem_file(key).map_err(|e| e.to_string())?;
+            Merchant::with_public_key(mchid, serial.clone(), key, apiv3_key)
+        }
+        (None, Some(_), None) => return Err("--merchant-public-key needs --merchant-serial".into()),
+        (Some(_), Some(_), _) => {
+            return Err("give --merchant-cert or --merchant-public-key, not both".into())
+        }
+        (None, None, _) => {
+            return Err("give --merchant-cert FILE or --merchant-public-key FILE".into())
+        }
+    };
+    merchant.map(Some).map_err(|e| e.to_string())
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("wxpay-sandbox"));
+    let mut builder = Sandbox::builder()
+        .key_mode(args.key_mode)
+        .load_dir(&out)
+        .map_err(|e| format!("cannot load {}: {e}", out.display()))?;
+    if let Some(addr) = args.listen {
+        builder = builder.listen(addr);
+    }
+    if let Some(mchid) = &args.mchid {
+        builder = builder.mchid(mchid.clone());
+    }
+    if let Some(delay) = args.settle_after {
+        builder = builder.settle_after(delay);
+    }
+    if let Some(limit) = args.max_body_bytes {
+        builder = builder.max_body_bytes(limit);
+    }
+    if let Some(fault) = args.fault {
+        builder = builder.fault(fault);
+    }
+    let user = user_merchant(&args)?;
+    if let Some(merchant) = &user {
+        builder = builder.register_merchant(merchant.clone());
+    }
+    let sandbox = builder.start().await.map_err(|e| e.to_string())?;
+    let written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;
+
+    println!("wxpay-sandbox wrote:");
+    for file in &written {
+        println!("  {file}");
+    }
+    let merchant = sandbox.merchant();
+    println!();
+    println!("base URL         {}", sandbox.base_url());
+    println!("key mode         {}", sandbox.key_mode());
+    println!("platform serial  {}", sandbox.platform_serial());
+    println!("demo mchid       {}", merchant.mchid);
+    println!("merchant serial  {}", merchant.serial_no);
+    if let Some(user) = &user {
+        println!(
+            "also accepting   mchid {} (serial {})",
+            user.mchid(),
+            user.serial_no()
+        );
+    }
+    if let Some(fault) = args.fault {
+        println!("fault (every request)  {fault}");
+    }
+    println!("listening; Ctrl-C to stop");
+
+    let stop = async {
+        match args.run_for {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    stop.await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! The in-process handle: configure, start on a port, hand out credentials and
+//! a ready client builder, arm faults, shut down.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use wxpay_core::crypto::random_alphanumeric;
+use wxpay_core::{Certificate, Client, ClientBuilder, Keyring, PrivateKey, PublicKey};
+
+use crate::app::App;
+use crate::auth::NonceCache;
+use crate::certgen;
+use crate::error::SandboxError;
+use crate::fault::{Fault, FaultPlan};
+use crate::identity::{
+    check_public_key_id, generate_public_key_id, DemoMerchant, KeyMode, Merchant, Platform,
+};
+use crate::store::Store;
+
+/// The demo merchant's id unless [`SandboxBuilder::mchid`] says otherwise
+/// (the example merchant id of WeChat Pay's documentation).
+pub const DEFAULT_MCHID: &str = "1900009191";
+
+/// The default cap on request bodies: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+const DAY: Duration = Duration::from_secs(86_400);
+/// Generated certificates are valid from a day ago for five years.
+const DEFAULT_VALIDITY: (Duration, Duration) = (DAY, Duration::from_secs(5 * 365 * 86_400));
+
+const PLATFORM_SUBJECT: &str = "CN=wxpay sandbox platform,OU=wxpay sandbox,O=wxpay,C=CN";
+
+/// Configures a [`Sandbox`]; every setting has a default, so
+/// `Sandbox::builder().start().await` is a working sandbox.
+#[must_use]
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    listen: SocketAddr,
+    key_mode: KeyMode,
+    mchid: Option<String>,
+    platform_key: Option<PrivateKey>,
+    platform_certificate: Option<Certificate>,
+    public_key_id: Option<String>,
+    platform_validity: Option<(SystemTime, SystemTime)>,
+    demo_merchant: Option<DemoMerchant>,
+    merchants: Vec<Merchant>,
+    settle_after: Duration,
+    max_body_bytes: usize,
+    fault: Option<Fault>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            key_mode: KeyMode::Certificate,
+            mchid: None,
+            platform_key: None,
+            platform_certificate: None,
+            public_key_id: None,
+            platform_validity: None,
+            demo_merchant: None,
+            merchants: Vec::new(),
+            settle_after: Duration::ZERO,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            fault: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Where to listen (default `127.0.0.1:0`: an ephemeral port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// How the platform key is presented (default [`KeyMode::Certificate`]).
+    pub fn key_mode(mut self, mode: KeyMode) -> Self {
+        self.key_mode = mode;
+        self
+    }
+
+    /// The demo merchant's id (default [`DEFAULT_MCHID`]).
+    pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
+        self.mchid = Some(mchid.into());
+        self
+    }
+
+    /// Signs with this platform key instead of a fresh one.
+    pub fn platform_key(mut self, key: PrivateKey) -> Self {
+        self.platform_key = Some(key);
+        self
+    }
+
+    /// Serves this platform certificate (certificate mode); it must certify the
+    /// platform key, so set [`platform_key`](Self::platform_key) too.
+    pub fn platform_certificate(mut self, certificate: Certificate) -> Self {
+        self.platform_certificate = Some(certificate);
+        self
+    }
+
+    /// The WeChat Pay public key id (`PUB_KEY_ID_...`) used in public-key mode
+    /// (default: a fresh one).
+    pub fn public_key_id(mut self, id: impl Into<String>) -> Self {
+        self.public_key_id = Some(id.into());
+        self
+    }
+
+    /// The validity of a generated platform certificate (default: from a day
+    /// ago for five years). A period in the past gives an expired certificate.
+    pub fn platform_certificate_validity(
+        mut self,
+        not_before: SystemTime,
+        not_after: SystemTime,
+    ) -> Self {
+        self.platform_validity = Some((not_before, not_after));
+        self
+    }
+
+    /// Uses this demo merchant (e.g. loaded from an earlier run) instead of a fresh one.
+    pub fn demo_merchant(mut self, merchant: DemoMerchant) -> Self {
+        self.demo_merchant = Some(merchant);
+        self
+    }
+
+    /// Also accepts requests from this merchant (your own key pair, mchid and APIv3 key).
+    pub fn register_merchant(mut self, merchant: Merchant) -> Self {
+        self.merchants.push(merchant);
+        self
+    }
+
+    /// How long a created order stays PROCESSING (default zero: the creating
+    /// answer says PROCESSING, every later read says SUCCESS).
+    pub fn settle_after(mut self, delay: Duration) -> Self {
+        self.settle_after = delay;
+        self
+    }
+
+    /// The largest request body accepted (default [`DEFAULT_MAX_BODY_BYTES`]);
+    /// larger ones get 400 `PARAM_ERROR`.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// A fault applied to every request from the start (see [`Sandbox::set_fault`]).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.fault = Some(fault);
+        self
+    }
+
+    /// Loads the platform key, platform certificate, public key id and demo
+    /// merchant written by [`Sandbox::write_dir`] into `dir` earlier, where
+    /// present, so a restarted sandbox keeps its identity. Missing files are
+    /// generated at start as usual.
+    pub fn load_dir(mut self, dir: impl AsRef<std::path::Path>) -> Result<Self, SandboxError> {
+        let loaded = crate::files::load(dir.as_ref())?;
+        if let Some(key) = loaded.platform_key {
+            if let Some(cert) = loaded
+                .platform_certificate
+                .filter(|c| c.public_key() == key.public_key())
+            {
+                self.platform_certificate = Some(cert);
+            }
+            self.platform_key = Some(key);
+        }
+        if loaded.public_key_id.is_some() {
+            self.public_key_id = loaded.public_key_id;
+        }
+        if loaded.demo_merchant.is_some() {
+            self.demo_merchant = loaded.demo_merchant;
+        }
+        Ok(self)
+    }
+
+    /// Generates what is missing, binds the port and starts serving in the background.
+    pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        let platform = self.platform()?;
+        let demo = match self.demo_merchant {
+            Some(mut demo) => {
+                if let Some(mchid) = self.mchid {
+                    demo.mchid = mchid;
+                }
+                demo
+            }
+            None => generate_demo_merchant(self.mchid.as_deref().unwrap_or(DEFAULT_MCHID))?,
+        };
+        let mut merchants = HashMap::new();
+        for merchant in std::iter::once(demo.registration()?).chain(self.merchants) {
+            let mchid = merchant.mchid.clone();
+            if merchants.insert(mchid.clone(), merchant).is_some() {
+                return Err(SandboxError::Config(format!(
+                    "mchid {mchid} is registered twice"
+                )));
+            }
+        }
+        let app = Arc::new(App {
+            platform,
+            merchants: RwLock::new(merchants),
+            nonces: Mutex::new(NonceCache::default()),
+            store: Mutex::new(Store::default()),
+            faults: Mutex::new(FaultPlan::new(self.fault)),
+            settle_after: self.settle_after,
+            max_body_bytes: self.max_body_bytes,
+        });
+        let listener =
+            TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| SandboxError::Bind {
+                    addr: self.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
+        Ok(Sandbox {
+            addr,
+            base_url: format!("http://{addr}/"),
+            app,
+            merchant: demo,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    fn platform(&self) -> Result<Platform, SandboxError> {
+        let key = match &self.platform_key {
+            Some(key) => key.clone(),
+            None => PrivateKey::generate()?,
+        };
+        let public_key_id = match &self.public_key_id {
+            Some(id) => {
+                check_public_key_id(id)?;
+                id.clone()
+            }
+            None => generate_public_key_id()?,
+        };
+        let certificate = match self.key_mode {
+            KeyMode::PublicKey => None,
+            KeyMode::Certificate => Some(match &self.platform_certificate {
+                Some(cert) if cert.public_key() == key.public_key() => cert.clone(),
+                Some(_) => {
+                    return Err(SandboxError::Config(
+                        "the platform certificate does not certify the platform key".into(),
+                    ))
+                }
+                None => {
+                    let (not_before, not_after) = self.platform_validity.unwrap_or_else(|| {
+                        let now = SystemTime::now();
+                        (now - DEFAULT_VALIDITY.0, now + DEFAULT_VALIDITY.1)
+                    });
+                    certgen::self_signed(PLATFORM_SUBJECT, &key, not_before, not_after)?
+                }
+            }),
+        };
+        let serial = match &certificate {
+            Some(cert) => cert.serial().to_owned(),
+            None => public_key_id.clone(),
+        };
+        Ok(Platform {
+            key,
+            mode: self.key_mode,
+            serial,
+            certificate,
+            public_key_id,
+        })
+    }
+}
+
+fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
+    let key = PrivateKey::generate()?;
+    let now = SystemTime::now();
+    let subject = format!("CN={mchid},OU=wxpay sandbox demo merchant,O=wxpay,C=CN");
+    let certificate = certgen::self_signed(
+        &subject,
+        &key,
+        now - DEFAULT_VALIDITY.0,
+        now + DEFAULT_VALIDITY.1,
+    )?;
+    DemoMerchant::from_parts(mchid, key, certificate.to_pem(), random_alphanumeric(32)?)
+}
+
+/// A running sandbox. Dropping it stops the server; [`shutdown`](Self::shutdown)
+/// does so and waits until every connection is closed.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    app: Arc<App>,
+    merchant: DemoMerchant,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("key_mode", &self.platform.mode)
+            .field("platform_serial", &self.platform.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts configuring a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT/`, the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the sandbox listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How the platform key is presented.
+    pub fn key_mode(&self) -> KeyMode {
+        self.app.platform.mode
+    }
+
+    /// The demo merchant's credentials.
+    pub fn merchant(&self) -> &DemoMerchant {
+        &self.merchant
+    }
+
+    /// What the sandbox puts in `Wechatpay-Serial`: the platform certificate
+    /// serial, or the `PUB_KEY_ID_...` in public-key mode.
+    pub fn platform_serial(&self) -> &str {
+        &self.app.platform.serial
+    }
+
+    /// The key the sandbox signs responses with (its public half).
+    pub fn platform_public_key(&self) -> PublicKey {
+        self.app.platform.key.public_key().clone()
+    }
+
+    /// The WeChat Pay public key id of the platform key (in certificate mode
+    /// too, though only public-key mode sends it).
+    pub fn platform_public_key_id(&self) -> &str {
+        &self.app.platform.public_key_id
+    }
+
+    /// The platform certificate; `None` in public-key mode.
+    pub fn platform_certificate(&self) -> Option<Certificate> {
+        self.app.platform.certificate.clone()
+    }
+
+    /// A client builder for the demo merchant: mchid, merchant serial, private
+    /// key, base URL and the platform certificate or public key already set.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let builder = Client::builder()
+            .mchid(self.merchant.mchid.clone())
+            .merchant_serial(self.merchant.serial_no.clone())
+            .private_key(self.merchant.private_key.clone())
+            .base_url(self.base_url.clone());
+        match &self.app.platform.certificate {
+            Some(certificate) => builder.platform_certificate(certificate.clone()),
+            None => {
+                let keyring = Keyring::new();
+                // The id was checked at start, so this cannot fail; if it did, the
+                // client would report every response as UnknownSerial, not panic.
+                let _ = keyring
+                    .add_public_key(&self.app.platform.public_key_id, self.platform_public_key());
+                builder.keyring(keyring)
+            }
+        }
+    }
+
+    /// Arms a one-shot fault for the next request (faults queue up in order).
+    pub fn inject(&self, fault: Fault) {
+        self.app.faults().inject(fault);
+    }
+
+    /// Applies `fault` to every request until called again with `None`.
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.app.faults().set_every(fault);
+    }
+
+    /// Accepts requests from another merchant from now on (replacing one with the same mchid).
+    pub fn register_merchant(&self, merchant: Merchant) {
+        self.app.add_merchant(merchant);
+    }
+
+    /// Writes the credentials into `dir` (created if needed) as PEM and text
+    /// files plus a `sandbox.json` summary; returns what it wrote.
+    pub fn write_dir(
+        &self,
+        dir: impl AsRef<std::path::Path>,
+    ) -> Result<Vec<crate::files::WrittenFile>, SandboxError> {
+        crate::files::write(self, &self.app.platform, dir.as_ref())
+    }
+
+    /// Stops accepting, closes every connection and waits for the server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The accept loop. It is our own rather than `axum::serve` because the
+//! connection-reset fault must drop one chosen connection with a TCP reset.
+
+use std::convert::Infallible;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
+
+use crate::app::App;
+use crate::gateway;
+
+/// A client has this long to send a request's headers; it also closes keep-alive
+/// connections idle that long (hyper starts the timer while waiting for a request).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Lets a request handler end its own connection.
+#[derive(Debug, Default)]
+pub(crate) struct Connection {
+    reset: AtomicBool,
+    ended: Notify,
+}
+
+impl Connection {
+    /// Ends the connection at once with a TCP reset, no response sent.
+    pub(crate) fn reset(&self) {
+        self.reset.store(true, Ordering::SeqCst);
+        self.ended.notify_one();
+    }
+}
+
+/// Serves until `stop` changes (or its sender is dropped), then aborts every
+/// connection, including requests still sleeping in a delay fault.
+pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let router = crate::ops::router(app.clone());
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), router.clone()));
+                }
+                // Out of file descriptors or similar: back off and keep serving.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve_connection(stream: TcpStream, app: Arc<App>, router: Router) {
+    let _ = stream.set_nodelay(true);
+    let connection = Arc::new(Connection::default());
+    let io = TokioIo::new(Socket {
+        stream,
+        connection: connection.clone(),
+    });
+    let handler = connection.clone();
+    let service = hyper::service::service_fn(move |request| {
+        let (app, router, handler) = (app.clone(), router.clone(), handler.clone());
+        async move { Ok::<_, Infallible>(gateway::handle(app, router, handler, request).await) }
+    });
+    let serving = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(io, service);
+    tokio::select! {
+        _ = serving => {}
+        _ = connection.ended.notified() => {}
+    }
+}
+
+/// The TCP stream, reset instead of closed when its connection asked for it.
+struct Socket {
+    stream: TcpStream,
+    connection: Arc<Connection>,
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        if self.connection.reset.load(Ordering::SeqCst) {
+            // SO_LINGER 0: close() sends RST; nothing is left to flush, so it cannot block.
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
