@@ -6,6 +6,7 @@ mod bad_input;
 mod faults;
 mod files;
 mod key_modes;
+mod managed_certs;
 mod request_auth;
 mod seeds;
 mod support;

@@ -86,7 +86,7 @@ impl AutoRefresh {
         let mut last = self.state.lock().await;
         let due = match *last {
             None => true,
-            Some(at) if force => at.elapsed() >= UNKNOWN_SERIAL_BACKOFF,
+            Some(at) if force => at.elapsed() >= UNKNOWN_SERIAL_BACKOFF.min(self.interval),
             Some(at) => at.elapsed() >= self.interval,
         };
         if !due {
