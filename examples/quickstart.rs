@@ -22,7 +22,10 @@ const SUB_MCHID: &str = "1900000109";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let sandbox = Sandbox::builder().key_mode(KeyMode::Certificate).start().await?;
+    let sandbox = Sandbox::builder()
+        .key_mode(KeyMode::Certificate)
+        .start()
+        .await?;
     println!("WeChat Pay sandbox on {}", sandbox.base_url());
     println!(
         "  merchant {} (certificate serial {}), platform certificate {}",
@@ -43,7 +46,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     .send(&client)
     .await?;
-    println!("   split {} fen of transaction {}", split.amount, split.transaction_id);
+    println!(
+        "   split {} fen of transaction {}",
+        split.amount, split.transaction_id
+    );
 
     println!("\n2. 查询售后服务分账结果  GET /v3/ecommerce/profitsharing/after-sales-orders");
     let result = QueryAfterSalesOrderRequest {

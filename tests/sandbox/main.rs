@@ -3,6 +3,7 @@
 //! request verification, every fault, bad input, and the credentials files.
 
 mod bad_input;
+mod callbacks;
 mod faults;
 mod files;
 mod key_modes;

@@ -258,7 +258,7 @@ async fn deliver(
 }
 
 /// The five `Wechatpay-*` headers of a signed answer.
-fn signature_headers(
+pub(crate) fn signature_headers(
     app: &App,
     body: &[u8],
     fault: Option<Fault>,

@@ -85,6 +85,7 @@
 
 mod app;
 mod auth;
+mod callbacks;
 mod certgen;
 mod clock;
 mod error;
@@ -98,6 +99,7 @@ mod sandbox;
 mod server;
 mod store;
 
+pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
 pub use identity::{DemoMerchant, KeyMode, Merchant};

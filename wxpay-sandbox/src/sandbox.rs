@@ -379,6 +379,10 @@ impl Sandbox {
         }
     }
 
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
     /// Arms a one-shot fault for the next request (faults queue up in order).
     pub fn inject(&self, fault: Fault) {
         self.app.faults().inject(fault);
