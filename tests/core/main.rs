@@ -5,6 +5,7 @@ mod http;
 mod keys;
 mod notify;
 mod seeds;
+mod sensitive;
 mod server;
 mod signing;
 

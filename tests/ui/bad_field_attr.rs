@@ -30,8 +30,6 @@ pub struct FieldAttrRequest<'a> {
     pub header_with_space: &'a str,
     #[wxpay(header = "Wechatpay-Serial:")]
     pub header_with_colon: &'a str,
-    #[wxpay(encrypt)]
-    pub encrypt_not_yet: &'a str,
 }
 
 fn main() {}

@@ -61,7 +61,7 @@ impl BlockingClient {
 
     /// Sends a typed request and waits for the verified, decoded response.
     pub fn send<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<R::Response, Error> {
-        let encoded = EncodedRequest::from_api(request)?;
+        let encoded = self.client.encode(request)?;
         self.execute_json(encoded)
     }
 

@@ -55,6 +55,7 @@ struct Inner {
     keyring: Keyring,
     max_response_bytes: usize,
     auto_refresh: Option<AutoRefresh>,
+    private_key: Option<PrivateKey>,
 }
 
 impl fmt::Debug for Client {
@@ -133,8 +134,52 @@ impl Client {
 
     /// Sends a typed request and decodes the verified response.
     pub async fn send<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<R::Response, Error> {
-        let encoded = EncodedRequest::from_api(request)?;
+        if let Some(auto) = &self.inner.auto_refresh {
+            // Sensitive fields need a key before encoding.
+            auto.maybe_refresh(self, false).await;
+        }
+        let encoded = self.encode(request)?;
         self.execute(encoded).await?.json()
+    }
+
+    /// Encodes a typed request as [`send`](Self::send) would: sensitive fields
+    /// are encrypted with the keyring's current WeChat Pay key and
+    /// `Wechatpay-Serial` is set to that key.
+    pub fn encode<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<EncodedRequest, Error> {
+        let (encoded, serial) = crate::sensitive::with_keyring(&self.inner.keyring, || {
+            EncodedRequest::from_api(request)
+        });
+        let mut encoded = encoded?;
+        if let Some(serial) = serial {
+            encoded
+                .headers
+                .retain(|(name, _)| !name.eq_ignore_ascii_case(headers::SERIAL));
+            encoded
+                .headers
+                .push((Cow::Borrowed(headers::SERIAL), serial));
+        }
+        Ok(encoded)
+    }
+
+    /// Encrypts one sensitive value for a hand-built request: returns the
+    /// serial to send as `Wechatpay-Serial` and the base64 ciphertext.
+    pub fn encrypt_sensitive(&self, plaintext: &str) -> Result<(String, String), Error> {
+        let key = self.inner.keyring.encryption_key().ok_or_else(|| {
+            Error::Config(
+                "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
+            )
+        })?;
+        let ciphertext = key.public_key().encrypt_oaep_base64(plaintext)?;
+        Ok((key.serial().to_owned(), ciphertext))
+    }
+
+    /// Decrypts a sensitive field WeChat Pay returned encrypted, with the
+    /// merchant private key given to the builder (not available with a custom signer).
+    pub fn decrypt_sensitive(&self, ciphertext: &str) -> Result<String, Error> {
+        let key = self.inner.private_key.as_ref().ok_or_else(|| {
+            Error::Config("decrypting needs the merchant private key (the client was built with a custom signer)".into())
+        })?;
+        Ok(key.decrypt_oaep_base64(ciphertext)?)
     }
 
     /// Starts an untyped call of any operation: a method and a URI template
@@ -638,6 +683,7 @@ pub struct ClientBuilder {
     mchid: Option<String>,
     serial_no: Option<String>,
     signer: Option<Arc<dyn Signer>>,
+    private_key: Option<PrivateKey>,
     keyring: Keyring,
     keyring_set: bool,
     verifier: Option<Arc<dyn Verifier>>,
@@ -656,6 +702,7 @@ impl Default for ClientBuilder {
             mchid: None,
             serial_no: None,
             signer: None,
+            private_key: None,
             keyring: Keyring::new(),
             keyring_set: false,
             verifier: None,
@@ -695,13 +742,15 @@ impl ClientBuilder {
 
     /// Signs with this merchant API private key.
     pub fn private_key(mut self, key: PrivateKey) -> Self {
-        self.signer = Some(Arc::new(key));
+        self.signer = Some(Arc::new(key.clone()));
+        self.private_key = Some(key);
         self
     }
 
     /// Signs with a custom [`Signer`] (remote signing service, HSM).
     pub fn signer(mut self, signer: impl Signer + 'static) -> Self {
         self.signer = Some(Arc::new(signer));
+        self.private_key = None;
         self
     }
 
@@ -856,6 +905,7 @@ impl ClientBuilder {
                 auto_refresh: self
                     .auto_certificates
                     .map(|key| AutoRefresh::new(key, self.refresh_interval)),
+                private_key: self.private_key,
             }),
         })
     }

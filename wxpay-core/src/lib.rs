@@ -94,6 +94,7 @@ mod keyring;
 pub mod notify;
 pub mod paysign;
 mod request;
+pub mod sensitive;
 pub mod sign;
 mod upload;
 pub mod verify;
@@ -124,6 +125,7 @@ pub mod __private {
     pub use crate::request::{
         json_body, ApiRequest, BodyBuilder, HeaderList, Method, PathBuilder, QueryBuilder,
     };
+    pub use crate::sensitive::encrypt as encrypt_sensitive;
     pub use core::result::Result;
     pub use serde;
     pub use serde_json;

@@ -46,6 +46,8 @@ pub(crate) struct Field<'a> {
     pub(crate) serde: SerdeField,
     /// The name serde writes on the wire.
     pub(crate) wire_name: String,
+    /// `#[wxpay(encrypt)]`, with the span of the key.
+    pub(crate) encrypt: Option<Span>,
 }
 
 impl Container<'_> {
@@ -113,6 +115,7 @@ impl Container<'_> {
                     role_override: attrs.role,
                     serde,
                     wire_name,
+                    encrypt: attrs.encrypt,
                 }
             })
             .collect();

@@ -305,6 +305,8 @@ impl RoleOverride {
 pub(crate) struct FieldAttrs {
     /// The role override and the span of its key.
     pub(crate) role: Option<(RoleOverride, Span)>,
+    /// `#[wxpay(encrypt)]`: sent RSA-OAEP encrypted; the span of the key.
+    pub(crate) encrypt: Option<Span>,
 }
 
 impl FieldAttrs {
@@ -360,14 +362,15 @@ impl FieldAttrs {
                         None => return Ok(()),
                     },
                     "encrypt" => {
-                        // Reserved: sensitive fields encrypted with the platform key.
-                        cx.error(
-                            key_span,
-                            "`#[wxpay(encrypt)]` is not supported yet\n\
-                             help: encrypt the value before putting it in the request, \
-                             and remove `encrypt`",
-                        );
-                        return skip_meta_value(&meta);
+                        if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                            cx.error(
+                                key_span,
+                                "`encrypt` takes no value\nhelp: write `#[wxpay(encrypt)]`",
+                            );
+                            skip_meta_value(&meta)?;
+                        }
+                        attrs.encrypt = Some(key_span);
+                        return Ok(());
                     }
                     _ => {
                         cx.error(

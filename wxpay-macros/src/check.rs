@@ -21,6 +21,42 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container) {
     check_headers_not_reserved(cx, cont);
     check_headers_are_unique(cx, cont);
     check_secondary_serde_attrs(cx, cont);
+    check_encrypted_fields(cx, cont);
+}
+
+/// `#[wxpay(encrypt)]` goes on JSON body fields written by the derive, and
+/// replaces any custom serialisation.
+fn check_encrypted_fields(cx: &Ctxt, cont: &Container) {
+    let Some(method) = cont.method else {
+        return;
+    };
+    for field in &cont.fields {
+        let Some(span) = field.encrypt else {
+            continue;
+        };
+        if !(matches!(field.role, Role::Body) && field.is_primary(method)) {
+            cx.error(
+                span,
+                format!(
+                    "`{}` is marked `encrypt`, but only fields of the JSON body of a POST, PUT \
+                     or PATCH request can be encrypted\n\
+                     help: remove `encrypt`, or encrypt the value yourself with \
+                     `Client::encrypt_sensitive`",
+                    field.name
+                ),
+            );
+        }
+        for (key, key_span) in &field.serde.custom_serialization {
+            cx.error(
+                *key_span,
+                format!(
+                    "`{}` is marked `encrypt`, which decides how it is written, so \
+                     `#[serde({key})]` cannot apply\nhelp: remove `{key}`",
+                    field.name
+                ),
+            );
+        }
+    }
 }
 
 /// Each `<param>` appears once in the template.

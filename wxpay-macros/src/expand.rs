@@ -114,6 +114,17 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
             if !model.is_primary(method) && !model.serde.skipped {
                 field.attrs.push(parse_quote!(#[serde(skip_serializing)]));
             }
+            if model.encrypt.is_some() {
+                // Spanned on the field's type, so a type that cannot be
+                // encrypted is reported there.
+                let with = syn::LitStr::new(
+                    "::wxpay_core::__private::encrypt_sensitive",
+                    model.ty.span(),
+                );
+                field
+                    .attrs
+                    .push(parse_quote!(#[serde(serialize_with = #with)]));
+            }
         }
     }
     // The derive comes first: a `#[serde]` helper written before the derive
@@ -124,7 +135,79 @@ fn emit_struct(cont: &Container, input: &DeriveInput, method: Method) -> TokenSt
         parse_quote!(#[serde(crate = #serde_crate)]),
     ];
     item.attrs.splice(0..0, derive);
-    item.into_token_stream()
+    let redacted_debug =
+        if cont.fields.iter().any(|f| f.encrypt.is_some()) && strip_derived_debug(&mut item) {
+            redacted_debug(cont)
+        } else {
+            TokenStream::new()
+        };
+    let mut tokens = item.into_token_stream();
+    tokens.extend(redacted_debug);
+    tokens
+}
+
+/// Removes `Debug` from the struct's derives; returns whether it was there.
+fn strip_derived_debug(item: &mut DeriveInput) -> bool {
+    use syn::punctuated::Punctuated;
+    let mut found = false;
+    item.attrs.retain_mut(|attr| {
+        if !attr.path().is_ident("derive") {
+            return true;
+        }
+        let Ok(paths) =
+            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        else {
+            return true;
+        };
+        let kept: Punctuated<syn::Path, syn::Token![,]> = paths
+            .into_iter()
+            .filter(|p| {
+                let is_debug = p.segments.last().is_some_and(|s| s.ident == "Debug");
+                found |= is_debug;
+                !is_debug
+            })
+            .collect();
+        if kept.is_empty() {
+            return false;
+        }
+        *attr = parse_quote!(#[derive(#kept)]);
+        true
+    });
+    found
+}
+
+/// A `Debug` impl that prints `<redacted>` for encrypted fields.
+fn redacted_debug(cont: &Container) -> TokenStream {
+    let ident = cont.ident;
+    let name = ident.to_string();
+    let mut generics = cont.generics.clone();
+    let params: Vec<syn::Ident> = generics.type_params().map(|p| p.ident.clone()).collect();
+    {
+        let where_clause = generics.make_where_clause();
+        for param in params {
+            where_clause
+                .predicates
+                .push(parse_quote!(#param: ::core::fmt::Debug));
+        }
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let fields = cont.fields.iter().map(|f| {
+        let member = f.member;
+        let label = &f.name;
+        if f.encrypt.is_some() {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#member))
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::core::fmt::Debug for #ident #ty_generics #where_clause {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.debug_struct(#name) #(#fields)* .finish()
+            }
+        }
+    }
 }
 
 /// The tokens `&self.field` located at the field's type, so that a failed

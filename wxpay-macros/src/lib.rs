@@ -82,6 +82,12 @@ use proc_macro::TokenStream;
 /// | `#[wxpay(body)]` | the JSON body, whatever the method |
 /// | `#[wxpay(header = "Wechatpay-Serial")]` | that request header |
 ///
+/// `#[wxpay(encrypt)]` marks a sensitive JSON body field (a name, an ID
+/// number, a phone number): `send` encrypts it with RSA-OAEP under the
+/// client's current WeChat Pay key and sets `Wechatpay-Serial` to that key.
+/// Such fields must be text (`&str`, `String`, or an `Option` of those); a
+/// derived `Debug` is replaced by one that prints `<redacted>` for them.
+///
 /// Path fields must be strings (`&str`, `String`, `Cow<str>`) or integers;
 /// header fields may also be an `Option` of those, `None` leaving the header
 /// out. `Authorization`, `Content-Type` and the other headers the client
