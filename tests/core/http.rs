@@ -263,16 +263,8 @@ async fn oversized_and_undecodable_bodies_are_typed_errors() {
         200,
         &format!(r#"{{"pad":"{}"}}"#, "x".repeat(4096)),
     ));
-    let small = server.client();
-    let client = wxpay_core::Client::builder()
-        .mchid("1900000109")
-        .merchant_serial("5157F09E")
-        .private_key(server.merchant.clone())
-        .keyring(small.keyring().clone())
-        .base_url(&server.base_url)
-        .max_response_bytes(1024)
-        .build()
-        .unwrap();
+    let default_limit = server.client();
+    let client = server.builder().max_response_bytes(1024).build().unwrap();
     let err = client
         .request(Method::Get, "v3/x")
         .send::<serde_json::Value>()
@@ -284,7 +276,7 @@ async fn oversized_and_undecodable_bodies_are_typed_errors() {
     );
 
     server.reply(Reply::json(200, "not json at all"));
-    let err = small
+    let err = default_limit
         .request(Method::Get, "v3/x")
         .send::<serde_json::Value>()
         .await
@@ -410,11 +402,8 @@ async fn a_refused_connection_is_a_transport_error() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let server = TestServer::start().await;
-    let client = wxpay_core::Client::builder()
-        .mchid("1900000109")
-        .merchant_serial("5157F09E")
-        .private_key(server.merchant.clone())
-        .keyring(server.client().keyring().clone())
+    let client = server
+        .builder()
         .base_url(format!("http://{addr}/"))
         .build()
         .unwrap();
@@ -461,29 +450,19 @@ impl wxpay_core::verify::Verifier for RefuseAll {
 async fn custom_signer_and_verifier_plug_in() {
     let server = TestServer::start().await;
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let client = wxpay_core::Client::builder()
-        .mchid("1900000109")
-        .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+    let client = server
+        .builder()
         .signer(CountingSigner {
             key: server.merchant.clone(),
             calls: calls.clone(),
         })
-        .keyring(server.client().keyring().clone())
-        .base_url(&server.base_url)
         .build()
         .unwrap();
     let _: serde_json::Value = client.request(Method::Get, "v3/x").send().await.unwrap();
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_signed_as_received(&server);
 
-    let refusing = wxpay_core::Client::builder()
-        .mchid("1900000109")
-        .merchant_serial("5157F09E")
-        .private_key(server.merchant.clone())
-        .verifier(RefuseAll)
-        .base_url(&server.base_url)
-        .build()
-        .unwrap();
+    let refusing = server.builder().verifier(RefuseAll).build().unwrap();
     let err = refusing
         .request(Method::Get, "v3/x")
         .send::<serde_json::Value>()

@@ -75,12 +75,9 @@ async fn sensitive_fields_never_leave_in_clear() {
     assert!(serde_json::to_string(&applyment()).is_err());
     // No key to encrypt with: a typed error before anything is sent.
     let server = TestServer::start().await;
-    let client = wxpay_core::Client::builder()
-        .mchid("1900000109")
-        .merchant_serial("5157F09E")
-        .private_key(server.merchant.clone())
+    let client = server
+        .builder()
         .keyring(wxpay_core::Keyring::new())
-        .base_url(&server.base_url)
         .build()
         .unwrap();
     let err = applyment().send(&client).await.unwrap_err();

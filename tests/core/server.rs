@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use base64::Engine;
 use wxpay_core::verify::response_message;
-use wxpay_core::{Client, PrivateKey};
+use wxpay_core::{Client, ClientBuilder, Keyring, PrivateKey};
 
 pub const PLATFORM_ID: &str = "PUB_KEY_ID_0100000000000000000000000000";
 
@@ -109,16 +109,23 @@ impl TestServer {
         }
     }
 
-    pub fn client(&self) -> Client {
+    /// A client builder for this server's merchant, trusting its platform key;
+    /// tests override the one setting they are about.
+    pub fn builder(&self) -> ClientBuilder {
+        let keyring = Keyring::new();
+        keyring
+            .add_public_key(PLATFORM_ID, self.platform.public_key().clone())
+            .unwrap();
         Client::builder()
             .mchid("1900000109")
             .merchant_serial("5157f09efdc096de15ebe81a47057a7232f1b8e1")
             .private_key(self.merchant.clone())
-            .wechatpay_public_key(PLATFORM_ID, self.platform.public_key().clone())
-            .unwrap()
+            .keyring(keyring)
             .base_url(&self.base_url)
-            .build()
-            .unwrap()
+    }
+
+    pub fn client(&self) -> Client {
+        self.builder().build().unwrap()
     }
 
     pub fn reply(&self, reply: Reply) {
