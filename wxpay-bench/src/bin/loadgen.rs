@@ -1,0 +1,520 @@
+//! `loadgen`: drives a seed operation through `wxpay_core::Client` against the
+//! sandbox on 127.0.0.1 and reports req/s, latency percentiles and CPU time
+//! per request for the client and the server separately.
+//!
+//! Both run in this process, each in its own tokio runtime with its own named
+//! threads (`wxpay-client`, `wxpay-server`), so the CPU time each side spends
+//! is read per thread from `/proc` (see `wxpay_bench::cpu`). Every request is
+//! the real thing on both sides: the client signs, the sandbox parses the
+//! `Authorization` header, checks the nonce and the signature, answers and
+//! signs its answer, and the client verifies that before decoding it.
+//!
+//! Bounded: at most `--requests` per run (capped at 1,000,000), and no new
+//! request starts after `--max-seconds` (capped at 600) from the first
+//! measured one; requests time out after 10 s.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wxpay_apis::ecommerce::refunds::return_advance::{
+    QueryReturnAdvanceRequest, ReturnAdvanceRequest,
+};
+use wxpay_bench::cpu::Snapshot;
+use wxpay_bench::stats::{median, Latencies};
+use wxpay_core::Client;
+use wxpay_sandbox::{KeyMode, Sandbox};
+
+const USAGE: &str = "\
+loadgen: drive a seed operation against the in-process sandbox on 127.0.0.1
+
+USAGE:
+    cargo run --release -p wxpay-bench --bin loadgen -- [OPTIONS]
+    (add --features rust-crypto after -p wxpay-bench for the pure-Rust backend)
+
+OPTIONS:
+    --concurrency N      requests in flight at once [default: 8, at most 1024]
+    --requests M         measured requests per run [default: 2000, at most 1000000]
+    --runs R             measured runs, the summary is their median [default: 1, at most 20]
+    --warmup W           unmeasured requests first (connections, caches) [default: 200]
+    --max-seconds S      no request starts later than S seconds after the first
+                         measured one [default: 300, at most 600]
+    --op OP              query: GET  v3/ecommerce/refunds/{refund_id}/return-advance
+                         create: POST the same path (idempotent after the first)
+                         [default: query]
+    --client-threads C   tokio worker threads of the client [default: 1]
+    --server-threads T   tokio worker threads of the sandbox [default: 1]
+    --key-mode MODE      certificate | public-key [default: certificate]
+    --json               also print the summary as one JSON line
+    -h, --help           print this help
+";
+
+const MAX_REQUESTS: usize = 1_000_000;
+const MAX_CONCURRENCY: usize = 1024;
+const MAX_RUNS: usize = 20;
+const MAX_SECONDS: u64 = 600;
+const MAX_THREADS: usize = 64;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+const CLIENT_THREADS: &str = "wxpay-client";
+const SERVER_THREADS: &str = "wxpay-server";
+
+const REFUND_ID: &str = "50000000382019052709732678859";
+const SUB_MCHID: &str = "1900000109";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Query,
+    Create,
+}
+
+impl Op {
+    fn describe(self) -> &'static str {
+        match self {
+            Op::Query => "GET /v3/ecommerce/refunds/{refund_id}/return-advance",
+            Op::Create => "POST /v3/ecommerce/refunds/{refund_id}/return-advance",
+        }
+    }
+
+    async fn call(self, client: &Client) -> Result<(), wxpay_core::Error> {
+        match self {
+            Op::Query => QueryReturnAdvanceRequest {
+                refund_id: REFUND_ID,
+                sub_mchid: SUB_MCHID,
+            }
+            .send(client)
+            .await
+            .map(drop),
+            Op::Create => create(client).await,
+        }
+    }
+}
+
+/// Creates the advance return the queries read (and that repeated creations return).
+async fn create(client: &Client) -> Result<(), wxpay_core::Error> {
+    ReturnAdvanceRequest {
+        refund_id: REFUND_ID,
+        sub_mchid: SUB_MCHID,
+    }
+    .send(client)
+    .await
+    .map(drop)
+}
+
+#[derive(Debug, Clone)]
+struct Args {
+    concurrency: usize,
+    requests: usize,
+    runs: usize,
+    warmup: usize,
+    max_seconds: u64,
+    op: Op,
+    client_threads: usize,
+    server_threads: usize,
+    key_mode: KeyMode,
+    json: bool,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            requests: 2000,
+            runs: 1,
+            warmup: 200,
+            max_seconds: 300,
+            op: Op::Query,
+            client_threads: 1,
+            server_threads: 1,
+            key_mode: KeyMode::Certificate,
+            json: false,
+        }
+    }
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args::default();
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        if flag == "--json" {
+            parsed.json = true;
+            continue;
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (flag.clone(), None),
+        };
+        let value = inline
+            .or_else(|| args.next())
+            .ok_or_else(|| format!("{name} needs a value"))?;
+        let number = |max: u64, min: u64| -> Result<u64, String> {
+            let n: u64 = value
+                .parse()
+                .map_err(|_| format!("{name}: {value:?} is not a number"))?;
+            if n < min || n > max {
+                return Err(format!("{name}: {n} is outside {min}..={max}"));
+            }
+            Ok(n)
+        };
+        match name.as_str() {
+            "--concurrency" => parsed.concurrency = number(MAX_CONCURRENCY as u64, 1)? as usize,
+            "--requests" => parsed.requests = number(MAX_REQUESTS as u64, 1)? as usize,
+            "--runs" => parsed.runs = number(MAX_RUNS as u64, 1)? as usize,
+            "--warmup" => parsed.warmup = number(MAX_REQUESTS as u64, 0)? as usize,
+            "--max-seconds" => parsed.max_seconds = number(MAX_SECONDS, 1)?,
+            "--client-threads" => parsed.client_threads = number(MAX_THREADS as u64, 1)? as usize,
+            "--server-threads" => parsed.server_threads = number(MAX_THREADS as u64, 1)? as usize,
+            "--op" => {
+                parsed.op = match value.as_str() {
+                    "query" => Op::Query,
+                    "create" => Op::Create,
+                    other => return Err(format!("--op: {other:?} is not `query` or `create`")),
+                }
+            }
+            "--key-mode" => {
+                parsed.key_mode = value
+                    .parse()
+                    .map_err(|e: wxpay_sandbox::SandboxError| e.to_string())?
+            }
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// One measured run.
+struct Run {
+    ok: usize,
+    errors: usize,
+    first_error: Option<String>,
+    wall: Duration,
+    latencies: Latencies,
+    cpu: Option<Cpu>,
+}
+
+#[derive(Clone, Copy)]
+struct Cpu {
+    client: Duration,
+    server: Duration,
+    other: Duration,
+}
+
+impl Run {
+    fn per_second(&self) -> f64 {
+        self.ok as f64 / self.wall.as_secs_f64()
+    }
+
+    /// CPU milliseconds per successful request: client, server, other.
+    fn cpu_ms_per_request(&self) -> Option<(f64, f64, f64)> {
+        let cpu = self.cpu?;
+        let n = self.ok.max(1) as f64;
+        let ms = |d: Duration| d.as_secs_f64() * 1e3 / n;
+        Some((ms(cpu.client), ms(cpu.server), ms(cpu.other)))
+    }
+}
+
+/// Sends `requests` requests, `concurrency` at a time, none starting after `deadline`.
+async fn drive(
+    client: &Client,
+    op: Op,
+    concurrency: usize,
+    requests: usize,
+    deadline: Instant,
+) -> (Vec<Duration>, usize, Option<String>) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.min(requests) {
+        let client = client.clone();
+        let next = next.clone();
+        tasks.spawn(async move {
+            let mut latencies = Vec::with_capacity(requests / concurrency + 1);
+            let mut errors = 0;
+            let mut first_error = None;
+            while next.fetch_add(1, Ordering::Relaxed) < requests && Instant::now() < deadline {
+                let start = Instant::now();
+                match op.call(&client).await {
+                    Ok(()) => latencies.push(start.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert_with(|| e.to_string());
+                    }
+                }
+            }
+            (latencies, errors, first_error)
+        });
+    }
+    let mut all = Vec::with_capacity(requests);
+    let mut errors = 0;
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((latencies, e, first)) => {
+                all.extend(latencies);
+                errors += e;
+                if first_error.is_none() {
+                    first_error = first;
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert_with(|| format!("load task failed: {e}"));
+            }
+        }
+    }
+    (all, errors, first_error)
+}
+
+fn runtime(name: &'static str, threads: usize) -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the {name} runtime: {e}"))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("loadgen: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the whole measurement; `Ok(false)` when some request failed.
+fn run(args: &Args) -> Result<bool, String> {
+    let server_rt = runtime(SERVER_THREADS, args.server_threads)?;
+    let client_rt = runtime(CLIENT_THREADS, args.client_threads)?;
+
+    // Started from inside the server runtime, so its accept loop and every
+    // connection task run on the server's threads.
+    let sandbox = server_rt
+        .block_on(
+            Sandbox::builder()
+                .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                .key_mode(args.key_mode)
+                .start(),
+        )
+        .map_err(|e| format!("sandbox: {e}"))?;
+    if !sandbox.local_addr().ip().is_loopback() {
+        return Err(format!(
+            "refusing to load {}: not loopback",
+            sandbox.local_addr()
+        ));
+    }
+    let client = client_rt
+        .block_on(async { sandbox.client_builder().timeout(REQUEST_TIMEOUT).build() })
+        .map_err(|e| format!("client: {e}"))?;
+
+    println!(
+        "loadgen: {} against the sandbox at {} ({} key mode)",
+        args.op.describe(),
+        sandbox.base_url(),
+        args.key_mode
+    );
+    println!(
+        "backend {}, concurrency {}, {} requests x {} run(s) after {} warm-up, client threads {}, server threads {}, {} CPUs",
+        wxpay_core::crypto::BACKEND,
+        args.concurrency,
+        args.requests,
+        args.runs,
+        args.warmup,
+        args.client_threads,
+        args.server_threads,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+
+    // The advance return every query reads.
+    client_rt
+        .block_on(create(&client))
+        .map_err(|e| format!("creating the advance return to query: {e}"))?;
+    let limit = Duration::from_secs(args.max_seconds);
+    if args.warmup > 0 {
+        let deadline = Instant::now() + limit;
+        let (_, errors, first) = client_rt.block_on(drive(
+            &client,
+            args.op,
+            args.concurrency,
+            args.warmup,
+            deadline,
+        ));
+        if errors > 0 {
+            return Err(format!(
+                "{errors} warm-up request(s) failed, first: {}",
+                first.unwrap_or_default()
+            ));
+        }
+    }
+
+    let deadline = Instant::now() + limit;
+    let mut runs = Vec::new();
+    for number in 1..=args.runs {
+        if Instant::now() >= deadline {
+            println!("run {number}: skipped, --max-seconds reached");
+            break;
+        }
+        let before = Snapshot::take();
+        let start = Instant::now();
+        let (latencies, errors, first_error) = client_rt.block_on(drive(
+            &client,
+            args.op,
+            args.concurrency,
+            args.requests,
+            deadline,
+        ));
+        let wall = start.elapsed();
+        let after = Snapshot::take();
+        let cpu = before.zip(after).map(|(before, after)| {
+            let client = after.since(&before, CLIENT_THREADS);
+            let server = after.since(&before, SERVER_THREADS);
+            Cpu {
+                client,
+                server,
+                other: after.total_since(&before).saturating_sub(client + server),
+            }
+        });
+        let run = Run {
+            ok: latencies.len(),
+            errors,
+            first_error,
+            wall,
+            latencies: Latencies::new(latencies),
+            cpu,
+        };
+        print_run(number, &run);
+        runs.push(run);
+    }
+
+    drop(client);
+    drop(client_rt);
+    server_rt.block_on(sandbox.shutdown());
+
+    let failed = runs.iter().any(|r| r.errors > 0);
+    if !runs.is_empty() {
+        summarize(args, &runs);
+    }
+    Ok(!failed)
+}
+
+fn print_run(number: usize, run: &Run) {
+    let cpu = match run.cpu_ms_per_request() {
+        Some((client, server, other)) => {
+            format!("CPU/request client {client:.3} ms, server {server:.3} ms, other {other:.3} ms")
+        }
+        None => "CPU time unavailable (no /proc)".into(),
+    };
+    println!(
+        "run {number}: {} ok, {} failed in {:.2} s: {:.0} req/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {cpu}",
+        run.ok,
+        run.errors,
+        run.wall.as_secs_f64(),
+        run.per_second(),
+        ms(run.latencies.percentile(50.0)),
+        ms(run.latencies.percentile(99.0)),
+        ms(run.latencies.max()),
+    );
+    if let Some(e) = &run.first_error {
+        println!("  first failure: {e}");
+    }
+}
+
+fn summarize(args: &Args, runs: &[Run]) {
+    let rps = median(runs.iter().map(Run::per_second));
+    let p50 = median(runs.iter().map(|r| ms(r.latencies.percentile(50.0))));
+    let p99 = median(runs.iter().map(|r| ms(r.latencies.percentile(99.0))));
+    let cpu: Vec<(f64, f64, f64)> = runs.iter().filter_map(Run::cpu_ms_per_request).collect();
+    let client = median(cpu.iter().map(|c| c.0));
+    let server = median(cpu.iter().map(|c| c.1));
+    println!();
+    println!(
+        "median of {} run(s): {rps:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms",
+        runs.len()
+    );
+    if !cpu.is_empty() {
+        println!(
+            "CPU per request: client {client:.3} ms ({:.0} requests per core-second), server {server:.3} ms ({:.0} per core-second)",
+            1e3 / client,
+            1e3 / server
+        );
+    }
+    if args.json {
+        let nullable = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.4}")
+            } else {
+                "null".into()
+            }
+        };
+        println!(
+            "{{\"backend\":\"{}\",\"op\":\"{}\",\"concurrency\":{},\"requests\":{},\"runs\":{},\"client_threads\":{},\"server_threads\":{},\"req_per_s\":{},\"p50_ms\":{},\"p99_ms\":{},\"client_cpu_ms_per_req\":{},\"server_cpu_ms_per_req\":{}}}",
+            wxpay_core::crypto::BACKEND,
+            args.op.describe(),
+            args.concurrency,
+            args.requests,
+            runs.len(),
+            args.client_threads,
+            args.server_threads,
+            nullable(rps),
+            nullable(p50),
+            nullable(p99),
+            nullable(client),
+            nullable(server),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags_parse_and_are_bounded() {
+        let a = parse(&[
+            "--concurrency",
+            "32",
+            "--requests=100",
+            "--op",
+            "create",
+            "--json",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (a.concurrency, a.requests, a.op, a.json),
+            (32, 100, Op::Create, true)
+        );
+        assert!(parse(&["--requests", "1000001"]).is_err());
+        assert!(parse(&["--concurrency", "0"]).is_err());
+        assert!(parse(&["--max-seconds", "601"]).is_err());
+        assert!(parse(&["--op", "delete"]).is_err());
+        assert!(parse(&["--concurrency"]).is_err());
+        assert!(parse(&["--bogus", "1"]).is_err());
+        assert!(parse(&["--help"]).unwrap().is_none());
+    }
+}
