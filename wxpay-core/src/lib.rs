@@ -96,6 +96,7 @@ pub mod paysign;
 mod request;
 pub mod sensitive;
 pub mod sign;
+pub mod types;
 mod upload;
 pub mod verify;
 

@@ -1,0 +1,225 @@
+//! Reading `operations.json` into plain structs, normalising the quirks the
+//! catalog's README lists (misspelt types, type-less nodes) on the way in.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+/// One operation of the catalog.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub roles: Vec<String>,
+    pub docs: Vec<String>,
+    pub path_params: Vec<Param>,
+    pub query: Vec<Param>,
+    pub headers: Vec<Param>,
+    pub form: Vec<Param>,
+    pub body: Option<Schema>,
+    /// Status code and schema, in catalog order.
+    pub responses: Vec<(String, Schema)>,
+    pub base_uri: Option<String>,
+}
+
+/// A path, query, header or form parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub required: bool,
+    pub schema: Schema,
+}
+
+/// The kinds a schema node can have once the catalog's spelling slips
+/// (`stringde`, `"string "`, `int`) are corrected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    File,
+    /// No `type` at all: an empty response body, or a header.
+    Untyped,
+}
+
+/// How a node marks sensitive data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Sensitive {
+    #[default]
+    No,
+    /// `x-is-sensitive: [names]` on an object: those properties are encrypted.
+    Fields(Vec<String>),
+    /// `x-is-sensitive: "name"` on an object: that one property is encrypted.
+    Field(String),
+}
+
+/// A schema node.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub kind: Kind,
+    pub format: Option<String>,
+    /// Properties in catalog order (`None` when the node has no `properties`).
+    pub properties: Option<Vec<(String, Schema)>>,
+    pub required: Vec<String>,
+    pub items: Option<Box<Schema>>,
+    pub enum_values: Vec<String>,
+    pub label: Option<String>,
+    pub example: Option<String>,
+    pub nullable: bool,
+    pub sensitive: Sensitive,
+    pub x_json: Option<Box<Schema>>,
+}
+
+impl Schema {
+    pub fn property_list(&self) -> &[(String, Schema)] {
+        self.properties.as_deref().unwrap_or(&[])
+    }
+}
+
+pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
+    let file = dir.join("operations.json");
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let Value::Array(items) = value else {
+        return Err(format!("{}: expected a JSON array", file.display()));
+    };
+    let mut ops = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let op = item
+            .as_object()
+            .ok_or_else(|| format!("operation #{index} is not an object"))?;
+        if str_field(op, "api") != "v3" {
+            continue;
+        }
+        ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
+    }
+    Ok(ops)
+}
+
+fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> &'a str {
+    map.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn strings(map: &Map<String, Value>, key: &str) -> Vec<String> {
+    map.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn operation(op: &Map<String, Value>) -> Result<Operation, String> {
+    let params = |key: &str| -> Result<Vec<Param>, String> {
+        let Some(list) = op.get(key).and_then(Value::as_array) else {
+            return Ok(Vec::new());
+        };
+        list.iter()
+            .map(|p| {
+                let p = p.as_object().ok_or("a parameter is not an object")?;
+                Ok(Param {
+                    name: str_field(p, "name").to_owned(),
+                    required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    schema: schema(p.get("schema").unwrap_or(&Value::Null)),
+                })
+            })
+            .collect()
+    };
+    let responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), schema(v))).collect())
+        .unwrap_or_default();
+    Ok(Operation {
+        method: str_field(op, "method").to_owned(),
+        path: str_field(op, "path").to_owned(),
+        summary: str_field(op, "summary").trim().to_owned(),
+        roles: strings(op, "roles"),
+        docs: strings(op, "docs"),
+        path_params: params("path_params")?,
+        query: params("query")?,
+        headers: params("headers")?,
+        form: params("form")?,
+        body: op.get("body").filter(|b| !b.is_null()).map(schema),
+        responses,
+        base_uri: op
+            .get("base_uri")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn schema(value: &Value) -> Schema {
+    let empty = Map::new();
+    let map = value.as_object().unwrap_or(&empty);
+    let properties = map.get("properties").and_then(Value::as_object).map(|p| {
+        p.iter()
+            .map(|(name, s)| (name.clone(), schema(s)))
+            .collect::<Vec<_>>()
+    });
+    let items = map.get("items").map(|i| Box::new(schema(i)));
+    let kind = match map.get("type").and_then(Value::as_str).map(str::trim) {
+        Some("string") | Some("stringde") => Kind::String,
+        Some("integer") | Some("int") => Kind::Integer,
+        Some("number") => Kind::Number,
+        Some("boolean") => Kind::Boolean,
+        Some("object") => Kind::Object,
+        Some("array") => Kind::Array,
+        Some("file") => Kind::File,
+        Some(_) | None if properties.is_some() => Kind::Object,
+        Some(_) | None if items.is_some() => Kind::Array,
+        Some(_) | None => Kind::Untyped,
+    };
+    let sensitive = match map.get("x-is-sensitive") {
+        Some(Value::Array(names)) => Sensitive::Fields(
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
+        Some(Value::String(name)) => Sensitive::Field(name.clone()),
+        _ => Sensitive::No,
+    };
+    Schema {
+        kind,
+        format: map.get("format").and_then(Value::as_str).map(str::to_owned),
+        properties,
+        required: strings(map, "required"),
+        items,
+        enum_values: map
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(scalar_text).collect())
+            .unwrap_or_default(),
+        label: map
+            .get("label")
+            .and_then(Value::as_str)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
+        example: map.get("example").and_then(scalar_text),
+        nullable: map
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        sensitive,
+        x_json: map.get("x-json").map(|x| Box::new(schema(x))),
+    }
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask codegen [--catalog DIR] [--check]`: generates the typed
+//! endpoints of `wxpay-apis` (and their per-operation tests) from the WeChat
+//! Pay API catalog. With `--check`, writes nothing and fails if any generated
+//! file differs from what is committed (what CI runs).
+
+mod catalog;
+mod emit;
+mod model;
+mod naming;
+mod output;
+mod tables;
+mod testgen;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use model::Model;
+
+const USAGE: &str = "usage: cargo xtask codegen [--catalog DIR] [--check] [--names]
+
+  --catalog DIR  the catalog folder holding operations.json
+                 (default: ../shared/api-catalog, next to the workspace)
+  --check        write nothing; fail if a generated file would change
+  --names        print every operation's Rust name, then stop";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => match codegen(&args[1..]) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn codegen(args: &[String]) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let mut catalog_dir = root.join("../shared/api-catalog");
+    let mut check = false;
+    let mut names = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--catalog" => {
+                catalog_dir = PathBuf::from(args.next().ok_or("--catalog needs a folder")?);
+            }
+            "--check" => check = true,
+            "--names" => names = true,
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    let operations = catalog::load(&catalog_dir)?;
+    let model = Model::build(operations)?;
+
+    if names {
+        for op in &model.ops {
+            println!(
+                "{:<7}{:<90} {}::{}",
+                op.cat.method,
+                op.cat.path,
+                op.module.join("::"),
+                op.name
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let apis = root.join("wxpay-apis");
+    let mut trees = vec![
+        output::Tree {
+            dir: apis.join("src/generated"),
+            files: emit::api_files(&model),
+            roots: vec!["mod.rs".into()],
+        },
+        output::Tree {
+            dir: apis.join("tests/operations"),
+            files: testgen::test_files(&model),
+            roots: vec!["main.rs".into()],
+        },
+    ];
+    let blocks = vec![output::Block {
+        file: apis.join("Cargo.toml"),
+        begin: "# @generated features: begin (cargo xtask codegen; DO NOT EDIT)",
+        end: "# @generated features: end",
+        content: features_block(),
+    }];
+    output::format(&mut trees, &root.join("target/xtask-codegen"))?;
+
+    let structs = model.structs.len();
+    let enums = model.enums.len();
+    let summary = format!(
+        "{} operations typed, {} listed as not typed; {structs} structs, {enums} enums",
+        model.ops.len(),
+        model.skipped.len()
+    );
+    if check {
+        let differ = output::check(&trees, &blocks)?;
+        if differ.is_empty() {
+            eprintln!("codegen: up to date ({summary})");
+            Ok(ExitCode::SUCCESS)
+        } else {
+            eprintln!("codegen: these files differ from what the catalog generates:");
+            for d in &differ {
+                eprintln!("  {d}");
+            }
+            eprintln!("run `cargo xtask codegen` and commit the result");
+            Ok(ExitCode::FAILURE)
+        }
+    } else {
+        let changed = output::write(&trees, &blocks)?;
+        eprintln!("codegen: {changed} files written ({summary})");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The `[features]` entries of `wxpay-apis`.
+fn features_block() -> String {
+    let mut out = String::new();
+    for f in tables::FEATURES {
+        writeln!(out, "## {}: {}", f.doc, f.areas.join(", ")).unwrap();
+        writeln!(out, "{} = []", f.name).unwrap();
+    }
+    let all: Vec<String> = tables::FEATURES
+        .iter()
+        .map(|f| format!("\"{}\"", f.name))
+        .collect();
+    writeln!(out, "## Every business area.").unwrap();
+    writeln!(out, "full = [{}]", all.join(", ")).unwrap();
+    out
+}

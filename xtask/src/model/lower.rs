@@ -1,0 +1,531 @@
+//! Catalog schemas to Rust types. Structs and enums are interned per area by
+//! structure, and every use (which operation, which field, which parent) is
+//! recorded, so [`names`](super::names) can place and name them.
+
+use std::collections::HashSet;
+
+use super::paths::{placeholders, PathParts};
+use super::{Encrypt, Field, Model, Ref, Response, Role, Side, StructDef, Ty, Use};
+use crate::catalog::{Kind, Operation, Schema, Sensitive};
+use crate::naming::{ident, is_identifier, pascal, snake, unraw};
+use crate::tables;
+
+pub(super) struct Ctx<'a> {
+    area: &'a str,
+    op: usize,
+    side: Side,
+    /// The operation carries `Wechatpay-Serial`: base64 fields are encrypted.
+    serial: bool,
+}
+
+impl Model {
+    /// The request struct (path, query, body and header fields) and the
+    /// response type of one operation.
+    pub(super) fn lower_op(
+        &mut self,
+        index: usize,
+        op: &Operation,
+        parts: &PathParts,
+    ) -> Result<(), String> {
+        let serial = op.headers.iter().any(|h| h.name == "Wechatpay-Serial");
+        let ctx = Ctx {
+            area: &parts.area,
+            op: index,
+            side: Side::Req,
+            serial,
+        };
+        let mut fields: Vec<Field> = Vec::new();
+
+        // Path: the placeholders are authoritative.
+        let names = placeholders(&op.path);
+        let unmatched: Vec<_> = op
+            .path_params
+            .iter()
+            .filter(|p| !names.contains(&p.name))
+            .collect();
+        let undeclared: Vec<_> = names
+            .iter()
+            .filter(|n| !op.path_params.iter().any(|p| &p.name == *n))
+            .collect();
+        for name in &names {
+            if !is_identifier(name) || snake(name) != *name {
+                return Err(format!("{}: path parameter `{name}`", op.path));
+            }
+            let declared = op.path_params.iter().find(|p| &p.name == name).or(
+                // `{user_id}` declared as `use_id`: borrow its label.
+                if unmatched.len() == 1 && undeclared.len() == 1 {
+                    unmatched.first().copied()
+                } else {
+                    None
+                },
+            );
+            let schema = declared.map(|p| p.schema.clone());
+            let ty = match schema.as_ref().map(|s| (s.kind, s.format.as_deref())) {
+                Some((Kind::Integer | Kind::Number, Some("uint64"))) => Ty::U64,
+                Some((Kind::Integer | Kind::Number, _)) => Ty::I64,
+                _ => Ty::Str,
+            };
+            fields.push(Field {
+                wire: name.clone(),
+                ident: ident(name),
+                ty,
+                required: true,
+                role: Role::Path,
+                label: schema.as_ref().and_then(|s| s.label.clone()),
+                notes: Vec::new(),
+                encrypt: Encrypt::No,
+                schema: schema.unwrap_or_else(|| string_schema(None)),
+            });
+        }
+
+        for param in &op.query {
+            if names.contains(&param.name) {
+                // A placeholder the catalog also lists as a query parameter.
+                continue;
+            }
+            let ty = self.lower(&param.schema, &ctx, param.schema.label.as_deref())?;
+            let encrypt = if is_sensitive(&string_schema(None), &param.name, &param.schema, serial)
+            {
+                Encrypt::Manual
+            } else {
+                Encrypt::No
+            };
+            fields.push(self.field(
+                &param.name,
+                ty,
+                param.required && !param.schema.nullable,
+                Role::Query,
+                &param.schema,
+                encrypt,
+            ));
+        }
+
+        if let Some(body) = &op.body {
+            let mut props: Vec<&(String, Schema)> = body.property_list().iter().collect();
+            if let Some((_, _, order)) = tables::FIELD_ORDER
+                .iter()
+                .find(|(m, p, _)| *m == op.method && *p == op.path)
+            {
+                props.sort_by_key(|(name, _)| {
+                    order.iter().position(|o| o == name).unwrap_or(order.len())
+                });
+            }
+            let has_body = matches!(op.method.as_str(), "POST" | "PUT" | "PATCH");
+            for (name, schema) in props {
+                let ty = self.lower(schema, &ctx, schema.label.as_deref())?;
+                let encrypt = match is_sensitive(body, name, schema, serial) {
+                    // What `#[wxpay(encrypt)]` takes: text in the JSON body.
+                    true if has_body && ty == Ty::Str => Encrypt::Attr,
+                    true => Encrypt::Manual,
+                    false => Encrypt::No,
+                };
+                let mut field = self.field(
+                    name,
+                    ty,
+                    body.required.contains(name) && !schema.nullable,
+                    Role::Body,
+                    schema,
+                    encrypt,
+                );
+                if names.contains(name) {
+                    // Also a path parameter: both are sent, the body one under another Rust name.
+                    field.ident = ident(&format!("body_{}", snake(name)));
+                }
+                fields.push(field);
+            }
+        }
+
+        // `send` sets `Wechatpay-Serial` when it encrypts; a field for it is
+        // only needed when the caller encrypts something by hand.
+        let (auto, manual) = self.encryption(&fields);
+        self.ops[index].encrypts = auto;
+        for header in &op.headers {
+            if header.name == "Wechatpay-Serial" && auto && !manual {
+                continue;
+            }
+            fields.push(Field {
+                wire: header.name.clone(),
+                ident: ident(&snake(&header.name)),
+                ty: Ty::Str,
+                required: header.required,
+                role: Role::Header(header.name.clone()),
+                label: header.schema.label.clone(),
+                notes: Vec::new(),
+                encrypt: Encrypt::No,
+                schema: string_schema(header.schema.example.clone()),
+            });
+        }
+
+        let mut seen = HashSet::new();
+        for f in &fields {
+            if !seen.insert(f.ident.clone()) {
+                return Err(format!(
+                    "{} {}: two fields named `{}`",
+                    op.method, op.path, f.ident
+                ));
+            }
+        }
+
+        let lifetime = fields.iter().any(|f| self.borrows(&f.ty));
+        let id = self.structs.len();
+        self.structs.push(StructDef {
+            side: Side::Req,
+            fields,
+            uses: Vec::new(),
+            label: None,
+            lifetime,
+            request_of: Some(index),
+            name: self.ops[index].request_name(),
+            home: parts.module.clone(),
+        });
+        self.add_child_uses(id, index);
+        self.ops[index].request = id;
+
+        let ctx = Ctx {
+            side: Side::Resp,
+            ..ctx
+        };
+        let response = ["200", "201", "202", "204"]
+            .iter()
+            .find_map(|code| op.responses.iter().find(|(c, _)| c == code));
+        self.ops[index].response = match response {
+            // A 200 the catalog gives no schema for may still carry JSON.
+            Some((code, s)) if s.kind == Kind::Untyped && code.as_str() <= "201" => Response::Value,
+            Some((_, s)) => self.lower_response(index, s, &ctx)?,
+            None => Response::Unit,
+        };
+        Ok(())
+    }
+
+    fn lower_response(&mut self, index: usize, s: &Schema, ctx: &Ctx) -> Result<Response, String> {
+        Ok(match Some(s) {
+            Some(s) if s.kind == Kind::Object && !s.property_list().is_empty() => {
+                let id = self.intern_struct(s, ctx, None)?;
+                push_use(
+                    &mut self.structs[id].uses,
+                    Use {
+                        op: index,
+                        field: None,
+                        parent: None,
+                        item: false,
+                    },
+                );
+                Response::Struct(id)
+            }
+            Some(s) if s.kind == Kind::Object => Response::Value,
+            _ => Response::Unit,
+        })
+    }
+
+    /// A field with its doc notes: money, listed values, JSON in a string,
+    /// and what to do about encryption.
+    #[allow(clippy::too_many_arguments)]
+    fn field(
+        &self,
+        wire: &str,
+        ty: Ty,
+        required: bool,
+        role: Role,
+        schema: &Schema,
+        encrypt: Encrypt,
+    ) -> Field {
+        let mut notes = Vec::new();
+        let label = schema.label.clone();
+        if matches!(ty, Ty::I64) && label.as_deref().is_some_and(|l| l.contains("金额")) {
+            notes.push("Amount in fen (分).".to_owned());
+        }
+        if !schema.enum_values.is_empty() && !matches!(ty, Ty::Enum(_)) {
+            let values: Vec<String> = schema
+                .enum_values
+                .iter()
+                .map(|v| format!("`{}`", v.replace('`', "'")))
+                .collect();
+            notes.push(format!("One of {}.", values.join(", ")));
+        }
+        if schema.x_json.is_some() {
+            notes.push("Sent as JSON text inside a string.".to_owned());
+        }
+        match encrypt {
+            Encrypt::No => {}
+            Encrypt::Attr | Encrypt::With => notes.push(
+                "Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the \
+                 client's WeChat Pay key and sets `Wechatpay-Serial`."
+                    .to_owned(),
+            ),
+            Encrypt::Manual => notes.push(
+                "Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the \
+                 serial it returns as `Wechatpay-Serial`."
+                    .to_owned(),
+            ),
+            Encrypt::Response if wire == "ciphertext" => {
+                notes.push("Encrypted with AEAD_AES_256_GCM under the APIv3 key.".to_owned())
+            }
+            Encrypt::Response => notes.push(
+                "Sensitive: encrypted with RSA-OAEP under the merchant's public key; \
+                 decrypt it with `Client::decrypt_sensitive`."
+                    .to_owned(),
+            ),
+        }
+        let snake_name = snake(wire);
+        Field {
+            wire: wire.to_owned(),
+            ident: ident(if snake_name.is_empty() {
+                "field"
+            } else {
+                &snake_name
+            }),
+            ty,
+            required,
+            role,
+            label,
+            notes,
+            encrypt,
+            schema: schema.clone(),
+        }
+    }
+
+    /// Whether `send` encrypts some of these fields (or fields of the
+    /// structs they hold), and whether the caller must encrypt others.
+    fn encryption(&self, fields: &[Field]) -> (bool, bool) {
+        let (mut auto, mut manual) = (false, false);
+        for f in fields {
+            match f.encrypt {
+                Encrypt::Attr | Encrypt::With => auto = true,
+                Encrypt::Manual => manual = true,
+                _ => {}
+            }
+            let mut refs = Vec::new();
+            f.ty.refs(false, &mut refs);
+            for (r, _) in refs {
+                if let Ref::Struct(id) = r {
+                    let (a, m) = self.encryption(&self.structs[id].fields);
+                    auto |= a;
+                    manual |= m;
+                }
+            }
+        }
+        (auto, manual)
+    }
+
+    /// Whether a request field of this type borrows (needs `'a`).
+    fn borrows(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Str | Ty::Time | Ty::Media | Ty::Array(_) => true,
+            Ty::Struct(id) => self.structs[*id].lifetime,
+            Ty::Json(t) => self.borrows(t),
+            _ => false,
+        }
+    }
+
+    fn lower(&mut self, s: &Schema, ctx: &Ctx, label: Option<&str>) -> Result<Ty, String> {
+        if let Some(inner) = &s.x_json {
+            let inner_ty = self.lower(inner, ctx, label)?;
+            return Ok(Ty::Json(Box::new(inner_ty)));
+        }
+        Ok(match s.kind {
+            Kind::Object if !s.property_list().is_empty() => {
+                Ty::Struct(self.intern_struct(s, ctx, label)?)
+            }
+            Kind::Object => Ty::Value,
+            Kind::Array => match &s.items {
+                Some(items) => Ty::Array(Box::new(self.lower(
+                    items,
+                    ctx,
+                    s.label.as_deref().or(label),
+                )?)),
+                None => Ty::Array(Box::new(Ty::Value)),
+            },
+            Kind::String | Kind::Untyped | Kind::File => match self.intern_enum(s, ctx, label) {
+                Some(id) => Ty::Enum(id),
+                None => match s.format.as_deref() {
+                    Some("rfc3339") => Ty::Time,
+                    Some("MediaId") => Ty::Media,
+                    _ => Ty::Str,
+                },
+            },
+            Kind::Integer | Kind::Number => match self.intern_enum(s, ctx, label) {
+                // Values that are words, not numbers, though the type says number.
+                Some(id) if s.enum_values.iter().all(|v| v.parse::<f64>().is_err()) => Ty::Enum(id),
+                _ => number_type(s),
+            },
+            Kind::Boolean => Ty::Bool,
+        })
+    }
+
+    /// A string enum, when every value makes a distinct variant name; values
+    /// like `01` or `一级` stay strings (their docs list them).
+    fn intern_enum(&mut self, s: &Schema, ctx: &Ctx, label: Option<&str>) -> Option<usize> {
+        if s.enum_values.is_empty() {
+            return None;
+        }
+        let variants: Vec<String> = s.enum_values.iter().map(|v| variant_name(v)).collect();
+        let distinct: HashSet<&String> = variants.iter().collect();
+        if variants
+            .iter()
+            .any(|v| !is_identifier(v) || v.starts_with('_'))
+            || distinct.len() != variants.len()
+        {
+            return None;
+        }
+        let key = (
+            ctx.area.to_owned(),
+            format!("E|{}", s.enum_values.join("\u{1}")),
+        );
+        if let Some(Ref::Enum(id)) = self.interned.get(&key) {
+            return Some(*id);
+        }
+        let id = self.enums.len();
+        self.enums.push(super::EnumDef {
+            values: s.enum_values.clone(),
+            variants,
+            uses: Vec::new(),
+            label: s.label.clone().or(label.map(str::to_owned)),
+            name: String::new(),
+            home: Vec::new(),
+        });
+        self.interned.insert(key, Ref::Enum(id));
+        Some(id)
+    }
+
+    fn intern_struct(
+        &mut self,
+        s: &Schema,
+        ctx: &Ctx,
+        label: Option<&str>,
+    ) -> Result<usize, String> {
+        let mut fields = Vec::new();
+        for (name, p) in s.property_list() {
+            let ty = self.lower(p, ctx, p.label.as_deref())?;
+            let encrypt = match (is_sensitive(s, name, p, ctx.serial), ctx.side) {
+                (false, _) => Encrypt::No,
+                (true, Side::Resp) => Encrypt::Response,
+                (true, Side::Req) if ty == Ty::Str => Encrypt::With,
+                (true, Side::Req) => Encrypt::Manual,
+            };
+            fields.push(self.field(
+                name,
+                ty,
+                s.required.contains(name) && !p.nullable,
+                Role::Body,
+                p,
+                encrypt,
+            ));
+        }
+        let mut seen = HashSet::new();
+        for f in &mut fields {
+            while !seen.insert(f.ident.clone()) {
+                // Two wire names with one snake_case form (`payAuthNo`, `pay_auth_no`).
+                f.ident = format!("{}_", unraw(&f.ident));
+            }
+        }
+        let sig = format!(
+            "S|{:?}|{}",
+            ctx.side,
+            fields
+                .iter()
+                .map(|f| format!("{}:{}:{}:{}", f.wire, f.required, f.ty.sig(), f.notes.len()))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let key = (ctx.area.to_owned(), sig);
+        let id = match self.interned.get(&key) {
+            Some(Ref::Struct(id)) => *id,
+            _ => {
+                let lifetime = ctx.side == Side::Req && fields.iter().any(|f| self.borrows(&f.ty));
+                let id = self.structs.len();
+                self.structs.push(StructDef {
+                    side: ctx.side,
+                    fields,
+                    uses: Vec::new(),
+                    label: s.label.clone().or(label.map(str::to_owned)),
+                    lifetime,
+                    request_of: None,
+                    name: String::new(),
+                    home: Vec::new(),
+                });
+                self.interned.insert(key, Ref::Struct(id));
+                id
+            }
+        };
+        self.add_child_uses(id, ctx.op);
+        Ok(id)
+    }
+
+    /// Records that operation `op` uses the types the fields of `parent` hold.
+    fn add_child_uses(&mut self, parent: usize, op: usize) {
+        let mut refs = Vec::new();
+        for f in &self.structs[parent].fields {
+            let mut r = Vec::new();
+            f.ty.refs(false, &mut r);
+            refs.extend(r.into_iter().map(|(r, item)| (r, item, f.wire.clone())));
+        }
+        for (r, item, field) in refs {
+            let u = Use {
+                op,
+                field: Some(field),
+                parent: Some(parent),
+                item,
+            };
+            match r {
+                Ref::Struct(id) => push_use(&mut self.structs[id].uses, u),
+                Ref::Enum(id) => push_use(&mut self.enums[id].uses, u),
+            }
+        }
+    }
+}
+
+fn push_use(uses: &mut Vec<Use>, u: Use) {
+    if !uses.contains(&u) {
+        uses.push(u);
+    }
+}
+
+fn string_schema(example: Option<String>) -> Schema {
+    Schema {
+        kind: Kind::String,
+        format: None,
+        properties: None,
+        required: Vec::new(),
+        items: None,
+        enum_values: Vec::new(),
+        label: None,
+        example,
+        nullable: false,
+        sensitive: Sensitive::No,
+        x_json: None,
+    }
+}
+
+/// Integers and numbers are `i64` (money is integer fen) unless the catalog
+/// says `uint64`, or a float (`format: float`, an example with a point).
+fn number_type(s: &Schema) -> Ty {
+    match s.format.as_deref() {
+        Some("uint64") => Ty::U64,
+        Some("float") | Some("double") => Ty::F64,
+        _ if s.example.as_deref().is_some_and(|e| e.contains('.')) => Ty::F64,
+        _ => Ty::I64,
+    }
+}
+
+/// `REFUND_TICKET` -> `RefundTicket`.
+pub fn variant_name(value: &str) -> String {
+    match pascal(value).as_str() {
+        "Self" => "SelfValue".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Marked by `x-is-sensitive`, or base64 / 加密 in an operation that carries
+/// `Wechatpay-Serial` (the catalog's way of saying "encrypted").
+fn is_sensitive(parent: &Schema, name: &str, schema: &Schema, serial: bool) -> bool {
+    let marked = match &parent.sensitive {
+        Sensitive::Fields(names) => names.iter().any(|n| n == name),
+        Sensitive::Field(n) => n == name,
+        Sensitive::No => false,
+    };
+    marked
+        || (serial
+            && schema.kind == Kind::String
+            && (schema.format.as_deref() == Some("base64")
+                || schema.label.as_deref().is_some_and(|l| l.contains("加密"))))
+}

@@ -1,0 +1,494 @@
+//! One generated test per typed operation, in `wxpay-apis/tests/operations/`:
+//! the method; the path, with a hostile value in every path parameter that
+//! must stay one percent-encoded segment; the exact query, body and header
+//! bytes of a request built from the catalog's examples; and the decoding of
+//! an example response, which must encode back to the same JSON.
+//!
+//! Expected bytes are computed here, independently of serde and the macro,
+//! so a regression in either shows up as a failing operation by name.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::{Map, Value};
+
+use crate::catalog::Schema;
+use crate::emit::HEADER;
+use crate::model::{variant_name, Encrypt, Field, Model, Op, Ref, Response, Role, Side, Ty};
+use crate::naming::{snake, unraw};
+
+const SUPPORT: &str = r#"//! What every operation check calls.
+// Which checks a build calls depends on the features turned on.
+#![allow(dead_code)]
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wxpay_core::{ApiRequest, EncodedRequest, Method};
+
+/// Checks the method, path, query, body and headers a request encodes to.
+#[track_caller]
+pub fn check_request<R: ApiRequest>(
+    request: &R,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) {
+    let e = EncodedRequest::from_api(request).expect("the example request encodes");
+    assert_eq!(e.method, method, "method");
+    assert_eq!(e.path, path, "path");
+    assert_eq!(e.query, query, "query");
+    let sent = e.body.as_deref().map(|b| std::str::from_utf8(b).expect("UTF-8 body"));
+    assert_eq!(sent, body, "body");
+    let sent: Vec<(&str, &str)> = e.headers.iter().map(|(n, v)| (n.as_ref(), v.as_str())).collect();
+    assert_eq!(sent, headers, "headers");
+}
+
+/// The id the test client's WeChat Pay public key goes by.
+pub const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
+
+/// A client whose WeChat Pay key is a fresh key pair, and that key's private half.
+fn test_client() -> &'static (wxpay_core::Client, wxpay_core::PrivateKey) {
+    static CLIENT: std::sync::OnceLock<(wxpay_core::Client, wxpay_core::PrivateKey)> =
+        std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        let key = wxpay_core::PrivateKey::generate().expect("an RSA key");
+        let client = wxpay_core::Client::builder()
+            .mchid("1900000100")
+            .merchant_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E1")
+            .private_key(key.clone())
+            .wechatpay_public_key(KEY_ID, key.public_key().clone())
+            .expect("a WeChat Pay public key")
+            .build()
+            .expect("a client");
+        (client, key)
+    })
+}
+
+/// Like [`check_request`] for a request with fields `send` encrypts: without
+/// a client's key it does not encode at all; with one, the fields at the
+/// `encrypted` JSON pointers decrypt to the plaintext, and `Wechatpay-Serial`
+/// names the key.
+#[track_caller]
+pub fn check_encrypted_request<R: ApiRequest>(
+    request: &R,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+    encrypted: &[&str],
+) {
+    assert!(
+        EncodedRequest::from_api(request).is_err(),
+        "sensitive fields are never written in plaintext"
+    );
+    let (client, key) = test_client();
+    let e = client.encode(request).expect("the example request encodes");
+    assert_eq!(e.method, method, "method");
+    assert_eq!(e.path, path, "path");
+    assert_eq!(e.query, query, "query");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(e.body.as_deref().expect("a body")).expect("a JSON body");
+    for pointer in encrypted {
+        let slot = json
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer} is in the body"));
+        let ciphertext = slot.as_str().expect("ciphertext is text").to_owned();
+        let plaintext = key
+            .decrypt_oaep_base64(&ciphertext)
+            .expect("decrypts with the WeChat Pay key");
+        *slot = serde_json::Value::String(plaintext);
+    }
+    assert_eq!(Some(json.to_string().as_str()), body, "body, decrypted");
+    let mut expected: Vec<(&str, &str)> = headers
+        .iter()
+        .copied()
+        .filter(|(name, _)| *name != "Wechatpay-Serial")
+        .collect();
+    expected.push(("Wechatpay-Serial", KEY_ID));
+    let sent: Vec<(&str, &str)> = e.headers.iter().map(|(n, v)| (n.as_ref(), v.as_str())).collect();
+    assert_eq!(sent, expected, "headers");
+}
+
+/// Decodes an example response and checks it encodes back to the same JSON.
+#[track_caller]
+pub fn check_response<T: DeserializeOwned + Serialize>(json: &str) {
+    let decoded: T = serde_json::from_str(json).expect("the example response decodes");
+    let expected: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    assert_eq!(serde_json::to_value(&decoded).expect("re-encodes"), expected);
+}
+
+/// An operation whose success has no body decodes it as `()`.
+pub fn check_empty_response<R: ApiRequest<Response = ()>>(_: &R) {
+    assert_eq!(serde_json::from_str::<R::Response>("null").ok(), Some(()));
+}
+
+/// An operation whose response has no declared fields keeps the JSON as is.
+pub fn check_untyped_response<R: ApiRequest<Response = serde_json::Value>>(_: &R) {}
+"#;
+
+/// Files relative to `wxpay-apis/tests/operations/`.
+pub fn test_files(model: &Model) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut main = format!(
+        "{HEADER}\n\
+         //! One check per typed operation: method, path (a hostile path value stays\n\
+         //! one encoded segment), the query, body and header bytes of a request\n\
+         //! built from the catalog's examples, and the decoding of an example\n\
+         //! response. Run with `--features full` to check every area.\n\
+         // Modules mirror URL paths, which sometimes repeat a segment.\n\
+         #![allow(clippy::module_inception)]\n\n\
+         mod support;\n"
+    );
+    files.insert("support.rs".to_owned(), format!("{HEADER}\n{SUPPORT}"));
+    // One file per top-level module, so a test's path is the operation's
+    // module path: `pay::transactions::id::query_transactions_by_id`.
+    let mut areas: BTreeMap<&str, (&str, Vec<&Op>)> = BTreeMap::new();
+    for op in &model.ops {
+        areas
+            .entry(op.module[0].as_str())
+            .or_insert((op.feature, Vec::new()))
+            .1
+            .push(op);
+    }
+    for (area, (feature, ops)) in &areas {
+        writeln!(main, "#[cfg(feature = \"{feature}\")]\nmod {area};").unwrap();
+        files.insert(format!("{}.rs", unraw(area)), area_file(model, ops));
+    }
+    files.insert("main.rs".to_owned(), main);
+    files
+}
+
+/// Tests nested in modules that mirror the API modules below the area.
+fn area_file(model: &Model, ops: &[&Op]) -> String {
+    let mut tree: BTreeMap<Vec<String>, Vec<&Op>> = BTreeMap::new();
+    for op in ops {
+        tree.entry(op.module[1..].to_vec()).or_default().push(op);
+    }
+    let mut out = format!("{HEADER}\n\nuse wxpay_core::Method;\n\nuse crate::support::*;\n");
+    let mut open: Vec<String> = Vec::new();
+    for (path, ops) in &tree {
+        let common = open.iter().zip(path).take_while(|(a, b)| a == b).count();
+        while open.len() > common {
+            open.pop();
+            out.push_str("}\n");
+        }
+        for segment in &path[common..] {
+            writeln!(out, "mod {segment} {{\nuse super::*;").unwrap();
+            open.push(segment.clone());
+        }
+        for op in ops {
+            out.push_str(&op_test(model, op));
+        }
+    }
+    for _ in open {
+        out.push_str("}\n");
+    }
+    out
+}
+
+fn op_test(model: &Model, op: &Op) -> String {
+    let request = &model.structs[op.request];
+    let ex = Examples { model };
+    let mut fields = String::new();
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut body = Map::new();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut encrypted: Vec<String> = Vec::new();
+    for field in &request.fields {
+        let pointer = format!("/{}", field.wire);
+        let (expr, value) = match field.role {
+            Role::Path => path_example(field),
+            Role::Body => ex.field(field, Side::Req, Some(&pointer), &mut encrypted),
+            _ => ex.field(field, Side::Req, None, &mut Vec::new()),
+        };
+        let expr = if field.required {
+            expr
+        } else {
+            format!("Some({expr})")
+        };
+        writeln!(fields, "{}: {expr},", field.ident).unwrap();
+        match &field.role {
+            Role::Path => {}
+            Role::Query => query_pairs(&field.wire, &value, &mut query),
+            Role::Body => {
+                body.insert(field.wire.clone(), value);
+            }
+            Role::Header(name) => headers.push((name.clone(), as_text(&value))),
+        }
+    }
+    let path = op
+        .template
+        .split('/')
+        .map(
+            |piece| match piece.strip_prefix('<').and_then(|p| p.strip_suffix('>')) {
+                Some(name) => {
+                    let field = request
+                        .fields
+                        .iter()
+                        .find(|f| f.wire == name)
+                        .expect("a field per path parameter");
+                    encode(&as_text(&path_example(field).1))
+                }
+                None => piece.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/");
+    let query = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let body = (!body.is_empty()).then(|| Value::Object(body).to_string());
+    let body = match body {
+        Some(b) => format!("Some({b:?})"),
+        None => "None".to_owned(),
+    };
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|(n, v)| format!("({n:?}, {v:?})"))
+        .collect();
+    let module = format!("wxpay_apis::{}", op.module.join("::"));
+    let method = match op.cat.method.as_str() {
+        "GET" => "Get",
+        "POST" => "Post",
+        "PUT" => "Put",
+        "PATCH" => "Patch",
+        _ => "Delete",
+    };
+    let check = if op.encrypts {
+        let pointers: Vec<String> = encrypted.iter().map(|p| format!("{p:?}")).collect();
+        format!(
+            "check_encrypted_request(&request, Method::{method}, {path:?}, {query:?}, {body}, &[{}], &[{}]);",
+            headers.join(", "),
+            pointers.join(", ")
+        )
+    } else {
+        format!(
+            "check_request(&request, Method::{method}, {path:?}, {query:?}, {body}, &[{}]);",
+            headers.join(", ")
+        )
+    };
+    let response = match op.response {
+        Response::Unit => "check_empty_response(&request);".to_owned(),
+        Response::Value => "check_untyped_response(&request);".to_owned(),
+        Response::Struct(id) => {
+            let json = ex
+                .value(&Ty::Struct(id), Side::Resp, None, None, &mut Vec::new())
+                .1
+                .to_string();
+            format!(
+                "check_response::<{module}::{}>({json:?});",
+                op.response_name()
+            )
+        }
+    };
+    format!(
+        "\n/// `{}`\n#[test]\nfn {}() {{\n\
+         let request = {module}::{} {{\n{fields}}};\n\
+         {check}\n\
+         {response}\n}}\n",
+        op.display(),
+        unraw(&snake(&op.name)),
+        op.request_name(),
+    )
+}
+
+/// A path value that would escape its segment if it were not encoded, and
+/// names its parameter so swapped parameters show.
+fn path_example(field: &Field) -> (String, Value) {
+    match field.ty {
+        Ty::I64 | Ty::U64 => {
+            let n = field
+                .schema
+                .example
+                .as_deref()
+                .and_then(|e| e.parse::<u64>().ok())
+                .unwrap_or(42);
+            (n.to_string(), Value::from(n))
+        }
+        _ => {
+            let value = format!("{}/../?a=b#c %微", field.wire);
+            (format!("{value:?}"), Value::String(value))
+        }
+    }
+}
+
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn query_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Null => {}
+        Value::Array(items) => {
+            for item in items {
+                query_pairs(name, item, out);
+            }
+        }
+        other => out.push((name.to_owned(), as_text(other))),
+    }
+}
+
+/// RFC 3986 unreserved characters stay, every other byte is `%XX`.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            write!(out, "%{b:02X}").unwrap();
+        }
+    }
+    out
+}
+
+struct Examples<'m> {
+    model: &'m Model,
+}
+
+impl Examples<'_> {
+    fn path(&self, r: Ref) -> String {
+        let (name, home) = self.model.ref_name(r);
+        format!("wxpay_apis::{}::{name}", home.join("::"))
+    }
+
+    /// A field's example; records the JSON pointer of every value `send`
+    /// encrypts (`pointer` is where the field sits in the body, if anywhere).
+    fn field(
+        &self,
+        field: &Field,
+        side: Side,
+        pointer: Option<&str>,
+        encrypted: &mut Vec<String>,
+    ) -> (String, Value) {
+        let (expr, value) = self.value(
+            &field.ty,
+            side,
+            Some((&field.schema, field.wire.as_str())),
+            pointer,
+            encrypted,
+        );
+        if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
+            match pointer {
+                Some(p) if value.is_string() => encrypted.push(p.to_owned()),
+                _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
+            }
+        }
+        (expr, value)
+    }
+
+    /// A Rust expression of a request value and the JSON it must encode to.
+    fn value(
+        &self,
+        ty: &Ty,
+        side: Side,
+        schema: Option<(&Schema, &str)>,
+        pointer: Option<&str>,
+        encrypted: &mut Vec<String>,
+    ) -> (String, Value) {
+        let example =
+            schema.and_then(|(s, _)| s.example.clone().or_else(|| s.enum_values.first().cloned()));
+        let wire = schema.map(|(_, w)| w).unwrap_or("value");
+        match ty {
+            Ty::Str => {
+                let s = example.unwrap_or_else(|| format!("{wire}-example"));
+                (format!("{s:?}"), Value::String(s))
+            }
+            Ty::Time => {
+                let s = example
+                    .filter(|e| e.len() >= 20 && e.as_bytes().get(10) == Some(&b'T'))
+                    .unwrap_or_else(|| "2018-06-08T10:34:56+08:00".to_owned());
+                (
+                    format!("wxpay_core::types::Timestamp::new({s:?})"),
+                    Value::String(s),
+                )
+            }
+            Ty::Media => {
+                let s = example.unwrap_or_else(|| format!("{wire}-media-id"));
+                (
+                    format!("wxpay_core::types::MediaId::new({s:?})"),
+                    Value::String(s),
+                )
+            }
+            Ty::I64 => {
+                let n = example.and_then(|e| e.parse::<i64>().ok()).unwrap_or(1);
+                (n.to_string(), Value::from(n))
+            }
+            Ty::U64 => {
+                let n = example.and_then(|e| e.parse::<u64>().ok()).unwrap_or(1);
+                (n.to_string(), Value::from(n))
+            }
+            Ty::F64 => {
+                let n = example
+                    .and_then(|e| e.parse::<f64>().ok())
+                    .filter(|n| n.is_finite())
+                    .unwrap_or(1.5);
+                (format!("{n:?}"), Value::from(n))
+            }
+            Ty::Bool => {
+                let b = !example.is_some_and(|e| e.eq_ignore_ascii_case("false"));
+                (b.to_string(), Value::Bool(b))
+            }
+            Ty::Value => (
+                "serde_json::Value::Object(Default::default())".to_owned(),
+                Value::Object(Map::new()),
+            ),
+            Ty::Enum(id) => {
+                let def = &self.model.enums[*id];
+                let value = example
+                    .filter(|e| def.values.contains(e))
+                    .unwrap_or_else(|| def.values[0].clone());
+                (
+                    format!("{}::{}", self.path(Ref::Enum(*id)), variant_name(&value)),
+                    Value::String(value),
+                )
+            }
+            Ty::Struct(id) => {
+                let def = &self.model.structs[*id];
+                let mut expr = format!("{} {{\n", self.path(Ref::Struct(*id)));
+                let mut map = Map::new();
+                for f in &def.fields {
+                    let inner = pointer.map(|p| format!("{p}/{}", f.wire));
+                    let (e, v) = self.field(f, side, inner.as_deref(), encrypted);
+                    let e = if f.required { e } else { format!("Some({e})") };
+                    writeln!(expr, "{}: {e},", f.ident).unwrap();
+                    map.insert(f.wire.clone(), v);
+                }
+                expr.push('}');
+                (expr, Value::Object(map))
+            }
+            Ty::Array(item) => {
+                let inner = pointer.map(|p| format!("{p}/0"));
+                let (e, v) = self.value(
+                    item,
+                    side,
+                    schema.and_then(|(s, w)| s.items.as_deref().map(|i| (i, w))),
+                    inner.as_deref(),
+                    encrypted,
+                );
+                (format!("&[{e}]"), Value::Array(vec![v]))
+            }
+            Ty::Json(inner) => {
+                // Inside a string: no pointer reaches it.
+                let (e, v) = self.value(
+                    inner,
+                    side,
+                    schema.and_then(|(s, w)| s.x_json.as_deref().map(|x| (x, w))),
+                    None,
+                    encrypted,
+                );
+                (
+                    format!("wxpay_core::types::JsonString({e})"),
+                    Value::String(v.to_string()),
+                )
+            }
+        }
+    }
+}
