@@ -145,3 +145,53 @@ async fn a_wrong_hash_fails_and_leaves_no_file() {
     assert_eq!(std::fs::read(&path).unwrap(), CSV.as_bytes());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn typed_image_and_video_uploads() {
+    use wxpay_apis::media::{ImageUploadRequest, VideoUploadRequest};
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, r#"{"media_id":"IMG-1"}"#));
+    let client = server.client();
+    let media = ImageUploadRequest {
+        filename: "shop.png",
+        content: b"\x89PNG...",
+    }
+    .send(&client)
+    .await
+    .unwrap();
+    assert_eq!(media.media_id, "IMG-1");
+    let got = server.last();
+    assert_eq!(got.target, "/v3/merchant/media/upload");
+    assert!(String::from_utf8_lossy(&got.body)
+        .contains("filename=\"shop.png\"\r\nContent-Type: image/png"));
+
+    server.reply(Reply::json(200, r#"{"media_id":"VID-1"}"#));
+    let media = VideoUploadRequest {
+        filename: "intro.mp4",
+        content: b"\0\0\0 ftypmp42",
+    }
+    .send(&client)
+    .await
+    .unwrap();
+    assert_eq!(media.media_id, "VID-1");
+    assert_eq!(server.last().target, "/v3/merchant/media/video_upload");
+    assert_signed_upload(&server);
+}
+
+/// The upload's signature covers its `meta` part, as received.
+fn assert_signed_upload(server: &TestServer) {
+    let got = server.last();
+    let text = String::from_utf8_lossy(&got.body).into_owned();
+    let meta_start = text.find("{\"filename\"").unwrap();
+    let meta_end = meta_start + text[meta_start..].find("}\r\n").unwrap() + 1;
+    let meta = &got.body[meta_start..meta_end];
+    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(&auth.signature)
+        .unwrap();
+    let message = request_message("POST", &got.target, &auth.timestamp, &auth.nonce_str, meta);
+    assert!(server
+        .merchant
+        .public_key()
+        .verify_sha256(&message, &signature));
+}

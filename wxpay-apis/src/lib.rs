@@ -56,5 +56,6 @@
 #![forbid(unsafe_code)]
 
 mod generated;
+pub mod media;
 
 pub use generated::*;

@@ -1,0 +1,83 @@
+//! Media uploads as typed operations (hand-written beside the generated code:
+//! multipart requests go through [`Client::upload`], whose signature covers
+//! the `meta` JSON only).
+//!
+//! ```no_run
+//! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+//! use wxpay_apis::media::ImageUploadRequest;
+//! let jpeg = std::fs::read("shop-front.jpg").unwrap_or_default();
+//! let media = ImageUploadRequest { filename: "shop-front.jpg", content: &jpeg }.send(&client).await?;
+//! println!("media_id {}", media.media_id);
+//! # Ok(()) }
+//! ```
+
+use serde::{Deserialize, Serialize};
+use wxpay_core::{Client, Error, Upload};
+
+/// A `media_id` to reference an uploaded file in later requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaId {
+    /// 媒体文件标识 Id
+    pub media_id: String,
+}
+
+/// A `media_url` of an uploaded marketing image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaUrl {
+    /// 媒体文件 URL
+    pub media_url: String,
+}
+
+macro_rules! upload_operation {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name<'a> {
+            /// The file name; its extension picks the content type (`.jpg`, `.png`, `.mp4` ...).
+            pub filename: &'a str,
+            /// The file's bytes.
+            pub content: &'a [u8],
+        }
+
+        impl $name<'_> {
+            #[doc = concat!("The operation's path: `POST /", $path, "`.")]
+            pub const PATH: &'static str = $path;
+
+            /// Uploads the file and decodes the verified answer.
+            pub async fn send(&self, client: &Client) -> Result<$response, Error> {
+                client
+                    .upload(Self::PATH, &Upload::new(self.filename, self.content.to_vec()))
+                    .await
+            }
+        }
+    };
+}
+
+upload_operation!(
+    /// 图片上传: `POST /v3/merchant/media/upload` (JPG, BMP, PNG; at most 2 MiB),
+    /// e.g. for merchant applications.
+    ImageUploadRequest,
+    "v3/merchant/media/upload",
+    MediaId
+);
+
+upload_operation!(
+    /// 视频上传: `POST /v3/merchant/media/video_upload` (AVI, WMV, MPEG, MP4, MOV, MKV, FLV, F4V, M4V, RMVB; at most 5 MiB).
+    VideoUploadRequest,
+    "v3/merchant/media/video_upload",
+    MediaId
+);
+
+upload_operation!(
+    /// （营销）图片上传: `POST /v3/marketing/favor/media/image-upload` (coupon images).
+    MarketingImageUploadRequest,
+    "v3/marketing/favor/media/image-upload",
+    MediaUrl
+);
+
+upload_operation!(
+    /// 商户上传反馈图片: `POST /v3/merchant-service/images/upload` (consumer complaints).
+    ComplaintImageUploadRequest,
+    "v3/merchant-service/images/upload",
+    MediaId
+);
