@@ -90,7 +90,7 @@ fn crate_docs(model: &Model) -> String {
     let skipped = model.skipped.len();
     writeln!(
         out,
-        "## Features\n\n{typed} operations are typed ({skipped} more are listed below). \
+        "## Features\n\n{typed} operations are generated ({skipped} more are listed below). \
          Each business area is a cargo feature; `full` turns on all of them. \
          The default is `ecommerce`.\n\n\
          | feature | operations | modules | area |\n| --- | ---: | --- | --- |"
@@ -113,14 +113,41 @@ fn crate_docs(model: &Model) -> String {
         )
         .unwrap();
     }
+    let hand_written = |s: &crate::model::Skipped| {
+        tables::HAND_WRITTEN
+            .iter()
+            .find(|(m, p, _)| *m == s.op.method && *p == s.op.path)
+            .map(|(_, _, item)| *item)
+    };
     writeln!(
         out,
-        "\n## Not typed yet\n\nThese operations are in the catalog but have no request struct; \
-         call them with `Client::request` (JSON) or `Client::download` (files).\n\n\
-         | operation | name | feature | why |\n| --- | --- | --- | --- |"
+        "\n## Typed by hand\n\nMultipart uploads the generator skips, typed beside the \
+         generated code (always compiled):\n\n\
+         | operation | name | request |\n| --- | --- | --- |"
     )
     .unwrap();
     for s in &model.skipped {
+        if let Some(item) = hand_written(s) {
+            let name = item.rsplit("::").next().unwrap_or(item);
+            writeln!(
+                out,
+                "| `{} /{}` | {} | [`{name}`](crate::{item}) |",
+                s.op.method,
+                s.op.path,
+                doc_text(&s.op.summary)
+            )
+            .unwrap();
+        }
+    }
+    writeln!(
+        out,
+        "\n## Not typed yet\n\nThese operations are in the catalog but have no request struct; \
+         call them with `Client::upload` (multipart), `Client::download` (files) or \
+         `Client::request`.\n\n\
+         | operation | name | feature | why |\n| --- | --- | --- | --- |"
+    )
+    .unwrap();
+    for s in model.skipped.iter().filter(|s| hand_written(s).is_none()) {
         writeln!(
             out,
             "| `{} /{}` | {} | `{}` | {} |",

@@ -287,6 +287,31 @@ pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Operations the generator skips (multipart) that `wxpay-apis` types by
+/// hand beside the generated code: (method, path, item under the crate root).
+pub const HAND_WRITTEN: &[(&str, &str, &str)] = &[
+    (
+        "POST",
+        "v3/merchant/media/upload",
+        "media::ImageUploadRequest",
+    ),
+    (
+        "POST",
+        "v3/merchant/media/video_upload",
+        "media::VideoUploadRequest",
+    ),
+    (
+        "POST",
+        "v3/marketing/favor/media/image-upload",
+        "media::MarketingImageUploadRequest",
+    ),
+    (
+        "POST",
+        "v3/merchant-service/images/upload",
+        "media::ComplaintImageUploadRequest",
+    ),
+];
+
 /// Body field orders the catalog lost (it sorts properties): the documented
 /// order of the two seed bodies, which `tests/core/seeds.rs` checks byte for
 /// byte. Fields not listed keep the catalog order after the listed ones.

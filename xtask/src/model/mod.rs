@@ -360,6 +360,13 @@ fn check_tables(catalog: &[Operation]) -> Result<(), String> {
             ));
         }
     }
+    for (m, p, _) in tables::HAND_WRITTEN {
+        if !exists(m, p) {
+            return Err(format!(
+                "HAND_WRITTEN names `{m} {p}`, which the catalog does not have"
+            ));
+        }
+    }
     for (m, p, _) in tables::FIELD_ORDER {
         if !exists(m, p) {
             return Err(format!(
