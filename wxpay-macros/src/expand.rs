@@ -379,6 +379,9 @@ fn send_method(
         #[doc = #doc]
         ///
         /// The same as `client.send(self)`, callable without importing `ApiRequest`.
+        // Inline: the generic send path is instantiated where it is called,
+        // not once per operation in the crate that declares it.
+        #[inline]
         pub async fn send(
             &self,
             client: &#private::Client,
@@ -387,6 +390,7 @@ fn send_method(
         }
 
         /// Like `send`, for programs without an async runtime.
+        #[inline]
         pub fn send_blocking(
             &self,
             client: &#private::BlockingClient,
