@@ -113,10 +113,6 @@ impl Client {
         self.inner.base.as_str()
     }
 
-    pub(crate) fn max_response_bytes(&self) -> usize {
-        self.inner.max_response_bytes
-    }
-
     /// The verifier responses are checked with.
     pub fn verifier(&self) -> Arc<dyn Verifier> {
         self.inner.verifier.clone()
@@ -242,7 +238,16 @@ impl Client {
         &self,
         request: &EncodedRequest,
     ) -> Result<(u16, HeaderMap, Bytes), Error> {
-        let response = self.dispatch(request).await?;
+        self.fetch_wire(request, None).await
+    }
+
+    /// [`fetch`](Self::fetch) with another wire body than the signed one (uploads).
+    pub(crate) async fn fetch_wire(
+        &self,
+        request: &EncodedRequest,
+        wire: Option<(String, Vec<u8>)>,
+    ) -> Result<(u16, HeaderMap, Bytes), Error> {
+        let response = self.dispatch_wire(request, wire).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = read_capped(response, self.inner.max_response_bytes).await?;
@@ -487,10 +492,7 @@ fn transport_error(e: reqwest::Error) -> Error {
     }
 }
 
-pub(crate) async fn read_capped(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Bytes, Error> {
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::ResponseTooLarge { limit });
     }

@@ -141,10 +141,7 @@ impl Client {
             headers: Vec::new(),
             body: Some(meta),
         };
-        let response = self.dispatch_wire(&request, Some(wire)).await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = crate::client::read_capped(response, self.max_response_bytes()).await?;
+        let (status, headers, body) = self.fetch_wire(&request, Some(wire)).await?;
         self.check_response(status, &headers, &body, SignedBody::Raw)
             .await?
             .json()
