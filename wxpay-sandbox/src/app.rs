@@ -17,6 +17,25 @@ pub(crate) struct App {
     pub(crate) faults: Mutex<FaultPlan>,
     pub(crate) settle_after: Duration,
     pub(crate) max_body_bytes: usize,
+    pub(crate) limits: Limits,
+}
+
+/// Resource bounds of one sandbox (see the `SandboxBuilder` setters).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_orders: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: crate::sandbox::DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: crate::sandbox::DEFAULT_IDLE_TIMEOUT,
+            max_orders: crate::sandbox::DEFAULT_MAX_ORDERS,
+        }
+    }
 }
 
 /// Every critical section below is a handful of map operations that cannot

@@ -104,4 +104,7 @@ pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
 pub use identity::{DemoMerchant, KeyMode, Merchant};
 pub use ops::SEED_OPERATIONS;
-pub use sandbox::{Sandbox, SandboxBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_MCHID};
+pub use sandbox::{
+    Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_ORDERS, DEFAULT_MCHID,
+};

@@ -22,6 +22,9 @@ OPTIONS:
     --mchid ID                 the demo merchant's id [default: 1900009191]
     --settle-after-ms N        how long created orders stay PROCESSING [default: 0]
     --max-body-bytes N         request body cap [default: 1048576]
+    --max-connections N        connections served at once; others wait [default: 256]
+    --idle-timeout-ms N        close a connection that sends no request this long [default: 5000]
+    --max-orders N             orders remembered; the oldest are forgotten [default: 100000]
     --fault NAME               a fault for every request: delay[=MILLIS], server-error,
                                connection-reset, truncated-body, tampered-body,
                                wrong-signature, unknown-serial, stale-timestamp,
@@ -49,6 +52,9 @@ struct Args {
     mchid: Option<String>,
     settle_after: Option<Duration>,
     max_body_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    idle_timeout: Option<Duration>,
+    max_orders: Option<usize>,
     fault: Option<Fault>,
     run_for: Option<Duration>,
     merchant_mchid: Option<String>,
@@ -96,6 +102,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             }
             "--max-body-bytes" => {
                 parsed.max_body_bytes =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--max-connections" => {
+                parsed.max_connections =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--idle-timeout-ms" => {
+                parsed.idle_timeout = Some(Duration::from_millis(number(value()?)?))
+            }
+            "--max-orders" => {
+                parsed.max_orders =
                     Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
             }
             "--fault" => {
@@ -179,6 +196,15 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if let Some(limit) = args.max_body_bytes {
         builder = builder.max_body_bytes(limit);
+    }
+    if let Some(limit) = args.max_connections {
+        builder = builder.max_connections(limit);
+    }
+    if let Some(timeout) = args.idle_timeout {
+        builder = builder.idle_timeout(timeout);
+    }
+    if let Some(limit) = args.max_orders {
+        builder = builder.max_orders(limit);
     }
     if let Some(fault) = args.fault {
         builder = builder.fault(fault);

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::{Certificate, Client, ClientBuilder, Keyring, PrivateKey, PublicKey};
 
-use crate::app::App;
+use crate::app::{App, Limits};
 use crate::auth::NonceCache;
 use crate::certgen;
 use crate::error::SandboxError;
@@ -28,6 +28,18 @@ pub const DEFAULT_MCHID: &str = "1900009191";
 
 /// The default cap on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The default cap on connections served at once; further clients wait in the
+/// listen backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// The default time a connection may sit without sending a request (a new
+/// one, or a keep-alive one between requests) before the sandbox closes it.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default number of orders kept (all kinds together); past it the oldest
+/// are forgotten, so a long run cannot exhaust memory.
+pub const DEFAULT_MAX_ORDERS: usize = 100_000;
 
 const DAY: Duration = Duration::from_secs(86_400);
 /// Generated certificates are valid from a day ago for five years.
@@ -51,6 +63,7 @@ pub struct SandboxBuilder {
     merchants: Vec<Merchant>,
     settle_after: Duration,
     max_body_bytes: usize,
+    limits: Limits,
     fault: Option<Fault>,
 }
 
@@ -68,6 +81,7 @@ impl Default for SandboxBuilder {
             merchants: Vec::new(),
             settle_after: Duration::ZERO,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: Limits::default(),
             fault: None,
         }
     }
@@ -149,6 +163,31 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many connections are served at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`], at least 1). Past it the sandbox stops
+    /// accepting until a connection closes, so clients wait instead of
+    /// exhausting the server's memory or file descriptors.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.limits.max_connections = limit.max(1);
+        self
+    }
+
+    /// How long a connection may go without sending a request before it is
+    /// closed (default [`DEFAULT_IDLE_TIMEOUT`]): a fresh connection that sends
+    /// nothing, and a keep-alive one between requests.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How many orders are remembered, all kinds together (default
+    /// [`DEFAULT_MAX_ORDERS`], at least 1). Past it the oldest are forgotten
+    /// and read as unknown (404), as an expired order would.
+    pub fn max_orders(mut self, limit: usize) -> Self {
+        self.limits.max_orders = limit.max(1);
+        self
+    }
+
     /// A fault applied to every request from the start (see [`Sandbox::set_fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.fault = Some(fault);
@@ -204,10 +243,11 @@ impl SandboxBuilder {
             platform,
             merchants: RwLock::new(merchants),
             nonces: Mutex::new(NonceCache::default()),
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(Store::new(self.limits.max_orders)),
             faults: Mutex::new(FaultPlan::new(self.fault)),
             settle_after: self.settle_after,
             max_body_bytes: self.max_body_bytes,
+            limits: self.limits,
         });
         let listener =
             TcpListener::bind(self.listen)

@@ -1,7 +1,7 @@
 //! The sandbox's memory: orders created through the seed operations, keyed as
 //! WeChat Pay keys them, and how they progress from PROCESSING to SUCCESS.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use wxpay_core::crypto::random_alphanumeric;
@@ -84,20 +84,86 @@ pub(crate) struct AdvanceReturn {
 /// (merchant, sub-merchant, key) — ids are only unique within a merchant.
 type Key = (String, String, String);
 
-/// Every order, per calling merchant.
-#[derive(Debug, Default)]
+/// Which map an entry lives in, and its key there: the store's age list.
+#[derive(Debug, Clone)]
+pub(crate) enum Slot {
+    AfterSales(Key),
+    ReturnOrder(Key),
+    Advance((String, String)),
+}
+
+/// Every order, per calling merchant, at most `max_orders` of them: past
+/// that the oldest entries are forgotten first.
+#[derive(Debug)]
 pub(crate) struct Store {
     pub(crate) after_sales: HashMap<Key, AfterSalesOrder>,
     pub(crate) return_orders: HashMap<Key, ReturnOrder>,
     /// Keyed by (merchant, refund_id): a refund has at most one advance return.
     pub(crate) advances: HashMap<(String, String), AdvanceReturn>,
+    /// Every entry once, oldest first.
+    ages: VecDeque<Slot>,
+    max_orders: usize,
     seq: u64,
 }
 
 impl Store {
+    pub(crate) fn new(max_orders: usize) -> Self {
+        Self {
+            after_sales: HashMap::new(),
+            return_orders: HashMap::new(),
+            advances: HashMap::new(),
+            ages: VecDeque::new(),
+            max_orders: max_orders.max(1),
+            seq: 0,
+        }
+    }
+
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    pub(crate) fn insert_after_sales(&mut self, key: Key, order: AfterSalesOrder) {
+        if self.after_sales.insert(key.clone(), order).is_none() {
+            self.admit(Slot::AfterSales(key));
+        }
+    }
+
+    pub(crate) fn insert_return_order(&mut self, key: Key, order: ReturnOrder) {
+        if self.return_orders.insert(key.clone(), order).is_none() {
+            self.admit(Slot::ReturnOrder(key));
+        }
+    }
+
+    pub(crate) fn insert_advance(&mut self, key: (String, String), advance: AdvanceReturn) {
+        if self.advances.insert(key.clone(), advance).is_none() {
+            self.admit(Slot::Advance(key));
+        }
+    }
+
+    /// Records a new entry and forgets the oldest ones past the bound.
+    fn admit(&mut self, slot: Slot) {
+        self.ages.push_back(slot);
+        while self.ages.len() > self.max_orders {
+            match self.ages.pop_front() {
+                Some(Slot::AfterSales(k)) => {
+                    self.after_sales.remove(&k);
+                }
+                Some(Slot::ReturnOrder(k)) => {
+                    self.return_orders.remove(&k);
+                }
+                Some(Slot::Advance(k)) => {
+                    self.advances.remove(&k);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// How many entries are kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.after_sales.len() + self.return_orders.len() + self.advances.len()
     }
 }
 
@@ -127,6 +193,24 @@ mod tests {
         assert_eq!(a.len(), 28);
         assert!(a.starts_with("30") && a.bytes().all(|c| c.is_ascii_digit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_store_forgets_the_oldest_past_its_bound() {
+        let mut store = Store::new(2);
+        for n in 0..5 {
+            let advance = AdvanceReturn {
+                refund_id: format!("R{n}"),
+                sub_mchid: "1".into(),
+                advance_return_id: "A".into(),
+                return_amount: 1,
+                progress: Progress::start(Duration::ZERO),
+            };
+            store.insert_advance(("m".into(), format!("R{n}")), advance);
+        }
+        assert_eq!(store.len(), 2);
+        assert!(store.advances.contains_key(&("m".into(), "R4".into())));
+        assert!(!store.advances.contains_key(&("m".into(), "R2".into())));
     }
 
     #[test]

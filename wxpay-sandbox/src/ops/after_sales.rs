@@ -67,7 +67,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = created(&order);
-    store.after_sales.insert(id, order);
+    store.insert_after_sales(id, order);
     drop(store);
     Ok(Json(answer))
 }

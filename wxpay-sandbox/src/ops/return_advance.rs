@@ -56,7 +56,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = view(&caller, &advance, false);
-    store.advances.insert(id, advance);
+    store.insert_advance(id, advance);
     Ok(Json(answer))
 }
 

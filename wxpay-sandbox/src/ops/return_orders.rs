@@ -79,7 +79,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = view(&order, false);
-    store.return_orders.insert(id, order);
+    store.insert_return_order(id, order);
     Ok(Json(answer))
 }
 
