@@ -7,6 +7,7 @@ mod callbacks;
 mod faults;
 mod files;
 mod key_modes;
+mod lifecycle;
 mod limits;
 mod managed_certs;
 mod request_auth;

@@ -42,11 +42,20 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How old a `stale-timestamp` signature is: twice the allowed window.
 const STALE_BY_SECS: i64 = 600;
 
+/// The two routers: WeChat Pay's API (verified, signed) and the control API.
+#[derive(Clone)]
+pub(crate) struct Routers {
+    pub(crate) api: Router,
+    pub(crate) control: Router,
+}
+
 /// An answer before signing.
 struct Outcome {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// WeChat Pay does not sign this answer (the bill file).
+    unsigned: bool,
 }
 
 impl Outcome {
@@ -57,6 +66,7 @@ impl Outcome {
             status: e.status,
             headers,
             body: Bytes::from(e.to_json().to_string()),
+            unsigned: false,
         }
     }
 }
@@ -64,10 +74,14 @@ impl Outcome {
 /// Handles one request of a connection.
 pub(crate) async fn handle(
     app: Arc<App>,
-    router: Router,
+    routers: Routers,
     connection: Arc<Connection>,
     request: Request<Incoming>,
 ) -> Response<Body> {
+    if request.uri().path().starts_with(crate::control::PREFIX) {
+        return control(&app, routers.control, request).await;
+    }
+    let router = routers.api;
     let target = raw_target(&request);
     let header_fault = requested_fault(request.headers());
     let fault = match &header_fault {
@@ -77,6 +91,22 @@ pub(crate) async fn handle(
     };
     let outcome = process(&app, router, request, header_fault.err(), &target).await;
     deliver(&app, &connection, &target, outcome, fault).await
+}
+
+/// A control API request: body capped like any other, no signatures either way.
+async fn control(app: &App, router: Router, request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(body, &parts.headers, app.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    match router
+        .oneshot(Request::from_parts(parts, Body::from(body)))
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Path and `?query` exactly as they came on the request line.
@@ -133,11 +163,16 @@ async fn process(
         Err(never) => match never {},
     };
     let (parts, body) = response.into_parts();
+    let unsigned = parts
+        .extensions
+        .get::<crate::ops::bills::Unsigned>()
+        .is_some();
     match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => Outcome {
             status: parts.status,
             headers: parts.headers,
             body,
+            unsigned,
         },
         Err(_) => Outcome::error(WxError::system()),
     }
@@ -214,6 +249,7 @@ async fn deliver(
                 status: StatusCode::FOUND,
                 headers,
                 body: Bytes::new(),
+                unsigned: false,
             };
         }
         _ => {}
@@ -230,7 +266,7 @@ async fn deliver(
             headers.insert(HeaderName::from_static("request-id"), value);
         }
     }
-    if fault != Some(Fault::MissingHeaders) {
+    if fault != Some(Fault::MissingHeaders) && !outcome.unsigned {
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
         if let Ok(signature) = signature_headers(app, &outcome.body, fault) {

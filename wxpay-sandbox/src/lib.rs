@@ -85,14 +85,19 @@
 
 mod app;
 mod auth;
+mod bill;
 mod callbacks;
 mod certgen;
 mod clock;
+mod control;
 mod error;
 mod fault;
 pub mod files;
 mod gateway;
 mod identity;
+mod ledger;
+mod lifecycle;
+mod notify;
 mod ops;
 mod reply;
 mod sandbox;
@@ -103,8 +108,9 @@ pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
 pub use identity::{DemoMerchant, KeyMode, Merchant};
-pub use ops::SEED_OPERATIONS;
+pub use notify::{NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE};
+pub use ops::{PAYMENT_OPERATIONS, SEED_OPERATIONS};
 pub use sandbox::{
     Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_ORDERS, DEFAULT_MCHID,
+    DEFAULT_MAX_ORDERS, DEFAULT_MCHID, DEFAULT_SUB_MCHID,
 };

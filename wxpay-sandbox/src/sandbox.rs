@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::{Certificate, Client, ClientBuilder, Keyring, PrivateKey, PublicKey};
 
-use crate::app::{App, Limits};
+use crate::app::{App, Lifecycle, Limits};
 use crate::auth::NonceCache;
 use crate::certgen;
 use crate::error::SandboxError;
@@ -20,11 +20,16 @@ use crate::fault::{Fault, FaultPlan};
 use crate::identity::{
     check_public_key_id, generate_public_key_id, DemoMerchant, KeyMode, Merchant, Platform,
 };
+use crate::notify::{http_client, AllowedHosts};
 use crate::store::Store;
 
 /// The demo merchant's id unless [`SandboxBuilder::mchid`] says otherwise
 /// (the example merchant id of WeChat Pay's documentation).
 pub const DEFAULT_MCHID: &str = "1900009191";
+
+/// The sub-merchant the demo merchant acts for as a service provider unless
+/// [`SandboxBuilder::sub_merchant`] names others (WeChat's example sub-merchant).
+pub const DEFAULT_SUB_MCHID: &str = "1900000109";
 
 /// The default cap on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -64,6 +69,9 @@ pub struct SandboxBuilder {
     settle_after: Duration,
     max_body_bytes: usize,
     limits: Limits,
+    lifecycle: Lifecycle,
+    notify_hosts: Vec<String>,
+    sub_mchids: Vec<String>,
     fault: Option<Fault>,
 }
 
@@ -82,6 +90,9 @@ impl Default for SandboxBuilder {
             settle_after: Duration::ZERO,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             limits: Limits::default(),
+            lifecycle: Lifecycle::default(),
+            notify_hosts: Vec::new(),
+            sub_mchids: Vec::new(),
             fault: None,
         }
     }
@@ -188,6 +199,48 @@ impl SandboxBuilder {
         self
     }
 
+    /// Pays every new order this long after its prepay (default: never; pay
+    /// through the control API, the pay page or [`Sandbox::pay_order`]).
+    pub fn auto_pay(mut self, delay: Duration) -> Self {
+        self.lifecycle.auto_pay = Some(delay);
+        self
+    }
+
+    /// Multiplies WeChat Pay's waits: the notification retry schedule
+    /// ([`NOTIFY_RETRY_SCHEDULE`](crate::NOTIFY_RETRY_SCHEDULE)) and the 5 s
+    /// answer timeout (never under 1 s). Default 1.0; `0.001` runs the whole
+    /// 24-hour schedule in under 90 s. Values that are not finite and positive
+    /// are ignored.
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        if scale.is_finite() && scale > 0.0 {
+            self.lifecycle.time_scale = scale;
+        }
+        self
+    }
+
+    /// How long a new refund stays PROCESSING before it succeeds (default
+    /// zero: the creating answer says PROCESSING, the refund succeeds at once
+    /// and REFUND.SUCCESS is sent). `None` leaves every refund PROCESSING
+    /// until [`Sandbox::settle_refund`] or the control API decides.
+    pub fn refund_settle_after(mut self, delay: Option<Duration>) -> Self {
+        self.lifecycle.refund_after = delay;
+        self
+    }
+
+    /// Also sends notifications to this host (a name or address; `*` for any).
+    /// Loopback is always allowed, nothing else by default.
+    pub fn allow_notify_host(mut self, host: impl Into<String>) -> Self {
+        self.notify_hosts.push(host.into());
+        self
+    }
+
+    /// A sub-merchant the demo merchant acts for as a service provider
+    /// (default: [`DEFAULT_SUB_MCHID`] alone; naming any replaces it).
+    pub fn sub_merchant(mut self, sub_mchid: impl Into<String>) -> Self {
+        self.sub_mchids.push(sub_mchid.into());
+        self
+    }
+
     /// A fault applied to every request from the start (see [`Sandbox::set_fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.fault = Some(fault);
@@ -230,8 +283,17 @@ impl SandboxBuilder {
             }
             None => generate_demo_merchant(self.mchid.as_deref().unwrap_or(DEFAULT_MCHID))?,
         };
+        let mut registration = demo.registration()?;
+        let subs = if self.sub_mchids.is_empty() {
+            vec![DEFAULT_SUB_MCHID.to_owned()]
+        } else {
+            self.sub_mchids
+        };
+        for sub in subs {
+            registration = registration.with_sub_merchant(sub);
+        }
         let mut merchants = HashMap::new();
-        for merchant in std::iter::once(demo.registration()?).chain(self.merchants) {
+        for merchant in std::iter::once(registration).chain(self.merchants) {
             let mchid = merchant.mchid.clone();
             if merchants.insert(mchid.clone(), merchant).is_some() {
                 return Err(SandboxError::Config(format!(
@@ -239,16 +301,6 @@ impl SandboxBuilder {
                 )));
             }
         }
-        let app = Arc::new(App {
-            platform,
-            merchants: RwLock::new(merchants),
-            nonces: Mutex::new(NonceCache::default()),
-            store: Mutex::new(Store::new(self.limits.max_orders)),
-            faults: Mutex::new(FaultPlan::new(self.fault)),
-            settle_after: self.settle_after,
-            max_body_bytes: self.max_body_bytes,
-            limits: self.limits,
-        });
         let listener =
             TcpListener::bind(self.listen)
                 .await
@@ -260,11 +312,30 @@ impl SandboxBuilder {
             addr: self.listen,
             source,
         })?;
+        let base_url = format!("http://{addr}/");
+        let app = Arc::new(App {
+            platform,
+            merchants: RwLock::new(merchants),
+            nonces: Mutex::new(NonceCache::default()),
+            store: Mutex::new(Store::new(self.limits.max_orders)),
+            faults: Mutex::new(FaultPlan::new(self.fault)),
+            settle_after: self.settle_after,
+            max_body_bytes: self.max_body_bytes,
+            limits: self.limits,
+            base_url: base_url.clone(),
+            lifecycle: self.lifecycle,
+            notify_hosts: AllowedHosts {
+                extra: self.notify_hosts,
+            },
+            http: http_client()?,
+            outbox: Mutex::new(Default::default()),
+            tasks: Mutex::new(Default::default()),
+        });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
         Ok(Sandbox {
             addr,
-            base_url: format!("http://{addr}/"),
+            base_url,
             app,
             merchant: demo,
             stop,
@@ -423,6 +494,11 @@ impl Sandbox {
         &self.app
     }
 
+    /// The shared state, for background work that outlives a call.
+    pub(crate) fn shared(&self) -> &Arc<App> {
+        &self.app
+    }
+
     /// Arms a one-shot fault for the next request (faults queue up in order).
     pub fn inject(&self, fault: Fault) {
         self.app.faults().inject(fault);
@@ -449,6 +525,7 @@ impl Sandbox {
 
     /// Stops accepting, closes every connection and waits for the server task.
     pub async fn shutdown(mut self) {
+        self.app.stop_tasks();
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -458,6 +535,8 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Background tasks hold the app; stopping them frees it.
+        self.app.stop_tasks();
         if let Some(task) = self.task.take() {
             task.abort();
         }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -42,7 +41,10 @@ impl Connection {
 /// before it accepts, so further clients wait in the kernel's listen backlog
 /// (bounded) instead of costing a task and buffers each.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let router = crate::ops::router(app.clone());
+    let routers = gateway::Routers {
+        api: crate::ops::router(app.clone()),
+        control: crate::control::router(app.clone()),
+    };
     let slots = Arc::new(Semaphore::new(app.limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
@@ -56,7 +58,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch:
                     _ = stop.changed() => break,
                     accepted = listener.accept() => match accepted {
                         Ok((stream, _)) => {
-                            connections.spawn(serve_connection(stream, app.clone(), router.clone(), permit));
+                            connections.spawn(serve_connection(stream, app.clone(), routers.clone(), permit));
                         }
                         // Out of file descriptors or similar: back off and keep serving.
                         Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -72,7 +74,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch:
 async fn serve_connection(
     stream: TcpStream,
     app: Arc<App>,
-    router: Router,
+    routers: gateway::Routers,
     _slot: OwnedSemaphorePermit,
 ) {
     let idle_timeout = app.limits.idle_timeout;
@@ -84,8 +86,8 @@ async fn serve_connection(
     });
     let handler = connection.clone();
     let service = hyper::service::service_fn(move |request| {
-        let (app, router, handler) = (app.clone(), router.clone(), handler.clone());
-        async move { Ok::<_, Infallible>(gateway::handle(app, router, handler, request).await) }
+        let (app, routers, handler) = (app.clone(), routers.clone(), handler.clone());
+        async move { Ok::<_, Infallible>(gateway::handle(app, routers, handler, request).await) }
     });
     // hyper runs this timer whenever it waits for a request's headers: on a
     // fresh connection and on a keep-alive one between requests, so it is the

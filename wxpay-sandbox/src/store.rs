@@ -1,5 +1,6 @@
-//! The sandbox's memory: orders created through the seed operations, keyed as
-//! WeChat Pay keys them, and how they progress from PROCESSING to SUCCESS.
+//! The sandbox's memory, bounded: payment orders and refunds (the lifecycle),
+//! orders created through the seed operations, keyed as WeChat Pay keys them,
+//! and how seed orders progress from PROCESSING to SUCCESS.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use wxpay_core::crypto::random_alphanumeric;
 
 use crate::clock::unix_now;
 use crate::error::SandboxError;
+use crate::ledger::{Order, Refund};
 
 /// When a created order counts as finished.
 ///
@@ -90,7 +92,24 @@ pub(crate) enum Slot {
     AfterSales(Key),
     ReturnOrder(Key),
     Advance((String, String)),
+    Order(Pair),
+    Refund(Pair),
 }
+
+/// (merchant, id): payment orders by `out_trade_no`, refunds by `out_refund_no`.
+pub(crate) type Pair = (String, String);
+
+/// A bill built for a `download_url`, kept until its token expires.
+#[derive(Debug, Clone)]
+pub(crate) struct Bill {
+    pub(crate) mchid: String,
+    pub(crate) content: bytes::Bytes,
+    pub(crate) gzip: bool,
+    pub(crate) expires_unix: i64,
+}
+
+/// Bills kept for download at once; each is built on request, so a few suffice.
+const MAX_BILLS: usize = 16;
 
 /// Every order, per calling merchant, at most `max_orders` of them: past
 /// that the oldest entries are forgotten first.
@@ -100,6 +119,13 @@ pub(crate) struct Store {
     pub(crate) return_orders: HashMap<Key, ReturnOrder>,
     /// Keyed by (merchant, refund_id): a refund has at most one advance return.
     pub(crate) advances: HashMap<(String, String), AdvanceReturn>,
+    orders: HashMap<Pair, Order>,
+    /// `prepay_id` and `code_url` token to the order.
+    tokens: HashMap<String, Pair>,
+    /// (merchant, `transaction_id`) to the order.
+    transactions: HashMap<Pair, Pair>,
+    refunds: HashMap<Pair, Refund>,
+    bills: VecDeque<(String, Bill)>,
     /// Every entry once, oldest first.
     ages: VecDeque<Slot>,
     max_orders: usize,
@@ -112,6 +138,11 @@ impl Store {
             after_sales: HashMap::new(),
             return_orders: HashMap::new(),
             advances: HashMap::new(),
+            orders: HashMap::new(),
+            tokens: HashMap::new(),
+            transactions: HashMap::new(),
+            refunds: HashMap::new(),
+            bills: VecDeque::new(),
             ages: VecDeque::new(),
             max_orders: max_orders.max(1),
             seq: 0,
@@ -141,6 +172,86 @@ impl Store {
         }
     }
 
+    pub(crate) fn order(&self, mchid: &str, out_trade_no: &str) -> Option<&Order> {
+        self.orders
+            .get(&(mchid.to_owned(), out_trade_no.to_owned()))
+    }
+
+    /// The order of a `prepay_id` or of a `code_url`'s `pr=` token.
+    pub(crate) fn order_by_token(&self, token: &str) -> Option<&Order> {
+        self.tokens.get(token).and_then(|k| self.orders.get(k))
+    }
+
+    pub(crate) fn order_by_transaction(&self, mchid: &str, transaction_id: &str) -> Option<&Order> {
+        self.transactions
+            .get(&(mchid.to_owned(), transaction_id.to_owned()))
+            .and_then(|k| self.orders.get(k))
+    }
+
+    /// Stores an order, new or changed.
+    pub(crate) fn put_order(&mut self, order: Order) {
+        let key = (order.mchid.clone(), order.out_trade_no.clone());
+        self.tokens.insert(order.prepay_id.clone(), key.clone());
+        self.tokens.insert(order.code_token.clone(), key.clone());
+        if let Some(id) = &order.transaction_id {
+            self.transactions
+                .insert((order.mchid.clone(), id.clone()), key.clone());
+        }
+        if self.orders.insert(key.clone(), order).is_none() {
+            self.admit(Slot::Order(key));
+        }
+    }
+
+    pub(crate) fn refund(&self, mchid: &str, out_refund_no: &str) -> Option<&Refund> {
+        self.refunds
+            .get(&(mchid.to_owned(), out_refund_no.to_owned()))
+    }
+
+    /// Stores a refund, new or changed.
+    pub(crate) fn put_refund(&mut self, refund: Refund) {
+        let key = (refund.mchid.clone(), refund.out_refund_no.clone());
+        if self.refunds.insert(key.clone(), refund).is_none() {
+            self.admit(Slot::Refund(key));
+        }
+    }
+
+    /// Every order and refund of a merchant (for bills), in no order.
+    pub(crate) fn ledger_of<'a>(
+        &'a self,
+        mchid: &'a str,
+    ) -> (
+        impl Iterator<Item = &'a Order>,
+        impl Iterator<Item = &'a Refund>,
+    ) {
+        (
+            self.orders.values().filter(move |o| o.mchid == mchid),
+            self.refunds.values().filter(move |r| r.mchid == mchid),
+        )
+    }
+
+    /// Every refund of one order.
+    pub(crate) fn refunds_of<'a>(&'a self, order: &'a Order) -> impl Iterator<Item = &'a Refund> {
+        self.refunds
+            .values()
+            .filter(move |r| r.mchid == order.mchid && r.out_trade_no == order.out_trade_no)
+    }
+
+    /// Keeps a bill for download under `token`; the oldest go past [`MAX_BILLS`].
+    pub(crate) fn put_bill(&mut self, token: String, bill: Bill) {
+        self.bills.push_back((token, bill));
+        while self.bills.len() > MAX_BILLS {
+            self.bills.pop_front();
+        }
+    }
+
+    /// The bill of a token, if it is the caller's and has not expired.
+    pub(crate) fn bill(&self, token: &str, mchid: &str, now: i64) -> Option<&Bill> {
+        self.bills
+            .iter()
+            .find(|(t, b)| t == token && b.mchid == mchid && b.expires_unix > now)
+            .map(|(_, b)| b)
+    }
+
     /// Records a new entry and forgets the oldest ones past the bound.
     fn admit(&mut self, slot: Slot) {
         self.ages.push_back(slot);
@@ -155,6 +266,18 @@ impl Store {
                 Some(Slot::Advance(k)) => {
                     self.advances.remove(&k);
                 }
+                Some(Slot::Order(k)) => {
+                    if let Some(order) = self.orders.remove(&k) {
+                        self.tokens.remove(&order.prepay_id);
+                        self.tokens.remove(&order.code_token);
+                        if let Some(id) = order.transaction_id {
+                            self.transactions.remove(&(order.mchid, id));
+                        }
+                    }
+                }
+                Some(Slot::Refund(k)) => {
+                    self.refunds.remove(&k);
+                }
                 None => break,
             }
         }
@@ -163,7 +286,11 @@ impl Store {
     /// How many entries are kept.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.after_sales.len() + self.return_orders.len() + self.advances.len()
+        self.after_sales.len()
+            + self.return_orders.len()
+            + self.advances.len()
+            + self.orders.len()
+            + self.refunds.len()
     }
 }
 
