@@ -109,7 +109,8 @@ pub(crate) fn trade_bill(
     if payments.is_empty() && refunds.is_empty() {
         return None;
     }
-    let mut rows: Vec<(i64, String)> = Vec::new();
+    // (time, payment before refund at the same second, the row)
+    let mut rows: Vec<(i64, u8, String)> = Vec::new();
     let (mut settled, mut refunded, mut fees, mut ordered) = (0i64, 0i64, 0i64, 0i64);
     for order in payments {
         let time = order.success_unix.unwrap_or(order.created_unix);
@@ -141,7 +142,7 @@ pub(crate) fn trade_bill(
             values.push(yuan(0));
         }
         values.push(String::new());
-        rows.push((time, row(&values)));
+        rows.push((time, 0, row(&values)));
     }
     for (refund, order) in refunds {
         let fee = -fee_fen(refund.refund);
@@ -168,9 +169,9 @@ pub(crate) fn trade_bill(
             yuan(refund.refund),
             String::new(),
         ]);
-        rows.push((refund.created_unix, row(&values)));
+        rows.push((refund.created_unix, 1, row(&values)));
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    rows.sort();
     let count = rows.len().to_string();
     let (header, summary_header, summary) = match kind {
         TradeBillType::Success => (
@@ -197,7 +198,7 @@ pub(crate) fn trade_bill(
         ),
     };
     let mut lines = vec![header.to_owned()];
-    lines.extend(rows.into_iter().map(|(_, r)| r));
+    lines.extend(rows.into_iter().map(|(_, _, r)| r));
     lines.push(summary_header.to_owned());
     lines.push(row(&summary));
     Some(file(lines))
