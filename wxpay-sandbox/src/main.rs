@@ -8,11 +8,14 @@ use std::time::Duration;
 use wxpay_core::{Certificate, PublicKey};
 use wxpay_sandbox::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
 
+mod commands;
+
 const USAGE: &str = "\
 wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests
 
 USAGE:
-    wxpay-sandbox [OPTIONS]
+    wxpay-sandbox [OPTIONS]           serve
+    wxpay-sandbox COMMAND [OPTIONS]   steer a running sandbox (see COMMANDS)
 
 OPTIONS:
     --listen ADDR              address to listen on [default: 127.0.0.1:0, an ephemeral port]
@@ -31,6 +34,17 @@ OPTIONS:
                                missing-headers, redirect
     --run-for SECS             stop after this many seconds [default: until Ctrl-C]
 
+  Payment lifecycle:
+    --auto-pay SECS            pay every order this long after its prepay [default: never]
+    --time-scale F             multiply WeChat's waits (notification retries 15s..6h,
+                               answer timeout 5s) by F, e.g. 0.001 [default: 1]
+    --refund-after-ms N|manual how long refunds stay PROCESSING before SUCCESS;
+                               `manual`: until `refund-outcome` [default: 0]
+    --notify-allow HOST        also send notifications to HOST (`*`: any); loopback
+                               is always allowed (repeatable)
+    --sub-mchid ID             a sub-merchant of the demo merchant as service provider
+                               (repeatable) [default: 1900000109]
+
   Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
   and either a certificate or a public key with its serial):
     --merchant-mchid ID
@@ -38,10 +52,14 @@ OPTIONS:
     --merchant-cert FILE       merchant API certificate (apiclient_cert.pem)
     --merchant-public-key FILE merchant public key (PEM), with --merchant-serial
     --merchant-serial SERIAL   the serial_no your requests carry
+    --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
 
     -h, --help                 print this help
 
 Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
+
+The control API (unsigned, under /sandbox/) pays, fails and closes orders, settles
+refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
 ";
 
 #[derive(Default)]
@@ -62,6 +80,12 @@ struct Args {
     merchant_cert: Option<PathBuf>,
     merchant_public_key: Option<PathBuf>,
     merchant_serial: Option<String>,
+    merchant_sub_mchids: Vec<String>,
+    auto_pay: Option<Duration>,
+    time_scale: Option<f64>,
+    refund_after: Option<Option<Duration>>,
+    notify_allow: Vec<String>,
+    sub_mchids: Vec<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -128,6 +152,37 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--merchant-cert" => parsed.merchant_cert = Some(value()?.into()),
             "--merchant-public-key" => parsed.merchant_public_key = Some(value()?.into()),
             "--merchant-serial" => parsed.merchant_serial = Some(value()?),
+            "--merchant-sub-mchid" => parsed.merchant_sub_mchids.push(value()?),
+            "--auto-pay" => {
+                let v = value()?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| format!("--auto-pay: {v:?} is not 0 to 86400 seconds"))?;
+                parsed.auto_pay = Some(Duration::from_secs_f64(secs));
+            }
+            "--time-scale" => {
+                let v = value()?;
+                parsed.time_scale = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|f: &f64| f.is_finite() && *f > 0.0 && *f <= 1000.0)
+                        .ok_or_else(|| {
+                            format!("--time-scale: {v:?} is not a number in (0, 1000]")
+                        })?,
+                );
+            }
+            "--refund-after-ms" => {
+                let v = value()?;
+                parsed.refund_after = Some(if v == "manual" {
+                    None
+                } else {
+                    Some(Duration::from_millis(number(v)?))
+                });
+            }
+            "--notify-allow" => parsed.notify_allow.push(value()?),
+            "--sub-mchid" => parsed.sub_mchids.push(value()?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -137,6 +192,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 /// The user's own merchant, if the `--merchant-*` flags name one.
 fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
     let any = args.merchant_mchid.is_some()
+        || !args.merchant_sub_mchids.is_empty()
         || args.merchant_apiv3_key.is_some()
         || args.merchant_cert.is_some()
         || args.merchant_public_key.is_some()
@@ -173,7 +229,12 @@ fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
             return Err("give --merchant-cert FILE or --merchant-public-key FILE".into())
         }
     };
-    merchant.map(Some).map_err(|e| e.to_string())
+    let merchant = merchant.map_err(|e| e.to_string())?;
+    Ok(Some(
+        args.merchant_sub_mchids
+            .iter()
+            .fold(merchant, |m, sub| m.with_sub_merchant(sub.clone())),
+    ))
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -209,6 +270,21 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(fault) = args.fault {
         builder = builder.fault(fault);
     }
+    if let Some(delay) = args.auto_pay {
+        builder = builder.auto_pay(delay);
+    }
+    if let Some(scale) = args.time_scale {
+        builder = builder.time_scale(scale);
+    }
+    if let Some(delay) = args.refund_after {
+        builder = builder.refund_settle_after(delay);
+    }
+    for host in &args.notify_allow {
+        builder = builder.allow_notify_host(host.clone());
+    }
+    for sub in &args.sub_mchids {
+        builder = builder.sub_merchant(sub.clone());
+    }
     let user = user_merchant(&args)?;
     if let Some(merchant) = &user {
         builder = builder.register_merchant(merchant.clone());
@@ -237,6 +313,11 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(fault) = args.fault {
         println!("fault (every request)  {fault}");
     }
+    println!(
+        "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",
+        sandbox.base_url(),
+        sandbox.base_url()
+    );
     println!("listening; Ctrl-C to stop");
 
     let stop = async {
@@ -253,17 +334,11 @@ async fn run(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let mut argv = std::env::args().skip(1).peekable();
+    let command = argv
+        .peek()
+        .filter(|c| commands::COMMANDS.contains(&c.as_str()))
+        .cloned();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -272,6 +347,30 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
+        }
+    };
+    if let Some(command) = command {
+        argv.next();
+        return match runtime.block_on(commands::run(&command, argv)) {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("wxpay-sandbox {command}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = match parse_args(argv) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}\n{}", commands::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}\n{}", commands::USAGE);
+            return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(args)) {
