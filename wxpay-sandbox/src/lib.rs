@@ -99,6 +99,8 @@ mod ledger;
 mod lifecycle;
 mod notify;
 mod ops;
+#[cfg(feature = "sqlite")]
+mod persist;
 mod reply;
 mod sandbox;
 mod server;

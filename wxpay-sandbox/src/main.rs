@@ -33,6 +33,9 @@ OPTIONS:
                                wrong-signature, unknown-serial, stale-timestamp,
                                missing-headers, redirect
     --run-for SECS             stop after this many seconds [default: until Ctrl-C]
+    --db PATH                  SQLite file keeping orders and refunds across restarts
+                               [default: OUT/sandbox.db]
+    --no-db                    keep orders in memory only
 
   Payment lifecycle:
     --auto-pay SECS            pay every order this long after its prepay [default: never]
@@ -86,6 +89,8 @@ struct Args {
     refund_after: Option<Option<Duration>>,
     notify_allow: Vec<String>,
     sub_mchids: Vec<String>,
+    db: Option<PathBuf>,
+    no_db: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -93,6 +98,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Ok(None);
+        }
+        if flag == "--no-db" {
+            parsed.no_db = true;
+            continue;
         }
         let (name, inline) = match flag.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
@@ -183,6 +192,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             }
             "--notify-allow" => parsed.notify_allow.push(value()?),
             "--sub-mchid" => parsed.sub_mchids.push(value()?),
+            "--db" => parsed.db = Some(value()?.into()),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -285,6 +295,17 @@ async fn run(args: Args) -> Result<(), String> {
     for sub in &args.sub_mchids {
         builder = builder.sub_merchant(sub.clone());
     }
+    let db = if args.no_db {
+        None
+    } else {
+        let path = args.db.clone().unwrap_or_else(|| out.join("sandbox.db"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        builder = builder.database(&path);
+        Some(path)
+    };
     let user = user_merchant(&args)?;
     if let Some(merchant) = &user {
         builder = builder.register_merchant(merchant.clone());
@@ -312,6 +333,10 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if let Some(fault) = args.fault {
         println!("fault (every request)  {fault}");
+    }
+    match &db {
+        Some(path) => println!("orders kept in    {}", path.display()),
+        None => println!("orders kept in    memory only"),
     }
     println!(
         "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",

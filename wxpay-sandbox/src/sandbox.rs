@@ -72,6 +72,8 @@ pub struct SandboxBuilder {
     lifecycle: Lifecycle,
     notify_hosts: Vec<String>,
     sub_mchids: Vec<String>,
+    #[cfg(feature = "sqlite")]
+    database: Option<std::path::PathBuf>,
     fault: Option<Fault>,
 }
 
@@ -93,6 +95,8 @@ impl Default for SandboxBuilder {
             lifecycle: Lifecycle::default(),
             notify_hosts: Vec::new(),
             sub_mchids: Vec::new(),
+            #[cfg(feature = "sqlite")]
+            database: None,
             fault: None,
         }
     }
@@ -241,6 +245,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps orders and refunds in the SQLite database at `path` (created if
+    /// needed), so a sandbox started again with the same file still has them
+    /// (default: memory only). The bound of [`max_orders`](Self::max_orders)
+    /// applies to the file too.
+    #[cfg(feature = "sqlite")]
+    pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
     /// A fault applied to every request from the start (see [`Sandbox::set_fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.fault = Some(fault);
@@ -313,11 +327,18 @@ impl SandboxBuilder {
             source,
         })?;
         let base_url = format!("http://{addr}/");
+        #[cfg(feature = "sqlite")]
+        let store = match &self.database {
+            Some(path) => Store::with_database(self.limits.max_orders, path)?,
+            None => Store::new(self.limits.max_orders),
+        };
+        #[cfg(not(feature = "sqlite"))]
+        let store = Store::new(self.limits.max_orders);
         let app = Arc::new(App {
             platform,
             merchants: RwLock::new(merchants),
             nonces: Mutex::new(NonceCache::default()),
-            store: Mutex::new(Store::new(self.limits.max_orders)),
+            store: Mutex::new(store),
             faults: Mutex::new(FaultPlan::new(self.fault)),
             settle_after: self.settle_after,
             max_body_bytes: self.max_body_bytes,

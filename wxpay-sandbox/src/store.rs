@@ -130,6 +130,9 @@ pub(crate) struct Store {
     ages: VecDeque<Slot>,
     max_orders: usize,
     seq: u64,
+    /// Where orders and refunds are written through, if anywhere.
+    #[cfg(feature = "sqlite")]
+    db: Option<crate::persist::Db>,
 }
 
 impl Store {
@@ -146,6 +149,53 @@ impl Store {
             ages: VecDeque::new(),
             max_orders: max_orders.max(1),
             seq: 0,
+            #[cfg(feature = "sqlite")]
+            db: None,
+        }
+    }
+
+    /// A store backed by the SQLite database at `path`: what it holds is
+    /// loaded (oldest first, so the bound keeps the newest), and every later
+    /// change is written through.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn with_database(
+        max_orders: usize,
+        path: &std::path::Path,
+    ) -> Result<Self, SandboxError> {
+        let db = crate::persist::Db::open(path)?;
+        let loaded = db.load()?;
+        let mut store = Self::new(max_orders);
+        store.db = Some(db);
+        for order in loaded.orders {
+            store.put_order(order);
+        }
+        for refund in loaded.refunds {
+            store.put_refund(refund);
+        }
+        Ok(store)
+    }
+
+    /// Writes a changed record through to the database, if there is one. A
+    /// failed write is reported on stderr and the sandbox keeps serving from
+    /// memory.
+    #[cfg(feature = "sqlite")]
+    fn persist(&self, kind: crate::persist::Kind, key: &Pair, body: &impl serde::Serialize) {
+        if let Some(db) = &self.db {
+            if let Err(e) = db.save(kind, &key.0, &key.1, body) {
+                eprintln!("wxpay-sandbox: cannot save {} to the database: {e}", key.1);
+            }
+        }
+    }
+
+    #[cfg(feature = "sqlite")]
+    fn unpersist(&self, kind: crate::persist::Kind, key: &Pair) {
+        if let Some(db) = &self.db {
+            if let Err(e) = db.delete(kind, &key.0, &key.1) {
+                eprintln!(
+                    "wxpay-sandbox: cannot delete {} from the database: {e}",
+                    key.1
+                );
+            }
         }
     }
 
@@ -197,6 +247,8 @@ impl Store {
             self.transactions
                 .insert((order.mchid.clone(), id.clone()), key.clone());
         }
+        #[cfg(feature = "sqlite")]
+        self.persist(crate::persist::Kind::Order, &key, &order);
         if self.orders.insert(key.clone(), order).is_none() {
             self.admit(Slot::Order(key));
         }
@@ -210,6 +262,8 @@ impl Store {
     /// Stores a refund, new or changed.
     pub(crate) fn put_refund(&mut self, refund: Refund) {
         let key = (refund.mchid.clone(), refund.out_refund_no.clone());
+        #[cfg(feature = "sqlite")]
+        self.persist(crate::persist::Kind::Refund, &key, &refund);
         if self.refunds.insert(key.clone(), refund).is_none() {
             self.admit(Slot::Refund(key));
         }
@@ -267,6 +321,8 @@ impl Store {
                     self.advances.remove(&k);
                 }
                 Some(Slot::Order(k)) => {
+                    #[cfg(feature = "sqlite")]
+                    self.unpersist(crate::persist::Kind::Order, &k);
                     if let Some(order) = self.orders.remove(&k) {
                         self.tokens.remove(&order.prepay_id);
                         self.tokens.remove(&order.code_token);
@@ -276,6 +332,8 @@ impl Store {
                     }
                 }
                 Some(Slot::Refund(k)) => {
+                    #[cfg(feature = "sqlite")]
+                    self.unpersist(crate::persist::Kind::Refund, &k);
                     self.refunds.remove(&k);
                 }
                 None => break,

@@ -7,6 +7,7 @@ mod bills;
 mod notifications;
 mod orders;
 mod partner;
+mod persistence;
 mod refunds;
 
 use std::sync::{Arc, Mutex};
