@@ -121,6 +121,6 @@ impl App {
 
     /// A WeChat wait, scaled by the time scale.
     pub(crate) fn scaled(&self, wait: Duration) -> Duration {
-        wait.mul_f64(self.lifecycle.time_scale)
+        Duration::try_from_secs_f64(wait.as_secs_f64() * self.lifecycle.time_scale).unwrap_or(wait)
     }
 }

@@ -89,6 +89,7 @@ mod bill;
 mod callbacks;
 mod certgen;
 mod clock;
+pub mod config;
 mod control;
 mod error;
 mod fault;

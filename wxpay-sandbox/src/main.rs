@@ -56,6 +56,7 @@ OPTIONS:
     --merchant-public-key FILE merchant public key (PEM), with --merchant-serial
     --merchant-serial SERIAL   the serial_no your requests carry
     --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
+    --merchants FILE           more merchants from a JSON file (see the crate's `config` docs)
 
     -h, --help                 print this help
 
@@ -91,6 +92,7 @@ struct Args {
     sub_mchids: Vec<String>,
     db: Option<PathBuf>,
     no_db: bool,
+    merchants_file: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -193,6 +195,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--notify-allow" => parsed.notify_allow.push(value()?),
             "--sub-mchid" => parsed.sub_mchids.push(value()?),
             "--db" => parsed.db = Some(value()?.into()),
+            "--merchants" => parsed.merchants_file = Some(value()?.into()),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -306,6 +309,13 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.database(&path);
         Some(path)
     };
+    let listed = match &args.merchants_file {
+        Some(path) => wxpay_sandbox::config::load_merchants(path).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    for merchant in &listed {
+        builder = builder.register_merchant(merchant.clone());
+    }
     let user = user_merchant(&args)?;
     if let Some(merchant) = &user {
         builder = builder.register_merchant(merchant.clone());
@@ -324,6 +334,18 @@ async fn run(args: Args) -> Result<(), String> {
     println!("platform serial  {}", sandbox.platform_serial());
     println!("demo mchid       {}", merchant.mchid);
     println!("merchant serial  {}", merchant.serial_no);
+    for merchant in &listed {
+        println!(
+            "also accepting   mchid {} (serial {}){}",
+            merchant.mchid(),
+            merchant.serial_no(),
+            if merchant.sub_mchids().is_empty() {
+                String::new()
+            } else {
+                format!(", sub-merchants {}", merchant.sub_mchids().join(", "))
+            }
+        );
+    }
     if let Some(user) = &user {
         println!(
             "also accepting   mchid {} (serial {})",

@@ -213,10 +213,9 @@ impl SandboxBuilder {
     /// Multiplies WeChat Pay's waits: the notification retry schedule
     /// ([`NOTIFY_RETRY_SCHEDULE`](crate::NOTIFY_RETRY_SCHEDULE)) and the 5 s
     /// answer timeout (never under 1 s). Default 1.0; `0.001` runs the whole
-    /// 24-hour schedule in under 90 s. Values that are not finite and positive
-    /// are ignored.
+    /// 24-hour schedule in under 90 s. Values outside (0, 1000] are ignored.
     pub fn time_scale(mut self, scale: f64) -> Self {
-        if scale.is_finite() && scale > 0.0 {
+        if scale.is_finite() && scale > 0.0 && scale <= 1000.0 {
             self.lifecycle.time_scale = scale;
         }
         self

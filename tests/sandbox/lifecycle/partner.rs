@@ -144,3 +144,62 @@ async fn merchants_are_kept_apart() {
     expect_api(e, 400, "INVALID_REQUEST");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn merchants_come_from_a_config_file() {
+    let dir = std::env::temp_dir().join(format!(
+        "wxpay-sandbox-config-{}",
+        wxpay_core::crypto::random_alphanumeric(12).unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = PrivateKey::generate().unwrap();
+    std::fs::write(dir.join("sp.pem"), key.public_key().to_pem()).unwrap();
+    let config = json!({ "merchants": [{
+        "mchid": "1900000100", "apiv3_key": "0123456789abcdef0123456789ABCDEF",
+        "public_key": "sp.pem", "serial": "4B3D6F2A", "sub_mchids": ["1900000777"]
+    }]});
+    std::fs::write(dir.join("merchants.json"), config.to_string()).unwrap();
+    let merchants = wxpay_sandbox::config::load_merchants(dir.join("merchants.json")).unwrap();
+    assert_eq!(merchants[0].sub_mchids(), ["1900000777"]);
+
+    let (sandbox, _) = started(Sandbox::builder().register_merchant(merchants[0].clone())).await;
+    let keyring = Keyring::new();
+    keyring.add_certificate(sandbox.platform_certificate().unwrap());
+    let sp = wxpay_core::Client::builder()
+        .mchid("1900000100")
+        .merchant_serial("4B3D6F2A")
+        .private_key(key)
+        .base_url(sandbox.base_url())
+        .keyring(keyring)
+        .build()
+        .unwrap();
+    post(&sp, "v3/pay/partner/transactions/native", &{
+        let mut o = partner_order("1900000100", "1900000777", "CFG-0001");
+        o.as_object_mut().unwrap().remove("payer");
+        o
+    })
+    .await
+    .expect("the configured sub-merchant is accepted");
+    // The demo merchant's default sub-merchant is not this provider's.
+    expect_api(
+        post(
+            &sp,
+            "v3/pay/partner/transactions/native",
+            &partner_order("1900000100", DEFAULT_SUB_MCHID, "CFG-0002"),
+        )
+        .await,
+        400,
+        "INVALID_REQUEST",
+    );
+
+    // Bad files are refused with the reason.
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"merchants":[{"mchid":"1","apiv3_key":"k"}]}"#,
+    )
+    .unwrap();
+    let e = wxpay_sandbox::config::load_merchants(dir.join("bad.json")).unwrap_err();
+    assert!(e.to_string().contains("give `cert`"), "{e}");
+    sandbox.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
