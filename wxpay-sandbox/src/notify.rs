@@ -44,8 +44,8 @@ pub const NOTIFY_RETRY_SCHEDULE: [Duration; 15] = {
     ]
 };
 
-/// An answer must arrive within this (scaled, but never under
-/// [`MIN_ANSWER_TIMEOUT`]) or the attempt failed.
+/// An answer must arrive within this (scaled, but never under 1 s) or the
+/// attempt failed.
 pub const NOTIFY_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The floor of the scaled answer timeout, so a fast time scale does not
