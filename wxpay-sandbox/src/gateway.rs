@@ -261,7 +261,7 @@ async fn deliver(
     let headers = response.headers_mut();
     // The body may change below (tampered, truncated); hyper sets the real length.
     headers.remove(CONTENT_LENGTH);
-    if let Ok(id) = request_id() {
+    if let Ok(id) = request_id(internal_code(outcome.status, &outcome.body)) {
         if let Ok(value) = HeaderValue::from_str(&id) {
             headers.insert(HeaderName::from_static("request-id"), value);
         }
@@ -340,10 +340,33 @@ fn unknown_serial(mode: KeyMode) -> Result<String, wxpay_core::Error> {
     }
 }
 
-/// WeChat's Request-IDs are long uppercase hex strings.
-fn request_id() -> Result<String, wxpay_core::Error> {
+/// WeChat's Request-IDs are long uppercase hex strings ending in `-N`, N being
+/// 0 on success and WeChat's internal error number otherwise.
+fn request_id(internal: u64) -> Result<String, wxpay_core::Error> {
     let hex = sha256_hex(random_alphanumeric(32)?.as_bytes()).to_ascii_uppercase();
-    Ok(format!("08{}-0", &hex[..48]))
+    Ok(format!("08{}-{internal}", &hex[..48]))
+}
+
+/// The internal error number WeChat puts in `Request-ID` for an error answer
+/// (those published in the official knowledge base; 0 for the others).
+fn internal_code(status: StatusCode, body: &[u8]) -> u64 {
+    if status.is_success() {
+        return 0;
+    }
+    let Ok(error) = serde_json::from_slice::<Value>(body) else {
+        return 0;
+    };
+    let message = error["message"].as_str().unwrap_or_default();
+    match error["code"].as_str().unwrap_or_default() {
+        "ORDER_NOT_EXIST" => 268_512_771,
+        "ORDER_PAID" => 268_449_538,
+        "ORDER_CLOSED" => 268_447_914,
+        "SIGN_ERROR" => 268_443_699,
+        "PARAM_ERROR" => 268_435_461,
+        "INVALID_REQUEST" if message.contains("请求重入时") => 268_498_688,
+        "INVALID_REQUEST" if message.contains("受理关系不存在") => 268_447_845,
+        _ => 0,
+    }
 }
 
 /// The body with a meaningful change that still parses: the first integer
@@ -429,9 +452,17 @@ mod tests {
     }
 
     #[test]
+    fn error_request_ids_carry_wechats_internal_number() {
+        let body = r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#.as_bytes();
+        assert_eq!(internal_code(StatusCode::NOT_FOUND, body), 268_512_771);
+        assert_eq!(internal_code(StatusCode::OK, b"{}"), 0);
+        assert!(request_id(268_512_771).unwrap().ends_with("-268512771"));
+    }
+
+    #[test]
     fn request_ids_are_fresh() {
-        let a = request_id().unwrap();
-        assert_ne!(a, request_id().unwrap());
+        let a = request_id(0).unwrap();
+        assert_ne!(a, request_id(0).unwrap());
         assert_eq!(a.len(), 52);
     }
 }

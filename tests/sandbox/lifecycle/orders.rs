@@ -393,3 +393,60 @@ async fn auto_pay_pays_after_the_delay_and_time_expire_closes() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_control_api_refuses_bad_input_and_keeps_serving() {
+    let (sandbox, client) = started(Sandbox::builder()).await;
+    prepay(
+        &client,
+        "jsapi",
+        &jsapi_order(&sandbox, "CTRL-0001", 100, "http://127.0.0.1:9/n"),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{}sandbox/orders/pay", sandbox.base_url());
+    for body in ["", "not json", "[1]", r#"{"mchid":"1900009191"}"#] {
+        let response = http.post(&url).body(body).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{body:?}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], "PARAM_ERROR", "{body:?}");
+    }
+    let (status, answer) = control(
+        &sandbox,
+        reqwest::Method::POST,
+        "sandbox/orders/pay",
+        Some(json!({"prepay_id": "wx-unknown"})),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (404, Some("ORDER_NOT_EXIST"))
+    );
+    let (status, _) = control(&sandbox, reqwest::Method::GET, "sandbox/nothing-here", None).await;
+    assert_eq!(status, 404);
+    // Nothing was lost; the order is still payable, and its error answers
+    // carry WeChat's internal number in Request-ID.
+    let mchid = sandbox.merchant().mchid.clone();
+    let (status, paid) = control(
+        &sandbox,
+        reqwest::Method::POST,
+        "sandbox/orders/pay",
+        Some(json!({"mchid": mchid, "out_trade_no": "CTRL-0001"})),
+    )
+    .await;
+    assert_eq!(
+        (status, paid["trade_state"].as_str()),
+        (200, Some("SUCCESS"))
+    );
+    let e = expect_api(
+        query(&client, &sandbox, "NO-SUCH-ORDER").await,
+        404,
+        "ORDER_NOT_EXIST",
+    );
+    assert!(
+        e.request_id.as_deref().unwrap().ends_with("-268512771"),
+        "{e}"
+    );
+    sandbox.shutdown().await;
+}
