@@ -4,6 +4,7 @@ mod files;
 mod http;
 mod keys;
 mod notify;
+mod pipeline;
 mod security;
 mod seeds;
 mod sensitive;

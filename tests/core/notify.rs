@@ -331,7 +331,7 @@ async fn the_replay_guard_refuses_a_delivery_seen_before() {
     }
     let h = wechat.headers_with_nonce(&body, now(), "nonce99999999");
     let err = small.parse::<Transaction>(&h, &body).await.unwrap_err();
-    assert!(err.to_string().contains("replay guard is full"), "{err}");
+    assert!(err.report().contains("replay guard is full"), "{err:?}");
 }
 
 #[tokio::test]

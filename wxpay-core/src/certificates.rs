@@ -12,7 +12,6 @@ use crate::crypto::ApiV3Key;
 use crate::error::{Error, VerifyError};
 use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
 use crate::notify::EncryptedResource;
-use crate::request::Method;
 use crate::verify::{self, SignatureHeaders};
 use crate::Client;
 
@@ -121,10 +120,17 @@ impl AutoRefresh {
         let result = Box::pin(client.refresh_certificates(&self.key)).await;
         let mut error = self.last_error.lock().unwrap_or_else(|e| e.into_inner());
         match result {
-            Ok(_) => *error = None,
+            Ok(outcome) => {
+                tracing::info!(?outcome, "wxpay: platform certificates refreshed");
+                *error = None;
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "platform certificate refresh failed; keeping the keys already trusted");
-                *error = Some(e.to_string());
+                let report = e.report();
+                tracing::warn!(
+                    error = report.as_str(),
+                    "wxpay: platform certificate refresh failed; keeping the keys already trusted"
+                );
+                *error = Some(report);
             }
         }
     }
@@ -140,14 +146,7 @@ impl Client {
     /// only with certificates already trusted. On any error the keyring is left
     /// as it was.
     pub async fn refresh_certificates(&self, key: &ApiV3Key) -> Result<RefreshOutcome, Error> {
-        let call = Call {
-            method: Method::Get,
-            path: "v3/certificates",
-            query: "",
-            headers: &[],
-            body: None,
-            wire: None,
-        };
+        let call = Call::get("v3/certificates");
         let answer = match self.call(&call, Expect::CertificateListing, true).await? {
             Answer::Unchecked(answer) => answer,
             Answer::Verified(_) | Answer::Stream(_) => {

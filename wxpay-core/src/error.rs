@@ -4,6 +4,9 @@ use std::fmt;
 
 /// Everything that can go wrong calling WeChat Pay.
 ///
+/// `Display` says what failed and never repeats its [`source`](std::error::Error::source),
+/// which says why: print the chain (or use [`Error::report`]) to see both.
+///
 /// Match on the variant to decide what to do: [`Error::Api`] is WeChat's answer
 /// (look at [`ApiError::code`]); [`Error::Verification`] means the response
 /// could not be trusted and must not be acted on; [`Error::Transport`] and
@@ -17,7 +20,7 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// The response (or callback) failed signature verification and was discarded.
-    #[error("response verification failed: {source}{}", RequestIdSuffix(.request_id))]
+    #[error("response verification failed{}", RequestIdSuffix(.request_id))]
     Verification {
         /// Why verification failed.
         source: VerifyError,
@@ -26,7 +29,7 @@ pub enum Error {
     },
 
     /// The request could not be sent or the response could not be read.
-    #[error("transport error: {0}")]
+    #[error("transport error")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
 
     /// The request or the connection timed out.
@@ -75,11 +78,11 @@ pub enum Error {
     Key(#[from] KeyError),
 
     /// Signing the request failed (e.g. a remote signer was unreachable).
-    #[error("signing failed: {0}")]
+    #[error("signing failed")]
     Signing(#[source] Box<dyn std::error::Error + Send + Sync>),
 
     /// Encryption or decryption failed (AES-GCM, RSA-OAEP).
-    #[error("crypto error: {0}")]
+    #[error("crypto error")]
     Crypto(#[from] CryptoError),
 }
 
@@ -96,6 +99,12 @@ impl Error {
         }
     }
 
+    /// The error and each of its sources, joined by `: `, e.g.
+    /// `response verification failed: signature does not match`.
+    pub fn report(&self) -> String {
+        report(self)
+    }
+
     /// The WeChat error details if this is an API error.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
@@ -103,6 +112,18 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// `error: source: source ...`, each level once.
+pub(crate) fn report(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        source = e.source();
+    }
+    out
 }
 
 struct RequestIdSuffix<'a>(&'a Option<String>);

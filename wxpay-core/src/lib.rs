@@ -109,7 +109,8 @@ pub mod verify;
 pub use blocking::BlockingClient;
 pub use certificates::RefreshOutcome;
 pub use client::{
-    Client, ClientBuilder, Download, DynamicRequest, RawResponse, BACKUP_BASE_URL, DEFAULT_BASE_URL,
+    Client, ClientBuilder, Download, DynamicRequest, RawResponse, Response, RetryPolicy,
+    BACKUP_BASE_URL, DEFAULT_BASE_URL,
 };
 pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;

@@ -134,13 +134,16 @@ impl Client {
     ) -> Result<T, Error> {
         let meta = upload.meta_json();
         let (content_type, wire) = upload.multipart(&meta)?;
+        let path = path.strip_prefix('/').unwrap_or(path);
         let call = Call {
             method: Method::Post,
-            path: path.strip_prefix('/').unwrap_or(path),
+            template: path,
+            path,
             query: "",
             headers: &[],
             body: Some(&meta),
             wire: Some((&content_type, &wire)),
+            idempotent: false,
         };
         self.call_verified(&call, false).await?.json()
     }

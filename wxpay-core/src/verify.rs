@@ -129,7 +129,15 @@ impl SignatureHeaders {
     /// Reads and checks the headers (names are case-insensitive) at time `now` (unix seconds).
     pub fn from_headers(headers: &HeaderMap, now: i64) -> Result<Self, VerifyError> {
         let get = |name: &'static str| -> Result<&str, VerifyError> {
-            let value = headers.get(name).ok_or(VerifyError::MissingHeader(name))?;
+            let mut values = headers.get_all(name).iter();
+            let value = values.next().ok_or(VerifyError::MissingHeader(name))?;
+            if values.next().is_some() {
+                // Which one was signed would be a guess: refuse both.
+                return Err(VerifyError::InvalidHeader {
+                    name,
+                    reason: "given more than once".into(),
+                });
+            }
             value
                 .to_str()
                 .map(str::trim)
@@ -138,6 +146,17 @@ impl SignatureHeaders {
                     reason: "not visible ASCII".into(),
                 })
         };
+        if headers
+            .get_all(headers::SIGNATURE_TYPE)
+            .iter()
+            .nth(1)
+            .is_some()
+        {
+            return Err(VerifyError::InvalidHeader {
+                name: headers::SIGNATURE_TYPE,
+                reason: "given more than once".into(),
+            });
+        }
         if let Some(kind) = headers.get(headers::SIGNATURE_TYPE) {
             if kind.as_bytes() != AUTH_SCHEME.as_bytes() {
                 return Err(VerifyError::UnsupportedSignatureType(

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Client, Inner, DEFAULT_BASE_URL};
+use super::{Client, Inner, RetryPolicy, BACKUP_BASE_URL, DEFAULT_BASE_URL};
 use crate::certificates::AutoRefresh;
 use crate::crypto::{ApiV3Key, PrivateKey, PublicKey};
 use crate::error::Error;
@@ -31,7 +31,10 @@ pub struct ClientBuilder {
     keyring: Keyring,
     keyring_set: bool,
     verifier: Option<Arc<dyn Verifier>>,
-    base_url: String,
+    base_urls: Vec<String>,
+    retry: RetryPolicy,
+    proxy: ProxySetting,
+    http_client: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
@@ -53,7 +56,10 @@ impl Default for ClientBuilder {
             keyring: Keyring::new(),
             keyring_set: false,
             verifier: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_urls: vec![DEFAULT_BASE_URL.to_owned(), BACKUP_BASE_URL.to_owned()],
+            retry: RetryPolicy::default(),
+            proxy: ProxySetting::Environment,
+            http_client: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
@@ -72,7 +78,8 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("mchid", &self.mchid)
             .field("serial_no", &self.serial_no)
-            .field("base_url", &self.base_url)
+            .field("base_urls", &self.base_urls)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -149,9 +156,60 @@ impl ClientBuilder {
         self
     }
 
-    /// The base URL (default [`DEFAULT_BASE_URL`]); point it at the sandbox in tests.
+    /// One base URL, no failover; point it at the sandbox in tests. The
+    /// default is WeChat Pay's primary host with its backup host
+    /// ([`DEFAULT_BASE_URL`], then [`BACKUP_BASE_URL`]).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_urls = vec![url.into()];
+        self
+    }
+
+    /// Base URLs in failover order: a request that cannot connect, or gets a
+    /// 5xx answer it may retry (see [`RetryPolicy`]), is tried on the next
+    /// one, signed afresh. They must share one path, so the signed target is
+    /// the same on every host.
+    pub fn base_urls<I, S>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.base_urls = urls.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// When and how often requests are tried again (default
+    /// [`RetryPolicy::default`]: 3 attempts, only what is safe).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends every request through this proxy (never a loopback base URL).
+    ///
+    /// Without `proxy` or [`no_proxy`](Self::no_proxy), the environment's
+    /// proxies are used as reqwest reads them (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`), except when every base URL is loopback
+    /// (`127.0.0.0/8`, `::1`, `localhost`, as for the sandbox): those are
+    /// always reached directly.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = ProxySetting::Explicit(Box::new(proxy));
+        self
+    }
+
+    /// Uses no proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::None;
+        self
+    }
+
+    /// Sends with this `reqwest::Client` (its pool, TLS roots, interface
+    /// binding, proxies), e.g. shared with the rest of an application or set
+    /// up for tests. Build it with `redirect(reqwest::redirect::Policy::none())`:
+    /// a followed redirect sends a signed request somewhere it was not signed
+    /// for. `connect_timeout`, `user_agent` and the proxy settings here do
+    /// not apply to it; the request and download timeouts do.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
         self
     }
 
@@ -233,21 +291,14 @@ impl ClientBuilder {
             None if self.keyring_set => Arc::new(self.keyring.clone()),
             None => {
                 return Err(Error::Config(
-                    "no WeChat Pay verification key: add platform_certificate(...), wechatpay_public_key(...), keyring(...) or verifier(...)".into(),
+                    "no WeChat Pay verification key: call auto_certificates(apiv3_key) to \
+                     download platform certificates, or wechatpay_public_key(\"PUB_KEY_ID_...\", key) \
+                     for a merchant in public-key mode (or platform_certificate, keyring, verifier)"
+                        .into(),
                 ))
             }
         };
-        let mut base_url = self.base_url;
-        if !base_url.ends_with('/') {
-            base_url.push('/');
-        }
-        let base = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL {base_url:?}: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.query().is_some() {
-            return Err(Error::Config(format!(
-                "base URL {base_url:?} must be http(s) without a query"
-            )));
-        }
+        let bases = parse_bases(&self.base_urls)?;
         let user_agent = self.user_agent.unwrap_or_else(|| {
             format!(
                 "wxpay-rust/{} ({} {}; {})",
@@ -257,17 +308,33 @@ impl ClientBuilder {
                 crate::crypto::BACKEND
             )
         });
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .connect_timeout(self.connect_timeout)
-            // A redirect would send a signed request to a target it was not signed for.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .user_agent(user_agent)
+                    .connect_timeout(self.connect_timeout)
+                    // A redirect would send a signed request to a target it was not signed for.
+                    .redirect(reqwest::redirect::Policy::none());
+                let loopback = bases.iter().all(is_loopback);
+                let builder = match self.proxy {
+                    _ if loopback => builder.no_proxy(),
+                    ProxySetting::None => builder.no_proxy(),
+                    ProxySetting::Environment => builder,
+                    ProxySetting::Explicit(proxy) => {
+                        builder.proxy((*proxy).no_proxy(reqwest::NoProxy::from_string(LOOPBACK)))
+                    }
+                };
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
+            }
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base,
+                bases,
+                retry: self.retry,
                 mchid,
                 serial_no,
                 signer,
@@ -285,4 +352,63 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Where the proxy comes from.
+enum ProxySetting {
+    Environment,
+    None,
+    Explicit(Box<reqwest::Proxy>),
+}
+
+/// Hosts never sent through a proxy.
+const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Parses the base URLs: http(s), no query, ending in `/`, one shared path.
+fn parse_bases(urls: &[String]) -> Result<Vec<reqwest::Url>, Error> {
+    if urls.is_empty() {
+        return Err(Error::Config(
+            "no base URL: base_urls(...) was given an empty list".into(),
+        ));
+    }
+    let mut bases = Vec::with_capacity(urls.len());
+    for url in urls {
+        let mut text = url.clone();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        let base = reqwest::Url::parse(&text)
+            .map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https")
+            || base.query().is_some()
+            || base.fragment().is_some()
+            || !base.username().is_empty()
+        {
+            return Err(Error::Config(format!(
+                "base URL {url:?} must be http(s) without user, query or fragment"
+            )));
+        }
+        if let Some(first) = bases.first() {
+            let first: &reqwest::Url = first;
+            if first.path() != base.path() {
+                return Err(Error::Config(format!(
+                    "base URLs {:?} and {url:?} have different paths; the signed target must be the same on every host",
+                    first.as_str()
+                )));
+            }
+        }
+        bases.push(base);
+    }
+    Ok(bases)
 }

@@ -9,7 +9,6 @@ use super::response::transport_error;
 use super::target::split_download_url;
 use super::Client;
 use crate::error::Error;
-use crate::request::Method;
 
 impl Client {
     /// Downloads a file WeChat Pay serves unsigned (bills, images, transfer
@@ -34,12 +33,8 @@ impl Client {
     pub async fn download(&self, url: &str) -> Result<Download, Error> {
         let (path, query) = split_download_url(url)?;
         let call = Call {
-            method: Method::Get,
-            path: &path,
             query: &query,
-            headers: &[],
-            body: None,
-            wire: None,
+            ..Call::get(&path)
         };
         let limit = self.inner.max_download_bytes;
         let inner = match self.call(&call, Expect::Download, false).await? {

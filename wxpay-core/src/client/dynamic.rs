@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::Client;
+use super::{Client, Options, RawResponse, Response};
 use crate::error::Error;
 use crate::request::{json_body, EncodedRequest, Method, PathBuilder, QueryBuilder};
 
@@ -20,6 +20,7 @@ pub struct DynamicRequest<'c> {
     query: QueryBuilder,
     headers: Vec<(Cow<'static, str>, String)>,
     body: Option<Vec<u8>>,
+    idempotent: bool,
     error: Option<Error>,
 }
 
@@ -33,8 +34,17 @@ impl<'c> DynamicRequest<'c> {
             query: QueryBuilder::new(),
             headers: Vec::new(),
             body: None,
+            idempotent: false,
             error: None,
         }
+    }
+
+    /// Marks the call safe to send more than once (a creation keyed by the
+    /// merchant's own number), so 5xx/429 answers, timeouts and broken
+    /// connections are retried for a `POST` too (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     /// Binds path parameter `{name}` (kept exactly, percent-encoded as one segment).
@@ -81,8 +91,24 @@ impl<'c> DynamicRequest<'c> {
 
     /// Sends and decodes the verified response into `T` (`serde_json::Value` works).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let client = self.client;
-        client.execute(self.encode()?).await?.json()
+        self.send_raw().await?.json()
+    }
+
+    /// [`send`](Self::send), keeping the answer's status, `Request-ID` and headers.
+    pub async fn send_with_meta<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        Response::decode(self.send_raw().await?)
+    }
+
+    /// Sends and returns the verified, undecoded answer.
+    pub async fn send_raw(self) -> Result<RawResponse, Error> {
+        let (client, idempotent) = (self.client, self.idempotent);
+        let template = self.template.clone();
+        let encoded = self.encode()?;
+        let options = Options {
+            idempotent,
+            ..Options::new(&template)
+        };
+        client.execute_encoded(&encoded, options).await
     }
 
     /// Encodes the request without sending it.

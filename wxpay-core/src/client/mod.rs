@@ -24,13 +24,15 @@ mod download;
 mod dynamic;
 pub(crate) mod pipeline;
 mod response;
+mod retry;
 mod target;
 
 pub use builder::ClientBuilder;
 pub use download::Download;
 pub use dynamic::DynamicRequest;
 pub(crate) use pipeline::{Answer, Call, Expect};
-pub use response::RawResponse;
+pub use response::{RawResponse, Response};
+pub use retry::RetryPolicy;
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com/";
@@ -49,7 +51,9 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base: reqwest::Url,
+    /// The base URLs, in failover order (never empty).
+    bases: Vec<reqwest::Url>,
+    retry: RetryPolicy,
     mchid: String,
     serial_no: String,
     signer: Arc<dyn Signer>,
@@ -69,7 +73,15 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("mchid", &self.inner.mchid)
             .field("serial_no", &self.inner.serial_no)
-            .field("base_url", &self.inner.base.as_str())
+            .field(
+                "base_urls",
+                &self
+                    .inner
+                    .bases
+                    .iter()
+                    .map(reqwest::Url::as_str)
+                    .collect::<Vec<_>>(),
+            )
             .field("keyring", &self.inner.keyring)
             .finish_non_exhaustive()
     }
@@ -86,9 +98,14 @@ impl Client {
         &self.inner.mchid
     }
 
-    /// The base URL requests go to.
+    /// The base URL requests go to first.
     pub fn base_url(&self) -> &str {
-        self.inner.base.as_str()
+        self.inner.bases[0].as_str()
+    }
+
+    /// Every base URL, in the order they are tried.
+    pub fn base_urls(&self) -> impl Iterator<Item = &str> {
+        self.inner.bases.iter().map(reqwest::Url::as_str)
     }
 
     /// The verifier responses are checked with.
@@ -108,10 +125,43 @@ impl Client {
 
     /// Sends a typed request and decodes the verified response.
     pub async fn send<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<R::Response, Error> {
+        self.send_typed(request, false).await?.json()
+    }
+
+    /// [`send`](Self::send), also retrying 5xx/429 answers, timeouts and
+    /// broken connections for a `POST`: for creations keyed by the
+    /// merchant's own number, which WeChat Pay performs once whatever the
+    /// number of requests (see [`RetryPolicy`]).
+    pub async fn send_idempotent<R: ApiRequest + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<R::Response, Error> {
+        self.send_typed(request, true).await?.json()
+    }
+
+    /// [`send`](Self::send), keeping the answer's status, `Request-ID` and
+    /// headers beside the decoded value.
+    pub async fn send_with_meta<R: ApiRequest + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<Response<R::Response>, Error> {
+        Response::decode(self.send_typed(request, false).await?)
+    }
+
+    async fn send_typed<R: ApiRequest + ?Sized>(
+        &self,
+        request: &R,
+        idempotent: bool,
+    ) -> Result<RawResponse, Error> {
         // Sensitive fields need a key before encoding: refresh first, once.
         self.refresh_if_due().await;
         let encoded = self.encode(request)?;
-        self.execute_encoded(&encoded, true).await?.json()
+        let options = Options {
+            template: R::PATH_TEMPLATE,
+            refreshed: true,
+            idempotent,
+        };
+        self.execute_encoded(&encoded, options).await
     }
 
     /// Encodes a typed request as [`send`](Self::send) would: sensitive fields
@@ -167,23 +217,26 @@ impl Client {
     /// Paths whose responses WeChat does not sign (file downloads) are refused
     /// here: use [`download`](Self::download), which returns them as bytes.
     pub async fn execute(&self, request: EncodedRequest) -> Result<RawResponse, Error> {
-        self.execute_encoded(&request, false).await
+        self.execute_encoded(&request, Options::new("(encoded request)"))
+            .await
     }
 
     pub(crate) async fn execute_encoded(
         &self,
         request: &EncodedRequest,
-        refreshed: bool,
+        options: Options<'_>,
     ) -> Result<RawResponse, Error> {
         let call = Call {
             method: request.method,
+            template: options.template,
             path: &request.path,
             query: &request.query,
             headers: &request.headers,
             body: request.body.as_deref(),
             wire: None,
+            idempotent: options.idempotent,
         };
-        self.call_verified(&call, refreshed).await
+        self.call_verified(&call, options.refreshed).await
     }
 
     /// The largest gzip-inflated size of a bill download.
@@ -193,5 +246,24 @@ impl Client {
 
     pub(crate) fn auto_refresh(&self) -> Option<&AutoRefresh> {
         self.inner.auto_refresh.as_ref()
+    }
+}
+
+/// How an encoded request is sent.
+pub(crate) struct Options<'a> {
+    /// The path template, for logs.
+    pub(crate) template: &'a str,
+    /// Certificates were refreshed (if due) already.
+    pub(crate) refreshed: bool,
+    pub(crate) idempotent: bool,
+}
+
+impl<'a> Options<'a> {
+    pub(crate) fn new(template: &'a str) -> Self {
+        Self {
+            template,
+            refreshed: false,
+            idempotent: false,
+        }
     }
 }

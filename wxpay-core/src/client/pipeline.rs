@@ -7,9 +7,12 @@
 //! [`Client::call`].
 
 use std::borrow::Cow;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
 
 use super::response::{read_capped, transport_error, Unchecked};
+use super::retry::Failure;
 use super::target::Target;
 use super::{Client, RawResponse};
 use crate::crypto::random_alphanumeric;
@@ -22,6 +25,8 @@ use crate::verify::SignedBody;
 /// One request as it is to be signed and sent.
 pub(crate) struct Call<'a> {
     pub(crate) method: Method,
+    /// The path template, for logs (no values: they may be personal data).
+    pub(crate) template: &'a str,
     /// Relative path, e.g. `v3/pay/transactions/jsapi` (checked by [`Target`]).
     pub(crate) path: &'a str,
     /// Encoded query, without `?`.
@@ -32,6 +37,24 @@ pub(crate) struct Call<'a> {
     /// A multipart upload: content type and the bytes sent; only `body` (the
     /// `meta` JSON) is signed.
     pub(crate) wire: Option<(&'a str, &'a [u8])>,
+    /// The caller vouches that sending it twice does no harm.
+    pub(crate) idempotent: bool,
+}
+
+impl<'a> Call<'a> {
+    /// A `GET` of `path` with no query, header or body.
+    pub(crate) fn get(path: &'a str) -> Self {
+        Self {
+            method: Method::Get,
+            template: path,
+            path,
+            query: "",
+            headers: &[],
+            body: None,
+            wire: None,
+            idempotent: false,
+        }
+    }
 }
 
 /// What the caller wants back.
@@ -91,32 +114,138 @@ impl Client {
         }
     }
 
-    /// Sends `call` the one way every request goes.
+    /// Sends `call` the one way every request goes: attempts (each signed
+    /// afresh) across the base URLs as the retry policy allows, then the
+    /// answer verified as its route requires.
     pub(crate) async fn call(
         &self,
         call: &Call<'_>,
         expect: Expect,
         refreshed: bool,
     ) -> Result<Answer, Error> {
+        let span = tracing::info_span!(
+            "wxpay.request",
+            method = call.method.as_str(),
+            path = call.template,
+            mchid = self.inner.mchid.as_str(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            code = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .call_attempts(call, expect, refreshed, &span)
+            .instrument(span.clone())
+            .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(Answer::Verified(raw)) => {
+                span.record("status", raw.status);
+                if let Some(id) = raw.request_id() {
+                    span.record("request_id", id);
+                }
+            }
+            Ok(Answer::Stream(response)) => {
+                span.record("status", response.status().as_u16());
+            }
+            Ok(Answer::Unchecked(raw)) => {
+                span.record("status", raw.status);
+            }
+            Err(Error::Api(api)) => {
+                span.record("status", api.status);
+                span.record("code", api.code.as_str());
+                if let Some(id) = &api.request_id {
+                    span.record("request_id", id.as_str());
+                }
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn call_attempts(
+        &self,
+        call: &Call<'_>,
+        expect: Expect,
+        refreshed: bool,
+        span: &tracing::Span,
+    ) -> Result<Answer, Error> {
         if !refreshed && expect != Expect::CertificateListing {
             self.refresh_if_due().await;
         }
-        let target = Target::new(&self.inner.base, call.path, call.query)?;
         check_headers(call.headers)?;
-        if expect == Expect::Verified && target.signed_body == SignedBody::Unsigned {
+        let inner = &*self.inner;
+        let targets = inner
+            .bases
+            .iter()
+            .map(|base| Target::new(base, call.path, call.query))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signed_body = targets[0].signed_body;
+        if expect == Expect::Verified && signed_body == SignedBody::Unsigned {
             return Err(Error::InvalidRequest(format!(
                 "{} is a file download WeChat Pay does not sign; use Client::download",
-                target.signed
+                targets[0].signed
             )));
         }
         let timeout = match expect {
-            Expect::Download => self.inner.download_timeout,
-            _ => self.inner.timeout,
+            Expect::Download => inner.download_timeout,
+            _ => inner.timeout,
         };
-        let response = self.dispatch(call, &target, timeout).await?;
+        let policy = &inner.retry;
+        let started = Instant::now();
+        let mut base = 0;
+        let mut attempt = 1;
+        let response = loop {
+            span.record("attempt", attempt);
+            let target = &targets[base];
+            let outcome = self.dispatch(call, target, timeout).await;
+            let failure = match &outcome {
+                Ok(response) if is_retryable_status(response.status().as_u16()) => {
+                    Some(Failure::Status(response.status().as_u16()))
+                }
+                Ok(_) => None,
+                Err(f) => f.failure,
+            };
+            let retry = failure.filter(|f| {
+                f.retryable(call.method, call.idempotent)
+                    && (attempt < policy.max_attempts
+                        || (f.fails_over()
+                            && attempt < policy.max_attempts.max(targets.len() as u32)))
+            });
+            let Some(failure) = retry else {
+                break outcome.map_err(|f| f.error)?;
+            };
+            let wait = if failure.fails_over() && targets.len() > 1 {
+                let from = targets[base].url.host_str().unwrap_or_default().to_owned();
+                base = (base + 1) % targets.len();
+                tracing::warn!(
+                    from = from.as_str(),
+                    to = targets[base].url.host_str().unwrap_or_default(),
+                    ?failure,
+                    "wxpay: failing over to the next base URL"
+                );
+                Duration::ZERO
+            } else {
+                policy.wait_before(attempt + 1)
+            };
+            if started.elapsed() + wait >= policy.deadline {
+                break outcome.map_err(|f| f.error)?;
+            }
+            tracing::info!(
+                attempt,
+                ?failure,
+                wait_ms = wait.as_millis() as u64,
+                "wxpay: retrying"
+            );
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        };
         let status = response.status().as_u16();
         if expect == Expect::Download
-            && target.signed_body == SignedBody::Unsigned
+            && signed_body == SignedBody::Unsigned
             && (200..300).contains(&status)
         {
             return Ok(Answer::Stream(response));
@@ -124,18 +253,19 @@ impl Client {
         let answer = Unchecked {
             status,
             headers: response.headers().clone(),
-            body: read_capped(response, self.inner.max_response_bytes).await?,
+            body: read_capped(response, inner.max_response_bytes).await?,
+            operation: format!("{} /{}", call.method, call.template.trim_start_matches('/')),
         };
         if expect == Expect::CertificateListing {
             return Ok(Answer::Unchecked(answer));
         }
         // A download whose answer is not a file (an error) is signed as usual.
-        let signed_body = match target.signed_body {
+        let signed_body = match signed_body {
             SignedBody::Unsigned => SignedBody::Raw,
             other => other,
         };
         let result = self.check_response(&answer, signed_body).await;
-        match (&result, &self.inner.auto_refresh) {
+        match (&result, &inner.auto_refresh) {
             (
                 Err(Error::Verification {
                     source: VerifyError::UnknownSerial(_),
@@ -160,10 +290,10 @@ impl Client {
         call: &Call<'_>,
         target: &Target,
         timeout: Duration,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<reqwest::Response, TransportFailure> {
         let inner = &*self.inner;
         let body = call.body.unwrap_or_default();
-        let nonce = random_alphanumeric(32)?;
+        let nonce = random_alphanumeric(32).map_err(TransportFailure::local)?;
         let authorization = authorize(
             &*inner.signer,
             &inner.mchid,
@@ -176,7 +306,8 @@ impl Client {
                 body,
             },
         )
-        .await?;
+        .await
+        .map_err(TransportFailure::local)?;
 
         let mut builder = inner
             .http
@@ -185,10 +316,16 @@ impl Client {
             .header(http::header::AUTHORIZATION, authorization.to_string())
             .header(http::header::ACCEPT, "application/json");
         for (name, value) in call.headers {
-            let name = http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::InvalidRequest(format!("invalid header name {name:?}")))?;
-            let value = http::HeaderValue::from_str(value)
-                .map_err(|_| Error::InvalidRequest(format!("invalid value for header {name}")))?;
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                TransportFailure::local(Error::InvalidRequest(format!(
+                    "invalid header name {name:?}"
+                )))
+            })?;
+            let value = http::HeaderValue::from_str(value).map_err(|_| {
+                TransportFailure::local(Error::InvalidRequest(format!(
+                    "invalid value for header {name}"
+                )))
+            })?;
             builder = builder.header(name, value);
         }
         match (call.wire, call.body) {
@@ -204,8 +341,14 @@ impl Client {
             }
             (None, None) => {}
         }
-        tracing::debug!(method = %call.method, target = %target.signed, "wxpay request");
-        builder.send().await.map_err(transport_error)
+        builder.send().await.map_err(|e| TransportFailure {
+            failure: Some(if e.is_connect() {
+                Failure::Connect
+            } else {
+                Failure::Transport
+            }),
+            error: transport_error(e),
+        })
     }
 
     /// [`call`](Self::call) for a verified answer.
@@ -220,6 +363,26 @@ impl Client {
             Answer::Stream(_) | Answer::Unchecked(_) => Err(Error::InvalidRequest(
                 "internal: unexpected answer kind".into(),
             )),
+        }
+    }
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..=599).contains(&status)
+}
+
+/// A failed send: how it failed, as far as retrying goes, and the error.
+struct TransportFailure {
+    /// `None` for a failure before anything left this process (never retried).
+    failure: Option<Failure>,
+    error: Error,
+}
+
+impl TransportFailure {
+    fn local(error: Error) -> Self {
+        Self {
+            failure: None,
+            error,
         }
     }
 }

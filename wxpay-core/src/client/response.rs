@@ -24,6 +24,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The verified body bytes.
     pub body: Bytes,
+    /// `METHOD /path-template`, for error messages.
+    pub(crate) operation: String,
 }
 
 impl RawResponse {
@@ -36,9 +38,43 @@ impl RawResponse {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_body(&self.body).map_err(|e| Error::Decode {
             status: self.status,
-            message: e.to_string(),
+            message: if self.body.is_empty() {
+                format!(
+                    "the answer to {} has an empty body, which does not decode into {} \
+                     (declare the response as `()` or an `Option`)",
+                    self.operation,
+                    std::any::type_name::<T>()
+                )
+            } else {
+                e.to_string()
+            },
             body_excerpt: excerpt(&self.body),
             request_id: self.request_id().map(str::to_owned),
+        })
+    }
+}
+
+/// A decoded answer with what came with it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// The `Request-ID` WeChat Pay gave the call (quote it to their support).
+    pub request_id: Option<String>,
+    /// The response headers.
+    pub headers: HeaderMap,
+}
+
+impl<T: DeserializeOwned> Response<T> {
+    pub(crate) fn decode(raw: RawResponse) -> Result<Self, Error> {
+        Ok(Self {
+            value: raw.json()?,
+            status: raw.status,
+            request_id: raw.request_id().map(str::to_owned),
+            headers: raw.headers,
         })
     }
 }
@@ -48,6 +84,8 @@ pub(crate) struct Unchecked {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// `METHOD /path-template`.
+    pub(crate) operation: String,
 }
 
 impl Client {
@@ -61,6 +99,7 @@ impl Client {
             status,
             headers,
             body,
+            operation,
         } = answer;
         let status = *status;
         let request_id = request_id(headers).map(str::to_owned);
@@ -82,6 +121,7 @@ impl Client {
                     status,
                     headers: headers.clone(),
                     body: body.clone(),
+                    operation: operation.clone(),
                 })
             }
             400..=599 => {
