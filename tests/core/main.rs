@@ -4,6 +4,7 @@ mod files;
 mod http;
 mod keys;
 mod notify;
+mod security;
 mod seeds;
 mod sensitive;
 mod server;

@@ -48,8 +48,15 @@ impl Wechat {
     }
 
     fn headers(&self, body: &[u8], timestamp: i64, uppercase: bool) -> HeaderMap {
+        self.headers_full(body, timestamp, uppercase, "fdasfwerewrsdfa")
+    }
+
+    fn headers_with_nonce(&self, body: &[u8], timestamp: i64, nonce: &str) -> HeaderMap {
+        self.headers_full(body, timestamp, false, nonce)
+    }
+
+    fn headers_full(&self, body: &[u8], timestamp: i64, uppercase: bool, nonce: &str) -> HeaderMap {
         let ts = timestamp.to_string();
-        let nonce = "fdasfwerewrsdfa";
         let signature = base64::engine::general_purpose::STANDARD.encode(
             self.platform
                 .sign_sha256(&response_message(&ts, nonce, body))
@@ -277,4 +284,82 @@ fn answers_are_what_wechat_expects() {
         body,
         serde_json::json!({"code": "FAIL", "message": "database down"})
     );
+}
+
+// Issue 9, item 8: an optional replay guard and a body-size limit.
+#[tokio::test]
+async fn the_replay_guard_refuses_a_delivery_seen_before() {
+    let wechat = Wechat::new();
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM");
+    let headers = wechat.headers(&body, now(), false);
+    let guarded = wechat.notifier().with_replay_guard(16);
+    guarded.parse::<Transaction>(&headers, &body).await.unwrap();
+    let err = guarded
+        .parse::<Transaction>(&headers, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: VerifyError::Replayed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Clones share the guard (a handler's state is usually cloned per request).
+    assert!(guarded
+        .clone()
+        .parse::<Transaction>(&headers, &body)
+        .await
+        .is_err());
+    // WeChat's own retry of the same notification is signed afresh: accepted.
+    let retry = wechat.headers_with_nonce(&body, now(), "anothernonce123");
+    guarded.parse::<Transaction>(&retry, &body).await.unwrap();
+    // Without the guard, nothing is remembered.
+    let plain = wechat.notifier();
+    plain.parse::<Transaction>(&headers, &body).await.unwrap();
+    plain.parse::<Transaction>(&headers, &body).await.unwrap();
+
+    // The guard is bounded: past its capacity the oldest entries go, and a
+    // full guard of live entries refuses rather than forgetting them.
+    let small = wechat.notifier().with_replay_guard(2);
+    for i in 0..2 {
+        let h = wechat.headers_with_nonce(&body, now(), &format!("nonce{i:011}"));
+        small.parse::<Transaction>(&h, &body).await.unwrap();
+    }
+    let h = wechat.headers_with_nonce(&body, now(), "nonce99999999");
+    let err = small.parse::<Transaction>(&h, &body).await.unwrap_err();
+    assert!(err.to_string().contains("replay guard is full"), "{err}");
+}
+
+#[tokio::test]
+async fn callback_bodies_are_limited_in_size() {
+    let wechat = Wechat::new();
+    let body = wechat.body(TRANSACTION, APIV3, "AEAD_AES_256_GCM");
+    let headers = wechat.headers(&body, now(), false);
+    let limited = wechat.notifier().with_max_body_bytes(body.len() - 1);
+    let err = limited
+        .parse::<Transaction>(&headers, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit } if limit == body.len() - 1),
+        "{err:?}"
+    );
+    wechat
+        .notifier()
+        .with_max_body_bytes(body.len())
+        .parse::<Transaction>(&headers, &body)
+        .await
+        .unwrap();
+    // The default refuses anything over 1 MiB.
+    let huge = vec![b' '; (1 << 20) + 1];
+    let err = wechat
+        .notifier()
+        .parse::<Transaction>(&wechat.headers(&huge, now(), false), &huge)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
 }

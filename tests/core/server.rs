@@ -72,6 +72,8 @@ impl Reply {
 
 struct Shared {
     captured: Mutex<Vec<Captured>>,
+    /// Requests to this path wait until the `Notify` fires.
+    hold: Mutex<Option<(String, Arc<tokio::sync::Notify>)>>,
     reply: Mutex<Reply>,
     platform: PrivateKey,
     stranger: PrivateKey,
@@ -89,6 +91,7 @@ impl TestServer {
         let platform = PrivateKey::generate().unwrap();
         let shared = Arc::new(Shared {
             captured: Mutex::new(Vec::new()),
+            hold: Mutex::new(None),
             reply: Mutex::new(Reply::json(200, "{}")),
             platform: platform.clone(),
             stranger: PrivateKey::generate().unwrap(),
@@ -132,6 +135,19 @@ impl TestServer {
         *self.shared.reply.lock().unwrap() = reply;
     }
 
+    /// Makes requests to `path` wait (unanswered) until the returned handle
+    /// is notified.
+    pub fn hold(&self, path: &str) -> Arc<tokio::sync::Notify> {
+        let release = Arc::new(tokio::sync::Notify::new());
+        *self.shared.hold.lock().unwrap() = Some((path.to_owned(), release.clone()));
+        release
+    }
+
+    /// How many requests reached this server.
+    pub fn count(&self) -> usize {
+        self.shared.captured.lock().unwrap().len()
+    }
+
     pub fn last(&self) -> Captured {
         self.shared
             .captured
@@ -158,6 +174,16 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         headers: parts.headers.clone(),
         body: body.to_vec(),
     });
+    let held = shared
+        .hold
+        .lock()
+        .unwrap()
+        .as_ref()
+        .filter(|(path, _)| parts.uri.path() == path)
+        .map(|(_, release)| release.clone());
+    if let Some(release) = held {
+        release.notified().await;
+    }
     let reply = shared.reply.lock().unwrap().clone();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -7,6 +7,8 @@ mod callbacks;
 mod faults;
 mod files;
 mod key_modes;
+mod lifecycle;
+mod limits;
 mod managed_certs;
 mod request_auth;
 mod seeds;

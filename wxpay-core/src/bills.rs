@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use bytes::Bytes;
-use flate2::write::GzDecoder;
+use flate2::write::MultiGzDecoder;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Download;
@@ -35,14 +35,23 @@ pub struct BillDownload {
     download: Download,
     hasher: Option<Sha1>,
     expected: String,
-    gzip: Option<GzDecoder<Vec<u8>>>,
+    gzip: Option<MultiGzDecoder<Vec<u8>>>,
+    /// Compressed bytes received but not inflated yet.
+    pending: Bytes,
     first: bool,
+    inflated: u64,
+    max_inflated: u64,
 }
+
+/// Inflation stops for a chunk once it has this much output, so however well
+/// a bill compresses, memory stays bounded.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 impl std::fmt::Debug for BillDownload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BillDownload")
             .field("expected_sha1", &self.expected)
+            .field("inflated", &self.inflated)
             .finish_non_exhaustive()
     }
 }
@@ -57,44 +66,37 @@ fn gzip_error(e: std::io::Error) -> Error {
 }
 
 impl BillDownload {
-    /// The next chunk of bill content, or `None` once the whole bill has been
-    /// read and its SHA-1 matched. A mismatch is [`VerifyError::HashMismatch`].
+    /// The next chunk of bill content (at most about 100 KiB), or `None`
+    /// once the whole bill has been read and its SHA-1 matched. A mismatch
+    /// is [`VerifyError::HashMismatch`]; more content than the client's
+    /// [`max_inflated_bytes`](crate::ClientBuilder::max_inflated_bytes) is
+    /// [`Error::ResponseTooLarge`].
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         loop {
-            let Some(hasher) = self.hasher.as_mut() else {
+            if self.hasher.is_none() {
                 return Ok(None);
-            };
+            }
+            if let Some(out) = self.inflate_pending()? {
+                return self.emit(out);
+            }
             match self.download.chunk().await? {
                 Some(raw) => {
-                    if self.first {
-                        self.first = false;
-                        if raw.starts_with(&[0x1f, 0x8b]) {
-                            self.gzip = Some(GzDecoder::new(Vec::new()));
-                        }
+                    if std::mem::take(&mut self.first) && raw.starts_with(&[0x1f, 0x8b]) {
+                        self.gzip = Some(MultiGzDecoder::new(Vec::new()));
                     }
-                    let out = match self.gzip.as_mut() {
-                        Some(gz) => {
-                            gz.write_all(&raw).map_err(gzip_error)?;
-                            Bytes::from(std::mem::take(gz.get_mut()))
-                        }
-                        None => raw,
-                    };
-                    if out.is_empty() {
-                        continue;
+                    if self.gzip.is_some() {
+                        self.pending = raw;
+                    } else if !raw.is_empty() {
+                        return self.emit(raw);
                     }
-                    hasher.update(&out);
-                    return Ok(Some(out));
                 }
                 None => {
-                    let mut tail = Bytes::new();
-                    if let Some(gz) = self.gzip.take() {
-                        tail = Bytes::from(gz.finish().map_err(gzip_error)?);
-                        hasher.update(&tail);
-                    }
-                    if !tail.is_empty() {
-                        self.gzip = None;
-                        // Hand out the tail now; the check happens on the next call.
-                        return Ok(Some(tail));
+                    if let Some(mut gz) = self.gzip.take() {
+                        gz.try_finish().map_err(gzip_error)?;
+                        let tail = std::mem::take(gz.get_mut());
+                        if !tail.is_empty() {
+                            return self.emit(Bytes::from(tail));
+                        }
                     }
                     let actual = self.hasher.take().map(Sha1::finish_hex).unwrap_or_default();
                     if !actual.eq_ignore_ascii_case(&self.expected) {
@@ -110,6 +112,39 @@ impl BillDownload {
                 }
             }
         }
+    }
+
+    /// Inflates pending compressed bytes until about [`CHUNK_BYTES`] of output
+    /// (each `write` inflates into flate2's 32 KiB buffer at most).
+    fn inflate_pending(&mut self) -> Result<Option<Bytes>, Error> {
+        let Some(gz) = self.gzip.as_mut() else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        while !self.pending.is_empty() && out.len() < CHUNK_BYTES {
+            let n = gz.write(&self.pending).map_err(gzip_error)?;
+            if n == 0 {
+                return Err(gzip_error(std::io::Error::other(
+                    "data after the end of the gzip stream",
+                )));
+            }
+            self.pending = self.pending.slice(n..);
+            out.append(gz.get_mut());
+        }
+        Ok((!out.is_empty()).then(|| Bytes::from(out)))
+    }
+
+    fn emit(&mut self, out: Bytes) -> Result<Option<Bytes>, Error> {
+        self.inflated += out.len() as u64;
+        if self.inflated > self.max_inflated {
+            return Err(Error::ResponseTooLarge {
+                limit: usize::try_from(self.max_inflated).unwrap_or(usize::MAX),
+            });
+        }
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&out);
+        }
+        Ok(Some(out))
     }
 
     /// Streams the bill into `path`: written to `path` + `.partial` first and
@@ -162,7 +197,10 @@ impl Client {
             hasher: Some(Sha1::new()),
             expected: bill.hash_value.clone(),
             gzip: None,
+            pending: Bytes::new(),
             first: true,
+            inflated: 0,
+            max_inflated: self.max_inflated_bytes(),
         })
     }
 }

@@ -60,9 +60,11 @@ impl BlockingClient {
     }
 
     /// Sends a typed request and waits for the verified, decoded response.
+    ///
+    /// The same path as [`Client::send`]: certificates are refreshed (when
+    /// managed and due) before sensitive fields are encrypted.
     pub fn send<R: ApiRequest + ?Sized>(&self, request: &R) -> Result<R::Response, Error> {
-        let encoded = self.client.encode(request)?;
-        self.execute_json(encoded)
+        self.block_on(self.client.send(request))?
     }
 
     /// Sends an encoded request (e.g. from [`DynamicRequest::encode`](crate::DynamicRequest::encode)).

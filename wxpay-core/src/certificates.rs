@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+use crate::client::{Answer, Call, Expect};
 use crate::crypto::ApiV3Key;
 use crate::error::{Error, VerifyError};
 use crate::keyring::{unix_now, Certificate, Keyring, VerificationKey};
 use crate::notify::EncryptedResource;
-use crate::request::{EncodedRequest, Method};
+use crate::request::Method;
 use crate::verify::{self, SignatureHeaders};
 use crate::Client;
 
@@ -48,7 +49,10 @@ struct Entry {
 pub(crate) struct AutoRefresh {
     pub(crate) key: ApiV3Key,
     pub(crate) interval: Duration,
-    state: tokio::sync::Mutex<Option<Instant>>,
+    /// When the last refresh started; a plain lock, never held across I/O.
+    last_attempt: Mutex<Option<Instant>>,
+    /// Held while a refresh runs, so only one runs at a time.
+    running: tokio::sync::Mutex<()>,
     last_error: Mutex<Option<String>>,
 }
 
@@ -63,12 +67,17 @@ impl fmt::Debug for AutoRefresh {
 /// After an unknown serial, no new download before this much time has passed.
 const UNKNOWN_SERIAL_BACKOFF: Duration = Duration::from_secs(60);
 
+/// WeChat lists a handful of certificates (two during a rotation); a longer
+/// listing is refused before anything in it is decrypted.
+const MAX_LISTED_CERTIFICATES: usize = 16;
+
 impl AutoRefresh {
     pub(crate) fn new(key: ApiV3Key, interval: Duration) -> Self {
         Self {
             key,
             interval,
-            state: tokio::sync::Mutex::new(None),
+            last_attempt: Mutex::new(None),
+            running: tokio::sync::Mutex::new(()),
             last_error: Mutex::new(None),
         }
     }
@@ -80,20 +89,36 @@ impl AutoRefresh {
             .clone()
     }
 
-    /// Refreshes when the interval has passed (or `force` and the backoff has),
-    /// one refresh at a time. A failure keeps the old keys and is remembered.
-    pub(crate) async fn maybe_refresh(&self, client: &Client, force: bool) {
-        let mut last = self.state.lock().await;
-        let due = match *last {
+    fn due(&self, force: bool) -> bool {
+        match *self.last_attempt.lock().unwrap_or_else(|e| e.into_inner()) {
             None => true,
             Some(at) if force => at.elapsed() >= UNKNOWN_SERIAL_BACKOFF.min(self.interval),
             Some(at) => at.elapsed() >= self.interval,
-        };
-        if !due {
+        }
+    }
+
+    /// Refreshes when the interval has passed (or `force` and the backoff has),
+    /// one refresh at a time. A failure keeps the old keys and is remembered.
+    ///
+    /// While a refresh runs, callers that already have keys go on with them
+    /// instead of waiting; only a client with no key yet waits for the first
+    /// download.
+    pub(crate) async fn maybe_refresh(&self, client: &Client, force: bool) {
+        if !self.due(force) {
             return;
         }
-        *last = Some(Instant::now());
-        let result = client.refresh_certificates(&self.key).await;
+        let _running = match self.running.try_lock() {
+            Ok(guard) => guard,
+            Err(_) if !client.keyring().is_empty() => return,
+            Err(_) => self.running.lock().await,
+        };
+        if !self.due(force) {
+            // Another caller refreshed while this one waited.
+            return;
+        }
+        *self.last_attempt.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        // Boxed: the refresh goes through the same pipeline that calls this.
+        let result = Box::pin(client.refresh_certificates(&self.key)).await;
         let mut error = self.last_error.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(_) => *error = None,
@@ -115,23 +140,30 @@ impl Client {
     /// only with certificates already trusted. On any error the keyring is left
     /// as it was.
     pub async fn refresh_certificates(&self, key: &ApiV3Key) -> Result<RefreshOutcome, Error> {
-        let request = EncodedRequest {
+        let call = Call {
             method: Method::Get,
-            path: "v3/certificates".into(),
-            query: String::new(),
-            headers: Vec::new(),
+            path: "v3/certificates",
+            query: "",
+            headers: &[],
             body: None,
+            wire: None,
         };
-        let (status, headers, body) = self.fetch(&request).await?;
+        let answer = match self.call(&call, Expect::CertificateListing, true).await? {
+            Answer::Unchecked(answer) => answer,
+            Answer::Verified(_) | Answer::Stream(_) => {
+                return Err(Error::InvalidRequest(
+                    "internal: the certificate listing came back checked".into(),
+                ))
+            }
+        };
+        let (status, headers, body) = (answer.status, &answer.headers, &answer.body);
         let request_id = headers
             .get(verify::headers::REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let keyring = self.keyring();
         if !(200..300).contains(&status) {
-            let err = self
-                .check_response(status, &headers, &body, verify::SignedBody::Raw)
-                .await;
+            let err = self.check_response(&answer, verify::SignedBody::Raw).await;
             return match err {
                 Err(Error::Api(api))
                     if api.status == 404
@@ -150,10 +182,38 @@ impl Client {
             body_excerpt: String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
             request_id: request_id.clone(),
         };
-        let listing: Listing = serde_json::from_slice(&body)
+        let verification_error = |source| Error::Verification {
+            source,
+            request_id: request_id.clone(),
+        };
+        let signature =
+            SignatureHeaders::from_headers(headers, unix_now()).map_err(verification_error)?;
+        let signed = signature.with_body(body);
+        let trusts_certificates = keyring
+            .serials()
+            .iter()
+            .any(|s| matches!(keyring.get(s), Some(VerificationKey::Certificate(_))));
+        let trusted_signer = keyring.get(&signature.serial).is_some();
+        if trusted_signer {
+            // Verified before a byte of it is decoded.
+            self.verifier()
+                .verify(&signed)
+                .await
+                .map_err(verification_error)?;
+        } else if trusts_certificates {
+            return Err(verification_error(VerifyError::UnknownSerial(
+                signature.serial.clone(),
+            )));
+        }
+        let listing: Listing = serde_json::from_slice(body)
             .map_err(|e| decode(format!("certificate listing: {e}")))?;
-        let mut carried = Vec::with_capacity(listing.data.len());
-        for entry in &listing.data {
+        if listing.data.len() > MAX_LISTED_CERTIFICATES {
+            return Err(decode(format!(
+                "the listing has {} certificates (at most {MAX_LISTED_CERTIFICATES} are accepted)",
+                listing.data.len()
+            )));
+        }
+        let open = |entry: &Entry| -> Result<Certificate, Error> {
             let pem = entry.encrypt_certificate.decrypt(key)?;
             let pem = String::from_utf8(pem).map_err(|_| crate::CryptoError::NotUtf8)?;
             let certificate = Certificate::from_pem(&pem)?;
@@ -164,43 +224,29 @@ impl Client {
                     certificate.serial()
                 )));
             }
-            carried.push(certificate);
-        }
-
-        let verification_error = |source| Error::Verification {
-            source,
-            request_id: request_id.clone(),
+            Ok(certificate)
         };
-        let signature =
-            SignatureHeaders::from_headers(&headers, unix_now()).map_err(verification_error)?;
-        let signed = signature.with_body(&body);
-        let trusts_certificates = keyring
-            .serials()
-            .iter()
-            .any(|s| matches!(keyring.get(s), Some(VerificationKey::Certificate(_))));
-        if keyring.get(&signature.serial).is_some() {
-            self.verifier()
-                .verify(&signed)
-                .await
-                .map_err(verification_error)?;
-        } else if !trusts_certificates {
-            // First download: only the certificate it carries can vouch for it.
-            let own = carried
+        if !trusted_signer {
+            // First download: only the certificate it carries can vouch for
+            // it, so open that one alone, verify, and only then the rest.
+            let own = listing
+                .data
                 .iter()
-                .find(|c| c.serial() == signature.serial)
+                .find(|e| e.serial_no.eq_ignore_ascii_case(&signature.serial))
                 .ok_or_else(|| {
                     verification_error(VerifyError::UnknownSerial(signature.serial.clone()))
                 })?;
             let bootstrap = Keyring::new();
-            bootstrap.add_certificate(own.clone());
+            bootstrap.add_certificate(open(own)?);
             bootstrap
                 .verify_message(&signed)
                 .map_err(verification_error)?;
-        } else {
-            return Err(verification_error(VerifyError::UnknownSerial(
-                signature.serial.clone(),
-            )));
         }
+        let carried = listing
+            .data
+            .iter()
+            .map(open)
+            .collect::<Result<Vec<_>, _>>()?;
 
         let now = unix_now();
         let mut current = Vec::new();

@@ -195,6 +195,10 @@ pub enum VerifyError {
     /// The signature does not match the message.
     #[error("signature does not match")]
     BadSignature,
+    /// The same signed delivery was seen before (a replay), refused by
+    /// [`Notifier::with_replay_guard`](crate::notify::Notifier::with_replay_guard).
+    #[error("this delivery was seen before (replayed)")]
+    Replayed,
     /// A body-hash check (e.g. `Wechatpay-Statement-Sha1`) failed.
     #[error("body hash mismatch: expected {expected}, got {actual}")]
     HashMismatch {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use der::{Decode, DecodePem, Encode};
+use der::{Decode, Encode};
 
 use crate::crypto::{hex_upper, PublicKey};
 use crate::error::KeyError;
@@ -27,21 +27,31 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Parses a PEM certificate (`BEGIN CERTIFICATE`).
+    /// Parses a PEM certificate (`BEGIN CERTIFICATE`; text around the block is ignored).
+    ///
+    /// Returns in time linear in the input, whatever it holds: PEM is read by
+    /// this crate's own bounded reader, then the DER is decoded.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let cert = x509_cert::Certificate::from_pem(pem.trim().as_bytes()).map_err(|e| {
-            if pem.contains("-----BEGIN CERTIFICATE-----") {
-                KeyError::Malformed {
-                    what: "certificate",
-                    reason: e.to_string(),
-                }
-            } else {
-                KeyError::NotPem {
-                    expected: "CERTIFICATE",
-                }
+        let mut first_other = None;
+        for block in crate::crypto::pem::blocks(pem) {
+            let block = block.map_err(|reason| KeyError::Malformed {
+                what: "certificate",
+                reason,
+            })?;
+            if block.label == "CERTIFICATE" {
+                return Self::from_der(&block.der);
             }
-        })?;
-        Self::from_parsed(cert)
+            first_other.get_or_insert(block.label);
+        }
+        Err(match first_other {
+            Some(found) => KeyError::WrongPemLabel {
+                found,
+                expected: "a certificate (`CERTIFICATE`)",
+            },
+            None => KeyError::NotPem {
+                expected: "CERTIFICATE",
+            },
+        })
     }
 
     /// Loads a PEM certificate file.

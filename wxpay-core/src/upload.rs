@@ -5,10 +5,10 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::client::Call;
 use crate::crypto::{random_alphanumeric, sha256_hex};
 use crate::error::Error;
-use crate::request::{EncodedRequest, Method};
-use crate::verify::SignedBody;
+use crate::request::Method;
 use crate::Client;
 
 /// A file to upload, with its `meta` description.
@@ -133,18 +133,16 @@ impl Client {
         upload: &Upload,
     ) -> Result<T, Error> {
         let meta = upload.meta_json();
-        let wire = upload.multipart(&meta)?;
-        let request = EncodedRequest {
+        let (content_type, wire) = upload.multipart(&meta)?;
+        let call = Call {
             method: Method::Post,
-            path: path.trim_start_matches('/').to_owned(),
-            query: String::new(),
-            headers: Vec::new(),
-            body: Some(meta),
+            path: path.strip_prefix('/').unwrap_or(path),
+            query: "",
+            headers: &[],
+            body: Some(&meta),
+            wire: Some((&content_type, &wire)),
         };
-        let (status, headers, body) = self.fetch_wire(&request, Some(wire)).await?;
-        self.check_response(status, &headers, &body, SignedBody::Raw)
-            .await?
-            .json()
+        self.call_verified(&call, false).await?.json()
     }
 }
 

@@ -231,22 +231,34 @@ pub enum SignedBody {
     StatementSha1,
 }
 
-/// Which responses WeChat Pay signs, by request path (without leading `/`,
-/// without query), following the documented exemptions.
+/// Which responses WeChat Pay signs, by the exact request path (a leading
+/// `/` and a `?query` are ignored), following the documented exemptions:
+/// only these routes, matched whole, are unsigned; every other path,
+/// including look-alikes such as `v3/billdownload/file/x`, is verified. The
+/// client decides on the path exactly as sent, after its checks (no dot
+/// segments, no fragments), so the decision cannot be steered.
 pub fn signed_body_for_path(path: &str) -> SignedBody {
-    let path = path.trim_start_matches('/');
-    let starts = |prefix: &str| path.starts_with(prefix);
-    if starts("v3/billdownload/file")
-        || starts("v3/transferdownload/")
-        || ((starts("v3/merchant-service/images/") || starts("v3/global/merchant-service/images/"))
-            && !path.ends_with("/upload"))
-        || (starts("v3/new-tax-control-fapiao/") && path.contains("/download"))
-    {
-        SignedBody::Unsigned
-    } else if path == "v3/global/statements" || path == "hk/v3/statements" {
-        SignedBody::StatementSha1
-    } else {
-        SignedBody::Raw
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    match path {
+        "v3/billdownload/file"
+        | "v3/transferdownload/signfile"
+        | "v3/transferdownload/elecvoucherfile"
+        | "v3/new-tax-control-fapiao/download" => SignedBody::Unsigned,
+        "v3/global/statements" | "hk/v3/statements" => SignedBody::StatementSha1,
+        _ => {
+            let image = path
+                .strip_prefix("v3/merchant-service/images/")
+                .or_else(|| path.strip_prefix("v3/global/merchant-service/images/"));
+            match image {
+                Some(media_id)
+                    if !media_id.is_empty() && !media_id.contains('/') && media_id != "upload" =>
+                {
+                    SignedBody::Unsigned
+                }
+                _ => SignedBody::Raw,
+            }
+        }
     }
 }
 
@@ -265,7 +277,15 @@ mod tests {
             ("v3/merchant-service/images/upload", Raw),
             ("v3/global/merchant-service/images/abc", Unsigned),
             ("v3/global/merchant-service/images/upload", Raw),
-            ("v3/new-tax-control-fapiao/download-invoice-file", Unsigned),
+            ("v3/new-tax-control-fapiao/download", Unsigned),
+            ("v3/new-tax-control-fapiao/download-invoice-file", Raw),
+            ("v3/new-tax-control-fapiao/merchant/download", Raw),
+            ("v3/transferdownload/elecvoucherfile", Unsigned),
+            ("v3/transferdownload/other", Raw),
+            ("v3/billdownload/file/extra", Raw),
+            ("v3/billdownload/file?token=1", Unsigned),
+            ("v3/merchant-service/images/a/b", Raw),
+            ("v3/merchant-service/images/", Raw),
             ("v3/global/statements", StatementSha1),
             ("hk/v3/statements", StatementSha1),
             ("v3/bill/tradebill", Raw),

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """An independent WeChat Pay APIv3 client (Python `cryptography`, no wxpay code)
-against a running sandbox: signs a request, verifies the signed answer, and
-decrypts the platform certificate from `GET /v3/certificates`.
+against a running sandbox (certificate mode): signs requests, verifies every
+signed answer, decrypts the platform certificate from `GET /v3/certificates`,
+then drives the payment lifecycle: JSAPI prepay, payment through the control
+API, the TRANSACTION.SUCCESS callback received by its own HTTP server
+(signature verified, resource decrypted), query, partial refund, the
+REFUND.SUCCESS callback, and the day's trade bill downloaded (unsigned) and
+checked against its SHA-1.
 
     cargo run -p wxpay-sandbox -- --listen 127.0.0.1:8080 --out ./sandbox-out &
     python3 wxpay-sandbox/interop/python_client.py ./sandbox-out
 
 Exits non-zero if anything does not match the protocol.
 """
-import base64, json, secrets, string, sys, time, urllib.request, urllib.error
+import base64, hashlib, http.server, json, queue, secrets, string, sys, threading, time
+import urllib.request, urllib.error
 from pathlib import Path
 
 from cryptography import x509
@@ -26,7 +32,7 @@ key = serialization.load_pem_private_key((out / "apiclient_key.pem").read_bytes(
 platform = x509.load_pem_x509_certificate((out / "platform_cert.pem").read_bytes())
 
 
-def call(method, target, body=b""):
+def call(method, target, body=b"", signed_answer=True):
     ts = str(int(time.time()))
     nonce = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     message = f"{method}\n{target}\n{ts}\n{nonce}\n".encode() + body + b"\n"
@@ -40,12 +46,19 @@ def call(method, target, body=b""):
             status, headers, raw = r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         status, headers, raw = e.code, e.headers, e.read()
+    if not signed_answer:  # the bill file: WeChat Pay does not sign it
+        assert status != 200 or "Wechatpay-Signature" not in headers, "bill file is unsigned"
+        return status, raw
+    verify(headers, raw)
+    return status, json.loads(raw) if raw else None
+
+
+def verify(headers, raw):
     signed = f'{headers["Wechatpay-Timestamp"]}\n{headers["Wechatpay-Nonce"]}\n'.encode() + raw + b"\n"
     assert headers["Wechatpay-Serial"] == format(platform.serial_number, "X"), "serial"
     platform.public_key().verify(base64.b64decode(headers["Wechatpay-Signature"]), signed,
                                  padding.PKCS1v15(), hashes.SHA256())  # raises if forged
     assert abs(int(time.time()) - int(headers["Wechatpay-Timestamp"])) <= 300, "timestamp"
-    return status, json.loads(raw) if raw else None
 
 
 status, certs = call("GET", "/v3/certificates")
@@ -64,3 +77,103 @@ print(f"return-advance: {advance['return_amount']} fen, {advance['result']} (sig
 status, err = call("GET", "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_return_no=NOPE")
 assert status == 404 and err["code"] == "RESOURCE_NOT_EXISTS", (status, err)
 print("unknown return order: signed 404 RESOURCE_NOT_EXISTS")
+
+
+# ---- The payment lifecycle -------------------------------------------------
+
+def control(path, body):
+    """The sandbox's control API: plain JSON, no signatures."""
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+notifications = queue.Queue()
+
+
+class Notify(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        try:
+            verify(self.headers, raw)  # raises if forged
+            envelope = json.loads(raw)
+            res = envelope["resource"]
+            assert res["algorithm"] == "AEAD_AES_256_GCM"
+            plain = AESGCM(apiv3).decrypt(res["nonce"].encode(), base64.b64decode(res["ciphertext"]),
+                                          res["associated_data"].encode())
+            notifications.put((envelope, json.loads(plain)))
+            self.send_response(204)
+            self.end_headers()
+        except Exception as e:  # answer FAIL so the sandbox retries, and report it
+            notifications.put(("error", repr(e)))
+            body = json.dumps({"code": "FAIL", "message": "rejected"}).encode()
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Notify)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+notify_url = f"http://127.0.0.1:{server.server_address[1]}/notify"
+
+
+def next_notification(event_type):
+    envelope, resource = notifications.get(timeout=20)
+    assert envelope != "error", resource
+    assert envelope["event_type"] == event_type, envelope
+    return resource
+
+
+out_trade_no = "PY" + str(int(time.time() * 1000))
+order = {"appid": "wxd678efh567hg6787", "mchid": mchid, "description": "Python interop",
+         "out_trade_no": out_trade_no, "notify_url": notify_url,
+         "amount": {"total": 1000, "currency": "CNY"}, "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}}
+status, prepay = call("POST", "/v3/pay/transactions/jsapi", json.dumps(order).encode())
+assert status == 200 and prepay["prepay_id"].startswith("wx"), (status, prepay)
+status, unpaid = call("GET", f"/v3/pay/transactions/out-trade-no/{out_trade_no}?mchid={mchid}")
+assert status == 200 and unpaid["trade_state"] == "NOTPAY", unpaid
+print(f"JSAPI prepay: {prepay['prepay_id']}, NOTPAY (signatures verified)")
+
+control("/sandbox/orders/pay", {"prepay_id": prepay["prepay_id"]})
+paid = next_notification("TRANSACTION.SUCCESS")
+assert paid["out_trade_no"] == out_trade_no and paid["trade_state"] == "SUCCESS", paid
+status, queried = call("GET", f"/v3/pay/transactions/out-trade-no/{out_trade_no}?mchid={mchid}")
+assert status == 200 and queried == paid, (queried, paid)
+status, by_id = call("GET", f"/v3/pay/transactions/id/{paid['transaction_id']}?mchid={mchid}")
+assert status == 200 and by_id["out_trade_no"] == out_trade_no
+print(f"paid: TRANSACTION.SUCCESS verified and decrypted, query agrees ({paid['transaction_id']})")
+
+status, closed = call("POST", f"/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+                      json.dumps({"mchid": mchid}).encode())
+assert status == 400 and closed["code"] == "ORDER_PAID", (status, closed)
+
+refund = {"out_trade_no": out_trade_no, "out_refund_no": out_trade_no + "R1", "notify_url": notify_url,
+          "amount": {"refund": 400, "total": 1000, "currency": "CNY"}}
+status, created = call("POST", "/v3/refund/domestic/refunds", json.dumps(refund).encode())
+assert status == 200 and created["status"] == "PROCESSING", (status, created)
+refunded = next_notification("REFUND.SUCCESS")
+assert refunded["refund_status"] == "SUCCESS" and refunded["amount"]["refund"] == 400, refunded
+too_much = dict(refund, out_refund_no=out_trade_no + "R2", amount={"refund": 601, "total": 1000, "currency": "CNY"})
+status, err = call("POST", "/v3/refund/domestic/refunds", json.dumps(too_much).encode())
+assert status == 400 and err["code"] == "INVALID_REQUEST", (status, err)
+print("refund: 400 of 1000 fen, REFUND.SUCCESS verified and decrypted; over-refund refused")
+
+bill_date = paid["success_time"][:10]
+status, bill = call("GET", f"/v3/bill/tradebill?bill_date={bill_date}")
+assert status == 200 and bill["hash_type"] == "SHA1", (status, bill)
+assert bill["download_url"].startswith(base + "/v3/billdownload/file?token="), bill
+target = bill["download_url"][len(base):]
+status, raw = call("GET", target, signed_answer=False)
+assert status == 200, status
+assert hashlib.sha1(raw).hexdigest() == bill["hash_value"], "bill SHA-1"
+lines = raw.decode("utf-8-sig").split("\r\n")
+assert lines[0].startswith("交易时间,公众账号ID,商户号"), lines[0]
+rows = [l for l in lines[1:] if l.startswith("`") and out_trade_no in l]
+assert len(rows) == 2 and all(len(r.split(",")) == 27 for r in rows), rows
+print(f"trade bill {bill_date}: {len(raw)} bytes, SHA-1 matches, payment and refund rows present")
+server.shutdown()

@@ -1,12 +1,16 @@
 //! The state one running sandbox shares between its connections.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::Duration;
+
+use tokio::task::JoinSet;
 
 use crate::auth::NonceCache;
 use crate::fault::{Fault, FaultPlan};
 use crate::identity::{Merchant, Platform};
+use crate::notify::{AllowedHosts, Outbox};
 use crate::store::Store;
 
 pub(crate) struct App {
@@ -17,6 +21,57 @@ pub(crate) struct App {
     pub(crate) faults: Mutex<FaultPlan>,
     pub(crate) settle_after: Duration,
     pub(crate) max_body_bytes: usize,
+    pub(crate) limits: Limits,
+    /// `http://127.0.0.1:PORT/`, for the URLs the sandbox hands out.
+    pub(crate) base_url: String,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) notify_hosts: AllowedHosts,
+    /// Sends notifications.
+    pub(crate) http: reqwest::Client,
+    pub(crate) outbox: Mutex<Outbox>,
+    /// Background work (auto-pay, settling refunds, notification retries),
+    /// aborted when the sandbox stops.
+    pub(crate) tasks: Mutex<JoinSet<()>>,
+}
+
+/// How the payment lifecycle moves on its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lifecycle {
+    /// Orders are paid this long after prepay, if set.
+    pub(crate) auto_pay: Option<Duration>,
+    /// Multiplies WeChat's waits (notification retries and answer timeout).
+    pub(crate) time_scale: f64,
+    /// How long a refund stays PROCESSING before it succeeds; `None`: until
+    /// the control API decides.
+    pub(crate) refund_after: Option<Duration>,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            auto_pay: None,
+            time_scale: 1.0,
+            refund_after: Some(Duration::ZERO),
+        }
+    }
+}
+
+/// Resource bounds of one sandbox (see the `SandboxBuilder` setters).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_orders: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: crate::sandbox::DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: crate::sandbox::DEFAULT_IDLE_TIMEOUT,
+            max_orders: crate::sandbox::DEFAULT_MAX_ORDERS,
+        }
+    }
 }
 
 /// Every critical section below is a handful of map operations that cannot
@@ -45,5 +100,27 @@ impl App {
 
     pub(crate) fn next_fault(&self) -> Option<Fault> {
         self.faults().next()
+    }
+
+    pub(crate) fn outbox(&self) -> MutexGuard<'_, Outbox> {
+        relock(self.outbox.lock())
+    }
+
+    /// Runs `work` in the background until it ends or the sandbox stops.
+    pub(crate) fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = relock(self.tasks.lock());
+        // Reap finished tasks so the set stays as small as the live work.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(work);
+    }
+
+    /// Stops all background work.
+    pub(crate) fn stop_tasks(&self) {
+        relock(self.tasks.lock()).abort_all();
+    }
+
+    /// A WeChat wait, scaled by the time scale.
+    pub(crate) fn scaled(&self, wait: Duration) -> Duration {
+        Duration::try_from_secs_f64(wait.as_secs_f64() * self.lifecycle.time_scale).unwrap_or(wait)
     }
 }

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use http::HeaderMap;
-use serde_json::{json, Value};
-use wxpay_core::crypto::random_alphanumeric;
+use serde_json::Value;
 use wxpay_core::ApiV3Key;
 
-use crate::clock::{rfc3339_cst, unix_now};
 use crate::error::SandboxError;
-use crate::gateway::signature_headers;
+use crate::notify::{envelope, notification_id, post};
 use crate::Sandbox;
+
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the merchant's server answered to a callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,43 +42,23 @@ impl Sandbox {
         resource: &Value,
     ) -> Result<(HeaderMap, Vec<u8>), SandboxError> {
         let key = ApiV3Key::new(&self.merchant().apiv3_key).map_err(wxpay_core::Error::from)?;
-        let nonce = random_alphanumeric(12)?;
-        let ciphertext = key
-            .encrypt(resource.to_string().as_bytes(), &nonce, original_type)
-            .map_err(wxpay_core::Error::from)?;
-        let body = json!({
-            "id": format!("EV-{}", random_alphanumeric(24)?),
-            "create_time": rfc3339_cst(unix_now()),
-            "resource_type": "encrypt-resource",
-            "event_type": event_type,
-            "summary": summary,
-            "resource": {
-                "original_type": original_type,
-                "algorithm": "AEAD_AES_256_GCM",
-                "ciphertext": ciphertext,
-                "associated_data": original_type,
-                "nonce": nonce,
-            }
-        })
-        .to_string()
-        .into_bytes();
-        let mut headers = HeaderMap::new();
-        for (name, value) in signature_headers(self.app(), &body, None)? {
-            let value = value
-                .parse()
-                .map_err(|_| SandboxError::Config(format!("header {name} is not ASCII")))?;
-            headers.insert(name, value);
-        }
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        );
-        Ok((headers, body))
+        envelope(
+            self.app(),
+            &key,
+            &notification_id()?,
+            event_type,
+            original_type,
+            summary,
+            resource,
+        )
     }
 
-    /// Sends a notification to `url` (the merchant's `notify_url`) and reports
-    /// the answer. Loopback URLs only make sense here; the request times out
-    /// after 10 s.
+    /// Sends a notification to `url` (the merchant's `notify_url`) once and
+    /// reports the answer; no retries, nothing logged (the payment lifecycle
+    /// notifies on its own, see [`Sandbox::notification_attempts`]). Only
+    /// allowed hosts are called (loopback, and those of
+    /// [`allow_notify_host`](crate::SandboxBuilder::allow_notify_host)); the
+    /// request times out after 10 s.
     pub async fn send_callback(
         &self,
         url: &str,
@@ -86,26 +66,21 @@ impl Sandbox {
         original_type: &str,
         resource: &Value,
     ) -> Result<Delivery, SandboxError> {
+        let parsed = self
+            .app()
+            .notify_hosts
+            .check(url)
+            .map_err(|e| SandboxError::Config(format!("callback to {url}: {e}")))?;
         let (headers, body) =
             self.notification(event_type, original_type, "sandbox notification", resource)?;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SandboxError::Config(format!("HTTP client: {e}")))?;
-        let response = client
-            .post(url)
-            .headers(headers)
-            .header(
-                http::header::USER_AGENT,
-                "Mozilla/4.0 (wxpay-sandbox notification)",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| SandboxError::Config(format!("callback to {url} failed: {e}")))?;
-        let status = response.status().as_u16();
-        let body = response.text().await.unwrap_or_default();
-        Ok(Delivery { status, body })
+        let (status, body, error) =
+            post(&self.app().http, parsed, headers, body, CALLBACK_TIMEOUT).await;
+        match (status, error) {
+            (Some(status), _) => Ok(Delivery { status, body }),
+            (None, error) => Err(SandboxError::Config(format!(
+                "callback to {url} failed: {}",
+                error.unwrap_or_default()
+            ))),
+        }
     }
 }

@@ -33,6 +33,106 @@ pub(crate) fn rfc3339_cst(unix: i64) -> String {
     )
 }
 
+/// `2018-06-08 10:34:56`, the CST form of times inside bill files.
+pub(crate) fn bill_time(unix: i64) -> String {
+    let text = rfc3339_cst(unix);
+    format!("{} {}", &text[..10], &text[11..19])
+}
+
+/// The CST calendar day of a moment, as days since 1970-01-01.
+pub(crate) fn cst_day(unix: i64) -> i64 {
+    (unix + CST_OFFSET_SECS).div_euclid(86_400)
+}
+
+/// `yyyy-MM-dd` (a CST day, as bills name them) to days since 1970-01-01.
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// An RFC 3339 time with an offset (`2018-06-08T10:34:56+08:00`, fractions
+/// allowed, `Z` too) to unix seconds; WeChat Pay requires the offset.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
+    let day = parse_date(text.get(..10)?)?;
+    let rest = text.get(10..)?;
+    let rest = rest.strip_prefix('T')?;
+    let b = rest.as_bytes();
+    if b.len() < 9 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        let part = rest.get(i..i + 2)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (h, mi, s) = (two(0)?, two(3)?, two(6)?);
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut zone = &rest[8..];
+    if let Some(fraction) = zone.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        zone = &fraction[digits..];
+    }
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            if zone.len() != 6 || zone.as_bytes()[3] != b':' {
+                return None;
+            }
+            let (oh, om): (i64, i64) = (zone[1..3].parse().ok()?, zone[4..6].parse().ok()?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Some(day * 86_400 + h * 3600 + mi * 60 + s - offset)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's
+/// `days_from_civil`, the inverse of `civil_from_days`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day)
 /// (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -60,5 +160,36 @@ mod tests {
         // Leap day, and the day boundary moved by the offset.
         assert_eq!(rfc3339_cst(1_709_222_399), "2024-02-29T23:59:59+08:00");
         assert_eq!(rfc3339_cst(1_709_136_000), "2024-02-29T00:00:00+08:00");
+    }
+
+    #[test]
+    fn parses_what_it_formats() {
+        for unix in [
+            0,
+            1_528_425_296,
+            1_709_222_399,
+            1_709_136_000,
+            4_102_444_800,
+        ] {
+            assert_eq!(parse_rfc3339(&rfc3339_cst(unix)), Some(unix));
+        }
+        assert_eq!(parse_rfc3339("2018-06-08T02:34:56Z"), Some(1_528_425_296));
+        assert_eq!(
+            parse_rfc3339("2018-06-08T10:34:56.123+08:00"),
+            Some(1_528_425_296)
+        );
+        for bad in [
+            "2018-06-08",
+            "2018-06-08T10:34:56",
+            "2018-13-08T10:34:56+08:00",
+            "2018-02-30T00:00:00Z",
+            "x",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("2024-02-29"), Some(19_782));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(cst_day(1_709_136_000), 19_782);
+        assert_eq!(bill_time(1_528_425_296), "2018-06-08 10:34:56");
     }
 }

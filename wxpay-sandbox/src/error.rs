@@ -26,6 +26,15 @@ pub enum SandboxError {
     /// The configuration is inconsistent (the message says what to change).
     #[error("invalid sandbox configuration: {0}")]
     Config(String),
+    /// The sandbox refused a lifecycle action (e.g. paying a closed order);
+    /// `code` is the WeChat-style code the control API answers with.
+    #[error("{code}: {message}")]
+    Rejected {
+        /// `ORDER_NOT_EXIST`, `ORDER_CLOSED`, `ORDER_PAID`, ...
+        code: String,
+        /// What was wrong.
+        message: String,
+    },
     /// A file of the credentials directory could not be read or written.
     #[error("{}: {source}", path.display())]
     File {

@@ -42,11 +42,20 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How old a `stale-timestamp` signature is: twice the allowed window.
 const STALE_BY_SECS: i64 = 600;
 
+/// The two routers: WeChat Pay's API (verified, signed) and the control API.
+#[derive(Clone)]
+pub(crate) struct Routers {
+    pub(crate) api: Router,
+    pub(crate) control: Router,
+}
+
 /// An answer before signing.
 struct Outcome {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// WeChat Pay does not sign this answer (the bill file).
+    unsigned: bool,
 }
 
 impl Outcome {
@@ -57,6 +66,7 @@ impl Outcome {
             status: e.status,
             headers,
             body: Bytes::from(e.to_json().to_string()),
+            unsigned: false,
         }
     }
 }
@@ -64,10 +74,14 @@ impl Outcome {
 /// Handles one request of a connection.
 pub(crate) async fn handle(
     app: Arc<App>,
-    router: Router,
+    routers: Routers,
     connection: Arc<Connection>,
     request: Request<Incoming>,
 ) -> Response<Body> {
+    if request.uri().path().starts_with(crate::control::PREFIX) {
+        return control(&app, routers.control, request).await;
+    }
+    let router = routers.api;
     let target = raw_target(&request);
     let header_fault = requested_fault(request.headers());
     let fault = match &header_fault {
@@ -77,6 +91,22 @@ pub(crate) async fn handle(
     };
     let outcome = process(&app, router, request, header_fault.err(), &target).await;
     deliver(&app, &connection, &target, outcome, fault).await
+}
+
+/// A control API request: body capped like any other, no signatures either way.
+async fn control(app: &App, router: Router, request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(body, &parts.headers, app.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    match router
+        .oneshot(Request::from_parts(parts, Body::from(body)))
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Path and `?query` exactly as they came on the request line.
@@ -133,11 +163,16 @@ async fn process(
         Err(never) => match never {},
     };
     let (parts, body) = response.into_parts();
+    let unsigned = parts
+        .extensions
+        .get::<crate::ops::bills::Unsigned>()
+        .is_some();
     match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => Outcome {
             status: parts.status,
             headers: parts.headers,
             body,
+            unsigned,
         },
         Err(_) => Outcome::error(WxError::system()),
     }
@@ -214,6 +249,7 @@ async fn deliver(
                 status: StatusCode::FOUND,
                 headers,
                 body: Bytes::new(),
+                unsigned: false,
             };
         }
         _ => {}
@@ -225,12 +261,12 @@ async fn deliver(
     let headers = response.headers_mut();
     // The body may change below (tampered, truncated); hyper sets the real length.
     headers.remove(CONTENT_LENGTH);
-    if let Ok(id) = request_id() {
+    if let Ok(id) = request_id(internal_code(outcome.status, &outcome.body)) {
         if let Ok(value) = HeaderValue::from_str(&id) {
             headers.insert(HeaderName::from_static("request-id"), value);
         }
     }
-    if fault != Some(Fault::MissingHeaders) {
+    if fault != Some(Fault::MissingHeaders) && !outcome.unsigned {
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
         if let Ok(signature) = signature_headers(app, &outcome.body, fault) {
@@ -304,10 +340,33 @@ fn unknown_serial(mode: KeyMode) -> Result<String, wxpay_core::Error> {
     }
 }
 
-/// WeChat's Request-IDs are long uppercase hex strings.
-fn request_id() -> Result<String, wxpay_core::Error> {
+/// WeChat's Request-IDs are long uppercase hex strings ending in `-N`, N being
+/// 0 on success and WeChat's internal error number otherwise.
+fn request_id(internal: u64) -> Result<String, wxpay_core::Error> {
     let hex = sha256_hex(random_alphanumeric(32)?.as_bytes()).to_ascii_uppercase();
-    Ok(format!("08{}-0", &hex[..48]))
+    Ok(format!("08{}-{internal}", &hex[..48]))
+}
+
+/// The internal error number WeChat puts in `Request-ID` for an error answer
+/// (those published in the official knowledge base; 0 for the others).
+fn internal_code(status: StatusCode, body: &[u8]) -> u64 {
+    if status.is_success() {
+        return 0;
+    }
+    let Ok(error) = serde_json::from_slice::<Value>(body) else {
+        return 0;
+    };
+    let message = error["message"].as_str().unwrap_or_default();
+    match error["code"].as_str().unwrap_or_default() {
+        "ORDER_NOT_EXIST" => 268_512_771,
+        "ORDER_PAID" => 268_449_538,
+        "ORDER_CLOSED" => 268_447_914,
+        "SIGN_ERROR" => 268_443_699,
+        "PARAM_ERROR" => 268_435_461,
+        "INVALID_REQUEST" if message.contains("请求重入时") => 268_498_688,
+        "INVALID_REQUEST" if message.contains("受理关系不存在") => 268_447_845,
+        _ => 0,
+    }
 }
 
 /// The body with a meaningful change that still parses: the first integer
@@ -393,9 +452,17 @@ mod tests {
     }
 
     #[test]
+    fn error_request_ids_carry_wechats_internal_number() {
+        let body = r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#.as_bytes();
+        assert_eq!(internal_code(StatusCode::NOT_FOUND, body), 268_512_771);
+        assert_eq!(internal_code(StatusCode::OK, b"{}"), 0);
+        assert!(request_id(268_512_771).unwrap().ends_with("-268512771"));
+    }
+
+    #[test]
     fn request_ids_are_fresh() {
-        let a = request_id().unwrap();
-        assert_ne!(a, request_id().unwrap());
+        let a = request_id(0).unwrap();
+        assert_ne!(a, request_id(0).unwrap());
         assert_eq!(a.len(), 52);
     }
 }

@@ -123,6 +123,8 @@ pub struct Merchant {
     pub(crate) serial_no: String,
     pub(crate) public_key: PublicKey,
     pub(crate) apiv3_key: ApiV3Key,
+    /// As a service provider (服务商): the sub-merchants it may act for.
+    pub(crate) sub_mchids: Vec<String>,
 }
 
 impl Merchant {
@@ -165,7 +167,24 @@ impl Merchant {
             serial_no,
             public_key,
             apiv3_key,
+            sub_mchids: Vec::new(),
         })
+    }
+
+    /// Makes the merchant a service provider (服务商) for this sub-merchant
+    /// too: partner payments, refunds and bills naming it are accepted; any
+    /// other `sub_mchid` is refused (受理关系不存在).
+    pub fn with_sub_merchant(mut self, sub_mchid: impl Into<String>) -> Self {
+        let sub_mchid = sub_mchid.into();
+        if !self.sub_mchids.contains(&sub_mchid) {
+            self.sub_mchids.push(sub_mchid);
+        }
+        self
+    }
+
+    /// The sub-merchants it acts for as a service provider.
+    pub fn sub_mchids(&self) -> &[String] {
+        &self.sub_mchids
     }
 
     /// The merchant id.

@@ -26,6 +26,19 @@
 //!   order. The creating answer says `PROCESSING`; reads from
 //!   [`settle_after`](SandboxBuilder::settle_after) later (default: at once)
 //!   say `SUCCESS`.
+//! - **The payment lifecycle** ([`PAYMENT_OPERATIONS`]): prepay for JSAPI,
+//!   APP, H5 and Native, direct and partner; query; close; refunds; trade and
+//!   fund-flow bills served unsigned at `v3/billdownload/file`. Orders are paid
+//!   by a person on the sandbox's pay page, through the control API under
+//!   `/sandbox/` (or [`Sandbox::pay_order`]), or after
+//!   [`auto_pay`](SandboxBuilder::auto_pay). Payment and refund outcomes are
+//!   notified as WeChat does, retried on WeChat's schedule
+//!   ([`NOTIFY_RETRY_SCHEDULE`], scaled by
+//!   [`time_scale`](SandboxBuilder::time_scale)) and logged
+//!   ([`Sandbox::notification_attempts`]).
+//! - **Bounded**: connections served at once, idle connections, orders kept
+//!   ([`max_orders`](SandboxBuilder::max_orders)); orders optionally kept in
+//!   SQLite ([`database`](SandboxBuilder::database), feature `sqlite`).
 //! - Any other path answers 404 `NOT_FOUND`, signed.
 //! - **Bad input** gets a WeChat-shaped 400 `PARAM_ERROR` (malformed JSON,
 //!   non-UTF-8, a body over the cap — 1 MiB by default —, a wrong
@@ -59,6 +72,37 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## The payment lifecycle, in process
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use wxpay_sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::builder()
+//!     .time_scale(0.001) // notification retries in milliseconds, not hours
+//!     .start()
+//!     .await?;
+//! let client = sandbox.client_builder().build()?;
+//! let mchid = sandbox.merchant().mchid.clone();
+//! let prepay: serde_json::Value = client
+//!     .request(wxpay_core::Method::Post, "v3/pay/transactions/native")
+//!     .json(&serde_json::json!({
+//!         "appid": "wxd678efh567hg6787", "mchid": mchid, "description": "a toy",
+//!         "out_trade_no": "T20240101001", "notify_url": "http://127.0.0.1:8080/notify",
+//!         "amount": { "total": 100 },
+//!     }))
+//!     .send()
+//!     .await?;
+//! println!("scan {}", prepay["code_url"]);
+//! sandbox.pay_order(&mchid, "T20240101001")?; // TRANSACTION.SUCCESS goes to notify_url
+//! tokio::time::sleep(Duration::from_millis(100)).await;
+//! for attempt in sandbox.notification_attempts() {
+//!     println!("{} → {:?} in {} ms", attempt.event_type, attempt.status, attempt.latency_ms);
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! ## Standalone, for any language
 //!
 //! ```text
@@ -85,15 +129,23 @@
 
 mod app;
 mod auth;
+mod bill;
 mod callbacks;
 mod certgen;
 mod clock;
+pub mod config;
+mod control;
 mod error;
 mod fault;
 pub mod files;
 mod gateway;
 mod identity;
+mod ledger;
+mod lifecycle;
+mod notify;
 mod ops;
+#[cfg(feature = "sqlite")]
+mod persist;
 mod reply;
 mod sandbox;
 mod server;
@@ -103,5 +155,9 @@ pub use callbacks::Delivery;
 pub use error::SandboxError;
 pub use fault::{Fault, UnknownFault, DEFAULT_DELAY, FAULT_HEADER, MAX_DELAY};
 pub use identity::{DemoMerchant, KeyMode, Merchant};
-pub use ops::SEED_OPERATIONS;
-pub use sandbox::{Sandbox, SandboxBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_MCHID};
+pub use notify::{NotificationAttempt, NOTIFY_ANSWER_TIMEOUT, NOTIFY_RETRY_SCHEDULE};
+pub use ops::{PAYMENT_OPERATIONS, SEED_OPERATIONS};
+pub use sandbox::{
+    Sandbox, SandboxBuilder, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_ORDERS, DEFAULT_MCHID, DEFAULT_SUB_MCHID,
+};

@@ -8,11 +8,14 @@ use std::time::Duration;
 use wxpay_core::{Certificate, PublicKey};
 use wxpay_sandbox::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
 
+mod commands;
+
 const USAGE: &str = "\
 wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests
 
 USAGE:
-    wxpay-sandbox [OPTIONS]
+    wxpay-sandbox [OPTIONS]           serve
+    wxpay-sandbox COMMAND [OPTIONS]   steer a running sandbox (see COMMANDS)
 
 OPTIONS:
     --listen ADDR              address to listen on [default: 127.0.0.1:0, an ephemeral port]
@@ -22,11 +25,28 @@ OPTIONS:
     --mchid ID                 the demo merchant's id [default: 1900009191]
     --settle-after-ms N        how long created orders stay PROCESSING [default: 0]
     --max-body-bytes N         request body cap [default: 1048576]
+    --max-connections N        connections served at once; others wait [default: 256]
+    --idle-timeout-ms N        close a connection that sends no request this long [default: 5000]
+    --max-orders N             orders remembered; the oldest are forgotten [default: 100000]
     --fault NAME               a fault for every request: delay[=MILLIS], server-error,
                                connection-reset, truncated-body, tampered-body,
                                wrong-signature, unknown-serial, stale-timestamp,
                                missing-headers, redirect
     --run-for SECS             stop after this many seconds [default: until Ctrl-C]
+    --db PATH                  SQLite file keeping orders and refunds across restarts
+                               [default: OUT/sandbox.db]
+    --no-db                    keep orders in memory only
+
+  Payment lifecycle:
+    --auto-pay SECS            pay every order this long after its prepay [default: never]
+    --time-scale F             multiply WeChat's waits (notification retries 15s..6h,
+                               answer timeout 5s) by F, e.g. 0.001 [default: 1]
+    --refund-after-ms N|manual how long refunds stay PROCESSING before SUCCESS;
+                               `manual`: until `refund-outcome` [default: 0]
+    --notify-allow HOST        also send notifications to HOST (`*`: any); loopback
+                               is always allowed (repeatable)
+    --sub-mchid ID             a sub-merchant of the demo merchant as service provider
+                               (repeatable) [default: 1900000109]
 
   Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
   and either a certificate or a public key with its serial):
@@ -35,10 +55,15 @@ OPTIONS:
     --merchant-cert FILE       merchant API certificate (apiclient_cert.pem)
     --merchant-public-key FILE merchant public key (PEM), with --merchant-serial
     --merchant-serial SERIAL   the serial_no your requests carry
+    --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
+    --merchants FILE           more merchants from a JSON file (see the crate's `config` docs)
 
     -h, --help                 print this help
 
 Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
+
+The control API (unsigned, under /sandbox/) pays, fails and closes orders, settles
+refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
 ";
 
 #[derive(Default)]
@@ -49,6 +74,9 @@ struct Args {
     mchid: Option<String>,
     settle_after: Option<Duration>,
     max_body_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    idle_timeout: Option<Duration>,
+    max_orders: Option<usize>,
     fault: Option<Fault>,
     run_for: Option<Duration>,
     merchant_mchid: Option<String>,
@@ -56,6 +84,15 @@ struct Args {
     merchant_cert: Option<PathBuf>,
     merchant_public_key: Option<PathBuf>,
     merchant_serial: Option<String>,
+    merchant_sub_mchids: Vec<String>,
+    auto_pay: Option<Duration>,
+    time_scale: Option<f64>,
+    refund_after: Option<Option<Duration>>,
+    notify_allow: Vec<String>,
+    sub_mchids: Vec<String>,
+    db: Option<PathBuf>,
+    no_db: bool,
+    merchants_file: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -63,6 +100,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Ok(None);
+        }
+        if flag == "--no-db" {
+            parsed.no_db = true;
+            continue;
         }
         let (name, inline) = match flag.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
@@ -98,6 +139,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 parsed.max_body_bytes =
                     Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
             }
+            "--max-connections" => {
+                parsed.max_connections =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--idle-timeout-ms" => {
+                parsed.idle_timeout = Some(Duration::from_millis(number(value()?)?))
+            }
+            "--max-orders" => {
+                parsed.max_orders =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
             "--fault" => {
                 parsed.fault = Some(
                     value()?
@@ -111,6 +163,39 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--merchant-cert" => parsed.merchant_cert = Some(value()?.into()),
             "--merchant-public-key" => parsed.merchant_public_key = Some(value()?.into()),
             "--merchant-serial" => parsed.merchant_serial = Some(value()?),
+            "--merchant-sub-mchid" => parsed.merchant_sub_mchids.push(value()?),
+            "--auto-pay" => {
+                let v = value()?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| format!("--auto-pay: {v:?} is not 0 to 86400 seconds"))?;
+                parsed.auto_pay = Some(Duration::from_secs_f64(secs));
+            }
+            "--time-scale" => {
+                let v = value()?;
+                parsed.time_scale = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|f: &f64| f.is_finite() && *f > 0.0 && *f <= 1000.0)
+                        .ok_or_else(|| {
+                            format!("--time-scale: {v:?} is not a number in (0, 1000]")
+                        })?,
+                );
+            }
+            "--refund-after-ms" => {
+                let v = value()?;
+                parsed.refund_after = Some(if v == "manual" {
+                    None
+                } else {
+                    Some(Duration::from_millis(number(v)?))
+                });
+            }
+            "--notify-allow" => parsed.notify_allow.push(value()?),
+            "--sub-mchid" => parsed.sub_mchids.push(value()?),
+            "--db" => parsed.db = Some(value()?.into()),
+            "--merchants" => parsed.merchants_file = Some(value()?.into()),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -120,6 +205,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 /// The user's own merchant, if the `--merchant-*` flags name one.
 fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
     let any = args.merchant_mchid.is_some()
+        || !args.merchant_sub_mchids.is_empty()
         || args.merchant_apiv3_key.is_some()
         || args.merchant_cert.is_some()
         || args.merchant_public_key.is_some()
@@ -156,7 +242,12 @@ fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
             return Err("give --merchant-cert FILE or --merchant-public-key FILE".into())
         }
     };
-    merchant.map(Some).map_err(|e| e.to_string())
+    let merchant = merchant.map_err(|e| e.to_string())?;
+    Ok(Some(
+        args.merchant_sub_mchids
+            .iter()
+            .fold(merchant, |m, sub| m.with_sub_merchant(sub.clone())),
+    ))
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -180,8 +271,50 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(limit) = args.max_body_bytes {
         builder = builder.max_body_bytes(limit);
     }
+    if let Some(limit) = args.max_connections {
+        builder = builder.max_connections(limit);
+    }
+    if let Some(timeout) = args.idle_timeout {
+        builder = builder.idle_timeout(timeout);
+    }
+    if let Some(limit) = args.max_orders {
+        builder = builder.max_orders(limit);
+    }
     if let Some(fault) = args.fault {
         builder = builder.fault(fault);
+    }
+    if let Some(delay) = args.auto_pay {
+        builder = builder.auto_pay(delay);
+    }
+    if let Some(scale) = args.time_scale {
+        builder = builder.time_scale(scale);
+    }
+    if let Some(delay) = args.refund_after {
+        builder = builder.refund_settle_after(delay);
+    }
+    for host in &args.notify_allow {
+        builder = builder.allow_notify_host(host.clone());
+    }
+    for sub in &args.sub_mchids {
+        builder = builder.sub_merchant(sub.clone());
+    }
+    let db = if args.no_db {
+        None
+    } else {
+        let path = args.db.clone().unwrap_or_else(|| out.join("sandbox.db"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        builder = builder.database(&path);
+        Some(path)
+    };
+    let listed = match &args.merchants_file {
+        Some(path) => wxpay_sandbox::config::load_merchants(path).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    for merchant in &listed {
+        builder = builder.register_merchant(merchant.clone());
     }
     let user = user_merchant(&args)?;
     if let Some(merchant) = &user {
@@ -201,6 +334,18 @@ async fn run(args: Args) -> Result<(), String> {
     println!("platform serial  {}", sandbox.platform_serial());
     println!("demo mchid       {}", merchant.mchid);
     println!("merchant serial  {}", merchant.serial_no);
+    for merchant in &listed {
+        println!(
+            "also accepting   mchid {} (serial {}){}",
+            merchant.mchid(),
+            merchant.serial_no(),
+            if merchant.sub_mchids().is_empty() {
+                String::new()
+            } else {
+                format!(", sub-merchants {}", merchant.sub_mchids().join(", "))
+            }
+        );
+    }
     if let Some(user) = &user {
         println!(
             "also accepting   mchid {} (serial {})",
@@ -211,6 +356,15 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(fault) = args.fault {
         println!("fault (every request)  {fault}");
     }
+    match &db {
+        Some(path) => println!("orders kept in    {}", path.display()),
+        None => println!("orders kept in    memory only"),
+    }
+    println!(
+        "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",
+        sandbox.base_url(),
+        sandbox.base_url()
+    );
     println!("listening; Ctrl-C to stop");
 
     let stop = async {
@@ -227,17 +381,11 @@ async fn run(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let mut argv = std::env::args().skip(1).peekable();
+    let command = argv
+        .peek()
+        .filter(|c| commands::COMMANDS.contains(&c.as_str()))
+        .cloned();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -246,6 +394,30 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
+        }
+    };
+    if let Some(command) = command {
+        argv.next();
+        return match runtime.block_on(commands::run(&command, argv)) {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("wxpay-sandbox {command}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = match parse_args(argv) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}\n{}", commands::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}\n{}", commands::USAGE);
+            return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(args)) {

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use wxpay_core::crypto::random_alphanumeric;
 use wxpay_core::{Certificate, Client, ClientBuilder, Keyring, PrivateKey, PublicKey};
 
-use crate::app::App;
+use crate::app::{App, Lifecycle, Limits};
 use crate::auth::NonceCache;
 use crate::certgen;
 use crate::error::SandboxError;
@@ -20,14 +20,31 @@ use crate::fault::{Fault, FaultPlan};
 use crate::identity::{
     check_public_key_id, generate_public_key_id, DemoMerchant, KeyMode, Merchant, Platform,
 };
+use crate::notify::{http_client, AllowedHosts};
 use crate::store::Store;
 
 /// The demo merchant's id unless [`SandboxBuilder::mchid`] says otherwise
 /// (the example merchant id of WeChat Pay's documentation).
 pub const DEFAULT_MCHID: &str = "1900009191";
 
+/// The sub-merchant the demo merchant acts for as a service provider unless
+/// [`SandboxBuilder::sub_merchant`] names others (WeChat's example sub-merchant).
+pub const DEFAULT_SUB_MCHID: &str = "1900000109";
+
 /// The default cap on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The default cap on connections served at once; further clients wait in the
+/// listen backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// The default time a connection may sit without sending a request (a new
+/// one, or a keep-alive one between requests) before the sandbox closes it.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default number of orders kept (all kinds together); past it the oldest
+/// are forgotten, so a long run cannot exhaust memory.
+pub const DEFAULT_MAX_ORDERS: usize = 100_000;
 
 const DAY: Duration = Duration::from_secs(86_400);
 /// Generated certificates are valid from a day ago for five years.
@@ -51,6 +68,12 @@ pub struct SandboxBuilder {
     merchants: Vec<Merchant>,
     settle_after: Duration,
     max_body_bytes: usize,
+    limits: Limits,
+    lifecycle: Lifecycle,
+    notify_hosts: Vec<String>,
+    sub_mchids: Vec<String>,
+    #[cfg(feature = "sqlite")]
+    database: Option<std::path::PathBuf>,
     fault: Option<Fault>,
 }
 
@@ -68,6 +91,12 @@ impl Default for SandboxBuilder {
             merchants: Vec::new(),
             settle_after: Duration::ZERO,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: Limits::default(),
+            lifecycle: Lifecycle::default(),
+            notify_hosts: Vec::new(),
+            sub_mchids: Vec::new(),
+            #[cfg(feature = "sqlite")]
+            database: None,
             fault: None,
         }
     }
@@ -149,6 +178,82 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many connections are served at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`], at least 1). Past it the sandbox stops
+    /// accepting until a connection closes, so clients wait instead of
+    /// exhausting the server's memory or file descriptors.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.limits.max_connections = limit.max(1);
+        self
+    }
+
+    /// How long a connection may go without sending a request before it is
+    /// closed (default [`DEFAULT_IDLE_TIMEOUT`]): a fresh connection that sends
+    /// nothing, and a keep-alive one between requests.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How many orders are remembered, all kinds together (default
+    /// [`DEFAULT_MAX_ORDERS`], at least 1). Past it the oldest are forgotten
+    /// and read as unknown (404), as an expired order would.
+    pub fn max_orders(mut self, limit: usize) -> Self {
+        self.limits.max_orders = limit.max(1);
+        self
+    }
+
+    /// Pays every new order this long after its prepay (default: never; pay
+    /// through the control API, the pay page or [`Sandbox::pay_order`]).
+    pub fn auto_pay(mut self, delay: Duration) -> Self {
+        self.lifecycle.auto_pay = Some(delay);
+        self
+    }
+
+    /// Multiplies WeChat Pay's waits: the notification retry schedule
+    /// ([`NOTIFY_RETRY_SCHEDULE`](crate::NOTIFY_RETRY_SCHEDULE)) and the 5 s
+    /// answer timeout (never under 1 s). Default 1.0; `0.001` runs the whole
+    /// 24-hour schedule in under 90 s. Values outside (0, 1000] are ignored.
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        if scale.is_finite() && scale > 0.0 && scale <= 1000.0 {
+            self.lifecycle.time_scale = scale;
+        }
+        self
+    }
+
+    /// How long a new refund stays PROCESSING before it succeeds (default
+    /// zero: the creating answer says PROCESSING, the refund succeeds at once
+    /// and REFUND.SUCCESS is sent). `None` leaves every refund PROCESSING
+    /// until [`Sandbox::settle_refund`] or the control API decides.
+    pub fn refund_settle_after(mut self, delay: Option<Duration>) -> Self {
+        self.lifecycle.refund_after = delay;
+        self
+    }
+
+    /// Also sends notifications to this host (a name or address; `*` for any).
+    /// Loopback is always allowed, nothing else by default.
+    pub fn allow_notify_host(mut self, host: impl Into<String>) -> Self {
+        self.notify_hosts.push(host.into());
+        self
+    }
+
+    /// A sub-merchant the demo merchant acts for as a service provider
+    /// (default: [`DEFAULT_SUB_MCHID`] alone; naming any replaces it).
+    pub fn sub_merchant(mut self, sub_mchid: impl Into<String>) -> Self {
+        self.sub_mchids.push(sub_mchid.into());
+        self
+    }
+
+    /// Keeps orders and refunds in the SQLite database at `path` (created if
+    /// needed), so a sandbox started again with the same file still has them
+    /// (default: memory only). The bound of [`max_orders`](Self::max_orders)
+    /// applies to the file too.
+    #[cfg(feature = "sqlite")]
+    pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
     /// A fault applied to every request from the start (see [`Sandbox::set_fault`]).
     pub fn fault(mut self, fault: Fault) -> Self {
         self.fault = Some(fault);
@@ -191,8 +296,17 @@ impl SandboxBuilder {
             }
             None => generate_demo_merchant(self.mchid.as_deref().unwrap_or(DEFAULT_MCHID))?,
         };
+        let mut registration = demo.registration()?;
+        let subs = if self.sub_mchids.is_empty() {
+            vec![DEFAULT_SUB_MCHID.to_owned()]
+        } else {
+            self.sub_mchids
+        };
+        for sub in subs {
+            registration = registration.with_sub_merchant(sub);
+        }
         let mut merchants = HashMap::new();
-        for merchant in std::iter::once(demo.registration()?).chain(self.merchants) {
+        for merchant in std::iter::once(registration).chain(self.merchants) {
             let mchid = merchant.mchid.clone();
             if merchants.insert(mchid.clone(), merchant).is_some() {
                 return Err(SandboxError::Config(format!(
@@ -200,15 +314,6 @@ impl SandboxBuilder {
                 )));
             }
         }
-        let app = Arc::new(App {
-            platform,
-            merchants: RwLock::new(merchants),
-            nonces: Mutex::new(NonceCache::default()),
-            store: Mutex::new(Store::default()),
-            faults: Mutex::new(FaultPlan::new(self.fault)),
-            settle_after: self.settle_after,
-            max_body_bytes: self.max_body_bytes,
-        });
         let listener =
             TcpListener::bind(self.listen)
                 .await
@@ -220,11 +325,37 @@ impl SandboxBuilder {
             addr: self.listen,
             source,
         })?;
+        let base_url = format!("http://{addr}/");
+        #[cfg(feature = "sqlite")]
+        let store = match &self.database {
+            Some(path) => Store::with_database(self.limits.max_orders, path)?,
+            None => Store::new(self.limits.max_orders),
+        };
+        #[cfg(not(feature = "sqlite"))]
+        let store = Store::new(self.limits.max_orders);
+        let app = Arc::new(App {
+            platform,
+            merchants: RwLock::new(merchants),
+            nonces: Mutex::new(NonceCache::default()),
+            store: Mutex::new(store),
+            faults: Mutex::new(FaultPlan::new(self.fault)),
+            settle_after: self.settle_after,
+            max_body_bytes: self.max_body_bytes,
+            limits: self.limits,
+            base_url: base_url.clone(),
+            lifecycle: self.lifecycle,
+            notify_hosts: AllowedHosts {
+                extra: self.notify_hosts,
+            },
+            http: http_client()?,
+            outbox: Mutex::new(Default::default()),
+            tasks: Mutex::new(Default::default()),
+        });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
         Ok(Sandbox {
             addr,
-            base_url: format!("http://{addr}/"),
+            base_url,
             app,
             merchant: demo,
             stop,
@@ -383,6 +514,11 @@ impl Sandbox {
         &self.app
     }
 
+    /// The shared state, for background work that outlives a call.
+    pub(crate) fn shared(&self) -> &Arc<App> {
+        &self.app
+    }
+
     /// Arms a one-shot fault for the next request (faults queue up in order).
     pub fn inject(&self, fault: Fault) {
         self.app.faults().inject(fault);
@@ -409,6 +545,7 @@ impl Sandbox {
 
     /// Stops accepting, closes every connection and waits for the server task.
     pub async fn shutdown(mut self) {
+        self.app.stop_tasks();
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -418,6 +555,8 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Background tasks hold the app; stopping them frees it.
+        self.app.stop_tasks();
         if let Some(task) = self.task.take() {
             task.abort();
         }

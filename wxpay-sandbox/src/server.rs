@@ -9,20 +9,15 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::gateway;
-
-/// A client has this long to send a request's headers; it also closes keep-alive
-/// connections idle that long (hyper starts the timer while waiting for a request).
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Lets a request handler end its own connection.
 #[derive(Debug, Default)]
@@ -41,26 +36,48 @@ impl Connection {
 
 /// Serves until `stop` changes (or its sender is dropped), then aborts every
 /// connection, including requests still sleeping in a delay fault.
+///
+/// At most `max_connections` are served at once: the loop takes a permit
+/// before it accepts, so further clients wait in the kernel's listen backlog
+/// (bounded) instead of costing a task and buffers each.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let router = crate::ops::router(app.clone());
+    let routers = gateway::Routers {
+        api: crate::ops::router(app.clone()),
+        control: crate::control::router(app.clone()),
+    };
+    let slots = Arc::new(Semaphore::new(app.limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = stop.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), router.clone()));
-                }
-                // Out of file descriptors or similar: back off and keep serving.
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            permit = slots.clone().acquire_owned() => {
+                // The semaphore is never closed.
+                let Ok(permit) = permit else { break };
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => {
+                            connections.spawn(serve_connection(stream, app.clone(), routers.clone(), permit));
+                        }
+                        // Out of file descriptors or similar: back off and keep serving.
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    },
+                }
+            }
         }
     }
     connections.shutdown().await;
 }
 
-async fn serve_connection(stream: TcpStream, app: Arc<App>, router: Router) {
+/// Serves one connection; its slot is given back when this returns.
+async fn serve_connection(
+    stream: TcpStream,
+    app: Arc<App>,
+    routers: gateway::Routers,
+    _slot: OwnedSemaphorePermit,
+) {
+    let idle_timeout = app.limits.idle_timeout;
     let _ = stream.set_nodelay(true);
     let connection = Arc::new(Connection::default());
     let io = TokioIo::new(Socket {
@@ -69,12 +86,15 @@ async fn serve_connection(stream: TcpStream, app: Arc<App>, router: Router) {
     });
     let handler = connection.clone();
     let service = hyper::service::service_fn(move |request| {
-        let (app, router, handler) = (app.clone(), router.clone(), handler.clone());
-        async move { Ok::<_, Infallible>(gateway::handle(app, router, handler, request).await) }
+        let (app, routers, handler) = (app.clone(), routers.clone(), handler.clone());
+        async move { Ok::<_, Infallible>(gateway::handle(app, routers, handler, request).await) }
     });
+    // hyper runs this timer whenever it waits for a request's headers: on a
+    // fresh connection and on a keep-alive one between requests, so it is the
+    // idle timeout too.
     let serving = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
+        .header_read_timeout(idle_timeout)
         .serve_connection(io, service);
     tokio::select! {
         _ = serving => {}

@@ -13,6 +13,7 @@ use base64::Engine;
 use der::asn1::{AnyRef, BitStringRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierRef, ObjectIdentifier};
+use zeroize::Zeroizing;
 
 use crate::error::{CryptoError, Error, KeyError};
 
@@ -59,11 +60,13 @@ fn malformed(what: &'static str) -> impl Fn(String) -> KeyError {
     move |reason| KeyError::Malformed { what, reason }
 }
 
-fn read_file(path: &Path) -> Result<String, KeyError> {
-    std::fs::read_to_string(path).map_err(|e| KeyError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })
+fn read_file(path: &Path) -> Result<Zeroizing<String>, KeyError> {
+    std::fs::read_to_string(path)
+        .map(Zeroizing::new)
+        .map_err(|e| KeyError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
 }
 
 fn b64() -> &'static base64::engine::GeneralPurpose {
@@ -78,7 +81,8 @@ pub struct PrivateKey(Arc<PrivateInner>);
 
 struct PrivateInner {
     key: backend::RsaPrivate,
-    pkcs8: Vec<u8>,
+    /// Wiped when the last clone is dropped.
+    pkcs8: Zeroizing<Vec<u8>>,
     public: PublicKey,
 }
 
@@ -131,7 +135,7 @@ impl PrivateKey {
         let public = Self::public_from_pkcs1_private(info.private_key)?;
         Ok(Self(Arc::new(PrivateInner {
             key,
-            pkcs8: der.to_vec(),
+            pkcs8: Zeroizing::new(der.to_vec()),
             public,
         })))
     }
@@ -139,9 +143,10 @@ impl PrivateKey {
     /// Loads a PKCS#1 DER key (`RSAPrivateKey`).
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
         let info = pkcs8::PrivateKeyInfo::new(rsa_algorithm(), der);
-        let pkcs8 = info
-            .to_der()
-            .map_err(|e| malformed("PKCS#1 private key")(e.to_string()))?;
+        let pkcs8 = Zeroizing::new(
+            info.to_der()
+                .map_err(|e| malformed("PKCS#1 private key")(e.to_string()))?,
+        );
         Self::from_pkcs8_der(&pkcs8)
     }
 
@@ -159,7 +164,9 @@ impl PrivateKey {
 
     /// Generates a fresh RSA-2048 key (for tests and the sandbox).
     pub fn generate() -> Result<Self, KeyError> {
-        let der = backend::RsaPrivate::generate_pkcs8().map_err(malformed("generated key"))?;
+        let der = Zeroizing::new(
+            backend::RsaPrivate::generate_pkcs8().map_err(malformed("generated key"))?,
+        );
         Self::from_pkcs8_der(&der)
     }
 
@@ -315,17 +322,19 @@ impl fmt::Debug for PublicKey {
 /// The merchant's APIv3 key (32 ASCII characters), the AES-256-GCM key of
 /// callbacks and certificate downloads. Its `Debug` output is redacted.
 #[derive(Clone)]
-pub struct ApiV3Key([u8; 32]);
+pub struct ApiV3Key(Arc<Zeroizing<[u8; 32]>>);
 
 impl ApiV3Key {
     /// Checks and wraps the key text.
     pub fn new(key: &str) -> Result<Self, CryptoError> {
-        let bytes: [u8; 32] = key
-            .as_bytes()
-            .try_into()
-            .map_err(|_| CryptoError::InvalidApiV3Key(key.len()))?;
-        if !key.is_ascii() {
+        if key.len() != 32 || !key.is_ascii() {
             return Err(CryptoError::InvalidApiV3Key(key.len()));
+        }
+        // Written straight into its one shared, wiped-on-drop home: no copy
+        // is left on the stack or in a freed clone.
+        let mut bytes = Arc::new(Zeroizing::new([0u8; 32]));
+        if let Some(slot) = Arc::get_mut(&mut bytes) {
+            slot.copy_from_slice(key.as_bytes());
         }
         Ok(Self(bytes))
     }

@@ -2,10 +2,12 @@
 //! around the block (e.g. OpenSSL's `Bag Attributes`) and of CRLF line ends.
 
 use base64::Engine;
+use zeroize::Zeroizing;
 
 pub(crate) struct Block {
     pub(crate) label: String,
-    pub(crate) der: Vec<u8>,
+    /// Wiped when dropped: the block may be a private key.
+    pub(crate) der: Zeroizing<Vec<u8>>,
     /// Legacy OpenSSL encryption (`Proc-Type: 4,ENCRYPTED`) inside the block.
     pub(crate) encrypted_header: bool,
 }
@@ -31,7 +33,7 @@ pub(crate) fn blocks(input: &str) -> Vec<Result<Block, String>> {
         let body = &body_start[..end];
         rest = &body_start[end + end_marker.len()..];
         let mut encrypted_header = false;
-        let mut b64 = String::with_capacity(body.len());
+        let mut b64 = Zeroizing::new(String::with_capacity(body.len()));
         for line in body.lines() {
             if line.contains(':') {
                 encrypted_header |= line.contains("ENCRYPTED");
@@ -44,7 +46,7 @@ pub(crate) fn blocks(input: &str) -> Vec<Result<Block, String>> {
                 .decode(b64.as_bytes())
                 .map(|der| Block {
                     label: label.clone(),
-                    der,
+                    der: Zeroizing::new(der),
                     encrypted_header,
                 })
                 .map_err(|e| format!("bad base64 in `{label}` block: {e}")),

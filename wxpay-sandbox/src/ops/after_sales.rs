@@ -29,7 +29,7 @@ pub(crate) async fn create(
     caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Reply {
-    let f = Fields(&body);
+    let f = Fields::of(&body);
     let sub_mchid = f.string("sub_mchid")?;
     let transaction_id = f.string("transaction_id")?;
     let amount = f.fen("amount")?;
@@ -67,7 +67,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = created(&order);
-    store.after_sales.insert(id, order);
+    store.insert_after_sales(id, order);
     drop(store);
     Ok(Json(answer))
 }

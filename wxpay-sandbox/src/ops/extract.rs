@@ -141,18 +141,36 @@ fn check_length<'a>(name: &str, value: &'a str) -> Result<&'a str, WxError> {
     Ok(value)
 }
 
-/// Typed access to the fields of a JSON body, naming the field in every error.
-pub(crate) struct Fields<'a>(pub(crate) &'a Map<String, Value>);
+/// Typed access to the fields of a JSON body, naming the field in every error
+/// (nested ones by their path, e.g. `amount.total`).
+pub(crate) struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    prefix: String,
+}
 
 impl<'a> Fields<'a> {
+    /// The fields of a whole body.
+    pub(crate) fn of(map: &'a Map<String, Value>) -> Self {
+        Self {
+            map,
+            prefix: String::new(),
+        }
+    }
+
+    /// The full name of a field, for messages.
+    pub(crate) fn name(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
     /// A string field that may be absent (`null` and `""` count as absent).
     pub(crate) fn optional_str(&self, name: &str) -> Result<Option<&'a str>, WxError> {
-        match self.0.get(name) {
+        match self.map.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => check_length(name, s).map(Some),
+            Some(Value::String(s)) => check_length(&self.name(name), s).map(Some),
             Some(other) => Err(WxError::param(format!(
-                "`{name}` must be a string, got {}",
+                "`{}` must be a string, got {}",
+                self.name(name),
                 kind(other)
             ))),
         }
@@ -160,27 +178,29 @@ impl<'a> Fields<'a> {
 
     /// A required, non-empty string field.
     pub(crate) fn string(&self, name: &str) -> Result<&'a str, WxError> {
-        self.optional_str(name)?
-            .ok_or_else(|| WxError::param(format!("missing required field `{name}`")))
+        self.optional_str(name)?.ok_or_else(|| self.missing(name))
+    }
+
+    fn missing(&self, name: &str) -> WxError {
+        WxError::param(format!("missing required field `{}`", self.name(name)))
     }
 
     /// A required amount in fen (分): a positive integer, never a float or a string.
     pub(crate) fn fen(&self, name: &str) -> Result<i64, WxError> {
-        match self.0.get(name) {
-            None | Some(Value::Null) => {
-                Err(WxError::param(format!("missing required field `{name}`")))
-            }
+        let full = self.name(name);
+        match self.map.get(name) {
+            None | Some(Value::Null) => Err(self.missing(name)),
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(fen) if fen > 0 => Ok(fen),
                 Some(fen) => Err(WxError::param(format!(
-                    "`{name}` must be a positive amount in fen (分), got {fen}"
+                    "`{full}` must be a positive amount in fen (分), got {fen}"
                 ))),
                 None => Err(WxError::param(format!(
-                    "`{name}` must be an integer amount in fen (分), got {n}"
+                    "`{full}` must be an integer amount in fen (分), got {n}"
                 ))),
             },
             Some(other) => Err(WxError::param(format!(
-                "`{name}` must be an integer amount in fen (分), got {}",
+                "`{full}` must be an integer amount in fen (分), got {}",
                 kind(other)
             ))),
         }
@@ -189,15 +209,94 @@ impl<'a> Fields<'a> {
     /// A required string that must be one of the documented values.
     pub(crate) fn one_of(&self, name: &str, allowed: &[&str]) -> Result<&'a str, WxError> {
         let value = self.string(name)?;
-        if allowed.contains(&value) {
-            Ok(value)
-        } else {
-            Err(WxError::param(format!(
-                "`{name}` must be one of {}, got {value:?}",
-                allowed.join(", ")
-            )))
+        check_enum(&self.name(name), value, allowed)
+    }
+
+    /// An optional string that, when present, must be one of the documented values.
+    pub(crate) fn optional_one_of(
+        &self,
+        name: &str,
+        allowed: &[&str],
+    ) -> Result<Option<&'a str>, WxError> {
+        self.optional_str(name)?
+            .map(|v| check_enum(&self.name(name), v, allowed))
+            .transpose()
+    }
+
+    /// An optional boolean.
+    pub(crate) fn optional_bool(&self, name: &str) -> Result<Option<bool>, WxError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(WxError::param(format!(
+                "`{}` must be a boolean, got {}",
+                self.name(name),
+                kind(other)
+            ))),
         }
     }
+
+    /// A nested object that may be absent.
+    pub(crate) fn optional_object(&self, name: &str) -> Result<Option<Fields<'a>>, WxError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Fields {
+                map,
+                prefix: format!("{}.", self.name(name)),
+            })),
+            Some(other) => Err(WxError::param(format!(
+                "`{}` must be an object, got {}",
+                self.name(name),
+                kind(other)
+            ))),
+        }
+    }
+
+    /// A required nested object.
+    pub(crate) fn object(&self, name: &str) -> Result<Fields<'a>, WxError> {
+        self.optional_object(name)?
+            .ok_or_else(|| self.missing(name))
+    }
+
+    /// An optional array (its items are not looked into).
+    pub(crate) fn optional_array(&self, name: &str) -> Result<Option<&'a [Value]>, WxError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            Some(other) => Err(WxError::param(format!(
+                "`{}` must be an array, got {}",
+                self.name(name),
+                kind(other)
+            ))),
+        }
+    }
+}
+
+fn check_enum<'a>(name: &str, value: &'a str, allowed: &[&str]) -> Result<&'a str, WxError> {
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(WxError::param(format!(
+            "`{name}` must be one of {}, got {value:?}",
+            allowed.join(", ")
+        )))
+    }
+}
+
+/// A path segment, percent-decoded, named in errors.
+pub(crate) fn segment(
+    name: &str,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<String, WxError> {
+    let Path(value) =
+        path.map_err(|e| WxError::param(format!("path parameter `{name}`: {}", e.body_text())))?;
+    if value.trim().is_empty() {
+        return Err(WxError::param(format!(
+            "path parameter `{name}` must not be empty"
+        )));
+    }
+    check_length(name, &value)?;
+    Ok(value)
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -229,7 +328,7 @@ mod tests {
             "amount": 10, "float": 10.5, "text": "10", "neg": -1,
             "scene": "RETURN_GOODS", "bad_scene": "X", "empty": ""
         }));
-        let f = Fields(&body);
+        let f = Fields::of(&body);
         assert_eq!(f.fen("amount").unwrap(), 10);
         for (name, needle) in [
             ("float", "integer"),

@@ -12,10 +12,13 @@ use crate::app::App;
 use crate::reply::WxError;
 
 mod after_sales;
+pub(crate) mod bills;
 mod certificates;
-mod extract;
+pub(crate) mod extract;
+mod refunds;
 mod return_advance;
 mod return_orders;
+mod transactions;
 
 /// The seed operations, as `(method, path template)`.
 pub const SEED_OPERATIONS: [(&str, &str); 6] = [
@@ -27,8 +30,44 @@ pub const SEED_OPERATIONS: [(&str, &str); 6] = [
     ("GET", return_advance::PATH),
 ];
 
+/// The payment lifecycle's operations, as `(method, path template)`.
+pub const PAYMENT_OPERATIONS: [(&str, &str); 19] = [
+    ("POST", "v3/pay/transactions/jsapi"),
+    ("POST", "v3/pay/transactions/app"),
+    ("POST", "v3/pay/transactions/h5"),
+    ("POST", "v3/pay/transactions/native"),
+    ("GET", "v3/pay/transactions/id/{transaction_id}"),
+    ("GET", "v3/pay/transactions/out-trade-no/{out_trade_no}"),
+    (
+        "POST",
+        "v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+    ),
+    ("POST", "v3/pay/partner/transactions/jsapi"),
+    ("POST", "v3/pay/partner/transactions/app"),
+    ("POST", "v3/pay/partner/transactions/h5"),
+    ("POST", "v3/pay/partner/transactions/native"),
+    ("GET", "v3/pay/partner/transactions/id/{transaction_id}"),
+    (
+        "GET",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
+    ),
+    ("POST", refunds::CREATE),
+    ("GET", refunds::QUERY),
+    ("GET", bills::TRADE_BILL),
+    ("GET", bills::FUND_FLOW_BILL),
+    ("GET", bills::DOWNLOAD),
+];
+
 pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let router = Router::new();
+    let router = transactions::routes(router);
+    let router = refunds::routes(router);
+    let router = bills::routes(router);
+    router
         .route("/v3/certificates", get(certificates::list))
         .route(
             &route(after_sales::PATH),

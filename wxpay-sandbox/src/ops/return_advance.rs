@@ -33,7 +33,7 @@ pub(crate) async fn create(
     RefundId(refund_id): RefundId,
     JsonObject(body): JsonObject,
 ) -> Reply {
-    let sub_mchid = Fields(&body).string("sub_mchid")?;
+    let sub_mchid = Fields::of(&body).string("sub_mchid")?;
     let mut store = app.store();
     let id = (caller.mchid.clone(), refund_id.clone());
     if let Some(existing) = store.advances.get(&id) {
@@ -56,7 +56,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = view(&caller, &advance, false);
-    store.advances.insert(id, advance);
+    store.insert_advance(id, advance);
     Ok(Json(answer))
 }
 

@@ -26,7 +26,7 @@ pub(crate) async fn create(
     caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Reply {
-    let f = Fields(&body);
+    let f = Fields::of(&body);
     let sub_mchid = f.string("sub_mchid")?;
     let order_id = f.optional_str("order_id")?;
     let out_order_no = f.optional_str("out_order_no")?;
@@ -79,7 +79,7 @@ pub(crate) async fn create(
         progress: Progress::start(app.settle_after),
     };
     let answer = view(&order, false);
-    store.return_orders.insert(id, order);
+    store.insert_return_order(id, order);
     Ok(Json(answer))
 }
 

@@ -16,7 +16,15 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::ApiV3Key;
 use crate::error::{CryptoError, Error};
 use crate::keyring::unix_now;
-use crate::verify::{self, Verifier};
+use crate::verify::{self, SignatureHeaders, Verifier};
+
+mod replay;
+
+use replay::ReplayGuard;
+
+/// The default [`Notifier::with_max_body_bytes`]: WeChat Pay's notifications
+/// are a few KiB.
+pub const DEFAULT_MAX_NOTIFICATION_BYTES: usize = 1 << 20;
 
 /// The only resource algorithm WeChat Pay uses.
 pub const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
@@ -84,6 +92,8 @@ impl<T> Notification<T> {
 pub struct Notifier {
     verifier: Arc<dyn Verifier>,
     key: ApiV3Key,
+    max_body_bytes: usize,
+    replay_guard: Option<ReplayGuard>,
 }
 
 impl fmt::Debug for Notifier {
@@ -100,6 +110,8 @@ impl Notifier {
         Self {
             verifier: Arc::new(verifier),
             key,
+            max_body_bytes: DEFAULT_MAX_NOTIFICATION_BYTES,
+            replay_guard: None,
         }
     }
 
@@ -108,12 +120,36 @@ impl Notifier {
         Self {
             verifier: client.verifier(),
             key,
+            max_body_bytes: DEFAULT_MAX_NOTIFICATION_BYTES,
+            replay_guard: None,
         }
     }
 
-    /// Verifies the signature over the raw body and the 300 s window, then
-    /// decrypts the resource and decodes it as `T` (`serde_json::Value` for any).
-    /// Header names are matched case-insensitively.
+    /// Refuses a delivery seen before (the same signed timestamp and nonce)
+    /// while it could still verify, remembering at most `capacity` deliveries
+    /// of the last 300 s; when that many are live, new ones are refused (and
+    /// WeChat Pay retries them later) rather than an entry forgotten. Clones
+    /// of this notifier share the guard. WeChat Pay's own retries are signed
+    /// afresh and get through; de-duplicate those by
+    /// [`Envelope::id`].
+    pub fn with_replay_guard(mut self, capacity: usize) -> Self {
+        self.replay_guard = Some(ReplayGuard::new(capacity));
+        self
+    }
+
+    /// Refuses bodies over `limit` bytes before any work is done (default
+    /// [`DEFAULT_MAX_NOTIFICATION_BYTES`]). Limit the body in your web
+    /// framework too, so it is never read whole.
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Verifies the signature over the raw body and the 300 s window (and,
+    /// with [`with_replay_guard`](Self::with_replay_guard), that the delivery
+    /// is new), then decrypts the resource and decodes it as `T`
+    /// (`serde_json::Value` for any). Header names are matched
+    /// case-insensitively; a body over the size limit is refused first.
     pub async fn parse<T: DeserializeOwned>(
         &self,
         headers: &HeaderMap,
@@ -125,12 +161,27 @@ impl Notifier {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        verify::verify(&*self.verifier, headers, body, unix_now())
+        if body.len() > self.max_body_bytes {
+            return Err(Error::ResponseTooLarge {
+                limit: self.max_body_bytes,
+            });
+        }
+        let verification_error = |source| Error::Verification {
+            source,
+            request_id: request_id(),
+        };
+        let now = unix_now();
+        verify::verify(&*self.verifier, headers, body, now)
             .await
-            .map_err(|source| Error::Verification {
-                source,
-                request_id: request_id(),
-            })?;
+            .map_err(verification_error)?;
+        if let Some(guard) = &self.replay_guard {
+            // Only verified deliveries are remembered, so forgeries cannot fill the guard.
+            let signature =
+                SignatureHeaders::from_headers(headers, now).map_err(verification_error)?;
+            guard
+                .admit(&signature.timestamp, &signature.nonce, now)
+                .map_err(verification_error)?;
+        }
         let decode_error = |message: String, bytes: &[u8]| Error::Decode {
             status: 200,
             message,

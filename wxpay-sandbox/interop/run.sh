@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the sandbox, starts it on a free loopback port, runs the Python
+# interop client against it (certificate mode), checks that the command line
+# reads the delivery log of the running sandbox, and stops it.
+# Needs python3 with `cryptography`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out="$(mktemp -d)"
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$out"' EXIT
+cargo build -q -p wxpay-sandbox --bin wxpay-sandbox
+sandbox=target/debug/wxpay-sandbox
+"$sandbox" --listen 127.0.0.1:0 --out "$out" --run-for 120 >"$out/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    grep -q listening "$out/log" 2>/dev/null && break
+    sleep 0.1
+done
+python3 wxpay-sandbox/interop/python_client.py "$out"
+# The command line steers the running sandbox through its control API.
+"$sandbox" notifications --out "$out" | grep -q '"event_type": "REFUND.SUCCESS"'
+echo "command line: the delivery log lists the refund notification"

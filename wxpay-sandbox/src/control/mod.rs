@@ -1,0 +1,169 @@
+//! The control API, under `/sandbox/` (outside WeChat Pay's `/v3/` namespace,
+//! so never mistaken for it): pay, fail or close an order, settle a refund,
+//! read the notification log and re-send a notification; and the pay page a
+//! person opens for a `prepay_id`, `code_url` or `h5_url`.
+//!
+//! Requests here are not signed and answers are not signed: it is a test
+//! tool's remote control. Anyone who can reach the port can use it, so keep
+//! the sandbox on loopback (the default) unless that is what you want.
+//!
+//! | method and path | body / query | does |
+//! | --- | --- | --- |
+//! | `GET /sandbox/orders` | `?mchid=&out_trade_no=` or `?prepay_id=` | the order, its query answer and refunds |
+//! | `POST /sandbox/orders/pay` | `{"mchid","out_trade_no"}`, `{"prepay_id"}` or `{"code_url"}`; optional `"openid"` | NOTPAY → SUCCESS, TRANSACTION.SUCCESS sent |
+//! | `POST /sandbox/orders/fail` | same | a failed attempt: stays NOTPAY, nothing sent |
+//! | `POST /sandbox/orders/close` | same | NOTPAY → CLOSED |
+//! | `POST /sandbox/refunds/outcome` | `{"mchid","out_refund_no","status"}` | PROCESSING/ABNORMAL → SUCCESS, ABNORMAL or CLOSED, notified |
+//! | `GET /sandbox/notifications` | `?mchid=` (optional) | every delivery attempt, oldest first |
+//! | `POST /sandbox/notifications/resend` | `{"id"}` | one more attempt, now |
+//! | `GET /sandbox/pay/{prepay_id or pr token}` | | the pay page (Pay / Fail buttons) |
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::{Method, StatusCode, Uri};
+use serde_json::{json, Value};
+
+use crate::app::App;
+use crate::clock::unix_now;
+use crate::ledger::{Order, RefundStatus};
+use crate::lifecycle::{close_ref, fail, pay, settle_refund, OrderRef};
+use crate::notify::resend;
+use crate::ops::extract::Query;
+use crate::reply::WxError;
+
+mod page;
+mod rust;
+
+/// Where the control API lives.
+pub(crate) const PREFIX: &str = "/sandbox/";
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/sandbox/orders", get(order))
+        .route("/sandbox/orders/pay", post(pay_order))
+        .route("/sandbox/orders/fail", post(fail_order))
+        .route("/sandbox/orders/close", post(close_order))
+        .route("/sandbox/refunds/outcome", post(refund_outcome))
+        .route("/sandbox/notifications", get(notifications))
+        .route("/sandbox/notifications/resend", post(resend_notification))
+        .route("/sandbox/pay/{token}", get(page::show).post(page::act))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(app)
+}
+
+async fn not_found(method: Method, uri: Uri) -> WxError {
+    WxError::not_found(method.as_str(), uri.path())
+}
+
+/// A JSON object body (the control API does not insist on a Content-Type).
+fn json_body(body: &Bytes) -> Result<Value, WxError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(WxError::param("body must be a JSON object")),
+        Err(e) => Err(WxError::param(format!("body is not valid JSON: {e}"))),
+    }
+}
+
+/// What the control API shows of an order.
+pub(crate) fn describe(app: &App, order: &Order) -> Value {
+    let now = unix_now();
+    let store = app.store();
+    let refunds: Vec<Value> = store.refunds_of(order).map(|r| r.view()).collect();
+    json!({
+        "mchid": order.mchid,
+        "sub_mchid": order.sub_mchid(),
+        "out_trade_no": order.out_trade_no,
+        "trade_type": order.trade_type.wire(),
+        "trade_state": order.state_at(now).wire(),
+        "description": order.description,
+        "total": order.total,
+        "refunded": order.refunded,
+        "failed_attempts": order.failed_attempts,
+        "prepay_id": order.prepay_id,
+        "code_url": format!("weixin://wxpay/bizpayurl/up?pr={}&groupid=00", order.code_token),
+        "pay_page": format!("{}sandbox/pay/{}", app.base_url, order.prepay_id),
+        "notify_url": order.notify_url,
+        "transaction_id": order.transaction_id,
+        "query": order.view(now),
+        "refunds": refunds,
+    })
+}
+
+async fn order(State(app): State<Arc<App>>, query: Query) -> Result<Json<Value>, WxError> {
+    let target = match (
+        query.optional("prepay_id")?,
+        query.optional("mchid")?,
+        query.optional("out_trade_no")?,
+    ) {
+        (Some(token), _, _) => OrderRef::Token(token.to_owned()),
+        (None, Some(mchid), Some(no)) => OrderRef::Trade {
+            mchid: mchid.to_owned(),
+            out_trade_no: no.to_owned(),
+        },
+        _ => return Err(WxError::param("give ?mchid=&out_trade_no= or ?prepay_id=")),
+    };
+    let order = target.find(&app)?;
+    Ok(Json(describe(&app, &order)))
+}
+
+async fn pay_order(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    let body = json_body(&body)?;
+    let target = OrderRef::from_json(&body)?;
+    let order = pay(&app, &target, body.get("openid").and_then(Value::as_str))?;
+    Ok(Json(describe(&app, &order)))
+}
+
+async fn fail_order(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    let target = OrderRef::from_json(&json_body(&body)?)?;
+    let order = fail(&app, &target)?;
+    Ok(Json(describe(&app, &order)))
+}
+
+async fn close_order(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    let target = OrderRef::from_json(&json_body(&body)?)?;
+    let order = close_ref(&app, &target)?;
+    Ok(Json(describe(&app, &order)))
+}
+
+async fn refund_outcome(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, WxError> {
+    let body = json_body(&body)?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| WxError::param(format!("missing string field `{name}`")))
+    };
+    let status = RefundStatus::parse(text("status")?)
+        .ok_or_else(|| WxError::param("`status` must be SUCCESS, ABNORMAL or CLOSED"))?;
+    let refund = settle_refund(&app, text("mchid")?, text("out_refund_no")?, status)?;
+    Ok(Json(refund))
+}
+
+async fn notifications(State(app): State<Arc<App>>, query: Query) -> Result<Json<Value>, WxError> {
+    let attempts = app.outbox().attempts(query.optional("mchid")?);
+    Ok(Json(json!({ "attempts": attempts })))
+}
+
+async fn resend_notification(
+    State(app): State<Arc<App>>,
+    body: Bytes,
+) -> Result<Response, WxError> {
+    let body = json_body(&body)?;
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| WxError::param("missing string field `id`"))?;
+    match resend(&app, id).await {
+        Some(attempt) => Ok(Json(attempt).into_response()),
+        None => Err(WxError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no notification {id} in the log"),
+        )),
+    }
+}
