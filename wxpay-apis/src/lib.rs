@@ -55,8 +55,6 @@
 #![doc = include_str!("generated/README.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
-// docs.rs (nightly, `--cfg docsrs`): mark each item with the feature it needs.
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod generated;
 pub mod media;
