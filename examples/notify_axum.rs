@@ -2,8 +2,9 @@
 //!
 //! The handler takes the raw body bytes (never a re-serialised JSON value),
 //! lets `Notifier` verify the signature and the 300 s window and decrypt the
-//! resource, then answers 204 when the event is handled or 500 with
-//! `{"code":"FAIL","message":...}` so that WeChat Pay retries later.
+//! resource (refusing replayed deliveries and oversized bodies), then answers
+//! 204 when the event is handled or 500 with `{"code":"FAIL","message":...}`
+//! so that WeChat Pay retries later.
 //!
 //! Run: `cargo run --example notify_axum`
 
@@ -11,7 +12,7 @@ use std::error::Error;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
@@ -21,6 +22,9 @@ use wxpay_core::notify::events::Event;
 use wxpay_core::notify::Notifier;
 use wxpay_core::ApiV3Key;
 use wxpay_sandbox::{KeyMode, Sandbox};
+
+/// WeChat Pay's notifications are a few KiB.
+const MAX_NOTIFICATION_BYTES: usize = 64 * 1024;
 
 /// Orders this shop knows; a notification for anything else fails (and is retried).
 const KNOWN_ORDER: &str = "1217752501201407033233368018";
@@ -62,13 +66,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .start()
         .await?;
     let client = sandbox.client_builder().build()?;
-    let notifier = Arc::new(Notifier::for_client(
-        &client,
-        ApiV3Key::new(&sandbox.merchant().apiv3_key)?,
-    ));
+    // A replayed delivery (the same signed timestamp and nonce) is refused
+    // for as long as it could verify; bodies are limited before any work.
+    let notifier = Arc::new(
+        Notifier::for_client(&client, ApiV3Key::new(&sandbox.merchant().apiv3_key)?)
+            .with_replay_guard(10_000)
+            .with_max_body_bytes(MAX_NOTIFICATION_BYTES),
+    );
 
     let app = Router::new()
         .route("/wxpay/notify", post(notify))
+        // Never read more than that off the socket either.
+        .layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BYTES))
         .with_state(notifier);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/wxpay/notify", listener.local_addr()?);

@@ -8,6 +8,12 @@
 //! - [`wxpay_api`]: declare a typed endpoint with one attribute.
 //! - [`crypto`]: keys, RSA signatures, RSA-OAEP, AES-256-GCM, digests
 //!   (aws-lc-rs by default, pure Rust with the `rust-crypto` feature).
+//!
+//! **Advisory:** with the `rust-crypto` feature, RSA comes from the `rsa`
+//! crate, subject to RUSTSEC-2023-0071 (the Marvin timing attack on RSA
+//! decryption, no fixed release): it concerns
+//! [`Client::decrypt_sensitive`] when an attacker can time many decryptions.
+//! The default backend is not affected.
 //! - [`Keyring`], [`Verifier`](verify::Verifier), [`Signer`](sign::Signer):
 //!   who WeChat Pay is and who the merchant is, pluggable.
 //!

@@ -1,0 +1,17 @@
+//! The `Authorization` header parser (the sandbox's and any server's entry
+//! point) never panics, and what it accepts prints back to something it
+//! accepts again.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wxpay_core::sign::Authorization;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = Authorization::parse(text) {
+        let again = Authorization::parse(&parsed.to_string());
+        assert!(again.is_ok(), "{text:?} parsed, its rendering did not");
+    }
+});
