@@ -1,1 +1,24 @@
-//! placeholder
+//! Integration tests of the wxpay workspace live in this crate's test
+//! targets (`core`, `sandbox`, `ui`, `macro_pass`, `workspace`). This library
+//! only compiles the examples of the published crates' READMEs, as doctests,
+//! so the first code a crates.io reader sees builds.
+
+/// `wxpay-macros/README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../wxpay-macros/README.md")]
+pub struct WxpayMacrosReadme;
+
+/// `wxpay-core/README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../wxpay-core/README.md")]
+pub struct WxpayCoreReadme;
+
+/// `wxpay-apis/README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../wxpay-apis/README.md")]
+pub struct WxpayApisReadme;
+
+/// `wxpay-sandbox/README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../wxpay-sandbox/README.md")]
+pub struct WxpaySandboxReadme;

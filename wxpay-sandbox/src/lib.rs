@@ -126,6 +126,8 @@
 //! handled first (verified, stored), then its answer is bent.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+// docs.rs (nightly, `--cfg docsrs`): mark each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod app;
 mod auth;
