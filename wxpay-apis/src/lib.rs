@@ -13,22 +13,51 @@
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
 //! use wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest;
 //!
-//! let advance = ReturnAdvanceRequest {
-//!     refund_id: "50000000382019052709732678859",
-//!     sub_mchid: "1900000109",
-//! }
-//! .send(&client)
-//! .await?;
+//! let advance = ReturnAdvanceRequest::new("50000000382019052709732678859", "1900000109")
+//!     .send(&client)
+//!     .await?;
 //! println!("{}: {} fen", advance.advance_return_id, advance.return_amount);
 //! # Ok(()) }
 //! ```
 //!
+//! ## Building a request
+//!
+//! Every generated struct is `#[non_exhaustive]`: fields WeChat Pay adds to
+//! an operation later are not a breaking change for your code. A request is
+//! built with `new`, which takes the required fields in a fixed order (path
+//! parameters first, then the other required fields as the catalog lists
+//! them); optional fields start as `None` and are assigned on the value, as
+//! in ruma:
+//!
+//! ```no_run
+//! # #[cfg(feature = "ecommerce")]
+//! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+//! use wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest;
+//!
+//! let mut request =
+//!     CreateReturnOrderRequest::new("1900000109", "R20190516001", "86693852", 10, "分账回退");
+//! request.order_id = Some("3008450740201411110007820472");
+//! let order = request.send(&client).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Nested request objects (`JsapiPrepayPayer`, an amount) are built the same
+//! way. Public fields after `new` rather than a setter per optional field:
+//! one function per type instead of one per field (some 20,000 more to
+//! compile), and a field is written as it is read.
+//!
 //! ## How the types read
 //!
 //! - `{Operation}Request` is the request, `{Operation}Response` what a
-//!   success decodes into (`()` for an empty 204/202). Operation names come
-//!   from the English slug of the official page (`create-return-advance`),
-//!   else from the method and path (`QueryTransactionsByOutTradeNo`).
+//!   success decodes into (`()` for an empty 204/202). The operations most
+//!   programs call carry the names the official English docs use
+//!   (`JsapiPrepayRequest`, `QueryOrderByOutTradeNoRequest`,
+//!   `CreateRefundRequest`, `TradeBillRequest`; partner variants start with
+//!   `Partner`); the rest are named from the English slug of the official
+//!   page (`create-return-advance`), else from the method and path. Search
+//!   the docs by Chinese name (`JSAPI下单API`) or by `METHOD path`
+//!   (`POST v3/pay/transactions/jsapi`): each request carries both as
+//!   aliases.
 //! - Requests borrow (`&'a str`, `&'a [T]`, [`Timestamp<&'a str>`](shared::Timestamp))
 //!   and only serialise; responses own their data and both serialise and
 //!   deserialise. Optional fields are `Option`s left out of the request when
@@ -54,6 +83,7 @@
 //! the catalog; do not edit it by hand.
 #![doc = include_str!("generated/README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod generated;

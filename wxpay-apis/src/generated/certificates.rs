@@ -7,15 +7,37 @@ use crate::generated::prelude::*;
 
 /// 获取平台证书列表: `GET /v3/certificates`.
 ///
+/// ```ignore
+/// let mut request = QueryCertificatesRequest::new();
+/// request.algorithm_type = Some(algorithm_type);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_3.shtml>.
 ///
 /// For: 微信平台商户.
+#[doc(alias = "获取平台证书列表")]
+#[doc(alias = "GET v3/certificates")]
+#[doc(alias = "v3/certificates")]
 #[wxpay_api(GET, "v3/certificates", response = QueryCertificatesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCertificatesRequest {
     /// 证书算法版本
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm_type: Option<QueryCertificatesAlgorithmType>,
+}
+
+impl QueryCertificatesRequest {
+    /// The request without a required field. The optional ones (`algorithm_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            algorithm_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -32,43 +54,64 @@ string_enum! {
 
 /// The answer to [`QueryCertificatesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCertificatesResponse {
     /// `data`
+    ///
+    /// Always present.
     pub data: Vec<QueryCertificatesData>,
 }
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCertificatesData {
     /// `effective_time`
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_time: Option<Timestamp>,
     /// `encrypt_certificate`
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt_certificate: Option<QueryCertificatesEncryptCertificate>,
     /// `expire_time`
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2018-12-08T10:34:56+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Timestamp>,
     /// `serial_no`
+    ///
+    /// May be absent. Example: `5157F09EFDC096DE15EBE81A47057A7232F1B8E1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_no: Option<String>,
 }
 
 /// The `encrypt_certificate` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCertificatesEncryptCertificate {
     /// `algorithm`
+    ///
+    /// May be absent. Example: `AEAD_AES_256_GCM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `associated_data`
+    ///
+    /// May be absent. Example: `certificate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_data: Option<String>,
     /// `ciphertext`
+    ///
+    /// May be absent. Example: `sRvt...`.
     ///
     /// Encrypted with AEAD_AES_256_GCM under the APIv3 key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ciphertext: Option<String>,
     /// `nonce`
+    ///
+    /// May be absent. Example: `61f9c719728a`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
 }

@@ -15,24 +15,43 @@ pub mod out_trade_no;
 
 /// 实名支付(需单独申请权限)
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsIdentity<'a> {
+#[non_exhaustive]
+pub struct PrepayIdentity<'a> {
     /// 加密后的姓名
+    ///
+    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub name: &'a str,
     /// 加密后的证件号
     ///
+    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub number: &'a str,
     /// 证件类型
-    pub r#type: CreateCombineTransactionsType,
+    ///
+    /// Required.
+    pub r#type: PrepayType,
+}
+
+impl<'a> PrepayIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(name: &'a str, number: &'a str, r#type: PrepayType) -> Self {
+        Self {
+            name,
+            number,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
     /// 证件类型
-    pub enum CreateCombineTransactionsType {
+    pub enum PrepayType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -52,7 +71,7 @@ string_enum! {
 
 string_enum! {
     /// 指定支付方式
-    pub enum CreateCombineTransactionsLimitPay {
+    pub enum PrepayLimitPay {
         /// `balance_only`
         BalanceOnly = "balance_only",
         /// `no_balance`
@@ -64,58 +83,138 @@ string_enum! {
 
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CombineTransactionsSceneInfo<'a> {
+#[non_exhaustive]
+pub struct PrepaySceneInfo<'a> {
     /// 商户端设备号
+    ///
+    /// Optional. Example: `POS1:1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
     /// 用户终端IP
+    ///
+    /// Required.
     pub payer_client_ip: &'a str,
 }
 
-/// 订单金额
+impl<'a> PrepaySceneInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(payer_client_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            payer_client_ip,
+        }
+    }
+}
+
+/// The `amount` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CombineTransactionsAmount<'a> {
+#[non_exhaustive]
+pub struct PrepayAmount<'a> {
     /// 标价币种
+    ///
+    /// Required. Example: `CNY`.
     pub currency: &'a str,
     /// 标价金额
+    ///
+    /// Required.
     ///
     /// Amount in fen (分).
     pub total_amount: i64,
 }
 
+impl<'a> PrepayAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+        Self {
+            currency,
+            total_amount,
+        }
+    }
+}
+
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSettleInfo {
+#[non_exhaustive]
+pub struct PrepaySettleInfo {
     /// 是否指定分账
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
     /// 补差金额
+    ///
+    /// Optional. Example: `10`.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
+impl PrepaySettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
+}
+
 /// 贴息信息(微信分付)
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyInfo<'a> {
+#[non_exhaustive]
+pub struct PrepaySubsidyInfo<'a> {
     /// 贴息详情列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subsidy_detail: Option<&'a [CreateCombineTransactionsSubsidyDetail<'a>]>,
+    pub subsidy_detail: Option<&'a [PrepaySubsidyDetail<'a>]>,
+}
+
+impl<'a> PrepaySubsidyInfo<'a> {
+    /// The object without a required field. The optional ones (`subsidy_detail`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            subsidy_detail: None,
+        }
+    }
 }
 
 /// 贴息详情列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyDetail<'a> {
+#[non_exhaustive]
+pub struct PrepaySubsidyDetail<'a> {
     /// 贴息方案类型
-    pub subsidy_period_type: CreateCombineTransactionsSubsidyPeriodType,
+    ///
+    /// Required. Example: `PERIOD`.
+    pub subsidy_period_type: PrepaySubsidyPeriodType,
     /// 贴息方案列表
-    pub subsidy_plan: &'a [CreateCombineTransactionsSubsidyPlan],
+    ///
+    /// Required.
+    pub subsidy_plan: &'a [PrepaySubsidyPlan],
+}
+
+impl<'a> PrepaySubsidyDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        subsidy_period_type: PrepaySubsidyPeriodType,
+        subsidy_plan: &'a [PrepaySubsidyPlan],
+    ) -> Self {
+        Self {
+            subsidy_period_type,
+            subsidy_plan,
+        }
+    }
 }
 
 string_enum! {
     /// 贴息方案类型
-    pub enum CreateCombineTransactionsSubsidyPeriodType {
+    pub enum PrepaySubsidyPeriodType {
         /// `DAILY`
         Daily = "DAILY",
         /// `PERIOD`
@@ -125,15 +224,31 @@ string_enum! {
 
 /// 贴息方案列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyPlan {
+#[non_exhaustive]
+pub struct PrepaySubsidyPlan {
     /// 贴息期数
+    ///
+    /// Required. Example: `3`.
     ///
     /// One of `12`, `3`, `6`.
     pub subsidy_installment_num: i64,
     /// 贴息比例
     ///
+    /// Required. Example: `100`.
+    ///
     /// One of `0`, `100`.
     pub subsidy_percent: i64,
+}
+
+impl PrepaySubsidyPlan {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+        Self {
+            subsidy_installment_num,
+            subsidy_percent,
+        }
+    }
 }
 
 string_enum! {
@@ -146,55 +261,124 @@ string_enum! {
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsCombinePayerInfo<'a> {
+#[non_exhaustive]
+pub struct PrepayCombinePayerInfo<'a> {
     /// 实名支付(需单独申请权限)
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<CreateCombineTransactionsIdentity<'a>>,
+    pub identity: Option<PrepayIdentity<'a>>,
     /// 用户标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 用户子标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
+impl<'a> PrepayCombinePayerInfo<'a> {
+    /// The object without a required field. The optional ones (`identity`, `openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            identity: None,
+            openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
 /// 商品单信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubOrder<'a> {
+#[non_exhaustive]
+pub struct PrepaySubOrder<'a> {
     /// 订单金额
-    pub amount: CombineTransactionsAmount<'a>,
+    ///
+    /// Required.
+    pub amount: PrepayAmount<'a>,
     /// 附加数据
+    ///
+    /// Required. Example: `深圳分店`.
     pub attach: &'a str,
     /// 商品描述
+    ///
+    /// Required. Example: `腾讯充值中心-QQ会员充值`.
     pub description: &'a str,
     /// 订单优惠标记
+    ///
+    /// Optional. Example: `WXG`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 子单商户号
+    ///
+    /// Required. Example: `1900000109`.
     pub mchid: &'a str,
     /// 商品单商户订单号
+    ///
+    /// Required. Example: `20150806125346`.
     pub out_trade_no: &'a str,
     /// 结算信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settle_info: Option<CreateCombineTransactionsSettleInfo>,
+    pub settle_info: Option<PrepaySettleInfo>,
     /// 子商户应用ID
+    ///
+    /// Optional. Example: `wxd678efh567hg6999`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 二级商户号
+    ///
+    /// Required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PrepaySubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_tag`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: PrepayAmount<'a>,
+        attach: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach,
+            description,
+            goods_tag: None,
+            mchid,
+            out_trade_no,
+            settle_info: None,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TradeNoSceneInfo {
+#[non_exhaustive]
+pub struct CombineTransactionsSceneInfo {
     /// 商户端设备号
+    ///
+    /// May be absent. Example: `POS1:1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
-/// The answer to [`CreateCombineTransactionsJsapiRequest`](crate::combine_transactions::jsapi::CreateCombineTransactionsJsapiRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest).
+/// The answer to [`CombineJsapiPrepayRequest`](crate::combine_transactions::jsapi::CombineJsapiPrepayRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CombineTransactionsResponse {
+#[non_exhaustive]
+pub struct Prepay {
     /// 预支付交易会话标识
+    ///
+    /// Always present. Example: `wx201410272009395522657a690389285100`.
     pub prepay_id: String,
 }

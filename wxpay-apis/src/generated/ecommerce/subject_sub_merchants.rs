@@ -5,27 +5,65 @@ use crate::generated::prelude::*;
 
 /// 查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.
 ///
+/// ```ignore
+/// let mut request = QueryEcommerceSubjectSubMerchantsRequest::new(organization_type, cert_number, wechatpay_serial);
+/// request.limit = Some(limit);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台.
+#[doc(alias = "查询指定主体子商户列表")]
+#[doc(alias = "GET v3/ecommerce/subject-sub-merchants")]
+#[doc(alias = "v3/ecommerce/subject-sub-merchants")]
 #[wxpay_api(GET, "v3/ecommerce/subject-sub-merchants", response = QueryEcommerceSubjectSubMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsRequest<'a> {
     /// 主体类型
+    ///
+    /// Query parameter, required. Example: `SUBJECT_TYPE_ENTERPRISE`.
     pub organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
     /// 证件号码
+    ///
+    /// Query parameter, required. Format `base64`. Example: `Iuas%2BxWj7ma0t%`.
     ///
     /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
     pub cert_number: &'a str,
     /// 分页大小
+    ///
+    /// Query parameter, optional. Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// 分页偏移
+    ///
+    /// Query parameter, optional. Example: `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 微信支付公钥ID/平台证书序列号
+    ///
+    /// Header `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`.
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> QueryEcommerceSubjectSubMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
+        cert_number: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            organization_type,
+            cert_number,
+            limit: None,
+            offset: None,
+            wechatpay_serial,
+        }
+    }
 }
 
 string_enum! {
@@ -48,24 +86,40 @@ string_enum! {
 
 /// The answer to [`QueryEcommerceSubjectSubMerchantsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsResponse {
     /// 子商户列表
+    ///
+    /// Always present.
     pub data: Vec<QueryEcommerceSubjectSubMerchantsData>,
     /// 分页大小
+    ///
+    /// Always present. Example: `20`.
     pub limit: i64,
     /// 分页偏移
+    ///
+    /// Always present. Example: `0`.
     pub offset: i64,
     /// 总条数
+    ///
+    /// Always present. Example: `100`.
     pub total_count: i64,
 }
 
 /// 子商户列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsData {
     /// 商户简称
+    ///
+    /// Always present. Example: `腾讯科技有限公司`.
     pub merchant_shortname: String,
     /// 签约时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
     pub sign_time: Timestamp,
     /// 子商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub sub_mchid: String,
 }

@@ -12,41 +12,65 @@ pub mod user_notifications;
 
 /// The answer to [`QueryContractsByIdRequest`](crate::edu_papay::contracts::id::QueryContractsByIdRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EduPapayData {
     /// 服务商APPID
+    ///
+    /// Always present. Example: `wx8888888888888888`.
     pub appid: String,
     /// 签约信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_information: Option<EduPapayContractInformation>,
     /// 服务商APPID下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJOM2pxb1Q`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 签约模板号
+    ///
+    /// May be absent. Example: `101164396123311331`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub sp_mchid: String,
     /// 子商户APPID
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// May be absent. Example: `1900000109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 子商户APPID下的用户标识
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 签约信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EduPapayContractInformation {
     /// 签约协议号
+    ///
+    /// May be absent. Example: `wx998877665544wx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
     /// 签约状态
+    ///
+    /// May be absent. Example: `ADD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_status: Option<String>,
     /// 签约时间
+    ///
+    /// May be absent. Example: `2020-03-26T10:43:39+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
 }

@@ -7,82 +7,216 @@ use crate::generated::prelude::*;
 
 /// 申请资金出境API: `POST /v3/funds-to-oversea/orders`.
 ///
+/// ```ignore
+/// let mut request = CreateFundsToOverseaOrdersRequest::new(amount, express_info, foreign_currency, out_order_id, payee_info, seller_info, sub_mchid, transaction_id);
+/// request.goods_info = Some(goods_info);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "申请资金出境API")]
+#[doc(alias = "POST v3/funds-to-oversea/orders")]
+#[doc(alias = "v3/funds-to-oversea/orders")]
 #[wxpay_api(POST, "v3/funds-to-oversea/orders", response = CreateFundsToOverseaOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersRequest<'a> {
     /// 出境金额
+    ///
+    /// Body field, required. Example: `10`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 物流信息
+    ///
+    /// Body field, required.
     pub express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
     /// 境外收款币种
+    ///
+    /// Body field, required. Example: `USD`.
     pub foreign_currency: &'a str,
     /// 商品信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_info: Option<&'a [CreateFundsToOverseaOrdersGoodsInfo<'a>]>,
     /// 商户出境单号
+    ///
+    /// Body field, required. Example: `merchant_1123123`.
     pub out_order_id: &'a str,
     /// 收款人信息
+    ///
+    /// Body field, required.
     pub payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
     /// 预售信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presale_info: Option<CreateFundsToOverseaOrdersPresaleInfo<'a>>,
     /// 卖家信息
+    ///
+    /// Body field, required.
     pub seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `123456`.
     pub sub_mchid: &'a str,
     /// 微信订单号
+    ///
+    /// Body field, required. Example: `420000000000000010`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateFundsToOverseaOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`goods_info`, `presale_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
+        foreign_currency: &'a str,
+        out_order_id: &'a str,
+        payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
+        seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            express_info,
+            foreign_currency,
+            goods_info: None,
+            out_order_id,
+            payee_info,
+            presale_info: None,
+            seller_info,
+            sub_mchid,
+            transaction_id,
+        }
+    }
 }
 
 /// 物流信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersExpressInfo<'a> {
     /// 物流单号
+    ///
+    /// Required. Example: `curier_number_1231`.
     pub courier_number: &'a str,
     /// 物流商名称
+    ///
+    /// Required. Example: `国际xxx物流`.
     pub express_company_name: &'a str,
+}
+
+impl<'a> CreateFundsToOverseaOrdersExpressInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(courier_number: &'a str, express_company_name: &'a str) -> Self {
+        Self {
+            courier_number,
+            express_company_name,
+        }
+    }
 }
 
 /// 商品信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersGoodsInfo<'a> {
     /// 商品类目
+    ///
+    /// Required. Example: `家用电器`.
     pub goods_category: &'a str,
     /// 商品名称
+    ///
+    /// Required. Example: `橘子`.
     pub goods_name: &'a str,
     /// 商品数量
+    ///
+    /// Required. Example: `1`.
     pub goods_quantity: i64,
     /// 商品单价
+    ///
+    /// Required. Example: `1`.
     pub goods_unit_price: i64,
+}
+
+impl<'a> CreateFundsToOverseaOrdersGoodsInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        goods_category: &'a str,
+        goods_name: &'a str,
+        goods_quantity: i64,
+        goods_unit_price: i64,
+    ) -> Self {
+        Self {
+            goods_category,
+            goods_name,
+            goods_quantity,
+            goods_unit_price,
+        }
+    }
 }
 
 /// 收款人信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersPayeeInfo<'a> {
     /// 收款人识别号
+    ///
+    /// Required. Example: `ID123112312`.
     pub payee_id: &'a str,
+}
+
+impl<'a> CreateFundsToOverseaOrdersPayeeInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(payee_id: &'a str) -> Self {
+        Self { payee_id }
+    }
 }
 
 /// 预售信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersPresaleInfo<'a> {
     /// 关联尾款订单号
+    ///
+    /// Optional. Example: `4208450740201411110007820472`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_transaction_id: Option<&'a str>,
     /// 关联定金订单号
+    ///
+    /// Optional. Example: `4208450740201411110007820472`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deposit_transaction_id: Option<&'a str>,
     /// 预售订单总金额
     ///
+    /// Required. Example: `10`.
+    ///
     /// Amount in fen (分).
     pub total_amount: i64,
     /// 订单类型
+    ///
+    /// Required.
     pub r#type: CreateFundsToOverseaOrdersType,
+}
+
+impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`balance_transaction_id`, `deposit_transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total_amount: i64, r#type: CreateFundsToOverseaOrdersType) -> Self {
+        Self {
+            balance_transaction_id: None,
+            deposit_transaction_id: None,
+            total_amount,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -97,64 +231,118 @@ string_enum! {
 
 /// 卖家信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersSellerInfo<'a> {
     /// 境外卖家经营主体名称
+    ///
+    /// Required. Example: `香港xxxx公司`.
     pub oversea_business_name: &'a str,
     /// 境外卖家店铺名称
+    ///
+    /// Required. Example: `香港xxx公司xxx店铺`.
     pub oversea_shop_name: &'a str,
     /// 卖家ID
+    ///
+    /// Required. Example: `id2123123123`.
     pub seller_id: &'a str,
+}
+
+impl<'a> CreateFundsToOverseaOrdersSellerInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        oversea_business_name: &'a str,
+        oversea_shop_name: &'a str,
+        seller_id: &'a str,
+    ) -> Self {
+        Self {
+            oversea_business_name,
+            oversea_shop_name,
+            seller_id,
+        }
+    }
 }
 
 /// The answer to [`CreateFundsToOverseaOrdersRequest`] and [`QueryFundsToOverseaOrdersRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FundsToOverseaOrders {
     /// 请求出境人民币金额
+    ///
+    /// Always present. Example: `21`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 手续费承担账户
+    ///
+    /// May be absent. Example: `BASIC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_account_type: Option<String>,
     /// 手续费承担商户号
+    ///
+    /// May be absent. Example: `1231231`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_mchid: Option<String>,
     /// 真实出境人民币金额
+    ///
+    /// May be absent. Example: `20`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departure_amount: Option<i64>,
     /// 预计购汇时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_exchange_rate_time: Option<String>,
     /// 购汇时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate_time: Option<String>,
     /// 出境失败的原因
+    ///
+    /// May be absent. Example: `DEPARTURE_AMOUNT_NO_ENOUGH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
     /// 手续费人民币金额
+    ///
+    /// May be absent. Example: `1`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<i64>,
     /// 真实出境外币金额
     ///
+    /// May be absent. Example: `20`.
+    ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_amount: Option<i64>,
     /// 外币币种
+    ///
+    /// Always present. Example: `USD`.
     pub foreign_currency: String,
     /// 微信出境单号
+    ///
+    /// Always present.
     pub order_id: String,
     /// 商户出境单号
+    ///
+    /// Always present. Example: `merchant123123`.
     pub out_order_id: String,
     /// 汇率
+    ///
+    /// May be absent. Example: `650000000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// 出境结果
+    ///
+    /// Always present. Example: `ACCEPT`.
     pub result: String,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1231231`.
     pub sub_mchid: String,
 }
 
@@ -163,18 +351,45 @@ pub type CreateFundsToOverseaOrdersResponse = FundsToOverseaOrders;
 
 /// 查询出境结果API: `GET /v3/funds-to-oversea/orders/{out_order_id}`.
 ///
+/// ```ignore
+/// let request = QueryFundsToOverseaOrdersRequest::new(out_order_id, sub_mchid, transaction_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "查询出境结果API")]
+#[doc(alias = "GET v3/funds-to-oversea/orders/{out_order_id}")]
+#[doc(alias = "v3/funds-to-oversea/orders/{out_order_id}")]
 #[wxpay_api(GET, "v3/funds-to-oversea/orders/<out_order_id>", response = QueryFundsToOverseaOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundsToOverseaOrdersRequest<'a> {
     /// 商户出境单号
+    ///
+    /// Path parameter, required. Example: `merchant123123`.
     pub out_order_id: &'a str,
     /// 二级商户号
+    ///
+    /// Query parameter, required. Example: `1231231`.
     pub sub_mchid: &'a str,
     /// 微信支付订单号
+    ///
+    /// Query parameter, required. Example: `4200000000000`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> QueryFundsToOverseaOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_order_id: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            out_order_id,
+            sub_mchid,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`QueryFundsToOverseaOrdersRequest`]: `GET /v3/funds-to-oversea/orders/{out_order_id}`.

@@ -34,7 +34,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 海关
+    /// Values of `customs`.
     pub enum GlobalCustoms {
         /// `CHONGQING`
         Chongqing = "CHONGQING",
@@ -59,63 +59,107 @@ string_enum! {
 
 /// The answer to [`QueryCustomsOrdersRequest`](crate::global::v3::customs::orders::QueryCustomsOrdersRequest) and [`QueryCustomsOrdersRequest`](crate::global::customs::orders::QueryCustomsOrdersRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCustomsOrdersResponse {
     /// 机构APPID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 报关数据包
+    ///
+    /// Always present.
     pub data: Vec<QueryCustomsOrdersData>,
     /// 请求最大记录条数
+    ///
+    /// Always present. Example: `20`.
     pub limit: i64,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 偏移量
+    ///
+    /// Always present. Example: `0`.
     pub offset: i64,
     /// 查询结果总条数
+    ///
+    /// Always present. Example: `1`.
     pub total_count: i64,
     /// 微信订单号
+    ///
+    /// Always present. Example: `1000320306201511078440737890`.
     pub transaction_id: String,
     /// 核验机构
+    ///
+    /// Always present. Example: `UNIONPAY`.
     pub verify_department: CustomsOrdersVerifyDepartment,
     /// 核验机构流水号
+    ///
+    /// Always present. Example: `2018112288340107038204310100000`.
     pub verify_department_trade_id: String,
 }
 
 /// 报关数据包
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCustomsOrdersData {
     /// 海关代码
+    ///
+    /// Always present. Example: `SHANGHAI_ZS`.
     pub customs: GlobalCustoms,
     /// 关税
+    ///
+    /// May be absent. Example: `888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
     /// 报关结果说明
+    ///
+    /// May be absent. Example: `支付单已存在并且为非退单状态`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     /// 币种
+    ///
+    /// May be absent. Example: `CNY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_type: Option<String>,
     /// 商户海关备案号
+    ///
+    /// May be absent. Example: `1234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_customs_no: Option<String>,
     /// 最后更新时间
+    ///
+    /// Always present. Example: `2015-09-01T10:00:00+08:00`.
     pub modify_time: String,
     /// 子单金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
     /// 商品费用
+    ///
+    /// May be absent. Example: `888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
     /// 报关状态
+    ///
+    /// Always present. Example: `PROCESSING`.
     pub state: GlobalState,
     /// 微信子单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
     /// 商户子单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
     /// 物流费用
+    ///
+    /// May be absent. Example: `888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
 }
@@ -152,79 +196,138 @@ string_enum! {
 
 /// The answer to [`ModifyCustomsOrdersRequest`](crate::global::v3::customs::orders::ModifyCustomsOrdersRequest) and [`ModifyCustomsOrdersRequest`](crate::global::customs::orders::ModifyCustomsOrdersRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyCustomsOrdersResponse {
     /// 机构APPID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 最后更新时间
+    ///
+    /// Always present. Example: `2015-09-01T10:00:00+08:00`.
     pub modify_time: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `20150806125346`.
     pub out_trade_no: String,
     /// 报关状态
+    ///
+    /// Always present. Example: `SUBMITTED`.
     pub state: GlobalState,
     /// 微信子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
     /// 商户子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
     /// 微信订单号
+    ///
+    /// Always present. Example: `1000320306201511078440737890`.
     pub transaction_id: String,
     /// 核验机构
+    ///
+    /// Always present. Example: `UNIONPAY`.
     pub verify_department: CustomsOrdersVerifyDepartment,
     /// 核验机构流水号
+    ///
+    /// Always present. Example: `2018112288340107038204310100000`.
     pub verify_department_trade_id: String,
 }
 
 /// The answer to [`CreateCustomsOrdersRequest`](crate::global::v3::customs::orders::CreateCustomsOrdersRequest) and [`CreateCustomsOrdersRequest`](crate::global::customs::orders::CreateCustomsOrdersRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCustomsOrdersResponse {
     /// 机构APPID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `20150806125346`.
     pub out_trade_no: String,
     /// 报关状态
+    ///
+    /// Always present. Example: `PROCESSING`.
     pub state: GlobalState,
     /// 微信子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
     /// 商户子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
     /// 微信订单号
+    ///
+    /// Always present. Example: `1000320306201511078440737890`.
     pub transaction_id: String,
     /// 核验机构
+    ///
+    /// Always present. Example: `UNIONPAY`.
     pub verify_department: CustomsOrdersVerifyDepartment,
     /// 核验机构交易流水号
+    ///
+    /// Always present. Example: `2018112288340107038204310100000`.
     pub verify_department_trade_id: String,
 }
 
 /// The answer to [`CreateCustomsRedeclareRequest`](crate::global::v3::customs::redeclare::CreateCustomsRedeclareRequest) and [`CreateCustomsRedeclareRequest`](crate::global::customs::redeclare::CreateCustomsRedeclareRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCustomsRedeclareResponse {
     /// 机构APPID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 申报结果说明
+    ///
+    /// May be absent. Example: `支付单已存在并且为非退单状态`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 最后更新时间
+    ///
+    /// Always present. Example: `2015-09-01T10:00:00+08:00`.
     pub modify_time: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `20150806125346`.
     pub out_trade_no: String,
     /// 报关状态
+    ///
+    /// Always present. Example: `PROCESSING`.
     pub state: GlobalState,
     /// 微信子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
     /// 商户子订单号
+    ///
+    /// May be absent. Example: `20150806125346`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
     /// 微信订单号
+    ///
+    /// Always present. Example: `1000320306201511078440737890`.
     pub transaction_id: String,
 }
 
@@ -238,16 +341,27 @@ string_enum! {
 
 /// The answer to [`VerifyCertificateCustomsRequest`](crate::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest) and [`VerifyCertificateCustomsRequest`](crate::global::customs::verify_certificate::VerifyCertificateCustomsRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyCertificateCustomsResponse {
     /// 机构APPID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 身份核验结果
+    ///
+    /// Always present. Example: `SAME`.
     pub certificate_check_result: VerifyCertificateCustomsCertificateCheckResult,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `20150806125346`.
     pub out_trade_no: String,
     /// 微信订单号
+    ///
+    /// Always present. Example: `1000320306201511078440737890`.
     pub transaction_id: String,
 }
 
@@ -263,86 +377,195 @@ string_enum! {
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalAmount<'a> {
     /// 货币类型
+    ///
+    /// Optional. Example: `HKD`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
     /// 总金额
+    ///
+    /// Required. Example: `888`.
     ///
     /// Amount in fen (分).
     pub total: i64,
 }
 
+impl<'a> GlobalAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalDetail<'a> {
     /// 订单原价
+    ///
+    /// Optional. Example: `608800`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
     /// 单品列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [GlobalGoodsDetail<'a>]>,
     /// 商品小票ID
+    ///
+    /// Optional. Example: `wx123`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<&'a str>,
 }
 
+impl<'a> GlobalDetail<'a> {
+    /// The object without a required field. The optional ones (`cost_price`, `goods_detail`, `receipt_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cost_price: None,
+            goods_detail: None,
+            receipt_id: None,
+        }
+    }
+}
+
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalGoodsDetail<'a> {
     /// 商品编码
+    ///
+    /// Required.
     pub goods_id: &'a str,
     /// 商品名称
+    ///
+    /// Optional. Example: `iPhone6s 16G`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
     /// 商品单价
+    ///
+    /// Required. Example: `528800`.
     pub price: i64,
     /// 商品数量
+    ///
+    /// Required. Example: `1`.
     pub quantity: i64,
     /// 微信侧商品编码
+    ///
+    /// Optional. Example: `1001`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wxpay_goods_id: Option<&'a str>,
 }
 
+impl<'a> GlobalGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(goods_id: &'a str, price: i64, quantity: i64) -> Self {
+        Self {
+            goods_id,
+            goods_name: None,
+            price,
+            quantity,
+            wxpay_goods_id: None,
+        }
+    }
+}
+
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalSceneInfo<'a> {
     /// 商户端设备号
+    ///
+    /// Optional. Example: `013467007045764`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
     /// 商户端设备IP
+    ///
+    /// Optional. Example: `128.0.0.1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
     /// 操作员ID
+    ///
+    /// Optional. Example: `123145`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<&'a str>,
     /// 用户终端IP
+    ///
+    /// Optional. Example: `128.0.0.1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
     /// 商户门店信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<GlobalStoreInfo<'a>>,
 }
 
+impl<'a> GlobalSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`device_id`, `device_ip`, `operator_id`, `payer_client_ip`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+            operator_id: None,
+            payer_client_ip: None,
+            store_info: None,
+        }
+    }
+}
+
 /// 商户门店信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalStoreInfo<'a> {
     /// 详细地址
+    ///
+    /// Required. Example: `广东省深圳市南山区科技中一道10000号`.
     pub address: &'a str,
     /// 编号
+    ///
+    /// Optional. Example: `0001`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
     /// 名称
+    ///
+    /// Required. Example: `腾讯大厦分店`.
     pub name: &'a str,
 }
 
-/// 汇率
+impl<'a> GlobalStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str) -> Self {
+        Self {
+            address,
+            id: None,
+            name,
+        }
+    }
+}
+
+/// The `exchange_rate` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GlobalExchangeRate {
     /// 汇率值
+    ///
+    /// May be absent. Example: `80000000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// 汇率类型
+    ///
+    /// May be absent. Example: `SETTLEMENT_RATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GlobalType>,
 }
@@ -375,27 +598,18 @@ string_enum! {
     }
 }
 
-/// 支付者
+/// The `exchange_rate` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GlobalPayer {
-    /// 用户标识
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub openid: Option<String>,
-    /// 用户标识（机构）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sp_openid: Option<String>,
-    /// 用户标识（特约商户）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_openid: Option<String>,
-}
-
-/// 汇率信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsExchangeRate {
     /// 汇率值
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// 汇率类型
+    ///
+    /// May be absent. Example: `SETTLEMENT_RATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreatePapayTransactionsType>,
 }
@@ -410,39 +624,82 @@ string_enum! {
     }
 }
 
+/// 支付者
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GlobalPayer {
+    /// 用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
+    /// 机构用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<String>,
+    /// 子商户用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<String>,
+}
+
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsGoodsDetail {
     /// 商品优惠金额
+    ///
+    /// Always present. Example: `100`.
     ///
     /// Amount in fen (分).
     pub discount_amount: i64,
     /// 商品编码
+    ///
+    /// Always present. Example: `12345`.
     pub goods_id: String,
     /// 商品备注
+    ///
+    /// May be absent. Example: `1001`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
     /// 商品价格
+    ///
+    /// Always present. Example: `528800`.
     pub price: i64,
     /// 商品数量
+    ///
+    /// Always present. Example: `1`.
     pub quantity: i64,
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPapayTransactionsByOutTradeNoAmount {
     /// 订单标价币种
+    ///
+    /// Always present. Example: `CNY`.
     pub currency: String,
     /// 汇率信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<GlobalExchangeRate>,
     /// 用户支付币种
+    ///
+    /// Always present. Example: `HKD`.
     pub payer_currency: String,
     /// 用户支付金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub payer_total: i64,
     /// 订单金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub total: i64,

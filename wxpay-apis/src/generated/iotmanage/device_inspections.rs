@@ -5,42 +5,84 @@ use crate::generated::prelude::*;
 
 /// 获取出厂检查结果: `GET /v3/iotmanage/device-inspections/{device_sn}`.
 ///
+/// ```ignore
+/// let request = QueryIotmanageDeviceInspectionsRequest::new(device_sn);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "获取出厂检查结果")]
+#[doc(alias = "GET v3/iotmanage/device-inspections/{device_sn}")]
+#[doc(alias = "v3/iotmanage/device-inspections/{device_sn}")]
 #[wxpay_api(GET, "v3/iotmanage/device-inspections/<device_sn>", response = QueryIotmanageDeviceInspectionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsRequest<'a> {
     /// 设备序列号
+    ///
+    /// Path parameter, required. Example: `AAAAA123456789012345678`.
     pub device_sn: &'a str,
+}
+
+impl<'a> QueryIotmanageDeviceInspectionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str) -> Self {
+        Self { device_sn }
+    }
 }
 
 /// The answer to [`QueryIotmanageDeviceInspectionsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsResponse {
     /// 刷脸应用版本号
+    ///
+    /// Always present.
     pub app_version: String,
     /// 蓝牙MAC地址
+    ///
+    /// Always present.
     pub bluetooth_mac: String,
     /// 摄像头序列号
+    ///
+    /// Always present.
     pub camera_sn: String,
     /// 设备序列号
+    ///
+    /// Always present.
     pub device_sn: String,
     /// 错误信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
     /// 国际移动设备识别码
+    ///
+    /// Always present.
     pub imei: String,
     /// 查询时间
+    ///
+    /// Always present. Format `rfc3339`.
     pub inspect_time: Timestamp,
     /// 查询结果
+    ///
+    /// Always present.
     pub result: QueryIotmanageDeviceInspectionsResult,
     /// 告警信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
     /// 有线网卡MAC地址
+    ///
+    /// Always present.
     pub wired_mac: String,
     /// 无线网卡MAC地址
+    ///
+    /// Always present.
     pub wireless_mac: String,
 }
 

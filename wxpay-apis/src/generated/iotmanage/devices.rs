@@ -5,82 +5,147 @@ use crate::generated::prelude::*;
 
 /// 智能设备列表: `GET /v3/iotmanage/devices`.
 ///
+/// ```ignore
+/// let request = QueryIotmanageDevicesRequest::new(limit, offset);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "智能设备列表")]
+#[doc(alias = "GET v3/iotmanage/devices")]
+#[doc(alias = "v3/iotmanage/devices")]
 #[wxpay_api(GET, "v3/iotmanage/devices", response = QueryIotmanageDevicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesRequest {
     /// 最大资源条数
+    ///
+    /// Query parameter, required. Format `uint64`. Example: `5`.
     pub limit: u64,
     /// 请求资源起始位置
+    ///
+    /// Query parameter, required. Format `uint64`. Example: `10`.
     pub offset: u64,
+}
+
+impl QueryIotmanageDevicesRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(limit: u64, offset: u64) -> Self {
+        Self { limit, offset }
+    }
 }
 
 /// The answer to [`QueryIotmanageDevicesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesResponse {
     /// 设备列表
+    ///
+    /// Always present.
     pub data: Vec<QueryIotmanageDevicesData>,
     /// 最大资源条数
+    ///
+    /// Always present. Example: `5`.
     pub limit: i64,
     /// 相关链接
+    ///
+    /// Always present.
     pub links: QueryIotmanageDevicesLinks,
     /// 请求资源起始位置
+    ///
+    /// Always present. Example: `10`.
     pub offset: i64,
     /// 资源总条数
+    ///
+    /// Always present. Example: `1234`.
     pub total_count: i64,
 }
 
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesData {
     /// 激活状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation_status: Option<QueryIotmanageDevicesActivationStatus>,
     /// 激活时间
+    ///
+    /// May be absent. Format `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation_time: Option<Timestamp>,
     /// 刷脸应用软件模式
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_scene: Option<String>,
     /// 刷脸应用软件模式代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_scene_code: Option<String>,
     /// 摄像头序列号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera_sn: Option<String>,
     /// 设备品类
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_category: Option<String>,
     /// 设备品类代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_category_code: Option<String>,
     /// 设备类型
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_class: Option<String>,
     /// 设备类型代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_class_code: Option<String>,
     /// 设备型号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_model: Option<String>,
     /// 设备序列号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sn: Option<String>,
     /// 商户号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
     /// 商户简称
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_shortname: Option<String>,
     /// 刷脸应用操作系统
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_system: Option<String>,
     /// 子商户号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 子商户简称
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_merchant_shortname: Option<String>,
 }
@@ -97,14 +162,21 @@ string_enum! {
 
 /// 相关链接
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesLinks {
     /// 下一页链接
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
     /// 上一页链接
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
     /// 当前链接
+    ///
+    /// May be absent.
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }

@@ -11,28 +11,67 @@ use crate::generated::prelude::*;
 
 /// 删除投诉通知回调API: `DELETE /v3/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = DeleteComplaintNotificationsRequest::new();
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/delete-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_5.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "删除投诉通知回调API")]
+#[doc(alias = "DELETE v3/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/merchant-service/complaint-notifications")]
 #[wxpay_api(DELETE, "v3/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteComplaintNotificationsRequest {}
 
+impl DeleteComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
 /// 查询投诉通知回调API: `GET /v3/merchant-service/complaint-notifications`.
+///
+/// ```ignore
+/// let request = QueryComplaintNotificationsRequest::new();
+/// let response = request.send(&client).await?;
+/// ```
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/query-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_3.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "查询投诉通知回调API")]
+#[doc(alias = "GET v3/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/merchant-service/complaint-notifications")]
 #[wxpay_api(GET, "v3/merchant-service/complaint-notifications", response = QueryComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintNotificationsRequest {}
+
+impl QueryComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryComplaintNotificationsRequest`], [`CreateComplaintNotificationsRequest`] and [`UpdateComplaintNotificationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintNotifications {
     /// 商户号
+    ///
+    /// Always present. Example: `1900012181`.
     pub mchid: String,
     /// 通知地址
+    ///
+    /// Always present. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: String,
 }
 
@@ -41,14 +80,33 @@ pub type QueryComplaintNotificationsResponse = ComplaintNotifications;
 
 /// 创建投诉通知回调API: `POST /v3/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = CreateComplaintNotificationsRequest::new(url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/create-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_2.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "创建投诉通知回调API")]
+#[doc(alias = "POST v3/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/merchant-service/complaint-notifications")]
 #[wxpay_api(POST, "v3/merchant-service/complaint-notifications", response = CreateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateComplaintNotificationsRequest<'a> {
     /// 通知地址
+    ///
+    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: &'a str,
+}
+
+impl<'a> CreateComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`CreateComplaintNotificationsRequest`]: `POST /v3/merchant-service/complaint-notifications`.
@@ -56,14 +114,33 @@ pub type CreateComplaintNotificationsResponse = ComplaintNotifications;
 
 /// 更新投诉通知回调API: `PUT /v3/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = UpdateComplaintNotificationsRequest::new(url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/update-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_4.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "更新投诉通知回调API")]
+#[doc(alias = "PUT v3/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/merchant-service/complaint-notifications")]
 #[wxpay_api(PUT, "v3/merchant-service/complaint-notifications", response = UpdateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateComplaintNotificationsRequest<'a> {
     /// 通知地址
+    ///
+    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: &'a str,
+}
+
+impl<'a> UpdateComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`UpdateComplaintNotificationsRequest`]: `PUT /v3/merchant-service/complaint-notifications`.

@@ -32,12 +32,19 @@ string_enum! {
 
 /// 分页链接
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IncomeRecordsLinks {
     /// 下一页链接
+    ///
+    /// Always present.
     pub next: String,
     /// 上一页链接
+    ///
+    /// Always present.
     pub prev: String,
     /// 当前链接
+    ///
+    /// Always present.
     #[serde(rename = "self")]
     pub self_: String,
 }

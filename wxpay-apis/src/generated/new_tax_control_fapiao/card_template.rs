@@ -5,57 +5,137 @@ use crate::generated::prelude::*;
 
 /// 创建电子发票卡券模板: `POST /v3/new-tax-control-fapiao/card-template`.
 ///
+/// ```ignore
+/// let mut request = CreateNewTaxControlFapiaoCardTemplateRequest::new(card_appid, card_template_information);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_4.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "创建电子发票卡券模板")]
+#[doc(alias = "POST v3/new-tax-control-fapiao/card-template")]
+#[doc(alias = "v3/new-tax-control-fapiao/card-template")]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/card-template", response = CreateNewTaxControlFapiaoCardTemplateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
     /// 插卡公众号AppID
+    ///
+    /// Body field, required. Example: `wxb1170446a4c0a5a2`.
     pub card_appid: &'a str,
     /// 卡券模板信息
+    ///
+    /// Body field, required.
     pub card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_appid: &'a str,
+        card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
+    ) -> Self {
+        Self {
+            card_appid,
+            card_template_information,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// 卡券模板信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
     /// 卡券自定义cell位配置
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_cell: Option<CreateNewTaxControlFapiaoCardTemplateCustomCell<'a>>,
     /// 卡券logo地址
+    ///
+    /// Required. Example: `http://mmbiz.qpic.cn/mmbiz/iaL1LJM1mF9aRKPZJkmG8xXhiaHqkKSVMMWeN3hLut7X7hicFN...`.
     pub logo_url: &'a str,
     /// 收款方名称
+    ///
+    /// Optional. Example: `某公司`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_name: Option<&'a str>,
 }
 
+impl<'a> CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`custom_cell`, `payee_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(logo_url: &'a str) -> Self {
+        Self {
+            custom_cell: None,
+            logo_url,
+            payee_name: None,
+        }
+    }
+}
+
 /// 卡券自定义cell位配置
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
     /// cell位描述
+    ///
+    /// Required. Example: `查看发票`.
     pub description: &'a str,
     /// 点击cell位跳转的地址
+    ///
+    /// Optional. Example: `http://www.qq.com`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
     /// 点击cell位跳转的小程序的页面路径
+    ///
+    /// Optional. Example: `pages/xxxPage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<&'a str>,
     /// 点击cell位跳转的小程序的用户名
+    ///
+    /// Optional. Example: `gh_86a091e50ad4@app`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_user_name: Option<&'a str>,
     /// cell位文字
+    ///
+    /// Required. Example: `电子发票`.
     pub words: &'a str,
+}
+
+impl<'a> CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`jump_url`, `miniprogram_path`, `miniprogram_user_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, words: &'a str) -> Self {
+        Self {
+            description,
+            jump_url: None,
+            miniprogram_path: None,
+            miniprogram_user_name: None,
+            words,
+        }
+    }
 }
 
 /// The answer to [`CreateNewTaxControlFapiaoCardTemplateRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateResponse {
     /// 插卡公众号AppID
+    ///
+    /// Always present. Example: `wxb1170446a4c0a5a2`.
     pub card_appid: String,
     /// 卡券模板id
+    ///
+    /// Always present. Example: `p4gLgvn_cxVCQez17kaBJnZHPcXs`.
     pub card_id: String,
 }

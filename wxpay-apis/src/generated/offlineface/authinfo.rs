@@ -5,30 +5,76 @@ use crate::generated::prelude::*;
 
 /// 获取authinfo接口: `POST /v3/offlineface/authinfo`.
 ///
+/// ```ignore
+/// let mut request = CreateOfflinefaceAuthinfoRequest::new(device_id, organization_id, raw_data, sp_appid, sub_mchid);
+/// request.sub_appid = Some(sub_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "获取authinfo接口")]
+#[doc(alias = "POST v3/offlineface/authinfo")]
+#[doc(alias = "v3/offlineface/authinfo")]
 #[wxpay_api(POST, "v3/offlineface/authinfo", response = CreateOfflinefaceAuthinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoRequest<'a> {
     /// 设备id
+    ///
+    /// Body field, required.
     pub device_id: &'a str,
     /// 机构id
+    ///
+    /// Body field, required.
     pub organization_id: &'a str,
     /// 原始数据
+    ///
+    /// Body field, required.
     pub raw_data: &'a str,
     /// 服务商公众号appid
+    ///
+    /// Body field, required.
     pub sp_appid: &'a str,
     /// 子商户公众号appid
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户商户号
+    ///
+    /// Body field, required.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateOfflinefaceAuthinfoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        device_id: &'a str,
+        organization_id: &'a str,
+        raw_data: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            device_id,
+            organization_id,
+            raw_data,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateOfflinefaceAuthinfoRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoResponse {
     /// 授权信息
+    ///
+    /// Always present.
     pub authinfo: String,
 }

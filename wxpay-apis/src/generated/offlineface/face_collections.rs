@@ -7,47 +7,89 @@ use crate::generated::prelude::*;
 
 /// 查询重采用户列表: `GET /v3/offlineface/face-collections`.
 ///
+/// ```ignore
+/// let mut request = QueryOfflinefaceFaceCollectionsRequest::new(organization_id);
+/// request.offset = Some(offset);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询重采用户列表")]
+#[doc(alias = "GET v3/offlineface/face-collections")]
+#[doc(alias = "v3/offlineface/face-collections")]
 #[wxpay_api(GET, "v3/offlineface/face-collections", response = QueryOfflinefaceFaceCollectionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsRequest<'a> {
     /// 机构ID
+    ///
+    /// Query parameter, required. Example: `Ofewewfwefweewf`.
     pub organization_id: &'a str,
     /// 列表偏移
+    ///
+    /// Query parameter, optional. Example: `30`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 资源个数
+    ///
+    /// Query parameter, optional. Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
+impl<'a> QueryOfflinefaceFaceCollectionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(organization_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
 /// The answer to [`QueryOfflinefaceFaceCollectionsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsResponse {
     /// 重采列表
+    ///
+    /// Always present.
     pub face_collections: Vec<QueryOfflinefaceFaceCollectionsFaceCollection>,
 }
 
 /// The answer to [`QueryOfflinefaceFaceCollectionsByCollectionIdRequest`].
-///
-/// 重采对象
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsFaceCollection {
     /// 重采ID
+    ///
+    /// Always present.
     pub collection_id: String,
     /// 重采状态
+    ///
+    /// Always present.
     pub collection_state: QueryOfflinefaceFaceCollectionsCollectionState,
     /// 支付用户确认时间
+    ///
+    /// May be absent. Format `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
     /// 机构ID
+    ///
+    /// Always present.
     pub organization_id: String,
     /// 注册照上传时间
+    ///
+    /// May be absent. Format `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_photo_upload_time: Option<Timestamp>,
     /// 用户ID
+    ///
+    /// Always present.
     pub use_id: String,
 }
 
@@ -65,14 +107,33 @@ string_enum! {
 
 /// 查询重采请求详情: `GET /v3/offlineface/face-collections/{collection_id}`.
 ///
+/// ```ignore
+/// let request = QueryOfflinefaceFaceCollectionsByCollectionIdRequest::new(collection_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询重采请求详情")]
+#[doc(alias = "GET v3/offlineface/face-collections/{collection_id}")]
+#[doc(alias = "v3/offlineface/face-collections/{collection_id}")]
 #[wxpay_api(GET, "v3/offlineface/face-collections/<collection_id>", response = QueryOfflinefaceFaceCollectionsByCollectionIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
     /// 重采ID
+    ///
+    /// Path parameter, required. Example: `FC2353ZJIHOJKHOIIOIJ`.
     pub collection_id: &'a str,
+}
+
+impl<'a> QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(collection_id: &'a str) -> Self {
+        Self { collection_id }
+    }
 }
 
 /// The answer to [`QueryOfflinefaceFaceCollectionsByCollectionIdRequest`]: `GET /v3/offlineface/face-collections/{collection_id}`.

@@ -5,35 +5,79 @@ use crate::generated::prelude::*;
 
 /// 获取凭证授权接口: `POST /v3/offlinefacemch/tokens`.
 ///
+/// ```ignore
+/// let mut request = CreateOfflinefacemchTokensRequest::new();
+/// request.scene = Some(scene);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "获取凭证授权接口")]
+#[doc(alias = "POST v3/offlinefacemch/tokens")]
+#[doc(alias = "v3/offlinefacemch/tokens")]
 #[wxpay_api(POST, "v3/offlinefacemch/tokens", response = CreateOfflinefacemchTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensRequest<'a> {
     /// 使用场景
+    ///
+    /// Body field, optional. Example: `WEBSESSION`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
     /// 小程序/h5鉴权场景初始化数据
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_init_data: Option<CreateOfflinefacemchTokensWebInitData<'a>>,
 }
 
+impl<'a> CreateOfflinefacemchTokensRequest<'a> {
+    /// The request without a required field. The optional ones (`scene`, `web_init_data`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            scene: None,
+            web_init_data: None,
+        }
+    }
+}
+
 /// 小程序/h5鉴权场景初始化数据
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensWebInitData<'a> {
     /// 机构ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
     /// 商户刷脸用户ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_user_id: Option<&'a str>,
 }
 
+impl<'a> CreateOfflinefacemchTokensWebInitData<'a> {
+    /// The object without a required field. The optional ones (`organization_id`, `out_user_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            out_user_id: None,
+        }
+    }
+}
+
 /// The answer to [`CreateOfflinefacemchTokensRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensResponse {
     /// 授权凭证
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -5,31 +5,67 @@ use crate::generated::prelude::*;
 
 /// 查询用户授权状态API: `GET /v3/payscore/user-service-state`.
 ///
+/// ```ignore
+/// let request = QueryPayscoreUserServiceStateRequest::new(appid, service_id, openid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.
 ///
 /// For: 服务商, 直连商户.
+#[doc(alias = "查询用户授权状态API")]
+#[doc(alias = "GET v3/payscore/user-service-state")]
+#[doc(alias = "v3/payscore/user-service-state")]
 #[wxpay_api(GET, "v3/payscore/user-service-state", response = QueryPayscoreUserServiceStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateRequest<'a> {
     /// 公众账号ID
+    ///
+    /// Query parameter, required.
     pub appid: &'a str,
     /// 服务ID
+    ///
+    /// Query parameter, required.
     pub service_id: &'a str,
     /// 用户标识
+    ///
+    /// Query parameter, required.
     pub openid: &'a str,
+}
+
+impl<'a> QueryPayscoreUserServiceStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, service_id: &'a str, openid: &'a str) -> Self {
+        Self {
+            appid,
+            service_id,
+            openid,
+        }
+    }
 }
 
 /// The answer to [`QueryPayscoreUserServiceStateRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateResponse {
     /// 公众账号ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 服务ID
+    ///
+    /// Always present. Example: `500001`.
     pub service_id: String,
     /// 用户授权服务情况
+    ///
+    /// Always present.
     pub use_service_state: QueryPayscoreUserServiceStateUseServiceState,
 }
 

@@ -11,19 +11,50 @@ pub mod mch_transfer;
 
 /// 转账明细列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionTransferDetail<'a> {
     /// 收款用户OpenID
+    ///
+    /// Required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     pub openid: &'a str,
     /// 商家明细单号
+    ///
+    /// Required. Example: `x23zy545Bd5436`.
     pub out_detail_no: &'a str,
     /// 微信转账预约单号
+    ///
+    /// Required. Example: `1330000071100999991182020050700019480001`.
     pub reservation_id: &'a str,
     /// 转账金额
+    ///
+    /// Required. Example: `200000`.
     ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 转账备注
+    ///
+    /// Required. Example: `2023年2月报销`.
     pub transfer_remark: &'a str,
+}
+
+impl<'a> PlatsolutionTransferDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        out_detail_no: &'a str,
+        reservation_id: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            out_detail_no,
+            reservation_id,
+            transfer_amount,
+            transfer_remark,
+        }
+    }
 }
 
 string_enum! {
@@ -44,43 +75,94 @@ string_enum! {
 
 /// 场景报备信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionSceneReportData<'a> {
     /// 保险保单报备信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_policy: Option<PlatsolutionInsurancePolicy<'a>>,
 }
 
+impl<'a> PlatsolutionSceneReportData<'a> {
+    /// The object without a required field. The optional ones (`insurance_policy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            insurance_policy: None,
+        }
+    }
+}
+
 /// 保险保单报备信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionInsurancePolicy<'a> {
     /// 理赔单号
+    ///
+    /// Optional. Example: `202310410941`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_no: Option<&'a str>,
     /// 保险名称
+    ///
+    /// Required. Example: `养老保险`.
     pub name: &'a str,
     /// 保险单号
+    ///
+    /// Required. Example: `202301011651`.
     pub policy_no: &'a str,
     /// 保险产品备案编号
+    ///
+    /// Required. Example: `40058541257`.
     pub product_registration_no: &'a str,
     /// 取现单号
+    ///
+    /// Optional. Example: `202310410941`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawal_no: Option<&'a str>,
 }
 
+impl<'a> PlatsolutionInsurancePolicy<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`claim_no`, `withdrawal_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, policy_no: &'a str, product_registration_no: &'a str) -> Self {
+        Self {
+            claim_no: None,
+            name,
+            policy_no,
+            product_registration_no,
+            withdrawal_no: None,
+        }
+    }
+}
+
 /// The answer to [`ApplyInsuranceMchTransferReservationRequest`](crate::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest) and [`TransferReservationApplyRequest`](crate::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlatsolutionResponse {
     /// 预约记录受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub accept_time: Timestamp,
     /// 商户预约单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_reservation_no: String,
     /// 跳转微信支付用户确认预约页的package信息
+    ///
+    /// Always present. Example: `affffddafdfafddffda==`.
     pub package_info: String,
     /// 微信转账预约单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub reservation_id: String,
     /// 预约记录状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: PlatsolutionState,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub sub_mchid: String,
 }
 

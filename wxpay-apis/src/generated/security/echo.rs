@@ -5,33 +5,66 @@ use crate::generated::prelude::*;
 
 /// 商户签名验签／加解密测试: `POST /v3/security/echo`.
 ///
+/// ```ignore
+/// let mut request = EchoSecurityRequest::new(echo_message);
+/// request.encrypted_echo_message = Some(encrypted_echo_message);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 直连商户.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "商户签名验签／加解密测试")]
+#[doc(alias = "POST v3/security/echo")]
+#[doc(alias = "v3/security/echo")]
 #[wxpay_api(POST, "v3/security/echo", response = EchoSecurityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EchoSecurityRequest<'a> {
     /// 回显信息
+    ///
+    /// Body field, required. Example: `hello`.
     pub echo_message: &'a str,
     /// 平台证书或微信支付公钥加密测试字段
+    ///
+    /// Body field, optional. Format `base64`. Example: `Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypted_echo_message: Option<&'a str>,
     /// 商户回调地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/v3/test`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
 }
 
+impl<'a> EchoSecurityRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`encrypted_echo_message`, `notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(echo_message: &'a str) -> Self {
+        Self {
+            echo_message,
+            encrypted_echo_message: None,
+            notify_url: None,
+        }
+    }
+}
+
 /// The answer to [`EchoSecurityRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchoSecurityResponse {
     /// 回显信息
+    ///
+    /// Always present.
     pub echo_message: String,
     /// 平台证书或微信支付公钥加密测试字段
+    ///
+    /// May be absent. Format `base64`.
     ///
     /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

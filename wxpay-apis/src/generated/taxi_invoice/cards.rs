@@ -5,172 +5,435 @@ use crate::generated::prelude::*;
 
 /// 将出租车电子发票插入微信用户卡包API: `POST /v3/taxi-invoice/cards`.
 ///
+/// ```ignore
+/// let mut request = CreateTaxiInvoiceCardRequest::new(company_mchid, driver_license, fapiao_card_information, openid, plate_number, region_id, trade_number);
+/// request.appid = Some(appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/create-taxi-invoice-card.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "将出租车电子发票插入微信用户卡包API")]
+#[doc(alias = "POST v3/taxi-invoice/cards")]
+#[doc(alias = "v3/taxi-invoice/cards")]
 #[wxpay_api(POST, "v3/taxi-invoice/cards", response = CreateTaxiInvoiceCardResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardRequest<'a> {
     /// 应用ID
+    ///
+    /// Body field, optional. Example: `wxb1170446a4c0a5a2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
     /// 出租车经营主体商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub company_mchid: &'a str,
     /// 营运资格证号
+    ///
+    /// Body field, required. Example: `6298416`.
     pub driver_license: &'a str,
     /// 发票卡券信息
+    ///
+    /// Body field, required.
     pub fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `oUypO5aQ1oOCaSiNZUpT5kxxJHuc`.
     pub openid: &'a str,
     /// 车牌号
+    ///
+    /// Body field, required. Example: `浙AD12345`.
     pub plate_number: &'a str,
     /// 行政区划代码
+    ///
+    /// Body field, required. Example: `310100`.
     pub region_id: i64,
     /// 获取乘客行程单详情的凭证
+    ///
+    /// Body field, optional. Example: `ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
     /// 面对面付款单号
+    ///
+    /// Body field, required. Example: `10001071012021110600437180176110`.
     pub trade_number: &'a str,
+}
+
+impl<'a> CreateTaxiInvoiceCardRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        company_mchid: &'a str,
+        driver_license: &'a str,
+        fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
+        openid: &'a str,
+        plate_number: &'a str,
+        region_id: i64,
+        trade_number: &'a str,
+    ) -> Self {
+        Self {
+            appid: None,
+            company_mchid,
+            driver_license,
+            fapiao_card_information,
+            openid,
+            plate_number,
+            region_id,
+            token: None,
+            trade_number,
+        }
+    }
 }
 
 /// 发票卡券信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
     /// 总金额
+    ///
+    /// Required. Example: `338845`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 购买方信息
+    ///
+    /// Required.
     pub buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
     /// 校验码
+    ///
+    /// Required. Example: `69001808340631374774`.
     pub check_code: &'a str,
     /// 附加信息
+    ///
+    /// Required.
     pub extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
     /// 发票代码
+    ///
+    /// Required. Example: `044001911211`.
     pub fapiao_code: &'a str,
     /// 电子发票文件ID
+    ///
+    /// Required. Example: `ASNFZ4mrze/+3LqYdlQyEA==`.
     pub fapiao_media_id: &'a str,
     /// 发票号码
+    ///
+    /// Required. Example: `12897794`.
     pub fapiao_number: &'a str,
     /// 开票时间
+    ///
+    /// Required. Example: `2020-07-01T12:00:00+08:00`.
     pub fapiao_time: &'a str,
     /// 发票行信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<&'a [CreateTaxiInvoiceCardItem<'a>]>,
     /// 密码
+    ///
+    /// Required. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>34...`.
     pub password: &'a str,
     /// 备注信息
+    ///
+    /// Optional. Example: `备注`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
     /// 销售方信息
+    ///
+    /// Required.
     pub seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
     /// 总税额
+    ///
+    /// Required. Example: `44050`.
     pub tax_amount: i64,
     /// 总价税合计
+    ///
+    /// Required. Example: `382895`.
     pub total_amount: i64,
+}
+
+impl<'a> CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`items`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
+        check_code: &'a str,
+        extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
+        fapiao_code: &'a str,
+        fapiao_media_id: &'a str,
+        fapiao_number: &'a str,
+        fapiao_time: &'a str,
+        password: &'a str,
+        seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
+        tax_amount: i64,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            amount,
+            buyer_information,
+            check_code,
+            extra_information,
+            fapiao_code,
+            fapiao_media_id,
+            fapiao_number,
+            fapiao_time,
+            items: None,
+            password,
+            remark: None,
+            seller_information,
+            tax_amount,
+            total_amount,
+        }
+    }
 }
 
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardBuyerInformation<'a> {
     /// 地址
+    ///
+    /// Optional. Example: `深圳市南山区深南大道10000号`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
     /// 银行账号
+    ///
+    /// Optional. Example: `62001234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
     /// 开户银行
+    ///
+    /// Optional. Example: `测试银行`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 名称
+    ///
+    /// Required. Example: `深圳市南山区测试企业`.
     pub name: &'a str,
     /// 纳税人识别号
+    ///
+    /// Optional. Example: `202003261233701778`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
     /// 电话
+    ///
+    /// Optional. Example: `075512345678`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
     /// 购买方类型
+    ///
+    /// Required. Example: `CORPORATION`.
     pub r#type: &'a str,
+}
+
+impl<'a> CreateTaxiInvoiceCardBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+        Self {
+            address: None,
+            bank_account: None,
+            bank_name: None,
+            name,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+        }
+    }
 }
 
 /// 附加信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardExtraInformation<'a> {
     /// 开票人
+    ///
+    /// Required. Example: `王五`.
     pub drawer: &'a str,
     /// 收款人
+    ///
+    /// Optional. Example: `张三`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee: Option<&'a str>,
     /// 复核人
+    ///
+    /// Optional. Example: `李四`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<&'a str>,
 }
 
+impl<'a> CreateTaxiInvoiceCardExtraInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(drawer: &'a str) -> Self {
+        Self {
+            drawer,
+            payee: None,
+            reviewer: None,
+        }
+    }
+}
+
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardItem<'a> {
     /// 单行金额
+    ///
+    /// Required. Example: `380442`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 是否折扣行
+    ///
+    /// Required.
     pub discount: bool,
     /// 货物或应税劳务、服务名称
+    ///
+    /// Required. Example: `出租汽车客运服务`.
     pub goods_name: &'a str,
     /// 数量
+    ///
+    /// Required. Example: `100000000`.
     pub quantity: i64,
     /// 规格型号
+    ///
+    /// Optional. Example: `A4`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
     /// 单行税额
+    ///
+    /// Required. Example: `49458`.
     pub tax_amount: i64,
     /// 货物或应税劳务、服务编码
+    ///
+    /// Required. Example: `3010101020203000000`.
     pub tax_code: &'a str,
     /// 税收优惠政策标识
+    ///
+    /// Required. Example: `NO_FAVORABLE`.
     pub tax_prefer_mark: &'a str,
     /// 税率
+    ///
+    /// Required. Example: `1300`.
     pub tax_rate: i64,
     /// 单行金额合计
+    ///
+    /// Required. Example: `429900`.
     ///
     /// Amount in fen (分).
     pub total_amount: i64,
     /// 单位
+    ///
+    /// Optional. Example: `次`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
     /// 单价
+    ///
+    /// Required. Example: `380442000000`.
     pub unit_price: i64,
+}
+
+impl<'a> CreateTaxiInvoiceCardItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        discount: bool,
+        goods_name: &'a str,
+        quantity: i64,
+        tax_amount: i64,
+        tax_code: &'a str,
+        tax_prefer_mark: &'a str,
+        tax_rate: i64,
+        total_amount: i64,
+        unit_price: i64,
+    ) -> Self {
+        Self {
+            amount,
+            discount,
+            goods_name,
+            quantity,
+            specification: None,
+            tax_amount,
+            tax_code,
+            tax_prefer_mark,
+            tax_rate,
+            total_amount,
+            unit: None,
+            unit_price,
+        }
+    }
 }
 
 /// 销售方信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardSellerInformation<'a> {
     /// 地址
+    ///
+    /// Required. Example: `深圳市南山区深南大道10000号`.
     pub address: &'a str,
     /// 银行账号
+    ///
+    /// Optional. Example: `62001234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
     /// 开户银行
+    ///
+    /// Optional. Example: `测试银行`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 名称
+    ///
+    /// Required. Example: `深圳市南山区测试公司`.
     pub name: &'a str,
     /// 纳税人识别号
+    ///
+    /// Required. Example: `202003261233701778`.
     pub taxpayer_id: &'a str,
     /// 电话
+    ///
+    /// Optional. Example: `075512345678`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
 }
 
+impl<'a> CreateTaxiInvoiceCardSellerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str, taxpayer_id: &'a str) -> Self {
+        Self {
+            address,
+            bank_account: None,
+            bank_name: None,
+            name,
+            taxpayer_id,
+            telephone: None,
+        }
+    }
+}
+
 /// The answer to [`CreateTaxiInvoiceCardRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardResponse {
     /// 插入用户卡包的公众号AppID
+    ///
+    /// Always present. Example: `wxab8acb865bb1637e`.
     pub card_appid: String,
     /// 出租车电子发票在卡包中的编码
+    ///
+    /// Always present. Example: `379550244162`.
     pub card_code: String,
     /// 出租车电子发票卡券模板ID
+    ///
+    /// Always present. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`.
     pub card_id: String,
     /// 用户在插卡公众号下的OpenID
+    ///
+    /// Always present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`.
     pub card_openid: String,
 }

@@ -5,53 +5,103 @@ use crate::generated::prelude::*;
 
 /// 获取司机信息API: `GET /v3/taxi-invoice/drivers/{driver_license}`.
 ///
+/// ```ignore
+/// let request = QueryDriverRequest::new(driver_license, region_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/query-driver.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "获取司机信息API")]
+#[doc(alias = "GET v3/taxi-invoice/drivers/{driver_license}")]
+#[doc(alias = "v3/taxi-invoice/drivers/{driver_license}")]
 #[wxpay_api(GET, "v3/taxi-invoice/drivers/<driver_license>", response = QueryDriverResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDriverRequest<'a> {
     /// 营运资格证号
+    ///
+    /// Path parameter, required. Example: `6298416`.
     pub driver_license: &'a str,
     /// 行政区划代码
+    ///
+    /// Query parameter, required. Example: `510100`.
     pub region_id: i64,
+}
+
+impl<'a> QueryDriverRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(driver_license: &'a str, region_id: i64) -> Self {
+        Self {
+            driver_license,
+            region_id,
+        }
+    }
 }
 
 /// The answer to [`QueryDriverRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDriverResponse {
     /// 商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub company_mchid: String,
     /// 公司名称
+    ///
+    /// Always present. Example: `深圳市未来有限公司`.
     pub company_name: String,
     /// 司机类别
+    ///
+    /// Always present. Example: `MAIN`.
     pub driver_category: String,
     /// 营运资格证号
+    ///
+    /// Always present. Example: `6298416`.
     pub driver_license: String,
     /// 司机姓名
+    ///
+    /// Always present. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhXf2UDYKD8aZByMIav4gGrxjcPPk/7rz7HJ1MOugpoI1KMG...`.
     pub driver_name: String,
     /// 司机照片
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<QueryDriverDriverPhoto>,
     /// 司机状态
+    ///
+    /// Always present. Example: `ACTIVE`.
     pub driver_state: String,
     /// 行政区划代码
+    ///
+    /// Always present. Example: `510100`.
     pub region_id: i64,
 }
 
 /// 司机照片
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDriverDriverPhoto {
     /// 头像icon
+    ///
+    /// May be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgK35n9X3+1+hzKK+t7fZ/U9...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_data: Option<String>,
     /// 司机照片摘要
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<crate::taxi_invoice::DriverPhotoDigest>,
     /// 照片类型
+    ///
+    /// May be absent. Example: `PHOTO_URL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<String>,
     /// 头像url
+    ///
+    /// May be absent. Example: `http://www.abc.com/driver.icon`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }

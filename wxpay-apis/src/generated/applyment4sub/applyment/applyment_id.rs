@@ -5,14 +5,33 @@ use crate::generated::prelude::*;
 
 /// 通过申请单号查询申请状态: `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.
 ///
+/// ```ignore
+/// let request = QueryApplymentByApplymentIdRequest::new(applyment_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.
 ///
 /// For: 普通服务商.
+#[doc(alias = "通过申请单号查询申请状态")]
+#[doc(alias = "GET v3/applyment4sub/applyment/applyment_id/{applyment_id}")]
+#[doc(alias = "v3/applyment4sub/applyment/applyment_id/{applyment_id}")]
 #[wxpay_api(GET, "v3/applyment4sub/applyment/applyment_id/<applyment_id>", response = QueryApplymentByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentByApplymentIdRequest {
     /// 业务申请编号
+    ///
+    /// Path parameter, required. Format `uint64`.
     pub applyment_id: u64,
+}
+
+impl QueryApplymentByApplymentIdRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: u64) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryApplymentByApplymentIdRequest`]: `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.

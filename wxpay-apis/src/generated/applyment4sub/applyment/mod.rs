@@ -8,25 +8,40 @@ pub mod business_code;
 
 /// The answer to [`QueryApplymentByApplymentIdRequest`](crate::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest) and [`QueryApplymentByBusinessCodeRequest`](crate::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentResponse {
     /// 微信支付申请单号
+    ///
+    /// May be absent. Format `uint64`. Example: `2000002124775691`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<u64>,
     /// 申请单状态
+    ///
+    /// Always present. Example: `APPLYMENT_STATE_FINISHED`.
     pub applyment_state: QueryApplymentApplymentState,
     /// 申请状态描述
+    ///
+    /// May be absent. Example: `审核中`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_state_msg: Option<String>,
     /// 驳回原因详情
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<QueryApplymentAuditDetail>>,
     /// 业务申请编号
+    ///
+    /// May be absent. Example: `190001351110000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_code: Option<String>,
     /// 超级管理员签约链接
+    ///
+    /// May be absent. Format `url`. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
     /// 特约商户号
+    ///
+    /// May be absent. Example: `1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
@@ -65,73 +80,156 @@ string_enum! {
 
 /// 驳回原因详情
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentAuditDetail {
     /// 字段名
+    ///
+    /// May be absent. Example: `id_card_copy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// 字段名称
+    ///
+    /// May be absent. Example: `身份证复印件`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// 驳回原因
+    ///
+    /// May be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }
 
 /// 提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.
 ///
+/// ```ignore
+/// let mut request = CreateApplyment4subApplymentRequest::new(bank_account_info, business_code, business_info, contact_info, settlement_info, subject_info);
+/// request.addition_info = Some(addition_info);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.
 ///
 /// For: 普通服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "提交申请单API")]
+#[doc(alias = "POST v3/applyment4sub/applyment/{empty}")]
+#[doc(alias = "v3/applyment4sub/applyment/{empty}")]
 #[wxpay_api(POST, "v3/applyment4sub/applyment/", response = CreateApplyment4subApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentRequest<'a> {
     /// 补充材料
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition_info: Option<CreateApplyment4subApplymentAdditionInfo<'a>>,
     /// 结算银行账户
+    ///
+    /// Body field, required.
     pub bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
     /// 业务申请编号
+    ///
+    /// Body field, required.
     pub business_code: &'a str,
     /// 经营资料
+    ///
+    /// Body field, required.
     pub business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
     /// 超级管理员信息
+    ///
+    /// Body field, required.
     pub contact_info: CreateApplyment4subApplymentContactInfo<'a>,
     /// 结算规则
+    ///
+    /// Body field, required.
     pub settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
     /// 主体资料
+    ///
+    /// Body field, required.
     pub subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
+}
+
+impl<'a> CreateApplyment4subApplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`addition_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
+        business_code: &'a str,
+        business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
+        contact_info: CreateApplyment4subApplymentContactInfo<'a>,
+        settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
+        subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
+    ) -> Self {
+        Self {
+            addition_info: None,
+            bank_account_info,
+            business_code,
+            business_info,
+            contact_info,
+            settlement_info,
+            subject_info,
+        }
+    }
 }
 
 /// 补充材料
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentAdditionInfo<'a> {
     /// 补充说明
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_msg: Option<&'a str>,
     /// 补充材料
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
     /// 法人开户承诺函
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_commitment: Option<&'a str>,
     /// 法人开户意愿视频
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_video: Option<MediaId<&'a str>>,
 }
 
+impl<'a> CreateApplyment4subApplymentAdditionInfo<'a> {
+    /// The object without a required field. The optional ones (`business_addition_msg`, `business_addition_pics`, `legal_person_commitment`, `legal_person_video`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_addition_msg: None,
+            business_addition_pics: None,
+            legal_person_commitment: None,
+            legal_person_video: None,
+        }
+    }
+}
+
 /// 结算银行账户
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBankAccountInfo<'a> {
     /// 开户银行
+    ///
+    /// Required. Example: `工商银行`.
     pub account_bank: &'a str,
     /// 开户名称
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub account_name: &'a str,
     /// 银行账号
+    ///
+    /// Optional. Format `base64`. Example: `ciphertext`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -140,15 +238,44 @@ pub struct CreateApplyment4subApplymentBankAccountInfo<'a> {
     )]
     pub account_number: Option<&'a str>,
     /// 账户类型
+    ///
+    /// Required.
     pub bank_account_type: CreateApplyment4subApplymentBankAccountType,
     /// 开户银行省市编码
+    ///
+    /// Required.
     pub bank_address_code: &'a str,
     /// 开户银行联行号
+    ///
+    /// Optional. Example: `402713354941`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
     /// 开户银行全称（含支行）
+    ///
+    /// Optional. Example: `施秉县农村信用合作联社城关信用社`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentBankAccountInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`account_number`, `bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_bank: &'a str,
+        account_name: &'a str,
+        bank_account_type: CreateApplyment4subApplymentBankAccountType,
+        bank_address_code: &'a str,
+    ) -> Self {
+        Self {
+            account_bank,
+            account_name,
+            account_number: None,
+            bank_account_type,
+            bank_address_code,
+            bank_branch_id: None,
+            bank_name: None,
+        }
+    }
 }
 
 string_enum! {
@@ -163,98 +290,243 @@ string_enum! {
 
 /// 经营资料
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessInfo<'a> {
     /// 商户简称
+    ///
+    /// Required.
     pub merchant_shortname: &'a str,
     /// 经营场景
+    ///
+    /// Required.
     pub sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
     /// 客服电话
+    ///
+    /// Required.
     pub service_phone: &'a str,
+}
+
+impl<'a> CreateApplyment4subApplymentBusinessInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        merchant_shortname: &'a str,
+        sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
+        service_phone: &'a str,
+    ) -> Self {
+        Self {
+            merchant_shortname,
+            sales_info,
+            service_phone,
+        }
+    }
 }
 
 /// 经营场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSalesInfo<'a> {
     /// App场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_info: Option<CreateApplyment4subApplymentAppInfo<'a>>,
     /// 线下场所场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_store_info: Option<CreateApplyment4subApplymentBizStoreInfo<'a>>,
     /// 小程序场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_info: Option<CreateApplyment4subApplymentMiniProgramInfo<'a>>,
     /// 公众号场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_info: Option<CreateApplyment4subApplymentMpInfo<'a>>,
     /// `sales_scenes_type`
+    ///
+    /// Required.
     pub sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType],
     /// 互联网网站场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_info: Option<CreateApplyment4subApplymentWebInfo<'a>>,
     /// 企业微信场景
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_info: Option<CreateApplyment4subApplymentWeworkInfo<'a>>,
 }
 
+impl<'a> CreateApplyment4subApplymentSalesInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_info`, `biz_store_info`, `mini_program_info`, `mp_info`, `web_info`, `wework_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType]) -> Self {
+        Self {
+            app_info: None,
+            biz_store_info: None,
+            mini_program_info: None,
+            mp_info: None,
+            sales_scenes_type,
+            web_info: None,
+            wework_info: None,
+        }
+    }
+}
+
 /// App场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentAppInfo<'a> {
     /// 服务商应用APPID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_appid: Option<&'a str>,
     /// `app_pics`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_pics: Option<&'a [MediaId<&'a str>]>,
     /// 商家应用APPID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_sub_appid: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentAppInfo<'a> {
+    /// The object without a required field. The optional ones (`app_appid`, `app_pics`, `app_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_appid: None,
+            app_pics: None,
+            app_sub_appid: None,
+        }
+    }
+}
+
 /// 线下场所场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBizStoreInfo<'a> {
     /// 线下场所省市编码
+    ///
+    /// Required.
     pub biz_address_code: &'a str,
     /// 线下场所地址
+    ///
+    /// Required.
     pub biz_store_address: &'a str,
     /// 线下场所名称
+    ///
+    /// Required.
     pub biz_store_name: &'a str,
     /// 线下场所对应的商家AppID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_sub_appid: Option<&'a str>,
     /// `indoor_pic`
+    ///
+    /// Required.
     pub indoor_pic: &'a [MediaId<&'a str>],
     /// `store_entrance_pic`
+    ///
+    /// Required.
     pub store_entrance_pic: &'a [MediaId<&'a str>],
+}
+
+impl<'a> CreateApplyment4subApplymentBizStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`biz_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        biz_address_code: &'a str,
+        biz_store_address: &'a str,
+        biz_store_name: &'a str,
+        indoor_pic: &'a [MediaId<&'a str>],
+        store_entrance_pic: &'a [MediaId<&'a str>],
+    ) -> Self {
+        Self {
+            biz_address_code,
+            biz_store_address,
+            biz_store_name,
+            biz_sub_appid: None,
+            indoor_pic,
+            store_entrance_pic,
+        }
+    }
 }
 
 /// 小程序场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMiniProgramInfo<'a> {
     /// 服务商小程序APPID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
     /// `mini_program_pics`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_pics: Option<&'a [MediaId<&'a str>]>,
     /// 商家小程序APPID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_sub_appid: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentMiniProgramInfo<'a> {
+    /// The object without a required field. The optional ones (`mini_program_appid`, `mini_program_pics`, `mini_program_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mini_program_appid: None,
+            mini_program_pics: None,
+            mini_program_sub_appid: None,
+        }
+    }
+}
+
 /// 公众号场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMpInfo<'a> {
     /// 服务商公众号AppID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_appid: Option<&'a str>,
     /// `mp_pics`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_pics: Option<&'a [MediaId<&'a str>]>,
     /// 商家公众号AppID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_sub_appid: Option<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentMpInfo<'a> {
+    /// The object without a required field. The optional ones (`mp_appid`, `mp_pics`, `mp_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mp_appid: None,
+            mp_pics: None,
+            mp_sub_appid: None,
+        }
+    }
 }
 
 string_enum! {
@@ -277,50 +549,98 @@ string_enum! {
 
 /// 互联网网站场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentWebInfo<'a> {
     /// 互联网网站域名
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<&'a str>,
     /// 互联网网站对应的商家APPID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_appid: Option<&'a str>,
     /// 网站授权函
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_authorisation: Option<MediaId<&'a str>>,
 }
 
+impl<'a> CreateApplyment4subApplymentWebInfo<'a> {
+    /// The object without a required field. The optional ones (`domain`, `web_appid`, `web_authorisation`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            web_appid: None,
+            web_authorisation: None,
+        }
+    }
+}
+
 /// 企业微信场景
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentWeworkInfo<'a> {
     /// 商家企业微信CorpID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_corp_id: Option<&'a str>,
     /// `wework_pics`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_pics: Option<&'a [MediaId<&'a str>]>,
 }
 
+impl<'a> CreateApplyment4subApplymentWeworkInfo<'a> {
+    /// The object without a required field. The optional ones (`sub_corp_id`, `wework_pics`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sub_corp_id: None,
+            wework_pics: None,
+        }
+    }
+}
+
 /// 超级管理员信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentContactInfo<'a> {
     /// 业务办理授权函
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
     /// 联系邮箱
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub contact_email: &'a str,
     /// 超级管理员证件正面照片
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
     /// 超级管理员证件反面照片
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
     /// `contact_id_doc_type`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<CreateApplyment4subApplymentContactIdDocType>,
     /// 超级管理员身份证件号码
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -330,23 +650,35 @@ pub struct CreateApplyment4subApplymentContactInfo<'a> {
     pub contact_id_number: Option<&'a str>,
     /// 超级管理员姓名
     ///
+    /// Required. Format `base64`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub contact_name: &'a str,
     /// 超级管理员证件有效期开始时间
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
     /// 超级管理员证件有效期结束时间
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
     /// 超级管理员类型
+    ///
+    /// Required.
     pub contact_type: CreateApplyment4subApplymentContactType,
     /// 联系手机
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub mobile_phone: &'a str,
     /// 超级管理员微信openid
+    ///
+    /// Optional.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -354,6 +686,32 @@ pub struct CreateApplyment4subApplymentContactInfo<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     pub openid: Option<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentContactInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_id_number`, `contact_period_begin`, `contact_period_end`, `openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contact_email: &'a str,
+        contact_name: &'a str,
+        contact_type: CreateApplyment4subApplymentContactType,
+        mobile_phone: &'a str,
+    ) -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_email,
+            contact_id_doc_copy: None,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_type: None,
+            contact_id_number: None,
+            contact_name,
+            contact_period_begin: None,
+            contact_period_end: None,
+            contact_type,
+            mobile_phone,
+            openid: None,
+        }
+    }
 }
 
 string_enum! {
@@ -390,105 +748,263 @@ string_enum! {
 
 /// 结算规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSettlementInfo<'a> {
     /// 优惠费率活动补充材料
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_additions: Option<&'a [MediaId<&'a str>]>,
     /// 优惠费率活动ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_id: Option<&'a str>,
     /// 优惠费率活动值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_rate: Option<&'a str>,
     /// 信用卡活动费率值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_activities_rate: Option<&'a str>,
     /// 非信用卡活动费率值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debit_activities_rate: Option<&'a str>,
     /// 所属行业
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualification_type: Option<&'a str>,
     /// 特殊资质图片
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
     /// 入驻结算规则ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_id: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentSettlementInfo<'a> {
+    /// The object without a required field. The optional ones (`activities_additions`, `activities_id`, `activities_rate`, `credit_activities_rate`, `debit_activities_rate`, `qualification_type`, `qualifications`, `settlement_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            activities_additions: None,
+            activities_id: None,
+            activities_rate: None,
+            credit_activities_rate: None,
+            debit_activities_rate: None,
+            qualification_type: None,
+            qualifications: None,
+            settlement_id: None,
+        }
+    }
+}
+
 /// 主体资料
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSubjectInfo<'a> {
     /// 营业执照
+    ///
+    /// Required.
     pub business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
     /// 登记证书
+    ///
+    /// Required.
     pub certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
     /// 单位证明函照片
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_letter_copy: Option<MediaId<&'a str>>,
     /// 是否是金融机构
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
     /// 金融机构许可证信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<CreateApplyment4subApplymentFinanceInstitutionInfo<'a>>,
     /// 经营者/法人身份证件
+    ///
+    /// Required.
     pub identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
     /// 小微辅助证明材料
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_biz_info: Option<CreateApplyment4subApplymentMicroBizInfo<'a>>,
     /// 组织机构代码证信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_info: Option<CreateApplyment4subApplymentOrganizationInfo<'a>>,
     /// 主体类型
+    ///
+    /// Required.
     pub subject_type: CreateApplyment4subApplymentSubjectType,
     /// 最终受益人信息列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateApplyment4subApplymentUboInfo<'a>]>,
 }
 
+impl<'a> CreateApplyment4subApplymentSubjectInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`certificate_letter_copy`, `finance_institution`, `finance_institution_info`, `micro_biz_info`, `organization_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
+        certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
+        identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
+        subject_type: CreateApplyment4subApplymentSubjectType,
+    ) -> Self {
+        Self {
+            business_license_info,
+            certificate_info,
+            certificate_letter_copy: None,
+            finance_institution: None,
+            finance_institution_info: None,
+            identity_info,
+            micro_biz_info: None,
+            organization_info: None,
+            subject_type,
+            ubo_info_list: None,
+        }
+    }
+}
+
 /// 营业执照
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
     /// 个体户经营者/法人姓名
+    ///
+    /// Required.
     pub legal_person: &'a str,
     /// 注册地址
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_address: Option<&'a str>,
     /// 营业执照照片
+    ///
+    /// Required. Format `MediaId`.
     pub license_copy: MediaId<&'a str>,
     /// 注册号/统一社会信用代码
+    ///
+    /// Required.
     pub license_number: &'a str,
     /// 商户名称
+    ///
+    /// Required.
     pub merchant_name: &'a str,
     /// 有效期限开始日期
+    ///
+    /// Optional. Format `date`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_begin: Option<&'a str>,
     /// 有效期限结束日期
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_end: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`license_address`, `period_begin`, `period_end`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        legal_person: &'a str,
+        license_copy: MediaId<&'a str>,
+        license_number: &'a str,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            legal_person,
+            license_address: None,
+            license_copy,
+            license_number,
+            merchant_name,
+            period_begin: None,
+            period_end: None,
+        }
+    }
+}
+
 /// 登记证书
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentCertificateInfo<'a> {
     /// 登记证书照片
+    ///
+    /// Required. Format `MediaId`.
     pub cert_copy: MediaId<&'a str>,
     /// 证书号
+    ///
+    /// Required.
     pub cert_number: &'a str,
     /// 登记证书类型
+    ///
+    /// Required.
     pub cert_type: CreateApplyment4subApplymentCertType,
     /// 注册地址
+    ///
+    /// Required.
     pub company_address: &'a str,
     /// 法人姓名
+    ///
+    /// Required.
     pub legal_person: &'a str,
     /// 商户名称
+    ///
+    /// Required.
     pub merchant_name: &'a str,
     /// 有效期限开始日期
+    ///
+    /// Required. Format `date`.
     pub period_begin: &'a str,
     /// 有效期限结束日期
+    ///
+    /// Required.
     pub period_end: &'a str,
+}
+
+impl<'a> CreateApplyment4subApplymentCertificateInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cert_copy: MediaId<&'a str>,
+        cert_number: &'a str,
+        cert_type: CreateApplyment4subApplymentCertType,
+        company_address: &'a str,
+        legal_person: &'a str,
+        merchant_name: &'a str,
+        period_begin: &'a str,
+        period_end: &'a str,
+    ) -> Self {
+        Self {
+            cert_copy,
+            cert_number,
+            cert_type,
+            company_address,
+            legal_person,
+            merchant_name,
+            period_begin,
+            period_end,
+        }
+    }
 }
 
 string_enum! {
@@ -527,13 +1043,29 @@ string_enum! {
 
 /// 金融机构许可证信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentFinanceInstitutionInfo<'a> {
     /// 金融机构许可证图片
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
     /// 金融机构类型
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<CreateApplyment4subApplymentFinanceType>,
+}
+
+impl<'a> CreateApplyment4subApplymentFinanceInstitutionInfo<'a> {
+    /// The object without a required field. The optional ones (`finance_license_pics`, `finance_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            finance_license_pics: None,
+            finance_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -554,34 +1086,69 @@ string_enum! {
 
 /// 经营者/法人身份证件
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdentityInfo<'a> {
     /// 法定代表人说明函
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
     /// 经营者/法人身份证信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<CreateApplyment4subApplymentIdCardInfo<'a>>,
     /// 经营者/法人其他类型证件信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<CreateApplyment4subApplymentIdDocInfo<'a>>,
     /// `id_doc_type`
+    ///
+    /// Required.
     pub id_doc_type: CreateApplyment4subApplymentContactIdDocType,
     /// 超级管理员类型
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<CreateApplyment4subApplymentContactType>,
     /// 经营者/法人是否为受益人
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
 }
 
+impl<'a> CreateApplyment4subApplymentIdentityInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `id_card_info`, `id_doc_info`, `id_holder_type`, `owner`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(id_doc_type: CreateApplyment4subApplymentContactIdDocType) -> Self {
+        Self {
+            authorize_letter_copy: None,
+            id_card_info: None,
+            id_doc_info: None,
+            id_doc_type,
+            id_holder_type: None,
+            owner: None,
+        }
+    }
+}
+
 /// 经营者/法人身份证信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
     /// 身份证有效期开始时间
+    ///
+    /// Required. Format `date`.
     pub card_period_begin: &'a str,
     /// 身份证有效期结束时间
+    ///
+    /// Required.
     pub card_period_end: &'a str,
     /// 身份证居住地址
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -590,29 +1157,67 @@ pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
     )]
     pub id_card_address: Option<&'a str>,
     /// 身份证人像面照片
+    ///
+    /// Required. Format `MediaId`.
     pub id_card_copy: MediaId<&'a str>,
     /// 身份证姓名
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub id_card_name: &'a str,
     /// 身份证国徽面照片
+    ///
+    /// Required. Format `MediaId`.
     pub id_card_national: MediaId<&'a str>,
     /// 身份证号码
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub id_card_number: &'a str,
 }
 
+impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_card_address`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_period_begin: &'a str,
+        card_period_end: &'a str,
+        id_card_copy: MediaId<&'a str>,
+        id_card_name: &'a str,
+        id_card_national: MediaId<&'a str>,
+        id_card_number: &'a str,
+    ) -> Self {
+        Self {
+            card_period_begin,
+            card_period_end,
+            id_card_address: None,
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+        }
+    }
+}
+
 /// 经营者/法人其他类型证件信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdDocInfo<'a> {
     /// 证件有效期开始时间
+    ///
+    /// Required. Format `date`.
     pub doc_period_begin: &'a str,
     /// 证件有效期结束时间
+    ///
+    /// Required.
     pub doc_period_end: &'a str,
     /// 证件居住地址
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -621,36 +1226,88 @@ pub struct CreateApplyment4subApplymentIdDocInfo<'a> {
     )]
     pub id_doc_address: Option<&'a str>,
     /// 证件正面照片
+    ///
+    /// Required. Format `MediaId`.
     pub id_doc_copy: MediaId<&'a str>,
     /// 证件反面照片
+    ///
+    /// Optional. Format `MediaId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy_back: Option<MediaId<&'a str>>,
     /// 证件姓名
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub id_doc_name: &'a str,
     /// 证件号码
     ///
+    /// Required. Format `base64`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub id_doc_number: &'a str,
 }
 
+impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_doc_address`, `id_doc_copy_back`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        doc_period_begin: &'a str,
+        doc_period_end: &'a str,
+        id_doc_copy: MediaId<&'a str>,
+        id_doc_name: &'a str,
+        id_doc_number: &'a str,
+    ) -> Self {
+        Self {
+            doc_period_begin,
+            doc_period_end,
+            id_doc_address: None,
+            id_doc_copy,
+            id_doc_copy_back: None,
+            id_doc_name,
+            id_doc_number,
+        }
+    }
+}
+
 /// 小微辅助证明材料
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroBizInfo<'a> {
     /// 小微经营类型
+    ///
+    /// Required.
     pub micro_biz_type: CreateApplyment4subApplymentMicroBizType,
     /// 流动经营/便民服务
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_mobile_info: Option<CreateApplyment4subApplymentMicroMobileInfo<'a>>,
     /// 线上商品/服务交易
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_online_info: Option<CreateApplyment4subApplymentMicroOnlineInfo<'a>>,
     /// 门店场所
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_store_info: Option<CreateApplyment4subApplymentMicroStoreInfo<'a>>,
+}
+
+impl<'a> CreateApplyment4subApplymentMicroBizInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`micro_mobile_info`, `micro_online_info`, `micro_store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(micro_biz_type: CreateApplyment4subApplymentMicroBizType) -> Self {
+        Self {
+            micro_biz_type,
+            micro_mobile_info: None,
+            micro_online_info: None,
+            micro_store_info: None,
+        }
+    }
 }
 
 string_enum! {
@@ -667,64 +1324,177 @@ string_enum! {
 
 /// 流动经营/便民服务
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroMobileInfo<'a> {
     /// 经营/服务所在地（不含省市）
+    ///
+    /// Required.
     pub micro_mobile_address: &'a str,
     /// 经营/服务所在地省市
+    ///
+    /// Required.
     pub micro_mobile_city: &'a str,
     /// 经营/服务名称
+    ///
+    /// Required.
     pub micro_mobile_name: &'a str,
     /// 经营/服务现场照片
+    ///
+    /// Required.
     pub micro_mobile_pics: &'a [MediaId<&'a str>],
+}
+
+impl<'a> CreateApplyment4subApplymentMicroMobileInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        micro_mobile_address: &'a str,
+        micro_mobile_city: &'a str,
+        micro_mobile_name: &'a str,
+        micro_mobile_pics: &'a [MediaId<&'a str>],
+    ) -> Self {
+        Self {
+            micro_mobile_address,
+            micro_mobile_city,
+            micro_mobile_name,
+            micro_mobile_pics,
+        }
+    }
 }
 
 /// 线上商品/服务交易
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroOnlineInfo<'a> {
     /// 电商平台名称
+    ///
+    /// Required.
     pub micro_ec_name: &'a str,
     /// 店铺链接
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_link: Option<&'a str>,
     /// 线上店铺名称
+    ///
+    /// Required.
     pub micro_online_store: &'a str,
     /// 店铺二维码
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_qrcode: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentMicroOnlineInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`micro_link`, `micro_qrcode`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(micro_ec_name: &'a str, micro_online_store: &'a str) -> Self {
+        Self {
+            micro_ec_name,
+            micro_link: None,
+            micro_online_store,
+            micro_qrcode: None,
+        }
+    }
+}
+
 /// 门店场所
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroStoreInfo<'a> {
     /// 门店地址
+    ///
+    /// Required.
     pub micro_address: &'a str,
     /// 门店省市编码
+    ///
+    /// Required.
     pub micro_address_code: &'a str,
     /// 店内环境照片
+    ///
+    /// Required. Format `MediaId`.
     pub micro_indoor_copy: MediaId<&'a str>,
     /// 门店名称
+    ///
+    /// Required.
     pub micro_name: &'a str,
     /// 门店门头照片
+    ///
+    /// Required. Format `MediaId`.
     pub store_entrance_pic: MediaId<&'a str>,
     /// 门店纬度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_latitude: Option<&'a str>,
     /// 门店经度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_longitude: Option<&'a str>,
 }
 
+impl<'a> CreateApplyment4subApplymentMicroStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`store_latitude`, `store_longitude`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        micro_address: &'a str,
+        micro_address_code: &'a str,
+        micro_indoor_copy: MediaId<&'a str>,
+        micro_name: &'a str,
+        store_entrance_pic: MediaId<&'a str>,
+    ) -> Self {
+        Self {
+            micro_address,
+            micro_address_code,
+            micro_indoor_copy,
+            micro_name,
+            store_entrance_pic,
+            store_latitude: None,
+            store_longitude: None,
+        }
+    }
+}
+
 /// 组织机构代码证信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentOrganizationInfo<'a> {
     /// 组织机构代码证有效期开始日期
+    ///
+    /// Required. Format `date`.
     pub org_period_begin: &'a str,
     /// 组织机构代码证有效期结束日期
+    ///
+    /// Required.
     pub org_period_end: &'a str,
     /// 组织机构代码
+    ///
+    /// Required.
     pub organization_code: &'a str,
     /// 组织机构代码证照片
+    ///
+    /// Required. Format `MediaId`.
     pub organization_copy: MediaId<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentOrganizationInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        org_period_begin: &'a str,
+        org_period_end: &'a str,
+        organization_code: &'a str,
+        organization_copy: MediaId<&'a str>,
+    ) -> Self {
+        Self {
+            org_period_begin,
+            org_period_end,
+            organization_code,
+            organization_copy,
+        }
+    }
 }
 
 string_enum! {
@@ -749,37 +1519,83 @@ string_enum! {
 
 /// 最终受益人信息列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentUboInfo<'a> {
     /// 证件居住地址
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub ubo_id_doc_address: &'a str,
     /// 身份证人像面照片
+    ///
+    /// Required. Format `MediaId`.
     pub ubo_id_doc_copy: MediaId<&'a str>,
     /// 身份证国徽面照片
+    ///
+    /// Required. Format `MediaId`.
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
     /// 受益人姓名
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub ubo_id_doc_name: &'a str,
     /// 证件号码
     ///
+    /// Required. Format `base64`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub ubo_id_doc_number: &'a str,
     /// `ubo_id_doc_type`
+    ///
+    /// Required.
     pub ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
     /// 证件有效期开始时间
+    ///
+    /// Required. Format `date`.
     pub ubo_period_begin: &'a str,
     /// 证件有效期结束时间
+    ///
+    /// Required.
     pub ubo_period_end: &'a str,
+}
+
+impl<'a> CreateApplyment4subApplymentUboInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        ubo_id_doc_address: &'a str,
+        ubo_id_doc_copy: MediaId<&'a str>,
+        ubo_id_doc_copy_back: MediaId<&'a str>,
+        ubo_id_doc_name: &'a str,
+        ubo_id_doc_number: &'a str,
+        ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
+        ubo_period_begin: &'a str,
+        ubo_period_end: &'a str,
+    ) -> Self {
+        Self {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        }
+    }
 }
 
 /// The answer to [`CreateApplyment4subApplymentRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentResponse {
     /// 微信支付申请单号
+    ///
+    /// Always present. Format `uint64`. Example: `2000002124775691`.
     pub applyment_id: u64,
 }

@@ -5,21 +5,45 @@ use crate::generated::prelude::*;
 
 /// 查询最大分账比例API: `GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`.
 ///
+/// ```ignore
+/// let request = QueryProfitsharingBrandConfigsRequest::new(brand_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_10.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询最大分账比例API")]
+#[doc(alias = "GET v3/brand/profitsharing/brand-configs/{brand_mchid}")]
+#[doc(alias = "v3/brand/profitsharing/brand-configs/{brand_mchid}")]
 #[wxpay_api(GET, "v3/brand/profitsharing/brand-configs/<brand_mchid>", response = QueryProfitsharingBrandConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingBrandConfigsRequest<'a> {
     /// 品牌主商户号
+    ///
+    /// Path parameter, required. Example: `1900000109`.
     pub brand_mchid: &'a str,
+}
+
+impl<'a> QueryProfitsharingBrandConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_mchid: &'a str) -> Self {
+        Self { brand_mchid }
+    }
 }
 
 /// The answer to [`QueryProfitsharingBrandConfigsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingBrandConfigsResponse {
     /// 品牌主商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub brand_mchid: String,
     /// 最大分账比例
+    ///
+    /// Always present. Example: `2000`.
     pub max_ratio: i64,
 }

@@ -7,65 +7,151 @@ use crate::generated::prelude::*;
 
 /// 申请二级商户商家转账授权: `POST /v3/ecommerce/mch-transfer/authorizations`.
 ///
+/// ```ignore
+/// let request = CreateAuthorizationRequest::new(agreement_list, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "申请二级商户商家转账授权")]
+#[doc(alias = "POST v3/ecommerce/mch-transfer/authorizations")]
+#[doc(alias = "v3/ecommerce/mch-transfer/authorizations")]
 #[wxpay_api(POST, "v3/ecommerce/mch-transfer/authorizations", response = CreateAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAuthorizationRequest<'a> {
     /// 签约协议列表
+    ///
+    /// Body field, required.
     pub agreement_list: &'a [CreateAuthorizationAgreement<'a>],
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `1900001109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(agreement_list: &'a [CreateAuthorizationAgreement<'a>], sub_mchid: &'a str) -> Self {
+        Self {
+            agreement_list,
+            sub_mchid,
+        }
+    }
 }
 
 /// 签约协议列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAuthorizationAgreement<'a> {
     /// 协议编号
+    ///
+    /// Required. Example: `1`.
     pub agreement_code: &'a str,
     /// 协议版本号
+    ///
+    /// Required. Example: `20230101`.
     pub agreement_version: &'a str,
     /// 签约主体
+    ///
+    /// Required. Example: `示例有限责任公司`.
     pub sign_organization: &'a str,
     /// 签约时间
+    ///
+    /// Required. Example: `2015-05-20T13:29:35.120+08:00`.
     pub sign_time: &'a str,
+}
+
+impl<'a> CreateAuthorizationAgreement<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        agreement_code: &'a str,
+        agreement_version: &'a str,
+        sign_organization: &'a str,
+        sign_time: &'a str,
+    ) -> Self {
+        Self {
+            agreement_code,
+            agreement_version,
+            sign_organization,
+            sign_time,
+        }
+    }
 }
 
 /// The answer to [`CreateAuthorizationRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAuthorizationResponse {
     /// 授权申请受理时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub accept_time: String,
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTHORIZE_PROCESSING`.
     pub authorization_state: String,
     /// 授权时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub sub_mchid: String,
 }
 
 /// 查询二级商户商家转账授权状态: `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
 ///
+/// ```ignore
+/// let request = GetAuthorizationRequest::new(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/get-authorization.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询二级商户商家转账授权状态")]
+#[doc(alias = "GET v3/ecommerce/mch-transfer/authorizations/{sub_mchid}")]
+#[doc(alias = "v3/ecommerce/mch-transfer/authorizations/{sub_mchid}")]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/authorizations/<sub_mchid>", response = GetAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetAuthorizationRequest<'a> {
     /// 二级商户号
+    ///
+    /// Path parameter, required. Example: `1900001109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> GetAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`GetAuthorizationRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetAuthorizationResponse {
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTHORIZE_PROCESSING`.
     pub authorization_state: String,
     /// 授权时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub sub_mchid: String,
 }

@@ -5,81 +5,187 @@ use crate::generated::prelude::*;
 
 /// 退款申请API: `POST /v3/ecommerce/refunds/apply`.
 ///
+/// ```ignore
+/// let mut request = CreateRefundRequest::new(amount, combine_transaction_id, funds_account, out_refund_no, sp_appid, transaction_id);
+/// request.combine_mchid = Some(combine_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/create-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "退款申请API")]
+#[doc(alias = "POST v3/ecommerce/refunds/apply")]
+#[doc(alias = "v3/ecommerce/refunds/apply")]
 #[wxpay_api(POST, "v3/ecommerce/refunds/apply", response = CreateRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRefundRequest<'a> {
     /// 订单金额
+    ///
+    /// Body field, required.
     pub amount: CreateRefundAmount<'a>,
     /// 还款服务商商户号
+    ///
+    /// Body field, optional. Example: `1230000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_mchid: Option<&'a str>,
     /// 还款订单号
+    ///
+    /// Body field, optional. Example: `P20150806125346`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_out_trade_no: Option<&'a str>,
     /// 交易单微信支付订单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub combine_transaction_id: &'a str,
     /// 资金账户
+    ///
+    /// Body field, required. Example: `AVAILABLE`.
     pub funds_account: CreateRefundFundsAccount,
     /// 商品单个人收款方受理授权ID
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
     /// 退款结果回调url
+    ///
+    /// Body field, optional. Example: `https://weixin.qq.com`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 商户退款单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub out_refund_no: &'a str,
     /// 商户订单号
+    ///
+    /// Body field, optional. Example: `1217752501201407033233368018`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 退款原因
+    ///
+    /// Body field, optional. Example: `商品已售完`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
     /// 退款出资商户
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<crate::ecommerce::refunds::RefundsRefundAccount>,
     /// 电商平台APPID
+    ///
+    /// Body field, required. Example: `wx8888888888888888`.
     pub sp_appid: &'a str,
     /// 二级商户APPID
+    ///
+    /// Body field, optional. Example: `wx8888888888888888`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 二级商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 微信订单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateRefundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`combine_mchid`, `combine_out_trade_no`, `individual_auth_id`, `notify_url`, `out_trade_no`, `reason`, `refund_account`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateRefundAmount<'a>,
+        combine_transaction_id: &'a str,
+        funds_account: CreateRefundFundsAccount,
+        out_refund_no: &'a str,
+        sp_appid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            combine_mchid: None,
+            combine_out_trade_no: None,
+            combine_transaction_id,
+            funds_account,
+            individual_auth_id: None,
+            notify_url: None,
+            out_refund_no,
+            out_trade_no: None,
+            reason: None,
+            refund_account: None,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid: None,
+            transaction_id,
+        }
+    }
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRefundAmount<'a> {
     /// 退款币种
+    ///
+    /// Optional. Example: `CNY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
     /// 退款出资账户及金额
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<&'a [CreateRefundFrom]>,
     /// 退款金额
+    ///
+    /// Required. Example: `888`.
     ///
     /// Amount in fen (分).
     pub refund: i64,
     /// 原订单金额
     ///
+    /// Required. Example: `888`.
+    ///
     /// Amount in fen (分).
     pub total: i64,
 }
 
+impl<'a> CreateRefundAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`, `from`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(refund: i64, total: i64) -> Self {
+        Self {
+            currency: None,
+            from: None,
+            refund,
+            total,
+        }
+    }
+}
+
 /// 退款出资账户及金额
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRefundFrom {
     /// 出资账户类型
+    ///
+    /// Required.
     pub account: crate::ecommerce::EcommerceAccount,
     /// 出资金额
     ///
+    /// Required. Example: `444`.
+    ///
     /// Amount in fen (分).
     pub amount: i64,
+}
+
+impl CreateRefundFrom {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(account: crate::ecommerce::EcommerceAccount, amount: i64) -> Self {
+        Self { account, amount }
+    }
 }
 
 string_enum! {
@@ -96,47 +202,73 @@ string_enum! {
 
 /// The answer to [`CreateRefundRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRefundResponse {
     /// 订单金额
+    ///
+    /// Always present.
     pub amount: CreateRefundResponseAmount,
     /// 退款创建时间
+    ///
+    /// Always present. Example: `2018-06-08T10:34:56+08:00`.
     pub create_time: String,
     /// 商户退款单号
+    ///
+    /// Always present. Example: `1217752501201407033233368018`.
     pub out_refund_no: String,
     /// 优惠退款详情
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::ecommerce::refunds::RefundsPromotionDetail>>,
     /// 退款出资商户
+    ///
+    /// May be absent. Example: `REFUND_SOURCE_SUB_MERCHANT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<crate::ecommerce::refunds::RefundsRefundAccount>,
     /// 微信退款单号
+    ///
+    /// Always present. Example: `1217752501201407033233368018`.
     pub refund_id: String,
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRefundResponseAmount {
     /// 垫付金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<i64>,
     /// 退款币种
+    ///
+    /// May be absent. Example: `CNY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// 优惠退款金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_refund: Option<i64>,
     /// 退款出资账户及金额
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<crate::ecommerce::refunds::RefundFrom>>,
     /// 用户退款金额
     ///
+    /// Always present. Example: `888`.
+    ///
     /// Amount in fen (分).
     pub payer_refund: i64,
     /// 退款金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub refund: i64,

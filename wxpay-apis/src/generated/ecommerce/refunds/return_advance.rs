@@ -7,40 +7,83 @@ use crate::generated::prelude::*;
 
 /// 查询垫付回补结果API: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
 ///
+/// ```ignore
+/// let request = QueryReturnAdvanceRequest::new(refund_id, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "查询垫付回补结果API")]
+#[doc(alias = "GET v3/ecommerce/refunds/{refund_id}/return-advance")]
+#[doc(alias = "v3/ecommerce/refunds/{refund_id}/return-advance")]
 #[wxpay_api(GET, "v3/ecommerce/refunds/<refund_id>/return-advance", response = QueryReturnAdvanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReturnAdvanceRequest<'a> {
     /// 微信退款单号
+    ///
+    /// Path parameter, required. Example: `50000000382019052709732678859`.
     pub refund_id: &'a str,
     /// 二级商户号
+    ///
+    /// Query parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryReturnAdvanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            refund_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryReturnAdvanceRequest`] and [`ReturnAdvanceRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnAdvance {
     /// 微信回补单号
+    ///
+    /// Always present. Example: `1215562501201407033233368018`.
     pub advance_return_id: String,
     /// 入账方账户
+    ///
+    /// Always present. Example: `BASIC`.
     pub payee_account: String,
     /// 入账方商户号
+    ///
+    /// Always present. Example: `1900000108`.
     pub payee_mchid: String,
     /// 出款方账户
+    ///
+    /// Always present. Example: `BASIC`.
     pub payer_account: String,
     /// 出款方商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub payer_mchid: String,
     /// 微信退款单号
+    ///
+    /// Always present. Example: `50000000382019052709732678859`.
     pub refund_id: String,
     /// 垫付回补结果
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub result: String,
     /// 垫付回补金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub return_amount: i64,
     /// 垫付回补完成时间
+    ///
+    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }
@@ -50,16 +93,40 @@ pub type QueryReturnAdvanceResponse = ReturnAdvance;
 
 /// 垫付退款回补API: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
 ///
+/// ```ignore
+/// let request = ReturnAdvanceRequest::new(refund_id, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "垫付退款回补API")]
+#[doc(alias = "POST v3/ecommerce/refunds/{refund_id}/return-advance")]
+#[doc(alias = "v3/ecommerce/refunds/{refund_id}/return-advance")]
 #[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/return-advance", response = ReturnAdvanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnAdvanceRequest<'a> {
     /// 微信退款单号
+    ///
+    /// Path parameter, required. Example: `50000000382019052709732678859`.
     pub refund_id: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ReturnAdvanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            refund_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`ReturnAdvanceRequest`]: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.

@@ -5,30 +5,66 @@ use crate::generated::prelude::*;
 
 /// 取消补差API: `POST /v3/ecommerce/subsidies/cancel`.
 ///
+/// ```ignore
+/// let request = CancelSubsidiesRequest::new(description, sub_mchid, transaction_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.
 ///
 /// For: 电商平台.
+#[doc(alias = "取消补差API")]
+#[doc(alias = "POST v3/ecommerce/subsidies/cancel")]
+#[doc(alias = "v3/ecommerce/subsidies/cancel")]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/cancel", response = CancelSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelSubsidiesRequest<'a> {
     /// 取消补差描述
+    ///
+    /// Body field, required. Example: `订单退款`.
     pub description: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 微信订单号
+    ///
+    /// Body field, required. Example: `4208450740201411110007820472`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> CancelSubsidiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(description: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            description,
+            sub_mchid,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`CancelSubsidiesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelSubsidiesResponse {
     /// 取消补差描述
+    ///
+    /// Always present. Example: `订单退款`.
     pub description: String,
     /// 取消补差结果
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub result: CancelSubsidiesResult,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900013401`.
     pub sub_mchid: String,
     /// 微信订单号
+    ///
+    /// Always present. Example: `4208450740201411110007820472`.
     pub transaction_id: String,
 }
 

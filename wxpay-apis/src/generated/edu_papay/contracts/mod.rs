@@ -8,12 +8,31 @@ pub mod presign;
 
 /// 解约API: `DELETE /v3/edu-papay/contracts/{contract_id}`.
 ///
+/// ```ignore
+/// let request = DeleteEduPapayContractsRequest::new(contract_id);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_4.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "解约API")]
+#[doc(alias = "DELETE v3/edu-papay/contracts/{contract_id}")]
+#[doc(alias = "v3/edu-papay/contracts/{contract_id}")]
 #[wxpay_api(DELETE, "v3/edu-papay/contracts/<contract_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteEduPapayContractsRequest<'a> {
     /// 签约协议号
+    ///
+    /// Path parameter, required. Example: `wx998877665544wx`.
     pub contract_id: &'a str,
+}
+
+impl<'a> DeleteEduPapayContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }

@@ -8,152 +8,329 @@ pub mod out_trade_no;
 
 /// 扣款API: `POST /v3/eduschoolpay/transactions`.
 ///
+/// ```ignore
+/// let mut request = CreateEduschoolpayTransactionsRequest::new(amount, appid, contract_id, description, device_info, notify_url, out_trade_no, scene_info, user_id);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "扣款API")]
+#[doc(alias = "POST v3/eduschoolpay/transactions")]
+#[doc(alias = "v3/eduschoolpay/transactions")]
 #[wxpay_api(POST, "v3/eduschoolpay/transactions", response = CreateEduschoolpayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsRequest<'a> {
     /// 订单金额
+    ///
+    /// Body field, required.
     pub amount: CreateEduschoolpayTransactionsAmount<'a>,
     /// 商户appid
+    ///
+    /// Body field, required. Example: `wx8888888888888888`.
     pub appid: &'a str,
     /// 商户数据
+    ///
+    /// Body field, optional. Example: `自定义数据`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 签约协议号
+    ///
+    /// Body field, required. Example: `2045011120563805041758214605`.
     pub contract_id: &'a str,
     /// 商品描述
+    ///
+    /// Body field, required. Example: `中山大学-第二食堂-海鲜炒饭`.
     pub description: &'a str,
     /// 设备信息
+    ///
+    /// Body field, required.
     pub device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
     /// 订单优惠标记
+    ///
+    /// Body field, optional. Example: `test`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 商户接收通知地址
+    ///
+    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay`.
     pub notify_url: &'a str,
     /// 商户订单号
+    ///
+    /// Body field, required. Example: `121775250124070332`.
     pub out_trade_no: &'a str,
     /// 扣款模式
+    ///
+    /// Body field, optional. Example: `SYNC`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<&'a str>,
     /// 场景信息
+    ///
+    /// Body field, required.
     pub scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
     /// 分账结算信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateEduschoolpayTransactionsSettleInfo>,
     /// 子商户appid
+    ///
+    /// Body field, optional. Example: `wx8888888888888888`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 用户账号
+    ///
+    /// Body field, required. Example: `20200330tony`.
     pub user_id: &'a str,
+}
+
+impl<'a> CreateEduschoolpayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `payment_mode`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateEduschoolpayTransactionsAmount<'a>,
+        appid: &'a str,
+        contract_id: &'a str,
+        description: &'a str,
+        device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
+        user_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_id,
+            description,
+            device_info,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            payment_mode: None,
+            scene_info,
+            settle_info: None,
+            sub_appid: None,
+            sub_mchid: None,
+            user_id,
+        }
+    }
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsAmount<'a> {
     /// 货币类型
+    ///
+    /// Required. Example: `CNY`.
     pub currency: &'a str,
     /// 总金额
+    ///
+    /// Required. Example: `888`.
     ///
     /// Amount in fen (分).
     pub total: i64,
 }
 
+impl<'a> CreateEduschoolpayTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total: i64) -> Self {
+        Self { currency, total }
+    }
+}
+
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsDeviceInfo<'a> {
     /// 设备号
+    ///
+    /// Optional. Example: `12343232`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
     /// 商户端设备ip
+    ///
+    /// Required. Example: `123.12.12.123`.
     pub device_ip: &'a str,
+}
+
+impl<'a> CreateEduschoolpayTransactionsDeviceInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            device_ip,
+        }
+    }
 }
 
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsSceneInfo<'a> {
     /// 消费场景类型
+    ///
+    /// Required. Example: `CANTEEN`.
     pub scene_type: &'a str,
     /// 学校编号
+    ///
+    /// Required. Example: `18260256813396`.
     pub school_id: &'a str,
     /// 消费时间
+    ///
+    /// Required. Example: `2017-08-26T09:43:39+08:00`.
     pub start_time: &'a str,
+}
+
+impl<'a> CreateEduschoolpayTransactionsSceneInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(scene_type: &'a str, school_id: &'a str, start_time: &'a str) -> Self {
+        Self {
+            scene_type,
+            school_id,
+            start_time,
+        }
+    }
 }
 
 /// 分账结算信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsSettleInfo {
     /// 是否指定分账
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
 
+impl CreateEduschoolpayTransactionsSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+        }
+    }
+}
+
 /// The answer to [`CreateEduschoolpayTransactionsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsResponse {
     /// 订单金额
+    ///
+    /// Always present.
     pub amount: CreateEduschoolpayTransactionsResponseAmount,
     /// 商户AppID
+    ///
+    /// Always present. Example: `wx8888888888888888`.
     pub appid: String,
     /// 商户数据
+    ///
+    /// May be absent. Example: `自定义数据`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 付款银行
+    ///
+    /// May be absent. Example: `ICBC_DEBIT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
     /// 设备信息
-    pub device_info: TransactionsDeviceInfo,
+    ///
+    /// Always present.
+    pub device_info: CreateEduschoolpayTransactionsResponseDeviceInfo,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `201407033233368018`.
     pub out_trade_no: String,
     /// 支付者
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CreateEduschoolpayTransactionsPayer>,
     /// 优惠详情
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<CreateEduschoolpayTransactionsPromotionDetail>>,
     /// 子商户AppID
+    ///
+    /// May be absent. Example: `wx8888888888888888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// May be absent. Example: `1900000109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 支付完成时间
+    ///
+    /// May be absent. Example: `2020-03-26T10:43:39+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
     /// 交易状态
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub trade_state: String,
     /// 交易状态描述
+    ///
+    /// May be absent. Example: `支付成功`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
     /// 交易类型
+    ///
+    /// May be absent. Example: `MICROPAY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
     /// 微信支付订单号
+    ///
+    /// May be absent. Example: `25012014070332333018`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsResponseAmount {
     /// 货币类型
+    ///
+    /// May be absent. Example: `CNY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// 折扣
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
     /// 用户支付金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
     /// 订单金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub total: i64,
@@ -161,158 +338,268 @@ pub struct CreateEduschoolpayTransactionsResponseAmount {
 
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsDeviceInfo {
+#[non_exhaustive]
+pub struct CreateEduschoolpayTransactionsResponseDeviceInfo {
     /// 设备号
+    ///
+    /// May be absent. Example: `12343232`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// 商户端设备IP
+    ///
+    /// Always present. Example: `123.12.12.123`.
     pub device_ip: String,
 }
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsPayer {
     /// 商户AppID下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJOM2pxb1Q`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 子商户AppID下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJOM2pxb1Q`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 优惠详情
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsPromotionDetail {
     /// 优惠券面额
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 券ID
+    ///
+    /// May be absent. Example: `109519`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
     /// 商户出资
+    ///
+    /// May be absent. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
     /// 优惠名称
+    ///
+    /// May be absent. Example: `单品惠-6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 其他出资
+    ///
+    /// May be absent. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
     /// 优惠范围
+    ///
+    /// May be absent. Example: `GLOBAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// 活动ID
+    ///
+    /// May be absent. Example: `931386`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     /// 优惠类型
+    ///
+    /// May be absent. Example: `DISCOUNT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// 微信出资
+    ///
+    /// May be absent. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
 /// The answer to [`QueryTransactionsByIdRequest`](crate::eduschoolpay::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
     /// 订单金额
+    ///
+    /// Always present.
     pub amount: QueryTransactionsAmount,
     /// 商户appid
+    ///
+    /// Always present. Example: `wx8888888888888888`.
     pub appid: String,
     /// 商户数据
+    ///
+    /// May be absent. Example: `自定义数据`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 付款银行
+    ///
+    /// May be absent. Example: `ICBC_DEBIT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
     /// 设备信息
-    pub device_info: TransactionsDeviceInfo,
+    ///
+    /// Always present.
+    pub device_info: QueryTransactionsDeviceInfo,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `201407033233368018`.
     pub out_trade_no: String,
     /// 支付者
+    ///
+    /// Always present.
     pub payer: QueryTransactionsPayer,
     /// 优惠详情
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
     /// 子商户appid
+    ///
+    /// May be absent. Example: `wx8888888888888888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// May be absent. Example: `1900000109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 支付完成时间
+    ///
+    /// May be absent. Example: `2020-03-26T10:43:39+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
     /// 交易状态
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub trade_state: String,
     /// 交易状态描述
+    ///
+    /// May be absent. Example: `支付成功`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
     /// 交易类型
+    ///
+    /// May be absent. Example: `AUTH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
     /// 微信支付订单号
+    ///
+    /// May be absent. Example: `25012014070332333018`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsAmount {
     /// 货币类型
+    ///
+    /// Always present. Example: `CNY`.
     pub currency: String,
     /// 折扣
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
     /// 用户支付金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
     /// 订单金额
     ///
+    /// Always present. Example: `888`.
+    ///
     /// Amount in fen (分).
     pub total: i64,
 }
 
+/// 设备信息
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryTransactionsDeviceInfo {
+    /// 设备号
+    ///
+    /// May be absent. Example: `12343232`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// 商户端设备ip
+    ///
+    /// Always present. Example: `123.12.12.123`.
+    pub device_ip: String,
+}
+
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPayer {
     /// 商户appid下的用户标识
+    ///
+    /// Always present. Example: `oUpF8uMuAJOM2pxb1Q`.
     pub openid: String,
     /// 子商户appid下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJOM2pxb1Q`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 优惠详情
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
     /// 优惠券面额
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 券ID
+    ///
+    /// Always present. Example: `109519`.
     pub coupon_id: String,
     /// 商户出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
     /// 优惠名称
+    ///
+    /// May be absent. Example: `单品惠-6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 其他出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
     /// 优惠范围
+    ///
+    /// May be absent. Example: `GLOBALSINGLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// 活动ID
+    ///
+    /// Always present. Example: `931386`.
     pub stock_id: String,
     /// 优惠类型
+    ///
+    /// May be absent. Example: `DISCOUNTCOUPON`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// 微信出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

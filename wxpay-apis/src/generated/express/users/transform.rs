@@ -5,21 +5,45 @@ use crate::generated::prelude::*;
 
 /// 用户openid转换API: `POST /v3/express/users/{openid}/transform`.
 ///
+/// ```ignore
+/// let request = TransformUsersRequest::new(openid, appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "用户openid转换API")]
+#[doc(alias = "POST v3/express/users/{openid}/transform")]
+#[doc(alias = "v3/express/users/{openid}/transform")]
 #[wxpay_api(POST, "v3/express/users/<openid>/transform", response = TransformUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransformUsersRequest<'a> {
     /// 用户openid
+    ///
+    /// Path parameter, required. Example: `xsd3434454567676`.
     pub openid: &'a str,
     /// 目标应用的appid
+    ///
+    /// Body field, required. Example: `wxaaaa1a123b456c7d`.
     pub appid: &'a str,
+}
+
+impl<'a> TransformUsersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+        Self { openid, appid }
+    }
 }
 
 /// The answer to [`TransformUsersRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransformUsersResponse {
     /// 转换后的openid
+    ///
+    /// Always present. Example: `xac1234554567676`.
     pub openid: String,
 }

@@ -5,32 +5,80 @@ use crate::generated::prelude::*;
 
 /// 报关重推API: `POST /v3/global/customs/redeclare`.
 ///
+/// ```ignore
+/// let mut request = CreateCustomsRedeclareRequest::new(appid, customs, mchid, merchant_customs_no);
+/// request.out_trade_no = Some(out_trade_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_4.shtml>.
 ///
 /// For: 直连模式, 机构模式.
+#[doc(alias = "报关重推API")]
+#[doc(alias = "POST v3/global/customs/redeclare")]
+#[doc(alias = "v3/global/customs/redeclare")]
 #[wxpay_api(POST, "v3/global/customs/redeclare", response = CreateCustomsRedeclareResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCustomsRedeclareRequest<'a> {
     /// 机构APPID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 海关编码
+    ///
+    /// Body field, required. Example: `SHANGHAI_ZS`.
     pub customs: crate::global::GlobalCustoms,
     /// 商户号
+    ///
+    /// Body field, required. Example: `1230000109`.
     pub mchid: &'a str,
     /// 商户海关备案号
+    ///
+    /// Body field, required. Example: `123456`.
     pub merchant_customs_no: &'a str,
     /// 商户订单号
+    ///
+    /// Body field, optional. Example: `20150806125346`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 微信子单号
+    ///
+    /// Body field, optional. Example: `1000320306201511078440737891`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<&'a str>,
     /// 商户子单号
+    ///
+    /// Body field, optional. Example: `20150806125346`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
     /// 微信订单号
+    ///
+    /// Body field, optional. Example: `1000320306201511078440737890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
+}
+
+impl<'a> CreateCustomsRedeclareRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_trade_no`, `sub_order_id`, `sub_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        customs: crate::global::GlobalCustoms,
+        mchid: &'a str,
+        merchant_customs_no: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no: None,
+            sub_order_id: None,
+            sub_order_no: None,
+            transaction_id: None,
+        }
+    }
 }
 
 /// The answer to [`CreateCustomsRedeclareRequest`]: `POST /v3/global/customs/redeclare`.

@@ -11,28 +11,67 @@ use crate::generated::prelude::*;
 
 /// 删除投诉通知回调: `DELETE /v3/global/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = DeleteMerchantServiceComplaintNotificationsRequest::new();
+/// request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 渠道商, 从业机构.
+#[doc(alias = "删除投诉通知回调")]
+#[doc(alias = "DELETE v3/global/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
 #[wxpay_api(DELETE, "v3/global/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMerchantServiceComplaintNotificationsRequest {}
+
+impl DeleteMerchantServiceComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// 查询投诉通知回调: `GET /v3/global/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = QueryMerchantServiceComplaintNotificationsRequest::new();
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 渠道商, 从业机构.
+#[doc(alias = "查询投诉通知回调")]
+#[doc(alias = "GET v3/global/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
 #[wxpay_api(GET, "v3/global/merchant-service/complaint-notifications", response = QueryMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintNotificationsRequest {}
+
+impl QueryMerchantServiceComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryMerchantServiceComplaintNotificationsRequest`], [`CreateMerchantServiceComplaintNotificationsRequest`] and [`UpdateMerchantServiceComplaintNotificationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantServiceComplaintNotifications {
     /// 商户号
+    ///
+    /// Always present. Example: `1900012181`.
     pub mchid: String,
     /// 通知地址
+    ///
+    /// Always present. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: String,
 }
 
@@ -41,14 +80,33 @@ pub type QueryMerchantServiceComplaintNotificationsResponse = MerchantServiceCom
 
 /// 创建投诉通知回调: `POST /v3/global/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = CreateMerchantServiceComplaintNotificationsRequest::new(url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 渠道商, 从业机构.
+#[doc(alias = "创建投诉通知回调")]
+#[doc(alias = "POST v3/global/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
 #[wxpay_api(POST, "v3/global/merchant-service/complaint-notifications", response = CreateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantServiceComplaintNotificationsRequest<'a> {
     /// 通知地址
+    ///
+    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: &'a str,
+}
+
+impl<'a> CreateMerchantServiceComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`CreateMerchantServiceComplaintNotificationsRequest`]: `POST /v3/global/merchant-service/complaint-notifications`.
@@ -57,14 +115,33 @@ pub type CreateMerchantServiceComplaintNotificationsResponse =
 
 /// 更新投诉通知回调: `PUT /v3/global/merchant-service/complaint-notifications`.
 ///
+/// ```ignore
+/// let request = UpdateMerchantServiceComplaintNotificationsRequest::new(url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 渠道商, 从业机构.
+#[doc(alias = "更新投诉通知回调")]
+#[doc(alias = "PUT v3/global/merchant-service/complaint-notifications")]
+#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
 #[wxpay_api(PUT, "v3/global/merchant-service/complaint-notifications", response = UpdateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMerchantServiceComplaintNotificationsRequest<'a> {
     /// 通知地址
+    ///
+    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
     pub url: &'a str,
+}
+
+impl<'a> UpdateMerchantServiceComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`UpdateMerchantServiceComplaintNotificationsRequest`]: `PUT /v3/global/merchant-service/complaint-notifications`.

@@ -5,61 +5,152 @@ use crate::generated::prelude::*;
 
 /// JSAPI支付下单API: `POST /v3/global/transactions/jsapi`.
 ///
+/// ```ignore
+/// let mut request = CreateTransactionsJsapiRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_3_1.shtml>.
 ///
 /// For: 直连模式, 机构模式.
+#[doc(alias = "JSAPI支付下单API")]
+#[doc(alias = "POST v3/global/transactions/jsapi")]
+#[doc(alias = "v3/global/transactions/jsapi")]
 #[wxpay_api(POST, "v3/global/transactions/jsapi", response = CreateTransactionsJsapiResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsJsapiRequest<'a> {
     /// 订单金额
+    ///
+    /// Body field, required.
     pub amount: crate::global::GlobalAmount<'a>,
     /// APPID
+    ///
+    /// Body field, required. Example: `wx8888888888888888`.
     pub appid: &'a str,
     /// 商户数据
+    ///
+    /// Body field, optional. Example: `自定义数据`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 商品描述
+    ///
+    /// Body field, required. Example: `image形象店-深圳腾大- QQ公仔`.
     pub description: &'a str,
     /// 优惠功能
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::global::GlobalDetail<'a>]>,
     /// 商品标记
+    ///
+    /// Body field, optional. Example: `WXG`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 指定支付方式
+    ///
+    /// Body field, optional. Example: `no_credit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
     /// 商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub mchid: &'a str,
     /// MCC码
+    ///
+    /// Body field, required. Example: `1011`.
     pub merchant_category_code: &'a str,
     /// 通知地址
+    ///
+    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     pub notify_url: &'a str,
     /// 商户订单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub out_trade_no: &'a str,
     /// 支付者
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::global::transactions::CreateTransactionsPayer<'a>>,
     /// 场景信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::global::GlobalSceneInfo<'a>>,
     /// 机构APPID
+    ///
+    /// Body field, required. Example: `wx8888888888888888`.
     pub sp_appid: &'a str,
     /// 机构商户号
+    ///
+    /// Body field, required. Example: `1900000100`.
     pub sp_mchid: &'a str,
     /// 子商户APPID
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 交易结束时间
+    ///
+    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
     /// 交易起始时间
+    ///
+    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
     /// 交易类型
+    ///
+    /// Body field, required. Example: `JSAPI`.
     pub trade_type: &'a str,
+}
+
+impl<'a> CreateTransactionsJsapiRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::global::GlobalAmount<'a>,
+        appid: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        merchant_category_code: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        trade_type: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            description,
+            detail: None,
+            goods_tag: None,
+            limit_pay: None,
+            mchid,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+            payer: None,
+            scene_info: None,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            time_expire: None,
+            time_start: None,
+            trade_type,
+        }
+    }
 }
 
 /// The answer to [`CreateTransactionsJsapiRequest`]: `POST /v3/global/transactions/jsapi`.

@@ -12,98 +12,178 @@ pub mod out_trade_no;
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsPayer<'a> {
     /// 用户标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 用户标识（机构）
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
     /// 用户标识（特约商户）
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
+impl<'a> CreateTransactionsPayer<'a> {
+    /// The object without a required field. The optional ones (`openid`, `sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            openid: None,
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
 /// The answer to [`CreateTransactionsAppRequest`](crate::global::transactions::app::CreateTransactionsAppRequest) and [`CreateTransactionsJsapiRequest`](crate::global::transactions::jsapi::CreateTransactionsJsapiRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsResponse {
     /// 预支付交易会话标识
+    ///
+    /// Always present. Example: `wx201410272009395522657a690389285100`.
     pub prepay_id: String,
 }
 
 /// The answer to [`QueryTransactionsByIdRequest`](crate::global::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
     /// 订单金额
+    ///
+    /// Always present.
     pub amount: crate::global::QueryPapayTransactionsByOutTradeNoAmount,
     /// APPID
+    ///
+    /// Always present. Example: `wx8888888888888888`.
     pub appid: String,
     /// 商户数据
+    ///
+    /// May be absent. Example: `自定义数据`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 付款银行
+    ///
+    /// Always present. Example: `CMC`.
     pub bank_type: String,
     /// 微信支付订单号
+    ///
+    /// Always present. Example: `4200000000002104083200000488`.
     pub id: String,
     /// 商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `1217752501201407033233368018`.
     pub out_trade_no: String,
     /// 支付者
+    ///
+    /// Always present.
     pub payer: crate::global::GlobalPayer,
     /// 优惠功能
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
     /// 机构APPID
+    ///
+    /// Always present. Example: `wx8888888888888888`.
     pub sp_appid: String,
     /// 机构商户号
+    ///
+    /// Always present. Example: `1900000100`.
     pub sp_mchid: String,
     /// 子商户APPID
+    ///
+    /// May be absent. Example: `wx8888888888888888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub sub_mchid: String,
     /// 支付完成时间
+    ///
+    /// Always present. Example: `2018-06-08T10:34:56+08:00`.
     pub success_time: String,
     /// 交易状态
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub trade_state: String,
     /// 交易状态描述
+    ///
+    /// Always present. Example: `支付失败，请重新下单支付`.
     pub trade_state_desc: String,
     /// 交易类型
+    ///
+    /// Always present. Example: `APP`.
     pub trade_type: crate::global::GlobalTradeType,
 }
 
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
     /// 活动ID
+    ///
+    /// May be absent. Example: `931386`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
     /// 优惠券面额
+    ///
+    /// Always present. Example: `5`.
     pub amount: i64,
     /// 优惠币种
+    ///
+    /// Always present. Example: `HKD`.
     pub currency: String,
     /// 单品列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::global::CreatePapayTransactionsGoodsDetail>>,
     /// 商户出资
+    ///
+    /// May be absent. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
     /// 优惠名称
+    ///
+    /// May be absent. Example: `单品惠-6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 其他出资
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
     /// 券ID
+    ///
+    /// Always present. Example: `109519`.
     pub promotion_id: String,
     /// 优惠范围
+    ///
+    /// May be absent. Example: `SINGLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// 优惠类型
+    ///
+    /// May be absent. Example: `DISCOUNT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
     /// 微信出资
+    ///
+    /// May be absent. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
 }

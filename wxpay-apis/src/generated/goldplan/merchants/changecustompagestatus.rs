@@ -5,23 +5,55 @@ use crate::generated::prelude::*;
 
 /// 商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.
 ///
+/// ```ignore
+/// let request = ChangecustompagestatusMerchantsRequest::new(operation_type, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.
 ///
 /// For: 服务商, 渠道商.
+#[doc(alias = "商家小票管理API")]
+#[doc(alias = "POST v3/goldplan/merchants/changecustompagestatus")]
+#[doc(alias = "v3/goldplan/merchants/changecustompagestatus")]
 #[wxpay_api(POST, "v3/goldplan/merchants/changecustompagestatus", response = ChangecustompagestatusMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsRequest<'a> {
     /// 操作类型
+    ///
+    /// Body field, required.
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
     /// 子商户ID
+    ///
+    /// Body field, required. Example: `1234567890`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ChangecustompagestatusMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        operation_type: crate::goldplan::merchants::MerchantsOperationType,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            operation_type,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`ChangecustompagestatusMerchantsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsResponse {
     /// 操作类型
+    ///
+    /// Always present.
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
     /// 子商户ID
+    ///
+    /// Always present. Example: `1234567890`.
     pub sub_mchid: String,
 }

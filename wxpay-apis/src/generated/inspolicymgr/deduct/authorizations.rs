@@ -7,47 +7,108 @@ use crate::generated::prelude::*;
 
 /// 提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.
 ///
+/// ```ignore
+/// let mut request = CreateDeductAuthorizationsRequest::new(appid, insurance_name, out_contract_code, out_insurance_no, plan_id);
+/// request.payee_appid = Some(payee_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户.
+#[doc(alias = "提交保单授权信息")]
+#[doc(alias = "POST v3/inspolicymgr/deduct/authorizations")]
+#[doc(alias = "v3/inspolicymgr/deduct/authorizations")]
 #[wxpay_api(POST, "v3/inspolicymgr/deduct/authorizations", response = CreateDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDeductAuthorizationsRequest<'a> {
     /// 商户APPID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 保险名称
+    ///
+    /// Body field, required. Example: `微医保·百万医疗险`.
     pub insurance_name: &'a str,
     /// 商户签约协议号
+    ///
+    /// Body field, required. Example: `wxwtdk20200910100000`.
     pub out_contract_code: &'a str,
     /// 商户保险编号
+    ///
+    /// Body field, required. Example: `Auisihsiahishishi4hihsid123418id`.
     pub out_insurance_no: &'a str,
     /// 收款方公众账号ID
+    ///
+    /// Body field, optional. Example: `wx7f3f0032b6e6f0cc`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_appid: Option<&'a str>,
     /// 收款方商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_mchid: Option<&'a str>,
     /// 保险代扣模板ID
+    ///
+    /// Body field, required. Example: `12535`.
     pub plan_id: &'a str,
+}
+
+impl<'a> CreateDeductAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`payee_appid`, `payee_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        insurance_name: &'a str,
+        out_contract_code: &'a str,
+        out_insurance_no: &'a str,
+        plan_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            insurance_name,
+            out_contract_code,
+            out_insurance_no,
+            payee_appid: None,
+            payee_mchid: None,
+            plan_id,
+        }
+    }
 }
 
 /// The answer to [`CreateDeductAuthorizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateDeductAuthorizationsResponse {
     /// 商户APPID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6787`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTH_STATE_GRANTED`.
     pub auth_state: DeductAuthorizationsAuthState,
     /// 保险名称
+    ///
+    /// Always present. Example: `微医保·百万医疗险`.
     pub insurance_name: String,
     /// 商户签约协议号
+    ///
+    /// Always present. Example: `wxwtdk20200910100000`.
     pub out_contract_code: String,
     /// 商户保险编号
+    ///
+    /// Always present. Example: `Auisihsiahishishi4hihsid123418id`.
     pub out_insurance_no: String,
     /// 保险代扣模板ID
+    ///
+    /// Always present. Example: `12535`.
     pub plan_id: String,
     /// 用户授权时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }
@@ -70,32 +131,66 @@ string_enum! {
 
 /// 查询保单授权信息: `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.
 ///
+/// ```ignore
+/// let request = QueryDeductAuthorizationsRequest::new(out_insurance_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户.
+#[doc(alias = "查询保单授权信息")]
+#[doc(alias = "GET v3/inspolicymgr/deduct/authorizations/{out_insurance_no}")]
+#[doc(alias = "v3/inspolicymgr/deduct/authorizations/{out_insurance_no}")]
 #[wxpay_api(GET, "v3/inspolicymgr/deduct/authorizations/<out_insurance_no>", response = QueryDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDeductAuthorizationsRequest<'a> {
     /// 商户保险编号
+    ///
+    /// Path parameter, required. Example: `Auisihsiahishishi4hihsid123418id`.
     pub out_insurance_no: &'a str,
+}
+
+impl<'a> QueryDeductAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_insurance_no: &'a str) -> Self {
+        Self { out_insurance_no }
+    }
 }
 
 /// The answer to [`QueryDeductAuthorizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDeductAuthorizationsResponse {
     /// 公众账号ID
+    ///
+    /// Always present. Example: `wx7f3f0032b6e6f0cc`.
     pub appid: String,
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTH_STATE_GRANTED`.
     pub auth_state: DeductAuthorizationsAuthState,
     /// 保险名称
+    ///
+    /// Always present. Example: `微医保·百万医疗险`.
     pub insurance_name: String,
     /// 商户签约协议号
+    ///
+    /// Always present. Example: `wxwtdk20200910100000`.
     pub out_contract_code: String,
     /// 商户保险编号
+    ///
+    /// Always present. Example: `Auisihsiahishishi4hihsid123418id`.
     pub out_insurance_no: String,
     /// 保险代扣模板ID
+    ///
+    /// Always present. Example: `12535`.
     pub plan_id: String,
     /// 用户授权时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }

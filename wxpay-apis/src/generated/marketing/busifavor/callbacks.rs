@@ -7,42 +7,104 @@ use crate::generated::prelude::*;
 
 /// 查询商家券事件通知地址API: `GET /v3/marketing/busifavor/callbacks`.
 ///
+/// ```ignore
+/// let request = QueryBusifavorCallbacksRequest::new(mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_8.shtml>.
 ///
 /// For: 直连商户.
+#[doc(alias = "查询商家券事件通知地址API")]
+#[doc(alias = "GET v3/marketing/busifavor/callbacks")]
+#[doc(alias = "v3/marketing/busifavor/callbacks")]
 #[wxpay_api(GET, "v3/marketing/busifavor/callbacks", response = QueryBusifavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorCallbacksRequest<'a> {
     /// 商户号
+    ///
+    /// Query parameter, required. Example: `10000098`.
     pub mchid: &'a str,
 }
 
-/// The answer to [`QueryBusifavorCallbacksRequest`]: `GET /v3/marketing/busifavor/callbacks`.
-pub type QueryBusifavorCallbacksResponse = crate::marketing::Callbacks;
+impl<'a> QueryBusifavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
+}
+
+/// The answer to [`QueryBusifavorCallbacksRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorCallbacksResponse {
+    /// 商户号
+    ///
+    /// Always present. Example: `10000098`.
+    pub mchid: String,
+    /// 通知URL地址
+    ///
+    /// Always present. Example: `https://pay.weixin.qq.com`.
+    pub notify_url: String,
+}
 
 /// 设置商家券事件通知地址API: `POST /v3/marketing/busifavor/callbacks`.
+///
+/// ```ignore
+/// let mut request = CreateBusifavorCallbacksRequest::new(notify_url);
+/// request.mchid = Some(mchid);
+/// let response = request.send(&client).await?;
+/// ```
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_7.shtml>.
 ///
 /// For: 直连商户.
+#[doc(alias = "设置商家券事件通知地址API")]
+#[doc(alias = "POST v3/marketing/busifavor/callbacks")]
+#[doc(alias = "v3/marketing/busifavor/callbacks")]
 #[wxpay_api(POST, "v3/marketing/busifavor/callbacks", response = CreateBusifavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorCallbacksRequest<'a> {
     /// 商户号
+    ///
+    /// Body field, optional. Example: `10000098`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     /// 通知URL地址
+    ///
+    /// Body field, required. Example: `https://pay.weixin.qq.com`.
     pub notify_url: &'a str,
+}
+
+impl<'a> CreateBusifavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self {
+            mchid: None,
+            notify_url,
+        }
+    }
 }
 
 /// The answer to [`CreateBusifavorCallbacksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorCallbacksResponse {
     /// 商户号
+    ///
+    /// Always present. Example: `10000098`.
     pub mchid: String,
     /// 通知URL地址
+    ///
+    /// Always present. Example: `https://pay.weixin.qq.com`.
     pub notify_url: String,
     /// 修改时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }

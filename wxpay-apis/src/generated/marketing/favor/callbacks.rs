@@ -7,41 +7,104 @@ use crate::generated::prelude::*;
 
 /// 获取已设置的消息通知地址API: `GET /v3/marketing/favor/callbacks`.
 ///
+/// ```ignore
+/// let request = QueryFavorCallbacksRequest::new(mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "获取已设置的消息通知地址API")]
+#[doc(alias = "GET v3/marketing/favor/callbacks")]
+#[doc(alias = "v3/marketing/favor/callbacks")]
 #[wxpay_api(GET, "v3/marketing/favor/callbacks", response = QueryFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorCallbacksRequest<'a> {
     /// 商户号
+    ///
+    /// Query parameter, required. Example: `9856888`.
     pub mchid: &'a str,
 }
 
-/// The answer to [`QueryFavorCallbacksRequest`]: `GET /v3/marketing/favor/callbacks`.
-pub type QueryFavorCallbacksResponse = crate::marketing::Callbacks;
+impl<'a> QueryFavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
+}
+
+/// The answer to [`QueryFavorCallbacksRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryFavorCallbacksResponse {
+    /// 商户号
+    ///
+    /// Always present. Example: `9856888`.
+    pub mchid: String,
+    /// 通知地址
+    ///
+    /// Always present. Example: `api.weixin.qq.com`.
+    pub notify_url: String,
+}
 
 /// 设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.
+///
+/// ```ignore
+/// let mut request = CreateFavorCallbacksRequest::new(mchid, notify_url);
+/// request.switch = Some(switch);
+/// let response = request.send(&client).await?;
+/// ```
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "设置消息通知地址API")]
+#[doc(alias = "POST v3/marketing/favor/callbacks")]
+#[doc(alias = "v3/marketing/favor/callbacks")]
 #[wxpay_api(POST, "v3/marketing/favor/callbacks", response = CreateFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFavorCallbacksRequest<'a> {
     /// 商户号
+    ///
+    /// Body field, required. Example: `9856888`.
     pub mchid: &'a str,
     /// 通知url地址
+    ///
+    /// Body field, required. Example: `https://pay.weixin.qq.com`.
     pub notify_url: &'a str,
     /// 回调开关
+    ///
+    /// Body field, optional. Example: `True`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch: Option<bool>,
 }
 
+impl<'a> CreateFavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`switch`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, notify_url: &'a str) -> Self {
+        Self {
+            mchid,
+            notify_url,
+            switch: None,
+        }
+    }
+}
+
 /// The answer to [`CreateFavorCallbacksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateFavorCallbacksResponse {
     /// 通知地址
+    ///
+    /// Always present. Example: `api.weixin.qq.com`.
     pub notify_url: String,
     /// 修改时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub update_time: String,
 }

@@ -5,61 +5,156 @@ use crate::generated::prelude::*;
 
 /// 创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.
 ///
+/// ```ignore
+/// let mut request = CreateFavorCouponStocksRequest::new(available_begin_time, available_end_time, belong_merchant, coupon_use_rule, no_cash, out_request_no, stock_name, stock_type, stock_use_rule);
+/// request.comment = Some(comment);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "创建代金券批次API")]
+#[doc(alias = "POST v3/marketing/favor/coupon-stocks")]
+#[doc(alias = "v3/marketing/favor/coupon-stocks")]
 #[wxpay_api(POST, "v3/marketing/favor/coupon-stocks", response = CreateFavorCouponStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksRequest<'a> {
     /// 开始时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub available_begin_time: Timestamp<&'a str>,
     /// 结束时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub available_end_time: Timestamp<&'a str>,
     /// 归属商户号
+    ///
+    /// Body field, required. Example: `98568865`.
     pub belong_merchant: &'a str,
     /// 批次备注
+    ///
+    /// Body field, optional. Example: `零售批次`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<&'a str>,
     /// `coupon_use_rule`
+    ///
+    /// Body field, required.
     pub coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
     /// 扩展属性
+    ///
+    /// Body field, optional. Example: `{"exinfo1":"1234","exinfo2":"3456"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ext_info: Option<&'a str>,
     /// 是否无资金流
+    ///
+    /// Body field, required.
     pub no_cash: bool,
     /// 商户单据号
+    ///
+    /// Body field, required.
     pub out_request_no: &'a str,
     /// `pattern_info`
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern_info: Option<CreateFavorCouponStocksPatternInfo<'a>>,
     /// 批次名称
+    ///
+    /// Body field, required. Example: `微信支付代金券批次`.
     pub stock_name: &'a str,
     /// 批次类型
+    ///
+    /// Body field, required.
     pub stock_type: crate::marketing::favor::FavorStockType,
     /// 发放规则
+    ///
+    /// Body field, required.
     pub stock_use_rule: CreateFavorCouponStocksStockUseRule,
+}
+
+impl<'a> CreateFavorCouponStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`comment`, `ext_info`, `pattern_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+        belong_merchant: &'a str,
+        coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
+        no_cash: bool,
+        out_request_no: &'a str,
+        stock_name: &'a str,
+        stock_type: crate::marketing::favor::FavorStockType,
+        stock_use_rule: CreateFavorCouponStocksStockUseRule,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_end_time,
+            belong_merchant,
+            comment: None,
+            coupon_use_rule,
+            ext_info: None,
+            no_cash,
+            out_request_no,
+            pattern_info: None,
+            stock_name,
+            stock_type,
+            stock_use_rule,
+        }
+    }
 }
 
 /// The `coupon_use_rule` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksCouponUseRule {
     /// 是否可叠加其他优惠
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_use: Option<bool>,
 }
 
+impl CreateFavorCouponStocksCouponUseRule {
+    /// The object without a required field. The optional ones (`combine_use`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { combine_use: None }
+    }
+}
+
 /// The `pattern_info` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksPatternInfo<'a> {
     /// 卡包跳转目标
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_target: Option<CreateFavorCouponStocksJumpTarget>,
     /// 小程序appid
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
     /// 小程序path
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
+}
+
+impl<'a> CreateFavorCouponStocksPatternInfo<'a> {
+    /// The object without a required field. The optional ones (`jump_target`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_target: None,
+            mini_program_appid: None,
+            mini_program_path: None,
+        }
+    }
 }
 
 string_enum! {
@@ -76,29 +171,68 @@ string_enum! {
 
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksStockUseRule {
     /// 总预算
+    ///
+    /// Required.
     pub max_amount: i64,
     /// 单天发放上限金额
+    ///
+    /// Optional.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
     /// 发放总上限
+    ///
+    /// Required.
     pub max_coupons: i64,
     /// 单个用户可领个数
+    ///
+    /// Required.
     pub max_coupons_per_user: i64,
     /// 是否开启自然人限制
+    ///
+    /// Required.
     pub natural_person_limit: bool,
     /// api发券防刷
+    ///
+    /// Required.
     pub prevent_api_abuse: bool,
+}
+
+impl CreateFavorCouponStocksStockUseRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_amount_by_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        max_amount: i64,
+        max_coupons: i64,
+        max_coupons_per_user: i64,
+        natural_person_limit: bool,
+        prevent_api_abuse: bool,
+    ) -> Self {
+        Self {
+            max_amount,
+            max_amount_by_day: None,
+            max_coupons,
+            max_coupons_per_user,
+            natural_person_limit,
+            prevent_api_abuse,
+        }
+    }
 }
 
 /// The answer to [`CreateFavorCouponStocksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksResponse {
     /// 创建时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: Timestamp,
     /// 批次号
+    ///
+    /// Always present. Example: `98065001`.
     pub stock_id: String,
 }

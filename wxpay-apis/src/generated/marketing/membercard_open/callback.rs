@@ -7,20 +7,42 @@ use crate::generated::prelude::*;
 
 /// 查询回调地址API: `GET /v3/marketing/membercard-open/callback`.
 ///
+/// ```ignore
+/// let request = QueryMembercardOpenCallbackRequest::new();
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_2.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "查询回调地址API")]
+#[doc(alias = "GET v3/marketing/membercard-open/callback")]
+#[doc(alias = "v3/marketing/membercard-open/callback")]
 #[wxpay_api(GET, "v3/marketing/membercard-open/callback", response = QueryMembercardOpenCallbackResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCallbackRequest {}
+
+impl QueryMembercardOpenCallbackRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryMembercardOpenCallbackRequest`] and [`ModifyMembercardOpenCallbackRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCallback {
     /// 商户号
+    ///
+    /// May be absent. Example: `99999105`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
     /// 通知url地址
+    ///
+    /// Always present. Example: `https://shangjia.com`.
     pub notify_url: String,
 }
 
@@ -29,14 +51,33 @@ pub type QueryMembercardOpenCallbackResponse = MembercardOpenCallback;
 
 /// 设置回调地址API: `PATCH /v3/marketing/membercard-open/callback`.
 ///
+/// ```ignore
+/// let request = ModifyMembercardOpenCallbackRequest::new(notify_url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_1.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "设置回调地址API")]
+#[doc(alias = "PATCH v3/marketing/membercard-open/callback")]
+#[doc(alias = "v3/marketing/membercard-open/callback")]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/callback", response = ModifyMembercardOpenCallbackResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCallbackRequest<'a> {
     /// 通知url地址
+    ///
+    /// Body field, required. Example: `https://pay.weixin.qq.com`.
     pub notify_url: &'a str,
+}
+
+impl<'a> ModifyMembercardOpenCallbackRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self { notify_url }
+    }
 }
 
 /// The answer to [`ModifyMembercardOpenCallbackRequest`]: `PATCH /v3/marketing/membercard-open/callback`.

@@ -5,61 +5,126 @@ use crate::generated::prelude::*;
 
 /// 对指定商户管理记录提交资料: `POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`.
 ///
+/// ```ignore
+/// let request = CreateMchManageRecordsMchManageSubmissionsRequest::new(manage_record_id, sub_mchid, submit_data);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "对指定商户管理记录提交资料")]
+#[doc(alias = "POST v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions")]
+#[doc(alias = "v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions")]
 #[wxpay_api(POST, "v3/mch-manage/mch-manage-records/<manage_record_id>/mch-manage-submissions", response = CreateMchManageRecordsMchManageSubmissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsRequest<'a> {
     /// 商户管理记录ID
+    ///
+    /// Path parameter, required. Example: `M1210999900435123451697535102441`.
     pub manage_record_id: &'a str,
     /// 子商户号
+    ///
+    /// Body field, required. Example: `123000110`.
     pub sub_mchid: &'a str,
     /// 商户提交资料内容
+    ///
+    /// Body field, required. Format `jsonObjectLike`. Example: `{"record_fields":[]}`.
     ///
     /// Sent as JSON text inside a string.
     pub submit_data: JsonString<CreateMchManageRecordsMchManageSubmissionsSubmitData<'a>>,
 }
 
+impl<'a> CreateMchManageRecordsMchManageSubmissionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        manage_record_id: &'a str,
+        sub_mchid: &'a str,
+        submit_data: JsonString<CreateMchManageRecordsMchManageSubmissionsSubmitData<'a>>,
+    ) -> Self {
+        Self {
+            manage_record_id,
+            sub_mchid,
+            submit_data,
+        }
+    }
+}
+
 /// 商户提交资料内容
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsSubmitData<'a> {
     /// 资料项集合
+    ///
+    /// Required.
     pub record_fields: &'a [CreateMchManageRecordsMchManageSubmissionsRecordField<'a>],
+}
+
+impl<'a> CreateMchManageRecordsMchManageSubmissionsSubmitData<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        record_fields: &'a [CreateMchManageRecordsMchManageSubmissionsRecordField<'a>],
+    ) -> Self {
+        Self { record_fields }
+    }
 }
 
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsRecordField<'a> {
     /// 枚举校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_check_rule: Option<CreateMchManageRecordsMchManageSubmissionsEnumCheckRule<'a>>,
     /// 资料项英文名
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_name: Option<&'a str>,
     /// 文件校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_check_rule: Option<CreateMchManageRecordsMchManageSubmissionsFileCheckRule<'a>>,
     /// 资料项ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<&'a str>,
     /// 资料项中文名
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     /// 提交内容需要加密
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
     /// 订单类型校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_interval_check_rule:
         Option<CreateMchManageRecordsMchManageSubmissionsFileCheckRule<'a>>,
     /// 输入框占位文案
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<&'a str>,
     /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relations: Option<&'a [CreateMchManageRecordsMchManageSubmissionsRelation<'a>]>,
     /// 补充资料项多值\`JSON\`格式
+    ///
+    /// Optional. Format `jsonArrayLike`. Example: `[]`.
     ///
     /// Sent as JSON text inside a string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,153 +132,340 @@ pub struct CreateMchManageRecordsMchManageSubmissionsRecordField<'a> {
         Option<JsonString<&'a [CreateMchManageRecordsMchManageSubmissionsRepeatedFieldData<'a>]>>,
     /// 是否必须提交
     ///
+    /// Optional.
+    ///
     /// One of `0`, `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
     /// 字符串校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_check_rule: Option<CreateMchManageRecordsMchManageSubmissionsStringCheckRule>,
     /// 时间区间校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_interval_check_rule:
         Option<CreateMchManageRecordsMchManageSubmissionsTimeIntervalCheckRule>,
     /// 资料项填写提示
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tips: Option<&'a str>,
     /// 叹号悬浮提示语
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<&'a str>,
     /// 资料项类型
+    ///
+    /// Optional.
     ///
     /// One of `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
+impl<'a> CreateMchManageRecordsMchManageSubmissionsRecordField<'a> {
+    /// The object without a required field. The optional ones (`enum_check_rule`, `field_name`, `file_check_rule`, `item_id`, `name`, `need_encrypt`, `order_interval_check_rule`, `placeholder`, `relations`, `repeated_field_data`, `required`, `string_check_rule`, `time_interval_check_rule`, `tips`, `tooltip`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_check_rule: None,
+            field_name: None,
+            file_check_rule: None,
+            item_id: None,
+            name: None,
+            need_encrypt: None,
+            order_interval_check_rule: None,
+            placeholder: None,
+            relations: None,
+            repeated_field_data: None,
+            required: None,
+            string_check_rule: None,
+            time_interval_check_rule: None,
+            tips: None,
+            tooltip: None,
+            r#type: None,
+        }
+    }
+}
+
 /// 枚举校验规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsEnumCheckRule<'a> {
     /// `enum_values`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<&'a [&'a str]>,
     /// 最大列表长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
     /// 最小列表长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 文件校验规则
+impl<'a> CreateMchManageRecordsMchManageSubmissionsEnumCheckRule<'a> {
+    /// The object without a required field. The optional ones (`enum_values`, `max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_values: None,
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
+}
+
+/// The `file_check_rule` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsFileCheckRule<'a> {
     /// 限制提交的文件后缀
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_file_exts:
         Option<&'a [crate::mch_manage::mch_manage_records::MchManageRecordsEnumFileExt]>,
     /// 限制文件提交大小
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
     /// 最大列表长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
     /// 最小列表长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
+impl<'a> CreateMchManageRecordsMchManageSubmissionsFileCheckRule<'a> {
+    /// The object without a required field. The optional ones (`enum_file_exts`, `max_file_size`, `max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_file_exts: None,
+            max_file_size: None,
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
+}
+
 /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsRelation<'a> {
     /// 关联的资料项ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
     /// 关联的资料项值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_value: Option<&'a str>,
 }
 
+impl<'a> CreateMchManageRecordsMchManageSubmissionsRelation<'a> {
+    /// The object without a required field. The optional ones (`source_key`, `source_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            source_key: None,
+            source_value: None,
+        }
+    }
+}
+
 /// 补充资料项
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsRepeatedFieldData<'a> {
     /// 详细地址
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
     /// 区域
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<&'a str>,
     /// 城市
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
     /// 凭证图片信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_img_list: Option<&'a [&'a str]>,
     /// 纬度值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
     /// 是否物流
+    ///
+    /// Optional.
     ///
     /// One of `0`, `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistic_flag: Option<i64>,
     /// 经度值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
     /// 商户订单号
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_order_id: Option<&'a str>,
     /// 地址名
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     /// 省份
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<&'a str>,
     /// 街道
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<&'a str>,
     /// 调单商品
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_goods: Option<&'a str>,
     /// 交易金额
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_money_amount: Option<&'a str>,
     /// 交易时间+08:00东八区时间
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_time: Option<&'a str>,
     /// 微信支付订单号
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_order_id: Option<&'a str>,
 }
 
+impl<'a> CreateMchManageRecordsMchManageSubmissionsRepeatedFieldData<'a> {
+    /// The object without a required field. The optional ones (`address`, `area`, `city`, `evidence_img_list`, `latitude`, `logistic_flag`, `longitude`, `merchant_order_id`, `name`, `province`, `street`, `trade_goods`, `trade_money_amount`, `trade_time`, `wechat_order_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            area: None,
+            city: None,
+            evidence_img_list: None,
+            latitude: None,
+            logistic_flag: None,
+            longitude: None,
+            merchant_order_id: None,
+            name: None,
+            province: None,
+            street: None,
+            trade_goods: None,
+            trade_money_amount: None,
+            trade_time: None,
+            wechat_order_id: None,
+        }
+    }
+}
+
 /// 字符串校验规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsStringCheckRule {
     /// 字符串最大长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_string_length: Option<i64>,
     /// 字符串最小长度
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_string_length: Option<i64>,
     /// 校验规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validator: Option<crate::mch_manage::mch_manage_records::MchManageRecordsValidator>,
 }
 
+impl CreateMchManageRecordsMchManageSubmissionsStringCheckRule {
+    /// The object without a required field. The optional ones (`max_string_length`, `min_string_length`, `validator`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            max_string_length: None,
+            min_string_length: None,
+            validator: None,
+        }
+    }
+}
+
 /// 时间区间校验规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsTimeIntervalCheckRule {
     /// 最大列表长度
+    ///
+    /// Optional. Example: `2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
     /// 最小列表长度
+    ///
+    /// Optional. Example: `2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
+impl CreateMchManageRecordsMchManageSubmissionsTimeIntervalCheckRule {
+    /// The object without a required field. The optional ones (`max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
+}
+
 /// The answer to [`CreateMchManageRecordsMchManageSubmissionsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchManageRecordsMchManageSubmissionsResponse {
     /// 商户管理提交资料记录ID
+    ///
+    /// May be absent. Example: `S0120190217140201012345672111223`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_submission_id: Option<String>,
 }

@@ -10,18 +10,45 @@ pub mod revoke;
 
 /// 提交商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment`.
 ///
+/// ```ignore
+/// let request = CreateMchalterapplyMerchantnamealterapplymentRequest::new(merchant_shortname, out_request_no, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "提交商户简称变更申请单")]
+#[doc(alias = "POST v3/mchalterapply/merchantnamealterapplyment")]
+#[doc(alias = "v3/mchalterapply/merchantnamealterapplyment")]
 #[wxpay_api(POST, "v3/mchalterapply/merchantnamealterapplyment", response = CreateMchalterapplyMerchantnamealterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
     /// 商户简称
+    ///
+    /// Body field, required. Example: `新疆大枣专卖店`.
     pub merchant_shortname: &'a str,
     /// 业务申请编号
+    ///
+    /// Body field, required. Example: `1900013511_10000`.
     pub out_request_no: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `2492185251`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_shortname: &'a str, out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_shortname,
+            out_request_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateMchalterapplyMerchantnamealterapplymentRequest`]: `POST /v3/mchalterapply/merchantnamealterapplyment`.
@@ -30,28 +57,58 @@ pub type CreateMchalterapplyMerchantnamealterapplymentResponse =
 
 /// 查询商户简称变更申请单状态-使用申请单号: `GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`.
 ///
+/// ```ignore
+/// let request = QueryMchalterapplyMerchantnamealterapplymentRequest::new(apply_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "查询商户简称变更申请单状态-使用申请单号")]
+#[doc(alias = "GET v3/mchalterapply/merchantnamealterapplyment/{apply_id}")]
+#[doc(alias = "v3/mchalterapply/merchantnamealterapplyment/{apply_id}")]
 #[wxpay_api(GET, "v3/mchalterapply/merchantnamealterapplyment/<apply_id>", response = QueryMchalterapplyMerchantnamealterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
     /// 微信支付申请单号
+    ///
+    /// Path parameter, required. Example: `20220617143306000013906025001`.
     pub apply_id: &'a str,
+}
+
+impl<'a> QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
 }
 
 /// The answer to [`QueryMchalterapplyMerchantnamealterapplymentRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMerchantnamealterapplymentResponse {
     /// 申请单号
+    ///
+    /// Always present. Example: `20220617143306000013906025001`.
     pub apply_id: String,
     /// 总体驳回原因
+    ///
+    /// May be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
     /// 微信支付商户号
+    ///
+    /// Always present. Example: `1900006491`.
     pub merchant_code: String,
     /// 业务申请编号
+    ///
+    /// Always present. Example: `1900013511_10000`.
     pub out_request_no: String,
     /// 申请单状态
+    ///
+    /// Always present. Example: `APPLYMENT_STATE_EDITTING`.
     pub state: crate::mchalterapply::MchalterapplyState,
 }

@@ -5,20 +5,42 @@ use crate::generated::prelude::*;
 
 /// 查询投诉协商历史API: `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.
 ///
+/// ```ignore
+/// let request = QueryComplaintsNegotiationHistorysRequest::new(transaction_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_7.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "查询投诉协商历史API")]
+#[doc(alias = "GET v3/merchant-service/complaints/{transaction_id}/negotiation-historys")]
+#[doc(alias = "v3/merchant-service/complaints/{transaction_id}/negotiation-historys")]
 #[wxpay_api(GET, "v3/merchant-service/complaints/<transaction_id>/negotiation-historys", response = QueryComplaintsNegotiationHistorysResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysRequest<'a> {
     /// 微信支付订单号
+    ///
+    /// Path parameter, required. Example: `4200000404201909069117582536`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> QueryComplaintsNegotiationHistorysRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self { transaction_id }
+    }
 }
 
 /// The answer to [`QueryComplaintsNegotiationHistorysRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysResponse {
     /// 投诉协商历史
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_negotiation_history:
         Option<Vec<QueryComplaintsNegotiationHistorysComplaintNegotiationHistory>>,
@@ -26,18 +48,29 @@ pub struct QueryComplaintsNegotiationHistorysResponse {
 
 /// 投诉协商历史
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysComplaintNegotiationHistory {
     /// 协商历史图片凭证
+    ///
+    /// May be absent. Example: `https://qpic.cn/xxx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_list: Option<Vec<serde_json::Value>>,
     /// 操作内容
+    ///
+    /// May be absent. Example: `投诉一个重复扣费问题`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_details: Option<String>,
     /// 操作时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub operate_time: String,
     /// 操作类型
+    ///
+    /// Always present. Example: `CREATE_COMPLAINT_BY_PLATFORM`.
     pub operate_type: QueryComplaintsNegotiationHistorysOperateType,
     /// 操作人
+    ///
+    /// Always present. Example: `投诉人`.
     pub operate_user: String,
 }
 

@@ -5,197 +5,464 @@ use crate::generated::prelude::*;
 
 /// 回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.
 ///
+/// ```ignore
+/// let request = CreateComplaintsV2ResponseImmediateServiceRequest::new(complaint_id, complainted_mchid, idempotent_id, message);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户, 服务商.
+#[doc(alias = "回复需要即时服务的投诉单")]
+#[doc(alias = "POST v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service")]
+#[doc(alias = "v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service")]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/response-immediate-service", response = CreateComplaintsV2ResponseImmediateServiceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
     /// 投诉单号
+    ///
+    /// Path parameter, required. Example: `200201820200101080076610000`.
     pub complaint_id: &'a str,
     /// 被诉商户号
+    ///
+    /// Body field, required. Example: `1900012181`.
     pub complainted_mchid: &'a str,
     /// 幂等ID
+    ///
+    /// Body field, required. Example: `550e8400-e29b-41d4-a716-446655440000`.
     pub idempotent_id: &'a str,
     /// 消息内容
+    ///
+    /// Body field, required.
     pub message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
+}
+
+impl<'a> CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        complaint_id: &'a str,
+        complainted_mchid: &'a str,
+        idempotent_id: &'a str,
+        message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
+    ) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+            idempotent_id,
+            message,
+        }
+    }
 }
 
 /// 消息内容
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
     /// 消息内容
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<&'a [CreateComplaintsV2ResponseImmediateServiceBlock<'a>]>,
     /// 自定义透传信息
+    ///
+    /// Optional. Example: `example_custom_data`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
     /// 发送者身份类别
+    ///
+    /// Optional. Example: `UNKNOWN`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_identity: Option<crate::merchant_service::complaints_v2::ComplaintsV2SenderIdentity>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
+    /// The object without a required field. The optional ones (`blocks`, `custom_data`, `sender_identity`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            custom_data: None,
+            sender_identity: None,
+        }
+    }
+}
+
 /// 消息内容
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
     /// 按钮
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
     /// 按钮组
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_group: Option<CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a>>,
     /// FAQ列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_list: Option<CreateComplaintsV2ResponseImmediateServiceFaqList<'a>>,
     /// 图片
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateComplaintsV2ResponseImmediateServiceImage<'a>>,
     /// 链接
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
     /// 文本
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<CreateComplaintsV2ResponseImmediateServiceText<'a>>,
     /// 消息块类型
+    ///
+    /// Optional. Example: `TEXT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
 }
 
-/// 按钮
+impl<'a> CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
+    /// The object without a required field. The optional ones (`button`, `button_group`, `faq_list`, `image`, `link`, `text`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            button: None,
+            button_group: None,
+            faq_list: None,
+            image: None,
+            link: None,
+            text: None,
+            r#type: None,
+        }
+    }
+}
+
+/// The `buttons` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButton<'a> {
     /// 动作
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
     /// 失效配置
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
     /// 文本
+    ///
+    /// Optional. Example: `example_text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceButton<'a> {
+    /// The object without a required field. The optional ones (`action`, `invalid_info`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            invalid_info: None,
+            text: None,
+        }
+    }
+}
+
 /// 动作
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceAction<'a> {
     /// 动作id
+    ///
+    /// Optional. Example: `example_action_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<&'a str>,
     /// 动作类型
+    ///
+    /// Optional. Example: `ACTION_TYPE_SEND_MESSAGE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::merchant_service::complaints_v2::ComplaintsV2ActionType>,
     /// 跳转链接
+    ///
+    /// Optional. Example: `example_jump_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
     /// 回复消息内容
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_info: Option<CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a>>,
     /// 跳转小程序信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_jump_info:
         Option<CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a>>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceAction<'a> {
+    /// The object without a required field. The optional ones (`action_id`, `action_type`, `jump_url`, `message_info`, `mini_program_jump_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action_id: None,
+            action_type: None,
+            jump_url: None,
+            message_info: None,
+            mini_program_jump_info: None,
+        }
+    }
+}
+
 /// 回复消息内容
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
     /// 回复的消息内容
+    ///
+    /// Required. Example: `example_content`.
     pub content: &'a str,
     /// 自定义透传字段
+    ///
+    /// Optional. Example: `example_custom_data`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`custom_data`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(content: &'a str) -> Self {
+        Self {
+            content,
+            custom_data: None,
+        }
+    }
+}
+
 /// 跳转小程序信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
     /// 跳转小程序APPID
+    ///
+    /// Required. Example: `example_appid`.
     pub appid: &'a str,
     /// 跳转小程序页面PATH
+    ///
+    /// Optional. Example: `example_path`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
     /// 跳转小程序页面名称
+    ///
+    /// Optional. Example: `example_text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
+}
+
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`path`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self {
+            appid,
+            path: None,
+            text: None,
+        }
+    }
 }
 
 /// 失效配置
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
     /// 过期时间
+    ///
+    /// Optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
     /// 是否可以多次点击
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_clickable: Option<bool>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
+    /// The object without a required field. The optional ones (`expired_time`, `multi_clickable`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expired_time: None,
+            multi_clickable: None,
+        }
+    }
+}
+
 /// 按钮组
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
     /// 按钮布局方式
+    ///
+    /// Optional. Example: `LAYOUT_HORIZONTAL`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_layout: Option<crate::merchant_service::complaints_v2::ComplaintsV2ButtonLayout>,
     /// 按钮组
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buttons: Option<&'a [CreateComplaintsV2ResponseImmediateServiceButton<'a>]>,
     /// 失效配置
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
+    /// The object without a required field. The optional ones (`button_layout`, `buttons`, `invalid_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            button_layout: None,
+            buttons: None,
+            invalid_info: None,
+        }
+    }
+}
+
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
     /// FAQ列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faqs: Option<&'a [CreateComplaintsV2ResponseImmediateServiceFaq<'a>]>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
+    /// The object without a required field. The optional ones (`faqs`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { faqs: None }
+    }
+}
+
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
     /// 动作
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
     /// faq的id
+    ///
+    /// Optional. Example: `example_faq_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_id: Option<&'a str>,
     /// faq内容
+    ///
+    /// Optional. Example: `example_faq_title`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_title: Option<&'a str>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
+    /// The object without a required field. The optional ones (`action`, `faq_id`, `faq_title`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            faq_id: None,
+            faq_title: None,
+        }
+    }
+}
+
 /// 图片
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceImage<'a> {
     /// 图片样式类型
+    ///
+    /// Optional. Example: `IMAGE_STYLE_TYPE_NARROW`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_style_type:
         Option<crate::merchant_service::complaints_v2::ComplaintsV2ImageStyleType>,
     /// 媒体ID
+    ///
+    /// Optional. Format `MediaId`. Example: `example_media_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<MediaId<&'a str>>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceImage<'a> {
+    /// The object without a required field. The optional ones (`image_style_type`, `media_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            image_style_type: None,
+            media_id: None,
+        }
+    }
+}
+
 /// 文本
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceText<'a> {
     /// 文本颜色
+    ///
+    /// Optional. Example: `DEFAULT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<crate::merchant_service::complaints_v2::ComplaintsV2Color>,
     /// 是否粗体
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bold: Option<bool>,
     /// 文本
+    ///
+    /// Optional. Example: `example_text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
 
+impl<'a> CreateComplaintsV2ResponseImmediateServiceText<'a> {
+    /// The object without a required field. The optional ones (`color`, `is_bold`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            color: None,
+            is_bold: None,
+            text: None,
+        }
+    }
+}
+
 /// The answer to [`CreateComplaintsV2ResponseImmediateServiceRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceResponse {
     /// 操作流水号
+    ///
+    /// May be absent. Example: `300285320210322170000071077`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
 }

@@ -11,221 +11,449 @@ pub mod recipients;
 
 /// 创建门店API: `POST /v3/merchant-store/stores`.
 ///
+/// ```ignore
+/// let mut request = CreateMerchantStoreStoresRequest::new();
+/// request.store_address = Some(store_address);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948546>.
 ///
 /// For: 服务商.
+#[doc(alias = "创建门店API")]
+#[doc(alias = "POST v3/merchant-store/stores")]
+#[doc(alias = "v3/merchant-store/stores")]
 #[wxpay_api(POST, "v3/merchant-store/stores", response = CreateMerchantStoreStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantStoreStoresRequest<'a> {
     /// 门店地址信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<MerchantStoreStoresStoreAddress<'a>>,
     /// 门店基础信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<MerchantStoreStoresStoreBasics<'a>>,
     /// 门店经营信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<MerchantStoreStoresStoreBusiness<'a>>,
     /// 门店收款信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<&'a [StoresStoreRecipient<'a>]>,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> CreateMerchantStoreStoresRequest<'a> {
+    /// The request without a required field. The optional ones (`store_address`, `store_basics`, `store_business`, `store_recipient`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            store_address: None,
+            store_basics: None,
+            store_business: None,
+            store_recipient: None,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreAddress<'a> {
     /// 门店省市编码
+    ///
+    /// Required. Example: `440305`.
     pub address_code: &'a str,
     /// 门店地址辅助描述
+    ///
+    /// Optional. Example: `地铁A口右侧100米`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<&'a str>,
     /// 门店地址
+    ///
+    /// Required. Example: `深南大道10000号腾讯大厦1楼`.
     pub address_detail: &'a str,
     /// 门店纬度
+    ///
+    /// Optional. Example: `37.75464`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
     /// 门店经度
+    ///
+    /// Optional. Example: `112.63484`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
 }
 
+impl<'a> MerchantStoreStoresStoreAddress<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address_code: &'a str, address_detail: &'a str) -> Self {
+        Self {
+            address_code,
+            address_complements: None,
+            address_detail,
+            latitude: None,
+            longitude: None,
+        }
+    }
+}
+
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreBasics<'a> {
     /// 分店名称
+    ///
+    /// Optional. Example: `海岸城店`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<&'a str>,
     /// 品牌ID
+    ///
+    /// Optional. Example: `1001`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
     /// 品牌名称
+    ///
+    /// Optional. Example: `麦当劳`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<&'a str>,
     /// 门店名称
+    ///
+    /// Required. Example: `麦当劳`.
     pub store_name: &'a str,
     /// 商家门店编号
+    ///
+    /// Optional. Example: `MDL001`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<&'a str>,
 }
 
+impl<'a> MerchantStoreStoresStoreBasics<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`branch_name`, `brand_id`, `brand_name`, `store_reference_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_name: &'a str) -> Self {
+        Self {
+            branch_name: None,
+            brand_id: None,
+            brand_name: None,
+            store_name,
+            store_reference_id: None,
+        }
+    }
+}
+
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreBusiness<'a> {
     /// 门店经营时间
+    ///
+    /// Optional. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<&'a str>,
     /// 门店服务电话
+    ///
+    /// Optional. Example: `0755-86013388`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
 }
 
-/// 门店收款信息
+impl<'a> MerchantStoreStoresStoreBusiness<'a> {
+    /// The object without a required field. The optional ones (`business_hours`, `service_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_hours: None,
+            service_phone: None,
+        }
+    }
+}
+
+/// The `store_recipient` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StoresStoreRecipient<'a> {
     /// 门店收款主体
+    ///
+    /// Optional. Example: `腾讯科技（深圳）有限公司`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
     /// 门店收款商户号
+    ///
+    /// Required. Example: `1230000109`.
     pub mchid: &'a str,
+}
+
+impl<'a> StoresStoreRecipient<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`company_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self {
+            company_name: None,
+            mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateMerchantStoreStoresRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMerchantStoreStoresResponse {
     /// 微信支付商户门店ID
+    ///
+    /// Always present. Example: `20488000`.
     pub store_id: i64,
 }
 
 /// 查询门店API: `GET /v3/merchant-store/stores/{store_id}`.
 ///
+/// ```ignore
+/// let mut request = QueryMerchantStoreStoresRequest::new(store_id);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948577>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "查询门店API")]
+#[doc(alias = "GET v3/merchant-store/stores/{store_id}")]
+#[doc(alias = "v3/merchant-store/stores/{store_id}")]
 #[wxpay_api(GET, "v3/merchant-store/stores/<store_id>", response = QueryMerchantStoreStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresRequest<'a> {
     /// 微信支付商户门店ID
+    ///
+    /// Path parameter, required. Example: `20488000`.
     pub store_id: i64,
     /// 特约商户号
+    ///
+    /// Query parameter, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> QueryMerchantStoreStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64) -> Self {
+        Self {
+            store_id,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// The answer to [`QueryMerchantStoreStoresRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresResponse {
     /// 门店地址信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<QueryMerchantStoreStoresStoreAddress>,
     /// 门店基础信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<QueryMerchantStoreStoresStoreBasics>,
     /// 门店经营信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_business: Option<QueryMerchantStoreStoresStoreBusiness>,
     /// 门店收款信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<Vec<QueryMerchantStoreStoresStoreRecipient>>,
     /// 门店状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<QueryMerchantStoreStoresStoreState>,
 }
 
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreAddress {
     /// 门店省市编码
+    ///
+    /// Always present. Example: `440305`.
     pub address_code: String,
     /// 门店地址辅助描述
+    ///
+    /// May be absent. Example: `地铁A口右侧100米`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<String>,
     /// 门店地址
+    ///
+    /// Always present. Example: `深南大道10000号腾讯大厦1楼`.
     pub address_detail: String,
     /// 门店纬度
+    ///
+    /// May be absent. Example: `37.75464`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
     /// 门店经度
+    ///
+    /// May be absent. Example: `112.63484`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
 }
 
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreBasics {
     /// 分店名称
+    ///
+    /// May be absent. Example: `海岸城店`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
     /// 品牌ID
+    ///
+    /// May be absent. Example: `1001`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
     /// 品牌名称
+    ///
+    /// May be absent. Example: `麦当劳`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
     /// 门店名称
+    ///
+    /// Always present. Example: `麦当劳`.
     pub store_name: String,
     /// 商家门店编号
+    ///
+    /// May be absent. Example: `MDL001`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<String>,
 }
 
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreBusiness {
     /// 门店经营时间
+    ///
+    /// May be absent. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
     /// 门店服务电话
+    ///
+    /// May be absent. Example: `0755-86013388`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
 }
 
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreRecipient {
     /// 门店收款主体
+    ///
+    /// May be absent. Example: `腾讯科技（深圳）有限公司`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// 门店收款商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
 }
 
 /// 门店状态
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreState {
     /// 地址核实失败原因
+    ///
+    /// May be absent. Example: `感谢亲的反馈，通过核实您提交的电话错误，请核实手机号码或座机号码是否正确`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_failed_reason: Option<String>,
     /// 门店状态描述
+    ///
+    /// May be absent. Example: `地址核实失败`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state_message: Option<String>,
     /// STORE\_STATE\_VALID
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state_value: Option<String>,
 }
 
 /// 修改门店API: `PATCH /v3/merchant-store/stores/{store_id}`.
 ///
+/// ```ignore
+/// let mut request = ModifyMerchantStoreStoresRequest::new(store_id);
+/// request.store_address = Some(store_address);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948551>.
 ///
 /// For: 服务商.
+#[doc(alias = "修改门店API")]
+#[doc(alias = "PATCH v3/merchant-store/stores/{store_id}")]
+#[doc(alias = "v3/merchant-store/stores/{store_id}")]
 #[wxpay_api(PATCH, "v3/merchant-store/stores/<store_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantStoreStoresRequest<'a> {
     /// 微信支付商户门店ID
+    ///
+    /// Path parameter, required. Example: `20488000`.
     pub store_id: i64,
     /// 门店地址信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<MerchantStoreStoresStoreAddress<'a>>,
     /// 门店基础信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<MerchantStoreStoresStoreBasics<'a>>,
     /// 门店经营信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<MerchantStoreStoresStoreBusiness<'a>>,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> ModifyMerchantStoreStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_address`, `store_basics`, `store_business`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64) -> Self {
+        Self {
+            store_id,
+            store_address: None,
+            store_basics: None,
+            store_business: None,
+            sub_mchid: None,
+        }
+    }
 }

@@ -15,41 +15,91 @@ pub mod reverse;
 
 /// 开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.
 ///
+/// ```ignore
+/// let mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(buyer_information, fapiao_apply_id, fapiao_information, scene);
+/// request.sub_mchid = Some(sub_mchid);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "开具电子发票")]
+#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications")]
+#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications")]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
     /// 购买方信息
+    ///
+    /// Body field, required.
     pub buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
     /// 发票申请单号
+    ///
+    /// Body field, required. Example: `4200000444201910177461284488`.
     pub fapiao_apply_id: &'a str,
     /// 需要开具的发票信息
+    ///
+    /// Body field, required.
     pub fapiao_information:
         &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a>],
     /// 开票场景
+    ///
+    /// Body field, required. Example: `WITH_WECHATPAY`.
     pub scene: &'a str,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
+        fapiao_apply_id: &'a str,
+        fapiao_information: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<
+            'a,
+        >],
+        scene: &'a str,
+    ) -> Self {
+        Self {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            scene,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
     /// 地址
+    ///
+    /// Optional. Example: `深圳市南山区深南大道10000号`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
     /// 银行账号
+    ///
+    /// Optional. Example: `62001234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
     /// 开户银行
+    ///
+    /// Optional. Example: `测试银行`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 邮箱地址
+    ///
+    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -58,8 +108,12 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
     )]
     pub email: Option<&'a str>,
     /// 名称
+    ///
+    /// Required. Example: `深圳市南山区测试企业`.
     pub name: &'a str,
     /// 手机号
+    ///
+    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -68,85 +122,193 @@ pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
     )]
     pub phone: Option<&'a str>,
     /// 纳税人识别号
+    ///
+    /// Optional. Example: `202003261233701778`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
     /// 电话
+    ///
+    /// Optional. Example: `075512345678`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
     /// 购买方类型
+    ///
+    /// Required. Example: `ORGANIZATION`.
     pub r#type: &'a str,
+}
+
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `email`, `phone`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+        Self {
+            address: None,
+            bank_account: None,
+            bank_name: None,
+            email: None,
+            name,
+            phone: None,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+        }
+    }
 }
 
 /// 需要开具的发票信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
     /// 商户发票单号
+    ///
+    /// Required. Example: `20200701123456`.
     pub fapiao_id: &'a str,
     /// 发票行信息
+    ///
+    /// Required.
     pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
     /// 是否以清单形式开具发票
+    ///
+    /// Required.
     pub need_list: bool,
     /// 发票备注
+    ///
+    /// Optional. Example: `备注`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
     /// 总价税合计
+    ///
+    /// Required. Example: `382895`.
     pub total_amount: i64,
+}
+
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fapiao_id: &'a str,
+        items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
+        need_list: bool,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            fapiao_id,
+            items,
+            need_list,
+            remark: None,
+            total_amount,
+        }
+    }
 }
 
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
     /// 是否折扣行
+    ///
+    /// Required.
     pub discount: bool,
     /// 税局侧规定的货物或应税劳务、服务分类名称
+    ///
+    /// Optional. Example: `运输服务`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<&'a str>,
     /// 企业侧维护的货物或应税劳务、服务编码
+    ///
+    /// Optional. Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<i64>,
     /// 货物或应税劳务、服务名称
+    ///
+    /// Optional. Example: `出租汽车客运服务`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
     /// 数量
+    ///
+    /// Required. Example: `100000000`.
     pub quantity: i64,
     /// 规格型号
+    ///
+    /// Optional. Example: `A4`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
+    ///
+    /// Required. Example: `3010101020203000000`.
     pub tax_code: &'a str,
     /// 税收优惠政策标识
+    ///
+    /// Optional. Example: `NO_FAVORABLE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_prefer_mark: Option<&'a str>,
     /// 税率
+    ///
+    /// Optional. Example: `1300`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<i64>,
     /// 单行金额合计
     ///
+    /// Required. Example: `429900`.
+    ///
     /// Amount in fen (分).
     pub total_amount: i64,
     /// 单位
+    ///
+    /// Optional. Example: `次`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
 
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(discount: bool, quantity: i64, tax_code: &'a str, total_amount: i64) -> Self {
+        Self {
+            discount,
+            goods_category: None,
+            goods_id: None,
+            goods_name: None,
+            quantity,
+            specification: None,
+            tax_code,
+            tax_prefer_mark: None,
+            tax_rate: None,
+            total_amount,
+            unit: None,
+        }
+    }
+}
+
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FapiaoApplicationsBuyerInformation<'a> {
     /// 地址
+    ///
+    /// Optional. Example: `深圳市南山区深南大道10000号`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
     /// 订单金额
+    ///
+    /// Optional. Example: `1000`.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 银行账号
+    ///
+    /// Optional. Example: `62001234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
     /// 开户银行
+    ///
+    /// Optional. Example: `测试银行`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 邮箱地址
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -155,14 +317,22 @@ pub struct FapiaoApplicationsBuyerInformation<'a> {
     )]
     pub email: Option<&'a str>,
     /// 开具的发票类型
+    ///
+    /// Optional. Example: `COMM_FAPIAO`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_bill_type: Option<crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType>,
     /// 名称
+    ///
+    /// Required. Example: `深圳市南山区测试企业`.
     pub name: &'a str,
     /// 商户订单号
+    ///
+    /// Optional. Example: `order_20200701_123456`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 手机号
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -171,32 +341,91 @@ pub struct FapiaoApplicationsBuyerInformation<'a> {
     )]
     pub phone: Option<&'a str>,
     /// 纳税人识别号
+    ///
+    /// Optional. Example: `202003261233701778`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
     /// 电话
+    ///
+    /// Optional. Example: `075512345678`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
     /// 购买方类型
+    ///
+    /// Required.
     pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
     /// 留言信息
+    ///
+    /// Optional. Example: `用户留言`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<&'a str>,
 }
 
+impl<'a> FapiaoApplicationsBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `amount`, `bank_account`, `bank_name`, `email`, `fapiao_bill_type`, `out_trade_no`, `phone`, `taxpayer_id`, `telephone`, `user_apply_message`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        name: &'a str,
+        r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
+    ) -> Self {
+        Self {
+            address: None,
+            amount: None,
+            bank_account: None,
+            bank_name: None,
+            email: None,
+            fapiao_bill_type: None,
+            name,
+            out_trade_no: None,
+            phone: None,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+            user_apply_message: None,
+        }
+    }
+}
+
 /// 交易信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFapiaoApplicationsTransactionInformation<'a> {
     /// 交易金额
+    ///
+    /// Required. Example: `382895`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 支付商户订单号
+    ///
+    /// Optional. Example: `order_20200701_123456`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 支付渠道
+    ///
+    /// Required. Example: `WECHAT_PAY`.
     pub pay_channel: CreateFapiaoApplicationsPayChannel,
     /// 支付订单号
+    ///
+    /// Required. Example: `4200000008202508080512076713`.
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateFapiaoApplicationsTransactionInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`out_trade_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        pay_channel: CreateFapiaoApplicationsPayChannel,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_trade_no: None,
+            pay_channel,
+            transaction_id,
+        }
+    }
 }
 
 string_enum! {
@@ -209,103 +438,189 @@ string_enum! {
 
 /// 查询电子发票: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 ///
+/// ```ignore
+/// let mut request = QueryNewTaxControlFapiaoFapiaoApplicationsRequest::new(fapiao_apply_id);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_9.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "查询电子发票")]
+#[doc(alias = "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}")]
+#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}")]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>", response = QueryNewTaxControlFapiaoFapiaoApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
     /// 发票申请单号
+    ///
+    /// Path parameter, required. Example: `4200000444201910177461284488`.
     pub fapiao_apply_id: &'a str,
     /// 子商户号
+    ///
+    /// Query parameter, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 商户发票单号
+    ///
+    /// Query parameter, optional. Example: `20200701123456`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_id: Option<&'a str>,
 }
 
+impl<'a> QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `fapiao_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(fapiao_apply_id: &'a str) -> Self {
+        Self {
+            fapiao_apply_id,
+            sub_mchid: None,
+            fapiao_id: None,
+        }
+    }
+}
+
 /// The answer to [`QueryNewTaxControlFapiaoFapiaoApplicationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsResponse {
     /// 发票信息
+    ///
+    /// Always present.
     pub fapiao_information: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation>,
     /// 发票数量
+    ///
+    /// Always present. Example: `5`.
     pub total_count: i64,
 }
 
 /// 发票信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation {
     /// 总金额
+    ///
+    /// Always present. Example: `338845`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 蓝字发票信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
     /// 购买方信息
+    ///
+    /// Always present.
     pub buyer_information: crate::new_tax_control_fapiao::QueryNewTaxControlFapiaoBuyerInformation,
     /// 电子发票插卡信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_information: Option<QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation>,
     /// 附加信息
+    ///
+    /// Always present.
     pub extra_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoExtraInformation,
     /// 开票失败错误码
+    ///
+    /// May be absent. Example: `BIZ_ERROR`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_code: Option<String>,
     /// 开票失败原因
+    ///
+    /// May be absent. Example: `开票失败。授信额度不足，请联系主管税务机关或者登录电子税务局提额/申报。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_message: Option<String>,
     /// 商户发票单号
+    ///
+    /// Always present. Example: `20200701123456`.
     pub fapiao_id: String,
     /// 发票行信息
+    ///
+    /// Always present.
     pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsItem>,
     /// 红字发票信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
     /// 备注信息
+    ///
+    /// May be absent. Example: `备注`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 销售方信息
+    ///
+    /// Always present.
     pub seller_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoSellerInformation,
     /// 发票状态
+    ///
+    /// Always present. Example: `ISSUED`.
     pub status: FapiaoApplicationsStatus,
     /// 总税额
+    ///
+    /// Always present. Example: `44050`.
     pub tax_amount: i64,
     /// 总价税合计
+    ///
+    /// Always present. Example: `382895`.
     pub total_amount: i64,
 }
 
-/// 蓝字发票信息
+/// The `blue_fapiao` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao {
     /// 校验码
+    ///
+    /// Always present. Example: `69001808340631374774`.
     pub check_code: String,
     /// 发票代码
+    ///
+    /// Always present. Example: `044001911211`.
     pub fapiao_code: String,
     /// 发票号码
+    ///
+    /// Always present. Example: `12897794`.
     pub fapiao_number: String,
     /// 开票时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`.
     pub fapiao_time: Timestamp,
     /// 密码
+    ///
+    /// Always present. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+`.
     pub password: String,
 }
 
 /// 电子发票插卡信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation {
     /// 插卡公众号AppID
+    ///
+    /// Always present. Example: `wxab8acb865bb1637e`.
     pub card_appid: String,
     /// 电子发票在卡包中的编码
+    ///
+    /// May be absent. Example: `379550244162`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_code: Option<String>,
     /// 电子发票卡券模板ID
+    ///
+    /// May be absent. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
     /// 用户在插卡公众号下的OpenID
+    ///
+    /// Always present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`.
     pub card_openid: String,
     /// 发票卡券状态
+    ///
+    /// Always present. Example: `INSERT_ACCEPTED`.
     pub card_status: QueryNewTaxControlFapiaoFapiaoApplicationsCardStatus,
 }
 
@@ -325,36 +640,61 @@ string_enum! {
 
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsItem {
     /// 单行金额
+    ///
+    /// Always present. Example: `380442`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 是否折扣行
+    ///
+    /// Always present.
     pub discount: bool,
     /// 货物或应税劳务、服务名称
+    ///
+    /// Always present. Example: `出租汽车客运服务`.
     pub goods_name: String,
     /// 数量
+    ///
+    /// Always present. Example: `100000000`.
     pub quantity: i64,
     /// 规格型号
+    ///
+    /// May be absent. Example: `A4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specification: Option<String>,
     /// 单行税额
+    ///
+    /// Always present. Example: `49458`.
     pub tax_amount: i64,
     /// 货物或应税劳务、服务编码
+    ///
+    /// Always present. Example: `3010101020203000000`.
     pub tax_code: String,
     /// 税收优惠政策标识
+    ///
+    /// Always present. Example: `NO_FAVORABLE`.
     pub tax_prefer_mark: FapiaoApplicationsTaxPreferMark,
     /// 税率
+    ///
+    /// Always present. Example: `1300`.
     pub tax_rate: i64,
     /// 单行金额合计
+    ///
+    /// Always present. Example: `429900`.
     ///
     /// Amount in fen (分).
     pub total_amount: i64,
     /// 单位
+    ///
+    /// May be absent. Example: `次`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// 单价
+    ///
+    /// Always present. Example: `380442000000`.
     pub unit_price: i64,
 }
 

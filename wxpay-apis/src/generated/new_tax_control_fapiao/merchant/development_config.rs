@@ -7,22 +7,46 @@ use crate::generated::prelude::*;
 
 /// 查询商户配置的开发选项: `GET /v3/new-tax-control-fapiao/merchant/development-config`.
 ///
+/// ```ignore
+/// let request = QueryMerchantDevelopmentConfigRequest::new();
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_19.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "查询商户配置的开发选项")]
+#[doc(alias = "GET v3/new-tax-control-fapiao/merchant/development-config")]
+#[doc(alias = "v3/new-tax-control-fapiao/merchant/development-config")]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/development-config", response = QueryMerchantDevelopmentConfigResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantDevelopmentConfigRequest {}
+
+impl QueryMerchantDevelopmentConfigRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryMerchantDevelopmentConfigRequest`] and [`ModifyMerchantDevelopmentConfigRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantDevelopmentConfig {
     /// 商户回调地址
+    ///
+    /// Always present. Example: `https://pay.weixin.qq.com/callback`.
     pub callback_url: String,
     /// 全部账单展示开发票入口开关
+    ///
+    /// May be absent. Example: `False`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_fapiao_cell: Option<bool>,
     /// 商户是否支持开电子专票
+    ///
+    /// May be absent. Example: `False`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_vat_fapiao: Option<bool>,
 }
@@ -32,24 +56,55 @@ pub type QueryMerchantDevelopmentConfigResponse = MerchantDevelopmentConfig;
 
 /// 配置开发选项: `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.
 ///
+/// ```ignore
+/// let mut request = ModifyMerchantDevelopmentConfigRequest::new();
+/// request.callback_url = Some(callback_url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "配置开发选项")]
+#[doc(alias = "PATCH v3/new-tax-control-fapiao/merchant/development-config")]
+#[doc(alias = "v3/new-tax-control-fapiao/merchant/development-config")]
 #[wxpay_api(PATCH, "v3/new-tax-control-fapiao/merchant/development-config", response = ModifyMerchantDevelopmentConfigResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantDevelopmentConfigRequest<'a> {
     /// 商户回调地址
+    ///
+    /// Body field, optional. Example: `https://pay.weixin.qq.com/callback`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<&'a str>,
     /// 全部账单展示开发票入口开关
+    ///
+    /// Body field, optional. Example: `False`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_fapiao_cell: Option<bool>,
     /// 子商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mch_code: Option<&'a str>,
     /// 商户是否支持开电子专票
+    ///
+    /// Body field, optional. Example: `False`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_vat_fapiao: Option<bool>,
+}
+
+impl<'a> ModifyMerchantDevelopmentConfigRequest<'a> {
+    /// The request without a required field. The optional ones (`callback_url`, `show_fapiao_cell`, `sub_mch_code`, `support_vat_fapiao`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            callback_url: None,
+            show_fapiao_cell: None,
+            sub_mch_code: None,
+            support_vat_fapiao: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyMerchantDevelopmentConfigRequest`]: `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.

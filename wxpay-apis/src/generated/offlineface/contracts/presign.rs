@@ -5,40 +5,82 @@ use crate::generated::prelude::*;
 
 /// 预签约接口: `POST /v3/offlineface/contracts/presign`.
 ///
+/// ```ignore
+/// let mut request = PresignContractsRequest::new(business_name, facepay_user);
+/// request.contract_mode = Some(contract_mode);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
 ///
 /// For: 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "预签约接口")]
+#[doc(alias = "POST v3/offlineface/contracts/presign")]
+#[doc(alias = "v3/offlineface/contracts/presign")]
 #[wxpay_api(POST, "v3/offlineface/contracts/presign", response = PresignContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresignContractsRequest<'a> {
     /// 业务类型
+    ///
+    /// Body field, required.
     pub business_name: &'a str,
     /// 签约模式
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_mode: Option<crate::offlineface::contracts::ContractsContractMode>,
     /// 刷脸用户信息
+    ///
+    /// Body field, required.
     pub facepay_user: PresignContractsFacepayUser<'a>,
     /// 签约指定银行卡
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_bank_card: Option<PresignContractsLimitBankCard<'a>>,
 }
 
+impl<'a> PresignContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`contract_mode`, `limit_bank_card`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(business_name: &'a str, facepay_user: PresignContractsFacepayUser<'a>) -> Self {
+        Self {
+            business_name,
+            contract_mode: None,
+            facepay_user,
+            limit_bank_card: None,
+        }
+    }
+}
+
 /// 刷脸用户信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsFacepayUser<'a> {
     /// 证件信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification: Option<PresignContractsIdentification<'a>>,
     /// 刷脸用户名
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_name: Option<&'a str>,
     /// 机构ID
+    ///
+    /// Required.
     pub organization_id: &'a str,
     /// 商户用户ID
+    ///
+    /// Required.
     pub out_user_id: &'a str,
     /// 手机号码
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -48,16 +90,49 @@ pub struct PresignContractsFacepayUser<'a> {
     pub phone: Option<&'a str>,
 }
 
-/// 证件信息
+impl<'a> PresignContractsFacepayUser<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`identification`, `identification_name`, `phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+        Self {
+            identification: None,
+            identification_name: None,
+            organization_id,
+            out_user_id,
+            phone: None,
+        }
+    }
+}
+
+/// The `identification` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsIdentification<'a> {
     /// 证件ID
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub identification_number: &'a str,
     /// 证件类型
+    ///
+    /// Required.
     pub identification_type: PresignContractsIdentificationType,
+}
+
+impl<'a> PresignContractsIdentification<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        identification_number: &'a str,
+        identification_type: PresignContractsIdentificationType,
+    ) -> Self {
+        Self {
+            identification_number,
+            identification_type,
+        }
+    }
 }
 
 string_enum! {
@@ -70,8 +145,11 @@ string_enum! {
 
 /// 签约指定银行卡
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsLimitBankCard<'a> {
     /// 银行卡号
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -80,12 +158,18 @@ pub struct PresignContractsLimitBankCard<'a> {
     )]
     pub bank_card_number: Option<&'a str>,
     /// 银行类型
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<&'a str>,
     /// 开卡人证件
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification: Option<PresignContractsIdentification<'a>>,
     /// 开卡人姓名
+    ///
+    /// Optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
@@ -95,6 +179,8 @@ pub struct PresignContractsLimitBankCard<'a> {
     pub identification_name: Option<&'a str>,
     /// 开卡预留手机号
     ///
+    /// Optional. Format `base64`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(
         serialize_with = "wxpay_core::sensitive::encrypt",
@@ -102,13 +188,33 @@ pub struct PresignContractsLimitBankCard<'a> {
     )]
     pub phone: Option<&'a str>,
     /// 银行卡有效期
+    ///
+    /// Optional. Format `mm/yy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_thru: Option<&'a str>,
 }
 
+impl<'a> PresignContractsLimitBankCard<'a> {
+    /// The object without a required field. The optional ones (`bank_card_number`, `bank_type`, `identification`, `identification_name`, `phone`, `valid_thru`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bank_card_number: None,
+            bank_type: None,
+            identification: None,
+            identification_name: None,
+            phone: None,
+            valid_thru: None,
+        }
+    }
+}
+
 /// The answer to [`PresignContractsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresignContractsResponse {
     /// 会话ID
+    ///
+    /// Always present.
     pub presign_token: String,
 }

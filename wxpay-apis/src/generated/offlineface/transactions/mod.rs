@@ -7,61 +7,132 @@ pub mod out_trade_no;
 
 /// 申请扣款接口: `POST /v3/offlineface/transactions`.
 ///
+/// ```ignore
+/// let mut request = CreateOfflinefaceTransactionsRequest::new(auth_code);
+/// request.amount = Some(amount);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "申请扣款接口")]
+#[doc(alias = "POST v3/offlineface/transactions")]
+#[doc(alias = "v3/offlineface/transactions")]
 #[wxpay_api(POST, "v3/offlineface/transactions", response = CreateOfflinefaceTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsRequest<'a> {
     /// 金额信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<CreateOfflinefaceTransactionsAmount>,
     /// 商户附加信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 支付凭证
+    ///
+    /// Body field, required.
     pub auth_code: &'a str,
     /// 业务信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business: Option<CreateOfflinefaceTransactionsBusiness>,
     /// 商品信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     /// 优惠标记
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 商户订单号
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 支付场景信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreateOfflinefaceTransactionsSceneInfo<'a>>,
     /// 结算信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateOfflinefaceTransactionsSettleInfo>,
     /// 服务商公众号appid
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
     /// 服务商商户号
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
     /// 子商户公众号appid
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户商户号
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> CreateOfflinefaceTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `business`, `description`, `goods_tag`, `out_trade_no`, `scene_info`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(auth_code: &'a str) -> Self {
+        Self {
+            amount: None,
+            attach: None,
+            auth_code,
+            business: None,
+            description: None,
+            goods_tag: None,
+            out_trade_no: None,
+            scene_info: None,
+            settle_info: None,
+            sp_appid: None,
+            sp_mchid: None,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// 金额信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsAmount {
     /// 货币类型
+    ///
+    /// Required.
     pub currency: TransactionsCurrency,
     /// 总金额
     ///
+    /// Required. Format `int64`.
+    ///
     /// Amount in fen (分).
     pub total: i64,
+}
+
+impl CreateOfflinefaceTransactionsAmount {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: TransactionsCurrency, total: i64) -> Self {
+        Self { currency, total }
+    }
 }
 
 string_enum! {
@@ -74,100 +145,186 @@ string_enum! {
 
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsBusiness {
     /// 平台产品ID
+    ///
+    /// Required.
     ///
     /// One of `11`, `2`.
     pub business_product_id: i64,
     /// 平台场景ID
     ///
+    /// Required.
+    ///
     /// One of `124`, `125`, `126`, `3`, `4`, `5`, `6`.
     pub business_scene_id: i64,
 }
 
+impl CreateOfflinefaceTransactionsBusiness {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_product_id: i64, business_scene_id: i64) -> Self {
+        Self {
+            business_product_id,
+            business_scene_id,
+        }
+    }
+}
+
 /// 支付场景信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSceneInfo<'a> {
     /// 设备IP
+    ///
+    /// Required.
     pub device_ip: &'a str,
+}
+
+impl<'a> CreateOfflinefaceTransactionsSceneInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self { device_ip }
+    }
 }
 
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSettleInfo {
     /// 是否支持分账
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
 
+impl CreateOfflinefaceTransactionsSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+        }
+    }
+}
+
 /// The answer to [`CreateOfflinefaceTransactionsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsResponse {
     /// 金额信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<TransactionsAmount>,
     /// 商户附加信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 付款银行
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
     /// 欠款状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debt_state: Option<String>,
     /// 商品信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 错误分类
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
     /// 商户订单号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
     /// 支付用户信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<TransactionsPayer>,
     /// 优惠信息列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<serde_json::Value>>,
     /// 还款微信订单号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_transaction_id: Option<String>,
     /// 支付场景信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<TransactionsSceneInfo>,
     /// 服务商公众号appid
+    ///
+    /// Always present.
     pub sp_appid: String,
     /// 服务商商户号
+    ///
+    /// Always present.
     pub sp_mchid: String,
     /// 子商户公众号appid
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户商户号
+    ///
+    /// Always present.
     pub sub_mchid: String,
     /// 支付成功时间
+    ///
+    /// May be absent. Format `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
     /// 交易状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<String>,
     /// 交易描述
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
     /// 交易类型
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<TransactionsTradeType>,
     /// 微信订单号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
 /// 金额信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsAmount {
     /// 货币类型
+    ///
+    /// Always present.
     pub currency: TransactionsCurrency,
     /// 总金额
+    ///
+    /// Always present. Format `int64`.
     ///
     /// Amount in fen (分).
     pub total: i64,
@@ -175,19 +332,27 @@ pub struct TransactionsAmount {
 
 /// 支付用户信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPayer {
     /// 公众下的openid
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
     /// 子公众下的openid
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 支付场景信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsSceneInfo {
     /// 设备IP
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<String>,
 }

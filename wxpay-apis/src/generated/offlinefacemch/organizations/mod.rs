@@ -7,27 +7,57 @@ pub mod users;
 
 /// 查询机构信息接口: `GET /v3/offlinefacemch/organizations`.
 ///
+/// ```ignore
+/// let mut request = QueryOfflinefacemchOrganizationsRequest::new();
+/// request.organization_id = Some(organization_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询机构信息接口")]
+#[doc(alias = "GET v3/offlinefacemch/organizations")]
+#[doc(alias = "v3/offlinefacemch/organizations")]
 #[wxpay_api(GET, "v3/offlinefacemch/organizations", response = QueryOfflinefacemchOrganizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefacemchOrganizationsRequest<'a> {
     /// 机构ID
+    ///
+    /// Query parameter, optional. Example: `DBES323aeb`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
     /// 机构名称
+    ///
+    /// Query parameter, optional. Example: `南山中兴小学部`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<&'a str>,
 }
 
+impl<'a> QueryOfflinefacemchOrganizationsRequest<'a> {
+    /// The request without a required field. The optional ones (`organization_id`, `organization_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            organization_name: None,
+        }
+    }
+}
+
 /// The answer to [`QueryOfflinefacemchOrganizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefacemchOrganizationsResponse {
     /// 机构ID
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// 机构名称
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
 }

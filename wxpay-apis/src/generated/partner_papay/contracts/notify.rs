@@ -5,48 +5,123 @@ use crate::generated::prelude::*;
 
 /// 服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.
 ///
+/// ```ignore
+/// let mut request = PartnerDeductNotifyRequest::new(contract_id, estimated_amount, sp_appid, sp_mchid, sub_mchid);
+/// request.deduct_duration = Some(deduct_duration);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "服务商商户预扣费通知API")]
+#[doc(alias = "POST v3/partner-papay/contracts/{contract_id}/notify")]
+#[doc(alias = "v3/partner-papay/contracts/{contract_id}/notify")]
 #[wxpay_api(POST, "v3/partner-papay/contracts/<contract_id>/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyRequest<'a> {
     /// 委托代扣协议id
+    ///
+    /// Path parameter, required. Example: `123124412412423431`.
     pub contract_id: &'a str,
     /// 扣费持续时间
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_duration: Option<PartnerDeductNotifyDeductDuration<'a>>,
     /// 预计扣费金额信息
+    ///
+    /// Body field, required.
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
     /// 服务商应用ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub sp_appid: &'a str,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `1230000109`.
     pub sp_mchid: &'a str,
     /// 子商户应用D
+    ///
+    /// Body field, optional. Example: `wxd678efh567hg6787`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Body field, required. Example: `12345512`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PartnerDeductNotifyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deduct_duration`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            deduct_duration: None,
+            estimated_amount,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// 扣费持续时间
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyDeductDuration<'a> {
     /// 扣费持续时间数
+    ///
+    /// Required. Example: `1`.
     pub count: i64,
     /// 单位
+    ///
+    /// Optional. Example: `DAY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
 
+impl<'a> PartnerDeductNotifyDeductDuration<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(count: i64) -> Self {
+        Self { count, unit: None }
+    }
+}
+
 /// 预计扣费金额信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyEstimatedAmount<'a> {
     /// 预计扣费金额
+    ///
+    /// Required. Example: `1`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 预计扣费货币类型
+    ///
+    /// Optional. Example: `CNY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
+}
+
+impl<'a> PartnerDeductNotifyEstimatedAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64) -> Self {
+        Self {
+            amount,
+            currency: None,
+        }
+    }
 }

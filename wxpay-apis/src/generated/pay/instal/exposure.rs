@@ -5,24 +5,62 @@ use crate::generated::prelude::*;
 
 /// 商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.
 ///
+/// ```ignore
+/// let mut request = CreateInstalExposureRequest::new(appid, mchid, user_id_type);
+/// request.openid = Some(openid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户.
+#[doc(alias = "商户贴息-获取微信分付曝光建议")]
+#[doc(alias = "POST v3/pay/instal/exposure")]
+#[doc(alias = "v3/pay/instal/exposure")]
 #[wxpay_api(POST, "v3/pay/instal/exposure", response = CreateInstalExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateInstalExposureRequest<'a> {
     /// 应用AppID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 直连商户号
+    ///
+    /// Body field, required. Example: `1230000109`.
     pub mchid: &'a str,
     /// 用户标识
+    ///
+    /// Body field, optional. Example: `123456789`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 用户手机号的十六进制字符串
+    ///
+    /// Body field, optional. Example: `EF879546FFFF`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
     /// 用户ID的类型
+    ///
+    /// Body field, required. Example: `OPENID`.
     pub user_id_type: crate::pay::instal::ExposureUserIdType,
+}
+
+impl<'a> CreateInstalExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        mchid: &'a str,
+        user_id_type: crate::pay::instal::ExposureUserIdType,
+    ) -> Self {
+        Self {
+            appid,
+            mchid,
+            openid: None,
+            phone_number_hash: None,
+            user_id_type,
+        }
+    }
 }
 
 /// The answer to [`CreateInstalExposureRequest`]: `POST /v3/pay/instal/exposure`.

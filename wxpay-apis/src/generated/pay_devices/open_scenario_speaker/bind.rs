@@ -5,18 +5,45 @@ use crate::generated::prelude::*;
 
 /// 绑定音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.
 ///
+/// ```ignore
+/// let request = BindOpenScenarioSpeakerRequest::new(device_sn, code_url, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "绑定音箱设备码牌")]
+#[doc(alias = "POST v3/pay-devices/open-scenario-speaker/{device_sn}/bind")]
+#[doc(alias = "v3/pay-devices/open-scenario-speaker/{device_sn}/bind")]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speaker/<device_sn>/bind", response = BindOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BindOpenScenarioSpeakerRequest<'a> {
     /// 设备sn
+    ///
+    /// Path parameter, required. Example: `ABCDEF`.
     pub device_sn: &'a str,
     /// 收款链接url
+    ///
+    /// Body field, required. Example: `URl:weixin://wxpay/s/An4baqw`.
     pub code_url: &'a str,
     /// 子商户
+    ///
+    /// Body field, required. Example: `1900000001`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> BindOpenScenarioSpeakerRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str, code_url: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            device_sn,
+            code_url,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`BindOpenScenarioSpeakerRequest`]: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.

@@ -11,24 +11,55 @@ pub mod sync;
 
 /// 查询先享后付订单: `GET /v3/payscore/payafter-orders`.
 ///
+/// ```ignore
+/// let mut request = QueryPayscorePayafterOrdersRequest::new();
+/// request.service_id = Some(service_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4>.
 ///
 /// For: 直连商户.
+#[doc(alias = "查询先享后付订单")]
+#[doc(alias = "GET v3/payscore/payafter-orders")]
+#[doc(alias = "v3/payscore/payafter-orders")]
 #[wxpay_api(GET, "v3/payscore/payafter-orders", response = QueryPayscorePayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscorePayafterOrdersRequest<'a> {
     /// 服务ID
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
     /// 商户服务订单号
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
     /// 回跳查询ID
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
     /// 公众账号ID
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
+}
+
+impl<'a> QueryPayscorePayafterOrdersRequest<'a> {
+    /// The request without a required field. The optional ones (`service_id`, `out_order_no`, `query_id`, `appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            service_id: None,
+            out_order_no: None,
+            query_id: None,
+            appid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryPayscorePayafterOrdersRequest`]: `GET /v3/payscore/payafter-orders`.
@@ -36,46 +67,76 @@ pub type QueryPayscorePayafterOrdersResponse = crate::payscore::Orders;
 
 /// 创建先享后付订单: `POST /v3/payscore/payafter-orders`.
 ///
+/// ```ignore
+/// let mut request = CreatePayscorePayafterOrdersRequest::new(appid, out_order_no, service_id);
+/// request.address = Some(address);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>.
 ///
 /// For: 直连商户.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "创建先享后付订单")]
+#[doc(alias = "POST v3/payscore/payafter-orders")]
+#[doc(alias = "v3/payscore/payafter-orders")]
 #[wxpay_api(POST, "v3/payscore/payafter-orders", response = CreatePayscorePayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayscorePayafterOrdersRequest<'a> {
     /// 用户收货地址
+    ///
+    /// Body field, optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
     /// 公众账号ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 商户自定义说明
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 商户优惠
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::CreatePayscoreDiscount<'a>]>,
     /// 后付费
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
     /// 用户姓名
+    ///
+    /// Body field, optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     /// 使用需用户确认订单类型
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
     /// 微信用户在商户对应appid下的唯一标识
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 商户服务订单号
+    ///
+    /// Body field, required. Example: `1234323JKHDFE1243252`.
     pub out_order_no: &'a str,
     /// 用户手机号
+    ///
+    /// Body field, optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
@@ -83,32 +144,75 @@ pub struct CreatePayscorePayafterOrdersRequest<'a> {
     pub phone: Option<&'a str>,
     /// 订单风险金额
     ///
+    /// Body field, optional.
+    ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_amount: Option<i64>,
     /// 预计服务结束的地点
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_location: Option<&'a str>,
     /// 用户下单时确定的预计服务结束时间
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<&'a str>,
     /// 服务ID
+    ///
+    /// Body field, required. Example: `500001`.
     pub service_id: &'a str,
     /// 服务信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<&'a str>,
     /// 开始使用服务的地点
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_location: Option<&'a str>,
     /// 用户下单时确认的服务开始时间
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<&'a str>,
     /// 用户身份证ID
+    ///
+    /// Body field, optional. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
+}
+
+impl<'a> CreatePayscorePayafterOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`address`, `attach`, `discounts`, `fees`, `name`, `need_user_confirm`, `openid`, `phone`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`, `userid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, out_order_no: &'a str, service_id: &'a str) -> Self {
+        Self {
+            address: None,
+            appid,
+            attach: None,
+            discounts: None,
+            fees: None,
+            name: None,
+            need_user_confirm: None,
+            openid: None,
+            out_order_no,
+            phone: None,
+            risk_amount: None,
+            service_end_location: None,
+            service_end_time: None,
+            service_id,
+            service_introduction: None,
+            service_start_location: None,
+            service_start_time: None,
+            userid: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePayscorePayafterOrdersRequest`]: `POST /v3/payscore/payafter-orders`.

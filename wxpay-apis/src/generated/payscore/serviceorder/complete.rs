@@ -5,92 +5,192 @@ use crate::generated::prelude::*;
 
 /// 完结支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
 ///
+/// ```ignore
+/// let mut request = CompleteServiceOrderRequest::new(out_order_no, appid, post_payments, service_id, total_amount);
+/// request.device = Some(device);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587955>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647421>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>.
 ///
 /// For: 普通商户.
+#[doc(alias = "完结支付分订单API")]
+#[doc(alias = "POST v3/payscore/serviceorder/{out_order_no}/complete")]
+#[doc(alias = "v3/payscore/serviceorder/{out_order_no}/complete")]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/complete", response = CompleteServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderRequest<'a> {
     /// 商户服务订单号
+    ///
+    /// Path parameter, required.
     pub out_order_no: &'a str,
     /// 公众账号ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 设备信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
     /// 订单优惠标记
+    ///
+    /// Body field, optional. Example: `goods_tag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 实际服务位置
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<CompleteServiceOrderLocation<'a>>,
     /// 商户优惠
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [crate::payscore::ServiceOrderPostDiscount<'a>]>,
     /// 后付费项目
-    pub post_payments: &'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>],
+    ///
+    /// Body field, required.
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
     /// 微信支付服务分账标记
+    ///
+    /// Body field, optional. Example: `False`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
     /// 服务订单号
+    ///
+    /// Body field, required. Example: `2002000000000558128851361561536`.
     pub service_id: &'a str,
     /// 实际服务时间段
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_range:
         Option<crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>>,
     /// 总金额
     ///
+    /// Body field, required. Example: `50000`.
+    ///
     /// Amount in fen (分).
     pub total_amount: i64,
 }
 
+impl<'a> CompleteServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+        service_id: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            device: None,
+            goods_tag: None,
+            location: None,
+            post_discounts: None,
+            post_payments,
+            profit_sharing: None,
+            service_id,
+            time_range: None,
+            total_amount,
+        }
+    }
+}
+
 /// 实际服务位置
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderLocation<'a> {
     /// 服务结束地点
+    ///
+    /// Optional. Example: `嗨客时尚主题展餐厅`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_location: Option<&'a str>,
 }
 
+impl<'a> CompleteServiceOrderLocation<'a> {
+    /// The object without a required field. The optional ones (`end_location`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { end_location: None }
+    }
+}
+
 /// The answer to [`CompleteServiceOrderRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderResponse {
     /// 公众账号ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 服务位置
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<CompleteServiceOrderResponseLocation>,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 是否需要收款
+    ///
+    /// May be absent. Example: `True`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
     /// 微信支付服务订单号
+    ///
+    /// May be absent. Example: `15646546545165651651`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// 商户服务订单号
+    ///
+    /// Always present. Example: `1234323JKHDFE1243252`.
     pub out_order_no: String,
     /// 后付费商户优惠
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<CompleteServiceOrderPostDiscount>>,
     /// 后付费项目
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
     /// 服务风险金
-    pub risk_fund: crate::payscore::CreatePartnerServiceorderResponseRiskFund,
+    ///
+    /// Always present.
+    pub risk_fund: crate::payscore::serviceorder::ServiceOrderRiskFund,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 服务信息
+    ///
+    /// Always present. Example: `某某酒店`.
     pub service_introduction: String,
     /// 服务订单状态
+    ///
+    /// Always present. Example: `DOING`.
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
     /// 订单状态说明
+    ///
+    /// May be absent. Example: `MCH_COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
     /// 服务时间段
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
     /// 商户收款总金额
+    ///
+    /// Always present. Example: `40000`.
     ///
     /// Amount in fen (分).
     pub total_amount: i64,
@@ -98,25 +198,37 @@ pub struct CompleteServiceOrderResponse {
 
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderResponseLocation {
     /// 服务结束地点
+    ///
+    /// May be absent. Example: `嗨客时尚主题展餐厅`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_location: Option<String>,
 }
 
 /// 后付费商户优惠
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderPostDiscount {
     /// 优惠金额
+    ///
+    /// Always present. Example: `100`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 优惠数量
+    ///
+    /// May be absent. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 优惠说明
+    ///
+    /// May be absent. Example: `不与其他优惠叠加`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 优惠名称
+    ///
+    /// Always present. Example: `满20减1元`.
     pub name: String,
 }

@@ -16,180 +16,392 @@ pub mod sync;
 
 /// 查询支付分订单API: `GET /v3/payscore/serviceorder`.
 ///
+/// ```ignore
+/// let mut request = GetServiceOrderRequest::new(service_id, appid);
+/// request.out_order_no = Some(out_order_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.
 ///
 /// For: 普通商户.
+#[doc(alias = "查询支付分订单API")]
+#[doc(alias = "GET v3/payscore/serviceorder")]
+#[doc(alias = "v3/payscore/serviceorder")]
 #[wxpay_api(GET, "v3/payscore/serviceorder", response = GetServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetServiceOrderRequest<'a> {
     /// 商户服务订单号
+    ///
+    /// Query parameter, optional. Example: `1234323JKHDFE1243252`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
     /// 回跳查询ID
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
     /// 服务ID
+    ///
+    /// Query parameter, required. Example: `2002000000000558128851361561536`.
     pub service_id: &'a str,
     /// 公众账号ID
+    ///
+    /// Query parameter, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
+}
+
+impl<'a> GetServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            out_order_no: None,
+            query_id: None,
+            service_id,
+            appid,
+        }
+    }
 }
 
 /// The answer to [`GetServiceOrderRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetServiceOrderResponse {
     /// 服务商公众号ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 附加数据
+    ///
+    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 收款信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<crate::payscore::PayscoreCollection>,
     /// 服务位置
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 是否需要收款
+    ///
+    /// May be absent. Example: `True`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
     /// 商户回调地址
+    ///
+    /// Always present. Example: `https://api.test.com`.
     pub notify_url: String,
     /// 服务商公众号下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 微信支付服务订单号
+    ///
+    /// May be absent. Example: `0000300001201908301055157220022`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// 商户服务订单号
+    ///
+    /// Always present. Example: `1234323JKHDFE1243252`.
     pub out_order_no: String,
     /// 商户优惠
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
     /// 后付费项目
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
     /// 服务风险金
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
+    pub risk_fund: Option<ServiceOrderRiskFund>,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 服务信息
+    ///
+    /// Always present. Example: `XX充电宝`.
     pub service_introduction: String,
     /// 服务订单状态
+    ///
+    /// Always present. Example: `CREATED`.
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
     /// 订单状态说明
+    ///
+    /// May be absent. Example: `MCH_COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
     /// 服务时间
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
     /// 总金额
+    ///
+    /// May be absent. Example: `40000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
+/// 服务风险金
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceOrderRiskFund {
+    /// 风险金额
+    ///
+    /// Always present. Example: `10000`.
+    ///
+    /// Amount in fen (分).
+    pub amount: i64,
+    /// 风险说明
+    ///
+    /// May be absent. Example: `就餐的预估费用`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 风险名称
+    ///
+    /// Always present. Example: `DEPOSIT`.
+    pub name: crate::payscore::PayscoreName,
+}
+
 /// 创建支付分订单API: `POST /v3/payscore/serviceorder`.
+///
+/// ```ignore
+/// let mut request = CreateServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, time_range);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.
 ///
 /// For: 普通商户.
+#[doc(alias = "创建支付分订单API")]
+#[doc(alias = "POST v3/payscore/serviceorder")]
+#[doc(alias = "v3/payscore/serviceorder")]
 #[wxpay_api(POST, "v3/payscore/serviceorder", response = CreateServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceOrderRequest<'a> {
     /// 公众账号ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 商户数据包
+    ///
+    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 设备信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
     /// 服务位置
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
     /// 是否需要用户确认
+    ///
+    /// Body field, optional. Example: `False`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
     /// 商户回调地址
+    ///
+    /// Body field, required. Example: `https://api.test.com`.
     pub notify_url: &'a str,
     /// 用户标识
+    ///
+    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 商户服务订单号
+    ///
+    /// Body field, required. Example: `1234323JKHDFE1243252`.
     pub out_order_no: &'a str,
     /// 商户优惠
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [CreateServiceOrderPostDiscount<'a>]>,
     /// 后付费项目
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
+        Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
     /// 服务风险金
-    pub risk_fund: crate::payscore::CreateAcquiringbankServiceorderRiskFund<'a>,
+    ///
+    /// Body field, required.
+    pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
     /// 服务ID
+    ///
+    /// Body field, required. Example: `2002000000000558128851361561536`.
     pub service_id: &'a str,
     /// 服务信息
+    ///
+    /// Body field, required. Example: `某某酒店`.
     pub service_introduction: &'a str,
     /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+    ///
+    /// Body field, required.
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
+impl<'a> CreateServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            device: None,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            time_range,
+        }
+    }
 }
 
 /// 商户优惠
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateServiceOrderPostDiscount<'a> {
     /// 优惠数量
+    ///
+    /// Optional. Example: `2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 优惠说明
+    ///
+    /// Required. Example: `不与其他优惠叠加`.
     pub description: &'a str,
     /// 优惠名称
+    ///
+    /// Required. Example: `满20减1元`.
     pub name: &'a str,
+}
+
+impl<'a> CreateServiceOrderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, name: &'a str) -> Self {
+        Self {
+            count: None,
+            description,
+            name,
+        }
+    }
 }
 
 /// The answer to [`CreateServiceOrderRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceOrderResponse {
     /// 公众账号ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户数据包
+    ///
+    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 服务位置
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户回调地址
+    ///
+    /// May be absent. Example: `https://api.test.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
     /// 微信支付服务订单号
+    ///
+    /// Always present. Example: `15646546545165651651`.
     pub order_id: String,
     /// 商户服务订单号
+    ///
+    /// Always present. Example: `1234323JKHDFE1243252`.
     pub out_order_no: String,
     /// 跳转微信侧小程序订单数据
+    ///
+    /// Always present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
     pub package: String,
     /// 后付费商户优惠
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
     /// 后付费项目
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
     /// 服务风险金
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
+    pub risk_fund: Option<ServiceOrderRiskFund>,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 服务信息
+    ///
+    /// Always present. Example: `某某酒店`.
     pub service_introduction: String,
     /// 服务订单状态
+    ///
+    /// Always present. Example: `CREATED`.
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
     /// 订单状态说明
+    ///
+    /// May be absent. Example: `MCH_COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
     /// 服务时间段
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
 }

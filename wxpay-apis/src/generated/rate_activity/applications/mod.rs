@@ -7,64 +7,157 @@ pub mod id;
 
 /// 报名费率优惠活动API: `POST /v3/rate-activity/applications`.
 ///
+/// ```ignore
+/// let mut request = CreateRateActivityApplicationsRequest::new(acquiring_bank_id, activity_detail, channel_id, sub_mchid);
+/// request.additional_information = Some(additional_information);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.
 ///
 /// For: 从业机构.
+#[doc(alias = "报名费率优惠活动API")]
+#[doc(alias = "POST v3/rate-activity/applications")]
+#[doc(alias = "v3/rate-activity/applications")]
 #[wxpay_api(POST, "v3/rate-activity/applications", response = CreateRateActivityApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRateActivityApplicationsRequest<'a> {
     /// 从业机构号
+    ///
+    /// Body field, required. Example: `1356485`.
     pub acquiring_bank_id: &'a str,
     /// 活动报名信息
+    ///
+    /// Body field, required.
     pub activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
     /// 补充信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_information: Option<ApplicationsAdditionalInformation<'a>>,
     /// 渠道商户号
+    ///
+    /// Body field, required. Example: `20001111`.
     pub channel_id: &'a str,
     /// 从业机构特约商户号
+    ///
+    /// Body field, required. Example: `1346578`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateRateActivityApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        acquiring_bank_id: &'a str,
+        activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
+        channel_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            acquiring_bank_id,
+            activity_detail,
+            additional_information: None,
+            channel_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// 活动报名信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRateActivityApplicationsActivityDetail<'a> {
     /// 活动报名材料
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_apply_information: Option<&'a [ApplicationsActivityApplyInformation<'a>]>,
     /// 活动ID
+    ///
+    /// Required. Example: `schoolcanteen_001`.
     pub activity_id: &'a str,
     /// 活动费率
+    ///
+    /// Optional. Example: `0.6`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_rate: Option<&'a str>,
 }
 
+impl<'a> CreateRateActivityApplicationsActivityDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`activity_apply_information`, `activity_rate`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_apply_information: None,
+            activity_id,
+            activity_rate: None,
+        }
+    }
+}
+
 /// 活动报名材料
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplicationsActivityApplyInformation<'a> {
     /// 材料ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_id: Option<&'a str>,
     /// `apply_material_information`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_information: Option<&'a [MediaId<&'a str>]>,
 }
 
+impl<'a> ApplicationsActivityApplyInformation<'a> {
+    /// The object without a required field. The optional ones (`apply_material_id`, `apply_material_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            apply_material_id: None,
+            apply_material_information: None,
+        }
+    }
+}
+
 /// 补充信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplicationsAdditionalInformation<'a> {
     /// `additional_material`
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_material: Option<&'a [MediaId<&'a str>]>,
     /// 补充说明
+    ///
+    /// Optional. Example: `特殊情况，说明原因`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_message: Option<&'a str>,
 }
 
+impl<'a> ApplicationsAdditionalInformation<'a> {
+    /// The object without a required field. The optional ones (`additional_material`, `additional_message`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_material: None,
+            additional_message: None,
+        }
+    }
+}
+
 /// The answer to [`CreateRateActivityApplicationsRequest`] and [`ModifyApplicationsByIdRequest`](crate::rate_activity::applications::id::ModifyApplicationsByIdRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplicationsResponse {
     /// 申请单编号
+    ///
+    /// Always present. Example: `20000000011111`.
     pub application_id: String,
 }
 

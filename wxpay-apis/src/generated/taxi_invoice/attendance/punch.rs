@@ -5,20 +5,59 @@ use crate::generated::prelude::*;
 
 /// 签到签退API: `POST /v3/taxi-invoice/attendance/punch`.
 ///
+/// ```ignore
+/// let request = PunchAttendanceRequest::new(driver_license, event_time, event_type, plate_number, region_id);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/attendance/punch-attendance.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "签到签退API")]
+#[doc(alias = "POST v3/taxi-invoice/attendance/punch")]
+#[doc(alias = "v3/taxi-invoice/attendance/punch")]
 #[wxpay_api(POST, "v3/taxi-invoice/attendance/punch", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PunchAttendanceRequest<'a> {
     /// 营运资格证号
+    ///
+    /// Body field, required. Example: `6298416`.
     pub driver_license: &'a str,
     /// 事件发生时间
+    ///
+    /// Body field, required. Example: `2019-12-01T12:00:00.000+08:00`.
     pub event_time: &'a str,
     /// 事件类型
+    ///
+    /// Body field, required. Example: `SIGN_IN`.
     pub event_type: &'a str,
     /// 车牌号
+    ///
+    /// Body field, required. Example: `粤B12345`.
     pub plate_number: &'a str,
     /// 行政区划ID
+    ///
+    /// Body field, required. Example: `510100`.
     pub region_id: i64,
+}
+
+impl<'a> PunchAttendanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        driver_license: &'a str,
+        event_time: &'a str,
+        event_type: &'a str,
+        plate_number: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            driver_license,
+            event_time,
+            event_type,
+            plate_number,
+            region_id,
+        }
+    }
 }

@@ -5,110 +5,231 @@ use crate::generated::prelude::*;
 
 /// 更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.
 ///
+/// ```ignore
+/// let mut request = UpdateDriverRequest::new(company_name, driver_category, driver_license, driver_name, driver_status, id_card_number, mchid, region_id);
+/// request.driver_photo = Some(driver_photo);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.
 ///
 /// For: 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "更新司机信息API")]
+#[doc(alias = "POST v3/taxi-invoice/driver/update-driver")]
+#[doc(alias = "v3/taxi-invoice/driver/update-driver")]
 #[wxpay_api(POST, "v3/taxi-invoice/driver/update-driver", response = UpdateDriverResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateDriverRequest<'a> {
     /// 公司名称
+    ///
+    /// Body field, required. Example: `深圳市未来有限公司`.
     pub company_name: &'a str,
     /// 司机类别
+    ///
+    /// Body field, required. Example: `MAIN`.
     pub driver_category: &'a str,
     /// 营运资格证号
+    ///
+    /// Body field, required. Example: `6298416`.
     pub driver_license: &'a str,
     /// 司机姓名
+    ///
+    /// Body field, required. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     pub driver_name: &'a str,
     /// 司机头像
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverDriverPhoto<'a>>,
     /// 岗位状态
+    ///
+    /// Body field, required. Example: `ON_DUTY`.
     pub driver_status: &'a str,
     /// 司机身份证号码
+    ///
+    /// Body field, required. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     pub id_card_number: &'a str,
     /// 商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub mchid: &'a str,
     /// 行政区划ID
+    ///
+    /// Body field, required. Example: `510100`.
     pub region_id: i64,
+}
+
+impl<'a> UpdateDriverRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`driver_photo`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        company_name: &'a str,
+        driver_category: &'a str,
+        driver_license: &'a str,
+        driver_name: &'a str,
+        driver_status: &'a str,
+        id_card_number: &'a str,
+        mchid: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            company_name,
+            driver_category,
+            driver_license,
+            driver_name,
+            driver_photo: None,
+            driver_status,
+            id_card_number,
+            mchid,
+            region_id,
+        }
+    }
 }
 
 /// 司机头像
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UpdateDriverDriverPhoto<'a> {
     /// 司机头像摘要
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<UpdateDriverPhotoDigest<'a>>,
     /// 头像icon
+    ///
+    /// Optional. Example: `Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC...`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<&'a str>,
     /// 照片类型
+    ///
+    /// Optional. Example: `PHOTO_URL`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<&'a str>,
     /// 头像url
+    ///
+    /// Optional. Example: `http://www.abc.com/driver.icon`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<&'a str>,
 }
 
+impl<'a> UpdateDriverDriverPhoto<'a> {
+    /// The object without a required field. The optional ones (`photo_digest`, `photo_icon`, `photo_type`, `photo_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            photo_digest: None,
+            photo_icon: None,
+            photo_type: None,
+            photo_url: None,
+        }
+    }
+}
+
 /// 司机头像摘要
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UpdateDriverPhotoDigest<'a> {
     /// 哈希类型
+    ///
+    /// Optional. Example: `MD5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<&'a str>,
     /// 哈希值
+    ///
+    /// Optional. Example: `e10adc3949ba59abbe56e057f20f883e`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<&'a str>,
 }
 
+impl<'a> UpdateDriverPhotoDigest<'a> {
+    /// The object without a required field. The optional ones (`hash_type`, `hash_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hash_type: None,
+            hash_value: None,
+        }
+    }
+}
+
 /// The answer to [`UpdateDriverRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateDriverResponse {
     /// 公司名称
+    ///
+    /// Always present. Example: `深圳市未来有限公司`.
     pub company_name: String,
     /// 司机类别
+    ///
+    /// Always present. Example: `MAIN`.
     pub driver_category: String,
     /// 营运资格证号
+    ///
+    /// Always present. Example: `6298416`.
     pub driver_license: String,
     /// 司机姓名
+    ///
+    /// Always present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6G21UAD7US5TWiL5sVnQSz/wvsvQ==`.
     ///
     /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
     pub driver_name: String,
     /// 司机头像
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverResponseDriverPhoto>,
     /// 岗位状态
+    ///
+    /// Always present. Example: `ON_DUTY`.
     pub driver_status: String,
     /// 司机身份证号码
+    ///
+    /// Always present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU1wwPUXFMLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.
     ///
     /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
     pub id_card_number: String,
     /// 商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub mchid: String,
     /// 行政区划ID
+    ///
+    /// Always present. Example: `510100`.
     pub region_id: i64,
 }
 
 /// 司机头像
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateDriverResponseDriverPhoto {
     /// 司机头像摘要
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<crate::taxi_invoice::DriverPhotoDigest>,
     /// 头像icon
+    ///
+    /// May be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<String>,
     /// 照片类型
+    ///
+    /// May be absent. Example: `PHOTO_URL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<String>,
     /// 头像url
+    ///
+    /// May be absent. Example: `http://www.abc.com/driver.icon`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }

@@ -5,47 +5,111 @@ use crate::generated::prelude::*;
 
 /// 新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.
 ///
+/// ```ignore
+/// let mut request = CreateTaxiCompanyRequest::new(address, enterprise_type, invoice_mode, legal_person, region_id, tax_id);
+/// request.bank_account = Some(bank_account);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "新增出租车公司API")]
+#[doc(alias = "POST v3/taxi-invoice/taxi-company/create-taxi-company")]
+#[doc(alias = "v3/taxi-invoice/taxi-company/create-taxi-company")]
 #[wxpay_api(POST, "v3/taxi-invoice/taxi-company/create-taxi-company", response = CreateTaxiCompanyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTaxiCompanyRequest<'a> {
     /// 公司地址
+    ///
+    /// Body field, required. Example: `广东省深圳市南山区高新科技园科技中一路腾讯大厦`.
     pub address: &'a str,
     /// 银行账号
+    ///
+    /// Body field, optional. Example: `12345678901234`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
     /// 开户行
+    ///
+    /// Body field, optional. Example: `中国工商银行南山支行`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 公司名称
+    ///
+    /// Body field, optional. Example: `深圳市未来有限公司`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
     /// 企业类型
+    ///
+    /// Body field, required. Example: `ENTERPRISE`.
     pub enterprise_type: &'a str,
     /// 开票渠道
+    ///
+    /// Body field, required. Example: `JIAO_WEI`.
     pub invoice_mode: &'a str,
     /// 企业法人姓名
+    ///
+    /// Body field, required. Example: `张三`.
     pub legal_person: &'a str,
     /// 公司电话
+    ///
+    /// Body field, optional. Example: `075586013388`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
     /// 行政区划ID
+    ///
+    /// Body field, required. Example: `510100`.
     pub region_id: i64,
     /// 公司简称
+    ///
+    /// Body field, optional. Example: `深圳未来`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<&'a str>,
     /// 税号
+    ///
+    /// Body field, required. Example: `12345678901234567J`.
     pub tax_id: &'a str,
+}
+
+impl<'a> CreateTaxiCompanyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `company_name`, `phone`, `short_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        address: &'a str,
+        enterprise_type: &'a str,
+        invoice_mode: &'a str,
+        legal_person: &'a str,
+        region_id: i64,
+        tax_id: &'a str,
+    ) -> Self {
+        Self {
+            address,
+            bank_account: None,
+            bank_name: None,
+            company_name: None,
+            enterprise_type,
+            invoice_mode,
+            legal_person,
+            phone: None,
+            region_id,
+            short_name: None,
+            tax_id,
+        }
+    }
 }
 
 /// The answer to [`CreateTaxiCompanyRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTaxiCompanyResponse {
     /// 公司名称
+    ///
+    /// May be absent. Example: `深圳市未来有限公司`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// 商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub mchid: String,
 }

@@ -5,61 +5,139 @@ use crate::generated::prelude::*;
 
 /// 预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.
 ///
+/// ```ignore
+/// let mut request = PreopenEtcRequest::new(identify, openid, plan_id, plate_number, sp_appid);
+/// request.bank_card_no = Some(bank_card_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.
 ///
 /// For: 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "预开通用户ETC指定卡扣费API")]
+#[doc(alias = "POST v3/vehicle/etc/preopen")]
+#[doc(alias = "v3/vehicle/etc/preopen")]
 #[wxpay_api(POST, "v3/vehicle/etc/preopen", response = PreopenEtcResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PreopenEtcRequest<'a> {
     /// 用户开通ETC时绑定的银行卡
+    ///
+    /// Body field, optional. Format `base64`. Example: `K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_card_no: Option<&'a str>,
     /// ETC设备号
+    ///
+    /// Body field, optional. Example: `xxxxxxx`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etc_device_id: Option<&'a str>,
     /// 实名信息
+    ///
+    /// Body field, required.
     pub identify: PreopenEtcIdentify<'a>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`.
     pub openid: &'a str,
     /// ETC授权扣费模板ID
+    ///
+    /// Body field, required. Example: `97619`.
     pub plan_id: &'a str,
     /// 车牌号
+    ///
+    /// Body field, required. Example: `藏ZZZZZZ`.
     pub plate_number: &'a str,
     /// 服务商appid
+    ///
+    /// Body field, required. Example: `10000098`.
     pub sp_appid: &'a str,
     /// 子商户appid
+    ///
+    /// Body field, optional. Example: `wxcbda96de0b165489`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 特约商户号
+    ///
+    /// Body field, optional. Example: `1510770601`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> PreopenEtcRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_card_no`, `etc_device_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        identify: PreopenEtcIdentify<'a>,
+        openid: &'a str,
+        plan_id: &'a str,
+        plate_number: &'a str,
+        sp_appid: &'a str,
+    ) -> Self {
+        Self {
+            bank_card_no: None,
+            etc_device_id: None,
+            identify,
+            openid,
+            plan_id,
+            plate_number,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// 实名信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PreopenEtcIdentify<'a> {
     /// 证件类型
+    ///
+    /// Required. Example: `ID_CARD`.
     pub credential_type: &'a str,
     /// 证件号码
+    ///
+    /// Required. Format `base64`. Example: `t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub encrypted_credential_id: &'a str,
     /// 姓名
     ///
+    /// Required. Format `base64`. Example: `LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub encrypted_real_name: &'a str,
 }
 
+impl<'a> PreopenEtcIdentify<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        credential_type: &'a str,
+        encrypted_credential_id: &'a str,
+        encrypted_real_name: &'a str,
+    ) -> Self {
+        Self {
+            credential_type,
+            encrypted_credential_id,
+            encrypted_real_name,
+        }
+    }
+}
+
 /// The answer to [`PreopenEtcRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreopenEtcResponse {
     /// 预开通ID
+    ///
+    /// Always present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`.
     pub preopen_id: String,
 }

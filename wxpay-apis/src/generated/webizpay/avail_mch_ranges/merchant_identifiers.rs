@@ -9,51 +9,119 @@ use crate::generated::prelude::*;
 
 /// 查询商户标识列表: `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
 ///
+/// ```ignore
+/// let request = QueryAvailMchRangesMerchantIdentifiersRequest::new(range_id, sp_mchid, offset, limit);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询商户标识列表")]
+#[doc(alias = "GET v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers")]
+#[doc(alias = "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers")]
 #[wxpay_api(GET, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers", response = QueryAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
     /// 可用商户范围id
+    ///
+    /// Path parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`.
     pub range_id: &'a str,
     /// 服务商商户号
+    ///
+    /// Query parameter, required. Example: `12341234`.
     pub sp_mchid: &'a str,
     /// 分页开始位置
+    ///
+    /// Query parameter, required. Example: `0`.
     pub offset: i64,
     /// 分页大小
+    ///
+    /// Query parameter, required. Example: `100`.
     pub limit: i64,
+}
+
+impl<'a> QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, sp_mchid: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            range_id,
+            sp_mchid,
+            offset,
+            limit,
+        }
+    }
 }
 
 /// The answer to [`QueryAvailMchRangesMerchantIdentifiersRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAvailMchRangesMerchantIdentifiersResponse {
     /// 实际返回数量
+    ///
+    /// Always present. Example: `100`.
     pub count: i64,
     /// 商户标识列表
+    ///
+    /// Always present.
     pub data: Vec<String>,
     /// 分页大小
+    ///
+    /// Always present. Example: `100`.
     pub limit: i64,
     /// 分页开始位置
+    ///
+    /// Always present. Example: `0`.
     pub offset: i64,
     /// 总数量
+    ///
+    /// Always present. Example: `1000`.
     pub total_count: i64,
 }
 
 /// 添加商户标识: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
 ///
+/// ```ignore
+/// let request = CreateAvailMchRangesMerchantIdentifiersRequest::new(range_id, merchant_identifier, sp_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "添加商户标识")]
+#[doc(alias = "POST v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers")]
+#[doc(alias = "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers")]
 #[wxpay_api(POST, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers", response = CreateAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
     /// 可用商户范围id
+    ///
+    /// Path parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`.
     pub range_id: &'a str,
     /// 商户标识值
+    ///
+    /// Body field, required. Example: `91110000710926094P`.
     pub merchant_identifier: &'a str,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `12341234`.
     pub sp_mchid: &'a str,
+}
+
+impl<'a> CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, merchant_identifier: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            range_id,
+            merchant_identifier,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateAvailMchRangesMerchantIdentifiersRequest`]: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
@@ -62,19 +130,48 @@ pub type CreateAvailMchRangesMerchantIdentifiersResponse =
 
 /// 删除商户标识: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.
 ///
+/// ```ignore
+/// let request = DeleteAvailMchRangesMerchantIdentifiersRequest::new(range_id, merchant_identifier, sp_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "删除商户标识")]
+#[doc(
+    alias = "DELETE v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}"
+)]
+#[doc(alias = "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}")]
 #[wxpay_api(DELETE, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers/<merchant_identifier>", response = DeleteAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
     /// 可用商户范围id
+    ///
+    /// Path parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`.
     pub range_id: &'a str,
     /// 商户标识值
+    ///
+    /// Path parameter, required. Example: `91110000710926094P`.
     pub merchant_identifier: &'a str,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `12341234`.
     #[wxpay(body)]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, merchant_identifier: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            range_id,
+            merchant_identifier,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`DeleteAvailMchRangesMerchantIdentifiersRequest`]: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.

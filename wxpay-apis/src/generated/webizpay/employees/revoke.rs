@@ -5,33 +5,73 @@ use crate::generated::prelude::*;
 
 /// 企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.
 ///
+/// ```ignore
+/// let request = RevokeEmployeesRequest::new(employee_id, sp_mchid, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "企业商户发起解除员工企业支付授权")]
+#[doc(alias = "POST v3/webizpay/employees/{employee_id}/revoke")]
+#[doc(alias = "v3/webizpay/employees/{employee_id}/revoke")]
 #[wxpay_api(POST, "v3/webizpay/employees/<employee_id>/revoke", response = RevokeEmployeesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeEmployeesRequest<'a> {
     /// 微信授权关系ID
+    ///
+    /// Path parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`.
     pub employee_id: &'a str,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `12341234`.
     pub sp_mchid: &'a str,
     /// 出资子商户号
+    ///
+    /// Body field, required. Example: `43214321`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> RevokeEmployeesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(employee_id: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            employee_id,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`RevokeEmployeesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeEmployeesResponse {
     /// 员工企业支付失效时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`.
     pub authorization_revoked_time: Timestamp,
     /// 员工企业支付权限状态
+    ///
+    /// Always present. Example: `REVOKED`.
     pub authorization_state: crate::webizpay::WebizpayAuthorizationState,
     /// 作废原因
+    ///
+    /// Always present. Example: `用户主动撤销`.
     pub reason: String,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `12341234`.
     pub sp_mchid: String,
     /// 出资子商户号
+    ///
+    /// Always present. Example: `43214321`.
     pub sub_mchid: String,
     /// 商户企业员工ID
+    ///
+    /// Always present. Example: `employee123`.
     pub user_id: String,
 }

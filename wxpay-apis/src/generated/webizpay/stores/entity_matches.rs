@@ -7,30 +7,81 @@ use crate::generated::prelude::*;
 
 /// 发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.
 ///
+/// ```ignore
+/// let mut request = CreateStoresEntityMatchesRequest::new(out_batch_id, sp_mchid);
+/// request.match_details = Some(match_details);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "发起门店主体匹配")]
+#[doc(alias = "POST v3/webizpay/stores/entity-matches")]
+#[doc(alias = "v3/webizpay/stores/entity-matches")]
 #[wxpay_api(POST, "v3/webizpay/stores/entity-matches", response = CreateStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesRequest<'a> {
     /// 主体匹配明细列表
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_details: Option<&'a [CreateStoresEntityMatchesMatchDetail<'a>]>,
     /// 商户主体匹配批次单号
+    ///
+    /// Body field, required. Example: `batch12345678`.
     pub out_batch_id: &'a str,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `12341234`.
     pub sp_mchid: &'a str,
+}
+
+impl<'a> CreateStoresEntityMatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`match_details`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_batch_id: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            match_details: None,
+            out_batch_id,
+            sp_mchid,
+        }
+    }
 }
 
 /// 主体匹配明细列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesMatchDetail<'a> {
     /// 门店统一社会信用代码
+    ///
+    /// Required. Example: `91110000710926094P`.
     pub organization_code: &'a str,
     /// 需要查询的支付产品
+    ///
+    /// Required. Example: `CODE_PAY`.
     pub product_type: CreateStoresEntityMatchesProductType,
     /// 门店名称
+    ///
+    /// Required. Example: `微信小店`.
     pub store_name: &'a str,
+}
+
+impl<'a> CreateStoresEntityMatchesMatchDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        organization_code: &'a str,
+        product_type: CreateStoresEntityMatchesProductType,
+        store_name: &'a str,
+    ) -> Self {
+        Self {
+            organization_code,
+            product_type,
+            store_name,
+        }
+    }
 }
 
 string_enum! {
@@ -45,16 +96,27 @@ string_enum! {
 
 /// The answer to [`CreateStoresEntityMatchesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesResponse {
     /// 微信支付主体匹配批次单号
+    ///
+    /// Always present. Example: `1030000071201xxxxx`.
     pub batch_id: String,
     /// 商户主体匹配批次单号
+    ///
+    /// Always present. Example: `batch12345678`.
     pub out_batch_id: String,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `12341234`.
     pub sp_mchid: String,
     /// 批次状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: StoresEntityMatchesState,
     /// 批次创建时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`.
     pub time: Timestamp,
 }
 
@@ -74,41 +136,80 @@ string_enum! {
 
 /// 查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.
 ///
+/// ```ignore
+/// let request = QueryStoresEntityMatchesRequest::new(batch_id, sp_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询门店主体匹配结果")]
+#[doc(alias = "GET v3/webizpay/stores/entity-matches/{batch_id}")]
+#[doc(alias = "v3/webizpay/stores/entity-matches/{batch_id}")]
 #[wxpay_api(GET, "v3/webizpay/stores/entity-matches/<batch_id>", response = QueryStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesRequest<'a> {
     /// 微信支付主体匹配批次单号
+    ///
+    /// Path parameter, required. Example: `1030000071201xxxxx`.
     pub batch_id: &'a str,
     /// 服务商商户号
+    ///
+    /// Query parameter, required. Example: `12341234`.
     pub sp_mchid: &'a str,
+}
+
+impl<'a> QueryStoresEntityMatchesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_id: &'a str, sp_mchid: &'a str) -> Self {
+        Self { batch_id, sp_mchid }
+    }
 }
 
 /// The answer to [`QueryStoresEntityMatchesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesResponse {
     /// 微信支付主体匹配批次单号
+    ///
+    /// Always present. Example: `1030000071201xxxxx`.
     pub batch_id: String,
     /// 主体匹配明细列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_results: Option<Vec<QueryStoresEntityMatchesMatchResult>>,
     /// 商户主体匹配批次单号
+    ///
+    /// Always present. Example: `batch12345678`.
     pub out_batch_id: String,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `12341234`.
     pub sp_mchid: String,
     /// 批次状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: StoresEntityMatchesState,
 }
 
 /// 主体匹配明细列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesMatchResult {
     /// 是否存在满足条件微信支付商户号
+    ///
+    /// Always present. Example: `True`.
     pub has_valid_mchid: bool,
     /// 门店统一社会信用代码
+    ///
+    /// Always present. Example: `91110000710926094P`.
     pub organization_code: String,
     /// 门店名称
+    ///
+    /// Always present. Example: `微信小店`.
     pub store_name: String,
 }

@@ -5,43 +5,95 @@ use crate::generated::prelude::*;
 
 /// 企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.
 ///
+/// ```ignore
+/// let request = CreateUsersAuthorizationUrlRequest::new(user_id, application_type, sp_mchid, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "企业商户发起员工开通企业支付授权")]
+#[doc(alias = "POST v3/webizpay/users/{user_id}/authorization-url")]
+#[doc(alias = "v3/webizpay/users/{user_id}/authorization-url")]
 #[wxpay_api(POST, "v3/webizpay/users/<user_id>/authorization-url", response = CreateUsersAuthorizationUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUsersAuthorizationUrlRequest<'a> {
     /// 企业员工ID
+    ///
+    /// Path parameter, required. Example: `123456`.
     pub user_id: &'a str,
     /// 发起授权应用类型
+    ///
+    /// Body field, required. Example: `H5`.
     pub application_type: crate::webizpay::UrlApplicationType,
     /// 服务商商户号
+    ///
+    /// Body field, required. Example: `12341234`.
     pub sp_mchid: &'a str,
     /// 出资子商户号
+    ///
+    /// Body field, required. Example: `43214321`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateUsersAuthorizationUrlRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        user_id: &'a str,
+        application_type: crate::webizpay::UrlApplicationType,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            user_id,
+            application_type,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateUsersAuthorizationUrlRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateUsersAuthorizationUrlResponse {
     /// 发起授权应用类型
+    ///
+    /// Always present. Example: `H5`.
     pub application_type: crate::webizpay::UrlApplicationType,
     /// 跳转链接
+    ///
+    /// May be absent. Example: `weixin://dl/liteapp?url=https%3A%2F%2Fliteapp.wxpapp.weixin.qq.com%2Fq%2FgjoM...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_url: Option<String>,
     /// 链接失效时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Timestamp>,
     /// 小程序业务类型
+    ///
+    /// May be absent. Example: `liteAppWebizPayRegister`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_business_type: Option<String>,
     /// 小程序查询参数
+    ///
+    /// May be absent. Example: `token=123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_query: Option<String>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `12341234`.
     pub sp_mchid: String,
     /// 出资子商户号
+    ///
+    /// Always present. Example: `43214321`.
     pub sub_mchid: String,
     /// 企业员工ID
+    ///
+    /// Always present. Example: `123456`.
     pub user_id: String,
 }

@@ -5,20 +5,42 @@ use crate::generated::prelude::*;
 
 /// 获取商户开户意愿确认状态API: `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.
 ///
+/// ```ignore
+/// let request = QueryApplymentMerchantsStateRequest::new(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>.
 ///
 /// For: 从业机构, 渠道商.
+#[doc(alias = "获取商户开户意愿确认状态API")]
+#[doc(alias = "GET v3/apply4subject/applyment/merchants/{sub_mchid}/state")]
+#[doc(alias = "v3/apply4subject/applyment/merchants/{sub_mchid}/state")]
 #[wxpay_api(GET, "v3/apply4subject/applyment/merchants/<sub_mchid>/state", response = QueryApplymentMerchantsStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentMerchantsStateRequest<'a> {
     /// 特约商户号
+    ///
+    /// Path parameter, required. Format `numeric`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryApplymentMerchantsStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`QueryApplymentMerchantsStateRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentMerchantsStateResponse {
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTHORIZE_STATE_UNAUTHORIZED`.
     pub authorize_state: QueryApplymentMerchantsStateAuthorizeState,
 }
 

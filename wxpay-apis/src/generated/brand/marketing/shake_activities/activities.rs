@@ -5,24 +5,58 @@ use crate::generated::prelude::*;
 
 /// 查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.
 ///
+/// ```ignore
+/// let mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(brand_id, limit, offset);
+/// request.activity_state = Some(activity_state);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询摇优惠活动列表")]
+#[doc(alias = "GET v3/brand/marketing/shake-activities/activities")]
+#[doc(alias = "v3/brand/marketing/shake-activities/activities")]
 #[wxpay_api(GET, "v3/brand/marketing/shake-activities/activities", response = QueryMarketingShakeActivitiesActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesRequest<'a> {
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 分页大小
+    ///
+    /// Query parameter, required. Example: `5`.
     pub limit: i64,
     /// 分页页码
+    ///
+    /// Query parameter, required. Example: `10`.
     pub offset: i64,
     /// 活动状态
+    ///
+    /// Query parameter, optional. Example: `CREATED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_state: Option<QueryMarketingShakeActivitiesActivitiesActivityState>,
     /// `audit_state`
+    ///
+    /// Query parameter, optional. Example: `PENDING`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryMarketingShakeActivitiesActivitiesAuditState>,
+}
+
+impl<'a> QueryMarketingShakeActivitiesActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activity_state`, `audit_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, limit: i64, offset: i64) -> Self {
+        Self {
+            brand_id,
+            limit,
+            offset,
+            activity_state: None,
+            audit_state: None,
+        }
+    }
 }
 
 string_enum! {
@@ -55,39 +89,67 @@ string_enum! {
 
 /// The answer to [`QueryMarketingShakeActivitiesActivitiesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesResponse {
     /// 摇一摇有优惠活动列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMarketingShakeActivitiesActivitiesData>>,
     /// 分页大小
+    ///
+    /// Always present.
     pub limit: i64,
     /// 分页页码
+    ///
+    /// Always present.
     pub offset: i64,
     /// 总数
+    ///
+    /// Always present.
     pub total_count: i64,
 }
 
 /// 摇一摇有优惠活动列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesData {
     /// 活动状态
+    ///
+    /// Always present.
     pub activity_state: QueryMarketingShakeActivitiesActivitiesActivityState,
     /// `audit_state`
+    ///
+    /// Always present. Example: `PENDING`.
     pub audit_state: QueryMarketingShakeActivitiesActivitiesAuditState,
     /// 可用库存
+    ///
+    /// Always present. Example: `1`.
     pub available_quota: i64,
     /// 投放模式
+    ///
+    /// Always present. Example: `SMART`.
     pub delivery_mode: QueryMarketingShakeActivitiesActivitiesDeliveryMode,
     /// 活动id
+    ///
+    /// Always present.
     pub id: String,
     /// 活动名称
+    ///
+    /// Always present.
     pub name: String,
     /// 商品券
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_coupon: Option<QueryMarketingShakeActivitiesActivitiesProductCoupon>,
     /// 投放时间范围
+    ///
+    /// Always present.
     pub time_range: QueryMarketingShakeActivitiesActivitiesTimeRange,
     /// 总库存
+    ///
+    /// Always present. Example: `1`.
     pub total_quota: i64,
 }
 
@@ -103,26 +165,39 @@ string_enum! {
 
 /// 商品券
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesProductCoupon {
     /// 商品券ID
+    ///
+    /// Always present. Example: `example_product_coupon_id`.
     pub product_coupon_id: String,
     /// 商品券批次列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<QueryMarketingShakeActivitiesActivitiesStock>>,
 }
 
 /// 商品券批次列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesStock {
     /// 批次ID
+    ///
+    /// Always present. Example: `example_stock_id`.
     pub stock_id: String,
 }
 
 /// 投放时间范围
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesTimeRange {
     /// 结束时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub end_time: Timestamp,
     /// 开始时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub start_time: Timestamp,
 }

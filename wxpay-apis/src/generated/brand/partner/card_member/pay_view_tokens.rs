@@ -5,18 +5,45 @@ use crate::generated::prelude::*;
 
 /// 品牌会员展示付款码组件预授权: `POST /v3/brand/partner/card-member/pay-view-tokens`.
 ///
+/// ```ignore
+/// let request = CreatePartnerCardMemberPayViewTokensRequest::new(brand_id, card_id, openid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "品牌会员展示付款码组件预授权")]
+#[doc(alias = "POST v3/brand/partner/card-member/pay-view-tokens")]
+#[doc(alias = "v3/brand/partner/card-member/pay-view-tokens")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/pay-view-tokens", response = CreatePartnerCardMemberPayViewTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberPayViewTokensRequest<'a> {
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 会员卡模板ID
+    ///
+    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: &'a str,
+}
+
+impl<'a> CreatePartnerCardMemberPayViewTokensRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, card_id: &'a str, openid: &'a str) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            openid,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberPayViewTokensRequest`]: `POST /v3/brand/partner/card-member/pay-view-tokens`.

@@ -5,23 +5,62 @@ use crate::generated::prelude::*;
 
 /// 删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.
 ///
+/// ```ignore
+/// let mut request = DeleteProfitsharingReceiversRequest::new(account, appid, brand_mchid, type);
+/// request.sub_appid = Some(sub_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "删除分账接收方API")]
+#[doc(alias = "POST v3/brand/profitsharing/receivers/delete")]
+#[doc(alias = "v3/brand/profitsharing/receivers/delete")]
 #[wxpay_api(POST, "v3/brand/profitsharing/receivers/delete", response = DeleteProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteProfitsharingReceiversRequest<'a> {
     /// 分账接收方账号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub account: &'a str,
     /// 公众账号ID
+    ///
+    /// Body field, required. Example: `wx8888888888888888`.
     pub appid: &'a str,
     /// 品牌主商户号
+    ///
+    /// Body field, required. Example: `1900000108`.
     pub brand_mchid: &'a str,
     /// 子商户公众账号ID
+    ///
+    /// Body field, optional. Example: `wx8888888888888889`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 分账接收方类型
+    ///
+    /// Body field, required. Example: `MERCHANT_ID`.
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
+}
+
+impl<'a> DeleteProfitsharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        appid: &'a str,
+        brand_mchid: &'a str,
+        r#type: crate::brand::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            appid,
+            brand_mchid,
+            sub_appid: None,
+            r#type,
+        }
+    }
 }
 
 /// The answer to [`DeleteProfitsharingReceiversRequest`]: `POST /v3/brand/profitsharing/receivers/delete`.

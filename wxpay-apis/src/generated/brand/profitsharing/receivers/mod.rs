@@ -8,11 +8,18 @@ pub mod delete;
 
 /// The answer to [`AddProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitsharingReceivers {
     /// 分账接收方账号
+    ///
+    /// Always present. Example: `1900000109`.
     pub account: String,
     /// 品牌主商户号
+    ///
+    /// Always present. Example: `1900000108`.
     pub brand_mchid: String,
     /// 分账接收方类型
+    ///
+    /// Always present. Example: `MERCHANT_ID`.
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }

@@ -9,19 +9,42 @@ pub mod terminate;
 
 /// 用户实名信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignRealIdentity<'a> {
     /// 自然人证件号码
+    ///
+    /// Required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub identity_id: &'a str,
     /// 实名验证类型
+    ///
+    /// Required. Example: `REAL_IDENTITY_TYPE_INVALID`.
     pub identity_type: PresignIdentityType,
     /// 自然人姓名
+    ///
+    /// Required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub real_name: &'a str,
+}
+
+impl<'a> PresignRealIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        identity_id: &'a str,
+        identity_type: PresignIdentityType,
+        real_name: &'a str,
+    ) -> Self {
+        Self {
+            identity_id,
+            identity_type,
+            real_name,
+        }
+    }
 }
 
 string_enum! {
@@ -36,62 +59,112 @@ string_enum! {
 
 /// 交易信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignTradeInfo<'a> {
     /// 商户数据包
+    ///
+    /// Optional. Example: `备注信息`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 还款金额
     ///
+    /// Required. Example: `10000`.
+    ///
     /// Amount in fen (分).
     pub deduct_amount: i64,
     /// 产品描述
+    ///
+    /// Optional. Example: `信贷还款`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     /// 商户回调地址
+    ///
+    /// Optional. Example: `https://www.test.com`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 商户侧交易单号
+    ///
+    /// Required. Example: `1217752501201407033233368018`.
     pub out_trade_no: &'a str,
 }
 
+impl<'a> PresignTradeInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`attach`, `description`, `notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(deduct_amount: i64, out_trade_no: &'a str) -> Self {
+        Self {
+            attach: None,
+            deduct_amount,
+            description: None,
+            notify_url: None,
+            out_trade_no,
+        }
+    }
+}
+
 /// The answer to [`QueryPartnerContractsRequest`].
-///
-/// 协议信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerContractsContractInfo {
     /// 服务商AppID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6787`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 协议ID
+    ///
+    /// Always present. Example: `100005698`.
     pub contract_id: String,
     /// 协议签署时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
     /// 协议状态
+    ///
+    /// Always present. Example: `CONTRACT_STATE_INVALID`.
     pub contract_state: PartnerContractsContractState,
     /// 协议解约方式
+    ///
+    /// May be absent. Example: `TERMINATION_MODE_BY_USER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_mode: Option<PartnerContractsContractTerminatedMode>,
     /// 协议解约时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
     /// 协议解约备注
+    ///
+    /// May be absent. Example: `example_contract_termination_remark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
     /// 用户展示名称
+    ///
+    /// Always present. Example: `*明`.
     pub display_name: String,
     /// 用户服务商标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 服务商签约协议号
+    ///
+    /// Always present. Example: `100001256`.
     pub out_contract_code: String,
     /// 模板ID
+    ///
+    /// Always present. Example: `123`.
     pub plan_id: String,
     /// 还款金额上限
+    ///
+    /// Always present. Example: `10000`.
     ///
     /// Amount in fen (分).
     pub repayment_amount_limit: i64,
     /// 还款日
+    ///
+    /// May be absent. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_day: Option<i64>,
 }
@@ -124,14 +197,33 @@ string_enum! {
 
 /// 查询自动还款协议: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerContractsRequest::new(out_contract_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询自动还款协议")]
+#[doc(alias = "GET v3/credit-repayment/partner/contracts/{out_contract_code}")]
+#[doc(alias = "v3/credit-repayment/partner/contracts/{out_contract_code}")]
 #[wxpay_api(GET, "v3/credit-repayment/partner/contracts/<out_contract_code>", response = QueryPartnerContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerContractsRequest<'a> {
     /// 服务商签约协议号
+    ///
+    /// Path parameter, required. Example: `100005698`.
     pub out_contract_code: &'a str,
+}
+
+impl<'a> QueryPartnerContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_contract_code: &'a str) -> Self {
+        Self { out_contract_code }
+    }
 }
 
 /// The answer to [`QueryPartnerContractsRequest`]: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.

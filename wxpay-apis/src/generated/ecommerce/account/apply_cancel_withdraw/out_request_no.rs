@@ -5,14 +5,33 @@ use crate::generated::prelude::*;
 
 /// 商户注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.
 ///
+/// ```ignore
+/// let request = QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new(out_request_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "商户注销提现申请单号查询申请单状态")]
+#[doc(alias = "GET v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}")]
+#[doc(alias = "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}")]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/<out_request_no>", response = QueryAccountApplyCancelWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawByOutRequestNoRequest<'a> {
     /// 商户注销提现申请号
+    ///
+    /// Path parameter, required. Example: `P202410241010125346`.
     pub out_request_no: &'a str,
+}
+
+impl<'a> QueryAccountApplyCancelWithdrawByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`QueryAccountApplyCancelWithdrawByOutRequestNoRequest`]: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.

@@ -5,39 +5,90 @@ use crate::generated::prelude::*;
 
 /// 商户注销资格校验: `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`.
 ///
+/// ```ignore
+/// let request = QueryAccountApplyCancelWithdrawValidateCancelRequest::new(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "商户注销资格校验")]
+#[doc(alias = "GET v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}")]
+#[doc(alias = "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}")]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/<sub_mchid>", response = QueryAccountApplyCancelWithdrawValidateCancelResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
     /// 申请注销的二级商户号
+    ///
+    /// Path parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`QueryAccountApplyCancelWithdrawValidateCancelRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelResponse {
     /// 账户信息
-    pub account_info: Vec<crate::ecommerce::account::apply_cancel_withdraw::QueryAccountApplyCancelWithdrawAccountInfo>,
+    ///
+    /// Always present.
+    pub account_info: Vec<QueryAccountApplyCancelWithdrawValidateCancelAccountInfo>,
     /// 不可发起注销原因
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reasons: Option<Vec<QueryAccountApplyCancelWithdrawValidateCancelBlockReason>>,
     /// 注销提现申请单状态
+    ///
+    /// Always present. Example: `NORMAL`.
     pub merchant_state: QueryAccountApplyCancelWithdrawValidateCancelMerchantState,
     /// 注销检查的二级商户号
+    ///
+    /// Always present. Example: `P202410241010125346`.
     pub sub_mchid: String,
     /// 注销资格检查结果
+    ///
+    /// Always present. Example: `ALLOW_CANCEL_WITHDRAW`.
     pub validate_result: QueryAccountApplyCancelWithdrawValidateCancelValidateResult,
+}
+
+/// 账户信息
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryAccountApplyCancelWithdrawValidateCancelAccountInfo {
+    /// 账户金额
+    ///
+    /// Always present. Example: `101`.
+    ///
+    /// Amount in fen (分).
+    pub amount: i64,
+    /// 商户资金账户余额
+    ///
+    /// Always present.
+    pub out_account_type: crate::ecommerce::account::apply_cancel_withdraw::QueryAccountApplyCancelWithdrawOutAccountType,
 }
 
 /// 不可发起注销原因
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelBlockReason {
     /// 原因描述
+    ///
+    /// May be absent. Example: `该商户存在冻结资金或在途资金，请先处理资金再申请注销`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 二级商户号的出款子账户类型
+    ///
+    /// May be absent. Example: `CONSUMER_COMPLAINT_UNPROCESSED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryAccountApplyCancelWithdrawValidateCancelType>,
 }

@@ -5,14 +5,33 @@ use crate::generated::prelude::*;
 
 /// 撤销申请单-使用业务申请编号: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.
 ///
+/// ```ignore
+/// let request = RevokeApplymentsByOutRequestNoRequest::new(out_request_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "撤销申请单-使用业务申请编号")]
+#[doc(alias = "POST v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke")]
+#[doc(alias = "v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke")]
 #[wxpay_api(POST, "v3/ecommerce/applyments/out-request-no/<out_request_no>/revoke", response = RevokeApplymentsByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeApplymentsByOutRequestNoRequest<'a> {
     /// 业务申请编号
+    ///
+    /// Path parameter, required. Example: `APPLYMENT_00000000001`.
     pub out_request_no: &'a str,
+}
+
+impl<'a> RevokeApplymentsByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`RevokeApplymentsByOutRequestNoRequest`]: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.

@@ -8,9 +8,14 @@ pub mod delete;
 
 /// The answer to [`AddProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitsharingReceivers {
     /// 接收方账号
+    ///
+    /// Always present. Example: `190001001`.
     pub account: String,
     /// 接收方类型
+    ///
+    /// Always present. Example: `MERCHANT_ID`.
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }

@@ -7,30 +7,65 @@ use crate::generated::prelude::*;
 
 /// 申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
 ///
+/// ```ignore
+/// let request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(out_apply_no, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "申请子商户商家转账授权")]
+#[doc(alias = "POST v3/fund-app/mch-transfer/partner/sub-mch-authorizations")]
+#[doc(alias = "v3/fund-app/mch-transfer/partner/sub-mch-authorizations")]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations", response = CreateMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
     /// 商户申请单号
+    ///
+    /// Body field, required. Example: `apply2020042013`.
     pub out_apply_no: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `1900001121`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_apply_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_apply_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateMchTransferPartnerSubMchAuthorizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferPartnerSubMchAuthorizationsApplyOrder {
     /// 授权申请受理时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub accept_time: String,
     /// 商户申请单号
+    ///
+    /// Always present. Example: `apply2020042013`.
     pub out_apply_no: String,
     /// 授权申请单状态
+    ///
+    /// Always present. Example: `INVITED`.
     pub state: MchTransferPartnerSubMchAuthorizationsState,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900001121`.
     pub sub_mchid: String,
     /// 最后一次状态变更时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub update_time: String,
 }
 
@@ -54,31 +89,61 @@ pub type CreateMchTransferPartnerSubMchAuthorizationsResponse =
 
 /// 查询子商户商家转账授权状态: `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
 ///
+/// ```ignore
+/// let request = QueryMchTransferPartnerSubMchAuthorizationsRequest::new(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询子商户商家转账授权状态")]
+#[doc(alias = "GET v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}")]
+#[doc(alias = "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}")]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/<sub_mchid>", response = QueryMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
     /// 二级商户号
+    ///
+    /// Path parameter, required. Example: `1900001121`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`QueryMchTransferPartnerSubMchAuthorizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsResponse {
     /// 授权申请单
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_order: Option<MchTransferPartnerSubMchAuthorizationsApplyOrder>,
     /// 授权时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_time: Option<String>,
     /// 解除授权时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<String>,
     /// 授权状态
+    ///
+    /// Always present. Example: `AUTHORIZED`.
     pub state: QueryMchTransferPartnerSubMchAuthorizationsState,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900001121`.
     pub sub_mchid: String,
 }
 

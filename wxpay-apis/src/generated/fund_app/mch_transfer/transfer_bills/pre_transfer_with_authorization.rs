@@ -5,17 +5,31 @@ use crate::generated::prelude::*;
 
 /// 发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.
 ///
+/// ```ignore
+/// let mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
+/// request.authorization_info = Some(authorization_info);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "发起转账并完成自动收款授权")]
+#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization")]
+#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization")]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", response = CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
     /// 商户AppID
+    ///
+    /// Body field, required. Example: `wxf636efh567hg4356`.
     pub appid: &'a str,
     /// 自动收款授权信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_info: Option<
         crate::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo<
@@ -23,57 +37,121 @@ pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a>
         >,
     >,
     /// 通知地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 收款用户OpenID
+    ///
+    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     pub openid: &'a str,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 出资商户号
+    ///
+    /// Body field, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
     /// 转账金额
     ///
+    /// Body field, required. Example: `400000`.
+    ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 转账备注
+    ///
+    /// Body field, required. Example: `2020年4月报销`.
     pub transfer_remark: &'a str,
     /// 转账场景ID
+    ///
+    /// Body field, required. Example: `1000`.
     ///
     /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
     pub transfer_scene_id: &'a str,
     /// 转账场景报备信息
+    ///
+    /// Body field, required.
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
     /// 收款用户姓名
+    ///
+    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<&'a str>,
     /// 用户收款感知
+    ///
+    /// Body field, optional. Example: `现金奖励`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
+impl<'a> CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_info`, `notify_url`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            authorization_info: None,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            sponsor_mchid: None,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
 /// The answer to [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse {
     /// 单据创建时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: String,
     /// 商户侧授权单号
+    ///
+    /// May be absent. Example: `plfk2020042013`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<String>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 跳转领取页面的package信息
+    ///
+    /// May be absent. Example: `affffddafdfafddffda==`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
     /// 单据状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: CreateMchTransferTransferBillsPreTransferWithAuthorizationState,
     /// 微信转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub transfer_bill_no: String,
     /// 用户展示名称
+    ///
+    /// May be absent. Example: `wx_123456`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<String>,
 }

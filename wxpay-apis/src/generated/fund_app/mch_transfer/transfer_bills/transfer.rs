@@ -5,86 +5,173 @@ use crate::generated::prelude::*;
 
 /// 用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.
 ///
+/// ```ignore
+/// let mut request = CreateMchTransferTransferBillsTransferRequest::new(appid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
+/// request.authorization_id = Some(authorization_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "用户授权后转账")]
+#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills/transfer")]
+#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/transfer")]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/transfer", response = CreateMchTransferTransferBillsTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferRequest<'a> {
     /// 商户AppID
+    ///
+    /// Body field, required. Example: `wxf636efh567hg4356`.
     pub appid: &'a str,
     /// 微信免确认收款授权单号
+    ///
+    /// Body field, optional. Example: `201202504101000123456789012`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<&'a str>,
     /// 通知地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 商户侧授权单号
+    ///
+    /// Body field, optional. Example: `plfk2020042013`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<&'a str>,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 出资商户号
+    ///
+    /// Body field, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
     /// 转账金额
     ///
+    /// Body field, required. Example: `400000`.
+    ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 转账备注
+    ///
+    /// Body field, required. Example: `2020年4月报销`.
     pub transfer_remark: &'a str,
     /// 转账场景ID
+    ///
+    /// Body field, required. Example: `1000`.
     ///
     /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
     pub transfer_scene_id: &'a str,
     /// 转账场景报备信息
+    ///
+    /// Body field, required.
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
     /// 收款用户姓名
+    ///
+    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<&'a str>,
     /// 用户收款感知
+    ///
+    /// Body field, optional. Example: `现金奖励`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
+impl<'a> CreateMchTransferTransferBillsTransferRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_id`, `notify_url`, `out_authorization_no`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            authorization_id: None,
+            notify_url: None,
+            out_authorization_no: None,
+            out_bill_no,
+            sponsor_mchid: None,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
 /// The answer to [`CreateMchTransferTransferBillsTransferRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferResponse {
     /// 商户AppID
+    ///
+    /// May be absent. Example: `wxf636efh567hg4356`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 单据创建时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: String,
     /// 失败原因
+    ///
+    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
     /// 商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub mch_id: String,
     /// 收款用户OpenID
+    ///
+    /// May be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 单据状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: CreateMchTransferTransferBillsTransferState,
     /// 转账金额
+    ///
+    /// Always present. Example: `400000`.
     ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 微信转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub transfer_bill_no: String,
     /// 转账备注
+    ///
+    /// Always present. Example: `2020年4月报销`.
     pub transfer_remark: String,
     /// 最后一次状态变更时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// 收款用户姓名
+    ///
+    /// May be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     ///
     /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

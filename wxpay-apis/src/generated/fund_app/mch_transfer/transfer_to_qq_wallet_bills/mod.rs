@@ -9,135 +9,265 @@ pub mod cancel;
 
 /// 发起转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.
 ///
+/// ```ignore
+/// let mut request = CreateMchTransferTransferToQqWalletBillsRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
+/// request.notify_url = Some(notify_url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "发起转账到QQ钱包")]
+#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills")]
+#[doc(alias = "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills")]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills", response = CreateMchTransferTransferToQqWalletBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferToQqWalletBillsRequest<'a> {
     /// QQ互联开放平台AppID
+    ///
+    /// Body field, required. Example: `102022609`.
     pub appid: &'a str,
     /// 通知地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 收款用户OpenID
+    ///
+    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     pub openid: &'a str,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 转账金额
+    ///
+    /// Body field, required. Example: `400000`.
     ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 转账备注
+    ///
+    /// Body field, required. Example: `2020年4月报销`.
     pub transfer_remark: &'a str,
     /// 转账场景ID
+    ///
+    /// Body field, required. Example: `1401`.
     ///
     /// One of `1401`.
     pub transfer_scene_id: &'a str,
     /// 转账场景报备信息
+    ///
+    /// Body field, required.
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
     /// 收款用户姓名
+    ///
+    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<&'a str>,
     /// 收款用户QQ号
+    ///
+    /// Body field, optional. Example: `490379403`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<&'a str>,
 }
 
+impl<'a> CreateMchTransferTransferToQqWalletBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_qq`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_qq: None,
+        }
+    }
+}
+
 /// The answer to [`CreateMchTransferTransferToQqWalletBillsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferToQqWalletBillsResponse {
     /// QQ互联开放平台AppID
+    ///
+    /// May be absent. Example: `102022609`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 单据创建时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: Timestamp,
     /// 失败原因
+    ///
+    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
     /// 商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub mchid: String,
     /// 收款用户OpenID
+    ///
+    /// May be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 单据状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::fund_app::mch_transfer::MchTransferState,
     /// 转账金额
+    ///
+    /// Always present. Example: `400000`.
     ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 微信转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub transfer_bill_no: String,
     /// 转账备注
+    ///
+    /// Always present. Example: `2020年4月报销`.
     pub transfer_remark: String,
     /// 最后一次状态变更时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
     /// 收款用户姓名
+    ///
+    /// May be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     ///
     /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 收款用户QQ号
+    ///
+    /// May be absent. Example: `490379403`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<String>,
 }
 
 /// 查询转账到QQ钱包的结果: `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`.
 ///
+/// ```ignore
+/// let request = QueryMchTransferTransferToQqWalletBillsRequest::new(out_bill_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 普通商户.
+#[doc(alias = "查询转账到QQ钱包的结果")]
+#[doc(alias = "GET v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}")]
+#[doc(alias = "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}")]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/<out_bill_no>", response = QueryMchTransferTransferToQqWalletBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferTransferToQqWalletBillsRequest<'a> {
     /// 商户单号
+    ///
+    /// Path parameter, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
+}
+
+impl<'a> QueryMchTransferTransferToQqWalletBillsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
 }
 
 /// The answer to [`QueryMchTransferTransferToQqWalletBillsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferTransferToQqWalletBillsResponse {
     /// QQ互联开放平台AppID
+    ///
+    /// May be absent. Example: `102022609`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 单据创建时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: Timestamp,
     /// 失败原因
+    ///
+    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
     /// 商户号
+    ///
+    /// Always present. Example: `1900001109`.
     pub mchid: String,
     /// 收款用户OpenID
+    ///
+    /// May be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 单据状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::fund_app::mch_transfer::MchTransferState,
     /// 转账金额
+    ///
+    /// Always present. Example: `400000`.
     ///
     /// Amount in fen (分).
     pub transfer_amount: i64,
     /// 微信转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub transfer_bill_no: String,
     /// 转账备注
+    ///
+    /// Always present. Example: `2020年4月报销`.
     pub transfer_remark: String,
     /// 最后一次状态变更时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
     /// 收款用户姓名
+    ///
+    /// May be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 收款用户QQ号
+    ///
+    /// May be absent. Example: `490379403`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<String>,
 }

@@ -5,14 +5,38 @@ use crate::generated::prelude::*;
 
 /// 反馈处理完成: `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`.
 ///
+/// ```ignore
+/// let request = CompleteMerchantServiceComplaintsRequest::new(complaint_id, complainted_mchid);
+/// request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商, 渠道商, 从业机构.
+#[doc(alias = "反馈处理完成")]
+#[doc(alias = "POST v3/global/merchant-service/complaints/{complaint_id}/complete")]
+#[doc(alias = "v3/global/merchant-service/complaints/{complaint_id}/complete")]
 #[wxpay_api(POST, "v3/global/merchant-service/complaints/<complaint_id>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteMerchantServiceComplaintsRequest<'a> {
     /// 投诉单号
+    ///
+    /// Path parameter, required. Example: `200201820200101080076610000`.
     pub complaint_id: &'a str,
     /// 被诉商户号
+    ///
+    /// Body field, required. Example: `1900012181`.
     pub complainted_mchid: &'a str,
+}
+
+impl<'a> CompleteMerchantServiceComplaintsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(complaint_id: &'a str, complainted_mchid: &'a str) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+        }
+    }
 }

@@ -5,19 +5,47 @@ use crate::generated::prelude::*;
 
 /// 分账标记API: `POST /v3/global/profit-sharing/transactions/mark`.
 ///
+/// ```ignore
+/// let mut request = CreateProfitSharingTransactionsMarkRequest::new();
+/// request.currency = Some(currency);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_1.shtml>.
 ///
 /// For: 直连模式, 机构模式.
+#[doc(alias = "分账标记API")]
+#[doc(alias = "POST v3/global/profit-sharing/transactions/mark")]
+#[doc(alias = "v3/global/profit-sharing/transactions/mark")]
 #[wxpay_api(POST, "v3/global/profit-sharing/transactions/mark", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitSharingTransactionsMarkRequest<'a> {
     /// 订单标价币种
+    ///
+    /// Body field, optional. Example: `CNY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
     /// 商户订单号
+    ///
+    /// Body field, optional. Example: `P20150806125346`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
     /// 二级商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> CreateProfitSharingTransactionsMarkRequest<'a> {
+    /// The request without a required field. The optional ones (`currency`, `out_trade_no`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            out_trade_no: None,
+            sub_mchid: None,
+        }
+    }
 }

@@ -5,23 +5,54 @@ use crate::generated::prelude::*;
 
 /// 查询单笔退款(商户退款订单号): `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.
 ///
+/// ```ignore
+/// let mut request = QueryRefundsByOutRefundNoRequest::new(out_refund_no);
+/// request.mchid = Some(mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.
 ///
 /// For: 直连模式, 机构模式.
+#[doc(alias = "查询单笔退款(商户退款订单号)")]
+#[doc(alias = "GET hk/v3/refunds/out-refund-no/{out_refund_no}")]
+#[doc(alias = "hk/v3/refunds/out-refund-no/{out_refund_no}")]
 #[wxpay_api(GET, "hk/v3/refunds/out-refund-no/<out_refund_no>", response = QueryRefundsByOutRefundNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundsByOutRefundNoRequest<'a> {
     /// 商户退款订单号
+    ///
+    /// Path parameter, required. Example: `1217752501201407033233368018`.
     pub out_refund_no: &'a str,
     /// 商户号
+    ///
+    /// Query parameter, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Query parameter, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 机构商户号
+    ///
+    /// Query parameter, optional. Example: `1900000100`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryRefundsByOutRefundNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_refund_no: &'a str) -> Self {
+        Self {
+            out_refund_no,
+            mchid: None,
+            sub_mchid: None,
+            sp_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundsByOutRefundNoRequest`]: `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.

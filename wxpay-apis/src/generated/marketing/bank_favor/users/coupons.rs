@@ -5,52 +5,108 @@ use crate::generated::prelude::*;
 
 /// 查询绑定多笔立减活动的代金券详情: `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.
 ///
+/// ```ignore
+/// let request = QueryBankFavorUsersCouponsRequest::new(openid, coupon_id, appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户.
+#[doc(alias = "查询绑定多笔立减活动的代金券详情")]
+#[doc(alias = "GET v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}")]
+#[doc(alias = "v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}")]
 #[wxpay_api(GET, "v3/marketing/bank-favor/users/<openid>/coupons/<coupon_id>", response = QueryBankFavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsRequest<'a> {
     /// 用户标识ID
+    ///
+    /// Path parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     pub openid: &'a str,
     /// 代金券ID
+    ///
+    /// Path parameter, required. Example: `9856888`.
     pub coupon_id: &'a str,
     /// 公众账号ID
+    ///
+    /// Query parameter, required. Example: `wx57849631bb367f52`.
     pub appid: &'a str,
+}
+
+impl<'a> QueryBankFavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, coupon_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            coupon_id,
+            appid,
+        }
+    }
 }
 
 /// The answer to [`QueryBankFavorUsersCouponsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsResponse {
     /// 活动ID
+    ///
+    /// Always present. Example: `186745560`.
     pub activity_id: String,
     /// 可用开始时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub available_begin_time: Timestamp,
     /// 可用结束时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub available_end_time: Timestamp,
     /// 可用次数
+    ///
+    /// Always present. Format `integer`. Example: `3`.
     pub available_number: i64,
     /// 代金券id
+    ///
+    /// Always present. Example: `98674556`.
     pub coupon_id: String,
     /// 代金券名称
+    ///
+    /// Always present. Example: `微信支付代金券`.
     pub coupon_name: String,
     /// 券状态
+    ///
+    /// Always present. Example: `COUPON_STATE_UNKNOW`.
     pub coupon_state: QueryBankFavorUsersCouponsCouponState,
     /// 最大使用次数
+    ///
+    /// Always present. Format `integer`. Example: `5`.
     pub max_use_number: i64,
     /// 用户标识ID
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 领券时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub receive_time: Timestamp,
     /// 创建批次的商户号
+    ///
+    /// Always present. Example: `9800064`.
     pub stock_creator_mchid: String,
     /// 批次号
+    ///
+    /// Always present. Example: `9865888`.
     pub stock_id: String,
     /// 已用金额列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_amount_list: Option<QueryBankFavorUsersCouponsUseAmountList>,
     /// 已使用次数
+    ///
+    /// Always present. Format `integer`. Example: `2`.
     pub used_number: i64,
 }
 
@@ -70,8 +126,11 @@ string_enum! {
 
 /// 已用金额列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsUseAmountList {
     /// 已用金额
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_amounts: Option<Vec<String>>,
 }

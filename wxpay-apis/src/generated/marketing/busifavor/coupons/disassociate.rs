@@ -5,25 +5,63 @@ use crate::generated::prelude::*;
 
 /// 取消关联订单信息API: `POST /v3/marketing/busifavor/coupons/disassociate`.
 ///
+/// ```ignore
+/// let request = CreateBusifavorCouponsDisassociateRequest::new(coupon_code, out_request_no, out_trade_no, stock_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_10.shtml>.
 ///
 /// For: 直连商户.
+#[doc(alias = "取消关联订单信息API")]
+#[doc(alias = "POST v3/marketing/busifavor/coupons/disassociate")]
+#[doc(alias = "v3/marketing/busifavor/coupons/disassociate")]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/disassociate", response = CreateBusifavorCouponsDisassociateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsDisassociateRequest<'a> {
     /// 券code
+    ///
+    /// Body field, required.
     pub coupon_code: &'a str,
     /// 商户请求单号
+    ///
+    /// Body field, required.
     pub out_request_no: &'a str,
     /// 关联的商户订单号
+    ///
+    /// Body field, required.
     pub out_trade_no: &'a str,
     /// 批次号
+    ///
+    /// Body field, required.
     pub stock_id: &'a str,
+}
+
+impl<'a> CreateBusifavorCouponsDisassociateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        coupon_code: &'a str,
+        out_request_no: &'a str,
+        out_trade_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            coupon_code,
+            out_request_no,
+            out_trade_no,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreateBusifavorCouponsDisassociateRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsDisassociateResponse {
     /// 取消关联成功时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub wechatpay_disassociate_time: Timestamp,
 }

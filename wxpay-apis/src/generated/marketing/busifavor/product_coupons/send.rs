@@ -5,28 +5,74 @@ use crate::generated::prelude::*;
 
 /// 向用户发放商品券: `POST /v3/marketing/busifavor/product-coupons/send`.
 ///
+/// ```ignore
+/// let mut request = SendBusifavorProductCouponsRequest::new(appid, coupon_type, openid, out_request_no, stock_id);
+/// request.coupon_code = Some(coupon_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户.
+#[doc(alias = "向用户发放商品券")]
+#[doc(alias = "POST v3/marketing/busifavor/product-coupons/send")]
+#[doc(alias = "v3/marketing/busifavor/product-coupons/send")]
 #[wxpay_api(POST, "v3/marketing/busifavor/product-coupons/send", response = SendBusifavorProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendBusifavorProductCouponsRequest<'a> {
     /// 公众账号ID
+    ///
+    /// Body field, required. Example: `wx1234567889999`.
     pub appid: &'a str,
     /// 券code
+    ///
+    /// Body field, optional. Example: `202007019999`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
     /// 券类型
+    ///
+    /// Body field, required. Example: `NORMAL`.
     pub coupon_type: SendBusifavorProductCouponsCouponType,
     /// 会员卡ID
+    ///
+    /// Body field, optional. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_card_id: Option<&'a str>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `xsd3434454567676`.
     pub openid: &'a str,
     /// 发券凭证
+    ///
+    /// Body field, required. Example: `2335465`.
     pub out_request_no: &'a str,
     /// 批次号
+    ///
+    /// Body field, required. Example: `12312354`.
     pub stock_id: &'a str,
+}
+
+impl<'a> SendBusifavorProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `member_card_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        coupon_type: SendBusifavorProductCouponsCouponType,
+        openid: &'a str,
+        out_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            coupon_code: None,
+            coupon_type,
+            member_card_id: None,
+            openid,
+            out_request_no,
+            stock_id,
+        }
+    }
 }
 
 string_enum! {
@@ -41,11 +87,18 @@ string_enum! {
 
 /// The answer to [`SendBusifavorProductCouponsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendBusifavorProductCouponsResponse {
     /// 券code
+    ///
+    /// Always present. Example: `2312323`.
     pub coupon_code: String,
     /// 发券凭证
+    ///
+    /// Always present. Example: `2335465`.
     pub out_request_no: String,
     /// 批次号
+    ///
+    /// Always present. Example: `1262260000000268`.
     pub stock_id: String,
 }

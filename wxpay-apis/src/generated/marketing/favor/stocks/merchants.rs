@@ -5,22 +5,80 @@ use crate::generated::prelude::*;
 
 /// 查询代金券可用商户API: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.
 ///
+/// ```ignore
+/// let request = QueryFavorStocksMerchantsRequest::new(stock_id, offset, limit, stock_creator_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_7.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "查询代金券可用商户API")]
+#[doc(alias = "GET v3/marketing/favor/stocks/{stock_id}/merchants")]
+#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/merchants")]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/merchants", response = QueryFavorStocksMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksMerchantsRequest<'a> {
     /// 批次号
+    ///
+    /// Path parameter, required.
     pub stock_id: &'a str,
     /// 分页页码
+    ///
+    /// Query parameter, required.
     pub offset: i64,
     /// 分页大小
+    ///
+    /// Query parameter, required.
     pub limit: &'a str,
     /// 创建批次的商户号
+    ///
+    /// Query parameter, required.
     pub stock_creator_mchid: &'a str,
 }
 
-/// The answer to [`QueryFavorStocksMerchantsRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.
-pub type QueryFavorStocksMerchantsResponse =
-    crate::marketing::favor::stocks::QueryFavorStocksResponse;
+impl<'a> QueryFavorStocksMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        stock_id: &'a str,
+        offset: i64,
+        limit: &'a str,
+        stock_creator_mchid: &'a str,
+    ) -> Self {
+        Self {
+            stock_id,
+            offset,
+            limit,
+            stock_creator_mchid,
+        }
+    }
+}
+
+/// The answer to [`QueryFavorStocksMerchantsRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryFavorStocksMerchantsResponse {
+    /// 可用商户列表
+    ///
+    /// May be absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<String>>,
+    /// 分页大小
+    ///
+    /// Always present. Example: `10`.
+    pub limit: i64,
+    /// 分页页码
+    ///
+    /// Always present. Example: `10`.
+    pub offset: i64,
+    /// 批次号
+    ///
+    /// Always present. Example: `9865000`.
+    pub stock_id: String,
+    /// 可用商户总数量
+    ///
+    /// Always present. Example: `200`.
+    pub total_count: i64,
+}

@@ -5,14 +5,33 @@ use crate::generated::prelude::*;
 
 /// 下载批次退款明细API: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.
 ///
+/// ```ignore
+/// let request = QueryFavorStocksRefundFlowRequest::new(stock_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_11.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "下载批次退款明细API")]
+#[doc(alias = "GET v3/marketing/favor/stocks/{stock_id}/refund-flow")]
+#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/refund-flow")]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/refund-flow", response = QueryFavorStocksRefundFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksRefundFlowRequest<'a> {
     /// 批次号
+    ///
+    /// Path parameter, required.
     pub stock_id: &'a str,
+}
+
+impl<'a> QueryFavorStocksRefundFlowRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
 }
 
 /// The answer to [`QueryFavorStocksRefundFlowRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.

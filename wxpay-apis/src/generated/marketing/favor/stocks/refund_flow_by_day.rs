@@ -5,25 +5,56 @@ use crate::generated::prelude::*;
 
 /// 获取批次退款明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`.
 ///
+/// ```ignore
+/// let request = QueryFavorStocksRefundFlowByDayRequest::new(stock_id, bill_date);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "获取批次退款明细下载链接")]
+#[doc(alias = "GET v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day")]
+#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day")]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/refund-flow-by-day", response = QueryFavorStocksRefundFlowByDayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksRefundFlowByDayRequest<'a> {
     /// 批次号
+    ///
+    /// Path parameter, required. Example: `12356458`.
     pub stock_id: &'a str,
     /// 账单日期
+    ///
+    /// Query parameter, required. Example: `2025-08-09`.
     pub bill_date: &'a str,
+}
+
+impl<'a> QueryFavorStocksRefundFlowByDayRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, bill_date: &'a str) -> Self {
+        Self {
+            stock_id,
+            bill_date,
+        }
+    }
 }
 
 /// The answer to [`QueryFavorStocksRefundFlowByDayRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFavorStocksRefundFlowByDayResponse {
     /// 账单记录总条数
+    ///
+    /// Always present. Example: `2030`.
     pub stock_refundflow_count: String,
     /// 账单文件摘要
+    ///
+    /// Always present. Example: `8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f`.
     pub stock_refundflow_hash: String,
     /// 下载链接
+    ///
+    /// Always present. Example: `https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=A...`.
     pub url: String,
 }

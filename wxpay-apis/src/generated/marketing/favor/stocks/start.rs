@@ -5,23 +5,52 @@ use crate::generated::prelude::*;
 
 /// 激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.
 ///
+/// ```ignore
+/// let request = StartFavorStocksRequest::new(stock_id, stock_creator_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.
 ///
 /// For: 直连商户, 服务商, 渠道商.
+#[doc(alias = "激活代金券批次API")]
+#[doc(alias = "POST v3/marketing/favor/stocks/{stock_id}/start")]
+#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/start")]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/start", response = StartFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StartFavorStocksRequest<'a> {
     /// 批次号
+    ///
+    /// Path parameter, required.
     pub stock_id: &'a str,
     /// 创建批次的商户号
+    ///
+    /// Body field, required. Example: `8956000`.
     pub stock_creator_mchid: &'a str,
+}
+
+impl<'a> StartFavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            stock_id,
+            stock_creator_mchid,
+        }
+    }
 }
 
 /// The answer to [`StartFavorStocksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StartFavorStocksResponse {
     /// 生效时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub start_time: Timestamp,
     /// 批次号
+    ///
+    /// Always present. Example: `9865000`.
     pub stock_id: String,
 }

@@ -5,80 +5,165 @@ use crate::generated::prelude::*;
 
 /// 门店报名品牌加价购活动: `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
 ///
+/// ```ignore
+/// let request = ApplyGoodsSubsidyActivityActivityRequest::new(activity_id, apply_infos, caller_merchant_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.
 ///
 /// For: 普通商户, 服务商.
+#[doc(alias = "门店报名品牌加价购活动")]
+#[doc(alias = "POST v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply")]
+#[doc(alias = "v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply")]
 #[wxpay_api(POST, "v3/marketing/goods-subsidy-activity/activity/<activity_id>/apply", response = ApplyGoodsSubsidyActivityActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityRequest<'a> {
     /// 活动ID
+    ///
+    /// Path parameter, required.
     pub activity_id: &'a str,
     /// 门店报名信息
+    ///
+    /// Body field, required.
     pub apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
     /// 调用报名活动API的商户的商户号
+    ///
+    /// Body field, required.
     pub caller_merchant_id: &'a str,
+}
+
+impl<'a> ApplyGoodsSubsidyActivityActivityRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
+        caller_merchant_id: &'a str,
+    ) -> Self {
+        Self {
+            activity_id,
+            apply_infos,
+            caller_merchant_id,
+        }
+    }
 }
 
 /// 门店报名信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityApplyInfo<'a> {
     /// 商品原价
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_original_price: Option<i64>,
     /// 门店信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<ApplyGoodsSubsidyActivityActivityStoreInfo<'a>>,
 }
 
+impl<'a> ApplyGoodsSubsidyActivityActivityApplyInfo<'a> {
+    /// The object without a required field. The optional ones (`goods_original_price`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            goods_original_price: None,
+            store_info: None,
+        }
+    }
+}
+
 /// 门店信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityStoreInfo<'a> {
     /// 门店补贴入账商户号
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_merchant_id: Option<&'a str>,
     /// 门店商户号
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<&'a str>,
     /// 门店ID
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<&'a str>,
 }
 
+impl<'a> ApplyGoodsSubsidyActivityActivityStoreInfo<'a> {
+    /// The object without a required field. The optional ones (`accounting_merchant_id`, `merchant_id`, `store_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            accounting_merchant_id: None,
+            merchant_id: None,
+            store_id: None,
+        }
+    }
+}
+
 /// The answer to [`ApplyGoodsSubsidyActivityActivityRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityResponse {
     /// 失败的报名记录
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_apply_infos: Option<Vec<ApplyGoodsSubsidyActivityActivityFailedApplyInfo>>,
     /// 返回结果文案
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_message: Option<String>,
     /// 成功的报名记录
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeed_apply_infos: Option<Vec<ApplyGoodsSubsidyActivityActivityFailedApplyInfo>>,
 }
 
-/// 失败的报名记录
+/// The `failed_apply_infos` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityFailedApplyInfo {
     /// 商品原价
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_original_price: Option<i64>,
     /// 门店信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_info: Option<ApplyGoodsSubsidyActivityActivityFailedApplyInfoStoreInfo>,
 }
 
 /// 门店信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityFailedApplyInfoStoreInfo {
     /// 门店补贴入账商户号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting_merchant_id: Option<String>,
     /// 门店商户号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
     /// 门店ID
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
 }

@@ -5,36 +5,79 @@ use crate::generated::prelude::*;
 
 /// 商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.
 ///
+/// ```ignore
+/// let mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(card_id, activate_type);
+/// request.activate_appid = Some(activate_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "商户预授权")]
+#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/permission-tokens")]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/permission-tokens")]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/permission-tokens", response = CreateMembercardOpenCardsPermissionTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensRequest<'a> {
     /// 会员卡模板id
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 跳转激活的appid
+    ///
+    /// Body field, optional. Example: `wxea9c30a90fs8d3fe`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_appid: Option<&'a str>,
     /// 跳转激活的path
+    ///
+    /// Body field, optional. Example: `pages/activate/activate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_path: Option<&'a str>,
     /// 激活类型
+    ///
+    /// Body field, required. Example: `AUTO_ACTIVATE`.
     pub activate_type: &'a str,
     /// 跳转激活的url
+    ///
+    /// Body field, optional. Example: `https://w.url.cn/s/Ahz3p2C`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<&'a str>,
     /// 设置用户在开卡完成后
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub navigate_back_previous_page: Option<bool>,
     /// 自定义场景值
+    ///
+    /// Body field, optional. Example: `szwxtd`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a str>,
 }
 
+impl<'a> CreateMembercardOpenCardsPermissionTokensRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `navigate_back_previous_page`, `outer_str`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, activate_type: &'a str) -> Self {
+        Self {
+            card_id,
+            activate_appid: None,
+            activate_path: None,
+            activate_type,
+            activate_url: None,
+            navigate_back_previous_page: None,
+            outer_str: None,
+        }
+    }
+}
+
 /// The answer to [`CreateMembercardOpenCardsPermissionTokensRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensResponse {
     /// 预授权token
+    ///
+    /// Always present. Example: `EhhEF0Jt0uDLPK6Cr70KCrJmkTtfPPE222gUFsdP87CF4RqzpIdnNpDsbOD1kpsNuioecawJqEUfA...`.
     pub permission_token: String,
 }

@@ -9,37 +9,80 @@ use crate::generated::prelude::*;
 
 /// 添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
 ///
+/// ```ignore
+/// let request = CreateMembercardOpenCardsServiceModulesRequest::new(card_id, jump_miniprogram, service_module_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "添加会员卡服务项")]
+#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/service-modules")]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules")]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/service-modules", response = CreateMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsServiceModulesRequest<'a> {
     /// 会员卡id
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 跳转小程序
+    ///
+    /// Body field, required.
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
     /// 会员服务项ID
+    ///
+    /// Body field, required. Example: `666`.
     pub service_module_id: &'a str,
+}
+
+impl<'a> CreateMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+        service_module_id: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            jump_miniprogram,
+            service_module_id,
+        }
+    }
 }
 
 /// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`] and [`ModifyMembercardOpenCardsServiceModulesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsServiceModules {
     /// 会员卡id
+    ///
+    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: String,
     /// 跳转小程序
+    ///
+    /// Always present.
     pub jump_miniprogram: MembercardOpenCardsServiceModulesJumpMiniprogram,
     /// 会员服务项ID
+    ///
+    /// Always present. Example: `666`.
     pub service_module_id: String,
 }
 
 /// 跳转小程序
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsServiceModulesJumpMiniprogram {
     /// 小程序appid
+    ///
+    /// Always present. Example: `wx37178d097a6851d8`.
     pub appid: String,
     /// 小程序path
+    ///
+    /// Always present. Example: `pages/index/index`.
     pub path: String,
 }
 
@@ -48,32 +91,91 @@ pub type CreateMembercardOpenCardsServiceModulesResponse = MembercardOpenCardsSe
 
 /// 移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
 ///
+/// ```ignore
+/// let request = DeleteMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id);
+/// request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "移除会员卡服务项")]
+#[doc(
+    alias = "DELETE v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+)]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}")]
 #[wxpay_api(DELETE, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMembercardOpenCardsServiceModulesRequest<'a> {
     /// 会员卡id
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 会员服务项ID
+    ///
+    /// Path parameter, required. Example: `666`.
     pub service_module_id: &'a str,
+}
+
+impl<'a> DeleteMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, service_module_id: &'a str) -> Self {
+        Self {
+            card_id,
+            service_module_id,
+        }
+    }
 }
 
 /// 修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
 ///
+/// ```ignore
+/// let request = ModifyMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id, jump_miniprogram);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "修改会员卡服务项")]
+#[doc(
+    alias = "PATCH v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+)]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}")]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ModifyMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsServiceModulesRequest<'a> {
     /// 会员卡id
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 会员服务项ID
+    ///
+    /// Path parameter, required. Example: `666`.
     pub service_module_id: &'a str,
     /// 跳转小程序
+    ///
+    /// Body field, required.
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+}
+
+impl<'a> ModifyMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        service_module_id: &'a str,
+        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+    ) -> Self {
+        Self {
+            card_id,
+            service_module_id,
+            jump_miniprogram,
+        }
+    }
 }
 
 /// The answer to [`ModifyMembercardOpenCardsServiceModulesRequest`]: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.

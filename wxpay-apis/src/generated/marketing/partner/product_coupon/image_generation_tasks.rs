@@ -7,57 +7,141 @@ use crate::generated::prelude::*;
 
 /// 提交图片生成任务: `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
 ///
+/// ```ignore
+/// let mut request = CreatePartnerProductCouponImageGenerationTasksRequest::new(brand_id, image_generation_type, task_id);
+/// request.combine_image = Some(combine_image);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "提交图片生成任务")]
+#[doc(alias = "POST v3/marketing/partner/product-coupon/image-generation-tasks")]
+#[doc(alias = "v3/marketing/partner/product-coupon/image-generation-tasks")]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/image-generation-tasks", response = CreatePartnerProductCouponImageGenerationTasksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 拼图数据
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_image: Option<CreatePartnerProductCouponImageGenerationTasksCombineImage<'a>>,
     /// 抠图数据
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cut_out: Option<CreatePartnerProductCouponImageGenerationTasksCutOut<'a>>,
     /// 图片生成类型
+    ///
+    /// Body field, required. Example: `COMBINE_IMAGE`.
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
     /// 图片生成的任务ID
+    ///
+    /// Body field, required. Example: `image_generation_task_1`.
     pub task_id: &'a str,
+}
+
+impl<'a> CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`combine_image`, `cut_out`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+        task_id: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            combine_image: None,
+            cut_out: None,
+            image_generation_type,
+            task_id,
+        }
+    }
 }
 
 /// 拼图数据
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
     /// 背景颜色色值
+    ///
+    /// Optional. Example: `#ff5733`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<&'a str>,
     /// 折扣券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
     /// 兑换券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon>,
     /// 满减券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
     /// 优惠范围
+    ///
+    /// Required. Example: `ALL`.
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
     /// 商品券类型
+    ///
+    /// Required. Example: `NORMAL`.
     pub r#type: crate::marketing::MarketingStockType,
     /// 使用模式
+    ///
+    /// Required. Example: `SINGLE`.
     pub usage_mode: crate::marketing::partner::PartnerUsageMode,
+}
+
+impl<'a> CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+        r#type: crate::marketing::MarketingStockType,
+        usage_mode: crate::marketing::partner::PartnerUsageMode,
+    ) -> Self {
+        Self {
+            background_color: None,
+            discount_coupon: None,
+            exchange_coupon: None,
+            normal_coupon: None,
+            scope,
+            r#type,
+            usage_mode,
+        }
+    }
 }
 
 /// 抠图数据
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
     /// 商品图URL
+    ///
+    /// Required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg`.
     pub image_url: &'a str,
+}
+
+impl<'a> CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(image_url: &'a str) -> Self {
+        Self { image_url }
+    }
 }
 
 string_enum! {
@@ -72,53 +156,105 @@ string_enum! {
 
 /// The answer to [`CreatePartnerProductCouponImageGenerationTasksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksResponse {
     /// 品牌ID
+    ///
+    /// Always present. Example: `120344`.
     pub brand_id: String,
     /// 图片生成的任务ID
+    ///
+    /// Always present. Example: `image_generation_task_1`.
     pub task_id: String,
 }
 
 /// 查询图片生成任务执行结果: `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerProductCouponImageGenerationTasksRequest::new(task_id, brand_id, image_generation_type);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询图片生成任务执行结果")]
+#[doc(alias = "GET v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}")]
+#[doc(alias = "v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}")]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/image-generation-tasks/<task_id>", response = QueryPartnerProductCouponImageGenerationTasksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
     /// 图片生成的任务ID
+    ///
+    /// Path parameter, required. Example: `image_generation_task_1`.
     pub task_id: &'a str,
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 图片生成类型
+    ///
+    /// Query parameter, required. Example: `COMBINE_IMAGE`.
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+}
+
+impl<'a> QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        task_id: &'a str,
+        brand_id: &'a str,
+        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+    ) -> Self {
+        Self {
+            task_id,
+            brand_id,
+            image_generation_type,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponImageGenerationTasksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksResponse {
     /// 品牌ID
+    ///
+    /// Always present. Example: `120344`.
     pub brand_id: String,
     /// 拼图结果
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_image_result:
         Option<QueryPartnerProductCouponImageGenerationTasksCombineImageResult>,
     /// 生成商品图结果
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_out_result: Option<QueryPartnerProductCouponImageGenerationTasksCombineImageResult>,
     /// 图片生成类型
+    ///
+    /// Always present. Example: `COMBINE_IMAGE`.
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
     /// 图片生成的任务ID
+    ///
+    /// Always present. Example: `image_generation_task_1`.
     pub task_id: String,
     /// 任务状态
+    ///
+    /// Always present. Example: `PROCESSING`.
     pub task_state: QueryPartnerProductCouponImageGenerationTasksTaskState,
 }
 
-/// 拼图结果
+/// The `combine_image_result` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksCombineImageResult {
     /// 生成的图片URL
+    ///
+    /// Always present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg`.
     pub image_url: String,
 }
 

@@ -7,19 +7,41 @@ use crate::generated::prelude::*;
 
 /// 获取商品券事件通知地址: `GET /v3/marketing/partner/product-coupon/notify-configs`.
 ///
+/// ```ignore
+/// let request = QueryPartnerProductCouponNotifyConfigsRequest::new();
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "获取商品券事件通知地址")]
+#[doc(alias = "GET v3/marketing/partner/product-coupon/notify-configs")]
+#[doc(alias = "v3/marketing/partner/product-coupon/notify-configs")]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/notify-configs", response = QueryPartnerProductCouponNotifyConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponNotifyConfigsRequest {}
+
+impl QueryPartnerProductCouponNotifyConfigsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryPartnerProductCouponNotifyConfigsRequest`] and [`NotifyConfigsPartnerProductCouponRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NotifyConfigsResponse {
     /// 通知URL地址
+    ///
+    /// Always present. Example: `https://pay.weixin.qq.com`.
     pub notify_url: String,
     /// 修改时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub update_time: Timestamp,
 }
 
@@ -28,14 +50,33 @@ pub type QueryPartnerProductCouponNotifyConfigsResponse = NotifyConfigsResponse;
 
 /// 设置商品券事件通知地址: `POST /v3/marketing/partner/product-coupon/notify-configs`.
 ///
+/// ```ignore
+/// let request = NotifyConfigsPartnerProductCouponRequest::new(notify_url);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "设置商品券事件通知地址")]
+#[doc(alias = "POST v3/marketing/partner/product-coupon/notify-configs")]
+#[doc(alias = "v3/marketing/partner/product-coupon/notify-configs")]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/notify-configs", response = NotifyConfigsPartnerProductCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyConfigsPartnerProductCouponRequest<'a> {
     /// 通知URL地址
+    ///
+    /// Body field, required. Example: `https://pay.weixin.qq.com`.
     pub notify_url: &'a str,
+}
+
+impl<'a> NotifyConfigsPartnerProductCouponRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self { notify_url }
+    }
 }
 
 /// The answer to [`NotifyConfigsPartnerProductCouponRequest`]: `POST /v3/marketing/partner/product-coupon/notify-configs`.

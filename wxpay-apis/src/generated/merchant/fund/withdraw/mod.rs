@@ -9,33 +9,70 @@ pub mod withdraw_id;
 
 /// 电商平台提现API: `POST /v3/merchant/fund/withdraw`.
 ///
+/// ```ignore
+/// let mut request = WithdrawFundRequest::new(account_type, amount, out_request_no);
+/// request.bank_memo = Some(bank_memo);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台.
+#[doc(alias = "电商平台提现API")]
+#[doc(alias = "POST v3/merchant/fund/withdraw")]
+#[doc(alias = "v3/merchant/fund/withdraw")]
 #[wxpay_api(POST, "v3/merchant/fund/withdraw", response = WithdrawFundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WithdrawFundRequest<'a> {
     /// 资金账户类型
+    ///
+    /// Body field, required.
     pub account_type: WithdrawAccountType,
     /// 提现金额
+    ///
+    /// Body field, required. Example: `1`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 银行附言
+    ///
+    /// Body field, optional. Example: `xx平台提现`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<&'a str>,
     /// 提现结果通知地址
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 商户提现单号
+    ///
+    /// Body field, required. Example: `20190611222222222200000000012122`.
     pub out_request_no: &'a str,
     /// 备注
+    ///
+    /// Body field, optional. Example: `交易体现`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
 }
 
+impl<'a> WithdrawFundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(account_type: WithdrawAccountType, amount: i64, out_request_no: &'a str) -> Self {
+        Self {
+            account_type,
+            amount,
+            bank_memo: None,
+            notify_url: None,
+            out_request_no,
+            remark: None,
+        }
+    }
+}
+
 string_enum! {
-    /// 资金账户类型
+    /// Values of `account_type`.
     pub enum WithdrawAccountType {
         /// `BASIC`
         Basic = "BASIC",
@@ -48,39 +85,67 @@ string_enum! {
 
 /// The answer to [`WithdrawFundRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WithdrawFundResponse {
     /// 商户提现单号
+    ///
+    /// Always present. Example: `20190611222222222200000000012122`.
     pub out_request_no: String,
     /// 微信支付提现单号
+    ///
+    /// Always present. Example: `12321937198237912739132791732912793127931279317929791239112123`.
     pub withdraw_id: String,
 }
 
 /// The answer to [`QueryFundWithdrawByOutRequestNoRequest`](crate::merchant::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest) and [`QueryFundWithdrawByWithdrawIdRequest`](crate::merchant::fund::withdraw::withdraw_id::QueryFundWithdrawByWithdrawIdRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawResponse {
     /// 出款账户类型
+    ///
+    /// Always present. Example: `BASIC`.
     pub account_type: WithdrawAccountType,
     /// 提现金额
+    ///
+    /// Always present. Example: `1`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 银行附言
+    ///
+    /// Always present. Example: `微信提现`.
     pub bank_memo: String,
     /// 发起提现时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: String,
     /// 商户提现单号
+    ///
+    /// Always present. Example: `20190611222222222200000000012122`.
     pub out_request_no: String,
     /// 失败原因
+    ///
+    /// Always present. Example: `卡号错误`.
     pub reason: String,
     /// 提现备注
+    ///
+    /// Always present. Example: `交易提现`.
     pub remark: String,
     /// 提现失败解决方案
+    ///
+    /// Always present. Example: `请修改结算银行卡信息`.
     pub solution: String,
     /// 提现单状态
+    ///
+    /// Always present. Example: `CREATE_SUCCESS`.
     pub status: QueryFundWithdrawStatus,
     /// 提现状态更新时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub update_time: String,
     /// 微信支付提现单号
+    ///
+    /// Always present. Example: `12321937198237912739132791732912793127931279317929791239112123`.
     pub withdraw_id: String,
 }
 

@@ -5,18 +5,49 @@ use crate::generated::prelude::*;
 
 /// 绑定门店收款信息: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.
 ///
+/// ```ignore
+/// let request = BindStoresRecipientsRequest::new(store_id, store_recipient, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948579>.
 ///
 /// For: 服务商.
+#[doc(alias = "绑定门店收款信息")]
+#[doc(alias = "POST v3/merchant-store/stores/{store_id}/recipients/bind")]
+#[doc(alias = "v3/merchant-store/stores/{store_id}/recipients/bind")]
 #[wxpay_api(POST, "v3/merchant-store/stores/<store_id>/recipients/bind", response = BindStoresRecipientsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BindStoresRecipientsRequest<'a> {
     /// 微信支付商户门店ID
+    ///
+    /// Path parameter, required. Example: `20488000`.
     pub store_id: i64,
     /// 门店收款信息
+    ///
+    /// Body field, required.
     pub store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
     /// 子商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> BindStoresRecipientsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        store_id: i64,
+        store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            store_id,
+            store_recipient,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`BindStoresRecipientsRequest`]: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.

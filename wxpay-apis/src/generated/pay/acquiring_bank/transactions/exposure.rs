@@ -5,42 +5,107 @@ use crate::generated::prelude::*;
 
 /// 微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.
 ///
+/// ```ignore
+/// let mut request = CreateAcquiringBankTransactionsExposureRequest::new(acquiring_bank_id, channel_id, merchant_id, out_trade_no, payer);
+/// request.acquiring_bank_appid = Some(acquiring_bank_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 从业机构.
+#[doc(alias = "微信分付-支付方式前置服务")]
+#[doc(alias = "POST v3/pay/acquiring-bank/transactions/exposure")]
+#[doc(alias = "v3/pay/acquiring-bank/transactions/exposure")]
 #[wxpay_api(POST, "v3/pay/acquiring-bank/transactions/exposure", response = CreateAcquiringBankTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposureRequest<'a> {
     /// 从业机构应用AppID
+    ///
+    /// Body field, optional. Example: `wx8888888888888888`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_appid: Option<&'a str>,
     /// 从业机构号
+    ///
+    /// Body field, required. Example: `1356485`.
     pub acquiring_bank_id: &'a str,
     /// 渠道商户号
+    ///
+    /// Body field, required. Example: `20001111`.
     pub channel_id: &'a str,
     /// 特约商户应用AppID
+    ///
+    /// Body field, optional. Example: `wxd678efh567hg6999`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_appid: Option<&'a str>,
     /// 特约商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub merchant_id: &'a str,
     /// 商户订单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub out_trade_no: &'a str,
     /// 支付者
+    ///
+    /// Body field, required.
     pub payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
+}
+
+impl<'a> CreateAcquiringBankTransactionsExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`acquiring_bank_appid`, `merchant_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        acquiring_bank_id: &'a str,
+        channel_id: &'a str,
+        merchant_id: &'a str,
+        out_trade_no: &'a str,
+        payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
+    ) -> Self {
+        Self {
+            acquiring_bank_appid: None,
+            acquiring_bank_id,
+            channel_id,
+            merchant_appid: None,
+            merchant_id,
+            out_trade_no,
+            payer,
+        }
+    }
 }
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposurePayer<'a> {
     /// 用户标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_openid: Option<&'a str>,
     /// 用户标识（商户）
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_openid: Option<&'a str>,
     /// 用户手机号的哈希值
+    ///
+    /// Optional. Example: `ABDEF3445546456B`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringBankTransactionsExposurePayer<'a> {
+    /// The object without a required field. The optional ones (`acquiring_bank_openid`, `merchant_openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            acquiring_bank_openid: None,
+            merchant_openid: None,
+            phone_number_hash: None,
+        }
+    }
 }
 
 /// The answer to [`CreateAcquiringBankTransactionsExposureRequest`]: `POST /v3/pay/acquiring-bank/transactions/exposure`.

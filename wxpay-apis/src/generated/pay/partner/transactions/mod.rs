@@ -18,34 +18,60 @@ pub mod scannedpos;
 
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreatePartnerTransactionsSettleInfo {
+#[non_exhaustive]
+pub struct PrepaySettleInfo {
     /// 是否指定分账
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
     /// 补差金额
+    ///
+    /// Optional. Example: `10`.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
+impl PrepaySettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
+}
+
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsPayer {
+#[non_exhaustive]
+pub struct PartnerQueryOrderPayer {
     /// 用户服务标识
+    ///
+    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     pub sp_openid: String,
     /// 用户子标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsSettleInfo {
+#[non_exhaustive]
+pub struct PartnerQueryOrderSettleInfo {
     /// 是否指定分账
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
     /// 补差金额
+    ///
+    /// May be absent. Example: `10`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,11 +80,27 @@ pub struct QueryPartnerTransactionsSettleInfo {
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TransactionsPayer<'a> {
-    /// 用户服务标识
+#[non_exhaustive]
+pub struct PrepayPayer<'a> {
+    /// 用户标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
     /// 用户子标识
+    ///
+    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> PrepayPayer<'a> {
+    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
 }

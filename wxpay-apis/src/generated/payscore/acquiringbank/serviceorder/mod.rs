@@ -14,84 +14,165 @@ pub mod sync;
 
 /// 从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.
 ///
+/// ```ignore
+/// let mut request = QueryAcquiringbankServiceorderRequest::new(service_id, sub_mchid, channel_id);
+/// request.out_order_no = Some(out_order_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 从业机构.
+#[doc(alias = "从业机构查询微信支付分订单")]
+#[doc(alias = "GET v3/payscore/acquiringbank/serviceorder")]
+#[doc(alias = "v3/payscore/acquiringbank/serviceorder")]
 #[wxpay_api(GET, "v3/payscore/acquiringbank/serviceorder", response = QueryAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderRequest<'a> {
     /// 服务ID
+    ///
+    /// Query parameter, required. Example: `2002000000000558128851361561536`.
     pub service_id: &'a str,
     /// 子商户号
+    ///
+    /// Query parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 渠道商商户号
+    ///
+    /// Query parameter, required. Example: `1230000109`.
     pub channel_id: &'a str,
     /// 商户服务订单号
+    ///
+    /// Query parameter, optional. Example: `1234323JKHDFE1243252`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
     /// 回跳查询ID
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
 
+impl<'a> QueryAcquiringbankServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, sub_mchid: &'a str, channel_id: &'a str) -> Self {
+        Self {
+            service_id,
+            sub_mchid,
+            channel_id,
+            out_order_no: None,
+            query_id: None,
+        }
+    }
+}
+
 /// The answer to [`QueryAcquiringbankServiceorderRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderResponse {
     /// 服务商应用ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户数据包
+    ///
+    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 渠道商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub channel_id: String,
     /// 收款信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<QueryAcquiringbankServiceorderCollection>,
     /// 服务位置
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 是否需要收款
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
     /// 商户回调地址
+    ///
+    /// Always present. Example: `https://api.test.com`.
     pub notify_url: String,
     /// 服务商公众号下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 微信支付服务订单号
+    ///
+    /// Always present. Example: `0000300001201908301055157220022`.
     pub order_id: String,
     /// 商户服务订单号
+    ///
+    /// Always present. Example: `1234323JKHDFE1243252`.
     pub out_order_no: String,
     /// 后付费商户优惠
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
     /// 后付费项目
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
     /// 订单风险金
-    pub risk_fund: crate::payscore::PayscoreRiskFund,
+    ///
+    /// Always present.
+    pub risk_fund: crate::payscore::ServiceorderRiskFund,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 服务信息
+    ///
+    /// Always present. Example: `XX充电宝`.
     pub service_introduction: String,
     /// 服务订单状态
+    ///
+    /// Always present. Example: `CREATED`.
     pub state: String,
     /// 订单状态说明
+    ///
+    /// May be absent. Example: `MCH_COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
     /// 子商户应用ID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub sub_mchid: String,
     /// 子商户公众号下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
     /// 服务时间段
+    ///
+    /// Always present.
     pub time_range: crate::payscore::PayscoreTimeRange,
     /// 总金额
+    ///
+    /// May be absent. Example: `40000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,23 +181,34 @@ pub struct QueryAcquiringbankServiceorderResponse {
 
 /// 收款信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderCollection {
     /// 收款明细列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<QueryAcquiringbankServiceorderDetail>>,
     /// 已收金额
+    ///
+    /// May be absent. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
     /// 待收金额
     ///
+    /// May be absent. Example: `40000`.
+    ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
     /// 收款状态
+    ///
+    /// Always present. Example: `USER_PAID`.
     pub state: String,
     /// 总收款金额
+    ///
+    /// May be absent. Example: `50000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,167 +217,431 @@ pub struct QueryAcquiringbankServiceorderCollection {
 
 /// 收款明细列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderDetail {
     /// 单笔收款金额
+    ///
+    /// May be absent. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 收款成功时间
+    ///
+    /// May be absent. Example: `20091225091210`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
     /// 收款成功渠道
+    ///
+    /// May be absent. Example: `NEWTON`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<String>,
     /// 优惠功能
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryAcquiringbankServiceorderPromotionDetail>>,
     /// 收款序号
+    ///
+    /// May be absent. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
     /// 微信支付交易单号
+    ///
+    /// May be absent. Example: `15646546545165651651`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderPromotionDetail {
     /// 优惠券面额
+    ///
+    /// Always present. Example: `100`.
     pub amount: i64,
     /// 券ID
+    ///
+    /// Always present. Example: `123456`.
     pub coupon_id: String,
     /// 优惠币种
+    ///
+    /// May be absent. Example: `CNY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// 单品列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::payscore::PayscoreGoodsDetail>>,
     /// 商户出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
     /// 优惠名称
+    ///
+    /// May be absent. Example: `单品优惠-6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 其他出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
     /// 优惠范围
+    ///
+    /// May be absent. Example: `GLOBAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// 活动ID
+    ///
+    /// May be absent. Example: `activity_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
     /// 优惠类型
+    ///
+    /// May be absent. Example: `CASH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// 微信出资
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
 /// 从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.
 ///
+/// ```ignore
+/// let mut request = CreateAcquiringbankServiceorderRequest::new(appid, channel_id, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 从业机构.
+#[doc(alias = "从业机构创建微信支付分订单")]
+#[doc(alias = "POST v3/payscore/acquiringbank/serviceorder")]
+#[doc(alias = "v3/payscore/acquiringbank/serviceorder")]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder", response = CreateAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRequest<'a> {
     /// 服务商应用ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 商户数据包
+    ///
+    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 渠道商商户号
+    ///
+    /// Body field, required. Example: `1230000109`.
     pub channel_id: &'a str,
     /// 服务位置
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
+    pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
     /// 是否需要用户确认
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
     /// 商户回调地址
+    ///
+    /// Body field, required. Example: `https://api.test.com`.
     pub notify_url: &'a str,
     /// 服务商公众号下的用户标识
+    ///
+    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 商户服务订单号
+    ///
+    /// Body field, required. Example: `1234323JKHDFE1243252`.
     pub out_order_no: &'a str,
     /// 后付费商户优惠
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
+    pub post_discounts: Option<&'a [CreateAcquiringbankServiceorderPostDiscount<'a>]>,
     /// 后付费项目
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
+    pub post_payments: Option<&'a [crate::payscore::ServiceorderPostPayment<'a>]>,
     /// 订单风险金
-    pub risk_fund: crate::payscore::CreateAcquiringbankServiceorderRiskFund<'a>,
+    ///
+    /// Body field, required.
+    pub risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
     /// 服务ID
+    ///
+    /// Body field, required. Example: `2002000000000558128851361561536`.
     pub service_id: &'a str,
     /// 服务信息
+    ///
+    /// Body field, required. Example: `XX充电宝`.
     pub service_introduction: &'a str,
     /// 子商户应用ID
+    ///
+    /// Body field, optional. Example: `wxd678efh567hg6999`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 子商户公众号下的用户标识
+    ///
+    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
     /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+    ///
+    /// Body field, required.
+    pub time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
+}
+
+impl<'a> CreateAcquiringbankServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        channel_id: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sub_mchid: &'a str,
+        time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            channel_id,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+/// 后付费商户优惠
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderPostDiscount<'a> {
+    /// 付费金额
+    ///
+    /// Optional. Example: `40000`.
+    ///
+    /// Amount in fen (分).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// 优惠数量
+    ///
+    /// Optional. Example: `2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// 优惠说明
+    ///
+    /// Required. Example: `不与其他优惠叠加`.
+    pub description: &'a str,
+    /// 优惠名称
+    ///
+    /// Required. Example: `满20减1元`.
+    pub name: &'a str,
+}
+
+impl<'a> CreateAcquiringbankServiceorderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description,
+            name,
+        }
+    }
+}
+
+/// 订单风险金
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderRiskFund<'a> {
+    /// 风险金额
+    ///
+    /// Required. Example: `10000`.
+    ///
+    /// Amount in fen (分).
+    pub amount: i64,
+    /// 风险说明
+    ///
+    /// Optional. Example: `就餐的预估费用`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    /// 风险金名称
+    ///
+    /// Required. Example: `DEPOSIT`.
+    pub name: &'a str,
+}
+
+impl<'a> CreateAcquiringbankServiceorderRiskFund<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, name: &'a str) -> Self {
+        Self {
+            amount,
+            description: None,
+            name,
+        }
+    }
+}
+
+/// 服务时间段
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderTimeRange<'a> {
+    /// 预计服务结束时间
+    ///
+    /// Optional. Example: `20091225121010`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<&'a str>,
+    /// 预计服务结束时间备注
+    ///
+    /// Optional. Example: `租借结束时间`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time_remark: Option<&'a str>,
+    /// 服务开始时间
+    ///
+    /// Required. Example: `20091225091010`.
+    pub start_time: &'a str,
+    /// 服务开始时间备注
+    ///
+    /// Optional. Example: `开始租借时间`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time_remark: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringbankServiceorderTimeRange<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(start_time: &'a str) -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time,
+            start_time_remark: None,
+        }
+    }
 }
 
 /// The answer to [`CreateAcquiringbankServiceorderRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderResponse {
     /// 服务商应用ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户数据包
+    ///
+    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 渠道商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub channel_id: String,
     /// 服务位置
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::ServiceorderLocation>,
+    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户回调地址
+    ///
+    /// May be absent. Example: `https://api.test.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
     /// 微信支付服务订单号
+    ///
+    /// Always present. Example: `0000300001201908301055157220022`.
     pub order_id: String,
     /// 商户服务订单号
+    ///
+    /// Always present. Example: `1234323JKHDFE1243252`.
     pub out_order_no: String,
     /// 跳转微信侧数据包
+    ///
+    /// May be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
     /// 后付费商户优惠
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostDiscount>>,
+    pub post_discounts: Option<Vec<crate::payscore::PayscorePostDiscount>>,
     /// 后付费项目
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
+    pub post_payments: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostPayment>>,
     /// 订单风险金
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
+    pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 服务信息
+    ///
+    /// Always present. Example: `XX充电宝`.
     pub service_introduction: String,
     /// 服务订单状态
+    ///
+    /// Always present. Example: `CREATED`.
     pub state: String,
     /// 订单状态说明
+    ///
+    /// May be absent. Example: `MCH_COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
     /// 子商户应用ID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub sub_mchid: String,
     /// 服务时间段
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_range: Option<crate::payscore::PayscoreTimeRange>,
+    pub time_range: Option<crate::payscore::ServiceorderTimeRange>,
 }

@@ -5,66 +5,132 @@ use crate::generated::prelude::*;
 
 /// 查询与用户授权记录（openid）API: `GET /v3/payscore/partner/permissions/search`.
 ///
+/// ```ignore
+/// let mut request = GetPartnerPermissionsByOpenIdRequest::new(service_id, appid, sub_mchid);
+/// request.sub_appid = Some(sub_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询与用户授权记录（openid）API")]
+#[doc(alias = "GET v3/payscore/partner/permissions/search")]
+#[doc(alias = "v3/payscore/partner/permissions/search")]
 #[wxpay_api(GET, "v3/payscore/partner/permissions/search", response = GetPartnerPermissionsByOpenIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByOpenIdRequest<'a> {
     /// 服务ID
+    ///
+    /// Query parameter, required. Example: `500001`.
     pub service_id: &'a str,
     /// 服务商应用ID
+    ///
+    /// Query parameter, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 子商户商户号
+    ///
+    /// Query parameter, required. Example: `1230000109`.
     pub sub_mchid: &'a str,
     /// 子商户应用ID
+    ///
+    /// Query parameter, optional. Example: `wxd678efh567hg6787`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 用户标识
+    ///
+    /// Query parameter, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
     /// 子商户公众号下openid
+    ///
+    /// Query parameter, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
+impl<'a> GetPartnerPermissionsByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, appid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            service_id,
+            appid,
+            sub_mchid,
+            sub_appid: None,
+            openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
 /// The answer to [`GetPartnerPermissionsByOpenIdRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByOpenIdResponse {
     /// 应用ID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 授权协议号
+    ///
+    /// May be absent. Example: `1275342195190894594`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
     /// 授权状态
+    ///
+    /// Always present. Example: `UNAVAILABLE`.
     pub authorization_state: String,
     /// 最近一次授权成功时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub authorization_success_time: Timestamp,
     /// 最近一次解除授权时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 授权通知地址
+    ///
+    /// May be absent. Example: `https://www.weixin.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
     /// 服务商公众号下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 分层版本
+    ///
+    /// May be absent. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
     /// 服务ID
+    ///
+    /// Always present. Example: `2002000000000558128851361561536`.
     pub service_id: String,
     /// 子商户应用ID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6787`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 子商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub sub_mchid: String,
     /// 子商户公众号下的用户标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
     /// 用户分层
+    ///
+    /// May be absent. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }

@@ -5,17 +5,45 @@ use crate::generated::prelude::*;
 
 /// 商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.
 ///
+/// ```ignore
+/// let mut request = CollectPartnerServiceOrderRequest::new(out_order_no, sub_mchid);
+/// request.service_id = Some(service_id);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "商户发起催收扣款API")]
+#[doc(alias = "POST v3/payscore/partner/serviceorder/{out_order_no}/pay")]
+#[doc(alias = "v3/payscore/partner/serviceorder/{out_order_no}/pay")]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/pay", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CollectPartnerServiceOrderRequest<'a> {
     /// 商户服务订单号
+    ///
+    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
     pub out_order_no: &'a str,
     /// 服务ID
+    ///
+    /// Body field, optional. Example: `2002000000000558128851361561536`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
     /// 子商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CollectPartnerServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_order_no,
+            service_id: None,
+            sub_mchid,
+        }
+    }
 }

@@ -7,95 +7,193 @@ use crate::generated::prelude::*;
 
 /// 请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.
 ///
+/// ```ignore
+/// let mut request = CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(amount, out_bill_no, receiver, transfer_remark);
+/// request.sponsor_mchid = Some(sponsor_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "请求赔付")]
+#[doc(alias = "POST v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills")]
+#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills")]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", response = CreateEcommerceMchTransferSubMchCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
     /// 赔付金额
+    ///
+    /// Body field, required. Example: `10000`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 赔付商户信息
+    ///
+    /// Body field, required.
     pub receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
     /// 出资商户号
+    ///
+    /// Body field, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
     /// 赔付原因
+    ///
+    /// Body field, required. Example: `直播违规扣罚`.
     pub transfer_remark: &'a str,
+}
+
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_bill_no,
+            receiver,
+            sponsor_mchid: None,
+            transfer_remark,
+        }
+    }
 }
 
 /// 赔付商户信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
     /// 赔付接收方商户信息
+    ///
+    /// Required.
     pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
     /// 赔付接收方类型
+    ///
+    /// Required. Example: `MERCHANT`.
     pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+}
+
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
+        r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+    ) -> Self {
+        Self { mch_info, r#type }
+    }
 }
 
 /// 赔付接收方商户信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
     /// 商户号
+    ///
+    /// Required. Example: `1900001108`.
     pub mchid: &'a str,
+}
+
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
 }
 
 /// The answer to [`CreateEcommerceMchTransferSubMchCompensationBillsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsResponse {
     /// 受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub accept_time: Timestamp,
     /// 赔付金额
+    ///
+    /// Always present. Example: `10000`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 赔付接收方信息
+    ///
+    /// Always present.
     pub receiver_detail: EcommerceMchTransferSubMchCompensationBillsReceiverDetail,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1900001108`.
     pub sp_mchid: String,
     /// 出资商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: EcommerceMchTransferSubMchCompensationBillsState,
     /// 成功时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
     /// 赔付原因
+    ///
+    /// Always present. Example: `直播违规扣罚`.
     pub transfer_remark: String,
 }
 
 /// 赔付接收方信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsReceiverDetail {
     /// 赔付接收者信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<EcommerceMchTransferSubMchCompensationBillsReceiver>,
 }
 
 /// 赔付接收者信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsReceiver {
     /// 赔付接收方商户信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<EcommerceMchTransferSubMchCompensationBillsMchInfo>,
     /// 赔付接收方类型
+    ///
+    /// May be absent. Example: `MERCHANT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
 }
 
 /// 赔付接收方商户信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsMchInfo {
     /// 商户号
+    ///
+    /// Always present. Example: `1900001108`.
     pub mchid: String,
 }
 
@@ -113,48 +211,98 @@ string_enum! {
 
 /// 查询赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.
 ///
+/// ```ignore
+/// let mut request = QueryEcommerceMchTransferSubMchCompensationBillsRequest::new(out_bill_no);
+/// request.sponsor_mchid = Some(sponsor_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询赔付结果（按商户赔付单号）")]
+#[doc(
+    alias = "GET v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}"
+)]
+#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}")]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/<out_bill_no>", response = QueryEcommerceMchTransferSubMchCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
     /// 商户单号
+    ///
+    /// Path parameter, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 出资商户号
+    ///
+    /// Query parameter, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
 }
 
+impl<'a> QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sponsor_mchid: None,
+        }
+    }
+}
+
 /// The answer to [`QueryEcommerceMchTransferSubMchCompensationBillsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferSubMchCompensationBillsResponse {
     /// 受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub accept_time: Timestamp,
     /// 赔付金额
+    ///
+    /// Always present. Example: `10000`.
     ///
     /// Amount in fen (分).
     pub amount: i64,
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 关单信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 赔付接收方信息
+    ///
+    /// Always present.
     pub receiver_detail: EcommerceMchTransferSubMchCompensationBillsReceiverDetail,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1900001108`.
     pub sp_mchid: String,
     /// 出资商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: EcommerceMchTransferSubMchCompensationBillsState,
     /// 成功时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
     /// 赔付原因
+    ///
+    /// Always present. Example: `直播违规扣罚`.
     pub transfer_remark: String,
 }

@@ -7,33 +7,68 @@ pub mod sub_mchid;
 
 /// 添加二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees`.
 ///
+/// ```ignore
+/// let request = CreateEcommerceRechargeEmployeesRequest::new(sp_openid, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>.
 ///
 /// For: 服务商.
+#[doc(alias = "添加二级商户可扫码充值员工")]
+#[doc(alias = "POST v3/platsolution/ecommerce/recharge-employees")]
+#[doc(alias = "v3/platsolution/ecommerce/recharge-employees")]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees", response = CreateEcommerceRechargeEmployeesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceRechargeEmployeesRequest<'a> {
     /// 员工OpenID
+    ///
+    /// Body field, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`.
     pub sp_openid: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateEcommerceRechargeEmployeesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sp_openid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            sp_openid,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateEcommerceRechargeEmployeesRequest`] and [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`](crate::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RechargeEmployeesEmployee {
     /// 添加员工时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
     /// 员工OpenID
+    ///
+    /// May be absent. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
     /// 员工状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<RechargeEmployeesState>,
     /// 二级商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub sub_mchid: String,
     /// 最后更新时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

@@ -9,65 +9,107 @@ pub mod out_trade_no;
 
 /// The answer to [`CreateEtcTransactionsHighwayRequest`](crate::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequest), [`QueryEtcTransactionsByIdRequest`](crate::vehicle::etc::transactions::id::QueryEtcTransactionsByIdRequest) and [`QueryEtcTransactionsByOutTradeNoRequest`](crate::vehicle::etc::transactions::out_trade_no::QueryEtcTransactionsByOutTradeNoRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsResponse {
     /// 订单金额
+    ///
+    /// Always present.
     pub amount: TransactionsAmount,
     /// 商户appid
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 商户数据
+    ///
+    /// May be absent. Example: `自定义数据`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     /// 付款银行
+    ///
+    /// May be absent. Example: `CMC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
     /// 设备信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_info: Option<TransactionsDeviceInfo>,
     /// 商户号
+    ///
+    /// Always present. Example: `1230000109`.
     pub mchid: String,
     /// 商户订单号
+    ///
+    /// Always present. Example: `121775250124070332`.
     pub out_trade_no: String,
     /// 支付者
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<TransactionsPayer>,
     /// 优惠详情
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
     /// 特约商户appid
+    ///
+    /// May be absent. Example: `wxd678efh567hg6999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 特约商户号
+    ///
+    /// May be absent. Example: `1900000109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 支付完成时间
+    ///
+    /// May be absent. Example: `2017-08-26T10:43:39+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
     /// 交易状态
+    ///
+    /// Always present. Example: `SUCCESS`.
     pub trade_state: String,
     /// 交易状态描述
+    ///
+    /// May be absent. Example: `请重新下单支付`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
     /// 交易类型
+    ///
+    /// Always present. Example: `PAP`.
     pub trade_type: String,
     /// 微信支付订单号
+    ///
+    /// Always present. Example: `25012014070332333018`.
     pub transaction_id: String,
 }
 
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsAmount {
     /// 货币类型
+    ///
+    /// May be absent. Example: `CNY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// 折扣
+    ///
+    /// May be absent. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
     /// 用户实际支付金额
+    ///
+    /// May be absent. Example: `888`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
     /// 订单金额
+    ///
+    /// Always present. Example: `888`.
     ///
     /// Amount in fen (分).
     pub total: i64,
@@ -75,52 +117,81 @@ pub struct TransactionsAmount {
 
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsDeviceInfo {
     /// 商户端设备号
+    ///
+    /// May be absent. Example: `POS1:1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// 商户端设备IP
+    ///
+    /// May be absent. Example: `123.12.12.123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<String>,
 }
 
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPayer {
     /// 用户在服务商APP的标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJOM2pxb1Q`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
     /// 用户在特约商户APP的标识
+    ///
+    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 优惠详情
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPromotionDetail {
     /// 活动ID
+    ///
+    /// May be absent. Example: `931386`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
     /// 优惠券面额
+    ///
+    /// Always present. Example: `5`.
     pub amount: i64,
     /// 商户出资
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
     /// 优惠名称
+    ///
+    /// May be absent. Example: `单品惠-6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 其他出资
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
     /// 券ID
+    ///
+    /// Always present. Example: `109519`.
     pub promotion_id: String,
     /// 优惠范围
+    ///
+    /// May be absent. Example: `SINGLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// 优惠类型
+    ///
+    /// May be absent. Example: `DISCOUNT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// 微信出资
+    ///
+    /// May be absent. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute: Option<i64>,
 }

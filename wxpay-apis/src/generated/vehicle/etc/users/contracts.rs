@@ -5,21 +5,52 @@ use crate::generated::prelude::*;
 
 /// 查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.
 ///
+/// ```ignore
+/// let mut request = QueryEtcUsersContractsRequest::new(openid, plan_id, plate_number);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询ETC签约状态API")]
+#[doc(alias = "GET v3/vehicle/etc/users/{openid}/contracts")]
+#[doc(alias = "v3/vehicle/etc/users/{openid}/contracts")]
 #[wxpay_api(GET, "v3/vehicle/etc/users/<openid>/contracts", response = QueryEtcUsersContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEtcUsersContractsRequest<'a> {
     /// 用户标识
+    ///
+    /// Path parameter, required. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`.
     pub openid: &'a str,
     /// 特约商户号
+    ///
+    /// Query parameter, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// ETC授权扣费模板ID
+    ///
+    /// Query parameter, required. Example: `123`.
     pub plan_id: &'a str,
     /// 车牌号
+    ///
+    /// Query parameter, required. Example: `浙ASB945`.
     pub plate_number: &'a str,
+}
+
+impl<'a> QueryEtcUsersContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, plan_id: &'a str, plate_number: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid: None,
+            plan_id,
+            plate_number,
+        }
+    }
 }
 
 /// The answer to [`QueryEtcUsersContractsRequest`]: `GET /v3/vehicle/etc/users/{openid}/contracts`.

@@ -5,37 +5,87 @@ use crate::generated::prelude::*;
 
 /// 查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.
 ///
+/// ```ignore
+/// let request = FindParkingServicesRequest::new(appid, sub_mchid, plate_number, plate_color, openid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询车牌服务开通信息API")]
+#[doc(alias = "GET v3/vehicle/parking/services/find")]
+#[doc(alias = "v3/vehicle/parking/services/find")]
 #[wxpay_api(GET, "v3/vehicle/parking/services/find", response = FindParkingServicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FindParkingServicesRequest<'a> {
     /// 应用ID
+    ///
+    /// Query parameter, required. Example: `wxcbda96de0b165486`.
     pub appid: &'a str,
     /// 子商户号
+    ///
+    /// Query parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 车牌号
+    ///
+    /// Query parameter, required. Example: `粤B888888`.
     pub plate_number: &'a str,
     /// 车牌颜色
+    ///
+    /// Query parameter, required. Example: `BLUE`.
     pub plate_color: crate::vehicle::VehiclePlateColor,
     /// 用户标识
+    ///
+    /// Query parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`.
     pub openid: &'a str,
+}
+
+impl<'a> FindParkingServicesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        sub_mchid: &'a str,
+        plate_number: &'a str,
+        plate_color: crate::vehicle::VehiclePlateColor,
+        openid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            sub_mchid,
+            plate_number,
+            plate_color,
+            openid,
+        }
+    }
 }
 
 /// The answer to [`FindParkingServicesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FindParkingServicesResponse {
     /// 用户标识
+    ///
+    /// Always present. Example: `oUpF8uMuAJOM2pxb1Q`.
     pub openid: String,
     /// 车牌颜色
+    ///
+    /// Always present. Example: `BLUE`.
     pub plate_color: crate::vehicle::VehiclePlateColor,
     /// 车牌号
+    ///
+    /// Always present. Example: `粤B888888`.
     pub plate_number: String,
     /// 车牌服务开通时间
+    ///
+    /// May be absent. Example: `2017-08-26T10:43:39+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_open_time: Option<String>,
     /// 车牌服务开通状态
+    ///
+    /// Always present. Example: `PAUSE`.
     pub service_state: FindParkingServicesServiceState,
 }
 

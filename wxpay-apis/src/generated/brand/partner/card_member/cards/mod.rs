@@ -15,23 +15,54 @@ pub mod invalidate;
 
 /// 查询会员卡模板列表: `GET /v3/brand/partner/card-member/cards`.
 ///
+/// ```ignore
+/// let mut request = QueryPartnerCardMemberCardsRequest::new(brand_id);
+/// request.state = Some(state);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询会员卡模板列表")]
+#[doc(alias = "GET v3/brand/partner/card-member/cards")]
+#[doc(alias = "v3/brand/partner/card-member/cards")]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards", response = QueryPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsRequest<'a> {
     /// 品牌id
+    ///
+    /// Query parameter, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 状态
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CardsState>,
     /// 分页页码
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 分页大小
+    ///
+    /// Query parameter, optional. Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryPartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`state`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            brand_id,
+            state: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {
@@ -46,86 +77,159 @@ string_enum! {
 
 /// The answer to [`QueryPartnerCardMemberCardsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsResponse {
     /// 会员卡模板列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<PartnerCardMemberCardsData>>,
     /// 分页大小
+    ///
+    /// Always present. Example: `20`.
     pub limit: i64,
     /// 分页页码
+    ///
+    /// Always present. Example: `1`.
     pub offset: i64,
     /// 总数量
+    ///
+    /// Always present. Example: `20`.
     pub total_count: i64,
 }
 
 /// The answer to [`CreatePartnerCardMemberCardsRequest`].
-///
-/// 会员卡模板列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsData {
     /// 商户AppId
+    ///
+    /// Always present. Example: `wxea9c30890f48d5ae`.
     pub appid: String,
     /// 储值信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
     /// 会员权益
+    ///
+    /// Always present. Example: `会员折扣、专属价`.
     pub benefits: String,
     /// 品牌ID
+    ///
+    /// Always present. Example: `1004`.
     pub brand_id: String,
     /// 卡背景颜色
+    ///
+    /// Always present. Example: `#FFFF00`.
     pub card_color: String,
     /// 会员卡模板ID
+    ///
+    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: String,
     /// 卡背景图URL
+    ///
+    /// Always present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
     pub card_picture_url: String,
     /// 卡名称
+    ///
+    /// Always present. Example: `测试卡`.
     pub card_title: String,
     /// 会员卡类型
+    ///
+    /// Always present.
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
     /// 会员码跳转信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<CardsBalanceInformation>,
+    pub code_jump_information: Option<CardsCodeJumpInformation>,
     /// 会员卡code分配类型
+    ///
+    /// Always present.
     pub code_mode: CardsCodeMode,
     /// 会员码型
+    ///
+    /// Always present.
     pub code_type: CardsCodeType,
     /// 会员初始等级
+    ///
+    /// May be absent. Example: `白银会员`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
     /// 商家法务协议
+    ///
+    /// May be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
     /// 是否展示会员等级
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
     /// 是否置顶
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
     /// 回调地址
+    ///
+    /// Always present. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
     pub notify_url: String,
     /// 积分信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<CardsBalanceInformation>,
+    pub points_information: Option<CardsPointsInformation>,
     /// 付费会员信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
     /// 服务电话
+    ///
+    /// May be absent. Example: `010-8877xxxx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
     /// 用户开卡信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
     /// 会员卡有效期
+    ///
+    /// Always present.
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
 /// 储值信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsBalanceInformation {
     /// 储值小程序AppID
+    ///
+    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
     /// 储值小程序路径
+    ///
+    /// May be absent. Example: `/pages/balance/balance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<String>,
+}
+
+/// 会员码跳转信息
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardsCodeJumpInformation {
+    /// 会员码跳转AppID
+    ///
+    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<String>,
+    /// 会员码跳转路径
+    ///
+    /// May be absent. Example: `/pages/code/code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
 }
@@ -156,41 +260,76 @@ string_enum! {
     }
 }
 
+/// 积分信息
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardsPointsInformation {
+    /// 积分跳转AppID
+    ///
+    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<String>,
+    /// 积分跳转路径
+    ///
+    /// May be absent. Example: `/pages/points/points`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<String>,
+}
+
 /// 付费会员信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsPurchaseInformation {
     /// 付费会员跳转AppID
+    ///
+    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
     /// 付费会员跳转路径
+    ///
+    /// May be absent. Example: `/pages/purchase/purchase`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
     /// 付费会员价格
+    ///
+    /// May be absent. Format `integer`. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
 /// 用户开卡信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsUserInformation {
     /// 平台提供的通用开卡信息字段
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<crate::brand::partner::card_member::CardMemberCommonField>>,
     /// 商户自定义的开卡信息字段
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<CardsCustomField>>,
 }
 
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsCustomField {
     /// 字段名称
+    ///
+    /// May be absent. Example: `喜欢的运动`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 商户自定义的开卡信息字段类型
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
     /// 字段值
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
@@ -207,114 +346,332 @@ string_enum! {
 
 /// 创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.
 ///
+/// ```ignore
+/// let mut request = CreatePartnerCardMemberCardsRequest::new(appid, benefits, brand_id, card_color, card_picture_url, card_title, card_type, code_mode, code_type, notify_url, valid_date_information);
+/// request.balance_information = Some(balance_information);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "创建会员卡模板")]
+#[doc(alias = "POST v3/brand/partner/card-member/cards")]
+#[doc(alias = "v3/brand/partner/card-member/cards")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/cards", response = CreatePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberCardsRequest<'a> {
     /// 商户AppId
+    ///
+    /// Body field, required. Example: `wxea9c30890f48d5ae`.
     pub appid: &'a str,
     /// 储值信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
     /// 会员权益
+    ///
+    /// Body field, required. Example: `会员折扣、专属价`.
     pub benefits: &'a str,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 卡背景颜色
+    ///
+    /// Body field, required. Example: `#FFFF00`.
     pub card_color: &'a str,
     /// 卡背景图URL
+    ///
+    /// Body field, required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
     pub card_picture_url: &'a str,
     /// 卡名称
+    ///
+    /// Body field, required. Example: `测试卡`.
     pub card_title: &'a str,
     /// 会员卡类型
+    ///
+    /// Body field, required.
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
     /// 会员码跳转信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
+    pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
     /// 会员卡code分配类型
+    ///
+    /// Body field, required.
     pub code_mode: CardsCodeMode,
     /// 会员码型
+    ///
+    /// Body field, required.
     pub code_type: CardsCodeType,
     /// 会员初始等级
+    ///
+    /// Body field, optional. Example: `白银会员`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
     /// 商家法务协议
+    ///
+    /// Body field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
     /// 是否展示会员等级
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
     /// 是否置顶
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
     /// 回调地址
+    ///
+    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
     pub notify_url: &'a str,
     /// 积分信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
+    pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
     /// 付费会员信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
     /// 服务电话
+    ///
+    /// Body field, optional. Example: `010-8877xxxx`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
     /// 用户开卡信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
     /// 会员卡有效期
+    ///
+    /// Body field, required.
     pub valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+}
+
+impl<'a> CreatePartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `points_information`, `purchase_information`, `service_phone`, `user_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        benefits: &'a str,
+        brand_id: &'a str,
+        card_color: &'a str,
+        card_picture_url: &'a str,
+        card_title: &'a str,
+        card_type: crate::brand::partner::card_member::CardMemberCardType,
+        code_mode: CardsCodeMode,
+        code_type: CardsCodeType,
+        notify_url: &'a str,
+        valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            balance_information: None,
+            benefits,
+            brand_id,
+            card_color,
+            card_picture_url,
+            card_title,
+            card_type,
+            code_jump_information: None,
+            code_mode,
+            code_type,
+            init_level: None,
+            legal_agreement: None,
+            need_display_level: None,
+            need_pinned: None,
+            notify_url,
+            points_information: None,
+            purchase_information: None,
+            service_phone: None,
+            user_information: None,
+            valid_date_information,
+        }
+    }
 }
 
 /// 储值信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsBalanceInformation<'a> {
     /// 储值小程序AppID
+    ///
+    /// Optional. Example: `wxea9c30a90fs8d3fe`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
     /// 储值小程序路径
+    ///
+    /// Optional. Example: `/pages/balance/balance`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
+}
+
+impl<'a> PartnerCardMemberCardsBalanceInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
+}
+
+/// 会员码跳转信息
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerCardMemberCardsCodeJumpInformation<'a> {
+    /// 会员码跳转AppID
+    ///
+    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<&'a str>,
+    /// 会员码跳转路径
+    ///
+    /// Optional. Example: `/pages/code/code`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<&'a str>,
+}
+
+impl<'a> PartnerCardMemberCardsCodeJumpInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
+}
+
+/// 积分信息
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerCardMemberCardsPointsInformation<'a> {
+    /// 积分跳转AppID
+    ///
+    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<&'a str>,
+    /// 积分跳转路径
+    ///
+    /// Optional. Example: `/pages/points/points`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<&'a str>,
+}
+
+impl<'a> PartnerCardMemberCardsPointsInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
 }
 
 /// 付费会员信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsPurchaseInformation<'a> {
     /// 付费会员跳转AppID
+    ///
+    /// Optional. Example: `wxea9c30a90fs8d3fe`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
     /// 付费会员跳转路径
+    ///
+    /// Optional. Example: `/pages/purchase/purchase`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
     /// 付费会员价格
+    ///
+    /// Optional. Format `integer`. Example: `100`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
+impl<'a> PartnerCardMemberCardsPurchaseInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`, `price`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+            price: None,
+        }
+    }
+}
+
 /// 用户开卡信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsUserInformation<'a> {
     /// 平台提供的通用开卡信息字段
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::brand::partner::card_member::CardMemberCommonField]>,
     /// 商户自定义的开卡信息字段
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [PartnerCardMemberCardsCustomField<'a>]>,
 }
 
+impl<'a> PartnerCardMemberCardsUserInformation<'a> {
+    /// The object without a required field. The optional ones (`common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
+}
+
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsCustomField<'a> {
     /// 字段名称
+    ///
+    /// Optional. Example: `喜欢的运动`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     /// 商户自定义的开卡信息字段类型
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
     /// 字段值
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
+}
+
+impl<'a> PartnerCardMemberCardsCustomField<'a> {
+    /// The object without a required field. The optional ones (`name`, `type`, `values`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            r#type: None,
+            values: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberCardsRequest`]: `POST /v3/brand/partner/card-member/cards`.
@@ -322,80 +679,152 @@ pub type CreatePartnerCardMemberCardsResponse = PartnerCardMemberCardsData;
 
 /// 删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
 ///
+/// ```ignore
+/// let request = DeletePartnerCardMemberCardsRequest::new(card_id, brand_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "删除会员卡模板")]
+#[doc(alias = "DELETE v3/brand/partner/card-member/cards/{card_id}")]
+#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
 #[wxpay_api(DELETE, "v3/brand/partner/card-member/cards/<card_id>", response = DeletePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePartnerCardMemberCardsRequest<'a> {
     /// 会员卡模板ID
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 品牌id
+    ///
+    /// Query parameter, required. Example: `1004`.
     pub brand_id: &'a str,
+}
+
+impl<'a> DeletePartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self { card_id, brand_id }
+    }
 }
 
 /// The answer to [`DeletePartnerCardMemberCardsRequest`], [`QueryPartnerCardMemberCardsByCardIdRequest`] and [`ModifyPartnerCardMemberCardsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsResponse {
     /// 商户AppId
+    ///
+    /// Always present. Example: `wxea9c30890f48d5ae`.
     pub appid: String,
     /// 储值信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
     /// 会员权益
+    ///
+    /// Always present. Example: `会员折扣、专属价`.
     pub benefits: String,
     /// 品牌ID
+    ///
+    /// Always present. Example: `1004`.
     pub brand_id: String,
     /// 卡背景颜色
+    ///
+    /// Always present. Example: `#FFFF00`.
     pub card_color: String,
     /// 会员卡模板ID
+    ///
+    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: String,
     /// 卡背景图URL
+    ///
+    /// Always present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
     pub card_picture_url: String,
     /// 卡名称
+    ///
+    /// Always present. Example: `测试卡`.
     pub card_title: String,
     /// 会员卡类型
+    ///
+    /// Always present.
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
     /// 会员码跳转信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<CardsBalanceInformation>,
+    pub code_jump_information: Option<CardsCodeJumpInformation>,
     /// 会员卡code分配类型
+    ///
+    /// Always present.
     pub code_mode: CardsCodeMode,
     /// 会员码型
+    ///
+    /// Always present.
     pub code_type: CardsCodeType,
     /// 创建时间
+    ///
+    /// Always present. Example: `2020-05-20T13:29:35.120+08:00`.
     pub create_time: String,
     /// 会员初始等级
+    ///
+    /// May be absent. Example: `白银会员`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
     /// 商家法务协议
+    ///
+    /// May be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
     /// 是否展示会员等级
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
     /// 是否置顶
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
     /// 回调地址
+    ///
+    /// Always present. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
     pub notify_url: String,
     /// 积分信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<CardsBalanceInformation>,
+    pub points_information: Option<CardsPointsInformation>,
     /// 付费会员信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
     /// 服务电话
+    ///
+    /// May be absent. Example: `010-8877xxxx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
     /// 状态
+    ///
+    /// Always present.
     pub state: CardsState,
     /// 更新时间
+    ///
+    /// Always present. Example: `2020-05-20T13:29:35.120+08:00`.
     pub update_time: String,
     /// 用户开卡信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
     /// 会员卡有效期
+    ///
+    /// Always present.
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
@@ -404,16 +833,37 @@ pub type DeletePartnerCardMemberCardsResponse = CardsResponse;
 
 /// 查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerCardMemberCardsByCardIdRequest::new(card_id, brand_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询会员卡模板信息")]
+#[doc(alias = "GET v3/brand/partner/card-member/cards/{card_id}")]
+#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards/<card_id>", response = QueryPartnerCardMemberCardsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsByCardIdRequest<'a> {
     /// 会员卡模板ID
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 品牌id
+    ///
+    /// Query parameter, required. Example: `1004`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerCardMemberCardsByCardIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self { card_id, brand_id }
+    }
 }
 
 /// The answer to [`QueryPartnerCardMemberCardsByCardIdRequest`]: `GET /v3/brand/partner/card-member/cards/{card_id}`.
@@ -421,65 +871,138 @@ pub type QueryPartnerCardMemberCardsByCardIdResponse = CardsResponse;
 
 /// 修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.
 ///
+/// ```ignore
+/// let mut request = ModifyPartnerCardMemberCardsRequest::new(card_id, brand_id);
+/// request.balance_information = Some(balance_information);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "修改会员卡模板信息")]
+#[doc(alias = "PATCH v3/brand/partner/card-member/cards/{card_id}")]
+#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/cards/<card_id>", response = ModifyPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberCardsRequest<'a> {
     /// 会员卡模板ID
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 储值信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
     /// 会员权益
+    ///
+    /// Body field, optional. Example: `会员折扣、专属价`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub benefits: Option<&'a str>,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 卡背景颜色
+    ///
+    /// Body field, optional. Example: `#FFFF00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
     /// 卡背景图URL
+    ///
+    /// Body field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
     /// 卡名称
+    ///
+    /// Body field, optional. Example: `测试卡`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_title: Option<&'a str>,
     /// 会员码跳转信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
+    pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
     /// 会员初始等级
+    ///
+    /// Body field, optional. Example: `白银会员`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
     /// 商家法务协议
+    ///
+    /// Body field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
     /// 是否展示会员等级
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
     /// 是否置顶
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
     /// 回调地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 积分信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
+    pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
     /// 付费会员信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
     /// 服务电话
+    ///
+    /// Body field, optional. Example: `010-8877xxxx`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
     /// 用户开卡信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
     /// 会员卡有效期
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
+}
+
+impl<'a> ModifyPartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `benefits`, `card_color`, `card_picture_url`, `card_title`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `notify_url`, `points_information`, `purchase_information`, `service_phone`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            card_id,
+            balance_information: None,
+            benefits: None,
+            brand_id,
+            card_color: None,
+            card_picture_url: None,
+            card_title: None,
+            code_jump_information: None,
+            init_level: None,
+            legal_agreement: None,
+            need_display_level: None,
+            need_pinned: None,
+            notify_url: None,
+            points_information: None,
+            purchase_information: None,
+            service_phone: None,
+            user_information: None,
+            valid_date_information: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerCardMemberCardsRequest`]: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.

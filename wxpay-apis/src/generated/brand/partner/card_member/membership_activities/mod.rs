@@ -13,24 +13,58 @@ pub mod terminate;
 
 /// 查询品牌会员发券活动列表: `GET /v3/brand/partner/card-member/membership-activities`.
 ///
+/// ```ignore
+/// let mut request = QueryPartnerCardMemberMembershipActivitiesRequest::new(brand_id, offset, limit);
+/// request.card_id = Some(card_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询品牌会员发券活动列表")]
+#[doc(alias = "GET v3/brand/partner/card-member/membership-activities")]
+#[doc(alias = "v3/brand/partner/card-member/membership-activities")]
 #[wxpay_api(GET, "v3/brand/partner/card-member/membership-activities", response = QueryPartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
     /// 品牌id
+    ///
+    /// Query parameter, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 会员卡模板ID
+    ///
+    /// Query parameter, optional. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_id: Option<&'a str>,
     /// 活动状态
+    ///
+    /// Query parameter, optional. Example: `MEMBERSHIP_ACTIVITY_CREATED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_state: Option<MembershipActivitiesActivityState>,
     /// 请求资源起始位置
+    ///
+    /// Query parameter, required. Example: `10`.
     pub offset: i64,
     /// 最大资源条数
+    ///
+    /// Query parameter, required. Example: `5`.
     pub limit: i64,
+}
+
+impl<'a> QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_id`, `activity_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            brand_id,
+            card_id: None,
+            activity_state: None,
+            offset,
+            limit,
+        }
+    }
 }
 
 string_enum! {
@@ -49,52 +83,90 @@ string_enum! {
 
 /// The answer to [`QueryPartnerCardMemberMembershipActivitiesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesResponse {
     /// 活动列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<MembershipActivitiesData>>,
     /// 最大资源条数
+    ///
+    /// Always present. Example: `5`.
     pub limit: i64,
     /// 请求资源起始位置
+    ///
+    /// Always present. Example: `10`.
     pub offset: i64,
     /// 资源总条数
+    ///
+    /// Always present. Example: `1234`.
     pub total_count: i64,
 }
 
 /// The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`], [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`], [`ModifyPartnerCardMemberMembershipActivitiesRequest`] and [`TerminatePartnerCardMemberMembershipActivitiesRequest`](crate::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest).
-///
-/// 活动列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembershipActivitiesData {
     /// 活动渠道
+    ///
+    /// Always present. Example: `MECHANT_APP_COMPONENT`.
     pub activity_channel: MembershipActivitiesActivityChannel,
     /// 活动ID
+    ///
+    /// Always present. Example: `371067`.
     pub activity_id: String,
     /// 活动状态
+    ///
+    /// Always present. Example: `MEMBERSHIP_ACTIVITY_CREATED`.
     pub activity_state: MembershipActivitiesActivityState,
     /// 活动剩余库存
+    ///
+    /// Always present. Example: `1000`.
     pub apply_available: i64,
     /// 活动总库存
+    ///
+    /// Always present. Example: `1000`.
     pub apply_total: i64,
     /// 活动开始时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`.
     pub begin_time: Timestamp,
     /// 品牌ID
+    ///
+    /// Always present. Example: `1004`.
     pub brand_id: String,
     /// 会员卡ID
+    ///
+    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: String,
     /// 创建时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub create_time: Timestamp,
     /// 活动结束时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`.
     pub end_time: Timestamp,
     /// 更新时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
     pub modify_time: Timestamp,
     /// 商户请求单号
+    ///
+    /// Always present. Example: `100002322019090134234sfdf`.
     pub out_request_no: String,
     /// 商品券批次列表
+    ///
+    /// Always present.
     pub product_coupon_stock_list: Vec<MembershipActivitiesProductCouponStock>,
     /// 活动主标题
+    ///
+    /// Always present. Example: `5张满减券`.
     pub sub_title: String,
     /// 活动主标题
+    ///
+    /// Always present. Example: `入会享券`.
     pub title: String,
 }
 
@@ -108,51 +180,131 @@ string_enum! {
 
 /// 商品券批次列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembershipActivitiesProductCouponStock {
     /// 商品券ID
+    ///
+    /// Always present. Example: `701138812971763025610907319729`.
     pub product_coupon_id: String,
     /// 批次ID
+    ///
+    /// Always present. Example: `98065001`.
     pub stock_id: String,
 }
 
 /// 创建品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities`.
 ///
+/// ```ignore
+/// let request = CreatePartnerCardMemberMembershipActivitiesRequest::new(activity_channel, apply_total, begin_time, brand_id, card_id, end_time, out_request_no, product_coupon_stock_list, sub_title, title);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "创建品牌会员发券活动")]
+#[doc(alias = "POST v3/brand/partner/card-member/membership-activities")]
+#[doc(alias = "v3/brand/partner/card-member/membership-activities")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/membership-activities", response = CreatePartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
     /// 活动渠道
+    ///
+    /// Body field, required. Example: `MECHANT_APP_COMPONENT`.
     pub activity_channel: MembershipActivitiesActivityChannel,
     /// 活动总库存
+    ///
+    /// Body field, required. Example: `1000`.
     pub apply_total: i64,
     /// 活动开始时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`.
     pub begin_time: Timestamp<&'a str>,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 会员卡ID
+    ///
+    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 活动结束时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`.
     pub end_time: Timestamp<&'a str>,
     /// 商户请求单号
+    ///
+    /// Body field, required. Example: `100002322019090134234sfdf`.
     pub out_request_no: &'a str,
     /// 商品券批次列表
+    ///
+    /// Body field, required.
     pub product_coupon_stock_list:
         &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
     /// 活动主标题
+    ///
+    /// Body field, required. Example: `5张满减券`.
     pub sub_title: &'a str,
     /// 活动主标题
+    ///
+    /// Body field, required. Example: `入会享券`.
     pub title: &'a str,
+}
+
+impl<'a> CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_channel: MembershipActivitiesActivityChannel,
+        apply_total: i64,
+        begin_time: Timestamp<&'a str>,
+        brand_id: &'a str,
+        card_id: &'a str,
+        end_time: Timestamp<&'a str>,
+        out_request_no: &'a str,
+        product_coupon_stock_list: &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
+        sub_title: &'a str,
+        title: &'a str,
+    ) -> Self {
+        Self {
+            activity_channel,
+            apply_total,
+            begin_time,
+            brand_id,
+            card_id,
+            end_time,
+            out_request_no,
+            product_coupon_stock_list,
+            sub_title,
+            title,
+        }
+    }
 }
 
 /// 商品券批次列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
     /// 商品券ID
+    ///
+    /// Required. Example: `701138812971763025610907319729`.
     pub product_coupon_id: &'a str,
     /// 批次ID
+    ///
+    /// Required. Example: `98065001`.
     pub stock_id: &'a str,
+}
+
+impl<'a> CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`]: `POST /v3/brand/partner/card-member/membership-activities`.
@@ -160,16 +312,40 @@ pub type CreatePartnerCardMemberMembershipActivitiesResponse = MembershipActivit
 
 /// 查询品牌会员发券活动: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(activity_id, brand_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询品牌会员发券活动")]
+#[doc(alias = "GET v3/brand/partner/card-member/membership-activities/{activity_id}")]
+#[doc(alias = "v3/brand/partner/card-member/membership-activities/{activity_id}")]
 #[wxpay_api(GET, "v3/brand/partner/card-member/membership-activities/<activity_id>", response = QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
     /// 活动ID
+    ///
+    /// Path parameter, required. Example: `371067`.
     pub activity_id: &'a str,
     /// 品牌id
+    ///
+    /// Query parameter, required. Example: `1004`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`]: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
@@ -177,24 +353,67 @@ pub type QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse = Member
 
 /// 修改品牌会员发券活动信息: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 ///
+/// ```ignore
+/// let request = ModifyPartnerCardMemberMembershipActivitiesRequest::new(activity_id, begin_time, brand_id, end_time, sub_title, title);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "修改品牌会员发券活动信息")]
+#[doc(alias = "PATCH v3/brand/partner/card-member/membership-activities/{activity_id}")]
+#[doc(alias = "v3/brand/partner/card-member/membership-activities/{activity_id}")]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/membership-activities/<activity_id>", response = ModifyPartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
     /// 活动ID
+    ///
+    /// Path parameter, required. Example: `371067`.
     pub activity_id: &'a str,
     /// 活动开始时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`.
     pub begin_time: Timestamp<&'a str>,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 活动结束时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`.
     pub end_time: Timestamp<&'a str>,
     /// 活动主标题
+    ///
+    /// Body field, required. Example: `5张满减券`.
     pub sub_title: &'a str,
     /// 活动主标题
+    ///
+    /// Body field, required. Example: `入会享券`.
     pub title: &'a str,
+}
+
+impl<'a> ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        begin_time: Timestamp<&'a str>,
+        brand_id: &'a str,
+        end_time: Timestamp<&'a str>,
+        sub_title: &'a str,
+        title: &'a str,
+    ) -> Self {
+        Self {
+            activity_id,
+            begin_time,
+            brand_id,
+            end_time,
+            sub_title,
+            title,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerCardMemberMembershipActivitiesRequest`]: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.

@@ -5,44 +5,76 @@ use crate::generated::prelude::*;
 
 /// 同步会员开通结果: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.
 ///
+/// ```ignore
+/// let mut request = ConfirmPartnerCardMemberUserCardsRequest::new(user_card_code, card_id, brand_id, openid, user_card_confirm_state);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "同步会员开通结果")]
+#[doc(alias = "POST v3/brand/partner/card-member/user-cards/{user_card_code}/confirm")]
+#[doc(alias = "v3/brand/partner/card-member/user-cards/{user_card_code}/confirm")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/<user_card_code>/confirm", response = ConfirmPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmPartnerCardMemberUserCardsRequest<'a> {
     /// 会员卡code
+    ///
+    /// Path parameter, required. Example: `478515832665`.
     pub user_card_code: &'a str,
     /// 会员卡模版ID
+    ///
+    /// Query parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     #[wxpay(query)]
     pub card_id: &'a str,
     /// 商家数据包
+    ///
+    /// Body field, optional. Example: `自定义数据说明`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 卡背景颜色
+    ///
+    /// Body field, optional. Example: `#FFFF00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
     /// 卡背景图URL
+    ///
+    /// Body field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
     /// 等级
+    ///
+    /// Body field, optional. Example: `钻石会员`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'a str>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: &'a str,
     /// 加密的手机号
+    ///
+    /// Body field, optional. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
     /// 会员开卡状态
+    ///
+    /// Body field, required.
     pub user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
     /// 用户开卡时填写的个人信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<
         crate::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation<
@@ -50,9 +82,38 @@ pub struct ConfirmPartnerCardMemberUserCardsRequest<'a> {
         >,
     >,
     /// 会员卡有效期
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
+}
+
+impl<'a> ConfirmPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `card_color`, `card_picture_url`, `level`, `phone_number`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        user_card_code: &'a str,
+        card_id: &'a str,
+        brand_id: &'a str,
+        openid: &'a str,
+        user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
+    ) -> Self {
+        Self {
+            user_card_code,
+            card_id,
+            attach: None,
+            brand_id,
+            card_color: None,
+            card_picture_url: None,
+            level: None,
+            openid,
+            phone_number: None,
+            user_card_confirm_state,
+            user_information: None,
+            valid_date_information: None,
+        }
+    }
 }
 
 string_enum! {

@@ -5,39 +5,89 @@ use crate::generated::prelude::*;
 
 /// 根据openid导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
 ///
+/// ```ignore
+/// let mut request = ImportByOpenidPartnerCardMemberUserCardsRequest::new(brand_id, card_id, date_information, openid, pickup_time, user_card_code);
+/// request.phone_number = Some(phone_number);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "根据openid导入用户会员卡")]
+#[doc(alias = "POST v3/brand/partner/card-member/user-cards/import-by-openid")]
+#[doc(alias = "v3/brand/partner/card-member/user-cards/import-by-openid")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/import-by-openid", response = ImportByOpenidPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 会员卡模板ID
+    ///
+    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 会员卡有效期
+    ///
+    /// Body field, required.
     pub date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: &'a str,
     /// 加密的手机号
+    ///
+    /// Body field, optional. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
     /// 领取时间
+    ///
+    /// Body field, required. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`.
     pub pickup_time: Timestamp<&'a str>,
     /// 会员卡code
+    ///
+    /// Body field, required. Example: `478515832665`.
     pub user_card_code: &'a str,
     /// 用户开卡时填写的个人信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<
         crate::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation<
             'a,
         >,
     >,
+}
+
+impl<'a> ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`phone_number`, `user_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+        openid: &'a str,
+        pickup_time: Timestamp<&'a str>,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            date_information,
+            openid,
+            phone_number: None,
+            pickup_time,
+            user_card_code,
+            user_information: None,
+        }
+    }
 }
 
 /// The answer to [`ImportByOpenidPartnerCardMemberUserCardsRequest`]: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.

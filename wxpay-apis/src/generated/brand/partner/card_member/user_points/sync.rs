@@ -5,39 +5,95 @@ use crate::generated::prelude::*;
 
 /// 同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.
 ///
+/// ```ignore
+/// let request = SyncPartnerCardMemberUserPointsRequest::new(brand_id, card_id, openid, out_request_no, point_balance, user_card_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "同步积分余额")]
+#[doc(alias = "POST v3/brand/partner/card-member/user-points/sync")]
+#[doc(alias = "v3/brand/partner/card-member/user-points/sync")]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-points/sync", response = SyncPartnerCardMemberUserPointsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsRequest<'a> {
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `1004`.
     pub brand_id: &'a str,
     /// 会员卡模板ID
+    ///
+    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: &'a str,
     /// 商家请求单号
+    ///
+    /// Body field, required. Example: `100002322019090134234sfdf`.
     pub out_request_no: &'a str,
     /// 积分余额
+    ///
+    /// Body field, required. Example: `1000`.
     pub point_balance: i64,
     /// 会员卡code
+    ///
+    /// Body field, required. Example: `478515832665`.
     pub user_card_code: &'a str,
+}
+
+impl<'a> SyncPartnerCardMemberUserPointsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        openid: &'a str,
+        out_request_no: &'a str,
+        point_balance: i64,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            openid,
+            out_request_no,
+            point_balance,
+            user_card_code,
+        }
+    }
 }
 
 /// The answer to [`SyncPartnerCardMemberUserPointsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsResponse {
     /// 品牌ID
+    ///
+    /// Always present. Example: `1004`.
     pub brand_id: String,
     /// 会员卡模板ID
+    ///
+    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: String,
     /// 用户标识
+    ///
+    /// Always present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: String,
     /// 商家请求单号
+    ///
+    /// Always present. Example: `100002322019090134234sfdf`.
     pub out_request_no: String,
     /// 积分余额
+    ///
+    /// Always present. Example: `1000`.
     pub point_balance: i64,
     /// 会员卡code
+    ///
+    /// Always present. Example: `478515832665`.
     pub user_card_code: String,
 }

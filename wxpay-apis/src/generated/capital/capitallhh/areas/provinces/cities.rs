@@ -5,31 +5,60 @@ use crate::generated::prelude::*;
 
 /// 查询城市列表API: `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`.
 ///
+/// ```ignore
+/// let request = QueryCapitallhhAreasProvincesCitiesRequest::new(province_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_5.shtml>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询城市列表API")]
+#[doc(alias = "GET v3/capital/capitallhh/areas/provinces/{province_code}/cities")]
+#[doc(alias = "v3/capital/capitallhh/areas/provinces/{province_code}/cities")]
 #[wxpay_api(GET, "v3/capital/capitallhh/areas/provinces/<province_code>/cities", response = QueryCapitallhhAreasProvincesCitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesRequest {
     /// 省份编码
+    ///
+    /// Path parameter, required. Example: `10`.
     pub province_code: i64,
+}
+
+impl QueryCapitallhhAreasProvincesCitiesRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(province_code: i64) -> Self {
+        Self { province_code }
+    }
 }
 
 /// The answer to [`QueryCapitallhhAreasProvincesCitiesRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesResponse {
     /// 城市列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryCapitallhhAreasProvincesCitiesData>>,
     /// 查询数据总条数
+    ///
+    /// Always present. Example: `10`.
     pub total_count: i64,
 }
 
 /// 城市列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesData {
     /// 城市编码
+    ///
+    /// Always present. Example: `10`.
     pub city_code: i64,
     /// 城市名称
+    ///
+    /// Always present. Example: `北京市`.
     pub city_name: String,
 }

@@ -9,29 +9,76 @@ pub mod close;
 
 /// 申请免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
 ///
+/// ```ignore
+/// let mut request = CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(appid, notify_url, openid, out_authorization_no, transfer_scene_id, user_display_name);
+/// request.user_recv_perception = Some(user_recv_perception);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "申请免确认收款授权")]
+#[doc(alias = "POST v3/fund-app/mch-transfer/partner/user-confirm-authorizations")]
+#[doc(alias = "v3/fund-app/mch-transfer/partner/user-confirm-authorizations")]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations", response = CreateMchTransferPartnerUserConfirmAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
     /// 商户AppID
+    ///
+    /// Body field, required. Example: `102022609`.
     pub appid: &'a str,
     /// 授权结果通知地址
+    ///
+    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     pub notify_url: &'a str,
     /// 收款用户OpenID
+    ///
+    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     pub openid: &'a str,
     /// 商户侧授权单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_authorization_no: &'a str,
     /// 转账场景ID
+    ///
+    /// Body field, required. Example: `1000`.
     ///
     /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
     pub transfer_scene_id: &'a str,
     /// 用户展示名称
+    ///
+    /// Body field, required. Example: `wx_123456`.
     pub user_display_name: &'a str,
     /// 用户收款感知
+    ///
+    /// Body field, optional. Example: `现金奖励`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
+}
+
+impl<'a> CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        openid: &'a str,
+        out_authorization_no: &'a str,
+        transfer_scene_id: &'a str,
+        user_display_name: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            notify_url,
+            openid,
+            out_authorization_no,
+            transfer_scene_id,
+            user_display_name,
+            user_recv_perception: None,
+        }
+    }
 }
 
 /// The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`]: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
@@ -40,55 +87,108 @@ pub type CreateMchTransferPartnerUserConfirmAuthorizationsResponse =
 
 /// 商户单号查询自动收款授权: `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.
 ///
+/// ```ignore
+/// let request = QueryMchTransferPartnerUserConfirmAuthorizationsRequest::new(out_authorization_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "商户单号查询自动收款授权")]
+#[doc(
+    alias = "GET v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}"
+)]
+#[doc(
+    alias = "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}"
+)]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/<out_authorization_no>", response = QueryMchTransferPartnerUserConfirmAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
     /// 商户侧授权单号
+    ///
+    /// Path parameter, required. Example: `plfk2020042013`.
     pub out_authorization_no: &'a str,
+}
+
+impl<'a> QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_authorization_no: &'a str) -> Self {
+        Self {
+            out_authorization_no,
+        }
+    }
 }
 
 /// The answer to [`QueryMchTransferPartnerUserConfirmAuthorizationsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsResponse {
     /// 商户AppID
+    ///
+    /// Always present. Example: `wxf636efh567hg4356`.
     pub appid: String,
     /// 微信自动收款授权单号
+    ///
+    /// Always present. Example: `201202504101000123456789012`.
     pub authorization_id: String,
     /// 用户确认授权的时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub authorize_time: String,
     /// 自动收款授权的关闭信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<QueryMchTransferPartnerUserConfirmAuthorizationsCloseInfo>,
     /// 单据创建时间
+    ///
+    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 收款用户OpenID
+    ///
+    /// Always present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
     pub openid: String,
     /// 商户侧授权单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_authorization_no: String,
     /// 单据状态
+    ///
+    /// Always present. Example: `TAKING_EFFECT`.
     pub state: crate::fund_app::mch_transfer::QueryMchTransferState,
     /// 转账场景ID
+    ///
+    /// May be absent. Example: `1000`.
     ///
     /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<String>,
     /// 用户展示名称
+    ///
+    /// Always present. Example: `wx_123456`.
     pub user_display_name: String,
     /// 用户收款感知
+    ///
+    /// May be absent. Example: `现金奖励`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<String>,
 }
 
 /// 自动收款授权的关闭信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsCloseInfo {
     /// 自动收款授权的原因
+    ///
+    /// Always present. Example: `CLOSE_VIA_MCH_API`.
     pub close_reason: QueryMchTransferPartnerUserConfirmAuthorizationsCloseReason,
     /// 关闭时间
+    ///
+    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
     pub close_time: String,
 }
 

@@ -5,63 +5,131 @@ use crate::generated::prelude::*;
 
 /// 预核销品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/try`.
 ///
+/// ```ignore
+/// let request = TrySubsidyZhejiangAuthcodeRequest::new(auth_code, category, county_code, mchnt_no, sp_serial_no, term_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "预核销品类凭证码")]
+#[doc(alias = "POST v3/gov/subsidy/zhejiang/authcode/try")]
+#[doc(alias = "v3/gov/subsidy/zhejiang/authcode/try")]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/try", response = TrySubsidyZhejiangAuthcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TrySubsidyZhejiangAuthcodeRequest<'a> {
     /// 品类凭证码
+    ///
+    /// Body field, required.
     pub auth_code: &'a str,
     /// 品类编码
+    ///
+    /// Body field, required. Example: `A01`.
     pub category: &'a str,
     /// 区县编码
+    ///
+    /// Body field, required. Example: `330000`.
     pub county_code: &'a str,
     /// 商户号
+    ///
+    /// Body field, required.
     pub mchnt_no: &'a str,
     /// 接入方请求流水号
+    ///
+    /// Body field, required.
     pub sp_serial_no: &'a str,
     /// 终端号
+    ///
+    /// Body field, required.
     pub term_no: &'a str,
+}
+
+impl<'a> TrySubsidyZhejiangAuthcodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        auth_code: &'a str,
+        category: &'a str,
+        county_code: &'a str,
+        mchnt_no: &'a str,
+        sp_serial_no: &'a str,
+        term_no: &'a str,
+    ) -> Self {
+        Self {
+            auth_code,
+            category,
+            county_code,
+            mchnt_no,
+            sp_serial_no,
+            term_no,
+        }
+    }
 }
 
 /// The answer to [`TrySubsidyZhejiangAuthcodeRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrySubsidyZhejiangAuthcodeResponse {
     /// 原订单金额
+    ///
+    /// May be absent.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 品类编码
+    ///
+    /// Always present.
     pub category_id: String,
     /// 渠道优惠标记
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_dis_flag: Option<String>,
     /// 渠道活动号列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_evt_no: Option<String>,
     /// 冻结流水号
+    ///
+    /// Always present.
     pub cred_frozen_no: String,
     /// 优惠金额
+    ///
+    /// May be absent.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amt: Option<i64>,
     /// 优惠模式
+    ///
+    /// Always present.
     pub discount_mode: TrySubsidyZhejiangAuthcodeDiscountMode,
     /// 活动号
+    ///
+    /// Always present.
     pub event_id: String,
     /// 活动标题
+    ///
+    /// Always present.
     pub event_title: String,
     /// 实付金额
+    ///
+    /// May be absent.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_amt: Option<i64>,
     /// 响应码
+    ///
+    /// Always present. Example: `000000`.
     pub resp_code: String,
     /// 响应描述
+    ///
+    /// Always present. Example: `成功`.
     pub resp_desc: String,
 }
 

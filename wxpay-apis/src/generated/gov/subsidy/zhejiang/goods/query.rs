@@ -5,144 +5,262 @@ use crate::generated::prelude::*;
 
 /// 商品信息查询: `POST /v3/gov/subsidy/zhejiang/goods/query`.
 ///
+/// ```ignore
+/// let mut request = QuerySubsidyZhejiangGoodsRequest::new(req_ssn);
+/// request.goods_bar_code = Some(goods_bar_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "商品信息查询")]
+#[doc(alias = "POST v3/gov/subsidy/zhejiang/goods/query")]
+#[doc(alias = "v3/gov/subsidy/zhejiang/goods/query")]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/goods/query", response = QuerySubsidyZhejiangGoodsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangGoodsRequest<'a> {
     /// 商品条码
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_bar_code: Option<&'a str>,
     /// 省份代码
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<&'a str>,
     /// 请求流水号
+    ///
+    /// Body field, required. Example: `123`.
     pub req_ssn: &'a str,
     /// 请求时间
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_time: Option<&'a str>,
 }
 
+impl<'a> QuerySubsidyZhejiangGoodsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`goods_bar_code`, `province`, `req_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(req_ssn: &'a str) -> Self {
+        Self {
+            goods_bar_code: None,
+            province: None,
+            req_ssn,
+            req_time: None,
+        }
+    }
+}
+
 /// The answer to [`QuerySubsidyZhejiangGoodsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangGoodsResponse {
     /// 基准价格
+    ///
+    /// Always present.
     pub basis_price: String,
     /// 市级区域代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// 条码类型
     ///
+    /// Always present.
+    ///
     /// One of `001`, `002`.
     pub code_type: String,
     /// 区县区域代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// 数据状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_state: Option<String>,
     /// 产品描述
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 设备类型
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
     /// 能效标识
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_effciency: Option<String>,
     /// 能效备案编号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_reg_code: Option<String>,
     /// 能效备案型号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_reg_model: Option<String>,
     /// 有效期
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_date: Option<String>,
     /// 失效时间
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
     /// 商品条码
+    ///
+    /// Always present.
     pub goods_bar_code: String,
     /// 商品型号
+    ///
+    /// Always present.
     pub goods_model: String,
     /// 商品名称
+    ///
+    /// Always present.
     pub goods_name: String,
     /// 商品品类
+    ///
+    /// Always present.
     pub goods_type: String,
     /// gpc 分类代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpc: Option<String>,
     /// 是否 AI 产品
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_ai_product: Option<String>,
     /// 品牌名称
+    ///
+    /// Always present.
     pub logo_name: String,
     /// 厂商统一社会信用代码
+    ///
+    /// Always present.
     pub manufact_cert_code: String,
     /// 厂商识别代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_code: Option<String>,
     /// 厂商企业名称
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_firm_name: Option<String>,
     /// 厂商注册日期
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_login_date: Option<String>,
     /// 厂商失效日期
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_logout_date: Option<String>,
     /// 厂商失效标识
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_logout_flag: Option<String>,
     /// 厂商指导零售价
+    ///
+    /// Always present.
     pub manufact_price: String,
     /// 厂商注册地址
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_register_addr: Option<String>,
     /// 厂商过期日期
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_valid_date: Option<String>,
     /// 上送平台编码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_src_platform: Option<String>,
     /// 净含量
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_content: Option<String>,
     /// 原产国
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     /// PC 类型
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<String>,
     /// 企业定价单位
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_unit: Option<String>,
     /// 省份代码
+    ///
+    /// Always present.
     pub province: String,
     /// 3C 认证编号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reg_3c_code: Option<String>,
     /// 备注
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 响应码
+    ///
+    /// Always present. Example: `000000`.
     pub resp_code: String,
     /// 响应描述
+    ///
+    /// Always present. Example: `成功`.
     pub resp_desc: String,
     /// 上市日期
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_date: Option<String>,
     /// 本记录唯一ID
+    ///
+    /// Always present.
     pub seq_id: String,
     /// 净含量单位代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_code: Option<String>,
     /// 上送状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_state: Option<String>,
     /// 水效标识
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub water_effciency: Option<String>,
 }

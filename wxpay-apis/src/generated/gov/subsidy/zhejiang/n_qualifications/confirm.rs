@@ -5,83 +5,198 @@ use crate::generated::prelude::*;
 
 /// n品类核销: `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`.
 ///
+/// ```ignore
+/// let mut request = ConfirmSubsidyZhejiangNQualificationsRequest::new(req_ssn);
+/// request.data = Some(data);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "n品类核销")]
+#[doc(alias = "POST v3/gov/subsidy/zhejiang/n-qualifications/confirm")]
+#[doc(alias = "v3/gov/subsidy/zhejiang/n-qualifications/confirm")]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/n-qualifications/confirm", response = ConfirmSubsidyZhejiangNQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
     /// 品类集合
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<&'a [ConfirmSubsidyZhejiangNQualificationsData<'a>]>,
     /// 请求流水号
+    ///
+    /// Body field, required. Example: `123`.
     pub req_ssn: &'a str,
     /// 请求时间
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_time: Option<&'a str>,
 }
 
+impl<'a> ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`data`, `req_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(req_ssn: &'a str) -> Self {
+        Self {
+            data: None,
+            req_ssn,
+            req_time: None,
+        }
+    }
+}
+
 /// 品类集合
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConfirmSubsidyZhejiangNQualificationsData<'a> {
     /// 活动资金地区编码（例如：110 101）6 位数字
+    ///
+    /// Required.
     pub activity_add_code: &'a str,
     /// 收货地区编码（例如：110 101）6 位数字
+    ///
+    /// Required.
     pub add_code: &'a str,
     /// 收货地址（例如：xx 街道 xx 小区）
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub address: &'a str,
     /// 银行机构名称
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
     /// 银行补贴金额（都是正数
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_subsidy: Option<&'a str>,
     /// 家电品牌
+    ///
+    /// Required.
     pub brand: &'a str,
     /// 品类编码
+    ///
+    /// Required.
     pub cate_code: &'a str,
     /// 证件号码（身份证中字母需 大写
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub cert_no: &'a str,
     /// 销售企业名称（不超过 100 位
+    ///
+    /// Required.
     pub corp_name: &'a str,
     /// 能耗等级（一级/二级）
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<&'a str>,
     /// 姓名
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub name: &'a str,
     /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis
+    ///
+    /// Required.
     pub operation_time: &'a str,
     /// 交易平台补贴金额（都是正数
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_subsidy: Option<&'a str>,
     /// 销售方式（0-线上/1-线下）
+    ///
+    /// Required.
     pub sale_models: &'a str,
     /// 销售金额（都是正数
+    ///
+    /// Required.
     pub sales: &'a str,
     /// 数据流水号
+    ///
+    /// Required.
     pub serial_num: &'a str,
     /// 品类状态（0-已核销/1-已退回）
+    ///
+    /// Required.
     pub status: &'a str,
     /// 政府补贴金额（都是正数
+    ///
+    /// Required.
     pub subsidy: &'a str,
     /// 手机号
+    ///
+    /// Required. Format `base64`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub tel: &'a str,
     /// 统一社会信息代码（18 位
+    ///
+    /// Required.
     pub uniscid: &'a str,
+}
+
+impl<'a> ConfirmSubsidyZhejiangNQualificationsData<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_name`, `bank_subsidy`, `grade`, `plat_subsidy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_add_code: &'a str,
+        add_code: &'a str,
+        address: &'a str,
+        brand: &'a str,
+        cate_code: &'a str,
+        cert_no: &'a str,
+        corp_name: &'a str,
+        name: &'a str,
+        operation_time: &'a str,
+        sale_models: &'a str,
+        sales: &'a str,
+        serial_num: &'a str,
+        status: &'a str,
+        subsidy: &'a str,
+        tel: &'a str,
+        uniscid: &'a str,
+    ) -> Self {
+        Self {
+            activity_add_code,
+            add_code,
+            address,
+            bank_name: None,
+            bank_subsidy: None,
+            brand,
+            cate_code,
+            cert_no,
+            corp_name,
+            grade: None,
+            name,
+            operation_time,
+            plat_subsidy: None,
+            sale_models,
+            sales,
+            serial_num,
+            status,
+            subsidy,
+            tel,
+            uniscid,
+        }
+    }
 }
 
 /// The answer to [`ConfirmSubsidyZhejiangNQualificationsRequest`]: `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`.

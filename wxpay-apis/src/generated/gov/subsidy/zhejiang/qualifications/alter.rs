@@ -5,42 +5,88 @@ use crate::generated::prelude::*;
 
 /// 变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.
 ///
+/// ```ignore
+/// let request = CreateSubsidyZhejiangQualificationsAlterRequest::new(cate_code, cert_no, name, req_ssn, tel);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
 ///
 /// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc(alias = "变更资格")]
+#[doc(alias = "POST v3/gov/subsidy/zhejiang/qualifications/alter")]
+#[doc(alias = "v3/gov/subsidy/zhejiang/qualifications/alter")]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/alter", response = CreateSubsidyZhejiangQualificationsAlterResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
     /// 品类编码
+    ///
+    /// Body field, required. Example: `A01`.
     pub cate_code: &'a str,
     /// 证件号码
+    ///
+    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     pub cert_no: &'a str,
     /// 姓名
     ///
+    /// Body field, required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     pub name: &'a str,
     /// 请求流水号
+    ///
+    /// Body field, required. Example: `123`.
     pub req_ssn: &'a str,
     /// 手机号
+    ///
+    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[wxpay(encrypt)]
     pub tel: &'a str,
 }
 
+impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cate_code: &'a str,
+        cert_no: &'a str,
+        name: &'a str,
+        req_ssn: &'a str,
+        tel: &'a str,
+    ) -> Self {
+        Self {
+            cate_code,
+            cert_no,
+            name,
+            req_ssn,
+            tel,
+        }
+    }
+}
+
 /// The answer to [`CreateSubsidyZhejiangQualificationsAlterRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterResponse {
     /// 品类凭证码
+    ///
+    /// Always present. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`.
     pub auth_code: String,
     /// 响应码
+    ///
+    /// Always present. Example: `000000`.
     pub resp_code: String,
     /// 响应描述
+    ///
+    /// Always present. Example: `成功`.
     pub resp_desc: String,
 }

@@ -5,52 +5,119 @@ use crate::generated::prelude::*;
 
 /// sn码销售状态查询: `POST /v3/gov/subsidy/zhejiang/sncode/query`.
 ///
+/// ```ignore
+/// let mut request = QuerySubsidyZhejiangSncodeRequest::new(goods_bar_code, goods_type, province, req_ssn, req_time, sn);
+/// request.imei1 = Some(imei1);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 电商平台, 服务商.
+#[doc(alias = "sn码销售状态查询")]
+#[doc(alias = "POST v3/gov/subsidy/zhejiang/sncode/query")]
+#[doc(alias = "v3/gov/subsidy/zhejiang/sncode/query")]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/sncode/query", response = QuerySubsidyZhejiangSncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangSncodeRequest<'a> {
     /// 商品条码
+    ///
+    /// Body field, required.
     pub goods_bar_code: &'a str,
     /// 商品品类
+    ///
+    /// Body field, required.
     pub goods_type: &'a str,
     /// IMEI\_1 码
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
     /// IMEI\_2 码
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
     /// 厂商统一社会信 用代码
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufact_cert_code: Option<&'a str>,
     /// 省份代码
+    ///
+    /// Body field, required.
     pub province: &'a str,
     /// 请求流水号
+    ///
+    /// Body field, required.
     pub req_ssn: &'a str,
     /// 请求时间
+    ///
+    /// Body field, required.
     pub req_time: &'a str,
     /// 渠道类型
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_models: Option<&'a str>,
     /// 商品SN码
+    ///
+    /// Body field, required.
     pub sn: &'a str,
+}
+
+impl<'a> QuerySubsidyZhejiangSncodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`imei1`, `imei2`, `manufact_cert_code`, `sales_models`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        goods_bar_code: &'a str,
+        goods_type: &'a str,
+        province: &'a str,
+        req_ssn: &'a str,
+        req_time: &'a str,
+        sn: &'a str,
+    ) -> Self {
+        Self {
+            goods_bar_code,
+            goods_type,
+            imei1: None,
+            imei2: None,
+            manufact_cert_code: None,
+            province,
+            req_ssn,
+            req_time,
+            sales_models: None,
+            sn,
+        }
+    }
 }
 
 /// The answer to [`QuerySubsidyZhejiangSncodeRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangSncodeResponse {
     /// 省份代码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// 响应码
+    ///
+    /// Always present. Example: `000000`.
     pub resp_code: String,
     /// 响应描述
+    ///
+    /// Always present. Example: `成功`.
     pub resp_desc: String,
     /// 售卖状态
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_state: Option<QuerySubsidyZhejiangSncodeSellState>,
     /// 商品SN码
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
 }

@@ -5,17 +5,45 @@ use crate::generated::prelude::*;
 
 /// 作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.
 ///
+/// ```ignore
+/// let mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(card_id, code);
+/// request.reason = Some(reason);
+/// request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "作废用户会员卡API")]
+#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable")]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable")]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/unavailable", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
     /// 会员卡id
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 会员卡code
+    ///
+    /// Path parameter, required. Example: `478515832665`.
     pub code: &'a str,
     /// 失效理由
+    ///
+    /// Body field, optional. Example: `用户违反会员条例`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
+}
+
+impl<'a> CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`reason`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+        Self {
+            card_id,
+            code,
+            reason: None,
+        }
+    }
 }

@@ -5,21 +5,52 @@ use crate::generated::prelude::*;
 
 /// 根据openid导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
 ///
+/// ```ignore
+/// let mut request = ImportMembercardOpenCardsUsersRequest::new(card_id, openid, out_request_no);
+/// request.code = Some(code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_13.shtml>.
 ///
 /// For: 直连商户, 服务商.
+#[doc(alias = "根据openid导入用户会员卡API")]
+#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/users/import")]
+#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/users/import")]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/users/import", response = ImportMembercardOpenCardsUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportMembercardOpenCardsUsersRequest<'a> {
     /// 会员卡ID
+    ///
+    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
     pub card_id: &'a str,
     /// 会员卡code
+    ///
+    /// Body field, optional. Example: `478515832665`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
     /// 用户标识
+    ///
+    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
     pub openid: &'a str,
     /// 商户请求单号
+    ///
+    /// Body field, required. Example: `100002322019090134234sfdf`.
     pub out_request_no: &'a str,
+}
+
+impl<'a> ImportMembercardOpenCardsUsersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, openid: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            card_id,
+            code: None,
+            openid,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`ImportMembercardOpenCardsUsersRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.

@@ -13,450 +13,1048 @@ pub mod stocks;
 
 /// 创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.
 ///
+/// ```ignore
+/// let mut request = CreatePartnerProductCouponProductCouponsRequest::new(brand_id, display_info, out_request_no, scope, stock, type, usage_mode);
+/// request.out_product_no = Some(out_product_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "创建商品券")]
+#[doc(alias = "POST v3/marketing/partner/product-coupon/product-coupons")]
+#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons")]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons", response = CreatePartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsRequest<'a> {
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 展示信息
+    ///
+    /// Body field, required.
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
     /// 外部商品ID
+    ///
+    /// Body field, optional. Example: `Product_1234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<&'a str>,
     /// 创建请求单号
+    ///
+    /// Body field, required. Example: `12345_20250101_A3489`.
     pub out_request_no: &'a str,
     /// 优惠范围
+    ///
+    /// Body field, required. Example: `ALL`.
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
     /// 多次优惠模式信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info: Option<CreatePartnerProductCouponProductCouponsSequentialUsageInfo>,
     /// 单券模式信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_info: Option<CreatePartnerProductCouponProductCouponsSingleUsageInfo>,
     /// 批次信息
+    ///
+    /// Body field, required.
     pub stock: CreatePartnerProductCouponProductCouponsStock<'a>,
     /// 商品券类型
+    ///
+    /// Body field, required. Example: `NORMAL`.
     pub r#type: crate::marketing::MarketingStockType,
     /// 使用模式
+    ///
+    /// Body field, required. Example: `SINGLE`.
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_product_no`, `sequential_usage_info`, `single_usage_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+        out_request_no: &'a str,
+        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+        stock: CreatePartnerProductCouponProductCouponsStock<'a>,
+        r#type: crate::marketing::MarketingStockType,
+        usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
+    ) -> Self {
+        Self {
+            brand_id,
+            display_info,
+            out_product_no: None,
+            out_request_no,
+            scope,
+            sequential_usage_info: None,
+            single_usage_info: None,
+            stock,
+            r#type,
+            usage_mode,
+        }
+    }
 }
 
 /// 展示信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsDisplayInfo<'a> {
     /// 商品券背景图
+    ///
+    /// Required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
     pub background_url: &'a str,
     /// 套餐组合
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combo_package_list: Option<&'a [PartnerProductCouponProductCouponsComboPackage<'a>]>,
     /// 商品券详情图列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_image_url_list: Option<&'a [&'a str]>,
     /// 商品券图片
+    ///
+    /// Required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
     pub image_url: &'a str,
     /// 商品券名称
+    ///
+    /// Required. Example: `全场满100立打8折`.
     pub name: &'a str,
     /// 商品原价
+    ///
+    /// Optional. Example: `10000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_price: Option<i64>,
 }
 
+impl<'a> PartnerProductCouponProductCouponsDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`combo_package_list`, `detail_image_url_list`, `original_price`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(background_url: &'a str, image_url: &'a str, name: &'a str) -> Self {
+        Self {
+            background_url,
+            combo_package_list: None,
+            detail_image_url_list: None,
+            image_url,
+            name,
+            original_price: None,
+        }
+    }
+}
+
 /// 套餐组合
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsComboPackage<'a> {
     /// 单品列表
+    ///
+    /// Required.
     pub choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
     /// 套餐名
+    ///
+    /// Required. Example: `咖啡2选1`.
     pub name: &'a str,
     /// 可选单品数量
+    ///
+    /// Required. Example: `3`.
     pub pick_count: i64,
+}
+
+impl<'a> PartnerProductCouponProductCouponsComboPackage<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
+        name: &'a str,
+        pick_count: i64,
+    ) -> Self {
+        Self {
+            choice_list,
+            name,
+            pick_count,
+        }
+    }
 }
 
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsChoice<'a> {
     /// 单品数量
+    ///
+    /// Required. Example: `2`.
     pub count: i64,
     /// 单品图片
+    ///
+    /// Optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<&'a str>,
     /// 单品跳转小程序AppID
+    ///
+    /// Optional. Example: `wx4fd12345678`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
     /// 单品跳转小程序路径
+    ///
+    /// Optional. Example: `/pages/index/index`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
     /// 单品名称
+    ///
+    /// Required. Example: `美式`.
     pub name: &'a str,
     /// 单品价格
+    ///
+    /// Required. Example: `10000`.
     pub price: i64,
+}
+
+impl<'a> PartnerProductCouponProductCouponsChoice<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`image_url`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(count: i64, name: &'a str, price: i64) -> Self {
+        Self {
+            count,
+            image_url: None,
+            mini_program_appid: None,
+            mini_program_path: None,
+            name,
+            price,
+        }
+    }
 }
 
 /// 多次优惠模式信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
     /// 多次优惠有效天数
+    ///
+    /// Required. Example: `365`.
     pub available_days: i64,
     /// 可使用次数
+    ///
+    /// Required. Example: `15`.
     pub count: i64,
     /// 多次优惠使用间隔天数
+    ///
+    /// Optional. Example: `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
     /// 多次优惠规则类型
+    ///
+    /// Required. Example: `INCREMENTAL`.
     pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+}
+
+impl CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
+    /// The object from its required fields, in declaration order. The optional ones (`interval_days`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_days: i64,
+        count: i64,
+        r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+    ) -> Self {
+        Self {
+            available_days,
+            count,
+            interval_days: None,
+            r#type,
+        }
+    }
 }
 
 /// 单券模式信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageInfo {
     /// 折扣券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
     /// 满减券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
 }
 
+impl CreatePartnerProductCouponProductCouponsSingleUsageInfo {
+    /// The object without a required field. The optional ones (`discount_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            discount_coupon: None,
+            normal_coupon: None,
+        }
+    }
+}
+
 /// 批次信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStock<'a> {
     /// 券Code分配模式
+    ///
+    /// Required. Example: `WECHATPAY`.
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
     /// 用户商品券展示信息
+    ///
+    /// Required.
     pub coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
     /// 事件通知配置
+    ///
+    /// Required.
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
     /// 备注
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
     /// 多次优惠使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
     /// 单券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
     /// 发放规则
+    ///
+    /// Required.
     pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
     /// 可用门店范围
+    ///
+    /// Required. Example: `NONE`.
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
     /// 券使用规则展示信息
+    ///
+    /// Required.
     pub usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsStock<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+        coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
+        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+        stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
+        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+        usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
+    ) -> Self {
+        Self {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            remark: None,
+            sequential_usage_rule: None,
+            single_usage_rule: None,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        }
+    }
 }
 
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
     /// 背景颜色
+    ///
+    /// Optional. Example: `Color020`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
     /// 用户商品券Code展示模式
+    ///
+    /// Required. Example: `QRCODE`.
     pub code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
     /// 视频号入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
     /// 小程序入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program:
         Option<CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a>>,
     /// 公众号入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
+    ) -> Self {
+        Self {
+            background_color: None,
+            code_display_mode,
+            entrance_finder: None,
+            entrance_mini_program: None,
+            entrance_official_account: None,
+        }
+    }
+}
+
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
     /// 小程序appid
+    ///
+    /// Required. Example: `wx234545656765876`.
     pub appid: &'a str,
     /// 入口文案
+    ///
+    /// Required. Example: `欢迎选购`.
     pub entrance_wording: &'a str,
     /// 引导文案
+    ///
+    /// Optional. Example: `获取更多优惠`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance_wording: Option<&'a str>,
     /// 小程序跳转路径
+    ///
+    /// Required. Example: `/path/index/index`.
     pub path: &'a str,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`guidance_wording`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, entrance_wording: &'a str, path: &'a str) -> Self {
+        Self {
+            appid,
+            entrance_wording,
+            guidance_wording: None,
+            path,
+        }
+    }
 }
 
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsEntranceOfficialAccount<'a> {
     /// 公众号AppID
+    ///
+    /// Required. Example: `wx1234567890`.
     pub appid: &'a str,
+}
+
+impl<'a> ProductCouponsEntranceOfficialAccount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self { appid }
+    }
 }
 
 /// 多次优惠使用规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
     /// 券可核销时间
+    ///
+    /// Required.
     pub coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
     /// 折扣券使用规则列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon],
     >,
     /// 兑换券使用规则列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon],
     >,
     /// 满减券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon],
     >,
     /// 多次优惠是否提供首笔特惠
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub special_first: Option<bool>,
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`, `special_first`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
+    ) -> Self {
+        Self {
+            coupon_available_period,
+            discount_coupon_list: None,
+            exchange_coupon_list: None,
+            normal_coupon_list: None,
+            special_first: None,
+        }
+    }
+}
+
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
     /// 开始时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
     pub available_begin_time: Timestamp<&'a str>,
     /// 结束时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
     pub available_end_time: Timestamp<&'a str>,
     /// 无规律的可用时间段
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
     /// 领取后N天开始生效
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
     /// 每周固定可用时间
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_end_time,
+            irregular_available_period_list: None,
+            wait_days_after_receive: None,
+            weekly_available_period: None,
+        }
+    }
+}
+
 /// 无规律的可用时间段
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
     /// 开始时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
     pub begin_time: Timestamp<&'a str>,
     /// 结束时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
     pub end_time: Timestamp<&'a str>,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(begin_time: Timestamp<&'a str>, end_time: Timestamp<&'a str>) -> Self {
+        Self {
+            begin_time,
+            end_time,
+        }
+    }
 }
 
 /// 每周固定可用时间
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
     /// 每周可用星期数
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_list: Option<&'a [crate::marketing::partner::product_coupon::ProductCouponDay]>,
     /// 当天可用时间段
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_period_list: Option<&'a [CreatePartnerProductCouponProductCouponsDayPeriod]>,
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
+    /// The object without a required field. The optional ones (`day_list`, `day_period_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            day_list: None,
+            day_period_list: None,
+        }
+    }
+}
+
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsDayPeriod {
     /// 当天可用开始时间
+    ///
+    /// Required. Example: `60`.
     pub begin_time: i64,
     /// 当天可用结束时间
+    ///
+    /// Required. Example: `86399`.
     pub end_time: i64,
+}
+
+impl CreatePartnerProductCouponProductCouponsDayPeriod {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(begin_time: i64, end_time: i64) -> Self {
+        Self {
+            begin_time,
+            end_time,
+        }
+    }
 }
 
 /// 单券使用规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
     /// 券可核销时间
+    ///
+    /// Required.
     pub coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>,
     /// 折扣券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
     /// 兑换券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon>,
     /// 满减券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>) -> Self {
+        Self {
+            coupon_available_period,
+            discount_coupon: None,
+            exchange_coupon: None,
+            normal_coupon: None,
+        }
+    }
+}
+
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponAvailablePeriod<'a> {
     /// 开始时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
     pub available_begin_time: Timestamp<&'a str>,
     /// 生效后N天内有效
+    ///
+    /// Optional. Example: `30`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_days: Option<i64>,
     /// 结束时间
+    ///
+    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
     pub available_end_time: Timestamp<&'a str>,
     /// 领取后N秒内有效
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_seconds: Option<i64>,
     /// 无规律的可用时间段
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
     /// 领取后N天开始生效
+    ///
+    /// Optional. Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
     /// 每周固定可用时间
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
+impl<'a> ProductCouponsCouponAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_days`, `available_seconds`, `irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_days: None,
+            available_end_time,
+            available_seconds: None,
+            irregular_available_period_list: None,
+            wait_days_after_receive: None,
+            weekly_available_period: None,
+        }
+    }
+}
+
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockSendRule {
     /// 发放次数总上限
+    ///
+    /// Required. Example: `100000`.
     pub max_count: i64,
     /// 每日发放次数上限
+    ///
+    /// Optional. Example: `100000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
     /// 每个用户领取次数上限
+    ///
+    /// Optional. Example: `5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_user: Option<i64>,
 }
 
+impl CreatePartnerProductCouponProductCouponsStockSendRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_count_per_day`, `max_count_per_user`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(max_count: i64) -> Self {
+        Self {
+            max_count,
+            max_count_per_day: None,
+            max_count_per_user: None,
+        }
+    }
+}
+
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsUsageRuleDisplayInfo<'a> {
     /// APP跳转类型
+    ///
+    /// Optional. Example: `H5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_jump_type: Option<crate::marketing::partner::product_coupon::ProductCouponAppJumpType>,
     /// APP的H5跳转路径
+    ///
+    /// Optional. Example: `https://weixin.qq.com/jump-to-app`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_path: Option<&'a str>,
     /// 券可用门店信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info: Option<ProductCouponsCouponAvailableStoreInfo<'a>>,
     /// 券使用方式列表
+    ///
+    /// Required.
     pub coupon_usage_method_list:
         &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
     /// 小程序AppID
+    ///
+    /// Optional. Example: `wx1234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
     /// 小程序跳转路径
+    ///
+    /// Optional. Example: `/pages/index/product`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
     /// 口令链接
+    ///
+    /// Optional. Example: `passcode_link.example`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passcode_link: Option<&'a str>,
     /// 券使用说明
+    ///
+    /// Required. Example: `工作日可用`.
     pub usage_description: &'a str,
+}
+
+impl<'a> ProductCouponsUsageRuleDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_jump_type`, `app_path`, `coupon_available_store_info`, `mini_program_appid`, `mini_program_path`, `passcode_link`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_usage_method_list: &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
+        usage_description: &'a str,
+    ) -> Self {
+        Self {
+            app_jump_type: None,
+            app_path: None,
+            coupon_available_store_info: None,
+            coupon_usage_method_list,
+            mini_program_appid: None,
+            mini_program_path: None,
+            passcode_link: None,
+            usage_description,
+        }
+    }
 }
 
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponAvailableStoreInfo<'a> {
     /// 券可用门店描述
+    ///
+    /// Required. Example: `所有门店可用，可使用小程序查看门店列表`.
     pub description: &'a str,
     /// 小程序AppID
+    ///
+    /// Optional. Example: `wx1234567890`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
     /// 小程序跳转路径
+    ///
+    /// Optional. Example: `/pages/index/product`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
 }
 
+impl<'a> ProductCouponsCouponAvailableStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str) -> Self {
+        Self {
+            description,
+            mini_program_appid: None,
+            mini_program_path: None,
+        }
+    }
+}
+
 /// The answer to [`CreatePartnerProductCouponProductCouponsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponse {
     /// 品牌ID
+    ///
+    /// Always present. Example: `120344`.
     pub brand_id: String,
     /// 展示信息
+    ///
+    /// Always present.
     pub display_info: crate::marketing::partner::product_coupon::ProductCouponDisplayInfo,
     /// 外部商品ID
+    ///
+    /// May be absent. Example: `Product_1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<String>,
     /// 商品券ID
+    ///
+    /// Always present. Example: `1000000013`.
     pub product_coupon_id: String,
     /// 优惠范围
+    ///
+    /// Always present. Example: `ALL`.
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
     /// 多次优惠模式信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfo>,
     /// 单券模式信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageInfo>,
     /// 商品券状态
+    ///
+    /// Always present.
     pub state: crate::marketing::partner::product_coupon::ProductCouponState,
     /// 批次信息
+    ///
+    /// Always present.
     pub stock: CreatePartnerProductCouponProductCouponsResponseStock,
     /// 商品券类型
+    ///
+    /// Always present. Example: `NORMAL`.
     pub r#type: crate::marketing::MarketingStockType,
     /// 使用模式
+    ///
+    /// Always present. Example: `SINGLE`.
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
 /// 批次信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponseStock {
     /// 品牌ID
+    ///
+    /// Always present. Example: `120344`.
     pub brand_id: String,
     /// 券Code分配模式
+    ///
+    /// Always present. Example: `WECHATPAY`.
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
     /// 用户商品券展示信息
+    ///
+    /// Always present.
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
     /// 失效原因
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
     /// 失效请求单号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
     /// 失效时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
     /// 事件通知配置
+    ///
+    /// Always present.
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
     /// 商品券ID
+    ///
+    /// Always present. Example: `1000000013`.
     pub product_coupon_id: String,
     /// 备注
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 已发放次数
+    ///
+    /// Always present.
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     /// 多次优惠使用规则
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
     /// 单券使用规则
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     /// 批次状态
+    ///
+    /// Always present.
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
     /// 批次ID
+    ///
+    /// Always present. Example: `1000000013001`.
     pub stock_id: String,
     /// 发放规则
+    ///
+    /// Always present.
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
     /// 可用门店范围
+    ///
+    /// Always present. Example: `NONE`.
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
     /// 券使用规则展示信息
+    ///
+    /// Always present.
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
 /// 查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询商品券")]
+#[doc(alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
+#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = QueryPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsRequest`]: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
@@ -465,20 +1063,55 @@ pub type QueryPartnerProductCouponProductCouponsResponse =
 
 /// 修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
 ///
+/// ```ignore
+/// let request = ModifyPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, display_info, out_request_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "修改商品券")]
+#[doc(alias = "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
+#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = ModifyPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 展示信息
+    ///
+    /// Body field, required.
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
     /// 修改请求单号
+    ///
+    /// Body field, required. Example: `34657_20250101_123456`.
     pub out_request_no: &'a str,
+}
+
+impl<'a> ModifyPartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+            display_info,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerProductCouponProductCouponsRequest`]: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
@@ -487,74 +1120,174 @@ pub type ModifyPartnerProductCouponProductCouponsResponse =
 
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponDisplayInfo<'a> {
     /// 背景颜色
+    ///
+    /// Optional. Example: `Color020`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
     /// 用户商品券Code展示模式
+    ///
+    /// Optional. Example: `QRCODE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_display_mode:
         Option<crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode>,
     /// 视频号入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
     /// 小程序入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program: Option<ProductCouponsEntranceMiniProgram<'a>>,
     /// 公众号入口
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
 
+impl<'a> ProductCouponsCouponDisplayInfo<'a> {
+    /// The object without a required field. The optional ones (`background_color`, `code_display_mode`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            background_color: None,
+            code_display_mode: None,
+            entrance_finder: None,
+            entrance_mini_program: None,
+            entrance_official_account: None,
+        }
+    }
+}
+
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsEntranceMiniProgram<'a> {
     /// 小程序appid
+    ///
+    /// Required. Example: `wx234545656765876`.
     pub appid: &'a str,
     /// 入口文案
+    ///
+    /// Required. Example: `欢迎选购`.
     pub entrance_wording: &'a str,
     /// 引导文案
+    ///
+    /// Required. Example: `获取更多优惠`.
     pub guidance_wording: &'a str,
     /// 小程序跳转路径
+    ///
+    /// Required. Example: `/path/index/index`.
     pub path: &'a str,
+}
+
+impl<'a> ProductCouponsEntranceMiniProgram<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        entrance_wording: &'a str,
+        guidance_wording: &'a str,
+        path: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            entrance_wording,
+            guidance_wording,
+            path,
+        }
+    }
 }
 
 /// 门店列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StoresStore<'a> {
     /// 门店ID
+    ///
+    /// Required. Example: `100000001`.
     pub store_id: &'a str,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest), [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest), [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest).
+impl<'a> StoresStore<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str) -> Self {
+        Self { store_id }
+    }
+}
+
+/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stores {
+#[non_exhaustive]
+pub struct AssociateStores {
     /// 关联失败的门店列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_store_list: Option<Vec<StoresFailedStore>>,
     /// 关联成功的门店列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_store_list: Option<Vec<StoresSuccessStore>>,
     /// 去重后门店总数
+    ///
+    /// Always present. Example: `100`.
     pub total_count: i64,
 }
 
-/// 关联失败的门店列表
+/// The `failed_store_list` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresFailedStore {
     /// 失败错误码
+    ///
+    /// Always present.
     pub code: String,
     /// 失败错误信息
+    ///
+    /// Always present.
     pub message: String,
     /// 门店ID
+    ///
+    /// Always present. Example: `100000001`.
     pub store_id: String,
 }
 
-/// 关联成功的门店列表
+/// The `success_store_list` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresSuccessStore {
     /// 门店ID
+    ///
+    /// Always present. Example: `100000001`.
     pub store_id: String,
+}
+
+/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DisassociateStores {
+    /// 取消关联失败的门店列表
+    ///
+    /// May be absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_store_list: Option<Vec<StoresFailedStore>>,
+    /// 取消关联成功的门店列表
+    ///
+    /// May be absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_store_list: Option<Vec<StoresSuccessStore>>,
+    /// 去重后门店总数
+    ///
+    /// Always present. Example: `100`.
+    pub total_count: i64,
 }
 
 string_enum! {

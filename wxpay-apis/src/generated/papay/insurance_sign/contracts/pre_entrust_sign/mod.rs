@@ -10,20 +10,39 @@ pub mod mini_program;
 
 /// 用户实名信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionRealIdentity<'a> {
     /// 自然人身份证号码
+    ///
+    /// Required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==`.
     ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub id_card_number: &'a str,
     /// 实名验证类型
+    ///
+    /// Optional. Example: `ID_CARD`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_type: Option<SignAndCreateTransactionIdentityType>,
     /// 自然人姓名
     ///
+    /// Required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==`.
+    ///
     /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
     #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
     pub real_name: &'a str,
+}
+
+impl<'a> SignAndCreateTransactionRealIdentity<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`identity_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(id_card_number: &'a str, real_name: &'a str) -> Self {
+        Self {
+            id_card_number,
+            identity_type: None,
+            real_name,
+        }
+    }
 }
 
 string_enum! {
@@ -36,36 +55,94 @@ string_enum! {
 
 /// 保单的扣费周期列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyPeriod<'a> {
     /// 预计扣费金额
+    ///
+    /// Required.
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
     /// 预计扣费的日期
+    ///
+    /// Required. Example: `2019-11-22`.
     pub estimated_deduct_date: &'a str,
     /// 保障详情
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_coverage_detail: Option<SignAndCreateTransactionPolicyCoverageDetail<'a>>,
     /// 保险扣费周期编号
+    ///
+    /// Required. Example: `1`.
     pub policy_period_id: i64,
+}
+
+impl<'a> SignAndCreateTransactionPolicyPeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`policy_coverage_detail`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+        estimated_deduct_date: &'a str,
+        policy_period_id: i64,
+    ) -> Self {
+        Self {
+            estimated_deduct_amount,
+            estimated_deduct_date,
+            policy_coverage_detail: None,
+            policy_period_id,
+        }
+    }
 }
 
 /// 保障详情
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyCoverageDetail<'a> {
     /// 保单额度
+    ///
+    /// Optional. Example: `50000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_amount: Option<&'a str>,
     /// 保险条款列表
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_clauses: Option<&'a [SignAndCreateTransactionPolicyClause<'a>]>,
 }
 
+impl<'a> SignAndCreateTransactionPolicyCoverageDetail<'a> {
+    /// The object without a required field. The optional ones (`policy_amount`, `policy_clauses`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            policy_amount: None,
+            policy_clauses: None,
+        }
+    }
+}
+
 /// 保险条款列表
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyClause<'a> {
     /// 条款内容
+    ///
+    /// Optional. Example: `example_clause_name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause_name: Option<&'a str>,
     /// 条款额度
+    ///
+    /// Optional. Example: `example_clause_quota`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause_quota: Option<&'a str>,
+}
+
+impl<'a> SignAndCreateTransactionPolicyClause<'a> {
+    /// The object without a required field. The optional ones (`clause_name`, `clause_quota`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            clause_name: None,
+            clause_quota: None,
+        }
+    }
 }

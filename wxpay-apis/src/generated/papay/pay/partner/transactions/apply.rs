@@ -5,35 +5,92 @@ use crate::generated::prelude::*;
 
 /// 受理扣款API: `POST /v3/papay/pay/partner/transactions/apply`.
 ///
+/// ```ignore
+/// let mut request = PartnerCreateTransactionRequest::new(amount, contract_id, description, out_trade_no, sp_appid, sub_mchid, transaction_notify_url);
+/// request.attach = Some(attach);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-create-transaction.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "受理扣款API")]
+#[doc(alias = "POST v3/papay/pay/partner/transactions/apply")]
+#[doc(alias = "v3/papay/pay/partner/transactions/apply")]
 #[wxpay_api(POST, "v3/papay/pay/partner/transactions/apply", response = PartnerCreateTransactionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerCreateTransactionRequest<'a> {
     /// 扣费金额信息
+    ///
+    /// Body field, required.
     pub amount: crate::papay::PapayScheduledAmount<'a>,
     /// 附加数据
+    ///
+    /// Body field, optional. Example: `自定义数据`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
     /// 委托代扣协议ID
+    ///
+    /// Body field, required. Example: `123124412412423431`.
     pub contract_id: &'a str,
     /// 商品描述
+    ///
+    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
     pub description: &'a str,
     /// 订单优惠标记
+    ///
+    /// Body field, optional. Example: `DISCOUNTS`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
     /// 商户订单号
+    ///
+    /// Body field, required. Example: `1217752501201407033233368018`.
     pub out_trade_no: &'a str,
     /// 应用ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub sp_appid: &'a str,
     /// 子商户的AppID
+    ///
+    /// Body field, optional. Example: `wxd678efh567hg6787`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 通知地址
+    ///
+    /// Body field, required. Example: `https://www.qq.com/`.
     pub transaction_notify_url: &'a str,
+}
+
+impl<'a> PartnerCreateTransactionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::papay::PapayScheduledAmount<'a>,
+        contract_id: &'a str,
+        description: &'a str,
+        out_trade_no: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+        transaction_notify_url: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach: None,
+            contract_id,
+            description,
+            goods_tag: None,
+            out_trade_no,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+            transaction_notify_url,
+        }
+    }
 }
 
 /// The answer to [`PartnerCreateTransactionRequest`]: `POST /v3/papay/pay/partner/transactions/apply`.

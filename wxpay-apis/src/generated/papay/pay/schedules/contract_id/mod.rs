@@ -7,14 +7,33 @@ pub mod schedule;
 
 /// 查询扣费预约API: `GET /v3/papay/pay/schedules/contract-id/{contract_id}`.
 ///
+/// ```ignore
+/// let request = NormalQueryDeductScheduleRequest::new(contract_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-query-deduct-schedule.html>.
 ///
 /// For: 普通商户.
+#[doc(alias = "查询扣费预约API")]
+#[doc(alias = "GET v3/papay/pay/schedules/contract-id/{contract_id}")]
+#[doc(alias = "v3/papay/pay/schedules/contract-id/{contract_id}")]
 #[wxpay_api(GET, "v3/papay/pay/schedules/contract-id/<contract_id>", response = NormalQueryDeductScheduleResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NormalQueryDeductScheduleRequest<'a> {
     /// 委托代扣协议ID
+    ///
+    /// Path parameter, required. Example: `123124412412423431`.
     pub contract_id: &'a str,
+}
+
+impl<'a> NormalQueryDeductScheduleRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }
 
 /// The answer to [`NormalQueryDeductScheduleRequest`]: `GET /v3/papay/pay/schedules/contract-id/{contract_id}`.

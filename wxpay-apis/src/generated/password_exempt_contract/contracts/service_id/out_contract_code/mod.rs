@@ -7,60 +7,120 @@ pub mod terminate;
 
 /// 商户通过商户协议号查询协议API: `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.
 ///
+/// ```ignore
+/// let request = GetByCodeRequest::new(service_id, out_contract_code);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/get-by-code.html>.
 ///
 /// For: 普通商户.
+#[doc(alias = "商户通过商户协议号查询协议API")]
+#[doc(
+    alias = "GET v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"
+)]
+#[doc(
+    alias = "v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"
+)]
 #[wxpay_api(GET, "v3/password-exempt-contract/contracts/service-id/<service_id>/out-contract-code/<out_contract_code>", response = GetByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetByCodeRequest<'a> {
     /// 免密支付服务ID
+    ///
+    /// Path parameter, required. Example: `12535`.
     pub service_id: i64,
     /// 商户签约协议号
+    ///
+    /// Path parameter, required. Example: `wxwtdk20200910100000`.
     pub out_contract_code: &'a str,
+}
+
+impl<'a> GetByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(service_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            service_id,
+            out_contract_code,
+        }
+    }
 }
 
 /// The answer to [`GetByCodeRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetByCodeResponse {
     /// 商户AppID
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub appid: String,
     /// 用户账户展示名称
+    ///
+    /// May be absent. Example: `微信代扣用户A`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_display_account: Option<String>,
     /// 免密支付协议ID
+    ///
+    /// Always present. Example: `123124412412423431`.
     pub contract_id: String,
     /// 协议签署时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`.
     pub contract_signed_time: Timestamp,
     /// 委托代扣协议状态
+    ///
+    /// Always present. Example: `SIGNED`.
     pub contract_state: String,
     /// 协议解约信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<GetByCodeContractTerminateInfo>,
     /// 商户号
+    ///
+    /// Always present. Example: `1900000109`.
     pub mchid: String,
     /// 用户标识
+    ///
+    /// Always present. Example: `wxd678efh567hg6787`.
     pub openid: String,
     /// 商户签约协议号
+    ///
+    /// Always present. Example: `wxwtdk20200910100000`.
     pub out_contract_code: String,
     /// 免密支付服务ID
+    ///
+    /// Always present. Example: `12535`.
     pub service_id: i64,
     /// 子商户AppID
+    ///
+    /// May be absent. Example: `wxd678efh567hg6787`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 用户标识
+    ///
+    /// May be absent. Example: `wxd678efh567hg6787`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
 /// 协议解约信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetByCodeContractTerminateInfo {
     /// 协议解约时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2020-10-10T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
     /// 协议解约方式
+    ///
+    /// Always present. Example: `USER_TERMINATE`.
     pub contract_termination_mode: String,
     /// 解约备注
+    ///
+    /// May be absent. Example: `用户解约`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
 }

@@ -7,14 +7,33 @@ pub mod stop;
 
 /// 查询支付分计划: `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
 ///
+/// ```ignore
+/// let request = QueryPayScorePlanRequest::new(merchant_plan_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/query-pay-score-plan.html>.
 ///
 /// For: 普通商户.
+#[doc(alias = "查询支付分计划")]
+#[doc(alias = "GET v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}")]
+#[doc(alias = "v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}")]
 #[wxpay_api(GET, "v3/payscore/plan/payscore-plans/merchant-plan-no/<merchant_plan_no>", response = QueryPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayScorePlanRequest<'a> {
     /// 支付分计划商户侧单号
+    ///
+    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
     pub merchant_plan_no: &'a str,
+}
+
+impl<'a> QueryPayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_no: &'a str) -> Self {
+        Self { merchant_plan_no }
+    }
 }
 
 /// The answer to [`QueryPayScorePlanRequest`]: `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.

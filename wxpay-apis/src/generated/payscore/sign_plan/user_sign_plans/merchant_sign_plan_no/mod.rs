@@ -7,14 +7,39 @@ pub mod stop;
 
 /// 查询用户的签约计划: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.
 ///
+/// ```ignore
+/// let request = QueryUserSignPlanRequest::new(merchant_sign_plan_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/query-user-sign-plan.html>.
 ///
 /// For: 普通商户.
+#[doc(alias = "查询用户的签约计划")]
+#[doc(
+    alias = "GET v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
+)]
+#[doc(
+    alias = "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
+)]
 #[wxpay_api(GET, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>", response = QueryUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserSignPlanRequest<'a> {
     /// 商户签约计划号
+    ///
+    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
     pub merchant_sign_plan_no: &'a str,
+}
+
+impl<'a> QueryUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_sign_plan_no: &'a str) -> Self {
+        Self {
+            merchant_sign_plan_no,
+        }
+    }
 }
 
 /// The answer to [`QueryUserSignPlanRequest`]: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.

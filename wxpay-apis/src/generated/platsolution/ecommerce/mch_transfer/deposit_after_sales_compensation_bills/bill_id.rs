@@ -5,17 +5,46 @@ use crate::generated::prelude::*;
 
 /// 查询保证金售后赔付结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`.
 ///
+/// ```ignore
+/// let mut request = QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest::new(bill_id);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504196>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询保证金售后赔付结果（按微信支付赔付单号）")]
+#[doc(
+    alias = "GET v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}"
+)]
+#[doc(
+    alias = "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}"
+)]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/<bill_id>", response = QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest<'a> {
     /// 微信支付单号
+    ///
+    /// Path parameter, required. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: &'a str,
     /// 二级商户号
+    ///
+    /// Query parameter, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_id: &'a str) -> Self {
+        Self {
+            bill_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`.

@@ -5,43 +5,95 @@ use crate::generated::prelude::*;
 
 /// 请求保险理赔预下单: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`.
 ///
+/// ```ignore
+/// let mut request = CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest::new(out_bill_no, receiver, transfer_remark);
+/// request.amount = Some(amount);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504185>.
 ///
 /// For: 服务商.
+#[doc(alias = "请求保险理赔预下单")]
+#[doc(alias = "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer")]
+#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer")]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer", response = CreateEcommerceMchTransferInsuranceClaimBillsPreTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest<'a> {
     /// 赔付金额
+    ///
+    /// Body field, optional. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 商户回调地址
+    ///
+    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 收款方信息
+    ///
+    /// Body field, required.
     pub receiver: crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
     /// 二级商户号
+    ///
+    /// Body field, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 赔付原因
+    ///
+    /// Body field, required. Example: `直播违规扣罚`.
     pub transfer_remark: &'a str,
+}
+
+impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `notify_url`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_bill_no: &'a str,
+        receiver: crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            notify_url: None,
+            out_bill_no,
+            receiver,
+            sub_mchid: None,
+            transfer_remark,
+        }
+    }
 }
 
 /// The answer to [`CreateEcommerceMchTransferInsuranceClaimBillsPreTransferRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsPreTransferResponse {
     /// 受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub accept_time: Timestamp,
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 跳转领取页面的package信息
+    ///
+    /// Always present. Example: `affffddafdfafddffda==`.
     pub package_info: String,
     /// 二级商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -8,34 +8,82 @@ pub mod out_bill_no;
 
 /// 保证金赔付: `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.
 ///
+/// ```ignore
+/// let mut request = CreateEcommerceMchTransferTransferBillsRequest::new(business_type, out_bill_no, receiver, transfer_remark);
+/// request.amount = Some(amount);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504198>.
 ///
 /// For: 服务商.
+#[doc(alias = "保证金赔付")]
+#[doc(alias = "POST v3/platsolution/ecommerce/mch-transfer/transfer-bills")]
+#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/transfer-bills")]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/transfer-bills", response = CreateEcommerceMchTransferTransferBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsRequest<'a> {
     /// 赔付金额
+    ///
+    /// Body field, optional. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 业务类型
+    ///
+    /// Body field, required. Example: `DEPOSIT_COMPENSATION`.
     pub business_type: TransferBillsBusinessType,
     /// 商户单号
+    ///
+    /// Body field, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 收款方信息
+    ///
+    /// Body field, required.
     pub receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
     /// 收款方备注
+    ///
+    /// Body field, optional. Example: `小店XXXX直播违规扣罚`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<&'a str>,
     /// 公众账号ID
+    ///
+    /// Body field, optional. Example: `wx8888888888888888`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
     /// 二级商户号
+    ///
+    /// Body field, optional. Example: `1900000109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
     /// 赔付原因
+    ///
+    /// Body field, required. Example: `直播违规扣罚`.
     pub transfer_remark: &'a str,
+}
+
+impl<'a> CreateEcommerceMchTransferTransferBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `receiver_remark`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_type: TransferBillsBusinessType,
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            business_type,
+            out_bill_no,
+            receiver,
+            receiver_remark: None,
+            sp_appid: None,
+            sub_mchid: None,
+            transfer_remark,
+        }
+    }
 }
 
 string_enum! {
@@ -54,132 +102,231 @@ string_enum! {
 
 /// 收款方信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsReceiver<'a> {
     /// 转账接收方商户信息
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<CreateEcommerceMchTransferTransferBillsMchInfo<'a>>,
     /// 转账接收方类型
+    ///
+    /// Optional. Example: `MERCHANT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
+impl<'a> CreateEcommerceMchTransferTransferBillsReceiver<'a> {
+    /// The object without a required field. The optional ones (`mch_info`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mch_info: None,
+            r#type: None,
+        }
+    }
+}
+
 /// 转账接收方商户信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsMchInfo<'a> {
     /// 商户号
+    ///
+    /// Optional. Example: `1900001108`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
     /// 商户号
+    ///
+    /// Optional. Example: `1900001108`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
 }
 
+impl<'a> CreateEcommerceMchTransferTransferBillsMchInfo<'a> {
+    /// The object without a required field. The optional ones (`mch_id`, `mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mch_id: None,
+            mchid: None,
+        }
+    }
+}
+
 /// The answer to [`CreateEcommerceMchTransferTransferBillsRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsResponse {
     /// 受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub accept_time: Timestamp,
     /// 赔付金额
+    ///
+    /// May be absent. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 业务类型
+    ///
+    /// May be absent. Example: `DEPOSIT_COMPENSATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<TransferBillsBusinessType>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 转账接收方信息
+    ///
+    /// Always present.
     pub receiver_detail: TransferBillsReceiverDetail,
     /// 收款方备注
+    ///
+    /// May be absent. Example: `小店XXXX直播违规扣罚`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<String>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1900001108`.
     pub sp_mchid: String,
     /// 出资商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
     /// 二级商户AppID
+    ///
+    /// May be absent. Example: `wx8888888888888888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
     /// 二级商户号
+    ///
+    /// May be absent. Example: `1900000109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
     /// 成功时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
     /// 赔付原因
+    ///
+    /// Always present. Example: `直播违规扣罚`.
     pub transfer_remark: String,
 }
 
 /// 转账接收方信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsReceiverDetail {
     /// 转账接收者信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<TransferBillsReceiver>,
 }
 
 /// 转账接收者信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsReceiver {
     /// 转账接收方商户信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<TransferBillsMchInfo>,
     /// 转账接收方类型
+    ///
+    /// May be absent. Example: `MERCHANT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
 /// 转账接收方商户信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsMchInfo {
     /// 商户号
+    ///
+    /// May be absent. Example: `1900001108`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<String>,
 }
 
 /// The answer to [`QueryEcommerceMchTransferTransferBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::QueryEcommerceMchTransferTransferBillsByBillIdRequest) and [`QueryEcommerceMchTransferTransferBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::QueryEcommerceMchTransferTransferBillsByOutBillNoRequest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferTransferBillsResponse {
     /// 受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub accept_time: Timestamp,
     /// 赔付金额
+    ///
+    /// May be absent. Example: `10000`.
     ///
     /// Amount in fen (分).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 业务类型
+    ///
+    /// May be absent. Example: `DEPOSIT_COMPENSATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<TransferBillsBusinessType>,
     /// 关单信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 转账接收方信息
+    ///
+    /// Always present.
     pub receiver_detail: TransferBillsReceiverDetail,
     /// 收款方备注
+    ///
+    /// May be absent. Example: `小店XXXX直播违规扣罚`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<String>,
     /// 服务商商户号
+    ///
+    /// Always present. Example: `1900001108`.
     pub sp_mchid: String,
     /// 出资商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
     /// 成功时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
     /// 赔付原因
+    ///
+    /// May be absent. Example: `直播违规扣罚`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }

@@ -7,20 +7,42 @@ pub mod sp_openid;
 
 /// 查询二级商户可扫码充值员工列表: `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`.
 ///
+/// ```ignore
+/// let request = QueryEcommerceRechargeEmployeesBySubMchidRequest::new(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521757>.
 ///
 /// For: 服务商.
+#[doc(alias = "查询二级商户可扫码充值员工列表")]
+#[doc(alias = "GET v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}")]
+#[doc(alias = "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}")]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>", response = QueryEcommerceRechargeEmployeesBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
     /// 二级商户号
+    ///
+    /// Path parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`QueryEcommerceRechargeEmployeesBySubMchidRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceRechargeEmployeesBySubMchidResponse {
     /// 员工列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employees:
         Option<Vec<crate::platsolution::ecommerce::recharge_employees::RechargeEmployeesEmployee>>,

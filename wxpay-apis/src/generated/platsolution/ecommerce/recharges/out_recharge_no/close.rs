@@ -5,17 +5,41 @@ use crate::generated::prelude::*;
 
 /// 关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 ///
+/// ```ignore
+/// let request = CloseRequest::new(out_recharge_no, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "关闭二级商户充值")]
+#[doc(alias = "POST v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close")]
+#[doc(alias = "v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close")]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharges/out-recharge-no/<out_recharge_no>/close", response = CloseResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseRequest<'a> {
     /// 商户充值单号
+    ///
+    /// Path parameter, required. Example: `cz2020042013`.
     pub out_recharge_no: &'a str,
     /// 二级商户号
+    ///
+    /// Query parameter, required. Example: `1900001121`.
     #[wxpay(query)]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CloseRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_recharge_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_recharge_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CloseRequest`]: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.

@@ -5,36 +5,81 @@ use crate::generated::prelude::*;
 
 /// 查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.
 ///
+/// ```ignore
+/// let mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(product_coupon_id, stock_id, brand_id);
+/// request.page_size = Some(page_size);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询批次关联门店列表")]
+#[doc(
+    alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"
+)]
+#[doc(
+    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"
+)]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/associated-stores", response = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 批次ID
+    ///
+    /// Path parameter, required. Example: `1000000013001`.
     pub stock_id: &'a str,
     /// 分页大小
+    ///
+    /// Query parameter, optional. Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// 分页Token
+    ///
+    /// Query parameter, optional. Example: `MTIzMjUK`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `page_token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            page_size: None,
+            page_token: None,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse {
     /// 下一页Token
+    ///
+    /// May be absent. Example: `MTIzNDUK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
     /// 门店列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_list:
         Option<Vec<crate::marketing::partner::product_coupon::product_coupons::StoresSuccessStore>>,
     /// 总个数
+    ///
+    /// Always present. Example: `100`.
     pub total_count: i64,
 }

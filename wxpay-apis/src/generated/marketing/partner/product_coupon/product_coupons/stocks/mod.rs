@@ -18,175 +18,379 @@ pub mod upload_coupon_codes;
 
 /// 查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
 ///
+/// ```ignore
+/// let mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(product_coupon_id, brand_id);
+/// request.state = Some(state);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询商品券批次列表")]
+#[doc(alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
+#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 批次状态
+    ///
+    /// Query parameter, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
     >,
     /// 分页大小
+    ///
+    /// Query parameter, optional. Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// 分页Token
+    ///
+    /// Query parameter, optional. Example: `MTIzMjUK`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`state`, `page_size`, `page_token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            state: None,
+            page_size: None,
+            page_token: None,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse {
     /// 下一页Token
+    ///
+    /// May be absent. Example: `MTIzNDUK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
     /// 批次列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<crate::marketing::partner::product_coupon::ProductCouponStock>>,
     /// 总个数
+    ///
+    /// Always present. Example: `100`.
     pub total_count: i64,
 }
 
 /// 添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
 ///
+/// ```ignore
+/// let request = CreatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, brand_id, out_request_no, stock);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "添加商品券批次")]
+#[doc(
+    alias = "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
+)]
+#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = CreatePartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 创建请求单号
+    ///
+    /// Body field, required. Example: `34657_20250101_123456`.
     pub out_request_no: &'a str,
     /// 批次信息
+    ///
+    /// Body field, required.
     pub stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+            out_request_no,
+            stock,
+        }
+    }
 }
 
 /// 批次信息
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksStock<'a> {
     /// 券Code分配模式
+    ///
+    /// Required. Example: `WECHATPAY`.
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
     /// 用户商品券展示信息
+    ///
+    /// Required.
     pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
     /// 事件通知配置
+    ///
+    /// Required.
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
     /// 备注
+    ///
+    /// Optional. Example: `疯狂星期四项目专用`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
     /// 多次优惠使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
     /// 单券使用规则
+    ///
+    /// Optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
     /// 发放规则
+    ///
+    /// Required.
     pub stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
     /// 可用门店范围
+    ///
+    /// Required. Example: `NONE`.
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
     /// 券使用规则展示信息
+    ///
+    /// Required.
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+}
+
+impl<'a> CreatePartnerProductCouponProductCouponsStocksStock<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+        coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
+        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+        stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
+        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+        usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+    ) -> Self {
+        Self {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            remark: None,
+            sequential_usage_rule: None,
+            single_usage_rule: None,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerProductCouponProductCouponsStocksRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksResponse {
     /// 品牌ID
+    ///
+    /// Always present. Example: `120344`.
     pub brand_id: String,
     /// 品牌方预上传的券Code数量信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
+    pub coupon_code_count_info:
+        Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
     /// 券Code分配模式
+    ///
+    /// Always present. Example: `WECHATPAY`.
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
     /// 用户商品券展示信息
+    ///
+    /// Always present.
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
     /// 失效原因
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
     /// 失效请求单号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
     /// 失效时间
+    ///
+    /// May be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
     /// 事件通知配置
+    ///
+    /// Always present.
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
     /// 商品券ID
+    ///
+    /// Always present. Example: `1000000013`.
     pub product_coupon_id: String,
     /// 备注
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 已发放次数
+    ///
+    /// Always present.
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
     /// 多次优惠使用规则
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
     /// 单券使用规则
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
     /// 批次状态
+    ///
+    /// Always present.
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
     /// 批次ID
+    ///
+    /// Always present. Example: `1000000013001`.
     pub stock_id: String,
     /// 发放规则
+    ///
+    /// Always present.
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
     /// 可用门店范围
+    ///
+    /// Always present. Example: `NONE`.
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
     /// 券使用规则展示信息
+    ///
+    /// Always present.
     pub usage_rule_display_info: CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo,
 }
 
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo {
     /// APP跳转路径
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_path: Option<String>,
     /// 券可用门店信息
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponCouponAvailableStoreInfo>,
     /// 券使用方式列表
+    ///
+    /// Always present.
     pub coupon_usage_method_list:
         Vec<crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod>,
     /// 小程序AppID
+    ///
+    /// May be absent. Example: `wx1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
     /// 小程序跳转路径
+    ///
+    /// May be absent. Example: `/pages/index/product`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
     /// 券使用说明
+    ///
+    /// Always present. Example: `工作日可用`.
     pub usage_description: String,
 }
 
 /// 查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
 ///
+/// ```ignore
+/// let request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(product_coupon_id, stock_id, brand_id);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "查询商品券指定批次")]
+#[doc(
+    alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+)]
+#[doc(
+    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+)]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = QueryPartnerProductCouponProductCouponsStocksByStockIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 批次ID
+    ///
+    /// Path parameter, required. Example: `1000000013001`.
     pub stock_id: &'a str,
     /// 品牌ID
+    ///
+    /// Query parameter, required. Example: `120344`.
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest`]: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
@@ -195,35 +399,90 @@ pub type QueryPartnerProductCouponProductCouponsStocksByStockIdResponse =
 
 /// 修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
 ///
+/// ```ignore
+/// let mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no);
+/// request.coupon_display_info = Some(coupon_display_info);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "修改商品券指定批次")]
+#[doc(
+    alias = "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+)]
+#[doc(
+    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+)]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = ModifyPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
     /// 商品券ID
+    ///
+    /// Path parameter, required. Example: `1000000013`.
     pub product_coupon_id: &'a str,
     /// 批次ID
+    ///
+    /// Path parameter, required. Example: `1000000013001`.
     pub stock_id: &'a str,
     /// 品牌ID
+    ///
+    /// Body field, required. Example: `120344`.
     pub brand_id: &'a str,
     /// 用户商品券展示信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>>,
     /// 事件通知配置
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
     /// 修改请求单号
+    ///
+    /// Body field, required. Example: `34657_20250101_123456`.
     pub out_request_no: &'a str,
     /// 备注
+    ///
+    /// Body field, optional. Example: `疯狂星期四项目专用`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
     /// 可用门店范围
+    ///
+    /// Body field, optional. Example: `NONE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_scope: Option<crate::marketing::partner::product_coupon::ProductCouponStoreScope>,
     /// 券使用规则展示信息
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
+}
+
+impl<'a> ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            coupon_display_info: None,
+            notify_config: None,
+            out_request_no,
+            remark: None,
+            store_scope: None,
+            usage_rule_display_info: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerProductCouponProductCouponsStocksRequest`]: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.

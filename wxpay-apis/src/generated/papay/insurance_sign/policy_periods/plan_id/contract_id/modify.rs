@@ -5,32 +5,80 @@ use crate::generated::prelude::*;
 
 /// 保险商户修改保险扣费周期列表: `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.
 ///
+/// ```ignore
+/// let mut request = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(plan_id, contract_id, appid, policy_periods);
+/// request.allow_cancel_scheduled = Some(allow_cancel_scheduled);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012987596>.
 ///
 /// For: 普通商户.
+#[doc(alias = "保险商户修改保险扣费周期列表")]
+#[doc(
+    alias = "POST v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify"
+)]
+#[doc(
+    alias = "v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify"
+)]
 #[wxpay_api(POST, "v3/papay/insurance-sign/policy-periods/plan-id/<plan_id>/contract-id/<contract_id>/modify", response = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
     /// 委托代扣模板ID
+    ///
+    /// Path parameter, required. Example: `12535`.
     pub plan_id: i64,
     /// 委托代扣协议ID
+    ///
+    /// Path parameter, required. Example: `2015071056489715`.
     pub contract_id: &'a str,
     /// 是否允许取消预约
+    ///
+    /// Body field, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancel_scheduled: Option<bool>,
     /// 应用ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub appid: &'a str,
     /// 续期的扣费周期列表
+    ///
+    /// Body field, required.
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+}
+
+impl<'a> ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`allow_cancel_scheduled`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        contract_id: &'a str,
+        appid: &'a str,
+        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+    ) -> Self {
+        Self {
+            plan_id,
+            contract_id,
+            allow_cancel_scheduled: None,
+            appid,
+            policy_periods,
+        }
+    }
 }
 
 /// The answer to [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse {
     /// 发生了取消预约的扣费计划项编号
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_scheduled_policy_period_id: Option<i64>,
     /// 最新的扣费周期列表
+    ///
+    /// May be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_periods:
         Option<Vec<ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdPolicyPeriod>>,
@@ -38,11 +86,18 @@ pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse {
 
 /// 最新的扣费周期列表
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdPolicyPeriod {
     /// 预计扣费金额
+    ///
+    /// Always present.
     pub estimated_deduct_amount: crate::papay::PapayDeductAmount,
     /// 预计扣费的日期
+    ///
+    /// Always present. Example: `2019-11-22`.
     pub estimated_deduct_date: String,
     /// 保险扣费周期编号
+    ///
+    /// Always present. Example: `1`.
     pub policy_period_id: i64,
 }

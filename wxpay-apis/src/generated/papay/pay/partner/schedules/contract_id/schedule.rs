@@ -5,23 +5,62 @@ use crate::generated::prelude::*;
 
 /// 预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
 ///
+/// ```ignore
+/// let mut request = PartnerScheduleDeductionRequest::new(contract_id, schedule_amount, sp_appid, sub_mchid);
+/// request.sub_appid = Some(sub_appid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.
 ///
 /// For: 服务商.
+#[doc(alias = "预约扣费API")]
+#[doc(alias = "POST v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule")]
+#[doc(alias = "v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule")]
 #[wxpay_api(POST, "v3/papay/pay/partner/schedules/contract-id/<contract_id>/schedule", response = PartnerScheduleDeductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerScheduleDeductionRequest<'a> {
     /// 委托代扣协议ID
+    ///
+    /// Path parameter, required. Example: `123124412412423431`.
     pub contract_id: &'a str,
     /// 预约的金额信息
+    ///
+    /// Body field, required.
     pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
     /// 应用ID
+    ///
+    /// Body field, required. Example: `wxd678efh567hg6787`.
     pub sp_appid: &'a str,
     /// 子商户的AppID
+    ///
+    /// Body field, optional. Example: `wxd678efh567hg6787`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
     /// 子商户号商户号
+    ///
+    /// Body field, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PartnerScheduleDeductionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            schedule_amount,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`PartnerScheduleDeductionRequest`]: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.

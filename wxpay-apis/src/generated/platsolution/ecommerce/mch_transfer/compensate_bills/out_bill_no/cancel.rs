@@ -5,25 +5,57 @@ use crate::generated::prelude::*;
 
 /// 请求撤销赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel`.
 ///
+/// ```ignore
+/// let request = CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest::new(out_bill_no);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504177>.
 ///
 /// For: 服务商.
+#[doc(alias = "请求撤销赔付")]
+#[doc(
+    alias = "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel"
+)]
+#[doc(
+    alias = "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel"
+)]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/<out_bill_no>/cancel", response = CancelEcommerceMchTransferCompensateBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
     /// 商户单号
+    ///
+    /// Path parameter, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
+}
+
+impl<'a> CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
 }
 
 /// The answer to [`CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferCompensateBillsByOutBillNoResponse {
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 撤销受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub cancel_accept_time: Timestamp,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
 }

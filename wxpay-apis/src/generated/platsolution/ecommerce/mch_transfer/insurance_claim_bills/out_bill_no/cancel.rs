@@ -5,31 +5,71 @@ use crate::generated::prelude::*;
 
 /// 请求撤销保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`.
 ///
+/// ```ignore
+/// let mut request = CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest::new(out_bill_no);
+/// request.sub_mchid = Some(sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504186>.
 ///
 /// For: 服务商.
+#[doc(alias = "请求撤销保险理赔")]
+#[doc(
+    alias = "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel"
+)]
+#[doc(
+    alias = "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel"
+)]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/<out_bill_no>/cancel", response = CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
     /// 商户单号
+    ///
+    /// Path parameter, required. Example: `plfk2020042013`.
     pub out_bill_no: &'a str,
     /// 二级商户号
+    ///
+    /// Body field, optional. Example: `1900001109`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
+impl<'a> CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid: None,
+        }
+    }
+}
+
 /// The answer to [`CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse {
     /// 微信支付转账单号
+    ///
+    /// Always present. Example: `1330000071100999991182020050700019480001`.
     pub bill_id: String,
     /// 撤销受理时间
+    ///
+    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
     pub cancel_accept_time: Timestamp,
     /// 商户单号
+    ///
+    /// Always present. Example: `plfk2020042013`.
     pub out_bill_no: String,
     /// 赔付状态
+    ///
+    /// Always present. Example: `ACCEPTED`.
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
     /// 二级商户号
+    ///
+    /// May be absent. Example: `1900001109`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

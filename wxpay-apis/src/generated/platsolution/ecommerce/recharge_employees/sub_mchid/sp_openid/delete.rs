@@ -5,16 +5,44 @@ use crate::generated::prelude::*;
 
 /// 删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.
 ///
+/// ```ignore
+/// let request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(sub_mchid, sp_openid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.
 ///
 /// For: 服务商.
+#[doc(alias = "删除二级商户可扫码充值员工")]
+#[doc(
+    alias = "POST v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"
+)]
+#[doc(
+    alias = "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"
+)]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>/sp-openid/<sp_openid>/delete", response = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
     /// 二级商户号
+    ///
+    /// Path parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
     /// 员工OpenID
+    ///
+    /// Path parameter, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`.
     pub sp_openid: &'a str,
+}
+
+impl<'a> DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, sp_openid: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            sp_openid,
+        }
+    }
 }
 
 /// The answer to [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`]: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.

@@ -5,18 +5,49 @@ use crate::generated::prelude::*;
 
 /// 微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 ///
+/// ```ignore
+/// let request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id, sub_mchid);
+/// let response = request.send(&client).await?;
+/// ```
+///
 /// The catalog gives no documentation link.
 ///
 /// For: 服务商.
+#[doc(alias = "微信支付转账明细单号查询明细单")]
+#[doc(
+    alias = "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+)]
+#[doc(
+    alias = "v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+)]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/batch-id/<batch_id>/details/detail-id/<detail_id>", response = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
     /// 商家转账批次单号
+    ///
+    /// Path parameter, required. Example: `131000011085109987515042023022300246500006`.
     pub batch_id: &'a str,
     /// 商家转账明细单号
+    ///
+    /// Path parameter, required. Example: `132000011085109987515042023022300246521006`.
     pub detail_id: &'a str,
     /// 二级商户号
+    ///
+    /// Query parameter, required. Example: `1900000109`.
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_id: &'a str, detail_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            batch_id,
+            detail_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest`]: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
