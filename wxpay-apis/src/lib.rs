@@ -69,11 +69,15 @@
 //! - Objects several operations share are declared once, in the deepest
 //!   module holding all of them, named `{Operation}{Field}` or after the words
 //!   the operations share (`ReturnOrderResult`).
-//! - Sensitive request fields (names, ID and card numbers, phone numbers)
-//!   are given in plaintext: `send` encrypts them with the client's WeChat
-//!   Pay key (`#[wxpay(encrypt)]`) and sets `Wechatpay-Serial`. The few it
+//! - Sensitive request fields (names, ID and card numbers, phone numbers),
+//!   at the top of a request or nested in it, are
+//!   [`Sensitive`](wxpay_core::sensitive::Sensitive) values given in
+//!   plaintext: `Debug` prints `<redacted>`, and `send` encrypts them with
+//!   the client's WeChat Pay key and sets `Wechatpay-Serial`. The few it
 //!   cannot encrypt (query parameters) say so and keep a `wechatpay_serial`
-//!   field; sensitive response fields say how to decrypt them.
+//!   field. Sensitive response fields are
+//!   [`Encrypted`](wxpay_core::sensitive::Encrypted):
+//!   `field.decrypt(&client)` gives the plaintext.
 //! - File downloads, the inbound webhook and most multipart uploads are not
 //!   generated (see the lists below): [`media`] types the common uploads by
 //!   hand; otherwise use `Client::upload`, `Client::download` and

@@ -57,6 +57,7 @@ fn root(model: &Model) -> String {
          #[allow(unused_imports)]\n\
          pub(crate) mod prelude {\n\
          pub(crate) use serde::{Deserialize, Serialize};\n\
+         pub(crate) use wxpay_core::sensitive::{Encrypted, Sensitive};\n\
          pub(crate) use wxpay_core::types::{JsonString, MediaId, Timestamp};\n\
          pub(crate) use wxpay_core::{string_enum, wxpay_api};\n\
          }\n\n\
@@ -221,6 +222,13 @@ impl Writer<'_> {
         }
     }
 
+    /// The docs of an item as one `#[doc = "..."]` rather than a `///` per
+    /// line: with some 26,000 fields and types, every extra attribute is
+    /// work for the attribute macro and both derives.
+    fn doc_attr(&mut self, indent: &str, paragraphs: &[String]) {
+        self.line(&format!("{indent}#[doc = {:?}]", paragraphs.join("\n\n")));
+    }
+
     fn module_docs(&mut self) {
         let mut paragraphs = Vec::new();
         for &index in &self.module.ops {
@@ -289,20 +297,30 @@ impl Writer<'_> {
         }
     }
 
+    /// A field's type: sensitive text is a `Sensitive` (redacted `Debug`,
+    /// encrypted by `send`) in a request and an `Encrypted` in a response.
+    fn field_ty(&self, field: &Field, side: Side) -> String {
+        let ty = self.ty(&field.ty, side);
+        match field.encrypt {
+            Encrypt::Attr | Encrypt::With => format!("Sensitive<{ty}>"),
+            Encrypt::Response if is_rsa_encrypted(field) => "Encrypted".to_owned(),
+            _ => ty,
+        }
+    }
+
     fn struct_item(&mut self, id: usize) {
         let def = &self.model.structs[id];
         let generics = if def.lifetime { "<'a>" } else { "" };
         match def.request_of {
             Some(index) => {
                 let op = &self.model.ops[index];
-                self.docs("/// ", &request_docs(self.model, op));
-                for alias in aliases(op) {
-                    self.line(&format!("#[doc(alias = {alias:?})]"));
-                }
+                self.doc_attr("", &request_docs(self.model, op));
+                let aliases: Vec<String> = aliases(op).iter().map(|a| format!("{a:?}")).collect();
+                self.line(&format!("#[doc(alias({}))]", aliases.join(", ")));
                 let response = match op.response {
                     Response::Unit => "()".to_owned(),
                     Response::Value => "serde_json::Value".to_owned(),
-                    Response::Struct(_) => op.response_name(),
+                    Response::Struct(_) | Response::Bill => op.response_name(),
                 };
                 self.line(&format!(
                     "#[wxpay_api({}, {:?}, response = {response})]",
@@ -311,7 +329,7 @@ impl Writer<'_> {
                 self.line("#[derive(Debug, Clone, PartialEq)]");
             }
             None => {
-                self.docs("/// ", &self.type_docs(id));
+                self.doc_attr("", &self.type_docs(id));
                 match def.side {
                     Side::Req => self.line("#[derive(Debug, Clone, PartialEq, Serialize)]"),
                     Side::Resp => {
@@ -352,7 +370,7 @@ impl Writer<'_> {
             .fields
             .iter()
             .filter(|f| f.required)
-            .map(|f| format!("{}: {}", f.ident, self.ty(&f.ty, Side::Req)))
+            .map(|f| format!("{}: {}", f.ident, self.field_ty(f, Side::Req)))
             .collect();
         let inits: Vec<String> = def
             .fields
@@ -404,19 +422,12 @@ impl Writer<'_> {
             .unwrap_or_else(|| format!("`{}`", field.wire))];
         paragraphs.push(field_facts(field, side, method_has_body.is_some()));
         paragraphs.extend(field.notes.iter().cloned());
-        self.docs("    /// ", &paragraphs);
+        self.doc_attr("    ", &paragraphs);
         let mut serde: Vec<String> = Vec::new();
         match (&field.role, method_has_body) {
             (Role::Header(name), _) => self.line(&format!("    #[wxpay(header = {name:?})]")),
             (Role::Query, Some(true)) => self.line("    #[wxpay(query)]"),
             (Role::Body, Some(false)) => self.line("    #[wxpay(body)]"),
-            _ => {}
-        }
-        match field.encrypt {
-            Encrypt::Attr => self.line("    #[wxpay(encrypt)]"),
-            Encrypt::With => {
-                serde.push("serialize_with = \"wxpay_core::sensitive::encrypt\"".to_owned())
-            }
             _ => {}
         }
         if unraw(&field.ident) != field.wire && !matches!(field.role, Role::Header(_)) {
@@ -432,7 +443,7 @@ impl Writer<'_> {
         if !serde.is_empty() {
             self.line(&format!("    #[serde({})]", serde.join(", ")));
         }
-        let ty = self.ty(&field.ty, side);
+        let ty = self.field_ty(field, side);
         let ty = if optional {
             format!("Option<{ty}>")
         } else {
@@ -509,17 +520,36 @@ impl Writer<'_> {
     }
 
     fn alias(&mut self, op: &Op) {
-        let Response::Struct(id) = op.response else {
-            return;
+        let target = match op.response {
+            Response::Struct(id) => self.path(Ref::Struct(id)),
+            Response::Bill => {
+                self.line(&format!(
+                    "/// The answer to [`{}`]: `{}`. Give it to \
+                     [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.",
+                    op.request_name(),
+                    op.display()
+                ));
+                self.line(&format!(
+                    "pub type {} = wxpay_core::bills::BillInfo;",
+                    op.response_name()
+                ));
+                return;
+            }
+            _ => return,
         };
         self.line(&format!(
             "/// The answer to [`{}`]: `{}`.",
             op.request_name(),
             op.display()
         ));
-        let target = self.path(Ref::Struct(id));
         self.line(&format!("pub type {} = {target};", op.response_name()));
     }
+}
+
+/// A response field WeChat Pay encrypted with the merchant's RSA key (not
+/// the AEAD `ciphertext` of a certificate or notification).
+pub fn is_rsa_encrypted(field: &Field) -> bool {
+    field.encrypt == Encrypt::Response && field.ty == Ty::Str && field.wire != "ciphertext"
 }
 
 /// What a constructor builds.
@@ -560,6 +590,11 @@ fn field_facts(field: &Field, side: Side, top_level_request: bool) -> String {
         r[..1].make_ascii_uppercase();
         format!("{r}.")
     };
+    if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
+        // The catalog's format and example are of the ciphertext; the field
+        // holds the plaintext.
+        return text;
+    }
     if let Some(format) = field.schema.format.as_deref().filter(|f| !f.is_empty()) {
         write!(text, " Format `{}`.", format.replace('`', "'")).unwrap();
     }
@@ -644,8 +679,8 @@ fn request_docs(model: &Model, op: &Op) -> Vec<String> {
     }
     if op.encrypts {
         paragraphs.push(
-            "Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the \
-             client's WeChat Pay key and sets `Wechatpay-Serial`."
+            "Give sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them \
+             with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."
                 .to_owned(),
         );
     }

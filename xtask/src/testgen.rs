@@ -279,6 +279,11 @@ fn op_test(model: &Model, op: &Op) -> String {
     let response = match op.response {
         Response::Unit => "check_empty_response(&request);".to_owned(),
         Response::Value => "check_untyped_response(&request);".to_owned(),
+        Response::Bill => format!(
+            "check_response::<{module}::{}>({:?});",
+            op.response_name(),
+            r#"{"download_url":"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t","hash_type":"SHA1","hash_value":"79bb0f45fc4c42234a918000b2668d689e2bde04"}"#
+        ),
         Response::Struct(id) => {
             let json = ex
                 .value(&Ty::Struct(id), Side::Resp, None, None, &mut Vec::new())
@@ -391,6 +396,10 @@ impl Examples<'_> {
                 Some(p) if value.is_string() => encrypted.push(p.to_owned()),
                 _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
             }
+            return (
+                format!("wxpay_core::sensitive::Sensitive::new({expr})"),
+                value,
+            );
         }
         (expr, value)
     }

@@ -13,6 +13,7 @@
 #[allow(unused_imports)]
 pub(crate) mod prelude {
     pub(crate) use serde::{Deserialize, Serialize};
+    pub(crate) use wxpay_core::sensitive::{Encrypted, Sensitive};
     pub(crate) use wxpay_core::types::{JsonString, MediaId, Timestamp};
     pub(crate) use wxpay_core::{string_enum, wxpay_api};
 }

@@ -59,7 +59,7 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`
             #[test]
             fn rename_wb_channel_bank_channel_account() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest::new("8609cb22e1774a50a930e414cc71eca06121bc", wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename, "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest::new(wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename, "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/bank-channel-account/rename", "", Some("{\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\"}"), &[], &["/bal_account_no"]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountResponse>("{\"application_id\":\"11117742499090086455469010028373\",\"application_state\":\"PROCESSING\",\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"fail_code\":\"AUDIT_REJECT\",\"fail_msg\":\"身份证有效期核验不通过，请检查有效期填写是否正确\",\"finish_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"new_account_name\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\"}");
@@ -118,8 +118,8 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/punish`
             #[test]
             fn punish_wb_channel_control_orders() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest::new("example_bal_account_no", "example_mchid", "example_out_request_no", 1);
-                request.card_no = Some("example_card_no");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", 1);
+                request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
                 request.fund_repatriation_strategy = Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersFundRepatriationStrategy::AllForbidden);
                 request.punish_end_time = Some(wxpay_core::types::Timestamp::new(
                     "2015-05-20T13:29:35+08:00",
@@ -137,8 +137,8 @@ mod wb_channel {
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/recover`
             #[test]
             fn recover_wb_channel_control_orders() {
-                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest::new("example_bal_account_no", "example_mchid", "example_out_request_no", "example_recover_reason", "example_related_webank_punish_no", "example_related_wxpay_punish_no");
-                request.card_no = Some("example_card_no");
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", "example_recover_reason", "example_related_webank_punish_no", "example_related_wxpay_punish_no");
+                request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
                 request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 request.sgn_no = Some("example_sgn_no");
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/control-orders/recover", "", Some("{\"bal_account_no\":\"example_bal_account_no\",\"card_no\":\"example_card_no\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"recover_reason\":\"example_recover_reason\",\"related_webank_punish_no\":\"example_related_webank_punish_no\",\"related_wxpay_punish_no\":\"example_related_wxpay_punish_no\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\",\"sgn_no\":\"example_sgn_no\"}"), &[], &["/bal_account_no", "/card_no"]);
@@ -152,8 +152,8 @@ mod wb_channel {
         /// `POST /v3/aggracct-bc/wb-channel/special-reduction`
         #[test]
         fn create_wb_channel_special_reduction() {
-            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest::new(1, "8609cb22e1774a50a930e414cc71eca06121bc", "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn", wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction);
-            request.card_no = Some("example_card_no");
+            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest::new(1, wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn", wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction);
+            request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
             request.reason = Some("司法案件号：202508080009");
             request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
             request.sgn_no = Some("example_sgn_no");

@@ -27,8 +27,8 @@ mod sub_merchants {
         /// `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`
         #[test]
         fn modify_settlement() {
-            let mut request = wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementRequest::new("sub_mchid/../?a=b#c %微", "工商银行", "ciphertext", wxpay_apis::apply4sub::sub_merchants::SubMerchantsAccountType::AccountTypeBusiness, "110000");
-            request.account_name = Some("ciphertext");
+            let mut request = wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementRequest::new("sub_mchid/../?a=b#c %微", "工商银行", wxpay_core::sensitive::Sensitive::new("ciphertext"), wxpay_apis::apply4sub::sub_merchants::SubMerchantsAccountType::AccountTypeBusiness, "110000");
+            request.account_name = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
             request.bank_branch_id = Some("402713354941");
             request.bank_name = Some("中国工商银行股份有限公司北京市分行营业部");
             request.modify_mode = Some(wxpay_apis::apply4sub::sub_merchants::modify_settlement::ModifySettlementModifyMode::ModifyModeAsync);

@@ -42,12 +42,12 @@ mod applyment {
             v.store_indoor_copy = Some(&items5);
             v
         }];
-        let items7 = [wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo::new("ubo_id_doc_address-example", wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), "ubo_id_doc_name-example", "ubo_id_doc_number-example", wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
+        let items7 = [wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
         let mut request =
             wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentRequest::new(
                 "business_code-example",
                 {
-                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo::new("id_card_number-example", "mobile-example", "name-example");
+                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("id_card_number-example"), wxpay_core::sensitive::Sensitive::new("mobile-example"), wxpay_core::sensitive::Sensitive::new("name-example"));
                     v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
                         "business_authorization_letter-media-id",
                     ));
@@ -64,12 +64,14 @@ mod applyment {
                     v
                 },
                 {
-                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo::new(wxpay_core::types::MediaId::new("identification_front_copy-media-id"), "identification_name-example", "identification_number-example", wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, wxpay_core::types::JsonString(&items1));
+                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo::new(wxpay_core::types::MediaId::new("identification_front_copy-media-id"), wxpay_core::sensitive::Sensitive::new("identification_name-example"), wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, wxpay_core::types::JsonString(&items1));
                     v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
                         "authorize_letter_copy-media-id",
                     ));
                     v.id_holder_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
-                    v.identification_address = Some("identification_address-example");
+                    v.identification_address = Some(wxpay_core::sensitive::Sensitive::new(
+                        "identification_address-example",
+                    ));
                     v.identification_back_copy = Some(wxpay_core::types::MediaId::new(
                         "identification_back_copy-media-id",
                     ));

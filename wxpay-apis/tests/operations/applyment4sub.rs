@@ -33,12 +33,12 @@ mod applyment {
         let items11 = [wxpay_core::types::MediaId::new(
             "micro_mobile_pics-media-id",
         )];
-        let items12 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo::new("ubo_id_doc_address-example", wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), "ubo_id_doc_name-example", "ubo_id_doc_number-example", wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
+        let items12 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
         let mut request =
             wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequest::new(
                 {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo::new("工商银行", "account_name-example", wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate, "bank_address_code-example");
-                    v.account_number = Some("ciphertext");
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("account_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate, "bank_address_code-example");
+                    v.account_number = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
                     v.bank_branch_id = Some("402713354941");
                     v.bank_name = Some("施秉县农村信用合作联社城关信用社");
                     v
@@ -94,7 +94,7 @@ mod applyment {
                     "service_phone-example",
                 ),
                 {
-                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo::new("contact_email-example", "contact_name-example", wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal, "mobile_phone-example");
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("contact_email-example"), wxpay_core::sensitive::Sensitive::new("contact_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal, wxpay_core::sensitive::Sensitive::new("mobile_phone-example"));
                     v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
                         "business_authorization_letter-media-id",
                     ));
@@ -105,10 +105,12 @@ mod applyment {
                         "contact_id_doc_copy_back-media-id",
                     ));
                     v.contact_id_doc_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
-                    v.contact_id_number = Some("contact_id_number-example");
+                    v.contact_id_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "contact_id_number-example",
+                    ));
                     v.contact_period_begin = Some("contact_period_begin-example");
                     v.contact_period_end = Some("contact_period_end-example");
-                    v.openid = Some("openid-example");
+                    v.openid = Some(wxpay_core::sensitive::Sensitive::new("openid-example"));
                     v
                 },
                 {
@@ -134,13 +136,13 @@ v
 let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdentityInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
 v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id"));
 v.id_card_info = Some({
-let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo::new("card_period_begin-example", "card_period_end-example", wxpay_core::types::MediaId::new("id_card_copy-media-id"), "id_card_name-example", wxpay_core::types::MediaId::new("id_card_national-media-id"), "id_card_number-example");
-v.id_card_address = Some("id_card_address-example");
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo::new("card_period_begin-example", "card_period_end-example", wxpay_core::types::MediaId::new("id_card_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_name-example"), wxpay_core::types::MediaId::new("id_card_national-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_number-example"));
+v.id_card_address = Some(wxpay_core::sensitive::Sensitive::new("id_card_address-example"));
 v
 });
 v.id_doc_info = Some({
-let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo::new("doc_period_begin-example", "doc_period_end-example", wxpay_core::types::MediaId::new("id_doc_copy-media-id"), "id_doc_name-example", "id_doc_number-example");
-v.id_doc_address = Some("id_doc_address-example");
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo::new("doc_period_begin-example", "doc_period_end-example", wxpay_core::types::MediaId::new("id_doc_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("id_doc_number-example"));
+v.id_doc_address = Some(wxpay_core::sensitive::Sensitive::new("id_doc_address-example"));
 v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new("id_doc_copy_back-media-id"));
 v
 });

@@ -21,7 +21,7 @@ mod fundflowbill {
             None,
             &[],
         );
-        check_response::<wxpay_apis::bill::fundflowbill::FundFlowBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::bill::fundflowbill::FundFlowBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }
 mod sub_merchant_fundflowbill {
@@ -54,6 +54,6 @@ mod tradebill {
             None,
             &[],
         );
-        check_response::<wxpay_apis::bill::tradebill::TradeBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::bill::tradebill::TradeBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }

@@ -24,7 +24,7 @@ mod applyments {
         let items4 = [wxpay_core::types::MediaId::new(
             "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
         )];
-        let request = wxpay_apis::brand::applyments::CreateBrandApplymentsRequest::new(wxpay_apis::brand::applyments::CreateBrandApplymentsAdminInfo::new("U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY", "AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45", wxpay_apis::brand::applyments::CreateBrandApplymentsIdDocType::IdentificationTypeHongkong), wxpay_apis::brand::applyments::CreateBrandApplymentsBrandBasicInfo::new(wxpay_core::types::MediaId::new("U2FsdGVkX1+8n2qLk9jP4vRtY6Wx"), "爱马哥"), "190001351110000", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectInfo::new("xx有限公司", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectType::SubjectTypeEnterprise, "91310101MA1FPX1234"), {
+        let request = wxpay_apis::brand::applyments::CreateBrandApplymentsRequest::new(wxpay_apis::brand::applyments::CreateBrandApplymentsAdminInfo::new(wxpay_core::sensitive::Sensitive::new("U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY"), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45"), wxpay_apis::brand::applyments::CreateBrandApplymentsIdDocType::IdentificationTypeHongkong), wxpay_apis::brand::applyments::CreateBrandApplymentsBrandBasicInfo::new(wxpay_core::types::MediaId::new("U2FsdGVkX1+8n2qLk9jP4vRtY6Wx"), "爱马哥"), "190001351110000", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectInfo::new("xx有限公司", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectType::SubjectTypeEnterprise, "91310101MA1FPX1234"), {
 let mut v = wxpay_apis::brand::applyments::CreateBrandApplymentsTrademark::new(wxpay_apis::brand::applyments::CreateBrandApplymentsTrademarkExists::TrademarkNone);
 v.logo_trademark_registration_certificate = Some({
 let mut v = wxpay_apis::brand::applyments::CreateBrandApplymentsLogoTrademarkRegistrationCertificate::new("腾讯科技有限公司", "25", "爱马哥", "21312344", "2025-09-08", "2035-09-08");
@@ -675,7 +675,9 @@ v
                     let items0 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
                         v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
-                        v.value = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
                         v
                     }];
                     let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
@@ -690,7 +692,9 @@ v
                     request.card_color = Some("#FFFF00");
                     request.card_picture_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
                     request.level = Some("钻石会员");
-                    request.phone_number = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                    request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    ));
                     request.user_information = Some({
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
                         v.common_field_list = Some(&items0);
@@ -724,7 +728,9 @@ v
                     let items0 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
                         v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
-                        v.value = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
                         v
                     }];
                     let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
@@ -741,7 +747,9 @@ v.available_day_after_receive = Some(200);
 v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
 v
 }, "obLatjnx9gnqzS4myYGmLZ7LgLBA", wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"), "478515832665");
-                    request.phone_number = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                    request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    ));
                     request.user_information = Some({
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
                         v.common_field_list = Some(&items0);
@@ -761,7 +769,9 @@ v
                     let items0 = [{
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
                         v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
-                        v.value = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
                         v
                     }];
                     let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
@@ -777,7 +787,7 @@ v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:2
 v.available_day_after_receive = Some(200);
 v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
 v
-}, "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==", wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"), "478515832665");
+}, wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="), wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"), "478515832665");
                     request.user_information = Some({
                         let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
                         v.common_field_list = Some(&items0);
@@ -1028,7 +1038,7 @@ mod profitsharing {
         fn create_profitsharing_orders() {
             let items0 = [{
                 let mut v = wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiver::new("1900000109", 190, "1900000109分给商户1900000110", wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId);
-                v.name = Some("hu89ohu89ohu89o");
+                v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 v
             }];
             let mut request =

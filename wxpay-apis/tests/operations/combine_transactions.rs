@@ -51,8 +51,8 @@ mod app {
             let mut v =
                 wxpay_apis::combine_transactions::app::CombineAppPrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                "6B46824C852FA29AAC3DCE6BFD852E27",
-                "6B46824C852FA29AAC3DCE6BFD852E27",
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                 wxpay_apis::combine_transactions::PrepayType::ForeignResident,
             ));
             v
@@ -140,8 +140,8 @@ mod h5 {
         request.combine_payer_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                "6B46824C852FA29AAC3DCE6BFD852E27",
-                "6B46824C852FA29AAC3DCE6BFD852E27",
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                 wxpay_apis::combine_transactions::PrepayType::ForeignResident,
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -217,8 +217,8 @@ mod jsapi {
             {
                 let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
                 v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                     wxpay_apis::combine_transactions::PrepayType::ForeignResident,
                 ));
                 v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -321,8 +321,8 @@ mod native {
         request.combine_payer_info = Some({
             let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
             v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
-                "6B46824C852FA29AAC3DCE6BFD852E27",
-                "6B46824C852FA29AAC3DCE6BFD852E27",
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                 wxpay_apis::combine_transactions::PrepayType::ForeignResident,
             ));
             v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");

@@ -24,7 +24,7 @@ mod partner {
             /// `POST /v3/credit-repayment/partner/contracts/app-presign`
             #[test]
             fn create_partner_contracts_app_presign() {
-                let mut request = wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="), "10000", 1);
+                let mut request = wxpay_apis::credit_repayment::partner::contracts::app_presign::CreatePartnerContractsAppPresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==")), "10000", 1);
                 request.sub_appid = Some("example_sub_appid");
                 request.sub_mchid = Some("1000000109");
                 request.trade_info = Some({
@@ -48,7 +48,7 @@ mod partner {
             /// `POST /v3/credit-repayment/partner/contracts/h5-presign`
             #[test]
             fn create_partner_contracts_h5_presign() {
-                let mut request = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="), "10000", 1);
+                let mut request = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignRequest::new("wxd678efh567hg6787", "https://pay.weixin.qq.com", "*明", "100001256", "123", wxpay_apis::credit_repayment::partner::contracts::PresignRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_apis::credit_repayment::partner::contracts::PresignIdentityType::RealIdentityTypeInvalid, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==")), "10000", 1);
                 request.jump_info = Some({
                     let mut v = wxpay_apis::credit_repayment::partner::contracts::h5_presign::CreatePartnerContractsH5PresignJumpInfo::new();
                     v.jump_appid = Some("example_jump_appid");

@@ -15,14 +15,14 @@ mod account {
             let items1 = [wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMedia::new(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaType::WithdrawalApplication)];
             let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequest::new("P202410241010125346", {
 let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountAccountType::AccountTypeCorporate, {
-let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo::new("工商银行", "AOZdYGISxo4y44/UgZ69b0zZXkw==", "d+xT+MQCvrLHeorwC+w==");
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
 v.bank_branch_id = Some("402713354941");
 v.bank_branch_name = Some("bank_branch_name-example");
 v.bank_name = Some("402713354941");
 v
 });
 v.identity_info = Some({
-let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo::new("pVd1HJ6zyvPedzfg==", "AOZdYGISxo4y44/UgZ69bkw==");
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
 v.id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeIdcard);
 v
 });
@@ -148,11 +148,11 @@ mod applyments {
         let items4 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
         let items5 = [
             wxpay_apis::ecommerce::applyments::SubmitApplymentUboInfo::new(
-                "ubo_id_doc_address-example",
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"),
                 wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
                 wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
-                "ubo_id_doc_name-example",
-                "ubo_id_doc_number-example",
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"),
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"),
                 wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
                 "ubo_period_begin-example",
                 "ubo_period_end-example",
@@ -162,10 +162,12 @@ mod applyments {
             {
                 let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentAccountInfo::new();
                 v.account_bank = Some("工商银行");
-                v.account_name =
-                    Some("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==");
-                v.account_number =
-                    Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==");
+                v.account_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==",
+                ));
+                v.account_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+                ));
                 v.bank_account_type = Some("75");
                 v.bank_address_code = Some("110000");
                 v.bank_branch_id = Some("402713354941");
@@ -177,8 +179,9 @@ mod applyments {
                 v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
                     "business_authorization_letter-media-id",
                 ));
-                v.contact_id_card_number =
-                    Some("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==");
+                v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                ));
                 v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
                     "contact_id_doc_copy-media-id",
                 ));
@@ -188,12 +191,13 @@ mod applyments {
                 v.contact_id_doc_type = Some(
                     wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
                 );
-                v.contact_name =
-                    Some("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==");
+                v.contact_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                ));
                 v.contact_period_begin = Some("contact_period_begin-example");
                 v.contact_period_end = Some("contact_period_end-example");
                 v.contact_type = Some("65");
-                v.mobile_phone = Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==");
+                v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
                 v
             },
             "merchant_shortname-example",
@@ -240,12 +244,15 @@ mod applyments {
             v.id_card_copy = Some(wxpay_core::types::MediaId::new(
                 "xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
             ));
-            v.id_card_name =
-                Some("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==");
+            v.id_card_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
+            ));
             v.id_card_national = Some(wxpay_core::types::MediaId::new(
                 "vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
             ));
-            v.id_card_number = Some("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4");
+            v.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4",
+            ));
             v.id_card_valid_time = Some("id_card_valid_time-example");
             v.id_card_valid_time_begin = Some("id_card_valid_time_begin-example");
             v
@@ -260,9 +267,12 @@ mod applyments {
             v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
                 "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
             ));
-            v.id_doc_name =
-                Some("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ");
-            v.id_doc_number = Some("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ");
+            v.id_doc_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+            ));
+            v.id_doc_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+            ));
             v
         });
         request.id_doc_type =
@@ -346,14 +356,20 @@ mod applyments {
             let items4 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
             let items5 = [{
                 let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsUboInfo::new();
-                v.ubo_id_doc_address = Some("ubo_id_doc_address-example");
+                v.ubo_id_doc_address = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_address-example",
+                ));
                 v.ubo_id_doc_copy =
                     Some(wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"));
                 v.ubo_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
                     "ubo_id_doc_copy_back-media-id",
                 ));
-                v.ubo_id_doc_name = Some("ubo_id_doc_name-example");
-                v.ubo_id_doc_number = Some("ubo_id_doc_number-example");
+                v.ubo_id_doc_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_name-example",
+                ));
+                v.ubo_id_doc_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_number-example",
+                ));
                 v.ubo_id_doc_period_begin = Some("ubo_id_doc_period_begin-example");
                 v.ubo_id_doc_period_end = Some("ubo_id_doc_period_end-example");
                 v.ubo_id_doc_type = Some(
@@ -364,14 +380,14 @@ mod applyments {
                 v
             }];
             let mut request = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest::new({
-let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo::new("工商银行", "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==", "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==", "75");
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="), "75");
 v.bank_branch_id = Some("402713354941");
 v.bank_name = Some("施秉县农村信用合作联社城关信用社");
 v
 }, {
-let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==", "65");
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), "65");
 v.business_authorization_letter = Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id"));
-v.contact_id_card_number = Some("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==");
+v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="));
 v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"));
 v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id"));
 v.contact_id_doc_period_begin = Some("2019-06-06");
@@ -379,7 +395,7 @@ v.contact_id_doc_period_end = Some("2026-06-06");
 v.contact_id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident);
 v.contact_period_begin = Some("contact_period_begin-example");
 v.contact_period_end = Some("contact_period_end-example");
-v.mobile_phone = Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==");
+v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
 v
 }, "merchant_shortname-example", "1708", "out_request_no-example", {
 let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
@@ -421,9 +437,9 @@ v
             request.id_card_complete_statement = Some(wxpay_core::types::MediaId::new(
                 "id_card_complete_statement-media-id",
             ));
-            request.id_card_info = Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo::new(wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), "pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==", wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), "zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4", "id_card_valid_time-example", "id_card_valid_time_begin-example"));
+            request.id_card_info = Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo::new(wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4"), "id_card_valid_time-example", "id_card_valid_time_begin-example"));
             request.id_doc_info = Some({
-                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo::new("2020-01-02", "2020-01-02", wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ", "jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ");
+                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo::new("2020-01-02", "2020-01-02", wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"));
                 v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
                     "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
                 ));
@@ -750,7 +766,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_app() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new("wxd678efh567h23787", "MZnwEx6zotwIz6ctW2/iQL5z9", wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "APPLYMENT_00000000001", "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP");
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -761,7 +777,7 @@ mod individual_contracts {
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new("wxd678efh567h23787", "MZnwEx6zotwIz6ctW2/iQL5z9", wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001", "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP");
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -810,8 +826,9 @@ mod mch_transfer {
                     "1000",
                 );
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-            request.user_name =
-                Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+            request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_name"]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }
@@ -910,7 +927,7 @@ mod profitsharing {
         fn create_profitsharing_orders() {
             let items0 = [{
                 let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(190, "分给商户1900000109", "1900000109", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
-                v.receiver_name = Some("hu89ohu89ohu89o");
+                v.receiver_name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 v
             }];
             let mut request =
@@ -946,7 +963,8 @@ mod profitsharing {
             #[test]
             fn add_profitsharing_receivers() {
                 let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new("190001001", "wx8888888888888888", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId, wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
-                request.encrypted_name = Some("hu89ohu89ohu89o");
+                request.encrypted_name =
+                    Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
                 request.name = Some("张三网络公司");
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"MERCHANT_ID\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
@@ -1050,11 +1068,14 @@ mod refunds {
         #[test]
         fn create_abnormal_refund() {
             let mut request = wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard);
-            request.bank_account =
-                Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==");
+            request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
+                "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+            ));
             request.bank_type = Some(wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundBankType::IcbcDebit);
             request.individual_auth_id = Some("1900000109");
-            request.real_name = Some("UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd");
+            request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd",
+            ));
             request.sub_mchid = Some("1900000109");
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ICBC_DEBIT\",\"individual_auth_id\":\"1900000109\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[], &["/bank_account", "/real_name"]);
             check_response::<wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"refund\":100,\"refund_fee\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"GLOBAL\",\"type\":\"COUPON\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");

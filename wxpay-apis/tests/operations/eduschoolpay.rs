@@ -40,10 +40,12 @@ mod contracts {
             request.bank_card = Some({
                 let mut v =
                     wxpay_apis::eduschoolpay::contracts::presign::PresignContractsBankCard::new(
-                        "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        wxpay_core::sensitive::Sensitive::new(
+                            "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        ),
                     );
                 v.bank_type = Some("CMC");
-                v.phone = Some("j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9");
+                v.phone = Some(wxpay_core::sensitive::Sensitive::new("j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9"));
                 v.valid_thru = Some("08/21");
                 v
             });
@@ -52,10 +54,14 @@ mod contracts {
             request.identity = Some({
                 let mut v =
                     wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentity::new(
-                        "IDENTITY_CARD",
-                        "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        wxpay_core::sensitive::Sensitive::new("IDENTITY_CARD"),
+                        wxpay_core::sensitive::Sensitive::new(
+                            "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        ),
                     );
-                v.id_card_number = Some("6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR");
+                v.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                ));
                 v
             });
             check_encrypted_request(&request, Method::Post, "v3/eduschoolpay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"bank_card\":{\"bank_card_no\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"bank_type\":\"CMC\",\"phone\":\"j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9\",\"valid_thru\":\"08/21\"},\"contract_mode\":\"LIMIT_BANK_CARD\",\"downgrade_default_contract\":true,\"identity\":{\"credential_type\":\"IDENTITY_CARD\",\"id_card_number\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"real_name\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\",\"school_id\":\"18260256813396\",\"user_id\":\"20200330tony\"}"), &[], &["/bank_card/bank_card_no", "/bank_card/phone", "/identity/credential_type", "/identity/id_card_number", "/identity/real_name"]);

@@ -13,8 +13,9 @@ mod brand_redpacket {
         fn create_brand_redpacket_brand_merchant_batches() {
             let items0 = [{
                 let mut v = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesDetail::new(100, "o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", "来自XX的红包");
-                v.user_name =
-                    Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                v.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ));
                 v
             }];
             let request = wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesRequest::new("双十一营销用品牌红包", "双十一营销用品牌红包", "wxf636efh567hg4356", 1234, &items0, "plfk2020042013", wxpay_apis::fund_app::brand_redpacket::brand_merchant_batches::CreateBrandRedpacketBrandMerchantBatchesScene::CustomSend, "123400001", 10000, 10);
@@ -272,8 +273,9 @@ mod mch_transfer {
                 ];
                 let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsRequest::new("wxf636efh567hg4356", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-                request.user_name =
-                    Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ));
                 request.user_recv_perception = Some("现金奖励");
                 check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::CreateMchTransferPartnerTransferBillsResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"sub_mchid\":\"1900001121\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
@@ -315,8 +317,9 @@ mod mch_transfer {
                     let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new("wxf636efh567hg4356", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
                     request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new("https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "wx_123456"));
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-                    request.user_name =
-                        Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                    request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                    ));
                     request.user_recv_perception = Some("现金奖励");
                     check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"sub_mchid\":\"1900001121\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
@@ -336,8 +339,9 @@ mod mch_transfer {
                     ];
                     let mut request = wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferRequest::new("wxf636efh567hg4356", "201202504101000123456789012", "plfk2020042013", "1900001121", 400000, "2020年4月报销", "1000", &items0);
                     request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-                    request.user_name =
-                        Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                    request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                    ));
                     request.user_recv_perception = Some("现金奖励");
                     check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/partner/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
                     check_response::<wxpay_apis::fund_app::mch_transfer::partner::transfer_bills::transfer::CreateMchTransferPartnerTransferBillsTransferResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
@@ -399,8 +403,9 @@ mod mch_transfer {
                     &items0,
                 );
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-            request.user_name =
-                Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+            request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+            ));
             request.user_recv_perception = Some("现金奖励");
             request.user_recv_style = Some(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillUserRecvStyle::new(wxpay_apis::fund_app::mch_transfer::transfer_bills::CreateTransferBillType::ConfirmPage));
             check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\",\"user_recv_style\":{\"type\":\"CONFIRM_PAGE\"}}"), &[], &["/user_name"]);
@@ -444,8 +449,9 @@ mod mch_transfer {
                 request.authorization_info = Some(wxpay_apis::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo::new("https://www.weixin.qq.com/wxpay/pay.php", "plfk2020042013", "wx_123456"));
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.sponsor_mchid = Some("1900001109");
-                request.user_name =
-                    Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ));
                 request.user_recv_perception = Some("现金奖励");
                 check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_info\":{\"authorization_notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"user_display_name\":\"wx_123456\"},\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_authorization_no\":\"plfk2020042013\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"user_display_name\":\"wx_123456\"}");
@@ -468,8 +474,9 @@ mod mch_transfer {
                 request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
                 request.out_authorization_no = Some("plfk2020042013");
                 request.sponsor_mchid = Some("1900001109");
-                request.user_name =
-                    Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ));
                 request.user_recv_perception = Some("现金奖励");
                 check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-bills/transfer", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"authorization_id\":\"201202504101000123456789012\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_authorization_no\":\"plfk2020042013\",\"out_bill_no\":\"plfk2020042013\",\"sponsor_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_recv_perception\":\"现金奖励\"}"), &[], &["/user_name"]);
                 check_response::<wxpay_apis::fund_app::mch_transfer::transfer_bills::transfer::CreateMchTransferTransferBillsTransferResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mch_id\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
@@ -501,8 +508,9 @@ mod mch_transfer {
             ];
             let mut request = wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsRequest::new("102022609", "o-MYE42l80oelYMDE34nYD456Xoy", "plfk2020042013", 400000, "2020年4月报销", "1401", &items0);
             request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
-            request.user_name =
-                Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+            request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+            ));
             request.user_qq = Some("490379403");
             check_encrypted_request(&request, Method::Post, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills", "", Some("{\"appid\":\"102022609\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1401\",\"transfer_scene_report_infos\":[{\"info_content\":\"注册会员有礼\",\"info_type\":\"活动名称\"}],\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}"), &[], &["/user_name"]);
             check_response::<wxpay_apis::fund_app::mch_transfer::transfer_to_qq_wallet_bills::CreateMchTransferTransferToQqWalletBillsResponse>("{\"appid\":\"102022609\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"user_qq\":\"490379403\"}");

@@ -19,7 +19,7 @@ mod bill_download_url {
             None,
             &[],
         );
-        check_response::<wxpay_apis::funds_to_oversea::bill_download_url::QueryFundsToOverseaBillDownloadUrlResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::funds_to_oversea::bill_download_url::QueryFundsToOverseaBillDownloadUrlResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }
 mod orders {

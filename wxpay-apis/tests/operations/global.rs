@@ -110,7 +110,7 @@ mod customs {
         /// `POST /v3/global/customs/verify-certificate`
         #[test]
         fn verify_certificate_customs() {
-            let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", "330821198809085211", "张三", wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+            let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
             request.sub_order_no = Some("20150806125346");
             check_encrypted_request(&request, Method::Post, "v3/global/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
             check_response::<wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
@@ -430,9 +430,9 @@ mod merchants {
             },
             644,
             wxpay_apis::global::merchants::GlobalMerchantsContact::new(
-                "test@test.com",
-                "李先生",
-                "075586010000",
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
             ),
             "344",
             wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
@@ -513,9 +513,9 @@ mod merchants {
             },
             644,
             wxpay_apis::global::merchants::GlobalMerchantsContact::new(
-                "test@test.com",
-                "李先生",
-                "075586010000",
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
             ),
             "344",
             wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
@@ -1708,7 +1708,7 @@ mod v3 {
             /// `POST /global/v3/customs/verify-certificate`
             #[test]
             fn verify_certificate_customs() {
-                let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", "330821198809085211", "张三", wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+                let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
                 request.sub_order_no = Some("20150806125346");
                 check_encrypted_request(&request, Method::Post, "global/v3/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
                 check_response::<wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");

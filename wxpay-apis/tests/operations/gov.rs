@@ -242,7 +242,7 @@ v
             /// `POST /v3/gov/subsidy/n-qualifications/sync`
             #[test]
             fn sync_subsidy_nqualifications() {
-                let mut request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest::new("深圳市南山区", "海尔", "JS06", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "91110108397173806M", "123456789", 10000, "vmall_250120131959_993_4494", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, "OEimkKuua8igpd+0YDgqF2Z61l=", "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                let mut request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest::new("深圳市南山区", "海尔", "JS06", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "91110108397173806M", "123456789", 10000, "vmall_250120131959_993_4494", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
                 request.appliance_id = Some(1);
                 request.coupon_code = Some("6901010101098");
                 request.delivery_time = Some(wxpay_core::types::Timestamp::new(
@@ -299,7 +299,7 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/cancel`
                 #[test]
                 fn cancel_subsidy_qualifications_passthrough() {
-                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest::new(1, "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", 310100, "OEimkKuua8igpd+0YDgqF2Z61l=");
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest::new(1, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                     request.out_request_no = Some("vmall_250120131959_993_4494");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/cancel", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"out_request_no\":\"vmall_250120131959_993_4494\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
@@ -311,7 +311,7 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/claim`
                 #[test]
                 fn claim_subsidy_qualifications_passthrough() {
-                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "latitude-example", "longitude-example", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", 310100, "OEimkKuua8igpd+0YDgqF2Z61l=");
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "latitude-example", "longitude-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                     request.appliance_id = Some(1);
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/claim", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"latitude\":\"latitude-example\",\"longitude\":\"longitude-example\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
@@ -323,7 +323,7 @@ v
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/query`
                 #[test]
                 fn query_subsidy_qualifications_passthrough() {
-                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", 310100, "OEimkKuua8igpd+0YDgqF2Z61l=");
+                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claim_mode\":\"CLAIM_MODE_MINI_PROGRAM\",\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
                 }
@@ -335,7 +335,7 @@ v
             /// `POST /v3/gov/subsidy/qualifications/query`
             #[test]
             fn query_subsidy_qualifications() {
-                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", 310100, "OEimkKuua8igpd+0YDgqF2Z61l=");
+                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                 check_response::<wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
             }
@@ -353,16 +353,20 @@ v
                 ));
                 request.energy_grade =
                     Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
-                request.id_card_number =
-                    Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==");
+                request.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
+                ));
                 request.imei1 = Some("358882046176540");
                 request.imei2 = Some("358882046176540");
                 request.invoice_code = Some("310100");
                 request.logistics_num = Some("123456789");
                 request.pc_type = Some(wxpay_apis::gov::subsidy::QualificationsPcType::Desktop);
-                request.phone_number =
-                    Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==");
-                request.real_name = Some("OEimkKuua8igpd+0YDgqF2Z61l=");
+                request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
+                ));
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "OEimkKuua8igpd+0YDgqF2Z61l=",
+                ));
                 request.refund_id = Some("123456789");
                 request.sub_mch_id = Some("123456");
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/sync", "", Some("{\"address\":\"深圳市南山区\",\"appliance_id\":1,\"barcode\":\"例值：6901010101098\",\"brand\":\"海尔\",\"cate_state\":\"CATE_STATE_REDEEM\",\"delivery_time\":\"2025-01-14T19:55:06+08:00\",\"discount_amount\":2000,\"energy_grade\":\"FIRST_LEVEL\",\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"imei1\":\"358882046176540\",\"imei2\":\"358882046176540\",\"invoice_address_code\":\"310100\",\"invoice_code\":\"310100\",\"invoice_num\":\"031001900204\",\"invoice_time\":\"2025-01-14T19:55:06+08:00\",\"item_name\":\"联想YOGA AIR 15\",\"license_number\":\"91110108397173806M\",\"logistics_num\":\"123456789\",\"mch_name\":\"江苏京东信息技术有限公司\",\"mch_order_id\":\"123456789\",\"order_amount\":10000,\"out_trade_no\":\"vmall_250120131959_993_4494\",\"pc_type\":\"DESKTOP\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"product_type\":\"COMMON_PRODUCT\",\"purchaser_name\":\"小弟弟\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"receive_region_code\":\"110101\",\"refund_id\":\"123456789\",\"sale_model\":\"SALE_MODEL_OFFLINE\",\"seller_name\":\"联想（北京）信息技术有限公司\",\"sn_code\":\"fallervuh\",\"spec_model\":\"YOGA Air 15s ILL9\",\"sub_mch_id\":\"123456\",\"tax_authority_code\":\"2525252\",\"transaction_time\":\"2025-01-14T19:55:06+08:00\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
@@ -480,11 +484,15 @@ v
                 request.appliance_id = Some(1);
                 request.energy_grade =
                     Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
-                request.id_card_number =
-                    Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==");
-                request.phone_number =
-                    Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==");
-                request.real_name = Some("OEimkKuua8igpd+0YDgqF2Z61l=");
+                request.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
+                ));
+                request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
+                ));
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "OEimkKuua8igpd+0YDgqF2Z61l=",
+                ));
                 request.refund_id = Some("123456789");
                 request.sale_model =
                     Some(wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline);
@@ -543,7 +551,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/issue`
                 #[test]
                 fn create_subsidy_zhejiang_authcode_issue() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest::new("330000", "A01", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", "1", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", "OEimkKuua8igpd+0YDgqF2Z61l=", "123");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest::new("330000", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "1", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123");
                     request.custom_info = Some("custom_info-example");
                     request.openid = Some("openid-example");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/issue", "", Some("{\"add_code\":\"330000\",\"category_id\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"custom_info\":\"custom_info-example\",\"mobile\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"openid\":\"openid-example\",\"req_ssn\":\"123\"}"), &[], &["/cert_no", "/mobile", "/name"]);
@@ -611,7 +619,7 @@ v
                 #[test]
                 fn confirm_subsidy_zhejiang_nqualifications() {
                     let items0 = [{
-                        let mut v = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData::new("activity_add_code-example", "add_code-example", "address-example", "brand-example", "cate_code-example", "cert_no-example", "corp_name-example", "name-example", "operation_time-example", "sale_models-example", "sales-example", "serial_num-example", "status-example", "subsidy-example", "tel-example", "uniscid-example");
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData::new("activity_add_code-example", "add_code-example", wxpay_core::sensitive::Sensitive::new("address-example"), "brand-example", "cate_code-example", wxpay_core::sensitive::Sensitive::new("cert_no-example"), "corp_name-example", wxpay_core::sensitive::Sensitive::new("name-example"), "operation_time-example", "sale_models-example", "sales-example", "serial_num-example", "status-example", "subsidy-example", wxpay_core::sensitive::Sensitive::new("tel-example"), "uniscid-example");
                         v.bank_name = Some("bank_name-example");
                         v.bank_subsidy = Some("bank_subsidy-example");
                         v.grade = Some("grade-example");
@@ -634,7 +642,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/alter`
                 #[test]
                 fn create_subsidy_zhejiang_qualifications_alter() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest::new("A01", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", "OEimkKuua8igpd+0YDgqF2Z61l=", "123", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==");
+                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/alter", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterResponse>("{\"auth_code\":\"0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -645,7 +653,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/claim`
                 #[test]
                 fn claim_subsidy_zhejiang_qualifications() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest::new("A01", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", "OEimkKuua8igpd+0YDgqF2Z61l=", "123", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
                     request.cert_type = Some("1");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/claim", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
@@ -657,7 +665,7 @@ v
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/query`
                 #[test]
                 fn query_subsidy_zhejiang_qualifications() {
-                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", "123");
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "123");
                     request.cate_code = Some("A01");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/query", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"req_ssn\":\"123\"}"), &[], &["/cert_no"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsResponse>("{\"data\":[{\"cate_code\":\"A01\",\"status\":\"尚未领取资格\",\"status_code\":\"00\"}],\"resp_code\":\"000000\",\"resp_desc\":\"操作成功\"}");
@@ -670,7 +678,7 @@ v
                 #[test]
                 fn sync_subsidy_zhejiang_qualifications() {
                     let items0 = [{
-                        let mut v = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData::new("activity_add_code-example", "330000", "address-example", "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1", "barcode-example", "brand-example", "A01", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==", "corp_name-example", "is_ai_product-example", "item_name-example", "OEimkKuua8igpd+0YDgqF2Z61l=", "operation_time-example", "order_no-example", "0", "sales-example", "sn_code-example", "spec_model-example", "0", "subsidy-example", "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==", "uniscid-example");
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData::new("activity_add_code-example", "330000", "address-example", "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1", "barcode-example", "brand-example", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "corp_name-example", "is_ai_product-example", "item_name-example", wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "operation_time-example", "order_no-example", "0", "sales-example", "sn_code-example", "spec_model-example", "0", "subsidy-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), "uniscid-example");
                         v.bank_name = Some("bank_name-example");
                         v.bank_subsidy = Some("bank_subsidy-example");
                         v.ccc_sn_order_no = Some("ccc_sn_order_no-example");

@@ -39,9 +39,9 @@ mod v3 {
                 },
                 644,
                 wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
-                    "test@test.com",
-                    "李先生",
-                    "075586010000",
+                    wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                    wxpay_core::sensitive::Sensitive::new("李先生"),
+                    wxpay_core::sensitive::Sensitive::new("075586010000"),
                 ),
                 "344",
                 wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
@@ -103,9 +103,9 @@ mod v3 {
             );
             request.channel_id = Some("3200000001");
             request.contact = Some(wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
-                "test@test.com",
-                "李先生",
-                "075586010000",
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
             ));
             request.director = Some({
                 let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsDirector::new();

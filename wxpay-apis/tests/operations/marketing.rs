@@ -1542,7 +1542,7 @@ v
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
                 #[test]
                 fn import_membercard_open_cards_phone_membercard() {
-                    let mut request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest::new("card_id/../?a=b#c %微", "vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==", "100002322019090134234sfdf");
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest::new("card_id/../?a=b#c %微", wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), "100002322019090134234sfdf");
                     request.code = Some("478515832665");
                     check_encrypted_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/phone-membercard/import", "", Some("{\"code\":\"478515832665\",\"encrypted_phone_number\":\"vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==\",\"out_request_no\":\"100002322019090134234sfdf\"}"), &[], &["/encrypted_phone_number"]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardResponse>("{\"code\":\"751234212312\"}");
@@ -1674,7 +1674,7 @@ v
             /// `POST /v3/marketing/membercard-open/phonenumber-member/import`
             #[test]
             fn import_membercard_open_phonenumber_member() {
-                let mut request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==", {
+                let mut request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest::new(wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), {
 let mut v = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformation::new("pbLatjvWOibDc5-TBnbUk1pD12o0", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"));
 v.code = Some("478515832665");
 v.membership_number = Some("316510891298");

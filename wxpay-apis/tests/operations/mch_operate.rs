@@ -16,13 +16,13 @@ mod risk {
             let mut request = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequest::new(101, wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyOutAccountType::BasicAccount, "2019061122222222122", {
 let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeInfo::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAccountType::AccountTypeCorporate);
 v.bank_account_info = Some({
-let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo::new("工商银行", "AOZdYGISxo4y44/UgZ69b0zZXkw==", "d+xT+MQCvrLHeorwC+w==");
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
 v.bank_branch_id = Some("402713354941");
 v.bank_name = Some("402713354941");
 v
 });
 v.identity_info = Some({
-let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo::new("pVd1HJ6zyvPedzfg==", "AOZdYGISxo4y44/UgZ69bkw==");
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
 v.id_doc_type = Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdDocType::IdentificationTypeIdcard);
 v
 });

@@ -11,7 +11,7 @@ mod mchcontactalterapplyment {
     fn create_mchalterapply_mchcontactalterapplyment() {
         let mut request = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest::new("2492185251", "1900013511_10000");
         request.contact_info = Some({
-            let mut v = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==", wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard, "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==", "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==");
+            let mut v = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard, wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
             v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
                 "business_authorization_letter-media-id",
             ));
@@ -85,7 +85,7 @@ mod mchsubjectalterapplyment {
             "finance_license_pics-media-id",
         )];
         let items6 = [{
-            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo::new("pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==", wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==", "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==", "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+=="), wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);
             v.card_back = Some(wxpay_core::types::MediaId::new(
                 "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
             ));
@@ -118,15 +118,21 @@ mod mchsubjectalterapplyment {
             v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
                 "47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
             ));
-            v.card_address = Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==");
+            v.card_address = Some(wxpay_core::sensitive::Sensitive::new(
+                "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==",
+            ));
             v.card_back = Some(wxpay_core::types::MediaId::new(
                 "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
             ));
             v.card_front = Some(wxpay_core::types::MediaId::new(
                 "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
             ));
-            v.card_name = Some("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==");
-            v.card_number = Some("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==");
+            v.card_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
+            ));
+            v.card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
+            ));
             v.card_period_begin = Some("2019-06-06");
             v.card_period_end = Some("2026-06-06");
             v.id_doc_type = Some(wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);

@@ -32,8 +32,8 @@ mod orders {
             "202204022005169952975171534816",
             wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
                 wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-                "id_digest-example",
-                "name-example",
+                wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+                wxpay_core::sensitive::Sensitive::new("name-example"),
             ),
             "1217752501201",
             202000,
@@ -67,8 +67,8 @@ mod orders {
         request.prepay_id = Some("wx201410272009395522657a690389285100");
         request.relative = Some(wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
             wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-            "id_digest-example",
-            "name-example",
+            wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+            wxpay_core::sensitive::Sensitive::new("name-example"),
         ));
         request.sub_appid = Some("wxd678efh567hg6999");
         request.sub_mchid = Some("1900000109");

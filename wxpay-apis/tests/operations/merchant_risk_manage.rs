@@ -68,7 +68,9 @@ mod report_trade_union_information {
         }];
         let mut request = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationRequest::new();
         request.acquiring_bank_id = Some("1356485");
-        request.certificates_number = Some("ca775af5f841bdf424b2e6eb86a6e21e");
+        request.certificates_number = Some(wxpay_core::sensitive::Sensitive::new(
+            "ca775af5f841bdf424b2e6eb86a6e21e",
+        ));
         request.channel_id = Some("1900000108");
         request.client_ip = Some("123.12.12.123");
         request.combine_mchid = Some("example_combine_mchid");
@@ -103,7 +105,9 @@ mod report_trade_union_information {
         request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
         request.order_phone_number = Some("example_order_phone_number");
         request.out_trade_no = Some("1217752501201407033233368018");
-        request.phone = Some("ca775af5f841bdf424b2e6eb86a6e21e");
+        request.phone = Some(wxpay_core::sensitive::Sensitive::new(
+            "ca775af5f841bdf424b2e6eb86a6e21e",
+        ));
         request.phone_from = Some(1);
         request.phone_number_location = Some("example_phone_number_location");
         request.pre_opening_behavior = Some("example_pre_opening_behavior");

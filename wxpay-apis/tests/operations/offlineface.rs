@@ -54,9 +54,9 @@ mod contracts {
                     "business_name-example",
                     {
                         let mut v = wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUser::new("organization_id-example", "out_user_id-example");
-                        v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new("identification_number-example", wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
+                        v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
                         v.identification_name = Some("identification_name-example");
-                        v.phone = Some("phone-example");
+                        v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
                         v
                     },
                 );
@@ -66,11 +66,15 @@ mod contracts {
                 let mut v =
                     wxpay_apis::offlineface::contracts::presign::PresignContractsLimitBankCard::new(
                     );
-                v.bank_card_number = Some("bank_card_number-example");
+                v.bank_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "bank_card_number-example",
+                ));
                 v.bank_type = Some("bank_type-example");
-                v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new("identification_number-example", wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
-                v.identification_name = Some("identification_name-example");
-                v.phone = Some("phone-example");
+                v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
+                v.identification_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "identification_name-example",
+                ));
+                v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
                 v.valid_thru = Some("valid_thru-example");
                 v
             });

@@ -34,7 +34,7 @@ mod organizations {
             #[test]
             fn modify_organizations_users_by_out_user_id() {
                 let mut request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequest::new("organization_id/../?a=b#c %微", "out_user_id/../?a=b#c %微");
-                request.phone = Some("phone-example");
+                request.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
                 request.staff_info = Some({
                     let mut v = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStaffInfo::new();
                     v.occupation = Some("occupation-example");
@@ -46,7 +46,8 @@ mod organizations {
                     v.class_name = Some("class_name-example");
                     v
                 });
-                request.user_name = Some("user_name-example");
+                request.user_name =
+                    Some(wxpay_core::sensitive::Sensitive::new("user_name-example"));
                 request.user_type = Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdUserType::Student);
                 check_encrypted_request(&request, Method::Patch, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"phone\":\"phone-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}"), &[], &["/phone", "/user_name"]);
                 check_empty_response(&request);

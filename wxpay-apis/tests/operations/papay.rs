@@ -200,7 +200,7 @@ mod insurance_sign {
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==");
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -256,7 +256,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==");
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -307,7 +307,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==");
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });
@@ -358,7 +358,7 @@ v
                     request.out_trade_no = Some("1217752501201407033233368018");
                     request.out_user_code = Some("用户昵称");
                     request.real_identity = Some({
-                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==", "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==");
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
                         v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
                         v
                     });

@@ -10,9 +10,10 @@ mod batches {
     #[test]
     fn create_partner_transfer_batches() {
         let items0 = [{
-            let mut v = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
-            v.user_id_card =
-                Some("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f");
+            let mut v = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45"));
+            v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
+                "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
+            ));
             v
         }];
         let mut request = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequest::new(wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesAuthorizationType::InformationAuthorizationType, "2019年1月深圳分部报销单", "2019年1月深圳分部报销单", "plfk2020042013", "1900000109", 4000000, 200, &items0);

@@ -124,8 +124,8 @@ mod partner {
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                         wxpay_apis::pay::PrepayType::ForeignResident,
                     ));
                     v
@@ -351,8 +351,8 @@ v
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                         wxpay_apis::pay::PrepayType::ForeignResident,
                     ));
                     v
@@ -419,8 +419,12 @@ v
                         {
                             let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                             v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                                "6B46824C852FA29AAC3DCE6BFD852E27",
-                                "6B46824C852FA29AAC3DCE6BFD852E27",
+                                wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
+                                wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
                                 wxpay_apis::pay::PrepayType::ForeignResident,
                             ));
                             v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -645,8 +649,8 @@ v
                 request.payer = Some({
                     let mut v = wxpay_apis::pay::PrepayPayer::new();
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                         wxpay_apis::pay::PrepayType::ForeignResident,
                     ));
                     v
@@ -823,8 +827,8 @@ mod transactions {
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                     wxpay_apis::pay::PrepayType::ForeignResident,
                 ));
                 v
@@ -1045,8 +1049,8 @@ v
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                     wxpay_apis::pay::PrepayType::ForeignResident,
                 ));
                 v
@@ -1119,8 +1123,8 @@ v
                         "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
                     );
                     v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
-                        "6B46824C852FA29AAC3DCE6BFD852E27",
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                         wxpay_apis::pay::PrepayType::ForeignResident,
                     ));
                     v
@@ -1270,8 +1274,8 @@ v
             request.payer = Some({
                 let mut v = wxpay_apis::pay::PrepayPayer::new();
                 v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
-                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
                     wxpay_apis::pay::PrepayType::ForeignResident,
                 ));
                 v

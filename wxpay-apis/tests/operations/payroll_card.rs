@@ -50,7 +50,7 @@ mod authentications {
         /// `POST /v3/payroll-card/authentications/pre-order-with-auth`
         #[test]
         fn create_authentications_pre_order_with_auth() {
-            let mut request = wxpay_apis::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest::new("mcdhehfgisdhfjghed39384564i83", wxpay_apis::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType::SignIn, "某用工企业", wxpay_apis::payroll_card::PayrollCardEmploymentType::LongTermEmployment, "7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5", "onqOjjmo8wmTOOtSKwXtGjg9Gb58", "某项目", "1111111", "LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg");
+            let mut request = wxpay_apis::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest::new("mcdhehfgisdhfjghed39384564i83", wxpay_apis::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType::SignIn, "某用工企业", wxpay_apis::payroll_card::PayrollCardEmploymentType::LongTermEmployment, wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"), "onqOjjmo8wmTOOtSKwXtGjg9Gb58", "某项目", "1111111", wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg"));
             request.appid = Some("wxa1111111");
             request.sub_appid = Some("wxa1111111");
             check_encrypted_request(&request, Method::Post, "v3/payroll-card/authentications/pre-order-with-auth", "", Some("{\"appid\":\"wxa1111111\",\"authenticate_number\":\"mcdhehfgisdhfjghed39384564i83\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"某用工企业\",\"employment_type\":\"LONG_TERM_EMPLOYMENT\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"openid\":\"onqOjjmo8wmTOOtSKwXtGjg9Gb58\",\"project_name\":\"某项目\",\"sub_appid\":\"wxa1111111\",\"sub_mchid\":\"1111111\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[], &["/id_card_number", "/user_name"]);
@@ -90,10 +90,10 @@ mod tokens {
     fn create_payroll_card_tokens() {
         let mut request = wxpay_apis::payroll_card::tokens::CreatePayrollCardTokensRequest::new(
             wxpay_apis::payroll_card::PayrollCardEmploymentType::LongTermEmployment,
-            "7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5",
+            wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"),
             "9x111111",
             "1111111",
-            "LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg",
+            wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg"),
         );
         request.appid = Some("wxa1111111");
         request.sub_appid = Some("wxa1111111");
@@ -107,7 +107,7 @@ mod transfer_batches {
     /// `POST /v3/payroll-card/transfer-batches`
     #[test]
     fn create_payroll_card_transfer_batches() {
-        let items0 = [wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45")];
+        let items0 = [wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45"))];
         let mut request = wxpay_apis::payroll_card::transfer_batches::CreatePayrollCardTransferBatchesRequest::new("INFORMATION_AUTHORIZATION_TYPE", "2019年1月深圳分部报销单", "2019年1月深圳分部报销单", "LOGISTICS", "LONG_TERM_EMPLOYMENT", "plfk2020042013", "1111111", 4000000, 200, &items0);
         request.sp_appid = Some("wxf636efh567hg4388");
         request.sub_appid = Some("wxf636efh567hg4356");
@@ -145,7 +145,7 @@ mod wesure {
         /// `POST /v3/payroll-card/wesure/token-validations`
         #[test]
         fn create_wesure_token_validations() {
-            let mut request = wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequest::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5", "1900000109", "1900000109", "abcdefghijklmn", "LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg");
+            let mut request = wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsRequest::new(wxpay_core::sensitive::Sensitive::new("7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5"), "1900000109", "1900000109", "abcdefghijklmn", wxpay_core::sensitive::Sensitive::new("LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg"));
             request.authenticate_type = Some(wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsAuthenticateType::Normal);
             check_encrypted_request(&request, Method::Post, "v3/payroll-card/wesure/token-validations", "", Some("{\"authenticate_type\":\"NORMAL\",\"id_card_number\":\"7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"token\":\"abcdefghijklmn\",\"user_name\":\"LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg\"}"), &[], &["/id_card_number", "/user_name"]);
             check_response::<wxpay_apis::payroll_card::wesure::token_validations::CreateWesureTokenValidationsResponse>("{\"authenticate_success_time\":\"2015-05-20T13:29:35+08:00\",\"fail_reason\":\"SP_MCH_NO_PERMISSION\",\"openid\":\"11111111\",\"result\":\"SUCCESS\"}");

@@ -1071,21 +1071,21 @@ mod payafter_orders {
                 "1234323JKHDFE1243252",
                 "500001",
             );
-        request.address = Some("address-example");
+        request.address = Some(wxpay_core::sensitive::Sensitive::new("address-example"));
         request.attach = Some("attach-example");
         request.discounts = Some(&items0);
         request.fees = Some(&items1);
-        request.name = Some("name-example");
+        request.name = Some(wxpay_core::sensitive::Sensitive::new("name-example"));
         request.need_user_confirm = Some(true);
         request.openid = Some("openid-example");
-        request.phone = Some("phone-example");
+        request.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
         request.risk_amount = Some(1);
         request.service_end_location = Some("service_end_location-example");
         request.service_end_time = Some("service_end_time-example");
         request.service_introduction = Some("service_introduction-example");
         request.service_start_location = Some("service_start_location-example");
         request.service_start_time = Some("service_start_time-example");
-        request.userid = Some("userid-example");
+        request.userid = Some(wxpay_core::sensitive::Sensitive::new("userid-example"));
         check_encrypted_request(&request, Method::Post, "v3/payscore/payafter-orders", "", Some("{\"address\":\"address-example\",\"appid\":\"wxd678efh567hg6787\",\"attach\":\"attach-example\",\"discounts\":[{\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"name\":\"name-example\",\"need_user_confirm\":true,\"openid\":\"openid-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"phone\":\"phone-example\",\"risk_amount\":1,\"service_end_location\":\"service_end_location-example\",\"service_end_time\":\"service_end_time-example\",\"service_id\":\"500001\",\"service_introduction\":\"service_introduction-example\",\"service_start_location\":\"service_start_location-example\",\"service_start_time\":\"service_start_time-example\",\"userid\":\"userid-example\"}"), &[], &["/address", "/name", "/phone", "/userid"]);
         check_response::<wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"mchid-example\",\"miniprogram_appid\":\"miniprogram_appid-example\",\"miniprogram_businesstype\":\"wxpayScoreUse\",\"miniprogram_path\":\"miniprogram_path-example\",\"miniprogram_username\":\"miniprogram_username-example\",\"order_id\":\"order_id-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"package-example\",\"service_id\":\"500001\"}");
     }

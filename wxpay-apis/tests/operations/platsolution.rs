@@ -757,8 +757,9 @@ mod insurance {
                         v
                     });
                     request.sub_appid = Some("wxf636efh567hg4356");
-                    request.user_real_name =
-                        Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                    request.user_real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                    ));
                     check_encrypted_request(&request, Method::Post, "v3/platsolution/insurance/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_real_name"]);
                     check_response::<wxpay_apis::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_reservation_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\"}");
                 }
@@ -959,8 +960,9 @@ mod mch_transfer {
                     v
                 });
                 request.sub_appid = Some("wxf636efh567hg4356");
-                request.user_real_name =
-                    Some("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45");
+                request.user_real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ));
                 check_encrypted_request(&request, Method::Post, "v3/platsolution/mch-transfer/reservation/apply", "", Some("{\"estimated_date\":\"2019-11-22\",\"estimated_max_amount\":400000,\"exact_amount\":100000,\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_reservation_no\":\"plfk2020042013\",\"reserve_remark\":\"由于存在收益波动，实际到账资金可能不等于当前金额\",\"scene_report_data\":{\"insurance_policy\":{\"claim_no\":\"202310410941\",\"name\":\"养老保险\",\"policy_no\":\"202301011651\",\"product_registration_no\":\"40058541257\",\"withdrawal_no\":\"202310410941\"}},\"sp_appid\":\"wxf636efh567hg4356\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900001109\",\"transfer_scene_id\":\"1000\",\"user_real_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_real_name"]);
                 check_response::<wxpay_apis::platsolution::mch_transfer::reservation::apply::TransferReservationApplyResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_reservation_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"reservation_id\":\"1330000071100999991182020050700019480001\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\"}");
             }

@@ -57,7 +57,7 @@ mod orders {
                 "分给商户A",
                 wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
             );
-            v.name = Some("hu89ohu89ohu89o");
+            v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
             v
         }];
         let mut request = wxpay_apis::profitsharing::orders::CreateProfitSharingOrderRequest::new(
@@ -119,7 +119,7 @@ mod receivers {
         fn add_profit_sharing_receiver() {
             let mut request = wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRequest::new("86693852", "wx8888888888888888", wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRelationType::ServiceProvider, wxpay_apis::profitsharing::ProfitsharingType::MerchantId);
             request.custom_relation = Some("代理商");
-            request.name = Some("hu89ohu89ohu89o");
+            request.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
             request.sub_appid = Some("wx8888888888888889");
             request.sub_mchid = Some("1900000109");
             check_encrypted_request(&request, Method::Post, "v3/profitsharing/receivers/add", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &["/name"]);

@@ -69,10 +69,13 @@ mod domestic {
             #[test]
             fn apply_abnormal_refund() {
                 let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard);
-                request.bank_account =
-                    Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==");
+                request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
+                    "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+                ));
                 request.bank_type = Some(wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundBankType::AbcDebit);
-                request.real_name = Some("UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd");
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd",
+                ));
                 request.sub_mchid = Some("1900000109");
                 check_encrypted_request(&request, Method::Post, "v3/refund/domestic/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ABC_DEBIT\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[], &["/bank_account", "/real_name"]);
                 check_response::<wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");

@@ -29,8 +29,8 @@ mod guides {
         let mut request = wxpay_apis::smartguide::guides::CreateSmartguideGuidesRequest::new(
             "avatar-example",
             "corpid-example",
-            "mobile-example",
-            "name-example",
+            wxpay_core::sensitive::Sensitive::new("mobile-example"),
+            wxpay_core::sensitive::Sensitive::new("name-example"),
             "qr_code-example",
             1,
             "userid-example",
@@ -51,8 +51,8 @@ mod guides {
         );
         request.avatar = Some("avatar-example");
         request.group_qrcode = Some("https://work.weixin.qq.com/xxxxxxx");
-        request.mobile = Some("mobile-example");
-        request.name = Some("name-example");
+        request.mobile = Some(wxpay_core::sensitive::Sensitive::new("mobile-example"));
+        request.name = Some(wxpay_core::sensitive::Sensitive::new("name-example"));
         request.qr_code = Some("qr_code-example");
         request.sub_mchid = Some("1234567890");
         check_encrypted_request(&request, Method::Patch, "v3/smartguide/guides/guide_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"avatar\":\"avatar-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"sub_mchid\":\"1234567890\"}"), &[], &["/mobile", "/name"]);

@@ -93,7 +93,7 @@ mod driver {
         /// `POST /v3/taxi-invoice/driver/update-driver`
         #[test]
         fn update_driver() {
-            let mut request = wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverRequest::new("深圳市未来有限公司", "MAIN", "6298416", "OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ==", "ON_DUTY", "OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==", "1900000109", 510100);
+            let mut request = wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverRequest::new("深圳市未来有限公司", "MAIN", "6298416", wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ=="), "ON_DUTY", wxpay_core::sensitive::Sensitive::new("OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ=="), "1900000109", 510100);
             request.driver_photo = Some({
                 let mut v =
                     wxpay_apis::taxi_invoice::driver::update_driver::UpdateDriverDriverPhoto::new();

@@ -15,10 +15,13 @@ mod batches {
                 "x23zy545Bd5436",
                 200000,
                 "2020年4月报销",
-                "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ),
             );
-            v.user_id_card =
-                Some("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f");
+            v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
+                "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
+            ));
             v
         }];
         let mut request = wxpay_apis::transfer::batches::CreateTransferBatchRequest::new(

@@ -34,15 +34,21 @@ mod etc {
             let mut request = wxpay_apis::vehicle::etc::preopen::PreopenEtcRequest::new(
                 wxpay_apis::vehicle::etc::preopen::PreopenEtcIdentify::new(
                     "ID_CARD",
-                    "t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==",
-                    "LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
+                    wxpay_core::sensitive::Sensitive::new(
+                        "t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==",
+                    ),
+                    wxpay_core::sensitive::Sensitive::new(
+                        "LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
+                    ),
                 ),
                 "ot35_4gNgXsUuh2sQY0lT9N08AU0",
                 "97619",
                 "藏ZZZZZZ",
                 "10000098",
             );
-            request.bank_card_no = Some("K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==");
+            request.bank_card_no = Some(wxpay_core::sensitive::Sensitive::new(
+                "K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==",
+            ));
             request.etc_device_id = Some("xxxxxxx");
             request.sub_appid = Some("wxcbda96de0b165489");
             request.sub_mchid = Some("1510770601");

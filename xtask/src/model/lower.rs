@@ -202,6 +202,7 @@ impl Model {
 
     fn lower_response(&mut self, index: usize, s: &Schema, ctx: &Ctx) -> Result<Response, String> {
         Ok(match Some(s) {
+            Some(s) if is_bill(s) => Response::Bill,
             Some(s) if s.kind == Kind::Object && !s.property_list().is_empty() => {
                 let id = self.intern_struct(s, ctx, None)?;
                 push_use(
@@ -251,8 +252,9 @@ impl Model {
         match encrypt {
             Encrypt::No => {}
             Encrypt::Attr | Encrypt::With => notes.push(
-                "Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the \
-                 client's WeChat Pay key and sets `Wechatpay-Serial`."
+                "Sensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is \
+                 redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key \
+                 and sets `Wechatpay-Serial`."
                     .to_owned(),
             ),
             Encrypt::Manual => notes.push(
@@ -263,6 +265,11 @@ impl Model {
             Encrypt::Response if wire == "ciphertext" => {
                 notes.push("Encrypted with AEAD_AES_256_GCM under the APIv3 key.".to_owned())
             }
+            Encrypt::Response if ty == Ty::Str => notes.push(
+                "Sensitive: encrypted with RSA-OAEP under the merchant's public key; \
+                 `Encrypted::decrypt(&client)` gives the plaintext."
+                    .to_owned(),
+            ),
             Encrypt::Response => notes.push(
                 "Sensitive: encrypted with RSA-OAEP under the merchant's public key; \
                  decrypt it with `Client::decrypt_sensitive`."
@@ -507,6 +514,21 @@ impl Model {
             }
         }
     }
+}
+
+/// `{download_url, hash_type, hash_value}`, all required text: the answer
+/// `Client::download_bill` takes (`wxpay_core::bills::BillInfo`).
+fn is_bill(s: &Schema) -> bool {
+    let mut names: Vec<&str> = s.property_list().iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    s.kind == Kind::Object
+        && names == ["download_url", "hash_type", "hash_value"]
+        && s.property_list().iter().all(|(n, p)| {
+            p.kind == Kind::String
+                && p.enum_values.is_empty()
+                && !p.nullable
+                && s.required.contains(n)
+        })
 }
 
 /// A top-level query or body field [`tables::REQUIRED_OVERRIDES`] makes required.

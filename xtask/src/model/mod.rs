@@ -161,6 +161,9 @@ pub enum Response {
     /// An object without declared properties.
     Value,
     Struct(usize),
+    /// A bill's download URL and hash: `wxpay_core::bills::BillInfo`, which
+    /// `Client::download_bill` takes as it is.
+    Bill,
 }
 
 #[derive(Debug)]

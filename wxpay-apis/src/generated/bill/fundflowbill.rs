@@ -3,41 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 申请资金账单API: `GET /v3/bill/fundflowbill`.
-///
-/// ```ignore
-/// let mut request = FundFlowBillRequest::new(bill_date);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/bill-download/fund-bill/get-fund-bill.html>, <https://pay.weixin.qq.com/docs/partner/apis/bill-download/fund-bill/get-fund-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_2.shtml>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-#[doc(alias = "申请资金账单API")]
-#[doc(alias = "GET v3/bill/fundflowbill")]
-#[doc(alias = "v3/bill/fundflowbill")]
+#[doc = "申请资金账单API: `GET /v3/bill/fundflowbill`.\n\n```ignore\nlet mut request = FundFlowBillRequest::new(bill_date);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/bill-download/fund-bill/get-fund-bill.html>, <https://pay.weixin.qq.com/docs/partner/apis/bill-download/fund-bill/get-fund-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_2.shtml>.\n\nFor: 电商平台, 服务商, 直连商户."]
+#[doc(alias("申请资金账单API", "GET v3/bill/fundflowbill", "v3/bill/fundflowbill"))]
 #[wxpay_api(GET, "v3/bill/fundflowbill", response = FundFlowBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FundFlowBillRequest<'a> {
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2019-06-11`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, optional.
+    #[doc = "二级商户号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 资金账户类型
-    ///
-    /// Query parameter, optional.
+    #[doc = "资金账户类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<FundFlowBillAccountType>,
-    /// 压缩类型
-    ///
-    /// Query parameter, optional. Example: `GZIP`.
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<crate::bill::BillTarType>,
 }
@@ -67,5 +47,5 @@ string_enum! {
     }
 }
 
-/// The answer to [`FundFlowBillRequest`]: `GET /v3/bill/fundflowbill`.
-pub type FundFlowBillResponse = crate::bill::Bill;
+/// The answer to [`FundFlowBillRequest`]: `GET /v3/bill/fundflowbill`. Give it to [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.
+pub type FundFlowBillResponse = wxpay_core::bills::BillInfo;

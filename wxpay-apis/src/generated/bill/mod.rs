@@ -16,21 +16,3 @@ string_enum! {
         Gzip = "GZIP",
     }
 }
-
-/// The answer to [`FundFlowBillRequest`](crate::bill::fundflowbill::FundFlowBillRequest) and [`TradeBillRequest`](crate::bill::tradebill::TradeBillRequest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Bill {
-    /// 账单下载地址
-    ///
-    /// Always present. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`.
-    pub download_url: String,
-    /// 哈希类型
-    ///
-    /// Always present. Example: `SHA1`.
-    pub hash_type: String,
-    /// 哈希值
-    ///
-    /// Always present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`.
-    pub hash_value: String,
-}

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 申请单个子商户资金账单API: `GET /v3/bill/sub-merchant-fundflowbill`.
-///
-/// ```ignore
-/// let mut request = SubMerchantFundFlowBillRequest::new(sub_mchid, bill_date, algorithm, account_type);
-/// request.tar_type = Some(tar_type);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_25.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_1_12.shtml>.
-///
-/// For: 服务商, 电商平台.
-#[doc(alias = "申请单个子商户资金账单API")]
-#[doc(alias = "GET v3/bill/sub-merchant-fundflowbill")]
-#[doc(alias = "v3/bill/sub-merchant-fundflowbill")]
+#[doc = "申请单个子商户资金账单API: `GET /v3/bill/sub-merchant-fundflowbill`.\n\n```ignore\nlet mut request = SubMerchantFundFlowBillRequest::new(sub_mchid, bill_date, algorithm, account_type);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_25.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_1_12.shtml>.\n\nFor: 服务商, 电商平台."]
+#[doc(alias(
+    "申请单个子商户资金账单API",
+    "GET v3/bill/sub-merchant-fundflowbill",
+    "v3/bill/sub-merchant-fundflowbill"
+))]
 #[wxpay_api(GET, "v3/bill/sub-merchant-fundflowbill", response = SubMerchantFundFlowBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubMerchantFundFlowBillRequest<'a> {
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `19000000001`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `19000000001`."]
     pub sub_mchid: &'a str,
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2019-06-11`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 压缩类型
-    ///
-    /// Query parameter, optional. Example: `GZIP`.
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<crate::bill::BillTarType>,
-    /// 加密算法
-    ///
-    /// Query parameter, required.
+    #[doc = "加密算法\n\nQuery parameter, required."]
     pub algorithm: SubMerchantFundFlowBillAlgorithm,
-    /// 资金账户类型
-    ///
-    /// Query parameter, required.
+    #[doc = "资金账户类型\n\nQuery parameter, required."]
     pub account_type: SubMerchantFundFlowBillAccountType,
 }
 
@@ -87,47 +69,31 @@ string_enum! {
     }
 }
 
-/// The answer to [`SubMerchantFundFlowBillRequest`].
+#[doc = "The answer to [`SubMerchantFundFlowBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubMerchantFundFlowBillResponse {
-    /// 下载信息总数
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "下载信息总数\n\nAlways present. Example: `1`."]
     pub download_bill_count: i64,
-    /// 下载信息明细
-    ///
-    /// May be absent.
+    #[doc = "下载信息明细\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_bill_list: Option<Vec<SubMerchantFundFlowBillDownloadBill>>,
 }
 
-/// 下载信息明细
+#[doc = "下载信息明细"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubMerchantFundFlowBillDownloadBill {
-    /// 账单文件序号
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "账单文件序号\n\nAlways present. Example: `1`."]
     pub bill_sequence: i64,
-    /// 下载地址
-    ///
-    /// Always present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`.
+    #[doc = "下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`."]
     pub download_url: String,
-    /// 加密密钥
-    ///
-    /// Always present. Example: `a0YK7p+9XaKzE9N4qtFfG/9za1oqKlLXXJWBkWQZ3UqSPQCguK6uLA==`.
+    #[doc = "加密密钥\n\nAlways present. Example: `a0YK7p+9XaKzE9N4qtFfG/9za1oqKlLXXJWBkWQZ3UqSPQCguK6uLA==`."]
     pub encrypt_key: String,
-    /// 哈希类型
-    ///
-    /// Always present. Example: `SHA1`.
+    #[doc = "哈希类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: String,
-    /// 哈希值
-    ///
-    /// Always present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`.
+    #[doc = "哈希值\n\nAlways present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`."]
     pub hash_value: String,
-    /// 随机字符串
-    ///
-    /// Always present. Example: `a8607ef79034c49c`.
+    #[doc = "随机字符串\n\nAlways present. Example: `a8607ef79034c49c`."]
     pub nonce: String,
 }

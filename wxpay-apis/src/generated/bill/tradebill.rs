@@ -3,41 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 申请交易账单API: `GET /v3/bill/tradebill`.
-///
-/// ```ignore
-/// let mut request = TradeBillRequest::new(bill_date);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/bill-download/trade-bill/get-trade-bill.html>, <https://pay.weixin.qq.com/docs/partner/apis/bill-download/trade-bill/get-trade-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_1.shtml>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-#[doc(alias = "申请交易账单API")]
-#[doc(alias = "GET v3/bill/tradebill")]
-#[doc(alias = "v3/bill/tradebill")]
+#[doc = "申请交易账单API: `GET /v3/bill/tradebill`.\n\n```ignore\nlet mut request = TradeBillRequest::new(bill_date);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/bill-download/trade-bill/get-trade-bill.html>, <https://pay.weixin.qq.com/docs/partner/apis/bill-download/trade-bill/get-trade-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_1.shtml>.\n\nFor: 电商平台, 服务商, 直连商户."]
+#[doc(alias("申请交易账单API", "GET v3/bill/tradebill", "v3/bill/tradebill"))]
 #[wxpay_api(GET, "v3/bill/tradebill", response = TradeBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TradeBillRequest<'a> {
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2019-06-11`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, optional. Example: `19000000001`.
+    #[doc = "二级商户号\n\nQuery parameter, optional. Example: `19000000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 账单类型
-    ///
-    /// Query parameter, optional.
+    #[doc = "账单类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bill_type: Option<TradeBillBillType>,
-    /// 压缩类型
-    ///
-    /// Query parameter, optional. Example: `GZIP`.
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<crate::bill::BillTarType>,
 }
@@ -75,5 +55,5 @@ string_enum! {
     }
 }
 
-/// The answer to [`TradeBillRequest`]: `GET /v3/bill/tradebill`.
-pub type TradeBillResponse = crate::bill::Bill;
+/// The answer to [`TradeBillRequest`]: `GET /v3/bill/tradebill`. Give it to [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.
+pub type TradeBillResponse = wxpay_core::bills::BillInfo;

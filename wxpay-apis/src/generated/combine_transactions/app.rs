@@ -3,89 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 合单下单-APP支付API: `POST /v3/combine-transactions/app`.
-///
-/// ```ignore
-/// let mut request = CombineAppPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, sub_orders);
-/// request.combine_payer_info = Some(combine_payer_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "合单下单-APP支付API")]
-#[doc(alias = "POST v3/combine-transactions/app")]
-#[doc(alias = "v3/combine-transactions/app")]
+#[doc = "合单下单-APP支付API: `POST /v3/combine-transactions/app`.\n\n```ignore\nlet mut request = CombineAppPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, sub_orders);\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>, <https://pay.weixin.qq.com/doc/v3/partner/4012758021>, <https://pay.weixin.qq.com/doc/v3/partner/4012760622>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012707307>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "合单下单-APP支付API",
+    "POST v3/combine-transactions/app",
+    "v3/combine-transactions/app"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/app", response = CombineAppPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CombineAppPrepayRequest<'a> {
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<CombineAppPrepayCombinePayerInfo<'a>>,
-    /// 预签约信息
-    ///
-    /// Body field, optional.
+    #[doc = "预签约信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_info: Option<CombineAppPrepayContractInfo<'a>>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::combine_transactions::PrepayLimitPay]>,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 预支付交易会话标识
-    ///
-    /// Body field, optional. Example: `wx201410272009395522657a690389285100`.
+    #[doc = "预支付交易会话标识\n\nBody field, optional. Example: `wx201410272009395522657a690389285100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prepay_id: Option<&'a str>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::PrepaySceneInfo<'a>>,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [CombineAppPrepaySubOrder<'a>],
-    /// 贴息信息(微信分付)
-    ///
-    /// Body field, optional.
+    #[doc = "贴息信息(微信分付)\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_info: Option<crate::combine_transactions::PrepaySubsidyInfo<'a>>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Format `rfc3339`. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<Timestamp<&'a str>>,
-    /// 交易场景
-    ///
-    /// Body field, optional. Example: `RECOMMERCE`.
+    #[doc = "交易场景\n\nBody field, optional. Example: `RECOMMERCE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
@@ -119,13 +81,11 @@ impl<'a> CombineAppPrepayRequest<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineAppPrepayCombinePayerInfo<'a> {
-    /// 实名支付(需单独申请权限)
-    ///
-    /// Optional.
+    #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<crate::combine_transactions::PrepayIdentity<'a>>,
 }
@@ -138,33 +98,21 @@ impl<'a> CombineAppPrepayCombinePayerInfo<'a> {
     }
 }
 
-/// 预签约信息
+#[doc = "预签约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineAppPrepayContractInfo<'a> {
-    /// 签约商户AppID
-    ///
-    /// Required. Example: `wxd678efh567hg6787`.
+    #[doc = "签约商户AppID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
-    ///
-    /// Required. Example: `微信代扣用户A`.
+    #[doc = "用户账户展示名称\n\nRequired. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 签约商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "签约商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 回调通知地址
-    ///
-    /// Required. Example: `https://yourapp.com/notify`.
+    #[doc = "回调通知地址\n\nRequired. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 签约商户协议号
-    ///
-    /// Required. Example: `wxwtdk20200910100000`.
+    #[doc = "签约商户协议号\n\nRequired. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 委托代扣协议模板ID
-    ///
-    /// Required. Example: `12535`.
+    #[doc = "委托代扣协议模板ID\n\nRequired. Example: `12535`."]
     pub plan_id: i64,
 }
 
@@ -190,68 +138,42 @@ impl<'a> CombineAppPrepayContractInfo<'a> {
     }
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySubOrder<'a> {
-    /// 订单金额
-    ///
-    /// Required.
+    #[doc = "订单金额\n\nRequired."]
     pub amount: crate::combine_transactions::PrepayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Required. Example: `深圳分店`.
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
-    ///
-    /// Required. Example: `腾讯充值中心-QQ会员充值`.
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 商品详情
-    ///
-    /// Optional. Example: `买单费用`.
+    #[doc = "商品详情\n\nOptional. Example: `买单费用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
-    /// 订单优惠标记
-    ///
-    /// Optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nOptional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Optional. Example: `1900000109`.
+    #[doc = "商品单个人收款方受理授权ID\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
-    /// 商品单个人收款方平台昵称
-    ///
-    /// Optional. Example: `哈哈哈小店`.
+    #[doc = "商品单个人收款方平台昵称\n\nOptional. Example: `哈哈哈小店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<&'a str>,
-    /// 子单商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 商品单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 是否指定分账(settle\_info.profit\_sharing高权重)
-    ///
-    /// Optional.
+    #[doc = "是否指定分账(settle\\_info.profit\\_sharing高权重)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 结算信息
-    ///
-    /// Optional.
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::combine_transactions::PrepaySettleInfo>,
-    /// 子商户应用ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nOptional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Optional. Example: `1900000109`.
+    #[doc = "二级商户号\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -284,32 +206,24 @@ impl<'a> CombineAppPrepaySubOrder<'a> {
     }
 }
 
-/// The answer to [`CombineAppPrepayRequest`].
+#[doc = "The answer to [`CombineAppPrepayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombineAppPrepayResponse {
-    /// 预签约结果
-    ///
-    /// May be absent.
+    #[doc = "预签约结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_result: Option<CombineAppPrepayContractResult>,
-    /// 预支付交易会话标识
-    ///
-    /// Always present. Example: `wx201410272009395522657a690389285100`.
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }
 
-/// 预签约结果
+#[doc = "预签约结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombineAppPrepayContractResult {
-    /// 签约结果码
-    ///
-    /// Always present. Example: `INVALID_REQUEST`.
+    #[doc = "签约结果码\n\nAlways present. Example: `INVALID_REQUEST`."]
     pub code: String,
-    /// 签约结果描述信息
-    ///
-    /// May be absent. Example: `当前签约协议号已经进行签约`.
+    #[doc = "签约结果描述信息\n\nMay be absent. Example: `当前签约协议号已经进行签约`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

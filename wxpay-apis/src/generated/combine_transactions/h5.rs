@@ -3,68 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 合单下单-H5支付API: `POST /v3/combine-transactions/h5`.
-///
-/// ```ignore
-/// let mut request = CombineH5PrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, scene_info, sub_orders);
-/// request.combine_payer_info = Some(combine_payer_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_9.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556961>, <https://pay.weixin.qq.com/doc/v3/partner/4012758208>, <https://pay.weixin.qq.com/doc/v3/partner/4012760626>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545879>, <https://pay.weixin.qq.com/doc/v3/partner/4012707565>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "合单下单-H5支付API")]
-#[doc(alias = "POST v3/combine-transactions/h5")]
-#[doc(alias = "v3/combine-transactions/h5")]
+#[doc = "合单下单-H5支付API: `POST /v3/combine-transactions/h5`.\n\n```ignore\nlet mut request = CombineH5PrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, scene_info, sub_orders);\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_9.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556961>, <https://pay.weixin.qq.com/doc/v3/partner/4012758208>, <https://pay.weixin.qq.com/doc/v3/partner/4012760626>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545879>, <https://pay.weixin.qq.com/doc/v3/partner/4012707565>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "合单下单-H5支付API",
+    "POST v3/combine-transactions/h5",
+    "v3/combine-transactions/h5"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/h5", response = CombineH5PrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CombineH5PrepayRequest<'a> {
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<crate::combine_transactions::PrepayCombinePayerInfo<'a>>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::combine_transactions::PrepayLimitPay]>,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 场景信息
-    ///
-    /// Body field, required.
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: CombineH5PrepaySceneInfo<'a>,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [crate::combine_transactions::PrepaySubOrder<'a>],
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
 }
@@ -95,21 +65,15 @@ impl<'a> CombineH5PrepayRequest<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineH5PrepaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Required. Example: `POS1:1`.
+    #[doc = "商户端设备号\n\nRequired. Example: `POS1:1`."]
     pub device_id: &'a str,
-    /// H5场景信息
-    ///
-    /// Required.
+    #[doc = "H5场景信息\n\nRequired."]
     pub h5_info: CombineH5PrepayH5Info<'a>,
-    /// 用户终端IP
-    ///
-    /// Required. Example: `14.17.22.32`.
+    #[doc = "用户终端IP\n\nRequired. Example: `14.17.22.32`."]
     pub payer_client_ip: &'a str,
 }
 
@@ -129,33 +93,23 @@ impl<'a> CombineH5PrepaySceneInfo<'a> {
     }
 }
 
-/// H5场景信息
+#[doc = "H5场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineH5PrepayH5Info<'a> {
-    /// 应用名称
-    ///
-    /// Optional. Example: `王者荣耀`.
+    #[doc = "应用名称\n\nOptional. Example: `王者荣耀`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<&'a str>,
-    /// 网站URL
-    ///
-    /// Optional. Example: `https://pay.qq.com`.
+    #[doc = "网站URL\n\nOptional. Example: `https://pay.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_url: Option<&'a str>,
-    /// iOS平台BundleID
-    ///
-    /// Optional. Example: `com.tencent.wzryiOS`.
+    #[doc = "iOS平台BundleID\n\nOptional. Example: `com.tencent.wzryiOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<&'a str>,
-    /// Android平台PackageName
-    ///
-    /// Optional. Example: `com.tencent.tmgp.sgame`.
+    #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    /// 场景类型
-    ///
-    /// Required. Example: `iOS`.
+    #[doc = "场景类型\n\nRequired. Example: `iOS`."]
     pub r#type: &'a str,
 }
 
@@ -173,12 +127,10 @@ impl<'a> CombineH5PrepayH5Info<'a> {
     }
 }
 
-/// The answer to [`CombineH5PrepayRequest`].
+#[doc = "The answer to [`CombineH5PrepayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombineH5PrepayResponse {
-    /// 支付跳转链接
-    ///
-    /// Always present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`.
+    #[doc = "支付跳转链接\n\nAlways present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     pub h5_url: String,
 }

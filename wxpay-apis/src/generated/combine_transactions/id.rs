@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 个人收款交易通过微信支付订单号查单: `GET /v3/combine-transactions/id/{combine_transaction_id}`.
-///
-/// ```ignore
-/// let request = QueryByWxTradeNoRequest::new(combine_transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-wx-trade-no.html>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "个人收款交易通过微信支付订单号查单")]
-#[doc(alias = "GET v3/combine-transactions/id/{combine_transaction_id}")]
-#[doc(alias = "v3/combine-transactions/id/{combine_transaction_id}")]
+#[doc = "个人收款交易通过微信支付订单号查单: `GET /v3/combine-transactions/id/{combine_transaction_id}`.\n\n```ignore\nlet request = QueryByWxTradeNoRequest::new(combine_transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-wx-trade-no.html>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "个人收款交易通过微信支付订单号查单",
+    "GET v3/combine-transactions/id/{combine_transaction_id}",
+    "v3/combine-transactions/id/{combine_transaction_id}"
+))]
 #[wxpay_api(GET, "v3/combine-transactions/id/<combine_transaction_id>", response = QueryByWxTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByWxTradeNoRequest<'a> {
-    /// 交易单微信支付订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "交易单微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: &'a str,
 }
 
@@ -36,143 +27,89 @@ impl<'a> QueryByWxTradeNoRequest<'a> {
     }
 }
 
-/// The answer to [`QueryByWxTradeNoRequest`].
+#[doc = "The answer to [`QueryByWxTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryByWxTradeNoResponse {
-    /// 平台商户应用ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "平台商户应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 平台商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "平台商户号\n\nAlways present. Example: `1230000109`."]
     pub combine_mchid: String,
-    /// 交易单订单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "交易单订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 支付者
-    ///
-    /// May be absent.
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<QueryByWxTradeNoCombinePayerInfo>,
-    /// 交易单微信支付订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "交易单微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: String,
-    /// 场景信息
-    ///
-    /// May be absent.
+    #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::CombineTransactionsSceneInfo>,
-    /// 商品单信息
-    ///
-    /// May be absent.
+    #[doc = "商品单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<QueryByWxTradeNoSubOrder>>,
-    /// 交易场景
-    ///
-    /// May be absent. Example: `RECOMMERCE`.
+    #[doc = "交易场景\n\nMay be absent. Example: `RECOMMERCE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryByWxTradeNoCombinePayerInfo {
-    /// 用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryByWxTradeNoSubOrder {
-    /// 订单金额
-    ///
-    /// May be absent.
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<QueryByWxTradeNoAmount>,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `深圳分店`.
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// May be absent. Example: `CMC`.
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present. Example: `1900000109`."]
     pub individual_auth_id: String,
-    /// 商品单个人收款方平台昵称
-    ///
-    /// May be absent. Example: `哈哈哈小店`.
+    #[doc = "商品单个人收款方平台昵称\n\nMay be absent. Example: `哈哈哈小店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<String>,
-    /// 商品单发起商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商品单发起商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商品单商户订单号
-    ///
-    /// Always present. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 支付完成时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易类型
-    ///
-    /// May be absent. Example: `JSAPI`.
+    #[doc = "交易类型\n\nMay be absent. Example: `JSAPI`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
-    ///
-    /// May be absent. Example: `1009660380201506130728806387`.
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryByWxTradeNoAmount {
-    /// 标价币种
-    ///
-    /// Always present. Example: `CNY`.
+    #[doc = "标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 现金支付金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub payer_amount: i64,
-    /// 现金支付币种
-    ///
-    /// Always present. Example: `CNY`.
+    #[doc = "现金支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 结算汇率
-    ///
-    /// May be absent. Example: `650000000`.
+    #[doc = "结算汇率\n\nMay be absent. Example: `650000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_rate: Option<i64>,
-    /// 标价金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }

@@ -3,73 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.
-///
-/// ```ignore
-/// let mut request = CombineJsapiPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, notify_url, sub_orders);
-/// request.limit_pay = Some(limit_pay);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "合单下单-JSAPI支付API")]
-#[doc(alias = "POST v3/combine-transactions/jsapi")]
-#[doc(alias = "v3/combine-transactions/jsapi")]
+#[doc = "合单下单-JSAPI支付API: `POST /v3/combine-transactions/jsapi`.\n\n```ignore\nlet mut request = CombineJsapiPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, notify_url, sub_orders);\nrequest.limit_pay = Some(limit_pay);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012760633>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>, <https://pay.weixin.qq.com/doc/v3/partner/4012757938>, <https://pay.weixin.qq.com/doc/v3/partner/4012760615>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>, <https://pay.weixin.qq.com/doc/v3/partner/4012707323>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "合单下单-JSAPI支付API",
+    "POST v3/combine-transactions/jsapi",
+    "v3/combine-transactions/jsapi"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/jsapi", response = CombineJsapiPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayRequest<'a> {
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub combine_payer_info: crate::combine_transactions::PrepayCombinePayerInfo<'a>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::combine_transactions::PrepayLimitPay]>,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::PrepaySceneInfo<'a>>,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [CombineJsapiPrepaySubOrder<'a>],
-    /// 贴息信息(微信分付)
-    ///
-    /// Body field, optional.
+    #[doc = "贴息信息(微信分付)\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_info: Option<crate::combine_transactions::PrepaySubsidyInfo<'a>>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
 }
@@ -101,58 +69,36 @@ impl<'a> CombineJsapiPrepayRequest<'a> {
     }
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubOrder<'a> {
-    /// 订单金额
-    ///
-    /// Required.
+    #[doc = "订单金额\n\nRequired."]
     pub amount: crate::combine_transactions::PrepayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Required. Example: `深圳分店`.
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
-    ///
-    /// Required. Example: `腾讯充值中心-QQ会员充值`.
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 商品详情
-    ///
-    /// Optional. Example: `买单费用`.
+    #[doc = "商品详情\n\nOptional. Example: `买单费用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
-    /// 订单优惠标记
-    ///
-    /// Optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nOptional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 子单商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 商品单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 是否指定分账(settle\_info.profit\_sharing高权重)
-    ///
-    /// Optional.
+    #[doc = "是否指定分账(settle\\_info.profit\\_sharing高权重)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 结算信息
-    ///
-    /// Optional.
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::combine_transactions::PrepaySettleInfo>,
-    /// 子商户应用ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nOptional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,62 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.
-///
-/// ```ignore
-/// let mut request = MiniProgramPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, sub_orders);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "个人收款交易下单-小程序")]
-#[doc(alias = "POST v3/combine-transactions/miniprogram")]
-#[doc(alias = "v3/combine-transactions/miniprogram")]
+#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, sub_orders);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "个人收款交易下单-小程序",
+    "POST v3/combine-transactions/miniprogram",
+    "v3/combine-transactions/miniprogram"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/miniprogram", response = MiniProgramPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MiniProgramPrepayRequest<'a> {
-    /// 平台商户应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "平台商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 平台商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`."]
     pub combine_mchid: &'a str,
-    /// 交易单订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "交易单订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub combine_payer_info: MiniProgramPrepayCombinePayerInfo<'a>,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::PrepaySceneInfo<'a>>,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [MiniProgramPrepaySubOrder<'a>],
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
-    /// 交易场景
-    ///
-    /// Body field, optional. Example: `RECOMMERCE`.
+    #[doc = "交易场景\n\nBody field, optional. Example: `RECOMMERCE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
@@ -87,13 +61,11 @@ impl<'a> MiniProgramPrepayRequest<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MiniProgramPrepayCombinePayerInfo<'a> {
-    /// 用户标识
-    ///
-    /// Required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
 }
 
@@ -105,43 +77,27 @@ impl<'a> MiniProgramPrepayCombinePayerInfo<'a> {
     }
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MiniProgramPrepaySubOrder<'a> {
-    /// 商品单金额
-    ///
-    /// Required.
+    #[doc = "商品单金额\n\nRequired."]
     pub amount: crate::combine_transactions::PrepayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Required. Example: `深圳分店`.
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
-    ///
-    /// Required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nRequired. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "商品单个人收款方受理授权ID\n\nRequired. Example: `1900000109`."]
     pub individual_auth_id: &'a str,
-    /// 商品单个人收款方平台昵称
-    ///
-    /// Optional. Example: `哈哈哈小店`.
+    #[doc = "商品单个人收款方平台昵称\n\nOptional. Example: `哈哈哈小店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<&'a str>,
-    /// 商品单发起商户号
-    ///
-    /// Required. Example: `1230000109`.
+    #[doc = "商品单发起商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商品服务类型
-    ///
-    /// Optional.
+    #[doc = "商品服务类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_service_type: Option<MiniProgramPrepayOrderServiceType>,
-    /// 商品单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
 }
 

@@ -13,34 +13,22 @@ pub mod miniprogram;
 pub mod native;
 pub mod out_trade_no;
 
-/// 实名支付(需单独申请权限)
+#[doc = "实名支付(需单独申请权限)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayIdentity<'a> {
-    /// 加密后的姓名
-    ///
-    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 加密后的证件号
-    ///
-    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub number: &'a str,
-    /// 证件类型
-    ///
-    /// Required.
+    #[doc = "加密后的姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nRequired."]
     pub r#type: PrepayType,
 }
 
 impl<'a> PrepayIdentity<'a> {
     /// The object from its required fields, in declaration order.
     #[inline]
-    pub fn new(name: &'a str, number: &'a str, r#type: PrepayType) -> Self {
+    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
         Self {
             name,
             number,
@@ -81,18 +69,14 @@ string_enum! {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `POS1:1`.
+    #[doc = "商户端设备号\n\nOptional. Example: `POS1:1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Required.
+    #[doc = "用户终端IP\n\nRequired."]
     pub payer_client_ip: &'a str,
 }
 
@@ -107,19 +91,13 @@ impl<'a> PrepaySceneInfo<'a> {
     }
 }
 
-/// The `amount` object.
+#[doc = "The `amount` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayAmount<'a> {
-    /// 标价币种
-    ///
-    /// Required. Example: `CNY`.
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Required.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
@@ -134,20 +112,14 @@ impl<'a> PrepayAmount<'a> {
     }
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySettleInfo {
-    /// 是否指定分账
-    ///
-    /// Optional.
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Optional. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
@@ -163,13 +135,11 @@ impl PrepaySettleInfo {
     }
 }
 
-/// 贴息信息(微信分付)
+#[doc = "贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyInfo<'a> {
-    /// 贴息详情列表
-    ///
-    /// Optional.
+    #[doc = "贴息详情列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_detail: Option<&'a [PrepaySubsidyDetail<'a>]>,
 }
@@ -184,17 +154,13 @@ impl<'a> PrepaySubsidyInfo<'a> {
     }
 }
 
-/// 贴息详情列表
+#[doc = "贴息详情列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyDetail<'a> {
-    /// 贴息方案类型
-    ///
-    /// Required. Example: `PERIOD`.
+    #[doc = "贴息方案类型\n\nRequired. Example: `PERIOD`."]
     pub subsidy_period_type: PrepaySubsidyPeriodType,
-    /// 贴息方案列表
-    ///
-    /// Required.
+    #[doc = "贴息方案列表\n\nRequired."]
     pub subsidy_plan: &'a [PrepaySubsidyPlan],
 }
 
@@ -222,21 +188,13 @@ string_enum! {
     }
 }
 
-/// 贴息方案列表
+#[doc = "贴息方案列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyPlan {
-    /// 贴息期数
-    ///
-    /// Required. Example: `3`.
-    ///
-    /// One of `12`, `3`, `6`.
+    #[doc = "贴息期数\n\nRequired. Example: `3`.\n\nOne of `12`, `3`, `6`."]
     pub subsidy_installment_num: i64,
-    /// 贴息比例
-    ///
-    /// Required. Example: `100`.
-    ///
-    /// One of `0`, `100`.
+    #[doc = "贴息比例\n\nRequired. Example: `100`.\n\nOne of `0`, `100`."]
     pub subsidy_percent: i64,
 }
 
@@ -259,23 +217,17 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombinePayerInfo<'a> {
-    /// 实名支付(需单独申请权限)
-    ///
-    /// Optional.
+    #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<PrepayIdentity<'a>>,
-    /// 用户标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户子标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
@@ -292,48 +244,30 @@ impl<'a> PrepayCombinePayerInfo<'a> {
     }
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubOrder<'a> {
-    /// 订单金额
-    ///
-    /// Required.
+    #[doc = "订单金额\n\nRequired."]
     pub amount: PrepayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Required. Example: `深圳分店`.
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
-    ///
-    /// Required. Example: `腾讯充值中心-QQ会员充值`.
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 订单优惠标记
-    ///
-    /// Optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nOptional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 子单商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 商品单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
-    ///
-    /// Optional.
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<PrepaySettleInfo>,
-    /// 子商户应用ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nOptional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -362,23 +296,19 @@ impl<'a> PrepaySubOrder<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombineTransactionsSceneInfo {
-    /// 商户端设备号
-    ///
-    /// May be absent. Example: `POS1:1`.
+    #[doc = "商户端设备号\n\nMay be absent. Example: `POS1:1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
-/// The answer to [`CombineJsapiPrepayRequest`](crate::combine_transactions::jsapi::CombineJsapiPrepayRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest).
+#[doc = "The answer to [`CombineJsapiPrepayRequest`](crate::combine_transactions::jsapi::CombineJsapiPrepayRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Prepay {
-    /// 预支付交易会话标识
-    ///
-    /// Always present. Example: `wx201410272009395522657a690389285100`.
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }

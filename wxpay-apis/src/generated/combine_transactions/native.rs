@@ -3,69 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 合单下单-Native支付API: `POST /v3/combine-transactions/native`.
-///
-/// ```ignore
-/// let mut request = CombineNativePrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, sub_orders);
-/// request.combine_payer_info = Some(combine_payer_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_10.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556982>, <https://pay.weixin.qq.com/doc/v3/partner/4012758240>, <https://pay.weixin.qq.com/doc/v3/partner/4012760629>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012708704>.
-///
-/// For: 电商平台, 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "合单下单-Native支付API")]
-#[doc(alias = "POST v3/combine-transactions/native")]
-#[doc(alias = "v3/combine-transactions/native")]
+#[doc = "合单下单-Native支付API: `POST /v3/combine-transactions/native`.\n\n```ignore\nlet mut request = CombineNativePrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, notify_url, sub_orders);\nrequest.combine_payer_info = Some(combine_payer_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_10.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012556982>, <https://pay.weixin.qq.com/doc/v3/partner/4012758240>, <https://pay.weixin.qq.com/doc/v3/partner/4012760629>, <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>, <https://pay.weixin.qq.com/doc/v3/partner/4012708704>.\n\nFor: 电商平台, 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "合单下单-Native支付API",
+    "POST v3/combine-transactions/native",
+    "v3/combine-transactions/native"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/native", response = CombineNativePrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CombineNativePrepayRequest<'a> {
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<crate::combine_transactions::PrepayCombinePayerInfo<'a>>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::combine_transactions::PrepayLimitPay]>,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::PrepaySceneInfo<'a>>,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [crate::combine_transactions::PrepaySubOrder<'a>],
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2019-12-31T15:59:60+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2019-12-31T15:59:60+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
 }
@@ -95,12 +65,10 @@ impl<'a> CombineNativePrepayRequest<'a> {
     }
 }
 
-/// The answer to [`CombineNativePrepayRequest`].
+#[doc = "The answer to [`CombineNativePrepayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombineNativePrepayResponse {
-    /// 二维码链接
-    ///
-    /// Always present. Example: `weixin://pay.weixin.qq.com/bizpayurl/up?pr=NwY5Mz9&groupid=00`.
+    #[doc = "二维码链接\n\nAlways present. Example: `weixin://pay.weixin.qq.com/bizpayurl/up?pr=NwY5Mz9&groupid=00`."]
     pub code_url: String,
 }

@@ -5,46 +5,28 @@
 
 use crate::generated::prelude::*;
 
-/// 通过QQ账号查询核销订单列表API: `GET /v3/edu-star/orders`.
-///
-/// ```ignore
-/// let mut request = QueryEduStarOrdersRequest::new(appid);
-/// request.wechat_openid = Some(wechat_openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
-#[doc(alias = "通过QQ账号查询核销订单列表API")]
-#[doc(alias = "GET v3/edu-star/orders")]
-#[doc(alias = "v3/edu-star/orders")]
+#[doc = "通过QQ账号查询核销订单列表API: `GET /v3/edu-star/orders`.\n\n```ignore\nlet mut request = QueryEduStarOrdersRequest::new(appid);\nrequest.wechat_openid = Some(wechat_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过QQ账号查询核销订单列表API",
+    "GET v3/edu-star/orders",
+    "v3/edu-star/orders"
+))]
 #[wxpay_api(GET, "v3/edu-star/orders", response = QueryEduStarOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryEduStarOrdersRequest<'a> {
-    /// appid
-    ///
-    /// Query parameter, required. Example: `wx998877665544wx`.
+    #[doc = "appid\n\nQuery parameter, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
-    /// 用户在appid下的唯一标识
-    ///
-    /// Query parameter, optional. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "用户在appid下的唯一标识\n\nQuery parameter, optional. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_openid: Option<&'a str>,
-    /// 用户QQ账号
-    ///
-    /// Query parameter, optional.
+    #[doc = "用户QQ账号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qq: Option<&'a str>,
-    /// 分页页码
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -63,103 +45,59 @@ impl<'a> QueryEduStarOrdersRequest<'a> {
     }
 }
 
-/// The answer to [`QueryEduStarOrdersRequest`].
+#[doc = "The answer to [`QueryEduStarOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryEduStarOrdersResponse {
-    /// 结果集
-    ///
-    /// Always present.
+    #[doc = "结果集\n\nAlways present."]
     pub data: Vec<EduStarOrdersData>,
-    /// 分页大小
-    ///
-    /// May be absent. Example: `20`.
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
-    ///
-    /// May be absent.
+    #[doc = "分页页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数量
-    ///
-    /// Always present. Example: `30`.
+    #[doc = "总数量\n\nAlways present. Example: `30`."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreateEduStarOrdersRequest`].
+#[doc = "The answer to [`CreateEduStarOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EduStarOrdersData {
-    /// appid
-    ///
-    /// Always present. Example: `wx998877665544wx`.
+    #[doc = "appid\n\nAlways present. Example: `wx998877665544wx`."]
     pub appid: String,
-    /// 权益核销时间
-    ///
-    /// Always present. Example: `2018-05-23T12:13:50+08:00`.
+    #[doc = "权益核销时间\n\nAlways present. Example: `2018-05-23T12:13:50+08:00`."]
     pub create_time: String,
-    /// 订单号
-    ///
-    /// Always present. Example: `cc1900ff00511f10c`.
+    #[doc = "订单号\n\nAlways present. Example: `cc1900ff00511f10c`."]
     pub order_id: String,
-    /// 订单状态
-    ///
-    /// Always present. Example: `CONSUMED`.
+    #[doc = "订单状态\n\nAlways present. Example: `CONSUMED`."]
     pub order_state: String,
-    /// 用户QQ账号
-    ///
-    /// May be absent. Example: `100000000000`.
+    #[doc = "用户QQ账号\n\nMay be absent. Example: `100000000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qq: Option<String>,
-    /// 权益ID
-    ///
-    /// Always present. Example: `qw3Da21QRCNt`.
+    #[doc = "权益ID\n\nAlways present. Example: `qw3Da21QRCNt`."]
     pub right_id: String,
-    /// 用户在appid下的唯一标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "用户在appid下的唯一标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub wechat_openid: String,
 }
 
-/// 创建核销订单API: `POST /v3/edu-star/orders`.
-///
-/// ```ignore
-/// let mut request = CreateEduStarOrdersRequest::new(appid, create_time, right_id);
-/// request.qq = Some(qq);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
-#[doc(alias = "创建核销订单API")]
-#[doc(alias = "POST v3/edu-star/orders")]
-#[doc(alias = "v3/edu-star/orders")]
+#[doc = "创建核销订单API: `POST /v3/edu-star/orders`.\n\n```ignore\nlet mut request = CreateEduStarOrdersRequest::new(appid, create_time, right_id);\nrequest.qq = Some(qq);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias("创建核销订单API", "POST v3/edu-star/orders", "v3/edu-star/orders"))]
 #[wxpay_api(POST, "v3/edu-star/orders", response = CreateEduStarOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEduStarOrdersRequest<'a> {
-    /// appid
-    ///
-    /// Body field, required. Example: `wx998877665544wx`.
+    #[doc = "appid\n\nBody field, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
-    /// 权益核销时间
-    ///
-    /// Body field, required. Example: `2018-05-23T12:13:50+08:00`.
+    #[doc = "权益核销时间\n\nBody field, required. Example: `2018-05-23T12:13:50+08:00`."]
     pub create_time: &'a str,
-    /// 用户QQ账号
-    ///
-    /// Body field, optional.
+    #[doc = "用户QQ账号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qq: Option<&'a str>,
-    /// 权益ID
-    ///
-    /// Body field, required. Example: `qw3Da21QRCNt`.
+    #[doc = "权益ID\n\nBody field, required. Example: `qw3Da21QRCNt`."]
     pub right_id: &'a str,
-    /// 用户在appid下的唯一标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "用户在appid下的唯一标识\n\nBody field, optional. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_openid: Option<&'a str>,
 }

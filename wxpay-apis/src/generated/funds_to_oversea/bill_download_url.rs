@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 获取购付汇账单文件下载链接API: `GET /v3/funds-to-oversea/bill-download-url`.
-///
-/// ```ignore
-/// let mut request = QueryFundsToOverseaBillDownloadUrlRequest::new(bill_date);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_4.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "获取购付汇账单文件下载链接API")]
-#[doc(alias = "GET v3/funds-to-oversea/bill-download-url")]
-#[doc(alias = "v3/funds-to-oversea/bill-download-url")]
+#[doc = "获取购付汇账单文件下载链接API: `GET /v3/funds-to-oversea/bill-download-url`.\n\n```ignore\nlet mut request = QueryFundsToOverseaBillDownloadUrlRequest::new(bill_date);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_4.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "获取购付汇账单文件下载链接API",
+    "GET v3/funds-to-oversea/bill-download-url",
+    "v3/funds-to-oversea/bill-download-url"
+))]
 #[wxpay_api(GET, "v3/funds-to-oversea/bill-download-url", response = QueryFundsToOverseaBillDownloadUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFundsToOverseaBillDownloadUrlRequest<'a> {
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2021-01-01`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2021-01-01`."]
     pub bill_date: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `19000000001`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `19000000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -43,20 +31,5 @@ impl<'a> QueryFundsToOverseaBillDownloadUrlRequest<'a> {
     }
 }
 
-/// The answer to [`QueryFundsToOverseaBillDownloadUrlRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct QueryFundsToOverseaBillDownloadUrlResponse {
-    /// 下载地址
-    ///
-    /// Always present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`.
-    pub download_url: String,
-    /// 哈希类型
-    ///
-    /// Always present. Example: `SHA1`.
-    pub hash_type: String,
-    /// 哈希值
-    ///
-    /// Always present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`.
-    pub hash_value: String,
-}
+/// The answer to [`QueryFundsToOverseaBillDownloadUrlRequest`]: `GET /v3/funds-to-oversea/bill-download-url`. Give it to [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.
+pub type QueryFundsToOverseaBillDownloadUrlResponse = wxpay_core::bills::BillInfo;

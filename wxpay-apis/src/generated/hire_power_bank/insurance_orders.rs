@@ -5,42 +5,26 @@
 
 use crate::generated::prelude::*;
 
-/// 创建保险订单: `POST /v3/hire-power-bank/insurance-orders`.
-///
-/// ```ignore
-/// let mut request = CreateInsuranceOrderRequest::new();
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "创建保险订单")]
-#[doc(alias = "POST v3/hire-power-bank/insurance-orders")]
-#[doc(alias = "v3/hire-power-bank/insurance-orders")]
+#[doc = "创建保险订单: `POST /v3/hire-power-bank/insurance-orders`.\n\n```ignore\nlet mut request = CreateInsuranceOrderRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建保险订单",
+    "POST v3/hire-power-bank/insurance-orders",
+    "v3/hire-power-bank/insurance-orders"
+))]
 #[wxpay_api(POST, "v3/hire-power-bank/insurance-orders", response = CreateInsuranceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInsuranceOrderRequest<'a> {
-    /// 用于接收保险订单状态变化通知
-    ///
-    /// Body field, optional. Example: `https://api.test.com`.
+    #[doc = "用于接收保险订单状态变化通知\n\nBody field, optional. Example: `https://api.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 微信用户在商户对应appid下的唯一标识
-    ///
-    /// Body field, optional. Example: `2323dfsdf342342`.
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nBody field, optional. Example: `2323dfsdf342342`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户创建保险订单时的凭据号
-    ///
-    /// Body field, optional. Example: `6e8369071cd942c0476613f9d1ce9ca3`.
+    #[doc = "商户创建保险订单时的凭据号\n\nBody field, optional. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户在支付分服务下对应的服务ID
-    ///
-    /// Body field, optional. Example: `实例值`.
+    #[doc = "商户在支付分服务下对应的服务ID\n\nBody field, optional. Example: `实例值`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
@@ -58,53 +42,35 @@ impl<'a> CreateInsuranceOrderRequest<'a> {
     }
 }
 
-/// The answer to [`CreateInsuranceOrderRequest`] and [`GetByOutTradeNoRequest`].
+#[doc = "The answer to [`CreateInsuranceOrderRequest`] and [`GetByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InsuranceOrdersResponse {
-    /// 一笔保险订单对应的已理赔次数
-    ///
-    /// May be absent. Example: `1`.
+    #[doc = "一笔保险订单对应的已理赔次数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_count: Option<i64>,
-    /// 一笔保险订单对应的最大理赔次数
-    ///
-    /// May be absent. Example: `3`.
+    #[doc = "一笔保险订单对应的最大理赔次数\n\nMay be absent. Example: `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_claim_count: Option<i64>,
-    /// 微信用户在商户对应appid下的唯一标识
-    ///
-    /// May be absent. Example: `2323dfsdf342342`.
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nMay be absent. Example: `2323dfsdf342342`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 保险订单开始时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "保险订单开始时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_begin_time: Option<String>,
-    /// 保险订单结束时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "保险订单结束时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_end_time: Option<String>,
-    /// 租借充电宝隔夜归还保险订单号
-    ///
-    /// May be absent. Example: `1234323JKHDFE1243252`.
+    #[doc = "租借充电宝隔夜归还保险订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 保险订单领取状态
-    ///
-    /// May be absent. Example: `RECEIVING`.
+    #[doc = "保险订单领取状态\n\nMay be absent. Example: `RECEIVING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_receive_state: Option<String>,
-    /// 保险订单领取时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "保险订单领取时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_receive_time: Option<String>,
-    /// 商户创建保险订单时的凭据号
-    ///
-    /// May be absent. Example: `6e8369071cd942c0476613f9d1ce9ca3`.
+    #[doc = "商户创建保险订单时的凭据号\n\nMay be absent. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
 }
@@ -112,26 +78,17 @@ pub struct InsuranceOrdersResponse {
 /// The answer to [`CreateInsuranceOrderRequest`]: `POST /v3/hire-power-bank/insurance-orders`.
 pub type CreateInsuranceOrderResponse = InsuranceOrdersResponse;
 
-/// 查询保险订单详情: `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.
-///
-/// ```ignore
-/// let request = GetByOutTradeNoRequest::new(out_order_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "查询保险订单详情")]
-#[doc(alias = "GET v3/hire-power-bank/insurance-orders/{out_order_no}")]
-#[doc(alias = "v3/hire-power-bank/insurance-orders/{out_order_no}")]
+#[doc = "查询保险订单详情: `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.\n\n```ignore\nlet request = GetByOutTradeNoRequest::new(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询保险订单详情",
+    "GET v3/hire-power-bank/insurance-orders/{out_order_no}",
+    "v3/hire-power-bank/insurance-orders/{out_order_no}"
+))]
 #[wxpay_api(GET, "v3/hire-power-bank/insurance-orders/<out_order_no>", response = GetByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetByOutTradeNoRequest<'a> {
-    /// 商户创建保险订单时的凭据号
-    ///
-    /// Path parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`.
+    #[doc = "商户创建保险订单时的凭据号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_order_no: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户保险订单领取资格: `GET /v3/hire-power-bank/user-qualifications/{openid}`.
-///
-/// ```ignore
-/// let request = GetQualificationByOpenIdRequest::new(openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "查询用户保险订单领取资格")]
-#[doc(alias = "GET v3/hire-power-bank/user-qualifications/{openid}")]
-#[doc(alias = "v3/hire-power-bank/user-qualifications/{openid}")]
+#[doc = "查询用户保险订单领取资格: `GET /v3/hire-power-bank/user-qualifications/{openid}`.\n\n```ignore\nlet request = GetQualificationByOpenIdRequest::new(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询用户保险订单领取资格",
+    "GET v3/hire-power-bank/user-qualifications/{openid}",
+    "v3/hire-power-bank/user-qualifications/{openid}"
+))]
 #[wxpay_api(GET, "v3/hire-power-bank/user-qualifications/<openid>", response = GetQualificationByOpenIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetQualificationByOpenIdRequest<'a> {
-    /// 微信用户在商户对应appid下的唯一标识
-    ///
-    /// Path parameter, required. Example: `2323dfsdf342342`.
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nPath parameter, required. Example: `2323dfsdf342342`."]
     pub openid: &'a str,
 }
 
@@ -34,13 +25,11 @@ impl<'a> GetQualificationByOpenIdRequest<'a> {
     }
 }
 
-/// The answer to [`GetQualificationByOpenIdRequest`].
+#[doc = "The answer to [`GetQualificationByOpenIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetQualificationByOpenIdResponse {
-    /// 用户是否具有保险订单领取资格
-    ///
-    /// May be absent. Example: `True`.
+    #[doc = "用户是否具有保险订单领取资格\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualified_user: Option<bool>,
 }

@@ -3,38 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.
-///
-/// ```ignore
-/// let request = CreateIndustryRebateTransactionsRequest::new(transaction_id, code_url, out_trade_no, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "支付码牌/点餐码牌交易回传")]
-#[doc(alias = "POST v3/industry-rebate/transactions/{transaction_id}")]
-#[doc(alias = "v3/industry-rebate/transactions/{transaction_id}")]
+#[doc = "支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.\n\n```ignore\nlet request = CreateIndustryRebateTransactionsRequest::new(transaction_id, code_url, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "支付码牌/点餐码牌交易回传",
+    "POST v3/industry-rebate/transactions/{transaction_id}",
+    "v3/industry-rebate/transactions/{transaction_id}"
+))]
 #[wxpay_api(POST, "v3/industry-rebate/transactions/<transaction_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateIndustryRebateTransactionsRequest<'a> {
-    /// 商户提现单号
-    ///
-    /// Path parameter, required. Example: `20190611222222222200000000012122`.
+    #[doc = "商户提现单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub transaction_id: &'a str,
-    /// 收款链接url
-    ///
-    /// Body field, required. Example: `URl:weixin://wxpay/s/An4baqw`.
+    #[doc = "收款链接url\n\nBody field, required. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `example_out_trade_no`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `example_out_trade_no`."]
     pub out_trade_no: &'a str,
-    /// 子商户
-    ///
-    /// Body field, required. Example: `1900000001`.
+    #[doc = "子商户\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获取出厂检查结果: `GET /v3/iotmanage/device-inspections/{device_sn}`.
-///
-/// ```ignore
-/// let request = QueryIotmanageDeviceInspectionsRequest::new(device_sn);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html>.
-///
-/// For: 服务商.
-#[doc(alias = "获取出厂检查结果")]
-#[doc(alias = "GET v3/iotmanage/device-inspections/{device_sn}")]
-#[doc(alias = "v3/iotmanage/device-inspections/{device_sn}")]
+#[doc = "获取出厂检查结果: `GET /v3/iotmanage/device-inspections/{device_sn}`.\n\n```ignore\nlet request = QueryIotmanageDeviceInspectionsRequest::new(device_sn);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取出厂检查结果",
+    "GET v3/iotmanage/device-inspections/{device_sn}",
+    "v3/iotmanage/device-inspections/{device_sn}"
+))]
 #[wxpay_api(GET, "v3/iotmanage/device-inspections/<device_sn>", response = QueryIotmanageDeviceInspectionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsRequest<'a> {
-    /// 设备序列号
-    ///
-    /// Path parameter, required. Example: `AAAAA123456789012345678`.
+    #[doc = "设备序列号\n\nPath parameter, required. Example: `AAAAA123456789012345678`."]
     pub device_sn: &'a str,
 }
 
@@ -34,55 +25,33 @@ impl<'a> QueryIotmanageDeviceInspectionsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryIotmanageDeviceInspectionsRequest`].
+#[doc = "The answer to [`QueryIotmanageDeviceInspectionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsResponse {
-    /// 刷脸应用版本号
-    ///
-    /// Always present.
+    #[doc = "刷脸应用版本号\n\nAlways present."]
     pub app_version: String,
-    /// 蓝牙MAC地址
-    ///
-    /// Always present.
+    #[doc = "蓝牙MAC地址\n\nAlways present."]
     pub bluetooth_mac: String,
-    /// 摄像头序列号
-    ///
-    /// Always present.
+    #[doc = "摄像头序列号\n\nAlways present."]
     pub camera_sn: String,
-    /// 设备序列号
-    ///
-    /// Always present.
+    #[doc = "设备序列号\n\nAlways present."]
     pub device_sn: String,
-    /// 错误信息
-    ///
-    /// May be absent.
+    #[doc = "错误信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// 国际移动设备识别码
-    ///
-    /// Always present.
+    #[doc = "国际移动设备识别码\n\nAlways present."]
     pub imei: String,
-    /// 查询时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "查询时间\n\nAlways present. Format `rfc3339`."]
     pub inspect_time: Timestamp,
-    /// 查询结果
-    ///
-    /// Always present.
+    #[doc = "查询结果\n\nAlways present."]
     pub result: QueryIotmanageDeviceInspectionsResult,
-    /// 告警信息
-    ///
-    /// May be absent.
+    #[doc = "告警信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
-    /// 有线网卡MAC地址
-    ///
-    /// Always present.
+    #[doc = "有线网卡MAC地址\n\nAlways present."]
     pub wired_mac: String,
-    /// 无线网卡MAC地址
-    ///
-    /// Always present.
+    #[doc = "无线网卡MAC地址\n\nAlways present."]
     pub wireless_mac: String,
 }
 

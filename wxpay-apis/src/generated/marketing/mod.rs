@@ -19,23 +19,19 @@ pub mod shopping_receipt;
 pub mod weekly_discount;
 pub mod withdraw_favor;
 
-/// The answer to [`CreateBankFavorUsersBankMultiActivityRequest`](crate::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest) and [`ListCouponsByFilterRequest`](crate::marketing::favor::users::coupons::ListCouponsByFilterRequest).
+#[doc = "The answer to [`CreateBankFavorUsersBankMultiActivityRequest`](crate::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest) and [`ListCouponsByFilterRequest`](crate::marketing::favor::users::coupons::ListCouponsByFilterRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MarketingResponse {
-    /// 代金券id
-    ///
-    /// Always present.
+    #[doc = "代金券id\n\nAlways present."]
     pub coupon_id: String,
 }
 
-/// The answer to [`CreateBusifavorProductCouponsPreSendRequest`](crate::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest), [`CreatePartnerProductCouponUsersPreSendCouponRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest) and [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest).
+#[doc = "The answer to [`CreateBusifavorProductCouponsPreSendRequest`](crate::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest), [`CreatePartnerProductCouponUsersPreSendCouponRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest) and [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateBusifavorProductCouponsPreSendResponse {
-    /// 预发券token
-    ///
-    /// Always present. Example: `ABBpZjCfAAABAAAAAACmTrRvExc7XKea-`.
+    #[doc = "预发券token\n\nAlways present. Example: `ABBpZjCfAAABAAAAAACmTrRvExc7XKea-`."]
     pub token: String,
 }
 
@@ -65,21 +61,15 @@ string_enum! {
     }
 }
 
-/// The `finder_info` object.
+#[doc = "The `finder_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MarketingFinderInfo<'a> {
-    /// 视频号ID
-    ///
-    /// Required.
+    #[doc = "视频号ID\n\nRequired."]
     pub finder_id: &'a str,
-    /// 视频号封面图
-    ///
-    /// Required. Format `MediaUrl`.
+    #[doc = "视频号封面图\n\nRequired. Format `MediaUrl`."]
     pub finder_video_cover_image_url: &'a str,
-    /// 视频号视频ID
-    ///
-    /// Required.
+    #[doc = "视频号视频ID\n\nRequired."]
     pub finder_video_id: &'a str,
 }
 
@@ -99,13 +89,11 @@ impl<'a> MarketingFinderInfo<'a> {
     }
 }
 
-/// 事件通知配置
+#[doc = "事件通知配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MarketingNotifyConfig<'a> {
-    /// 事件通知appid
-    ///
-    /// Optional. Example: `wx23232232323`.
+    #[doc = "事件通知appid\n\nOptional. Example: `wx23232232323`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_appid: Option<&'a str>,
 }
@@ -130,31 +118,23 @@ string_enum! {
     }
 }
 
-/// The `finder_info` object.
+#[doc = "The `finder_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksFinderInfo {
-    /// 视频号ID
-    ///
-    /// Always present.
+    #[doc = "视频号ID\n\nAlways present."]
     pub finder_id: String,
-    /// 视频号封面图
-    ///
-    /// Always present. Format `MediaUrl`.
+    #[doc = "视频号封面图\n\nAlways present. Format `MediaUrl`."]
     pub finder_video_cover_image_url: String,
-    /// 视频号视频ID
-    ///
-    /// Always present.
+    #[doc = "视频号视频ID\n\nAlways present."]
     pub finder_video_id: String,
 }
 
-/// 事件通知配置
+#[doc = "事件通知配置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksNotifyConfig {
-    /// 事件通知appid
-    ///
-    /// May be absent. Example: `wx23232232323`.
+    #[doc = "事件通知appid\n\nMay be absent. Example: `wx23232232323`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_appid: Option<String>,
 }

@@ -31,29 +31,23 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMchalterapplyMchcontactalterapplymentRequest`](crate::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest), [`CreateMchalterapplyMchsubjectalterapplymentRequest`](crate::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest) and [`CreateMchalterapplyMerchantnamealterapplymentRequest`](crate::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest).
+#[doc = "The answer to [`CreateMchalterapplyMchcontactalterapplymentRequest`](crate::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest), [`CreateMchalterapplyMchsubjectalterapplymentRequest`](crate::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest) and [`CreateMchalterapplyMerchantnamealterapplymentRequest`](crate::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyResponse {
-    /// 申请单号
-    ///
-    /// May be absent. Example: `20220617143306000013906025001`.
+    #[doc = "申请单号\n\nMay be absent. Example: `20220617143306000013906025001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MchalterapplyAuditRejectDetail {
-    /// 参数名称
-    ///
-    /// May be absent. Example: `ubo_info_list.card_number_0`.
+    #[doc = "参数名称\n\nMay be absent. Example: `ubo_info_list.card_number_0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_name: Option<String>,
-    /// 驳回原因
-    ///
-    /// May be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`.
+    #[doc = "驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }

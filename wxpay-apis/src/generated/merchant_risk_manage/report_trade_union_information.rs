@@ -3,278 +3,152 @@
 
 use crate::generated::prelude::*;
 
-/// 上报订单关联信息: `POST /v3/merchant-risk-manage/report-trade-union-information`.
-///
-/// ```ignore
-/// let mut request = ReportTradeRiskInformationRequest::new();
-/// request.acquiring_bank_id = Some(acquiring_bank_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/report-trade-risk-information.html>.
-///
-/// For: 普通商户, 服务商, 渠道商, 从业机构.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "上报订单关联信息")]
-#[doc(alias = "POST v3/merchant-risk-manage/report-trade-union-information")]
-#[doc(alias = "v3/merchant-risk-manage/report-trade-union-information")]
+#[doc = "上报订单关联信息: `POST /v3/merchant-risk-manage/report-trade-union-information`.\n\n```ignore\nlet mut request = ReportTradeRiskInformationRequest::new();\nrequest.acquiring_bank_id = Some(acquiring_bank_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/report-trade-risk-information.html>.\n\nFor: 普通商户, 服务商, 渠道商, 从业机构.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "上报订单关联信息",
+    "POST v3/merchant-risk-manage/report-trade-union-information",
+    "v3/merchant-risk-manage/report-trade-union-information"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/report-trade-union-information", response = ReportTradeRiskInformationResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTradeRiskInformationRequest<'a> {
-    /// 从业机构商户号
-    ///
-    /// Body field, optional. Example: `1356485`.
+    #[doc = "从业机构商户号\n\nBody field, optional. Example: `1356485`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<&'a str>,
-    /// 用户实名证件号
-    ///
-    /// Body field, optional. Format `base64`. Example: `ca775af5f841bdf424b2e6eb86a6e21e`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户实名证件号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificates_number: Option<&'a str>,
-    /// 渠道号
-    ///
-    /// Body field, optional. Example: `1900000108`.
+    pub certificates_number: Option<Sensitive<&'a str>>,
+    #[doc = "渠道号\n\nBody field, optional. Example: `1900000108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 用户终端ip
-    ///
-    /// Body field, optional. Example: `123.12.12.123`.
+    #[doc = "用户终端ip\n\nBody field, optional. Example: `123.12.12.123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<&'a str>,
-    /// 合单商户号
-    ///
-    /// Body field, optional. Example: `example_combine_mchid`.
+    #[doc = "合单商户号\n\nBody field, optional. Example: `example_combine_mchid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_mchid: Option<&'a str>,
-    /// 合单商户订单号
-    ///
-    /// Body field, optional. Example: `example_combine_out_trade_no`.
+    #[doc = "合单商户订单号\n\nBody field, optional. Example: `example_combine_out_trade_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_out_trade_no: Option<&'a str>,
-    /// 收货城市
-    ///
-    /// Body field, optional. Example: `example_delivery_city`.
+    #[doc = "收货城市\n\nBody field, optional. Example: `example_delivery_city`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_city: Option<&'a str>,
-    /// 收货省份
-    ///
-    /// Body field, optional. Example: `example_delivery_province`.
+    #[doc = "收货省份\n\nBody field, optional. Example: `example_delivery_province`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_province: Option<&'a str>,
-    /// 用户设备类型
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "用户设备类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type: Option<i64>,
-    /// 扩展字段1
-    ///
-    /// Body field, optional. Example: `{"key1":"value1"}`.
+    #[doc = "扩展字段1\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields1: Option<&'a str>,
-    /// 扩展字段2
-    ///
-    /// Body field, optional. Example: `{"key1":"value1"}`.
+    #[doc = "扩展字段2\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields2: Option<&'a str>,
-    /// 扩展字段3
-    ///
-    /// Body field, optional. Example: `{"key1":"value1"}`.
+    #[doc = "扩展字段3\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields3: Option<&'a str>,
-    /// 商品类目
-    ///
-    /// Body field, optional. Example: `example_goods_category`.
+    #[doc = "商品类目\n\nBody field, optional. Example: `example_goods_category`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<&'a str>,
-    /// 商品上架时间
-    ///
-    /// Body field, optional. Example: `example_goods_listing_time`.
+    #[doc = "商品上架时间\n\nBody field, optional. Example: `example_goods_listing_time`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_listing_time: Option<&'a str>,
-    /// 虚拟实物标识
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "虚拟实物标识\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_type: Option<i64>,
-    /// 高风险商品标签
-    ///
-    /// Body field, optional. Example: `1`.
+    #[doc = "高风险商品标签\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_risk_goods: Option<i64>,
-    /// 是否需要物流发货
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否需要物流发货\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_need_deliver: Option<bool>,
-    /// 上一笔支付openid
-    ///
-    /// Body field, optional. Example: `example_last_pay_openid`.
+    #[doc = "上一笔支付openid\n\nBody field, optional. Example: `example_last_pay_openid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_pay_openid: Option<&'a str>,
-    /// 线上线下标识
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "线上线下标识\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_type: Option<i64>,
-    /// 生活缴费场景独有字段
-    ///
-    /// Body field, optional.
+    #[doc = "生活缴费场景独有字段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub living_expenses_fields: Option<ReportTradeRiskInformationLivingExpensesFields<'a>>,
-    /// 收货人地址是否新增
-    ///
-    /// Body field, optional.
+    #[doc = "收货人地址是否新增\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_address: Option<bool>,
-    /// 卖家是否是新账号
-    ///
-    /// Body field, optional.
+    #[doc = "卖家是否是新账号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_store: Option<bool>,
-    /// 订单识别标识：小时购/自提等枚举值
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "订单识别标识：小时购/自提等枚举值\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_delivery_label: Option<i64>,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 下单人手机号：手机号前3后4
-    ///
-    /// Body field, optional. Example: `example_order_phone_number`.
+    #[doc = "下单人手机号：手机号前3后4\n\nBody field, optional. Example: `example_order_phone_number`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_phone_number: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, optional. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 用户手机号
-    ///
-    /// Body field, optional. Format `base64`. Example: `ca775af5f841bdf424b2e6eb86a6e21e`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<&'a str>,
-    /// 手机号来源
-    ///
-    /// Body field, optional. Example: `1`.
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "手机号来源\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_from: Option<i64>,
-    /// 手机号所属地
-    ///
-    /// Body field, optional. Example: `example_phone_number_location`.
+    #[doc = "手机号所属地\n\nBody field, optional. Example: `example_phone_number_location`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_location: Option<&'a str>,
-    /// 前置打开行为异常
-    ///
-    /// Body field, optional. Example: `example_pre_opening_behavior`.
+    #[doc = "前置打开行为异常\n\nBody field, optional. Example: `example_pre_opening_behavior`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_opening_behavior: Option<&'a str>,
-    /// 是否为代付订单
-    ///
-    /// Body field, optional.
+    #[doc = "是否为代付订单\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_payment: Option<bool>,
-    /// 充值业务场景独有字段
-    ///
-    /// Body field, optional.
+    #[doc = "充值业务场景独有字段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recharge_fields: Option<ReportTradeRiskInformationRechargeFields<'a>>,
-    /// 用户下单设备是否是常用设备
-    ///
-    /// Body field, optional.
+    #[doc = "用户下单设备是否是常用设备\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reliable_device: Option<bool>,
-    /// 商户判定交易的风险等级
-    ///
-    /// Body field, optional. Example: `1`.
+    #[doc = "商户判定交易的风险等级\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<i64>,
-    /// 高风险类目
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "高风险类目\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risky_goods: Option<i64>,
-    /// 用户下单设备与支付设备是否一致
-    ///
-    /// Body field, optional.
+    #[doc = "用户下单设备与支付设备是否一致\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub same_deviced: Option<bool>,
-    /// 业务场景
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `0`, `1`, `2`.
+    #[doc = "业务场景\n\nBody field, optional. Example: `1`.\n\nOne of `0`, `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<i64>,
-    /// 物品发布类型
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "物品发布类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_type: Option<i64>,
-    /// 收款方用户标识
-    ///
-    /// Body field, optional. Example: `抖音的账号：XXXXX`.
+    #[doc = "收款方用户标识\n\nBody field, optional. Example: `抖音的账号：XXXXX`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_userid: Option<&'a str>,
-    /// 服务商商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 商户风险等级
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "商户风险等级\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_risk_level: Option<i64>,
-    /// 店铺标识
-    ///
-    /// Body field, optional. Example: `example_store_identifier`.
+    #[doc = "店铺标识\n\nBody field, optional. Example: `example_store_identifier`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_identifier: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900009231`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子单列表
-    ///
-    /// Body field, optional.
+    #[doc = "子单列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<&'a [ReportTradeRiskInformationSubOrder<'a>]>,
-    /// 下单人风险等级
-    ///
-    /// Body field, optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "下单人风险等级\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
-    /// 付款方用户标识
-    ///
-    /// Body field, optional. Example: `华为的账号：260XXX`.
+    #[doc = "付款方用户标识\n\nBody field, optional. Example: `华为的账号：260XXX`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
 }
@@ -334,45 +208,29 @@ impl<'a> ReportTradeRiskInformationRequest<'a> {
     }
 }
 
-/// 生活缴费场景独有字段
+#[doc = "生活缴费场景独有字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReportTradeRiskInformationLivingExpensesFields<'a> {
-    /// 缴费户名
-    ///
-    /// Optional. Example: `詹讯`.
+    #[doc = "缴费户名\n\nOptional. Example: `詹讯`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acc_name: Option<&'a str>,
-    /// 户号
-    ///
-    /// Optional. Example: `123456`.
+    #[doc = "户号\n\nOptional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acc_no: Option<&'a str>,
-    /// 户号对应的地址信息
-    ///
-    /// Optional. Example: `广东省深圳市南山区海天二路33号`.
+    #[doc = "户号对应的地址信息\n\nOptional. Example: `广东省深圳市南山区海天二路33号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 缴费金额
-    ///
-    /// Optional. Example: `500`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "缴费金额\n\nOptional. Example: `500`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 缴费城市
-    ///
-    /// Optional. Example: `湖南衡阳`.
+    #[doc = "缴费城市\n\nOptional. Example: `湖南衡阳`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
-    /// 机构名称
-    ///
-    /// Optional. Example: `深圳电力`.
+    #[doc = "机构名称\n\nOptional. Example: `深圳电力`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
-    /// 费种
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "费种\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
@@ -393,18 +251,14 @@ impl<'a> ReportTradeRiskInformationLivingExpensesFields<'a> {
     }
 }
 
-/// 充值业务场景独有字段
+#[doc = "充值业务场景独有字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReportTradeRiskInformationRechargeFields<'a> {
-    /// 充值账号
-    ///
-    /// Optional. Example: `example_account`.
+    #[doc = "充值账号\n\nOptional. Example: `example_account`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<&'a str>,
-    /// 充值账号类型
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "充值账号类型\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<i64>,
 }
@@ -420,49 +274,29 @@ impl<'a> ReportTradeRiskInformationRechargeFields<'a> {
     }
 }
 
-/// 子单列表
+#[doc = "子单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReportTradeRiskInformationSubOrder<'a> {
-    /// 收货城市
-    ///
-    /// Optional. Example: `example_delivery_city`.
+    #[doc = "收货城市\n\nOptional. Example: `example_delivery_city`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_city: Option<&'a str>,
-    /// 收货省份
-    ///
-    /// Optional. Example: `example_delivery_province`.
+    #[doc = "收货省份\n\nOptional. Example: `example_delivery_province`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_province: Option<&'a str>,
-    /// 子单发起方商户号
-    ///
-    /// Optional. Example: `example_mch_id`.
+    #[doc = "子单发起方商户号\n\nOptional. Example: `example_mch_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
-    /// 子单商户订单号
-    ///
-    /// Optional. Example: `example_out_trade_no`.
+    #[doc = "子单商户订单号\n\nOptional. Example: `example_out_trade_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 高风险类目
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "高风险类目\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risky_goods: Option<i64>,
-    /// 商户风险等级
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "商户风险等级\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_risk_level: Option<i64>,
-    /// 下单人风险等级
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "下单人风险等级\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }
@@ -483,33 +317,23 @@ impl<'a> ReportTradeRiskInformationSubOrder<'a> {
     }
 }
 
-/// The answer to [`ReportTradeRiskInformationRequest`].
+#[doc = "The answer to [`ReportTradeRiskInformationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTradeRiskInformationResponse {
-    /// 从业机构商户号
-    ///
-    /// May be absent. Example: `1356485`.
+    #[doc = "从业机构商户号\n\nMay be absent. Example: `1356485`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<String>,
-    /// 渠道号
-    ///
-    /// May be absent. Example: `1900000108`.
+    #[doc = "渠道号\n\nMay be absent. Example: `1900000108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// 商户订单号
-    ///
-    /// May be absent. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 服务商商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "服务商商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900009231`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900009231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -9,19 +9,12 @@
 
 use crate::generated::prelude::*;
 
-/// 删除商户违规通知回调地址API: `DELETE /v3/merchant-risk-manage/violation-notifications`.
-///
-/// ```ignore
-/// let request = DeleteMerchantRiskManageViolationNotificationsRequest::new();
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_4.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "删除商户违规通知回调地址API")]
-#[doc(alias = "DELETE v3/merchant-risk-manage/violation-notifications")]
-#[doc(alias = "v3/merchant-risk-manage/violation-notifications")]
+#[doc = "删除商户违规通知回调地址API: `DELETE /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet request = DeleteMerchantRiskManageViolationNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_4.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "删除商户违规通知回调地址API",
+    "DELETE v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(DELETE, "v3/merchant-risk-manage/violation-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -35,19 +28,12 @@ impl DeleteMerchantRiskManageViolationNotificationsRequest {
     }
 }
 
-/// 查询商户违规通知回调地址API: `GET /v3/merchant-risk-manage/violation-notifications`.
-///
-/// ```ignore
-/// let request = QueryMerchantRiskManageViolationNotificationsRequest::new();
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_2.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "查询商户违规通知回调地址API")]
-#[doc(alias = "GET v3/merchant-risk-manage/violation-notifications")]
-#[doc(alias = "v3/merchant-risk-manage/violation-notifications")]
+#[doc = "查询商户违规通知回调地址API: `GET /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet request = QueryMerchantRiskManageViolationNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_2.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询商户违规通知回调地址API",
+    "GET v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(GET, "v3/merchant-risk-manage/violation-notifications", response = QueryMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -61,13 +47,11 @@ impl QueryMerchantRiskManageViolationNotificationsRequest {
     }
 }
 
-/// The answer to [`QueryMerchantRiskManageViolationNotificationsRequest`], [`CreateMerchantRiskManageViolationNotificationsRequest`] and [`UpdateMerchantRiskManageViolationNotificationsRequest`].
+#[doc = "The answer to [`QueryMerchantRiskManageViolationNotificationsRequest`], [`CreateMerchantRiskManageViolationNotificationsRequest`] and [`UpdateMerchantRiskManageViolationNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MerchantRiskManageViolationNotifications {
-    /// 通知地址
-    ///
-    /// May be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nMay be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
 }
@@ -76,27 +60,17 @@ pub struct MerchantRiskManageViolationNotifications {
 pub type QueryMerchantRiskManageViolationNotificationsResponse =
     MerchantRiskManageViolationNotifications;
 
-/// 创建商户违规通知回调地址API: `POST /v3/merchant-risk-manage/violation-notifications`.
-///
-/// ```ignore
-/// let mut request = CreateMerchantRiskManageViolationNotificationsRequest::new();
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_1.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "创建商户违规通知回调地址API")]
-#[doc(alias = "POST v3/merchant-risk-manage/violation-notifications")]
-#[doc(alias = "v3/merchant-risk-manage/violation-notifications")]
+#[doc = "创建商户违规通知回调地址API: `POST /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet mut request = CreateMerchantRiskManageViolationNotificationsRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "创建商户违规通知回调地址API",
+    "POST v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/violation-notifications", response = CreateMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMerchantRiskManageViolationNotificationsRequest<'a> {
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
 }
@@ -113,27 +87,17 @@ impl<'a> CreateMerchantRiskManageViolationNotificationsRequest<'a> {
 pub type CreateMerchantRiskManageViolationNotificationsResponse =
     MerchantRiskManageViolationNotifications;
 
-/// 修改商户违规通知回调地址API: `PUT /v3/merchant-risk-manage/violation-notifications`.
-///
-/// ```ignore
-/// let mut request = UpdateMerchantRiskManageViolationNotificationsRequest::new();
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_3.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "修改商户违规通知回调地址API")]
-#[doc(alias = "PUT v3/merchant-risk-manage/violation-notifications")]
-#[doc(alias = "v3/merchant-risk-manage/violation-notifications")]
+#[doc = "修改商户违规通知回调地址API: `PUT /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet mut request = UpdateMerchantRiskManageViolationNotificationsRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_3.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "修改商户违规通知回调地址API",
+    "PUT v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(PUT, "v3/merchant-risk-manage/violation-notifications", response = UpdateMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMerchantRiskManageViolationNotificationsRequest<'a> {
-    /// 通知链接
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知链接\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
 }

@@ -9,19 +9,12 @@
 
 use crate::generated::prelude::*;
 
-/// 删除投诉通知回调API: `DELETE /v3/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = DeleteComplaintNotificationsRequest::new();
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/delete-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "删除投诉通知回调API")]
-#[doc(alias = "DELETE v3/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/merchant-service/complaint-notifications")]
+#[doc = "删除投诉通知回调API: `DELETE /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = DeleteComplaintNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/delete-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "删除投诉通知回调API",
+    "DELETE v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(DELETE, "v3/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -35,19 +28,12 @@ impl DeleteComplaintNotificationsRequest {
     }
 }
 
-/// 查询投诉通知回调API: `GET /v3/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = QueryComplaintNotificationsRequest::new();
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/query-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "查询投诉通知回调API")]
-#[doc(alias = "GET v3/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/merchant-service/complaint-notifications")]
+#[doc = "查询投诉通知回调API: `GET /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = QueryComplaintNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/query-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉通知回调API",
+    "GET v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaint-notifications", response = QueryComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -61,43 +47,30 @@ impl QueryComplaintNotificationsRequest {
     }
 }
 
-/// The answer to [`QueryComplaintNotificationsRequest`], [`CreateComplaintNotificationsRequest`] and [`UpdateComplaintNotificationsRequest`].
+#[doc = "The answer to [`QueryComplaintNotificationsRequest`], [`CreateComplaintNotificationsRequest`] and [`UpdateComplaintNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ComplaintNotifications {
-    /// 商户号
-    ///
-    /// Always present. Example: `1900012181`.
+    #[doc = "商户号\n\nAlways present. Example: `1900012181`."]
     pub mchid: String,
-    /// 通知地址
-    ///
-    /// Always present. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nAlways present. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: String,
 }
 
 /// The answer to [`QueryComplaintNotificationsRequest`]: `GET /v3/merchant-service/complaint-notifications`.
 pub type QueryComplaintNotificationsResponse = ComplaintNotifications;
 
-/// 创建投诉通知回调API: `POST /v3/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = CreateComplaintNotificationsRequest::new(url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/create-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "创建投诉通知回调API")]
-#[doc(alias = "POST v3/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/merchant-service/complaint-notifications")]
+#[doc = "创建投诉通知回调API: `POST /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = CreateComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/create-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建投诉通知回调API",
+    "POST v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaint-notifications", response = CreateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateComplaintNotificationsRequest<'a> {
-    /// 通知地址
-    ///
-    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
 }
 
@@ -112,26 +85,17 @@ impl<'a> CreateComplaintNotificationsRequest<'a> {
 /// The answer to [`CreateComplaintNotificationsRequest`]: `POST /v3/merchant-service/complaint-notifications`.
 pub type CreateComplaintNotificationsResponse = ComplaintNotifications;
 
-/// 更新投诉通知回调API: `PUT /v3/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = UpdateComplaintNotificationsRequest::new(url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/update-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_4.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "更新投诉通知回调API")]
-#[doc(alias = "PUT v3/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/merchant-service/complaint-notifications")]
+#[doc = "更新投诉通知回调API: `PUT /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = UpdateComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/update-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "更新投诉通知回调API",
+    "PUT v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(PUT, "v3/merchant-service/complaint-notifications", response = UpdateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateComplaintNotificationsRequest<'a> {
-    /// 通知地址
-    ///
-    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
 }
 

@@ -3,48 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 获取authinfo接口: `POST /v3/offlineface/authinfo`.
-///
-/// ```ignore
-/// let mut request = CreateOfflinefaceAuthinfoRequest::new(device_id, organization_id, raw_data, sp_appid, sub_mchid);
-/// request.sub_appid = Some(sub_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-#[doc(alias = "获取authinfo接口")]
-#[doc(alias = "POST v3/offlineface/authinfo")]
-#[doc(alias = "v3/offlineface/authinfo")]
+#[doc = "获取authinfo接口: `POST /v3/offlineface/authinfo`.\n\n```ignore\nlet mut request = CreateOfflinefaceAuthinfoRequest::new(device_id, organization_id, raw_data, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取authinfo接口",
+    "POST v3/offlineface/authinfo",
+    "v3/offlineface/authinfo"
+))]
 #[wxpay_api(POST, "v3/offlineface/authinfo", response = CreateOfflinefaceAuthinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoRequest<'a> {
-    /// 设备id
-    ///
-    /// Body field, required.
+    #[doc = "设备id\n\nBody field, required."]
     pub device_id: &'a str,
-    /// 机构id
-    ///
-    /// Body field, required.
+    #[doc = "机构id\n\nBody field, required."]
     pub organization_id: &'a str,
-    /// 原始数据
-    ///
-    /// Body field, required.
+    #[doc = "原始数据\n\nBody field, required."]
     pub raw_data: &'a str,
-    /// 服务商公众号appid
-    ///
-    /// Body field, required.
+    #[doc = "服务商公众号appid\n\nBody field, required."]
     pub sp_appid: &'a str,
-    /// 子商户公众号appid
-    ///
-    /// Body field, optional.
+    #[doc = "子商户公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户商户号
-    ///
-    /// Body field, required.
+    #[doc = "子商户商户号\n\nBody field, required."]
     pub sub_mchid: &'a str,
 }
 
@@ -69,12 +49,10 @@ impl<'a> CreateOfflinefaceAuthinfoRequest<'a> {
     }
 }
 
-/// The answer to [`CreateOfflinefaceAuthinfoRequest`].
+#[doc = "The answer to [`CreateOfflinefaceAuthinfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoResponse {
-    /// 授权信息
-    ///
-    /// Always present.
+    #[doc = "授权信息\n\nAlways present."]
     pub authinfo: String,
 }

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 获取还款链接接口: `POST /v3/offlineface/repayment-url`.
-///
-/// ```ignore
-/// let request = CreateOfflinefaceRepaymentUrlRequest::new(organization_id, out_user_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.
-///
-/// For: 服务商.
-#[doc(alias = "获取还款链接接口")]
-#[doc(alias = "POST v3/offlineface/repayment-url")]
-#[doc(alias = "v3/offlineface/repayment-url")]
+#[doc = "获取还款链接接口: `POST /v3/offlineface/repayment-url`.\n\n```ignore\nlet request = CreateOfflinefaceRepaymentUrlRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取还款链接接口",
+    "POST v3/offlineface/repayment-url",
+    "v3/offlineface/repayment-url"
+))]
 #[wxpay_api(POST, "v3/offlineface/repayment-url", response = CreateOfflinefaceRepaymentUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceRepaymentUrlRequest<'a> {
-    /// 机构id
-    ///
-    /// Body field, required.
+    #[doc = "机构id\n\nBody field, required."]
     pub organization_id: &'a str,
-    /// 商户用户ID
-    ///
-    /// Body field, required.
+    #[doc = "商户用户ID\n\nBody field, required."]
     pub out_user_id: &'a str,
 }
 
@@ -41,16 +30,12 @@ impl<'a> CreateOfflinefaceRepaymentUrlRequest<'a> {
     }
 }
 
-/// The answer to [`CreateOfflinefaceRepaymentUrlRequest`].
+#[doc = "The answer to [`CreateOfflinefaceRepaymentUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceRepaymentUrlResponse {
-    /// 链接过期时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "链接过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_at: Timestamp,
-    /// 还款链接
-    ///
-    /// Always present.
+    #[doc = "还款链接\n\nAlways present."]
     pub repayment_url: String,
 }

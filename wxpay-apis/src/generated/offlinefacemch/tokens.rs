@@ -3,32 +3,20 @@
 
 use crate::generated::prelude::*;
 
-/// 获取凭证授权接口: `POST /v3/offlinefacemch/tokens`.
-///
-/// ```ignore
-/// let mut request = CreateOfflinefacemchTokensRequest::new();
-/// request.scene = Some(scene);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-#[doc(alias = "获取凭证授权接口")]
-#[doc(alias = "POST v3/offlinefacemch/tokens")]
-#[doc(alias = "v3/offlinefacemch/tokens")]
+#[doc = "获取凭证授权接口: `POST /v3/offlinefacemch/tokens`.\n\n```ignore\nlet mut request = CreateOfflinefacemchTokensRequest::new();\nrequest.scene = Some(scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取凭证授权接口",
+    "POST v3/offlinefacemch/tokens",
+    "v3/offlinefacemch/tokens"
+))]
 #[wxpay_api(POST, "v3/offlinefacemch/tokens", response = CreateOfflinefacemchTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOfflinefacemchTokensRequest<'a> {
-    /// 使用场景
-    ///
-    /// Body field, optional. Example: `WEBSESSION`.
+    #[doc = "使用场景\n\nBody field, optional. Example: `WEBSESSION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
-    /// 小程序/h5鉴权场景初始化数据
-    ///
-    /// Body field, optional.
+    #[doc = "小程序/h5鉴权场景初始化数据\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_init_data: Option<CreateOfflinefacemchTokensWebInitData<'a>>,
 }
@@ -44,18 +32,14 @@ impl<'a> CreateOfflinefacemchTokensRequest<'a> {
     }
 }
 
-/// 小程序/h5鉴权场景初始化数据
+#[doc = "小程序/h5鉴权场景初始化数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefacemchTokensWebInitData<'a> {
-    /// 机构ID
-    ///
-    /// Optional.
+    #[doc = "机构ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
-    /// 商户刷脸用户ID
-    ///
-    /// Optional.
+    #[doc = "商户刷脸用户ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_user_id: Option<&'a str>,
 }
@@ -71,13 +55,11 @@ impl<'a> CreateOfflinefacemchTokensWebInitData<'a> {
     }
 }
 
-/// The answer to [`CreateOfflinefacemchTokensRequest`].
+#[doc = "The answer to [`CreateOfflinefacemchTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefacemchTokensResponse {
-    /// 授权凭证
-    ///
-    /// May be absent.
+    #[doc = "授权凭证\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -10,35 +10,25 @@ pub mod instal;
 pub mod partner;
 pub mod transactions;
 
-/// The answer to [`CreateAcquiringBankTransactionsExposureRequest`](crate::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest), [`CreatePartnerTransactionsExposureRequest`](crate::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest) and [`CreateTransactionsExposureRequest`](crate::pay::transactions::exposure::CreateTransactionsExposureRequest).
+#[doc = "The answer to [`CreateAcquiringBankTransactionsExposureRequest`](crate::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest), [`CreatePartnerTransactionsExposureRequest`](crate::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest) and [`CreateTransactionsExposureRequest`](crate::pay::transactions::exposure::CreateTransactionsExposureRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionsExposure {
-    /// 是否建议曝光微信分付
-    ///
-    /// Always present.
+    #[doc = "是否建议曝光微信分付\n\nAlways present."]
     pub fqf_exposure: bool,
-    /// 曝光凭证
-    ///
-    /// May be absent. Example: `Dfkdsf324+-LKFD=`.
+    #[doc = "曝光凭证\n\nMay be absent. Example: `Dfkdsf324+-LKFD=`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market_exposure_token: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PayAmount<'a> {
-    /// 货币类型
-    ///
-    /// Optional. Example: `CNY`.
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 总金额
-    ///
-    /// Required.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
@@ -53,23 +43,17 @@ impl<'a> PayAmount<'a> {
     }
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayDetail<'a> {
-    /// 订单原价
-    ///
-    /// Optional. Example: `608800`.
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    ///
-    /// Optional.
+    #[doc = "单品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [PrepayGoodsDetail<'a>]>,
-    /// 商品小票ID
-    ///
-    /// Optional. Example: `微信123`.
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
@@ -86,30 +70,20 @@ impl<'a> PrepayDetail<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayGoodsDetail<'a> {
-    /// 商品名称
-    ///
-    /// Optional. Example: `iPhoneX 256G`.
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商户侧商品编码
-    ///
-    /// Required. Example: `商品编码`.
+    #[doc = "商户侧商品编码\n\nRequired. Example: `商品编码`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Required. Example: `828800`.
+    #[doc = "商品单价\n\nRequired. Example: `828800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
-    ///
-    /// Optional. Example: `1001`.
+    #[doc = "微信侧商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<&'a str>,
 }
@@ -142,13 +116,11 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayPayer<'a> {
-    /// 实名支付(需单独申请权限)
-    ///
-    /// Optional.
+    #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<PrepayIdentity<'a>>,
 }
@@ -161,34 +133,22 @@ impl<'a> PrepayPayer<'a> {
     }
 }
 
-/// 实名支付(需单独申请权限)
+#[doc = "实名支付(需单独申请权限)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayIdentity<'a> {
-    /// 加密后的姓名
-    ///
-    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 加密后的证件号
-    ///
-    /// Required. Format `base64`. Example: `6B46824C852FA29AAC3DCE6BFD852E27`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub number: &'a str,
-    /// 证件类型
-    ///
-    /// Required.
+    #[doc = "加密后的姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nRequired."]
     pub r#type: PrepayType,
 }
 
 impl<'a> PrepayIdentity<'a> {
     /// The object from its required fields, in declaration order.
     #[inline]
-    pub fn new(name: &'a str, number: &'a str, r#type: PrepayType) -> Self {
+    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
         Self {
             name,
             number,
@@ -217,23 +177,17 @@ string_enum! {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Optional. Example: `14.23.150.211`.
+    #[doc = "用户终端IP\n\nOptional. Example: `14.23.150.211`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
-    /// 商户门店信息
-    ///
-    /// Optional.
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<PrepayStoreInfo<'a>>,
 }
@@ -250,26 +204,18 @@ impl<'a> PrepaySceneInfo<'a> {
     }
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayStoreInfo<'a> {
-    /// 详细地址
-    ///
-    /// Required. Example: `广东省深圳市南山区科技中一道10000号`.
+    #[doc = "详细地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: &'a str,
-    /// 地区编码
-    ///
-    /// Required. Example: `440305`.
+    #[doc = "地区编码\n\nRequired. Example: `440305`."]
     pub area_code: &'a str,
-    /// 门店编号
-    ///
-    /// Optional. Example: `0001`.
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 门店名称
-    ///
-    /// Required. Example: `腾讯大厦分店`.
+    #[doc = "门店名称\n\nRequired. Example: `腾讯大厦分店`."]
     pub name: &'a str,
 }
 
@@ -286,13 +232,11 @@ impl<'a> PrepayStoreInfo<'a> {
     }
 }
 
-/// 贴息信息(微信分付)
+#[doc = "贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyInfo<'a> {
-    /// 贴息详情列表
-    ///
-    /// Optional.
+    #[doc = "贴息详情列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_detail: Option<&'a [PrepaySubsidyDetail<'a>]>,
 }
@@ -307,17 +251,13 @@ impl<'a> PrepaySubsidyInfo<'a> {
     }
 }
 
-/// 贴息详情列表
+#[doc = "贴息详情列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyDetail<'a> {
-    /// 贴息方案类型
-    ///
-    /// Required. Example: `PERIOD`.
+    #[doc = "贴息方案类型\n\nRequired. Example: `PERIOD`."]
     pub subsidy_period_type: PrepaySubsidyPeriodType,
-    /// 贴息方案列表
-    ///
-    /// Required.
+    #[doc = "贴息方案列表\n\nRequired."]
     pub subsidy_plan: &'a [PrepaySubsidyPlan],
 }
 
@@ -345,21 +285,13 @@ string_enum! {
     }
 }
 
-/// 贴息方案列表
+#[doc = "贴息方案列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySubsidyPlan {
-    /// 贴息期数
-    ///
-    /// Required. Example: `3`.
-    ///
-    /// One of `12`, `3`, `6`.
+    #[doc = "贴息期数\n\nRequired. Example: `3`.\n\nOne of `12`, `3`, `6`."]
     pub subsidy_installment_num: i64,
-    /// 贴息比例
-    ///
-    /// Required. Example: `100`.
-    ///
-    /// One of `0`, `100`.
+    #[doc = "贴息比例\n\nRequired. Example: `100`.\n\nOne of `0`, `100`."]
     pub subsidy_percent: i64,
 }
 
@@ -374,48 +306,32 @@ impl PrepaySubsidyPlan {
     }
 }
 
-/// The answer to [`PartnerAppPrepayRequest`](crate::pay::partner::transactions::app::PartnerAppPrepayRequest), [`CreatePartnerTransactionsAppWithContractRequest`](crate::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest), [`PartnerJsapiPrepayRequest`](crate::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequest), [`CreatePartnerTransactionsJsapiWithContractRequest`](crate::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest), [`PartnerMiniProgramPrepayRequest`](crate::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest), [`PartnerScannedPosPrepayRequest`](crate::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest), [`AppPrepayRequest`](crate::pay::transactions::app::AppPrepayRequest), [`CreateTransactionsAppWithContractRequest`](crate::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest), [`JsapiPrepayRequest`](crate::pay::transactions::jsapi::JsapiPrepayRequest) and [`CreateTransactionsJsapiWithContractRequest`](crate::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest).
+#[doc = "The answer to [`PartnerAppPrepayRequest`](crate::pay::partner::transactions::app::PartnerAppPrepayRequest), [`CreatePartnerTransactionsAppWithContractRequest`](crate::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest), [`PartnerJsapiPrepayRequest`](crate::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequest), [`CreatePartnerTransactionsJsapiWithContractRequest`](crate::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest), [`PartnerMiniProgramPrepayRequest`](crate::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest), [`PartnerScannedPosPrepayRequest`](crate::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest), [`AppPrepayRequest`](crate::pay::transactions::app::AppPrepayRequest), [`CreateTransactionsAppWithContractRequest`](crate::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest), [`JsapiPrepayRequest`](crate::pay::transactions::jsapi::JsapiPrepayRequest) and [`CreateTransactionsJsapiWithContractRequest`](crate::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PayResponse {
-    /// 预支付交易会话标识
-    ///
-    /// Always present. Example: `wx201410272009395522657a690389285100`.
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }
 
-/// 签约授权信息
+#[doc = "签约授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TransactionsAppWithContractContractInfo<'a> {
-    /// 签约AppID
-    ///
-    /// Required. Example: `wxcbda96de0b165486`.
+    #[doc = "签约AppID\n\nRequired. Example: `wxcbda96de0b165486`."]
     pub contract_appid: &'a str,
-    /// 签约协议号
-    ///
-    /// Required. Example: `100001256`.
+    #[doc = "签约协议号\n\nRequired. Example: `100001256`."]
     pub contract_code: &'a str,
-    /// 用户账户展示名称
-    ///
-    /// Required. Example: `123456`.
+    #[doc = "用户账户展示名称\n\nRequired. Example: `123456`."]
     pub contract_display_account: &'a str,
-    /// 签约商户号
-    ///
-    /// Required. Example: `1200009811`.
+    #[doc = "签约商户号\n\nRequired. Example: `1200009811`."]
     pub contract_mchid: &'a str,
-    /// 签约信息通知URL
-    ///
-    /// Optional. Example: `https://yoursite.com`.
+    #[doc = "签约信息通知URL\n\nOptional. Example: `https://yoursite.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_notify_url: Option<&'a str>,
-    /// 模板ID
-    ///
-    /// Required. Example: `3484306348`.
+    #[doc = "模板ID\n\nRequired. Example: `3484306348`."]
     pub plan_id: &'a str,
-    /// 请求序列号
-    ///
-    /// Required. Example: `1695`.
+    #[doc = "请求序列号\n\nRequired. Example: `1695`."]
     pub request_serial: &'a str,
 }
 
@@ -442,22 +358,16 @@ impl<'a> TransactionsAppWithContractContractInfo<'a> {
     }
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct WithContractDetail<'a> {
-    /// 订单原价
-    ///
-    /// Optional. Example: `608800`.
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    ///
-    /// Required.
+    #[doc = "单品列表\n\nRequired."]
     pub goods_detail: &'a [WithContractGoodsDetail<'a>],
-    /// 商品小票ID
-    ///
-    /// Optional. Example: `微信123`.
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
@@ -474,30 +384,20 @@ impl<'a> WithContractDetail<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct WithContractGoodsDetail<'a> {
-    /// 商品名称
-    ///
-    /// Optional. Example: `iPhoneX 256G`.
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商户侧商品编码
-    ///
-    /// Required. Example: `1246464644`.
+    #[doc = "商户侧商品编码\n\nRequired. Example: `1246464644`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Required. Example: `528800`.
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信支付商品编码
-    ///
-    /// Optional. Example: `1001`.
+    #[doc = "微信支付商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<&'a str>,
 }
@@ -516,22 +416,16 @@ impl<'a> WithContractGoodsDetail<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct WithContractSceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Required. Example: `14.23.150.211`.
+    #[doc = "用户终端IP\n\nRequired. Example: `14.23.150.211`."]
     pub payer_client_ip: &'a str,
-    /// 商户门店信息
-    ///
-    /// Optional.
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<WithContractStoreInfo<'a>>,
 }
@@ -548,28 +442,20 @@ impl<'a> WithContractSceneInfo<'a> {
     }
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct WithContractStoreInfo<'a> {
-    /// 详细地址
-    ///
-    /// Optional. Example: `广东省深圳市南山区科技中一道10000号`.
+    #[doc = "详细地址\n\nOptional. Example: `广东省深圳市南山区科技中一道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 地区编码
-    ///
-    /// Optional. Example: `440305`.
+    #[doc = "地区编码\n\nOptional. Example: `440305`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<&'a str>,
-    /// 门店编号
-    ///
-    /// Optional. Example: `0001`.
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 门店名称
-    ///
-    /// Optional. Example: `腾讯大厦分店`.
+    #[doc = "门店名称\n\nOptional. Example: `腾讯大厦分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
 }
@@ -587,13 +473,11 @@ impl<'a> WithContractStoreInfo<'a> {
     }
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PaySettleInfo {
-    /// 是否指定分账
-    ///
-    /// Optional.
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
@@ -608,22 +492,16 @@ impl PaySettleInfo {
     }
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CodePayDetail<'a> {
-    /// 订单原价
-    ///
-    /// Optional. Example: `608800`.
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    ///
-    /// Required.
+    #[doc = "单品列表\n\nRequired."]
     pub goods_detail: &'a [CodePayGoodsDetail<'a>],
-    /// 商品小票ID
-    ///
-    /// Optional. Example: `微信123`.
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
@@ -640,30 +518,20 @@ impl<'a> CodePayDetail<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CodePayGoodsDetail<'a> {
-    /// 商品名称
-    ///
-    /// Optional. Example: `iPhoneX 256G`.
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商品编码
-    ///
-    /// Required. Example: `1246464644`.
+    #[doc = "商品编码\n\nRequired. Example: `1246464644`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Required. Example: `528800`.
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信支付商品编码
-    ///
-    /// Optional. Example: `1001`.
+    #[doc = "微信支付商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wxpay_goods_id: Option<&'a str>,
 }
@@ -682,13 +550,11 @@ impl<'a> CodePayGoodsDetail<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CodePayPayer<'a> {
-    /// 授权码
-    ///
-    /// Required. Example: `130061098828009406`.
+    #[doc = "授权码\n\nRequired. Example: `130061098828009406`."]
     pub auth_code: &'a str,
 }
 
@@ -700,23 +566,17 @@ impl<'a> CodePayPayer<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CodePaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备 IP
-    ///
-    /// Optional. Example: `128.0.0.1`.
+    #[doc = "商户端设备 IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
-    /// 商户门店信息
-    ///
-    /// Required.
+    #[doc = "商户门店信息\n\nRequired."]
     pub store_info: PayStoreInfo<'a>,
 }
 
@@ -732,18 +592,14 @@ impl<'a> CodePaySceneInfo<'a> {
     }
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PayStoreInfo<'a> {
-    /// 门店编号
-    ///
-    /// Optional. Example: `0001`.
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 商家自定义编码
-    ///
-    /// Optional.
+    #[doc = "商家自定义编码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_id: Option<&'a str>,
 }
@@ -759,130 +615,82 @@ impl<'a> PayStoreInfo<'a> {
     }
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CodePayAmount {
-    /// 订单金额货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "订单金额货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 用户支付货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "用户支付货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// May be absent. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CodePayPromotionDetail {
-    /// 优惠券面额
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "优惠券面额\n\nAlways present. Example: `100`."]
     pub amount: i64,
-    /// 券ID
-    ///
-    /// Always present. Example: `109519`.
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub coupon_id: String,
-    /// 优惠货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "优惠货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
-    ///
-    /// May be absent.
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<PayGoodsDetail>>,
-    /// 商户出资
-    ///
-    /// May be absent. Example: `0`.
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
-    ///
-    /// May be absent. Example: `单品惠-6`.
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
-    ///
-    /// May be absent. Example: `0`.
+    #[doc = "其他出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
-    ///
-    /// May be absent. Example: `GLOBAL`.
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
-    ///
-    /// May be absent. Example: `931386`.
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
-    ///
-    /// May be absent. Example: `CASH`.
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
-    ///
-    /// May be absent. Example: `0`.
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PayGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Always present. Example: `1`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nAlways present. Example: `1`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 商品编码
-    ///
-    /// Always present. Example: `M1006`.
+    #[doc = "商品编码\n\nAlways present. Example: `M1006`."]
     pub goods_id: String,
-    /// 商品备注
-    ///
-    /// May be absent. Example: `商品备注信息`.
+    #[doc = "商品备注\n\nMay be absent. Example: `商品备注信息`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品数量
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "商品单价\n\nAlways present. Example: `100`."]
     pub unit_price: i64,
 }
 
-/// The `scene_info` object.
+#[doc = "The `scene_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct H5PrepaySceneInfo<'a> {
-    /// H5场景信息
-    ///
-    /// Optional.
+    #[doc = "H5场景信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub h5_info: Option<H5PrepayH5Info<'a>>,
 }
@@ -895,33 +703,23 @@ impl<'a> H5PrepaySceneInfo<'a> {
     }
 }
 
-/// H5场景信息
+#[doc = "H5场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct H5PrepayH5Info<'a> {
-    /// 应用名称
-    ///
-    /// Optional. Example: `王者荣耀`.
+    #[doc = "应用名称\n\nOptional. Example: `王者荣耀`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<&'a str>,
-    /// 网站URL
-    ///
-    /// Optional. Example: `https://pay.qq.com`.
+    #[doc = "网站URL\n\nOptional. Example: `https://pay.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_url: Option<&'a str>,
-    /// iOS平台BundleID
-    ///
-    /// Optional. Example: `com.tencent.wzryiOS`.
+    #[doc = "iOS平台BundleID\n\nOptional. Example: `com.tencent.wzryiOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<&'a str>,
-    /// Android平台PackageName
-    ///
-    /// Optional. Example: `com.tencent.tmgp.sgame`.
+    #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    /// 场景类型
-    ///
-    /// Optional. Example: `iOSAndroidWap`.
+    #[doc = "场景类型\n\nOptional. Example: `iOSAndroidWap`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<&'a str>,
 }
@@ -940,123 +738,85 @@ impl<'a> H5PrepayH5Info<'a> {
     }
 }
 
-/// The answer to [`PartnerH5PrepayRequest`](crate::pay::partner::transactions::h5::PartnerH5PrepayRequest) and [`H5PrepayRequest`](crate::pay::transactions::h5::H5PrepayRequest).
+#[doc = "The answer to [`PartnerH5PrepayRequest`](crate::pay::partner::transactions::h5::PartnerH5PrepayRequest) and [`H5PrepayRequest`](crate::pay::transactions::h5::H5PrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct H5Prepay {
-    /// 支付跳转链接
-    ///
-    /// Always present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`.
+    #[doc = "支付跳转链接\n\nAlways present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     pub h5_url: String,
 }
 
-/// 用户支付金额
+#[doc = "用户支付金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderByIdAmount {
-    /// 用户支付币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "用户支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PayDetail {
-    /// 订单原价
-    ///
-    /// May be absent. Example: `608800`.
+    #[doc = "订单原价\n\nMay be absent. Example: `608800`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    ///
-    /// May be absent.
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<PartnerQueryOrderByIdGoodsDetail>>,
-    /// 商品小票ID
-    ///
-    /// May be absent. Example: `微信123`.
+    #[doc = "商品小票ID\n\nMay be absent. Example: `微信123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderByIdGoodsDetail {
-    /// 商品名称
-    ///
-    /// May be absent. Example: `iPhoneX 256G`.
+    #[doc = "商品名称\n\nMay be absent. Example: `iPhoneX 256G`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<String>,
-    /// 商户侧商品编码
-    ///
-    /// Always present. Example: `商品编码`.
+    #[doc = "商户侧商品编码\n\nAlways present. Example: `商品编码`."]
     pub merchant_goods_id: String,
-    /// 商品数量
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Always present. Example: `828800`.
+    #[doc = "商品单价\n\nAlways present. Example: `828800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
-    ///
-    /// May be absent. Example: `1001`.
+    #[doc = "微信侧商品编码\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<String>,
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaySceneInfo {
-    /// 商户端设备号
-    ///
-    /// May be absent. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nMay be absent. Example: `013467007045764`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 用户终端IP
-    ///
-    /// May be absent. Example: `14.23.150.211`.
+    #[doc = "用户终端IP\n\nMay be absent. Example: `14.23.150.211`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<String>,
-    /// 商户门店信息
-    ///
-    /// May be absent.
+    #[doc = "商户门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_info: Option<PartnerQueryOrderByIdStoreInfo>,
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderByIdStoreInfo {
-    /// 详细地址
-    ///
-    /// Always present. Example: `广东省深圳市南山区科技中一道10000号`.
+    #[doc = "详细地址\n\nAlways present. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: String,
-    /// 地区编码
-    ///
-    /// Always present. Example: `440305`.
+    #[doc = "地区编码\n\nAlways present. Example: `440305`."]
     pub area_code: String,
-    /// 门店编号
-    ///
-    /// May be absent. Example: `0001`.
+    #[doc = "门店编号\n\nMay be absent. Example: `0001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// 门店名称
-    ///
-    /// Always present. Example: `腾讯大厦分店`.
+    #[doc = "门店名称\n\nAlways present. Example: `腾讯大厦分店`."]
     pub name: String,
 }
 
@@ -1098,53 +858,35 @@ string_enum! {
     }
 }
 
-/// 签约授权信息
+#[doc = "签约授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TransactionsJsapiWithContractContractInfo<'a> {
-    /// 签约AppID
-    ///
-    /// Optional. Example: `wxcbda96de0b165486`.
+    #[doc = "签约AppID\n\nOptional. Example: `wxcbda96de0b165486`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_appid: Option<&'a str>,
-    /// 签约协议号
-    ///
-    /// Optional. Example: `100001256`.
+    #[doc = "签约协议号\n\nOptional. Example: `100001256`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_code: Option<&'a str>,
-    /// 用户账户展示名称
-    ///
-    /// Optional. Example: `123456`.
+    #[doc = "用户账户展示名称\n\nOptional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_display_account: Option<&'a str>,
-    /// 签约商户号
-    ///
-    /// Optional. Example: `1200009811`.
+    #[doc = "签约商户号\n\nOptional. Example: `1200009811`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_mchid: Option<&'a str>,
-    /// 签约信息通知URL
-    ///
-    /// Optional. Example: `https://yoursite.com`.
+    #[doc = "签约信息通知URL\n\nOptional. Example: `https://yoursite.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_notify_url: Option<&'a str>,
-    /// 免密协议ID
-    ///
-    /// Optional. Example: `201710180325670965`.
+    #[doc = "免密协议ID\n\nOptional. Example: `201710180325670965`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_free_contract_id: Option<&'a str>,
-    /// 模板ID
-    ///
-    /// Optional. Example: `3484306348`.
+    #[doc = "模板ID\n\nOptional. Example: `3484306348`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<&'a str>,
-    /// 请求序列号
-    ///
-    /// Optional. Example: `1695`.
+    #[doc = "请求序列号\n\nOptional. Example: `1695`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_serial: Option<&'a str>,
-    /// 扣费服务预授权token
-    ///
-    /// Optional. Example: `201710180325670965`.
+    #[doc = "扣费服务预授权token\n\nOptional. Example: `201710180325670965`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
 }
@@ -1167,26 +909,20 @@ impl<'a> TransactionsJsapiWithContractContractInfo<'a> {
     }
 }
 
-/// The answer to [`PartnerNativePrepayRequest`](crate::pay::partner::transactions::native::PartnerNativePrepayRequest) and [`NativePrepayRequest`](crate::pay::transactions::native::NativePrepayRequest).
+#[doc = "The answer to [`PartnerNativePrepayRequest`](crate::pay::partner::transactions::native::PartnerNativePrepayRequest) and [`NativePrepayRequest`](crate::pay::transactions::native::NativePrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NativePrepay {
-    /// 二维码链接
-    ///
-    /// Always present. Example: `weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00`.
+    #[doc = "二维码链接\n\nAlways present. Example: `weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00`."]
     pub code_url: String,
 }
 
-/// 使用的商户贴息信息(微信分付)
+#[doc = "使用的商户贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderByOutTradeNoInstallmentInfo {
-    /// 用户实际选择分期期数
-    ///
-    /// Always present. Example: `3`.
+    #[doc = "用户实际选择分期期数\n\nAlways present. Example: `3`."]
     pub selected_installment_number: i64,
-    /// 是否使用了商户贴息
-    ///
-    /// Always present.
+    #[doc = "是否使用了商户贴息\n\nAlways present."]
     pub use_subsidy: bool,
 }

@@ -3,62 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 生成授权token API: `POST /v3/payroll-card/tokens`.
-///
-/// ```ignore
-/// let mut request = CreatePayrollCardTokensRequest::new(employment_type, id_card_number, openid, sub_mchid, user_name);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "生成授权token API")]
-#[doc(alias = "POST v3/payroll-card/tokens")]
-#[doc(alias = "v3/payroll-card/tokens")]
+#[doc = "生成授权token API: `POST /v3/payroll-card/tokens`.\n\n```ignore\nlet mut request = CreatePayrollCardTokensRequest::new(employment_type, id_card_number, openid, sub_mchid, user_name);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "生成授权token API",
+    "POST v3/payroll-card/tokens",
+    "v3/payroll-card/tokens"
+))]
 #[wxpay_api(POST, "v3/payroll-card/tokens", response = CreatePayrollCardTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePayrollCardTokensRequest<'a> {
-    /// 应用ID
-    ///
-    /// Body field, optional. Example: `wxa1111111`.
+    #[doc = "应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 用工类型
-    ///
-    /// Body field, required. Example: `LONG_TERM_EMPLOYMENT`.
+    #[doc = "用工类型\n\nBody field, required. Example: `LONG_TERM_EMPLOYMENT`."]
     pub employment_type: crate::payroll_card::PayrollCardEmploymentType,
-    /// 用户证件号
-    ///
-    /// Body field, required. Format `base64`. Example: `7FzH5XksJG3a8HLLsaaUV6K54y1OnPMY5`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, required. Example: `9x111111`.
+    #[doc = "用户证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "用户标识\n\nBody field, required. Example: `9x111111`."]
     pub openid: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxa1111111`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1111111`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 用户实名
-    ///
-    /// Body field, required. Format `base64`. Example: `LP7bT4hQXUsOZCEvK2YrSiqFsnP0oRMfeoLN0vBg`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub user_name: &'a str,
+    #[doc = "用户实名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
 }
 
 impl<'a> CreatePayrollCardTokensRequest<'a> {
@@ -66,10 +36,10 @@ impl<'a> CreatePayrollCardTokensRequest<'a> {
     #[inline]
     pub fn new(
         employment_type: crate::payroll_card::PayrollCardEmploymentType,
-        id_card_number: &'a str,
+        id_card_number: Sensitive<&'a str>,
         openid: &'a str,
         sub_mchid: &'a str,
-        user_name: &'a str,
+        user_name: Sensitive<&'a str>,
     ) -> Self {
         Self {
             appid: None,
@@ -83,28 +53,18 @@ impl<'a> CreatePayrollCardTokensRequest<'a> {
     }
 }
 
-/// The answer to [`CreatePayrollCardTokensRequest`].
+#[doc = "The answer to [`CreatePayrollCardTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePayrollCardTokensResponse {
-    /// token有效时间
-    ///
-    /// Always present. Example: `1800`.
+    #[doc = "token有效时间\n\nAlways present. Example: `1800`."]
     pub expires_in: i64,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `9x111111`.
+    #[doc = "用户标识\n\nAlways present. Example: `9x111111`."]
     pub openid: String,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "子商户号\n\nAlways present. Example: `1111111`."]
     pub sub_mchid: String,
-    /// 授权token
-    ///
-    /// Always present. Example: `abcdefghijklmn`.
+    #[doc = "授权token\n\nAlways present. Example: `abcdefghijklmn`."]
     pub token: String,
 }

@@ -3,91 +3,53 @@
 
 use crate::generated::prelude::*;
 
-/// 创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.
-///
-/// ```ignore
-/// let mut request = CreatePayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "创建先用后付订单")]
-#[doc(alias = "POST v3/payscore/servicepayondeliveryorder")]
-#[doc(alias = "v3/payscore/servicepayondeliveryorder")]
+#[doc = "创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建先用后付订单",
+    "POST v3/payscore/servicepayondeliveryorder",
+    "v3/payscore/servicepayondeliveryorder"
+))]
 #[wxpay_api(POST, "v3/payscore/servicepayondeliveryorder", response = CreatePayOnDeliveryServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 是否需要用户确认
-    ///
-    /// Body field, optional.
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// `post_discounts`
-    ///
-    /// Body field, optional.
+    #[doc = "`post_discounts`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
-    /// `post_payments`
-    ///
-    /// Body field, optional.
+    #[doc = "`post_payments`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<&'a [CreatePayOnDeliveryServiceOrderPostPayment<'a>]>,
-    /// 订单风险金
-    ///
-    /// Body field, required.
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `某某酒店`.
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 先用后付购物详情
-    ///
-    /// Body field, required.
+    #[doc = "先用后付购物详情\n\nBody field, required."]
     pub shopping_info: CreatePayOnDeliveryServiceOrderShoppingInfo<'a>,
-    /// 服务时间段
-    ///
-    /// Body field, required.
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
@@ -124,30 +86,20 @@ impl<'a> CreatePayOnDeliveryServiceOrderRequest<'a> {
     }
 }
 
-/// 后付费项目
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderPostPayment<'a> {
-    /// 金额
-    ///
-    /// Optional. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 付费数量
-    ///
-    /// Optional. Example: `4`.
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 计费说明
-    ///
-    /// Optional. Example: `就餐人均100元，服务费：100/小时`.
+    #[doc = "计费说明\n\nOptional. Example: `就餐人均100元，服务费：100/小时`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 付费项目名称
-    ///
-    /// Required. Example: `就餐费用, 服务费`.
+    #[doc = "付费项目名称\n\nRequired. Example: `就餐费用, 服务费`."]
     pub name: &'a str,
 }
 
@@ -164,21 +116,15 @@ impl<'a> CreatePayOnDeliveryServiceOrderPostPayment<'a> {
     }
 }
 
-/// 先用后付购物详情
+#[doc = "先用后付购物详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
-    /// 商品列表
-    ///
-    /// Required.
+    #[doc = "商品列表\n\nRequired."]
     pub goods: &'a [crate::payscore::AssessPartnerUserRiskLevelGoods<'a>],
-    /// 单详跳转链接
-    ///
-    /// Required.
+    #[doc = "单详跳转链接\n\nRequired."]
     pub jump_link: crate::payscore::PayscoreJumpLink<'a>,
-    /// 实际购物商家公众号ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6787`.
+    #[doc = "实际购物商家公众号ID\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_merchant_appid: Option<&'a str>,
 }
@@ -198,85 +144,51 @@ impl<'a> CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
     }
 }
 
-/// The answer to [`CreatePayOnDeliveryServiceOrderRequest`].
+#[doc = "The answer to [`CreatePayOnDeliveryServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderResponse {
-    /// 公众账号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `15646546545165651651`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧小程序订单数据
-    ///
-    /// Always present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
+    #[doc = "跳转微信侧小程序订单数据\n\nAlways present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     pub package: String,
-    /// 后付费商户优惠
-    ///
-    /// May be absent.
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
-    /// 服务风险金
-    ///
-    /// May be absent.
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `某某酒店`.
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 先用后付购物详情
-    ///
-    /// May be absent.
+    #[doc = "先用后付购物详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shopping_info: Option<crate::payscore::PayscoreShoppingInfo>,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 服务时间段
-    ///
-    /// May be absent.
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户授权状态API: `GET /v3/payscore/user-service-state`.
-///
-/// ```ignore
-/// let request = QueryPayscoreUserServiceStateRequest::new(appid, service_id, openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.
-///
-/// For: 服务商, 直连商户.
-#[doc(alias = "查询用户授权状态API")]
-#[doc(alias = "GET v3/payscore/user-service-state")]
-#[doc(alias = "v3/payscore/user-service-state")]
+#[doc = "查询用户授权状态API: `GET /v3/payscore/user-service-state`.\n\n```ignore\nlet request = QueryPayscoreUserServiceStateRequest::new(appid, service_id, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "查询用户授权状态API",
+    "GET v3/payscore/user-service-state",
+    "v3/payscore/user-service-state"
+))]
 #[wxpay_api(GET, "v3/payscore/user-service-state", response = QueryPayscoreUserServiceStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Query parameter, required.
+    #[doc = "公众账号ID\n\nQuery parameter, required."]
     pub appid: &'a str,
-    /// 服务ID
-    ///
-    /// Query parameter, required.
+    #[doc = "服务ID\n\nQuery parameter, required."]
     pub service_id: &'a str,
-    /// 用户标识
-    ///
-    /// Query parameter, required.
+    #[doc = "用户标识\n\nQuery parameter, required."]
     pub openid: &'a str,
 }
 
@@ -46,26 +33,18 @@ impl<'a> QueryPayscoreUserServiceStateRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPayscoreUserServiceStateRequest`].
+#[doc = "The answer to [`QueryPayscoreUserServiceStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateResponse {
-    /// 公众账号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `500001`.
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
-    /// 用户授权服务情况
-    ///
-    /// Always present.
+    #[doc = "用户授权服务情况\n\nAlways present."]
     pub use_service_state: QueryPayscoreUserServiceStateUseServiceState,
 }
 

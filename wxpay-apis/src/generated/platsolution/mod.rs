@@ -9,31 +9,19 @@ pub mod ecommerce;
 pub mod insurance;
 pub mod mch_transfer;
 
-/// 转账明细列表
+#[doc = "转账明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferDetail<'a> {
-    /// 收款用户OpenID
-    ///
-    /// Required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商家明细单号
-    ///
-    /// Required. Example: `x23zy545Bd5436`.
+    #[doc = "商家明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 微信转账预约单号
-    ///
-    /// Required. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账预约单号\n\nRequired. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: &'a str,
-    /// 转账金额
-    ///
-    /// Required. Example: `200000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Required. Example: `2023年2月报销`.
+    #[doc = "转账备注\n\nRequired. Example: `2023年2月报销`."]
     pub transfer_remark: &'a str,
 }
 
@@ -73,13 +61,11 @@ string_enum! {
     }
 }
 
-/// 场景报备信息
+#[doc = "场景报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PlatsolutionSceneReportData<'a> {
-    /// 保险保单报备信息
-    ///
-    /// Optional.
+    #[doc = "保险保单报备信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_policy: Option<PlatsolutionInsurancePolicy<'a>>,
 }
@@ -94,30 +80,20 @@ impl<'a> PlatsolutionSceneReportData<'a> {
     }
 }
 
-/// 保险保单报备信息
+#[doc = "保险保单报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PlatsolutionInsurancePolicy<'a> {
-    /// 理赔单号
-    ///
-    /// Optional. Example: `202310410941`.
+    #[doc = "理赔单号\n\nOptional. Example: `202310410941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_no: Option<&'a str>,
-    /// 保险名称
-    ///
-    /// Required. Example: `养老保险`.
+    #[doc = "保险名称\n\nRequired. Example: `养老保险`."]
     pub name: &'a str,
-    /// 保险单号
-    ///
-    /// Required. Example: `202301011651`.
+    #[doc = "保险单号\n\nRequired. Example: `202301011651`."]
     pub policy_no: &'a str,
-    /// 保险产品备案编号
-    ///
-    /// Required. Example: `40058541257`.
+    #[doc = "保险产品备案编号\n\nRequired. Example: `40058541257`."]
     pub product_registration_no: &'a str,
-    /// 取现单号
-    ///
-    /// Optional. Example: `202310410941`.
+    #[doc = "取现单号\n\nOptional. Example: `202310410941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawal_no: Option<&'a str>,
 }
@@ -136,33 +112,21 @@ impl<'a> PlatsolutionInsurancePolicy<'a> {
     }
 }
 
-/// The answer to [`ApplyInsuranceMchTransferReservationRequest`](crate::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest) and [`TransferReservationApplyRequest`](crate::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest).
+#[doc = "The answer to [`ApplyInsuranceMchTransferReservationRequest`](crate::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest) and [`TransferReservationApplyRequest`](crate::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PlatsolutionResponse {
-    /// 预约记录受理时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "预约记录受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: Timestamp,
-    /// 商户预约单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户预约单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_reservation_no: String,
-    /// 跳转微信支付用户确认预约页的package信息
-    ///
-    /// Always present. Example: `affffddafdfafddffda==`.
+    #[doc = "跳转微信支付用户确认预约页的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
-    /// 微信转账预约单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账预约单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: String,
-    /// 预约记录状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "预约记录状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: PlatsolutionState,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
 }
 

@@ -3,36 +3,18 @@
 
 use crate::generated::prelude::*;
 
-/// 申请分账账单: `GET /v3/profitsharing/bills`.
-///
-/// ```ignore
-/// let mut request = ProfitSharingBillRequest::new(bill_date);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 电商平台, 服务商.
-#[doc(alias = "申请分账账单")]
-#[doc(alias = "GET v3/profitsharing/bills")]
-#[doc(alias = "v3/profitsharing/bills")]
+#[doc = "申请分账账单: `GET /v3/profitsharing/bills`.\n\n```ignore\nlet mut request = ProfitSharingBillRequest::new(bill_date);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 电商平台, 服务商."]
+#[doc(alias("申请分账账单", "GET v3/profitsharing/bills", "v3/profitsharing/bills"))]
 #[wxpay_api(GET, "v3/profitsharing/bills", response = ProfitSharingBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingBillRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Query parameter, optional.
+    #[doc = "二级商户号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2019-06-11`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 压缩类型
-    ///
-    /// Query parameter, optional. Example: `GZIP`.
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<ProfitSharingBillTarType>,
 }
@@ -57,21 +39,15 @@ string_enum! {
     }
 }
 
-/// The answer to [`ProfitSharingBillRequest`].
+#[doc = "The answer to [`ProfitSharingBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProfitSharingBillResponse {
-    /// 下载地址
-    ///
-    /// Always present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`.
+    #[doc = "下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`."]
     pub download_url: String,
-    /// 哈希类型
-    ///
-    /// Always present. Example: `SHA1`.
+    #[doc = "哈希类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: ProfitSharingBillHashType,
-    /// 哈希值
-    ///
-    /// Always present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`.
+    #[doc = "哈希值\n\nAlways present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`."]
     pub hash_value: String,
 }
 

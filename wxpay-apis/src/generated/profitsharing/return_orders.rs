@@ -5,55 +5,31 @@
 
 use crate::generated::prelude::*;
 
-/// 请求分账回退: `POST /v3/profitsharing/return-orders`.
-///
-/// ```ignore
-/// let mut request = CreateProfitSharingReturnOrderRequest::new(amount, description, out_return_no, return_mchid);
-/// request.order_id = Some(order_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "请求分账回退")]
-#[doc(alias = "POST v3/profitsharing/return-orders")]
-#[doc(alias = "v3/profitsharing/return-orders")]
+#[doc = "请求分账回退: `POST /v3/profitsharing/return-orders`.\n\n```ignore\nlet mut request = CreateProfitSharingReturnOrderRequest::new(amount, description, out_return_no, return_mchid);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "请求分账回退",
+    "POST v3/profitsharing/return-orders",
+    "v3/profitsharing/return-orders"
+))]
 #[wxpay_api(POST, "v3/profitsharing/return-orders", response = CreateProfitSharingReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProfitSharingReturnOrderRequest<'a> {
-    /// 回退金额
-    ///
-    /// Body field, required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 回退描述
-    ///
-    /// Body field, required. Example: `用户退款`.
+    #[doc = "回退描述\n\nBody field, required. Example: `用户退款`."]
     pub description: &'a str,
-    /// 微信分账单号
-    ///
-    /// Body field, optional. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户分账单号
-    ///
-    /// Body field, optional.
+    #[doc = "商户分账单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户回退单号
-    ///
-    /// Body field, required. Example: `R20190516001`.
+    #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
-    /// 回退商户号
-    ///
-    /// Body field, required. Example: `86693852`.
+    #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
     pub return_mchid: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -79,60 +55,34 @@ impl<'a> CreateProfitSharingReturnOrderRequest<'a> {
     }
 }
 
-/// The answer to [`CreateProfitSharingReturnOrderRequest`] and [`QueryProfitSharingReturnOrderRequest`].
+#[doc = "The answer to [`CreateProfitSharingReturnOrderRequest`] and [`QueryProfitSharingReturnOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProfitSharingReturnOrder {
-    /// 回退金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 回退描述
-    ///
-    /// Always present. Example: `用户退款`.
+    #[doc = "回退描述\n\nAlways present. Example: `用户退款`."]
     pub description: String,
-    /// 失败原因
-    ///
-    /// May be absent. Example: `TIME_OUT_CLOSED`.
+    #[doc = "失败原因\n\nMay be absent. Example: `TIME_OUT_CLOSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ProfitSharingReturnOrderFailReason>,
-    /// 完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 商户回退单号
-    ///
-    /// Always present. Example: `R20190516001`.
+    #[doc = "商户回退单号\n\nAlways present. Example: `R20190516001`."]
     pub out_return_no: String,
-    /// 回退结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "回退结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: ProfitSharingReturnOrderResult,
-    /// 微信回退单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信回退单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub return_id: String,
-    /// 回退商户号
-    ///
-    /// Always present. Example: `86693852`.
+    #[doc = "回退商户号\n\nAlways present. Example: `86693852`."]
     pub return_mchid: String,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
@@ -168,36 +118,22 @@ string_enum! {
 /// The answer to [`CreateProfitSharingReturnOrderRequest`]: `POST /v3/profitsharing/return-orders`.
 pub type CreateProfitSharingReturnOrderResponse = ProfitSharingReturnOrder;
 
-/// 查询分账回退结果: `GET /v3/profitsharing/return-orders/{out_return_no}`.
-///
-/// ```ignore
-/// let mut request = QueryProfitSharingReturnOrderRequest::new(out_return_no, out_order_no);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询分账回退结果")]
-#[doc(alias = "GET v3/profitsharing/return-orders/{out_return_no}")]
-#[doc(alias = "v3/profitsharing/return-orders/{out_return_no}")]
+#[doc = "查询分账回退结果: `GET /v3/profitsharing/return-orders/{out_return_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingReturnOrderRequest::new(out_return_no, out_order_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询分账回退结果",
+    "GET v3/profitsharing/return-orders/{out_return_no}",
+    "v3/profitsharing/return-orders/{out_return_no}"
+))]
 #[wxpay_api(GET, "v3/profitsharing/return-orders/<out_return_no>", response = QueryProfitSharingReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitSharingReturnOrderRequest<'a> {
-    /// 商户回退单号
-    ///
-    /// Path parameter, required. Example: `R20190516001`.
+    #[doc = "商户回退单号\n\nPath parameter, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 商户分账单号
-    ///
-    /// Query parameter, required. Example: `P20190806125346`.
+    #[doc = "商户分账单号\n\nQuery parameter, required. Example: `P20190806125346`."]
     pub out_order_no: &'a str,
 }
 

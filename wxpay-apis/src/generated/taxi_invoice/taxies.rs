@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.
-///
-/// ```ignore
-/// let request = QueryTaxiRequest::new(plate_number, region_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.
-///
-/// For: 服务商.
-#[doc(alias = "获取出租车信息API")]
-#[doc(alias = "GET v3/taxi-invoice/taxies/{plate_number}")]
-#[doc(alias = "v3/taxi-invoice/taxies/{plate_number}")]
+#[doc = "获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.\n\n```ignore\nlet request = QueryTaxiRequest::new(plate_number, region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取出租车信息API",
+    "GET v3/taxi-invoice/taxies/{plate_number}",
+    "v3/taxi-invoice/taxies/{plate_number}"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/taxies/<plate_number>", response = QueryTaxiResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTaxiRequest<'a> {
-    /// 车牌号
-    ///
-    /// Path parameter, required. Example: `粤B12345`.
+    #[doc = "车牌号\n\nPath parameter, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 行政区划代码
-    ///
-    /// Query parameter, required. Example: `510100`.
+    #[doc = "行政区划代码\n\nQuery parameter, required. Example: `510100`."]
     pub region_id: i64,
 }
 
@@ -41,40 +30,24 @@ impl<'a> QueryTaxiRequest<'a> {
     }
 }
 
-/// The answer to [`QueryTaxiRequest`].
+#[doc = "The answer to [`QueryTaxiRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTaxiResponse {
-    /// 公司商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "公司商户号\n\nAlways present. Example: `1900000109`."]
     pub company_mchid: String,
-    /// 公司名称
-    ///
-    /// Always present. Example: `深圳市未来有限公司`.
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 副班司机资格证号
-    ///
-    /// Always present. Example: `6298416`.
+    #[doc = "副班司机资格证号\n\nAlways present. Example: `6298416`."]
     pub deputy_license: String,
-    /// 主班司机资格证号
-    ///
-    /// Always present. Example: `6298416`.
+    #[doc = "主班司机资格证号\n\nAlways present. Example: `6298416`."]
     pub main_license: String,
-    /// 车牌号
-    ///
-    /// Always present. Example: `粤B12345`.
+    #[doc = "车牌号\n\nAlways present. Example: `粤B12345`."]
     pub plate_number: String,
-    /// 行政区划代码
-    ///
-    /// Always present. Example: `510100`.
+    #[doc = "行政区划代码\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
-    /// 是否支持开票
-    ///
-    /// Always present.
+    #[doc = "是否支持开票\n\nAlways present."]
     pub support_invoice: bool,
-    /// 出租车状态
-    ///
-    /// Always present. Example: `IN_OPERATION`.
+    #[doc = "出租车状态\n\nAlways present. Example: `IN_OPERATION`."]
     pub taxi_state: String,
 }

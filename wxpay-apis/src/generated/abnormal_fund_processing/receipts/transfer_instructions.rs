@@ -5,45 +5,27 @@
 
 use crate::generated::prelude::*;
 
-/// 发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.
-///
-/// ```ignore
-/// let mut request = CreateReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no, transfer_mode);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-#[doc(alias = "发起在途异常资金付款指令")]
-#[doc(alias = "POST v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions")]
-#[doc(alias = "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions")]
+#[doc = "发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.\n\n```ignore\nlet mut request = CreateReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no, transfer_mode);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "发起在途异常资金付款指令",
+    "POST v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions",
+    "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions"
+))]
 #[wxpay_api(POST, "v3/abnormal-fund-processing/receipts/<receipt_id>/transfer-instructions", response = CreateReceiptsTransferInstructionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsRequest<'a> {
-    /// 微信支付在途异常资金付款单号
-    ///
-    /// Path parameter, required. Example: `0100011742874700562078230000`.
+    #[doc = "微信支付在途异常资金付款单号\n\nPath parameter, required. Example: `0100011742874700562078230000`."]
     pub receipt_id: &'a str,
-    /// 回调通知地址
-    ///
-    /// Body field, optional. Example: `https://weixin.qq.com`.
+    #[doc = "回调通知地址\n\nBody field, optional. Example: `https://weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧指令编号
-    ///
-    /// Body field, required. Example: `1200002`.
+    #[doc = "商户侧指令编号\n\nBody field, required. Example: `1200002`."]
     pub out_instruction_no: &'a str,
-    /// 收款方
-    ///
-    /// Body field, optional.
+    #[doc = "收款方\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver: Option<CreateReceiptsTransferInstructionsReceiver<'a>>,
-    /// 付款方式
-    ///
-    /// Body field, required.
+    #[doc = "付款方式\n\nBody field, required."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
@@ -65,23 +47,17 @@ impl<'a> CreateReceiptsTransferInstructionsRequest<'a> {
     }
 }
 
-/// 收款方
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsReceiver<'a> {
-    /// 商户AppID
-    ///
-    /// Optional. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nOptional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 入账商户号
-    ///
-    /// Optional. Example: `1900001108`.
+    #[doc = "入账商户号\n\nOptional. Example: `1900001108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 入账用户OpenID
-    ///
-    /// Optional. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`.
+    #[doc = "入账用户OpenID\n\nOptional. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
 }
@@ -110,82 +86,52 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateReceiptsTransferInstructionsRequest`].
+#[doc = "The answer to [`CreateReceiptsTransferInstructionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsResponse {
-    /// 在途异常资金付款单据创建时间
-    ///
-    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "在途异常资金付款单据创建时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 在途异常资金付款指令信息
-    ///
-    /// May be absent.
+    #[doc = "在途异常资金付款指令信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<CreateReceiptsTransferInstructionsInstruction>,
-    /// 在途异常资金付款单据更新时间
-    ///
-    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "在途异常资金付款单据更新时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_update_time: Option<String>,
-    /// 产品名称
-    ///
-    /// Always present. Example: `C2C`.
+    #[doc = "产品名称\n\nAlways present. Example: `C2C`."]
     pub product_name: crate::abnormal_fund_processing::receipts::ReceiptsProductName,
-    /// 微信支付在途异常资金付款单号
-    ///
-    /// Always present. Example: `0100011742874700562078230000`.
+    #[doc = "微信支付在途异常资金付款单号\n\nAlways present. Example: `0100011742874700562078230000`."]
     pub receipt_id: String,
-    /// 在途异常资金付款状态
-    ///
-    /// Always present.
+    #[doc = "在途异常资金付款状态\n\nAlways present."]
     pub receipt_state: crate::abnormal_fund_processing::receipts::ReceiptsReceiptState,
-    /// 付款金额信息
-    ///
-    /// Always present.
+    #[doc = "付款金额信息\n\nAlways present."]
     pub transfer_amount: crate::abnormal_fund_processing::receipts::ReceiptsTransferAmount,
 }
 
-/// 在途异常资金付款指令信息
+#[doc = "在途异常资金付款指令信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsInstruction {
-    /// 在途异常资金付款指令的发起方
-    ///
-    /// Always present.
+    #[doc = "在途异常资金付款指令的发起方\n\nAlways present."]
     pub commander: crate::abnormal_fund_processing::receipts::ReceiptsCommander,
-    /// 在途异常资金付款单据创建时间
-    ///
-    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "在途异常资金付款单据创建时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 在途异常资金付款指令状态
-    ///
-    /// May be absent.
+    #[doc = "在途异常资金付款指令状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction_state: Option<ReceiptsTransferInstructionsInstructionState>,
-    /// 回调通知地址
-    ///
-    /// Always present. Example: `https://weixin.qq.com`.
+    #[doc = "回调通知地址\n\nAlways present. Example: `https://weixin.qq.com`."]
     pub notify_url: String,
-    /// 商户侧指令编号
-    ///
-    /// Always present. Example: `1200002`.
+    #[doc = "商户侧指令编号\n\nAlways present. Example: `1200002`."]
     pub out_instruction_no: String,
-    /// 收款方
-    ///
-    /// May be absent.
+    #[doc = "收款方\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<CreateReceiptsTransferInstructionsInstructionReceiver>,
-    /// 入账成功时间
-    ///
-    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "入账成功时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 付款方式
-    ///
-    /// Always present.
+    #[doc = "付款方式\n\nAlways present."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
@@ -203,55 +149,30 @@ string_enum! {
     }
 }
 
-/// 收款方
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsInstructionReceiver {
-    /// 商户AppID
-    ///
-    /// May be absent. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 入账商户号
-    ///
-    /// May be absent. Example: `1900001108`.
+    #[doc = "入账商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 入账用户OpenID
-    ///
-    /// May be absent. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`.
+    #[doc = "入账用户OpenID\n\nMay be absent. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }
 
-/// 查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.
-///
-/// ```ignore
-/// let request = QueryReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-#[doc(alias = "查询在途异常资金付款指令执行结果")]
-#[doc(
-    alias = "GET v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}"
-)]
-#[doc(
-    alias = "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}"
-)]
+#[doc = "查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.\n\n```ignore\nlet request = QueryReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias("查询在途异常资金付款指令执行结果", "GET v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}", "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}"))]
 #[wxpay_api(GET, "v3/abnormal-fund-processing/receipts/<receipt_id>/transfer-instructions/<out_instruction_no>", response = QueryReceiptsTransferInstructionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsRequest<'a> {
-    /// 微信支付在途异常资金付款单号
-    ///
-    /// Path parameter, required. Example: `0100011742874700562078230000`.
+    #[doc = "微信支付在途异常资金付款单号\n\nPath parameter, required. Example: `0100011742874700562078230000`."]
     pub receipt_id: &'a str,
-    /// 商户侧指令编号
-    ///
-    /// Path parameter, required. Example: `1200002`.
+    #[doc = "商户侧指令编号\n\nPath parameter, required. Example: `1200002`."]
     pub out_instruction_no: &'a str,
 }
 
@@ -266,94 +187,62 @@ impl<'a> QueryReceiptsTransferInstructionsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryReceiptsTransferInstructionsRequest`].
+#[doc = "The answer to [`QueryReceiptsTransferInstructionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsResponse {
-    /// 在途异常资金付款指令关闭时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "在途异常资金付款指令关闭时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_time: Option<Timestamp>,
-    /// 在途异常资金付款指令的发起方
-    ///
-    /// Always present.
+    #[doc = "在途异常资金付款指令的发起方\n\nAlways present."]
     pub commander: QueryReceiptsTransferInstructionsCommander,
-    /// 在途异常资金付款指令创建时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "在途异常资金付款指令创建时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 微信支付在途异常资金付款指令执行流水号
-    ///
-    /// May be absent. Example: `01010100021769054237638333570000010001`.
+    #[doc = "微信支付在途异常资金付款指令执行流水号\n\nMay be absent. Example: `01010100021769054237638333570000010001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction_instance_id: Option<String>,
-    /// 在途异常资金付款指令状态
-    ///
-    /// Always present.
+    #[doc = "在途异常资金付款指令状态\n\nAlways present."]
     pub instruction_state: ReceiptsTransferInstructionsInstructionState,
-    /// 回调通知地址
-    ///
-    /// Always present. Example: `https://weixin.qq.com`.
+    #[doc = "回调通知地址\n\nAlways present. Example: `https://weixin.qq.com`."]
     pub notify_url: String,
-    /// 商户侧指令编号
-    ///
-    /// Always present. Example: `1200002`.
+    #[doc = "商户侧指令编号\n\nAlways present. Example: `1200002`."]
     pub out_instruction_no: String,
-    /// 收款方
-    ///
-    /// May be absent.
+    #[doc = "收款方\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<QueryReceiptsTransferInstructionsReceiver>,
-    /// 入账成功时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "入账成功时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 付款方式
-    ///
-    /// Always present. Example: `TRANSFER_TO_ORIGINAL_RECEIVE_USER`.
+    #[doc = "付款方式\n\nAlways present. Example: `TRANSFER_TO_ORIGINAL_RECEIVE_USER`."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
-/// 在途异常资金付款指令的发起方
+#[doc = "在途异常资金付款指令的发起方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsCommander {
-    /// 微信支付商户号
-    ///
-    /// May be absent. Example: `990055040`.
+    #[doc = "微信支付商户号\n\nMay be absent. Example: `990055040`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 发起在途异常资金付款请求的角色
-    ///
-    /// Always present. Example: `MERCHANT`.
+    #[doc = "发起在途异常资金付款请求的角色\n\nAlways present. Example: `MERCHANT`."]
     pub operator: crate::abnormal_fund_processing::receipts::ReceiptsOperator,
 }
 
-/// 收款方
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsReceiver {
-    /// 入账账户类型
-    ///
-    /// May be absent. Example: `OTHERS`.
+    #[doc = "入账账户类型\n\nMay be absent. Example: `OTHERS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
-    /// 商户AppID
-    ///
-    /// May be absent.
+    #[doc = "商户AppID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 入账商户号
-    ///
-    /// May be absent. Example: `1900001108`.
+    #[doc = "入账商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 入账用户OpenID
-    ///
-    /// May be absent.
+    #[doc = "入账用户OpenID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }

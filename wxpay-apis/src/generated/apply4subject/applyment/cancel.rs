@@ -5,26 +5,17 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{applyment_id}/cancel`.
-///
-/// ```ignore
-/// let request = CancelApplymentByApplymentIdRequest::new(applyment_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.
-///
-/// For: 从业机构, 渠道商.
-#[doc(alias = "撤销商户开户意愿申请单API")]
-#[doc(alias = "POST v3/apply4subject/applyment/{applyment_id}/cancel")]
-#[doc(alias = "v3/apply4subject/applyment/{applyment_id}/cancel")]
+#[doc = "撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{applyment_id}/cancel`.\n\n```ignore\nlet request = CancelApplymentByApplymentIdRequest::new(applyment_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "撤销商户开户意愿申请单API",
+    "POST v3/apply4subject/applyment/{applyment_id}/cancel",
+    "v3/apply4subject/applyment/{applyment_id}/cancel"
+))]
 #[wxpay_api(POST, "v3/apply4subject/applyment/<applyment_id>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelApplymentByApplymentIdRequest<'a> {
-    /// 申请单编号
-    ///
-    /// Path parameter, required. Format `numeric`.
+    #[doc = "申请单编号\n\nPath parameter, required. Format `numeric`."]
     pub applyment_id: &'a str,
 }
 
@@ -36,26 +27,17 @@ impl<'a> CancelApplymentByApplymentIdRequest<'a> {
     }
 }
 
-/// 撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{business_code}/cancel`.
-///
-/// ```ignore
-/// let request = CancelApplymentByBusinessCodeRequest::new(business_code);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.
-///
-/// For: 从业机构, 渠道商.
-#[doc(alias = "撤销商户开户意愿申请单API")]
-#[doc(alias = "POST v3/apply4subject/applyment/{business_code}/cancel")]
-#[doc(alias = "v3/apply4subject/applyment/{business_code}/cancel")]
+#[doc = "撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{business_code}/cancel`.\n\n```ignore\nlet request = CancelApplymentByBusinessCodeRequest::new(business_code);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "撤销商户开户意愿申请单API",
+    "POST v3/apply4subject/applyment/{business_code}/cancel",
+    "v3/apply4subject/applyment/{business_code}/cancel"
+))]
 #[wxpay_api(POST, "v3/apply4subject/applyment/<business_code>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelApplymentByBusinessCodeRequest<'a> {
-    /// 业务申请编号
-    ///
-    /// Path parameter, required.
+    #[doc = "业务申请编号\n\nPath parameter, required."]
     pub business_code: &'a str,
 }
 

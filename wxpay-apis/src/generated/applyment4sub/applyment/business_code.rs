@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 通过业务申请编号查询申请状态: `GET /v3/applyment4sub/applyment/business_code/{business_code}`.
-///
-/// ```ignore
-/// let request = QueryApplymentByBusinessCodeRequest::new(business_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.
-///
-/// For: 普通服务商.
-#[doc(alias = "通过业务申请编号查询申请状态")]
-#[doc(alias = "GET v3/applyment4sub/applyment/business_code/{business_code}")]
-#[doc(alias = "v3/applyment4sub/applyment/business_code/{business_code}")]
+#[doc = "通过业务申请编号查询申请状态: `GET /v3/applyment4sub/applyment/business_code/{business_code}`.\n\n```ignore\nlet request = QueryApplymentByBusinessCodeRequest::new(business_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "通过业务申请编号查询申请状态",
+    "GET v3/applyment4sub/applyment/business_code/{business_code}",
+    "v3/applyment4sub/applyment/business_code/{business_code}"
+))]
 #[wxpay_api(GET, "v3/applyment4sub/applyment/business_code/<business_code>", response = QueryApplymentByBusinessCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentByBusinessCodeRequest<'a> {
-    /// 业务申请编号
-    ///
-    /// Path parameter, required.
+    #[doc = "业务申请编号\n\nPath parameter, required."]
     pub business_code: &'a str,
 }
 

@@ -6,42 +6,28 @@ use crate::generated::prelude::*;
 pub mod applyment_id;
 pub mod business_code;
 
-/// The answer to [`QueryApplymentByApplymentIdRequest`](crate::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest) and [`QueryApplymentByBusinessCodeRequest`](crate::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest).
+#[doc = "The answer to [`QueryApplymentByApplymentIdRequest`](crate::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest) and [`QueryApplymentByBusinessCodeRequest`](crate::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryApplymentResponse {
-    /// 微信支付申请单号
-    ///
-    /// May be absent. Format `uint64`. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nMay be absent. Format `uint64`. Example: `2000002124775691`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<u64>,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `APPLYMENT_STATE_FINISHED`.
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_FINISHED`."]
     pub applyment_state: QueryApplymentApplymentState,
-    /// 申请状态描述
-    ///
-    /// May be absent. Example: `审核中`.
+    #[doc = "申请状态描述\n\nMay be absent. Example: `审核中`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_state_msg: Option<String>,
-    /// 驳回原因详情
-    ///
-    /// May be absent.
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<QueryApplymentAuditDetail>>,
-    /// 业务申请编号
-    ///
-    /// May be absent. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nMay be absent. Example: `190001351110000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_code: Option<String>,
-    /// 超级管理员签约链接
-    ///
-    /// May be absent. Format `url`. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`.
+    #[doc = "超级管理员签约链接\n\nMay be absent. Format `url`. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
-    /// 特约商户号
-    ///
-    /// May be absent. Example: `1234567890`.
+    #[doc = "特约商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
@@ -78,75 +64,45 @@ string_enum! {
     }
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryApplymentAuditDetail {
-    /// 字段名
-    ///
-    /// May be absent. Example: `id_card_copy`.
+    #[doc = "字段名\n\nMay be absent. Example: `id_card_copy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// 字段名称
-    ///
-    /// May be absent. Example: `身份证复印件`.
+    #[doc = "字段名称\n\nMay be absent. Example: `身份证复印件`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 驳回原因
-    ///
-    /// May be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`.
+    #[doc = "驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }
 
-/// 提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.
-///
-/// ```ignore
-/// let mut request = CreateApplyment4subApplymentRequest::new(bank_account_info, business_code, business_info, contact_info, settlement_info, subject_info);
-/// request.addition_info = Some(addition_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.
-///
-/// For: 普通服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "提交申请单API")]
-#[doc(alias = "POST v3/applyment4sub/applyment/{empty}")]
-#[doc(alias = "v3/applyment4sub/applyment/{empty}")]
+#[doc = "提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.\n\n```ignore\nlet mut request = CreateApplyment4subApplymentRequest::new(bank_account_info, business_code, business_info, contact_info, settlement_info, subject_info);\nrequest.addition_info = Some(addition_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交申请单API",
+    "POST v3/applyment4sub/applyment/{empty}",
+    "v3/applyment4sub/applyment/{empty}"
+))]
 #[wxpay_api(POST, "v3/applyment4sub/applyment/", response = CreateApplyment4subApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentRequest<'a> {
-    /// 补充材料
-    ///
-    /// Body field, optional.
+    #[doc = "补充材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition_info: Option<CreateApplyment4subApplymentAdditionInfo<'a>>,
-    /// 结算银行账户
-    ///
-    /// Body field, required.
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
-    /// 业务申请编号
-    ///
-    /// Body field, required.
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub business_code: &'a str,
-    /// 经营资料
-    ///
-    /// Body field, required.
+    #[doc = "经营资料\n\nBody field, required."]
     pub business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
-    /// 超级管理员信息
-    ///
-    /// Body field, required.
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: CreateApplyment4subApplymentContactInfo<'a>,
-    /// 结算规则
-    ///
-    /// Body field, required.
+    #[doc = "结算规则\n\nBody field, required."]
     pub settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
-    /// 主体资料
-    ///
-    /// Body field, required.
+    #[doc = "主体资料\n\nBody field, required."]
     pub subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
 }
 
@@ -173,28 +129,20 @@ impl<'a> CreateApplyment4subApplymentRequest<'a> {
     }
 }
 
-/// 补充材料
+#[doc = "补充材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentAdditionInfo<'a> {
-    /// 补充说明
-    ///
-    /// Optional.
+    #[doc = "补充说明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_msg: Option<&'a str>,
-    /// 补充材料
-    ///
-    /// Optional.
+    #[doc = "补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 法人开户承诺函
-    ///
-    /// Optional.
+    #[doc = "法人开户承诺函\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_commitment: Option<&'a str>,
-    /// 法人开户意愿视频
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "法人开户意愿视频\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_video: Option<MediaId<&'a str>>,
 }
@@ -212,47 +160,25 @@ impl<'a> CreateApplyment4subApplymentAdditionInfo<'a> {
     }
 }
 
-/// 结算银行账户
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentBankAccountInfo<'a> {
-    /// 开户银行
-    ///
-    /// Required. Example: `工商银行`.
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行账号
-    ///
-    /// Optional. Format `base64`. Example: `ciphertext`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_number: Option<&'a str>,
-    /// 账户类型
-    ///
-    /// Required.
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<Sensitive<&'a str>>,
+    #[doc = "账户类型\n\nRequired."]
     pub bank_account_type: CreateApplyment4subApplymentBankAccountType,
-    /// 开户银行省市编码
-    ///
-    /// Required.
+    #[doc = "开户银行省市编码\n\nRequired."]
     pub bank_address_code: &'a str,
-    /// 开户银行联行号
-    ///
-    /// Optional. Example: `402713354941`.
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
-    ///
-    /// Optional. Example: `施秉县农村信用合作联社城关信用社`.
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
@@ -262,7 +188,7 @@ impl<'a> CreateApplyment4subApplymentBankAccountInfo<'a> {
     #[inline]
     pub fn new(
         account_bank: &'a str,
-        account_name: &'a str,
+        account_name: Sensitive<&'a str>,
         bank_account_type: CreateApplyment4subApplymentBankAccountType,
         bank_address_code: &'a str,
     ) -> Self {
@@ -288,21 +214,15 @@ string_enum! {
     }
 }
 
-/// 经营资料
+#[doc = "经营资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessInfo<'a> {
-    /// 商户简称
-    ///
-    /// Required.
+    #[doc = "商户简称\n\nRequired."]
     pub merchant_shortname: &'a str,
-    /// 经营场景
-    ///
-    /// Required.
+    #[doc = "经营场景\n\nRequired."]
     pub sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
-    /// 客服电话
-    ///
-    /// Required.
+    #[doc = "客服电话\n\nRequired."]
     pub service_phone: &'a str,
 }
 
@@ -322,42 +242,28 @@ impl<'a> CreateApplyment4subApplymentBusinessInfo<'a> {
     }
 }
 
-/// 经营场景
+#[doc = "经营场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentSalesInfo<'a> {
-    /// App场景
-    ///
-    /// Optional.
+    #[doc = "App场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_info: Option<CreateApplyment4subApplymentAppInfo<'a>>,
-    /// 线下场所场景
-    ///
-    /// Optional.
+    #[doc = "线下场所场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_store_info: Option<CreateApplyment4subApplymentBizStoreInfo<'a>>,
-    /// 小程序场景
-    ///
-    /// Optional.
+    #[doc = "小程序场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_info: Option<CreateApplyment4subApplymentMiniProgramInfo<'a>>,
-    /// 公众号场景
-    ///
-    /// Optional.
+    #[doc = "公众号场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_info: Option<CreateApplyment4subApplymentMpInfo<'a>>,
-    /// `sales_scenes_type`
-    ///
-    /// Required.
+    #[doc = "`sales_scenes_type`\n\nRequired."]
     pub sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType],
-    /// 互联网网站场景
-    ///
-    /// Optional.
+    #[doc = "互联网网站场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_info: Option<CreateApplyment4subApplymentWebInfo<'a>>,
-    /// 企业微信场景
-    ///
-    /// Optional.
+    #[doc = "企业微信场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_info: Option<CreateApplyment4subApplymentWeworkInfo<'a>>,
 }
@@ -378,23 +284,17 @@ impl<'a> CreateApplyment4subApplymentSalesInfo<'a> {
     }
 }
 
-/// App场景
+#[doc = "App场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentAppInfo<'a> {
-    /// 服务商应用APPID
-    ///
-    /// Optional.
+    #[doc = "服务商应用APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_appid: Option<&'a str>,
-    /// `app_pics`
-    ///
-    /// Optional.
+    #[doc = "`app_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家应用APPID
-    ///
-    /// Optional.
+    #[doc = "商家应用APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_sub_appid: Option<&'a str>,
 }
@@ -411,34 +311,22 @@ impl<'a> CreateApplyment4subApplymentAppInfo<'a> {
     }
 }
 
-/// 线下场所场景
+#[doc = "线下场所场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentBizStoreInfo<'a> {
-    /// 线下场所省市编码
-    ///
-    /// Required.
+    #[doc = "线下场所省市编码\n\nRequired."]
     pub biz_address_code: &'a str,
-    /// 线下场所地址
-    ///
-    /// Required.
+    #[doc = "线下场所地址\n\nRequired."]
     pub biz_store_address: &'a str,
-    /// 线下场所名称
-    ///
-    /// Required.
+    #[doc = "线下场所名称\n\nRequired."]
     pub biz_store_name: &'a str,
-    /// 线下场所对应的商家AppID
-    ///
-    /// Optional.
+    #[doc = "线下场所对应的商家AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_sub_appid: Option<&'a str>,
-    /// `indoor_pic`
-    ///
-    /// Required.
+    #[doc = "`indoor_pic`\n\nRequired."]
     pub indoor_pic: &'a [MediaId<&'a str>],
-    /// `store_entrance_pic`
-    ///
-    /// Required.
+    #[doc = "`store_entrance_pic`\n\nRequired."]
     pub store_entrance_pic: &'a [MediaId<&'a str>],
 }
 
@@ -463,23 +351,17 @@ impl<'a> CreateApplyment4subApplymentBizStoreInfo<'a> {
     }
 }
 
-/// 小程序场景
+#[doc = "小程序场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMiniProgramInfo<'a> {
-    /// 服务商小程序APPID
-    ///
-    /// Optional.
+    #[doc = "服务商小程序APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// `mini_program_pics`
-    ///
-    /// Optional.
+    #[doc = "`mini_program_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家小程序APPID
-    ///
-    /// Optional.
+    #[doc = "商家小程序APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_sub_appid: Option<&'a str>,
 }
@@ -496,23 +378,17 @@ impl<'a> CreateApplyment4subApplymentMiniProgramInfo<'a> {
     }
 }
 
-/// 公众号场景
+#[doc = "公众号场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMpInfo<'a> {
-    /// 服务商公众号AppID
-    ///
-    /// Optional.
+    #[doc = "服务商公众号AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_appid: Option<&'a str>,
-    /// `mp_pics`
-    ///
-    /// Optional.
+    #[doc = "`mp_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家公众号AppID
-    ///
-    /// Optional.
+    #[doc = "商家公众号AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_sub_appid: Option<&'a str>,
 }
@@ -547,23 +423,17 @@ string_enum! {
     }
 }
 
-/// 互联网网站场景
+#[doc = "互联网网站场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentWebInfo<'a> {
-    /// 互联网网站域名
-    ///
-    /// Optional.
+    #[doc = "互联网网站域名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<&'a str>,
-    /// 互联网网站对应的商家APPID
-    ///
-    /// Optional.
+    #[doc = "互联网网站对应的商家APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_appid: Option<&'a str>,
-    /// 网站授权函
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "网站授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_authorisation: Option<MediaId<&'a str>>,
 }
@@ -580,18 +450,14 @@ impl<'a> CreateApplyment4subApplymentWebInfo<'a> {
     }
 }
 
-/// 企业微信场景
+#[doc = "企业微信场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentWeworkInfo<'a> {
-    /// 商家企业微信CorpID
-    ///
-    /// Optional.
+    #[doc = "商家企业微信CorpID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_corp_id: Option<&'a str>,
-    /// `wework_pics`
-    ///
-    /// Optional.
+    #[doc = "`wework_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_pics: Option<&'a [MediaId<&'a str>]>,
 }
@@ -607,95 +473,52 @@ impl<'a> CreateApplyment4subApplymentWeworkInfo<'a> {
     }
 }
 
-/// 超级管理员信息
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentContactInfo<'a> {
-    /// 业务办理授权函
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 联系邮箱
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_email: &'a str,
-    /// 超级管理员证件正面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "联系邮箱\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_email: Sensitive<&'a str>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// `contact_id_doc_type`
-    ///
-    /// Optional.
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<CreateApplyment4subApplymentContactIdDocType>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_number: Option<&'a str>,
-    /// 超级管理员姓名
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_name: &'a str,
-    /// 超级管理员证件有效期开始时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
-    ///
-    /// Required.
+    #[doc = "超级管理员类型\n\nRequired."]
     pub contact_type: CreateApplyment4subApplymentContactType,
-    /// 联系手机
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub mobile_phone: &'a str,
-    /// 超级管理员微信openid
-    ///
-    /// Optional.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub openid: Option<&'a str>,
+    #[doc = "联系手机\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile_phone: Sensitive<&'a str>,
+    #[doc = "超级管理员微信openid\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openid: Option<Sensitive<&'a str>>,
 }
 
 impl<'a> CreateApplyment4subApplymentContactInfo<'a> {
     /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_id_number`, `contact_period_begin`, `contact_period_end`, `openid`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        contact_email: &'a str,
-        contact_name: &'a str,
+        contact_email: Sensitive<&'a str>,
+        contact_name: Sensitive<&'a str>,
         contact_type: CreateApplyment4subApplymentContactType,
-        mobile_phone: &'a str,
+        mobile_phone: Sensitive<&'a str>,
     ) -> Self {
         Self {
             business_authorization_letter: None,
@@ -746,48 +569,32 @@ string_enum! {
     }
 }
 
-/// 结算规则
+#[doc = "结算规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentSettlementInfo<'a> {
-    /// 优惠费率活动补充材料
-    ///
-    /// Optional.
+    #[doc = "优惠费率活动补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_additions: Option<&'a [MediaId<&'a str>]>,
-    /// 优惠费率活动ID
-    ///
-    /// Optional.
+    #[doc = "优惠费率活动ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_id: Option<&'a str>,
-    /// 优惠费率活动值
-    ///
-    /// Optional.
+    #[doc = "优惠费率活动值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_rate: Option<&'a str>,
-    /// 信用卡活动费率值
-    ///
-    /// Optional.
+    #[doc = "信用卡活动费率值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_activities_rate: Option<&'a str>,
-    /// 非信用卡活动费率值
-    ///
-    /// Optional.
+    #[doc = "非信用卡活动费率值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debit_activities_rate: Option<&'a str>,
-    /// 所属行业
-    ///
-    /// Optional.
+    #[doc = "所属行业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualification_type: Option<&'a str>,
-    /// 特殊资质图片
-    ///
-    /// Optional.
+    #[doc = "特殊资质图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 入驻结算规则ID
-    ///
-    /// Optional.
+    #[doc = "入驻结算规则ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_id: Option<&'a str>,
 }
@@ -809,54 +616,34 @@ impl<'a> CreateApplyment4subApplymentSettlementInfo<'a> {
     }
 }
 
-/// 主体资料
+#[doc = "主体资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentSubjectInfo<'a> {
-    /// 营业执照
-    ///
-    /// Required.
+    #[doc = "营业执照\n\nRequired."]
     pub business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
-    /// 登记证书
-    ///
-    /// Required.
+    #[doc = "登记证书\n\nRequired."]
     pub certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
-    /// 单位证明函照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "单位证明函照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_letter_copy: Option<MediaId<&'a str>>,
-    /// 是否是金融机构
-    ///
-    /// Optional.
+    #[doc = "是否是金融机构\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
-    ///
-    /// Optional.
+    #[doc = "金融机构许可证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<CreateApplyment4subApplymentFinanceInstitutionInfo<'a>>,
-    /// 经营者/法人身份证件
-    ///
-    /// Required.
+    #[doc = "经营者/法人身份证件\n\nRequired."]
     pub identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
-    /// 小微辅助证明材料
-    ///
-    /// Optional.
+    #[doc = "小微辅助证明材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_biz_info: Option<CreateApplyment4subApplymentMicroBizInfo<'a>>,
-    /// 组织机构代码证信息
-    ///
-    /// Optional.
+    #[doc = "组织机构代码证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_info: Option<CreateApplyment4subApplymentOrganizationInfo<'a>>,
-    /// 主体类型
-    ///
-    /// Required.
+    #[doc = "主体类型\n\nRequired."]
     pub subject_type: CreateApplyment4subApplymentSubjectType,
-    /// 最终受益人信息列表
-    ///
-    /// Optional.
+    #[doc = "最终受益人信息列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateApplyment4subApplymentUboInfo<'a>]>,
 }
@@ -885,39 +672,25 @@ impl<'a> CreateApplyment4subApplymentSubjectInfo<'a> {
     }
 }
 
-/// 营业执照
+#[doc = "营业执照"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
-    /// 个体户经营者/法人姓名
-    ///
-    /// Required.
+    #[doc = "个体户经营者/法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 注册地址
-    ///
-    /// Optional.
+    #[doc = "注册地址\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_address: Option<&'a str>,
-    /// 营业执照照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "营业执照照片\n\nRequired. Format `MediaId`."]
     pub license_copy: MediaId<&'a str>,
-    /// 注册号/统一社会信用代码
-    ///
-    /// Required.
+    #[doc = "注册号/统一社会信用代码\n\nRequired."]
     pub license_number: &'a str,
-    /// 商户名称
-    ///
-    /// Required.
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
-    /// 有效期限开始日期
-    ///
-    /// Optional. Format `date`.
+    #[doc = "有效期限开始日期\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_begin: Option<&'a str>,
-    /// 有效期限结束日期
-    ///
-    /// Optional.
+    #[doc = "有效期限结束日期\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_end: Option<&'a str>,
 }
@@ -943,41 +716,25 @@ impl<'a> CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
     }
 }
 
-/// 登记证书
+#[doc = "登记证书"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentCertificateInfo<'a> {
-    /// 登记证书照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "登记证书照片\n\nRequired. Format `MediaId`."]
     pub cert_copy: MediaId<&'a str>,
-    /// 证书号
-    ///
-    /// Required.
+    #[doc = "证书号\n\nRequired."]
     pub cert_number: &'a str,
-    /// 登记证书类型
-    ///
-    /// Required.
+    #[doc = "登记证书类型\n\nRequired."]
     pub cert_type: CreateApplyment4subApplymentCertType,
-    /// 注册地址
-    ///
-    /// Required.
+    #[doc = "注册地址\n\nRequired."]
     pub company_address: &'a str,
-    /// 法人姓名
-    ///
-    /// Required.
+    #[doc = "法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 商户名称
-    ///
-    /// Required.
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
-    /// 有效期限开始日期
-    ///
-    /// Required. Format `date`.
+    #[doc = "有效期限开始日期\n\nRequired. Format `date`."]
     pub period_begin: &'a str,
-    /// 有效期限结束日期
-    ///
-    /// Required.
+    #[doc = "有效期限结束日期\n\nRequired."]
     pub period_end: &'a str,
 }
 
@@ -1041,18 +798,14 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证信息
+#[doc = "金融机构许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
-    ///
-    /// Optional.
+    #[doc = "金融机构许可证图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 金融机构类型
-    ///
-    /// Optional.
+    #[doc = "金融机构类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<CreateApplyment4subApplymentFinanceType>,
 }
@@ -1084,37 +837,25 @@ string_enum! {
     }
 }
 
-/// 经营者/法人身份证件
+#[doc = "经营者/法人身份证件"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdentityInfo<'a> {
-    /// 法定代表人说明函
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "法定代表人说明函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// 经营者/法人身份证信息
-    ///
-    /// Optional.
+    #[doc = "经营者/法人身份证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<CreateApplyment4subApplymentIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
-    ///
-    /// Optional.
+    #[doc = "经营者/法人其他类型证件信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<CreateApplyment4subApplymentIdDocInfo<'a>>,
-    /// `id_doc_type`
-    ///
-    /// Required.
+    #[doc = "`id_doc_type`\n\nRequired."]
     pub id_doc_type: CreateApplyment4subApplymentContactIdDocType,
-    /// 超级管理员类型
-    ///
-    /// Optional.
+    #[doc = "超级管理员类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<CreateApplyment4subApplymentContactType>,
-    /// 经营者/法人是否为受益人
-    ///
-    /// Optional.
+    #[doc = "经营者/法人是否为受益人\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
 }
@@ -1134,50 +875,25 @@ impl<'a> CreateApplyment4subApplymentIdentityInfo<'a> {
     }
 }
 
-/// 经营者/法人身份证信息
+#[doc = "经营者/法人身份证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
-    /// 身份证有效期开始时间
-    ///
-    /// Required. Format `date`.
+    #[doc = "身份证有效期开始时间\n\nRequired. Format `date`."]
     pub card_period_begin: &'a str,
-    /// 身份证有效期结束时间
-    ///
-    /// Required.
+    #[doc = "身份证有效期结束时间\n\nRequired."]
     pub card_period_end: &'a str,
-    /// 身份证居住地址
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_address: Option<&'a str>,
-    /// 身份证人像面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "身份证居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_address: Option<Sensitive<&'a str>>,
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`."]
     pub id_card_copy: MediaId<&'a str>,
-    /// 身份证姓名
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_name: &'a str,
-    /// 身份证国徽面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "身份证姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`."]
     pub id_card_national: MediaId<&'a str>,
-    /// 身份证号码
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
+    #[doc = "身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
 }
 
 impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
@@ -1187,9 +903,9 @@ impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
         card_period_begin: &'a str,
         card_period_end: &'a str,
         id_card_copy: MediaId<&'a str>,
-        id_card_name: &'a str,
+        id_card_name: Sensitive<&'a str>,
         id_card_national: MediaId<&'a str>,
-        id_card_number: &'a str,
+        id_card_number: Sensitive<&'a str>,
     ) -> Self {
         Self {
             card_period_begin,
@@ -1203,51 +919,26 @@ impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
     }
 }
 
-/// 经营者/法人其他类型证件信息
+#[doc = "经营者/法人其他类型证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdDocInfo<'a> {
-    /// 证件有效期开始时间
-    ///
-    /// Required. Format `date`.
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub doc_period_begin: &'a str,
-    /// 证件有效期结束时间
-    ///
-    /// Required.
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub doc_period_end: &'a str,
-    /// 证件居住地址
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_address: Option<&'a str>,
-    /// 证件正面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_number: &'a str,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_number: Sensitive<&'a str>,
 }
 
 impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
@@ -1257,8 +948,8 @@ impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
         doc_period_begin: &'a str,
         doc_period_end: &'a str,
         id_doc_copy: MediaId<&'a str>,
-        id_doc_name: &'a str,
-        id_doc_number: &'a str,
+        id_doc_name: Sensitive<&'a str>,
+        id_doc_number: Sensitive<&'a str>,
     ) -> Self {
         Self {
             doc_period_begin,
@@ -1272,27 +963,19 @@ impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
     }
 }
 
-/// 小微辅助证明材料
+#[doc = "小微辅助证明材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroBizInfo<'a> {
-    /// 小微经营类型
-    ///
-    /// Required.
+    #[doc = "小微经营类型\n\nRequired."]
     pub micro_biz_type: CreateApplyment4subApplymentMicroBizType,
-    /// 流动经营/便民服务
-    ///
-    /// Optional.
+    #[doc = "流动经营/便民服务\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_mobile_info: Option<CreateApplyment4subApplymentMicroMobileInfo<'a>>,
-    /// 线上商品/服务交易
-    ///
-    /// Optional.
+    #[doc = "线上商品/服务交易\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_online_info: Option<CreateApplyment4subApplymentMicroOnlineInfo<'a>>,
-    /// 门店场所
-    ///
-    /// Optional.
+    #[doc = "门店场所\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_store_info: Option<CreateApplyment4subApplymentMicroStoreInfo<'a>>,
 }
@@ -1322,25 +1005,17 @@ string_enum! {
     }
 }
 
-/// 流动经营/便民服务
+#[doc = "流动经营/便民服务"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroMobileInfo<'a> {
-    /// 经营/服务所在地（不含省市）
-    ///
-    /// Required.
+    #[doc = "经营/服务所在地（不含省市）\n\nRequired."]
     pub micro_mobile_address: &'a str,
-    /// 经营/服务所在地省市
-    ///
-    /// Required.
+    #[doc = "经营/服务所在地省市\n\nRequired."]
     pub micro_mobile_city: &'a str,
-    /// 经营/服务名称
-    ///
-    /// Required.
+    #[doc = "经营/服务名称\n\nRequired."]
     pub micro_mobile_name: &'a str,
-    /// 经营/服务现场照片
-    ///
-    /// Required.
+    #[doc = "经营/服务现场照片\n\nRequired."]
     pub micro_mobile_pics: &'a [MediaId<&'a str>],
 }
 
@@ -1362,26 +1037,18 @@ impl<'a> CreateApplyment4subApplymentMicroMobileInfo<'a> {
     }
 }
 
-/// 线上商品/服务交易
+#[doc = "线上商品/服务交易"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroOnlineInfo<'a> {
-    /// 电商平台名称
-    ///
-    /// Required.
+    #[doc = "电商平台名称\n\nRequired."]
     pub micro_ec_name: &'a str,
-    /// 店铺链接
-    ///
-    /// Optional.
+    #[doc = "店铺链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_link: Option<&'a str>,
-    /// 线上店铺名称
-    ///
-    /// Required.
+    #[doc = "线上店铺名称\n\nRequired."]
     pub micro_online_store: &'a str,
-    /// 店铺二维码
-    ///
-    /// Optional.
+    #[doc = "店铺二维码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_qrcode: Option<&'a str>,
 }
@@ -1399,38 +1066,24 @@ impl<'a> CreateApplyment4subApplymentMicroOnlineInfo<'a> {
     }
 }
 
-/// 门店场所
+#[doc = "门店场所"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroStoreInfo<'a> {
-    /// 门店地址
-    ///
-    /// Required.
+    #[doc = "门店地址\n\nRequired."]
     pub micro_address: &'a str,
-    /// 门店省市编码
-    ///
-    /// Required.
+    #[doc = "门店省市编码\n\nRequired."]
     pub micro_address_code: &'a str,
-    /// 店内环境照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "店内环境照片\n\nRequired. Format `MediaId`."]
     pub micro_indoor_copy: MediaId<&'a str>,
-    /// 门店名称
-    ///
-    /// Required.
+    #[doc = "门店名称\n\nRequired."]
     pub micro_name: &'a str,
-    /// 门店门头照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "门店门头照片\n\nRequired. Format `MediaId`."]
     pub store_entrance_pic: MediaId<&'a str>,
-    /// 门店纬度
-    ///
-    /// Optional.
+    #[doc = "门店纬度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_latitude: Option<&'a str>,
-    /// 门店经度
-    ///
-    /// Optional.
+    #[doc = "门店经度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_longitude: Option<&'a str>,
 }
@@ -1457,25 +1110,17 @@ impl<'a> CreateApplyment4subApplymentMicroStoreInfo<'a> {
     }
 }
 
-/// 组织机构代码证信息
+#[doc = "组织机构代码证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentOrganizationInfo<'a> {
-    /// 组织机构代码证有效期开始日期
-    ///
-    /// Required. Format `date`.
+    #[doc = "组织机构代码证有效期开始日期\n\nRequired. Format `date`."]
     pub org_period_begin: &'a str,
-    /// 组织机构代码证有效期结束日期
-    ///
-    /// Required.
+    #[doc = "组织机构代码证有效期结束日期\n\nRequired."]
     pub org_period_end: &'a str,
-    /// 组织机构代码
-    ///
-    /// Required.
+    #[doc = "组织机构代码\n\nRequired."]
     pub organization_code: &'a str,
-    /// 组织机构代码证照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "组织机构代码证照片\n\nRequired. Format `MediaId`."]
     pub organization_copy: MediaId<&'a str>,
 }
 
@@ -1517,50 +1162,25 @@ string_enum! {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_address: &'a str,
-    /// 身份证人像面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy: MediaId<&'a str>,
-    /// 身份证国徽面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
-    /// 受益人姓名
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_number: &'a str,
-    /// `ubo_id_doc_type`
-    ///
-    /// Required.
+    #[doc = "受益人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type`\n\nRequired."]
     pub ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
-    /// 证件有效期开始时间
-    ///
-    /// Required. Format `date`.
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub ubo_period_begin: &'a str,
-    /// 证件有效期结束时间
-    ///
-    /// Required.
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub ubo_period_end: &'a str,
 }
 
@@ -1568,11 +1188,11 @@ impl<'a> CreateApplyment4subApplymentUboInfo<'a> {
     /// The object from its required fields, in declaration order.
     #[inline]
     pub fn new(
-        ubo_id_doc_address: &'a str,
+        ubo_id_doc_address: Sensitive<&'a str>,
         ubo_id_doc_copy: MediaId<&'a str>,
         ubo_id_doc_copy_back: MediaId<&'a str>,
-        ubo_id_doc_name: &'a str,
-        ubo_id_doc_number: &'a str,
+        ubo_id_doc_name: Sensitive<&'a str>,
+        ubo_id_doc_number: Sensitive<&'a str>,
         ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
         ubo_period_begin: &'a str,
         ubo_period_end: &'a str,
@@ -1590,12 +1210,10 @@ impl<'a> CreateApplyment4subApplymentUboInfo<'a> {
     }
 }
 
-/// The answer to [`CreateApplyment4subApplymentRequest`].
+#[doc = "The answer to [`CreateApplyment4subApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateApplyment4subApplymentResponse {
-    /// 微信支付申请单号
-    ///
-    /// Always present. Format `uint64`. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nAlways present. Format `uint64`. Example: `2000002124775691`."]
     pub applyment_id: u64,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 根据申请单ID查询申请状态: `GET /v3/brand/applyments/applyment-id/{applyment_id}`.
-///
-/// ```ignore
-/// let request = QueryApplymentsByApplymentIdRequest::new(applyment_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "根据申请单ID查询申请状态")]
-#[doc(alias = "GET v3/brand/applyments/applyment-id/{applyment_id}")]
-#[doc(alias = "v3/brand/applyments/applyment-id/{applyment_id}")]
+#[doc = "根据申请单ID查询申请状态: `GET /v3/brand/applyments/applyment-id/{applyment_id}`.\n\n```ignore\nlet request = QueryApplymentsByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据申请单ID查询申请状态",
+    "GET v3/brand/applyments/applyment-id/{applyment_id}",
+    "v3/brand/applyments/applyment-id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/brand/applyments/applyment-id/<applyment_id>", response = QueryApplymentsByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentsByApplymentIdRequest<'a> {
-    /// 微信支付申请单号
-    ///
-    /// Path parameter, required. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `2000002124775691`."]
     pub applyment_id: &'a str,
 }
 

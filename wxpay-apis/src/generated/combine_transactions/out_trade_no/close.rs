@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 合单关闭订单API: `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.
-///
-/// ```ignore
-/// let request = CloseCombineOrderRequest::new(combine_out_trade_no, combine_appid, sub_orders);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "合单关闭订单API")]
-#[doc(alias = "POST v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close")]
-#[doc(alias = "v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close")]
+#[doc = "合单关闭订单API: `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineOrderRequest::new(combine_out_trade_no, combine_appid, sub_orders);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "合单关闭订单API",
+    "POST v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close",
+    "v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/out-trade-no/<combine_out_trade_no>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloseCombineOrderRequest<'a> {
-    /// 合单商户订单号
-    ///
-    /// Path parameter, required.
+    #[doc = "合单商户订单号\n\nPath parameter, required."]
     pub combine_out_trade_no: &'a str,
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 商品单信息
-    ///
-    /// Body field, required.
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [CloseCombineOrderSubOrder<'a>],
 }
 
@@ -50,31 +37,21 @@ impl<'a> CloseCombineOrderRequest<'a> {
     }
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CloseCombineOrderSubOrder<'a> {
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Optional. Example: `1900000109`.
+    #[doc = "商品单个人收款方受理授权ID\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
-    /// 子单商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 商品单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nOptional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Optional. Example: `1900000109`.
+    #[doc = "二级商户号\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -5,26 +5,17 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 合单查询订单API: `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`.
-///
-/// ```ignore
-/// let request = QueryCombineOrderRequest::new(combine_out_trade_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-out-trade-no.html>, <https://pay.weixin.qq.com/docs/partner/apis/combine-payment/orders/query-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_3.shtml>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "合单查询订单API")]
-#[doc(alias = "GET v3/combine-transactions/out-trade-no/{combine_out_trade_no}")]
-#[doc(alias = "v3/combine-transactions/out-trade-no/{combine_out_trade_no}")]
+#[doc = "合单查询订单API: `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`.\n\n```ignore\nlet request = QueryCombineOrderRequest::new(combine_out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-out-trade-no.html>, <https://pay.weixin.qq.com/docs/partner/apis/combine-payment/orders/query-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "合单查询订单API",
+    "GET v3/combine-transactions/out-trade-no/{combine_out_trade_no}",
+    "v3/combine-transactions/out-trade-no/{combine_out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/combine-transactions/out-trade-no/<combine_out_trade_no>", response = QueryCombineOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCombineOrderRequest<'a> {
-    /// 合单商户订单号
-    ///
-    /// Path parameter, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
 }
 
@@ -38,277 +29,175 @@ impl<'a> QueryCombineOrderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryCombineOrderRequest`].
+#[doc = "The answer to [`QueryCombineOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderResponse {
-    /// 合单商户appid
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 合单商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "合单商户号\n\nAlways present. Example: `1900000109`."]
     pub combine_mchid: String,
-    /// 合单商户订单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 支付者
-    ///
-    /// May be absent.
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<QueryCombineOrderCombinePayerInfo>,
-    /// 交易单微信支付订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "交易单微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: String,
-    /// 使用的商户贴息信息(微信分付)
-    ///
-    /// May be absent.
+    #[doc = "使用的商户贴息信息(微信分付)\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installment_info: Option<QueryCombineOrderInstallmentInfo>,
-    /// 场景信息
-    ///
-    /// May be absent.
+    #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::combine_transactions::CombineTransactionsSceneInfo>,
-    /// 商品单信息
-    ///
-    /// May be absent.
+    #[doc = "商品单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<QueryCombineOrderSubOrder>>,
-    /// 交易场景
-    ///
-    /// May be absent. Example: `RECOMMERCE`.
+    #[doc = "交易场景\n\nMay be absent. Example: `RECOMMERCE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderCombinePayerInfo {
-    /// 用户标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
 }
 
-/// 使用的商户贴息信息(微信分付)
+#[doc = "使用的商户贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderInstallmentInfo {
-    /// 用户实际选择分期期数
-    ///
-    /// Always present. Example: `3`.
+    #[doc = "用户实际选择分期期数\n\nAlways present. Example: `3`."]
     pub selected_installment_number: i64,
-    /// 是否使用了商户贴息
-    ///
-    /// Always present.
+    #[doc = "是否使用了商户贴息\n\nAlways present."]
     pub use_subsidy: bool,
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderSubOrder {
-    /// 订单金额
-    ///
-    /// May be absent.
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<QueryCombineOrderAmount>,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `深圳分店`.
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// May be absent. Example: `CMC`.
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "商品单个人收款方受理授权ID\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<String>,
-    /// 商品单个人收款方平台昵称
-    ///
-    /// May be absent. Example: `哈哈哈小店`.
+    #[doc = "商品单个人收款方平台昵称\n\nMay be absent. Example: `哈哈哈小店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<String>,
-    /// 子单商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子单商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商品单商户订单号
-    ///
-    /// Always present. Example: `20150806125346`.
+    #[doc = "商品单商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 优惠信息列表
-    ///
-    /// May be absent.
+    #[doc = "优惠信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryCombineOrderPromotionDetail>>,
-    /// 子商户应用ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 用户子标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户子标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 支付完成时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
-    ///
-    /// May be absent. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<QueryCombineOrderTradeState>,
-    /// 交易类型
-    ///
-    /// May be absent. Example: `JSAPI`.
+    #[doc = "交易类型\n\nMay be absent. Example: `JSAPI`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<QueryCombineOrderTradeType>,
-    /// 微信订单号
-    ///
-    /// May be absent. Example: `1009660380201506130728806387`.
+    #[doc = "微信订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderAmount {
-    /// 标价币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "标价币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 现金支付金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub payer_amount: i64,
-    /// 现金支付币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "现金支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 结算汇率(汇率值是汇率乘以10的8次方)
-    ///
-    /// May be absent. Format `integer`. Example: `650000000`.
+    #[doc = "结算汇率(汇率值是汇率乘以10的8次方)\n\nMay be absent. Format `integer`. Example: `650000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_rate: Option<i64>,
-    /// 标价金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 优惠信息列表
+#[doc = "优惠信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderPromotionDetail {
-    /// 优惠券面额
-    ///
-    /// May be absent.
+    #[doc = "优惠券面额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 券ID
-    ///
-    /// May be absent.
+    #[doc = "券ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 优惠币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
-    ///
-    /// May be absent.
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<QueryCombineOrderGoodsDetail>>,
-    /// 商户出资
-    ///
-    /// May be absent.
+    #[doc = "商户出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
-    ///
-    /// May be absent.
+    #[doc = "优惠名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
-    ///
-    /// May be absent.
+    #[doc = "其他出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
-    ///
-    /// May be absent.
+    #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<QueryCombineOrderScope>,
-    /// 活动批次ID
-    ///
-    /// May be absent.
+    #[doc = "活动批次ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
-    ///
-    /// May be absent.
+    #[doc = "优惠类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryCombineOrderType>,
-    /// 微信出资
-    ///
-    /// May be absent.
+    #[doc = "微信出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCombineOrderGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// May be absent. Example: `1`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 商品编码
-    ///
-    /// Always present. Example: `商品编码`.
+    #[doc = "商品编码\n\nAlways present. Example: `商品编码`."]
     pub goods_id: String,
-    /// 商品备注
-    ///
-    /// May be absent. Example: `商品备注信息`.
+    #[doc = "商品备注\n\nMay be absent. Example: `商品备注信息`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品数量
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Always present. Example: `828800`.
+    #[doc = "商品单价\n\nAlways present. Example: `828800`."]
     pub unit_price: i64,
 }
 

@@ -3,41 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.
-///
-/// ```ignore
-/// let mut request = AddUserRecordsCardsRequest::new(out_card_code, card_template_id);
-/// request.objective_completion_records = Some(objective_completion_records);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "增加用户记录API")]
-#[doc(alias = "POST v3/discount-card/cards/{out_card_code}/add-user-records")]
-#[doc(alias = "v3/discount-card/cards/{out_card_code}/add-user-records")]
+#[doc = "增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.\n\n```ignore\nlet mut request = AddUserRecordsCardsRequest::new(out_card_code, card_template_id);\nrequest.objective_completion_records = Some(objective_completion_records);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "增加用户记录API",
+    "POST v3/discount-card/cards/{out_card_code}/add-user-records",
+    "v3/discount-card/cards/{out_card_code}/add-user-records"
+))]
 #[wxpay_api(POST, "v3/discount-card/cards/<out_card_code>/add-user-records", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddUserRecordsCardsRequest<'a> {
-    /// 商户领卡号
-    ///
-    /// Path parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`.
+    #[doc = "商户领卡号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_card_code: &'a str,
-    /// 卡模板ID
-    ///
-    /// Body field, required. Example: `87789b2f25177433bcbf407e8e471f95`.
+    #[doc = "卡模板ID\n\nBody field, required. Example: `87789b2f25177433bcbf407e8e471f95`."]
     pub card_template_id: &'a str,
-    /// 目标完成记录
-    ///
-    /// Body field, optional.
+    #[doc = "目标完成记录\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_completion_records:
         Option<&'a [AddUserRecordsCardsObjectiveCompletionRecord<'a>]>,
-    /// 优惠使用记录
-    ///
-    /// Body field, optional.
+    #[doc = "优惠使用记录\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reward_usage_records: Option<&'a [AddUserRecordsCardsRewardUsageRecord<'a>]>,
 }
@@ -55,37 +39,23 @@ impl<'a> AddUserRecordsCardsRequest<'a> {
     }
 }
 
-/// 目标完成记录
+#[doc = "目标完成记录"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AddUserRecordsCardsObjectiveCompletionRecord<'a> {
-    /// 目标完成数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "目标完成数量\n\nRequired. Example: `1`."]
     pub completion_count: i64,
-    /// 目标完成时间
-    ///
-    /// Required. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "目标完成时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub completion_time: &'a str,
-    /// 目标完成类型
-    ///
-    /// Required. Example: `INCREASE`.
+    #[doc = "目标完成类型\n\nRequired. Example: `INCREASE`."]
     pub completion_type: &'a str,
-    /// 目标完成描述
-    ///
-    /// Required. Example: `购买商品`.
+    #[doc = "目标完成描述\n\nRequired. Example: `购买商品`."]
     pub description: &'a str,
-    /// 目标完成流水号
-    ///
-    /// Required. Example: `578354545`.
+    #[doc = "目标完成流水号\n\nRequired. Example: `578354545`."]
     pub objective_completion_serial_no: &'a str,
-    /// 目标ID
-    ///
-    /// Required. Example: `123456`.
+    #[doc = "目标ID\n\nRequired. Example: `123456`."]
     pub objective_id: &'a str,
-    /// 备注说明
-    ///
-    /// Optional. Example: `特价商品`.
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
 }
@@ -113,44 +83,26 @@ impl<'a> AddUserRecordsCardsObjectiveCompletionRecord<'a> {
     }
 }
 
-/// 优惠使用记录
+#[doc = "优惠使用记录"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AddUserRecordsCardsRewardUsageRecord<'a> {
-    /// 金额
-    ///
-    /// Required. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠使用描述
-    ///
-    /// Required. Example: `购买商品`.
+    #[doc = "优惠使用描述\n\nRequired. Example: `购买商品`."]
     pub description: &'a str,
-    /// 备注说明
-    ///
-    /// Optional. Example: `特价商品`.
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 优惠ID
-    ///
-    /// Required. Example: `123456`.
+    #[doc = "优惠ID\n\nRequired. Example: `123456`."]
     pub reward_id: &'a str,
-    /// 优惠使用记录流水号
-    ///
-    /// Required. Example: `578354`.
+    #[doc = "优惠使用记录流水号\n\nRequired. Example: `578354`."]
     pub reward_usage_serial_no: &'a str,
-    /// 数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "数量\n\nRequired. Example: `1`."]
     pub usage_count: i64,
-    /// 优惠使用时间
-    ///
-    /// Required. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "优惠使用时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub usage_time: &'a str,
-    /// 优惠使用类型
-    ///
-    /// Required. Example: `INCREASE`.
+    #[doc = "优惠使用类型\n\nRequired. Example: `INCREASE`."]
     pub usage_type: &'a str,
 }
 

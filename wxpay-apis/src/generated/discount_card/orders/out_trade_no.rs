@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`.
-///
-/// ```ignore
-/// let request = QueryOrdersByOutTradeNoRequest::new(out_trade_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "通过先享卡订单号查询订单API")]
-#[doc(alias = "GET v3/discount-card/orders/out-trade-no/{out_trade_no}")]
-#[doc(alias = "v3/discount-card/orders/out-trade-no/{out_trade_no}")]
+#[doc = "通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryOrdersByOutTradeNoRequest::new(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过先享卡订单号查询订单API",
+    "GET v3/discount-card/orders/out-trade-no/{out_trade_no}",
+    "v3/discount-card/orders/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/discount-card/orders/out-trade-no/<out_trade_no>", response = QueryOrdersByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrdersByOutTradeNoRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_trade_no: &'a str,
 }
 

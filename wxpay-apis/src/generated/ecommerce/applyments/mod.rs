@@ -30,17 +30,13 @@ string_enum! {
     }
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplymentsAuditDetail {
-    /// 参数名称
-    ///
-    /// Always present. Example: `id_card_copy`.
+    #[doc = "参数名称\n\nAlways present. Example: `id_card_copy`."]
     pub param_name: String,
-    /// 驳回原因
-    ///
-    /// Always present. Example: `身份证背面识别失败，请上传更清晰的身份证图片`.
+    #[doc = "驳回原因\n\nAlways present. Example: `身份证背面识别失败，请上传更清晰的身份证图片`."]
     pub reject_reason: String,
 }
 
@@ -56,59 +52,39 @@ string_enum! {
     }
 }
 
-/// The answer to [`RevokeApplymentsByOutRequestNoRequest`](crate::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest), [`SubmitAccountHostingApplymentApplymentsRequest`](crate::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest), [`RevokeApplymentsRequest`](crate::ecommerce::applyments::revoke::RevokeApplymentsRequest) and [`SubmitApplymentRequest`].
+#[doc = "The answer to [`RevokeApplymentsByOutRequestNoRequest`](crate::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest), [`SubmitAccountHostingApplymentApplymentsRequest`](crate::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest), [`RevokeApplymentsRequest`](crate::ecommerce::applyments::revoke::RevokeApplymentsRequest) and [`SubmitApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplymentsResponse {
-    /// 微信支付申请单号
-    ///
-    /// Always present. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `APPLYMENT_00000000001`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: String,
 }
 
-/// 营业执照/登记证书信息
+#[doc = "营业执照/登记证书信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplymentsBusinessLicenseInfo<'a> {
-    /// 证件扫描件
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "证件扫描件\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_copy: Option<MediaId<&'a str>>,
-    /// 证件注册号
-    ///
-    /// Optional. Example: `123456789012345678`.
+    #[doc = "证件注册号\n\nOptional. Example: `123456789012345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_number: Option<&'a str>,
-    /// 营业期限\`JSON\`格式字符串
-    ///
-    /// Optional. Format `jsonArrayLike`. Example: `["2014-01-01","长期"]`.
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "营业期限\\`JSON\\`格式字符串\n\nOptional. Format `jsonArrayLike`. Example: `[\"2014-01-01\",\"长期\"]`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_time: Option<JsonString<&'a [&'a str]>>,
-    /// 登记证书类型
-    ///
-    /// Optional.
+    #[doc = "登记证书类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cert_type: Option<ApplymentsCertType>,
-    /// 注册地址
-    ///
-    /// Optional. Example: `深圳南山区科苑路`.
+    #[doc = "注册地址\n\nOptional. Example: `深圳南山区科苑路`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<&'a str>,
-    /// 经营者/法定代表人姓名
-    ///
-    /// Optional. Example: `张三`.
+    #[doc = "经营者/法定代表人姓名\n\nOptional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person: Option<&'a str>,
-    /// 商户名称
-    ///
-    /// Optional. Example: `腾讯科技有限公司`.
+    #[doc = "商户名称\n\nOptional. Example: `腾讯科技有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<&'a str>,
 }
@@ -163,18 +139,14 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证信息
+#[doc = "金融机构许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplymentsFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
-    ///
-    /// Optional.
+    #[doc = "金融机构许可证图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 金融机构类型
-    ///
-    /// Optional.
+    #[doc = "金融机构类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<ApplymentsFinanceType>,
 }
@@ -216,28 +188,20 @@ string_enum! {
     }
 }
 
-/// 店铺信息
+#[doc = "店铺信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplymentsSalesSceneInfo<'a> {
-    /// 小程序AppID
-    ///
-    /// Optional.
+    #[doc = "小程序AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_sub_appid: Option<&'a str>,
-    /// 店铺名称
-    ///
-    /// Optional. Example: `爱烧烤`.
+    #[doc = "店铺名称\n\nOptional. Example: `爱烧烤`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_name: Option<&'a str>,
-    /// 店铺二维码
-    ///
-    /// Optional.
+    #[doc = "店铺二维码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_qr_code: Option<&'a str>,
-    /// 店铺链接
-    ///
-    /// Optional. Example: `http://www.qq.com`.
+    #[doc = "店铺链接\n\nOptional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_url: Option<&'a str>,
 }
@@ -255,18 +219,14 @@ impl<'a> ApplymentsSalesSceneInfo<'a> {
     }
 }
 
-/// 结算规则
+#[doc = "结算规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplymentsSettlementInfo<'a> {
-    /// 所属行业
-    ///
-    /// Optional.
+    #[doc = "所属行业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualification_type: Option<&'a str>,
-    /// 结算规则ID
-    ///
-    /// Optional.
+    #[doc = "结算规则ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_id: Option<&'a str>,
 }
@@ -282,26 +242,17 @@ impl<'a> ApplymentsSettlementInfo<'a> {
     }
 }
 
-/// 通过申请单ID查询申请状态: `GET /v3/ecommerce/applyments/{applyment_id}`.
-///
-/// ```ignore
-/// let request = GetApplymentStateRequest::new(applyment_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-applyment-state.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "通过申请单ID查询申请状态")]
-#[doc(alias = "GET v3/ecommerce/applyments/{applyment_id}")]
-#[doc(alias = "v3/ecommerce/applyments/{applyment_id}")]
+#[doc = "通过申请单ID查询申请状态: `GET /v3/ecommerce/applyments/{applyment_id}`.\n\n```ignore\nlet request = GetApplymentStateRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-applyment-state.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "通过申请单ID查询申请状态",
+    "GET v3/ecommerce/applyments/{applyment_id}",
+    "v3/ecommerce/applyments/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/applyments/<applyment_id>", response = GetApplymentStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetApplymentStateRequest {
-    /// 微信支付申请单号
-    ///
-    /// Path parameter, required. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `2000002124775691`."]
     pub applyment_id: i64,
 }
 
@@ -313,217 +264,125 @@ impl GetApplymentStateRequest {
     }
 }
 
-/// The answer to [`GetApplymentStateRequest`].
+#[doc = "The answer to [`GetApplymentStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetApplymentStateResponse {
-    /// 汇款账户验证信息
-    ///
-    /// May be absent.
+    #[doc = "汇款账户验证信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_validation: Option<GetApplymentStateAccountValidation>,
-    /// 微信支付申请单号
-    ///
-    /// Always present. Example: `2000002124775691`.
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
-    /// 申请状态
-    ///
-    /// Always present. Example: `FINISH`.
+    #[doc = "申请状态\n\nAlways present. Example: `FINISH`."]
     pub applyment_state: ApplymentsApplymentState,
-    /// 申请状态描述
-    ///
-    /// Always present. Example: `审核中`.
+    #[doc = "申请状态描述\n\nAlways present. Example: `审核中`."]
     pub applyment_state_desc: String,
-    /// 驳回原因详情
-    ///
-    /// May be absent.
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<ApplymentsAuditDetail>>,
-    /// 法人验证链接
-    ///
-    /// May be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`.
+    #[doc = "法人验证链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_validation_url: Option<String>,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `APPLYMENT_00000000001`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: String,
-    /// 签约状态
-    ///
-    /// May be absent. Example: `SIGNED`.
+    #[doc = "签约状态\n\nMay be absent. Example: `SIGNED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_state: Option<ApplymentsSignState>,
-    /// 签约链接
-    ///
-    /// May be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`.
+    #[doc = "签约链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
-    /// 电商平台二级商户号
-    ///
-    /// May be absent. Example: `1542488631`.
+    #[doc = "电商平台二级商户号\n\nMay be absent. Example: `1542488631`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
 
-/// 汇款账户验证信息
+#[doc = "汇款账户验证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetApplymentStateAccountValidation {
-    /// 付款户名
-    ///
-    /// Always present.
+    #[doc = "付款户名\n\nAlways present."]
     pub account_name: String,
-    /// 付款卡号
-    ///
-    /// May be absent. Example: `9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==`.
+    #[doc = "付款卡号\n\nMay be absent. Example: `9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
-    /// 省市信息
-    ///
-    /// Always present. Example: `深圳`.
+    #[doc = "省市信息\n\nAlways present. Example: `深圳`."]
     pub city: String,
-    /// 汇款截止时间
-    ///
-    /// Always present. Example: `2018-12-10 17:09:01`.
+    #[doc = "汇款截止时间\n\nAlways present. Example: `2018-12-10 17:09:01`."]
     pub deadline: String,
-    /// 开户银行
-    ///
-    /// Always present. Example: `招商银行威盛大厦支行`.
+    #[doc = "开户银行\n\nAlways present. Example: `招商银行威盛大厦支行`."]
     pub destination_account_bank: String,
-    /// 收款户名
-    ///
-    /// Always present. Example: `财付通支付科技有限公司`.
+    #[doc = "收款户名\n\nAlways present. Example: `财付通支付科技有限公司`."]
     pub destination_account_name: String,
-    /// 收款卡号
-    ///
-    /// Always present. Example: `7222223333322332`.
+    #[doc = "收款卡号\n\nAlways present. Example: `7222223333322332`."]
     pub destination_account_number: String,
-    /// 汇款金额
-    ///
-    /// Always present. Example: `124`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "汇款金额\n\nAlways present. Example: `124`.\n\nAmount in fen (分)."]
     pub pay_amount: i64,
-    /// 备注信息
-    ///
-    /// Always present. Example: `入驻账户验证`.
+    #[doc = "备注信息\n\nAlways present. Example: `入驻账户验证`."]
     pub remark: String,
 }
 
-/// 二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.
-///
-/// ```ignore
-/// let mut request = SubmitApplymentRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);
-/// request.authorize_letter_copy = Some(authorize_letter_copy);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "二级商户进件API")]
-#[doc(alias = "POST v3/ecommerce/applyments/{empty}")]
-#[doc(alias = "v3/ecommerce/applyments/{empty}")]
+#[doc = "二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.\n\n```ignore\nlet mut request = SubmitApplymentRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "二级商户进件API",
+    "POST v3/ecommerce/applyments/{empty}",
+    "v3/ecommerce/applyments/{empty}"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/", response = SubmitApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitApplymentRequest<'a> {
-    /// 结算银行账户
-    ///
-    /// Body field, required.
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub account_info: SubmitApplymentAccountInfo<'a>,
-    /// 法定代表人说明函
-    ///
-    /// Body field, optional. Format `MediaId`.
+    #[doc = "法定代表人说明函\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// `business_addition_desc`
-    ///
-    /// Body field, optional.
+    #[doc = "`business_addition_desc`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_desc: Option<&'a [MediaId<&'a str>]>,
-    /// `business_addition_pics`
-    ///
-    /// Body field, optional.
+    #[doc = "`business_addition_pics`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 营业执照/登记证书信息
-    ///
-    /// Body field, optional.
+    #[doc = "营业执照/登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info: Option<ApplymentsBusinessLicenseInfo<'a>>,
-    /// 超级管理员信息
-    ///
-    /// Body field, required.
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: SubmitApplymentContactInfo<'a>,
-    /// 是否金融机构
-    ///
-    /// Body field, optional.
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
-    ///
-    /// Body field, optional.
+    #[doc = "金融机构许可证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<ApplymentsFinanceInstitutionInfo<'a>>,
-    /// 经营者/法人身份证信息
-    ///
-    /// Body field, optional.
+    #[doc = "经营者/法人身份证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<SubmitApplymentIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
-    ///
-    /// Body field, optional.
+    #[doc = "经营者/法人其他类型证件信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<SubmitApplymentIdDocInfo<'a>>,
-    /// `id_doc_type`
-    ///
-    /// Body field, optional.
+    #[doc = "`id_doc_type`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员类型
-    ///
-    /// Body field, optional.
+    #[doc = "超级管理员类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<ApplymentsIdHolderType>,
-    /// 商户简称
-    ///
-    /// Body field, required.
+    #[doc = "商户简称\n\nBody field, required."]
     pub merchant_shortname: &'a str,
-    /// 主体类型
-    ///
-    /// Body field, required.
-    ///
-    /// One of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`.
+    #[doc = "主体类型\n\nBody field, required.\n\nOne of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`."]
     pub organization_type: &'a str,
-    /// 业务申请编号
-    ///
-    /// Body field, required.
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 经营者/法人是否为受益人
-    ///
-    /// Body field, optional.
+    #[doc = "经营者/法人是否为受益人\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
-    /// `qualifications`
-    ///
-    /// Body field, optional.
+    #[doc = "`qualifications`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 店铺信息
-    ///
-    /// Body field, required.
+    #[doc = "店铺信息\n\nBody field, required."]
     pub sales_scene_info: ApplymentsSalesSceneInfo<'a>,
-    /// 结算规则
-    ///
-    /// Body field, optional.
+    #[doc = "结算规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_info: Option<ApplymentsSettlementInfo<'a>>,
-    /// 最终受益人信息列表
-    ///
-    /// Body field, optional.
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [SubmitApplymentUboInfo<'a>]>,
 }
@@ -564,55 +423,29 @@ impl<'a> SubmitApplymentRequest<'a> {
     }
 }
 
-/// 结算银行账户
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitApplymentAccountInfo<'a> {
-    /// 开户银行
-    ///
-    /// Optional. Example: `工商银行`.
+    #[doc = "开户银行\n\nOptional. Example: `工商银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_bank: Option<&'a str>,
-    /// 开户名称
-    ///
-    /// Optional. Format `base64`. Example: `AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_name: Option<&'a str>,
-    /// 银行帐号
-    ///
-    /// Optional. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_number: Option<&'a str>,
-    /// 账户类型
-    ///
-    /// Optional. Example: `75`.
-    ///
-    /// One of `74`, `75`.
+    #[doc = "开户名称\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<Sensitive<&'a str>>,
+    #[doc = "银行帐号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<Sensitive<&'a str>>,
+    #[doc = "账户类型\n\nOptional. Example: `75`.\n\nOne of `74`, `75`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_type: Option<&'a str>,
-    /// 开户银行省市编码
-    ///
-    /// Optional. Example: `110000`.
+    #[doc = "开户银行省市编码\n\nOptional. Example: `110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_address_code: Option<&'a str>,
-    /// 开户银行联行号
-    ///
-    /// Optional. Example: `402713354941`.
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称 （含支行\]
-    ///
-    /// Optional. Example: `施秉县农村信用合作联社城关信用社`.
+    #[doc = "开户银行全称 （含支行\\]\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
@@ -633,77 +466,40 @@ impl<'a> SubmitApplymentAccountInfo<'a> {
     }
 }
 
-/// 超级管理员信息
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitApplymentContactInfo<'a> {
-    /// 业务办理授权函
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_card_number: Option<&'a str>,
-    /// 超级管理员证件正面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// `contact_id_doc_type`
-    ///
-    /// Optional.
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员姓名
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_name: Option<&'a str>,
-    /// 超级管理员证件有效期开始时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
-    ///
-    /// Optional. Example: `65`.
-    ///
-    /// One of `65`, `66`.
+    #[doc = "超级管理员类型\n\nOptional. Example: `65`.\n\nOne of `65`, `66`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<&'a str>,
-    /// 超级管理员手机
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0k...`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mobile_phone: Option<&'a str>,
+    #[doc = "超级管理员手机\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<Sensitive<&'a str>>,
 }
 
 impl<'a> SubmitApplymentContactInfo<'a> {
@@ -725,48 +521,26 @@ impl<'a> SubmitApplymentContactInfo<'a> {
     }
 }
 
-/// 经营者/法人身份证信息
+#[doc = "经营者/法人身份证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitApplymentIdCardInfo<'a> {
-    /// 身份证人像面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
+    #[doc = "身份证人像面照片\n\nOptional. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_copy: Option<MediaId<&'a str>>,
-    /// 身份证姓名
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_name: Option<&'a str>,
-    /// 身份证国徽面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "身份证姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_name: Option<Sensitive<&'a str>>,
+    #[doc = "身份证国徽面照片\n\nOptional. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_national: Option<MediaId<&'a str>>,
-    /// 身份证号码
-    ///
-    /// Optional. Format `base64`. Example: `zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_number: Option<&'a str>,
-    /// 身份证有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "身份证号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "身份证有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_valid_time: Option<&'a str>,
-    /// 身份证有效期开始时间
-    ///
-    /// Optional. Format `date`.
+    #[doc = "身份证有效期开始时间\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_valid_time_begin: Option<&'a str>,
 }
@@ -786,50 +560,28 @@ impl<'a> SubmitApplymentIdCardInfo<'a> {
     }
 }
 
-/// 经营者/法人其他类型证件信息
+#[doc = "经营者/法人其他类型证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitApplymentIdDocInfo<'a> {
-    /// 证件有效期开始时间
-    ///
-    /// Optional. Format `date`. Example: `2020-01-02`.
+    #[doc = "证件有效期开始时间\n\nOptional. Format `date`. Example: `2020-01-02`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
-    ///
-    /// Optional. Example: `2020-01-02`.
+    #[doc = "证件有效期结束时间\n\nOptional. Example: `2020-01-02`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_period_end: Option<&'a str>,
-    /// 证件正面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy: Option<MediaId<&'a str>>,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Optional. Format `base64`. Example: `jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Optional. Format `base64`. Example: `jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_number: Option<&'a str>,
+    #[doc = "证件姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_number: Option<Sensitive<&'a str>>,
 }
 
 impl<'a> SubmitApplymentIdDocInfo<'a> {
@@ -847,50 +599,25 @@ impl<'a> SubmitApplymentIdDocInfo<'a> {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitApplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_address: &'a str,
-    /// 证件正面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
-    ///
-    /// Required. Format `MediaId`.
+    #[doc = "证件反面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
-    /// 受益人姓名
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_number: &'a str,
-    /// `ubo_id_doc_type`
-    ///
-    /// Required.
+    #[doc = "受益人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type`\n\nRequired."]
     pub ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
-    /// 证件有效期开始时间
-    ///
-    /// Required. Format `date`.
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub ubo_period_begin: &'a str,
-    /// 证件有效期结束时间
-    ///
-    /// Required.
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub ubo_period_end: &'a str,
 }
 
@@ -898,11 +625,11 @@ impl<'a> SubmitApplymentUboInfo<'a> {
     /// The object from its required fields, in declaration order.
     #[inline]
     pub fn new(
-        ubo_id_doc_address: &'a str,
+        ubo_id_doc_address: Sensitive<&'a str>,
         ubo_id_doc_copy: MediaId<&'a str>,
         ubo_id_doc_copy_back: MediaId<&'a str>,
-        ubo_id_doc_name: &'a str,
-        ubo_id_doc_number: &'a str,
+        ubo_id_doc_name: Sensitive<&'a str>,
+        ubo_id_doc_number: Sensitive<&'a str>,
         ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
         ubo_period_begin: &'a str,
         ubo_period_end: &'a str,

@@ -3,127 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.
-///
-/// ```ignore
-/// let mut request = SubmitAccountHostingApplymentApplymentsRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);
-/// request.authorize_letter_copy = Some(authorize_letter_copy);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "提交申请单")]
-#[doc(alias = "POST v3/ecommerce/applyments/submit-account-hosting-applyment")]
-#[doc(alias = "v3/ecommerce/applyments/submit-account-hosting-applyment")]
+#[doc = "提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.\n\n```ignore\nlet mut request = SubmitAccountHostingApplymentApplymentsRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交申请单",
+    "POST v3/ecommerce/applyments/submit-account-hosting-applyment",
+    "v3/ecommerce/applyments/submit-account-hosting-applyment"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/submit-account-hosting-applyment", response = SubmitAccountHostingApplymentApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsRequest<'a> {
-    /// 结算银行账户
-    ///
-    /// Body field, required.
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub account_info: SubmitAccountHostingApplymentApplymentsAccountInfo<'a>,
-    /// 法定代表人说明函
-    ///
-    /// Body field, optional. Format `MediaId`.
+    #[doc = "法定代表人说明函\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// `business_addition_desc`
-    ///
-    /// Body field, optional.
+    #[doc = "`business_addition_desc`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_desc: Option<&'a [MediaId<&'a str>]>,
-    /// `business_addition_pics`
-    ///
-    /// Body field, optional.
+    #[doc = "`business_addition_pics`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 营业执照/登记证书信息
-    ///
-    /// Body field, optional.
+    #[doc = "营业执照/登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info:
         Option<crate::ecommerce::applyments::ApplymentsBusinessLicenseInfo<'a>>,
-    /// 超级管理员信息
-    ///
-    /// Body field, required.
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: SubmitAccountHostingApplymentApplymentsContactInfo<'a>,
-    /// 是否金融机构
-    ///
-    /// Body field, optional.
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
-    ///
-    /// Body field, optional.
+    #[doc = "金融机构许可证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info:
         Option<crate::ecommerce::applyments::ApplymentsFinanceInstitutionInfo<'a>>,
-    /// 法人影印件信息辅助填写的平台声明
-    ///
-    /// Body field, optional. Format `MediaId`.
+    #[doc = "法人影印件信息辅助填写的平台声明\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_complete_statement: Option<MediaId<&'a str>>,
-    /// 经营者/法人身份证信息
-    ///
-    /// Body field, optional.
+    #[doc = "经营者/法人身份证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<SubmitAccountHostingApplymentApplymentsIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
-    ///
-    /// Body field, optional.
+    #[doc = "经营者/法人其他类型证件信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<SubmitAccountHostingApplymentApplymentsIdDocInfo<'a>>,
-    /// `id_doc_type`
-    ///
-    /// Body field, optional.
+    #[doc = "`id_doc_type`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员类型
-    ///
-    /// Body field, optional.
+    #[doc = "超级管理员类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<crate::ecommerce::applyments::ApplymentsIdHolderType>,
-    /// 商户简称
-    ///
-    /// Body field, required.
+    #[doc = "商户简称\n\nBody field, required."]
     pub merchant_shortname: &'a str,
-    /// 主体类型
-    ///
-    /// Body field, required.
-    ///
-    /// One of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`.
+    #[doc = "主体类型\n\nBody field, required.\n\nOne of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`."]
     pub organization_type: &'a str,
-    /// 业务申请编号
-    ///
-    /// Body field, required.
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 是否走平台代理签约和代理核身入驻模式
-    ///
-    /// Body field, optional.
+    #[doc = "是否走平台代理签约和代理核身入驻模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_sign_verify_mode: Option<bool>,
-    /// `qualifications`
-    ///
-    /// Body field, optional.
+    #[doc = "`qualifications`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 店铺信息
-    ///
-    /// Body field, required.
+    #[doc = "店铺信息\n\nBody field, required."]
     pub sales_scene_info: crate::ecommerce::applyments::ApplymentsSalesSceneInfo<'a>,
-    /// 结算规则
-    ///
-    /// Body field, optional.
+    #[doc = "结算规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_info: Option<crate::ecommerce::applyments::ApplymentsSettlementInfo<'a>>,
-    /// 最终受益人信息列表
-    ///
-    /// Body field, optional.
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [SubmitAccountHostingApplymentApplymentsUboInfo<'a>]>,
 }
@@ -165,42 +111,22 @@ impl<'a> SubmitAccountHostingApplymentApplymentsRequest<'a> {
     }
 }
 
-/// 结算银行账户
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
-    /// 开户银行
-    ///
-    /// Required. Example: `工商银行`.
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Required. Format `base64`. Example: `AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行帐号
-    ///
-    /// Required. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_number: &'a str,
-    /// 账户类型
-    ///
-    /// Required. Example: `75`.
-    ///
-    /// One of `74`, `75`.
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行帐号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "账户类型\n\nRequired. Example: `75`.\n\nOne of `74`, `75`."]
     pub bank_account_type: &'a str,
-    /// 开户银行联行号
-    ///
-    /// Optional. Example: `402713354941`.
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
-    ///
-    /// Optional. Example: `施秉县农村信用合作联社城关信用社`.
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
@@ -210,8 +136,8 @@ impl<'a> SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
     #[inline]
     pub fn new(
         account_bank: &'a str,
-        account_name: &'a str,
-        account_number: &'a str,
+        account_name: Sensitive<&'a str>,
+        account_number: Sensitive<&'a str>,
         bank_account_type: &'a str,
     ) -> Self {
         Self {
@@ -225,89 +151,50 @@ impl<'a> SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
     }
 }
 
-/// 超级管理员信息
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
-    /// 业务办理授权函
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_card_number: Option<&'a str>,
-    /// 超级管理员证件正面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 超级管理员证件有效期开始时间
-    ///
-    /// Optional. Example: `2019-06-06`.
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional. Example: `2019-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    ///
-    /// Optional. Example: `2026-06-06`.
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional. Example: `2026-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_period_end: Option<&'a str>,
-    /// `contact_id_doc_type`
-    ///
-    /// Optional.
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员姓名
-    ///
-    /// Required. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_name: &'a str,
-    /// 超级管理员证件有效期开始时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
-    ///
-    /// Required. Example: `65`.
-    ///
-    /// One of `65`, `66`.
+    #[doc = "超级管理员类型\n\nRequired. Example: `65`.\n\nOne of `65`, `66`."]
     pub contact_type: &'a str,
-    /// 超级管理员手机
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0k...`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mobile_phone: Option<&'a str>,
+    #[doc = "超级管理员手机\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<Sensitive<&'a str>>,
 }
 
 impl<'a> SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
     /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `mobile_phone`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new(contact_name: &'a str, contact_type: &'a str) -> Self {
+    pub fn new(contact_name: Sensitive<&'a str>, contact_type: &'a str) -> Self {
         Self {
             business_authorization_letter: None,
             contact_id_card_number: None,
@@ -325,39 +212,21 @@ impl<'a> SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
     }
 }
 
-/// 经营者/法人身份证信息
+#[doc = "经营者/法人身份证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
-    /// 身份证人像面照片
-    ///
-    /// Required. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     pub id_card_copy: MediaId<&'a str>,
-    /// 身份证姓名
-    ///
-    /// Required. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_name: &'a str,
-    /// 身份证国徽面照片
-    ///
-    /// Required. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "身份证姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     pub id_card_national: MediaId<&'a str>,
-    /// 身份证号码
-    ///
-    /// Required. Format `base64`. Example: `zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
-    /// 身份证有效期结束时间
-    ///
-    /// Required.
+    #[doc = "身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "身份证有效期结束时间\n\nRequired."]
     pub id_card_valid_time: &'a str,
-    /// 身份证有效期开始时间
-    ///
-    /// Required. Format `date`.
+    #[doc = "身份证有效期开始时间\n\nRequired. Format `date`."]
     pub id_card_valid_time_begin: &'a str,
 }
 
@@ -366,9 +235,9 @@ impl<'a> SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
     #[inline]
     pub fn new(
         id_card_copy: MediaId<&'a str>,
-        id_card_name: &'a str,
+        id_card_name: Sensitive<&'a str>,
         id_card_national: MediaId<&'a str>,
-        id_card_number: &'a str,
+        id_card_number: Sensitive<&'a str>,
         id_card_valid_time: &'a str,
         id_card_valid_time_begin: &'a str,
     ) -> Self {
@@ -383,41 +252,23 @@ impl<'a> SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
     }
 }
 
-/// 经营者/法人其他类型证件信息
+#[doc = "经营者/法人其他类型证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
-    /// 证件有效期开始时间
-    ///
-    /// Required. Format `date`. Example: `2020-01-02`.
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`. Example: `2020-01-02`."]
     pub doc_period_begin: &'a str,
-    /// 证件有效期结束时间
-    ///
-    /// Required. Example: `2020-01-02`.
+    #[doc = "证件有效期结束时间\n\nRequired. Example: `2020-01-02`."]
     pub doc_period_end: &'a str,
-    /// 证件正面照片
-    ///
-    /// Required. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     pub id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Required. Format `base64`. Example: `jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`. Example: `jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_number: &'a str,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_number: Sensitive<&'a str>,
 }
 
 impl<'a> SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
@@ -427,8 +278,8 @@ impl<'a> SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
         doc_period_begin: &'a str,
         doc_period_end: &'a str,
         id_doc_copy: MediaId<&'a str>,
-        id_doc_name: &'a str,
-        id_doc_number: &'a str,
+        id_doc_name: Sensitive<&'a str>,
+        id_doc_number: Sensitive<&'a str>,
     ) -> Self {
         Self {
             doc_period_begin,
@@ -441,73 +292,38 @@ impl<'a> SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_address: Option<&'a str>,
-    /// 证件正面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`.
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 受益人姓名
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_number: Option<&'a str>,
-    /// 证件有效期开始时间
-    ///
-    /// Optional.
+    #[doc = "受益人姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_period_end: Option<&'a str>,
-    /// `ubo_id_doc_type`
-    ///
-    /// Optional.
+    #[doc = "`ubo_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 证件有效期开始时间
-    ///
-    /// Optional. Format `date`.
+    #[doc = "证件有效期开始时间\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
-    ///
-    /// Optional.
+    #[doc = "证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_period_end: Option<&'a str>,
 }

@@ -3,35 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.
-///
-/// ```ignore
-/// let mut request = QueryECommerceDayEndBalanceRequest::new(sub_mchid, date);
-/// request.account_type = Some(account_type);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "查询二级商户账户日终余额API")]
-#[doc(alias = "GET v3/ecommerce/fund/enddaybalance/{sub_mchid}")]
-#[doc(alias = "v3/ecommerce/fund/enddaybalance/{sub_mchid}")]
+#[doc = "查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryECommerceDayEndBalanceRequest::new(sub_mchid, date);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询二级商户账户日终余额API",
+    "GET v3/ecommerce/fund/enddaybalance/{sub_mchid}",
+    "v3/ecommerce/fund/enddaybalance/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/fund/enddaybalance/<sub_mchid>", response = QueryECommerceDayEndBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryECommerceDayEndBalanceRequest<'a> {
-    /// 电商特约商户商户号
-    ///
-    /// Path parameter, required. Example: `1222212222`.
+    #[doc = "电商特约商户商户号\n\nPath parameter, required. Example: `1222212222`."]
     pub sub_mchid: &'a str,
-    /// 日期
-    ///
-    /// Query parameter, required. Format `date`. Example: `2019-08-17`.
+    #[doc = "日期\n\nQuery parameter, required. Format `date`. Example: `2019-08-17`."]
     pub date: &'a str,
-    /// 账户类型
-    ///
-    /// Query parameter, optional.
+    #[doc = "账户类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceDayEndBalanceAccountType>,
 }
@@ -58,26 +44,18 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryECommerceDayEndBalanceRequest`].
+#[doc = "The answer to [`QueryECommerceDayEndBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryECommerceDayEndBalanceResponse {
-    /// 账户类型
-    ///
-    /// May be absent. Example: `BASIC`.
+    #[doc = "账户类型\n\nMay be absent. Example: `BASIC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceDayEndBalanceAccountType>,
-    /// 可用余额
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "可用余额\n\nAlways present. Example: `100`."]
     pub available_amount: i64,
-    /// 不可用余额
-    ///
-    /// May be absent. Example: `100`.
+    #[doc = "不可用余额\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_amount: Option<i64>,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

@@ -5,30 +5,19 @@
 
 use crate::generated::prelude::*;
 
-/// 查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.
-///
-/// ```ignore
-/// let request = QueryAfterSalesOrderRequest::new(sub_mchid, transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.
-///
-/// For: 电商平台.
-#[doc(alias = "查询售后服务分账结果")]
-#[doc(alias = "GET v3/ecommerce/profitsharing/after-sales-orders")]
-#[doc(alias = "v3/ecommerce/profitsharing/after-sales-orders")]
+#[doc = "查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = QueryAfterSalesOrderRequest::new(sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询售后服务分账结果",
+    "GET v3/ecommerce/profitsharing/after-sales-orders",
+    "v3/ecommerce/profitsharing/after-sales-orders"
+))]
 #[wxpay_api(GET, "v3/ecommerce/profitsharing/after-sales-orders", response = QueryAfterSalesOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAfterSalesOrderRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Query parameter, required.
+    #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    ///
-    /// Query parameter, required.
+    #[doc = "微信订单号\n\nQuery parameter, required."]
     pub transaction_id: &'a str,
 }
 
@@ -43,36 +32,22 @@ impl<'a> QueryAfterSalesOrderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryAfterSalesOrderRequest`].
+#[doc = "The answer to [`QueryAfterSalesOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryAfterSalesOrderResponse {
-    /// 分账金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账失败原因
-    ///
-    /// May be absent. Example: `NO_RELATION`.
+    #[doc = "分账失败原因\n\nMay be absent. Example: `NO_RELATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<crate::ecommerce::profitsharing::ProfitsharingFailReason>,
-    /// 分账完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: AfterSalesResult,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub transaction_id: String,
 }
 
@@ -88,48 +63,27 @@ string_enum! {
     }
 }
 
-/// 请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.
-///
-/// ```ignore
-/// let request = CreateAfterSalesOrderRequest::new(sub_mchid, transaction_id, amount, refund_id, scene, type);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.
-///
-/// For: 电商平台.
-#[doc(alias = "请求售后服务分账")]
-#[doc(alias = "POST v3/ecommerce/profitsharing/after-sales-orders")]
-#[doc(alias = "v3/ecommerce/profitsharing/after-sales-orders")]
+#[doc = "请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = CreateAfterSalesOrderRequest::new(sub_mchid, transaction_id, amount, refund_id, scene, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求售后服务分账",
+    "POST v3/ecommerce/profitsharing/after-sales-orders",
+    "v3/ecommerce/profitsharing/after-sales-orders"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/after-sales-orders", response = CreateAfterSalesOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAfterSalesOrderRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `3008450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `3008450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 回退金额
-    ///
-    /// Body field, required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信退款单号
-    ///
-    /// Body field, required.
+    #[doc = "微信退款单号\n\nBody field, required."]
     pub refund_id: &'a str,
-    /// 场景
-    ///
-    /// Body field, required.
+    #[doc = "场景\n\nBody field, required."]
     pub scene: AfterSalesScene,
-    /// 类型
-    ///
-    /// Body field, required.
+    #[doc = "类型\n\nBody field, required."]
     pub r#type: AfterSalesType,
 }
 
@@ -175,22 +129,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateAfterSalesOrderRequest`].
+#[doc = "The answer to [`CreateAfterSalesOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAfterSalesOrderResponse {
-    /// 分账金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub transaction_id: String,
 }

@@ -5,41 +5,25 @@
 
 use crate::generated::prelude::*;
 
-/// 查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.
-///
-/// ```ignore
-/// let mut request = QueryReturnOrderRequest::new(sub_mchid, out_return_no);
-/// request.order_id = Some(order_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "查询分账回退结果API")]
-#[doc(alias = "GET v3/ecommerce/profitsharing/returnorders")]
-#[doc(alias = "v3/ecommerce/profitsharing/returnorders")]
+#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryReturnOrderRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询分账回退结果API",
+    "GET v3/ecommerce/profitsharing/returnorders",
+    "v3/ecommerce/profitsharing/returnorders"
+))]
 #[wxpay_api(GET, "v3/ecommerce/profitsharing/returnorders", response = QueryReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReturnOrderRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Query parameter, required.
+    #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    ///
-    /// Query parameter, optional.
+    #[doc = "微信订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户分账单号
-    ///
-    /// Query parameter, optional.
+    #[doc = "商户分账单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户回退单号
-    ///
-    /// Query parameter, required.
+    #[doc = "商户回退单号\n\nQuery parameter, required."]
     pub out_return_no: &'a str,
 }
 
@@ -56,52 +40,30 @@ impl<'a> QueryReturnOrderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryReturnOrderRequest`] and [`CreateReturnOrderRequest`].
+#[doc = "The answer to [`QueryReturnOrderRequest`] and [`CreateReturnOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReturnOrder {
-    /// 回退金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 失败原因
-    ///
-    /// May be absent. Example: `TIME_OUT_CLOSED`.
+    #[doc = "失败原因\n\nMay be absent. Example: `TIME_OUT_CLOSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ReturnFailReason>,
-    /// 完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 商户回退单号
-    ///
-    /// Always present. Example: `R20190516001`.
+    #[doc = "商户回退单号\n\nAlways present. Example: `R20190516001`."]
     pub out_return_no: String,
-    /// 回退结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "回退结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: ReturnResult,
-    /// 回退商户号
-    ///
-    /// Always present. Example: `86693852`.
+    #[doc = "回退商户号\n\nAlways present. Example: `86693852`."]
     pub return_mchid: String,
-    /// 微信回退单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信回退单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub return_no: String,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }
 
@@ -130,59 +92,33 @@ string_enum! {
 /// The answer to [`QueryReturnOrderRequest`]: `GET /v3/ecommerce/profitsharing/returnorders`.
 pub type QueryReturnOrderResponse = ReturnOrder;
 
-/// 请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.
-///
-/// ```ignore
-/// let mut request = CreateReturnOrderRequest::new(sub_mchid, out_return_no, return_mchid, amount, description);
-/// request.order_id = Some(order_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "请求分账回退API")]
-#[doc(alias = "POST v3/ecommerce/profitsharing/returnorders")]
-#[doc(alias = "v3/ecommerce/profitsharing/returnorders")]
+#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(sub_mchid, out_return_no, return_mchid, amount, description);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求分账回退API",
+    "POST v3/ecommerce/profitsharing/returnorders",
+    "v3/ecommerce/profitsharing/returnorders"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/returnorders", response = CreateReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateReturnOrderRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信分账单号
-    ///
-    /// Body field, optional. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户分账单号
-    ///
-    /// Body field, optional.
+    #[doc = "商户分账单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户回退单号
-    ///
-    /// Body field, required. Example: `R20190516001`.
+    #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
-    /// 回退商户号
-    ///
-    /// Body field, required. Example: `86693852`.
+    #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
     pub return_mchid: &'a str,
-    /// 回退金额
-    ///
-    /// Body field, required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 回退描述
-    ///
-    /// Body field, required. Example: `分账回退`.
+    #[doc = "回退描述\n\nBody field, required. Example: `分账回退`."]
     pub description: &'a str,
-    /// 微信订单号
-    ///
-    /// Body field, optional.
+    #[doc = "微信订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 取消补差API: `POST /v3/ecommerce/subsidies/cancel`.
-///
-/// ```ignore
-/// let request = CancelSubsidiesRequest::new(description, sub_mchid, transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "取消补差API")]
-#[doc(alias = "POST v3/ecommerce/subsidies/cancel")]
-#[doc(alias = "v3/ecommerce/subsidies/cancel")]
+#[doc = "取消补差API: `POST /v3/ecommerce/subsidies/cancel`.\n\n```ignore\nlet request = CancelSubsidiesRequest::new(description, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "取消补差API",
+    "POST v3/ecommerce/subsidies/cancel",
+    "v3/ecommerce/subsidies/cancel"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/cancel", response = CancelSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelSubsidiesRequest<'a> {
-    /// 取消补差描述
-    ///
-    /// Body field, required. Example: `订单退款`.
+    #[doc = "取消补差描述\n\nBody field, required. Example: `订单退款`."]
     pub description: &'a str,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -46,25 +33,17 @@ impl<'a> CancelSubsidiesRequest<'a> {
     }
 }
 
-/// The answer to [`CancelSubsidiesRequest`].
+#[doc = "The answer to [`CancelSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CancelSubsidiesResponse {
-    /// 取消补差描述
-    ///
-    /// Always present. Example: `订单退款`.
+    #[doc = "取消补差描述\n\nAlways present. Example: `订单退款`."]
     pub description: String,
-    /// 取消补差结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "取消补差结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: CancelSubsidiesResult,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900013401`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900013401`."]
     pub sub_mchid: String,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 

@@ -3,51 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 请求补差API: `POST /v3/ecommerce/subsidies/create`.
-///
-/// ```ignore
-/// let mut request = CreateSubsidiesRequest::new(amount, description, sub_mchid, transaction_id);
-/// request.out_subsidy_no = Some(out_subsidy_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "请求补差API")]
-#[doc(alias = "POST v3/ecommerce/subsidies/create")]
-#[doc(alias = "v3/ecommerce/subsidies/create")]
+#[doc = "请求补差API: `POST /v3/ecommerce/subsidies/create`.\n\n```ignore\nlet mut request = CreateSubsidiesRequest::new(amount, description, sub_mchid, transaction_id);\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求补差API",
+    "POST v3/ecommerce/subsidies/create",
+    "v3/ecommerce/subsidies/create"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/create", response = CreateSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidiesRequest<'a> {
-    /// 补差金额
-    ///
-    /// Body field, required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差描述
-    ///
-    /// Body field, required. Example: `测试备注`.
+    #[doc = "补差描述\n\nBody field, required. Example: `测试备注`."]
     pub description: &'a str,
-    /// 商户补差单号
-    ///
-    /// Body field, optional. Example: `P20150806125347`.
+    #[doc = "商户补差单号\n\nBody field, optional. Example: `P20150806125347`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_subsidy_no: Option<&'a str>,
-    /// 微信退款单号
-    ///
-    /// Body field, optional. Example: `3008450740201411110007820472`.
+    #[doc = "微信退款单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -71,38 +49,22 @@ impl<'a> CreateSubsidiesRequest<'a> {
     }
 }
 
-/// The answer to [`CreateSubsidiesRequest`].
+#[doc = "The answer to [`CreateSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidiesResponse {
-    /// 补差金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差描述
-    ///
-    /// Always present. Example: `满减补差活动`.
+    #[doc = "补差描述\n\nAlways present. Example: `满减补差活动`."]
     pub description: String,
-    /// 补差单结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "补差单结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: crate::ecommerce::subsidies::SubsidiesResult,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信补差单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信补差单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub subsidy_id: String,
-    /// 补差完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "补差完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub success_time: Timestamp,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

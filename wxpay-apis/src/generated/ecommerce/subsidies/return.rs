@@ -3,59 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 请求补差回退API: `POST /v3/ecommerce/subsidies/return`.
-///
-/// ```ignore
-/// let mut request = ReturnSubsidiesRequest::new(amount, description, out_order_no, refund_id, sub_mchid, transaction_id);
-/// request.from = Some(from);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.
-///
-/// For: 电商平台.
-#[doc(alias = "请求补差回退API")]
-#[doc(alias = "POST v3/ecommerce/subsidies/return")]
-#[doc(alias = "v3/ecommerce/subsidies/return")]
+#[doc = "请求补差回退API: `POST /v3/ecommerce/subsidies/return`.\n\n```ignore\nlet mut request = ReturnSubsidiesRequest::new(amount, description, out_order_no, refund_id, sub_mchid, transaction_id);\nrequest.from = Some(from);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求补差回退API",
+    "POST v3/ecommerce/subsidies/return",
+    "v3/ecommerce/subsidies/return"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/return", response = ReturnSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnSubsidiesRequest<'a> {
-    /// 补差回退金额
-    ///
-    /// Body field, required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差回退描述
-    ///
-    /// Body field, required. Example: `测试备注`.
+    #[doc = "补差回退描述\n\nBody field, required. Example: `测试备注`."]
     pub description: &'a str,
-    /// 回退出资账户及金额
-    ///
-    /// Body field, optional.
+    #[doc = "回退出资账户及金额\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<&'a [ReturnSubsidiesFrom]>,
-    /// 商户补差回退单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "商户补差回退单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 微信退款单号
-    ///
-    /// Body field, required. Example: `3008450740201411110007820472`.
+    #[doc = "微信退款单号\n\nBody field, required. Example: `3008450740201411110007820472`."]
     pub refund_id: &'a str,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信补差单号
-    ///
-    /// Body field, optional. Example: `3008450740201411110007820472`.
+    #[doc = "微信补差单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_id: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -83,20 +57,14 @@ impl<'a> ReturnSubsidiesRequest<'a> {
     }
 }
 
-/// 回退出资账户及金额
+#[doc = "回退出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReturnSubsidiesFrom {
-    /// 出资账户类型
-    ///
-    /// Optional.
+    #[doc = "出资账户类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<crate::ecommerce::EcommerceAccount>,
-    /// 出资金额
-    ///
-    /// Optional. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
@@ -112,46 +80,26 @@ impl ReturnSubsidiesFrom {
     }
 }
 
-/// The answer to [`ReturnSubsidiesRequest`].
+#[doc = "The answer to [`ReturnSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReturnSubsidiesResponse {
-    /// 补差回退金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差回退描述
-    ///
-    /// Always present. Example: `测试备注`.
+    #[doc = "补差回退描述\n\nAlways present. Example: `测试备注`."]
     pub description: String,
-    /// 商户补差回退单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户补差回退单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 微信退款单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信退款单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub refund_id: String,
-    /// 补差回退结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "补差回退结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: crate::ecommerce::subsidies::SubsidiesResult,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信补差回退单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信补差回退单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub subsidy_refund_id: String,
-    /// 补差回退完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "补差回退完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub success_time: Timestamp,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.
-///
-/// ```ignore
-/// let mut request = QueryContractsByIdRequest::new(contract_id, appid);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "通过协议号查询签约API")]
-#[doc(alias = "GET v3/edu-papay/contracts/id/{contract_id}")]
-#[doc(alias = "v3/edu-papay/contracts/id/{contract_id}")]
+#[doc = "通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.\n\n```ignore\nlet mut request = QueryContractsByIdRequest::new(contract_id, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过协议号查询签约API",
+    "GET v3/edu-papay/contracts/id/{contract_id}",
+    "v3/edu-papay/contracts/id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/edu-papay/contracts/id/<contract_id>", response = QueryContractsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryContractsByIdRequest<'a> {
-    /// 签约协议号
-    ///
-    /// Path parameter, required. Example: `wx998877665544wx`.
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `wx998877665544wx`."]
     pub contract_id: &'a str,
-    /// 服务商APPID
-    ///
-    /// Query parameter, required. Example: `wx8888888888888888`.
+    #[doc = "服务商APPID\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子商户APPID
-    ///
-    /// Query parameter, optional. Example: `wx8888888888888888`.
+    #[doc = "子商户APPID\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
 }

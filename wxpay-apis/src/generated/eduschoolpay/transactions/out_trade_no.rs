@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 商户订单号查单API: `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`.
-///
-/// ```ignore
-/// let mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_3.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "商户订单号查单API")]
-#[doc(alias = "GET v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}")]
-#[doc(alias = "v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}")]
+#[doc = "商户订单号查单API: `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户订单号查单API",
+    "GET v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}",
+    "v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/eduschoolpay/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 用户openid转换API: `POST /v3/express/users/{openid}/transform`.
-///
-/// ```ignore
-/// let request = TransformUsersRequest::new(openid, appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "用户openid转换API")]
-#[doc(alias = "POST v3/express/users/{openid}/transform")]
-#[doc(alias = "v3/express/users/{openid}/transform")]
+#[doc = "用户openid转换API: `POST /v3/express/users/{openid}/transform`.\n\n```ignore\nlet request = TransformUsersRequest::new(openid, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "用户openid转换API",
+    "POST v3/express/users/{openid}/transform",
+    "v3/express/users/{openid}/transform"
+))]
 #[wxpay_api(POST, "v3/express/users/<openid>/transform", response = TransformUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransformUsersRequest<'a> {
-    /// 用户openid
-    ///
-    /// Path parameter, required. Example: `xsd3434454567676`.
+    #[doc = "用户openid\n\nPath parameter, required. Example: `xsd3434454567676`."]
     pub openid: &'a str,
-    /// 目标应用的appid
-    ///
-    /// Body field, required. Example: `wxaaaa1a123b456c7d`.
+    #[doc = "目标应用的appid\n\nBody field, required. Example: `wxaaaa1a123b456c7d`."]
     pub appid: &'a str,
 }
 
@@ -38,12 +27,10 @@ impl<'a> TransformUsersRequest<'a> {
     }
 }
 
-/// The answer to [`TransformUsersRequest`].
+#[doc = "The answer to [`TransformUsersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransformUsersResponse {
-    /// 转换后的openid
-    ///
-    /// Always present. Example: `xac1234554567676`.
+    #[doc = "转换后的openid\n\nAlways present. Example: `xac1234554567676`."]
     pub openid: String,
 }

@@ -19,17 +19,13 @@ string_enum! {
     }
 }
 
-/// 转账场景报备信息
+#[doc = "转账场景报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MchTransferTransferSceneReportInfo<'a> {
-    /// 信息内容
-    ///
-    /// Required. Example: `注册会员有礼`.
+    #[doc = "信息内容\n\nRequired. Example: `注册会员有礼`."]
     pub info_content: &'a str,
-    /// 信息类型
-    ///
-    /// Required. Example: `活动名称`.
+    #[doc = "信息类型\n\nRequired. Example: `活动名称`."]
     pub info_type: &'a str,
 }
 
@@ -66,21 +62,15 @@ string_enum! {
     }
 }
 
-/// 自动收款授权信息
+#[doc = "自动收款授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
-    /// 自动收款授权结果通知地址
-    ///
-    /// Required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "自动收款授权结果通知地址\n\nRequired. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub authorization_notify_url: &'a str,
-    /// 商户侧授权单号
-    ///
-    /// Required. Example: `plfk2020042013`.
+    #[doc = "商户侧授权单号\n\nRequired. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
-    /// 用户展示名称
-    ///
-    /// Required. Example: `wx_123456`.
+    #[doc = "用户展示名称\n\nRequired. Example: `wx_123456`."]
     pub user_display_name: &'a str,
 }
 
@@ -100,25 +90,17 @@ impl<'a> TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`](crate::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest) and [`CreateMchTransferUserConfirmAuthorizationRequest`](crate::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest).
+#[doc = "The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`](crate::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest) and [`CreateMchTransferUserConfirmAuthorizationRequest`](crate::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMchTransferResponse {
-    /// 单据创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: String,
-    /// 商户侧授权单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户侧授权单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_authorization_no: String,
-    /// 跳转领取页面的package信息
-    ///
-    /// Always present. Example: `affffddafdfafddffda==`.
+    #[doc = "跳转领取页面的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
-    /// 单据状态
-    ///
-    /// Always present. Example: `WAIT_USER_CONFIRM`.
+    #[doc = "单据状态\n\nAlways present. Example: `WAIT_USER_CONFIRM`."]
     pub state: CreateMchTransferState,
 }
 
@@ -142,17 +124,13 @@ string_enum! {
     }
 }
 
-/// 自动收款授权的关闭信息
+#[doc = "自动收款授权的关闭信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CloseMchTransferCloseInfo {
-    /// 自动收款授权的原因
-    ///
-    /// Always present. Example: `CLOSE_VIA_MCH_API`.
+    #[doc = "自动收款授权的原因\n\nAlways present. Example: `CLOSE_VIA_MCH_API`."]
     pub close_reason: CloseMchTransferCloseReason,
-    /// 关闭时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "关闭时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub close_time: String,
 }
 

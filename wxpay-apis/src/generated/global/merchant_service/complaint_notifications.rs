@@ -9,19 +9,12 @@
 
 use crate::generated::prelude::*;
 
-/// 删除投诉通知回调: `DELETE /v3/global/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = DeleteMerchantServiceComplaintNotificationsRequest::new();
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "删除投诉通知回调")]
-#[doc(alias = "DELETE v3/global/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
+#[doc = "删除投诉通知回调: `DELETE /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = DeleteMerchantServiceComplaintNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "删除投诉通知回调",
+    "DELETE v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(DELETE, "v3/global/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -35,19 +28,12 @@ impl DeleteMerchantServiceComplaintNotificationsRequest {
     }
 }
 
-/// 查询投诉通知回调: `GET /v3/global/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = QueryMerchantServiceComplaintNotificationsRequest::new();
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "查询投诉通知回调")]
-#[doc(alias = "GET v3/global/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
+#[doc = "查询投诉通知回调: `GET /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = QueryMerchantServiceComplaintNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉通知回调",
+    "GET v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(GET, "v3/global/merchant-service/complaint-notifications", response = QueryMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -61,43 +47,30 @@ impl QueryMerchantServiceComplaintNotificationsRequest {
     }
 }
 
-/// The answer to [`QueryMerchantServiceComplaintNotificationsRequest`], [`CreateMerchantServiceComplaintNotificationsRequest`] and [`UpdateMerchantServiceComplaintNotificationsRequest`].
+#[doc = "The answer to [`QueryMerchantServiceComplaintNotificationsRequest`], [`CreateMerchantServiceComplaintNotificationsRequest`] and [`UpdateMerchantServiceComplaintNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MerchantServiceComplaintNotifications {
-    /// 商户号
-    ///
-    /// Always present. Example: `1900012181`.
+    #[doc = "商户号\n\nAlways present. Example: `1900012181`."]
     pub mchid: String,
-    /// 通知地址
-    ///
-    /// Always present. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nAlways present. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: String,
 }
 
 /// The answer to [`QueryMerchantServiceComplaintNotificationsRequest`]: `GET /v3/global/merchant-service/complaint-notifications`.
 pub type QueryMerchantServiceComplaintNotificationsResponse = MerchantServiceComplaintNotifications;
 
-/// 创建投诉通知回调: `POST /v3/global/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = CreateMerchantServiceComplaintNotificationsRequest::new(url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "创建投诉通知回调")]
-#[doc(alias = "POST v3/global/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
+#[doc = "创建投诉通知回调: `POST /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = CreateMerchantServiceComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "创建投诉通知回调",
+    "POST v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(POST, "v3/global/merchant-service/complaint-notifications", response = CreateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// 通知地址
-    ///
-    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
 }
 
@@ -113,26 +86,17 @@ impl<'a> CreateMerchantServiceComplaintNotificationsRequest<'a> {
 pub type CreateMerchantServiceComplaintNotificationsResponse =
     MerchantServiceComplaintNotifications;
 
-/// 更新投诉通知回调: `PUT /v3/global/merchant-service/complaint-notifications`.
-///
-/// ```ignore
-/// let request = UpdateMerchantServiceComplaintNotificationsRequest::new(url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "更新投诉通知回调")]
-#[doc(alias = "PUT v3/global/merchant-service/complaint-notifications")]
-#[doc(alias = "v3/global/merchant-service/complaint-notifications")]
+#[doc = "更新投诉通知回调: `PUT /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = UpdateMerchantServiceComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "更新投诉通知回调",
+    "PUT v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(PUT, "v3/global/merchant-service/complaint-notifications", response = UpdateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// 通知地址
-    ///
-    /// Body field, required. Format `url`. Example: `https://www.xxx.com/notify`.
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
 }
 

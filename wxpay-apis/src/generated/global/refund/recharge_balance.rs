@@ -3,19 +3,12 @@
 
 use crate::generated::prelude::*;
 
-/// 商家充值退款余额查询: `GET /v3/global/refund/recharge-balance`.
-///
-/// ```ignore
-/// let request = QueryRefundRechargeBalanceRequest::new();
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.
-///
-/// For: 直连模式.
-#[doc(alias = "商家充值退款余额查询")]
-#[doc(alias = "GET v3/global/refund/recharge-balance")]
-#[doc(alias = "v3/global/refund/recharge-balance")]
+#[doc = "商家充值退款余额查询: `GET /v3/global/refund/recharge-balance`.\n\n```ignore\nlet request = QueryRefundRechargeBalanceRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.\n\nFor: 直连模式."]
+#[doc(alias(
+    "商家充值退款余额查询",
+    "GET v3/global/refund/recharge-balance",
+    "v3/global/refund/recharge-balance"
+))]
 #[wxpay_api(GET, "v3/global/refund/recharge-balance", response = QueryRefundRechargeBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

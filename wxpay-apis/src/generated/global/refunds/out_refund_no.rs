@@ -3,38 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.
-///
-/// ```ignore
-/// let request = QueryRefundsByOutRefundNoRequest::new(out_refund_no, mchid, sub_mchid, sp_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "查询单笔退款(商户退款订单号)")]
-#[doc(alias = "GET v3/global/refunds/out-refund-no/{out_refund_no}")]
-#[doc(alias = "v3/global/refunds/out-refund-no/{out_refund_no}")]
+#[doc = "查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet request = QueryRefundsByOutRefundNoRequest::new(out_refund_no, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(商户退款订单号)",
+    "GET v3/global/refunds/out-refund-no/{out_refund_no}",
+    "v3/global/refunds/out-refund-no/{out_refund_no}"
+))]
 #[wxpay_api(GET, "v3/global/refunds/out-refund-no/<out_refund_no>", response = QueryRefundsByOutRefundNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRefundsByOutRefundNoRequest<'a> {
-    /// 商户退款订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户退款订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 机构商户号
-    ///
-    /// Query parameter, required. Example: `1900000100`.
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
 }
 

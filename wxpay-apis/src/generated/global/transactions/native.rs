@@ -3,112 +3,64 @@
 
 use crate::generated::prelude::*;
 
-/// Native支付下单API: `POST /v3/global/transactions/native`.
-///
-/// ```ignore
-/// let mut request = CreateTransactionsNativeRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_1.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "Native支付下单API")]
-#[doc(alias = "POST v3/global/transactions/native")]
-#[doc(alias = "v3/global/transactions/native")]
+#[doc = "Native支付下单API: `POST /v3/global/transactions/native`.\n\n```ignore\nlet mut request = CreateTransactionsNativeRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "Native支付下单API",
+    "POST v3/global/transactions/native",
+    "v3/global/transactions/native"
+))]
 #[wxpay_api(POST, "v3/global/transactions/native", response = CreateTransactionsNativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransactionsNativeRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::global::GlobalAmount<'a>,
-    /// APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `image形象店-深圳腾大- QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::global::GlobalDetail<'a>]>,
-    /// 商品标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional. Example: `no_credit`.
+    #[doc = "指定支付方式\n\nBody field, optional. Example: `no_credit`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// MCC码
-    ///
-    /// Body field, required. Example: `1011`.
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::global::transactions::CreateTransactionsPayer<'a>>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::global::GlobalSceneInfo<'a>>,
-    /// 机构APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
-    ///
-    /// Body field, required. Example: `1900000100`.
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
-    ///
-    /// Body field, optional.
+    #[doc = "子商户APPID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
-    /// 交易类型
-    ///
-    /// Body field, required. Example: `NATIVE`.
+    #[doc = "交易类型\n\nBody field, required. Example: `NATIVE`."]
     pub trade_type: &'a str,
 }
 
@@ -153,12 +105,10 @@ impl<'a> CreateTransactionsNativeRequest<'a> {
     }
 }
 
-/// The answer to [`CreateTransactionsNativeRequest`].
+#[doc = "The answer to [`CreateTransactionsNativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTransactionsNativeResponse {
-    /// 二维码链接
-    ///
-    /// Always present. Example: `weixin://wxpay/s/An4baqw`.
+    #[doc = "二维码链接\n\nAlways present. Example: `weixin://wxpay/s/An4baqw`."]
     pub code_url: String,
 }

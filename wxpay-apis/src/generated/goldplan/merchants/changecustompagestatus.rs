@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.
-///
-/// ```ignore
-/// let request = ChangecustompagestatusMerchantsRequest::new(operation_type, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.
-///
-/// For: 服务商, 渠道商.
-#[doc(alias = "商家小票管理API")]
-#[doc(alias = "POST v3/goldplan/merchants/changecustompagestatus")]
-#[doc(alias = "v3/goldplan/merchants/changecustompagestatus")]
+#[doc = "商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.\n\n```ignore\nlet request = ChangecustompagestatusMerchantsRequest::new(operation_type, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "商家小票管理API",
+    "POST v3/goldplan/merchants/changecustompagestatus",
+    "v3/goldplan/merchants/changecustompagestatus"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/changecustompagestatus", response = ChangecustompagestatusMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsRequest<'a> {
-    /// 操作类型
-    ///
-    /// Body field, required.
+    #[doc = "操作类型\n\nBody field, required."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
-    ///
-    /// Body field, required. Example: `1234567890`.
+    #[doc = "子商户ID\n\nBody field, required. Example: `1234567890`."]
     pub sub_mchid: &'a str,
 }
 
@@ -44,16 +33,12 @@ impl<'a> ChangecustompagestatusMerchantsRequest<'a> {
     }
 }
 
-/// The answer to [`ChangecustompagestatusMerchantsRequest`].
+#[doc = "The answer to [`ChangecustompagestatusMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsResponse {
-    /// 操作类型
-    ///
-    /// Always present.
+    #[doc = "操作类型\n\nAlways present."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
-    ///
-    /// Always present. Example: `1234567890`.
+    #[doc = "子商户ID\n\nAlways present. Example: `1234567890`."]
     pub sub_mchid: String,
 }

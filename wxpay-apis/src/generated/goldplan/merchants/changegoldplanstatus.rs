@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.
-///
-/// ```ignore
-/// let mut request = ChangegoldplanstatusMerchantsRequest::new(operation_type, sub_mchid);
-/// request.operation_pay_scene = Some(operation_pay_scene);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.
-///
-/// For: 服务商, 渠道商.
-#[doc(alias = "点金计划管理API")]
-#[doc(alias = "POST v3/goldplan/merchants/changegoldplanstatus")]
-#[doc(alias = "v3/goldplan/merchants/changegoldplanstatus")]
+#[doc = "点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.\n\n```ignore\nlet mut request = ChangegoldplanstatusMerchantsRequest::new(operation_type, sub_mchid);\nrequest.operation_pay_scene = Some(operation_pay_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "点金计划管理API",
+    "POST v3/goldplan/merchants/changegoldplanstatus",
+    "v3/goldplan/merchants/changegoldplanstatus"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/changegoldplanstatus", response = ChangegoldplanstatusMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangegoldplanstatusMerchantsRequest<'a> {
-    /// 支付场景
-    ///
-    /// Body field, optional.
+    #[doc = "支付场景\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_pay_scene: Option<ChangegoldplanstatusMerchantsOperationPayScene>,
-    /// 操作类型
-    ///
-    /// Body field, required.
+    #[doc = "操作类型\n\nBody field, required."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
-    ///
-    /// Body field, required. Example: `1234567890`.
+    #[doc = "子商户ID\n\nBody field, required. Example: `1234567890`."]
     pub sub_mchid: &'a str,
 }
 
@@ -63,12 +49,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`ChangegoldplanstatusMerchantsRequest`].
+#[doc = "The answer to [`ChangegoldplanstatusMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChangegoldplanstatusMerchantsResponse {
-    /// 子商户ID
-    ///
-    /// Always present. Example: `1234567890`.
+    #[doc = "子商户ID\n\nAlways present. Example: `1234567890`."]
     pub sub_mchid: String,
 }

@@ -3,50 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.
-///
-/// ```ignore
-/// let mut request = CreateRetailIndustryTransactionsRequest::new(out_trade_no, sub_mchid);
-/// request.brand_id = Some(brand_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "回传SN和商品编码")]
-#[doc(alias = "POST v3/industry-rebate/retail-industry/transactions")]
-#[doc(alias = "v3/industry-rebate/retail-industry/transactions")]
+#[doc = "回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.\n\n```ignore\nlet mut request = CreateRetailIndustryTransactionsRequest::new(out_trade_no, sub_mchid);\nrequest.brand_id = Some(brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "回传SN和商品编码",
+    "POST v3/industry-rebate/retail-industry/transactions",
+    "v3/industry-rebate/retail-industry/transactions"
+))]
 #[wxpay_api(POST, "v3/industry-rebate/retail-industry/transactions", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRetailIndustryTransactionsRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Body field, optional. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, optional. Example: `120344`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<&'a str>,
-    /// 设备号
-    ///
-    /// Body field, optional. Example: `example_device_id`.
+    #[doc = "设备号\n\nBody field, optional. Example: `example_device_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 单品列表
-    ///
-    /// Body field, optional.
+    #[doc = "单品列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [CreateRetailIndustryTransactionsGoodsDetail<'a>]>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `example_out_trade_no`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `example_out_trade_no`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000001`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
-    /// 微信支付订单号
-    ///
-    /// Body field, optional. Example: `20190611222222222200000000012122`.
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `20190611222222222200000000012122`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }
@@ -66,30 +46,20 @@ impl<'a> CreateRetailIndustryTransactionsRequest<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRetailIndustryTransactionsGoodsDetail<'a> {
-    /// 商品编码
-    ///
-    /// Required. Example: `example_barcode`.
+    #[doc = "商品编码\n\nRequired. Example: `example_barcode`."]
     pub barcode: &'a str,
-    /// 商品名称
-    ///
-    /// Required. Example: `iPhoneX 256G`.
+    #[doc = "商品名称\n\nRequired. Example: `iPhoneX 256G`."]
     pub goods_name: &'a str,
-    /// 商家商品编码
-    ///
-    /// Optional. Example: `1001`.
+    #[doc = "商家商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_goods_id: Option<&'a str>,
-    /// 商品单价
-    ///
-    /// Required. Example: `528800`.
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
 }
 

@@ -5,53 +5,31 @@
 
 use crate::generated::prelude::*;
 
-/// 提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.
-///
-/// ```ignore
-/// let mut request = CreateDeductAuthorizationsRequest::new(appid, insurance_name, out_contract_code, out_insurance_no, plan_id);
-/// request.payee_appid = Some(payee_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "提交保单授权信息")]
-#[doc(alias = "POST v3/inspolicymgr/deduct/authorizations")]
-#[doc(alias = "v3/inspolicymgr/deduct/authorizations")]
+#[doc = "提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.\n\n```ignore\nlet mut request = CreateDeductAuthorizationsRequest::new(appid, insurance_name, out_contract_code, out_insurance_no, plan_id);\nrequest.payee_appid = Some(payee_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "提交保单授权信息",
+    "POST v3/inspolicymgr/deduct/authorizations",
+    "v3/inspolicymgr/deduct/authorizations"
+))]
 #[wxpay_api(POST, "v3/inspolicymgr/deduct/authorizations", response = CreateDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDeductAuthorizationsRequest<'a> {
-    /// 商户APPID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 保险名称
-    ///
-    /// Body field, required. Example: `微医保·百万医疗险`.
+    #[doc = "保险名称\n\nBody field, required. Example: `微医保·百万医疗险`."]
     pub insurance_name: &'a str,
-    /// 商户签约协议号
-    ///
-    /// Body field, required. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户保险编号
-    ///
-    /// Body field, required. Example: `Auisihsiahishishi4hihsid123418id`.
+    #[doc = "商户保险编号\n\nBody field, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
-    /// 收款方公众账号ID
-    ///
-    /// Body field, optional. Example: `wx7f3f0032b6e6f0cc`.
+    #[doc = "收款方公众账号ID\n\nBody field, optional. Example: `wx7f3f0032b6e6f0cc`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_appid: Option<&'a str>,
-    /// 收款方商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "收款方商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_mchid: Option<&'a str>,
-    /// 保险代扣模板ID
-    ///
-    /// Body field, required. Example: `12535`.
+    #[doc = "保险代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: &'a str,
 }
 
@@ -77,38 +55,24 @@ impl<'a> CreateDeductAuthorizationsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateDeductAuthorizationsRequest`].
+#[doc = "The answer to [`CreateDeductAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateDeductAuthorizationsResponse {
-    /// 商户APPID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "商户APPID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 授权状态
-    ///
-    /// Always present. Example: `AUTH_STATE_GRANTED`.
+    #[doc = "授权状态\n\nAlways present. Example: `AUTH_STATE_GRANTED`."]
     pub auth_state: DeductAuthorizationsAuthState,
-    /// 保险名称
-    ///
-    /// Always present. Example: `微医保·百万医疗险`.
+    #[doc = "保险名称\n\nAlways present. Example: `微医保·百万医疗险`."]
     pub insurance_name: String,
-    /// 商户签约协议号
-    ///
-    /// Always present. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户保险编号
-    ///
-    /// Always present. Example: `Auisihsiahishishi4hihsid123418id`.
+    #[doc = "商户保险编号\n\nAlways present. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: String,
-    /// 保险代扣模板ID
-    ///
-    /// Always present. Example: `12535`.
+    #[doc = "保险代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: String,
-    /// 用户授权时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`.
+    #[doc = "用户授权时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }
@@ -129,26 +93,17 @@ string_enum! {
     }
 }
 
-/// 查询保单授权信息: `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.
-///
-/// ```ignore
-/// let request = QueryDeductAuthorizationsRequest::new(out_insurance_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "查询保单授权信息")]
-#[doc(alias = "GET v3/inspolicymgr/deduct/authorizations/{out_insurance_no}")]
-#[doc(alias = "v3/inspolicymgr/deduct/authorizations/{out_insurance_no}")]
+#[doc = "查询保单授权信息: `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.\n\n```ignore\nlet request = QueryDeductAuthorizationsRequest::new(out_insurance_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询保单授权信息",
+    "GET v3/inspolicymgr/deduct/authorizations/{out_insurance_no}",
+    "v3/inspolicymgr/deduct/authorizations/{out_insurance_no}"
+))]
 #[wxpay_api(GET, "v3/inspolicymgr/deduct/authorizations/<out_insurance_no>", response = QueryDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryDeductAuthorizationsRequest<'a> {
-    /// 商户保险编号
-    ///
-    /// Path parameter, required. Example: `Auisihsiahishishi4hihsid123418id`.
+    #[doc = "商户保险编号\n\nPath parameter, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
 }
 
@@ -160,37 +115,23 @@ impl<'a> QueryDeductAuthorizationsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryDeductAuthorizationsRequest`].
+#[doc = "The answer to [`QueryDeductAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryDeductAuthorizationsResponse {
-    /// 公众账号ID
-    ///
-    /// Always present. Example: `wx7f3f0032b6e6f0cc`.
+    #[doc = "公众账号ID\n\nAlways present. Example: `wx7f3f0032b6e6f0cc`."]
     pub appid: String,
-    /// 授权状态
-    ///
-    /// Always present. Example: `AUTH_STATE_GRANTED`.
+    #[doc = "授权状态\n\nAlways present. Example: `AUTH_STATE_GRANTED`."]
     pub auth_state: DeductAuthorizationsAuthState,
-    /// 保险名称
-    ///
-    /// Always present. Example: `微医保·百万医疗险`.
+    #[doc = "保险名称\n\nAlways present. Example: `微医保·百万医疗险`."]
     pub insurance_name: String,
-    /// 商户签约协议号
-    ///
-    /// Always present. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户保险编号
-    ///
-    /// Always present. Example: `Auisihsiahishishi4hihsid123418id`.
+    #[doc = "商户保险编号\n\nAlways present. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: String,
-    /// 保险代扣模板ID
-    ///
-    /// Always present. Example: `12535`.
+    #[doc = "保险代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: String,
-    /// 用户授权时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`.
+    #[doc = "用户授权时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }

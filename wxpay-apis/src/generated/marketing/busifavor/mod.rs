@@ -36,77 +36,53 @@ string_enum! {
     }
 }
 
-/// 当天可用时间段
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorAvailableDayTime {
-    /// 当天可用开始时间
-    ///
-    /// May be absent. Example: `3600`.
+    #[doc = "当天可用开始时间\n\nMay be absent. Example: `3600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<i64>,
-    /// 当天可用结束时间
-    ///
-    /// May be absent. Example: `86399`.
+    #[doc = "当天可用结束时间\n\nMay be absent. Example: `86399`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
 }
 
-/// 小程序入口
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorMiniProgramsInfo {
-    /// 入口文案
-    ///
-    /// Always present.
+    #[doc = "入口文案\n\nAlways present."]
     pub entrance_words: String,
-    /// 引导文案
-    ///
-    /// May be absent.
+    #[doc = "引导文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guiding_words: Option<String>,
-    /// 商家小程序appid
-    ///
-    /// Always present.
+    #[doc = "商家小程序appid\n\nAlways present."]
     pub mini_programs_appid: String,
-    /// 商家小程序path
-    ///
-    /// Always present.
+    #[doc = "商家小程序path\n\nAlways present."]
     pub mini_programs_path: String,
 }
 
-/// 样式信息
+#[doc = "样式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorDisplayPatternInfo {
-    /// 背景颜色
-    ///
-    /// May be absent.
+    #[doc = "背景颜色\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 券详情图片
-    ///
-    /// May be absent.
+    #[doc = "券详情图片\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_image_url: Option<String>,
-    /// 使用须知
-    ///
-    /// May be absent.
+    #[doc = "使用须知\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 视频号相关信息
-    ///
-    /// May be absent.
+    #[doc = "视频号相关信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finder_info: Option<crate::marketing::QueryBusifavorStocksFinderInfo>,
-    /// 商户logo
-    ///
-    /// May be absent.
+    #[doc = "商户logo\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_logo_url: Option<String>,
-    /// 商户名称
-    ///
-    /// May be absent.
+    #[doc = "商户名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<String>,
 }

@@ -5,26 +5,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获取已设置的消息通知地址API: `GET /v3/marketing/favor/callbacks`.
-///
-/// ```ignore
-/// let request = QueryFavorCallbacksRequest::new(mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "获取已设置的消息通知地址API")]
-#[doc(alias = "GET v3/marketing/favor/callbacks")]
-#[doc(alias = "v3/marketing/favor/callbacks")]
+#[doc = "获取已设置的消息通知地址API: `GET /v3/marketing/favor/callbacks`.\n\n```ignore\nlet request = QueryFavorCallbacksRequest::new(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取已设置的消息通知地址API",
+    "GET v3/marketing/favor/callbacks",
+    "v3/marketing/favor/callbacks"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/callbacks", response = QueryFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFavorCallbacksRequest<'a> {
-    /// 商户号
-    ///
-    /// Query parameter, required. Example: `9856888`.
+    #[doc = "商户号\n\nQuery parameter, required. Example: `9856888`."]
     pub mchid: &'a str,
 }
 
@@ -36,49 +27,31 @@ impl<'a> QueryFavorCallbacksRequest<'a> {
     }
 }
 
-/// The answer to [`QueryFavorCallbacksRequest`].
+#[doc = "The answer to [`QueryFavorCallbacksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryFavorCallbacksResponse {
-    /// 商户号
-    ///
-    /// Always present. Example: `9856888`.
+    #[doc = "商户号\n\nAlways present. Example: `9856888`."]
     pub mchid: String,
-    /// 通知地址
-    ///
-    /// Always present. Example: `api.weixin.qq.com`.
+    #[doc = "通知地址\n\nAlways present. Example: `api.weixin.qq.com`."]
     pub notify_url: String,
 }
 
-/// 设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.
-///
-/// ```ignore
-/// let mut request = CreateFavorCallbacksRequest::new(mchid, notify_url);
-/// request.switch = Some(switch);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "设置消息通知地址API")]
-#[doc(alias = "POST v3/marketing/favor/callbacks")]
-#[doc(alias = "v3/marketing/favor/callbacks")]
+#[doc = "设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.\n\n```ignore\nlet mut request = CreateFavorCallbacksRequest::new(mchid, notify_url);\nrequest.switch = Some(switch);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "设置消息通知地址API",
+    "POST v3/marketing/favor/callbacks",
+    "v3/marketing/favor/callbacks"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/callbacks", response = CreateFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFavorCallbacksRequest<'a> {
-    /// 商户号
-    ///
-    /// Body field, required. Example: `9856888`.
+    #[doc = "商户号\n\nBody field, required. Example: `9856888`."]
     pub mchid: &'a str,
-    /// 通知url地址
-    ///
-    /// Body field, required. Example: `https://pay.weixin.qq.com`.
+    #[doc = "通知url地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
-    /// 回调开关
-    ///
-    /// Body field, optional. Example: `True`.
+    #[doc = "回调开关\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch: Option<bool>,
 }
@@ -95,16 +68,12 @@ impl<'a> CreateFavorCallbacksRequest<'a> {
     }
 }
 
-/// The answer to [`CreateFavorCallbacksRequest`].
+#[doc = "The answer to [`CreateFavorCallbacksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateFavorCallbacksResponse {
-    /// 通知地址
-    ///
-    /// Always present. Example: `api.weixin.qq.com`.
+    #[doc = "通知地址\n\nAlways present. Example: `api.weixin.qq.com`."]
     pub notify_url: String,
-    /// 修改时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "修改时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }

@@ -3,74 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.
-///
-/// ```ignore
-/// let mut request = CreateFavorCouponStocksRequest::new(available_begin_time, available_end_time, belong_merchant, coupon_use_rule, no_cash, out_request_no, stock_name, stock_type, stock_use_rule);
-/// request.comment = Some(comment);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "创建代金券批次API")]
-#[doc(alias = "POST v3/marketing/favor/coupon-stocks")]
-#[doc(alias = "v3/marketing/favor/coupon-stocks")]
+#[doc = "创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.\n\n```ignore\nlet mut request = CreateFavorCouponStocksRequest::new(available_begin_time, available_end_time, belong_merchant, coupon_use_rule, no_cash, out_request_no, stock_name, stock_type, stock_use_rule);\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建代金券批次API",
+    "POST v3/marketing/favor/coupon-stocks",
+    "v3/marketing/favor/coupon-stocks"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/coupon-stocks", response = CreateFavorCouponStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFavorCouponStocksRequest<'a> {
-    /// 开始时间
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "开始时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 结束时间
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "结束时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 归属商户号
-    ///
-    /// Body field, required. Example: `98568865`.
+    #[doc = "归属商户号\n\nBody field, required. Example: `98568865`."]
     pub belong_merchant: &'a str,
-    /// 批次备注
-    ///
-    /// Body field, optional. Example: `零售批次`.
+    #[doc = "批次备注\n\nBody field, optional. Example: `零售批次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<&'a str>,
-    /// `coupon_use_rule`
-    ///
-    /// Body field, required.
+    #[doc = "`coupon_use_rule`\n\nBody field, required."]
     pub coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
-    /// 扩展属性
-    ///
-    /// Body field, optional. Example: `{"exinfo1":"1234","exinfo2":"3456"}`.
+    #[doc = "扩展属性\n\nBody field, optional. Example: `{\"exinfo1\":\"1234\",\"exinfo2\":\"3456\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ext_info: Option<&'a str>,
-    /// 是否无资金流
-    ///
-    /// Body field, required.
+    #[doc = "是否无资金流\n\nBody field, required."]
     pub no_cash: bool,
-    /// 商户单据号
-    ///
-    /// Body field, required.
+    #[doc = "商户单据号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// `pattern_info`
-    ///
-    /// Body field, optional.
+    #[doc = "`pattern_info`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern_info: Option<CreateFavorCouponStocksPatternInfo<'a>>,
-    /// 批次名称
-    ///
-    /// Body field, required. Example: `微信支付代金券批次`.
+    #[doc = "批次名称\n\nBody field, required. Example: `微信支付代金券批次`."]
     pub stock_name: &'a str,
-    /// 批次类型
-    ///
-    /// Body field, required.
+    #[doc = "批次类型\n\nBody field, required."]
     pub stock_type: crate::marketing::favor::FavorStockType,
-    /// 发放规则
-    ///
-    /// Body field, required.
+    #[doc = "发放规则\n\nBody field, required."]
     pub stock_use_rule: CreateFavorCouponStocksStockUseRule,
 }
 
@@ -105,13 +73,11 @@ impl<'a> CreateFavorCouponStocksRequest<'a> {
     }
 }
 
-/// The `coupon_use_rule` object.
+#[doc = "The `coupon_use_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFavorCouponStocksCouponUseRule {
-    /// 是否可叠加其他优惠
-    ///
-    /// Optional.
+    #[doc = "是否可叠加其他优惠\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_use: Option<bool>,
 }
@@ -124,23 +90,17 @@ impl CreateFavorCouponStocksCouponUseRule {
     }
 }
 
-/// The `pattern_info` object.
+#[doc = "The `pattern_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFavorCouponStocksPatternInfo<'a> {
-    /// 卡包跳转目标
-    ///
-    /// Optional.
+    #[doc = "卡包跳转目标\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_target: Option<CreateFavorCouponStocksJumpTarget>,
-    /// 小程序appid
-    ///
-    /// Optional.
+    #[doc = "小程序appid\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序path
-    ///
-    /// Optional.
+    #[doc = "小程序path\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
 }
@@ -169,36 +129,22 @@ string_enum! {
     }
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFavorCouponStocksStockUseRule {
-    /// 总预算
-    ///
-    /// Required.
+    #[doc = "总预算\n\nRequired."]
     pub max_amount: i64,
-    /// 单天发放上限金额
-    ///
-    /// Optional.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天发放上限金额\n\nOptional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
-    /// 发放总上限
-    ///
-    /// Required.
+    #[doc = "发放总上限\n\nRequired."]
     pub max_coupons: i64,
-    /// 单个用户可领个数
-    ///
-    /// Required.
+    #[doc = "单个用户可领个数\n\nRequired."]
     pub max_coupons_per_user: i64,
-    /// 是否开启自然人限制
-    ///
-    /// Required.
+    #[doc = "是否开启自然人限制\n\nRequired."]
     pub natural_person_limit: bool,
-    /// api发券防刷
-    ///
-    /// Required.
+    #[doc = "api发券防刷\n\nRequired."]
     pub prevent_api_abuse: bool,
 }
 
@@ -223,16 +169,12 @@ impl CreateFavorCouponStocksStockUseRule {
     }
 }
 
-/// The answer to [`CreateFavorCouponStocksRequest`].
+#[doc = "The answer to [`CreateFavorCouponStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateFavorCouponStocksResponse {
-    /// 创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 批次号
-    ///
-    /// Always present. Example: `98065001`.
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获取用户信息（跳转型激活）API: `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`.
-///
-/// ```ignore
-/// let request = QueryMembercardOpenActivateInformationsRequest::new(activate_ticket);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_5.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "获取用户信息（跳转型激活）API")]
-#[doc(alias = "GET v3/marketing/membercard-open/activate-informations/{activate_ticket}")]
-#[doc(alias = "v3/marketing/membercard-open/activate-informations/{activate_ticket}")]
+#[doc = "获取用户信息（跳转型激活）API: `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`.\n\n```ignore\nlet request = QueryMembercardOpenActivateInformationsRequest::new(activate_ticket);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "获取用户信息（跳转型激活）API",
+    "GET v3/marketing/membercard-open/activate-informations/{activate_ticket}",
+    "v3/marketing/membercard-open/activate-informations/{activate_ticket}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/activate-informations/<activate_ticket>", response = QueryMembercardOpenActivateInformationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsRequest<'a> {
-    /// 激活ticket
-    ///
-    /// Path parameter, required. Example: `abcdefg`.
+    #[doc = "激活ticket\n\nPath parameter, required. Example: `abcdefg`."]
     pub activate_ticket: &'a str,
 }
 
@@ -34,61 +25,45 @@ impl<'a> QueryMembercardOpenActivateInformationsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMembercardOpenActivateInformationsRequest`].
+#[doc = "The answer to [`QueryMembercardOpenActivateInformationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsResponse {
-    /// 微信头像url
-    ///
-    /// May be absent. Example: `https://xxx.jpg`.
+    #[doc = "微信头像url\n\nMay be absent. Example: `https://xxx.jpg`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_image_url: Option<String>,
-    /// 微信昵称
-    ///
-    /// May be absent. Example: `周星星`.
+    #[doc = "微信昵称\n\nMay be absent. Example: `周星星`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// 用户开卡时填写的个人信息
-    ///
-    /// May be absent.
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<QueryMembercardOpenActivateInformationsUserInformation>,
 }
 
-/// 用户开卡时填写的个人信息
+#[doc = "用户开卡时填写的个人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsUserInformation {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list:
         Option<Vec<crate::marketing::membercard_open::QueryMembercardOpenCommonField>>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<QueryMembercardOpenActivateInformationsCustomField>>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsCustomField {
-    /// 字段名称
-    ///
-    /// May be absent. Example: `喜欢的运动`.
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 字段值
-    ///
-    /// May be absent. Example: `篮球`.
+    #[doc = "字段值\n\nMay be absent. Example: `篮球`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// 字段值
-    ///
-    /// May be absent.
+    #[doc = "字段值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_list: Option<Vec<String>>,
 }

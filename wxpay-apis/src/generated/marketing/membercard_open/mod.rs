@@ -9,18 +9,14 @@ pub mod cards;
 pub mod phonenumber_member;
 pub mod user;
 
-/// 平台提供的通用开卡信息字段
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenCommonField {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<MembercardOpenName>,
-    /// 用户开卡时填写的个人信息
-    ///
-    /// May be absent. Example: `深圳`.
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent. Example: `深圳`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 建立合作关系API: `POST /v3/marketing/partnerships/build`.
-///
-/// ```ignore
-/// let request = CreatePartnershipsBuildRequest::new(authorized_data, partner, idempotency_key);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "建立合作关系API")]
-#[doc(alias = "POST v3/marketing/partnerships/build")]
-#[doc(alias = "v3/marketing/partnerships/build")]
+#[doc = "建立合作关系API: `POST /v3/marketing/partnerships/build`.\n\n```ignore\nlet request = CreatePartnershipsBuildRequest::new(authorized_data, partner, idempotency_key);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "建立合作关系API",
+    "POST v3/marketing/partnerships/build",
+    "v3/marketing/partnerships/build"
+))]
 #[wxpay_api(POST, "v3/marketing/partnerships/build", response = CreatePartnershipsBuildResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnershipsBuildRequest<'a> {
-    /// 被授权数据
-    ///
-    /// Body field, required.
+    #[doc = "被授权数据\n\nBody field, required."]
     pub authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
-    /// 合作方信息
-    ///
-    /// Body field, required.
+    #[doc = "合作方信息\n\nBody field, required."]
     pub partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
-    /// 业务请求幂等值
-    ///
-    /// Header `Idempotency-Key`, required. Example: `12345`.
+    #[doc = "业务请求幂等值\n\nHeader `Idempotency-Key`, required. Example: `12345`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: &'a str,
 }
@@ -51,68 +38,46 @@ impl<'a> CreatePartnershipsBuildRequest<'a> {
     }
 }
 
-/// The answer to [`CreatePartnershipsBuildRequest`].
+#[doc = "The answer to [`CreatePartnershipsBuildRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnershipsBuildResponse {
-    /// 被授权数据
-    ///
-    /// Always present.
+    #[doc = "被授权数据\n\nAlways present."]
     pub authorized_data: CreatePartnershipsBuildAuthorizedData,
-    /// 建立合作关系时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "建立合作关系时间\n\nAlways present. Format `rfc3339`."]
     pub build_time: Timestamp,
-    /// 创建时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 合作方信息
-    ///
-    /// Always present.
+    #[doc = "合作方信息\n\nAlways present."]
     pub partner: CreatePartnershipsBuildPartner,
-    /// 合作状态
-    ///
-    /// Always present.
+    #[doc = "合作状态\n\nAlways present."]
     pub state: CreatePartnershipsBuildState,
-    /// 更新时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "更新时间\n\nAlways present. Format `rfc3339`."]
     pub update_time: Timestamp,
 }
 
-/// 被授权数据
+#[doc = "被授权数据"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnershipsBuildAuthorizedData {
-    /// 授权业务类别
-    ///
-    /// Always present.
+    #[doc = "授权业务类别\n\nAlways present."]
     pub business_type: crate::marketing::partnerships::PartnershipsBusinessType,
-    /// 授权批次ID
-    ///
-    /// May be absent.
+    #[doc = "授权批次ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
 }
 
-/// 合作方信息
+#[doc = "合作方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnershipsBuildPartner {
-    /// 合作方APPID
-    ///
-    /// May be absent.
+    #[doc = "合作方APPID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 合作方商户ID
-    ///
-    /// May be absent.
+    #[doc = "合作方商户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
-    /// 合作方类别
-    ///
-    /// Always present.
+    #[doc = "合作方类别\n\nAlways present."]
     pub r#type: crate::marketing::partnerships::PartnershipsType,
 }
 

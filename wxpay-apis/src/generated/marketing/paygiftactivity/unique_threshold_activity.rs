@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.
-///
-/// ```ignore
-/// let mut request = CreatePaygiftactivityUniqueThresholdActivityRequest::new(activity_base_info, award_send_rule);
-/// request.advanced_setting = Some(advanced_setting);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
-#[doc(alias = "创建全场满额送活动API")]
-#[doc(alias = "POST v3/marketing/paygiftactivity/unique-threshold-activity")]
-#[doc(alias = "v3/marketing/paygiftactivity/unique-threshold-activity")]
+#[doc = "创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.\n\n```ignore\nlet mut request = CreatePaygiftactivityUniqueThresholdActivityRequest::new(activity_base_info, award_send_rule);\nrequest.advanced_setting = Some(advanced_setting);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建全场满额送活动API",
+    "POST v3/marketing/paygiftactivity/unique-threshold-activity",
+    "v3/marketing/paygiftactivity/unique-threshold-activity"
+))]
 #[wxpay_api(POST, "v3/marketing/paygiftactivity/unique-threshold-activity", response = CreatePaygiftactivityUniqueThresholdActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
-    /// 活动基本信息
-    ///
-    /// Body field, required.
+    #[doc = "活动基本信息\n\nBody field, required."]
     pub activity_base_info: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a>,
-    /// `advanced_setting`
-    ///
-    /// Body field, optional.
+    #[doc = "`advanced_setting`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_setting: Option<CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a>>,
-    /// 阶梯送发放规则
-    ///
-    /// Body field, required.
+    #[doc = "阶梯送发放规则\n\nBody field, required."]
     pub award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
 }
 
@@ -51,59 +37,37 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
     }
 }
 
-/// 活动基本信息
+#[doc = "活动基本信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
-    /// 活动名称
-    ///
-    /// Required.
+    #[doc = "活动名称\n\nRequired."]
     pub activity_name: &'a str,
-    /// 活动副标题
-    ///
-    /// Required.
+    #[doc = "活动副标题\n\nRequired."]
     pub activity_second_title: &'a str,
-    /// 可用时间段
-    ///
-    /// Optional.
+    #[doc = "可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_periods: Option<CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a>>,
-    /// 背景颜色
-    ///
-    /// Optional.
+    #[doc = "背景颜色\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 活动开始时间
-    ///
-    /// Optional. Format `rfc3339`.
+    #[doc = "活动开始时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp<&'a str>>,
-    /// 投放目的
-    ///
-    /// Required.
+    #[doc = "投放目的\n\nRequired."]
     pub delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
-    /// 活动结束时间
-    ///
-    /// Optional. Format `rfc3339`.
+    #[doc = "活动结束时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 商户logo
-    ///
-    /// Required.
+    #[doc = "商户logo\n\nRequired."]
     pub merchant_logo_url: &'a str,
-    /// 商家小程序appid
-    ///
-    /// Optional.
+    #[doc = "商家小程序appid\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<&'a str>,
-    /// 商家小程序path
-    ///
-    /// Optional.
+    #[doc = "商家小程序path\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<&'a str>,
-    /// 商户请求单号
-    ///
-    /// Required.
+    #[doc = "商户请求单号\n\nRequired."]
     pub out_request_no: &'a str,
 }
 
@@ -133,19 +97,15 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
     }
 }
 
-/// 可用时间段
+#[doc = "可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a> {
-    /// 每日可用时间
-    ///
-    /// Optional.
+    #[doc = "每日可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_time:
         Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a>]>,
-    /// 可用时间
-    ///
-    /// Optional.
+    #[doc = "可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_time: Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a>]>,
 }
@@ -161,18 +121,14 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a> {
     }
 }
 
-/// 每日可用时间
+#[doc = "每日可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a> {
-    /// 每日可用开始时间
-    ///
-    /// Optional.
+    #[doc = "每日可用开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_day_time: Option<&'a str>,
-    /// 每日可用结束时间
-    ///
-    /// Optional.
+    #[doc = "每日可用结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_day_time: Option<&'a str>,
 }
@@ -188,18 +144,14 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a> {
     }
 }
 
-/// 可用时间
+#[doc = "可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a> {
-    /// 可用开始时间
-    ///
-    /// Optional. Format `rfc3339`.
+    #[doc = "可用开始时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp<&'a str>>,
-    /// 可用结束时间
-    ///
-    /// Optional. Format `rfc3339`.
+    #[doc = "可用结束时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
 }
@@ -215,13 +167,11 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a> {
     }
 }
 
-/// The `advanced_setting` object.
+#[doc = "The `advanced_setting` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a> {
-    /// 支付方式信息
-    ///
-    /// Optional.
+    #[doc = "支付方式信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_information:
         Option<CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a>>,
@@ -237,18 +187,14 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a> {
     }
 }
 
-/// 支付方式信息
+#[doc = "支付方式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a> {
-    /// 银行简称
-    ///
-    /// Optional.
+    #[doc = "银行简称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_abbreviation: Option<&'a str>,
-    /// 支付方式
-    ///
-    /// Optional.
+    #[doc = "支付方式\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<crate::marketing::paygiftactivity::PaygiftactivityPaymentMethod>,
 }
@@ -264,37 +210,23 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a
     }
 }
 
-/// 阶梯送发放规则
+#[doc = "阶梯送发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
-    /// 奖品基本信息列表
-    ///
-    /// Optional.
+    #[doc = "奖品基本信息列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_list: Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAward<'a>]>,
-    /// 奖品类型
-    ///
-    /// Required.
+    #[doc = "奖品类型\n\nRequired."]
     pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-    /// 发券商户号列表
-    ///
-    /// Optional.
+    #[doc = "发券商户号列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id_list: Option<&'a [&'a str]>,
-    /// 发券商户号选项
-    ///
-    /// Required.
+    #[doc = "发券商户号选项\n\nRequired."]
     pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
-    /// 发放内容
-    ///
-    /// Required.
+    #[doc = "发放内容\n\nRequired."]
     pub send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
-    /// 消费金额门槛
-    ///
-    /// Required.
-    ///
-    /// Amount in fen (分).
+    #[doc = "消费金额门槛\n\nRequired.\n\nAmount in fen (分)."]
     pub transaction_amount_minimum: i64,
 }
 
@@ -318,23 +250,17 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
     }
 }
 
-/// 奖品基本信息列表
+#[doc = "奖品基本信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAward<'a> {
-    /// 奖品原始图（大图）
-    ///
-    /// Optional. Format `MediaUrl`.
+    #[doc = "奖品原始图（大图）\n\nOptional. Format `MediaUrl`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_image_url: Option<&'a str>,
-    /// 代金券批次Id
-    ///
-    /// Optional.
+    #[doc = "代金券批次Id\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 奖品缩略图（小图）
-    ///
-    /// Optional. Format `MediaUrl`.
+    #[doc = "奖品缩略图（小图）\n\nOptional. Format `MediaUrl`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<&'a str>,
 }
@@ -351,16 +277,12 @@ impl<'a> CreatePaygiftactivityUniqueThresholdActivityAward<'a> {
     }
 }
 
-/// The answer to [`CreatePaygiftactivityUniqueThresholdActivityRequest`].
+#[doc = "The answer to [`CreatePaygiftactivityUniqueThresholdActivityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityResponse {
-    /// 活动id
-    ///
-    /// Always present.
+    #[doc = "活动id\n\nAlways present."]
     pub activity_id: String,
-    /// 创建时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
 }

@@ -7,60 +7,34 @@
 
 use crate::generated::prelude::*;
 
-/// 创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.
-///
-/// ```ignore
-/// let mut request = CreateShoppingReceiptCustomentrancesRequest::new(brand_id, custom_entrance_state, custom_entrance_type, end_time, jump_link, out_request_no, start_time, subtitle);
-/// request.goods_thumbnail_url = Some(goods_thumbnail_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "创建自定义入口")]
-#[doc(alias = "POST v3/marketing/shopping-receipt/customentrances")]
-#[doc(alias = "v3/marketing/shopping-receipt/customentrances")]
+#[doc = "创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.\n\n```ignore\nlet mut request = CreateShoppingReceiptCustomentrancesRequest::new(brand_id, custom_entrance_state, custom_entrance_type, end_time, jump_link, out_request_no, start_time, subtitle);\nrequest.goods_thumbnail_url = Some(goods_thumbnail_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建自定义入口",
+    "POST v3/marketing/shopping-receipt/customentrances",
+    "v3/marketing/shopping-receipt/customentrances"
+))]
 #[wxpay_api(POST, "v3/marketing/shopping-receipt/customentrances", response = CreateShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
-    ///
-    /// Body field, required. Example: `1014`.
+    #[doc = "自定义入口的归属品牌ID\n\nBody field, required. Example: `1014`."]
     pub brand_id: &'a str,
-    /// 设置自定义入口的状态
-    ///
-    /// Body field, required. Example: `ONLINE`.
+    #[doc = "设置自定义入口的状态\n\nBody field, required. Example: `ONLINE`."]
     pub custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
-    /// 自定义入口种类
-    ///
-    /// Body field, required. Example: `MERCHANT_ACTIVITY`.
+    #[doc = "自定义入口种类\n\nBody field, required. Example: `MERCHANT_ACTIVITY`."]
     pub custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
-    /// 自定义入口的结束时间
-    ///
-    /// Body field, required. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口的结束时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub end_time: &'a str,
-    /// 展示商品信息
-    ///
-    /// Body field, optional. Example: `https://qpic.cn/xxx`.
+    #[doc = "展示商品信息\n\nBody field, optional. Example: `https://qpic.cn/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<&'a str>,
-    /// 自定义入口跳转信息
-    ///
-    /// Body field, required.
+    #[doc = "自定义入口跳转信息\n\nBody field, required."]
     pub jump_link: ShoppingReceiptCustomentrancesJumpLink<'a>,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
-    ///
-    /// Body field, required. Example: `6122352020010133287985742`.
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nBody field, required. Example: `6122352020010133287985742`."]
     pub out_request_no: &'a str,
-    /// 自定义入口的开始时间
-    ///
-    /// Body field, required. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口的开始时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: &'a str,
-    /// 副标题
-    ///
-    /// Body field, required. Example: `双十一8折活动`.
+    #[doc = "副标题\n\nBody field, required. Example: `双十一8折活动`."]
     pub subtitle: &'a str,
 }
 
@@ -111,17 +85,13 @@ string_enum! {
     }
 }
 
-/// 自定义入口跳转信息
+#[doc = "自定义入口跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShoppingReceiptCustomentrancesJumpLink<'a> {
-    /// 自定义入口的跳转小程序AppID
-    ///
-    /// Required. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "自定义入口的跳转小程序AppID\n\nRequired. Example: `wxea9c30a90fs8d3fe`."]
     pub mini_programs_appid: &'a str,
-    /// 自定义入口跳转小程序的path
-    ///
-    /// Required. Example: `/pages/bonus/bonus`.
+    #[doc = "自定义入口跳转小程序的path\n\nRequired. Example: `/pages/bonus/bonus`."]
     pub mini_programs_path: &'a str,
 }
 
@@ -136,94 +106,59 @@ impl<'a> ShoppingReceiptCustomentrancesJumpLink<'a> {
     }
 }
 
-/// The answer to [`CreateShoppingReceiptCustomentrancesRequest`], [`QueryShoppingReceiptCustomentrancesRequest`] and [`ModifyShoppingReceiptCustomentrancesRequest`].
+#[doc = "The answer to [`CreateShoppingReceiptCustomentrancesRequest`], [`QueryShoppingReceiptCustomentrancesRequest`] and [`ModifyShoppingReceiptCustomentrancesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ShoppingReceiptCustomentrances {
-    /// 自定义入口的归属品牌ID
-    ///
-    /// Always present. Example: `1014`.
+    #[doc = "自定义入口的归属品牌ID\n\nAlways present. Example: `1014`."]
     pub brand_id: String,
-    /// 自定义入口创建的时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口创建的时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 设置自定义入口的状态
-    ///
-    /// Always present. Example: `ONLINE`.
+    #[doc = "设置自定义入口的状态\n\nAlways present. Example: `ONLINE`."]
     pub custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
-    /// 自定义入口种类
-    ///
-    /// Always present. Example: `MERCHANT_ACTIVITY`.
+    #[doc = "自定义入口种类\n\nAlways present. Example: `MERCHANT_ACTIVITY`."]
     pub custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
-    /// 自定义入口的结束时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`.
+    #[doc = "自定义入口的结束时间\n\nAlways present. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`."]
     pub end_time: Timestamp,
-    /// 展示商品信息
-    ///
-    /// May be absent. Example: `https://qpic.cn/xxx`.
+    #[doc = "展示商品信息\n\nMay be absent. Example: `https://qpic.cn/xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<String>,
-    /// 自定义入口跳转信息
-    ///
-    /// Always present.
+    #[doc = "自定义入口跳转信息\n\nAlways present."]
     pub jump_link: CustomentrancesJumpLink,
-    /// 自定义入口修改的时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口修改的时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub modify_time: Timestamp,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
-    ///
-    /// Always present. Example: `100002322019090134234sfdf`.
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 自定义入口的开始时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口的开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: Timestamp,
-    /// 副标题
-    ///
-    /// Always present. Example: `双十一8折活动`.
+    #[doc = "副标题\n\nAlways present. Example: `双十一8折活动`."]
     pub subtitle: String,
 }
 
-/// 自定义入口跳转信息
+#[doc = "自定义入口跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CustomentrancesJumpLink {
-    /// 自定义入口的跳转小程序AppID
-    ///
-    /// Always present. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "自定义入口的跳转小程序AppID\n\nAlways present. Example: `wxea9c30a90fs8d3fe`."]
     pub mini_programs_appid: String,
-    /// 自定义入口跳转小程序的path
-    ///
-    /// Always present. Example: `/pages/bonus/bonus`.
+    #[doc = "自定义入口跳转小程序的path\n\nAlways present. Example: `/pages/bonus/bonus`."]
     pub mini_programs_path: String,
 }
 
 /// The answer to [`CreateShoppingReceiptCustomentrancesRequest`]: `POST /v3/marketing/shopping-receipt/customentrances`.
 pub type CreateShoppingReceiptCustomentrancesResponse = ShoppingReceiptCustomentrances;
 
-/// 查询自定义入口: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
-///
-/// ```ignore
-/// let request = QueryShoppingReceiptCustomentrancesRequest::new(brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询自定义入口")]
-#[doc(alias = "GET v3/marketing/shopping-receipt/customentrances/{brand_id}")]
-#[doc(alias = "v3/marketing/shopping-receipt/customentrances/{brand_id}")]
+#[doc = "查询自定义入口: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet request = QueryShoppingReceiptCustomentrancesRequest::new(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询自定义入口",
+    "GET v3/marketing/shopping-receipt/customentrances/{brand_id}",
+    "v3/marketing/shopping-receipt/customentrances/{brand_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/shopping-receipt/customentrances/<brand_id>", response = QueryShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
-    ///
-    /// Path parameter, required. Example: `1014`.
+    #[doc = "自定义入口的归属品牌ID\n\nPath parameter, required. Example: `1014`."]
     pub brand_id: &'a str,
 }
 
@@ -238,65 +173,39 @@ impl<'a> QueryShoppingReceiptCustomentrancesRequest<'a> {
 /// The answer to [`QueryShoppingReceiptCustomentrancesRequest`]: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 pub type QueryShoppingReceiptCustomentrancesResponse = ShoppingReceiptCustomentrances;
 
-/// 更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyShoppingReceiptCustomentrancesRequest::new(brand_id, out_request_no);
-/// request.custom_entrance_state = Some(custom_entrance_state);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "更新自定义入口")]
-#[doc(alias = "PATCH v3/marketing/shopping-receipt/customentrances/{brand_id}")]
-#[doc(alias = "v3/marketing/shopping-receipt/customentrances/{brand_id}")]
+#[doc = "更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet mut request = ModifyShoppingReceiptCustomentrancesRequest::new(brand_id, out_request_no);\nrequest.custom_entrance_state = Some(custom_entrance_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "更新自定义入口",
+    "PATCH v3/marketing/shopping-receipt/customentrances/{brand_id}",
+    "v3/marketing/shopping-receipt/customentrances/{brand_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/shopping-receipt/customentrances/<brand_id>", response = ModifyShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
-    ///
-    /// Path parameter, required. Example: `1014`.
+    #[doc = "自定义入口的归属品牌ID\n\nPath parameter, required. Example: `1014`."]
     pub brand_id: &'a str,
-    /// 设置自定义入口的状态
-    ///
-    /// Body field, optional. Example: `ONLINE`.
+    #[doc = "设置自定义入口的状态\n\nBody field, optional. Example: `ONLINE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance_state: Option<ShoppingReceiptCustomentrancesCustomEntranceState>,
-    /// 自定义入口种类
-    ///
-    /// Body field, optional. Example: `MERCHANT_ACTIVITY`.
+    #[doc = "自定义入口种类\n\nBody field, optional. Example: `MERCHANT_ACTIVITY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance_type: Option<ShoppingReceiptCustomentrancesCustomEntranceType>,
-    /// 自定义入口的结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`.
+    #[doc = "自定义入口的结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 展示商品信息
-    ///
-    /// Body field, optional. Example: `https://qpic.cn/xxx`.
+    #[doc = "展示商品信息\n\nBody field, optional. Example: `https://qpic.cn/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<&'a str>,
-    /// 自定义入口跳转信息
-    ///
-    /// Body field, optional.
+    #[doc = "自定义入口跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_link: Option<ShoppingReceiptCustomentrancesJumpLink<'a>>,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
-    ///
-    /// Body field, required. Example: `100002322019090134234sfdf`.
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 自定义入口的开始时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "自定义入口的开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
-    /// 副标题
-    ///
-    /// Body field, optional. Example: `双十一8折活动`.
+    #[doc = "副标题\n\nBody field, optional. Example: `双十一8折活动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<&'a str>,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.
-///
-/// ```ignore
-/// let mut request = QueryMchManageRecordsBySubMchidRequest::new(sub_mchid, limit, manage_record_type);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "分页查询子商户名下的商户管理记录")]
-#[doc(alias = "GET v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}")]
-#[doc(alias = "v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}")]
+#[doc = "分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryMchManageRecordsBySubMchidRequest::new(sub_mchid, limit, manage_record_type);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "分页查询子商户名下的商户管理记录",
+    "GET v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}",
+    "v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/mch-manage/mch-manage-records/sub-mchid/<sub_mchid>", response = QueryMchManageRecordsBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchManageRecordsBySubMchidRequest<'a> {
-    /// 子商户号
-    ///
-    /// Path parameter, required. Example: `123000110`.
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 最大资源条数
-    ///
-    /// Query parameter, required. Example: `5`.
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional. Example: `10`.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 商户管理记录类型
-    ///
-    /// Query parameter, required. Example: `FUNCTIONAL_LIMIT_RECORD`.
+    #[doc = "商户管理记录类型\n\nQuery parameter, required. Example: `FUNCTIONAL_LIMIT_RECORD`."]
     pub manage_record_type: crate::mch_manage::mch_manage_records::QueryMchManageManageRecordType,
-    /// 商户管理记录状态
-    ///
-    /// Query parameter, optional. Example: `PENDING`.
+    #[doc = "商户管理记录状态\n\nQuery parameter, optional. Example: `PENDING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manage_record_state:
         Option<crate::mch_manage::mch_manage_records::QueryMchManageManageRecordState>,
@@ -64,28 +46,20 @@ impl<'a> QueryMchManageRecordsBySubMchidRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMchManageRecordsBySubMchidRequest`].
+#[doc = "The answer to [`QueryMchManageRecordsBySubMchidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMchManageRecordsBySubMchidResponse {
-    /// 商户管理记录详情列表
-    ///
-    /// May be absent.
+    #[doc = "商户管理记录详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::mch_manage::mch_manage_records::QueryMchManageData>>,
-    /// 最大资源条数
-    ///
-    /// May be absent. Example: `5`.
+    #[doc = "最大资源条数\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
-    ///
-    /// May be absent. Example: `10`.
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源总条数
-    ///
-    /// May be absent. Example: `1234`.
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

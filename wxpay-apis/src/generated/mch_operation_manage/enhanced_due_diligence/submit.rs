@@ -3,37 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.
-///
-/// ```ignore
-/// let mut request = SubmitEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);
-/// request.submit_data = Some(submit_data);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "提交尽调资料")]
-#[doc(alias = "POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit")]
-#[doc(alias = "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit")]
+#[doc = "提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.\n\n```ignore\nlet mut request = SubmitEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);\nrequest.submit_data = Some(submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交尽调资料",
+    "POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit",
+    "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit"
+))]
 #[wxpay_api(POST, "v3/mch-operation-manage/enhanced-due-diligence/<due_diligence_id>/submit", response = SubmitEnhancedDueDiligenceResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRequest<'a> {
-    /// 尽调单号
-    ///
-    /// Path parameter, required. Example: `123000110_2_2190381dakdajois1283i12jo`.
+    #[doc = "尽调单号\n\nPath parameter, required. Example: `123000110_2_2190381dakdajois1283i12jo`."]
     pub due_diligence_id: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `123000110`.
+    #[doc = "子商户号\n\nBody field, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 提交资料内容
-    ///
-    /// Body field, optional. Format `jsonObjectLike`. Example: `{"record_fields":[]}`.
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "提交资料内容\n\nBody field, optional. Format `jsonObjectLike`. Example: `{\"record_fields\":[]}`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submit_data: Option<JsonString<SubmitEnhancedDueDiligenceSubmitData<'a>>>,
 }
@@ -50,13 +34,11 @@ impl<'a> SubmitEnhancedDueDiligenceRequest<'a> {
     }
 }
 
-/// 提交资料内容
+#[doc = "提交资料内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmitData<'a> {
-    /// 资料项集合
-    ///
-    /// Required.
+    #[doc = "资料项集合\n\nRequired."]
     pub record_fields: &'a [SubmitEnhancedDueDiligenceRecordField<'a>],
 }
 
@@ -68,67 +50,41 @@ impl<'a> SubmitEnhancedDueDiligenceSubmitData<'a> {
     }
 }
 
-/// 资料项集合
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordField<'a> {
-    /// 校验规则
-    ///
-    /// Optional.
+    #[doc = "校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_rule: Option<SubmitEnhancedDueDiligenceCheckRule<'a>>,
-    /// 资料项英文名
-    ///
-    /// Optional.
+    #[doc = "资料项英文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_name: Option<&'a str>,
-    /// 资料项ID
-    ///
-    /// Optional.
+    #[doc = "资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<&'a str>,
-    /// 资料项中文名
-    ///
-    /// Optional.
+    #[doc = "资料项中文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 提交内容需要加密
-    ///
-    /// Optional.
+    #[doc = "提交内容需要加密\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 输入框占位文案
-    ///
-    /// Optional.
+    #[doc = "输入框占位文案\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<&'a str>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
-    ///
-    /// Optional.
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relations: Option<&'a [SubmitEnhancedDueDiligenceRelation<'a>]>,
-    /// 是否必须提交
-    ///
-    /// Optional.
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nOptional.\n\nOne of `0`, `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 资料项填写提示
-    ///
-    /// Optional.
+    #[doc = "资料项填写提示\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tips: Option<&'a str>,
-    /// 叹号悬浮提示语
-    ///
-    /// Optional.
+    #[doc = "叹号悬浮提示语\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<&'a str>,
-    /// 资料项类型
-    ///
-    /// Optional.
-    ///
-    /// One of `1`, `11`, `15`, `2`.
+    #[doc = "资料项类型\n\nOptional.\n\nOne of `1`, `11`, `15`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
@@ -153,38 +109,26 @@ impl<'a> SubmitEnhancedDueDiligenceRecordField<'a> {
     }
 }
 
-/// 校验规则
+#[doc = "校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceCheckRule<'a> {
-    /// 限制提交的文件后缀
-    ///
-    /// Optional.
+    #[doc = "限制提交的文件后缀\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<&'a [crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceEnumFileExt]>,
-    /// `enum_keys`
-    ///
-    /// Optional.
+    #[doc = "`enum_keys`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_keys: Option<&'a [i64]>,
-    /// `enum_values`
-    ///
-    /// Optional.
+    #[doc = "`enum_values`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<&'a [&'a str]>,
-    /// 限制文件提交大小
-    ///
-    /// Optional.
+    #[doc = "限制文件提交大小\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 字符串最大长度
-    ///
-    /// Optional.
+    #[doc = "字符串最大长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// 字符串最小长度
-    ///
-    /// Optional.
+    #[doc = "字符串最小长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
 }
@@ -204,18 +148,14 @@ impl<'a> SubmitEnhancedDueDiligenceCheckRule<'a> {
     }
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRelation<'a> {
-    /// 关联的资料项ID
-    ///
-    /// Optional.
+    #[doc = "关联的资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
-    ///
-    /// Optional.
+    #[doc = "关联的资料项值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_value: Option<&'a str>,
 }
@@ -231,32 +171,20 @@ impl<'a> SubmitEnhancedDueDiligenceRelation<'a> {
     }
 }
 
-/// The answer to [`SubmitEnhancedDueDiligenceRequest`].
+#[doc = "The answer to [`SubmitEnhancedDueDiligenceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceResponse {
-    /// 尽调单状态
-    ///
-    /// May be absent. Example: `DUE_DILIGENCE_STATE_COLLECTING`.
+    #[doc = "尽调单状态\n\nMay be absent. Example: `DUE_DILIGENCE_STATE_COLLECTING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_diligence_state: Option<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceDueDiligenceState>,
-    /// 尽调已经提交的资料
-    ///
-    /// May be absent. Format `jsonObjectLike`.
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调已经提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_data: Option<JsonString<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceSubmissionData>>,
-    /// 尽调要求提交的资料
-    ///
-    /// May be absent. Format `jsonObjectLike`.
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调要求提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_template: Option<JsonString<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceSubmissionTemplate>>,
-    /// 提交时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "提交时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<Timestamp>,
 }

@@ -8,78 +8,46 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-/// 提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.
-///
-/// ```ignore
-/// let mut request = CreateMchalterapplyMchsubjectalterapplymentRequest::new(merchant_code, organization_type, out_request_no);
-/// request.addition = Some(addition);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "提交资料变更申请单")]
-#[doc(alias = "POST v3/mchalterapply/mchsubjectalterapplyment")]
-#[doc(alias = "v3/mchalterapply/mchsubjectalterapplyment")]
+#[doc = "提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchsubjectalterapplymentRequest::new(merchant_code, organization_type, out_request_no);\nrequest.addition = Some(addition);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交资料变更申请单",
+    "POST v3/mchalterapply/mchsubjectalterapplyment",
+    "v3/mchalterapply/mchsubjectalterapplyment"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchsubjectalterapplyment", response = CreateMchalterapplyMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// 补充材料列表
-    ///
-    /// Body field, optional.
+    #[doc = "补充材料列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition: Option<CreateMchalterapplyMchsubjectalterapplymentAddition<'a>>,
-    /// 主体资料变更范围
-    ///
-    /// Body field, optional. Example: `ALTER_SCOPE_FULL`.
+    #[doc = "主体资料变更范围\n\nBody field, optional. Example: `ALTER_SCOPE_FULL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alter_scope: Option<CreateMchalterapplyMchsubjectalterapplymentAlterScope>,
-    /// 营业执照信息
-    ///
-    /// Body field, optional.
+    #[doc = "营业执照信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info:
         Option<CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a>>,
-    /// 登记证书信息
-    ///
-    /// Body field, optional.
+    #[doc = "登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_info: Option<CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a>>,
-    /// 是否金融机构
-    ///
-    /// Body field, optional.
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证
-    ///
-    /// Body field, optional.
+    #[doc = "金融机构许可证\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info:
         Option<CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a>>,
-    /// 法人身份信息
-    ///
-    /// Body field, optional.
+    #[doc = "法人身份信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_info: Option<CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a>>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `2492185251`.
+    #[doc = "商户号\n\nBody field, required. Example: `2492185251`."]
     pub merchant_code: &'a str,
-    /// 主体类型
-    ///
-    /// Body field, required. Example: `SUBJECT_TYPE_ENTERPRISE`.
+    #[doc = "主体类型\n\nBody field, required. Example: `SUBJECT_TYPE_ENTERPRISE`."]
     pub organization_type: CreateMchalterapplyMchsubjectalterapplymentOrganizationType,
-    /// 业务申请编号
-    ///
-    /// Body field, required. Example: `1900013511_10000`.
+    #[doc = "业务申请编号\n\nBody field, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
-    /// 最终受益人信息列表
-    ///
-    /// Body field, optional.
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a>]>,
 }
@@ -108,33 +76,23 @@ impl<'a> CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
     }
 }
 
-/// 补充材料列表
+#[doc = "补充材料列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentAddition<'a> {
-    /// 发证机关证明
-    ///
-    /// Optional.
+    #[doc = "发证机关证明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_prove: Option<&'a [MediaId<&'a str>]>,
-    /// 银行开户许可证
-    ///
-    /// Optional.
+    #[doc = "银行开户许可证\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_openaccount_license: Option<&'a [MediaId<&'a str>]>,
-    /// 法人身份辅助证明
-    ///
-    /// Optional.
+    #[doc = "法人身份辅助证明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_other_prove: Option<&'a [MediaId<&'a str>]>,
-    /// 开户核准通知书
-    ///
-    /// Optional.
+    #[doc = "开户核准通知书\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openaccount_approval: Option<&'a [MediaId<&'a str>]>,
-    /// 受益所有人补充材料
-    ///
-    /// Optional.
+    #[doc = "受益所有人补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_prove: Option<&'a [MediaId<&'a str>]>,
 }
@@ -165,40 +123,26 @@ string_enum! {
     }
 }
 
-/// 营业执照信息
+#[doc = "营业执照信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
-    /// 注册地址
-    ///
-    /// Optional. Example: `广东省深圳市南山区xx路xx号`.
+    #[doc = "注册地址\n\nOptional. Example: `广东省深圳市南山区xx路xx号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<&'a str>,
-    /// 法人姓名
-    ///
-    /// Required. Example: `李四`.
+    #[doc = "法人姓名\n\nRequired. Example: `李四`."]
     pub legal_person: &'a str,
-    /// 营业执照照片
-    ///
-    /// Required. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "营业执照照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub license_copy: MediaId<&'a str>,
-    /// 营业执照注册号
-    ///
-    /// Required. Example: `123456789012345678`.
+    #[doc = "营业执照注册号\n\nRequired. Example: `123456789012345678`."]
     pub license_number: &'a str,
-    /// 有效期开始时间
-    ///
-    /// Optional. Example: `2019-06-06`.
+    #[doc = "有效期开始时间\n\nOptional. Example: `2019-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_period_begin: Option<&'a str>,
-    /// 有效期结束时间
-    ///
-    /// Optional. Example: `2026-06-06`.
+    #[doc = "有效期结束时间\n\nOptional. Example: `2026-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_period_end: Option<&'a str>,
-    /// 商户名称
-    ///
-    /// Required. Example: `李四网络有限公司`.
+    #[doc = "商户名称\n\nRequired. Example: `李四网络有限公司`."]
     pub merchant_name: &'a str,
 }
 
@@ -223,41 +167,25 @@ impl<'a> CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
     }
 }
 
-/// 登记证书信息
+#[doc = "登记证书信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a> {
-    /// 证书照片
-    ///
-    /// Required. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "证书照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub cert_copy: MediaId<&'a str>,
-    /// 证书编号
-    ///
-    /// Required. Example: `111111111111`.
+    #[doc = "证书编号\n\nRequired. Example: `111111111111`."]
     pub cert_number: &'a str,
-    /// 有效期开始时间
-    ///
-    /// Required. Example: `2019-06-06`.
+    #[doc = "有效期开始时间\n\nRequired. Example: `2019-06-06`."]
     pub cert_period_begin: &'a str,
-    /// 有效期结束时间
-    ///
-    /// Required. Example: `2026-06-06`.
+    #[doc = "有效期结束时间\n\nRequired. Example: `2026-06-06`."]
     pub cert_period_end: &'a str,
-    /// 证书类型
-    ///
-    /// Required. Example: `CERTIFICATE_TYPE_2388`.
+    #[doc = "证书类型\n\nRequired. Example: `CERTIFICATE_TYPE_2388`."]
     pub cert_type: CreateMchalterapplyMchsubjectalterapplymentCertType,
-    /// 注册地址
-    ///
-    /// Required. Example: `广东省深圳市南山区xx路xx号`.
+    #[doc = "注册地址\n\nRequired. Example: `广东省深圳市南山区xx路xx号`."]
     pub company_address: &'a str,
-    /// 法人姓名
-    ///
-    /// Required. Example: `李四`.
+    #[doc = "法人姓名\n\nRequired. Example: `李四`."]
     pub legal_person: &'a str,
-    /// 商户名称
-    ///
-    /// Required. Example: `xx公益团体`.
+    #[doc = "商户名称\n\nRequired. Example: `xx公益团体`."]
     pub merchant_name: &'a str,
 }
 
@@ -313,17 +241,13 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证
+#[doc = "金融机构许可证"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
-    ///
-    /// Required.
+    #[doc = "金融机构许可证图片\n\nRequired."]
     pub finance_license_pics: &'a [MediaId<&'a str>],
-    /// 金融机构类型
-    ///
-    /// Required. Example: `FINANCE_TYPE_BANK_AGENT`.
+    #[doc = "金融机构类型\n\nRequired. Example: `FINANCE_TYPE_BANK_AGENT`."]
     pub finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
 }
 
@@ -357,78 +281,41 @@ string_enum! {
     }
 }
 
-/// 法人身份信息
+#[doc = "法人身份信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a> {
-    /// 经营者/法人是否为受益人
-    ///
-    /// Optional.
+    #[doc = "经营者/法人是否为受益人\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_ubo: Option<bool>,
-    /// 法定代表人说明函
-    ///
-    /// Optional. Format `MediaId`. Example: `47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4`.
+    #[doc = "法定代表人说明函\n\nOptional. Format `MediaId`. Example: `47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// 证件居住地址
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_address: Option<&'a str>,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_back: Option<MediaId<&'a str>>,
-    /// 证件正面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_front: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Optional. Format `base64`. Example: `MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Optional. Format `base64`. Example: `MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_number: Option<&'a str>,
-    /// 证件有效期开始时间
-    ///
-    /// Optional. Example: `2019-06-06`.
+    #[doc = "证件姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件有效期开始时间\n\nOptional. Example: `2019-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
-    ///
-    /// Optional. Example: `2026-06-06`.
+    #[doc = "证件有效期结束时间\n\nOptional. Example: `2026-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_period_end: Option<&'a str>,
-    /// 证件类型
-    ///
-    /// Optional. Example: `IDENTIFICATION_TYPE_IDCARD`.
+    #[doc = "证件类型\n\nOptional. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::mchalterapply::CreateMchalterapplyContactIdDocType>,
-    /// 证件持有人类型
-    ///
-    /// Required. Example: `LEGAL`.
+    #[doc = "证件持有人类型\n\nRequired. Example: `LEGAL`."]
     pub id_holder_type: CreateMchalterapplyMchsubjectalterapplymentIdHolderType,
 }
 
@@ -480,51 +367,26 @@ string_enum! {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Required. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_address: &'a str,
-    /// 证件反面照片
-    ///
-    /// Optional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_address: Sensitive<&'a str>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_back: Option<MediaId<&'a str>>,
-    /// 证件正面照片
-    ///
-    /// Required. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`.
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub card_front: MediaId<&'a str>,
-    /// 证件姓名
-    ///
-    /// Required. Format `base64`. Example: `MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_name: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`. Example: `MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_number: &'a str,
-    /// 证件有效期开始时间
-    ///
-    /// Required. Example: `2019-06-06`.
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_number: Sensitive<&'a str>,
+    #[doc = "证件有效期开始时间\n\nRequired. Example: `2019-06-06`."]
     pub card_period_begin: &'a str,
-    /// 证件有效期结束时间
-    ///
-    /// Required. Example: `2026-06-06`.
+    #[doc = "证件有效期结束时间\n\nRequired. Example: `2026-06-06`."]
     pub card_period_end: &'a str,
-    /// 证件类型
-    ///
-    /// Required. Example: `IDENTIFICATION_TYPE_IDCARD`.
+    #[doc = "证件类型\n\nRequired. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     pub id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
 }
 
@@ -532,10 +394,10 @@ impl<'a> CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
     /// The object from its required fields, in declaration order. The optional ones (`card_back`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        card_address: &'a str,
+        card_address: Sensitive<&'a str>,
         card_front: MediaId<&'a str>,
-        card_name: &'a str,
-        card_number: &'a str,
+        card_name: Sensitive<&'a str>,
+        card_number: Sensitive<&'a str>,
         card_period_begin: &'a str,
         card_period_end: &'a str,
         id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
@@ -557,35 +419,23 @@ impl<'a> CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
 pub type CreateMchalterapplyMchsubjectalterapplymentResponse =
     crate::mchalterapply::CreateMchalterapplyResponse;
 
-/// The answer to [`QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchsubjectalterapplymentRequest`].
+#[doc = "The answer to [`QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchsubjectalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MchsubjectalterapplymentResponse {
-    /// 申请单号
-    ///
-    /// Always present. Example: `20220617143306000013906025001`.
+    #[doc = "申请单号\n\nAlways present. Example: `20220617143306000013906025001`."]
     pub apply_id: String,
-    /// 驳回原因详情
-    ///
-    /// May be absent.
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<Vec<crate::mchalterapply::MchalterapplyAuditRejectDetail>>,
-    /// 总体驳回原因
-    ///
-    /// May be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`.
+    #[doc = "总体驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
-    /// 微信支付商户号
-    ///
-    /// Always present. Example: `1900006491`.
+    #[doc = "微信支付商户号\n\nAlways present. Example: `1900006491`."]
     pub merchant_code: String,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `1900013511_10000`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `1900013511_10000`."]
     pub out_request_no: String,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `APPLYMENT_STATE_EDITTING`.
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_EDITTING`."]
     pub state: MchsubjectalterapplymentState,
 }
 
@@ -607,26 +457,17 @@ string_enum! {
     }
 }
 
-/// 查询资料变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.
-///
-/// ```ignore
-/// let request = QueryMchalterapplyMchsubjectalterapplymentRequest::new(apply_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090655>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "查询资料变更申请单状态-使用申请单号")]
-#[doc(alias = "GET v3/mchalterapply/mchsubjectalterapplyment/{apply_id}")]
-#[doc(alias = "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}")]
+#[doc = "查询资料变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.\n\n```ignore\nlet request = QueryMchalterapplyMchsubjectalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090655>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询资料变更申请单状态-使用申请单号",
+    "GET v3/mchalterapply/mchsubjectalterapplyment/{apply_id}",
+    "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}"
+))]
 #[wxpay_api(GET, "v3/mchalterapply/mchsubjectalterapplyment/<apply_id>", response = QueryMchalterapplyMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// 微信支付申请单号
-    ///
-    /// Path parameter, required. Example: `20220617143306000013906025001`.
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.
-///
-/// ```ignore
-/// let request = RevokeMchsubjectalterapplymentRequest::new(apply_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090672>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "撤销资料变更申请单")]
-#[doc(alias = "POST v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke")]
-#[doc(alias = "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke")]
+#[doc = "撤销资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.\n\n```ignore\nlet request = RevokeMchsubjectalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090672>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销资料变更申请单",
+    "POST v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke",
+    "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchsubjectalterapplyment/<apply_id>/revoke", response = RevokeMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeMchsubjectalterapplymentRequest<'a> {
-    /// 微信支付申请单号
-    ///
-    /// Path parameter, required. Example: `20220617143306000013906025001`.
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 
@@ -34,13 +25,11 @@ impl<'a> RevokeMchsubjectalterapplymentRequest<'a> {
     }
 }
 
-/// The answer to [`RevokeMchsubjectalterapplymentRequest`].
+#[doc = "The answer to [`RevokeMchsubjectalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RevokeMchsubjectalterapplymentResponse {
-    /// 撤销状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "撤销状态\n\nAlways present. Example: `SUCCESS`."]
     pub result: RevokeMchsubjectalterapplymentResult,
 }
 

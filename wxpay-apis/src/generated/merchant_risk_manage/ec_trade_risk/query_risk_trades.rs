@@ -3,57 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 查询风险订单: `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`.
-///
-/// ```ignore
-/// let mut request = QueryRiskTradesEcTradeRiskRequest::new();
-/// request.end_time = Some(end_time);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 服务商.
-#[doc(alias = "查询风险订单")]
-#[doc(alias = "POST v3/merchant-risk-manage/ec-trade-risk/query-risk-trades")]
-#[doc(alias = "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades")]
+#[doc = "查询风险订单: `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`.\n\n```ignore\nlet mut request = QueryRiskTradesEcTradeRiskRequest::new();\nrequest.end_time = Some(end_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询风险订单",
+    "POST v3/merchant-risk-manage/ec-trade-risk/query-risk-trades",
+    "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades", response = QueryRiskTradesEcTradeRiskResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskRequest<'a> {
-    /// 结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`.
+    #[doc = "结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 商户号
-    ///
-    /// Body field, optional. Example: `1900009231`.
+    #[doc = "商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 查询页码
-    ///
-    /// Body field, optional. Example: `1`.
+    #[doc = "查询页码\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
-    ///
-    /// Body field, optional. Example: `10`.
+    #[doc = "查询页大小\n\nBody field, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 服务商商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 开始时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`.
+    #[doc = "开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900009231`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -74,53 +52,35 @@ impl<'a> QueryRiskTradesEcTradeRiskRequest<'a> {
     }
 }
 
-/// The answer to [`QueryRiskTradesEcTradeRiskRequest`].
+#[doc = "The answer to [`QueryRiskTradesEcTradeRiskRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskResponse {
-    /// 风险订单列表
-    ///
-    /// May be absent.
+    #[doc = "风险订单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_trade_list: Option<Vec<QueryRiskTradesEcTradeRiskRiskTrade>>,
-    /// 总风险订单数
-    ///
-    /// May be absent. Example: `10`.
+    #[doc = "总风险订单数\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_num: Option<i64>,
 }
 
-/// 风险订单列表
+#[doc = "风险订单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskRiskTrade {
-    /// 商户号
-    ///
-    /// May be absent. Example: `1900009231`.
+    #[doc = "商户号\n\nMay be absent. Example: `1900009231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户订单号
-    ///
-    /// May be absent. Example: `20150806125346`.
+    #[doc = "商户订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 投诉单状态
-    ///
-    /// May be absent. Example: `2020-12-01T16:18:12+08:00`.
+    #[doc = "投诉单状态\n\nMay be absent. Example: `2020-12-01T16:18:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_discove_time: Option<String>,
-    /// 风险等级
-    ///
-    /// May be absent. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "风险等级\n\nMay be absent. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<i64>,
-    /// 风险类型
-    ///
-    /// May be absent. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`, `4`.
+    #[doc = "风险类型\n\nMay be absent. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_type: Option<i64>,
 }

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.
-///
-/// ```ignore
-/// let request = CompleteComplaintV2Request::new(complaint_id, complainted_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "反馈处理完成API")]
-#[doc(alias = "POST v3/merchant-service/complaints-v2/{complaint_id}/complete")]
-#[doc(alias = "v3/merchant-service/complaints-v2/{complaint_id}/complete")]
+#[doc = "反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteComplaintV2Request::new(complaint_id, complainted_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "反馈处理完成API",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/complete",
+    "v3/merchant-service/complaints-v2/{complaint_id}/complete"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteComplaintV2Request<'a> {
-    /// 投诉单号
-    ///
-    /// Path parameter, required. Example: `200201820200101080076610000`.
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
-    ///
-    /// Body field, required. Example: `1900012181`.
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
 }
 

@@ -3,38 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.
-///
-/// ```ignore
-/// let request = CreateComplaintsV2ResponseImmediateServiceRequest::new(complaint_id, complainted_mchid, idempotent_id, message);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 服务商.
-#[doc(alias = "回复需要即时服务的投诉单")]
-#[doc(alias = "POST v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service")]
-#[doc(alias = "v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service")]
+#[doc = "回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.\n\n```ignore\nlet request = CreateComplaintsV2ResponseImmediateServiceRequest::new(complaint_id, complainted_mchid, idempotent_id, message);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "回复需要即时服务的投诉单",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service",
+    "v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/response-immediate-service", response = CreateComplaintsV2ResponseImmediateServiceResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
-    /// 投诉单号
-    ///
-    /// Path parameter, required. Example: `200201820200101080076610000`.
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
-    ///
-    /// Body field, required. Example: `1900012181`.
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
-    /// 幂等ID
-    ///
-    /// Body field, required. Example: `550e8400-e29b-41d4-a716-446655440000`.
+    #[doc = "幂等ID\n\nBody field, required. Example: `550e8400-e29b-41d4-a716-446655440000`."]
     pub idempotent_id: &'a str,
-    /// 消息内容
-    ///
-    /// Body field, required.
+    #[doc = "消息内容\n\nBody field, required."]
     pub message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
 }
 
@@ -56,23 +41,17 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
     }
 }
 
-/// 消息内容
+#[doc = "消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
-    /// 消息内容
-    ///
-    /// Optional.
+    #[doc = "消息内容\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<&'a [CreateComplaintsV2ResponseImmediateServiceBlock<'a>]>,
-    /// 自定义透传信息
-    ///
-    /// Optional. Example: `example_custom_data`.
+    #[doc = "自定义透传信息\n\nOptional. Example: `example_custom_data`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
-    /// 发送者身份类别
-    ///
-    /// Optional. Example: `UNKNOWN`.
+    #[doc = "发送者身份类别\n\nOptional. Example: `UNKNOWN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_identity: Option<crate::merchant_service::complaints_v2::ComplaintsV2SenderIdentity>,
 }
@@ -89,43 +68,29 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
     }
 }
 
-/// 消息内容
+#[doc = "消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
-    /// 按钮
-    ///
-    /// Optional.
+    #[doc = "按钮\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
-    /// 按钮组
-    ///
-    /// Optional.
+    #[doc = "按钮组\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_group: Option<CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a>>,
-    /// FAQ列表
-    ///
-    /// Optional.
+    #[doc = "FAQ列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_list: Option<CreateComplaintsV2ResponseImmediateServiceFaqList<'a>>,
-    /// 图片
-    ///
-    /// Optional.
+    #[doc = "图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateComplaintsV2ResponseImmediateServiceImage<'a>>,
-    /// 链接
-    ///
-    /// Optional.
+    #[doc = "链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
-    /// 文本
-    ///
-    /// Optional.
+    #[doc = "文本\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<CreateComplaintsV2ResponseImmediateServiceText<'a>>,
-    /// 消息块类型
-    ///
-    /// Optional. Example: `TEXT`.
+    #[doc = "消息块类型\n\nOptional. Example: `TEXT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
 }
@@ -146,23 +111,17 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
     }
 }
 
-/// The `buttons` object.
+#[doc = "The `buttons` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButton<'a> {
-    /// 动作
-    ///
-    /// Optional.
+    #[doc = "动作\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
-    /// 失效配置
-    ///
-    /// Optional.
+    #[doc = "失效配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
-    /// 文本
-    ///
-    /// Optional. Example: `example_text`.
+    #[doc = "文本\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
@@ -179,33 +138,23 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceButton<'a> {
     }
 }
 
-/// 动作
+#[doc = "动作"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceAction<'a> {
-    /// 动作id
-    ///
-    /// Optional. Example: `example_action_id`.
+    #[doc = "动作id\n\nOptional. Example: `example_action_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<&'a str>,
-    /// 动作类型
-    ///
-    /// Optional. Example: `ACTION_TYPE_SEND_MESSAGE`.
+    #[doc = "动作类型\n\nOptional. Example: `ACTION_TYPE_SEND_MESSAGE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::merchant_service::complaints_v2::ComplaintsV2ActionType>,
-    /// 跳转链接
-    ///
-    /// Optional. Example: `example_jump_url`.
+    #[doc = "跳转链接\n\nOptional. Example: `example_jump_url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 回复消息内容
-    ///
-    /// Optional.
+    #[doc = "回复消息内容\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_info: Option<CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a>>,
-    /// 跳转小程序信息
-    ///
-    /// Optional.
+    #[doc = "跳转小程序信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_jump_info:
         Option<CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a>>,
@@ -225,17 +174,13 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceAction<'a> {
     }
 }
 
-/// 回复消息内容
+#[doc = "回复消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
-    /// 回复的消息内容
-    ///
-    /// Required. Example: `example_content`.
+    #[doc = "回复的消息内容\n\nRequired. Example: `example_content`."]
     pub content: &'a str,
-    /// 自定义透传字段
-    ///
-    /// Optional. Example: `example_custom_data`.
+    #[doc = "自定义透传字段\n\nOptional. Example: `example_custom_data`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
 }
@@ -251,22 +196,16 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
     }
 }
 
-/// 跳转小程序信息
+#[doc = "跳转小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
-    /// 跳转小程序APPID
-    ///
-    /// Required. Example: `example_appid`.
+    #[doc = "跳转小程序APPID\n\nRequired. Example: `example_appid`."]
     pub appid: &'a str,
-    /// 跳转小程序页面PATH
-    ///
-    /// Optional. Example: `example_path`.
+    #[doc = "跳转小程序页面PATH\n\nOptional. Example: `example_path`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
-    /// 跳转小程序页面名称
-    ///
-    /// Optional. Example: `example_text`.
+    #[doc = "跳转小程序页面名称\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
@@ -283,18 +222,14 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
     }
 }
 
-/// 失效配置
+#[doc = "失效配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
-    /// 过期时间
-    ///
-    /// Optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "过期时间\n\nOptional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
-    /// 是否可以多次点击
-    ///
-    /// Optional.
+    #[doc = "是否可以多次点击\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_clickable: Option<bool>,
 }
@@ -310,23 +245,17 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
     }
 }
 
-/// 按钮组
+#[doc = "按钮组"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
-    /// 按钮布局方式
-    ///
-    /// Optional. Example: `LAYOUT_HORIZONTAL`.
+    #[doc = "按钮布局方式\n\nOptional. Example: `LAYOUT_HORIZONTAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_layout: Option<crate::merchant_service::complaints_v2::ComplaintsV2ButtonLayout>,
-    /// 按钮组
-    ///
-    /// Optional.
+    #[doc = "按钮组\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buttons: Option<&'a [CreateComplaintsV2ResponseImmediateServiceButton<'a>]>,
-    /// 失效配置
-    ///
-    /// Optional.
+    #[doc = "失效配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
 }
@@ -343,13 +272,11 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
     }
 }
 
-/// FAQ列表
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
-    /// FAQ列表
-    ///
-    /// Optional.
+    #[doc = "FAQ列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faqs: Option<&'a [CreateComplaintsV2ResponseImmediateServiceFaq<'a>]>,
 }
@@ -362,23 +289,17 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
     }
 }
 
-/// FAQ列表
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
-    /// 动作
-    ///
-    /// Optional.
+    #[doc = "动作\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
-    /// faq的id
-    ///
-    /// Optional. Example: `example_faq_id`.
+    #[doc = "faq的id\n\nOptional. Example: `example_faq_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_id: Option<&'a str>,
-    /// faq内容
-    ///
-    /// Optional. Example: `example_faq_title`.
+    #[doc = "faq内容\n\nOptional. Example: `example_faq_title`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_title: Option<&'a str>,
 }
@@ -395,19 +316,15 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
     }
 }
 
-/// 图片
+#[doc = "图片"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceImage<'a> {
-    /// 图片样式类型
-    ///
-    /// Optional. Example: `IMAGE_STYLE_TYPE_NARROW`.
+    #[doc = "图片样式类型\n\nOptional. Example: `IMAGE_STYLE_TYPE_NARROW`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_style_type:
         Option<crate::merchant_service::complaints_v2::ComplaintsV2ImageStyleType>,
-    /// 媒体ID
-    ///
-    /// Optional. Format `MediaId`. Example: `example_media_id`.
+    #[doc = "媒体ID\n\nOptional. Format `MediaId`. Example: `example_media_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<MediaId<&'a str>>,
 }
@@ -423,23 +340,17 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceImage<'a> {
     }
 }
 
-/// 文本
+#[doc = "文本"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceText<'a> {
-    /// 文本颜色
-    ///
-    /// Optional. Example: `DEFAULT`.
+    #[doc = "文本颜色\n\nOptional. Example: `DEFAULT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<crate::merchant_service::complaints_v2::ComplaintsV2Color>,
-    /// 是否粗体
-    ///
-    /// Optional.
+    #[doc = "是否粗体\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bold: Option<bool>,
-    /// 文本
-    ///
-    /// Optional. Example: `example_text`.
+    #[doc = "文本\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
@@ -456,13 +367,11 @@ impl<'a> CreateComplaintsV2ResponseImmediateServiceText<'a> {
     }
 }
 
-/// The answer to [`CreateComplaintsV2ResponseImmediateServiceRequest`].
+#[doc = "The answer to [`CreateComplaintsV2ResponseImmediateServiceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceResponse {
-    /// 操作流水号
-    ///
-    /// May be absent. Example: `300285320210322170000071077`.
+    #[doc = "操作流水号\n\nMay be absent. Example: `300285320210322170000071077`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 特约商户银行来账查询: `GET /v3/merchantfund/partner/income-records`.
-///
-/// ```ignore
-/// let mut request = QueryPartnerIncomeRecordsRequest::new(sub_mchid, account_type, date, limit);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "特约商户银行来账查询")]
-#[doc(alias = "GET v3/merchantfund/partner/income-records")]
-#[doc(alias = "v3/merchantfund/partner/income-records")]
+#[doc = "特约商户银行来账查询: `GET /v3/merchantfund/partner/income-records`.\n\n```ignore\nlet mut request = QueryPartnerIncomeRecordsRequest::new(sub_mchid, account_type, date, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "特约商户银行来账查询",
+    "GET v3/merchantfund/partner/income-records",
+    "v3/merchantfund/partner/income-records"
+))]
 #[wxpay_api(GET, "v3/merchantfund/partner/income-records", response = QueryPartnerIncomeRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerIncomeRecordsRequest<'a> {
-    /// 特约商户号
-    ///
-    /// Query parameter, required. Example: `2480253391`.
+    #[doc = "特约商户号\n\nQuery parameter, required. Example: `2480253391`."]
     pub sub_mchid: &'a str,
-    /// 账户类型
-    ///
-    /// Query parameter, required. Example: `BASIC`.
+    #[doc = "账户类型\n\nQuery parameter, required. Example: `BASIC`."]
     pub account_type: crate::merchantfund::IncomeRecordsAccountType,
-    /// 日期
-    ///
-    /// Query parameter, required. Example: `2019-06-11`.
+    #[doc = "日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub date: &'a str,
-    /// 本次查询偏移量
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
-    ///
-    /// Query parameter, required. Example: `100`.
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, required. Example: `100`."]
     pub limit: i64,
 }
 
@@ -63,77 +45,45 @@ impl<'a> QueryPartnerIncomeRecordsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPartnerIncomeRecordsRequest`].
+#[doc = "The answer to [`QueryPartnerIncomeRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerIncomeRecordsResponse {
-    /// 银行来账记录列表
-    ///
-    /// May be absent.
+    #[doc = "银行来账记录列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPartnerIncomeRecordsData>>,
-    /// 本次查询条数
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "本次查询条数\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页链接
-    ///
-    /// Always present.
+    #[doc = "分页链接\n\nAlways present."]
     pub links: crate::merchantfund::IncomeRecordsLinks,
-    /// 本次查询偏移量
-    ///
-    /// Always present. Example: `0`.
+    #[doc = "本次查询偏移量\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 查询数据总条数
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "查询数据总条数\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 银行来账记录列表
+#[doc = "银行来账记录列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerIncomeRecordsData {
-    /// 账户类型
-    ///
-    /// Always present. Example: `BASIC`.
+    #[doc = "账户类型\n\nAlways present. Example: `BASIC`."]
     pub account_type: crate::merchantfund::IncomeRecordsAccountType,
-    /// 银行来账金额
-    ///
-    /// Always present. Example: `2734921`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "银行来账金额\n\nAlways present. Example: `2734921`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 付款方银行户名
-    ///
-    /// Always present. Example: `北京三快科技有限公司`.
+    #[doc = "付款方银行户名\n\nAlways present. Example: `北京三快科技有限公司`."]
     pub bank_account_name: String,
-    /// 付款方银行卡号
-    ///
-    /// Always present. Example: `****6473`.
+    #[doc = "付款方银行卡号\n\nAlways present. Example: `****6473`."]
     pub bank_account_number: String,
-    /// 付款方银行名称
-    ///
-    /// Always present. Example: `招商银行`.
+    #[doc = "付款方银行名称\n\nAlways present. Example: `招商银行`."]
     pub bank_name: String,
-    /// 银行来账微信单号
-    ///
-    /// Always present. Example: `4200000811202011056138519459`.
+    #[doc = "银行来账微信单号\n\nAlways present. Example: `4200000811202011056138519459`."]
     pub income_record_id: String,
-    /// 银行来账类型
-    ///
-    /// Always present. Example: `OFFLINERECHARGE`.
+    #[doc = "银行来账类型\n\nAlways present. Example: `OFFLINERECHARGE`."]
     pub income_record_type: crate::merchantfund::IncomeRecordsIncomeRecordType,
-    /// 银行备注
-    ///
-    /// Always present. Example: `单号：202106010001`.
+    #[doc = "银行备注\n\nAlways present. Example: `单号：202106010001`."]
     pub recharge_remark: String,
-    /// 特约商户号
-    ///
-    /// Always present. Example: `2480253391`.
+    #[doc = "特约商户号\n\nAlways present. Example: `2480253391`."]
     pub sub_mchid: String,
-    /// 银行来账完成时间
-    ///
-    /// Always present. Example: `2017-12-08T00:08:00.00+08:00`.
+    #[doc = "银行来账完成时间\n\nAlways present. Example: `2017-12-08T00:08:00.00+08:00`."]
     pub success_time: String,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 下载批次退款明细: `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.
-///
-/// ```ignore
-/// let request = RefundFlowRequest::new(stock_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/refund-flow.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "下载批次退款明细")]
-#[doc(alias = "GET v3/multiuse/stocks/{stock_id}/refund-flow")]
-#[doc(alias = "v3/multiuse/stocks/{stock_id}/refund-flow")]
+#[doc = "下载批次退款明细: `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.\n\n```ignore\nlet request = RefundFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/refund-flow.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "下载批次退款明细",
+    "GET v3/multiuse/stocks/{stock_id}/refund-flow",
+    "v3/multiuse/stocks/{stock_id}/refund-flow"
+))]
 #[wxpay_api(GET, "v3/multiuse/stocks/<stock_id>/refund-flow", response = RefundFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundFlowRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `9856888`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `9856888`."]
     pub stock_id: &'a str,
 }
 

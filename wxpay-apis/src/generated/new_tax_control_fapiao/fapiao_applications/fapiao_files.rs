@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
-///
-/// ```ignore
-/// let request = GetFapiaoFileDownloadInfoRequest::new(fapiao_apply_id, sub_mchid, fapiao_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.
-///
-/// For: 普通商户, 服务商.
-#[doc(alias = "获取发票下载信息")]
-#[doc(alias = "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files")]
+#[doc = "获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.\n\n```ignore\nlet request = GetFapiaoFileDownloadInfoRequest::new(fapiao_apply_id, sub_mchid, fapiao_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "获取发票下载信息",
+    "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/fapiao-files", response = GetFapiaoFileDownloadInfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoRequest<'a> {
-    /// 发票申请单号
-    ///
-    /// Path parameter, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 商户发票单号
-    ///
-    /// Query parameter, required. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nQuery parameter, required. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
 }
 
@@ -46,34 +33,26 @@ impl<'a> GetFapiaoFileDownloadInfoRequest<'a> {
     }
 }
 
-/// The answer to [`GetFapiaoFileDownloadInfoRequest`].
+#[doc = "The answer to [`GetFapiaoFileDownloadInfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoResponse {
-    /// 发票列表
-    ///
-    /// May be absent.
+    #[doc = "发票列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_download_info_list: Option<Vec<GetFapiaoFileDownloadInfoFapiaoDownloadInfo>>,
 }
 
-/// 发票列表
+#[doc = "发票列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoFapiaoDownloadInfo {
-    /// 发票文件下载地址
-    ///
-    /// May be absent. Example: `https://pay.wechatpay.cn/invoicing/fapiao/fapiao-file`.
+    #[doc = "发票文件下载地址\n\nMay be absent. Example: `https://pay.wechatpay.cn/invoicing/fapiao/fapiao-file`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 商户发票单号
-    ///
-    /// May be absent. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nMay be absent. Example: `20200701123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_id: Option<String>,
-    /// 发票状态
-    ///
-    /// May be absent. Example: `ISSUE_ACCEPTED`.
+    #[doc = "发票状态\n\nMay be absent. Example: `ISSUE_ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status:
         Option<crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsStatus>,

@@ -3,46 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.
-///
-/// ```ignore
-/// let mut request = InsertCardsFapiaoApplicationsRequest::new(fapiao_apply_id, buyer_information, fapiao_card_information, scene);
-/// request.sub_mchid = Some(sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "将电子发票插入微信用户卡包")]
-#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards")]
+#[doc = "将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.\n\n```ignore\nlet mut request = InsertCardsFapiaoApplicationsRequest::new(fapiao_apply_id, buyer_information, fapiao_card_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "将电子发票插入微信用户卡包",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/insert-cards", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
-    ///
-    /// Path parameter, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 购买方信息
-    ///
-    /// Body field, required.
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-    /// 电子发票卡券信息列表
-    ///
-    /// Body field, required.
+    #[doc = "电子发票卡券信息列表\n\nBody field, required."]
     pub fapiao_card_information: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformation<'a>],
-    /// 插卡场景
-    ///
-    /// Body field, required. Example: `WITH_WECHATPAY`.
+    #[doc = "插卡场景\n\nBody field, required. Example: `WITH_WECHATPAY`."]
     pub scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -66,64 +46,36 @@ impl<'a> InsertCardsFapiaoApplicationsRequest<'a> {
     }
 }
 
-/// 电子发票卡券信息列表
+#[doc = "电子发票卡券信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
-    /// 总金额
-    ///
-    /// Required. Example: `338845`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `338845`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 校验码
-    ///
-    /// Required. Example: `69001808340631374774`.
+    #[doc = "校验码\n\nRequired. Example: `69001808340631374774`."]
     pub check_code: &'a str,
-    /// 附加信息
-    ///
-    /// Required.
+    #[doc = "附加信息\n\nRequired."]
     pub extra_information: InsertCardsFapiaoApplicationsExtraInformation<'a>,
-    /// 发票代码
-    ///
-    /// Required. Example: `044001911211`.
+    #[doc = "发票代码\n\nRequired. Example: `044001911211`."]
     pub fapiao_code: &'a str,
-    /// 电子发票文件ID
-    ///
-    /// Required. Example: `ASNFZ4mrze/+3LqYdlQyEA==`.
+    #[doc = "电子发票文件ID\n\nRequired. Example: `ASNFZ4mrze/+3LqYdlQyEA==`."]
     pub fapiao_media_id: &'a str,
-    /// 发票号码
-    ///
-    /// Required. Example: `12897794`.
+    #[doc = "发票号码\n\nRequired. Example: `12897794`."]
     pub fapiao_number: &'a str,
-    /// 开票时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`.
+    #[doc = "开票时间\n\nRequired. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp<&'a str>,
-    /// 发票行信息
-    ///
-    /// Required.
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
-    /// 密码
-    ///
-    /// Required. Example: `006>299-375/326>2+7/*0-+<3510`.
+    #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<3510`."]
     pub password: &'a str,
-    /// 备注信息
-    ///
-    /// Optional. Example: `备注`.
+    #[doc = "备注信息\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 销售方信息
-    ///
-    /// Required.
+    #[doc = "销售方信息\n\nRequired."]
     pub seller_information: InsertCardsFapiaoApplicationsSellerInformation<'a>,
-    /// 总税额
-    ///
-    /// Required. Example: `44050`.
+    #[doc = "总税额\n\nRequired. Example: `44050`."]
     pub tax_amount: i64,
-    /// 总价税合计
-    ///
-    /// Required. Example: `382895`.
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
 }
 
@@ -162,22 +114,16 @@ impl<'a> InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
     }
 }
 
-/// 附加信息
+#[doc = "附加信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsExtraInformation<'a> {
-    /// 开票人
-    ///
-    /// Required. Example: `王五`.
+    #[doc = "开票人\n\nRequired. Example: `王五`."]
     pub drawer: &'a str,
-    /// 收款人
-    ///
-    /// Optional. Example: `张三`.
+    #[doc = "收款人\n\nOptional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee: Option<&'a str>,
-    /// 复核人
-    ///
-    /// Optional. Example: `李四`.
+    #[doc = "复核人\n\nOptional. Example: `李四`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<&'a str>,
 }
@@ -194,64 +140,36 @@ impl<'a> InsertCardsFapiaoApplicationsExtraInformation<'a> {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsItem<'a> {
-    /// 单行金额
-    ///
-    /// Required. Example: `380442`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否折扣行
-    ///
-    /// Required.
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
-    ///
-    /// Required. Example: `出租汽车客运服务`.
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 数量
-    ///
-    /// Required. Example: `100000000`.
+    #[doc = "数量\n\nRequired. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
-    ///
-    /// Optional. Example: `A4`.
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 单行税额
-    ///
-    /// Required. Example: `49458`.
+    #[doc = "单行税额\n\nRequired. Example: `49458`."]
     pub tax_amount: i64,
-    /// 货物或应税劳务、服务编码
-    ///
-    /// Required. Example: `3010101020203000000`.
+    #[doc = "货物或应税劳务、服务编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税收优惠政策标识
-    ///
-    /// Required. Example: `NO_FAVORABLE`.
+    #[doc = "税收优惠政策标识\n\nRequired. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
-    /// 税率
-    ///
-    /// Required. Example: `1300`.
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Required. Example: `429900`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
-    ///
-    /// Optional. Example: `次`.
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
-    /// 单价
-    ///
-    /// Required. Example: `380442000000`.
+    #[doc = "单价\n\nRequired. Example: `380442000000`."]
     pub unit_price: i64,
 }
 
@@ -287,35 +205,23 @@ impl<'a> InsertCardsFapiaoApplicationsItem<'a> {
     }
 }
 
-/// 销售方信息
+#[doc = "销售方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsSellerInformation<'a> {
-    /// 地址
-    ///
-    /// Required. Example: `深圳市南山区深南大道10000号`.
+    #[doc = "地址\n\nRequired. Example: `深圳市南山区深南大道10000号`."]
     pub address: &'a str,
-    /// 银行账号
-    ///
-    /// Optional. Example: `62001234567890`.
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
-    ///
-    /// Optional. Example: `测试银行`.
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 名称
-    ///
-    /// Required. Example: `深圳市南山区测试公司`.
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试公司`."]
     pub name: &'a str,
-    /// 纳税人识别号
-    ///
-    /// Required. Example: `202003261233701778`.
+    #[doc = "纳税人识别号\n\nRequired. Example: `202003261233701778`."]
     pub taxpayer_id: &'a str,
-    /// 电话
-    ///
-    /// Optional. Example: `075512345678`.
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
 }

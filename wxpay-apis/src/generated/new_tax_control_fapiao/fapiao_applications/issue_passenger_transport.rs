@@ -3,41 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 开具旅客运输行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`.
-///
-/// ```ignore
-/// let request = CreateFapiaoApplicationsIssuePassengerTransportRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "开具旅客运输行业电子发票")]
-#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport")]
+#[doc = "开具旅客运输行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssuePassengerTransportRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "开具旅客运输行业电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport",
+    "v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssuePassengerTransportRequest<'a> {
-    /// 购买方信息
-    ///
-    /// Body field, required.
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-    /// 发票申请单号
-    ///
-    /// Body field, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nBody field, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要开具的数电发票信息
-    ///
-    /// Body field, required.
+    #[doc = "需要开具的数电发票信息\n\nBody field, required."]
     pub fapiao_information: CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -59,56 +42,32 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportRequest<'a> {
     }
 }
 
-/// 需要开具的数电发票信息
+#[doc = "需要开具的数电发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> {
-    /// 开票人名称
-    ///
-    /// Optional. Example: `**伟 0020`.
+    #[doc = "开票人名称\n\nOptional. Example: `**伟 0020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_person: Option<&'a str>,
-    /// 开票人ID
-    ///
-    /// Required. Example: `187776276864872`.
+    #[doc = "开票人ID\n\nRequired. Example: `187776276864872`."]
     pub billing_person_id: &'a str,
-    /// 出口业务适用政策代码
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "出口业务适用政策代码\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_business_policy_code: Option<i64>,
-    /// 发票类型
-    ///
-    /// Required. Example: `COMM_FAPIAO`.
+    #[doc = "发票类型\n\nRequired. Example: `COMM_FAPIAO`."]
     pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-    /// 商户发票单号
-    ///
-    /// Required. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票行信息
-    ///
-    /// Required.
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [CreateFapiaoApplicationsIssuePassengerTransportItem<'a>],
-    /// 发票备注
-    ///
-    /// Optional. Example: `备注`.
+    #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 总价税合计
-    ///
-    /// Required. Example: `382895`.
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
-    /// 交易信息
-    ///
-    /// Required.
+    #[doc = "交易信息\n\nRequired."]
     pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
-    /// 增值税即征即退代码
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "增值税即征即退代码\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_refund_levy_code: Option<i64>,
 }
@@ -139,58 +98,34 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportFapiaoInformation<'a> {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
-    /// 是否折扣行
-    ///
-    /// Required.
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
-    ///
-    /// Required. Example: `出租汽车客运服务`.
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 出行人额外信息
-    ///
-    /// Optional.
+    #[doc = "出行人额外信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passenger_information:
         Option<CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation<'a>>,
-    /// 优惠政策标识
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "优惠政策标识\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferential_policy_code: Option<i64>,
-    /// 数量
-    ///
-    /// Optional. Example: `100000000`.
+    #[doc = "数量\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
-    /// 规格型号
-    ///
-    /// Optional. Example: `A4`.
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 税局侧规定的货物或应税劳务、服务税收分类编码
-    ///
-    /// Required. Example: `3010101020203000000`.
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税率
-    ///
-    /// Required. Example: `1300`.
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Required. Example: `429900`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
-    ///
-    /// Optional.
+    #[doc = "单位\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
@@ -220,46 +155,27 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportItem<'a> {
     }
 }
 
-/// 出行人额外信息
+#[doc = "出行人额外信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation<'a> {
-    /// 证件号码
-    ///
-    /// Required. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub certificate_number: &'a str,
-    /// 出行人证件类型
-    ///
-    /// Required. Example: `IDENTITY_CARD`.
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub certificate_number: Sensitive<&'a str>,
+    #[doc = "出行人证件类型\n\nRequired. Example: `IDENTITY_CARD`."]
     pub certificate_type: CreateFapiaoApplicationsIssuePassengerTransportCertificateType,
-    /// 出行日期
-    ///
-    /// Required. Format `rfc3339`. Example: `2026-07-01T00:00:00+08:00`.
+    #[doc = "出行日期\n\nRequired. Format `rfc3339`. Example: `2026-07-01T00:00:00+08:00`."]
     pub departure_date: Timestamp<&'a str>,
-    /// 出发地
-    ///
-    /// Required. Example: `北京市朝阳区`.
+    #[doc = "出发地\n\nRequired. Example: `北京市朝阳区`."]
     pub departure_place: &'a str,
-    /// 目的地
-    ///
-    /// Required. Example: `上海市浦东新区`.
+    #[doc = "目的地\n\nRequired. Example: `上海市浦东新区`."]
     pub destination: &'a str,
-    /// 出行人名称
-    ///
-    /// Required. Example: `张三`.
+    #[doc = "出行人名称\n\nRequired. Example: `张三`."]
     pub name: &'a str,
-    /// 交通工具等级
-    ///
-    /// Optional. Example: `SHIP_FIRST_CLASS_CABIN`.
+    #[doc = "交通工具等级\n\nOptional. Example: `SHIP_FIRST_CLASS_CABIN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transportation_classes:
         Option<CreateFapiaoApplicationsIssuePassengerTransportTransportationClasses>,
-    /// 交通工具类型
-    ///
-    /// Required. Example: `LONG_DISTANCE_BUS`.
+    #[doc = "交通工具类型\n\nRequired. Example: `LONG_DISTANCE_BUS`."]
     pub transportation_type: CreateFapiaoApplicationsIssuePassengerTransportTransportationType,
 }
 
@@ -267,7 +183,7 @@ impl<'a> CreateFapiaoApplicationsIssuePassengerTransportPassengerInformation<'a>
     /// The object from its required fields, in declaration order. The optional ones (`transportation_classes`) start as `None`: assign them on the value.
     #[inline]
     pub fn new(
-        certificate_number: &'a str,
+        certificate_number: Sensitive<&'a str>,
         certificate_type: CreateFapiaoApplicationsIssuePassengerTransportCertificateType,
         departure_date: Timestamp<&'a str>,
         departure_place: &'a str,

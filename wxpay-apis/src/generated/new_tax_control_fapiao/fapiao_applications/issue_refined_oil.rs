@@ -3,41 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 开具成品油行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`.
-///
-/// ```ignore
-/// let request = CreateFapiaoApplicationsIssueRefinedOilRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "开具成品油行业电子发票")]
-#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil")]
+#[doc = "开具成品油行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueRefinedOilRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "开具成品油行业电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil",
+    "v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueRefinedOilRequest<'a> {
-    /// 购买方信息
-    ///
-    /// Body field, required.
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-    /// 发票申请单号
-    ///
-    /// Body field, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nBody field, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要开具的数电发票信息
-    ///
-    /// Body field, required.
+    #[doc = "需要开具的数电发票信息\n\nBody field, required."]
     pub fapiao_information: CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -59,56 +42,32 @@ impl<'a> CreateFapiaoApplicationsIssueRefinedOilRequest<'a> {
     }
 }
 
-/// 需要开具的数电发票信息
+#[doc = "需要开具的数电发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
-    /// 开票人名称
-    ///
-    /// Optional. Example: `**伟 0020`.
+    #[doc = "开票人名称\n\nOptional. Example: `**伟 0020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_person: Option<&'a str>,
-    /// 开票人ID
-    ///
-    /// Required. Example: `187776276864872`.
+    #[doc = "开票人ID\n\nRequired. Example: `187776276864872`."]
     pub billing_person_id: &'a str,
-    /// 出口业务适用政策代码
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "出口业务适用政策代码\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_business_policy_code: Option<i64>,
-    /// 发票类型
-    ///
-    /// Required. Example: `COMM_FAPIAO`.
+    #[doc = "发票类型\n\nRequired. Example: `COMM_FAPIAO`."]
     pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-    /// 商户发票单号
-    ///
-    /// Required. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票行信息
-    ///
-    /// Required.
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [CreateFapiaoApplicationsIssueRefinedOilItem<'a>],
-    /// 发票备注
-    ///
-    /// Optional. Example: `备注`.
+    #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 总价税合计
-    ///
-    /// Required. Example: `382895`.
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
-    /// 交易信息
-    ///
-    /// Required.
+    #[doc = "交易信息\n\nRequired."]
     pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
-    /// 增值税即征即退代码
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "增值税即征即退代码\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_refund_levy_code: Option<i64>,
 }
@@ -139,58 +98,34 @@ impl<'a> CreateFapiaoApplicationsIssueRefinedOilFapiaoInformation<'a> {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
-    /// 是否折扣行
-    ///
-    /// Required.
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
-    ///
-    /// Required. Example: `出租汽车客运服务`.
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 优惠政策标识
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "优惠政策标识\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferential_policy_code: Option<i64>,
-    /// 数量
-    ///
-    /// Optional. Example: `100000000`.
+    #[doc = "数量\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
-    /// 成品油行业额外信息
-    ///
-    /// Optional.
+    #[doc = "成品油行业额外信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refined_oil_information:
         Option<CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation<'a>>,
-    /// 规格型号
-    ///
-    /// Optional. Example: `A4`.
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 税局侧规定的货物或应税劳务、服务税收分类编码
-    ///
-    /// Required. Example: `3010101020203000000`.
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税率
-    ///
-    /// Required. Example: `1300`.
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Required. Example: `429900`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 成品油单位
-    ///
-    /// Optional. Example: `TON`.
+    #[doc = "成品油单位\n\nOptional. Example: `TON`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<CreateFapiaoApplicationsIssueRefinedOilUnit>,
 }
@@ -220,21 +155,15 @@ impl<'a> CreateFapiaoApplicationsIssueRefinedOilItem<'a> {
     }
 }
 
-/// 成品油行业额外信息
+#[doc = "成品油行业额外信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueRefinedOilRefinedOilInformation<'a> {
-    /// 加油枪号码
-    ///
-    /// Required. Example: `1号枪`.
+    #[doc = "加油枪号码\n\nRequired. Example: `1号枪`."]
     pub gun_number: &'a str,
-    /// 成品油站点
-    ///
-    /// Required. Example: `中国石油(江北红旗河沟加油站)`.
+    #[doc = "成品油站点\n\nRequired. Example: `中国石油(江北红旗河沟加油站)`."]
     pub station: &'a str,
-    /// 交易时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-07-01T00:00:00+08:00`.
+    #[doc = "交易时间\n\nRequired. Format `rfc3339`. Example: `2025-07-01T00:00:00+08:00`."]
     pub trade_time: Timestamp<&'a str>,
 }
 

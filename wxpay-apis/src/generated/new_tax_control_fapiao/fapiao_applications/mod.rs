@@ -13,46 +13,26 @@ pub mod issue_refined_oil;
 pub mod real_estate_leasing;
 pub mod reverse;
 
-/// 开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.
-///
-/// ```ignore
-/// let mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(buyer_information, fapiao_apply_id, fapiao_information, scene);
-/// request.sub_mchid = Some(sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "开具电子发票")]
-#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications")]
+#[doc = "开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(buyer_information, fapiao_apply_id, fapiao_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "开具电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications",
+    "v3/new-tax-control-fapiao/fapiao-applications"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// 购买方信息
-    ///
-    /// Body field, required.
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
-    /// 发票申请单号
-    ///
-    /// Body field, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nBody field, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要开具的发票信息
-    ///
-    /// Body field, required.
+    #[doc = "需要开具的发票信息\n\nBody field, required."]
     pub fapiao_information:
         &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a>],
-    /// 开票场景
-    ///
-    /// Body field, required. Example: `WITH_WECHATPAY`.
+    #[doc = "开票场景\n\nBody field, required. Example: `WITH_WECHATPAY`."]
     pub scene: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -78,62 +58,34 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
     }
 }
 
-/// 购买方信息
+#[doc = "购买方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
-    /// 地址
-    ///
-    /// Optional. Example: `深圳市南山区深南大道10000号`.
+    #[doc = "地址\n\nOptional. Example: `深圳市南山区深南大道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 银行账号
-    ///
-    /// Optional. Example: `62001234567890`.
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
-    ///
-    /// Optional. Example: `测试银行`.
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 邮箱地址
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<&'a str>,
-    /// 名称
-    ///
-    /// Required. Example: `深圳市南山区测试企业`.
+    #[doc = "邮箱地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Sensitive<&'a str>>,
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试企业`."]
     pub name: &'a str,
-    /// 手机号
-    ///
-    /// Optional. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6zB`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 纳税人识别号
-    ///
-    /// Optional. Example: `202003261233701778`.
+    #[doc = "手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "纳税人识别号\n\nOptional. Example: `202003261233701778`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
-    /// 电话
-    ///
-    /// Optional. Example: `075512345678`.
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
-    /// 购买方类型
-    ///
-    /// Required. Example: `ORGANIZATION`.
+    #[doc = "购买方类型\n\nRequired. Example: `ORGANIZATION`."]
     pub r#type: &'a str,
 }
 
@@ -155,30 +107,20 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
     }
 }
 
-/// 需要开具的发票信息
+#[doc = "需要开具的发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
-    /// 商户发票单号
-    ///
-    /// Required. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票行信息
-    ///
-    /// Required.
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
-    /// 是否以清单形式开具发票
-    ///
-    /// Required.
+    #[doc = "是否以清单形式开具发票\n\nRequired."]
     pub need_list: bool,
-    /// 发票备注
-    ///
-    /// Optional. Example: `备注`.
+    #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 总价税合计
-    ///
-    /// Required. Example: `382895`.
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
 }
 
@@ -201,61 +143,37 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
-    /// 是否折扣行
-    ///
-    /// Required.
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 税局侧规定的货物或应税劳务、服务分类名称
-    ///
-    /// Optional. Example: `运输服务`.
+    #[doc = "税局侧规定的货物或应税劳务、服务分类名称\n\nOptional. Example: `运输服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<&'a str>,
-    /// 企业侧维护的货物或应税劳务、服务编码
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "企业侧维护的货物或应税劳务、服务编码\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<i64>,
-    /// 货物或应税劳务、服务名称
-    ///
-    /// Optional. Example: `出租汽车客运服务`.
+    #[doc = "货物或应税劳务、服务名称\n\nOptional. Example: `出租汽车客运服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 数量
-    ///
-    /// Required. Example: `100000000`.
+    #[doc = "数量\n\nRequired. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
-    ///
-    /// Optional. Example: `A4`.
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 税局侧规定的货物或应税劳务、服务税收分类编码
-    ///
-    /// Required. Example: `3010101020203000000`.
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税收优惠政策标识
-    ///
-    /// Optional. Example: `NO_FAVORABLE`.
+    #[doc = "税收优惠政策标识\n\nOptional. Example: `NO_FAVORABLE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_prefer_mark: Option<&'a str>,
-    /// 税率
-    ///
-    /// Optional. Example: `1300`.
+    #[doc = "税率\n\nOptional. Example: `1300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<i64>,
-    /// 单行金额合计
-    ///
-    /// Required. Example: `429900`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
-    ///
-    /// Optional. Example: `次`.
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
@@ -280,83 +198,45 @@ impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
     }
 }
 
-/// 购买方信息
+#[doc = "购买方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FapiaoApplicationsBuyerInformation<'a> {
-    /// 地址
-    ///
-    /// Optional. Example: `深圳市南山区深南大道10000号`.
+    #[doc = "地址\n\nOptional. Example: `深圳市南山区深南大道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 订单金额
-    ///
-    /// Optional. Example: `1000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nOptional. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 银行账号
-    ///
-    /// Optional. Example: `62001234567890`.
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
-    ///
-    /// Optional. Example: `测试银行`.
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 邮箱地址
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<&'a str>,
-    /// 开具的发票类型
-    ///
-    /// Optional. Example: `COMM_FAPIAO`.
+    #[doc = "邮箱地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Sensitive<&'a str>>,
+    #[doc = "开具的发票类型\n\nOptional. Example: `COMM_FAPIAO`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_bill_type: Option<crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType>,
-    /// 名称
-    ///
-    /// Required. Example: `深圳市南山区测试企业`.
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试企业`."]
     pub name: &'a str,
-    /// 商户订单号
-    ///
-    /// Optional. Example: `order_20200701_123456`.
+    #[doc = "商户订单号\n\nOptional. Example: `order_20200701_123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 手机号
-    ///
-    /// Optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 纳税人识别号
-    ///
-    /// Optional. Example: `202003261233701778`.
+    #[doc = "手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "纳税人识别号\n\nOptional. Example: `202003261233701778`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
-    /// 电话
-    ///
-    /// Optional. Example: `075512345678`.
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
-    /// 购买方类型
-    ///
-    /// Required.
+    #[doc = "购买方类型\n\nRequired."]
     pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
-    /// 留言信息
-    ///
-    /// Optional. Example: `用户留言`.
+    #[doc = "留言信息\n\nOptional. Example: `用户留言`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<&'a str>,
 }
@@ -386,28 +266,18 @@ impl<'a> FapiaoApplicationsBuyerInformation<'a> {
     }
 }
 
-/// 交易信息
+#[doc = "交易信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationsTransactionInformation<'a> {
-    /// 交易金额
-    ///
-    /// Required. Example: `382895`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "交易金额\n\nRequired. Example: `382895`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 支付商户订单号
-    ///
-    /// Optional. Example: `order_20200701_123456`.
+    #[doc = "支付商户订单号\n\nOptional. Example: `order_20200701_123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付渠道
-    ///
-    /// Required. Example: `WECHAT_PAY`.
+    #[doc = "支付渠道\n\nRequired. Example: `WECHAT_PAY`."]
     pub pay_channel: CreateFapiaoApplicationsPayChannel,
-    /// 支付订单号
-    ///
-    /// Required. Example: `4200000008202508080512076713`.
+    #[doc = "支付订单号\n\nRequired. Example: `4200000008202508080512076713`."]
     pub transaction_id: &'a str,
 }
 
@@ -436,36 +306,22 @@ string_enum! {
     }
 }
 
-/// 查询电子发票: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
-///
-/// ```ignore
-/// let mut request = QueryNewTaxControlFapiaoFapiaoApplicationsRequest::new(fapiao_apply_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_9.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "查询电子发票")]
-#[doc(alias = "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}")]
+#[doc = "查询电子发票: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.\n\n```ignore\nlet mut request = QueryNewTaxControlFapiaoFapiaoApplicationsRequest::new(fapiao_apply_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_9.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询电子发票",
+    "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>", response = QueryNewTaxControlFapiaoFapiaoApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
-    ///
-    /// Path parameter, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 商户发票单号
-    ///
-    /// Query parameter, optional. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nQuery parameter, optional. Example: `20200701123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_id: Option<&'a str>,
 }
@@ -482,145 +338,89 @@ impl<'a> QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryNewTaxControlFapiaoFapiaoApplicationsRequest`].
+#[doc = "The answer to [`QueryNewTaxControlFapiaoFapiaoApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsResponse {
-    /// 发票信息
-    ///
-    /// Always present.
+    #[doc = "发票信息\n\nAlways present."]
     pub fapiao_information: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation>,
-    /// 发票数量
-    ///
-    /// Always present. Example: `5`.
+    #[doc = "发票数量\n\nAlways present. Example: `5`."]
     pub total_count: i64,
 }
 
-/// 发票信息
+#[doc = "发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation {
-    /// 总金额
-    ///
-    /// Always present. Example: `338845`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Example: `338845`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 蓝字发票信息
-    ///
-    /// May be absent.
+    #[doc = "蓝字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
-    /// 购买方信息
-    ///
-    /// Always present.
+    #[doc = "购买方信息\n\nAlways present."]
     pub buyer_information: crate::new_tax_control_fapiao::QueryNewTaxControlFapiaoBuyerInformation,
-    /// 电子发票插卡信息
-    ///
-    /// May be absent.
+    #[doc = "电子发票插卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_information: Option<QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation>,
-    /// 附加信息
-    ///
-    /// Always present.
+    #[doc = "附加信息\n\nAlways present."]
     pub extra_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoExtraInformation,
-    /// 开票失败错误码
-    ///
-    /// May be absent. Example: `BIZ_ERROR`.
+    #[doc = "开票失败错误码\n\nMay be absent. Example: `BIZ_ERROR`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_code: Option<String>,
-    /// 开票失败原因
-    ///
-    /// May be absent. Example: `开票失败。授信额度不足，请联系主管税务机关或者登录电子税务局提额/申报。`.
+    #[doc = "开票失败原因\n\nMay be absent. Example: `开票失败。授信额度不足，请联系主管税务机关或者登录电子税务局提额/申报。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_message: Option<String>,
-    /// 商户发票单号
-    ///
-    /// Always present. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nAlways present. Example: `20200701123456`."]
     pub fapiao_id: String,
-    /// 发票行信息
-    ///
-    /// Always present.
+    #[doc = "发票行信息\n\nAlways present."]
     pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsItem>,
-    /// 红字发票信息
-    ///
-    /// May be absent.
+    #[doc = "红字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
-    /// 备注信息
-    ///
-    /// May be absent. Example: `备注`.
+    #[doc = "备注信息\n\nMay be absent. Example: `备注`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 销售方信息
-    ///
-    /// Always present.
+    #[doc = "销售方信息\n\nAlways present."]
     pub seller_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoSellerInformation,
-    /// 发票状态
-    ///
-    /// Always present. Example: `ISSUED`.
+    #[doc = "发票状态\n\nAlways present. Example: `ISSUED`."]
     pub status: FapiaoApplicationsStatus,
-    /// 总税额
-    ///
-    /// Always present. Example: `44050`.
+    #[doc = "总税额\n\nAlways present. Example: `44050`."]
     pub tax_amount: i64,
-    /// 总价税合计
-    ///
-    /// Always present. Example: `382895`.
+    #[doc = "总价税合计\n\nAlways present. Example: `382895`."]
     pub total_amount: i64,
 }
 
-/// The `blue_fapiao` object.
+#[doc = "The `blue_fapiao` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao {
-    /// 校验码
-    ///
-    /// Always present. Example: `69001808340631374774`.
+    #[doc = "校验码\n\nAlways present. Example: `69001808340631374774`."]
     pub check_code: String,
-    /// 发票代码
-    ///
-    /// Always present. Example: `044001911211`.
+    #[doc = "发票代码\n\nAlways present. Example: `044001911211`."]
     pub fapiao_code: String,
-    /// 发票号码
-    ///
-    /// Always present. Example: `12897794`.
+    #[doc = "发票号码\n\nAlways present. Example: `12897794`."]
     pub fapiao_number: String,
-    /// 开票时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`.
+    #[doc = "开票时间\n\nAlways present. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp,
-    /// 密码
-    ///
-    /// Always present. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+`.
+    #[doc = "密码\n\nAlways present. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+`."]
     pub password: String,
 }
 
-/// 电子发票插卡信息
+#[doc = "电子发票插卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation {
-    /// 插卡公众号AppID
-    ///
-    /// Always present. Example: `wxab8acb865bb1637e`.
+    #[doc = "插卡公众号AppID\n\nAlways present. Example: `wxab8acb865bb1637e`."]
     pub card_appid: String,
-    /// 电子发票在卡包中的编码
-    ///
-    /// May be absent. Example: `379550244162`.
+    #[doc = "电子发票在卡包中的编码\n\nMay be absent. Example: `379550244162`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_code: Option<String>,
-    /// 电子发票卡券模板ID
-    ///
-    /// May be absent. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`.
+    #[doc = "电子发票卡券模板ID\n\nMay be absent. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 用户在插卡公众号下的OpenID
-    ///
-    /// Always present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`.
+    #[doc = "用户在插卡公众号下的OpenID\n\nAlways present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`."]
     pub card_openid: String,
-    /// 发票卡券状态
-    ///
-    /// Always present. Example: `INSERT_ACCEPTED`.
+    #[doc = "发票卡券状态\n\nAlways present. Example: `INSERT_ACCEPTED`."]
     pub card_status: QueryNewTaxControlFapiaoFapiaoApplicationsCardStatus,
 }
 
@@ -638,63 +438,35 @@ string_enum! {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsItem {
-    /// 单行金额
-    ///
-    /// Always present. Example: `380442`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额\n\nAlways present. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否折扣行
-    ///
-    /// Always present.
+    #[doc = "是否折扣行\n\nAlways present."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
-    ///
-    /// Always present. Example: `出租汽车客运服务`.
+    #[doc = "货物或应税劳务、服务名称\n\nAlways present. Example: `出租汽车客运服务`."]
     pub goods_name: String,
-    /// 数量
-    ///
-    /// Always present. Example: `100000000`.
+    #[doc = "数量\n\nAlways present. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
-    ///
-    /// May be absent. Example: `A4`.
+    #[doc = "规格型号\n\nMay be absent. Example: `A4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specification: Option<String>,
-    /// 单行税额
-    ///
-    /// Always present. Example: `49458`.
+    #[doc = "单行税额\n\nAlways present. Example: `49458`."]
     pub tax_amount: i64,
-    /// 货物或应税劳务、服务编码
-    ///
-    /// Always present. Example: `3010101020203000000`.
+    #[doc = "货物或应税劳务、服务编码\n\nAlways present. Example: `3010101020203000000`."]
     pub tax_code: String,
-    /// 税收优惠政策标识
-    ///
-    /// Always present. Example: `NO_FAVORABLE`.
+    #[doc = "税收优惠政策标识\n\nAlways present. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark: FapiaoApplicationsTaxPreferMark,
-    /// 税率
-    ///
-    /// Always present. Example: `1300`.
+    #[doc = "税率\n\nAlways present. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Always present. Example: `429900`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nAlways present. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
-    ///
-    /// May be absent. Example: `次`.
+    #[doc = "单位\n\nMay be absent. Example: `次`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// 单价
-    ///
-    /// Always present. Example: `380442000000`.
+    #[doc = "单价\n\nAlways present. Example: `380442000000`."]
     pub unit_price: i64,
 }
 

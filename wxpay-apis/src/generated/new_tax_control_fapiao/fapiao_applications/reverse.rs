@@ -3,39 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.
-///
-/// ```ignore
-/// let mut request = ReverseFapiaoApplicationsRequest::new(fapiao_apply_id, fapiao_information, reverse_reason);
-/// request.sub_mchid = Some(sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "冲红电子发票")]
-#[doc(alias = "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse")]
+#[doc = "冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.\n\n```ignore\nlet mut request = ReverseFapiaoApplicationsRequest::new(fapiao_apply_id, fapiao_information, reverse_reason);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "冲红电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
-    ///
-    /// Path parameter, required. Example: `4200000444201910177461284488`.
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要冲红的发票信息
-    ///
-    /// Body field, required.
+    #[doc = "需要冲红的发票信息\n\nBody field, required."]
     pub fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
-    /// 冲红原因
-    ///
-    /// Body field, required. Example: `退款`.
+    #[doc = "冲红原因\n\nBody field, required. Example: `退款`."]
     pub reverse_reason: ReverseFapiaoApplicationsReverseReason,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -57,22 +41,16 @@ impl<'a> ReverseFapiaoApplicationsRequest<'a> {
     }
 }
 
-/// 需要冲红的发票信息
+#[doc = "需要冲红的发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReverseFapiaoApplicationsFapiaoInformation<'a> {
-    /// 发票代码
-    ///
-    /// Optional. Example: `044001911211`.
+    #[doc = "发票代码\n\nOptional. Example: `044001911211`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_code: Option<&'a str>,
-    /// 商户发票单号
-    ///
-    /// Required. Example: `20200701123456`.
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票号码
-    ///
-    /// Required. Example: `12897794`.
+    #[doc = "发票号码\n\nRequired. Example: `12897794`."]
     pub fapiao_number: &'a str,
 }
 

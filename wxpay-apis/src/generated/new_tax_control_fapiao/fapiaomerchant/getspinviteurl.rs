@@ -3,61 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.
-///
-/// ```ignore
-/// let mut request = QueryFapiaomerchantGetspinviteurlRequest::new(operation_type, fapiao_mode, invite_code, wechatpay_serial);
-/// request.fapiao_ability_type_list = Some(fapiao_ability_type_list);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
-#[doc(alias = "获取邀请商户开通服务商电子发票能力")]
-#[doc(alias = "GET v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl")]
-#[doc(alias = "v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl")]
+#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(operation_type, fapiao_mode, invite_code, wechatpay_serial);\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "获取邀请商户开通服务商电子发票能力",
+    "GET v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl",
+    "v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl", response = QueryFapiaomerchantGetspinviteurlResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFapiaomerchantGetspinviteurlRequest<'a> {
-    /// 操作类型
-    ///
-    /// Query parameter, required. Example: `AUTH_BINDING`.
+    #[doc = "操作类型\n\nQuery parameter, required. Example: `AUTH_BINDING`."]
     pub operation_type: QueryFapiaomerchantGetspinviteurlOperationType,
-    /// 开票模式
-    ///
-    /// Query parameter, required. Example: `THIRD_OR_SELF_FAPIAO`.
+    #[doc = "开票模式\n\nQuery parameter, required. Example: `THIRD_OR_SELF_FAPIAO`."]
     pub fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
-    /// 发票能力类型
-    ///
-    /// Query parameter, optional.
+    #[doc = "发票能力类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_ability_type_list: Option<&'a [QueryFapiaomerchantGetspinviteurlFapiaoAbilityType]>,
-    /// 服务商邀请渠道
-    ///
-    /// Query parameter, optional. Example: `miniprogram`.
+    #[doc = "服务商邀请渠道\n\nQuery parameter, optional. Example: `miniprogram`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_channel: Option<&'a str>,
-    /// 操作人员
-    ///
-    /// Query parameter, optional. Format `base64`. Example: `mI7HGEJ4Q2B91IGjHZu/Gthm`.
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "操作人员\n\nQuery parameter, optional. Format `base64`. Example: `mI7HGEJ4Q2B91IGjHZu/Gthm`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operate_user: Option<&'a str>,
-    /// 服务商邀请code
-    ///
-    /// Query parameter, required. Example: `code_20200101_123`.
+    #[doc = "服务商邀请code\n\nQuery parameter, required. Example: `code_20200101_123`."]
     pub invite_code: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信支付公钥ID/平台证书序列号
-    ///
-    /// Header `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`.
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
@@ -116,20 +90,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFapiaomerchantGetspinviteurlRequest`].
+#[doc = "The answer to [`QueryFapiaomerchantGetspinviteurlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryFapiaomerchantGetspinviteurlResponse {
-    /// 邀请开通二维码链接
-    ///
-    /// Always present. Example: `https://wxacurl.cn?xxx=`.
+    #[doc = "邀请开通二维码链接\n\nAlways present. Example: `https://wxacurl.cn?xxx=`."]
     pub invite_url: String,
-    /// 开通小程序AppID
-    ///
-    /// Always present. Example: `wxb1170446a4c0a5a2`.
+    #[doc = "开通小程序AppID\n\nAlways present. Example: `wxb1170446a4c0a5a2`."]
     pub miniprogram_appid: String,
-    /// 开通小程序跳转路径
-    ///
-    /// Always present. Example: `pages/xxxPage`.
+    #[doc = "开通小程序跳转路径\n\nAlways present. Example: `pages/xxxPage`."]
     pub miniprogram_path: String,
 }

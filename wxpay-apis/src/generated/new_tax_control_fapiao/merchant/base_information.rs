@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商户开票基础信息: `GET /v3/new-tax-control-fapiao/merchant/base-information`.
-///
-/// ```ignore
-/// let request = QueryMerchantBaseInformationRequest::new(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "获取商户开票基础信息")]
-#[doc(alias = "GET v3/new-tax-control-fapiao/merchant/base-information")]
-#[doc(alias = "v3/new-tax-control-fapiao/merchant/base-information")]
+#[doc = "获取商户开票基础信息: `GET /v3/new-tax-control-fapiao/merchant/base-information`.\n\n```ignore\nlet request = QueryMerchantBaseInformationRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取商户开票基础信息",
+    "GET v3/new-tax-control-fapiao/merchant/base-information",
+    "v3/new-tax-control-fapiao/merchant/base-information"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/base-information", response = QueryMerchantBaseInformationResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMerchantBaseInformationRequest<'a> {
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -34,16 +25,12 @@ impl<'a> QueryMerchantBaseInformationRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMerchantBaseInformationRequest`].
+#[doc = "The answer to [`QueryMerchantBaseInformationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMerchantBaseInformationResponse {
-    /// 附加信息
-    ///
-    /// Always present.
+    #[doc = "附加信息\n\nAlways present."]
     pub extra_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoExtraInformation,
-    /// 销售方信息
-    ///
-    /// Always present.
+    #[doc = "销售方信息\n\nAlways present."]
     pub seller_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoSellerInformation,
 }

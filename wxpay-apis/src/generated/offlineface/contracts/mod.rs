@@ -17,31 +17,19 @@ string_enum! {
     }
 }
 
-/// 签约查询接口: `GET /v3/offlineface/contracts/{contract_id}`.
-///
-/// ```ignore
-/// let mut request = QueryOfflinefaceContractsRequest::new(contract_id);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
-#[doc(alias = "签约查询接口")]
-#[doc(alias = "GET v3/offlineface/contracts/{contract_id}")]
-#[doc(alias = "v3/offlineface/contracts/{contract_id}")]
+#[doc = "签约查询接口: `GET /v3/offlineface/contracts/{contract_id}`.\n\n```ignore\nlet mut request = QueryOfflinefaceContractsRequest::new(contract_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "签约查询接口",
+    "GET v3/offlineface/contracts/{contract_id}",
+    "v3/offlineface/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/offlineface/contracts/<contract_id>", response = QueryOfflinefaceContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOfflinefaceContractsRequest<'a> {
-    /// 签约ID
-    ///
-    /// Path parameter, required. Example: `CI8CD208Z7e9906f89`.
+    #[doc = "签约ID\n\nPath parameter, required. Example: `CI8CD208Z7e9906f89`."]
     pub contract_id: &'a str,
-    /// 商户签约小程序APPID
-    ///
-    /// Query parameter, optional. Example: `wx8888888888`.
+    #[doc = "商户签约小程序APPID\n\nQuery parameter, optional. Example: `wx8888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
 }
@@ -57,51 +45,31 @@ impl<'a> QueryOfflinefaceContractsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryOfflinefaceContractsRequest`].
+#[doc = "The answer to [`QueryOfflinefaceContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOfflinefaceContractsResponse {
-    /// 签约卡来源
-    ///
-    /// Always present.
+    #[doc = "签约卡来源\n\nAlways present."]
     pub contract_bank_card_from: QueryOfflinefaceContractsContractBankCardFrom,
-    /// 签约ID
-    ///
-    /// Always present. Example: `CI8CD208Z7e9906f89`.
+    #[doc = "签约ID\n\nAlways present. Example: `CI8CD208Z7e9906f89`."]
     pub contract_id: String,
-    /// 签约模式
-    ///
-    /// Always present.
+    #[doc = "签约模式\n\nAlways present."]
     pub contract_mode: ContractsContractMode,
-    /// 签约时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "签约时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub contract_signed_time: Timestamp,
-    /// 签约状态
-    ///
-    /// Always present.
+    #[doc = "签约状态\n\nAlways present."]
     pub contract_state: QueryOfflinefaceContractsContractState,
-    /// 解约时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "解约时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
-    /// 商户号
-    ///
-    /// Always present. Example: `2480278041`.
+    #[doc = "商户号\n\nAlways present. Example: `2480278041`."]
     pub mchid: String,
-    /// 签约用户openid
-    ///
-    /// May be absent. Example: `AFDSJfhdf8744`.
+    #[doc = "签约用户openid\n\nMay be absent. Example: `AFDSJfhdf8744`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 机构ID
-    ///
-    /// Always present. Example: `OAABBCCDDeeff`.
+    #[doc = "机构ID\n\nAlways present. Example: `OAABBCCDDeeff`."]
     pub organization_id: String,
-    /// 用户ID
-    ///
-    /// May be absent. Example: `FU40F305Z4e2bb7d`.
+    #[doc = "用户ID\n\nMay be absent. Example: `FU40F305Z4e2bb7d`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_id: Option<String>,
 }

@@ -5,86 +5,52 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// 申请扣款接口: `POST /v3/offlineface/transactions`.
-///
-/// ```ignore
-/// let mut request = CreateOfflinefaceTransactionsRequest::new(auth_code);
-/// request.amount = Some(amount);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-#[doc(alias = "申请扣款接口")]
-#[doc(alias = "POST v3/offlineface/transactions")]
-#[doc(alias = "v3/offlineface/transactions")]
+#[doc = "申请扣款接口: `POST /v3/offlineface/transactions`.\n\n```ignore\nlet mut request = CreateOfflinefaceTransactionsRequest::new(auth_code);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请扣款接口",
+    "POST v3/offlineface/transactions",
+    "v3/offlineface/transactions"
+))]
 #[wxpay_api(POST, "v3/offlineface/transactions", response = CreateOfflinefaceTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsRequest<'a> {
-    /// 金额信息
-    ///
-    /// Body field, optional.
+    #[doc = "金额信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<CreateOfflinefaceTransactionsAmount>,
-    /// 商户附加信息
-    ///
-    /// Body field, optional.
+    #[doc = "商户附加信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 支付凭证
-    ///
-    /// Body field, required.
+    #[doc = "支付凭证\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 业务信息
-    ///
-    /// Body field, optional.
+    #[doc = "业务信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business: Option<CreateOfflinefaceTransactionsBusiness>,
-    /// 商品信息
-    ///
-    /// Body field, optional.
+    #[doc = "商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 优惠标记
-    ///
-    /// Body field, optional.
+    #[doc = "优惠标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, optional.
+    #[doc = "商户订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreateOfflinefaceTransactionsSceneInfo<'a>>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateOfflinefaceTransactionsSettleInfo>,
-    /// 服务商公众号appid
-    ///
-    /// Body field, optional.
+    #[doc = "服务商公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 服务商商户号
-    ///
-    /// Body field, optional.
+    #[doc = "服务商商户号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户公众号appid
-    ///
-    /// Body field, optional.
+    #[doc = "子商户公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户商户号
-    ///
-    /// Body field, optional.
+    #[doc = "子商户商户号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -111,19 +77,13 @@ impl<'a> CreateOfflinefaceTransactionsRequest<'a> {
     }
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsAmount {
-    /// 货币类型
-    ///
-    /// Required.
+    #[doc = "货币类型\n\nRequired."]
     pub currency: TransactionsCurrency,
-    /// 总金额
-    ///
-    /// Required. Format `int64`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Format `int64`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
@@ -143,21 +103,13 @@ string_enum! {
     }
 }
 
-/// 业务信息
+#[doc = "业务信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsBusiness {
-    /// 平台产品ID
-    ///
-    /// Required.
-    ///
-    /// One of `11`, `2`.
+    #[doc = "平台产品ID\n\nRequired.\n\nOne of `11`, `2`."]
     pub business_product_id: i64,
-    /// 平台场景ID
-    ///
-    /// Required.
-    ///
-    /// One of `124`, `125`, `126`, `3`, `4`, `5`, `6`.
+    #[doc = "平台场景ID\n\nRequired.\n\nOne of `124`, `125`, `126`, `3`, `4`, `5`, `6`."]
     pub business_scene_id: i64,
 }
 
@@ -172,13 +124,11 @@ impl CreateOfflinefaceTransactionsBusiness {
     }
 }
 
-/// 支付场景信息
+#[doc = "支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSceneInfo<'a> {
-    /// 设备IP
-    ///
-    /// Required.
+    #[doc = "设备IP\n\nRequired."]
     pub device_ip: &'a str,
 }
 
@@ -190,13 +140,11 @@ impl<'a> CreateOfflinefaceTransactionsSceneInfo<'a> {
     }
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSettleInfo {
-    /// 是否支持分账
-    ///
-    /// Optional.
+    #[doc = "是否支持分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
@@ -211,148 +159,96 @@ impl CreateOfflinefaceTransactionsSettleInfo {
     }
 }
 
-/// The answer to [`CreateOfflinefaceTransactionsRequest`].
+#[doc = "The answer to [`CreateOfflinefaceTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsResponse {
-    /// 金额信息
-    ///
-    /// May be absent.
+    #[doc = "金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<TransactionsAmount>,
-    /// 商户附加信息
-    ///
-    /// May be absent.
+    #[doc = "商户附加信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// May be absent.
+    #[doc = "付款银行\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 欠款状态
-    ///
-    /// May be absent.
+    #[doc = "欠款状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debt_state: Option<String>,
-    /// 商品信息
-    ///
-    /// May be absent.
+    #[doc = "商品信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 错误分类
-    ///
-    /// May be absent.
+    #[doc = "错误分类\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
-    /// 商户订单号
-    ///
-    /// May be absent.
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 支付用户信息
-    ///
-    /// May be absent.
+    #[doc = "支付用户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<TransactionsPayer>,
-    /// 优惠信息列表
-    ///
-    /// May be absent.
+    #[doc = "优惠信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<serde_json::Value>>,
-    /// 还款微信订单号
-    ///
-    /// May be absent.
+    #[doc = "还款微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_transaction_id: Option<String>,
-    /// 支付场景信息
-    ///
-    /// May be absent.
+    #[doc = "支付场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<TransactionsSceneInfo>,
-    /// 服务商公众号appid
-    ///
-    /// Always present.
+    #[doc = "服务商公众号appid\n\nAlways present."]
     pub sp_appid: String,
-    /// 服务商商户号
-    ///
-    /// Always present.
+    #[doc = "服务商商户号\n\nAlways present."]
     pub sp_mchid: String,
-    /// 子商户公众号appid
-    ///
-    /// May be absent.
+    #[doc = "子商户公众号appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
-    ///
-    /// Always present.
+    #[doc = "子商户商户号\n\nAlways present."]
     pub sub_mchid: String,
-    /// 支付成功时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "支付成功时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
-    ///
-    /// May be absent.
+    #[doc = "交易状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<String>,
-    /// 交易描述
-    ///
-    /// May be absent.
+    #[doc = "交易描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 交易类型
-    ///
-    /// May be absent.
+    #[doc = "交易类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<TransactionsTradeType>,
-    /// 微信订单号
-    ///
-    /// May be absent.
+    #[doc = "微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionsAmount {
-    /// 货币类型
-    ///
-    /// Always present.
+    #[doc = "货币类型\n\nAlways present."]
     pub currency: TransactionsCurrency,
-    /// 总金额
-    ///
-    /// Always present. Format `int64`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Format `int64`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 支付用户信息
+#[doc = "支付用户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionsPayer {
-    /// 公众下的openid
-    ///
-    /// May be absent.
+    #[doc = "公众下的openid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 子公众下的openid
-    ///
-    /// May be absent.
+    #[doc = "子公众下的openid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 支付场景信息
+#[doc = "支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionsSceneInfo {
-    /// 设备IP
-    ///
-    /// May be absent.
+    #[doc = "设备IP\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<String>,
 }

@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 服务关联预授权: `POST /v3/palmservice/authorization/preauthorize`.
-///
-/// ```ignore
-/// let mut request = PreauthorizeAuthorizationRequest::new(openid);
-/// request.organization_id = Some(organization_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "服务关联预授权")]
-#[doc(alias = "POST v3/palmservice/authorization/preauthorize")]
-#[doc(alias = "v3/palmservice/authorization/preauthorize")]
+#[doc = "服务关联预授权: `POST /v3/palmservice/authorization/preauthorize`.\n\n```ignore\nlet mut request = PreauthorizeAuthorizationRequest::new(openid);\nrequest.organization_id = Some(organization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务关联预授权",
+    "POST v3/palmservice/authorization/preauthorize",
+    "v3/palmservice/authorization/preauthorize"
+))]
 #[wxpay_api(POST, "v3/palmservice/authorization/preauthorize", response = PreauthorizeAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreauthorizeAuthorizationRequest<'a> {
-    /// OpenID
-    ///
-    /// Body field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "OpenID\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 机构ID
-    ///
-    /// Body field, optional. Example: `1004`.
+    #[doc = "机构ID\n\nBody field, optional. Example: `1004`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
-    /// 预授权会话ID
-    ///
-    /// Body field, optional. Example: `181167098309019291163`.
+    #[doc = "预授权会话ID\n\nBody field, optional. Example: `181167098309019291163`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preauthorize_session_id: Option<&'a str>,
 }
@@ -49,12 +35,10 @@ impl<'a> PreauthorizeAuthorizationRequest<'a> {
     }
 }
 
-/// The answer to [`PreauthorizeAuthorizationRequest`].
+#[doc = "The answer to [`PreauthorizeAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PreauthorizeAuthorizationResponse {
-    /// 预授权token
-    ///
-    /// Always present. Example: `toaken_sdafkdshjfldsajfafgjdasg`.
+    #[doc = "预授权token\n\nAlways present. Example: `toaken_sdafkdshjfldsajfafgjdasg`."]
     pub permission_token: String,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.
-///
-/// ```ignore
-/// let mut request = DeductNotifyRequest::new(contract_id, appid, estimated_amount, mchid);
-/// request.deduct_duration = Some(deduct_duration);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "直连商户预扣费通知API")]
-#[doc(alias = "POST v3/papay/contracts/{contract_id}/notify")]
-#[doc(alias = "v3/papay/contracts/{contract_id}/notify")]
+#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(contract_id, appid, estimated_amount, mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "直连商户预扣费通知API",
+    "POST v3/papay/contracts/{contract_id}/notify",
+    "v3/papay/contracts/{contract_id}/notify"
+))]
 #[wxpay_api(POST, "v3/papay/contracts/<contract_id>/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeductNotifyRequest<'a> {
-    /// 委托代扣协议ID
-    ///
-    /// Path parameter, required.
+    #[doc = "委托代扣协议ID\n\nPath parameter, required."]
     pub contract_id: &'a str,
-    /// 公众号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 扣费持续时间
-    ///
-    /// Body field, optional.
+    #[doc = "扣费持续时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_duration: Option<DeductNotifyDeductDuration>,
-    /// 预计扣费金额信息
-    ///
-    /// Body field, required.
+    #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
@@ -63,19 +45,13 @@ impl<'a> DeductNotifyRequest<'a> {
     }
 }
 
-/// 扣费持续时间
+#[doc = "扣费持续时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeductNotifyDeductDuration {
-    /// 扣费持续时间数
-    ///
-    /// Required. Example: `1`.
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "扣费持续时间数\n\nRequired. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     pub count: i64,
-    /// 单位
-    ///
-    /// Optional. Example: `DAY`.
+    #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<DeductNotifyUnit>,
 }
@@ -96,19 +72,13 @@ string_enum! {
     }
 }
 
-/// 预计扣费金额信息
+#[doc = "预计扣费金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeductNotifyEstimatedAmount<'a> {
-    /// 预计扣费金额
-    ///
-    /// Required. Example: `1`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计扣费金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 预计扣费货币类型
-    ///
-    /// Optional. Example: `CNY`.
+    #[doc = "预计扣费货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
 }

@@ -6,21 +6,15 @@ use crate::generated::prelude::*;
 pub mod contracts;
 pub mod policy_periods;
 
-/// The `policy_periods` object.
+#[doc = "The `policy_periods` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InsuranceSignPolicyPeriod<'a> {
-    /// 预计扣费金额
-    ///
-    /// Required.
+    #[doc = "预计扣费金额\n\nRequired."]
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 预计扣费的日期
-    ///
-    /// Required. Example: `2019-11-22`.
+    #[doc = "预计扣费的日期\n\nRequired. Example: `2019-11-22`."]
     pub estimated_deduct_date: &'a str,
-    /// 保险扣费周期编号
-    ///
-    /// Required. Example: `1`.
+    #[doc = "保险扣费周期编号\n\nRequired. Example: `1`."]
     pub policy_period_id: i64,
 }
 

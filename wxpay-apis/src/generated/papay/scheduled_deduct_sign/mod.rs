@@ -6,21 +6,15 @@ use crate::generated::prelude::*;
 pub mod contracts;
 pub mod partner;
 
-/// 用于预约扣费的预约信息
+#[doc = "用于预约扣费的预约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ScheduledDeductPreSignDeductSchedule<'a> {
-    /// 商品描述
-    ///
-    /// Required. Example: `小乔-碎云皮肤（微信83区沧海之耀）`.
+    #[doc = "商品描述\n\nRequired. Example: `小乔-碎云皮肤（微信83区沧海之耀）`."]
     pub description: &'a str,
-    /// 预计的扣费金额
-    ///
-    /// Required.
+    #[doc = "预计的扣费金额\n\nRequired."]
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 预计扣费的日期
-    ///
-    /// Required. Example: `2019-11-22`.
+    #[doc = "预计扣费的日期\n\nRequired. Example: `2019-11-22`."]
     pub estimated_deduct_date: &'a str,
 }
 
@@ -40,32 +34,24 @@ impl<'a> ScheduledDeductPreSignDeductSchedule<'a> {
     }
 }
 
-/// The answer to [`NormalAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest) and [`PartnerAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest).
+#[doc = "The answer to [`NormalAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest) and [`PartnerAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AppScheduledDeductPreSign {
-    /// 跳转签约小程序的path
-    ///
-    /// May be absent. Example: `pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx`.
+    #[doc = "跳转签约小程序的path\n\nMay be absent. Example: `pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<String>,
-    /// 跳转签约小程序的username
-    ///
-    /// May be absent. Example: `gh_xxxxxxxxxxxxx`.
+    #[doc = "跳转签约小程序的username\n\nMay be absent. Example: `gh_xxxxxxxxxxxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_username: Option<String>,
-    /// 预签约ID
-    ///
-    /// Always present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`.
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
 }
 
-/// The answer to [`JsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest) and [`PartnerJsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest).
+#[doc = "The answer to [`JsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest) and [`PartnerJsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JsapiScheduledDeductPreSign {
-    /// 跳转签约流程的URL
-    ///
-    /// Always present. Example: `https://www.xxx.com?pre_entrust_id=wx12334`.
+    #[doc = "跳转签约流程的URL\n\nAlways present. Example: `https://www.xxx.com?pre_entrust_id=wx12334`."]
     pub redirect_url: String,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.
-///
-/// ```ignore
-/// let mut request = CreateRemindersExtPaymentRequest::new(fee_items, out_trade_no, pay_time);
-/// request.wx_parking_lot_id = Some(wx_parking_lot_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
-#[doc(alias = "同步非临停扩展支付")]
-#[doc(alias = "POST v3/parking/reminders/ext-payment")]
-#[doc(alias = "v3/parking/reminders/ext-payment")]
+#[doc = "同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.\n\n```ignore\nlet mut request = CreateRemindersExtPaymentRequest::new(fee_items, out_trade_no, pay_time);\nrequest.wx_parking_lot_id = Some(wx_parking_lot_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "同步非临停扩展支付",
+    "POST v3/parking/reminders/ext-payment",
+    "v3/parking/reminders/ext-payment"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/ext-payment", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRemindersExtPaymentRequest<'a> {
-    /// 费用明细列表
-    ///
-    /// Body field, required.
+    #[doc = "费用明细列表\n\nBody field, required."]
     pub fee_items: &'a [CreateRemindersExtPaymentFeeItem],
-    /// 商户支付订单号
-    ///
-    /// Body field, required. Example: `TRADE202407041530001`.
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `TRADE202407041530001`."]
     pub out_trade_no: &'a str,
-    /// 支付时间（秒级时间戳）
-    ///
-    /// Body field, required. Example: `1719128975`.
+    #[doc = "支付时间（秒级时间戳）\n\nBody field, required. Example: `1719128975`."]
     pub pay_time: i64,
-    /// 微信停车场ID
-    ///
-    /// Body field, optional. Example: `21232735744117624001123604298240`.
+    #[doc = "微信停车场ID\n\nBody field, optional. Example: `21232735744117624001123604298240`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<&'a str>,
-    /// 微信支付订单号
-    ///
-    /// Body field, optional. Example: `4200001999202407041234567890`.
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200001999202407041234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_trade_no: Option<&'a str>,
 }
@@ -63,19 +45,13 @@ impl<'a> CreateRemindersExtPaymentRequest<'a> {
     }
 }
 
-/// 费用明细列表
+#[doc = "费用明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRemindersExtPaymentFeeItem {
-    /// 金额（单位为分）
-    ///
-    /// Required. Example: `5000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额（单位为分）\n\nRequired. Example: `5000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 费用类型
-    ///
-    /// Required. Example: `EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY`.
+    #[doc = "费用类型\n\nRequired. Example: `EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY`."]
     pub fee_type: CreateRemindersExtPaymentFeeType,
 }
 

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.
-///
-/// ```ignore
-/// let mut request = CreateContractsFailNotifyRequest::new(contract_id, sp_appid, sp_mchid, sub_mchid);
-/// request.sub_appid = Some(sub_appid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "服务商商户重试扣费通知API")]
-#[doc(alias = "POST v3/partner-papay/contracts/{contract_id}/fail-notify")]
-#[doc(alias = "v3/partner-papay/contracts/{contract_id}/fail-notify")]
+#[doc = "服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet mut request = CreateContractsFailNotifyRequest::new(contract_id, sp_appid, sp_mchid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商商户重试扣费通知API",
+    "POST v3/partner-papay/contracts/{contract_id}/fail-notify",
+    "v3/partner-papay/contracts/{contract_id}/fail-notify"
+))]
 #[wxpay_api(POST, "v3/partner-papay/contracts/<contract_id>/fail-notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateContractsFailNotifyRequest<'a> {
-    /// 委托代扣协议id
-    ///
-    /// Path parameter, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议id\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 服务商商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户应用D
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `12345512`.
+    #[doc = "子商户号\n\nBody field, required. Example: `12345512`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,53 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.
-///
-/// ```ignore
-/// let mut request = PartnerDeductNotifyRequest::new(contract_id, estimated_amount, sp_appid, sp_mchid, sub_mchid);
-/// request.deduct_duration = Some(deduct_duration);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.
-///
-/// For: 服务商.
-#[doc(alias = "服务商商户预扣费通知API")]
-#[doc(alias = "POST v3/partner-papay/contracts/{contract_id}/notify")]
-#[doc(alias = "v3/partner-papay/contracts/{contract_id}/notify")]
+#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(contract_id, estimated_amount, sp_appid, sp_mchid, sub_mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商商户预扣费通知API",
+    "POST v3/partner-papay/contracts/{contract_id}/notify",
+    "v3/partner-papay/contracts/{contract_id}/notify"
+))]
 #[wxpay_api(POST, "v3/partner-papay/contracts/<contract_id>/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerDeductNotifyRequest<'a> {
-    /// 委托代扣协议id
-    ///
-    /// Path parameter, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议id\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 扣费持续时间
-    ///
-    /// Body field, optional.
+    #[doc = "扣费持续时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_duration: Option<PartnerDeductNotifyDeductDuration<'a>>,
-    /// 预计扣费金额信息
-    ///
-    /// Body field, required.
+    #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 服务商商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户应用D
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `12345512`.
+    #[doc = "子商户号\n\nBody field, required. Example: `12345512`."]
     pub sub_mchid: &'a str,
 }
 
@@ -75,17 +53,13 @@ impl<'a> PartnerDeductNotifyRequest<'a> {
     }
 }
 
-/// 扣费持续时间
+#[doc = "扣费持续时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerDeductNotifyDeductDuration<'a> {
-    /// 扣费持续时间数
-    ///
-    /// Required. Example: `1`.
+    #[doc = "扣费持续时间数\n\nRequired. Example: `1`."]
     pub count: i64,
-    /// 单位
-    ///
-    /// Optional. Example: `DAY`.
+    #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
@@ -98,19 +72,13 @@ impl<'a> PartnerDeductNotifyDeductDuration<'a> {
     }
 }
 
-/// 预计扣费金额信息
+#[doc = "预计扣费金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerDeductNotifyEstimatedAmount<'a> {
-    /// 预计扣费金额
-    ///
-    /// Required. Example: `1`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计扣费金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 预计扣费货币类型
-    ///
-    /// Optional. Example: `CNY`.
+    #[doc = "预计扣费货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
 }

@@ -3,45 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.
-///
-/// ```ignore
-/// let mut request = CreateInstalExposureRequest::new(appid, mchid, user_id_type);
-/// request.openid = Some(openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-#[doc(alias = "商户贴息-获取微信分付曝光建议")]
-#[doc(alias = "POST v3/pay/instal/exposure")]
-#[doc(alias = "v3/pay/instal/exposure")]
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.\n\n```ignore\nlet mut request = CreateInstalExposureRequest::new(appid, mchid, user_id_type);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户贴息-获取微信分付曝光建议",
+    "POST v3/pay/instal/exposure",
+    "v3/pay/instal/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/instal/exposure", response = CreateInstalExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstalExposureRequest<'a> {
-    /// 应用AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `123456789`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户手机号的十六进制字符串
-    ///
-    /// Body field, optional. Example: `EF879546FFFF`.
+    #[doc = "用户手机号的十六进制字符串\n\nBody field, optional. Example: `EF879546FFFF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
-    /// 用户ID的类型
-    ///
-    /// Body field, required. Example: `OPENID`.
+    #[doc = "用户ID的类型\n\nBody field, required. Example: `OPENID`."]
     pub user_id_type: crate::pay::instal::ExposureUserIdType,
 }
 

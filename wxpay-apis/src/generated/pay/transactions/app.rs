@@ -3,98 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// APP下单API: `POST /v3/pay/transactions/app`.
-///
-/// ```ignore
-/// let mut request = AppPrepayRequest::new(amount, appid, description, mchid, notify_url, out_trade_no);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525136>.
-///
-/// For: 直连商户, 特约商户（直连模式）.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "APP下单API")]
-#[doc(alias = "POST v3/pay/transactions/app")]
-#[doc(alias = "v3/pay/transactions/app")]
+#[doc = "APP下单API: `POST /v3/pay/transactions/app`.\n\n```ignore\nlet mut request = AppPrepayRequest::new(amount, appid, description, mchid, notify_url, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_1.shtml>, <https://pay.weixin.qq.com/doc/v3/merchant/4012525136>.\n\nFor: 直连商户, 特约商户（直连模式）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "APP下单API",
+    "POST v3/pay/transactions/app",
+    "v3/pay/transactions/app"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/app", response = AppPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppPrepayRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 公众号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::PrepayDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::pay::PayLimitPay]>,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::pay::PrepayPayer<'a>>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::PrepaySceneInfo<'a>>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 贴息信息(微信分付)
-    ///
-    /// Body field, optional.
+    #[doc = "贴息信息(微信分付)\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_info: Option<crate::pay::PrepaySubsidyInfo<'a>>,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
 }

@@ -3,75 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 付款码支付: `POST /v3/pay/transactions/codepay`.
-///
-/// ```ignore
-/// let mut request = CodePayRequest::new(amount, appid, description, mchid, out_trade_no, payer, scene_info);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "付款码支付")]
-#[doc(alias = "POST v3/pay/transactions/codepay")]
-#[doc(alias = "v3/pay/transactions/codepay")]
+#[doc = "付款码支付: `POST /v3/pay/transactions/codepay`.\n\n```ignore\nlet mut request = CodePayRequest::new(amount, appid, description, mchid, out_trade_no, payer, scene_info);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "付款码支付",
+    "POST v3/pay/transactions/codepay",
+    "v3/pay/transactions/codepay"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/codepay", response = CodePayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CodePayRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 应用AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据说明`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::CodePayDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: crate::pay::CodePayPayer<'a>,
-    /// 场景信息
-    ///
-    /// Body field, required.
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: crate::pay::CodePaySceneInfo<'a>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
 }
@@ -105,81 +73,53 @@ impl<'a> CodePayRequest<'a> {
     }
 }
 
-/// The answer to [`CodePayRequest`].
+#[doc = "The answer to [`CodePayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CodePayResponse {
-    /// 订单金额
-    ///
-    /// May be absent.
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::pay::CodePayAmount>,
-    /// 应用AppID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `自定义数据说明`.
+    #[doc = "附加数据\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 银行类型
-    ///
-    /// May be absent. Example: `CCB_DEBIT`.
+    #[doc = "银行类型\n\nMay be absent. Example: `CCB_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 直连商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "直连商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
-    ///
-    /// May be absent.
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CodePayPayer>,
-    /// 优惠信息
-    ///
-    /// May be absent.
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::pay::CodePayPromotionDetail>>,
-    /// 支付完成时间
-    ///
-    /// May be absent. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
-    ///
-    /// May be absent. Example: `支付成功`.
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
-    ///
-    /// May be absent. Example: `MICROPAY`.
+    #[doc = "交易类型\n\nMay be absent. Example: `MICROPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
-    ///
-    /// May be absent. Example: `1217752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CodePayPayer {
-    /// 用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }

@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.
-///
-/// ```ignore
-/// let mut request = CreateTransactionsExposureRequest::new(appid, out_trade_no, payer);
-/// request.mchid = Some(mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-#[doc(alias = "微信分付-支付方式前置服务")]
-#[doc(alias = "POST v3/pay/transactions/exposure")]
-#[doc(alias = "v3/pay/transactions/exposure")]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet mut request = CreateTransactionsExposureRequest::new(appid, out_trade_no, payer);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信分付-支付方式前置服务",
+    "POST v3/pay/transactions/exposure",
+    "v3/pay/transactions/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/exposure", response = CreateTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransactionsExposureRequest<'a> {
-    /// 应用AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateTransactionsExposurePayer<'a>,
 }
 
@@ -57,18 +41,14 @@ impl<'a> CreateTransactionsExposureRequest<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateTransactionsExposurePayer<'a> {
-    /// 用户标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户手机号的哈希值
-    ///
-    /// Optional. Example: `ABDEF3445546456B`.
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
 }

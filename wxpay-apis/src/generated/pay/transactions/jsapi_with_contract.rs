@@ -3,89 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.
-///
-/// ```ignore
-/// let mut request = CreateTransactionsJsapiWithContractRequest::new(amount, appid, contract_info, description, mchid, notify_url, out_trade_no, payer);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-#[doc(alias = "JSAPI下单并授权/签约")]
-#[doc(alias = "POST v3/pay/transactions/jsapi-with-contract")]
-#[doc(alias = "v3/pay/transactions/jsapi-with-contract")]
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(amount, appid, contract_info, description, mchid, notify_url, out_trade_no, payer);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "JSAPI下单并授权/签约",
+    "POST v3/pay/transactions/jsapi-with-contract",
+    "v3/pay/transactions/jsapi-with-contract"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/jsapi-with-contract", response = CreateTransactionsJsapiWithContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransactionsJsapiWithContractRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 公众号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据说明`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 签约授权信息
-    ///
-    /// Body field, required.
+    #[doc = "签约授权信息\n\nBody field, required."]
     pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::WithContractDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateTransactionsJsapiWithContractPayer<'a>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::WithContractSceneInfo<'a>>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
 }
@@ -123,13 +85,11 @@ impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateTransactionsJsapiWithContractPayer<'a> {
-    /// 用户标识
-    ///
-    /// Required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
 }
 

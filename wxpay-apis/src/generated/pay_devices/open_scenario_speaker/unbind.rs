@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 解绑音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.
-///
-/// ```ignore
-/// let request = UnbindOpenScenarioSpeakerRequest::new(device_sn);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "解绑音箱设备码牌")]
-#[doc(alias = "POST v3/pay-devices/open-scenario-speaker/{device_sn}/unbind")]
-#[doc(alias = "v3/pay-devices/open-scenario-speaker/{device_sn}/unbind")]
+#[doc = "解绑音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.\n\n```ignore\nlet request = UnbindOpenScenarioSpeakerRequest::new(device_sn);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解绑音箱设备码牌",
+    "POST v3/pay-devices/open-scenario-speaker/{device_sn}/unbind",
+    "v3/pay-devices/open-scenario-speaker/{device_sn}/unbind"
+))]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speaker/<device_sn>/unbind", response = UnbindOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnbindOpenScenarioSpeakerRequest<'a> {
-    /// 设备sn
-    ///
-    /// Path parameter, required. Example: `ABCDEF`.
+    #[doc = "设备sn\n\nPath parameter, required. Example: `ABCDEF`."]
     pub device_sn: &'a str,
 }
 

@@ -8,58 +8,34 @@ use crate::generated::prelude::*;
 pub mod pre_order;
 pub mod pre_order_with_auth;
 
-/// 查询核身记录API: `GET /v3/payroll-card/authentications`.
-///
-/// ```ignore
-/// let mut request = QueryPayrollCardAuthenticationsRequest::new(openid, sub_mchid, authenticate_date, authenticate_state);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "查询核身记录API")]
-#[doc(alias = "GET v3/payroll-card/authentications")]
-#[doc(alias = "v3/payroll-card/authentications")]
+#[doc = "查询核身记录API: `GET /v3/payroll-card/authentications`.\n\n```ignore\nlet mut request = QueryPayrollCardAuthenticationsRequest::new(openid, sub_mchid, authenticate_date, authenticate_state);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询核身记录API",
+    "GET v3/payroll-card/authentications",
+    "v3/payroll-card/authentications"
+))]
 #[wxpay_api(GET, "v3/payroll-card/authentications", response = QueryPayrollCardAuthenticationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsRequest<'a> {
-    /// 用户标识
-    ///
-    /// Query parameter, required. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`.
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: &'a str,
-    /// 应用ID
-    ///
-    /// Query parameter, optional. Example: `wxa1111111`.
+    #[doc = "应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户应用ID
-    ///
-    /// Query parameter, optional. Example: `wxa1111111`.
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1111111`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 核身日期
-    ///
-    /// Query parameter, required. Example: `2020-12-25`.
+    #[doc = "核身日期\n\nQuery parameter, required. Example: `2020-12-25`."]
     pub authenticate_date: &'a str,
-    /// 核身状态
-    ///
-    /// Query parameter, required. Example: `AUTHENTICATE_SUCCESS`.
+    #[doc = "核身状态\n\nQuery parameter, required. Example: `AUTHENTICATE_SUCCESS`."]
     pub authenticate_state: &'a str,
-    /// 本次查询偏移量
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
-    ///
-    /// Query parameter, optional. Example: `10`.
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -86,72 +62,44 @@ impl<'a> QueryPayrollCardAuthenticationsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPayrollCardAuthenticationsRequest`].
+#[doc = "The answer to [`QueryPayrollCardAuthenticationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsResponse {
-    /// 查询结果记录列表
-    ///
-    /// May be absent.
+    #[doc = "查询结果记录列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPayrollCardAuthenticationsData>>,
-    /// 本次返回条数
-    ///
-    /// Always present. Example: `10`.
+    #[doc = "本次返回条数\n\nAlways present. Example: `10`."]
     pub limit: i64,
-    /// 记录起始位置
-    ///
-    /// Always present. Example: `0`.
+    #[doc = "记录起始位置\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 总记录条数
-    ///
-    /// Always present. Example: `9`.
+    #[doc = "总记录条数\n\nAlways present. Example: `9`."]
     pub total_count: i64,
 }
 
-/// 查询结果记录列表
+#[doc = "查询结果记录列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsData {
-    /// 商家核身单号
-    ///
-    /// Always present. Example: `mcdhehfgisdhfjghed39384564i83`.
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// 核身渠道
-    ///
-    /// Always present. Example: `FROM_HARDWARE`.
+    #[doc = "核身渠道\n\nAlways present. Example: `FROM_HARDWARE`."]
     pub authenticate_scene: QueryPayrollCardAuthenticationsAuthenticateScene,
-    /// 核身渠道标识
-    ///
-    /// Always present. Example: `wdiooewl7587443649000`.
+    #[doc = "核身渠道标识\n\nAlways present. Example: `wdiooewl7587443649000`."]
     pub authenticate_source: String,
-    /// 核身状态
-    ///
-    /// Always present. Example: `AUTHENTICATE_SUCCESS`.
+    #[doc = "核身状态\n\nAlways present. Example: `AUTHENTICATE_SUCCESS`."]
     pub authenticate_state: QueryPayrollCardAuthenticationsAuthenticateState,
-    /// 核身时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "核身时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub authenticate_time: String,
-    /// 单位名称
-    ///
-    /// Always present. Example: `某单位名称`.
+    #[doc = "单位名称\n\nAlways present. Example: `某单位名称`."]
     pub employer_name: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`.
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 项目名称
-    ///
-    /// Always present. Example: `某项目`.
+    #[doc = "项目名称\n\nAlways present. Example: `某项目`."]
     pub project_name: String,
-    /// 子商户号
-    ///
-    /// Always present. Example: `111111`.
+    #[doc = "子商户号\n\nAlways present. Example: `111111`."]
     pub sub_mchid: String,
 }
 
@@ -189,60 +137,37 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateAuthenticationsPreOrderRequest`](crate::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequest) and [`CreateAuthenticationsPreOrderWithAuthRequest`](crate::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest).
+#[doc = "The answer to [`CreateAuthenticationsPreOrderRequest`](crate::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequest) and [`CreateAuthenticationsPreOrderWithAuthRequest`](crate::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAuthenticationsPreOrderResponse {
-    /// 商家核身单号
-    ///
-    /// Always present. Example: `mcdhehfgisdhfjghed39384564i83`.
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// token有效时间
-    ///
-    /// Always present. Example: `300`.
+    #[doc = "token有效时间\n\nAlways present. Example: `300`."]
     pub expires_in: i64,
-    /// 商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`.
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "子商户号\n\nAlways present. Example: `1111111`."]
     pub sub_mchid: String,
-    /// token值
-    ///
-    /// Always present. Example: `abcdefghijklmn`.
+    #[doc = "token值\n\nAlways present. Example: `abcdefghijklmn`."]
     pub token: String,
 }
 
-/// 获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.
-///
-/// ```ignore
-/// let request = QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(authenticate_number, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "获取核身结果API")]
-#[doc(alias = "GET v3/payroll-card/authentications/{authenticate_number}")]
-#[doc(alias = "v3/payroll-card/authentications/{authenticate_number}")]
+#[doc = "获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.\n\n```ignore\nlet request = QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(authenticate_number, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取核身结果API",
+    "GET v3/payroll-card/authentications/{authenticate_number}",
+    "v3/payroll-card/authentications/{authenticate_number}"
+))]
 #[wxpay_api(GET, "v3/payroll-card/authentications/<authenticate_number>", response = QueryPayrollCardAuthenticationsByAuthenticateNumberResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
-    /// 商家核身单号
-    ///
-    /// Path parameter, required. Example: `mcdhehfgisdhfjghed39384564i83`.
+    #[doc = "商家核身单号\n\nPath parameter, required. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1111111`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
 }
 
@@ -257,53 +182,31 @@ impl<'a> QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest`].
+#[doc = "The answer to [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberResponse {
-    /// 核身失败原因
-    ///
-    /// May be absent. Example: `人脸验证未通过`.
+    #[doc = "核身失败原因\n\nMay be absent. Example: `人脸验证未通过`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticate_failed_reason: Option<String>,
-    /// 商家核身单号
-    ///
-    /// Always present. Example: `mcdhehfgisdhfjghed39384564i83`.
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// 核身渠道
-    ///
-    /// Always present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`.
+    #[doc = "核身渠道\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub authenticate_scene: String,
-    /// 核身渠道标识
-    ///
-    /// Always present. Example: `wdiooewl7587443649000`.
+    #[doc = "核身渠道标识\n\nAlways present. Example: `wdiooewl7587443649000`."]
     pub authenticate_source: String,
-    /// 核身状态
-    ///
-    /// Always present. Example: `AUTHENTICATE_PROCESSING`.
+    #[doc = "核身状态\n\nAlways present. Example: `AUTHENTICATE_PROCESSING`."]
     pub authenticate_state: QueryPayrollCardAuthenticationsAuthenticateState,
-    /// 核身时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "核身时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub authenticate_time: String,
-    /// 单位名称
-    ///
-    /// Always present. Example: `某单位名称`.
+    #[doc = "单位名称\n\nAlways present. Example: `某单位名称`."]
     pub employer_name: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1111111`.
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`.
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 项目名称
-    ///
-    /// Always present. Example: `某项目`.
+    #[doc = "项目名称\n\nAlways present. Example: `某项目`."]
     pub project_name: String,
-    /// 子商户号
-    ///
-    /// Always present. Example: `111111`.
+    #[doc = "子商户号\n\nAlways present. Example: `111111`."]
     pub sub_mchid: String,
 }

@@ -3,106 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerPayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, sub_mchid, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.
-///
-/// For: 服务商.
-#[doc(alias = "创建先用后付订单")]
-#[doc(alias = "POST v3/payscore/partner/servicepayondeliveryorder")]
-#[doc(alias = "v3/payscore/partner/servicepayondeliveryorder")]
+#[doc = "创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePartnerPayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建先用后付订单",
+    "POST v3/payscore/partner/servicepayondeliveryorder",
+    "v3/payscore/partner/servicepayondeliveryorder"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/servicepayondeliveryorder", response = CreatePartnerPayOnDeliveryServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 是否需要用户确认
-    ///
-    /// Body field, optional.
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// `post_discounts`
-    ///
-    /// Body field, optional.
+    #[doc = "`post_discounts`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// `post_payments`
-    ///
-    /// Body field, optional.
+    #[doc = "`post_payments`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment<'a>]>,
-    /// 订单风险金
-    ///
-    /// Body field, required.
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `某某酒店`.
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 先用后付购物详情
-    ///
-    /// Body field, required.
+    #[doc = "先用后付购物详情\n\nBody field, required."]
     pub shopping_info: CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a>,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
-    ///
-    /// Body field, required.
+    #[doc = "服务时间\n\nBody field, required."]
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
 }
 
@@ -143,23 +99,17 @@ impl<'a> CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
     }
 }
 
-/// 先用后付购物详情
+#[doc = "先用后付购物详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a> {
-    /// 商品列表
-    ///
-    /// Optional.
+    #[doc = "商品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods: Option<&'a [CreatePartnerPayOnDeliveryServiceOrderGoods<'a>]>,
-    /// 单详跳转链接
-    ///
-    /// Optional.
+    #[doc = "单详跳转链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_link: Option<crate::payscore::PayscoreJumpLink<'a>>,
-    /// 实际购物商家公众号ID
-    ///
-    /// Optional. Example: `wxd678efh567hg6787`.
+    #[doc = "实际购物商家公众号ID\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_merchant_appid: Option<&'a str>,
 }
@@ -176,35 +126,23 @@ impl<'a> CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a> {
     }
 }
 
-/// 商品列表
+#[doc = "商品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerPayOnDeliveryServiceOrderGoods<'a> {
-    /// 商品单价金额
-    ///
-    /// Optional. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品单价金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商品品类ID
-    ///
-    /// Optional.
+    #[doc = "商品品类ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<&'a [&'a str]>,
-    /// 商品数量
-    ///
-    /// Optional. Example: `4`.
+    #[doc = "商品数量\n\nOptional. Example: `4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 商品名称
-    ///
-    /// Optional. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`.
+    #[doc = "商品名称\n\nOptional. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 商品图片链接
-    ///
-    /// Optional. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`.
+    #[doc = "商品图片链接\n\nOptional. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<&'a str>,
 }

@@ -3,46 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 支付分订单同步: `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.
-///
-/// ```ignore
-/// let mut request = SyncPayafterOrdersRequest::new(out_order_no);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1>.
-///
-/// For: 直连商户.
-#[doc(alias = "支付分订单同步")]
-#[doc(alias = "POST v3/payscore/payafter-orders/{out_order_no}/sync")]
-#[doc(alias = "v3/payscore/payafter-orders/{out_order_no}/sync")]
+#[doc = "支付分订单同步: `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.\n\n```ignore\nlet mut request = SyncPayafterOrdersRequest::new(out_order_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "支付分订单同步",
+    "POST v3/payscore/payafter-orders/{out_order_no}/sync",
+    "v3/payscore/payafter-orders/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/payafter-orders/<out_order_no>/sync", response = SyncPayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncPayafterOrdersRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required.
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 内容信息详情
-    ///
-    /// Body field, optional.
+    #[doc = "内容信息详情\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<SyncPayafterOrdersDetail<'a>>,
-    /// 服务ID
-    ///
-    /// Body field, optional. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, optional. Example: `500001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 场景类型
-    ///
-    /// Body field, optional.
+    #[doc = "场景类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::payscore::SyncOverseaPartnerServiceorderType>,
 }
@@ -61,13 +43,11 @@ impl<'a> SyncPayafterOrdersRequest<'a> {
     }
 }
 
-/// 内容信息详情
+#[doc = "内容信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SyncPayafterOrdersDetail<'a> {
-    /// 用户通过其他方式付款成功的实际时间
-    ///
-    /// Optional. Format `yyyyMMddHHmmss`. Example: `20091225091010`.
+    #[doc = "用户通过其他方式付款成功的实际时间\n\nOptional. Format `yyyyMMddHHmmss`. Example: `20091225091010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<&'a str>,
 }
@@ -80,24 +60,16 @@ impl<'a> SyncPayafterOrdersDetail<'a> {
     }
 }
 
-/// The answer to [`SyncPayafterOrdersRequest`].
+#[doc = "The answer to [`SyncPayafterOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncPayafterOrdersResponse {
-    /// 公众账号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `15646546545165651651`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `2304203423948239423`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `2304203423948239423`."]
     pub out_order_no: String,
 }

@@ -7,40 +7,24 @@ pub mod assess_user_risk_level;
 pub mod authorization_code;
 pub mod openid;
 
-/// 商户预授权API: `POST /v3/payscore/permissions`.
-///
-/// ```ignore
-/// let mut request = ApplyPermissionsRequest::new(appid, authorization_code, service_id);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "商户预授权API")]
-#[doc(alias = "POST v3/payscore/permissions")]
-#[doc(alias = "v3/payscore/permissions")]
+#[doc = "商户预授权API: `POST /v3/payscore/permissions`.\n\n```ignore\nlet mut request = ApplyPermissionsRequest::new(appid, authorization_code, service_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "商户预授权API",
+    "POST v3/payscore/permissions",
+    "v3/payscore/permissions"
+))]
 #[wxpay_api(POST, "v3/payscore/permissions", response = ApplyPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyPermissionsRequest<'a> {
-    /// 公众号id
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众号id\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "授权协议号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `http://www.qq.com`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 服务id
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务id\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
 }
 

@@ -14,41 +14,25 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-/// 查询支付分订单API: `GET /v3/payscore/serviceorder`.
-///
-/// ```ignore
-/// let mut request = GetServiceOrderRequest::new(service_id, appid);
-/// request.out_order_no = Some(out_order_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.
-///
-/// For: 普通商户.
-#[doc(alias = "查询支付分订单API")]
-#[doc(alias = "GET v3/payscore/serviceorder")]
-#[doc(alias = "v3/payscore/serviceorder")]
+#[doc = "查询支付分订单API: `GET /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = GetServiceOrderRequest::new(service_id, appid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询支付分订单API",
+    "GET v3/payscore/serviceorder",
+    "v3/payscore/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/serviceorder", response = GetServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetServiceOrderRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Query parameter, optional. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Query parameter, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 公众账号ID
-    ///
-    /// Query parameter, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
 }
 
@@ -65,204 +49,120 @@ impl<'a> GetServiceOrderRequest<'a> {
     }
 }
 
-/// The answer to [`GetServiceOrderRequest`].
+#[doc = "The answer to [`GetServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetServiceOrderResponse {
-    /// 服务商公众号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
-    ///
-    /// May be absent.
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<crate::payscore::PayscoreCollection>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
-    ///
-    /// May be absent. Example: `True`.
+    #[doc = "是否需要收款\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Always present. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub notify_url: String,
-    /// 服务商公众号下的用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// May be absent. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
-    ///
-    /// May be absent.
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
-    /// 服务风险金
-    ///
-    /// May be absent.
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<ServiceOrderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间
-    ///
-    /// May be absent.
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// May be absent. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 服务风险金
+#[doc = "服务风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ServiceOrderRiskFund {
-    /// 风险金额
-    ///
-    /// Always present. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 风险说明
-    ///
-    /// May be absent. Example: `就餐的预估费用`.
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 风险名称
-    ///
-    /// Always present. Example: `DEPOSIT`.
+    #[doc = "风险名称\n\nAlways present. Example: `DEPOSIT`."]
     pub name: crate::payscore::PayscoreName,
 }
 
-/// 创建支付分订单API: `POST /v3/payscore/serviceorder`.
-///
-/// ```ignore
-/// let mut request = CreateServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.
-///
-/// For: 普通商户.
-#[doc(alias = "创建支付分订单API")]
-#[doc(alias = "POST v3/payscore/serviceorder")]
-#[doc(alias = "v3/payscore/serviceorder")]
+#[doc = "创建支付分订单API: `POST /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建支付分订单API",
+    "POST v3/payscore/serviceorder",
+    "v3/payscore/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder", response = CreateServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceOrderRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 设备信息
-    ///
-    /// Body field, optional.
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 是否需要用户确认
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否需要用户确认\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [CreateServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, optional.
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
         Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
-    /// 服务风险金
-    ///
-    /// Body field, required.
+    #[doc = "服务风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `某某酒店`.
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 服务时间段
-    ///
-    /// Body field, required.
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
@@ -297,22 +197,16 @@ impl<'a> CreateServiceOrderRequest<'a> {
     }
 }
 
-/// 商户优惠
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateServiceOrderPostDiscount<'a> {
-    /// 优惠数量
-    ///
-    /// Optional. Example: `2`.
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
-    ///
-    /// Required. Example: `不与其他优惠叠加`.
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
     pub description: &'a str,
-    /// 优惠名称
-    ///
-    /// Required. Example: `满20减1元`.
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
     pub name: &'a str,
 }
 
@@ -328,80 +222,48 @@ impl<'a> CreateServiceOrderPostDiscount<'a> {
     }
 }
 
-/// The answer to [`CreateServiceOrderRequest`].
+#[doc = "The answer to [`CreateServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateServiceOrderResponse {
-    /// 公众账号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `15646546545165651651`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧小程序订单数据
-    ///
-    /// Always present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
+    #[doc = "跳转微信侧小程序订单数据\n\nAlways present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     pub package: String,
-    /// 后付费商户优惠
-    ///
-    /// May be absent.
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
-    /// 服务风险金
-    ///
-    /// May be absent.
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<ServiceOrderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `某某酒店`.
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间段
-    ///
-    /// May be absent.
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
 }

@@ -3,88 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 完结智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.
-///
-/// ```ignore
-/// let mut request = CompleteSmartretailOrdersRequest::new(out_order_no, appid, service_id);
-/// request.cancel_reason = Some(cancel_reason);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6>.
-///
-/// For: 直连商户.
-#[doc(alias = "完结智慧零售订单")]
-#[doc(alias = "POST v3/payscore/smartretail-orders/{out_order_no}/complete")]
-#[doc(alias = "v3/payscore/smartretail-orders/{out_order_no}/complete")]
+#[doc = "完结智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteSmartretailOrdersRequest::new(out_order_no, appid, service_id);\nrequest.cancel_reason = Some(cancel_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "完结智慧零售订单",
+    "POST v3/payscore/smartretail-orders/{out_order_no}/complete",
+    "v3/payscore/smartretail-orders/{out_order_no}/complete"
+))]
 #[wxpay_api(POST, "v3/payscore/smartretail-orders/<out_order_no>/complete", response = CompleteSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteSmartretailOrdersRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required.
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 取消订单的原因
-    ///
-    /// Body field, optional.
+    #[doc = "取消订单的原因\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<&'a str>,
-    /// 商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::PayscoreDiscount<'a>]>,
-    /// 后付费
-    ///
-    /// Body field, optional.
+    #[doc = "后付费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
-    /// 完结凭证
-    ///
-    /// Body field, optional.
+    #[doc = "完结凭证\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_ticket: Option<&'a str>,
-    /// 标识用户订单使用情况
-    ///
-    /// Body field, optional.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "标识用户订单使用情况\n\nBody field, optional.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_type: Option<i64>,
-    /// 是否指定商户分账
-    ///
-    /// Body field, optional.
+    #[doc = "是否指定商户分账\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 实际结束使用服务的地点
-    ///
-    /// Body field, optional.
+    #[doc = "实际结束使用服务的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_end_location: Option<&'a str>,
-    /// 服务结束时间
-    ///
-    /// Body field, optional.
+    #[doc = "服务结束时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_end_time: Option<&'a str>,
-    /// 实际服务开始时间
-    ///
-    /// Body field, optional.
+    #[doc = "实际服务开始时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_start_time: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 总金额(大于等于0的数字
-    ///
-    /// Body field, optional.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额(大于等于0的数字\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }

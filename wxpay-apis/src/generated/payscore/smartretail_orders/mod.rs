@@ -8,42 +8,26 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod complete;
 
-/// 查询智慧零售订单: `GET /v3/payscore/smartretail-orders`.
-///
-/// ```ignore
-/// let mut request = QueryPayscoreSmartretailOrdersRequest::new();
-/// request.service_id = Some(service_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4>.
-///
-/// For: 直连商户.
-#[doc(alias = "查询智慧零售订单")]
-#[doc(alias = "GET v3/payscore/smartretail-orders")]
-#[doc(alias = "v3/payscore/smartretail-orders")]
+#[doc = "查询智慧零售订单: `GET /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = QueryPayscoreSmartretailOrdersRequest::new();\nrequest.service_id = Some(service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询智慧零售订单",
+    "GET v3/payscore/smartretail-orders",
+    "v3/payscore/smartretail-orders"
+))]
 #[wxpay_api(GET, "v3/payscore/smartretail-orders", response = QueryPayscoreSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPayscoreSmartretailOrdersRequest<'a> {
-    /// 服务ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "服务ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Query parameter, optional.
+    #[doc = "商户服务订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
-    /// 公众账号ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "公众账号ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
 }
@@ -64,91 +48,53 @@ impl<'a> QueryPayscoreSmartretailOrdersRequest<'a> {
 /// The answer to [`QueryPayscoreSmartretailOrdersRequest`]: `GET /v3/payscore/smartretail-orders`.
 pub type QueryPayscoreSmartretailOrdersResponse = crate::payscore::Orders;
 
-/// 创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.
-///
-/// ```ignore
-/// let mut request = CreatePayscoreSmartretailOrdersRequest::new(appid, out_order_no, service_id);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.
-///
-/// For: 直连商户.
-#[doc(alias = "创建智慧零售订单")]
-#[doc(alias = "POST v3/payscore/smartretail-orders")]
-#[doc(alias = "v3/payscore/smartretail-orders")]
+#[doc = "创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = CreatePayscoreSmartretailOrdersRequest::new(appid, out_order_no, service_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "创建智慧零售订单",
+    "POST v3/payscore/smartretail-orders",
+    "v3/payscore/smartretail-orders"
+))]
 #[wxpay_api(POST, "v3/payscore/smartretail-orders", response = CreatePayscoreSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePayscoreSmartretailOrdersRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户自定义说明
-    ///
-    /// Body field, optional.
+    #[doc = "商户自定义说明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::CreatePayscoreDiscount<'a>]>,
-    /// 后付费
-    ///
-    /// Body field, optional.
+    #[doc = "后付费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
-    /// 使用需用户确认订单类型
-    ///
-    /// Body field, optional.
+    #[doc = "使用需用户确认订单类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 微信用户在商户对应appid下的唯一标识
-    ///
-    /// Body field, optional.
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 订单风险金额
-    ///
-    /// Body field, optional.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单风险金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_amount: Option<i64>,
-    /// 预计服务结束的地点
-    ///
-    /// Body field, optional.
+    #[doc = "预计服务结束的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_location: Option<&'a str>,
-    /// 服务结束时间
-    ///
-    /// Body field, optional.
+    #[doc = "服务结束时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, optional.
+    #[doc = "服务信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<&'a str>,
-    /// 开始使用服务的地点
-    ///
-    /// Body field, optional.
+    #[doc = "开始使用服务的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_location: Option<&'a str>,
-    /// 实际服务开始时间
-    ///
-    /// Body field, optional.
+    #[doc = "实际服务开始时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<&'a str>,
 }

@@ -23,20 +23,14 @@ string_enum! {
     }
 }
 
-/// 充值金额
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplyRechargeAmount<'a> {
-    /// 总金额
-    ///
-    /// Optional. Example: `500000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nOptional. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
-    ///
-    /// Optional. Example: `CNY`.
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
 }
@@ -52,20 +46,14 @@ impl<'a> ApplyRechargeAmount<'a> {
     }
 }
 
-/// 充值金额
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EcommerceRechargeAmount {
-    /// 总金额
-    ///
-    /// May be absent. Example: `500000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }

@@ -7,57 +7,29 @@ use crate::generated::prelude::*;
 
 pub mod unfreeze;
 
-/// 请求分账: `POST /v3/profitsharing/orders`.
-///
-/// ```ignore
-/// let mut request = CreateProfitSharingOrderRequest::new(out_order_no, transaction_id, unfreeze_unsplit);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "请求分账")]
-#[doc(alias = "POST v3/profitsharing/orders")]
-#[doc(alias = "v3/profitsharing/orders")]
+#[doc = "请求分账: `POST /v3/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrderRequest::new(out_order_no, transaction_id, unfreeze_unsplit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("请求分账", "POST v3/profitsharing/orders", "v3/profitsharing/orders"))]
 #[wxpay_api(POST, "v3/profitsharing/orders", response = CreateProfitSharingOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProfitSharingOrderRequest<'a> {
-    /// 应用ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "应用ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 商户分账单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 分账接收方列表
-    ///
-    /// Body field, optional.
+    #[doc = "分账接收方列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receivers: Option<&'a [CreateProfitSharingOrderReceiver<'a>]>,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888889`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 是否解冻剩余未分资金
-    ///
-    /// Body field, required.
+    #[doc = "是否解冻剩余未分资金\n\nBody field, required."]
     pub unfreeze_unsplit: bool,
 }
 
@@ -77,37 +49,20 @@ impl<'a> CreateProfitSharingOrderRequest<'a> {
     }
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateProfitSharingOrderReceiver<'a> {
-    /// 分账接收方帐号
-    ///
-    /// Required. Example: `86693852`.
+    #[doc = "分账接收方帐号\n\nRequired. Example: `86693852`."]
     pub account: &'a str,
-    /// 分账金额
-    ///
-    /// Required. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
-    ///
-    /// Required. Example: `分给商户A`.
+    #[doc = "分账描述\n\nRequired. Example: `分给商户A`."]
     pub description: &'a str,
-    /// 分账个人接收方姓名
-    ///
-    /// Optional. Format `base64`. Example: `hu89ohu89ohu89o`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<&'a str>,
-    /// 分账接收方类型
-    ///
-    /// Required. Example: `MERCHANT_ID`.
+    #[doc = "分账个人接收方姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }
 
@@ -130,81 +85,49 @@ impl<'a> CreateProfitSharingOrderReceiver<'a> {
     }
 }
 
-/// The answer to [`CreateProfitSharingOrderRequest`].
+#[doc = "The answer to [`CreateProfitSharingOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateProfitSharingOrderResponse {
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
-    ///
-    /// May be absent.
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<CreateProfitSharingOrderResponseReceiver>>,
-    /// 分账单状态
-    ///
-    /// Always present. Example: `FINISHED`.
+    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: ProfitSharingOrderState,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateProfitSharingOrderResponseReceiver {
-    /// 分账接收方帐号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 分账描述
-    ///
-    /// Always present. Example: `分给商户1900000110`.
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
     pub description: String,
-    /// 分账明细单号
-    ///
-    /// May be absent. Example: `36011111111111111111111`.
+    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_id: Option<String>,
-    /// 分账失败原因
-    ///
-    /// May be absent. Example: `ACCOUNT_ABNORMAL`.
+    #[doc = "分账失败原因\n\nMay be absent. Example: `ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ProfitSharingOrderFailReason>,
-    /// 分账完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: ProfitSharingOrderResult,
-    /// 分账接收方类型
-    ///
-    /// Always present. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }
 
@@ -252,36 +175,22 @@ string_enum! {
     }
 }
 
-/// 查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.
-///
-/// ```ignore
-/// let mut request = QueryProfitSharingOrderRequest::new(out_order_no, transaction_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询分账结果")]
-#[doc(alias = "GET v3/profitsharing/orders/{out_order_no}")]
-#[doc(alias = "v3/profitsharing/orders/{out_order_no}")]
+#[doc = "查询分账结果: `GET /v3/profitsharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrderRequest::new(out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询分账结果",
+    "GET v3/profitsharing/orders/{out_order_no}",
+    "v3/profitsharing/orders/{out_order_no}"
+))]
 #[wxpay_api(GET, "v3/profitsharing/orders/<out_order_no>", response = QueryProfitSharingOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitSharingOrderRequest<'a> {
-    /// 商户分账单号
-    ///
-    /// Path parameter, required. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Query parameter, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nQuery parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -297,80 +206,48 @@ impl<'a> QueryProfitSharingOrderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryProfitSharingOrderRequest`].
+#[doc = "The answer to [`QueryProfitSharingOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSharingOrderResponse {
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
-    ///
-    /// May be absent.
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<QueryProfitSharingOrderReceiver>>,
-    /// 分账单状态
-    ///
-    /// Always present. Example: `FINISHED`.
+    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: ProfitSharingOrderResult,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSharingOrderReceiver {
-    /// 分账接收方帐号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 分账描述
-    ///
-    /// Always present. Example: `分给商户1900000110`.
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
     pub description: String,
-    /// 分账明细单号
-    ///
-    /// May be absent. Example: `36011111111111111111111`.
+    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_id: Option<String>,
-    /// 分账失败原因
-    ///
-    /// May be absent. Example: `ACCOUNT_ABNORMAL`.
+    #[doc = "分账失败原因\n\nMay be absent. Example: `ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 分账完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: ProfitSharingOrderFailReason,
-    /// 分账接收方类型
-    ///
-    /// Always present. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }

@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.
-///
-/// ```ignore
-/// let mut request = UnfreezeProfitSharingOrderRequest::new(description, out_order_no, transaction_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "解冻剩余资金")]
-#[doc(alias = "POST v3/profitsharing/orders/unfreeze")]
-#[doc(alias = "v3/profitsharing/orders/unfreeze")]
+#[doc = "解冻剩余资金: `POST /v3/profitsharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrderRequest::new(description, out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "解冻剩余资金",
+    "POST v3/profitsharing/orders/unfreeze",
+    "v3/profitsharing/orders/unfreeze"
+))]
 #[wxpay_api(POST, "v3/profitsharing/orders/unfreeze", response = UnfreezeProfitSharingOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnfreezeProfitSharingOrderRequest<'a> {
-    /// 分账描述
-    ///
-    /// Body field, required. Example: `解冻全部剩余资金`.
+    #[doc = "分账描述\n\nBody field, required. Example: `解冻全部剩余资金`."]
     pub description: &'a str,
-    /// 商户分账单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -53,79 +37,47 @@ impl<'a> UnfreezeProfitSharingOrderRequest<'a> {
     }
 }
 
-/// The answer to [`UnfreezeProfitSharingOrderRequest`].
+#[doc = "The answer to [`UnfreezeProfitSharingOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UnfreezeProfitSharingOrderResponse {
-    /// 微信分账单号
-    ///
-    /// Always present. Example: `3008450740201411110007820472`.
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
-    ///
-    /// May be absent.
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<UnfreezeProfitSharingOrderReceiver>>,
-    /// 分账单状态
-    ///
-    /// Always present. Example: `FINISHED`.
+    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: crate::profitsharing::orders::ProfitSharingOrderState,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UnfreezeProfitSharingOrderReceiver {
-    /// 分账接收方帐号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 分账描述
-    ///
-    /// Always present. Example: `分给商户1900000110`.
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
     pub description: String,
-    /// 分账明细单号
-    ///
-    /// May be absent. Example: `36011111111111111111111`.
+    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_id: Option<String>,
-    /// 分账失败原因
-    ///
-    /// Always present. Example: `ACCOUNT_ABNORMAL`.
+    #[doc = "分账失败原因\n\nAlways present. Example: `ACCOUNT_ABNORMAL`."]
     pub fail_reason: crate::profitsharing::orders::ProfitSharingOrderFailReason,
-    /// 分账完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: String,
-    /// 分账接收方类型
-    ///
-    /// Always present. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }

@@ -3,64 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 添加分账接收方: `POST /v3/profitsharing/receivers/add`.
-///
-/// ```ignore
-/// let mut request = AddProfitSharingReceiverRequest::new(account, appid, relation_type, type);
-/// request.custom_relation = Some(custom_relation);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "添加分账接收方")]
-#[doc(alias = "POST v3/profitsharing/receivers/add")]
-#[doc(alias = "v3/profitsharing/receivers/add")]
+#[doc = "添加分账接收方: `POST /v3/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitSharingReceiverRequest::new(account, appid, relation_type, type);\nrequest.custom_relation = Some(custom_relation);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "添加分账接收方",
+    "POST v3/profitsharing/receivers/add",
+    "v3/profitsharing/receivers/add"
+))]
 #[wxpay_api(POST, "v3/profitsharing/receivers/add", response = AddProfitSharingReceiverResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddProfitSharingReceiverRequest<'a> {
-    /// 分账接收方帐号
-    ///
-    /// Body field, required. Example: `86693852`.
+    #[doc = "分账接收方帐号\n\nBody field, required. Example: `86693852`."]
     pub account: &'a str,
-    /// 应用ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 自定义的分账关系
-    ///
-    /// Body field, optional. Example: `代理商`.
+    #[doc = "自定义的分账关系\n\nBody field, optional. Example: `代理商`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_relation: Option<&'a str>,
-    /// 分账个人接收方姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `hu89ohu89ohu89o`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "分账个人接收方姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    /// 与分账方的关系类型
-    ///
-    /// Body field, required. Example: `SERVICE_PROVIDER`.
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "与分账方的关系类型\n\nBody field, required. Example: `SERVICE_PROVIDER`."]
     pub relation_type: AddProfitSharingReceiverRelationType,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888889`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 分账接收方类型
-    ///
-    /// Body field, required. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }
 
@@ -114,37 +85,23 @@ string_enum! {
     }
 }
 
-/// The answer to [`AddProfitSharingReceiverRequest`].
+#[doc = "The answer to [`AddProfitSharingReceiverRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AddProfitSharingReceiverResponse {
-    /// 分账接收方账号
-    ///
-    /// Always present. Example: `86693852`.
+    #[doc = "分账接收方账号\n\nAlways present. Example: `86693852`."]
     pub account: String,
-    /// 自定义的分账关系
-    ///
-    /// May be absent. Example: `代理商`.
+    #[doc = "自定义的分账关系\n\nMay be absent. Example: `代理商`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_relation: Option<String>,
-    /// 分账接收方全称
-    ///
-    /// May be absent. Format `base64`. Example: `hu89ohu89ohu89o`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "分账接收方全称\n\nMay be absent. Format `base64`. Example: `hu89ohu89ohu89o`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 与分账方的关系类型
-    ///
-    /// Always present. Example: `SERVICE_PROVIDER`.
+    pub name: Option<Encrypted>,
+    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SERVICE_PROVIDER`."]
     pub relation_type: AddProfitSharingReceiverRelationType,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 分账接收方类型
-    ///
-    /// Always present. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }

@@ -3,45 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 删除分账接收方: `POST /v3/profitsharing/receivers/delete`.
-///
-/// ```ignore
-/// let mut request = DeleteProfitSharingReceiverRequest::new(account, appid, type);
-/// request.sub_appid = Some(sub_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "删除分账接收方")]
-#[doc(alias = "POST v3/profitsharing/receivers/delete")]
-#[doc(alias = "v3/profitsharing/receivers/delete")]
+#[doc = "删除分账接收方: `POST /v3/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitSharingReceiverRequest::new(account, appid, type);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "删除分账接收方",
+    "POST v3/profitsharing/receivers/delete",
+    "v3/profitsharing/receivers/delete"
+))]
 #[wxpay_api(POST, "v3/profitsharing/receivers/delete", response = DeleteProfitSharingReceiverResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProfitSharingReceiverRequest<'a> {
-    /// 分账接收方账号
-    ///
-    /// Body field, required. Example: `86693852`.
+    #[doc = "分账接收方账号\n\nBody field, required. Example: `86693852`."]
     pub account: &'a str,
-    /// 应用ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888889`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 分账接收方类型
-    ///
-    /// Body field, required. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }
 
@@ -63,21 +45,15 @@ impl<'a> DeleteProfitSharingReceiverRequest<'a> {
     }
 }
 
-/// The answer to [`DeleteProfitSharingReceiverRequest`].
+#[doc = "The answer to [`DeleteProfitSharingReceiverRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteProfitSharingReceiverResponse {
-    /// 分账接收方账号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "分账接收方账号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 分账接收方类型
-    ///
-    /// Always present. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::profitsharing::ProfitsharingType,
 }

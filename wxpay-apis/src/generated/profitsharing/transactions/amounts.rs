@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 查询剩余待分金额: `GET /v3/profitsharing/transactions/{transaction_id}/amounts`.
-///
-/// ```ignore
-/// let request = QueryProfitSharingAmountsRequest::new(transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询剩余待分金额")]
-#[doc(alias = "GET v3/profitsharing/transactions/{transaction_id}/amounts")]
-#[doc(alias = "v3/profitsharing/transactions/{transaction_id}/amounts")]
+#[doc = "查询剩余待分金额: `GET /v3/profitsharing/transactions/{transaction_id}/amounts`.\n\n```ignore\nlet request = QueryProfitSharingAmountsRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询剩余待分金额",
+    "GET v3/profitsharing/transactions/{transaction_id}/amounts",
+    "v3/profitsharing/transactions/{transaction_id}/amounts"
+))]
 #[wxpay_api(GET, "v3/profitsharing/transactions/<transaction_id>/amounts", response = QueryProfitSharingAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitSharingAmountsRequest<'a> {
-    /// 微信订单号
-    ///
-    /// Path parameter, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -34,18 +25,12 @@ impl<'a> QueryProfitSharingAmountsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryProfitSharingAmountsRequest`].
+#[doc = "The answer to [`QueryProfitSharingAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSharingAmountsResponse {
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
-    /// 订单剩余待分金额
-    ///
-    /// Always present. Example: `1000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余待分金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub unsplit_amount: i64,
 }

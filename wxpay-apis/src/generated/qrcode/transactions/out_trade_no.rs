@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单: `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
-///
-/// ```ignore
-/// let mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 直连商户.
-#[doc(alias = "查询订单")]
-#[doc(alias = "GET v3/qrcode/transactions/out-trade-no/{out_trade_no}")]
-#[doc(alias = "v3/qrcode/transactions/out-trade-no/{out_trade_no}")]
+#[doc = "查询订单: `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "查询订单",
+    "GET v3/qrcode/transactions/out-trade-no/{out_trade_no}",
+    "v3/qrcode/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/qrcode/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户系统内部订单号
-    ///
-    /// Path parameter, required. Example: `20150806125346`.
+    #[doc = "商户系统内部订单号\n\nPath parameter, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 微信支付分配的子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "微信支付分配的子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

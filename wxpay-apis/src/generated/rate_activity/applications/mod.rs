@@ -5,44 +5,26 @@ use crate::generated::prelude::*;
 
 pub mod id;
 
-/// 报名费率优惠活动API: `POST /v3/rate-activity/applications`.
-///
-/// ```ignore
-/// let mut request = CreateRateActivityApplicationsRequest::new(acquiring_bank_id, activity_detail, channel_id, sub_mchid);
-/// request.additional_information = Some(additional_information);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.
-///
-/// For: 从业机构.
-#[doc(alias = "报名费率优惠活动API")]
-#[doc(alias = "POST v3/rate-activity/applications")]
-#[doc(alias = "v3/rate-activity/applications")]
+#[doc = "报名费率优惠活动API: `POST /v3/rate-activity/applications`.\n\n```ignore\nlet mut request = CreateRateActivityApplicationsRequest::new(acquiring_bank_id, activity_detail, channel_id, sub_mchid);\nrequest.additional_information = Some(additional_information);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "报名费率优惠活动API",
+    "POST v3/rate-activity/applications",
+    "v3/rate-activity/applications"
+))]
 #[wxpay_api(POST, "v3/rate-activity/applications", response = CreateRateActivityApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRateActivityApplicationsRequest<'a> {
-    /// 从业机构号
-    ///
-    /// Body field, required. Example: `1356485`.
+    #[doc = "从业机构号\n\nBody field, required. Example: `1356485`."]
     pub acquiring_bank_id: &'a str,
-    /// 活动报名信息
-    ///
-    /// Body field, required.
+    #[doc = "活动报名信息\n\nBody field, required."]
     pub activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
-    /// 补充信息
-    ///
-    /// Body field, optional.
+    #[doc = "补充信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_information: Option<ApplicationsAdditionalInformation<'a>>,
-    /// 渠道商户号
-    ///
-    /// Body field, required. Example: `20001111`.
+    #[doc = "渠道商户号\n\nBody field, required. Example: `20001111`."]
     pub channel_id: &'a str,
-    /// 从业机构特约商户号
-    ///
-    /// Body field, required. Example: `1346578`.
+    #[doc = "从业机构特约商户号\n\nBody field, required. Example: `1346578`."]
     pub sub_mchid: &'a str,
 }
 
@@ -65,22 +47,16 @@ impl<'a> CreateRateActivityApplicationsRequest<'a> {
     }
 }
 
-/// 活动报名信息
+#[doc = "活动报名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRateActivityApplicationsActivityDetail<'a> {
-    /// 活动报名材料
-    ///
-    /// Optional.
+    #[doc = "活动报名材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_apply_information: Option<&'a [ApplicationsActivityApplyInformation<'a>]>,
-    /// 活动ID
-    ///
-    /// Required. Example: `schoolcanteen_001`.
+    #[doc = "活动ID\n\nRequired. Example: `schoolcanteen_001`."]
     pub activity_id: &'a str,
-    /// 活动费率
-    ///
-    /// Optional. Example: `0.6`.
+    #[doc = "活动费率\n\nOptional. Example: `0.6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_rate: Option<&'a str>,
 }
@@ -97,18 +73,14 @@ impl<'a> CreateRateActivityApplicationsActivityDetail<'a> {
     }
 }
 
-/// 活动报名材料
+#[doc = "活动报名材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsActivityApplyInformation<'a> {
-    /// 材料ID
-    ///
-    /// Optional.
+    #[doc = "材料ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_id: Option<&'a str>,
-    /// `apply_material_information`
-    ///
-    /// Optional.
+    #[doc = "`apply_material_information`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_information: Option<&'a [MediaId<&'a str>]>,
 }
@@ -124,18 +96,14 @@ impl<'a> ApplicationsActivityApplyInformation<'a> {
     }
 }
 
-/// 补充信息
+#[doc = "补充信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsAdditionalInformation<'a> {
-    /// `additional_material`
-    ///
-    /// Optional.
+    #[doc = "`additional_material`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_material: Option<&'a [MediaId<&'a str>]>,
-    /// 补充说明
-    ///
-    /// Optional. Example: `特殊情况，说明原因`.
+    #[doc = "补充说明\n\nOptional. Example: `特殊情况，说明原因`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_message: Option<&'a str>,
 }
@@ -151,13 +119,11 @@ impl<'a> ApplicationsAdditionalInformation<'a> {
     }
 }
 
-/// The answer to [`CreateRateActivityApplicationsRequest`] and [`ModifyApplicationsByIdRequest`](crate::rate_activity::applications::id::ModifyApplicationsByIdRequest).
+#[doc = "The answer to [`CreateRateActivityApplicationsRequest`] and [`ModifyApplicationsByIdRequest`](crate::rate_activity::applications::id::ModifyApplicationsByIdRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplicationsResponse {
-    /// 申请单编号
-    ///
-    /// Always present. Example: `20000000011111`.
+    #[doc = "申请单编号\n\nAlways present. Example: `20000000011111`."]
     pub application_id: String,
 }
 

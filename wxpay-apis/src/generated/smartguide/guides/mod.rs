@@ -9,63 +9,33 @@ use crate::generated::prelude::*;
 
 pub mod assign;
 
-/// 服务人员查询API: `GET /v3/smartguide/guides`.
-///
-/// ```ignore
-/// let mut request = QuerySmartguideGuidesRequest::new(store_id, wechatpay_serial);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.
-///
-/// For: 服务商, 直连商户.
-#[doc(alias = "服务人员查询API")]
-#[doc(alias = "GET v3/smartguide/guides")]
-#[doc(alias = "v3/smartguide/guides")]
+#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(store_id, wechatpay_serial);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias("服务人员查询API", "GET v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(GET, "v3/smartguide/guides", response = QuerySmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySmartguideGuidesRequest<'a> {
-    /// 子商户ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "子商户ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 门店ID
-    ///
-    /// Query parameter, required.
+    #[doc = "门店ID\n\nQuery parameter, required."]
     pub store_id: i64,
-    /// 企业微信的员工ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "企业微信的员工ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Query parameter, optional. Format `base64`.
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "手机号码\n\nQuery parameter, optional. Format `base64`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<&'a str>,
-    /// 工号
-    ///
-    /// Query parameter, optional.
+    #[doc = "工号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_id: Option<&'a str>,
-    /// 最大资源条数
-    ///
-    /// Query parameter, optional.
+    #[doc = "最大资源条数\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 微信支付公钥ID/平台证书序列号
-    ///
-    /// Header `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`.
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
@@ -87,135 +57,73 @@ impl<'a> QuerySmartguideGuidesRequest<'a> {
     }
 }
 
-/// The answer to [`QuerySmartguideGuidesRequest`].
+#[doc = "The answer to [`QuerySmartguideGuidesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QuerySmartguideGuidesResponse {
-    /// 服务人员信息列表
-    ///
-    /// May be absent.
+    #[doc = "服务人员信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QuerySmartguideGuidesData>>,
-    /// 最大资源条数
-    ///
-    /// May be absent.
+    #[doc = "最大资源条数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
-    ///
-    /// May be absent.
+    #[doc = "请求资源起始位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 服务人员数量
-    ///
-    /// May be absent.
+    #[doc = "服务人员数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 服务人员信息
+#[doc = "服务人员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QuerySmartguideGuidesData {
-    /// 服务人员ID
-    ///
-    /// May be absent. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`.
+    #[doc = "服务人员ID\n\nMay be absent. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guide_id: Option<String>,
-    /// 手机号码
-    ///
-    /// May be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "手机号码\n\nMay be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// 企业微信的员工姓名
-    ///
-    /// May be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    pub mobile: Option<Encrypted>,
+    #[doc = "企业微信的员工姓名\n\nMay be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 门店ID
-    ///
-    /// May be absent. Example: `12345678`.
+    pub name: Option<Encrypted>,
+    #[doc = "门店ID\n\nMay be absent. Example: `12345678`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<i64>,
-    /// 企业微信的员工ID
-    ///
-    /// May be absent. Example: `robert`.
+    #[doc = "企业微信的员工ID\n\nMay be absent. Example: `robert`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
-    /// 工号
-    ///
-    /// May be absent. Example: `robert`.
+    #[doc = "工号\n\nMay be absent. Example: `robert`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_id: Option<String>,
 }
 
-/// 服务人员注册API: `POST /v3/smartguide/guides`.
-///
-/// ```ignore
-/// let mut request = CreateSmartguideGuidesRequest::new(avatar, corpid, mobile, name, qr_code, store_id, userid);
-/// request.group_qrcode = Some(group_qrcode);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.
-///
-/// For: 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "服务人员注册API")]
-#[doc(alias = "POST v3/smartguide/guides")]
-#[doc(alias = "v3/smartguide/guides")]
+#[doc = "服务人员注册API: `POST /v3/smartguide/guides`.\n\n```ignore\nlet mut request = CreateSmartguideGuidesRequest::new(avatar, corpid, mobile, name, qr_code, store_id, userid);\nrequest.group_qrcode = Some(group_qrcode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("服务人员注册API", "POST v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(POST, "v3/smartguide/guides", response = CreateSmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSmartguideGuidesRequest<'a> {
-    /// 头像URL
-    ///
-    /// Body field, required. Format `url`.
+    #[doc = "头像URL\n\nBody field, required. Format `url`."]
     pub avatar: &'a str,
-    /// 企业ID
-    ///
-    /// Body field, required.
+    #[doc = "企业ID\n\nBody field, required."]
     pub corpid: &'a str,
-    /// 群二维码URL
-    ///
-    /// Body field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`.
+    #[doc = "群二维码URL\n\nBody field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_qrcode: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Body field, required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub mobile: &'a str,
-    /// 企业微信的员工姓名
-    ///
-    /// Body field, required. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 员工个人二维码
-    ///
-    /// Body field, required. Format `url`.
+    #[doc = "手机号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "企业微信的员工姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "员工个人二维码\n\nBody field, required. Format `url`."]
     pub qr_code: &'a str,
-    /// 门店ID
-    ///
-    /// Body field, required.
+    #[doc = "门店ID\n\nBody field, required."]
     pub store_id: i64,
-    /// 子商户ID
-    ///
-    /// Body field, optional.
+    #[doc = "子商户ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 企业微信的员工ID
-    ///
-    /// Body field, required.
+    #[doc = "企业微信的员工ID\n\nBody field, required."]
     pub userid: &'a str,
 }
 
@@ -225,8 +133,8 @@ impl<'a> CreateSmartguideGuidesRequest<'a> {
     pub fn new(
         avatar: &'a str,
         corpid: &'a str,
-        mobile: &'a str,
-        name: &'a str,
+        mobile: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
         qr_code: &'a str,
         store_id: i64,
         userid: &'a str,
@@ -245,74 +153,42 @@ impl<'a> CreateSmartguideGuidesRequest<'a> {
     }
 }
 
-/// The answer to [`CreateSmartguideGuidesRequest`].
+#[doc = "The answer to [`CreateSmartguideGuidesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateSmartguideGuidesResponse {
-    /// 服务人员ID
-    ///
-    /// Always present. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`.
+    #[doc = "服务人员ID\n\nAlways present. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     pub guide_id: String,
 }
 
-/// 服务人员信息更新API: `PATCH /v3/smartguide/guides/{guide_id}`.
-///
-/// ```ignore
-/// let mut request = ModifySmartguideGuidesRequest::new(guide_id);
-/// request.avatar = Some(avatar);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_4.shtml>.
-///
-/// For: 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "服务人员信息更新API")]
-#[doc(alias = "PATCH v3/smartguide/guides/{guide_id}")]
-#[doc(alias = "v3/smartguide/guides/{guide_id}")]
+#[doc = "服务人员信息更新API: `PATCH /v3/smartguide/guides/{guide_id}`.\n\n```ignore\nlet mut request = ModifySmartguideGuidesRequest::new(guide_id);\nrequest.avatar = Some(avatar);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_4.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "服务人员信息更新API",
+    "PATCH v3/smartguide/guides/{guide_id}",
+    "v3/smartguide/guides/{guide_id}"
+))]
 #[wxpay_api(PATCH, "v3/smartguide/guides/<guide_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySmartguideGuidesRequest<'a> {
-    /// 服务人员ID
-    ///
-    /// Path parameter, required. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`.
+    #[doc = "服务人员ID\n\nPath parameter, required. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     pub guide_id: &'a str,
-    /// 头像URL
-    ///
-    /// Body field, optional. Format `url`.
+    #[doc = "头像URL\n\nBody field, optional. Format `url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<&'a str>,
-    /// 群二维码URL
-    ///
-    /// Body field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`.
+    #[doc = "群二维码URL\n\nBody field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_qrcode: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Body field, optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号码\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<&'a str>,
-    /// 企业微信的员工姓名
-    ///
-    /// Body field, optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    pub mobile: Option<Sensitive<&'a str>>,
+    #[doc = "企业微信的员工姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    /// 员工个人二维码
-    ///
-    /// Body field, optional. Format `url`.
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "员工个人二维码\n\nBody field, optional. Format `url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qr_code: Option<&'a str>,
-    /// 子商户ID
-    ///
-    /// Body field, optional. Example: `1234567890`.
+    #[doc = "子商户ID\n\nBody field, optional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -3,68 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.
-///
-/// ```ignore
-/// let mut request = UpdateDriverRequest::new(company_name, driver_category, driver_license, driver_name, driver_status, id_card_number, mchid, region_id);
-/// request.driver_photo = Some(driver_photo);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "更新司机信息API")]
-#[doc(alias = "POST v3/taxi-invoice/driver/update-driver")]
-#[doc(alias = "v3/taxi-invoice/driver/update-driver")]
+#[doc = "更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.\n\n```ignore\nlet mut request = UpdateDriverRequest::new(company_name, driver_category, driver_license, driver_name, driver_status, id_card_number, mchid, region_id);\nrequest.driver_photo = Some(driver_photo);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "更新司机信息API",
+    "POST v3/taxi-invoice/driver/update-driver",
+    "v3/taxi-invoice/driver/update-driver"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/driver/update-driver", response = UpdateDriverResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDriverRequest<'a> {
-    /// 公司名称
-    ///
-    /// Body field, required. Example: `深圳市未来有限公司`.
+    #[doc = "公司名称\n\nBody field, required. Example: `深圳市未来有限公司`."]
     pub company_name: &'a str,
-    /// 司机类别
-    ///
-    /// Body field, required. Example: `MAIN`.
+    #[doc = "司机类别\n\nBody field, required. Example: `MAIN`."]
     pub driver_category: &'a str,
-    /// 营运资格证号
-    ///
-    /// Body field, required. Example: `6298416`.
+    #[doc = "营运资格证号\n\nBody field, required. Example: `6298416`."]
     pub driver_license: &'a str,
-    /// 司机姓名
-    ///
-    /// Body field, required. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhi+SY04APUv4dfFrD7US5TWiL5sVnQSz/wvsvQ==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub driver_name: &'a str,
-    /// 司机头像
-    ///
-    /// Body field, optional.
+    #[doc = "司机姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub driver_name: Sensitive<&'a str>,
+    #[doc = "司机头像\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverDriverPhoto<'a>>,
-    /// 岗位状态
-    ///
-    /// Body field, required. Example: `ON_DUTY`.
+    #[doc = "岗位状态\n\nBody field, required. Example: `ON_DUTY`."]
     pub driver_status: &'a str,
-    /// 司机身份证号码
-    ///
-    /// Body field, required. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhXM/t2DrNLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "司机身份证号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 行政区划ID
-    ///
-    /// Body field, required. Example: `510100`.
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
 }
 
@@ -75,9 +41,9 @@ impl<'a> UpdateDriverRequest<'a> {
         company_name: &'a str,
         driver_category: &'a str,
         driver_license: &'a str,
-        driver_name: &'a str,
+        driver_name: Sensitive<&'a str>,
         driver_status: &'a str,
-        id_card_number: &'a str,
+        id_card_number: Sensitive<&'a str>,
         mchid: &'a str,
         region_id: i64,
     ) -> Self {
@@ -95,28 +61,20 @@ impl<'a> UpdateDriverRequest<'a> {
     }
 }
 
-/// 司机头像
+#[doc = "司机头像"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateDriverDriverPhoto<'a> {
-    /// 司机头像摘要
-    ///
-    /// Optional.
+    #[doc = "司机头像摘要\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<UpdateDriverPhotoDigest<'a>>,
-    /// 头像icon
-    ///
-    /// Optional. Example: `Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC...`.
+    #[doc = "头像icon\n\nOptional. Example: `Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<&'a str>,
-    /// 照片类型
-    ///
-    /// Optional. Example: `PHOTO_URL`.
+    #[doc = "照片类型\n\nOptional. Example: `PHOTO_URL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<&'a str>,
-    /// 头像url
-    ///
-    /// Optional. Example: `http://www.abc.com/driver.icon`.
+    #[doc = "头像url\n\nOptional. Example: `http://www.abc.com/driver.icon`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<&'a str>,
 }
@@ -134,18 +92,14 @@ impl<'a> UpdateDriverDriverPhoto<'a> {
     }
 }
 
-/// 司机头像摘要
+#[doc = "司机头像摘要"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateDriverPhotoDigest<'a> {
-    /// 哈希类型
-    ///
-    /// Optional. Example: `MD5`.
+    #[doc = "哈希类型\n\nOptional. Example: `MD5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<&'a str>,
-    /// 哈希值
-    ///
-    /// Optional. Example: `e10adc3949ba59abbe56e057f20f883e`.
+    #[doc = "哈希值\n\nOptional. Example: `e10adc3949ba59abbe56e057f20f883e`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<&'a str>,
 }
@@ -161,75 +115,45 @@ impl<'a> UpdateDriverPhotoDigest<'a> {
     }
 }
 
-/// The answer to [`UpdateDriverRequest`].
+#[doc = "The answer to [`UpdateDriverRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateDriverResponse {
-    /// 公司名称
-    ///
-    /// Always present. Example: `深圳市未来有限公司`.
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 司机类别
-    ///
-    /// Always present. Example: `MAIN`.
+    #[doc = "司机类别\n\nAlways present. Example: `MAIN`."]
     pub driver_category: String,
-    /// 营运资格证号
-    ///
-    /// Always present. Example: `6298416`.
+    #[doc = "营运资格证号\n\nAlways present. Example: `6298416`."]
     pub driver_license: String,
-    /// 司机姓名
-    ///
-    /// Always present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6G21UAD7US5TWiL5sVnQSz/wvsvQ==`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub driver_name: String,
-    /// 司机头像
-    ///
-    /// May be absent.
+    #[doc = "司机姓名\n\nAlways present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6G21UAD7US5TWiL5sVnQSz/wvsvQ==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub driver_name: Encrypted,
+    #[doc = "司机头像\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverResponseDriverPhoto>,
-    /// 岗位状态
-    ///
-    /// Always present. Example: `ON_DUTY`.
+    #[doc = "岗位状态\n\nAlways present. Example: `ON_DUTY`."]
     pub driver_status: String,
-    /// 司机身份证号码
-    ///
-    /// Always present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU1wwPUXFMLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub id_card_number: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "司机身份证号码\n\nAlways present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU1wwPUXFMLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub id_card_number: Encrypted,
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 行政区划ID
-    ///
-    /// Always present. Example: `510100`.
+    #[doc = "行政区划ID\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// 司机头像
+#[doc = "司机头像"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateDriverResponseDriverPhoto {
-    /// 司机头像摘要
-    ///
-    /// May be absent.
+    #[doc = "司机头像摘要\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<crate::taxi_invoice::DriverPhotoDigest>,
-    /// 头像icon
-    ///
-    /// May be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=`.
+    #[doc = "头像icon\n\nMay be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<String>,
-    /// 照片类型
-    ///
-    /// May be absent. Example: `PHOTO_URL`.
+    #[doc = "照片类型\n\nMay be absent. Example: `PHOTO_URL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<String>,
-    /// 头像url
-    ///
-    /// May be absent. Example: `http://www.abc.com/driver.icon`.
+    #[doc = "头像url\n\nMay be absent. Example: `http://www.abc.com/driver.icon`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }

@@ -3,72 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.
-///
-/// ```ignore
-/// let mut request = CreateTaxiCompanyRequest::new(address, enterprise_type, invoice_mode, legal_person, region_id, tax_id);
-/// request.bank_account = Some(bank_account);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.
-///
-/// For: 服务商.
-#[doc(alias = "新增出租车公司API")]
-#[doc(alias = "POST v3/taxi-invoice/taxi-company/create-taxi-company")]
-#[doc(alias = "v3/taxi-invoice/taxi-company/create-taxi-company")]
+#[doc = "新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.\n\n```ignore\nlet mut request = CreateTaxiCompanyRequest::new(address, enterprise_type, invoice_mode, legal_person, region_id, tax_id);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "新增出租车公司API",
+    "POST v3/taxi-invoice/taxi-company/create-taxi-company",
+    "v3/taxi-invoice/taxi-company/create-taxi-company"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/taxi-company/create-taxi-company", response = CreateTaxiCompanyResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTaxiCompanyRequest<'a> {
-    /// 公司地址
-    ///
-    /// Body field, required. Example: `广东省深圳市南山区高新科技园科技中一路腾讯大厦`.
+    #[doc = "公司地址\n\nBody field, required. Example: `广东省深圳市南山区高新科技园科技中一路腾讯大厦`."]
     pub address: &'a str,
-    /// 银行账号
-    ///
-    /// Body field, optional. Example: `12345678901234`.
+    #[doc = "银行账号\n\nBody field, optional. Example: `12345678901234`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户行
-    ///
-    /// Body field, optional. Example: `中国工商银行南山支行`.
+    #[doc = "开户行\n\nBody field, optional. Example: `中国工商银行南山支行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 公司名称
-    ///
-    /// Body field, optional. Example: `深圳市未来有限公司`.
+    #[doc = "公司名称\n\nBody field, optional. Example: `深圳市未来有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
-    /// 企业类型
-    ///
-    /// Body field, required. Example: `ENTERPRISE`.
+    #[doc = "企业类型\n\nBody field, required. Example: `ENTERPRISE`."]
     pub enterprise_type: &'a str,
-    /// 开票渠道
-    ///
-    /// Body field, required. Example: `JIAO_WEI`.
+    #[doc = "开票渠道\n\nBody field, required. Example: `JIAO_WEI`."]
     pub invoice_mode: &'a str,
-    /// 企业法人姓名
-    ///
-    /// Body field, required. Example: `张三`.
+    #[doc = "企业法人姓名\n\nBody field, required. Example: `张三`."]
     pub legal_person: &'a str,
-    /// 公司电话
-    ///
-    /// Body field, optional. Example: `075586013388`.
+    #[doc = "公司电话\n\nBody field, optional. Example: `075586013388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
-    /// 行政区划ID
-    ///
-    /// Body field, required. Example: `510100`.
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
-    /// 公司简称
-    ///
-    /// Body field, optional. Example: `深圳未来`.
+    #[doc = "公司简称\n\nBody field, optional. Example: `深圳未来`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<&'a str>,
-    /// 税号
-    ///
-    /// Body field, required. Example: `12345678901234567J`.
+    #[doc = "税号\n\nBody field, required. Example: `12345678901234567J`."]
     pub tax_id: &'a str,
 }
 
@@ -99,17 +69,13 @@ impl<'a> CreateTaxiCompanyRequest<'a> {
     }
 }
 
-/// The answer to [`CreateTaxiCompanyRequest`].
+#[doc = "The answer to [`CreateTaxiCompanyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTaxiCompanyResponse {
-    /// 公司名称
-    ///
-    /// May be absent. Example: `深圳市未来有限公司`.
+    #[doc = "公司名称\n\nMay be absent. Example: `深圳市未来有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.
-///
-/// ```ignore
-/// let mut request = QueryUserTaxiOrderByTokenRequest::new(token, openid, appid);
-/// request.region_id = Some(region_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.
-///
-/// For: 服务商.
-#[doc(alias = "根据凭证查询乘客行程单API")]
-#[doc(alias = "GET v3/taxi-invoice/user-taxi-order/find-by-token")]
-#[doc(alias = "v3/taxi-invoice/user-taxi-order/find-by-token")]
+#[doc = "根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.\n\n```ignore\nlet mut request = QueryUserTaxiOrderByTokenRequest::new(token, openid, appid);\nrequest.region_id = Some(region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据凭证查询乘客行程单API",
+    "GET v3/taxi-invoice/user-taxi-order/find-by-token",
+    "v3/taxi-invoice/user-taxi-order/find-by-token"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/user-taxi-order/find-by-token", response = QueryUserTaxiOrderByTokenResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryUserTaxiOrderByTokenRequest<'a> {
-    /// 获取乘客行程单详情的凭证
-    ///
-    /// Query parameter, required. Example: `ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIj...`.
+    #[doc = "获取乘客行程单详情的凭证\n\nQuery parameter, required. Example: `ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIj...`."]
     pub token: &'a str,
-    /// 用户标识
-    ///
-    /// Query parameter, required. Example: `oUypO5fUvaUkyuc6ueOwgwDMjCiM`.
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `oUypO5fUvaUkyuc6ueOwgwDMjCiM`."]
     pub openid: &'a str,
-    /// 应用ID
-    ///
-    /// Query parameter, required. Example: `wxb1170446a4c0a5a2`.
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wxb1170446a4c0a5a2`."]
     pub appid: &'a str,
-    /// 行政区划代码
-    ///
-    /// Query parameter, optional. Example: `310100`.
+    #[doc = "行政区划代码\n\nQuery parameter, optional. Example: `310100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_id: Option<i64>,
-    /// 授权模式
-    ///
-    /// Query parameter, optional. Example: `ORDER_AUTH`.
+    #[doc = "授权模式\n\nQuery parameter, optional. Example: `ORDER_AUTH`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_mode: Option<&'a str>,
 }
@@ -59,40 +41,24 @@ impl<'a> QueryUserTaxiOrderByTokenRequest<'a> {
     }
 }
 
-/// The answer to [`QueryUserTaxiOrderByTokenRequest`].
+#[doc = "The answer to [`QueryUserTaxiOrderByTokenRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryUserTaxiOrderByTokenResponse {
-    /// 营运资格证号
-    ///
-    /// Always present. Example: `08512-2`.
+    #[doc = "营运资格证号\n\nAlways present. Example: `08512-2`."]
     pub driver_license: String,
-    /// 面对面付款金额
-    ///
-    /// May be absent. Example: `5450`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "面对面付款金额\n\nMay be absent. Example: `5450`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_amount: Option<i64>,
-    /// 面对面付款时间
-    ///
-    /// May be absent. Example: `2020-04-07T19:47:32+08:00`.
+    #[doc = "面对面付款时间\n\nMay be absent. Example: `2020-04-07T19:47:32+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<String>,
-    /// 车牌号
-    ///
-    /// Always present. Example: `川ADT9716`.
+    #[doc = "车牌号\n\nAlways present. Example: `川ADT9716`."]
     pub plate_number: String,
-    /// 行政区划代码
-    ///
-    /// Always present. Example: `310100`.
+    #[doc = "行政区划代码\n\nAlways present. Example: `310100`."]
     pub region_id: i64,
-    /// 乘客行程单来源
-    ///
-    /// Always present. Example: `SOURCE_PAY`.
+    #[doc = "乘客行程单来源\n\nAlways present. Example: `SOURCE_PAY`."]
     pub source: String,
-    /// 上车时间
-    ///
-    /// Always present. Example: `2020-04-07T19:47:32+08:00`.
+    #[doc = "上车时间\n\nAlways present. Example: `2020-04-07T19:47:32+08:00`."]
     pub up_time: String,
 }

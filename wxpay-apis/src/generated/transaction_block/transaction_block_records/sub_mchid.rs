@@ -3,35 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.
-///
-/// ```ignore
-/// let mut request = QueryTransactionBlockRecordsBySubMchidRequest::new(sub_mchid, limit);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "分页查询子商户名下的交易拦截记录")]
-#[doc(alias = "GET v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}")]
-#[doc(alias = "v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}")]
+#[doc = "分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryTransactionBlockRecordsBySubMchidRequest::new(sub_mchid, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "分页查询子商户名下的交易拦截记录",
+    "GET v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}",
+    "v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/transaction-block/transaction-block-records/sub-mchid/<sub_mchid>", response = QueryTransactionBlockRecordsBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransactionBlockRecordsBySubMchidRequest<'a> {
-    /// 子商户号
-    ///
-    /// Path parameter, required. Example: `123000110`.
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 最大资源条数
-    ///
-    /// Query parameter, required. Example: `5`.
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional. Example: `10`.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
 }
@@ -48,29 +34,21 @@ impl<'a> QueryTransactionBlockRecordsBySubMchidRequest<'a> {
     }
 }
 
-/// The answer to [`QueryTransactionBlockRecordsBySubMchidRequest`].
+#[doc = "The answer to [`QueryTransactionBlockRecordsBySubMchidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransactionBlockRecordsBySubMchidResponse {
-    /// 交易拦截记录详情列表
-    ///
-    /// May be absent.
+    #[doc = "交易拦截记录详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data:
         Option<Vec<crate::transaction_block::transaction_block_records::QueryTransactionBlockData>>,
-    /// 最大资源条数
-    ///
-    /// May be absent. Example: `5`.
+    #[doc = "最大资源条数\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
-    ///
-    /// May be absent. Example: `10`.
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源总条数
-    ///
-    /// May be absent. Example: `1234`.
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -6,64 +6,30 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-/// 发起批量转账API: `POST /v3/transfer/batches`.
-///
-/// ```ignore
-/// let mut request = CreateTransferBatchRequest::new(appid, batch_name, batch_remark, out_batch_no, total_amount, total_num, transfer_detail_list, transfer_scene_id);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_1.shtml>.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "发起批量转账API")]
-#[doc(alias = "POST v3/transfer/batches")]
-#[doc(alias = "v3/transfer/batches")]
+#[doc = "发起批量转账API: `POST /v3/transfer/batches`.\n\n```ignore\nlet mut request = CreateTransferBatchRequest::new(appid, batch_name, batch_remark, out_batch_no, total_amount, total_num, transfer_detail_list, transfer_scene_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_1.shtml>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("发起批量转账API", "POST v3/transfer/batches", "v3/transfer/batches"))]
 #[wxpay_api(POST, "v3/transfer/batches", response = CreateTransferBatchResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransferBatchRequest<'a> {
-    /// 直连商户的appid
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "直连商户的appid\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 批次名称
-    ///
-    /// Body field, required. Example: `2019年1月深圳分部报销单`.
+    #[doc = "批次名称\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: &'a str,
-    /// 批次备注
-    ///
-    /// Body field, required. Example: `2019年1月深圳分部报销单`.
+    #[doc = "批次备注\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商家批次单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商家批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 转账总金额
-    ///
-    /// Body field, required. Example: `4000000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nBody field, required. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
-    ///
-    /// Body field, required. Example: `200`.
+    #[doc = "转账总笔数\n\nBody field, required. Example: `200`."]
     pub total_num: i64,
-    /// 转账明细列表
-    ///
-    /// Body field, required.
+    #[doc = "转账明细列表\n\nBody field, required."]
     pub transfer_detail_list: &'a [CreateTransferBatchTransferDetail<'a>],
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1001`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1001`."]
     pub transfer_scene_id: &'a str,
 }
 
@@ -94,45 +60,23 @@ impl<'a> CreateTransferBatchRequest<'a> {
     }
 }
 
-/// 转账明细列表
+#[doc = "转账明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateTransferBatchTransferDetail<'a> {
-    /// 用户在直连商户应用下的用户标示
-    ///
-    /// Required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "用户在直连商户应用下的用户标示\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商家明细单号
-    ///
-    /// Required. Example: `x23zy545Bd5436`.
+    #[doc = "商家明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 转账金额
-    ///
-    /// Required. Example: `200000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Required. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nRequired. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 收款用户身份证
-    ///
-    /// Optional. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_id_card: Option<&'a str>,
-    /// 收款用户姓名
-    ///
-    /// Required. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub user_name: &'a str,
+    #[doc = "收款用户身份证\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id_card: Option<Sensitive<&'a str>>,
+    #[doc = "收款用户姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
 }
 
 impl<'a> CreateTransferBatchTransferDetail<'a> {
@@ -143,7 +87,7 @@ impl<'a> CreateTransferBatchTransferDetail<'a> {
         out_detail_no: &'a str,
         transfer_amount: i64,
         transfer_remark: &'a str,
-        user_name: &'a str,
+        user_name: Sensitive<&'a str>,
     ) -> Self {
         Self {
             openid,
@@ -156,26 +100,18 @@ impl<'a> CreateTransferBatchTransferDetail<'a> {
     }
 }
 
-/// The answer to [`CreateTransferBatchRequest`].
+#[doc = "The answer to [`CreateTransferBatchRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTransferBatchResponse {
-    /// 微信批次单号
-    ///
-    /// Always present. Example: `1030000071100999991182020050700019480001`.
+    #[doc = "微信批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次状态
-    ///
-    /// May be absent. Example: `ACCEPTED`.
+    #[doc = "批次状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_status: Option<CreateTransferBatchBatchStatus>,
-    /// 批次创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "批次创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商家批次单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
 }
 
@@ -193,177 +129,99 @@ string_enum! {
     }
 }
 
-/// 转账批次单
+#[doc = "转账批次单"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransferBatchTransferBatch {
-    /// 直连商户的appid
-    ///
-    /// Always present. Example: `wxf636efh567hg4356`.
+    #[doc = "直连商户的appid\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 微信批次单号
-    ///
-    /// Always present. Example: `1030000071100999991182020050700019480001`.
+    #[doc = "微信批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次名称
-    ///
-    /// Always present. Example: `2019年1月深圳分部报销单`.
+    #[doc = "批次名称\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: String,
-    /// 批次备注
-    ///
-    /// Always present. Example: `2019年1月深圳分部报销单`.
+    #[doc = "批次备注\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: String,
-    /// 批次状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub batch_status: String,
-    /// 批次类型
-    ///
-    /// Always present. Example: `API`.
+    #[doc = "批次类型\n\nAlways present. Example: `API`."]
     pub batch_type: String,
-    /// 批次关闭原因
-    ///
-    /// May be absent. Example: `OVERDUE_CLOSE`.
+    #[doc = "批次关闭原因\n\nMay be absent. Example: `OVERDUE_CLOSE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<String>,
-    /// 批次创建时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "批次创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 转账失败金额
-    ///
-    /// May be absent. Example: `100000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账失败金额\n\nMay be absent. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_amount: Option<i64>,
-    /// 转账失败笔数
-    ///
-    /// May be absent. Example: `1`.
+    #[doc = "转账失败笔数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i64>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mchid: String,
-    /// 商家批次单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 转账成功金额
-    ///
-    /// May be absent. Example: `3900000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账成功金额\n\nMay be absent. Example: `3900000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_amount: Option<i64>,
-    /// 转账成功笔数
-    ///
-    /// May be absent. Example: `199`.
+    #[doc = "转账成功笔数\n\nMay be absent. Example: `199`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i64>,
-    /// 转账总金额
-    ///
-    /// Always present. Example: `4000000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nAlways present. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
-    ///
-    /// Always present. Example: `200`.
+    #[doc = "转账总笔数\n\nAlways present. Example: `200`."]
     pub total_num: i64,
-    /// 转账场景ID
-    ///
-    /// May be absent. Example: `1000`.
+    #[doc = "转账场景ID\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<String>,
-    /// 批次更新时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "批次更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
 
-/// 转账明细单列表
+#[doc = "转账明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransferBatchTransferDetail {
-    /// 微信明细单号
-    ///
-    /// Always present. Example: `1040000071100999991182020050700019500100`.
+    #[doc = "微信明细单号\n\nAlways present. Example: `1040000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_status: String,
-    /// 商家明细单号
-    ///
-    /// Always present. Example: `x23zy545Bd5436`.
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
 }
 
-/// The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest).
+#[doc = "The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBatchesResponse {
-    /// 直连商户的appid
-    ///
-    /// Always present. Example: `wxf636efh567hg4356`.
+    #[doc = "直连商户的appid\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 微信批次单号
-    ///
-    /// Always present. Example: `1030000071100999991182020050700019480001`.
+    #[doc = "微信批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 微信明细单号
-    ///
-    /// Always present. Example: `1040000071100999991182020050700019500100`.
+    #[doc = "微信明细单号\n\nAlways present. Example: `1040000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_status: String,
-    /// 明细失败原因
-    ///
-    /// May be absent. Example: `ACCOUNT_FROZEN`.
+    #[doc = "明细失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 转账发起时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "转账发起时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub initiate_time: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mchid: String,
-    /// 用户在直连商户应用下的用户标示
-    ///
-    /// Always present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "用户在直连商户应用下的用户标示\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商家批次单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 商家明细单号
-    ///
-    /// Always present. Example: `x23zy545Bd5436`.
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 转账金额
-    ///
-    /// Always present. Example: `200000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Always present. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 明细更新时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "明细更新时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 收款用户姓名
-    ///
-    /// Always present. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
+    #[doc = "收款用户姓名\n\nAlways present. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     pub user_name: String,
 }

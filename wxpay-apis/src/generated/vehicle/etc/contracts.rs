@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 通过商户ETC绑定号查询签约状态: `GET /v3/vehicle/etc/contracts/{contract_id}`.
-///
-/// ```ignore
-/// let mut request = GetByRequest::new(contract_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/etc-authorization/contracts/get-by.html>.
-///
-/// For: 服务商.
-#[doc(alias = "通过商户ETC绑定号查询签约状态")]
-#[doc(alias = "GET v3/vehicle/etc/contracts/{contract_id}")]
-#[doc(alias = "v3/vehicle/etc/contracts/{contract_id}")]
+#[doc = "通过商户ETC绑定号查询签约状态: `GET /v3/vehicle/etc/contracts/{contract_id}`.\n\n```ignore\nlet mut request = GetByRequest::new(contract_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/etc-authorization/contracts/get-by.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "通过商户ETC绑定号查询签约状态",
+    "GET v3/vehicle/etc/contracts/{contract_id}",
+    "v3/vehicle/etc/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/vehicle/etc/contracts/<contract_id>", response = GetByResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetByRequest<'a> {
-    /// 商户etc绑定号
-    ///
-    /// Path parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`.
+    #[doc = "商户etc绑定号\n\nPath parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: &'a str,
-    /// 特约商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -3,67 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.
-///
-/// ```ignore
-/// let mut request = PreopenEtcRequest::new(identify, openid, plan_id, plate_number, sp_appid);
-/// request.bank_card_no = Some(bank_card_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "预开通用户ETC指定卡扣费API")]
-#[doc(alias = "POST v3/vehicle/etc/preopen")]
-#[doc(alias = "v3/vehicle/etc/preopen")]
+#[doc = "预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.\n\n```ignore\nlet mut request = PreopenEtcRequest::new(identify, openid, plan_id, plate_number, sp_appid);\nrequest.bank_card_no = Some(bank_card_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "预开通用户ETC指定卡扣费API",
+    "POST v3/vehicle/etc/preopen",
+    "v3/vehicle/etc/preopen"
+))]
 #[wxpay_api(POST, "v3/vehicle/etc/preopen", response = PreopenEtcResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreopenEtcRequest<'a> {
-    /// 用户开通ETC时绑定的银行卡
-    ///
-    /// Body field, optional. Format `base64`. Example: `K/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户开通ETC时绑定的银行卡\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bank_card_no: Option<&'a str>,
-    /// ETC设备号
-    ///
-    /// Body field, optional. Example: `xxxxxxx`.
+    pub bank_card_no: Option<Sensitive<&'a str>>,
+    #[doc = "ETC设备号\n\nBody field, optional. Example: `xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etc_device_id: Option<&'a str>,
-    /// 实名信息
-    ///
-    /// Body field, required.
+    #[doc = "实名信息\n\nBody field, required."]
     pub identify: PreopenEtcIdentify<'a>,
-    /// 用户标识
-    ///
-    /// Body field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`.
+    #[doc = "用户标识\n\nBody field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`."]
     pub openid: &'a str,
-    /// ETC授权扣费模板ID
-    ///
-    /// Body field, required. Example: `97619`.
+    #[doc = "ETC授权扣费模板ID\n\nBody field, required. Example: `97619`."]
     pub plan_id: &'a str,
-    /// 车牌号
-    ///
-    /// Body field, required. Example: `藏ZZZZZZ`.
+    #[doc = "车牌号\n\nBody field, required. Example: `藏ZZZZZZ`."]
     pub plate_number: &'a str,
-    /// 服务商appid
-    ///
-    /// Body field, required. Example: `10000098`.
+    #[doc = "服务商appid\n\nBody field, required. Example: `10000098`."]
     pub sp_appid: &'a str,
-    /// 子商户appid
-    ///
-    /// Body field, optional. Example: `wxcbda96de0b165489`.
+    #[doc = "子商户appid\n\nBody field, optional. Example: `wxcbda96de0b165489`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
-    ///
-    /// Body field, optional. Example: `1510770601`.
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1510770601`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -92,28 +61,16 @@ impl<'a> PreopenEtcRequest<'a> {
     }
 }
 
-/// 实名信息
+#[doc = "实名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PreopenEtcIdentify<'a> {
-    /// 证件类型
-    ///
-    /// Required. Example: `ID_CARD`.
+    #[doc = "证件类型\n\nRequired. Example: `ID_CARD`."]
     pub credential_type: &'a str,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`. Example: `t85SAX3GxVYqGQm2Q8cfeFd1dWy40j4s7XpIds8Glw83HG3vN9Q==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub encrypted_credential_id: &'a str,
-    /// 姓名
-    ///
-    /// Required. Format `base64`. Example: `LOX6jBeRlK/TErW6DqEM8JFHX4iL3Rlj2vqaEqktvw1KVjgmQ==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub encrypted_real_name: &'a str,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_credential_id: Sensitive<&'a str>,
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_real_name: Sensitive<&'a str>,
 }
 
 impl<'a> PreopenEtcIdentify<'a> {
@@ -121,8 +78,8 @@ impl<'a> PreopenEtcIdentify<'a> {
     #[inline]
     pub fn new(
         credential_type: &'a str,
-        encrypted_credential_id: &'a str,
-        encrypted_real_name: &'a str,
+        encrypted_credential_id: Sensitive<&'a str>,
+        encrypted_real_name: Sensitive<&'a str>,
     ) -> Self {
         Self {
             credential_type,
@@ -132,12 +89,10 @@ impl<'a> PreopenEtcIdentify<'a> {
     }
 }
 
-/// The answer to [`PreopenEtcRequest`].
+#[doc = "The answer to [`PreopenEtcRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PreopenEtcResponse {
-    /// 预开通ID
-    ///
-    /// Always present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`.
+    #[doc = "预开通ID\n\nAlways present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`."]
     pub preopen_id: String,
 }

@@ -3,54 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 创建停车入场API: `POST /v3/vehicle/parking/parkings`.
-///
-/// ```ignore
-/// let request = CreateParkingParkingsRequest::new(free_duration, notify_url, out_parking_no, parking_name, plate_color, plate_number, start_time, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "创建停车入场API")]
-#[doc(alias = "POST v3/vehicle/parking/parkings")]
-#[doc(alias = "v3/vehicle/parking/parkings")]
+#[doc = "创建停车入场API: `POST /v3/vehicle/parking/parkings`.\n\n```ignore\nlet request = CreateParkingParkingsRequest::new(free_duration, notify_url, out_parking_no, parking_name, plate_color, plate_number, start_time, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建停车入场API",
+    "POST v3/vehicle/parking/parkings",
+    "v3/vehicle/parking/parkings"
+))]
 #[wxpay_api(POST, "v3/vehicle/parking/parkings", response = CreateParkingParkingsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateParkingParkingsRequest<'a> {
-    /// 免费时长
-    ///
-    /// Body field, required. Example: `3600`.
+    #[doc = "免费时长\n\nBody field, required. Example: `3600`."]
     pub free_duration: i64,
-    /// 回调通知url
-    ///
-    /// Body field, required. Example: `https://yoursite.com/wxpay.html`.
+    #[doc = "回调通知url\n\nBody field, required. Example: `https://yoursite.com/wxpay.html`."]
     pub notify_url: &'a str,
-    /// 商户入场id
-    ///
-    /// Body field, required. Example: `1231243`.
+    #[doc = "商户入场id\n\nBody field, required. Example: `1231243`."]
     pub out_parking_no: &'a str,
-    /// 停车场名称
-    ///
-    /// Body field, required. Example: `欢乐海岸停车场`.
+    #[doc = "停车场名称\n\nBody field, required. Example: `欢乐海岸停车场`."]
     pub parking_name: &'a str,
-    /// 车牌颜色
-    ///
-    /// Body field, required. Example: `BLUE`.
+    #[doc = "车牌颜色\n\nBody field, required. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
-    ///
-    /// Body field, required. Example: `粤B888888`.
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 入场时间
-    ///
-    /// Body field, required. Example: `2017-08-26T10:43:39+08:00`.
+    #[doc = "入场时间\n\nBody field, required. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -80,46 +57,28 @@ impl<'a> CreateParkingParkingsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateParkingParkingsRequest`].
+#[doc = "The answer to [`CreateParkingParkingsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateParkingParkingsResponse {
-    /// 不可用状态描述
-    ///
-    /// May be absent. Example: `PAUSE`.
+    #[doc = "不可用状态描述\n\nMay be absent. Example: `PAUSE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reason: Option<CreateParkingParkingsBlockReason>,
-    /// 免费时长
-    ///
-    /// Always present. Example: `3600`.
+    #[doc = "免费时长\n\nAlways present. Example: `3600`."]
     pub free_duration: i64,
-    /// 停车入场id
-    ///
-    /// Always present. Example: `5K8264ILTKCH16CQ250`.
+    #[doc = "停车入场id\n\nAlways present. Example: `5K8264ILTKCH16CQ250`."]
     pub id: String,
-    /// 商户入场id
-    ///
-    /// Always present. Example: `212434321`.
+    #[doc = "商户入场id\n\nAlways present. Example: `212434321`."]
     pub out_parking_no: String,
-    /// 停车场名称
-    ///
-    /// Always present. Example: `欢乐海岸停车场`.
+    #[doc = "停车场名称\n\nAlways present. Example: `欢乐海岸停车场`."]
     pub parking_name: String,
-    /// 车牌颜色
-    ///
-    /// Always present. Example: `BLUE`.
+    #[doc = "车牌颜色\n\nAlways present. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
-    ///
-    /// Always present. Example: `粤B888888`.
+    #[doc = "车牌号\n\nAlways present. Example: `粤B888888`."]
     pub plate_number: String,
-    /// 入场时间
-    ///
-    /// Always present. Example: `2017-08-26T10:43:39+08:00`.
+    #[doc = "入场时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: String,
-    /// 停车入场状态
-    ///
-    /// Always present. Example: `NORMAL`.
+    #[doc = "停车入场状态\n\nAlways present. Example: `NORMAL`."]
     pub state: CreateParkingParkingsState,
 }
 

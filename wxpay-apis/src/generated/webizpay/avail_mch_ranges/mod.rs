@@ -7,26 +7,17 @@ use crate::generated::prelude::*;
 
 pub mod merchant_identifiers;
 
-/// 查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.
-///
-/// ```ignore
-/// let request = QueryWebizpayAvailMchRangesRequest::new(sp_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询可用商户范围列表")]
-#[doc(alias = "GET v3/webizpay/avail-mch-ranges")]
-#[doc(alias = "v3/webizpay/avail-mch-ranges")]
+#[doc = "查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = QueryWebizpayAvailMchRangesRequest::new(sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询可用商户范围列表",
+    "GET v3/webizpay/avail-mch-ranges",
+    "v3/webizpay/avail-mch-ranges"
+))]
 #[wxpay_api(GET, "v3/webizpay/avail-mch-ranges", response = QueryWebizpayAvailMchRangesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRequest<'a> {
-    /// 服务商商户号
-    ///
-    /// Query parameter, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
@@ -38,32 +29,24 @@ impl<'a> QueryWebizpayAvailMchRangesRequest<'a> {
     }
 }
 
-/// The answer to [`QueryWebizpayAvailMchRangesRequest`].
+#[doc = "The answer to [`QueryWebizpayAvailMchRangesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesResponse {
-    /// 可用商户范围列表
-    ///
-    /// Always present.
+    #[doc = "可用商户范围列表\n\nAlways present."]
     pub range_list: Vec<QueryWebizpayAvailMchRangesRange>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `12341234`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
 }
 
-/// 可用商户范围列表
+#[doc = "可用商户范围列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRange {
-    /// 商户标识类型
-    ///
-    /// May be absent. Example: `ORGANIZATION_CODE`.
+    #[doc = "商户标识类型\n\nMay be absent. Example: `ORGANIZATION_CODE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier_type: Option<WebizpayAvailMchRangesIdentifierType>,
-    /// 可用商户范围id
-    ///
-    /// May be absent. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`.
+    #[doc = "可用商户范围id\n\nMay be absent. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_id: Option<String>,
 }
@@ -78,30 +61,19 @@ string_enum! {
     }
 }
 
-/// 创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.
-///
-/// ```ignore
-/// let request = CreateWebizpayAvailMchRangesRequest::new(identifier_type, sp_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "创建可用商户范围")]
-#[doc(alias = "POST v3/webizpay/avail-mch-ranges")]
-#[doc(alias = "v3/webizpay/avail-mch-ranges")]
+#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(identifier_type, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建可用商户范围",
+    "POST v3/webizpay/avail-mch-ranges",
+    "v3/webizpay/avail-mch-ranges"
+))]
 #[wxpay_api(POST, "v3/webizpay/avail-mch-ranges", response = CreateWebizpayAvailMchRangesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWebizpayAvailMchRangesRequest<'a> {
-    /// 商户标识类型
-    ///
-    /// Body field, required. Example: `ORGANIZATION_CODE`.
+    #[doc = "商户标识类型\n\nBody field, required. Example: `ORGANIZATION_CODE`."]
     pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    /// 服务商商户号
-    ///
-    /// Body field, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
@@ -116,13 +88,11 @@ impl<'a> CreateWebizpayAvailMchRangesRequest<'a> {
     }
 }
 
-/// The answer to [`CreateWebizpayAvailMchRangesRequest`], [`CreateAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest) and [`DeleteAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest).
+#[doc = "The answer to [`CreateWebizpayAvailMchRangesRequest`], [`CreateAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest) and [`DeleteAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AvailMchRangesResponse {
-    /// 可用商户范围id
-    ///
-    /// Always present. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`.
+    #[doc = "可用商户范围id\n\nAlways present. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: String,
 }
 

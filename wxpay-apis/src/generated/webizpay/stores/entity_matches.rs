@@ -5,36 +5,22 @@
 
 use crate::generated::prelude::*;
 
-/// 发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.
-///
-/// ```ignore
-/// let mut request = CreateStoresEntityMatchesRequest::new(out_batch_id, sp_mchid);
-/// request.match_details = Some(match_details);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "发起门店主体匹配")]
-#[doc(alias = "POST v3/webizpay/stores/entity-matches")]
-#[doc(alias = "v3/webizpay/stores/entity-matches")]
+#[doc = "发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.\n\n```ignore\nlet mut request = CreateStoresEntityMatchesRequest::new(out_batch_id, sp_mchid);\nrequest.match_details = Some(match_details);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起门店主体匹配",
+    "POST v3/webizpay/stores/entity-matches",
+    "v3/webizpay/stores/entity-matches"
+))]
 #[wxpay_api(POST, "v3/webizpay/stores/entity-matches", response = CreateStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStoresEntityMatchesRequest<'a> {
-    /// 主体匹配明细列表
-    ///
-    /// Body field, optional.
+    #[doc = "主体匹配明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_details: Option<&'a [CreateStoresEntityMatchesMatchDetail<'a>]>,
-    /// 商户主体匹配批次单号
-    ///
-    /// Body field, required. Example: `batch12345678`.
+    #[doc = "商户主体匹配批次单号\n\nBody field, required. Example: `batch12345678`."]
     pub out_batch_id: &'a str,
-    /// 服务商商户号
-    ///
-    /// Body field, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
@@ -50,21 +36,15 @@ impl<'a> CreateStoresEntityMatchesRequest<'a> {
     }
 }
 
-/// 主体匹配明细列表
+#[doc = "主体匹配明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateStoresEntityMatchesMatchDetail<'a> {
-    /// 门店统一社会信用代码
-    ///
-    /// Required. Example: `91110000710926094P`.
+    #[doc = "门店统一社会信用代码\n\nRequired. Example: `91110000710926094P`."]
     pub organization_code: &'a str,
-    /// 需要查询的支付产品
-    ///
-    /// Required. Example: `CODE_PAY`.
+    #[doc = "需要查询的支付产品\n\nRequired. Example: `CODE_PAY`."]
     pub product_type: CreateStoresEntityMatchesProductType,
-    /// 门店名称
-    ///
-    /// Required. Example: `微信小店`.
+    #[doc = "门店名称\n\nRequired. Example: `微信小店`."]
     pub store_name: &'a str,
 }
 
@@ -94,29 +74,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateStoresEntityMatchesRequest`].
+#[doc = "The answer to [`CreateStoresEntityMatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateStoresEntityMatchesResponse {
-    /// 微信支付主体匹配批次单号
-    ///
-    /// Always present. Example: `1030000071201xxxxx`.
+    #[doc = "微信支付主体匹配批次单号\n\nAlways present. Example: `1030000071201xxxxx`."]
     pub batch_id: String,
-    /// 商户主体匹配批次单号
-    ///
-    /// Always present. Example: `batch12345678`.
+    #[doc = "商户主体匹配批次单号\n\nAlways present. Example: `batch12345678`."]
     pub out_batch_id: String,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `12341234`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 批次状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: StoresEntityMatchesState,
-    /// 批次创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`.
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub time: Timestamp,
 }
 
@@ -134,30 +104,19 @@ string_enum! {
     }
 }
 
-/// 查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.
-///
-/// ```ignore
-/// let request = QueryStoresEntityMatchesRequest::new(batch_id, sp_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询门店主体匹配结果")]
-#[doc(alias = "GET v3/webizpay/stores/entity-matches/{batch_id}")]
-#[doc(alias = "v3/webizpay/stores/entity-matches/{batch_id}")]
+#[doc = "查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.\n\n```ignore\nlet request = QueryStoresEntityMatchesRequest::new(batch_id, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询门店主体匹配结果",
+    "GET v3/webizpay/stores/entity-matches/{batch_id}",
+    "v3/webizpay/stores/entity-matches/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/webizpay/stores/entity-matches/<batch_id>", response = QueryStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStoresEntityMatchesRequest<'a> {
-    /// 微信支付主体匹配批次单号
-    ///
-    /// Path parameter, required. Example: `1030000071201xxxxx`.
+    #[doc = "微信支付主体匹配批次单号\n\nPath parameter, required. Example: `1030000071201xxxxx`."]
     pub batch_id: &'a str,
-    /// 服务商商户号
-    ///
-    /// Query parameter, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
@@ -169,47 +128,31 @@ impl<'a> QueryStoresEntityMatchesRequest<'a> {
     }
 }
 
-/// The answer to [`QueryStoresEntityMatchesRequest`].
+#[doc = "The answer to [`QueryStoresEntityMatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryStoresEntityMatchesResponse {
-    /// 微信支付主体匹配批次单号
-    ///
-    /// Always present. Example: `1030000071201xxxxx`.
+    #[doc = "微信支付主体匹配批次单号\n\nAlways present. Example: `1030000071201xxxxx`."]
     pub batch_id: String,
-    /// 主体匹配明细列表
-    ///
-    /// May be absent.
+    #[doc = "主体匹配明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_results: Option<Vec<QueryStoresEntityMatchesMatchResult>>,
-    /// 商户主体匹配批次单号
-    ///
-    /// Always present. Example: `batch12345678`.
+    #[doc = "商户主体匹配批次单号\n\nAlways present. Example: `batch12345678`."]
     pub out_batch_id: String,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `12341234`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 批次状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: StoresEntityMatchesState,
 }
 
-/// 主体匹配明细列表
+#[doc = "主体匹配明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryStoresEntityMatchesMatchResult {
-    /// 是否存在满足条件微信支付商户号
-    ///
-    /// Always present. Example: `True`.
+    #[doc = "是否存在满足条件微信支付商户号\n\nAlways present. Example: `True`."]
     pub has_valid_mchid: bool,
-    /// 门店统一社会信用代码
-    ///
-    /// Always present. Example: `91110000710926094P`.
+    #[doc = "门店统一社会信用代码\n\nAlways present. Example: `91110000710926094P`."]
     pub organization_code: String,
-    /// 门店名称
-    ///
-    /// Always present. Example: `微信小店`.
+    #[doc = "门店名称\n\nAlways present. Example: `微信小店`."]
     pub store_name: String,
 }

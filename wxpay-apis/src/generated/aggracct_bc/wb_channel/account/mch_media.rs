@@ -3,46 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户影像件资料: `GET /v3/aggracct-bc/wb-channel/account/mch_media`.
-///
-/// ```ignore
-/// let mut request = QueryWbChannelAccountMchMediaRequest::new(business_scene);
-/// request.mchid = Some(mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "查询商户影像件资料")]
-#[doc(alias = "GET v3/aggracct-bc/wb-channel/account/mch_media")]
-#[doc(alias = "v3/aggracct-bc/wb-channel/account/mch_media")]
+#[doc = "查询商户影像件资料: `GET /v3/aggracct-bc/wb-channel/account/mch_media`.\n\n```ignore\nlet mut request = QueryWbChannelAccountMchMediaRequest::new(business_scene);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商户影像件资料",
+    "GET v3/aggracct-bc/wb-channel/account/mch_media",
+    "v3/aggracct-bc/wb-channel/account/mch_media"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/account/mch_media", response = QueryWbChannelAccountMchMediaResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryWbChannelAccountMchMediaRequest<'a> {
-    /// 微信支付商户号
-    ///
-    /// Query parameter, optional. Example: `mchid_example`.
+    #[doc = "微信支付商户号\n\nQuery parameter, optional. Example: `mchid_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 微信支付业务申请单号
-    ///
-    /// Query parameter, optional. Example: `platform_trx_id_example`.
+    #[doc = "微信支付业务申请单号\n\nQuery parameter, optional. Example: `platform_trx_id_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_trx_id: Option<&'a str>,
-    /// 业务场景
-    ///
-    /// Query parameter, required. Example: `SJT_MICRO_PLUS_OPEN_ACCOUNT`.
+    #[doc = "业务场景\n\nQuery parameter, required. Example: `SJT_MICRO_PLUS_OPEN_ACCOUNT`."]
     pub business_scene: QueryWbChannelAccountMchMediaBusinessScene,
-    /// 影像件类型
-    ///
-    /// Query parameter, optional. Example: `ID_CARD_FRONT`.
+    #[doc = "影像件类型\n\nQuery parameter, optional. Example: `ID_CARD_FRONT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_media_type: Option<QueryWbChannelAccountMchMediaMchMediaType>,
-    /// 影像件资料ID
-    ///
-    /// Query parameter, optional. Example: `media_id_example`.
+    #[doc = "影像件资料ID\n\nQuery parameter, optional. Example: `media_id_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<&'a str>,
 }
@@ -87,33 +69,23 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryWbChannelAccountMchMediaRequest`].
+#[doc = "The answer to [`QueryWbChannelAccountMchMediaRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryWbChannelAccountMchMediaResponse {
-    /// sm4密钥
-    ///
-    /// May be absent.
+    #[doc = "sm4密钥\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// 文件内容
-    ///
-    /// May be absent.
+    #[doc = "文件内容\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_content: Option<String>,
-    /// 影像件资料ID
-    ///
-    /// May be absent.
+    #[doc = "影像件资料ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<String>,
-    /// 文件摘要
-    ///
-    /// May be absent.
+    #[doc = "文件摘要\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_sm3: Option<String>,
-    /// 文件类型
-    ///
-    /// May be absent.
+    #[doc = "文件类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<QueryWbChannelAccountMchMediaMediaType>,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商户开户意愿确认状态API: `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.
-///
-/// ```ignore
-/// let request = QueryApplymentMerchantsStateRequest::new(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>.
-///
-/// For: 从业机构, 渠道商.
-#[doc(alias = "获取商户开户意愿确认状态API")]
-#[doc(alias = "GET v3/apply4subject/applyment/merchants/{sub_mchid}/state")]
-#[doc(alias = "v3/apply4subject/applyment/merchants/{sub_mchid}/state")]
+#[doc = "获取商户开户意愿确认状态API: `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.\n\n```ignore\nlet request = QueryApplymentMerchantsStateRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "获取商户开户意愿确认状态API",
+    "GET v3/apply4subject/applyment/merchants/{sub_mchid}/state",
+    "v3/apply4subject/applyment/merchants/{sub_mchid}/state"
+))]
 #[wxpay_api(GET, "v3/apply4subject/applyment/merchants/<sub_mchid>/state", response = QueryApplymentMerchantsStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentMerchantsStateRequest<'a> {
-    /// 特约商户号
-    ///
-    /// Path parameter, required. Format `numeric`.
+    #[doc = "特约商户号\n\nPath parameter, required. Format `numeric`."]
     pub sub_mchid: &'a str,
 }
 
@@ -34,13 +25,11 @@ impl<'a> QueryApplymentMerchantsStateRequest<'a> {
     }
 }
 
-/// The answer to [`QueryApplymentMerchantsStateRequest`].
+#[doc = "The answer to [`QueryApplymentMerchantsStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryApplymentMerchantsStateResponse {
-    /// 授权状态
-    ///
-    /// Always present. Example: `AUTHORIZE_STATE_UNAUTHORIZED`.
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZE_STATE_UNAUTHORIZED`."]
     pub authorize_state: QueryApplymentMerchantsStateAuthorizeState,
 }
 

@@ -5,45 +5,27 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 银行批次单号查询批次单API: `GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`.
-///
-/// ```ignore
-/// let mut request = QueryBatchesByOutBatchNoRequest::new(out_batch_no, need_query_detail);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_4.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "银行批次单号查询批次单API")]
-#[doc(alias = "GET v3/bank-transfer/batches/out-batch-no/{out_batch_no}")]
-#[doc(alias = "v3/bank-transfer/batches/out-batch-no/{out_batch_no}")]
+#[doc = "银行批次单号查询批次单API: `GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryBatchesByOutBatchNoRequest::new(out_batch_no, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "银行批次单号查询批次单API",
+    "GET v3/bank-transfer/batches/out-batch-no/{out_batch_no}",
+    "v3/bank-transfer/batches/out-batch-no/{out_batch_no}"
+))]
 #[wxpay_api(GET, "v3/bank-transfer/batches/out-batch-no/<out_batch_no>", response = QueryBatchesByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBatchesByOutBatchNoRequest<'a> {
-    /// `out_batch_no`
-    ///
-    /// Path parameter, required.
+    #[doc = "`out_batch_no`\n\nPath parameter, required."]
     pub out_batch_no: &'a str,
-    /// 是否查询转账明细单
-    ///
-    /// Query parameter, required.
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
-    ///
-    /// Query parameter, optional. Example: `FAIL`.
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<crate::bank_transfer::batches::QueryBatchesDetailState>,
 }

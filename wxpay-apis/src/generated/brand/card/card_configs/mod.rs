@@ -9,37 +9,23 @@ pub mod cancel_applyment;
 pub mod preview_url;
 pub mod publish;
 
-/// 查询商家名片配置申请状态: `GET /v3/brand/card/card-configs`.
-///
-/// ```ignore
-/// let mut request = QueryCardCardConfigsRequest::new(brand_id);
-/// request.business_code = Some(business_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询商家名片配置申请状态")]
-#[doc(alias = "GET v3/brand/card/card-configs")]
-#[doc(alias = "v3/brand/card/card-configs")]
+#[doc = "查询商家名片配置申请状态: `GET /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = QueryCardCardConfigsRequest::new(brand_id);\nrequest.business_code = Some(business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商家名片配置申请状态",
+    "GET v3/brand/card/card-configs",
+    "v3/brand/card/card-configs"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-configs", response = QueryCardCardConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCardCardConfigsRequest<'a> {
-    /// 业务申请编号
-    ///
-    /// Query parameter, optional. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nQuery parameter, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
-    /// 微信支付申请单号
-    ///
-    /// Query parameter, optional. Example: `1111111111`.
+    #[doc = "微信支付申请单号\n\nQuery parameter, optional. Example: `1111111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
@@ -55,39 +41,25 @@ impl<'a> QueryCardCardConfigsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryCardCardConfigsRequest`].
+#[doc = "The answer to [`QueryCardCardConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCardCardConfigsResponse {
-    /// 实际发布时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`.
+    #[doc = "实际发布时间\n\nMay be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual_publish_time: Option<Timestamp>,
-    /// 微信支付申请单号
-    ///
-    /// Always present. Example: `1111111111`.
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `AUDIT_REJECTED`.
+    #[doc = "申请单状态\n\nAlways present. Example: `AUDIT_REJECTED`."]
     pub applyment_state: CardCardConfigsApplymentState,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 驳回原因
-    ///
-    /// May be absent. Example: `驳回原因xxx`.
+    #[doc = "驳回原因\n\nMay be absent. Example: `驳回原因xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 定时发布时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`.
+    #[doc = "定时发布时间\n\nMay be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_publish_time: Option<Timestamp>,
 }
@@ -112,44 +84,26 @@ string_enum! {
     }
 }
 
-/// 提交商家名片配置申请: `POST /v3/brand/card/card-configs`.
-///
-/// ```ignore
-/// let mut request = CreateCardCardConfigsRequest::new(brand_customer_service, brand_id, business_code);
-/// request.brand_mini_program_info = Some(brand_mini_program_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "提交商家名片配置申请")]
-#[doc(alias = "POST v3/brand/card/card-configs")]
-#[doc(alias = "v3/brand/card/card-configs")]
+#[doc = "提交商家名片配置申请: `POST /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = CreateCardCardConfigsRequest::new(brand_customer_service, brand_id, business_code);\nrequest.brand_mini_program_info = Some(brand_mini_program_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交商家名片配置申请",
+    "POST v3/brand/card/card-configs",
+    "v3/brand/card/card-configs"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-configs", response = CreateCardCardConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCardCardConfigsRequest<'a> {
-    /// 品牌客服信息
-    ///
-    /// Body field, required.
+    #[doc = "品牌客服信息\n\nBody field, required."]
     pub brand_customer_service: CreateCardCardConfigsBrandCustomerService<'a>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 品牌小程序信息
-    ///
-    /// Body field, optional.
+    #[doc = "品牌小程序信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_mini_program_info: Option<CreateCardCardConfigsBrandMiniProgramInfo<'a>>,
-    /// 业务申请编号
-    ///
-    /// Body field, required. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 服务列表
-    ///
-    /// Body field, optional.
+    #[doc = "服务列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_list: Option<&'a [CreateCardCardConfigsService<'a>]>,
 }
@@ -172,28 +126,20 @@ impl<'a> CreateCardCardConfigsRequest<'a> {
     }
 }
 
-/// 品牌客服信息
+#[doc = "品牌客服信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCardCardConfigsBrandCustomerService<'a> {
-    /// 公众账号ID
-    ///
-    /// Optional. Example: `wx1234567890abcdef`.
+    #[doc = "公众账号ID\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 客服路径
-    ///
-    /// Optional. Example: `pages/service/index`.
+    #[doc = "客服路径\n\nOptional. Example: `pages/service/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_service_path: Option<&'a str>,
-    /// 客服电话
-    ///
-    /// Optional. Example: `12345678900`.
+    #[doc = "客服电话\n\nOptional. Example: `12345678900`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_service_phone: Option<&'a str>,
-    /// 客服类型
-    ///
-    /// Required. Example: `MINI_PROGRAM`.
+    #[doc = "客服类型\n\nRequired. Example: `MINI_PROGRAM`."]
     pub customer_service_type: CreateCardCardConfigsCustomerServiceType,
 }
 
@@ -224,17 +170,13 @@ string_enum! {
     }
 }
 
-/// 品牌小程序信息
+#[doc = "品牌小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCardCardConfigsBrandMiniProgramInfo<'a> {
-    /// 公众账号ID
-    ///
-    /// Required. Example: `wx1234567890abcdef`.
+    #[doc = "公众账号ID\n\nRequired. Example: `wx1234567890abcdef`."]
     pub appid: &'a str,
-    /// 小程序默认跳转路径
-    ///
-    /// Optional. Example: `pages/shop/index`.
+    #[doc = "小程序默认跳转路径\n\nOptional. Example: `pages/shop/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_jump_path: Option<&'a str>,
 }
@@ -250,31 +192,21 @@ impl<'a> CreateCardCardConfigsBrandMiniProgramInfo<'a> {
     }
 }
 
-/// 服务列表
+#[doc = "服务列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCardCardConfigsService<'a> {
-    /// 公众账号ID
-    ///
-    /// Optional. Example: `wx1234567890abcdef`.
+    #[doc = "公众账号ID\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 服务分类名称
-    ///
-    /// Optional. Example: `会员服务`.
+    #[doc = "服务分类名称\n\nOptional. Example: `会员服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_classify_name: Option<&'a str>,
-    /// 服务跳转路径
-    ///
-    /// Required. Example: `pages/shop/index`.
+    #[doc = "服务跳转路径\n\nRequired. Example: `pages/shop/index`."]
     pub service_jump_path: &'a str,
-    /// 服务跳转类型
-    ///
-    /// Required. Example: `JUMP_MINI_PROGRAM`.
+    #[doc = "服务跳转类型\n\nRequired. Example: `JUMP_MINI_PROGRAM`."]
     pub service_jump_type: CreateCardCardConfigsServiceJumpType,
-    /// 服务名称
-    ///
-    /// Optional. Example: `会员中心`.
+    #[doc = "服务名称\n\nOptional. Example: `会员中心`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_name: Option<&'a str>,
 }
@@ -306,24 +238,16 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateCardCardConfigsRequest`].
+#[doc = "The answer to [`CreateCardCardConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateCardCardConfigsResponse {
-    /// 微信支付申请单号
-    ///
-    /// Always present. Example: `1111111111`.
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商家名片预览二维码链接
-    ///
-    /// Always present. Example: `https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345`.
+    #[doc = "商家名片预览二维码链接\n\nAlways present. Example: `https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345`."]
     pub card_preview_url: String,
 }

@@ -9,41 +9,25 @@ pub mod business_code;
 pub mod cancel_applyment;
 pub mod unbind_card_link;
 
-/// 查询已生效交易连接名片规则: `GET /v3/brand/card/card-links`.
-///
-/// ```ignore
-/// let mut request = QueryCardCardLinksRequest::new(brand_id);
-/// request.payment_scene = Some(payment_scene);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询已生效交易连接名片规则")]
-#[doc(alias = "GET v3/brand/card/card-links")]
-#[doc(alias = "v3/brand/card/card-links")]
+#[doc = "查询已生效交易连接名片规则: `GET /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = QueryCardCardLinksRequest::new(brand_id);\nrequest.payment_scene = Some(payment_scene);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询已生效交易连接名片规则",
+    "GET v3/brand/card/card-links",
+    "v3/brand/card/card-links"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-links", response = QueryCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCardCardLinksRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 交易场景类型
-    ///
-    /// Query parameter, optional. Example: `MINI_PROGRAM`.
+    #[doc = "交易场景类型\n\nQuery parameter, optional. Example: `MINI_PROGRAM`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_scene: Option<CardLinksPaymentScene>,
-    /// 查询页码
-    ///
-    /// Query parameter, optional. Example: `1`.
+    #[doc = "查询页码\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
-    ///
-    /// Query parameter, optional. Example: `50`.
+    #[doc = "查询页大小\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
 }
@@ -75,105 +59,67 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryCardCardLinksRequest`].
+#[doc = "The answer to [`QueryCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCardCardLinksResponse {
-    /// 已生效连接列表
-    ///
-    /// May be absent.
+    #[doc = "已生效连接列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_link_list: Option<Vec<QueryCardCardLinksActiveLink>>,
-    /// 品牌ID
-    ///
-    /// May be absent. Example: `1004`.
+    #[doc = "品牌ID\n\nMay be absent. Example: `1004`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 查询页码
-    ///
-    /// May be absent.
+    #[doc = "查询页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
-    ///
-    /// May be absent.
+    #[doc = "查询页大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 总数
-    ///
-    /// May be absent.
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_num: Option<i64>,
 }
 
-/// 已生效连接列表
+#[doc = "已生效连接列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryCardCardLinksActiveLink {
-    /// 公众账号ID
-    ///
-    /// May be absent.
+    #[doc = "公众账号ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid_list: Option<Vec<String>>,
-    /// 商户号
-    ///
-    /// May be absent. Example: `111222333`.
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易场景类型
-    ///
-    /// Always present. Example: `MINI_PROGRAM`.
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
-    ///
-    /// May be absent. Example: `00005000000000548218251086296300`.
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }
 
-/// 添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.
-///
-/// ```ignore
-/// let mut request = CreateCardCardLinksRequest::new(brand_id, business_code, payment_scene);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "添加交易连接名片规则申请")]
-#[doc(alias = "POST v3/brand/card/card-links")]
-#[doc(alias = "v3/brand/card/card-links")]
+#[doc = "添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = CreateCardCardLinksRequest::new(brand_id, business_code, payment_scene);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加交易连接名片规则申请",
+    "POST v3/brand/card/card-links",
+    "v3/brand/card/card-links"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-links", response = CreateCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCardCardLinksRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 业务申请编号
-    ///
-    /// Body field, required. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 商户号
-    ///
-    /// Body field, optional. Example: `111222333`.
+    #[doc = "商户号\n\nBody field, optional. Example: `111222333`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<&'a str>,
-    /// 交易场景类型
-    ///
-    /// Body field, required. Example: `MINI_PROGRAM`.
+    #[doc = "交易场景类型\n\nBody field, required. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
-    ///
-    /// Body field, optional. Example: `00005000000000548218251086296300`.
+    #[doc = "服务ID\n\nBody field, optional. Example: `00005000000000548218251086296300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
@@ -197,35 +143,23 @@ impl<'a> CreateCardCardLinksRequest<'a> {
     }
 }
 
-/// The answer to [`CreateCardCardLinksRequest`].
+#[doc = "The answer to [`CreateCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateCardCardLinksResponse {
-    /// 公众账号ID
-    ///
-    /// May be absent. Example: `wxea9c30890f48d5ae`.
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
-    ///
-    /// Always present. Example: `190001351110000`.
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商户号
-    ///
-    /// May be absent. Example: `111222333`.
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易场景类型
-    ///
-    /// Always present. Example: `MINI_PROGRAM`.
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
-    ///
-    /// May be absent. Example: `00005000000000548218251086296300`.
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.
-///
-/// ```ignore
-/// let mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(brand_id, limit, offset);
-/// request.activity_state = Some(activity_state);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询摇优惠活动列表")]
-#[doc(alias = "GET v3/brand/marketing/shake-activities/activities")]
-#[doc(alias = "v3/brand/marketing/shake-activities/activities")]
+#[doc = "查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.\n\n```ignore\nlet mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(brand_id, limit, offset);\nrequest.activity_state = Some(activity_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询摇优惠活动列表",
+    "GET v3/brand/marketing/shake-activities/activities",
+    "v3/brand/marketing/shake-activities/activities"
+))]
 #[wxpay_api(GET, "v3/brand/marketing/shake-activities/activities", response = QueryMarketingShakeActivitiesActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 分页大小
-    ///
-    /// Query parameter, required. Example: `5`.
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Query parameter, required. Example: `10`.
+    #[doc = "分页页码\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
-    /// 活动状态
-    ///
-    /// Query parameter, optional. Example: `CREATED`.
+    #[doc = "活动状态\n\nQuery parameter, optional. Example: `CREATED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_state: Option<QueryMarketingShakeActivitiesActivitiesActivityState>,
-    /// `audit_state`
-    ///
-    /// Query parameter, optional. Example: `PENDING`.
+    #[doc = "`audit_state`\n\nQuery parameter, optional. Example: `PENDING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryMarketingShakeActivitiesActivitiesAuditState>,
 }
@@ -87,69 +69,43 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryMarketingShakeActivitiesActivitiesRequest`].
+#[doc = "The answer to [`QueryMarketingShakeActivitiesActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesResponse {
-    /// 摇一摇有优惠活动列表
-    ///
-    /// May be absent.
+    #[doc = "摇一摇有优惠活动列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMarketingShakeActivitiesActivitiesData>>,
-    /// 分页大小
-    ///
-    /// Always present.
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present.
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数
-    ///
-    /// Always present.
+    #[doc = "总数\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// 摇一摇有优惠活动列表
+#[doc = "摇一摇有优惠活动列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesData {
-    /// 活动状态
-    ///
-    /// Always present.
+    #[doc = "活动状态\n\nAlways present."]
     pub activity_state: QueryMarketingShakeActivitiesActivitiesActivityState,
-    /// `audit_state`
-    ///
-    /// Always present. Example: `PENDING`.
+    #[doc = "`audit_state`\n\nAlways present. Example: `PENDING`."]
     pub audit_state: QueryMarketingShakeActivitiesActivitiesAuditState,
-    /// 可用库存
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "可用库存\n\nAlways present. Example: `1`."]
     pub available_quota: i64,
-    /// 投放模式
-    ///
-    /// Always present. Example: `SMART`.
+    #[doc = "投放模式\n\nAlways present. Example: `SMART`."]
     pub delivery_mode: QueryMarketingShakeActivitiesActivitiesDeliveryMode,
-    /// 活动id
-    ///
-    /// Always present.
+    #[doc = "活动id\n\nAlways present."]
     pub id: String,
-    /// 活动名称
-    ///
-    /// Always present.
+    #[doc = "活动名称\n\nAlways present."]
     pub name: String,
-    /// 商品券
-    ///
-    /// May be absent.
+    #[doc = "商品券\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_coupon: Option<QueryMarketingShakeActivitiesActivitiesProductCoupon>,
-    /// 投放时间范围
-    ///
-    /// Always present.
+    #[doc = "投放时间范围\n\nAlways present."]
     pub time_range: QueryMarketingShakeActivitiesActivitiesTimeRange,
-    /// 总库存
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "总库存\n\nAlways present. Example: `1`."]
     pub total_quota: i64,
 }
 
@@ -163,41 +119,31 @@ string_enum! {
     }
 }
 
-/// 商品券
+#[doc = "商品券"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesProductCoupon {
-    /// 商品券ID
-    ///
-    /// Always present. Example: `example_product_coupon_id`.
+    #[doc = "商品券ID\n\nAlways present. Example: `example_product_coupon_id`."]
     pub product_coupon_id: String,
-    /// 商品券批次列表
-    ///
-    /// May be absent.
+    #[doc = "商品券批次列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<QueryMarketingShakeActivitiesActivitiesStock>>,
 }
 
-/// 商品券批次列表
+#[doc = "商品券批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesStock {
-    /// 批次ID
-    ///
-    /// Always present. Example: `example_stock_id`.
+    #[doc = "批次ID\n\nAlways present. Example: `example_stock_id`."]
     pub stock_id: String,
 }
 
-/// 投放时间范围
+#[doc = "投放时间范围"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesTimeRange {
-    /// 结束时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub end_time: Timestamp,
-    /// 开始时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: Timestamp,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 入会组件预授权: `POST /v3/brand/partner/card-member/pre-auth-tokens`.
-///
-/// ```ignore
-/// let request = CreatePartnerCardMemberPreAuthTokensRequest::new(brand_id, card_id, openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "入会组件预授权")]
-#[doc(alias = "POST v3/brand/partner/card-member/pre-auth-tokens")]
-#[doc(alias = "v3/brand/partner/card-member/pre-auth-tokens")]
+#[doc = "入会组件预授权: `POST /v3/brand/partner/card-member/pre-auth-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPreAuthTokensRequest::new(brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "入会组件预授权",
+    "POST v3/brand/partner/card-member/pre-auth-tokens",
+    "v3/brand/partner/card-member/pre-auth-tokens"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/pre-auth-tokens", response = CreatePartnerCardMemberPreAuthTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerCardMemberPreAuthTokensRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
-    ///
-    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单剩余待分金额API: `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`.
-///
-/// ```ignore
-/// let request = QueryProfitsharingOrdersAmountsRequest::new(transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_9.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "查询订单剩余待分金额API")]
-#[doc(alias = "GET v3/brand/profitsharing/orders/{transaction_id}/amounts")]
-#[doc(alias = "v3/brand/profitsharing/orders/{transaction_id}/amounts")]
+#[doc = "查询订单剩余待分金额API: `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`.\n\n```ignore\nlet request = QueryProfitsharingOrdersAmountsRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_9.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询订单剩余待分金额API",
+    "GET v3/brand/profitsharing/orders/{transaction_id}/amounts",
+    "v3/brand/profitsharing/orders/{transaction_id}/amounts"
+))]
 #[wxpay_api(GET, "v3/brand/profitsharing/orders/<transaction_id>/amounts", response = QueryProfitsharingOrdersAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitsharingOrdersAmountsRequest<'a> {
-    /// 微信订单号
-    ///
-    /// Path parameter, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
@@ -34,18 +25,12 @@ impl<'a> QueryProfitsharingOrdersAmountsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryProfitsharingOrdersAmountsRequest`].
+#[doc = "The answer to [`QueryProfitsharingOrdersAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitsharingOrdersAmountsResponse {
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
-    /// 订单剩余待分金额
-    ///
-    /// Always present. Example: `1000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余待分金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub unsplit_amount: i64,
 }

@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.
-///
-/// ```ignore
-/// let mut request = DeleteProfitsharingReceiversRequest::new(account, appid, brand_mchid, type);
-/// request.sub_appid = Some(sub_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "删除分账接收方API")]
-#[doc(alias = "POST v3/brand/profitsharing/receivers/delete")]
-#[doc(alias = "v3/brand/profitsharing/receivers/delete")]
+#[doc = "删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitsharingReceiversRequest::new(account, appid, brand_mchid, type);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除分账接收方API",
+    "POST v3/brand/profitsharing/receivers/delete",
+    "v3/brand/profitsharing/receivers/delete"
+))]
 #[wxpay_api(POST, "v3/brand/profitsharing/receivers/delete", response = DeleteProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProfitsharingReceiversRequest<'a> {
-    /// 分账接收方账号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "分账接收方账号\n\nBody field, required. Example: `1900000109`."]
     pub account: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 品牌主商户号
-    ///
-    /// Body field, required. Example: `1900000108`.
+    #[doc = "品牌主商户号\n\nBody field, required. Example: `1900000108`."]
     pub brand_mchid: &'a str,
-    /// 子商户公众账号ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888889`.
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 分账接收方类型
-    ///
-    /// Body field, required. Example: `MERCHANT_ID`.
+    #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }
 

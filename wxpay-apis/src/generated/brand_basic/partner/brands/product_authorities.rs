@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 获得品牌已授权且在生效中的产品权限信息: `GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`.
-///
-/// ```ignore
-/// let request = QueryPartnerBrandsProductAuthoritiesRequest::new(brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "获得品牌已授权且在生效中的产品权限信息")]
-#[doc(alias = "GET v3/brand-basic/partner/brands/{brand_id}/product-authorities")]
-#[doc(alias = "v3/brand-basic/partner/brands/{brand_id}/product-authorities")]
+#[doc = "获得品牌已授权且在生效中的产品权限信息: `GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`.\n\n```ignore\nlet request = QueryPartnerBrandsProductAuthoritiesRequest::new(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "获得品牌已授权且在生效中的产品权限信息",
+    "GET v3/brand-basic/partner/brands/{brand_id}/product-authorities",
+    "v3/brand-basic/partner/brands/{brand_id}/product-authorities"
+))]
 #[wxpay_api(GET, "v3/brand-basic/partner/brands/<brand_id>/product-authorities", response = QueryPartnerBrandsProductAuthoritiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerBrandsProductAuthoritiesRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Path parameter, required. Example: `123456789`.
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `123456789`."]
     pub brand_id: &'a str,
 }
 
@@ -34,27 +25,19 @@ impl<'a> QueryPartnerBrandsProductAuthoritiesRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPartnerBrandsProductAuthoritiesRequest`].
+#[doc = "The answer to [`QueryPartnerBrandsProductAuthoritiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerBrandsProductAuthoritiesResponse {
-    /// 授权产品权限
-    ///
-    /// May be absent.
+    #[doc = "授权产品权限\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_product:
         Option<Vec<QueryPartnerBrandsProductAuthoritiesAuthorizationProduct>>,
-    /// 授权类型
-    ///
-    /// Always present. Example: `AUTHORIZATION_TYPE_HOSTING`.
+    #[doc = "授权类型\n\nAlways present. Example: `AUTHORIZATION_TYPE_HOSTING`."]
     pub authorization_type: QueryPartnerBrandsProductAuthoritiesAuthorizationType,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `123456789`.
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 更新时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`.
+    #[doc = "更新时间\n\nAlways present. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     pub update_time: Timestamp,
 }
 

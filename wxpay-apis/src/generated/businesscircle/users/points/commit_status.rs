@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.
-///
-/// ```ignore
-/// let mut request = GetPointsCommitStatusRequest::new(openid, brandid, appid);
-/// request.sub_mchid = Some(sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "商圈会员待积分状态查询")]
-#[doc(alias = "GET v3/businesscircle/users/{openid}/points/commit_status")]
-#[doc(alias = "v3/businesscircle/users/{openid}/points/commit_status")]
+#[doc = "商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.\n\n```ignore\nlet mut request = GetPointsCommitStatusRequest::new(openid, brandid, appid);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商圈会员待积分状态查询",
+    "GET v3/businesscircle/users/{openid}/points/commit_status",
+    "v3/businesscircle/users/{openid}/points/commit_status"
+))]
 #[wxpay_api(GET, "v3/businesscircle/users/<openid>/points/commit_status", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetPointsCommitStatusRequest<'a> {
-    /// 顾客openid
-    ///
-    /// Path parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "顾客openid\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 商圈商户ID
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "商圈商户ID\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `1000`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `1000`."]
     pub brandid: i64,
-    /// 应用ID
-    ///
-    /// Query parameter, required. Example: `wx931386123456789e`.
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wx931386123456789e`."]
     pub appid: &'a str,
 }
 

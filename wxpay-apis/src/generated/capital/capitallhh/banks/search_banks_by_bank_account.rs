@@ -3,32 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.
-///
-/// ```ignore
-/// let request = SearchBanksByBankAccountCapitallhhBanksRequest::new(account_number, wechatpay_serial);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "获取对私银行卡号开户银行API")]
-#[doc(alias = "GET v3/capital/capitallhh/banks/search-banks-by-bank-account")]
-#[doc(alias = "v3/capital/capitallhh/banks/search-banks-by-bank-account")]
+#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(account_number, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取对私银行卡号开户银行API",
+    "GET v3/capital/capitallhh/banks/search-banks-by-bank-account",
+    "v3/capital/capitallhh/banks/search-banks-by-bank-account"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/banks/search-banks-by-bank-account", response = SearchBanksByBankAccountCapitallhhBanksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
-    /// 银行卡号
-    ///
-    /// Query parameter, required. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "银行卡号\n\nQuery parameter, required. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub account_number: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
-    ///
-    /// Header `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`.
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
@@ -44,17 +31,13 @@ impl<'a> SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
     }
 }
 
-/// The answer to [`SearchBanksByBankAccountCapitallhhBanksRequest`].
+#[doc = "The answer to [`SearchBanksByBankAccountCapitallhhBanksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SearchBanksByBankAccountCapitallhhBanksResponse {
-    /// 银行列表
-    ///
-    /// May be absent.
+    #[doc = "银行列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::capital::capitallhh::banks::BanksData>>,
-    /// 查询数据总条数
-    ///
-    /// Always present. Example: `10`.
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }

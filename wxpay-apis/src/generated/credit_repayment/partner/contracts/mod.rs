@@ -7,37 +7,25 @@ pub mod app_presign;
 pub mod h5_presign;
 pub mod terminate;
 
-/// 用户实名信息
+#[doc = "用户实名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresignRealIdentity<'a> {
-    /// 自然人证件号码
-    ///
-    /// Required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identity_id: &'a str,
-    /// 实名验证类型
-    ///
-    /// Required. Example: `REAL_IDENTITY_TYPE_INVALID`.
+    #[doc = "自然人证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identity_id: Sensitive<&'a str>,
+    #[doc = "实名验证类型\n\nRequired. Example: `REAL_IDENTITY_TYPE_INVALID`."]
     pub identity_type: PresignIdentityType,
-    /// 自然人姓名
-    ///
-    /// Required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
 }
 
 impl<'a> PresignRealIdentity<'a> {
     /// The object from its required fields, in declaration order.
     #[inline]
     pub fn new(
-        identity_id: &'a str,
+        identity_id: Sensitive<&'a str>,
         identity_type: PresignIdentityType,
-        real_name: &'a str,
+        real_name: Sensitive<&'a str>,
     ) -> Self {
         Self {
             identity_id,
@@ -57,34 +45,22 @@ string_enum! {
     }
 }
 
-/// 交易信息
+#[doc = "交易信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PresignTradeInfo<'a> {
-    /// 商户数据包
-    ///
-    /// Optional. Example: `备注信息`.
+    #[doc = "商户数据包\n\nOptional. Example: `备注信息`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 还款金额
-    ///
-    /// Required. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "还款金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub deduct_amount: i64,
-    /// 产品描述
-    ///
-    /// Optional. Example: `信贷还款`.
+    #[doc = "产品描述\n\nOptional. Example: `信贷还款`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 商户回调地址
-    ///
-    /// Optional. Example: `https://www.test.com`.
+    #[doc = "商户回调地址\n\nOptional. Example: `https://www.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧交易单号
-    ///
-    /// Required. Example: `1217752501201407033233368018`.
+    #[doc = "商户侧交易单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
 }
 
@@ -102,69 +78,41 @@ impl<'a> PresignTradeInfo<'a> {
     }
 }
 
-/// The answer to [`QueryPartnerContractsRequest`].
+#[doc = "The answer to [`QueryPartnerContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerContractsContractInfo {
-    /// 服务商AppID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 协议ID
-    ///
-    /// Always present. Example: `100005698`.
+    #[doc = "协议ID\n\nAlways present. Example: `100005698`."]
     pub contract_id: String,
-    /// 协议签署时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`.
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 协议状态
-    ///
-    /// Always present. Example: `CONTRACT_STATE_INVALID`.
+    #[doc = "协议状态\n\nAlways present. Example: `CONTRACT_STATE_INVALID`."]
     pub contract_state: PartnerContractsContractState,
-    /// 协议解约方式
-    ///
-    /// May be absent. Example: `TERMINATION_MODE_BY_USER`.
+    #[doc = "协议解约方式\n\nMay be absent. Example: `TERMINATION_MODE_BY_USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_mode: Option<PartnerContractsContractTerminatedMode>,
-    /// 协议解约时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`.
+    #[doc = "协议解约时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
-    /// 协议解约备注
-    ///
-    /// May be absent. Example: `example_contract_termination_remark`.
+    #[doc = "协议解约备注\n\nMay be absent. Example: `example_contract_termination_remark`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
-    /// 用户展示名称
-    ///
-    /// Always present. Example: `*明`.
+    #[doc = "用户展示名称\n\nAlways present. Example: `*明`."]
     pub display_name: String,
-    /// 用户服务商标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户服务商标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 服务商签约协议号
-    ///
-    /// Always present. Example: `100001256`.
+    #[doc = "服务商签约协议号\n\nAlways present. Example: `100001256`."]
     pub out_contract_code: String,
-    /// 模板ID
-    ///
-    /// Always present. Example: `123`.
+    #[doc = "模板ID\n\nAlways present. Example: `123`."]
     pub plan_id: String,
-    /// 还款金额上限
-    ///
-    /// Always present. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "还款金额上限\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub repayment_amount_limit: i64,
-    /// 还款日
-    ///
-    /// May be absent. Example: `1`.
+    #[doc = "还款日\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_day: Option<i64>,
 }
@@ -195,26 +143,17 @@ string_enum! {
     }
 }
 
-/// 查询自动还款协议: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.
-///
-/// ```ignore
-/// let request = QueryPartnerContractsRequest::new(out_contract_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询自动还款协议")]
-#[doc(alias = "GET v3/credit-repayment/partner/contracts/{out_contract_code}")]
-#[doc(alias = "v3/credit-repayment/partner/contracts/{out_contract_code}")]
+#[doc = "查询自动还款协议: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.\n\n```ignore\nlet request = QueryPartnerContractsRequest::new(out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询自动还款协议",
+    "GET v3/credit-repayment/partner/contracts/{out_contract_code}",
+    "v3/credit-repayment/partner/contracts/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/credit-repayment/partner/contracts/<out_contract_code>", response = QueryPartnerContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerContractsRequest<'a> {
-    /// 服务商签约协议号
-    ///
-    /// Path parameter, required. Example: `100005698`.
+    #[doc = "服务商签约协议号\n\nPath parameter, required. Example: `100005698`."]
     pub out_contract_code: &'a str,
 }
 

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.
-///
-/// ```ignore
-/// let request = TerminatePartnerContractsRequest::new(contract_termination_remark, out_contract_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "解除自动还款协议")]
-#[doc(alias = "POST v3/credit-repayment/partner/contracts/terminate")]
-#[doc(alias = "v3/credit-repayment/partner/contracts/terminate")]
+#[doc = "解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.\n\n```ignore\nlet request = TerminatePartnerContractsRequest::new(contract_termination_remark, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除自动还款协议",
+    "POST v3/credit-repayment/partner/contracts/terminate",
+    "v3/credit-repayment/partner/contracts/terminate"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/contracts/terminate", response = TerminatePartnerContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminatePartnerContractsRequest<'a> {
-    /// 协议解约备注
-    ///
-    /// Body field, required. Example: `example_contract_termination_remark`.
+    #[doc = "协议解约备注\n\nBody field, required. Example: `example_contract_termination_remark`."]
     pub contract_termination_remark: &'a str,
-    /// 服务商签约协议号
-    ///
-    /// Body field, required. Example: `100001256`.
+    #[doc = "服务商签约协议号\n\nBody field, required. Example: `100001256`."]
     pub out_contract_code: &'a str,
 }
 
@@ -41,13 +30,11 @@ impl<'a> TerminatePartnerContractsRequest<'a> {
     }
 }
 
-/// The answer to [`TerminatePartnerContractsRequest`].
+#[doc = "The answer to [`TerminatePartnerContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TerminatePartnerContractsResponse {
-    /// 协议信息
-    ///
-    /// May be absent.
+    #[doc = "协议信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_info:
         Option<crate::credit_repayment::partner::contracts::PartnerContractsContractInfo>,

@@ -5,70 +5,43 @@ use crate::generated::prelude::*;
 
 pub mod batch_create;
 
-/// The answer to [`QueryPartnerScheduleRecordsRequest`].
+#[doc = "The answer to [`QueryPartnerScheduleRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerScheduleRecordsScheduleRecord {
-    /// 商户AppID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 还款协议ID
-    ///
-    /// May be absent. Example: `20251105000000123456789`.
+    #[doc = "还款协议ID\n\nMay be absent. Example: `20251105000000123456789`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 最低还款金额
-    ///
-    /// Always present. Example: `2000`.
+    #[doc = "最低还款金额\n\nAlways present. Example: `2000`."]
     pub min_repayment_amount: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 商户侧预约还款单号
-    ///
-    /// Always present. Example: `1234567abcde`.
+    #[doc = "商户侧预约还款单号\n\nAlways present. Example: `1234567abcde`."]
     pub out_record_id: String,
-    /// 应还款金额
-    ///
-    /// Always present. Example: `10000`.
+    #[doc = "应还款金额\n\nAlways present. Example: `10000`."]
     pub repayment_amount: String,
-    /// 还款日期
-    ///
-    /// Always present. Example: `2025-11-18`.
+    #[doc = "还款日期\n\nAlways present. Example: `2025-11-18`."]
     pub repayment_date: String,
-    /// 子商户AppID
-    ///
-    /// May be absent. Example: `wxcbda96de0b165489`.
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wxcbda96de0b165489`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
 }
 
-/// 查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.
-///
-/// ```ignore
-/// let request = QueryPartnerScheduleRecordsRequest::new(out_record_id, contract_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询预约还款记录")]
-#[doc(alias = "GET v3/credit-repayment/partner/schedule-records/{out_record_id}")]
-#[doc(alias = "v3/credit-repayment/partner/schedule-records/{out_record_id}")]
+#[doc = "查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.\n\n```ignore\nlet request = QueryPartnerScheduleRecordsRequest::new(out_record_id, contract_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询预约还款记录",
+    "GET v3/credit-repayment/partner/schedule-records/{out_record_id}",
+    "v3/credit-repayment/partner/schedule-records/{out_record_id}"
+))]
 #[wxpay_api(GET, "v3/credit-repayment/partner/schedule-records/<out_record_id>", response = QueryPartnerScheduleRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerScheduleRecordsRequest<'a> {
-    /// 商户侧预约还款单号
-    ///
-    /// Path parameter, required. Example: `1234567abcde`.
+    #[doc = "商户侧预约还款单号\n\nPath parameter, required. Example: `1234567abcde`."]
     pub out_record_id: &'a str,
-    /// 还款协议ID
-    ///
-    /// Query parameter, required. Example: `20251105000000123456789`.
+    #[doc = "还款协议ID\n\nQuery parameter, required. Example: `20251105000000123456789`."]
     pub contract_id: &'a str,
 }
 

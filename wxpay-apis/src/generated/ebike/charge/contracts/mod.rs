@@ -6,31 +6,19 @@ use crate::generated::prelude::*;
 pub mod confirm;
 pub mod preopen;
 
-/// 通过签约号查询用户状态API: `GET /v3/ebike/charge/contracts/{contract_id}`.
-///
-/// ```ignore
-/// let mut request = QueryChargeContractsRequest::new(contract_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "通过签约号查询用户状态API")]
-#[doc(alias = "GET v3/ebike/charge/contracts/{contract_id}")]
-#[doc(alias = "v3/ebike/charge/contracts/{contract_id}")]
+#[doc = "通过签约号查询用户状态API: `GET /v3/ebike/charge/contracts/{contract_id}`.\n\n```ignore\nlet mut request = QueryChargeContractsRequest::new(contract_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过签约号查询用户状态API",
+    "GET v3/ebike/charge/contracts/{contract_id}",
+    "v3/ebike/charge/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/ebike/charge/contracts/<contract_id>", response = QueryChargeContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryChargeContractsRequest<'a> {
-    /// 充电授权扣费协议号
-    ///
-    /// Path parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`.
+    #[doc = "充电授权扣费协议号\n\nPath parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: &'a str,
-    /// 特约商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

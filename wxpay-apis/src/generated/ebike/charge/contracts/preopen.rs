@@ -3,45 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.
-///
-/// ```ignore
-/// let mut request = PreopenChargeContractsRequest::new(appid, openid, trade_scene);
-/// request.sub_appid = Some(sub_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "预开通服务API")]
-#[doc(alias = "POST v3/ebike/charge/contracts/preopen")]
-#[doc(alias = "v3/ebike/charge/contracts/preopen")]
+#[doc = "预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.\n\n```ignore\nlet mut request = PreopenChargeContractsRequest::new(appid, openid, trade_scene);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "预开通服务API",
+    "POST v3/ebike/charge/contracts/preopen",
+    "v3/ebike/charge/contracts/preopen"
+))]
 #[wxpay_api(POST, "v3/ebike/charge/contracts/preopen", response = PreopenChargeContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreopenChargeContractsRequest<'a> {
-    /// 服务商公众号ID
-    ///
-    /// Body field, required. Example: `wx47c677487ce3ac47`.
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx47c677487ce3ac47`."]
     pub appid: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`.
+    #[doc = "用户标识\n\nBody field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`."]
     pub openid: &'a str,
-    /// 特约商户公众号ID
-    ///
-    /// Body field, optional. Example: `wxcc603d9f0d54eaf0`.
+    #[doc = "特约商户公众号ID\n\nBody field, optional. Example: `wxcc603d9f0d54eaf0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
-    ///
-    /// Body field, optional. Example: `1510770601`.
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1510770601`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易场景
-    ///
-    /// Body field, required. Example: `CHARGE`.
+    #[doc = "交易场景\n\nBody field, required. Example: `CHARGE`."]
     pub trade_scene: &'a str,
 }
 
@@ -59,12 +41,10 @@ impl<'a> PreopenChargeContractsRequest<'a> {
     }
 }
 
-/// The answer to [`PreopenChargeContractsRequest`].
+#[doc = "The answer to [`PreopenChargeContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PreopenChargeContractsResponse {
-    /// 预开通ID
-    ///
-    /// Always present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`.
+    #[doc = "预开通ID\n\nAlways present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`."]
     pub preopen_id: String,
 }

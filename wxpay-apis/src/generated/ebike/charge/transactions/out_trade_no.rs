@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单API: `GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`.
-///
-/// ```ignore
-/// let mut request = QueryChargeTransactionsByOutTradeNoRequest::new(out_trade_no);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询订单API")]
-#[doc(alias = "GET v3/ebike/charge/transactions/out-trade-no/{out_trade_no}")]
-#[doc(alias = "v3/ebike/charge/transactions/out-trade-no/{out_trade_no}")]
+#[doc = "查询订单API: `GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryChargeTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询订单API",
+    "GET v3/ebike/charge/transactions/out-trade-no/{out_trade_no}",
+    "v3/ebike/charge/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/ebike/charge/transactions/out-trade-no/<out_trade_no>", response = QueryChargeTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryChargeTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `121775250124070332`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `121775250124070332`."]
     pub out_trade_no: &'a str,
-    /// 特约商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

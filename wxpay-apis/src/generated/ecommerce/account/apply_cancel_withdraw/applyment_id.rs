@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.
-///
-/// ```ignore
-/// let request = QueryAccountApplyCancelWithdrawByApplymentIdRequest::new(applyment_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "微信支付注销提现申请单号查询申请单状态")]
-#[doc(alias = "GET v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}")]
-#[doc(alias = "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}")]
+#[doc = "微信支付注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.\n\n```ignore\nlet request = QueryAccountApplyCancelWithdrawByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付注销提现申请单号查询申请单状态",
+    "GET v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}",
+    "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/<applyment_id>", response = QueryAccountApplyCancelWithdrawByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawByApplymentIdRequest<'a> {
-    /// 微信支付付销提现申请单号
-    ///
-    /// Path parameter, required. Example: `X202410241010125346`.
+    #[doc = "微信支付付销提现申请单号\n\nPath parameter, required. Example: `X202410241010125346`."]
     pub applyment_id: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 商户注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.
-///
-/// ```ignore
-/// let request = QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new(out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "商户注销提现申请单号查询申请单状态")]
-#[doc(alias = "GET v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}")]
-#[doc(alias = "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}")]
+#[doc = "商户注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户注销提现申请单号查询申请单状态",
+    "GET v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}",
+    "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/<out_request_no>", response = QueryAccountApplyCancelWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawByOutRequestNoRequest<'a> {
-    /// 商户注销提现申请号
-    ///
-    /// Path parameter, required. Example: `P202410241010125346`.
+    #[doc = "商户注销提现申请号\n\nPath parameter, required. Example: `P202410241010125346`."]
     pub out_request_no: &'a str,
 }
 

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销申请单-使用业务申请编号: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.
-///
-/// ```ignore
-/// let request = RevokeApplymentsByOutRequestNoRequest::new(out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "撤销申请单-使用业务申请编号")]
-#[doc(alias = "POST v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke")]
-#[doc(alias = "v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke")]
+#[doc = "撤销申请单-使用业务申请编号: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.\n\n```ignore\nlet request = RevokeApplymentsByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销申请单-使用业务申请编号",
+    "POST v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke",
+    "v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/out-request-no/<out_request_no>/revoke", response = RevokeApplymentsByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeApplymentsByOutRequestNoRequest<'a> {
-    /// 业务申请编号
-    ///
-    /// Path parameter, required. Example: `APPLYMENT_00000000001`.
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: &'a str,
 }
 

@@ -7,48 +7,28 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-/// 电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.
-///
-/// ```ignore
-/// let mut request = CreateCombinePapayTransactionsRequest::new(combine_appid, combine_mchid, combine_out_trade_no, contract_id);
-/// request.risk_info = Some(risk_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "电商合单委托代扣支付API")]
-#[doc(alias = "POST v3/ecommerce/combine-papay/transactions")]
-#[doc(alias = "v3/ecommerce/combine-papay/transactions")]
+#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(combine_appid, combine_mchid, combine_out_trade_no, contract_id);\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "电商合单委托代扣支付API",
+    "POST v3/ecommerce/combine-papay/transactions",
+    "v3/ecommerce/combine-papay/transactions"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/transactions", response = CreateCombinePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCombinePapayTransactionsRequest<'a> {
-    /// 合单商户appid
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
-    ///
-    /// Body field, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 委托代扣协议ID
-    ///
-    /// Body field, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 风控信息
-    ///
-    /// Body field, optional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`.
+    #[doc = "风控信息\n\nBody field, optional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_info: Option<&'a str>,
-    /// 子单信息
-    ///
-    /// Body field, optional.
+    #[doc = "子单信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<&'a [CreateCombinePapayTransactionsSubOrder<'a>]>,
 }
@@ -73,48 +53,30 @@ impl<'a> CreateCombinePapayTransactionsRequest<'a> {
     }
 }
 
-/// 子单信息
+#[doc = "子单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCombinePapayTransactionsSubOrder<'a> {
-    /// 订单金额
-    ///
-    /// Required.
+    #[doc = "订单金额\n\nRequired."]
     pub amount: CreateCombinePapayTransactionsAmount<'a>,
-    /// 附加数据
-    ///
-    /// Optional. Example: `深圳分店`.
+    #[doc = "附加数据\n\nOptional. Example: `深圳分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Required. Example: `腾讯充值中心-QQ会员充值`.
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 子单商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子单商户订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "子单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
-    ///
-    /// Optional.
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateCombinePapayTransactionsSettleInfo>,
-    /// 二级商户appid
-    ///
-    /// Optional. Example: `wxd678efh567hg6787`.
+    #[doc = "二级商户appid\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子单风控信息
-    ///
-    /// Optional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`.
+    #[doc = "子单风控信息\n\nOptional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_risk_info: Option<&'a str>,
 }
@@ -143,19 +105,13 @@ impl<'a> CreateCombinePapayTransactionsSubOrder<'a> {
     }
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCombinePapayTransactionsAmount<'a> {
-    /// 标价币种
-    ///
-    /// Required. Example: `CNY`.
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Required. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
@@ -170,20 +126,14 @@ impl<'a> CreateCombinePapayTransactionsAmount<'a> {
     }
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateCombinePapayTransactionsSettleInfo {
-    /// 是否指定分账
-    ///
-    /// Optional.
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Optional. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
@@ -199,150 +149,95 @@ impl CreateCombinePapayTransactionsSettleInfo {
     }
 }
 
-/// The answer to [`CreateCombinePapayTransactionsRequest`] and [`QueryCombinePapayTransactionsRequest`].
+#[doc = "The answer to [`CreateCombinePapayTransactionsRequest`] and [`QueryCombinePapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombinePapayTransactions {
-    /// 合单商户APPID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "合单商户APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 合单商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "合单商户号\n\nAlways present. Example: `1900000109`."]
     pub combine_mchid: String,
-    /// 合单商户订单号
-    ///
-    /// Always present. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 支付者
-    ///
-    /// May be absent.
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<CombinePapayTransactionsCombinePayerInfo>,
-    /// 子单信息
-    ///
-    /// May be absent.
+    #[doc = "子单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<CombinePapayTransactionsSubOrder>>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombinePapayTransactionsCombinePayerInfo {
-    /// 用户标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
 }
 
-/// 子单信息
+#[doc = "子单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombinePapayTransactionsSubOrder {
-    /// 订单金额
-    ///
-    /// May be absent.
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<CombinePapayTransactionsAmount>,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `深圳分店`.
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// May be absent. Example: `CMC`.
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 子单商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子单商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 子单商户订单号
-    ///
-    /// Always present. Example: `20150806125346`.
+    #[doc = "子单商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 二级商户appid
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "二级商户appid\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易类型
-    ///
-    /// Always present. Example: `PAP`.
+    #[doc = "交易类型\n\nAlways present. Example: `PAP`."]
     pub trade_type: String,
-    /// 子单微信订单号
-    ///
-    /// Always present. Example: `1009660380201506130728806387`.
+    #[doc = "子单微信订单号\n\nAlways present. Example: `1009660380201506130728806387`."]
     pub transaction_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CombinePapayTransactionsAmount {
-    /// 标价币种
-    ///
-    /// Always present. Example: `CNY`.
+    #[doc = "标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 现金支付金额
-    ///
-    /// May be absent. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_amount: Option<i64>,
-    /// 现金支付币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "现金支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 标价金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
 /// The answer to [`CreateCombinePapayTransactionsRequest`]: `POST /v3/ecommerce/combine-papay/transactions`.
 pub type CreateCombinePapayTransactionsResponse = CombinePapayTransactions;
 
-/// 电商合单委托代扣查询订单API: `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.
-///
-/// ```ignore
-/// let request = QueryCombinePapayTransactionsRequest::new(combine_out_trade_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_6.shtml>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "电商合单委托代扣查询订单API")]
-#[doc(alias = "GET v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}")]
-#[doc(alias = "v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}")]
+#[doc = "电商合单委托代扣查询订单API: `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.\n\n```ignore\nlet request = QueryCombinePapayTransactionsRequest::new(combine_out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_6.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "电商合单委托代扣查询订单API",
+    "GET v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}",
+    "v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/combine-papay/transactions/<combine_out_trade_no>", response = QueryCombinePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCombinePapayTransactionsRequest<'a> {
-    /// 合单商户订单号
-    ///
-    /// Path parameter, required. Example: `P20150806125346`.
+    #[doc = "合单商户订单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
 }
 

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.
-///
-/// ```ignore
-/// let request = CreateIndividualContractsPreEntrustSignAppRequest::new(appid, out_contract_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-#[doc(alias = "APP场景预签约")]
-#[doc(alias = "POST v3/ecommerce/individual-contracts/pre-entrust-sign/app")]
-#[doc(alias = "v3/ecommerce/individual-contracts/pre-entrust-sign/app")]
+#[doc = "APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignAppRequest::new(appid, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "APP场景预签约",
+    "POST v3/ecommerce/individual-contracts/pre-entrust-sign/app",
+    "v3/ecommerce/individual-contracts/pre-entrust-sign/app"
+))]
 #[wxpay_api(POST, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", response = CreateIndividualContractsPreEntrustSignAppResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateIndividualContractsPreEntrustSignAppRequest<'a> {
-    /// 签约和付款的AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567h23787`.
+    #[doc = "签约和付款的AppID\n\nBody field, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
-    /// 业务申请单号
-    ///
-    /// Body field, required. Example: `APPLYMENT_00000000001`.
+    #[doc = "业务申请单号\n\nBody field, required. Example: `APPLYMENT_00000000001`."]
     pub out_contract_code: &'a str,
 }
 

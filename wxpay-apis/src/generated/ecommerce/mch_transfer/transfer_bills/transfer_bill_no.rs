@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
-///
-/// ```ignore
-/// let request = GetTransferBillByNoRequest::new(transfer_bill_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.
-///
-/// For: 服务商.
-#[doc(alias = "微信转账单号查询转账单")]
-#[doc(alias = "GET v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}")]
-#[doc(alias = "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}")]
+#[doc = "微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByNoRequest::new(transfer_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信转账单号查询转账单",
+    "GET v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+    "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/<transfer_bill_no>", response = GetTransferBillByNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTransferBillByNoRequest<'a> {
-    /// 微信转账单号
-    ///
-    /// Path parameter, required. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 

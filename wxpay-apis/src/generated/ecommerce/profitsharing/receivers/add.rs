@@ -3,54 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.
-///
-/// ```ignore
-/// let mut request = AddProfitsharingReceiversRequest::new(account, appid, relation_type, type);
-/// request.encrypted_name = Some(encrypted_name);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "添加分账接收方API")]
-#[doc(alias = "POST v3/ecommerce/profitsharing/receivers/add")]
-#[doc(alias = "v3/ecommerce/profitsharing/receivers/add")]
+#[doc = "添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(account, appid, relation_type, type);\nrequest.encrypted_name = Some(encrypted_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "添加分账接收方API",
+    "POST v3/ecommerce/profitsharing/receivers/add",
+    "v3/ecommerce/profitsharing/receivers/add"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/receivers/add", response = AddProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddProfitsharingReceiversRequest<'a> {
-    /// 接收方账号
-    ///
-    /// Body field, required. Example: `190001001`.
+    #[doc = "接收方账号\n\nBody field, required. Example: `190001001`."]
     pub account: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 接收方名称的密文
-    ///
-    /// Body field, optional. Format `base64`. Example: `hu89ohu89ohu89o`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "接收方名称的密文\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encrypted_name: Option<&'a str>,
-    /// 接收方名称
-    ///
-    /// Body field, optional. Example: `张三网络公司`.
+    pub encrypted_name: Option<Sensitive<&'a str>>,
+    #[doc = "接收方名称\n\nBody field, optional. Example: `张三网络公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 与分账方的关系类型
-    ///
-    /// Body field, required. Example: `SUPPLIER`.
+    #[doc = "与分账方的关系类型\n\nBody field, required. Example: `SUPPLIER`."]
     pub relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
-    /// 接收方类型
-    ///
-    /// Body field, required. Example: `MERCHANT_ID`.
+    #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }
 

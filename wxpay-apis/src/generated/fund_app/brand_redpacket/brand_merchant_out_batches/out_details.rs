@@ -3,34 +3,15 @@
 
 use crate::generated::prelude::*;
 
-/// 商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.
-///
-/// ```ignore
-/// let request = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(out_batch_no, out_detail_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-#[doc(alias = "商家明细单号查询明细单")]
-#[doc(
-    alias = "GET v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}"
-)]
-#[doc(
-    alias = "v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}"
-)]
+#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias("商家明细单号查询明细单", "GET v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}", "v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/<out_batch_no>/out-details/<out_detail_no>", response = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest<'a> {
-    /// 商家品牌红包批次单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商家品牌红包批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 商家品牌红包明细单号
-    ///
-    /// Path parameter, required. Example: `x23zy545Bd5436`.
+    #[doc = "商家品牌红包明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
 }
 

@@ -5,26 +5,17 @@
 
 use crate::generated::prelude::*;
 
-/// 商户单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
-///
-/// ```ignore
-/// let request = AcceptElecsignByOutNoRequest::new(out_bill_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "商户单号申请电子回单")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/elecsign/out-bill-no")]
-#[doc(alias = "v3/fund-app/mch-transfer/elecsign/out-bill-no")]
+#[doc = "商户单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.\n\n```ignore\nlet request = AcceptElecsignByOutNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户单号申请电子回单",
+    "POST v3/fund-app/mch-transfer/elecsign/out-bill-no",
+    "v3/fund-app/mch-transfer/elecsign/out-bill-no"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/elecsign/out-bill-no", response = AcceptElecsignByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AcceptElecsignByOutNoRequest<'a> {
-    /// 商户转账单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户转账单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
@@ -40,26 +31,17 @@ impl<'a> AcceptElecsignByOutNoRequest<'a> {
 pub type AcceptElecsignByOutNoResponse =
     crate::fund_app::mch_transfer::elecsign::AcceptElecsignResponse;
 
-/// 商户单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
-///
-/// ```ignore
-/// let request = QueryElecsignByOutNoRequest::new(out_bill_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-out-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>.
-///
-/// For: 普通商户.
-#[doc(alias = "商户单号查询电子回单")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}")]
-#[doc(alias = "v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}")]
+#[doc = "商户单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryElecsignByOutNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-out-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户单号查询电子回单",
+    "GET v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}",
+    "v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/elecsign/out-bill-no/<out_bill_no>", response = QueryElecsignByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryElecsignByOutNoRequest<'a> {
-    /// 商户转账单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商户转账单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 

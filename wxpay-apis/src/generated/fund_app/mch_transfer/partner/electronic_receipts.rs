@@ -5,30 +5,19 @@
 
 use crate::generated::prelude::*;
 
-/// 申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
-///
-/// ```ignore
-/// let request = CreateMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "申请单笔转账电子回单")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/partner/electronic-receipts")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/electronic-receipts")]
+#[doc = "申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.\n\n```ignore\nlet request = CreateMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请单笔转账电子回单",
+    "POST v3/fund-app/mch-transfer/partner/electronic-receipts",
+    "v3/fund-app/mch-transfer/partner/electronic-receipts"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/electronic-receipts", response = CreateMchTransferPartnerElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// 商户转账单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户转账单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
@@ -43,44 +32,28 @@ impl<'a> CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`] and [`QueryMchTransferPartnerElectronicReceiptsRequest`].
+#[doc = "The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`] and [`QueryMchTransferPartnerElectronicReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MchTransferPartnerElectronicReceipts {
-    /// 申请单创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "申请单创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 回单文件下载地址
-    ///
-    /// May be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=token`.
+    #[doc = "回单文件下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=token`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 回单文件摘要类型
-    ///
-    /// May be absent. Example: `SM3`.
+    #[doc = "回单文件摘要类型\n\nMay be absent. Example: `SM3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<MchTransferPartnerElectronicReceiptsHashType>,
-    /// 回单文件摘要值
-    ///
-    /// May be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`.
+    #[doc = "回单文件摘要值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商户转账单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户转账单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `GENERATING`.
+    #[doc = "申请单状态\n\nAlways present. Example: `GENERATING`."]
     pub state: MchTransferPartnerElectronicReceiptsState,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900001121`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 申请单更新时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "申请单更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -106,30 +79,19 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`]: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
 pub type CreateMchTransferPartnerElectronicReceiptsResponse = MchTransferPartnerElectronicReceipts;
 
-/// 查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.
-///
-/// ```ignore
-/// let request = QueryMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询单笔转账电子回单")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}")]
+#[doc = "查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询单笔转账电子回单",
+    "GET v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}",
+    "v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/electronic-receipts/<out_bill_no>", response = QueryMchTransferPartnerElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// 商户转账单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商户转账单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 

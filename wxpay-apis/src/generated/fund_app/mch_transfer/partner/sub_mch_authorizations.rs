@@ -5,30 +5,19 @@
 
 use crate::generated::prelude::*;
 
-/// 申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
-///
-/// ```ignore
-/// let request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(out_apply_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "申请子商户商家转账授权")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/partner/sub-mch-authorizations")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/sub-mch-authorizations")]
+#[doc = "申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.\n\n```ignore\nlet request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请子商户商家转账授权",
+    "POST v3/fund-app/mch-transfer/partner/sub-mch-authorizations",
+    "v3/fund-app/mch-transfer/partner/sub-mch-authorizations"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations", response = CreateMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// 商户申请单号
-    ///
-    /// Body field, required. Example: `apply2020042013`.
+    #[doc = "商户申请单号\n\nBody field, required. Example: `apply2020042013`."]
     pub out_apply_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
@@ -43,29 +32,19 @@ impl<'a> CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerSubMchAuthorizationsRequest`].
+#[doc = "The answer to [`CreateMchTransferPartnerSubMchAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MchTransferPartnerSubMchAuthorizationsApplyOrder {
-    /// 授权申请受理时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "授权申请受理时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: String,
-    /// 商户申请单号
-    ///
-    /// Always present. Example: `apply2020042013`.
+    #[doc = "商户申请单号\n\nAlways present. Example: `apply2020042013`."]
     pub out_apply_no: String,
-    /// 授权申请单状态
-    ///
-    /// Always present. Example: `INVITED`.
+    #[doc = "授权申请单状态\n\nAlways present. Example: `INVITED`."]
     pub state: MchTransferPartnerSubMchAuthorizationsState,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900001121`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 最后一次状态变更时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "最后一次状态变更时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }
 
@@ -87,26 +66,17 @@ string_enum! {
 pub type CreateMchTransferPartnerSubMchAuthorizationsResponse =
     MchTransferPartnerSubMchAuthorizationsApplyOrder;
 
-/// 查询子商户商家转账授权状态: `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
-///
-/// ```ignore
-/// let request = QueryMchTransferPartnerSubMchAuthorizationsRequest::new(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询子商户商家转账授权状态")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}")]
+#[doc = "查询子商户商家转账授权状态: `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.\n\n```ignore\nlet request = QueryMchTransferPartnerSubMchAuthorizationsRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户商家转账授权状态",
+    "GET v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}",
+    "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/<sub_mchid>", response = QueryMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Path parameter, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
@@ -118,32 +88,22 @@ impl<'a> QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMchTransferPartnerSubMchAuthorizationsRequest`].
+#[doc = "The answer to [`QueryMchTransferPartnerSubMchAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsResponse {
-    /// 授权申请单
-    ///
-    /// May be absent.
+    #[doc = "授权申请单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_order: Option<MchTransferPartnerSubMchAuthorizationsApplyOrder>,
-    /// 授权时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_time: Option<String>,
-    /// 解除授权时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "解除授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<String>,
-    /// 授权状态
-    ///
-    /// Always present. Example: `AUTHORIZED`.
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub state: QueryMchTransferPartnerSubMchAuthorizationsState,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900001121`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
 }
 

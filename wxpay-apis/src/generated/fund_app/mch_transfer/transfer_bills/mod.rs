@@ -8,80 +8,41 @@ pub mod pre_transfer_with_authorization;
 pub mod transfer;
 pub mod transfer_bill_no;
 
-/// 发起转账: `POST /v3/fund-app/mch-transfer/transfer-bills`.
-///
-/// ```ignore
-/// let mut request = CreateTransferBillRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "发起转账")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills")]
+#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateTransferBillRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账",
+    "POST v3/fund-app/mch-transfer/transfer-bills",
+    "v3/fund-app/mch-transfer/transfer-bills"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills", response = CreateTransferBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransferBillRequest<'a> {
-    /// 商户AppID
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
-    ///
-    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 转账金额
-    ///
-    /// Body field, required. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Body field, required. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1000`.
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
-    ///
-    /// Body field, required.
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `现金奖励`.
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
-    /// 用户收款样式
-    ///
-    /// Body field, optional.
+    #[doc = "用户收款样式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_style: Option<CreateTransferBillUserRecvStyle>,
 }
@@ -114,13 +75,11 @@ impl<'a> CreateTransferBillRequest<'a> {
     }
 }
 
-/// 用户收款样式
+#[doc = "用户收款样式"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateTransferBillUserRecvStyle {
-    /// 用户收款样式类型
-    ///
-    /// Required.
+    #[doc = "用户收款样式类型\n\nRequired."]
     pub r#type: CreateTransferBillType,
 }
 
@@ -142,93 +101,55 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateTransferBillRequest`].
+#[doc = "The answer to [`CreateTransferBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTransferBillResponse {
-    /// 单据创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败原因
-    ///
-    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
-    ///
-    /// May be absent. Example: `affffddafdfafddffda==`.
+    #[doc = "跳转领取页面的package信息\n\nMay be absent. Example: `affffddafdfafddffda==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
-    /// 单据状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 微信转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
 }
 
-/// The answer to [`QueryTransferBillByOutBillNoRequest`](crate::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoRequest) and [`QueryTransferBillByTransferBillNoRequest`](crate::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoRequest).
+#[doc = "The answer to [`QueryTransferBillByOutBillNoRequest`](crate::fund_app::mch_transfer::transfer_bills::out_bill_no::QueryTransferBillByOutBillNoRequest) and [`QueryTransferBillByTransferBillNoRequest`](crate::fund_app::mch_transfer::transfer_bills::transfer_bill_no::QueryTransferBillByTransferBillNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BillNo {
-    /// 商户AppID
-    ///
-    /// Always present. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 单据创建时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 失败原因
-    ///
-    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mch_id: String,
-    /// 收款用户OpenID
-    ///
-    /// May be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 转账金额
-    ///
-    /// Always present. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 商家转账订单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "商家转账订单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
-    ///
-    /// Always present. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 最后一次状态变更时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "最后一次状态变更时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: Timestamp,
-    /// 收款用户姓名
-    ///
-    /// May be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }

@@ -3,89 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.
-///
-/// ```ignore
-/// let mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
-/// request.authorization_info = Some(authorization_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "发起转账并完成自动收款授权")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization")]
+#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账并完成自动收款授权",
+    "POST v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization",
+    "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", response = CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
-    /// 商户AppID
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 自动收款授权信息
-    ///
-    /// Body field, optional.
+    #[doc = "自动收款授权信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_info: Option<
         crate::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo<
             'a,
         >,
     >,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
-    ///
-    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 出资商户号
-    ///
-    /// Body field, optional. Example: `1900001109`.
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 转账金额
-    ///
-    /// Body field, required. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Body field, required. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1000`.
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
-    ///
-    /// Body field, required.
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `现金奖励`.
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
@@ -119,39 +78,25 @@ impl<'a> CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`].
+#[doc = "The answer to [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse {
-    /// 单据创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商户侧授权单号
-    ///
-    /// May be absent. Example: `plfk2020042013`.
+    #[doc = "商户侧授权单号\n\nMay be absent. Example: `plfk2020042013`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<String>,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
-    ///
-    /// May be absent. Example: `affffddafdfafddffda==`.
+    #[doc = "跳转领取页面的package信息\n\nMay be absent. Example: `affffddafdfafddffda==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
-    /// 单据状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: CreateMchTransferTransferBillsPreTransferWithAuthorizationState,
-    /// 微信转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 用户展示名称
-    ///
-    /// May be absent. Example: `wx_123456`.
+    #[doc = "用户展示名称\n\nMay be absent. Example: `wx_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<String>,
 }

@@ -3,86 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.
-///
-/// ```ignore
-/// let mut request = CreateMchTransferTransferBillsTransferRequest::new(appid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
-/// request.authorization_id = Some(authorization_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "用户授权后转账")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills/transfer")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/transfer")]
+#[doc = "用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsTransferRequest::new(appid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_id = Some(authorization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "用户授权后转账",
+    "POST v3/fund-app/mch-transfer/transfer-bills/transfer",
+    "v3/fund-app/mch-transfer/transfer-bills/transfer"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/transfer", response = CreateMchTransferTransferBillsTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferRequest<'a> {
-    /// 商户AppID
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 微信免确认收款授权单号
-    ///
-    /// Body field, optional. Example: `201202504101000123456789012`.
+    #[doc = "微信免确认收款授权单号\n\nBody field, optional. Example: `201202504101000123456789012`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<&'a str>,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧授权单号
-    ///
-    /// Body field, optional. Example: `plfk2020042013`.
+    #[doc = "商户侧授权单号\n\nBody field, optional. Example: `plfk2020042013`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<&'a str>,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 出资商户号
-    ///
-    /// Body field, optional. Example: `1900001109`.
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 转账金额
-    ///
-    /// Body field, required. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Body field, required. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1000`.
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
-    ///
-    /// Body field, required.
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `现金奖励`.
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
@@ -115,67 +74,39 @@ impl<'a> CreateMchTransferTransferBillsTransferRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferTransferBillsTransferRequest`].
+#[doc = "The answer to [`CreateMchTransferTransferBillsTransferRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferResponse {
-    /// 商户AppID
-    ///
-    /// May be absent. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 单据创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败原因
-    ///
-    /// May be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`.
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mch_id: String,
-    /// 收款用户OpenID
-    ///
-    /// May be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: CreateMchTransferTransferBillsTransferState,
-    /// 转账金额
-    ///
-    /// Always present. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 微信转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
-    ///
-    /// Always present. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 最后一次状态变更时间
-    ///
-    /// May be absent. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "最后一次状态变更时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    /// 收款用户姓名
-    ///
-    /// May be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<String>,
+    pub user_name: Option<Encrypted>,
 }
 
 string_enum! {

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 微信转账单号查询转账单: `GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
-///
-/// ```ignore
-/// let request = QueryTransferBillByTransferBillNoRequest::new(transfer_bill_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-no.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "微信转账单号查询转账单")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}")]
+#[doc = "微信转账单号查询转账单: `GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = QueryTransferBillByTransferBillNoRequest::new(transfer_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信转账单号查询转账单",
+    "GET v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+    "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/<transfer_bill_no>", response = QueryTransferBillByTransferBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransferBillByTransferBillNoRequest<'a> {
-    /// 微信转账单号
-    ///
-    /// Path parameter, required. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: &'a str,
 }
 

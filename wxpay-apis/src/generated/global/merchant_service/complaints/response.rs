@@ -3,49 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.
-///
-/// ```ignore
-/// let mut request = CreateMerchantServiceComplaintsResponseRequest::new(complaint_id, complainted_mchid, response_content);
-/// request.jump_url = Some(jump_url);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "提交回复")]
-#[doc(alias = "POST v3/global/merchant-service/complaints/{complaint_id}/response")]
-#[doc(alias = "v3/global/merchant-service/complaints/{complaint_id}/response")]
+#[doc = "提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.\n\n```ignore\nlet mut request = CreateMerchantServiceComplaintsResponseRequest::new(complaint_id, complainted_mchid, response_content);\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "提交回复",
+    "POST v3/global/merchant-service/complaints/{complaint_id}/response",
+    "v3/global/merchant-service/complaints/{complaint_id}/response"
+))]
 #[wxpay_api(POST, "v3/global/merchant-service/complaints/<complaint_id>/response", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMerchantServiceComplaintsResponseRequest<'a> {
-    /// 投诉单号
-    ///
-    /// Path parameter, required. Example: `200201820200101080076610000`.
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
-    ///
-    /// Body field, required. Example: `1900012181`.
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
-    /// 跳转链接
-    ///
-    /// Body field, optional. Example: `https://www.xxx.com/notify`.
+    #[doc = "跳转链接\n\nBody field, optional. Example: `https://www.xxx.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 跳转链接文案
-    ///
-    /// Body field, optional. Example: `查看订单详情`.
+    #[doc = "跳转链接文案\n\nBody field, optional. Example: `查看订单详情`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url_text: Option<&'a str>,
-    /// 回复内容
-    ///
-    /// Body field, required. Example: `已与用户沟通解决`.
+    #[doc = "回复内容\n\nBody field, required. Example: `已与用户沟通解决`."]
     pub response_content: &'a str,
-    /// `response_images`
-    ///
-    /// Body field, optional.
+    #[doc = "`response_images`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_images: Option<&'a [MediaId<&'a str>]>,
 }

@@ -3,51 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 商户协议号查询签约API: `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`.
-///
-/// ```ignore
-/// let mut request = QueryPapayContractsByOutContractCodeRequest::new(out_contract_code);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "商户协议号查询签约API")]
-#[doc(alias = "GET v3/global/papay/contracts/out-contract-code/{out_contract_code}")]
-#[doc(alias = "v3/global/papay/contracts/out-contract-code/{out_contract_code}")]
+#[doc = "商户协议号查询签约API: `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet mut request = QueryPapayContractsByOutContractCodeRequest::new(out_contract_code);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "商户协议号查询签约API",
+    "GET v3/global/papay/contracts/out-contract-code/{out_contract_code}",
+    "v3/global/papay/contracts/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/global/papay/contracts/out-contract-code/<out_contract_code>", response = QueryPapayContractsByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPapayContractsByOutContractCodeRequest<'a> {
-    /// 签约协议号
-    ///
-    /// Path parameter, required. Example: `100005698`.
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `100005698`."]
     pub out_contract_code: &'a str,
-    /// 机构APPID
-    ///
-    /// Query parameter, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nQuery parameter, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1230000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构appid
-    ///
-    /// Query parameter, optional. Example: `wx8888888888888888`.
+    #[doc = "机构appid\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 机构商户号
-    ///
-    /// Query parameter, optional. Example: `3200000001`.
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户应用ID
-    ///
-    /// Query parameter, optional. Example: `wxcbda96de0b165484`.
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
 }

@@ -3,77 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// WEB预签约API: `POST /v3/global/papay/contracts/web-pre-entrust-sign`.
-///
-/// ```ignore
-/// let mut request = CreatePapayContractsWebPreEntrustSignRequest::new();
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "WEB预签约API")]
-#[doc(alias = "POST v3/global/papay/contracts/web-pre-entrust-sign")]
-#[doc(alias = "v3/global/papay/contracts/web-pre-entrust-sign")]
+#[doc = "WEB预签约API: `POST /v3/global/papay/contracts/web-pre-entrust-sign`.\n\n```ignore\nlet mut request = CreatePapayContractsWebPreEntrustSignRequest::new();\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "WEB预签约API",
+    "POST v3/global/papay/contracts/web-pre-entrust-sign",
+    "v3/global/papay/contracts/web-pre-entrust-sign"
+))]
 #[wxpay_api(POST, "v3/global/papay/contracts/web-pre-entrust-sign", response = CreatePapayContractsWebPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePapayContractsWebPreEntrustSignRequest<'a> {
-    /// 机构APPID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 过期时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`.
+    #[doc = "过期时间\n\nBody field, optional. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
-    /// 商户侧签约协议号
-    ///
-    /// Body field, optional. Example: `100001256`.
+    #[doc = "商户侧签约协议号\n\nBody field, optional. Example: `100001256`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_contract_code: Option<&'a str>,
-    /// 模板ID
-    ///
-    /// Body field, optional. Example: `123`.
+    #[doc = "模板ID\n\nBody field, optional. Example: `123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
-    /// 签约完成跳转URL
-    ///
-    /// Body field, optional. Example: `https://pay.weixin.qq.com`.
+    #[doc = "签约完成跳转URL\n\nBody field, optional. Example: `https://pay.weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_url: Option<&'a str>,
-    /// 机构appid
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "机构appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 机构商户号
-    ///
-    /// Body field, optional. Example: `3200000001`.
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxcbda96de0b165484`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 签约成功通知url
-    ///
-    /// Body field, optional. Example: `https://pay.weixin.qq.com`.
+    #[doc = "签约成功通知url\n\nBody field, optional. Example: `https://pay.weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub success_notify_url: Option<&'a str>,
-    /// 用户账户展示名称
-    ///
-    /// Body field, optional. Example: `张三`.
+    #[doc = "用户账户展示名称\n\nBody field, optional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<&'a str>,
 }
@@ -98,12 +68,10 @@ impl<'a> CreatePapayContractsWebPreEntrustSignRequest<'a> {
     }
 }
 
-/// The answer to [`CreatePapayContractsWebPreEntrustSignRequest`].
+#[doc = "The answer to [`CreatePapayContractsWebPreEntrustSignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePapayContractsWebPreEntrustSignResponse {
-    /// 展码页面URL
-    ///
-    /// Always present. Example: `https://osapp.pay.weixin.qq.com/global/papay/contracts/sessions/show_code?os_...`.
+    #[doc = "展码页面URL\n\nAlways present. Example: `https://osapp.pay.weixin.qq.com/global/papay/contracts/sessions/show_code?os_...`."]
     pub show_code_url: String,
 }

@@ -7,81 +7,47 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// 支付扣款API: `POST /v3/global/papay/transactions`.
-///
-/// ```ignore
-/// let mut request = CreatePapayTransactionsRequest::new(amount, contract_id, description, merchant_category_code, notify_url, out_trade_no);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "支付扣款API")]
-#[doc(alias = "POST v3/global/papay/transactions")]
-#[doc(alias = "v3/global/papay/transactions")]
+#[doc = "支付扣款API: `POST /v3/global/papay/transactions`.\n\n```ignore\nlet mut request = CreatePapayTransactionsRequest::new(amount, contract_id, description, merchant_category_code, notify_url, out_trade_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "支付扣款API",
+    "POST v3/global/papay/transactions",
+    "v3/global/papay/transactions"
+))]
 #[wxpay_api(POST, "v3/global/papay/transactions", response = CreatePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePapayTransactionsRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::global::GlobalAmount<'a>,
-    /// 机构APPID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 商户数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
-    ///
-    /// Body field, required. Example: `100005698`.
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `100005698`."]
     pub contract_id: &'a str,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `image形象店-深圳腾大- QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 商品标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// MCC码
-    ///
-    /// Body field, required. Example: `1011`.
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreatePapayTransactionsSceneInfo<'a>>,
-    /// 机构appid
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "机构appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxcbda96de0b165484`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -115,18 +81,14 @@ impl<'a> CreatePapayTransactionsRequest<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePapayTransactionsSceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
-    ///
-    /// Optional. Example: `128.0.0.1`.
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
 }
@@ -142,173 +104,103 @@ impl<'a> CreatePapayTransactionsSceneInfo<'a> {
     }
 }
 
-/// The answer to [`CreatePapayTransactionsRequest`].
+#[doc = "The answer to [`CreatePapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePapayTransactionsResponse {
-    /// 订单金额
-    ///
-    /// Always present.
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: CreatePapayTransactionsAmount,
-    /// APPID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 商户数据
-    ///
-    /// May be absent. Example: `自定义数据`.
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// Always present. Example: `CMC`.
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
-    ///
-    /// Always present.
+    #[doc = "支付者\n\nAlways present."]
     pub payer: crate::global::GlobalPayer,
-    /// 优惠功能
-    ///
-    /// May be absent.
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 机构APPID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "机构APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 机构商户号
-    ///
-    /// May be absent. Example: `1900000100`.
+    #[doc = "机构商户号\n\nMay be absent. Example: `1900000100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户APPID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "支付完成时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: Timestamp,
-    /// 交易状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: CreatePapayTransactionsTradeState,
-    /// 交易状态描述
-    ///
-    /// Always present. Example: `支付失败，请重新下单支付`.
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
-    ///
-    /// Always present. Example: `AUTH`.
+    #[doc = "交易类型\n\nAlways present. Example: `AUTH`."]
     pub trade_type: CreatePapayTransactionsTradeType,
-    /// 微信支付订单号
-    ///
-    /// Always present. Example: `4200000000002104083200000488`.
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub transaction_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePapayTransactionsAmount {
-    /// 订单标价币种
-    ///
-    /// Always present. Example: `CNY`.
+    #[doc = "订单标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 汇率信息
-    ///
-    /// May be absent.
+    #[doc = "汇率信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<crate::global::CreatePapayTransactionsExchangeRate>,
-    /// 用户支付币种
-    ///
-    /// Always present. Example: `HKD`.
+    #[doc = "用户支付币种\n\nAlways present. Example: `HKD`."]
     pub payer_currency: String,
-    /// 用户支付金额
-    ///
-    /// Always present. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Always present. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionsPromotionDetail {
-    /// 活动ID
-    ///
-    /// May be absent. Example: `931386`.
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
-    ///
-    /// Always present. Example: `5`.
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 优惠币种
-    ///
-    /// Always present. Example: `HKD`.
+    #[doc = "优惠币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 单品列表
-    ///
-    /// May be absent.
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::global::CreatePapayTransactionsGoodsDetail>>,
-    /// 商户出资
-    ///
-    /// May be absent. Example: `0`.
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
-    /// 优惠名称
-    ///
-    /// May be absent. Example: `单品惠-6`.
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
-    ///
-    /// May be absent. Example: `5`.
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
-    /// 券ID
-    ///
-    /// Always present. Example: `109519`.
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
-    ///
-    /// May be absent. Example: `SINGLE`.
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::global::GlobalScope>,
-    /// 优惠类型
-    ///
-    /// May be absent. Example: `DISCOUNT`.
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
-    /// 微信出资
-    ///
-    /// May be absent. Example: `0`.
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
 }
@@ -339,107 +231,62 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPapayTransactionsByOutTradeNoRequest`](crate::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest) and [`QueryPapayTransactionsRequest`].
+#[doc = "The answer to [`QueryPapayTransactionsByOutTradeNoRequest`](crate::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest) and [`QueryPapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPapayTransactionsResponse {
-    /// 订单金额
-    ///
-    /// Always present.
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: crate::global::QueryPapayTransactionsByOutTradeNoAmount,
-    /// APPID
-    ///
-    /// Always present. Example: `wx8888888888888888`.
+    #[doc = "APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
-    ///
-    /// May be absent. Example: `自定义数据`.
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// Always present. Example: `CMC`.
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
-    ///
-    /// Always present.
+    #[doc = "支付者\n\nAlways present."]
     pub payer: crate::global::GlobalPayer,
-    /// 优惠功能
-    ///
-    /// May be absent.
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 机构APPID
-    ///
-    /// Always present. Example: `wx8888888888888888`.
+    #[doc = "机构APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
-    /// 机构商户号
-    ///
-    /// Always present. Example: `1900000100`.
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户APPID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
-    ///
-    /// Always present. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "支付完成时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
-    /// 交易状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
-    ///
-    /// Always present. Example: `支付失败，请重新下单支付`.
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
-    ///
-    /// Always present. Example: `APP`.
+    #[doc = "交易类型\n\nAlways present. Example: `APP`."]
     pub trade_type: crate::global::GlobalTradeType,
-    /// 微信支付订单号
-    ///
-    /// Always present. Example: `4200000000002104083200000488`.
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub transaction_id: String,
 }
 
-/// 查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.
-///
-/// ```ignore
-/// let request = QueryPapayTransactionsRequest::new(transaction_id, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "查询订单(微信支付订单号)")]
-#[doc(alias = "GET v3/global/papay/transactions/{transaction_id}")]
-#[doc(alias = "v3/global/papay/transactions/{transaction_id}")]
+#[doc = "查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.\n\n```ignore\nlet request = QueryPapayTransactionsRequest::new(transaction_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单(微信支付订单号)",
+    "GET v3/global/papay/transactions/{transaction_id}",
+    "v3/global/papay/transactions/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/global/papay/transactions/<transaction_id>", response = QueryPapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPapayTransactionsRequest<'a> {
-    /// 微信支付订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,32 +3,20 @@
 
 use crate::generated::prelude::*;
 
-/// 获取分账退款账单下载链接API: `GET /v3/global/profit-sharing/refunds/bill-download-url`.
-///
-/// ```ignore
-/// let mut request = QueryProfitSharingRefundsBillDownloadUrlRequest::new();
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_14.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "获取分账退款账单下载链接API")]
-#[doc(alias = "GET v3/global/profit-sharing/refunds/bill-download-url")]
-#[doc(alias = "v3/global/profit-sharing/refunds/bill-download-url")]
+#[doc = "获取分账退款账单下载链接API: `GET /v3/global/profit-sharing/refunds/bill-download-url`.\n\n```ignore\nlet mut request = QueryProfitSharingRefundsBillDownloadUrlRequest::new();\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_14.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "获取分账退款账单下载链接API",
+    "GET v3/global/profit-sharing/refunds/bill-download-url",
+    "v3/global/profit-sharing/refunds/bill-download-url"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/refunds/bill-download-url", response = QueryProfitSharingRefundsBillDownloadUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitSharingRefundsBillDownloadUrlRequest<'a> {
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 账单日期
-    ///
-    /// Query parameter, optional. Example: `2020-01-01`.
+    #[doc = "账单日期\n\nQuery parameter, optional. Example: `2020-01-01`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bill_date: Option<&'a str>,
 }

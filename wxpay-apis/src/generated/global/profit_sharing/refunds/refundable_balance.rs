@@ -3,19 +3,12 @@
 
 use crate::generated::prelude::*;
 
-/// 查询可供垫付退款实时余额API: `GET /v3/global/profit-sharing/refunds/refundable-balance`.
-///
-/// ```ignore
-/// let request = QueryProfitSharingRefundsRefundableBalanceRequest::new();
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_13.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "查询可供垫付退款实时余额API")]
-#[doc(alias = "GET v3/global/profit-sharing/refunds/refundable-balance")]
-#[doc(alias = "v3/global/profit-sharing/refunds/refundable-balance")]
+#[doc = "查询可供垫付退款实时余额API: `GET /v3/global/profit-sharing/refunds/refundable-balance`.\n\n```ignore\nlet request = QueryProfitSharingRefundsRefundableBalanceRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_13.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询可供垫付退款实时余额API",
+    "GET v3/global/profit-sharing/refunds/refundable-balance",
+    "v3/global/profit-sharing/refunds/refundable-balance"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/refunds/refundable-balance", response = QueryProfitSharingRefundsRefundableBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -29,23 +22,17 @@ impl QueryProfitSharingRefundsRefundableBalanceRequest {
     }
 }
 
-/// The answer to [`QueryProfitSharingRefundsRefundableBalanceRequest`].
+#[doc = "The answer to [`QueryProfitSharingRefundsRefundableBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSharingRefundsRefundableBalanceResponse {
-    /// 可供垫付分账退款的实时余额
-    ///
-    /// May be absent. Example: `1000`.
+    #[doc = "可供垫付分账退款的实时余额\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
-    /// 货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 出资方商户号
-    ///
-    /// May be absent. Example: `19000000001`.
+    #[doc = "出资方商户号\n\nMay be absent. Example: `19000000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
 }

@@ -3,31 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单剩余可退款金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`.
-///
-/// ```ignore
-/// let mut request = QueryProfitSharingTransactionsRefundableAmountsRequest::new(transaction_id);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_12.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "查询订单剩余可退款金额API")]
-#[doc(alias = "GET v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts")]
-#[doc(alias = "v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts")]
+#[doc = "查询订单剩余可退款金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`.\n\n```ignore\nlet mut request = QueryProfitSharingTransactionsRefundableAmountsRequest::new(transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_12.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单剩余可退款金额API",
+    "GET v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts",
+    "v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/transactions/<transaction_id>/refundable-amounts", response = QueryProfitSharingTransactionsRefundableAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProfitSharingTransactionsRefundableAmountsRequest<'a> {
-    /// 微信订单号
-    ///
-    /// Path parameter, required. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -43,31 +31,19 @@ impl<'a> QueryProfitSharingTransactionsRefundableAmountsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryProfitSharingTransactionsRefundableAmountsRequest`].
+#[doc = "The answer to [`QueryProfitSharingTransactionsRefundableAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSharingTransactionsRefundableAmountsResponse {
-    /// 货币类型
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 订单剩余可使用垫付资金退款的金额
-    ///
-    /// May be absent. Example: `1000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余可使用垫付资金退款的金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_refundable_amount: Option<i64>,
-    /// 订单剩余可退款金额
-    ///
-    /// May be absent. Example: `1000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余可退款金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refundable_amount: Option<i64>,
-    /// 微信订单号
-    ///
-    /// Always present. Example: `4208450740201411110007820472`.
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

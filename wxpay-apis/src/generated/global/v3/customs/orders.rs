@@ -7,52 +7,30 @@
 
 use crate::generated::prelude::*;
 
-/// 报关查询API: `GET /global/v3/customs/orders`.
-///
-/// ```ignore
-/// let mut request = QueryCustomsOrdersRequest::new(appid, mchid, order_type, order_no, customs);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "报关查询API")]
-#[doc(alias = "GET global/v3/customs/orders")]
-#[doc(alias = "global/v3/customs/orders")]
+#[doc = "报关查询API: `GET /global/v3/customs/orders`.\n\n```ignore\nlet mut request = QueryCustomsOrdersRequest::new(appid, mchid, order_type, order_no, customs);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "报关查询API",
+    "GET global/v3/customs/orders",
+    "global/v3/customs/orders"
+))]
 #[wxpay_api(GET, "global/v3/customs/orders", response = QueryCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCustomsOrdersRequest<'a> {
-    /// 机构APPID
-    ///
-    /// Query parameter, required. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户号
-    ///
-    /// Query parameter, required. Example: `1230000109`.
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 订单类型
-    ///
-    /// Query parameter, required. Example: `out_trade_no`.
+    #[doc = "订单类型\n\nQuery parameter, required. Example: `out_trade_no`."]
     pub order_type: crate::global::QueryCustomsOrdersOrderType,
-    /// 订单号
-    ///
-    /// Query parameter, required. Example: `20150806125346`.
+    #[doc = "订单号\n\nQuery parameter, required. Example: `20150806125346`."]
     pub order_no: &'a str,
-    /// 海关
-    ///
-    /// Query parameter, required. Example: `SHANGHAI_ZS`.
+    #[doc = "海关\n\nQuery parameter, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 偏移量
-    ///
-    /// Query parameter, optional. Example: `1`.
+    #[doc = "偏移量\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 请求最大记录条数
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "请求最大记录条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -82,73 +60,41 @@ impl<'a> QueryCustomsOrdersRequest<'a> {
 /// The answer to [`QueryCustomsOrdersRequest`]: `GET /global/v3/customs/orders`.
 pub type QueryCustomsOrdersResponse = crate::global::QueryCustomsOrdersResponse;
 
-/// 报关信息修改API: `PATCH /global/v3/customs/orders`.
-///
-/// ```ignore
-/// let mut request = ModifyCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);
-/// request.duty = Some(duty);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "报关信息修改API")]
-#[doc(alias = "PATCH global/v3/customs/orders")]
-#[doc(alias = "global/v3/customs/orders")]
+#[doc = "报关信息修改API: `PATCH /global/v3/customs/orders`.\n\n```ignore\nlet mut request = ModifyCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "报关信息修改API",
+    "PATCH global/v3/customs/orders",
+    "global/v3/customs/orders"
+))]
 #[wxpay_api(PATCH, "global/v3/customs/orders", response = ModifyCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCustomsOrdersRequest<'a> {
-    /// 机构APPID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 海关编码
-    ///
-    /// Body field, required. Example: `SHANGHAI_ZS`.
+    #[doc = "海关编码\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 关税
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "关税\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
-    ///
-    /// Body field, required. Example: `123456`.
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 子订单金额
-    ///
-    /// Body field, optional. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "子订单金额\n\nBody field, optional. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `20150806125346`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 商品费用
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "商品费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
-    /// 商户子订单号
-    ///
-    /// Body field, optional. Example: `20150806125346`.
+    #[doc = "商户子订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `1000320306201511078440737890`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `1000320306201511078440737890`."]
     pub transaction_id: &'a str,
-    /// 物流费用
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "物流费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
 }
@@ -183,78 +129,40 @@ impl<'a> ModifyCustomsOrdersRequest<'a> {
 /// The answer to [`ModifyCustomsOrdersRequest`]: `PATCH /global/v3/customs/orders`.
 pub type ModifyCustomsOrdersResponse = crate::global::ModifyCustomsOrdersResponse;
 
-/// 报关API: `POST /global/v3/customs/orders`.
-///
-/// ```ignore
-/// let mut request = CreateCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);
-/// request.duty = Some(duty);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "报关API")]
-#[doc(alias = "POST global/v3/customs/orders")]
-#[doc(alias = "global/v3/customs/orders")]
+#[doc = "报关API: `POST /global/v3/customs/orders`.\n\n```ignore\nlet mut request = CreateCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("报关API", "POST global/v3/customs/orders", "global/v3/customs/orders"))]
 #[wxpay_api(POST, "global/v3/customs/orders", response = CreateCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCustomsOrdersRequest<'a> {
-    /// 机构APPID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 海关
-    ///
-    /// Body field, required. Example: `SHANGHAI_ZS`.
+    #[doc = "海关\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 关税
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "关税\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
-    /// 货币类型
-    ///
-    /// Body field, optional. Example: `CNY`.
+    #[doc = "货币类型\n\nBody field, optional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_type: Option<&'a str>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
-    ///
-    /// Body field, required. Example: `123456`.
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 子订单金额
-    ///
-    /// Body field, optional. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "子订单金额\n\nBody field, optional. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `20150806125346`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 商品费用
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "商品费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
-    /// 商户子订单号
-    ///
-    /// Body field, optional. Example: `20150806125346`.
+    #[doc = "商户子订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
-    ///
-    /// Body field, required. Example: `1000320306201511078440737890`.
+    #[doc = "微信订单号\n\nBody field, required. Example: `1000320306201511078440737890`."]
     pub transaction_id: &'a str,
-    /// 物流费用
-    ///
-    /// Body field, optional. Example: `888`.
+    #[doc = "物流费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
 }

@@ -3,205 +3,104 @@
 
 use crate::generated::prelude::*;
 
-/// 同步资格核销信息: `POST /v3/gov/subsidy/qualifications/sync`.
-///
-/// ```ignore
-/// let mut request = SyncSubsidyQualificationsRequest::new(address, barcode, brand, cate_state, discount_amount, identity_document_type, invoice_address_code, invoice_num, invoice_time, item_name, license_number, mch_name, mch_order_id, order_amount, out_trade_no, product_type, purchaser_name, qualification_region_code, receive_region_code, sale_model, seller_name, sn_code, spec_model, tax_authority_code, transaction_time);
-/// request.appliance_id = Some(appliance_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "同步资格核销信息")]
-#[doc(alias = "POST v3/gov/subsidy/qualifications/sync")]
-#[doc(alias = "v3/gov/subsidy/qualifications/sync")]
+#[doc = "同步资格核销信息: `POST /v3/gov/subsidy/qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyQualificationsRequest::new(address, barcode, brand, cate_state, discount_amount, identity_document_type, invoice_address_code, invoice_num, invoice_time, item_name, license_number, mch_name, mch_order_id, order_amount, out_trade_no, product_type, purchaser_name, qualification_region_code, receive_region_code, sale_model, seller_name, sn_code, spec_model, tax_authority_code, transaction_time);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "同步资格核销信息",
+    "POST v3/gov/subsidy/qualifications/sync",
+    "v3/gov/subsidy/qualifications/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/qualifications/sync", response = SyncSubsidyQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncSubsidyQualificationsRequest<'a> {
-    /// 收货地址
-    ///
-    /// Body field, required. Example: `深圳市南山区`.
+    #[doc = "收货地址\n\nBody field, required. Example: `深圳市南山区`."]
     pub address: &'a str,
-    /// 消费品类ID
-    ///
-    /// Body field, optional. Format `integer`. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, optional. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appliance_id: Option<i64>,
-    /// 商品条码
-    ///
-    /// Body field, required. Example: `例值：6901010101098`.
+    #[doc = "商品条码\n\nBody field, required. Example: `例值：6901010101098`."]
     pub barcode: &'a str,
-    /// 家电品牌
-    ///
-    /// Body field, required. Example: `海尔`.
+    #[doc = "家电品牌\n\nBody field, required. Example: `海尔`."]
     pub brand: &'a str,
-    /// 品类状态
-    ///
-    /// Body field, required. Example: `CATE_STATE_REDEEM`.
+    #[doc = "品类状态\n\nBody field, required. Example: `CATE_STATE_REDEEM`."]
     pub cate_state: crate::gov::subsidy::SubsidyCateState,
-    /// 签收时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`.
+    #[doc = "签收时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_time: Option<Timestamp<&'a str>>,
-    /// 优惠金额
-    ///
-    /// Body field, required. Format `integer`. Example: `2000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nBody field, required. Format `integer`. Example: `2000`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 能效等级
-    ///
-    /// Body field, optional. Example: `FIRST_LEVEL`.
+    #[doc = "能效等级\n\nBody field, optional. Example: `FIRST_LEVEL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_grade: Option<crate::gov::subsidy::SubsidyEnergyGrade>,
-    /// 自然人证件号
-    ///
-    /// Body field, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "自然人证件号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_card_number: Option<&'a str>,
-    /// 证件类型
-    ///
-    /// Body field, required. Example: `ID_DOC_TYPE_ID_CARD`.
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// imei1编码
-    ///
-    /// Body field, optional. Example: `358882046176540`.
+    #[doc = "imei1编码\n\nBody field, optional. Example: `358882046176540`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// imei2编码
-    ///
-    /// Body field, optional. Example: `358882046176540`.
+    #[doc = "imei2编码\n\nBody field, optional. Example: `358882046176540`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 发票开具地(地址编码）
-    ///
-    /// Body field, required. Example: `310100`.
+    #[doc = "发票开具地(地址编码）\n\nBody field, required. Example: `310100`."]
     pub invoice_address_code: &'a str,
-    /// 发票代码
-    ///
-    /// Body field, optional. Example: `310100`.
+    #[doc = "发票代码\n\nBody field, optional. Example: `310100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_code: Option<&'a str>,
-    /// 发票号
-    ///
-    /// Body field, required. Example: `031001900204`.
+    #[doc = "发票号\n\nBody field, required. Example: `031001900204`."]
     pub invoice_num: &'a str,
-    /// 开票日期
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`.
+    #[doc = "开票日期\n\nBody field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     pub invoice_time: Timestamp<&'a str>,
-    /// 商品名称
-    ///
-    /// Body field, required. Example: `联想YOGA AIR 15`.
+    #[doc = "商品名称\n\nBody field, required. Example: `联想YOGA AIR 15`."]
     pub item_name: &'a str,
-    /// 统一社会信息代码
-    ///
-    /// Body field, required. Example: `91110108397173806M`.
+    #[doc = "统一社会信息代码\n\nBody field, required. Example: `91110108397173806M`."]
     pub license_number: &'a str,
-    /// 物流单号
-    ///
-    /// Body field, optional. Example: `123456789`.
+    #[doc = "物流单号\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistics_num: Option<&'a str>,
-    /// 销售主体
-    ///
-    /// Body field, required. Example: `江苏京东信息技术有限公司`.
+    #[doc = "销售主体\n\nBody field, required. Example: `江苏京东信息技术有限公司`."]
     pub mch_name: &'a str,
-    /// 线上平台订单编号
-    ///
-    /// Body field, required. Example: `123456789`.
+    #[doc = "线上平台订单编号\n\nBody field, required. Example: `123456789`."]
     pub mch_order_id: &'a str,
-    /// 订单金额
-    ///
-    /// Body field, required. Format `integer`. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nBody field, required. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub order_amount: i64,
-    /// 商户支付订单号
-    ///
-    /// Body field, required. Example: `vmall_250120131959_993_4494`.
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `vmall_250120131959_993_4494`."]
     pub out_trade_no: &'a str,
-    /// 类型(台式、笔记本)
-    ///
-    /// Body field, optional. Example: `DESKTOP`.
+    #[doc = "类型(台式、笔记本)\n\nBody field, optional. Example: `DESKTOP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<crate::gov::subsidy::QualificationsPcType>,
-    /// 手机号
-    ///
-    /// Body field, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
-    /// 产品类型
-    ///
-    /// Body field, required. Example: `COMMON_PRODUCT`.
+    pub phone_number: Option<Sensitive<&'a str>>,
+    #[doc = "产品类型\n\nBody field, required. Example: `COMMON_PRODUCT`."]
     pub product_type: crate::gov::subsidy::SubsidyProductType,
-    /// 购买方名称
-    ///
-    /// Body field, required. Example: `小弟弟`.
+    #[doc = "购买方名称\n\nBody field, required. Example: `小弟弟`."]
     pub purchaser_name: &'a str,
-    /// 使用的资格的地区编码
-    ///
-    /// Body field, required. Format `integer`. Example: `310100`.
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "自然人姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<&'a str>,
-    /// 收货地区编码
-    ///
-    /// Body field, required. Example: `110101`.
+    pub real_name: Option<Sensitive<&'a str>>,
+    #[doc = "收货地区编码\n\nBody field, required. Example: `110101`."]
     pub receive_region_code: &'a str,
-    /// 线上平台退款交易编号
-    ///
-    /// Body field, optional. Example: `123456789`.
+    #[doc = "线上平台退款交易编号\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<&'a str>,
-    /// 销售方式
-    ///
-    /// Body field, required. Example: `SALE_MODEL_OFFLINE`.
+    #[doc = "销售方式\n\nBody field, required. Example: `SALE_MODEL_OFFLINE`."]
     pub sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
-    /// 销售企业名称
-    ///
-    /// Body field, required. Example: `联想（北京）信息技术有限公司`.
+    #[doc = "销售企业名称\n\nBody field, required. Example: `联想（北京）信息技术有限公司`."]
     pub seller_name: &'a str,
-    /// S/N码
-    ///
-    /// Body field, required. Example: `fallervuh`.
+    #[doc = "S/N码\n\nBody field, required. Example: `fallervuh`."]
     pub sn_code: &'a str,
-    /// 规格型号
-    ///
-    /// Body field, required. Example: `YOGA Air 15s ILL9`.
+    #[doc = "规格型号\n\nBody field, required. Example: `YOGA Air 15s ILL9`."]
     pub spec_model: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `123456`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mch_id: Option<&'a str>,
-    /// 税务机关代码
-    ///
-    /// Body field, required. Example: `2525252`.
+    #[doc = "税务机关代码\n\nBody field, required. Example: `2525252`."]
     pub tax_authority_code: &'a str,
-    /// 交易完成或商品退回时间
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`.
+    #[doc = "交易完成或商品退回时间\n\nBody field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     pub transaction_time: Timestamp<&'a str>,
 }
 

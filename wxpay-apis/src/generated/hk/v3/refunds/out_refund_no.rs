@@ -3,41 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(商户退款订单号): `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.
-///
-/// ```ignore
-/// let mut request = QueryRefundsByOutRefundNoRequest::new(out_refund_no);
-/// request.mchid = Some(mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "查询单笔退款(商户退款订单号)")]
-#[doc(alias = "GET hk/v3/refunds/out-refund-no/{out_refund_no}")]
-#[doc(alias = "hk/v3/refunds/out-refund-no/{out_refund_no}")]
+#[doc = "查询单笔退款(商户退款订单号): `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet mut request = QueryRefundsByOutRefundNoRequest::new(out_refund_no);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(商户退款订单号)",
+    "GET hk/v3/refunds/out-refund-no/{out_refund_no}",
+    "hk/v3/refunds/out-refund-no/{out_refund_no}"
+))]
 #[wxpay_api(GET, "hk/v3/refunds/out-refund-no/<out_refund_no>", response = QueryRefundsByOutRefundNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRefundsByOutRefundNoRequest<'a> {
-    /// 商户退款订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户退款订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构商户号
-    ///
-    /// Query parameter, optional. Example: `1900000100`.
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `1900000100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
 }

@@ -3,112 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// APP支付下单: `POST /hk/v3/transactions/app`.
-///
-/// ```ignore
-/// let mut request = CreateTransactionsAppRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/In-AppPay/chapter6_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "APP支付下单")]
-#[doc(alias = "POST hk/v3/transactions/app")]
-#[doc(alias = "hk/v3/transactions/app")]
+#[doc = "APP支付下单: `POST /hk/v3/transactions/app`.\n\n```ignore\nlet mut request = CreateTransactionsAppRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/In-AppPay/chapter6_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("APP支付下单", "POST hk/v3/transactions/app", "hk/v3/transactions/app"))]
 #[wxpay_api(POST, "hk/v3/transactions/app", response = CreateTransactionsAppResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransactionsAppRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-    /// APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `image形象店-深圳腾大- QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::hk::v3::transactions::CreateTransactionsDetail<'a>]>,
-    /// 商品标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional. Example: `no_credit`.
+    #[doc = "指定支付方式\n\nBody field, optional. Example: `no_credit`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// MCC码
-    ///
-    /// Body field, required. Example: `1011`.
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::hk::v3::transactions::CreateTransactionsPayer<'a>>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::hk::v3::transactions::CreateTransactionsSceneInfo<'a>>,
-    /// 机构APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
-    ///
-    /// Body field, required. Example: `1900000100`.
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
-    ///
-    /// Body field, optional.
+    #[doc = "子商户APPID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
-    /// 交易类型
-    ///
-    /// Body field, required. Example: `APP`.
+    #[doc = "交易类型\n\nBody field, required. Example: `APP`."]
     pub trade_type: &'a str,
 }
 

@@ -3,111 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// H5支付下单: `POST /hk/v3/transactions/mweb`.
-///
-/// ```ignore
-/// let mut request = CreateTransactionsMwebRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, scene_info, sp_appid, sp_mchid, sub_mchid, trade_type);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "H5支付下单")]
-#[doc(alias = "POST hk/v3/transactions/mweb")]
-#[doc(alias = "hk/v3/transactions/mweb")]
+#[doc = "H5支付下单: `POST /hk/v3/transactions/mweb`.\n\n```ignore\nlet mut request = CreateTransactionsMwebRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, scene_info, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "H5支付下单",
+    "POST hk/v3/transactions/mweb",
+    "hk/v3/transactions/mweb"
+))]
 #[wxpay_api(POST, "hk/v3/transactions/mweb", response = CreateTransactionsMwebResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransactionsMwebRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-    /// APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `image形象店-深圳腾大- QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::hk::v3::transactions::CreateTransactionsDetail<'a>]>,
-    /// 商品标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional. Example: `no_credit`.
+    #[doc = "指定支付方式\n\nBody field, optional. Example: `no_credit`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// MCC码
-    ///
-    /// Body field, required. Example: `1011`.
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::hk::v3::transactions::CreateTransactionsPayer<'a>>,
-    /// 场景信息
-    ///
-    /// Body field, required.
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: CreateTransactionsMwebSceneInfo<'a>,
-    /// 机构APPID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
-    ///
-    /// Body field, required. Example: `1900000100`.
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
-    ///
-    /// Body field, optional.
+    #[doc = "子商户APPID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
-    ///
-    /// Body field, optional. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
-    /// 交易类型
-    ///
-    /// Body field, required. Example: `MWEB`.
+    #[doc = "交易类型\n\nBody field, required. Example: `MWEB`."]
     pub trade_type: &'a str,
 }
 
@@ -153,32 +105,22 @@ impl<'a> CreateTransactionsMwebRequest<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateTransactionsMwebSceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
-    ///
-    /// Optional. Example: `128.0.0.1`.
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
-    /// 操作员ID
-    ///
-    /// Optional. Example: `123145`.
+    #[doc = "操作员ID\n\nOptional. Example: `123145`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Required. Example: `128.0.0.1`.
+    #[doc = "用户终端IP\n\nRequired. Example: `128.0.0.1`."]
     pub payer_client_ip: &'a str,
-    /// 商户门店信息
-    ///
-    /// Required.
+    #[doc = "商户门店信息\n\nRequired."]
     pub store_info: crate::hk::v3::transactions::CreateTransactionsStoreInfo<'a>,
 }
 
@@ -199,12 +141,10 @@ impl<'a> CreateTransactionsMwebSceneInfo<'a> {
     }
 }
 
-/// The answer to [`CreateTransactionsMwebRequest`].
+#[doc = "The answer to [`CreateTransactionsMwebRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTransactionsMwebResponse {
-    /// 支付跳转链接
-    ///
-    /// Always present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`.
+    #[doc = "支付跳转链接\n\nAlways present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     pub mweb_url: String,
 }

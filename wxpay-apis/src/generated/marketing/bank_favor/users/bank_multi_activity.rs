@@ -3,46 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.
-///
-/// ```ignore
-/// let request = CreateBankFavorUsersBankMultiActivityRequest::new(openid, activity_id, appid, out_request_no, stock_creator_mchid, stock_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "给指定用户报名多笔立减活动")]
-#[doc(alias = "POST v3/marketing/bank-favor/users/{openid}/bank-multi-activity")]
-#[doc(alias = "v3/marketing/bank-favor/users/{openid}/bank-multi-activity")]
+#[doc = "给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.\n\n```ignore\nlet request = CreateBankFavorUsersBankMultiActivityRequest::new(openid, activity_id, appid, out_request_no, stock_creator_mchid, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "给指定用户报名多笔立减活动",
+    "POST v3/marketing/bank-favor/users/{openid}/bank-multi-activity",
+    "v3/marketing/bank-favor/users/{openid}/bank-multi-activity"
+))]
 #[wxpay_api(POST, "v3/marketing/bank-favor/users/<openid>/bank-multi-activity", response = CreateBankFavorUsersBankMultiActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBankFavorUsersBankMultiActivityRequest<'a> {
-    /// 用户标识ID
-    ///
-    /// Path parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识ID\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 活动ID
-    ///
-    /// Body field, required. Example: `186745560`.
+    #[doc = "活动ID\n\nBody field, required. Example: `186745560`."]
     pub activity_id: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wx1234567889999`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 发券凭证
-    ///
-    /// Body field, required. Example: `1002600620019090123143254435`.
+    #[doc = "发券凭证\n\nBody field, required. Example: `1002600620019090123143254435`."]
     pub out_request_no: &'a str,
-    /// 创建批次的商户号
-    ///
-    /// Body field, required. Example: `9800064`.
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `9800064`."]
     pub stock_creator_mchid: &'a str,
-    /// 批次号
-    ///
-    /// Body field, required. Example: `100088`.
+    #[doc = "批次号\n\nBody field, required. Example: `100088`."]
     pub stock_id: &'a str,
 }
 

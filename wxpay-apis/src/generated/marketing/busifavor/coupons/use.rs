@@ -3,64 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.
-///
-/// ```ignore
-/// let mut request = UseBusifavorCouponsRequest::new(appid, coupon_code, use_request_no, use_time);
-/// request.mch_id = Some(mch_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "核销用户券API")]
-#[doc(alias = "POST v3/marketing/busifavor/coupons/use")]
-#[doc(alias = "v3/marketing/busifavor/coupons/use")]
+#[doc = "核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.\n\n```ignore\nlet mut request = UseBusifavorCouponsRequest::new(appid, coupon_code, use_request_no, use_time);\nrequest.mch_id = Some(mch_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "核销用户券API",
+    "POST v3/marketing/busifavor/coupons/use",
+    "v3/marketing/busifavor/coupons/use"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/use", response = UseBusifavorCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UseBusifavorCouponsRequest<'a> {
-    /// 公众账号ID
-    ///
-    /// Body field, required. Example: `wx1234567889999`.
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 券code
-    ///
-    /// Body field, required. Example: `sxxe34343434`.
+    #[doc = "券code\n\nBody field, required. Example: `sxxe34343434`."]
     pub coupon_code: &'a str,
-    /// 下单商户号
-    ///
-    /// Body field, optional. Example: `190000001`.
+    #[doc = "下单商户号\n\nBody field, optional. Example: `190000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
-    /// 用户标识
-    ///
-    /// Body field, optional. Example: `xsd3434454567676`.
+    #[doc = "用户标识\n\nBody field, optional. Example: `xsd3434454567676`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, optional. Example: `190000001`.
+    #[doc = "商户订单号\n\nBody field, optional. Example: `190000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 批次号
-    ///
-    /// Body field, optional. Example: `100088`.
+    #[doc = "批次号\n\nBody field, optional. Example: `100088`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 微信支付订单号
-    ///
-    /// Body field, optional. Example: `4200000001856498491`.
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200000001856498491`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
-    /// 核销请求单据号
-    ///
-    /// Body field, required. Example: `1002600620019090123143254435`.
+    #[doc = "核销请求单据号\n\nBody field, required. Example: `1002600620019090123143254435`."]
     pub use_request_no: &'a str,
-    /// 请求核销时间
-    ///
-    /// Body field, required. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "请求核销时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub use_time: &'a str,
 }
 
@@ -87,20 +61,14 @@ impl<'a> UseBusifavorCouponsRequest<'a> {
     }
 }
 
-/// The answer to [`UseBusifavorCouponsRequest`].
+#[doc = "The answer to [`UseBusifavorCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UseBusifavorCouponsResponse {
-    /// 用户标识
-    ///
-    /// Always present. Example: `dsadas34345454545`.
+    #[doc = "用户标识\n\nAlways present. Example: `dsadas34345454545`."]
     pub openid: String,
-    /// 批次号
-    ///
-    /// Always present. Example: `100088`.
+    #[doc = "批次号\n\nAlways present. Example: `100088`."]
     pub stock_id: String,
-    /// 系统核销券成功的时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "系统核销券成功的时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub wechatpay_use_time: String,
 }

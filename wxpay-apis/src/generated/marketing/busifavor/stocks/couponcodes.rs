@@ -9,46 +9,28 @@
 
 use crate::generated::prelude::*;
 
-/// 查询预存code列表: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// ```ignore
-/// let mut request = QueryBusifavorStocksCouponcodesByStockIdRequest::new(stock_id);
-/// request.status = Some(status);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
-#[doc(alias = "查询预存code列表")]
-#[doc(alias = "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
-#[doc(alias = "v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
+#[doc = "查询预存code列表: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByStockIdRequest::new(stock_id);\nrequest.status = Some(status);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询预存code列表",
+    "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes", response = QueryBusifavorStocksCouponcodesByStockIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `98065001`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `98065001`."]
     pub stock_id: &'a str,
-    /// 券code状态
-    ///
-    /// Query parameter, optional.
+    #[doc = "券code状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 公众账号ID
-    ///
-    /// Query parameter, optional. Example: `wx233544546545989`.
+    #[doc = "公众账号ID\n\nQuery parameter, optional. Example: `wx233544546545989`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -67,104 +49,66 @@ impl<'a> QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
     }
 }
 
-/// The answer to [`QueryBusifavorStocksCouponcodesByStockIdRequest`].
+#[doc = "The answer to [`QueryBusifavorStocksCouponcodesByStockIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByStockIdResponse {
-    /// 券code列表
-    ///
-    /// May be absent.
+    #[doc = "券code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryBusifavorStocksCouponcodesData>>,
-    /// 分页大小
-    ///
-    /// Always present. Example: `8`.
+    #[doc = "分页大小\n\nAlways present. Example: `8`."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 批次号
-    ///
-    /// Always present. Example: `98065001`.
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
-    /// 批次总数
-    ///
-    /// Always present. Example: `10`.
+    #[doc = "批次总数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 券code信息
+#[doc = "券code信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesData {
-    /// 商户上传code
-    ///
-    /// May be absent.
+    #[doc = "商户上传code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// 商户上传code分配状态
-    ///
-    /// May be absent.
+    #[doc = "商户上传code分配状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_status: Option<String>,
-    /// 用户券code
-    ///
-    /// May be absent.
+    #[doc = "用户券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 被分配时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "被分配时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispatched_time: Option<Timestamp>,
-    /// 领券用户的OpenID
-    ///
-    /// May be absent.
+    #[doc = "领券用户的OpenID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 领券用户的UnionID
-    ///
-    /// May be absent.
+    #[doc = "领券用户的UnionID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
-    /// 上传时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "上传时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_time: Option<Timestamp>,
 }
 
-/// 上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// ```ignore
-/// let mut request = CreateBusifavorStocksCouponcodesRequest::new(stock_id, upload_request_no);
-/// request.coupon_code_list = Some(coupon_code_list);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "上传预存code API")]
-#[doc(alias = "POST v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
-#[doc(alias = "v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
+#[doc = "上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = CreateBusifavorStocksCouponcodesRequest::new(stock_id, upload_request_no);\nrequest.coupon_code_list = Some(coupon_code_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "上传预存code API",
+    "POST v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes", response = CreateBusifavorStocksCouponcodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `98065001`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `98065001`."]
     pub stock_id: &'a str,
-    /// 券code列表
-    ///
-    /// Body field, optional.
+    #[doc = "券code列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code_list: Option<&'a [&'a str]>,
-    /// 请求业务单据号
-    ///
-    /// Body field, required. Example: `100002322019090134234sfdf`.
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub upload_request_no: &'a str,
 }
 
@@ -180,99 +124,62 @@ impl<'a> CreateBusifavorStocksCouponcodesRequest<'a> {
     }
 }
 
-/// The answer to [`CreateBusifavorStocksCouponcodesRequest`].
+#[doc = "The answer to [`CreateBusifavorStocksCouponcodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesResponse {
-    /// 本次请求中重复的code列表
-    ///
-    /// May be absent.
+    #[doc = "本次请求中重复的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_codes: Option<Vec<String>>,
-    /// 已存在的code列表
-    ///
-    /// May be absent.
+    #[doc = "已存在的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exist_codes: Option<Vec<String>>,
-    /// 上传失败的code及原因
-    ///
-    /// May be absent.
+    #[doc = "上传失败的code及原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_codes: Option<Vec<CreateBusifavorStocksCouponcodesFailCode>>,
-    /// 上传失败code个数
-    ///
-    /// May be absent. Example: `10`.
+    #[doc = "上传失败code个数\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
-    /// 批次号
-    ///
-    /// Always present. Example: `98065001`.
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
-    /// 上传成功的code列表
-    ///
-    /// May be absent.
+    #[doc = "上传成功的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_codes: Option<Vec<String>>,
-    /// 上传成功code个数
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "上传成功code个数\n\nAlways present. Example: `20`."]
     pub success_count: i64,
-    /// 上传成功时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "上传成功时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub success_time: String,
-    /// 去重后上传code总数
-    ///
-    /// Always present. Example: `500`.
+    #[doc = "去重后上传code总数\n\nAlways present. Example: `500`."]
     pub total_count: i64,
 }
 
-/// 上传失败的code及原因
+#[doc = "上传失败的code及原因"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesFailCode {
-    /// 上传失败错误码
-    ///
-    /// Always present. Example: `LENGTH_LIMIT`.
+    #[doc = "上传失败错误码\n\nAlways present. Example: `LENGTH_LIMIT`."]
     pub code: String,
-    /// 上传失败的券code
-    ///
-    /// Always present. Example: `ABCD23456`.
+    #[doc = "上传失败的券code\n\nAlways present. Example: `ABCD23456`."]
     pub coupon_code: String,
-    /// 上传失败错误信息
-    ///
-    /// Always present. Example: `长度超过最大值32位`.
+    #[doc = "上传失败错误信息\n\nAlways present. Example: `长度超过最大值32位`."]
     pub message: String,
 }
 
-/// 删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
-///
-/// ```ignore
-/// let request = DeleteBusifavorStocksCouponcodesRequest::new(stock_id, coupon_code, delete_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
-#[doc(alias = "删除预存code")]
-#[doc(alias = "DELETE v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}")]
-#[doc(alias = "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}")]
+#[doc = "删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet request = DeleteBusifavorStocksCouponcodesRequest::new(stock_id, coupon_code, delete_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "删除预存code",
+    "DELETE v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes/<coupon_code>", response = DeleteBusifavorStocksCouponcodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBusifavorStocksCouponcodesRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `101156451224`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `101156451224`."]
     pub stock_id: &'a str,
-    /// 商户上传的code
-    ///
-    /// Path parameter, required. Example: `1212`.
+    #[doc = "商户上传的code\n\nPath parameter, required. Example: `1212`."]
     pub coupon_code: &'a str,
-    /// 请求业务单据号
-    ///
-    /// Query parameter, required. Example: `1212`.
+    #[doc = "请求业务单据号\n\nQuery parameter, required. Example: `1212`."]
     pub delete_request_no: &'a str,
 }
 
@@ -288,51 +195,33 @@ impl<'a> DeleteBusifavorStocksCouponcodesRequest<'a> {
     }
 }
 
-/// The answer to [`DeleteBusifavorStocksCouponcodesRequest`].
+#[doc = "The answer to [`DeleteBusifavorStocksCouponcodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteBusifavorStocksCouponcodesResponse {
-    /// 删除时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
-    /// 批次号
-    ///
-    /// May be absent. Example: `101156451224`.
+    #[doc = "批次号\n\nMay be absent. Example: `101156451224`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
 }
 
-/// 查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
-///
-/// ```ignore
-/// let mut request = QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(stock_id, coupon_code);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
-#[doc(alias = "查询预存code详情")]
-#[doc(alias = "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}")]
-#[doc(alias = "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}")]
+#[doc = "查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(stock_id, coupon_code);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询预存code详情",
+    "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes/<coupon_code>", response = QueryBusifavorStocksCouponcodesByCouponCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `1212`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `1212`."]
     pub stock_id: &'a str,
-    /// 商户上传的code
-    ///
-    /// Path parameter, required. Example: `1212`.
+    #[doc = "商户上传的code\n\nPath parameter, required. Example: `1212`."]
     pub coupon_code: &'a str,
-    /// 公众账号ID
-    ///
-    /// Query parameter, optional. Example: `wx233544546545989`.
+    #[doc = "公众账号ID\n\nQuery parameter, optional. Example: `wx233544546545989`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
 }
@@ -349,73 +238,47 @@ impl<'a> QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
     }
 }
 
-/// The answer to [`QueryBusifavorStocksCouponcodesByCouponCodeRequest`].
+#[doc = "The answer to [`QueryBusifavorStocksCouponcodesByCouponCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeResponse {
-    /// 券code信息
-    ///
-    /// Always present.
+    #[doc = "券code信息\n\nAlways present."]
     pub code_information: QueryBusifavorStocksCouponcodesData,
-    /// 券码信息
-    ///
-    /// Always present.
+    #[doc = "券码信息\n\nAlways present."]
     pub coupon_information: QueryBusifavorStocksCouponcodesByCouponCodeCouponInformation,
 }
 
-/// 券码信息
+#[doc = "券码信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeCouponInformation {
-    /// 批次归属商户号
-    ///
-    /// Always present. Example: `10000022`.
+    #[doc = "批次归属商户号\n\nAlways present. Example: `10000022`."]
     pub belong_merchant: String,
-    /// 批次备注
-    ///
-    /// May be absent. Example: `活动使用`.
+    #[doc = "批次备注\n\nMay be absent. Example: `活动使用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券状态
-    ///
-    /// May be absent.
+    #[doc = "券状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<String>,
-    /// 核销规则
-    ///
-    /// Always present.
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule: crate::marketing::busifavor::stocks::QueryBusifavorStocksCouponUseRule,
-    /// 自定义入口
-    ///
-    /// May be absent.
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_entrance:
         Option<crate::marketing::busifavor::stocks::QueryBusifavorStocksCustomEntrance>,
-    /// 样式信息
-    ///
-    /// May be absent.
+    #[doc = "样式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_pattern_info: Option<crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo>,
-    /// 适用商品范围
-    ///
-    /// Always present. Example: `xxx商品使用`.
+    #[doc = "适用商品范围\n\nAlways present. Example: `xxx商品使用`."]
     pub goods_name: String,
-    /// 是否允许分享领券链接
-    ///
-    /// May be absent.
+    #[doc = "是否允许分享领券链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 商家券批次名称
-    ///
-    /// Always present. Example: `8月1日活动券`.
+    #[doc = "商家券批次名称\n\nAlways present. Example: `8月1日活动券`."]
     pub stock_name: String,
-    /// 批次类型
-    ///
-    /// Always present. Example: `NORMAL`.
+    #[doc = "批次类型\n\nAlways present. Example: `NORMAL`."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
-    ///
-    /// May be absent.
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
 }

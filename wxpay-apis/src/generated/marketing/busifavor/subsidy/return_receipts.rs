@@ -5,60 +5,33 @@
 
 use crate::generated::prelude::*;
 
-/// 营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.
-///
-/// ```ignore
-/// let request = ReturnReceiptsBusifavorSubsidyRequest::new(amount, coupon_code, description, out_subsidy_return_no, payee_merchant, payer_merchant, refund_id, stock_id, transaction_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "营销补差回退API")]
-#[doc(alias = "POST v3/marketing/busifavor/subsidy/return-receipts")]
-#[doc(alias = "v3/marketing/busifavor/subsidy/return-receipts")]
+#[doc = "营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.\n\n```ignore\nlet request = ReturnReceiptsBusifavorSubsidyRequest::new(amount, coupon_code, description, out_subsidy_return_no, payee_merchant, payer_merchant, refund_id, stock_id, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "营销补差回退API",
+    "POST v3/marketing/busifavor/subsidy/return-receipts",
+    "v3/marketing/busifavor/subsidy/return-receipts"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/subsidy/return-receipts", response = ReturnReceiptsBusifavorSubsidyResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnReceiptsBusifavorSubsidyRequest<'a> {
-    /// 补差回退金额
-    ///
-    /// Body field, required. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
-    ///
-    /// Body field, required. Example: `ABCD12345678`.
+    #[doc = "商家券Code\n\nBody field, required. Example: `ABCD12345678`."]
     pub coupon_code: &'a str,
-    /// 补差回退描述
-    ///
-    /// Body field, required. Example: `20210115DESCRIPTION`.
+    #[doc = "补差回退描述\n\nBody field, required. Example: `20210115DESCRIPTION`."]
     pub description: &'a str,
-    /// 业务请求唯一单号
-    ///
-    /// Body field, required. Example: `subsidy-abcd-12345678`.
+    #[doc = "业务请求唯一单号\n\nBody field, required. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_return_no: &'a str,
-    /// 原营销补差入账商户号
-    ///
-    /// Body field, required. Example: `1900000002`.
+    #[doc = "原营销补差入账商户号\n\nBody field, required. Example: `1900000002`."]
     pub payee_merchant: &'a str,
-    /// 原营销补差扣款商户号
-    ///
-    /// Body field, required. Example: `1900000001`.
+    #[doc = "原营销补差扣款商户号\n\nBody field, required. Example: `1900000001`."]
     pub payer_merchant: &'a str,
-    /// 微信支付退款单号
-    ///
-    /// Body field, required. Example: `50100506732021010105138718375`.
+    #[doc = "微信支付退款单号\n\nBody field, required. Example: `50100506732021010105138718375`."]
     pub refund_id: &'a str,
-    /// 商家券批次号
-    ///
-    /// Body field, required. Example: `128888000000001`.
+    #[doc = "商家券批次号\n\nBody field, required. Example: `128888000000001`."]
     pub stock_id: &'a str,
-    /// 微信支付订单号
-    ///
-    /// Body field, required. Example: `4200000913202101152566792388`.
+    #[doc = "微信支付订单号\n\nBody field, required. Example: `4200000913202101152566792388`."]
     pub transaction_id: &'a str,
 }
 
@@ -90,101 +63,60 @@ impl<'a> ReturnReceiptsBusifavorSubsidyRequest<'a> {
     }
 }
 
-/// The answer to [`ReturnReceiptsBusifavorSubsidyRequest`] and [`QueryBusifavorSubsidyReturnReceiptsRequest`].
+#[doc = "The answer to [`ReturnReceiptsBusifavorSubsidyRequest`] and [`QueryBusifavorSubsidyReturnReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReturnReceiptsResponse {
-    /// 补差回退金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
-    ///
-    /// Always present. Example: `ABCD12345678`.
+    #[doc = "商家券Code\n\nAlways present. Example: `ABCD12345678`."]
     pub coupon_code: String,
-    /// 补差回退描述
-    ///
-    /// Always present. Example: `20210115DESCRIPTION`.
+    #[doc = "补差回退描述\n\nAlways present. Example: `20210115DESCRIPTION`."]
     pub description: String,
-    /// 补差回退失败原因
-    ///
-    /// May be absent.
+    #[doc = "补差回退失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 业务请求唯一单号
-    ///
-    /// Always present. Example: `subsidy-abcd-12345678`.
+    #[doc = "业务请求唯一单号\n\nAlways present. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_return_no: String,
-    /// 原营销补差入账商户号
-    ///
-    /// Always present. Example: `1900000002`.
+    #[doc = "原营销补差入账商户号\n\nAlways present. Example: `1900000002`."]
     pub payee_merchant: String,
-    /// 原营销补差扣款商户号
-    ///
-    /// Always present. Example: `1900000001`.
+    #[doc = "原营销补差扣款商户号\n\nAlways present. Example: `1900000001`."]
     pub payer_merchant: String,
-    /// 微信支付退款单号
-    ///
-    /// Always present. Example: `50100506732021010105138718375`.
+    #[doc = "微信支付退款单号\n\nAlways present. Example: `50100506732021010105138718375`."]
     pub refund_id: String,
-    /// 补差回退发起时间
-    ///
-    /// May be absent.
+    #[doc = "补差回退发起时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_create_time: Option<String>,
-    /// 补差回退完成时间
-    ///
-    /// May be absent.
+    #[doc = "补差回退完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_done_time: Option<String>,
-    /// 补差回退单据状态
-    ///
-    /// Always present.
+    #[doc = "补差回退单据状态\n\nAlways present."]
     pub status: String,
-    /// 商家券批次号
-    ///
-    /// Always present. Example: `128888000000001`.
+    #[doc = "商家券批次号\n\nAlways present. Example: `128888000000001`."]
     pub stock_id: String,
-    /// 补差付款单号
-    ///
-    /// Always present. Example: `1120200119165100000000000001`.
+    #[doc = "补差付款单号\n\nAlways present. Example: `1120200119165100000000000001`."]
     pub subsidy_receipt_id: String,
-    /// 补差回退单号
-    ///
-    /// May be absent. Example: `2120200119165100000000000001`.
+    #[doc = "补差回退单号\n\nMay be absent. Example: `2120200119165100000000000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsidy_return_receipt_id: Option<String>,
-    /// 微信支付订单号
-    ///
-    /// Always present. Example: `4200000913202101152566792388`.
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000913202101152566792388`."]
     pub transaction_id: String,
 }
 
 /// The answer to [`ReturnReceiptsBusifavorSubsidyRequest`]: `POST /v3/marketing/busifavor/subsidy/return-receipts`.
 pub type ReturnReceiptsBusifavorSubsidyResponse = ReturnReceiptsResponse;
 
-/// 查询商家券营销补差回退单详情: `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
-///
-/// ```ignore
-/// let request = QueryBusifavorSubsidyReturnReceiptsRequest::new(subsidy_return_receipt_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "查询商家券营销补差回退单详情")]
-#[doc(alias = "GET v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}")]
-#[doc(alias = "v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}")]
+#[doc = "查询商家券营销补差回退单详情: `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.\n\n```ignore\nlet request = QueryBusifavorSubsidyReturnReceiptsRequest::new(subsidy_return_receipt_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商家券营销补差回退单详情",
+    "GET v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}",
+    "v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/subsidy/return-receipts/<subsidy_return_receipt_id>", response = QueryBusifavorSubsidyReturnReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorSubsidyReturnReceiptsRequest<'a> {
-    /// 补差回退单号
-    ///
-    /// Path parameter, required. Example: `2120200119165100000000000001`.
+    #[doc = "补差回退单号\n\nPath parameter, required. Example: `2120200119165100000000000001`."]
     pub subsidy_return_receipt_id: &'a str,
 }
 

@@ -3,41 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.
-///
-/// ```ignore
-/// let mut request = ModifyGoodsIdFavorStocksRequest::new(stock_id, stock_creator_mchid);
-/// request.add_goods_id_list = Some(add_goods_id_list);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "修改可用单品编码")]
-#[doc(alias = "POST v3/marketing/favor/stocks/{stock_id}/modify-goods-id")]
-#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/modify-goods-id")]
+#[doc = "修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.\n\n```ignore\nlet mut request = ModifyGoodsIdFavorStocksRequest::new(stock_id, stock_creator_mchid);\nrequest.add_goods_id_list = Some(add_goods_id_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "修改可用单品编码",
+    "POST v3/marketing/favor/stocks/{stock_id}/modify-goods-id",
+    "v3/marketing/favor/stocks/{stock_id}/modify-goods-id"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/modify-goods-id", response = ModifyGoodsIdFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyGoodsIdFavorStocksRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `9865000`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `9865000`."]
     pub stock_id: &'a str,
-    /// 增加单品编码列表
-    ///
-    /// Body field, optional.
+    #[doc = "增加单品编码列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_goods_id_list: Option<&'a [&'a str]>,
-    /// 删除单品编码列表
-    ///
-    /// Body field, optional.
+    #[doc = "删除单品编码列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_goods_id_list: Option<&'a [&'a str]>,
-    /// 创建批次的商户号
-    ///
-    /// Body field, required. Example: `8956000`.
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
@@ -54,16 +38,12 @@ impl<'a> ModifyGoodsIdFavorStocksRequest<'a> {
     }
 }
 
-/// The answer to [`ModifyGoodsIdFavorStocksRequest`].
+#[doc = "The answer to [`ModifyGoodsIdFavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ModifyGoodsIdFavorStocksResponse {
-    /// 生效时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "生效时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub pause_time: Timestamp,
-    /// 批次号
-    ///
-    /// Always present. Example: `9865000`.
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
     pub stock_id: String,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 下载批次退款明细API: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.
-///
-/// ```ignore
-/// let request = QueryFavorStocksRefundFlowRequest::new(stock_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_11.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "下载批次退款明细API")]
-#[doc(alias = "GET v3/marketing/favor/stocks/{stock_id}/refund-flow")]
-#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/refund-flow")]
+#[doc = "下载批次退款明细API: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.\n\n```ignore\nlet request = QueryFavorStocksRefundFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "下载批次退款明细API",
+    "GET v3/marketing/favor/stocks/{stock_id}/refund-flow",
+    "v3/marketing/favor/stocks/{stock_id}/refund-flow"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/refund-flow", response = QueryFavorStocksRefundFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFavorStocksRefundFlowRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required.
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
 }
 

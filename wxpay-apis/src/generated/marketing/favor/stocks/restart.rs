@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 重启代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/restart`.
-///
-/// ```ignore
-/// let request = RestartFavorStocksRequest::new(stock_id, stock_creator_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_14.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "重启代金券批次API")]
-#[doc(alias = "POST v3/marketing/favor/stocks/{stock_id}/restart")]
-#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/restart")]
+#[doc = "重启代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/restart`.\n\n```ignore\nlet request = RestartFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_14.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "重启代金券批次API",
+    "POST v3/marketing/favor/stocks/{stock_id}/restart",
+    "v3/marketing/favor/stocks/{stock_id}/restart"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/restart", response = RestartFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RestartFavorStocksRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required.
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
-    ///
-    /// Body field, required. Example: `8956000`.
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
@@ -41,16 +30,12 @@ impl<'a> RestartFavorStocksRequest<'a> {
     }
 }
 
-/// The answer to [`RestartFavorStocksRequest`].
+#[doc = "The answer to [`RestartFavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RestartFavorStocksResponse {
-    /// 生效时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "生效时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub restart_time: Timestamp,
-    /// 批次号
-    ///
-    /// Always present. Example: `9865000`.
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
     pub stock_id: String,
 }

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.
-///
-/// ```ignore
-/// let request = StartFavorStocksRequest::new(stock_id, stock_creator_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-#[doc(alias = "激活代金券批次API")]
-#[doc(alias = "POST v3/marketing/favor/stocks/{stock_id}/start")]
-#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/start")]
+#[doc = "激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.\n\n```ignore\nlet request = StartFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "激活代金券批次API",
+    "POST v3/marketing/favor/stocks/{stock_id}/start",
+    "v3/marketing/favor/stocks/{stock_id}/start"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/start", response = StartFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StartFavorStocksRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required.
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
-    ///
-    /// Body field, required. Example: `8956000`.
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
@@ -41,16 +30,12 @@ impl<'a> StartFavorStocksRequest<'a> {
     }
 }
 
-/// The answer to [`StartFavorStocksRequest`].
+#[doc = "The answer to [`StartFavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StartFavorStocksResponse {
-    /// 生效时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "生效时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub start_time: Timestamp,
-    /// 批次号
-    ///
-    /// Always present. Example: `9865000`.
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
     pub stock_id: String,
 }

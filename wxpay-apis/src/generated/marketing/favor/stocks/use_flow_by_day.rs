@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.
-///
-/// ```ignore
-/// let request = QueryFavorStocksUseFlowByDayRequest::new(stock_id, bill_date);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "获取批次核销明细下载链接")]
-#[doc(alias = "GET v3/marketing/favor/stocks/{stock_id}/use-flow-by-day")]
-#[doc(alias = "v3/marketing/favor/stocks/{stock_id}/use-flow-by-day")]
+#[doc = "获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.\n\n```ignore\nlet request = QueryFavorStocksUseFlowByDayRequest::new(stock_id, bill_date);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "获取批次核销明细下载链接",
+    "GET v3/marketing/favor/stocks/{stock_id}/use-flow-by-day",
+    "v3/marketing/favor/stocks/{stock_id}/use-flow-by-day"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/use-flow-by-day", response = QueryFavorStocksUseFlowByDayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFavorStocksUseFlowByDayRequest<'a> {
-    /// 批次号
-    ///
-    /// Path parameter, required. Example: `12356458`.
+    #[doc = "批次号\n\nPath parameter, required. Example: `12356458`."]
     pub stock_id: &'a str,
-    /// 账单日期
-    ///
-    /// Query parameter, required. Example: `2025-08-09`.
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2025-08-09`."]
     pub bill_date: &'a str,
 }
 
@@ -41,20 +30,14 @@ impl<'a> QueryFavorStocksUseFlowByDayRequest<'a> {
     }
 }
 
-/// The answer to [`QueryFavorStocksUseFlowByDayRequest`].
+#[doc = "The answer to [`QueryFavorStocksUseFlowByDayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryFavorStocksUseFlowByDayResponse {
-    /// 账单记录总条数
-    ///
-    /// Always present. Example: `2030`.
+    #[doc = "账单记录总条数\n\nAlways present. Example: `2030`."]
     pub stock_useflow_count: String,
-    /// 账单文件摘要
-    ///
-    /// Always present. Example: `8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f`.
+    #[doc = "账单文件摘要\n\nAlways present. Example: `8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f`."]
     pub stock_useflow_hash: String,
-    /// 下载链接
-    ///
-    /// Always present. Example: `https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=A...`.
+    #[doc = "下载链接\n\nAlways present. Example: `https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=A...`."]
     pub url: String,
 }

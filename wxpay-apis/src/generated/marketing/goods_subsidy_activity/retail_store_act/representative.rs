@@ -5,42 +5,25 @@
 
 use crate::generated::prelude::*;
 
-/// 删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
-///
-/// ```ignore
-/// let request = DeleteRepresentativeRequest::new(activity_id, delete_time, out_request_no, representative_info_list);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.
-///
-/// For: 普通商户, 服务商.
-#[doc(alias = "删除零售小店活动业务代理")]
-#[doc(
-    alias = "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
-)]
-#[doc(alias = "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative")]
+#[doc = "删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet request = DeleteRepresentativeRequest::new(activity_id, delete_time, out_request_no, representative_info_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "删除零售小店活动业务代理",
+    "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+))]
 #[wxpay_api(DELETE, "v3/marketing/goods-subsidy-activity/retail-store-act/<activity_id>/representative", response = DeleteRepresentativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepresentativeRequest<'a> {
-    /// 零售小店活动ID
-    ///
-    /// Path parameter, required. Example: `3118550000000004`.
+    #[doc = "零售小店活动ID\n\nPath parameter, required. Example: `3118550000000004`."]
     pub activity_id: &'a str,
-    /// 删除时间
-    ///
-    /// Body field, required. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "删除时间\n\nBody field, required. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[wxpay(body)]
     pub delete_time: &'a str,
-    /// 请求业务单据号
-    ///
-    /// Body field, required. Example: `1002600620019090123143254436`.
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     #[wxpay(body)]
     pub out_request_no: &'a str,
-    /// 业务代理信息列表
-    ///
-    /// Body field, required.
+    #[doc = "业务代理信息列表\n\nBody field, required."]
     #[wxpay(body)]
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
@@ -63,13 +46,11 @@ impl<'a> DeleteRepresentativeRequest<'a> {
     }
 }
 
-/// 业务代理信息列表
+#[doc = "业务代理信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RepresentativeRepresentativeInfo<'a> {
-    /// 业务代理的OpenID
-    ///
-    /// Required. Example: `oK7fFt8zzEZ909XH-LE2#`.
+    #[doc = "业务代理的OpenID\n\nRequired. Example: `oK7fFt8zzEZ909XH-LE2#`."]
     pub openid: &'a str,
 }
 
@@ -81,61 +62,37 @@ impl<'a> RepresentativeRepresentativeInfo<'a> {
     }
 }
 
-/// The answer to [`DeleteRepresentativeRequest`].
+#[doc = "The answer to [`DeleteRepresentativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRepresentativeResponse {
-    /// 零售小店活动ID
-    ///
-    /// Always present. Example: `3118550000000004`.
+    #[doc = "零售小店活动ID\n\nAlways present. Example: `3118550000000004`."]
     pub activity_id: String,
-    /// 删除时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "删除时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub delete_time: String,
-    /// 删除失败业务代理信息列表
-    ///
-    /// May be absent.
+    #[doc = "删除失败业务代理信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_representative_info_list: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
 }
 
-/// 添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
-///
-/// ```ignore
-/// let mut request = AddRepresentativeRequest::new(activity_id, out_request_no, representative_info_list);
-/// request.add_time = Some(add_time);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.
-///
-/// For: 普通商户, 服务商.
-#[doc(alias = "添加零售小店活动业务代理")]
-#[doc(
-    alias = "PUT v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
-)]
-#[doc(alias = "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative")]
+#[doc = "添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet mut request = AddRepresentativeRequest::new(activity_id, out_request_no, representative_info_list);\nrequest.add_time = Some(add_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "添加零售小店活动业务代理",
+    "PUT v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+))]
 #[wxpay_api(PUT, "v3/marketing/goods-subsidy-activity/retail-store-act/<activity_id>/representative", response = AddRepresentativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddRepresentativeRequest<'a> {
-    /// 零售小店活动ID
-    ///
-    /// Path parameter, required. Example: `3118550000000004`.
+    #[doc = "零售小店活动ID\n\nPath parameter, required. Example: `3118550000000004`."]
     pub activity_id: &'a str,
-    /// 添加时间
-    ///
-    /// Body field, optional. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "添加时间\n\nBody field, optional. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_time: Option<&'a str>,
-    /// 请求业务单据号
-    ///
-    /// Body field, required. Example: `1002600620019090123143254436`.
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub out_request_no: &'a str,
-    /// 业务代理信息列表
-    ///
-    /// Body field, required.
+    #[doc = "业务代理信息列表\n\nBody field, required."]
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
 
@@ -156,21 +113,15 @@ impl<'a> AddRepresentativeRequest<'a> {
     }
 }
 
-/// The answer to [`AddRepresentativeRequest`].
+#[doc = "The answer to [`AddRepresentativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AddRepresentativeResponse {
-    /// 零售小店活动ID
-    ///
-    /// Always present. Example: `3118550000000004`.
+    #[doc = "零售小店活动ID\n\nAlways present. Example: `3118550000000004`."]
     pub activity_id: String,
-    /// 添加时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "添加时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub add_time: String,
-    /// 添加失败业务代理信息列表
-    ///
-    /// May be absent.
+    #[doc = "添加失败业务代理信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_representative_info_list: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
 }

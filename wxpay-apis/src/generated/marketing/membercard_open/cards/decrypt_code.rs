@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.
-///
-/// ```ignore
-/// let request = QueryMembercardOpenCardsDecryptCodeRequest::new(card_id, encrypt_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "加密code解码（跳转型激活）API")]
-#[doc(alias = "GET v3/marketing/membercard-open/cards/{card_id}/decrypt-code")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/decrypt-code")]
+#[doc = "加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.\n\n```ignore\nlet request = QueryMembercardOpenCardsDecryptCodeRequest::new(card_id, encrypt_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "加密code解码（跳转型激活）API",
+    "GET v3/marketing/membercard-open/cards/{card_id}/decrypt-code",
+    "v3/marketing/membercard-open/cards/{card_id}/decrypt-code"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards/<card_id>/decrypt-code", response = QueryMembercardOpenCardsDecryptCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenCardsDecryptCodeRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 加密code
-    ///
-    /// Query parameter, required. Example: `XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE`.
+    #[doc = "加密code\n\nQuery parameter, required. Example: `XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE`."]
     pub encrypt_code: &'a str,
 }
 

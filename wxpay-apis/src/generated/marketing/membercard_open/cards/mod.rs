@@ -21,41 +21,25 @@ pub mod service_modules;
 pub mod upgrade;
 pub mod users;
 
-/// 查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.
-///
-/// ```ignore
-/// let mut request = QueryMembercardOpenCardsRequest::new(offset, limit);
-/// request.brand_id = Some(brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询会员卡模板列表API")]
-#[doc(alias = "GET v3/marketing/membercard-open/cards")]
-#[doc(alias = "v3/marketing/membercard-open/cards")]
+#[doc = "查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenCardsRequest::new(offset, limit);\nrequest.brand_id = Some(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询会员卡模板列表API",
+    "GET v3/marketing/membercard-open/cards",
+    "v3/marketing/membercard-open/cards"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards", response = QueryMembercardOpenCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenCardsRequest<'a> {
-    /// 品牌id
-    ///
-    /// Query parameter, optional. Example: `1001622624`.
+    #[doc = "品牌id\n\nQuery parameter, optional. Example: `1001622624`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<&'a str>,
-    /// 商户AppId
-    ///
-    /// Query parameter, optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nQuery parameter, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
-    ///
-    /// Query parameter, required.
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
-    ///
-    /// Query parameter, required. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `20`."]
     pub limit: i64,
 }
 
@@ -72,197 +56,125 @@ impl<'a> QueryMembercardOpenCardsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMembercardOpenCardsRequest`].
+#[doc = "The answer to [`QueryMembercardOpenCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenCardsResponse {
-    /// 会员卡列表
-    ///
-    /// May be absent.
+    #[doc = "会员卡列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CardsData>>,
-    /// 分页大小
-    ///
-    /// Always present.
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present.
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数量
-    ///
-    /// Always present.
+    #[doc = "总数量\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreateMembercardOpenCardsRequest`] and [`QueryMembercardOpenCardsByCardIdRequest`].
+#[doc = "The answer to [`CreateMembercardOpenCardsRequest`] and [`QueryMembercardOpenCardsByCardIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsData {
-    /// 商户补充声明
-    ///
-    /// May be absent.
+    #[doc = "商户补充声明\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<CardsAdditionalStatement>,
-    /// 商户AppId
-    ///
-    /// Always present. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 会员卡背景图
-    ///
-    /// Always present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡背景图\n\nAlways present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub background_picture_url: String,
-    /// 储值信息
-    ///
-    /// May be absent.
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 品牌信息
-    ///
-    /// Always present.
+    #[doc = "品牌信息\n\nAlways present."]
     pub brand: CardsBrand,
-    /// 会员卡id
-    ///
-    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 会员卡code分配类型
-    ///
-    /// Always present.
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
-    ///
-    /// Always present.
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 创建时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 有效期
-    ///
-    /// Always present.
+    #[doc = "有效期\n\nAlways present."]
     pub date_information: CardsDateInformation,
-    /// 使用须知
-    ///
-    /// Always present. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`.
+    #[doc = "使用须知\n\nAlways present. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     pub description: String,
-    /// 会员初始等级
-    ///
-    /// May be absent. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 会员卡logo
-    ///
-    /// Always present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡logo\n\nAlways present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: String,
-    /// 是否展示会员等级
-    ///
-    /// May be absent.
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 商户请求单号
-    ///
-    /// Always present. Example: `100002322019090134234sfdf`.
+    #[doc = "商户请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 剩余库存
-    ///
-    /// May be absent. Example: `1004`.
+    #[doc = "剩余库存\n\nMay be absent. Example: `1004`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remain_quantity: Option<i64>,
-    /// 服务电话
-    ///
-    /// May be absent. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 会员卡状态
-    ///
-    /// May be absent.
+    #[doc = "会员卡状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CardsStatus>,
-    /// 卡名称
-    ///
-    /// Always present. Example: `微信支付测试卡`.
+    #[doc = "卡名称\n\nAlways present. Example: `微信支付测试卡`."]
     pub title: String,
-    /// 会员卡总库存
-    ///
-    /// May be absent. Example: `5000000`.
+    #[doc = "会员卡总库存\n\nMay be absent. Example: `5000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 更新时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "更新时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
-    /// 开卡信息
-    ///
-    /// May be absent.
+    #[doc = "开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<CardsUserInformationForm>,
 }
 
-/// 商户补充声明
+#[doc = "商户补充声明"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsAdditionalStatement {
-    /// 跳转小程序appid
-    ///
-    /// May be absent. Example: `wxea9c30890f48d5ae`.
+    #[doc = "跳转小程序appid\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 跳转小程序path
-    ///
-    /// May be absent. Example: `pages/statement/statement`.
+    #[doc = "跳转小程序path\n\nMay be absent. Example: `pages/statement/statement`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// 标题
-    ///
-    /// May be absent. Example: `xxx会员卡使用须知`.
+    #[doc = "标题\n\nMay be absent. Example: `xxx会员卡使用须知`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// 跳转url
-    ///
-    /// May be absent. Example: `https://xxx.111.com`.
+    #[doc = "跳转url\n\nMay be absent. Example: `https://xxx.111.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsBalanceInformation {
-    /// 储值小程序appid
-    ///
-    /// May be absent. Example: `wxea9c30890f48d5ae`.
+    #[doc = "储值小程序appid\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_appid: Option<String>,
-    /// 储值小程序path
-    ///
-    /// May be absent. Example: `pages/balance/balance`.
+    #[doc = "储值小程序path\n\nMay be absent. Example: `pages/balance/balance`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_path: Option<String>,
-    /// 储值url
-    ///
-    /// May be absent. Example: `https://xxx.com`.
+    #[doc = "储值url\n\nMay be absent. Example: `https://xxx.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_url: Option<String>,
-    /// 是否支持储值
-    ///
-    /// May be absent.
+    #[doc = "是否支持储值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_balance: Option<bool>,
 }
 
-/// 品牌信息
+#[doc = "品牌信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsBrand {
-    /// 品牌id
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌id\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 品牌展示名称
-    ///
-    /// Always present. Example: `微信支付`.
+    #[doc = "品牌展示名称\n\nAlways present. Example: `微信支付`."]
     pub display_name: String,
 }
 
@@ -292,28 +204,20 @@ string_enum! {
     }
 }
 
-/// 有效期
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsDateInformation {
-    /// 有效期开始时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期开始时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 生效后N天内有效
-    ///
-    /// May be absent. Example: `200`.
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `200`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期结束时间\n\nMay be absent. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
-    /// 有效期类型
-    ///
-    /// Always present.
+    #[doc = "有效期类型\n\nAlways present."]
     pub r#type: CardsType,
 }
 
@@ -343,39 +247,29 @@ string_enum! {
     }
 }
 
-/// 开卡信息
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsUserInformationForm {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<crate::marketing::membercard_open::MembercardOpenName>>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<CardsCustomField>>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsCustomField {
-    /// 字段名称
-    ///
-    /// May be absent. Example: `喜欢的运动`.
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 商户自定义的开卡信息字段类型
-    ///
-    /// May be absent.
+    #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryMembercardOpenCardsType>,
-    /// `values`
-    ///
-    /// May be absent.
+    #[doc = "`values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
@@ -394,102 +288,58 @@ string_enum! {
     }
 }
 
-/// 创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.
-///
-/// ```ignore
-/// let mut request = CreateMembercardOpenCardsRequest::new(appid, background_picture_url, brand, code_mode, code_type, date_information, description, logo_url, out_request_no, title);
-/// request.additional_statement = Some(additional_statement);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "创建会员卡模板API")]
-#[doc(alias = "POST v3/marketing/membercard-open/cards")]
-#[doc(alias = "v3/marketing/membercard-open/cards")]
+#[doc = "创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsRequest::new(appid, background_picture_url, brand, code_mode, code_type, date_information, description, logo_url, out_request_no, title);\nrequest.additional_statement = Some(additional_statement);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "创建会员卡模板API",
+    "POST v3/marketing/membercard-open/cards",
+    "v3/marketing/membercard-open/cards"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards", response = CreateMembercardOpenCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsRequest<'a> {
-    /// 商户补充声明
-    ///
-    /// Body field, optional.
+    #[doc = "商户补充声明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<MembercardOpenCardsAdditionalStatement<'a>>,
-    /// 商户AppId
-    ///
-    /// Body field, required. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nBody field, required. Example: `wxea9c30890f48d5ae`."]
     pub appid: &'a str,
-    /// 会员卡背景图
-    ///
-    /// Body field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡背景图\n\nBody field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub background_picture_url: &'a str,
-    /// 储值信息
-    ///
-    /// Body field, optional.
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<MembercardOpenCardsBalanceInformation<'a>>,
-    /// 品牌信息
-    ///
-    /// Body field, required.
+    #[doc = "品牌信息\n\nBody field, required."]
     pub brand: CreateMembercardOpenCardsBrand<'a>,
-    /// 会员卡code分配类型
-    ///
-    /// Body field, required.
+    #[doc = "会员卡code分配类型\n\nBody field, required."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
-    ///
-    /// Body field, required.
+    #[doc = "会员码型\n\nBody field, required."]
     pub code_type: CardsCodeType,
-    /// 有效期
-    ///
-    /// Body field, required.
+    #[doc = "有效期\n\nBody field, required."]
     pub date_information: CreateMembercardOpenCardsDateInformation<'a>,
-    /// 使用须知
-    ///
-    /// Body field, required. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`.
+    #[doc = "使用须知\n\nBody field, required. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     pub description: &'a str,
-    /// 会员初始等级
-    ///
-    /// Body field, optional. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 会员卡logo
-    ///
-    /// Body field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡logo\n\nBody field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: &'a str,
-    /// 是否展示会员等级
-    ///
-    /// Body field, optional.
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否启用动态码
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否启用动态码\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_dynamic_code: Option<bool>,
-    /// 商户请求单号
-    ///
-    /// Body field, required. Example: `100002322019090134234sfdf`.
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 服务电话
-    ///
-    /// Body field, optional. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 卡名称
-    ///
-    /// Body field, required. Example: `微信支付测试卡`.
+    #[doc = "卡名称\n\nBody field, required. Example: `微信支付测试卡`."]
     pub title: &'a str,
-    /// 会员卡总库存
-    ///
-    /// Body field, optional. Example: `5000000`.
+    #[doc = "会员卡总库存\n\nBody field, optional. Example: `5000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 开卡信息
-    ///
-    /// Body field, optional.
+    #[doc = "开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<CreateMembercardOpenCardsUserInformationForm<'a>>,
 }
@@ -532,28 +382,20 @@ impl<'a> CreateMembercardOpenCardsRequest<'a> {
     }
 }
 
-/// 商户补充声明
+#[doc = "商户补充声明"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MembercardOpenCardsAdditionalStatement<'a> {
-    /// 跳转小程序appid
-    ///
-    /// Optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "跳转小程序appid\n\nOptional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 跳转小程序path
-    ///
-    /// Optional. Example: `pages/statement/statement`.
+    #[doc = "跳转小程序path\n\nOptional. Example: `pages/statement/statement`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
-    /// 标题
-    ///
-    /// Optional. Example: `xxx会员卡使用须知`.
+    #[doc = "标题\n\nOptional. Example: `xxx会员卡使用须知`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
-    /// 跳转url
-    ///
-    /// Optional. Example: `https://xxx.111.com`.
+    #[doc = "跳转url\n\nOptional. Example: `https://xxx.111.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<&'a str>,
 }
@@ -571,28 +413,20 @@ impl<'a> MembercardOpenCardsAdditionalStatement<'a> {
     }
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MembercardOpenCardsBalanceInformation<'a> {
-    /// 储值小程序appid
-    ///
-    /// Optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "储值小程序appid\n\nOptional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_appid: Option<&'a str>,
-    /// 储值小程序path
-    ///
-    /// Optional. Example: `pages/balance/balance`.
+    #[doc = "储值小程序path\n\nOptional. Example: `pages/balance/balance`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_path: Option<&'a str>,
-    /// 储值url
-    ///
-    /// Optional. Example: `https://xxx.com`.
+    #[doc = "储值url\n\nOptional. Example: `https://xxx.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_url: Option<&'a str>,
-    /// 是否支持储值
-    ///
-    /// Optional.
+    #[doc = "是否支持储值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_balance: Option<bool>,
 }
@@ -610,17 +444,13 @@ impl<'a> MembercardOpenCardsBalanceInformation<'a> {
     }
 }
 
-/// 品牌信息
+#[doc = "品牌信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsBrand<'a> {
-    /// 品牌id
-    ///
-    /// Required. Example: `1004`.
+    #[doc = "品牌id\n\nRequired. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 品牌展示名称
-    ///
-    /// Required. Example: `微信支付`.
+    #[doc = "品牌展示名称\n\nRequired. Example: `微信支付`."]
     pub display_name: &'a str,
 }
 
@@ -635,32 +465,22 @@ impl<'a> CreateMembercardOpenCardsBrand<'a> {
     }
 }
 
-/// 有效期
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsDateInformation<'a> {
-    /// 有效期开始时间
-    ///
-    /// Optional. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期开始时间\n\nOptional. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp<&'a str>>,
-    /// 生效后N天内有效
-    ///
-    /// Optional. Example: `200`.
+    #[doc = "生效后N天内有效\n\nOptional. Example: `200`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
-    ///
-    /// Optional. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期结束时间\n\nOptional. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp<&'a str>>,
-    /// 有效期类型
-    ///
-    /// Required.
+    #[doc = "有效期类型\n\nRequired."]
     pub r#type: CardsType,
-    /// 领取后N天开始生效
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
@@ -679,18 +499,14 @@ impl<'a> CreateMembercardOpenCardsDateInformation<'a> {
     }
 }
 
-/// 开卡信息
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsUserInformationForm<'a> {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::marketing::membercard_open::MembercardOpenName]>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [MembercardOpenCardsCustomField<'a>]>,
 }
@@ -706,23 +522,17 @@ impl<'a> CreateMembercardOpenCardsUserInformationForm<'a> {
     }
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MembercardOpenCardsCustomField<'a> {
-    /// 字段名称
-    ///
-    /// Optional. Example: `喜欢的运动`.
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 商户自定义的开卡信息字段类型
-    ///
-    /// Optional.
+    #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryMembercardOpenCardsType>,
-    /// 字段值
-    ///
-    /// Optional.
+    #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
 }
@@ -742,26 +552,17 @@ impl<'a> MembercardOpenCardsCustomField<'a> {
 /// The answer to [`CreateMembercardOpenCardsRequest`]: `POST /v3/marketing/membercard-open/cards`.
 pub type CreateMembercardOpenCardsResponse = CardsData;
 
-/// 删除会员卡模板API: `DELETE /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// ```ignore
-/// let request = DeleteMembercardOpenCardsRequest::new(card_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "删除会员卡模板API")]
-#[doc(alias = "DELETE v3/marketing/membercard-open/cards/{card_id}")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}")]
+#[doc = "删除会员卡模板API: `DELETE /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsRequest::new(card_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "删除会员卡模板API",
+    "DELETE v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/membercard-open/cards/<card_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMembercardOpenCardsRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
 }
 
@@ -773,26 +574,17 @@ impl<'a> DeleteMembercardOpenCardsRequest<'a> {
     }
 }
 
-/// 查询会员卡模板信息API: `GET /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// ```ignore
-/// let request = QueryMembercardOpenCardsByCardIdRequest::new(card_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询会员卡模板信息API")]
-#[doc(alias = "GET v3/marketing/membercard-open/cards/{card_id}")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}")]
+#[doc = "查询会员卡模板信息API: `GET /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet request = QueryMembercardOpenCardsByCardIdRequest::new(card_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询会员卡模板信息API",
+    "GET v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards/<card_id>", response = QueryMembercardOpenCardsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenCardsByCardIdRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
 }
 
@@ -807,106 +599,64 @@ impl<'a> QueryMembercardOpenCardsByCardIdRequest<'a> {
 /// The answer to [`QueryMembercardOpenCardsByCardIdRequest`]: `GET /v3/marketing/membercard-open/cards/{card_id}`.
 pub type QueryMembercardOpenCardsByCardIdResponse = CardsData;
 
-/// 修改会员卡模板信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyMembercardOpenCardsRequest::new(card_id);
-/// request.additional_statement = Some(additional_statement);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "修改会员卡模板信息API")]
-#[doc(alias = "PATCH v3/marketing/membercard-open/cards/{card_id}")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}")]
+#[doc = "修改会员卡模板信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRequest::new(card_id);\nrequest.additional_statement = Some(additional_statement);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "修改会员卡模板信息API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 商户补充声明
-    ///
-    /// Body field, optional.
+    #[doc = "商户补充声明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<MembercardOpenCardsAdditionalStatement<'a>>,
-    /// 商户AppId
-    ///
-    /// Body field, optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nBody field, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 会员卡背景图
-    ///
-    /// Body field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡背景图\n\nBody field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_picture_url: Option<&'a str>,
-    /// 储值信息
-    ///
-    /// Body field, optional.
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<MembercardOpenCardsBalanceInformation<'a>>,
-    /// 会员卡code分配类型
-    ///
-    /// Body field, optional. Example: `SYSTEM_ALLOCATE`.
+    #[doc = "会员卡code分配类型\n\nBody field, optional. Example: `SYSTEM_ALLOCATE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_mode: Option<CardsCodeMode>,
-    /// 会员码型
-    ///
-    /// Body field, optional. Example: `BAR_CODE`.
+    #[doc = "会员码型\n\nBody field, optional. Example: `BAR_CODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_type: Option<CardsCodeType>,
-    /// 有效期
-    ///
-    /// Body field, optional.
+    #[doc = "有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_information: Option<ModifyMembercardOpenCardsDateInformation<'a>>,
-    /// 使用须知
-    ///
-    /// Body field, optional. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`.
+    #[doc = "使用须知\n\nBody field, optional. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 会员初始等级
-    ///
-    /// Body field, optional. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 会员卡logo
-    ///
-    /// Body field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "会员卡logo\n\nBody field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<&'a str>,
-    /// 是否展示会员等级
-    ///
-    /// Body field, optional.
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否启用动态码
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否启用动态码\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_dynamic_code: Option<bool>,
-    /// 服务电话
-    ///
-    /// Body field, optional. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 卡名称
-    ///
-    /// Body field, optional. Example: `微信支付测试卡`.
+    #[doc = "卡名称\n\nBody field, optional. Example: `微信支付测试卡`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
-    /// 会员卡总库存
-    ///
-    /// Body field, optional. Example: `5000000`.
+    #[doc = "会员卡总库存\n\nBody field, optional. Example: `5000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 开卡信息
-    ///
-    /// Body field, optional.
+    #[doc = "开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<ModifyMembercardOpenCardsUserInformationForm<'a>>,
 }
@@ -937,32 +687,22 @@ impl<'a> ModifyMembercardOpenCardsRequest<'a> {
     }
 }
 
-/// 有效期
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsDateInformation<'a> {
-    /// 有效期开始时间
-    ///
-    /// Optional. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期开始时间\n\nOptional. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<&'a str>,
-    /// 生效后N天内有效
-    ///
-    /// Optional. Example: `200`.
+    #[doc = "生效后N天内有效\n\nOptional. Example: `200`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
-    ///
-    /// Optional. Example: `2030-05-20T13:29:35.120+08:00`.
+    #[doc = "有效期结束时间\n\nOptional. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<&'a str>,
-    /// 有效期类型
-    ///
-    /// Required.
+    #[doc = "有效期类型\n\nRequired."]
     pub r#type: CardsType,
-    /// 领取后N天开始生效
-    ///
-    /// Optional. Example: `2`.
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
@@ -981,23 +721,17 @@ impl<'a> ModifyMembercardOpenCardsDateInformation<'a> {
     }
 }
 
-/// 开卡信息
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsUserInformationForm<'a> {
-    /// 是否允许修改
-    ///
-    /// Optional.
+    #[doc = "是否允许修改\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub can_modify_after_activate: Option<bool>,
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::marketing::membercard_open::MembercardOpenName]>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [MembercardOpenCardsCustomField<'a>]>,
 }
@@ -1014,33 +748,23 @@ impl<'a> ModifyMembercardOpenCardsUserInformationForm<'a> {
     }
 }
 
-/// 会员专属咨询信息
+#[doc = "会员专属咨询信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RightsGuide<'a> {
-    /// 联系方式
-    ///
-    /// Optional. Example: `微信号`.
+    #[doc = "联系方式\n\nOptional. Example: `微信号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_information_name: Option<&'a str>,
-    /// 联系信息值
-    ///
-    /// Optional. Example: `weixin123`.
+    #[doc = "联系信息值\n\nOptional. Example: `weixin123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_information_value: Option<&'a str>,
-    /// 联系人头像
-    ///
-    /// Optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "联系人头像\n\nOptional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_image_url: Option<&'a str>,
-    /// 联系电话
-    ///
-    /// Optional. Example: `0755-12345677`.
+    #[doc = "联系电话\n\nOptional. Example: `0755-12345677`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
-    /// 联系人名字
-    ///
-    /// Optional. Example: `酒店管家-何小明`.
+    #[doc = "联系人名字\n\nOptional. Example: `酒店管家-何小明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_name: Option<&'a str>,
 }
@@ -1059,17 +783,13 @@ impl<'a> RightsGuide<'a> {
     }
 }
 
-/// 跳转小程序
+#[doc = "跳转小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CardsJumpMiniprogram<'a> {
-    /// 小程序appid
-    ///
-    /// Required. Example: `wx37178d097a6851d8`.
+    #[doc = "小程序appid\n\nRequired. Example: `wx37178d097a6851d8`."]
     pub appid: &'a str,
-    /// 小程序path
-    ///
-    /// Required. Example: `pages/index/index`.
+    #[doc = "小程序path\n\nRequired. Example: `pages/index/index`."]
     pub path: &'a str,
 }
 
@@ -1081,12 +801,10 @@ impl<'a> CardsJumpMiniprogram<'a> {
     }
 }
 
-/// The answer to [`QueryMembercardOpenCardsDecryptCodeRequest`](crate::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest), [`ImportMembercardOpenCardsPhoneMembercardRequest`](crate::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest) and [`ImportMembercardOpenCardsUsersRequest`](crate::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest).
+#[doc = "The answer to [`QueryMembercardOpenCardsDecryptCodeRequest`](crate::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest), [`ImportMembercardOpenCardsPhoneMembercardRequest`](crate::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest) and [`ImportMembercardOpenCardsUsersRequest`](crate::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsResponse {
-    /// 会员卡code
-    ///
-    /// Always present.
+    #[doc = "会员卡code\n\nAlways present."]
     pub code: String,
 }

@@ -3,55 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.
-///
-/// ```ignore
-/// let mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(card_id, activate_type);
-/// request.activate_appid = Some(activate_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "商户预授权")]
-#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/permission-tokens")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/permission-tokens")]
+#[doc = "商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(card_id, activate_type);\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商户预授权",
+    "POST v3/marketing/membercard-open/cards/{card_id}/permission-tokens",
+    "v3/marketing/membercard-open/cards/{card_id}/permission-tokens"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/permission-tokens", response = CreateMembercardOpenCardsPermissionTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensRequest<'a> {
-    /// 会员卡模板id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 跳转激活的appid
-    ///
-    /// Body field, optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "跳转激活的appid\n\nBody field, optional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_appid: Option<&'a str>,
-    /// 跳转激活的path
-    ///
-    /// Body field, optional. Example: `pages/activate/activate`.
+    #[doc = "跳转激活的path\n\nBody field, optional. Example: `pages/activate/activate`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_path: Option<&'a str>,
-    /// 激活类型
-    ///
-    /// Body field, required. Example: `AUTO_ACTIVATE`.
+    #[doc = "激活类型\n\nBody field, required. Example: `AUTO_ACTIVATE`."]
     pub activate_type: &'a str,
-    /// 跳转激活的url
-    ///
-    /// Body field, optional. Example: `https://w.url.cn/s/Ahz3p2C`.
+    #[doc = "跳转激活的url\n\nBody field, optional. Example: `https://w.url.cn/s/Ahz3p2C`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<&'a str>,
-    /// 设置用户在开卡完成后
-    ///
-    /// Body field, optional.
+    #[doc = "设置用户在开卡完成后\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub navigate_back_previous_page: Option<bool>,
-    /// 自定义场景值
-    ///
-    /// Body field, optional. Example: `szwxtd`.
+    #[doc = "自定义场景值\n\nBody field, optional. Example: `szwxtd`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a str>,
 }
@@ -72,12 +50,10 @@ impl<'a> CreateMembercardOpenCardsPermissionTokensRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMembercardOpenCardsPermissionTokensRequest`].
+#[doc = "The answer to [`CreateMembercardOpenCardsPermissionTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensResponse {
-    /// 预授权token
-    ///
-    /// Always present. Example: `EhhEF0Jt0uDLPK6Cr70KCrJmkTtfPPE222gUFsdP87CF4RqzpIdnNpDsbOD1kpsNuioecawJqEUfA...`.
+    #[doc = "预授权token\n\nAlways present. Example: `EhhEF0Jt0uDLPK6Cr70KCrJmkTtfPPE222gUFsdP87CF4RqzpIdnNpDsbOD1kpsNuioecawJqEUfA...`."]
     pub permission_token: String,
 }

@@ -3,64 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.
-///
-/// ```ignore
-/// let mut request = ModifyMembercardOpenCardsRightsRequest::new(card_id, show_bonus, show_favor);
-/// request.bonus = Some(bonus);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "设置会员卡模板权益项API")]
-#[doc(alias = "PATCH v3/marketing/membercard-open/cards/{card_id}/rights")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/rights")]
+#[doc = "设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRightsRequest::new(card_id, show_bonus, show_favor);\nrequest.bonus = Some(bonus);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置会员卡模板权益项API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/rights",
+    "v3/marketing/membercard-open/cards/{card_id}/rights"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/rights", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员积分
-    ///
-    /// Body field, optional.
+    #[doc = "会员积分\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus: Option<ModifyMembercardOpenCardsRightsBonus<'a>>,
-    /// 会员发票
-    ///
-    /// Body field, optional.
+    #[doc = "会员发票\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao: Option<ModifyMembercardOpenCardsRightsFapiao<'a>>,
-    /// 会员优惠
-    ///
-    /// Body field, optional.
+    #[doc = "会员优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favor: Option<ModifyMembercardOpenCardsRightsFavor<'a>>,
-    /// 会员专属咨询信息
-    ///
-    /// Body field, optional.
+    #[doc = "会员专属咨询信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<crate::marketing::membercard_open::cards::RightsGuide<'a>>,
-    /// 是否展示会员积分
-    ///
-    /// Body field, required.
+    #[doc = "是否展示会员积分\n\nBody field, required."]
     pub show_bonus: bool,
-    /// 是否展示会员发票
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否展示会员发票\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_fapiao: Option<bool>,
-    /// 是否展示会员优惠
-    ///
-    /// Body field, required.
+    #[doc = "是否展示会员优惠\n\nBody field, required."]
     pub show_favor: bool,
-    /// 是否展示会员专属咨询
-    ///
-    /// Body field, optional. Example: `False`.
+    #[doc = "是否展示会员专属咨询\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_guide: Option<bool>,
 }
@@ -83,51 +57,33 @@ impl<'a> ModifyMembercardOpenCardsRightsRequest<'a> {
     }
 }
 
-/// 会员积分
+#[doc = "会员积分"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsBonus<'a> {
-    /// 积分价值项标题
-    ///
-    /// Optional. Example: `积分兑换`.
+    #[doc = "积分价值项标题\n\nOptional. Example: `积分兑换`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_cost_title: Option<&'a str>,
-    /// 积分价值项文案
-    ///
-    /// Required. Example: `500积分=2小时免费停车券`.
+    #[doc = "积分价值项文案\n\nRequired. Example: `500积分=2小时免费停车券`."]
     pub bonus_cost_word: &'a str,
-    /// 积分跳转appid
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "积分跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_appid: Option<&'a str>,
-    /// 积分跳转path
-    ///
-    /// Optional. Example: `/pages/bonus/bonus`.
+    #[doc = "积分跳转path\n\nOptional. Example: `/pages/bonus/bonus`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_path: Option<&'a str>,
-    /// 积分跳转文案
-    ///
-    /// Optional. Example: `更多礼品`.
+    #[doc = "积分跳转文案\n\nOptional. Example: `更多礼品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_word: Option<&'a str>,
-    /// 自助积分跳转appid
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "自助积分跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_support_appid: Option<&'a str>,
-    /// 自助积分跳转path
-    ///
-    /// Optional. Example: `pages/selfbonus/selfbonus`.
+    #[doc = "自助积分跳转path\n\nOptional. Example: `pages/selfbonus/selfbonus`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_support_path: Option<&'a str>,
-    /// 积分值文案
-    ///
-    /// Required. Example: `我的积分`.
+    #[doc = "积分值文案\n\nRequired. Example: `我的积分`."]
     pub bonus_value_word: &'a str,
-    /// 会员初始积分值
-    ///
-    /// Required. Example: `100`.
+    #[doc = "会员初始积分值\n\nRequired. Example: `100`."]
     pub init_bonus: i64,
 }
 
@@ -149,23 +105,17 @@ impl<'a> ModifyMembercardOpenCardsRightsBonus<'a> {
     }
 }
 
-/// 会员发票
+#[doc = "会员发票"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsFapiao<'a> {
-    /// 发票跳转AppID
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "发票跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_appid: Option<&'a str>,
-    /// 发票跳转path
-    ///
-    /// Optional. Example: `pages/fapiao/fapiao`.
+    #[doc = "发票跳转path\n\nOptional. Example: `pages/fapiao/fapiao`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_path: Option<&'a str>,
-    /// 发票跳转文案
-    ///
-    /// Optional. Example: `查看我的发票`.
+    #[doc = "发票跳转文案\n\nOptional. Example: `查看我的发票`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_word: Option<&'a str>,
 }
@@ -182,38 +132,26 @@ impl<'a> ModifyMembercardOpenCardsRightsFapiao<'a> {
     }
 }
 
-/// 会员优惠
+#[doc = "会员优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsFavor<'a> {
-    /// 会员优惠栏目名称
-    ///
-    /// Optional. Example: `FAVOR`.
+    #[doc = "会员优惠栏目名称\n\nOptional. Example: `FAVOR`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favor_module_title: Option<ModifyMembercardOpenCardsRightsFavorModuleTitle>,
-    /// 会员专享价跳转appid
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "会员专享价跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_appid: Option<&'a str>,
-    /// 会员专享价跳转path
-    ///
-    /// Optional. Example: `pages/favor/favor`.
+    #[doc = "会员专享价跳转path\n\nOptional. Example: `pages/favor/favor`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_path: Option<&'a str>,
-    /// 会员专享价标题
-    ///
-    /// Optional. Example: `MEMBER_PRICE`.
+    #[doc = "会员专享价标题\n\nOptional. Example: `MEMBER_PRICE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_title: Option<ModifyMembercardOpenCardsRightsMemberPriceTitle>,
-    /// 会员专享价文案
-    ///
-    /// Optional. Example: `周二会员全场八折`.
+    #[doc = "会员专享价文案\n\nOptional. Example: `周二会员全场八折`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_word: Option<&'a str>,
-    /// 是否展示优惠券
-    ///
-    /// Required.
+    #[doc = "是否展示优惠券\n\nRequired."]
     pub show_coupon: bool,
 }
 

@@ -7,34 +7,21 @@
 
 use crate::generated::prelude::*;
 
-/// 添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
-///
-/// ```ignore
-/// let request = CreateMembercardOpenCardsServiceModulesRequest::new(card_id, jump_miniprogram, service_module_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "添加会员卡服务项")]
-#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/service-modules")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules")]
+#[doc = "添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.\n\n```ignore\nlet request = CreateMembercardOpenCardsServiceModulesRequest::new(card_id, jump_miniprogram, service_module_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "添加会员卡服务项",
+    "POST v3/marketing/membercard-open/cards/{card_id}/service-modules",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/service-modules", response = CreateMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 跳转小程序
-    ///
-    /// Body field, required.
+    #[doc = "跳转小程序\n\nBody field, required."]
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
-    /// 会员服务项ID
-    ///
-    /// Body field, required. Example: `666`.
+    #[doc = "会员服务项ID\n\nBody field, required. Example: `666`."]
     pub service_module_id: &'a str,
 }
 
@@ -54,67 +41,44 @@ impl<'a> CreateMembercardOpenCardsServiceModulesRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`] and [`ModifyMembercardOpenCardsServiceModulesRequest`].
+#[doc = "The answer to [`CreateMembercardOpenCardsServiceModulesRequest`] and [`ModifyMembercardOpenCardsServiceModulesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MembercardOpenCardsServiceModules {
-    /// 会员卡id
-    ///
-    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 跳转小程序
-    ///
-    /// Always present.
+    #[doc = "跳转小程序\n\nAlways present."]
     pub jump_miniprogram: MembercardOpenCardsServiceModulesJumpMiniprogram,
-    /// 会员服务项ID
-    ///
-    /// Always present. Example: `666`.
+    #[doc = "会员服务项ID\n\nAlways present. Example: `666`."]
     pub service_module_id: String,
 }
 
-/// 跳转小程序
+#[doc = "跳转小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MembercardOpenCardsServiceModulesJumpMiniprogram {
-    /// 小程序appid
-    ///
-    /// Always present. Example: `wx37178d097a6851d8`.
+    #[doc = "小程序appid\n\nAlways present. Example: `wx37178d097a6851d8`."]
     pub appid: String,
-    /// 小程序path
-    ///
-    /// Always present. Example: `pages/index/index`.
+    #[doc = "小程序path\n\nAlways present. Example: `pages/index/index`."]
     pub path: String,
 }
 
 /// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
 pub type CreateMembercardOpenCardsServiceModulesResponse = MembercardOpenCardsServiceModules;
 
-/// 移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
-///
-/// ```ignore
-/// let request = DeleteMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "移除会员卡服务项")]
-#[doc(
-    alias = "DELETE v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
-)]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}")]
+#[doc = "移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "移除会员卡服务项",
+    "DELETE v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员服务项ID
-    ///
-    /// Path parameter, required. Example: `666`.
+    #[doc = "会员服务项ID\n\nPath parameter, required. Example: `666`."]
     pub service_module_id: &'a str,
 }
 
@@ -129,36 +93,21 @@ impl<'a> DeleteMembercardOpenCardsServiceModulesRequest<'a> {
     }
 }
 
-/// 修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
-///
-/// ```ignore
-/// let request = ModifyMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id, jump_miniprogram);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "修改会员卡服务项")]
-#[doc(
-    alias = "PATCH v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
-)]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}")]
+#[doc = "修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = ModifyMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id, jump_miniprogram);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "修改会员卡服务项",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ModifyMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员服务项ID
-    ///
-    /// Path parameter, required. Example: `666`.
+    #[doc = "会员服务项ID\n\nPath parameter, required. Example: `666`."]
     pub service_module_id: &'a str,
-    /// 跳转小程序
-    ///
-    /// Body field, required.
+    #[doc = "跳转小程序\n\nBody field, required."]
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
 }
 

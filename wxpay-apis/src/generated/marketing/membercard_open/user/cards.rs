@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.
-///
-/// ```ignore
-/// let mut request = QueryMembercardOpenUserCardsRequest::new(openid, offset, limit);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询用户在品牌下所有会员卡API")]
-#[doc(alias = "GET v3/marketing/membercard-open/user/cards")]
-#[doc(alias = "v3/marketing/membercard-open/user/cards")]
+#[doc = "查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenUserCardsRequest::new(openid, offset, limit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询用户在品牌下所有会员卡API",
+    "GET v3/marketing/membercard-open/user/cards",
+    "v3/marketing/membercard-open/user/cards"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/user/cards", response = QueryMembercardOpenUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsRequest<'a> {
-    /// 用户标识
-    ///
-    /// Query parameter, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商户AppId
-    ///
-    /// Query parameter, optional. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nQuery parameter, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
-    ///
-    /// Query parameter, required.
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
-    ///
-    /// Query parameter, required.
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: i64,
 }
 
@@ -53,41 +37,29 @@ impl<'a> QueryMembercardOpenUserCardsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMembercardOpenUserCardsRequest`].
+#[doc = "The answer to [`QueryMembercardOpenUserCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsResponse {
-    /// 会员卡列表
-    ///
-    /// May be absent.
+    #[doc = "会员卡列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMembercardOpenUserCardsData>>,
-    /// 分页大小
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总数量
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 会员卡列表
+#[doc = "会员卡列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsData {
-    /// 会员卡id
-    ///
-    /// May be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nMay be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 会员卡code
-    ///
-    /// May be absent. Example: `478515832665`.
+    #[doc = "会员卡code\n\nMay be absent. Example: `478515832665`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }

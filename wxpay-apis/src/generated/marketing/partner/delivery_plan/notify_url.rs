@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.
-///
-/// ```ignore
-/// let request = NotifyUrlPartnerDeliveryPlanRequest::new(sp_mchid, notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "设置投放计划回调地址")]
-#[doc(alias = "POST v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url")]
-#[doc(alias = "v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url")]
+#[doc = "设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.\n\n```ignore\nlet request = NotifyUrlPartnerDeliveryPlanRequest::new(sp_mchid, notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "设置投放计划回调地址",
+    "POST v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url",
+    "v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/delivery-plan/<sp_mchid>/notify-url", response = NotifyUrlPartnerDeliveryPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NotifyUrlPartnerDeliveryPlanRequest<'a> {
-    /// 服务商商户号
-    ///
-    /// Path parameter, required. Example: `298689900`.
+    #[doc = "服务商商户号\n\nPath parameter, required. Example: `298689900`."]
     pub sp_mchid: &'a str,
-    /// 通知url地址
-    ///
-    /// Body field, required. Example: `https://pay.weixin.qq.com`.
+    #[doc = "通知url地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
 }
 
@@ -41,12 +30,10 @@ impl<'a> NotifyUrlPartnerDeliveryPlanRequest<'a> {
     }
 }
 
-/// The answer to [`NotifyUrlPartnerDeliveryPlanRequest`].
+#[doc = "The answer to [`NotifyUrlPartnerDeliveryPlanRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NotifyUrlPartnerDeliveryPlanResponse {
-    /// 通知地址
-    ///
-    /// Always present. Example: `https://pay.weixin.qq.com`.
+    #[doc = "通知地址\n\nAlways present. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: String,
 }

@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 查询活动指定商品列表API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.
-///
-/// ```ignore
-/// let mut request = QueryPaygiftactivityActivitiesGoodsRequest::new(activity_id);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_6.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
-#[doc(alias = "查询活动指定商品列表API")]
-#[doc(alias = "GET v3/marketing/paygiftactivity/activities/{activity_id}/goods")]
-#[doc(alias = "v3/marketing/paygiftactivity/activities/{activity_id}/goods")]
+#[doc = "查询活动指定商品列表API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesGoodsRequest::new(activity_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_6.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询活动指定商品列表API",
+    "GET v3/marketing/paygiftactivity/activities/{activity_id}/goods",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/goods"
+))]
 #[wxpay_api(GET, "v3/marketing/paygiftactivity/activities/<activity_id>/goods", response = QueryPaygiftactivityActivitiesGoodsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsRequest<'a> {
-    /// 活动id
-    ///
-    /// Path parameter, required.
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 分页页码
-    ///
-    /// Query parameter, optional. Example: `1`.
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -49,54 +35,38 @@ impl<'a> QueryPaygiftactivityActivitiesGoodsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPaygiftactivityActivitiesGoodsRequest`].
+#[doc = "The answer to [`QueryPaygiftactivityActivitiesGoodsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsResponse {
-    /// 活动id
-    ///
-    /// May be absent.
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 结果集
-    ///
-    /// May be absent.
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPaygiftactivityActivitiesGoodsData>>,
-    /// 分页大小
-    ///
-    /// May be absent. Example: `20`.
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
-    ///
-    /// May be absent. Example: `1`.
+    #[doc = "分页页码\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数
-    ///
-    /// May be absent.
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsData {
-    /// 创建时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 指定商品
-    ///
-    /// May be absent.
+    #[doc = "指定商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<String>,
-    /// 更新时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "更新时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.
-///
-/// ```ignore
-/// let request = ApplyWeeklyDiscountActivitiesRequest::new(activity_id, applying_merchant_id, store_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
-#[doc(alias = "报名周周惠活动API")]
-#[doc(alias = "POST v3/marketing/weekly-discount/activities/{activity_id}/apply")]
-#[doc(alias = "v3/marketing/weekly-discount/activities/{activity_id}/apply")]
+#[doc = "报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyWeeklyDiscountActivitiesRequest::new(activity_id, applying_merchant_id, store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "报名周周惠活动API",
+    "POST v3/marketing/weekly-discount/activities/{activity_id}/apply",
+    "v3/marketing/weekly-discount/activities/{activity_id}/apply"
+))]
 #[wxpay_api(POST, "v3/marketing/weekly-discount/activities/<activity_id>/apply", response = ApplyWeeklyDiscountActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyWeeklyDiscountActivitiesRequest<'a> {
-    /// 活动ID
-    ///
-    /// Path parameter, required. Example: `11111`.
+    #[doc = "活动ID\n\nPath parameter, required. Example: `11111`."]
     pub activity_id: &'a str,
-    /// 报名商户号
-    ///
-    /// Body field, required. Example: `10000098`.
+    #[doc = "报名商户号\n\nBody field, required. Example: `10000098`."]
     pub applying_merchant_id: i64,
-    /// 报名商户门店号
-    ///
-    /// Body field, required. Example: `111111`.
+    #[doc = "报名商户门店号\n\nBody field, required. Example: `111111`."]
     pub store_id: i64,
 }
 
@@ -46,16 +33,12 @@ impl<'a> ApplyWeeklyDiscountActivitiesRequest<'a> {
     }
 }
 
-/// The answer to [`ApplyWeeklyDiscountActivitiesRequest`].
+#[doc = "The answer to [`ApplyWeeklyDiscountActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplyWeeklyDiscountActivitiesResponse {
-    /// 报名成功的活动ID
-    ///
-    /// Always present. Example: `10001`.
+    #[doc = "报名成功的活动ID\n\nAlways present. Example: `10001`."]
     pub activity_id: i64,
-    /// 报名成功时间
-    ///
-    /// Always present. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "报名成功时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
 }

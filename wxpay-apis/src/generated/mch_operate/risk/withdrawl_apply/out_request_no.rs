@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 商户提现申请单号查询提现申请单状态: `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.
-///
-/// ```ignore
-/// let request = QueryRiskWithdrawlApplyByOutRequestNoRequest::new(out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_7.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "商户提现申请单号查询提现申请单状态")]
-#[doc(alias = "GET v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}")]
-#[doc(alias = "v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}")]
+#[doc = "商户提现申请单号查询提现申请单状态: `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryRiskWithdrawlApplyByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_7.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户提现申请单号查询提现申请单状态",
+    "GET v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}",
+    "v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/mch_operate/risk/withdrawl-apply/out-request-no/<out_request_no>", response = QueryRiskWithdrawlApplyByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRiskWithdrawlApplyByOutRequestNoRequest<'a> {
-    /// 商户提现申请号
-    ///
-    /// Path parameter, required. Example: `123283928932`.
+    #[doc = "商户提现申请号\n\nPath parameter, required. Example: `123283928932`."]
     pub out_request_no: &'a str,
 }
 

@@ -3,34 +3,15 @@
 
 use crate::generated::prelude::*;
 
-/// 查询申请单状态-使用业务单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.
-///
-/// ```ignore
-/// let request = QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new(merchant_code, out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "查询申请单状态-使用业务单号")]
-#[doc(
-    alias = "GET v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}"
-)]
-#[doc(
-    alias = "v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}"
-)]
+#[doc = "查询申请单状态-使用业务单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new(merchant_code, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("查询申请单状态-使用业务单号", "GET v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}", "v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/mchalterapply/mchsubjectalterapplyment/merchant/<merchant_code>/out-request-no/<out_request_no>", response = QueryMchsubjectalterapplymentMerchantByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest<'a> {
-    /// 微信支付商户号
-    ///
-    /// Path parameter, required. Example: `1900006491`.
+    #[doc = "微信支付商户号\n\nPath parameter, required. Example: `1900006491`."]
     pub merchant_code: &'a str,
-    /// 业务申请编号
-    ///
-    /// Path parameter, required. Example: `1900013511_10000`.
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
 }
 

@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 解除门店收款信息绑定: `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.
-///
-/// ```ignore
-/// let mut request = UnbindStoresRecipientsRequest::new(store_id);
-/// request.store_recipient = Some(store_recipient);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948580>.
-///
-/// For: 服务商.
-#[doc(alias = "解除门店收款信息绑定")]
-#[doc(alias = "POST v3/merchant-store/stores/{store_id}/recipients/unbind")]
-#[doc(alias = "v3/merchant-store/stores/{store_id}/recipients/unbind")]
+#[doc = "解除门店收款信息绑定: `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.\n\n```ignore\nlet mut request = UnbindStoresRecipientsRequest::new(store_id);\nrequest.store_recipient = Some(store_recipient);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948580>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除门店收款信息绑定",
+    "POST v3/merchant-store/stores/{store_id}/recipients/unbind",
+    "v3/merchant-store/stores/{store_id}/recipients/unbind"
+))]
 #[wxpay_api(POST, "v3/merchant-store/stores/<store_id>/recipients/unbind", response = UnbindStoresRecipientsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnbindStoresRecipientsRequest<'a> {
-    /// 微信支付商户门店ID
-    ///
-    /// Path parameter, required. Example: `20488000`.
+    #[doc = "微信支付商户门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: i64,
-    /// 门店收款信息
-    ///
-    /// Body field, optional.
+    #[doc = "门店收款信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<&'a [crate::merchant_store::stores::StoresStoreRecipient<'a>]>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -5,32 +5,19 @@
 
 use crate::generated::prelude::*;
 
-/// 刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
-///
-/// ```ignore
-/// let request = QueryOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
-#[doc(alias = "刷脸用户信息查询接口")]
-#[doc(
-    alias = "GET v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
-)]
-#[doc(alias = "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}")]
+#[doc = "刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet request = QueryOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "刷脸用户信息查询接口",
+    "GET v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+    "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
+))]
 #[wxpay_api(GET, "v3/offlinefacemch/organizations/<organization_id>/users/out-user-id/<out_user_id>", response = QueryOrganizationsUsersByOutUserIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdRequest<'a> {
-    /// 机构ID
-    ///
-    /// Path parameter, required.
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 商户刷脸用户ID
-    ///
-    /// Path parameter, required.
+    #[doc = "商户刷脸用户ID\n\nPath parameter, required."]
     pub out_user_id: &'a str,
 }
 
@@ -45,63 +32,41 @@ impl<'a> QueryOrganizationsUsersByOutUserIdRequest<'a> {
     }
 }
 
-/// The answer to [`QueryOrganizationsUsersByOutUserIdRequest`].
+#[doc = "The answer to [`QueryOrganizationsUsersByOutUserIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdResponse {
-    /// 签约ID
-    ///
-    /// May be absent.
+    #[doc = "签约ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 签约状态
-    ///
-    /// May be absent.
+    #[doc = "签约状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_state: Option<QueryOrganizationsUsersByOutUserIdContractState>,
-    /// 人脸图片上传状态
-    ///
-    /// May be absent.
+    #[doc = "人脸图片上传状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_image_ok: Option<bool>,
-    /// 机构ID
-    ///
-    /// May be absent.
+    #[doc = "机构ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// 商户刷脸用户ID
-    ///
-    /// May be absent.
+    #[doc = "商户刷脸用户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_id: Option<String>,
-    /// 职工信息
-    ///
-    /// May be absent.
+    #[doc = "职工信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_info: Option<QueryOrganizationsUsersByOutUserIdStaffInfo>,
-    /// 用户状态
-    ///
-    /// May be absent.
+    #[doc = "用户状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrganizationsUsersByOutUserIdStatus>,
-    /// 学生信息
-    ///
-    /// May be absent.
+    #[doc = "学生信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student_info: Option<QueryOrganizationsUsersByOutUserIdStudentInfo>,
-    /// 刷脸用户ID
-    ///
-    /// May be absent.
+    #[doc = "刷脸用户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_id: Option<String>,
-    /// 姓名
-    ///
-    /// May be absent.
+    #[doc = "姓名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// 用户类型
-    ///
-    /// May be absent.
+    #[doc = "用户类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<OrganizationsUsersByOutUserIdUserType>,
 }
@@ -118,13 +83,11 @@ string_enum! {
     }
 }
 
-/// 职工信息
+#[doc = "职工信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdStaffInfo {
-    /// 职业
-    ///
-    /// May be absent.
+    #[doc = "职业\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occupation: Option<String>,
 }
@@ -139,13 +102,11 @@ string_enum! {
     }
 }
 
-/// 学生信息
+#[doc = "学生信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdStudentInfo {
-    /// 班级名
-    ///
-    /// May be absent.
+    #[doc = "班级名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
 }
@@ -160,70 +121,36 @@ string_enum! {
     }
 }
 
-/// 刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);
-/// request.phone = Some(phone);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "刷脸用户信息修改接口")]
-#[doc(
-    alias = "PATCH v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
-)]
-#[doc(alias = "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}")]
+#[doc = "刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet mut request = ModifyOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nrequest.phone = Some(phone);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "刷脸用户信息修改接口",
+    "PATCH v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+    "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
+))]
 #[wxpay_api(PATCH, "v3/offlinefacemch/organizations/<organization_id>/users/out-user-id/<out_user_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdRequest<'a> {
-    /// 机构ID
-    ///
-    /// Path parameter, required.
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 商户刷脸用户ID
-    ///
-    /// Path parameter, required.
+    #[doc = "商户刷脸用户ID\n\nPath parameter, required."]
     pub out_user_id: &'a str,
-    /// 手机号
-    ///
-    /// Body field, optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<&'a str>,
-    /// 职工信息
-    ///
-    /// Body field, optional.
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "职工信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_info: Option<ModifyOrganizationsUsersByOutUserIdStaffInfo<'a>>,
-    /// 状态
-    ///
-    /// Body field, optional.
+    #[doc = "状态\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OrganizationsUsersByOutUserIdStatus>,
-    /// 学生信息
-    ///
-    /// Body field, optional.
+    #[doc = "学生信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student_info: Option<ModifyOrganizationsUsersByOutUserIdStudentInfo<'a>>,
-    /// 姓名
-    ///
-    /// Body field, optional. Format `base64`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户类型
-    ///
-    /// Body field, optional.
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<OrganizationsUsersByOutUserIdUserType>,
 }
@@ -245,13 +172,11 @@ impl<'a> ModifyOrganizationsUsersByOutUserIdRequest<'a> {
     }
 }
 
-/// 职工信息
+#[doc = "职工信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdStaffInfo<'a> {
-    /// 职业
-    ///
-    /// Optional.
+    #[doc = "职业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occupation: Option<&'a str>,
 }
@@ -264,13 +189,11 @@ impl<'a> ModifyOrganizationsUsersByOutUserIdStaffInfo<'a> {
     }
 }
 
-/// 学生信息
+#[doc = "学生信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdStudentInfo<'a> {
-    /// 班级名
-    ///
-    /// Optional.
+    #[doc = "班级名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class_name: Option<&'a str>,
 }

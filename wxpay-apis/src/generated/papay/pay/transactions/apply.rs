@@ -3,57 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 受理扣款API: `POST /v3/papay/pay/transactions/apply`.
-///
-/// ```ignore
-/// let mut request = NormalCreateTransactionRequest::new(amount, appid, contract_id, description, out_trade_no, transaction_notify_url);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-create-transaction.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "受理扣款API")]
-#[doc(alias = "POST v3/papay/pay/transactions/apply")]
-#[doc(alias = "v3/papay/pay/transactions/apply")]
+#[doc = "受理扣款API: `POST /v3/papay/pay/transactions/apply`.\n\n```ignore\nlet mut request = NormalCreateTransactionRequest::new(amount, appid, contract_id, description, out_trade_no, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-create-transaction.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "受理扣款API",
+    "POST v3/papay/pay/transactions/apply",
+    "v3/papay/pay/transactions/apply"
+))]
 #[wxpay_api(POST, "v3/papay/pay/transactions/apply", response = NormalCreateTransactionResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NormalCreateTransactionRequest<'a> {
-    /// 扣费金额信息
-    ///
-    /// Body field, required.
+    #[doc = "扣费金额信息\n\nBody field, required."]
     pub amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
-    ///
-    /// Body field, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `DISCOUNTS`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `DISCOUNTS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.qq.com/`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.qq.com/`."]
     pub transaction_notify_url: &'a str,
 }
 

@@ -3,65 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.
-///
-/// ```ignore
-/// let mut request = CreateSignContractsPreEntrustSignRequest::new(appid, contract_display_account, contract_notify_url, device_info, out_contract_code, out_user_code, plan_id, sign_scene);
-/// request.openid = Some(openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.
-///
-/// For: 普通商户.
-#[doc(alias = "代扣预签约")]
-#[doc(alias = "POST v3/papay/sign/contracts/pre-entrust-sign")]
-#[doc(alias = "v3/papay/sign/contracts/pre-entrust-sign")]
+#[doc = "代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateSignContractsPreEntrustSignRequest::new(appid, contract_display_account, contract_notify_url, device_info, out_contract_code, out_user_code, plan_id, sign_scene);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "代扣预签约",
+    "POST v3/papay/sign/contracts/pre-entrust-sign",
+    "v3/papay/sign/contracts/pre-entrust-sign"
+))]
 #[wxpay_api(POST, "v3/papay/sign/contracts/pre-entrust-sign", response = CreateSignContractsPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignRequest<'a> {
-    /// 应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
-    ///
-    /// Body field, required. Example: `微信代扣用户A`.
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 签约结果通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub contract_notify_url: &'a str,
-    /// 发起预签约的用户
-    ///
-    /// Body field, required.
+    #[doc = "发起预签约的用户\n\nBody field, required."]
     pub device_info: CreateSignContractsPreEntrustSignDeviceInfo<'a>,
-    /// 用户在直连商户应用下的用户标示
-    ///
-    /// Body field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`.
+    #[doc = "用户在直连商户应用下的用户标示\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户签约协议号
-    ///
-    /// Body field, required. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户侧用户标识
-    ///
-    /// Body field, required. Example: `用户A`.
+    #[doc = "商户侧用户标识\n\nBody field, required. Example: `用户A`."]
     pub out_user_code: &'a str,
-    /// 委托代扣模板ID
-    ///
-    /// Body field, required. Example: `12535`.
+    #[doc = "委托代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 回跳地址的url
-    ///
-    /// Body field, optional. Example: `https://yourapp.com/notify`.
+    #[doc = "回跳地址的url\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_url: Option<&'a str>,
-    /// 签约场景
-    ///
-    /// Body field, required. Example: `SIGN_SCENE_APP`.
+    #[doc = "签约场景\n\nBody field, required. Example: `SIGN_SCENE_APP`."]
     pub sign_scene: CreateSignContractsPreEntrustSignSignScene,
 }
 
@@ -93,41 +65,25 @@ impl<'a> CreateSignContractsPreEntrustSignRequest<'a> {
     }
 }
 
-/// 发起预签约的用户
+#[doc = "发起预签约的用户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignDeviceInfo<'a> {
-    /// 发起预签约的用户首次登录该设备的时间
-    ///
-    /// Required.
+    #[doc = "发起预签约的用户首次登录该设备的时间\n\nRequired."]
     pub days_since_first_login: CreateSignContractsPreEntrustSignDaysSinceFirstLogin,
-    /// 设备ID
-    ///
-    /// Required. Example: `example_device_id`.
+    #[doc = "设备ID\n\nRequired. Example: `example_device_id`."]
     pub device_id: &'a str,
-    /// 设备的IP
-    ///
-    /// Required. Example: `example_device_ip`.
+    #[doc = "设备的IP\n\nRequired. Example: `example_device_ip`."]
     pub device_ip: &'a str,
-    /// 设备的OS版本
-    ///
-    /// Required. Example: `example_device_os`.
+    #[doc = "设备的OS版本\n\nRequired. Example: `example_device_os`."]
     pub device_os: &'a str,
-    /// 设备是否以root身份运行
-    ///
-    /// Required.
+    #[doc = "设备是否以root身份运行\n\nRequired."]
     pub device_running_as_root: bool,
-    /// 设备类型
-    ///
-    /// Required.
+    #[doc = "设备类型\n\nRequired."]
     pub device_type: CreateSignContractsPreEntrustSignDeviceType,
-    /// 设备上是否安装微信
-    ///
-    /// Required.
+    #[doc = "设备上是否安装微信\n\nRequired."]
     pub weixin_installed: bool,
-    /// 设备上微信的版本
-    ///
-    /// Required. Example: `example_weixin_version`.
+    #[doc = "设备上微信的版本\n\nRequired. Example: `example_weixin_version`."]
     pub weixin_version: &'a str,
 }
 
@@ -203,27 +159,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateSignContractsPreEntrustSignRequest`].
+#[doc = "The answer to [`CreateSignContractsPreEntrustSignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignResponse {
-    /// 跳转签约小程序的path
-    ///
-    /// May be absent. Example: `example_mini_program_path`.
+    #[doc = "跳转签约小程序的path\n\nMay be absent. Example: `example_mini_program_path`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 跳转签约小程序的username
-    ///
-    /// May be absent. Example: `example_mini_program_username`.
+    #[doc = "跳转签约小程序的username\n\nMay be absent. Example: `example_mini_program_username`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_username: Option<String>,
-    /// 预签约ID
-    ///
-    /// Always present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`.
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
-    /// 展示扫码签约的二维码的URL
-    ///
-    /// May be absent. Example: `example_redirect_url`.
+    #[doc = "展示扫码签约的二维码的URL\n\nMay be absent. Example: `example_redirect_url`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
 }

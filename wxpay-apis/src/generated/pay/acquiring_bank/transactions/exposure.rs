@@ -3,53 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.
-///
-/// ```ignore
-/// let mut request = CreateAcquiringBankTransactionsExposureRequest::new(acquiring_bank_id, channel_id, merchant_id, out_trade_no, payer);
-/// request.acquiring_bank_appid = Some(acquiring_bank_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
-#[doc(alias = "微信分付-支付方式前置服务")]
-#[doc(alias = "POST v3/pay/acquiring-bank/transactions/exposure")]
-#[doc(alias = "v3/pay/acquiring-bank/transactions/exposure")]
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.\n\n```ignore\nlet mut request = CreateAcquiringBankTransactionsExposureRequest::new(acquiring_bank_id, channel_id, merchant_id, out_trade_no, payer);\nrequest.acquiring_bank_appid = Some(acquiring_bank_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "微信分付-支付方式前置服务",
+    "POST v3/pay/acquiring-bank/transactions/exposure",
+    "v3/pay/acquiring-bank/transactions/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/acquiring-bank/transactions/exposure", response = CreateAcquiringBankTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposureRequest<'a> {
-    /// 从业机构应用AppID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "从业机构应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_appid: Option<&'a str>,
-    /// 从业机构号
-    ///
-    /// Body field, required. Example: `1356485`.
+    #[doc = "从业机构号\n\nBody field, required. Example: `1356485`."]
     pub acquiring_bank_id: &'a str,
-    /// 渠道商户号
-    ///
-    /// Body field, required. Example: `20001111`.
+    #[doc = "渠道商户号\n\nBody field, required. Example: `20001111`."]
     pub channel_id: &'a str,
-    /// 特约商户应用AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_appid: Option<&'a str>,
-    /// 特约商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub merchant_id: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
 }
 
@@ -75,23 +53,17 @@ impl<'a> CreateAcquiringBankTransactionsExposureRequest<'a> {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposurePayer<'a> {
-    /// 用户标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_openid: Option<&'a str>,
-    /// 用户标识（商户）
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识（商户）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_openid: Option<&'a str>,
-    /// 用户手机号的哈希值
-    ///
-    /// Optional. Example: `ABDEF3445546456B`.
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
 }

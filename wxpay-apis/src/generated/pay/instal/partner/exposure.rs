@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.
-///
-/// ```ignore
-/// let mut request = CreateInstalPartnerExposureRequest::new(sp_appid, sp_mchid, sub_appid);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "商户贴息-获取微信分付曝光建议")]
-#[doc(alias = "POST v3/pay/instal/partner/exposure")]
-#[doc(alias = "v3/pay/instal/partner/exposure")]
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.\n\n```ignore\nlet mut request = CreateInstalPartnerExposureRequest::new(sp_appid, sp_mchid, sub_appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户贴息-获取微信分付曝光建议",
+    "POST v3/pay/instal/partner/exposure",
+    "v3/pay/instal/partner/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/instal/partner/exposure", response = CreateInstalPartnerExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstalPartnerExposureRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户/二级商户应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
-    /// 子商户号/二级商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号/二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 用户ID
-    ///
-    /// Body field, optional.
+    #[doc = "用户ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<CreateInstalPartnerExposureUserId<'a>>,
 }
@@ -59,28 +41,20 @@ impl<'a> CreateInstalPartnerExposureRequest<'a> {
     }
 }
 
-/// 用户ID
+#[doc = "用户ID"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateInstalPartnerExposureUserId<'a> {
-    /// 用户手机号的哈希值
-    ///
-    /// Optional. Example: `ABDEF3445546456B`.
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
-    /// 用户服务标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户服务标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户子标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 用户ID的类型
-    ///
-    /// Optional. Example: `OPENID`.
+    #[doc = "用户ID的类型\n\nOptional. Example: `OPENID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<crate::pay::instal::ExposureUserIdType>,
 }

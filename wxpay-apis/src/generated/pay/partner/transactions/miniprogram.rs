@@ -3,95 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.
-///
-/// ```ignore
-/// let mut request = PartnerMiniProgramPrepayRequest::new(amount, description, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "小程序支付下单")]
-#[doc(alias = "POST v3/pay/partner/transactions/miniprogram")]
-#[doc(alias = "v3/pay/partner/transactions/miniprogram")]
+#[doc = "小程序支付下单: `POST /v3/pay/partner/transactions/miniprogram`.\n\n```ignore\nlet mut request = PartnerMiniProgramPrepayRequest::new(amount, description, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "小程序支付下单",
+    "POST v3/pay/partner/transactions/miniprogram",
+    "v3/pay/partner/transactions/miniprogram"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/miniprogram", response = PartnerMiniProgramPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerMiniProgramPrepayRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::PrepayDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<PartnerMiniProgramPrepaySceneInfo<'a>>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 服务商公众号ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户公众号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
 }
@@ -129,23 +89,17 @@ impl<'a> PartnerMiniProgramPrepayRequest<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerMiniProgramPrepaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Optional. Example: `14.23.150.211`.
+    #[doc = "用户终端IP\n\nOptional. Example: `14.23.150.211`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
-    /// 商户门店信息
-    ///
-    /// Optional.
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<crate::pay::PayStoreInfo<'a>>,
 }

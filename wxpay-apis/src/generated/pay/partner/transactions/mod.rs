@@ -16,20 +16,14 @@ pub mod native;
 pub mod out_trade_no;
 pub mod scannedpos;
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepaySettleInfo {
-    /// 是否指定分账
-    ///
-    /// Optional.
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Optional. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
@@ -45,51 +39,37 @@ impl PrepaySettleInfo {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderPayer {
-    /// 用户服务标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户服务标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub sp_openid: String,
-    /// 用户子标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户子标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderSettleInfo {
-    /// 是否指定分账
-    ///
-    /// May be absent.
+    #[doc = "是否指定分账\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// May be absent. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayPayer<'a> {
-    /// 用户标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户子标识
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }

@@ -3,102 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// Native下单API: `POST /v3/pay/partner/transactions/native`.
-///
-/// ```ignore
-/// let mut request = PartnerNativePrepayRequest::new(amount, description, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_3.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523551>.
-///
-/// For: 服务商, 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "Native下单API")]
-#[doc(alias = "POST v3/pay/partner/transactions/native")]
-#[doc(alias = "v3/pay/partner/transactions/native")]
+#[doc = "Native下单API: `POST /v3/pay/partner/transactions/native`.\n\n```ignore\nlet mut request = PartnerNativePrepayRequest::new(amount, description, notify_url, out_trade_no, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter5_3.shtml>, <https://pay.weixin.qq.com/doc/v3/partner/4012523551>.\n\nFor: 服务商, 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "Native下单API",
+    "POST v3/pay/partner/transactions/native",
+    "v3/pay/partner/transactions/native"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/native", response = PartnerNativePrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerNativePrepayRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::PrepayDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
-    ///
-    /// Body field, optional.
+    #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a [crate::pay::PayLimitPay]>,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, optional.
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::pay::PrepayPayer<'a>>,
-    /// 场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::PrepaySceneInfo<'a>>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::partner::transactions::PrepaySettleInfo>,
-    /// 服务商公众号ID
-    ///
-    /// Body field, required. Example: `wx8888888888888888`.
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户公众号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
 }

@@ -3,95 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.
-///
-/// ```ignore
-/// let mut request = PartnerScannedPosPrepayRequest::new(amount, description, out_trade_no, payer, scene_info, sp_mchid, sub_mchid);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.
-///
-/// For: 服务商.
-#[doc(alias = "扫码支付下单")]
-#[doc(alias = "POST v3/pay/partner/transactions/scannedpos")]
-#[doc(alias = "v3/pay/partner/transactions/scannedpos")]
+#[doc = "扫码支付下单: `POST /v3/pay/partner/transactions/scannedpos`.\n\n```ignore\nlet mut request = PartnerScannedPosPrepayRequest::new(amount, description, out_trade_no, payer, scene_info, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-scannedpos-payment/partner-ap-iv3/parner-scanned-pos-prepay.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "扫码支付下单",
+    "POST v3/pay/partner/transactions/scannedpos",
+    "v3/pay/partner/transactions/scannedpos"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/scannedpos", response = PartnerScannedPosPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerScannedPosPrepayRequest<'a> {
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `自定义数据`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
-    ///
-    /// Body field, required. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
-    ///
-    /// Body field, optional.
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<PartnerScannedPosPrepayDetail<'a>>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    ///
-    /// Body field, required.
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: crate::pay::partner::transactions::PrepayPayer<'a>,
-    /// 场景信息
-    ///
-    /// Body field, required.
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: PartnerScannedPosPrepaySceneInfo<'a>,
-    /// 结算信息
-    ///
-    /// Body field, optional.
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 合作伙伴应用AppID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 合作伙伴商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 特约商户应用AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 电子发票入口开放标识
-    ///
-    /// Body field, optional. Example: `True`.
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
 }
@@ -129,23 +89,17 @@ impl<'a> PartnerScannedPosPrepayRequest<'a> {
     }
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerScannedPosPrepayDetail<'a> {
-    /// 订单原价
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "订单原价\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    ///
-    /// Optional.
+    #[doc = "单品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [PartnerScannedPosPrepayGoodsDetail<'a>]>,
-    /// 商品小票 ID
-    ///
-    /// Optional. Example: `wx123`.
+    #[doc = "商品小票 ID\n\nOptional. Example: `wx123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
@@ -162,30 +116,20 @@ impl<'a> PartnerScannedPosPrepayDetail<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerScannedPosPrepayGoodsDetail<'a> {
-    /// 商品名称
-    ///
-    /// Optional. Example: `iPhone6s 16G`.
+    #[doc = "商品名称\n\nOptional. Example: `iPhone6s 16G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商品编码
-    ///
-    /// Required. Example: `由半角的大小写字母、数字、中划线、下划线中的一种或几种组成`.
+    #[doc = "商品编码\n\nRequired. Example: `由半角的大小写字母、数字、中划线、下划线中的一种或几种组成`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
-    ///
-    /// Required. Example: `528800`.
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
-    ///
-    /// Optional. Example: `微信支付定义的统一商品编号（没有可不传）`.
+    #[doc = "微信侧商品编码\n\nOptional. Example: `微信支付定义的统一商品编号（没有可不传）`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<&'a str>,
 }
@@ -204,22 +148,16 @@ impl<'a> PartnerScannedPosPrepayGoodsDetail<'a> {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerScannedPosPrepaySceneInfo<'a> {
-    /// 商户端设备号
-    ///
-    /// Optional. Example: `013467007045764`.
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Required. Example: `14.23.150.211`.
+    #[doc = "用户终端IP\n\nRequired. Example: `14.23.150.211`."]
     pub payer_client_ip: &'a str,
-    /// 商户门店信息
-    ///
-    /// Required.
+    #[doc = "商户门店信息\n\nRequired."]
     pub store_info: PartnerScannedPosPrepayStoreInfo<'a>,
 }
 
@@ -235,18 +173,14 @@ impl<'a> PartnerScannedPosPrepaySceneInfo<'a> {
     }
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerScannedPosPrepayStoreInfo<'a> {
-    /// 门店ID
-    ///
-    /// Optional. Example: `0001`.
+    #[doc = "门店ID\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 商家自定义编码
-    ///
-    /// Optional. Example: `example_out_id`.
+    #[doc = "商家自定义编码\n\nOptional. Example: `example_out_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_id: Option<&'a str>,
 }

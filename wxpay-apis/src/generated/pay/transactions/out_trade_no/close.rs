@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 关单API: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
-///
-/// ```ignore
-/// let request = CloseOrderRequest::new(out_trade_no, mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 特约商户（直连模式）.
-#[doc(alias = "关单API")]
-#[doc(alias = "POST v3/pay/transactions/out-trade-no/{out_trade_no}/close")]
-#[doc(alias = "v3/pay/transactions/out-trade-no/{out_trade_no}/close")]
+#[doc = "关单API: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = CloseOrderRequest::new(out_trade_no, mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
+#[doc(alias(
+    "关单API",
+    "POST v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+    "v3/pay/transactions/out-trade-no/{out_trade_no}/close"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/out-trade-no/<out_trade_no>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloseOrderRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 

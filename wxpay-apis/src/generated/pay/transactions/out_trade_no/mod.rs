@@ -6,30 +6,19 @@ use crate::generated::prelude::*;
 pub mod close;
 pub mod reverse;
 
-/// 商户订单号查询: `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
-///
-/// ```ignore
-/// let request = QueryOrderByOutTradeNoRequest::new(out_trade_no, mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 特约商户（直连模式）.
-#[doc(alias = "商户订单号查询")]
-#[doc(alias = "GET v3/pay/transactions/out-trade-no/{out_trade_no}")]
-#[doc(alias = "v3/pay/transactions/out-trade-no/{out_trade_no}")]
+#[doc = "商户订单号查询: `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryOrderByOutTradeNoRequest::new(out_trade_no, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 特约商户（直连模式）."]
+#[doc(alias(
+    "商户订单号查询",
+    "GET v3/pay/transactions/out-trade-no/{out_trade_no}",
+    "v3/pay/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/pay/transactions/out-trade-no/<out_trade_no>", response = QueryOrderByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrderByOutTradeNoRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 直连商户号
-    ///
-    /// Query parameter, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
@@ -44,117 +33,73 @@ impl<'a> QueryOrderByOutTradeNoRequest<'a> {
     }
 }
 
-/// The answer to [`QueryOrderByOutTradeNoRequest`].
+#[doc = "The answer to [`QueryOrderByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderByOutTradeNoResponse {
-    /// 用户支付金额
-    ///
-    /// Always present.
+    #[doc = "用户支付金额\n\nAlways present."]
     pub amount: crate::pay::PartnerQueryOrderByIdAmount,
-    /// 公众号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `自定义数据`.
+    #[doc = "附加数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
-    ///
-    /// May be absent. Example: `CMC`.
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商品描述
-    ///
-    /// Always present. Example: `Image形象店-深圳腾大-QQ公仔`.
+    #[doc = "商品描述\n\nAlways present. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: String,
-    /// 优惠功能
-    ///
-    /// May be absent.
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::PayDetail>,
-    /// 订单优惠标记
-    ///
-    /// May be absent. Example: `WXG`.
+    #[doc = "订单优惠标记\n\nMay be absent. Example: `WXG`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<String>,
-    /// 使用的商户贴息信息(微信分付)
-    ///
-    /// May be absent.
+    #[doc = "使用的商户贴息信息(微信分付)\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installment_info: Option<crate::pay::QueryOrderByOutTradeNoInstallmentInfo>,
-    /// 指定支付方式
-    ///
-    /// May be absent.
+    #[doc = "指定支付方式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<Vec<crate::pay::PayLimitPay>>,
-    /// 直连商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "直连商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 通知地址
-    ///
-    /// Always present. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: String,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
-    ///
-    /// May be absent.
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<QueryOrderByOutTradeNoPayer>,
-    /// 场景信息
-    ///
-    /// May be absent.
+    #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::PaySceneInfo>,
-    /// 支付完成时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 电子发票入口开放标识
-    ///
-    /// May be absent.
+    #[doc = "电子发票入口开放标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp>,
-    /// 交易状态
-    ///
-    /// May be absent.
+    #[doc = "交易状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<crate::pay::PayTradeState>,
-    /// 交易状态描述
-    ///
-    /// May be absent. Example: `支付失败，请重新下单支付`.
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
-    ///
-    /// May be absent.
+    #[doc = "交易类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<crate::pay::PayTradeType>,
-    /// 微信支付订单号
-    ///
-    /// May be absent. Example: `1217752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderByOutTradeNoPayer {
-    /// 用户标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
 }

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
-///
-/// ```ignore
-/// let request = ReverseOrderRequest::new(out_trade_no, appid, mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "撤销")]
-#[doc(alias = "POST v3/pay/transactions/out-trade-no/{out_trade_no}/reverse")]
-#[doc(alias = "v3/pay/transactions/out-trade-no/{out_trade_no}/reverse")]
+#[doc = "撤销: `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReverseOrderRequest::new(out_trade_no, appid, mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "撤销",
+    "POST v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",
+    "v3/pay/transactions/out-trade-no/{out_trade_no}/reverse"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/out-trade-no/<out_trade_no>/reverse", response = ReverseOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseOrderRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 应用AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
@@ -46,21 +33,15 @@ impl<'a> ReverseOrderRequest<'a> {
     }
 }
 
-/// The answer to [`ReverseOrderRequest`].
+#[doc = "The answer to [`ReverseOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReverseOrderResponse {
-    /// 应用AppID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 直连商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "直连商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
 }

@@ -3,81 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.
-///
-/// ```ignore
-/// let mut request = CompleteAcquiringBankServiceOrderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);
-/// request.channel_id = Some(channel_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.
-///
-/// For: 从业机构.
-#[doc(alias = "从业机构完结微信支付分订单")]
-#[doc(alias = "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete")]
-#[doc(alias = "v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete")]
+#[doc = "从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteAcquiringBankServiceOrderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构完结微信支付分订单",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteAcquiringBankServiceOrderRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 渠道商商户号
-    ///
-    /// Body field, optional. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 完结服务时间
-    ///
-    /// Body field, optional. Example: `2019-11-11T16:24:05+08:00`.
+    #[doc = "完结服务时间\n\nBody field, optional. Example: `2019-11-11T16:24:05+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complete_time: Option<&'a str>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `goods_tag`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `goods_tag`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 实际服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "实际服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 后付费商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, required.
+    #[doc = "后付费项目\n\nBody field, required."]
     pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-    /// 微信支付服务分账标记
-    ///
-    /// Body field, optional.
+    #[doc = "微信支付服务分账标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 实际服务时间
-    ///
-    /// Body field, optional.
+    #[doc = "实际服务时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>>,
-    /// 总金额
-    ///
-    /// Body field, required. Example: `50000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 

@@ -12,44 +12,26 @@ pub mod modify;
 pub mod registerdeductinfo;
 pub mod sync;
 
-/// 从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.
-///
-/// ```ignore
-/// let mut request = QueryAcquiringbankServiceorderRequest::new(service_id, sub_mchid, channel_id);
-/// request.out_order_no = Some(out_order_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
-#[doc(alias = "从业机构查询微信支付分订单")]
-#[doc(alias = "GET v3/payscore/acquiringbank/serviceorder")]
-#[doc(alias = "v3/payscore/acquiringbank/serviceorder")]
+#[doc = "从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = QueryAcquiringbankServiceorderRequest::new(service_id, sub_mchid, channel_id);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构查询微信支付分订单",
+    "GET v3/payscore/acquiringbank/serviceorder",
+    "v3/payscore/acquiringbank/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/acquiringbank/serviceorder", response = QueryAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderRequest<'a> {
-    /// 服务ID
-    ///
-    /// Query parameter, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 渠道商商户号
-    ///
-    /// Query parameter, required. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户服务订单号
-    ///
-    /// Query parameter, optional. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
@@ -68,343 +50,201 @@ impl<'a> QueryAcquiringbankServiceorderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryAcquiringbankServiceorderRequest`].
+#[doc = "The answer to [`QueryAcquiringbankServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderResponse {
-    /// 服务商应用ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 渠道商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nAlways present. Example: `1230000109`."]
     pub channel_id: String,
-    /// 收款信息
-    ///
-    /// May be absent.
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<QueryAcquiringbankServiceorderCollection>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
-    ///
-    /// May be absent.
+    #[doc = "是否需要收款\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Always present. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub notify_url: String,
-    /// 服务商公众号下的用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
-    ///
-    /// May be absent.
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
-    ///
-    /// Always present.
+    #[doc = "订单风险金\n\nAlways present."]
     pub risk_fund: crate::payscore::ServiceorderRiskFund,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户应用ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 子商户公众号下的用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 服务时间段
-    ///
-    /// Always present.
+    #[doc = "服务时间段\n\nAlways present."]
     pub time_range: crate::payscore::PayscoreTimeRange,
-    /// 总金额
-    ///
-    /// May be absent. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderCollection {
-    /// 收款明细列表
-    ///
-    /// May be absent.
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<QueryAcquiringbankServiceorderDetail>>,
-    /// 已收金额
-    ///
-    /// May be absent. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// May be absent. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
-    ///
-    /// Always present. Example: `USER_PAID`.
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: String,
-    /// 总收款金额
-    ///
-    /// May be absent. Example: `50000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderDetail {
-    /// 单笔收款金额
-    ///
-    /// May be absent. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
-    ///
-    /// May be absent. Example: `20091225091210`.
+    #[doc = "收款成功时间\n\nMay be absent. Example: `20091225091210`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 收款成功渠道
-    ///
-    /// May be absent. Example: `NEWTON`.
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<String>,
-    /// 优惠功能
-    ///
-    /// May be absent.
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryAcquiringbankServiceorderPromotionDetail>>,
-    /// 收款序号
-    ///
-    /// May be absent. Example: `1`.
+    #[doc = "收款序号\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
-    /// 微信支付交易单号
-    ///
-    /// May be absent. Example: `15646546545165651651`.
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderPromotionDetail {
-    /// 优惠券面额
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "优惠券面额\n\nAlways present. Example: `100`."]
     pub amount: i64,
-    /// 券ID
-    ///
-    /// Always present. Example: `123456`.
+    #[doc = "券ID\n\nAlways present. Example: `123456`."]
     pub coupon_id: String,
-    /// 优惠币种
-    ///
-    /// May be absent. Example: `CNY`.
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
-    ///
-    /// May be absent.
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::payscore::PayscoreGoodsDetail>>,
-    /// 商户出资
-    ///
-    /// May be absent. Example: `100`.
+    #[doc = "商户出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
-    ///
-    /// May be absent. Example: `单品优惠-6`.
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品优惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
-    ///
-    /// May be absent. Example: `100`.
+    #[doc = "其他出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
-    ///
-    /// May be absent. Example: `GLOBAL`.
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
-    ///
-    /// May be absent. Example: `activity_id`.
+    #[doc = "活动ID\n\nMay be absent. Example: `activity_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
-    ///
-    /// May be absent. Example: `CASH`.
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
-    ///
-    /// May be absent. Example: `100`.
+    #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// 从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.
-///
-/// ```ignore
-/// let mut request = CreateAcquiringbankServiceorderRequest::new(appid, channel_id, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
-#[doc(alias = "从业机构创建微信支付分订单")]
-#[doc(alias = "POST v3/payscore/acquiringbank/serviceorder")]
-#[doc(alias = "v3/payscore/acquiringbank/serviceorder")]
+#[doc = "从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRequest::new(appid, channel_id, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构创建微信支付分订单",
+    "POST v3/payscore/acquiringbank/serviceorder",
+    "v3/payscore/acquiringbank/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder", response = CreateAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 渠道商商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
-    /// 是否需要用户确认
-    ///
-    /// Body field, optional.
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [CreateAcquiringbankServiceorderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, optional.
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<&'a [crate::payscore::ServiceorderPostPayment<'a>]>,
-    /// 订单风险金
-    ///
-    /// Body field, required.
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间段
-    ///
-    /// Body field, required.
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
 }
 
@@ -444,29 +284,19 @@ impl<'a> CreateAcquiringbankServiceorderRequest<'a> {
     }
 }
 
-/// 后付费商户优惠
+#[doc = "后付费商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderPostDiscount<'a> {
-    /// 付费金额
-    ///
-    /// Optional. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "付费金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠数量
-    ///
-    /// Optional. Example: `2`.
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
-    ///
-    /// Required. Example: `不与其他优惠叠加`.
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
     pub description: &'a str,
-    /// 优惠名称
-    ///
-    /// Required. Example: `满20减1元`.
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
     pub name: &'a str,
 }
 
@@ -483,24 +313,16 @@ impl<'a> CreateAcquiringbankServiceorderPostDiscount<'a> {
     }
 }
 
-/// 订单风险金
+#[doc = "订单风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRiskFund<'a> {
-    /// 风险金额
-    ///
-    /// Required. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 风险说明
-    ///
-    /// Optional. Example: `就餐的预估费用`.
+    #[doc = "风险说明\n\nOptional. Example: `就餐的预估费用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 风险金名称
-    ///
-    /// Required. Example: `DEPOSIT`.
+    #[doc = "风险金名称\n\nRequired. Example: `DEPOSIT`."]
     pub name: &'a str,
 }
 
@@ -516,27 +338,19 @@ impl<'a> CreateAcquiringbankServiceorderRiskFund<'a> {
     }
 }
 
-/// 服务时间段
+#[doc = "服务时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderTimeRange<'a> {
-    /// 预计服务结束时间
-    ///
-    /// Optional. Example: `20091225121010`.
+    #[doc = "预计服务结束时间\n\nOptional. Example: `20091225121010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 预计服务结束时间备注
-    ///
-    /// Optional. Example: `租借结束时间`.
+    #[doc = "预计服务结束时间备注\n\nOptional. Example: `租借结束时间`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<&'a str>,
-    /// 服务开始时间
-    ///
-    /// Required. Example: `20091225091010`.
+    #[doc = "服务开始时间\n\nRequired. Example: `20091225091010`."]
     pub start_time: &'a str,
-    /// 服务开始时间备注
-    ///
-    /// Optional. Example: `开始租借时间`.
+    #[doc = "服务开始时间备注\n\nOptional. Example: `开始租借时间`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<&'a str>,
 }
@@ -554,94 +368,56 @@ impl<'a> CreateAcquiringbankServiceorderTimeRange<'a> {
     }
 }
 
-/// The answer to [`CreateAcquiringbankServiceorderRequest`].
+#[doc = "The answer to [`CreateAcquiringbankServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderResponse {
-    /// 服务商应用ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 渠道商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nAlways present. Example: `1230000109`."]
     pub channel_id: String,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
-    ///
-    /// May be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 后付费商户优惠
-    ///
-    /// May be absent.
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscorePostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostPayment>>,
-    /// 订单风险金
-    ///
-    /// May be absent.
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户应用ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间段
-    ///
-    /// May be absent.
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::ServiceorderTimeRange>,
 }

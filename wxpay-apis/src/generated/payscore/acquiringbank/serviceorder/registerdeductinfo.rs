@@ -3,54 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.
-///
-/// ```ignore
-/// let mut request = CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(out_order_no, channel_id, service_id, sub_mchid);
-/// request.appid = Some(appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
-#[doc(alias = "从业机构登记微信支付分扣款信息")]
-#[doc(alias = "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo")]
-#[doc(alias = "v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo")]
+#[doc = "从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(out_order_no, channel_id, service_id, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构登记微信支付分扣款信息",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/registerdeductinfo", response = CreateAcquiringbankServiceorderRegisterdeductinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 服务商应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 渠道商商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户系统内部扣款单号
-    ///
-    /// Body field, optional. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户系统内部扣款单号\n\nBody field, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户公众账号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -75,13 +53,11 @@ impl<'a> CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
     }
 }
 
-/// The answer to [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest`].
+#[doc = "The answer to [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRegisterdeductinfoResponse {
-    /// 商品或支付单简要描述
-    ///
-    /// May be absent.
+    #[doc = "商品或支付单简要描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

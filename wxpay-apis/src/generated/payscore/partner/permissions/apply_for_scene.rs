@@ -3,57 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.
-///
-/// ```ignore
-/// let mut request = SceneApplyPartnerPermissionsRequest::new(appid, authorization_code, scene, service_id, sub_mchid);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.
-///
-/// For: 服务商.
-#[doc(alias = "服务商场景中预授权")]
-#[doc(alias = "POST v3/payscore/partner/permissions/apply-for-scene")]
-#[doc(alias = "v3/payscore/partner/permissions/apply-for-scene")]
+#[doc = "服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.\n\n```ignore\nlet mut request = SceneApplyPartnerPermissionsRequest::new(appid, authorization_code, scene, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商场景中预授权",
+    "POST v3/payscore/partner/permissions/apply-for-scene",
+    "v3/payscore/partner/permissions/apply-for-scene"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/apply-for-scene", response = SceneApplyPartnerPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsRequest<'a> {
-    /// 服务商的公众号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商的公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
-    ///
-    /// Body field, required. Example: `实例1234323JKHDFE1243252`.
+    #[doc = "授权协议号\n\nBody field, required. Example: `实例1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `http://www.qq.com`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 授权场景
-    ///
-    /// Body field, required. Example: `TRANSACTION`.
+    #[doc = "授权场景\n\nBody field, required. Example: `TRANSACTION`."]
     pub scene: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户的公众号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户的公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户的商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "子商户的商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 微信支付交易中授权附带的参数
-    ///
-    /// Body field, optional.
+    #[doc = "微信支付交易中授权附带的参数\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_scene_info: Option<SceneApplyPartnerPermissionsTransactionSceneInfo<'a>>,
 }
@@ -81,17 +57,13 @@ impl<'a> SceneApplyPartnerPermissionsRequest<'a> {
     }
 }
 
-/// 微信支付交易中授权附带的参数
+#[doc = "微信支付交易中授权附带的参数"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
-    /// 支付下单的商户号
-    ///
-    /// Required. Example: `1230000109`.
+    #[doc = "支付下单的商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 支付下单的子商户号
-    ///
-    /// Required. Example: `1230000109`.
+    #[doc = "支付下单的子商户号\n\nRequired. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -103,17 +75,13 @@ impl<'a> SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
     }
 }
 
-/// The answer to [`SceneApplyPartnerPermissionsRequest`].
+#[doc = "The answer to [`SceneApplyPartnerPermissionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsResponse {
-    /// 授权场景
-    ///
-    /// Always present. Example: `TRANSACTION`.
+    #[doc = "授权场景\n\nAlways present. Example: `TRANSACTION`."]
     pub scene: String,
-    /// 微信支付交易中授权token
-    ///
-    /// May be absent. Example: `transaction_permissions_token`.
+    #[doc = "微信支付交易中授权token\n\nMay be absent. Example: `transaction_permissions_token`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_permissions_token: Option<String>,
 }

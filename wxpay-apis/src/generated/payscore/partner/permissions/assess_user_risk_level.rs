@@ -3,60 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
-///
-/// ```ignore
-/// let mut request = AssessPartnerUserRiskLevelRequest::new(sub_mchid, appid, service_id);
-/// request.authorization_code = Some(authorization_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.
-///
-/// For: 服务商.
-#[doc(alias = "服务商评估用户分层")]
-#[doc(alias = "POST v3/payscore/partner/permissions/assess-user-risk-level")]
-#[doc(alias = "v3/payscore/partner/permissions/assess-user-risk-level")]
+#[doc = "服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessPartnerUserRiskLevelRequest::new(sub_mchid, appid, service_id);\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商评估用户分层",
+    "POST v3/payscore/partner/permissions/assess-user-risk-level",
+    "v3/payscore/partner/permissions/assess-user-risk-level"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/assess-user-risk-level", response = AssessPartnerUserRiskLevelResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssessPartnerUserRiskLevelRequest<'a> {
-    /// 子商户商户号
-    ///
-    /// Query parameter, required. Example: `1230000109`.
+    #[doc = "子商户商户号\n\nQuery parameter, required. Example: `1230000109`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
-    /// 服务商的公众号ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商的公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
-    ///
-    /// Body field, optional. Example: `1234323JKHDFE1243252`.
+    #[doc = "授权协议号\n\nBody field, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<&'a str>,
-    /// 服务商的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 先用后付商品信息
-    ///
-    /// Body field, optional.
+    #[doc = "先用后付商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shopping_info: Option<crate::payscore::UserRiskLevelShoppingInfo<'a>>,
-    /// 子商户的公众号ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户的公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }

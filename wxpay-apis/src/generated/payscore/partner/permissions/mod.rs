@@ -9,49 +9,29 @@ pub mod authorization_code;
 pub mod search;
 pub mod terminate;
 
-/// 商户预授权API: `POST /v3/payscore/partner/permissions`.
-///
-/// ```ignore
-/// let mut request = ApplyPartnerPermissionsRequest::new(appid, authorization_code, service_id, sub_mchid);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "商户预授权API")]
-#[doc(alias = "POST v3/payscore/partner/permissions")]
-#[doc(alias = "v3/payscore/partner/permissions")]
+#[doc = "商户预授权API: `POST /v3/payscore/partner/permissions`.\n\n```ignore\nlet mut request = ApplyPartnerPermissionsRequest::new(appid, authorization_code, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户预授权API",
+    "POST v3/payscore/partner/permissions",
+    "v3/payscore/partner/permissions"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions", response = ApplyPartnerPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyPartnerPermissionsRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "授权协议号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 商户回调地址
-    ///
-    /// Body field, optional. Example: `http://www.qq.com`.
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `service_id`.
+    #[doc = "服务ID\n\nBody field, required. Example: `service_id`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 

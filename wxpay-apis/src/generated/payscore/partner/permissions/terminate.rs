@@ -3,53 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.
-///
-/// ```ignore
-/// let mut request = TerminatePartnerPermissionsByOpenIdRequest::new(appid, reason, service_id, sub_mchid);
-/// request.openid = Some(openid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "解除用户授权关系（openid）API")]
-#[doc(alias = "POST v3/payscore/partner/permissions/terminate")]
-#[doc(alias = "v3/payscore/partner/permissions/terminate")]
+#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.\n\n```ignore\nlet mut request = TerminatePartnerPermissionsByOpenIdRequest::new(appid, reason, service_id, sub_mchid);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除用户授权关系（openid）API",
+    "POST v3/payscore/partner/permissions/terminate",
+    "v3/payscore/partner/permissions/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminatePartnerPermissionsByOpenIdRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 服务商公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 撤销原因
-    ///
-    /// Body field, required. Example: `reason`.
+    #[doc = "撤销原因\n\nBody field, required. Example: `reason`."]
     pub reason: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下openid
-    ///
-    /// Body field, optional.
+    #[doc = "子商户公众号下openid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }

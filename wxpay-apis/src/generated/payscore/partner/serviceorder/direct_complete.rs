@@ -3,99 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerServiceorderDirectCompleteRequest::new(appid, notify_url, out_order_no, service_id, service_introduction, sub_appid, time_range, total_amount);
-/// request.attach = Some(attach);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "创单结单合并API")]
-#[doc(alias = "POST v3/payscore/partner/serviceorder/direct-complete")]
-#[doc(alias = "v3/payscore/partner/serviceorder/direct-complete")]
+#[doc = "创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderDirectCompleteRequest::new(appid, notify_url, out_order_no, service_id, service_introduction, sub_appid, time_range, total_amount);\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创单结单合并API",
+    "POST v3/payscore/partner/serviceorder/direct-complete",
+    "v3/payscore/partner/serviceorder/direct-complete"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/direct-complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceorderDirectCompleteRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 订单优惠标记
-    ///
-    /// Body field, optional. Example: `goods_tag`.
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `goods_tag`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, optional.
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
         Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
-    /// 微信支付服务分账标记
-    ///
-    /// Body field, optional.
+    #[doc = "微信支付服务分账标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 服务时间段
-    ///
-    /// Body field, required.
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
-    /// 总金额
-    ///
-    /// Body field, required. Example: `50000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 

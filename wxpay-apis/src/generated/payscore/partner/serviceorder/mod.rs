@@ -14,40 +14,24 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-/// 查询支付分订单: `GET /v3/payscore/partner/serviceorder`.
-///
-/// ```ignore
-/// let mut request = QueryPartnerServiceorderRequest::new(service_id, sub_mchid);
-/// request.out_order_no = Some(out_order_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询支付分订单")]
-#[doc(alias = "GET v3/payscore/partner/serviceorder")]
-#[doc(alias = "v3/payscore/partner/serviceorder")]
+#[doc = "查询支付分订单: `GET /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryPartnerServiceorderRequest::new(service_id, sub_mchid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支付分订单",
+    "GET v3/payscore/partner/serviceorder",
+    "v3/payscore/partner/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/serviceorder", response = QueryPartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerServiceorderRequest<'a> {
-    /// 服务ID
-    ///
-    /// Query parameter, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 商户服务订单号
-    ///
-    /// Query parameter, optional. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
-    ///
-    /// Query parameter, optional.
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
@@ -65,213 +49,125 @@ impl<'a> QueryPartnerServiceorderRequest<'a> {
     }
 }
 
-/// The answer to [`QueryPartnerServiceorderRequest`].
+#[doc = "The answer to [`QueryPartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerServiceorderResponse {
-    /// 服务商应用ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
-    ///
-    /// May be absent.
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<crate::payscore::PayscoreCollection>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
-    ///
-    /// May be absent.
+    #[doc = "是否需要收款\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 服务商公众号下的用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// May be absent. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
-    ///
-    /// May be absent.
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
-    ///
-    /// May be absent.
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 子商户公众号下的用户标识
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 服务时间
-    ///
-    /// May be absent.
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// May be absent. Example: `40000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 创建支付分订单: `POST /v3/payscore/partner/serviceorder`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerServiceorderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "创建支付分订单")]
-#[doc(alias = "POST v3/payscore/partner/serviceorder")]
-#[doc(alias = "v3/payscore/partner/serviceorder")]
+#[doc = "创建支付分订单: `POST /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建支付分订单",
+    "POST v3/payscore/partner/serviceorder",
+    "v3/payscore/partner/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder", response = CreatePartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceorderRequest<'a> {
-    /// 服务商应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 设备信息
-    ///
-    /// Body field, optional.
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
-    /// 是否需要用户确认
-    ///
-    /// Body field, optional.
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Body field, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, optional.
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<&'a [crate::payscore::ServiceorderPostPayment<'a>]>,
-    /// 订单风险金
-    ///
-    /// Body field, required.
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
-    ///
-    /// Body field, required.
+    #[doc = "服务时间\n\nBody field, required."]
     pub time_range: CreatePartnerServiceorderTimeRange<'a>,
 }
 
@@ -310,28 +206,20 @@ impl<'a> CreatePartnerServiceorderRequest<'a> {
     }
 }
 
-/// 服务时间
+#[doc = "服务时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceorderTimeRange<'a> {
-    /// 预计服务结束时间
-    ///
-    /// Optional. Example: `20091225121010`.
+    #[doc = "预计服务结束时间\n\nOptional. Example: `20091225121010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 预计服务结束时间备注
-    ///
-    /// Optional. Example: `租借结束时间`.
+    #[doc = "预计服务结束时间备注\n\nOptional. Example: `租借结束时间`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<&'a str>,
-    /// 服务开始时间
-    ///
-    /// Optional. Example: `20091225091010`.
+    #[doc = "服务开始时间\n\nOptional. Example: `20091225091010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<&'a str>,
-    /// 服务开始时间备注
-    ///
-    /// Optional. Example: `开始租借时间`.
+    #[doc = "服务开始时间备注\n\nOptional. Example: `开始租借时间`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<&'a str>,
 }
@@ -349,111 +237,67 @@ impl<'a> CreatePartnerServiceorderTimeRange<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerServiceorderRequest`].
+#[doc = "The answer to [`CreatePartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceorderResponse {
-    /// 服务商应用ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// Always present. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
-    ///
-    /// May be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`.
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 商户优惠
-    ///
-    /// May be absent.
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostPayment>>,
-    /// 订单风险金
-    ///
-    /// May be absent.
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<CreatePartnerServiceorderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `XX充电宝`.
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `MCH_COMPLETE`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间段
-    ///
-    /// May be absent.
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::ServiceorderTimeRange>,
 }
 
-/// 订单风险金
+#[doc = "订单风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceorderRiskFund {
-    /// 风险金额
-    ///
-    /// Always present. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 风险说明
-    ///
-    /// May be absent. Example: `就餐的预估费用`.
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 风险金名称
-    ///
-    /// Always present. Example: `DEPOSIT`.
+    #[doc = "风险金名称\n\nAlways present. Example: `DEPOSIT`."]
     pub name: crate::payscore::PayscoreName,
 }

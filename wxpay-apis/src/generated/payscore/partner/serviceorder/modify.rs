@@ -3,60 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.
-///
-/// ```ignore
-/// let mut request = ModifyPartnerServiceOrderRequest::new(out_order_no, post_payments, reason, sub_mchid, total_amount);
-/// request.device = Some(device);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "修改订单金额API")]
-#[doc(alias = "POST v3/payscore/partner/serviceorder/{out_order_no}/modify")]
-#[doc(alias = "v3/payscore/partner/serviceorder/{out_order_no}/modify")]
+#[doc = "修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyPartnerServiceOrderRequest::new(out_order_no, post_payments, reason, sub_mchid, total_amount);\nrequest.device = Some(device);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改订单金额API",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/modify",
+    "v3/payscore/partner/serviceorder/{out_order_no}/modify"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/modify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPartnerServiceOrderRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 设备信息
-    ///
-    /// Body field, optional.
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 后付费商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [crate::payscore::ServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, required.
+    #[doc = "后付费项目\n\nBody field, required."]
     pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
-    /// 修改原因
-    ///
-    /// Body field, required. Example: `用户投诉`.
+    #[doc = "修改原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, optional. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, optional. Example: `2002000000000558128851361561536`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 总金额
-    ///
-    /// Body field, required. Example: `50000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 

@@ -3,36 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.
-///
-/// ```ignore
-/// let mut request = CollectPartnerServiceOrderRequest::new(out_order_no, sub_mchid);
-/// request.service_id = Some(service_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "商户发起催收扣款API")]
-#[doc(alias = "POST v3/payscore/partner/serviceorder/{out_order_no}/pay")]
-#[doc(alias = "v3/payscore/partner/serviceorder/{out_order_no}/pay")]
+#[doc = "商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.\n\n```ignore\nlet mut request = CollectPartnerServiceOrderRequest::new(out_order_no, sub_mchid);\nrequest.service_id = Some(service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户发起催收扣款API",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/pay",
+    "v3/payscore/partner/serviceorder/{out_order_no}/pay"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/pay", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CollectPartnerServiceOrderRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, optional. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, optional. Example: `2002000000000558128851361561536`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

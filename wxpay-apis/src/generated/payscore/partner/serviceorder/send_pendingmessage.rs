@@ -3,55 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
-///
-/// ```ignore
-/// let mut request = SendPartnerOrderPendingMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, sub_mchid, total_amount);
-/// request.post_discounts = Some(post_discounts);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.
-///
-/// For: 服务商.
-#[doc(alias = "下发服务费用待处理消息")]
-#[doc(alias = "POST v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage")]
-#[doc(alias = "v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage")]
+#[doc = "下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendPartnerOrderPendingMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, sub_mchid, total_amount);\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "下发服务费用待处理消息",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage",
+    "v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/send-pendingmessage", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendPartnerOrderPendingMessageRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required.
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 商户优惠
-    ///
-    /// Body field, optional.
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 后付费项目
-    ///
-    /// Body field, required.
+    #[doc = "后付费项目\n\nBody field, required."]
     pub post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
-    /// 预计扣费时间
-    ///
-    /// Body field, required. Example: `20231218`.
+    #[doc = "预计扣费时间\n\nBody field, required. Example: `20231218`."]
     pub prepaid_time: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 总金额
-    ///
-    /// Body field, required. Example: `50000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 

@@ -3,84 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/partner/serviceorder`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerServiceOrderRequest::new(appid, notify_url, out_trade_no, plan_detail_no, service_id, service_introduction, sign_plan_id, sub_mchid, time_range);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-service-order/create-partner-service-order.html>.
-///
-/// For: 服务商.
-#[doc(alias = "创建用户的签约计划详情对应的服务订单")]
-#[doc(alias = "POST v3/payscore/sign-plan/partner/serviceorder")]
-#[doc(alias = "v3/payscore/sign-plan/partner/serviceorder")]
+#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceOrderRequest::new(appid, notify_url, out_trade_no, plan_detail_no, service_id, service_introduction, sign_plan_id, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-service-order/create-partner-service-order.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建用户的签约计划详情对应的服务订单",
+    "POST v3/payscore/sign-plan/partner/serviceorder",
+    "v3/payscore/sign-plan/partner/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/partner/serviceorder", response = CreatePartnerServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceOrderRequest<'a> {
-    /// 服务商的AppID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商的AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
-    ///
-    /// Body field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "附加数据\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
-    ///
-    /// Body field, optional.
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
-    /// 商户扣款成功回调通知的地址
-    ///
-    /// Body field, required. Example: `https://api.test.com`.
+    #[doc = "商户扣款成功回调通知的地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户侧订单号
-    ///
-    /// Body field, required. Example: `1514323JSVDFE1243252`.
+    #[doc = "商户侧订单号\n\nBody field, required. Example: `1514323JSVDFE1243252`."]
     pub out_trade_no: &'a str,
-    /// 待创建服务订单对应的用户的签约计划详情序号
-    ///
-    /// Body field, required. Example: `2`.
+    #[doc = "待创建服务订单对应的用户的签约计划详情序号\n\nBody field, required. Example: `2`."]
     pub plan_detail_no: i64,
-    /// 支付分服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "支付分服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
-    ///
-    /// Body field, required. Example: `羽毛球课基础练习课程`.
+    #[doc = "服务信息\n\nBody field, required. Example: `羽毛球课基础练习课程`."]
     pub service_introduction: &'a str,
-    /// 待创建服务订单对应的用户的签约计划
-    ///
-    /// Body field, required. Example: `01000033210000324638000000376258`.
+    #[doc = "待创建服务订单对应的用户的签约计划\n\nBody field, required. Example: `01000033210000324638000000376258`."]
     pub sign_plan_id: &'a str,
-    /// 子商户的AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户的AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
-    ///
-    /// Body field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
-    ///
-    /// Body field, required.
+    #[doc = "服务时间\n\nBody field, required."]
     pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
@@ -117,86 +81,52 @@ impl<'a> CreatePartnerServiceOrderRequest<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerServiceOrderRequest`].
+#[doc = "The answer to [`CreatePartnerServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerServiceOrderResponse {
-    /// 服务商公众号ID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
-    ///
-    /// May be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`.
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
-    ///
-    /// May be absent.
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
-    ///
-    /// May be absent. Example: `https://api.test.com`.
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
-    ///
-    /// May be absent. Example: `0000300001201908301055157220022`.
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
-    ///
-    /// May be absent.
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::sign_plan::ServiceOrderPostDiscount>>,
-    /// 后付费项目
-    ///
-    /// May be absent.
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::sign_plan::ServiceOrderPostPayment>>,
-    /// 服务风险金
-    ///
-    /// May be absent.
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::sign_plan::ServiceOrderRiskFund>,
-    /// 服务ID
-    ///
-    /// Always present. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
-    ///
-    /// Always present. Example: `羽毛球课程基础训练`.
+    #[doc = "服务信息\n\nAlways present. Example: `羽毛球课程基础训练`."]
     pub service_introduction: String,
-    /// 服务订单状态
-    ///
-    /// Always present. Example: `CREATED`.
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
-    ///
-    /// May be absent. Example: `USER_CONFIRM`.
+    #[doc = "订单状态说明\n\nMay be absent. Example: `USER_CONFIRM`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户公众号ID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6999`.
+    #[doc = "子商户公众号ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "子商户商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间
-    ///
-    /// May be absent.
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreTimeRange>,
 }

@@ -3,38 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.
-///
-/// ```ignore
-/// let request = TerminateUsersPermissionsRequest::new(openid, service_id, appid, reason);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.
-///
-/// For: 服务商, 直连商户.
-#[doc(alias = "商户解除用户授权关系API")]
-#[doc(alias = "POST v3/payscore/users/{openid}/permissions/{service_id}/terminate")]
-#[doc(alias = "v3/payscore/users/{openid}/permissions/{service_id}/terminate")]
+#[doc = "商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.\n\n```ignore\nlet request = TerminateUsersPermissionsRequest::new(openid, service_id, appid, reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "商户解除用户授权关系API",
+    "POST v3/payscore/users/{openid}/permissions/{service_id}/terminate",
+    "v3/payscore/users/{openid}/permissions/{service_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/users/<openid>/permissions/<service_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminateUsersPermissionsRequest<'a> {
-    /// `openid`
-    ///
-    /// Path parameter, required.
+    #[doc = "`openid`\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// `service_id`
-    ///
-    /// Path parameter, required.
+    #[doc = "`service_id`\n\nPath parameter, required."]
     pub service_id: &'a str,
-    /// 公众账号ID
-    ///
-    /// Body field, required.
+    #[doc = "公众账号ID\n\nBody field, required."]
     pub appid: &'a str,
-    /// 撤销原因
-    ///
-    /// Body field, required.
+    #[doc = "撤销原因\n\nBody field, required."]
     pub reason: &'a str,
 }
 

@@ -3,59 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.
-///
-/// ```ignore
-/// let mut request = ApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene, sub_mchid);
-/// request.available_recharge_channels = Some(available_recharge_channels);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.
-///
-/// For: 服务商.
-#[doc(alias = "申请二级商户充值")]
-#[doc(alias = "POST v3/platsolution/ecommerce/recharges/apply")]
-#[doc(alias = "v3/platsolution/ecommerce/recharges/apply")]
+#[doc = "申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.\n\n```ignore\nlet mut request = ApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene, sub_mchid);\nrequest.available_recharge_channels = Some(available_recharge_channels);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请二级商户充值",
+    "POST v3/platsolution/ecommerce/recharges/apply",
+    "v3/platsolution/ecommerce/recharges/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharges/apply", response = ApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyRequest<'a> {
-    /// 充值入账账户
-    ///
-    /// Body field, required. Example: `DEPOSIT`.
+    #[doc = "充值入账账户\n\nBody field, required. Example: `DEPOSIT`."]
     pub account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
-    /// 可用充值渠道列表
-    ///
-    /// Body field, optional.
+    #[doc = "可用充值渠道列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_recharge_channels:
         Option<&'a [crate::platsolution::ecommerce::recharges::RechargesAvailableRechargeChannel]>,
-    /// 商户回调地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户充值单号
-    ///
-    /// Body field, required. Example: `cz202407181234`.
+    #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
-    /// 充值金额
-    ///
-    /// Body field, required.
+    #[doc = "充值金额\n\nBody field, required."]
     pub recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
-    /// 充值场景
-    ///
-    /// Body field, required. Example: `ECOMMERCE_DEPOSIT`.
+    #[doc = "充值场景\n\nBody field, required. Example: `ECOMMERCE_DEPOSIT`."]
     pub recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
-    /// 充值备注
-    ///
-    /// Body field, optional. Example: `example_remark`.
+    #[doc = "充值备注\n\nBody field, optional. Example: `example_remark`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900001109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -82,20 +58,14 @@ impl<'a> ApplyRequest<'a> {
     }
 }
 
-/// The answer to [`ApplyRequest`].
+#[doc = "The answer to [`ApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplyResponse {
-    /// 商户充值单号
-    ///
-    /// Always present. Example: `cz202407181234`.
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz202407181234`."]
     pub out_recharge_no: String,
-    /// 微信支付充值单号
-    ///
-    /// Always present. Example: `172207846292553701`.
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172207846292553701`."]
     pub recharge_id: String,
-    /// 充值链接
-    ///
-    /// Always present. Example: `https://www.payapp.qq.com/plat/recharge.html`.
+    #[doc = "充值链接\n\nAlways present. Example: `https://www.payapp.qq.com/plat/recharge.html`."]
     pub recharge_url: String,
 }

@@ -3,91 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.
-///
-/// ```ignore
-/// let mut request = TransferReservationApplyRequest::new(estimated_date, notify_url, out_reservation_no, reserve_remark, sp_appid, sub_mchid, transfer_scene_id);
-/// request.estimated_max_amount = Some(estimated_max_amount);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "受理单次预约商家转账")]
-#[doc(alias = "POST v3/platsolution/mch-transfer/reservation/apply")]
-#[doc(alias = "v3/platsolution/mch-transfer/reservation/apply")]
+#[doc = "受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.\n\n```ignore\nlet mut request = TransferReservationApplyRequest::new(estimated_date, notify_url, out_reservation_no, reserve_remark, sp_appid, sub_mchid, transfer_scene_id);\nrequest.estimated_max_amount = Some(estimated_max_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "受理单次预约商家转账",
+    "POST v3/platsolution/mch-transfer/reservation/apply",
+    "v3/platsolution/mch-transfer/reservation/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/mch-transfer/reservation/apply", response = TransferReservationApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferReservationApplyRequest<'a> {
-    /// 预计最晚转账日期
-    ///
-    /// Body field, required. Example: `2019-11-22`.
+    #[doc = "预计最晚转账日期\n\nBody field, required. Example: `2019-11-22`."]
     pub estimated_date: &'a str,
-    /// 预计最大转账金额
-    ///
-    /// Body field, optional. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计最大转账金额\n\nBody field, optional. Example: `400000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_max_amount: Option<i64>,
-    /// 准确转账金额
-    ///
-    /// Body field, optional. Example: `100000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "准确转账金额\n\nBody field, optional. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact_amount: Option<i64>,
-    /// 商户回调地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 收款用户OpenID
-    ///
-    /// Body field, optional. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nBody field, optional. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户预约单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户预约单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_reservation_no: &'a str,
-    /// 预约备注
-    ///
-    /// Body field, required. Example: `由于存在收益波动，实际到账资金可能不等于当前金额`.
+    #[doc = "预约备注\n\nBody field, required. Example: `由于存在收益波动，实际到账资金可能不等于当前金额`."]
     pub reserve_remark: &'a str,
-    /// 场景报备信息
-    ///
-    /// Body field, optional.
+    #[doc = "场景报备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_report_data: Option<crate::platsolution::PlatsolutionSceneReportData<'a>>,
-    /// 服务商AppID
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "服务商AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub sp_appid: &'a str,
-    /// 二级商户AppID
-    ///
-    /// Body field, optional. Example: `wxf636efh567hg4356`.
+    #[doc = "二级商户AppID\n\nBody field, optional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900001109`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1000`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`."]
     pub transfer_scene_id: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_real_name: Option<&'a str>,
+    pub user_real_name: Option<Sensitive<&'a str>>,
 }
 
 impl<'a> TransferReservationApplyRequest<'a> {

@@ -3,63 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 发起异常退款: `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
-///
-/// ```ignore
-/// let mut request = ApplyAbnormalRefundRequest::new(refund_id, out_refund_no, type);
-/// request.bank_account = Some(bank_account);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create-abnormal-refund.html>.
-///
-/// For: 直连商户, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "发起异常退款")]
-#[doc(alias = "POST v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund")]
-#[doc(alias = "v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund")]
+#[doc = "发起异常退款: `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = ApplyAbnormalRefundRequest::new(refund_id, out_refund_no, type);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create-abnormal-refund.html>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起异常退款",
+    "POST v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
+    "v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund"
+))]
 #[wxpay_api(POST, "v3/refund/domestic/refunds/<refund_id>/apply-abnormal-refund", response = ApplyAbnormalRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAbnormalRefundRequest<'a> {
-    /// 微信退款单号
-    ///
-    /// Path parameter, required. Example: `50000000382019052709732678859`.
+    #[doc = "微信退款单号\n\nPath parameter, required. Example: `50000000382019052709732678859`."]
     pub refund_id: &'a str,
-    /// 收款银行卡号
-    ///
-    /// Body field, optional. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款银行卡号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bank_account: Option<&'a str>,
-    /// 开户银行
-    ///
-    /// Body field, optional.
+    pub bank_account: Option<Sensitive<&'a str>>,
+    #[doc = "开户银行\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<ApplyAbnormalRefundBankType>,
-    /// 商户退款单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    pub real_name: Option<Sensitive<&'a str>>,
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 异常退款处理方式
-    ///
-    /// Body field, required.
+    #[doc = "异常退款处理方式\n\nBody field, required."]
     pub r#type: ApplyAbnormalRefundType,
 }
 

@@ -7,65 +7,39 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_refund;
 
-/// 申请退款API: `POST /v3/refund/domestic/refunds`.
-///
-/// ```ignore
-/// let mut request = CreateRefundRequest::new(amount, out_refund_no);
-/// request.funds_account = Some(funds_account);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "申请退款API")]
-#[doc(alias = "POST v3/refund/domestic/refunds")]
-#[doc(alias = "v3/refund/domestic/refunds")]
+#[doc = "申请退款API: `POST /v3/refund/domestic/refunds`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(amount, out_refund_no);\nrequest.funds_account = Some(funds_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/create.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/create.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_9.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "申请退款API",
+    "POST v3/refund/domestic/refunds",
+    "v3/refund/domestic/refunds"
+))]
 #[wxpay_api(POST, "v3/refund/domestic/refunds", response = CreateRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRefundRequest<'a> {
-    /// 金额信息
-    ///
-    /// Body field, required.
+    #[doc = "金额信息\n\nBody field, required."]
     pub amount: CreateRefundAmount<'a>,
-    /// 退款资金来源
-    ///
-    /// Body field, optional. Example: `AVAILABLE`.
+    #[doc = "退款资金来源\n\nBody field, optional. Example: `AVAILABLE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub funds_account: Option<&'a str>,
-    /// 退款商品
-    ///
-    /// Body field, optional.
+    #[doc = "退款商品\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [CreateRefundGoodsDetail<'a>]>,
-    /// 退款结果回调url
-    ///
-    /// Body field, optional. Example: `https://weixin.qq.com`.
+    #[doc = "退款结果回调url\n\nBody field, optional. Example: `https://weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户退款单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户订单号
-    ///
-    /// Body field, optional. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 退款原因
-    ///
-    /// Body field, optional. Example: `商品已售完`.
+    #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信支付订单号
-    ///
-    /// Body field, optional. Example: `1217752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }
@@ -88,30 +62,18 @@ impl<'a> CreateRefundRequest<'a> {
     }
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRefundAmount<'a> {
-    /// 退款币种
-    ///
-    /// Required. Example: `CNY`.
+    #[doc = "退款币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 退款出资账户及金额
-    ///
-    /// Optional.
+    #[doc = "退款出资账户及金额\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<&'a [CreateRefundFrom<'a>]>,
-    /// 退款金额
-    ///
-    /// Required. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 原订单金额
-    ///
-    /// Required. Example: `888`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "原订单金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
@@ -128,19 +90,13 @@ impl<'a> CreateRefundAmount<'a> {
     }
 }
 
-/// 退款出资账户及金额
+#[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRefundFrom<'a> {
-    /// 出资账户类型
-    ///
-    /// Required. Example: `AVAILABLE`.
+    #[doc = "出资账户类型\n\nRequired. Example: `AVAILABLE`."]
     pub account: &'a str,
-    /// 出资金额
-    ///
-    /// Required. Example: `444`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nRequired. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 
@@ -152,36 +108,22 @@ impl<'a> CreateRefundFrom<'a> {
     }
 }
 
-/// 退款商品
+#[doc = "退款商品"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRefundGoodsDetail<'a> {
-    /// 商品名称
-    ///
-    /// Optional. Example: `iPhone6s 16G`.
+    #[doc = "商品名称\n\nOptional. Example: `iPhone6s 16G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商户侧商品编码
-    ///
-    /// Required. Example: `1217752501201407033233368018`.
+    #[doc = "商户侧商品编码\n\nRequired. Example: `1217752501201407033233368018`."]
     pub merchant_goods_id: &'a str,
-    /// 商品退款金额
-    ///
-    /// Required. Example: `528800`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品退款金额\n\nRequired. Example: `528800`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 商品退货数量
-    ///
-    /// Required. Example: `1`.
+    #[doc = "商品退货数量\n\nRequired. Example: `1`."]
     pub refund_quantity: i64,
-    /// 商品单价
-    ///
-    /// Required. Example: `528800`.
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
-    ///
-    /// Optional. Example: `1001`.
+    #[doc = "微信侧商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<&'a str>,
 }
@@ -206,206 +148,112 @@ impl<'a> CreateRefundGoodsDetail<'a> {
     }
 }
 
-/// The answer to [`CreateRefundRequest`], [`QueryRefundRequest`] and [`ApplyAbnormalRefundRequest`](crate::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest).
+#[doc = "The answer to [`CreateRefundRequest`], [`QueryRefundRequest`] and [`ApplyAbnormalRefundRequest`](crate::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Refund {
-    /// 金额信息
-    ///
-    /// Always present.
+    #[doc = "金额信息\n\nAlways present."]
     pub amount: RefundAmount,
-    /// 退款渠道
-    ///
-    /// Always present. Example: `ORIGINAL`.
+    #[doc = "退款渠道\n\nAlways present. Example: `ORIGINAL`."]
     pub channel: String,
-    /// 退款创建时间
-    ///
-    /// Always present. Example: `2020-12-01T16:18:12+08:00`.
+    #[doc = "退款创建时间\n\nAlways present. Example: `2020-12-01T16:18:12+08:00`."]
     pub create_time: String,
-    /// 资金账户
-    ///
-    /// May be absent. Example: `UNSETTLED`.
+    #[doc = "资金账户\n\nMay be absent. Example: `UNSETTLED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_account: Option<String>,
-    /// 商户退款单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 优惠退款信息
-    ///
-    /// May be absent.
+    #[doc = "优惠退款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<RefundPromotionDetail>>,
-    /// 微信支付退款号
-    ///
-    /// Always present. Example: `50000000382019052709732678859`.
+    #[doc = "微信支付退款号\n\nAlways present. Example: `50000000382019052709732678859`."]
     pub refund_id: String,
-    /// 退款状态
-    ///
-    /// Always present. Example: `SUCCESS`.
+    #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: String,
-    /// 退款成功时间
-    ///
-    /// May be absent. Example: `2020-12-01T16:18:12+08:00`.
+    #[doc = "退款成功时间\n\nMay be absent. Example: `2020-12-01T16:18:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 微信支付订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
-    /// 退款入账账户
-    ///
-    /// Always present. Example: `招商银行信用卡`.
+    #[doc = "退款入账账户\n\nAlways present. Example: `招商银行信用卡`."]
     pub user_received_account: String,
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RefundAmount {
-    /// 退款币种
-    ///
-    /// Always present. Example: `CNY`.
+    #[doc = "退款币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 优惠退款金额
-    ///
-    /// Always present. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub discount_refund: i64,
-    /// 退款出资账户及金额
-    ///
-    /// May be absent.
+    #[doc = "退款出资账户及金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<RefundFrom>>,
-    /// 用户退款金额
-    ///
-    /// Always present. Example: `90`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `90`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 用户支付金额
-    ///
-    /// Always present. Example: `90`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `90`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 退款金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 手续费退款金额
-    ///
-    /// May be absent. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "手续费退款金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_fee: Option<i64>,
-    /// 应结退款金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "应结退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub settlement_refund: i64,
-    /// 应结订单金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "应结订单金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub settlement_total: i64,
-    /// 订单金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 退款出资账户及金额
+#[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RefundFrom {
-    /// 出资账户类型
-    ///
-    /// Always present. Example: `AVAILABLE`.
+    #[doc = "出资账户类型\n\nAlways present. Example: `AVAILABLE`."]
     pub account: String,
-    /// 出资金额
-    ///
-    /// Always present. Example: `444`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nAlways present. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 
-/// 优惠退款信息
+#[doc = "优惠退款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RefundPromotionDetail {
-    /// 优惠券面额
-    ///
-    /// Always present. Example: `5`.
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 商品列表
-    ///
-    /// May be absent.
+    #[doc = "商品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<RefundGoodsDetail>>,
-    /// 券ID
-    ///
-    /// Always present. Example: `109519`.
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠退款金额
-    ///
-    /// Always present. Example: `100`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 优惠范围
-    ///
-    /// Always present.
+    #[doc = "优惠范围\n\nAlways present."]
     pub scope: String,
-    /// 优惠类型
-    ///
-    /// Always present.
+    #[doc = "优惠类型\n\nAlways present."]
     pub r#type: String,
 }
 
-/// 商品列表
+#[doc = "商品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RefundGoodsDetail {
-    /// 商品名称
-    ///
-    /// May be absent. Example: `iPhone6s 16G`.
+    #[doc = "商品名称\n\nMay be absent. Example: `iPhone6s 16G`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<String>,
-    /// 商户侧商品编码
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户侧商品编码\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub merchant_goods_id: String,
-    /// 商品退款金额
-    ///
-    /// Always present. Example: `528800`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品退款金额\n\nAlways present. Example: `528800`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 商品退货数量
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "商品退货数量\n\nAlways present. Example: `1`."]
     pub refund_quantity: i64,
-    /// 商品单价
-    ///
-    /// Always present. Example: `528800`.
+    #[doc = "商品单价\n\nAlways present. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
-    ///
-    /// May be absent. Example: `1001`.
+    #[doc = "微信侧商品编码\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<String>,
 }
@@ -413,31 +261,19 @@ pub struct RefundGoodsDetail {
 /// The answer to [`CreateRefundRequest`]: `POST /v3/refund/domestic/refunds`.
 pub type CreateRefundResponse = Refund;
 
-/// 查询单笔退款API: `GET /v3/refund/domestic/refunds/{out_refund_no}`.
-///
-/// ```ignore
-/// let mut request = QueryRefundRequest::new(out_refund_no);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_10.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "查询单笔退款API")]
-#[doc(alias = "GET v3/refund/domestic/refunds/{out_refund_no}")]
-#[doc(alias = "v3/refund/domestic/refunds/{out_refund_no}")]
+#[doc = "查询单笔退款API: `GET /v3/refund/domestic/refunds/{out_refund_no}`.\n\n```ignore\nlet mut request = QueryRefundRequest::new(out_refund_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/docs/partner/apis/refund/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/refunds/query-by-out-refund-no.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_5_10.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询单笔退款API",
+    "GET v3/refund/domestic/refunds/{out_refund_no}",
+    "v3/refund/domestic/refunds/{out_refund_no}"
+))]
 #[wxpay_api(GET, "v3/refund/domestic/refunds/<out_refund_no>", response = QueryRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRefundRequest<'a> {
-    /// 商户退款单号
-    ///
-    /// Path parameter, required. Example: `sdk12345678920210326144648`.
+    #[doc = "商户退款单号\n\nPath parameter, required. Example: `sdk12345678920210326144648`."]
     pub out_refund_no: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }

@@ -3,69 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.
-///
-/// ```ignore
-/// let mut request = PrepayCombineTransactionsPartnerRequest::new(combine_mchid, combine_out_trade_no, sub_orders);
-/// request.app_info = Some(app_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "还款下单")]
-#[doc(alias = "POST v3/repayment/combine-transactions/partner/prepay")]
-#[doc(alias = "v3/repayment/combine-transactions/partner/prepay")]
+#[doc = "还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.\n\n```ignore\nlet mut request = PrepayCombineTransactionsPartnerRequest::new(combine_mchid, combine_out_trade_no, sub_orders);\nrequest.app_info = Some(app_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "还款下单",
+    "POST v3/repayment/combine-transactions/partner/prepay",
+    "v3/repayment/combine-transactions/partner/prepay"
+))]
 #[wxpay_api(POST, "v3/repayment/combine-transactions/partner/prepay", response = PrepayCombineTransactionsPartnerResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerRequest<'a> {
-    /// APP调起支付场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "APP调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_info: Option<PrepayCombineTransactionsPartnerAppInfo<'a>>,
-    /// 还款服务商商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "还款服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub combine_mchid: &'a str,
-    /// 还款单订单号
-    ///
-    /// Body field, required. Example: `1217752501201407033233368018`.
+    #[doc = "还款单订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者信息
-    ///
-    /// Body field, optional.
+    #[doc = "支付者信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<PrepayCombineTransactionsPartnerCombinePayerInfo<'a>>,
-    /// H5调起支付场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "H5调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub h5_info: Option<PrepayCombineTransactionsPartnerH5Info<'a>>,
-    /// 小程序调起支付场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "小程序调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_info: Option<PrepayCombineTransactionsPartnerMiniprogramInfo<'a>>,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://yourapp.com/notify`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 还款明细单信息列表
-    ///
-    /// Body field, required.
+    #[doc = "还款明细单信息列表\n\nBody field, required."]
     pub sub_orders: &'a [PrepayCombineTransactionsPartnerSubOrder<'a>],
-    /// 交易结束时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`.
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
-    /// 微信内网页调起支付场景信息
-    ///
-    /// Body field, optional.
+    #[doc = "微信内网页调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_web_info: Option<PrepayCombineTransactionsPartnerWechatWebInfo<'a>>,
 }
@@ -93,13 +65,11 @@ impl<'a> PrepayCombineTransactionsPartnerRequest<'a> {
     }
 }
 
-/// APP调起支付场景信息
+#[doc = "APP调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerAppInfo<'a> {
-    /// 还款服务商APPID
-    ///
-    /// Required. Example: `wxd678efh567hg6787`.
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
 }
 
@@ -111,13 +81,11 @@ impl<'a> PrepayCombineTransactionsPartnerAppInfo<'a> {
     }
 }
 
-/// 支付者信息
+#[doc = "支付者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerCombinePayerInfo<'a> {
-    /// 实名支付
-    ///
-    /// Optional.
+    #[doc = "实名支付\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<PrepayCombineTransactionsPartnerIdentity<'a>>,
 }
@@ -130,21 +98,15 @@ impl<'a> PrepayCombineTransactionsPartnerCombinePayerInfo<'a> {
     }
 }
 
-/// 实名支付
+#[doc = "实名支付"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerIdentity<'a> {
-    /// 加密后的姓名
-    ///
-    /// Required. Format `base64`.
+    #[doc = "加密后的姓名\n\nRequired. Format `base64`."]
     pub name: &'a str,
-    /// 加密后的证件号
-    ///
-    /// Required. Format `base64`.
+    #[doc = "加密后的证件号\n\nRequired. Format `base64`."]
     pub number: &'a str,
-    /// 类型
-    ///
-    /// Required.
+    #[doc = "类型\n\nRequired."]
     pub r#type: PrepayCombineTransactionsPartnerType,
 }
 
@@ -184,40 +146,26 @@ string_enum! {
     }
 }
 
-/// H5调起支付场景信息
+#[doc = "H5调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerH5Info<'a> {
-    /// 应用名称
-    ///
-    /// Optional. Example: `王者荣耀`.
+    #[doc = "应用名称\n\nOptional. Example: `王者荣耀`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<&'a str>,
-    /// 网站URL
-    ///
-    /// Required. Example: `https://pay.qq.com`.
+    #[doc = "网站URL\n\nRequired. Example: `https://pay.qq.com`."]
     pub app_url: &'a str,
-    /// iOS平台BundleID
-    ///
-    /// Optional. Example: `com.tencent.wzryiOS`.
+    #[doc = "iOS平台BundleID\n\nOptional. Example: `com.tencent.wzryiOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<&'a str>,
-    /// 还款服务商APPID
-    ///
-    /// Required. Example: `wxd678efh567hg6787`.
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// Android平台PackageName
-    ///
-    /// Optional. Example: `com.tencent.tmgp.sgame`.
+    #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    /// 用户终端IP
-    ///
-    /// Required. Example: `127.0.0.1`.
+    #[doc = "用户终端IP\n\nRequired. Example: `127.0.0.1`."]
     pub payer_client_ip: &'a str,
-    /// 场景类型
-    ///
-    /// Required. Example: `iOS`.
+    #[doc = "场景类型\n\nRequired. Example: `iOS`."]
     pub r#type: PrepayCombineTransactionsPartnerH5InfoType,
 }
 
@@ -254,17 +202,13 @@ string_enum! {
     }
 }
 
-/// 小程序调起支付场景信息
+#[doc = "小程序调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
-    /// 还款服务商APPID
-    ///
-    /// Required. Example: `wxd678efh567hg6787`.
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 用户标识
-    ///
-    /// Required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
 }
 
@@ -279,38 +223,24 @@ impl<'a> PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
     }
 }
 
-/// 还款明细单信息列表
+#[doc = "还款明细单信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerSubOrder<'a> {
-    /// 订单金额
-    ///
-    /// Required.
+    #[doc = "订单金额\n\nRequired."]
     pub amount: PrepayCombineTransactionsPartnerAmount<'a>,
-    /// 附加数据
-    ///
-    /// Required. Example: `深圳分店`.
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
-    ///
-    /// Required. Example: `某某放心借`.
+    #[doc = "商品描述\n\nRequired. Example: `某某放心借`."]
     pub description: &'a str,
-    /// 还款单发起商户号
-    ///
-    /// Required. Example: `1230000109`.
+    #[doc = "还款单发起商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 还款明细单订单号
-    ///
-    /// Required. Example: `20150806125346`.
+    #[doc = "还款明细单订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
-    ///
-    /// Optional.
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<PrepayCombineTransactionsPartnerSettleInfo>,
-    /// 子商户号
-    ///
-    /// Optional. Example: `1900000109`.
+    #[doc = "子商户号\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -337,19 +267,13 @@ impl<'a> PrepayCombineTransactionsPartnerSubOrder<'a> {
     }
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerAmount<'a> {
-    /// 标价币种
-    ///
-    /// Required. Example: `CNY`.
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Required. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
@@ -364,20 +288,14 @@ impl<'a> PrepayCombineTransactionsPartnerAmount<'a> {
     }
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerSettleInfo {
-    /// 是否指定分账
-    ///
-    /// Optional.
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Optional. Example: `10`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
@@ -393,23 +311,17 @@ impl PrepayCombineTransactionsPartnerSettleInfo {
     }
 }
 
-/// 微信内网页调起支付场景信息
+#[doc = "微信内网页调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerWechatWebInfo<'a> {
-    /// 还款服务商APPID
-    ///
-    /// Optional.
+    #[doc = "还款服务商APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_appid: Option<&'a str>,
-    /// 用户标识
-    ///
-    /// Optional.
+    #[doc = "用户标识\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 网页经营场景URL
-    ///
-    /// Optional.
+    #[doc = "网页经营场景URL\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webview_url: Option<&'a str>,
 }
@@ -426,18 +338,14 @@ impl<'a> PrepayCombineTransactionsPartnerWechatWebInfo<'a> {
     }
 }
 
-/// The answer to [`PrepayCombineTransactionsPartnerRequest`].
+#[doc = "The answer to [`PrepayCombineTransactionsPartnerRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerResponse {
-    /// 支付跳转链接
-    ///
-    /// May be absent. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`.
+    #[doc = "支付跳转链接\n\nMay be absent. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub h5_url: Option<String>,
-    /// 预支付交易会话标识
-    ///
-    /// May be absent. Example: `wx201410272009395522657a690389285100`.
+    #[doc = "预支付交易会话标识\n\nMay be absent. Example: `wx201410272009395522657a690389285100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepay_id: Option<String>,
 }

@@ -5,45 +5,27 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 微信批次单号查询批次单API: `GET /v3/transfer/batches/batch-id/{batch_id}`.
-///
-/// ```ignore
-/// let mut request = QueryTransferBatchByIdRequest::new(batch_id, need_query_detail);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_2.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "微信批次单号查询批次单API")]
-#[doc(alias = "GET v3/transfer/batches/batch-id/{batch_id}")]
-#[doc(alias = "v3/transfer/batches/batch-id/{batch_id}")]
+#[doc = "微信批次单号查询批次单API: `GET /v3/transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryTransferBatchByIdRequest::new(batch_id, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "微信批次单号查询批次单API",
+    "GET v3/transfer/batches/batch-id/{batch_id}",
+    "v3/transfer/batches/batch-id/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/transfer/batches/batch-id/<batch_id>", response = QueryTransferBatchByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransferBatchByIdRequest<'a> {
-    /// 微信批次单号
-    ///
-    /// Path parameter, required. Example: `1030000071100999991182020050700019480001`.
+    #[doc = "微信批次单号\n\nPath parameter, required. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: &'a str,
-    /// 是否查询转账明细单
-    ///
-    /// Query parameter, required.
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
-    ///
-    /// Query parameter, optional. Example: `FAIL`.
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_status: Option<&'a str>,
 }
@@ -62,17 +44,13 @@ impl<'a> QueryTransferBatchByIdRequest<'a> {
     }
 }
 
-/// The answer to [`QueryTransferBatchByIdRequest`].
+#[doc = "The answer to [`QueryTransferBatchByIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransferBatchByIdResponse {
-    /// 转账批次单
-    ///
-    /// Always present.
+    #[doc = "转账批次单\n\nAlways present."]
     pub transfer_batch: crate::transfer::batches::QueryTransferBatchTransferBatch,
-    /// 转账明细单列表
-    ///
-    /// May be absent.
+    #[doc = "转账明细单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_detail_list:
         Option<Vec<crate::transfer::batches::QueryTransferBatchTransferDetail>>,

@@ -5,45 +5,27 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 商家批次单号查询批次单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
-///
-/// ```ignore
-/// let mut request = QueryTransferBatchByOutBatchNoRequest::new(out_batch_no, need_query_detail);
-/// request.offset = Some(offset);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_4.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "商家批次单号查询批次单API")]
-#[doc(alias = "GET v3/transfer/batches/out-batch-no/{out_batch_no}")]
-#[doc(alias = "v3/transfer/batches/out-batch-no/{out_batch_no}")]
+#[doc = "商家批次单号查询批次单API: `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryTransferBatchByOutBatchNoRequest::new(out_batch_no, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_4.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "商家批次单号查询批次单API",
+    "GET v3/transfer/batches/out-batch-no/{out_batch_no}",
+    "v3/transfer/batches/out-batch-no/{out_batch_no}"
+))]
 #[wxpay_api(GET, "v3/transfer/batches/out-batch-no/<out_batch_no>", response = QueryTransferBatchByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransferBatchByOutBatchNoRequest<'a> {
-    /// 商家批次单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 是否查询转账明细单
-    ///
-    /// Query parameter, required.
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
-    ///
-    /// Query parameter, optional. Example: `FAIL`.
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_status: Option<&'a str>,
 }
@@ -62,27 +44,19 @@ impl<'a> QueryTransferBatchByOutBatchNoRequest<'a> {
     }
 }
 
-/// The answer to [`QueryTransferBatchByOutBatchNoRequest`].
+#[doc = "The answer to [`QueryTransferBatchByOutBatchNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransferBatchByOutBatchNoResponse {
-    /// 最大资源条数
-    ///
-    /// May be absent. Example: `20`.
+    #[doc = "最大资源条数\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
-    ///
-    /// May be absent.
+    #[doc = "请求资源起始位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 转账批次单
-    ///
-    /// Always present.
+    #[doc = "转账批次单\n\nAlways present."]
     pub transfer_batch: crate::transfer::batches::QueryTransferBatchTransferBatch,
-    /// 转账明细单列表
-    ///
-    /// May be absent.
+    #[doc = "转账明细单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_detail_list:
         Option<Vec<crate::transfer::batches::QueryTransferBatchTransferDetail>>,

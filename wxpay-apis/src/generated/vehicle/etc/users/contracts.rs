@@ -3,40 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.
-///
-/// ```ignore
-/// let mut request = QueryEtcUsersContractsRequest::new(openid, plan_id, plate_number);
-/// request.sub_mchid = Some(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "查询ETC签约状态API")]
-#[doc(alias = "GET v3/vehicle/etc/users/{openid}/contracts")]
-#[doc(alias = "v3/vehicle/etc/users/{openid}/contracts")]
+#[doc = "查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryEtcUsersContractsRequest::new(openid, plan_id, plate_number);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询ETC签约状态API",
+    "GET v3/vehicle/etc/users/{openid}/contracts",
+    "v3/vehicle/etc/users/{openid}/contracts"
+))]
 #[wxpay_api(GET, "v3/vehicle/etc/users/<openid>/contracts", response = QueryEtcUsersContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryEtcUsersContractsRequest<'a> {
-    /// 用户标识
-    ///
-    /// Path parameter, required. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`.
+    #[doc = "用户标识\n\nPath parameter, required. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`."]
     pub openid: &'a str,
-    /// 特约商户号
-    ///
-    /// Query parameter, optional. Example: `1900000109`.
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// ETC授权扣费模板ID
-    ///
-    /// Query parameter, required. Example: `123`.
+    #[doc = "ETC授权扣费模板ID\n\nQuery parameter, required. Example: `123`."]
     pub plan_id: &'a str,
-    /// 车牌号
-    ///
-    /// Query parameter, required. Example: `浙ASB945`.
+    #[doc = "车牌号\n\nQuery parameter, required. Example: `浙ASB945`."]
     pub plate_number: &'a str,
 }
 

@@ -3,42 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.
-///
-/// ```ignore
-/// let request = FindParkingServicesRequest::new(appid, sub_mchid, plate_number, plate_color, openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "查询车牌服务开通信息API")]
-#[doc(alias = "GET v3/vehicle/parking/services/find")]
-#[doc(alias = "v3/vehicle/parking/services/find")]
+#[doc = "查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.\n\n```ignore\nlet request = FindParkingServicesRequest::new(appid, sub_mchid, plate_number, plate_color, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询车牌服务开通信息API",
+    "GET v3/vehicle/parking/services/find",
+    "v3/vehicle/parking/services/find"
+))]
 #[wxpay_api(GET, "v3/vehicle/parking/services/find", response = FindParkingServicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindParkingServicesRequest<'a> {
-    /// 应用ID
-    ///
-    /// Query parameter, required. Example: `wxcbda96de0b165486`.
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wxcbda96de0b165486`."]
     pub appid: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 车牌号
-    ///
-    /// Query parameter, required. Example: `粤B888888`.
+    #[doc = "车牌号\n\nQuery parameter, required. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 车牌颜色
-    ///
-    /// Query parameter, required. Example: `BLUE`.
+    #[doc = "车牌颜色\n\nQuery parameter, required. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 用户标识
-    ///
-    /// Query parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
 }
 
@@ -62,30 +45,20 @@ impl<'a> FindParkingServicesRequest<'a> {
     }
 }
 
-/// The answer to [`FindParkingServicesRequest`].
+#[doc = "The answer to [`FindParkingServicesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FindParkingServicesResponse {
-    /// 用户标识
-    ///
-    /// Always present. Example: `oUpF8uMuAJOM2pxb1Q`.
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 车牌颜色
-    ///
-    /// Always present. Example: `BLUE`.
+    #[doc = "车牌颜色\n\nAlways present. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
-    ///
-    /// Always present. Example: `粤B888888`.
+    #[doc = "车牌号\n\nAlways present. Example: `粤B888888`."]
     pub plate_number: String,
-    /// 车牌服务开通时间
-    ///
-    /// May be absent. Example: `2017-08-26T10:43:39+08:00`.
+    #[doc = "车牌服务开通时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_open_time: Option<String>,
-    /// 车牌服务开通状态
-    ///
-    /// Always present. Example: `PAUSE`.
+    #[doc = "车牌服务开通状态\n\nAlways present. Example: `PAUSE`."]
     pub service_state: FindParkingServicesServiceState,
 }
 

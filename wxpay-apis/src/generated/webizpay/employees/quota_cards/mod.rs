@@ -8,67 +8,37 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod payment_url;
 
-/// 企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.
-///
-/// ```ignore
-/// let mut request = CreateEmployeesQuotaCardsRequest::new(employee_id, amount, card_name, card_template_id, effective_end_time, out_card_no, sp_mchid, sub_mchid);
-/// request.avail_mch_range_id = Some(avail_mch_range_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "企业商户为员工下发企业支付额度卡")]
-#[doc(alias = "POST v3/webizpay/employees/{employee_id}/quota-cards")]
-#[doc(alias = "v3/webizpay/employees/{employee_id}/quota-cards")]
+#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(employee_id, amount, card_name, card_template_id, effective_end_time, out_card_no, sp_mchid, sub_mchid);\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户为员工下发企业支付额度卡",
+    "POST v3/webizpay/employees/{employee_id}/quota-cards",
+    "v3/webizpay/employees/{employee_id}/quota-cards"
+))]
 #[wxpay_api(POST, "v3/webizpay/employees/<employee_id>/quota-cards", response = CreateEmployeesQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEmployeesQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
-    ///
-    /// Path parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`.
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 卡片总金额
-    ///
-    /// Body field, required. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "卡片总金额\n\nBody field, required. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 可用商户范围ID
-    ///
-    /// Body field, optional. Example: `range_12345678`.
+    #[doc = "可用商户范围ID\n\nBody field, optional. Example: `range_12345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avail_mch_range_id: Option<&'a str>,
-    /// 卡片名称
-    ///
-    /// Body field, required. Example: `报销额度卡`.
+    #[doc = "卡片名称\n\nBody field, required. Example: `报销额度卡`."]
     pub card_name: &'a str,
-    /// 卡片备注
-    ///
-    /// Body field, optional. Example: `2023年1月差旅报销`.
+    #[doc = "卡片备注\n\nBody field, optional. Example: `2023年1月差旅报销`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_remark: Option<&'a str>,
-    /// 企业支付卡模板ID
-    ///
-    /// Body field, required. Example: `template_123`.
+    #[doc = "企业支付卡模板ID\n\nBody field, required. Example: `template_123`."]
     pub card_template_id: &'a str,
-    /// 卡片有效期
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`.
+    #[doc = "卡片有效期\n\nBody field, required. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub effective_end_time: Timestamp<&'a str>,
-    /// 商户卡号
-    ///
-    /// Body field, required. Example: `mch_card_123456`.
+    #[doc = "商户卡号\n\nBody field, required. Example: `mch_card_123456`."]
     pub out_card_no: &'a str,
-    /// 服务商商户号
-    ///
-    /// Body field, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
-    ///
-    /// Body field, required. Example: `43214321`.
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
@@ -100,72 +70,43 @@ impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateEmployeesQuotaCardsRequest`].
+#[doc = "The answer to [`CreateEmployeesQuotaCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmployeesQuotaCardsResponse {
-    /// 企业支付额度卡卡号
-    ///
-    /// Always present. Example: `1068019671702503425`.
+    #[doc = "企业支付额度卡卡号\n\nAlways present. Example: `1068019671702503425`."]
     pub card_no: String,
-    /// 卡片生效时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2023-01-01T23:59:59+08:00`.
+    #[doc = "卡片生效时间\n\nAlways present. Format `rfc3339`. Example: `2023-01-01T23:59:59+08:00`."]
     pub effective_begin_time: Timestamp,
-    /// 卡片有效期
-    ///
-    /// Always present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`.
+    #[doc = "卡片有效期\n\nAlways present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub effective_end_time: Timestamp,
-    /// 微信授权关系ID
-    ///
-    /// Always present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`.
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
-    /// 商户卡号
-    ///
-    /// Always present. Example: `mch_card_123456`.
+    #[doc = "商户卡号\n\nAlways present. Example: `mch_card_123456`."]
     pub out_card_no: String,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `12341234`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
-    ///
-    /// Always present. Example: `43214321`.
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
 }
 
-/// 企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.
-///
-/// ```ignore
-/// let request = QueryEmployeesQuotaCardsRequest::new(employee_id, card_no, sp_mchid, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "企业商户查询企业支付额度卡")]
-#[doc(alias = "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}")]
-#[doc(alias = "v3/webizpay/employees/{employee_id}/quota-cards/{card_no}")]
+#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(employee_id, card_no, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户查询企业支付额度卡",
+    "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}",
+    "v3/webizpay/employees/{employee_id}/quota-cards/{card_no}"
+))]
 #[wxpay_api(GET, "v3/webizpay/employees/<employee_id>/quota-cards/<card_no>", response = QueryEmployeesQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryEmployeesQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
-    ///
-    /// Path parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`.
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 企业支付额度卡卡号
-    ///
-    /// Path parameter, required. Example: `1068019671702503425`.
+    #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    /// 服务商商户号
-    ///
-    /// Query parameter, required. Example: `12341234`.
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
-    ///
-    /// Query parameter, required. Example: `43214321`.
+    #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 

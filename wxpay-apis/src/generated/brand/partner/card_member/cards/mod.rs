@@ -13,41 +13,25 @@ use crate::generated::prelude::*;
 
 pub mod invalidate;
 
-/// 查询会员卡模板列表: `GET /v3/brand/partner/card-member/cards`.
-///
-/// ```ignore
-/// let mut request = QueryPartnerCardMemberCardsRequest::new(brand_id);
-/// request.state = Some(state);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询会员卡模板列表")]
-#[doc(alias = "GET v3/brand/partner/card-member/cards")]
-#[doc(alias = "v3/brand/partner/card-member/cards")]
+#[doc = "查询会员卡模板列表: `GET /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberCardsRequest::new(brand_id);\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询会员卡模板列表",
+    "GET v3/brand/partner/card-member/cards",
+    "v3/brand/partner/card-member/cards"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards", response = QueryPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsRequest<'a> {
-    /// 品牌id
-    ///
-    /// Query parameter, required. Example: `1004`.
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 状态
-    ///
-    /// Query parameter, optional.
+    #[doc = "状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CardsState>,
-    /// 分页页码
-    ///
-    /// Query parameter, optional.
+    #[doc = "分页页码\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -75,161 +59,101 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerCardMemberCardsRequest`].
+#[doc = "The answer to [`QueryPartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsResponse {
-    /// 会员卡模板列表
-    ///
-    /// May be absent.
+    #[doc = "会员卡模板列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<PartnerCardMemberCardsData>>,
-    /// 分页大小
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present. Example: `1`.
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总数量
-    ///
-    /// Always present. Example: `20`.
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreatePartnerCardMemberCardsRequest`].
+#[doc = "The answer to [`CreatePartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsData {
-    /// 商户AppId
-    ///
-    /// Always present. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 储值信息
-    ///
-    /// May be absent.
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 会员权益
-    ///
-    /// Always present. Example: `会员折扣、专属价`.
+    #[doc = "会员权益\n\nAlways present. Example: `会员折扣、专属价`."]
     pub benefits: String,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
-    ///
-    /// Always present. Example: `#FFFF00`.
+    #[doc = "卡背景颜色\n\nAlways present. Example: `#FFFF00`."]
     pub card_color: String,
-    /// 会员卡模板ID
-    ///
-    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
-    ///
-    /// Always present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "卡背景图URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: String,
-    /// 卡名称
-    ///
-    /// Always present. Example: `测试卡`.
+    #[doc = "卡名称\n\nAlways present. Example: `测试卡`."]
     pub card_title: String,
-    /// 会员卡类型
-    ///
-    /// Always present.
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
-    ///
-    /// May be absent.
+    #[doc = "会员码跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_jump_information: Option<CardsCodeJumpInformation>,
-    /// 会员卡code分配类型
-    ///
-    /// Always present.
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
-    ///
-    /// Always present.
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 会员初始等级
-    ///
-    /// May be absent. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 商家法务协议
-    ///
-    /// May be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
+    #[doc = "商家法务协议\n\nMay be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
-    /// 是否展示会员等级
-    ///
-    /// May be absent.
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
-    ///
-    /// May be absent.
+    #[doc = "是否置顶\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
-    ///
-    /// Always present. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
+    #[doc = "回调地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: String,
-    /// 积分信息
-    ///
-    /// May be absent.
+    #[doc = "积分信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_information: Option<CardsPointsInformation>,
-    /// 付费会员信息
-    ///
-    /// May be absent.
+    #[doc = "付费会员信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
-    /// 服务电话
-    ///
-    /// May be absent. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 用户开卡信息
-    ///
-    /// May be absent.
+    #[doc = "用户开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
-    /// 会员卡有效期
-    ///
-    /// Always present.
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsBalanceInformation {
-    /// 储值小程序AppID
-    ///
-    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "储值小程序AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 储值小程序路径
-    ///
-    /// May be absent. Example: `/pages/balance/balance`.
+    #[doc = "储值小程序路径\n\nMay be absent. Example: `/pages/balance/balance`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
 }
 
-/// 会员码跳转信息
+#[doc = "会员码跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsCodeJumpInformation {
-    /// 会员码跳转AppID
-    ///
-    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "会员码跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 会员码跳转路径
-    ///
-    /// May be absent. Example: `/pages/code/code`.
+    #[doc = "会员码跳转路径\n\nMay be absent. Example: `/pages/code/code`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
 }
@@ -260,76 +184,56 @@ string_enum! {
     }
 }
 
-/// 积分信息
+#[doc = "积分信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsPointsInformation {
-    /// 积分跳转AppID
-    ///
-    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "积分跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 积分跳转路径
-    ///
-    /// May be absent. Example: `/pages/points/points`.
+    #[doc = "积分跳转路径\n\nMay be absent. Example: `/pages/points/points`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
 }
 
-/// 付费会员信息
+#[doc = "付费会员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsPurchaseInformation {
-    /// 付费会员跳转AppID
-    ///
-    /// May be absent. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "付费会员跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 付费会员跳转路径
-    ///
-    /// May be absent. Example: `/pages/purchase/purchase`.
+    #[doc = "付费会员跳转路径\n\nMay be absent. Example: `/pages/purchase/purchase`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
-    /// 付费会员价格
-    ///
-    /// May be absent. Format `integer`. Example: `100`.
+    #[doc = "付费会员价格\n\nMay be absent. Format `integer`. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
-/// 用户开卡信息
+#[doc = "用户开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsUserInformation {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<crate::brand::partner::card_member::CardMemberCommonField>>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// May be absent.
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<CardsCustomField>>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsCustomField {
-    /// 字段名称
-    ///
-    /// May be absent. Example: `喜欢的运动`.
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 商户自定义的开卡信息字段类型
-    ///
-    /// May be absent.
+    #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
-    /// 字段值
-    ///
-    /// May be absent.
+    #[doc = "字段值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
@@ -344,117 +248,67 @@ string_enum! {
     }
 }
 
-/// 创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerCardMemberCardsRequest::new(appid, benefits, brand_id, card_color, card_picture_url, card_title, card_type, code_mode, code_type, notify_url, valid_date_information);
-/// request.balance_information = Some(balance_information);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "创建会员卡模板")]
-#[doc(alias = "POST v3/brand/partner/card-member/cards")]
-#[doc(alias = "v3/brand/partner/card-member/cards")]
+#[doc = "创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = CreatePartnerCardMemberCardsRequest::new(appid, benefits, brand_id, card_color, card_picture_url, card_title, card_type, code_mode, code_type, notify_url, valid_date_information);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建会员卡模板",
+    "POST v3/brand/partner/card-member/cards",
+    "v3/brand/partner/card-member/cards"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/cards", response = CreatePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerCardMemberCardsRequest<'a> {
-    /// 商户AppId
-    ///
-    /// Body field, required. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nBody field, required. Example: `wxea9c30890f48d5ae`."]
     pub appid: &'a str,
-    /// 储值信息
-    ///
-    /// Body field, optional.
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员权益
-    ///
-    /// Body field, required. Example: `会员折扣、专属价`.
+    #[doc = "会员权益\n\nBody field, required. Example: `会员折扣、专属价`."]
     pub benefits: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 卡背景颜色
-    ///
-    /// Body field, required. Example: `#FFFF00`.
+    #[doc = "卡背景颜色\n\nBody field, required. Example: `#FFFF00`."]
     pub card_color: &'a str,
-    /// 卡背景图URL
-    ///
-    /// Body field, required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "卡背景图URL\n\nBody field, required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: &'a str,
-    /// 卡名称
-    ///
-    /// Body field, required. Example: `测试卡`.
+    #[doc = "卡名称\n\nBody field, required. Example: `测试卡`."]
     pub card_title: &'a str,
-    /// 会员卡类型
-    ///
-    /// Body field, required.
+    #[doc = "会员卡类型\n\nBody field, required."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
-    ///
-    /// Body field, optional.
+    #[doc = "会员码跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
-    /// 会员卡code分配类型
-    ///
-    /// Body field, required.
+    #[doc = "会员卡code分配类型\n\nBody field, required."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
-    ///
-    /// Body field, required.
+    #[doc = "会员码型\n\nBody field, required."]
     pub code_type: CardsCodeType,
-    /// 会员初始等级
-    ///
-    /// Body field, optional. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 商家法务协议
-    ///
-    /// Body field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
+    #[doc = "商家法务协议\n\nBody field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
-    /// 是否展示会员等级
-    ///
-    /// Body field, optional.
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
-    ///
-    /// Body field, optional.
+    #[doc = "是否置顶\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
+    #[doc = "回调地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: &'a str,
-    /// 积分信息
-    ///
-    /// Body field, optional.
+    #[doc = "积分信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
-    /// 付费会员信息
-    ///
-    /// Body field, optional.
+    #[doc = "付费会员信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
-    /// 服务电话
-    ///
-    /// Body field, optional. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 用户开卡信息
-    ///
-    /// Body field, optional.
+    #[doc = "用户开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
-    /// 会员卡有效期
-    ///
-    /// Body field, required.
+    #[doc = "会员卡有效期\n\nBody field, required."]
     pub valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
 }
 
@@ -500,18 +354,14 @@ impl<'a> CreatePartnerCardMemberCardsRequest<'a> {
     }
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsBalanceInformation<'a> {
-    /// 储值小程序AppID
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "储值小程序AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 储值小程序路径
-    ///
-    /// Optional. Example: `/pages/balance/balance`.
+    #[doc = "储值小程序路径\n\nOptional. Example: `/pages/balance/balance`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
 }
@@ -527,18 +377,14 @@ impl<'a> PartnerCardMemberCardsBalanceInformation<'a> {
     }
 }
 
-/// 会员码跳转信息
+#[doc = "会员码跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsCodeJumpInformation<'a> {
-    /// 会员码跳转AppID
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "会员码跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 会员码跳转路径
-    ///
-    /// Optional. Example: `/pages/code/code`.
+    #[doc = "会员码跳转路径\n\nOptional. Example: `/pages/code/code`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
 }
@@ -554,18 +400,14 @@ impl<'a> PartnerCardMemberCardsCodeJumpInformation<'a> {
     }
 }
 
-/// 积分信息
+#[doc = "积分信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsPointsInformation<'a> {
-    /// 积分跳转AppID
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "积分跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 积分跳转路径
-    ///
-    /// Optional. Example: `/pages/points/points`.
+    #[doc = "积分跳转路径\n\nOptional. Example: `/pages/points/points`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
 }
@@ -581,23 +423,17 @@ impl<'a> PartnerCardMemberCardsPointsInformation<'a> {
     }
 }
 
-/// 付费会员信息
+#[doc = "付费会员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsPurchaseInformation<'a> {
-    /// 付费会员跳转AppID
-    ///
-    /// Optional. Example: `wxea9c30a90fs8d3fe`.
+    #[doc = "付费会员跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 付费会员跳转路径
-    ///
-    /// Optional. Example: `/pages/purchase/purchase`.
+    #[doc = "付费会员跳转路径\n\nOptional. Example: `/pages/purchase/purchase`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
-    /// 付费会员价格
-    ///
-    /// Optional. Format `integer`. Example: `100`.
+    #[doc = "付费会员价格\n\nOptional. Format `integer`. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
@@ -614,18 +450,14 @@ impl<'a> PartnerCardMemberCardsPurchaseInformation<'a> {
     }
 }
 
-/// 用户开卡信息
+#[doc = "用户开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsUserInformation<'a> {
-    /// 平台提供的通用开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::brand::partner::card_member::CardMemberCommonField]>,
-    /// 商户自定义的开卡信息字段
-    ///
-    /// Optional.
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [PartnerCardMemberCardsCustomField<'a>]>,
 }
@@ -641,23 +473,17 @@ impl<'a> PartnerCardMemberCardsUserInformation<'a> {
     }
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerCardMemberCardsCustomField<'a> {
-    /// 字段名称
-    ///
-    /// Optional. Example: `喜欢的运动`.
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 商户自定义的开卡信息字段类型
-    ///
-    /// Optional.
+    #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
-    /// 字段值
-    ///
-    /// Optional.
+    #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
 }
@@ -677,30 +503,19 @@ impl<'a> PartnerCardMemberCardsCustomField<'a> {
 /// The answer to [`CreatePartnerCardMemberCardsRequest`]: `POST /v3/brand/partner/card-member/cards`.
 pub type CreatePartnerCardMemberCardsResponse = PartnerCardMemberCardsData;
 
-/// 删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// ```ignore
-/// let request = DeletePartnerCardMemberCardsRequest::new(card_id, brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "删除会员卡模板")]
-#[doc(alias = "DELETE v3/brand/partner/card-member/cards/{card_id}")]
-#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
+#[doc = "删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = DeletePartnerCardMemberCardsRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除会员卡模板",
+    "DELETE v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(DELETE, "v3/brand/partner/card-member/cards/<card_id>", response = DeletePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePartnerCardMemberCardsRequest<'a> {
-    /// 会员卡模板ID
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 品牌id
-    ///
-    /// Query parameter, required. Example: `1004`.
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
 }
 
@@ -712,149 +527,88 @@ impl<'a> DeletePartnerCardMemberCardsRequest<'a> {
     }
 }
 
-/// The answer to [`DeletePartnerCardMemberCardsRequest`], [`QueryPartnerCardMemberCardsByCardIdRequest`] and [`ModifyPartnerCardMemberCardsRequest`].
+#[doc = "The answer to [`DeletePartnerCardMemberCardsRequest`], [`QueryPartnerCardMemberCardsByCardIdRequest`] and [`ModifyPartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardsResponse {
-    /// 商户AppId
-    ///
-    /// Always present. Example: `wxea9c30890f48d5ae`.
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 储值信息
-    ///
-    /// May be absent.
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 会员权益
-    ///
-    /// Always present. Example: `会员折扣、专属价`.
+    #[doc = "会员权益\n\nAlways present. Example: `会员折扣、专属价`."]
     pub benefits: String,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
-    ///
-    /// Always present. Example: `#FFFF00`.
+    #[doc = "卡背景颜色\n\nAlways present. Example: `#FFFF00`."]
     pub card_color: String,
-    /// 会员卡模板ID
-    ///
-    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
-    ///
-    /// Always present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "卡背景图URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: String,
-    /// 卡名称
-    ///
-    /// Always present. Example: `测试卡`.
+    #[doc = "卡名称\n\nAlways present. Example: `测试卡`."]
     pub card_title: String,
-    /// 会员卡类型
-    ///
-    /// Always present.
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
-    ///
-    /// May be absent.
+    #[doc = "会员码跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_jump_information: Option<CardsCodeJumpInformation>,
-    /// 会员卡code分配类型
-    ///
-    /// Always present.
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
-    ///
-    /// Always present.
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 创建时间
-    ///
-    /// Always present. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "创建时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 会员初始等级
-    ///
-    /// May be absent. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 商家法务协议
-    ///
-    /// May be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
+    #[doc = "商家法务协议\n\nMay be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
-    /// 是否展示会员等级
-    ///
-    /// May be absent.
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
-    ///
-    /// May be absent.
+    #[doc = "是否置顶\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
-    ///
-    /// Always present. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
+    #[doc = "回调地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: String,
-    /// 积分信息
-    ///
-    /// May be absent.
+    #[doc = "积分信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_information: Option<CardsPointsInformation>,
-    /// 付费会员信息
-    ///
-    /// May be absent.
+    #[doc = "付费会员信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
-    /// 服务电话
-    ///
-    /// May be absent. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 状态
-    ///
-    /// Always present.
+    #[doc = "状态\n\nAlways present."]
     pub state: CardsState,
-    /// 更新时间
-    ///
-    /// Always present. Example: `2020-05-20T13:29:35.120+08:00`.
+    #[doc = "更新时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 用户开卡信息
-    ///
-    /// May be absent.
+    #[doc = "用户开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
-    /// 会员卡有效期
-    ///
-    /// Always present.
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
 /// The answer to [`DeletePartnerCardMemberCardsRequest`]: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
 pub type DeletePartnerCardMemberCardsResponse = CardsResponse;
 
-/// 查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// ```ignore
-/// let request = QueryPartnerCardMemberCardsByCardIdRequest::new(card_id, brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询会员卡模板信息")]
-#[doc(alias = "GET v3/brand/partner/card-member/cards/{card_id}")]
-#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
+#[doc = "查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberCardsByCardIdRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询会员卡模板信息",
+    "GET v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards/<card_id>", response = QueryPartnerCardMemberCardsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsByCardIdRequest<'a> {
-    /// 会员卡模板ID
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 品牌id
-    ///
-    /// Query parameter, required. Example: `1004`.
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
 }
 
@@ -869,110 +623,66 @@ impl<'a> QueryPartnerCardMemberCardsByCardIdRequest<'a> {
 /// The answer to [`QueryPartnerCardMemberCardsByCardIdRequest`]: `GET /v3/brand/partner/card-member/cards/{card_id}`.
 pub type QueryPartnerCardMemberCardsByCardIdResponse = CardsResponse;
 
-/// 修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyPartnerCardMemberCardsRequest::new(card_id, brand_id);
-/// request.balance_information = Some(balance_information);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "修改会员卡模板信息")]
-#[doc(alias = "PATCH v3/brand/partner/card-member/cards/{card_id}")]
-#[doc(alias = "v3/brand/partner/card-member/cards/{card_id}")]
+#[doc = "修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberCardsRequest::new(card_id, brand_id);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改会员卡模板信息",
+    "PATCH v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/cards/<card_id>", response = ModifyPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPartnerCardMemberCardsRequest<'a> {
-    /// 会员卡模板ID
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 储值信息
-    ///
-    /// Body field, optional.
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员权益
-    ///
-    /// Body field, optional. Example: `会员折扣、专属价`.
+    #[doc = "会员权益\n\nBody field, optional. Example: `会员折扣、专属价`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub benefits: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 卡背景颜色
-    ///
-    /// Body field, optional. Example: `#FFFF00`.
+    #[doc = "卡背景颜色\n\nBody field, optional. Example: `#FFFF00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
-    /// 卡背景图URL
-    ///
-    /// Body field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`.
+    #[doc = "卡背景图URL\n\nBody field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
-    /// 卡名称
-    ///
-    /// Body field, optional. Example: `测试卡`.
+    #[doc = "卡名称\n\nBody field, optional. Example: `测试卡`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_title: Option<&'a str>,
-    /// 会员码跳转信息
-    ///
-    /// Body field, optional.
+    #[doc = "会员码跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
-    /// 会员初始等级
-    ///
-    /// Body field, optional. Example: `白银会员`.
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 商家法务协议
-    ///
-    /// Body field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`.
+    #[doc = "商家法务协议\n\nBody field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
-    /// 是否展示会员等级
-    ///
-    /// Body field, optional.
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
-    ///
-    /// Body field, optional.
+    #[doc = "是否置顶\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/notify.php`.
+    #[doc = "回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 积分信息
-    ///
-    /// Body field, optional.
+    #[doc = "积分信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
-    /// 付费会员信息
-    ///
-    /// Body field, optional.
+    #[doc = "付费会员信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
-    /// 服务电话
-    ///
-    /// Body field, optional. Example: `010-8877xxxx`.
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 用户开卡信息
-    ///
-    /// Body field, optional.
+    #[doc = "用户开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
-    /// 会员卡有效期
-    ///
-    /// Body field, optional.
+    #[doc = "会员卡有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,

@@ -3,46 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.
-///
-/// ```ignore
-/// let request = SyncPartnerCardMemberUserPointsRequest::new(brand_id, card_id, openid, out_request_no, point_balance, user_card_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "同步积分余额")]
-#[doc(alias = "POST v3/brand/partner/card-member/user-points/sync")]
-#[doc(alias = "v3/brand/partner/card-member/user-points/sync")]
+#[doc = "同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.\n\n```ignore\nlet request = SyncPartnerCardMemberUserPointsRequest::new(brand_id, card_id, openid, out_request_no, point_balance, user_card_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "同步积分余额",
+    "POST v3/brand/partner/card-member/user-points/sync",
+    "v3/brand/partner/card-member/user-points/sync"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-points/sync", response = SyncPartnerCardMemberUserPointsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `1004`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
-    ///
-    /// Body field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 用户标识
-    ///
-    /// Body field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商家请求单号
-    ///
-    /// Body field, required. Example: `100002322019090134234sfdf`.
+    #[doc = "商家请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 积分余额
-    ///
-    /// Body field, required. Example: `1000`.
+    #[doc = "积分余额\n\nBody field, required. Example: `1000`."]
     pub point_balance: i64,
-    /// 会员卡code
-    ///
-    /// Body field, required. Example: `478515832665`.
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
 }
 
@@ -68,32 +49,20 @@ impl<'a> SyncPartnerCardMemberUserPointsRequest<'a> {
     }
 }
 
-/// The answer to [`SyncPartnerCardMemberUserPointsRequest`].
+#[doc = "The answer to [`SyncPartnerCardMemberUserPointsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsResponse {
-    /// 品牌ID
-    ///
-    /// Always present. Example: `1004`.
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 会员卡模板ID
-    ///
-    /// Always present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 用户标识
-    ///
-    /// Always present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`.
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 商家请求单号
-    ///
-    /// Always present. Example: `100002322019090134234sfdf`.
+    #[doc = "商家请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 积分余额
-    ///
-    /// Always present. Example: `1000`.
+    #[doc = "积分余额\n\nAlways present. Example: `1000`."]
     pub point_balance: i64,
-    /// 会员卡code
-    ///
-    /// Always present. Example: `478515832665`.
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
 }

@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 暂停门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/close`.
-///
-/// ```ignore
-/// let request = ClosePartnerStoreBrandstoresRequest::new(store_id, brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "暂停门店营业")]
-#[doc(alias = "POST v3/brand/partner/store/brandstores/{store_id}/close")]
-#[doc(alias = "v3/brand/partner/store/brandstores/{store_id}/close")]
+#[doc = "暂停门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/close`.\n\n```ignore\nlet request = ClosePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "暂停门店营业",
+    "POST v3/brand/partner/store/brandstores/{store_id}/close",
+    "v3/brand/partner/store/brandstores/{store_id}/close"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores/<store_id>/close", response = ClosePartnerStoreBrandstoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClosePartnerStoreBrandstoresRequest<'a> {
-    /// 品牌门店ID
-    ///
-    /// Path parameter, required. Example: `20488000`.
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `123456789`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
 }
 

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.
-///
-/// ```ignore
-/// let request = CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(store_id, brand_id, mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "解绑收款商户号")]
-#[doc(alias = "POST v3/brand/partner/store/brandstores/{store_id}/unbindrecipient")]
-#[doc(alias = "v3/brand/partner/store/brandstores/{store_id}/unbindrecipient")]
+#[doc = "解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(store_id, brand_id, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解绑收款商户号",
+    "POST v3/brand/partner/store/brandstores/{store_id}/unbindrecipient",
+    "v3/brand/partner/store/brandstores/{store_id}/unbindrecipient"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores/<store_id>/unbindrecipient", response = CreatePartnerStoreBrandstoresUnbindrecipientResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
-    /// 品牌门店ID
-    ///
-    /// Path parameter, required. Example: `20488000`.
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `123456789`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
-    /// 门店收款商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "门店收款商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
@@ -46,13 +33,11 @@ impl<'a> CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerStoreBrandstoresUnbindrecipientRequest`].
+#[doc = "The answer to [`CreatePartnerStoreBrandstoresUnbindrecipientRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresUnbindrecipientResponse {
-    /// 解绑失败原因
-    ///
-    /// May be absent. Example: `example_failed_reason`.
+    #[doc = "解绑失败原因\n\nMay be absent. Example: `example_failed_reason`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_reason: Option<String>,
 }

@@ -3,42 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.
-///
-/// ```ignore
-/// let request = CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "小程序方式预签约API")]
-#[doc(alias = "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program")]
-#[doc(alias = "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program")]
+#[doc = "小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "小程序方式预签约API",
+    "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program",
+    "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", response = CreateCombinePapayContractsPreEntrustSignMiniProgramResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
-    /// 商户APPID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
-    ///
-    /// Body field, required. Example: `微信代扣用户A`.
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
-    ///
-    /// Body field, required. Example: `https://yourapp.com/notify`.
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 商户签约协议号
-    ///
-    /// Body field, required. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 委托代扣协议模板ID
-    ///
-    /// Body field, required. Example: `12535`.
+    #[doc = "委托代扣协议模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
 }
 
@@ -62,24 +45,16 @@ impl<'a> CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
     }
 }
 
-/// The answer to [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`].
+#[doc = "The answer to [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramResponse {
-    /// 商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
-    ///
-    /// Always present. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 委托代扣协议模板ID
-    ///
-    /// Always present. Example: `12535`.
+    #[doc = "委托代扣协议模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
-    /// 预签约ID
-    ///
-    /// Always present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`.
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
 }

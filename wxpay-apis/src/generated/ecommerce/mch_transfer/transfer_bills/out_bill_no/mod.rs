@@ -5,30 +5,19 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-/// 商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
-///
-/// ```ignore
-/// let request = GetTransferBillByOutNoRequest::new(out_bill_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.
-///
-/// For: 服务商.
-#[doc(alias = "商户单号查询转账单")]
-#[doc(alias = "GET v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}")]
-#[doc(alias = "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}")]
+#[doc = "商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByOutNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询转账单",
+    "GET v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+    "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>", response = GetTransferBillByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTransferBillByOutNoRequest<'a> {
-    /// 商户单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 

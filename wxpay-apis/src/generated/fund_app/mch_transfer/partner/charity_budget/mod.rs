@@ -7,54 +7,30 @@ use crate::generated::prelude::*;
 
 pub mod unlock;
 
-/// 申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
-///
-/// ```ignore
-/// let mut request = CreateMchTransferPartnerCharityBudgetRequest::new(activity_name, activity_remark, amount, out_budget_no, sponsor_mchid, sponsor_subject_name);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "申请公益捐赠预算")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/partner/charity-budget")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/charity-budget")]
+#[doc = "申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityBudgetRequest::new(activity_name, activity_remark, amount, out_budget_no, sponsor_mchid, sponsor_subject_name);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请公益捐赠预算",
+    "POST v3/fund-app/mch-transfer/partner/charity-budget",
+    "v3/fund-app/mch-transfer/partner/charity-budget"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/charity-budget", response = CreateMchTransferPartnerCharityBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferPartnerCharityBudgetRequest<'a> {
-    /// 活动名称
-    ///
-    /// Body field, required. Example: `公益企业配捐活动`.
+    #[doc = "活动名称\n\nBody field, required. Example: `公益企业配捐活动`."]
     pub activity_name: &'a str,
-    /// 活动说明
-    ///
-    /// Body field, required. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`.
+    #[doc = "活动说明\n\nBody field, required. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`."]
     pub activity_remark: &'a str,
-    /// 预算总金额
-    ///
-    /// Body field, required. Example: `20000000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nBody field, required. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 回调地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户预算单号
-    ///
-    /// Body field, required. Example: `budget202506300102`.
+    #[doc = "商户预算单号\n\nBody field, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 出资商户号
-    ///
-    /// Body field, required. Example: `1900001109`.
+    #[doc = "出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 出资企业主体名称
-    ///
-    /// Body field, required. Example: `腾讯控股有限公司`.
+    #[doc = "出资企业主体名称\n\nBody field, required. Example: `腾讯控股有限公司`."]
     pub sponsor_subject_name: &'a str,
 }
 
@@ -81,80 +57,46 @@ impl<'a> CreateMchTransferPartnerCharityBudgetRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerCharityBudgetRequest`] and [`QueryMchTransferPartnerCharityBudgetRequest`].
+#[doc = "The answer to [`CreateMchTransferPartnerCharityBudgetRequest`] and [`QueryMchTransferPartnerCharityBudgetRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MchTransferPartnerCharityBudget {
-    /// 活动名称
-    ///
-    /// Always present. Example: `公益企业配捐活动`.
+    #[doc = "活动名称\n\nAlways present. Example: `公益企业配捐活动`."]
     pub activity_name: String,
-    /// 活动说明
-    ///
-    /// Always present. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`.
+    #[doc = "活动说明\n\nAlways present. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`."]
     pub activity_remark: String,
-    /// 预算总金额
-    ///
-    /// Always present. Example: `20000000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nAlways present. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付预算单号
-    ///
-    /// Always present. Example: `1182020050700019480001`.
+    #[doc = "微信支付预算单号\n\nAlways present. Example: `1182020050700019480001`."]
     pub budget_id: String,
-    /// 关闭时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "关闭时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_time: Option<Timestamp>,
-    /// 确认出资页面地址
-    ///
-    /// May be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "确认出资页面地址\n\nMay be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_url: Option<String>,
-    /// 完成时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_time: Option<Timestamp>,
-    /// 资金锁定时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "资金锁定时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_time: Option<Timestamp>,
-    /// 商户预算单号
-    ///
-    /// Always present. Example: `budget202506300102`.
+    #[doc = "商户预算单号\n\nAlways present. Example: `budget202506300102`."]
     pub out_budget_no: String,
-    /// 剩余预算金额
-    ///
-    /// May be absent. Example: `0`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "剩余预算金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remain_amount: Option<i64>,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 出资商户号
-    ///
-    /// Always present. Example: `1900001109`.
+    #[doc = "出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 预算单状态
-    ///
-    /// May be absent. Example: `PENDING`.
+    #[doc = "预算单状态\n\nMay be absent. Example: `PENDING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<MchTransferPartnerCharityBudgetState>,
-    /// 商户号超管微信号掩码
-    ///
-    /// May be absent. Example: `ca***ye`.
+    #[doc = "商户号超管微信号掩码\n\nMay be absent. Example: `ca***ye`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub super_admin_wxid_mask: Option<String>,
-    /// 撤销说明
-    ///
-    /// May be absent.
+    #[doc = "撤销说明\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unlock_remark: Option<String>,
 }
@@ -176,30 +118,19 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerCharityBudgetRequest`]: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
 pub type CreateMchTransferPartnerCharityBudgetResponse = MchTransferPartnerCharityBudget;
 
-/// 商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.
-///
-/// ```ignore
-/// let request = QueryMchTransferPartnerCharityBudgetRequest::new(out_budget_no, sponsor_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "商户单号查询公益捐赠预算详情")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}")]
+#[doc = "商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityBudgetRequest::new(out_budget_no, sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询公益捐赠预算详情",
+    "GET v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}",
+    "v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/charity-budget/<out_budget_no>", response = QueryMchTransferPartnerCharityBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchTransferPartnerCharityBudgetRequest<'a> {
-    /// 商户预算单号
-    ///
-    /// Path parameter, required. Example: `budget202506300102`.
+    #[doc = "商户预算单号\n\nPath parameter, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 出资商户号
-    ///
-    /// Query parameter, required. Example: `1900001109`.
+    #[doc = "出资商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
 }
 

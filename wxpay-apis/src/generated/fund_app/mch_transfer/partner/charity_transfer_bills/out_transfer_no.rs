@@ -3,38 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.
-///
-/// ```ignore
-/// let request = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(out_transfer_no, sponsor_mchid, out_budget_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "商户单号查询公益捐赠详情")]
-#[doc(
-    alias = "GET v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}"
-)]
-#[doc(
-    alias = "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}"
-)]
+#[doc = "商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(out_transfer_no, sponsor_mchid, out_budget_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询公益捐赠详情",
+    "GET v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}",
+    "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/<out_transfer_no>", response = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest<'a> {
-    /// 商户公益捐赠单号
-    ///
-    /// Path parameter, required. Example: `trans202506300102`.
+    #[doc = "商户公益捐赠单号\n\nPath parameter, required. Example: `trans202506300102`."]
     pub out_transfer_no: &'a str,
-    /// 出资商户号
-    ///
-    /// Query parameter, required. Example: `1900001109`.
+    #[doc = "出资商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 商户预算单号
-    ///
-    /// Query parameter, required. Example: `budget202506030102`.
+    #[doc = "商户预算单号\n\nQuery parameter, required. Example: `budget202506030102`."]
     pub out_budget_no: &'a str,
 }
 

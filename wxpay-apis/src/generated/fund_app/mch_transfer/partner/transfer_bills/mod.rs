@@ -7,79 +7,40 @@ pub mod out_bill_no;
 pub mod pre_transfer_with_authorization;
 pub mod transfer;
 
-/// 发起转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.
-///
-/// ```ignore
-/// let mut request = CreateMchTransferPartnerTransferBillsRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);
-/// request.notify_url = Some(notify_url);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "发起转账")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/partner/transfer-bills")]
-#[doc(alias = "v3/fund-app/mch-transfer/partner/transfer-bills")]
+#[doc = "发起转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账",
+    "POST v3/fund-app/mch-transfer/partner/transfer-bills",
+    "v3/fund-app/mch-transfer/partner/transfer-bills"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/transfer-bills", response = CreateMchTransferPartnerTransferBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMchTransferPartnerTransferBillsRequest<'a> {
-    /// 商户AppID
-    ///
-    /// Body field, required. Example: `wxf636efh567hg4356`.
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
-    ///
-    /// Body field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Body field, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
-    /// 转账金额
-    ///
-    /// Body field, required. Example: `400000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
-    ///
-    /// Body field, required. Example: `2020年4月报销`.
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, required. Example: `1000`.
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
-    ///
-    /// Body field, required.
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Body field, optional. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `现金奖励`.
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
@@ -113,28 +74,18 @@ impl<'a> CreateMchTransferPartnerTransferBillsRequest<'a> {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerTransferBillsRequest`] and [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest`](crate::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest).
+#[doc = "The answer to [`CreateMchTransferPartnerTransferBillsRequest`] and [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest`](crate::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMchTransferPartnerTransferBillsResponse {
-    /// 单据创建时间
-    ///
-    /// Always present. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
-    ///
-    /// Always present. Example: `affffddafdfafddffda==`.
+    #[doc = "跳转领取页面的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
-    /// 二级商户号
-    ///
-    /// Always present. Example: `1900001121`.
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 微信转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销转账: `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// ```ignore
-/// let request = CancelTransferBillRequest::new(out_bill_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/cancel-transfer.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "撤销转账")]
-#[doc(alias = "POST v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel")]
+#[doc = "撤销转账: `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelTransferBillRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/cancel-transfer.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "撤销转账",
+    "POST v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+    "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>/cancel", response = CancelTransferBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelTransferBillRequest<'a> {
-    /// 商户单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
@@ -34,25 +25,17 @@ impl<'a> CancelTransferBillRequest<'a> {
     }
 }
 
-/// The answer to [`CancelTransferBillRequest`].
+#[doc = "The answer to [`CancelTransferBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CancelTransferBillResponse {
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
-    ///
-    /// Always present. Example: `CANCELING`.
+    #[doc = "单据状态\n\nAlways present. Example: `CANCELING`."]
     pub state: CancelTransferBillState,
-    /// 微信转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 最后一次单据状态变更时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`.
+    #[doc = "最后一次单据状态变更时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: Timestamp,
 }
 

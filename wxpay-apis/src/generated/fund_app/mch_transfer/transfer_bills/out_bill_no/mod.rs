@@ -5,26 +5,17 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-/// 商户单号查询转账单: `GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
-///
-/// ```ignore
-/// let request = QueryTransferBillByOutBillNoRequest::new(out_bill_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-out-no.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "商户单号查询转账单")]
-#[doc(alias = "GET v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}")]
-#[doc(alias = "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}")]
+#[doc = "商户单号查询转账单: `GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryTransferBillByOutBillNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-out-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户单号查询转账单",
+    "GET v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+    "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>", response = QueryTransferBillByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTransferBillByOutBillNoRequest<'a> {
-    /// 商户单号
-    ///
-    /// Path parameter, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 

@@ -7,75 +7,45 @@
 
 use crate::generated::prelude::*;
 
-/// 创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.
-///
-/// ```ignore
-/// let mut request = CreateMerchantH5PermissionApplicationsRequest::new(domains, sub_mchid, website_url);
-/// request.applyment_type = Some(applyment_type);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.
-///
-/// For: 从业机构（支付机构）.
-#[doc(alias = "创建H5支付权限申请单")]
-#[doc(alias = "POST v3/global/merchant/h5/permission/applications")]
-#[doc(alias = "v3/global/merchant/h5/permission/applications")]
+#[doc = "创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionApplicationsRequest::new(domains, sub_mchid, website_url);\nrequest.applyment_type = Some(applyment_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.\n\nFor: 从业机构（支付机构）."]
+#[doc(alias(
+    "创建H5支付权限申请单",
+    "POST v3/global/merchant/h5/permission/applications",
+    "v3/global/merchant/h5/permission/applications"
+))]
 #[wxpay_api(POST, "v3/global/merchant/h5/permission/applications", response = CreateMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMerchantH5PermissionApplicationsRequest<'a> {
-    /// 申请单类型
-    ///
-    /// Body field, optional. Example: `APPLY_FOR_PAYMENT_AUTHORITY`.
+    #[doc = "申请单类型\n\nBody field, optional. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_type: Option<MerchantH5PermissionApplicationsApplymentType>,
-    /// 公司介绍和业务描述
-    ///
-    /// Body field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`.
+    #[doc = "公司介绍和业务描述\n\nBody field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_description: Option<&'a str>,
-    /// 公司注册资质证书
-    ///
-    /// Body field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`.
+    #[doc = "公司注册资质证书\n\nBody field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId<&'a str>>,
-    /// H5支付域名
-    ///
-    /// Body field, required.
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 商户提供的审核结果回调接口
-    ///
-    /// Body field, optional. Example: `https://pay.weixin.qq.com/wxpay/pay.action`.
+    #[doc = "商户提供的审核结果回调接口\n\nBody field, optional. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `2491935631`.
+    #[doc = "子商户号\n\nBody field, required. Example: `2491935631`."]
     pub sub_mchid: &'a str,
-    /// 限额类型
-    ///
-    /// Body field, optional. Example: `UN_LAUNCHED_WEBSITE_LIMIT`.
+    #[doc = "限额类型\n\nBody field, optional. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_limit_type: Option<MerchantH5PermissionApplicationsTransactionLimitType>,
-    /// 经营网址商业页面截图
-    ///
-    /// Body field, optional.
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
-    ///
-    /// Body field, optional.
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
-    ///
-    /// Body field, optional. Example: `HAS_LAUNCHED`.
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 子商户H5经营网址
-    ///
-    /// Body field, required. Example: `https://qq.com`.
+    #[doc = "子商户H5经营网址\n\nBody field, required. Example: `https://qq.com`."]
     pub website_url: &'a str,
 }
 
@@ -121,97 +91,60 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMerchantH5PermissionApplicationsRequest`] and [`QueryMerchantH5PermissionApplicationsRequest`].
+#[doc = "The answer to [`CreateMerchantH5PermissionApplicationsRequest`] and [`QueryMerchantH5PermissionApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MerchantH5PermissionApplications {
-    /// 申请单号
-    ///
-    /// Always present. Example: `100000`.
+    #[doc = "申请单号\n\nAlways present. Example: `100000`."]
     pub applyment_id: i64,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `PENDING`.
+    #[doc = "申请单状态\n\nAlways present. Example: `PENDING`."]
     pub applyment_state: crate::global::merchant::h5::permission::ApplicationsApplymentState,
-    /// 申请单类型
-    ///
-    /// Always present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`.
+    #[doc = "申请单类型\n\nAlways present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     pub applyment_type: MerchantH5PermissionApplicationsApplymentType,
-    /// 驳回原因
-    ///
-    /// May be absent. Example: `商户证书不符合要求`.
+    #[doc = "驳回原因\n\nMay be absent. Example: `商户证书不符合要求`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<String>,
-    /// 公司介绍和业务描述
-    ///
-    /// May be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`.
+    #[doc = "公司介绍和业务描述\n\nMay be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_description: Option<String>,
-    /// 公司注册资质证书
-    ///
-    /// May be absent. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`.
+    #[doc = "公司注册资质证书\n\nMay be absent. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId>,
-    /// H5支付域名
-    ///
-    /// Always present.
+    #[doc = "H5支付域名\n\nAlways present."]
     pub domains: Vec<String>,
-    /// 商户提供的审核结果回调接口
-    ///
-    /// May be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`.
+    #[doc = "商户提供的审核结果回调接口\n\nMay be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `2491935631`.
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
-    /// 限额类型
-    ///
-    /// Always present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`.
+    #[doc = "限额类型\n\nAlways present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     pub transaction_limit_type: MerchantH5PermissionApplicationsTransactionLimitType,
-    /// 经营网址商业页面截图
-    ///
-    /// May be absent.
+    #[doc = "经营网址商业页面截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<Vec<MediaId>>,
-    /// 经营网址首页截图
-    ///
-    /// May be absent.
+    #[doc = "经营网址首页截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<Vec<MediaId>>,
-    /// 子商户经营网址状态
-    ///
-    /// Always present. Example: `HAS_LAUNCHED`.
+    #[doc = "子商户经营网址状态\n\nAlways present. Example: `HAS_LAUNCHED`."]
     pub website_state: crate::global::merchant::h5::permission::ApplicationsWebsiteState,
-    /// 子商户H5经营网址
-    ///
-    /// Always present. Example: `https://qq.com`.
+    #[doc = "子商户H5经营网址\n\nAlways present. Example: `https://qq.com`."]
     pub website_url: String,
 }
 
 /// The answer to [`CreateMerchantH5PermissionApplicationsRequest`]: `POST /v3/global/merchant/h5/permission/applications`.
 pub type CreateMerchantH5PermissionApplicationsResponse = MerchantH5PermissionApplications;
 
-/// 查询H5支付权限申请单详情: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.
-///
-/// ```ignore
-/// let request = QueryMerchantH5PermissionApplicationsRequest::new(applyment_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_2.shtml>.
-///
-/// For: 机构模式.
-#[doc(alias = "查询H5支付权限申请单详情")]
-#[doc(alias = "GET v3/global/merchant/h5/permission/applications/{applyment_id}")]
-#[doc(alias = "v3/global/merchant/h5/permission/applications/{applyment_id}")]
+#[doc = "查询H5支付权限申请单详情: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet request = QueryMerchantH5PermissionApplicationsRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_2.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询H5支付权限申请单详情",
+    "GET v3/global/merchant/h5/permission/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/applications/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/global/merchant/h5/permission/applications/<applyment_id>", response = QueryMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMerchantH5PermissionApplicationsRequest {
-    /// 申请单号
-    ///
-    /// Path parameter, required. Example: `100000`.
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
 }
 
@@ -226,60 +159,36 @@ impl QueryMerchantH5PermissionApplicationsRequest {
 /// The answer to [`QueryMerchantH5PermissionApplicationsRequest`]: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.
 pub type QueryMerchantH5PermissionApplicationsResponse = MerchantH5PermissionApplications;
 
-/// 修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyMerchantH5PermissionApplicationsRequest::new(applyment_id, domains);
-/// request.business_description = Some(business_description);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.
-///
-/// For: 机构模式.
-#[doc(alias = "修改H5支付权限申请单")]
-#[doc(alias = "PATCH v3/global/merchant/h5/permission/applications/{applyment_id}")]
-#[doc(alias = "v3/global/merchant/h5/permission/applications/{applyment_id}")]
+#[doc = "修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionApplicationsRequest::new(applyment_id, domains);\nrequest.business_description = Some(business_description);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "修改H5支付权限申请单",
+    "PATCH v3/global/merchant/h5/permission/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/applications/{applyment_id}"
+))]
 #[wxpay_api(PATCH, "v3/global/merchant/h5/permission/applications/<applyment_id>", response = ModifyMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMerchantH5PermissionApplicationsRequest<'a> {
-    /// 申请单号
-    ///
-    /// Path parameter, required. Example: `100000`.
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
-    /// 公司介绍和业务描述
-    ///
-    /// Body field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`.
+    #[doc = "公司介绍和业务描述\n\nBody field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_description: Option<&'a str>,
-    /// 公司注册资质证书
-    ///
-    /// Body field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`.
+    #[doc = "公司注册资质证书\n\nBody field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId<&'a str>>,
-    /// H5支付域名
-    ///
-    /// Body field, required.
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 经营网址商业页面截图
-    ///
-    /// Body field, optional.
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
-    ///
-    /// Body field, optional.
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
-    ///
-    /// Body field, optional. Example: `HAS_LAUNCHED`.
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 子商户H5经营网址
-    ///
-    /// Body field, optional. Example: `https://qq.com`.
+    #[doc = "子商户H5经营网址\n\nBody field, optional. Example: `https://qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<&'a str>,
 }
@@ -301,70 +210,42 @@ impl<'a> ModifyMerchantH5PermissionApplicationsRequest<'a> {
     }
 }
 
-/// The answer to [`ModifyMerchantH5PermissionApplicationsRequest`].
+#[doc = "The answer to [`ModifyMerchantH5PermissionApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ModifyMerchantH5PermissionApplicationsResponse {
-    /// 申请单号
-    ///
-    /// Always present. Example: `100000`.
+    #[doc = "申请单号\n\nAlways present. Example: `100000`."]
     pub applyment_id: i64,
-    /// 申请单状态
-    ///
-    /// Always present. Example: `PENDING`.
+    #[doc = "申请单状态\n\nAlways present. Example: `PENDING`."]
     pub applyment_state: crate::global::merchant::h5::permission::ApplicationsApplymentState,
-    /// 申请单类型
-    ///
-    /// Always present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`.
+    #[doc = "申请单类型\n\nAlways present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     pub applyment_type: MerchantH5PermissionApplicationsApplymentType,
-    /// 驳回原因
-    ///
-    /// May be absent. Example: `商户证书不符合要求`.
+    #[doc = "驳回原因\n\nMay be absent. Example: `商户证书不符合要求`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<String>,
-    /// 公司介绍和业务描述
-    ///
-    /// May be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`.
+    #[doc = "公司介绍和业务描述\n\nMay be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_description: Option<String>,
-    /// 公司注册资质证书
-    ///
-    /// May be absent. Example: `6uqyGjvHzOhsLleGFQVRF`.
+    #[doc = "公司注册资质证书\n\nMay be absent. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<String>,
-    /// H5支付域名
-    ///
-    /// Always present.
+    #[doc = "H5支付域名\n\nAlways present."]
     pub domains: Vec<serde_json::Value>,
-    /// 商户提供的审核结果回调接口
-    ///
-    /// May be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`.
+    #[doc = "商户提供的审核结果回调接口\n\nMay be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 子商户号
-    ///
-    /// Always present. Example: `2491935631`.
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
-    /// 限额类型
-    ///
-    /// Always present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`.
+    #[doc = "限额类型\n\nAlways present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     pub transaction_limit_type: MerchantH5PermissionApplicationsTransactionLimitType,
-    /// 经营网址商业页面截图
-    ///
-    /// May be absent.
+    #[doc = "经营网址商业页面截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<Vec<MediaId>>,
-    /// 经营网址首页截图
-    ///
-    /// May be absent.
+    #[doc = "经营网址首页截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<Vec<MediaId>>,
-    /// 子商户经营网址状态
-    ///
-    /// Always present. Example: `HAS_LAUNCHED`.
+    #[doc = "子商户经营网址状态\n\nAlways present. Example: `HAS_LAUNCHED`."]
     pub website_state: crate::global::merchant::h5::permission::ApplicationsWebsiteState,
-    /// 子商户H5经营网址
-    ///
-    /// Always present. Example: `https://qq.com`.
+    #[doc = "子商户H5经营网址\n\nAlways present. Example: `https://qq.com`."]
     pub website_url: String,
 }

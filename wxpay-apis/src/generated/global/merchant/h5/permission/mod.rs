@@ -30,26 +30,17 @@ string_enum! {
     }
 }
 
-/// 查询子商户H5支付权限状态: `GET /v3/global/merchant/h5/permission/{sub_mchid}`.
-///
-/// ```ignore
-/// let request = QueryMerchantH5PermissionRequest::new(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_7.shtml>.
-///
-/// For: 机构模式.
-#[doc(alias = "查询子商户H5支付权限状态")]
-#[doc(alias = "GET v3/global/merchant/h5/permission/{sub_mchid}")]
-#[doc(alias = "v3/global/merchant/h5/permission/{sub_mchid}")]
+#[doc = "查询子商户H5支付权限状态: `GET /v3/global/merchant/h5/permission/{sub_mchid}`.\n\n```ignore\nlet request = QueryMerchantH5PermissionRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_7.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询子商户H5支付权限状态",
+    "GET v3/global/merchant/h5/permission/{sub_mchid}",
+    "v3/global/merchant/h5/permission/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/global/merchant/h5/permission/<sub_mchid>", response = QueryMerchantH5PermissionResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMerchantH5PermissionRequest<'a> {
-    /// 子商户号
-    ///
-    /// Path parameter, required. Example: `2491935631`.
+    #[doc = "子商户号\n\nPath parameter, required. Example: `2491935631`."]
     pub sub_mchid: &'a str,
 }
 
@@ -61,17 +52,13 @@ impl<'a> QueryMerchantH5PermissionRequest<'a> {
     }
 }
 
-/// The answer to [`QueryMerchantH5PermissionRequest`].
+#[doc = "The answer to [`QueryMerchantH5PermissionRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryMerchantH5PermissionResponse {
-    /// H5支付权限状态
-    ///
-    /// Always present. Example: `AUTHORITY_TO_TEST`.
+    #[doc = "H5支付权限状态\n\nAlways present. Example: `AUTHORITY_TO_TEST`."]
     pub authorization_state: QueryMerchantH5PermissionAuthorizationState,
-    /// 子商户号
-    ///
-    /// Always present. Example: `2491935631`.
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
 }
 

@@ -3,38 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.
-///
-/// ```ignore
-/// let request = ReverseMicropayTransactionsByIdRequest::new(transaction_id, mchid, sp_mchid, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.
-///
-/// For: 直连模式, 机构模式.
-#[doc(alias = "撤销订单(微信支付订单号)")]
-#[doc(alias = "POST v3/global/micropay/transactions/id/{transaction_id}/reverse")]
-#[doc(alias = "v3/global/micropay/transactions/id/{transaction_id}/reverse")]
+#[doc = "撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseMicropayTransactionsByIdRequest::new(transaction_id, mchid, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "撤销订单(微信支付订单号)",
+    "POST v3/global/micropay/transactions/id/{transaction_id}/reverse",
+    "v3/global/micropay/transactions/id/{transaction_id}/reverse"
+))]
 #[wxpay_api(POST, "v3/global/micropay/transactions/id/<transaction_id>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseMicropayTransactionsByIdRequest<'a> {
-    /// 微信订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 机构商户号
-    ///
-    /// Body field, required. Example: `1900000100`.
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.
-///
-/// ```ignore
-/// let request = CreateSubsidyAuditCupInvalidRequest::new(mchnt_order_id, org_no, upload_time);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "查询审核结果")]
-#[doc(alias = "POST v3/gov/subsidy/audit/cup/invalid")]
-#[doc(alias = "v3/gov/subsidy/audit/cup/invalid")]
+#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.\n\n```ignore\nlet request = CreateSubsidyAuditCupInvalidRequest::new(mchnt_order_id, org_no, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询审核结果",
+    "POST v3/gov/subsidy/audit/cup/invalid",
+    "v3/gov/subsidy/audit/cup/invalid"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/audit/cup/invalid", response = CreateSubsidyAuditCupInvalidResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyAuditCupInvalidRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Body field, required.
+    #[doc = "商户订单号\n\nBody field, required."]
     pub mchnt_order_id: &'a str,
-    /// 分公司机构代码
-    ///
-    /// Body field, required.
+    #[doc = "分公司机构代码\n\nBody field, required."]
     pub org_no: &'a str,
-    /// 审核记录上传时间
-    ///
-    /// Body field, required.
+    #[doc = "审核记录上传时间\n\nBody field, required."]
     pub upload_time: &'a str,
 }
 

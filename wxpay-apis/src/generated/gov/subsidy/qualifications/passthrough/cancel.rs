@@ -3,66 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 取消资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/cancel`.
-///
-/// ```ignore
-/// let mut request = CancelSubsidyQualificationsPassthroughRequest::new(appliance_id, id_card_number, identity_document_type, phone_number, qualification_region_code, real_name);
-/// request.out_request_no = Some(out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "取消资格(透传模式)")]
-#[doc(alias = "POST v3/gov/subsidy/qualifications/passthrough/cancel")]
-#[doc(alias = "v3/gov/subsidy/qualifications/passthrough/cancel")]
+#[doc = "取消资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/cancel`.\n\n```ignore\nlet mut request = CancelSubsidyQualificationsPassthroughRequest::new(appliance_id, id_card_number, identity_document_type, phone_number, qualification_region_code, real_name);\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "取消资格(透传模式)",
+    "POST v3/gov/subsidy/qualifications/passthrough/cancel",
+    "v3/gov/subsidy/qualifications/passthrough/cancel"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/qualifications/passthrough/cancel", response = CancelSubsidyQualificationsPassthroughResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelSubsidyQualificationsPassthroughRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// Body field, required. Format `integer`. Example: `1`.
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// 自然人证件号
-    ///
-    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 证件类型
-    ///
-    /// Body field, required. Example: `ID_DOC_TYPE_ID_CARD`.
+    #[doc = "自然人证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// 请求序号
-    ///
-    /// Body field, optional. Example: `vmall_250120131959_993_4494`.
+    #[doc = "请求序号\n\nBody field, optional. Example: `vmall_250120131959_993_4494`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<&'a str>,
-    /// 手机号
-    ///
-    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub phone_number: &'a str,
-    /// 使用的资格的地区编码
-    ///
-    /// Body field, required. Format `integer`. Example: `310100`.
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Body field, required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
 }
 
 impl<'a> CancelSubsidyQualificationsPassthroughRequest<'a> {
@@ -70,11 +35,11 @@ impl<'a> CancelSubsidyQualificationsPassthroughRequest<'a> {
     #[inline]
     pub fn new(
         appliance_id: i64,
-        id_card_number: &'a str,
+        id_card_number: Sensitive<&'a str>,
         identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-        phone_number: &'a str,
+        phone_number: Sensitive<&'a str>,
         qualification_region_code: i64,
-        real_name: &'a str,
+        real_name: Sensitive<&'a str>,
     ) -> Self {
         Self {
             appliance_id,

@@ -3,46 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.
-///
-/// ```ignore
-/// let request = CancelSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "品类凭证码预核销撤销")]
-#[doc(alias = "POST v3/gov/subsidy/zhejiang/authcode/cancel")]
-#[doc(alias = "v3/gov/subsidy/zhejiang/authcode/cancel")]
+#[doc = "品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.\n\n```ignore\nlet request = CancelSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "品类凭证码预核销撤销",
+    "POST v3/gov/subsidy/zhejiang/authcode/cancel",
+    "v3/gov/subsidy/zhejiang/authcode/cancel"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/cancel", response = CancelSubsidyZhejiangAuthcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelSubsidyZhejiangAuthcodeRequest<'a> {
-    /// 品类凭证码
-    ///
-    /// Body field, required.
+    #[doc = "品类凭证码\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 冻结流水号
-    ///
-    /// Body field, required.
+    #[doc = "冻结流水号\n\nBody field, required."]
     pub cred_frozen_no: &'a str,
-    /// 请求流水号
-    ///
-    /// Body field, required. Example: `123`.
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 接入方请求流水号
-    ///
-    /// Body field, required.
+    #[doc = "接入方请求流水号\n\nBody field, required."]
     pub sp_serial_no: &'a str,
-    /// 交易日期
-    ///
-    /// Body field, required.
+    #[doc = "交易日期\n\nBody field, required."]
     pub trans_date: &'a str,
-    /// 交易时间
-    ///
-    /// Body field, required.
+    #[doc = "交易时间\n\nBody field, required."]
     pub trans_time: &'a str,
 }
 

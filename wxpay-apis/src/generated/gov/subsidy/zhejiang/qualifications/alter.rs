@@ -3,54 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.
-///
-/// ```ignore
-/// let request = CreateSubsidyZhejiangQualificationsAlterRequest::new(cate_code, cert_no, name, req_ssn, tel);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "变更资格")]
-#[doc(alias = "POST v3/gov/subsidy/zhejiang/qualifications/alter")]
-#[doc(alias = "v3/gov/subsidy/zhejiang/qualifications/alter")]
+#[doc = "变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.\n\n```ignore\nlet request = CreateSubsidyZhejiangQualificationsAlterRequest::new(cate_code, cert_no, name, req_ssn, tel);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "变更资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/alter",
+    "v3/gov/subsidy/zhejiang/qualifications/alter"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/alter", response = CreateSubsidyZhejiangQualificationsAlterResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
-    /// 品类编码
-    ///
-    /// Body field, required. Example: `A01`.
+    #[doc = "品类编码\n\nBody field, required. Example: `A01`."]
     pub cate_code: &'a str,
-    /// 证件号码
-    ///
-    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cert_no: &'a str,
-    /// 姓名
-    ///
-    /// Body field, required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 请求流水号
-    ///
-    /// Body field, required. Example: `123`.
+    #[doc = "证件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 手机号
-    ///
-    /// Body field, required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub tel: &'a str,
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
 }
 
 impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
@@ -58,10 +30,10 @@ impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
     #[inline]
     pub fn new(
         cate_code: &'a str,
-        cert_no: &'a str,
-        name: &'a str,
+        cert_no: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
         req_ssn: &'a str,
-        tel: &'a str,
+        tel: Sensitive<&'a str>,
     ) -> Self {
         Self {
             cate_code,
@@ -73,20 +45,14 @@ impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
     }
 }
 
-/// The answer to [`CreateSubsidyZhejiangQualificationsAlterRequest`].
+#[doc = "The answer to [`CreateSubsidyZhejiangQualificationsAlterRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterResponse {
-    /// 品类凭证码
-    ///
-    /// Always present. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`.
+    #[doc = "品类凭证码\n\nAlways present. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`."]
     pub auth_code: String,
-    /// 响应码
-    ///
-    /// Always present. Example: `000000`.
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
-    ///
-    /// Always present. Example: `成功`.
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

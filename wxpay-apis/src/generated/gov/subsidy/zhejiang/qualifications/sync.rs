@@ -3,34 +3,20 @@
 
 use crate::generated::prelude::*;
 
-/// 核销资格: `POST /v3/gov/subsidy/zhejiang/qualifications/sync`.
-///
-/// ```ignore
-/// let mut request = SyncSubsidyZhejiangQualificationsRequest::new();
-/// request.data = Some(data);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-#[doc(alias = "核销资格")]
-#[doc(alias = "POST v3/gov/subsidy/zhejiang/qualifications/sync")]
-#[doc(alias = "v3/gov/subsidy/zhejiang/qualifications/sync")]
+#[doc = "核销资格: `POST /v3/gov/subsidy/zhejiang/qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyZhejiangQualificationsRequest::new();\nrequest.data = Some(data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "核销资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/sync",
+    "v3/gov/subsidy/zhejiang/qualifications/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/sync", response = SyncSubsidyZhejiangQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsRequest<'a> {
-    /// 资格集合
-    ///
-    /// Body field, optional.
+    #[doc = "资格集合\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<&'a [SyncSubsidyZhejiangQualificationsData<'a>]>,
-    /// 请求流水号
-    ///
-    /// Body field, optional. Example: `123`.
+    #[doc = "请求流水号\n\nBody field, optional. Example: `123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_ssn: Option<&'a str>,
 }
@@ -46,172 +32,89 @@ impl<'a> SyncSubsidyZhejiangQualificationsRequest<'a> {
     }
 }
 
-/// 资格集合
+#[doc = "资格集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsData<'a> {
-    /// 活动地区编码(例如:110101)6位数字
-    ///
-    /// Required.
+    #[doc = "活动地区编码(例如:110101)6位数字\n\nRequired."]
     pub activity_add_code: &'a str,
-    /// 区县编码
-    ///
-    /// Required. Example: `330000`.
+    #[doc = "区县编码\n\nRequired. Example: `330000`."]
     pub add_code: &'a str,
-    /// 收货地址
-    ///
-    /// Required.
+    #[doc = "收货地址\n\nRequired."]
     pub address: &'a str,
-    /// 品类凭证码
-    ///
-    /// Required. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`.
+    #[doc = "品类凭证码\n\nRequired. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`."]
     pub auth_code: &'a str,
-    /// 银行机构名称
-    ///
-    /// Optional.
+    #[doc = "银行机构名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 银行补贴金额(都是正数
-    ///
-    /// Optional.
+    #[doc = "银行补贴金额(都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_subsidy: Option<&'a str>,
-    /// 商品条码(13 位或 14 位)
-    ///
-    /// Required.
+    #[doc = "商品条码(13 位或 14 位)\n\nRequired."]
     pub barcode: &'a str,
-    /// 家电品牌
-    ///
-    /// Required.
+    #[doc = "家电品牌\n\nRequired."]
     pub brand: &'a str,
-    /// 品类编码
-    ///
-    /// Required. Example: `A01`.
+    #[doc = "品类编码\n\nRequired. Example: `A01`."]
     pub cate_code: &'a str,
-    /// 3C SN 锁定解锁订单号
-    ///
-    /// Optional.
+    #[doc = "3C SN 锁定解锁订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ccc_sn_order_no: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub cert_no: &'a str,
-    /// 销售企业名称
-    ///
-    /// Required.
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "销售企业名称\n\nRequired."]
     pub corp_name: &'a str,
-    /// 签收时间
-    ///
-    /// Optional.
+    #[doc = "签收时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_time: Option<&'a str>,
-    /// 能耗等级
-    ///
-    /// Optional.
-    ///
-    /// One of `一级`, `二级`.
+    #[doc = "能耗等级\n\nOptional.\n\nOne of `一级`, `二级`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<&'a str>,
-    /// IMEI1
-    ///
-    /// Optional.
+    #[doc = "IMEI1\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI2
-    ///
-    /// Optional.
+    #[doc = "IMEI2\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 发票号(不超过 100 位)
-    ///
-    /// Optional.
+    #[doc = "发票号(不超过 100 位)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_no: Option<&'a str>,
-    /// 是否属于 AI 产品(0-是/1-否)
-    ///
-    /// Required.
+    #[doc = "是否属于 AI 产品(0-是/1-否)\n\nRequired."]
     pub is_ai_product: &'a str,
-    /// 商品名称
-    ///
-    /// Required.
+    #[doc = "商品名称\n\nRequired."]
     pub item_name: &'a str,
-    /// 物流单号(不超过 100 位)
-    ///
-    /// Optional.
+    #[doc = "物流单号(不超过 100 位)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistics_no: Option<&'a str>,
-    /// 姓名
-    ///
-    /// Required. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 交易完成或商品退回时间戳
-    ///
-    /// Required.
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "交易完成或商品退回时间戳\n\nRequired."]
     pub operation_time: &'a str,
-    /// 商户订单号(不超过 50 位)
-    ///
-    /// Required.
+    #[doc = "商户订单号(不超过 50 位)\n\nRequired."]
     pub order_no: &'a str,
-    /// 原始订单号
-    ///
-    /// Optional.
+    #[doc = "原始订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_order_no: Option<&'a str>,
-    /// 类型(台式、笔记本)
-    ///
-    /// Optional.
+    #[doc = "类型(台式、笔记本)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<&'a str>,
-    /// 交易平台补贴金额(都是正数
-    ///
-    /// Optional.
+    #[doc = "交易平台补贴金额(都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_subsidy: Option<&'a str>,
-    /// 销售方式(0-线上/1-线下)
-    ///
-    /// Required.
-    ///
-    /// One of `0`, `1`.
+    #[doc = "销售方式(0-线上/1-线下)\n\nRequired.\n\nOne of `0`, `1`."]
     pub sale_models: &'a str,
-    /// 销售金额(单位元)
-    ///
-    /// Required.
+    #[doc = "销售金额(单位元)\n\nRequired."]
     pub sales: &'a str,
-    /// S/N码
-    ///
-    /// Required.
+    #[doc = "S/N码\n\nRequired."]
     pub sn_code: &'a str,
-    /// 规格型号
-    ///
-    /// Required.
+    #[doc = "规格型号\n\nRequired."]
     pub spec_model: &'a str,
-    /// 品类状态
-    ///
-    /// Required.
-    ///
-    /// One of `0`, `1`.
+    #[doc = "品类状态\n\nRequired.\n\nOne of `0`, `1`."]
     pub status: &'a str,
-    /// 政府补贴金额(都是正数
-    ///
-    /// Required.
+    #[doc = "政府补贴金额(都是正数\n\nRequired."]
     pub subsidy: &'a str,
-    /// 手机号
-    ///
-    /// Required. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub tel: &'a str,
-    /// 统一社会信息代码(18 位
-    ///
-    /// Required.
+    #[doc = "手机号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
+    #[doc = "统一社会信息代码(18 位\n\nRequired."]
     pub uniscid: &'a str,
 }
 
@@ -226,11 +129,11 @@ impl<'a> SyncSubsidyZhejiangQualificationsData<'a> {
         barcode: &'a str,
         brand: &'a str,
         cate_code: &'a str,
-        cert_no: &'a str,
+        cert_no: Sensitive<&'a str>,
         corp_name: &'a str,
         is_ai_product: &'a str,
         item_name: &'a str,
-        name: &'a str,
+        name: Sensitive<&'a str>,
         operation_time: &'a str,
         order_no: &'a str,
         sale_models: &'a str,
@@ -239,7 +142,7 @@ impl<'a> SyncSubsidyZhejiangQualificationsData<'a> {
         spec_model: &'a str,
         status: &'a str,
         subsidy: &'a str,
-        tel: &'a str,
+        tel: Sensitive<&'a str>,
         uniscid: &'a str,
     ) -> Self {
         Self {
@@ -281,21 +184,15 @@ impl<'a> SyncSubsidyZhejiangQualificationsData<'a> {
     }
 }
 
-/// The answer to [`SyncSubsidyZhejiangQualificationsRequest`].
+#[doc = "The answer to [`SyncSubsidyZhejiangQualificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsResponse {
-    /// 异常数据说明列表
-    ///
-    /// May be absent.
+    #[doc = "异常数据说明列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_data: Option<Vec<String>>,
-    /// 响应码
-    ///
-    /// Always present. Example: `000000`.
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
-    ///
-    /// Always present. Example: `成功`.
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

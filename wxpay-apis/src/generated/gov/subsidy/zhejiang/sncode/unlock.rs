@@ -3,131 +3,75 @@
 
 use crate::generated::prelude::*;
 
-/// sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.
-///
-/// ```ignore
-/// let mut request = UnlockSubsidyZhejiangSncodeRequest::new(create_user, goods_bar_code, goods_name, goods_type, order_price, ori_pay_orderid, province, req_ssn, req_time, sell_orderid, sn, trans_orderid);
-/// request.acquire_code = Some(acquire_code);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-#[doc(alias = "sn码解锁")]
-#[doc(alias = "POST v3/gov/subsidy/zhejiang/sncode/unlock")]
-#[doc(alias = "v3/gov/subsidy/zhejiang/sncode/unlock")]
+#[doc = "sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.\n\n```ignore\nlet mut request = UnlockSubsidyZhejiangSncodeRequest::new(create_user, goods_bar_code, goods_name, goods_type, order_price, ori_pay_orderid, province, req_ssn, req_time, sell_orderid, sn, trans_orderid);\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "sn码解锁",
+    "POST v3/gov/subsidy/zhejiang/sncode/unlock",
+    "v3/gov/subsidy/zhejiang/sncode/unlock"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/sncode/unlock", response = UnlockSubsidyZhejiangSncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnlockSubsidyZhejiangSncodeRequest<'a> {
-    /// 收单机构
-    ///
-    /// Body field, optional.
+    #[doc = "收单机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquire_code: Option<&'a str>,
-    /// 具体品牌
-    ///
-    /// Body field, optional.
+    #[doc = "具体品牌\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<&'a str>,
-    /// 市级区域 代码
-    ///
-    /// Body field, optional.
+    #[doc = "市级区域 代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
-    /// 区县区域代码
-    ///
-    /// Body field, optional.
+    #[doc = "区县区域代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<&'a str>,
-    /// 发起方
-    ///
-    /// Body field, required.
+    #[doc = "发起方\n\nBody field, required."]
     pub create_user: &'a str,
-    /// 商品条码
-    ///
-    /// Body field, required.
+    #[doc = "商品条码\n\nBody field, required."]
     pub goods_bar_code: &'a str,
-    /// 商品型号
-    ///
-    /// Body field, optional.
+    #[doc = "商品型号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_model: Option<&'a str>,
-    /// 商品名称
-    ///
-    /// Body field, required.
+    #[doc = "商品名称\n\nBody field, required."]
     pub goods_name: &'a str,
-    /// 商品品类
-    ///
-    /// Body field, required.
+    #[doc = "商品品类\n\nBody field, required."]
     pub goods_type: &'a str,
-    /// IMEI\_1 码
-    ///
-    /// Body field, optional.
+    #[doc = "IMEI\\_1 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI\_2 码
-    ///
-    /// Body field, optional.
+    #[doc = "IMEI\\_2 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 是否 AI 产 品
-    ///
-    /// Body field, optional.
+    #[doc = "是否 AI 产 品\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_ai_product: Option<&'a str>,
-    /// 厂商统一 社会信用 代码
-    ///
-    /// Body field, optional.
+    #[doc = "厂商统一 社会信用 代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufact_cert_code: Option<&'a str>,
-    /// 厂商信息
-    ///
-    /// Body field, optional.
+    #[doc = "厂商信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfr_info: Option<&'a str>,
-    /// 订单金额
-    ///
-    /// Body field, required.
+    #[doc = "订单金额\n\nBody field, required."]
     pub order_price: &'a str,
-    /// 原支付订 单号
-    ///
-    /// Body field, required.
+    #[doc = "原支付订 单号\n\nBody field, required."]
     pub ori_pay_orderid: &'a str,
-    /// 省份代码
-    ///
-    /// Body field, required.
+    #[doc = "省份代码\n\nBody field, required."]
     pub province: &'a str,
-    /// 请求流水号
-    ///
-    /// Body field, required.
+    #[doc = "请求流水号\n\nBody field, required."]
     pub req_ssn: &'a str,
-    /// 请求时间
-    ///
-    /// Body field, required.
+    #[doc = "请求时间\n\nBody field, required."]
     pub req_time: &'a str,
-    /// 销售时间
-    ///
-    /// Body field, optional.
+    #[doc = "销售时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_time: Option<&'a str>,
-    /// 渠道类型
-    ///
-    /// Body field, optional.
+    #[doc = "渠道类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_models: Option<&'a str>,
-    /// 销售订单 号
-    ///
-    /// Body field, required.
+    #[doc = "销售订单 号\n\nBody field, required."]
     pub sell_orderid: &'a str,
-    /// 商品 SN码
-    ///
-    /// Body field, required.
+    #[doc = "商品 SN码\n\nBody field, required."]
     pub sn: &'a str,
-    /// 交易订单 号
-    ///
-    /// Body field, required.
+    #[doc = "交易订单 号\n\nBody field, required."]
     pub trans_orderid: &'a str,
 }
 

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
-///
-/// ```ignore
-/// let request = QueryBusifavorUsersCouponsAppidsRequest::new(openid, coupon_code, appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "查询用户单张券详情API")]
-#[doc(alias = "GET v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}")]
-#[doc(alias = "v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}")]
+#[doc = "查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.\n\n```ignore\nlet request = QueryBusifavorUsersCouponsAppidsRequest::new(openid, coupon_code, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询用户单张券详情API",
+    "GET v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}",
+    "v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/users/<openid>/coupons/<coupon_code>/appids/<appid>", response = QueryBusifavorUsersCouponsAppidsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsAppidsRequest<'a> {
-    /// 用户标识
-    ///
-    /// Path parameter, required.
+    #[doc = "用户标识\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 券code
-    ///
-    /// Path parameter, required.
+    #[doc = "券code\n\nPath parameter, required."]
     pub coupon_code: &'a str,
-    /// 公众账号ID
-    ///
-    /// Path parameter, required.
+    #[doc = "公众账号ID\n\nPath parameter, required."]
     pub appid: &'a str,
 }
 
@@ -46,96 +33,58 @@ impl<'a> QueryBusifavorUsersCouponsAppidsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryBusifavorUsersCouponsAppidsRequest`].
+#[doc = "The answer to [`QueryBusifavorUsersCouponsAppidsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsAppidsResponse {
-    /// 券可使用开始时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券可使用开始时间\n\nAlways present. Format `rfc3339`."]
     pub available_start_time: Timestamp,
-    /// 批次归属商户号
-    ///
-    /// Always present.
+    #[doc = "批次归属商户号\n\nAlways present."]
     pub belong_merchant: String,
-    /// 批次备注
-    ///
-    /// May be absent.
+    #[doc = "批次备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券code
-    ///
-    /// May be absent.
+    #[doc = "券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 券状态
-    ///
-    /// May be absent. Example: `SENDED`.
+    #[doc = "券状态\n\nMay be absent. Example: `SENDED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<QueryBusifavorUsersCouponsAppidsCouponState>,
-    /// 核销规则
-    ///
-    /// Always present.
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule:
         crate::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsCouponUseRule,
-    /// 自定义入口
-    ///
-    /// May be absent.
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_entrance: Option<
         crate::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsCustomEntrance,
     >,
-    /// 样式信息
-    ///
-    /// Always present.
+    #[doc = "样式信息\n\nAlways present."]
     pub display_pattern_info: crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo,
-    /// 券过期时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_time: Timestamp,
-    /// 适用商品范围
-    ///
-    /// Always present.
+    #[doc = "适用商品范围\n\nAlways present."]
     pub goods_name: String,
-    /// 券领券时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券领券时间\n\nAlways present. Format `rfc3339`."]
     pub receive_time: Timestamp,
-    /// 发券请求单号
-    ///
-    /// Always present.
+    #[doc = "发券请求单号\n\nAlways present."]
     pub send_request_no: String,
-    /// 是否允许分享链接
-    ///
-    /// May be absent.
+    #[doc = "是否允许分享链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 批次号
-    ///
-    /// May be absent.
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 商家券批次名称
-    ///
-    /// Always present.
+    #[doc = "商家券批次名称\n\nAlways present."]
     pub stock_name: String,
-    /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC
-    ///
-    /// Always present.
+    #[doc = "批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC\n\nAlways present."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
-    ///
-    /// May be absent.
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
-    /// 核销请求单号
-    ///
-    /// May be absent.
+    #[doc = "核销请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 券核销时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "券核销时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }

@@ -5,65 +5,39 @@ use crate::generated::prelude::*;
 
 pub mod appids;
 
-/// 根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.
-///
-/// ```ignore
-/// let mut request = QueryBusifavorUsersCouponsRequest::new(openid, appid);
-/// request.stock_id = Some(stock_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.
-///
-/// For: 直连商户.
-#[doc(alias = "根据过滤条件查询用户券API")]
-#[doc(alias = "GET v3/marketing/busifavor/users/{openid}/coupons")]
-#[doc(alias = "v3/marketing/busifavor/users/{openid}/coupons")]
+#[doc = "根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryBusifavorUsersCouponsRequest::new(openid, appid);\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "根据过滤条件查询用户券API",
+    "GET v3/marketing/busifavor/users/{openid}/coupons",
+    "v3/marketing/busifavor/users/{openid}/coupons"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/users/<openid>/coupons", response = QueryBusifavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsRequest<'a> {
-    /// 用户标识
-    ///
-    /// Path parameter, required. Example: `2323dfsdf342342`.
+    #[doc = "用户标识\n\nPath parameter, required. Example: `2323dfsdf342342`."]
     pub openid: &'a str,
-    /// 公众账号ID
-    ///
-    /// Query parameter, required. Example: `wx233544546545989`.
+    #[doc = "公众账号ID\n\nQuery parameter, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 批次号
-    ///
-    /// Query parameter, optional. Example: `9865000`.
+    #[doc = "批次号\n\nQuery parameter, optional. Example: `9865000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 券状态
-    ///
-    /// Query parameter, optional. Example: `SENDED`.
+    #[doc = "券状态\n\nQuery parameter, optional. Example: `SENDED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 创建批次的商户号
-    ///
-    /// Query parameter, optional. Example: `1000000001`.
+    #[doc = "创建批次的商户号\n\nQuery parameter, optional. Example: `1000000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_merchant: Option<&'a str>,
-    /// 批次归属商户号
-    ///
-    /// Query parameter, optional. Example: `1000000002`.
+    #[doc = "批次归属商户号\n\nQuery parameter, optional. Example: `1000000002`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub belong_merchant: Option<&'a str>,
-    /// 批次发放商户号
-    ///
-    /// Query parameter, optional. Example: `1000000003`.
+    #[doc = "批次发放商户号\n\nQuery parameter, optional. Example: `1000000003`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_merchant: Option<&'a str>,
-    /// 分页页码
-    ///
-    /// Query parameter, optional. Example: `0`.
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -86,299 +60,197 @@ impl<'a> QueryBusifavorUsersCouponsRequest<'a> {
     }
 }
 
-/// The answer to [`QueryBusifavorUsersCouponsRequest`].
+#[doc = "The answer to [`QueryBusifavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsResponse {
-    /// 结果集
-    ///
-    /// Always present.
+    #[doc = "结果集\n\nAlways present."]
     pub data: Vec<QueryBusifavorUsersCouponsData>,
-    /// 分页大小
-    ///
-    /// Always present.
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
-    ///
-    /// Always present.
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数量
-    ///
-    /// Always present.
+    #[doc = "总数量\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsData {
-    /// 券可使用开始时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券可使用开始时间\n\nAlways present. Format `rfc3339`."]
     pub available_start_time: Timestamp,
-    /// 批次归属商户号
-    ///
-    /// Always present.
+    #[doc = "批次归属商户号\n\nAlways present."]
     pub belong_merchant: String,
-    /// 批次备注
-    ///
-    /// May be absent.
+    #[doc = "批次备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券code
-    ///
-    /// May be absent.
+    #[doc = "券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 券状态
-    ///
-    /// May be absent. Example: `SENDED`.
+    #[doc = "券状态\n\nMay be absent. Example: `SENDED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 核销规则
-    ///
-    /// Always present.
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule: QueryBusifavorUsersCouponsCouponUseRule,
-    /// 自定义入口
-    ///
-    /// May be absent.
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_entrance: Option<QueryBusifavorUsersCouponsCustomEntrance>,
-    /// 样式信息
-    ///
-    /// Always present.
+    #[doc = "样式信息\n\nAlways present."]
     pub display_pattern_info: crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo,
-    /// 券过期时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_time: Timestamp,
-    /// 适用商品范围
-    ///
-    /// Always present.
+    #[doc = "适用商品范围\n\nAlways present."]
     pub goods_name: String,
-    /// 券领券时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "券领券时间\n\nAlways present. Format `rfc3339`."]
     pub receive_time: Timestamp,
-    /// 发券请求单号
-    ///
-    /// Always present.
+    #[doc = "发券请求单号\n\nAlways present."]
     pub send_request_no: String,
-    /// 是否允许分享链接
-    ///
-    /// May be absent.
+    #[doc = "是否允许分享链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 批次号
-    ///
-    /// May be absent.
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 商家券批次名称
-    ///
-    /// Always present.
+    #[doc = "商家券批次名称\n\nAlways present."]
     pub stock_name: String,
-    /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC
-    ///
-    /// Always present.
+    #[doc = "批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC\n\nAlways present."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
-    ///
-    /// May be absent.
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
-    /// 核销请求单号
-    ///
-    /// May be absent.
+    #[doc = "核销请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 券核销时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "券核销时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }
 
-/// 核销规则
+#[doc = "核销规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsCouponUseRule {
-    /// 固定周期有效时间段
-    ///
-    /// May be absent.
+    #[doc = "固定周期有效时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_week: Option<QueryBusifavorUsersCouponsAvailableWeek>,
-    /// 券可核销时间
-    ///
-    /// Always present.
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_time: QueryBusifavorUsersCouponsCouponAvailableTime,
-    /// 折扣券使用规则
-    ///
-    /// May be absent.
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<QueryBusifavorUsersCouponsDiscountCoupon>,
-    /// 换购券使用规则
-    ///
-    /// May be absent.
+    #[doc = "换购券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon: Option<QueryBusifavorUsersCouponsExchangeCoupon>,
-    /// 固定面额满减券使用规则
-    ///
-    /// May be absent.
+    #[doc = "固定面额满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_normal_coupon: Option<QueryBusifavorUsersCouponsFixedNormalCoupon>,
-    /// `irregulary_avaliable_time`
-    ///
-    /// May be absent.
+    #[doc = "`irregulary_avaliable_time`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregulary_avaliable_time: Option<Vec<QueryBusifavorUsersCouponsIrregularyAvaliableTime>>,
-    /// 小程序appid
-    ///
-    /// May be absent.
+    #[doc = "小程序appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<String>,
-    /// 小程序path
-    ///
-    /// May be absent.
+    #[doc = "小程序path\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<String>,
-    /// 核销方式(OFF\_LINE：线下滴码 MINI\_PROGRAMS：线上小程序 P
-    ///
-    /// Always present.
+    #[doc = "核销方式(OFF\\_LINE：线下滴码 MINI\\_PROGRAMS：线上小程序 P\n\nAlways present."]
     pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
 }
 
-/// 固定周期有效时间段
+#[doc = "固定周期有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsAvailableWeek {
-    /// 当天可用时间段
-    ///
-    /// May be absent.
+    #[doc = "当天可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_time:
         Option<Vec<crate::marketing::busifavor::QueryBusifavorAvailableDayTime>>,
-    /// `week_day`
-    ///
-    /// May be absent.
+    #[doc = "`week_day`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub week_day: Option<Vec<i64>>,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsCouponAvailableTime {
-    /// 开始时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 领取后N天内有效
-    ///
-    /// May be absent.
+    #[doc = "领取后N天内有效\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 结束时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
 }
 
-/// 折扣券使用规则
+#[doc = "折扣券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsDiscountCoupon {
-    /// 折扣比例
-    ///
-    /// May be absent.
+    #[doc = "折扣比例\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_percent: Option<i64>,
-    /// 消费门槛
-    ///
-    /// May be absent.
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
 }
 
-/// 换购券使用规则
+#[doc = "换购券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsExchangeCoupon {
-    /// 单品换购价
-    ///
-    /// May be absent.
+    #[doc = "单品换购价\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_price: Option<i64>,
-    /// 消费门槛
-    ///
-    /// May be absent.
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
 }
 
-/// 固定面额满减券使用规则
+#[doc = "固定面额满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsFixedNormalCoupon {
-    /// 优惠金额
-    ///
-    /// May be absent.
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 消费门槛
-    ///
-    /// May be absent.
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
 }
 
-/// 无规律的有效时间段
+#[doc = "无规律的有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsIrregularyAvaliableTime {
-    /// 开始时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp>,
-    /// 结束时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp>,
 }
 
-/// 自定义入口
+#[doc = "自定义入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsCustomEntrance {
-    /// 商户公众号appid
-    ///
-    /// May be absent.
+    #[doc = "商户公众号appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// code展示模式
-    ///
-    /// May be absent.
+    #[doc = "code展示模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_display_mode: Option<crate::marketing::busifavor::BusifavorCodeDisplayMode>,
-    /// 更多优惠入口
-    ///
-    /// May be absent.
+    #[doc = "更多优惠入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hall_id: Option<String>,
-    /// 小程序入口
-    ///
-    /// May be absent.
+    #[doc = "小程序入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_info: Option<crate::marketing::busifavor::QueryBusifavorMiniProgramsInfo>,
-    /// 可用门店id
-    ///
-    /// May be absent.
+    #[doc = "可用门店id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
 }

@@ -3,35 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.
-///
-/// ```ignore
-/// let mut request = ActivateMembercardOpenCardsCodesRequest::new(card_id, code);
-/// request.membership_number = Some(membership_number);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "激活会员卡（跳转型激活）API")]
-#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate")]
+#[doc = "激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.\n\n```ignore\nlet mut request = ActivateMembercardOpenCardsCodesRequest::new(card_id, code);\nrequest.membership_number = Some(membership_number);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "激活会员卡（跳转型激活）API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/activate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActivateMembercardOpenCardsCodesRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
-    ///
-    /// Path parameter, required. Example: `478515832665`.
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员卡编号
-    ///
-    /// Body field, optional. Example: `316510891298`.
+    #[doc = "会员卡编号\n\nBody field, optional. Example: `316510891298`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_number: Option<&'a str>,
 }

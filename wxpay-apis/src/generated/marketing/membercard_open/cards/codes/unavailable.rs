@@ -3,35 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.
-///
-/// ```ignore
-/// let mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(card_id, code);
-/// request.reason = Some(reason);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商.
-#[doc(alias = "作废用户会员卡API")]
-#[doc(alias = "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable")]
-#[doc(alias = "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable")]
+#[doc = "作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(card_id, code);\nrequest.reason = Some(reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "作废用户会员卡API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/unavailable", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
-    /// 会员卡id
-    ///
-    /// Path parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`.
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
-    ///
-    /// Path parameter, required. Example: `478515832665`.
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 失效理由
-    ///
-    /// Body field, optional. Example: `用户违反会员条例`.
+    #[doc = "失效理由\n\nBody field, optional. Example: `用户违反会员条例`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
 }

@@ -3,26 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 终止投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`.
-///
-/// ```ignore
-/// let request = TerminatePartnerDeliveryPlanDeliveryPlansRequest::new(plan_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "终止投放计划")]
-#[doc(alias = "POST v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate")]
-#[doc(alias = "v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate")]
+#[doc = "终止投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`.\n\n```ignore\nlet request = TerminatePartnerDeliveryPlanDeliveryPlansRequest::new(plan_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "终止投放计划",
+    "POST v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate",
+    "v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/delivery-plan/delivery-plans/<plan_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// 投放计划ID
-    ///
-    /// Path parameter, required. Example: `12000`.
+    #[doc = "投放计划ID\n\nPath parameter, required. Example: `12000`."]
     pub plan_id: &'a str,
 }
 

@@ -11,66 +11,38 @@ pub mod deactivate;
 pub mod stock_bundles;
 pub mod stocks;
 
-/// 创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerProductCouponProductCouponsRequest::new(brand_id, display_info, out_request_no, scope, stock, type, usage_mode);
-/// request.out_product_no = Some(out_product_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "创建商品券")]
-#[doc(alias = "POST v3/marketing/partner/product-coupon/product-coupons")]
-#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons")]
+#[doc = "创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponProductCouponsRequest::new(brand_id, display_info, out_request_no, scope, stock, type, usage_mode);\nrequest.out_product_no = Some(out_product_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建商品券",
+    "POST v3/marketing/partner/product-coupon/product-coupons",
+    "v3/marketing/partner/product-coupon/product-coupons"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons", response = CreatePartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsRequest<'a> {
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 展示信息
-    ///
-    /// Body field, required.
+    #[doc = "展示信息\n\nBody field, required."]
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-    /// 外部商品ID
-    ///
-    /// Body field, optional. Example: `Product_1234567890`.
+    #[doc = "外部商品ID\n\nBody field, optional. Example: `Product_1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<&'a str>,
-    /// 创建请求单号
-    ///
-    /// Body field, required. Example: `12345_20250101_A3489`.
+    #[doc = "创建请求单号\n\nBody field, required. Example: `12345_20250101_A3489`."]
     pub out_request_no: &'a str,
-    /// 优惠范围
-    ///
-    /// Body field, required. Example: `ALL`.
+    #[doc = "优惠范围\n\nBody field, required. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 多次优惠模式信息
-    ///
-    /// Body field, optional.
+    #[doc = "多次优惠模式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info: Option<CreatePartnerProductCouponProductCouponsSequentialUsageInfo>,
-    /// 单券模式信息
-    ///
-    /// Body field, optional.
+    #[doc = "单券模式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_info: Option<CreatePartnerProductCouponProductCouponsSingleUsageInfo>,
-    /// 批次信息
-    ///
-    /// Body field, required.
+    #[doc = "批次信息\n\nBody field, required."]
     pub stock: CreatePartnerProductCouponProductCouponsStock<'a>,
-    /// 商品券类型
-    ///
-    /// Body field, required. Example: `NORMAL`.
+    #[doc = "商品券类型\n\nBody field, required. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
-    ///
-    /// Body field, required. Example: `SINGLE`.
+    #[doc = "使用模式\n\nBody field, required. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
@@ -101,35 +73,23 @@ impl<'a> CreatePartnerProductCouponProductCouponsRequest<'a> {
     }
 }
 
-/// 展示信息
+#[doc = "展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsDisplayInfo<'a> {
-    /// 商品券背景图
-    ///
-    /// Required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
+    #[doc = "商品券背景图\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub background_url: &'a str,
-    /// 套餐组合
-    ///
-    /// Optional.
+    #[doc = "套餐组合\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combo_package_list: Option<&'a [PartnerProductCouponProductCouponsComboPackage<'a>]>,
-    /// 商品券详情图列表
-    ///
-    /// Optional.
+    #[doc = "商品券详情图列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_image_url_list: Option<&'a [&'a str]>,
-    /// 商品券图片
-    ///
-    /// Required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
+    #[doc = "商品券图片\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub image_url: &'a str,
-    /// 商品券名称
-    ///
-    /// Required. Example: `全场满100立打8折`.
+    #[doc = "商品券名称\n\nRequired. Example: `全场满100立打8折`."]
     pub name: &'a str,
-    /// 商品原价
-    ///
-    /// Optional. Example: `10000`.
+    #[doc = "商品原价\n\nOptional. Example: `10000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_price: Option<i64>,
 }
@@ -149,21 +109,15 @@ impl<'a> PartnerProductCouponProductCouponsDisplayInfo<'a> {
     }
 }
 
-/// 套餐组合
+#[doc = "套餐组合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsComboPackage<'a> {
-    /// 单品列表
-    ///
-    /// Required.
+    #[doc = "单品列表\n\nRequired."]
     pub choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
-    /// 套餐名
-    ///
-    /// Required. Example: `咖啡2选1`.
+    #[doc = "套餐名\n\nRequired. Example: `咖啡2选1`."]
     pub name: &'a str,
-    /// 可选单品数量
-    ///
-    /// Required. Example: `3`.
+    #[doc = "可选单品数量\n\nRequired. Example: `3`."]
     pub pick_count: i64,
 }
 
@@ -183,36 +137,24 @@ impl<'a> PartnerProductCouponProductCouponsComboPackage<'a> {
     }
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsChoice<'a> {
-    /// 单品数量
-    ///
-    /// Required. Example: `2`.
+    #[doc = "单品数量\n\nRequired. Example: `2`."]
     pub count: i64,
-    /// 单品图片
-    ///
-    /// Optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`.
+    #[doc = "单品图片\n\nOptional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<&'a str>,
-    /// 单品跳转小程序AppID
-    ///
-    /// Optional. Example: `wx4fd12345678`.
+    #[doc = "单品跳转小程序AppID\n\nOptional. Example: `wx4fd12345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 单品跳转小程序路径
-    ///
-    /// Optional. Example: `/pages/index/index`.
+    #[doc = "单品跳转小程序路径\n\nOptional. Example: `/pages/index/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
-    /// 单品名称
-    ///
-    /// Required. Example: `美式`.
+    #[doc = "单品名称\n\nRequired. Example: `美式`."]
     pub name: &'a str,
-    /// 单品价格
-    ///
-    /// Required. Example: `10000`.
+    #[doc = "单品价格\n\nRequired. Example: `10000`."]
     pub price: i64,
 }
 
@@ -231,26 +173,18 @@ impl<'a> PartnerProductCouponProductCouponsChoice<'a> {
     }
 }
 
-/// 多次优惠模式信息
+#[doc = "多次优惠模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
-    /// 多次优惠有效天数
-    ///
-    /// Required. Example: `365`.
+    #[doc = "多次优惠有效天数\n\nRequired. Example: `365`."]
     pub available_days: i64,
-    /// 可使用次数
-    ///
-    /// Required. Example: `15`.
+    #[doc = "可使用次数\n\nRequired. Example: `15`."]
     pub count: i64,
-    /// 多次优惠使用间隔天数
-    ///
-    /// Optional. Example: `0`.
+    #[doc = "多次优惠使用间隔天数\n\nOptional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
-    /// 多次优惠规则类型
-    ///
-    /// Required. Example: `INCREMENTAL`.
+    #[doc = "多次优惠规则类型\n\nRequired. Example: `INCREMENTAL`."]
     pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
 }
 
@@ -271,19 +205,15 @@ impl CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
     }
 }
 
-/// 单券模式信息
+#[doc = "单券模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageInfo {
-    /// 折扣券使用规则
-    ///
-    /// Optional.
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
-    /// 满减券使用规则
-    ///
-    /// Optional.
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
@@ -300,49 +230,31 @@ impl CreatePartnerProductCouponProductCouponsSingleUsageInfo {
     }
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStock<'a> {
-    /// 券Code分配模式
-    ///
-    /// Required. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Required.
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
-    ///
-    /// Required.
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 备注
-    ///
-    /// Optional.
+    #[doc = "备注\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 多次优惠使用规则
-    ///
-    /// Optional.
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
-    /// 单券使用规则
-    ///
-    /// Optional.
+    #[doc = "单券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
-    /// 发放规则
-    ///
-    /// Required.
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Required. Example: `NONE`.
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Required.
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
@@ -371,33 +283,23 @@ impl<'a> CreatePartnerProductCouponProductCouponsStock<'a> {
     }
 }
 
-/// 用户商品券展示信息
+#[doc = "用户商品券展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
-    /// 背景颜色
-    ///
-    /// Optional. Example: `Color020`.
+    #[doc = "背景颜色\n\nOptional. Example: `Color020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 用户商品券Code展示模式
-    ///
-    /// Required. Example: `QRCODE`.
+    #[doc = "用户商品券Code展示模式\n\nRequired. Example: `QRCODE`."]
     pub code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
-    /// 视频号入口
-    ///
-    /// Optional.
+    #[doc = "视频号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
-    /// 小程序入口
-    ///
-    /// Optional.
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program:
         Option<CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a>>,
-    /// 公众号入口
-    ///
-    /// Optional.
+    #[doc = "公众号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
@@ -418,26 +320,18 @@ impl<'a> CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
     }
 }
 
-/// 小程序入口
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
-    /// 小程序appid
-    ///
-    /// Required. Example: `wx234545656765876`.
+    #[doc = "小程序appid\n\nRequired. Example: `wx234545656765876`."]
     pub appid: &'a str,
-    /// 入口文案
-    ///
-    /// Required. Example: `欢迎选购`.
+    #[doc = "入口文案\n\nRequired. Example: `欢迎选购`."]
     pub entrance_wording: &'a str,
-    /// 引导文案
-    ///
-    /// Optional. Example: `获取更多优惠`.
+    #[doc = "引导文案\n\nOptional. Example: `获取更多优惠`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance_wording: Option<&'a str>,
-    /// 小程序跳转路径
-    ///
-    /// Required. Example: `/path/index/index`.
+    #[doc = "小程序跳转路径\n\nRequired. Example: `/path/index/index`."]
     pub path: &'a str,
 }
 
@@ -454,13 +348,11 @@ impl<'a> CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
     }
 }
 
-/// 公众号入口
+#[doc = "公众号入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsEntranceOfficialAccount<'a> {
-    /// 公众号AppID
-    ///
-    /// Required. Example: `wx1234567890`.
+    #[doc = "公众号AppID\n\nRequired. Example: `wx1234567890`."]
     pub appid: &'a str,
 }
 
@@ -472,38 +364,28 @@ impl<'a> ProductCouponsEntranceOfficialAccount<'a> {
     }
 }
 
-/// 多次优惠使用规则
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
-    /// 券可核销时间
-    ///
-    /// Required.
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则列表
-    ///
-    /// Optional.
+    #[doc = "折扣券使用规则列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon],
     >,
-    /// 兑换券使用规则列表
-    ///
-    /// Optional.
+    #[doc = "兑换券使用规则列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon],
     >,
-    /// 满减券使用规则
-    ///
-    /// Optional.
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon],
     >,
-    /// 多次优惠是否提供首笔特惠
-    ///
-    /// Optional.
+    #[doc = "多次优惠是否提供首笔特惠\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub special_first: Option<bool>,
 }
@@ -524,32 +406,22 @@ impl<'a> CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
     }
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
-    /// 开始时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 结束时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 无规律的可用时间段
-    ///
-    /// Optional.
+    #[doc = "无规律的可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
-    /// 领取后N天开始生效
-    ///
-    /// Optional.
+    #[doc = "领取后N天开始生效\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
-    ///
-    /// Optional.
+    #[doc = "每周固定可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
@@ -572,17 +444,13 @@ impl<'a> CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
     }
 }
 
-/// 无规律的可用时间段
+#[doc = "无规律的可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
-    /// 开始时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub begin_time: Timestamp<&'a str>,
-    /// 结束时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub end_time: Timestamp<&'a str>,
 }
 
@@ -597,18 +465,14 @@ impl<'a> CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
     }
 }
 
-/// 每周固定可用时间
+#[doc = "每周固定可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
-    /// 每周可用星期数
-    ///
-    /// Optional.
+    #[doc = "每周可用星期数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_list: Option<&'a [crate::marketing::partner::product_coupon::ProductCouponDay]>,
-    /// 当天可用时间段
-    ///
-    /// Optional.
+    #[doc = "当天可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_period_list: Option<&'a [CreatePartnerProductCouponProductCouponsDayPeriod]>,
 }
@@ -624,17 +488,13 @@ impl<'a> CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
     }
 }
 
-/// 当天可用时间段
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsDayPeriod {
-    /// 当天可用开始时间
-    ///
-    /// Required. Example: `60`.
+    #[doc = "当天可用开始时间\n\nRequired. Example: `60`."]
     pub begin_time: i64,
-    /// 当天可用结束时间
-    ///
-    /// Required. Example: `86399`.
+    #[doc = "当天可用结束时间\n\nRequired. Example: `86399`."]
     pub end_time: i64,
 }
 
@@ -649,29 +509,21 @@ impl CreatePartnerProductCouponProductCouponsDayPeriod {
     }
 }
 
-/// 单券使用规则
+#[doc = "单券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
-    /// 券可核销时间
-    ///
-    /// Required.
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则
-    ///
-    /// Optional.
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
-    /// 兑换券使用规则
-    ///
-    /// Optional.
+    #[doc = "兑换券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon>,
-    /// 满减券使用规则
-    ///
-    /// Optional.
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
@@ -690,42 +542,28 @@ impl<'a> CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
     }
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsCouponAvailablePeriod<'a> {
-    /// 开始时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`.
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 生效后N天内有效
-    ///
-    /// Optional. Example: `30`.
+    #[doc = "生效后N天内有效\n\nOptional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_days: Option<i64>,
-    /// 结束时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 领取后N秒内有效
-    ///
-    /// Optional.
+    #[doc = "领取后N秒内有效\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_seconds: Option<i64>,
-    /// 无规律的可用时间段
-    ///
-    /// Optional.
+    #[doc = "无规律的可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
-    /// 领取后N天开始生效
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
-    ///
-    /// Optional.
+    #[doc = "每周固定可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
@@ -750,22 +588,16 @@ impl<'a> ProductCouponsCouponAvailablePeriod<'a> {
     }
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockSendRule {
-    /// 发放次数总上限
-    ///
-    /// Required. Example: `100000`.
+    #[doc = "发放次数总上限\n\nRequired. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
-    ///
-    /// Optional. Example: `100000000`.
+    #[doc = "每日发放次数上限\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
-    ///
-    /// Optional. Example: `5`.
+    #[doc = "每个用户领取次数上限\n\nOptional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_user: Option<i64>,
 }
@@ -782,48 +614,32 @@ impl CreatePartnerProductCouponProductCouponsStockSendRule {
     }
 }
 
-/// 券使用规则展示信息
+#[doc = "券使用规则展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsUsageRuleDisplayInfo<'a> {
-    /// APP跳转类型
-    ///
-    /// Optional. Example: `H5`.
+    #[doc = "APP跳转类型\n\nOptional. Example: `H5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_jump_type: Option<crate::marketing::partner::product_coupon::ProductCouponAppJumpType>,
-    /// APP的H5跳转路径
-    ///
-    /// Optional. Example: `https://weixin.qq.com/jump-to-app`.
+    #[doc = "APP的H5跳转路径\n\nOptional. Example: `https://weixin.qq.com/jump-to-app`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_path: Option<&'a str>,
-    /// 券可用门店信息
-    ///
-    /// Optional.
+    #[doc = "券可用门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info: Option<ProductCouponsCouponAvailableStoreInfo<'a>>,
-    /// 券使用方式列表
-    ///
-    /// Required.
+    #[doc = "券使用方式列表\n\nRequired."]
     pub coupon_usage_method_list:
         &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
-    /// 小程序AppID
-    ///
-    /// Optional. Example: `wx1234567890`.
+    #[doc = "小程序AppID\n\nOptional. Example: `wx1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序跳转路径
-    ///
-    /// Optional. Example: `/pages/index/product`.
+    #[doc = "小程序跳转路径\n\nOptional. Example: `/pages/index/product`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
-    /// 口令链接
-    ///
-    /// Optional. Example: `passcode_link.example`.
+    #[doc = "口令链接\n\nOptional. Example: `passcode_link.example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passcode_link: Option<&'a str>,
-    /// 券使用说明
-    ///
-    /// Required. Example: `工作日可用`.
+    #[doc = "券使用说明\n\nRequired. Example: `工作日可用`."]
     pub usage_description: &'a str,
 }
 
@@ -847,22 +663,16 @@ impl<'a> ProductCouponsUsageRuleDisplayInfo<'a> {
     }
 }
 
-/// 券可用门店信息
+#[doc = "券可用门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsCouponAvailableStoreInfo<'a> {
-    /// 券可用门店描述
-    ///
-    /// Required. Example: `所有门店可用，可使用小程序查看门店列表`.
+    #[doc = "券可用门店描述\n\nRequired. Example: `所有门店可用，可使用小程序查看门店列表`."]
     pub description: &'a str,
-    /// 小程序AppID
-    ///
-    /// Optional. Example: `wx1234567890`.
+    #[doc = "小程序AppID\n\nOptional. Example: `wx1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序跳转路径
-    ///
-    /// Optional. Example: `/pages/index/product`.
+    #[doc = "小程序跳转路径\n\nOptional. Example: `/pages/index/product`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
 }
@@ -879,170 +689,103 @@ impl<'a> ProductCouponsCouponAvailableStoreInfo<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsRequest`].
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponse {
-    /// 品牌ID
-    ///
-    /// Always present. Example: `120344`.
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 展示信息
-    ///
-    /// Always present.
+    #[doc = "展示信息\n\nAlways present."]
     pub display_info: crate::marketing::partner::product_coupon::ProductCouponDisplayInfo,
-    /// 外部商品ID
-    ///
-    /// May be absent. Example: `Product_1234567890`.
+    #[doc = "外部商品ID\n\nMay be absent. Example: `Product_1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<String>,
-    /// 商品券ID
-    ///
-    /// Always present. Example: `1000000013`.
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 优惠范围
-    ///
-    /// Always present. Example: `ALL`.
+    #[doc = "优惠范围\n\nAlways present. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 多次优惠模式信息
-    ///
-    /// May be absent.
+    #[doc = "多次优惠模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfo>,
-    /// 单券模式信息
-    ///
-    /// May be absent.
+    #[doc = "单券模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageInfo>,
-    /// 商品券状态
-    ///
-    /// Always present.
+    #[doc = "商品券状态\n\nAlways present."]
     pub state: crate::marketing::partner::product_coupon::ProductCouponState,
-    /// 批次信息
-    ///
-    /// Always present.
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: CreatePartnerProductCouponProductCouponsResponseStock,
-    /// 商品券类型
-    ///
-    /// Always present. Example: `NORMAL`.
+    #[doc = "商品券类型\n\nAlways present. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
-    ///
-    /// Always present. Example: `SINGLE`.
+    #[doc = "使用模式\n\nAlways present. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponseStock {
-    /// 品牌ID
-    ///
-    /// Always present. Example: `120344`.
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 券Code分配模式
-    ///
-    /// Always present. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Always present.
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
-    ///
-    /// May be absent.
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
-    ///
-    /// May be absent.
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
-    ///
-    /// Always present.
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
-    ///
-    /// Always present. Example: `1000000013`.
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
-    ///
-    /// May be absent.
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
-    ///
-    /// Always present.
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
-    ///
-    /// May be absent.
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
-    /// 单券使用规则
-    ///
-    /// May be absent.
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 批次状态
-    ///
-    /// Always present.
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
-    ///
-    /// Always present. Example: `1000000013001`.
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
-    ///
-    /// Always present.
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Always present. Example: `NONE`.
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Always present.
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
-/// 查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
-///
-/// ```ignore
-/// let request = QueryPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询商品券")]
-#[doc(alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
-#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
+#[doc = "查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = QueryPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
@@ -1061,38 +804,23 @@ impl<'a> QueryPartnerProductCouponProductCouponsRequest<'a> {
 pub type QueryPartnerProductCouponProductCouponsResponse =
     crate::marketing::partner::product_coupon::ProductCouponProductCoupon;
 
-/// 修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
-///
-/// ```ignore
-/// let request = ModifyPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, display_info, out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "修改商品券")]
-#[doc(alias = "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
-#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}")]
+#[doc = "修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = ModifyPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, display_info, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改商品券",
+    "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = ModifyPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 展示信息
-    ///
-    /// Body field, required.
+    #[doc = "展示信息\n\nBody field, required."]
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-    /// 修改请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
 }
 
@@ -1118,34 +846,24 @@ impl<'a> ModifyPartnerProductCouponProductCouponsRequest<'a> {
 pub type ModifyPartnerProductCouponProductCouponsResponse =
     crate::marketing::partner::product_coupon::ProductCouponProductCoupon;
 
-/// 用户商品券展示信息
+#[doc = "用户商品券展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsCouponDisplayInfo<'a> {
-    /// 背景颜色
-    ///
-    /// Optional. Example: `Color020`.
+    #[doc = "背景颜色\n\nOptional. Example: `Color020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 用户商品券Code展示模式
-    ///
-    /// Optional. Example: `QRCODE`.
+    #[doc = "用户商品券Code展示模式\n\nOptional. Example: `QRCODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_display_mode:
         Option<crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode>,
-    /// 视频号入口
-    ///
-    /// Optional.
+    #[doc = "视频号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
-    /// 小程序入口
-    ///
-    /// Optional.
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program: Option<ProductCouponsEntranceMiniProgram<'a>>,
-    /// 公众号入口
-    ///
-    /// Optional.
+    #[doc = "公众号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
@@ -1164,25 +882,17 @@ impl<'a> ProductCouponsCouponDisplayInfo<'a> {
     }
 }
 
-/// 小程序入口
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ProductCouponsEntranceMiniProgram<'a> {
-    /// 小程序appid
-    ///
-    /// Required. Example: `wx234545656765876`.
+    #[doc = "小程序appid\n\nRequired. Example: `wx234545656765876`."]
     pub appid: &'a str,
-    /// 入口文案
-    ///
-    /// Required. Example: `欢迎选购`.
+    #[doc = "入口文案\n\nRequired. Example: `欢迎选购`."]
     pub entrance_wording: &'a str,
-    /// 引导文案
-    ///
-    /// Required. Example: `获取更多优惠`.
+    #[doc = "引导文案\n\nRequired. Example: `获取更多优惠`."]
     pub guidance_wording: &'a str,
-    /// 小程序跳转路径
-    ///
-    /// Required. Example: `/path/index/index`.
+    #[doc = "小程序跳转路径\n\nRequired. Example: `/path/index/index`."]
     pub path: &'a str,
 }
 
@@ -1204,13 +914,11 @@ impl<'a> ProductCouponsEntranceMiniProgram<'a> {
     }
 }
 
-/// 门店列表
+#[doc = "门店列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StoresStore<'a> {
-    /// 门店ID
-    ///
-    /// Required. Example: `100000001`.
+    #[doc = "门店ID\n\nRequired. Example: `100000001`."]
     pub store_id: &'a str,
 }
 
@@ -1222,71 +930,51 @@ impl<'a> StoresStore<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest).
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AssociateStores {
-    /// 关联失败的门店列表
-    ///
-    /// May be absent.
+    #[doc = "关联失败的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_store_list: Option<Vec<StoresFailedStore>>,
-    /// 关联成功的门店列表
-    ///
-    /// May be absent.
+    #[doc = "关联成功的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_store_list: Option<Vec<StoresSuccessStore>>,
-    /// 去重后门店总数
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "去重后门店总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// The `failed_store_list` object.
+#[doc = "The `failed_store_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StoresFailedStore {
-    /// 失败错误码
-    ///
-    /// Always present.
+    #[doc = "失败错误码\n\nAlways present."]
     pub code: String,
-    /// 失败错误信息
-    ///
-    /// Always present.
+    #[doc = "失败错误信息\n\nAlways present."]
     pub message: String,
-    /// 门店ID
-    ///
-    /// Always present. Example: `100000001`.
+    #[doc = "门店ID\n\nAlways present. Example: `100000001`."]
     pub store_id: String,
 }
 
-/// The `success_store_list` object.
+#[doc = "The `success_store_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StoresSuccessStore {
-    /// 门店ID
-    ///
-    /// Always present. Example: `100000001`.
+    #[doc = "门店ID\n\nAlways present. Example: `100000001`."]
     pub store_id: String,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest).
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DisassociateStores {
-    /// 取消关联失败的门店列表
-    ///
-    /// May be absent.
+    #[doc = "取消关联失败的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_store_list: Option<Vec<StoresFailedStore>>,
-    /// 取消关联成功的门店列表
-    ///
-    /// May be absent.
+    #[doc = "取消关联成功的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_store_list: Option<Vec<StoresSuccessStore>>,
-    /// 去重后门店总数
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "去重后门店总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 

@@ -3,57 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerProductCouponUsersPreSendCouponRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "向用户预发放商品券")]
-#[doc(alias = "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon")]
-#[doc(alias = "v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon")]
+#[doc = "向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户预发放商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
+    "v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/pre-send-coupon", response = CreatePartnerProductCouponUsersPreSendCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersPreSendCouponRequest<'a> {
-    /// 用户OpenID
-    ///
-    /// Path parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`.
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 公众账号AppID
-    ///
-    /// Body field, required. Example: `wx233544546545989`.
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 自定义附加信息
-    ///
-    /// Body field, optional. Example: `example_attach`.
+    #[doc = "自定义附加信息\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券Code
-    ///
-    /// Body field, optional. Example: `123446565767`.
+    #[doc = "用户商品券Code\n\nBody field, optional. Example: `123446565767`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 商品券ID
-    ///
-    /// Body field, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 发券请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次ID
-    ///
-    /// Body field, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
 }
 

@@ -3,52 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户预发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`.
-///
-/// ```ignore
-/// let mut request = CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_bundle_id);
-/// request.attach = Some(attach);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "向用户预发放商品券批次组")]
-#[doc(alias = "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle")]
-#[doc(alias = "v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle")]
+#[doc = "向用户预发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_bundle_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户预发放商品券批次组",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle",
+    "v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/pre-send-coupon-bundle", response = CreatePartnerProductCouponUsersPreSendCouponBundleResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersPreSendCouponBundleRequest<'a> {
-    /// 用户OpenID
-    ///
-    /// Path parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`.
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 公众账号AppID
-    ///
-    /// Body field, required. Example: `wx233544546545989`.
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 自定义附加信息
-    ///
-    /// Body field, optional. Example: `example_attach`.
+    #[doc = "自定义附加信息\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 商品券ID
-    ///
-    /// Body field, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 发券请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次组ID
-    ///
-    /// Body field, required. Example: `100232301`.
+    #[doc = "批次组ID\n\nBody field, required. Example: `100232301`."]
     pub stock_bundle_id: &'a str,
 }
 

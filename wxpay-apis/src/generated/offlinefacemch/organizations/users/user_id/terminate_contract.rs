@@ -3,34 +3,15 @@
 
 use crate::generated::prelude::*;
 
-/// 解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.
-///
-/// ```ignore
-/// let request = TerminateContractOrganizationsUsersByUserIdRequest::new(organization_id, user_id);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-#[doc(alias = "解除刷脸用户签约关系接口")]
-#[doc(
-    alias = "POST v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract"
-)]
-#[doc(
-    alias = "v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract"
-)]
+#[doc = "解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.\n\n```ignore\nlet request = TerminateContractOrganizationsUsersByUserIdRequest::new(organization_id, user_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias("解除刷脸用户签约关系接口", "POST v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract", "v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract"))]
 #[wxpay_api(POST, "v3/offlinefacemch/organizations/<organization_id>/users/user-id/<user_id>/terminate-contract", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminateContractOrganizationsUsersByUserIdRequest<'a> {
-    /// 机构ID
-    ///
-    /// Path parameter, required.
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 刷脸用户ID
-    ///
-    /// Path parameter, required.
+    #[doc = "刷脸用户ID\n\nPath parameter, required."]
     pub user_id: &'a str,
 }
 

@@ -3,34 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
-///
-/// ```ignore
-/// let request = PartnerCloseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 电商平台.
-#[doc(alias = "关单API")]
-#[doc(alias = "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close")]
-#[doc(alias = "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close")]
+#[doc = "关单API: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet request = PartnerCloseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 电商平台."]
+#[doc(alias(
+    "关单API",
+    "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
+    "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/out-trade-no/<out_trade_no>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerCloseOrderRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 服务商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,45 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.
-///
-/// ```ignore
-/// let mut request = PartnerReverseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);
-/// request.sp_appid = Some(sp_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.
-///
-/// For: 服务商.
-#[doc(alias = "撤销")]
-#[doc(alias = "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse")]
-#[doc(alias = "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse")]
+#[doc = "撤销: `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet mut request = PartnerReverseOrderRequest::new(out_trade_no, sp_mchid, sub_mchid);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-reverse.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销",
+    "POST v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
+    "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/out-trade-no/<out_trade_no>/reverse", response = PartnerReverseOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerReverseOrderRequest<'a> {
-    /// 商户订单号
-    ///
-    /// Path parameter, required. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 合作伙伴应用AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 合作伙伴商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 特约商户应用AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "特约商户商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 
@@ -59,30 +41,20 @@ impl<'a> PartnerReverseOrderRequest<'a> {
     }
 }
 
-/// The answer to [`PartnerReverseOrderRequest`].
+#[doc = "The answer to [`PartnerReverseOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerReverseOrderResponse {
-    /// 商户订单号
-    ///
-    /// Always present. Example: `1217752501201407033233368018`.
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 合作伙伴应用AppID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "合作伙伴应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 合作伙伴商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "合作伙伴商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 特约商户应用AppID
-    ///
-    /// May be absent. Example: `wxd678efh567hg6787`.
+    #[doc = "特约商户应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户商户号
-    ///
-    /// Always present. Example: `1230000109`.
+    #[doc = "特约商户商户号\n\nAlways present. Example: `1230000109`."]
     pub sub_mchid: String,
 }

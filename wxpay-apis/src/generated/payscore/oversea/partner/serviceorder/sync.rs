@@ -3,42 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.
-///
-/// ```ignore
-/// let request = SyncOverseaPartnerServiceorderRequest::new(out_order_no, detail, service_id, sub_mchid, type);
-/// request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
-#[doc(alias = "同步支付分订单信息")]
-#[doc(alias = "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync")]
-#[doc(alias = "v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync")]
+#[doc = "同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncOverseaPartnerServiceorderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "同步支付分订单信息",
+    "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync",
+    "v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/oversea/partner/serviceorder/<out_order_no>/sync", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncOverseaPartnerServiceorderRequest<'a> {
-    /// 商户服务订单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 内容信息详情
-    ///
-    /// Body field, required.
+    #[doc = "内容信息详情\n\nBody field, required."]
     pub detail: SyncOverseaPartnerServiceorderDetail<'a>,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `2002000000000558128851361561536`.
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 场景类型
-    ///
-    /// Body field, required. Example: `Order_Paid`.
+    #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
     pub r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
 }
 
@@ -62,24 +45,16 @@ impl<'a> SyncOverseaPartnerServiceorderRequest<'a> {
     }
 }
 
-/// 内容信息详情
+#[doc = "内容信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SyncOverseaPartnerServiceorderDetail<'a> {
-    /// 收款金额
-    ///
-    /// Optional. Example: `1`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "收款金额\n\nOptional. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 收款成功时间
-    ///
-    /// Required. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`.
+    #[doc = "收款成功时间\n\nRequired. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     pub paid_time: Timestamp<&'a str>,
-    /// 收款序号
-    ///
-    /// Optional. Example: `1`.
+    #[doc = "收款序号\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
 }

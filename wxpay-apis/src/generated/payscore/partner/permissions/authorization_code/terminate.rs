@@ -3,40 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.
-///
-/// ```ignore
-/// let request = TerminatePartnerPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);
-/// request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.
-///
-/// For: 服务商.
-#[doc(alias = "解除用户授权关系（授权协议号）API")]
-#[doc(
-    alias = "POST v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate"
-)]
-#[doc(alias = "v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate")]
+#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePartnerPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除用户授权关系（授权协议号）API",
+    "POST v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate",
+    "v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/authorization-code/<authorization_code>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminatePartnerPermissionsByCodeRequest<'a> {
-    /// 授权协议号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 撤销原因
-    ///
-    /// Body field, required. Example: `撤销原因`.
+    #[doc = "撤销原因\n\nBody field, required. Example: `撤销原因`."]
     pub reason: &'a str,
-    /// 服务ID
-    ///
-    /// Body field, required. Example: `500001`.
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户号
-    ///
-    /// Body field, required. Example: `1230000109`.
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 

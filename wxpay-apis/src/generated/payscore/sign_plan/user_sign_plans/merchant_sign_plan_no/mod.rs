@@ -5,30 +5,17 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询用户的签约计划: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.
-///
-/// ```ignore
-/// let request = QueryUserSignPlanRequest::new(merchant_sign_plan_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/query-user-sign-plan.html>.
-///
-/// For: 普通商户.
-#[doc(alias = "查询用户的签约计划")]
-#[doc(
-    alias = "GET v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
-)]
-#[doc(
-    alias = "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
-)]
+#[doc = "查询用户的签约计划: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.\n\n```ignore\nlet request = QueryUserSignPlanRequest::new(merchant_sign_plan_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/query-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询用户的签约计划",
+    "GET v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}",
+    "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>", response = QueryUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryUserSignPlanRequest<'a> {
-    /// 商户签约计划号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "商户签约计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
 }
 

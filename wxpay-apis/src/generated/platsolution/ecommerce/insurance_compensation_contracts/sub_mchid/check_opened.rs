@@ -3,30 +3,13 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保险理赔功能开通状态: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`.
-///
-/// ```ignore
-/// let request = CheckInsuranceCompensationOpenedRequest::new(sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/check-insurance-compensation-opened.html>.
-///
-/// For: 服务商.
-#[doc(alias = "查询保险理赔功能开通状态")]
-#[doc(
-    alias = "POST v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened"
-)]
-#[doc(
-    alias = "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened"
-)]
+#[doc = "查询保险理赔功能开通状态: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`.\n\n```ignore\nlet request = CheckInsuranceCompensationOpenedRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/check-insurance-compensation-opened.html>.\n\nFor: 服务商."]
+#[doc(alias("查询保险理赔功能开通状态", "POST v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened", "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/<sub_mchid>/check-opened", response = CheckInsuranceCompensationOpenedResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CheckInsuranceCompensationOpenedRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Path parameter, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -6,66 +6,38 @@ use crate::generated::prelude::*;
 pub mod bill_id;
 pub mod out_bill_no;
 
-/// 请求保证金售后赔付: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`.
-///
-/// ```ignore
-/// let mut request = CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);
-/// request.amount = Some(amount);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504194>.
-///
-/// For: 服务商.
-#[doc(alias = "请求保证金售后赔付")]
-#[doc(alias = "POST v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills")]
-#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills")]
+#[doc = "请求保证金售后赔付: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504194>.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求保证金售后赔付",
+    "POST v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills",
+    "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills", response = CreateEcommerceMchTransferDepositAfterSalesCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Body field, optional. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 收款方信息
-    ///
-    /// Body field, required.
+    #[doc = "收款方信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a>,
-    /// 公众账号ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 二级商户AppID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "二级商户AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 赔付原因
-    ///
-    /// Body field, required. Example: `直播违规扣罚`.
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, optional. Example: `1001`.
+    #[doc = "转账场景ID\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `退货运费补偿`.
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `退货运费补偿`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
@@ -92,23 +64,17 @@ impl<'a> CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest<'a>
     }
 }
 
-/// 收款方信息
+#[doc = "收款方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a> {
-    /// 转账接收方订单信息
-    ///
-    /// Optional.
+    #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>>,
-    /// 转账接收方类型
-    ///
-    /// Optional. Example: `MERCHANT`.
+    #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
-    /// 转账接收方用户
-    ///
-    /// Optional.
+    #[doc = "转账接收方用户\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info: Option<CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo<'a>>,
 }
@@ -125,13 +91,11 @@ impl<'a> CreateEcommerceMchTransferDepositAfterSalesCompensationBillsReceiver<'a
     }
 }
 
-/// 转账接收方用户
+#[doc = "转账接收方用户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo<'a> {
-    /// 转账接收方用户 openid
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "转账接收方用户 openid\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
 }
@@ -144,131 +108,77 @@ impl<'a> CreateEcommerceMchTransferDepositAfterSalesCompensationBillsUserInfo<'a
     }
 }
 
-/// The answer to [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest`].
+#[doc = "The answer to [`CreateEcommerceMchTransferDepositAfterSalesCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositAfterSalesCompensationBillsResponse {
-    /// 受理时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// May be absent. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
-    ///
-    /// Always present.
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverDetail,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1900001108`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
-    ///
-    /// May be absent. Example: `1900001109`.
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
-    ///
-    /// Always present. Example: `直播违规扣罚`.
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// The answer to [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest) and [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest).
+#[doc = "The answer to [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByBillIdRequest) and [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositAfterSalesCompensationBillsResponse {
-    /// 受理时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// May be absent. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
-    ///
-    /// May be absent.
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
-    ///
-    /// Always present.
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverDetail,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1900001108`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
-    ///
-    /// May be absent. Example: `1900001109`.
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
-    ///
-    /// May be absent. Example: `直播违规扣罚`.
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }

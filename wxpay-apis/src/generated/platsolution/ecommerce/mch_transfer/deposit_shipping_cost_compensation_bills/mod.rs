@@ -5,63 +5,35 @@ use crate::generated::prelude::*;
 
 pub mod out_bill_no;
 
-/// 发起保证金赔付用户运费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.
-///
-/// ```ignore
-/// let mut request = CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);
-/// request.amount = Some(amount);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504202>.
-///
-/// For: 服务商.
-#[doc(alias = "发起保证金赔付用户运费")]
-#[doc(
-    alias = "POST v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills"
-)]
-#[doc(alias = "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills")]
+#[doc = "发起保证金赔付用户运费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504202>.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起保证金赔付用户运费",
+    "POST v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills",
+    "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills", response = CreateEcommerceMchTransferDepositShippingCostCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Body field, optional. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户单号
-    ///
-    /// Body field, required. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 赔付用户信息
-    ///
-    /// Body field, required.
+    #[doc = "赔付用户信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver<'a>,
-    /// 公众账号ID
-    ///
-    /// Body field, optional. Example: `wx8888888888888888`.
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 二级商户号
-    ///
-    /// Body field, optional. Example: `1900000109`.
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 赔付原因
-    ///
-    /// Body field, required. Example: `直播违规扣罚`.
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// Body field, optional. Example: `1001`.
+    #[doc = "转账场景ID\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<&'a str>,
-    /// 用户收款感知
-    ///
-    /// Body field, optional. Example: `退货运费补偿`.
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `退货运费补偿`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
@@ -87,20 +59,16 @@ impl<'a> CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest<'
     }
 }
 
-/// 赔付用户信息
+#[doc = "赔付用户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver<'a> {
-    /// 转账接收方订单信息
-    ///
-    /// Optional.
+    #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<
         crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>,
     >,
-    /// 转账接收方用户
-    ///
-    /// Optional.
+    #[doc = "转账接收方用户\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info:
         Option<CreateEcommerceMchTransferDepositShippingCostCompensationBillsUserInfo<'a>>,
@@ -117,13 +85,11 @@ impl<'a> CreateEcommerceMchTransferDepositShippingCostCompensationBillsReceiver<
     }
 }
 
-/// 转账接收方用户
+#[doc = "转账接收方用户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsUserInfo<'a> {
-    /// 转账接收方用户 openid
-    ///
-    /// Optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "转账接收方用户 openid\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
 }
@@ -136,102 +102,68 @@ impl<'a> CreateEcommerceMchTransferDepositShippingCostCompensationBillsUserInfo<
     }
 }
 
-/// The answer to [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest`].
+#[doc = "The answer to [`CreateEcommerceMchTransferDepositShippingCostCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositShippingCostCompensationBillsResponse {
-    /// 受理时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// May be absent. Example: `10000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
-    ///
-    /// Always present. Example: `1330000071100999991182020050700019480001`.
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
-    ///
-    /// Always present. Example: `plfk2020042013`.
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
-    ///
-    /// Always present.
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: DepositShippingCostCompensationBillsReceiverDetail,
-    /// 服务商商户号
-    ///
-    /// Always present. Example: `1900001108`.
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
-    ///
-    /// May be absent. Example: `1900001109`.
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
-    ///
-    /// Always present. Example: `ACCEPTED`.
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
-    ///
-    /// May be absent. Example: `wx8888888888888888`.
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
-    ///
-    /// May be absent. Example: `1900000109`.
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
-    ///
-    /// Always present. Example: `直播违规扣罚`.
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// 转账接收方信息
+#[doc = "转账接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DepositShippingCostCompensationBillsReceiverDetail {
-    /// 转账接收者信息
-    ///
-    /// May be absent.
+    #[doc = "转账接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<DepositShippingCostCompensationBillsReceiver>,
 }
 
-/// 转账接收者信息
+#[doc = "转账接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DepositShippingCostCompensationBillsReceiver {
-    /// 转账接收方订单信息
-    ///
-    /// May be absent.
+    #[doc = "转账接收方订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_info:
         Option<crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfo>,
-    /// 转账接收方用户
-    ///
-    /// May be absent.
+    #[doc = "转账接收方用户\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<DepositShippingCostCompensationBillsUserInfo>,
 }
 
-/// 转账接收方用户
+#[doc = "转账接收方用户"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DepositShippingCostCompensationBillsUserInfo {
-    /// 转账接收方用户 openid
-    ///
-    /// May be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+    #[doc = "转账接收方用户 openid\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
 }

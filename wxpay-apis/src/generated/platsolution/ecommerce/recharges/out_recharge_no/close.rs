@@ -3,30 +3,19 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
-///
-/// ```ignore
-/// let request = CloseRequest::new(out_recharge_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.
-///
-/// For: 服务商.
-#[doc(alias = "关闭二级商户充值")]
-#[doc(alias = "POST v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close")]
-#[doc(alias = "v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close")]
+#[doc = "关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.\n\n```ignore\nlet request = CloseRequest::new(out_recharge_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "关闭二级商户充值",
+    "POST v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close",
+    "v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharges/out-recharge-no/<out_recharge_no>/close", response = CloseResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloseRequest<'a> {
-    /// 商户充值单号
-    ///
-    /// Path parameter, required. Example: `cz2020042013`.
+    #[doc = "商户充值单号\n\nPath parameter, required. Example: `cz2020042013`."]
     pub out_recharge_no: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, required. Example: `1900001121`.
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
 }

@@ -7,58 +7,32 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_settle;
 
-/// 个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.
-///
-/// ```ignore
-/// let mut request = ApplyPrepaySettleOrdersRequest::new(appid, description, individual_auth_id, notify_url, out_settle_batch_no, settle_info_list, trade_scenario);
-/// request.receive_type_template_id = Some(receive_type_template_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.
-///
-/// For: 电商平台.
-#[doc(alias = "个人收款-申请批量结算")]
-#[doc(alias = "POST v3/platsolution/ecommerce/settle/prepay-settle-orders")]
-#[doc(alias = "v3/platsolution/ecommerce/settle/prepay-settle-orders")]
+#[doc = "个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.\n\n```ignore\nlet mut request = ApplyPrepaySettleOrdersRequest::new(appid, description, individual_auth_id, notify_url, out_settle_batch_no, settle_info_list, trade_scenario);\nrequest.receive_type_template_id = Some(receive_type_template_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "个人收款-申请批量结算",
+    "POST v3/platsolution/ecommerce/settle/prepay-settle-orders",
+    "v3/platsolution/ecommerce/settle/prepay-settle-orders"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/settle/prepay-settle-orders", response = ApplyPrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersRequest<'a> {
-    /// 发起方AppID
-    ///
-    /// Body field, required. Example: `WXA12368855126622`.
+    #[doc = "发起方AppID\n\nBody field, required. Example: `WXA12368855126622`."]
     pub appid: &'a str,
-    /// 收款方描述
-    ///
-    /// Body field, required. Example: `共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元`.
+    #[doc = "收款方描述\n\nBody field, required. Example: `共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元`."]
     pub description: &'a str,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Body field, required. Example: `256322110225`.
+    #[doc = "商品单个人收款方受理授权ID\n\nBody field, required. Example: `256322110225`."]
     pub individual_auth_id: &'a str,
-    /// 通知地址
-    ///
-    /// Body field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`.
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户结算批次单号
-    ///
-    /// Body field, required. Example: `1236698745558870`.
+    #[doc = "商户结算批次单号\n\nBody field, required. Example: `1236698745558870`."]
     pub out_settle_batch_no: &'a str,
-    /// 收款类型模板ID
-    ///
-    /// Body field, optional.
-    ///
-    /// One of `1`, `2`.
+    #[doc = "收款类型模板ID\n\nBody field, optional.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receive_type_template_id: Option<i64>,
-    /// 结算信息列表
-    ///
-    /// Body field, required.
+    #[doc = "结算信息列表\n\nBody field, required."]
     pub settle_info_list: &'a [ApplyPrepaySettleOrdersSettleInfo<'a>],
-    /// 交易场景
-    ///
-    /// Body field, required. Example: `RECOMMERCE`.
+    #[doc = "交易场景\n\nBody field, required. Example: `RECOMMERCE`."]
     pub trade_scenario: PrepaySettleOrdersTradeScenario,
 }
 
@@ -87,21 +61,15 @@ impl<'a> ApplyPrepaySettleOrdersRequest<'a> {
     }
 }
 
-/// 结算信息列表
+#[doc = "结算信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersSettleInfo<'a> {
-    /// 商户结算单号
-    ///
-    /// Required. Example: `12369666555136622`.
+    #[doc = "商户结算单号\n\nRequired. Example: `12369666555136622`."]
     pub out_settle_no: &'a str,
-    /// 结算明细单列表
-    ///
-    /// Required.
+    #[doc = "结算明细单列表\n\nRequired."]
     pub settle_detail_info_list: &'a [ApplyPrepaySettleOrdersSettleDetailInfo<'a>],
-    /// 微信支付订单号
-    ///
-    /// Required. Example: `4207752501201407033233368018`.
+    #[doc = "微信支付订单号\n\nRequired. Example: `4207752501201407033233368018`."]
     pub transaction_id: &'a str,
 }
 
@@ -121,29 +89,19 @@ impl<'a> ApplyPrepaySettleOrdersSettleInfo<'a> {
     }
 }
 
-/// 结算明细单列表
+#[doc = "结算明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
-    /// 金额
-    ///
-    /// Required.
+    #[doc = "金额\n\nRequired."]
     pub amount: ApplyPrepaySettleOrdersAmount<'a>,
-    /// 商户结算明细单号
-    ///
-    /// Required. Example: `123688556699666554`.
+    #[doc = "商户结算明细单号\n\nRequired. Example: `123688556699666554`."]
     pub out_settle_detail_no: &'a str,
-    /// 接收方账号
-    ///
-    /// Required. Example: `1234567890`.
+    #[doc = "接收方账号\n\nRequired. Example: `1234567890`."]
     pub receiver_account: &'a str,
-    /// 接收方类型
-    ///
-    /// Required. Example: `MERCHANT`.
+    #[doc = "接收方类型\n\nRequired. Example: `MERCHANT`."]
     pub receiver_type: &'a str,
-    /// 结算类型
-    ///
-    /// Required. Example: `RECEIVE`.
+    #[doc = "结算类型\n\nRequired. Example: `RECEIVE`."]
     pub settle_type: &'a str,
 }
 
@@ -167,19 +125,13 @@ impl<'a> ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
     }
 }
 
-/// 金额
+#[doc = "金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersAmount<'a> {
-    /// 金额
-    ///
-    /// Required. Example: `11000`.
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nRequired. Example: `11000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 币种
-    ///
-    /// Optional. Example: `CNY`.
+    #[doc = "币种\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
 }
@@ -203,65 +155,40 @@ string_enum! {
     }
 }
 
-/// The answer to [`ApplyPrepaySettleOrdersRequest`].
+#[doc = "The answer to [`ApplyPrepaySettleOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersResponse {
-    /// 批次创建时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 收款方描述
-    ///
-    /// Always present.
+    #[doc = "收款方描述\n\nAlways present."]
     pub description: String,
-    /// 批次完成时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "批次完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Always present.
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present."]
     pub individual_auth_id: String,
-    /// 商户结算批次单号
-    ///
-    /// Always present.
+    #[doc = "商户结算批次单号\n\nAlways present."]
     pub out_settle_batch_no: String,
-    /// 微信支付结算批次单号
-    ///
-    /// Always present.
+    #[doc = "微信支付结算批次单号\n\nAlways present."]
     pub settle_batch_no: String,
-    /// 批次状态
-    ///
-    /// Always present.
+    #[doc = "批次状态\n\nAlways present."]
     pub state: String,
-    /// 交易场景
-    ///
-    /// Always present.
+    #[doc = "交易场景\n\nAlways present."]
     pub trade_scenario: String,
 }
 
-/// 个人收款-查询批量结算信息: `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`.
-///
-/// ```ignore
-/// let request = GetPrepaySettleOrdersRequest::new(settle_batch_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/get-prepay-settle-orders.html>.
-///
-/// For: 电商平台.
-#[doc(alias = "个人收款-查询批量结算信息")]
-#[doc(alias = "GET v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}")]
-#[doc(alias = "v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}")]
+#[doc = "个人收款-查询批量结算信息: `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`.\n\n```ignore\nlet request = GetPrepaySettleOrdersRequest::new(settle_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/get-prepay-settle-orders.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "个人收款-查询批量结算信息",
+    "GET v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}",
+    "v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/settle/prepay-settle-orders/<settle_batch_no>", response = GetPrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetPrepaySettleOrdersRequest<'a> {
-    /// 微信支付结算批次单号
-    ///
-    /// Path parameter, required. Example: `123685544886666`.
+    #[doc = "微信支付结算批次单号\n\nPath parameter, required. Example: `123685544886666`."]
     pub settle_batch_no: &'a str,
 }
 
@@ -273,41 +200,25 @@ impl<'a> GetPrepaySettleOrdersRequest<'a> {
     }
 }
 
-/// The answer to [`GetPrepaySettleOrdersRequest`].
+#[doc = "The answer to [`GetPrepaySettleOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetPrepaySettleOrdersResponse {
-    /// 批次创建时间
-    ///
-    /// Always present. Format `rfc3339`.
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 收款方描述
-    ///
-    /// Always present.
+    #[doc = "收款方描述\n\nAlways present."]
     pub description: String,
-    /// 批次完成时间
-    ///
-    /// May be absent. Format `rfc3339`.
+    #[doc = "批次完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 商品单个人收款方受理授权ID
-    ///
-    /// Always present.
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present."]
     pub individual_auth_id: String,
-    /// 商户结算批次单号
-    ///
-    /// Always present.
+    #[doc = "商户结算批次单号\n\nAlways present."]
     pub out_settle_batch_no: String,
-    /// 微信支付结算批次单号
-    ///
-    /// Always present.
+    #[doc = "微信支付结算批次单号\n\nAlways present."]
     pub settle_batch_no: String,
-    /// 批次状态
-    ///
-    /// Always present.
+    #[doc = "批次状态\n\nAlways present."]
     pub state: String,
-    /// 交易场景
-    ///
-    /// Always present.
+    #[doc = "交易场景\n\nAlways present."]
     pub trade_scenario: PrepaySettleOrdersTradeScenario,
 }

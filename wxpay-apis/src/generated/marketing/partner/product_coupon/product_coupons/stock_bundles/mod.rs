@@ -9,42 +9,23 @@ pub mod associate_stores;
 pub mod disassociate_stores;
 pub mod update_budget;
 
-/// 添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.
-///
-/// ```ignore
-/// let request = CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, brand_id, out_request_no, stock_bundle);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "添加商品券批次组")]
-#[doc(
-    alias = "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles"
-)]
+#[doc = "添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, brand_id, out_request_no, stock_bundle);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加商品券批次组",
+    "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles", response = CreatePartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 创建请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "创建请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 批次组信息
-    ///
-    /// Body field, required.
+    #[doc = "批次组信息\n\nBody field, required."]
     pub stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
 }
 
@@ -66,43 +47,27 @@ impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
     }
 }
 
-/// 批次组信息
+#[doc = "批次组信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
-    /// 券Code分配模式
-    ///
-    /// Required. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Required.
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
-    ///
-    /// Required.
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 多次优惠使用规则
-    ///
-    /// Optional.
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_rule: Option<CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a>>,
-    /// 备注
-    ///
-    /// Optional. Example: `疯狂星期四项目专用`.
+    #[doc = "备注\n\nOptional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 发放规则
-    ///
-    /// Required.
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Required. Example: `NONE`.
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Required.
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
@@ -130,27 +95,19 @@ impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
     }
 }
 
-/// 多次优惠使用规则
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a> {
-    /// 券可核销时间
-    ///
-    /// Required.
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则
-    ///
-    /// Optional.
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon]>,
-    /// 兑换券使用规则
-    ///
-    /// Optional.
+    #[doc = "兑换券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon]>,
-    /// 满减券使用规则
-    ///
-    /// Optional.
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon]>,
 }
@@ -170,22 +127,16 @@ impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUs
     }
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
-    /// 发放次数总上限
-    ///
-    /// Required. Example: `100000`.
+    #[doc = "发放次数总上限\n\nRequired. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
-    ///
-    /// Optional. Example: `100000000`.
+    #[doc = "每日发放次数上限\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
-    ///
-    /// Required. Example: `5`.
+    #[doc = "每个用户领取次数上限\n\nRequired. Example: `5`."]
     pub max_count_per_user: i64,
 }
 
@@ -201,105 +152,65 @@ impl CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
     }
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesRequest`], [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`] and [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest).
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesRequest`], [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`] and [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsStockBundles {
-    /// 批次组ID
-    ///
-    /// Always present. Example: `1000000013001`.
+    #[doc = "批次组ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_bundle_id: String,
-    /// 批次列表
-    ///
-    /// Always present.
+    #[doc = "批次列表\n\nAlways present."]
     pub stock_list: Vec<PartnerProductCouponProductCouponsStockBundlesStock>,
 }
 
-/// 批次列表
+#[doc = "批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsStockBundlesStock {
-    /// 品牌ID
-    ///
-    /// Always present. Example: `120344`.
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
-    ///
-    /// May be absent.
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code_count_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
-    /// 券Code分配模式
-    ///
-    /// Always present. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Always present.
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
-    ///
-    /// May be absent.
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
-    ///
-    /// May be absent.
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
-    ///
-    /// Always present.
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
-    ///
-    /// Always present. Example: `1000000013`.
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 多次优惠使用规则
-    ///
-    /// May be absent.
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 备注
-    ///
-    /// May be absent.
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
-    ///
-    /// Always present.
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 批次状态
-    ///
-    /// Always present.
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次组信息
-    ///
-    /// Always present.
+    #[doc = "批次组信息\n\nAlways present."]
     pub stock_bundle_info: crate::marketing::partner::product_coupon::BundlesStockBundleInfo,
-    /// 批次ID
-    ///
-    /// Always present. Example: `1000000013001`.
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
-    ///
-    /// Always present.
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::BundlesStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Always present. Example: `NONE`.
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Always present.
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
@@ -308,67 +219,33 @@ pub struct PartnerProductCouponProductCouponsStockBundlesStock {
 pub type CreatePartnerProductCouponProductCouponsStockBundlesResponse =
     PartnerProductCouponProductCouponsStockBundles;
 
-/// 修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, stock_bundle_id, brand_id, out_request_no);
-/// request.coupon_display_info = Some(coupon_display_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "修改商品券批次组")]
-#[doc(
-    alias = "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}"
-)]
+#[doc = "修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, stock_bundle_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("修改商品券批次组", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>", response = ModifyPartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次组ID
-    ///
-    /// Path parameter, required. Example: `1000000013001`.
+    #[doc = "批次组ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_bundle_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券展示信息
-    ///
-    /// Body field, optional.
+    #[doc = "用户商品券展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>>,
-    /// 事件通知配置
-    ///
-    /// Body field, optional.
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 修改请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 备注
-    ///
-    /// Body field, optional. Example: `疯狂星期四项目专用`.
+    #[doc = "备注\n\nBody field, optional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 可用门店范围
-    ///
-    /// Body field, optional. Example: `NONE`.
+    #[doc = "可用门店范围\n\nBody field, optional. Example: `NONE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_scope: Option<crate::marketing::partner::product_coupon::ProductCouponStoreScope>,
-    /// 券使用规则展示信息
-    ///
-    /// Body field, optional.
+    #[doc = "券使用规则展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
 }

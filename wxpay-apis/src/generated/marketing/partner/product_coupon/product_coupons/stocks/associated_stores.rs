@@ -3,49 +3,23 @@
 
 use crate::generated::prelude::*;
 
-/// 查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.
-///
-/// ```ignore
-/// let mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(product_coupon_id, stock_id, brand_id);
-/// request.page_size = Some(page_size);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询批次关联门店列表")]
-#[doc(
-    alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"
-)]
+#[doc = "查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(product_coupon_id, stock_id, brand_id);\nrequest.page_size = Some(page_size);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("查询批次关联门店列表", "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/associated-stores", response = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
-    ///
-    /// Path parameter, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页Token
-    ///
-    /// Query parameter, optional. Example: `MTIzMjUK`.
+    #[doc = "分页Token\n\nQuery parameter, optional. Example: `MTIzMjUK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
@@ -63,23 +37,17 @@ impl<'a> QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a
     }
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`].
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse {
-    /// 下一页Token
-    ///
-    /// May be absent. Example: `MTIzNDUK`.
+    #[doc = "下一页Token\n\nMay be absent. Example: `MTIzNDUK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
-    /// 门店列表
-    ///
-    /// May be absent.
+    #[doc = "门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_list:
         Option<Vec<crate::marketing::partner::product_coupon::product_coupons::StoresSuccessStore>>,
-    /// 总个数
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "总个数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }

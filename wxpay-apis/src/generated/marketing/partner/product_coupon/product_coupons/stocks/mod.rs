@@ -16,48 +16,30 @@ pub mod disassociate_stores;
 pub mod update_budget;
 pub mod upload_coupon_codes;
 
-/// 查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
-///
-/// ```ignore
-/// let mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(product_coupon_id, brand_id);
-/// request.state = Some(state);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询商品券批次列表")]
-#[doc(alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
-#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
+#[doc = "查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(product_coupon_id, brand_id);\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券批次列表",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次状态
-    ///
-    /// Query parameter, optional.
+    #[doc = "批次状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
     >,
-    /// 分页大小
-    ///
-    /// Query parameter, optional. Example: `20`.
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页Token
-    ///
-    /// Query parameter, optional. Example: `MTIzMjUK`.
+    #[doc = "分页Token\n\nQuery parameter, optional. Example: `MTIzMjUK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
@@ -75,60 +57,37 @@ impl<'a> QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'
     }
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`].
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse {
-    /// 下一页Token
-    ///
-    /// May be absent. Example: `MTIzNDUK`.
+    #[doc = "下一页Token\n\nMay be absent. Example: `MTIzNDUK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
-    /// 批次列表
-    ///
-    /// May be absent.
+    #[doc = "批次列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<crate::marketing::partner::product_coupon::ProductCouponStock>>,
-    /// 总个数
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "总个数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
-///
-/// ```ignore
-/// let request = CreatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, brand_id, out_request_no, stock);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "添加商品券批次")]
-#[doc(
-    alias = "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
-)]
-#[doc(alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks")]
+#[doc = "添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, brand_id, out_request_no, stock);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加商品券批次",
+    "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = CreatePartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 创建请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "创建请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 批次信息
-    ///
-    /// Body field, required.
+    #[doc = "批次信息\n\nBody field, required."]
     pub stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
 }
 
@@ -150,48 +109,30 @@ impl<'a> CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
     }
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksStock<'a> {
-    /// 券Code分配模式
-    ///
-    /// Required. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Required.
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
-    ///
-    /// Required.
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 备注
-    ///
-    /// Optional. Example: `疯狂星期四项目专用`.
+    #[doc = "备注\n\nOptional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 多次优惠使用规则
-    ///
-    /// Optional.
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
-    /// 单券使用规则
-    ///
-    /// Optional.
+    #[doc = "单券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
-    /// 发放规则
-    ///
-    /// Required.
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Required. Example: `NONE`.
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Required.
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
@@ -220,164 +161,99 @@ impl<'a> CreatePartnerProductCouponProductCouponsStocksStock<'a> {
     }
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStocksRequest`].
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksResponse {
-    /// 品牌ID
-    ///
-    /// Always present. Example: `120344`.
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
-    ///
-    /// May be absent.
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code_count_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
-    /// 券Code分配模式
-    ///
-    /// Always present. Example: `WECHATPAY`.
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
-    ///
-    /// Always present.
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
-    ///
-    /// May be absent.
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
-    ///
-    /// May be absent.
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`.
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
-    ///
-    /// Always present.
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
-    ///
-    /// Always present. Example: `1000000013`.
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
-    ///
-    /// May be absent.
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
-    ///
-    /// Always present.
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
-    ///
-    /// May be absent.
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
-    /// 单券使用规则
-    ///
-    /// May be absent.
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 批次状态
-    ///
-    /// Always present.
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
-    ///
-    /// Always present. Example: `1000000013001`.
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
-    ///
-    /// Always present.
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
-    /// 可用门店范围
-    ///
-    /// Always present. Example: `NONE`.
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
-    ///
-    /// Always present.
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info: CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo,
 }
 
-/// 券使用规则展示信息
+#[doc = "券使用规则展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo {
-    /// APP跳转路径
-    ///
-    /// May be absent.
+    #[doc = "APP跳转路径\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_path: Option<String>,
-    /// 券可用门店信息
-    ///
-    /// May be absent.
+    #[doc = "券可用门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponCouponAvailableStoreInfo>,
-    /// 券使用方式列表
-    ///
-    /// Always present.
+    #[doc = "券使用方式列表\n\nAlways present."]
     pub coupon_usage_method_list:
         Vec<crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod>,
-    /// 小程序AppID
-    ///
-    /// May be absent. Example: `wx1234567890`.
+    #[doc = "小程序AppID\n\nMay be absent. Example: `wx1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 小程序跳转路径
-    ///
-    /// May be absent. Example: `/pages/index/product`.
+    #[doc = "小程序跳转路径\n\nMay be absent. Example: `/pages/index/product`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 券使用说明
-    ///
-    /// Always present. Example: `工作日可用`.
+    #[doc = "券使用说明\n\nAlways present. Example: `工作日可用`."]
     pub usage_description: String,
 }
 
-/// 查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// ```ignore
-/// let request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(product_coupon_id, stock_id, brand_id);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "查询商品券指定批次")]
-#[doc(
-    alias = "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
-)]
+#[doc = "查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(product_coupon_id, stock_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券指定批次",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = QueryPartnerProductCouponProductCouponsStocksByStockIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
-    ///
-    /// Path parameter, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Query parameter, required. Example: `120344`.
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
@@ -397,67 +273,33 @@ impl<'a> QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
 pub type QueryPartnerProductCouponProductCouponsStocksByStockIdResponse =
     crate::marketing::partner::product_coupon::ProductCouponStock;
 
-/// 修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// ```ignore
-/// let mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no);
-/// request.coupon_display_info = Some(coupon_display_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "修改商品券指定批次")]
-#[doc(
-    alias = "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
-)]
+#[doc = "修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("修改商品券指定批次", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = ModifyPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
-    ///
-    /// Path parameter, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券展示信息
-    ///
-    /// Body field, optional.
+    #[doc = "用户商品券展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>>,
-    /// 事件通知配置
-    ///
-    /// Body field, optional.
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 修改请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 备注
-    ///
-    /// Body field, optional. Example: `疯狂星期四项目专用`.
+    #[doc = "备注\n\nBody field, optional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 可用门店范围
-    ///
-    /// Body field, optional. Example: `NONE`.
+    #[doc = "可用门店范围\n\nBody field, optional. Example: `NONE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_scope: Option<crate::marketing::partner::product_coupon::ProductCouponStoreScope>,
-    /// 券使用规则展示信息
-    ///
-    /// Body field, optional.
+    #[doc = "券使用规则展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
 }

@@ -3,46 +3,21 @@
 
 use crate::generated::prelude::*;
 
-/// 预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
-///
-/// ```ignore
-/// let request = UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, code_list, out_request_no);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "预上传券Code")]
-#[doc(
-    alias = "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes"
-)]
-#[doc(
-    alias = "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes"
-)]
+#[doc = "预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.\n\n```ignore\nlet request = UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, code_list, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("预上传券Code", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/upload-coupon-codes", response = UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
-    ///
-    /// Path parameter, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
-    ///
-    /// Path parameter, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 券Code列表
-    ///
-    /// Body field, required.
+    #[doc = "券Code列表\n\nBody field, required."]
     pub code_list: &'a [&'a str],
-    /// 请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
 }
 
@@ -66,32 +41,22 @@ impl<'a> UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> {
     }
 }
 
-/// The answer to [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest`].
+#[doc = "The answer to [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse {
-    /// 已经存在的券Code列表
-    ///
-    /// May be absent.
+    #[doc = "已经存在的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub already_exist_code_list: Option<Vec<String>>,
-    /// 重复的券Code列表
-    ///
-    /// May be absent.
+    #[doc = "重复的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_code_list: Option<Vec<String>>,
-    /// 上传失败的券Code列表
-    ///
-    /// May be absent.
+    #[doc = "上传失败的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_code_list: Option<Vec<String>>,
-    /// 上传成功的券Code列表
-    ///
-    /// May be absent.
+    #[doc = "上传成功的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_code_list: Option<Vec<String>>,
-    /// 去重后券Code总数
-    ///
-    /// Always present. Example: `100`.
+    #[doc = "去重后券Code总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }

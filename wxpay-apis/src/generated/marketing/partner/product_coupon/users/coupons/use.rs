@@ -3,82 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 核销用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
-///
-/// ```ignore
-/// let mut request = UsePartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, associated_order_info, brand_id, out_request_no, product_coupon_id, stock_id, use_time);
-/// request.associated_pay_score_order_info = Some(associated_pay_score_order_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "核销用户商品券")]
-#[doc(alias = "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use")]
-#[doc(alias = "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use")]
+#[doc = "核销用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.\n\n```ignore\nlet mut request = UsePartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, associated_order_info, brand_id, out_request_no, product_coupon_id, stock_id, use_time);\nrequest.associated_pay_score_order_info = Some(associated_pay_score_order_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "核销用户商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupons/<coupon_code>/use", response = UsePartnerProductCouponUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsRequest<'a> {
-    /// 用户OpenID
-    ///
-    /// Path parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`.
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户商品券Code
-    ///
-    /// Path parameter, required. Example: `123446565767`.
+    #[doc = "用户商品券Code\n\nPath parameter, required. Example: `123446565767`."]
     pub coupon_code: &'a str,
-    /// 公众账号AppID
-    ///
-    /// Body field, required. Example: `wx233544546545989`.
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 关联微信支付订单信息
-    ///
-    /// Body field, required.
+    #[doc = "关联微信支付订单信息\n\nBody field, required."]
     pub associated_order_info: UsePartnerProductCouponUsersCouponsAssociatedOrderInfo<'a>,
-    /// 关联微信支付分订单信息
-    ///
-    /// Body field, optional.
+    #[doc = "关联微信支付分订单信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_pay_score_order_info:
         Option<UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo<'a>>,
-    /// 品牌ID
-    ///
-    /// Body field, required. Example: `120344`.
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 核销请求单号
-    ///
-    /// Body field, required. Example: `34657_20250101_123456`.
+    #[doc = "核销请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 商品券ID
-    ///
-    /// Body field, required. Example: `1000000013`.
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 优惠金额
-    ///
-    /// Body field, optional.
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_amount: Option<i64>,
-    /// 多次优惠索引
-    ///
-    /// Body field, optional. Example: `0`.
+    #[doc = "多次优惠索引\n\nBody field, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_coupon_index: Option<i64>,
-    /// 批次ID
-    ///
-    /// Body field, required. Example: `1000000013001`.
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 核销门店ID
-    ///
-    /// Body field, optional.
+    #[doc = "核销门店ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<&'a str>,
-    /// 核销时间
-    ///
-    /// Body field, required. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "核销时间\n\nBody field, required. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub use_time: Timestamp<&'a str>,
 }
 
@@ -114,28 +78,20 @@ impl<'a> UsePartnerProductCouponUsersCouponsRequest<'a> {
     }
 }
 
-/// 关联微信支付订单信息
+#[doc = "关联微信支付订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsAssociatedOrderInfo<'a> {
-    /// 商户号
-    ///
-    /// Optional. Example: `1234567890`.
+    #[doc = "商户号\n\nOptional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 商户订单号
-    ///
-    /// Optional. Example: `trade_no_20250724123456`.
+    #[doc = "商户订单号\n\nOptional. Example: `trade_no_20250724123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Optional. Example: `1234567890`.
+    #[doc = "子商户号\n\nOptional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信支付单号
-    ///
-    /// Optional. Example: `4200000000123456789123456789`.
+    #[doc = "微信支付单号\n\nOptional. Example: `4200000000123456789123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }
@@ -153,28 +109,20 @@ impl<'a> UsePartnerProductCouponUsersCouponsAssociatedOrderInfo<'a> {
     }
 }
 
-/// 关联微信支付分订单信息
+#[doc = "关联微信支付分订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo<'a> {
-    /// 商户号
-    ///
-    /// Optional.
+    #[doc = "商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 微信支付服务订单号
-    ///
-    /// Optional.
+    #[doc = "微信支付服务订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户服务订单号
-    ///
-    /// Optional.
+    #[doc = "商户服务订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 子商户号
-    ///
-    /// Optional.
+    #[doc = "子商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
@@ -192,162 +140,100 @@ impl<'a> UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo<'a> {
     }
 }
 
-/// The answer to [`UsePartnerProductCouponUsersCouponsRequest`].
+#[doc = "The answer to [`UsePartnerProductCouponUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsResponse {
-    /// 自定义附加信息
-    ///
-    /// May be absent. Example: `example_attach`.
+    #[doc = "自定义附加信息\n\nMay be absent. Example: `example_attach`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
-    ///
-    /// Always present. Example: `120344`.
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 渠道自定义信息
-    ///
-    /// May be absent. Example: `example_channel_custom_info`.
+    #[doc = "渠道自定义信息\n\nMay be absent. Example: `example_channel_custom_info`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_custom_info: Option<String>,
-    /// 确认请求单号
-    ///
-    /// May be absent. Example: `MCHCONFIRM202003101234`.
+    #[doc = "确认请求单号\n\nMay be absent. Example: `MCHCONFIRM202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_request_no: Option<String>,
-    /// 确认发放时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "确认发放时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 用户商品券Code
-    ///
-    /// Always present. Example: `123446565767`.
+    #[doc = "用户商品券Code\n\nAlways present. Example: `123446565767`."]
     pub coupon_code: String,
-    /// 用户商品券状态
-    ///
-    /// Always present. Example: `USED`.
+    #[doc = "用户商品券状态\n\nAlways present. Example: `USED`."]
     pub coupon_state: crate::marketing::partner::product_coupon::users::UsersCouponState,
-    /// 失效原因
-    ///
-    /// May be absent. Example: `商品已下线`.
+    #[doc = "失效原因\n\nMay be absent. Example: `商品已下线`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
-    ///
-    /// May be absent. Example: `1002600620019090123143254436`.
+    #[doc = "失效请求单号\n\nMay be absent. Example: `1002600620019090123143254436`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 商品券信息
-    ///
-    /// Always present.
+    #[doc = "商品券信息\n\nAlways present."]
     pub product_coupon: crate::marketing::partner::product_coupon::ProductCouponProductCoupon,
-    /// 领券时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub receive_time: Timestamp,
-    /// 发券渠道
-    ///
-    /// Always present. Example: `API`.
+    #[doc = "发券渠道\n\nAlways present. Example: `API`."]
     pub send_channel: crate::marketing::partner::product_coupon::users::UsersSendChannel,
-    /// 发券请求单号
-    ///
-    /// Always present. Example: `MCHSEND202003101234`.
+    #[doc = "发券请求单号\n\nAlways present. Example: `MCHSEND202003101234`."]
     pub send_request_no: String,
-    /// 多次优惠使用详情
-    ///
-    /// May be absent.
+    #[doc = "多次优惠使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_detail: Option<UsePartnerProductCouponUsersCouponsSequentialUsageDetail>,
-    /// 单券使用详情
-    ///
-    /// May be absent.
+    #[doc = "单券使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_detail:
         Option<crate::marketing::partner::product_coupon::users::UsersProgressiveBundleUsageDetail>,
-    /// 批次信息
-    ///
-    /// Always present.
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: crate::marketing::partner::product_coupon::ProductCouponStock,
-    /// 有效期开始时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`.
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_end_time: Timestamp,
 }
 
-/// 多次优惠使用详情
+#[doc = "多次优惠使用详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsSequentialUsageDetail {
-    /// 轮次使用详情列表
-    ///
-    /// May be absent.
+    #[doc = "轮次使用详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_item_list: Option<Vec<UsePartnerProductCouponUsersCouponsDetailItem>>,
-    /// 总可使用次数
-    ///
-    /// Always present. Example: `10`.
+    #[doc = "总可使用次数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
-    /// 已使用次数
-    ///
-    /// Always present. Example: `3`.
+    #[doc = "已使用次数\n\nAlways present. Example: `3`."]
     pub used_count: i64,
 }
 
-/// 轮次使用详情列表
+#[doc = "轮次使用详情列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UsePartnerProductCouponUsersCouponsDetailItem {
-    /// 关联微信支付订单信息
-    ///
-    /// May be absent.
+    #[doc = "关联微信支付订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_order_info:
         Option<crate::marketing::partner::product_coupon::users::UsersAssociatedOrderInfo>,
-    /// 删除时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`.
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
-    /// 轮次使用详情状态
-    ///
-    /// Always present. Example: `USED`.
+    #[doc = "轮次使用详情状态\n\nAlways present. Example: `USED`."]
     pub detail_state: crate::marketing::partner::product_coupon::users::coupons::CouponsDetailState,
-    /// 退券请求单号
-    ///
-    /// May be absent. Example: `MCHRETURN202003101234`.
+    #[doc = "退券请求单号\n\nMay be absent. Example: `MCHRETURN202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_request_no: Option<String>,
-    /// 退券时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`.
+    #[doc = "退券时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<Timestamp>,
-    /// 核销请求单号
-    ///
-    /// May be absent. Example: `MCHUSE202003101234`.
+    #[doc = "核销请求单号\n\nMay be absent. Example: `MCHUSE202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 核销时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`.
+    #[doc = "核销时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
-    /// 有效期开始时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`.
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
-    ///
-    /// Always present. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`.
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     pub valid_end_time: Timestamp,
 }

@@ -3,38 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// ```ignore
-/// let request = TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-#[doc(alias = "保险商户通过商户协议号解除保险自动续费协议")]
-#[doc(
-    alias = "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
-)]
-#[doc(
-    alias = "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
-)]
+#[doc = "保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias("保险商户通过商户协议号解除保险自动续费协议", "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣模板ID
-    ///
-    /// Path parameter, required. Example: `12535`.
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
-    ///
-    /// Path parameter, required. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
-    ///
-    /// Body field, required. Example: `用户解约`.
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
 }
 
@@ -54,61 +33,37 @@ impl<'a> TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
     }
 }
 
-/// The answer to [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest`].
+#[doc = "The answer to [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse {
-    /// 商户AppID
-    ///
-    /// Always present. Example: `wxd678efh567hg6787`.
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 协议到期时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`.
+    #[doc = "协议到期时间\n\nMay be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_expired_time: Option<Timestamp>,
-    /// 委托代扣协议ID
-    ///
-    /// Always present. Example: `123124412412423431`.
+    #[doc = "委托代扣协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
-    ///
-    /// May be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`.
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 委托代扣协议状态
-    ///
-    /// Always present. Example: `SIGNED`.
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: crate::papay::insurance_sign::contracts::plan_id::out_contract_code::InsuranceSignContractsByPlanIdByOutContractCodeContractState,
-    /// 协议解约信息
-    ///
-    /// May be absent.
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<crate::papay::PlanIdByOutContractCodeContractTerminateInfo>,
-    /// 被保人姓名
-    ///
-    /// May be absent. Example: `*明`.
+    #[doc = "被保人姓名\n\nMay be absent. Example: `*明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insured_display_name: Option<String>,
-    /// 商户号
-    ///
-    /// Always present. Example: `1900000109`.
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户OpenID
-    ///
-    /// Always present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`.
+    #[doc = "用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户签约协议号
-    ///
-    /// Always present. Example: `wxwtdk20200910100000`.
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户侧用户标识
-    ///
-    /// May be absent. Example: `用户A`.
+    #[doc = "商户侧用户标识\n\nMay be absent. Example: `用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<String>,
-    /// 委托代扣模板ID
-    ///
-    /// Always present. Example: `12535`.
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
 }

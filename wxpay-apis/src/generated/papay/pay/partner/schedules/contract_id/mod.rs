@@ -5,30 +5,19 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-/// 查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.
-///
-/// ```ignore
-/// let request = PartnerQueryDeductScheduleRequest::new(contract_id, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.
-///
-/// For: 服务商.
-#[doc(alias = "查询扣费预约API")]
-#[doc(alias = "GET v3/papay/pay/partner/schedules/contract-id/{contract_id}")]
-#[doc(alias = "v3/papay/pay/partner/schedules/contract-id/{contract_id}")]
+#[doc = "查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.\n\n```ignore\nlet request = PartnerQueryDeductScheduleRequest::new(contract_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询扣费预约API",
+    "GET v3/papay/pay/partner/schedules/contract-id/{contract_id}",
+    "v3/papay/pay/partner/schedules/contract-id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/papay/pay/partner/schedules/contract-id/<contract_id>", response = PartnerQueryDeductScheduleResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryDeductScheduleRequest<'a> {
-    /// 委托代扣协议ID
-    ///
-    /// Path parameter, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 子商户号商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

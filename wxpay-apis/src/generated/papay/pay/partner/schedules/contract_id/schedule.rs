@@ -3,44 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
-///
-/// ```ignore
-/// let mut request = PartnerScheduleDeductionRequest::new(contract_id, schedule_amount, sp_appid, sub_mchid);
-/// request.sub_appid = Some(sub_appid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.
-///
-/// For: 服务商.
-#[doc(alias = "预约扣费API")]
-#[doc(alias = "POST v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule")]
-#[doc(alias = "v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule")]
+#[doc = "预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet mut request = PartnerScheduleDeductionRequest::new(contract_id, schedule_amount, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "预约扣费API",
+    "POST v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule",
+    "v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule"
+))]
 #[wxpay_api(POST, "v3/papay/pay/partner/schedules/contract-id/<contract_id>/schedule", response = PartnerScheduleDeductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerScheduleDeductionRequest<'a> {
-    /// 委托代扣协议ID
-    ///
-    /// Path parameter, required. Example: `123124412412423431`.
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 预约的金额信息
-    ///
-    /// Body field, required.
+    #[doc = "预约的金额信息\n\nBody field, required."]
     pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 应用ID
-    ///
-    /// Body field, required. Example: `wxd678efh567hg6787`.
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 子商户的AppID
-    ///
-    /// Body field, optional. Example: `wxd678efh567hg6787`.
+    #[doc = "子商户的AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号商户号
-    ///
-    /// Body field, required. Example: `1900000109`.
+    #[doc = "子商户号商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

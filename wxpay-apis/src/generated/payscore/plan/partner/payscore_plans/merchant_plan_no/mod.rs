@@ -5,30 +5,19 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
-///
-/// ```ignore
-/// let request = QueryPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.
-///
-/// For: 服务商.
-#[doc(alias = "查询支付分计划")]
-#[doc(alias = "GET v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}")]
-#[doc(alias = "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}")]
+#[doc = "查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.\n\n```ignore\nlet request = QueryPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支付分计划",
+    "GET v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}",
+    "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/<merchant_plan_no>", response = QueryPartnerPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryPartnerPayScorePlanRequest<'a> {
-    /// 支付分计划商户侧单号
-    ///
-    /// Path parameter, required. Example: `1234323JKHDFE1243252`.
+    #[doc = "支付分计划商户侧单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
-    /// 子商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 

@@ -3,34 +3,15 @@
 
 use crate::generated::prelude::*;
 
-/// 删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.
-///
-/// ```ignore
-/// let request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(sub_mchid, sp_openid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.
-///
-/// For: 服务商.
-#[doc(alias = "删除二级商户可扫码充值员工")]
-#[doc(
-    alias = "POST v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"
-)]
-#[doc(
-    alias = "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"
-)]
+#[doc = "删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.\n\n```ignore\nlet request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(sub_mchid, sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.\n\nFor: 服务商."]
+#[doc(alias("删除二级商户可扫码充值员工", "POST v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete", "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>/sp-openid/<sp_openid>/delete", response = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
-    /// 二级商户号
-    ///
-    /// Path parameter, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 员工OpenID
-    ///
-    /// Path parameter, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`.
+    #[doc = "员工OpenID\n\nPath parameter, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`."]
     pub sp_openid: &'a str,
 }
 

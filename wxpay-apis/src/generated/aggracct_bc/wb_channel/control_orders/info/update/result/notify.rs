@@ -3,62 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.
-///
-/// ```ignore
-/// let mut request = NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(mchid, out_request_no);
-/// request.attach_info = Some(attach_info);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-#[doc(alias = "资料更新请求审核结果回调通知")]
-#[doc(alias = "POST v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify")]
-#[doc(alias = "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify")]
+#[doc = "资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.\n\n```ignore\nlet mut request = NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(mchid, out_request_no);\nrequest.attach_info = Some(attach_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "资料更新请求审核结果回调通知",
+    "POST v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify",
+    "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify", response = NotifyWbChannelControlOrdersInfoUpdateResultResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NotifyWbChannelControlOrdersInfoUpdateResultRequest<'a> {
-    /// 业务附属信息
-    ///
-    /// Body field, optional. Example: `updateidcard`.
+    #[doc = "业务附属信息\n\nBody field, optional. Example: `updateidcard`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach_info: Option<&'a str>,
-    /// 审核完成时间
-    ///
-    /// Body field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`.
+    #[doc = "审核完成时间\n\nBody field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_finish_time: Option<Timestamp<&'a str>>,
-    /// 审核结果
-    ///
-    /// Body field, optional. Example: `PASS`.
+    #[doc = "审核结果\n\nBody field, optional. Example: `PASS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_result: Option<NotifyWbChannelControlOrdersInfoUpdateResultAuditResult>,
-    /// 审核驳回错误码
-    ///
-    /// Body field, optional. Example: `1001`.
+    #[doc = "审核驳回错误码\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_code: Option<&'a str>,
-    /// 审核驳回错误原因
-    ///
-    /// Body field, optional. Example: `IDCARD_ILLEGAL`.
+    #[doc = "审核驳回错误原因\n\nBody field, optional. Example: `IDCARD_ILLEGAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_msg: Option<&'a str>,
-    /// 商户号
-    ///
-    /// Body field, required. Example: `1900016681`.
+    #[doc = "商户号\n\nBody field, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 资料更新请求单号
-    ///
-    /// Body field, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`.
+    #[doc = "资料更新请求单号\n\nBody field, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: &'a str,
-    /// 场景
-    ///
-    /// Body field, optional.
-    ///
-    /// One of `01`, `02`, `03`.
+    #[doc = "场景\n\nBody field, optional.\n\nOne of `01`, `02`, `03`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
 }
@@ -90,13 +64,11 @@ string_enum! {
     }
 }
 
-/// The answer to [`NotifyWbChannelControlOrdersInfoUpdateResultRequest`].
+#[doc = "The answer to [`NotifyWbChannelControlOrdersInfoUpdateResultRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NotifyWbChannelControlOrdersInfoUpdateResultResponse {
-    /// 接口返回信息
-    ///
-    /// May be absent. Example: `SUCC`.
+    #[doc = "接口返回信息\n\nMay be absent. Example: `SUCC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ret_msg: Option<String>,
 }

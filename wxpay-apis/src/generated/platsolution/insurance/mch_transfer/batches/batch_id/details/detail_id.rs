@@ -3,38 +3,17 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
-///
-/// ```ignore
-/// let request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id, sub_mchid);
-/// let response = request.send(&client).await?;
-/// ```
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-#[doc(alias = "微信支付转账明细单号查询明细单")]
-#[doc(
-    alias = "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
-)]
-#[doc(
-    alias = "v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
-)]
+#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("微信支付转账明细单号查询明细单", "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}", "v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/batch-id/<batch_id>/details/detail-id/<detail_id>", response = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
-    /// 商家转账批次单号
-    ///
-    /// Path parameter, required. Example: `131000011085109987515042023022300246500006`.
+    #[doc = "商家转账批次单号\n\nPath parameter, required. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: &'a str,
-    /// 商家转账明细单号
-    ///
-    /// Path parameter, required. Example: `132000011085109987515042023022300246521006`.
+    #[doc = "商家转账明细单号\n\nPath parameter, required. Example: `132000011085109987515042023022300246521006`."]
     pub detail_id: &'a str,
-    /// 二级商户号
-    ///
-    /// Query parameter, required. Example: `1900000109`.
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
