@@ -89,7 +89,8 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics #private::ApiRequest for #ident #ty_generics #where_clause {
                 type Response = #response;
-                const METHOD: #private::Method = #private::Method::#method_variant;
+                // The public path: rustdoc shows this value as written.
+                const METHOD: ::wxpay_core::Method = ::wxpay_core::Method::#method_variant;
                 const PATH_TEMPLATE: &'static str = #template;
                 #write_path
                 #write_query
