@@ -6,7 +6,7 @@
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
 //! use wxpay_apis::media::ImageUploadRequest;
 //! let jpeg = std::fs::read("shop-front.jpg").unwrap_or_default();
-//! let media = ImageUploadRequest { filename: "shop-front.jpg", content: &jpeg }.send(&client).await?;
+//! let media = ImageUploadRequest::new("shop-front.jpg", &jpeg).send(&client).await?;
 //! println!("media_id {}", media.media_id);
 //! # Ok(()) }
 //! ```
@@ -16,6 +16,7 @@ use wxpay_core::{Client, Error, Upload};
 
 /// A `media_id` to reference an uploaded file in later requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MediaId {
     /// 媒体文件标识 Id
     pub media_id: String,
@@ -23,6 +24,7 @@ pub struct MediaId {
 
 /// A `media_url` of an uploaded marketing image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MediaUrl {
     /// 媒体文件 URL
     pub media_url: String,
@@ -32,6 +34,7 @@ macro_rules! upload_operation {
     ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct $name<'a> {
             /// The file name; its extension picks the content type (`.jpg`, `.png`, `.mp4` ...).
             pub filename: &'a str,
@@ -39,7 +42,12 @@ macro_rules! upload_operation {
             pub content: &'a [u8],
         }
 
-        impl $name<'_> {
+        impl<'a> $name<'a> {
+            /// The request for one file, as the generated requests are built.
+            pub fn new(filename: &'a str, content: &'a [u8]) -> Self {
+                Self { filename, content }
+            }
+
             #[doc = concat!("The operation's path: `POST /", $path, "`.")]
             pub const PATH: &'static str = $path;
 
