@@ -246,3 +246,17 @@ fn check_secondary_serde_attrs(cx: &Ctxt, cont: &Container) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("refund_id", "refund_id"), 0);
+        assert_eq!(edit_distance("refundid", "refund_id"), 1);
+        assert_eq!(edit_distance("refund_di", "refund_id"), 2);
+        assert_eq!(edit_distance("", "id"), 2);
+        assert_eq!(edit_distance("sub_mchid", "refund_id"), 7);
+    }
+}
