@@ -172,6 +172,25 @@ async fn typed_image_and_video_uploads() {
     assert_signed_upload(&server);
 }
 
+/// An area's upload (compiled with `ecommerce`, a default feature) posts
+/// the file to its own path and decodes its answer.
+#[tokio::test]
+async fn typed_upload_of_an_area() {
+    use wxpay_apis::media::CancelApplicationMediaUploadRequest;
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, r#"{"media_id":"CANCEL-1"}"#));
+    let media = CancelApplicationMediaUploadRequest::new("proof.jpg", b"\xFF\xD8\xFF")
+        .send(&server.client())
+        .await
+        .unwrap();
+    assert_eq!(media.media_id, "CANCEL-1");
+    assert_eq!(
+        server.last().target,
+        "/v3/ecommerce/account/cancel-applications/media"
+    );
+    assert_signed_upload(&server);
+}
+
 /// The upload's signature covers its `meta` part, as received.
 fn assert_signed_upload(server: &TestServer) {
     let got = server.last();

@@ -22,6 +22,22 @@ pub struct MediaId {
     pub media_id: String,
 }
 
+/// A `file_id` of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FileId {
+    /// 文件标识
+    pub file_id: String,
+}
+
+/// A `fapiao_media_id` of an uploaded e-invoice file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FapiaoMediaId {
+    /// 发票文件标识
+    pub fapiao_media_id: String,
+}
+
 /// A `media_url` of an uploaded marketing image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -31,8 +47,9 @@ pub struct MediaUrl {
 }
 
 macro_rules! upload_operation {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty) => {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty $(, feature = $feature:literal)?) => {
         $(#[$doc])*
+        $(#[cfg(feature = $feature)] #[cfg_attr(docsrs, doc(cfg(feature = $feature)))])?
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $name<'a> {
@@ -42,6 +59,7 @@ macro_rules! upload_operation {
             pub content: &'a [u8],
         }
 
+        $(#[cfg(feature = $feature)])?
         impl<'a> $name<'a> {
             /// The request for one file, as the generated requests are built.
             pub fn new(filename: &'a str, content: &'a [u8]) -> Self {
@@ -88,4 +106,53 @@ upload_operation!(
     ComplaintImageUploadRequest,
     "v3/merchant-service/images/upload",
     MediaId
+);
+
+upload_operation!(
+    /// 图片上传 (注销申请): `POST /v3/ecommerce/account/cancel-applications/media`
+    /// (proof images of an e-commerce sub-merchant's account cancellation).
+    CancelApplicationMediaUploadRequest,
+    "v3/ecommerce/account/cancel-applications/media",
+    MediaId,
+    feature = "ecommerce"
+);
+
+upload_operation!(
+    /// 商户上传反馈图片 (跨境): `POST /v3/global/merchant-service/images/upload`.
+    GlobalComplaintImageUploadRequest,
+    "v3/global/merchant-service/images/upload",
+    MediaId,
+    feature = "global"
+);
+
+upload_operation!(
+    /// 上传文件 (跨境): `POST /v3/global/merchant-storage/file/upload`.
+    GlobalFileUploadRequest,
+    "v3/global/merchant-storage/file/upload",
+    FileId,
+    feature = "global"
+);
+
+upload_operation!(
+    /// 图片上传 (商品券): `POST /v3/marketing/partner/product-coupon/media/upload-image`.
+    ProductCouponImageUploadRequest,
+    "v3/marketing/partner/product-coupon/media/upload-image",
+    MediaUrl,
+    feature = "marketing"
+);
+
+upload_operation!(
+    /// 上传电子发票文件: `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`.
+    FapiaoFileUploadRequest,
+    "v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
+    FapiaoMediaId,
+    feature = "new-tax-control-fapiao"
+);
+
+upload_operation!(
+    /// 上传出租车电子发票文件: `POST /v3/taxi-invoice/cards/upload-file`.
+    TaxiFapiaoFileUploadRequest,
+    "v3/taxi-invoice/cards/upload-file",
+    FapiaoMediaId,
+    feature = "taxi-invoice"
 );

@@ -124,22 +124,28 @@ fn crate_docs(model: &Model) -> String {
     let hand_written = |s: &crate::model::Skipped| {
         tables::HAND_WRITTEN
             .iter()
-            .find(|(m, p, _)| *m == s.op.method && *p == s.op.path)
-            .map(|(_, _, item)| *item)
+            .find(|(m, p, _, _)| *m == s.op.method && *p == s.op.path)
+            .map(|(_, _, item, gated)| (*item, *gated))
     };
     writeln!(
         out,
         "\n## Typed by hand\n\nMultipart uploads the generator skips, typed beside the \
-         generated code (always compiled):\n\n\
-         | operation | name | request |\n| --- | --- | --- |"
+         generated code in [`media`](crate::media) (those with a feature are compiled with \
+         it, and named here without a link):\n\n\
+         | operation | name | request | feature |\n| --- | --- | --- | --- |"
     )
     .unwrap();
     for s in &model.skipped {
-        if let Some(item) = hand_written(s) {
+        if let Some((item, gated)) = hand_written(s) {
             let name = item.rsplit("::").next().unwrap_or(item);
+            let (request, feature) = if gated {
+                (format!("`{item}`"), format!("`{}`", s.feature))
+            } else {
+                (format!("[`{name}`](crate::{item})"), "always".to_owned())
+            };
             writeln!(
                 out,
-                "| `{} /{}` | {} | [`{name}`](crate::{item}) |",
+                "| `{} /{}` | {} | {request} | {feature} |",
                 s.op.method,
                 s.op.path,
                 doc_text(&s.op.summary)

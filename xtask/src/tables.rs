@@ -490,27 +490,68 @@ pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
 ];
 
 /// Operations the generator skips (multipart) that `wxpay-apis` types by
-/// hand beside the generated code: (method, path, item under the crate root).
-pub const HAND_WRITTEN: &[(&str, &str, &str)] = &[
+/// hand beside the generated code: (method, path, item under the crate
+/// root, whether it is compiled only with its area's feature).
+pub const HAND_WRITTEN: &[(&str, &str, &str, bool)] = &[
+    (
+        "POST",
+        "v3/ecommerce/account/cancel-applications/media",
+        "media::CancelApplicationMediaUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/global/merchant-service/images/upload",
+        "media::GlobalComplaintImageUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/global/merchant-storage/file/upload",
+        "media::GlobalFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/marketing/partner/product-coupon/media/upload-image",
+        "media::ProductCouponImageUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
+        "media::FapiaoFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/taxi-invoice/cards/upload-file",
+        "media::TaxiFapiaoFileUploadRequest",
+        true,
+    ),
     (
         "POST",
         "v3/merchant/media/upload",
         "media::ImageUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/merchant/media/video_upload",
         "media::VideoUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/marketing/favor/media/image-upload",
         "media::MarketingImageUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/merchant-service/images/upload",
         "media::ComplaintImageUploadRequest",
+        false,
     ),
 ];
 

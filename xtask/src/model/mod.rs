@@ -366,7 +366,7 @@ fn check_tables(catalog: &[Operation]) -> Result<(), String> {
             ));
         }
     }
-    for (m, p, _) in tables::HAND_WRITTEN {
+    for (m, p, _, _) in tables::HAND_WRITTEN {
         if !exists(m, p) {
             return Err(format!(
                 "HAND_WRITTEN names `{m} {p}`, which the catalog does not have"
