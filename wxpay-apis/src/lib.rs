@@ -41,8 +41,29 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Nested request objects (`JsapiPrepayPayer`, an amount) are built the same
-//! way. Public fields after `new` rather than a setter per optional field:
+//! Nested request objects (a payer, an amount) are built the same way:
+//!
+//! ```no_run
+//! # #[cfg(feature = "pay")]
+//! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+//! use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
+//! use wxpay_apis::pay::PayAmount;
+//!
+//! let mut prepay = JsapiPrepayRequest::new(
+//!     PayAmount::new(100), // fen
+//!     "wxd678efh567hg6787",
+//!     "Image形象店-深圳腾大-QQ公仔",
+//!     "1230000109",
+//!     "https://www.weixin.qq.com/wxpay/pay.php",
+//!     "1217752501201407033233368018",
+//!     JsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! );
+//! prepay.attach = Some("自定义数据");
+//! let prepay_id = prepay.send(&client).await?.prepay_id;
+//! # let _ = prepay_id; Ok(()) }
+//! ```
+//!
+//! Public fields after `new` rather than a setter per optional field:
 //! one function per type instead of one per field (some 20,000 more to
 //! compile), and a field is written as it is read.
 //!
