@@ -36,14 +36,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let client = sandbox.client_builder().build()?;
 
     println!("\n1. 请求售后服务分账  POST /v3/ecommerce/profitsharing/after-sales-orders");
-    let split = CreateAfterSalesOrderRequest {
-        sub_mchid: SUB_MCHID,
-        transaction_id: "4208450740201411110007820472",
-        amount: 120,
-        refund_id: "3008450740201411110007820472",
-        scene: AfterSalesScene::RefundTicket,
-        r#type: AfterSalesType::ServiceFeeIncome,
-    }
+    let split = CreateAfterSalesOrderRequest::new(
+        SUB_MCHID,
+        "4208450740201411110007820472",
+        120,
+        "3008450740201411110007820472",
+        AfterSalesScene::RefundTicket,
+        AfterSalesType::ServiceFeeIncome,
+    )
     .send(&client)
     .await?;
     println!(
@@ -52,44 +52,29 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n2. 查询售后服务分账结果  GET /v3/ecommerce/profitsharing/after-sales-orders");
-    let result = QueryAfterSalesOrderRequest {
-        sub_mchid: SUB_MCHID,
-        transaction_id: Some(&split.transaction_id),
-    }
-    .send(&client)
-    .await?;
+    let result = QueryAfterSalesOrderRequest::new(SUB_MCHID, &split.transaction_id)
+        .send(&client)
+        .await?;
     println!(
         "   {} fen, result {}, finished {}",
         result.amount, result.result, result.finish_time
     );
 
     println!("\n3. 请求分账回退  POST /v3/ecommerce/profitsharing/returnorders");
-    let order = CreateReturnOrderRequest {
-        sub_mchid: SUB_MCHID,
-        order_id: Some("3008450740201411110007820472"),
-        out_order_no: None,
-        out_return_no: "R20190516001",
-        return_mchid: "86693852",
-        amount: 10,
-        description: "分账回退",
-        transaction_id: None,
-    }
-    .send(&client)
-    .await?;
+    // Required fields go to `new`; an optional one is assigned afterwards.
+    let mut request =
+        CreateReturnOrderRequest::new(SUB_MCHID, "R20190516001", "86693852", 10, "分账回退");
+    request.order_id = Some("3008450740201411110007820472");
+    let order = request.send(&client).await?;
     println!(
         "   return {} ({} fen) is {}",
         order.return_no, order.amount, order.result
     );
 
     println!("\n4. 查询分账回退结果  GET /v3/ecommerce/profitsharing/returnorders");
-    let order = QueryReturnOrderRequest {
-        sub_mchid: SUB_MCHID,
-        order_id: Some(&order.order_id),
-        out_order_no: None,
-        out_return_no: &order.out_return_no,
-    }
-    .send(&client)
-    .await?;
+    let mut request = QueryReturnOrderRequest::new(SUB_MCHID, &order.out_return_no);
+    request.order_id = Some(&order.order_id);
+    let order = request.send(&client).await?;
     println!(
         "   return {} ({} fen) is now {}",
         order.return_no, order.amount, order.result
@@ -97,12 +82,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     println!("\n5. 垫付退款回补  POST /v3/ecommerce/refunds/{{refund_id}}/return-advance");
     let refund_id = "50000000382019052709732678859";
-    let advance = ReturnAdvanceRequest {
-        refund_id,
-        sub_mchid: SUB_MCHID,
-    }
-    .send(&client)
-    .await?;
+    let advance = ReturnAdvanceRequest::new(refund_id, SUB_MCHID)
+        .send(&client)
+        .await?;
     println!(
         "   advance return {}: {} fen from {} to {}, {}",
         advance.advance_return_id,
@@ -113,12 +95,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n6. 查询垫付回补结果  GET /v3/ecommerce/refunds/{{refund_id}}/return-advance");
-    let advance = QueryReturnAdvanceRequest {
-        refund_id,
-        sub_mchid: SUB_MCHID,
-    }
-    .send(&client)
-    .await?;
+    let advance = QueryReturnAdvanceRequest::new(refund_id, SUB_MCHID)
+        .send(&client)
+        .await?;
     println!(
         "   advance return {}: {} fen, {} at {}",
         advance.advance_return_id,

@@ -430,6 +430,25 @@ fn generics_and_where_clauses() {
     assert_eq!(body_text(&encoded), Some(r#"{"data":5}"#));
 }
 
+/// A generic path field with exactly the bound the compiler suggests when it
+/// is missing (`ui/path_param_type.stderr`): the suggestion compiles.
+#[wxpay_api(GET, "v3/things/<id>")]
+pub struct GenericThingRequest<T: wxpay_core::PathParam> {
+    pub id: T,
+}
+
+#[test]
+fn the_suggested_bound_for_a_generic_path_field_compiles() {
+    assert_eq!(
+        encode(&GenericThingRequest { id: 42u64 }).path,
+        "v3/things/42"
+    );
+    assert_eq!(
+        encode(&GenericThingRequest { id: "a/b" }).path,
+        "v3/things/a%2Fb"
+    );
+}
+
 /// A POST whose only fields are in the path sends no body at all.
 #[wxpay_api(POST, "v3/pay/transactions/out-trade-no/<out_trade_no>/close")]
 pub struct CloseOrderRequest {

@@ -152,13 +152,10 @@ async fn typed_image_and_video_uploads() {
     let server = TestServer::start().await;
     server.reply(Reply::json(200, r#"{"media_id":"IMG-1"}"#));
     let client = server.client();
-    let media = ImageUploadRequest {
-        filename: "shop.png",
-        content: b"\x89PNG...",
-    }
-    .send(&client)
-    .await
-    .unwrap();
+    let media = ImageUploadRequest::new("shop.png", b"\x89PNG...")
+        .send(&client)
+        .await
+        .unwrap();
     assert_eq!(media.media_id, "IMG-1");
     let got = server.last();
     assert_eq!(got.target, "/v3/merchant/media/upload");
@@ -166,15 +163,31 @@ async fn typed_image_and_video_uploads() {
         .contains("filename=\"shop.png\"\r\nContent-Type: image/png"));
 
     server.reply(Reply::json(200, r#"{"media_id":"VID-1"}"#));
-    let media = VideoUploadRequest {
-        filename: "intro.mp4",
-        content: b"\0\0\0 ftypmp42",
-    }
-    .send(&client)
-    .await
-    .unwrap();
+    let media = VideoUploadRequest::new("intro.mp4", b"\0\0\0 ftypmp42")
+        .send(&client)
+        .await
+        .unwrap();
     assert_eq!(media.media_id, "VID-1");
     assert_eq!(server.last().target, "/v3/merchant/media/video_upload");
+    assert_signed_upload(&server);
+}
+
+/// An area's upload (compiled with `ecommerce`, a default feature) posts
+/// the file to its own path and decodes its answer.
+#[tokio::test]
+async fn typed_upload_of_an_area() {
+    use wxpay_apis::media::CancelApplicationMediaUploadRequest;
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, r#"{"media_id":"CANCEL-1"}"#));
+    let media = CancelApplicationMediaUploadRequest::new("proof.jpg", b"\xFF\xD8\xFF")
+        .send(&server.client())
+        .await
+        .unwrap();
+    assert_eq!(media.media_id, "CANCEL-1");
+    assert_eq!(
+        server.last().target,
+        "/v3/ecommerce/account/cancel-applications/media"
+    );
     assert_signed_upload(&server);
 }
 

@@ -13,22 +13,72 @@
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
 //! use wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest;
 //!
-//! let advance = ReturnAdvanceRequest {
-//!     refund_id: "50000000382019052709732678859",
-//!     sub_mchid: "1900000109",
-//! }
-//! .send(&client)
-//! .await?;
+//! let advance = ReturnAdvanceRequest::new("50000000382019052709732678859", "1900000109")
+//!     .send(&client)
+//!     .await?;
 //! println!("{}: {} fen", advance.advance_return_id, advance.return_amount);
 //! # Ok(()) }
 //! ```
 //!
+//! ## Building a request
+//!
+//! Every generated struct is `#[non_exhaustive]`: fields WeChat Pay adds to
+//! an operation later are not a breaking change for your code. A request is
+//! built with `new`, which takes the required fields in a fixed order (path
+//! parameters first, then the other required fields as the catalog lists
+//! them); optional fields start as `None` and are assigned on the value, as
+//! in ruma:
+//!
+//! ```no_run
+//! # #[cfg(feature = "ecommerce")]
+//! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+//! use wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest;
+//!
+//! let mut request =
+//!     CreateReturnOrderRequest::new("1900000109", "R20190516001", "86693852", 10, "分账回退");
+//! request.order_id = Some("3008450740201411110007820472");
+//! let order = request.send(&client).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Nested request objects (a payer, an amount) are built the same way:
+//!
+//! ```no_run
+//! # #[cfg(feature = "pay")]
+//! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+//! use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
+//! use wxpay_apis::pay::PayAmount;
+//!
+//! let mut prepay = JsapiPrepayRequest::new(
+//!     PayAmount::new(100), // fen
+//!     "wxd678efh567hg6787",
+//!     "Image形象店-深圳腾大-QQ公仔",
+//!     "1230000109",
+//!     "https://www.weixin.qq.com/wxpay/pay.php",
+//!     "1217752501201407033233368018",
+//!     JsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! );
+//! prepay.attach = Some("自定义数据");
+//! let prepay_id = prepay.send(&client).await?.prepay_id;
+//! # let _ = prepay_id; Ok(()) }
+//! ```
+//!
+//! Public fields after `new` rather than a setter per optional field:
+//! one function per type instead of one per field (some 20,000 more to
+//! compile), and a field is written as it is read.
+//!
 //! ## How the types read
 //!
 //! - `{Operation}Request` is the request, `{Operation}Response` what a
-//!   success decodes into (`()` for an empty 204/202). Operation names come
-//!   from the English slug of the official page (`create-return-advance`),
-//!   else from the method and path (`QueryTransactionsByOutTradeNo`).
+//!   success decodes into (`()` for an empty 204/202). The operations most
+//!   programs call carry the names the official English docs use
+//!   (`JsapiPrepayRequest`, `QueryOrderByOutTradeNoRequest`,
+//!   `CreateRefundRequest`, `TradeBillRequest`; partner variants start with
+//!   `Partner`); the rest are named from the English slug of the official
+//!   page (`create-return-advance`), else from the method and path. Search
+//!   the docs by Chinese name (`JSAPI下单API`) or by `METHOD path`
+//!   (`POST v3/pay/transactions/jsapi`): each request carries both as
+//!   aliases.
 //! - Requests borrow (`&'a str`, `&'a [T]`, [`Timestamp<&'a str>`](shared::Timestamp))
 //!   and only serialise; responses own their data and both serialise and
 //!   deserialise. Optional fields are `Option`s left out of the request when
@@ -40,20 +90,27 @@
 //! - Objects several operations share are declared once, in the deepest
 //!   module holding all of them, named `{Operation}{Field}` or after the words
 //!   the operations share (`ReturnOrderResult`).
-//! - Sensitive request fields (names, ID and card numbers, phone numbers)
-//!   are given in plaintext: `send` encrypts them with the client's WeChat
-//!   Pay key (`#[wxpay(encrypt)]`) and sets `Wechatpay-Serial`. The few it
+//! - Sensitive request fields (names, ID and card numbers, phone numbers),
+//!   at the top of a request or nested in it, are
+//!   [`Sensitive`](wxpay_core::sensitive::Sensitive) values given in
+//!   plaintext: `Debug` prints `<redacted>`, and `send` encrypts them with
+//!   the client's WeChat Pay key and sets `Wechatpay-Serial`. The few it
 //!   cannot encrypt (query parameters) say so and keep a `wechatpay_serial`
-//!   field; sensitive response fields say how to decrypt them.
-//! - File downloads, the inbound webhook and most multipart uploads are not
-//!   generated (see the lists below): [`media`] types the common uploads by
-//!   hand; otherwise use `Client::upload`, `Client::download` and
-//!   `wxpay_core::notify`.
+//!   field. Sensitive response fields are
+//!   [`Encrypted`](wxpay_core::sensitive::Encrypted):
+//!   `field.decrypt(&client)` gives the plaintext.
+//! - File downloads, the inbound webhook and multipart uploads are not
+//!   generated (see the lists below): [`media`] types 10 of the 14 uploads
+//!   by hand; otherwise use `Client::upload`, `Client::download` and
+//!   `wxpay_core::notify`. Bill answers are
+//!   [`BillInfo`](wxpay_core::bills::BillInfo), which
+//!   `Client::download_bill` takes as it is.
 //!
 //! Everything under these modules is generated by `cargo xtask codegen` from
 //! the catalog; do not edit it by hand.
 #![doc = include_str!("generated/README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod generated;

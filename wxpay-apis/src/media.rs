@@ -6,7 +6,7 @@
 //! # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
 //! use wxpay_apis::media::ImageUploadRequest;
 //! let jpeg = std::fs::read("shop-front.jpg").unwrap_or_default();
-//! let media = ImageUploadRequest { filename: "shop-front.jpg", content: &jpeg }.send(&client).await?;
+//! let media = ImageUploadRequest::new("shop-front.jpg", &jpeg).send(&client).await?;
 //! println!("media_id {}", media.media_id);
 //! # Ok(()) }
 //! ```
@@ -16,22 +16,42 @@ use wxpay_core::{Client, Error, Upload};
 
 /// A `media_id` to reference an uploaded file in later requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MediaId {
     /// 媒体文件标识 Id
     pub media_id: String,
 }
 
+/// A `file_id` of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FileId {
+    /// 文件标识
+    pub file_id: String,
+}
+
+/// A `fapiao_media_id` of an uploaded e-invoice file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FapiaoMediaId {
+    /// 发票文件标识
+    pub fapiao_media_id: String,
+}
+
 /// A `media_url` of an uploaded marketing image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MediaUrl {
     /// 媒体文件 URL
     pub media_url: String,
 }
 
 macro_rules! upload_operation {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty) => {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $response:ty $(, feature = $feature:literal)?) => {
         $(#[$doc])*
+        $(#[cfg(feature = $feature)] #[cfg_attr(docsrs, doc(cfg(feature = $feature)))])?
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct $name<'a> {
             /// The file name; its extension picks the content type (`.jpg`, `.png`, `.mp4` ...).
             pub filename: &'a str,
@@ -39,7 +59,13 @@ macro_rules! upload_operation {
             pub content: &'a [u8],
         }
 
-        impl $name<'_> {
+        $(#[cfg(feature = $feature)])?
+        impl<'a> $name<'a> {
+            /// The request for one file, as the generated requests are built.
+            pub fn new(filename: &'a str, content: &'a [u8]) -> Self {
+                Self { filename, content }
+            }
+
             #[doc = concat!("The operation's path: `POST /", $path, "`.")]
             pub const PATH: &'static str = $path;
 
@@ -80,4 +106,53 @@ upload_operation!(
     ComplaintImageUploadRequest,
     "v3/merchant-service/images/upload",
     MediaId
+);
+
+upload_operation!(
+    /// 图片上传 (注销申请): `POST /v3/ecommerce/account/cancel-applications/media`
+    /// (proof images of an e-commerce sub-merchant's account cancellation).
+    CancelApplicationMediaUploadRequest,
+    "v3/ecommerce/account/cancel-applications/media",
+    MediaId,
+    feature = "ecommerce"
+);
+
+upload_operation!(
+    /// 商户上传反馈图片 (跨境): `POST /v3/global/merchant-service/images/upload`.
+    GlobalComplaintImageUploadRequest,
+    "v3/global/merchant-service/images/upload",
+    MediaId,
+    feature = "global"
+);
+
+upload_operation!(
+    /// 上传文件 (跨境): `POST /v3/global/merchant-storage/file/upload`.
+    GlobalFileUploadRequest,
+    "v3/global/merchant-storage/file/upload",
+    FileId,
+    feature = "global"
+);
+
+upload_operation!(
+    /// 图片上传 (商品券): `POST /v3/marketing/partner/product-coupon/media/upload-image`.
+    ProductCouponImageUploadRequest,
+    "v3/marketing/partner/product-coupon/media/upload-image",
+    MediaUrl,
+    feature = "marketing"
+);
+
+upload_operation!(
+    /// 上传电子发票文件: `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`.
+    FapiaoFileUploadRequest,
+    "v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
+    FapiaoMediaId,
+    feature = "new-tax-control-fapiao"
+);
+
+upload_operation!(
+    /// 上传出租车电子发票文件: `POST /v3/taxi-invoice/cards/upload-file`.
+    TaxiFapiaoFileUploadRequest,
+    "v3/taxi-invoice/cards/upload-file",
+    FapiaoMediaId,
+    feature = "taxi-invoice"
 );

@@ -2,19 +2,117 @@
 //! RSA-OAEP encrypted with the current WeChat Pay key, and the request then
 //! carries `Wechatpay-Serial` naming that key.
 //!
-//! `#[wxpay(encrypt)]` marks such a field on a request struct; on nested
-//! structs use `#[serde(serialize_with = "wxpay_core::sensitive::encrypt")]`.
-//! Either way the encryption happens inside [`Client::send`](crate::Client::send),
-//! which picks the key from the client's keyring and sets the header.
+//! [`Sensitive`] is the type for such a field, at the top of a request or
+//! nested in it: its `Debug` prints `<redacted>` and it serialises
+//! encrypted, inside [`Client::send`](crate::Client::send), which picks the
+//! key from the client's keyring and sets the header. On hand-declared
+//! endpoints `#[wxpay(encrypt)]` on a text field does the same, as does
+//! `#[serde(serialize_with = "wxpay_core::sensitive::encrypt")]` on a
+//! nested struct's field.
+//!
+//! Fields WeChat Pay returns encrypted are [`Encrypted`]: one call,
+//! [`Encrypted::decrypt`], gives the plaintext (as a [`Sensitive`]).
+//!
+//! ```
+//! use wxpay_core::sensitive::Sensitive;
+//!
+//! let id_number = Sensitive::new("110101199003074477");
+//! assert_eq!(format!("{id_number:?}"), "Sensitive(<redacted>)");
+//! assert_eq!(*id_number.expose(), "110101199003074477");
+//! // Outside `Client::send` there is no key to encrypt with: never plaintext.
+//! assert!(serde_json::to_string(&id_number).is_err());
+//! ```
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::fmt;
 
 use serde::ser::Error as _;
-use serde::Serializer;
+use serde::{Deserialize, Serialize, Serializer};
 
+use crate::client::Client;
 use crate::crypto::PublicKey;
+use crate::error::Error;
 use crate::keyring::Keyring;
+
+/// A sensitive value (a name, an ID, bank or phone number): `Debug` prints
+/// `<redacted>`, and serialising it writes it RSA-OAEP encrypted with the
+/// WeChat Pay key that [`Client::send`](crate::Client::send) chose (outside
+/// `send` serialising fails, so the plaintext is never written). It has no
+/// `Deserialize`: a value that arrives encrypted is an [`Encrypted`] until
+/// the caller decrypts it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sensitive<T>(T);
+
+impl<T> Sensitive<T> {
+    /// Wraps a plaintext value.
+    pub const fn new(value: T) -> Self {
+        Sensitive(value)
+    }
+
+    /// The plaintext, for the code that must read it.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+
+    /// The plaintext, unwrapped.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> From<T> for Sensitive<T> {
+    fn from(value: T) -> Self {
+        Sensitive(value)
+    }
+}
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sensitive(<redacted>)")
+    }
+}
+
+impl<T: SensitiveValue> Serialize for Sensitive<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        encrypt(&self.0, serializer)
+    }
+}
+
+impl<T: SensitiveValue> SensitiveValue for Sensitive<T> {
+    fn plaintext(&self) -> Option<&str> {
+        self.0.plaintext()
+    }
+}
+
+/// A field WeChat Pay returned RSA-OAEP encrypted with the merchant's key
+/// (base64). [`decrypt`](Encrypted::decrypt) reads it.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Encrypted(String);
+
+impl Encrypted {
+    /// Wraps a ciphertext (base64), as WeChat Pay sends it.
+    pub fn new(ciphertext: impl Into<String>) -> Self {
+        Encrypted(ciphertext.into())
+    }
+
+    /// The ciphertext, base64.
+    pub fn ciphertext(&self) -> &str {
+        &self.0
+    }
+
+    /// The plaintext, decrypted with the client's merchant private key.
+    pub fn decrypt(&self, client: &Client) -> Result<Sensitive<String>, Error> {
+        client.decrypt_sensitive(&self.0).map(Sensitive)
+    }
+}
+
+impl fmt::Debug for Encrypted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Encrypted({} base64 chars)", self.0.len())
+    }
+}
 
 struct Context {
     keyring: Keyring,

@@ -86,15 +86,52 @@ fn check_params_have_fields(cx: &Ctxt, cont: &Container) {
             continue;
         }
         reported.push(param);
-        cx.error(
-            cont.template.lit.span(),
-            format!(
-                "the path parameter `<{param}>` has no field\n\
-                 help: add a field named after it, e.g. `pub {param}: &'a str` \
+        let help = match closest_unbound_field(cont, param) {
+            Some(field) => format!(
+                "help: a field `{field}` is close: rename it `{param}`, or write \
+                 `<{field}>` in the template"
+            ),
+            None => format!(
+                "help: add a field named after it, e.g. `pub {param}: &'a str` \
                  (or a `String` or an integer), or fix the name in the template"
             ),
+        };
+        cx.error(
+            cont.template.lit.span(),
+            format!("the path parameter `<{param}>` has no field\n{help}"),
         );
     }
+}
+
+/// The field not bound to any `<param>` whose name is nearest to `param`
+/// (a typo: at most a third of its letters edited, and at least one kept).
+fn closest_unbound_field<'c>(cont: &'c Container, param: &str) -> Option<&'c str> {
+    let params: Vec<&str> = cont.template.params().collect();
+    cont.fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| !params.contains(name))
+        .map(|name| (edit_distance(name, param), name))
+        .filter(|(d, _)| *d <= param.chars().count().max(3) / 3 && *d < param.chars().count())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// A path field gets its value into the path only; `#[wxpay(...)]` cannot move it.
@@ -207,5 +244,19 @@ fn check_secondary_serde_attrs(cx: &Ctxt, cont: &Container) {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("refund_id", "refund_id"), 0);
+        assert_eq!(edit_distance("refundid", "refund_id"), 1);
+        assert_eq!(edit_distance("refund_di", "refund_id"), 2);
+        assert_eq!(edit_distance("", "id"), 2);
+        assert_eq!(edit_distance("sub_mchid", "refund_id"), 7);
     }
 }

@@ -16,6 +16,10 @@ use crate::template::Piece;
 pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input.clone()) {
         Ok(input) => input,
+        // A struct that does not parse (a field named `type`): the compiler
+        // has already reported where and how to fix it (`r#type`); a second
+        // error from here would only repeat it.
+        Err(_) if is_struct(&input) => return input,
         Err(_) => {
             let error = syn::Error::new(
                 Span::call_site(),
@@ -41,6 +45,14 @@ pub(crate) fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
         (Err(errors), _) => on_error(input, fallback_response, errors),
         (Ok(()), None) => unreachable!("no expansion without an error"),
     }
+}
+
+/// Whether the item is a `struct` (its keyword at the top level).
+fn is_struct(input: &TokenStream) -> bool {
+    input
+        .clone()
+        .into_iter()
+        .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "struct"))
 }
 
 fn private() -> TokenStream {
@@ -77,7 +89,8 @@ fn expand(cont: &Container, input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics #private::ApiRequest for #ident #ty_generics #where_clause {
                 type Response = #response;
-                const METHOD: #private::Method = #private::Method::#method_variant;
+                // The public path: rustdoc shows this value as written.
+                const METHOD: ::wxpay_core::Method = ::wxpay_core::Method::#method_variant;
                 const PATH_TEMPLATE: &'static str = #template;
                 #write_path
                 #write_query

@@ -47,7 +47,9 @@ fn root(model: &Model) -> String {
          // Variant names come from wire values (`PAY_SUCCESS`, `PAY_FAIL`), so\n\
          // they may share a prefix or suffix; modules mirror URL paths, which\n\
          // sometimes repeat a segment (`delivery-plans/{id}/delivery-plans`).\n\
-         #![allow(clippy::enum_variant_names, clippy::module_inception)]\n\n",
+         #![allow(clippy::enum_variant_names, clippy::module_inception)]\n\
+         // `new` takes every required field, and may take none.\n\
+         #![allow(clippy::too_many_arguments, clippy::new_without_default)]\n\n",
     );
     out.push_str(
         "/// What every generated file imports.\n\
@@ -55,6 +57,7 @@ fn root(model: &Model) -> String {
          #[allow(unused_imports)]\n\
          pub(crate) mod prelude {\n\
          pub(crate) use serde::{Deserialize, Serialize};\n\
+         pub(crate) use wxpay_core::sensitive::{Encrypted, Sensitive};\n\
          pub(crate) use wxpay_core::types::{JsonString, MediaId, Timestamp};\n\
          pub(crate) use wxpay_core::{string_enum, wxpay_api};\n\
          }\n\n\
@@ -64,7 +67,9 @@ fn root(model: &Model) -> String {
         let feature = module.feature.unwrap_or_default();
         writeln!(
             out,
-            "#[cfg(feature = \"{feature}\")]\npub mod {};",
+            "#[cfg(feature = \"{feature}\")]\n\
+             #[cfg_attr(docsrs, doc(cfg(feature = \"{feature}\")))]\n\
+             pub mod {};",
             module.path[0]
         )
         .unwrap();
@@ -92,7 +97,10 @@ fn crate_docs(model: &Model) -> String {
         out,
         "## Features\n\n{typed} operations are generated ({skipped} more are listed below). \
          Each business area is a cargo feature; `full` turns on all of them. \
-         The default is `ecommerce`.\n\n\
+         The default features are `pay`, `refund` and `ecommerce` (with the `aws-lc` \
+         crypto backend): direct-merchant and partner payments, refunds and bills, and the \
+         e-commerce platform. Modules of a feature that is off are not compiled, so they \
+         are named here without links.\n\n\
          | feature | operations | modules | area |\n| --- | ---: | --- | --- |"
     )
     .unwrap();
@@ -102,7 +110,7 @@ fn crate_docs(model: &Model) -> String {
             .modules
             .values()
             .filter(|m| m.path.len() == 1 && m.feature == Some(f.name))
-            .map(|m| format!("[`{0}`](crate::{0})", m.path[0]))
+            .map(|m| format!("`{}`", m.path[0]))
             .collect();
         writeln!(
             out,
@@ -116,22 +124,28 @@ fn crate_docs(model: &Model) -> String {
     let hand_written = |s: &crate::model::Skipped| {
         tables::HAND_WRITTEN
             .iter()
-            .find(|(m, p, _)| *m == s.op.method && *p == s.op.path)
-            .map(|(_, _, item)| *item)
+            .find(|(m, p, _, _)| *m == s.op.method && *p == s.op.path)
+            .map(|(_, _, item, gated)| (*item, *gated))
     };
     writeln!(
         out,
         "\n## Typed by hand\n\nMultipart uploads the generator skips, typed beside the \
-         generated code (always compiled):\n\n\
-         | operation | name | request |\n| --- | --- | --- |"
+         generated code in [`media`](crate::media) (those with a feature are compiled with \
+         it, and named here without a link):\n\n\
+         | operation | name | request | feature |\n| --- | --- | --- | --- |"
     )
     .unwrap();
     for s in &model.skipped {
-        if let Some(item) = hand_written(s) {
+        if let Some((item, gated)) = hand_written(s) {
             let name = item.rsplit("::").next().unwrap_or(item);
+            let (request, feature) = if gated {
+                (format!("`{item}`"), format!("`{}`", s.feature))
+            } else {
+                (format!("[`{name}`](crate::{item})"), "always".to_owned())
+            };
             writeln!(
                 out,
-                "| `{} /{}` | {} | [`{name}`](crate::{item}) |",
+                "| `{} /{}` | {} | {request} | {feature} |",
                 s.op.method,
                 s.op.path,
                 doc_text(&s.op.summary)
@@ -208,8 +222,17 @@ impl Writer<'_> {
             if i > 0 {
                 self.line(prefix.trim_end());
             }
-            self.line(&format!("{prefix}{p}"));
+            for line in p.lines() {
+                self.line(&format!("{prefix}{line}"));
+            }
         }
+    }
+
+    /// The docs of an item as one `#[doc = "..."]` rather than a `///` per
+    /// line: with some 26,000 fields and types, every extra attribute is
+    /// work for the attribute macro and both derives.
+    fn doc_attr(&mut self, indent: &str, paragraphs: &[String]) {
+        self.line(&format!("{indent}#[doc = {:?}]", paragraphs.join("\n\n")));
     }
 
     fn module_docs(&mut self) {
@@ -280,17 +303,30 @@ impl Writer<'_> {
         }
     }
 
+    /// A field's type: sensitive text is a `Sensitive` (redacted `Debug`,
+    /// encrypted by `send`) in a request and an `Encrypted` in a response.
+    fn field_ty(&self, field: &Field, side: Side) -> String {
+        let ty = self.ty(&field.ty, side);
+        match field.encrypt {
+            Encrypt::Attr | Encrypt::With => format!("Sensitive<{ty}>"),
+            Encrypt::Response if is_rsa_encrypted(field) => "Encrypted".to_owned(),
+            _ => ty,
+        }
+    }
+
     fn struct_item(&mut self, id: usize) {
         let def = &self.model.structs[id];
         let generics = if def.lifetime { "<'a>" } else { "" };
         match def.request_of {
             Some(index) => {
                 let op = &self.model.ops[index];
-                self.docs("/// ", &request_docs(op));
+                self.doc_attr("", &request_docs(self.model, op));
+                let aliases: Vec<String> = aliases(op).iter().map(|a| format!("{a:?}")).collect();
+                self.line(&format!("#[doc(alias({}))]", aliases.join(", ")));
                 let response = match op.response {
                     Response::Unit => "()".to_owned(),
                     Response::Value => "serde_json::Value".to_owned(),
-                    Response::Struct(_) => op.response_name(),
+                    Response::Struct(_) | Response::Bill => op.response_name(),
                 };
                 self.line(&format!(
                     "#[wxpay_api({}, {:?}, response = {response})]",
@@ -299,7 +335,7 @@ impl Writer<'_> {
                 self.line("#[derive(Debug, Clone, PartialEq)]");
             }
             None => {
-                self.docs("/// ", &self.type_docs(id));
+                self.doc_attr("", &self.type_docs(id));
                 match def.side {
                     Side::Req => self.line("#[derive(Debug, Clone, PartialEq, Serialize)]"),
                     Side::Resp => {
@@ -308,6 +344,8 @@ impl Writer<'_> {
                 }
             }
         }
+        // Fields WeChat Pay adds later are not a breaking change.
+        self.line("#[non_exhaustive]");
         self.line(&format!("pub struct {}{generics} {{", def.name));
         let method_has_body = def.request_of.map(|i| {
             matches!(
@@ -319,6 +357,67 @@ impl Writer<'_> {
             self.field(field, def.side, method_has_body);
         }
         self.line("}");
+        if def.side == Side::Req {
+            self.constructor(id);
+        }
+    }
+
+    /// `new(...)` with the required fields in field order (path parameters,
+    /// then query, body and header fields as the catalog lists them); the
+    /// optional ones start as `None` and are set on the value afterwards.
+    ///
+    /// Public fields after `new` rather than one setter per optional field:
+    /// one function per struct instead of one per field (about 20,000 more
+    /// functions to compile), and the fields read the same in both directions.
+    fn constructor(&mut self, id: usize) {
+        let def = &self.model.structs[id];
+        let generics = if def.lifetime { "<'a>" } else { "" };
+        let params: Vec<String> = def
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| format!("{}: {}", f.ident, self.field_ty(f, Side::Req)))
+            .collect();
+        let inits: Vec<String> = def
+            .fields
+            .iter()
+            .map(|f| {
+                if f.required {
+                    f.ident.clone()
+                } else {
+                    format!("{}: None", f.ident)
+                }
+            })
+            .collect();
+        let optional: Vec<String> = def
+            .fields
+            .iter()
+            .filter(|f| !f.required)
+            .map(|f| format!("`{}`", unraw(&f.ident)))
+            .collect();
+        let mut doc = match params.len() {
+            0 => format!("{} without a required field.", what(def.request_of)),
+            _ => format!(
+                "{} from its required fields, in declaration order.",
+                what(def.request_of)
+            ),
+        };
+        if !optional.is_empty() {
+            write!(
+                doc,
+                " The optional ones ({}) start as `None`: assign them on the value.",
+                optional.join(", ")
+            )
+            .unwrap();
+        }
+        self.line("");
+        self.line(&format!("impl{generics} {}{generics} {{", def.name));
+        self.line(&format!("    /// {doc}"));
+        self.line("    #[inline]");
+        self.line(&format!("    pub fn new({}) -> Self {{", params.join(", ")));
+        self.line(&format!("        Self {{ {} }}", inits.join(", ")));
+        self.line("    }");
+        self.line("}");
     }
 
     fn field(&mut self, field: &Field, side: Side, method_has_body: Option<bool>) {
@@ -327,20 +426,14 @@ impl Writer<'_> {
             .as_deref()
             .map(doc_text)
             .unwrap_or_else(|| format!("`{}`", field.wire))];
+        paragraphs.push(field_facts(field, side, method_has_body.is_some()));
         paragraphs.extend(field.notes.iter().cloned());
-        self.docs("    /// ", &paragraphs);
+        self.doc_attr("    ", &paragraphs);
         let mut serde: Vec<String> = Vec::new();
         match (&field.role, method_has_body) {
             (Role::Header(name), _) => self.line(&format!("    #[wxpay(header = {name:?})]")),
             (Role::Query, Some(true)) => self.line("    #[wxpay(query)]"),
             (Role::Body, Some(false)) => self.line("    #[wxpay(body)]"),
-            _ => {}
-        }
-        match field.encrypt {
-            Encrypt::Attr => self.line("    #[wxpay(encrypt)]"),
-            Encrypt::With => {
-                serde.push("serialize_with = \"wxpay_core::sensitive::encrypt\"".to_owned())
-            }
             _ => {}
         }
         if unraw(&field.ident) != field.wire && !matches!(field.role, Role::Header(_)) {
@@ -356,7 +449,7 @@ impl Writer<'_> {
         if !serde.is_empty() {
             self.line(&format!("    #[serde({})]", serde.join(", ")));
         }
-        let ty = self.ty(&field.ty, side);
+        let ty = self.field_ty(field, side);
         let ty = if optional {
             format!("Option<{ty}>")
         } else {
@@ -433,16 +526,43 @@ impl Writer<'_> {
     }
 
     fn alias(&mut self, op: &Op) {
-        let Response::Struct(id) = op.response else {
-            return;
+        let target = match op.response {
+            Response::Struct(id) => self.path(Ref::Struct(id)),
+            Response::Bill => {
+                self.line(&format!(
+                    "/// The answer to [`{}`]: `{}`. Give it to \
+                     [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.",
+                    op.request_name(),
+                    op.display()
+                ));
+                self.line(&format!(
+                    "pub type {} = wxpay_core::bills::BillInfo;",
+                    op.response_name()
+                ));
+                return;
+            }
+            _ => return,
         };
         self.line(&format!(
             "/// The answer to [`{}`]: `{}`.",
             op.request_name(),
             op.display()
         ));
-        let target = self.path(Ref::Struct(id));
         self.line(&format!("pub type {} = {target};", op.response_name()));
+    }
+}
+
+/// A response field WeChat Pay encrypted with the merchant's RSA key (not
+/// the AEAD `ciphertext` of a certificate or notification).
+pub fn is_rsa_encrypted(field: &Field) -> bool {
+    field.encrypt == Encrypt::Response && field.ty == Ty::Str && field.wire != "ciphertext"
+}
+
+/// What a constructor builds.
+fn what(request_of: Option<usize>) -> &'static str {
+    match request_of {
+        Some(_) => "The request",
+        None => "The object",
     }
 }
 
@@ -454,12 +574,105 @@ fn links(op: &Op) -> Vec<String> {
     links.into_iter().map(|l| format!("<{l}>")).collect()
 }
 
-fn request_docs(op: &Op) -> Vec<String> {
+/// Where a field goes, whether it must be given, its format and the
+/// catalog's example: `Body, required. Format `rfc3339`. Example: `...`.`
+fn field_facts(field: &Field, side: Side, top_level_request: bool) -> String {
+    let required = match (side, field.required) {
+        (Side::Req, true) => "required",
+        (Side::Req, false) => "optional",
+        (Side::Resp, true) => "always present",
+        (Side::Resp, false) => "may be absent",
+    };
+    let mut text = if top_level_request {
+        let role = match &field.role {
+            Role::Path => "Path parameter".to_owned(),
+            Role::Query => "Query parameter".to_owned(),
+            Role::Body => "Body field".to_owned(),
+            Role::Header(name) => format!("Header `{name}`"),
+        };
+        format!("{role}, {required}.")
+    } else {
+        let mut r = required.to_owned();
+        r[..1].make_ascii_uppercase();
+        format!("{r}.")
+    };
+    if matches!(field.encrypt, Encrypt::Attr | Encrypt::With) {
+        // The catalog's format and example are of the ciphertext; the field
+        // holds the plaintext.
+        return text;
+    }
+    if let Some(format) = field.schema.format.as_deref().filter(|f| !f.is_empty()) {
+        write!(text, " Format `{}`.", format.replace('`', "'")).unwrap();
+    }
+    if let Some(example) = field.doc_example.as_deref().map(str::trim) {
+        if !example.is_empty() && !example.contains('\n') {
+            let mut example: String = example.replace('`', "'");
+            if example.chars().count() > 80 {
+                example = example.chars().take(77).collect::<String>() + "...";
+            }
+            write!(text, " Example: `{example}`.").unwrap();
+        }
+    }
+    text
+}
+
+/// `#[doc(alias)]`es, so rustdoc search finds an operation by its Chinese
+/// name and its `METHOD path` (rustdoc refuses quotes, tabs and newlines).
+fn aliases(op: &Op) -> Vec<String> {
+    let summary = op
+        .cat
+        .summary
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    [
+        summary,
+        format!("{} {}", op.cat.method, op.cat.path),
+        op.cat.path.clone(),
+    ]
+    .into_iter()
+    .filter(|a| !a.is_empty() && !a.contains(['"', '\'']))
+    .collect()
+}
+
+/// `let response = NameRequest::new(a, b).send(&client).await?;`, with the
+/// required fields by name.
+fn short_call(model: &Model, op: &Op) -> String {
+    let request = &model.structs[op.request];
+    let args: Vec<&str> = request
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| unraw(&f.ident))
+        .collect();
+    let optional = request.fields.iter().find(|f| !f.required);
+    let mut code = String::from("```ignore\n");
+    let binding = if optional.is_some() { "mut " } else { "" };
+    writeln!(
+        code,
+        "let {binding}request = {}::new({});",
+        op.request_name(),
+        args.join(", ")
+    )
+    .unwrap();
+    if let Some(f) = optional {
+        writeln!(code, "request.{} = Some({});", f.ident, unraw(&f.ident)).unwrap();
+    }
+    let response = match op.response {
+        Response::Unit => "",
+        _ => "let response = ",
+    };
+    write!(code, "{response}request.send(&client).await?;\n```").unwrap();
+    code
+}
+
+fn request_docs(model: &Model, op: &Op) -> Vec<String> {
     let mut paragraphs = vec![format!(
         "{}: `{}`.",
         doc_text(&op.cat.summary),
         op.display()
     )];
+    paragraphs.push(short_call(model, op));
     let links = links(op);
     paragraphs.push(if links.is_empty() {
         "The catalog gives no documentation link.".to_owned()
@@ -472,8 +685,8 @@ fn request_docs(op: &Op) -> Vec<String> {
     }
     if op.encrypts {
         paragraphs.push(
-            "Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the \
-             client's WeChat Pay key and sets `Wechatpay-Serial`."
+            "Give sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them \
+             with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."
                 .to_owned(),
         );
     }

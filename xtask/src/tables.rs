@@ -226,9 +226,9 @@ pub const FEATURES: &[Feature] = &[
     },
 ];
 
-/// Operation names the catalog cannot give. The seed operations keep the
-/// names they were published with; `POST .../return-advance` is required to
-/// be `ReturnAdvanceRequest`.
+/// Operation names the catalog cannot give, or gives in a form nobody would
+/// guess. The seed operations keep the names they were published with;
+/// `POST .../return-advance` is required to be `ReturnAdvanceRequest`.
 pub const NAME_OVERRIDES: &[(&str, &str, &str)] = &[
     (
         "POST",
@@ -255,7 +255,209 @@ pub const NAME_OVERRIDES: &[(&str, &str, &str)] = &[
         "v3/ecommerce/profitsharing/returnorders",
         "QueryReturnOrder",
     ),
+    // The operations most programs call, named as the official English docs
+    // and SDKs say them (`wxpay-apis/tests/names.rs` pins these names).
+    ("POST", "v3/pay/transactions/jsapi", "JsapiPrepay"),
+    ("POST", "v3/pay/transactions/app", "AppPrepay"),
+    ("POST", "v3/pay/transactions/h5", "H5Prepay"),
+    ("POST", "v3/pay/transactions/native", "NativePrepay"),
+    ("POST", "v3/pay/transactions/codepay", "CodePay"),
+    (
+        "GET",
+        "v3/pay/transactions/id/{transaction_id}",
+        "QueryOrderById",
+    ),
+    (
+        "GET",
+        "v3/pay/transactions/out-trade-no/{out_trade_no}",
+        "QueryOrderByOutTradeNo",
+    ),
+    (
+        "POST",
+        "v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+        "CloseOrder",
+    ),
+    (
+        "POST",
+        "v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",
+        "ReverseOrder",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/jsapi",
+        "PartnerJsapiPrepay",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/app",
+        "PartnerAppPrepay",
+    ),
+    ("POST", "v3/pay/partner/transactions/h5", "PartnerH5Prepay"),
+    (
+        "POST",
+        "v3/pay/partner/transactions/native",
+        "PartnerNativePrepay",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/miniprogram",
+        "PartnerMiniProgramPrepay",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/codepay",
+        "PartnerCodePay",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/scannedpos",
+        "PartnerScannedPosPrepay",
+    ),
+    (
+        "GET",
+        "v3/pay/partner/transactions/id/{transaction_id}",
+        "PartnerQueryOrderById",
+    ),
+    (
+        "GET",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
+        "PartnerQueryOrderByOutTradeNo",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
+        "PartnerCloseOrder",
+    ),
+    (
+        "POST",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
+        "PartnerReverseOrder",
+    ),
+    (
+        "POST",
+        "v3/combine-transactions/jsapi",
+        "CombineJsapiPrepay",
+    ),
+    ("POST", "v3/combine-transactions/app", "CombineAppPrepay"),
+    ("POST", "v3/combine-transactions/h5", "CombineH5Prepay"),
+    (
+        "POST",
+        "v3/combine-transactions/native",
+        "CombineNativePrepay",
+    ),
+    (
+        "GET",
+        "v3/combine-transactions/out-trade-no/{combine_out_trade_no}",
+        "QueryCombineOrder",
+    ),
+    (
+        "POST",
+        "v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close",
+        "CloseCombineOrder",
+    ),
+    ("POST", "v3/refund/domestic/refunds", "CreateRefund"),
+    (
+        "GET",
+        "v3/refund/domestic/refunds/{out_refund_no}",
+        "QueryRefund",
+    ),
+    (
+        "POST",
+        "v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
+        "ApplyAbnormalRefund",
+    ),
+    ("GET", "v3/bill/tradebill", "TradeBill"),
+    ("GET", "v3/bill/fundflowbill", "FundFlowBill"),
+    (
+        "GET",
+        "v3/bill/sub-merchant-fundflowbill",
+        "SubMerchantFundFlowBill",
+    ),
+    (
+        "POST",
+        "v3/profitsharing/orders",
+        "CreateProfitSharingOrder",
+    ),
+    (
+        "GET",
+        "v3/profitsharing/orders/{out_order_no}",
+        "QueryProfitSharingOrder",
+    ),
+    (
+        "POST",
+        "v3/profitsharing/orders/unfreeze",
+        "UnfreezeProfitSharingOrder",
+    ),
+    (
+        "POST",
+        "v3/profitsharing/return-orders",
+        "CreateProfitSharingReturnOrder",
+    ),
+    (
+        "GET",
+        "v3/profitsharing/return-orders/{out_return_no}",
+        "QueryProfitSharingReturnOrder",
+    ),
+    (
+        "GET",
+        "v3/profitsharing/transactions/{transaction_id}/amounts",
+        "QueryProfitSharingAmounts",
+    ),
+    (
+        "POST",
+        "v3/profitsharing/receivers/add",
+        "AddProfitSharingReceiver",
+    ),
+    (
+        "POST",
+        "v3/profitsharing/receivers/delete",
+        "DeleteProfitSharingReceiver",
+    ),
+    ("GET", "v3/profitsharing/bills", "ProfitSharingBill"),
+    (
+        "POST",
+        "v3/fund-app/mch-transfer/transfer-bills",
+        "CreateTransferBill",
+    ),
+    (
+        "GET",
+        "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+        "QueryTransferBillByOutBillNo",
+    ),
+    (
+        "GET",
+        "v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+        "QueryTransferBillByTransferBillNo",
+    ),
+    (
+        "POST",
+        "v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+        "CancelTransferBill",
+    ),
+    ("POST", "v3/transfer/batches", "CreateTransferBatch"),
+    (
+        "GET",
+        "v3/transfer/batches/out-batch-no/{out_batch_no}",
+        "QueryTransferBatchByOutBatchNo",
+    ),
+    (
+        "GET",
+        "v3/transfer/batches/batch-id/{batch_id}",
+        "QueryTransferBatchById",
+    ),
+    ("GET", "v3/certificates", "QueryCertificates"),
 ];
+
+/// Fields the catalog marks optional that WeChat's typed documentation
+/// requires: (method, path, field, where that is documented). The generator
+/// makes them required (a `new` argument, not an `Option`) and checks that
+/// each entry still names an optional field of the catalog.
+pub const REQUIRED_OVERRIDES: &[(&str, &str, &str, &str)] = &[(
+    "GET",
+    "v3/ecommerce/profitsharing/after-sales-orders",
+    "transaction_id",
+    "收付通 请求售后服务分账结果: `sub_mchid` and `transaction_id` are both required query parameters",
+)];
 
 /// Type names kept from the hand-written seed modules, so code written
 /// against them still compiles: (module, generated name, published name).
@@ -288,27 +490,68 @@ pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
 ];
 
 /// Operations the generator skips (multipart) that `wxpay-apis` types by
-/// hand beside the generated code: (method, path, item under the crate root).
-pub const HAND_WRITTEN: &[(&str, &str, &str)] = &[
+/// hand beside the generated code: (method, path, item under the crate
+/// root, whether it is compiled only with its area's feature).
+pub const HAND_WRITTEN: &[(&str, &str, &str, bool)] = &[
+    (
+        "POST",
+        "v3/ecommerce/account/cancel-applications/media",
+        "media::CancelApplicationMediaUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/global/merchant-service/images/upload",
+        "media::GlobalComplaintImageUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/global/merchant-storage/file/upload",
+        "media::GlobalFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/marketing/partner/product-coupon/media/upload-image",
+        "media::ProductCouponImageUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
+        "media::FapiaoFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/taxi-invoice/cards/upload-file",
+        "media::TaxiFapiaoFileUploadRequest",
+        true,
+    ),
     (
         "POST",
         "v3/merchant/media/upload",
         "media::ImageUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/merchant/media/video_upload",
         "media::VideoUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/marketing/favor/media/image-upload",
         "media::MarketingImageUploadRequest",
+        false,
     ),
     (
         "POST",
         "v3/merchant-service/images/upload",
         "media::ComplaintImageUploadRequest",
+        false,
     ),
 ];
 

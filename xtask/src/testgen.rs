@@ -7,6 +7,7 @@
 //! Expected bytes are computed here, independently of serde and the macro,
 //! so a regression in either shows up as a failing operation by name.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -191,8 +192,12 @@ fn area_file(model: &Model, ops: &[&Op]) -> String {
 
 fn op_test(model: &Model, op: &Op) -> String {
     let request = &model.structs[op.request];
-    let ex = Examples { model };
-    let mut fields = String::new();
+    let ex = Examples {
+        model,
+        arrays: RefCell::new(Vec::new()),
+    };
+    let mut args: Vec<String> = Vec::new();
+    let mut sets = String::new();
     let mut query: Vec<(String, String)> = Vec::new();
     let mut body = Map::new();
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -204,12 +209,11 @@ fn op_test(model: &Model, op: &Op) -> String {
             Role::Body => ex.field(field, Side::Req, Some(&pointer), &mut encrypted),
             _ => ex.field(field, Side::Req, None, &mut Vec::new()),
         };
-        let expr = if field.required {
-            expr
+        if field.required {
+            args.push(expr);
         } else {
-            format!("Some({expr})")
-        };
-        writeln!(fields, "{}: {expr},", field.ident).unwrap();
+            writeln!(sets, "request.{} = Some({expr});", field.ident).unwrap();
+        }
         match &field.role {
             Role::Path => {}
             Role::Query => query_pairs(&field.wire, &value, &mut query),
@@ -275,6 +279,11 @@ fn op_test(model: &Model, op: &Op) -> String {
     let response = match op.response {
         Response::Unit => "check_empty_response(&request);".to_owned(),
         Response::Value => "check_untyped_response(&request);".to_owned(),
+        Response::Bill => format!(
+            "check_response::<{module}::{}>({:?});",
+            op.response_name(),
+            r#"{"download_url":"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t","hash_type":"SHA1","hash_value":"79bb0f45fc4c42234a918000b2668d689e2bde04"}"#
+        ),
         Response::Struct(id) => {
             let json = ex
                 .value(&Ty::Struct(id), Side::Resp, None, None, &mut Vec::new())
@@ -286,14 +295,17 @@ fn op_test(model: &Model, op: &Op) -> String {
             )
         }
     };
+    let arrays: String = ex.arrays.take().concat();
+    let binding = if sets.is_empty() { "" } else { "mut " };
     format!(
         "\n/// `{}`\n#[test]\nfn {}() {{\n\
-         let request = {module}::{} {{\n{fields}}};\n\
+         {arrays}let {binding}request = {module}::{}::new({});\n{sets}\
          {check}\n\
          {response}\n}}\n",
         op.display(),
         unraw(&snake(&op.name)),
         op.request_name(),
+        args.join(", "),
     )
 }
 
@@ -351,6 +363,10 @@ fn encode(text: &str) -> String {
 
 struct Examples<'m> {
     model: &'m Model,
+    /// `let itemsN = [...];` lines for the request's arrays: a request
+    /// borrows them, and an array of `new(...)` calls is a temporary that
+    /// would not outlive the statement that builds the request.
+    arrays: RefCell<Vec<String>>,
 }
 
 impl Examples<'_> {
@@ -380,6 +396,10 @@ impl Examples<'_> {
                 Some(p) if value.is_string() => encrypted.push(p.to_owned()),
                 _ => panic!("`{}` is encrypted where a test cannot find it", field.wire),
             }
+            return (
+                format!("wxpay_core::sensitive::Sensitive::new({expr})"),
+                value,
+            );
         }
         (expr, value)
     }
@@ -451,17 +471,28 @@ impl Examples<'_> {
                 )
             }
             Ty::Struct(id) => {
+                // Built as a caller would: `new` with the required fields,
+                // then the optional ones assigned.
                 let def = &self.model.structs[*id];
-                let mut expr = format!("{} {{\n", self.path(Ref::Struct(*id)));
+                let mut args: Vec<String> = Vec::new();
+                let mut sets = String::new();
                 let mut map = Map::new();
                 for f in &def.fields {
                     let inner = pointer.map(|p| format!("{p}/{}", f.wire));
                     let (e, v) = self.field(f, side, inner.as_deref(), encrypted);
-                    let e = if f.required { e } else { format!("Some({e})") };
-                    writeln!(expr, "{}: {e},", f.ident).unwrap();
+                    if f.required {
+                        args.push(e);
+                    } else {
+                        writeln!(sets, "v.{} = Some({e});", f.ident).unwrap();
+                    }
                     map.insert(f.wire.clone(), v);
                 }
-                expr.push('}');
+                let new = format!("{}::new({})", self.path(Ref::Struct(*id)), args.join(", "));
+                let expr = if sets.is_empty() {
+                    new
+                } else {
+                    format!("{{\nlet mut v = {new};\n{sets}v\n}}")
+                };
                 (expr, Value::Object(map))
             }
             Ty::Array(item) => {
@@ -473,7 +504,14 @@ impl Examples<'_> {
                     inner.as_deref(),
                     encrypted,
                 );
-                (format!("&[{e}]"), Value::Array(vec![v]))
+                if side == Side::Resp {
+                    // Only the JSON of a response example is used.
+                    return (String::new(), Value::Array(vec![v]));
+                }
+                let mut arrays = self.arrays.borrow_mut();
+                let name = format!("items{}", arrays.len());
+                arrays.push(format!("let {name} = [{e}];\n"));
+                (format!("&{name}"), Value::Array(vec![v]))
             }
             Ty::Json(inner) => {
                 // Inside a string: no pointer reaches it.

@@ -5,172 +5,254 @@
 // they may share a prefix or suffix; modules mirror URL paths, which
 // sometimes repeat a segment (`delivery-plans/{id}/delivery-plans`).
 #![allow(clippy::enum_variant_names, clippy::module_inception)]
+// `new` takes every required field, and may take none.
+#![allow(clippy::too_many_arguments, clippy::new_without_default)]
 
 /// What every generated file imports.
 // Which of these a build uses depends on the features turned on.
 #[allow(unused_imports)]
 pub(crate) mod prelude {
     pub(crate) use serde::{Deserialize, Serialize};
+    pub(crate) use wxpay_core::sensitive::{Encrypted, Sensitive};
     pub(crate) use wxpay_core::types::{JsonString, MediaId, Timestamp};
     pub(crate) use wxpay_core::{string_enum, wxpay_api};
 }
 
 #[cfg(feature = "ecommerce")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ecommerce")))]
 pub mod abnormal_fund_processing;
 #[cfg(feature = "aggracct-bc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aggracct-bc")))]
 pub mod aggracct_bc;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod apply4sub;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod apply4subject;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod applyment4sub;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod bank_batch_transfer;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod bank_transfer;
 #[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
 pub mod bill;
 #[cfg(feature = "brand")]
+#[cfg_attr(docsrs, doc(cfg(feature = "brand")))]
 pub mod brand;
 #[cfg(feature = "brand")]
+#[cfg_attr(docsrs, doc(cfg(feature = "brand")))]
 pub mod brand_basic;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod businesscircle;
 #[cfg(feature = "common")]
+#[cfg_attr(docsrs, doc(cfg(feature = "common")))]
 pub mod capital;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod catering;
 #[cfg(feature = "common")]
+#[cfg_attr(docsrs, doc(cfg(feature = "common")))]
 pub mod certificates;
 #[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
 pub mod combine_transactions;
 #[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
 pub mod compliance;
 #[cfg(feature = "repayment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "repayment")))]
 pub mod credit_repayment;
 #[cfg(feature = "payscore")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payscore")))]
 pub mod discount_card;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod ebike;
 #[cfg(feature = "ecommerce")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ecommerce")))]
 pub mod ecommerce;
 #[cfg(feature = "education")]
+#[cfg_attr(docsrs, doc(cfg(feature = "education")))]
 pub mod edu_papay;
 #[cfg(feature = "education")]
+#[cfg_attr(docsrs, doc(cfg(feature = "education")))]
 pub mod edu_star;
 #[cfg(feature = "education")]
+#[cfg_attr(docsrs, doc(cfg(feature = "education")))]
 pub mod eduschoolpay;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod express;
 #[cfg(feature = "face-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face-pay")))]
 pub mod facemch;
 #[cfg(feature = "fund-app")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund-app")))]
 pub mod fund_app;
 #[cfg(feature = "ecommerce")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ecommerce")))]
 pub mod funds_to_oversea;
 #[cfg(feature = "global")]
+#[cfg_attr(docsrs, doc(cfg(feature = "global")))]
 pub mod global;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod goldplan;
 #[cfg(feature = "gov")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gov")))]
 pub mod gov;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod hire_power_bank;
 #[cfg(feature = "hk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hk")))]
 pub mod hk;
 #[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
 pub mod industry_coupon;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod industry_rebate;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod inspolicymgr;
 #[cfg(feature = "face-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face-pay")))]
 pub mod iotmanage;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod lovefeast;
 #[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
 pub mod marketing;
 #[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
 pub mod mch_manage;
 #[cfg(feature = "ecommerce")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ecommerce")))]
 pub mod mch_operate;
 #[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
 pub mod mch_operation_manage;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod mchalterapply;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod med_ins;
 #[cfg(feature = "merchant")]
+#[cfg_attr(docsrs, doc(cfg(feature = "merchant")))]
 pub mod merchant;
 #[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
 pub mod merchant_risk_manage;
 #[cfg(feature = "merchant-service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "merchant-service")))]
 pub mod merchant_service;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod merchant_settlement;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod merchant_store;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod merchantfund;
 #[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
 pub mod multiuse;
 #[cfg(feature = "new-tax-control-fapiao")]
+#[cfg_attr(docsrs, doc(cfg(feature = "new-tax-control-fapiao")))]
 pub mod new_tax_control_fapiao;
 #[cfg(feature = "face-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face-pay")))]
 pub mod offlineface;
 #[cfg(feature = "face-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face-pay")))]
 pub mod offlinefacemch;
 #[cfg(feature = "face-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face-pay")))]
 pub mod palmservice;
 #[cfg(feature = "papay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "papay")))]
 pub mod papay;
 #[cfg(feature = "parking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parking")))]
 pub mod parking;
 #[cfg(feature = "papay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "papay")))]
 pub mod partner_papay;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod partner_transfer;
 #[cfg(feature = "password-exempt-contract")]
+#[cfg_attr(docsrs, doc(cfg(feature = "password-exempt-contract")))]
 pub mod password_exempt_contract;
 #[cfg(feature = "pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
 pub mod pay;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod pay_devices;
 #[cfg(feature = "payroll-card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payroll-card")))]
 pub mod payroll_card;
 #[cfg(feature = "payscore")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payscore")))]
 pub mod payscore;
 #[cfg(feature = "platsolution")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platsolution")))]
 pub mod platsolution;
 #[cfg(feature = "profitsharing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "profitsharing")))]
 pub mod profitsharing;
 #[cfg(feature = "industry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "industry")))]
 pub mod qrcode;
 #[cfg(feature = "onboarding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "onboarding")))]
 pub mod rate_activity;
 #[cfg(feature = "common")]
+#[cfg_attr(docsrs, doc(cfg(feature = "common")))]
 pub mod realname;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod recharge;
 #[cfg(feature = "refund")]
+#[cfg_attr(docsrs, doc(cfg(feature = "refund")))]
 pub mod refund;
 #[cfg(feature = "repayment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "repayment")))]
 pub mod repayment;
 #[cfg(feature = "common")]
+#[cfg_attr(docsrs, doc(cfg(feature = "common")))]
 pub mod security;
 pub mod shared;
 #[cfg(feature = "business-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "business-tools")))]
 pub mod smartguide;
 #[cfg(feature = "taxi-invoice")]
+#[cfg_attr(docsrs, doc(cfg(feature = "taxi-invoice")))]
 pub mod taxi_invoice;
 #[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
 pub mod transaction_block;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod transfer;
 #[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod transfer_detail;
 #[cfg(feature = "vehicle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vehicle")))]
 pub mod vehicle;
 #[cfg(feature = "webizpay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webizpay")))]
 pub mod webizpay;

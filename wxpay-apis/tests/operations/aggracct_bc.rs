@@ -13,14 +13,10 @@ mod wb_channel {
             /// `GET /v3/aggracct-bc/wb-channel/account/balance`
             #[test]
             fn query_wb_channel_account_balance() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceRequest {
-mchid: "1900016681",
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-card_no: Some("example_card_no"),
-sgn_no: Some("example_sgn_no"),
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceRequest::new("1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+                request.card_no = Some("example_card_no");
+                request.sgn_no = Some("example_sgn_no");
+                request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/account/balance", "mchid=1900016681&bal_account_no=8609cb22e1774a50a930e414cc71eca06121bc&card_no=example_card_no&sgn_no=example_sgn_no&req_scene=SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::account::balance::QueryWbChannelAccountBalanceResponse>("{\"balance\":1,\"in_transit_reduction_exist\":true}");
             }
@@ -31,14 +27,10 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
             /// `GET /v3/aggracct-bc/wb-channel/account/mch_archives`
             #[test]
             fn query_wb_channel_account_mch_archives() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesRequest {
-mchid: "1900016681",
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-card_no: Some("example_card_no"),
-sgn_no: Some("example_sgn_no"),
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesRequest::new("1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+                request.card_no = Some("example_card_no");
+                request.sgn_no = Some("example_sgn_no");
+                request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/account/mch_archives", "mchid=1900016681&bal_account_no=8609cb22e1774a50a930e414cc71eca06121bc&card_no=example_card_no&sgn_no=example_sgn_no&req_scene=SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::account::mch_archives::QueryWbChannelAccountMchArchivesResponse>("{\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"beneficial_owner\":[{\"beneficial_owner_address\":\"江西省赣州市石城县琴江镇东南路山河馨城7-401室\",\"beneficial_owner_effective_date\":\"2000-01-01\",\"beneficial_owner_expire_date\":\"9999-12-31\",\"beneficial_owner_id_no\":\"362137196601100023\",\"beneficial_owner_id_type\":\"01\",\"beneficial_owner_img_back_id\":\"25102811A94212141615335094943741\",\"beneficial_owner_img_front_id\":\"25102811A94212141615335094943741\",\"beneficial_owner_name\":\"李四\",\"beneficial_owner_no\":\"1\"}],\"business_scope\":\"食品销售（仅销售预包装食品）；保健食品（预包装）销售\",\"card_no\":\"example_card_no\",\"effective_date\":\"2025-10-01\",\"expire_date\":\"9999-12-31\",\"legal_representative\":{\"legal_representative_address\":\"江西省赣州市石城县琴江镇东南路山河馨城7-401室\",\"legal_representative_effective_date\":\"2000-10-01\",\"legal_representative_expire_date\":\"9999-12-31\",\"legal_representative_id_no\":\"362137196601100023\",\"legal_representative_id_type\":\"01\",\"legal_representative_img_back_id\":\"25102811A94212141615335094943742\",\"legal_representative_img_front_id\":\"25102811A94212141615335094943741\",\"legal_representative_issue_authority\":\"江西省赣州市石城县公安局\",\"legal_representative_name\":\"张三\",\"legal_representative_nation\":\"汉族\"},\"mchid\":\"1900016681\",\"merchant_id_no\":\"91360735MA35RDY220\",\"merchant_id_type\":\"12\",\"merchant_img_front_id\":\"25102811A94212141615335094943740\",\"merchant_name\":\"江西米高文化传媒有限测试公司\",\"merchant_type\":\"2\",\"register_address\":\"江西省赣州市石城县琴江镇东南路山河馨城7-401室\",\"sgn_no\":\"example_sgn_no\"}");
             }
@@ -49,13 +41,11 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
             /// `GET /v3/aggracct-bc/wb-channel/account/mch_media`
             #[test]
             fn query_wb_channel_account_mch_media() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaRequest {
-mchid: Some("mchid_example"),
-platform_trx_id: Some("platform_trx_id_example"),
-business_scene: wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaBusinessScene::SjtMicroPlusOpenAccount,
-mch_media_type: Some(wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaMchMediaType::IdCardFront),
-media_id: Some("media_id_example"),
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaRequest::new(wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaBusinessScene::SjtMicroPlusOpenAccount);
+                request.mchid = Some("mchid_example");
+                request.platform_trx_id = Some("platform_trx_id_example");
+                request.mch_media_type = Some(wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaMchMediaType::IdCardFront);
+                request.media_id = Some("media_id_example");
                 check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/account/mch_media", "mchid=mchid_example&platform_trx_id=platform_trx_id_example&business_scene=SJT_MICRO_PLUS_OPEN_ACCOUNT&mch_media_type=ID_CARD_FRONT&media_id=media_id_example", None, &[]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::account::mch_media::QueryWbChannelAccountMchMediaResponse>("{\"key\":\"key-example\",\"media_content\":\"media_content-example\",\"media_id\":\"media_id-example\",\"media_sm3\":\"media_sm3-example\",\"media_type\":\"bmp\"}");
             }
@@ -69,13 +59,8 @@ media_id: Some("media_id_example"),
             /// `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`
             #[test]
             fn rename_wb_channel_bank_channel_account() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest {
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-change_scene: wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename,
-mchid: "1900016681",
-out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn",
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountRequest::new(wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameChangeScene::SubjectInfoRename, "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
+                request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/bank-channel-account/rename", "", Some("{\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\"}"), &[], &["/bal_account_no"]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::RenameWbChannelBankChannelAccountResponse>("{\"application_id\":\"11117742499090086455469010028373\",\"application_state\":\"PROCESSING\",\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"fail_code\":\"AUDIT_REJECT\",\"fail_msg\":\"身份证有效期核验不通过，请检查有效期填写是否正确\",\"finish_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"new_account_name\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\"}");
             }
@@ -83,12 +68,7 @@ req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConve
             /// `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`
             #[test]
             fn query_wb_channel_bank_channel_account_rename() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameRequest {
-application_id: "application_id/../?a=b#c %微",
-mchid: "1900016681",
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+                let request = wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameRequest::new("application_id/../?a=b#c %微", "1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
                 check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/bank-channel-account/rename/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900016681&bal_account_no=8609cb22e1774a50a930e414cc71eca06121bc", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::bank_channel_account::rename::QueryWbChannelBankChannelAccountRenameResponse>("{\"application_id\":\"11117742499090086455469010028373\",\"application_state\":\"PROCESSING\",\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"change_scene\":\"SUBJECT_INFO_RENAME\",\"fail_code\":\"AUDIT_REJECT\",\"fail_msg\":\"身份证有效期核验不通过，请检查有效期填写是否正确\",\"finish_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"new_account_name\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\"}");
             }
@@ -100,12 +80,7 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
         /// `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`
         #[test]
         fn query_wb_channel_control_orders() {
-            let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-control_type: wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersControlType::Punish,
-mchid: "1900016681",
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+            let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersRequest::new("out_request_no/../?a=b#c %微", wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersControlType::Punish, "1900016681", "PUB_KEY_ID_0114232134912410000000000000");
             check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/control-orders/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "control_type=PUNISH&mchid=1900016681", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<wxpay_apis::aggracct_bc::wb_channel::control_orders::QueryWbChannelControlOrdersResponse>("{\"control_scene\":\"PUNISH\",\"punish_order\":{\"control_action\":[\"DISABLE_RECEIVE\"],\"effect_state\":\"ACTIVE\",\"error_code\":\"example_error_code\",\"error_message\":\"example_error_message\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"punish_accept_time\":\"2015-05-20T13:29:35+08:00\",\"punish_end_time\":\"2015-05-20T13:29:35+08:00\",\"punish_finish_time\":\"2015-05-20T13:29:35+08:00\",\"punish_reason\":\"example_punish_reason\",\"punish_rule_version\":1,\"punish_scene\":1,\"punish_start_time\":\"2015-05-20T13:29:35+08:00\",\"punish_state\":\"EXECUTING\",\"wxpay_punish_no\":\"example_wxpay_punish_no\"},\"recover_order\":{\"error_code\":\"example_error_code\",\"error_message\":\"example_error_message\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"punish_rule_version\":\"example_punish_rule_version\",\"punish_scene\":\"example_punish_scene\",\"recover_accept_time\":\"2015-05-20T13:29:35+08:00\",\"recover_finish_time\":\"2015-05-20T13:29:35+08:00\",\"recover_reason\":\"example_recover_reason\",\"recover_state\":\"EXECUTING\",\"related_wxpay_punish_no\":\"example_related_wxpay_punish_no\",\"wxpay_recover_no\":\"example_wxpay_recover_no\"}}");
         }
@@ -121,16 +96,15 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
                         /// `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`
                         #[test]
                         fn notify_wb_channel_control_orders_info_update_result() {
-                            let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultRequest {
-attach_info: Some("updateidcard"),
-audit_finish_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-audit_result: Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultAuditResult::Pass),
-fail_code: Some("1001"),
-fail_msg: Some("IDCARD_ILLEGAL"),
-mchid: "1900016681",
-out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn",
-scene: Some("01"),
-};
+                            let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultRequest::new("1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn");
+                            request.attach_info = Some("updateidcard");
+                            request.audit_finish_time = Some(wxpay_core::types::Timestamp::new(
+                                "2015-05-20T13:29:35+08:00",
+                            ));
+                            request.audit_result = Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultAuditResult::Pass);
+                            request.fail_code = Some("1001");
+                            request.fail_msg = Some("IDCARD_ILLEGAL");
+                            request.scene = Some("01");
                             check_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify", "", Some("{\"attach_info\":\"updateidcard\",\"audit_finish_time\":\"2015-05-20T13:29:35+08:00\",\"audit_result\":\"PASS\",\"fail_code\":\"1001\",\"fail_msg\":\"IDCARD_ILLEGAL\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"scene\":\"01\"}"), &[]);
                             check_response::<wxpay_apis::aggracct_bc::wb_channel::control_orders::info::update::result::notify::NotifyWbChannelControlOrdersInfoUpdateResultResponse>("{\"ret_msg\":\"SUCC\"}");
                         }
@@ -144,18 +118,15 @@ scene: Some("01"),
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/punish`
             #[test]
             fn punish_wb_channel_control_orders() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest {
-bal_account_no: "example_bal_account_no",
-card_no: Some("example_card_no"),
-fund_repatriation_strategy: Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersFundRepatriationStrategy::AllForbidden),
-mchid: "example_mchid",
-out_request_no: "example_out_request_no",
-punish_end_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-punish_reason: Some("example_punish_reason"),
-punish_scene: 1,
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-sgn_no: Some("example_sgn_no"),
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", 1);
+                request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
+                request.fund_repatriation_strategy = Some(wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersFundRepatriationStrategy::AllForbidden);
+                request.punish_end_time = Some(wxpay_core::types::Timestamp::new(
+                    "2015-05-20T13:29:35+08:00",
+                ));
+                request.punish_reason = Some("example_punish_reason");
+                request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
+                request.sgn_no = Some("example_sgn_no");
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/control-orders/punish", "", Some("{\"bal_account_no\":\"example_bal_account_no\",\"card_no\":\"example_card_no\",\"fund_repatriation_strategy\":\"ALL_FORBIDDEN\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"punish_end_time\":\"2015-05-20T13:29:35+08:00\",\"punish_reason\":\"example_punish_reason\",\"punish_scene\":1,\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\",\"sgn_no\":\"example_sgn_no\"}"), &[], &["/bal_account_no", "/card_no"]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::control_orders::punish::PunishWbChannelControlOrdersResponse>("{\"out_request_no\":\"example_out_request_no\",\"wxpay_punish_no\":\"example_wxpay_punish_no\"}");
             }
@@ -166,17 +137,10 @@ sgn_no: Some("example_sgn_no"),
             /// `POST /v3/aggracct-bc/wb-channel/control-orders/recover`
             #[test]
             fn recover_wb_channel_control_orders() {
-                let request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest {
-bal_account_no: "example_bal_account_no",
-card_no: Some("example_card_no"),
-mchid: "example_mchid",
-out_request_no: "example_out_request_no",
-recover_reason: "example_recover_reason",
-related_webank_punish_no: "example_related_webank_punish_no",
-related_wxpay_punish_no: "example_related_wxpay_punish_no",
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-sgn_no: Some("example_sgn_no"),
-};
+                let mut request = wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersRequest::new(wxpay_core::sensitive::Sensitive::new("example_bal_account_no"), "example_mchid", "example_out_request_no", "example_recover_reason", "example_related_webank_punish_no", "example_related_wxpay_punish_no");
+                request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
+                request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
+                request.sgn_no = Some("example_sgn_no");
                 check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/control-orders/recover", "", Some("{\"bal_account_no\":\"example_bal_account_no\",\"card_no\":\"example_card_no\",\"mchid\":\"example_mchid\",\"out_request_no\":\"example_out_request_no\",\"recover_reason\":\"example_recover_reason\",\"related_webank_punish_no\":\"example_related_webank_punish_no\",\"related_wxpay_punish_no\":\"example_related_wxpay_punish_no\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\",\"sgn_no\":\"example_sgn_no\"}"), &[], &["/bal_account_no", "/card_no"]);
                 check_response::<wxpay_apis::aggracct_bc::wb_channel::control_orders::recover::RecoverWbChannelControlOrdersResponse>("{\"out_request_no\":\"example_out_request_no\",\"wxpay_recover_no\":\"example_wxpay_recover_no\"}");
             }
@@ -188,17 +152,11 @@ sgn_no: Some("example_sgn_no"),
         /// `POST /v3/aggracct-bc/wb-channel/special-reduction`
         #[test]
         fn create_wb_channel_special_reduction() {
-            let request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest {
-amount: 1,
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-card_no: Some("example_card_no"),
-mchid: "1900016681",
-out_request_no: "htozr8denqegbt6tk6u10iymo7yww5pn",
-reason: Some("司法案件号：202508080009"),
-reduction_type: wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction,
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-sgn_no: Some("example_sgn_no"),
-};
+            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionRequest::new(1, wxpay_core::sensitive::Sensitive::new("8609cb22e1774a50a930e414cc71eca06121bc"), "1900016681", "htozr8denqegbt6tk6u10iymo7yww5pn", wxpay_apis::aggracct_bc::wb_channel::special_reduction::WbChannelSpecialReductionReductionType::JudicialDeduction);
+            request.card_no = Some(wxpay_core::sensitive::Sensitive::new("example_card_no"));
+            request.reason = Some("司法案件号：202508080009");
+            request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
+            request.sgn_no = Some("example_sgn_no");
             check_encrypted_request(&request, Method::Post, "v3/aggracct-bc/wb-channel/special-reduction", "", Some("{\"amount\":1,\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"card_no\":\"example_card_no\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"reason\":\"司法案件号：202508080009\",\"reduction_type\":\"JUDICIAL_DEDUCTION\",\"req_scene\":\"SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT\",\"sgn_no\":\"example_sgn_no\"}"), &[], &["/bal_account_no", "/card_no"]);
             check_response::<wxpay_apis::aggracct_bc::wb_channel::special_reduction::CreateWbChannelSpecialReductionResponse>("{\"amount\":1,\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"fail_reason\":\"BALANCE_NOT_ENOUGH\",\"fail_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"quota_change_no\":\"m6a6dx8iit7m932dx03ue2lw2ofo2r88\",\"reason\":\"司法案件号：202508080009\",\"reduction_type\":\"JUDICIAL_DEDUCTION\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
         }
@@ -206,15 +164,10 @@ sgn_no: Some("example_sgn_no"),
         /// `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`
         #[test]
         fn query_wb_channel_special_reduction() {
-            let request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-mchid: "1900016681",
-bal_account_no: "8609cb22e1774a50a930e414cc71eca06121bc",
-card_no: Some("example_card_no"),
-sgn_no: Some("example_sgn_no"),
-req_scene: Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant),
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+            let mut request = wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionRequest::new("out_request_no/../?a=b#c %微", "1900016681", "8609cb22e1774a50a930e414cc71eca06121bc", "PUB_KEY_ID_0114232134912410000000000000");
+            request.card_no = Some("example_card_no");
+            request.sgn_no = Some("example_sgn_no");
+            request.req_scene = Some(wxpay_apis::aggracct_bc::wb_channel::WbChannelReqScene::SjtConvenientSettlementServiceMerchant);
             check_request(&request, Method::Get, "v3/aggracct-bc/wb-channel/special-reduction/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900016681&bal_account_no=8609cb22e1774a50a930e414cc71eca06121bc&card_no=example_card_no&sgn_no=example_sgn_no&req_scene=SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<wxpay_apis::aggracct_bc::wb_channel::special_reduction::QueryWbChannelSpecialReductionResponse>("{\"amount\":1,\"bal_account_no\":\"8609cb22e1774a50a930e414cc71eca06121bc\",\"fail_reason\":\"BALANCE_NOT_ENOUGH\",\"fail_time\":\"2015-05-20T13:29:35+08:00\",\"mchid\":\"1900016681\",\"out_request_no\":\"htozr8denqegbt6tk6u10iymo7yww5pn\",\"quota_change_no\":\"m6a6dx8iit7m932dx03ue2lw2ofo2r88\",\"reason\":\"司法案件号：202508080009\",\"reduction_type\":\"JUDICIAL_DEDUCTION\",\"state\":\"SUCCESS\",\"success_time\":\"2015-05-20T13:29:35+08:00\"}");
         }

@@ -9,10 +9,10 @@ mod applyment {
     /// `GET /v3/apply4subject/applyment`
     #[test]
     fn query_apply4subject_applyment() {
-        let request = wxpay_apis::apply4subject::applyment::QueryApply4subjectApplymentRequest {
-            applyment_id: Some("applyment_id-example"),
-            business_code: Some("business_code-example"),
-        };
+        let mut request =
+            wxpay_apis::apply4subject::applyment::QueryApply4subjectApplymentRequest::new();
+        request.applyment_id = Some("applyment_id-example");
+        request.business_code = Some("business_code-example");
         check_request(
             &request,
             Method::Get,
@@ -27,85 +27,88 @@ mod applyment {
     /// `POST /v3/apply4subject/applyment`
     #[test]
     fn create_apply4subject_applyment() {
-        let request = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentRequest {
-channel_id: Some("channel_id-example"),
-addition_info: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAdditionInfo {
-confirm_mchid_list: Some(&["confirm_mchid_list-example"]),
-}),
-business_code: "business_code-example",
-contact_info: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo {
-business_authorization_letter: Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id")),
-contact_id_doc_copy: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id")),
-contact_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id")),
-contact_id_doc_type: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident),
-contact_period_begin: Some("contact_period_begin-example"),
-contact_period_end: Some("contact_period_end-example"),
-contact_type: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal),
-id_card_number: "id_card_number-example",
-mobile: "mobile-example",
-name: "name-example",
-},
-identification_info: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo {
-authorize_letter_copy: Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id")),
-id_holder_type: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal),
-identification_address: Some("identification_address-example"),
-identification_back_copy: Some(wxpay_core::types::MediaId::new("identification_back_copy-media-id")),
-identification_front_copy: wxpay_core::types::MediaId::new("identification_front_copy-media-id"),
-identification_name: "identification_name-example",
-identification_number: "identification_number-example",
-identification_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident,
-identification_valid_date: wxpay_core::types::JsonString(&["identification_valid_date-example"]),
-owner: Some(true),
-},
-subject_info: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectInfo {
-assist_prove_info: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAssistProveInfo {
-micro_biz_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentMicroBizType::MicroTypeStore,
-store_address: "store_address-example",
-store_address_code: Some("store_address_code-example"),
-store_header_copy: wxpay_core::types::MediaId::new("store_header_copy-media-id"),
-store_indoor_copy: wxpay_core::types::MediaId::new("store_indoor_copy-media-id"),
-store_name: "store_name-example",
-}),
-business_license_info: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentBusinessLicenseInfo {
-company_address: "company_address-example",
-legal_person: "legal_person-example",
-licence_copy: wxpay_core::types::MediaId::new("licence_copy-media-id"),
-licence_number: "licence_number-example",
-licence_valid_date: wxpay_core::types::JsonString(&["licence_valid_date-example"]),
-merchant_name: "merchant_name-example",
-},
-certificate_info: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertificateInfo {
-cert_copy: wxpay_core::types::MediaId::new("cert_copy-media-id"),
-cert_number: "cert_number-example",
-cert_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertType::CertificateType2388,
-cert_valid_date: wxpay_core::types::JsonString(&["cert_valid_date-example"]),
-company_address: "company_address-example",
-legal_person: "legal_person-example",
-merchant_name: "merchant_name-example",
-}),
-company_prove_copy: Some(wxpay_core::types::MediaId::new("company_prove_copy-media-id")),
-finance_institution_info: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceInstitutionInfo {
-finance_license_pics: Some(&[wxpay_core::types::MediaId::new("finance_license_pics-media-id")]),
-finance_type: Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceType::BankAgent),
-}),
-is_finance_institution: Some(true),
-special_operation_info: Some(&[wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSpecialOperationInfo {
-category_id: 22,
-store_indoor_copy: Some(&[wxpay_core::types::MediaId::new("store_indoor_copy-media-id")]),
-}]),
-subject_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectType::SubjectTypeEnterprise,
-},
-ubo_info_list: Some(&[wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo {
-ubo_id_doc_address: "ubo_id_doc_address-example",
-ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
-ubo_id_doc_copy_back: wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
-ubo_id_doc_name: "ubo_id_doc_name-example",
-ubo_id_doc_number: "ubo_id_doc_number-example",
-ubo_id_doc_type: wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident,
-ubo_period_begin: "ubo_period_begin-example",
-ubo_period_end: "ubo_period_end-example",
-}]),
-};
+        let items0 = ["confirm_mchid_list-example"];
+        let items1 = ["identification_valid_date-example"];
+        let items2 = ["licence_valid_date-example"];
+        let items3 = ["cert_valid_date-example"];
+        let items4 = [wxpay_core::types::MediaId::new(
+            "finance_license_pics-media-id",
+        )];
+        let items5 = [wxpay_core::types::MediaId::new(
+            "store_indoor_copy-media-id",
+        )];
+        let items6 = [{
+            let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSpecialOperationInfo::new(22);
+            v.store_indoor_copy = Some(&items5);
+            v
+        }];
+        let items7 = [wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
+        let mut request =
+            wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentRequest::new(
+                "business_code-example",
+                {
+                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("id_card_number-example"), wxpay_core::sensitive::Sensitive::new("mobile-example"), wxpay_core::sensitive::Sensitive::new("name-example"));
+                    v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                        "business_authorization_letter-media-id",
+                    ));
+                    v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy-media-id",
+                    ));
+                    v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy_back-media-id",
+                    ));
+                    v.contact_id_doc_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident);
+                    v.contact_period_begin = Some("contact_period_begin-example");
+                    v.contact_period_end = Some("contact_period_end-example");
+                    v.contact_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
+                    v
+                },
+                {
+                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentIdentificationInfo::new(wxpay_core::types::MediaId::new("identification_front_copy-media-id"), wxpay_core::sensitive::Sensitive::new("identification_name-example"), wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactIdDocType::IdentificationTypeForeignResident, wxpay_core::types::JsonString(&items1));
+                    v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
+                        "authorize_letter_copy-media-id",
+                    ));
+                    v.id_holder_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentContactType::Legal);
+                    v.identification_address = Some(wxpay_core::sensitive::Sensitive::new(
+                        "identification_address-example",
+                    ));
+                    v.identification_back_copy = Some(wxpay_core::types::MediaId::new(
+                        "identification_back_copy-media-id",
+                    ));
+                    v.owner = Some(true);
+                    v
+                },
+                {
+                    let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentBusinessLicenseInfo::new("company_address-example", "legal_person-example", wxpay_core::types::MediaId::new("licence_copy-media-id"), "licence_number-example", wxpay_core::types::JsonString(&items2), "merchant_name-example"), wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentSubjectType::SubjectTypeEnterprise);
+                    v.assist_prove_info = Some({
+                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAssistProveInfo::new(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentMicroBizType::MicroTypeStore, "store_address-example", wxpay_core::types::MediaId::new("store_header_copy-media-id"), wxpay_core::types::MediaId::new("store_indoor_copy-media-id"), "store_name-example");
+                        v.store_address_code = Some("store_address_code-example");
+                        v
+                    });
+                    v.certificate_info = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertificateInfo::new(wxpay_core::types::MediaId::new("cert_copy-media-id"), "cert_number-example", wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentCertType::CertificateType2388, wxpay_core::types::JsonString(&items3), "company_address-example", "legal_person-example", "merchant_name-example"));
+                    v.company_prove_copy = Some(wxpay_core::types::MediaId::new(
+                        "company_prove_copy-media-id",
+                    ));
+                    v.finance_institution_info = Some({
+                        let mut v = wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceInstitutionInfo::new();
+                        v.finance_license_pics = Some(&items4);
+                        v.finance_type = Some(wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentFinanceType::BankAgent);
+                        v
+                    });
+                    v.is_finance_institution = Some(true);
+                    v.special_operation_info = Some(&items6);
+                    v
+                },
+            );
+        request.channel_id = Some("channel_id-example");
+        request.addition_info = Some({
+            let mut v =
+                wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentAdditionInfo::new(
+                );
+            v.confirm_mchid_list = Some(&items0);
+            v
+        });
+        request.ubo_info_list = Some(&items7);
         check_encrypted_request(&request, Method::Post, "v3/apply4subject/applyment", "channel_id=channel_id-example", Some("{\"addition_info\":{\"confirm_mchid_list\":[\"confirm_mchid_list-example\"]},\"business_code\":\"business_code-example\",\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"LEGAL\",\"id_card_number\":\"id_card_number-example\",\"mobile\":\"mobile-example\",\"name\":\"name-example\"},\"identification_info\":{\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"id_holder_type\":\"LEGAL\",\"identification_address\":\"identification_address-example\",\"identification_back_copy\":\"identification_back_copy-media-id\",\"identification_front_copy\":\"identification_front_copy-media-id\",\"identification_name\":\"identification_name-example\",\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"identification_valid_date\":\"[\\\"identification_valid_date-example\\\"]\",\"owner\":true},\"subject_info\":{\"assist_prove_info\":{\"micro_biz_type\":\"MICRO_TYPE_STORE\",\"store_address\":\"store_address-example\",\"store_address_code\":\"store_address_code-example\",\"store_header_copy\":\"store_header_copy-media-id\",\"store_indoor_copy\":\"store_indoor_copy-media-id\",\"store_name\":\"store_name-example\"},\"business_license_info\":{\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"licence_copy\":\"licence_copy-media-id\",\"licence_number\":\"licence_number-example\",\"licence_valid_date\":\"[\\\"licence_valid_date-example\\\"]\",\"merchant_name\":\"merchant_name-example\"},\"certificate_info\":{\"cert_copy\":\"cert_copy-media-id\",\"cert_number\":\"cert_number-example\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"cert_valid_date\":\"[\\\"cert_valid_date-example\\\"]\",\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"merchant_name\":\"merchant_name-example\"},\"company_prove_copy\":\"company_prove_copy-media-id\",\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"is_finance_institution\":true,\"special_operation_info\":[{\"category_id\":22,\"store_indoor_copy\":[\"store_indoor_copy-media-id\"]}],\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/contact_info/id_card_number", "/contact_info/mobile", "/contact_info/name", "/identification_info/identification_address", "/identification_info/identification_name", "/identification_info/identification_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
         check_response::<wxpay_apis::apply4subject::applyment::CreateApply4subjectApplymentResponse>(
             "{\"applyment_id\":20000000011111}",
@@ -117,10 +120,7 @@ ubo_period_end: "ubo_period_end-example",
         /// `POST /v3/apply4subject/applyment/{applyment_id}/cancel`
         #[test]
         fn cancel_applyment_by_applyment_id() {
-            let request =
-                wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByApplymentIdRequest {
-                    applyment_id: "applyment_id/../?a=b#c %微",
-                };
+            let request = wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
             check_request(
                 &request,
                 Method::Post,
@@ -135,9 +135,7 @@ ubo_period_end: "ubo_period_end-example",
         /// `POST /v3/apply4subject/applyment/{business_code}/cancel`
         #[test]
         fn cancel_applyment_by_business_code() {
-            let request = wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByBusinessCodeRequest {
-business_code: "business_code/../?a=b#c %微",
-};
+            let request = wxpay_apis::apply4subject::applyment::cancel::CancelApplymentByBusinessCodeRequest::new("business_code/../?a=b#c %微");
             check_request(&request, Method::Post, "v3/apply4subject/applyment/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", None, &[]);
             check_empty_response(&request);
         }
@@ -150,9 +148,7 @@ business_code: "business_code/../?a=b#c %微",
             /// `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`
             #[test]
             fn query_applyment_merchants_state() {
-                let request = wxpay_apis::apply4subject::applyment::merchants::state::QueryApplymentMerchantsStateRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-};
+                let request = wxpay_apis::apply4subject::applyment::merchants::state::QueryApplymentMerchantsStateRequest::new("sub_mchid/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/apply4subject/applyment/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/state", "", None, &[]);
                 check_response::<wxpay_apis::apply4subject::applyment::merchants::state::QueryApplymentMerchantsStateResponse>("{\"authorize_state\":\"AUTHORIZE_STATE_UNAUTHORIZED\"}");
             }

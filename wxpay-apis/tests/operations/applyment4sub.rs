@@ -9,179 +9,191 @@ mod applyment {
     /// `POST /v3/applyment4sub/applyment/{empty}`
     #[test]
     fn create_applyment4sub_applyment() {
-        let request = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequest {
-addition_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAdditionInfo {
-business_addition_msg: Some("business_addition_msg-example"),
-business_addition_pics: Some(&[wxpay_core::types::MediaId::new("business_addition_pics-media-id")]),
-legal_person_commitment: Some("legal_person_commitment-example"),
-legal_person_video: Some(wxpay_core::types::MediaId::new("legal_person_video-media-id")),
-}),
-bank_account_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo {
-account_bank: "工商银行",
-account_name: "account_name-example",
-account_number: Some("ciphertext"),
-bank_account_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate,
-bank_address_code: "bank_address_code-example",
-bank_branch_id: Some("402713354941"),
-bank_name: Some("施秉县农村信用合作联社城关信用社"),
-},
-business_code: "business_code-example",
-business_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessInfo {
-merchant_shortname: "merchant_shortname-example",
-sales_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesInfo {
-app_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAppInfo {
-app_appid: Some("app_appid-example"),
-app_pics: Some(&[wxpay_core::types::MediaId::new("app_pics-media-id")]),
-app_sub_appid: Some("app_sub_appid-example"),
-}),
-biz_store_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBizStoreInfo {
-biz_address_code: "biz_address_code-example",
-biz_store_address: "biz_store_address-example",
-biz_store_name: "biz_store_name-example",
-biz_sub_appid: Some("biz_sub_appid-example"),
-indoor_pic: &[wxpay_core::types::MediaId::new("indoor_pic-media-id")],
-store_entrance_pic: &[wxpay_core::types::MediaId::new("store_entrance_pic-media-id")],
-}),
-mini_program_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMiniProgramInfo {
-mini_program_appid: Some("mini_program_appid-example"),
-mini_program_pics: Some(&[wxpay_core::types::MediaId::new("mini_program_pics-media-id")]),
-mini_program_sub_appid: Some("mini_program_sub_appid-example"),
-}),
-mp_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMpInfo {
-mp_appid: Some("mp_appid-example"),
-mp_pics: Some(&[wxpay_core::types::MediaId::new("mp_pics-media-id")]),
-mp_sub_appid: Some("mp_sub_appid-example"),
-}),
-sales_scenes_type: &[wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesScenesType::SalesScenesApp],
-web_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWebInfo {
-domain: Some("domain-example"),
-web_appid: Some("web_appid-example"),
-web_authorisation: Some(wxpay_core::types::MediaId::new("web_authorisation-media-id")),
-}),
-wework_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWeworkInfo {
-sub_corp_id: Some("sub_corp_id-example"),
-wework_pics: Some(&[wxpay_core::types::MediaId::new("wework_pics-media-id")]),
-}),
-},
-service_phone: "service_phone-example",
-},
-contact_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo {
-business_authorization_letter: Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id")),
-contact_email: "contact_email-example",
-contact_id_doc_copy: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id")),
-contact_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id")),
-contact_id_doc_type: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident),
-contact_id_number: Some("contact_id_number-example"),
-contact_name: "contact_name-example",
-contact_period_begin: Some("contact_period_begin-example"),
-contact_period_end: Some("contact_period_end-example"),
-contact_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal,
-mobile_phone: "mobile_phone-example",
-openid: Some("openid-example"),
-},
-settlement_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSettlementInfo {
-activities_additions: Some(&[wxpay_core::types::MediaId::new("activities_additions-media-id")]),
-activities_id: Some("activities_id-example"),
-activities_rate: Some("activities_rate-example"),
-credit_activities_rate: Some("credit_activities_rate-example"),
-debit_activities_rate: Some("debit_activities_rate-example"),
-qualification_type: Some("qualification_type-example"),
-qualifications: Some(&[wxpay_core::types::MediaId::new("qualifications-media-id")]),
-settlement_id: Some("settlement_id-example"),
-},
-subject_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectInfo {
-business_license_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessLicenseInfo {
-legal_person: "legal_person-example",
-license_address: Some("license_address-example"),
-license_copy: wxpay_core::types::MediaId::new("license_copy-media-id"),
-license_number: "license_number-example",
-merchant_name: "merchant_name-example",
-period_begin: Some("period_begin-example"),
-period_end: Some("period_end-example"),
-},
-certificate_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertificateInfo {
-cert_copy: wxpay_core::types::MediaId::new("cert_copy-media-id"),
-cert_number: "cert_number-example",
-cert_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertType::CertificateType2388,
-company_address: "company_address-example",
-legal_person: "legal_person-example",
-merchant_name: "merchant_name-example",
-period_begin: "period_begin-example",
-period_end: "period_end-example",
-},
-certificate_letter_copy: Some(wxpay_core::types::MediaId::new("certificate_letter_copy-media-id")),
-finance_institution: Some(true),
-finance_institution_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceInstitutionInfo {
-finance_license_pics: Some(&[wxpay_core::types::MediaId::new("finance_license_pics-media-id")]),
-finance_type: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceType::BankAgent),
-}),
-identity_info: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdentityInfo {
-authorize_letter_copy: Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id")),
-id_card_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo {
-card_period_begin: "card_period_begin-example",
-card_period_end: "card_period_end-example",
-id_card_address: Some("id_card_address-example"),
-id_card_copy: wxpay_core::types::MediaId::new("id_card_copy-media-id"),
-id_card_name: "id_card_name-example",
-id_card_national: wxpay_core::types::MediaId::new("id_card_national-media-id"),
-id_card_number: "id_card_number-example",
-}),
-id_doc_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo {
-doc_period_begin: "doc_period_begin-example",
-doc_period_end: "doc_period_end-example",
-id_doc_address: Some("id_doc_address-example"),
-id_doc_copy: wxpay_core::types::MediaId::new("id_doc_copy-media-id"),
-id_doc_copy_back: Some(wxpay_core::types::MediaId::new("id_doc_copy_back-media-id")),
-id_doc_name: "id_doc_name-example",
-id_doc_number: "id_doc_number-example",
-}),
-id_doc_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident,
-id_holder_type: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal),
-owner: Some(true),
-},
-micro_biz_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizInfo {
-micro_biz_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizType::MicroTypeMobile,
-micro_mobile_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroMobileInfo {
-micro_mobile_address: "micro_mobile_address-example",
-micro_mobile_city: "micro_mobile_city-example",
-micro_mobile_name: "micro_mobile_name-example",
-micro_mobile_pics: &[wxpay_core::types::MediaId::new("micro_mobile_pics-media-id")],
-}),
-micro_online_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroOnlineInfo {
-micro_ec_name: "micro_ec_name-example",
-micro_link: Some("micro_link-example"),
-micro_online_store: "micro_online_store-example",
-micro_qrcode: Some("micro_qrcode-example"),
-}),
-micro_store_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroStoreInfo {
-micro_address: "micro_address-example",
-micro_address_code: "micro_address_code-example",
-micro_indoor_copy: wxpay_core::types::MediaId::new("micro_indoor_copy-media-id"),
-micro_name: "micro_name-example",
-store_entrance_pic: wxpay_core::types::MediaId::new("store_entrance_pic-media-id"),
-store_latitude: Some("store_latitude-example"),
-store_longitude: Some("store_longitude-example"),
-}),
-}),
-organization_info: Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentOrganizationInfo {
-org_period_begin: "org_period_begin-example",
-org_period_end: "org_period_end-example",
-organization_code: "organization_code-example",
-organization_copy: wxpay_core::types::MediaId::new("organization_copy-media-id"),
-}),
-subject_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectType::SubjectTypeEnterprise,
-ubo_info_list: Some(&[wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo {
-ubo_id_doc_address: "ubo_id_doc_address-example",
-ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
-ubo_id_doc_copy_back: wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
-ubo_id_doc_name: "ubo_id_doc_name-example",
-ubo_id_doc_number: "ubo_id_doc_number-example",
-ubo_id_doc_type: wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident,
-ubo_period_begin: "ubo_period_begin-example",
-ubo_period_end: "ubo_period_end-example",
-}]),
-},
-};
+        let items0 = [wxpay_core::types::MediaId::new(
+            "business_addition_pics-media-id",
+        )];
+        let items1 = [wxpay_core::types::MediaId::new("app_pics-media-id")];
+        let items2 = [wxpay_core::types::MediaId::new("indoor_pic-media-id")];
+        let items3 = [wxpay_core::types::MediaId::new(
+            "store_entrance_pic-media-id",
+        )];
+        let items4 = [wxpay_core::types::MediaId::new(
+            "mini_program_pics-media-id",
+        )];
+        let items5 = [wxpay_core::types::MediaId::new("mp_pics-media-id")];
+        let items6 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesScenesType::SalesScenesApp];
+        let items7 = [wxpay_core::types::MediaId::new("wework_pics-media-id")];
+        let items8 = [wxpay_core::types::MediaId::new(
+            "activities_additions-media-id",
+        )];
+        let items9 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
+        let items10 = [wxpay_core::types::MediaId::new(
+            "finance_license_pics-media-id",
+        )];
+        let items11 = [wxpay_core::types::MediaId::new(
+            "micro_mobile_pics-media-id",
+        )];
+        let items12 = [wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"), wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"), wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident, "ubo_period_begin-example", "ubo_period_end-example")];
+        let mut request =
+            wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentRequest::new(
+                {
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("account_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBankAccountType::BankAccountTypeCorporate, "bank_address_code-example");
+                    v.account_number = Some(wxpay_core::sensitive::Sensitive::new("ciphertext"));
+                    v.bank_branch_id = Some("402713354941");
+                    v.bank_name = Some("施秉县农村信用合作联社城关信用社");
+                    v
+                },
+                "business_code-example",
+                wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessInfo::new(
+                    "merchant_shortname-example",
+                    {
+                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSalesInfo::new(&items6);
+                        v.app_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAppInfo::new();
+                            v.app_appid = Some("app_appid-example");
+                            v.app_pics = Some(&items1);
+                            v.app_sub_appid = Some("app_sub_appid-example");
+                            v
+                        });
+                        v.biz_store_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBizStoreInfo::new("biz_address_code-example", "biz_store_address-example", "biz_store_name-example", &items2, &items3);
+                            v.biz_sub_appid = Some("biz_sub_appid-example");
+                            v
+                        });
+                        v.mini_program_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMiniProgramInfo::new();
+                            v.mini_program_appid = Some("mini_program_appid-example");
+                            v.mini_program_pics = Some(&items4);
+                            v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
+                            v
+                        });
+                        v.mp_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMpInfo::new();
+                            v.mp_appid = Some("mp_appid-example");
+                            v.mp_pics = Some(&items5);
+                            v.mp_sub_appid = Some("mp_sub_appid-example");
+                            v
+                        });
+                        v.web_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWebInfo::new();
+                            v.domain = Some("domain-example");
+                            v.web_appid = Some("web_appid-example");
+                            v.web_authorisation = Some(wxpay_core::types::MediaId::new(
+                                "web_authorisation-media-id",
+                            ));
+                            v
+                        });
+                        v.wework_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentWeworkInfo::new();
+                            v.sub_corp_id = Some("sub_corp_id-example");
+                            v.wework_pics = Some(&items7);
+                            v
+                        });
+                        v
+                    },
+                    "service_phone-example",
+                ),
+                {
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("contact_email-example"), wxpay_core::sensitive::Sensitive::new("contact_name-example"), wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal, wxpay_core::sensitive::Sensitive::new("mobile_phone-example"));
+                    v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                        "business_authorization_letter-media-id",
+                    ));
+                    v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy-media-id",
+                    ));
+                    v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                        "contact_id_doc_copy_back-media-id",
+                    ));
+                    v.contact_id_doc_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
+                    v.contact_id_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "contact_id_number-example",
+                    ));
+                    v.contact_period_begin = Some("contact_period_begin-example");
+                    v.contact_period_end = Some("contact_period_end-example");
+                    v.openid = Some(wxpay_core::sensitive::Sensitive::new("openid-example"));
+                    v
+                },
+                {
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSettlementInfo::new();
+                    v.activities_additions = Some(&items8);
+                    v.activities_id = Some("activities_id-example");
+                    v.activities_rate = Some("activities_rate-example");
+                    v.credit_activities_rate = Some("credit_activities_rate-example");
+                    v.debit_activities_rate = Some("debit_activities_rate-example");
+                    v.qualification_type = Some("qualification_type-example");
+                    v.qualifications = Some(&items9);
+                    v.settlement_id = Some("settlement_id-example");
+                    v
+                },
+                {
+                    let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectInfo::new({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentBusinessLicenseInfo::new("legal_person-example", wxpay_core::types::MediaId::new("license_copy-media-id"), "license_number-example", "merchant_name-example");
+v.license_address = Some("license_address-example");
+v.period_begin = Some("period_begin-example");
+v.period_end = Some("period_end-example");
+v
+}, wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertificateInfo::new(wxpay_core::types::MediaId::new("cert_copy-media-id"), "cert_number-example", wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentCertType::CertificateType2388, "company_address-example", "legal_person-example", "merchant_name-example", "period_begin-example", "period_end-example"), {
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdentityInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactIdDocType::IdentificationTypeForeignResident);
+v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id"));
+v.id_card_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdCardInfo::new("card_period_begin-example", "card_period_end-example", wxpay_core::types::MediaId::new("id_card_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_name-example"), wxpay_core::types::MediaId::new("id_card_national-media-id"), wxpay_core::sensitive::Sensitive::new("id_card_number-example"));
+v.id_card_address = Some(wxpay_core::sensitive::Sensitive::new("id_card_address-example"));
+v
+});
+v.id_doc_info = Some({
+let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentIdDocInfo::new("doc_period_begin-example", "doc_period_end-example", wxpay_core::types::MediaId::new("id_doc_copy-media-id"), wxpay_core::sensitive::Sensitive::new("id_doc_name-example"), wxpay_core::sensitive::Sensitive::new("id_doc_number-example"));
+v.id_doc_address = Some(wxpay_core::sensitive::Sensitive::new("id_doc_address-example"));
+v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new("id_doc_copy_back-media-id"));
+v
+});
+v.id_holder_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentContactType::Legal);
+v.owner = Some(true);
+v
+}, wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentSubjectType::SubjectTypeEnterprise);
+                    v.certificate_letter_copy = Some(wxpay_core::types::MediaId::new(
+                        "certificate_letter_copy-media-id",
+                    ));
+                    v.finance_institution = Some(true);
+                    v.finance_institution_info = Some({
+                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceInstitutionInfo::new();
+                        v.finance_license_pics = Some(&items10);
+                        v.finance_type = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentFinanceType::BankAgent);
+                        v
+                    });
+                    v.micro_biz_info = Some({
+                        let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizInfo::new(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroBizType::MicroTypeMobile);
+                        v.micro_mobile_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroMobileInfo::new("micro_mobile_address-example", "micro_mobile_city-example", "micro_mobile_name-example", &items11));
+                        v.micro_online_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroOnlineInfo::new("micro_ec_name-example", "micro_online_store-example");
+                            v.micro_link = Some("micro_link-example");
+                            v.micro_qrcode = Some("micro_qrcode-example");
+                            v
+                        });
+                        v.micro_store_info = Some({
+                            let mut v = wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentMicroStoreInfo::new("micro_address-example", "micro_address_code-example", wxpay_core::types::MediaId::new("micro_indoor_copy-media-id"), "micro_name-example", wxpay_core::types::MediaId::new("store_entrance_pic-media-id"));
+                            v.store_latitude = Some("store_latitude-example");
+                            v.store_longitude = Some("store_longitude-example");
+                            v
+                        });
+                        v
+                    });
+                    v.organization_info = Some(wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentOrganizationInfo::new("org_period_begin-example", "org_period_end-example", "organization_code-example", wxpay_core::types::MediaId::new("organization_copy-media-id")));
+                    v.ubo_info_list = Some(&items12);
+                    v
+                },
+            );
+        request.addition_info = Some({
+            let mut v =
+                wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentAdditionInfo::new(
+                );
+            v.business_addition_msg = Some("business_addition_msg-example");
+            v.business_addition_pics = Some(&items0);
+            v.legal_person_commitment = Some("legal_person_commitment-example");
+            v.legal_person_video = Some(wxpay_core::types::MediaId::new(
+                "legal_person_video-media-id",
+            ));
+            v
+        });
         check_encrypted_request(&request, Method::Post, "v3/applyment4sub/applyment/", "", Some("{\"addition_info\":{\"business_addition_msg\":\"business_addition_msg-example\",\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"legal_person_commitment\":\"legal_person_commitment-example\",\"legal_person_video\":\"legal_person_video-media-id\"},\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"account_name-example\",\"account_number\":\"ciphertext\",\"bank_account_type\":\"BANK_ACCOUNT_TYPE_CORPORATE\",\"bank_address_code\":\"bank_address_code-example\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"business_code\":\"business_code-example\",\"business_info\":{\"merchant_shortname\":\"merchant_shortname-example\",\"sales_info\":{\"app_info\":{\"app_appid\":\"app_appid-example\",\"app_pics\":[\"app_pics-media-id\"],\"app_sub_appid\":\"app_sub_appid-example\"},\"biz_store_info\":{\"biz_address_code\":\"biz_address_code-example\",\"biz_store_address\":\"biz_store_address-example\",\"biz_store_name\":\"biz_store_name-example\",\"biz_sub_appid\":\"biz_sub_appid-example\",\"indoor_pic\":[\"indoor_pic-media-id\"],\"store_entrance_pic\":[\"store_entrance_pic-media-id\"]},\"mini_program_info\":{\"mini_program_appid\":\"mini_program_appid-example\",\"mini_program_pics\":[\"mini_program_pics-media-id\"],\"mini_program_sub_appid\":\"mini_program_sub_appid-example\"},\"mp_info\":{\"mp_appid\":\"mp_appid-example\",\"mp_pics\":[\"mp_pics-media-id\"],\"mp_sub_appid\":\"mp_sub_appid-example\"},\"sales_scenes_type\":[\"SALES_SCENES_APP\"],\"web_info\":{\"domain\":\"domain-example\",\"web_appid\":\"web_appid-example\",\"web_authorisation\":\"web_authorisation-media-id\"},\"wework_info\":{\"sub_corp_id\":\"sub_corp_id-example\",\"wework_pics\":[\"wework_pics-media-id\"]}},\"service_phone\":\"service_phone-example\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_email\":\"contact_email-example\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_id_number\":\"contact_id_number-example\",\"contact_name\":\"contact_name-example\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"LEGAL\",\"mobile_phone\":\"mobile_phone-example\",\"openid\":\"openid-example\"},\"settlement_info\":{\"activities_additions\":[\"activities_additions-media-id\"],\"activities_id\":\"activities_id-example\",\"activities_rate\":\"activities_rate-example\",\"credit_activities_rate\":\"credit_activities_rate-example\",\"debit_activities_rate\":\"debit_activities_rate-example\",\"qualification_type\":\"qualification_type-example\",\"qualifications\":[\"qualifications-media-id\"],\"settlement_id\":\"settlement_id-example\"},\"subject_info\":{\"business_license_info\":{\"legal_person\":\"legal_person-example\",\"license_address\":\"license_address-example\",\"license_copy\":\"license_copy-media-id\",\"license_number\":\"license_number-example\",\"merchant_name\":\"merchant_name-example\",\"period_begin\":\"period_begin-example\",\"period_end\":\"period_end-example\"},\"certificate_info\":{\"cert_copy\":\"cert_copy-media-id\",\"cert_number\":\"cert_number-example\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"company_address-example\",\"legal_person\":\"legal_person-example\",\"merchant_name\":\"merchant_name-example\",\"period_begin\":\"period_begin-example\",\"period_end\":\"period_end-example\"},\"certificate_letter_copy\":\"certificate_letter_copy-media-id\",\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"identity_info\":{\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"id_card_info\":{\"card_period_begin\":\"card_period_begin-example\",\"card_period_end\":\"card_period_end-example\",\"id_card_address\":\"id_card_address-example\",\"id_card_copy\":\"id_card_copy-media-id\",\"id_card_name\":\"id_card_name-example\",\"id_card_national\":\"id_card_national-media-id\",\"id_card_number\":\"id_card_number-example\"},\"id_doc_info\":{\"doc_period_begin\":\"doc_period_begin-example\",\"doc_period_end\":\"doc_period_end-example\",\"id_doc_address\":\"id_doc_address-example\",\"id_doc_copy\":\"id_doc_copy-media-id\",\"id_doc_copy_back\":\"id_doc_copy_back-media-id\",\"id_doc_name\":\"id_doc_name-example\",\"id_doc_number\":\"id_doc_number-example\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"owner\":true},\"micro_biz_info\":{\"micro_biz_type\":\"MICRO_TYPE_MOBILE\",\"micro_mobile_info\":{\"micro_mobile_address\":\"micro_mobile_address-example\",\"micro_mobile_city\":\"micro_mobile_city-example\",\"micro_mobile_name\":\"micro_mobile_name-example\",\"micro_mobile_pics\":[\"micro_mobile_pics-media-id\"]},\"micro_online_info\":{\"micro_ec_name\":\"micro_ec_name-example\",\"micro_link\":\"micro_link-example\",\"micro_online_store\":\"micro_online_store-example\",\"micro_qrcode\":\"micro_qrcode-example\"},\"micro_store_info\":{\"micro_address\":\"micro_address-example\",\"micro_address_code\":\"micro_address_code-example\",\"micro_indoor_copy\":\"micro_indoor_copy-media-id\",\"micro_name\":\"micro_name-example\",\"store_entrance_pic\":\"store_entrance_pic-media-id\",\"store_latitude\":\"store_latitude-example\",\"store_longitude\":\"store_longitude-example\"}},\"organization_info\":{\"org_period_begin\":\"org_period_begin-example\",\"org_period_end\":\"org_period_end-example\",\"organization_code\":\"organization_code-example\",\"organization_copy\":\"organization_copy-media-id\"},\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}}"), &[], &["/bank_account_info/account_name", "/bank_account_info/account_number", "/contact_info/contact_email", "/contact_info/contact_id_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/contact_info/openid", "/subject_info/identity_info/id_card_info/id_card_address", "/subject_info/identity_info/id_card_info/id_card_name", "/subject_info/identity_info/id_card_info/id_card_number", "/subject_info/identity_info/id_doc_info/id_doc_address", "/subject_info/identity_info/id_doc_info/id_doc_name", "/subject_info/identity_info/id_doc_info/id_doc_number", "/subject_info/ubo_info_list/0/ubo_id_doc_address", "/subject_info/ubo_info_list/0/ubo_id_doc_name", "/subject_info/ubo_info_list/0/ubo_id_doc_number"]);
         check_response::<wxpay_apis::applyment4sub::applyment::CreateApplyment4subApplymentResponse>(
             "{\"applyment_id\":2000002124775691}",
@@ -193,9 +205,7 @@ ubo_period_end: "ubo_period_end-example",
         /// `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`
         #[test]
         fn query_applyment_by_applyment_id() {
-            let request = wxpay_apis::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest {
-applyment_id: 42,
-};
+            let request = wxpay_apis::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest::new(42);
             check_request(
                 &request,
                 Method::Get,
@@ -213,9 +223,7 @@ applyment_id: 42,
         /// `GET /v3/applyment4sub/applyment/business_code/{business_code}`
         #[test]
         fn query_applyment_by_business_code() {
-            let request = wxpay_apis::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest {
-business_code: "business_code/../?a=b#c %微",
-};
+            let request = wxpay_apis::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest::new("business_code/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/applyment4sub/applyment/business_code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeResponse>("{\"applyment_id\":2000002124775691,\"applyment_state\":\"APPLYMENT_STATE_FINISHED\",\"applyment_state_msg\":\"审核中\",\"audit_detail\":[{\"field\":\"id_card_copy\",\"field_name\":\"身份证复印件\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"business_code\":\"190001351110000\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"sub_mchid\":\"1234567890\"}");
         }

@@ -8,13 +8,11 @@ mod fundflowbill {
 
     /// `GET /v3/bill/fundflowbill`
     #[test]
-    fn get_fund_bill() {
-        let request = wxpay_apis::bill::fundflowbill::GetFundBillRequest {
-            bill_date: "2019-06-11",
-            sub_mchid: Some("sub_mchid-example"),
-            account_type: Some(wxpay_apis::bill::fundflowbill::GetFundBillAccountType::Basic),
-            tar_type: Some(wxpay_apis::bill::BillTarType::Gzip),
-        };
+    fn fund_flow_bill() {
+        let mut request = wxpay_apis::bill::fundflowbill::FundFlowBillRequest::new("2019-06-11");
+        request.sub_mchid = Some("sub_mchid-example");
+        request.account_type = Some(wxpay_apis::bill::fundflowbill::FundFlowBillAccountType::Basic);
+        request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
         check_request(
             &request,
             Method::Get,
@@ -23,7 +21,7 @@ mod fundflowbill {
             None,
             &[],
         );
-        check_response::<wxpay_apis::bill::fundflowbill::GetFundBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::bill::fundflowbill::FundFlowBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }
 mod sub_merchant_fundflowbill {
@@ -31,16 +29,11 @@ mod sub_merchant_fundflowbill {
 
     /// `GET /v3/bill/sub-merchant-fundflowbill`
     #[test]
-    fn get_sub_mch_fund_flow_bill() {
-        let request = wxpay_apis::bill::sub_merchant_fundflowbill::GetSubMchFundFlowBillRequest {
-sub_mchid: "19000000001",
-bill_date: "2019-06-11",
-tar_type: Some(wxpay_apis::bill::BillTarType::Gzip),
-algorithm: wxpay_apis::bill::sub_merchant_fundflowbill::GetSubMchFundFlowBillAlgorithm::AeadAes256Gcm,
-account_type: wxpay_apis::bill::sub_merchant_fundflowbill::GetSubMchFundFlowBillAccountType::Basic,
-};
+    fn sub_merchant_fund_flow_bill() {
+        let mut request = wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillRequest::new("19000000001", "2019-06-11", wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillAlgorithm::AeadAes256Gcm, wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillAccountType::Basic);
+        request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
         check_request(&request, Method::Get, "v3/bill/sub-merchant-fundflowbill", "sub_mchid=19000000001&bill_date=2019-06-11&tar_type=GZIP&algorithm=AEAD_AES_256_GCM&account_type=BASIC", None, &[]);
-        check_response::<wxpay_apis::bill::sub_merchant_fundflowbill::GetSubMchFundFlowBillResponse>("{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"encrypt_key\":\"a0YK7p+9XaKzE9N4qtFfG/9za1oqKlLXXJWBkWQZ3UqSPQCguK6uLA==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"a8607ef79034c49c\"}]}");
+        check_response::<wxpay_apis::bill::sub_merchant_fundflowbill::SubMerchantFundFlowBillResponse>("{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"encrypt_key\":\"a0YK7p+9XaKzE9N4qtFfG/9za1oqKlLXXJWBkWQZ3UqSPQCguK6uLA==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"a8607ef79034c49c\"}]}");
     }
 }
 mod tradebill {
@@ -48,13 +41,11 @@ mod tradebill {
 
     /// `GET /v3/bill/tradebill`
     #[test]
-    fn get_trade_bill() {
-        let request = wxpay_apis::bill::tradebill::GetTradeBillRequest {
-            bill_date: "2019-06-11",
-            sub_mchid: Some("19000000001"),
-            bill_type: Some(wxpay_apis::bill::tradebill::GetTradeBillBillType::All),
-            tar_type: Some(wxpay_apis::bill::BillTarType::Gzip),
-        };
+    fn trade_bill() {
+        let mut request = wxpay_apis::bill::tradebill::TradeBillRequest::new("2019-06-11");
+        request.sub_mchid = Some("19000000001");
+        request.bill_type = Some(wxpay_apis::bill::tradebill::TradeBillBillType::All);
+        request.tar_type = Some(wxpay_apis::bill::BillTarType::Gzip);
         check_request(
             &request,
             Method::Get,
@@ -63,6 +54,6 @@ mod tradebill {
             None,
             &[],
         );
-        check_response::<wxpay_apis::bill::tradebill::GetTradeBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::bill::tradebill::TradeBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=t\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }

@@ -9,56 +9,47 @@ mod applyments {
     /// `POST /v3/brand/applyments`
     #[test]
     fn create_brand_applyments() {
-        let request = wxpay_apis::brand::applyments::CreateBrandApplymentsRequest {
-admin_info: wxpay_apis::brand::applyments::CreateBrandApplymentsAdminInfo {
-admin_name: "U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY",
-id_card_number: "AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45",
-id_doc_type: wxpay_apis::brand::applyments::CreateBrandApplymentsIdDocType::IdentificationTypeHongkong,
-},
-brand_basic_info: wxpay_apis::brand::applyments::CreateBrandApplymentsBrandBasicInfo {
-brand_logo: wxpay_core::types::MediaId::new("U2FsdGVkX1+8n2qLk9jP4vRtY6Wx"),
-brand_name: "爱马哥",
-},
-business_code: "190001351110000",
-subject_info: wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectInfo {
-subject_name: "xx有限公司",
-subject_type: wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectType::SubjectTypeEnterprise,
-unified_social_credit_code: "91310101MA1FPX1234",
-},
-trademark: wxpay_apis::brand::applyments::CreateBrandApplymentsTrademark {
-logo_trademark_registration_certificate: Some(wxpay_apis::brand::applyments::CreateBrandApplymentsLogoTrademarkRegistrationCertificate {
-authorization_begin_time: Some("2025-09-08"),
-authorization_end_time: Some("2035-09-08"),
-certificate: Some("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ"),
-certificate_list: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")]),
-holder: "腾讯科技有限公司",
-international_class: "25",
-license: Some("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ"),
-license_list: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")]),
-name: "爱马哥",
-number: "21312344",
-valid_begin_time: "2025-09-08",
-valid_end_time: "2035-09-08",
-}),
-no_trademark_addition_prove: Some(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")),
-no_trademark_addition_prove_list: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")]),
-trademark_exists: wxpay_apis::brand::applyments::CreateBrandApplymentsTrademarkExists::TrademarkNone,
-trademark_registration_certificate: Some(wxpay_apis::brand::applyments::CreateBrandApplymentsTrademarkRegistrationCertificate {
-authorization_begin_time: Some("2025-09-08"),
-authorization_end_time: Some("2035-09-08"),
-certificate: Some(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")),
-certificate_list: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")]),
-holder: "腾讯科技有限公司",
-international_class: "25",
-license: Some(wxpay_core::types::MediaId::new("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ")),
-license_list: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ")]),
-name: "爱马哥",
-number: "12345678",
-valid_begin_time: "2025-09-08",
-valid_end_time: "2035-09-08",
-}),
-},
-};
+        let items0 = [wxpay_core::types::MediaId::new(
+            "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
+        )];
+        let items1 = [wxpay_core::types::MediaId::new(
+            "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
+        )];
+        let items2 = [wxpay_core::types::MediaId::new(
+            "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
+        )];
+        let items3 = [wxpay_core::types::MediaId::new(
+            "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
+        )];
+        let items4 = [wxpay_core::types::MediaId::new(
+            "jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ",
+        )];
+        let request = wxpay_apis::brand::applyments::CreateBrandApplymentsRequest::new(wxpay_apis::brand::applyments::CreateBrandApplymentsAdminInfo::new(wxpay_core::sensitive::Sensitive::new("U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY"), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45"), wxpay_apis::brand::applyments::CreateBrandApplymentsIdDocType::IdentificationTypeHongkong), wxpay_apis::brand::applyments::CreateBrandApplymentsBrandBasicInfo::new(wxpay_core::types::MediaId::new("U2FsdGVkX1+8n2qLk9jP4vRtY6Wx"), "爱马哥"), "190001351110000", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectInfo::new("xx有限公司", wxpay_apis::brand::applyments::CreateBrandApplymentsSubjectType::SubjectTypeEnterprise, "91310101MA1FPX1234"), {
+let mut v = wxpay_apis::brand::applyments::CreateBrandApplymentsTrademark::new(wxpay_apis::brand::applyments::CreateBrandApplymentsTrademarkExists::TrademarkNone);
+v.logo_trademark_registration_certificate = Some({
+let mut v = wxpay_apis::brand::applyments::CreateBrandApplymentsLogoTrademarkRegistrationCertificate::new("腾讯科技有限公司", "25", "爱马哥", "21312344", "2025-09-08", "2035-09-08");
+v.authorization_begin_time = Some("2025-09-08");
+v.authorization_end_time = Some("2035-09-08");
+v.certificate = Some("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ");
+v.certificate_list = Some(&items0);
+v.license = Some("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ");
+v.license_list = Some(&items1);
+v
+});
+v.no_trademark_addition_prove = Some(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ"));
+v.no_trademark_addition_prove_list = Some(&items2);
+v.trademark_registration_certificate = Some({
+let mut v = wxpay_apis::brand::applyments::CreateBrandApplymentsTrademarkRegistrationCertificate::new("腾讯科技有限公司", "25", "爱马哥", "12345678", "2025-09-08", "2035-09-08");
+v.authorization_begin_time = Some("2025-09-08");
+v.authorization_end_time = Some("2035-09-08");
+v.certificate = Some(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ"));
+v.certificate_list = Some(&items3);
+v.license = Some(wxpay_core::types::MediaId::new("jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ"));
+v.license_list = Some(&items4);
+v
+});
+v
+});
         check_encrypted_request(&request, Method::Post, "v3/brand/applyments", "", Some("{\"admin_info\":{\"admin_name\":\"U2FsdGVkX1+3vZQv5+9JhTq3Xy6LdKjP0o9iYx5W7vRtNqY\",\"id_card_number\":\"AOZdYGISxo4y44/UgZ69bdu9X+tfMUJ9dl+LetjM45\",\"id_doc_type\":\"IDENTIFICATION_TYPE_HONGKONG\"},\"brand_basic_info\":{\"brand_logo\":\"U2FsdGVkX1+8n2qLk9jP4vRtY6Wx\",\"brand_name\":\"爱马哥\"},\"business_code\":\"190001351110000\",\"subject_info\":{\"subject_name\":\"xx有限公司\",\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"unified_social_credit_code\":\"91310101MA1FPX1234\"},\"trademark\":{\"logo_trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"21312344\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"},\"no_trademark_addition_prove\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"no_trademark_addition_prove_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"trademark_exists\":\"TRADEMARK_NONE\",\"trademark_registration_certificate\":{\"authorization_begin_time\":\"2025-09-08\",\"authorization_end_time\":\"2035-09-08\",\"certificate\":\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\",\"certificate_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"holder\":\"腾讯科技有限公司\",\"international_class\":\"25\",\"license\":\"jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"license_list\":[\"jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ\"],\"name\":\"爱马哥\",\"number\":\"12345678\",\"valid_begin_time\":\"2025-09-08\",\"valid_end_time\":\"2035-09-08\"}}}"), &[], &["/admin_info/admin_name", "/admin_info/id_card_number"]);
         check_response::<wxpay_apis::brand::applyments::CreateBrandApplymentsResponse>(
             "{\"applyment_id\":\"2000002124775691\",\"business_code\":\"190001351110000\"}",
@@ -70,10 +61,7 @@ valid_end_time: "2035-09-08",
         /// `GET /v3/brand/applyments/applyment-id/{applyment_id}`
         #[test]
         fn query_applyments_by_applyment_id() {
-            let request =
-                wxpay_apis::brand::applyments::applyment_id::QueryApplymentsByApplymentIdRequest {
-                    applyment_id: "applyment_id/../?a=b#c %微",
-                };
+            let request = wxpay_apis::brand::applyments::applyment_id::QueryApplymentsByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
             check_request(
                 &request,
                 Method::Get,
@@ -91,9 +79,7 @@ valid_end_time: "2035-09-08",
         /// `GET /v3/brand/applyments/business-code/{business_code}`
         #[test]
         fn query_applyments_by_business_code() {
-            let request = wxpay_apis::brand::applyments::business_code::QueryApplymentsByBusinessCodeRequest {
-business_code: "business_code/../?a=b#c %微",
-};
+            let request = wxpay_apis::brand::applyments::business_code::QueryApplymentsByBusinessCodeRequest::new("business_code/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/brand/applyments/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::brand::applyments::business_code::QueryApplymentsByBusinessCodeResponse>("{\"applyment_id\":\"2000002124775691\",\"applyment_state\":\"APPLYMENT_STATE_WAITING_AUTH\",\"applyment_state_desc\":\"待授权确认\",\"authorization_confirmation_qr_code\":\"https://pay.weixin.qq.com/xdc/partnerapply4brandweb/get-auth-code?applyId=200000212476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"brand_id\":\"123455667\",\"business_code\":\"190001351110000\",\"reject_reason\":\"具体驳回原因xxx\"}");
         }
@@ -104,11 +90,9 @@ business_code: "business_code/../?a=b#c %微",
         /// `POST /v3/brand/applyments/cancel-applyment`
         #[test]
         fn cancel_applyment_applyments() {
-            let request =
-                wxpay_apis::brand::applyments::cancel_applyment::CancelApplymentApplymentsRequest {
-                    applyment_id: Some("2000002124775691"),
-                    business_code: Some("190001351110000"),
-                };
+            let mut request = wxpay_apis::brand::applyments::cancel_applyment::CancelApplymentApplymentsRequest::new();
+            request.applyment_id = Some("2000002124775691");
+            request.business_code = Some("190001351110000");
             check_request(
                 &request,
                 Method::Post,
@@ -135,11 +119,10 @@ mod card {
         /// `GET /v3/brand/card/card-configs`
         #[test]
         fn query_card_card_configs() {
-            let request = wxpay_apis::brand::card::card_configs::QueryCardCardConfigsRequest {
-                business_code: Some("190001351110000"),
-                applyment_id: Some("1111111111"),
-                brand_id: "120344",
-            };
+            let mut request =
+                wxpay_apis::brand::card::card_configs::QueryCardCardConfigsRequest::new("120344");
+            request.business_code = Some("190001351110000");
+            request.applyment_id = Some("1111111111");
             check_request(
                 &request,
                 Method::Get,
@@ -154,27 +137,31 @@ mod card {
         /// `POST /v3/brand/card/card-configs`
         #[test]
         fn create_card_card_configs() {
-            let request = wxpay_apis::brand::card::card_configs::CreateCardCardConfigsRequest {
-brand_customer_service: wxpay_apis::brand::card::card_configs::CreateCardCardConfigsBrandCustomerService {
-appid: Some("wx1234567890abcdef"),
-customer_service_path: Some("pages/service/index"),
-customer_service_phone: Some("12345678900"),
-customer_service_type: wxpay_apis::brand::card::card_configs::CreateCardCardConfigsCustomerServiceType::MiniProgram,
-},
-brand_id: "1004",
-brand_mini_program_info: Some(wxpay_apis::brand::card::card_configs::CreateCardCardConfigsBrandMiniProgramInfo {
-appid: "wx1234567890abcdef",
-default_jump_path: Some("pages/shop/index"),
-}),
-business_code: "190001351110000",
-service_list: Some(&[wxpay_apis::brand::card::card_configs::CreateCardCardConfigsService {
-appid: Some("wx1234567890abcdef"),
-service_classify_name: Some("会员服务"),
-service_jump_path: "pages/shop/index",
-service_jump_type: wxpay_apis::brand::card::card_configs::CreateCardCardConfigsServiceJumpType::JumpMiniProgram,
-service_name: Some("会员中心"),
-}]),
-};
+            let items0 = [{
+                let mut v = wxpay_apis::brand::card::card_configs::CreateCardCardConfigsService::new("pages/shop/index", wxpay_apis::brand::card::card_configs::CreateCardCardConfigsServiceJumpType::JumpMiniProgram);
+                v.appid = Some("wx1234567890abcdef");
+                v.service_classify_name = Some("会员服务");
+                v.service_name = Some("会员中心");
+                v
+            }];
+            let mut request =
+                wxpay_apis::brand::card::card_configs::CreateCardCardConfigsRequest::new(
+                    {
+                        let mut v = wxpay_apis::brand::card::card_configs::CreateCardCardConfigsBrandCustomerService::new(wxpay_apis::brand::card::card_configs::CreateCardCardConfigsCustomerServiceType::MiniProgram);
+                        v.appid = Some("wx1234567890abcdef");
+                        v.customer_service_path = Some("pages/service/index");
+                        v.customer_service_phone = Some("12345678900");
+                        v
+                    },
+                    "1004",
+                    "190001351110000",
+                );
+            request.brand_mini_program_info = Some({
+                let mut v = wxpay_apis::brand::card::card_configs::CreateCardCardConfigsBrandMiniProgramInfo::new("wx1234567890abcdef");
+                v.default_jump_path = Some("pages/shop/index");
+                v
+            });
+            request.service_list = Some(&items0);
             check_request(&request, Method::Post, "v3/brand/card/card-configs", "", Some("{\"brand_customer_service\":{\"appid\":\"wx1234567890abcdef\",\"customer_service_path\":\"pages/service/index\",\"customer_service_phone\":\"12345678900\",\"customer_service_type\":\"MINI_PROGRAM\"},\"brand_id\":\"1004\",\"brand_mini_program_info\":{\"appid\":\"wx1234567890abcdef\",\"default_jump_path\":\"pages/shop/index\"},\"business_code\":\"190001351110000\",\"service_list\":[{\"appid\":\"wx1234567890abcdef\",\"service_classify_name\":\"会员服务\",\"service_jump_path\":\"pages/shop/index\",\"service_jump_type\":\"JUMP_MINI_PROGRAM\",\"service_name\":\"会员中心\"}]}"), &[]);
             check_response::<wxpay_apis::brand::card::card_configs::CreateCardCardConfigsResponse>("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_preview_url\":\"https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345\"}");
         }
@@ -184,11 +171,9 @@ service_name: Some("会员中心"),
             /// `POST /v3/brand/card/card-configs/cancel-applyment`
             #[test]
             fn cancel_applyment_card_card_configs() {
-                let request = wxpay_apis::brand::card::card_configs::cancel_applyment::CancelApplymentCardCardConfigsRequest {
-applyment_id: Some("1111111111"),
-brand_id: "1004",
-business_code: Some("190001351110000"),
-};
+                let mut request = wxpay_apis::brand::card::card_configs::cancel_applyment::CancelApplymentCardCardConfigsRequest::new("1004");
+                request.applyment_id = Some("1111111111");
+                request.business_code = Some("190001351110000");
                 check_request(&request, Method::Post, "v3/brand/card/card-configs/cancel-applyment", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}"), &[]);
                 check_response::<wxpay_apis::brand::card::card_configs::cancel_applyment::CancelApplymentCardCardConfigsResponse>("{\"applyment_id\":\"1111111111\",\"applyment_state\":\"CANCELED\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\"}");
             }
@@ -199,11 +184,9 @@ business_code: Some("190001351110000"),
             /// `GET /v3/brand/card/card-configs/preview-url`
             #[test]
             fn query_card_card_configs_preview_url() {
-                let request = wxpay_apis::brand::card::card_configs::preview_url::QueryCardCardConfigsPreviewUrlRequest {
-business_code: Some("190001351110000"),
-applyment_id: Some("1111111111"),
-brand_id: "120344",
-};
+                let mut request = wxpay_apis::brand::card::card_configs::preview_url::QueryCardCardConfigsPreviewUrlRequest::new("120344");
+                request.business_code = Some("190001351110000");
+                request.applyment_id = Some("1111111111");
                 check_request(
                     &request,
                     Method::Get,
@@ -221,13 +204,12 @@ brand_id: "120344",
             /// `POST /v3/brand/card/card-configs/publish`
             #[test]
             fn create_card_card_configs_publish() {
-                let request = wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishRequest {
-applyment_id: Some("1111111111"),
-brand_id: "1004",
-business_code: Some("190001351110000"),
-publish_type: wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishPublishType::ScheduledPublish,
-scheduled_publish_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29:35+08:00")),
-};
+                let mut request = wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishRequest::new("1004", wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishPublishType::ScheduledPublish);
+                request.applyment_id = Some("1111111111");
+                request.business_code = Some("190001351110000");
+                request.scheduled_publish_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-05-20T13:29:35+08:00",
+                ));
                 check_request(&request, Method::Post, "v3/brand/card/card-configs/publish", "", Some("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"publish_type\":\"SCHEDULED_PUBLISH\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}"), &[]);
                 check_response::<wxpay_apis::brand::card::card_configs::publish::CreateCardCardConfigsPublishResponse>("{\"applyment_id\":\"1111111111\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"publish_type\":\"SCHEDULED_PUBLISH\",\"scheduled_publish_time\":\"2025-05-20T13:29:35+08:00\"}");
             }
@@ -239,14 +221,12 @@ scheduled_publish_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29
         /// `GET /v3/brand/card/card-links`
         #[test]
         fn query_card_card_links() {
-            let request = wxpay_apis::brand::card::card_links::QueryCardCardLinksRequest {
-                brand_id: "120344",
-                payment_scene: Some(
-                    wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram,
-                ),
-                page_index: Some(1),
-                page_size: Some(50),
-            };
+            let mut request =
+                wxpay_apis::brand::card::card_links::QueryCardCardLinksRequest::new("120344");
+            request.payment_scene =
+                Some(wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram);
+            request.page_index = Some(1);
+            request.page_size = Some(50);
             check_request(
                 &request,
                 Method::Get,
@@ -261,15 +241,14 @@ scheduled_publish_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29
         /// `POST /v3/brand/card/card-links`
         #[test]
         fn create_card_card_links() {
-            let request = wxpay_apis::brand::card::card_links::CreateCardCardLinksRequest {
-                appid: Some("wxea9c30890f48d5ae"),
-                brand_id: "1004",
-                business_code: "190001351110000",
-                card_link_mchid: Some("111222333"),
-                payment_scene:
-                    wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram,
-                service_id: Some("00005000000000548218251086296300"),
-            };
+            let mut request = wxpay_apis::brand::card::card_links::CreateCardCardLinksRequest::new(
+                "1004",
+                "190001351110000",
+                wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram,
+            );
+            request.appid = Some("wxea9c30890f48d5ae");
+            request.card_link_mchid = Some("111222333");
+            request.service_id = Some("00005000000000548218251086296300");
             check_request(&request, Method::Post, "v3/brand/card/card-links", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[]);
             check_response::<wxpay_apis::brand::card::card_links::CreateCardCardLinksResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}");
         }
@@ -279,10 +258,7 @@ scheduled_publish_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29
             /// `GET /v3/brand/card/card-links/business-code/{business_code}`
             #[test]
             fn query_card_card_links_by_business_code() {
-                let request = wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeRequest {
-business_code: "business_code/../?a=b#c %微",
-brand_id: "120344",
-};
+                let request = wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeRequest::new("business_code/../?a=b#c %微", "120344");
                 check_request(&request, Method::Get, "v3/brand/card/card-links/business-code/business_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
                 check_response::<wxpay_apis::brand::card::card_links::business_code::QueryCardCardLinksByBusinessCodeResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"business_code\":\"190001351110000\",\"card_link_mchid\":\"111222333\",\"configuration_state\":\"AUDIT_REJECT\",\"payment_scene\":\"MINI_PROGRAM\",\"reject_reason\":\"具体驳回原因xxx\",\"service_id\":\"00005000000000548218251086296300\"}");
             }
@@ -293,10 +269,7 @@ brand_id: "120344",
             /// `POST /v3/brand/card/card-links/cancel-applyment`
             #[test]
             fn cancel_applyment_card_card_links() {
-                let request = wxpay_apis::brand::card::card_links::cancel_applyment::CancelApplymentCardCardLinksRequest {
-brand_id: "1004",
-business_code: "190001351110000",
-};
+                let request = wxpay_apis::brand::card::card_links::cancel_applyment::CancelApplymentCardCardLinksRequest::new("1004", "190001351110000");
                 check_request(
                     &request,
                     Method::Post,
@@ -314,13 +287,10 @@ business_code: "190001351110000",
             /// `POST /v3/brand/card/card-links/unbind-card-link`
             #[test]
             fn unbind_card_link_card_card_links() {
-                let request = wxpay_apis::brand::card::card_links::unbind_card_link::UnbindCardLinkCardCardLinksRequest {
-appid: Some("wxea9c30890f48d5ae"),
-brand_id: "1004",
-card_link_mchid: Some("111222333"),
-payment_scene: wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram,
-service_id: Some("00005000000000548218251086296300"),
-};
+                let mut request = wxpay_apis::brand::card::card_links::unbind_card_link::UnbindCardLinkCardCardLinksRequest::new("1004", wxpay_apis::brand::card::card_links::CardLinksPaymentScene::MiniProgram);
+                request.appid = Some("wxea9c30890f48d5ae");
+                request.card_link_mchid = Some("111222333");
+                request.service_id = Some("00005000000000548218251086296300");
                 check_request(&request, Method::Post, "v3/brand/card/card-links/unbind-card-link", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}"), &[]);
                 check_response::<wxpay_apis::brand::card::card_links::unbind_card_link::UnbindCardLinkCardCardLinksResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1004\",\"card_link_mchid\":\"111222333\",\"payment_scene\":\"MINI_PROGRAM\",\"service_id\":\"00005000000000548218251086296300\"}");
             }
@@ -337,13 +307,9 @@ mod marketing {
             /// `GET /v3/brand/marketing/shake-activities/activities`
             #[test]
             fn query_marketing_shake_activities_activities() {
-                let request = wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesRequest {
-brand_id: "120344",
-limit: 5,
-offset: 10,
-activity_state: Some(wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesActivityState::Created),
-audit_state: Some(wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesAuditState::Pending),
-};
+                let mut request = wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesRequest::new("120344", 5, 10);
+                request.activity_state = Some(wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesActivityState::Created);
+                request.audit_state = Some(wxpay_apis::brand::marketing::shake_activities::activities::QueryMarketingShakeActivitiesActivitiesAuditState::Pending);
                 check_request(
                     &request,
                     Method::Get,
@@ -367,12 +333,11 @@ mod partner {
             /// `GET /v3/brand/partner/card-member/cards`
             #[test]
             fn query_partner_card_member_cards() {
-                let request = wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsRequest {
-brand_id: "1004",
-state: Some(wxpay_apis::brand::partner::card_member::cards::CardsState::CardEffective),
-offset: Some(1),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsRequest::new("1004");
+                request.state =
+                    Some(wxpay_apis::brand::partner::card_member::cards::CardsState::CardEffective);
+                request.offset = Some(1);
+                request.limit = Some(20);
                 check_request(
                     &request,
                     Method::Get,
@@ -381,71 +346,74 @@ limit: Some(20),
                     None,
                     &[],
                 );
-                check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsResponse>("{\"data\":[{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}],\"limit\":20,\"offset\":1,\"total_count\":20}");
+                check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsResponse>("{\"data\":[{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}],\"limit\":20,\"offset\":1,\"total_count\":20}");
             }
 
             /// `POST /v3/brand/partner/card-member/cards`
             #[test]
             fn create_partner_card_member_cards() {
-                let request = wxpay_apis::brand::partner::card_member::cards::CreatePartnerCardMemberCardsRequest {
-appid: "wxea9c30890f48d5ae",
-balance_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-benefits: "会员折扣、专属价",
-brand_id: "1004",
-card_color: "#FFFF00",
-card_picture_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0",
-card_title: "测试卡",
-card_type: wxpay_apis::brand::partner::card_member::CardMemberCardType::Balance,
-code_jump_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-code_mode: wxpay_apis::brand::partner::card_member::cards::CardsCodeMode::MerchantAllocate,
-code_type: wxpay_apis::brand::partner::card_member::cards::CardsCodeType::BarCode,
-init_level: Some("白银会员"),
-legal_agreement: Some("商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。"),
-need_display_level: Some(true),
-need_pinned: Some(true),
-notify_url: "https://www.weixin.qq.com/wxpay/notify.php",
-points_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-purchase_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPurchaseInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/purchase/purchase"),
-price: Some(100),
-}),
-service_phone: Some("010-8877xxxx"),
-user_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField {
-name: Some("喜欢的运动"),
-r#type: Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox),
-values: Some(&["篮球"]),
-}]),
-}),
-valid_date_information: wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-},
-};
-                check_request(&request, Method::Post, "v3/brand/partner/card-member/cards", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
-                check_response::<wxpay_apis::brand::partner::card_member::cards::CreatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
+                let items0 = [wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress];
+                let items1 = ["篮球"];
+                let items2 = [{
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField::new();
+                    v.name = Some("喜欢的运动");
+                    v.r#type =
+                        Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox);
+                    v.values = Some(&items1);
+                    v
+                }];
+                let mut request = wxpay_apis::brand::partner::card_member::cards::CreatePartnerCardMemberCardsRequest::new("wxea9c30890f48d5ae", "会员折扣、专属价", "1004", "#FFFF00", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", "测试卡", wxpay_apis::brand::partner::card_member::CardMemberCardType::Balance, wxpay_apis::brand::partner::card_member::cards::CardsCodeMode::MerchantAllocate, wxpay_apis::brand::partner::card_member::cards::CardsCodeType::BarCode, "https://www.weixin.qq.com/wxpay/notify.php", {
+let mut v = wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm);
+v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
+v.available_day_after_receive = Some(200);
+v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
+v
+});
+                request.balance_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/balance/balance");
+                    v
+                });
+                request.code_jump_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCodeJumpInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/code/code");
+                    v
+                });
+                request.init_level = Some("白银会员");
+                request.legal_agreement =
+                    Some("商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。");
+                request.need_display_level = Some(true);
+                request.need_pinned = Some(true);
+                request.points_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPointsInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/points/points");
+                    v
+                });
+                request.purchase_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPurchaseInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/purchase/purchase");
+                    v.price = Some(100);
+                    v
+                });
+                request.service_phone = Some("010-8877xxxx");
+                request.user_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsUserInformation::new();
+                    v.common_field_list = Some(&items0);
+                    v.custom_field_list = Some(&items2);
+                    v
+                });
+                check_request(&request, Method::Post, "v3/brand/partner/card-member/cards", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
+                check_response::<wxpay_apis::brand::partner::card_member::cards::CreatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
 
             /// `DELETE /v3/brand/partner/card-member/cards/{card_id}`
             #[test]
             fn delete_partner_card_member_cards() {
-                let request = wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsRequest {
-card_id: "card_id/../?a=b#c %微",
-brand_id: "1004",
-};
+                let request = wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsRequest::new("card_id/../?a=b#c %微", "1004");
                 check_request(
                     &request,
                     Method::Delete,
@@ -454,16 +422,13 @@ brand_id: "1004",
                     None,
                     &[],
                 );
-                check_response::<wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
+                check_response::<wxpay_apis::brand::partner::card_member::cards::DeletePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
 
             /// `GET /v3/brand/partner/card-member/cards/{card_id}`
             #[test]
             fn query_partner_card_member_cards_by_card_id() {
-                let request = wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdRequest {
-card_id: "card_id/../?a=b#c %微",
-brand_id: "1004",
-};
+                let request = wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdRequest::new("card_id/../?a=b#c %微", "1004");
                 check_request(
                     &request,
                     Method::Get,
@@ -472,59 +437,81 @@ brand_id: "1004",
                     None,
                     &[],
                 );
-                check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
+                check_response::<wxpay_apis::brand::partner::card_member::cards::QueryPartnerCardMemberCardsByCardIdResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
 
             /// `PATCH /v3/brand/partner/card-member/cards/{card_id}`
             #[test]
             fn modify_partner_card_member_cards() {
-                let request = wxpay_apis::brand::partner::card_member::cards::ModifyPartnerCardMemberCardsRequest {
-card_id: "card_id/../?a=b#c %微",
-balance_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-benefits: Some("会员折扣、专属价"),
-brand_id: "1004",
-card_color: Some("#FFFF00"),
-card_picture_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-card_title: Some("测试卡"),
-code_jump_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-init_level: Some("白银会员"),
-legal_agreement: Some("商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。"),
-need_display_level: Some(true),
-need_pinned: Some(true),
-notify_url: Some("https://www.weixin.qq.com/wxpay/notify.php"),
-points_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/balance/balance"),
-}),
-purchase_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPurchaseInformation {
-jump_appid: Some("wxea9c30a90fs8d3fe"),
-jump_path: Some("/pages/purchase/purchase"),
-price: Some(100),
-}),
-service_phone: Some("010-8877xxxx"),
-user_information: Some(wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField {
-name: Some("喜欢的运动"),
-r#type: Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox),
-values: Some(&["篮球"]),
-}]),
-}),
-valid_date_information: Some(wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-}),
-};
-                check_request(&request, Method::Patch, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
-                check_response::<wxpay_apis::brand::partner::card_member::cards::ModifyPartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
+                let items0 = [wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress];
+                let items1 = ["篮球"];
+                let items2 = [{
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCustomField::new();
+                    v.name = Some("喜欢的运动");
+                    v.r#type =
+                        Some(wxpay_apis::brand::partner::card_member::cards::CardsType::CheckBox);
+                    v.values = Some(&items1);
+                    v
+                }];
+                let mut request = wxpay_apis::brand::partner::card_member::cards::ModifyPartnerCardMemberCardsRequest::new("card_id/../?a=b#c %微", "1004");
+                request.balance_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsBalanceInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/balance/balance");
+                    v
+                });
+                request.benefits = Some("会员折扣、专属价");
+                request.card_color = Some("#FFFF00");
+                request.card_picture_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                request.card_title = Some("测试卡");
+                request.code_jump_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsCodeJumpInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/code/code");
+                    v
+                });
+                request.init_level = Some("白银会员");
+                request.legal_agreement =
+                    Some("商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。");
+                request.need_display_level = Some(true);
+                request.need_pinned = Some(true);
+                request.notify_url = Some("https://www.weixin.qq.com/wxpay/notify.php");
+                request.points_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPointsInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/points/points");
+                    v
+                });
+                request.purchase_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsPurchaseInformation::new();
+                    v.jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.jump_path = Some("/pages/purchase/purchase");
+                    v.price = Some(100);
+                    v
+                });
+                request.service_phone = Some("010-8877xxxx");
+                request.user_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::cards::PartnerCardMemberCardsUserInformation::new();
+                    v.common_field_list = Some(&items0);
+                    v.custom_field_list = Some(&items2);
+                    v
+                });
+                request.valid_date_information = Some({
+                    let mut v =
+                        wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(
+                            wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
+                        );
+                    v.available_begin_time = Some(wxpay_core::types::Timestamp::new(
+                        "2020-05-20T13:29:35.120+08:00",
+                    ));
+                    v.available_day_after_receive = Some(200);
+                    v.available_end_time = Some(wxpay_core::types::Timestamp::new(
+                        "2030-05-20T13:29:35.120+08:00",
+                    ));
+                    v
+                });
+                check_request(&request, Method::Patch, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
+                check_response::<wxpay_apis::brand::partner::card_member::cards::ModifyPartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
             mod invalidate {
                 use super::*;
@@ -532,12 +519,9 @@ r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
                 /// `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`
                 #[test]
                 fn invalidate_partner_card_member_cards() {
-                    let request = wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsRequest {
-card_id: "card_id/../?a=b#c %微",
-brand_id: "1004",
-};
+                    let request = wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsRequest::new("card_id/../?a=b#c %微", "1004");
                     check_request(&request, Method::Post, "v3/brand/partner/card-member/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "", Some("{\"brand_id\":\"1004\"}"), &[]);
-                    check_response::<wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"member_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"out_request_no\":\"100002322019090134234sfdf\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
+                    check_response::<wxpay_apis::brand::partner::card_member::cards::invalidate::InvalidatePartnerCardMemberCardsResponse>("{\"appid\":\"wxea9c30890f48d5ae\",\"balance_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/balance/balance\"},\"benefits\":\"会员折扣、专属价\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_title\":\"测试卡\",\"card_type\":\"BALANCE\",\"code_jump_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/code/code\"},\"code_mode\":\"MERCHANT_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"init_level\":\"白银会员\",\"legal_agreement\":\"商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。\",\"member_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"need_display_level\":true,\"need_pinned\":true,\"notify_url\":\"https://www.weixin.qq.com/wxpay/notify.php\",\"out_request_no\":\"100002322019090134234sfdf\",\"points_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/points/points\"},\"purchase_information\":{\"jump_appid\":\"wxea9c30a90fs8d3fe\",\"jump_path\":\"/pages/purchase/purchase\",\"price\":100},\"service_phone\":\"010-8877xxxx\",\"state\":\"CARD_EFFECTIVE\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"篮球\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
             }
         }
@@ -547,13 +531,9 @@ brand_id: "1004",
             /// `GET /v3/brand/partner/card-member/membership-activities`
             #[test]
             fn query_partner_card_member_membership_activities() {
-                let request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesRequest {
-brand_id: "1004",
-card_id: Some("pbLatjvWOibDc5-TBnbUk1pD12o0"),
-activity_state: Some(wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityState::MembershipActivityCreated),
-offset: 10,
-limit: 5,
-};
+                let mut request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesRequest::new("1004", 10, 5);
+                request.card_id = Some("pbLatjvWOibDc5-TBnbUk1pD12o0");
+                request.activity_state = Some(wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityState::MembershipActivityCreated);
                 check_request(&request, Method::Get, "v3/brand/partner/card-member/membership-activities", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&activity_state=MEMBERSHIP_ACTIVITY_CREATED&offset=10&limit=5", None, &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesResponse>("{\"data\":[{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
             }
@@ -561,21 +541,8 @@ limit: 5,
             /// `POST /v3/brand/partner/card-member/membership-activities`
             #[test]
             fn create_partner_card_member_membership_activities() {
-                let request = wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesRequest {
-activity_channel: wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityChannel::MechantAppComponent,
-apply_total: 1000,
-begin_time: wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"),
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-end_time: wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"),
-out_request_no: "100002322019090134234sfdf",
-product_coupon_stock_list: &[wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesProductCouponStock {
-product_coupon_id: "701138812971763025610907319729",
-stock_id: "98065001",
-}],
-sub_title: "5张满减券",
-title: "入会享券",
-};
+                let items0 = [wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesProductCouponStock::new("701138812971763025610907319729", "98065001")];
+                let request = wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesRequest::new(wxpay_apis::brand::partner::card_member::membership_activities::MembershipActivitiesActivityChannel::MechantAppComponent, 1000, wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"), "1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"), "100002322019090134234sfdf", &items0, "5张满减券", "入会享券");
                 check_request(&request, Method::Post, "v3/brand/partner/card-member/membership-activities", "", Some("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::CreatePartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
@@ -583,10 +550,7 @@ title: "入会享券",
             /// `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`
             #[test]
             fn query_partner_card_member_membership_activities_by_activity_id() {
-                let request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest {
-activity_id: "activity_id/../?a=b#c %微",
-brand_id: "1004",
-};
+                let request = wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new("activity_id/../?a=b#c %微", "1004");
                 check_request(&request, Method::Get, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004", None, &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
@@ -594,14 +558,7 @@ brand_id: "1004",
             /// `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`
             #[test]
             fn modify_partner_card_member_membership_activities() {
-                let request = wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesRequest {
-activity_id: "activity_id/../?a=b#c %微",
-begin_time: wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"),
-brand_id: "1004",
-end_time: wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"),
-sub_title: "5张满减券",
-title: "入会享券",
-};
+                let request = wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesRequest::new("activity_id/../?a=b#c %微", wxpay_core::types::Timestamp::new("2020-01-20T13:29:35.120+08:00"), "1004", wxpay_core::types::Timestamp::new("2020-01-29T13:29:35.120+08:00"), "5张满减券", "入会享券");
                 check_request(&request, Method::Patch, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::membership_activities::ModifyPartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
             }
@@ -611,10 +568,7 @@ title: "入会享券",
                 /// `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`
                 #[test]
                 fn terminate_partner_card_member_membership_activities() {
-                    let request = wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest {
-activity_id: "activity_id/../?a=b#c %微",
-brand_id: "1004",
-};
+                    let request = wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest::new("activity_id/../?a=b#c %微", "1004");
                     check_request(&request, Method::Post, "v3/brand/partner/card-member/membership-activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"brand_id\":\"1004\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesResponse>("{\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"activity_id\":\"371067\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"apply_available\":1000,\"apply_total\":1000,\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"product_coupon_stock_list\":[{\"product_coupon_id\":\"701138812971763025610907319729\",\"stock_id\":\"98065001\"}],\"sub_title\":\"5张满减券\",\"title\":\"入会享券\"}");
                 }
@@ -626,11 +580,7 @@ brand_id: "1004",
             /// `POST /v3/brand/partner/card-member/pay-view-tokens`
             #[test]
             fn create_partner_card_member_pay_view_tokens() {
-                let request = wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-};
+                let request = wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "obLatjnx9gnqzS4myYGmLZ7LgLBA");
                 check_request(&request, Method::Post, "v3/brand/partner/card-member/pay-view-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensResponse>("{\"expire_time\":\"2030-05-20T13:29:35.120+08:00\",\"token\":\"d2df23f2f4fasf3gws\"}");
             }
@@ -641,11 +591,7 @@ openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
             /// `POST /v3/brand/partner/card-member/pre-auth-tokens`
             #[test]
             fn create_partner_card_member_pre_auth_tokens() {
-                let request = wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-};
+                let request = wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "obLatjnx9gnqzS4myYGmLZ7LgLBA");
                 check_request(&request, Method::Post, "v3/brand/partner/card-member/pre-auth-tokens", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensResponse>("{\"expire_time\":\"2030-05-20T13:29:35.120+08:00\",\"token\":\"d2df23f2f4fasf3gws\"}");
             }
@@ -656,13 +602,8 @@ openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
             /// `GET /v3/brand/partner/card-member/user-cards`
             #[test]
             fn query_partner_card_member_user_cards() {
-                let request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsRequest {
-brand_id: "1004",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-user_card_state: Some(wxpay_apis::brand::partner::card_member::user_cards::UserCardsUserCardState::Effective),
-offset: 1,
-limit: 20,
-};
+                let mut request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsRequest::new("1004", "obLatjnx9gnqzS4myYGmLZ7LgLBA", 1, 20);
+                request.user_card_state = Some(wxpay_apis::brand::partner::card_member::user_cards::UserCardsUserCardState::Effective);
                 check_request(&request, Method::Get, "v3/brand/partner/card-member/user-cards", "brand_id=1004&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA&user_card_state=EFFECTIVE&offset=1&limit=20", None, &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsResponse>("{\"data\":[{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}],\"limit\":20,\"offset\":1,\"total_count\":20}");
             }
@@ -670,12 +611,7 @@ limit: 20,
             /// `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`
             #[test]
             fn query_partner_card_member_user_cards_by_user_card_code() {
-                let request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeRequest {
-user_card_code: "user_card_code/../?a=b#c %微",
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-};
+                let request = wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new("user_card_code/../?a=b#c %微", "1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "obLatjnx9gnqzS4myYGmLZ7LgLBA");
                 check_request(&request, Method::Get, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&openid=obLatjnx9gnqzS4myYGmLZ7LgLBA", None, &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::QueryPartnerCardMemberUserCardsByUserCardCodeResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
@@ -683,34 +619,50 @@ openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
             /// `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`
             #[test]
             fn modify_partner_card_member_user_cards() {
-                let request = wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsRequest {
-user_card_code: "user_card_code/../?a=b#c %微",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-attach: Some("自定义数据说明"),
-brand_id: Some("1004"),
-card_color: Some("#FFFF00"),
-card_picture_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-level: Some("钻石会员"),
-openid: Some("obLatjnx9gnqzS4myYGmLZ7LgLBA"),
-phone_number: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-pickup_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-user_information: Some(wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsCommonField {
-name: Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress),
-value: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-}]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField {
-name: Some("喜欢的运动"),
-user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
-}]),
-}),
-valid_date_information: Some(wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-}),
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsCommonField::new();
+                    v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
+                    v.value = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                    v
+                }];
+                let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                let items2 = [{
+                    let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
+                    v.name = Some("喜欢的运动");
+                    v.user_chosen_values = Some(&items1);
+                    v
+                }];
+                let mut request = wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsRequest::new("user_card_code/../?a=b#c %微", "pbLatjvWOibDc5-TBnbUk1pD12o0");
+                request.attach = Some("自定义数据说明");
+                request.brand_id = Some("1004");
+                request.card_color = Some("#FFFF00");
+                request.card_picture_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                request.level = Some("钻石会员");
+                request.openid = Some("obLatjnx9gnqzS4myYGmLZ7LgLBA");
+                request.phone_number = Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==");
+                request.pickup_time = Some(wxpay_core::types::Timestamp::new(
+                    "2020-05-20T13:29:35.120+08:00",
+                ));
+                request.user_information = Some({
+                    let mut v = wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsUserInformation::new();
+                    v.common_field_list = Some(&items0);
+                    v.custom_field_list = Some(&items2);
+                    v
+                });
+                request.valid_date_information = Some({
+                    let mut v =
+                        wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(
+                            wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
+                        );
+                    v.available_begin_time = Some(wxpay_core::types::Timestamp::new(
+                        "2020-05-20T13:29:35.120+08:00",
+                    ));
+                    v.available_day_after_receive = Some(200);
+                    v.available_end_time = Some(wxpay_core::types::Timestamp::new(
+                        "2030-05-20T13:29:35.120+08:00",
+                    ));
+                    v
+                });
                 check_request(&request, Method::Patch, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_cards::ModifyPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
             }
@@ -720,34 +672,49 @@ r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
                 /// `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`
                 #[test]
                 fn confirm_partner_card_member_user_cards() {
-                    let request = wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsRequest {
-user_card_code: "user_card_code/../?a=b#c %微",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-attach: Some("自定义数据说明"),
-brand_id: "1004",
-card_color: Some("#FFFF00"),
-card_picture_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-level: Some("钻石会员"),
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-phone_number: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-user_card_confirm_state: wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsUserCardConfirmState::CreateCardFail,
-user_information: Some(wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField {
-name: Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress),
-value: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-}]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField {
-name: Some("喜欢的运动"),
-user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
-}]),
-}),
-valid_date_information: Some(wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-}),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
+                        v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
+                        v
+                    }];
+                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items2 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
+                        v.name = Some("喜欢的运动");
+                        v.user_chosen_values = Some(&items1);
+                        v
+                    }];
+                    let mut request = wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsRequest::new("user_card_code/../?a=b#c %微", "pbLatjvWOibDc5-TBnbUk1pD12o0", "1004", "obLatjnx9gnqzS4myYGmLZ7LgLBA", wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsUserCardConfirmState::CreateCardFail);
+                    request.attach = Some("自定义数据说明");
+                    request.card_color = Some("#FFFF00");
+                    request.card_picture_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                    request.level = Some("钻石会员");
+                    request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    ));
+                    request.user_information = Some({
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
+                        v.common_field_list = Some(&items0);
+                        v.custom_field_list = Some(&items2);
+                        v
+                    });
+                    request.valid_date_information = Some({
+                        let mut v =
+                            wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(
+                                wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
+                            );
+                        v.available_begin_time = Some(wxpay_core::types::Timestamp::new(
+                            "2020-05-20T13:29:35.120+08:00",
+                        ));
+                        v.available_day_after_receive = Some(200);
+                        v.available_end_time = Some(wxpay_core::types::Timestamp::new(
+                            "2030-05-20T13:29:35.120+08:00",
+                        ));
+                        v
+                    });
                     check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"user_card_confirm_state\":\"CREATE_CARD_FAIL\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
@@ -758,30 +725,37 @@ r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
                 /// `POST /v3/brand/partner/card-member/user-cards/import-by-openid`
                 #[test]
                 fn import_by_openid_partner_card_member_user_cards() {
-                    let request = wxpay_apis::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-date_information: wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-},
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-phone_number: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-pickup_time: wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"),
-user_card_code: "478515832665",
-user_information: Some(wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField {
-name: Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress),
-value: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-}]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField {
-name: Some("喜欢的运动"),
-user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
-}]),
-}),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
+                        v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
+                        v
+                    }];
+                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items2 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
+                        v.name = Some("喜欢的运动");
+                        v.user_chosen_values = Some(&items1);
+                        v
+                    }];
+                    let mut request = wxpay_apis::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", {
+let mut v = wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm);
+v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
+v.available_day_after_receive = Some(200);
+v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
+v
+}, "obLatjnx9gnqzS4myYGmLZ7LgLBA", wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"), "478515832665");
+                    request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                        "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                    ));
+                    request.user_information = Some({
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
+                        v.common_field_list = Some(&items0);
+                        v.custom_field_list = Some(&items2);
+                        v
+                    });
                     check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/import-by-openid", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
@@ -792,29 +766,34 @@ user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
                 /// `POST /v3/brand/partner/card-member/user-cards/import-by-phone`
                 #[test]
                 fn import_by_phone_partner_card_member_user_cards() {
-                    let request = wxpay_apis::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-date_information: wxpay_apis::brand::partner::card_member::CardsValidDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm,
-},
-phone_number: "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
-pickup_time: wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"),
-user_card_code: "478515832665",
-user_information: Some(wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation {
-common_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField {
-name: Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress),
-value: Some("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="),
-}]),
-custom_field_list: Some(&[wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField {
-name: Some("喜欢的运动"),
-user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
-}]),
-}),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCommonField::new();
+                        v.name = Some(wxpay_apis::brand::partner::card_member::CardMemberCommonField::UserFormFlagAddress);
+                        v.value = Some(wxpay_core::sensitive::Sensitive::new(
+                            "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==",
+                        ));
+                        v
+                    }];
+                    let items1 = ["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="];
+                    let items2 = [{
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsCustomField::new();
+                        v.name = Some("喜欢的运动");
+                        v.user_chosen_values = Some(&items1);
+                        v
+                    }];
+                    let mut request = wxpay_apis::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", {
+let mut v = wxpay_apis::brand::partner::card_member::CardsValidDateInformation::new(wxpay_apis::brand::partner::card_member::CardMemberType::FixTerm);
+v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
+v.available_day_after_receive = Some(200);
+v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
+v
+}, wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="), wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"), "478515832665");
+                    request.user_information = Some({
+                        let mut v = wxpay_apis::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation::new();
+                        v.common_field_list = Some(&items0);
+                        v.custom_field_list = Some(&items2);
+                        v
+                    });
                     check_encrypted_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/import-by-phone", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]}}"), &[], &["/phone_number", "/user_information/common_field_list/0/value"]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
@@ -825,13 +804,8 @@ user_chosen_values: Some(&["vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY=="]),
                 /// `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`
                 #[test]
                 fn invalidate_partner_card_member_user_cards() {
-                    let request = wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequest {
-user_card_code: "user_card_code/../?a=b#c %微",
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-invalid_reason: Some("传入的自定义作废原因"),
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-};
+                    let mut request = wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequest::new("user_card_code/../?a=b#c %微", "1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "obLatjnx9gnqzS4myYGmLZ7LgLBA");
+                    request.invalid_reason = Some("传入的自定义作废原因");
                     check_request(&request, Method::Post, "v3/brand/partner/card-member/user-cards/user_card_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/invalidate", "brand_id=1004&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0", Some("{\"invalid_reason\":\"传入的自定义作废原因\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsResponse>("{\"attach\":\"自定义数据说明\",\"brand_id\":\"1004\",\"card_color\":\"#FFFF00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"card_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"card_type\":\"BALANCE\",\"invalid_reason\":\"传入的自定义作废原因\",\"invalid_time\":\"2020-05-20T13:29:35.120+08:00\",\"level\":\"钻石会员\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\",\"pickup_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_card_code\":\"478515832665\",\"user_card_state\":\"EFFECTIVE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"user_chosen_values\":[\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==\"]}]},\"valid_date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"}}");
                 }
@@ -843,14 +817,7 @@ openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
             /// `POST /v3/brand/partner/card-member/user-feeds`
             #[test]
             fn create_partner_card_member_user_feeds() {
-                let request = wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-cell_message: "15_1200_1",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-out_request_no: "100002322019090134234sfdf",
-user_card_code: "478515832665",
-};
+                let request = wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "15_1200_1", "obLatjnx9gnqzS4myYGmLZ7LgLBA", "100002322019090134234sfdf", "478515832665");
                 check_request(&request, Method::Post, "v3/brand/partner/card-member/user-feeds", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"cell_message\":\"15_1200_1\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"user_card_code\":\"478515832665\"}"), &[]);
                 check_response::<wxpay_apis::brand::partner::card_member::user_feeds::CreatePartnerCardMemberUserFeedsResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"cell_message\":\"15_1200_1\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"user_card_code\":\"478515832665\"}");
             }
@@ -865,17 +832,9 @@ user_card_code: "478515832665",
                     /// `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`
                     #[test]
                     fn confirm_partner_card_member_user_points_exchange_coupon() {
-                        let request = wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-coupon_code: Some("123446565767"),
-exchange_coupon_template_id: "0Flpo7FqTQ",
-fail_reason: Some("积分不足"),
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-record_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-state: wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponState::PointExchangeCouponSuccess,
-user_card_code: "478515832665",
-};
+                        let mut request = wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "0Flpo7FqTQ", "obLatjnx9gnqzS4myYGmLZ7LgLBA", "pbLatjvWOibDc5-TBnbUk1pD12o0", wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponState::PointExchangeCouponSuccess, "478515832665");
+                        request.coupon_code = Some("123446565767");
+                        request.fail_reason = Some("积分不足");
                         check_request(&request, Method::Post, "v3/brand/partner/card-member/user-points/exchange-coupon/confirm", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"coupon_code\":\"123446565767\",\"exchange_coupon_template_id\":\"0Flpo7FqTQ\",\"fail_reason\":\"积分不足\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"record_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\",\"user_card_code\":\"478515832665\"}"), &[]);
                         check_response::<wxpay_apis::brand::partner::card_member::user_points::exchange_coupon::confirm::ConfirmPartnerCardMemberUserPointsExchangeCouponResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"coupon_code\":\"123446565767\",\"exchange_coupon_template_id\":\"0Flpo7FqTQ\",\"fail_reason\":\"积分不足\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"record_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\",\"user_card_code\":\"478515832665\"}");
                     }
@@ -887,14 +846,7 @@ user_card_code: "478515832665",
                 /// `POST /v3/brand/partner/card-member/user-points/sync`
                 #[test]
                 fn sync_partner_card_member_user_points() {
-                    let request = wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsRequest {
-brand_id: "1004",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-out_request_no: "100002322019090134234sfdf",
-point_balance: 1000,
-user_card_code: "478515832665",
-};
+                    let request = wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsRequest::new("1004", "pbLatjvWOibDc5-TBnbUk1pD12o0", "obLatjnx9gnqzS4myYGmLZ7LgLBA", "100002322019090134234sfdf", 1000, "478515832665");
                     check_request(&request, Method::Post, "v3/brand/partner/card-member/user-points/sync", "", Some("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"point_balance\":1000,\"user_card_code\":\"478515832665\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::card_member::user_points::sync::SyncPartnerCardMemberUserPointsResponse>("{\"brand_id\":\"1004\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\",\"point_balance\":1000,\"user_card_code\":\"478515832665\"}");
                 }
@@ -909,12 +861,12 @@ user_card_code: "478515832665",
             /// `GET /v3/brand/partner/store/brandstores`
             #[test]
             fn query_partner_store_brandstores() {
-                let request = wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresRequest {
-brand_id: "120344",
-store_state: Some(wxpay_apis::brand::partner::store::brandstores::BrandstoresStoreState::Open),
-offset: Some(100),
-limit: Some(50),
-};
+                let mut request = wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresRequest::new("120344");
+                request.store_state = Some(
+                    wxpay_apis::brand::partner::store::brandstores::BrandstoresStoreState::Open,
+                );
+                request.offset = Some(100);
+                request.limit = Some(50);
                 check_request(
                     &request,
                     Method::Get,
@@ -929,24 +881,25 @@ limit: Some(50),
             /// `POST /v3/brand/partner/store/brandstores`
             #[test]
             fn create_partner_store_brandstores() {
-                let request = wxpay_apis::brand::partner::store::brandstores::CreatePartnerStoreBrandstoresRequest {
-brand_id: "123456789",
-store_address: wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreAddress {
-address_code: "440305",
-address_complements: Some("地铁A口右侧100米"),
-address_detail: "深南大道10000号腾讯大厦1楼",
-latitude: Some("37.75464"),
-longitude: Some("112.63484"),
-},
-store_basics: Some(wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBasics {
-branch_name: Some("海岸城店"),
-store_reference_id: Some("MDL001"),
-}),
-store_business: Some(wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBusiness {
-business_hours: Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00"),
-service_phone: Some("0755-86013388"),
-}),
-};
+                let mut request = wxpay_apis::brand::partner::store::brandstores::CreatePartnerStoreBrandstoresRequest::new("123456789", {
+let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreAddress::new("440305", "深南大道10000号腾讯大厦1楼");
+v.address_complements = Some("地铁A口右侧100米");
+v.latitude = Some("37.75464");
+v.longitude = Some("112.63484");
+v
+});
+                request.store_basics = Some({
+                    let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBasics::new();
+                    v.branch_name = Some("海岸城店");
+                    v.store_reference_id = Some("MDL001");
+                    v
+                });
+                request.store_business = Some({
+                    let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBusiness::new();
+                    v.business_hours = Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00");
+                    v.service_phone = Some("0755-86013388");
+                    v
+                });
                 check_request(&request, Method::Post, "v3/brand/partner/store/brandstores", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::CreatePartnerStoreBrandstoresResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
@@ -954,10 +907,7 @@ service_phone: Some("0755-86013388"),
             /// `DELETE /v3/brand/partner/store/brandstores/{store_id}`
             #[test]
             fn delete_partner_store_brandstores() {
-                let request = wxpay_apis::brand::partner::store::brandstores::DeletePartnerStoreBrandstoresRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-};
+                let request = wxpay_apis::brand::partner::store::brandstores::DeletePartnerStoreBrandstoresRequest::new("store_id/../?a=b#c %微", "123456789");
                 check_request(&request, Method::Delete, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -965,10 +915,7 @@ brand_id: "123456789",
             /// `GET /v3/brand/partner/store/brandstores/{store_id}`
             #[test]
             fn query_partner_store_brandstores_by_store_id() {
-                let request = wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-};
+                let request = wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdRequest::new("store_id/../?a=b#c %微", "123456789");
                 check_request(&request, Method::Get, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=123456789", None, &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::QueryPartnerStoreBrandstoresByStoreIdResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
@@ -976,25 +923,26 @@ brand_id: "123456789",
             /// `PATCH /v3/brand/partner/store/brandstores/{store_id}`
             #[test]
             fn modify_partner_store_brandstores() {
-                let request = wxpay_apis::brand::partner::store::brandstores::ModifyPartnerStoreBrandstoresRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-store_address: Some(wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreAddress {
-address_code: "440305",
-address_complements: Some("地铁A口右侧100米"),
-address_detail: "深南大道10000号腾讯大厦1楼",
-latitude: Some("37.75464"),
-longitude: Some("112.63484"),
-}),
-store_basics: Some(wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBasics {
-branch_name: Some("海岸城店"),
-store_reference_id: Some("MDL001"),
-}),
-store_business: Some(wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBusiness {
-business_hours: Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00"),
-service_phone: Some("0755-86013388"),
-}),
-};
+                let mut request = wxpay_apis::brand::partner::store::brandstores::ModifyPartnerStoreBrandstoresRequest::new("store_id/../?a=b#c %微", "123456789");
+                request.store_address = Some({
+                    let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreAddress::new("440305", "深南大道10000号腾讯大厦1楼");
+                    v.address_complements = Some("地铁A口右侧100米");
+                    v.latitude = Some("37.75464");
+                    v.longitude = Some("112.63484");
+                    v
+                });
+                request.store_basics = Some({
+                    let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBasics::new();
+                    v.branch_name = Some("海岸城店");
+                    v.store_reference_id = Some("MDL001");
+                    v
+                });
+                request.store_business = Some({
+                    let mut v = wxpay_apis::brand::partner::store::brandstores::PartnerStoreBrandstoresStoreBusiness::new();
+                    v.business_hours = Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00");
+                    v.service_phone = Some("0755-86013388");
+                    v
+                });
                 check_request(&request, Method::Patch, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"123456789\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"}}"), &[]);
                 check_response::<wxpay_apis::brand::partner::store::brandstores::ModifyPartnerStoreBrandstoresResponse>("{\"audit_state\":\"SUCCESS\",\"brand_id\":\"123456789\",\"review_reject_reason\":\"通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确\",\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_id\":\"20488000\",\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\"}],\"store_state\":\"OPEN\"}");
             }
@@ -1004,12 +952,7 @@ service_phone: Some("0755-86013388"),
                 /// `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`
                 #[test]
                 fn create_partner_store_brandstores_bindrecipient() {
-                    let request = wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-company_name: "腾讯科技（深圳）有限公司",
-mchid: "1230000109",
-};
+                    let request = wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientRequest::new("store_id/../?a=b#c %微", "123456789", "腾讯科技（深圳）有限公司", "1230000109");
                     check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bindrecipient", "", Some("{\"brand_id\":\"123456789\",\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::bindrecipient::CreatePartnerStoreBrandstoresBindrecipientResponse>("{\"brand_id\":\"123456789\",\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\",\"recipient_state\":\"CONFIRMED\",\"store_id\":\"20488000\"}");
                 }
@@ -1020,10 +963,7 @@ mchid: "1230000109",
                 /// `POST /v3/brand/partner/store/brandstores/{store_id}/close`
                 #[test]
                 fn close_partner_store_brandstores() {
-                    let request = wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-};
+                    let request = wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequest::new("store_id/../?a=b#c %微", "123456789");
                     check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresResponse>("{\"brand_id\":\"123456789\",\"store_id\":\"20488000\",\"store_state\":\"CLOSED\"}");
                 }
@@ -1034,10 +974,7 @@ brand_id: "123456789",
                 /// `POST /v3/brand/partner/store/brandstores/{store_id}/resume`
                 #[test]
                 fn resume_partner_store_brandstores() {
-                    let request = wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-};
+                    let request = wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequest::new("store_id/../?a=b#c %微", "123456789");
                     check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/resume", "", Some("{\"brand_id\":\"123456789\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresResponse>("{\"brand_id\":\"123456789\",\"store_id\":\"20488000\",\"store_state\":\"CLOSED\"}");
                 }
@@ -1048,11 +985,7 @@ brand_id: "123456789",
                 /// `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`
                 #[test]
                 fn create_partner_store_brandstores_unbindrecipient() {
-                    let request = wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientRequest {
-store_id: "store_id/../?a=b#c %微",
-brand_id: "123456789",
-mchid: "1230000109",
-};
+                    let request = wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientRequest::new("store_id/../?a=b#c %微", "123456789", "1230000109");
                     check_request(&request, Method::Post, "v3/brand/partner/store/brandstores/store_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unbindrecipient", "", Some("{\"brand_id\":\"123456789\",\"mchid\":\"1230000109\"}"), &[]);
                     check_response::<wxpay_apis::brand::partner::store::brandstores::unbindrecipient::CreatePartnerStoreBrandstoresUnbindrecipientResponse>("{\"failed_reason\":\"example_failed_reason\"}");
                 }
@@ -1068,9 +1001,7 @@ mod profitsharing {
         /// `GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`
         #[test]
         fn query_profitsharing_brand_configs() {
-            let request = wxpay_apis::brand::profitsharing::brand_configs::QueryProfitsharingBrandConfigsRequest {
-brand_mchid: "brand_mchid/../?a=b#c %微",
-};
+            let request = wxpay_apis::brand::profitsharing::brand_configs::QueryProfitsharingBrandConfigsRequest::new("brand_mchid/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/brand/profitsharing/brand-configs/brand_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::brand::profitsharing::brand_configs::QueryProfitsharingBrandConfigsResponse>("{\"brand_mchid\":\"1900000109\",\"max_ratio\":2000}");
         }
@@ -1081,13 +1012,7 @@ brand_mchid: "brand_mchid/../?a=b#c %微",
         /// `POST /v3/brand/profitsharing/finish-order`
         #[test]
         fn finish_order_profitsharing() {
-            let request =
-                wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingRequest {
-                    description: "分账完结",
-                    out_order_no: "P20150806125346",
-                    sub_mchid: "1900000109",
-                    transaction_id: "4208450740201411110007820472",
-                };
+            let request = wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingRequest::new("分账完结", "P20150806125346", "1900000109", "4208450740201411110007820472");
             check_request(&request, Method::Post, "v3/brand/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::brand::profitsharing::finish_order::FinishOrderProfitsharingResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -1099,11 +1024,11 @@ brand_mchid: "brand_mchid/../?a=b#c %微",
         #[test]
         fn query_profitsharing_orders() {
             let request =
-                wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersRequest {
-                    sub_mchid: "1900000109",
-                    transaction_id: "4208450740201411110007820472",
-                    out_order_no: "P20150806125346",
-                };
+                wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersRequest::new(
+                    "1900000109",
+                    "4208450740201411110007820472",
+                    "P20150806125346",
+                );
             check_request(&request, Method::Get, "v3/brand/profitsharing/orders", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&out_order_no=P20150806125346", None, &[]);
             check_response::<wxpay_apis::brand::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"finish_amount\":100,\"finish_description\":\"分账完结\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -1111,22 +1036,22 @@ brand_mchid: "brand_mchid/../?a=b#c %微",
         /// `POST /v3/brand/profitsharing/orders`
         #[test]
         fn create_profitsharing_orders() {
-            let request = wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersRequest {
-appid: "wx8888888888888888",
-brand_mchid: "1900000108",
-finish: true,
-out_order_no: "P20150806125346",
-receivers: &[wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiver {
-account: "1900000109",
-amount: 190,
-description: "1900000109分给商户1900000110",
-name: Some("hu89ohu89ohu89o"),
-r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId,
-}],
-sub_appid: Some("wx8888888888888889"),
-sub_mchid: "1900000109",
-transaction_id: "4208450740201411110007820472",
-};
+            let items0 = [{
+                let mut v = wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersReceiver::new("1900000109", 190, "1900000109分给商户1900000110", wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId);
+                v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
+                v
+            }];
+            let mut request =
+                wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersRequest::new(
+                    "wx8888888888888888",
+                    "1900000108",
+                    true,
+                    "P20150806125346",
+                    &items0,
+                    "1900000109",
+                    "4208450740201411110007820472",
+                );
+            request.sub_appid = Some("wx8888888888888889");
             check_encrypted_request(&request, Method::Post, "v3/brand/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":190,\"description\":\"1900000109分给商户1900000110\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &["/receivers/0/name"]);
             check_response::<wxpay_apis::brand::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"brand_mchid\":\"1900000108\",\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":10,\"description\":\"分帐1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"NO_RELATION\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"status\":\"PROCESSING\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -1136,9 +1061,7 @@ transaction_id: "4208450740201411110007820472",
             /// `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`
             #[test]
             fn query_profitsharing_orders_amounts() {
-                let request = wxpay_apis::brand::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::brand::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest::new("transaction_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/brand/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
                 check_response::<wxpay_apis::brand::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsResponse>("{\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
@@ -1152,15 +1075,9 @@ transaction_id: "transaction_id/../?a=b#c %微",
             /// `POST /v3/brand/profitsharing/receivers/add`
             #[test]
             fn add_profitsharing_receivers() {
-                let request = wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest {
-account: "1900000109",
-appid: "wx8888888888888888",
-brand_mchid: "1900000108",
-name: Some("张三网络公司"),
-relation_type: wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier,
-sub_appid: Some("wx8888888888888889"),
-r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId,
-};
+                let mut request = wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new("1900000109", "wx8888888888888888", "1900000108", wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversRelationType::Supplier, wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId);
+                request.name = Some("张三网络公司");
+                request.sub_appid = Some("wx8888888888888889");
                 check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/add", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"name\":\"张三网络公司\",\"relation_type\":\"SUPPLIER\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::brand::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"1900000109\",\"brand_mchid\":\"1900000108\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -1171,13 +1088,8 @@ r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId,
             /// `POST /v3/brand/profitsharing/receivers/delete`
             #[test]
             fn delete_profitsharing_receivers() {
-                let request = wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest {
-account: "1900000109",
-appid: "wx8888888888888888",
-brand_mchid: "1900000108",
-sub_appid: Some("wx8888888888888889"),
-r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId,
-};
+                let mut request = wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new("1900000109", "wx8888888888888888", "1900000108", wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId);
+                request.sub_appid = Some("wx8888888888888889");
                 check_request(&request, Method::Post, "v3/brand/profitsharing/receivers/delete", "", Some("{\"account\":\"1900000109\",\"appid\":\"wx8888888888888888\",\"brand_mchid\":\"1900000108\",\"sub_appid\":\"wx8888888888888889\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"1900000109\",\"brand_mchid\":\"1900000108\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -1189,12 +1101,9 @@ r#type: wxpay_apis::brand::profitsharing::ProfitsharingType::MerchantId,
         /// `GET /v3/brand/profitsharing/returnorders`
         #[test]
         fn query_profitsharing_returnorders() {
-            let request = wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequest {
-sub_mchid: "1900000109",
-out_return_no: "R20190516001",
-order_id: Some("4208450740201411110007820472"),
-out_order_no: Some("out_order_no-example"),
-};
+            let mut request = wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersRequest::new("1900000109", "R20190516001");
+            request.order_id = Some("4208450740201411110007820472");
+            request.out_order_no = Some("out_order_no-example");
             check_request(&request, Method::Get, "v3/brand/profitsharing/returnorders", "sub_mchid=1900000109&out_return_no=R20190516001&order_id=4208450740201411110007820472&out_order_no=out_order_no-example", None, &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::QueryProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"p86691234\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
@@ -1202,15 +1111,9 @@ out_order_no: Some("out_order_no-example"),
         /// `POST /v3/brand/profitsharing/returnorders`
         #[test]
         fn create_profitsharing_returnorders() {
-            let request = wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequest {
-amount: 10,
-description: "分账回退",
-order_id: Some("3008450740201411110007820472"),
-out_order_no: Some("P20150806125346"),
-out_return_no: "R20190516001",
-return_mchid: "86693852",
-sub_mchid: "1900000109",
-};
+            let mut request = wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersRequest::new(10, "分账回退", "R20190516001", "86693852", "1900000109");
+            request.order_id = Some("3008450740201411110007820472");
+            request.out_order_no = Some("P20150806125346");
             check_request(&request, Method::Post, "v3/brand/profitsharing/returnorders", "", Some("{\"amount\":10,\"description\":\"分账回退\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::brand::profitsharing::returnorders::CreateProfitsharingReturnordersResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }

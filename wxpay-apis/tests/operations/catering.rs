@@ -11,51 +11,54 @@ mod orders {
         /// `POST /v3/catering/orders/sync-status`
         #[test]
         fn sync_status_orders() {
-            let request = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersRequest {
-                action_time: "2018-06-08T10:34:56+08:00",
-                channel_id: "1900000109",
-                discount_amount: 100,
-                dish_list: &[
-                    wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish {
-                        count: 1.5,
-                        discount: Some(100),
-                        name: "清汤锅底",
-                        out_dish_no: "1",
-                        price: 1,
-                        priority: Some(1),
-                        properties: Some(
-                            wxpay_apis::catering::orders::sync_status::SyncStatusOrdersProperties {
-                                cuisine: "炒",
-                                ingredients: "青椒 | 辣椒 | 葱 | 八角",
-                                main_material: "猪肝",
-                                others: Some("有机 | 农家"),
-                                taste: "辣",
-                            },
-                        ),
-                        r#type: Some("FAST_FOOD"),
-                        unit:
-                            wxpay_apis::catering::orders::sync_status::SyncStatusOrdersUnit::ByShare,
-                    },
-                ],
-                login_token: "071oYFSN19sCH31AyNSN15QDSN1oYFSA",
-                order_entry: "http://www.example.com",
-                out_order_no: "20150806125346",
-                out_shop_no: "6895",
-                out_table_no: Some("1"),
-                out_trade_no: Some("20150806125346"),
-                pay_time: Some("2018-06-08T10:34:56+08:00"),
-                people_count: Some(2),
-                sp_appid: Some("wx8888888888888888"),
-                sp_mchid: Some("1900000100"),
-                status:
+            let items0 = [{
+                let mut v = wxpay_apis::catering::orders::sync_status::SyncStatusOrdersDish::new(
+                    1.5,
+                    "清汤锅底",
+                    "1",
+                    1,
+                    wxpay_apis::catering::orders::sync_status::SyncStatusOrdersUnit::ByShare,
+                );
+                v.discount = Some(100);
+                v.priority = Some(1);
+                v.properties = Some({
+                    let mut v =
+                        wxpay_apis::catering::orders::sync_status::SyncStatusOrdersProperties::new(
+                            "炒",
+                            "青椒 | 辣椒 | 葱 | 八角",
+                            "猪肝",
+                            "辣",
+                        );
+                    v.others = Some("有机 | 农家");
+                    v
+                });
+                v.r#type = Some("FAST_FOOD");
+                v
+            }];
+            let mut request =
+                wxpay_apis::catering::orders::sync_status::SyncStatusOrdersRequest::new(
+                    "2018-06-08T10:34:56+08:00",
+                    "1900000109",
+                    100,
+                    &items0,
+                    "071oYFSN19sCH31AyNSN15QDSN1oYFSA",
+                    "http://www.example.com",
+                    "20150806125346",
+                    "6895",
                     wxpay_apis::catering::orders::sync_status::SyncStatusOrdersStatus::CreateDeal,
-                sub_appid: "wx8888888888888888",
-                sub_mchid: "1900000100",
-                sub_openid: "oYobu0Dmn6TdodZnFWKOEkqoRbI8",
-                total_amount: 1000,
-                transaction_id: Some("1009660380201506130728806387"),
-                user_amount: 900,
-            };
+                    "wx8888888888888888",
+                    "1900000100",
+                    "oYobu0Dmn6TdodZnFWKOEkqoRbI8",
+                    1000,
+                    900,
+                );
+            request.out_table_no = Some("1");
+            request.out_trade_no = Some("20150806125346");
+            request.pay_time = Some("2018-06-08T10:34:56+08:00");
+            request.people_count = Some(2);
+            request.sp_appid = Some("wx8888888888888888");
+            request.sp_mchid = Some("1900000100");
+            request.transaction_id = Some("1009660380201506130728806387");
             check_request(&request, Method::Post, "v3/catering/orders/sync-status", "", Some("{\"action_time\":\"2018-06-08T10:34:56+08:00\",\"channel_id\":\"1900000109\",\"discount_amount\":100,\"dish_list\":[{\"count\":1.5,\"discount\":100,\"name\":\"清汤锅底\",\"out_dish_no\":\"1\",\"price\":1,\"priority\":1,\"properties\":{\"cuisine\":\"炒\",\"ingredients\":\"青椒 | 辣椒 | 葱 | 八角\",\"main_material\":\"猪肝\",\"others\":\"有机 | 农家\",\"taste\":\"辣\"},\"type\":\"FAST_FOOD\",\"unit\":\"BY_SHARE\"}],\"login_token\":\"071oYFSN19sCH31AyNSN15QDSN1oYFSA\",\"order_entry\":\"http://www.example.com\",\"out_order_no\":\"20150806125346\",\"out_shop_no\":\"6895\",\"out_table_no\":\"1\",\"out_trade_no\":\"20150806125346\",\"pay_time\":\"2018-06-08T10:34:56+08:00\",\"people_count\":2,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"status\":\"CREATE_DEAL\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000100\",\"sub_openid\":\"oYobu0Dmn6TdodZnFWKOEkqoRbI8\",\"total_amount\":1000,\"transaction_id\":\"1009660380201506130728806387\",\"user_amount\":900}"), &[]);
             check_empty_response(&request);
         }

@@ -7,9 +7,8 @@ use crate::support::*;
 /// `GET /v3/certificates`
 #[test]
 fn query_certificates() {
-    let request = wxpay_apis::certificates::QueryCertificatesRequest {
-        algorithm_type: Some(wxpay_apis::certificates::QueryCertificatesAlgorithmType::All),
-    };
+    let mut request = wxpay_apis::certificates::QueryCertificatesRequest::new();
+    request.algorithm_type = Some(wxpay_apis::certificates::QueryCertificatesAlgorithmType::All);
     check_request(
         &request,
         Method::Get,

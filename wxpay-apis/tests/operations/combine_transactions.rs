@@ -8,69 +8,87 @@ mod app {
 
     /// `POST /v3/combine-transactions/app`
     #[test]
-    fn create_combine_transactions_app() {
-        let request = wxpay_apis::combine_transactions::app::CreateCombineTransactionsAppRequest {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1900000109",
-combine_out_trade_no: "P20150806125346",
-combine_payer_info: Some(wxpay_apis::combine_transactions::app::CreateCombineTransactionsAppCombinePayerInfo {
-identity: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::combine_transactions::CreateCombineTransactionsType::ForeignResident,
-}),
-}),
-contract_info: Some(wxpay_apis::combine_transactions::app::CreateCombineTransactionsAppContractInfo {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-mchid: "1900000109",
-notify_url: "https://yourapp.com/notify",
-out_contract_code: "wxwtdk20200910100000",
-plan_id: 12535,
-}),
-limit_pay: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsLimitPay::BalanceOnly]),
-notify_url: "https://yourapp.com/notify",
-prepay_id: Some("wx201410272009395522657a690389285100"),
-scene_info: Some(wxpay_apis::combine_transactions::CombineTransactionsSceneInfo {
-device_id: Some("POS1:1"),
-payer_client_ip: "14.17.22.32",
-}),
-sub_orders: &[wxpay_apis::combine_transactions::app::CreateCombineTransactionsAppSubOrder {
-amount: wxpay_apis::combine_transactions::CombineTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: "深圳分店",
-description: "腾讯充值中心-QQ会员充值",
-detail: Some("买单费用"),
-goods_tag: Some("WXG"),
-individual_auth_id: Some("1900000109"),
-individual_name: Some("哈哈哈小店"),
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-profit_sharing: Some(true),
-settle_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: Some("1900000109"),
-}],
-subsidy_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyInfo {
-subsidy_detail: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyDetail {
-subsidy_period_type: wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyPeriodType::Period,
-subsidy_plan: &[wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyPlan {
-subsidy_installment_num: 3,
-subsidy_percent: 100,
-}],
-}]),
-}),
-time_expire: Some(wxpay_core::types::Timestamp::new("2019-12-31T15:59:60+08:00")),
-time_start: Some(wxpay_core::types::Timestamp::new("2019-12-31T15:59:60+08:00")),
-trade_scenario: Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce),
-};
+    fn combine_app_prepay() {
+        let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
+        let items1 = [{
+            let mut v = wxpay_apis::combine_transactions::app::CombineAppPrepaySubOrder::new(
+                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
+                "深圳分店",
+                "腾讯充值中心-QQ会员充值",
+                "1900000109",
+                "20150806125346",
+            );
+            v.detail = Some("买单费用");
+            v.goods_tag = Some("WXG");
+            v.individual_auth_id = Some("1900000109");
+            v.individual_name = Some("哈哈哈小店");
+            v.profit_sharing = Some(true);
+            v.settle_info = Some({
+                let mut v = wxpay_apis::combine_transactions::PrepaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v.subsidy_amount = Some(10);
+                v
+            });
+            v.sub_appid = Some("wxd678efh567hg6999");
+            v.sub_mchid = Some("1900000109");
+            v
+        }];
+        let items2 = [wxpay_apis::combine_transactions::PrepaySubsidyPlan::new(
+            3, 100,
+        )];
+        let items3 = [wxpay_apis::combine_transactions::PrepaySubsidyDetail::new(
+            wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
+            &items2,
+        )];
+        let mut request = wxpay_apis::combine_transactions::app::CombineAppPrepayRequest::new(
+            "wxd678efh567hg6787",
+            "1900000109",
+            "P20150806125346",
+            "https://yourapp.com/notify",
+            &items1,
+        );
+        request.combine_payer_info = Some({
+            let mut v =
+                wxpay_apis::combine_transactions::app::CombineAppPrepayCombinePayerInfo::new();
+            v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+            ));
+            v
+        });
+        request.contract_info = Some(
+            wxpay_apis::combine_transactions::app::CombineAppPrepayContractInfo::new(
+                "wxd678efh567hg6787",
+                "微信代扣用户A",
+                "1900000109",
+                "https://yourapp.com/notify",
+                "wxwtdk20200910100000",
+                12535,
+            ),
+        );
+        request.limit_pay = Some(&items0);
+        request.prepay_id = Some("wx201410272009395522657a690389285100");
+        request.scene_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
+            v.device_id = Some("POS1:1");
+            v
+        });
+        request.subsidy_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySubsidyInfo::new();
+            v.subsidy_detail = Some(&items3);
+            v
+        });
+        request.time_expire = Some(wxpay_core::types::Timestamp::new(
+            "2019-12-31T15:59:60+08:00",
+        ));
+        request.time_start = Some(wxpay_core::types::Timestamp::new(
+            "2019-12-31T15:59:60+08:00",
+        ));
+        request.trade_scenario =
+            Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce);
         check_encrypted_request(&request, Method::Post, "v3/combine-transactions/app", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"contract_info\":{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"mchid\":\"1900000109\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
-        check_response::<wxpay_apis::combine_transactions::app::CreateCombineTransactionsAppResponse>("{\"contract_result\":{\"code\":\"INVALID_REQUEST\",\"message\":\"当前签约协议号已经进行签约\"},\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+        check_response::<wxpay_apis::combine_transactions::app::CombineAppPrepayResponse>("{\"contract_result\":{\"code\":\"INVALID_REQUEST\",\"message\":\"当前签约协议号已经进行签约\"},\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
     }
 }
 mod h5 {
@@ -78,55 +96,63 @@ mod h5 {
 
     /// `POST /v3/combine-transactions/h5`
     #[test]
-    fn create_combine_transactions_h5() {
-        let request = wxpay_apis::combine_transactions::h5::CreateCombineTransactionsH5Request {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1900000109",
-combine_out_trade_no: "P20150806125346",
-combine_payer_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsCombinePayerInfo {
-identity: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::combine_transactions::CreateCombineTransactionsType::ForeignResident,
-}),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-}),
-limit_pay: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsLimitPay::BalanceOnly]),
-notify_url: "https://yourapp.com/notify",
-scene_info: wxpay_apis::combine_transactions::h5::CreateCombineTransactionsH5SceneInfo {
-device_id: "POS1:1",
-h5_info: wxpay_apis::combine_transactions::h5::CreateCombineTransactionsH5H5Info {
-app_name: Some("王者荣耀"),
-app_url: Some("https://pay.qq.com"),
-bundle_id: Some("com.tencent.wzryiOS"),
-package_name: Some("com.tencent.tmgp.sgame"),
-r#type: "iOS",
-},
-payer_client_ip: "14.17.22.32",
-},
-sub_orders: &[wxpay_apis::combine_transactions::CreateCombineTransactionsSubOrder {
-amount: wxpay_apis::combine_transactions::CombineTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: "深圳分店",
-description: "腾讯充值中心-QQ会员充值",
-goods_tag: Some("WXG"),
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-settle_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-}],
-time_expire: Some("2019-12-31T15:59:60+08:00"),
-time_start: Some("2019-12-31T15:59:60+08:00"),
-};
+    fn combine_h5_prepay() {
+        let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
+        let items1 = [{
+            let mut v = wxpay_apis::combine_transactions::PrepaySubOrder::new(
+                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
+                "深圳分店",
+                "腾讯充值中心-QQ会员充值",
+                "1900000109",
+                "20150806125346",
+                "1900000109",
+            );
+            v.goods_tag = Some("WXG");
+            v.settle_info = Some({
+                let mut v = wxpay_apis::combine_transactions::PrepaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v.subsidy_amount = Some(10);
+                v
+            });
+            v.sub_appid = Some("wxd678efh567hg6999");
+            v
+        }];
+        let mut request = wxpay_apis::combine_transactions::h5::CombineH5PrepayRequest::new(
+            "wxd678efh567hg6787",
+            "1900000109",
+            "P20150806125346",
+            "https://yourapp.com/notify",
+            wxpay_apis::combine_transactions::h5::CombineH5PrepaySceneInfo::new(
+                "POS1:1",
+                {
+                    let mut v =
+                        wxpay_apis::combine_transactions::h5::CombineH5PrepayH5Info::new("iOS");
+                    v.app_name = Some("王者荣耀");
+                    v.app_url = Some("https://pay.qq.com");
+                    v.bundle_id = Some("com.tencent.wzryiOS");
+                    v.package_name = Some("com.tencent.tmgp.sgame");
+                    v
+                },
+                "14.17.22.32",
+            ),
+            &items1,
+        );
+        request.combine_payer_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
+            v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+            ));
+            v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            v
+        });
+        request.limit_pay = Some(&items0);
+        request.time_expire = Some("2019-12-31T15:59:60+08:00");
+        request.time_start = Some("2019-12-31T15:59:60+08:00");
         check_encrypted_request(&request, Method::Post, "v3/combine-transactions/h5", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOS\"},\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
-        check_response::<wxpay_apis::combine_transactions::h5::CreateCombineTransactionsH5Response>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
+        check_response::<wxpay_apis::combine_transactions::h5::CombineH5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
     }
 }
 mod id {
@@ -135,9 +161,9 @@ mod id {
     /// `GET /v3/combine-transactions/id/{combine_transaction_id}`
     #[test]
     fn query_by_wx_trade_no() {
-        let request = wxpay_apis::combine_transactions::id::QueryByWxTradeNoRequest {
-            combine_transaction_id: "combine_transaction_id/../?a=b#c %微",
-        };
+        let request = wxpay_apis::combine_transactions::id::QueryByWxTradeNoRequest::new(
+            "combine_transaction_id/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Get,
@@ -154,61 +180,71 @@ mod jsapi {
 
     /// `POST /v3/combine-transactions/jsapi`
     #[test]
-    fn create_combine_transactions_jsapi() {
-        let request = wxpay_apis::combine_transactions::jsapi::CreateCombineTransactionsJsapiRequest {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1900000109",
-combine_out_trade_no: "P20150806125346",
-combine_payer_info: wxpay_apis::combine_transactions::CreateCombineTransactionsCombinePayerInfo {
-identity: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::combine_transactions::CreateCombineTransactionsType::ForeignResident,
-}),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-limit_pay: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsLimitPay::BalanceOnly]),
-notify_url: "https://yourapp.com/notify",
-scene_info: Some(wxpay_apis::combine_transactions::CombineTransactionsSceneInfo {
-device_id: Some("POS1:1"),
-payer_client_ip: "14.17.22.32",
-}),
-sub_orders: &[wxpay_apis::combine_transactions::jsapi::CreateCombineTransactionsJsapiSubOrder {
-amount: wxpay_apis::combine_transactions::CombineTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: "深圳分店",
-description: "腾讯充值中心-QQ会员充值",
-detail: Some("买单费用"),
-goods_tag: Some("WXG"),
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-profit_sharing: Some(true),
-settle_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-}],
-subsidy_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyInfo {
-subsidy_detail: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyDetail {
-subsidy_period_type: wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyPeriodType::Period,
-subsidy_plan: &[wxpay_apis::combine_transactions::CreateCombineTransactionsSubsidyPlan {
-subsidy_installment_num: 3,
-subsidy_percent: 100,
-}],
-}]),
-}),
-time_expire: Some("2019-12-31T15:59:60+08:00"),
-time_start: Some("2019-12-31T15:59:60+08:00"),
-};
+    fn combine_jsapi_prepay() {
+        let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
+        let items1 = [{
+            let mut v = wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepaySubOrder::new(
+                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
+                "深圳分店",
+                "腾讯充值中心-QQ会员充值",
+                "1900000109",
+                "20150806125346",
+                "1900000109",
+            );
+            v.detail = Some("买单费用");
+            v.goods_tag = Some("WXG");
+            v.profit_sharing = Some(true);
+            v.settle_info = Some({
+                let mut v = wxpay_apis::combine_transactions::PrepaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v.subsidy_amount = Some(10);
+                v
+            });
+            v.sub_appid = Some("wxd678efh567hg6999");
+            v
+        }];
+        let items2 = [wxpay_apis::combine_transactions::PrepaySubsidyPlan::new(
+            3, 100,
+        )];
+        let items3 = [wxpay_apis::combine_transactions::PrepaySubsidyDetail::new(
+            wxpay_apis::combine_transactions::PrepaySubsidyPeriodType::Period,
+            &items2,
+        )];
+        let mut request = wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayRequest::new(
+            "wxd678efh567hg6787",
+            "1900000109",
+            "P20150806125346",
+            {
+                let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
+                v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+                ));
+                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v
+            },
+            "https://yourapp.com/notify",
+            &items1,
+        );
+        request.limit_pay = Some(&items0);
+        request.scene_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
+            v.device_id = Some("POS1:1");
+            v
+        });
+        request.subsidy_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySubsidyInfo::new();
+            v.subsidy_detail = Some(&items3);
+            v
+        });
+        request.time_expire = Some("2019-12-31T15:59:60+08:00");
+        request.time_start = Some("2019-12-31T15:59:60+08:00");
         check_encrypted_request(&request, Method::Post, "v3/combine-transactions/jsapi", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"detail\":\"买单费用\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"profit_sharing\":true,\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
-        check_response::<
-            wxpay_apis::combine_transactions::jsapi::CreateCombineTransactionsJsapiResponse,
-        >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+        check_response::<wxpay_apis::combine_transactions::jsapi::CombineJsapiPrepayResponse>(
+            "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
+        );
     }
 }
 mod miniprogram {
@@ -217,34 +253,32 @@ mod miniprogram {
     /// `POST /v3/combine-transactions/miniprogram`
     #[test]
     fn mini_program_prepay() {
-        let request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1230000109",
-combine_out_trade_no: "P20150806125346",
-combine_payer_info: wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo {
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-},
-notify_url: Some("https://yourapp.com/notify"),
-scene_info: Some(wxpay_apis::combine_transactions::CombineTransactionsSceneInfo {
-device_id: Some("POS1:1"),
-payer_client_ip: "14.17.22.32",
-}),
-sub_orders: &[wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepaySubOrder {
-amount: wxpay_apis::combine_transactions::CombineTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: "深圳分店",
-description: "Image形象店-深圳腾大-QQ公仔",
-individual_auth_id: "1900000109",
-individual_name: Some("哈哈哈小店"),
-mchid: "1230000109",
-order_service_type: Some(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayOrderServiceType::Individualtrade),
-out_trade_no: "20150806125346",
-}],
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-trade_scenario: Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce),
-};
+        let items0 = [{
+            let mut v =
+                wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepaySubOrder::new(
+                    wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
+                    "深圳分店",
+                    "Image形象店-深圳腾大-QQ公仔",
+                    "1900000109",
+                    "1230000109",
+                    "20150806125346",
+                );
+            v.individual_name = Some("哈哈哈小店");
+            v.order_service_type = Some(wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayOrderServiceType::Individualtrade);
+            v
+        }];
+        let mut request = wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayRequest::new("wxd678efh567hg6787", "1230000109", "P20150806125346", wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayCombinePayerInfo::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), &items0);
+        request.notify_url = Some("https://yourapp.com/notify");
+        request.scene_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
+            v.device_id = Some("POS1:1");
+            v
+        });
+        request.time_expire = Some(wxpay_core::types::Timestamp::new(
+            "2018-06-08T10:34:56+08:00",
+        ));
+        request.trade_scenario =
+            Some(wxpay_apis::combine_transactions::CombineTransactionsTradeScenario::Recommerce);
         check_request(&request, Method::Post, "v3/combine-transactions/miniprogram", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1230000109\",\"order_service_type\":\"INDIVIDUALTRADE\",\"out_trade_no\":\"20150806125346\"}],\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_scenario\":\"RECOMMERCE\"}"), &[]);
         check_response::<wxpay_apis::combine_transactions::miniprogram::MiniProgramPrepayResponse>(
             "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
@@ -256,51 +290,56 @@ mod native {
 
     /// `POST /v3/combine-transactions/native`
     #[test]
-    fn create_combine_transactions_native() {
-        let request = wxpay_apis::combine_transactions::native::CreateCombineTransactionsNativeRequest {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1900000109",
-combine_out_trade_no: "P20150806125346",
-combine_payer_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsCombinePayerInfo {
-identity: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::combine_transactions::CreateCombineTransactionsType::ForeignResident,
-}),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-}),
-limit_pay: Some(&[wxpay_apis::combine_transactions::CreateCombineTransactionsLimitPay::BalanceOnly]),
-notify_url: "https://yourapp.com/notify",
-scene_info: Some(wxpay_apis::combine_transactions::CombineTransactionsSceneInfo {
-device_id: Some("POS1:1"),
-payer_client_ip: "14.17.22.32",
-}),
-sub_orders: &[wxpay_apis::combine_transactions::CreateCombineTransactionsSubOrder {
-amount: wxpay_apis::combine_transactions::CombineTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: "深圳分店",
-description: "腾讯充值中心-QQ会员充值",
-goods_tag: Some("WXG"),
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-settle_info: Some(wxpay_apis::combine_transactions::CreateCombineTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-}],
-time_expire: Some("2019-12-31T15:59:60+08:00"),
-time_start: Some("2019-12-31T15:59:60+08:00"),
-};
+    fn combine_native_prepay() {
+        let items0 = [wxpay_apis::combine_transactions::PrepayLimitPay::BalanceOnly];
+        let items1 = [{
+            let mut v = wxpay_apis::combine_transactions::PrepaySubOrder::new(
+                wxpay_apis::combine_transactions::PrepayAmount::new("CNY", 100),
+                "深圳分店",
+                "腾讯充值中心-QQ会员充值",
+                "1900000109",
+                "20150806125346",
+                "1900000109",
+            );
+            v.goods_tag = Some("WXG");
+            v.settle_info = Some({
+                let mut v = wxpay_apis::combine_transactions::PrepaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v.subsidy_amount = Some(10);
+                v
+            });
+            v.sub_appid = Some("wxd678efh567hg6999");
+            v
+        }];
+        let mut request = wxpay_apis::combine_transactions::native::CombineNativePrepayRequest::new(
+            "wxd678efh567hg6787",
+            "1900000109",
+            "P20150806125346",
+            "https://yourapp.com/notify",
+            &items1,
+        );
+        request.combine_payer_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepayCombinePayerInfo::new();
+            v.identity = Some(wxpay_apis::combine_transactions::PrepayIdentity::new(
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                wxpay_apis::combine_transactions::PrepayType::ForeignResident,
+            ));
+            v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            v
+        });
+        request.limit_pay = Some(&items0);
+        request.scene_info = Some({
+            let mut v = wxpay_apis::combine_transactions::PrepaySceneInfo::new("14.17.22.32");
+            v.device_id = Some("POS1:1");
+            v
+        });
+        request.time_expire = Some("2019-12-31T15:59:60+08:00");
+        request.time_start = Some("2019-12-31T15:59:60+08:00");
         check_encrypted_request(&request, Method::Post, "v3/combine-transactions/native", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://yourapp.com/notify\",\"scene_info\":{\"device_id\":\"POS1:1\",\"payer_client_ip\":\"14.17.22.32\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"goods_tag\":\"WXG\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2019-12-31T15:59:60+08:00\",\"time_start\":\"2019-12-31T15:59:60+08:00\"}"), &[], &["/combine_payer_info/identity/name", "/combine_payer_info/identity/number"]);
-        check_response::<
-            wxpay_apis::combine_transactions::native::CreateCombineTransactionsNativeResponse,
-        >(
-            "{\"code_url\":\"weixin://pay.weixin.qq.com/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}"
+        check_response::<wxpay_apis::combine_transactions::native::CombineNativePrepayResponse>(
+            "{\"code_url\":\"weixin://pay.weixin.qq.com/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}",
         );
     }
 }
@@ -309,30 +348,27 @@ mod out_trade_no {
 
     /// `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`
     #[test]
-    fn query_combine_transactions_by_out_trade_no() {
-        let request = wxpay_apis::combine_transactions::out_trade_no::QueryCombineTransactionsByOutTradeNoRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-};
+    fn query_combine_order() {
+        let request = wxpay_apis::combine_transactions::out_trade_no::QueryCombineOrderRequest::new(
+            "combine_out_trade_no/../?a=b#c %微",
+        );
         check_request(&request, Method::Get, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-        check_response::<wxpay_apis::combine_transactions::out_trade_no::QueryCombineTransactionsByOutTradeNoResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"1217752501201407033233368018\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"scene_info\":{\"device_id\":\"POS1:1\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"settlement_rate\":650000000,\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"promotion_detail\":[{\"amount\":1,\"coupon_id\":\"coupon_id-example\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"商品编码\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":828800}],\"merchant_contribute\":1,\"name\":\"name-example\",\"other_contribute\":1,\"scope\":\"GLOBAL\",\"stock_id\":\"stock_id-example\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1009660380201506130728806387\"}],\"trade_scenario\":\"RECOMMERCE\"}");
+        check_response::<wxpay_apis::combine_transactions::out_trade_no::QueryCombineOrderResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"1217752501201407033233368018\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"scene_info\":{\"device_id\":\"POS1:1\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"settlement_rate\":650000000,\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"individual_auth_id\":\"1900000109\",\"individual_name\":\"哈哈哈小店\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"promotion_detail\":[{\"amount\":1,\"coupon_id\":\"coupon_id-example\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"商品编码\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":828800}],\"merchant_contribute\":1,\"name\":\"name-example\",\"other_contribute\":1,\"scope\":\"GLOBAL\",\"stock_id\":\"stock_id-example\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1009660380201506130728806387\"}],\"trade_scenario\":\"RECOMMERCE\"}");
     }
     mod close {
         use super::*;
 
         /// `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`
         #[test]
-        fn close_by_out_trade_no() {
-            let request = wxpay_apis::combine_transactions::out_trade_no::close::CloseByOutTradeNoRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-combine_appid: "wxd678efh567hg6787",
-sub_orders: &[wxpay_apis::combine_transactions::out_trade_no::close::CloseByOutTradeNoSubOrder {
-individual_auth_id: Some("1900000109"),
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: Some("1900000109"),
-}],
-};
+        fn close_combine_order() {
+            let items0 = [{
+                let mut v = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderSubOrder::new("1900000109", "20150806125346");
+                v.individual_auth_id = Some("1900000109");
+                v.sub_appid = Some("wxd678efh567hg6999");
+                v.sub_mchid = Some("1900000109");
+                v
+            }];
+            let request = wxpay_apis::combine_transactions::out_trade_no::close::CloseCombineOrderRequest::new("combine_out_trade_no/../?a=b#c %微", "wxd678efh567hg6787", &items0);
             check_request(&request, Method::Post, "v3/combine-transactions/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"individual_auth_id\":\"1900000109\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
             check_empty_response(&request);
         }

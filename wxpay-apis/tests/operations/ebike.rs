@@ -11,10 +11,11 @@ mod charge {
         /// `GET /v3/ebike/charge/contracts/{contract_id}`
         #[test]
         fn query_charge_contracts() {
-            let request = wxpay_apis::ebike::charge::contracts::QueryChargeContractsRequest {
-                contract_id: "contract_id/../?a=b#c %微",
-                sub_mchid: Some("1900000109"),
-            };
+            let mut request =
+                wxpay_apis::ebike::charge::contracts::QueryChargeContractsRequest::new(
+                    "contract_id/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -31,18 +32,9 @@ mod charge {
             /// `POST /v3/ebike/charge/contracts/{contract_id}/confirm`
             #[test]
             fn confirm_charge_contracts() {
-                let request = wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequest {
-contract_id: "contract_id/../?a=b#c %微",
-appid: "wx47c677487ce3ac47",
-charge_info: wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfo {
-charging_gun_number: "6555",
-charging_station_name: "xxx充电站",
-device_id: "12343232",
-start_time: "2017-08-26T09:43:39+08:00",
-},
-sub_appid: Some("wxcc603d9f0d54eaf0"),
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsRequest::new("contract_id/../?a=b#c %微", "wx47c677487ce3ac47", wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsChargeInfo::new("6555", "xxx充电站", "12343232", "2017-08-26T09:43:39+08:00"));
+                request.sub_appid = Some("wxcc603d9f0d54eaf0");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/ebike/charge/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"charge_info\":{\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"device_id\":\"12343232\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<
                     wxpay_apis::ebike::charge::contracts::confirm::ConfirmChargeContractsResponse,
@@ -55,14 +47,9 @@ sub_mchid: Some("1900000109"),
             /// `POST /v3/ebike/charge/contracts/preopen`
             #[test]
             fn preopen_charge_contracts() {
-                let request =
-                    wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequest {
-                        appid: "wx47c677487ce3ac47",
-                        openid: "ot35_4gNgXsUuh2sQY0lT9N08AU0",
-                        sub_appid: Some("wxcc603d9f0d54eaf0"),
-                        sub_mchid: Some("1510770601"),
-                        trade_scene: "CHARGE",
-                    };
+                let mut request = wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsRequest::new("wx47c677487ce3ac47", "ot35_4gNgXsUuh2sQY0lT9N08AU0", "CHARGE");
+                request.sub_appid = Some("wxcc603d9f0d54eaf0");
+                request.sub_mchid = Some("1510770601");
                 check_request(&request, Method::Post, "v3/ebike/charge/contracts/preopen", "", Some("{\"appid\":\"wx47c677487ce3ac47\",\"openid\":\"ot35_4gNgXsUuh2sQY0lT9N08AU0\",\"sub_appid\":\"wxcc603d9f0d54eaf0\",\"sub_mchid\":\"1510770601\",\"trade_scene\":\"CHARGE\"}"), &[]);
                 check_response::<
                     wxpay_apis::ebike::charge::contracts::preopen::PreopenChargeContractsResponse,
@@ -76,34 +63,20 @@ sub_mchid: Some("1900000109"),
         /// `POST /v3/ebike/charge/transactions`
         #[test]
         fn create_charge_transactions() {
-            let request = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsRequest {
-amount: wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsAmount {
-currency: Some("CNY"),
-total: 888,
-},
-appid: "wxd678efh567hg678",
-attach: Some("自定义数据"),
-charge_info: wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsChargeInfo {
-charged_capacity: 10,
-charging_gun_number: "6555",
-charging_station_name: "xxx充电站",
-end_time: "2017-08-26T09:43:39+08:00",
-park_duration: Some(60),
-park_fee: Some(100),
-start_time: "2017-08-26T09:43:39+08:00",
-},
-charging_token: "sdjf23kdsHJfdk",
-description: "商品信息",
-device_info: wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsDeviceInfo {
-device_id: "12343232",
-device_ip: "123.12.12.123",
-},
-goods_tag: Some("test"),
-notify_url: "http://1111:111/metro-spt-api/callback",
-out_trade_no: "121775250124070332",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: Some("1900000109"),
-};
+            let mut request = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsRequest::new({
+let mut v = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsAmount::new(888);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg678", {
+let mut v = wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsChargeInfo::new(10, "6555", "xxx充电站", "2017-08-26T09:43:39+08:00", "2017-08-26T09:43:39+08:00");
+v.park_duration = Some(60);
+v.park_fee = Some(100);
+v
+}, "sdjf23kdsHJfdk", "商品信息", wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsDeviceInfo::new("12343232", "123.12.12.123"), "http://1111:111/metro-spt-api/callback", "121775250124070332");
+            request.attach = Some("自定义数据");
+            request.goods_tag = Some("test");
+            request.sub_appid = Some("wxd678efh567hg6999");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/ebike/charge/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"charge_info\":{\"charged_capacity\":10,\"charging_gun_number\":\"6555\",\"charging_station_name\":\"xxx充电站\",\"end_time\":\"2017-08-26T09:43:39+08:00\",\"park_duration\":60,\"park_fee\":100,\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"charging_token\":\"sdjf23kdsHJfdk\",\"description\":\"商品信息\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"http://1111:111/metro-spt-api/callback\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::ebike::charge::transactions::CreateChargeTransactionsResponse>("{\"accept_state\":\"SUCCESS - 受理成功\",\"create_time\":\"2017-08-26T10:43:39+08:00\"}");
         }
@@ -113,10 +86,8 @@ sub_mchid: Some("1900000109"),
             /// `GET /v3/ebike/charge/transactions/id/{transaction_id}`
             #[test]
             fn query_charge_transactions_by_id() {
-                let request = wxpay_apis::ebike::charge::transactions::id::QueryChargeTransactionsByIdRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::ebike::charge::transactions::id::QueryChargeTransactionsByIdRequest::new("transaction_id/../?a=b#c %微");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Get, "v3/ebike/charge/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::ebike::charge::transactions::id::QueryChargeTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":1,\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"contract_id\":\"121775250124070332\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_des\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
@@ -127,10 +98,8 @@ sub_mchid: Some("1900000109"),
             /// `GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn query_charge_transactions_by_out_trade_no() {
-                let request = wxpay_apis::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Get, "v3/ebike/charge/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":1,\"total\":888},\"appid\":\"wxd678efh567hg678\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"contract_id\":\"121775250124070332\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"merchant_contribute\":1,\"name\":\"单品惠-6\",\"other_contribute\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2017-08-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_des\":\"请重新下单支付\",\"trade_type\":\"PAP\",\"transaction_id\":\"25012014070332333018\"}");
             }
@@ -144,12 +113,8 @@ sub_mchid: Some("1900000109"),
             /// `GET /v3/ebike/charge/users/{openid}/contract`
             #[test]
             fn query_charge_users_contract() {
-                let request =
-                    wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractRequest {
-                        openid: "openid/../?a=b#c %微",
-                        sub_mchid: Some("1900000109"),
-                        trade_scene: "CHARGE",
-                    };
+                let mut request = wxpay_apis::ebike::charge::users::contract::QueryChargeUsersContractRequest::new("openid/../?a=b#c %微", "CHARGE");
+                request.sub_mchid = Some("1900000109");
                 check_request(
                     &request,
                     Method::Get,

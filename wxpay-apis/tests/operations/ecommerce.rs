@@ -11,33 +11,27 @@ mod account {
         /// `POST /v3/ecommerce/account/apply-cancel-withdraw`
         #[test]
         fn apply_cancel_withdraw_account() {
-            let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequest {
-additional_materials: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")]),
-out_request_no: "P202410241010125346",
-payee_info: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfo {
-account_type: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountAccountType::AccountTypeCorporate,
-bank_account_info: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo {
-account_bank: "工商银行",
-account_name: "AOZdYGISxo4y44/UgZ69b0zZXkw==",
-account_number: "d+xT+MQCvrLHeorwC+w==",
-bank_branch_id: Some("402713354941"),
-bank_branch_name: Some("bank_branch_name-example"),
-bank_name: Some("402713354941"),
-},
-identity_info: Some(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo {
-id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeIdcard),
-identification_name: "pVd1HJ6zyvPedzfg==",
-identification_no: "AOZdYGISxo4y44/UgZ69bkw==",
-}),
-},
-proof_medias: Some(&[wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMedia {
-proof_media: wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"),
-proof_media_type: wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaType::WithdrawalApplication,
-}]),
-remark: Some("特殊理由"),
-sub_mchid: "1900000109",
-withdraw: Some(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawWithdraw::ApplyWithdraw),
-};
+            let items0 = [wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")];
+            let items1 = [wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMedia::new(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountProofMediaType::WithdrawalApplication)];
+            let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountRequest::new("P202410241010125346", {
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountPayeeInfo::new(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountAccountType::AccountTypeCorporate, {
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
+v.bank_branch_id = Some("402713354941");
+v.bank_branch_name = Some("bank_branch_name-example");
+v.bank_name = Some("402713354941");
+v
+});
+v.identity_info = Some({
+let mut v = wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
+v.id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeIdcard);
+v
+});
+v
+}, "1900000109");
+            request.additional_materials = Some(&items0);
+            request.proof_medias = Some(&items1);
+            request.remark = Some("特殊理由");
+            request.withdraw = Some(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawWithdraw::ApplyWithdraw);
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/account/apply-cancel-withdraw", "", Some("{\"additional_materials\":[\"jTpGmxUX3FBWVQ5NFQ\"],\"out_request_no\":\"P202410241010125346\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_branch_name\":\"bank_branch_name-example\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"proof_medias\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"WITHDRAWAL_APPLICATION\"}],\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\"}"), &[], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
             check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCancelWithdrawAccountResponse>("{\"applyment_id\":\"20220101332222\",\"out_request_no\":\"1234567\"}");
         }
@@ -47,9 +41,7 @@ withdraw: Some(wxpay_apis::ecommerce::account::apply_cancel_withdraw::ApplyCance
             /// `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`
             #[test]
             fn query_account_apply_cancel_withdraw_by_applyment_id() {
-                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdRequest {
-applyment_id: "applyment_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"account_withdraw_result\":[{\"out_account_type\":\"BASIC_ACCOUNT\",\"pay_state\":\"BANK_REFUNDED\",\"state_description\":\"付款成功\"}],\"applyment_id\":\"X202410241010125346\",\"cancel_state\":\"FUND_PROCESSING\",\"cancel_state_description\":\"资金处理中\",\"confirm_cancel\":{\"confirm_cancel_url\":\"https://pay.weixin.qq.com/some_page?param_name=param_value\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\",\"withdraw_state\":\"WITHDRAW_PROCESSING\",\"withdraw_state_description\":\"提现处理中\"}");
             }
@@ -60,14 +52,9 @@ applyment_id: "applyment_id/../?a=b#c %微",
             /// `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`
             #[test]
             fn confirm_account_apply_cancel_withdraw() {
-                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequest {
-applyment_id: Some("X202410241010125346"),
-cancel_contract_version: "V20241213",
-confirm_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-operator_identification: "id1102",
-out_request_no: Some("P202410241010125346"),
-sub_mchid: "1900000109",
-};
+                let mut request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawRequest::new("V20241213", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"), "id1102", "1900000109");
+                request.applyment_id = Some("X202410241010125346");
+                request.out_request_no = Some("P202410241010125346");
                 check_request(&request, Method::Post, "v3/ecommerce/account/apply-cancel-withdraw/confirm", "", Some("{\"applyment_id\":\"X202410241010125346\",\"cancel_contract_version\":\"V20241213\",\"confirm_time\":\"2015-05-20T13:29:35.120+08:00\",\"operator_identification\":\"id1102\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::confirm::ConfirmAccountApplyCancelWithdrawResponse>("{\"applyment_id\":\"X202410241010125346\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\"}");
             }
@@ -78,9 +65,7 @@ sub_mchid: "1900000109",
             /// `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`
             #[test]
             fn query_account_apply_cancel_withdraw_by_out_request_no() {
-                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"account_withdraw_result\":[{\"out_account_type\":\"BASIC_ACCOUNT\",\"pay_state\":\"BANK_REFUNDED\",\"state_description\":\"付款成功\"}],\"applyment_id\":\"X202410241010125346\",\"cancel_state\":\"FUND_PROCESSING\",\"cancel_state_description\":\"资金处理中\",\"confirm_cancel\":{\"confirm_cancel_url\":\"https://pay.weixin.qq.com/some_page?param_name=param_value\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"P202410241010125346\",\"sub_mchid\":\"1900000109\",\"withdraw\":\"APPLY_WITHDRAW\",\"withdraw_state\":\"WITHDRAW_PROCESSING\",\"withdraw_state_description\":\"提现处理中\"}");
             }
@@ -91,9 +76,7 @@ out_request_no: "out_request_no/../?a=b#c %微",
             /// `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`
             #[test]
             fn query_account_apply_cancel_withdraw_validate_cancel() {
-                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::validate_cancel::QueryAccountApplyCancelWithdrawValidateCancelRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::account::apply_cancel_withdraw::validate_cancel::QueryAccountApplyCancelWithdrawValidateCancelRequest::new("sub_mchid/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::account::apply_cancel_withdraw::validate_cancel::QueryAccountApplyCancelWithdrawValidateCancelResponse>("{\"account_info\":[{\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\"}],\"block_reasons\":[{\"description\":\"该商户存在冻结资金或在途资金，请先处理资金再申请注销\",\"type\":\"CONSUMER_COMPLAINT_UNPROCESSED\"}],\"merchant_state\":\"NORMAL\",\"sub_mchid\":\"P202410241010125346\",\"validate_result\":\"ALLOW_CANCEL_WITHDRAW\"}");
             }
@@ -105,14 +88,15 @@ sub_mchid: "sub_mchid/../?a=b#c %微",
         /// `POST /v3/ecommerce/account/cancel-applications`
         #[test]
         fn create_cancel_application() {
-            let request = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequest {
-application_info: &[wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationApplicationInfo {
-application_media_id: Some(wxpay_core::types::MediaId::new("application_media_id-media-id")),
-application_type: Some(wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationApplicationType::SpCancelAccountApplication),
-}],
-out_apply_no: "2019061122222222122",
-sub_mchid: "1900000109",
-};
+            let items0 = [{
+                let mut v = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationApplicationInfo::new();
+                v.application_media_id = Some(wxpay_core::types::MediaId::new(
+                    "application_media_id-media-id",
+                ));
+                v.application_type = Some(wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationApplicationType::SpCancelAccountApplication);
+                v
+            }];
+            let request = wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationRequest::new(&items0, "2019061122222222122", "1900000109");
             check_request(&request, Method::Post, "v3/ecommerce/account/cancel-applications", "", Some("{\"application_info\":[{\"application_media_id\":\"application_media_id-media-id\",\"application_type\":\"SP_CANCEL_ACCOUNT_APPLICATION\"}],\"out_apply_no\":\"2019061122222222122\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::account::cancel_applications::CreateCancelApplicationResponse>("{\"cancel_state\":\"CANCEL_SUCCESS\",\"out_apply_no\":\"2019061122222222122\",\"reject_reason\":\"非电商服务商，无权调用此接口\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -122,9 +106,7 @@ sub_mchid: "1900000109",
             /// `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`
             #[test]
             fn get_cancel_application() {
-                let request = wxpay_apis::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationRequest {
-out_apply_no: "out_apply_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationRequest::new("out_apply_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/ecommerce/account/cancel-applications/out-apply-no/out_apply_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationResponse>("{\"cancel_state\":\"CANCEL_SUCCESS\",\"out_apply_no\":\"2019061122222222122\",\"reject_reason\":\"非电商服务商，无权调用此接口\",\"sub_mchid\":\"1900000109\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
@@ -137,9 +119,8 @@ mod applyments {
     /// `GET /v3/ecommerce/applyments/{applyment_id}`
     #[test]
     fn get_applyment_state() {
-        let request = wxpay_apis::ecommerce::applyments::GetApplymentStateRequest {
-            applyment_id: 2000002124775691,
-        };
+        let request =
+            wxpay_apis::ecommerce::applyments::GetApplymentStateRequest::new(2000002124775691);
         check_request(
             &request,
             Method::Get,
@@ -154,89 +135,159 @@ mod applyments {
     /// `POST /v3/ecommerce/applyments/{empty}`
     #[test]
     fn submit_applyment() {
-        let request = wxpay_apis::ecommerce::applyments::SubmitApplymentRequest {
-account_info: wxpay_apis::ecommerce::applyments::SubmitApplymentAccountInfo {
-account_bank: Some("工商银行"),
-account_name: Some("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw=="),
-account_number: Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="),
-bank_account_type: Some("75"),
-bank_address_code: Some("110000"),
-bank_branch_id: Some("402713354941"),
-bank_name: Some("施秉县农村信用合作联社城关信用社"),
-},
-authorize_letter_copy: Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id")),
-business_addition_desc: Some(&[wxpay_core::types::MediaId::new("business_addition_desc-media-id")]),
-business_addition_pics: Some(&[wxpay_core::types::MediaId::new("business_addition_pics-media-id")]),
-business_license_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsBusinessLicenseInfo {
-business_license_copy: Some(wxpay_core::types::MediaId::new("47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53")),
-business_license_number: Some("123456789012345678"),
-business_time: Some(wxpay_core::types::JsonString(&["business_time-example"])),
-cert_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsCertType::CertificateType2388),
-company_address: Some("深圳南山区科苑路"),
-legal_person: Some("张三"),
-merchant_name: Some("腾讯科技有限公司"),
-}),
-contact_info: wxpay_apis::ecommerce::applyments::SubmitApplymentContactInfo {
-business_authorization_letter: Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id")),
-contact_id_card_number: Some("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="),
-contact_id_doc_copy: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id")),
-contact_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id")),
-contact_id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident),
-contact_name: Some("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="),
-contact_period_begin: Some("contact_period_begin-example"),
-contact_period_end: Some("contact_period_end-example"),
-contact_type: Some("65"),
-mobile_phone: Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="),
-},
-finance_institution: Some(true),
-finance_institution_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceInstitutionInfo {
-finance_license_pics: Some(&[wxpay_core::types::MediaId::new("finance_license_pics-media-id")]),
-finance_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceType::BankAgent),
-}),
-id_card_info: Some(wxpay_apis::ecommerce::applyments::SubmitApplymentIdCardInfo {
-id_card_copy: Some(wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ")),
-id_card_name: Some("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg=="),
-id_card_national: Some(wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4")),
-id_card_number: Some("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4"),
-id_card_valid_time: Some("id_card_valid_time-example"),
-id_card_valid_time_begin: Some("id_card_valid_time_begin-example"),
-}),
-id_doc_info: Some(wxpay_apis::ecommerce::applyments::SubmitApplymentIdDocInfo {
-doc_period_begin: Some("2020-01-02"),
-doc_period_end: Some("2020-01-02"),
-id_doc_copy: Some(wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4")),
-id_doc_copy_back: Some(wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4")),
-id_doc_name: Some("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"),
-id_doc_number: Some("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"),
-}),
-id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident),
-id_holder_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsIdHolderType::Legal),
-merchant_shortname: "merchant_shortname-example",
-organization_type: "1708",
-out_request_no: "out_request_no-example",
-owner: Some(true),
-qualifications: Some(&[wxpay_core::types::MediaId::new("qualifications-media-id")]),
-sales_scene_info: wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo {
-mini_program_sub_appid: Some("mini_program_sub_appid-example"),
-store_name: Some("爱烧烤"),
-store_qr_code: Some("store_qr_code-example"),
-store_url: Some("http://www.qq.com"),
-},
-settlement_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsSettlementInfo {
-qualification_type: Some("qualification_type-example"),
-settlement_id: Some("settlement_id-example"),
-}),
-ubo_info_list: Some(&[wxpay_apis::ecommerce::applyments::SubmitApplymentUboInfo {
-ubo_id_doc_address: "ubo_id_doc_address-example",
-ubo_id_doc_copy: wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
-ubo_id_doc_copy_back: wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
-ubo_id_doc_name: "ubo_id_doc_name-example",
-ubo_id_doc_number: "ubo_id_doc_number-example",
-ubo_id_doc_type: wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
-ubo_period_begin: "ubo_period_begin-example",
-ubo_period_end: "ubo_period_end-example",
-}]),
-};
+        let items0 = [wxpay_core::types::MediaId::new(
+            "business_addition_desc-media-id",
+        )];
+        let items1 = [wxpay_core::types::MediaId::new(
+            "business_addition_pics-media-id",
+        )];
+        let items2 = ["business_time-example"];
+        let items3 = [wxpay_core::types::MediaId::new(
+            "finance_license_pics-media-id",
+        )];
+        let items4 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
+        let items5 = [
+            wxpay_apis::ecommerce::applyments::SubmitApplymentUboInfo::new(
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_address-example"),
+                wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"),
+                wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id"),
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_name-example"),
+                wxpay_core::sensitive::Sensitive::new("ubo_id_doc_number-example"),
+                wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
+                "ubo_period_begin-example",
+                "ubo_period_end-example",
+            ),
+        ];
+        let mut request = wxpay_apis::ecommerce::applyments::SubmitApplymentRequest::new(
+            {
+                let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentAccountInfo::new();
+                v.account_bank = Some("工商银行");
+                v.account_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==",
+                ));
+                v.account_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+                ));
+                v.bank_account_type = Some("75");
+                v.bank_address_code = Some("110000");
+                v.bank_branch_id = Some("402713354941");
+                v.bank_name = Some("施秉县农村信用合作联社城关信用社");
+                v
+            },
+            {
+                let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentContactInfo::new();
+                v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                    "business_authorization_letter-media-id",
+                ));
+                v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                ));
+                v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                    "contact_id_doc_copy-media-id",
+                ));
+                v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                    "contact_id_doc_copy_back-media-id",
+                ));
+                v.contact_id_doc_type = Some(
+                    wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
+                );
+                v.contact_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
+                ));
+                v.contact_period_begin = Some("contact_period_begin-example");
+                v.contact_period_end = Some("contact_period_end-example");
+                v.contact_type = Some("65");
+                v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
+                v
+            },
+            "merchant_shortname-example",
+            "1708",
+            "out_request_no-example",
+            {
+                let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
+                v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
+                v.store_name = Some("爱烧烤");
+                v.store_qr_code = Some("store_qr_code-example");
+                v.store_url = Some("http://www.qq.com");
+                v
+            },
+        );
+        request.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
+            "authorize_letter_copy-media-id",
+        ));
+        request.business_addition_desc = Some(&items0);
+        request.business_addition_pics = Some(&items1);
+        request.business_license_info = Some({
+            let mut v = wxpay_apis::ecommerce::applyments::ApplymentsBusinessLicenseInfo::new();
+            v.business_license_copy = Some(wxpay_core::types::MediaId::new(
+                "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53",
+            ));
+            v.business_license_number = Some("123456789012345678");
+            v.business_time = Some(wxpay_core::types::JsonString(&items2));
+            v.cert_type =
+                Some(wxpay_apis::ecommerce::applyments::ApplymentsCertType::CertificateType2388);
+            v.company_address = Some("深圳南山区科苑路");
+            v.legal_person = Some("张三");
+            v.merchant_name = Some("腾讯科技有限公司");
+            v
+        });
+        request.finance_institution = Some(true);
+        request.finance_institution_info = Some({
+            let mut v = wxpay_apis::ecommerce::applyments::ApplymentsFinanceInstitutionInfo::new();
+            v.finance_license_pics = Some(&items3);
+            v.finance_type =
+                Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceType::BankAgent);
+            v
+        });
+        request.id_card_info = Some({
+            let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentIdCardInfo::new();
+            v.id_card_copy = Some(wxpay_core::types::MediaId::new(
+                "xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+            ));
+            v.id_card_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
+            ));
+            v.id_card_national = Some(wxpay_core::types::MediaId::new(
+                "vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+            ));
+            v.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4",
+            ));
+            v.id_card_valid_time = Some("id_card_valid_time-example");
+            v.id_card_valid_time_begin = Some("id_card_valid_time_begin-example");
+            v
+        });
+        request.id_doc_info = Some({
+            let mut v = wxpay_apis::ecommerce::applyments::SubmitApplymentIdDocInfo::new();
+            v.doc_period_begin = Some("2020-01-02");
+            v.doc_period_end = Some("2020-01-02");
+            v.id_doc_copy = Some(wxpay_core::types::MediaId::new(
+                "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+            ));
+            v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+            ));
+            v.id_doc_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+            ));
+            v.id_doc_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+            ));
+            v
+        });
+        request.id_doc_type =
+            Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident);
+        request.id_holder_type =
+            Some(wxpay_apis::ecommerce::applyments::ApplymentsIdHolderType::Legal);
+        request.owner = Some(true);
+        request.qualifications = Some(&items4);
+        request.settlement_info = Some({
+            let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSettlementInfo::new();
+            v.qualification_type = Some("qualification_type-example");
+            v.settlement_id = Some("settlement_id-example");
+            v
+        });
+        request.ubo_info_list = Some(&items5);
         check_encrypted_request(&request, Method::Post, "v3/ecommerce/applyments/", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_address_code\":\"110000\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"owner\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
         check_response::<wxpay_apis::ecommerce::applyments::SubmitApplymentResponse>(
             "{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}",
@@ -248,10 +299,7 @@ ubo_period_end: "ubo_period_end-example",
         /// `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`
         #[test]
         fn get_state_by_out_request_no() {
-            let request =
-                wxpay_apis::ecommerce::applyments::out_request_no::GetStateByOutRequestNoRequest {
-                    out_request_no: "out_request_no/../?a=b#c %微",
-                };
+            let request = wxpay_apis::ecommerce::applyments::out_request_no::GetStateByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::ecommerce::applyments::out_request_no::GetStateByOutRequestNoResponse>("{\"account_validation\":{\"account_name\":\"account_name-example\",\"account_no\":\"9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==\",\"city\":\"深圳\",\"deadline\":\"2018-12-10 17:09:01\",\"destination_account_bank\":\"招商银行威盛大厦支行\",\"destination_account_name\":\"财付通支付科技有限公司\",\"destination_account_number\":\"7222223333322332\",\"pay_amount\":124,\"remark\":\"入驻账户验证\"},\"applyment_id\":2000002124775691,\"applyment_state\":\"FINISH\",\"applyment_state_desc\":\"审核中\",\"audit_detail\":[{\"param_name\":\"id_card_copy\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片\"}],\"legal_validation_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"out_request_no\":\"APPLYMENT_00000000001\",\"sign_state\":\"SIGNED\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec\",\"sub_mchid\":\"1542488631\"}");
         }
@@ -261,9 +309,7 @@ ubo_period_end: "ubo_period_end-example",
             /// `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`
             #[test]
             fn revoke_applyments_by_out_request_no() {
-                let request = wxpay_apis::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Post, "v3/ecommerce/applyments/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoResponse>("{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}");
             }
@@ -275,9 +321,9 @@ out_request_no: "out_request_no/../?a=b#c %微",
         /// `POST /v3/ecommerce/applyments/{applyment_id}/revoke`
         #[test]
         fn revoke_applyments() {
-            let request = wxpay_apis::ecommerce::applyments::revoke::RevokeApplymentsRequest {
-                applyment_id: 2000002124775691,
-            };
+            let request = wxpay_apis::ecommerce::applyments::revoke::RevokeApplymentsRequest::new(
+                2000002124775691,
+            );
             check_request(
                 &request,
                 Method::Post,
@@ -297,93 +343,121 @@ out_request_no: "out_request_no/../?a=b#c %微",
         /// `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`
         #[test]
         fn submit_account_hosting_applyment_applyments() {
-            let request = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest {
-account_info: wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo {
-account_bank: "工商银行",
-account_name: "AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==",
-account_number: "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
-bank_account_type: "75",
-bank_branch_id: Some("402713354941"),
-bank_name: Some("施秉县农村信用合作联社城关信用社"),
-},
-authorize_letter_copy: Some(wxpay_core::types::MediaId::new("authorize_letter_copy-media-id")),
-business_addition_desc: Some(&[wxpay_core::types::MediaId::new("business_addition_desc-media-id")]),
-business_addition_pics: Some(&[wxpay_core::types::MediaId::new("business_addition_pics-media-id")]),
-business_license_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsBusinessLicenseInfo {
-business_license_copy: Some(wxpay_core::types::MediaId::new("47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53")),
-business_license_number: Some("123456789012345678"),
-business_time: Some(wxpay_core::types::JsonString(&["business_time-example"])),
-cert_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsCertType::CertificateType2388),
-company_address: Some("深圳南山区科苑路"),
-legal_person: Some("张三"),
-merchant_name: Some("腾讯科技有限公司"),
-}),
-contact_info: wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo {
-business_authorization_letter: Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id")),
-contact_id_card_number: Some("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="),
-contact_id_doc_copy: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id")),
-contact_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id")),
-contact_id_doc_period_begin: Some("2019-06-06"),
-contact_id_doc_period_end: Some("2026-06-06"),
-contact_id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident),
-contact_name: "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
-contact_period_begin: Some("contact_period_begin-example"),
-contact_period_end: Some("contact_period_end-example"),
-contact_type: "65",
-mobile_phone: Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="),
-},
-finance_institution: Some(true),
-finance_institution_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceInstitutionInfo {
-finance_license_pics: Some(&[wxpay_core::types::MediaId::new("finance_license_pics-media-id")]),
-finance_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceType::BankAgent),
-}),
-id_card_complete_statement: Some(wxpay_core::types::MediaId::new("id_card_complete_statement-media-id")),
-id_card_info: Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo {
-id_card_copy: wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"),
-id_card_name: "pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
-id_card_national: wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"),
-id_card_number: "zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4",
-id_card_valid_time: "id_card_valid_time-example",
-id_card_valid_time_begin: "id_card_valid_time_begin-example",
-}),
-id_doc_info: Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo {
-doc_period_begin: "2020-01-02",
-doc_period_end: "2020-01-02",
-id_doc_copy: wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"),
-id_doc_copy_back: Some(wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4")),
-id_doc_name: "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
-id_doc_number: "jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
-}),
-id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident),
-id_holder_type: Some(wxpay_apis::ecommerce::applyments::ApplymentsIdHolderType::Legal),
-merchant_shortname: "merchant_shortname-example",
-organization_type: "1708",
-out_request_no: "out_request_no-example",
-proxy_sign_verify_mode: Some(true),
-qualifications: Some(&[wxpay_core::types::MediaId::new("qualifications-media-id")]),
-sales_scene_info: wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo {
-mini_program_sub_appid: Some("mini_program_sub_appid-example"),
-store_name: Some("爱烧烤"),
-store_qr_code: Some("store_qr_code-example"),
-store_url: Some("http://www.qq.com"),
-},
-settlement_info: Some(wxpay_apis::ecommerce::applyments::ApplymentsSettlementInfo {
-qualification_type: Some("qualification_type-example"),
-settlement_id: Some("settlement_id-example"),
-}),
-ubo_info_list: Some(&[wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsUboInfo {
-ubo_id_doc_address: Some("ubo_id_doc_address-example"),
-ubo_id_doc_copy: Some(wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id")),
-ubo_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("ubo_id_doc_copy_back-media-id")),
-ubo_id_doc_name: Some("ubo_id_doc_name-example"),
-ubo_id_doc_number: Some("ubo_id_doc_number-example"),
-ubo_id_doc_period_begin: Some("ubo_id_doc_period_begin-example"),
-ubo_id_doc_period_end: Some("ubo_id_doc_period_end-example"),
-ubo_id_doc_type: Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident),
-ubo_period_begin: Some("ubo_period_begin-example"),
-ubo_period_end: Some("ubo_period_end-example"),
-}]),
-};
+            let items0 = [wxpay_core::types::MediaId::new(
+                "business_addition_desc-media-id",
+            )];
+            let items1 = [wxpay_core::types::MediaId::new(
+                "business_addition_pics-media-id",
+            )];
+            let items2 = ["business_time-example"];
+            let items3 = [wxpay_core::types::MediaId::new(
+                "finance_license_pics-media-id",
+            )];
+            let items4 = [wxpay_core::types::MediaId::new("qualifications-media-id")];
+            let items5 = [{
+                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsUboInfo::new();
+                v.ubo_id_doc_address = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_address-example",
+                ));
+                v.ubo_id_doc_copy =
+                    Some(wxpay_core::types::MediaId::new("ubo_id_doc_copy-media-id"));
+                v.ubo_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                    "ubo_id_doc_copy_back-media-id",
+                ));
+                v.ubo_id_doc_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_name-example",
+                ));
+                v.ubo_id_doc_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "ubo_id_doc_number-example",
+                ));
+                v.ubo_id_doc_period_begin = Some("ubo_id_doc_period_begin-example");
+                v.ubo_id_doc_period_end = Some("ubo_id_doc_period_end-example");
+                v.ubo_id_doc_type = Some(
+                    wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident,
+                );
+                v.ubo_period_begin = Some("ubo_period_begin-example");
+                v.ubo_period_end = Some("ubo_period_end-example");
+                v
+            }];
+            let mut request = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest::new({
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="), "75");
+v.bank_branch_id = Some("402713354941");
+v.bank_name = Some("施秉县农村信用合作联社城关信用社");
+v
+}, {
+let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), "65");
+v.business_authorization_letter = Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id"));
+v.contact_id_card_number = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="));
+v.contact_id_doc_copy = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"));
+v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id"));
+v.contact_id_doc_period_begin = Some("2019-06-06");
+v.contact_id_doc_period_end = Some("2026-06-06");
+v.contact_id_doc_type = Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident);
+v.contact_period_begin = Some("contact_period_begin-example");
+v.contact_period_end = Some("contact_period_end-example");
+v.mobile_phone = Some(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
+v
+}, "merchant_shortname-example", "1708", "out_request_no-example", {
+let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSalesSceneInfo::new();
+v.mini_program_sub_appid = Some("mini_program_sub_appid-example");
+v.store_name = Some("爱烧烤");
+v.store_qr_code = Some("store_qr_code-example");
+v.store_url = Some("http://www.qq.com");
+v
+});
+            request.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
+                "authorize_letter_copy-media-id",
+            ));
+            request.business_addition_desc = Some(&items0);
+            request.business_addition_pics = Some(&items1);
+            request.business_license_info = Some({
+                let mut v = wxpay_apis::ecommerce::applyments::ApplymentsBusinessLicenseInfo::new();
+                v.business_license_copy = Some(wxpay_core::types::MediaId::new(
+                    "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53",
+                ));
+                v.business_license_number = Some("123456789012345678");
+                v.business_time = Some(wxpay_core::types::JsonString(&items2));
+                v.cert_type = Some(
+                    wxpay_apis::ecommerce::applyments::ApplymentsCertType::CertificateType2388,
+                );
+                v.company_address = Some("深圳南山区科苑路");
+                v.legal_person = Some("张三");
+                v.merchant_name = Some("腾讯科技有限公司");
+                v
+            });
+            request.finance_institution = Some(true);
+            request.finance_institution_info = Some({
+                let mut v =
+                    wxpay_apis::ecommerce::applyments::ApplymentsFinanceInstitutionInfo::new();
+                v.finance_license_pics = Some(&items3);
+                v.finance_type =
+                    Some(wxpay_apis::ecommerce::applyments::ApplymentsFinanceType::BankAgent);
+                v
+            });
+            request.id_card_complete_statement = Some(wxpay_core::types::MediaId::new(
+                "id_card_complete_statement-media-id",
+            ));
+            request.id_card_info = Some(wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdCardInfo::new(wxpay_core::types::MediaId::new("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4"), "id_card_valid_time-example", "id_card_valid_time_begin-example"));
+            request.id_doc_info = Some({
+                let mut v = wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsIdDocInfo::new("2020-01-02", "2020-01-02", wxpay_core::types::MediaId::new("xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"), wxpay_core::sensitive::Sensitive::new("jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ"));
+                v.id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                    "xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+                ));
+                v
+            });
+            request.id_doc_type =
+                Some(wxpay_apis::ecommerce::EcommerceIdDocType::IdentificationTypeForeignResident);
+            request.id_holder_type =
+                Some(wxpay_apis::ecommerce::applyments::ApplymentsIdHolderType::Legal);
+            request.proxy_sign_verify_mode = Some(true);
+            request.qualifications = Some(&items4);
+            request.settlement_info = Some({
+                let mut v = wxpay_apis::ecommerce::applyments::ApplymentsSettlementInfo::new();
+                v.qualification_type = Some("qualification_type-example");
+                v.settlement_id = Some("settlement_id-example");
+                v
+            });
+            request.ubo_info_list = Some(&items5);
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/applyments/submit-account-hosting-applyment", "", Some("{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4yw96uY1Pk7Rq79Jtt7+I8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_account_type\":\"75\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"施秉县农村信用合作联社城关信用社\"},\"authorize_letter_copy\":\"authorize_letter_copy-media-id\",\"business_addition_desc\":[\"business_addition_desc-media-id\"],\"business_addition_pics\":[\"business_addition_pics-media-id\"],\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"123456789012345678\",\"business_time\":\"[\\\"business_time-example\\\"]\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"深圳南山区科苑路\",\"legal_person\":\"张三\",\"merchant_name\":\"腾讯科技有限公司\"},\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_period_begin\":\"contact_period_begin-example\",\"contact_period_end\":\"contact_period_end-example\",\"contact_type\":\"65\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"BANK_AGENT\"},\"id_card_complete_statement\":\"id_card_complete_statement-media-id\",\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_card_name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_card_number\":\"zV+BEmytMNQCqQ8juwEc4P4TG5xzchG/5IL9DBd+Z0zZXkw==4\",\"id_card_valid_time\":\"id_card_valid_time-example\",\"id_card_valid_time_begin\":\"id_card_valid_time_begin-example\"},\"id_doc_info\":{\"doc_period_begin\":\"2020-01-02\",\"doc_period_end\":\"2020-01-02\",\"id_doc_copy\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_copy_back\":\"xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"id_doc_name\":\"jTpGmxUX3FBWVQ5NJTZvlKX_gdU4LC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\",\"id_doc_number\":\"jTpGmxUX3FBWVQ5NJTZvlKX_go0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"id_holder_type\":\"LEGAL\",\"merchant_shortname\":\"merchant_shortname-example\",\"organization_type\":\"1708\",\"out_request_no\":\"out_request_no-example\",\"proxy_sign_verify_mode\":true,\"qualifications\":[\"qualifications-media-id\"],\"sales_scene_info\":{\"mini_program_sub_appid\":\"mini_program_sub_appid-example\",\"store_name\":\"爱烧烤\",\"store_qr_code\":\"store_qr_code-example\",\"store_url\":\"http://www.qq.com\"},\"settlement_info\":{\"qualification_type\":\"qualification_type-example\",\"settlement_id\":\"settlement_id-example\"},\"ubo_info_list\":[{\"ubo_id_doc_address\":\"ubo_id_doc_address-example\",\"ubo_id_doc_copy\":\"ubo_id_doc_copy-media-id\",\"ubo_id_doc_copy_back\":\"ubo_id_doc_copy_back-media-id\",\"ubo_id_doc_name\":\"ubo_id_doc_name-example\",\"ubo_id_doc_number\":\"ubo_id_doc_number-example\",\"ubo_id_doc_period_begin\":\"ubo_id_doc_period_begin-example\",\"ubo_id_doc_period_end\":\"ubo_id_doc_period_end-example\",\"ubo_id_doc_type\":\"IDENTIFICATION_TYPE_FOREIGN_RESIDENT\",\"ubo_period_begin\":\"ubo_period_begin-example\",\"ubo_period_end\":\"ubo_period_end-example\"}]}"), &[], &["/account_info/account_name", "/account_info/account_number", "/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone", "/id_card_info/id_card_name", "/id_card_info/id_card_number", "/id_doc_info/id_doc_name", "/id_doc_info/id_doc_number", "/ubo_info_list/0/ubo_id_doc_address", "/ubo_info_list/0/ubo_id_doc_name", "/ubo_info_list/0/ubo_id_doc_number"]);
             check_response::<wxpay_apis::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsResponse>("{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_00000000001\"}");
         }
@@ -394,15 +468,10 @@ ubo_period_end: Some("ubo_period_end-example"),
         /// `POST /v3/ecommerce/applyments/submit-sign-verify-info`
         #[test]
         fn submit_sign_verify_info_applyments() {
-            let request = wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsRequest {
-applyment_id: Some(2000002124775691),
-out_request_no: "1900013511_10000",
-pre_sign_time: Some("2018-06-08T10:34:56+08:00"),
-proxy_verify_identity_info: Some(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo {
-verify_identity_result: true,
-verify_identity_type: wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsVerifyIdentityType::VerifyIdentityTypeFaceToFace,
-}),
-};
+            let mut request = wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsRequest::new("1900013511_10000");
+            request.applyment_id = Some(2000002124775691);
+            request.pre_sign_time = Some("2018-06-08T10:34:56+08:00");
+            request.proxy_verify_identity_info = Some(wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo::new(true, wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsVerifyIdentityType::VerifyIdentityTypeFaceToFace));
             check_request(&request, Method::Post, "v3/ecommerce/applyments/submit-sign-verify-info", "", Some("{\"applyment_id\":2000002124775691,\"out_request_no\":\"1900013511_10000\",\"pre_sign_time\":\"2018-06-08T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}"), &[]);
             check_response::<wxpay_apis::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoApplymentsResponse>("{\"applyment_id\":2000002124775691}");
         }
@@ -416,12 +485,10 @@ mod bill {
         /// `GET /v3/ecommerce/bill/fundflowbill`
         #[test]
         fn get_sub_merchant_fund_flow_bill() {
-            let request = wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillRequest {
-bill_date: "2019-06-11",
-account_type: wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAccountType::All,
-tar_type: Some(wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillTarType::Gzip),
-algorithm: wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAlgorithm::AeadAes256Gcm,
-};
+            let mut request = wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillRequest::new("2019-06-11", wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAccountType::All, wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillAlgorithm::AeadAes256Gcm);
+            request.tar_type = Some(
+                wxpay_apis::ecommerce::bill::fundflowbill::GetSubMerchantFundFlowBillTarType::Gzip,
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -446,10 +513,7 @@ mod combine_papay {
                 /// `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_combine_papay_contracts_by_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-};
+                    let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::QueryCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35.120+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35.120+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35.120+08:00\",\"contract_termination_mode\":\"MCH_API_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                 }
@@ -459,11 +523,7 @@ out_contract_code: "out_contract_code/../?a=b#c %微",
                     /// `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn terminate_combine_papay_contracts_by_plan_id_by_out_contract_code() {
-                        let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-contract_termination_remark: "用户解约",
-};
+                        let request = wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
                         check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::ecommerce::combine_papay::contracts::plan_id::out_contract_code::terminate::TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}");
                     }
@@ -476,15 +536,9 @@ contract_termination_remark: "用户解约",
             /// `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`
             #[test]
             fn create_combine_papay_contracts_pre_entrust_sign() {
-                let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("example_attach"),
-contract_display_account: "微信代扣用户A",
-notify_url: "https://yourapp.com/notify",
-out_contract_code: "wxwtdk20200910100000",
-plan_id: 12535,
-return_app: Some(true),
-};
+                let mut request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                request.attach = Some("example_attach");
+                request.return_app = Some(true);
                 check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"example_attach\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"return_app\":true}"), &[]);
                 check_response::<wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
             }
@@ -494,13 +548,7 @@ return_app: Some(true),
                 /// `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`
                 #[test]
                 fn create_combine_papay_contracts_pre_entrust_sign_mini_program() {
-                    let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-notify_url: "https://yourapp.com/notify",
-out_contract_code: "wxwtdk20200910100000",
-plan_id: 12535,
-};
+                    let request = wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
                     check_request(&request, Method::Post, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"notify_url\":\"https://yourapp.com/notify\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535}"), &[]);
                     check_response::<wxpay_apis::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramResponse>("{\"mchid\":\"1900000109\",\"out_contract_code\":\"wxwtdk20200910100000\",\"plan_id\":12535,\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
@@ -513,30 +561,22 @@ plan_id: 12535,
         /// `POST /v3/ecommerce/combine-papay/transactions`
         #[test]
         fn create_combine_papay_transactions() {
-            let request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest {
-combine_appid: "wxd678efh567hg6787",
-combine_mchid: "1900000109",
-combine_out_trade_no: "P20150806125346",
-contract_id: "123124412412423431",
-risk_info: Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;"),
-sub_orders: Some(&[wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSubOrder {
-amount: wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsAmount {
-currency: "CNY",
-total_amount: 100,
-},
-attach: Some("深圳分店"),
-description: "腾讯充值中心-QQ会员充值",
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-settle_info: Some(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-sub_risk_info: Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;"),
-}]),
-};
+            let items0 = [{
+                let mut v = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSubOrder::new(wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsAmount::new("CNY", 100), "腾讯充值中心-QQ会员充值", "1900000109", "20150806125346", "1900000109");
+                v.attach = Some("深圳分店");
+                v.settle_info = Some({
+                    let mut v = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsSettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v.subsidy_amount = Some(10);
+                    v
+                });
+                v.sub_appid = Some("wxd678efh567hg6787");
+                v.sub_risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
+                v
+            }];
+            let mut request = wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsRequest::new("wxd678efh567hg6787", "1900000109", "P20150806125346", "123124412412423431");
+            request.risk_info = Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;");
+            request.sub_orders = Some(&items0);
             check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"contract_id\":\"123124412412423431\",\"risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"description\":\"腾讯充值中心-QQ会员充值\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_risk_info\":\"ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B12%3BHUAWEI%3BADA-AL00%27;\"}]}"), &[]);
             check_response::<wxpay_apis::ecommerce::combine_papay::transactions::CreateCombinePapayTransactionsResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"PAP\",\"transaction_id\":\"1009660380201506130728806387\"}]}");
         }
@@ -544,9 +584,7 @@ sub_risk_info: Some("ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;de
         /// `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`
         #[test]
         fn query_combine_papay_transactions() {
-            let request = wxpay_apis::ecommerce::combine_papay::transactions::QueryCombinePapayTransactionsRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-};
+            let request = wxpay_apis::ecommerce::combine_papay::transactions::QueryCombinePapayTransactionsRequest::new("combine_out_trade_no/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::ecommerce::combine_papay::transactions::QueryCombinePapayTransactionsResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"PAP\",\"transaction_id\":\"1009660380201506130728806387\"}]}");
         }
@@ -556,16 +594,13 @@ combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
             /// `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`
             #[test]
             fn reverse_combine_papay_transactions() {
-                let request = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-combine_appid: "wxd678efh567hg6787",
-sub_orders: Some(&[wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsSubOrder {
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-}]),
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsSubOrder::new("1900000109", "20150806125346", "1900000109");
+                    v.sub_appid = Some("wxd678efh567hg6787");
+                    v
+                }];
+                let mut request = wxpay_apis::ecommerce::combine_papay::transactions::reverse::ReverseCombinePapayTransactionsRequest::new("combine_out_trade_no/../?a=b#c %微", "wxd678efh567hg6787");
+                request.sub_orders = Some(&items0);
                 check_request(&request, Method::Post, "v3/ecommerce/combine-papay/transactions/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
                 check_empty_response(&request);
             }
@@ -580,12 +615,12 @@ mod fund {
         /// `GET /v3/ecommerce/fund/balance/{sub_mchid}`
         #[test]
         fn query_ecommerce_balance() {
-            let request = wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceRequest {
-                sub_mchid: "sub_mchid/../?a=b#c %微",
-                account_type: Some(
-                    wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceAccountType::Basic,
-                ),
-            };
+            let mut request =
+                wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceRequest::new(
+                    "sub_mchid/../?a=b#c %微",
+                );
+            request.account_type =
+                Some(wxpay_apis::ecommerce::fund::balance::QueryECommerceBalanceAccountType::Basic);
             check_request(
                 &request,
                 Method::Get,
@@ -603,11 +638,12 @@ mod fund {
         /// `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`
         #[test]
         fn query_ecommerce_day_end_balance() {
-            let request = wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-date: "2019-08-17",
-account_type: Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceAccountType::Basic),
-};
+            let mut request =
+                wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceRequest::new(
+                    "sub_mchid/../?a=b#c %微",
+                    "2019-08-17",
+                );
+            request.account_type = Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDayEndBalanceAccountType::Basic);
             check_request(
                 &request,
                 Method::Get,
@@ -625,17 +661,16 @@ account_type: Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDay
         /// `POST /v3/ecommerce/fund/withdraw`
         #[test]
         fn withdraw_fund() {
-            let request = wxpay_apis::ecommerce::fund::withdraw::WithdrawFundRequest {
-                account_type: Some(
-                    wxpay_apis::ecommerce::fund::withdraw::WithdrawAccountType::Basic,
-                ),
-                amount: 100,
-                bank_memo: Some("微信支付提现"),
-                notify_url: Some("https://weixin.qq.com/a-fake-notify-url"),
-                out_request_no: "20190611222222222200000000012122",
-                remark: Some("交易提现"),
-                sub_mchid: "1900000109",
-            };
+            let mut request = wxpay_apis::ecommerce::fund::withdraw::WithdrawFundRequest::new(
+                100,
+                "20190611222222222200000000012122",
+                "1900000109",
+            );
+            request.account_type =
+                Some(wxpay_apis::ecommerce::fund::withdraw::WithdrawAccountType::Basic);
+            request.bank_memo = Some("微信支付提现");
+            request.notify_url = Some("https://weixin.qq.com/a-fake-notify-url");
+            request.remark = Some("交易提现");
             check_request(&request, Method::Post, "v3/ecommerce/fund/withdraw", "", Some("{\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信支付提现\",\"notify_url\":\"https://weixin.qq.com/a-fake-notify-url\",\"out_request_no\":\"20190611222222222200000000012122\",\"remark\":\"交易提现\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::fund::withdraw::WithdrawFundResponse>("{\"account_type\":\"BASIC\",\"out_request_no\":\"20190611222222222200000000012122\",\"sub_mchid\":\"1900000109\",\"withdraw_id\":\"12321937198237912739132791732912793127931279317929791239112123\"}");
         }
@@ -643,10 +678,10 @@ account_type: Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDay
         /// `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`
         #[test]
         fn query_fund_withdraw() {
-            let request = wxpay_apis::ecommerce::fund::withdraw::QueryFundWithdrawRequest {
-                withdraw_id: "withdraw_id/../?a=b#c %微",
-                sub_mchid: "1900000109",
-            };
+            let request = wxpay_apis::ecommerce::fund::withdraw::QueryFundWithdrawRequest::new(
+                "withdraw_id/../?a=b#c %微",
+                "1900000109",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -663,10 +698,7 @@ account_type: Some(wxpay_apis::ecommerce::fund::enddaybalance::QueryECommerceDay
             /// `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`
             #[test]
             fn query_fund_withdraw_by_out_request_no() {
-                let request = wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                let request = wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest::new("out_request_no/../?a=b#c %微", "1900000109");
                 check_request(&request, Method::Get, "v3/ecommerce/fund/withdraw/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoResponse>("{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":100,\"bank_memo\":\"微信提现\",\"bank_name\":\"中国工商银行股份有限公司深圳软件园支行\",\"create_time\":\"create_time-example\",\"out_request_no\":\"1217752501201407033233368018\",\"reason\":\"卡号错误\",\"remark\":\"交易提现\",\"sp_mchid\":\"1800000123\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"update_time\":\"update_time-example\",\"withdraw_id\":\"withdraw_id-example\"}");
             }
@@ -679,11 +711,7 @@ mod individual_contracts {
     /// `GET /v3/ecommerce/individual-contracts/{openid}`
     #[test]
     fn query_contracts() {
-        let request = wxpay_apis::ecommerce::individual_contracts::QueryContractsRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wxd678efh567h23787",
-permission_type: wxpay_apis::ecommerce::individual_contracts::QueryContractsPermissionType::IndividualPayee,
-};
+        let request = wxpay_apis::ecommerce::individual_contracts::QueryContractsRequest::new("openid/../?a=b#c %微", "wxd678efh567h23787", wxpay_apis::ecommerce::individual_contracts::QueryContractsPermissionType::IndividualPayee);
         check_request(
             &request,
             Method::Get,
@@ -700,10 +728,7 @@ permission_type: wxpay_apis::ecommerce::individual_contracts::QueryContractsPerm
         /// `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`
         #[test]
         fn query_individual_contracts_by_out_contract_code() {
-            let request = wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequest {
-out_contract_code: "out_contract_code/../?a=b#c %微",
-appid: "wxd678efh567h23787",
-};
+            let request = wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeRequest::new("out_contract_code/../?a=b#c %微", "wxd678efh567h23787");
             check_request(&request, Method::Get, "v3/ecommerce/individual-contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567h23787", None, &[]);
             check_response::<wxpay_apis::ecommerce::individual_contracts::out_contract_code::QueryIndividualContractsByOutContractCodeResponse>("{\"auth_state\":\"AUTHORIZED\",\"individual_auth_id\":\"1900000109\",\"individual_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"real_name_auth_result\":{\"access_token\":\"Ca5sECXTwzkWYXs_do9ZaEeueqVHOtF-nXr51yNll2O97zqk9niwJnmSWxhDJELqoDDVFws6LCBbSulnEAaxCg==\",\"access_token_expire_time\":\"2018-06-08T10:34:56+08:00\",\"scope\":\"pay_realname\"},\"signed_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
@@ -716,10 +741,7 @@ appid: "wxd678efh567h23787",
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_app() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest {
-appid: "wxd678efh567h23787",
-out_contract_code: "APPLYMENT_00000000001",
-};
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest::new("wxd678efh567h23787", "APPLYMENT_00000000001");
                 check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -730,11 +752,7 @@ out_contract_code: "APPLYMENT_00000000001",
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_mini_program() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest {
-appid: "wxd678efh567h23787",
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-out_contract_code: "APPLYMENT_00000000001",
-};
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest::new("wxd678efh567h23787", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001");
                 check_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -748,13 +766,7 @@ out_contract_code: "APPLYMENT_00000000001",
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_app() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest {
-appid: "wxd678efh567h23787",
-cred_id: "MZnwEx6zotwIz6ctW2/iQL5z9",
-cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard,
-out_contract_code: "APPLYMENT_00000000001",
-real_name: "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP",
-};
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -765,14 +777,7 @@ real_name: "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP",
             /// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`
             #[test]
             fn create_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program() {
-                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest {
-appid: "wxd678efh567h23787",
-cred_id: "MZnwEx6zotwIz6ctW2/iQL5z9",
-cred_type: wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard,
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-out_contract_code: "APPLYMENT_00000000001",
-real_name: "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP",
-};
+                let request = wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest::new("wxd678efh567h23787", wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5z9"), wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType::IdCard, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "APPLYMENT_00000000001", wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP"));
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program", "", Some("{\"appid\":\"wxd678efh567h23787\",\"cred_id\":\"MZnwEx6zotwIz6ctW2/iQL5z9\",\"cred_type\":\"ID_CARD\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_contract_code\":\"APPLYMENT_00000000001\",\"real_name\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tP\"}"), &[], &["/cred_id", "/real_name"]);
                 check_response::<wxpay_apis::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramResponse>("{\"pre_entrustweb_id\":\"1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd59b387c4bff8543de4719a886a\"}");
             }
@@ -787,15 +792,8 @@ mod mch_transfer {
         /// `POST /v3/ecommerce/mch-transfer/authorizations`
         #[test]
         fn create_authorization() {
-            let request = wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequest {
-agreement_list: &[wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreement {
-agreement_code: "1",
-agreement_version: "20230101",
-sign_organization: "示例有限责任公司",
-sign_time: "2015-05-20T13:29:35.120+08:00",
-}],
-sub_mchid: "1900001109",
-};
+            let items0 = [wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationAgreement::new("1", "20230101", "示例有限责任公司", "2015-05-20T13:29:35.120+08:00")];
+            let request = wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationRequest::new(&items0, "1900001109");
             check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/authorizations", "", Some("{\"agreement_list\":[{\"agreement_code\":\"1\",\"agreement_version\":\"20230101\",\"sign_organization\":\"示例有限责任公司\",\"sign_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"sub_mchid\":\"1900001109\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::authorizations::CreateAuthorizationResponse>("{\"accept_time\":\"2015-05-20T13:29:35.120+08:00\",\"authorization_state\":\"AUTHORIZE_PROCESSING\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1900001109\"}");
         }
@@ -804,9 +802,9 @@ sub_mchid: "1900001109",
         #[test]
         fn get_authorization() {
             let request =
-                wxpay_apis::ecommerce::mch_transfer::authorizations::GetAuthorizationRequest {
-                    sub_mchid: "sub_mchid/../?a=b#c %微",
-                };
+                wxpay_apis::ecommerce::mch_transfer::authorizations::GetAuthorizationRequest::new(
+                    "sub_mchid/../?a=b#c %微",
+                );
             check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/authorizations/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::authorizations::GetAuthorizationResponse>("{\"authorization_state\":\"AUTHORIZE_PROCESSING\",\"authorize_time\":\"2015-05-20T13:29:35.120+08:00\",\"sub_mchid\":\"1900001109\"}");
         }
@@ -817,20 +815,20 @@ sub_mchid: "1900001109",
         /// `POST /v3/ecommerce/mch-transfer/transfer-bills`
         #[test]
         fn transfer_to_user() {
-            let request =
-                wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserRequest {
-                    appid: "wxf636efh567hg4356",
-                    notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-                    openid: "o-MYE42l80oelYMDE34nYD456Xoy",
-                    out_bill_no: "plfk2020042013",
-                    sub_mchid: "1900001109",
-                    transfer_amount: 400000,
-                    transfer_remark: "2020年4月报销",
-                    transfer_scene_id: "1000",
-                    user_name: Some(
-                        "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                    ),
-                };
+            let mut request =
+                wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserRequest::new(
+                    "wxf636efh567hg4356",
+                    "o-MYE42l80oelYMDE34nYD456Xoy",
+                    "plfk2020042013",
+                    "1900001109",
+                    400000,
+                    "2020年4月报销",
+                    "1000",
+                );
+            request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
+            request.user_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"sub_mchid\":\"1900001109\",\"transfer_amount\":400000,\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"1000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/user_name"]);
             check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::TransferToUserResponse>("{\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"out_bill_no\":\"plfk2020042013\",\"package_info\":\"affffddafdfafddffda==\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\"}");
         }
@@ -840,10 +838,7 @@ sub_mchid: "1900001109",
             /// `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
             #[test]
             fn get_transfer_bill_by_out_no() {
-                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest {
-out_bill_no: "out_bill_no/../?a=b#c %微",
-sub_mchid: "1900001121",
-};
+                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest::new("out_bill_no/../?a=b#c %微", "1900001121");
                 check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -853,10 +848,7 @@ sub_mchid: "1900001121",
                 /// `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
                 #[test]
                 fn cancel_transfer() {
-                    let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequest {
-out_bill_no: "out_bill_no/../?a=b#c %微",
-sub_mchid: "1900001109",
-};
+                    let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferRequest::new("out_bill_no/../?a=b#c %微", "1900001109");
                     check_request(&request, Method::Post, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/out_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"sub_mchid\":\"1900001109\"}"), &[]);
                     check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::out_bill_no::cancel::CancelTransferResponse>("{\"out_bill_no\":\"plfk2020042013\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900001109\",\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                 }
@@ -868,10 +860,7 @@ sub_mchid: "1900001109",
             /// `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
             #[test]
             fn get_transfer_bill_by_no() {
-                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest {
-transfer_bill_no: "transfer_bill_no/../?a=b#c %微",
-sub_mchid: "1900001121",
-};
+                let request = wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest::new("transfer_bill_no/../?a=b#c %微", "1900001121");
                 check_request(&request, Method::Get, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/transfer_bill_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900001121", None, &[]);
                 check_response::<wxpay_apis::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_reason\":\"PAYEE_ACCOUNT_ABNORMAL\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_bill_no\":\"plfk2020042013\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900001121\",\"transfer_amount\":400000,\"transfer_bill_no\":\"1330000071100999991182020050700019480001\",\"transfer_remark\":\"2020年4月报销\",\"transfer_scene_id\":\"10001\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
             }
@@ -886,10 +875,7 @@ mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/after-sales-orders`
         #[test]
         fn query_after_sales_order() {
-            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequest {
-sub_mchid: "sub_mchid-example",
-transaction_id: Some("transaction_id-example"),
-};
+            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::QueryAfterSalesOrderRequest::new("sub_mchid-example", "transaction_id-example");
             check_request(
                 &request,
                 Method::Get,
@@ -904,14 +890,7 @@ transaction_id: Some("transaction_id-example"),
         /// `POST /v3/ecommerce/profitsharing/after-sales-orders`
         #[test]
         fn create_after_sales_order() {
-            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequest {
-sub_mchid: "1900000109",
-transaction_id: "3008450740201411110007820472",
-amount: 10,
-refund_id: "refund_id-example",
-scene: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesScene::ChangeTicket,
-r#type: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType::ServiceFeeIncome,
-};
+            let request = wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderRequest::new("1900000109", "3008450740201411110007820472", 10, "refund_id-example", wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesScene::ChangeTicket, wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType::ServiceFeeIncome);
             check_request(&request, Method::Post, "v3/ecommerce/profitsharing/after-sales-orders", "", Some("{\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\",\"amount\":10,\"refund_id\":\"refund_id-example\",\"scene\":\"CHANGE_TICKET\",\"type\":\"SERVICE_FEE_INCOME\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::after_sales_orders::CreateAfterSalesOrderResponse>("{\"amount\":10,\"sub_mchid\":\"1900000109\",\"transaction_id\":\"3008450740201411110007820472\"}");
         }
@@ -922,12 +901,7 @@ r#type: wxpay_apis::ecommerce::profitsharing::after_sales_orders::AfterSalesType
         /// `POST /v3/ecommerce/profitsharing/finish-order`
         #[test]
         fn finish_order_profitsharing() {
-            let request = wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequest {
-description: "分账完结",
-out_order_no: "P20150806125346",
-sub_mchid: "1900000109",
-transaction_id: "4208450740201411110007820472",
-};
+            let request = wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingRequest::new("分账完结", "P20150806125346", "1900000109", "4208450740201411110007820472");
             check_request(&request, Method::Post, "v3/ecommerce/profitsharing/finish-order", "", Some("{\"description\":\"分账完结\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::finish_order::FinishOrderProfitsharingResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -939,11 +913,11 @@ transaction_id: "4208450740201411110007820472",
         #[test]
         fn query_profitsharing_orders() {
             let request =
-                wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequest {
-                    sub_mchid: "sub_mchid-example",
-                    transaction_id: "transaction_id-example",
-                    out_order_no: "out_order_no-example",
-                };
+                wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersRequest::new(
+                    "sub_mchid-example",
+                    "transaction_id-example",
+                    "out_order_no-example",
+                );
             check_request(&request, Method::Get, "v3/ecommerce/profitsharing/orders", "sub_mchid=sub_mchid-example&transaction_id=transaction_id-example&out_order_no=out_order_no-example", None, &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"close_reason\":\"NO_AUTH\",\"finish_amount\":100,\"finish_description\":\"分账完结\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"receiver_account\":\"1900000109\",\"receiver_mchid\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -951,20 +925,20 @@ transaction_id: "4208450740201411110007820472",
         /// `POST /v3/ecommerce/profitsharing/orders`
         #[test]
         fn create_profitsharing_orders() {
-            let request = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequest {
-appid: Some("wx8888888888888888"),
-finish: true,
-out_order_no: "P20150806125346",
-receivers: &[wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver {
-amount: 190,
-description: "分给商户1900000109",
-receiver_account: "1900000109",
-receiver_name: Some("hu89ohu89ohu89o"),
-r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
-}],
-sub_mchid: "1900000109",
-transaction_id: "4208450740201411110007820472",
-};
+            let items0 = [{
+                let mut v = wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersReceiver::new(190, "分给商户1900000109", "1900000109", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
+                v.receiver_name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
+                v
+            }];
+            let mut request =
+                wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersRequest::new(
+                    true,
+                    "P20150806125346",
+                    &items0,
+                    "1900000109",
+                    "4208450740201411110007820472",
+                );
+            request.appid = Some("wx8888888888888888");
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"finish\":true,\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"amount\":190,\"description\":\"分给商户1900000109\",\"receiver_account\":\"1900000109\",\"receiver_name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[], &["/receivers/0/receiver_name"]);
             check_response::<wxpay_apis::ecommerce::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"order_id\":\"6754760740201411110007865434\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"abnormal_status\":\"ABNORMAL_CLOSED\",\"amount\":190,\"description\":\"分给商户1900000109\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"funds_abnormal_closed_reason\":\"CLOSED_REASON_RESTRICT_TRANSFER\",\"funds_abnormal_receivers\":[{\"mchid\":\"1900000001\"}],\"funds_abnormal_redirect_id\":\"0100011742874700562078230000\",\"receiver_account\":\"1900000109\",\"result\":\"CLOSED\",\"type\":\"MERCHANT_ID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -974,9 +948,7 @@ transaction_id: "4208450740201411110007820472",
             /// `GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`
             #[test]
             fn query_profitsharing_orders_amounts() {
-                let request = wxpay_apis::ecommerce::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::ecommerce::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsRequest::new("transaction_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/ecommerce/profitsharing/orders/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::orders::amounts::QueryProfitsharingOrdersAmountsResponse>("{\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
@@ -990,14 +962,10 @@ transaction_id: "transaction_id/../?a=b#c %微",
             /// `POST /v3/ecommerce/profitsharing/receivers/add`
             #[test]
             fn add_profitsharing_receivers() {
-                let request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest {
-account: "190001001",
-appid: "wx8888888888888888",
-encrypted_name: Some("hu89ohu89ohu89o"),
-name: Some("张三网络公司"),
-relation_type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
-r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
-};
+                let mut request = wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest::new("190001001", "wx8888888888888888", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId, wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
+                request.encrypted_name =
+                    Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
+                request.name = Some("张三网络公司");
                 check_encrypted_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/add", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"hu89ohu89ohu89o\",\"name\":\"张三网络公司\",\"relation_type\":\"MERCHANT_ID\",\"type\":\"MERCHANT_ID\"}"), &[], &["/encrypted_name"]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -1008,11 +976,7 @@ r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
             /// `POST /v3/ecommerce/profitsharing/receivers/delete`
             #[test]
             fn delete_profitsharing_receivers() {
-                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest {
-account: "190001001",
-appid: "wx8888888888888888",
-r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
-};
+                let request = wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest::new("190001001", "wx8888888888888888", wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId);
                 check_request(&request, Method::Post, "v3/ecommerce/profitsharing/receivers/delete", "", Some("{\"account\":\"190001001\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}"), &[]);
                 check_response::<wxpay_apis::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversResponse>("{\"account\":\"190001001\",\"type\":\"MERCHANT_ID\"}");
             }
@@ -1024,13 +988,13 @@ r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
         /// `GET /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn query_return_order() {
-            let request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest {
-                    sub_mchid: "sub_mchid-example",
-                    order_id: Some("order_id-example"),
-                    out_order_no: Some("out_order_no-example"),
-                    out_return_no: "out_return_no-example",
-                };
+            let mut request =
+                wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderRequest::new(
+                    "sub_mchid-example",
+                    "out_return_no-example",
+                );
+            request.order_id = Some("order_id-example");
+            request.out_order_no = Some("out_order_no-example");
             check_request(&request, Method::Get, "v3/ecommerce/profitsharing/returnorders", "sub_mchid=sub_mchid-example&order_id=order_id-example&out_order_no=out_order_no-example&out_return_no=out_return_no-example", None, &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::QueryReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
@@ -1038,17 +1002,17 @@ r#type: wxpay_apis::ecommerce::profitsharing::ProfitsharingType::MerchantId,
         /// `POST /v3/ecommerce/profitsharing/returnorders`
         #[test]
         fn create_return_order() {
-            let request =
-                wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest {
-                    sub_mchid: "1900000109",
-                    order_id: Some("3008450740201411110007820472"),
-                    out_order_no: Some("out_order_no-example"),
-                    out_return_no: "R20190516001",
-                    return_mchid: "86693852",
-                    amount: 10,
-                    description: "分账回退",
-                    transaction_id: Some("transaction_id-example"),
-                };
+            let mut request =
+                wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderRequest::new(
+                    "1900000109",
+                    "R20190516001",
+                    "86693852",
+                    10,
+                    "分账回退",
+                );
+            request.order_id = Some("3008450740201411110007820472");
+            request.out_order_no = Some("out_order_no-example");
+            request.transaction_id = Some("transaction_id-example");
             check_request(&request, Method::Post, "v3/ecommerce/profitsharing/returnorders", "", Some("{\"sub_mchid\":\"1900000109\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"out_order_no-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"amount\":10,\"description\":\"分账回退\",\"transaction_id\":\"transaction_id-example\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::profitsharing::returnorders::CreateReturnOrderResponse>("{\"amount\":10,\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_mchid\":\"86693852\",\"return_no\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\"}");
         }
@@ -1062,31 +1026,37 @@ mod refunds {
         /// `POST /v3/ecommerce/refunds/apply`
         #[test]
         fn create_refund() {
-            let request = wxpay_apis::ecommerce::refunds::apply::CreateRefundRequest {
-amount: wxpay_apis::ecommerce::refunds::apply::CreateRefundAmount {
-currency: Some("CNY"),
-from: Some(&[wxpay_apis::ecommerce::refunds::apply::CreateRefundFrom {
-account: wxpay_apis::ecommerce::EcommerceAccount::Available,
-amount: 444,
-}]),
-refund: 888,
-total: 888,
-},
-combine_mchid: Some("1230000109"),
-combine_out_trade_no: Some("P20150806125346"),
-combine_transaction_id: "1217752501201407033233368018",
-funds_account: wxpay_apis::ecommerce::refunds::apply::CreateRefundFundsAccount::Available,
-individual_auth_id: Some("1900000109"),
-notify_url: Some("https://weixin.qq.com"),
-out_refund_no: "1217752501201407033233368018",
-out_trade_no: Some("1217752501201407033233368018"),
-reason: Some("商品已售完"),
-refund_account: Some(wxpay_apis::ecommerce::refunds::RefundsRefundAccount::RefundSourcePartnerAdvance),
-sp_appid: "wx8888888888888888",
-sub_appid: Some("wx8888888888888888"),
-sub_mchid: Some("1900000109"),
-transaction_id: "1217752501201407033233368018",
-};
+            let items0 = [
+                wxpay_apis::ecommerce::refunds::apply::CreateRefundFrom::new(
+                    wxpay_apis::ecommerce::EcommerceAccount::Available,
+                    444,
+                ),
+            ];
+            let mut request = wxpay_apis::ecommerce::refunds::apply::CreateRefundRequest::new(
+                {
+                    let mut v =
+                        wxpay_apis::ecommerce::refunds::apply::CreateRefundAmount::new(888, 888);
+                    v.currency = Some("CNY");
+                    v.from = Some(&items0);
+                    v
+                },
+                "1217752501201407033233368018",
+                wxpay_apis::ecommerce::refunds::apply::CreateRefundFundsAccount::Available,
+                "1217752501201407033233368018",
+                "wx8888888888888888",
+                "1217752501201407033233368018",
+            );
+            request.combine_mchid = Some("1230000109");
+            request.combine_out_trade_no = Some("P20150806125346");
+            request.individual_auth_id = Some("1900000109");
+            request.notify_url = Some("https://weixin.qq.com");
+            request.out_trade_no = Some("1217752501201407033233368018");
+            request.reason = Some("商品已售完");
+            request.refund_account = Some(
+                wxpay_apis::ecommerce::refunds::RefundsRefundAccount::RefundSourcePartnerAdvance,
+            );
+            request.sub_appid = Some("wx8888888888888888");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/ecommerce/refunds/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_transaction_id\":\"1217752501201407033233368018\",\"funds_account\":\"AVAILABLE\",\"individual_auth_id\":\"1900000109\",\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"refund_account\":\"REFUND_SOURCE_PARTNER_ADVANCE\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::refunds::apply::CreateRefundResponse>("{\"amount\":{\"advance\":888,\"currency\":\"CNY\",\"discount_refund\":888,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"out_refund_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"1217752501201407033233368018\"}");
         }
@@ -1097,16 +1067,16 @@ transaction_id: "1217752501201407033233368018",
         /// `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`
         #[test]
         fn create_abnormal_refund() {
-            let request = wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest {
-refund_id: "refund_id/../?a=b#c %微",
-bank_account: Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="),
-bank_type: Some(wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundBankType::IcbcDebit),
-individual_auth_id: Some("1900000109"),
-out_refund_no: "1217752501201407033233368018",
-real_name: Some("UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd"),
-sub_mchid: Some("1900000109"),
-r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard,
-};
+            let mut request = wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard);
+            request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
+                "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+            ));
+            request.bank_type = Some(wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundBankType::IcbcDebit);
+            request.individual_auth_id = Some("1900000109");
+            request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd",
+            ));
+            request.sub_mchid = Some("1900000109");
             check_encrypted_request(&request, Method::Post, "v3/ecommerce/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ICBC_DEBIT\",\"individual_auth_id\":\"1900000109\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[], &["/bank_account", "/real_name"]);
             check_response::<wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"refund\":100,\"refund_fee\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"GLOBAL\",\"type\":\"COUPON\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
@@ -1117,11 +1087,11 @@ r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRef
         /// `GET /v3/ecommerce/refunds/id/{refund_id}`
         #[test]
         fn query_refund() {
-            let request = wxpay_apis::ecommerce::refunds::id::QueryRefundRequest {
-                refund_id: "refund_id/../?a=b#c %微",
-                individual_auth_id: Some("1900000109"),
-                sub_mchid: Some("1900000109"),
-            };
+            let mut request = wxpay_apis::ecommerce::refunds::id::QueryRefundRequest::new(
+                "refund_id/../?a=b#c %微",
+            );
+            request.individual_auth_id = Some("1900000109");
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -1139,12 +1109,12 @@ r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRef
         /// `GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`
         #[test]
         fn query_refund_by_out_refund_no() {
-            let request =
-                wxpay_apis::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoRequest {
-                    out_refund_no: "out_refund_no/../?a=b#c %微",
-                    individual_auth_id: Some("1900000109"),
-                    sub_mchid: Some("1900000109"),
-                };
+            let mut request =
+                wxpay_apis::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoRequest::new(
+                    "out_refund_no/../?a=b#c %微",
+                );
+            request.individual_auth_id = Some("1900000109");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Get, "v3/ecommerce/refunds/out-refund-no/out_refund_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "individual_auth_id=1900000109&sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoResponse>("{\"amount\":{\"advance\":888,\"currency\":\"CNY\",\"discount_refund\":888,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"1217752501201407033233368018\",\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
@@ -1156,10 +1126,10 @@ r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRef
         #[test]
         fn query_return_advance() {
             let request =
-                wxpay_apis::ecommerce::refunds::return_advance::QueryReturnAdvanceRequest {
-                    refund_id: "refund_id/../?a=b#c %微",
-                    sub_mchid: "1900000109",
-                };
+                wxpay_apis::ecommerce::refunds::return_advance::QueryReturnAdvanceRequest::new(
+                    "refund_id/../?a=b#c %微",
+                    "1900000109",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -1174,10 +1144,10 @@ r#type: wxpay_apis::ecommerce::refunds::apply_abnormal_refund::CreateAbnormalRef
         /// `POST /v3/ecommerce/refunds/{refund_id}/return-advance`
         #[test]
         fn return_advance() {
-            let request = wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest {
-                refund_id: "refund_id/../?a=b#c %微",
-                sub_mchid: "1900000109",
-            };
+            let request = wxpay_apis::ecommerce::refunds::return_advance::ReturnAdvanceRequest::new(
+                "refund_id/../?a=b#c %微",
+                "1900000109",
+            );
             check_request(
                 &request,
                 Method::Post,
@@ -1196,13 +1166,9 @@ mod subject_sub_merchants {
     /// `GET /v3/ecommerce/subject-sub-merchants`
     #[test]
     fn query_ecommerce_subject_sub_merchants() {
-        let request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest {
-organization_type: wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise,
-cert_number: "Iuas%2BxWj7ma0t%",
-limit: Some(20),
-offset: Some(0),
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+        let mut request = wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsRequest::new(wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsOrganizationType::SubjectTypeEnterprise, "Iuas%2BxWj7ma0t%", "PUB_KEY_ID_0114232134912410000000000000");
+        request.limit = Some(20);
+        request.offset = Some(0);
         check_request(&request, Method::Get, "v3/ecommerce/subject-sub-merchants", "organization_type=SUBJECT_TYPE_ENTERPRISE&cert_number=Iuas%252BxWj7ma0t%25&limit=20&offset=0", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
         check_response::<wxpay_apis::ecommerce::subject_sub_merchants::QueryEcommerceSubjectSubMerchantsResponse>("{\"data\":[{\"merchant_shortname\":\"腾讯科技有限公司\",\"sign_time\":\"2018-06-08T10:34:56+08:00\",\"sub_mchid\":\"1900000109\"}],\"limit\":20,\"offset\":0,\"total_count\":100}");
     }
@@ -1215,11 +1181,11 @@ mod subsidies {
         /// `POST /v3/ecommerce/subsidies/cancel`
         #[test]
         fn cancel_subsidies() {
-            let request = wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesRequest {
-                description: "订单退款",
-                sub_mchid: "1900000109",
-                transaction_id: "4208450740201411110007820472",
-            };
+            let request = wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesRequest::new(
+                "订单退款",
+                "1900000109",
+                "4208450740201411110007820472",
+            );
             check_request(&request, Method::Post, "v3/ecommerce/subsidies/cancel", "", Some("{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::cancel::CancelSubsidiesResponse>("{\"description\":\"订单退款\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900013401\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -1230,14 +1196,14 @@ mod subsidies {
         /// `POST /v3/ecommerce/subsidies/create`
         #[test]
         fn create_subsidies() {
-            let request = wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesRequest {
-                amount: 10,
-                description: "测试备注",
-                out_subsidy_no: Some("P20150806125347"),
-                refund_id: Some("3008450740201411110007820472"),
-                sub_mchid: "1900000109",
-                transaction_id: "4208450740201411110007820472",
-            };
+            let mut request = wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesRequest::new(
+                10,
+                "测试备注",
+                "1900000109",
+                "4208450740201411110007820472",
+            );
+            request.out_subsidy_no = Some("P20150806125347");
+            request.refund_id = Some("3008450740201411110007820472");
             check_request(&request, Method::Post, "v3/ecommerce/subsidies/create", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"out_subsidy_no\":\"P20150806125347\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::create::CreateSubsidiesResponse>("{\"amount\":10,\"description\":\"满减补差活动\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740201411110007820472\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -1248,21 +1214,23 @@ mod subsidies {
         /// `POST /v3/ecommerce/subsidies/return`
         #[test]
         fn return_subsidies() {
-            let request = wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesRequest {
-                amount: 10,
-                description: "测试备注",
-                from: Some(&[
-                    wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesFrom {
-                        account: Some(wxpay_apis::ecommerce::EcommerceAccount::Available),
-                        amount: Some(10),
-                    },
-                ]),
-                out_order_no: "P20150806125346",
-                refund_id: "3008450740201411110007820472",
-                sub_mchid: "1900000109",
-                subsidy_id: Some("3008450740201411110007820472"),
-                transaction_id: "4208450740201411110007820472",
-            };
+            let items0 = [{
+                let mut v = wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesFrom::new();
+                v.account = Some(wxpay_apis::ecommerce::EcommerceAccount::Available);
+                v.amount = Some(10);
+                v
+            }];
+            let mut request =
+                wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesRequest::new(
+                    10,
+                    "测试备注",
+                    "P20150806125346",
+                    "3008450740201411110007820472",
+                    "1900000109",
+                    "4208450740201411110007820472",
+                );
+            request.from = Some(&items0);
+            request.subsidy_id = Some("3008450740201411110007820472");
             check_request(&request, Method::Post, "v3/ecommerce/subsidies/return", "", Some("{\"amount\":10,\"description\":\"测试备注\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":10}],\"out_order_no\":\"P20150806125346\",\"refund_id\":\"3008450740201411110007820472\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740201411110007820472\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
             check_response::<wxpay_apis::ecommerce::subsidies::r#return::ReturnSubsidiesResponse>("{\"amount\":10,\"description\":\"测试备注\",\"out_order_no\":\"P20150806125346\",\"refund_id\":\"3008450740201411110007820472\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_refund_id\":\"3008450740201411110007820472\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }

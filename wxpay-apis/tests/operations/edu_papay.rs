@@ -9,9 +9,9 @@ mod contracts {
     /// `DELETE /v3/edu-papay/contracts/{contract_id}`
     #[test]
     fn delete_edu_papay_contracts() {
-        let request = wxpay_apis::edu_papay::contracts::DeleteEduPapayContractsRequest {
-            contract_id: "contract_id/../?a=b#c %微",
-        };
+        let request = wxpay_apis::edu_papay::contracts::DeleteEduPapayContractsRequest::new(
+            "contract_id/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Delete,
@@ -28,12 +28,12 @@ mod contracts {
         /// `GET /v3/edu-papay/contracts/id/{contract_id}`
         #[test]
         fn query_contracts_by_id() {
-            let request = wxpay_apis::edu_papay::contracts::id::QueryContractsByIdRequest {
-                contract_id: "contract_id/../?a=b#c %微",
-                appid: "wx8888888888888888",
-                sub_mchid: Some("1900000109"),
-                sub_appid: Some("wx8888888888888888"),
-            };
+            let mut request = wxpay_apis::edu_papay::contracts::id::QueryContractsByIdRequest::new(
+                "contract_id/../?a=b#c %微",
+                "wx8888888888888888",
+            );
+            request.sub_mchid = Some("1900000109");
+            request.sub_appid = Some("wx8888888888888888");
             check_request(
                 &request,
                 Method::Get,
@@ -51,17 +51,18 @@ mod contracts {
         /// `POST /v3/edu-papay/contracts/presign`
         #[test]
         fn presign_contracts() {
-            let request = wxpay_apis::edu_papay::contracts::presign::PresignContractsRequest {
-                appid: "wx8888888888888888",
-                openid: "oUpF8uMuAJOM2pxb1Q",
-                period_start_date: "2020-03-19",
-                plan_id: "101164396123311331",
-                sub_appid: Some("wx8888888888888888"),
-                sub_mchid: Some("1900000109"),
-                sub_openid: Some("oUpF8uMuAJOM2pxb2W"),
-                trade_scene: "EDUCATION_PERIOD",
-                user_id: "20200330tony",
-            };
+            let mut request =
+                wxpay_apis::edu_papay::contracts::presign::PresignContractsRequest::new(
+                    "wx8888888888888888",
+                    "oUpF8uMuAJOM2pxb1Q",
+                    "2020-03-19",
+                    "101164396123311331",
+                    "EDUCATION_PERIOD",
+                    "20200330tony",
+                );
+            request.sub_appid = Some("wx8888888888888888");
+            request.sub_mchid = Some("1900000109");
+            request.sub_openid = Some("oUpF8uMuAJOM2pxb2W");
             check_request(&request, Method::Post, "v3/edu-papay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"period_start_date\":\"2020-03-19\",\"plan_id\":\"101164396123311331\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJOM2pxb2W\",\"trade_scene\":\"EDUCATION_PERIOD\",\"user_id\":\"20200330tony\"}"), &[]);
             check_response::<wxpay_apis::edu_papay::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"0044de6c799739c2e8534b\"}",
@@ -75,27 +76,32 @@ mod transactions {
     /// `POST /v3/edu-papay/transactions`
     #[test]
     fn create_edu_papay_transactions() {
-        let request = wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsRequest {
-            amount: wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsAmount {
-                currency: Some("CNY"),
-                total: 888,
-            },
-            appid: "wx8888888888888888",
-            attach: Some("自定义数据"),
-            body: "新东方-语文课程",
-            contract_id: "wx998877665544wx",
-            device_information:
-                wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsDeviceInformation {
-                    device_id: Some("12343232"),
-                    device_ip: "123.12.12.123",
+        let mut request =
+            wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsRequest::new(
+                {
+                    let mut v =
+                        wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsAmount::new(
+                            888,
+                        );
+                    v.currency = Some("CNY");
+                    v
                 },
-            goods_tag: Some("test"),
-            notify_url: "https://www.weixin.qq.com/wxpay/pay",
-            out_trade_no: "121775250124070332",
-            sub_appid: Some("wx8888888888888888"),
-            sub_mchid: Some("1900000109"),
-            trade_scene: "EDUCATION_PERIOD",
-        };
+                "wx8888888888888888",
+                "新东方-语文课程",
+                "wx998877665544wx",
+                {
+                    let mut v = wxpay_apis::edu_papay::transactions::CreateEduPapayTransactionsDeviceInformation::new("123.12.12.123");
+                    v.device_id = Some("12343232");
+                    v
+                },
+                "https://www.weixin.qq.com/wxpay/pay",
+                "121775250124070332",
+                "EDUCATION_PERIOD",
+            );
+        request.attach = Some("自定义数据");
+        request.goods_tag = Some("test");
+        request.sub_appid = Some("wx8888888888888888");
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/edu-papay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"body\":\"新东方-语文课程\",\"contract_id\":\"wx998877665544wx\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"EDUCATION_PERIOD\"}"), &[]);
         check_empty_response(&request);
     }
@@ -105,10 +111,11 @@ mod transactions {
         /// `GET /v3/edu-papay/transactions/id/{transaction_id}`
         #[test]
         fn query_transactions_by_id() {
-            let request = wxpay_apis::edu_papay::transactions::id::QueryTransactionsByIdRequest {
-                transaction_id: "transaction_id/../?a=b#c %微",
-                sub_mchid: Some("1900000109"),
-            };
+            let mut request =
+                wxpay_apis::edu_papay::transactions::id::QueryTransactionsByIdRequest::new(
+                    "transaction_id/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -126,10 +133,8 @@ mod transactions {
         /// `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+            let mut request = wxpay_apis::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Get, "v3/edu-papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"device_information\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_description\":\"支付成功\",\"transaction_id\":\"25012014070332333018\"}");
         }
@@ -143,19 +148,19 @@ mod user {
         /// `GET /v3/edu-papay/user/{openid}/contracts`
         #[test]
         fn query_user_contracts() {
-            let request = wxpay_apis::edu_papay::user::contracts::QueryUserContractsRequest {
-                openid: "openid/../?a=b#c %微",
-                appid: "wx8888888888888888",
-                sub_mchid: Some("1900000109"),
-                sub_appid: Some("wx8888888888888888"),
-                sub_openid: Some("oUpF8uMuAJOM2pxb1Q"),
-                plan_id: "101164396123311331",
-                contract_status: Some(
-                    wxpay_apis::edu_papay::user::contracts::QueryUserContractsContractStatus::Add,
-                ),
-                offset: Some(0),
-                limit: Some(20),
-            };
+            let mut request =
+                wxpay_apis::edu_papay::user::contracts::QueryUserContractsRequest::new(
+                    "openid/../?a=b#c %微",
+                    "wx8888888888888888",
+                    "101164396123311331",
+                );
+            request.sub_mchid = Some("1900000109");
+            request.sub_appid = Some("wx8888888888888888");
+            request.sub_openid = Some("oUpF8uMuAJOM2pxb1Q");
+            request.contract_status =
+                Some(wxpay_apis::edu_papay::user::contracts::QueryUserContractsContractStatus::Add);
+            request.offset = Some(0);
+            request.limit = Some(20);
             check_request(&request, Method::Get, "v3/edu-papay/user/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/contracts", "appid=wx8888888888888888&sub_mchid=1900000109&sub_appid=wx8888888888888888&sub_openid=oUpF8uMuAJOM2pxb1Q&plan_id=101164396123311331&contract_status=ADD&offset=0&limit=20", None, &[]);
             check_response::<wxpay_apis::edu_papay::user::contracts::QueryUserContractsResponse>("{\"data\":[{\"appid\":\"wx8888888888888888\",\"contract_information\":{\"contract_id\":\"wx998877665544wx\",\"contract_status\":\"ADD\",\"create_time\":\"2020-03-26T10:43:39+08:00\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plan_id\":\"101164396123311331\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"sub_openid-example\"}],\"limit\":20,\"offset\":1,\"total_count\":30}");
         }
@@ -169,13 +174,13 @@ mod user_notifications {
         /// `POST /v3/edu-papay/user-notifications/{contract_id}/send`
         #[test]
         fn send_user_notifications() {
-            let request =
-                wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequest {
-                    contract_id: "contract_id/../?a=b#c %微",
-                    appid: "wx8888888888888888",
-                    sub_appid: Some("wx8888888888888888"),
-                    sub_mchid: Some("1900000109"),
-                };
+            let mut request =
+                wxpay_apis::edu_papay::user_notifications::send::SendUserNotificationsRequest::new(
+                    "contract_id/../?a=b#c %微",
+                    "wx8888888888888888",
+                );
+            request.sub_appid = Some("wx8888888888888888");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/edu-papay/user-notifications/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }

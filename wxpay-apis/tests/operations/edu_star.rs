@@ -9,13 +9,12 @@ mod orders {
     /// `GET /v3/edu-star/orders`
     #[test]
     fn query_edu_star_orders() {
-        let request = wxpay_apis::edu_star::orders::QueryEduStarOrdersRequest {
-            appid: "wx998877665544wx",
-            wechat_openid: Some("oUpF8uMuAJOM2pxb1Q"),
-            qq: Some("qq-example"),
-            offset: Some(0),
-            limit: Some(20),
-        };
+        let mut request =
+            wxpay_apis::edu_star::orders::QueryEduStarOrdersRequest::new("wx998877665544wx");
+        request.wechat_openid = Some("oUpF8uMuAJOM2pxb1Q");
+        request.qq = Some("qq-example");
+        request.offset = Some(0);
+        request.limit = Some(20);
         check_request(&request, Method::Get, "v3/edu-star/orders", "appid=wx998877665544wx&wechat_openid=oUpF8uMuAJOM2pxb1Q&qq=qq-example&offset=0&limit=20", None, &[]);
         check_response::<wxpay_apis::edu_star::orders::QueryEduStarOrdersResponse>("{\"data\":[{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"order_id\":\"cc1900ff00511f10c\",\"order_state\":\"CONSUMED\",\"qq\":\"100000000000\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}],\"limit\":20,\"offset\":1,\"total_count\":30}");
     }
@@ -23,13 +22,13 @@ mod orders {
     /// `POST /v3/edu-star/orders`
     #[test]
     fn create_edu_star_orders() {
-        let request = wxpay_apis::edu_star::orders::CreateEduStarOrdersRequest {
-            appid: "wx998877665544wx",
-            create_time: "2018-05-23T12:13:50+08:00",
-            qq: Some("qq-example"),
-            right_id: "qw3Da21QRCNt",
-            wechat_openid: Some("oUpF8uMuAJOM2pxb1Q"),
-        };
+        let mut request = wxpay_apis::edu_star::orders::CreateEduStarOrdersRequest::new(
+            "wx998877665544wx",
+            "2018-05-23T12:13:50+08:00",
+            "qw3Da21QRCNt",
+        );
+        request.qq = Some("qq-example");
+        request.wechat_openid = Some("oUpF8uMuAJOM2pxb1Q");
         check_request(&request, Method::Post, "v3/edu-star/orders", "", Some("{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"qq\":\"qq-example\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}"), &[]);
         check_response::<wxpay_apis::edu_star::orders::CreateEduStarOrdersResponse>("{\"appid\":\"wx998877665544wx\",\"create_time\":\"2018-05-23T12:13:50+08:00\",\"order_id\":\"cc1900ff00511f10c\",\"order_state\":\"CONSUMED\",\"qq\":\"100000000000\",\"right_id\":\"qw3Da21QRCNt\",\"wechat_openid\":\"oUpF8uMuAJOM2pxb1Q\"}");
     }
@@ -42,10 +41,10 @@ mod users {
         /// `GET /v3/edu-star/users/openid/{wechat_openid}`
         #[test]
         fn query_users_by_openid() {
-            let request = wxpay_apis::edu_star::users::openid::QueryUsersByOpenidRequest {
-                wechat_openid: "wechat_openid/../?a=b#c %微",
-                appid: "wx998877665544wx",
-            };
+            let request = wxpay_apis::edu_star::users::openid::QueryUsersByOpenidRequest::new(
+                "wechat_openid/../?a=b#c %微",
+                "wx998877665544wx",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -63,10 +62,10 @@ mod users {
         /// `GET /v3/edu-star/users/qq/{qq}`
         #[test]
         fn query_users_by_qq() {
-            let request = wxpay_apis::edu_star::users::qq::QueryUsersByQqRequest {
-                qq: "qq/../?a=b#c %微",
-                appid: "wx998877665544wx",
-            };
+            let request = wxpay_apis::edu_star::users::qq::QueryUsersByQqRequest::new(
+                "qq/../?a=b#c %微",
+                "wx998877665544wx",
+            );
             check_request(
                 &request,
                 Method::Get,

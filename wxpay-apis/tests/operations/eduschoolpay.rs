@@ -9,9 +9,9 @@ mod contracts {
     /// `GET /v3/eduschoolpay/contracts/{contract_id}`
     #[test]
     fn query_eduschoolpay_contracts() {
-        let request = wxpay_apis::eduschoolpay::contracts::QueryEduschoolpayContractsRequest {
-            contract_id: "contract_id/../?a=b#c %微",
-        };
+        let request = wxpay_apis::eduschoolpay::contracts::QueryEduschoolpayContractsRequest::new(
+            "contract_id/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Get,
@@ -28,27 +28,42 @@ mod contracts {
         /// `POST /v3/eduschoolpay/contracts/presign`
         #[test]
         fn presign_contracts() {
-            let request = wxpay_apis::eduschoolpay::contracts::presign::PresignContractsRequest {
-appid: "wx8888888888888888",
-bank_card: Some(wxpay_apis::eduschoolpay::contracts::presign::PresignContractsBankCard {
-bank_card_no: "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
-bank_type: Some("CMC"),
-phone: Some("j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9"),
-valid_thru: Some("08/21"),
-}),
-contract_mode: Some("LIMIT_BANK_CARD"),
-downgrade_default_contract: Some(true),
-identity: Some(wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentity {
-credential_type: "IDENTITY_CARD",
-id_card_number: Some("6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR"),
-real_name: "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
-}),
-openid: "oUpF8uMuAJOM2pxb1Q",
-out_contract_code: "20190806125346",
-plan_id: "101164396123311331",
-school_id: "18260256813396",
-user_id: "20200330tony",
-};
+            let mut request =
+                wxpay_apis::eduschoolpay::contracts::presign::PresignContractsRequest::new(
+                    "wx8888888888888888",
+                    "oUpF8uMuAJOM2pxb1Q",
+                    "20190806125346",
+                    "101164396123311331",
+                    "18260256813396",
+                    "20200330tony",
+                );
+            request.bank_card = Some({
+                let mut v =
+                    wxpay_apis::eduschoolpay::contracts::presign::PresignContractsBankCard::new(
+                        wxpay_core::sensitive::Sensitive::new(
+                            "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        ),
+                    );
+                v.bank_type = Some("CMC");
+                v.phone = Some(wxpay_core::sensitive::Sensitive::new("j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9"));
+                v.valid_thru = Some("08/21");
+                v
+            });
+            request.contract_mode = Some("LIMIT_BANK_CARD");
+            request.downgrade_default_contract = Some(true);
+            request.identity = Some({
+                let mut v =
+                    wxpay_apis::eduschoolpay::contracts::presign::PresignContractsIdentity::new(
+                        wxpay_core::sensitive::Sensitive::new("IDENTITY_CARD"),
+                        wxpay_core::sensitive::Sensitive::new(
+                            "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                        ),
+                    );
+                v.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR",
+                ));
+                v
+            });
             check_encrypted_request(&request, Method::Post, "v3/eduschoolpay/contracts/presign", "", Some("{\"appid\":\"wx8888888888888888\",\"bank_card\":{\"bank_card_no\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"bank_type\":\"CMC\",\"phone\":\"j6PlFRRJ4nvGSbtDZzXbXScACvDSnIny67zk3BgT5uIbK4VfGmcjPBEk2mt5ASZ6UUHB4Gy0IZpbuanF9\",\"valid_thru\":\"08/21\"},\"contract_mode\":\"LIMIT_BANK_CARD\",\"downgrade_default_contract\":true,\"identity\":{\"credential_type\":\"IDENTITY_CARD\",\"id_card_number\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\",\"real_name\":\"6TqLAZvNZ4AXLNHLMbjA1yKq2k5krHM09m3tCuR\"},\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"out_contract_code\":\"20190806125346\",\"plan_id\":\"101164396123311331\",\"school_id\":\"18260256813396\",\"user_id\":\"20200330tony\"}"), &[], &["/bank_card/bank_card_no", "/bank_card/phone", "/identity/credential_type", "/identity/id_card_number", "/identity/real_name"]);
             check_response::<wxpay_apis::eduschoolpay::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"0044de6c799739c2e8534b\"}",
@@ -62,9 +77,9 @@ user_id: "20200330tony",
         #[test]
         fn terminate_contracts() {
             let request =
-                wxpay_apis::eduschoolpay::contracts::terminate::TerminateContractsRequest {
-                    contract_id: "contract_id/../?a=b#c %微",
-                };
+                wxpay_apis::eduschoolpay::contracts::terminate::TerminateContractsRequest::new(
+                    "contract_id/../?a=b#c %微",
+                );
             check_request(&request, Method::Post, "v3/eduschoolpay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[]);
             check_empty_response(&request);
         }
@@ -76,35 +91,21 @@ mod transactions {
     /// `POST /v3/eduschoolpay/transactions`
     #[test]
     fn create_eduschoolpay_transactions() {
-        let request = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsRequest {
-amount: wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsAmount {
-currency: "CNY",
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-contract_id: "2045011120563805041758214605",
-description: "中山大学-第二食堂-海鲜炒饭",
-device_info: wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsDeviceInfo {
-device_id: Some("12343232"),
-device_ip: "123.12.12.123",
-},
-goods_tag: Some("test"),
-notify_url: "https://www.weixin.qq.com/wxpay/pay",
-out_trade_no: "121775250124070332",
-payment_mode: Some("SYNC"),
-scene_info: wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSceneInfo {
-scene_type: "CANTEEN",
-school_id: "18260256813396",
-start_time: "2017-08-26T09:43:39+08:00",
-},
-settle_info: Some(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSettleInfo {
-profit_sharing: Some(true),
-}),
-sub_appid: Some("wx8888888888888888"),
-sub_mchid: Some("1900000109"),
-user_id: "20200330tony",
-};
+        let mut request = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsRequest::new(wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsAmount::new("CNY", 888), "wx8888888888888888", "2045011120563805041758214605", "中山大学-第二食堂-海鲜炒饭", {
+let mut v = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsDeviceInfo::new("123.12.12.123");
+v.device_id = Some("12343232");
+v
+}, "https://www.weixin.qq.com/wxpay/pay", "121775250124070332", wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSceneInfo::new("CANTEEN", "18260256813396", "2017-08-26T09:43:39+08:00"), "20200330tony");
+        request.attach = Some("自定义数据");
+        request.goods_tag = Some("test");
+        request.payment_mode = Some("SYNC");
+        request.settle_info = Some({
+            let mut v = wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsSettleInfo::new();
+            v.profit_sharing = Some(true);
+            v
+        });
+        request.sub_appid = Some("wx8888888888888888");
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/eduschoolpay/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"contract_id\":\"2045011120563805041758214605\",\"description\":\"中山大学-第二食堂-海鲜炒饭\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"goods_tag\":\"test\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay\",\"out_trade_no\":\"121775250124070332\",\"payment_mode\":\"SYNC\",\"scene_info\":{\"scene_type\":\"CANTEEN\",\"school_id\":\"18260256813396\",\"start_time\":\"2017-08-26T09:43:39+08:00\"},\"settle_info\":{\"profit_sharing\":true},\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"user_id\":\"20200330tony\"}"), &[]);
         check_response::<wxpay_apis::eduschoolpay::transactions::CreateEduschoolpayTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"ICBC_DEBIT\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"DISCOUNT\",\"wechatpay_contribute\":0}],\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"25012014070332333018\"}");
     }
@@ -114,11 +115,11 @@ user_id: "20200330tony",
         /// `GET /v3/eduschoolpay/transactions/id/{transaction_id}`
         #[test]
         fn query_transactions_by_id() {
-            let request =
-                wxpay_apis::eduschoolpay::transactions::id::QueryTransactionsByIdRequest {
-                    transaction_id: "transaction_id/../?a=b#c %微",
-                    sub_mchid: Some("1900000109"),
-                };
+            let mut request =
+                wxpay_apis::eduschoolpay::transactions::id::QueryTransactionsByIdRequest::new(
+                    "transaction_id/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -136,10 +137,8 @@ user_id: "20200330tony",
         /// `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+            let mut request = wxpay_apis::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Get, "v3/eduschoolpay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"ICBC_DEBIT\",\"device_info\":{\"device_id\":\"12343232\",\"device_ip\":\"123.12.12.123\"},\"mchid\":\"1230000109\",\"out_trade_no\":\"201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"sub_openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":5,\"coupon_id\":\"109519\",\"merchant_contribute\":100,\"name\":\"单品惠-6\",\"other_contribute\":100,\"scope\":\"GLOBALSINGLE\",\"stock_id\":\"931386\",\"type\":\"DISCOUNTCOUPON\",\"wechatpay_contribute\":100}],\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2020-03-26T10:43:39+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"AUTH\",\"transaction_id\":\"25012014070332333018\"}");
         }
@@ -153,13 +152,14 @@ mod users {
         /// `GET /v3/eduschoolpay/users/{openid}/contracts`
         #[test]
         fn query_users_contracts() {
-            let request = wxpay_apis::eduschoolpay::users::contracts::QueryUsersContractsRequest {
-                openid: "openid/../?a=b#c %微",
-                plan_id: "101164396123311331",
-                contract_status: "ADD",
-                offset: Some(0),
-                limit: Some(20),
-            };
+            let mut request =
+                wxpay_apis::eduschoolpay::users::contracts::QueryUsersContractsRequest::new(
+                    "openid/../?a=b#c %微",
+                    "101164396123311331",
+                    "ADD",
+                );
+            request.offset = Some(0);
+            request.limit = Some(20);
             check_request(
                 &request,
                 Method::Get,
@@ -177,9 +177,10 @@ mod users {
         /// `GET /v3/eduschoolpay/users/{openid}/debt-state`
         #[test]
         fn query_users_debt_state() {
-            let request = wxpay_apis::eduschoolpay::users::debt_state::QueryUsersDebtStateRequest {
-                openid: "openid/../?a=b#c %微",
-            };
+            let request =
+                wxpay_apis::eduschoolpay::users::debt_state::QueryUsersDebtStateRequest::new(
+                    "openid/../?a=b#c %微",
+                );
             check_request(
                 &request,
                 Method::Get,

@@ -11,10 +11,10 @@ mod users {
         /// `POST /v3/express/users/{openid}/transform`
         #[test]
         fn transform_users() {
-            let request = wxpay_apis::express::users::transform::TransformUsersRequest {
-                openid: "openid/../?a=b#c %微",
-                appid: "wxaaaa1a123b456c7d",
-            };
+            let request = wxpay_apis::express::users::transform::TransformUsersRequest::new(
+                "openid/../?a=b#c %微",
+                "wxaaaa1a123b456c7d",
+            );
             check_request(
                 &request,
                 Method::Post,

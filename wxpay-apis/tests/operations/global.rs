@@ -9,7 +9,7 @@ mod certificates {
     /// `GET /v3/global/certificates`
     #[test]
     fn query_global_certificates() {
-        let request = wxpay_apis::global::certificates::QueryGlobalCertificatesRequest {};
+        let request = wxpay_apis::global::certificates::QueryGlobalCertificatesRequest::new();
         check_request(
             &request,
             Method::Get,
@@ -29,15 +29,15 @@ mod customs {
         /// `GET /v3/global/customs/orders`
         #[test]
         fn query_customs_orders() {
-            let request = wxpay_apis::global::customs::orders::QueryCustomsOrdersRequest {
-                appid: "wxd678efh567hg6787",
-                mchid: "1230000109",
-                order_type: wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
-                order_no: "20150806125346",
-                customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                offset: Some(1),
-                limit: Some(20),
-            };
+            let mut request = wxpay_apis::global::customs::orders::QueryCustomsOrdersRequest::new(
+                "wxd678efh567hg6787",
+                "1230000109",
+                wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
+                "20150806125346",
+                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+            );
+            request.offset = Some(1);
+            request.limit = Some(20);
             check_request(&request, Method::Get, "v3/global/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[]);
             check_response::<wxpay_apis::global::customs::orders::QueryCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"data\":[{\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"explanation\":\"支付单已存在并且为非退单状态\",\"fee_type\":\"CNY\",\"mch_customs_no\":\"1234567\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"order_fee\":888,\"product_fee\":888,\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transport_fee\":888}],\"limit\":20,\"mchid\":\"1230000109\",\"offset\":0,\"total_count\":1,\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
@@ -45,19 +45,19 @@ mod customs {
         /// `PATCH /v3/global/customs/orders`
         #[test]
         fn modify_customs_orders() {
-            let request = wxpay_apis::global::customs::orders::ModifyCustomsOrdersRequest {
-                appid: "wxd678efh567hg6787",
-                customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                duty: Some(888),
-                mchid: "1230000109",
-                merchant_customs_no: "123456",
-                order_fee: Some(888),
-                out_trade_no: "20150806125346",
-                product_fee: Some(888),
-                sub_order_no: Some("20150806125346"),
-                transaction_id: "1000320306201511078440737890",
-                transport_fee: Some(888),
-            };
+            let mut request = wxpay_apis::global::customs::orders::ModifyCustomsOrdersRequest::new(
+                "wxd678efh567hg6787",
+                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                "1230000109",
+                "123456",
+                "20150806125346",
+                "1000320306201511078440737890",
+            );
+            request.duty = Some(888);
+            request.order_fee = Some(888);
+            request.product_fee = Some(888);
+            request.sub_order_no = Some("20150806125346");
+            request.transport_fee = Some(888);
             check_request(&request, Method::Patch, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
             check_response::<wxpay_apis::global::customs::orders::ModifyCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"SUBMITTED\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
@@ -65,20 +65,20 @@ mod customs {
         /// `POST /v3/global/customs/orders`
         #[test]
         fn create_customs_orders() {
-            let request = wxpay_apis::global::customs::orders::CreateCustomsOrdersRequest {
-                appid: "wxd678efh567hg6787",
-                customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                duty: Some(888),
-                fee_type: Some("CNY"),
-                mchid: "1230000109",
-                merchant_customs_no: "123456",
-                order_fee: Some(888),
-                out_trade_no: "20150806125346",
-                product_fee: Some(888),
-                sub_order_no: Some("20150806125346"),
-                transaction_id: "1000320306201511078440737890",
-                transport_fee: Some(888),
-            };
+            let mut request = wxpay_apis::global::customs::orders::CreateCustomsOrdersRequest::new(
+                "wxd678efh567hg6787",
+                wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                "1230000109",
+                "123456",
+                "20150806125346",
+                "1000320306201511078440737890",
+            );
+            request.duty = Some(888);
+            request.fee_type = Some("CNY");
+            request.order_fee = Some(888);
+            request.product_fee = Some(888);
+            request.sub_order_no = Some("20150806125346");
+            request.transport_fee = Some(888);
             check_request(&request, Method::Post, "v3/global/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
             check_response::<wxpay_apis::global::customs::orders::CreateCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
         }
@@ -89,16 +89,17 @@ mod customs {
         /// `POST /v3/global/customs/redeclare`
         #[test]
         fn create_customs_redeclare() {
-            let request = wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareRequest {
-                appid: "wxd678efh567hg6787",
-                customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                mchid: "1230000109",
-                merchant_customs_no: "123456",
-                out_trade_no: Some("20150806125346"),
-                sub_order_id: Some("1000320306201511078440737891"),
-                sub_order_no: Some("20150806125346"),
-                transaction_id: Some("1000320306201511078440737890"),
-            };
+            let mut request =
+                wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareRequest::new(
+                    "wxd678efh567hg6787",
+                    wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                    "1230000109",
+                    "123456",
+                );
+            request.out_trade_no = Some("20150806125346");
+            request.sub_order_id = Some("1000320306201511078440737891");
+            request.sub_order_no = Some("20150806125346");
+            request.transaction_id = Some("1000320306201511078440737890");
             check_request(&request, Method::Post, "v3/global/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[]);
             check_response::<wxpay_apis::global::customs::redeclare::CreateCustomsRedeclareResponse>("{\"appid\":\"wxd678efh567hg6787\",\"explanation\":\"支付单已存在并且为非退单状态\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
         }
@@ -109,20 +110,8 @@ mod customs {
         /// `POST /v3/global/customs/verify-certificate`
         #[test]
         fn verify_certificate_customs() {
-            let request =
-                wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest {
-                    appid: "wxd678efh567hg6787",
-                    certificate_id: "330821198809085211",
-                    certificate_name: "张三",
-                    certificate_type:
-                        wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard,
-                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                    mchid: "1230000109",
-                    merchant_customs_no: "123456",
-                    out_trade_no: "20150806125346",
-                    sub_order_no: Some("20150806125346"),
-                    transaction_id: "1000320306201511078440737890",
-                };
+            let mut request = wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+            request.sub_order_no = Some("20150806125346");
             check_encrypted_request(&request, Method::Post, "v3/global/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
             check_response::<wxpay_apis::global::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
         }
@@ -138,9 +127,7 @@ mod merchant {
             /// `GET /v3/global/merchant/h5/permission/{sub_mchid}`
             #[test]
             fn query_merchant_h5_permission() {
-                let request = wxpay_apis::global::merchant::h5::permission::QueryMerchantH5PermissionRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-};
+                let request = wxpay_apis::global::merchant::h5::permission::QueryMerchantH5PermissionRequest::new("sub_mchid/../?a=b#c %微");
                 check_request(
                     &request,
                     Method::Get,
@@ -161,19 +148,23 @@ sub_mchid: "sub_mchid/../?a=b#c %微",
                 /// `POST /v3/global/merchant/h5/permission/applications`
                 #[test]
                 fn create_merchant_h5_permission_applications() {
-                    let request = wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsRequest {
-applyment_type: Some(wxpay_apis::global::merchant::h5::permission::applications::MerchantH5PermissionApplicationsApplymentType::ApplyForPaymentAuthority),
-business_description: Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”"),
-company_register_cert: Some(wxpay_core::types::MediaId::new("6uqyGjvHzOhsLleGFQVRF")),
-domains: &["domains-example"],
-notify_url: Some("https://pay.weixin.qq.com/wxpay/pay.action"),
-sub_mchid: "2491935631",
-transaction_limit_type: Some(wxpay_apis::global::merchant::h5::permission::applications::MerchantH5PermissionApplicationsTransactionLimitType::UnLaunchedWebsiteLimit),
-website_business_page_pics: Some(&[wxpay_core::types::MediaId::new("website_business_page_pics-media-id")]),
-website_homepage_pics: Some(&[wxpay_core::types::MediaId::new("website_homepage_pics-media-id")]),
-website_state: Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched),
-website_url: "https://qq.com",
-};
+                    let items0 = ["domains-example"];
+                    let items1 = [wxpay_core::types::MediaId::new(
+                        "website_business_page_pics-media-id",
+                    )];
+                    let items2 = [wxpay_core::types::MediaId::new(
+                        "website_homepage_pics-media-id",
+                    )];
+                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsRequest::new(&items0, "2491935631", "https://qq.com");
+                    request.applyment_type = Some(wxpay_apis::global::merchant::h5::permission::applications::MerchantH5PermissionApplicationsApplymentType::ApplyForPaymentAuthority);
+                    request.business_description = Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”");
+                    request.company_register_cert =
+                        Some(wxpay_core::types::MediaId::new("6uqyGjvHzOhsLleGFQVRF"));
+                    request.notify_url = Some("https://pay.weixin.qq.com/wxpay/pay.action");
+                    request.transaction_limit_type = Some(wxpay_apis::global::merchant::h5::permission::applications::MerchantH5PermissionApplicationsTransactionLimitType::UnLaunchedWebsiteLimit);
+                    request.website_business_page_pics = Some(&items1);
+                    request.website_homepage_pics = Some(&items2);
+                    request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
                     check_request(&request, Method::Post, "v3/global/merchant/h5/permission/applications", "", Some("{\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
                     check_response::<wxpay_apis::global::merchant::h5::permission::applications::CreateMerchantH5PermissionApplicationsResponse>("{\"applyment_id\":100000,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"audit_reject_detail\":\"商户证书不符合要求\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}");
                 }
@@ -181,9 +172,7 @@ website_url: "https://qq.com",
                 /// `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`
                 #[test]
                 fn query_merchant_h5_permission_applications() {
-                    let request = wxpay_apis::global::merchant::h5::permission::applications::QueryMerchantH5PermissionApplicationsRequest {
-applyment_id: 100000,
-};
+                    let request = wxpay_apis::global::merchant::h5::permission::applications::QueryMerchantH5PermissionApplicationsRequest::new(100000);
                     check_request(
                         &request,
                         Method::Get,
@@ -198,16 +187,21 @@ applyment_id: 100000,
                 /// `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`
                 #[test]
                 fn modify_merchant_h5_permission_applications() {
-                    let request = wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsRequest {
-applyment_id: 100000,
-business_description: Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”"),
-company_register_cert: Some(wxpay_core::types::MediaId::new("6uqyGjvHzOhsLleGFQVRF")),
-domains: &["domains-example"],
-website_business_page_pics: Some(&[wxpay_core::types::MediaId::new("website_business_page_pics-media-id")]),
-website_homepage_pics: Some(&[wxpay_core::types::MediaId::new("website_homepage_pics-media-id")]),
-website_state: Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched),
-website_url: Some("https://qq.com"),
-};
+                    let items0 = ["domains-example"];
+                    let items1 = [wxpay_core::types::MediaId::new(
+                        "website_business_page_pics-media-id",
+                    )];
+                    let items2 = [wxpay_core::types::MediaId::new(
+                        "website_homepage_pics-media-id",
+                    )];
+                    let mut request = wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsRequest::new(100000, &items0);
+                    request.business_description = Some("腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”");
+                    request.company_register_cert =
+                        Some(wxpay_core::types::MediaId::new("6uqyGjvHzOhsLleGFQVRF"));
+                    request.website_business_page_pics = Some(&items1);
+                    request.website_homepage_pics = Some(&items2);
+                    request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
+                    request.website_url = Some("https://qq.com");
                     check_request(&request, Method::Patch, "v3/global/merchant/h5/permission/applications/100000", "", Some("{\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
                     check_response::<wxpay_apis::global::merchant::h5::permission::applications::ModifyMerchantH5PermissionApplicationsResponse>("{\"applyment_id\":100000,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\",\"audit_reject_detail\":\"商户证书不符合要求\",\"business_description\":\"腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”\",\"company_register_cert\":\"6uqyGjvHzOhsLleGFQVRF\",\"domains\":[{}],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"sub_mchid\":\"2491935631\",\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}");
                 }
@@ -220,16 +214,19 @@ website_url: Some("https://qq.com"),
                     /// `POST /v3/global/merchant/h5/permission/domain/applications`
                     #[test]
                     fn create_merchant_h5_permission_domain_applications() {
-                        let request = wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsRequest {
-domains: &["domains-example"],
-notify_url: Some("https://pay.weixin.qq.com/wxpay/pay.action"),
-out_applyment_id: "123456",
-sub_mchid: Some("2491935631"),
-website_business_page_pics: Some(&[wxpay_core::types::MediaId::new("website_business_page_pics-media-id")]),
-website_homepage_pics: Some(&[wxpay_core::types::MediaId::new("website_homepage_pics-media-id")]),
-website_state: Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched),
-website_url: "https://qq.com",
-};
+                        let items0 = ["domains-example"];
+                        let items1 = [wxpay_core::types::MediaId::new(
+                            "website_business_page_pics-media-id",
+                        )];
+                        let items2 = [wxpay_core::types::MediaId::new(
+                            "website_homepage_pics-media-id",
+                        )];
+                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsRequest::new(&items0, "123456", "https://qq.com");
+                        request.notify_url = Some("https://pay.weixin.qq.com/wxpay/pay.action");
+                        request.sub_mchid = Some("2491935631");
+                        request.website_business_page_pics = Some(&items1);
+                        request.website_homepage_pics = Some(&items2);
+                        request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
                         check_request(&request, Method::Post, "v3/global/merchant/h5/permission/domain/applications", "", Some("{\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
                         check_response::<wxpay_apis::global::merchant::h5::permission::domain::applications::CreateMerchantH5PermissionDomainApplicationsResponse>("{\"applyment_id\":1000000,\"applyment_state\":\"PENDING\",\"audit_reject_detail\":\"经营网址首页截图内容违法\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"webiste_url\":\"https://qq.com\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\"}");
                     }
@@ -237,9 +234,7 @@ website_url: "https://qq.com",
                     /// `GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`
                     #[test]
                     fn query_merchant_h5_permission_domain_applications() {
-                        let request = wxpay_apis::global::merchant::h5::permission::domain::applications::QueryMerchantH5PermissionDomainApplicationsRequest {
-applyment_id: 100000,
-};
+                        let request = wxpay_apis::global::merchant::h5::permission::domain::applications::QueryMerchantH5PermissionDomainApplicationsRequest::new(100000);
                         check_request(
                             &request,
                             Method::Get,
@@ -254,14 +249,18 @@ applyment_id: 100000,
                     /// `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`
                     #[test]
                     fn modify_merchant_h5_permission_domain_applications() {
-                        let request = wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsRequest {
-applyment_id: 100000,
-domains: &["domains-example"],
-website_business_page_pics: Some(&[wxpay_core::types::MediaId::new("website_business_page_pics-media-id")]),
-website_homepage_pics: Some(&[wxpay_core::types::MediaId::new("website_homepage_pics-media-id")]),
-website_state: Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched),
-website_url: Some("https://qq.com"),
-};
+                        let items0 = ["domains-example"];
+                        let items1 = [wxpay_core::types::MediaId::new(
+                            "website_business_page_pics-media-id",
+                        )];
+                        let items2 = [wxpay_core::types::MediaId::new(
+                            "website_homepage_pics-media-id",
+                        )];
+                        let mut request = wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsRequest::new(100000, &items0);
+                        request.website_business_page_pics = Some(&items1);
+                        request.website_homepage_pics = Some(&items2);
+                        request.website_state = Some(wxpay_apis::global::merchant::h5::permission::ApplicationsWebsiteState::HasLaunched);
+                        request.website_url = Some("https://qq.com");
                         check_request(&request, Method::Patch, "v3/global/merchant/h5/permission/domain/applications/100000", "", Some("{\"domains\":[\"domains-example\"],\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"https://qq.com\"}"), &[]);
                         check_response::<wxpay_apis::global::merchant::h5::permission::domain::applications::ModifyMerchantH5PermissionDomainApplicationsResponse>("{\"applyment_id\":1000000,\"applyment_state\":\"PENDING\",\"audit_reject_detail\":\"经营网址首页截图内容违法\",\"domains\":[\"domains-example\"],\"notify_url\":\"https://pay.weixin.qq.com/wxpay/pay.action\",\"out_applyment_id\":\"123456\",\"sub_mchid\":\"2491935631\",\"webiste_url\":\"https://qq.com\",\"website_business_page_pics\":[\"website_business_page_pics-media-id\"],\"website_homepage_pics\":[\"website_homepage_pics-media-id\"],\"website_state\":\"HAS_LAUNCHED\"}");
                     }
@@ -278,8 +277,7 @@ mod merchant_service {
         /// `DELETE /v3/global/merchant-service/complaint-notifications`
         #[test]
         fn delete_merchant_service_complaint_notifications() {
-            let request = wxpay_apis::global::merchant_service::complaint_notifications::DeleteMerchantServiceComplaintNotificationsRequest {
-};
+            let request = wxpay_apis::global::merchant_service::complaint_notifications::DeleteMerchantServiceComplaintNotificationsRequest::new();
             check_request(
                 &request,
                 Method::Delete,
@@ -294,8 +292,7 @@ mod merchant_service {
         /// `GET /v3/global/merchant-service/complaint-notifications`
         #[test]
         fn query_merchant_service_complaint_notifications() {
-            let request = wxpay_apis::global::merchant_service::complaint_notifications::QueryMerchantServiceComplaintNotificationsRequest {
-};
+            let request = wxpay_apis::global::merchant_service::complaint_notifications::QueryMerchantServiceComplaintNotificationsRequest::new();
             check_request(
                 &request,
                 Method::Get,
@@ -310,9 +307,7 @@ mod merchant_service {
         /// `POST /v3/global/merchant-service/complaint-notifications`
         #[test]
         fn create_merchant_service_complaint_notifications() {
-            let request = wxpay_apis::global::merchant_service::complaint_notifications::CreateMerchantServiceComplaintNotificationsRequest {
-url: "https://www.xxx.com/notify",
-};
+            let request = wxpay_apis::global::merchant_service::complaint_notifications::CreateMerchantServiceComplaintNotificationsRequest::new("https://www.xxx.com/notify");
             check_request(
                 &request,
                 Method::Post,
@@ -327,9 +322,7 @@ url: "https://www.xxx.com/notify",
         /// `PUT /v3/global/merchant-service/complaint-notifications`
         #[test]
         fn update_merchant_service_complaint_notifications() {
-            let request = wxpay_apis::global::merchant_service::complaint_notifications::UpdateMerchantServiceComplaintNotificationsRequest {
-url: "https://www.xxx.com/notify",
-};
+            let request = wxpay_apis::global::merchant_service::complaint_notifications::UpdateMerchantServiceComplaintNotificationsRequest::new("https://www.xxx.com/notify");
             check_request(
                 &request,
                 Method::Put,
@@ -347,14 +340,12 @@ url: "https://www.xxx.com/notify",
         /// `GET /v3/global/merchant-service/complaints`
         #[test]
         fn query_merchant_service_complaints() {
-            let request = wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsRequest {
-limit: Some(5),
-offset: Some(10),
-begin_date: "2019-01-01",
-end_date: "2019-01-01",
-complainted_mchid: Some("1900012181"),
-mch_language: Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar),
-};
+            let mut request = wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsRequest::new("2019-01-01", "2019-01-01");
+            request.limit = Some(5);
+            request.offset = Some(10);
+            request.complainted_mchid = Some("1900012181");
+            request.mch_language =
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
             check_request(&request, Method::Get, "v3/global/merchant-service/complaints", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181&mch_language=AR", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryMerchantServiceComplaintsResponse>("{\"data\":[{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
         }
@@ -362,13 +353,12 @@ mch_language: Some(wxpay_apis::global::merchant_service::complaints::ComplaintsM
         /// `GET /v3/global/merchant-service/complaints/{complaint_id}`
         #[test]
         fn query_complaint_v2() {
-            let request =
-                wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Request {
-                    complaint_id: "complaint_id/../?a=b#c %微",
-                    mch_language: Some(
-                        wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar,
-                    ),
-                };
+            let mut request =
+                wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Request::new(
+                    "complaint_id/../?a=b#c %微",
+                );
+            request.mch_language =
+                Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar);
             check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mch_language=AR", None, &[]);
             check_response::<wxpay_apis::global::merchant_service::complaints::QueryComplaintV2Response>("{\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_detail_trans\":\"不满意商家服务\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"out_trade_no\":\"20190906154617947762231\",\"payer_amount\":922,\"payer_currency\":\"CNY\",\"payer_refunded_amount\":0,\"settlement_amount\":1000,\"settlement_currency\":\"HKD\",\"settlement_refunded_amount\":\"0\",\"trade_time\":\"2015-05-20T13:29:35.120+08:00\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":true,\"is_overdue\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"priority\":\"PRIORITY\",\"problem_description\":\"不满意商家服务\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1}");
         }
@@ -378,10 +368,7 @@ mch_language: Some(wxpay_apis::global::merchant_service::complaints::ComplaintsM
             /// `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`
             #[test]
             fn complete_merchant_service_complaints() {
-                let request = wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequest {
-complaint_id: "complaint_id/../?a=b#c %微",
-complainted_mchid: "1900012181",
-};
+                let request = wxpay_apis::global::merchant_service::complaints::complete::CompleteMerchantServiceComplaintsRequest::new("complaint_id/../?a=b#c %微", "1900012181");
                 check_request(&request, Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -392,12 +379,12 @@ complainted_mchid: "1900012181",
             /// `GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`
             #[test]
             fn query_negotiation_history_v2() {
-                let request = wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Request {
-complaint_id: "complaint_id/../?a=b#c %微",
-limit: Some(50),
-offset: Some(10),
-mch_language: Some(wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar),
-};
+                let mut request = wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Request::new("complaint_id/../?a=b#c %微");
+                request.limit = Some(50);
+                request.offset = Some(10);
+                request.mch_language = Some(
+                    wxpay_apis::global::merchant_service::complaints::ComplaintsMchLanguage::Ar,
+                );
                 check_request(&request, Method::Get, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10&mch_language=AR", None, &[]);
                 check_response::<wxpay_apis::global::merchant_service::complaints::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
             }
@@ -408,14 +395,11 @@ mch_language: Some(wxpay_apis::global::merchant_service::complaints::ComplaintsM
             /// `POST /v3/global/merchant-service/complaints/{complaint_id}/response`
             #[test]
             fn create_merchant_service_complaints_response() {
-                let request = wxpay_apis::global::merchant_service::complaints::response::CreateMerchantServiceComplaintsResponseRequest {
-complaint_id: "complaint_id/../?a=b#c %微",
-complainted_mchid: "1900012181",
-jump_url: Some("https://www.xxx.com/notify"),
-jump_url_text: Some("查看订单详情"),
-response_content: "已与用户沟通解决",
-response_images: Some(&[wxpay_core::types::MediaId::new("file23578_21798531.jpg")]),
-};
+                let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
+                let mut request = wxpay_apis::global::merchant_service::complaints::response::CreateMerchantServiceComplaintsResponseRequest::new("complaint_id/../?a=b#c %微", "1900012181", "已与用户沟通解决");
+                request.jump_url = Some("https://www.xxx.com/notify");
+                request.jump_url_text = Some("查看订单详情");
+                request.response_images = Some(&items0);
                 check_request(&request, Method::Post, "v3/global/merchant-service/complaints/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[]);
                 check_empty_response(&request);
             }
@@ -428,51 +412,63 @@ mod merchants {
     /// `POST /v3/global/merchants`
     #[test]
     fn create_global_merchants() {
-        let request = wxpay_apis::global::merchants::CreateGlobalMerchantsRequest {
-apply_h5_payment: Some(true),
-attach: Some("555588889999"),
-business: wxpay_apis::global::merchants::CreateGlobalMerchantsBusiness {
-app_download: Some("https://download.qq.com"),
-business_type: wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
-mcc: Some("4214"),
-mini_program: Some("wx8888888888888888"),
-office_account: Some("wx8888888888888888"),
-store_address: Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong"),
-store_photos: Some(wxpay_core::types::JsonString(&[wxpay_core::types::MediaId::new("store_photos-media-id")])),
-website: Some("https://www.qq.com"),
-},
-business_category: 644,
-channel_id: Some("3200000001"),
-contact: wxpay_apis::global::merchants::GlobalMerchantsContact {
-email: "test@test.com",
-name: "李先生",
-phone: "075586010000",
-},
-director: Some(wxpay_apis::global::merchants::GlobalMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-h5_payment_apply_info: Some(wxpay_apis::global::merchants::CreateGlobalMerchantsH5PaymentApplyInfo {
-domains: &["www.qq.com"],
-h5_website_url: Some("https://qq.com"),
-}),
-merchant_country_code: "344",
-merchant_type: wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
-name: "Merchant name",
-office_phone: "075586010000",
-principal: Some(wxpay_apis::global::merchants::GlobalMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-registration_certificate_copy: Some("w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs"),
-registration_certificate_date: Some("2020-10-16"),
-registration_certificate_number: Some("5555-8888"),
-settlement_bank_number: Some("555588889999"),
-shortname: "Merchant shortname",
-sp_appid: "wx8888888888888888",
-sp_mchid: "3200000001",
-idempotency_key: Some("GzPCeo963zXKcO2hDVD8AjXIpgrj"),
-};
+        let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
+        let items1 = ["www.qq.com"];
+        let mut request = wxpay_apis::global::merchants::CreateGlobalMerchantsRequest::new(
+            {
+                let mut v = wxpay_apis::global::merchants::CreateGlobalMerchantsBusiness::new(
+                    wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
+                );
+                v.app_download = Some("https://download.qq.com");
+                v.mcc = Some("4214");
+                v.mini_program = Some("wx8888888888888888");
+                v.office_account = Some("wx8888888888888888");
+                v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                v.website = Some("https://www.qq.com");
+                v
+            },
+            644,
+            wxpay_apis::global::merchants::GlobalMerchantsContact::new(
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
+            ),
+            "344",
+            wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
+            "Merchant name",
+            "075586010000",
+            "Merchant shortname",
+            "wx8888888888888888",
+            "3200000001",
+        );
+        request.apply_h5_payment = Some(true);
+        request.attach = Some("555588889999");
+        request.channel_id = Some("3200000001");
+        request.director = Some({
+            let mut v = wxpay_apis::global::merchants::GlobalMerchantsDirector::new();
+            v.name = Some("Bob");
+            v.number = Some("5555-8888");
+            v
+        });
+        request.h5_payment_apply_info = Some({
+            let mut v = wxpay_apis::global::merchants::CreateGlobalMerchantsH5PaymentApplyInfo::new(
+                &items1,
+            );
+            v.h5_website_url = Some("https://qq.com");
+            v
+        });
+        request.principal = Some({
+            let mut v = wxpay_apis::global::merchants::GlobalMerchantsPrincipal::new();
+            v.name = Some("Bob");
+            v.number = Some("5555-8888");
+            v
+        });
+        request.registration_certificate_copy = Some("w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs");
+        request.registration_certificate_date = Some("2020-10-16");
+        request.registration_certificate_number = Some("5555-8888");
+        request.settlement_bank_number = Some("555588889999");
+        request.idempotency_key = Some("GzPCeo963zXKcO2hDVD8AjXIpgrj");
         check_encrypted_request(&request, Method::Post, "v3/global/merchants", "", Some("{\"apply_h5_payment\":true,\"attach\":\"555588889999\",\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"h5_website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj")], &["/contact/email", "/contact/name", "/contact/phone"]);
         check_response::<wxpay_apis::global::merchants::CreateGlobalMerchantsResponse>("{\"description\":\"该子商户需要通过审核才可生效。请登录商户平台检查审核状态。\",\"h5_authorization_state\":\"APPROVED\",\"sub_mchid\":\"1900000109\",\"verification_status\":\"Under Review\"}");
     }
@@ -480,11 +476,11 @@ idempotency_key: Some("GzPCeo963zXKcO2hDVD8AjXIpgrj"),
     /// `GET /v3/global/merchants/{sub_mchid}`
     #[test]
     fn query_global_merchants() {
-        let request = wxpay_apis::global::merchants::QueryGlobalMerchantsRequest {
-            sub_mchid: "sub_mchid/../?a=b#c %微",
-            sp_appid: "wx8888888888888888",
-            sp_mchid: "3200000001",
-        };
+        let request = wxpay_apis::global::merchants::QueryGlobalMerchantsRequest::new(
+            "sub_mchid/../?a=b#c %微",
+            "wx8888888888888888",
+            "3200000001",
+        );
         check_request(
             &request,
             Method::Get,
@@ -499,51 +495,62 @@ idempotency_key: Some("GzPCeo963zXKcO2hDVD8AjXIpgrj"),
     /// `PATCH /v3/global/merchants/{sub_mchid}`
     #[test]
     fn modify_global_merchants() {
-        let request = wxpay_apis::global::merchants::ModifyGlobalMerchantsRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-apply_h5_payment: Some(true),
-business: wxpay_apis::global::merchants::ModifyGlobalMerchantsBusiness {
-app_download: Some("https://download.qq.com"),
-business_type: wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
-mcc: Some("4214"),
-mini_program: Some("wx8888888888888888"),
-office_account: Some("wx8888888888888888"),
-store_address: Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong"),
-store_photos: Some("[\"Media_id1\", \"Media_id2\", \"Media_id3\"]"),
-website: Some("https://www.qq.com"),
-},
-business_category: 644,
-channel_id: Some("3200000001"),
-contact: wxpay_apis::global::merchants::GlobalMerchantsContact {
-email: "test@test.com",
-name: "李先生",
-phone: "075586010000",
-},
-director: Some(wxpay_apis::global::merchants::GlobalMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-h5_payment_apply_info: Some(wxpay_apis::global::merchants::ModifyGlobalMerchantsH5PaymentApplyInfo {
-domains: Some(&["www.qq.com"]),
-website_url: Some("https://qq.com"),
-}),
-merchant_country_code: "344",
-merchant_type: wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
-name: "Merchant name",
-office_phone: "075586010000",
-principal: Some(wxpay_apis::global::merchants::GlobalMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-registration_certificate_copy: Some("w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs"),
-registration_certificate_date: "2020-10-16",
-registration_certificate_number: "5555-8888",
-settlement_bank_number: Some("555588889999"),
-shortname: "Merchant shortname",
-sp_appid: "wx8888888888888888",
-sp_mchid: "3200000001",
-body_sub_mchid: "示例值: 20000100",
-};
+        let items0 = ["www.qq.com"];
+        let mut request = wxpay_apis::global::merchants::ModifyGlobalMerchantsRequest::new(
+            "sub_mchid/../?a=b#c %微",
+            {
+                let mut v = wxpay_apis::global::merchants::ModifyGlobalMerchantsBusiness::new(
+                    wxpay_apis::global::merchants::GlobalMerchantsBusinessType::Both,
+                );
+                v.app_download = Some("https://download.qq.com");
+                v.mcc = Some("4214");
+                v.mini_program = Some("wx8888888888888888");
+                v.office_account = Some("wx8888888888888888");
+                v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                v.store_photos = Some("[\"Media_id1\", \"Media_id2\", \"Media_id3\"]");
+                v.website = Some("https://www.qq.com");
+                v
+            },
+            644,
+            wxpay_apis::global::merchants::GlobalMerchantsContact::new(
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
+            ),
+            "344",
+            wxpay_apis::global::merchants::GlobalMerchantsMerchantType::Enterprise,
+            "Merchant name",
+            "075586010000",
+            "2020-10-16",
+            "5555-8888",
+            "Merchant shortname",
+            "wx8888888888888888",
+            "3200000001",
+            "示例值: 20000100",
+        );
+        request.apply_h5_payment = Some(true);
+        request.channel_id = Some("3200000001");
+        request.director = Some({
+            let mut v = wxpay_apis::global::merchants::GlobalMerchantsDirector::new();
+            v.name = Some("Bob");
+            v.number = Some("5555-8888");
+            v
+        });
+        request.h5_payment_apply_info = Some({
+            let mut v =
+                wxpay_apis::global::merchants::ModifyGlobalMerchantsH5PaymentApplyInfo::new();
+            v.domains = Some(&items0);
+            v.website_url = Some("https://qq.com");
+            v
+        });
+        request.principal = Some({
+            let mut v = wxpay_apis::global::merchants::GlobalMerchantsPrincipal::new();
+            v.name = Some("Bob");
+            v.number = Some("5555-8888");
+            v
+        });
+        request.registration_certificate_copy = Some("w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs");
+        request.settlement_bank_number = Some("555588889999");
         check_encrypted_request(&request, Method::Patch, "v3/global/merchants/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"apply_h5_payment\":true,\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"Media_id1\\\", \\\"Media_id2\\\", \\\"Media_id3\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"h5_payment_apply_info\":{\"domains\":[\"www.qq.com\"],\"website_url\":\"https://qq.com\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoXokv2SDoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"示例值: 20000100\"}"), &[], &["/contact/email", "/contact/name", "/contact/phone"]);
         check_response::<wxpay_apis::global::merchants::ModifyGlobalMerchantsResponse>(
             "{\"h5_authorization_state\":\"APPROVED\",\"sub_mchid\":\"1900000109\"}",
@@ -562,12 +569,7 @@ mod micropay {
                 /// `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`
                 #[test]
                 fn reverse_micropay_transactions_by_id() {
-                    let request = wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-mchid: "1900000109",
-sp_mchid: "1900000100",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::global::micropay::transactions::id::reverse::ReverseMicropayTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
                     check_request(&request, Method::Post, "v3/global/micropay/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -581,12 +583,7 @@ sub_mchid: "1900000109",
                 /// `POST /v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_micropay_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1900000109",
-sp_mchid: "1900000100",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::global::micropay::transactions::out_trade_no::reverse::ReverseMicropayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
                     check_request(&request, Method::Post, "v3/global/micropay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -598,50 +595,46 @@ sub_mchid: "1900000109",
             /// `POST /v3/global/micropay/transactions/pay`
             #[test]
             fn create_micropay_transactions_pay() {
-                let request = wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayRequest {
-amount: wxpay_apis::global::GlobalAmount {
-currency: Some("HKD"),
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-description: "image形象店-深圳腾大- QQ公仔",
-detail: Some(&[wxpay_apis::global::GlobalDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::global::GlobalGoodsDetail {
-goods_id: "商品编码",
-goods_name: Some("iPhone6s 16G"),
-price: 528800,
-quantity: 1,
-wxpay_goods_id: Some("1001"),
-}]),
-receipt_id: Some("wx123"),
-}]),
-goods_tag: Some("WXG"),
-limit_pay: Some("no_credit"),
-mchid: "1900000109",
-merchant_category_code: "1011",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayPayer {
-auth_code: "120061098828009406",
-}),
-scene_info: Some(wxpay_apis::global::GlobalSceneInfo {
-device_id: Some("013467007045764"),
-device_ip: Some("128.0.0.1"),
-operator_id: Some("123145"),
-payer_client_ip: Some("128.0.0.1"),
-store_info: Some(wxpay_apis::global::GlobalStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1900000100",
-sub_appid: Some("wx8888888888888888"),
-sub_mchid: "1900000109",
-trade_type: "MICROPAY",
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::global::GlobalDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request = wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayRequest::new({
+let mut v = wxpay_apis::global::GlobalAmount::new(888);
+v.currency = Some("HKD");
+v
+}, "wx8888888888888888", "image形象店-深圳腾大- QQ公仔", "1900000109", "1011", "1217752501201407033233368018", "wx8888888888888888", "1900000100", "1900000109", "MICROPAY");
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some(wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayPayer::new("120061098828009406"));
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::global::GlobalSceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v.operator_id = Some("123145");
+                    v.payer_client_ip = Some("128.0.0.1");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::global::GlobalStoreInfo::new(
+                            "广东省深圳市南山区科技中一道10000号",
+                            "腾讯大厦分店",
+                        );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.sub_appid = Some("wx8888888888888888");
                 check_request(&request, Method::Post, "v3/global/micropay/transactions/pay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[]);
                 check_response::<wxpay_apis::global::micropay::transactions::pay::CreateMicropayTransactionsPayResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer _currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"CNY\",\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wechatpay_contribute_amount\":0}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"MICROPAY\"}");
             }
@@ -656,15 +649,15 @@ mod papay {
         /// `GET /v3/global/papay/contracts/{contract_id}`
         #[test]
         fn query_papay_contracts() {
-            let request = wxpay_apis::global::papay::contracts::QueryPapayContractsRequest {
-                contract_id: "contract_id/../?a=b#c %微",
-                appid: Some("wxd678efh567hg6787"),
-                sub_mchid: Some("1230000109"),
-                sp_appid: Some("wx8888888888888888"),
-                sp_mchid: Some("3200000001"),
-                sub_appid: Some("wxcbda96de0b165484"),
-                plan_id: Some(123),
-            };
+            let mut request = wxpay_apis::global::papay::contracts::QueryPapayContractsRequest::new(
+                "contract_id/../?a=b#c %微",
+            );
+            request.appid = Some("wxd678efh567hg6787");
+            request.sub_mchid = Some("1230000109");
+            request.sp_appid = Some("wx8888888888888888");
+            request.sp_mchid = Some("3200000001");
+            request.sub_appid = Some("wxcbda96de0b165484");
+            request.plan_id = Some(123);
             check_request(&request, Method::Get, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484&plan_id=123", None, &[]);
             check_response::<wxpay_apis::global::papay::contracts::QueryPapayContractsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"mchid\":\"1230000109\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"signed_time\":\"2021-11-20T13:29:35+08:00\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"state\":\"SIGNED\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"terminated_time\":\"2021-11-20T13:29:35+08:00\",\"termination_mode\":\"USER\",\"termination_note\":\"解约原因\",\"user_display_name\":\"张三\"}");
         }
@@ -674,20 +667,21 @@ mod papay {
             /// `POST /v3/global/papay/contracts/app-pre-entrust-sign`
             #[test]
             fn create_papay_contracts_app_pre_entrust_sign() {
-                let request = wxpay_apis::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignRequest {
-appid: Some("wxd678efh567hg6787"),
-expired_time: Some(wxpay_core::types::Timestamp::new("2021-11-20T13:29:35+08:00")),
-openid: Some("ouFhd5X9s9WteC3eWRjXV3lea123"),
-out_contract_code: Some("100001256"),
-plan_id: Some(123),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-success_notify_url: Some("https://pay.weixin.qq.com"),
-user_client_ip: Some("119.145.83.6"),
-user_display_name: Some("张三"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignRequest::new();
+                request.appid = Some("wxd678efh567hg6787");
+                request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                    "2021-11-20T13:29:35+08:00",
+                ));
+                request.openid = Some("ouFhd5X9s9WteC3eWRjXV3lea123");
+                request.out_contract_code = Some("100001256");
+                request.plan_id = Some(123);
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.success_notify_url = Some("https://pay.weixin.qq.com");
+                request.user_client_ip = Some("119.145.83.6");
+                request.user_display_name = Some("张三");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/app-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
                 check_response::<wxpay_apis::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignResponse>("{\"session_id\":\"201710180325670965\"}");
             }
@@ -698,21 +692,22 @@ user_display_name: Some("张三"),
             /// `POST /v3/global/papay/contracts/h5-pre-entrust-sign`
             #[test]
             fn create_papay_contracts_h5_pre_entrust_sign() {
-                let request = wxpay_apis::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignRequest {
-appid: Some("wxd678efh567hg6787"),
-expired_time: Some(wxpay_core::types::Timestamp::new("2021-11-20T13:29:35+08:00")),
-out_contract_code: Some("100001256"),
-plan_id: Some(123),
-return_appid: Some("wxcbda96de0b165484"),
-return_url: Some("https://pay.weixin.qq.com"),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-success_notify_url: Some("https://pay.weixin.qq.com"),
-user_client_ip: Some("119.145.83.6"),
-user_display_name: Some("张三"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignRequest::new();
+                request.appid = Some("wxd678efh567hg6787");
+                request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                    "2021-11-20T13:29:35+08:00",
+                ));
+                request.out_contract_code = Some("100001256");
+                request.plan_id = Some(123);
+                request.return_appid = Some("wxcbda96de0b165484");
+                request.return_url = Some("https://pay.weixin.qq.com");
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.success_notify_url = Some("https://pay.weixin.qq.com");
+                request.user_client_ip = Some("119.145.83.6");
+                request.user_display_name = Some("张三");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/h5-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_appid\":\"wxcbda96de0b165484\",\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
                 check_response::<wxpay_apis::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignResponse>("{\"sign_url\":\"https://apihk.mch.weixin.qq.com/global/papay/contracts/login?os_session_id=2021120910391616228#wechat_redirect\"}");
             }
@@ -723,20 +718,21 @@ user_display_name: Some("张三"),
             /// `POST /v3/global/papay/contracts/jsapi-pre-entrust-sign`
             #[test]
             fn create_papay_contracts_jsapi_pre_entrust_sign() {
-                let request = wxpay_apis::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignRequest {
-appid: Some("wxd678efh567hg6787"),
-expired_time: Some(wxpay_core::types::Timestamp::new("2021-11-20T13:29:35+08:00")),
-openid: Some("ouFhd5X9s9WteC3eWRjXV3lea123"),
-out_contract_code: Some("100001256"),
-plan_id: Some(123),
-return_url: Some("https://pay.weixin.qq.com"),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-success_notify_url: Some("https://pay.weixin.qq.com"),
-user_display_name: Some("张三"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignRequest::new();
+                request.appid = Some("wxd678efh567hg6787");
+                request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                    "2021-11-20T13:29:35+08:00",
+                ));
+                request.openid = Some("ouFhd5X9s9WteC3eWRjXV3lea123");
+                request.out_contract_code = Some("100001256");
+                request.plan_id = Some(123);
+                request.return_url = Some("https://pay.weixin.qq.com");
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.success_notify_url = Some("https://pay.weixin.qq.com");
+                request.user_display_name = Some("张三");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/jsapi-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[]);
                 check_response::<wxpay_apis::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignResponse>("{\"sign_url\":\"https://apihk.mch.weixin.qq.com/global/papay/contracts/login?os_session_id=2021120910391616228#wechat_redirect\"}");
             }
@@ -747,20 +743,21 @@ user_display_name: Some("张三"),
             /// `POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign`
             #[test]
             fn create_papay_contracts_miniprogram_pre_entrust_sign() {
-                let request = wxpay_apis::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignRequest {
-appid: Some("wxd678efh567hg6787"),
-expired_time: Some(wxpay_core::types::Timestamp::new("2021-11-20T13:29:35+08:00")),
-openid: Some("ouFhd5X9s9WteC3eWRjXV3lea123"),
-out_contract_code: Some("100001256"),
-plan_id: Some(123),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-success_notify_url: Some("https://pay.weixin.qq.com"),
-user_client_ip: Some("119.145.83.6"),
-user_display_name: Some("张三"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignRequest::new();
+                request.appid = Some("wxd678efh567hg6787");
+                request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                    "2021-11-20T13:29:35+08:00",
+                ));
+                request.openid = Some("ouFhd5X9s9WteC3eWRjXV3lea123");
+                request.out_contract_code = Some("100001256");
+                request.plan_id = Some(123);
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.success_notify_url = Some("https://pay.weixin.qq.com");
+                request.user_client_ip = Some("119.145.83.6");
+                request.user_display_name = Some("张三");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/miniprogram-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_client_ip\":\"119.145.83.6\",\"user_display_name\":\"张三\"}"), &[]);
                 check_response::<wxpay_apis::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignResponse>("{\"session_id\":\"201710180325670965\"}");
             }
@@ -771,14 +768,12 @@ user_display_name: Some("张三"),
             /// `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`
             #[test]
             fn query_papay_contracts_by_out_contract_code() {
-                let request = wxpay_apis::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeRequest {
-out_contract_code: "out_contract_code/../?a=b#c %微",
-appid: Some("wxd678efh567hg6787"),
-sub_mchid: Some("1230000109"),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeRequest::new("out_contract_code/../?a=b#c %微");
+                request.appid = Some("wxd678efh567hg6787");
+                request.sub_mchid = Some("1230000109");
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
                 check_request(&request, Method::Get, "v3/global/papay/contracts/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxd678efh567hg6787&sub_mchid=1230000109&sp_appid=wx8888888888888888&sp_mchid=3200000001&sub_appid=wxcbda96de0b165484", None, &[]);
                 check_response::<wxpay_apis::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_id\":\"100005698\",\"mchid\":\"1230000109\",\"openid\":\"ouFhd5X9s9WteC3eWRjXV3lea123\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"signed_time\":\"2021-11-20T13:29:35+08:00\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"state\":\"SIGNED\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"terminated_time\":\"2021-11-20T13:29:35+08:00\",\"termination_mode\":\"USER\",\"termination_note\":\"解约原因\",\"user_display_name\":\"张三\"}");
             }
@@ -789,14 +784,12 @@ sub_appid: Some("wxcbda96de0b165484"),
             /// `POST /v3/global/papay/contracts/{contract_id}/terminate`
             #[test]
             fn terminate_papay_contracts() {
-                let request = wxpay_apis::global::papay::contracts::terminate::TerminatePapayContractsRequest {
-contract_id: "contract_id/../?a=b#c %微",
-appid: Some("wxd678efh567hg6787"),
-sp_appid: Some("wx8888888888888888"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-termination_note: Some("解约原因"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::terminate::TerminatePapayContractsRequest::new("contract_id/../?a=b#c %微");
+                request.appid = Some("wxd678efh567hg6787");
+                request.sp_appid = Some("wx8888888888888888");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.termination_note = Some("解约原因");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"termination_note\":\"解约原因\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -807,19 +800,20 @@ termination_note: Some("解约原因"),
             /// `POST /v3/global/papay/contracts/web-pre-entrust-sign`
             #[test]
             fn create_papay_contracts_web_pre_entrust_sign() {
-                let request = wxpay_apis::global::papay::contracts::web_pre_entrust_sign::CreatePapayContractsWebPreEntrustSignRequest {
-appid: Some("wxd678efh567hg6787"),
-expired_time: Some(wxpay_core::types::Timestamp::new("2021-11-20T13:29:35+08:00")),
-out_contract_code: Some("100001256"),
-plan_id: Some(123),
-return_url: Some("https://pay.weixin.qq.com"),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: Some("3200000001"),
-sub_appid: Some("wxcbda96de0b165484"),
-sub_mchid: Some("1230000109"),
-success_notify_url: Some("https://pay.weixin.qq.com"),
-user_display_name: Some("张三"),
-};
+                let mut request = wxpay_apis::global::papay::contracts::web_pre_entrust_sign::CreatePapayContractsWebPreEntrustSignRequest::new();
+                request.appid = Some("wxd678efh567hg6787");
+                request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                    "2021-11-20T13:29:35+08:00",
+                ));
+                request.out_contract_code = Some("100001256");
+                request.plan_id = Some(123);
+                request.return_url = Some("https://pay.weixin.qq.com");
+                request.sp_appid = Some("wx8888888888888888");
+                request.sp_mchid = Some("3200000001");
+                request.sub_appid = Some("wxcbda96de0b165484");
+                request.sub_mchid = Some("1230000109");
+                request.success_notify_url = Some("https://pay.weixin.qq.com");
+                request.user_display_name = Some("张三");
                 check_request(&request, Method::Post, "v3/global/papay/contracts/web-pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"expired_time\":\"2021-11-20T13:29:35+08:00\",\"out_contract_code\":\"100001256\",\"plan_id\":123,\"return_url\":\"https://pay.weixin.qq.com\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\",\"success_notify_url\":\"https://pay.weixin.qq.com\",\"user_display_name\":\"张三\"}"), &[]);
                 check_response::<wxpay_apis::global::papay::contracts::web_pre_entrust_sign::CreatePapayContractsWebPreEntrustSignResponse>("{\"show_code_url\":\"https://osapp.pay.weixin.qq.com/global/papay/contracts/sessions/show_code?os_session_id=2025032811X0100X5371319501\"}");
             }
@@ -831,29 +825,33 @@ user_display_name: Some("张三"),
         /// `POST /v3/global/papay/transactions`
         #[test]
         fn create_papay_transactions() {
-            let request = wxpay_apis::global::papay::transactions::CreatePapayTransactionsRequest {
-                amount: wxpay_apis::global::GlobalAmount {
-                    currency: Some("HKD"),
-                    total: 888,
-                },
-                appid: Some("wxd678efh567hg6787"),
-                attach: Some("自定义数据"),
-                contract_id: "100005698",
-                description: "image形象店-深圳腾大- QQ公仔",
-                goods_tag: Some("WXG"),
-                merchant_category_code: "1011",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                scene_info: Some(
-                    wxpay_apis::global::papay::transactions::CreatePapayTransactionsSceneInfo {
-                        device_id: Some("013467007045764"),
-                        device_ip: Some("128.0.0.1"),
+            let mut request =
+                wxpay_apis::global::papay::transactions::CreatePapayTransactionsRequest::new(
+                    {
+                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                        v.currency = Some("HKD");
+                        v
                     },
-                ),
-                sp_appid: Some("wx8888888888888888"),
-                sub_appid: Some("wxcbda96de0b165484"),
-                sub_mchid: Some("1230000109"),
-            };
+                    "100005698",
+                    "image形象店-深圳腾大- QQ公仔",
+                    "1011",
+                    "https://www.weixin.qq.com/wxpay/pay.php",
+                    "1217752501201407033233368018",
+                );
+            request.appid = Some("wxd678efh567hg6787");
+            request.attach = Some("自定义数据");
+            request.goods_tag = Some("WXG");
+            request.scene_info = Some({
+                let mut v =
+                    wxpay_apis::global::papay::transactions::CreatePapayTransactionsSceneInfo::new(
+                    );
+                v.device_id = Some("013467007045764");
+                v.device_ip = Some("128.0.0.1");
+                v
+            });
+            request.sp_appid = Some("wx8888888888888888");
+            request.sub_appid = Some("wxcbda96de0b165484");
+            request.sub_mchid = Some("1230000109");
             check_request(&request, Method::Post, "v3/global/papay/transactions", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"100005698\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"goods_tag\":\"WXG\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\"},\"sp_appid\":\"wx8888888888888888\",\"sub_appid\":\"wxcbda96de0b165484\",\"sub_mchid\":\"1230000109\"}"), &[]);
             check_response::<wxpay_apis::global::papay::transactions::CreatePapayTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"AUTH\",\"transaction_id\":\"4200000000002104083200000488\"}");
         }
@@ -861,10 +859,11 @@ user_display_name: Some("张三"),
         /// `GET /v3/global/papay/transactions/{transaction_id}`
         #[test]
         fn query_papay_transactions() {
-            let request = wxpay_apis::global::papay::transactions::QueryPapayTransactionsRequest {
-                transaction_id: "transaction_id/../?a=b#c %微",
-                sub_mchid: "1900000109",
-            };
+            let request =
+                wxpay_apis::global::papay::transactions::QueryPapayTransactionsRequest::new(
+                    "transaction_id/../?a=b#c %微",
+                    "1900000109",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -881,10 +880,7 @@ user_display_name: Some("张三"),
             /// `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn query_papay_transactions_by_out_trade_no() {
-                let request = wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                let request = wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109");
                 check_request(&request, Method::Get, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"4200000000002104083200000488\"}");
             }
@@ -894,10 +890,7 @@ sub_mchid: "1900000109",
                 /// `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_papay_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::global::papay::transactions::out_trade_no::reverse::ReversePapayTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109");
                     check_request(&request, Method::Post, "v3/global/papay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "sub_mchid=1900000109", None, &[]);
                     check_empty_response(&request);
                 }
@@ -913,10 +906,9 @@ mod profit_sharing {
         /// `GET /v3/global/profit-sharing/bill-download-url`
         #[test]
         fn query_profit_sharing_bill_download_url() {
-            let request = wxpay_apis::global::profit_sharing::bill_download_url::QueryProfitSharingBillDownloadUrlRequest {
-sub_mchid: Some("1900000109"),
-bill_date: Some("2020-01-01"),
-};
+            let mut request = wxpay_apis::global::profit_sharing::bill_download_url::QueryProfitSharingBillDownloadUrlRequest::new();
+            request.sub_mchid = Some("1900000109");
+            request.bill_date = Some("2020-01-01");
             check_request(
                 &request,
                 Method::Get,
@@ -934,23 +926,22 @@ bill_date: Some("2020-01-01"),
         /// `POST /v3/global/profit-sharing/orders`
         #[test]
         fn create_profit_sharing_orders() {
-            let request = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersRequest {
-appid: "wx8888888888888888",
-out_order_no: "P20150806125346",
-receivers: Some(&[wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver {
-account: "86693852",
-amount: 888,
-authorized: Some(true),
-currency: wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny,
-description: "分给商户A",
-name: Some("hu89ohu89ohu89o"),
-r#type: wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId,
-}]),
-sub_appid: Some("wx8888888888888889"),
-sub_mchid: Some("1900000109"),
-transaction_id: "4208450740201411110007820472",
-unfreeze_unsplit: true,
-};
+            let items0 = [{
+                let mut v = wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersReceiver::new("86693852", 888, wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersCurrency::Cny, "分给商户A", wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
+                v.authorized = Some(true);
+                v.name = Some("hu89ohu89ohu89o");
+                v
+            }];
+            let mut request =
+                wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersRequest::new(
+                    "wx8888888888888888",
+                    "P20150806125346",
+                    "4208450740201411110007820472",
+                    true,
+                );
+            request.receivers = Some(&items0);
+            request.sub_appid = Some("wx8888888888888889");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/global/profit-sharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"authorized\":true,\"currency\":\"CNY\",\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[]);
             check_response::<wxpay_apis::global::profit_sharing::orders::CreateProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
@@ -958,12 +949,12 @@ unfreeze_unsplit: true,
         /// `GET /v3/global/profit-sharing/orders/{out_order_no}`
         #[test]
         fn query_profit_sharing_orders() {
-            let request =
-                wxpay_apis::global::profit_sharing::orders::QueryProfitSharingOrdersRequest {
-                    out_order_no: "out_order_no/../?a=b#c %微",
-                    sub_mchid: Some("1900000109"),
-                    transaction_id: Some("4208450740201411110007820472"),
-                };
+            let mut request =
+                wxpay_apis::global::profit_sharing::orders::QueryProfitSharingOrdersRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
+            request.transaction_id = Some("4208450740201411110007820472");
             check_request(
                 &request,
                 Method::Get,
@@ -980,12 +971,8 @@ unfreeze_unsplit: true,
             /// `POST /v3/global/profit-sharing/orders/unfreeze`
             #[test]
             fn unfreeze_profit_sharing_orders() {
-                let request = wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest {
-description: "解冻全部剩余资金",
-out_order_no: "P20150806125346",
-sub_mchid: Some("1900000109"),
-transaction_id: "4208450740201411110007820472",
-};
+                let mut request = wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest::new("解冻全部剩余资金", "P20150806125346", "4208450740201411110007820472");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/global/profit-sharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
                 check_response::<wxpay_apis::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"currency\":\"CNY\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"detail_type\":\"detail_type-example\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"rate\":1,\"result\":\"SUCCESS\",\"settlement_amount\":1,\"settlement_currency\":\"settlement_currency-example\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
             }
@@ -997,13 +984,13 @@ transaction_id: "4208450740201411110007820472",
         /// `DELETE /v3/global/profit-sharing/receivers`
         #[test]
         fn delete_profit_sharing_receivers() {
-            let request = wxpay_apis::global::profit_sharing::receivers::DeleteProfitSharingReceiversRequest {
-account: Some("86693852"),
-appid: Some("wx8888888888888888"),
-sub_appid: Some("wx8888888888888889"),
-sub_mchid: Some("1900000109"),
-r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
-};
+            let mut request = wxpay_apis::global::profit_sharing::receivers::DeleteProfitSharingReceiversRequest::new();
+            request.account = Some("86693852");
+            request.appid = Some("wx8888888888888888");
+            request.sub_appid = Some("wx8888888888888889");
+            request.sub_mchid = Some("1900000109");
+            request.r#type =
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
             check_request(&request, Method::Delete, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
             check_empty_response(&request);
         }
@@ -1011,22 +998,23 @@ r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
         /// `POST /v3/global/profit-sharing/receivers`
         #[test]
         fn create_profit_sharing_receivers() {
-            let request = wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversRequest {
-account: Some("86693852"),
-appid: Some("wx8888888888888888"),
-application_file_id: Some("de851a06-5a38-9d31-a102-275a17c477de"),
-authorized: Some(true),
-custom_relation: Some("代理商"),
-expected_ratio: Some(2000),
-major_service: Some("税务准备服务"),
-name: Some("hu89ohu89ohu89o"),
-partnership_file_id: Some("de851a06-5a38-9d31-a102-275a17c477de"),
-relation_type: Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Custom),
-scene: Some("该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。"),
-sub_appid: Some("wx8888888888888889"),
-sub_mchid: Some("1900000109"),
-r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
-};
+            let mut request = wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversRequest::new();
+            request.account = Some("86693852");
+            request.appid = Some("wx8888888888888888");
+            request.application_file_id = Some("de851a06-5a38-9d31-a102-275a17c477de");
+            request.authorized = Some(true);
+            request.custom_relation = Some("代理商");
+            request.expected_ratio = Some(2000);
+            request.major_service = Some("税务准备服务");
+            request.name = Some("hu89ohu89ohu89o");
+            request.partnership_file_id = Some("de851a06-5a38-9d31-a102-275a17c477de");
+            request.relation_type = Some(wxpay_apis::global::profit_sharing::receivers::ProfitSharingReceiversRelationType::Custom);
+            request.scene =
+                Some("该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。");
+            request.sub_appid = Some("wx8888888888888889");
+            request.sub_mchid = Some("1900000109");
+            request.r#type =
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
             check_request(&request, Method::Post, "v3/global/profit-sharing/receivers", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"authorized\":true,\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
             check_response::<wxpay_apis::global::profit_sharing::receivers::CreateProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"application_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"partnership_file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
@@ -1034,15 +1022,13 @@ r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
         /// `GET /v3/global/profit-sharing/receivers/{account}`
         #[test]
         fn query_profit_sharing_receivers() {
-            let request =
-                wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversRequest {
-                    account: "account/../?a=b#c %微",
-                    sub_mchid: Some("1900000109"),
-                    transaction_id: Some("4208450740201411110007820472"),
-                    appid: Some("wx8888888888888888"),
-                    sub_appid: Some("wx8888888888888889"),
-                    r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
-                };
+            let mut request = wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversRequest::new("account/../?a=b#c %微");
+            request.sub_mchid = Some("1900000109");
+            request.transaction_id = Some("4208450740201411110007820472");
+            request.appid = Some("wx8888888888888888");
+            request.sub_appid = Some("wx8888888888888889");
+            request.r#type =
+                Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId);
             check_request(&request, Method::Get, "v3/global/profit-sharing/receivers/account%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109&transaction_id=4208450740201411110007820472&appid=wx8888888888888888&sub_appid=wx8888888888888889&type=MERCHANT_ID", None, &[]);
             check_response::<wxpay_apis::global::profit_sharing::receivers::QueryProfitSharingReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"expected_ratio\":2000,\"fail_reason\":\"fail_reason-example\",\"file_id\":\"de851a06-5a38-9d31-a102-275a17c477de\",\"major_service\":\"税务准备服务\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"CUSTOM\",\"scene\":\"该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。\",\"state\":\"state-example\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
@@ -1055,10 +1041,9 @@ r#type: Some(wxpay_apis::global::profit_sharing::ProfitSharingType::MerchantId),
             /// `GET /v3/global/profit-sharing/refunds/bill-download-url`
             #[test]
             fn query_profit_sharing_refunds_bill_download_url() {
-                let request = wxpay_apis::global::profit_sharing::refunds::bill_download_url::QueryProfitSharingRefundsBillDownloadUrlRequest {
-sub_mchid: Some("1900000109"),
-bill_date: Some("2020-01-01"),
-};
+                let mut request = wxpay_apis::global::profit_sharing::refunds::bill_download_url::QueryProfitSharingRefundsBillDownloadUrlRequest::new();
+                request.sub_mchid = Some("1900000109");
+                request.bill_date = Some("2020-01-01");
                 check_request(
                     &request,
                     Method::Get,
@@ -1076,8 +1061,7 @@ bill_date: Some("2020-01-01"),
             /// `GET /v3/global/profit-sharing/refunds/refundable-balance`
             #[test]
             fn query_profit_sharing_refunds_refundable_balance() {
-                let request = wxpay_apis::global::profit_sharing::refunds::refundable_balance::QueryProfitSharingRefundsRefundableBalanceRequest {
-};
+                let request = wxpay_apis::global::profit_sharing::refunds::refundable_balance::QueryProfitSharingRefundsRefundableBalanceRequest::new();
                 check_request(
                     &request,
                     Method::Get,
@@ -1098,10 +1082,8 @@ bill_date: Some("2020-01-01"),
             /// `GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`
             #[test]
             fn query_profit_sharing_transactions_amounts() {
-                let request = wxpay_apis::global::profit_sharing::transactions::amounts::QueryProfitSharingTransactionsAmountsRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::global::profit_sharing::transactions::amounts::QueryProfitSharingTransactionsAmountsRequest::new("transaction_id/../?a=b#c %微");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::global::profit_sharing::transactions::amounts::QueryProfitSharingTransactionsAmountsResponse>("{\"currency\":\"CNY\",\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}");
             }
@@ -1112,11 +1094,10 @@ sub_mchid: Some("1900000109"),
             /// `POST /v3/global/profit-sharing/transactions/mark`
             #[test]
             fn create_profit_sharing_transactions_mark() {
-                let request = wxpay_apis::global::profit_sharing::transactions::mark::CreateProfitSharingTransactionsMarkRequest {
-currency: Some("CNY"),
-out_trade_no: Some("P20150806125346"),
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::global::profit_sharing::transactions::mark::CreateProfitSharingTransactionsMarkRequest::new();
+                request.currency = Some("CNY");
+                request.out_trade_no = Some("P20150806125346");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/global/profit-sharing/transactions/mark", "", Some("{\"currency\":\"CNY\",\"out_trade_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1127,10 +1108,8 @@ sub_mchid: Some("1900000109"),
             /// `GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`
             #[test]
             fn query_profit_sharing_transactions_refundable_amounts() {
-                let request = wxpay_apis::global::profit_sharing::transactions::refundable_amounts::QueryProfitSharingTransactionsRefundableAmountsRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::global::profit_sharing::transactions::refundable_amounts::QueryProfitSharingTransactionsRefundableAmountsRequest::new("transaction_id/../?a=b#c %微");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Get, "v3/global/profit-sharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refundable-amounts", "sub_mchid=1900000109", None, &[]);
                 check_response::<wxpay_apis::global::profit_sharing::transactions::refundable_amounts::QueryProfitSharingTransactionsRefundableAmountsResponse>("{\"currency\":\"CNY\",\"funds_refundable_amount\":1000,\"refundable_amount\":1000,\"transaction_id\":\"4208450740201411110007820472\"}");
             }
@@ -1149,9 +1128,7 @@ mod refund {
                 /// `GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`
                 #[test]
                 fn query_refund_partner_recharge_balance_by_sub_mchid() {
-                    let request = wxpay_apis::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-};
+                    let request = wxpay_apis::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidRequest::new("sub_mchid/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/global/refund/partner/recharge-balance/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidResponse>("{\"currency\":\"KHD\",\"remaining_amount\":888}");
                 }
@@ -1164,8 +1141,7 @@ sub_mchid: "sub_mchid/../?a=b#c %微",
         /// `GET /v3/global/refund/recharge-balance`
         #[test]
         fn query_refund_recharge_balance() {
-            let request =
-                wxpay_apis::global::refund::recharge_balance::QueryRefundRechargeBalanceRequest {};
+            let request = wxpay_apis::global::refund::recharge_balance::QueryRefundRechargeBalanceRequest::new();
             check_request(
                 &request,
                 Method::Get,
@@ -1186,15 +1162,15 @@ mod refunds {
     /// `GET /v3/global/refunds`
     #[test]
     fn query_global_refunds() {
-        let request = wxpay_apis::global::refunds::QueryGlobalRefundsRequest {
-            transaction_id: Some("1217752501201407033233368018"),
-            out_trade_no: Some("out_trade_no-example"),
-            mchid: "1900000109",
-            sub_mchid: "1900000109",
-            sp_mchid: "1900000100",
-            offset: 0,
-            count: 10,
-        };
+        let mut request = wxpay_apis::global::refunds::QueryGlobalRefundsRequest::new(
+            "1900000109",
+            "1900000109",
+            "1900000100",
+            0,
+            10,
+        );
+        request.transaction_id = Some("1217752501201407033233368018");
+        request.out_trade_no = Some("out_trade_no-example");
         check_request(&request, Method::Get, "v3/global/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[]);
         check_response::<wxpay_apis::global::refunds::QueryGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"current_total_num\":10,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"refund_detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\"}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\",\"total_num\":0}");
     }
@@ -1202,24 +1178,22 @@ mod refunds {
     /// `POST /v3/global/refunds`
     #[test]
     fn create_global_refunds() {
-        let request = wxpay_apis::global::refunds::CreateGlobalRefundsRequest {
-            amount: Some(wxpay_apis::global::refunds::CreateGlobalRefundsAmount {
-                currency: "CNY",
-                refund: 888,
-                total: 888,
-            }),
-            appid: "wx8888888888888888",
-            mchid: "1900000109",
-            notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-            out_refund_no: "1217752501201407033233368018",
-            out_trade_no: Some("out_trade_no-example"),
-            reason: Some("商品已售完"),
-            sp_appid: "wx8888888888888888",
-            sp_mchid: "1900000100",
-            sub_appid: Some("wx8888888888888888"),
-            sub_mchid: "1900000109",
-            transaction_id: Some("1217752501201407033233368018"),
-        };
+        let mut request = wxpay_apis::global::refunds::CreateGlobalRefundsRequest::new(
+            "wx8888888888888888",
+            "1900000109",
+            "1217752501201407033233368018",
+            "wx8888888888888888",
+            "1900000100",
+            "1900000109",
+        );
+        request.amount = Some(wxpay_apis::global::refunds::CreateGlobalRefundsAmount::new(
+            "CNY", 888, 888,
+        ));
+        request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
+        request.out_trade_no = Some("out_trade_no-example");
+        request.reason = Some("商品已售完");
+        request.sub_appid = Some("wx8888888888888888");
+        request.transaction_id = Some("1217752501201407033233368018");
         check_request(&request, Method::Post, "v3/global/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
         check_response::<wxpay_apis::global::refunds::CreateGlobalRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
     }
@@ -1229,12 +1203,12 @@ mod refunds {
         /// `GET /v3/global/refunds/id/{refund_id}`
         #[test]
         fn query_refunds_by_id() {
-            let request = wxpay_apis::global::refunds::id::QueryRefundsByIdRequest {
-                refund_id: "refund_id/../?a=b#c %微",
-                mchid: "1900000109",
-                sub_mchid: "1900000109",
-                sp_mchid: "1900000100",
-            };
+            let request = wxpay_apis::global::refunds::id::QueryRefundsByIdRequest::new(
+                "refund_id/../?a=b#c %微",
+                "1900000109",
+                "1900000109",
+                "1900000100",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -1253,12 +1227,12 @@ mod refunds {
         #[test]
         fn query_refunds_by_out_refund_no() {
             let request =
-                wxpay_apis::global::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest {
-                    out_refund_no: "out_refund_no/../?a=b#c %微",
-                    mchid: "1900000109",
-                    sub_mchid: "1900000109",
-                    sp_mchid: "1900000100",
-                };
+                wxpay_apis::global::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest::new(
+                    "out_refund_no/../?a=b#c %微",
+                    "1900000109",
+                    "1900000109",
+                    "1900000100",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -1279,14 +1253,10 @@ mod settle {
         /// `GET /v3/global/settle/settlements`
         #[test]
         fn query_settle_settlements() {
-            let request = wxpay_apis::global::settle::settlements::QuerySettleSettlementsRequest {
-sub_mchid: Some("1900000101"),
-settle_state: wxpay_apis::global::settle::settlements::QuerySettleSettlementsSettleState::Settled,
-settle_start_date: Some("20091225"),
-settle_end_date: Some("20091226"),
-limit: 5,
-offset: 10,
-};
+            let mut request = wxpay_apis::global::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::global::settle::settlements::QuerySettleSettlementsSettleState::Settled, 5, 10);
+            request.sub_mchid = Some("1900000101");
+            request.settle_start_date = Some("20091225");
+            request.settle_end_date = Some("20091226");
             check_request(&request, Method::Get, "v3/global/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[]);
             check_response::<wxpay_apis::global::settle::settlements::QuerySettleSettlementsResponse>("{\"data\":[{\"amount\":{\"currency\":\"HKD\",\"fee\":5,\"net\":5,\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"batch_id\":\"20091225003\",\"settlement_date\":\"20091225\",\"split_amount\":{\"currency\":\"HKD\",\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"trade_end_date\":\"20091225\",\"trade_start_date\":\"20091225\",\"wallet_region\":\"CHINA_HONGKONG\"}],\"limit\":20,\"offset\":1,\"total_count\":1234}");
         }
@@ -1300,55 +1270,67 @@ mod transactions {
         /// `POST /v3/global/transactions/app`
         #[test]
         fn create_transactions_app() {
-            let request = wxpay_apis::global::transactions::app::CreateTransactionsAppRequest {
-                amount: wxpay_apis::global::GlobalAmount {
-                    currency: Some("HKD"),
-                    total: 888,
-                },
-                appid: "wx8888888888888888",
-                attach: Some("自定义数据"),
-                description: "image形象店-深圳腾大- QQ公仔",
-                detail: Some(&[wxpay_apis::global::GlobalDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::global::GlobalGoodsDetail {
-                        goods_id: "商品编码",
-                        goods_name: Some("iPhone6s 16G"),
-                        price: 528800,
-                        quantity: 1,
-                        wxpay_goods_id: Some("1001"),
-                    }]),
-                    receipt_id: Some("wx123"),
-                }]),
-                goods_tag: Some("WXG"),
-                limit_pay: Some("no_credit"),
-                mchid: "1900000109",
-                merchant_category_code: "1011",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::global::transactions::CreateTransactionsPayer {
-                    openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                }),
-                scene_info: Some(wxpay_apis::global::GlobalSceneInfo {
-                    device_id: Some("013467007045764"),
-                    device_ip: Some("128.0.0.1"),
-                    operator_id: Some("123145"),
-                    payer_client_ip: Some("128.0.0.1"),
-                    store_info: Some(wxpay_apis::global::GlobalStoreInfo {
-                        address: "广东省深圳市南山区科技中一道10000号",
-                        id: Some("0001"),
-                        name: "腾讯大厦分店",
-                    }),
-                }),
-                sp_appid: "wx8888888888888888",
-                sp_mchid: "1900000100",
-                sub_appid: Some("sub_appid-example"),
-                sub_mchid: "1900000109",
-                time_expire: Some("2018-06-08T10:34:56+08:00"),
-                time_start: Some("2018-06-08T10:34:56+08:00"),
-                trade_type: "APP",
-            };
+            let items0 = [{
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                v.goods_name = Some("iPhone6s 16G");
+                v.wxpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::global::GlobalDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.receipt_id = Some("wx123");
+                v
+            }];
+            let mut request =
+                wxpay_apis::global::transactions::app::CreateTransactionsAppRequest::new(
+                    {
+                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                        v.currency = Some("HKD");
+                        v
+                    },
+                    "wx8888888888888888",
+                    "image形象店-深圳腾大- QQ公仔",
+                    "1900000109",
+                    "1011",
+                    "https://www.weixin.qq.com/wxpay/pay.php",
+                    "1217752501201407033233368018",
+                    "wx8888888888888888",
+                    "1900000100",
+                    "1900000109",
+                    "APP",
+                );
+            request.attach = Some("自定义数据");
+            request.detail = Some(&items1);
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some("no_credit");
+            request.payer = Some({
+                let mut v = wxpay_apis::global::transactions::CreateTransactionsPayer::new();
+                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v
+            });
+            request.scene_info = Some({
+                let mut v = wxpay_apis::global::GlobalSceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.device_ip = Some("128.0.0.1");
+                v.operator_id = Some("123145");
+                v.payer_client_ip = Some("128.0.0.1");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::global::GlobalStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.sub_appid = Some("sub_appid-example");
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            request.time_start = Some("2018-06-08T10:34:56+08:00");
             check_request(&request, Method::Post, "v3/global/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[]);
             check_response::<wxpay_apis::global::transactions::app::CreateTransactionsAppResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
@@ -1361,12 +1343,12 @@ mod transactions {
         /// `GET /v3/global/transactions/id/{transaction_id}`
         #[test]
         fn query_transactions_by_id() {
-            let request = wxpay_apis::global::transactions::id::QueryTransactionsByIdRequest {
-                transaction_id: "transaction_id/../?a=b#c %微",
-                mchid: "1900000109",
-                sub_mchid: "1900000109",
-                sp_mchid: "1900000100",
-            };
+            let request = wxpay_apis::global::transactions::id::QueryTransactionsByIdRequest::new(
+                "transaction_id/../?a=b#c %微",
+                "1900000109",
+                "1900000109",
+                "1900000100",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -1383,13 +1365,13 @@ mod transactions {
             /// `POST /v3/global/transactions/id/{transaction_id}/close`
             #[test]
             fn close_transactions_by_id() {
-                let request =
-                    wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequest {
-                        transaction_id: "transaction_id/../?a=b#c %微",
-                        mchid: "1230000109",
-                        sp_mchid: Some("1230000109"),
-                        sub_mchid: Some("1230000109"),
-                    };
+                let mut request =
+                    wxpay_apis::global::transactions::id::close::CloseTransactionsByIdRequest::new(
+                        "transaction_id/../?a=b#c %微",
+                        "1230000109",
+                    );
+                request.sp_mchid = Some("1230000109");
+                request.sub_mchid = Some("1230000109");
                 check_request(&request, Method::Post, "v3/global/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1401,55 +1383,67 @@ mod transactions {
         /// `POST /v3/global/transactions/jsapi`
         #[test]
         fn create_transactions_jsapi() {
-            let request = wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiRequest {
-                amount: wxpay_apis::global::GlobalAmount {
-                    currency: Some("HKD"),
-                    total: 888,
-                },
-                appid: "wx8888888888888888",
-                attach: Some("自定义数据"),
-                description: "image形象店-深圳腾大- QQ公仔",
-                detail: Some(&[wxpay_apis::global::GlobalDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::global::GlobalGoodsDetail {
-                        goods_id: "商品编码",
-                        goods_name: Some("iPhone6s 16G"),
-                        price: 528800,
-                        quantity: 1,
-                        wxpay_goods_id: Some("1001"),
-                    }]),
-                    receipt_id: Some("wx123"),
-                }]),
-                goods_tag: Some("WXG"),
-                limit_pay: Some("no_credit"),
-                mchid: "1900000109",
-                merchant_category_code: "1011",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::global::transactions::CreateTransactionsPayer {
-                    openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                }),
-                scene_info: Some(wxpay_apis::global::GlobalSceneInfo {
-                    device_id: Some("013467007045764"),
-                    device_ip: Some("128.0.0.1"),
-                    operator_id: Some("123145"),
-                    payer_client_ip: Some("128.0.0.1"),
-                    store_info: Some(wxpay_apis::global::GlobalStoreInfo {
-                        address: "广东省深圳市南山区科技中一道10000号",
-                        id: Some("0001"),
-                        name: "腾讯大厦分店",
-                    }),
-                }),
-                sp_appid: "wx8888888888888888",
-                sp_mchid: "1900000100",
-                sub_appid: Some("sub_appid-example"),
-                sub_mchid: "1900000109",
-                time_expire: Some("2018-06-08T10:34:56+08:00"),
-                time_start: Some("2018-06-08T10:34:56+08:00"),
-                trade_type: "JSAPI",
-            };
+            let items0 = [{
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                v.goods_name = Some("iPhone6s 16G");
+                v.wxpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::global::GlobalDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.receipt_id = Some("wx123");
+                v
+            }];
+            let mut request =
+                wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiRequest::new(
+                    {
+                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                        v.currency = Some("HKD");
+                        v
+                    },
+                    "wx8888888888888888",
+                    "image形象店-深圳腾大- QQ公仔",
+                    "1900000109",
+                    "1011",
+                    "https://www.weixin.qq.com/wxpay/pay.php",
+                    "1217752501201407033233368018",
+                    "wx8888888888888888",
+                    "1900000100",
+                    "1900000109",
+                    "JSAPI",
+                );
+            request.attach = Some("自定义数据");
+            request.detail = Some(&items1);
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some("no_credit");
+            request.payer = Some({
+                let mut v = wxpay_apis::global::transactions::CreateTransactionsPayer::new();
+                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v
+            });
+            request.scene_info = Some({
+                let mut v = wxpay_apis::global::GlobalSceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.device_ip = Some("128.0.0.1");
+                v.operator_id = Some("123145");
+                v.payer_client_ip = Some("128.0.0.1");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::global::GlobalStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.sub_appid = Some("sub_appid-example");
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            request.time_start = Some("2018-06-08T10:34:56+08:00");
             check_request(&request, Method::Post, "v3/global/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[]);
             check_response::<
                 wxpay_apis::global::transactions::jsapi::CreateTransactionsJsapiResponse,
@@ -1462,56 +1456,62 @@ mod transactions {
         /// `POST /v3/global/transactions/mweb`
         #[test]
         fn create_transactions_mweb() {
-            let request = wxpay_apis::global::transactions::mweb::CreateTransactionsMwebRequest {
-                amount: wxpay_apis::global::GlobalAmount {
-                    currency: Some("HKD"),
-                    total: 888,
-                },
-                appid: "wx8888888888888888",
-                attach: Some("自定义数据"),
-                description: "image形象店-深圳腾大- QQ公仔",
-                detail: Some(&[wxpay_apis::global::GlobalDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::global::GlobalGoodsDetail {
-                        goods_id: "商品编码",
-                        goods_name: Some("iPhone6s 16G"),
-                        price: 528800,
-                        quantity: 1,
-                        wxpay_goods_id: Some("1001"),
-                    }]),
-                    receipt_id: Some("wx123"),
-                }]),
-                goods_tag: Some("WXG"),
-                limit_pay: Some("no_credit"),
-                mchid: "1900000109",
-                merchant_category_code: "1011",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::global::transactions::CreateTransactionsPayer {
-                    openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                }),
-                scene_info:
-                    wxpay_apis::global::transactions::mweb::CreateTransactionsMwebSceneInfo {
-                        device_id: Some("013467007045764"),
-                        device_ip: Some("128.0.0.1"),
-                        operator_id: Some("123145"),
-                        payer_client_ip: "128.0.0.1",
-                        store_info: wxpay_apis::global::GlobalStoreInfo {
-                            address: "广东省深圳市南山区科技中一道10000号",
-                            id: Some("0001"),
-                            name: "腾讯大厦分店",
-                        },
+            let items0 = [{
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                v.goods_name = Some("iPhone6s 16G");
+                v.wxpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::global::GlobalDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.receipt_id = Some("wx123");
+                v
+            }];
+            let mut request =
+                wxpay_apis::global::transactions::mweb::CreateTransactionsMwebRequest::new(
+                    {
+                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                        v.currency = Some("HKD");
+                        v
                     },
-                sp_appid: "wx8888888888888888",
-                sp_mchid: "1900000100",
-                sub_appid: Some("sub_appid-example"),
-                sub_mchid: "1900000109",
-                time_expire: Some("2018-06-08T10:34:56+08:00"),
-                time_start: Some("2018-06-08T10:34:56+08:00"),
-                trade_type: "MWEB",
-            };
+                    "wx8888888888888888",
+                    "image形象店-深圳腾大- QQ公仔",
+                    "1900000109",
+                    "1011",
+                    "https://www.weixin.qq.com/wxpay/pay.php",
+                    "1217752501201407033233368018",
+                    {
+                        let mut v = wxpay_apis::global::transactions::mweb::CreateTransactionsMwebSceneInfo::new("128.0.0.1", {
+let mut v = wxpay_apis::global::GlobalStoreInfo::new("广东省深圳市南山区科技中一道10000号", "腾讯大厦分店");
+v.id = Some("0001");
+v
+});
+                        v.device_id = Some("013467007045764");
+                        v.device_ip = Some("128.0.0.1");
+                        v.operator_id = Some("123145");
+                        v
+                    },
+                    "wx8888888888888888",
+                    "1900000100",
+                    "1900000109",
+                    "MWEB",
+                );
+            request.attach = Some("自定义数据");
+            request.detail = Some(&items1);
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some("no_credit");
+            request.payer = Some({
+                let mut v = wxpay_apis::global::transactions::CreateTransactionsPayer::new();
+                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v
+            });
+            request.sub_appid = Some("sub_appid-example");
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            request.time_start = Some("2018-06-08T10:34:56+08:00");
             check_request(&request, Method::Post, "v3/global/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[]);
             check_response::<wxpay_apis::global::transactions::mweb::CreateTransactionsMwebResponse>("{\"mweb_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
         }
@@ -1522,56 +1522,67 @@ mod transactions {
         /// `POST /v3/global/transactions/native`
         #[test]
         fn create_transactions_native() {
-            let request =
-                wxpay_apis::global::transactions::native::CreateTransactionsNativeRequest {
-                    amount: wxpay_apis::global::GlobalAmount {
-                        currency: Some("HKD"),
-                        total: 888,
+            let items0 = [{
+                let mut v = wxpay_apis::global::GlobalGoodsDetail::new("商品编码", 528800, 1);
+                v.goods_name = Some("iPhone6s 16G");
+                v.wxpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::global::GlobalDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.receipt_id = Some("wx123");
+                v
+            }];
+            let mut request =
+                wxpay_apis::global::transactions::native::CreateTransactionsNativeRequest::new(
+                    {
+                        let mut v = wxpay_apis::global::GlobalAmount::new(888);
+                        v.currency = Some("HKD");
+                        v
                     },
-                    appid: "wx8888888888888888",
-                    attach: Some("自定义数据"),
-                    description: "image形象店-深圳腾大- QQ公仔",
-                    detail: Some(&[wxpay_apis::global::GlobalDetail {
-                        cost_price: Some(608800),
-                        goods_detail: Some(&[wxpay_apis::global::GlobalGoodsDetail {
-                            goods_id: "商品编码",
-                            goods_name: Some("iPhone6s 16G"),
-                            price: 528800,
-                            quantity: 1,
-                            wxpay_goods_id: Some("1001"),
-                        }]),
-                        receipt_id: Some("wx123"),
-                    }]),
-                    goods_tag: Some("WXG"),
-                    limit_pay: Some("no_credit"),
-                    mchid: "1900000109",
-                    merchant_category_code: "1011",
-                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                    out_trade_no: "1217752501201407033233368018",
-                    payer: Some(wxpay_apis::global::transactions::CreateTransactionsPayer {
-                        openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                        sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                        sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    }),
-                    scene_info: Some(wxpay_apis::global::GlobalSceneInfo {
-                        device_id: Some("013467007045764"),
-                        device_ip: Some("128.0.0.1"),
-                        operator_id: Some("123145"),
-                        payer_client_ip: Some("128.0.0.1"),
-                        store_info: Some(wxpay_apis::global::GlobalStoreInfo {
-                            address: "广东省深圳市南山区科技中一道10000号",
-                            id: Some("0001"),
-                            name: "腾讯大厦分店",
-                        }),
-                    }),
-                    sp_appid: "wx8888888888888888",
-                    sp_mchid: "1900000100",
-                    sub_appid: Some("sub_appid-example"),
-                    sub_mchid: "1900000109",
-                    time_expire: Some("2018-06-08T10:34:56+08:00"),
-                    time_start: Some("2018-06-08T10:34:56+08:00"),
-                    trade_type: "NATIVE",
-                };
+                    "wx8888888888888888",
+                    "image形象店-深圳腾大- QQ公仔",
+                    "1900000109",
+                    "1011",
+                    "https://www.weixin.qq.com/wxpay/pay.php",
+                    "1217752501201407033233368018",
+                    "wx8888888888888888",
+                    "1900000100",
+                    "1900000109",
+                    "NATIVE",
+                );
+            request.attach = Some("自定义数据");
+            request.detail = Some(&items1);
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some("no_credit");
+            request.payer = Some({
+                let mut v = wxpay_apis::global::transactions::CreateTransactionsPayer::new();
+                v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                v
+            });
+            request.scene_info = Some({
+                let mut v = wxpay_apis::global::GlobalSceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.device_ip = Some("128.0.0.1");
+                v.operator_id = Some("123145");
+                v.payer_client_ip = Some("128.0.0.1");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::global::GlobalStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.sub_appid = Some("sub_appid-example");
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            request.time_start = Some("2018-06-08T10:34:56+08:00");
             check_request(&request, Method::Post, "v3/global/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"商品编码\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[]);
             check_response::<
                 wxpay_apis::global::transactions::native::CreateTransactionsNativeResponse,
@@ -1584,12 +1595,7 @@ mod transactions {
         /// `GET /v3/global/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1900000109",
-sub_mchid: "1900000109",
-sp_mchid: "1900000100",
-};
+            let request = wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000109", "1900000100");
             check_request(&request, Method::Get, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
             check_response::<wxpay_apis::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":80000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
         }
@@ -1599,12 +1605,9 @@ sp_mchid: "1900000100",
             /// `POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`
             #[test]
             fn close_transactions_by_out_trade_no() {
-                let request = wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1230000109",
-sp_mchid: Some("1230000109"),
-sub_mchid: Some("1230000109"),
-};
+                let mut request = wxpay_apis::global::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109");
+                request.sp_mchid = Some("1230000109");
+                request.sub_mchid = Some("1230000109");
                 check_request(&request, Method::Post, "v3/global/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1621,15 +1624,16 @@ mod v3 {
             /// `GET /global/v3/customs/orders`
             #[test]
             fn query_customs_orders() {
-                let request = wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersRequest {
-                    appid: "wxd678efh567hg6787",
-                    mchid: "1230000109",
-                    order_type: wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
-                    order_no: "20150806125346",
-                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                    offset: Some(1),
-                    limit: Some(20),
-                };
+                let mut request =
+                    wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersRequest::new(
+                        "wxd678efh567hg6787",
+                        "1230000109",
+                        wxpay_apis::global::QueryCustomsOrdersOrderType::OutTradeNo,
+                        "20150806125346",
+                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                    );
+                request.offset = Some(1);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "global/v3/customs/orders", "appid=wxd678efh567hg6787&mchid=1230000109&order_type=out_trade_no&order_no=20150806125346&customs=SHANGHAI_ZS&offset=1&limit=20", None, &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::QueryCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"data\":[{\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"explanation\":\"支付单已存在并且为非退单状态\",\"fee_type\":\"CNY\",\"mch_customs_no\":\"1234567\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"order_fee\":888,\"product_fee\":888,\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transport_fee\":888}],\"limit\":20,\"mchid\":\"1230000109\",\"offset\":0,\"total_count\":1,\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
@@ -1637,19 +1641,20 @@ mod v3 {
             /// `PATCH /global/v3/customs/orders`
             #[test]
             fn modify_customs_orders() {
-                let request = wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersRequest {
-                    appid: "wxd678efh567hg6787",
-                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                    duty: Some(888),
-                    mchid: "1230000109",
-                    merchant_customs_no: "123456",
-                    order_fee: Some(888),
-                    out_trade_no: "20150806125346",
-                    product_fee: Some(888),
-                    sub_order_no: Some("20150806125346"),
-                    transaction_id: "1000320306201511078440737890",
-                    transport_fee: Some(888),
-                };
+                let mut request =
+                    wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersRequest::new(
+                        "wxd678efh567hg6787",
+                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        "1230000109",
+                        "123456",
+                        "20150806125346",
+                        "1000320306201511078440737890",
+                    );
+                request.duty = Some(888);
+                request.order_fee = Some(888);
+                request.product_fee = Some(888);
+                request.sub_order_no = Some("20150806125346");
+                request.transport_fee = Some(888);
                 check_request(&request, Method::Patch, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::ModifyCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"SUBMITTED\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
@@ -1657,20 +1662,21 @@ mod v3 {
             /// `POST /global/v3/customs/orders`
             #[test]
             fn create_customs_orders() {
-                let request = wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersRequest {
-                    appid: "wxd678efh567hg6787",
-                    customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                    duty: Some(888),
-                    fee_type: Some("CNY"),
-                    mchid: "1230000109",
-                    merchant_customs_no: "123456",
-                    order_fee: Some(888),
-                    out_trade_no: "20150806125346",
-                    product_fee: Some(888),
-                    sub_order_no: Some("20150806125346"),
-                    transaction_id: "1000320306201511078440737890",
-                    transport_fee: Some(888),
-                };
+                let mut request =
+                    wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersRequest::new(
+                        "wxd678efh567hg6787",
+                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        "1230000109",
+                        "123456",
+                        "20150806125346",
+                        "1000320306201511078440737890",
+                    );
+                request.duty = Some(888);
+                request.fee_type = Some("CNY");
+                request.order_fee = Some(888);
+                request.product_fee = Some(888);
+                request.sub_order_no = Some("20150806125346");
+                request.transport_fee = Some(888);
                 check_request(&request, Method::Post, "global/v3/customs/orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"duty\":888,\"fee_type\":\"CNY\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"order_fee\":888,\"out_trade_no\":\"20150806125346\",\"product_fee\":888,\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"transport_fee\":888}"), &[]);
                 check_response::<wxpay_apis::global::v3::customs::orders::CreateCustomsOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"2018112288340107038204310100000\"}");
             }
@@ -1681,17 +1687,17 @@ mod v3 {
             /// `POST /global/v3/customs/redeclare`
             #[test]
             fn create_customs_redeclare() {
-                let request =
-                    wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareRequest {
-                        appid: "wxd678efh567hg6787",
-                        customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-                        mchid: "1230000109",
-                        merchant_customs_no: "123456",
-                        out_trade_no: Some("20150806125346"),
-                        sub_order_id: Some("1000320306201511078440737891"),
-                        sub_order_no: Some("20150806125346"),
-                        transaction_id: Some("1000320306201511078440737890"),
-                    };
+                let mut request =
+                    wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareRequest::new(
+                        "wxd678efh567hg6787",
+                        wxpay_apis::global::GlobalCustoms::ShanghaiZs,
+                        "1230000109",
+                        "123456",
+                    );
+                request.out_trade_no = Some("20150806125346");
+                request.sub_order_id = Some("1000320306201511078440737891");
+                request.sub_order_no = Some("20150806125346");
+                request.transaction_id = Some("1000320306201511078440737890");
                 check_request(&request, Method::Post, "global/v3/customs/redeclare", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_id\":\"1000320306201511078440737891\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[]);
                 check_response::<wxpay_apis::global::v3::customs::redeclare::CreateCustomsRedeclareResponse>("{\"appid\":\"wxd678efh567hg6787\",\"explanation\":\"支付单已存在并且为非退单状态\",\"mchid\":\"1230000109\",\"modify_time\":\"2015-09-01T10:00:00+08:00\",\"out_trade_no\":\"20150806125346\",\"state\":\"PROCESSING\",\"sub_order_id\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
             }
@@ -1702,18 +1708,8 @@ mod v3 {
             /// `POST /global/v3/customs/verify-certificate`
             #[test]
             fn verify_certificate_customs() {
-                let request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest {
-appid: "wxd678efh567hg6787",
-certificate_id: "330821198809085211",
-certificate_name: "张三",
-certificate_type: wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard,
-customs: wxpay_apis::global::GlobalCustoms::ShanghaiZs,
-mchid: "1230000109",
-merchant_customs_no: "123456",
-out_trade_no: "20150806125346",
-sub_order_no: Some("20150806125346"),
-transaction_id: "1000320306201511078440737890",
-};
+                let mut request = wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest::new("wxd678efh567hg6787", wxpay_core::sensitive::Sensitive::new("330821198809085211"), wxpay_core::sensitive::Sensitive::new("张三"), wxpay_apis::global::VerifyCertificateCustomsCertificateType::Idcard, wxpay_apis::global::GlobalCustoms::ShanghaiZs, "1230000109", "123456", "20150806125346", "1000320306201511078440737890");
+                request.sub_order_no = Some("20150806125346");
                 check_encrypted_request(&request, Method::Post, "global/v3/customs/verify-certificate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"certificate_id\":\"330821198809085211\",\"certificate_name\":\"张三\",\"certificate_type\":\"IDCARD\",\"customs\":\"SHANGHAI_ZS\",\"mchid\":\"1230000109\",\"merchant_customs_no\":\"123456\",\"out_trade_no\":\"20150806125346\",\"sub_order_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}"), &[], &["/certificate_id", "/certificate_name"]);
                 check_response::<wxpay_apis::global::v3::customs::verify_certificate::VerifyCertificateCustomsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"certificate_check_result\":\"SAME\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"transaction_id\":\"1000320306201511078440737890\"}");
             }

@@ -11,10 +11,7 @@ mod merchants {
         /// `POST /v3/goldplan/merchants/changecustompagestatus`
         #[test]
         fn changecustompagestatus_merchants() {
-            let request = wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequest {
-operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close,
-sub_mchid: "1234567890",
-};
+            let request = wxpay_apis::goldplan::merchants::changecustompagestatus::ChangecustompagestatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, "1234567890");
             check_request(
                 &request,
                 Method::Post,
@@ -32,11 +29,8 @@ sub_mchid: "1234567890",
         /// `POST /v3/goldplan/merchants/changegoldplanstatus`
         #[test]
         fn changegoldplanstatus_merchants() {
-            let request = wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequest {
-operation_pay_scene: Some(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsOperationPayScene::Jsapi),
-operation_type: wxpay_apis::goldplan::merchants::MerchantsOperationType::Close,
-sub_mchid: "1234567890",
-};
+            let mut request = wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsRequest::new(wxpay_apis::goldplan::merchants::MerchantsOperationType::Close, "1234567890");
+            request.operation_pay_scene = Some(wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsOperationPayScene::Jsapi);
             check_request(&request, Method::Post, "v3/goldplan/merchants/changegoldplanstatus", "", Some("{\"operation_pay_scene\":\"JSAPI\",\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1234567890\"}"), &[]);
             check_response::<wxpay_apis::goldplan::merchants::changegoldplanstatus::ChangegoldplanstatusMerchantsResponse>("{\"sub_mchid\":\"1234567890\"}");
         }
@@ -47,9 +41,7 @@ sub_mchid: "1234567890",
         /// `POST /v3/goldplan/merchants/close-advertising-show`
         #[test]
         fn close_advertising_show_merchants() {
-            let request = wxpay_apis::goldplan::merchants::close_advertising_show::CloseAdvertisingShowMerchantsRequest {
-sub_mchid: "1900000109",
-};
+            let request = wxpay_apis::goldplan::merchants::close_advertising_show::CloseAdvertisingShowMerchantsRequest::new("1900000109");
             check_request(
                 &request,
                 Method::Post,
@@ -67,10 +59,11 @@ sub_mchid: "1900000109",
         /// `PATCH /v3/goldplan/merchants/open-advertising-show`
         #[test]
         fn open_advertising_show_merchants() {
-            let request = wxpay_apis::goldplan::merchants::open_advertising_show::OpenAdvertisingShowMerchantsRequest {
-advertising_industry_filters: Some(&[wxpay_apis::goldplan::merchants::MerchantsAdvertisingIndustryFilter::Agriculture]),
-sub_mchid: "1900000109",
-};
+            let items0 = [
+                wxpay_apis::goldplan::merchants::MerchantsAdvertisingIndustryFilter::Agriculture,
+            ];
+            let mut request = wxpay_apis::goldplan::merchants::open_advertising_show::OpenAdvertisingShowMerchantsRequest::new("1900000109");
+            request.advertising_industry_filters = Some(&items0);
             check_request(&request, Method::Patch, "v3/goldplan/merchants/open-advertising-show", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }
@@ -81,10 +74,11 @@ sub_mchid: "1900000109",
         /// `POST /v3/goldplan/merchants/set-advertising-industry-filter`
         #[test]
         fn set_advertising_industry_filter_merchants() {
-            let request = wxpay_apis::goldplan::merchants::set_advertising_industry_filter::SetAdvertisingIndustryFilterMerchantsRequest {
-advertising_industry_filters: Some(&[wxpay_apis::goldplan::merchants::MerchantsAdvertisingIndustryFilter::Agriculture]),
-sub_mchid: "1900000109",
-};
+            let items0 = [
+                wxpay_apis::goldplan::merchants::MerchantsAdvertisingIndustryFilter::Agriculture,
+            ];
+            let mut request = wxpay_apis::goldplan::merchants::set_advertising_industry_filter::SetAdvertisingIndustryFilterMerchantsRequest::new("1900000109");
+            request.advertising_industry_filters = Some(&items0);
             check_request(&request, Method::Post, "v3/goldplan/merchants/set-advertising-industry-filter", "", Some("{\"advertising_industry_filters\":[\"AGRICULTURE\"],\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }

@@ -15,11 +15,7 @@ mod subsidy {
                 /// `POST /v3/gov/subsidy/audit/cup/invalid`
                 #[test]
                 fn create_subsidy_audit_cup_invalid() {
-                    let request = wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest {
-mchnt_order_id: "mchnt_order_id-example",
-org_no: "org_no-example",
-upload_time: "upload_time-example",
-};
+                    let request = wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest::new("mchnt_order_id-example", "org_no-example", "upload_time-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/invalid", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                 }
@@ -30,12 +26,7 @@ upload_time: "upload_time-example",
                 /// `POST /v3/gov/subsidy/audit/cup/query`
                 #[test]
                 fn query_subsidy_audit_cup() {
-                    let request =
-                        wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupRequest {
-                            mchnt_order_id: "mchnt_order_id-example",
-                            org_no: "org_no-example",
-                            upload_time: "upload_time-example",
-                        };
+                    let request = wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupRequest::new("mchnt_order_id-example", "org_no-example", "upload_time-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/query", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::query::QuerySubsidyAuditCupResponse>("{\"audit_status\":\"audit_status-example\",\"audit_status_desc\":\"audit_status_desc-example\",\"code\":\"000000\",\"mchnt_order_id\":\"mchnt_order_id-example\",\"msg\":\"成功\",\"org_no\":\"org_no-example\",\"refund_at\":\"refund_at-example\",\"refund_dt\":\"refund_dt-example\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\",\"trade_status\":\"trade_status-example\",\"verify_status\":\"verify_status-example\",\"verify_status_desc\":\"verify_status_desc-example\"}");
                 }
@@ -48,13 +39,7 @@ upload_time: "upload_time-example",
                     /// `POST /v3/gov/subsidy/audit/cup/refund/sync`
                     #[test]
                     fn sync_subsidy_audit_cup_refund() {
-                        let request = wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest {
-mchnt_order_id: "mchnt_order_id-example",
-org_no: "org_no-example",
-refund_at: "refund_at-example",
-refund_dt: "refund_dt-example",
-upload_time: "upload_time-example",
-};
+                        let request = wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest::new("mchnt_order_id-example", "org_no-example", "refund_at-example", "refund_dt-example", "upload_time-example");
                         check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/refund/sync", "", Some("{\"mchnt_order_id\":\"mchnt_order_id-example\",\"org_no\":\"org_no-example\",\"refund_at\":\"refund_at-example\",\"refund_dt\":\"refund_dt-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                         check_response::<wxpay_apis::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                     }
@@ -66,81 +51,65 @@ upload_time: "upload_time-example",
                 /// `POST /v3/gov/subsidy/audit/cup/update`
                 #[test]
                 fn update_subsidy_audit_cup() {
-                    let request = wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest {
-actual_at: "actual_at-example",
-bar_code: Some("bar_code-example"),
-brand_nm: "brand_nm-example",
-commitment_letter_photo: Some("commitment_letter_photo-example"),
-commitment_letter_photo_format: Some("commitment_letter_photo_format-example"),
-device_photo: Some("device_photo-example"),
-device_photo_format: Some("device_photo_format-example"),
-discount_at: "discount_at-example",
-eng_grade: Some("eng_grade-example"),
-eng_grade_standard: Some("eng_grade_standard-example"),
-image01: Some("image01-example"),
-image02: Some("image02-example"),
-image03: Some("image03-example"),
-image04: Some("image04-example"),
-image05: Some("image05-example"),
-image06: Some("image06-example"),
-image07: Some("image07-example"),
-image08: Some("image08-example"),
-image09: Some("image09-example"),
-image10: Some("image10-example"),
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-invoice_info: wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo {
-invoice_cd: Some("invoice_cd-example"),
-invoice_ck_cd: Some("invoice_ck_cd-example"),
-invoice_dt: Some("invoice_dt-example"),
-invoice_link: Some("invoice_link-example"),
-invoice_no: Some("invoice_no-example"),
-invoice_tax_amt: Some("invoice_tax_amt-example"),
-invoice_tp: Some("invoice_tp-example"),
-nm: Some("nm-example"),
-num: Some("num-example"),
-sales_ent_nm: Some("sales_ent_nm-example"),
-service_nm: Some("service_nm-example"),
-tax: Some("tax-example"),
-tax_payer: Some("tax_payer-example"),
-},
-is_trade_in: Some("is_trade_in-example"),
-mchnt_cd: "mchnt_cd-example",
-mchnt_order_id: "mchnt_order_id-example",
-mer_sub_at: Some("mer_sub_at-example"),
-notify_url: "notify_url-example",
-online_no: "online_no-example",
-org_no: "org_no-example",
-pack_and_active_photo: Some("pack_and_active_photo-example"),
-payer_tp: "payer_tp-example",
-plat_form: "plat_form-example",
-prod_id: "prod_id-example",
-prod_model: "prod_model-example",
-record_number: Some("record_number-example"),
-register_model: Some("register_model-example"),
-sales_at: "sales_at-example",
-sales_chnl: Some("sales_chnl-example"),
-sn_code: "sn_code-example",
-store_nm: Some("store_nm-example"),
-sub_mchnt_cd: "sub_mchnt_cd-example",
-sub_mchnt_nm: "sub_mchnt_nm-example",
-track_info: wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo {
-delivery_method: Some("delivery_method-example"),
-delivery_time: Some("delivery_time-example"),
-shipping_addr: Some("shipping_addr-example"),
-tracking_company: Some("tracking_company-example"),
-tracking_no: Some("tracking_no-example"),
-tracking_type: Some("tracking_type-example"),
-usr_addr: Some("usr_addr-example"),
-usr_area: Some("usr_area-example"),
-usr_city: Some("usr_city-example"),
-usr_prov: Some("usr_prov-example"),
-},
-trade_in_at: Some("trade_in_at-example"),
-trade_in_order_id: Some("trade_in_order_id-example"),
-trans_tm: "trans_tm-example",
-upload_time: "upload_time-example",
-};
+                    let mut request = wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest::new("actual_at-example", "brand_nm-example", "discount_at-example", {
+let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo::new();
+v.invoice_cd = Some("invoice_cd-example");
+v.invoice_ck_cd = Some("invoice_ck_cd-example");
+v.invoice_dt = Some("invoice_dt-example");
+v.invoice_link = Some("invoice_link-example");
+v.invoice_no = Some("invoice_no-example");
+v.invoice_tax_amt = Some("invoice_tax_amt-example");
+v.invoice_tp = Some("invoice_tp-example");
+v.nm = Some("nm-example");
+v.num = Some("num-example");
+v.sales_ent_nm = Some("sales_ent_nm-example");
+v.service_nm = Some("service_nm-example");
+v.tax = Some("tax-example");
+v.tax_payer = Some("tax_payer-example");
+v
+}, "mchnt_cd-example", "mchnt_order_id-example", "notify_url-example", "online_no-example", "org_no-example", "payer_tp-example", "plat_form-example", "prod_id-example", "prod_model-example", "sales_at-example", "sn_code-example", "sub_mchnt_cd-example", "sub_mchnt_nm-example", {
+let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo::new();
+v.delivery_method = Some("delivery_method-example");
+v.delivery_time = Some("delivery_time-example");
+v.shipping_addr = Some("shipping_addr-example");
+v.tracking_company = Some("tracking_company-example");
+v.tracking_no = Some("tracking_no-example");
+v.tracking_type = Some("tracking_type-example");
+v.usr_addr = Some("usr_addr-example");
+v.usr_area = Some("usr_area-example");
+v.usr_city = Some("usr_city-example");
+v.usr_prov = Some("usr_prov-example");
+v
+}, "trans_tm-example", "upload_time-example");
+                    request.bar_code = Some("bar_code-example");
+                    request.commitment_letter_photo = Some("commitment_letter_photo-example");
+                    request.commitment_letter_photo_format =
+                        Some("commitment_letter_photo_format-example");
+                    request.device_photo = Some("device_photo-example");
+                    request.device_photo_format = Some("device_photo_format-example");
+                    request.eng_grade = Some("eng_grade-example");
+                    request.eng_grade_standard = Some("eng_grade_standard-example");
+                    request.image01 = Some("image01-example");
+                    request.image02 = Some("image02-example");
+                    request.image03 = Some("image03-example");
+                    request.image04 = Some("image04-example");
+                    request.image05 = Some("image05-example");
+                    request.image06 = Some("image06-example");
+                    request.image07 = Some("image07-example");
+                    request.image08 = Some("image08-example");
+                    request.image09 = Some("image09-example");
+                    request.image10 = Some("image10-example");
+                    request.imei1 = Some("imei1-example");
+                    request.imei2 = Some("imei2-example");
+                    request.is_trade_in = Some("is_trade_in-example");
+                    request.mer_sub_at = Some("mer_sub_at-example");
+                    request.pack_and_active_photo = Some("pack_and_active_photo-example");
+                    request.record_number = Some("record_number-example");
+                    request.register_model = Some("register_model-example");
+                    request.sales_chnl = Some("sales_chnl-example");
+                    request.store_nm = Some("store_nm-example");
+                    request.trade_in_at = Some("trade_in_at-example");
+                    request.trade_in_order_id = Some("trade_in_order_id-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/update", "", Some("{\"actual_at\":\"actual_at-example\",\"bar_code\":\"bar_code-example\",\"brand_nm\":\"brand_nm-example\",\"commitment_letter_photo\":\"commitment_letter_photo-example\",\"commitment_letter_photo_format\":\"commitment_letter_photo_format-example\",\"device_photo\":\"device_photo-example\",\"device_photo_format\":\"device_photo_format-example\",\"discount_at\":\"discount_at-example\",\"eng_grade\":\"eng_grade-example\",\"eng_grade_standard\":\"eng_grade_standard-example\",\"image01\":\"image01-example\",\"image02\":\"image02-example\",\"image03\":\"image03-example\",\"image04\":\"image04-example\",\"image05\":\"image05-example\",\"image06\":\"image06-example\",\"image07\":\"image07-example\",\"image08\":\"image08-example\",\"image09\":\"image09-example\",\"image10\":\"image10-example\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"invoice_info\":{\"invoice_cd\":\"invoice_cd-example\",\"invoice_ck_cd\":\"invoice_ck_cd-example\",\"invoice_dt\":\"invoice_dt-example\",\"invoice_link\":\"invoice_link-example\",\"invoice_no\":\"invoice_no-example\",\"invoice_tax_amt\":\"invoice_tax_amt-example\",\"invoice_tp\":\"invoice_tp-example\",\"nm\":\"nm-example\",\"num\":\"num-example\",\"sales_ent_nm\":\"sales_ent_nm-example\",\"service_nm\":\"service_nm-example\",\"tax\":\"tax-example\",\"tax_payer\":\"tax_payer-example\"},\"is_trade_in\":\"is_trade_in-example\",\"mchnt_cd\":\"mchnt_cd-example\",\"mchnt_order_id\":\"mchnt_order_id-example\",\"mer_sub_at\":\"mer_sub_at-example\",\"notify_url\":\"notify_url-example\",\"online_no\":\"online_no-example\",\"org_no\":\"org_no-example\",\"pack_and_active_photo\":\"pack_and_active_photo-example\",\"payer_tp\":\"payer_tp-example\",\"plat_form\":\"plat_form-example\",\"prod_id\":\"prod_id-example\",\"prod_model\":\"prod_model-example\",\"record_number\":\"record_number-example\",\"register_model\":\"register_model-example\",\"sales_at\":\"sales_at-example\",\"sales_chnl\":\"sales_chnl-example\",\"sn_code\":\"sn_code-example\",\"store_nm\":\"store_nm-example\",\"sub_mchnt_cd\":\"sub_mchnt_cd-example\",\"sub_mchnt_nm\":\"sub_mchnt_nm-example\",\"track_info\":{\"delivery_method\":\"delivery_method-example\",\"delivery_time\":\"delivery_time-example\",\"shipping_addr\":\"shipping_addr-example\",\"tracking_company\":\"tracking_company-example\",\"tracking_no\":\"tracking_no-example\",\"tracking_type\":\"tracking_type-example\",\"usr_addr\":\"usr_addr-example\",\"usr_area\":\"usr_area-example\",\"usr_city\":\"usr_city-example\",\"usr_prov\":\"usr_prov-example\"},\"trade_in_at\":\"trade_in_at-example\",\"trade_in_order_id\":\"trade_in_order_id-example\",\"trans_tm\":\"trans_tm-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                 }
@@ -151,81 +120,65 @@ upload_time: "upload_time-example",
                 /// `POST /v3/gov/subsidy/audit/cup/upload`
                 #[test]
                 fn upload_subsidy_audit_cup() {
-                    let request = wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest {
-actual_at: "actual_at-example",
-bar_code: Some("bar_code-example"),
-brand_nm: "brand_nm-example",
-commitment_letter_photo: Some("commitment_letter_photo-example"),
-commitment_letter_photo_format: Some("commitment_letter_photo_format-example"),
-device_photo: Some("device_photo-example"),
-device_photo_format: Some("device_photo_format-example"),
-discount_at: "discount_at-example",
-eng_grade: Some("eng_grade-example"),
-eng_grade_standard: Some("eng_grade_standard-example"),
-image01: Some("image01-example"),
-image02: Some("image02-example"),
-image03: Some("image03-example"),
-image04: Some("image04-example"),
-image05: Some("image05-example"),
-image06: Some("image06-example"),
-image07: Some("image07-example"),
-image08: Some("image08-example"),
-image09: Some("image09-example"),
-image10: Some("image10-example"),
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-invoice_info: wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo {
-invoice_cd: Some("invoice_cd-example"),
-invoice_ck_cd: Some("invoice_ck_cd-example"),
-invoice_dt: Some("invoice_dt-example"),
-invoice_link: Some("invoice_link-example"),
-invoice_no: Some("invoice_no-example"),
-invoice_tax_amt: Some("invoice_tax_amt-example"),
-invoice_tp: Some("invoice_tp-example"),
-nm: Some("nm-example"),
-num: Some("num-example"),
-sales_ent_nm: Some("sales_ent_nm-example"),
-service_nm: Some("service_nm-example"),
-tax: Some("tax-example"),
-tax_payer: Some("tax_payer-example"),
-},
-is_trade_in: Some("is_trade_in-example"),
-mchnt_cd: "mchnt_cd-example",
-mchnt_order_id: "mchnt_order_id-example",
-mer_sub_at: Some("mer_sub_at-example"),
-notify_url: "notify_url-example",
-online_no: "online_no-example",
-org_no: "org_no-example",
-pack_and_active_photo: Some("pack_and_active_photo-example"),
-payer_tp: "payer_tp-example",
-plat_form: "plat_form-example",
-prod_id: "prod_id-example",
-prod_model: "prod_model-example",
-record_number: Some("record_number-example"),
-register_model: Some("register_model-example"),
-sales_at: "sales_at-example",
-sales_chnl: Some("sales_chnl-example"),
-sn_code: "sn_code-example",
-store_nm: Some("store_nm-example"),
-sub_mchnt_cd: "sub_mchnt_cd-example",
-sub_mchnt_nm: "sub_mchnt_nm-example",
-track_info: wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo {
-delivery_method: Some("delivery_method-example"),
-delivery_time: Some("delivery_time-example"),
-shipping_addr: Some("shipping_addr-example"),
-tracking_company: Some("tracking_company-example"),
-tracking_no: Some("tracking_no-example"),
-tracking_type: Some("tracking_type-example"),
-usr_addr: Some("usr_addr-example"),
-usr_area: Some("usr_area-example"),
-usr_city: Some("usr_city-example"),
-usr_prov: Some("usr_prov-example"),
-},
-trade_in_at: Some("trade_in_at-example"),
-trade_in_order_id: Some("trade_in_order_id-example"),
-trans_tm: "trans_tm-example",
-upload_time: "upload_time-example",
-};
+                    let mut request = wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest::new("actual_at-example", "brand_nm-example", "discount_at-example", {
+let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo::new();
+v.invoice_cd = Some("invoice_cd-example");
+v.invoice_ck_cd = Some("invoice_ck_cd-example");
+v.invoice_dt = Some("invoice_dt-example");
+v.invoice_link = Some("invoice_link-example");
+v.invoice_no = Some("invoice_no-example");
+v.invoice_tax_amt = Some("invoice_tax_amt-example");
+v.invoice_tp = Some("invoice_tp-example");
+v.nm = Some("nm-example");
+v.num = Some("num-example");
+v.sales_ent_nm = Some("sales_ent_nm-example");
+v.service_nm = Some("service_nm-example");
+v.tax = Some("tax-example");
+v.tax_payer = Some("tax_payer-example");
+v
+}, "mchnt_cd-example", "mchnt_order_id-example", "notify_url-example", "online_no-example", "org_no-example", "payer_tp-example", "plat_form-example", "prod_id-example", "prod_model-example", "sales_at-example", "sn_code-example", "sub_mchnt_cd-example", "sub_mchnt_nm-example", {
+let mut v = wxpay_apis::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo::new();
+v.delivery_method = Some("delivery_method-example");
+v.delivery_time = Some("delivery_time-example");
+v.shipping_addr = Some("shipping_addr-example");
+v.tracking_company = Some("tracking_company-example");
+v.tracking_no = Some("tracking_no-example");
+v.tracking_type = Some("tracking_type-example");
+v.usr_addr = Some("usr_addr-example");
+v.usr_area = Some("usr_area-example");
+v.usr_city = Some("usr_city-example");
+v.usr_prov = Some("usr_prov-example");
+v
+}, "trans_tm-example", "upload_time-example");
+                    request.bar_code = Some("bar_code-example");
+                    request.commitment_letter_photo = Some("commitment_letter_photo-example");
+                    request.commitment_letter_photo_format =
+                        Some("commitment_letter_photo_format-example");
+                    request.device_photo = Some("device_photo-example");
+                    request.device_photo_format = Some("device_photo_format-example");
+                    request.eng_grade = Some("eng_grade-example");
+                    request.eng_grade_standard = Some("eng_grade_standard-example");
+                    request.image01 = Some("image01-example");
+                    request.image02 = Some("image02-example");
+                    request.image03 = Some("image03-example");
+                    request.image04 = Some("image04-example");
+                    request.image05 = Some("image05-example");
+                    request.image06 = Some("image06-example");
+                    request.image07 = Some("image07-example");
+                    request.image08 = Some("image08-example");
+                    request.image09 = Some("image09-example");
+                    request.image10 = Some("image10-example");
+                    request.imei1 = Some("imei1-example");
+                    request.imei2 = Some("imei2-example");
+                    request.is_trade_in = Some("is_trade_in-example");
+                    request.mer_sub_at = Some("mer_sub_at-example");
+                    request.pack_and_active_photo = Some("pack_and_active_photo-example");
+                    request.record_number = Some("record_number-example");
+                    request.register_model = Some("register_model-example");
+                    request.sales_chnl = Some("sales_chnl-example");
+                    request.store_nm = Some("store_nm-example");
+                    request.trade_in_at = Some("trade_in_at-example");
+                    request.trade_in_order_id = Some("trade_in_order_id-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/audit/cup/upload", "", Some("{\"actual_at\":\"actual_at-example\",\"bar_code\":\"bar_code-example\",\"brand_nm\":\"brand_nm-example\",\"commitment_letter_photo\":\"commitment_letter_photo-example\",\"commitment_letter_photo_format\":\"commitment_letter_photo_format-example\",\"device_photo\":\"device_photo-example\",\"device_photo_format\":\"device_photo_format-example\",\"discount_at\":\"discount_at-example\",\"eng_grade\":\"eng_grade-example\",\"eng_grade_standard\":\"eng_grade_standard-example\",\"image01\":\"image01-example\",\"image02\":\"image02-example\",\"image03\":\"image03-example\",\"image04\":\"image04-example\",\"image05\":\"image05-example\",\"image06\":\"image06-example\",\"image07\":\"image07-example\",\"image08\":\"image08-example\",\"image09\":\"image09-example\",\"image10\":\"image10-example\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"invoice_info\":{\"invoice_cd\":\"invoice_cd-example\",\"invoice_ck_cd\":\"invoice_ck_cd-example\",\"invoice_dt\":\"invoice_dt-example\",\"invoice_link\":\"invoice_link-example\",\"invoice_no\":\"invoice_no-example\",\"invoice_tax_amt\":\"invoice_tax_amt-example\",\"invoice_tp\":\"invoice_tp-example\",\"nm\":\"nm-example\",\"num\":\"num-example\",\"sales_ent_nm\":\"sales_ent_nm-example\",\"service_nm\":\"service_nm-example\",\"tax\":\"tax-example\",\"tax_payer\":\"tax_payer-example\"},\"is_trade_in\":\"is_trade_in-example\",\"mchnt_cd\":\"mchnt_cd-example\",\"mchnt_order_id\":\"mchnt_order_id-example\",\"mer_sub_at\":\"mer_sub_at-example\",\"notify_url\":\"notify_url-example\",\"online_no\":\"online_no-example\",\"org_no\":\"org_no-example\",\"pack_and_active_photo\":\"pack_and_active_photo-example\",\"payer_tp\":\"payer_tp-example\",\"plat_form\":\"plat_form-example\",\"prod_id\":\"prod_id-example\",\"prod_model\":\"prod_model-example\",\"record_number\":\"record_number-example\",\"register_model\":\"register_model-example\",\"sales_at\":\"sales_at-example\",\"sales_chnl\":\"sales_chnl-example\",\"sn_code\":\"sn_code-example\",\"store_nm\":\"store_nm-example\",\"sub_mchnt_cd\":\"sub_mchnt_cd-example\",\"sub_mchnt_nm\":\"sub_mchnt_nm-example\",\"track_info\":{\"delivery_method\":\"delivery_method-example\",\"delivery_time\":\"delivery_time-example\",\"shipping_addr\":\"shipping_addr-example\",\"tracking_company\":\"tracking_company-example\",\"tracking_no\":\"tracking_no-example\",\"tracking_type\":\"tracking_type-example\",\"usr_addr\":\"usr_addr-example\",\"usr_area\":\"usr_area-example\",\"usr_city\":\"usr_city-example\",\"usr_prov\":\"usr_prov-example\"},\"trade_in_at\":\"trade_in_at-example\",\"trade_in_order_id\":\"trade_in_order_id-example\",\"trans_tm\":\"trans_tm-example\",\"upload_time\":\"upload_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupResponse>("{\"code\":\"000000\",\"msg\":\"成功\",\"sub_code\":\"sub_code-example\",\"sub_msg\":\"sub_msg-example\"}");
                 }
@@ -241,10 +194,10 @@ upload_time: "upload_time-example",
             #[test]
             fn query_subsidy_companies() {
                 let request =
-                    wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesRequest {
-                        license_number: "91110108397173806M",
-                        qualification_region_code: 310100,
-                    };
+                    wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesRequest::new(
+                        "91110108397173806M",
+                        310100,
+                    );
                 check_request(&request, Method::Post, "v3/gov/subsidy/companies/query", "", Some("{\"license_number\":\"91110108397173806M\",\"qualification_region_code\":310100}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::companies::query::QuerySubsidyCompaniesResponse>("{\"code\":\"000000\",\"collect_state\":\"COLLECT_STATE_NOT_COLLECT\",\"company_name\":\"联想（北京）信息技术有限公司\",\"message\":\"成功\"}");
             }
@@ -258,20 +211,22 @@ upload_time: "upload_time-example",
             /// `POST /v3/gov/subsidy/goods/upload`
             #[test]
             fn upload_subsidy_goods() {
-                let request = wxpay_apis::gov::subsidy::goods::upload::UploadSubsidyGoodsRequest {
-                    appliance_id: 1,
-                    average_trading_price: 10000,
-                    bar_code: "6901010101098",
-                    base_price: 10000,
-                    brand: "海尔",
-                    energy_grade: Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel),
-                    license_number: "91110108397173806M",
-                    product_model: Some("XX"),
-                    product_name: "测试商品",
-                    product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                    qualification_region_code: 310100,
-                    seller_name: "联想（北京）信息技术有限公司",
-                };
+                let mut request =
+                    wxpay_apis::gov::subsidy::goods::upload::UploadSubsidyGoodsRequest::new(
+                        1,
+                        10000,
+                        "6901010101098",
+                        10000,
+                        "海尔",
+                        "91110108397173806M",
+                        "测试商品",
+                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                        310100,
+                        "联想（北京）信息技术有限公司",
+                    );
+                request.energy_grade =
+                    Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
+                request.product_model = Some("XX");
                 check_request(&request, Method::Post, "v3/gov/subsidy/goods/upload", "", Some("{\"appliance_id\":1,\"average_trading_price\":10000,\"bar_code\":\"6901010101098\",\"base_price\":10000,\"brand\":\"海尔\",\"energy_grade\":\"FIRST_LEVEL\",\"license_number\":\"91110108397173806M\",\"product_model\":\"XX\",\"product_name\":\"测试商品\",\"product_type\":\"COMMON_PRODUCT\",\"qualification_region_code\":310100,\"seller_name\":\"联想（北京）信息技术有限公司\"}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::goods::upload::UploadSubsidyGoodsResponse>(
                     "{\"code\":\"000000\",\"message\":\"成功\"}",
@@ -287,43 +242,21 @@ upload_time: "upload_time-example",
             /// `POST /v3/gov/subsidy/n-qualifications/sync`
             #[test]
             fn sync_subsidy_nqualifications() {
-                let request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest {
-address: "深圳市南山区",
-appliance_id: Some(1),
-brand: "海尔",
-cate_code: "JS06",
-cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem,
-coupon_code: Some("6901010101098"),
-delivery_time: Some(wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")),
-discount_amount: 2000,
-energy_grade: Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel),
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-invoice_address_code: "310100",
-invoice_code: Some("310100"),
-invoice_num: "031001900204",
-invoice_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"),
-latitude: Some("latitude-example"),
-license_number: "91110108397173806M",
-logistics_num: Some("123456789"),
-longitude: Some("longitude-example"),
-mch_order_id: "123456789",
-order_amount: 10000,
-out_trade_no: "vmall_250120131959_993_4494",
-pc_type: Some(wxpay_apis::gov::subsidy::QualificationsPcType::Desktop),
-phone_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-purchaser_name: "小弟弟",
-qualification_region_code: 310100,
-real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-receive_region_code: "110101",
-refund_id: Some("123456789"),
-sale_model: wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline,
-seller_name: "联想（北京）信息技术有限公司",
-sub_mchid: Some("123456"),
-tax_authority_code: "2525252",
-transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"),
-};
+                let mut request = wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest::new("深圳市南山区", "海尔", "JS06", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "91110108397173806M", "123456789", 10000, "vmall_250120131959_993_4494", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                request.appliance_id = Some(1);
+                request.coupon_code = Some("6901010101098");
+                request.delivery_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-01-14T19:55:06+08:00",
+                ));
+                request.energy_grade =
+                    Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
+                request.invoice_code = Some("310100");
+                request.latitude = Some("latitude-example");
+                request.logistics_num = Some("123456789");
+                request.longitude = Some("longitude-example");
+                request.pc_type = Some(wxpay_apis::gov::subsidy::QualificationsPcType::Desktop);
+                request.refund_id = Some("123456789");
+                request.sub_mchid = Some("123456");
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/n-qualifications/sync", "", Some("{\"address\":\"深圳市南山区\",\"appliance_id\":1,\"brand\":\"海尔\",\"cate_code\":\"JS06\",\"cate_state\":\"CATE_STATE_REDEEM\",\"coupon_code\":\"6901010101098\",\"delivery_time\":\"2025-01-14T19:55:06+08:00\",\"discount_amount\":2000,\"energy_grade\":\"FIRST_LEVEL\",\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"invoice_address_code\":\"310100\",\"invoice_code\":\"310100\",\"invoice_num\":\"031001900204\",\"invoice_time\":\"2025-01-14T19:55:06+08:00\",\"latitude\":\"latitude-example\",\"license_number\":\"91110108397173806M\",\"logistics_num\":\"123456789\",\"longitude\":\"longitude-example\",\"mch_order_id\":\"123456789\",\"order_amount\":10000,\"out_trade_no\":\"vmall_250120131959_993_4494\",\"pc_type\":\"DESKTOP\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"product_type\":\"COMMON_PRODUCT\",\"purchaser_name\":\"小弟弟\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"receive_region_code\":\"110101\",\"refund_id\":\"123456789\",\"sale_model\":\"SALE_MODEL_OFFLINE\",\"seller_name\":\"联想（北京）信息技术有限公司\",\"sub_mchid\":\"123456\",\"tax_authority_code\":\"2525252\",\"transaction_time\":\"2025-01-14T19:55:06+08:00\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                 check_response::<wxpay_apis::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
             }
@@ -335,24 +268,21 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
         /// `GET /v3/gov/subsidy/qualification`
         #[test]
         fn query_subsidy_qualification() {
-            let request =
-                wxpay_apis::gov::subsidy::qualification::QuerySubsidyQualificationRequest {
-                    real_name: Some("OEimkKuua8igpd+0YDgqF2Z61l="),
-                    id_card_number: Some(
-                        "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-                    ),
-                    phone_number: Some(
-                        "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-                    ),
-                    appliance_id: 1,
-                    openid: Some("oCuiA7RW33Tc3jtz_5CNLegC9kN0"),
-                    appid: Some("wx5cb0427850cd8c49"),
-                    qualification_region_code: 310100,
-                    identity_document_type: Some(
-                        wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-                    ),
-                    wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-                };
+            let mut request =
+                wxpay_apis::gov::subsidy::qualification::QuerySubsidyQualificationRequest::new(
+                    1,
+                    310100,
+                    "PUB_KEY_ID_0114232134912410000000000000",
+                );
+            request.real_name = Some("OEimkKuua8igpd+0YDgqF2Z61l=");
+            request.id_card_number =
+                Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==");
+            request.phone_number =
+                Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==");
+            request.openid = Some("oCuiA7RW33Tc3jtz_5CNLegC9kN0");
+            request.appid = Some("wx5cb0427850cd8c49");
+            request.identity_document_type =
+                Some(wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard);
             check_request(&request, Method::Get, "v3/gov/subsidy/qualification", "real_name=OEimkKuua8igpd%2B0YDgqF2Z61l%3D&id_card_number=1axtI9EZUr0343c89xQznxau%2BcRWPKP4YhVAoj%2FmEoNSgJh0nvuqQJ1cdL%3D%3D&phone_number=1axtI9EZUr0343c89xQznxau%2BcRWPKP4YhVAoj%2FnunesXwq9ogPnSj7EDA%3D%3D&appliance_id=1&openid=oCuiA7RW33Tc3jtz_5CNLegC9kN0&appid=wx5cb0427850cd8c49&qualification_region_code=310100&identity_document_type=ID_DOC_TYPE_ID_CARD", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<
                 wxpay_apis::gov::subsidy::qualification::QuerySubsidyQualificationResponse,
@@ -369,15 +299,8 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/cancel`
                 #[test]
                 fn cancel_subsidy_qualifications_passthrough() {
-                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest {
-appliance_id: 1,
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-out_request_no: Some("vmall_250120131959_993_4494"),
-phone_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-qualification_region_code: 310100,
-real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-};
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest::new(1, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                    request.out_request_no = Some("vmall_250120131959_993_4494");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/cancel", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"out_request_no\":\"vmall_250120131959_993_4494\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
                 }
@@ -388,16 +311,8 @@ real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/claim`
                 #[test]
                 fn claim_subsidy_qualifications_passthrough() {
-                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest {
-appliance_id: Some(1),
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-latitude: "latitude-example",
-longitude: "longitude-example",
-phone_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-qualification_region_code: 310100,
-real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-};
+                    let mut request = wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "latitude-example", "longitude-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
+                    request.appliance_id = Some(1);
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/claim", "", Some("{\"appliance_id\":1,\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"latitude\":\"latitude-example\",\"longitude\":\"longitude-example\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
                 }
@@ -408,13 +323,7 @@ real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
                 /// `POST /v3/gov/subsidy/qualifications/passthrough/query`
                 #[test]
                 fn query_subsidy_qualifications_passthrough() {
-                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-phone_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-qualification_region_code: 310100,
-real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-};
+                    let request = wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/passthrough/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                     check_response::<wxpay_apis::gov::subsidy::qualifications::passthrough::query::QuerySubsidyQualificationsPassthroughResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claim_mode\":\"CLAIM_MODE_MINI_PROGRAM\",\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
                 }
@@ -426,13 +335,7 @@ real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
             /// `POST /v3/gov/subsidy/qualifications/query`
             #[test]
             fn query_subsidy_qualifications() {
-                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-phone_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-qualification_region_code: 310100,
-real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-};
+                let request = wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), 310100, wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="));
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/query", "", Some("{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                 check_response::<wxpay_apis::gov::subsidy::qualifications::query::QuerySubsidyQualificationsResponse>("{\"qualification_list\":[{\"appliance_id\":1,\"claimed_platform_name\":\"支付宝\",\"claimed_region_name\":\"重庆\",\"state\":\"UNCLAIMED\",\"unclaimed_reason\":\"REASON_CLAIMED_BY_OTHER_MODE\"}]}");
             }
@@ -443,46 +346,29 @@ real_name: "OEimkKuua8igpd+0YDgqF2Z61l=",
             /// `POST /v3/gov/subsidy/qualifications/sync`
             #[test]
             fn sync_subsidy_qualifications() {
-                let request = wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest {
-address: "深圳市南山区",
-appliance_id: Some(1),
-barcode: "例值：6901010101098",
-brand: "海尔",
-cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem,
-delivery_time: Some(wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")),
-discount_amount: 2000,
-energy_grade: Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel),
-id_card_number: Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="),
-identity_document_type: wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-imei1: Some("358882046176540"),
-imei2: Some("358882046176540"),
-invoice_address_code: "310100",
-invoice_code: Some("310100"),
-invoice_num: "031001900204",
-invoice_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"),
-item_name: "联想YOGA AIR 15",
-license_number: "91110108397173806M",
-logistics_num: Some("123456789"),
-mch_name: "江苏京东信息技术有限公司",
-mch_order_id: "123456789",
-order_amount: 10000,
-out_trade_no: "vmall_250120131959_993_4494",
-pc_type: Some(wxpay_apis::gov::subsidy::QualificationsPcType::Desktop),
-phone_number: Some("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="),
-product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-purchaser_name: "小弟弟",
-qualification_region_code: 310100,
-real_name: Some("OEimkKuua8igpd+0YDgqF2Z61l="),
-receive_region_code: "110101",
-refund_id: Some("123456789"),
-sale_model: wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline,
-seller_name: "联想（北京）信息技术有限公司",
-sn_code: "fallervuh",
-spec_model: "YOGA Air 15s ILL9",
-sub_mch_id: Some("123456"),
-tax_authority_code: "2525252",
-transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"),
-};
+                let mut request = wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest::new("深圳市南山区", "例值：6901010101098", "海尔", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "310100", "031001900204", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"), "联想YOGA AIR 15", "91110108397173806M", "江苏京东信息技术有限公司", "123456789", 10000, "vmall_250120131959_993_4494", wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct, "小弟弟", 310100, "110101", wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline, "联想（北京）信息技术有限公司", "fallervuh", "YOGA Air 15s ILL9", "2525252", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                request.appliance_id = Some(1);
+                request.delivery_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-01-14T19:55:06+08:00",
+                ));
+                request.energy_grade =
+                    Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
+                request.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
+                ));
+                request.imei1 = Some("358882046176540");
+                request.imei2 = Some("358882046176540");
+                request.invoice_code = Some("310100");
+                request.logistics_num = Some("123456789");
+                request.pc_type = Some(wxpay_apis::gov::subsidy::QualificationsPcType::Desktop);
+                request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
+                ));
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "OEimkKuua8igpd+0YDgqF2Z61l=",
+                ));
+                request.refund_id = Some("123456789");
+                request.sub_mch_id = Some("123456");
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/qualifications/sync", "", Some("{\"address\":\"深圳市南山区\",\"appliance_id\":1,\"barcode\":\"例值：6901010101098\",\"brand\":\"海尔\",\"cate_state\":\"CATE_STATE_REDEEM\",\"delivery_time\":\"2025-01-14T19:55:06+08:00\",\"discount_amount\":2000,\"energy_grade\":\"FIRST_LEVEL\",\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"imei1\":\"358882046176540\",\"imei2\":\"358882046176540\",\"invoice_address_code\":\"310100\",\"invoice_code\":\"310100\",\"invoice_num\":\"031001900204\",\"invoice_time\":\"2025-01-14T19:55:06+08:00\",\"item_name\":\"联想YOGA AIR 15\",\"license_number\":\"91110108397173806M\",\"logistics_num\":\"123456789\",\"mch_name\":\"江苏京东信息技术有限公司\",\"mch_order_id\":\"123456789\",\"order_amount\":10000,\"out_trade_no\":\"vmall_250120131959_993_4494\",\"pc_type\":\"DESKTOP\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"product_type\":\"COMMON_PRODUCT\",\"purchaser_name\":\"小弟弟\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"receive_region_code\":\"110101\",\"refund_id\":\"123456789\",\"sale_model\":\"SALE_MODEL_OFFLINE\",\"seller_name\":\"联想（北京）信息技术有限公司\",\"sn_code\":\"fallervuh\",\"spec_model\":\"YOGA Air 15s ILL9\",\"sub_mch_id\":\"123456\",\"tax_authority_code\":\"2525252\",\"transaction_time\":\"2025-01-14T19:55:06+08:00\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                 check_response::<wxpay_apis::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsResponse>("{\"code\":\"000000\",\"message\":\"成功\"}");
             }
@@ -496,22 +382,23 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
             /// `POST /v3/gov/subsidy/sncode/lock`
             #[test]
             fn lock_subsidy_sncode() {
-                let request = wxpay_apis::gov::subsidy::sncode::lock::LockSubsidySncodeRequest {
-                    appliance_id: 1,
-                    barcode: "6901010101098",
-                    brand: "海尔",
-                    imei1: Some("358882046176540"),
-                    imei2: Some("358882046176540"),
-                    manufacturer_info: "manufacturer_info-example",
-                    out_trade_no: "vmall_250120131959_993_4494",
-                    product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                    qualification_region_code: 310100,
-                    sale_time: Some(wxpay_core::types::Timestamp::new(
-                        "2025-01-14T19:55:06+08:00",
-                    )),
-                    sn_code: "fallervuh",
-                    spec_model: "YOGA Air 15s ILL9",
-                };
+                let mut request =
+                    wxpay_apis::gov::subsidy::sncode::lock::LockSubsidySncodeRequest::new(
+                        1,
+                        "6901010101098",
+                        "海尔",
+                        "manufacturer_info-example",
+                        "vmall_250120131959_993_4494",
+                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                        310100,
+                        "fallervuh",
+                        "YOGA Air 15s ILL9",
+                    );
+                request.imei1 = Some("358882046176540");
+                request.imei2 = Some("358882046176540");
+                request.sale_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-01-14T19:55:06+08:00",
+                ));
                 check_request(&request, Method::Post, "v3/gov/subsidy/sncode/lock", "", Some("{\"appliance_id\":1,\"barcode\":\"6901010101098\",\"brand\":\"海尔\",\"imei1\":\"358882046176540\",\"imei2\":\"358882046176540\",\"manufacturer_info\":\"manufacturer_info-example\",\"out_trade_no\":\"vmall_250120131959_993_4494\",\"product_type\":\"COMMON_PRODUCT\",\"qualification_region_code\":310100,\"sale_time\":\"2025-01-14T19:55:06+08:00\",\"sn_code\":\"fallervuh\",\"spec_model\":\"YOGA Air 15s ILL9\"}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::sncode::lock::LockSubsidySncodeResponse>(
                     "{\"code\":\"000000\",\"message\":\"成功\"}",
@@ -524,10 +411,11 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
             /// `POST /v3/gov/subsidy/sncode/query`
             #[test]
             fn query_subsidy_sncode() {
-                let request = wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeRequest {
-                    qualification_region_code: 310100,
-                    sn_code_list: &["9CC0AC186027"],
-                };
+                let items0 = ["9CC0AC186027"];
+                let request =
+                    wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeRequest::new(
+                        310100, &items0,
+                    );
                 check_request(&request, Method::Post, "v3/gov/subsidy/sncode/query", "", Some("{\"qualification_region_code\":310100,\"sn_code_list\":[\"9CC0AC186027\"]}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::sncode::query::QuerySubsidySncodeResponse>("{\"goods_sn_list\":[{\"not_sellable_reason\":\"NOT_SELLABLE_REASON_NOT_FOUND\",\"sn_code\":\"fallervuh\",\"state\":\"SNCODE_STATE_UNKNOWN\"}]}");
             }
@@ -539,14 +427,14 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
             #[test]
             fn unlock_subsidy_sncode() {
                 let request =
-                    wxpay_apis::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequest {
-                        appliance_id: 1,
-                        barcode: "6901010101098",
-                        out_trade_no: "vmall_250120131959_993_4494",
-                        product_type: wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
-                        qualification_region_code: 310100,
-                        sn_code: "fallervuh",
-                    };
+                    wxpay_apis::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequest::new(
+                        1,
+                        "6901010101098",
+                        "vmall_250120131959_993_4494",
+                        wxpay_apis::gov::subsidy::SubsidyProductType::CommonProduct,
+                        310100,
+                        "fallervuh",
+                    );
                 check_request(&request, Method::Post, "v3/gov/subsidy/sncode/unlock", "", Some("{\"appliance_id\":1,\"barcode\":\"6901010101098\",\"out_trade_no\":\"vmall_250120131959_993_4494\",\"product_type\":\"COMMON_PRODUCT\",\"qualification_region_code\":310100,\"sn_code\":\"fallervuh\"}"), &[]);
                 check_response::<
                     wxpay_apis::gov::subsidy::sncode::unlock::UnlockSubsidySncodeResponse,
@@ -562,10 +450,8 @@ transaction_time: wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00")
             /// `POST /v3/gov/subsidy/transactions/query`
             #[test]
             fn query_subsidy_transactions() {
-                let request = wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsRequest {
-order_number_list: &["vmall_250120131959_993_4494"],
-qualification_region_code: 310100,
-};
+                let items0 = ["vmall_250120131959_993_4494"];
+                let request = wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsRequest::new(&items0, 310100);
                 check_request(&request, Method::Post, "v3/gov/subsidy/transactions/query", "", Some("{\"order_number_list\":[\"vmall_250120131959_993_4494\"],\"qualification_region_code\":310100}"), &[]);
                 check_response::<wxpay_apis::gov::subsidy::transactions::query::QuerySubsidyTransactionsResponse>("{\"code\":\"000000\",\"message\":\"成功\",\"shop_order_list\":[{\"cate_state\":\"CATE_STATE_REDEEM\",\"collect_state\":\"COLLECT_STATE_NOT_COLLECT\",\"shop_order_number\":\"shop_order_number-example\"}]}");
             }
@@ -578,13 +464,10 @@ qualification_region_code: 310100,
                 /// `POST /v3/gov/subsidy/transactions/summary/query-day`
                 #[test]
                 fn query_day_subsidy_transactions_summary() {
-                    let request = wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryRequest {
-appliance_id: Some(1),
-cate_state: Some(wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem),
-qualification_region_code: 310100,
-query_date: "2025-01-14",
-query_type: wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryQueryType::OrderTypeTransaction,
-};
+                    let mut request = wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryRequest::new(310100, "2025-01-14", wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryQueryType::OrderTypeTransaction);
+                    request.appliance_id = Some(1);
+                    request.cate_state =
+                        Some(wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem);
                     check_request(&request, Method::Post, "v3/gov/subsidy/transactions/summary/query-day", "", Some("{\"appliance_id\":1,\"cate_state\":\"CATE_STATE_REDEEM\",\"qualification_region_code\":310100,\"query_date\":\"2025-01-14\",\"query_type\":\"ORDER_TYPE_TRANSACTION\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDaySubsidyTransactionsSummaryResponse>("{\"code\":\"000000\",\"message\":\"成功\",\"total_subsidy_count\":999,\"total_trade_amount\":999,\"total_trade_count\":999}");
                 }
@@ -596,42 +479,24 @@ query_type: wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDay
             /// `POST /v3/gov/subsidy/transactions/sync`
             #[test]
             fn sync_subsidy_transactions() {
-                let request =
-                    wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest {
-                        address: Some("深圳市南山区"),
-                        appliance_id: Some(1),
-                        brand: "海尔",
-                        cate_state: wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem,
-                        discount_amount: 2000,
-                        energy_grade: Some(
-                            wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel,
-                        ),
-                        id_card_number: Some(
-                            "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-                        ),
-                        identity_document_type:
-                            wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard,
-                        license_number: "91110108397173806M",
-                        mch_name: "江苏京东信息技术有限公司",
-                        mch_order_id: "123456789",
-                        order_amount: 10000,
-                        out_trade_no: "vmall_250120131959_993_4494",
-                        phone_number: Some(
-                            "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-                        ),
-                        qualification_region_code: 310100,
-                        real_name: Some("OEimkKuua8igpd+0YDgqF2Z61l="),
-                        receive_region_code: "110101",
-                        refund_id: Some("123456789"),
-                        sale_model: Some(
-                            wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline,
-                        ),
-                        seller_name: "联想（北京）信息技术有限公司",
-                        sub_mchid: Some("123456"),
-                        transaction_time: wxpay_core::types::Timestamp::new(
-                            "2025-01-14T19:55:06+08:00",
-                        ),
-                    };
+                let mut request = wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest::new("海尔", wxpay_apis::gov::subsidy::SubsidyCateState::CateStateRedeem, 2000, wxpay_apis::gov::subsidy::SubsidyIdentityDocumentType::IdDocTypeIdCard, "91110108397173806M", "江苏京东信息技术有限公司", "123456789", 10000, "vmall_250120131959_993_4494", 310100, "110101", "联想（北京）信息技术有限公司", wxpay_core::types::Timestamp::new("2025-01-14T19:55:06+08:00"));
+                request.address = Some("深圳市南山区");
+                request.appliance_id = Some(1);
+                request.energy_grade =
+                    Some(wxpay_apis::gov::subsidy::SubsidyEnergyGrade::FirstLevel);
+                request.id_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
+                ));
+                request.phone_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
+                ));
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "OEimkKuua8igpd+0YDgqF2Z61l=",
+                ));
+                request.refund_id = Some("123456789");
+                request.sale_model =
+                    Some(wxpay_apis::gov::subsidy::SyncSubsidySaleModel::SaleModelOffline);
+                request.sub_mchid = Some("123456");
                 check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/transactions/sync", "", Some("{\"address\":\"深圳市南山区\",\"appliance_id\":1,\"brand\":\"海尔\",\"cate_state\":\"CATE_STATE_REDEEM\",\"discount_amount\":2000,\"energy_grade\":\"FIRST_LEVEL\",\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"identity_document_type\":\"ID_DOC_TYPE_ID_CARD\",\"license_number\":\"91110108397173806M\",\"mch_name\":\"江苏京东信息技术有限公司\",\"mch_order_id\":\"123456789\",\"order_amount\":10000,\"out_trade_no\":\"vmall_250120131959_993_4494\",\"phone_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"qualification_region_code\":310100,\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"receive_region_code\":\"110101\",\"refund_id\":\"123456789\",\"sale_model\":\"SALE_MODEL_OFFLINE\",\"seller_name\":\"联想（北京）信息技术有限公司\",\"sub_mchid\":\"123456\",\"transaction_time\":\"2025-01-14T19:55:06+08:00\"}"), &[], &["/id_card_number", "/phone_number", "/real_name"]);
                 check_response::<
                     wxpay_apis::gov::subsidy::transactions::sync::SyncSubsidyTransactionsResponse,
@@ -649,14 +514,7 @@ query_type: wxpay_apis::gov::subsidy::transactions::summary::query_day::QueryDay
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/cancel`
                 #[test]
                 fn cancel_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest {
-auth_code: "auth_code-example",
-cred_frozen_no: "cred_frozen_no-example",
-req_ssn: "123",
-sp_serial_no: "sp_serial_no-example",
-trans_date: "trans_date-example",
-trans_time: "trans_time-example",
-};
+                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/cancel", "", Some("{\"auth_code\":\"auth_code-example\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"req_ssn\":\"123\",\"sp_serial_no\":\"sp_serial_no-example\",\"trans_date\":\"trans_date-example\",\"trans_time\":\"trans_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -667,29 +525,22 @@ trans_time: "trans_time-example",
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/commit`
                 #[test]
                 fn commit_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest {
-acq_org_order_no: Some("acq_org_order_no-example"),
-add_code: Some("add_code-example"),
-address: Some("address-example"),
-amount: Some(1),
-auth_code: "auth_code-example",
-bank_name: Some("bank_name-example"),
-bank_subsidy: Some("bank_subsidy-example"),
-barcode: Some("barcode-example"),
-brand: Some("brand-example"),
-corp_name: Some("corp_name-example"),
-county_code: Some("330000"),
-cred_frozen_no: "cred_frozen_no-example",
-order_no: Some("order_no-example"),
-plat_subsidy: Some("plat_subsidy-example"),
-req_ssn: "123",
-sale_models: Some("0"),
-sp_serial_no: "sp_serial_no-example",
-subsidy_amt: Some(1),
-trans_date: "trans_date-example",
-trans_time: "trans_time-example",
-uniscid: Some("uniscid-example"),
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
+                    request.acq_org_order_no = Some("acq_org_order_no-example");
+                    request.add_code = Some("add_code-example");
+                    request.address = Some("address-example");
+                    request.amount = Some(1);
+                    request.bank_name = Some("bank_name-example");
+                    request.bank_subsidy = Some("bank_subsidy-example");
+                    request.barcode = Some("barcode-example");
+                    request.brand = Some("brand-example");
+                    request.corp_name = Some("corp_name-example");
+                    request.county_code = Some("330000");
+                    request.order_no = Some("order_no-example");
+                    request.plat_subsidy = Some("plat_subsidy-example");
+                    request.sale_models = Some("0");
+                    request.subsidy_amt = Some(1);
+                    request.uniscid = Some("uniscid-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/commit", "", Some("{\"acq_org_order_no\":\"acq_org_order_no-example\",\"add_code\":\"add_code-example\",\"address\":\"address-example\",\"amount\":1,\"auth_code\":\"auth_code-example\",\"bank_name\":\"bank_name-example\",\"bank_subsidy\":\"bank_subsidy-example\",\"barcode\":\"barcode-example\",\"brand\":\"brand-example\",\"corp_name\":\"corp_name-example\",\"county_code\":\"330000\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"order_no\":\"order_no-example\",\"plat_subsidy\":\"plat_subsidy-example\",\"req_ssn\":\"123\",\"sale_models\":\"0\",\"sp_serial_no\":\"sp_serial_no-example\",\"subsidy_amt\":1,\"trans_date\":\"trans_date-example\",\"trans_time\":\"trans_time-example\",\"uniscid\":\"uniscid-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -700,17 +551,9 @@ uniscid: Some("uniscid-example"),
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/issue`
                 #[test]
                 fn create_subsidy_zhejiang_authcode_issue() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest {
-add_code: "330000",
-category_id: "A01",
-cert_no: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-cert_type: "1",
-custom_info: Some("custom_info-example"),
-mobile: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-openid: Some("openid-example"),
-req_ssn: "123",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueRequest::new("330000", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "1", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123");
+                    request.custom_info = Some("custom_info-example");
+                    request.openid = Some("openid-example");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/issue", "", Some("{\"add_code\":\"330000\",\"category_id\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"custom_info\":\"custom_info-example\",\"mobile\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"openid\":\"openid-example\",\"req_ssn\":\"123\"}"), &[], &["/cert_no", "/mobile", "/name"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::issue::CreateSubsidyZhejiangAuthcodeIssueResponse>("{\"auth_code\":\"0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -721,14 +564,7 @@ req_ssn: "123",
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/try`
                 #[test]
                 fn try_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeRequest {
-auth_code: "auth_code-example",
-category: "A01",
-county_code: "330000",
-mchnt_no: "mchnt_no-example",
-sp_serial_no: "sp_serial_no-example",
-term_no: "term_no-example",
-};
+                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeRequest::new("auth_code-example", "A01", "330000", "mchnt_no-example", "sp_serial_no-example", "term_no-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/try", "", Some("{\"auth_code\":\"auth_code-example\",\"category\":\"A01\",\"county_code\":\"330000\",\"mchnt_no\":\"mchnt_no-example\",\"sp_serial_no\":\"sp_serial_no-example\",\"term_no\":\"term_no-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::r#try::TrySubsidyZhejiangAuthcodeResponse>("{\"amount\":1,\"category_id\":\"category_id-example\",\"channel_dis_flag\":\"channel_dis_flag-example\",\"channel_evt_no\":\"channel_evt_no-example\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"discount_amt\":1,\"discount_mode\":\"DIS_CALC\",\"event_id\":\"event_id-example\",\"event_title\":\"event_title-example\",\"pay_amt\":1,\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -739,26 +575,19 @@ term_no: "term_no-example",
                 /// `POST /v3/gov/subsidy/zhejiang/authcode/refund`
                 #[test]
                 fn refund_subsidy_zhejiang_authcode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest {
-add_code: Some("add_code-example"),
-address: Some("address-example"),
-auth_code: "auth_code-example",
-bank_name: Some("bank_name-example"),
-bank_subsidy: Some("bank_subsidy-example"),
-barcode: Some("barcode-example"),
-brand: Some("brand-example"),
-corp_name: Some("corp_name-example"),
-cred_frozen_no: "cred_frozen_no-example",
-order_no: Some("order_no-example"),
-plat_subsidy: Some("plat_subsidy-example"),
-req_ssn: "123",
-sale_models: Some("0"),
-sp_serial_no: "sp_serial_no-example",
-subsidy_amt: Some(1),
-trans_date: "trans_date-example",
-trans_time: "trans_time-example",
-uniscid: Some("uniscid-example"),
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest::new("auth_code-example", "cred_frozen_no-example", "123", "sp_serial_no-example", "trans_date-example", "trans_time-example");
+                    request.add_code = Some("add_code-example");
+                    request.address = Some("address-example");
+                    request.bank_name = Some("bank_name-example");
+                    request.bank_subsidy = Some("bank_subsidy-example");
+                    request.barcode = Some("barcode-example");
+                    request.brand = Some("brand-example");
+                    request.corp_name = Some("corp_name-example");
+                    request.order_no = Some("order_no-example");
+                    request.plat_subsidy = Some("plat_subsidy-example");
+                    request.sale_models = Some("0");
+                    request.subsidy_amt = Some(1);
+                    request.uniscid = Some("uniscid-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/authcode/refund", "", Some("{\"add_code\":\"add_code-example\",\"address\":\"address-example\",\"auth_code\":\"auth_code-example\",\"bank_name\":\"bank_name-example\",\"bank_subsidy\":\"bank_subsidy-example\",\"barcode\":\"barcode-example\",\"brand\":\"brand-example\",\"corp_name\":\"corp_name-example\",\"cred_frozen_no\":\"cred_frozen_no-example\",\"order_no\":\"order_no-example\",\"plat_subsidy\":\"plat_subsidy-example\",\"req_ssn\":\"123\",\"sale_models\":\"0\",\"sp_serial_no\":\"sp_serial_no-example\",\"subsidy_amt\":1,\"trans_date\":\"trans_date-example\",\"trans_time\":\"trans_time-example\",\"uniscid\":\"uniscid-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -772,12 +601,10 @@ uniscid: Some("uniscid-example"),
                 /// `POST /v3/gov/subsidy/zhejiang/goods/query`
                 #[test]
                 fn query_subsidy_zhejiang_goods() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::goods::query::QuerySubsidyZhejiangGoodsRequest {
-goods_bar_code: Some("goods_bar_code-example"),
-province: Some("province-example"),
-req_ssn: "123",
-req_time: Some("req_time-example"),
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::goods::query::QuerySubsidyZhejiangGoodsRequest::new("123");
+                    request.goods_bar_code = Some("goods_bar_code-example");
+                    request.province = Some("province-example");
+                    request.req_time = Some("req_time-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/goods/query", "", Some("{\"goods_bar_code\":\"goods_bar_code-example\",\"province\":\"province-example\",\"req_ssn\":\"123\",\"req_time\":\"req_time-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::goods::query::QuerySubsidyZhejiangGoodsResponse>("{\"basis_price\":\"basis_price-example\",\"city\":\"city-example\",\"code_type\":\"001\",\"county\":\"county-example\",\"data_state\":\"data_state-example\",\"description\":\"description-example\",\"device_type\":\"device_type-example\",\"energy_effciency\":\"energy_effciency-example\",\"energy_reg_code\":\"energy_reg_code-example\",\"energy_reg_model\":\"energy_reg_model-example\",\"expire_date\":\"expire_date-example\",\"expire_time\":\"expire_time-example\",\"goods_bar_code\":\"goods_bar_code-example\",\"goods_model\":\"goods_model-example\",\"goods_name\":\"goods_name-example\",\"goods_type\":\"goods_type-example\",\"gpc\":\"gpc-example\",\"is_ai_product\":\"is_ai_product-example\",\"logo_name\":\"logo_name-example\",\"manufact_cert_code\":\"manufact_cert_code-example\",\"manufact_code\":\"manufact_code-example\",\"manufact_firm_name\":\"manufact_firm_name-example\",\"manufact_login_date\":\"manufact_login_date-example\",\"manufact_logout_date\":\"manufact_logout_date-example\",\"manufact_logout_flag\":\"manufact_logout_flag-example\",\"manufact_price\":\"manufact_price-example\",\"manufact_register_addr\":\"manufact_register_addr-example\",\"manufact_valid_date\":\"manufact_valid_date-example\",\"msg_src_platform\":\"msg_src_platform-example\",\"net_content\":\"net_content-example\",\"origin\":\"origin-example\",\"pc_type\":\"pc_type-example\",\"price_unit\":\"price_unit-example\",\"province\":\"province-example\",\"reg_3c_code\":\"reg_3c_code-example\",\"remark\":\"remark-example\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\",\"sale_date\":\"sale_date-example\",\"seq_id\":\"seq_id-example\",\"unit_code\":\"unit_code-example\",\"upload_state\":\"upload_state-example\",\"water_effciency\":\"water_effciency-example\"}");
                 }
@@ -791,32 +618,17 @@ req_time: Some("req_time-example"),
                 /// `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`
                 #[test]
                 fn confirm_subsidy_zhejiang_nqualifications() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsRequest {
-data: Some(&[wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData {
-activity_add_code: "activity_add_code-example",
-add_code: "add_code-example",
-address: "address-example",
-bank_name: Some("bank_name-example"),
-bank_subsidy: Some("bank_subsidy-example"),
-brand: "brand-example",
-cate_code: "cate_code-example",
-cert_no: "cert_no-example",
-corp_name: "corp_name-example",
-grade: Some("grade-example"),
-name: "name-example",
-operation_time: "operation_time-example",
-plat_subsidy: Some("plat_subsidy-example"),
-sale_models: "sale_models-example",
-sales: "sales-example",
-serial_num: "serial_num-example",
-status: "status-example",
-subsidy: "subsidy-example",
-tel: "tel-example",
-uniscid: "uniscid-example",
-}]),
-req_ssn: "123",
-req_time: Some("req_time-example"),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsData::new("activity_add_code-example", "add_code-example", wxpay_core::sensitive::Sensitive::new("address-example"), "brand-example", "cate_code-example", wxpay_core::sensitive::Sensitive::new("cert_no-example"), "corp_name-example", wxpay_core::sensitive::Sensitive::new("name-example"), "operation_time-example", "sale_models-example", "sales-example", "serial_num-example", "status-example", "subsidy-example", wxpay_core::sensitive::Sensitive::new("tel-example"), "uniscid-example");
+                        v.bank_name = Some("bank_name-example");
+                        v.bank_subsidy = Some("bank_subsidy-example");
+                        v.grade = Some("grade-example");
+                        v.plat_subsidy = Some("plat_subsidy-example");
+                        v
+                    }];
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsRequest::new("123");
+                    request.data = Some(&items0);
+                    request.req_time = Some("req_time-example");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/n-qualifications/confirm", "", Some("{\"data\":[{\"activity_add_code\":\"activity_add_code-example\",\"add_code\":\"add_code-example\",\"address\":\"address-example\",\"bank_name\":\"bank_name-example\",\"bank_subsidy\":\"bank_subsidy-example\",\"brand\":\"brand-example\",\"cate_code\":\"cate_code-example\",\"cert_no\":\"cert_no-example\",\"corp_name\":\"corp_name-example\",\"grade\":\"grade-example\",\"name\":\"name-example\",\"operation_time\":\"operation_time-example\",\"plat_subsidy\":\"plat_subsidy-example\",\"sale_models\":\"sale_models-example\",\"sales\":\"sales-example\",\"serial_num\":\"serial_num-example\",\"status\":\"status-example\",\"subsidy\":\"subsidy-example\",\"tel\":\"tel-example\",\"uniscid\":\"uniscid-example\"}],\"req_ssn\":\"123\",\"req_time\":\"req_time-example\"}"), &[], &["/data/0/address", "/data/0/cert_no", "/data/0/name", "/data/0/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -830,13 +642,7 @@ req_time: Some("req_time-example"),
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/alter`
                 #[test]
                 fn create_subsidy_zhejiang_qualifications_alter() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest {
-cate_code: "A01",
-cert_no: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-req_ssn: "123",
-tel: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-};
+                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/alter", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::alter::CreateSubsidyZhejiangQualificationsAlterResponse>("{\"auth_code\":\"0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -847,14 +653,8 @@ tel: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/claim`
                 #[test]
                 fn claim_subsidy_zhejiang_qualifications() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest {
-cate_code: "A01",
-cert_no: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-cert_type: Some("1"),
-name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-req_ssn: "123",
-tel: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest::new("A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "123", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="));
+                    request.cert_type = Some("1");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/claim", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"cert_type\":\"1\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"req_ssn\":\"123\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\"}"), &[], &["/cert_no", "/name", "/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -865,11 +665,8 @@ tel: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/query`
                 #[test]
                 fn query_subsidy_zhejiang_qualifications() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest {
-cate_code: Some("A01"),
-cert_no: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-req_ssn: "123",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsRequest::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "123");
+                    request.cate_code = Some("A01");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/query", "", Some("{\"cate_code\":\"A01\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"req_ssn\":\"123\"}"), &[], &["/cert_no"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::query::QuerySubsidyZhejiangQualificationsResponse>("{\"data\":[{\"cate_code\":\"A01\",\"status\":\"尚未领取资格\",\"status_code\":\"00\"}],\"resp_code\":\"000000\",\"resp_desc\":\"操作成功\"}");
                 }
@@ -880,45 +677,25 @@ req_ssn: "123",
                 /// `POST /v3/gov/subsidy/zhejiang/qualifications/sync`
                 #[test]
                 fn sync_subsidy_zhejiang_qualifications() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsRequest {
-data: Some(&[wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData {
-activity_add_code: "activity_add_code-example",
-add_code: "330000",
-address: "address-example",
-auth_code: "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1",
-bank_name: Some("bank_name-example"),
-bank_subsidy: Some("bank_subsidy-example"),
-barcode: "barcode-example",
-brand: "brand-example",
-cate_code: "A01",
-ccc_sn_order_no: Some("ccc_sn_order_no-example"),
-cert_no: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==",
-corp_name: "corp_name-example",
-delivery_time: Some("delivery_time-example"),
-grade: Some("一级"),
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-invoice_no: Some("invoice_no-example"),
-is_ai_product: "is_ai_product-example",
-item_name: "item_name-example",
-logistics_no: Some("logistics_no-example"),
-name: "OEimkKuua8igpd+0YDgqF2Z61l=",
-operation_time: "operation_time-example",
-order_no: "order_no-example",
-origin_order_no: Some("origin_order_no-example"),
-pc_type: Some("pc_type-example"),
-plat_subsidy: Some("plat_subsidy-example"),
-sale_models: "0",
-sales: "sales-example",
-sn_code: "sn_code-example",
-spec_model: "spec_model-example",
-status: "0",
-subsidy: "subsidy-example",
-tel: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==",
-uniscid: "uniscid-example",
-}]),
-req_ssn: Some("123"),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsData::new("activity_add_code-example", "330000", "address-example", "0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1", "barcode-example", "brand-example", "A01", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL=="), "corp_name-example", "is_ai_product-example", "item_name-example", wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61l="), "operation_time-example", "order_no-example", "0", "sales-example", "sn_code-example", "spec_model-example", "0", "subsidy-example", wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA=="), "uniscid-example");
+                        v.bank_name = Some("bank_name-example");
+                        v.bank_subsidy = Some("bank_subsidy-example");
+                        v.ccc_sn_order_no = Some("ccc_sn_order_no-example");
+                        v.delivery_time = Some("delivery_time-example");
+                        v.grade = Some("一级");
+                        v.imei1 = Some("imei1-example");
+                        v.imei2 = Some("imei2-example");
+                        v.invoice_no = Some("invoice_no-example");
+                        v.logistics_no = Some("logistics_no-example");
+                        v.origin_order_no = Some("origin_order_no-example");
+                        v.pc_type = Some("pc_type-example");
+                        v.plat_subsidy = Some("plat_subsidy-example");
+                        v
+                    }];
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsRequest::new();
+                    request.data = Some(&items0);
+                    request.req_ssn = Some("123");
                     check_encrypted_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/qualifications/sync", "", Some("{\"data\":[{\"activity_add_code\":\"activity_add_code-example\",\"add_code\":\"330000\",\"address\":\"address-example\",\"auth_code\":\"0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1\",\"bank_name\":\"bank_name-example\",\"bank_subsidy\":\"bank_subsidy-example\",\"barcode\":\"barcode-example\",\"brand\":\"brand-example\",\"cate_code\":\"A01\",\"ccc_sn_order_no\":\"ccc_sn_order_no-example\",\"cert_no\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==\",\"corp_name\":\"corp_name-example\",\"delivery_time\":\"delivery_time-example\",\"grade\":\"一级\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"invoice_no\":\"invoice_no-example\",\"is_ai_product\":\"is_ai_product-example\",\"item_name\":\"item_name-example\",\"logistics_no\":\"logistics_no-example\",\"name\":\"OEimkKuua8igpd+0YDgqF2Z61l=\",\"operation_time\":\"operation_time-example\",\"order_no\":\"order_no-example\",\"origin_order_no\":\"origin_order_no-example\",\"pc_type\":\"pc_type-example\",\"plat_subsidy\":\"plat_subsidy-example\",\"sale_models\":\"0\",\"sales\":\"sales-example\",\"sn_code\":\"sn_code-example\",\"spec_model\":\"spec_model-example\",\"status\":\"0\",\"subsidy\":\"subsidy-example\",\"tel\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==\",\"uniscid\":\"uniscid-example\"}],\"req_ssn\":\"123\"}"), &[], &["/data/0/cert_no", "/data/0/name", "/data/0/tel"]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::qualifications::sync::SyncSubsidyZhejiangQualificationsResponse>("{\"error_data\":[\"error_data-example\"],\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -932,31 +709,19 @@ req_ssn: Some("123"),
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/lock`
                 #[test]
                 fn lock_subsidy_zhejiang_sncode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeRequest {
-acquire_code: Some("acquire_code-example"),
-brand: Some("brand-example"),
-city: Some("city-example"),
-county: Some("county-example"),
-create_user: "create_user-example",
-goods_bar_code: "goods_bar_code-example",
-goods_model: Some("goods_model-example"),
-goods_name: "goods_name-example",
-goods_type: "goods_type-example",
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-is_ai_product: Some("is_ai_product-example"),
-manufact_cert_code: Some("manufact_cert_code-example"),
-mfr_info: Some("mfr_info-example"),
-order_price: "order_price-example",
-province: "province-example",
-req_ssn: "req_ssn-example",
-req_time: "req_time-example",
-sale_models: Some("sale_models-example"),
-sale_time: Some("sale_time-example"),
-sell_orderid: "sell_orderid-example",
-sn: "sn-example",
-trans_orderid: "trans_orderid-example",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeRequest::new("create_user-example", "goods_bar_code-example", "goods_name-example", "goods_type-example", "order_price-example", "province-example", "req_ssn-example", "req_time-example", "sell_orderid-example", "sn-example", "trans_orderid-example");
+                    request.acquire_code = Some("acquire_code-example");
+                    request.brand = Some("brand-example");
+                    request.city = Some("city-example");
+                    request.county = Some("county-example");
+                    request.goods_model = Some("goods_model-example");
+                    request.imei1 = Some("imei1-example");
+                    request.imei2 = Some("imei2-example");
+                    request.is_ai_product = Some("is_ai_product-example");
+                    request.manufact_cert_code = Some("manufact_cert_code-example");
+                    request.mfr_info = Some("mfr_info-example");
+                    request.sale_models = Some("sale_models-example");
+                    request.sale_time = Some("sale_time-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/sncode/lock", "", Some("{\"acquire_code\":\"acquire_code-example\",\"brand\":\"brand-example\",\"city\":\"city-example\",\"county\":\"county-example\",\"create_user\":\"create_user-example\",\"goods_bar_code\":\"goods_bar_code-example\",\"goods_model\":\"goods_model-example\",\"goods_name\":\"goods_name-example\",\"goods_type\":\"goods_type-example\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"is_ai_product\":\"is_ai_product-example\",\"manufact_cert_code\":\"manufact_cert_code-example\",\"mfr_info\":\"mfr_info-example\",\"order_price\":\"order_price-example\",\"province\":\"province-example\",\"req_ssn\":\"req_ssn-example\",\"req_time\":\"req_time-example\",\"sale_models\":\"sale_models-example\",\"sale_time\":\"sale_time-example\",\"sell_orderid\":\"sell_orderid-example\",\"sn\":\"sn-example\",\"trans_orderid\":\"trans_orderid-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::sncode::lock::LockSubsidyZhejiangSncodeResponse>("{\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }
@@ -967,18 +732,11 @@ trans_orderid: "trans_orderid-example",
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/query`
                 #[test]
                 fn query_subsidy_zhejiang_sncode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeRequest {
-goods_bar_code: "goods_bar_code-example",
-goods_type: "goods_type-example",
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-manufact_cert_code: Some("manufact_cert_code-example"),
-province: "province-example",
-req_ssn: "req_ssn-example",
-req_time: "req_time-example",
-sales_models: Some("sales_models-example"),
-sn: "sn-example",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeRequest::new("goods_bar_code-example", "goods_type-example", "province-example", "req_ssn-example", "req_time-example", "sn-example");
+                    request.imei1 = Some("imei1-example");
+                    request.imei2 = Some("imei2-example");
+                    request.manufact_cert_code = Some("manufact_cert_code-example");
+                    request.sales_models = Some("sales_models-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/sncode/query", "", Some("{\"goods_bar_code\":\"goods_bar_code-example\",\"goods_type\":\"goods_type-example\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"manufact_cert_code\":\"manufact_cert_code-example\",\"province\":\"province-example\",\"req_ssn\":\"req_ssn-example\",\"req_time\":\"req_time-example\",\"sales_models\":\"sales_models-example\",\"sn\":\"sn-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::sncode::query::QuerySubsidyZhejiangSncodeResponse>("{\"province\":\"province-example\",\"resp_code\":\"000000\",\"resp_desc\":\"成功\",\"sell_state\":\"U0022\",\"sn\":\"sn-example\"}");
                 }
@@ -989,32 +747,19 @@ sn: "sn-example",
                 /// `POST /v3/gov/subsidy/zhejiang/sncode/unlock`
                 #[test]
                 fn unlock_subsidy_zhejiang_sncode() {
-                    let request = wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest {
-acquire_code: Some("acquire_code-example"),
-brand: Some("brand-example"),
-city: Some("city-example"),
-county: Some("county-example"),
-create_user: "create_user-example",
-goods_bar_code: "goods_bar_code-example",
-goods_model: Some("goods_model-example"),
-goods_name: "goods_name-example",
-goods_type: "goods_type-example",
-imei1: Some("imei1-example"),
-imei2: Some("imei2-example"),
-is_ai_product: Some("is_ai_product-example"),
-manufact_cert_code: Some("manufact_cert_code-example"),
-mfr_info: Some("mfr_info-example"),
-order_price: "order_price-example",
-ori_pay_orderid: "ori_pay_orderid-example",
-province: "province-example",
-req_ssn: "req_ssn-example",
-req_time: "req_time-example",
-sale_time: Some("sale_time-example"),
-sales_models: Some("sales_models-example"),
-sell_orderid: "sell_orderid-example",
-sn: "sn-example",
-trans_orderid: "trans_orderid-example",
-};
+                    let mut request = wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest::new("create_user-example", "goods_bar_code-example", "goods_name-example", "goods_type-example", "order_price-example", "ori_pay_orderid-example", "province-example", "req_ssn-example", "req_time-example", "sell_orderid-example", "sn-example", "trans_orderid-example");
+                    request.acquire_code = Some("acquire_code-example");
+                    request.brand = Some("brand-example");
+                    request.city = Some("city-example");
+                    request.county = Some("county-example");
+                    request.goods_model = Some("goods_model-example");
+                    request.imei1 = Some("imei1-example");
+                    request.imei2 = Some("imei2-example");
+                    request.is_ai_product = Some("is_ai_product-example");
+                    request.manufact_cert_code = Some("manufact_cert_code-example");
+                    request.mfr_info = Some("mfr_info-example");
+                    request.sale_time = Some("sale_time-example");
+                    request.sales_models = Some("sales_models-example");
                     check_request(&request, Method::Post, "v3/gov/subsidy/zhejiang/sncode/unlock", "", Some("{\"acquire_code\":\"acquire_code-example\",\"brand\":\"brand-example\",\"city\":\"city-example\",\"county\":\"county-example\",\"create_user\":\"create_user-example\",\"goods_bar_code\":\"goods_bar_code-example\",\"goods_model\":\"goods_model-example\",\"goods_name\":\"goods_name-example\",\"goods_type\":\"goods_type-example\",\"imei1\":\"imei1-example\",\"imei2\":\"imei2-example\",\"is_ai_product\":\"is_ai_product-example\",\"manufact_cert_code\":\"manufact_cert_code-example\",\"mfr_info\":\"mfr_info-example\",\"order_price\":\"order_price-example\",\"ori_pay_orderid\":\"ori_pay_orderid-example\",\"province\":\"province-example\",\"req_ssn\":\"req_ssn-example\",\"req_time\":\"req_time-example\",\"sale_time\":\"sale_time-example\",\"sales_models\":\"sales_models-example\",\"sell_orderid\":\"sell_orderid-example\",\"sn\":\"sn-example\",\"trans_orderid\":\"trans_orderid-example\"}"), &[]);
                     check_response::<wxpay_apis::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeResponse>("{\"resp_code\":\"000000\",\"resp_desc\":\"成功\"}");
                 }

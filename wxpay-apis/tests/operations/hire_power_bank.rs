@@ -9,12 +9,12 @@ mod insurance_orders {
     /// `POST /v3/hire-power-bank/insurance-orders`
     #[test]
     fn create_insurance_order() {
-        let request = wxpay_apis::hire_power_bank::insurance_orders::CreateInsuranceOrderRequest {
-            notify_url: Some("https://api.test.com"),
-            openid: Some("2323dfsdf342342"),
-            out_order_no: Some("6e8369071cd942c0476613f9d1ce9ca3"),
-            service_id: Some("实例值"),
-        };
+        let mut request =
+            wxpay_apis::hire_power_bank::insurance_orders::CreateInsuranceOrderRequest::new();
+        request.notify_url = Some("https://api.test.com");
+        request.openid = Some("2323dfsdf342342");
+        request.out_order_no = Some("6e8369071cd942c0476613f9d1ce9ca3");
+        request.service_id = Some("实例值");
         check_request(&request, Method::Post, "v3/hire-power-bank/insurance-orders", "", Some("{\"notify_url\":\"https://api.test.com\",\"openid\":\"2323dfsdf342342\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\",\"service_id\":\"实例值\"}"), &[]);
         check_response::<wxpay_apis::hire_power_bank::insurance_orders::CreateInsuranceOrderResponse>("{\"claimed_count\":1,\"max_claim_count\":3,\"openid\":\"2323dfsdf342342\",\"order_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"1234323JKHDFE1243252\",\"order_receive_state\":\"RECEIVING\",\"order_receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_order_no\":\"6e8369071cd942c0476613f9d1ce9ca3\"}");
     }
@@ -22,9 +22,9 @@ mod insurance_orders {
     /// `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`
     #[test]
     fn get_by_out_trade_no() {
-        let request = wxpay_apis::hire_power_bank::insurance_orders::GetByOutTradeNoRequest {
-            out_order_no: "out_order_no/../?a=b#c %微",
-        };
+        let request = wxpay_apis::hire_power_bank::insurance_orders::GetByOutTradeNoRequest::new(
+            "out_order_no/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Get,
@@ -43,9 +43,9 @@ mod user_qualifications {
     #[test]
     fn get_qualification_by_open_id() {
         let request =
-            wxpay_apis::hire_power_bank::user_qualifications::GetQualificationByOpenIdRequest {
-                openid: "openid/../?a=b#c %微",
-            };
+            wxpay_apis::hire_power_bank::user_qualifications::GetQualificationByOpenIdRequest::new(
+                "openid/../?a=b#c %微",
+            );
         check_request(
             &request,
             Method::Get,

@@ -11,7 +11,7 @@ mod v3 {
         /// `GET /hk/v3/certificates`
         #[test]
         fn query_hk_certificates() {
-            let request = wxpay_apis::hk::v3::certificates::QueryHkCertificatesRequest {};
+            let request = wxpay_apis::hk::v3::certificates::QueryHkCertificatesRequest::new();
             check_request(&request, Method::Get, "hk/v3/certificates", "", None, &[]);
             check_response::<wxpay_apis::hk::v3::certificates::QueryHkCertificatesResponse>("{\"data\":[{\"effective_time\":\"2018-06-08T10:34:56+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"sRvt...\",\"nonce\":\"61f9c719728a\"},\"expire_time\":\"2018-12-08T10:34:56+08:00\",\"serial_no\":\"5157F09EFDC096DE15EBE81A47057A7232F1B8E1\"}]}");
         }
@@ -22,45 +22,53 @@ mod v3 {
         /// `POST /hk/v3/merchants`
         #[test]
         fn create_hk_merchants() {
-            let request = wxpay_apis::hk::v3::merchants::CreateHkMerchantsRequest {
-business: wxpay_apis::hk::v3::merchants::HkMerchantsBusiness {
-app_download: Some("https://download.qq.com"),
-business_type: wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
-mcc: Some("4214"),
-mini_program: Some("wx8888888888888888"),
-office_account: Some("wx8888888888888888"),
-store_address: Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong"),
-store_photos: Some(wxpay_core::types::JsonString(&[wxpay_core::types::MediaId::new("store_photos-media-id")])),
-website: Some("https://www.qq.com"),
-},
-business_category: 644,
-channel_id: Some("3200000001"),
-contact: wxpay_apis::hk::v3::merchants::HkMerchantsContact {
-email: "test@test.com",
-name: "李先生",
-phone: "075586010000",
-},
-director: Some(wxpay_apis::hk::v3::merchants::HkMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-merchant_country_code: "344",
-merchant_type: wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
-name: "Merchant name",
-office_phone: "075586010000",
-principal: Some(wxpay_apis::hk::v3::merchants::HkMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-registration_certificate_copy: Some("w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs"),
-registration_certificate_date: Some("2020-10-16"),
-registration_certificate_number: Some("5555-8888"),
-settlement_bank_number: Some("555588889999"),
-shortname: "Merchant shortname",
-sp_appid: "wx8888888888888888",
-sp_mchid: "3200000001",
-idempotency_key: Some("GzPCeo963zXKcO2hDVD8AjXIpgrj"),
-};
+            let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
+            let mut request = wxpay_apis::hk::v3::merchants::CreateHkMerchantsRequest::new(
+                {
+                    let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
+                        wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
+                    );
+                    v.app_download = Some("https://download.qq.com");
+                    v.mcc = Some("4214");
+                    v.mini_program = Some("wx8888888888888888");
+                    v.office_account = Some("wx8888888888888888");
+                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                    v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                    v.website = Some("https://www.qq.com");
+                    v
+                },
+                644,
+                wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
+                    wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                    wxpay_core::sensitive::Sensitive::new("李先生"),
+                    wxpay_core::sensitive::Sensitive::new("075586010000"),
+                ),
+                "344",
+                wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
+                "Merchant name",
+                "075586010000",
+                "Merchant shortname",
+                "wx8888888888888888",
+                "3200000001",
+            );
+            request.channel_id = Some("3200000001");
+            request.director = Some({
+                let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsDirector::new();
+                v.name = Some("Bob");
+                v.number = Some("5555-8888");
+                v
+            });
+            request.principal = Some({
+                let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsPrincipal::new();
+                v.name = Some("Bob");
+                v.number = Some("5555-8888");
+                v
+            });
+            request.registration_certificate_copy = Some("w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs");
+            request.registration_certificate_date = Some("2020-10-16");
+            request.registration_certificate_number = Some("5555-8888");
+            request.settlement_bank_number = Some("555588889999");
+            request.idempotency_key = Some("GzPCeo963zXKcO2hDVD8AjXIpgrj");
             check_encrypted_request(&request, Method::Post, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\"}"), &[("Idempotency-Key", "GzPCeo963zXKcO2hDVD8AjXIpgrj")], &["/contact/email", "/contact/name", "/contact/phone"]);
             check_response::<wxpay_apis::hk::v3::merchants::CreateHkMerchantsResponse>("{\"description\":\"该子商户需要通过审核才可生效。请登录商户平台检查审核状态。\",\"sub_mchid\":\"1900000109\",\"verification_status\":\"Under Review\"}");
         }
@@ -68,45 +76,53 @@ idempotency_key: Some("GzPCeo963zXKcO2hDVD8AjXIpgrj"),
         /// `PUT /hk/v3/merchants`
         #[test]
         fn update_hk_merchants() {
-            let request = wxpay_apis::hk::v3::merchants::UpdateHkMerchantsRequest {
-business: wxpay_apis::hk::v3::merchants::HkMerchantsBusiness {
-app_download: Some("https://download.qq.com"),
-business_type: wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
-mcc: Some("4214"),
-mini_program: Some("wx8888888888888888"),
-office_account: Some("wx8888888888888888"),
-store_address: Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong"),
-store_photos: Some(wxpay_core::types::JsonString(&[wxpay_core::types::MediaId::new("store_photos-media-id")])),
-website: Some("https://www.qq.com"),
-},
-business_category: 644,
-channel_id: Some("3200000001"),
-contact: Some(wxpay_apis::hk::v3::merchants::HkMerchantsContact {
-email: "test@test.com",
-name: "李先生",
-phone: "075586010000",
-}),
-director: Some(wxpay_apis::hk::v3::merchants::HkMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-merchant_country_code: "344",
-merchant_type: wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
-name: "Merchant name",
-office_phone: "075586010000",
-principal: Some(wxpay_apis::hk::v3::merchants::HkMerchantsDirector {
-name: Some("Bob"),
-number: Some("5555-8888"),
-}),
-registration_certificate_copy: Some("w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs"),
-registration_certificate_date: Some("2020-10-16"),
-registration_certificate_number: Some("5555-8888"),
-settlement_bank_number: Some("555588889999"),
-shortname: "Merchant shortname",
-sp_appid: "wx8888888888888888",
-sp_mchid: "3200000001",
-sub_mchid: "20000100",
-};
+            let items0 = [wxpay_core::types::MediaId::new("store_photos-media-id")];
+            let mut request = wxpay_apis::hk::v3::merchants::UpdateHkMerchantsRequest::new(
+                {
+                    let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsBusiness::new(
+                        wxpay_apis::hk::v3::merchants::HkMerchantsBusinessType::Both,
+                    );
+                    v.app_download = Some("https://download.qq.com");
+                    v.mcc = Some("4214");
+                    v.mini_program = Some("wx8888888888888888");
+                    v.office_account = Some("wx8888888888888888");
+                    v.store_address = Some("10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong");
+                    v.store_photos = Some(wxpay_core::types::JsonString(&items0));
+                    v.website = Some("https://www.qq.com");
+                    v
+                },
+                644,
+                "344",
+                wxpay_apis::hk::v3::merchants::HkMerchantsMerchantType::Enterprise,
+                "Merchant name",
+                "075586010000",
+                "Merchant shortname",
+                "wx8888888888888888",
+                "3200000001",
+                "20000100",
+            );
+            request.channel_id = Some("3200000001");
+            request.contact = Some(wxpay_apis::hk::v3::merchants::HkMerchantsContact::new(
+                wxpay_core::sensitive::Sensitive::new("test@test.com"),
+                wxpay_core::sensitive::Sensitive::new("李先生"),
+                wxpay_core::sensitive::Sensitive::new("075586010000"),
+            ));
+            request.director = Some({
+                let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsDirector::new();
+                v.name = Some("Bob");
+                v.number = Some("5555-8888");
+                v
+            });
+            request.principal = Some({
+                let mut v = wxpay_apis::hk::v3::merchants::HkMerchantsPrincipal::new();
+                v.name = Some("Bob");
+                v.number = Some("5555-8888");
+                v
+            });
+            request.registration_certificate_copy = Some("w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs");
+            request.registration_certificate_date = Some("2020-10-16");
+            request.registration_certificate_number = Some("5555-8888");
+            request.settlement_bank_number = Some("555588889999");
             check_encrypted_request(&request, Method::Put, "hk/v3/merchants", "", Some("{\"business\":{\"app_download\":\"https://download.qq.com\",\"business_type\":\"BOTH\",\"mcc\":\"4214\",\"mini_program\":\"wx8888888888888888\",\"office_account\":\"wx8888888888888888\",\"store_address\":\"10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong Kong\",\"store_photos\":\"[\\\"store_photos-media-id\\\"]\",\"website\":\"https://www.qq.com\"},\"business_category\":644,\"channel_id\":\"3200000001\",\"contact\":{\"email\":\"test@test.com\",\"name\":\"李先生\",\"phone\":\"075586010000\"},\"director\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"merchant_country_code\":\"344\",\"merchant_type\":\"ENTERPRISE\",\"name\":\"Merchant name\",\"office_phone\":\"075586010000\",\"principal\":{\"name\":\"Bob\",\"number\":\"5555-8888\"},\"registration_certificate_copy\":\"w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt1__DsWXok2NqRliv2SDL42QoEmHIPs\",\"registration_certificate_date\":\"2020-10-16\",\"registration_certificate_number\":\"5555-8888\",\"settlement_bank_number\":\"555588889999\",\"shortname\":\"Merchant shortname\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"3200000001\",\"sub_mchid\":\"20000100\"}"), &[], &["/contact/email", "/contact/name", "/contact/phone"]);
             check_response::<wxpay_apis::hk::v3::merchants::UpdateHkMerchantsResponse>(
                 "{\"sub_mchid\":\"1900000109\"}",
@@ -116,11 +132,11 @@ sub_mchid: "20000100",
         /// `GET /hk/v3/merchants/{sub_mchid}`
         #[test]
         fn query_hk_merchants() {
-            let request = wxpay_apis::hk::v3::merchants::QueryHkMerchantsRequest {
-                sub_mchid: "sub_mchid/../?a=b#c %微",
-                sp_appid: "wx8888888888888888",
-                sp_mchid: "3200000001",
-            };
+            let request = wxpay_apis::hk::v3::merchants::QueryHkMerchantsRequest::new(
+                "sub_mchid/../?a=b#c %微",
+                "wx8888888888888888",
+                "3200000001",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -138,15 +154,14 @@ sub_mchid: "20000100",
         /// `GET /hk/v3/refunds`
         #[test]
         fn query_hk_refunds() {
-            let request = wxpay_apis::hk::v3::refunds::QueryHkRefundsRequest {
-                transaction_id: Some("1217752501201407033233368018"),
-                out_trade_no: Some("out_trade_no-example"),
-                mchid: Some("1900000109"),
-                sub_mchid: Some("1900000109"),
-                sp_mchid: Some("1900000100"),
-                offset: Some(0),
-                count: Some(10),
-            };
+            let mut request = wxpay_apis::hk::v3::refunds::QueryHkRefundsRequest::new();
+            request.transaction_id = Some("1217752501201407033233368018");
+            request.out_trade_no = Some("out_trade_no-example");
+            request.mchid = Some("1900000109");
+            request.sub_mchid = Some("1900000109");
+            request.sp_mchid = Some("1900000100");
+            request.offset = Some(0);
+            request.count = Some(10);
             check_request(&request, Method::Get, "hk/v3/refunds", "transaction_id=1217752501201407033233368018&out_trade_no=out_trade_no-example&mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100&offset=0&count=10", None, &[]);
             check_response::<wxpay_apis::hk::v3::refunds::QueryHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"current_total_num\":10,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"channel\":\"ORIGINAL\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"fund_source\":\"REFUND_SOURCE_UNSETTLED_FUNDS\",\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\",\"recv_account\":\"招商银行信用卡\",\"refund_detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"status\":\"SUCCESS\",\"success_time\":\"2018-06-08T10:34:56+08:00\"}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\",\"total_num\":0}");
         }
@@ -154,24 +169,20 @@ sub_mchid: "20000100",
         /// `POST /hk/v3/refunds`
         #[test]
         fn create_hk_refunds() {
-            let request = wxpay_apis::hk::v3::refunds::CreateHkRefundsRequest {
-                amount: wxpay_apis::hk::v3::refunds::CreateHkRefundsAmount {
-                    currency: "CNY",
-                    refund: 888,
-                    total: 888,
-                },
-                appid: "wx8888888888888888",
-                mchid: "1900000109",
-                notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-                out_refund_no: "1217752501201407033233368018",
-                out_trade_no: Some("out_trade_no-example"),
-                reason: Some("商品已售完"),
-                sp_appid: "wx8888888888888888",
-                sp_mchid: "1900000100",
-                sub_appid: Some("wx8888888888888888"),
-                sub_mchid: "1900000109",
-                transaction_id: Some("1217752501201407033233368018"),
-            };
+            let mut request = wxpay_apis::hk::v3::refunds::CreateHkRefundsRequest::new(
+                wxpay_apis::hk::v3::refunds::CreateHkRefundsAmount::new("CNY", 888, 888),
+                "wx8888888888888888",
+                "1900000109",
+                "1217752501201407033233368018",
+                "wx8888888888888888",
+                "1900000100",
+                "1900000109",
+            );
+            request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
+            request.out_trade_no = Some("out_trade_no-example");
+            request.reason = Some("商品已售完");
+            request.sub_appid = Some("wx8888888888888888");
+            request.transaction_id = Some("1217752501201407033233368018");
             check_request(&request, Method::Post, "hk/v3/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"refund\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"mchid\":\"1900000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"out_trade_no-example\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
             check_response::<wxpay_apis::hk::v3::refunds::CreateHkRefundsResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"CNY\",\"payer_refund\":888,\"refund\":888},\"create_time\":\"2018-06-08T10:34:56+08:00\",\"detail\":{\"amount\":5,\"currency\":\"CNY\",\"promotion_id\":\"109519\",\"refund_amount\":5,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"},\"id\":\"1217752501201407033233368018\",\"out_refund_no\":\"1217752501201407033233368018\"}");
         }
@@ -181,12 +192,12 @@ sub_mchid: "20000100",
             /// `GET /hk/v3/refunds/id/{refund_id}`
             #[test]
             fn query_refunds_by_id() {
-                let request = wxpay_apis::hk::v3::refunds::id::QueryRefundsByIdRequest {
-                    refund_id: "refund_id/../?a=b#c %微",
-                    mchid: Some("1900000109"),
-                    sub_mchid: Some("1900000109"),
-                    sp_mchid: Some("1900000100"),
-                };
+                let mut request = wxpay_apis::hk::v3::refunds::id::QueryRefundsByIdRequest::new(
+                    "refund_id/../?a=b#c %微",
+                );
+                request.mchid = Some("1900000109");
+                request.sub_mchid = Some("1900000109");
+                request.sp_mchid = Some("1900000100");
                 check_request(
                     &request,
                     Method::Get,
@@ -204,13 +215,10 @@ sub_mchid: "20000100",
             /// `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`
             #[test]
             fn query_refunds_by_out_refund_no() {
-                let request =
-                    wxpay_apis::hk::v3::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest {
-                        out_refund_no: "out_refund_no/../?a=b#c %微",
-                        mchid: Some("1900000109"),
-                        sub_mchid: Some("1900000109"),
-                        sp_mchid: Some("1900000100"),
-                    };
+                let mut request = wxpay_apis::hk::v3::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest::new("out_refund_no/../?a=b#c %微");
+                request.mchid = Some("1900000109");
+                request.sub_mchid = Some("1900000109");
+                request.sp_mchid = Some("1900000100");
                 check_request(
                     &request,
                     Method::Get,
@@ -231,14 +239,10 @@ sub_mchid: "20000100",
             /// `GET /hk/v3/settle/settlements`
             #[test]
             fn query_settle_settlements() {
-                let request = wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsRequest {
-sub_mchid: Some("1900000101"),
-settle_state: wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsSettleState::Settled,
-settle_start_date: Some("20091225"),
-settle_end_date: Some("20091226"),
-limit: 5,
-offset: 10,
-};
+                let mut request = wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsRequest::new(wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsSettleState::Settled, 5, 10);
+                request.sub_mchid = Some("1900000101");
+                request.settle_start_date = Some("20091225");
+                request.settle_end_date = Some("20091226");
                 check_request(&request, Method::Get, "hk/v3/settle/settlements", "sub_mchid=1900000101&settle_state=SETTLED&settle_start_date=20091225&settle_end_date=20091226&limit=5&offset=10", None, &[]);
                 check_response::<wxpay_apis::hk::v3::settle::settlements::QuerySettleSettlementsResponse>("{\"data\":[{\"amount\":{\"currency\":\"HKD\",\"fee\":5,\"net\":5,\"pay\":123,\"refund\":123,\"settled\":123,\"unsettle\":123},\"batch_id\":\"20091225003\",\"settlement_date\":\"20091225\",\"trade_end_date\":\"20091225\",\"trade_start_date\":\"20091225\",\"wallet_region\":\"CHINA_HONGKONG\"}],\"limit\":20,\"offset\":1,\"total_count\":1234}");
             }
@@ -252,63 +256,75 @@ offset: 10,
             /// `POST /hk/v3/transactions/app`
             #[test]
             fn create_transactions_app() {
-                let request = wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppRequest {
-                    amount: wxpay_apis::hk::v3::transactions::CreateTransactionsAmount {
-                        currency: Some("HKD"),
-                        total: 888,
-                    },
-                    appid: "wx8888888888888888",
-                    attach: Some("自定义数据"),
-                    description: "image形象店-深圳腾大- QQ公仔",
-                    detail: Some(
-                        &[wxpay_apis::hk::v3::transactions::CreateTransactionsDetail {
-                            cost_price: Some(608800),
-                            goods_detail: Some(&[
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail {
-                                    goods_id: "12345",
-                                    goods_name: Some("iPhone6s 16G"),
-                                    price: 528800,
-                                    quantity: 1,
-                                    wxpay_goods_id: Some("1001"),
-                                },
-                            ]),
-                            receipt_id: Some("wx123"),
-                        }],
-                    ),
-                    goods_tag: Some("WXG"),
-                    limit_pay: Some("no_credit"),
-                    mchid: "1900000109",
-                    merchant_category_code: "1011",
-                    notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                    out_trade_no: "1217752501201407033233368018",
-                    payer: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsPayer {
-                        openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                        sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                        sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                    }),
-                    scene_info: Some(
-                        wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo {
-                            device_id: Some("013467007045764"),
-                            device_ip: Some("128.0.0.1"),
-                            operator_id: Some("123145"),
-                            payer_client_ip: Some("128.0.0.1"),
-                            store_info: Some(
-                                wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo {
-                                    address: "广东省深圳市南山区科技中一道10000号",
-                                    id: Some("0001"),
-                                    name: "腾讯大厦分店",
-                                },
-                            ),
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
+                            "12345", 528800, 1,
+                        );
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request =
+                    wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppRequest::new(
+                        {
+                            let mut v =
+                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                    888,
+                                );
+                            v.currency = Some("HKD");
+                            v
                         },
-                    ),
-                    sp_appid: "wx8888888888888888",
-                    sp_mchid: "1900000100",
-                    sub_appid: Some("sub_appid-example"),
-                    sub_mchid: "1900000109",
-                    time_expire: Some("2018-06-08T10:34:56+08:00"),
-                    time_start: Some("2018-06-08T10:34:56+08:00"),
-                    trade_type: "APP",
-                };
+                        "wx8888888888888888",
+                        "image形象店-深圳腾大- QQ公仔",
+                        "1900000109",
+                        "1011",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        "wx8888888888888888",
+                        "1900000100",
+                        "1900000109",
+                        "APP",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some({
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsPayer::new();
+                    v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v
+                });
+                request.scene_info = Some({
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v.operator_id = Some("123145");
+                    v.payer_client_ip = Some("128.0.0.1");
+                    v.store_info = Some({
+                        let mut v =
+                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
+                                "广东省深圳市南山区科技中一道10000号",
+                                "腾讯大厦分店",
+                            );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.sub_appid = Some("sub_appid-example");
+                request.time_expire = Some("2018-06-08T10:34:56+08:00");
+                request.time_start = Some("2018-06-08T10:34:56+08:00");
                 check_request(&request, Method::Post, "hk/v3/transactions/app", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\"}"), &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::app::CreateTransactionsAppResponse,
@@ -321,12 +337,13 @@ offset: 10,
             /// `GET /hk/v3/transactions/id/{transaction_id}`
             #[test]
             fn query_transactions_by_id() {
-                let request = wxpay_apis::hk::v3::transactions::id::QueryTransactionsByIdRequest {
-                    transaction_id: "transaction_id/../?a=b#c %微",
-                    mchid: "1900000109",
-                    sub_mchid: "1900000109",
-                    sp_mchid: "1900000100",
-                };
+                let request =
+                    wxpay_apis::hk::v3::transactions::id::QueryTransactionsByIdRequest::new(
+                        "transaction_id/../?a=b#c %微",
+                        "1900000109",
+                        "1900000109",
+                        "1900000100",
+                    );
                 check_request(
                     &request,
                     Method::Get,
@@ -343,13 +360,9 @@ offset: 10,
                 /// `POST /hk/v3/transactions/id/{transaction_id}/close`
                 #[test]
                 fn close_transactions_by_id() {
-                    let request =
-                        wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequest {
-                            transaction_id: "transaction_id/../?a=b#c %微",
-                            mchid: "1230000109",
-                            sp_mchid: Some("1230000109"),
-                            sub_mchid: Some("1230000109"),
-                        };
+                    let mut request = wxpay_apis::hk::v3::transactions::id::close::CloseTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1230000109");
+                    request.sp_mchid = Some("1230000109");
+                    request.sub_mchid = Some("1230000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -360,12 +373,7 @@ offset: 10,
                 /// `POST /hk/v3/transactions/id/{transaction_id}/reverse`
                 #[test]
                 fn reverse_transactions_by_id() {
-                    let request = wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-mchid: "1900000109",
-sp_mchid: "1900000100",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::hk::v3::transactions::id::reverse::ReverseTransactionsByIdRequest::new("transaction_id/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -377,55 +385,75 @@ sub_mchid: "1900000109",
             /// `POST /hk/v3/transactions/jsapi`
             #[test]
             fn create_transactions_jsapi() {
-                let request = wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequest {
-amount: wxpay_apis::hk::v3::transactions::CreateTransactionsAmount {
-currency: Some("HKD"),
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-description: "image形象店-深圳腾大- QQ公仔",
-detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail {
-goods_id: "12345",
-goods_name: Some("iPhone6s 16G"),
-price: 528800,
-quantity: 1,
-wxpay_goods_id: Some("1001"),
-}]),
-receipt_id: Some("wx123"),
-}]),
-goods_tag: Some("WXG"),
-limit_pay: Some("no_credit"),
-mchid: "1900000109",
-merchant_category_code: "1011",
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsPayer {
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-}),
-scene_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo {
-device_id: Some("013467007045764"),
-device_ip: Some("128.0.0.1"),
-operator_id: Some("123145"),
-payer_client_ip: Some("128.0.0.1"),
-store_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1900000100",
-sub_appid: Some("sub_appid-example"),
-sub_mchid: "1900000109",
-time_expire: Some("2018-06-08T10:34:56+08:00"),
-time_start: Some("2018-06-08T10:34:56+08:00"),
-trade_type: "JSAPI",
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
+                            "12345", 528800, 1,
+                        );
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request =
+                    wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequest::new(
+                        {
+                            let mut v =
+                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                    888,
+                                );
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        "wx8888888888888888",
+                        "image形象店-深圳腾大- QQ公仔",
+                        "1900000109",
+                        "1011",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        "wx8888888888888888",
+                        "1900000100",
+                        "1900000109",
+                        "JSAPI",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some({
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsPayer::new();
+                    v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v
+                });
+                request.scene_info = Some({
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v.operator_id = Some("123145");
+                    v.payer_client_ip = Some("128.0.0.1");
+                    v.store_info = Some({
+                        let mut v =
+                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
+                                "广东省深圳市南山区科技中一道10000号",
+                                "腾讯大厦分店",
+                            );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.sub_appid = Some("sub_appid-example");
+                request.time_expire = Some("2018-06-08T10:34:56+08:00");
+                request.time_start = Some("2018-06-08T10:34:56+08:00");
                 check_request(&request, Method::Post, "hk/v3/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"JSAPI\"}"), &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::jsapi::CreateTransactionsJsapiResponse,
@@ -438,50 +466,51 @@ trade_type: "JSAPI",
             /// `POST /hk/v3/transactions/micropay`
             #[test]
             fn create_transactions_micropay() {
-                let request = wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayRequest {
-amount: wxpay_apis::hk::v3::transactions::CreateTransactionsAmount {
-currency: Some("HKD"),
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-description: "image形象店-深圳腾大- QQ公仔",
-detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail {
-goods_id: "12345",
-goods_name: Some("iPhone6s 16G"),
-price: 528800,
-quantity: 1,
-wxpay_goods_id: Some("1001"),
-}]),
-receipt_id: Some("wx123"),
-}]),
-goods_tag: Some("WXG"),
-limit_pay: Some("no_credit"),
-mchid: "1900000109",
-merchant_category_code: "1011",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayPayer {
-auth_code: "120061098828009406",
-}),
-scene_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo {
-device_id: Some("013467007045764"),
-device_ip: Some("128.0.0.1"),
-operator_id: Some("123145"),
-payer_client_ip: Some("128.0.0.1"),
-store_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1900000100",
-sub_appid: Some("wx8888888888888888"),
-sub_mchid: "1900000109",
-trade_type: "MICROPAY",
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
+                            "12345", 528800, 1,
+                        );
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request = wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayRequest::new({
+let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(888);
+v.currency = Some("HKD");
+v
+}, "wx8888888888888888", "image形象店-深圳腾大- QQ公仔", "1900000109", "1011", "1217752501201407033233368018", "wx8888888888888888", "1900000100", "1900000109", "MICROPAY");
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some(wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayPayer::new("120061098828009406"));
+                request.scene_info = Some({
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v.operator_id = Some("123145");
+                    v.payer_client_ip = Some("128.0.0.1");
+                    v.store_info = Some({
+                        let mut v =
+                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
+                                "广东省深圳市南山区科技中一道10000号",
+                                "腾讯大厦分店",
+                            );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.sub_appid = Some("wx8888888888888888");
                 check_request(&request, Method::Post, "hk/v3/transactions/micropay", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"120061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"trade_type\":\"MICROPAY\"}"), &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::micropay::CreateTransactionsMicropayResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer _currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"CNY\",\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wechatpay_contribute_amount\":0}],\"id\":\"1217752501201407033233368018\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"MICROPAY\"}");
             }
@@ -492,55 +521,68 @@ trade_type: "MICROPAY",
             /// `POST /hk/v3/transactions/mweb`
             #[test]
             fn create_transactions_mweb() {
-                let request = wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebRequest {
-amount: wxpay_apis::hk::v3::transactions::CreateTransactionsAmount {
-currency: Some("HKD"),
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-description: "image形象店-深圳腾大- QQ公仔",
-detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail {
-goods_id: "12345",
-goods_name: Some("iPhone6s 16G"),
-price: 528800,
-quantity: 1,
-wxpay_goods_id: Some("1001"),
-}]),
-receipt_id: Some("wx123"),
-}]),
-goods_tag: Some("WXG"),
-limit_pay: Some("no_credit"),
-mchid: "1900000109",
-merchant_category_code: "1011",
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsPayer {
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-}),
-scene_info: wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebSceneInfo {
-device_id: Some("013467007045764"),
-device_ip: Some("128.0.0.1"),
-operator_id: Some("123145"),
-payer_client_ip: "128.0.0.1",
-store_info: wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-id: Some("0001"),
-name: "腾讯大厦分店",
-},
-},
-sp_appid: "wx8888888888888888",
-sp_mchid: "1900000100",
-sub_appid: Some("sub_appid-example"),
-sub_mchid: "1900000109",
-time_expire: Some("2018-06-08T10:34:56+08:00"),
-time_start: Some("2018-06-08T10:34:56+08:00"),
-trade_type: "MWEB",
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
+                            "12345", 528800, 1,
+                        );
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request =
+                    wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebRequest::new(
+                        {
+                            let mut v =
+                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                    888,
+                                );
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        "wx8888888888888888",
+                        "image形象店-深圳腾大- QQ公仔",
+                        "1900000109",
+                        "1011",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        {
+                            let mut v = wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebSceneInfo::new("128.0.0.1", {
+let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new("广东省深圳市南山区科技中一道10000号", "腾讯大厦分店");
+v.id = Some("0001");
+v
+});
+                            v.device_id = Some("013467007045764");
+                            v.device_ip = Some("128.0.0.1");
+                            v.operator_id = Some("123145");
+                            v
+                        },
+                        "wx8888888888888888",
+                        "1900000100",
+                        "1900000109",
+                        "MWEB",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some({
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsPayer::new();
+                    v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v
+                });
+                request.sub_appid = Some("sub_appid-example");
+                request.time_expire = Some("2018-06-08T10:34:56+08:00");
+                request.time_start = Some("2018-06-08T10:34:56+08:00");
                 check_request(&request, Method::Post, "hk/v3/transactions/mweb", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"MWEB\"}"), &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::mweb::CreateTransactionsMwebResponse>("{\"mweb_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
             }
@@ -551,55 +593,75 @@ trade_type: "MWEB",
             /// `POST /hk/v3/transactions/native`
             #[test]
             fn create_transactions_native() {
-                let request = wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeRequest {
-amount: wxpay_apis::hk::v3::transactions::CreateTransactionsAmount {
-currency: Some("HKD"),
-total: 888,
-},
-appid: "wx8888888888888888",
-attach: Some("自定义数据"),
-description: "image形象店-深圳腾大- QQ公仔",
-detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail {
-goods_id: "12345",
-goods_name: Some("iPhone6s 16G"),
-price: 528800,
-quantity: 1,
-wxpay_goods_id: Some("1001"),
-}]),
-receipt_id: Some("wx123"),
-}]),
-goods_tag: Some("WXG"),
-limit_pay: Some("no_credit"),
-mchid: "1900000109",
-merchant_category_code: "1011",
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsPayer {
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-}),
-scene_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo {
-device_id: Some("013467007045764"),
-device_ip: Some("128.0.0.1"),
-operator_id: Some("123145"),
-payer_client_ip: Some("128.0.0.1"),
-store_info: Some(wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1900000100",
-sub_appid: Some("sub_appid-example"),
-sub_mchid: "1900000109",
-time_expire: Some("2018-06-08T10:34:56+08:00"),
-time_start: Some("2018-06-08T10:34:56+08:00"),
-trade_type: "NATIVE",
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsGoodsDetail::new(
+                            "12345", 528800, 1,
+                        );
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.receipt_id = Some("wx123");
+                    v
+                }];
+                let mut request =
+                    wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeRequest::new(
+                        {
+                            let mut v =
+                                wxpay_apis::hk::v3::transactions::CreateTransactionsAmount::new(
+                                    888,
+                                );
+                            v.currency = Some("HKD");
+                            v
+                        },
+                        "wx8888888888888888",
+                        "image形象店-深圳腾大- QQ公仔",
+                        "1900000109",
+                        "1011",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        "wx8888888888888888",
+                        "1900000100",
+                        "1900000109",
+                        "NATIVE",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some(&items1);
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some("no_credit");
+                request.payer = Some({
+                    let mut v = wxpay_apis::hk::v3::transactions::CreateTransactionsPayer::new();
+                    v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v
+                });
+                request.scene_info = Some({
+                    let mut v =
+                        wxpay_apis::hk::v3::transactions::CreateTransactionsSceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v.operator_id = Some("123145");
+                    v.payer_client_ip = Some("128.0.0.1");
+                    v.store_info = Some({
+                        let mut v =
+                            wxpay_apis::hk::v3::transactions::CreateTransactionsStoreInfo::new(
+                                "广东省深圳市南山区科技中一道10000号",
+                                "腾讯大厦分店",
+                            );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.sub_appid = Some("sub_appid-example");
+                request.time_expire = Some("2018-06-08T10:34:56+08:00");
+                request.time_start = Some("2018-06-08T10:34:56+08:00");
                 check_request(&request, Method::Post, "hk/v3/transactions/native", "", Some("{\"amount\":{\"currency\":\"HKD\",\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"description\":\"image形象店-深圳腾大- QQ公仔\",\"detail\":[{\"cost_price\":608800,\"goods_detail\":[{\"goods_id\":\"12345\",\"goods_name\":\"iPhone6s 16G\",\"price\":528800,\"quantity\":1,\"wxpay_goods_id\":\"1001\"}],\"receipt_id\":\"wx123\"}],\"goods_tag\":\"WXG\",\"limit_pay\":\"no_credit\",\"mchid\":\"1900000109\",\"merchant_category_code\":\"1011\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"operator_id\":\"123145\",\"payer_client_ip\":\"128.0.0.1\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"1900000109\",\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"time_start\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"NATIVE\"}"), &[]);
                 check_response::<
                     wxpay_apis::hk::v3::transactions::native::CreateTransactionsNativeResponse,
@@ -612,12 +674,7 @@ trade_type: "NATIVE",
             /// `GET /hk/v3/transactions/out-trade-no/{out_trade_no}`
             #[test]
             fn query_transactions_by_out_trade_no() {
-                let request = wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1900000109",
-sub_mchid: "1900000109",
-sp_mchid: "1900000100",
-};
+                let request = wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000109", "1900000100");
                 check_request(&request, Method::Get, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "mchid=1900000109&sub_mchid=1900000109&sp_mchid=1900000100", None, &[]);
                 check_response::<wxpay_apis::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"exchange_rate\":{\"rate\":8000000,\"type\":\"SETTLEMENT_RATE\"},\"payer_currency\":\"HKD\",\"payer_total\":888,\"total\":888},\"appid\":\"wx8888888888888888\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"id\":\"4200000000002104083200000488\",\"mchid\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"activity_id\":\"931386\",\"amount\":5,\"currency\":\"HKD\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"goods_remark\":\"1001\",\"price\":528800,\"quantity\":1}],\"merchant_contribute_amount\":0,\"name\":\"单品惠-6\",\"other_contribute_amount\":5,\"promotion_id\":\"109519\",\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\",\"wxpay_contribute_amount\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1900000100\",\"sub_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\"}");
             }
@@ -627,12 +684,9 @@ sp_mchid: "1900000100",
                 /// `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/close`
                 #[test]
                 fn close_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1230000109",
-sp_mchid: Some("1230000109"),
-sub_mchid: Some("1230000109"),
-};
+                    let mut request = wxpay_apis::hk::v3::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109");
+                    request.sp_mchid = Some("1230000109");
+                    request.sub_mchid = Some("1230000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -643,12 +697,7 @@ sub_mchid: Some("1230000109"),
                 /// `POST /hk/v3/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
                 fn reverse_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1900000109",
-sp_mchid: "1900000100",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::hk::v3::transactions::out_trade_no::reverse::ReverseTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1900000109", "1900000100", "1900000109");
                     check_request(&request, Method::Post, "hk/v3/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"mchid\":\"1900000109\",\"sp_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }

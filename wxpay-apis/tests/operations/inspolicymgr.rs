@@ -11,15 +11,9 @@ mod deduct {
         /// `POST /v3/inspolicymgr/deduct/authorizations`
         #[test]
         fn create_deduct_authorizations() {
-            let request = wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsRequest {
-appid: "wxd678efh567hg6787",
-insurance_name: "微医保·百万医疗险",
-out_contract_code: "wxwtdk20200910100000",
-out_insurance_no: "Auisihsiahishishi4hihsid123418id",
-payee_appid: Some("wx7f3f0032b6e6f0cc"),
-payee_mchid: Some("1900000109"),
-plan_id: "12535",
-};
+            let mut request = wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsRequest::new("wxd678efh567hg6787", "微医保·百万医疗险", "wxwtdk20200910100000", "Auisihsiahishishi4hihsid123418id", "12535");
+            request.payee_appid = Some("wx7f3f0032b6e6f0cc");
+            request.payee_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/inspolicymgr/deduct/authorizations", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"insurance_name\":\"微医保·百万医疗险\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payee_appid\":\"wx7f3f0032b6e6f0cc\",\"payee_mchid\":\"1900000109\",\"plan_id\":\"12535\"}"), &[]);
             check_response::<wxpay_apis::inspolicymgr::deduct::authorizations::CreateDeductAuthorizationsResponse>("{\"appid\":\"wxd678efh567hg6787\",\"auth_state\":\"AUTH_STATE_GRANTED\",\"insurance_name\":\"微医保·百万医疗险\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"plan_id\":\"12535\",\"user_auth_time\":\"2025-09-21T17:11:12+08:00\"}");
         }
@@ -27,9 +21,7 @@ plan_id: "12535",
         /// `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`
         #[test]
         fn query_deduct_authorizations() {
-            let request = wxpay_apis::inspolicymgr::deduct::authorizations::QueryDeductAuthorizationsRequest {
-out_insurance_no: "out_insurance_no/../?a=b#c %微",
-};
+            let request = wxpay_apis::inspolicymgr::deduct::authorizations::QueryDeductAuthorizationsRequest::new("out_insurance_no/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/inspolicymgr/deduct/authorizations/out_insurance_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::inspolicymgr::deduct::authorizations::QueryDeductAuthorizationsResponse>("{\"appid\":\"wx7f3f0032b6e6f0cc\",\"auth_state\":\"AUTH_STATE_GRANTED\",\"insurance_name\":\"微医保·百万医疗险\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"plan_id\":\"12535\",\"user_auth_time\":\"2025-09-21T17:11:12+08:00\"}");
         }
@@ -40,40 +32,29 @@ out_insurance_no: "out_insurance_no/../?a=b#c %微",
         /// `POST /v3/inspolicymgr/deduct/policies`
         #[test]
         fn create_deduct_policies() {
-            let request = wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesRequest {
-address: Some("上海市浦东新区晨晖路1001号"),
-appid: "wxd678efh567hg6787",
-car_number: Some("粤B·AB123"),
-combined_payment: Some(true),
-coverage_detail: "可保190种疾病，确诊一次性赔付",
-coverage_term_type: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesCoverageTermType::CoverageTermTypeFixedDate),
-effective_time: wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"),
-end_renewal_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-expired_time: wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"),
-first_period_amount: Some(8000),
-free_insurance: true,
-insurance_company_code: "1001",
-insured_name_list: &["tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ"],
-openid: "oYobu0MVnQfWpSMOYJz2AHPG_gQw",
-out_contract_code: "wxwtdk20200910100000",
-out_insurance_no: "Auisihsiahishishi4hihsid123418id",
-payee_appid: Some("wx7f3f0032b6e6f0cc"),
-payee_mchid: Some("1900000109"),
-payee_openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-payment_method: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentMethod::PaymentMethodLumpSum),
-payment_period: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentPeriod::PaymentPeriodBiweekly),
-period_premium_mode: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPeriodPremiumMode::PeriodPremiumModeEqual),
-pet_name: Some("小狗"),
-plan_id: "12535",
-policy_code: Some("Coisihsiaxishishi4hihsid1ii411co"),
-policy_periods: &[1],
-policy_state: wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing,
-policy_type: wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther,
-start_renewal_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-subsequent_period_amount: Some(5000),
-support_renewal: true,
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+            let items0 = ["tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ"];
+            let items1 = [1];
+            let mut request = wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesRequest::new("wxd678efh567hg6787", "可保190种疾病，确诊一次性赔付", wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00"), true, "1001", &items0, "oYobu0MVnQfWpSMOYJz2AHPG_gQw", "wxwtdk20200910100000", "Auisihsiahishishi4hihsid123418id", "12535", &items1, wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing, wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther, true, "PUB_KEY_ID_0114232134912410000000000000");
+            request.address = Some("上海市浦东新区晨晖路1001号");
+            request.car_number = Some("粤B·AB123");
+            request.combined_payment = Some(true);
+            request.coverage_term_type = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesCoverageTermType::CoverageTermTypeFixedDate);
+            request.end_renewal_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.first_period_amount = Some(8000);
+            request.payee_appid = Some("wx7f3f0032b6e6f0cc");
+            request.payee_mchid = Some("1900000109");
+            request.payee_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+            request.payment_method = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentMethod::PaymentMethodLumpSum);
+            request.payment_period = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentPeriod::PaymentPeriodBiweekly);
+            request.period_premium_mode = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPeriodPremiumMode::PeriodPremiumModeEqual);
+            request.pet_name = Some("小狗");
+            request.policy_code = Some("Coisihsiaxishishi4hihsid1ii411co");
+            request.start_renewal_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.subsequent_period_amount = Some(5000);
             check_request(&request, Method::Post, "v3/inspolicymgr/deduct/policies", "", Some("{\"address\":\"上海市浦东新区晨晖路1001号\",\"appid\":\"wxd678efh567hg6787\",\"car_number\":\"粤B·AB123\",\"combined_payment\":true,\"coverage_detail\":\"可保190种疾病，确诊一次性赔付\",\"coverage_term_type\":\"COVERAGE_TERM_TYPE_FIXED_DATE\",\"effective_time\":\"2025-09-21T17:11:12+08:00\",\"end_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"expired_time\":\"2025-09-21T17:11:12+08:00\",\"first_period_amount\":8000,\"free_insurance\":true,\"insurance_company_code\":\"1001\",\"insured_name_list\":[\"tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ\"],\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payee_appid\":\"wx7f3f0032b6e6f0cc\",\"payee_mchid\":\"1900000109\",\"payee_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"payment_method\":\"PAYMENT_METHOD_LUMP_SUM\",\"payment_period\":\"PAYMENT_PERIOD_BIWEEKLY\",\"period_premium_mode\":\"PERIOD_PREMIUM_MODE_EQUAL\",\"pet_name\":\"小狗\",\"plan_id\":\"12535\",\"policy_code\":\"Coisihsiaxishishi4hihsid1ii411co\",\"policy_periods\":[1],\"policy_state\":\"POLICY_STATE_ISSUING\",\"policy_type\":\"POLICY_TYPE_OTHER\",\"start_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"subsequent_period_amount\":5000,\"support_renewal\":true}"), &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<wxpay_apis::inspolicymgr::deduct::policies::CreateDeductPoliciesResponse>("{\"address\":\"上海市浦东新区晨晖路1001号\",\"car_number\":\"粤B·AB123\",\"combined_payment\":true,\"coverage_detail\":\"可保190种疾病，确诊一次性赔付\",\"coverage_term_type\":\"COVERAGE_TERM_TYPE_FIXED_DATE\",\"effective_time\":\"2025-09-21T17:11:12+08:00\",\"end_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"expired_time\":\"2025-09-21T17:11:12+08:00\",\"first_period_amount\":8000,\"free_insurance\":true,\"insurance_company_code\":\"1001\",\"insurance_name\":\"微医保·百万医疗险\",\"insured_name_list\":[\"tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ\"],\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payment_method\":\"PAYMENT_METHOD_LUMP_SUM\",\"payment_period\":\"PAYMENT_PERIOD_BIWEEKLY\",\"period_premium_mode\":\"PERIOD_PREMIUM_MODE_EQUAL\",\"pet_name\":\"小狗\",\"plan_id\":\"12535\",\"policy_code\":\"Coisihsiaxishishi4hihsid1ii411co\",\"policy_periods\":[1],\"policy_state\":\"POLICY_STATE_ISSUING\",\"policy_type\":\"POLICY_TYPE_OTHER\",\"start_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"subsequent_period_amount\":5000,\"support_renewal\":true}");
         }
@@ -81,9 +62,10 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
         /// `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`
         #[test]
         fn query_deduct_policies() {
-            let request = wxpay_apis::inspolicymgr::deduct::policies::QueryDeductPoliciesRequest {
-                out_insurance_no: "out_insurance_no/../?a=b#c %微",
-            };
+            let request =
+                wxpay_apis::inspolicymgr::deduct::policies::QueryDeductPoliciesRequest::new(
+                    "out_insurance_no/../?a=b#c %微",
+                );
             check_request(&request, Method::Get, "v3/inspolicymgr/deduct/policies/out_insurance_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::inspolicymgr::deduct::policies::QueryDeductPoliciesResponse>("{\"address\":\"上海市浦东新区晨晖路1001号\",\"car_number\":\"粤B·AB123\",\"combined_payment\":true,\"coverage_detail\":\"可保190种疾病，确诊一次性赔付\",\"coverage_term_type\":\"COVERAGE_TERM_TYPE_FIXED_DATE\",\"effective_time\":\"2025-09-21T17:11:12+08:00\",\"end_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"expired_time\":\"2025-09-21T17:11:12+08:00\",\"first_period_amount\":8000,\"free_insurance\":true,\"insurance_company_code\":\"1001\",\"insurance_name\":\"微医保·百万医疗险\",\"insured_name_list\":[\"tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ\"],\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payment_method\":\"PAYMENT_METHOD_LUMP_SUM\",\"payment_period\":\"PAYMENT_PERIOD_BIWEEKLY\",\"period_premium_mode\":\"PERIOD_PREMIUM_MODE_EQUAL\",\"pet_name\":\"小狗\",\"plan_id\":\"12535\",\"policy_code\":\"Coisihsiaxishishi4hihsid1ii411co\",\"policy_periods\":[1],\"policy_state\":\"POLICY_STATE_ISSUING\",\"policy_type\":\"POLICY_TYPE_OTHER\",\"start_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"subsequent_period_amount\":5000,\"support_renewal\":true}");
         }
@@ -91,35 +73,46 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
         /// `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`
         #[test]
         fn modify_deduct_policies() {
-            let request = wxpay_apis::inspolicymgr::deduct::policies::ModifyDeductPoliciesRequest {
-out_insurance_no: "out_insurance_no/../?a=b#c %微",
-address: Some("上海市浦东新区晨晖路1001号"),
-car_number: Some("粤B·AB123"),
-combined_payment: Some(true),
-coverage_detail: Some("可保190种疾病，确诊一次性赔付"),
-coverage_term_type: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesCoverageTermType::CoverageTermTypeFixedDate),
-effective_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-end_renewal_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-expired_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-first_period_amount: Some(8000),
-free_insurance: Some(true),
-insurance_name: Some("微医保·百万医疗险"),
-insured_name_list: Some(&["tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ"]),
-out_contract_code: Some("wxwtdk20200910100000"),
-payment_method: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentMethod::PaymentMethodLumpSum),
-payment_period: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentPeriod::PaymentPeriodBiweekly),
-period_premium_mode: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPeriodPremiumMode::PeriodPremiumModeEqual),
-pet_name: Some("小狗"),
-plan_id: Some("12535"),
-policy_code: Some("Coisihsiaxishishi4hihsid1ii411co"),
-policy_periods: Some(&[1]),
-policy_state: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing),
-policy_type: Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther),
-start_renewal_time: Some(wxpay_core::types::Timestamp::new("2025-09-21T17:11:12+08:00")),
-subsequent_period_amount: Some(5000),
-support_renewal: Some(true),
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+            let items0 = ["tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ"];
+            let items1 = [1];
+            let mut request =
+                wxpay_apis::inspolicymgr::deduct::policies::ModifyDeductPoliciesRequest::new(
+                    "out_insurance_no/../?a=b#c %微",
+                    "PUB_KEY_ID_0114232134912410000000000000",
+                );
+            request.address = Some("上海市浦东新区晨晖路1001号");
+            request.car_number = Some("粤B·AB123");
+            request.combined_payment = Some(true);
+            request.coverage_detail = Some("可保190种疾病，确诊一次性赔付");
+            request.coverage_term_type = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesCoverageTermType::CoverageTermTypeFixedDate);
+            request.effective_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.end_renewal_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.expired_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.first_period_amount = Some(8000);
+            request.free_insurance = Some(true);
+            request.insurance_name = Some("微医保·百万医疗险");
+            request.insured_name_list = Some(&items0);
+            request.out_contract_code = Some("wxwtdk20200910100000");
+            request.payment_method = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentMethod::PaymentMethodLumpSum);
+            request.payment_period = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPaymentPeriod::PaymentPeriodBiweekly);
+            request.period_premium_mode = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPeriodPremiumMode::PeriodPremiumModeEqual);
+            request.pet_name = Some("小狗");
+            request.plan_id = Some("12535");
+            request.policy_code = Some("Coisihsiaxishishi4hihsid1ii411co");
+            request.policy_periods = Some(&items1);
+            request.policy_state = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyState::PolicyStateIssuing);
+            request.policy_type = Some(wxpay_apis::inspolicymgr::deduct::policies::DeductPoliciesPolicyType::PolicyTypeOther);
+            request.start_renewal_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-09-21T17:11:12+08:00",
+            ));
+            request.subsequent_period_amount = Some(5000);
+            request.support_renewal = Some(true);
             check_request(&request, Method::Patch, "v3/inspolicymgr/deduct/policies/out_insurance_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"address\":\"上海市浦东新区晨晖路1001号\",\"car_number\":\"粤B·AB123\",\"combined_payment\":true,\"coverage_detail\":\"可保190种疾病，确诊一次性赔付\",\"coverage_term_type\":\"COVERAGE_TERM_TYPE_FIXED_DATE\",\"effective_time\":\"2025-09-21T17:11:12+08:00\",\"end_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"expired_time\":\"2025-09-21T17:11:12+08:00\",\"first_period_amount\":8000,\"free_insurance\":true,\"insurance_name\":\"微医保·百万医疗险\",\"insured_name_list\":[\"tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ\"],\"out_contract_code\":\"wxwtdk20200910100000\",\"payment_method\":\"PAYMENT_METHOD_LUMP_SUM\",\"payment_period\":\"PAYMENT_PERIOD_BIWEEKLY\",\"period_premium_mode\":\"PERIOD_PREMIUM_MODE_EQUAL\",\"pet_name\":\"小狗\",\"plan_id\":\"12535\",\"policy_code\":\"Coisihsiaxishishi4hihsid1ii411co\",\"policy_periods\":[1],\"policy_state\":\"POLICY_STATE_ISSUING\",\"policy_type\":\"POLICY_TYPE_OTHER\",\"start_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"subsequent_period_amount\":5000,\"support_renewal\":true}"), &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
             check_response::<wxpay_apis::inspolicymgr::deduct::policies::ModifyDeductPoliciesResponse>("{\"address\":\"上海市浦东新区晨晖路1001号\",\"car_number\":\"粤B·AB123\",\"combined_payment\":true,\"coverage_detail\":\"可保190种疾病，确诊一次性赔付\",\"coverage_term_type\":\"COVERAGE_TERM_TYPE_FIXED_DATE\",\"effective_time\":\"2025-09-21T17:11:12+08:00\",\"end_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"expired_time\":\"2025-09-21T17:11:12+08:00\",\"first_period_amount\":8000,\"free_insurance\":true,\"insurance_company_code\":\"1001\",\"insurance_name\":\"微医保·百万医疗险\",\"insured_name_list\":[\"tCk1JSUV2QUlCQURBTkJna3Foa2lHOXcwQ\"],\"out_contract_code\":\"wxwtdk20200910100000\",\"out_insurance_no\":\"Auisihsiahishishi4hihsid123418id\",\"payment_method\":\"PAYMENT_METHOD_LUMP_SUM\",\"payment_period\":\"PAYMENT_PERIOD_BIWEEKLY\",\"period_premium_mode\":\"PERIOD_PREMIUM_MODE_EQUAL\",\"pet_name\":\"小狗\",\"plan_id\":\"12535\",\"policy_code\":\"Coisihsiaxishishi4hihsid1ii411co\",\"policy_periods\":[1],\"policy_state\":\"POLICY_STATE_ISSUING\",\"policy_type\":\"POLICY_TYPE_OTHER\",\"start_renewal_time\":\"2025-09-21T17:11:12+08:00\",\"subsequent_period_amount\":5000,\"support_renewal\":true}");
         }

@@ -10,9 +10,9 @@ mod device_inspections {
     #[test]
     fn query_iotmanage_device_inspections() {
         let request =
-            wxpay_apis::iotmanage::device_inspections::QueryIotmanageDeviceInspectionsRequest {
-                device_sn: "device_sn/../?a=b#c %微",
-            };
+            wxpay_apis::iotmanage::device_inspections::QueryIotmanageDeviceInspectionsRequest::new(
+                "device_sn/../?a=b#c %微",
+            );
         check_request(
             &request,
             Method::Get,
@@ -30,10 +30,7 @@ mod devices {
     /// `GET /v3/iotmanage/devices`
     #[test]
     fn query_iotmanage_devices() {
-        let request = wxpay_apis::iotmanage::devices::QueryIotmanageDevicesRequest {
-            limit: 5,
-            offset: 10,
-        };
+        let request = wxpay_apis::iotmanage::devices::QueryIotmanageDevicesRequest::new(5, 10);
         check_request(
             &request,
             Method::Get,

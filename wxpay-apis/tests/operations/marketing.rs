@@ -13,13 +13,11 @@ mod bank {
             /// `GET /v3/marketing/bank/packages/{package_id}/tasks`
             #[test]
             fn query_bank_packages_tasks() {
-                let request = wxpay_apis::marketing::bank::packages::tasks::QueryBankPackagesTasksRequest {
-package_id: "package_id/../?a=b#c %微",
-status: Some(wxpay_apis::marketing::bank::packages::tasks::QueryBankPackagesTasksStatus::Processing),
-filename: Some("active_user.csv"),
-offset: Some(0),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::marketing::bank::packages::tasks::QueryBankPackagesTasksRequest::new("package_id/../?a=b#c %微");
+                request.status = Some(wxpay_apis::marketing::bank::packages::tasks::QueryBankPackagesTasksStatus::Processing);
+                request.filename = Some("active_user.csv");
+                request.offset = Some(0);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "v3/marketing/bank/packages/package_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/tasks", "status=PROCESSING&filename=active_user.csv&offset=0&limit=20", None, &[]);
                 check_response::<wxpay_apis::marketing::bank::packages::tasks::QueryBankPackagesTasksResponse>("{\"data\":[{\"bank_type\":\"ICBC_DEBIT\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"fail_count\":20,\"filename\":\"active_user.csv\",\"package_id\":\"8473295\",\"status\":\"PROCESSING\",\"success_count\":1000,\"success_user_count\":1000,\"task_id\":\"101\",\"update_time\":\"2020-05-20T13:29:35.120+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":20}");
             }
@@ -36,14 +34,7 @@ mod bank_favor {
             /// `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`
             #[test]
             fn create_bank_favor_users_bank_multi_activity() {
-                let request = wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest {
-openid: "openid/../?a=b#c %微",
-activity_id: "186745560",
-appid: "wx1234567889999",
-out_request_no: "1002600620019090123143254435",
-stock_creator_mchid: "9800064",
-stock_id: "100088",
-};
+                let request = wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest::new("openid/../?a=b#c %微", "186745560", "wx1234567889999", "1002600620019090123143254435", "9800064", "100088");
                 check_request(&request, Method::Post, "v3/marketing/bank-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bank-multi-activity", "", Some("{\"activity_id\":\"186745560\",\"appid\":\"wx1234567889999\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_creator_mchid\":\"9800064\",\"stock_id\":\"100088\"}"), &[]);
                 check_response::<wxpay_apis::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityResponse>("{\"coupon_id\":\"98674556\"}");
             }
@@ -54,11 +45,7 @@ stock_id: "100088",
             /// `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`
             #[test]
             fn query_bank_favor_users_coupons() {
-                let request = wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_id: "coupon_id/../?a=b#c %微",
-appid: "wx57849631bb367f52",
-};
+                let request = wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_id/../?a=b#c %微", "wx57849631bb367f52");
                 check_request(&request, Method::Get, "v3/marketing/bank-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wx57849631bb367f52", None, &[]);
                 check_response::<wxpay_apis::marketing::bank_favor::users::coupons::QueryBankFavorUsersCouponsResponse>("{\"activity_id\":\"186745560\",\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_number\":3,\"coupon_id\":\"98674556\",\"coupon_name\":\"微信支付代金券\",\"coupon_state\":\"COUPON_STATE_UNKNOW\",\"max_use_number\":5,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"stock_creator_mchid\":\"9800064\",\"stock_id\":\"9865888\",\"use_amount_list\":{\"used_amounts\":[\"200\"]},\"used_number\":2}");
             }
@@ -74,9 +61,9 @@ mod busifavor {
         #[test]
         fn query_busifavor_callbacks() {
             let request =
-                wxpay_apis::marketing::busifavor::callbacks::QueryBusifavorCallbacksRequest {
-                    mchid: "10000098",
-                };
+                wxpay_apis::marketing::busifavor::callbacks::QueryBusifavorCallbacksRequest::new(
+                    "10000098",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -93,11 +80,11 @@ mod busifavor {
         /// `POST /v3/marketing/busifavor/callbacks`
         #[test]
         fn create_busifavor_callbacks() {
-            let request =
-                wxpay_apis::marketing::busifavor::callbacks::CreateBusifavorCallbacksRequest {
-                    mchid: Some("10000098"),
-                    notify_url: "https://pay.weixin.qq.com",
-                };
+            let mut request =
+                wxpay_apis::marketing::busifavor::callbacks::CreateBusifavorCallbacksRequest::new(
+                    "https://pay.weixin.qq.com",
+                );
+            request.mchid = Some("10000098");
             check_request(
                 &request,
                 Method::Post,
@@ -117,12 +104,7 @@ mod busifavor {
             /// `POST /v3/marketing/busifavor/coupons/associate`
             #[test]
             fn create_busifavor_coupons_associate() {
-                let request = wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateRequest {
-coupon_code: "coupon_code-example",
-out_request_no: "out_request_no-example",
-out_trade_no: "out_trade_no-example",
-stock_id: "stock_id-example",
-};
+                let request = wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateRequest::new("coupon_code-example", "out_request_no-example", "out_trade_no-example", "stock_id-example");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/associate", "", Some("{\"coupon_code\":\"coupon_code-example\",\"out_request_no\":\"out_request_no-example\",\"out_trade_no\":\"out_trade_no-example\",\"stock_id\":\"stock_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::associate::CreateBusifavorCouponsAssociateResponse>("{\"wechatpay_associate_time\":\"2018-06-08T10:34:56+08:00\"}");
             }
@@ -133,12 +115,8 @@ stock_id: "stock_id-example",
             /// `POST /v3/marketing/busifavor/coupons/deactivate`
             #[test]
             fn deactivate_busifavor_coupons() {
-                let request = wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsRequest {
-coupon_code: "sxxe34343434",
-deactivate_reason: Some("此券使用时间设置错误"),
-deactivate_request_no: "1002600620019090123143254436",
-stock_id: "1234567891",
-};
+                let mut request = wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsRequest::new("sxxe34343434", "1002600620019090123143254436", "1234567891");
+                request.deactivate_reason = Some("此券使用时间设置错误");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/deactivate", "", Some("{\"coupon_code\":\"sxxe34343434\",\"deactivate_reason\":\"此券使用时间设置错误\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"stock_id\":\"1234567891\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::deactivate::DeactivateBusifavorCouponsResponse>("{\"wechatpay_deactivate_time\":\"2020-05-20T13:29:35.08:00\"}");
             }
@@ -149,12 +127,7 @@ stock_id: "1234567891",
             /// `POST /v3/marketing/busifavor/coupons/disassociate`
             #[test]
             fn create_busifavor_coupons_disassociate() {
-                let request = wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateRequest {
-coupon_code: "coupon_code-example",
-out_request_no: "out_request_no-example",
-out_trade_no: "out_trade_no-example",
-stock_id: "stock_id-example",
-};
+                let request = wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateRequest::new("coupon_code-example", "out_request_no-example", "out_trade_no-example", "stock_id-example");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/disassociate", "", Some("{\"coupon_code\":\"coupon_code-example\",\"out_request_no\":\"out_request_no-example\",\"out_trade_no\":\"out_trade_no-example\",\"stock_id\":\"stock_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::disassociate::CreateBusifavorCouponsDisassociateResponse>("{\"wechatpay_disassociate_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
@@ -165,11 +138,7 @@ stock_id: "stock_id-example",
             /// `POST /v3/marketing/busifavor/coupons/return`
             #[test]
             fn return_busifavor_coupons() {
-                let request = wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsRequest {
-coupon_code: "sxxe34343434",
-return_request_no: "1002600620019090123143254436",
-stock_id: "1234567891",
-};
+                let request = wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsRequest::new("sxxe34343434", "1002600620019090123143254436", "1234567891");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/return", "", Some("{\"coupon_code\":\"sxxe34343434\",\"return_request_no\":\"1002600620019090123143254436\",\"stock_id\":\"1234567891\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::r#return::ReturnBusifavorCouponsResponse>("{\"wechatpay_return_time\":\"2020-05-20T13:29:35+08:00\"}");
             }
@@ -180,18 +149,12 @@ stock_id: "1234567891",
             /// `POST /v3/marketing/busifavor/coupons/use`
             #[test]
             fn use_busifavor_coupons() {
-                let request =
-                    wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsRequest {
-                        appid: "wx1234567889999",
-                        coupon_code: "sxxe34343434",
-                        mch_id: Some("190000001"),
-                        openid: Some("xsd3434454567676"),
-                        out_trade_no: Some("190000001"),
-                        stock_id: Some("100088"),
-                        transaction_id: Some("4200000001856498491"),
-                        use_request_no: "1002600620019090123143254435",
-                        use_time: "2015-05-20T13:29:35+08:00",
-                    };
+                let mut request = wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsRequest::new("wx1234567889999", "sxxe34343434", "1002600620019090123143254435", "2015-05-20T13:29:35+08:00");
+                request.mch_id = Some("190000001");
+                request.openid = Some("xsd3434454567676");
+                request.out_trade_no = Some("190000001");
+                request.stock_id = Some("100088");
+                request.transaction_id = Some("4200000001856498491");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/use", "", Some("{\"appid\":\"wx1234567889999\",\"coupon_code\":\"sxxe34343434\",\"mch_id\":\"190000001\",\"openid\":\"xsd3434454567676\",\"out_trade_no\":\"190000001\",\"stock_id\":\"100088\",\"transaction_id\":\"4200000001856498491\",\"use_request_no\":\"1002600620019090123143254435\",\"use_time\":\"2015-05-20T13:29:35+08:00\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::r#use::UseBusifavorCouponsResponse>("{\"openid\":\"dsadas34345454545\",\"stock_id\":\"100088\",\"wechatpay_use_time\":\"2015-05-20T13:29:35+08:00\"}");
             }
@@ -202,14 +165,8 @@ stock_id: "1234567891",
             /// `POST /v3/marketing/busifavor/coupons/send`
             #[test]
             fn send_busifavor_coupons() {
-                let request =
-                    wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsRequest {
-                        appid: "wx1234567889999",
-                        coupon_code: Some("sxxe34343434"),
-                        openid: "xsd3434454567676",
-                        out_request_no: "1002600620019090123143254435",
-                        stock_id: "100088",
-                    };
+                let mut request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsRequest::new("wx1234567889999", "xsd3434454567676", "1002600620019090123143254435", "100088");
+                request.coupon_code = Some("sxxe34343434");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/send", "", Some("{\"appid\":\"wx1234567889999\",\"coupon_code\":\"sxxe34343434\",\"openid\":\"xsd3434454567676\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_id\":\"100088\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsResponse>("{\"coupon_code\":\"sxxe34343434\",\"out_request_no\":\"1002600620019090123143254435\",\"stock_id\":\"100088\"}");
             }
@@ -217,13 +174,7 @@ stock_id: "1234567891",
             /// `POST /v3/marketing/busifavor/coupons/{card_id}/send`
             #[test]
             fn send_busifavor_coupons_by_card_id() {
-                let request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdRequest {
-card_id: "card_id/../?a=b#c %微",
-appid: "appid-example",
-openid: "openid-example",
-out_request_no: "out_request_no-example",
-send_time: wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
-};
+                let request = wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdRequest::new("card_id/../?a=b#c %微", "appid-example", "openid-example", "out_request_no-example", wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"));
                 check_request(&request, Method::Post, "v3/marketing/busifavor/coupons/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send", "", Some("{\"appid\":\"appid-example\",\"openid\":\"openid-example\",\"out_request_no\":\"out_request_no-example\",\"send_time\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::coupons::send::SendBusifavorCouponsByCardIdResponse>("{\"card_code\":\"198555211279\"}");
             }
@@ -237,13 +188,9 @@ send_time: wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
             /// `POST /v3/marketing/busifavor/product-coupons/pre-send`
             #[test]
             fn create_busifavor_product_coupons_pre_send() {
-                let request = wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest {
-appid: "wx233544546545989",
-coupon_code: Some("123446565767"),
-openid: Some("oh-394z-6CGkNoJrsDLTTUKiAnp4"),
-send_request_no: "34657_20250101_123456",
-stock_id: "1000000013001",
-};
+                let mut request = wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest::new("wx233544546545989", "34657_20250101_123456", "1000000013001");
+                request.coupon_code = Some("123446565767");
+                request.openid = Some("oh-394z-6CGkNoJrsDLTTUKiAnp4");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/product-coupons/pre-send", "", Some("{\"appid\":\"wx233544546545989\",\"coupon_code\":\"123446565767\",\"openid\":\"oh-394z-6CGkNoJrsDLTTUKiAnp4\",\"send_request_no\":\"34657_20250101_123456\",\"stock_id\":\"1000000013001\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendResponse>("{\"token\":\"ABBpZjCfAAABAAAAAACmTrRvExc7XKea-\"}");
             }
@@ -254,15 +201,9 @@ stock_id: "1000000013001",
             /// `POST /v3/marketing/busifavor/product-coupons/send`
             #[test]
             fn send_busifavor_product_coupons() {
-                let request = wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsRequest {
-appid: "wx1234567889999",
-coupon_code: Some("202007019999"),
-coupon_type: wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsCouponType::Normal,
-member_card_id: Some("pbLatjvWOibDc5-TBnbUk1pD12o0"),
-openid: "xsd3434454567676",
-out_request_no: "2335465",
-stock_id: "12312354",
-};
+                let mut request = wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsRequest::new("wx1234567889999", wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsCouponType::Normal, "xsd3434454567676", "2335465", "12312354");
+                request.coupon_code = Some("202007019999");
+                request.member_card_id = Some("pbLatjvWOibDc5-TBnbUk1pD12o0");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/product-coupons/send", "", Some("{\"appid\":\"wx1234567889999\",\"coupon_code\":\"202007019999\",\"coupon_type\":\"NORMAL\",\"member_card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"openid\":\"xsd3434454567676\",\"out_request_no\":\"2335465\",\"stock_id\":\"12312354\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::product_coupons::send::SendBusifavorProductCouponsResponse>("{\"coupon_code\":\"2312323\",\"out_request_no\":\"2335465\",\"stock_id\":\"1262260000000268\"}");
             }
@@ -274,89 +215,87 @@ stock_id: "12312354",
         /// `POST /v3/marketing/busifavor/stocks`
         #[test]
         fn create_busifavor_stocks() {
-            let request = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksRequest {
-belong_merchant: "10000022",
-comment: Some("活动使用"),
-coupon_code_mode: wxpay_apis::marketing::busifavor::stocks::BusifavorStocksCouponCodeMode::WechatpayMode,
-coupon_use_rule: wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponUseRule {
-coupon_available_time: wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponAvailableTime {
-available_begin_time: "2015-05-20T13:29:35+08:00",
-available_day_after_receive: Some(3),
-available_end_time: "2015-05-20T13:29:35+08:00",
-available_second_after_receive: Some(3600),
-available_week: Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksAvailableWeek {
-available_day_time: Some(&[wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksAvailableDayTime {
-begin_time: Some(3600),
-end_time: Some(86399),
-}]),
-week_day: Some(&[1]),
-}),
-irregulary_avaliable_time: Some(&[wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksIrregularyAvaliableTime {
-begin_time: Some("2015-05-20T13:29:35+08:00"),
-end_time: Some("2015-05-20T13:29:35+08:00"),
-}]),
-wait_days_after_receive: Some(7),
-},
-discount_coupon: Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksDiscountCoupon {
-discount_percent: 88,
-transaction_minimum: 100,
-}),
-exchange_coupon: Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksExchangeCoupon {
-exchange_price: 100,
-transaction_minimum: 100,
-}),
-fixed_normal_coupon: Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksFixedNormalCoupon {
-discount_amount: 5,
-transaction_minimum: 100,
-}),
-mini_programs_appid: Some("wx23232232323"),
-mini_programs_path: Some("/path/index/index"),
-use_method: wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine,
-},
-custom_entrance: Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCustomEntrance {
-appid: Some("wx324345hgfhfghfg"),
-code_display_mode: Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode),
-hall_id: Some("233455656"),
-mini_programs_info: Some(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo {
-entrance_words: "欢迎选购",
-guiding_words: Some("获取更多优惠"),
-mini_programs_appid: "wx234545656765876",
-mini_programs_path: "/path/index/index",
-}),
-store_id: Some("233554655"),
-}),
-display_pattern_info: Some(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksDisplayPatternInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-coupon_image_url: Some("https://qpic.cn/xxx"),
-description: Some("xxx门店可用"),
-finder_info: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-merchant_logo_url: Some("https://qpic.cn/xxx"),
-merchant_name: Some("微信支付"),
-}),
-goods_name: "xxx商品使用",
-notify_config: Some(wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-}),
-out_request_no: "100002322019090134234sfdf",
-stock_name: "8月1日活动券",
-stock_send_rule: wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksStockSendRule {
-max_amount: Some(100000),
-max_amount_by_day: Some(1000),
-max_coupons: 100,
-max_coupons_by_day: Some(100),
-max_coupons_per_user: 5,
-natural_person_limit: Some(true),
-prevent_api_abuse: Some(true),
-shareable: Some(true),
-transferable: Some(true),
-},
-stock_type: wxpay_apis::marketing::MarketingStockType::Normal,
-subsidy: Some(true),
-};
+            let items0 = [{
+                let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksAvailableDayTime::new();
+                v.begin_time = Some(3600);
+                v.end_time = Some(86399);
+                v
+            }];
+            let items1 = [1];
+            let items2 = [{
+                let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksIrregularyAvaliableTime::new();
+                v.begin_time = Some("2015-05-20T13:29:35+08:00");
+                v.end_time = Some("2015-05-20T13:29:35+08:00");
+                v
+            }];
+            let mut request = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksRequest::new("10000022", wxpay_apis::marketing::busifavor::stocks::BusifavorStocksCouponCodeMode::WechatpayMode, {
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponUseRule::new({
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCouponAvailableTime::new("2015-05-20T13:29:35+08:00", "2015-05-20T13:29:35+08:00");
+v.available_day_after_receive = Some(3);
+v.available_second_after_receive = Some(3600);
+v.available_week = Some({
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksAvailableWeek::new();
+v.available_day_time = Some(&items0);
+v.week_day = Some(&items1);
+v
+});
+v.irregulary_avaliable_time = Some(&items2);
+v.wait_days_after_receive = Some(7);
+v
+}, wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine);
+v.discount_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksDiscountCoupon::new(88, 100));
+v.exchange_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksExchangeCoupon::new(100, 100));
+v.fixed_normal_coupon = Some(wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksFixedNormalCoupon::new(5, 100));
+v.mini_programs_appid = Some("wx23232232323");
+v.mini_programs_path = Some("/path/index/index");
+v
+}, "xxx商品使用", "100002322019090134234sfdf", "8月1日活动券", {
+let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksStockSendRule::new(100, 5);
+v.max_amount = Some(100000);
+v.max_amount_by_day = Some(1000);
+v.max_coupons_by_day = Some(100);
+v.natural_person_limit = Some(true);
+v.prevent_api_abuse = Some(true);
+v.shareable = Some(true);
+v.transferable = Some(true);
+v
+}, wxpay_apis::marketing::MarketingStockType::Normal);
+            request.comment = Some("活动使用");
+            request.custom_entrance = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksCustomEntrance::new();
+                v.appid = Some("wx324345hgfhfghfg");
+                v.code_display_mode =
+                    Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode);
+                v.hall_id = Some("233455656");
+                v.mini_programs_info = Some({
+                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new("欢迎选购", "wx234545656765876", "/path/index/index");
+                    v.guiding_words = Some("获取更多优惠");
+                    v
+                });
+                v.store_id = Some("233554655");
+                v
+            });
+            request.display_pattern_info = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksDisplayPatternInfo::new();
+                v.background_color =
+                    Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+                v.coupon_image_url = Some("https://qpic.cn/xxx");
+                v.description = Some("xxx门店可用");
+                v.finder_info = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
+                    "sph6Rngt2T4RlUf",
+                    "https://wxpaylogo.qpic.cn/xxx",
+                    "sph6Rngt2T4RlUf",
+                ));
+                v.merchant_logo_url = Some("https://qpic.cn/xxx");
+                v.merchant_name = Some("微信支付");
+                v
+            });
+            request.notify_config = Some({
+                let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+                v.notify_appid = Some("wx23232232323");
+                v
+            });
+            request.subsidy = Some(true);
             check_request(&request, Method::Post, "v3/marketing/busifavor/stocks", "", Some("{\"belong_merchant\":\"10000022\",\"comment\":\"活动使用\",\"coupon_code_mode\":\"WECHATPAY_MODE\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2015-05-20T13:29:35+08:00\",\"available_day_after_receive\":3,\"available_end_time\":\"2015-05-20T13:29:35+08:00\",\"available_second_after_receive\":3600,\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[1]},\"irregulary_avaliable_time\":[{\"begin_time\":\"2015-05-20T13:29:35+08:00\",\"end_time\":\"2015-05-20T13:29:35+08:00\"}],\"wait_days_after_receive\":7},\"discount_coupon\":{\"discount_percent\":88,\"transaction_minimum\":100},\"exchange_coupon\":{\"exchange_price\":100,\"transaction_minimum\":100},\"fixed_normal_coupon\":{\"discount_amount\":5,\"transaction_minimum\":100},\"mini_programs_appid\":\"wx23232232323\",\"mini_programs_path\":\"/path/index/index\",\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"233554655\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"xxx门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"goods_name\":\"xxx商品使用\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"out_request_no\":\"100002322019090134234sfdf\",\"stock_name\":\"8月1日活动券\",\"stock_send_rule\":{\"max_amount\":100000,\"max_amount_by_day\":1000,\"max_coupons\":100,\"max_coupons_by_day\":100,\"max_coupons_per_user\":5,\"natural_person_limit\":true,\"prevent_api_abuse\":true,\"shareable\":true,\"transferable\":true},\"stock_type\":\"NORMAL\",\"subsidy\":true}"), &[]);
             check_response::<wxpay_apis::marketing::busifavor::stocks::CreateBusifavorStocksResponse>(
                 "{\"create_time\":\"2015-05-20T13:29:35+08:00\",\"stock_id\":\"98065001\"}",
@@ -366,9 +305,10 @@ subsidy: Some(true),
         /// `GET /v3/marketing/busifavor/stocks/{stock_id}`
         #[test]
         fn query_busifavor_stocks() {
-            let request = wxpay_apis::marketing::busifavor::stocks::QueryBusifavorStocksRequest {
-                stock_id: "stock_id/../?a=b#c %微",
-            };
+            let request =
+                wxpay_apis::marketing::busifavor::stocks::QueryBusifavorStocksRequest::new(
+                    "stock_id/../?a=b#c %微",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -383,49 +323,61 @@ subsidy: Some(true),
         /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
         #[test]
         fn modify_busifavor_stocks() {
-            let request = wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksRequest {
-stock_id: "stock_id/../?a=b#c %微",
-comment: Some("活动使用"),
-coupon_use_rule: Some(wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksCouponUseRule {
-mini_programs_appid: Some("wx23232232323"),
-mini_programs_path: Some("/path/index/index"),
-use_method: Some(wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine),
-}),
-custom_entrance: Some(wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksCustomEntrance {
-appid: Some("wx324345hgfhfghfg"),
-code_display_mode: Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode),
-hall_id: Some("233455656"),
-mini_programs_info: Some(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo {
-entrance_words: "欢迎选购",
-guiding_words: Some("获取更多优惠"),
-mini_programs_appid: "wx234545656765876",
-mini_programs_path: "/path/index/index",
-}),
-}),
-display_pattern_info: Some(wxpay_apis::marketing::busifavor::stocks::BusifavorStocksDisplayPatternInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-coupon_image_url: Some("https://qpic.cn/xxx"),
-description: Some("xxx门店可用"),
-finder_info: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-merchant_logo_url: Some("https://qpic.cn/xxx"),
-merchant_name: Some("微信支付"),
-}),
-goods_name: Some("xxx商品使用"),
-notify_config: Some(wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-}),
-out_request_no: "6122352020010133287985742",
-stock_name: Some("8月1日活动券"),
-stock_send_rule: Some(wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksStockSendRule {
-natural_person_limit: Some(true),
-prevent_api_abuse: Some(true),
-}),
-subsidy: Some(false),
-};
+            let mut request =
+                wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksRequest::new(
+                    "stock_id/../?a=b#c %微",
+                    "6122352020010133287985742",
+                );
+            request.comment = Some("活动使用");
+            request.coupon_use_rule = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksCouponUseRule::new();
+                v.mini_programs_appid = Some("wx23232232323");
+                v.mini_programs_path = Some("/path/index/index");
+                v.use_method = Some(wxpay_apis::marketing::busifavor::BusifavorUseMethod::OffLine);
+                v
+            });
+            request.custom_entrance = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksCustomEntrance::new();
+                v.appid = Some("wx324345hgfhfghfg");
+                v.code_display_mode =
+                    Some(wxpay_apis::marketing::busifavor::BusifavorCodeDisplayMode::Barcode);
+                v.hall_id = Some("233455656");
+                v.mini_programs_info = Some({
+                    let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksMiniProgramsInfo::new("欢迎选购", "wx234545656765876", "/path/index/index");
+                    v.guiding_words = Some("获取更多优惠");
+                    v
+                });
+                v
+            });
+            request.display_pattern_info = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::BusifavorStocksDisplayPatternInfo::new();
+                v.background_color =
+                    Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+                v.coupon_image_url = Some("https://qpic.cn/xxx");
+                v.description = Some("xxx门店可用");
+                v.finder_info = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
+                    "sph6Rngt2T4RlUf",
+                    "https://wxpaylogo.qpic.cn/xxx",
+                    "sph6Rngt2T4RlUf",
+                ));
+                v.merchant_logo_url = Some("https://qpic.cn/xxx");
+                v.merchant_name = Some("微信支付");
+                v
+            });
+            request.goods_name = Some("xxx商品使用");
+            request.notify_config = Some({
+                let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+                v.notify_appid = Some("wx23232232323");
+                v
+            });
+            request.stock_name = Some("8月1日活动券");
+            request.stock_send_rule = Some({
+                let mut v = wxpay_apis::marketing::busifavor::stocks::ModifyBusifavorStocksStockSendRule::new();
+                v.natural_person_limit = Some(true);
+                v.prevent_api_abuse = Some(true);
+                v
+            });
+            request.subsidy = Some(false);
             check_request(&request, Method::Patch, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"comment\":\"活动使用\",\"coupon_use_rule\":{\"mini_programs_appid\":\"wx23232232323\",\"mini_programs_path\":\"/path/index/index\",\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"}},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"xxx门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"goods_name\":\"xxx商品使用\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"out_request_no\":\"6122352020010133287985742\",\"stock_name\":\"8月1日活动券\",\"stock_send_rule\":{\"natural_person_limit\":true,\"prevent_api_abuse\":true},\"subsidy\":false}"), &[]);
             check_empty_response(&request);
         }
@@ -435,14 +387,11 @@ subsidy: Some(false),
             /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
             #[test]
             fn modify_busifavor_stocks_budget() {
-                let request = wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetRequest {
-stock_id: "stock_id/../?a=b#c %微",
-current_max_coupons: Some(500),
-current_max_coupons_by_day: Some(300),
-modify_budget_request_no: "1002600620019090123143254436",
-target_max_coupons: Some(3000),
-target_max_coupons_by_day: Some(1),
-};
+                let mut request = wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetRequest::new("stock_id/../?a=b#c %微", "1002600620019090123143254436");
+                request.current_max_coupons = Some(500);
+                request.current_max_coupons_by_day = Some(300);
+                request.target_max_coupons = Some(3000);
+                request.target_max_coupons_by_day = Some(1);
                 check_request(&request, Method::Patch, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/budget", "", Some("{\"current_max_coupons\":500,\"current_max_coupons_by_day\":300,\"modify_budget_request_no\":\"1002600620019090123143254436\",\"target_max_coupons\":3000,\"target_max_coupons_by_day\":1}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::budget::ModifyBusifavorStocksBudgetResponse>("{\"max_coupons\":300,\"max_coupons_by_day\":100}");
             }
@@ -453,13 +402,12 @@ target_max_coupons_by_day: Some(1),
             /// `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
             #[test]
             fn query_busifavor_stocks_couponcodes_by_stock_id() {
-                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByStockIdRequest {
-stock_id: "stock_id/../?a=b#c %微",
-status: Some(wxpay_apis::marketing::busifavor::QueryBusifavorStatus::Deactivated),
-appid: Some("wx233544546545989"),
-offset: Some(0),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByStockIdRequest::new("stock_id/../?a=b#c %微");
+                request.status =
+                    Some(wxpay_apis::marketing::busifavor::QueryBusifavorStatus::Deactivated);
+                request.appid = Some("wx233544546545989");
+                request.offset = Some(0);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes", "status=DEACTIVATED&appid=wx233544546545989&offset=0&limit=20", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByStockIdResponse>("{\"data\":[{\"code\":\"code-example\",\"code_status\":\"code_status-example\",\"coupon_code\":\"coupon_code-example\",\"dispatched_time\":\"2018-06-08T10:34:56+08:00\",\"openid\":\"openid-example\",\"unionid\":\"unionid-example\",\"upload_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":8,\"offset\":1,\"stock_id\":\"98065001\",\"total_count\":10}");
             }
@@ -467,11 +415,9 @@ limit: Some(20),
             /// `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
             #[test]
             fn create_busifavor_stocks_couponcodes() {
-                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesRequest {
-stock_id: "stock_id/../?a=b#c %微",
-coupon_code_list: Some(&["ABC9588200"]),
-upload_request_no: "100002322019090134234sfdf",
-};
+                let items0 = ["ABC9588200"];
+                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesRequest::new("stock_id/../?a=b#c %微", "100002322019090134234sfdf");
+                request.coupon_code_list = Some(&items0);
                 check_request(&request, Method::Post, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes", "", Some("{\"coupon_code_list\":[\"ABC9588200\"],\"upload_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::CreateBusifavorStocksCouponcodesResponse>("{\"duplicate_codes\":[\"AACC2345\"],\"exist_codes\":[\"ABCD2345\"],\"fail_codes\":[{\"code\":\"LENGTH_LIMIT\",\"coupon_code\":\"ABCD23456\",\"message\":\"长度超过最大值32位\"}],\"fail_count\":10,\"stock_id\":\"98065001\",\"success_codes\":[\"MMAA12345\"],\"success_count\":20,\"success_time\":\"2015-05-20T13:29:35+08:00\",\"total_count\":500}");
             }
@@ -479,11 +425,7 @@ upload_request_no: "100002322019090134234sfdf",
             /// `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
             #[test]
             fn delete_busifavor_stocks_couponcodes() {
-                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesRequest {
-stock_id: "stock_id/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-delete_request_no: "1212",
-};
+                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesRequest::new("stock_id/../?a=b#c %微", "coupon_code/../?a=b#c %微", "1212");
                 check_request(&request, Method::Delete, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "delete_request_no=1212", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::DeleteBusifavorStocksCouponcodesResponse>("{\"delete_time\":\"2018-06-08T10:34:56+08:00\",\"stock_id\":\"101156451224\"}");
             }
@@ -491,11 +433,8 @@ delete_request_no: "1212",
             /// `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
             #[test]
             fn query_busifavor_stocks_couponcodes_by_coupon_code() {
-                let request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeRequest {
-stock_id: "stock_id/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: Some("wx233544546545989"),
-};
+                let mut request = wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeRequest::new("stock_id/../?a=b#c %微", "coupon_code/../?a=b#c %微");
+                request.appid = Some("wx233544546545989");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/couponcodes/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wx233544546545989", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::stocks::couponcodes::QueryBusifavorStocksCouponcodesByCouponCodeResponse>("{\"code_information\":{\"code\":\"code-example\",\"code_status\":\"code_status-example\",\"coupon_code\":\"coupon_code-example\",\"dispatched_time\":\"2018-06-08T10:34:56+08:00\",\"openid\":\"openid-example\",\"unionid\":\"unionid-example\",\"upload_time\":\"2018-06-08T10:34:56+08:00\"},\"coupon_information\":{\"belong_merchant\":\"10000022\",\"comment\":\"活动使用\",\"coupon_state\":\"coupon_state-example\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2015-05-20T13:29:35+08:00\",\"available_day_after_receive\":3,\"available_end_time\":\"2015-05-20T13:29:35+08:00\",\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[1]},\"irregulary_avaliable_time\":[{\"begin_time\":\"2015-05-20T13:29:35+08:00\",\"end_time\":\"2015-05-20T13:29:35+08:00\"}],\"wait_days_after_receive\":7},\"discount_coupon\":{\"discount_percent\":88,\"transaction_minimum\":100},\"exchange_coupon\":{\"exchange_price\":100,\"transaction_minimum\":100},\"fixed_normal_coupon\":{\"discount_amount\":5,\"transaction_minimum\":100},\"mini_programs_appid\":\"wx23232232323\",\"mini_programs_path\":\"/path/index/index\",\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"233554655\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"goods_name\":\"xxx商品使用\",\"shareable\":true,\"stock_name\":\"8月1日活动券\",\"stock_type\":\"NORMAL\",\"transferable\":true}}");
             }
@@ -509,11 +448,8 @@ appid: Some("wx233544546545989"),
             /// `GET /v3/marketing/busifavor/subsidy/pay-receipts`
             #[test]
             fn query_busifavor_subsidy_pay_receipts() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsRequest {
-stock_id: "128888000000001",
-coupon_code: "ABCD12345678",
-out_subsidy_no: Some("subsidy-abcd-12345678"),
-};
+                let mut request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsRequest::new("128888000000001", "ABCD12345678");
+                request.out_subsidy_no = Some("subsidy-abcd-12345678");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/subsidy/pay-receipts", "stock_id=128888000000001&coupon_code=ABCD12345678&out_subsidy_no=subsidy-abcd-12345678", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsResponse>("{\"pay_receipt_list\":[{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"create_time\":\"2021-01-20T10:29:35+08:00\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"success_time\":\"2021-01-20T10:29:35.120+08:00\",\"transaction_id\":\"4200000913202101152566792388\"}]}");
             }
@@ -521,16 +457,7 @@ out_subsidy_no: Some("subsidy-abcd-12345678"),
             /// `POST /v3/marketing/busifavor/subsidy/pay-receipts`
             #[test]
             fn create_busifavor_subsidy_pay_receipts() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsRequest {
-amount: 100,
-coupon_code: "ABCD12345678",
-description: "20210115DESCRIPTION",
-out_subsidy_no: "subsidy-abcd-12345678",
-payee_merchant: "1900000002",
-payer_merchant: "1900000001",
-stock_id: "128888000000001",
-transaction_id: "4200000913202101152566792388",
-};
+                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsRequest::new(100, "ABCD12345678", "20210115DESCRIPTION", "subsidy-abcd-12345678", "1900000002", "1900000001", "128888000000001", "4200000913202101152566792388");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/subsidy/pay-receipts", "", Some("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"stock_id\":\"128888000000001\",\"transaction_id\":\"4200000913202101152566792388\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::pay_receipts::CreateBusifavorSubsidyPayReceiptsResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"create_time\":\"2021-01-20T10:29:35+08:00\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"success_time\":\"2021-01-20T10:29:35.120+08:00\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -538,9 +465,7 @@ transaction_id: "4200000913202101152566792388",
             /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
             #[test]
             fn query_busifavor_subsidy_pay_receipts_by_subsidy_receipt_id() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest {
-subsidy_receipt_id: "subsidy_receipt_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest::new("subsidy_receipt_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/subsidy/pay-receipts/subsidy_receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::pay_receipts::QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"create_time\":\"2021-01-20T10:29:35+08:00\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"success_time\":\"2021-01-20T10:29:35.120+08:00\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -551,17 +476,7 @@ subsidy_receipt_id: "subsidy_receipt_id/../?a=b#c %微",
             /// `POST /v3/marketing/busifavor/subsidy/return-receipts`
             #[test]
             fn return_receipts_busifavor_subsidy() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyRequest {
-amount: 100,
-coupon_code: "ABCD12345678",
-description: "20210115DESCRIPTION",
-out_subsidy_return_no: "subsidy-abcd-12345678",
-payee_merchant: "1900000002",
-payer_merchant: "1900000001",
-refund_id: "50100506732021010105138718375",
-stock_id: "128888000000001",
-transaction_id: "4200000913202101152566792388",
-};
+                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyRequest::new(100, "ABCD12345678", "20210115DESCRIPTION", "subsidy-abcd-12345678", "1900000002", "1900000001", "50100506732021010105138718375", "128888000000001", "4200000913202101152566792388");
                 check_request(&request, Method::Post, "v3/marketing/busifavor/subsidy/return-receipts", "", Some("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"out_subsidy_return_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"refund_id\":\"50100506732021010105138718375\",\"stock_id\":\"128888000000001\",\"transaction_id\":\"4200000913202101152566792388\"}"), &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::return_receipts::ReturnReceiptsBusifavorSubsidyResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_return_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"refund_id\":\"50100506732021010105138718375\",\"return_create_time\":\"2021-01-20T10:29:35+08:00\",\"return_done_time\":\"2021-01-20T10:29:35+08:00\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"subsidy_return_receipt_id\":\"2120200119165100000000000001\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -569,9 +484,7 @@ transaction_id: "4200000913202101152566792388",
             /// `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`
             #[test]
             fn query_busifavor_subsidy_return_receipts() {
-                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::QueryBusifavorSubsidyReturnReceiptsRequest {
-subsidy_return_receipt_id: "subsidy_return_receipt_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::busifavor::subsidy::return_receipts::QueryBusifavorSubsidyReturnReceiptsRequest::new("subsidy_return_receipt_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/busifavor/subsidy/return-receipts/subsidy_return_receipt_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::busifavor::subsidy::return_receipts::QueryBusifavorSubsidyReturnReceiptsResponse>("{\"amount\":100,\"coupon_code\":\"ABCD12345678\",\"description\":\"20210115DESCRIPTION\",\"fail_reason\":\"INSUFFICIENT_BALANCE\",\"out_subsidy_return_no\":\"subsidy-abcd-12345678\",\"payee_merchant\":\"1900000002\",\"payer_merchant\":\"1900000001\",\"refund_id\":\"50100506732021010105138718375\",\"return_create_time\":\"2021-01-20T10:29:35+08:00\",\"return_done_time\":\"2021-01-20T10:29:35+08:00\",\"status\":\"SUCCESS\",\"stock_id\":\"128888000000001\",\"subsidy_receipt_id\":\"1120200119165100000000000001\",\"subsidy_return_receipt_id\":\"2120200119165100000000000001\",\"transaction_id\":\"4200000913202101152566792388\"}");
             }
@@ -585,19 +498,17 @@ subsidy_return_receipt_id: "subsidy_return_receipt_id/../?a=b#c %微",
             /// `GET /v3/marketing/busifavor/users/{openid}/coupons`
             #[test]
             fn query_busifavor_users_coupons() {
-                let request = wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wx233544546545989",
-stock_id: Some("9865000"),
-coupon_state: Some(wxpay_apis::marketing::busifavor::QueryBusifavorStatus::Sended),
-creator_merchant: Some("1000000001"),
-belong_merchant: Some("1000000002"),
-sender_merchant: Some("1000000003"),
-offset: Some(0),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsRequest::new("openid/../?a=b#c %微", "wx233544546545989");
+                request.stock_id = Some("9865000");
+                request.coupon_state =
+                    Some(wxpay_apis::marketing::busifavor::QueryBusifavorStatus::Sended);
+                request.creator_merchant = Some("1000000001");
+                request.belong_merchant = Some("1000000002");
+                request.sender_merchant = Some("1000000003");
+                request.offset = Some(0);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "v3/marketing/busifavor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "appid=wx233544546545989&stock_id=9865000&coupon_state=SENDED&creator_merchant=1000000001&belong_merchant=1000000002&sender_merchant=1000000003&offset=0&limit=20", None, &[]);
-                check_response::<wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsResponse>("{\"data\":[{\"available_start_time\":\"2018-06-08T10:34:56+08:00\",\"belong_merchant\":\"belong_merchant-example\",\"comment\":\"comment-example\",\"coupon_code\":\"coupon_code-example\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[1]},\"coupon_available_time\":{\"available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"available_day_after_receive\":1,\"available_end_time\":\"2018-06-08T10:34:56+08:00\"},\"discount_coupon\":{\"discount_percent\":1,\"transaction_minimum\":1},\"exchange_coupon\":{\"exchange_price\":1,\"transaction_minimum\":1},\"fixed_normal_coupon\":{\"discount_amount\":1,\"transaction_minimum\":1},\"irregulary_avaliable_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}],\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"use_method\":\"MINI_PROGRAMS\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"233554655\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"expire_time\":\"2018-06-08T10:34:56+08:00\",\"goods_name\":\"goods_name-example\",\"receive_time\":\"2018-06-08T10:34:56+08:00\",\"send_request_no\":\"send_request_no-example\",\"shareable\":true,\"stock_id\":\"stock_id-example\",\"stock_name\":\"stock_name-example\",\"stock_type\":\"DISCOUNT\",\"transferable\":true,\"use_request_no\":\"use_request_no-example\",\"use_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
+                check_response::<wxpay_apis::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsResponse>("{\"data\":[{\"available_start_time\":\"2018-06-08T10:34:56+08:00\",\"belong_merchant\":\"belong_merchant-example\",\"comment\":\"comment-example\",\"coupon_code\":\"coupon_code-example\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[0]},\"coupon_available_time\":{\"available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"available_day_after_receive\":1,\"available_end_time\":\"2018-06-08T10:34:56+08:00\"},\"discount_coupon\":{\"discount_percent\":1,\"transaction_minimum\":1},\"exchange_coupon\":{\"exchange_price\":1,\"transaction_minimum\":1},\"fixed_normal_coupon\":{\"discount_amount\":1,\"transaction_minimum\":1},\"irregulary_avaliable_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}],\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"use_method\":\"MINI_PROGRAMS\"},\"custom_entrance\":{\"appid\":\"appid-example\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"hall_id-example\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"store_id-example\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"expire_time\":\"2018-06-08T10:34:56+08:00\",\"goods_name\":\"goods_name-example\",\"receive_time\":\"2018-06-08T10:34:56+08:00\",\"send_request_no\":\"send_request_no-example\",\"shareable\":true,\"stock_id\":\"stock_id-example\",\"stock_name\":\"stock_name-example\",\"stock_type\":\"DISCOUNT\",\"transferable\":true,\"use_request_no\":\"use_request_no-example\",\"use_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
             }
             mod appids {
                 use super::*;
@@ -605,13 +516,9 @@ limit: Some(20),
                 /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
                 #[test]
                 fn query_busifavor_users_coupons_appids() {
-                    let request = wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: "appid/../?a=b#c %微",
-};
+                    let request = wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "appid/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/marketing/busifavor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/appids/appid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
-                    check_response::<wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsResponse>("{\"available_start_time\":\"2018-06-08T10:34:56+08:00\",\"belong_merchant\":\"belong_merchant-example\",\"comment\":\"comment-example\",\"coupon_code\":\"coupon_code-example\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[1]},\"coupon_available_time\":{\"available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"available_day_after_receive\":1,\"available_end_time\":\"2018-06-08T10:34:56+08:00\"},\"discount_coupon\":{\"discount_percent\":1,\"transaction_minimum\":1},\"exchange_coupon\":{\"exchange_price\":1,\"transaction_minimum\":1},\"fixed_normal_coupon\":{\"discount_amount\":1,\"transaction_minimum\":1},\"irregulary_avaliable_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}],\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"use_method\":\"MINI_PROGRAMS\"},\"custom_entrance\":{\"appid\":\"wx324345hgfhfghfg\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"233455656\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"233554655\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"expire_time\":\"2018-06-08T10:34:56+08:00\",\"goods_name\":\"goods_name-example\",\"receive_time\":\"2018-06-08T10:34:56+08:00\",\"send_request_no\":\"send_request_no-example\",\"shareable\":true,\"stock_id\":\"stock_id-example\",\"stock_name\":\"stock_name-example\",\"stock_type\":\"DISCOUNT\",\"transferable\":true,\"use_request_no\":\"use_request_no-example\",\"use_time\":\"2018-06-08T10:34:56+08:00\"}");
+                    check_response::<wxpay_apis::marketing::busifavor::users::coupons::appids::QueryBusifavorUsersCouponsAppidsResponse>("{\"available_start_time\":\"2018-06-08T10:34:56+08:00\",\"belong_merchant\":\"belong_merchant-example\",\"comment\":\"comment-example\",\"coupon_code\":\"coupon_code-example\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"available_week\":{\"available_day_time\":[{\"begin_time\":3600,\"end_time\":86399}],\"week_day\":[0]},\"coupon_available_time\":{\"available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"available_day_after_receive\":1,\"available_end_time\":\"2018-06-08T10:34:56+08:00\"},\"discount_coupon\":{\"discount_percent\":1,\"transaction_minimum\":1},\"exchange_coupon\":{\"exchange_price\":1,\"transaction_minimum\":1},\"fixed_normal_coupon\":{\"discount_amount\":1,\"transaction_minimum\":1},\"irregulary_avaliable_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}],\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"use_method\":\"MINI_PROGRAMS\"},\"custom_entrance\":{\"appid\":\"appid-example\",\"code_display_mode\":\"BARCODE\",\"hall_id\":\"hall_id-example\",\"mini_programs_info\":{\"entrance_words\":\"欢迎选购\",\"guiding_words\":\"获取更多优惠\",\"mini_programs_appid\":\"wx234545656765876\",\"mini_programs_path\":\"/path/index/index\"},\"store_id\":\"store_id-example\"},\"display_pattern_info\":{\"background_color\":\"Color020\",\"coupon_image_url\":\"https://qpic.cn/xxx\",\"description\":\"深圳南山区门店可用\",\"finder_info\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"merchant_logo_url\":\"https://qpic.cn/xxx\",\"merchant_name\":\"微信支付\"},\"expire_time\":\"2018-06-08T10:34:56+08:00\",\"goods_name\":\"goods_name-example\",\"receive_time\":\"2018-06-08T10:34:56+08:00\",\"send_request_no\":\"send_request_no-example\",\"shareable\":true,\"stock_id\":\"stock_id-example\",\"stock_name\":\"stock_name-example\",\"stock_type\":\"DISCOUNT\",\"transferable\":true,\"use_request_no\":\"use_request_no-example\",\"use_time\":\"2018-06-08T10:34:56+08:00\"}");
                 }
             }
         }
@@ -625,9 +532,8 @@ mod favor {
         /// `GET /v3/marketing/favor/callbacks`
         #[test]
         fn query_favor_callbacks() {
-            let request = wxpay_apis::marketing::favor::callbacks::QueryFavorCallbacksRequest {
-                mchid: "9856888",
-            };
+            let request =
+                wxpay_apis::marketing::favor::callbacks::QueryFavorCallbacksRequest::new("9856888");
             check_request(
                 &request,
                 Method::Get,
@@ -637,18 +543,19 @@ mod favor {
                 &[],
             );
             check_response::<wxpay_apis::marketing::favor::callbacks::QueryFavorCallbacksResponse>(
-                "{\"mchid\":\"10000098\",\"notify_url\":\"https://pay.weixin.qq.com\"}",
+                "{\"mchid\":\"9856888\",\"notify_url\":\"api.weixin.qq.com\"}",
             );
         }
 
         /// `POST /v3/marketing/favor/callbacks`
         #[test]
         fn create_favor_callbacks() {
-            let request = wxpay_apis::marketing::favor::callbacks::CreateFavorCallbacksRequest {
-                mchid: "9856888",
-                notify_url: "https://pay.weixin.qq.com",
-                switch: Some(true),
-            };
+            let mut request =
+                wxpay_apis::marketing::favor::callbacks::CreateFavorCallbacksRequest::new(
+                    "9856888",
+                    "https://pay.weixin.qq.com",
+                );
+            request.switch = Some(true);
             check_request(&request, Method::Post, "v3/marketing/favor/callbacks", "", Some("{\"mchid\":\"9856888\",\"notify_url\":\"https://pay.weixin.qq.com\",\"switch\":true}"), &[]);
             check_response::<wxpay_apis::marketing::favor::callbacks::CreateFavorCallbacksResponse>("{\"notify_url\":\"api.weixin.qq.com\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -659,33 +566,35 @@ mod favor {
         /// `POST /v3/marketing/favor/coupon-stocks`
         #[test]
         fn create_favor_coupon_stocks() {
-            let request = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksRequest {
-available_begin_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-available_end_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-belong_merchant: "98568865",
-comment: Some("零售批次"),
-coupon_use_rule: wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksCouponUseRule {
-combine_use: Some(true),
-},
-ext_info: Some("{\"exinfo1\":\"1234\",\"exinfo2\":\"3456\"}"),
-no_cash: true,
-out_request_no: "out_request_no-example",
-pattern_info: Some(wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksPatternInfo {
-jump_target: Some(wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksJumpTarget::DefaultPage),
-mini_program_appid: Some("mini_program_appid-example"),
-mini_program_path: Some("mini_program_path-example"),
-}),
-stock_name: "微信支付代金券批次",
-stock_type: wxpay_apis::marketing::favor::FavorStockType::Discount,
-stock_use_rule: wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksStockUseRule {
-max_amount: 1,
-max_amount_by_day: Some(1),
-max_coupons: 1,
-max_coupons_per_user: 1,
-natural_person_limit: true,
-prevent_api_abuse: true,
-},
-};
+            let mut request =
+                wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksRequest::new(
+                    wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
+                    wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
+                    "98568865",
+                    {
+                        let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksCouponUseRule::new();
+                        v.combine_use = Some(true);
+                        v
+                    },
+                    true,
+                    "out_request_no-example",
+                    "微信支付代金券批次",
+                    wxpay_apis::marketing::favor::FavorStockType::Discount,
+                    {
+                        let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksStockUseRule::new(1, 1, 1, true, true);
+                        v.max_amount_by_day = Some(1);
+                        v
+                    },
+                );
+            request.comment = Some("零售批次");
+            request.ext_info = Some("{\"exinfo1\":\"1234\",\"exinfo2\":\"3456\"}");
+            request.pattern_info = Some({
+                let mut v = wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksPatternInfo::new();
+                v.jump_target = Some(wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksJumpTarget::DefaultPage);
+                v.mini_program_appid = Some("mini_program_appid-example");
+                v.mini_program_path = Some("mini_program_path-example");
+                v
+            });
             check_request(&request, Method::Post, "v3/marketing/favor/coupon-stocks", "", Some("{\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"belong_merchant\":\"98568865\",\"comment\":\"零售批次\",\"coupon_use_rule\":{\"combine_use\":true},\"ext_info\":\"{\\\"exinfo1\\\":\\\"1234\\\",\\\"exinfo2\\\":\\\"3456\\\"}\",\"no_cash\":true,\"out_request_no\":\"out_request_no-example\",\"pattern_info\":{\"jump_target\":\"DEFAULT_PAGE\",\"mini_program_appid\":\"mini_program_appid-example\",\"mini_program_path\":\"mini_program_path-example\"},\"stock_name\":\"微信支付代金券批次\",\"stock_type\":\"DISCOUNT\",\"stock_use_rule\":{\"max_amount\":1,\"max_amount_by_day\":1,\"max_coupons\":1,\"max_coupons_per_user\":1,\"natural_person_limit\":true,\"prevent_api_abuse\":true}}"), &[]);
             check_response::<
                 wxpay_apis::marketing::favor::coupon_stocks::CreateFavorCouponStocksResponse,
@@ -700,18 +609,18 @@ prevent_api_abuse: true,
         /// `GET /v3/marketing/favor/stocks`
         #[test]
         fn list_stocks() {
-            let request = wxpay_apis::marketing::favor::stocks::ListStocksRequest {
-                offset: 1,
-                limit: 1,
-                stock_creator_mchid: "stock_creator_mchid-example",
-                create_start_time: Some(wxpay_core::types::Timestamp::new(
-                    "2015-05-20T13:29:35.120+08:00",
-                )),
-                create_end_time: Some(wxpay_core::types::Timestamp::new(
-                    "2015-05-20T13:29:35.120+08:00",
-                )),
-                status: Some(wxpay_apis::marketing::favor::stocks::StocksStatus::Audit),
-            };
+            let mut request = wxpay_apis::marketing::favor::stocks::ListStocksRequest::new(
+                1,
+                1,
+                "stock_creator_mchid-example",
+            );
+            request.create_start_time = Some(wxpay_core::types::Timestamp::new(
+                "2015-05-20T13:29:35.120+08:00",
+            ));
+            request.create_end_time = Some(wxpay_core::types::Timestamp::new(
+                "2015-05-20T13:29:35.120+08:00",
+            ));
+            request.status = Some(wxpay_apis::marketing::favor::stocks::StocksStatus::Audit);
             check_request(&request, Method::Get, "v3/marketing/favor/stocks", "offset=1&limit=1&stock_creator_mchid=stock_creator_mchid-example&create_start_time=2015-05-20T13%3A29%3A35.120%2B08%3A00&create_end_time=2015-05-20T13%3A29%3A35.120%2B08%3A00&status=audit", None, &[]);
             check_response::<wxpay_apis::marketing::favor::stocks::ListStocksResponse>("{\"data\":[{\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_industry_list\":[\"available_industry_list-example\"],\"available_region_list\":[{\"city\":\"city-example\",\"country\":\"country-example\",\"district\":\"district-example\",\"province\":\"province-example\",\"type\":\"type-example\"}],\"business_type\":\"MULTIUSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"cut_to_message\":{\"cut_to_price\":1,\"single_price_max\":1},\"description\":\"微信支付营销\",\"distributed_coupons\":1,\"no_cash\":true,\"singleitem\":true,\"start_time\":\"2015-05-20T13:29:35.120+08:00\",\"status\":\"audit\",\"stock_creator_mchid\":\"stock_creator_mchid-example\",\"stock_id\":\"stock_id-example\",\"stock_name\":\"微信支付代金券批次\",\"stock_type\":\"DISCOUNT\",\"stock_use_rule\":{\"max_amount\":1,\"max_amount_by_day\":1,\"max_coupons\":1,\"max_coupons_per_user\":1,\"natural_person_limit\":true,\"prevent_api_abuse\":true},\"stop_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"limit\":8,\"offset\":1,\"total_count\":10}");
         }
@@ -719,10 +628,10 @@ prevent_api_abuse: true,
         /// `GET /v3/marketing/favor/stocks/{stock_id}`
         #[test]
         fn query_stock() {
-            let request = wxpay_apis::marketing::favor::stocks::QueryStockRequest {
-                stock_id: "stock_id/../?a=b#c %微",
-                stock_creator_mchid: "stock_creator_mchid-example",
-            };
+            let request = wxpay_apis::marketing::favor::stocks::QueryStockRequest::new(
+                "stock_id/../?a=b#c %微",
+                "stock_creator_mchid-example",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -740,12 +649,12 @@ prevent_api_abuse: true,
             #[test]
             fn query_favor_stocks_items() {
                 let request =
-                    wxpay_apis::marketing::favor::stocks::items::QueryFavorStocksItemsRequest {
-                        stock_id: "stock_id/../?a=b#c %微",
-                        stock_creator_mchid: "stock_creator_mchid-example",
-                        offset: 1,
-                        limit: "limit-example",
-                    };
+                    wxpay_apis::marketing::favor::stocks::items::QueryFavorStocksItemsRequest::new(
+                        "stock_id/../?a=b#c %微",
+                        "stock_creator_mchid-example",
+                        1,
+                        "limit-example",
+                    );
                 check_request(
                     &request,
                     Method::Get,
@@ -763,14 +672,9 @@ prevent_api_abuse: true,
             /// `GET /v3/marketing/favor/stocks/{stock_id}/merchants`
             #[test]
             fn query_favor_stocks_merchants() {
-                let request = wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequest {
-stock_id: "stock_id/../?a=b#c %微",
-offset: 1,
-limit: "limit-example",
-stock_creator_mchid: "stock_creator_mchid-example",
-};
+                let request = wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequest::new("stock_id/../?a=b#c %微", 1, "limit-example", "stock_creator_mchid-example");
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchants", "offset=1&limit=limit-example&stock_creator_mchid=stock_creator_mchid-example", None, &[]);
-                check_response::<wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsResponse>("{\"data\":[\"1232001\"],\"limit\":10,\"offset\":10,\"stock_id\":\"9865000\",\"total_count\":20}");
+                check_response::<wxpay_apis::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsResponse>("{\"data\":[\"1232001\"],\"limit\":10,\"offset\":10,\"stock_id\":\"9865000\",\"total_count\":200}");
             }
         }
         mod modify_goods_id {
@@ -779,12 +683,11 @@ stock_creator_mchid: "stock_creator_mchid-example",
             /// `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`
             #[test]
             fn modify_goods_id_favor_stocks() {
-                let request = wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequest {
-stock_id: "stock_id/../?a=b#c %微",
-add_goods_id_list: Some(&["8956000"]),
-delete_goods_id_list: Some(&["8956000"]),
-stock_creator_mchid: "8956000",
-};
+                let items0 = ["8956000"];
+                let items1 = ["8956000"];
+                let mut request = wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequest::new("stock_id/../?a=b#c %微", "8956000");
+                request.add_goods_id_list = Some(&items0);
+                request.delete_goods_id_list = Some(&items1);
                 check_request(&request, Method::Post, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify-goods-id", "", Some("{\"add_goods_id_list\":[\"8956000\"],\"delete_goods_id_list\":[\"8956000\"],\"stock_creator_mchid\":\"8956000\"}"), &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksResponse>("{\"pause_time\":\"2015-05-20T13:29:35+08:00\",\"stock_id\":\"9865000\"}");
             }
@@ -796,10 +699,10 @@ stock_creator_mchid: "8956000",
             #[test]
             fn pause_favor_stocks() {
                 let request =
-                    wxpay_apis::marketing::favor::stocks::pause::PauseFavorStocksRequest {
-                        stock_id: "stock_id/../?a=b#c %微",
-                        stock_creator_mchid: "8956000",
-                    };
+                    wxpay_apis::marketing::favor::stocks::pause::PauseFavorStocksRequest::new(
+                        "stock_id/../?a=b#c %微",
+                        "8956000",
+                    );
                 check_request(
                     &request,
                     Method::Post,
@@ -811,7 +714,7 @@ stock_creator_mchid: "8956000",
                 check_response::<
                     wxpay_apis::marketing::favor::stocks::pause::PauseFavorStocksResponse,
                 >(
-                    "{\"pause_time\":\"2015-05-20T13:29:35+08:00\",\"stock_id\":\"9865000\"}"
+                    "{\"pause_time\":\"2015-05-20T13:29:35.120+08:00\",\"stock_id\":\"9865000\"}"
                 );
             }
         }
@@ -821,9 +724,7 @@ stock_creator_mchid: "8956000",
             /// `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`
             #[test]
             fn query_favor_stocks_refund_flow() {
-                let request = wxpay_apis::marketing::favor::stocks::refund_flow::QueryFavorStocksRefundFlowRequest {
-stock_id: "stock_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::favor::stocks::refund_flow::QueryFavorStocksRefundFlowRequest::new("stock_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refund-flow", "", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::refund_flow::QueryFavorStocksRefundFlowResponse>("{\"hash_type\":\"SHA1\",\"hash_value\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"download://example.csv\"}");
             }
@@ -834,10 +735,7 @@ stock_id: "stock_id/../?a=b#c %微",
             /// `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`
             #[test]
             fn query_favor_stocks_refund_flow_by_day() {
-                let request = wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayRequest {
-stock_id: "stock_id/../?a=b#c %微",
-bill_date: "2025-08-09",
-};
+                let request = wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayRequest::new("stock_id/../?a=b#c %微", "2025-08-09");
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/refund-flow-by-day", "bill_date=2025-08-09", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::refund_flow_by_day::QueryFavorStocksRefundFlowByDayResponse>("{\"stock_refundflow_count\":\"2030\",\"stock_refundflow_hash\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ABAn6jAYAAABAA32ad52c3a1CSjwrN5j6Vx_8UMI5i\"}");
             }
@@ -849,10 +747,10 @@ bill_date: "2025-08-09",
             #[test]
             fn restart_favor_stocks() {
                 let request =
-                    wxpay_apis::marketing::favor::stocks::restart::RestartFavorStocksRequest {
-                        stock_id: "stock_id/../?a=b#c %微",
-                        stock_creator_mchid: "8956000",
-                    };
+                    wxpay_apis::marketing::favor::stocks::restart::RestartFavorStocksRequest::new(
+                        "stock_id/../?a=b#c %微",
+                        "8956000",
+                    );
                 check_request(
                     &request,
                     Method::Post,
@@ -875,10 +773,10 @@ bill_date: "2025-08-09",
             #[test]
             fn start_favor_stocks() {
                 let request =
-                    wxpay_apis::marketing::favor::stocks::start::StartFavorStocksRequest {
-                        stock_id: "stock_id/../?a=b#c %微",
-                        stock_creator_mchid: "8956000",
-                    };
+                    wxpay_apis::marketing::favor::stocks::start::StartFavorStocksRequest::new(
+                        "stock_id/../?a=b#c %微",
+                        "8956000",
+                    );
                 check_request(
                     &request,
                     Method::Post,
@@ -900,9 +798,7 @@ bill_date: "2025-08-09",
             /// `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`
             #[test]
             fn query_favor_stocks_use_flow() {
-                let request = wxpay_apis::marketing::favor::stocks::use_flow::QueryFavorStocksUseFlowRequest {
-stock_id: "stock_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::favor::stocks::use_flow::QueryFavorStocksUseFlowRequest::new("stock_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/use-flow", "", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::use_flow::QueryFavorStocksUseFlowResponse>("{\"hash_type\":\"SHA1\",\"hash_value\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"download://example.csv\"}");
             }
@@ -913,10 +809,7 @@ stock_id: "stock_id/../?a=b#c %微",
             /// `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`
             #[test]
             fn query_favor_stocks_use_flow_by_day() {
-                let request = wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayRequest {
-stock_id: "stock_id/../?a=b#c %微",
-bill_date: "2025-08-09",
-};
+                let request = wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayRequest::new("stock_id/../?a=b#c %微", "2025-08-09");
                 check_request(&request, Method::Get, "v3/marketing/favor/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/use-flow-by-day", "bill_date=2025-08-09", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::stocks::use_flow_by_day::QueryFavorStocksUseFlowByDayResponse>("{\"stock_useflow_count\":\"2030\",\"stock_useflow_hash\":\"8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ABAn6jAYAAABAA32ad52c3a1CSjwrN5j6Vx_8UMI5i\"}");
             }
@@ -930,18 +823,16 @@ bill_date: "2025-08-09",
             /// `GET /v3/marketing/favor/users/{openid}/coupons`
             #[test]
             fn query_favor_users_coupons() {
-                let request = wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-appid: "appid-example",
-stock_id: Some("stock_id-example"),
-status: Some(wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsStatus::Sended),
-creator_mchid: Some("creator_mchid-example"),
-sender_mchid: Some("sender_mchid-example"),
-available_mchid: Some("available_mchid-example"),
-offset: Some(1),
-limit: Some(1),
-business_type: Some(wxpay_apis::marketing::favor::FavorBusinessType::Multiuse),
-};
+                let mut request = wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "appid-example");
+                request.stock_id = Some("stock_id-example");
+                request.status = Some(wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsStatus::Sended);
+                request.creator_mchid = Some("creator_mchid-example");
+                request.sender_mchid = Some("sender_mchid-example");
+                request.available_mchid = Some("available_mchid-example");
+                request.offset = Some(1);
+                request.limit = Some(1);
+                request.business_type =
+                    Some(wxpay_apis::marketing::favor::FavorBusinessType::Multiuse);
                 check_request(&request, Method::Get, "v3/marketing/favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "appid=appid-example&stock_id=stock_id-example&status=SENDED&creator_mchid=creator_mchid-example&sender_mchid=sender_mchid-example&available_mchid=available_mchid-example&offset=1&limit=1&business_type=MULTIUSE", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::users::coupons::QueryFavorUsersCouponsResponse>("{\"data\":[{\"available_balance\":10000,\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"business_type\":\"MULTIUSE\",\"consume_information\":{\"consume_mchid\":\"consume_mchid-example\",\"consume_time\":\"2015-05-20T13:29:35.120+08:00\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"price\":528800,\"quantity\":1}],\"transaction_id\":\"transaction_id-example\"},\"coupon_id\":\"coupon_id-example\",\"coupon_name\":\"微信支付代金券\",\"coupon_type\":\"CUT_TO\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"cut_to_message\":{\"cut_to_price\":1,\"single_price_max\":1},\"description\":\"微信支付营销\",\"normal_coupon_information\":{\"coupon_amount\":1,\"transaction_minimum\":1},\"singleitem\":true,\"start_time\":\"2015-05-20T13:29:35.120+08:00\",\"status\":\"EXPIRED\",\"stock_creator_mchid\":\"stock_creator_mchid-example\",\"stock_id\":\"stock_id-example\",\"stop_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
             }
@@ -949,16 +840,16 @@ business_type: Some(wxpay_apis::marketing::favor::FavorBusinessType::Multiuse),
             /// `POST /v3/marketing/favor/users/{openid}/coupons`
             #[test]
             fn list_coupons_by_filter() {
-                let request =
-                    wxpay_apis::marketing::favor::users::coupons::ListCouponsByFilterRequest {
-                        openid: "openid/../?a=b#c %微",
-                        appid: "wx233544546545989",
-                        coupon_minimum: Some(100),
-                        coupon_value: Some(100),
-                        out_request_no: "89560002019101000121",
-                        stock_creator_mchid: "8956000",
-                        stock_id: "9856000",
-                    };
+                let mut request =
+                    wxpay_apis::marketing::favor::users::coupons::ListCouponsByFilterRequest::new(
+                        "openid/../?a=b#c %微",
+                        "wx233544546545989",
+                        "89560002019101000121",
+                        "8956000",
+                        "9856000",
+                    );
+                request.coupon_minimum = Some(100);
+                request.coupon_value = Some(100);
                 check_request(&request, Method::Post, "v3/marketing/favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"appid\":\"wx233544546545989\",\"coupon_minimum\":100,\"coupon_value\":100,\"out_request_no\":\"89560002019101000121\",\"stock_creator_mchid\":\"8956000\",\"stock_id\":\"9856000\"}"), &[]);
                 check_response::<
                     wxpay_apis::marketing::favor::users::coupons::ListCouponsByFilterResponse,
@@ -968,11 +859,11 @@ business_type: Some(wxpay_apis::marketing::favor::FavorBusinessType::Multiuse),
             /// `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`
             #[test]
             fn query_coupon() {
-                let request = wxpay_apis::marketing::favor::users::coupons::QueryCouponRequest {
-                    openid: "openid/../?a=b#c %微",
-                    coupon_id: "coupon_id/../?a=b#c %微",
-                    appid: "appid-example",
-                };
+                let request = wxpay_apis::marketing::favor::users::coupons::QueryCouponRequest::new(
+                    "openid/../?a=b#c %微",
+                    "coupon_id/../?a=b#c %微",
+                    "appid-example",
+                );
                 check_request(&request, Method::Get, "v3/marketing/favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=appid-example", None, &[]);
                 check_response::<wxpay_apis::marketing::favor::users::coupons::QueryCouponResponse>("{\"available_balance\":10000,\"available_begin_time\":\"2015-05-20T13:29:35.120+08:00\",\"available_end_time\":\"2015-05-20T13:29:35.120+08:00\",\"business_type\":\"MULTIUSE\",\"consume_information\":{\"consume_mchid\":\"consume_mchid-example\",\"consume_time\":\"2015-05-20T13:29:35.120+08:00\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"12345\",\"price\":528800,\"quantity\":1}],\"transaction_id\":\"transaction_id-example\"},\"coupon_id\":\"coupon_id-example\",\"coupon_name\":\"微信支付代金券\",\"coupon_type\":\"CUT_TO\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"cut_to_message\":{\"cut_to_price\":1,\"single_price_max\":1},\"description\":\"微信支付营销\",\"normal_coupon_information\":{\"coupon_amount\":1,\"transaction_minimum\":1},\"singleitem\":true,\"start_time\":\"2015-05-20T13:29:35.120+08:00\",\"status\":\"EXPIRED\",\"stock_creator_mchid\":\"stock_creator_mchid-example\",\"stock_id\":\"stock_id-example\",\"stop_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
@@ -987,11 +878,7 @@ mod goods_subsidy_activity {
         /// `GET /v3/marketing/goods-subsidy-activity/activities`
         #[test]
         fn query_goods_subsidy_activity_activities() {
-            let request = wxpay_apis::marketing::goods_subsidy_activity::activities::QueryGoodsSubsidyActivityActivitiesRequest {
-city_id: "city_id-example",
-offset: 1,
-limit: 1,
-};
+            let request = wxpay_apis::marketing::goods_subsidy_activity::activities::QueryGoodsSubsidyActivityActivitiesRequest::new("city_id-example", 1, 1);
             check_request(
                 &request,
                 Method::Get,
@@ -1011,18 +898,19 @@ limit: 1,
             /// `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`
             #[test]
             fn apply_goods_subsidy_activity_activity() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityRequest {
-activity_id: "activity_id/../?a=b#c %微",
-apply_infos: &[wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityApplyInfo {
-goods_original_price: Some(1),
-store_info: Some(wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityStoreInfo {
-accounting_merchant_id: Some("accounting_merchant_id-example"),
-merchant_id: Some("merchant_id-example"),
-store_id: Some("store_id-example"),
-}),
-}],
-caller_merchant_id: "caller_merchant_id-example",
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityApplyInfo::new();
+                    v.goods_original_price = Some(1);
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityStoreInfo::new();
+                        v.accounting_merchant_id = Some("accounting_merchant_id-example");
+                        v.merchant_id = Some("merchant_id-example");
+                        v.store_id = Some("store_id-example");
+                        v
+                    });
+                    v
+                }];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityRequest::new("activity_id/../?a=b#c %微", &items0, "caller_merchant_id-example");
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/activity/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}],\"caller_merchant_id\":\"caller_merchant_id-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::activity::apply::ApplyGoodsSubsidyActivityActivityResponse>("{\"failed_apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}],\"return_message\":\"return_message-example\",\"succeed_apply_infos\":[{\"goods_original_price\":1,\"store_info\":{\"accounting_merchant_id\":\"accounting_merchant_id-example\",\"merchant_id\":\"merchant_id-example\",\"store_id\":\"store_id-example\"}}]}");
             }
@@ -1036,16 +924,16 @@ caller_merchant_id: "caller_merchant_id-example",
             /// `POST /v3/marketing/goods-subsidy-activity/qualification/lock`
             #[test]
             fn lock_goods_subsidy_activity_qualification() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest {
-order_information: wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation {
-out_trade_no: Some("out_trade_no-example"),
-payer_openid: Some("payer_openid-example"),
-store_id: Some("store_id-example"),
-store_merchant_id: Some("store_merchant_id-example"),
-total_fee: Some(1),
-},
-qualification_ids: &["qualification_ids-example"],
-};
+                let items0 = ["qualification_ids-example"];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest::new({
+let mut v = wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation::new();
+v.out_trade_no = Some("out_trade_no-example");
+v.payer_openid = Some("payer_openid-example");
+v.store_id = Some("store_id-example");
+v.store_merchant_id = Some("store_merchant_id-example");
+v.total_fee = Some(1);
+v
+}, &items0);
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/qualification/lock", "", Some("{\"order_information\":{\"out_trade_no\":\"out_trade_no-example\",\"payer_openid\":\"payer_openid-example\",\"store_id\":\"store_id-example\",\"store_merchant_id\":\"store_merchant_id-example\",\"total_fee\":1},\"qualification_ids\":[\"qualification_ids-example\"]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationResponse>("{\"failed_qualification_ids\":[\"failed_qualification_ids-example\"],\"return_message\":\"return_message-example\",\"succeed_qualification_ids\":[\"succeed_qualification_ids-example\"]}");
             }
@@ -1056,16 +944,16 @@ qualification_ids: &["qualification_ids-example"],
             /// `POST /v3/marketing/goods-subsidy-activity/qualification/unlock`
             #[test]
             fn unlock_goods_subsidy_activity_qualification() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest {
-order_information: wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation {
-out_trade_no: Some("out_trade_no-example"),
-payer_openid: Some("payer_openid-example"),
-store_id: Some("store_id-example"),
-store_merchant_id: Some("store_merchant_id-example"),
-total_fee: Some(1),
-},
-qualification_ids: &["qualification_ids-example"],
-};
+                let items0 = ["qualification_ids-example"];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest::new({
+let mut v = wxpay_apis::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation::new();
+v.out_trade_no = Some("out_trade_no-example");
+v.payer_openid = Some("payer_openid-example");
+v.store_id = Some("store_id-example");
+v.store_merchant_id = Some("store_merchant_id-example");
+v.total_fee = Some(1);
+v
+}, &items0);
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/qualification/unlock", "", Some("{\"order_information\":{\"out_trade_no\":\"out_trade_no-example\",\"payer_openid\":\"payer_openid-example\",\"store_id\":\"store_id-example\",\"store_merchant_id\":\"store_merchant_id-example\",\"total_fee\":1},\"qualification_ids\":[\"qualification_ids-example\"]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationResponse>("{\"failed_qualification_ids\":[\"failed_qualification_ids-example\"],\"return_message\":\"return_message-example\",\"succeed_qualification_ids\":[\"succeed_qualification_ids-example\"]}");
             }
@@ -1079,11 +967,7 @@ qualification_ids: &["qualification_ids-example"],
             /// `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`
             #[test]
             fn create_materials() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsRequest {
-brand_id: "brand_id/../?a=b#c %微",
-material_num: 100,
-out_request_no: "1002600620019090123143254436",
-};
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsRequest::new("brand_id/../?a=b#c %微", 100, "1002600620019090123143254436");
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/materials", "", Some("{\"material_num\":100,\"out_request_no\":\"1002600620019090123143254436\"}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::materials::CreateMaterialsResponse>("{\"material_list\":[{\"material_id\":\"1001_123456\",\"material_url\":\"https://action.weixin.qq.com/fmcg/details?brand_id=1001&material_id=1001_123456\"}]}");
             }
@@ -1094,14 +978,8 @@ out_request_no: "1002600620019090123143254436",
             /// `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`
             #[test]
             fn delete_representative() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeRequest {
-activity_id: "activity_id/../?a=b#c %微",
-delete_time: "2015-05-20T13:29:35.120+08:00",
-out_request_no: "1002600620019090123143254436",
-representative_info_list: &[wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo {
-openid: "oK7fFt8zzEZ909XH-LE2#",
-}],
-};
+                let items0 = [wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo::new("oK7fFt8zzEZ909XH-LE2#")];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeRequest::new("activity_id/../?a=b#c %微", "2015-05-20T13:29:35.120+08:00", "1002600620019090123143254436", &items0);
                 check_request(&request, Method::Delete, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representative", "", Some("{\"delete_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::DeleteRepresentativeResponse>("{\"activity_id\":\"3118550000000004\",\"delete_time\":\"2015-05-20T13:29:35.120+08:00\",\"failed_representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}");
             }
@@ -1109,14 +987,9 @@ openid: "oK7fFt8zzEZ909XH-LE2#",
             /// `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`
             #[test]
             fn add_representative() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeRequest {
-activity_id: "activity_id/../?a=b#c %微",
-add_time: Some("2015-05-20T13:29:35+08:00"),
-out_request_no: "1002600620019090123143254436",
-representative_info_list: &[wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo {
-openid: "oK7fFt8zzEZ909XH-LE2#",
-}],
-};
+                let items0 = [wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::RepresentativeRepresentativeInfo::new("oK7fFt8zzEZ909XH-LE2#")];
+                let mut request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeRequest::new("activity_id/../?a=b#c %微", "1002600620019090123143254436", &items0);
+                request.add_time = Some("2015-05-20T13:29:35+08:00");
                 check_request(&request, Method::Put, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representative", "", Some("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representative::AddRepresentativeResponse>("{\"activity_id\":\"3118550000000004\",\"add_time\":\"2015-05-20T13:29:35+08:00\",\"failed_representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}]}");
             }
@@ -1127,11 +1000,7 @@ openid: "oK7fFt8zzEZ909XH-LE2#",
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`
             #[test]
             fn list_representative() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeRequest {
-activity_id: "activity_id/../?a=b#c %微",
-offset: 0,
-limit: 10,
-};
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeRequest::new("activity_id/../?a=b#c %微", 0, 10);
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/representatives", "offset=0&limit=10", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::representatives::ListRepresentativeResponse>("{\"data\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2#\"}],\"limit\":10,\"offset\":0,\"total_count\":1000}");
             }
@@ -1142,15 +1011,13 @@ limit: 10,
             /// `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
             #[test]
             fn delete_stores() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresRequest {
-brand_id: "brand_id/../?a=b#c %微",
-delete_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"),
-out_request_no: "1002600620019090123143254436",
-stores: &[wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::StoresStore {
-store_code: Some("abc_001"),
-store_name: Some("幸福小店"),
-}],
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::StoresStore::new();
+                    v.store_code = Some("abc_001");
+                    v.store_name = Some("幸福小店");
+                    v
+                }];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresRequest::new("brand_id/../?a=b#c %微", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), "1002600620019090123143254436", &items0);
                 check_request(&request, Method::Delete, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "", Some("{\"delete_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::DeleteStoresResponse>("{\"delete_time\":\"2015-05-20T13:29:35+08:00\",\"failed_stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}");
             }
@@ -1158,11 +1025,7 @@ store_name: Some("幸福小店"),
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
             #[test]
             fn list_store() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreRequest {
-brand_id: "brand_id/../?a=b#c %微",
-offset: 0,
-limit: 10,
-};
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreRequest::new("brand_id/../?a=b#c %微", 0, 10);
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "offset=0&limit=10", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::ListStoreResponse>("{\"data\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}],\"limit\":10,\"offset\":0,\"total_count\":1000}");
             }
@@ -1170,15 +1033,13 @@ limit: 10,
             /// `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
             #[test]
             fn add_stores() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresRequest {
-brand_id: "brand_id/../?a=b#c %微",
-add_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"),
-out_request_no: "1002600620019090123143254436",
-stores: &[wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::StoresStore {
-store_code: Some("abc_001"),
-store_name: Some("幸福小店"),
-}],
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::StoresStore::new();
+                    v.store_code = Some("abc_001");
+                    v.store_name = Some("幸福小店");
+                    v
+                }];
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresRequest::new("brand_id/../?a=b#c %微", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00"), "1002600620019090123143254436", &items0);
                 check_request(&request, Method::Post, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores", "", Some("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}"), &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::AddStoresResponse>("{\"add_time\":\"2015-05-20T13:29:35+08:00\",\"failed_stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}");
             }
@@ -1186,10 +1047,7 @@ store_name: Some("幸福小店"),
             /// `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`
             #[test]
             fn get_store() {
-                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreRequest {
-brand_id: "brand_id/../?a=b#c %微",
-store_code: "store_code/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreRequest::new("brand_id/../?a=b#c %微", "store_code/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/goods-subsidy-activity/retail-store-act/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stores/store_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::goods_subsidy_activity::retail_store_act::stores::GetStoreResponse>("{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}");
             }
@@ -1204,13 +1062,11 @@ mod membercard_activity {
         /// `GET /v3/marketing/membercard-activity/activities`
         #[test]
         fn query_activity_list() {
-            let request = wxpay_apis::marketing::membercard_activity::activities::QueryActivityListRequest {
-limit: Some(5),
-offset: Some(10),
-activity_type: wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay,
-card_id: Some("pbLatjvWOibDc5-TBnbUk1pD12o0"),
-activity_status: Some(wxpay_apis::marketing::membercard_activity::activities::QueryActivityListActivityStatus::Ongoing),
-};
+            let mut request = wxpay_apis::marketing::membercard_activity::activities::QueryActivityListRequest::new(wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay);
+            request.limit = Some(5);
+            request.offset = Some(10);
+            request.card_id = Some("pbLatjvWOibDc5-TBnbUk1pD12o0");
+            request.activity_status = Some(wxpay_apis::marketing::membercard_activity::activities::QueryActivityListActivityStatus::Ongoing);
             check_request(&request, Method::Get, "v3/marketing/membercard-activity/activities", "limit=5&offset=10&activity_type=NON_MEMBER_AFTERPAY&card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&activity_status=ONGOING", None, &[]);
             check_response::<wxpay_apis::marketing::membercard_activity::activities::QueryActivityListResponse>("{\"data\":[{\"activity_id\":\"371067\",\"activity_name\":\"良品铺子回馈活动\",\"activity_status\":\"ONGOING\",\"activity_type\":\"NON_MEMBER_AFTERPAY\",\"award_send_period\":{\"award_send_day_time\":[{\"begin_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6},\"end_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6}}],\"award_send_time\":[{\"begin_time\":\"2020-01-21T00:00:00.000+08:00\",\"end_time\":\"2020-01-27T00:00:00.000+08:00\"}]},\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"miniprogram_activity_setting\":{\"award_jump_deploy\":{\"button_text\":\"点击\",\"mini_program_appid\":\"wxc0b84a53ed8e8d29\",\"mini_program_path\":\"mall/pages/List\"},\"outer_str\":[\"outer_str-example\"]},\"out_request_no\":\"100002322019090134234sfdf\",\"pay_activity_setting\":{\"activate_setting\":{\"activate_miniprogram\":{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\"},\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\"},\"activity_second_title\":\"湖南麻辣美食券\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"mchid_list\":[\"mchid_list-example\"],\"payment_setting\":{\"goods_tags\":[{}],\"limit_bank\":\"CFT\",\"payment_mode\":{\"payment_scene_list\":[{}]}}},\"stock_list\":[{\"stock_creator_mchid\":\"10000022\",\"stock_id\":\"98065001\"}],\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
         }
@@ -1218,64 +1074,59 @@ activity_status: Some(wxpay_apis::marketing::membercard_activity::activities::Qu
         /// `POST /v3/marketing/membercard-activity/activities`
         #[test]
         fn create_activity() {
-            let request = wxpay_apis::marketing::membercard_activity::activities::CreateActivityRequest {
-activity_name: "良品铺子回馈活动",
-activity_type: wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay,
-award_send_period: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendPeriod {
-award_send_day_time: Some(&[wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendDayTime {
-begin_day_time: wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime {
-hours: 9,
-minutes: 34,
-seconds: 6,
-},
-end_day_time: wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime {
-hours: 9,
-minutes: 34,
-seconds: 6,
-},
-}]),
-award_send_time: Some(&[wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendTime {
-begin_time: "2020-01-21T00:00:00.000+08:00",
-end_time: "2020-01-27T00:00:00.000+08:00",
-}]),
-}),
-begin_time: "2020-01-20T13:29:35.120+08:00",
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-end_time: "2020-01-29T13:29:35.120+08:00",
-miniprogram_activity_setting: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityMiniprogramActivitySetting {
-award_jump_deploy: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardJumpDeploy {
-button_text: Some("点击"),
-mini_program_appid: Some("wxc0b84a53ed8e8d29"),
-mini_program_path: Some("mall/pages/List"),
-}),
-outer_str: Some(&["outer_str-example"]),
-}),
-out_request_no: "100002322019090134234sfdf",
-pay_activity_setting: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityPayActivitySetting {
-activate_setting: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateSetting {
-activate_miniprogram: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateMiniprogram {
-activate_appid: "wxea9c30a90fs8d3fe",
-activate_path: "pages/activate/activate",
-}),
-activate_type: "AUTO_ACTIVATE",
-activate_url: Some("https://w.url.cn/s/Ahz3p2C"),
-}),
-activity_second_title: "湖南麻辣美食券",
-logo_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0",
-mchid_list: Some(&["mchid_list-example"]),
-payment_setting: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityPaymentSetting {
-goods_tags: Some(&["goods_tags-example"]),
-limit_bank: Some("CFT"),
-payment_mode: Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityPaymentMode {
-payment_scene_list: Some(&["APP"]),
-}),
-}),
-}),
-stock_list: Some(&[wxpay_apis::marketing::membercard_activity::activities::CreateActivityStock {
-stock_creator_mchid: "10000022",
-stock_id: "98065001",
-}]),
-};
+            let items0 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendDayTime::new(wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(9, 34, 6), wxpay_apis::marketing::membercard_activity::activities::CreateActivityBeginDayTime::new(9, 34, 6))];
+            let items1 = [wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendTime::new("2020-01-21T00:00:00.000+08:00", "2020-01-27T00:00:00.000+08:00")];
+            let items2 = ["outer_str-example"];
+            let items3 = ["mchid_list-example"];
+            let items4 = ["goods_tags-example"];
+            let items5 = ["APP"];
+            let items6 = [
+                wxpay_apis::marketing::membercard_activity::activities::CreateActivityStock::new(
+                    "10000022", "98065001",
+                ),
+            ];
+            let mut request = wxpay_apis::marketing::membercard_activity::activities::CreateActivityRequest::new("良品铺子回馈活动", wxpay_apis::marketing::membercard_activity::activities::ActivitiesActivityType::NonMemberAfterpay, "2020-01-20T13:29:35.120+08:00", "pbLatjvWOibDc5-TBnbUk1pD12o0", "2020-01-29T13:29:35.120+08:00", "100002322019090134234sfdf");
+            request.award_send_period = Some({
+                let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardSendPeriod::new();
+                v.award_send_day_time = Some(&items0);
+                v.award_send_time = Some(&items1);
+                v
+            });
+            request.miniprogram_activity_setting = Some({
+                let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityMiniprogramActivitySetting::new();
+                v.award_jump_deploy = Some({
+                    let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityAwardJumpDeploy::new();
+                    v.button_text = Some("点击");
+                    v.mini_program_appid = Some("wxc0b84a53ed8e8d29");
+                    v.mini_program_path = Some("mall/pages/List");
+                    v
+                });
+                v.outer_str = Some(&items2);
+                v
+            });
+            request.pay_activity_setting = Some({
+                let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityPayActivitySetting::new("湖南麻辣美食券", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                v.activate_setting = Some({
+                    let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateSetting::new("AUTO_ACTIVATE");
+                    v.activate_miniprogram = Some(wxpay_apis::marketing::membercard_activity::activities::CreateActivityActivateMiniprogram::new("wxea9c30a90fs8d3fe", "pages/activate/activate"));
+                    v.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
+                    v
+                });
+                v.mchid_list = Some(&items3);
+                v.payment_setting = Some({
+                    let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityPaymentSetting::new();
+                    v.goods_tags = Some(&items4);
+                    v.limit_bank = Some("CFT");
+                    v.payment_mode = Some({
+                        let mut v = wxpay_apis::marketing::membercard_activity::activities::CreateActivityPaymentMode::new();
+                        v.payment_scene_list = Some(&items5);
+                        v
+                    });
+                    v
+                });
+                v
+            });
+            request.stock_list = Some(&items6);
             check_request(&request, Method::Post, "v3/marketing/membercard-activity/activities", "", Some("{\"activity_name\":\"良品铺子回馈活动\",\"activity_type\":\"NON_MEMBER_AFTERPAY\",\"award_send_period\":{\"award_send_day_time\":[{\"begin_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6},\"end_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6}}],\"award_send_time\":[{\"begin_time\":\"2020-01-21T00:00:00.000+08:00\",\"end_time\":\"2020-01-27T00:00:00.000+08:00\"}]},\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"miniprogram_activity_setting\":{\"award_jump_deploy\":{\"button_text\":\"点击\",\"mini_program_appid\":\"wxc0b84a53ed8e8d29\",\"mini_program_path\":\"mall/pages/List\"},\"outer_str\":[\"outer_str-example\"]},\"out_request_no\":\"100002322019090134234sfdf\",\"pay_activity_setting\":{\"activate_setting\":{\"activate_miniprogram\":{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\"},\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\"},\"activity_second_title\":\"湖南麻辣美食券\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"mchid_list\":[\"mchid_list-example\"],\"payment_setting\":{\"goods_tags\":[\"goods_tags-example\"],\"limit_bank\":\"CFT\",\"payment_mode\":{\"payment_scene_list\":[\"APP\"]}}},\"stock_list\":[{\"stock_creator_mchid\":\"10000022\",\"stock_id\":\"98065001\"}]}"), &[]);
             check_response::<wxpay_apis::marketing::membercard_activity::activities::CreateActivityResponse>("{\"activity_id\":\"371067\",\"activity_name\":\"良品铺子回馈活动\",\"activity_status\":\"ONGOING\",\"activity_type\":\"NON_MEMBER_AFTERPAY\",\"award_send_period\":{\"award_send_day_time\":[{\"begin_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6},\"end_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6}}],\"award_send_time\":[{\"begin_time\":\"2020-01-21T00:00:00.000+08:00\",\"end_time\":\"2020-01-27T00:00:00.000+08:00\"}]},\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"miniprogram_activity_setting\":{\"award_jump_deploy\":{\"button_text\":\"点击\",\"mini_program_appid\":\"wxc0b84a53ed8e8d29\",\"mini_program_path\":\"mall/pages/List\"},\"outer_str\":[\"outer_str-example\"]},\"out_request_no\":\"100002322019090134234sfdf\",\"pay_activity_setting\":{\"activate_setting\":{\"activate_miniprogram\":{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\"},\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\"},\"activity_second_title\":\"湖南麻辣美食券\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"mchid_list\":[\"mchid_list-example\"],\"payment_setting\":{\"goods_tags\":[{}],\"limit_bank\":\"CFT\",\"payment_mode\":{\"payment_scene_list\":[{}]}}},\"stock_list\":[{\"stock_creator_mchid\":\"10000022\",\"stock_id\":\"98065001\"}],\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -1283,9 +1134,7 @@ stock_id: "98065001",
         /// `GET /v3/marketing/membercard-activity/activities/{activity_id}`
         #[test]
         fn query_activity_detail() {
-            let request = wxpay_apis::marketing::membercard_activity::activities::QueryActivityDetailRequest {
-activity_id: "activity_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::membercard_activity::activities::QueryActivityDetailRequest::new("activity_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/marketing/membercard-activity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::marketing::membercard_activity::activities::QueryActivityDetailResponse>("{\"activity_id\":\"371067\",\"activity_name\":\"良品铺子回馈活动\",\"activity_status\":\"ONGOING\",\"activity_type\":\"NON_MEMBER_AFTERPAY\",\"award_send_period\":{\"award_send_day_time\":[{\"begin_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6},\"end_day_time\":{\"hours\":9,\"minutes\":34,\"seconds\":6}}],\"award_send_time\":[{\"begin_time\":\"2020-01-21T00:00:00.000+08:00\",\"end_time\":\"2020-01-27T00:00:00.000+08:00\"}]},\"begin_time\":\"2020-01-20T13:29:35.120+08:00\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"end_time\":\"2020-01-29T13:29:35.120+08:00\",\"miniprogram_activity_setting\":{\"award_jump_deploy\":{\"button_text\":\"点击\",\"mini_program_appid\":\"wxc0b84a53ed8e8d29\",\"mini_program_path\":\"mall/pages/List\"},\"outer_str\":[\"outer_str-example\"]},\"out_request_no\":\"100002322019090134234sfdf\",\"pay_activity_setting\":{\"activate_setting\":{\"activate_miniprogram\":{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\"},\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\"},\"activity_second_title\":\"湖南麻辣美食券\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"mchid_list\":[{}],\"payment_setting\":{\"goods_tags\":[{}],\"limit_bank\":\"CFT\",\"payment_mode\":{\"payment_scene_list\":[{}]}}},\"stock_list\":[{\"stock_creator_mchid\":\"10000022\",\"stock_id\":\"98065001\"}],\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -1295,9 +1144,7 @@ activity_id: "activity_id/../?a=b#c %微",
             /// `POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`
             #[test]
             fn terminating_activity() {
-                let request = wxpay_apis::marketing::membercard_activity::activities::terminate::TerminatingActivityRequest {
-activity_id: "activity_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::membercard_activity::activities::terminate::TerminatingActivityRequest::new("activity_id/../?a=b#c %微");
                 check_request(&request, Method::Post, "v3/marketing/membercard-activity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[]);
                 check_response::<wxpay_apis::marketing::membercard_activity::activities::terminate::TerminatingActivityResponse>("{\"activity_id\":\"371067\",\"terminate_time\":\"2015-05-20T13:29:35.120+08:00\"}");
             }
@@ -1312,9 +1159,7 @@ mod membercard_open {
         /// `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`
         #[test]
         fn query_membercard_open_activate_informations() {
-            let request = wxpay_apis::marketing::membercard_open::activate_informations::QueryMembercardOpenActivateInformationsRequest {
-activate_ticket: "activate_ticket/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::membercard_open::activate_informations::QueryMembercardOpenActivateInformationsRequest::new("activate_ticket/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/marketing/membercard-open/activate-informations/activate_ticket%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::marketing::membercard_open::activate_informations::QueryMembercardOpenActivateInformationsResponse>("{\"head_image_url\":\"https://xxx.jpg\",\"nickname\":\"周星星\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"深圳\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"value\":\"篮球\",\"value_list\":[\"value_list-example\"]}]}}");
         }
@@ -1325,8 +1170,7 @@ activate_ticket: "activate_ticket/../?a=b#c %微",
         /// `GET /v3/marketing/membercard-open/callback`
         #[test]
         fn query_membercard_open_callback() {
-            let request = wxpay_apis::marketing::membercard_open::callback::QueryMembercardOpenCallbackRequest {
-};
+            let request = wxpay_apis::marketing::membercard_open::callback::QueryMembercardOpenCallbackRequest::new();
             check_request(
                 &request,
                 Method::Get,
@@ -1341,9 +1185,7 @@ activate_ticket: "activate_ticket/../?a=b#c %微",
         /// `PATCH /v3/marketing/membercard-open/callback`
         #[test]
         fn modify_membercard_open_callback() {
-            let request = wxpay_apis::marketing::membercard_open::callback::ModifyMembercardOpenCallbackRequest {
-notify_url: "https://pay.weixin.qq.com",
-};
+            let request = wxpay_apis::marketing::membercard_open::callback::ModifyMembercardOpenCallbackRequest::new("https://pay.weixin.qq.com");
             check_request(
                 &request,
                 Method::Patch,
@@ -1361,13 +1203,12 @@ notify_url: "https://pay.weixin.qq.com",
         /// `GET /v3/marketing/membercard-open/cards`
         #[test]
         fn query_membercard_open_cards() {
-            let request =
-                wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsRequest {
-                    brand_id: Some("1001622624"),
-                    appid: Some("wxea9c30890f48d5ae"),
-                    offset: 1,
-                    limit: 20,
-                };
+            let mut request =
+                wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsRequest::new(
+                    1, 20,
+                );
+            request.brand_id = Some("1001622624");
+            request.appid = Some("wxea9c30890f48d5ae");
             check_request(
                 &request,
                 Method::Get,
@@ -1382,52 +1223,51 @@ notify_url: "https://pay.weixin.qq.com",
         /// `POST /v3/marketing/membercard-open/cards`
         #[test]
         fn create_membercard_open_cards() {
-            let request = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequest {
-additional_statement: Some(wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsAdditionalStatement {
-appid: Some("wxea9c30890f48d5ae"),
-path: Some("pages/statement/statement"),
-title: Some("xxx会员卡使用须知"),
-url: Some("https://xxx.111.com"),
-}),
-appid: "wxea9c30890f48d5ae",
-background_picture_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0",
-balance_information: Some(wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsBalanceInformation {
-balance_appid: Some("wxea9c30890f48d5ae"),
-balance_path: Some("pages/balance/balance"),
-balance_url: Some("https://xxx.com"),
-need_balance: Some(true),
-}),
-brand: wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrand {
-brand_id: "1004",
-display_name: "微信支付",
-},
-code_mode: wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::MerchantDeposit,
-code_type: wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode,
-date_information: wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation {
-available_begin_time: Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00")),
-available_day_after_receive: Some(200),
-available_end_time: Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00")),
-r#type: wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm,
-wait_days_after_receive: Some(1),
-},
-description: "使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有",
-init_level: Some("白银会员"),
-logo_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0",
-need_display_level: Some(true),
-need_dynamic_code: Some(false),
-out_request_no: "100002322019090134234sfdf",
-service_phone: Some("010-8877xxxx"),
-title: "微信支付测试卡",
-total_quantity: Some(5000000),
-user_information_form: Some(wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsUserInformationForm {
-common_field_list: Some(&[wxpay_apis::marketing::membercard_open::MembercardOpenName::UserFormFlagAddress]),
-custom_field_list: Some(&[wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField {
-name: Some("喜欢的运动"),
-r#type: Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox),
-values: Some(&["values-example"]),
-}]),
-}),
-};
+            let items0 =
+                [wxpay_apis::marketing::membercard_open::MembercardOpenName::UserFormFlagAddress];
+            let items1 = ["values-example"];
+            let items2 = [{
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
+                v.name = Some("喜欢的运动");
+                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.values = Some(&items1);
+                v
+            }];
+            let mut request = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsRequest::new("wxea9c30890f48d5ae", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsBrand::new("1004", "微信支付"), wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::MerchantDeposit, wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode, {
+let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+v.available_begin_time = Some(wxpay_core::types::Timestamp::new("2020-05-20T13:29:35.120+08:00"));
+v.available_day_after_receive = Some(200);
+v.available_end_time = Some(wxpay_core::types::Timestamp::new("2030-05-20T13:29:35.120+08:00"));
+v.wait_days_after_receive = Some(1);
+v
+}, "使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0", "100002322019090134234sfdf", "微信支付测试卡");
+            request.additional_statement = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsAdditionalStatement::new();
+                v.appid = Some("wxea9c30890f48d5ae");
+                v.path = Some("pages/statement/statement");
+                v.title = Some("xxx会员卡使用须知");
+                v.url = Some("https://xxx.111.com");
+                v
+            });
+            request.balance_information = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsBalanceInformation::new();
+                v.balance_appid = Some("wxea9c30890f48d5ae");
+                v.balance_path = Some("pages/balance/balance");
+                v.balance_url = Some("https://xxx.com");
+                v.need_balance = Some(true);
+                v
+            });
+            request.init_level = Some("白银会员");
+            request.need_display_level = Some(true);
+            request.need_dynamic_code = Some(false);
+            request.service_phone = Some("010-8877xxxx");
+            request.total_quantity = Some(5000000);
+            request.user_information_form = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsUserInformationForm::new();
+                v.common_field_list = Some(&items0);
+                v.custom_field_list = Some(&items2);
+                v
+            });
             check_request(&request, Method::Post, "v3/marketing/membercard-open/cards", "", Some("{\"additional_statement\":{\"appid\":\"wxea9c30890f48d5ae\",\"path\":\"pages/statement/statement\",\"title\":\"xxx会员卡使用须知\",\"url\":\"https://xxx.111.com\"},\"appid\":\"wxea9c30890f48d5ae\",\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance_information\":{\"balance_appid\":\"wxea9c30890f48d5ae\",\"balance_path\":\"pages/balance/balance\",\"balance_url\":\"https://xxx.com\",\"need_balance\":true},\"brand\":{\"brand_id\":\"1004\",\"display_name\":\"微信支付\"},\"code_mode\":\"MERCHANT_DEPOSIT\",\"code_type\":\"BAR_CODE\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\",\"wait_days_after_receive\":1},\"description\":\"使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有\",\"init_level\":\"白银会员\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"need_display_level\":true,\"need_dynamic_code\":false,\"out_request_no\":\"100002322019090134234sfdf\",\"service_phone\":\"010-8877xxxx\",\"title\":\"微信支付测试卡\",\"total_quantity\":5000000,\"user_information_form\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"values-example\"]}]}}"), &[]);
             check_response::<wxpay_apis::marketing::membercard_open::cards::CreateMembercardOpenCardsResponse>("{\"additional_statement\":{\"appid\":\"wxea9c30890f48d5ae\",\"path\":\"pages/statement/statement\",\"title\":\"xxx会员卡使用须知\",\"url\":\"https://xxx.111.com\"},\"appid\":\"wxea9c30890f48d5ae\",\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance_information\":{\"balance_appid\":\"wxea9c30890f48d5ae\",\"balance_path\":\"pages/balance/balance\",\"balance_url\":\"https://xxx.com\",\"need_balance\":true},\"brand\":{\"brand_id\":\"1004\",\"display_name\":\"微信支付\"},\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code_mode\":\"MERCHANT_DEPOSIT\",\"code_type\":\"BAR_CODE\",\"create_time\":\"2020-05-20T13:29:35.120+08:00\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\"},\"description\":\"使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有\",\"init_level\":\"白银会员\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"need_display_level\":true,\"out_request_no\":\"100002322019090134234sfdf\",\"remain_quantity\":1004,\"service_phone\":\"010-8877xxxx\",\"status\":\"APPROVED\",\"title\":\"微信支付测试卡\",\"total_quantity\":5000000,\"update_time\":\"2020-05-20T13:29:35.120+08:00\",\"user_information_form\":{\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"values-example\"]}]}}");
         }
@@ -1435,10 +1275,7 @@ values: Some(&["values-example"]),
         /// `DELETE /v3/marketing/membercard-open/cards/{card_id}`
         #[test]
         fn delete_membercard_open_cards() {
-            let request =
-                wxpay_apis::marketing::membercard_open::cards::DeleteMembercardOpenCardsRequest {
-                    card_id: "card_id/../?a=b#c %微",
-                };
+            let request = wxpay_apis::marketing::membercard_open::cards::DeleteMembercardOpenCardsRequest::new("card_id/../?a=b#c %微");
             check_request(
                 &request,
                 Method::Delete,
@@ -1453,9 +1290,7 @@ values: Some(&["values-example"]),
         /// `GET /v3/marketing/membercard-open/cards/{card_id}`
         #[test]
         fn query_membercard_open_cards_by_card_id() {
-            let request = wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsByCardIdRequest {
-card_id: "card_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsByCardIdRequest::new("card_id/../?a=b#c %微");
             check_request(
                 &request,
                 Method::Get,
@@ -1470,49 +1305,63 @@ card_id: "card_id/../?a=b#c %微",
         /// `PATCH /v3/marketing/membercard-open/cards/{card_id}`
         #[test]
         fn modify_membercard_open_cards() {
-            let request = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsRequest {
-card_id: "card_id/../?a=b#c %微",
-additional_statement: Some(wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsAdditionalStatement {
-appid: Some("wxea9c30890f48d5ae"),
-path: Some("pages/statement/statement"),
-title: Some("xxx会员卡使用须知"),
-url: Some("https://xxx.111.com"),
-}),
-appid: Some("wxea9c30890f48d5ae"),
-background_picture_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-balance_information: Some(wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsBalanceInformation {
-balance_appid: Some("wxea9c30890f48d5ae"),
-balance_path: Some("pages/balance/balance"),
-balance_url: Some("https://xxx.com"),
-need_balance: Some(true),
-}),
-code_mode: Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::SystemAllocate),
-code_type: Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode),
-date_information: Some(wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation {
-available_begin_time: Some("2020-05-20T13:29:35.120+08:00"),
-available_day_after_receive: Some(200),
-available_end_time: Some("2030-05-20T13:29:35.120+08:00"),
-r#type: wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm,
-wait_days_after_receive: Some(2),
-}),
-description: Some("使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有"),
-init_level: Some("白银会员"),
-logo_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-need_display_level: Some(true),
-need_dynamic_code: Some(false),
-service_phone: Some("010-8877xxxx"),
-title: Some("微信支付测试卡"),
-total_quantity: Some(5000000),
-user_information_form: Some(wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsUserInformationForm {
-can_modify_after_activate: Some(true),
-common_field_list: Some(&[wxpay_apis::marketing::membercard_open::MembercardOpenName::UserFormFlagAddress]),
-custom_field_list: Some(&[wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField {
-name: Some("喜欢的运动"),
-r#type: Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox),
-values: Some(&["values-example"]),
-}]),
-}),
-};
+            let items0 =
+                [wxpay_apis::marketing::membercard_open::MembercardOpenName::UserFormFlagAddress];
+            let items1 = ["values-example"];
+            let items2 = [{
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsCustomField::new();
+                v.name = Some("喜欢的运动");
+                v.r#type = Some(wxpay_apis::marketing::membercard_open::cards::QueryMembercardOpenCardsType::CheckBox);
+                v.values = Some(&items1);
+                v
+            }];
+            let mut request = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsRequest::new("card_id/../?a=b#c %微");
+            request.additional_statement = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsAdditionalStatement::new();
+                v.appid = Some("wxea9c30890f48d5ae");
+                v.path = Some("pages/statement/statement");
+                v.title = Some("xxx会员卡使用须知");
+                v.url = Some("https://xxx.111.com");
+                v
+            });
+            request.appid = Some("wxea9c30890f48d5ae");
+            request.background_picture_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+            request.balance_information = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::MembercardOpenCardsBalanceInformation::new();
+                v.balance_appid = Some("wxea9c30890f48d5ae");
+                v.balance_path = Some("pages/balance/balance");
+                v.balance_url = Some("https://xxx.com");
+                v.need_balance = Some(true);
+                v
+            });
+            request.code_mode =
+                Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeMode::SystemAllocate);
+            request.code_type =
+                Some(wxpay_apis::marketing::membercard_open::cards::CardsCodeType::BarCode);
+            request.date_information = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsDateInformation::new(wxpay_apis::marketing::membercard_open::cards::CardsType::FixTerm);
+                v.available_begin_time = Some("2020-05-20T13:29:35.120+08:00");
+                v.available_day_after_receive = Some(200);
+                v.available_end_time = Some("2030-05-20T13:29:35.120+08:00");
+                v.wait_days_after_receive = Some(2);
+                v
+            });
+            request.description =
+                Some("使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有");
+            request.init_level = Some("白银会员");
+            request.logo_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+            request.need_display_level = Some(true);
+            request.need_dynamic_code = Some(false);
+            request.service_phone = Some("010-8877xxxx");
+            request.title = Some("微信支付测试卡");
+            request.total_quantity = Some(5000000);
+            request.user_information_form = Some({
+                let mut v = wxpay_apis::marketing::membercard_open::cards::ModifyMembercardOpenCardsUserInformationForm::new();
+                v.can_modify_after_activate = Some(true);
+                v.common_field_list = Some(&items0);
+                v.custom_field_list = Some(&items2);
+                v
+            });
             check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"additional_statement\":{\"appid\":\"wxea9c30890f48d5ae\",\"path\":\"pages/statement/statement\",\"title\":\"xxx会员卡使用须知\",\"url\":\"https://xxx.111.com\"},\"appid\":\"wxea9c30890f48d5ae\",\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance_information\":{\"balance_appid\":\"wxea9c30890f48d5ae\",\"balance_path\":\"pages/balance/balance\",\"balance_url\":\"https://xxx.com\",\"need_balance\":true},\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"BAR_CODE\",\"date_information\":{\"available_begin_time\":\"2020-05-20T13:29:35.120+08:00\",\"available_day_after_receive\":200,\"available_end_time\":\"2030-05-20T13:29:35.120+08:00\",\"type\":\"FIX_TERM\",\"wait_days_after_receive\":2},\"description\":\"使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有\",\"init_level\":\"白银会员\",\"logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"need_display_level\":true,\"need_dynamic_code\":false,\"service_phone\":\"010-8877xxxx\",\"title\":\"微信支付测试卡\",\"total_quantity\":5000000,\"user_information_form\":{\"can_modify_after_activate\":true,\"common_field_list\":[\"USER_FORM_FLAG_ADDRESS\"],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"type\":\"CHECK_BOX\",\"values\":[\"values-example\"]}]}}"), &[]);
             check_empty_response(&request);
         }
@@ -1522,10 +1371,7 @@ values: Some(&["values-example"]),
             /// `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
             #[test]
             fn query_membercard_open_cards_codes() {
-                let request = wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::codes::QueryMembercardOpenCardsCodesResponse>("{\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance\":888,\"bonus_value\":600,\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"head_image_url\":\"http://wx.qlogo.cn/xxx\",\"level\":\"钻石会员\",\"membership_number\":\"316510891298\",\"nickname\":\"周星星\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"user_card_status\":\"DELETE\",\"user_information\":{\"common_field_list\":[{\"name\":\"USER_FORM_FLAG_ADDRESS\",\"value\":\"深圳\"}],\"custom_field_list\":[{\"name\":\"喜欢的运动\",\"value\":\"篮球\",\"value_list\":[\"value_list-example\"]}]}}");
             }
@@ -1533,22 +1379,19 @@ code: "code/../?a=b#c %微",
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
             #[test]
             fn modify_membercard_open_cards_codes() {
-                let request = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-background_picture_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-balance_information: Some(wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesBalanceInformation {
-add_balance: 100,
-balance: 888,
-balance_remark: Some("购买一杯珍珠奶茶，消耗30元"),
-before_balance: 888,
-}),
-level: Some("钻石会员"),
-membership_number: Some("316510891298"),
-need_inform_balance: Some(true),
-need_inform_level: Some(true),
-out_request_no: Some("100002322019090134234sfdf"),
-};
+                let mut request = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                request.background_picture_url =
+                    Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                request.balance_information = Some({
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::codes::ModifyMembercardOpenCardsCodesBalanceInformation::new(100, 888, 888);
+                    v.balance_remark = Some("购买一杯珍珠奶茶，消耗30元");
+                    v
+                });
+                request.level = Some("钻石会员");
+                request.membership_number = Some("316510891298");
+                request.need_inform_balance = Some(true);
+                request.need_inform_level = Some(true);
+                request.out_request_no = Some("100002322019090134234sfdf");
                 check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"background_picture_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"balance_information\":{\"add_balance\":100,\"balance\":888,\"balance_remark\":\"购买一杯珍珠奶茶，消耗30元\",\"before_balance\":888},\"level\":\"钻石会员\",\"membership_number\":\"316510891298\",\"need_inform_balance\":true,\"need_inform_level\":true,\"out_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1558,11 +1401,8 @@ out_request_no: Some("100002322019090134234sfdf"),
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`
                 #[test]
                 fn activate_membercard_open_cards_codes() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::activate::ActivateMembercardOpenCardsCodesRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-membership_number: Some("316510891298"),
-};
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::activate::ActivateMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                    request.membership_number = Some("316510891298");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/activate", "", Some("{\"membership_number\":\"316510891298\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1575,14 +1415,7 @@ membership_number: Some("316510891298"),
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`
                     #[test]
                     fn commit_membercard_open_cards_codes_bonus() {
-                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::commit::CommitMembercardOpenCardsCodesBonusRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-bonus_value: 30,
-mchid: "1230000109",
-out_trade_no: "1217752501201407033233368018",
-sub_mchid: "1900000109",
-};
+                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::commit::CommitMembercardOpenCardsCodesBonusRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", 30, "1230000109", "1217752501201407033233368018", "1900000109");
                         check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bonus/commit", "", Some("{\"bonus_value\":30,\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_empty_response(&request);
                     }
@@ -1593,14 +1426,7 @@ sub_mchid: "1900000109",
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`
                     #[test]
                     fn create_membercard_open_cards_codes_bonus_prepare() {
-                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::prepare::CreateMembercardOpenCardsCodesBonusPrepareRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-bonus_value: 30,
-mchid: "1230000109",
-out_trade_no: "1217752501201407033233368018",
-sub_mchid: "1900000109",
-};
+                        let request = wxpay_apis::marketing::membercard_open::cards::codes::bonus::prepare::CreateMembercardOpenCardsCodesBonusPrepareRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", 30, "1230000109", "1217752501201407033233368018", "1900000109");
                         check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/bonus/prepare", "", Some("{\"bonus_value\":30,\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_empty_response(&request);
                     }
@@ -1612,10 +1438,9 @@ sub_mchid: "1900000109",
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`
                 #[test]
                 fn create_membercard_open_cards_codes_deposit() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::deposit::CreateMembercardOpenCardsCodesDepositRequest {
-card_id: "card_id/../?a=b#c %微",
-code: Some(&["code-example"]),
-};
+                    let items0 = ["code-example"];
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::deposit::CreateMembercardOpenCardsCodesDepositRequest::new("card_id/../?a=b#c %微");
+                    request.code = Some(&items0);
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/deposit", "", Some("{\"code\":[\"code-example\"]}"), &[]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::codes::deposit::CreateMembercardOpenCardsCodesDepositResponse>("{\"data\":[{\"code\":\"478515832665\",\"result\":\"DUPLICATE\"}]}");
                 }
@@ -1626,24 +1451,23 @@ code: Some(&["code-example"]),
                 /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`
                 #[test]
                 fn modify_membercard_open_cards_codes_rights() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::rights::ModifyMembercardOpenCardsCodesRightsRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-add_bonus_value: Some(100),
-before_bonus_value: Some(500),
-bonus_value: Some(600),
-fapiao_jump_word: Some("3张发票可开"),
-guide: Some(wxpay_apis::marketing::membercard_open::cards::RightsGuide {
-contact_information_name: Some("微信号"),
-contact_information_value: Some("weixin123"),
-head_image_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-phone_number: Some("0755-12345677"),
-staff_name: Some("酒店管家-何小明"),
-}),
-member_price_word: Some("钻石会员尊享8折"),
-need_inform_bonus: Some(true),
-out_request_no: "100002322019090134234sfdf",
-};
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::rights::ModifyMembercardOpenCardsCodesRightsRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", "100002322019090134234sfdf");
+                    request.add_bonus_value = Some(100);
+                    request.before_bonus_value = Some(500);
+                    request.bonus_value = Some(600);
+                    request.fapiao_jump_word = Some("3张发票可开");
+                    request.guide = Some({
+                        let mut v =
+                            wxpay_apis::marketing::membercard_open::cards::RightsGuide::new();
+                        v.contact_information_name = Some("微信号");
+                        v.contact_information_value = Some("weixin123");
+                        v.head_image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                        v.phone_number = Some("0755-12345677");
+                        v.staff_name = Some("酒店管家-何小明");
+                        v
+                    });
+                    request.member_price_word = Some("钻石会员尊享8折");
+                    request.need_inform_bonus = Some(true);
                     check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/rights", "", Some("{\"add_bonus_value\":100,\"before_bonus_value\":500,\"bonus_value\":600,\"fapiao_jump_word\":\"3张发票可开\",\"guide\":{\"contact_information_name\":\"微信号\",\"contact_information_value\":\"weixin123\",\"head_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"phone_number\":\"0755-12345677\",\"staff_name\":\"酒店管家-何小明\"},\"member_price_word\":\"钻石会员尊享8折\",\"need_inform_bonus\":true,\"out_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1654,35 +1478,18 @@ out_request_no: "100002322019090134234sfdf",
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`
                 #[test]
                 fn set_service_module_data_membercard_open_cards_codes() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-out_request_no: "100002322019090134234sfdf",
-service_module_id: "666",
-state_setting: wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesStateSetting {
-content_template_data: wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData {
-action_setting: Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesActionSetting {
-action_name: "一键开锁",
-jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram {
-appid: "wx37178d097a6851d8",
-path: "pages/index/index",
-},
-}),
-field_list: Some(&[wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField {
-field_id: "hotel_name",
-field_value: "深圳市南山区滨海路700号",
-}]),
-},
-message_template_setting: Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting {
-field_list: &[wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField {
-field_id: "hotel_name",
-field_value: "深圳市南山区滨海路700号",
-}],
-message_template_id: "9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI",
-}),
-state_id: "CHECKED_IN",
-},
-};
+                    let items0 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new("hotel_name", "深圳市南山区滨海路700号")];
+                    let items1 = [wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesField::new("hotel_name", "深圳市南山区滨海路700号")];
+                    let request = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微", "100002322019090134234sfdf", "666", {
+let mut v = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesStateSetting::new({
+let mut v = wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData::new();
+v.action_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesActionSetting::new("一键开锁", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index")));
+v.field_list = Some(&items0);
+v
+}, "CHECKED_IN");
+v.message_template_setting = Some(wxpay_apis::marketing::membercard_open::cards::codes::set_service_module_data::SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting::new(&items1, "9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI"));
+v
+});
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/set-service-module-data", "", Some("{\"out_request_no\":\"100002322019090134234sfdf\",\"service_module_id\":\"666\",\"state_setting\":{\"content_template_data\":{\"action_setting\":{\"action_name\":\"一键开锁\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"}},\"field_list\":[{\"field_id\":\"hotel_name\",\"field_value\":\"深圳市南山区滨海路700号\"}]},\"message_template_setting\":{\"field_list\":[{\"field_id\":\"hotel_name\",\"field_value\":\"深圳市南山区滨海路700号\"}],\"message_template_id\":\"9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI\"},\"state_id\":\"CHECKED_IN\"}}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1693,11 +1500,8 @@ state_id: "CHECKED_IN",
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`
                 #[test]
                 fn create_membercard_open_cards_codes_unavailable() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::codes::unavailable::CreateMembercardOpenCardsCodesUnavailableRequest {
-card_id: "card_id/../?a=b#c %微",
-code: "code/../?a=b#c %微",
-reason: Some("用户违反会员条例"),
-};
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::codes::unavailable::CreateMembercardOpenCardsCodesUnavailableRequest::new("card_id/../?a=b#c %微", "code/../?a=b#c %微");
+                    request.reason = Some("用户违反会员条例");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/codes/code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/unavailable", "", Some("{\"reason\":\"用户违反会员条例\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -1709,10 +1513,7 @@ reason: Some("用户违反会员条例"),
             /// `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`
             #[test]
             fn query_membercard_open_cards_decrypt_code() {
-                let request = wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest {
-card_id: "card_id/../?a=b#c %微",
-encrypt_code: "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE",
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest::new("card_id/../?a=b#c %微", "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE");
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/decrypt-code", "encrypt_code=XXIzTtMqCxwOaawoE91%2BVJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ%2F5ZZ0DVkXdE", None, &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeResponse>("{\"code\":\"751234212312\"}");
             }
@@ -1723,15 +1524,12 @@ encrypt_code: "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE"
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`
             #[test]
             fn create_membercard_open_cards_permission_tokens() {
-                let request = wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensRequest {
-card_id: "card_id/../?a=b#c %微",
-activate_appid: Some("wxea9c30a90fs8d3fe"),
-activate_path: Some("pages/activate/activate"),
-activate_type: "AUTO_ACTIVATE",
-activate_url: Some("https://w.url.cn/s/Ahz3p2C"),
-navigate_back_previous_page: Some(true),
-outer_str: Some("szwxtd"),
-};
+                let mut request = wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensRequest::new("card_id/../?a=b#c %微", "AUTO_ACTIVATE");
+                request.activate_appid = Some("wxea9c30a90fs8d3fe");
+                request.activate_path = Some("pages/activate/activate");
+                request.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
+                request.navigate_back_previous_page = Some(true);
+                request.outer_str = Some("szwxtd");
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/permission-tokens", "", Some("{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\",\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\",\"navigate_back_previous_page\":true,\"outer_str\":\"szwxtd\"}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::permission_tokens::CreateMembercardOpenCardsPermissionTokensResponse>("{\"permission_token\":\"EhhEF0Jt0uDLPK6Cr70KCrJmkTtfPPE222gUFsdP87CF4RqzpIdnNpDsbOD1kpsNuioecawJqEUfANcDhLrSA3xadU4pD6IJ7tpLEheA3kS1b6\"}");
             }
@@ -1744,12 +1542,8 @@ outer_str: Some("szwxtd"),
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
                 #[test]
                 fn import_membercard_open_cards_phone_membercard() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest {
-card_id: "card_id/../?a=b#c %微",
-code: Some("478515832665"),
-encrypted_phone_number: "vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==",
-out_request_no: "100002322019090134234sfdf",
-};
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest::new("card_id/../?a=b#c %微", wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), "100002322019090134234sfdf");
+                    request.code = Some("478515832665");
                     check_encrypted_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/phone-membercard/import", "", Some("{\"code\":\"478515832665\",\"encrypted_phone_number\":\"vvysDQeEaH3I+wRh14St0aaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==\",\"out_request_no\":\"100002322019090134234sfdf\"}"), &[], &["/encrypted_phone_number"]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardResponse>("{\"code\":\"751234212312\"}");
                 }
@@ -1761,14 +1555,11 @@ out_request_no: "100002322019090134234sfdf",
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`
             #[test]
             fn create_membercard_open_cards_qrcode() {
-                let request = wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeRequest {
-card_id: "card_id/../?a=b#c %微",
-activate_appid: Some("wxea9c30a90fs8d3fe"),
-activate_path: Some("pages/activate/activate"),
-activate_type: wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeActivateType::AutoActivate,
-activate_url: Some("https://w.url.cn/s/Ahz3p2C"),
-outer_str: Some("szwxtd"),
-};
+                let mut request = wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeRequest::new("card_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeActivateType::AutoActivate);
+                request.activate_appid = Some("wxea9c30a90fs8d3fe");
+                request.activate_path = Some("pages/activate/activate");
+                request.activate_url = Some("https://w.url.cn/s/Ahz3p2C");
+                request.outer_str = Some("szwxtd");
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/qrcode", "", Some("{\"activate_appid\":\"wxea9c30a90fs8d3fe\",\"activate_path\":\"pages/activate/activate\",\"activate_type\":\"AUTO_ACTIVATE\",\"activate_url\":\"https://w.url.cn/s/Ahz3p2C\",\"outer_str\":\"szwxtd\"}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::qrcode::CreateMembercardOpenCardsQrcodeResponse>("{\"url\":\"https://w.url.cn/s/Ahz3p2C\"}");
             }
@@ -1779,44 +1570,44 @@ outer_str: Some("szwxtd"),
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`
             #[test]
             fn modify_membercard_open_cards_rights() {
-                let request = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsRequest {
-card_id: "card_id/../?a=b#c %微",
-bonus: Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsBonus {
-bonus_cost_title: Some("积分兑换"),
-bonus_cost_word: "500积分=2小时免费停车券",
-bonus_jump_appid: Some("wxea9c30a90fs8d3fe"),
-bonus_jump_path: Some("/pages/bonus/bonus"),
-bonus_jump_word: Some("更多礼品"),
-bonus_support_appid: Some("wxea9c30a90fs8d3fe"),
-bonus_support_path: Some("pages/selfbonus/selfbonus"),
-bonus_value_word: "我的积分",
-init_bonus: 100,
-}),
-fapiao: Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFapiao {
-fapiao_jump_appid: Some("wxea9c30a90fs8d3fe"),
-fapiao_jump_path: Some("pages/fapiao/fapiao"),
-fapiao_jump_word: Some("查看我的发票"),
-}),
-favor: Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFavor {
-favor_module_title: Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFavorModuleTitle::Favor),
-member_price_appid: Some("wxea9c30a90fs8d3fe"),
-member_price_path: Some("pages/favor/favor"),
-member_price_title: Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsMemberPriceTitle::MemberPrice),
-member_price_word: Some("周二会员全场八折"),
-show_coupon: true,
-}),
-guide: Some(wxpay_apis::marketing::membercard_open::cards::RightsGuide {
-contact_information_name: Some("微信号"),
-contact_information_value: Some("weixin123"),
-head_image_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"),
-phone_number: Some("0755-12345677"),
-staff_name: Some("酒店管家-何小明"),
-}),
-show_bonus: true,
-show_fapiao: Some(false),
-show_favor: true,
-show_guide: Some(false),
-};
+                let mut request = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsRequest::new("card_id/../?a=b#c %微", true, true);
+                request.bonus = Some({
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsBonus::new("500积分=2小时免费停车券", "我的积分", 100);
+                    v.bonus_cost_title = Some("积分兑换");
+                    v.bonus_jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.bonus_jump_path = Some("/pages/bonus/bonus");
+                    v.bonus_jump_word = Some("更多礼品");
+                    v.bonus_support_appid = Some("wxea9c30a90fs8d3fe");
+                    v.bonus_support_path = Some("pages/selfbonus/selfbonus");
+                    v
+                });
+                request.fapiao = Some({
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFapiao::new();
+                    v.fapiao_jump_appid = Some("wxea9c30a90fs8d3fe");
+                    v.fapiao_jump_path = Some("pages/fapiao/fapiao");
+                    v.fapiao_jump_word = Some("查看我的发票");
+                    v
+                });
+                request.favor = Some({
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFavor::new(true);
+                    v.favor_module_title = Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsFavorModuleTitle::Favor);
+                    v.member_price_appid = Some("wxea9c30a90fs8d3fe");
+                    v.member_price_path = Some("pages/favor/favor");
+                    v.member_price_title = Some(wxpay_apis::marketing::membercard_open::cards::rights::ModifyMembercardOpenCardsRightsMemberPriceTitle::MemberPrice);
+                    v.member_price_word = Some("周二会员全场八折");
+                    v
+                });
+                request.guide = Some({
+                    let mut v = wxpay_apis::marketing::membercard_open::cards::RightsGuide::new();
+                    v.contact_information_name = Some("微信号");
+                    v.contact_information_value = Some("weixin123");
+                    v.head_image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+                    v.phone_number = Some("0755-12345677");
+                    v.staff_name = Some("酒店管家-何小明");
+                    v
+                });
+                request.show_fapiao = Some(false);
+                request.show_guide = Some(false);
                 check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/rights", "", Some("{\"bonus\":{\"bonus_cost_title\":\"积分兑换\",\"bonus_cost_word\":\"500积分=2小时免费停车券\",\"bonus_jump_appid\":\"wxea9c30a90fs8d3fe\",\"bonus_jump_path\":\"/pages/bonus/bonus\",\"bonus_jump_word\":\"更多礼品\",\"bonus_support_appid\":\"wxea9c30a90fs8d3fe\",\"bonus_support_path\":\"pages/selfbonus/selfbonus\",\"bonus_value_word\":\"我的积分\",\"init_bonus\":100},\"fapiao\":{\"fapiao_jump_appid\":\"wxea9c30a90fs8d3fe\",\"fapiao_jump_path\":\"pages/fapiao/fapiao\",\"fapiao_jump_word\":\"查看我的发票\"},\"favor\":{\"favor_module_title\":\"FAVOR\",\"member_price_appid\":\"wxea9c30a90fs8d3fe\",\"member_price_path\":\"pages/favor/favor\",\"member_price_title\":\"MEMBER_PRICE\",\"member_price_word\":\"周二会员全场八折\",\"show_coupon\":true},\"guide\":{\"contact_information_name\":\"微信号\",\"contact_information_value\":\"weixin123\",\"head_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0\",\"phone_number\":\"0755-12345677\",\"staff_name\":\"酒店管家-何小明\"},\"show_bonus\":true,\"show_fapiao\":false,\"show_favor\":true,\"show_guide\":false}"), &[]);
                 check_empty_response(&request);
             }
@@ -1827,14 +1618,7 @@ show_guide: Some(false),
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`
             #[test]
             fn create_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesRequest {
-card_id: "card_id/../?a=b#c %微",
-jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram {
-appid: "wx37178d097a6851d8",
-path: "pages/index/index",
-},
-service_module_id: "666",
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index"), "666");
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules", "", Some("{\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::service_modules::CreateMembercardOpenCardsServiceModulesResponse>("{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}");
             }
@@ -1842,10 +1626,7 @@ service_module_id: "666",
             /// `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
             #[test]
             fn delete_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::DeleteMembercardOpenCardsServiceModulesRequest {
-card_id: "card_id/../?a=b#c %微",
-service_module_id: "service_module_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::DeleteMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", "service_module_id/../?a=b#c %微");
                 check_request(&request, Method::Delete, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules/service_module_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_empty_response(&request);
             }
@@ -1853,14 +1634,7 @@ service_module_id: "service_module_id/../?a=b#c %微",
             /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
             #[test]
             fn modify_membercard_open_cards_service_modules() {
-                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesRequest {
-card_id: "card_id/../?a=b#c %微",
-service_module_id: "service_module_id/../?a=b#c %微",
-jump_miniprogram: wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram {
-appid: "wx37178d097a6851d8",
-path: "pages/index/index",
-},
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesRequest::new("card_id/../?a=b#c %微", "service_module_id/../?a=b#c %微", wxpay_apis::marketing::membercard_open::cards::CardsJumpMiniprogram::new("wx37178d097a6851d8", "pages/index/index"));
                 check_request(&request, Method::Patch, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/service-modules/service_module_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"}}"), &[]);
                 check_response::<wxpay_apis::marketing::membercard_open::cards::service_modules::ModifyMembercardOpenCardsServiceModulesResponse>("{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"jump_miniprogram\":{\"appid\":\"wx37178d097a6851d8\",\"path\":\"pages/index/index\"},\"service_module_id\":\"666\"}");
             }
@@ -1871,11 +1645,7 @@ path: "pages/index/index",
             /// `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`
             #[test]
             fn create_membercard_open_cards_upgrade() {
-                let request = wxpay_apis::marketing::membercard_open::cards::upgrade::CreateMembercardOpenCardsUpgradeRequest {
-card_id: "card_id/../?a=b#c %微",
-appid: "wxea9c30890f48d5ae",
-brand_id: "1001622624",
-};
+                let request = wxpay_apis::marketing::membercard_open::cards::upgrade::CreateMembercardOpenCardsUpgradeRequest::new("card_id/../?a=b#c %微", "wxea9c30890f48d5ae", "1001622624");
                 check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/upgrade", "", Some("{\"appid\":\"wxea9c30890f48d5ae\",\"brand_id\":\"1001622624\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1888,12 +1658,8 @@ brand_id: "1001622624",
                 /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`
                 #[test]
                 fn import_membercard_open_cards_users() {
-                    let request = wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest {
-card_id: "card_id/../?a=b#c %微",
-code: Some("478515832665"),
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-out_request_no: "100002322019090134234sfdf",
-};
+                    let mut request = wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest::new("card_id/../?a=b#c %微", "obLatjnx9gnqzS4myYGmLZ7LgLBA", "100002322019090134234sfdf");
+                    request.code = Some("478515832665");
                     check_request(&request, Method::Post, "v3/marketing/membercard-open/cards/card_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/import", "", Some("{\"code\":\"478515832665\",\"openid\":\"obLatjnx9gnqzS4myYGmLZ7LgLBA\",\"out_request_no\":\"100002322019090134234sfdf\"}"), &[]);
                     check_response::<wxpay_apis::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersResponse>("{\"code\":\"751234212312\"}");
                 }
@@ -1908,16 +1674,13 @@ out_request_no: "100002322019090134234sfdf",
             /// `POST /v3/marketing/membercard-open/phonenumber-member/import`
             #[test]
             fn import_membercard_open_phonenumber_member() {
-                let request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest {
-encrypted_phone_number: "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==",
-member_information: wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformation {
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-code: Some("478515832665"),
-membership_number: Some("316510891298"),
-registration_time: wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"),
-},
-outer_str: Some("my_card_CARD"),
-};
+                let mut request = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberRequest::new(wxpay_core::sensitive::Sensitive::new("vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A=="), {
+let mut v = wxpay_apis::marketing::membercard_open::phonenumber_member::import::ImportMembercardOpenPhonenumberMemberMemberInformation::new("pbLatjvWOibDc5-TBnbUk1pD12o0", wxpay_core::types::Timestamp::new("2015-05-20T13:29:35.120+08:00"));
+v.code = Some("478515832665");
+v.membership_number = Some("316510891298");
+v
+});
+                request.outer_str = Some("my_card_CARD");
                 check_encrypted_request(&request, Method::Post, "v3/marketing/membercard-open/phonenumber-member/import", "", Some("{\"encrypted_phone_number\":\"vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzqSyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==\",\"member_information\":{\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"membership_number\":\"316510891298\",\"registration_time\":\"2015-05-20T13:29:35.120+08:00\"},\"outer_str\":\"my_card_CARD\"}"), &[], &["/encrypted_phone_number"]);
                 check_empty_response(&request);
             }
@@ -1928,11 +1691,7 @@ outer_str: Some("my_card_CARD"),
             /// `GET /v3/marketing/membercard-open/phonenumber-member/search`
             #[test]
             fn search_membercard_open_phonenumber_member() {
-                let request = wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberRequest {
-card_id: "pbLatjvWOibDc5-TBnbUk1pD12o0",
-encrypted_phone_number: "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==",
-wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-};
+                let request = wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberRequest::new("pbLatjvWOibDc5-TBnbUk1pD12o0", "vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb/SYkHZNJAuCittaW4wpGj7U+h9A==", "PUB_KEY_ID_0114232134912410000000000000");
                 check_request(&request, Method::Get, "v3/marketing/membercard-open/phonenumber-member/search", "card_id=pbLatjvWOibDc5-TBnbUk1pD12o0&encrypted_phone_number=vvysDQeEaH3I%2BwRh14St0abIkvQyFgh%2FfbWYSs2bLtG9tj%2BbdJn4WSCPzLyXnFbzaaKSE2j4mAFON3kzNexb%2FSYkHZNJAuCittaW4wpGj7U%2Bh9A%3D%3D", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
                 check_response::<wxpay_apis::marketing::membercard_open::phonenumber_member::search::SearchMembercardOpenPhonenumberMemberResponse>("{\"receive_status\":\"RECEIVED\",\"user_card_information\":{\"card_appid\":\"wx0c44f7dee34b04d1\",\"card_id\":\"pbLatjvWOibDc5-TBnbUk1pD12o0\",\"code\":\"478515832665\",\"openid\":\"oHdb05U3pYMGsKSVAHN8AhIGhJaA\",\"receive_time\":\"2015-05-20T13:29:35.120+08:00\",\"unionid\":\"oHdb05U3p11ahKSVAHN8AhIGhJaA\"}}");
             }
@@ -1946,12 +1705,8 @@ wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
             /// `GET /v3/marketing/membercard-open/user/cards`
             #[test]
             fn query_membercard_open_user_cards() {
-                let request = wxpay_apis::marketing::membercard_open::user::cards::QueryMembercardOpenUserCardsRequest {
-openid: "obLatjnx9gnqzS4myYGmLZ7LgLBA",
-appid: Some("wxea9c30890f48d5ae"),
-offset: 1,
-limit: 1,
-};
+                let mut request = wxpay_apis::marketing::membercard_open::user::cards::QueryMembercardOpenUserCardsRequest::new("obLatjnx9gnqzS4myYGmLZ7LgLBA", 1, 1);
+                request.appid = Some("wxea9c30890f48d5ae");
                 check_request(
                     &request,
                     Method::Get,
@@ -1975,22 +1730,22 @@ mod partner {
             /// `POST /v3/marketing/partner/delivery-plan/delivery-plans`
             #[test]
             fn create_partner_delivery_plan_delivery_plans() {
-                let request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansRequest {
-brand_id: "40016",
-daily_limit: Some(1),
-delivery_end_time: Some(wxpay_core::types::Timestamp::new("2025-01-01T00:00:00+08:00")),
-delivery_start_time: Some(wxpay_core::types::Timestamp::new("2025-01-01T00:00:00+08:00")),
-out_request_no: "asdf-1234-40016",
-plan_name: Some("冬季饮料投放"),
-product_coupon_id: "701146876221757924829193824428",
-recommend_word: Some("天天有惊喜"),
-reuse_coupon_config: Some(true),
-stock_bundle_id: Some("stock_bundle_id-example"),
-stock_id: "701246876221757924829194755312",
-total_count: Some(1),
-usage_mode: Some(wxpay_apis::marketing::partner::PartnerUsageMode::ProgressiveBundle),
-user_limit: Some(1),
-};
+                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansRequest::new("40016", "asdf-1234-40016", "701146876221757924829193824428", "701246876221757924829194755312");
+                request.daily_limit = Some(1);
+                request.delivery_end_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-01-01T00:00:00+08:00",
+                ));
+                request.delivery_start_time = Some(wxpay_core::types::Timestamp::new(
+                    "2025-01-01T00:00:00+08:00",
+                ));
+                request.plan_name = Some("冬季饮料投放");
+                request.recommend_word = Some("天天有惊喜");
+                request.reuse_coupon_config = Some(true);
+                request.stock_bundle_id = Some("stock_bundle_id-example");
+                request.total_count = Some(1);
+                request.usage_mode =
+                    Some(wxpay_apis::marketing::partner::PartnerUsageMode::ProgressiveBundle);
+                request.user_limit = Some(1);
                 check_request(&request, Method::Post, "v3/marketing/partner/delivery-plan/delivery-plans", "", Some("{\"brand_id\":\"40016\",\"daily_limit\":1,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"out_request_no\":\"asdf-1234-40016\",\"plan_name\":\"冬季饮料投放\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"reuse_coupon_config\":true,\"stock_bundle_id\":\"stock_bundle_id-example\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":1,\"usage_mode\":\"PROGRESSIVE_BUNDLE\",\"user_limit\":1}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::CreatePartnerDeliveryPlanDeliveryPlansResponse>("{\"plan\":{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}}");
             }
@@ -1998,18 +1753,17 @@ user_limit: Some(1),
             /// `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`
             #[test]
             fn modify_partner_delivery_plan_delivery_plans() {
-                let request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansRequest {
-plan_id: "plan_id/../?a=b#c %微",
-modify_content: wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansModifyContent {
-daily_limit: Some(1),
-delivery_end_time: Some(wxpay_core::types::Timestamp::new("2025-01-01T00:00:00+08:00")),
-plan_name: Some("冬季饮料投放"),
-recommend_word: Some("天天有惊喜"),
-total_count: Some(1),
-user_limit: Some(1),
-},
-out_request_no: Some("out_request_no-example"),
-};
+                let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansRequest::new("plan_id/../?a=b#c %微", {
+let mut v = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansModifyContent::new();
+v.daily_limit = Some(1);
+v.delivery_end_time = Some(wxpay_core::types::Timestamp::new("2025-01-01T00:00:00+08:00"));
+v.plan_name = Some("冬季饮料投放");
+v.recommend_word = Some("天天有惊喜");
+v.total_count = Some(1);
+v.user_limit = Some(1);
+v
+});
+                request.out_request_no = Some("out_request_no-example");
                 check_request(&request, Method::Patch, "v3/marketing/partner/delivery-plan/delivery-plans/plan_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"modify_content\":{\"daily_limit\":1,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"plan_name\":\"冬季饮料投放\",\"recommend_word\":\"天天有惊喜\",\"total_count\":1,\"user_limit\":1},\"out_request_no\":\"out_request_no-example\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::ModifyPartnerDeliveryPlanDeliveryPlansResponse>("{\"plan\":{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}}");
             }
@@ -2019,14 +1773,12 @@ out_request_no: Some("out_request_no-example"),
                 /// `GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`
                 #[test]
                 fn query_partner_delivery_plan_delivery_plans_delivery_plans() {
-                    let request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest {
-brand_id: "brand_id/../?a=b#c %微",
-page_size: Some(5),
-offset: Some(10),
-plan_state: Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState::PlanCreated),
-audit_state: Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditInitial),
-plan_id: Some("12000"),
-};
+                    let mut request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest::new("brand_id/../?a=b#c %微");
+                    request.page_size = Some(5);
+                    request.offset = Some(10);
+                    request.plan_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState::PlanCreated);
+                    request.audit_state = Some(wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState::AuditInitial);
+                    request.plan_id = Some("12000");
                     check_request(&request, Method::Get, "v3/marketing/partner/delivery-plan/delivery-plans/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/delivery-plans", "page_size=5&offset=10&plan_state=PLAN_CREATED&audit_state=AUDIT_INITIAL&plan_id=12000", None, &[]);
                     check_response::<wxpay_apis::marketing::partner::delivery_plan::delivery_plans::delivery_plans::QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansResponse>("{\"plan_list\":[{\"brand_id\":\"40016\",\"daily_limit\":100,\"delivery_end_time\":\"2025-01-01T00:00:00+08:00\",\"delivery_start_time\":\"2025-01-01T00:00:00+08:00\",\"plan_id\":\"12000\",\"plan_name\":\"冬季饮料投放\",\"plan_state\":\"PLAN_CREATED\",\"product_coupon_id\":\"701146876221757924829193824428\",\"recommend_word\":\"天天有惊喜\",\"stock_id\":\"701246876221757924829194755312\",\"total_count\":11000,\"user_limit\":5}],\"total_count\":1234}");
                 }
@@ -2037,9 +1789,7 @@ plan_id: Some("12000"),
                 /// `POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`
                 #[test]
                 fn terminate_partner_delivery_plan_delivery_plans() {
-                    let request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::terminate::TerminatePartnerDeliveryPlanDeliveryPlansRequest {
-plan_id: "plan_id/../?a=b#c %微",
-};
+                    let request = wxpay_apis::marketing::partner::delivery_plan::delivery_plans::terminate::TerminatePartnerDeliveryPlanDeliveryPlansRequest::new("plan_id/../?a=b#c %微");
                     check_request(&request, Method::Post, "v3/marketing/partner/delivery-plan/delivery-plans/plan_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[]);
                     check_empty_response(&request);
                 }
@@ -2051,10 +1801,7 @@ plan_id: "plan_id/../?a=b#c %微",
             /// `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`
             #[test]
             fn notify_url_partner_delivery_plan() {
-                let request = wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanRequest {
-sp_mchid: "sp_mchid/../?a=b#c %微",
-notify_url: "https://pay.weixin.qq.com",
-};
+                let request = wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanRequest::new("sp_mchid/../?a=b#c %微", "https://pay.weixin.qq.com");
                 check_request(&request, Method::Post, "v3/marketing/partner/delivery-plan/sp_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify-url", "", Some("{\"notify_url\":\"https://pay.weixin.qq.com\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::delivery_plan::notify_url::NotifyUrlPartnerDeliveryPlanResponse>("{\"notify_url\":\"https://pay.weixin.qq.com\"}");
             }
@@ -2068,32 +1815,16 @@ notify_url: "https://pay.weixin.qq.com",
             /// `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
             #[test]
             fn create_partner_product_coupon_image_generation_tasks() {
-                let request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksRequest {
-brand_id: "120344",
-combine_image: Some(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCombineImage {
-background_color: Some("#ff5733"),
-discount_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}),
-exchange_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}),
-normal_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}),
-scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All,
-r#type: wxpay_apis::marketing::MarketingStockType::Normal,
-usage_mode: wxpay_apis::marketing::partner::PartnerUsageMode::Single,
-}),
-cut_out: Some(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCutOut {
-image_url: "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg",
-}),
-image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage,
-task_id: "image_generation_task_1",
-};
+                let mut request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksRequest::new("120344", wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage, "image_generation_task_1");
+                request.combine_image = Some({
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCombineImage::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, wxpay_apis::marketing::MarketingStockType::Normal, wxpay_apis::marketing::partner::PartnerUsageMode::Single);
+                    v.background_color = Some("#ff5733");
+                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
+                    v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
+                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+                    v
+                });
+                request.cut_out = Some(wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksCutOut::new("https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"));
                 check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/image-generation-tasks", "", Some("{\"brand_id\":\"120344\",\"combine_image\":{\"background_color\":\"#ff5733\",\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000},\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"cut_out\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"image_generation_task_1\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::CreatePartnerProductCouponImageGenerationTasksResponse>("{\"brand_id\":\"120344\",\"task_id\":\"image_generation_task_1\"}");
             }
@@ -2101,11 +1832,7 @@ task_id: "image_generation_task_1",
             /// `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
             #[test]
             fn query_partner_product_coupon_image_generation_tasks() {
-                let request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksRequest {
-task_id: "task_id/../?a=b#c %微",
-brand_id: "120344",
-image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage,
-};
+                let request = wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksRequest::new("task_id/../?a=b#c %微", "120344", wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::PartnerProductCouponImageGenerationTasksImageGenerationType::CombineImage);
                 check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/image-generation-tasks/task_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344&image_generation_type=COMBINE_IMAGE", None, &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::image_generation_tasks::QueryPartnerProductCouponImageGenerationTasksResponse>("{\"brand_id\":\"120344\",\"combine_image_result\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg\"},\"cut_out_result\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"image_generation_task_1\",\"task_state\":\"PROCESSING\"}");
             }
@@ -2116,8 +1843,7 @@ image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_gen
             /// `GET /v3/marketing/partner/product-coupon/notify-configs`
             #[test]
             fn query_partner_product_coupon_notify_configs() {
-                let request = wxpay_apis::marketing::partner::product_coupon::notify_configs::QueryPartnerProductCouponNotifyConfigsRequest {
-};
+                let request = wxpay_apis::marketing::partner::product_coupon::notify_configs::QueryPartnerProductCouponNotifyConfigsRequest::new();
                 check_request(
                     &request,
                     Method::Get,
@@ -2132,9 +1858,7 @@ image_generation_type: wxpay_apis::marketing::partner::product_coupon::image_gen
             /// `POST /v3/marketing/partner/product-coupon/notify-configs`
             #[test]
             fn notify_configs_partner_product_coupon() {
-                let request = wxpay_apis::marketing::partner::product_coupon::notify_configs::NotifyConfigsPartnerProductCouponRequest {
-notify_url: "https://pay.weixin.qq.com",
-};
+                let request = wxpay_apis::marketing::partner::product_coupon::notify_configs::NotifyConfigsPartnerProductCouponRequest::new("https://pay.weixin.qq.com");
                 check_request(
                     &request,
                     Method::Post,
@@ -2152,157 +1876,123 @@ notify_url: "https://pay.weixin.qq.com",
             /// `POST /v3/marketing/partner/product-coupon/product-coupons`
             #[test]
             fn create_partner_product_coupon_product_coupons() {
-                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsRequest {
-brand_id: "120344",
-display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo {
-background_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
-combo_package_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage {
-choice_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice {
-count: 2,
-image_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"),
-mini_program_appid: Some("wx4fd12345678"),
-mini_program_path: Some("/pages/index/index"),
-name: "美式",
-price: 10000,
-}],
-name: "咖啡2选1",
-pick_count: 3,
-}]),
-detail_image_url_list: Some(&["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"]),
-image_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
-name: "全场满100立打8折",
-original_price: Some(10000),
-},
-out_product_no: Some("Product_1234567890"),
-out_request_no: "12345_20250101_A3489",
-scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All,
-sequential_usage_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
-available_days: 365,
-count: 15,
-interval_days: Some(0),
-r#type: wxpay_apis::marketing::partner::product_coupon::ProductCouponType::Incremental,
-}),
-single_usage_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageInfo {
-discount_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}),
-normal_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}),
-}),
-stock: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStock {
-coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay,
-coupon_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponDisplayInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-code_display_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode,
-entrance_finder: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-entrance_mini_program: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsEntranceMiniProgram {
-appid: "wx234545656765876",
-entrance_wording: "欢迎选购",
-guidance_wording: Some("获取更多优惠"),
-path: "/path/index/index",
-}),
-entrance_official_account: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount {
-appid: "wx1234567890",
-}),
-},
-notify_config: wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-},
-remark: Some("remark-example"),
-sequential_usage_rule: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule {
-coupon_available_period: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod {
-available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-irregular_available_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod {
-begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-}]),
-wait_days_after_receive: Some(30),
-weekly_available_period: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod {
-day_list: Some(&[wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday]),
-day_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod {
-begin_time: 60,
-end_time: 86399,
-}]),
-}),
-},
-discount_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}]),
-exchange_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}]),
-normal_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}]),
-special_first: Some(true),
-}),
-single_usage_rule: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule {
-coupon_available_period: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod {
-available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-available_days: Some(30),
-available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-available_seconds: Some(1),
-irregular_available_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod {
-begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-}]),
-wait_days_after_receive: Some(1),
-weekly_available_period: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod {
-day_list: Some(&[wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday]),
-day_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod {
-begin_time: 60,
-end_time: 86399,
-}]),
-}),
-},
-discount_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}),
-exchange_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}),
-normal_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}),
-}),
-stock_send_rule: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule {
-max_count: 100000,
-max_count_per_day: Some(100000000),
-max_count_per_user: Some(5),
-},
-store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None,
-usage_rule_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo {
-app_jump_type: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5),
-app_path: Some("https://weixin.qq.com/jump-to-app"),
-coupon_available_store_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo {
-description: "所有门店可用，可使用小程序查看门店列表",
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-}),
-coupon_usage_method_list: &[wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App],
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-passcode_link: Some("passcode_link.example"),
-usage_description: "工作日可用",
-},
-},
-r#type: wxpay_apis::marketing::MarketingStockType::Normal,
-usage_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMode::Single,
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(2, "美式", 10000);
+                    v.image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx");
+                    v.mini_program_appid = Some("wx4fd12345678");
+                    v.mini_program_path = Some("/pages/index/index");
+                    v
+                }];
+                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(&items0, "咖啡2选1", 3)];
+                let items2 = ["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"];
+                let items3 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                let items4 =
+                    [wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday];
+                let items5 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                let items6 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
+                let items7 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
+                let items8 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
+                let items9 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                let items10 =
+                    [wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday];
+                let items11 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                let items12 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
+                let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsRequest::new("120344", {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "全场满100立打8折");
+v.combo_package_list = Some(&items1);
+v.detail_image_url_list = Some(&items2);
+v.original_price = Some(10000);
+v
+}, "12345_20250101_A3489", wxpay_apis::marketing::partner::product_coupon::ProductCouponScope::All, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStock::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponDisplayInfo::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
+v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
+v.entrance_mini_program = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "/path/index/index");
+v.guidance_wording = Some("获取更多优惠");
+v
+});
+v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
+v
+}, {
+let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+v.notify_appid = Some("wx23232232323");
+v
+}, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule::new(100000);
+v.max_count_per_day = Some(100000000);
+v.max_count_per_user = Some(5);
+v
+}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items12, "工作日可用");
+v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
+v.app_path = Some("https://weixin.qq.com/jump-to-app");
+v.coupon_available_store_info = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo::new("所有门店可用，可使用小程序查看门店列表");
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v
+});
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v.passcode_link = Some("passcode_link.example");
+v
+});
+v.remark = Some("remark-example");
+v.sequential_usage_rule = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule::new({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+v.irregular_available_period_list = Some(&items3);
+v.wait_days_after_receive = Some(30);
+v.weekly_available_period = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod::new();
+v.day_list = Some(&items4);
+v.day_period_list = Some(&items5);
+v
+});
+v
+});
+v.discount_coupon_list = Some(&items6);
+v.exchange_coupon_list = Some(&items7);
+v.normal_coupon_list = Some(&items8);
+v.special_first = Some(true);
+v
+});
+v.single_usage_rule = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule::new({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+v.available_days = Some(30);
+v.available_seconds = Some(1);
+v.irregular_available_period_list = Some(&items9);
+v.wait_days_after_receive = Some(1);
+v.weekly_available_period = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod::new();
+v.day_list = Some(&items10);
+v.day_period_list = Some(&items11);
+v
+});
+v
+});
+v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
+v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
+v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+v
+});
+v
+}, wxpay_apis::marketing::MarketingStockType::Normal, wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMode::Single);
+                request.out_product_no = Some("Product_1234567890");
+                request.sequential_usage_info = Some({
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageInfo::new(365, 15, wxpay_apis::marketing::partner::product_coupon::ProductCouponType::Incremental);
+                    v.interval_days = Some(0);
+                    v
+                });
+                request.single_usage_info = Some({
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageInfo::new();
+                    v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
+                    v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+                    v
+                });
                 check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons", "", Some("{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"out_request_no\":\"12345_20250101_A3489\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"remark\":\"remark-example\",\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":30,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
             }
@@ -2310,10 +2000,7 @@ usage_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponUsageMo
             /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
             #[test]
             fn query_partner_product_coupon_product_coupons() {
-                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-brand_id: "120344",
-};
+                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344");
                 check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
             }
@@ -2321,30 +2008,22 @@ brand_id: "120344",
             /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
             #[test]
             fn modify_partner_product_coupon_product_coupons() {
-                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-brand_id: "120344",
-display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo {
-background_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
-combo_package_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage {
-choice_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice {
-count: 2,
-image_url: Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"),
-mini_program_appid: Some("wx4fd12345678"),
-mini_program_path: Some("/pages/index/index"),
-name: "美式",
-price: 10000,
-}],
-name: "咖啡2选1",
-pick_count: 3,
-}]),
-detail_image_url_list: Some(&["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"]),
-image_url: "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
-name: "全场满100立打8折",
-original_price: Some(10000),
-},
-out_request_no: "34657_20250101_123456",
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsChoice::new(2, "美式", 10000);
+                    v.image_url = Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx");
+                    v.mini_program_appid = Some("wx4fd12345678");
+                    v.mini_program_path = Some("/pages/index/index");
+                    v
+                }];
+                let items1 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsComboPackage::new(&items0, "咖啡2选1", 3)];
+                let items2 = ["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"];
+                let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344", {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::PartnerProductCouponProductCouponsDisplayInfo::new("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx", "全场满100立打8折");
+v.combo_package_list = Some(&items1);
+v.detail_image_url_list = Some(&items2);
+v.original_price = Some(10000);
+v
+}, "34657_20250101_123456");
                 check_request(&request, Method::Patch, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                 check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
             }
@@ -2354,12 +2033,7 @@ out_request_no: "34657_20250101_123456",
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
                 #[test]
                 fn deactivate_partner_product_coupon_product_coupons() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-brand_id: "120344",
-deactivate_reason: "批次信息有误，重新创建",
-out_request_no: "34657_20250101_123456",
-};
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest::new("product_coupon_id/../?a=b#c %微", "120344", "批次信息有误，重新创建", "34657_20250101_123456");
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"brand_id\":\"120344\",\"deactivate_reason\":\"批次信息有误，重新创建\",\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsResponse>("{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}");
                 }
@@ -2370,140 +2044,117 @@ out_request_no: "34657_20250101_123456",
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`
                 #[test]
                 fn create_partner_product_coupon_product_coupons_stock_bundles() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-brand_id: "120344",
-out_request_no: "34657_20250101_123456",
-stock_bundle: wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockBundle {
-coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::BundlesCouponCodeMode::Wechatpay,
-coupon_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-code_display_mode: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode),
-entrance_finder: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-entrance_mini_program: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram {
-appid: "wx234545656765876",
-entrance_wording: "欢迎选购",
-guidance_wording: "获取更多优惠",
-path: "/path/index/index",
-}),
-entrance_official_account: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount {
-appid: "wx1234567890",
-}),
-},
-notify_config: wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-},
-progressive_bundle_usage_rule: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule {
-coupon_available_period: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod {
-available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-available_days: Some(30),
-available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-available_seconds: Some(1),
-irregular_available_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod {
-begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-}]),
-wait_days_after_receive: Some(1),
-weekly_available_period: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod {
-day_list: Some(&[wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday]),
-day_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod {
-begin_time: 60,
-end_time: 86399,
-}]),
-}),
-},
-discount_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}]),
-exchange_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}]),
-normal_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}]),
-}),
-remark: Some("疯狂星期四项目专用"),
-stock_send_rule: wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
-max_count: 100000,
-max_count_per_day: Some(100000000),
-max_count_per_user: 5,
-},
-store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None,
-usage_rule_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo {
-app_jump_type: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5),
-app_path: Some("https://weixin.qq.com/jump-to-app"),
-coupon_available_store_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo {
-description: "所有门店可用，可使用小程序查看门店列表",
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-}),
-coupon_usage_method_list: &[wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App],
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-passcode_link: Some("passcode_link.example"),
-usage_description: "工作日可用",
-},
-},
-};
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items1 = [
+                        wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
+                    ];
+                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
+                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
+                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
+                    let items6 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "120344", "34657_20250101_123456", {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockBundle::new(wxpay_apis::marketing::partner::product_coupon::BundlesCouponCodeMode::Wechatpay, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
+v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
+v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
+v
+}, {
+let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+v.notify_appid = Some("wx23232232323");
+v
+}, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule::new(100000, 5);
+v.max_count_per_day = Some(100000000);
+v
+}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items6, "工作日可用");
+v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
+v.app_path = Some("https://weixin.qq.com/jump-to-app");
+v.coupon_available_store_info = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo::new("所有门店可用，可使用小程序查看门店列表");
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v
+});
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v.passcode_link = Some("passcode_link.example");
+v
+});
+v.progressive_bundle_usage_rule = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule::new({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+v.available_days = Some(30);
+v.available_seconds = Some(1);
+v.irregular_available_period_list = Some(&items0);
+v.wait_days_after_receive = Some(1);
+v.weekly_available_period = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod::new();
+v.day_list = Some(&items1);
+v.day_period_list = Some(&items2);
+v
+});
+v
+});
+v.discount_coupon_list = Some(&items3);
+v.exchange_coupon_list = Some(&items4);
+v.normal_coupon_list = Some(&items5);
+v
+});
+v.remark = Some("疯狂星期四项目专用");
+v
+});
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles", "", Some("{\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}]},\"remark\":\"疯狂星期四项目专用\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::CreatePartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
                 }
 
                 /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
                 #[test]
                 fn modify_partner_product_coupon_product_coupons_stock_bundles() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_bundle_id: "stock_bundle_id/../?a=b#c %微",
-brand_id: "120344",
-coupon_display_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-code_display_mode: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode),
-entrance_finder: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-entrance_mini_program: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram {
-appid: "wx234545656765876",
-entrance_wording: "欢迎选购",
-guidance_wording: "获取更多优惠",
-path: "/path/index/index",
-}),
-entrance_official_account: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount {
-appid: "wx1234567890",
-}),
-}),
-notify_config: Some(wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-}),
-out_request_no: "34657_20250101_123456",
-remark: Some("疯狂星期四项目专用"),
-store_scope: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None),
-usage_rule_display_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo {
-app_jump_type: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5),
-app_path: Some("https://weixin.qq.com/jump-to-app"),
-coupon_available_store_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo {
-description: "所有门店可用，可使用小程序查看门店列表",
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-}),
-coupon_usage_method_list: &[wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App],
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-passcode_link: Some("passcode_link.example"),
-usage_description: "工作日可用",
-}),
-};
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", "34657_20250101_123456");
+                    request.coupon_display_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
+                        v.background_color =
+                            Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+                        v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
+                        v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
+                            "sph6Rngt2T4RlUf",
+                            "https://wxpaylogo.qpic.cn/xxx",
+                            "sph6Rngt2T4RlUf",
+                        ));
+                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+                        v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
+                        v
+                    });
+                    request.notify_config = Some({
+                        let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+                        v.notify_appid = Some("wx23232232323");
+                        v
+                    });
+                    request.remark = Some("疯狂星期四项目专用");
+                    request.store_scope = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None);
+                    request.usage_rule_display_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items0, "工作日可用");
+                        v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
+                        v.app_path = Some("https://weixin.qq.com/jump-to-app");
+                        v.coupon_available_store_info = Some({
+                            let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo::new("所有门店可用，可使用小程序查看门店列表");
+                            v.mini_program_appid = Some("wx1234567890");
+                            v.mini_program_path = Some("/pages/index/product");
+                            v
+                        });
+                        v.mini_program_appid = Some("wx1234567890");
+                        v.mini_program_path = Some("/pages/index/product");
+                        v.passcode_link = Some("passcode_link.example");
+                        v
+                    });
                     check_request(&request, Method::Patch, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"120344\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"out_request_no\":\"34657_20250101_123456\",\"remark\":\"疯狂星期四项目专用\",\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::ModifyPartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
                 }
                 mod associate_stores {
                     use super::*;
@@ -2512,14 +2163,8 @@ usage_description: "工作日可用",
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stock_bundles_associate_stores(
                     ) {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_bundle_id: "stock_bundle_id/../?a=b#c %微",
-brand_id: "120344",
-store_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore {
-store_id: "100000001",
-}],
-};
+                        let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", &items0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2531,14 +2176,8 @@ store_id: "100000001",
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stock_bundles_disassociate_stores(
                     ) {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_bundle_id: "stock_bundle_id/../?a=b#c %微",
-brand_id: "120344",
-store_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore {
-store_id: "100000001",
-}],
-};
+                        let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", &items0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/disassociate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2549,19 +2188,13 @@ store_id: "100000001",
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
                     #[test]
                     fn update_budget_partner_product_coupon_product_coupons_stock_bundles() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_bundle_id: "stock_bundle_id/../?a=b#c %微",
-brand_id: "120344",
-current_max_count: Some(1),
-current_max_count_per_day: Some(1),
-out_request_no: "34657_20250101_123456",
-target_max_count: Some(1),
-target_max_count_per_day: Some(1),
-update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount,
-};
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest::new("product_coupon_id/../?a=b#c %微", "stock_bundle_id/../?a=b#c %微", "120344", "34657_20250101_123456", wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount);
+                        request.current_max_count = Some(1);
+                        request.current_max_count_per_day = Some(1);
+                        request.target_max_count = Some(1);
+                        request.target_max_count_per_day = Some(1);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stock-bundles/stock_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/update-budget", "", Some("{\"brand_id\":\"120344\",\"current_max_count\":1,\"current_max_count_per_day\":1,\"out_request_no\":\"34657_20250101_123456\",\"target_max_count\":1,\"target_max_count_per_day\":1,\"update_mode\":\"MAX_COUNT\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesResponse>("{\"stock_bundle_id\":\"1000000013001\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}]}");
                     }
                 }
             }
@@ -2571,197 +2204,161 @@ update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::Up
                 /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
                 #[test]
                 fn query_partner_product_coupon_product_coupons_stocks_by_product_coupon_id() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-state: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState::Auditing),
-page_size: Some(20),
-page_token: Some("MTIzMjUK"),
-brand_id: "120344",
-};
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new("product_coupon_id/../?a=b#c %微", "120344");
+                    request.state = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState::Auditing);
+                    request.page_size = Some(20);
+                    request.page_token = Some("MTIzMjUK");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks", "state=AUDITING&page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse>("{\"next_page_token\":\"MTIzNDUK\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}],\"total_count\":100}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse>("{\"next_page_token\":\"MTIzNDUK\",\"stock_list\":[{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}],\"total_count\":100}");
                 }
 
                 /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
                 #[test]
                 fn create_partner_product_coupon_product_coupons_stocks() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-brand_id: "120344",
-out_request_no: "34657_20250101_123456",
-stock: wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksStock {
-coupon_code_mode: wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay,
-coupon_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-code_display_mode: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode),
-entrance_finder: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-entrance_mini_program: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram {
-appid: "wx234545656765876",
-entrance_wording: "欢迎选购",
-guidance_wording: "获取更多优惠",
-path: "/path/index/index",
-}),
-entrance_official_account: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount {
-appid: "wx1234567890",
-}),
-},
-notify_config: wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-},
-remark: Some("疯狂星期四项目专用"),
-sequential_usage_rule: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule {
-coupon_available_period: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod {
-available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-irregular_available_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod {
-begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-}]),
-wait_days_after_receive: Some(30),
-weekly_available_period: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod {
-day_list: Some(&[wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday]),
-day_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod {
-begin_time: 60,
-end_time: 86399,
-}]),
-}),
-},
-discount_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}]),
-exchange_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}]),
-normal_coupon_list: Some(&[wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}]),
-special_first: Some(true),
-}),
-single_usage_rule: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule {
-coupon_available_period: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod {
-available_begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-available_days: Some(30),
-available_end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-available_seconds: Some(1),
-irregular_available_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod {
-begin_time: wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"),
-end_time: wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"),
-}]),
-wait_days_after_receive: Some(1),
-weekly_available_period: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod {
-day_list: Some(&[wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday]),
-day_period_list: Some(&[wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod {
-begin_time: 60,
-end_time: 86399,
-}]),
-}),
-},
-discount_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon {
-percent_off: 20,
-threshold: 10000,
-}),
-exchange_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon {
-exchange_price: 20,
-threshold: 10000,
-}),
-normal_coupon: Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon {
-discount_amount: 1,
-threshold: 10000,
-}),
-}),
-stock_send_rule: wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule {
-max_count: 100000,
-max_count_per_day: Some(100000000),
-max_count_per_user: Some(5),
-},
-store_scope: wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None,
-usage_rule_display_info: wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo {
-app_jump_type: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5),
-app_path: Some("https://weixin.qq.com/jump-to-app"),
-coupon_available_store_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo {
-description: "所有门店可用，可使用小程序查看门店列表",
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-}),
-coupon_usage_method_list: &[wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App],
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-passcode_link: Some("passcode_link.example"),
-usage_description: "工作日可用",
-},
-},
-};
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items1 = [
+                        wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
+                    ];
+                    let items2 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                    let items3 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000)];
+                    let items4 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000)];
+                    let items5 = [wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000)];
+                    let items6 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"))];
+                    let items7 = [
+                        wxpay_apis::marketing::partner::product_coupon::ProductCouponDay::Friday,
+                    ];
+                    let items8 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsDayPeriod::new(60, 86399)];
+                    let items9 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "120344", "34657_20250101_123456", {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksStock::new(wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponCodeMode::Wechatpay, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
+v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
+v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new("sph6Rngt2T4RlUf", "https://wxpaylogo.qpic.cn/xxx", "sph6Rngt2T4RlUf"));
+v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
+v
+}, {
+let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+v.notify_appid = Some("wx23232232323");
+v
+}, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule::new(100000);
+v.max_count_per_day = Some(100000000);
+v.max_count_per_user = Some(5);
+v
+}, wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None, {
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items9, "工作日可用");
+v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
+v.app_path = Some("https://weixin.qq.com/jump-to-app");
+v.coupon_available_store_info = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo::new("所有门店可用，可使用小程序查看门店列表");
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v
+});
+v.mini_program_appid = Some("wx1234567890");
+v.mini_program_path = Some("/pages/index/product");
+v.passcode_link = Some("passcode_link.example");
+v
+});
+v.remark = Some("疯狂星期四项目专用");
+v.sequential_usage_rule = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule::new({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+v.irregular_available_period_list = Some(&items0);
+v.wait_days_after_receive = Some(30);
+v.weekly_available_period = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod::new();
+v.day_list = Some(&items1);
+v.day_period_list = Some(&items2);
+v
+});
+v
+});
+v.discount_coupon_list = Some(&items3);
+v.exchange_coupon_list = Some(&items4);
+v.normal_coupon_list = Some(&items5);
+v.special_first = Some(true);
+v
+});
+v.single_usage_rule = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule::new({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod::new(wxpay_core::types::Timestamp::new("2025-08-01T00:00:00+08:00"), wxpay_core::types::Timestamp::new("2025-08-31T23:59:59+08:00"));
+v.available_days = Some(30);
+v.available_seconds = Some(1);
+v.irregular_available_period_list = Some(&items6);
+v.wait_days_after_receive = Some(1);
+v.weekly_available_period = Some({
+let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod::new();
+v.day_list = Some(&items7);
+v.day_period_list = Some(&items8);
+v
+});
+v
+});
+v.discount_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon::new(20, 10000));
+v.exchange_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon::new(20, 10000));
+v.normal_coupon = Some(wxpay_apis::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon::new(1, 10000));
+v
+});
+v
+});
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks", "", Some("{\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"remark\":\"疯狂星期四项目专用\",\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":30,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":1,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_path\":\"app_path-example\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"usage_description\":\"工作日可用\"}}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::CreatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_path\":\"app_path-example\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"usage_description\":\"工作日可用\"}}");
                 }
 
                 /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
                 #[test]
                 fn query_partner_product_coupon_product_coupons_stocks_by_stock_id() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-};
+                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344", None, &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                 }
 
                 /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
                 #[test]
                 fn modify_partner_product_coupon_product_coupons_stocks() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-coupon_display_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo {
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020),
-code_display_mode: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode),
-entrance_finder: Some(wxpay_apis::marketing::MarketingFinderInfo {
-finder_id: "sph6Rngt2T4RlUf",
-finder_video_cover_image_url: "https://wxpaylogo.qpic.cn/xxx",
-finder_video_id: "sph6Rngt2T4RlUf",
-}),
-entrance_mini_program: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram {
-appid: "wx234545656765876",
-entrance_wording: "欢迎选购",
-guidance_wording: "获取更多优惠",
-path: "/path/index/index",
-}),
-entrance_official_account: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount {
-appid: "wx1234567890",
-}),
-}),
-notify_config: Some(wxpay_apis::marketing::MarketingNotifyConfig {
-notify_appid: Some("wx23232232323"),
-}),
-out_request_no: "34657_20250101_123456",
-remark: Some("疯狂星期四项目专用"),
-store_scope: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None),
-usage_rule_display_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo {
-app_jump_type: Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5),
-app_path: Some("https://weixin.qq.com/jump-to-app"),
-coupon_available_store_info: Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo {
-description: "所有门店可用，可使用小程序查看门店列表",
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-}),
-coupon_usage_method_list: &[wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App],
-mini_program_appid: Some("wx1234567890"),
-mini_program_path: Some("/pages/index/product"),
-passcode_link: Some("passcode_link.example"),
-usage_description: "工作日可用",
-}),
-};
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::ProductCouponCouponUsageMethod::App];
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "34657_20250101_123456");
+                    request.coupon_display_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo::new();
+                        v.background_color =
+                            Some(wxpay_apis::marketing::MarketingBackgroundColor::Color020);
+                        v.code_display_mode = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponCodeDisplayMode::Qrcode);
+                        v.entrance_finder = Some(wxpay_apis::marketing::MarketingFinderInfo::new(
+                            "sph6Rngt2T4RlUf",
+                            "https://wxpaylogo.qpic.cn/xxx",
+                            "sph6Rngt2T4RlUf",
+                        ));
+                        v.entrance_mini_program = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceMiniProgram::new("wx234545656765876", "欢迎选购", "获取更多优惠", "/path/index/index"));
+                        v.entrance_official_account = Some(wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsEntranceOfficialAccount::new("wx1234567890"));
+                        v
+                    });
+                    request.notify_config = Some({
+                        let mut v = wxpay_apis::marketing::MarketingNotifyConfig::new();
+                        v.notify_appid = Some("wx23232232323");
+                        v
+                    });
+                    request.remark = Some("疯狂星期四项目专用");
+                    request.store_scope = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponStoreScope::None);
+                    request.usage_rule_display_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo::new(&items0, "工作日可用");
+                        v.app_jump_type = Some(wxpay_apis::marketing::partner::product_coupon::ProductCouponAppJumpType::H5);
+                        v.app_path = Some("https://weixin.qq.com/jump-to-app");
+                        v.coupon_available_store_info = Some({
+                            let mut v = wxpay_apis::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailableStoreInfo::new("所有门店可用，可使用小程序查看门店列表");
+                            v.mini_program_appid = Some("wx1234567890");
+                            v.mini_program_path = Some("/pages/index/product");
+                            v
+                        });
+                        v.mini_program_appid = Some("wx1234567890");
+                        v.mini_program_path = Some("/pages/index/product");
+                        v.passcode_link = Some("passcode_link.example");
+                        v
+                    });
                     check_request(&request, Method::Patch, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"brand_id\":\"120344\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"out_request_no\":\"34657_20250101_123456\",\"remark\":\"疯狂星期四项目专用\",\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                 }
                 mod associate_stores {
                     use super::*;
@@ -2769,14 +2366,8 @@ usage_description: "工作日可用",
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stocks_associate_stores() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-store_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore {
-store_id: "100000001",
-}],
-};
+                        let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2787,13 +2378,9 @@ store_id: "100000001",
                     /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
                     #[test]
                     fn query_partner_product_coupon_product_coupons_stocks_associated_stores() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-page_size: Some(20),
-page_token: Some("MTIzMjUK"),
-brand_id: "120344",
-};
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344");
+                        request.page_size = Some(20);
+                        request.page_token = Some("MTIzMjUK");
                         check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/associated-stores", "page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::associated_stores::QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse>("{\"next_page_token\":\"MTIzNDUK\",\"store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2804,15 +2391,9 @@ brand_id: "120344",
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_product_coupons_stocks() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-deactivate_reason: "批次信息有误，重新创建",
-out_request_no: "34657_20250101_123456",
-};
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "批次信息有误，重新创建", "34657_20250101_123456");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"brand_id\":\"120344\",\"deactivate_reason\":\"批次信息有误，重新创建\",\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                     }
                 }
                 mod disassociate_stores {
@@ -2821,14 +2402,8 @@ out_request_no: "34657_20250101_123456",
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
                     #[test]
                     fn create_partner_product_coupon_product_coupons_stocks_disassociate_stores() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-store_list: &[wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore {
-store_id: "100000001",
-}],
-};
+                        let items0 = [wxpay_apis::marketing::partner::product_coupon::product_coupons::StoresStore::new("100000001")];
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/disassociate-stores", "", Some("{\"brand_id\":\"120344\",\"store_list\":[{\"store_id\":\"100000001\"}]}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresResponse>("{\"failed_store_list\":[{\"code\":\"code-example\",\"message\":\"message-example\",\"store_id\":\"100000001\"}],\"success_store_list\":[{\"store_id\":\"100000001\"}],\"total_count\":100}");
                     }
@@ -2839,19 +2414,13 @@ store_id: "100000001",
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
                     #[test]
                     fn update_budget_partner_product_coupon_product_coupons_stocks() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-current_max_count: Some(1),
-current_max_count_per_day: Some(1),
-out_request_no: "34657_20250101_123456",
-target_max_count: Some(1),
-target_max_count_per_day: Some(1),
-update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount,
-};
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", "34657_20250101_123456", wxpay_apis::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode::MaxCount);
+                        request.current_max_count = Some(1);
+                        request.current_max_count_per_day = Some(1);
+                        request.target_max_count = Some(1);
+                        request.target_max_count_per_day = Some(1);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/update-budget", "", Some("{\"brand_id\":\"120344\",\"current_max_count\":1,\"current_max_count_per_day\":1,\"out_request_no\":\"34657_20250101_123456\",\"target_max_count\":1,\"target_max_count_per_day\":1,\"update_mode\":\"MAX_COUNT\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksResponse>("{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}}");
                     }
                 }
                 mod upload_coupon_codes {
@@ -2860,13 +2429,8 @@ update_mode: wxpay_apis::marketing::partner::product_coupon::product_coupons::Up
                     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
                     #[test]
                     fn upload_coupon_codes_partner_product_coupon_product_coupons_stocks() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest {
-product_coupon_id: "product_coupon_id/../?a=b#c %微",
-stock_id: "stock_id/../?a=b#c %微",
-brand_id: "120344",
-code_list: &["vCode_1234567890"],
-out_request_no: "34657_20250101_123456",
-};
+                        let items0 = ["vCode_1234567890"];
+                        let request = wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new("product_coupon_id/../?a=b#c %微", "stock_id/../?a=b#c %微", "120344", &items0, "34657_20250101_123456");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/product-coupons/product_coupon_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stocks/stock_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/upload-coupon-codes", "", Some("{\"brand_id\":\"120344\",\"code_list\":[\"vCode_1234567890\"],\"out_request_no\":\"34657_20250101_123456\"}"), &[]);
                         check_response::<wxpay_apis::marketing::partner::product_coupon::product_coupons::stocks::upload_coupon_codes::UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse>("{\"already_exist_code_list\":[\"already_exist_code_list-example\"],\"duplicate_code_list\":[\"duplicate_code_list-example\"],\"failed_code_list\":[\"failed_code_list-example\"],\"success_code_list\":[\"success_code_list-example\"],\"total_count\":100}");
                     }
@@ -2881,23 +2445,17 @@ out_request_no: "34657_20250101_123456",
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`
                 #[test]
                 fn create_partner_product_coupon_users_coupon_bundles() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wx233544546545989",
-attach: Some("example_attach"),
-brand_id: "120344",
-coupon_tag_info: Some(wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo {
-coupon_tag_list: Some(&["MEMBER"]),
-member_tag_info: Some(wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo {
-member_card_id: "member_card_id-example",
-}),
-}),
-product_coupon_id: "1000000013",
-send_request_no: "34657_20250101_123456",
-stock_bundle_id: "712315129419284901",
-};
+                    let items0 = ["MEMBER"];
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "712315129419284901");
+                    request.attach = Some("example_attach");
+                    request.coupon_tag_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo::new();
+                        v.coupon_tag_list = Some(&items0);
+                        v.member_tag_info = Some(wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo::new("member_card_id-example"));
+                        v
+                    });
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupon-bundles", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_bundle_id\":\"712315129419284901\"}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesResponse>("{\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_product_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_info\":{\"count\":15,\"interval_days\":0},\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":10,\"used_count\":3,\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::CreatePartnerProductCouponUsersCouponBundlesResponse>("{\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_product_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_info\":{\"count\":15,\"interval_days\":0},\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":10,\"used_count\":3,\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
                 }
                 mod deactivate {
                     use super::*;
@@ -2905,18 +2463,9 @@ stock_bundle_id: "712315129419284901",
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_users_coupon_bundles() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest {
-openid: "openid/../?a=b#c %微",
-user_coupon_bundle_id: "user_coupon_bundle_id/../?a=b#c %微",
-appid: "wx233544546545989",
-brand_id: "120344",
-deactivate_reason: "商品已下线，使用户商品券失效",
-out_request_no: "34657_20250101_123456",
-product_coupon_id: "1000000013",
-stock_bundle_id: "100232301",
-};
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest::new("openid/../?a=b#c %微", "user_coupon_bundle_id/../?a=b#c %微", "wx233544546545989", "120344", "商品已下线，使用户商品券失效", "34657_20250101_123456", "1000000013", "100232301");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupon-bundles/user_coupon_bundle_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"deactivate_reason\":\"商品已下线，使用户商品券失效\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_bundle_id\":\"100232301\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesResponse>("{\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_product_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_info\":{\"count\":15,\"interval_days\":0},\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":10,\"used_count\":3,\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesResponse>("{\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_product_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_info\":{\"count\":15,\"interval_days\":0},\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"712315129419284901\",\"stock_bundle_index\":0},\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":10,\"used_count\":3,\"user_coupon_bundle_id\":\"7123912547109241212489\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
                     }
                 }
             }
@@ -2926,56 +2475,43 @@ stock_bundle_id: "100232301",
                 /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
                 #[test]
                 fn query_partner_product_coupon_users_coupons_by_openid() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidRequest {
-openid: "openid/../?a=b#c %微",
-product_coupon_id: Some("1000000013"),
-stock_id: Some("1000000013001"),
-appid: "wx233544546545989",
-coupon_state: Some(wxpay_apis::marketing::partner::product_coupon::users::UsersCouponState::Confirming),
-page_size: Some(20),
-page_token: Some("MTIzMjUK"),
-brand_id: "120344",
-};
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344");
+                    request.product_coupon_id = Some("1000000013");
+                    request.stock_id = Some("1000000013001");
+                    request.coupon_state = Some(wxpay_apis::marketing::partner::product_coupon::users::UsersCouponState::Confirming);
+                    request.page_size = Some(20);
+                    request.page_token = Some("MTIzMjUK");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "product_coupon_id=1000000013&stock_id=1000000013001&appid=wx233544546545989&coupon_state=CONFIRMING&page_size=20&page_token=MTIzMjUK&brand_id=120344", None, &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidResponse>("{\"next_page_token\":\"MTIzNDUK\",\"total_count\":100,\"user_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByOpenidResponse>("{\"next_page_token\":\"MTIzNDUK\",\"total_count\":100,\"user_coupon_list\":[{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}]}");
                 }
 
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
                 #[test]
                 fn create_partner_product_coupon_users_coupons() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wx233544546545989",
-attach: Some("example_attach"),
-brand_id: "120344",
-coupon_code: Some("123446565767"),
-coupon_tag_info: Some(wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsCouponTagInfo {
-coupon_tag_list: Some(&[wxpay_apis::marketing::partner::product_coupon::users::UsersCouponTag::Member]),
-member_tag_info: Some(wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsMemberTagInfo {
-member_card_id: Some("member_card_id-example"),
-}),
-}),
-product_coupon_id: "1000000013",
-send_request_no: "34657_20250101_123456",
-stock_id: "1000000013001",
-};
+                    let items0 = [wxpay_apis::marketing::partner::product_coupon::users::UsersCouponTag::Member];
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "1000000013001");
+                    request.attach = Some("example_attach");
+                    request.coupon_code = Some("123446565767");
+                    request.coupon_tag_info = Some({
+                        let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsCouponTagInfo::new();
+                        v.coupon_tag_list = Some(&items0);
+                        v.member_tag_info = Some({
+                            let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsMemberTagInfo::new();
+                            v.member_card_id = Some("member_card_id-example");
+                            v
+                        });
+                        v
+                    });
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"coupon_code\":\"123446565767\",\"coupon_tag_info\":{\"coupon_tag_list\":[\"MEMBER\"],\"member_tag_info\":{\"member_card_id\":\"member_card_id-example\"}},\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_id\":\"1000000013001\"}"), &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::CreatePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"available_seconds\":3600,\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                 }
 
                 /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
                 #[test]
                 fn query_partner_product_coupon_users_coupons_by_coupon_code() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-brand_id: "120344",
-product_coupon_id: "1000000013",
-stock_id: "1000000013001",
-appid: "wx233544546545989",
-};
+                    let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "120344", "1000000013", "1000000013001", "wx233544546545989");
                     check_request(&request, Method::Get, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "brand_id=120344&product_coupon_id=1000000013&stock_id=1000000013001&appid=wx233544546545989", None, &[]);
-                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                    check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::QueryPartnerProductCouponUsersCouponsByCouponCodeResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                 }
                 mod confirm {
                     use super::*;
@@ -2983,17 +2519,9 @@ appid: "wx233544546545989",
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
                     #[test]
                     fn confirm_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: "wx233544546545989",
-brand_id: "120344",
-out_request_no: "34657_20250101_123456",
-product_coupon_id: "1000000013",
-stock_id: "1000000013001",
-};
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "34657_20250101_123456", "1000000013", "1000000013001");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/confirm", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_id\":\"1000000013001\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"associated_pay_score_order_info\":{\"mchid\":\"1234567890\",\"order_id\":\"4200000000123456789123456789\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"saved_amount\":0,\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::confirm::ConfirmPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"progressive_bundle_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"associated_pay_score_order_info\":{\"mchid\":\"1234567890\",\"order_id\":\"4200000000123456789123456789\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"saved_amount\":0,\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
                 }
                 mod deactivate {
@@ -3002,18 +2530,9 @@ stock_id: "1000000013001",
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`
                     #[test]
                     fn deactivate_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: "wx233544546545989",
-brand_id: "120344",
-deactivate_reason: "商品已下线，使用户商品券失效",
-out_request_no: "34657_20250101_123456",
-product_coupon_id: "1000000013",
-stock_id: "1000000013001",
-};
+                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "商品已下线，使用户商品券失效", "34657_20250101_123456", "1000000013", "1000000013001");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/deactivate", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"deactivate_reason\":\"商品已下线，使用户商品券失效\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"stock_id\":\"1000000013001\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
                 }
                 mod r#return {
@@ -3022,18 +2541,10 @@ stock_id: "1000000013001",
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`
                     #[test]
                     fn return_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: "wx233544546545989",
-brand_id: "120344",
-out_request_no: "34657_20250101_123456",
-product_coupon_id: "1000000013",
-sequential_coupon_index: Some(0),
-stock_id: "1000000013001",
-};
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", "120344", "34657_20250101_123456", "1000000013", "1000000013001");
+                        request.sequential_coupon_index = Some(0);
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/return", "", Some("{\"appid\":\"wx233544546545989\",\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"sequential_coupon_index\":0,\"stock_id\":\"1000000013001\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::r#return::ReturnPartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
                 }
                 mod r#use {
@@ -3042,33 +2553,27 @@ stock_id: "1000000013001",
                     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
                     #[test]
                     fn use_partner_product_coupon_users_coupons() {
-                        let request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-coupon_code: "coupon_code/../?a=b#c %微",
-appid: "wx233544546545989",
-associated_order_info: wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedOrderInfo {
-mchid: Some("1234567890"),
-out_trade_no: Some("trade_no_20250724123456"),
-sub_mchid: Some("1234567890"),
-transaction_id: Some("4200000000123456789123456789"),
-},
-associated_pay_score_order_info: Some(wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo {
-mchid: Some("mchid-example"),
-order_id: Some("order_id-example"),
-out_order_no: Some("out_order_no-example"),
-sub_mchid: Some("sub_mchid-example"),
-}),
-brand_id: "120344",
-out_request_no: "34657_20250101_123456",
-product_coupon_id: "1000000013",
-saved_amount: Some(1),
-sequential_coupon_index: Some(0),
-stock_id: "1000000013001",
-store_id: Some("store_id-example"),
-use_time: wxpay_core::types::Timestamp::new("2025-07-24T00:00+08:00"),
-};
+                        let mut request = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsRequest::new("openid/../?a=b#c %微", "coupon_code/../?a=b#c %微", "wx233544546545989", {
+let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedOrderInfo::new();
+v.mchid = Some("1234567890");
+v.out_trade_no = Some("trade_no_20250724123456");
+v.sub_mchid = Some("1234567890");
+v.transaction_id = Some("4200000000123456789123456789");
+v
+}, "120344", "34657_20250101_123456", "1000000013", "1000000013001", wxpay_core::types::Timestamp::new("2025-07-24T00:00+08:00"));
+                        request.associated_pay_score_order_info = Some({
+                            let mut v = wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo::new();
+                            v.mchid = Some("mchid-example");
+                            v.order_id = Some("order_id-example");
+                            v.out_order_no = Some("out_order_no-example");
+                            v.sub_mchid = Some("sub_mchid-example");
+                            v
+                        });
+                        request.saved_amount = Some(1);
+                        request.sequential_coupon_index = Some(0);
+                        request.store_id = Some("store_id-example");
                         check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons/coupon_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/use", "", Some("{\"appid\":\"wx233544546545989\",\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"associated_pay_score_order_info\":{\"mchid\":\"mchid-example\",\"order_id\":\"order_id-example\",\"out_order_no\":\"out_order_no-example\",\"sub_mchid\":\"sub_mchid-example\"},\"brand_id\":\"120344\",\"out_request_no\":\"34657_20250101_123456\",\"product_coupon_id\":\"1000000013\",\"saved_amount\":1,\"sequential_coupon_index\":0,\"stock_id\":\"1000000013001\",\"store_id\":\"store_id-example\",\"use_time\":\"2025-07-24T00:00+08:00\"}"), &[]);
-                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":50,\"total_count\":100},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
+                        check_response::<wxpay_apis::marketing::partner::product_coupon::users::coupons::r#use::UsePartnerProductCouponUsersCouponsResponse>("{\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"channel_custom_info\":\"example_channel_custom_info\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-07-24T00:00+08:00\",\"coupon_code\":\"123446565767\",\"coupon_state\":\"USED\",\"deactivate_reason\":\"商品已下线\",\"deactivate_request_no\":\"1002600620019090123143254436\",\"deactivate_time\":\"2025-07-24T00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120344\",\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"combo_package_list\":[{\"choice_list\":[{\"count\":2,\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"mini_program_appid\":\"wx4fd12345678\",\"mini_program_path\":\"/pages/index/index\",\"name\":\"美式\",\"price\":10000}],\"name\":\"咖啡2选1\",\"pick_count\":3}],\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx\",\"name\":\"全场满100立打8折\",\"original_price\":10000},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"sequential_usage_info\":{\"available_days\":365,\"count\":15,\"interval_days\":0,\"type\":\"INCREMENTAL\"},\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-07-24T00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"sequential_usage_detail\":{\"detail_item_list\":[{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"delete_time\":\"2025-07-20T14:29:35+08:00\",\"detail_state\":\"USED\",\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-07-20T14:29:35+08:00\",\"valid_begin_time\":\"2025-07-20T14:29:35+08:00\",\"valid_end_time\":\"2025-07-20T14:29:35+08:00\"}],\"total_count\":10,\"used_count\":3},\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1234567890\",\"out_trade_no\":\"trade_no_20250724123456\",\"sub_mchid\":\"1234567890\",\"transaction_id\":\"4200000000123456789123456789\"},\"return_request_no\":\"MCHRETURN202003101234\",\"return_time\":\"2025-07-20T14:29:35+08:00\",\"use_request_no\":\"34657_20250101_123456\",\"use_time\":\"2025-07-24T00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":999,\"total_count\":10000},\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"sph6Rngt2T4RlUf\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/xxx\",\"finder_video_id\":\"sph6Rngt2T4RlUf\"},\"entrance_mini_program\":{\"appid\":\"wx234545656765876\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/path/index/index\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"deactivate_reason\":\"deactivate_reason-example\",\"deactivate_request_no\":\"deactivate_request_no-example\",\"deactivate_time\":\"2025-08-31T23:59:59+08:00\",\"notify_config\":{\"notify_appid\":\"wx23232232323\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"remark-example\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"sequential_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon_list\":[{\"percent_off\":20,\"threshold\":10000}],\"exchange_coupon_list\":[{\"exchange_price\":20,\"threshold\":10000}],\"normal_coupon_list\":[{\"discount_amount\":1,\"threshold\":10000}],\"special_first\":true},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2025-08-01T00:00:00+08:00\",\"end_time\":\"2025-08-31T23:59:59+08:00\"}],\"wait_days_after_receive\":1,\"weekly_available_period\":{\"day_list\":[\"FRIDAY\"],\"day_period_list\":[{\"begin_time\":60,\"end_time\":86399}]}},\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000},\"exchange_coupon\":{\"exchange_price\":20,\"threshold\":10000},\"normal_coupon\":{\"discount_amount\":1,\"threshold\":10000}},\"state\":\"AUDITING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":100000,\"max_count_per_day\":100000000,\"max_count_per_user\":5},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"app_jump_type\":\"H5\",\"app_path\":\"https://weixin.qq.com/jump-to-app\",\"coupon_available_store_info\":{\"description\":\"所有门店可用，可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\"},\"coupon_usage_method_list\":[\"APP\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"passcode_link\":\"passcode_link.example\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-07-24T00:00+08:00\",\"valid_end_time\":\"2025-07-24T00:00+08:00\"}");
                     }
                 }
             }
@@ -3078,16 +2583,9 @@ use_time: wxpay_core::types::Timestamp::new("2025-07-24T00:00+08:00"),
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
                 #[test]
                 fn create_partner_product_coupon_users_pre_send_coupon() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wx233544546545989",
-attach: Some("example_attach"),
-brand_id: "120344",
-coupon_code: Some("123446565767"),
-product_coupon_id: "1000000013",
-send_request_no: "34657_20250101_123456",
-stock_id: "1000000013001",
-};
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "1000000013001");
+                    request.attach = Some("example_attach");
+                    request.coupon_code = Some("123446565767");
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pre-send-coupon", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"coupon_code\":\"123446565767\",\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_id\":\"1000000013001\"}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponResponse>("{\"token\":\"ABBpZjCfAAABAAAAAACmTrRvExc7XKea-\"}");
                 }
@@ -3098,15 +2596,8 @@ stock_id: "1000000013001",
                 /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
                 #[test]
                 fn create_partner_product_coupon_users_pre_send_coupon_bundle() {
-                    let request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wx233544546545989",
-attach: Some("example_attach"),
-brand_id: "120344",
-product_coupon_id: "1000000013",
-send_request_no: "34657_20250101_123456",
-stock_bundle_id: "100232301",
-};
+                    let mut request = wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest::new("openid/../?a=b#c %微", "wx233544546545989", "120344", "1000000013", "34657_20250101_123456", "100232301");
+                    request.attach = Some("example_attach");
                     check_request(&request, Method::Post, "v3/marketing/partner/product-coupon/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pre-send-coupon-bundle", "", Some("{\"appid\":\"wx233544546545989\",\"attach\":\"example_attach\",\"brand_id\":\"120344\",\"product_coupon_id\":\"1000000013\",\"send_request_no\":\"34657_20250101_123456\",\"stock_bundle_id\":\"100232301\"}"), &[]);
                     check_response::<wxpay_apis::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleResponse>("{\"token\":\"ABBpZjCfAAABAAAAAACmTrRvExc7XKea-\"}");
                 }
@@ -3120,19 +2611,27 @@ mod partnerships {
     /// `GET /v3/marketing/partnerships`
     #[test]
     fn query_marketing_partnerships() {
-        let request = wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsRequest {
-partner: Some(wxpay_core::types::JsonString(wxpay_apis::marketing::partnerships::PartnershipsPartner {
-appid: Some("wx4e1916a585d1f4e9"),
-merchant_id: Some("2480029552"),
-r#type: wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-})),
-authorized_data: Some(wxpay_core::types::JsonString(wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsAuthorizedData {
-business_type: Some(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock),
-stock_id: Some("2433405"),
-})),
-limit: Some(1),
-offset: Some(1),
-};
+        let mut request =
+            wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsRequest::new();
+        request.partner = Some(wxpay_core::types::JsonString({
+            let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
+                wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
+            );
+            v.appid = Some("wx4e1916a585d1f4e9");
+            v.merchant_id = Some("2480029552");
+            v
+        }));
+        request.authorized_data = Some(wxpay_core::types::JsonString({
+            let mut v =
+                wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsAuthorizedData::new(
+                );
+            v.business_type =
+                Some(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
+            v.stock_id = Some("2433405");
+            v
+        }));
+        request.limit = Some(1);
+        request.offset = Some(1);
         check_request(&request, Method::Get, "v3/marketing/partnerships", "partner=%7B%22appid%22%3A%22wx4e1916a585d1f4e9%22%2C%22merchant_id%22%3A%222480029552%22%2C%22type%22%3A%22APPID%22%7D&authorized_data=%7B%22business_type%22%3A%22BUSIFAVOR_STOCK%22%2C%22stock_id%22%3A%222433405%22%7D&limit=1&offset=1", None, &[]);
         check_response::<wxpay_apis::marketing::partnerships::QueryMarketingPartnershipsResponse>("{\"data\":[{\"authorized_data\":{\"business_type\":\"FAVOR_STOCK\",\"stock_id\":\"2433405\"},\"build_time\":\"2015-05-20T13:29:35.120+08:00\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"partner\":{\"appid\":\"wx4e1916a585d1f4e9\",\"merchant_id\":\"2480029552\",\"type\":\"APPID\"},\"terminate_time\":\"2015-05-20T13:29:35.120+08:00\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
     }
@@ -3142,18 +2641,23 @@ offset: Some(1),
         /// `POST /v3/marketing/partnerships/build`
         #[test]
         fn create_partnerships_build() {
-            let request = wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildRequest {
-authorized_data: wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData {
-business_type: wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock,
-stock_id: Some("2433405"),
-},
-partner: wxpay_apis::marketing::partnerships::PartnershipsPartner {
-appid: Some("wx4e1916a585d1f4e9"),
-merchant_id: Some("2480029552"),
-r#type: wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-},
-idempotency_key: "12345",
-};
+            let request =
+                wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildRequest::new(
+                    {
+                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
+                        v.stock_id = Some("2433405");
+                        v
+                    },
+                    {
+                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
+                            wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
+                        );
+                        v.appid = Some("wx4e1916a585d1f4e9");
+                        v.merchant_id = Some("2480029552");
+                        v
+                    },
+                    "12345",
+                );
             check_request(&request, Method::Post, "v3/marketing/partnerships/build", "", Some("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"2433405\"},\"partner\":{\"appid\":\"wx4e1916a585d1f4e9\",\"merchant_id\":\"2480029552\",\"type\":\"APPID\"}}"), &[("Idempotency-Key", "12345")]);
             check_response::<wxpay_apis::marketing::partnerships::build::CreatePartnershipsBuildResponse>("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"stock_id-example\"},\"build_time\":\"2018-06-08T10:34:56+08:00\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"partner\":{\"appid\":\"appid-example\",\"merchant_id\":\"merchant_id-example\",\"type\":\"APPID\"},\"state\":\"ESTABLISHED\",\"update_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
@@ -3164,18 +2668,23 @@ idempotency_key: "12345",
         /// `POST /v3/marketing/partnerships/terminate`
         #[test]
         fn terminate_partnerships() {
-            let request = wxpay_apis::marketing::partnerships::terminate::TerminatePartnershipsRequest {
-authorized_data: wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData {
-business_type: wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock,
-stock_id: Some("2433405"),
-},
-partner: wxpay_apis::marketing::partnerships::PartnershipsPartner {
-appid: Some("wx4e1916a585d1f4e9"),
-merchant_id: Some("2480029552"),
-r#type: wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
-},
-idempotency_key: "12345",
-};
+            let request =
+                wxpay_apis::marketing::partnerships::terminate::TerminatePartnershipsRequest::new(
+                    {
+                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsAuthorizedData::new(wxpay_apis::marketing::partnerships::PartnershipsBusinessType::BusifavorStock);
+                        v.stock_id = Some("2433405");
+                        v
+                    },
+                    {
+                        let mut v = wxpay_apis::marketing::partnerships::PartnershipsPartner::new(
+                            wxpay_apis::marketing::partnerships::PartnershipsType::Appid,
+                        );
+                        v.appid = Some("wx4e1916a585d1f4e9");
+                        v.merchant_id = Some("2480029552");
+                        v
+                    },
+                    "12345",
+                );
             check_request(&request, Method::Post, "v3/marketing/partnerships/terminate", "", Some("{\"authorized_data\":{\"business_type\":\"BUSIFAVOR_STOCK\",\"stock_id\":\"2433405\"},\"partner\":{\"appid\":\"wx4e1916a585d1f4e9\",\"merchant_id\":\"2480029552\",\"type\":\"APPID\"}}"), &[("Idempotency-Key", "12345")]);
             check_response::<
                 wxpay_apis::marketing::partnerships::terminate::TerminatePartnershipsResponse,
@@ -3191,13 +2700,11 @@ mod paygiftactivity {
         /// `GET /v3/marketing/paygiftactivity/activities`
         #[test]
         fn query_paygiftactivity_activities() {
-            let request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesRequest {
-offset: 1,
-limit: 1,
-activity_name: Some("activity_name-example"),
-activity_status: Some(wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesActivityStatus::CreateActFailed),
-award_type: Some(wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor),
-};
+            let mut request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesRequest::new(1, 1);
+            request.activity_name = Some("activity_name-example");
+            request.activity_status = Some(wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesActivityStatus::CreateActFailed);
+            request.award_type =
+                Some(wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor);
             check_request(&request, Method::Get, "v3/marketing/paygiftactivity/activities", "offset=1&limit=1&activity_name=activity_name-example&activity_status=CREATE_ACT_FAILED&award_type=BUSIFAVOR", None, &[]);
             check_response::<wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesResponse>("{\"data\":[{\"activity_base_info\":{\"activity_name\":\"activity_name-example\",\"activity_second_title\":\"activity_second_title-example\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"begin_day_time-example\",\"end_day_time\":\"end_day_time-example\"}],\"available_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}]},\"background_color\":\"Color010\",\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"delivery_purpose\":\"JUMP_MINI_APP\",\"end_time\":\"2018-06-08T10:34:56+08:00\",\"merchant_logo_url\":\"merchant_logo_url-example\",\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"out_request_no\":\"out_request_no-example\"},\"activity_id\":\"activity_id-example\",\"advanced_setting\":{\"delivery_user_category\":\"BUSIFAVOR\",\"goods_tags\":[\"goods_tags-example\"],\"merchant_member_appid\":\"merchant_member_appid-example\",\"payment_mode\":{\"payment_method_information\":{\"bank_abbreviation\":\"bank_abbreviation-example\",\"payment_method\":\"CFT\"},\"payment_scene_list\":[\"APP_SCENE\"]}},\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"original_image_url-example\",\"stock_id\":\"stock_id-example\",\"thumbnail_url\":\"thumbnail_url-example\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"merchant_id_list-example\"],\"merchant_option\":\"IN_SEVICE_COUPON_MERCHANT\",\"send_content\":\"GIFT_PACKAGE\",\"transaction_amount_minimum\":1},\"step_send_rule\":{\"award_type\":\"BUSIFAVOR\",\"merchant_option\":\"IN_SEVICE_COUPON_MERCHANT\"}}}],\"limit\":1,\"offset\":1,\"total_count\":1}");
         }
@@ -3205,9 +2712,7 @@ award_type: Some(wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardTyp
         /// `GET /v3/marketing/paygiftactivity/activities/{activity_id}`
         #[test]
         fn query_paygiftactivity_activities_by_activity_id() {
-            let request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesByActivityIdRequest {
-activity_id: "activity_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesByActivityIdRequest::new("activity_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::marketing::paygiftactivity::activities::QueryPaygiftactivityActivitiesByActivityIdResponse>("{\"activity_base_info\":{\"activity_name\":\"activity_name-example\",\"activity_second_title\":\"activity_second_title-example\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"begin_day_time-example\",\"end_day_time\":\"end_day_time-example\"}],\"available_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}]},\"background_color\":\"Color010\",\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"delivery_purpose\":\"JUMP_MINI_APP\",\"end_time\":\"2018-06-08T10:34:56+08:00\",\"merchant_logo_url\":\"merchant_logo_url-example\",\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"out_request_no\":\"out_request_no-example\"},\"activity_id\":\"activity_id-example\",\"activity_status\":\"CREATE_ACT_FAILED\",\"activity_type\":\"FULL_SEND_ACT_TYPE\",\"advanced_setting\":{\"delivery_user_category\":\"BUSIFAVOR\",\"goods_tags\":[\"goods_tags-example\"],\"merchant_member_appid\":\"merchant_member_appid-example\",\"payment_mode\":{\"payment_method_information\":{\"bank_abbreviation\":\"bank_abbreviation-example\",\"payment_method\":\"CFT\"},\"payment_scene_list\":[\"APP_SCENE\"]}},\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"original_image_url-example\",\"stock_id\":\"stock_id-example\",\"thumbnail_url\":\"thumbnail_url-example\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_option\":\"IN_SEVICE_COUPON_MERCHANT\",\"send_content\":\"GIFT_PACKAGE\",\"transaction_amount_minimum\":1}},\"belong_merchant_id\":\"belong_merchant_id-example\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"creator_merchant_id\":\"creator_merchant_id-example\",\"pause_time\":\"2018-06-08T10:34:56+08:00\",\"recovery_time\":\"2018-12-08T10:34:56+08:00\",\"update_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
@@ -3217,11 +2722,9 @@ activity_id: "activity_id/../?a=b#c %微",
             /// `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`
             #[test]
             fn query_paygiftactivity_activities_goods() {
-                let request = wxpay_apis::marketing::paygiftactivity::activities::goods::QueryPaygiftactivityActivitiesGoodsRequest {
-activity_id: "activity_id/../?a=b#c %微",
-offset: Some(1),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::marketing::paygiftactivity::activities::goods::QueryPaygiftactivityActivitiesGoodsRequest::new("activity_id/../?a=b#c %微");
+                request.offset = Some(1);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/goods", "offset=1&limit=20", None, &[]);
                 check_response::<wxpay_apis::marketing::paygiftactivity::activities::goods::QueryPaygiftactivityActivitiesGoodsResponse>("{\"activity_id\":\"activity_id-example\",\"data\":[{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"goods_id\":\"goods_id-example\",\"update_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":20,\"offset\":1,\"total_count\":1}");
             }
@@ -3232,11 +2735,9 @@ limit: Some(20),
             /// `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`
             #[test]
             fn query_paygiftactivity_activities_merchants() {
-                let request = wxpay_apis::marketing::paygiftactivity::activities::merchants::QueryPaygiftactivityActivitiesMerchantsRequest {
-activity_id: "activity_id/../?a=b#c %微",
-offset: Some(0),
-limit: Some(20),
-};
+                let mut request = wxpay_apis::marketing::paygiftactivity::activities::merchants::QueryPaygiftactivityActivitiesMerchantsRequest::new("activity_id/../?a=b#c %微");
+                request.offset = Some(0);
+                request.limit = Some(20);
                 check_request(&request, Method::Get, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchants", "offset=0&limit=20", None, &[]);
                 check_response::<wxpay_apis::marketing::paygiftactivity::activities::merchants::QueryPaygiftactivityActivitiesMerchantsResponse>("{\"activity_id\":\"activity_id-example\",\"data\":[{\"create_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"mchid-example\",\"merchant_name\":\"merchant_name-example\",\"update_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}");
             }
@@ -3246,11 +2747,10 @@ limit: Some(20),
                 /// `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`
                 #[test]
                 fn add_paygiftactivity_activities_merchants() {
-                    let request = wxpay_apis::marketing::paygiftactivity::activities::merchants::add::AddPaygiftactivityActivitiesMerchantsRequest {
-activity_id: "activity_id/../?a=b#c %微",
-add_request_no: Some("add_request_no-example"),
-merchant_id_list: Some(&["merchant_id_list-example"]),
-};
+                    let items0 = ["merchant_id_list-example"];
+                    let mut request = wxpay_apis::marketing::paygiftactivity::activities::merchants::add::AddPaygiftactivityActivitiesMerchantsRequest::new("activity_id/../?a=b#c %微");
+                    request.add_request_no = Some("add_request_no-example");
+                    request.merchant_id_list = Some(&items0);
                     check_request(&request, Method::Post, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchants/add", "", Some("{\"add_request_no\":\"add_request_no-example\",\"merchant_id_list\":[\"merchant_id_list-example\"]}"), &[]);
                     check_response::<wxpay_apis::marketing::paygiftactivity::activities::merchants::add::AddPaygiftactivityActivitiesMerchantsResponse>("{\"activity_id\":\"activity_id-example\",\"add_time\":\"2018-06-08T10:34:56+08:00\",\"invalid_merchant_id_list\":[{\"invalid_reason\":\"invalid_reason-example\",\"mchid\":\"mchid-example\"}]}");
                 }
@@ -3261,11 +2761,10 @@ merchant_id_list: Some(&["merchant_id_list-example"]),
                 /// `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`
                 #[test]
                 fn delete_paygiftactivity_activities_merchants() {
-                    let request = wxpay_apis::marketing::paygiftactivity::activities::merchants::delete::DeletePaygiftactivityActivitiesMerchantsRequest {
-activity_id: "activity_id/../?a=b#c %微",
-delete_request_no: Some("100002322019090134234sfdf"),
-merchant_id_list: Some(&["100123456"]),
-};
+                    let items0 = ["100123456"];
+                    let mut request = wxpay_apis::marketing::paygiftactivity::activities::merchants::delete::DeletePaygiftactivityActivitiesMerchantsRequest::new("activity_id/../?a=b#c %微");
+                    request.delete_request_no = Some("100002322019090134234sfdf");
+                    request.merchant_id_list = Some(&items0);
                     check_request(&request, Method::Post, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/merchants/delete", "", Some("{\"delete_request_no\":\"100002322019090134234sfdf\",\"merchant_id_list\":[\"100123456\"]}"), &[]);
                     check_response::<wxpay_apis::marketing::paygiftactivity::activities::merchants::delete::DeletePaygiftactivityActivitiesMerchantsResponse>("{\"activity_id\":\"126002309\",\"delete_time\":\"2015-05-20T13:29:35.120+08:00\"}");
                 }
@@ -3277,9 +2776,7 @@ merchant_id_list: Some(&["100123456"]),
             /// `POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`
             #[test]
             fn terminate_paygiftactivity_activities() {
-                let request = wxpay_apis::marketing::paygiftactivity::activities::terminate::TerminatePaygiftactivityActivitiesRequest {
-activity_id: "activity_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::marketing::paygiftactivity::activities::terminate::TerminatePaygiftactivityActivitiesRequest::new("activity_id/../?a=b#c %微");
                 check_request(&request, Method::Post, "v3/marketing/paygiftactivity/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", None, &[]);
                 check_response::<wxpay_apis::marketing::paygiftactivity::activities::terminate::TerminatePaygiftactivityActivitiesResponse>("{\"activity_id\":\"activity_id-example\",\"terminate_time\":\"2018-06-08T10:34:56+08:00\"}");
             }
@@ -3291,48 +2788,62 @@ activity_id: "activity_id/../?a=b#c %微",
         /// `POST /v3/marketing/paygiftactivity/unique-threshold-activity`
         #[test]
         fn create_paygiftactivity_unique_threshold_activity() {
-            let request = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityRequest {
-activity_base_info: wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo {
-activity_name: "activity_name-example",
-activity_second_title: "activity_second_title-example",
-available_periods: Some(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods {
-available_day_time: Some(&[wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime {
-begin_day_time: Some("begin_day_time-example"),
-end_day_time: Some("end_day_time-example"),
-}]),
-available_time: Some(&[wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailableTime {
-begin_time: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-end_time: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-}]),
-}),
-background_color: Some(wxpay_apis::marketing::MarketingBackgroundColor::Color010),
-begin_time: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-delivery_purpose: wxpay_apis::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose::JumpMiniApp,
-end_time: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-merchant_logo_url: "merchant_logo_url-example",
-mini_programs_appid: Some("mini_programs_appid-example"),
-mini_programs_path: Some("mini_programs_path-example"),
-out_request_no: "out_request_no-example",
-},
-advanced_setting: Some(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting {
-payment_method_information: Some(wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation {
-bank_abbreviation: Some("bank_abbreviation-example"),
-payment_method: Some(wxpay_apis::marketing::paygiftactivity::PaygiftactivityPaymentMethod::Cft),
-}),
-}),
-award_send_rule: wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAwardSendRule {
-award_list: Some(&[wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAward {
-original_image_url: Some("original_image_url-example"),
-stock_id: Some("stock_id-example"),
-thumbnail_url: Some("thumbnail_url-example"),
-}]),
-award_type: wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor,
-merchant_id_list: Some(&["merchant_id_list-example"]),
-merchant_option: wxpay_apis::marketing::paygiftactivity::PaygiftactivityMerchantOption::InSeviceCouponMerchant,
-send_content: wxpay_apis::marketing::paygiftactivity::PaygiftactivitySendContent::GiftPackage,
-transaction_amount_minimum: 1,
-},
-};
+            let items0 = [{
+                let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime::new();
+                v.begin_day_time = Some("begin_day_time-example");
+                v.end_day_time = Some("end_day_time-example");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailableTime::new();
+                v.begin_time = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                v.end_time = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                v
+            }];
+            let items2 = [{
+                let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAward::new();
+                v.original_image_url = Some("original_image_url-example");
+                v.stock_id = Some("stock_id-example");
+                v.thumbnail_url = Some("thumbnail_url-example");
+                v
+            }];
+            let items3 = ["merchant_id_list-example"];
+            let mut request = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityRequest::new({
+let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo::new("activity_name-example", "activity_second_title-example", wxpay_apis::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose::JumpMiniApp, "merchant_logo_url-example", "out_request_no-example");
+v.available_periods = Some({
+let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods::new();
+v.available_day_time = Some(&items0);
+v.available_time = Some(&items1);
+v
+});
+v.background_color = Some(wxpay_apis::marketing::MarketingBackgroundColor::Color010);
+v.begin_time = Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"));
+v.end_time = Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"));
+v.mini_programs_appid = Some("mini_programs_appid-example");
+v.mini_programs_path = Some("mini_programs_path-example");
+v
+}, {
+let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAwardSendRule::new(wxpay_apis::marketing::paygiftactivity::PaygiftactivityAwardType::Busifavor, wxpay_apis::marketing::paygiftactivity::PaygiftactivityMerchantOption::InSeviceCouponMerchant, wxpay_apis::marketing::paygiftactivity::PaygiftactivitySendContent::GiftPackage, 1);
+v.award_list = Some(&items2);
+v.merchant_id_list = Some(&items3);
+v
+});
+            request.advanced_setting = Some({
+                let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting::new();
+                v.payment_method_information = Some({
+                    let mut v = wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation::new();
+                    v.bank_abbreviation = Some("bank_abbreviation-example");
+                    v.payment_method = Some(
+                        wxpay_apis::marketing::paygiftactivity::PaygiftactivityPaymentMethod::Cft,
+                    );
+                    v
+                });
+                v
+            });
             check_request(&request, Method::Post, "v3/marketing/paygiftactivity/unique-threshold-activity", "", Some("{\"activity_base_info\":{\"activity_name\":\"activity_name-example\",\"activity_second_title\":\"activity_second_title-example\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"begin_day_time-example\",\"end_day_time\":\"end_day_time-example\"}],\"available_time\":[{\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"end_time\":\"2018-06-08T10:34:56+08:00\"}]},\"background_color\":\"Color010\",\"begin_time\":\"2018-06-08T10:34:56+08:00\",\"delivery_purpose\":\"JUMP_MINI_APP\",\"end_time\":\"2018-06-08T10:34:56+08:00\",\"merchant_logo_url\":\"merchant_logo_url-example\",\"mini_programs_appid\":\"mini_programs_appid-example\",\"mini_programs_path\":\"mini_programs_path-example\",\"out_request_no\":\"out_request_no-example\"},\"advanced_setting\":{\"payment_method_information\":{\"bank_abbreviation\":\"bank_abbreviation-example\",\"payment_method\":\"CFT\"}},\"award_send_rule\":{\"award_list\":[{\"original_image_url\":\"original_image_url-example\",\"stock_id\":\"stock_id-example\",\"thumbnail_url\":\"thumbnail_url-example\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"merchant_id_list-example\"],\"merchant_option\":\"IN_SEVICE_COUPON_MERCHANT\",\"send_content\":\"GIFT_PACKAGE\",\"transaction_amount_minimum\":1}}"), &[]);
             check_response::<wxpay_apis::marketing::paygiftactivity::unique_threshold_activity::CreatePaygiftactivityUniqueThresholdActivityResponse>("{\"activity_id\":\"activity_id-example\",\"create_time\":\"2018-06-08T10:34:56+08:00\"}");
         }
@@ -3346,20 +2857,8 @@ mod shopping_receipt {
         /// `POST /v3/marketing/shopping-receipt/customentrances`
         #[test]
         fn create_shopping_receipt_customentrances() {
-            let request = wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesRequest {
-brand_id: "1014",
-custom_entrance_state: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online,
-custom_entrance_type: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity,
-end_time: "2015-05-20T13:29:35+08:00",
-goods_thumbnail_url: Some("https://qpic.cn/xxx"),
-jump_link: wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink {
-mini_programs_appid: "wxea9c30a90fs8d3fe",
-mini_programs_path: "/pages/bonus/bonus",
-},
-out_request_no: "6122352020010133287985742",
-start_time: "2015-05-20T13:29:35+08:00",
-subtitle: "双十一8折活动",
-};
+            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesRequest::new("1014", wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online, wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity, "2015-05-20T13:29:35+08:00", wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new("wxea9c30a90fs8d3fe", "/pages/bonus/bonus"), "6122352020010133287985742", "2015-05-20T13:29:35+08:00", "双十一8折活动");
+            request.goods_thumbnail_url = Some("https://qpic.cn/xxx");
             check_request(&request, Method::Post, "v3/marketing/shopping-receipt/customentrances", "", Some("{\"brand_id\":\"1014\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2015-05-20T13:29:35+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"out_request_no\":\"6122352020010133287985742\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}"), &[]);
             check_response::<wxpay_apis::marketing::shopping_receipt::customentrances::CreateShoppingReceiptCustomentrancesResponse>("{\"brand_id\":\"1014\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2019-12-31T13:29:35.120+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}");
         }
@@ -3367,9 +2866,7 @@ subtitle: "双十一8折活动",
         /// `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`
         #[test]
         fn query_shopping_receipt_customentrances() {
-            let request = wxpay_apis::marketing::shopping_receipt::customentrances::QueryShoppingReceiptCustomentrancesRequest {
-brand_id: "brand_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::shopping_receipt::customentrances::QueryShoppingReceiptCustomentrancesRequest::new("brand_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/marketing/shopping-receipt/customentrances/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::marketing::shopping_receipt::customentrances::QueryShoppingReceiptCustomentrancesResponse>("{\"brand_id\":\"1014\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2019-12-31T13:29:35.120+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}");
         }
@@ -3377,20 +2874,18 @@ brand_id: "brand_id/../?a=b#c %微",
         /// `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`
         #[test]
         fn modify_shopping_receipt_customentrances() {
-            let request = wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesRequest {
-brand_id: "brand_id/../?a=b#c %微",
-custom_entrance_state: Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online),
-custom_entrance_type: Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity),
-end_time: Some(wxpay_core::types::Timestamp::new("2019-12-31T13:29:35.120+08:00")),
-goods_thumbnail_url: Some("https://qpic.cn/xxx"),
-jump_link: Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink {
-mini_programs_appid: "wxea9c30a90fs8d3fe",
-mini_programs_path: "/pages/bonus/bonus",
-}),
-out_request_no: "100002322019090134234sfdf",
-start_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-subtitle: Some("双十一8折活动"),
-};
+            let mut request = wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesRequest::new("brand_id/../?a=b#c %微", "100002322019090134234sfdf");
+            request.custom_entrance_state = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceState::Online);
+            request.custom_entrance_type = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesCustomEntranceType::MerchantActivity);
+            request.end_time = Some(wxpay_core::types::Timestamp::new(
+                "2019-12-31T13:29:35.120+08:00",
+            ));
+            request.goods_thumbnail_url = Some("https://qpic.cn/xxx");
+            request.jump_link = Some(wxpay_apis::marketing::shopping_receipt::customentrances::ShoppingReceiptCustomentrancesJumpLink::new("wxea9c30a90fs8d3fe", "/pages/bonus/bonus"));
+            request.start_time = Some(wxpay_core::types::Timestamp::new(
+                "2015-05-20T13:29:35+08:00",
+            ));
+            request.subtitle = Some("双十一8折活动");
             check_request(&request, Method::Patch, "v3/marketing/shopping-receipt/customentrances/brand_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2019-12-31T13:29:35.120+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"out_request_no\":\"100002322019090134234sfdf\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}"), &[]);
             check_response::<wxpay_apis::marketing::shopping_receipt::customentrances::ModifyShoppingReceiptCustomentrancesResponse>("{\"brand_id\":\"1014\",\"create_time\":\"2015-05-20T13:29:35+08:00\",\"custom_entrance_state\":\"ONLINE\",\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"end_time\":\"2019-12-31T13:29:35.120+08:00\",\"goods_thumbnail_url\":\"https://qpic.cn/xxx\",\"jump_link\":{\"mini_programs_appid\":\"wxea9c30a90fs8d3fe\",\"mini_programs_path\":\"/pages/bonus/bonus\"},\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"100002322019090134234sfdf\",\"start_time\":\"2015-05-20T13:29:35+08:00\",\"subtitle\":\"双十一8折活动\"}");
         }
@@ -3401,17 +2896,9 @@ subtitle: Some("双十一8折活动"),
         /// `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`
         #[test]
         fn create_shopping_receipt_merchantshoppingreceiptjumpinfos() {
-            let request = wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest {
-jump_info: wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo {
-merchant_appid: "example_merchant_appid",
-merchant_path: "example_merchant_path",
-},
-merchant_upload_time: "2021-05-20T13:29:35.120+08:00",
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-transaction_id: "4200000008202209139188072801",
-transaction_mchid: Some("1230000109"),
-transaction_sub_mchid: Some("1230000109"),
-};
+            let mut request = wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo::new("example_merchant_appid", "example_merchant_path"), "2021-05-20T13:29:35.120+08:00", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "4200000008202209139188072801");
+            request.transaction_mchid = Some("1230000109");
+            request.transaction_sub_mchid = Some("1230000109");
             check_request(&request, Method::Post, "v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos", "", Some("{\"jump_info\":{\"merchant_appid\":\"example_merchant_appid\",\"merchant_path\":\"example_merchant_path\"},\"merchant_upload_time\":\"2021-05-20T13:29:35.120+08:00\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"transaction_id\":\"4200000008202209139188072801\",\"transaction_mchid\":\"1230000109\",\"transaction_sub_mchid\":\"1230000109\"}"), &[]);
             check_response::<wxpay_apis::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::CreateShoppingReceiptMerchantshoppingreceiptjumpinfosResponse>("{\"merchant_jump_info\":{\"brand_id\":1142,\"create_time\":\"2015-05-20T13:29:35+08:00\",\"jump_info\":{\"merchant_appid\":\"example_merchant_appid\",\"merchant_path\":\"example_merchant_path\"},\"merchant_upload_time\":\"2021-05-20T13:29:35.120+08:00\",\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"transaction_id\":\"4200000008202209139188072801\",\"transaction_mchid\":\"1230000109\",\"transaction_sub_mchid\":\"1230000109\"}}");
         }
@@ -3425,14 +2912,8 @@ mod weekly_discount {
         /// `GET /v3/marketing/weekly-discount/activities`
         #[test]
         fn query_weekly_discount_activities() {
-            let request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesRequest {
-limit: 5,
-offset: 10,
-applying_merchant_id: 10000098,
-store_id: Some(1111111),
-activity_area_code: 110000,
-activity_scene: "SCAN_CODE_TO_ORDER",
-};
+            let mut request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesRequest::new(5, 10, 10000098, 110000, "SCAN_CODE_TO_ORDER");
+            request.store_id = Some(1111111);
             check_request(&request, Method::Get, "v3/marketing/weekly-discount/activities", "limit=5&offset=10&applying_merchant_id=10000098&store_id=1111111&activity_area_code=110000&activity_scene=SCAN_CODE_TO_ORDER", None, &[]);
             check_response::<wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesResponse>("{\"data\":[{\"activity_area_code\":[{}],\"activity_available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"activity_available_end_time\":\"2018-08-08T10:34:56+08:00\",\"activity_available_week\":[{}],\"activity_coupon_amount\":10,\"activity_id\":\"111111\",\"activity_limit_pay\":\"CCB_DEBIT\",\"activity_logo\":\"https://xxx.xxx.xxx.jpg\",\"activity_max_amount\":100000,\"activity_max_amount_per_day\":100000,\"activity_name\":\"xxx周周惠活动\",\"activity_remark\":\"周周惠，每周日，周一独享\",\"activity_scene\":\"SCAN_CODE_TO_ORDER\",\"activity_state\":\"APPLYING\",\"activity_transaction_minimum_amount\":100}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
         }
@@ -3440,9 +2921,7 @@ activity_scene: "SCAN_CODE_TO_ORDER",
         /// `GET /v3/marketing/weekly-discount/activities/{activity_id}`
         #[test]
         fn query_weekly_discount_activities_by_activity_id() {
-            let request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesByActivityIdRequest {
-activity_id: "activity_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesByActivityIdRequest::new("activity_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/marketing/weekly-discount/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::marketing::weekly_discount::activities::QueryWeeklyDiscountActivitiesByActivityIdResponse>("{\"activity_area_code\":[{}],\"activity_available_begin_time\":\"2018-06-08T10:34:56+08:00\",\"activity_available_end_time\":\"2018-08-08T10:34:56+08:00\",\"activity_available_week\":[{}],\"activity_coupon_amount\":10,\"activity_id\":\"111111\",\"activity_limit_pay\":\"CCB_DEBIT\",\"activity_logo\":\"https://xxx.xxx.xxx.jpg\",\"activity_max_amount\":100000,\"activity_max_amount_per_day\":100000,\"activity_name\":\"xxx周周惠活动\",\"activity_remark\":\"周周惠，每周日，周一独享\",\"activity_scene\":\"SCAN_CODE_TO_ORDER\",\"activity_state\":\"APPLYING\",\"activity_transaction_minimum_amount\":100}");
         }
@@ -3452,11 +2931,7 @@ activity_id: "activity_id/../?a=b#c %微",
             /// `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`
             #[test]
             fn apply_weekly_discount_activities() {
-                let request = wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesRequest {
-activity_id: "activity_id/../?a=b#c %微",
-applying_merchant_id: 10000098,
-store_id: 111111,
-};
+                let request = wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesRequest::new("activity_id/../?a=b#c %微", 10000098, 111111);
                 check_request(&request, Method::Post, "v3/marketing/weekly-discount/activities/activity_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply", "", Some("{\"applying_merchant_id\":10000098,\"store_id\":111111}"), &[]);
                 check_response::<wxpay_apis::marketing::weekly_discount::activities::apply::ApplyWeeklyDiscountActivitiesResponse>("{\"activity_id\":10001,\"success_time\":\"2018-06-08T10:34:56+08:00\"}");
             }
@@ -3473,14 +2948,9 @@ mod withdraw_favor {
             /// `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`
             #[test]
             fn query_withdraw_favor_users_coupons() {
-                let request = wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-mchid: "1230000109",
-stock_id: "1304490000000059",
-appid: "wxd678efh567hg6787",
-offset: Some(1),
-limit: Some(10),
-};
+                let mut request = wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "1230000109", "1304490000000059", "wxd678efh567hg6787");
+                request.offset = Some(1);
+                request.limit = Some(10);
                 check_request(&request, Method::Get, "v3/marketing/withdraw-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "mchid=1230000109&stock_id=1304490000000059&appid=wxd678efh567hg6787&offset=1&limit=10", None, &[]);
                 check_response::<wxpay_apis::marketing::withdraw_favor::users::coupons::QueryWithdrawFavorUsersCouponsResponse>("{\"data\":[{\"coupon_id\":\"C688134DB8D27165DCD630B319A870679F29B3720EF89F4F8EAE01429641F8C2-17-1505164059\",\"coupon_state\":\"VALID\",\"send_quota\":1000,\"send_time\":\"2021-05-20T13:29:35.120+08:00\",\"use_quota\":500}],\"limit\":10,\"offset\":1,\"total_count\":100}");
             }
@@ -3488,13 +2958,7 @@ limit: Some(10),
             /// `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`
             #[test]
             fn create_withdraw_favor_users_coupons() {
-                let request = wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-mchid: "1230000109",
-send_request_no: "89560002019101000121",
-stock_id: "1304490000000059",
-};
+                let request = wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsRequest::new("openid/../?a=b#c %微", "wxd678efh567hg6787", "1230000109", "89560002019101000121", "1304490000000059");
                 check_request(&request, Method::Post, "v3/marketing/withdraw-favor/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"send_request_no\":\"89560002019101000121\",\"stock_id\":\"1304490000000059\"}"), &[]);
                 check_response::<wxpay_apis::marketing::withdraw_favor::users::coupons::CreateWithdrawFavorUsersCouponsResponse>("{\"coupon_id\":\"C688134DB8D27165DCD630B319A870679F29B3720EF89F4F8EAE01429641F8C2-17-1505164059\",\"expire_time\":\"2021-05-20T13:29:35.120+08:00\"}");
             }

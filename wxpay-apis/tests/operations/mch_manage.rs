@@ -10,10 +10,10 @@ mod mch_manage_records {
     #[test]
     fn query_mch_manage_mch_manage_records() {
         let request =
-            wxpay_apis::mch_manage::mch_manage_records::QueryMchManageMchManageRecordsRequest {
-                manage_record_id: "manage_record_id/../?a=b#c %微",
-                sub_mchid: "123000110",
-            };
+            wxpay_apis::mch_manage::mch_manage_records::QueryMchManageMchManageRecordsRequest::new(
+                "manage_record_id/../?a=b#c %微",
+                "123000110",
+            );
         check_request(
             &request,
             Method::Get,
@@ -30,70 +30,89 @@ mod mch_manage_records {
         /// `POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`
         #[test]
         fn create_mch_manage_records_mch_manage_submissions() {
-            let request = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRequest {
-manage_record_id: "manage_record_id/../?a=b#c %微",
-sub_mchid: "123000110",
-submit_data: wxpay_core::types::JsonString(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsSubmitData {
-record_fields: &[wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRecordField {
-enum_check_rule: Some(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsEnumCheckRule {
-enum_values: Some(&["enum_values-example"]),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-field_name: Some("field_name-example"),
-file_check_rule: Some(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsFileCheckRule {
-enum_file_exts: Some(&[wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsEnumFileExt::Avi]),
-max_file_size: Some(1),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-item_id: Some("item_id-example"),
-name: Some("name-example"),
-need_encrypt: Some(true),
-order_interval_check_rule: Some(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsFileCheckRule {
-enum_file_exts: Some(&[wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsEnumFileExt::Avi]),
-max_file_size: Some(1),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-placeholder: Some("placeholder-example"),
-relations: Some(&[wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRelation {
-source_key: Some(1),
-source_value: Some("source_value-example"),
-}]),
-repeated_field_data: Some(wxpay_core::types::JsonString(&[wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRepeatedFieldData {
-address: Some("address-example"),
-area: Some("area-example"),
-city: Some("city-example"),
-evidence_img_list: Some(&["凭证图片1"]),
-latitude: Some("latitude-example"),
-logistic_flag: Some(0),
-longitude: Some("longitude-example"),
-merchant_order_id: Some("merchant_order_id-example"),
-name: Some("name-example"),
-province: Some("province-example"),
-street: Some("street-example"),
-trade_goods: Some("trade_goods-example"),
-trade_money_amount: Some("trade_money_amount-example"),
-trade_time: Some("trade_time-example"),
-wechat_order_id: Some("wechat_order_id-example"),
-}])),
-required: Some(0),
-string_check_rule: Some(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsStringCheckRule {
-max_string_length: Some(1),
-min_string_length: Some(1),
-validator: Some(wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsValidator::Email),
-}),
-time_interval_check_rule: Some(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsTimeIntervalCheckRule {
-max_list_length: Some(2),
-min_list_length: Some(2),
-}),
-tips: Some("tips-example"),
-tooltip: Some("tooltip-example"),
-r#type: Some(1),
-}],
-}),
-};
+            let items0 = ["enum_values-example"];
+            let items1 =
+                [wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsEnumFileExt::Avi];
+            let items2 =
+                [wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsEnumFileExt::Avi];
+            let items3 = [{
+                let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRelation::new();
+                v.source_key = Some(1);
+                v.source_value = Some("source_value-example");
+                v
+            }];
+            let items4 = ["凭证图片1"];
+            let items5 = [{
+                let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRepeatedFieldData::new();
+                v.address = Some("address-example");
+                v.area = Some("area-example");
+                v.city = Some("city-example");
+                v.evidence_img_list = Some(&items4);
+                v.latitude = Some("latitude-example");
+                v.logistic_flag = Some(0);
+                v.longitude = Some("longitude-example");
+                v.merchant_order_id = Some("merchant_order_id-example");
+                v.name = Some("name-example");
+                v.province = Some("province-example");
+                v.street = Some("street-example");
+                v.trade_goods = Some("trade_goods-example");
+                v.trade_money_amount = Some("trade_money_amount-example");
+                v.trade_time = Some("trade_time-example");
+                v.wechat_order_id = Some("wechat_order_id-example");
+                v
+            }];
+            let items6 = [{
+                let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRecordField::new();
+                v.enum_check_rule = Some({
+                    let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsEnumCheckRule::new();
+                    v.enum_values = Some(&items0);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.field_name = Some("field_name-example");
+                v.file_check_rule = Some({
+                    let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsFileCheckRule::new();
+                    v.enum_file_exts = Some(&items1);
+                    v.max_file_size = Some(1);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.item_id = Some("item_id-example");
+                v.name = Some("name-example");
+                v.need_encrypt = Some(true);
+                v.order_interval_check_rule = Some({
+                    let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsFileCheckRule::new();
+                    v.enum_file_exts = Some(&items2);
+                    v.max_file_size = Some(1);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.placeholder = Some("placeholder-example");
+                v.relations = Some(&items3);
+                v.repeated_field_data = Some(wxpay_core::types::JsonString(&items5));
+                v.required = Some(0);
+                v.string_check_rule = Some({
+                    let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsStringCheckRule::new();
+                    v.max_string_length = Some(1);
+                    v.min_string_length = Some(1);
+                    v.validator = Some(wxpay_apis::mch_manage::mch_manage_records::MchManageRecordsValidator::Email);
+                    v
+                });
+                v.time_interval_check_rule = Some({
+                    let mut v = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsTimeIntervalCheckRule::new();
+                    v.max_list_length = Some(2);
+                    v.min_list_length = Some(2);
+                    v
+                });
+                v.tips = Some("tips-example");
+                v.tooltip = Some("tooltip-example");
+                v.r#type = Some(1);
+                v
+            }];
+            let request = wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsRequest::new("manage_record_id/../?a=b#c %微", "123000110", wxpay_core::types::JsonString(wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsSubmitData::new(&items6)));
             check_request(&request, Method::Post, "v3/mch-manage/mch-manage-records/manage_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/mch-manage-submissions", "", Some("{\"sub_mchid\":\"123000110\",\"submit_data\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}"), &[]);
             check_response::<wxpay_apis::mch_manage::mch_manage_records::mch_manage_submissions::CreateMchManageRecordsMchManageSubmissionsResponse>("{\"manage_submission_id\":\"S0120190217140201012345672111223\"}");
         }
@@ -104,13 +123,9 @@ r#type: Some(1),
         /// `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`
         #[test]
         fn query_mch_manage_records_by_sub_mchid() {
-            let request = wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-limit: 5,
-offset: Some(10),
-manage_record_type: wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordType::FunctionalLimitRecord,
-manage_record_state: Some(wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordState::Pending),
-};
+            let mut request = wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidRequest::new("sub_mchid/../?a=b#c %微", 5, wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordType::FunctionalLimitRecord);
+            request.offset = Some(10);
+            request.manage_record_state = Some(wxpay_apis::mch_manage::mch_manage_records::QueryMchManageManageRecordState::Pending);
             check_request(&request, Method::Get, "v3/mch-manage/mch-manage-records/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=5&offset=10&manage_record_type=FUNCTIONAL_LIMIT_RECORD&manage_record_state=PENDING", None, &[]);
             check_response::<wxpay_apis::mch_manage::mch_manage_records::sub_mchid::QueryMchManageRecordsBySubMchidResponse>("{\"data\":[{\"allow_submit\":true,\"approve_time\":\"2018-06-08T10:34:56+08:00\",\"forbid_submit_reason\":\"应平台管理要求，此单据不支持申诉\",\"limit_ability\":\"关闭支付权限，关闭提现权限\",\"manage_reason\":\"涉嫌信用卡套现\",\"manage_record_id\":\"M1210999900435123451697535102441\",\"manage_record_state\":\"PENDING\",\"manage_record_type\":\"FUNCTIONAL_LIMIT_RECORD\",\"manage_time\":\"2018-06-08T10:34:56+08:00\",\"recover_reason\":\"MERCHANT_SUBMIT_RECOVER\",\"recover_time\":\"2018-06-08T10:34:56+08:00\",\"recover_way\":\"SUBMIT_INFORMATION\",\"reject_reason\":\"身份证信息遮挡，请上传清晰的身份证图片\",\"requested_item_info\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\",\"sub_mchid\":\"123000110\",\"submit_end_time\":\"2018-06-08T10:34:56+08:00\",\"submit_start_time\":\"2018-06-08T10:34:56+08:00\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
         }

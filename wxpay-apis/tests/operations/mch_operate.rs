@@ -11,39 +11,37 @@ mod risk {
         /// `POST /v3/mch_operate/risk/withdrawl-apply`
         #[test]
         fn submit_apply() {
-            let request = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequest {
-additional_materials: Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAdditionalMaterials {
-additional_media: Some(&[wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")]),
-}),
-amount: 101,
-out_account_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyOutAccountType::BasicAccount,
-out_request_no: "2019061122222222122",
-payee_info: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeInfo {
-account_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAccountType::AccountTypeCorporate,
-bank_account_info: Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo {
-account_bank: "工商银行",
-account_name: "AOZdYGISxo4y44/UgZ69b0zZXkw==",
-account_number: "d+xT+MQCvrLHeorwC+w==",
-bank_branch_id: Some("402713354941"),
-bank_name: Some("402713354941"),
-}),
-identity_info: Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo {
-id_doc_type: Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdDocType::IdentificationTypeIdcard),
-identification_name: "pVd1HJ6zyvPedzfg==",
-identification_no: "AOZdYGISxo4y44/UgZ69bkw==",
-}),
-},
-payee_mchid: Some("1900000109"),
-payee_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeType::OtherMerchant,
-proof_media_list: Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaList {
-proof_payee_media: Some(&[wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofPayeeMedia {
-proof_media: wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"),
-proof_media_type: wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaType::BasicTransactionInformation,
-}]),
-}),
-remark: Some("特殊理由"),
-sub_mchid: "1900000109",
-};
+            let items0 = [wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NFQ")];
+            let items1 = [wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofPayeeMedia::new(wxpay_core::types::MediaId::new("jTpGmxUX3FBWVQ5NJTZvlKXQ"), wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaType::BasicTransactionInformation)];
+            let mut request = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyRequest::new(101, wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyOutAccountType::BasicAccount, "2019061122222222122", {
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeInfo::new(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAccountType::AccountTypeCorporate);
+v.bank_account_info = Some({
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyBankAccountInfo::new("工商银行", wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69b0zZXkw=="), wxpay_core::sensitive::Sensitive::new("d+xT+MQCvrLHeorwC+w=="));
+v.bank_branch_id = Some("402713354941");
+v.bank_name = Some("402713354941");
+v
+});
+v.identity_info = Some({
+let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdentityInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzfg=="), wxpay_core::sensitive::Sensitive::new("AOZdYGISxo4y44/UgZ69bkw=="));
+v.id_doc_type = Some(wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyIdDocType::IdentificationTypeIdcard);
+v
+});
+v
+}, wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyPayeeType::OtherMerchant, "1900000109");
+            request.additional_materials = Some({
+                let mut v = wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyAdditionalMaterials::new();
+                v.additional_media = Some(&items0);
+                v
+            });
+            request.payee_mchid = Some("1900000109");
+            request.proof_media_list = Some({
+                let mut v =
+                    wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyProofMediaList::new(
+                    );
+                v.proof_payee_media = Some(&items1);
+                v
+            });
+            request.remark = Some("特殊理由");
             check_encrypted_request(&request, Method::Post, "v3/mch_operate/risk/withdrawl-apply", "", Some("{\"additional_materials\":{\"additional_media\":[\"jTpGmxUX3FBWVQ5NFQ\"]},\"amount\":101,\"out_account_type\":\"BASIC_ACCOUNT\",\"out_request_no\":\"2019061122222222122\",\"payee_info\":{\"account_type\":\"ACCOUNT_TYPE_CORPORATE\",\"bank_account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"AOZdYGISxo4y44/UgZ69b0zZXkw==\",\"account_number\":\"d+xT+MQCvrLHeorwC+w==\",\"bank_branch_id\":\"402713354941\",\"bank_name\":\"402713354941\"},\"identity_info\":{\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"identification_name\":\"pVd1HJ6zyvPedzfg==\",\"identification_no\":\"AOZdYGISxo4y44/UgZ69bkw==\"}},\"payee_mchid\":\"1900000109\",\"payee_type\":\"OTHER_MERCHANT\",\"proof_media_list\":{\"proof_payee_media\":[{\"proof_media\":\"jTpGmxUX3FBWVQ5NJTZvlKXQ\",\"proof_media_type\":\"BASIC_TRANSACTION_INFORMATION\"}]},\"remark\":\"特殊理由\",\"sub_mchid\":\"1900000109\"}"), &[], &["/payee_info/bank_account_info/account_name", "/payee_info/bank_account_info/account_number", "/payee_info/identity_info/identification_name", "/payee_info/identity_info/identification_no"]);
             check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::SubmitApplyResponse>(
                 "{\"applyment_id\":\"20220101332222\",\"out_request_no\":\"1234567\"}",
@@ -55,9 +53,7 @@ sub_mchid: "1900000109",
             /// `GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`
             #[test]
             fn query_risk_withdrawl_apply_by_applyment_id() {
-                let request = wxpay_apis::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdRequest {
-applyment_id: "applyment_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdRequest::new("applyment_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/mch_operate/risk/withdrawl-apply/applyment-id/applyment_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdResponse>("{\"withdrawl_apply\":{\"applyment_id\":\"20220101332222\",\"fail_reason\":\"银行卡信息有误\",\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1234567\",\"state\":\"SUBMITTED\"}}");
             }
@@ -68,9 +64,7 @@ applyment_id: "applyment_id/../?a=b#c %微",
             /// `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`
             #[test]
             fn query_risk_withdrawl_apply_by_out_request_no() {
-                let request = wxpay_apis::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoRequest {
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoRequest::new("out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/mch_operate/risk/withdrawl-apply/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoResponse>("{\"withdrawl_apply\":{\"applyment_id\":\"20220101332222\",\"fail_reason\":\"银行卡信息有误\",\"modify_time\":\"2015-05-20T13:29:35+08:00\",\"out_request_no\":\"1234567\",\"state\":\"SUBMITTED\"}}");
             }

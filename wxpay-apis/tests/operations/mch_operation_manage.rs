@@ -9,10 +9,7 @@ mod enhanced_due_diligence {
     /// `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`
     #[test]
     fn query_mch_operation_manage_enhanced_due_diligence() {
-        let request = wxpay_apis::mch_operation_manage::enhanced_due_diligence::QueryMchOperationManageEnhancedDueDiligenceRequest {
-due_diligence_id: "due_diligence_id/../?a=b#c %微",
-sub_mchid: "123000110",
-};
+        let request = wxpay_apis::mch_operation_manage::enhanced_due_diligence::QueryMchOperationManageEnhancedDueDiligenceRequest::new("due_diligence_id/../?a=b#c %微", "123000110");
         check_request(&request, Method::Get, "v3/mch-operation-manage/enhanced-due-diligence/due_diligence_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=123000110", None, &[]);
         check_response::<wxpay_apis::mch_operation_manage::enhanced_due_diligence::QueryMchOperationManageEnhancedDueDiligenceResponse>("{\"complete_time\":\"2015-05-20T13:29:35+08:00\",\"deadline_time\":\"2015-05-20T13:29:35+08:00\",\"due_diligence_id\":\"123000110_2_2190381dakdajois1283i12jo\",\"due_diligence_state\":\"DUE_DILIGENCE_STATE_COLLECTING\",\"reject_reason\":\"{\\\"audit_detail_by_item\\\":[{\\\"audit_result\\\":1,\\\"item_id\\\":1,\\\"reject_reason_to_merchant\\\":\\\"reject_reason_to_merchant-example\\\"}]}\",\"reject_time\":\"2015-05-20T13:29:35+08:00\",\"sub_mchid\":\"123000110\",\"submission_data\":\"{\\\"record_fields\\\":[{\\\"check_rule\\\":{\\\"enum_file_exts\\\":[\\\"jpeg\\\"],\\\"enum_keys\\\":[1],\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_file_size\\\":1,\\\"max_length\\\":1,\\\"min_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"required\\\":0,\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\",\"submission_template\":\"{\\\"record_fields\\\":[{\\\"check_rule\\\":{\\\"enum_file_exts\\\":[\\\"jpeg\\\"],\\\"enum_keys\\\":[1],\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_file_size\\\":1,\\\"max_length\\\":1,\\\"min_length\\\":1},\\\"disabled\\\":0,\\\"field_data\\\":\\\"field_data-example\\\",\\\"field_name\\\":\\\"field_name-example\\\",\\\"hidden\\\":1,\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"required\\\":0,\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1,\\\"use_permanently_date\\\":0}]}\",\"submit_time\":\"2015-05-20T13:29:35+08:00\",\"terminal_time\":\"2015-05-20T13:29:35+08:00\"}");
     }
@@ -22,35 +19,41 @@ sub_mchid: "123000110",
         /// `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`
         #[test]
         fn submit_enhanced_due_diligence() {
-            let request = wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRequest {
-due_diligence_id: "due_diligence_id/../?a=b#c %微",
-sub_mchid: "123000110",
-submit_data: Some(wxpay_core::types::JsonString(wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceSubmitData {
-record_fields: &[wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRecordField {
-check_rule: Some(wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceCheckRule {
-enum_file_exts: Some(&[wxpay_apis::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceEnumFileExt::Jpeg]),
-enum_keys: Some(&[1]),
-enum_values: Some(&["enum_values-example"]),
-max_file_size: Some(1),
-max_length: Some(1),
-min_length: Some(1),
-}),
-field_name: Some("field_name-example"),
-item_id: Some("item_id-example"),
-name: Some("name-example"),
-need_encrypt: Some(true),
-placeholder: Some("placeholder-example"),
-relations: Some(&[wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRelation {
-source_key: Some(1),
-source_value: Some("source_value-example"),
-}]),
-required: Some(0),
-tips: Some("tips-example"),
-tooltip: Some("tooltip-example"),
-r#type: Some(1),
-}],
-})),
-};
+            let items0 = [wxpay_apis::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceEnumFileExt::Jpeg];
+            let items1 = [1];
+            let items2 = ["enum_values-example"];
+            let items3 = [{
+                let mut v = wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRelation::new();
+                v.source_key = Some(1);
+                v.source_value = Some("source_value-example");
+                v
+            }];
+            let items4 = [{
+                let mut v = wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRecordField::new();
+                v.check_rule = Some({
+                    let mut v = wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceCheckRule::new();
+                    v.enum_file_exts = Some(&items0);
+                    v.enum_keys = Some(&items1);
+                    v.enum_values = Some(&items2);
+                    v.max_file_size = Some(1);
+                    v.max_length = Some(1);
+                    v.min_length = Some(1);
+                    v
+                });
+                v.field_name = Some("field_name-example");
+                v.item_id = Some("item_id-example");
+                v.name = Some("name-example");
+                v.need_encrypt = Some(true);
+                v.placeholder = Some("placeholder-example");
+                v.relations = Some(&items3);
+                v.required = Some(0);
+                v.tips = Some("tips-example");
+                v.tooltip = Some("tooltip-example");
+                v.r#type = Some(1);
+                v
+            }];
+            let mut request = wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceRequest::new("due_diligence_id/../?a=b#c %微", "123000110");
+            request.submit_data = Some(wxpay_core::types::JsonString(wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceSubmitData::new(&items4)));
             check_request(&request, Method::Post, "v3/mch-operation-manage/enhanced-due-diligence/due_diligence_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/submit", "", Some("{\"sub_mchid\":\"123000110\",\"submit_data\":\"{\\\"record_fields\\\":[{\\\"check_rule\\\":{\\\"enum_file_exts\\\":[\\\"jpeg\\\"],\\\"enum_keys\\\":[1],\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_file_size\\\":1,\\\"max_length\\\":1,\\\"min_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"required\\\":0,\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}"), &[]);
             check_response::<wxpay_apis::mch_operation_manage::enhanced_due_diligence::submit::SubmitEnhancedDueDiligenceResponse>("{\"due_diligence_state\":\"DUE_DILIGENCE_STATE_COLLECTING\",\"submission_data\":\"{\\\"record_fields\\\":[{\\\"check_rule\\\":{\\\"enum_file_exts\\\":[\\\"jpeg\\\"],\\\"enum_keys\\\":[1],\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_file_size\\\":1,\\\"max_length\\\":1,\\\"min_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"required\\\":0,\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\",\"submission_template\":\"{\\\"record_fields\\\":[{\\\"check_rule\\\":{\\\"enum_file_exts\\\":[\\\"jpeg\\\"],\\\"enum_keys\\\":[1],\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_file_size\\\":1,\\\"max_length\\\":1,\\\"min_length\\\":1},\\\"disabled\\\":0,\\\"field_data\\\":\\\"field_data-example\\\",\\\"field_name\\\":\\\"field_name-example\\\",\\\"hidden\\\":1,\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"required\\\":0,\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1,\\\"use_permanently_date\\\":0}]}\",\"submit_time\":\"2015-05-20T13:29:35+08:00\"}");
         }
@@ -64,9 +67,7 @@ mod merchant_limitations {
         /// `GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`
         #[test]
         fn query_sub_mch_limitation() {
-            let request = wxpay_apis::mch_operation_manage::merchant_limitations::sub_mchid::QuerySubMchLimitationRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-};
+            let request = wxpay_apis::mch_operation_manage::merchant_limitations::sub_mchid::QuerySubMchLimitationRequest::new("sub_mchid/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/mch-operation-manage/merchant-limitations/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::mch_operation_manage::merchant_limitations::sub_mchid::QuerySubMchLimitationResponse>("{\"limited_functions\":[\"NO_PAYMENT\"],\"mchid\":\"123000110\",\"other_limited_functions\":\"关闭相册扫码支付,关闭长按识别支付\",\"recovery_specifications\":[{\"limitation_action_type\":\"LIMIT_ACTION_TYPE_IMMEDIATE_CONTROL\",\"limitation_case_id\":\"A20250819155047774441874\",\"limitation_date\":\"2025-06-08T10:34:56+08:00\",\"limitation_reason\":\"入驻后180天无账户动账\",\"limitation_reason_describe\":\"当前商户号入驻后长时间无账户动账，请重新确认开户意愿并核实身份\",\"limitation_reason_type\":\"LICENSE_ABNORMAL\",\"limitation_start_date\":\"2025-06-08T10:34:56+08:00\",\"other_relate_limitations\":\"关闭相册扫码支付,关闭长按识别支付\",\"recover_help_url\":\"https://kf.qq.com\",\"recover_way\":\"MODIFY_SUBJECT_INFORMATION\",\"recover_way_param\":\"100200300112233\",\"relate_limitations\":[\"NO_PAYMENT\"]}]}");
         }

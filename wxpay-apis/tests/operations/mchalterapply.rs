@@ -9,21 +9,17 @@ mod mchcontactalterapplyment {
     /// `POST /v3/mchalterapply/mchcontactalterapplyment`
     #[test]
     fn create_mchalterapply_mchcontactalterapplyment() {
-        let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest {
-contact_info: Some(wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo {
-business_authorization_letter: Some(wxpay_core::types::MediaId::new("business_authorization_letter-media-id")),
-contact_id_card_number: "pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==",
-contact_id_doc_copy: wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"),
-contact_id_doc_copy_back: Some(wxpay_core::types::MediaId::new("contact_id_doc_copy_back-media-id")),
-contact_id_doc_period_begin: "2019-06-06",
-contact_id_doc_period_end: "2026-06-06",
-contact_id_doc_type: wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard,
-contact_name: "pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==",
-mobile_phone: "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==",
-}),
-merchant_code: "2492185251",
-out_request_no: "1900013511_10000",
-};
+        let mut request = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest::new("2492185251", "1900013511_10000");
+        request.contact_info = Some({
+            let mut v = wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentContactInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::types::MediaId::new("contact_id_doc_copy-media-id"), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard, wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg=="), wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg=="));
+            v.business_authorization_letter = Some(wxpay_core::types::MediaId::new(
+                "business_authorization_letter-media-id",
+            ));
+            v.contact_id_doc_copy_back = Some(wxpay_core::types::MediaId::new(
+                "contact_id_doc_copy_back-media-id",
+            ));
+            v
+        });
         check_encrypted_request(&request, Method::Post, "v3/mchalterapply/mchcontactalterapplyment", "", Some("{\"contact_info\":{\"business_authorization_letter\":\"business_authorization_letter-media-id\",\"contact_id_card_number\":\"pVd1HJ6zmty7/mYNxLMpRSvMRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"contact_id_doc_copy\":\"contact_id_doc_copy-media-id\",\"contact_id_doc_copy_back\":\"contact_id_doc_copy_back-media-id\",\"contact_id_doc_period_begin\":\"2019-06-06\",\"contact_id_doc_period_end\":\"2026-06-06\",\"contact_id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"contact_name\":\"pVd1HJ6zyvPedzGaV+X3IdGdbDnuC4Eelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"mobile_phone\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROvwia4ibL+F6mfjbzQIzfb3HHLEjZ4YiNWWNeespQO/0kjiwfqdfg==\"},\"merchant_code\":\"2492185251\",\"out_request_no\":\"1900013511_10000\"}"), &[], &["/contact_info/contact_id_card_number", "/contact_info/contact_name", "/contact_info/mobile_phone"]);
         check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
@@ -31,9 +27,7 @@ out_request_no: "1900013511_10000",
     /// `GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`
     #[test]
     fn query_mchalterapply_mchcontactalterapplyment() {
-        let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::QueryMchalterapplyMchcontactalterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(
             &request,
             Method::Get,
@@ -52,10 +46,7 @@ apply_id: "apply_id/../?a=b#c %微",
             /// `GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
             #[test]
             fn query_mchcontactalterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest {
-merchant_code: "merchant_code/../?a=b#c %微",
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest::new("merchant_code/../?a=b#c %微", "out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/mchalterapply/mchcontactalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
             }
@@ -67,9 +58,7 @@ out_request_no: "out_request_no/../?a=b#c %微",
         /// `POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`
         #[test]
         fn revoke_mchcontactalterapplyment() {
-            let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::revoke::RevokeMchcontactalterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::mchalterapply::mchcontactalterapplyment::revoke::RevokeMchcontactalterapplymentRequest::new("apply_id/../?a=b#c %微");
             check_request(&request, Method::Post, "v3/mchalterapply/mchcontactalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
             check_response::<wxpay_apis::mchalterapply::mchcontactalterapplyment::revoke::RevokeMchcontactalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"state\":\"APPLYMENT_STATE_CANCELED\"}");
         }
@@ -81,66 +70,75 @@ mod mchsubjectalterapplyment {
     /// `POST /v3/mchalterapply/mchsubjectalterapplyment`
     #[test]
     fn create_mchalterapply_mchsubjectalterapplyment() {
-        let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest {
-addition: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAddition {
-agency_prove: Some(&[wxpay_core::types::MediaId::new("agency_prove-media-id")]),
-bank_openaccount_license: Some(&[wxpay_core::types::MediaId::new("bank_openaccount_license-media-id")]),
-legal_other_prove: Some(&[wxpay_core::types::MediaId::new("legal_other_prove-media-id")]),
-openaccount_approval: Some(&[wxpay_core::types::MediaId::new("openaccount_approval-media-id")]),
-ubo_prove: Some(&[wxpay_core::types::MediaId::new("ubo_prove-media-id")]),
-}),
-alter_scope: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAlterScope::AlterScopeFull),
-business_license_info: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo {
-company_address: Some("广东省深圳市南山区xx路xx号"),
-legal_person: "李四",
-license_copy: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"),
-license_number: "123456789012345678",
-license_period_begin: Some("2019-06-06"),
-license_period_end: Some("2026-06-06"),
-merchant_name: "李四网络有限公司",
-}),
-certificate_info: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertificateInfo {
-cert_copy: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"),
-cert_number: "111111111111",
-cert_period_begin: "2019-06-06",
-cert_period_end: "2026-06-06",
-cert_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertType::CertificateType2388,
-company_address: "广东省深圳市南山区xx路xx号",
-legal_person: "李四",
-merchant_name: "xx公益团体",
-}),
-finance_institution: Some(true),
-finance_institution_info: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo {
-finance_license_pics: &[wxpay_core::types::MediaId::new("finance_license_pics-media-id")],
-finance_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceType::FinanceTypeBankAgent,
-}),
-legal_person_info: Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo {
-as_ubo: Some(true),
-authorize_letter_copy: Some(wxpay_core::types::MediaId::new("47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4")),
-card_address: Some("pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg=="),
-card_back: Some(wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo")),
-card_front: Some(wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo")),
-card_name: Some("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="),
-card_number: Some("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="),
-card_period_begin: Some("2019-06-06"),
-card_period_end: Some("2026-06-06"),
-id_doc_type: Some(wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard),
-id_holder_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentIdHolderType::Legal,
-}),
-merchant_code: "2492185251",
-organization_type: wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentOrganizationType::SubjectTypeEnterprise,
-out_request_no: "1900013511_10000",
-ubo_info_list: Some(&[wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo {
-card_address: "pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==",
-card_back: Some(wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo")),
-card_front: wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"),
-card_name: "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
-card_number: "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
-card_period_begin: "2019-06-06",
-card_period_end: "2026-06-06",
-id_doc_type: wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard,
-}]),
-};
+        let items0 = [wxpay_core::types::MediaId::new("agency_prove-media-id")];
+        let items1 = [wxpay_core::types::MediaId::new(
+            "bank_openaccount_license-media-id",
+        )];
+        let items2 = [wxpay_core::types::MediaId::new(
+            "legal_other_prove-media-id",
+        )];
+        let items3 = [wxpay_core::types::MediaId::new(
+            "openaccount_approval-media-id",
+        )];
+        let items4 = [wxpay_core::types::MediaId::new("ubo_prove-media-id")];
+        let items5 = [wxpay_core::types::MediaId::new(
+            "finance_license_pics-media-id",
+        )];
+        let items6 = [{
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentUboInfo::new(wxpay_core::sensitive::Sensitive::new("pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+=="), wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), wxpay_core::sensitive::Sensitive::new("MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw=="), "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);
+            v.card_back = Some(wxpay_core::types::MediaId::new(
+                "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
+            ));
+            v
+        }];
+        let mut request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest::new("2492185251", wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentOrganizationType::SubjectTypeEnterprise, "1900013511_10000");
+        request.addition = Some({
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAddition::new();
+            v.agency_prove = Some(&items0);
+            v.bank_openaccount_license = Some(&items1);
+            v.legal_other_prove = Some(&items2);
+            v.openaccount_approval = Some(&items3);
+            v.ubo_prove = Some(&items4);
+            v
+        });
+        request.alter_scope = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentAlterScope::AlterScopeFull);
+        request.business_license_info = Some({
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo::new("李四", wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), "123456789012345678", "李四网络有限公司");
+            v.company_address = Some("广东省深圳市南山区xx路xx号");
+            v.license_period_begin = Some("2019-06-06");
+            v.license_period_end = Some("2026-06-06");
+            v
+        });
+        request.certificate_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertificateInfo::new(wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo"), "111111111111", "2019-06-06", "2026-06-06", wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentCertType::CertificateType2388, "广东省深圳市南山区xx路xx号", "李四", "xx公益团体"));
+        request.finance_institution = Some(true);
+        request.finance_institution_info = Some(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo::new(&items5, wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentFinanceType::FinanceTypeBankAgent));
+        request.legal_person_info = Some({
+            let mut v = wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo::new(wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentIdHolderType::Legal);
+            v.as_ubo = Some(true);
+            v.authorize_letter_copy = Some(wxpay_core::types::MediaId::new(
+                "47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+            ));
+            v.card_address = Some(wxpay_core::sensitive::Sensitive::new(
+                "pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==",
+            ));
+            v.card_back = Some(wxpay_core::types::MediaId::new(
+                "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
+            ));
+            v.card_front = Some(wxpay_core::types::MediaId::new(
+                "0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo",
+            ));
+            v.card_name = Some(wxpay_core::sensitive::Sensitive::new(
+                "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
+            ));
+            v.card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                "MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==",
+            ));
+            v.card_period_begin = Some("2019-06-06");
+            v.card_period_end = Some("2026-06-06");
+            v.id_doc_type = Some(wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::IdentificationTypeIdcard);
+            v
+        });
+        request.ubo_info_list = Some(&items6);
         check_encrypted_request(&request, Method::Post, "v3/mchalterapply/mchsubjectalterapplyment", "", Some("{\"addition\":{\"agency_prove\":[\"agency_prove-media-id\"],\"bank_openaccount_license\":[\"bank_openaccount_license-media-id\"],\"legal_other_prove\":[\"legal_other_prove-media-id\"],\"openaccount_approval\":[\"openaccount_approval-media-id\"],\"ubo_prove\":[\"ubo_prove-media-id\"]},\"alter_scope\":\"ALTER_SCOPE_FULL\",\"business_license_info\":{\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"license_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"license_number\":\"123456789012345678\",\"license_period_begin\":\"2019-06-06\",\"license_period_end\":\"2026-06-06\",\"merchant_name\":\"李四网络有限公司\"},\"certificate_info\":{\"cert_copy\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"cert_number\":\"111111111111\",\"cert_period_begin\":\"2019-06-06\",\"cert_period_end\":\"2026-06-06\",\"cert_type\":\"CERTIFICATE_TYPE_2388\",\"company_address\":\"广东省深圳市南山区xx路xx号\",\"legal_person\":\"李四\",\"merchant_name\":\"xx公益团体\"},\"finance_institution\":true,\"finance_institution_info\":{\"finance_license_pics\":[\"finance_license_pics-media-id\"],\"finance_type\":\"FINANCE_TYPE_BANK_AGENT\"},\"legal_person_info\":{\"as_ubo\":true,\"authorize_letter_copy\":\"47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4\",\"card_address\":\"pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPROspQO/0kjiwfqdfg==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"id_holder_type\":\"LEGAL\"},\"merchant_code\":\"2492185251\",\"organization_type\":\"SUBJECT_TYPE_ENTERPRISE\",\"out_request_no\":\"1900013511_10000\",\"ubo_info_list\":[{\"card_address\":\"pVd1HJ6zyvPedzGaV+bzQIzfb3HHLEjZ4YiR/cJiCrZxnAqi+==\",\"card_back\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_front\":\"0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo\",\"card_name\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_number\":\"MZnwEx6zotwIz6ctW2/iQL5zaGs82HJNU3K+46ndk7pMrENiPDw==\",\"card_period_begin\":\"2019-06-06\",\"card_period_end\":\"2026-06-06\",\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\"}]}"), &[], &["/legal_person_info/card_address", "/legal_person_info/card_name", "/legal_person_info/card_number", "/ubo_info_list/0/card_address", "/ubo_info_list/0/card_name", "/ubo_info_list/0/card_number"]);
         check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
@@ -148,9 +146,7 @@ id_doc_type: wxpay_apis::mchalterapply::CreateMchalterapplyContactIdDocType::Ide
     /// `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`
     #[test]
     fn query_mchalterapply_mchsubjectalterapplyment() {
-        let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::QueryMchalterapplyMchsubjectalterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::QueryMchalterapplyMchsubjectalterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(
             &request,
             Method::Get,
@@ -169,10 +165,7 @@ apply_id: "apply_id/../?a=b#c %微",
             /// `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
             #[test]
             fn query_mchsubjectalterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest {
-merchant_code: "merchant_code/../?a=b#c %微",
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new("merchant_code/../?a=b#c %微", "out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/mchalterapply/mchsubjectalterapplyment/merchant/merchant_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_detail\":[{\"param_name\":\"ubo_info_list.card_number_0\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\"}],\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_EDITTING\"}");
             }
@@ -184,9 +177,7 @@ out_request_no: "out_request_no/../?a=b#c %微",
         /// `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`
         #[test]
         fn revoke_mchsubjectalterapplyment() {
-            let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::revoke::RevokeMchsubjectalterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::mchalterapply::mchsubjectalterapplyment::revoke::RevokeMchsubjectalterapplymentRequest::new("apply_id/../?a=b#c %微");
             check_request(&request, Method::Post, "v3/mchalterapply/mchsubjectalterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
             check_response::<wxpay_apis::mchalterapply::mchsubjectalterapplyment::revoke::RevokeMchsubjectalterapplymentResponse>("{\"result\":\"SUCCESS\"}");
         }
@@ -198,11 +189,7 @@ mod merchantnamealterapplyment {
     /// `POST /v3/mchalterapply/merchantnamealterapplyment`
     #[test]
     fn create_mchalterapply_merchantnamealterapplyment() {
-        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest {
-merchant_shortname: "新疆大枣专卖店",
-out_request_no: "1900013511_10000",
-sub_mchid: "2492185251",
-};
+        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest::new("新疆大枣专卖店", "1900013511_10000", "2492185251");
         check_request(&request, Method::Post, "v3/mchalterapply/merchantnamealterapplyment", "", Some("{\"merchant_shortname\":\"新疆大枣专卖店\",\"out_request_no\":\"1900013511_10000\",\"sub_mchid\":\"2492185251\"}"), &[]);
         check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\"}");
     }
@@ -210,9 +197,7 @@ sub_mchid: "2492185251",
     /// `GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`
     #[test]
     fn query_mchalterapply_merchantnamealterapplyment() {
-        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
         check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
         check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::QueryMchalterapplyMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"merchant_code\":\"1900006491\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\"}");
     }
@@ -224,10 +209,7 @@ apply_id: "apply_id/../?a=b#c %微",
             /// `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`
             #[test]
             fn query_merchantnamealterapplyment_merchant_by_out_request_no() {
-                let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-out_request_no: "out_request_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new("sub_mchid/../?a=b#c %微", "out_request_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/mchalterapply/merchantnamealterapplyment/merchant/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/out-request-no/out_request_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::merchant::out_request_no::QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"audit_reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片。\",\"out_request_no\":\"1900013511_10000\",\"state\":\"APPLYMENT_STATE_AUDITING\",\"sub_mchid\":\"1900006491\"}");
             }
@@ -239,9 +221,7 @@ out_request_no: "out_request_no/../?a=b#c %微",
         /// `POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`
         #[test]
         fn revoke_merchantnamealterapplyment() {
-            let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::revoke::RevokeMerchantnamealterapplymentRequest {
-apply_id: "apply_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::mchalterapply::merchantnamealterapplyment::revoke::RevokeMerchantnamealterapplymentRequest::new("apply_id/../?a=b#c %微");
             check_request(&request, Method::Post, "v3/mchalterapply/merchantnamealterapplyment/apply_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/revoke", "", None, &[]);
             check_response::<wxpay_apis::mchalterapply::merchantnamealterapplyment::revoke::RevokeMerchantnamealterapplymentResponse>("{\"apply_id\":\"20220617143306000013906025001\",\"state\":\"APPLYMENT_STATE_CANCELED\"}");
         }

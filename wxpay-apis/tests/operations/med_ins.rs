@@ -9,69 +9,71 @@ mod orders {
     /// `POST /v3/med-ins/orders`
     #[test]
     fn create_med_ins_orders() {
-        let request = wxpay_apis::med_ins::orders::CreateMedInsOrdersRequest {
-            appid: "wx8888888888888888",
-            attach: Some("{}"),
-            callback_url: "https://www.weixin.qq.com/wxpay/pay.php",
-            cash_add_detail: Some(&[
-                wxpay_apis::med_ins::orders::CreateMedInsOrdersCashAddDetail {
-                    cash_add_fee: 2000,
-                    cash_add_type: wxpay_apis::med_ins::orders::OrdersCashAddType::Freight,
-                },
-            ]),
-            cash_reduce_detail: Some(&[
-                wxpay_apis::med_ins::orders::CreateMedInsOrdersCashReduceDetail {
-                    cash_reduce_fee: 10000,
-                    cash_reduce_type:
-                        wxpay_apis::med_ins::orders::OrdersCashReduceType::DefaultReduceType,
-                },
-            ]),
-            channel_no: Some("AAGN9uhZc5EGyRdairKW7Qnu"),
-            city_id: "530100",
-            extends: Some("{}"),
-            geo_location: Some("102.682296,25.054260"),
-            med_ins_cash_fee: Some(50000),
-            med_ins_gov_fee: Some(100000),
-            med_ins_order_create_time: Some(wxpay_core::types::Timestamp::new(
-                "2018-06-08T10:34:56+08:00",
-            )),
-            med_ins_other_fee: Some(5000),
-            med_ins_self_fee: Some(45000),
-            med_ins_test_env: Some(true),
-            med_inst_name: "北大医院",
-            med_inst_no: "1217752501201407033233368318",
-            mix_pay_type: wxpay_apis::med_ins::orders::OrdersMixPayType::CashAndInsurance,
-            openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-            order_type: wxpay_apis::med_ins::orders::OrdersOrderType::RegPay,
-            out_trade_no: "202204022005169952975171534816",
-            passthrough_request_content: Some(wxpay_core::types::JsonString(
-                wxpay_apis::med_ins::orders::CreateMedInsOrdersPassthroughRequestContent {
-                    pay_auth_no: Some("AUTH****"),
-                    pay_ord_id: Some("ORD****"),
-                    setl_latlnt: Some("118.096435,24.485407"),
-                },
-            )),
-            pay_auth_no: Some("AUTH530100202204022006310000034"),
-            pay_for_relatives: Some(true),
-            pay_order_id: Some("ORD530100202204022006350000021"),
-            payer: wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer {
-                card_type: wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-                id_digest: "id_digest-example",
-                name: "name-example",
-            },
-            prepay_id: Some("wx201410272009395522657a690389285100"),
-            relative: Some(wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer {
-                card_type: wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
-                id_digest: "id_digest-example",
-                name: "name-example",
-            }),
-            serial_no: "1217752501201",
-            sub_appid: Some("wxd678efh567hg6999"),
-            sub_mchid: Some("1900000109"),
-            sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-            total_fee: 202000,
-            wechat_pay_cash_fee: Some(42000),
-        };
+        let items0 = [
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersCashAddDetail::new(
+                2000,
+                wxpay_apis::med_ins::orders::OrdersCashAddType::Freight,
+            ),
+        ];
+        let items1 = [
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersCashReduceDetail::new(
+                10000,
+                wxpay_apis::med_ins::orders::OrdersCashReduceType::DefaultReduceType,
+            ),
+        ];
+        let mut request = wxpay_apis::med_ins::orders::CreateMedInsOrdersRequest::new(
+            "wx8888888888888888",
+            "https://www.weixin.qq.com/wxpay/pay.php",
+            "530100",
+            "北大医院",
+            "1217752501201407033233368318",
+            wxpay_apis::med_ins::orders::OrdersMixPayType::CashAndInsurance,
+            wxpay_apis::med_ins::orders::OrdersOrderType::RegPay,
+            "202204022005169952975171534816",
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
+                wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
+                wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+                wxpay_core::sensitive::Sensitive::new("name-example"),
+            ),
+            "1217752501201",
+            202000,
+        );
+        request.attach = Some("{}");
+        request.cash_add_detail = Some(&items0);
+        request.cash_reduce_detail = Some(&items1);
+        request.channel_no = Some("AAGN9uhZc5EGyRdairKW7Qnu");
+        request.extends = Some("{}");
+        request.geo_location = Some("102.682296,25.054260");
+        request.med_ins_cash_fee = Some(50000);
+        request.med_ins_gov_fee = Some(100000);
+        request.med_ins_order_create_time = Some(wxpay_core::types::Timestamp::new(
+            "2018-06-08T10:34:56+08:00",
+        ));
+        request.med_ins_other_fee = Some(5000);
+        request.med_ins_self_fee = Some(45000);
+        request.med_ins_test_env = Some(true);
+        request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        request.passthrough_request_content = Some(wxpay_core::types::JsonString({
+            let mut v =
+                wxpay_apis::med_ins::orders::CreateMedInsOrdersPassthroughRequestContent::new();
+            v.pay_auth_no = Some("AUTH****");
+            v.pay_ord_id = Some("ORD****");
+            v.setl_latlnt = Some("118.096435,24.485407");
+            v
+        }));
+        request.pay_auth_no = Some("AUTH530100202204022006310000034");
+        request.pay_for_relatives = Some(true);
+        request.pay_order_id = Some("ORD530100202204022006350000021");
+        request.prepay_id = Some("wx201410272009395522657a690389285100");
+        request.relative = Some(wxpay_apis::med_ins::orders::CreateMedInsOrdersPayer::new(
+            wxpay_apis::med_ins::orders::CreateMedInsOrdersCardType::IdCard,
+            wxpay_core::sensitive::Sensitive::new("id_digest-example"),
+            wxpay_core::sensitive::Sensitive::new("name-example"),
+        ));
+        request.sub_appid = Some("wxd678efh567hg6999");
+        request.sub_mchid = Some("1900000109");
+        request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        request.wechat_pay_cash_fee = Some(42000);
         check_encrypted_request(&request, Method::Post, "v3/med-ins/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"attach\":\"{}\",\"callback_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"cash_add_detail\":[{\"cash_add_fee\":2000,\"cash_add_type\":\"FREIGHT\"}],\"cash_reduce_detail\":[{\"cash_reduce_fee\":10000,\"cash_reduce_type\":\"DEFAULT_REDUCE_TYPE\"}],\"channel_no\":\"AAGN9uhZc5EGyRdairKW7Qnu\",\"city_id\":\"530100\",\"extends\":\"{}\",\"geo_location\":\"102.682296,25.054260\",\"med_ins_cash_fee\":50000,\"med_ins_gov_fee\":100000,\"med_ins_order_create_time\":\"2018-06-08T10:34:56+08:00\",\"med_ins_other_fee\":5000,\"med_ins_self_fee\":45000,\"med_ins_test_env\":true,\"med_inst_name\":\"北大医院\",\"med_inst_no\":\"1217752501201407033233368318\",\"mix_pay_type\":\"CASH_AND_INSURANCE\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_type\":\"REG_PAY\",\"out_trade_no\":\"202204022005169952975171534816\",\"passthrough_request_content\":\"{\\\"payAuthNo\\\":\\\"AUTH****\\\",\\\"payOrdId\\\":\\\"ORD****\\\",\\\"setlLatlnt\\\":\\\"118.096435,24.485407\\\"}\",\"pay_auth_no\":\"AUTH530100202204022006310000034\",\"pay_for_relatives\":true,\"pay_order_id\":\"ORD530100202204022006350000021\",\"payer\":{\"card_type\":\"ID_CARD\",\"id_digest\":\"id_digest-example\",\"name\":\"name-example\"},\"prepay_id\":\"wx201410272009395522657a690389285100\",\"relative\":{\"card_type\":\"ID_CARD\",\"id_digest\":\"id_digest-example\",\"name\":\"name-example\"},\"serial_no\":\"1217752501201\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_fee\":202000,\"wechat_pay_cash_fee\":42000}"), &[], &["/payer/id_digest", "/payer/name", "/relative/id_digest", "/relative/name"]);
         check_response::<wxpay_apis::med_ins::orders::CreateMedInsOrdersResponse>("{\"appid\":\"wx8888888888888888\",\"attach\":\"{}\",\"callback_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"cash_add_detail\":[{\"cash_add_fee\":2000,\"cash_add_type\":\"FREIGHT\"}],\"cash_reduce_detail\":[{\"cash_reduce_fee\":10000,\"cash_reduce_type\":\"DEFAULT_REDUCE_TYPE\"}],\"channel_no\":\"AAGN9uhZc5EGyRdairKW7Qnu\",\"city_id\":\"530100\",\"extends\":\"{}\",\"geo_location\":\"102.682296,25.054260\",\"med_ins_cash_fee\":50000,\"med_ins_fail_reason\":\"med_ins_fail_reason-example\",\"med_ins_gov_fee\":100000,\"med_ins_order_create_time\":\"2018-06-08T10:34:56+08:00\",\"med_ins_other_fee\":5000,\"med_ins_pay_status\":\"MED_INS_PAY_SUCCESS\",\"med_ins_self_fee\":45000,\"med_ins_test_env\":true,\"med_inst_name\":\"北大医院\",\"med_inst_no\":\"1217752501201407033233368318\",\"mix_pay_status\":\"MIX_PAY_SUCCESS\",\"mix_pay_type\":\"CASH_AND_INSURANCE\",\"mix_trade_no\":\"1217752501201407033233368318\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_type\":\"REG_PAY\",\"out_trade_no\":\"202204022005169952975171534816\",\"paid_time\":\"2018-06-08T10:34:56+08:00\",\"passthrough_request_content\":\"{\\\"payAuthNo\\\":\\\"AUTH****\\\",\\\"payOrdId\\\":\\\"ORD****\\\",\\\"setlLatlnt\\\":\\\"118.096435,24.485407\\\"}\",\"passthrough_response_content\":\"{\\\"payAuthNo\\\":\\\"AUTH****\\\",\\\"payOrdId\\\":\\\"ORD****\\\",\\\"setlLatlnt\\\":\\\"118.096435,24.485407\\\"}\",\"pay_auth_no\":\"AUTH530100202204022006310000034\",\"pay_for_relatives\":true,\"pay_order_id\":\"ORD530100202204022006350000021\",\"prepay_id\":\"wx201410272009395522657a690389285100\",\"self_pay_status\":\"SELF_PAY_SUCCESS\",\"serial_no\":\"1217752501201\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_fee\":202000,\"wechat_pay_cash_fee\":42000}");
     }
@@ -81,11 +83,11 @@ mod orders {
         /// `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`
         #[test]
         fn query_orders_by_mix_trade_no() {
-            let request =
-                wxpay_apis::med_ins::orders::mix_trade_no::QueryOrdersByMixTradeNoRequest {
-                    mix_trade_no: "mix_trade_no/../?a=b#c %微",
-                    sub_mchid: Some("1900000109"),
-                };
+            let mut request =
+                wxpay_apis::med_ins::orders::mix_trade_no::QueryOrdersByMixTradeNoRequest::new(
+                    "mix_trade_no/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -103,11 +105,11 @@ mod orders {
         /// `GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`
         #[test]
         fn query_orders_by_out_trade_no() {
-            let request =
-                wxpay_apis::med_ins::orders::out_trade_no::QueryOrdersByOutTradeNoRequest {
-                    out_trade_no: "out_trade_no/../?a=b#c %微",
-                    sub_mchid: Some("1900000109"),
-                };
+            let mut request =
+                wxpay_apis::med_ins::orders::out_trade_no::QueryOrdersByOutTradeNoRequest::new(
+                    "out_trade_no/../?a=b#c %微",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -128,16 +130,16 @@ mod refunds {
         /// `POST /v3/med-ins/refunds/notify`
         #[test]
         fn notify_refunds() {
-            let request = wxpay_apis::med_ins::refunds::notify::NotifyRefundsRequest {
-                mix_trade_no: "1217752501201407033233368318",
-                med_refund_gov_fee: 45000,
-                med_refund_other_fee: 45000,
-                med_refund_self_fee: 45000,
-                med_refund_total_fee: 45000,
-                out_refund_no: "R202204022005169952975171534816",
-                refund_time: wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
-                sub_mchid: "1900000109",
-            };
+            let request = wxpay_apis::med_ins::refunds::notify::NotifyRefundsRequest::new(
+                "1217752501201407033233368318",
+                45000,
+                45000,
+                45000,
+                45000,
+                "R202204022005169952975171534816",
+                wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00"),
+                "1900000109",
+            );
             check_request(&request, Method::Post, "v3/med-ins/refunds/notify", "mix_trade_no=1217752501201407033233368318", Some("{\"med_refund__gov_fee\":45000,\"med_refund__other_fee\":45000,\"med_refund__self_fee\":45000,\"med_refund_total_fee\":45000,\"out_refund_no\":\"R202204022005169952975171534816\",\"refund_time\":\"2018-06-08T10:34:56+08:00\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_empty_response(&request);
         }

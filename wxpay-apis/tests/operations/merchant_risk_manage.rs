@@ -11,15 +11,18 @@ mod ec_trade_risk {
         /// `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`
         #[test]
         fn query_risk_trades_ec_trade_risk() {
-            let request = wxpay_apis::merchant_risk_manage::ec_trade_risk::query_risk_trades::QueryRiskTradesEcTradeRiskRequest {
-end_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29:35+08:00")),
-mchid: Some("1900009231"),
-page_index: Some(1),
-page_size: Some(10),
-sp_mchid: Some("1900000109"),
-start_time: Some(wxpay_core::types::Timestamp::new("2025-05-20T13:29:35+08:00")),
-sub_mchid: Some("1900009231"),
-};
+            let mut request = wxpay_apis::merchant_risk_manage::ec_trade_risk::query_risk_trades::QueryRiskTradesEcTradeRiskRequest::new();
+            request.end_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-05-20T13:29:35+08:00",
+            ));
+            request.mchid = Some("1900009231");
+            request.page_index = Some(1);
+            request.page_size = Some(10);
+            request.sp_mchid = Some("1900000109");
+            request.start_time = Some(wxpay_core::types::Timestamp::new(
+                "2025-05-20T13:29:35+08:00",
+            ));
+            request.sub_mchid = Some("1900009231");
             check_request(&request, Method::Post, "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades", "", Some("{\"end_time\":\"2025-05-20T13:29:35+08:00\",\"mchid\":\"1900009231\",\"page_index\":1,\"page_size\":10,\"sp_mchid\":\"1900000109\",\"start_time\":\"2025-05-20T13:29:35+08:00\",\"sub_mchid\":\"1900009231\"}"), &[]);
             check_response::<wxpay_apis::merchant_risk_manage::ec_trade_risk::query_risk_trades::QueryRiskTradesEcTradeRiskResponse>("{\"risk_trade_list\":[{\"mchid\":\"1900009231\",\"out_trade_no\":\"20150806125346\",\"risk_discove_time\":\"2020-12-01T16:18:12+08:00\",\"risk_level\":1,\"risk_type\":1}],\"total_num\":10}");
         }
@@ -30,18 +33,17 @@ sub_mchid: Some("1900009231"),
         /// `POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`
         #[test]
         fn recv_dispose_result_ec_trade_risk() {
-            let request = wxpay_apis::merchant_risk_manage::ec_trade_risk::recv_dispose_result::RecvDisposeResultEcTradeRiskRequest {
-disp_addition: Some("example_disp_addition"),
-disp_conclusion: Some(&[1]),
-exist_complaint: Some(true),
-final_risk_result: Some(1),
-final_risk_type: Some(1),
-mchid: Some("1900009231"),
-out_trade_no: "20150806125346",
-refund_amount: Some(100),
-sp_mchid: Some("1900000109"),
-sub_mchid: Some("1900009231"),
-};
+            let items0 = [1];
+            let mut request = wxpay_apis::merchant_risk_manage::ec_trade_risk::recv_dispose_result::RecvDisposeResultEcTradeRiskRequest::new("20150806125346");
+            request.disp_addition = Some("example_disp_addition");
+            request.disp_conclusion = Some(&items0);
+            request.exist_complaint = Some(true);
+            request.final_risk_result = Some(1);
+            request.final_risk_type = Some(1);
+            request.mchid = Some("1900009231");
+            request.refund_amount = Some(100);
+            request.sp_mchid = Some("1900000109");
+            request.sub_mchid = Some("1900009231");
             check_request(&request, Method::Post, "v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result", "", Some("{\"disp_addition\":\"example_disp_addition\",\"disp_conclusion\":[1],\"exist_complaint\":true,\"final_risk_result\":1,\"final_risk_type\":1,\"mchid\":\"1900009231\",\"out_trade_no\":\"20150806125346\",\"refund_amount\":100,\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[]);
             check_response::<wxpay_apis::merchant_risk_manage::ec_trade_risk::recv_dispose_result::RecvDisposeResultEcTradeRiskResponse>("{\"rsp_msg\":\"ok\"}");
         }
@@ -53,73 +55,83 @@ mod report_trade_union_information {
     /// `POST /v3/merchant-risk-manage/report-trade-union-information`
     #[test]
     fn report_trade_risk_information() {
-        let request = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationRequest {
-acquiring_bank_id: Some("1356485"),
-certificates_number: Some("ca775af5f841bdf424b2e6eb86a6e21e"),
-channel_id: Some("1900000108"),
-client_ip: Some("123.12.12.123"),
-combine_mchid: Some("example_combine_mchid"),
-combine_out_trade_no: Some("example_combine_out_trade_no"),
-delivery_city: Some("example_delivery_city"),
-delivery_province: Some("example_delivery_province"),
-device_type: Some(1),
-extra_fields1: Some("{\"key1\":\"value1\"}"),
-extra_fields2: Some("{\"key1\":\"value1\"}"),
-extra_fields3: Some("{\"key1\":\"value1\"}"),
-goods_category: Some("example_goods_category"),
-goods_listing_time: Some("example_goods_listing_time"),
-goods_type: Some(1),
-high_risk_goods: Some(1),
-is_need_deliver: Some(false),
-last_pay_openid: Some("example_last_pay_openid"),
-line_type: Some(1),
-living_expenses_fields: Some(wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationLivingExpensesFields {
-acc_name: Some("詹讯"),
-acc_no: Some("123456"),
-address: Some("广东省深圳市南山区海天二路33号"),
-amount: Some(500),
-city: Some("湖南衡阳"),
-company_name: Some("深圳电力"),
-r#type: Some(1),
-}),
-new_address: Some(true),
-new_store: Some(true),
-offline_delivery_label: Some(1),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-order_phone_number: Some("example_order_phone_number"),
-out_trade_no: Some("1217752501201407033233368018"),
-phone: Some("ca775af5f841bdf424b2e6eb86a6e21e"),
-phone_from: Some(1),
-phone_number_location: Some("example_phone_number_location"),
-pre_opening_behavior: Some("example_pre_opening_behavior"),
-proxy_payment: Some(true),
-recharge_fields: Some(wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationRechargeFields {
-account: Some("example_account"),
-account_type: Some(1),
-}),
-reliable_device: Some(true),
-risk_level: Some(1),
-risky_goods: Some(1),
-same_deviced: Some(true),
-scene: Some(1),
-seller_type: Some(1),
-seller_userid: Some("抖音的账号：XXXXX"),
-sp_mchid: Some("1900000109"),
-sp_risk_level: Some(1),
-store_identifier: Some("example_store_identifier"),
-sub_mchid: Some("1900009231"),
-sub_orders: Some(&[wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationSubOrder {
-delivery_city: Some("example_delivery_city"),
-delivery_province: Some("example_delivery_province"),
-mch_id: Some("example_mch_id"),
-out_trade_no: Some("example_out_trade_no"),
-risky_goods: Some(1),
-sp_risk_level: Some(1),
-user_risk_level: Some(1),
-}]),
-user_risk_level: Some(1),
-userid: Some("华为的账号：260XXX"),
-};
+        let items0 = [{
+            let mut v = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationSubOrder::new();
+            v.delivery_city = Some("example_delivery_city");
+            v.delivery_province = Some("example_delivery_province");
+            v.mch_id = Some("example_mch_id");
+            v.out_trade_no = Some("example_out_trade_no");
+            v.risky_goods = Some(1);
+            v.sp_risk_level = Some(1);
+            v.user_risk_level = Some(1);
+            v
+        }];
+        let mut request = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationRequest::new();
+        request.acquiring_bank_id = Some("1356485");
+        request.certificates_number = Some(wxpay_core::sensitive::Sensitive::new(
+            "ca775af5f841bdf424b2e6eb86a6e21e",
+        ));
+        request.channel_id = Some("1900000108");
+        request.client_ip = Some("123.12.12.123");
+        request.combine_mchid = Some("example_combine_mchid");
+        request.combine_out_trade_no = Some("example_combine_out_trade_no");
+        request.delivery_city = Some("example_delivery_city");
+        request.delivery_province = Some("example_delivery_province");
+        request.device_type = Some(1);
+        request.extra_fields1 = Some("{\"key1\":\"value1\"}");
+        request.extra_fields2 = Some("{\"key1\":\"value1\"}");
+        request.extra_fields3 = Some("{\"key1\":\"value1\"}");
+        request.goods_category = Some("example_goods_category");
+        request.goods_listing_time = Some("example_goods_listing_time");
+        request.goods_type = Some(1);
+        request.high_risk_goods = Some(1);
+        request.is_need_deliver = Some(false);
+        request.last_pay_openid = Some("example_last_pay_openid");
+        request.line_type = Some(1);
+        request.living_expenses_fields = Some({
+            let mut v = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationLivingExpensesFields::new();
+            v.acc_name = Some("詹讯");
+            v.acc_no = Some("123456");
+            v.address = Some("广东省深圳市南山区海天二路33号");
+            v.amount = Some(500);
+            v.city = Some("湖南衡阳");
+            v.company_name = Some("深圳电力");
+            v.r#type = Some(1);
+            v
+        });
+        request.new_address = Some(true);
+        request.new_store = Some(true);
+        request.offline_delivery_label = Some(1);
+        request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        request.order_phone_number = Some("example_order_phone_number");
+        request.out_trade_no = Some("1217752501201407033233368018");
+        request.phone = Some(wxpay_core::sensitive::Sensitive::new(
+            "ca775af5f841bdf424b2e6eb86a6e21e",
+        ));
+        request.phone_from = Some(1);
+        request.phone_number_location = Some("example_phone_number_location");
+        request.pre_opening_behavior = Some("example_pre_opening_behavior");
+        request.proxy_payment = Some(true);
+        request.recharge_fields = Some({
+            let mut v = wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationRechargeFields::new();
+            v.account = Some("example_account");
+            v.account_type = Some(1);
+            v
+        });
+        request.reliable_device = Some(true);
+        request.risk_level = Some(1);
+        request.risky_goods = Some(1);
+        request.same_deviced = Some(true);
+        request.scene = Some(1);
+        request.seller_type = Some(1);
+        request.seller_userid = Some("抖音的账号：XXXXX");
+        request.sp_mchid = Some("1900000109");
+        request.sp_risk_level = Some(1);
+        request.store_identifier = Some("example_store_identifier");
+        request.sub_mchid = Some("1900009231");
+        request.sub_orders = Some(&items0);
+        request.user_risk_level = Some(1);
+        request.userid = Some("华为的账号：260XXX");
         check_encrypted_request(&request, Method::Post, "v3/merchant-risk-manage/report-trade-union-information", "", Some("{\"acquiring_bank_id\":\"1356485\",\"certificates_number\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"channel_id\":\"1900000108\",\"client_ip\":\"123.12.12.123\",\"combine_mchid\":\"example_combine_mchid\",\"combine_out_trade_no\":\"example_combine_out_trade_no\",\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"device_type\":1,\"extra_fields1\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields2\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"extra_fields3\":\"{\\\"key1\\\":\\\"value1\\\"}\",\"goods_category\":\"example_goods_category\",\"goods_listing_time\":\"example_goods_listing_time\",\"goods_type\":1,\"high_risk_goods\":1,\"is_need_deliver\":false,\"last_pay_openid\":\"example_last_pay_openid\",\"line_type\":1,\"living_expenses_fields\":{\"acc_name\":\"詹讯\",\"acc_no\":\"123456\",\"address\":\"广东省深圳市南山区海天二路33号\",\"amount\":500,\"city\":\"湖南衡阳\",\"company_name\":\"深圳电力\",\"type\":1},\"new_address\":true,\"new_store\":true,\"offline_delivery_label\":1,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_phone_number\":\"example_order_phone_number\",\"out_trade_no\":\"1217752501201407033233368018\",\"phone\":\"ca775af5f841bdf424b2e6eb86a6e21e\",\"phone_from\":1,\"phone_number_location\":\"example_phone_number_location\",\"pre_opening_behavior\":\"example_pre_opening_behavior\",\"proxy_payment\":true,\"recharge_fields\":{\"account\":\"example_account\",\"account_type\":1},\"reliable_device\":true,\"risk_level\":1,\"risky_goods\":1,\"same_deviced\":true,\"scene\":1,\"seller_type\":1,\"seller_userid\":\"抖音的账号：XXXXX\",\"sp_mchid\":\"1900000109\",\"sp_risk_level\":1,\"store_identifier\":\"example_store_identifier\",\"sub_mchid\":\"1900009231\",\"sub_orders\":[{\"delivery_city\":\"example_delivery_city\",\"delivery_province\":\"example_delivery_province\",\"mch_id\":\"example_mch_id\",\"out_trade_no\":\"example_out_trade_no\",\"risky_goods\":1,\"sp_risk_level\":1,\"user_risk_level\":1}],\"user_risk_level\":1,\"userid\":\"华为的账号：260XXX\"}"), &[], &["/certificates_number", "/phone"]);
         check_response::<wxpay_apis::merchant_risk_manage::report_trade_union_information::ReportTradeRiskInformationResponse>("{\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"1900000108\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}");
     }
@@ -130,14 +142,13 @@ mod trade_risk_information {
     /// `GET /v3/merchant-risk-manage/trade-risk-information`
     #[test]
     fn query_trade_risk_information() {
-        let request = wxpay_apis::merchant_risk_manage::trade_risk_information::QueryTradeRiskInformationRequest {
-sp_mchid: Some("1900000109"),
-acquiring_bank_id: Some("1356485"),
-channel_id: Some("1900000108"),
-sub_mchid: Some("1900009231"),
-out_trade_no: "1217752501201407033233368018",
-complaints_information: Some("商家说高额返利，支付很大金额之后发现并没有返利，是骗子"),
-};
+        let mut request = wxpay_apis::merchant_risk_manage::trade_risk_information::QueryTradeRiskInformationRequest::new("1217752501201407033233368018");
+        request.sp_mchid = Some("1900000109");
+        request.acquiring_bank_id = Some("1356485");
+        request.channel_id = Some("1900000108");
+        request.sub_mchid = Some("1900009231");
+        request.complaints_information =
+            Some("商家说高额返利，支付很大金额之后发现并没有返利，是骗子");
         check_request(&request, Method::Get, "v3/merchant-risk-manage/trade-risk-information", "sp_mchid=1900000109&acquiring_bank_id=1356485&channel_id=1900000108&sub_mchid=1900009231&out_trade_no=1217752501201407033233368018&complaints_information=%E5%95%86%E5%AE%B6%E8%AF%B4%E9%AB%98%E9%A2%9D%E8%BF%94%E5%88%A9%EF%BC%8C%E6%94%AF%E4%BB%98%E5%BE%88%E5%A4%A7%E9%87%91%E9%A2%9D%E4%B9%8B%E5%90%8E%E5%8F%91%E7%8E%B0%E5%B9%B6%E6%B2%A1%E6%9C%89%E8%BF%94%E5%88%A9%EF%BC%8C%E6%98%AF%E9%AA%97%E5%AD%90", None, &[]);
         check_response::<wxpay_apis::merchant_risk_manage::trade_risk_information::QueryTradeRiskInformationResponse>("{\"punish_description\":\"延长商户账期7天\",\"punish_type\":\"OTHER_PUNISH\",\"risk_score\":1,\"risk_type\":\"OTHER_RISK\"}");
     }
@@ -148,23 +159,20 @@ mod trade_risk_result {
     /// `POST /v3/merchant-risk-manage/trade-risk-result`
     #[test]
     fn create_trade_risk_result() {
-        let request =
-            wxpay_apis::merchant_risk_manage::trade_risk_result::CreateTradeRiskResultRequest {
-                acquiring_bank_id: Some("1356485"),
-                additional_punish_type: Some("SUSPEND_SETTLEMENT_NDAYS:10"),
-                channel_id: Some("1900000108"),
-                complaints_information: Some(
-                    "商家说高额返利，支付很大金额之后发现并没有返利，是骗子",
-                ),
-                out_trade_no: Some("1217752501201407033233368018"),
-                punish_type:
-                    wxpay_apis::merchant_risk_manage::MerchantRiskManagePunishType::OtherPunish,
-                risk_type: Some(
-                    wxpay_apis::merchant_risk_manage::MerchantRiskManageRiskType::OtherRisk,
-                ),
-                sp_mchid: Some("1900000109"),
-                sub_mchid: Some("1900009231"),
-            };
+        let mut request =
+            wxpay_apis::merchant_risk_manage::trade_risk_result::CreateTradeRiskResultRequest::new(
+                wxpay_apis::merchant_risk_manage::MerchantRiskManagePunishType::OtherPunish,
+            );
+        request.acquiring_bank_id = Some("1356485");
+        request.additional_punish_type = Some("SUSPEND_SETTLEMENT_NDAYS:10");
+        request.channel_id = Some("1900000108");
+        request.complaints_information =
+            Some("商家说高额返利，支付很大金额之后发现并没有返利，是骗子");
+        request.out_trade_no = Some("1217752501201407033233368018");
+        request.risk_type =
+            Some(wxpay_apis::merchant_risk_manage::MerchantRiskManageRiskType::OtherRisk);
+        request.sp_mchid = Some("1900000109");
+        request.sub_mchid = Some("1900009231");
         check_request(&request, Method::Post, "v3/merchant-risk-manage/trade-risk-result", "", Some("{\"acquiring_bank_id\":\"1356485\",\"additional_punish_type\":\"SUSPEND_SETTLEMENT_NDAYS:10\",\"channel_id\":\"1900000108\",\"complaints_information\":\"商家说高额返利，支付很大金额之后发现并没有返利，是骗子\",\"out_trade_no\":\"1217752501201407033233368018\",\"punish_type\":\"OTHER_PUNISH\",\"risk_type\":\"OTHER_RISK\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}"), &[]);
         check_response::<wxpay_apis::merchant_risk_manage::trade_risk_result::CreateTradeRiskResultResponse>("{\"acquiring_bank_id\":\"1356485\",\"additional_punish_type\":\"SUSPEND_SETTLEMENT_NDAYS:10\",\"channel_id\":\"1900000108\",\"out_trade_no\":\"1217752501201407033233368018\",\"punish_description\":\"延长商户账期7天\",\"punish_type\":\"OTHER_PUNISH\",\"risk_type\":\"OTHER_RISK\",\"sp_mchid\":\"1900000109\",\"sub_mchid\":\"1900009231\"}");
     }
@@ -175,8 +183,7 @@ mod violation_notifications {
     /// `DELETE /v3/merchant-risk-manage/violation-notifications`
     #[test]
     fn delete_merchant_risk_manage_violation_notifications() {
-        let request = wxpay_apis::merchant_risk_manage::violation_notifications::DeleteMerchantRiskManageViolationNotificationsRequest {
-};
+        let request = wxpay_apis::merchant_risk_manage::violation_notifications::DeleteMerchantRiskManageViolationNotificationsRequest::new();
         check_request(
             &request,
             Method::Delete,
@@ -191,8 +198,7 @@ mod violation_notifications {
     /// `GET /v3/merchant-risk-manage/violation-notifications`
     #[test]
     fn query_merchant_risk_manage_violation_notifications() {
-        let request = wxpay_apis::merchant_risk_manage::violation_notifications::QueryMerchantRiskManageViolationNotificationsRequest {
-};
+        let request = wxpay_apis::merchant_risk_manage::violation_notifications::QueryMerchantRiskManageViolationNotificationsRequest::new();
         check_request(
             &request,
             Method::Get,
@@ -207,9 +213,8 @@ mod violation_notifications {
     /// `POST /v3/merchant-risk-manage/violation-notifications`
     #[test]
     fn create_merchant_risk_manage_violation_notifications() {
-        let request = wxpay_apis::merchant_risk_manage::violation_notifications::CreateMerchantRiskManageViolationNotificationsRequest {
-notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-};
+        let mut request = wxpay_apis::merchant_risk_manage::violation_notifications::CreateMerchantRiskManageViolationNotificationsRequest::new();
+        request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         check_request(
             &request,
             Method::Post,
@@ -224,9 +229,8 @@ notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
     /// `PUT /v3/merchant-risk-manage/violation-notifications`
     #[test]
     fn update_merchant_risk_manage_violation_notifications() {
-        let request = wxpay_apis::merchant_risk_manage::violation_notifications::UpdateMerchantRiskManageViolationNotificationsRequest {
-notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-};
+        let mut request = wxpay_apis::merchant_risk_manage::violation_notifications::UpdateMerchantRiskManageViolationNotificationsRequest::new();
+        request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         check_request(
             &request,
             Method::Put,

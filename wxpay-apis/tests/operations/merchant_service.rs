@@ -9,8 +9,7 @@ mod complaint_notifications {
     /// `DELETE /v3/merchant-service/complaint-notifications`
     #[test]
     fn delete_complaint_notifications() {
-        let request = wxpay_apis::merchant_service::complaint_notifications::DeleteComplaintNotificationsRequest {
-};
+        let request = wxpay_apis::merchant_service::complaint_notifications::DeleteComplaintNotificationsRequest::new();
         check_request(
             &request,
             Method::Delete,
@@ -25,8 +24,7 @@ mod complaint_notifications {
     /// `GET /v3/merchant-service/complaint-notifications`
     #[test]
     fn query_complaint_notifications() {
-        let request = wxpay_apis::merchant_service::complaint_notifications::QueryComplaintNotificationsRequest {
-};
+        let request = wxpay_apis::merchant_service::complaint_notifications::QueryComplaintNotificationsRequest::new();
         check_request(
             &request,
             Method::Get,
@@ -41,9 +39,7 @@ mod complaint_notifications {
     /// `POST /v3/merchant-service/complaint-notifications`
     #[test]
     fn create_complaint_notifications() {
-        let request = wxpay_apis::merchant_service::complaint_notifications::CreateComplaintNotificationsRequest {
-url: "https://www.xxx.com/notify",
-};
+        let request = wxpay_apis::merchant_service::complaint_notifications::CreateComplaintNotificationsRequest::new("https://www.xxx.com/notify");
         check_request(
             &request,
             Method::Post,
@@ -58,9 +54,7 @@ url: "https://www.xxx.com/notify",
     /// `PUT /v3/merchant-service/complaint-notifications`
     #[test]
     fn update_complaint_notifications() {
-        let request = wxpay_apis::merchant_service::complaint_notifications::UpdateComplaintNotificationsRequest {
-url: "https://www.xxx.com/notify",
-};
+        let request = wxpay_apis::merchant_service::complaint_notifications::UpdateComplaintNotificationsRequest::new("https://www.xxx.com/notify");
         check_request(
             &request,
             Method::Put,
@@ -78,14 +72,14 @@ mod complaints {
     /// `GET /v3/merchant-service/complaints`
     #[test]
     fn query_merchant_service_complaints() {
-        let request =
-            wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsRequest {
-                limit: Some(5),
-                offset: Some(10),
-                begin_date: "2019-01-01",
-                end_date: "2019-01-01",
-                sub_mchid: Some("1900012181"),
-            };
+        let mut request =
+            wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsRequest::new(
+                "2019-01-01",
+                "2019-01-01",
+            );
+        request.limit = Some(5);
+        request.offset = Some(10);
+        request.sub_mchid = Some("1900012181");
         check_request(
             &request,
             Method::Get,
@@ -100,9 +94,7 @@ mod complaints {
     /// `GET /v3/merchant-service/complaints/{transaction_id}`
     #[test]
     fn query_merchant_service_complaints_by_transaction_id() {
-        let request = wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsByTransactionIdRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::merchant_service::complaints::QueryMerchantServiceComplaintsByTransactionIdRequest::new("transaction_id/../?a=b#c %微");
         check_request(
             &request,
             Method::Get,
@@ -119,9 +111,7 @@ transaction_id: "transaction_id/../?a=b#c %微",
         /// `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`
         #[test]
         fn query_complaints_negotiation_historys() {
-            let request = wxpay_apis::merchant_service::complaints::negotiation_historys::QueryComplaintsNegotiationHistorysRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-};
+            let request = wxpay_apis::merchant_service::complaints::negotiation_historys::QueryComplaintsNegotiationHistorysRequest::new("transaction_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/merchant-service/complaints/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "", None, &[]);
             check_response::<wxpay_apis::merchant_service::complaints::negotiation_historys::QueryComplaintsNegotiationHistorysResponse>("{\"complaint_negotiation_history\":[{\"image_list\":[{}],\"operate_details\":\"投诉一个重复扣费问题\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"CREATE_COMPLAINT_BY_PLATFORM\",\"operate_user\":\"投诉人\"}]}");
         }
@@ -133,13 +123,13 @@ mod complaints_v2 {
     /// `GET /v3/merchant-service/complaints-v2`
     #[test]
     fn list_complaints_v2() {
-        let request = wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Request {
-            limit: Some(5),
-            offset: Some(10),
-            begin_date: "2019-01-01",
-            end_date: "2019-01-01",
-            complainted_mchid: Some("1900012181"),
-        };
+        let mut request = wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Request::new(
+            "2019-01-01",
+            "2019-01-01",
+        );
+        request.limit = Some(5);
+        request.offset = Some(10);
+        request.complainted_mchid = Some("1900012181");
         check_request(&request, Method::Get, "v3/merchant-service/complaints-v2", "limit=5&offset=10&begin_date=2019-01-01&end_date=2019-01-01&complainted_mchid=1900012181", None, &[]);
         check_response::<wxpay_apis::merchant_service::complaints_v2::ListComplaintsV2Response>("{\"data\":[{\"additional_info\":{\"share_power_info\":{\"is_returned_to_same_machine\":false,\"return_address_info\":{\"latitude\":\"22.52305518747831\",\"longitude\":\"113.93535488533665\",\"return_address\":\"广东省深圳市南山区海天二路南山区后海腾讯滨海大厦(海天二路西)\"},\"return_time\":\"2015-05-20T13:29:35+08:00\"},\"type\":\"SHARE_POWER_TYPE\"},\"apply_refund_amount\":10,\"complaint_detail\":\"反馈一个重复扣费的问题\",\"complaint_full_refunded\":true,\"complaint_id\":\"200201820200101080076610000\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]}],\"complaint_order_info\":[{\"amount\":3,\"out_trade_no\":\"20190906154617947762231\",\"transaction_id\":\"4200000404201909069117582536\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2015-05-20T13:29:35.120+08:00\",\"complainted_mchid\":\"1900012181\",\"in_platform_service\":true,\"incoming_user_response\":true,\"is_agent_mode\":true,\"need_immediate_service\":true,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"problem_description\":\"不满意商家服务\",\"problem_type\":\"REFUND\",\"service_order_info\":[{\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"state\":\"DOING\"}],\"user_complaint_times\":1,\"user_tag_list\":[\"TRUSTED\"]}],\"limit\":5,\"offset\":10,\"total_count\":1000}");
     }
@@ -147,9 +137,9 @@ mod complaints_v2 {
     /// `GET /v3/merchant-service/complaints-v2/{complaint_id}`
     #[test]
     fn query_complaint_v2() {
-        let request = wxpay_apis::merchant_service::complaints_v2::QueryComplaintV2Request {
-            complaint_id: "complaint_id/../?a=b#c %微",
-        };
+        let request = wxpay_apis::merchant_service::complaints_v2::QueryComplaintV2Request::new(
+            "complaint_id/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Get,
@@ -166,11 +156,7 @@ mod complaints_v2 {
         /// `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`
         #[test]
         fn complete_complaint_v2() {
-            let request =
-                wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Request {
-                    complaint_id: "complaint_id/../?a=b#c %微",
-                    complainted_mchid: "1900012181",
-                };
+            let request = wxpay_apis::merchant_service::complaints_v2::complete::CompleteComplaintV2Request::new("complaint_id/../?a=b#c %微", "1900012181");
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complainted_mchid\":\"1900012181\"}"), &[]);
             check_empty_response(&request);
         }
@@ -181,11 +167,9 @@ mod complaints_v2 {
         /// `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`
         #[test]
         fn query_negotiation_history_v2() {
-            let request = wxpay_apis::merchant_service::complaints_v2::negotiation_historys::QueryNegotiationHistoryV2Request {
-complaint_id: "complaint_id/../?a=b#c %微",
-limit: Some(50),
-offset: Some(10),
-};
+            let mut request = wxpay_apis::merchant_service::complaints_v2::negotiation_historys::QueryNegotiationHistoryV2Request::new("complaint_id/../?a=b#c %微");
+            request.limit = Some(50);
+            request.offset = Some(10);
             check_request(&request, Method::Get, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/negotiation-historys", "limit=50&offset=10", None, &[]);
             check_response::<wxpay_apis::merchant_service::complaints_v2::negotiation_historys::QueryNegotiationHistoryV2Response>("{\"data\":[{\"click_message\":{\"action_id\":\"example_action_id\",\"clicked_log_id\":\"example_clicked_log_id\",\"message_content\":{}},\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/xxxxx\"]},\"image_list\":[\"https://qpic.cn/xxx\"],\"log_id\":\"300285320210322170000071077\",\"normal_message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"},\"operate_details\":\"已与用户电话沟通解决\",\"operate_time\":\"2015-05-20T13:29:35.120+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\",\"user_appy_platform_service_reason\":\"商家响应不及时\",\"user_appy_platform_service_reason_description\":\"一周前就提交咨询了，到现在商家还没理我\"}],\"limit\":1,\"offset\":50,\"total_count\":1000}");
         }
@@ -196,19 +180,12 @@ offset: Some(10),
         /// `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`
         #[test]
         fn response_complaint_v2() {
-            let request = wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2Request {
-complaint_id: "complaint_id/../?a=b#c %微",
-complainted_mchid: "1900012181",
-jump_url: Some("https://www.xxx.com/notify"),
-jump_url_text: Some("查看订单详情"),
-mini_program_jump_info: Some(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfo {
-appid: "example_appid",
-path: "example_path",
-text: "example_text",
-}),
-response_content: "已与用户沟通解决",
-response_images: Some(&[wxpay_core::types::MediaId::new("file23578_21798531.jpg")]),
-};
+            let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
+            let mut request = wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2Request::new("complaint_id/../?a=b#c %微", "1900012181", "已与用户沟通解决");
+            request.jump_url = Some("https://www.xxx.com/notify");
+            request.jump_url_text = Some("查看订单详情");
+            request.mini_program_jump_info = Some(wxpay_apis::merchant_service::complaints_v2::response::ResponseComplaintV2MiniProgramJumpInfo::new("example_appid", "example_path", "example_text"));
+            request.response_images = Some(&items0);
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response", "", Some("{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://www.xxx.com/notify\",\"jump_url_text\":\"查看订单详情\",\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"},\"response_content\":\"已与用户沟通解决\",\"response_images\":[\"file23578_21798531.jpg\"]}"), &[]);
             check_empty_response(&request);
         }
@@ -219,117 +196,169 @@ response_images: Some(&[wxpay_core::types::MediaId::new("file23578_21798531.jpg"
         /// `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`
         #[test]
         fn create_complaints_v2_response_immediate_service() {
-            let request = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequest {
-complaint_id: "complaint_id/../?a=b#c %微",
-complainted_mchid: "1900012181",
-idempotent_id: "550e8400-e29b-41d4-a716-446655440000",
-message: wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessage {
-blocks: Some(&[wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceBlock {
-button: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton {
-action: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction {
-action_id: Some("example_action_id"),
-action_type: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage),
-jump_url: Some("example_jump_url"),
-message_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo {
-content: "example_content",
-custom_data: Some("example_custom_data"),
-}),
-mini_program_jump_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo {
-appid: "example_appid",
-path: Some("example_path"),
-text: Some("example_text"),
-}),
-}),
-invalid_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo {
-expired_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-multi_clickable: Some(true),
-}),
-text: Some("example_text"),
-}),
-button_group: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButtonGroup {
-button_layout: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ButtonLayout::LayoutHorizontal),
-buttons: Some(&[wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton {
-action: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction {
-action_id: Some("example_action_id"),
-action_type: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage),
-jump_url: Some("example_jump_url"),
-message_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo {
-content: "example_content",
-custom_data: Some("example_custom_data"),
-}),
-mini_program_jump_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo {
-appid: "example_appid",
-path: Some("example_path"),
-text: Some("example_text"),
-}),
-}),
-invalid_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo {
-expired_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-multi_clickable: Some(true),
-}),
-text: Some("example_text"),
-}]),
-invalid_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo {
-expired_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-multi_clickable: Some(true),
-}),
-}),
-faq_list: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceFaqList {
-faqs: Some(&[wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceFaq {
-action: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction {
-action_id: Some("example_action_id"),
-action_type: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage),
-jump_url: Some("example_jump_url"),
-message_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo {
-content: "example_content",
-custom_data: Some("example_custom_data"),
-}),
-mini_program_jump_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo {
-appid: "example_appid",
-path: Some("example_path"),
-text: Some("example_text"),
-}),
-}),
-faq_id: Some("example_faq_id"),
-faq_title: Some("example_faq_title"),
-}]),
-}),
-image: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceImage {
-image_style_type: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ImageStyleType::ImageStyleTypeNarrow),
-media_id: Some(wxpay_core::types::MediaId::new("example_media_id")),
-}),
-link: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton {
-action: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction {
-action_id: Some("example_action_id"),
-action_type: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage),
-jump_url: Some("example_jump_url"),
-message_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo {
-content: "example_content",
-custom_data: Some("example_custom_data"),
-}),
-mini_program_jump_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo {
-appid: "example_appid",
-path: Some("example_path"),
-text: Some("example_text"),
-}),
-}),
-invalid_info: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo {
-expired_time: Some(wxpay_core::types::Timestamp::new("2015-05-20T13:29:35+08:00")),
-multi_clickable: Some(true),
-}),
-text: Some("example_text"),
-}),
-text: Some(wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceText {
-color: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2Color::Default),
-is_bold: Some(true),
-text: Some("example_text"),
-}),
-r#type: Some(wxpay_apis::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type::Text),
-}]),
-custom_data: Some("example_custom_data"),
-sender_identity: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2SenderIdentity::Unknown),
-},
-};
+            let items0 = [{
+                let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton::new();
+                v.action = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction::new();
+                    v.action_id = Some("example_action_id");
+                    v.action_type = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage);
+                    v.jump_url = Some("example_jump_url");
+                    v.message_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo::new("example_content");
+                        v.custom_data = Some("example_custom_data");
+                        v
+                    });
+                    v.mini_program_jump_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo::new("example_appid");
+                        v.path = Some("example_path");
+                        v.text = Some("example_text");
+                        v
+                    });
+                    v
+                });
+                v.invalid_info = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo::new();
+                    v.expired_time = Some(wxpay_core::types::Timestamp::new(
+                        "2015-05-20T13:29:35+08:00",
+                    ));
+                    v.multi_clickable = Some(true);
+                    v
+                });
+                v.text = Some("example_text");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceFaq::new();
+                v.action = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction::new();
+                    v.action_id = Some("example_action_id");
+                    v.action_type = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage);
+                    v.jump_url = Some("example_jump_url");
+                    v.message_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo::new("example_content");
+                        v.custom_data = Some("example_custom_data");
+                        v
+                    });
+                    v.mini_program_jump_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo::new("example_appid");
+                        v.path = Some("example_path");
+                        v.text = Some("example_text");
+                        v
+                    });
+                    v
+                });
+                v.faq_id = Some("example_faq_id");
+                v.faq_title = Some("example_faq_title");
+                v
+            }];
+            let items2 = [{
+                let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceBlock::new();
+                v.button = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton::new();
+                    v.action = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction::new();
+                        v.action_id = Some("example_action_id");
+                        v.action_type = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage);
+                        v.jump_url = Some("example_jump_url");
+                        v.message_info = Some({
+                            let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo::new("example_content");
+                            v.custom_data = Some("example_custom_data");
+                            v
+                        });
+                        v.mini_program_jump_info = Some({
+                            let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo::new("example_appid");
+                            v.path = Some("example_path");
+                            v.text = Some("example_text");
+                            v
+                        });
+                        v
+                    });
+                    v.invalid_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo::new();
+                        v.expired_time = Some(wxpay_core::types::Timestamp::new(
+                            "2015-05-20T13:29:35+08:00",
+                        ));
+                        v.multi_clickable = Some(true);
+                        v
+                    });
+                    v.text = Some("example_text");
+                    v
+                });
+                v.button_group = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButtonGroup::new();
+                    v.button_layout = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ButtonLayout::LayoutHorizontal);
+                    v.buttons = Some(&items0);
+                    v.invalid_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo::new();
+                        v.expired_time = Some(wxpay_core::types::Timestamp::new(
+                            "2015-05-20T13:29:35+08:00",
+                        ));
+                        v.multi_clickable = Some(true);
+                        v
+                    });
+                    v
+                });
+                v.faq_list = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceFaqList::new();
+                    v.faqs = Some(&items1);
+                    v
+                });
+                v.image = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceImage::new();
+                    v.image_style_type = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ImageStyleType::ImageStyleTypeNarrow);
+                    v.media_id = Some(wxpay_core::types::MediaId::new("example_media_id"));
+                    v
+                });
+                v.link = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceButton::new();
+                    v.action = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceAction::new();
+                        v.action_id = Some("example_action_id");
+                        v.action_type = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2ActionType::ActionTypeSendMessage);
+                        v.jump_url = Some("example_jump_url");
+                        v.message_info = Some({
+                            let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessageInfo::new("example_content");
+                            v.custom_data = Some("example_custom_data");
+                            v
+                        });
+                        v.mini_program_jump_info = Some({
+                            let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo::new("example_appid");
+                            v.path = Some("example_path");
+                            v.text = Some("example_text");
+                            v
+                        });
+                        v
+                    });
+                    v.invalid_info = Some({
+                        let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceInvalidInfo::new();
+                        v.expired_time = Some(wxpay_core::types::Timestamp::new(
+                            "2015-05-20T13:29:35+08:00",
+                        ));
+                        v.multi_clickable = Some(true);
+                        v
+                    });
+                    v.text = Some("example_text");
+                    v
+                });
+                v.text = Some({
+                    let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceText::new();
+                    v.color = Some(
+                        wxpay_apis::merchant_service::complaints_v2::ComplaintsV2Color::Default,
+                    );
+                    v.is_bold = Some(true);
+                    v.text = Some("example_text");
+                    v
+                });
+                v.r#type = Some(wxpay_apis::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type::Text);
+                v
+            }];
+            let request = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceRequest::new("complaint_id/../?a=b#c %微", "1900012181", "550e8400-e29b-41d4-a716-446655440000", {
+let mut v = wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceMessage::new();
+v.blocks = Some(&items2);
+v.custom_data = Some("example_custom_data");
+v.sender_identity = Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2SenderIdentity::Unknown);
+v
+});
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/response-immediate-service", "", Some("{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"button\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"}],\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true}},\"faq_list\":{\"faqs\":[{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"faq_id\":\"example_faq_id\",\"faq_title\":\"example_faq_title\"}]},\"image\":{\"image_style_type\":\"IMAGE_STYLE_TYPE_NARROW\",\"media_id\":\"example_media_id\"},\"link\":{\"action\":{\"action_id\":\"example_action_id\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"jump_url\":\"example_jump_url\",\"message_info\":{\"content\":\"example_content\",\"custom_data\":\"example_custom_data\"},\"mini_program_jump_info\":{\"appid\":\"example_appid\",\"path\":\"example_path\",\"text\":\"example_text\"}},\"invalid_info\":{\"expired_time\":\"2015-05-20T13:29:35+08:00\",\"multi_clickable\":true},\"text\":\"example_text\"},\"text\":{\"color\":\"DEFAULT\",\"is_bold\":true,\"text\":\"example_text\"},\"type\":\"TEXT\"}],\"custom_data\":\"example_custom_data\",\"sender_identity\":\"UNKNOWN\"}}"), &[]);
             check_response::<wxpay_apis::merchant_service::complaints_v2::response_immediate_service::CreateComplaintsV2ResponseImmediateServiceResponse>("{\"log_id\":\"300285320210322170000071077\"}");
         }
@@ -340,14 +369,12 @@ sender_identity: Some(wxpay_apis::merchant_service::complaints_v2::ComplaintsV2S
         /// `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`
         #[test]
         fn update_refund_progress() {
-            let request = wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressRequest {
-complaint_id: "complaint_id/../?a=b#c %微",
-action: wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressAction::Approve,
-launch_refund_day: Some(3),
-reject_media_list: Some(&[wxpay_core::types::MediaId::new("file23578_21798531.jpg")]),
-reject_reason: Some("拒绝退款"),
-remark: Some("已处理完成"),
-};
+            let items0 = [wxpay_core::types::MediaId::new("file23578_21798531.jpg")];
+            let mut request = wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressRequest::new("complaint_id/../?a=b#c %微", wxpay_apis::merchant_service::complaints_v2::update_refund_progress::UpdateRefundProgressAction::Approve);
+            request.launch_refund_day = Some(3);
+            request.reject_media_list = Some(&items0);
+            request.reject_reason = Some("拒绝退款");
+            request.remark = Some("已处理完成");
             check_request(&request, Method::Post, "v3/merchant-service/complaints-v2/complaint_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/update-refund-progress", "", Some("{\"action\":\"APPROVE\",\"launch_refund_day\":3,\"reject_media_list\":[\"file23578_21798531.jpg\"],\"reject_reason\":\"拒绝退款\",\"remark\":\"已处理完成\"}"), &[]);
             check_empty_response(&request);
         }
@@ -359,17 +386,16 @@ mod feedbacks {
     /// `POST /v3/merchant-service/feedbacks`
     #[test]
     fn create_merchant_service_feedbacks() {
-        let request =
-            wxpay_apis::merchant_service::feedbacks::CreateMerchantServiceFeedbacksRequest {
-                complainted_mchid: "9980456248",
-                feedback_content: "已与用户协商解决",
-                feedback_images: Some(&[wxpay_core::types::MediaId::new(
-                    "feedback_images-media-id",
-                )]),
-                feedback_type: Some(1),
-                launch_confirm_process: Some(true),
-                transaction_id: "4200000404201909069117582536",
-            };
+        let items0 = [wxpay_core::types::MediaId::new("feedback_images-media-id")];
+        let mut request =
+            wxpay_apis::merchant_service::feedbacks::CreateMerchantServiceFeedbacksRequest::new(
+                "9980456248",
+                "已与用户协商解决",
+                "4200000404201909069117582536",
+            );
+        request.feedback_images = Some(&items0);
+        request.feedback_type = Some(1);
+        request.launch_confirm_process = Some(true);
         check_request(&request, Method::Post, "v3/merchant-service/feedbacks", "", Some("{\"complainted_mchid\":\"9980456248\",\"feedback_content\":\"已与用户协商解决\",\"feedback_images\":[\"feedback_images-media-id\"],\"feedback_type\":1,\"launch_confirm_process\":true,\"transaction_id\":\"4200000404201909069117582536\"}"), &[]);
         check_empty_response(&request);
     }

@@ -9,37 +9,40 @@ mod stores {
     /// `POST /v3/merchant-store/stores`
     #[test]
     fn create_merchant_store_stores() {
-        let request = wxpay_apis::merchant_store::stores::CreateMerchantStoreStoresRequest {
-            store_address: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress {
-                    address_code: "440305",
-                    address_complements: Some("地铁A口右侧100米"),
-                    address_detail: "深南大道10000号腾讯大厦1楼",
-                    latitude: Some("37.75464"),
-                    longitude: Some("112.63484"),
-                },
-            ),
-            store_basics: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBasics {
-                    branch_name: Some("海岸城店"),
-                    brand_id: Some(1001),
-                    brand_name: Some("麦当劳"),
-                    store_name: "麦当劳",
-                    store_reference_id: Some("MDL001"),
-                },
-            ),
-            store_business: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBusiness {
-                    business_hours: Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00"),
-                    service_phone: Some("0755-86013388"),
-                },
-            ),
-            store_recipient: Some(&[wxpay_apis::merchant_store::stores::StoresStoreRecipient {
-                company_name: Some("腾讯科技（深圳）有限公司"),
-                mchid: "1230000109",
-            }]),
-            sub_mchid: Some("1900000109"),
-        };
+        let items0 = [{
+            let mut v = wxpay_apis::merchant_store::stores::StoresStoreRecipient::new("1230000109");
+            v.company_name = Some("腾讯科技（深圳）有限公司");
+            v
+        }];
+        let mut request =
+            wxpay_apis::merchant_store::stores::CreateMerchantStoreStoresRequest::new();
+        request.store_address = Some({
+            let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress::new(
+                "440305",
+                "深南大道10000号腾讯大厦1楼",
+            );
+            v.address_complements = Some("地铁A口右侧100米");
+            v.latitude = Some("37.75464");
+            v.longitude = Some("112.63484");
+            v
+        });
+        request.store_basics = Some({
+            let mut v =
+                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBasics::new("麦当劳");
+            v.branch_name = Some("海岸城店");
+            v.brand_id = Some(1001);
+            v.brand_name = Some("麦当劳");
+            v.store_reference_id = Some("MDL001");
+            v
+        });
+        request.store_business = Some({
+            let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBusiness::new();
+            v.business_hours = Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00");
+            v.service_phone = Some("0755-86013388");
+            v
+        });
+        request.store_recipient = Some(&items0);
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/merchant-store/stores", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
         check_response::<wxpay_apis::merchant_store::stores::CreateMerchantStoreStoresResponse>(
             "{\"store_id\":20488000}",
@@ -49,10 +52,9 @@ mod stores {
     /// `GET /v3/merchant-store/stores/{store_id}`
     #[test]
     fn query_merchant_store_stores() {
-        let request = wxpay_apis::merchant_store::stores::QueryMerchantStoreStoresRequest {
-            store_id: 20488000,
-            sub_mchid: Some("1900000109"),
-        };
+        let mut request =
+            wxpay_apis::merchant_store::stores::QueryMerchantStoreStoresRequest::new(20488000);
+        request.sub_mchid = Some("1900000109");
         check_request(
             &request,
             Method::Get,
@@ -67,34 +69,34 @@ mod stores {
     /// `PATCH /v3/merchant-store/stores/{store_id}`
     #[test]
     fn modify_merchant_store_stores() {
-        let request = wxpay_apis::merchant_store::stores::ModifyMerchantStoreStoresRequest {
-            store_id: 20488000,
-            store_address: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress {
-                    address_code: "440305",
-                    address_complements: Some("地铁A口右侧100米"),
-                    address_detail: "深南大道10000号腾讯大厦1楼",
-                    latitude: Some("37.75464"),
-                    longitude: Some("112.63484"),
-                },
-            ),
-            store_basics: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBasics {
-                    branch_name: Some("海岸城店"),
-                    brand_id: Some(1001),
-                    brand_name: Some("麦当劳"),
-                    store_name: "麦当劳",
-                    store_reference_id: Some("MDL001"),
-                },
-            ),
-            store_business: Some(
-                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBusiness {
-                    business_hours: Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00"),
-                    service_phone: Some("0755-86013388"),
-                },
-            ),
-            sub_mchid: Some("1900000109"),
-        };
+        let mut request =
+            wxpay_apis::merchant_store::stores::ModifyMerchantStoreStoresRequest::new(20488000);
+        request.store_address = Some({
+            let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreAddress::new(
+                "440305",
+                "深南大道10000号腾讯大厦1楼",
+            );
+            v.address_complements = Some("地铁A口右侧100米");
+            v.latitude = Some("37.75464");
+            v.longitude = Some("112.63484");
+            v
+        });
+        request.store_basics = Some({
+            let mut v =
+                wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBasics::new("麦当劳");
+            v.branch_name = Some("海岸城店");
+            v.brand_id = Some(1001);
+            v.brand_name = Some("麦当劳");
+            v.store_reference_id = Some("MDL001");
+            v
+        });
+        request.store_business = Some({
+            let mut v = wxpay_apis::merchant_store::stores::MerchantStoreStoresStoreBusiness::new();
+            v.business_hours = Some("周一至周五 09:00-20:00|周六至周日 10:00-22:00");
+            v.service_phone = Some("0755-86013388");
+            v
+        });
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Patch, "v3/merchant-store/stores/20488000", "", Some("{\"store_address\":{\"address_code\":\"440305\",\"address_complements\":\"地铁A口右侧100米\",\"address_detail\":\"深南大道10000号腾讯大厦1楼\",\"latitude\":\"37.75464\",\"longitude\":\"112.63484\"},\"store_basics\":{\"branch_name\":\"海岸城店\",\"brand_id\":1001,\"brand_name\":\"麦当劳\",\"store_name\":\"麦当劳\",\"store_reference_id\":\"MDL001\"},\"store_business\":{\"business_hours\":\"周一至周五 09:00-20:00|周六至周日 10:00-22:00\",\"service_phone\":\"0755-86013388\"},\"sub_mchid\":\"1900000109\"}"), &[]);
         check_empty_response(&request);
     }
@@ -106,14 +108,13 @@ mod stores {
             /// `POST /v3/merchant-store/stores/{store_id}/recipients/bind`
             #[test]
             fn bind_stores_recipients() {
-                let request = wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest {
-store_id: 20488000,
-store_recipient: &[wxpay_apis::merchant_store::stores::StoresStoreRecipient {
-company_name: Some("腾讯科技（深圳）有限公司"),
-mchid: "1230000109",
-}],
-sub_mchid: "1900000109",
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::merchant_store::stores::StoresStoreRecipient::new("1230000109");
+                    v.company_name = Some("腾讯科技（深圳）有限公司");
+                    v
+                }];
+                let request = wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest::new(20488000, &items0, "1900000109");
                 check_request(&request, Method::Post, "v3/merchant-store/stores/20488000/recipients/bind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::merchant_store::stores::recipients::bind::BindStoresRecipientsResponse>("{\"failed_store_recipient\":[{\"failed_reason\":\"收款商户号与收款主体不一致\",\"mchid\":\"1230000109\"}]}");
             }
@@ -124,14 +125,15 @@ sub_mchid: "1900000109",
             /// `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`
             #[test]
             fn unbind_stores_recipients() {
-                let request = wxpay_apis::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsRequest {
-store_id: 20488000,
-store_recipient: Some(&[wxpay_apis::merchant_store::stores::StoresStoreRecipient {
-company_name: Some("腾讯科技（深圳）有限公司"),
-mchid: "1230000109",
-}]),
-sub_mchid: Some("1900000109"),
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::merchant_store::stores::StoresStoreRecipient::new("1230000109");
+                    v.company_name = Some("腾讯科技（深圳）有限公司");
+                    v
+                }];
+                let mut request = wxpay_apis::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsRequest::new(20488000);
+                request.store_recipient = Some(&items0);
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/merchant-store/stores/20488000/recipients/unbind", "", Some("{\"store_recipient\":[{\"company_name\":\"腾讯科技（深圳）有限公司\",\"mchid\":\"1230000109\"}],\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsResponse>("{\"failed_store_recipient\":[{\"failed_reason\":\"收款商户号与收款主体不一致\",\"mchid\":\"1230000109\"}]}");
             }

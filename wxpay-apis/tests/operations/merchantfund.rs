@@ -11,12 +11,8 @@ mod merchant {
         /// `GET /v3/merchantfund/merchant/income-records`
         #[test]
         fn query_merchant_income_records() {
-            let request = wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsRequest {
-account_type: wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic,
-date: "2019-06-11",
-offset: Some(0),
-limit: 100,
-};
+            let mut request = wxpay_apis::merchantfund::merchant::income_records::QueryMerchantIncomeRecordsRequest::new(wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, "2019-06-11", 100);
+            request.offset = Some(0);
             check_request(
                 &request,
                 Method::Get,
@@ -37,13 +33,8 @@ mod partner {
         /// `GET /v3/merchantfund/partner/income-records`
         #[test]
         fn query_partner_income_records() {
-            let request = wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsRequest {
-sub_mchid: "2480253391",
-account_type: wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic,
-date: "2019-06-11",
-offset: Some(0),
-limit: 100,
-};
+            let mut request = wxpay_apis::merchantfund::partner::income_records::QueryPartnerIncomeRecordsRequest::new("2480253391", wxpay_apis::merchantfund::IncomeRecordsAccountType::Basic, "2019-06-11", 100);
+            request.offset = Some(0);
             check_request(
                 &request,
                 Method::Get,

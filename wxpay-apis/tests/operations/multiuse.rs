@@ -11,9 +11,9 @@ mod stocks {
         /// `GET /v3/multiuse/stocks/{stock_id}/refund-flow`
         #[test]
         fn refund_flow() {
-            let request = wxpay_apis::multiuse::stocks::refund_flow::RefundFlowRequest {
-                stock_id: "stock_id/../?a=b#c %微",
-            };
+            let request = wxpay_apis::multiuse::stocks::refund_flow::RefundFlowRequest::new(
+                "stock_id/../?a=b#c %微",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -31,9 +31,9 @@ mod stocks {
         /// `GET /v3/multiuse/stocks/{stock_id}/send-flow`
         #[test]
         fn send_flow() {
-            let request = wxpay_apis::multiuse::stocks::send_flow::SendFlowRequest {
-                stock_id: "stock_id/../?a=b#c %微",
-            };
+            let request = wxpay_apis::multiuse::stocks::send_flow::SendFlowRequest::new(
+                "stock_id/../?a=b#c %微",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -51,9 +51,9 @@ mod stocks {
         /// `GET /v3/multiuse/stocks/{stock_id}/use-flow`
         #[test]
         fn use_flow() {
-            let request = wxpay_apis::multiuse::stocks::use_flow::UseFlowRequest {
-                stock_id: "stock_id/../?a=b#c %微",
-            };
+            let request = wxpay_apis::multiuse::stocks::use_flow::UseFlowRequest::new(
+                "stock_id/../?a=b#c %微",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -74,16 +74,20 @@ mod users {
         /// `POST /v3/multiuse/users/{openid}/coupons`
         #[test]
         fn send_multiuse_coupon() {
-            let request = wxpay_apis::multiuse::users::coupons::SendMultiuseCouponRequest {
-                openid: "openid/../?a=b#c %微",
-                amount: Some(10000),
-                appid: "wx233544546545989",
-                card_type: wxpay_apis::multiuse::users::coupons::SendMultiuseCouponCardType::IdCard,
-                id_card_number: "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                out_request_no: "8956000202407191254642",
-                stock_id: "9856000",
-                user_name: "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-            };
+            let mut request = wxpay_apis::multiuse::users::coupons::SendMultiuseCouponRequest::new(
+                "openid/../?a=b#c %微",
+                "wx233544546545989",
+                wxpay_apis::multiuse::users::coupons::SendMultiuseCouponCardType::IdCard,
+                wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ),
+                "8956000202407191254642",
+                "9856000",
+                wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ),
+            );
+            request.amount = Some(10000);
             check_encrypted_request(&request, Method::Post, "v3/multiuse/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/coupons", "", Some("{\"amount\":10000,\"appid\":\"wx233544546545989\",\"card_type\":\"ID_CARD\",\"id_card_number\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\",\"out_request_no\":\"8956000202407191254642\",\"stock_id\":\"9856000\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}"), &[], &["/id_card_number", "/user_name"]);
             check_response::<wxpay_apis::multiuse::users::coupons::SendMultiuseCouponResponse>(
                 "{\"coupon_id\":\"9867041\"}",

@@ -9,14 +9,14 @@ mod authinfo {
     /// `POST /v3/offlineface/authinfo`
     #[test]
     fn create_offlineface_authinfo() {
-        let request = wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoRequest {
-            device_id: "device_id-example",
-            organization_id: "organization_id-example",
-            raw_data: "raw_data-example",
-            sp_appid: "sp_appid-example",
-            sub_appid: Some("sub_appid-example"),
-            sub_mchid: "sub_mchid-example",
-        };
+        let mut request = wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoRequest::new(
+            "device_id-example",
+            "organization_id-example",
+            "raw_data-example",
+            "sp_appid-example",
+            "sub_mchid-example",
+        );
+        request.sub_appid = Some("sub_appid-example");
         check_request(&request, Method::Post, "v3/offlineface/authinfo", "", Some("{\"device_id\":\"device_id-example\",\"organization_id\":\"organization_id-example\",\"raw_data\":\"raw_data-example\",\"sp_appid\":\"sp_appid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[]);
         check_response::<wxpay_apis::offlineface::authinfo::CreateOfflinefaceAuthinfoResponse>(
             "{\"authinfo\":\"authinfo-example\"}",
@@ -29,10 +29,10 @@ mod contracts {
     /// `GET /v3/offlineface/contracts/{contract_id}`
     #[test]
     fn query_offlineface_contracts() {
-        let request = wxpay_apis::offlineface::contracts::QueryOfflinefaceContractsRequest {
-            contract_id: "contract_id/../?a=b#c %微",
-            appid: Some("wx8888888888"),
-        };
+        let mut request = wxpay_apis::offlineface::contracts::QueryOfflinefaceContractsRequest::new(
+            "contract_id/../?a=b#c %微",
+        );
+        request.appid = Some("wx8888888888");
         check_request(
             &request,
             Method::Get,
@@ -49,31 +49,35 @@ mod contracts {
         /// `POST /v3/offlineface/contracts/presign`
         #[test]
         fn presign_contracts() {
-            let request = wxpay_apis::offlineface::contracts::presign::PresignContractsRequest {
-business_name: "business_name-example",
-contract_mode: Some(wxpay_apis::offlineface::contracts::ContractsContractMode::LimitBankCard),
-facepay_user: wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUser {
-identification: Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification {
-identification_number: "identification_number-example",
-identification_type: wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard,
-}),
-identification_name: Some("identification_name-example"),
-organization_id: "organization_id-example",
-out_user_id: "out_user_id-example",
-phone: Some("phone-example"),
-},
-limit_bank_card: Some(wxpay_apis::offlineface::contracts::presign::PresignContractsLimitBankCard {
-bank_card_number: Some("bank_card_number-example"),
-bank_type: Some("bank_type-example"),
-identification: Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification {
-identification_number: "identification_number-example",
-identification_type: wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard,
-}),
-identification_name: Some("identification_name-example"),
-phone: Some("phone-example"),
-valid_thru: Some("valid_thru-example"),
-}),
-};
+            let mut request =
+                wxpay_apis::offlineface::contracts::presign::PresignContractsRequest::new(
+                    "business_name-example",
+                    {
+                        let mut v = wxpay_apis::offlineface::contracts::presign::PresignContractsFacepayUser::new("organization_id-example", "out_user_id-example");
+                        v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
+                        v.identification_name = Some("identification_name-example");
+                        v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
+                        v
+                    },
+                );
+            request.contract_mode =
+                Some(wxpay_apis::offlineface::contracts::ContractsContractMode::LimitBankCard);
+            request.limit_bank_card = Some({
+                let mut v =
+                    wxpay_apis::offlineface::contracts::presign::PresignContractsLimitBankCard::new(
+                    );
+                v.bank_card_number = Some(wxpay_core::sensitive::Sensitive::new(
+                    "bank_card_number-example",
+                ));
+                v.bank_type = Some("bank_type-example");
+                v.identification = Some(wxpay_apis::offlineface::contracts::presign::PresignContractsIdentification::new(wxpay_core::sensitive::Sensitive::new("identification_number-example"), wxpay_apis::offlineface::contracts::presign::PresignContractsIdentificationType::Idcard));
+                v.identification_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "identification_name-example",
+                ));
+                v.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
+                v.valid_thru = Some("valid_thru-example");
+                v
+            });
             check_encrypted_request(&request, Method::Post, "v3/offlineface/contracts/presign", "", Some("{\"business_name\":\"business_name-example\",\"contract_mode\":\"LIMIT_BANK_CARD\",\"facepay_user\":{\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"phone\":\"phone-example\"},\"limit_bank_card\":{\"bank_card_number\":\"bank_card_number-example\",\"bank_type\":\"bank_type-example\",\"identification\":{\"identification_number\":\"identification_number-example\",\"identification_type\":\"IDCARD\"},\"identification_name\":\"identification_name-example\",\"phone\":\"phone-example\",\"valid_thru\":\"valid_thru-example\"}}"), &[], &["/facepay_user/identification/identification_number", "/facepay_user/phone", "/limit_bank_card/bank_card_number", "/limit_bank_card/identification/identification_number", "/limit_bank_card/identification_name", "/limit_bank_card/phone"]);
             check_response::<wxpay_apis::offlineface::contracts::presign::PresignContractsResponse>(
                 "{\"presign_token\":\"presign_token-example\"}",
@@ -87,12 +91,12 @@ mod face_collections {
     /// `GET /v3/offlineface/face-collections`
     #[test]
     fn query_offlineface_face_collections() {
-        let request =
-            wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsRequest {
-                organization_id: "Ofewewfwefweewf",
-                offset: Some(30),
-                limit: Some(20),
-            };
+        let mut request =
+            wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsRequest::new(
+                "Ofewewfwefweewf",
+            );
+        request.offset = Some(30);
+        request.limit = Some(20);
         check_request(
             &request,
             Method::Get,
@@ -107,9 +111,7 @@ mod face_collections {
     /// `GET /v3/offlineface/face-collections/{collection_id}`
     #[test]
     fn query_offlineface_face_collections_by_collection_id() {
-        let request = wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsByCollectionIdRequest {
-collection_id: "collection_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::offlineface::face_collections::QueryOfflinefaceFaceCollectionsByCollectionIdRequest::new("collection_id/../?a=b#c %微");
         check_request(
             &request,
             Method::Get,
@@ -128,10 +130,10 @@ mod repayment_url {
     #[test]
     fn create_offlineface_repayment_url() {
         let request =
-            wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlRequest {
-                organization_id: "organization_id-example",
-                out_user_id: "out_user_id-example",
-            };
+            wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlRequest::new(
+                "organization_id-example",
+                "out_user_id-example",
+            );
         check_request(&request, Method::Post, "v3/offlineface/repayment-url", "", Some("{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}"), &[]);
         check_response::<wxpay_apis::offlineface::repayment_url::CreateOfflinefaceRepaymentUrlResponse>("{\"expire_at\":\"2018-06-08T10:34:56+08:00\",\"repayment_url\":\"repayment_url-example\"}");
     }
@@ -142,39 +144,41 @@ mod transactions {
     /// `POST /v3/offlineface/transactions`
     #[test]
     fn create_offlineface_transactions() {
-        let request = wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsRequest {
-            amount: Some(
-                wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsAmount {
-                    currency: wxpay_apis::offlineface::transactions::TransactionsCurrency::Cny,
-                    total: 1,
-                },
+        let mut request =
+            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsRequest::new(
+                "auth_code-example",
+            );
+        request.amount = Some(
+            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsAmount::new(
+                wxpay_apis::offlineface::transactions::TransactionsCurrency::Cny,
+                1,
             ),
-            attach: Some("attach-example"),
-            auth_code: "auth_code-example",
-            business: Some(
-                wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsBusiness {
-                    business_product_id: 11,
-                    business_scene_id: 124,
-                },
+        );
+        request.attach = Some("attach-example");
+        request.business = Some(
+            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsBusiness::new(
+                11, 124,
             ),
-            description: Some("description-example"),
-            goods_tag: Some("goods_tag-example"),
-            out_trade_no: Some("out_trade_no-example"),
-            scene_info: Some(
-                wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsSceneInfo {
-                    device_ip: "device_ip-example",
-                },
+        );
+        request.description = Some("description-example");
+        request.goods_tag = Some("goods_tag-example");
+        request.out_trade_no = Some("out_trade_no-example");
+        request.scene_info = Some(
+            wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsSceneInfo::new(
+                "device_ip-example",
             ),
-            settle_info: Some(
-                wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsSettleInfo {
-                    profit_sharing: Some(true),
-                },
-            ),
-            sp_appid: Some("sp_appid-example"),
-            sp_mchid: Some("sp_mchid-example"),
-            sub_appid: Some("sub_appid-example"),
-            sub_mchid: Some("sub_mchid-example"),
-        };
+        );
+        request.settle_info = Some({
+            let mut v =
+                wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsSettleInfo::new(
+                );
+            v.profit_sharing = Some(true);
+            v
+        });
+        request.sp_appid = Some("sp_appid-example");
+        request.sp_mchid = Some("sp_mchid-example");
+        request.sub_appid = Some("sub_appid-example");
+        request.sub_mchid = Some("sub_mchid-example");
         check_request(&request, Method::Post, "v3/offlineface/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"auth_code\":\"auth_code-example\",\"business\":{\"business_product_id\":11,\"business_scene_id\":124},\"description\":\"description-example\",\"goods_tag\":\"goods_tag-example\",\"out_trade_no\":\"out_trade_no-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\"}"), &[]);
         check_response::<wxpay_apis::offlineface::transactions::CreateOfflinefaceTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"debt_state\":\"debt_state-example\",\"description\":\"description-example\",\"error_type\":\"error_type-example\",\"out_trade_no\":\"out_trade_no-example\",\"payer\":{\"sp_openid\":\"sp_openid-example\",\"sub_openid\":\"sub_openid-example\"},\"promotion_detail\":[{}],\"repayment_transaction_id\":\"repayment_transaction_id-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"trade_state-example\",\"trade_state_description\":\"trade_state_description-example\",\"trade_type\":\"APP\",\"transaction_id\":\"transaction_id-example\"}");
     }
@@ -184,12 +188,7 @@ mod transactions {
         /// `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sp_mchid: "198798777",
-sub_mchid: "3233122121",
-business_product_id: "2",
-};
+            let request = wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "198798777", "3233122121", "2");
             check_request(&request, Method::Get, "v3/offlineface/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=198798777&sub_mchid=3233122121&business_product_id=2", None, &[]);
             check_response::<wxpay_apis::offlineface::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"debt_state\":\"debt_state-example\",\"description\":\"description-example\",\"error_type\":\"error_type-example\",\"out_trade_no\":\"out_trade_no-example\",\"payer\":{\"sp_openid\":\"sp_openid-example\",\"sub_openid\":\"sub_openid-example\"},\"promotion_detail\":[{}],\"repayment_transaction_id\":\"repayment_transaction_id-example\",\"scene_info\":{\"device_ip\":\"device_ip-example\"},\"sp_appid\":\"sp_appid-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"trade_state-example\",\"trade_state_description\":\"trade_state_description-example\",\"trade_type\":\"APP\",\"transaction_id\":\"transaction_id-example\"}");
         }

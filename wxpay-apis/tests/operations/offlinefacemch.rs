@@ -9,11 +9,11 @@ mod organizations {
     /// `GET /v3/offlinefacemch/organizations`
     #[test]
     fn query_offlinefacemch_organizations() {
-        let request =
-            wxpay_apis::offlinefacemch::organizations::QueryOfflinefacemchOrganizationsRequest {
-                organization_id: Some("DBES323aeb"),
-                organization_name: Some("南山中兴小学部"),
-            };
+        let mut request =
+            wxpay_apis::offlinefacemch::organizations::QueryOfflinefacemchOrganizationsRequest::new(
+            );
+        request.organization_id = Some("DBES323aeb");
+        request.organization_name = Some("南山中兴小学部");
         check_request(&request, Method::Get, "v3/offlinefacemch/organizations", "organization_id=DBES323aeb&organization_name=%E5%8D%97%E5%B1%B1%E4%B8%AD%E5%85%B4%E5%B0%8F%E5%AD%A6%E9%83%A8", None, &[]);
         check_response::<wxpay_apis::offlinefacemch::organizations::QueryOfflinefacemchOrganizationsResponse>("{\"organization_id\":\"organization_id-example\",\"organization_name\":\"organization_name-example\"}");
     }
@@ -25,10 +25,7 @@ mod organizations {
             /// `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
             #[test]
             fn query_organizations_users_by_out_user_id() {
-                let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequest {
-organization_id: "organization_id/../?a=b#c %微",
-out_user_id: "out_user_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdRequest::new("organization_id/../?a=b#c %微", "out_user_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::offlinefacemch::organizations::users::out_user_id::QueryOrganizationsUsersByOutUserIdResponse>("{\"contract_id\":\"contract_id-example\",\"contract_state\":\"CONTRACTED\",\"face_image_ok\":true,\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"use_id\":\"use_id-example\",\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}");
             }
@@ -36,20 +33,22 @@ out_user_id: "out_user_id/../?a=b#c %微",
             /// `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
             #[test]
             fn modify_organizations_users_by_out_user_id() {
-                let request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequest {
-organization_id: "organization_id/../?a=b#c %微",
-out_user_id: "out_user_id/../?a=b#c %微",
-phone: Some("phone-example"),
-staff_info: Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStaffInfo {
-occupation: Some("occupation-example"),
-}),
-status: Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdStatus::Disabled),
-student_info: Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStudentInfo {
-class_name: Some("class_name-example"),
-}),
-user_name: Some("user_name-example"),
-user_type: Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdUserType::Student),
-};
+                let mut request = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdRequest::new("organization_id/../?a=b#c %微", "out_user_id/../?a=b#c %微");
+                request.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
+                request.staff_info = Some({
+                    let mut v = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStaffInfo::new();
+                    v.occupation = Some("occupation-example");
+                    v
+                });
+                request.status = Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdStatus::Disabled);
+                request.student_info = Some({
+                    let mut v = wxpay_apis::offlinefacemch::organizations::users::out_user_id::ModifyOrganizationsUsersByOutUserIdStudentInfo::new();
+                    v.class_name = Some("class_name-example");
+                    v
+                });
+                request.user_name =
+                    Some(wxpay_core::sensitive::Sensitive::new("user_name-example"));
+                request.user_type = Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::OrganizationsUsersByOutUserIdUserType::Student);
                 check_encrypted_request(&request, Method::Patch, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/out-user-id/out_user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"phone\":\"phone-example\",\"staff_info\":{\"occupation\":\"occupation-example\"},\"status\":\"DISABLED\",\"student_info\":{\"class_name\":\"class_name-example\"},\"user_name\":\"user_name-example\",\"user_type\":\"STUDENT\"}"), &[], &["/phone", "/user_name"]);
                 check_empty_response(&request);
             }
@@ -62,10 +61,7 @@ user_type: Some(wxpay_apis::offlinefacemch::organizations::users::out_user_id::O
                 /// `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`
                 #[test]
                 fn terminate_contract_organizations_users_by_user_id() {
-                    let request = wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequest {
-organization_id: "organization_id/../?a=b#c %微",
-user_id: "user_id/../?a=b#c %微",
-};
+                    let request = wxpay_apis::offlinefacemch::organizations::users::user_id::terminate_contract::TerminateContractOrganizationsUsersByUserIdRequest::new("organization_id/../?a=b#c %微", "user_id/../?a=b#c %微");
                     check_request(&request, Method::Post, "v3/offlinefacemch/organizations/organization_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/users/user-id/user_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate-contract", "", None, &[]);
                     check_empty_response(&request);
                 }
@@ -79,15 +75,16 @@ mod tokens {
     /// `POST /v3/offlinefacemch/tokens`
     #[test]
     fn create_offlinefacemch_tokens() {
-        let request = wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensRequest {
-            scene: Some("WEBSESSION"),
-            web_init_data: Some(
-                wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensWebInitData {
-                    organization_id: Some("organization_id-example"),
-                    out_user_id: Some("out_user_id-example"),
-                },
-            ),
-        };
+        let mut request =
+            wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensRequest::new();
+        request.scene = Some("WEBSESSION");
+        request.web_init_data = Some({
+            let mut v =
+                wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensWebInitData::new();
+            v.organization_id = Some("organization_id-example");
+            v.out_user_id = Some("out_user_id-example");
+            v
+        });
         check_request(&request, Method::Post, "v3/offlinefacemch/tokens", "", Some("{\"scene\":\"WEBSESSION\",\"web_init_data\":{\"organization_id\":\"organization_id-example\",\"out_user_id\":\"out_user_id-example\"}}"), &[]);
         check_response::<wxpay_apis::offlinefacemch::tokens::CreateOfflinefacemchTokensResponse>(
             "{\"token\":\"token-example\"}",

@@ -11,11 +11,7 @@ mod authorization {
         /// `GET /v3/palmservice/authorization/openid/{openid}`
         #[test]
         fn query_authorization_by_openid() {
-            let request =
-                wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequest {
-                    openid: "openid/../?a=b#c %微",
-                    organization_id: "1004",
-                };
+            let request = wxpay_apis::palmservice::authorization::openid::QueryAuthorizationByOpenidRequest::new("openid/../?a=b#c %微", "1004");
             check_request(
                 &request,
                 Method::Get,
@@ -33,11 +29,9 @@ mod authorization {
         /// `POST /v3/palmservice/authorization/preauthorize`
         #[test]
         fn preauthorize_authorization() {
-            let request = wxpay_apis::palmservice::authorization::preauthorize::PreauthorizeAuthorizationRequest {
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-organization_id: Some("1004"),
-preauthorize_session_id: Some("181167098309019291163"),
-};
+            let mut request = wxpay_apis::palmservice::authorization::preauthorize::PreauthorizeAuthorizationRequest::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.organization_id = Some("1004");
+            request.preauthorize_session_id = Some("181167098309019291163");
             check_request(&request, Method::Post, "v3/palmservice/authorization/preauthorize", "", Some("{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"organization_id\":\"1004\",\"preauthorize_session_id\":\"181167098309019291163\"}"), &[]);
             check_response::<wxpay_apis::palmservice::authorization::preauthorize::PreauthorizeAuthorizationResponse>("{\"permission_token\":\"toaken_sdafkdshjfldsajfafgjdasg\"}");
         }

@@ -12,11 +12,11 @@ mod contracts {
         #[test]
         fn create_contracts_fail_notify() {
             let request =
-                wxpay_apis::papay::contracts::fail_notify::CreateContractsFailNotifyRequest {
-                    contract_id: "contract_id/../?a=b#c %微",
-                    appid: "wxd678efh567hg6787",
-                    mchid: "1230000109",
-                };
+                wxpay_apis::papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new(
+                    "contract_id/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    "1230000109",
+                );
             check_request(
                 &request,
                 Method::Post,
@@ -34,22 +34,23 @@ mod contracts {
         /// `POST /v3/papay/contracts/{contract_id}/notify`
         #[test]
         fn deduct_notify() {
-            let request = wxpay_apis::papay::contracts::notify::DeductNotifyRequest {
-                contract_id: "contract_id/../?a=b#c %微",
-                appid: "wxd678efh567hg6787",
-                deduct_duration: Some(
-                    wxpay_apis::papay::contracts::notify::DeductNotifyDeductDuration {
-                        count: 1,
-                        unit: Some(wxpay_apis::papay::contracts::notify::DeductNotifyUnit::Day),
-                    },
-                ),
-                estimated_amount:
-                    wxpay_apis::papay::contracts::notify::DeductNotifyEstimatedAmount {
-                        amount: 1,
-                        currency: Some("CNY"),
-                    },
-                mchid: "1230000109",
-            };
+            let mut request = wxpay_apis::papay::contracts::notify::DeductNotifyRequest::new(
+                "contract_id/../?a=b#c %微",
+                "wxd678efh567hg6787",
+                {
+                    let mut v =
+                        wxpay_apis::papay::contracts::notify::DeductNotifyEstimatedAmount::new(1);
+                    v.currency = Some("CNY");
+                    v
+                },
+                "1230000109",
+            );
+            request.deduct_duration = Some({
+                let mut v =
+                    wxpay_apis::papay::contracts::notify::DeductNotifyDeductDuration::new(1);
+                v.unit = Some(wxpay_apis::papay::contracts::notify::DeductNotifyUnit::Day);
+                v
+            });
             check_request(&request, Method::Post, "v3/papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"mchid\":\"1230000109\"}"), &[]);
             check_empty_response(&request);
         }
@@ -67,10 +68,7 @@ mod insurance_pay {
                 /// `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`
                 #[test]
                 fn query_policy_period() {
-                    let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequest {
-contract_id: "contract_id/../?a=b#c %微",
-policy_period_id: 1,
-};
+                    let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodRequest::new("contract_id/../?a=b#c %微", 1);
                     check_request(&request, Method::Get, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1", "", None, &[]);
                     check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::QueryPolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -80,15 +78,11 @@ policy_period_id: 1,
                     /// `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`
                     #[test]
                     fn schedule_policy_period() {
-                        let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest {
-contract_id: "contract_id/../?a=b#c %微",
-policy_period_id: 1,
-appid: "wxd678efh567hg6787",
-scheduled_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-};
+                        let request = wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest::new("contract_id/../?a=b#c %微", 1, "wxd678efh567hg6787", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+});
                         check_request(&request, Method::Post, "v3/papay/insurance-pay/policy-periods/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/policy-period-id/1/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                     }
@@ -104,20 +98,13 @@ total: 1,
             /// `POST /v3/papay/insurance-pay/transactions/apply`
             #[test]
             fn create_transaction() {
-                let request = wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionRequest {
-amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-contract_id: "123124412412423431",
-description: "Image形象店-深圳腾大-QQ公仔",
-goods_tag: Some("DISCOUNTS"),
-out_trade_no: "1217752501201407033233368018",
-policy_period_id: 1,
-transaction_notify_url: "https://www.qq.com/",
-};
+                let mut request = wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionRequest::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", 1, "https://www.qq.com/");
+                request.attach = Some("自定义数据");
+                request.goods_tag = Some("DISCOUNTS");
                 check_request(&request, Method::Post, "v3/papay/insurance-pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"policy_period_id\":1,\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
                 check_response::<wxpay_apis::papay::insurance_pay::transactions::apply::CreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
@@ -138,19 +125,18 @@ mod insurance_sign {
                     /// `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`
                     #[test]
                     fn apply_renew_contract() {
-                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequest {
-plan_id: 42,
-contract_id: "contract_id/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-policy_periods: &[wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_period_id: 1,
-}],
-};
+                        let items0 = [
+                            wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
+                                {
+                                    let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                                    v.currency = Some("CNY");
+                                    v
+                                },
+                                "2019-11-22",
+                                1,
+                            ),
+                        ];
+                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::contract_id::renew::ApplyRenewContractRequest::new(42, "contract_id/../?a=b#c %微", "wxd678efh567hg6787", &items0);
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/42/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/renew", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
                         check_empty_response(&request);
                     }
@@ -162,10 +148,7 @@ policy_period_id: 1,
                 /// `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-};
+                    let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::QueryInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"revoke_terminate_contract_redirect_appid\":\"wxbd687630cd02ce1d\",\"revoke_terminate_contract_redirect_url\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -175,11 +158,7 @@ out_contract_code: "out_contract_code/../?a=b#c %微",
                     /// `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn terminate_insurance_sign_contracts_by_plan_id_by_out_contract_code() {
-                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-contract_termination_remark: "用户解约",
-};
+                        let request = wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::contracts::plan_id::out_contract_code::terminate::TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"insured_display_name\":\"*明\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
@@ -194,42 +173,38 @@ contract_termination_remark: "用户解约",
                 /// `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`
                 #[test]
                 fn app_sign_and_create_transaction() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionRequest {
-amount: Some(wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-}),
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-can_auto_insure: Some(true),
-can_auto_reinsure: Some(false),
-combined_deduct_period_count: Some(1),
-contract_notify_url: "https://yourapp.com/notify",
-description: Some("Image形象店-深圳腾大-QQ公仔"),
-goods_tag: Some("DISCOUNTS"),
-insured_display_name: "*明",
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_trade_no: Some("1217752501201407033233368018"),
-out_user_code: Some("用户昵称"),
-plan_id: 12535,
-policy_end_date: "2020-11-22",
-policy_periods: &[wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_period_id: 1,
-}],
-policy_start_date: "2019-11-22",
-real_identity: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==",
-identity_type: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard),
-real_name: "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==",
-}),
-transaction_notify_url: Some("https://www.qq.com/"),
-};
+                    let items0 = [
+                        wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
+                            {
+                                let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                                v.currency = Some("CNY");
+                                v
+                            },
+                            "2019-11-22",
+                            1,
+                        ),
+                    ];
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items0, "2019-11-22");
+                    request.amount = Some({
+                        let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                        v.currency = Some("CNY");
+                        v
+                    });
+                    request.attach = Some("自定义数据");
+                    request.can_auto_insure = Some(true);
+                    request.can_auto_reinsure = Some(false);
+                    request.combined_deduct_period_count = Some(1);
+                    request.description = Some("Image形象店-深圳腾大-QQ公仔");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_trade_no = Some("1217752501201407033233368018");
+                    request.out_user_code = Some("用户昵称");
+                    request.real_identity = Some({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
+                        v
+                    });
+                    request.transaction_notify_url = Some("https://www.qq.com/");
                     check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::app::AppSignAndCreateTransactionResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
@@ -240,52 +215,52 @@ transaction_notify_url: Some("https://www.qq.com/"),
                 /// `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`
                 #[test]
                 fn h5_sign_and_create_transaction() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest {
-amount: Some(wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-}),
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-can_auto_insure: Some(true),
-can_auto_reinsure: Some(false),
-combined_deduct_period_count: Some(1),
-contract_notify_url: "https://yourapp.com/notify",
-description: Some("Image形象店-深圳腾大-QQ公仔"),
-goods_tag: Some("DISCOUNTS"),
-insured_display_name: "*明",
-jump_control: Some(wxpay_apis::papay::PapayJumpControl {
-jump_appid: Some("wxd678efh567hg6787"),
-}),
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_trade_no: Some("1217752501201407033233368018"),
-out_user_code: Some("用户昵称"),
-plan_id: 12535,
-policy_end_date: "2020-11-22",
-policy_periods: &[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_coverage_detail: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail {
-policy_amount: Some("50000"),
-policy_clauses: Some(&[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause {
-clause_name: Some("example_clause_name"),
-clause_quota: Some("example_clause_quota"),
-}]),
-}),
-policy_period_id: 1,
-}],
-policy_start_date: "2019-11-22",
-real_identity: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==",
-identity_type: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard),
-real_name: "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==",
-}),
-transaction_notify_url: Some("https://www.qq.com/"),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause::new();
+                        v.clause_name = Some("example_clause_name");
+                        v.clause_quota = Some("example_clause_quota");
+                        v
+                    }];
+                    let items1 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22", 1);
+                        v.policy_coverage_detail = Some({
+                            let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
+                            v.policy_amount = Some("50000");
+                            v.policy_clauses = Some(&items0);
+                            v
+                        });
+                        v
+                    }];
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    request.amount = Some({
+                        let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                        v.currency = Some("CNY");
+                        v
+                    });
+                    request.attach = Some("自定义数据");
+                    request.can_auto_insure = Some(true);
+                    request.can_auto_reinsure = Some(false);
+                    request.combined_deduct_period_count = Some(1);
+                    request.description = Some("Image形象店-深圳腾大-QQ公仔");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.jump_control = Some({
+                        let mut v = wxpay_apis::papay::PapayJumpControl::new();
+                        v.jump_appid = Some("wxd678efh567hg6787");
+                        v
+                    });
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_trade_no = Some("1217752501201407033233368018");
+                    request.out_user_code = Some("用户昵称");
+                    request.real_identity = Some({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
+                        v
+                    });
+                    request.transaction_notify_url = Some("https://www.qq.com/");
                     check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                 }
@@ -296,51 +271,49 @@ transaction_notify_url: Some("https://www.qq.com/"),
                 /// `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`
                 #[test]
                 fn jsapi_sign_and_create_transaction() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequest {
-amount: Some(wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-}),
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-can_auto_insure: Some(true),
-can_auto_reinsure: Some(false),
-combined_deduct_period_count: Some(1),
-contract_notify_url: "https://yourapp.com/notify",
-description: Some("Image形象店-深圳腾大-QQ公仔"),
-goods_tag: Some("DISCOUNTS"),
-insured_display_name: "*明",
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_trade_no: Some("1217752501201407033233368018"),
-out_user_code: Some("用户昵称"),
-plan_id: 12535,
-policy_end_date: "2020-11-22",
-policy_periods: &[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_coverage_detail: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail {
-policy_amount: Some("50000"),
-policy_clauses: Some(&[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause {
-clause_name: Some("example_clause_name"),
-clause_quota: Some("example_clause_quota"),
-}]),
-}),
-policy_period_id: 1,
-}],
-policy_start_date: "2019-11-22",
-real_identity: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==",
-identity_type: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard),
-real_name: "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==",
-}),
-transaction_notify_url: Some("https://www.qq.com/"),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause::new();
+                        v.clause_name = Some("example_clause_name");
+                        v.clause_quota = Some("example_clause_quota");
+                        v
+                    }];
+                    let items1 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22", 1);
+                        v.policy_coverage_detail = Some({
+                            let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
+                            v.policy_amount = Some("50000");
+                            v.policy_clauses = Some(&items0);
+                            v
+                        });
+                        v
+                    }];
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    request.amount = Some({
+                        let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                        v.currency = Some("CNY");
+                        v
+                    });
+                    request.attach = Some("自定义数据");
+                    request.can_auto_insure = Some(true);
+                    request.can_auto_reinsure = Some(false);
+                    request.combined_deduct_period_count = Some(1);
+                    request.description = Some("Image形象店-深圳腾大-QQ公仔");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_trade_no = Some("1217752501201407033233368018");
+                    request.out_user_code = Some("用户昵称");
+                    request.real_identity = Some({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
+                        v
+                    });
+                    request.transaction_notify_url = Some("https://www.qq.com/");
                     check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
-                    check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
+                    check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                 }
             }
             mod mini_program {
@@ -349,49 +322,47 @@ transaction_notify_url: Some("https://www.qq.com/"),
                 /// `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`
                 #[test]
                 fn mimi_program_sign_and_create_transaction() {
-                    let request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest {
-amount: Some(wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-}),
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-can_auto_insure: Some(true),
-can_auto_reinsure: Some(false),
-combined_deduct_period_count: Some(1),
-contract_notify_url: "https://yourapp.com/notify",
-description: Some("Image形象店-深圳腾大-QQ公仔"),
-goods_tag: Some("DISCOUNTS"),
-insured_display_name: "*明",
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_trade_no: Some("1217752501201407033233368018"),
-out_user_code: Some("用户昵称"),
-plan_id: 12535,
-policy_end_date: "2020-11-22",
-policy_periods: &[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_coverage_detail: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail {
-policy_amount: Some("50000"),
-policy_clauses: Some(&[wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause {
-clause_name: Some("example_clause_name"),
-clause_quota: Some("example_clause_quota"),
-}]),
-}),
-policy_period_id: 1,
-}],
-policy_start_date: "2019-11-22",
-real_identity: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity {
-id_card_number: "1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==",
-identity_type: Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard),
-real_name: "OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==",
-}),
-transaction_notify_url: Some("https://www.qq.com/"),
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyClause::new();
+                        v.clause_name = Some("example_clause_name");
+                        v.clause_quota = Some("example_clause_quota");
+                        v
+                    }];
+                    let items1 = [{
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyPeriod::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22", 1);
+                        v.policy_coverage_detail = Some({
+                            let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionPolicyCoverageDetail::new();
+                            v.policy_amount = Some("50000");
+                            v.policy_clauses = Some(&items0);
+                            v
+                        });
+                        v
+                    }];
+                    let mut request = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest::new("wxd678efh567hg6787", "https://yourapp.com/notify", "*明", "wxwtdk20200910100000", 12535, "2020-11-22", &items1, "2019-11-22");
+                    request.amount = Some({
+                        let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                        v.currency = Some("CNY");
+                        v
+                    });
+                    request.attach = Some("自定义数据");
+                    request.can_auto_insure = Some(true);
+                    request.can_auto_reinsure = Some(false);
+                    request.combined_deduct_period_count = Some(1);
+                    request.description = Some("Image形象店-深圳腾大-QQ公仔");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_trade_no = Some("1217752501201407033233368018");
+                    request.out_user_code = Some("用户昵称");
+                    request.real_identity = Some({
+                        let mut v = wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity::new(wxpay_core::sensitive::Sensitive::new("1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj=="), wxpay_core::sensitive::Sensitive::new("OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph=="));
+                        v.identity_type = Some(wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionIdentityType::IdCard);
+                        v
+                    });
+                    request.transaction_notify_url = Some("https://www.qq.com/");
                     check_encrypted_request(&request, Method::Post, "v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"can_auto_insure\":true,\"can_auto_reinsure\":false,\"combined_deduct_period_count\":1,\"contract_notify_url\":\"https://yourapp.com/notify\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"insured_display_name\":\"*明\",\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_trade_no\":\"1217752501201407033233368018\",\"out_user_code\":\"用户昵称\",\"plan_id\":12535,\"policy_end_date\":\"2020-11-22\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_coverage_detail\":{\"policy_amount\":\"50000\",\"policy_clauses\":[{\"clause_name\":\"example_clause_name\",\"clause_quota\":\"example_clause_quota\"}]},\"policy_period_id\":1}],\"policy_start_date\":\"2019-11-22\",\"real_identity\":{\"id_card_number\":\"1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj==\",\"identity_type\":\"ID_CARD\",\"real_name\":\"OEimkKuua8igpd+0YDgqF2Z61leeGD7x87j3Ph==\"},\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[], &["/real_identity/id_card_number", "/real_identity/real_name"]);
                     check_response::<wxpay_apis::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -410,20 +381,19 @@ transaction_notify_url: Some("https://www.qq.com/"),
                     /// `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`
                     #[test]
                     fn modify_insurance_sign_policy_periods_by_plan_id_by_contract_id() {
-                        let request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest {
-plan_id: 12535,
-contract_id: "contract_id/../?a=b#c %微",
-allow_cancel_scheduled: Some(true),
-appid: "wxd678efh567hg6787",
-policy_periods: &[wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod {
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-policy_period_id: 1,
-}],
-};
+                        let items0 = [
+                            wxpay_apis::papay::insurance_sign::InsuranceSignPolicyPeriod::new(
+                                {
+                                    let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+                                    v.currency = Some("CNY");
+                                    v
+                                },
+                                "2019-11-22",
+                                1,
+                            ),
+                        ];
+                        let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(12535, "contract_id/../?a=b#c %微", "wxd678efh567hg6787", &items0);
+                        request.allow_cancel_scheduled = Some(true);
                         check_request(&request, Method::Post, "v3/papay/insurance-sign/policy-periods/plan-id/12535/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"allow_cancel_scheduled\":true,\"appid\":\"wxd678efh567hg6787\",\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}"), &[]);
                         check_response::<wxpay_apis::papay::insurance_sign::policy_periods::plan_id::contract_id::modify::ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse>("{\"cancel_scheduled_policy_period_id\":1,\"policy_periods\":[{\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1}]}");
                     }
@@ -435,12 +405,9 @@ policy_period_id: 1,
                 /// `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_policy_periods_by_code() {
-                    let request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-limit: Some(20),
-offset: Some(50),
-};
+                    let mut request = wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
+                    request.limit = Some(20);
+                    request.offset = Some(50);
                     check_request(&request, Method::Get, "v3/papay/insurance-sign/policy_periods/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=20&offset=50", None, &[]);
                     check_response::<wxpay_apis::papay::insurance_sign::policy_periods::plan_id::out_contract_code::QueryPolicyPeriodsByCodeResponse>("{\"data\":[{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"policy_period_id\":1,\"policy_period_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}],\"limit\":20,\"offset\":50,\"total_count\":360}");
                 }
@@ -460,21 +427,14 @@ mod pay {
                 /// `POST /v3/papay/pay/harmony/transactions/apply`
                 #[test]
                 fn apply_pay_harmony_transactions() {
-                    let request = wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest {
-amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据"),
-contract_id: "123124412412423431",
-description: "Image形象店-深圳腾大-QQ公仔",
-goods_tag: Some("DISCOUNTS"),
-harmony_account_id: "example_harmony_account_id",
-mcc: Some("5734"),
-out_trade_no: "1217752501201407033233368018",
-transaction_notify_url: "https://www.qq.com/",
-};
+                    let mut request = wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "example_harmony_account_id", "1217752501201407033233368018", "https://www.qq.com/");
+                    request.attach = Some("自定义数据");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.mcc = Some("5734");
                     check_request(&request, Method::Post, "v3/papay/pay/harmony/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"harmony_account_id\":\"example_harmony_account_id\",\"mcc\":\"5734\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
                     check_response::<wxpay_apis::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
                 }
@@ -491,10 +451,7 @@ transaction_notify_url: "https://www.qq.com/",
                 /// `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`
                 #[test]
                 fn partner_query_deduct_schedule() {
-                    let request = wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest {
-contract_id: "contract_id/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest::new("contract_id/../?a=b#c %微", "1900000109");
                     check_request(&request, Method::Get, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -504,16 +461,12 @@ sub_mchid: "1900000109",
                     /// `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`
                     #[test]
                     fn partner_schedule_deduction() {
-                        let request = wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest {
-contract_id: "contract_id/../?a=b#c %微",
-schedule_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-sp_appid: "wxd678efh567hg6787",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-};
+                        let mut request = wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest::new("contract_id/../?a=b#c %微", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", "1900000109");
+                        request.sub_appid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/pay/partner/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1},\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                     }
@@ -528,21 +481,14 @@ sub_mchid: "1900000109",
                 /// `POST /v3/papay/pay/partner/transactions/apply`
                 #[test]
                 fn partner_create_transaction() {
-                    let request = wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest {
-amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-attach: Some("自定义数据"),
-contract_id: "123124412412423431",
-description: "Image形象店-深圳腾大-QQ公仔",
-goods_tag: Some("DISCOUNTS"),
-out_trade_no: "1217752501201407033233368018",
-sp_appid: "wxd678efh567hg6787",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-transaction_notify_url: "https://www.qq.com/",
-};
+                    let mut request = wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", "wxd678efh567hg6787", "1900000109", "https://www.qq.com/");
+                    request.attach = Some("自定义数据");
+                    request.goods_tag = Some("DISCOUNTS");
+                    request.sub_appid = Some("wxd678efh567hg6787");
                     check_request(&request, Method::Post, "v3/papay/pay/partner/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
                     check_response::<wxpay_apis::papay::pay::partner::transactions::apply::PartnerCreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
                 }
@@ -557,9 +503,7 @@ transaction_notify_url: "https://www.qq.com/",
             /// `GET /v3/papay/pay/schedules/contract-id/{contract_id}`
             #[test]
             fn normal_query_deduct_schedule() {
-                let request = wxpay_apis::papay::pay::schedules::contract_id::NormalQueryDeductScheduleRequest {
-contract_id: "contract_id/../?a=b#c %微",
-};
+                let request = wxpay_apis::papay::pay::schedules::contract_id::NormalQueryDeductScheduleRequest::new("contract_id/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::papay::pay::schedules::contract_id::NormalQueryDeductScheduleResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
             }
@@ -569,14 +513,11 @@ contract_id: "contract_id/../?a=b#c %微",
                 /// `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`
                 #[test]
                 fn normal_schedule_deduction() {
-                    let request = wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest {
-contract_id: "contract_id/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-schedule_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-};
+                    let request = wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest::new("contract_id/../?a=b#c %微", "wxd678efh567hg6787", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+});
                     check_request(&request, Method::Post, "v3/papay/pay/schedules/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/schedule", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"schedule_amount\":{\"currency\":\"CNY\",\"total\":1}}"), &[]);
                     check_response::<wxpay_apis::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionResponse>("{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"deduct_end_date\":\"2019-11-22\",\"deduct_start_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}}");
                 }
@@ -591,20 +532,13 @@ total: 1,
             /// `POST /v3/papay/pay/transactions/apply`
             #[test]
             fn normal_create_transaction() {
-                let request =
-                    wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionRequest {
-                        amount: wxpay_apis::papay::PapayScheduledAmount {
-                            currency: Some("CNY"),
-                            total: 1,
-                        },
-                        appid: "wxd678efh567hg6787",
-                        attach: Some("自定义数据"),
-                        contract_id: "123124412412423431",
-                        description: "Image形象店-深圳腾大-QQ公仔",
-                        goods_tag: Some("DISCOUNTS"),
-                        out_trade_no: "1217752501201407033233368018",
-                        transaction_notify_url: "https://www.qq.com/",
-                    };
+                let mut request = wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionRequest::new({
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", "123124412412423431", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", "https://www.qq.com/");
+                request.attach = Some("自定义数据");
+                request.goods_tag = Some("DISCOUNTS");
                 check_request(&request, Method::Post, "v3/papay/pay/transactions/apply", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"contract_id\":\"123124412412423431\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"goods_tag\":\"DISCOUNTS\",\"out_trade_no\":\"1217752501201407033233368018\",\"transaction_notify_url\":\"https://www.qq.com/\"}"), &[]);
                 check_response::<wxpay_apis::papay::pay::transactions::apply::NormalCreateTransactionResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":1},\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
@@ -623,23 +557,14 @@ mod scheduled_deduct_sign {
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`
                 #[test]
                 fn normal_app_scheduled_deduct_pre_sign() {
-                    let request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-};
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignResponse>("{\"miniprogram_path\":\"pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx\",\"miniprogram_username\":\"gh_xxxxxxxxxxxxx\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                 }
@@ -650,26 +575,19 @@ plan_id: 12535,
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`
                 #[test]
                 fn normal_h5_scheduled_deduct_pre_sign() {
-                    let request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-jump_control: Some(wxpay_apis::papay::PapayJumpControl {
-jump_appid: Some("wxd678efh567hg6787"),
-}),
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-};
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                    request.jump_control = Some({
+                        let mut v = wxpay_apis::papay::PapayJumpControl::new();
+                        v.jump_appid = Some("wxd678efh567hg6787");
+                        v
+                    });
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                 }
@@ -680,25 +598,16 @@ plan_id: 12535,
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`
                 #[test]
                 fn jsapi_scheduled_deduct_pre_sign() {
-                    let request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-};
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
-                    check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
+                    check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                 }
             }
             mod mini_program {
@@ -707,23 +616,14 @@ plan_id: 12535,
                 /// `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`
                 #[test]
                 fn mini_program_scheduled_deduct_pre_sign() {
-                    let request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-};
+                    let mut request = wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535);
+                    request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                    request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                    request.out_user_code = Some("用户A");
                     check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}"), &[]);
                     check_response::<wxpay_apis::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                 }
@@ -742,26 +642,16 @@ plan_id: 12535,
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`
                     #[test]
                     fn partner_app_scheduled_deduct_pre_sign() {
-                        let request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest {
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-sp_appid: "wxd678efh567hg6787",
-sp_openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-sub_openid: Some("wxd678efh567hg6787"),
-};
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                        request.out_user_code = Some("用户A");
+                        request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                        request.sub_appid = Some("wxd678efh567hg6787");
+                        request.sub_openid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignResponse>("{\"miniprogram_path\":\"pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx\",\"miniprogram_username\":\"gh_xxxxxxxxxxxxx\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\"}");
                     }
@@ -772,29 +662,21 @@ sub_openid: Some("wxd678efh567hg6787"),
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`
                     #[test]
                     fn partner_h5_scheduled_deduct_pre_sign() {
-                        let request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest {
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-jump_control: Some(wxpay_apis::papay::PapayJumpControl {
-jump_appid: Some("wxd678efh567hg6787"),
-}),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-sp_appid: "wxd678efh567hg6787",
-sp_openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-sub_openid: Some("wxd678efh567hg6787"),
-};
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                        request.jump_control = Some({
+                            let mut v = wxpay_apis::papay::PapayJumpControl::new();
+                            v.jump_appid = Some("wxd678efh567hg6787");
+                            v
+                        });
+                        request.out_user_code = Some("用户A");
+                        request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                        request.sub_appid = Some("wxd678efh567hg6787");
+                        request.sub_openid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"jump_control\":{\"jump_appid\":\"wxd678efh567hg6787\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
                     }
@@ -805,28 +687,18 @@ sub_openid: Some("wxd678efh567hg6787"),
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`
                     #[test]
                     fn partner_jsapi_scheduled_deduct_pre_sign() {
-                        let request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest {
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-sp_appid: "wxd678efh567hg6787",
-sp_openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-sub_openid: Some("wxd678efh567hg6787"),
-};
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                        request.out_user_code = Some("用户A");
+                        request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                        request.sub_appid = Some("wxd678efh567hg6787");
+                        request.sub_openid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
-                        check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com/xxxtemplate?session_id=wx12334\"}");
+                        check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignResponse>("{\"redirect_url\":\"https://www.xxx.com?pre_entrust_id=wx12334\"}");
                     }
                 }
                 mod mini_program {
@@ -835,26 +707,16 @@ sub_openid: Some("wxd678efh567hg6787"),
                     /// `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`
                     #[test]
                     fn partner_mini_program_scheduled_deduct_pre_sign() {
-                        let request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest {
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-deduct_schedule: Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule {
-description: "小乔-碎云皮肤（微信83区沧海之耀）",
-estimated_deduct_amount: wxpay_apis::papay::PapayScheduledAmount {
-currency: Some("CNY"),
-total: 1,
-},
-estimated_deduct_date: "2019-11-22",
-}),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: Some("用户A"),
-plan_id: 12535,
-sp_appid: "wxd678efh567hg6787",
-sp_openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-sub_openid: Some("wxd678efh567hg6787"),
-};
+                        let mut request = wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest::new("微信代扣用户A", "https://yourapp.com/notify", "wxwtdk20200910100000", 12535, "wxd678efh567hg6787", "1900000109");
+                        request.deduct_schedule = Some(wxpay_apis::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule::new("小乔-碎云皮肤（微信83区沧海之耀）", {
+let mut v = wxpay_apis::papay::PapayScheduledAmount::new(1);
+v.currency = Some("CNY");
+v
+}, "2019-11-22"));
+                        request.out_user_code = Some("用户A");
+                        request.sp_openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                        request.sub_appid = Some("wxd678efh567hg6787");
+                        request.sub_openid = Some("wxd678efh567hg6787");
                         check_request(&request, Method::Post, "v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program", "", Some("{\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"deduct_schedule\":{\"description\":\"小乔-碎云皮肤（微信83区沧海之耀）\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\"},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"wxd678efh567hg6787\"}"), &[]);
                         check_response::<wxpay_apis::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignResponse>("{\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_appid\":\"wxbd687630cd02ce1d\",\"redirect_path\":\"pages/PwdExemptContract/index\"}");
                     }
@@ -875,10 +737,7 @@ mod sign {
                 /// `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn query_sign_contracts_harmony_plan_id_by_out_contract_code() {
-                    let request = wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-};
+                    let request = wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/papay/sign/contracts/harmony-plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::harmony_plan_id::out_contract_code::QuerySignContractsHarmonyPlanIdByOutContractCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"mask_wxid\":\"example_mask_wxid\",\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
@@ -892,10 +751,7 @@ out_contract_code: "out_contract_code/../?a=b#c %微",
                 /// `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                 #[test]
                 fn normal_get_contract_by_code() {
-                    let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-};
+                    let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::NormalGetContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                 }
@@ -905,11 +761,7 @@ out_contract_code: "out_contract_code/../?a=b#c %微",
                     /// `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                     #[test]
                     fn normal_terminate_contract_by_code() {
-                        let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-contract_termination_remark: "用户解约",
-};
+                        let request = wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约");
                         check_request(&request, Method::Post, "v3/papay/sign/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\"}"), &[]);
                         check_response::<wxpay_apis::papay::sign::contracts::plan_id::out_contract_code::terminate::NormalTerminateContractByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"mchid\":\"1900000109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535}");
                     }
@@ -922,27 +774,9 @@ contract_termination_remark: "用户解约",
             /// `POST /v3/papay/sign/contracts/pre-entrust-sign`
             #[test]
             fn create_sign_contracts_pre_entrust_sign() {
-                let request = wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequest {
-appid: "wxd678efh567hg6787",
-contract_display_account: "微信代扣用户A",
-contract_notify_url: "https://yourapp.com/notify",
-device_info: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfo {
-days_since_first_login: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDaysSinceFirstLogin::DaysSinceFirstLoginMoreThen180Days,
-device_id: "example_device_id",
-device_ip: "example_device_ip",
-device_os: "example_device_os",
-device_running_as_root: true,
-device_type: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceType::DeviceTypePad,
-weixin_installed: true,
-weixin_version: "example_weixin_version",
-},
-openid: Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw"),
-out_contract_code: "wxwtdk20200910100000",
-out_user_code: "用户A",
-plan_id: 12535,
-return_url: Some("https://yourapp.com/notify"),
-sign_scene: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignSignScene::SignSceneApp,
-};
+                let mut request = wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignRequest::new("wxd678efh567hg6787", "微信代扣用户A", "https://yourapp.com/notify", wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceInfo::new(wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDaysSinceFirstLogin::DaysSinceFirstLoginMoreThen180Days, "example_device_id", "example_device_ip", "example_device_os", true, wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignDeviceType::DeviceTypePad, true, "example_weixin_version"), "wxwtdk20200910100000", "用户A", 12535, wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignSignScene::SignSceneApp);
+                request.openid = Some("oYobu0MVnQfWpSMOYJz2AHPG_gQw");
+                request.return_url = Some("https://yourapp.com/notify");
                 check_request(&request, Method::Post, "v3/papay/sign/contracts/pre-entrust-sign", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"contract_display_account\":\"微信代扣用户A\",\"contract_notify_url\":\"https://yourapp.com/notify\",\"device_info\":{\"days_since_first_login\":\"DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS\",\"device_id\":\"example_device_id\",\"device_ip\":\"example_device_ip\",\"device_os\":\"example_device_os\",\"device_running_as_root\":true,\"device_type\":\"DEVICE_TYPE_PAD\",\"weixin_installed\":true,\"weixin_version\":\"example_weixin_version\"},\"openid\":\"oYobu0MVnQfWpSMOYJz2AHPG_gQw\",\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"return_url\":\"https://yourapp.com/notify\",\"sign_scene\":\"SIGN_SCENE_APP\"}"), &[]);
                 check_response::<wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignContractsPreEntrustSignResponse>("{\"mini_program_path\":\"example_mini_program_path\",\"mini_program_username\":\"example_mini_program_username\",\"pre_entrustweb_id\":\"5778aadY9nltAsZzXixCkFIGYnV2V\",\"redirect_url\":\"example_redirect_url\"}");
             }
@@ -960,11 +794,7 @@ sign_scene: wxpay_apis::papay::sign::contracts::pre_entrust_sign::CreateSignCont
                     /// `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                     #[test]
                     fn partner_get_contract_by_code() {
-                        let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                        let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "1900000109");
                         check_request(&request, Method::Get, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                         check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::PartnerGetContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                     }
@@ -974,12 +804,7 @@ sub_mchid: "1900000109",
                         /// `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                         #[test]
                         fn partner_terminate_contract_by_code() {
-                            let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest {
-plan_id: 12535,
-out_contract_code: "out_contract_code/../?a=b#c %微",
-contract_termination_remark: "用户解约",
-sub_mchid: "1900000109",
-};
+                            let request = wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest::new(12535, "out_contract_code/../?a=b#c %微", "用户解约", "1900000109");
                             check_request(&request, Method::Post, "v3/papay/sign/partner/contracts/plan-id/12535/out-contract-code/out_contract_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"contract_termination_remark\":\"用户解约\",\"sub_mchid\":\"1900000109\"}"), &[]);
                             check_response::<wxpay_apis::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeResponse>("{\"contract_display_account\":\"微信代扣用户A\",\"contract_expired_time\":\"2021-09-10T13:29:35+08:00\",\"contract_id\":\"123124412412423431\",\"contract_signed_time\":\"2020-09-10T13:29:35+08:00\",\"contract_state\":\"SIGNED\",\"contract_terminate_info\":{\"contract_terminated_time\":\"2020-10-10T13:29:35+08:00\",\"contract_termination_mode\":\"USER_TERMINATE\",\"contract_termination_remark\":\"用户解约\"},\"deduct_schedule\":{\"deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"deduct_date\":\"2019-11-22\",\"estimated_deduct_amount\":{\"currency\":\"CNY\",\"total\":1},\"estimated_deduct_date\":\"2019-11-22\",\"schedule_state\":\"NO_SCHEDULED\",\"scheduled_amount\":{\"currency\":\"CNY\",\"total\":1}},\"out_contract_code\":\"wxwtdk20200910100000\",\"out_user_code\":\"用户A\",\"plan_id\":12535,\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1900000109\",\"sp_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\"}");
                         }

@@ -11,75 +11,88 @@ mod reminders {
         /// `POST /v3/parking/reminders/application`
         #[test]
         fn create_reminders_application() {
-            let request = wxpay_apis::parking::reminders::application::CreateRemindersApplicationRequest {
-parking_lot: wxpay_apis::parking::reminders::application::CreateRemindersApplicationParkingLot {
-charging_rule: Some(wxpay_apis::parking::reminders::application::CreateRemindersApplicationChargingRule {
-aggregate_limit_mode: Some(wxpay_apis::parking::reminders::RemindersAggregateLimitMode::AggregateLimitModeNormal),
-daily_limit_type: Some(wxpay_apis::parking::reminders::RemindersDailyLimitType::DailyLimitCalendarDay),
-duration_segment_rule: Some(&[wxpay_apis::parking::reminders::application::CreateRemindersApplicationDurationSegmentRule {
-charge_mode: Some(wxpay_apis::parking::reminders::RemindersChargeMode::Interval),
-day_type: Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday),
-duration_from: Some(0),
-duration_to: Some(60),
-end_time: Some("18:00"),
-fixed_amount: Some(1000),
-interval_amount: Some(200),
-interval_max_amount: Some(1000),
-interval_min: Some(30),
-max_fee_per_day: Some(5000),
-plate_type: Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary),
-start_time: Some("09:00"),
-vehicle_type: Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall),
-}]),
-fee_limit_type: Some(wxpay_apis::parking::reminders::RemindersFeeLimitType::FeeLimitAggregate),
-first_charge_time_mode: Some(wxpay_apis::parking::reminders::RemindersFirstChargeTimeMode::FirstChargeTimeModeEnter),
-fixed_interval_rule: Some(&[wxpay_apis::parking::reminders::application::CreateRemindersApplicationFixedIntervalRule {
-day_type: Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday),
-end_time: Some("18:00"),
-first_amount: Some(500),
-first_duration: Some(60),
-first_duration_mode: Some(wxpay_apis::parking::reminders::RemindersFirstDurationMode::FirstDurationModeOnlyFirstDuration),
-free_period_calculation_mode: Some(wxpay_apis::parking::reminders::RemindersFreePeriodCalculationMode::FreePeriodCalSequentialStart),
-free_period_charging_mode: Some(wxpay_apis::parking::reminders::RemindersFreePeriodChargingMode::FreePeriodChargingOncePerEntry),
-interval_amount: Some(200),
-interval_duration: Some(30),
-interval_max_amount: Some(1000),
-is_green_vehicle_free_parking: Some(false),
-max_fee_per_day: Some(5000),
-plate_type: Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary),
-start_time: Some("09:00"),
-vehicle_type: Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall),
-}]),
-free_entry_duration: Some(30),
-free_exit_duration: Some(15),
-holiday_mode: Some(wxpay_apis::parking::reminders::RemindersHolidayMode::HolidayModeLegalMody),
-pre_entry_rule: Some(&[wxpay_apis::parking::reminders::application::CreateRemindersApplicationPreEntryRule {
-amount: Some(1000),
-day_type: Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday),
-end_time: Some("18:00"),
-max_fee_per_day: Some(5000),
-plate_type: Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary),
-start_time: Some("09:00"),
-vehicle_type: Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall),
-}]),
-rule_type: Some(wxpay_apis::parking::reminders::RemindersRuleType::ChargingRuleFixedInterval),
-time_rounding_type: Some(wxpay_apis::parking::reminders::RemindersTimeRoundingType::TimeRoundUp),
-}),
-latitude: "39.916527",
-longitude: "116.397128",
-notification_text_list: Some(&["notification_text_list-example"]),
-out_parking_lot_id: "PARK001",
-parking_lot_address: "XX市XX区XX路XX号",
-parking_lot_name: "XX购物中心停车场",
-parking_lot_type: wxpay_apis::parking::reminders::RemindersParkingLotType::ParkingLotTypeBusinessDistrict,
-parking_order_mini_prog_appid: Some("wx1234567890abcdef"),
-parking_order_path: Some("pages/order/index"),
-parking_sign_url: Some("https://example.com/parking_sign.jpg"),
-payment_mini_prog_appid: Some("wx1234567890abcdef"),
-payment_path: "pages/pay/index",
-phone_number: "13800138000",
-},
-};
+            let items0 = [{
+                let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationDurationSegmentRule::new();
+                v.charge_mode = Some(wxpay_apis::parking::reminders::RemindersChargeMode::Interval);
+                v.day_type = Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday);
+                v.duration_from = Some(0);
+                v.duration_to = Some(60);
+                v.end_time = Some("18:00");
+                v.fixed_amount = Some(1000);
+                v.interval_amount = Some(200);
+                v.interval_max_amount = Some(1000);
+                v.interval_min = Some(30);
+                v.max_fee_per_day = Some(5000);
+                v.plate_type =
+                    Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary);
+                v.start_time = Some("09:00");
+                v.vehicle_type =
+                    Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall);
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationFixedIntervalRule::new();
+                v.day_type = Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday);
+                v.end_time = Some("18:00");
+                v.first_amount = Some(500);
+                v.first_duration = Some(60);
+                v.first_duration_mode = Some(wxpay_apis::parking::reminders::RemindersFirstDurationMode::FirstDurationModeOnlyFirstDuration);
+                v.free_period_calculation_mode = Some(wxpay_apis::parking::reminders::RemindersFreePeriodCalculationMode::FreePeriodCalSequentialStart);
+                v.free_period_charging_mode = Some(wxpay_apis::parking::reminders::RemindersFreePeriodChargingMode::FreePeriodChargingOncePerEntry);
+                v.interval_amount = Some(200);
+                v.interval_duration = Some(30);
+                v.interval_max_amount = Some(1000);
+                v.is_green_vehicle_free_parking = Some(false);
+                v.max_fee_per_day = Some(5000);
+                v.plate_type =
+                    Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary);
+                v.start_time = Some("09:00");
+                v.vehicle_type =
+                    Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall);
+                v
+            }];
+            let items2 = [{
+                let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationPreEntryRule::new();
+                v.amount = Some(1000);
+                v.day_type = Some(wxpay_apis::parking::reminders::RemindersDayType::DayTypeWeekday);
+                v.end_time = Some("18:00");
+                v.max_fee_per_day = Some(5000);
+                v.plate_type =
+                    Some(wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary);
+                v.start_time = Some("09:00");
+                v.vehicle_type =
+                    Some(wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall);
+                v
+            }];
+            let items3 = ["notification_text_list-example"];
+            let request =
+                wxpay_apis::parking::reminders::application::CreateRemindersApplicationRequest::new(
+                    {
+                        let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationParkingLot::new("39.916527", "116.397128", "PARK001", "XX市XX区XX路XX号", "XX购物中心停车场", wxpay_apis::parking::reminders::RemindersParkingLotType::ParkingLotTypeBusinessDistrict, "pages/pay/index", "13800138000");
+                        v.charging_rule = Some({
+                            let mut v = wxpay_apis::parking::reminders::application::CreateRemindersApplicationChargingRule::new();
+                            v.aggregate_limit_mode = Some(wxpay_apis::parking::reminders::RemindersAggregateLimitMode::AggregateLimitModeNormal);
+                            v.daily_limit_type = Some(wxpay_apis::parking::reminders::RemindersDailyLimitType::DailyLimitCalendarDay);
+                            v.duration_segment_rule = Some(&items0);
+                            v.fee_limit_type = Some(wxpay_apis::parking::reminders::RemindersFeeLimitType::FeeLimitAggregate);
+                            v.first_charge_time_mode = Some(wxpay_apis::parking::reminders::RemindersFirstChargeTimeMode::FirstChargeTimeModeEnter);
+                            v.fixed_interval_rule = Some(&items1);
+                            v.free_entry_duration = Some(30);
+                            v.free_exit_duration = Some(15);
+                            v.holiday_mode = Some(wxpay_apis::parking::reminders::RemindersHolidayMode::HolidayModeLegalMody);
+                            v.pre_entry_rule = Some(&items2);
+                            v.rule_type = Some(wxpay_apis::parking::reminders::RemindersRuleType::ChargingRuleFixedInterval);
+                            v.time_rounding_type = Some(wxpay_apis::parking::reminders::RemindersTimeRoundingType::TimeRoundUp);
+                            v
+                        });
+                        v.notification_text_list = Some(&items3);
+                        v.parking_order_mini_prog_appid = Some("wx1234567890abcdef");
+                        v.parking_order_path = Some("pages/order/index");
+                        v.parking_sign_url = Some("https://example.com/parking_sign.jpg");
+                        v.payment_mini_prog_appid = Some("wx1234567890abcdef");
+                        v
+                    },
+                );
             check_request(&request, Method::Post, "v3/parking/reminders/application", "", Some("{\"parking_lot\":{\"charging_rule\":{\"aggregate_limit_mode\":\"AGGREGATE_LIMIT_MODE_NORMAL\",\"daily_limit_type\":\"DAILY_LIMIT_CALENDAR_DAY\",\"duration_segment_rule\":[{\"charge_mode\":\"INTERVAL\",\"day_type\":\"DAY_TYPE_WEEKDAY\",\"duration_from\":0,\"duration_to\":60,\"end_time\":\"18:00\",\"fixed_amount\":1000,\"interval_amount\":200,\"interval_max_amount\":1000,\"interval_min\":30,\"max_fee_per_day\":5000,\"plate_type\":\"PLATE_TYPE_TEMPORARY\",\"start_time\":\"09:00\",\"vehicle_type\":\"VEHICLE_TYPE_SMALL\"}],\"fee_limit_type\":\"FEE_LIMIT_AGGREGATE\",\"first_charge_time_mode\":\"FIRST_CHARGE_TIME_MODE_ENTER\",\"fixed_interval_rule\":[{\"day_type\":\"DAY_TYPE_WEEKDAY\",\"end_time\":\"18:00\",\"first_amount\":500,\"first_duration\":60,\"first_duration_mode\":\"FIRST_DURATION_MODE_ONLY_FIRST_DURATION\",\"free_period_calculation_mode\":\"FREE_PERIOD_CAL_SEQUENTIAL_START\",\"free_period_charging_mode\":\"FREE_PERIOD_CHARGING_ONCE_PER_ENTRY\",\"interval_amount\":200,\"interval_duration\":30,\"interval_max_amount\":1000,\"is_green_vehicle_free_parking\":false,\"max_fee_per_day\":5000,\"plate_type\":\"PLATE_TYPE_TEMPORARY\",\"start_time\":\"09:00\",\"vehicle_type\":\"VEHICLE_TYPE_SMALL\"}],\"free_entry_duration\":30,\"free_exit_duration\":15,\"holiday_mode\":\"HOLIDAY_MODE_LEGAL_MODY\",\"pre_entry_rule\":[{\"amount\":1000,\"day_type\":\"DAY_TYPE_WEEKDAY\",\"end_time\":\"18:00\",\"max_fee_per_day\":5000,\"plate_type\":\"PLATE_TYPE_TEMPORARY\",\"start_time\":\"09:00\",\"vehicle_type\":\"VEHICLE_TYPE_SMALL\"}],\"rule_type\":\"CHARGING_RULE_FIXED_INTERVAL\",\"time_rounding_type\":\"TIME_ROUND_UP\"},\"latitude\":\"39.916527\",\"longitude\":\"116.397128\",\"notification_text_list\":[\"notification_text_list-example\"],\"out_parking_lot_id\":\"PARK001\",\"parking_lot_address\":\"XX市XX区XX路XX号\",\"parking_lot_name\":\"XX购物中心停车场\",\"parking_lot_type\":\"PARKING_LOT_TYPE_BUSINESS_DISTRICT\",\"parking_order_mini_prog_appid\":\"wx1234567890abcdef\",\"parking_order_path\":\"pages/order/index\",\"parking_sign_url\":\"https://example.com/parking_sign.jpg\",\"payment_mini_prog_appid\":\"wx1234567890abcdef\",\"payment_path\":\"pages/pay/index\",\"phone_number\":\"13800138000\"}}"), &[]);
             check_response::<
                 wxpay_apis::parking::reminders::application::CreateRemindersApplicationResponse,
@@ -91,10 +104,7 @@ phone_number: "13800138000",
             /// `GET /v3/parking/reminders/application/query`
             #[test]
             fn query_reminders_application() {
-                let request = wxpay_apis::parking::reminders::application::query::QueryRemindersApplicationRequest {
-parking_lot_audit_no: "PLA202604230001",
-out_parking_lot_id: "lot_sz_tencent_001",
-};
+                let request = wxpay_apis::parking::reminders::application::query::QueryRemindersApplicationRequest::new("PLA202604230001", "lot_sz_tencent_001");
                 check_request(
                     &request,
                     Method::Get,
@@ -112,10 +122,7 @@ out_parking_lot_id: "lot_sz_tencent_001",
             /// `POST /v3/parking/reminders/application/withdraw`
             #[test]
             fn withdraw_reminders_application() {
-                let request = wxpay_apis::parking::reminders::application::withdraw::WithdrawRemindersApplicationRequest {
-out_parking_lot_id: "lot_sz_tencent_001",
-parking_lot_audit_no: "PLA202604230001",
-};
+                let request = wxpay_apis::parking::reminders::application::withdraw::WithdrawRemindersApplicationRequest::new("lot_sz_tencent_001", "PLA202604230001");
                 check_request(&request, Method::Post, "v3/parking/reminders/application/withdraw", "", Some("{\"out_parking_lot_id\":\"lot_sz_tencent_001\",\"parking_lot_audit_no\":\"PLA202604230001\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -127,12 +134,9 @@ parking_lot_audit_no: "PLA202604230001",
         /// `GET /v3/parking/reminders/applications`
         #[test]
         fn query_reminders_applications() {
-            let request =
-                wxpay_apis::parking::reminders::applications::QueryRemindersApplicationsRequest {
-                    out_parking_lot_id: "lot_sz_tencent_001",
-                    offset: Some(0),
-                    limit: Some(10),
-                };
+            let mut request = wxpay_apis::parking::reminders::applications::QueryRemindersApplicationsRequest::new("lot_sz_tencent_001");
+            request.offset = Some(0);
+            request.limit = Some(10);
             check_request(
                 &request,
                 Method::Get,
@@ -150,20 +154,20 @@ parking_lot_audit_no: "PLA202604230001",
         /// `POST /v3/parking/reminders/entry`
         #[test]
         fn create_reminders_entry() {
-            let request = wxpay_apis::parking::reminders::entry::CreateRemindersEntryRequest {
-                car_type: wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary,
-                discount_template_id: Some(&[1]),
-                enter_timestamp: 1720078200,
-                entrance_name: Some("南门入口"),
-                entrance_number: Some("A01"),
-                out_serial_number: "PARK202407041530001",
-                parking_id: "WXPARK001",
-                plate_color:
+            let items0 = [1];
+            let mut request =
+                wxpay_apis::parking::reminders::entry::CreateRemindersEntryRequest::new(
+                    wxpay_apis::parking::reminders::RemindersPlateType::PlateTypeTemporary,
+                    1720078200,
+                    "PARK202407041530001",
+                    "WXPARK001",
                     wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
-                plate_number: "粤B12345",
-                vehicle_type:
+                    "粤B12345",
                     wxpay_apis::parking::reminders::RemindersVehicleType::VehicleTypeSmall,
-            };
+                );
+            request.discount_template_id = Some(&items0);
+            request.entrance_name = Some("南门入口");
+            request.entrance_number = Some("A01");
             check_request(&request, Method::Post, "v3/parking/reminders/entry", "", Some("{\"car_type\":\"PLATE_TYPE_TEMPORARY\",\"discount_template_id\":[1],\"enter_timestamp\":1720078200,\"entrance_name\":\"南门入口\",\"entrance_number\":\"A01\",\"out_serial_number\":\"PARK202407041530001\",\"parking_id\":\"WXPARK001\",\"plate_color\":\"PLATE_COLOR_BLUE\",\"plate_number\":\"粤B12345\",\"vehicle_type\":\"VEHICLE_TYPE_SMALL\"}"), &[]);
             check_response::<wxpay_apis::parking::reminders::entry::CreateRemindersEntryResponse>(
                 "{\"serial_number\":\"WX202604230001\"}",
@@ -176,23 +180,27 @@ parking_lot_audit_no: "PLA202604230001",
         /// `POST /v3/parking/reminders/exit`
         #[test]
         fn create_reminders_exit() {
-            let request = wxpay_apis::parking::reminders::exit::CreateRemindersExitRequest {
-exit_timestamp: 1720081800,
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_serial_number: "PARK202407041530001",
-out_trade_no: Some("TRADE202407041530001"),
-paid_amount: Some(1500),
-parking_id: "WXPARK001",
-pay_channel: Some(wxpay_apis::parking::reminders::CreateRemindersPayChannel::PayChannelWechatPayNotif),
-pay_state: Some(wxpay_apis::parking::reminders::CreateRemindersPayState::PayStatusPaid),
-pay_time: Some(1720081800),
-pay_type: Some(wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay),
-plate_color: wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
-plate_number: "粤B12345",
-token: Some("token1234567890"),
-total_amount: Some(1500),
-wx_trade_no: Some("4200001999202407041234567890"),
-};
+            let mut request = wxpay_apis::parking::reminders::exit::CreateRemindersExitRequest::new(
+                1720081800,
+                "PARK202407041530001",
+                "WXPARK001",
+                wxpay_apis::parking::reminders::CreateRemindersPlateColor::PlateColorBlue,
+                "粤B12345",
+            );
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.out_trade_no = Some("TRADE202407041530001");
+            request.paid_amount = Some(1500);
+            request.pay_channel = Some(
+                wxpay_apis::parking::reminders::CreateRemindersPayChannel::PayChannelWechatPayNotif,
+            );
+            request.pay_state =
+                Some(wxpay_apis::parking::reminders::CreateRemindersPayState::PayStatusPaid);
+            request.pay_time = Some(1720081800);
+            request.pay_type =
+                Some(wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay);
+            request.token = Some("token1234567890");
+            request.total_amount = Some(1500);
+            request.wx_trade_no = Some("4200001999202407041234567890");
             check_request(&request, Method::Post, "v3/parking/reminders/exit", "", Some("{\"exit_timestamp\":1720081800,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_serial_number\":\"PARK202407041530001\",\"out_trade_no\":\"TRADE202407041530001\",\"paid_amount\":1500,\"parking_id\":\"WXPARK001\",\"pay_channel\":\"PAY_CHANNEL_WECHAT_PAY_NOTIF\",\"pay_state\":\"PAY_STATUS_PAID\",\"pay_time\":1720081800,\"pay_type\":\"PAY_TYPE_WXPAY\",\"plate_color\":\"PLATE_COLOR_BLUE\",\"plate_number\":\"粤B12345\",\"token\":\"token1234567890\",\"total_amount\":1500,\"wx_trade_no\":\"4200001999202407041234567890\"}"), &[]);
             check_empty_response(&request);
         }
@@ -203,16 +211,15 @@ wx_trade_no: Some("4200001999202407041234567890"),
         /// `POST /v3/parking/reminders/ext-payment`
         #[test]
         fn create_reminders_ext_payment() {
-            let request = wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentRequest {
-fee_items: &[wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeItem {
-amount: 5000,
-fee_type: wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeType::ExtParkingPaymentFeeTypeMonthly,
-}],
-out_trade_no: "TRADE202407041530001",
-pay_time: 1719128975,
-wx_parking_lot_id: Some("21232735744117624001123604298240"),
-wx_trade_no: Some("4200001999202407041234567890"),
-};
+            let items0 = [wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeItem::new(5000, wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentFeeType::ExtParkingPaymentFeeTypeMonthly)];
+            let mut request =
+                wxpay_apis::parking::reminders::ext_payment::CreateRemindersExtPaymentRequest::new(
+                    &items0,
+                    "TRADE202407041530001",
+                    1719128975,
+                );
+            request.wx_parking_lot_id = Some("21232735744117624001123604298240");
+            request.wx_trade_no = Some("4200001999202407041234567890");
             check_request(&request, Method::Post, "v3/parking/reminders/ext-payment", "", Some("{\"fee_items\":[{\"amount\":5000,\"fee_type\":\"EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY\"}],\"out_trade_no\":\"TRADE202407041530001\",\"pay_time\":1719128975,\"wx_parking_lot_id\":\"21232735744117624001123604298240\",\"wx_trade_no\":\"4200001999202407041234567890\"}"), &[]);
             check_empty_response(&request);
         }
@@ -223,12 +230,12 @@ wx_trade_no: Some("4200001999202407041234567890"),
         /// `POST /v3/parking/reminders/parking-fee`
         #[test]
         fn create_reminders_parking_fee() {
-            let request =
-                wxpay_apis::parking::reminders::parking_fee::CreateRemindersParkingFeeRequest {
-                    out_parking_id: Some("lot_sz_tencent_001"),
-                    out_serial_number: "PARK202407041530001",
-                    plate_number: Some("粤B12345"),
-                };
+            let mut request =
+                wxpay_apis::parking::reminders::parking_fee::CreateRemindersParkingFeeRequest::new(
+                    "PARK202407041530001",
+                );
+            request.out_parking_id = Some("lot_sz_tencent_001");
+            request.plate_number = Some("粤B12345");
             check_request(&request, Method::Post, "v3/parking/reminders/parking-fee", "", Some("{\"out_parking_id\":\"lot_sz_tencent_001\",\"out_serial_number\":\"PARK202407041530001\",\"plate_number\":\"粤B12345\"}"), &[]);
             check_response::<wxpay_apis::parking::reminders::parking_fee::CreateRemindersParkingFeeResponse>("{\"allowed_exit_timestamp\":600,\"next_raise_price\":200,\"next_raise_timestamp\":1720082400,\"paid_amount\":0,\"parking_state\":\"PARKING_STATE_ENTERED\",\"parking_timestamp\":3600,\"pay_state\":\"PAY_STATUS_UNPAID\",\"payable_amount\":1500,\"total_amount\":1500}");
         }
@@ -239,11 +246,10 @@ wx_trade_no: Some("4200001999202407041234567890"),
         /// `GET /v3/parking/reminders/parking-lot`
         #[test]
         fn query_reminders_parking_lot() {
-            let request =
-                wxpay_apis::parking::reminders::parking_lot::QueryRemindersParkingLotRequest {
-                    out_parking_lot_id: Some("lot_sz_tencent_001"),
-                    wx_parking_lot_id: Some("21232735744117624001123604298240"),
-                };
+            let mut request =
+                wxpay_apis::parking::reminders::parking_lot::QueryRemindersParkingLotRequest::new();
+            request.out_parking_lot_id = Some("lot_sz_tencent_001");
+            request.wx_parking_lot_id = Some("21232735744117624001123604298240");
             check_request(&request, Method::Get, "v3/parking/reminders/parking-lot", "out_parking_lot_id=lot_sz_tencent_001&wx_parking_lot_id=21232735744117624001123604298240", None, &[]);
             check_response::<wxpay_apis::parking::reminders::parking_lot::QueryRemindersParkingLotResponse>("{\"enabled_state\":\"ENABLED_STATE_UNKNOWN\",\"out_parking_lot_id\":\"lot_sz_tencent_001\",\"parking_lot_address\":\"广东省深圳市南山区科技中一道10000号\",\"parking_lot_name\":\"腾讯大厦停车场\",\"parking_order_mini_prog_appid\":\"wx1234567890abcdef\",\"parking_order_mini_prog_path\":\"/pages/order/index\",\"payment_mini_prog_appid\":\"wx1234567890abcdef\",\"payment_mini_prog_path\":\"/pages/pay/index\",\"reason\":\"进场时延过高\",\"wx_parking_lot_id\":\"21232735744117624001123604298240\"}");
         }
@@ -254,22 +260,16 @@ wx_trade_no: Some("4200001999202407041234567890"),
         /// `POST /v3/parking/reminders/payment`
         #[test]
         fn create_reminders_payment() {
-            let request = wxpay_apis::parking::reminders::payment::CreateRemindersPaymentRequest {
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_serial_number: "PARK202407041530001",
-out_trade_no: Some("TRADE202407041530001"),
-paid_amount: 1500,
-parking_id: "WXPARK001",
-parking_state: wxpay_apis::parking::reminders::payment::CreateRemindersPaymentParkingState::ParkingStatusParking,
-pay_channel: Some(wxpay_apis::parking::reminders::CreateRemindersPayChannel::PayChannelWechatPayNotif),
-pay_time: Some(1720081800),
-pay_type: wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay,
-plate_number: "粤B12345",
-sub_mchid: Some("1900000109"),
-token: Some("token1234567890"),
-total_amount: 1500,
-wx_trade_no: Some("4200001999202407041234567890"),
-};
+            let mut request = wxpay_apis::parking::reminders::payment::CreateRemindersPaymentRequest::new("PARK202407041530001", 1500, "WXPARK001", wxpay_apis::parking::reminders::payment::CreateRemindersPaymentParkingState::ParkingStatusParking, wxpay_apis::parking::reminders::CreateRemindersPayType::PayTypeWxpay, "粤B12345", 1500);
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.out_trade_no = Some("TRADE202407041530001");
+            request.pay_channel = Some(
+                wxpay_apis::parking::reminders::CreateRemindersPayChannel::PayChannelWechatPayNotif,
+            );
+            request.pay_time = Some(1720081800);
+            request.sub_mchid = Some("1900000109");
+            request.token = Some("token1234567890");
+            request.wx_trade_no = Some("4200001999202407041234567890");
             check_request(&request, Method::Post, "v3/parking/reminders/payment", "", Some("{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_serial_number\":\"PARK202407041530001\",\"out_trade_no\":\"TRADE202407041530001\",\"paid_amount\":1500,\"parking_id\":\"WXPARK001\",\"parking_state\":\"PARKING_STATUS_PARKING\",\"pay_channel\":\"PAY_CHANNEL_WECHAT_PAY_NOTIF\",\"pay_time\":1720081800,\"pay_type\":\"PAY_TYPE_WXPAY\",\"plate_number\":\"粤B12345\",\"sub_mchid\":\"1900000109\",\"token\":\"token1234567890\",\"total_amount\":1500,\"wx_trade_no\":\"4200001999202407041234567890\"}"), &[]);
             check_empty_response(&request);
         }

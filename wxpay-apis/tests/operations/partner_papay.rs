@@ -11,13 +11,8 @@ mod contracts {
         /// `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`
         #[test]
         fn create_contracts_fail_notify() {
-            let request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest {
-contract_id: "contract_id/../?a=b#c %微",
-sp_appid: "wxd678efh567hg6787",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "12345512",
-};
+            let mut request = wxpay_apis::partner_papay::contracts::fail_notify::CreateContractsFailNotifyRequest::new("contract_id/../?a=b#c %微", "wxd678efh567hg6787", "1230000109", "12345512");
+            request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/fail-notify", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[]);
             check_empty_response(&request);
         }
@@ -28,21 +23,24 @@ sub_mchid: "12345512",
         /// `POST /v3/partner-papay/contracts/{contract_id}/notify`
         #[test]
         fn partner_deduct_notify() {
-            let request = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyRequest {
-contract_id: "contract_id/../?a=b#c %微",
-deduct_duration: Some(wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyDeductDuration {
-count: 1,
-unit: Some("DAY"),
-}),
-estimated_amount: wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyEstimatedAmount {
-amount: 1,
-currency: Some("CNY"),
-},
-sp_appid: "wxd678efh567hg6787",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "12345512",
-};
+            let mut request =
+                wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyRequest::new(
+                    "contract_id/../?a=b#c %微",
+                    {
+                        let mut v = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyEstimatedAmount::new(1);
+                        v.currency = Some("CNY");
+                        v
+                    },
+                    "wxd678efh567hg6787",
+                    "1230000109",
+                    "12345512",
+                );
+            request.deduct_duration = Some({
+                let mut v = wxpay_apis::partner_papay::contracts::notify::PartnerDeductNotifyDeductDuration::new(1);
+                v.unit = Some("DAY");
+                v
+            });
+            request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/partner-papay/contracts/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/notify", "", Some("{\"deduct_duration\":{\"count\":1,\"unit\":\"DAY\"},\"estimated_amount\":{\"amount\":1,\"currency\":\"CNY\"},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"12345512\"}"), &[]);
             check_empty_response(&request);
         }

@@ -9,27 +9,20 @@ mod batches {
     /// `POST /v3/partner-transfer/batches`
     #[test]
     fn create_partner_transfer_batches() {
-        let request = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequest {
-authorization_type: wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesAuthorizationType::InformationAuthorizationType,
-batch_name: "2019年1月深圳分部报销单",
-batch_remark: "2019年1月深圳分部报销单",
-out_batch_no: "plfk2020042013",
-sp_appid: Some("wxf636efh567hg4388"),
-sub_appid: Some("wxf636efh567hg4356"),
-sub_mchid: "1900000109",
-total_amount: 4000000,
-total_num: 200,
-transfer_detail_list: &[wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail {
-openid: "o-MYE42l80oelYMDE34nYD456Xoy",
-out_detail_no: "x23zy545Bd5436",
-transfer_amount: 200000,
-transfer_remark: "2020年4月报销",
-user_id_card: Some("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f"),
-user_name: "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-}],
-transfer_purpose: Some(wxpay_apis::partner_transfer::batches::BatchesTransferPurpose::Commission),
-transfer_scene: Some(wxpay_apis::partner_transfer::batches::BatchesTransferScene::OrdinaryTransfer),
-};
+        let items0 = [{
+            let mut v = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesTransferDetail::new("o-MYE42l80oelYMDE34nYD456Xoy", "x23zy545Bd5436", 200000, "2020年4月报销", wxpay_core::sensitive::Sensitive::new("757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45"));
+            v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
+                "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
+            ));
+            v
+        }];
+        let mut request = wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesRequest::new(wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesAuthorizationType::InformationAuthorizationType, "2019年1月深圳分部报销单", "2019年1月深圳分部报销单", "plfk2020042013", "1900000109", 4000000, 200, &items0);
+        request.sp_appid = Some("wxf636efh567hg4388");
+        request.sub_appid = Some("wxf636efh567hg4356");
+        request.transfer_purpose =
+            Some(wxpay_apis::partner_transfer::batches::BatchesTransferPurpose::Commission);
+        request.transfer_scene =
+            Some(wxpay_apis::partner_transfer::batches::BatchesTransferScene::OrdinaryTransfer);
         check_encrypted_request(&request, Method::Post, "v3/partner-transfer/batches", "", Some("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\"}"), &[], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
         check_response::<wxpay_apis::partner_transfer::batches::CreatePartnerTransferBatchesResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
     }
@@ -39,13 +32,14 @@ transfer_scene: Some(wxpay_apis::partner_transfer::batches::BatchesTransferScene
         /// `GET /v3/partner-transfer/batches/batch-id/{batch_id}`
         #[test]
         fn query_batches_by_batch_id() {
-            let request = wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdRequest {
-batch_id: "batch_id/../?a=b#c %微",
-need_query_detail: true,
-offset: Some(0),
-limit: Some(20),
-detail_status: Some(wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdDetailStatus::Fail),
-};
+            let mut request =
+                wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdRequest::new(
+                    "batch_id/../?a=b#c %微",
+                    true,
+                );
+            request.offset = Some(0);
+            request.limit = Some(20);
+            request.detail_status = Some(wxpay_apis::partner_transfer::batches::batch_id::QueryBatchesByBatchIdDetailStatus::Fail);
             check_request(
                 &request,
                 Method::Get,
@@ -64,10 +58,7 @@ detail_status: Some(wxpay_apis::partner_transfer::batches::batch_id::QueryBatche
                 /// `GET /v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
-                    let request = wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest {
-batch_id: "batch_id/../?a=b#c %微",
-detail_id: "detail_id/../?a=b#c %微",
-};
+                    let request = wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/partner-transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -80,13 +71,10 @@ detail_id: "detail_id/../?a=b#c %微",
         /// `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`
         #[test]
         fn query_batches_by_out_batch_no() {
-            let request = wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest {
-out_batch_no: "out_batch_no/../?a=b#c %微",
-need_query_detail: true,
-offset: Some(1),
-limit: Some(20),
-detail_status: Some(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoDetailStatus::Fail),
-};
+            let mut request = wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", true);
+            request.offset = Some(1);
+            request.limit = Some(20);
+            request.detail_status = Some(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoDetailStatus::Fail);
             check_request(&request, Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "need_query_detail=true&offset=1&limit=20&detail_status=FAIL", None, &[]);
             check_response::<wxpay_apis::partner_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoResponse>("{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"out_batch_no\":\"plfk2020042013\",\"sp_appid\":\"wxf636efh567hg4388\",\"sp_mchid\":\"1900001109\",\"sub_appid\":\"wxf636efh567hg4356\",\"sub_mchid\":\"1900000109\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}],\"transfer_purpose\":\"COMMISSION\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"}");
         }
@@ -98,10 +86,7 @@ detail_status: Some(wxpay_apis::partner_transfer::batches::out_batch_no::QueryBa
                 /// `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
-                    let request = wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest {
-out_batch_no: "out_batch_no/../?a=b#c %微",
-out_detail_no: "out_detail_no/../?a=b#c %微",
-};
+                    let request = wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/partner-transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"account_type\":\"BANK_ACCOUNT\",\"appid\":\"wxf636efh567hg4356\",\"bank_card_number_tail\":\"1234\",\"bank_name\":\"招商银行\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"sp_mchid\":\"1900001109\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"username\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }

@@ -13,19 +13,15 @@ mod acquiring_bank {
             /// `POST /v3/pay/acquiring-bank/transactions/exposure`
             #[test]
             fn create_acquiring_bank_transactions_exposure() {
-                let request = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest {
-acquiring_bank_appid: Some("wx8888888888888888"),
-acquiring_bank_id: "1356485",
-channel_id: "20001111",
-merchant_appid: Some("wxd678efh567hg6999"),
-merchant_id: "1900000109",
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposurePayer {
-acquiring_bank_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-merchant_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-phone_number_hash: Some("ABDEF3445546456B"),
-},
-};
+                let mut request = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest::new("1356485", "20001111", "1900000109", "1217752501201407033233368018", {
+let mut v = wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposurePayer::new();
+v.acquiring_bank_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.merchant_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.phone_number_hash = Some("ABDEF3445546456B");
+v
+});
+                request.acquiring_bank_appid = Some("wx8888888888888888");
+                request.merchant_appid = Some("wxd678efh567hg6999");
                 check_request(&request, Method::Post, "v3/pay/acquiring-bank/transactions/exposure", "", Some("{\"acquiring_bank_appid\":\"wx8888888888888888\",\"acquiring_bank_id\":\"1356485\",\"channel_id\":\"20001111\",\"merchant_appid\":\"wxd678efh567hg6999\",\"merchant_id\":\"1900000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"acquiring_bank_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"merchant_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[]);
                 check_response::<wxpay_apis::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureResponse>("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
             }
@@ -40,13 +36,13 @@ mod instal {
         /// `POST /v3/pay/instal/exposure`
         #[test]
         fn create_instal_exposure() {
-            let request = wxpay_apis::pay::instal::exposure::CreateInstalExposureRequest {
-                appid: "wxd678efh567hg6787",
-                mchid: "1230000109",
-                openid: Some("123456789"),
-                phone_number_hash: Some("EF879546FFFF"),
-                user_id_type: wxpay_apis::pay::instal::ExposureUserIdType::Openid,
-            };
+            let mut request = wxpay_apis::pay::instal::exposure::CreateInstalExposureRequest::new(
+                "wxd678efh567hg6787",
+                "1230000109",
+                wxpay_apis::pay::instal::ExposureUserIdType::Openid,
+            );
+            request.openid = Some("123456789");
+            request.phone_number_hash = Some("EF879546FFFF");
             check_request(&request, Method::Post, "v3/pay/instal/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"openid\":\"123456789\",\"phone_number_hash\":\"EF879546FFFF\",\"user_id_type\":\"OPENID\"}"), &[]);
             check_response::<wxpay_apis::pay::instal::exposure::CreateInstalExposureResponse>(
                 "{\"recommend_exposure\":true}",
@@ -61,18 +57,16 @@ mod instal {
             /// `POST /v3/pay/instal/partner/exposure`
             #[test]
             fn create_instal_partner_exposure() {
-                let request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest {
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: "wxd678efh567hg6999",
-sub_mchid: Some("1900000109"),
-user_id: Some(wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureUserId {
-phone_number_hash: Some("ABDEF3445546456B"),
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-user_id_type: Some(wxpay_apis::pay::instal::ExposureUserIdType::Openid),
-}),
-};
+                let mut request = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest::new("wx8888888888888888", "1230000109", "wxd678efh567hg6999");
+                request.sub_mchid = Some("1900000109");
+                request.user_id = Some({
+                    let mut v = wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureUserId::new();
+                    v.phone_number_hash = Some("ABDEF3445546456B");
+                    v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                    v.user_id_type = Some(wxpay_apis::pay::instal::ExposureUserIdType::Openid);
+                    v
+                });
                 check_request(&request, Method::Post, "v3/pay/instal/partner/exposure", "", Some("{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"user_id\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_id_type\":\"OPENID\"}}"), &[]);
                 check_response::<
                     wxpay_apis::pay::instal::partner::exposure::CreateInstalPartnerExposureResponse,
@@ -90,68 +84,87 @@ mod partner {
 
             /// `POST /v3/pay/partner/transactions/app`
             #[test]
-            fn create_partner_transactions_app() {
-                let request = wxpay_apis::pay::partner::transactions::app::CreatePartnerTransactionsAppRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::pay::PayPayer {
-identity: Some(wxpay_apis::pay::PayIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::pay::PayType::ForeignResident,
-}),
-}),
-scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: Some("14.23.150.211"),
-store_info: Some(wxpay_apis::pay::PayStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-area_code: "440305",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-settle_info: Some(wxpay_apis::pay::partner::transactions::CreatePartnerTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-subsidy_info: Some(wxpay_apis::pay::PaySubsidyInfo {
-subsidy_detail: Some(&[wxpay_apis::pay::PaySubsidyDetail {
-subsidy_period_type: wxpay_apis::pay::PaySubsidyPeriodType::Period,
-subsidy_plan: &[wxpay_apis::pay::PaySubsidyPlan {
-subsidy_installment_num: 3,
-subsidy_percent: 100,
-}],
-}]),
-}),
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
+            fn partner_app_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+                let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
+                    wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                    &items2,
+                )];
+                let mut request =
+                    wxpay_apis::pay::partner::transactions::app::PartnerAppPrepayRequest::new(
+                        {
+                            let mut v = wxpay_apis::pay::PayAmount::new(100);
+                            v.currency = Some("CNY");
+                            v
+                        },
+                        "Image形象店-深圳腾大-QQ公仔",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        "wx8888888888888888",
+                        "1230000109",
+                        "1900000109",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::PrepayDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some(&items1);
+                request.payer = Some({
+                    let mut v = wxpay_apis::pay::PrepayPayer::new();
+                    v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_apis::pay::PrepayType::ForeignResident,
+                    ));
+                    v
+                });
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.payer_client_ip = Some("14.23.150.211");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                            "广东省深圳市南山区科技中一道10000号",
+                            "440305",
+                            "腾讯大厦分店",
+                        );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::PrepaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v.subsidy_amount = Some(10);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.subsidy_info = Some({
+                    let mut v = wxpay_apis::pay::PrepaySubsidyInfo::new();
+                    v.subsidy_detail = Some(&items3);
+                    v
+                });
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
                 check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-                check_response::<wxpay_apis::pay::partner::transactions::app::CreatePartnerTransactionsAppResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+                check_response::<
+                    wxpay_apis::pay::partner::transactions::app::PartnerAppPrepayResponse,
+                >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
         mod app_with_contract {
@@ -160,57 +173,54 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
             /// `POST /v3/pay/partner/transactions/app-with-contract`
             #[test]
             fn create_partner_transactions_app_with_contract() {
-                let request = wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-contract_info: wxpay_apis::pay::TransactionsAppWithContractContractInfo {
-contract_appid: "wxcbda96de0b165486",
-contract_code: "100001256",
-contract_display_account: "123456",
-contract_mchid: "1200009811",
-contract_notify_url: Some("https://yoursite.com"),
-plan_id: "3484306348",
-request_serial: "1695",
-},
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::WithContractDetail {
-cost_price: Some(608800),
-goods_detail: &[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}],
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-scene_info: Some(wxpay_apis::pay::WithContractSceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: "14.23.150.211",
-store_info: Some(wxpay_apis::pay::WithContractStoreInfo {
-address: Some("广东省深圳市南山区科技中一道10000号"),
-area_code: Some("440305"),
-id: Some("0001"),
-name: Some("腾讯大厦分店"),
-}),
-}),
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let mut request = wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, {
+let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new("wxcbda96de0b165486", "100001256", "123456", "1200009811", "3484306348", "1695");
+v.contract_notify_url = Some("https://yoursite.com");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", "wx8888888888888888", "1230000109", "1900000109");
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
+                    v.cost_price = Some(608800);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::WithContractSceneInfo::new("14.23.150.211");
+                    v.device_id = Some("013467007045764");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::WithContractStoreInfo::new();
+                        v.address = Some("广东省深圳市南山区科技中一道10000号");
+                        v.area_code = Some("440305");
+                        v.id = Some("0001");
+                        v.name = Some("腾讯大厦分店");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                check_request(&request, Method::Post, "v3/pay/partner/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -220,47 +230,52 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
             /// `POST /v3/pay/partner/transactions/codepay`
             #[test]
             fn partner_code_pay() {
-                let request =
-                    wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayRequest {
-                        amount: wxpay_apis::pay::PayAmount {
-                            currency: Some("CNY"),
-                            total: 100,
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::CodePayGoodsDetail::new("1246464644", 1, 528800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wxpay_goods_id = Some("1001");
+                    v
+                }];
+                let mut request =
+                    wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayRequest::new(
+                        {
+                            let mut v = wxpay_apis::pay::PayAmount::new(100);
+                            v.currency = Some("CNY");
+                            v
                         },
-                        attach: Some("自定义数据说明"),
-                        description: "Image形象店-深圳腾大-QQ公仔",
-                        detail: Some(wxpay_apis::pay::CodePayDetail {
-                            cost_price: Some(608800),
-                            goods_detail: &[wxpay_apis::pay::CodePayGoodsDetail {
-                                goods_name: Some("iPhoneX 256G"),
-                                merchant_goods_id: "1246464644",
-                                quantity: 1,
-                                unit_price: 528800,
-                                wxpay_goods_id: Some("1001"),
-                            }],
-                            invoice_id: Some("微信123"),
-                        }),
-                        goods_tag: Some("WXG"),
-                        out_trade_no: "1217752501201407033233368018",
-                        payer: wxpay_apis::pay::CodePayPayer {
-                            auth_code: "130061098828009406",
+                        "Image形象店-深圳腾大-QQ公仔",
+                        "1217752501201407033233368018",
+                        wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
+                        {
+                            let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
+                                let mut v = wxpay_apis::pay::PayStoreInfo::new();
+                                v.id = Some("0001");
+                                v.out_id = Some("A1111");
+                                v
+                            });
+                            v.device_id = Some("013467007045764");
+                            v.device_ip = Some("128.0.0.1");
+                            v
                         },
-                        scene_info: wxpay_apis::pay::CodePaySceneInfo {
-                            device_id: Some("013467007045764"),
-                            device_ip: Some("128.0.0.1"),
-                            store_info: wxpay_apis::pay::PartnerCodePayStoreInfo {
-                                id: Some("0001"),
-                                out_id: Some("A1111"),
-                            },
-                        },
-                        settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                            profit_sharing: Some(true),
-                        }),
-                        sp_appid: Some("wxd678efh567hg6787"),
-                        sp_mchid: "1230000109",
-                        sub_appid: Some("wxd678efh567hg6787"),
-                        sub_mchid: "1230000109",
-                        support_fapiao: Some(false),
-                    };
+                        "1230000109",
+                        "1230000109",
+                    );
+                request.attach = Some("自定义数据说明");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::CodePayDetail::new(&items0);
+                    v.cost_price = Some(608800);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v
+                });
+                request.sp_appid = Some("wxd678efh567hg6787");
+                request.sub_appid = Some("wxd678efh567hg6787");
+                request.support_fapiao = Some(false);
                 check_request(&request, Method::Post, "v3/pay/partner/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"support_fapiao\":false}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::codepay::PartnerCodePayResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"attach\":\"自定义数据说明\",\"bank_type\":\"CCB_DEBIT\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"1217752501201407033233368018\"}");
             }
@@ -271,18 +286,14 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
             /// `POST /v3/pay/partner/transactions/exposure`
             #[test]
             fn create_partner_transactions_exposure() {
-                let request = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest {
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposurePayer {
-phone_number_hash: Some("ABDEF3445546456B"),
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: "wxd678efh567hg6999",
-sub_mchid: Some("1900000109"),
-};
+                let mut request = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest::new("1217752501201407033233368018", {
+let mut v = wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposurePayer::new();
+v.phone_number_hash = Some("ABDEF3445546456B");
+v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v
+}, "wx8888888888888888", "1230000109", "wxd678efh567hg6999");
+                request.sub_mchid = Some("1900000109");
                 check_request(&request, Method::Post, "v3/pay/partner/transactions/exposure", "", Some("{\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"phone_number_hash\":\"ABDEF3445546456B\",\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureResponse>("{\"fqf_exposure\":true,\"market_exposure_token\":\"Dfkdsf324+-LKFD=\"}");
             }
@@ -292,58 +303,73 @@ sub_mchid: Some("1900000109"),
 
             /// `POST /v3/pay/partner/transactions/h5`
             #[test]
-            fn create_partner_transactions_h5() {
-                let request = wxpay_apis::pay::partner::transactions::h5::CreatePartnerTransactionsH5Request {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::pay::PayPayer {
-identity: Some(wxpay_apis::pay::PayIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::pay::PayType::ForeignResident,
-}),
-}),
-scene_info: wxpay_apis::pay::TransactionsH5SceneInfo {
-h5_info: Some(wxpay_apis::pay::TransactionsH5H5Info {
-app_name: Some("王者荣耀"),
-app_url: Some("https://pay.qq.com"),
-bundle_id: Some("com.tencent.wzryiOS"),
-package_name: Some("com.tencent.tmgp.sgame"),
-r#type: Some("iOSAndroidWap"),
-}),
-},
-settle_info: Some(wxpay_apis::pay::partner::transactions::CreatePartnerTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
+            fn partner_h5_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let mut request =
+                    wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayRequest::new(
+                        {
+                            let mut v = wxpay_apis::pay::PayAmount::new(100);
+                            v.currency = Some("CNY");
+                            v
+                        },
+                        "Image形象店-深圳腾大-QQ公仔",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        {
+                            let mut v = wxpay_apis::pay::H5PrepaySceneInfo::new();
+                            v.h5_info = Some({
+                                let mut v = wxpay_apis::pay::H5PrepayH5Info::new();
+                                v.app_name = Some("王者荣耀");
+                                v.app_url = Some("https://pay.qq.com");
+                                v.bundle_id = Some("com.tencent.wzryiOS");
+                                v.package_name = Some("com.tencent.tmgp.sgame");
+                                v.r#type = Some("iOSAndroidWap");
+                                v
+                            });
+                            v
+                        },
+                        "wx8888888888888888",
+                        "1230000109",
+                        "1900000109",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::PrepayDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some(&items1);
+                request.payer = Some({
+                    let mut v = wxpay_apis::pay::PrepayPayer::new();
+                    v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_apis::pay::PrepayType::ForeignResident,
+                    ));
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::PrepaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v.subsidy_amount = Some(10);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
                 check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-                check_response::<wxpay_apis::pay::partner::transactions::h5::CreatePartnerTransactionsH5Response>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
             }
         }
         mod id {
@@ -351,14 +377,15 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
 
             /// `GET /v3/pay/partner/transactions/id/{transaction_id}`
             #[test]
-            fn query_partner_transactions_by_id() {
-                let request = wxpay_apis::pay::partner::transactions::id::QueryPartnerTransactionsByIdRequest {
-transaction_id: "transaction_id/../?a=b#c %微",
-sp_mchid: "1230000109",
-sub_mchid: "1900000109",
-};
+            fn partner_query_order_by_id() {
+                let request =
+                    wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdRequest::new(
+                        "transaction_id/../?a=b#c %微",
+                        "1230000109",
+                        "1900000109",
+                    );
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::id::QueryPartnerTransactionsByIdResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
             }
         }
         mod jsapi {
@@ -366,70 +393,92 @@ sub_mchid: "1900000109",
 
             /// `POST /v3/pay/partner/transactions/jsapi`
             #[test]
-            fn create_partner_transactions_jsapi() {
-                let request = wxpay_apis::pay::partner::transactions::jsapi::CreatePartnerTransactionsJsapiRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::partner::transactions::jsapi::CreatePartnerTransactionsJsapiPayer {
-identity: Some(wxpay_apis::pay::PayIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::pay::PayType::ForeignResident,
-}),
-sp_openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: Some("14.23.150.211"),
-store_info: Some(wxpay_apis::pay::PayStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-area_code: "440305",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-settle_info: Some(wxpay_apis::pay::partner::transactions::CreatePartnerTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-subsidy_info: Some(wxpay_apis::pay::PaySubsidyInfo {
-subsidy_detail: Some(&[wxpay_apis::pay::PaySubsidyDetail {
-subsidy_period_type: wxpay_apis::pay::PaySubsidyPeriodType::Period,
-subsidy_plan: &[wxpay_apis::pay::PaySubsidyPlan {
-subsidy_installment_num: 3,
-subsidy_percent: 100,
-}],
-}]),
-}),
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
+            fn partner_jsapi_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+                let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
+                    wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                    &items2,
+                )];
+                let mut request =
+                    wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequest::new(
+                        {
+                            let mut v = wxpay_apis::pay::PayAmount::new(100);
+                            v.currency = Some("CNY");
+                            v
+                        },
+                        "Image形象店-深圳腾大-QQ公仔",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        {
+                            let mut v = wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                            v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                                wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
+                                wxpay_core::sensitive::Sensitive::new(
+                                    "6B46824C852FA29AAC3DCE6BFD852E27",
+                                ),
+                                wxpay_apis::pay::PrepayType::ForeignResident,
+                            ));
+                            v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                            v
+                        },
+                        "wx8888888888888888",
+                        "1230000109",
+                        "1900000109",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::PrepayDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some(&items1);
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.payer_client_ip = Some("14.23.150.211");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                            "广东省深圳市南山区科技中一道10000号",
+                            "440305",
+                            "腾讯大厦分店",
+                        );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::PrepaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v.subsidy_amount = Some(10);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.subsidy_info = Some({
+                    let mut v = wxpay_apis::pay::PrepaySubsidyInfo::new();
+                    v.subsidy_detail = Some(&items3);
+                    v
+                });
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
                 check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-                check_response::<wxpay_apis::pay::partner::transactions::jsapi::CreatePartnerTransactionsJsapiResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+                check_response::<
+                    wxpay_apis::pay::partner::transactions::jsapi::PartnerJsapiPrepayResponse,
+                >("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
         mod jsapi_with_contract {
@@ -438,63 +487,67 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
             /// `POST /v3/pay/partner/transactions/jsapi-with-contract`
             #[test]
             fn create_partner_transactions_jsapi_with_contract() {
-                let request = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-contract_info: wxpay_apis::pay::TransactionsJsapiWithContractContractInfo {
-contract_appid: Some("wxcbda96de0b165486"),
-contract_code: Some("100001256"),
-contract_display_account: Some("123456"),
-contract_mchid: Some("1200009811"),
-contract_notify_url: Some("https://yoursite.com"),
-password_free_contract_id: Some("201710180325670965"),
-plan_id: Some("3484306348"),
-request_serial: Some("1695"),
-token: Some("201710180325670965"),
-},
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::WithContractDetail {
-cost_price: Some(608800),
-goods_detail: &[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}],
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::partner::transactions::TransactionsPayer {
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-scene_info: Some(wxpay_apis::pay::WithContractSceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: "14.23.150.211",
-store_info: Some(wxpay_apis::pay::WithContractStoreInfo {
-address: Some("广东省深圳市南山区科技中一道10000号"),
-area_code: Some("440305"),
-id: Some("0001"),
-name: Some("腾讯大厦分店"),
-}),
-}),
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let mut request = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, {
+let mut v = wxpay_apis::pay::TransactionsJsapiWithContractContractInfo::new();
+v.contract_appid = Some("wxcbda96de0b165486");
+v.contract_code = Some("100001256");
+v.contract_display_account = Some("123456");
+v.contract_mchid = Some("1200009811");
+v.contract_notify_url = Some("https://yoursite.com");
+v.password_free_contract_id = Some("201710180325670965");
+v.plan_id = Some("3484306348");
+v.request_serial = Some("1695");
+v.token = Some("201710180325670965");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", {
+let mut v = wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractPayer::new();
+v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v
+}, "wx8888888888888888", "1230000109", "1900000109");
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
+                    v.cost_price = Some(608800);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::WithContractSceneInfo::new("14.23.150.211");
+                    v.device_id = Some("013467007045764");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::WithContractStoreInfo::new();
+                        v.address = Some("广东省深圳市南山区科技中一道10000号");
+                        v.area_code = Some("440305");
+                        v.id = Some("0001");
+                        v.name = Some("腾讯大厦分店");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                check_request(&request, Method::Post, "v3/pay/partner/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
                 check_response::<wxpay_apis::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
@@ -503,52 +556,57 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
 
             /// `POST /v3/pay/partner/transactions/miniprogram`
             #[test]
-            fn create_partner_transactions_miniprogram() {
-                let request = wxpay_apis::pay::partner::transactions::miniprogram::CreatePartnerTransactionsMiniprogramRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::partner::transactions::TransactionsPayer {
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-scene_info: Some(wxpay_apis::pay::partner::transactions::miniprogram::CreatePartnerTransactionsMiniprogramSceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: Some("14.23.150.211"),
-store_info: Some(wxpay_apis::pay::PartnerCodePayStoreInfo {
-id: Some("0001"),
-out_id: Some("A1111"),
-}),
-}),
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
+            fn partner_mini_program_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let mut request = wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", {
+let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
+v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v
+}, "wx8888888888888888", "1230000109", "1900000109");
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::PrepayDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepaySceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.payer_client_ip = Some("14.23.150.211");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::PayStoreInfo::new();
+                        v.id = Some("0001");
+                        v.out_id = Some("A1111");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
                 check_request(&request, Method::Post, "v3/pay/partner/transactions/miniprogram", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::miniprogram::CreatePartnerTransactionsMiniprogramResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
         mod native {
@@ -556,59 +614,79 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
 
             /// `POST /v3/pay/partner/transactions/native`
             #[test]
-            fn create_partner_transactions_native() {
-                let request = wxpay_apis::pay::partner::transactions::native::CreatePartnerTransactionsNativeRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: Some(wxpay_apis::pay::PayPayer {
-identity: Some(wxpay_apis::pay::PayIdentity {
-name: "6B46824C852FA29AAC3DCE6BFD852E27",
-number: "6B46824C852FA29AAC3DCE6BFD852E27",
-r#type: wxpay_apis::pay::PayType::ForeignResident,
-}),
-}),
-scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: Some("14.23.150.211"),
-store_info: Some(wxpay_apis::pay::PayStoreInfo {
-address: "广东省深圳市南山区科技中一道10000号",
-area_code: "440305",
-id: Some("0001"),
-name: "腾讯大厦分店",
-}),
-}),
-settle_info: Some(wxpay_apis::pay::partner::transactions::CreatePartnerTransactionsSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sp_appid: "wx8888888888888888",
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
+            fn partner_native_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                    v.goods_name = Some("iPhoneX 256G");
+                    v.wechatpay_goods_id = Some("1001");
+                    v
+                }];
+                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let mut request =
+                    wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayRequest::new(
+                        {
+                            let mut v = wxpay_apis::pay::PayAmount::new(100);
+                            v.currency = Some("CNY");
+                            v
+                        },
+                        "Image形象店-深圳腾大-QQ公仔",
+                        "https://www.weixin.qq.com/wxpay/pay.php",
+                        "1217752501201407033233368018",
+                        "wx8888888888888888",
+                        "1230000109",
+                        "1900000109",
+                    );
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::PrepayDetail::new();
+                    v.cost_price = Some(608800);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("微信123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.limit_pay = Some(&items1);
+                request.payer = Some({
+                    let mut v = wxpay_apis::pay::PrepayPayer::new();
+                    v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_apis::pay::PrepayType::ForeignResident,
+                    ));
+                    v
+                });
+                request.scene_info = Some({
+                    let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                    v.device_id = Some("013467007045764");
+                    v.payer_client_ip = Some("14.23.150.211");
+                    v.store_info = Some({
+                        let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                            "广东省深圳市南山区科技中一道10000号",
+                            "440305",
+                            "腾讯大厦分店",
+                        );
+                        v.id = Some("0001");
+                        v
+                    });
+                    v
+                });
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::PrepaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v.subsidy_amount = Some(10);
+                    v
+                });
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
                 check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-                check_response::<wxpay_apis::pay::partner::transactions::native::CreatePartnerTransactionsNativeResponse>("{\"code_url\":\"weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}");
+                check_response::<
+                    wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayResponse,
+                >(
+                    "{\"code_url\":\"weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}"
+                );
             }
         }
         mod out_trade_no {
@@ -616,26 +694,18 @@ time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")
 
             /// `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`
             #[test]
-            fn query_partner_transactions_by_out_trade_no() {
-                let request = wxpay_apis::pay::partner::transactions::out_trade_no::QueryPartnerTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sp_mchid: "1230000109",
-sub_mchid: "1900000109",
-};
+            fn partner_query_order_by_out_trade_no() {
+                let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1900000109");
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::QueryPartnerTransactionsByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
             }
             mod close {
                 use super::*;
 
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`
                 #[test]
-                fn close_partner_transactions_by_out_trade_no() {
-                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::ClosePartnerTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sp_mchid: "1230000109",
-sub_mchid: "1900000109",
-};
+                fn partner_close_order() {
+                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::close::PartnerCloseOrderRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1900000109");
                     check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -645,16 +715,12 @@ sub_mchid: "1900000109",
 
                 /// `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`
                 #[test]
-                fn partner_reverse() {
-                    let request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sp_appid: Some("wxd678efh567hg6787"),
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1230000109",
-};
+                fn partner_reverse_order() {
+                    let mut request = wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1230000109");
+                    request.sp_appid = Some("wxd678efh567hg6787");
+                    request.sub_appid = Some("wxd678efh567hg6787");
                     check_request(&request, Method::Post, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
-                    check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseResponse>("{\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}");
+                    check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::reverse::PartnerReverseOrderResponse>("{\"out_trade_no\":\"1217752501201407033233368018\",\"sp_appid\":\"wxd678efh567hg6787\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}");
                 }
             }
         }
@@ -663,52 +729,55 @@ sub_mchid: "1230000109",
 
             /// `POST /v3/pay/partner/transactions/scannedpos`
             #[test]
-            fn parner_scanned_pos_prepay() {
-                let request = wxpay_apis::pay::partner::transactions::scannedpos::ParnerScannedPosPrepayRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-attach: Some("自定义数据"),
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::PayDetail {
-cost_price: Some(608800),
-goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}]),
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::partner::transactions::TransactionsPayer {
-sp_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-},
-scene_info: wxpay_apis::pay::partner::transactions::scannedpos::ParnerScannedPosPrepaySceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: "14.23.150.211",
-store_info: wxpay_apis::pay::PartnerCodePayStoreInfo {
-id: Some("0001"),
-out_id: Some("A1111"),
-},
-},
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-sp_appid: Some("wx8888888888888888"),
-sp_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-support_fapiao: Some(true),
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-};
-                check_request(&request, Method::Post, "v3/pay/partner/transactions/scannedpos", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::scannedpos::ParnerScannedPosPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
+            fn partner_scanned_pos_prepay() {
+                let items0 = [{
+                    let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayGoodsDetail::new("由半角的大小写字母、数字、中划线、下划线中的一种或几种组成", 1, 528800);
+                    v.goods_name = Some("iPhone6s 16G");
+                    v.wechatpay_goods_id = Some("微信支付定义的统一商品编号（没有可不传）");
+                    v
+                }];
+                let mut request = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018", {
+let mut v = wxpay_apis::pay::partner::transactions::PrepayPayer::new();
+v.sp_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+v
+}, {
+let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepaySceneInfo::new("14.23.150.211", {
+let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayStoreInfo::new();
+v.id = Some("0001");
+v.out_id = Some("example_out_id");
+v
+});
+v.device_id = Some("013467007045764");
+v
+}, "1230000109", "1900000109");
+                request.attach = Some("自定义数据");
+                request.detail = Some({
+                    let mut v = wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayDetail::new();
+                    v.cost_price = Some(1);
+                    v.goods_detail = Some(&items0);
+                    v.invoice_id = Some("wx123");
+                    v
+                });
+                request.goods_tag = Some("WXG");
+                request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
+                request.settle_info = Some({
+                    let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                    v.profit_sharing = Some(true);
+                    v
+                });
+                request.sp_appid = Some("wx8888888888888888");
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.support_fapiao = Some(true);
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                check_request(&request, Method::Post, "v3/pay/partner/transactions/scannedpos", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":1,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"由半角的大小写字母、数字、中划线、下划线中的一种或几种组成\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"微信支付定义的统一商品编号（没有可不传）\"}],\"invoice_id\":\"wx123\"},\"goods_tag\":\"WXG\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"example_out_id\"}},\"settle_info\":{\"profit_sharing\":true},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+                check_response::<wxpay_apis::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }
         }
     }
@@ -720,67 +789,81 @@ mod transactions {
 
         /// `POST /v3/pay/transactions/app`
         #[test]
-        fn create_transactions_app() {
-            let request = wxpay_apis::pay::transactions::app::CreateTransactionsAppRequest {
-                amount: wxpay_apis::pay::PayAmount {
-                    currency: Some("CNY"),
-                    total: 100,
+        fn app_prepay() {
+            let items0 = [{
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+            let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
+                wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                &items2,
+            )];
+            let mut request = wxpay_apis::pay::transactions::app::AppPrepayRequest::new(
+                {
+                    let mut v = wxpay_apis::pay::PayAmount::new(100);
+                    v.currency = Some("CNY");
+                    v
                 },
-                appid: "wxd678efh567hg6787",
-                attach: Some("自定义数据"),
-                description: "Image形象店-深圳腾大-QQ公仔",
-                detail: Some(wxpay_apis::pay::PayDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-                        goods_name: Some("iPhoneX 256G"),
-                        merchant_goods_id: "商品编码",
-                        quantity: 1,
-                        unit_price: 828800,
-                        wechatpay_goods_id: Some("1001"),
-                    }]),
-                    invoice_id: Some("微信123"),
-                }),
-                goods_tag: Some("WXG"),
-                limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-                mchid: "1230000109",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::pay::PayPayer {
-                    identity: Some(wxpay_apis::pay::PayIdentity {
-                        name: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        number: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        r#type: wxpay_apis::pay::PayType::ForeignResident,
-                    }),
-                }),
-                scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-                    device_id: Some("013467007045764"),
-                    payer_client_ip: Some("14.23.150.211"),
-                    store_info: Some(wxpay_apis::pay::PayStoreInfo {
-                        address: "广东省深圳市南山区科技中一道10000号",
-                        area_code: "440305",
-                        id: Some("0001"),
-                        name: "腾讯大厦分店",
-                    }),
-                }),
-                settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                    profit_sharing: Some(true),
-                }),
-                subsidy_info: Some(wxpay_apis::pay::PaySubsidyInfo {
-                    subsidy_detail: Some(&[wxpay_apis::pay::PaySubsidyDetail {
-                        subsidy_period_type: wxpay_apis::pay::PaySubsidyPeriodType::Period,
-                        subsidy_plan: &[wxpay_apis::pay::PaySubsidyPlan {
-                            subsidy_installment_num: 3,
-                            subsidy_percent: 100,
-                        }],
-                    }]),
-                }),
-                support_fapiao: Some(true),
-                time_expire: Some(wxpay_core::types::Timestamp::new(
-                    "2018-06-08T10:34:56+08:00",
-                )),
-            };
+                "wxd678efh567hg6787",
+                "Image形象店-深圳腾大-QQ公仔",
+                "1230000109",
+                "https://www.weixin.qq.com/wxpay/pay.php",
+                "1217752501201407033233368018",
+            );
+            request.attach = Some("自定义数据");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::PrepayDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some(&items1);
+            request.payer = Some({
+                let mut v = wxpay_apis::pay::PrepayPayer::new();
+                v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_apis::pay::PrepayType::ForeignResident,
+                ));
+                v
+            });
+            request.scene_info = Some({
+                let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.payer_client_ip = Some("14.23.150.211");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "440305",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.subsidy_info = Some({
+                let mut v = wxpay_apis::pay::PrepaySubsidyInfo::new();
+                v.subsidy_detail = Some(&items3);
+                v
+            });
+            request.support_fapiao = Some(true);
+            request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                "2018-06-08T10:34:56+08:00",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/pay/transactions/app", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-            check_response::<wxpay_apis::pay::transactions::app::CreateTransactionsAppResponse>(
+            check_response::<wxpay_apis::pay::transactions::app::AppPrepayResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
             );
         }
@@ -791,55 +874,50 @@ mod transactions {
         /// `POST /v3/pay/transactions/app-with-contract`
         #[test]
         fn create_transactions_app_with_contract() {
-            let request = wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据说明"),
-contract_info: wxpay_apis::pay::TransactionsAppWithContractContractInfo {
-contract_appid: "wxcbda96de0b165486",
-contract_code: "100001256",
-contract_display_account: "123456",
-contract_mchid: "1200009811",
-contract_notify_url: Some("https://yoursite.com"),
-plan_id: "3484306348",
-request_serial: "1695",
-},
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::WithContractDetail {
-cost_price: Some(608800),
-goods_detail: &[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}],
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-mchid: "1230000109",
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-scene_info: Some(wxpay_apis::pay::WithContractSceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: "14.23.150.211",
-store_info: Some(wxpay_apis::pay::WithContractStoreInfo {
-address: Some("广东省深圳市南山区科技中一道10000号"),
-area_code: Some("440305"),
-id: Some("0001"),
-name: Some("腾讯大厦分店"),
-}),
-}),
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-support_fapiao: Some(false),
-time_expire: Some("2018-06-08T10:34:56+08:00"),
-};
-            check_request(&request, Method::Post, "v3/pay/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+            let items0 = [{
+                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let mut request = wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", {
+let mut v = wxpay_apis::pay::TransactionsAppWithContractContractInfo::new("wxcbda96de0b165486", "100001256", "123456", "1200009811", "3484306348", "1695");
+v.contract_notify_url = Some("https://yoursite.com");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "1230000109", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018");
+            request.attach = Some("自定义数据说明");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
+                v.cost_price = Some(608800);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.scene_info = Some({
+                let mut v = wxpay_apis::pay::WithContractSceneInfo::new("14.23.150.211");
+                v.device_id = Some("013467007045764");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::pay::WithContractStoreInfo::new();
+                    v.address = Some("广东省深圳市南山区科技中一道10000号");
+                    v.area_code = Some("440305");
+                    v.id = Some("0001");
+                    v.name = Some("腾讯大厦分店");
+                    v
+                });
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.support_fapiao = Some(false);
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            check_request(&request, Method::Post, "v3/pay/transactions/app-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
             check_response::<wxpay_apis::pay::transactions::app_with_contract::CreateTransactionsAppWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
         }
     }
@@ -849,44 +927,49 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
         /// `POST /v3/pay/transactions/codepay`
         #[test]
         fn code_pay() {
-            let request = wxpay_apis::pay::transactions::codepay::CodePayRequest {
-                amount: wxpay_apis::pay::PayAmount {
-                    currency: Some("CNY"),
-                    total: 100,
+            let items0 = [{
+                let mut v = wxpay_apis::pay::CodePayGoodsDetail::new("1246464644", 1, 528800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wxpay_goods_id = Some("1001");
+                v
+            }];
+            let mut request = wxpay_apis::pay::transactions::codepay::CodePayRequest::new(
+                {
+                    let mut v = wxpay_apis::pay::PayAmount::new(100);
+                    v.currency = Some("CNY");
+                    v
                 },
-                appid: "wxd678efh567hg6787",
-                attach: Some("自定义数据说明"),
-                description: "Image形象店-深圳腾大-QQ公仔",
-                detail: Some(wxpay_apis::pay::CodePayDetail {
-                    cost_price: Some(608800),
-                    goods_detail: &[wxpay_apis::pay::CodePayGoodsDetail {
-                        goods_name: Some("iPhoneX 256G"),
-                        merchant_goods_id: "1246464644",
-                        quantity: 1,
-                        unit_price: 528800,
-                        wxpay_goods_id: Some("1001"),
-                    }],
-                    invoice_id: Some("微信123"),
-                }),
-                goods_tag: Some("WXG"),
-                mchid: "1230000109",
-                out_trade_no: "1217752501201407033233368018",
-                payer: wxpay_apis::pay::CodePayPayer {
-                    auth_code: "130061098828009406",
+                "wxd678efh567hg6787",
+                "Image形象店-深圳腾大-QQ公仔",
+                "1230000109",
+                "1217752501201407033233368018",
+                wxpay_apis::pay::CodePayPayer::new("130061098828009406"),
+                {
+                    let mut v = wxpay_apis::pay::CodePaySceneInfo::new({
+                        let mut v = wxpay_apis::pay::PayStoreInfo::new();
+                        v.id = Some("0001");
+                        v.out_id = Some("A1111");
+                        v
+                    });
+                    v.device_id = Some("013467007045764");
+                    v.device_ip = Some("128.0.0.1");
+                    v
                 },
-                scene_info: wxpay_apis::pay::CodePaySceneInfo {
-                    device_id: Some("013467007045764"),
-                    device_ip: Some("128.0.0.1"),
-                    store_info: wxpay_apis::pay::PartnerCodePayStoreInfo {
-                        id: Some("0001"),
-                        out_id: Some("A1111"),
-                    },
-                },
-                settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                    profit_sharing: Some(true),
-                }),
-                support_fapiao: Some(false),
-            };
+            );
+            request.attach = Some("自定义数据说明");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::CodePayDetail::new(&items0);
+                v.cost_price = Some(608800);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.support_fapiao = Some(false);
             check_request(&request, Method::Post, "v3/pay/transactions/codepay", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wxpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"auth_code\":\"130061098828009406\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"device_ip\":\"128.0.0.1\",\"store_info\":{\"id\":\"0001\",\"out_id\":\"A1111\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false}"), &[]);
             check_response::<wxpay_apis::pay::transactions::codepay::CodePayResponse>("{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"bank_type\":\"CCB_DEBIT\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"1217752501201407033233368018\"}");
         }
@@ -897,17 +980,18 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
         /// `POST /v3/pay/transactions/exposure`
         #[test]
         fn create_transactions_exposure() {
-            let request =
-                wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequest {
-                    appid: "wxd678efh567hg6787",
-                    mchid: Some("1230000109"),
-                    out_trade_no: "1217752501201407033233368018",
-                    payer:
-                        wxpay_apis::pay::transactions::exposure::CreateTransactionsExposurePayer {
-                            openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-                            phone_number_hash: Some("ABDEF3445546456B"),
-                        },
-                };
+            let mut request =
+                wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureRequest::new(
+                    "wxd678efh567hg6787",
+                    "1217752501201407033233368018",
+                    {
+                        let mut v = wxpay_apis::pay::transactions::exposure::CreateTransactionsExposurePayer::new();
+                        v.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                        v.phone_number_hash = Some("ABDEF3445546456B");
+                        v
+                    },
+                );
+            request.mchid = Some("1230000109");
             check_request(&request, Method::Post, "v3/pay/transactions/exposure", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"phone_number_hash\":\"ABDEF3445546456B\"}}"), &[]);
             check_response::<
                 wxpay_apis::pay::transactions::exposure::CreateTransactionsExposureResponse,
@@ -919,57 +1003,69 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
 
         /// `POST /v3/pay/transactions/h5`
         #[test]
-        fn create_transactions_h5() {
-            let request = wxpay_apis::pay::transactions::h5::CreateTransactionsH5Request {
-                amount: wxpay_apis::pay::PayAmount {
-                    currency: Some("CNY"),
-                    total: 100,
+        fn h5_prepay() {
+            let items0 = [{
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let mut request = wxpay_apis::pay::transactions::h5::H5PrepayRequest::new(
+                {
+                    let mut v = wxpay_apis::pay::PayAmount::new(100);
+                    v.currency = Some("CNY");
+                    v
                 },
-                appid: "wxd678efh567hg6787",
-                attach: Some("自定义数据"),
-                description: "Image形象店-深圳腾大-QQ公仔",
-                detail: Some(wxpay_apis::pay::PayDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-                        goods_name: Some("iPhoneX 256G"),
-                        merchant_goods_id: "商品编码",
-                        quantity: 1,
-                        unit_price: 828800,
-                        wechatpay_goods_id: Some("1001"),
-                    }]),
-                    invoice_id: Some("微信123"),
-                }),
-                goods_tag: Some("WXG"),
-                limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-                mchid: "1230000109",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::pay::PayPayer {
-                    identity: Some(wxpay_apis::pay::PayIdentity {
-                        name: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        number: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        r#type: wxpay_apis::pay::PayType::ForeignResident,
-                    }),
-                }),
-                scene_info: wxpay_apis::pay::TransactionsH5SceneInfo {
-                    h5_info: Some(wxpay_apis::pay::TransactionsH5H5Info {
-                        app_name: Some("王者荣耀"),
-                        app_url: Some("https://pay.qq.com"),
-                        bundle_id: Some("com.tencent.wzryiOS"),
-                        package_name: Some("com.tencent.tmgp.sgame"),
-                        r#type: Some("iOSAndroidWap"),
-                    }),
+                "wxd678efh567hg6787",
+                "Image形象店-深圳腾大-QQ公仔",
+                "1230000109",
+                "https://www.weixin.qq.com/wxpay/pay.php",
+                "1217752501201407033233368018",
+                {
+                    let mut v = wxpay_apis::pay::H5PrepaySceneInfo::new();
+                    v.h5_info = Some({
+                        let mut v = wxpay_apis::pay::H5PrepayH5Info::new();
+                        v.app_name = Some("王者荣耀");
+                        v.app_url = Some("https://pay.qq.com");
+                        v.bundle_id = Some("com.tencent.wzryiOS");
+                        v.package_name = Some("com.tencent.tmgp.sgame");
+                        v.r#type = Some("iOSAndroidWap");
+                        v
+                    });
+                    v
                 },
-                settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                    profit_sharing: Some(true),
-                }),
-                support_fapiao: Some(true),
-                time_expire: Some(wxpay_core::types::Timestamp::new(
-                    "2018-06-08T10:34:56+08:00",
-                )),
-            };
+            );
+            request.attach = Some("自定义数据");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::PrepayDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some(&items1);
+            request.payer = Some({
+                let mut v = wxpay_apis::pay::PrepayPayer::new();
+                v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_apis::pay::PrepayType::ForeignResident,
+                ));
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.support_fapiao = Some(true);
+            request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                "2018-06-08T10:34:56+08:00",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/pay/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-            check_response::<wxpay_apis::pay::transactions::h5::CreateTransactionsH5Response>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
+            check_response::<wxpay_apis::pay::transactions::h5::H5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
         }
     }
     mod id {
@@ -977,11 +1073,11 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
 
         /// `GET /v3/pay/transactions/id/{transaction_id}`
         #[test]
-        fn query_transactions_by_id() {
-            let request = wxpay_apis::pay::transactions::id::QueryTransactionsByIdRequest {
-                transaction_id: "transaction_id/../?a=b#c %微",
-                mchid: "1230000109",
-            };
+        fn query_order_by_id() {
+            let request = wxpay_apis::pay::transactions::id::QueryOrderByIdRequest::new(
+                "transaction_id/../?a=b#c %微",
+                "1230000109",
+            );
             check_request(
                 &request,
                 Method::Get,
@@ -990,7 +1086,7 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::pay::transactions::id::QueryTransactionsByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+            check_response::<wxpay_apis::pay::transactions::id::QueryOrderByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
         }
     }
     mod jsapi {
@@ -998,68 +1094,83 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
 
         /// `POST /v3/pay/transactions/jsapi`
         #[test]
-        fn create_transactions_jsapi() {
-            let request = wxpay_apis::pay::transactions::jsapi::CreateTransactionsJsapiRequest {
-                amount: wxpay_apis::pay::PayAmount {
-                    currency: Some("CNY"),
-                    total: 100,
+        fn jsapi_prepay() {
+            let items0 = [{
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
+            let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
+                wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
+                &items2,
+            )];
+            let mut request = wxpay_apis::pay::transactions::jsapi::JsapiPrepayRequest::new(
+                {
+                    let mut v = wxpay_apis::pay::PayAmount::new(100);
+                    v.currency = Some("CNY");
+                    v
                 },
-                appid: "wxd678efh567hg6787",
-                attach: Some("自定义数据"),
-                description: "Image形象店-深圳腾大-QQ公仔",
-                detail: Some(wxpay_apis::pay::PayDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-                        goods_name: Some("iPhoneX 256G"),
-                        merchant_goods_id: "商品编码",
-                        quantity: 1,
-                        unit_price: 828800,
-                        wechatpay_goods_id: Some("1001"),
-                    }]),
-                    invoice_id: Some("微信123"),
-                }),
-                goods_tag: Some("WXG"),
-                limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-                mchid: "1230000109",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: wxpay_apis::pay::transactions::jsapi::CreateTransactionsJsapiPayer {
-                    identity: Some(wxpay_apis::pay::PayIdentity {
-                        name: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        number: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        r#type: wxpay_apis::pay::PayType::ForeignResident,
-                    }),
-                    openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                "wxd678efh567hg6787",
+                "Image形象店-深圳腾大-QQ公仔",
+                "1230000109",
+                "https://www.weixin.qq.com/wxpay/pay.php",
+                "1217752501201407033233368018",
+                {
+                    let mut v = wxpay_apis::pay::transactions::jsapi::JsapiPrepayPayer::new(
+                        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                    );
+                    v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                        wxpay_apis::pay::PrepayType::ForeignResident,
+                    ));
+                    v
                 },
-                scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-                    device_id: Some("013467007045764"),
-                    payer_client_ip: Some("14.23.150.211"),
-                    store_info: Some(wxpay_apis::pay::PayStoreInfo {
-                        address: "广东省深圳市南山区科技中一道10000号",
-                        area_code: "440305",
-                        id: Some("0001"),
-                        name: "腾讯大厦分店",
-                    }),
-                }),
-                settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                    profit_sharing: Some(true),
-                }),
-                subsidy_info: Some(wxpay_apis::pay::PaySubsidyInfo {
-                    subsidy_detail: Some(&[wxpay_apis::pay::PaySubsidyDetail {
-                        subsidy_period_type: wxpay_apis::pay::PaySubsidyPeriodType::Period,
-                        subsidy_plan: &[wxpay_apis::pay::PaySubsidyPlan {
-                            subsidy_installment_num: 3,
-                            subsidy_percent: 100,
-                        }],
-                    }]),
-                }),
-                support_fapiao: Some(true),
-                time_expire: Some(wxpay_core::types::Timestamp::new(
-                    "2018-06-08T10:34:56+08:00",
-                )),
-            };
+            );
+            request.attach = Some("自定义数据");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::PrepayDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some(&items1);
+            request.scene_info = Some({
+                let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.payer_client_ip = Some("14.23.150.211");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "440305",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.subsidy_info = Some({
+                let mut v = wxpay_apis::pay::PrepaySubsidyInfo::new();
+                v.subsidy_detail = Some(&items3);
+                v
+            });
+            request.support_fapiao = Some(true);
+            request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                "2018-06-08T10:34:56+08:00",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/pay/transactions/jsapi", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"},\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"subsidy_info\":{\"subsidy_detail\":[{\"subsidy_period_type\":\"PERIOD\",\"subsidy_plan\":[{\"subsidy_installment_num\":3,\"subsidy_percent\":100}]}]},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-            check_response::<wxpay_apis::pay::transactions::jsapi::CreateTransactionsJsapiResponse>(
+            check_response::<wxpay_apis::pay::transactions::jsapi::JsapiPrepayResponse>(
                 "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
             );
         }
@@ -1070,60 +1181,58 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
         /// `POST /v3/pay/transactions/jsapi-with-contract`
         #[test]
         fn create_transactions_jsapi_with_contract() {
-            let request = wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest {
-amount: wxpay_apis::pay::PayAmount {
-currency: Some("CNY"),
-total: 100,
-},
-appid: "wxd678efh567hg6787",
-attach: Some("自定义数据说明"),
-contract_info: wxpay_apis::pay::TransactionsJsapiWithContractContractInfo {
-contract_appid: Some("wxcbda96de0b165486"),
-contract_code: Some("100001256"),
-contract_display_account: Some("123456"),
-contract_mchid: Some("1200009811"),
-contract_notify_url: Some("https://yoursite.com"),
-password_free_contract_id: Some("201710180325670965"),
-plan_id: Some("3484306348"),
-request_serial: Some("1695"),
-token: Some("201710180325670965"),
-},
-description: "Image形象店-深圳腾大-QQ公仔",
-detail: Some(wxpay_apis::pay::WithContractDetail {
-cost_price: Some(608800),
-goods_detail: &[wxpay_apis::pay::PayGoodsDetail {
-goods_name: Some("iPhoneX 256G"),
-merchant_goods_id: "商品编码",
-quantity: 1,
-unit_price: 828800,
-wechatpay_goods_id: Some("1001"),
-}],
-invoice_id: Some("微信123"),
-}),
-goods_tag: Some("WXG"),
-mchid: "1230000109",
-notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-out_trade_no: "1217752501201407033233368018",
-payer: wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer {
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-},
-scene_info: Some(wxpay_apis::pay::WithContractSceneInfo {
-device_id: Some("013467007045764"),
-payer_client_ip: "14.23.150.211",
-store_info: Some(wxpay_apis::pay::WithContractStoreInfo {
-address: Some("广东省深圳市南山区科技中一道10000号"),
-area_code: Some("440305"),
-id: Some("0001"),
-name: Some("腾讯大厦分店"),
-}),
-}),
-settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-profit_sharing: Some(true),
-}),
-support_fapiao: Some(false),
-time_expire: Some("2018-06-08T10:34:56+08:00"),
-};
-            check_request(&request, Method::Post, "v3/pay/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
+            let items0 = [{
+                let mut v = wxpay_apis::pay::WithContractGoodsDetail::new("1246464644", 1, 528800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let mut request = wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest::new({
+let mut v = wxpay_apis::pay::PayAmount::new(100);
+v.currency = Some("CNY");
+v
+}, "wxd678efh567hg6787", {
+let mut v = wxpay_apis::pay::TransactionsJsapiWithContractContractInfo::new();
+v.contract_appid = Some("wxcbda96de0b165486");
+v.contract_code = Some("100001256");
+v.contract_display_account = Some("123456");
+v.contract_mchid = Some("1200009811");
+v.contract_notify_url = Some("https://yoursite.com");
+v.password_free_contract_id = Some("201710180325670965");
+v.plan_id = Some("3484306348");
+v.request_serial = Some("1695");
+v.token = Some("201710180325670965");
+v
+}, "Image形象店-深圳腾大-QQ公仔", "1230000109", "https://www.weixin.qq.com/wxpay/pay.php", "1217752501201407033233368018", wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractPayer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+            request.attach = Some("自定义数据说明");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::WithContractDetail::new(&items0);
+                v.cost_price = Some(608800);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.scene_info = Some({
+                let mut v = wxpay_apis::pay::WithContractSceneInfo::new("14.23.150.211");
+                v.device_id = Some("013467007045764");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::pay::WithContractStoreInfo::new();
+                    v.address = Some("广东省深圳市南山区科技中一道10000号");
+                    v.area_code = Some("440305");
+                    v.id = Some("0001");
+                    v.name = Some("腾讯大厦分店");
+                    v
+                });
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.support_fapiao = Some(false);
+            request.time_expire = Some("2018-06-08T10:34:56+08:00");
+            check_request(&request, Method::Post, "v3/pay/transactions/jsapi-with-contract", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"contract_info\":{\"contract_appid\":\"wxcbda96de0b165486\",\"contract_code\":\"100001256\",\"contract_display_account\":\"123456\",\"contract_mchid\":\"1200009811\",\"contract_notify_url\":\"https://yoursite.com\",\"password_free_contract_id\":\"201710180325670965\",\"plan_id\":\"3484306348\",\"request_serial\":\"1695\",\"token\":\"201710180325670965\"},\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":false,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[]);
             check_response::<wxpay_apis::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractResponse>("{\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
         }
     }
@@ -1132,58 +1241,71 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
 
         /// `POST /v3/pay/transactions/native`
         #[test]
-        fn create_transactions_native() {
-            let request = wxpay_apis::pay::transactions::native::CreateTransactionsNativeRequest {
-                amount: wxpay_apis::pay::PayAmount {
-                    currency: Some("CNY"),
-                    total: 100,
+        fn native_prepay() {
+            let items0 = [{
+                let mut v = wxpay_apis::pay::PrepayGoodsDetail::new("商品编码", 1, 828800);
+                v.goods_name = Some("iPhoneX 256G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let mut request = wxpay_apis::pay::transactions::native::NativePrepayRequest::new(
+                {
+                    let mut v = wxpay_apis::pay::PayAmount::new(100);
+                    v.currency = Some("CNY");
+                    v
                 },
-                appid: "wxd678efh567hg6787",
-                attach: Some("自定义数据"),
-                description: "Image形象店-深圳腾大-QQ公仔",
-                detail: Some(wxpay_apis::pay::PayDetail {
-                    cost_price: Some(608800),
-                    goods_detail: Some(&[wxpay_apis::pay::PayGoodsDetail {
-                        goods_name: Some("iPhoneX 256G"),
-                        merchant_goods_id: "商品编码",
-                        quantity: 1,
-                        unit_price: 828800,
-                        wechatpay_goods_id: Some("1001"),
-                    }]),
-                    invoice_id: Some("微信123"),
-                }),
-                goods_tag: Some("WXG"),
-                limit_pay: Some(&[wxpay_apis::pay::PayLimitPay::BalanceOnly]),
-                mchid: "1230000109",
-                notify_url: "https://www.weixin.qq.com/wxpay/pay.php",
-                out_trade_no: "1217752501201407033233368018",
-                payer: Some(wxpay_apis::pay::PayPayer {
-                    identity: Some(wxpay_apis::pay::PayIdentity {
-                        name: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        number: "6B46824C852FA29AAC3DCE6BFD852E27",
-                        r#type: wxpay_apis::pay::PayType::ForeignResident,
-                    }),
-                }),
-                scene_info: Some(wxpay_apis::pay::PaySceneInfo {
-                    device_id: Some("013467007045764"),
-                    payer_client_ip: Some("14.23.150.211"),
-                    store_info: Some(wxpay_apis::pay::PayStoreInfo {
-                        address: "广东省深圳市南山区科技中一道10000号",
-                        area_code: "440305",
-                        id: Some("0001"),
-                        name: "腾讯大厦分店",
-                    }),
-                }),
-                settle_info: Some(wxpay_apis::pay::PaySettleInfo {
-                    profit_sharing: Some(true),
-                }),
-                support_fapiao: Some(true),
-                time_expire: Some(wxpay_core::types::Timestamp::new(
-                    "2018-06-08T10:34:56+08:00",
-                )),
-            };
+                "wxd678efh567hg6787",
+                "Image形象店-深圳腾大-QQ公仔",
+                "1230000109",
+                "https://www.weixin.qq.com/wxpay/pay.php",
+                "1217752501201407033233368018",
+            );
+            request.attach = Some("自定义数据");
+            request.detail = Some({
+                let mut v = wxpay_apis::pay::PrepayDetail::new();
+                v.cost_price = Some(608800);
+                v.goods_detail = Some(&items0);
+                v.invoice_id = Some("微信123");
+                v
+            });
+            request.goods_tag = Some("WXG");
+            request.limit_pay = Some(&items1);
+            request.payer = Some({
+                let mut v = wxpay_apis::pay::PrepayPayer::new();
+                v.identity = Some(wxpay_apis::pay::PrepayIdentity::new(
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_core::sensitive::Sensitive::new("6B46824C852FA29AAC3DCE6BFD852E27"),
+                    wxpay_apis::pay::PrepayType::ForeignResident,
+                ));
+                v
+            });
+            request.scene_info = Some({
+                let mut v = wxpay_apis::pay::PrepaySceneInfo::new();
+                v.device_id = Some("013467007045764");
+                v.payer_client_ip = Some("14.23.150.211");
+                v.store_info = Some({
+                    let mut v = wxpay_apis::pay::PrepayStoreInfo::new(
+                        "广东省深圳市南山区科技中一道10000号",
+                        "440305",
+                        "腾讯大厦分店",
+                    );
+                    v.id = Some("0001");
+                    v
+                });
+                v
+            });
+            request.settle_info = Some({
+                let mut v = wxpay_apis::pay::PaySettleInfo::new();
+                v.profit_sharing = Some(true);
+                v
+            });
+            request.support_fapiao = Some(true);
+            request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                "2018-06-08T10:34:56+08:00",
+            ));
             check_encrypted_request(&request, Method::Post, "v3/pay/transactions/native", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
-            check_response::<wxpay_apis::pay::transactions::native::CreateTransactionsNativeResponse>(
+            check_response::<wxpay_apis::pay::transactions::native::NativePrepayResponse>(
                 "{\"code_url\":\"weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00\"}",
             );
         }
@@ -1193,12 +1315,12 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
 
         /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`
         #[test]
-        fn query_transactions_by_out_trade_no() {
+        fn query_order_by_out_trade_no() {
             let request =
-                wxpay_apis::pay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-                    out_trade_no: "out_trade_no/../?a=b#c %微",
-                    mchid: "1230000109",
-                };
+                wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest::new(
+                    "out_trade_no/../?a=b#c %微",
+                    "1230000109",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -1207,18 +1329,19 @@ time_expire: Some("2018-06-08T10:34:56+08:00"),
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::pay::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+            check_response::<wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
         }
         mod close {
             use super::*;
 
             /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`
             #[test]
-            fn close_transactions_by_out_trade_no() {
-                let request = wxpay_apis::pay::transactions::out_trade_no::close::CloseTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-mchid: "1230000109",
-};
+            fn close_order() {
+                let request =
+                    wxpay_apis::pay::transactions::out_trade_no::close::CloseOrderRequest::new(
+                        "out_trade_no/../?a=b#c %微",
+                        "1230000109",
+                    );
                 check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"mchid\":\"1230000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1228,15 +1351,15 @@ mchid: "1230000109",
 
             /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`
             #[test]
-            fn reverse() {
+            fn reverse_order() {
                 let request =
-                    wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseRequest {
-                        out_trade_no: "out_trade_no/../?a=b#c %微",
-                        appid: "wxd678efh567hg6787",
-                        mchid: "1230000109",
-                    };
+                    wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderRequest::new(
+                        "out_trade_no/../?a=b#c %微",
+                        "wxd678efh567hg6787",
+                        "1230000109",
+                    );
                 check_request(&request, Method::Post, "v3/pay/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/reverse", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\"}"), &[]);
-                check_response::<wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\"}");
+                check_response::<wxpay_apis::pay::transactions::out_trade_no::reverse::ReverseOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\"}");
             }
         }
     }

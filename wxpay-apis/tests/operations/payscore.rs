@@ -11,15 +11,9 @@ mod acquiringbank {
         /// `POST /v3/payscore/acquiringbank/permissions`
         #[test]
         fn apply_acquiring_bank_permissions() {
-            let request = wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest {
-appid: "wxd678efh567hg6787",
-authorization_code: "1234323JKHDFE1243252",
-channel_id: "1230000109",
-notify_url: Some("http://www.qq.com"),
-service_id: "service_id",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1230000109",
-};
+            let mut request = wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "1230000109", "service_id", "1230000109");
+            request.notify_url = Some("http://www.qq.com");
+            request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/payscore/acquiringbank/permissions", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"channel_id\":\"1230000109\",\"notify_url\":\"http://www.qq.com\",\"service_id\":\"service_id\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
             check_response::<wxpay_apis::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsResponse>("{\"apply_permissions_token\":\"apply_permissions_token\"}");
         }
@@ -29,12 +23,7 @@ sub_mchid: "1230000109",
             /// `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`
             #[test]
             fn get_acquiring_bank_permissions_by_code() {
-                let request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-service_id: "500001",
-channel_id: "1230000109",
-sub_mchid: "1230000109",
-};
+                let request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "500001", "1230000109", "1230000109");
                 check_request(&request, Method::Get, "v3/payscore/acquiringbank/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001&channel_id=1230000109&sub_mchid=1230000109", None, &[]);
                 check_response::<wxpay_apis::payscore::acquiringbank::permissions::authorization_code::GetAcquiringBankPermissionsByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"channel_id\":\"1230000109\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"sub_openid-example\"}");
             }
@@ -44,13 +33,8 @@ sub_mchid: "1230000109",
                 /// `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`
                 #[test]
                 fn terminate_acquiring_bank_permissions_by_code() {
-                    let request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::terminate::TerminateAcquiringBankPermissionsByCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-channel_id: Some("1230000109"),
-reason: "撤销原因",
-service_id: "500001",
-sub_mchid: "1230000109",
-};
+                    let mut request = wxpay_apis::payscore::acquiringbank::permissions::authorization_code::terminate::TerminateAcquiringBankPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001", "1230000109");
+                    request.channel_id = Some("1230000109");
                     check_request(&request, Method::Post, "v3/payscore/acquiringbank/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"channel_id\":\"1230000109\",\"reason\":\"撤销原因\",\"service_id\":\"500001\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -63,13 +47,9 @@ sub_mchid: "1230000109",
         /// `GET /v3/payscore/acquiringbank/serviceorder`
         #[test]
         fn query_acquiringbank_serviceorder() {
-            let request = wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderRequest {
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-channel_id: "1230000109",
-out_order_no: Some("1234323JKHDFE1243252"),
-query_id: Some("query_id-example"),
-};
+            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderRequest::new("2002000000000558128851361561536", "1900000109", "1230000109");
+            request.out_order_no = Some("1234323JKHDFE1243252");
+            request.query_id = Some("query_id-example");
             check_request(&request, Method::Get, "v3/payscore/acquiringbank/serviceorder", "service_id=2002000000000558128851361561536&sub_mchid=1900000109&channel_id=1230000109&out_order_no=1234323JKHDFE1243252&query_id=query_id-example", None, &[]);
             check_response::<wxpay_apis::payscore::acquiringbank::serviceorder::QueryAcquiringbankServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"channel_id\":\"1230000109\",\"collection\":{\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"123456\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":1}],\"merchant_contribute\":100,\"name\":\"单品优惠-6\",\"other_contribute\":100,\"scope\":\"GLOBAL\",\"stock_id\":\"activity_id\",\"type\":\"CASH\",\"wechatpay_contribute\":100}],\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"},\"total_amount\":40000}");
         }
@@ -77,47 +57,43 @@ query_id: Some("query_id-example"),
         /// `POST /v3/payscore/acquiringbank/serviceorder`
         #[test]
         fn create_acquiringbank_serviceorder() {
-            let request = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-channel_id: "1230000109",
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-need_user_confirm: Some(true),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::PayscorePostDiscount {
-amount: Some(40000),
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-risk_fund: wxpay_apis::payscore::CreateAcquiringbankServiceorderRiskFund {
-amount: 10000,
-description: Some("就餐的预估费用"),
-name: "DEPOSIT",
-},
-service_id: "2002000000000558128851361561536",
-service_introduction: "XX充电宝",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("租借结束时间"),
-start_time: "20091225091010",
-start_time_remark: Some("开始租借时间"),
-},
-};
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderPostDiscount::new("不与其他优惠叠加", "满20减1元");
+                v.amount = Some(40000);
+                v.count = Some(2);
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::ServiceorderPostPayment::new("就餐费用");
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRequest::new("wxd678efh567hg6787", "1230000109", "https://api.test.com", "1234323JKHDFE1243252", {
+let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderRiskFund::new(10000, "DEPOSIT");
+v.description = Some("就餐的预估费用");
+v
+}, "2002000000000558128851361561536", "XX充电宝", "1900000109", {
+let mut v = wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderTimeRange::new("20091225091010");
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("租借结束时间");
+v.start_time_remark = Some("开始租借时间");
+v
+});
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::ServiceorderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.need_user_confirm = Some(true);
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.post_discounts = Some(&items0);
+            request.post_payments = Some(&items1);
+            request.sub_appid = Some("wxd678efh567hg6999");
+            request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
             check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"channel_id\":\"1230000109\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":40000,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
             check_response::<wxpay_apis::payscore::acquiringbank::serviceorder::CreateAcquiringbankServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"channel_id\":\"1230000109\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
         }
@@ -127,13 +103,7 @@ start_time_remark: Some("开始租借时间"),
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`
             #[test]
             fn cancel_acquiring_bank_service_order() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::cancel::CancelAcquiringBankServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-channel_id: "1230000109",
-reason: "用户投诉",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-};
+                let request = wxpay_apis::payscore::acquiringbank::serviceorder::cancel::CancelAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", "1230000109", "用户投诉", "2002000000000558128851361561536", "1900000109");
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"channel_id\":\"1230000109\",\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -144,38 +114,49 @@ sub_mchid: "1900000109",
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`
             #[test]
             fn complete_acquiring_bank_service_order() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::complete::CompleteAcquiringBankServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-channel_id: Some("1230000109"),
-complete_time: Some("2019-11-11T16:24:05+08:00"),
-goods_tag: Some("goods_tag"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-profit_sharing: Some(true),
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-time_range: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("租借结束时间"),
-start_time: "20091225091010",
-start_time_remark: Some("开始租借时间"),
-}),
-total_amount: 50000,
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
+                            100,
+                            "不与其他优惠叠加",
+                            "满20减1元",
+                        );
+                    v.count = Some(2);
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::complete::CompleteAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                request.channel_id = Some("1230000109");
+                request.complete_time = Some("2019-11-11T16:24:05+08:00");
+                request.goods_tag = Some("goods_tag");
+                request.location = Some({
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                    v.end_location = Some("嗨客时尚主题展餐厅");
+                    v.start_location = Some("嗨客时尚主题展餐厅");
+                    v
+                });
+                request.post_discounts = Some(&items0);
+                request.profit_sharing = Some(true);
+                request.time_range = Some({
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
+                            "20091225091010",
+                        );
+                    v.end_time = Some("20091225121010");
+                    v.end_time_remark = Some("租借结束时间");
+                    v.start_time_remark = Some("开始租借时间");
+                    v
+                });
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"channel_id\":\"1230000109\",\"complete_time\":\"2019-11-11T16:24:05+08:00\",\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":true,\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"},\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
@@ -186,14 +167,9 @@ total_amount: 50000,
             /// `GET /v3/payscore/acquiringbank/serviceorder/deduction`
             #[test]
             fn get_acquiring_bank_deduct_info() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoRequest {
-service_id: "2002000000000558128851361561536",
-appid: "appid-example",
-sub_mchid: "1900000109",
-sub_appid: Some("sub_appid-example"),
-channel_id: "1230000109",
-out_order_no: Some("1234323JKHDFE1243252"),
-};
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoRequest::new("2002000000000558128851361561536", "appid-example", "1900000109", "1230000109");
+                request.sub_appid = Some("sub_appid-example");
+                request.out_order_no = Some("1234323JKHDFE1243252");
                 check_request(&request, Method::Get, "v3/payscore/acquiringbank/serviceorder/deduction", "service_id=2002000000000558128851361561536&appid=appid-example&sub_mchid=1900000109&sub_appid=sub_appid-example&channel_id=1230000109&out_order_no=1234323JKHDFE1243252", None, &[]);
                 check_response::<wxpay_apis::payscore::acquiringbank::serviceorder::deduction::GetAcquiringBankDeductInfoResponse>("{\"description\":\"description-example\",\"out_trade_no\":\"out_trade_no-example\"}");
             }
@@ -204,26 +180,30 @@ out_order_no: Some("1234323JKHDFE1243252"),
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`
             #[test]
             fn modify_acquiring_bank_service_order() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::modify::ModifyAcquiringBankServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-channel_id: Some("1230000109"),
-post_discounts: Some(&[wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-reason: "用户投诉",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-total_amount: 50000,
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
+                            100,
+                            "不与其他优惠叠加",
+                            "满20减1元",
+                        );
+                    v.count = Some(2);
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::modify::ModifyAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109", 50000);
+                request.channel_id = Some("1230000109");
+                request.post_discounts = Some(&items0);
+                request.post_payments = Some(&items1);
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"channel_id\":\"1230000109\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
@@ -234,15 +214,10 @@ total_amount: 50000,
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`
             #[test]
             fn create_acquiringbank_serviceorder_registerdeductinfo() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-appid: Some("wxd678efh567hg6787"),
-channel_id: "1230000109",
-out_trade_no: Some("1234323JKHDFE1243252"),
-service_id: "2002000000000558128851361561536",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-};
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new("out_order_no/../?a=b#c %微", "1230000109", "2002000000000558128851361561536", "1900000109");
+                request.appid = Some("wxd678efh567hg6787");
+                request.out_trade_no = Some("1234323JKHDFE1243252");
+                request.sub_appid = Some("wxd678efh567hg6999");
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/registerdeductinfo", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"channel_id\":\"1230000109\",\"out_trade_no\":\"1234323JKHDFE1243252\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_response::<wxpay_apis::payscore::acquiringbank::serviceorder::registerdeductinfo::CreateAcquiringbankServiceorderRegisterdeductinfoResponse>("{\"description\":\"description-example\"}");
             }
@@ -253,16 +228,8 @@ sub_mchid: "1900000109",
             /// `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`
             #[test]
             fn sync_acquiring_bank_service_order() {
-                let request = wxpay_apis::payscore::acquiringbank::serviceorder::sync::SyncAcquiringBankServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-channel_id: Some("1230000109"),
-detail: wxpay_apis::payscore::ServiceOrderDetail {
-paid_time: "20091225091210",
-},
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-r#type: "Order_Paid",
-};
+                let mut request = wxpay_apis::payscore::acquiringbank::serviceorder::sync::SyncAcquiringBankServiceOrderRequest::new("out_order_no/../?a=b#c %微", wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"), "2002000000000558128851361561536", "1900000109", "Order_Paid");
+                request.channel_id = Some("1230000109");
                 check_request(&request, Method::Post, "v3/payscore/acquiringbank/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"channel_id\":\"1230000109\",\"detail\":{\"paid_time\":\"20091225091210\"},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -274,65 +241,80 @@ r#type: "Order_Paid",
         /// `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`
         #[test]
         fn create_acquiringbank_servicepayondeliveryorder() {
-            let request = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-channel_id: Some("1230000109"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-mchid: Some("1230000109"),
-need_user_confirm: Some(true),
-notify_url: Some("https://api.test.com"),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-risk_fund: Some(wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRiskFund {
-amount: Some(10000),
-description: Some("就餐的预估费用"),
-name: Some(wxpay_apis::payscore::PayscoreName::Advance),
-}),
-service_id: "500001",
-service_introduction: "某某酒店",
-shopping_info: Some(wxpay_apis::payscore::PayscoreShoppingInfo {
-goods: Some(&[wxpay_apis::payscore::PayscoreGoods {
-amount: Some(40000),
-category_id: Some(&["6032"]),
-count: Some(4),
-name: Some("森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪"),
-picture: Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200"),
-}]),
-jump_link: Some(wxpay_apis::payscore::PayscoreJumpLink {
-appid: Some("appid-example"),
-jump_link_type: Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram),
-path: Some("path-example"),
-}),
-real_merchant_appid: Some("wxd678efh567hg6787"),
-}),
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: Some("1900000109"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-},
-};
-            check_request(&request, Method::Post, "v3/payscore/acquiringbank/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"channel_id\":\"1230000109\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"ADVANCE\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":40000,\"category_id\":[\"6032\"],\"count\":4,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}"), &[]);
-            check_response::<wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment::new();
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元，服务费：100/小时");
+                v.name = Some("就餐费用, 服务费");
+                v
+            }];
+            let items2 = ["6032"];
+            let items3 = [{
+                let mut v = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderGoods::new();
+                v.amount = Some(40000);
+                v.category_id = Some(&items2);
+                v.count = Some(4);
+                v.name = Some("森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪");
+                v.picture = Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "500001", "某某酒店", {
+let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("备注2");
+v.start_time = Some("20091225091010");
+v.start_time_remark = Some("备注1");
+v
+});
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.channel_id = Some("1230000109");
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.mchid = Some("1230000109");
+            request.need_user_confirm = Some(true);
+            request.notify_url = Some("https://api.test.com");
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.post_discounts = Some(&items0);
+            request.post_payments = Some(&items1);
+            request.risk_fund = Some({
+                let mut v = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRiskFund::new();
+                v.amount = Some(10000);
+                v.description = Some("就餐的预估费用");
+                v.name = Some(wxpay_apis::payscore::PayscoreName::Advance);
+                v
+            });
+            request.shopping_info = Some({
+                let mut v = wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderShoppingInfo::new();
+                v.goods = Some(&items3);
+                v.jump_link = Some({
+                    let mut v = wxpay_apis::payscore::PayscoreJumpLink::new();
+                    v.appid = Some("appid-example");
+                    v.jump_link_type =
+                        Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram);
+                    v.path = Some("path-example");
+                    v
+                });
+                v.real_merchant_appid = Some("wxd678efh567hg6787");
+                v
+            });
+            request.sub_appid = Some("wxd678efh567hg6999");
+            request.sub_mchid = Some("1900000109");
+            request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            check_request(&request, Method::Post, "v3/payscore/acquiringbank/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"channel_id\":\"1230000109\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元，服务费：100/小时\",\"name\":\"就餐费用, 服务费\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"ADVANCE\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":40000,\"category_id\":[\"6032\"],\"count\":4,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}"), &[]);
+            check_response::<wxpay_apis::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
         }
     }
 }
@@ -342,14 +324,14 @@ mod merchant_bill {
     /// `GET /v3/payscore/merchant-bill`
     #[test]
     fn query_payscore_merchant_bill() {
-        let request = wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillRequest {
-            bill_date: "2019-06-11",
-            tar_type: Some(
-                wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillTarType::Gzip,
-            ),
-            encryption_algorithm: "AEAD_AES_256_GCM",
-            service_id: "2002000000000558128851361561536",
-        };
+        let mut request =
+            wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillRequest::new(
+                "2019-06-11",
+                "AEAD_AES_256_GCM",
+                "2002000000000558128851361561536",
+            );
+        request.tar_type =
+            Some(wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillTarType::Gzip);
         check_request(&request, Method::Get, "v3/payscore/merchant-bill", "bill_date=2019-06-11&tar_type=GZIP&encryption_algorithm=AEAD_AES_256_GCM&service_id=2002000000000558128851361561536", None, &[]);
         check_response::<wxpay_apis::payscore::merchant_bill::QueryPayscoreMerchantBillResponse>("{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/payscore/bill/downloadurl?token=xxx\",\"encrypt_key\":\"a0YK7p+9XaKzE9N4qtFfG/9za1o+IcYDjksy6Rf3SCgadR+Cepc6mdfF9b2gTxNsJFMEdYXbqL0W1WQZ3UqSPQCguK6uLA==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"5K8264ILTKCH16CQ2502SI8ZNMTM67VS\"}]}");
     }
@@ -364,12 +346,9 @@ mod oversea {
             /// `GET /v3/payscore/oversea/partner/serviceorder`
             #[test]
             fn query_oversea_partner_serviceorder() {
-                let request = wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderRequest {
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-out_order_no: Some("1234323JKHDFE1243252"),
-query_id: Some("15646546545165651651"),
-};
+                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderRequest::new("2002000000000558128851361561536", "1900000109");
+                request.out_order_no = Some("1234323JKHDFE1243252");
+                request.query_id = Some("15646546545165651651");
                 check_request(&request, Method::Get, "v3/payscore/oversea/partner/serviceorder", "service_id=2002000000000558128851361561536&sub_mchid=1900000109&out_order_no=1234323JKHDFE1243252&query_id=15646546545165651651", None, &[]);
                 check_response::<wxpay_apis::payscore::oversea::partner::serviceorder::QueryOverseaPartnerServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"2019-11-11T16:24:05+08:00\",\"paid_type\":\"NEWTON\",\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"123456\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":1}],\"merchant_contribute\":100,\"name\":\"单品优惠-6\",\"other_contribute\":100,\"scope\":\"GLOBAL\",\"stock_id\":\"activity_id\",\"type\":\"CASH\",\"wechatpay_contribute\":100}],\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"currency\":\"HKD\",\"currency_price\":90000000,\"currency_rate_info\":\"1HKD=0.90CNY\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
             }
@@ -377,48 +356,51 @@ query_id: Some("15646546545165651651"),
             /// `POST /v3/payscore/oversea/partner/serviceorder`
             #[test]
             fn create_oversea_partner_serviceorder() {
-                let request = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-currency: "HKD",
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-need_user_confirm: Some(true),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::PayscorePostDiscount {
-amount: Some(40000),
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-risk_fund: wxpay_apis::payscore::CreateAcquiringbankServiceorderRiskFund {
-amount: 10000,
-description: Some("就餐的预估费用"),
-name: "DEPOSIT",
-},
-service_id: "2002000000000558128851361561536",
-service_introduction: "XX充电宝",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderTimeRange {
-end_time: Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00")),
-end_time_remark: Some("备注2"),
-start_time: wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"),
-start_time_remark: Some("备注1"),
-},
-};
-                check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"currency\":\"HKD\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":40000,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"2019-11-11T16:24:05+08:00\",\"end_time_remark\":\"备注2\",\"start_time\":\"2019-11-11T16:24:05+08:00\",\"start_time_remark\":\"备注1\"}}"), &[]);
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
+                            "不与其他优惠叠加",
+                            "满20减1元",
+                        );
+                    v.amount = Some(100);
+                    v.count = Some(2);
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderRequest::new("wxd678efh567hg6787", "HKD", "https://api.test.com", "1234323JKHDFE1243252", {
+let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(10000, "DEPOSIT");
+v.description = Some("就餐的预估费用");
+v
+}, "2002000000000558128851361561536", "XX充电宝", "1900000109", {
+let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderTimeRange::new(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
+v.end_time = Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
+v.end_time_remark = Some("备注2");
+v.start_time_remark = Some("备注1");
+v
+});
+                request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+                request.location = Some({
+                    let mut v = wxpay_apis::payscore::ServiceorderLocation::new();
+                    v.end_location = Some("嗨客时尚主题展餐厅");
+                    v.start_location = Some("嗨客时尚主题展餐厅");
+                    v
+                });
+                request.need_user_confirm = Some(true);
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.post_discounts = Some(&items0);
+                request.post_payments = Some(&items1);
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"currency\":\"HKD\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"2019-11-11T16:24:05+08:00\",\"end_time_remark\":\"备注2\",\"start_time\":\"2019-11-11T16:24:05+08:00\",\"start_time_remark\":\"备注1\"}}"), &[]);
                 check_response::<wxpay_apis::payscore::oversea::partner::serviceorder::CreateOverseaPartnerServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"currency\":\"HKD\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"2019-11-11T16:24:05+08:00\",\"end_time_remark\":\"备注2\",\"start_time\":\"2019-11-11T16:24:05+08:00\",\"start_time_remark\":\"备注1\"}}");
             }
             mod cancel {
@@ -427,12 +409,7 @@ start_time_remark: Some("备注1"),
                 /// `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`
                 #[test]
                 fn cancel_oversea_partner_serviceorder() {
-                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::cancel::CancelOverseaPartnerServiceorderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-reason: "用户投诉",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::cancel::CancelOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109");
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -443,38 +420,48 @@ sub_mchid: "1900000109",
                 /// `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete`
                 #[test]
                 fn complete_oversea_partner_serviceorder() {
-                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-complete_time: Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00")),
-currency: Some("HKD"),
-goods_tag: Some("goods_tag"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-profit_sharing: Some(true),
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-time_range: Some(wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderTimeRange {
-end_time: Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00")),
-end_time_remark: Some("备注2"),
-start_time: Some(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00")),
-start_time_remark: Some("备注1"),
-}),
-total_amount: 50000,
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(100, "不与其他优惠叠加", "满20减1元");
+                        v.count = Some(2);
+                        v
+                    }];
+                    let items1 = [{
+                        let mut v =
+                            wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                                "就餐费用",
+                            );
+                        v.amount = Some(40000);
+                        v.count = Some(4);
+                        v.description = Some("就餐人均100元");
+                        v
+                    }];
+                    let mut request = wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                    request.complete_time = Some(wxpay_core::types::Timestamp::new(
+                        "2019-11-11T16:24:05+08:00",
+                    ));
+                    request.currency = Some("HKD");
+                    request.goods_tag = Some("goods_tag");
+                    request.location = Some({
+                        let mut v =
+                            wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                        v.end_location = Some("嗨客时尚主题展餐厅");
+                        v.start_location = Some("嗨客时尚主题展餐厅");
+                        v
+                    });
+                    request.post_discounts = Some(&items0);
+                    request.profit_sharing = Some(true);
+                    request.time_range = Some({
+                        let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::complete::CompleteOverseaPartnerServiceorderTimeRange::new();
+                        v.end_time = Some(wxpay_core::types::Timestamp::new(
+                            "2019-11-11T16:24:05+08:00",
+                        ));
+                        v.end_time_remark = Some("备注2");
+                        v.start_time = Some(wxpay_core::types::Timestamp::new(
+                            "2019-11-11T16:24:05+08:00",
+                        ));
+                        v.start_time_remark = Some("备注1");
+                        v
+                    });
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complete_time\":\"2019-11-11T16:24:05+08:00\",\"currency\":\"HKD\",\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":true,\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"2019-11-11T16:24:05+08:00\",\"end_time_remark\":\"备注2\",\"start_time\":\"2019-11-11T16:24:05+08:00\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}"), &[]);
                     check_empty_response(&request);
                 }
@@ -485,17 +472,12 @@ total_amount: 50000,
                 /// `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`
                 #[test]
                 fn sync_oversea_partner_serviceorder() {
-                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-detail: wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderDetail {
-paid_amount: Some(1),
-paid_time: wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"),
-seq: Some(1),
-},
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-r#type: wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid,
-};
+                    let request = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderRequest::new("out_order_no/../?a=b#c %微", {
+let mut v = wxpay_apis::payscore::oversea::partner::serviceorder::sync::SyncOverseaPartnerServiceorderDetail::new(wxpay_core::types::Timestamp::new("2019-11-11T16:24:05+08:00"));
+v.paid_amount = Some(1);
+v.seq = Some(1);
+v
+}, "2002000000000558128851361561536", "1900000109", wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid);
                     check_request(&request, Method::Post, "v3/payscore/oversea/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"detail\":{\"paid_amount\":1,\"paid_time\":\"2019-11-11T16:24:05+08:00\",\"seq\":1},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -511,15 +493,15 @@ mod partner {
         /// `POST /v3/payscore/partner/permissions`
         #[test]
         fn apply_partner_permissions() {
-            let request =
-                wxpay_apis::payscore::partner::permissions::ApplyPartnerPermissionsRequest {
-                    appid: "wxd678efh567hg6787",
-                    authorization_code: "1234323JKHDFE1243252",
-                    notify_url: Some("http://www.qq.com"),
-                    service_id: "service_id",
-                    sub_appid: Some("wxd678efh567hg6787"),
-                    sub_mchid: "1230000109",
-                };
+            let mut request =
+                wxpay_apis::payscore::partner::permissions::ApplyPartnerPermissionsRequest::new(
+                    "wxd678efh567hg6787",
+                    "1234323JKHDFE1243252",
+                    "service_id",
+                    "1230000109",
+                );
+            request.notify_url = Some("http://www.qq.com");
+            request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/payscore/partner/permissions", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"notify_url\":\"http://www.qq.com\",\"service_id\":\"service_id\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}"), &[]);
             check_response::<
                 wxpay_apis::payscore::partner::permissions::ApplyPartnerPermissionsResponse,
@@ -531,19 +513,10 @@ mod partner {
             /// `POST /v3/payscore/partner/permissions/apply-for-scene`
             #[test]
             fn scene_apply_partner_permissions() {
-                let request = wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsRequest {
-appid: "wxd678efh567hg6787",
-authorization_code: "实例1234323JKHDFE1243252",
-notify_url: Some("http://www.qq.com"),
-scene: "TRANSACTION",
-service_id: "500001",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1230000109",
-transaction_scene_info: Some(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsTransactionSceneInfo {
-mchid: "1230000109",
-sub_mchid: "1230000109",
-}),
-};
+                let mut request = wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsRequest::new("wxd678efh567hg6787", "实例1234323JKHDFE1243252", "TRANSACTION", "500001", "1230000109");
+                request.notify_url = Some("http://www.qq.com");
+                request.sub_appid = Some("wxd678efh567hg6787");
+                request.transaction_scene_info = Some(wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsTransactionSceneInfo::new("1230000109", "1230000109"));
                 check_request(&request, Method::Post, "v3/payscore/partner/permissions/apply-for-scene", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"实例1234323JKHDFE1243252\",\"notify_url\":\"http://www.qq.com\",\"scene\":\"TRANSACTION\",\"service_id\":\"500001\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"transaction_scene_info\":{\"mchid\":\"1230000109\",\"sub_mchid\":\"1230000109\"}}"), &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::apply_for_scene::SceneApplyPartnerPermissionsResponse>("{\"scene\":\"TRANSACTION\",\"transaction_permissions_token\":\"transaction_permissions_token\"}");
             }
@@ -554,24 +527,20 @@ sub_mchid: "1230000109",
             /// `POST /v3/payscore/partner/permissions/assess-user-risk-level`
             #[test]
             fn assess_partner_user_risk_level() {
-                let request = wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest {
-sub_mchid: "1230000109",
-appid: "wxd678efh567hg6787",
-authorization_code: Some("1234323JKHDFE1243252"),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-service_id: "500001",
-shopping_info: Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo {
-goods: &[wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods {
-amount: 550,
-category_id: Some(&["category_id-example"]),
-count: 1,
-name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪",
-picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200",
-}],
-}),
-sub_appid: Some("wxd678efh567hg6787"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-};
+                let items0 = ["category_id-example"];
+                let items1 = [{
+                    let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                    v.category_id = Some(&items0);
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest::new("1230000109", "wxd678efh567hg6787", "500001");
+                request.authorization_code = Some("1234323JKHDFE1243252");
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.shopping_info = Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo::new(
+                    &items1,
+                ));
+                request.sub_appid = Some("wxd678efh567hg6787");
+                request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 check_request(&request, Method::Post, "v3/payscore/partner/permissions/assess-user-risk-level", "sub_mchid=1230000109", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"500001\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}]},\"sub_appid\":\"wxd678efh567hg6787\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}"), &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35+08:00\",\"channel_id\":\"1230000109\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_label\":\"A\",\"user_risk_level\":1}");
             }
@@ -582,11 +551,7 @@ sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
             /// `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`
             #[test]
             fn get_partner_permissions_by_code() {
-                let request = wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-service_id: "500001",
-sub_mchid: "1230000109",
-};
+                let request = wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "500001", "1230000109");
                 check_request(&request, Method::Get, "v3/payscore/partner/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001&sub_mchid=1230000109", None, &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::authorization_code::GetPartnerPermissionsByCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_risk_level\":1}");
             }
@@ -596,12 +561,7 @@ sub_mchid: "1230000109",
                 /// `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`
                 #[test]
                 fn terminate_partner_permissions_by_code() {
-                    let request = wxpay_apis::payscore::partner::permissions::authorization_code::terminate::TerminatePartnerPermissionsByCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-reason: "撤销原因",
-service_id: "500001",
-sub_mchid: "1230000109",
-};
+                    let request = wxpay_apis::payscore::partner::permissions::authorization_code::terminate::TerminatePartnerPermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001", "1230000109");
                     check_request(&request, Method::Post, "v3/payscore/partner/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"reason\":\"撤销原因\",\"service_id\":\"500001\",\"sub_mchid\":\"1230000109\"}"), &[]);
                     check_empty_response(&request);
                 }
@@ -613,14 +573,10 @@ sub_mchid: "1230000109",
             /// `GET /v3/payscore/partner/permissions/search`
             #[test]
             fn get_partner_permissions_by_open_id() {
-                let request = wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdRequest {
-service_id: "500001",
-appid: "wxd678efh567hg6787",
-sub_mchid: "1230000109",
-sub_appid: Some("wxd678efh567hg6787"),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-};
+                let mut request = wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdRequest::new("500001", "wxd678efh567hg6787", "1230000109");
+                request.sub_appid = Some("wxd678efh567hg6787");
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 check_request(&request, Method::Get, "v3/payscore/partner/permissions/search", "service_id=500001&appid=wxd678efh567hg6787&sub_mchid=1230000109&sub_appid=wxd678efh567hg6787&openid=oUpF8uMuAJO_M2pxb1Q9zNjWeS6o&sub_openid=oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", None, &[]);
                 check_response::<wxpay_apis::payscore::partner::permissions::search::GetPartnerPermissionsByOpenIdResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_risk_level\":1}");
             }
@@ -631,15 +587,10 @@ sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
             /// `POST /v3/payscore/partner/permissions/terminate`
             #[test]
             fn terminate_partner_permissions_by_open_id() {
-                let request = wxpay_apis::payscore::partner::permissions::terminate::TerminatePartnerPermissionsByOpenIdRequest {
-appid: "wxd678efh567hg6787",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-reason: "reason",
-service_id: "500001",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1230000109",
-sub_openid: Some("sub_openid-example"),
-};
+                let mut request = wxpay_apis::payscore::partner::permissions::terminate::TerminatePartnerPermissionsByOpenIdRequest::new("wxd678efh567hg6787", "reason", "500001", "1230000109");
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.sub_appid = Some("wxd678efh567hg6787");
+                request.sub_openid = Some("sub_openid-example");
                 check_request(&request, Method::Post, "v3/payscore/partner/permissions/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"reason\":\"reason\",\"service_id\":\"500001\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"sub_openid-example\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -651,14 +602,9 @@ sub_openid: Some("sub_openid-example"),
         /// `POST /v3/payscore/partner/service-account-applications`
         #[test]
         fn create_service_account_application() {
-            let request = wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationRequest {
-appid: "wxd678efh567hg6787",
-out_apply_no: "1234323JKHDFE1243252",
-result_notify_url: Some("https://api.test.com"),
-service_id: "2002000000000558128851361561536",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-};
+            let mut request = wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "2002000000000558128851361561536", "1900000109");
+            request.result_notify_url = Some("https://api.test.com");
+            request.sub_appid = Some("wxd678efh567hg6787");
             check_request(&request, Method::Post, "v3/payscore/partner/service-account-applications", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"out_apply_no\":\"1234323JKHDFE1243252\",\"result_notify_url\":\"https://api.test.com\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}"), &[]);
             check_response::<wxpay_apis::payscore::partner::service_account_applications::CreateServiceAccountApplicationResponse>("{\"appid\":\"wxd678efh567hg6787\",\"apply_state\":\"APPROVED\",\"mchid\":\"1900000104\",\"out_apply_no\":\"1234323JKHDFE1243252\",\"reject_reason\":\"账户异常，绑定失败\",\"result_notify_url\":\"https://api.test.com\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}");
         }
@@ -666,9 +612,7 @@ sub_mchid: "1900000109",
         /// `GET /v3/payscore/partner/service-account-applications/{out_apply_no}`
         #[test]
         fn get_service_account_application() {
-            let request = wxpay_apis::payscore::partner::service_account_applications::GetServiceAccountApplicationRequest {
-out_apply_no: "out_apply_no/../?a=b#c %微",
-};
+            let request = wxpay_apis::payscore::partner::service_account_applications::GetServiceAccountApplicationRequest::new("out_apply_no/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/payscore/partner/service-account-applications/out_apply_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::payscore::partner::service_account_applications::GetServiceAccountApplicationResponse>("{\"appid\":\"wxd678efh567hg6787\",\"apply_state\":\"APPROVED\",\"mchid\":\"1900000104\",\"out_apply_no\":\"1234323JKHDFE1243252\",\"reject_reason\":\"账户异常，绑定失败\",\"result_notify_url\":\"https://api.test.com\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\"}");
         }
@@ -679,13 +623,13 @@ out_apply_no: "out_apply_no/../?a=b#c %微",
         /// `GET /v3/payscore/partner/serviceorder`
         #[test]
         fn query_partner_serviceorder() {
-            let request =
-                wxpay_apis::payscore::partner::serviceorder::QueryPartnerServiceorderRequest {
-                    service_id: "2002000000000558128851361561536",
-                    sub_mchid: "1900000109",
-                    out_order_no: Some("1234323JKHDFE1243252"),
-                    query_id: Some("query_id-example"),
-                };
+            let mut request =
+                wxpay_apis::payscore::partner::serviceorder::QueryPartnerServiceorderRequest::new(
+                    "2002000000000558128851361561536",
+                    "1900000109",
+                );
+            request.out_order_no = Some("1234323JKHDFE1243252");
+            request.query_id = Some("query_id-example");
             check_request(&request, Method::Get, "v3/payscore/partner/serviceorder", "service_id=2002000000000558128851361561536&sub_mchid=1900000109&out_order_no=1234323JKHDFE1243252&query_id=query_id-example", None, &[]);
             check_response::<wxpay_apis::payscore::partner::serviceorder::QueryPartnerServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"123456\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":1}],\"merchant_contribute\":100,\"name\":\"单品优惠-6\",\"other_contribute\":100,\"scope\":\"GLOBAL\",\"stock_id\":\"activity_id\",\"type\":\"CASH\",\"wechatpay_contribute\":100}],\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
         }
@@ -693,52 +637,68 @@ out_apply_no: "out_apply_no/../?a=b#c %微",
         /// `POST /v3/payscore/partner/serviceorder`
         #[test]
         fn create_partner_serviceorder() {
-            let request = wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-device: Some(wxpay_apis::payscore::PayscoreDevice {
-end_device_id: Some("HG123456"),
-materiel_no: Some("example_materiel_no"),
-start_device_id: Some("HG123456"),
-}),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-need_user_confirm: Some(true),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::PayscorePostDiscount {
-amount: Some(40000),
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-risk_fund: wxpay_apis::payscore::CreatePartnerServiceorderRiskFund {
-amount: 10000,
-description: Some("就餐的预估费用"),
-name: wxpay_apis::payscore::PayscoreName::Deposit,
-},
-service_id: "2002000000000558128851361561536",
-service_introduction: "XX充电宝",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-},
-};
-            check_request(&request, Method::Post, "v3/payscore/partner/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":40000,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}"), &[]);
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
+                    "不与其他优惠叠加",
+                    "满20减1元",
+                );
+                v.amount = Some(100);
+                v.count = Some(2);
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::ServiceorderPostPayment::new("就餐费用");
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v
+            }];
+            let mut request =
+                wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderRequest::new(
+                    "wxd678efh567hg6787",
+                    "https://api.test.com",
+                    "1234323JKHDFE1243252",
+                    {
+                        let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(
+                            10000,
+                            wxpay_apis::payscore::PayscoreName::Deposit,
+                        );
+                        v.description = Some("就餐的预估费用");
+                        v
+                    },
+                    "2002000000000558128851361561536",
+                    "XX充电宝",
+                    "1900000109",
+                    {
+                        let mut v = wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderTimeRange::new();
+                        v.end_time = Some("20091225121010");
+                        v.end_time_remark = Some("租借结束时间");
+                        v.start_time = Some("20091225091010");
+                        v.start_time_remark = Some("开始租借时间");
+                        v
+                    },
+                );
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.device = Some({
+                let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+                v.end_device_id = Some("HG123456");
+                v.materiel_no = Some("example_materiel_no");
+                v.start_device_id = Some("HG123456");
+                v
+            });
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::ServiceorderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.need_user_confirm = Some(true);
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.post_discounts = Some(&items0);
+            request.post_payments = Some(&items1);
+            request.sub_appid = Some("wxd678efh567hg6999");
+            request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            check_request(&request, Method::Post, "v3/payscore/partner/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
             check_response::<wxpay_apis::payscore::partner::serviceorder::CreatePartnerServiceorderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
         }
         mod cancel {
@@ -747,12 +707,7 @@ start_time_remark: Some("备注1"),
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`
             #[test]
             fn cancel_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::cancel::CancelPartnerServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-reason: "用户投诉",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-};
+                let request = wxpay_apis::payscore::partner::serviceorder::cancel::CancelPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", "用户投诉", "2002000000000558128851361561536", "1900000109");
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -763,42 +718,53 @@ sub_mchid: "1900000109",
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`
             #[test]
             fn complete_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::complete::CompletePartnerServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-complete_time: Some("2019-11-11T16:24:05+08:00"),
-device: Some(wxpay_apis::payscore::PayscoreDevice {
-end_device_id: Some("HG123456"),
-materiel_no: Some("example_materiel_no"),
-start_device_id: Some("HG123456"),
-}),
-goods_tag: Some("goods_tag"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-profit_sharing: Some(true),
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-time_range: Some(wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-}),
-total_amount: 50000,
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostDiscount::new(
+                            100,
+                            "不与其他优惠叠加",
+                            "满20减1元",
+                        );
+                    v.count = Some(2);
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::serviceorder::complete::CompletePartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "2002000000000558128851361561536", "1900000109", 50000);
+                request.complete_time = Some("2019-11-11T16:24:05+08:00");
+                request.device = Some({
+                    let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+                    v.end_device_id = Some("HG123456");
+                    v.materiel_no = Some("example_materiel_no");
+                    v.start_device_id = Some("HG123456");
+                    v
+                });
+                request.goods_tag = Some("goods_tag");
+                request.location = Some({
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                    v.end_location = Some("嗨客时尚主题展餐厅");
+                    v.start_location = Some("嗨客时尚主题展餐厅");
+                    v
+                });
+                request.post_discounts = Some(&items0);
+                request.profit_sharing = Some(true);
+                request.time_range = Some({
+                    let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
+                    v.end_time = Some("20091225121010");
+                    v.end_time_remark = Some("备注2");
+                    v.start_time = Some("20091225091010");
+                    v.start_time_remark = Some("备注1");
+                    v
+                });
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"complete_time\":\"2019-11-11T16:24:05+08:00\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":true,\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
@@ -809,43 +775,48 @@ total_amount: 50000,
             /// `POST /v3/payscore/partner/serviceorder/direct-complete`
             #[test]
             fn create_partner_serviceorder_direct_complete() {
-                let request = wxpay_apis::payscore::partner::serviceorder::direct_complete::CreatePartnerServiceorderDirectCompleteRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-goods_tag: Some("goods_tag"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::PayscorePostDiscount {
-amount: Some(40000),
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-profit_sharing: Some(true),
-service_id: "2002000000000558128851361561536",
-service_introduction: "XX充电宝",
-sub_appid: "wxd678efh567hg6999",
-sub_mchid: Some("1900000109"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("租借结束时间"),
-start_time: "20091225091010",
-start_time_remark: Some("开始租借时间"),
-},
-total_amount: 50000,
-};
-                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/direct-complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":40000,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":true,\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"},\"total_amount\":50000}"), &[]);
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
+                            "不与其他优惠叠加",
+                            "满20减1元",
+                        );
+                    v.amount = Some(100);
+                    v.count = Some(2);
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::serviceorder::direct_complete::CreatePartnerServiceorderDirectCompleteRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", "2002000000000558128851361561536", "XX充电宝", "wxd678efh567hg6999", {
+let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("租借结束时间");
+v.start_time_remark = Some("开始租借时间");
+v
+}, 50000);
+                request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+                request.goods_tag = Some("goods_tag");
+                request.location = Some({
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                    v.end_location = Some("嗨客时尚主题展餐厅");
+                    v.start_location = Some("嗨客时尚主题展餐厅");
+                    v
+                });
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.post_discounts = Some(&items0);
+                request.post_payments = Some(&items1);
+                request.profit_sharing = Some(true);
+                request.sub_mchid = Some("1900000109");
+                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/direct-complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":true,\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"},\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
         }
@@ -855,30 +826,33 @@ total_amount: 50000,
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`
             #[test]
             fn modify_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::modify::ModifyPartnerServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-device: Some(wxpay_apis::payscore::PayscoreDevice {
-end_device_id: Some("HG123456"),
-materiel_no: Some("example_materiel_no"),
-start_device_id: Some("HG123456"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::ServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: "满20减1元",
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-reason: "用户投诉",
-service_id: Some("2002000000000558128851361561536"),
-sub_mchid: "1900000109",
-total_amount: 50000,
-};
+                let items0 = [{
+                    let mut v =
+                        wxpay_apis::payscore::ServiceOrderPostDiscount::new(100, "满20减1元");
+                    v.count = Some(2);
+                    v.description = Some("不与其他优惠叠加");
+                    v
+                }];
+                let items1 = [{
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                            "就餐费用",
+                        );
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::serviceorder::modify::ModifyPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", &items1, "用户投诉", "1900000109", 50000);
+                request.device = Some({
+                    let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+                    v.end_device_id = Some("HG123456");
+                    v.materiel_no = Some("example_materiel_no");
+                    v.start_device_id = Some("HG123456");
+                    v
+                });
+                request.post_discounts = Some(&items0);
+                request.service_id = Some("2002000000000558128851361561536");
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
@@ -889,11 +863,8 @@ total_amount: 50000,
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`
             #[test]
             fn collect_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::pay::CollectPartnerServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-service_id: Some("2002000000000558128851361561536"),
-sub_mchid: "1900000109",
-};
+                let mut request = wxpay_apis::payscore::partner::serviceorder::pay::CollectPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", "1900000109");
+                request.service_id = Some("2002000000000558128851361561536");
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/pay", "", Some("{\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -904,26 +875,25 @@ sub_mchid: "1900000109",
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`
             #[test]
             fn send_partner_order_pending_message() {
-                let request = wxpay_apis::payscore::partner::serviceorder::send_pendingmessage::SendPartnerOrderPendingMessageRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}],
-prepaid_time: "20231218",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-total_amount: 50000,
-};
-                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
+                let items0 = [{
+                    let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                    v.amount = Some(100);
+                    v.count = Some(2);
+                    v.description = Some("不与其他优惠叠加");
+                    v.name = Some("满20减1元");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::payscore::MessagePostPayment::new();
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v.name = Some("就餐费用");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::serviceorder::send_pendingmessage::SendPartnerOrderPendingMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", "1900000109", 50000);
+                request.post_discounts = Some(&items0);
+                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
         }
@@ -933,26 +903,25 @@ total_amount: 50000,
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`
             #[test]
             fn send_partner_order_prepaid_message() {
-                let request = wxpay_apis::payscore::partner::serviceorder::send_prepaidmessage::SendPartnerOrderPrepaidMessageRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}],
-prepaid_time: "20231218",
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-total_amount: 50000,
-};
-                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
+                let items0 = [{
+                    let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                    v.amount = Some(100);
+                    v.count = Some(2);
+                    v.description = Some("不与其他优惠叠加");
+                    v.name = Some("满20减1元");
+                    v
+                }];
+                let items1 = [{
+                    let mut v = wxpay_apis::payscore::MessagePostPayment::new();
+                    v.amount = Some(40000);
+                    v.count = Some(4);
+                    v.description = Some("就餐人均100元");
+                    v.name = Some("就餐费用");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::partner::serviceorder::send_prepaidmessage::SendPartnerOrderPrepaidMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", "1900000109", 50000);
+                request.post_discounts = Some(&items0);
+                check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"total_amount\":50000}"), &[]);
                 check_empty_response(&request);
             }
         }
@@ -962,17 +931,12 @@ total_amount: 50000,
             /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`
             #[test]
             fn sync_partner_service_order() {
-                let request = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-detail: wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderDetail {
-paid_amount: Some(1),
-paid_time: "20091225091210",
-seq: Some(1),
-},
-service_id: "2002000000000558128851361561536",
-sub_mchid: "1900000109",
-r#type: "Order_Paid",
-};
+                let request = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderRequest::new("out_order_no/../?a=b#c %微", {
+let mut v = wxpay_apis::payscore::partner::serviceorder::sync::SyncPartnerServiceOrderDetail::new("20091225091210");
+v.paid_amount = Some(1);
+v.seq = Some(1);
+v
+}, "2002000000000558128851361561536", "1900000109", "Order_Paid");
                 check_request(&request, Method::Post, "v3/payscore/partner/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"detail\":{\"paid_amount\":1,\"paid_time\":\"20091225091210\",\"seq\":1},\"service_id\":\"2002000000000558128851361561536\",\"sub_mchid\":\"1900000109\",\"type\":\"Order_Paid\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -984,64 +948,72 @@ r#type: "Order_Paid",
         /// `POST /v3/payscore/partner/servicepayondeliveryorder`
         #[test]
         fn create_partner_pay_on_delivery_service_order() {
-            let request = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-mchid: Some("1230000109"),
-need_user_confirm: Some(true),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-risk_fund: wxpay_apis::payscore::CreatePartnerServiceorderRiskFund {
-amount: 10000,
-description: Some("就餐的预估费用"),
-name: wxpay_apis::payscore::PayscoreName::Deposit,
-},
-service_id: "500001",
-service_introduction: "某某酒店",
-shopping_info: wxpay_apis::payscore::PayscoreShoppingInfo {
-goods: Some(&[wxpay_apis::payscore::PayscoreGoods {
-amount: Some(40000),
-category_id: Some(&["6032"]),
-count: Some(4),
-name: Some("森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪"),
-picture: Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200"),
-}]),
-jump_link: Some(wxpay_apis::payscore::PayscoreJumpLink {
-appid: Some("appid-example"),
-jump_link_type: Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram),
-path: Some("path-example"),
-}),
-real_merchant_appid: Some("wxd678efh567hg6787"),
-},
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-},
-};
-            check_request(&request, Method::Post, "v3/payscore/partner/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":40000,\"category_id\":[\"6032\"],\"count\":4,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}"), &[]);
-            check_response::<wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment::new();
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元，服务费：100/小时");
+                v.name = Some("就餐费用, 服务费");
+                v
+            }];
+            let items2 = ["category_id-example"];
+            let items3 = [{
+                let mut v = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderGoods::new();
+                v.amount = Some(40000);
+                v.category_id = Some(&items2);
+                v.count = Some(4);
+                v.name = Some("森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪");
+                v.picture = Some("http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", {
+let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(10000, wxpay_apis::payscore::PayscoreName::Deposit);
+v.description = Some("就餐的预估费用");
+v
+}, "500001", "某某酒店", {
+let mut v = wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderShoppingInfo::new();
+v.goods = Some(&items3);
+v.jump_link = Some({
+let mut v = wxpay_apis::payscore::PayscoreJumpLink::new();
+v.appid = Some("appid-example");
+v.jump_link_type = Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram);
+v.path = Some("path-example");
+v
+});
+v.real_merchant_appid = Some("wxd678efh567hg6787");
+v
+}, "1900000109", {
+let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("备注2");
+v.start_time = Some("20091225091010");
+v.start_time_remark = Some("备注1");
+v
+});
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.mchid = Some("1230000109");
+            request.need_user_confirm = Some(true);
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.post_discounts = Some(&items0);
+            request.post_payments = Some(&items1);
+            request.sub_appid = Some("wxd678efh567hg6999");
+            request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            check_request(&request, Method::Post, "v3/payscore/partner/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元，服务费：100/小时\",\"name\":\"就餐费用, 服务费\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":40000,\"category_id\":[\"category_id-example\"],\"count\":4,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}"), &[]);
+            check_response::<wxpay_apis::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
         }
     }
     mod servicequotas {
@@ -1052,13 +1024,8 @@ start_time_remark: Some("备注1"),
             /// `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`
             #[test]
             fn get_partner_user_risk_level_quota() {
-                let request = wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaRequest {
-service_id: "service_id/../?a=b#c %微",
-sub_mchid: "1230000109",
-appid: "wxd678efh567hg6787",
-sub_appid: Some("wxd678efh567hg6787"),
-risk_level_version: 1,
-};
+                let mut request = wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaRequest::new("service_id/../?a=b#c %微", "1230000109", "wxd678efh567hg6787", 1);
+                request.sub_appid = Some("wxd678efh567hg6787");
                 check_request(&request, Method::Get, "v3/payscore/partner/servicequotas/service-id/service_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1230000109&appid=wxd678efh567hg6787&sub_appid=wxd678efh567hg6787&risk_level_version=1", None, &[]);
                 check_response::<wxpay_apis::payscore::partner::servicequotas::service_id::GetPartnerUserRiskLevelQuotaResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"quotas\":[{\"risk_level\":1,\"suggested_quota\":1000}],\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\"}");
             }
@@ -1071,12 +1038,12 @@ mod payafter_orders {
     /// `GET /v3/payscore/payafter-orders`
     #[test]
     fn query_payscore_payafter_orders() {
-        let request = wxpay_apis::payscore::payafter_orders::QueryPayscorePayafterOrdersRequest {
-            service_id: Some("service_id-example"),
-            out_order_no: Some("out_order_no-example"),
-            query_id: Some("query_id-example"),
-            appid: Some("appid-example"),
-        };
+        let mut request =
+            wxpay_apis::payscore::payafter_orders::QueryPayscorePayafterOrdersRequest::new();
+        request.service_id = Some("service_id-example");
+        request.out_order_no = Some("out_order_no-example");
+        request.query_id = Some("query_id-example");
+        request.appid = Some("appid-example");
         check_request(&request, Method::Get, "v3/payscore/payafter-orders", "service_id=service_id-example&out_order_no=out_order_no-example&query_id=query_id-example&appid=appid-example", None, &[]);
         check_response::<wxpay_apis::payscore::payafter_orders::QueryPayscorePayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"attach-example\",\"discounts\":[{\"discount_amount\":1,\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"finish_ticket\":\"finish_ticket-example\",\"finish_transaction_id\":\"finish_transaction_id-example\",\"finish_type\":1,\"mchid\":\"mchid-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"pay_succ_time\":\"pay_succ_time-example\",\"pay_type\":\"MchChannelPayType\",\"real_service_end_location\":\"real_service_end_location-example\",\"real_service_end_time\":\"real_service_end_time-example\",\"real_service_start_location\":\"real_service_start_location-example\",\"real_service_start_time\":\"real_service_start_time-example\",\"risk_amount\":1,\"service_end_location\":\"service_end_location-example\",\"service_end_time\":\"service_end_time-example\",\"service_id\":\"500001\",\"service_introduction\":\"service_introduction-example\",\"service_start_location\":\"service_start_location-example\",\"service_start_time\":\"service_start_time-example\",\"state\":\"CREATED\",\"total_amount\":1}");
     }
@@ -1084,34 +1051,41 @@ mod payafter_orders {
     /// `POST /v3/payscore/payafter-orders`
     #[test]
     fn create_payscore_payafter_orders() {
-        let request = wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersRequest {
-            address: Some("address-example"),
-            appid: "wxd678efh567hg6787",
-            attach: Some("attach-example"),
-            discounts: Some(&[wxpay_apis::payscore::CreatePayscoreDiscount {
-                discount_desc: Some("不与其他优惠叠加"),
-                discount_name: Some("满20减1元"),
-            }]),
-            fees: Some(&[wxpay_apis::payscore::PayscoreFee {
-                fee_amount: Some(1),
-                fee_count: Some(1),
-                fee_desc: Some("fee_desc-example"),
-                fee_name: Some("fee_name-example"),
-            }]),
-            name: Some("name-example"),
-            need_user_confirm: Some(true),
-            openid: Some("openid-example"),
-            out_order_no: "1234323JKHDFE1243252",
-            phone: Some("phone-example"),
-            risk_amount: Some(1),
-            service_end_location: Some("service_end_location-example"),
-            service_end_time: Some("service_end_time-example"),
-            service_id: "500001",
-            service_introduction: Some("service_introduction-example"),
-            service_start_location: Some("service_start_location-example"),
-            service_start_time: Some("service_start_time-example"),
-            userid: Some("userid-example"),
-        };
+        let items0 = [{
+            let mut v = wxpay_apis::payscore::CreatePayscoreDiscount::new();
+            v.discount_desc = Some("不与其他优惠叠加");
+            v.discount_name = Some("满20减1元");
+            v
+        }];
+        let items1 = [{
+            let mut v = wxpay_apis::payscore::PayscoreFee::new();
+            v.fee_amount = Some(1);
+            v.fee_count = Some(1);
+            v.fee_desc = Some("fee_desc-example");
+            v.fee_name = Some("fee_name-example");
+            v
+        }];
+        let mut request =
+            wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersRequest::new(
+                "wxd678efh567hg6787",
+                "1234323JKHDFE1243252",
+                "500001",
+            );
+        request.address = Some(wxpay_core::sensitive::Sensitive::new("address-example"));
+        request.attach = Some("attach-example");
+        request.discounts = Some(&items0);
+        request.fees = Some(&items1);
+        request.name = Some(wxpay_core::sensitive::Sensitive::new("name-example"));
+        request.need_user_confirm = Some(true);
+        request.openid = Some("openid-example");
+        request.phone = Some(wxpay_core::sensitive::Sensitive::new("phone-example"));
+        request.risk_amount = Some(1);
+        request.service_end_location = Some("service_end_location-example");
+        request.service_end_time = Some("service_end_time-example");
+        request.service_introduction = Some("service_introduction-example");
+        request.service_start_location = Some("service_start_location-example");
+        request.service_start_time = Some("service_start_time-example");
+        request.userid = Some(wxpay_core::sensitive::Sensitive::new("userid-example"));
         check_encrypted_request(&request, Method::Post, "v3/payscore/payafter-orders", "", Some("{\"address\":\"address-example\",\"appid\":\"wxd678efh567hg6787\",\"attach\":\"attach-example\",\"discounts\":[{\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"name\":\"name-example\",\"need_user_confirm\":true,\"openid\":\"openid-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"phone\":\"phone-example\",\"risk_amount\":1,\"service_end_location\":\"service_end_location-example\",\"service_end_time\":\"service_end_time-example\",\"service_id\":\"500001\",\"service_introduction\":\"service_introduction-example\",\"service_start_location\":\"service_start_location-example\",\"service_start_time\":\"service_start_time-example\",\"userid\":\"userid-example\"}"), &[], &["/address", "/name", "/phone", "/userid"]);
         check_response::<wxpay_apis::payscore::payafter_orders::CreatePayscorePayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"mchid-example\",\"miniprogram_appid\":\"miniprogram_appid-example\",\"miniprogram_businesstype\":\"wxpayScoreUse\",\"miniprogram_path\":\"miniprogram_path-example\",\"miniprogram_username\":\"miniprogram_username-example\",\"order_id\":\"order_id-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"package-example\",\"service_id\":\"500001\"}");
     }
@@ -1122,12 +1096,12 @@ mod payafter_orders {
         #[test]
         fn cancel_payafter_orders() {
             let request =
-                wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersRequest {
-                    out_order_no: "out_order_no/../?a=b#c %微",
-                    appid: "wxd678efh567hg6787",
-                    reason: "用户投诉",
-                    service_id: "500001",
-                };
+                wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    "用户投诉",
+                    "500001",
+                );
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::cancel::CancelPayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -1138,31 +1112,37 @@ mod payafter_orders {
         /// `POST /v3/payscore/payafter-orders/{out_order_no}/complete`
         #[test]
         fn complete_payafter_orders() {
-            let request =
-                wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersRequest {
-                    out_order_no: "out_order_no/../?a=b#c %微",
-                    appid: "wxd678efh567hg6787",
-                    cancel_reason: Some("cancel_reason-example"),
-                    discounts: Some(&[wxpay_apis::payscore::PayscoreDiscount {
-                        discount_amount: Some(1),
-                        discount_desc: Some("不与其他优惠叠加"),
-                        discount_name: Some("满20减1元"),
-                    }]),
-                    fees: Some(&[wxpay_apis::payscore::PayscoreFee {
-                        fee_amount: Some(1),
-                        fee_count: Some(1),
-                        fee_desc: Some("fee_desc-example"),
-                        fee_name: Some("fee_name-example"),
-                    }]),
-                    finish_ticket: Some("finish_ticket-example"),
-                    finish_type: Some(1),
-                    profit_sharing: Some(true),
-                    real_service_end_location: Some("real_service_end_location-example"),
-                    real_service_end_time: Some("real_service_end_time-example"),
-                    real_service_start_time: Some("real_service_start_time-example"),
-                    service_id: "500001",
-                    total_amount: Some(1),
-                };
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::PayscoreDiscount::new();
+                v.discount_amount = Some(1);
+                v.discount_desc = Some("不与其他优惠叠加");
+                v.discount_name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::PayscoreFee::new();
+                v.fee_amount = Some(1);
+                v.fee_count = Some(1);
+                v.fee_desc = Some("fee_desc-example");
+                v.fee_name = Some("fee_name-example");
+                v
+            }];
+            let mut request =
+                wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    "500001",
+                );
+            request.cancel_reason = Some("cancel_reason-example");
+            request.discounts = Some(&items0);
+            request.fees = Some(&items1);
+            request.finish_ticket = Some("finish_ticket-example");
+            request.finish_type = Some(1);
+            request.profit_sharing = Some(true);
+            request.real_service_end_location = Some("real_service_end_location-example");
+            request.real_service_end_time = Some("real_service_end_time-example");
+            request.real_service_start_time = Some("real_service_start_time-example");
+            request.total_amount = Some(1);
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"cancel_reason-example\",\"discounts\":[{\"discount_amount\":1,\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"finish_ticket\":\"finish_ticket-example\",\"finish_type\":1,\"profit_sharing\":true,\"real_service_end_location\":\"real_service_end_location-example\",\"real_service_end_time\":\"real_service_end_time-example\",\"real_service_start_time\":\"real_service_start_time-example\",\"service_id\":\"500001\",\"total_amount\":1}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::complete::CompletePayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -1173,17 +1153,20 @@ mod payafter_orders {
         /// `POST /v3/payscore/payafter-orders/{out_order_no}/sync`
         #[test]
         fn sync_payafter_orders() {
-            let request = wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersRequest {
-                out_order_no: "out_order_no/../?a=b#c %微",
-                appid: Some("wxd678efh567hg6787"),
-                detail: Some(
-                    wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersDetail {
-                        paid_time: Some("20091225091010"),
-                    },
-                ),
-                service_id: Some("500001"),
-                r#type: Some(wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid),
-            };
+            let mut request =
+                wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                );
+            request.appid = Some("wxd678efh567hg6787");
+            request.detail = Some({
+                let mut v =
+                    wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersDetail::new();
+                v.paid_time = Some("20091225091010");
+                v
+            });
+            request.service_id = Some("500001");
+            request.r#type =
+                Some(wxpay_apis::payscore::SyncOverseaPartnerServiceorderType::OrderPaid);
             check_request(&request, Method::Post, "v3/payscore/payafter-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20091225091010\"},\"service_id\":\"500001\",\"type\":\"Order_Paid\"}"), &[]);
             check_response::<wxpay_apis::payscore::payafter_orders::sync::SyncPayafterOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\"}");
         }
@@ -1195,12 +1178,12 @@ mod permissions {
     /// `POST /v3/payscore/permissions`
     #[test]
     fn apply_permissions() {
-        let request = wxpay_apis::payscore::permissions::ApplyPermissionsRequest {
-            appid: "wxd678efh567hg6787",
-            authorization_code: "1234323JKHDFE1243252",
-            notify_url: Some("http://www.qq.com"),
-            service_id: "500001",
-        };
+        let mut request = wxpay_apis::payscore::permissions::ApplyPermissionsRequest::new(
+            "wxd678efh567hg6787",
+            "1234323JKHDFE1243252",
+            "500001",
+        );
+        request.notify_url = Some("http://www.qq.com");
         check_request(&request, Method::Post, "v3/payscore/permissions", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"notify_url\":\"http://www.qq.com\",\"service_id\":\"500001\"}"), &[]);
         check_response::<wxpay_apis::payscore::permissions::ApplyPermissionsResponse>(
             "{\"apply_permissions_token\":\"apply_permissions_token\"}",
@@ -1212,21 +1195,18 @@ mod permissions {
         /// `POST /v3/payscore/permissions/assess-user-risk-level`
         #[test]
         fn assess_user_risk_level() {
-            let request = wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest {
-appid: "wxd678efh567hg6787",
-authorization_code: Some("1234323JKHDFE1243252"),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-service_id: "500001",
-shopping_info: Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo {
-goods: &[wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods {
-amount: 550,
-category_id: Some(&["category_id-example"]),
-count: 1,
-name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪",
-picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200",
-}],
-}),
-};
+            let items0 = ["category_id-example"];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+                v.category_id = Some(&items0);
+                v
+            }];
+            let mut request = wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest::new("wxd678efh567hg6787", "500001");
+            request.authorization_code = Some("1234323JKHDFE1243252");
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.shopping_info = Some(wxpay_apis::payscore::UserRiskLevelShoppingInfo::new(
+                &items1,
+            ));
             check_request(&request, Method::Post, "v3/payscore/permissions/assess-user-risk-level", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"500001\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}]}}"), &[]);
             check_response::<wxpay_apis::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"UNAVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35+08:00\",\"channel_id\":\"1230000109\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1230000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"user_label\":\"A\",\"user_risk_level\":1}");
         }
@@ -1237,10 +1217,7 @@ picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZW
         /// `GET /v3/payscore/permissions/authorization-code/{authorization_code}`
         #[test]
         fn get_permissions_by_authorization_code() {
-            let request = wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-service_id: "500001",
-};
+            let request = wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeRequest::new("authorization_code/../?a=b#c %微", "500001");
             check_request(&request, Method::Get, "v3/payscore/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "service_id=500001", None, &[]);
             check_response::<wxpay_apis::payscore::permissions::authorization_code::GetPermissionsByAuthorizationCodeResponse>("{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"1275342195190894594\",\"authorization_state\":\"AVAILABLE\",\"authorization_success_time\":\"2015-05-20T13:29:35.120+08:00\",\"cancel_authorization_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"user_risk_level\":1}");
         }
@@ -1250,11 +1227,7 @@ service_id: "500001",
             /// `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`
             #[test]
             fn terminate_permissions_by_code() {
-                let request = wxpay_apis::payscore::permissions::authorization_code::terminate::TerminatePermissionsByCodeRequest {
-authorization_code: "authorization_code/../?a=b#c %微",
-reason: "撤销原因",
-service_id: "500001",
-};
+                let request = wxpay_apis::payscore::permissions::authorization_code::terminate::TerminatePermissionsByCodeRequest::new("authorization_code/../?a=b#c %微", "撤销原因", "500001");
                 check_request(&request, Method::Post, "v3/payscore/permissions/authorization-code/authorization_code%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"reason\":\"撤销原因\",\"service_id\":\"500001\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1267,11 +1240,11 @@ service_id: "500001",
         #[test]
         fn get_permissions_by_open_id() {
             let request =
-                wxpay_apis::payscore::permissions::openid::GetPermissionsByOpenIdRequest {
-                    openid: "openid/../?a=b#c %微",
-                    service_id: "2002000000000558128851361561536",
-                    appid: "wxd678efh567hg6787",
-                };
+                wxpay_apis::payscore::permissions::openid::GetPermissionsByOpenIdRequest::new(
+                    "openid/../?a=b#c %微",
+                    "2002000000000558128851361561536",
+                    "wxd678efh567hg6787",
+                );
             check_request(
                 &request,
                 Method::Get,
@@ -1288,12 +1261,7 @@ service_id: "500001",
             /// `POST /v3/payscore/permissions/openid/{openid}/terminate`
             #[test]
             fn terminate_permissions_by_open_id() {
-                let request = wxpay_apis::payscore::permissions::openid::terminate::TerminatePermissionsByOpenIdRequest {
-openid: "openid/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-reason: "reason",
-service_id: "2002000000000558128851361561536",
-};
+                let request = wxpay_apis::payscore::permissions::openid::terminate::TerminatePermissionsByOpenIdRequest::new("openid/../?a=b#c %微", "wxd678efh567hg6787", "reason", "2002000000000558128851361561536");
                 check_request(&request, Method::Post, "v3/payscore/permissions/openid/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"reason\",\"service_id\":\"2002000000000558128851361561536\"}"), &[]);
                 check_empty_response(&request);
             }
@@ -1310,24 +1278,18 @@ mod plan {
             /// `POST /v3/payscore/plan/partner/payscore-plans`
             #[test]
             fn create_partner_pay_score_plan() {
-                let request = wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanRequest {
-appid: "wxd678efh567hg6787",
-deduction_quantity: 10,
-merchant_plan_no: "1234323JKHDFE1243252",
-plan_detail_list: Some(&[wxpay_apis::payscore::plan::PayScorePlanPlanDetail {
-actual_price: 14000,
-original_price: 15000,
-plan_detail_name: "第八节课",
-plan_discount_description: Some("享受九折"),
-}]),
-plan_duration: 300,
-plan_name: "瑜伽课20节",
-service_id: "2002000000000558128851361561536",
-sub_appid: Some("wxd678efh567hg6787"),
-sub_mchid: "1900000109",
-total_actual_price: 15000,
-total_original_price: 15000,
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::payscore::plan::PayScorePlanPlanDetail::new(
+                        14000,
+                        15000,
+                        "第八节课",
+                    );
+                    v.plan_discount_description = Some("享受九折");
+                    v
+                }];
+                let mut request = wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanRequest::new("wxd678efh567hg6787", 10, "1234323JKHDFE1243252", 300, "瑜伽课20节", "2002000000000558128851361561536", "1900000109", 15000, 15000);
+                request.plan_detail_list = Some(&items0);
+                request.sub_appid = Some("wxd678efh567hg6787");
                 check_request(&request, Method::Post, "v3/payscore/plan/partner/payscore-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第八节课\",\"plan_discount_description\":\"享受九折\"}],\"plan_duration\":300,\"plan_name\":\"瑜伽课20节\",\"service_id\":\"2002000000000558128851361561536\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":15000,\"total_original_price\":15000}"), &[]);
                 check_response::<wxpay_apis::payscore::plan::partner::payscore_plans::CreatePartnerPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":140000,\"total_original_price\":15000}");
             }
@@ -1337,10 +1299,7 @@ total_original_price: 15000,
                 /// `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`
                 #[test]
                 fn query_partner_pay_score_plan() {
-                    let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanRequest {
-merchant_plan_no: "merchant_plan_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微", "1900000109");
                     check_request(&request, Method::Get, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::QueryPartnerPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":140000,\"total_original_price\":15000}");
                 }
@@ -1350,10 +1309,7 @@ sub_mchid: "1900000109",
                     /// `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`
                     #[test]
                     fn stop_partner_pay_score_plan() {
-                        let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanRequest {
-merchant_plan_no: "merchant_plan_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                        let request = wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微", "1900000109");
                         check_request(&request, Method::Post, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::payscore::plan::partner::payscore_plans::merchant_plan_no::stop::StopPartnerPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"total_actual_price\":140000,\"total_original_price\":15000}");
                     }
@@ -1367,22 +1323,27 @@ sub_mchid: "1900000109",
         /// `POST /v3/payscore/plan/payscore-plans`
         #[test]
         fn create_pay_score_plan() {
-            let request = wxpay_apis::payscore::plan::payscore_plans::CreatePayScorePlanRequest {
-                appid: "wxd678efh567hg6787",
-                deduction_quantity: 10,
-                merchant_plan_no: "1234323JKHDFE1243252",
-                plan_detail_list: Some(&[wxpay_apis::payscore::plan::PayScorePlanPlanDetail {
-                    actual_price: 14000,
-                    original_price: 15000,
-                    plan_detail_name: "第八节课",
-                    plan_discount_description: Some("享受九折"),
-                }]),
-                plan_duration: 300,
-                plan_name: "瑜伽课20节",
-                service_id: "2002000000000558128851361561536",
-                total_actual_price: 15000,
-                total_original_price: 15000,
-            };
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::plan::PayScorePlanPlanDetail::new(
+                    14000,
+                    15000,
+                    "第八节课",
+                );
+                v.plan_discount_description = Some("享受九折");
+                v
+            }];
+            let mut request =
+                wxpay_apis::payscore::plan::payscore_plans::CreatePayScorePlanRequest::new(
+                    "wxd678efh567hg6787",
+                    10,
+                    "1234323JKHDFE1243252",
+                    300,
+                    "瑜伽课20节",
+                    "2002000000000558128851361561536",
+                    15000,
+                    15000,
+                );
+            request.plan_detail_list = Some(&items0);
             check_request(&request, Method::Post, "v3/payscore/plan/payscore-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第八节课\",\"plan_discount_description\":\"享受九折\"}],\"plan_duration\":300,\"plan_name\":\"瑜伽课20节\",\"service_id\":\"2002000000000558128851361561536\",\"total_actual_price\":15000,\"total_original_price\":15000}"), &[]);
             check_response::<wxpay_apis::payscore::plan::payscore_plans::CreatePayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"total_actual_price\":140000,\"total_original_price\":15000}");
         }
@@ -1392,9 +1353,7 @@ sub_mchid: "1900000109",
             /// `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`
             #[test]
             fn query_pay_score_plan() {
-                let request = wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::QueryPayScorePlanRequest {
-merchant_plan_no: "merchant_plan_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::QueryPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/payscore/plan/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::QueryPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"total_actual_price\":140000,\"total_original_price\":15000}");
             }
@@ -1404,9 +1363,7 @@ merchant_plan_no: "merchant_plan_no/../?a=b#c %微",
                 /// `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`
                 #[test]
                 fn stop_pay_score_plan() {
-                    let request = wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::stop::StopPayScorePlanRequest {
-merchant_plan_no: "merchant_plan_no/../?a=b#c %微",
-};
+                    let request = wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::stop::StopPayScorePlanRequest::new("merchant_plan_no/../?a=b#c %微");
                     check_request(&request, Method::Post, "v3/payscore/plan/payscore-plans/merchant-plan-no/merchant_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", None, &[]);
                     check_response::<wxpay_apis::payscore::plan::payscore_plans::merchant_plan_no::stop::StopPayScorePlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"deduction_quantity\":10,\"mchid\":\"1900000109\",\"merchant_plan_no\":\"1234323JKHDFE1243252\",\"plan_detail_list\":[{\"actual_price\":14000,\"original_price\":15000,\"plan_detail_name\":\"第8节课\",\"plan_detail_no\":1,\"plan_discount_description\":\"享受九折优惠\"}],\"plan_duration\":10,\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽课20节\",\"plan_state\":\"NORMAL\",\"service_id\":\"2002000000000558128851361561536\",\"stop_mchid\":\"1900000109\",\"stop_time\":\"2021-05-20T13:29:35.120+08:00\",\"total_actual_price\":140000,\"total_original_price\":15000}");
                 }
@@ -1420,68 +1377,78 @@ mod serviceorder {
     /// `GET /v3/payscore/serviceorder`
     #[test]
     fn get_service_order() {
-        let request = wxpay_apis::payscore::serviceorder::GetServiceOrderRequest {
-            out_order_no: Some("1234323JKHDFE1243252"),
-            query_id: Some("query_id-example"),
-            service_id: "2002000000000558128851361561536",
-            appid: "wxd678efh567hg6787",
-        };
+        let mut request = wxpay_apis::payscore::serviceorder::GetServiceOrderRequest::new(
+            "2002000000000558128851361561536",
+            "wxd678efh567hg6787",
+        );
+        request.out_order_no = Some("1234323JKHDFE1243252");
+        request.query_id = Some("query_id-example");
         check_request(&request, Method::Get, "v3/payscore/serviceorder", "out_order_no=1234323JKHDFE1243252&query_id=query_id-example&service_id=2002000000000558128851361561536&appid=wxd678efh567hg6787", None, &[]);
-        check_response::<wxpay_apis::payscore::serviceorder::GetServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"123456\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":1}],\"merchant_contribute\":100,\"name\":\"单品优惠-6\",\"other_contribute\":100,\"scope\":\"GLOBAL\",\"stock_id\":\"activity_id\",\"type\":\"CASH\",\"wechatpay_contribute\":100}],\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
+        check_response::<wxpay_apis::payscore::serviceorder::GetServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"123456\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":100,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注信息\",\"quantity\":1,\"unit_price\":1}],\"merchant_contribute\":100,\"name\":\"单品优惠-6\",\"other_contribute\":100,\"scope\":\"GLOBAL\",\"stock_id\":\"activity_id\",\"type\":\"CASH\",\"wechatpay_contribute\":100}],\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
     }
 
     /// `POST /v3/payscore/serviceorder`
     #[test]
     fn create_service_order() {
-        let request = wxpay_apis::payscore::serviceorder::CreateServiceOrderRequest {
-            appid: "wxd678efh567hg6787",
-            attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-            device: Some(wxpay_apis::payscore::PayscoreDevice {
-                end_device_id: Some("HG123456"),
-                materiel_no: Some("example_materiel_no"),
-                start_device_id: Some("HG123456"),
-            }),
-            location: Some(
-                wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-                    end_location: Some("嗨客时尚主题展餐厅"),
-                    start_location: Some("嗨客时尚主题展餐厅"),
-                },
-            ),
-            need_user_confirm: Some(false),
-            notify_url: "https://api.test.com",
-            openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-            out_order_no: "1234323JKHDFE1243252",
-            post_discounts: Some(&[
-                wxpay_apis::payscore::serviceorder::CreateServiceOrderPostDiscount {
-                    count: Some(2),
-                    description: "不与其他优惠叠加",
-                    name: "满20减1元",
-                },
-            ]),
-            post_payments: Some(&[
-                wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-                    amount: Some(40000),
-                    count: Some(4),
-                    description: Some("就餐人均100元"),
-                    name: "就餐费用",
-                },
-            ]),
-            risk_fund: wxpay_apis::payscore::CreateAcquiringbankServiceorderRiskFund {
-                amount: 10000,
-                description: Some("就餐的预估费用"),
-                name: "DEPOSIT",
+        let items0 = [{
+            let mut v = wxpay_apis::payscore::serviceorder::CreateServiceOrderPostDiscount::new(
+                "不与其他优惠叠加",
+                "满20减1元",
+            );
+            v.count = Some(2);
+            v
+        }];
+        let items1 = [{
+            let mut v =
+                wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new("就餐费用");
+            v.amount = Some(40000);
+            v.count = Some(4);
+            v.description = Some("就餐人均100元");
+            v
+        }];
+        let mut request = wxpay_apis::payscore::serviceorder::CreateServiceOrderRequest::new(
+            "wxd678efh567hg6787",
+            "https://api.test.com",
+            "1234323JKHDFE1243252",
+            {
+                let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderRiskFund::new(
+                    10000, "DEPOSIT",
+                );
+                v.description = Some("就餐的预估费用");
+                v
             },
-            service_id: "2002000000000558128851361561536",
-            service_introduction: "某某酒店",
-            time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-                end_time: Some("20091225121010"),
-                end_time_remark: Some("租借结束时间"),
-                start_time: "20091225091010",
-                start_time_remark: Some("开始租借时间"),
+            "2002000000000558128851361561536",
+            "某某酒店",
+            {
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
+                    "20091225091010",
+                );
+                v.end_time = Some("20091225121010");
+                v.end_time_remark = Some("租借结束时间");
+                v.start_time_remark = Some("开始租借时间");
+                v
             },
-        };
+        );
+        request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+        request.device = Some({
+            let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+            v.end_device_id = Some("HG123456");
+            v.materiel_no = Some("example_materiel_no");
+            v.start_device_id = Some("HG123456");
+            v
+        });
+        request.location = Some({
+            let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+            v.end_location = Some("嗨客时尚主题展餐厅");
+            v.start_location = Some("嗨客时尚主题展餐厅");
+            v
+        });
+        request.need_user_confirm = Some(false);
+        request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        request.post_discounts = Some(&items0);
+        request.post_payments = Some(&items1);
         check_request(&request, Method::Post, "v3/payscore/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"need_user_confirm\":false,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
-        check_response::<wxpay_apis::payscore::serviceorder::CreateServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
+        check_response::<wxpay_apis::payscore::serviceorder::CreateServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
     }
     mod cancel {
         use super::*;
@@ -1489,12 +1456,13 @@ mod serviceorder {
         /// `POST /v3/payscore/serviceorder/{out_order_no}/cancel`
         #[test]
         fn cancel_service_order() {
-            let request = wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderRequest {
-                out_order_no: "out_order_no/../?a=b#c %微",
-                appid: "wxd678efh567hg6787",
-                reason: "用户投诉",
-                service_id: "500001",
-            };
+            let request =
+                wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    "用户投诉",
+                    "500001",
+                );
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::serviceorder::cancel::CancelServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -1505,40 +1473,54 @@ mod serviceorder {
         /// `POST /v3/payscore/serviceorder/{out_order_no}/complete`
         #[test]
         fn complete_service_order() {
-            let request = wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-device: Some(wxpay_apis::payscore::PayscoreDevice {
-end_device_id: Some("HG123456"),
-materiel_no: Some("example_materiel_no"),
-start_device_id: Some("HG123456"),
-}),
-goods_tag: Some("goods_tag"),
-location: Some(wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::ServiceOrderPostDiscount {
-amount: 100,
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: "满20减1元",
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-profit_sharing: Some(false),
-service_id: "2002000000000558128851361561536",
-time_range: Some(wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-}),
-total_amount: 50000,
-};
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::ServiceOrderPostDiscount::new(100, "满20减1元");
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                    "就餐费用",
+                );
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v
+            }];
+            let mut request =
+                wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    &items1,
+                    "2002000000000558128851361561536",
+                    50000,
+                );
+            request.device = Some({
+                let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+                v.end_device_id = Some("HG123456");
+                v.materiel_no = Some("example_materiel_no");
+                v.start_device_id = Some("HG123456");
+                v
+            });
+            request.goods_tag = Some("goods_tag");
+            request.location = Some({
+                let mut v =
+                    wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderLocation::new(
+                    );
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.post_discounts = Some(&items0);
+            request.profit_sharing = Some(false);
+            request.time_range = Some({
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
+                v.end_time = Some("20091225121010");
+                v.end_time_remark = Some("备注2");
+                v.start_time = Some("20091225091010");
+                v.start_time_remark = Some("备注1");
+                v
+            });
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"goods_tag\":\"goods_tag\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"profit_sharing\":false,\"service_id\":\"2002000000000558128851361561536\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}"), &[]);
             check_response::<wxpay_apis::payscore::serviceorder::complete::CompleteServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DOING\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
         }
@@ -1549,42 +1531,47 @@ total_amount: 50000,
         /// `POST /v3/payscore/serviceorder/direct-complete`
         #[test]
         fn create_serviceorder_direct_complete() {
-            let request = wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-goods_tag: Some("goods_tag-example"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-notify_url: Some("https://api.test.com"),
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-profit_sharing: Some(true),
-service_id: "500001",
-service_introduction: Some("某某酒店"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("备注2"),
-start_time: Some("20091225091010"),
-start_time_remark: Some("备注1"),
-},
-total_amount: Some(50000),
-};
-            check_request(&request, Method::Post, "v3/payscore/serviceorder/direct-complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"goods_tag\":\"goods_tag-example\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"profit_sharing\":true,\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}"), &[]);
-            check_response::<wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}");
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment::new();
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元，服务费：100/小时");
+                v.name = Some("就餐费用, 服务费");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "500001", {
+let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange::new();
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("备注2");
+v.start_time = Some("20091225091010");
+v.start_time_remark = Some("备注1");
+v
+});
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.goods_tag = Some("goods_tag-example");
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
+            request.notify_url = Some("https://api.test.com");
+            request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+            request.post_discounts = Some(&items0);
+            request.post_payments = Some(&items1);
+            request.profit_sharing = Some(true);
+            request.service_introduction = Some("某某酒店");
+            request.total_amount = Some(50000);
+            check_request(&request, Method::Post, "v3/payscore/serviceorder/direct-complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"goods_tag\":\"goods_tag-example\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元，服务费：100/小时\",\"name\":\"就餐费用, 服务费\"}],\"profit_sharing\":true,\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}"), &[]);
+            check_response::<wxpay_apis::payscore::serviceorder::direct_complete::CreateServiceorderDirectCompleteResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元，服务费：100/小时\",\"name\":\"就餐费用, 服务费\"}],\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":50000}");
         }
     }
     mod modify {
@@ -1593,30 +1580,40 @@ total_amount: Some(50000),
         /// `POST /v3/payscore/serviceorder/{out_order_no}/modify`
         #[test]
         fn modify_service_order() {
-            let request = wxpay_apis::payscore::serviceorder::modify::ModifyServiceOrderRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-device: Some(wxpay_apis::payscore::PayscoreDevice {
-end_device_id: Some("HG123456"),
-materiel_no: Some("example_materiel_no"),
-start_device_id: Some("HG123456"),
-}),
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}],
-reason: "用户投诉",
-service_id: "2002000000000558128851361561536",
-total_amount: 50000,
-};
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderPostPayment::new(
+                    "就餐费用",
+                );
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v
+            }];
+            let mut request =
+                wxpay_apis::payscore::serviceorder::modify::ModifyServiceOrderRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                    "wxd678efh567hg6787",
+                    &items1,
+                    "用户投诉",
+                    "2002000000000558128851361561536",
+                    50000,
+                );
+            request.device = Some({
+                let mut v = wxpay_apis::payscore::PayscoreDevice::new();
+                v.end_device_id = Some("HG123456");
+                v.materiel_no = Some("example_materiel_no");
+                v.start_device_id = Some("HG123456");
+                v
+            });
+            request.post_discounts = Some(&items0);
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/modify", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"device\":{\"end_device_id\":\"HG123456\",\"materiel_no\":\"example_materiel_no\",\"start_device_id\":\"HG123456\"},\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"reason\":\"用户投诉\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
             check_response::<wxpay_apis::payscore::serviceorder::modify::ModifyServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"seq\":1,\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
         }
@@ -1627,11 +1624,12 @@ total_amount: 50000,
         /// `POST /v3/payscore/serviceorder/{out_order_no}/pay`
         #[test]
         fn collect_service_order() {
-            let request = wxpay_apis::payscore::serviceorder::pay::CollectServiceOrderRequest {
-                out_order_no: "out_order_no/../?a=b#c %微",
-                appid: Some("wxd678efh567hg6787"),
-                service_id: Some("500001"),
-            };
+            let mut request =
+                wxpay_apis::payscore::serviceorder::pay::CollectServiceOrderRequest::new(
+                    "out_order_no/../?a=b#c %微",
+                );
+            request.appid = Some("wxd678efh567hg6787");
+            request.service_id = Some("500001");
             check_request(
                 &request,
                 Method::Post,
@@ -1649,25 +1647,25 @@ total_amount: 50000,
         /// `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`
         #[test]
         fn send_order_pending_message() {
-            let request = wxpay_apis::payscore::serviceorder::send_pendingmessage::SendOrderPendingMessageRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}],
-prepaid_time: "20231218",
-service_id: "2002000000000558128851361561536",
-total_amount: 50000,
-};
-            check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::MessagePostPayment::new();
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v.name = Some("就餐费用");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::serviceorder::send_pendingmessage::SendOrderPendingMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", 50000);
+            request.post_discounts = Some(&items0);
+            check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-pendingmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
             check_empty_response(&request);
         }
     }
@@ -1677,25 +1675,25 @@ total_amount: 50000,
         /// `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`
         #[test]
         fn send_order_prepaid_message() {
-            let request = wxpay_apis::payscore::serviceorder::send_prepaidmessage::SendOrderPrepaidMessageRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-post_discounts: Some(&[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}]),
-post_payments: &[wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount {
-amount: Some(100),
-count: Some(2),
-description: Some("不与其他优惠叠加"),
-name: Some("满20减1元"),
-}],
-prepaid_time: "20231218",
-service_id: "2002000000000558128851361561536",
-total_amount: 50000,
-};
-            check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount::new();
+                v.amount = Some(100);
+                v.count = Some(2);
+                v.description = Some("不与其他优惠叠加");
+                v.name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::MessagePostPayment::new();
+                v.amount = Some(40000);
+                v.count = Some(4);
+                v.description = Some("就餐人均100元");
+                v.name = Some("就餐费用");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::serviceorder::send_prepaidmessage::SendOrderPrepaidMessageRequest::new("out_order_no/../?a=b#c %微", &items1, "20231218", "2002000000000558128851361561536", 50000);
+            request.post_discounts = Some(&items0);
+            check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/send-prepaidmessage", "", Some("{\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"prepaid_time\":\"20231218\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":50000}"), &[]);
             check_empty_response(&request);
         }
     }
@@ -1705,17 +1703,15 @@ total_amount: 50000,
         /// `POST /v3/payscore/serviceorder/{out_order_no}/sync`
         #[test]
         fn sync_service_order() {
-            let request = wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderRequest {
-                out_order_no: "out_order_no/../?a=b#c %微",
-                appid: "wxd678efh567hg6787",
-                detail: wxpay_apis::payscore::ServiceOrderDetail {
-                    paid_time: "20091225091210",
-                },
-                service_id: "500001",
-                r#type: "Order_Paid",
-            };
+            let request = wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderRequest::new(
+                "out_order_no/../?a=b#c %微",
+                "wxd678efh567hg6787",
+                wxpay_apis::payscore::ServiceOrderDetail::new("20091225091210"),
+                "500001",
+                "Order_Paid",
+            );
             check_request(&request, Method::Post, "v3/payscore/serviceorder/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/sync", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20091225091210\"},\"service_id\":\"500001\",\"type\":\"Order_Paid\"}"), &[]);
-            check_response::<wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
+            check_response::<wxpay_apis::payscore::serviceorder::sync::SyncServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"collection\":{\"bank_type\":\"example_bank_type\",\"details\":[{\"amount\":10000,\"paid_time\":\"20091225091210\",\"paid_type\":\"NEWTON\",\"transaction_id\":\"15646546545165651651\"}],\"paid_amount\":10000,\"paying_amount\":40000,\"state\":\"USER_PAID\",\"total_amount\":50000},\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"XX充电宝\",\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"},\"total_amount\":40000}");
         }
     }
 }
@@ -1725,61 +1721,63 @@ mod servicepayondeliveryorder {
     /// `POST /v3/payscore/servicepayondeliveryorder`
     #[test]
     fn create_pay_on_delivery_service_order() {
-        let request = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-mchid: Some("1230000109"),
-need_user_confirm: Some(true),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_order_no: "1234323JKHDFE1243252",
-post_discounts: Some(&[wxpay_apis::payscore::PayscorePostDiscount {
-amount: Some(40000),
-count: Some(2),
-description: "不与其他优惠叠加",
-name: "满20减1元",
-}]),
-post_payments: Some(&[wxpay_apis::payscore::CreateAcquiringbankServiceorderPostPayment {
-amount: Some(40000),
-count: Some(4),
-description: Some("就餐人均100元"),
-name: "就餐费用",
-}]),
-risk_fund: wxpay_apis::payscore::CreatePartnerServiceorderRiskFund {
-amount: 10000,
-description: Some("就餐的预估费用"),
-name: wxpay_apis::payscore::PayscoreName::Deposit,
-},
-service_id: "500001",
-service_introduction: "某某酒店",
-shopping_info: wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderShoppingInfo {
-goods: &[wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods {
-amount: 550,
-category_id: Some(&["category_id-example"]),
-count: 1,
-name: "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪",
-picture: "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200",
-}],
-jump_link: wxpay_apis::payscore::PayscoreJumpLink {
-appid: Some("appid-example"),
-jump_link_type: Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram),
-path: Some("path-example"),
-},
-real_merchant_appid: Some("wxd678efh567hg6787"),
-},
-time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("租借结束时间"),
-start_time: "20091225091010",
-start_time_remark: Some("开始租借时间"),
-},
-};
-        check_request(&request, Method::Post, "v3/payscore/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":40000,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
-        check_response::<wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
+        let items0 = [{
+            let mut v = wxpay_apis::payscore::CreateOverseaPartnerServiceorderPostDiscount::new(
+                "不与其他优惠叠加",
+                "满20减1元",
+            );
+            v.amount = Some(100);
+            v.count = Some(2);
+            v
+        }];
+        let items1 = [{
+            let mut v = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderPostPayment::new("就餐费用, 服务费");
+            v.amount = Some(40000);
+            v.count = Some(4);
+            v.description = Some("就餐人均100元，服务费：100/小时");
+            v
+        }];
+        let items2 = ["category_id-example"];
+        let items3 = [{
+            let mut v = wxpay_apis::payscore::AssessPartnerUserRiskLevelGoods::new(550, 1, "森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪", "http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200");
+            v.category_id = Some(&items2);
+            v
+        }];
+        let mut request = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1234323JKHDFE1243252", {
+let mut v = wxpay_apis::payscore::CreatePartnerServiceorderRiskFund::new(10000, wxpay_apis::payscore::PayscoreName::Deposit);
+v.description = Some("就餐的预估费用");
+v
+}, "500001", "某某酒店", {
+let mut v = wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderShoppingInfo::new(&items3, {
+let mut v = wxpay_apis::payscore::PayscoreJumpLink::new();
+v.appid = Some("appid-example");
+v.jump_link_type = Some(wxpay_apis::payscore::PayscoreJumpLinkType::JumpLinkMiniProgram);
+v.path = Some("path-example");
+v
+});
+v.real_merchant_appid = Some("wxd678efh567hg6787");
+v
+}, {
+let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("租借结束时间");
+v.start_time_remark = Some("开始租借时间");
+v
+});
+        request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+        request.location = Some({
+            let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+            v.end_location = Some("嗨客时尚主题展餐厅");
+            v.start_location = Some("嗨客时尚主题展餐厅");
+            v
+        });
+        request.mchid = Some("1230000109");
+        request.need_user_confirm = Some(true);
+        request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+        request.post_discounts = Some(&items0);
+        request.post_payments = Some(&items1);
+        check_request(&request, Method::Post, "v3/payscore/servicepayondeliveryorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"need_user_confirm\":true,\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元，服务费：100/小时\",\"name\":\"就餐费用, 服务费\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"500001\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"appid-example\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"path-example\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
+        check_response::<wxpay_apis::payscore::servicepayondeliveryorder::CreatePayOnDeliveryServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_discounts\":[{\"amount\":100,\"count\":2,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"post_payments\":[{\"amount\":40000,\"count\":4,\"description\":\"就餐人均100元\",\"name\":\"就餐费用\"}],\"risk_fund\":{\"amount\":10000,\"description\":\"就餐的预估费用\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"shopping_info\":{\"goods\":[{\"amount\":550,\"category_id\":[\"category_id-example\"],\"count\":1,\"name\":\"森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪\",\"picture\":\"http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyqLZwStaNEsJrYmjwh2MlK7G4wibAFOEuISQKplSnxMWA/640?wx_fmt=png&wxfrom=200\"}],\"jump_link\":{\"appid\":\"wxd678efh567hg6787\",\"jump_link_type\":\"JUMP_LINK_MINI_PROGRAM\",\"path\":\"/page/order/orderid=PO213412451223\"},\"real_merchant_appid\":\"wxd678efh567hg6787\"},\"state\":\"CREATED\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"备注2\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"备注1\"}}");
     }
 }
 mod sign_plan {
@@ -1792,32 +1790,26 @@ mod sign_plan {
             /// `POST /v3/payscore/sign-plan/partner/serviceorder`
             #[test]
             fn create_partner_service_order() {
-                let request = wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderRequest {
-appid: "wxd678efh567hg6787",
-attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-location: Some(wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-end_location: Some("嗨客时尚主题展餐厅"),
-start_location: Some("嗨客时尚主题展餐厅"),
-}),
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-out_trade_no: "1514323JSVDFE1243252",
-plan_detail_no: 2,
-service_id: "2002000000000558128851361561536",
-service_introduction: "羽毛球课基础练习课程",
-sign_plan_id: "01000033210000324638000000376258",
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-end_time: Some("20091225121010"),
-end_time_remark: Some("租借结束时间"),
-start_time: "20091225091010",
-start_time_remark: Some("开始租借时间"),
-},
-};
+                let mut request = wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderRequest::new("wxd678efh567hg6787", "https://api.test.com", "1514323JSVDFE1243252", 2, "2002000000000558128851361561536", "羽毛球课基础练习课程", "01000033210000324638000000376258", "1900000109", {
+let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new("20091225091010");
+v.end_time = Some("20091225121010");
+v.end_time_remark = Some("租借结束时间");
+v.start_time_remark = Some("开始租借时间");
+v
+});
+                request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+                request.location = Some({
+                    let mut v =
+                        wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                    v.end_location = Some("嗨客时尚主题展餐厅");
+                    v.start_location = Some("嗨客时尚主题展餐厅");
+                    v
+                });
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 check_request(&request, Method::Post, "v3/payscore/sign-plan/partner/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_trade_no\":\"1514323JSVDFE1243252\",\"plan_detail_no\":2,\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课基础练习课程\",\"sign_plan_id\":\"01000033210000324638000000376258\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
-                check_response::<wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"name\":\"享9折优惠\"}],\"post_payments\":[{\"amount\":100,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课程基础训练\",\"state\":\"CREATED\",\"state_description\":\"USER_CONFIRM\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
+                check_response::<wxpay_apis::payscore::sign_plan::partner::serviceorder::CreatePartnerServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"name\":\"享9折优惠\"}],\"post_payments\":[{\"amount\":40000,\"description\":\"第6节课\",\"name\":\"瑜伽课程20节\"}],\"risk_fund\":{\"amount\":10000},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课程基础训练\",\"state\":\"CREATED\",\"state_description\":\"USER_CONFIRM\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
             }
         }
         mod user_sign_plans {
@@ -1826,21 +1818,16 @@ start_time_remark: Some("开始租借时间"),
             /// `POST /v3/payscore/sign-plan/partner/user-sign-plans`
             #[test]
             fn create_partner_user_sign_plan() {
-                let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanRequest {
-appid: "wxd678efh567hg6787",
-merchant_sign_plan_no: "1234323JKHDFE1243252",
-notify_url: "https://api.test.com",
-openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-plan_id: "01000033210000324638000000376258",
-service_id: "2002000000000558128851361561536",
-sign_plan_detail: &[wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail {
-merchant_plan_detail_no: "1234323JKHDFE1243252",
-plan_detail_no: 1,
-}],
-sub_appid: Some("wxd678efh567hg6999"),
-sub_mchid: "1900000109",
-sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-};
+                let items0 = [
+                    wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail::new(
+                        "1234323JKHDFE1243252",
+                        1,
+                    ),
+                ];
+                let mut request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanRequest::new("wxd678efh567hg6787", "1234323JKHDFE1243252", "https://api.test.com", "01000033210000324638000000376258", "2002000000000558128851361561536", &items0, "1900000109");
+                request.openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+                request.sub_appid = Some("wxd678efh567hg6999");
+                request.sub_openid = Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 check_request(&request, Method::Post, "v3/payscore/sign-plan/partner/user-sign-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_detail\":[{\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"plan_detail_no\":1}],\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}"), &[]);
                 check_response::<wxpay_apis::payscore::sign_plan::partner::user_sign_plans::CreatePartnerUserSignPlanResponse>("{\"package\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"sign_plan\":{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_actual_price\":120000,\"total_origin_price\":150000}}");
             }
@@ -1850,10 +1837,7 @@ sub_openid: Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
                 /// `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`
                 #[test]
                 fn query_partner_user_sign_plan() {
-                    let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest {
-merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微",
-sub_mchid: "1900000109",
-};
+                    let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "1900000109");
                     check_request(&request, Method::Get, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
                     check_response::<wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_actual_price\":120000,\"total_origin_price\":150000}");
                 }
@@ -1863,11 +1847,7 @@ sub_mchid: "1900000109",
                     /// `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
                     #[test]
                     fn stop_partner_user_sign_plan() {
-                        let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest {
-merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微",
-stop_reason: "用户协商后停止",
-sub_mchid: "1900000109",
-};
+                        let request = wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "用户协商后停止", "1900000109");
                         check_request(&request, Method::Post, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"stop_reason\":\"用户协商后停止\",\"sub_mchid\":\"1900000109\"}"), &[]);
                         check_response::<wxpay_apis::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"sub_appid\":\"wxd678efh567hg6787\",\"sub_mchid\":\"1900000109\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"total_actual_price\":120000,\"total_origin_price\":150000}");
                     }
@@ -1881,32 +1861,36 @@ sub_mchid: "1900000109",
         /// `POST /v3/payscore/sign-plan/serviceorder`
         #[test]
         fn create_service_order() {
-            let request =
-                wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderRequest {
-                    appid: "wxd678efh567hg6787",
-                    attach: Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald"),
-                    location: Some(
-                        wxpay_apis::payscore::CreateAcquiringbankServiceorderLocation {
-                            end_location: Some("嗨客时尚主题展餐厅"),
-                            start_location: Some("嗨客时尚主题展餐厅"),
-                        },
-                    ),
-                    notify_url: "https://api.test.com",
-                    openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-                    out_trade_no: "1514323JSVDFE1243252",
-                    plan_detail_no: 2,
-                    service_id: "2002000000000558128851361561536",
-                    service_introduction: "羽毛球课基础练习课程",
-                    sign_plan_id: "01000033210000324638000000376258",
-                    time_range: wxpay_apis::payscore::CreateAcquiringbankServiceorderTimeRange {
-                        end_time: Some("20091225121010"),
-                        end_time_remark: Some("租借结束时间"),
-                        start_time: "20091225091010",
-                        start_time_remark: Some("开始租借时间"),
+            let mut request =
+                wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderRequest::new(
+                    "wxd678efh567hg6787",
+                    "https://api.test.com",
+                    "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                    "1514323JSVDFE1243252",
+                    2,
+                    "2002000000000558128851361561536",
+                    "羽毛球课基础练习课程",
+                    "01000033210000324638000000376258",
+                    {
+                        let mut v =
+                            wxpay_apis::payscore::CompleteAcquiringBankServiceOrderTimeRange::new(
+                                "20091225091010",
+                            );
+                        v.end_time = Some("20091225121010");
+                        v.end_time_remark = Some("租借结束时间");
+                        v.start_time_remark = Some("开始租借时间");
+                        v
                     },
-                };
+                );
+            request.attach = Some("Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald");
+            request.location = Some({
+                let mut v = wxpay_apis::payscore::CompleteAcquiringBankServiceOrderLocation::new();
+                v.end_location = Some("嗨客时尚主题展餐厅");
+                v.start_location = Some("嗨客时尚主题展餐厅");
+                v
+            });
             check_request(&request, Method::Post, "v3/payscore/sign-plan/serviceorder", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_trade_no\":\"1514323JSVDFE1243252\",\"plan_detail_no\":2,\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课基础练习课程\",\"sign_plan_id\":\"01000033210000324638000000376258\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}"), &[]);
-            check_response::<wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"name\":\"享9折优惠\"}],\"post_payments\":[{\"amount\":100,\"description\":\"不与其他优惠叠加\",\"name\":\"满20减1元\"}],\"risk_fund\":{\"amount\":10000},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课程基础训练\",\"state\":\"CREATED\",\"state_description\":\"USER_CONFIRM\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
+            check_response::<wxpay_apis::payscore::sign_plan::serviceorder::CreateServiceOrderResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"location\":{\"end_location\":\"嗨客时尚主题展餐厅\",\"start_location\":\"嗨客时尚主题展餐厅\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://api.test.com\",\"order_id\":\"0000300001201908301055157220022\",\"out_order_no\":\"1234323JKHDFE1243252\",\"post_discounts\":[{\"amount\":100,\"name\":\"享9折优惠\"}],\"post_payments\":[{\"amount\":40000,\"description\":\"第6节课\",\"name\":\"瑜伽课程20节\"}],\"risk_fund\":{\"amount\":10000},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"羽毛球课程基础训练\",\"state\":\"CREATED\",\"state_description\":\"USER_CONFIRM\",\"time_range\":{\"end_time\":\"20091225121010\",\"end_time_remark\":\"租借结束时间\",\"start_time\":\"20091225091010\",\"start_time_remark\":\"开始租借时间\"}}");
         }
     }
     mod user_sign_plans {
@@ -1915,21 +1899,22 @@ sub_mchid: "1900000109",
         /// `POST /v3/payscore/sign-plan/user-sign-plans`
         #[test]
         fn create_user_sign_plan() {
+            let items0 = [
+                wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail::new(
+                    "1234323JKHDFE1243252",
+                    1,
+                ),
+            ];
             let request =
-                wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanRequest {
-                    appid: "wxd678efh567hg6787",
-                    merchant_sign_plan_no: "1234323JKHDFE1243252",
-                    notify_url: "https://api.test.com",
-                    openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-                    plan_id: "01000033210000324638000000376258",
-                    service_id: "2002000000000558128851361561536",
-                    sign_plan_detail: &[
-                        wxpay_apis::payscore::sign_plan::UserSignPlanSignPlanDetail {
-                            merchant_plan_detail_no: "1234323JKHDFE1243252",
-                            plan_detail_no: 1,
-                        },
-                    ],
-                };
+                wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanRequest::new(
+                    "wxd678efh567hg6787",
+                    "1234323JKHDFE1243252",
+                    "https://api.test.com",
+                    "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                    "01000033210000324638000000376258",
+                    "2002000000000558128851361561536",
+                    &items0,
+                );
             check_request(&request, Method::Post, "v3/payscore/sign-plan/user-sign-plans", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"notify_url\":\"https://api.test.com\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_detail\":[{\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"plan_detail_no\":1}]}"), &[]);
             check_response::<wxpay_apis::payscore::sign_plan::user_sign_plans::CreateUserSignPlanResponse>("{\"package\":\"Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald\",\"sign_plan\":{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"total_actual_price\":120000,\"total_origin_price\":150000}}");
         }
@@ -1939,9 +1924,7 @@ sub_mchid: "1900000109",
             /// `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`
             #[test]
             fn query_user_sign_plan() {
-                let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::QueryUserSignPlanRequest {
-merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::QueryUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::QueryUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"total_actual_price\":120000,\"total_origin_price\":150000}");
             }
@@ -1951,10 +1934,7 @@ merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微",
                 /// `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
                 #[test]
                 fn stop_user_sign_plan() {
-                    let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest {
-merchant_sign_plan_no: "merchant_sign_plan_no/../?a=b#c %微",
-stop_reason: "用户协商后停止",
-};
+                    let request = wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest::new("merchant_sign_plan_no/../?a=b#c %微", "用户协商后停止");
                     check_request(&request, Method::Post, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/merchant_sign_plan_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/stop", "", Some("{\"stop_reason\":\"用户协商后停止\"}"), &[]);
                     check_response::<wxpay_apis::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanResponse>("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"用户放弃课程\",\"cancel_sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"cancel_sign_type\":\"NOT_CANCEL\",\"deduction_quantity\":10,\"going_detail_no\":2,\"mchid\":\"1900000109\",\"merchant_callback_url\":\"https://api.test.com\",\"merchant_sign_plan_no\":\"1234323JKHDFE1243252\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"plan_id\":\"01000033210000324638000000376258\",\"plan_name\":\"瑜伽晨练课10次\",\"plan_over_time\":\"2021-05-20T13:29:35.120+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"sign_plan_id\":\"01010033210001424338000019876258\",\"sign_state\":\"UNSIGNED\",\"sign_time\":\"2021-05-20T13:29:35.120+08:00\",\"signed_detail_list\":[{\"actual_pay_price\":50000,\"actual_price\":27000,\"cancel_time\":\"2021-05-20T13:29:35.120+08:00\",\"complete_time\":\"2021-05-20T13:29:35.120+08:00\",\"merchant_plan_detail_no\":\"1234323JKHDFE1243252\",\"order_id\":\"0000300001201908301055157220022\",\"original_price\":30000,\"plan_detail_name\":\"第一节课\",\"plan_detail_no\":1,\"plan_detail_state\":\"NOT_USED\",\"plan_discount_description\":\"享9折优惠\",\"use_time\":\"2021-05-20T13:29:35.120+08:00\"}],\"total_actual_price\":120000,\"total_origin_price\":150000}");
                 }
@@ -1968,13 +1948,12 @@ mod smartretail_orders {
     /// `GET /v3/payscore/smartretail-orders`
     #[test]
     fn query_payscore_smartretail_orders() {
-        let request =
-            wxpay_apis::payscore::smartretail_orders::QueryPayscoreSmartretailOrdersRequest {
-                service_id: Some("service_id-example"),
-                out_order_no: Some("out_order_no-example"),
-                query_id: Some("query_id-example"),
-                appid: Some("appid-example"),
-            };
+        let mut request =
+            wxpay_apis::payscore::smartretail_orders::QueryPayscoreSmartretailOrdersRequest::new();
+        request.service_id = Some("service_id-example");
+        request.out_order_no = Some("out_order_no-example");
+        request.query_id = Some("query_id-example");
+        request.appid = Some("appid-example");
         check_request(&request, Method::Get, "v3/payscore/smartretail-orders", "service_id=service_id-example&out_order_no=out_order_no-example&query_id=query_id-example&appid=appid-example", None, &[]);
         check_response::<wxpay_apis::payscore::smartretail_orders::QueryPayscoreSmartretailOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"attach-example\",\"discounts\":[{\"discount_amount\":1,\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"finish_ticket\":\"finish_ticket-example\",\"finish_transaction_id\":\"finish_transaction_id-example\",\"finish_type\":1,\"mchid\":\"mchid-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"pay_succ_time\":\"pay_succ_time-example\",\"pay_type\":\"MchChannelPayType\",\"real_service_end_location\":\"real_service_end_location-example\",\"real_service_end_time\":\"real_service_end_time-example\",\"real_service_start_location\":\"real_service_start_location-example\",\"real_service_start_time\":\"real_service_start_time-example\",\"risk_amount\":1,\"service_end_location\":\"service_end_location-example\",\"service_end_time\":\"service_end_time-example\",\"service_id\":\"500001\",\"service_introduction\":\"service_introduction-example\",\"service_start_location\":\"service_start_location-example\",\"service_start_time\":\"service_start_time-example\",\"state\":\"CREATED\",\"total_amount\":1}");
     }
@@ -1982,31 +1961,37 @@ mod smartretail_orders {
     /// `POST /v3/payscore/smartretail-orders`
     #[test]
     fn create_payscore_smartretail_orders() {
-        let request =
-            wxpay_apis::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequest {
-                appid: "wxd678efh567hg6787",
-                attach: Some("attach-example"),
-                discounts: Some(&[wxpay_apis::payscore::CreatePayscoreDiscount {
-                    discount_desc: Some("不与其他优惠叠加"),
-                    discount_name: Some("满20减1元"),
-                }]),
-                fees: Some(&[wxpay_apis::payscore::PayscoreFee {
-                    fee_amount: Some(1),
-                    fee_count: Some(1),
-                    fee_desc: Some("fee_desc-example"),
-                    fee_name: Some("fee_name-example"),
-                }]),
-                need_user_confirm: Some(true),
-                openid: Some("openid-example"),
-                out_order_no: "1234323JKHDFE1243252",
-                risk_amount: Some(1),
-                service_end_location: Some("service_end_location-example"),
-                service_end_time: Some("service_end_time-example"),
-                service_id: "500001",
-                service_introduction: Some("service_introduction-example"),
-                service_start_location: Some("service_start_location-example"),
-                service_start_time: Some("service_start_time-example"),
-            };
+        let items0 = [{
+            let mut v = wxpay_apis::payscore::CreatePayscoreDiscount::new();
+            v.discount_desc = Some("不与其他优惠叠加");
+            v.discount_name = Some("满20减1元");
+            v
+        }];
+        let items1 = [{
+            let mut v = wxpay_apis::payscore::PayscoreFee::new();
+            v.fee_amount = Some(1);
+            v.fee_count = Some(1);
+            v.fee_desc = Some("fee_desc-example");
+            v.fee_name = Some("fee_name-example");
+            v
+        }];
+        let mut request =
+            wxpay_apis::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequest::new(
+                "wxd678efh567hg6787",
+                "1234323JKHDFE1243252",
+                "500001",
+            );
+        request.attach = Some("attach-example");
+        request.discounts = Some(&items0);
+        request.fees = Some(&items1);
+        request.need_user_confirm = Some(true);
+        request.openid = Some("openid-example");
+        request.risk_amount = Some(1);
+        request.service_end_location = Some("service_end_location-example");
+        request.service_end_time = Some("service_end_time-example");
+        request.service_introduction = Some("service_introduction-example");
+        request.service_start_location = Some("service_start_location-example");
+        request.service_start_time = Some("service_start_time-example");
         check_request(&request, Method::Post, "v3/payscore/smartretail-orders", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"attach\":\"attach-example\",\"discounts\":[{\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"need_user_confirm\":true,\"openid\":\"openid-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"risk_amount\":1,\"service_end_location\":\"service_end_location-example\",\"service_end_time\":\"service_end_time-example\",\"service_id\":\"500001\",\"service_introduction\":\"service_introduction-example\",\"service_start_location\":\"service_start_location-example\",\"service_start_time\":\"service_start_time-example\"}"), &[]);
         check_response::<wxpay_apis::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"mchid-example\",\"miniprogram_appid\":\"miniprogram_appid-example\",\"miniprogram_businesstype\":\"wxpayScoreUse\",\"miniprogram_path\":\"miniprogram_path-example\",\"miniprogram_username\":\"miniprogram_username-example\",\"order_id\":\"order_id-example\",\"out_order_no\":\"1234323JKHDFE1243252\",\"package\":\"package-example\",\"service_id\":\"500001\"}");
     }
@@ -2016,13 +2001,7 @@ mod smartretail_orders {
         /// `POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`
         #[test]
         fn cancel_smartretail_orders() {
-            let request =
-                wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest {
-                    out_order_no: "out_order_no/../?a=b#c %微",
-                    appid: "wxd678efh567hg6787",
-                    reason: "用户投诉",
-                    service_id: "500001",
-                };
+            let request = wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest::new("out_order_no/../?a=b#c %微", "wxd678efh567hg6787", "用户投诉", "500001");
             check_request(&request, Method::Post, "v3/payscore/smartretail-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/cancel", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户投诉\",\"service_id\":\"500001\"}"), &[]);
             check_response::<wxpay_apis::payscore::smartretail_orders::cancel::CancelSmartretailOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -2033,30 +2012,32 @@ mod smartretail_orders {
         /// `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`
         #[test]
         fn complete_smartretail_orders() {
-            let request = wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest {
-out_order_no: "out_order_no/../?a=b#c %微",
-appid: "wxd678efh567hg6787",
-cancel_reason: Some("cancel_reason-example"),
-discounts: Some(&[wxpay_apis::payscore::PayscoreDiscount {
-discount_amount: Some(1),
-discount_desc: Some("不与其他优惠叠加"),
-discount_name: Some("满20减1元"),
-}]),
-fees: Some(&[wxpay_apis::payscore::PayscoreFee {
-fee_amount: Some(1),
-fee_count: Some(1),
-fee_desc: Some("fee_desc-example"),
-fee_name: Some("fee_name-example"),
-}]),
-finish_ticket: Some("finish_ticket-example"),
-finish_type: Some(1),
-profit_sharing: Some(true),
-real_service_end_location: Some("real_service_end_location-example"),
-real_service_end_time: Some("real_service_end_time-example"),
-real_service_start_time: Some("real_service_start_time-example"),
-service_id: "500001",
-total_amount: Some(1),
-};
+            let items0 = [{
+                let mut v = wxpay_apis::payscore::PayscoreDiscount::new();
+                v.discount_amount = Some(1);
+                v.discount_desc = Some("不与其他优惠叠加");
+                v.discount_name = Some("满20减1元");
+                v
+            }];
+            let items1 = [{
+                let mut v = wxpay_apis::payscore::PayscoreFee::new();
+                v.fee_amount = Some(1);
+                v.fee_count = Some(1);
+                v.fee_desc = Some("fee_desc-example");
+                v.fee_name = Some("fee_name-example");
+                v
+            }];
+            let mut request = wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest::new("out_order_no/../?a=b#c %微", "wxd678efh567hg6787", "500001");
+            request.cancel_reason = Some("cancel_reason-example");
+            request.discounts = Some(&items0);
+            request.fees = Some(&items1);
+            request.finish_ticket = Some("finish_ticket-example");
+            request.finish_type = Some(1);
+            request.profit_sharing = Some(true);
+            request.real_service_end_location = Some("real_service_end_location-example");
+            request.real_service_end_time = Some("real_service_end_time-example");
+            request.real_service_start_time = Some("real_service_start_time-example");
+            request.total_amount = Some(1);
             check_request(&request, Method::Post, "v3/payscore/smartretail-orders/out_order_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/complete", "", Some("{\"appid\":\"wxd678efh567hg6787\",\"cancel_reason\":\"cancel_reason-example\",\"discounts\":[{\"discount_amount\":1,\"discount_desc\":\"不与其他优惠叠加\",\"discount_name\":\"满20减1元\"}],\"fees\":[{\"fee_amount\":1,\"fee_count\":1,\"fee_desc\":\"fee_desc-example\",\"fee_name\":\"fee_name-example\"}],\"finish_ticket\":\"finish_ticket-example\",\"finish_type\":1,\"profit_sharing\":true,\"real_service_end_location\":\"real_service_end_location-example\",\"real_service_end_time\":\"real_service_end_time-example\",\"real_service_start_time\":\"real_service_start_time-example\",\"service_id\":\"500001\",\"total_amount\":1}"), &[]);
             check_response::<wxpay_apis::payscore::smartretail_orders::complete::CompleteSmartretailOrdersResponse>("{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"2304203423948239423\",\"service_id\":\"500001\"}");
         }
@@ -2069,11 +2050,11 @@ mod user_service_state {
     #[test]
     fn query_payscore_user_service_state() {
         let request =
-            wxpay_apis::payscore::user_service_state::QueryPayscoreUserServiceStateRequest {
-                appid: "appid-example",
-                service_id: "service_id-example",
-                openid: "openid-example",
-            };
+            wxpay_apis::payscore::user_service_state::QueryPayscoreUserServiceStateRequest::new(
+                "appid-example",
+                "service_id-example",
+                "openid-example",
+            );
         check_request(
             &request,
             Method::Get,
@@ -2095,12 +2076,7 @@ mod users {
             /// `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`
             #[test]
             fn terminate_users_permissions() {
-                let request = wxpay_apis::payscore::users::permissions::terminate::TerminateUsersPermissionsRequest {
-openid: "openid/../?a=b#c %微",
-service_id: "service_id/../?a=b#c %微",
-appid: "appid-example",
-reason: "reason-example",
-};
+                let request = wxpay_apis::payscore::users::permissions::terminate::TerminateUsersPermissionsRequest::new("openid/../?a=b#c %微", "service_id/../?a=b#c %微", "appid-example", "reason-example");
                 check_request(&request, Method::Post, "v3/payscore/users/openid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/permissions/service_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/terminate", "", Some("{\"appid\":\"appid-example\",\"reason\":\"reason-example\"}"), &[]);
                 check_empty_response(&request);
             }

@@ -8,12 +8,11 @@ mod bills {
 
     /// `GET /v3/profitsharing/bills`
     #[test]
-    fn query_profitsharing_bills() {
-        let request = wxpay_apis::profitsharing::bills::QueryProfitsharingBillsRequest {
-            sub_mchid: Some("sub_mchid-example"),
-            bill_date: "2019-06-11",
-            tar_type: Some(wxpay_apis::profitsharing::bills::QueryProfitsharingBillsTarType::Gzip),
-        };
+    fn profit_sharing_bill() {
+        let mut request =
+            wxpay_apis::profitsharing::bills::ProfitSharingBillRequest::new("2019-06-11");
+        request.sub_mchid = Some("sub_mchid-example");
+        request.tar_type = Some(wxpay_apis::profitsharing::bills::ProfitSharingBillTarType::Gzip);
         check_request(
             &request,
             Method::Get,
@@ -22,7 +21,7 @@ mod bills {
             None,
             &[],
         );
-        check_response::<wxpay_apis::profitsharing::bills::QueryProfitsharingBillsResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
+        check_response::<wxpay_apis::profitsharing::bills::ProfitSharingBillResponse>("{\"download_url\":\"https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}");
     }
 }
 mod merchant_configs {
@@ -31,10 +30,7 @@ mod merchant_configs {
     /// `GET /v3/profitsharing/merchant-configs/{sub_mchid}`
     #[test]
     fn query_profitsharing_merchant_configs() {
-        let request =
-            wxpay_apis::profitsharing::merchant_configs::QueryProfitsharingMerchantConfigsRequest {
-                sub_mchid: "sub_mchid/../?a=b#c %微",
-            };
+        let request = wxpay_apis::profitsharing::merchant_configs::QueryProfitsharingMerchantConfigsRequest::new("sub_mchid/../?a=b#c %微");
         check_request(
             &request,
             Method::Get,
@@ -53,36 +49,38 @@ mod orders {
 
     /// `POST /v3/profitsharing/orders`
     #[test]
-    fn create_profitsharing_orders() {
-        let request = wxpay_apis::profitsharing::orders::CreateProfitsharingOrdersRequest {
-            appid: Some("wx8888888888888888"),
-            out_order_no: "P20150806125346",
-            receivers: Some(&[
-                wxpay_apis::profitsharing::orders::CreateProfitsharingOrdersReceiver {
-                    account: "86693852",
-                    amount: 888,
-                    description: "分给商户A",
-                    name: Some("hu89ohu89ohu89o"),
-                    r#type: wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
-                },
-            ]),
-            sub_appid: Some("wx8888888888888889"),
-            sub_mchid: Some("1900000109"),
-            transaction_id: "4208450740201411110007820472",
-            unfreeze_unsplit: true,
-        };
+    fn create_profit_sharing_order() {
+        let items0 = [{
+            let mut v = wxpay_apis::profitsharing::orders::CreateProfitSharingOrderReceiver::new(
+                "86693852",
+                888,
+                "分给商户A",
+                wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
+            );
+            v.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
+            v
+        }];
+        let mut request = wxpay_apis::profitsharing::orders::CreateProfitSharingOrderRequest::new(
+            "P20150806125346",
+            "4208450740201411110007820472",
+            true,
+        );
+        request.appid = Some("wx8888888888888888");
+        request.receivers = Some(&items0);
+        request.sub_appid = Some("wx8888888888888889");
+        request.sub_mchid = Some("1900000109");
         check_encrypted_request(&request, Method::Post, "v3/profitsharing/orders", "", Some("{\"appid\":\"wx8888888888888888\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"86693852\",\"amount\":888,\"description\":\"分给商户A\",\"name\":\"hu89ohu89ohu89o\",\"type\":\"MERCHANT_ID\"}],\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\",\"unfreeze_unsplit\":true}"), &[], &["/receivers/0/name"]);
-        check_response::<wxpay_apis::profitsharing::orders::CreateProfitsharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
+        check_response::<wxpay_apis::profitsharing::orders::CreateProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
     }
 
     /// `GET /v3/profitsharing/orders/{out_order_no}`
     #[test]
-    fn query_profitsharing_orders() {
-        let request = wxpay_apis::profitsharing::orders::QueryProfitsharingOrdersRequest {
-            out_order_no: "out_order_no/../?a=b#c %微",
-            sub_mchid: Some("1900000109"),
-            transaction_id: "4208450740201411110007820472",
-        };
+    fn query_profit_sharing_order() {
+        let mut request = wxpay_apis::profitsharing::orders::QueryProfitSharingOrderRequest::new(
+            "out_order_no/../?a=b#c %微",
+            "4208450740201411110007820472",
+        );
+        request.sub_mchid = Some("1900000109");
         check_request(
             &request,
             Method::Get,
@@ -91,22 +89,23 @@ mod orders {
             None,
             &[],
         );
-        check_response::<wxpay_apis::profitsharing::orders::QueryProfitsharingOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"ACCOUNT_ABNORMAL\",\"type\":\"MERCHANT_ID\"}],\"state\":\"CLOSED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
+        check_response::<wxpay_apis::profitsharing::orders::QueryProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"ACCOUNT_ABNORMAL\",\"type\":\"MERCHANT_ID\"}],\"state\":\"CLOSED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
     }
     mod unfreeze {
         use super::*;
 
         /// `POST /v3/profitsharing/orders/unfreeze`
         #[test]
-        fn unfreeze_orders() {
-            let request = wxpay_apis::profitsharing::orders::unfreeze::UnfreezeOrdersRequest {
-                description: "解冻全部剩余资金",
-                out_order_no: "P20150806125346",
-                sub_mchid: Some("1900000109"),
-                transaction_id: "4208450740201411110007820472",
-            };
+        fn unfreeze_profit_sharing_order() {
+            let mut request =
+                wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderRequest::new(
+                    "解冻全部剩余资金",
+                    "P20150806125346",
+                    "4208450740201411110007820472",
+                );
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/profitsharing/orders/unfreeze", "", Some("{\"description\":\"解冻全部剩余资金\",\"out_order_no\":\"P20150806125346\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}"), &[]);
-            check_response::<wxpay_apis::profitsharing::orders::unfreeze::UnfreezeOrdersResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
+            check_response::<wxpay_apis::profitsharing::orders::unfreeze::UnfreezeProfitSharingOrderResponse>("{\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"receivers\":[{\"account\":\"1900000109\",\"amount\":100,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"分给商户1900000110\",\"detail_id\":\"36011111111111111111111\",\"fail_reason\":\"ACCOUNT_ABNORMAL\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740201411110007820472\"}");
         }
     }
 }
@@ -117,19 +116,14 @@ mod receivers {
 
         /// `POST /v3/profitsharing/receivers/add`
         #[test]
-        fn add_receivers() {
-            let request = wxpay_apis::profitsharing::receivers::add::AddReceiversRequest {
-account: "86693852",
-appid: "wx8888888888888888",
-custom_relation: Some("代理商"),
-name: Some("hu89ohu89ohu89o"),
-relation_type: wxpay_apis::profitsharing::receivers::add::AddReceiversRelationType::ServiceProvider,
-sub_appid: Some("wx8888888888888889"),
-sub_mchid: Some("1900000109"),
-r#type: wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
-};
+        fn add_profit_sharing_receiver() {
+            let mut request = wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRequest::new("86693852", "wx8888888888888888", wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverRelationType::ServiceProvider, wxpay_apis::profitsharing::ProfitsharingType::MerchantId);
+            request.custom_relation = Some("代理商");
+            request.name = Some(wxpay_core::sensitive::Sensitive::new("hu89ohu89ohu89o"));
+            request.sub_appid = Some("wx8888888888888889");
+            request.sub_mchid = Some("1900000109");
             check_encrypted_request(&request, Method::Post, "v3/profitsharing/receivers/add", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[], &["/name"]);
-            check_response::<wxpay_apis::profitsharing::receivers::add::AddReceiversResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+            check_response::<wxpay_apis::profitsharing::receivers::add::AddProfitSharingReceiverResponse>("{\"account\":\"86693852\",\"custom_relation\":\"代理商\",\"name\":\"hu89ohu89ohu89o\",\"relation_type\":\"SERVICE_PROVIDER\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
     mod delete {
@@ -137,16 +131,12 @@ r#type: wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
 
         /// `POST /v3/profitsharing/receivers/delete`
         #[test]
-        fn delete_receivers() {
-            let request = wxpay_apis::profitsharing::receivers::delete::DeleteReceiversRequest {
-                account: "86693852",
-                appid: "wx8888888888888888",
-                sub_appid: Some("wx8888888888888889"),
-                sub_mchid: Some("1900000109"),
-                r#type: wxpay_apis::profitsharing::ProfitsharingType::MerchantId,
-            };
+        fn delete_profit_sharing_receiver() {
+            let mut request = wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverRequest::new("86693852", "wx8888888888888888", wxpay_apis::profitsharing::ProfitsharingType::MerchantId);
+            request.sub_appid = Some("wx8888888888888889");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Post, "v3/profitsharing/receivers/delete", "", Some("{\"account\":\"86693852\",\"appid\":\"wx8888888888888888\",\"sub_appid\":\"wx8888888888888889\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}"), &[]);
-            check_response::<wxpay_apis::profitsharing::receivers::delete::DeleteReceiversResponse>("{\"account\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
+            check_response::<wxpay_apis::profitsharing::receivers::delete::DeleteProfitSharingReceiverResponse>("{\"account\":\"1900000109\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_ID\"}");
         }
     }
 }
@@ -155,29 +145,30 @@ mod return_orders {
 
     /// `POST /v3/profitsharing/return-orders`
     #[test]
-    fn return_orders_profitsharing() {
-        let request = wxpay_apis::profitsharing::return_orders::ReturnOrdersProfitsharingRequest {
-            amount: 10,
-            description: "用户退款",
-            order_id: Some("3008450740201411110007820472"),
-            out_order_no: Some("out_order_no-example"),
-            out_return_no: "R20190516001",
-            return_mchid: "86693852",
-            sub_mchid: Some("1900000109"),
-        };
+    fn create_profit_sharing_return_order() {
+        let mut request =
+            wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderRequest::new(
+                10,
+                "用户退款",
+                "R20190516001",
+                "86693852",
+            );
+        request.order_id = Some("3008450740201411110007820472");
+        request.out_order_no = Some("out_order_no-example");
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/profitsharing/return-orders", "", Some("{\"amount\":10,\"description\":\"用户退款\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"out_order_no-example\",\"out_return_no\":\"R20190516001\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}"), &[]);
-        check_response::<wxpay_apis::profitsharing::return_orders::ReturnOrdersProfitsharingResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
+        check_response::<wxpay_apis::profitsharing::return_orders::CreateProfitSharingReturnOrderResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
     }
 
     /// `GET /v3/profitsharing/return-orders/{out_return_no}`
     #[test]
-    fn query_profitsharing_return_orders() {
-        let request =
-            wxpay_apis::profitsharing::return_orders::QueryProfitsharingReturnOrdersRequest {
-                out_return_no: "out_return_no/../?a=b#c %微",
-                sub_mchid: Some("1900000109"),
-                out_order_no: "P20190806125346",
-            };
+    fn query_profit_sharing_return_order() {
+        let mut request =
+            wxpay_apis::profitsharing::return_orders::QueryProfitSharingReturnOrderRequest::new(
+                "out_return_no/../?a=b#c %微",
+                "P20190806125346",
+            );
+        request.sub_mchid = Some("1900000109");
         check_request(
             &request,
             Method::Get,
@@ -186,7 +177,7 @@ mod return_orders {
             None,
             &[],
         );
-        check_response::<wxpay_apis::profitsharing::return_orders::QueryProfitsharingReturnOrdersResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
+        check_response::<wxpay_apis::profitsharing::return_orders::QueryProfitSharingReturnOrderResponse>("{\"amount\":10,\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"description\":\"用户退款\",\"fail_reason\":\"TIME_OUT_CLOSED\",\"finish_time\":\"2015-05-20T13:29:35.120+08:00\",\"order_id\":\"3008450740201411110007820472\",\"out_order_no\":\"P20150806125346\",\"out_return_no\":\"R20190516001\",\"result\":\"SUCCESS\",\"return_id\":\"3008450740201411110007820472\",\"return_mchid\":\"86693852\",\"sub_mchid\":\"1900000109\"}");
     }
 }
 mod transactions {
@@ -196,14 +187,11 @@ mod transactions {
 
         /// `GET /v3/profitsharing/transactions/{transaction_id}/amounts`
         #[test]
-        fn query_transactions_amounts() {
-            let request =
-                wxpay_apis::profitsharing::transactions::amounts::QueryTransactionsAmountsRequest {
-                    transaction_id: "transaction_id/../?a=b#c %微",
-                };
+        fn query_profit_sharing_amounts() {
+            let request = wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsRequest::new("transaction_id/../?a=b#c %微");
             check_request(&request, Method::Get, "v3/profitsharing/transactions/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/amounts", "", None, &[]);
             check_response::<
-                wxpay_apis::profitsharing::transactions::amounts::QueryTransactionsAmountsResponse,
+                wxpay_apis::profitsharing::transactions::amounts::QueryProfitSharingAmountsResponse,
             >(
                 "{\"transaction_id\":\"4208450740201411110007820472\",\"unsplit_amount\":1000}"
             );

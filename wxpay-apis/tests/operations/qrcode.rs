@@ -9,45 +9,45 @@ mod transactions {
     /// `POST /v3/qrcode/transactions`
     #[test]
     fn create_qrcode_transactions() {
-        let request = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsRequest {
-            amount: Some(
-                wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsAmount {
-                    currency: Some("CNY"),
-                    total: Some(600),
-                },
-            ),
-            appid: "wxcbda96de0b165486",
-            attach: Some("深圳分店"),
-            bus_info: Some(
-                wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsBusInfo {
-                    line_name: Some("1路公车"),
-                    plate_number: Some("粤B888888"),
-                    start_time: Some(wxpay_core::types::Timestamp::new(
-                        "2017-08-26T10:43:39+08:00",
-                    )),
-                },
-            ),
-            contract_id: "Wx15463511252015071056489715",
-            description: Some("地铁扣费"),
-            goods_tag: Some("WXG"),
-            metro_info: Some(
-                wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsMetroInfo {
-                    end_station: Some("天安门西"),
-                    end_time: Some(wxpay_core::types::Timestamp::new(
-                        "2017-08-26T10:43:39+08:00",
-                    )),
-                    start_station: Some("西单"),
-                    start_time: Some(wxpay_core::types::Timestamp::new(
-                        "2017-08-26T10:43:39+08:00",
-                    )),
-                },
-            ),
-            notify_url: Some("https://pay.weixin.qq.com/wxpay.html"),
-            out_trade_no: "20150806125346",
-            sub_appid: Some("wxcbda96de0b165486"),
-            sub_mchid: Some("1900000109"),
-            trade_scene: wxpay_apis::qrcode::transactions::TransactionsTradeScene::Bus,
-        };
+        let mut request = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsRequest::new(
+            "wxcbda96de0b165486",
+            "Wx15463511252015071056489715",
+            "20150806125346",
+            wxpay_apis::qrcode::transactions::TransactionsTradeScene::Bus,
+        );
+        request.amount = Some({
+            let mut v = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsAmount::new();
+            v.currency = Some("CNY");
+            v.total = Some(600);
+            v
+        });
+        request.attach = Some("深圳分店");
+        request.bus_info = Some({
+            let mut v = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsBusInfo::new();
+            v.line_name = Some("1路公车");
+            v.plate_number = Some("粤B888888");
+            v.start_time = Some(wxpay_core::types::Timestamp::new(
+                "2017-08-26T10:43:39+08:00",
+            ));
+            v
+        });
+        request.description = Some("地铁扣费");
+        request.goods_tag = Some("WXG");
+        request.metro_info = Some({
+            let mut v = wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsMetroInfo::new();
+            v.end_station = Some("天安门西");
+            v.end_time = Some(wxpay_core::types::Timestamp::new(
+                "2017-08-26T10:43:39+08:00",
+            ));
+            v.start_station = Some("西单");
+            v.start_time = Some(wxpay_core::types::Timestamp::new(
+                "2017-08-26T10:43:39+08:00",
+            ));
+            v
+        });
+        request.notify_url = Some("https://pay.weixin.qq.com/wxpay.html");
+        request.sub_appid = Some("wxcbda96de0b165486");
+        request.sub_mchid = Some("1900000109");
         check_request(&request, Method::Post, "v3/qrcode/transactions", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"attach\":\"深圳分店\",\"bus_info\":{\"line_name\":\"1路公车\",\"plate_number\":\"粤B888888\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"contract_id\":\"Wx15463511252015071056489715\",\"description\":\"地铁扣费\",\"goods_tag\":\"WXG\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2017-08-26T10:43:39+08:00\",\"start_station\":\"西单\",\"start_time\":\"2017-08-26T10:43:39+08:00\"},\"notify_url\":\"https://pay.weixin.qq.com/wxpay.html\",\"out_trade_no\":\"20150806125346\",\"sub_appid\":\"wxcbda96de0b165486\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"BUS\"}"), &[]);
         check_response::<wxpay_apis::qrcode::transactions::CreateQrcodeTransactionsResponse>("{\"amount\":{},\"appid\":\"appid-example\",\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"bus_info\":{\"line_name\":\"line_name-example\",\"plate_number\":\"plate_number-example\",\"start_time\":\"2018-06-08T10:34:56+08:00\"},\"contract_id\":\"contract_id-example\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"metro_info\":{\"end_station\":\"end_station-example\",\"end_time\":\"2018-06-08T10:34:56+08:00\",\"start_station\":\"start_station-example\",\"start_time\":\"2018-06-08T10:34:56+08:00\"},\"out_trade_no\":\"out_trade_no-example\",\"promotion_detail\":[{\"amount\":1,\"coupon_id\":\"coupon_id-example\",\"currency\":\"currency-example\",\"merchant_contribute\":1,\"name\":\"name-example\",\"other_contribute\":1,\"scope\":\"GLOBAL\",\"stock_id\":\"stock_id-example\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"repay_time\":\"2018-06-08T10:34:56+08:00\",\"repay_transaction_id\":\"repay_transaction_id-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_scene\":\"BUS\",\"trade_state\":\"ACCEPTED\",\"trade_state_description\":\"trade_state_description-example\",\"transaction_id\":\"transaction_id-example\",\"user_repay_state\":\"ALL_REFUND\"}");
     }
@@ -57,10 +57,8 @@ mod transactions {
         /// `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`
         #[test]
         fn query_transactions_by_out_trade_no() {
-            let request = wxpay_apis::qrcode::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest {
-out_trade_no: "out_trade_no/../?a=b#c %微",
-sub_mchid: Some("1900000109"),
-};
+            let mut request = wxpay_apis::qrcode::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Get, "v3/qrcode/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::qrcode::transactions::out_trade_no::QueryTransactionsByOutTradeNoResponse>("{\"amount\":{},\"appid\":\"appid-example\",\"attach\":\"attach-example\",\"bank_type\":\"bank_type-example\",\"bus_info\":{\"line_name\":\"line_name-example\",\"plate_number\":\"plate_number-example\",\"start_time\":\"2018-06-08T10:34:56+08:00\"},\"contract_id\":\"contract_id-example\",\"create_time\":\"2018-06-08T10:34:56+08:00\",\"description\":\"description-example\",\"metro_info\":{\"end_station\":\"end_station-example\",\"end_time\":\"2018-06-08T10:34:56+08:00\",\"start_station\":\"start_station-example\",\"start_time\":\"2018-06-08T10:34:56+08:00\"},\"out_trade_no\":\"out_trade_no-example\",\"promotion_detail\":[{\"amount\":1,\"coupon_id\":\"coupon_id-example\",\"currency\":\"currency-example\",\"merchant_contribute\":1,\"name\":\"name-example\",\"other_contribute\":1,\"scope\":\"GLOBAL\",\"stock_id\":\"stock_id-example\",\"type\":\"CASH\",\"wechatpay_contribute\":1}],\"repay_time\":\"2018-06-08T10:34:56+08:00\",\"repay_transaction_id\":\"repay_transaction_id-example\",\"sp_mchid\":\"sp_mchid-example\",\"sub_appid\":\"sub_appid-example\",\"sub_mchid\":\"sub_mchid-example\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_scene\":\"BUS\",\"trade_state\":\"ACCEPTED\",\"trade_state_description\":\"trade_state_description-example\",\"transaction_id\":\"transaction_id-example\",\"user_repay_state\":\"ALL_REFUND\"}");
         }
@@ -74,12 +72,10 @@ mod user_services {
         /// `GET /v3/qrcode/user-services/contract-id/{contract_id}`
         #[test]
         fn query_user_services_by_contract_id() {
-            let request = wxpay_apis::qrcode::user_services::contract_id::QueryUserServicesByContractIdRequest {
-contract_id: "contract_id/../?a=b#c %微",
-appid: Some("wxcbda96de0b165486"),
-sub_appid: Some("wxcbda96de0b165486"),
-sub_mchid: Some("1900000109"),
-};
+            let mut request = wxpay_apis::qrcode::user_services::contract_id::QueryUserServicesByContractIdRequest::new("contract_id/../?a=b#c %微");
+            request.appid = Some("wxcbda96de0b165486");
+            request.sub_appid = Some("wxcbda96de0b165486");
+            request.sub_mchid = Some("1900000109");
             check_request(&request, Method::Get, "v3/qrcode/user-services/contract-id/contract_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "appid=wxcbda96de0b165486&sub_appid=wxcbda96de0b165486&sub_mchid=1900000109", None, &[]);
             check_response::<wxpay_apis::qrcode::user_services::contract_id::QueryUserServicesByContractIdResponse>("{\"block_reason\":\"block_reason-example\",\"contract_id\":\"Wx15463511252015071056489715\",\"user_service_state\":\"BLOCKED\"}");
         }

@@ -9,23 +9,35 @@ mod applications {
     /// `POST /v3/rate-activity/applications`
     #[test]
     fn create_rate_activity_applications() {
-        let request = wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsRequest {
-acquiring_bank_id: "1356485",
-activity_detail: wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsActivityDetail {
-activity_apply_information: Some(&[wxpay_apis::rate_activity::applications::ApplicationsActivityApplyInformation {
-apply_material_id: Some("SCHOOL_QUALIFICATION_PROVEMENT"),
-apply_material_information: Some(&[wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")]),
-}]),
-activity_id: "schoolcanteen_001",
-activity_rate: Some("0.6"),
-},
-additional_information: Some(wxpay_apis::rate_activity::applications::ApplicationsAdditionalInformation {
-additional_material: Some(&[wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")]),
-additional_message: Some("特殊情况，说明原因"),
-}),
-channel_id: "20001111",
-sub_mchid: "1346578",
-};
+        let items0 = [wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")];
+        let items1 = [{
+            let mut v =
+                wxpay_apis::rate_activity::applications::ApplicationsActivityApplyInformation::new(
+                );
+            v.apply_material_id = Some("SCHOOL_QUALIFICATION_PROVEMENT");
+            v.apply_material_information = Some(&items0);
+            v
+        }];
+        let items2 = [wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")];
+        let mut request =
+            wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsRequest::new(
+                "1356485",
+                {
+                    let mut v = wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsActivityDetail::new("schoolcanteen_001");
+                    v.activity_apply_information = Some(&items1);
+                    v.activity_rate = Some("0.6");
+                    v
+                },
+                "20001111",
+                "1346578",
+            );
+        request.additional_information = Some({
+            let mut v =
+                wxpay_apis::rate_activity::applications::ApplicationsAdditionalInformation::new();
+            v.additional_material = Some(&items2);
+            v.additional_message = Some("特殊情况，说明原因");
+            v
+        });
         check_request(&request, Method::Post, "v3/rate-activity/applications", "", Some("{\"acquiring_bank_id\":\"1356485\",\"activity_detail\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_id\":\"schoolcanteen_001\",\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"},\"channel_id\":\"20001111\",\"sub_mchid\":\"1346578\"}"), &[]);
         check_response::<
             wxpay_apis::rate_activity::applications::CreateRateActivityApplicationsResponse,
@@ -38,9 +50,9 @@ sub_mchid: "1346578",
         #[test]
         fn query_applications_by_id() {
             let request =
-                wxpay_apis::rate_activity::applications::id::QueryApplicationsByIdRequest {
-                    application_id: "application_id/../?a=b#c %微",
-                };
+                wxpay_apis::rate_activity::applications::id::QueryApplicationsByIdRequest::new(
+                    "application_id/../?a=b#c %微",
+                );
             check_request(&request, Method::Get, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
             check_response::<wxpay_apis::rate_activity::applications::id::QueryApplicationsByIdResponse>("{\"application_state\":\"APPLICATION_STATE_PASSED\",\"pass_time\":\"2015-05-20T13:29:35+08:00\",\"reject_parameter\":\"merchant_name\",\"reject_reason\":\"公司名称与工商局登记不一致\",\"sub_mchid\":\"1346578\"}");
         }
@@ -48,20 +60,32 @@ sub_mchid: "1346578",
         /// `PATCH /v3/rate-activity/applications/id/{application_id}`
         #[test]
         fn modify_applications_by_id() {
-            let request = wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdRequest {
-application_id: "application_id/../?a=b#c %微",
-activity_detail_modification: Some(wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdActivityDetailModification {
-activity_apply_information: Some(&[wxpay_apis::rate_activity::applications::ApplicationsActivityApplyInformation {
-apply_material_id: Some("SCHOOL_QUALIFICATION_PROVEMENT"),
-apply_material_information: Some(&[wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")]),
-}]),
-activity_rate: Some("0.6"),
-}),
-additional_information: Some(wxpay_apis::rate_activity::applications::ApplicationsAdditionalInformation {
-additional_material: Some(&[wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")]),
-additional_message: Some("特殊情况，说明原因"),
-}),
-};
+            let items0 = [wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")];
+            let items1 = [{
+                let mut v = wxpay_apis::rate_activity::applications::ApplicationsActivityApplyInformation::new();
+                v.apply_material_id = Some("SCHOOL_QUALIFICATION_PROVEMENT");
+                v.apply_material_information = Some(&items0);
+                v
+            }];
+            let items2 = [wxpay_core::types::MediaId::new("0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo")];
+            let mut request =
+                wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdRequest::new(
+                    "application_id/../?a=b#c %微",
+                );
+            request.activity_detail_modification = Some({
+                let mut v = wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdActivityDetailModification::new();
+                v.activity_apply_information = Some(&items1);
+                v.activity_rate = Some("0.6");
+                v
+            });
+            request.additional_information = Some({
+                let mut v =
+                    wxpay_apis::rate_activity::applications::ApplicationsAdditionalInformation::new(
+                    );
+                v.additional_material = Some(&items2);
+                v.additional_message = Some("特殊情况，说明原因");
+                v
+            });
             check_request(&request, Method::Patch, "v3/rate-activity/applications/id/application_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"activity_detail_modification\":{\"activity_apply_information\":[{\"apply_material_id\":\"SCHOOL_QUALIFICATION_PROVEMENT\",\"apply_material_information\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"]}],\"activity_rate\":\"0.6\"},\"additional_information\":{\"additional_material\":[\"0P3ng6KTIW4-Q_l2FjKLZuhHjBWoMAjmVtCz7ScmhEIThCaV-4BBgVwtNkCHO_XXqK5dE5YdOmFJBZR9FwczhJehHhAZN6BKXQPcs-VvdSo\"],\"additional_message\":\"特殊情况，说明原因\"}}"), &[]);
             check_response::<
                 wxpay_apis::rate_activity::applications::id::ModifyApplicationsByIdResponse,

@@ -10,44 +10,48 @@ mod domestic {
 
         /// `POST /v3/refund/domestic/refunds`
         #[test]
-        fn create() {
-            let request = wxpay_apis::refund::domestic::refunds::CreateRequest {
-                amount: wxpay_apis::refund::domestic::refunds::CreateAmount {
-                    currency: "CNY",
-                    from: Some(&[wxpay_apis::refund::domestic::refunds::CreateFrom {
-                        account: "AVAILABLE",
-                        amount: 444,
-                    }]),
-                    refund: 888,
-                    total: 888,
+        fn create_refund() {
+            let items0 =
+                [wxpay_apis::refund::domestic::refunds::CreateRefundFrom::new("AVAILABLE", 444)];
+            let items1 = [{
+                let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundGoodsDetail::new(
+                    "1217752501201407033233368018",
+                    528800,
+                    1,
+                    528800,
+                );
+                v.goods_name = Some("iPhone6s 16G");
+                v.wechatpay_goods_id = Some("1001");
+                v
+            }];
+            let mut request = wxpay_apis::refund::domestic::refunds::CreateRefundRequest::new(
+                {
+                    let mut v = wxpay_apis::refund::domestic::refunds::CreateRefundAmount::new(
+                        "CNY", 888, 888,
+                    );
+                    v.from = Some(&items0);
+                    v
                 },
-                funds_account: Some("AVAILABLE"),
-                goods_detail: Some(&[wxpay_apis::refund::domestic::refunds::CreateGoodsDetail {
-                    goods_name: Some("iPhone6s 16G"),
-                    merchant_goods_id: "1217752501201407033233368018",
-                    refund_amount: 528800,
-                    refund_quantity: 1,
-                    unit_price: 528800,
-                    wechatpay_goods_id: Some("1001"),
-                }]),
-                notify_url: Some("https://weixin.qq.com"),
-                out_refund_no: "1217752501201407033233368018",
-                out_trade_no: Some("1217752501201407033233368018"),
-                reason: Some("商品已售完"),
-                sub_mchid: Some("1900000109"),
-                transaction_id: Some("1217752501201407033233368018"),
-            };
+                "1217752501201407033233368018",
+            );
+            request.funds_account = Some("AVAILABLE");
+            request.goods_detail = Some(&items1);
+            request.notify_url = Some("https://weixin.qq.com");
+            request.out_trade_no = Some("1217752501201407033233368018");
+            request.reason = Some("商品已售完");
+            request.sub_mchid = Some("1900000109");
+            request.transaction_id = Some("1217752501201407033233368018");
             check_request(&request, Method::Post, "v3/refund/domestic/refunds", "", Some("{\"amount\":{\"currency\":\"CNY\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"refund\":888,\"total\":888},\"funds_account\":\"AVAILABLE\",\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"notify_url\":\"https://weixin.qq.com\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"reason\":\"商品已售完\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"1217752501201407033233368018\"}"), &[]);
-            check_response::<wxpay_apis::refund::domestic::refunds::CreateResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
+            check_response::<wxpay_apis::refund::domestic::refunds::CreateRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
 
         /// `GET /v3/refund/domestic/refunds/{out_refund_no}`
         #[test]
-        fn query_by_out_refund_no() {
-            let request = wxpay_apis::refund::domestic::refunds::QueryByOutRefundNoRequest {
-                out_refund_no: "out_refund_no/../?a=b#c %微",
-                sub_mchid: Some("1900000109"),
-            };
+        fn query_refund() {
+            let mut request = wxpay_apis::refund::domestic::refunds::QueryRefundRequest::new(
+                "out_refund_no/../?a=b#c %微",
+            );
+            request.sub_mchid = Some("1900000109");
             check_request(
                 &request,
                 Method::Get,
@@ -56,25 +60,25 @@ mod domestic {
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::refund::domestic::refunds::QueryByOutRefundNoResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
+            check_response::<wxpay_apis::refund::domestic::refunds::QueryRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
         }
         mod apply_abnormal_refund {
             use super::*;
 
             /// `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`
             #[test]
-            fn create_abnormal_refund() {
-                let request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::CreateAbnormalRefundRequest {
-refund_id: "refund_id/../?a=b#c %微",
-bank_account: Some("d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w=="),
-bank_type: Some(wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::CreateAbnormalRefundBankType::AbcDebit),
-out_refund_no: "1217752501201407033233368018",
-real_name: Some("UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd"),
-sub_mchid: Some("1900000109"),
-r#type: wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::CreateAbnormalRefundType::MerchantBankCard,
-};
+            fn apply_abnormal_refund() {
+                let mut request = wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::new("refund_id/../?a=b#c %微", "1217752501201407033233368018", wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundType::MerchantBankCard);
+                request.bank_account = Some(wxpay_core::sensitive::Sensitive::new(
+                    "d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==",
+                ));
+                request.bank_type = Some(wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundBankType::AbcDebit);
+                request.real_name = Some(wxpay_core::sensitive::Sensitive::new(
+                    "UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd",
+                ));
+                request.sub_mchid = Some("1900000109");
                 check_encrypted_request(&request, Method::Post, "v3/refund/domestic/refunds/refund_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/apply-abnormal-refund", "", Some("{\"bank_account\":\"d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==\",\"bank_type\":\"ABC_DEBIT\",\"out_refund_no\":\"1217752501201407033233368018\",\"real_name\":\"UPgQcZSdq3zOayJwZ5XLrHY2dZU1W2Cd\",\"sub_mchid\":\"1900000109\",\"type\":\"MERCHANT_BANK_CARD\"}"), &[], &["/bank_account", "/real_name"]);
-                check_response::<wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::CreateAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
+                check_response::<wxpay_apis::refund::domestic::refunds::apply_abnormal_refund::ApplyAbnormalRefundResponse>("{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":10,\"from\":[{\"account\":\"AVAILABLE\",\"amount\":444}],\"payer_refund\":90,\"payer_total\":90,\"refund\":100,\"refund_fee\":100,\"settlement_refund\":100,\"settlement_total\":100,\"total\":100},\"channel\":\"ORIGINAL\",\"create_time\":\"2020-12-01T16:18:12+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"1217752501201407033233368018\",\"out_trade_no\":\"1217752501201407033233368018\",\"promotion_detail\":[{\"amount\":5,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1217752501201407033233368018\",\"refund_amount\":528800,\"refund_quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"promotion_id\":\"109519\",\"refund_amount\":100,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50000000382019052709732678859\",\"status\":\"SUCCESS\",\"success_time\":\"2020-12-01T16:18:12+08:00\",\"transaction_id\":\"1217752501201407033233368018\",\"user_received_account\":\"招商银行信用卡\"}");
             }
         }
     }

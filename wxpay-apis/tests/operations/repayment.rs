@@ -13,9 +13,7 @@ mod combine_transactions {
             /// `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`
             #[test]
             fn query_combine_transactions_partner_by_out_trade_no() {
-                let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::QueryCombineTransactionsPartnerByOutTradeNoRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-};
+                let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::QueryCombineTransactionsPartnerByOutTradeNoRequest::new("combine_out_trade_no/../?a=b#c %微");
                 check_request(&request, Method::Get, "v3/repayment/combine-transactions/partner/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                 check_response::<wxpay_apis::repayment::combine_transactions::partner::out_trade_no::QueryCombineTransactionsPartnerByOutTradeNoResponse>("{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"P20150806125346\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"1217752501201407033233368018\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":10,\"payer_currency\":\"CNY\",\"total_amount\":100},\"attach\":\"深圳分店\",\"bank_type\":\"CMC\",\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2015-05-20T13:29:35.120+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"REPAYMENT\",\"transaction_id\":\"1009660380201506130728806387\"}]}");
             }
@@ -25,14 +23,12 @@ combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
                 /// `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`
                 #[test]
                 fn close_combine_transactions_partner_by_out_trade_no() {
-                    let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoRequest {
-combine_out_trade_no: "combine_out_trade_no/../?a=b#c %微",
-sub_orders: &[wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoSubOrder {
-mchid: "1900000109",
-out_trade_no: "20150806125346",
-sub_mchid: Some("1900000109"),
-}],
-};
+                    let items0 = [{
+                        let mut v = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoSubOrder::new("1900000109", "20150806125346");
+                        v.sub_mchid = Some("1900000109");
+                        v
+                    }];
+                    let request = wxpay_apis::repayment::combine_transactions::partner::out_trade_no::close::CloseCombineTransactionsPartnerByOutTradeNoRequest::new("combine_out_trade_no/../?a=b#c %微", &items0);
                     check_request(&request, Method::Post, "v3/repayment/combine-transactions/partner/out-trade-no/combine_out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/close", "", Some("{\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"20150806125346\",\"sub_mchid\":\"1900000109\"}]}"), &[]);
                     check_empty_response(&request);
                 }
@@ -44,55 +40,43 @@ sub_mchid: Some("1900000109"),
             /// `POST /v3/repayment/combine-transactions/partner/prepay`
             #[test]
             fn prepay_combine_transactions_partner() {
-                let request = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerRequest {
-app_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAppInfo {
-combine_appid: "wxd678efh567hg6787",
-}),
-combine_mchid: "1230000109",
-combine_out_trade_no: "1217752501201407033233368018",
-combine_payer_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerCombinePayerInfo {
-identity: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity {
-name: "name-example",
-number: "number-example",
-r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerType::ForeignResident,
-}),
-}),
-h5_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5Info {
-app_name: Some("王者荣耀"),
-app_url: "https://pay.qq.com",
-bundle_id: Some("com.tencent.wzryiOS"),
-combine_appid: "wxd678efh567hg6787",
-package_name: Some("com.tencent.tmgp.sgame"),
-payer_client_ip: "127.0.0.1",
-r#type: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5InfoType::IOs,
-}),
-miniprogram_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerMiniprogramInfo {
-combine_appid: "wxd678efh567hg6787",
-openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-}),
-notify_url: Some("https://yourapp.com/notify"),
-sub_orders: &[wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSubOrder {
-amount: wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAmount {
-currency: "CNY",
-total_amount: 10,
-},
-attach: "深圳分店",
-description: "某某放心借",
-mchid: "1230000109",
-out_trade_no: "20150806125346",
-settle_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSettleInfo {
-profit_sharing: Some(true),
-subsidy_amount: Some(10),
-}),
-sub_mchid: Some("1900000109"),
-}],
-time_expire: Some(wxpay_core::types::Timestamp::new("2018-06-08T10:34:56+08:00")),
-wechat_web_info: Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerWechatWebInfo {
-combine_appid: Some("combine_appid-example"),
-openid: Some("openid-example"),
-webview_url: Some("webview_url-example"),
-}),
-};
+                let items0 = [{
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSubOrder::new(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAmount::new("CNY", 10), "深圳分店", "某某放心借", "1230000109", "20150806125346");
+                    v.settle_info = Some({
+                        let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerSettleInfo::new();
+                        v.profit_sharing = Some(true);
+                        v.subsidy_amount = Some(10);
+                        v
+                    });
+                    v.sub_mchid = Some("1900000109");
+                    v
+                }];
+                let mut request = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerRequest::new("1230000109", "1217752501201407033233368018", &items0);
+                request.app_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerAppInfo::new("wxd678efh567hg6787"));
+                request.combine_payer_info = Some({
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerCombinePayerInfo::new();
+                    v.identity = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerIdentity::new("name-example", "number-example", wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerType::ForeignResident));
+                    v
+                });
+                request.h5_info = Some({
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5Info::new("https://pay.qq.com", "wxd678efh567hg6787", "127.0.0.1", wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerH5InfoType::IOs);
+                    v.app_name = Some("王者荣耀");
+                    v.bundle_id = Some("com.tencent.wzryiOS");
+                    v.package_name = Some("com.tencent.tmgp.sgame");
+                    v
+                });
+                request.miniprogram_info = Some(wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerMiniprogramInfo::new("wxd678efh567hg6787", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+                request.notify_url = Some("https://yourapp.com/notify");
+                request.time_expire = Some(wxpay_core::types::Timestamp::new(
+                    "2018-06-08T10:34:56+08:00",
+                ));
+                request.wechat_web_info = Some({
+                    let mut v = wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerWechatWebInfo::new();
+                    v.combine_appid = Some("combine_appid-example");
+                    v.openid = Some("openid-example");
+                    v.webview_url = Some("webview_url-example");
+                    v
+                });
                 check_request(&request, Method::Post, "v3/repayment/combine-transactions/partner/prepay", "", Some("{\"app_info\":{\"combine_appid\":\"wxd678efh567hg6787\"},\"combine_mchid\":\"1230000109\",\"combine_out_trade_no\":\"1217752501201407033233368018\",\"combine_payer_info\":{\"identity\":{\"name\":\"name-example\",\"number\":\"number-example\",\"type\":\"FOREIGN_RESIDENT\"}},\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"combine_appid\":\"wxd678efh567hg6787\",\"package_name\":\"com.tencent.tmgp.sgame\",\"payer_client_ip\":\"127.0.0.1\",\"type\":\"iOS\"},\"miniprogram_info\":{\"combine_appid\":\"wxd678efh567hg6787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://yourapp.com/notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":10},\"attach\":\"深圳分店\",\"description\":\"某某放心借\",\"mchid\":\"1230000109\",\"out_trade_no\":\"20150806125346\",\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sub_mchid\":\"1900000109\"}],\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"wechat_web_info\":{\"combine_appid\":\"combine_appid-example\",\"openid\":\"openid-example\",\"webview_url\":\"webview_url-example\"}}"), &[]);
                 check_response::<wxpay_apis::repayment::combine_transactions::partner::prepay::PrepayCombineTransactionsPartnerResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\",\"prepay_id\":\"wx201410272009395522657a690389285100\"}");
             }

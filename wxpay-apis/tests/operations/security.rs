@@ -9,11 +9,11 @@ mod echo {
     /// `POST /v3/security/echo`
     #[test]
     fn echo_security() {
-        let request = wxpay_apis::security::echo::EchoSecurityRequest {
-            echo_message: "hello",
-            encrypted_echo_message: Some("Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj"),
-            notify_url: Some("https://www.weixin.qq.com/v3/test"),
-        };
+        let mut request = wxpay_apis::security::echo::EchoSecurityRequest::new("hello");
+        request.encrypted_echo_message = Some(wxpay_core::sensitive::Sensitive::new(
+            "Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj",
+        ));
+        request.notify_url = Some("https://www.weixin.qq.com/v3/test");
         check_encrypted_request(&request, Method::Post, "v3/security/echo", "", Some("{\"echo_message\":\"hello\",\"encrypted_echo_message\":\"Fx9mh7K5sjqHxxQcgDVhnJ9QdS4nKfcUbuAOj\",\"notify_url\":\"https://www.weixin.qq.com/v3/test\"}"), &[], &["/encrypted_echo_message"]);
         check_response::<wxpay_apis::security::echo::EchoSecurityResponse>("{\"echo_message\":\"echo_message-example\",\"encrypted_echo_message\":\"encrypted_echo_message-example\"}");
     }

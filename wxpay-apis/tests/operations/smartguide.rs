@@ -9,16 +9,16 @@ mod guides {
     /// `GET /v3/smartguide/guides`
     #[test]
     fn query_smartguide_guides() {
-        let request = wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequest {
-            sub_mchid: Some("sub_mchid-example"),
-            store_id: 1,
-            userid: Some("userid-example"),
-            mobile: Some("mobile-example"),
-            work_id: Some("work_id-example"),
-            limit: Some(1),
-            offset: Some(1),
-            wechatpay_serial: "PUB_KEY_ID_0114232134912410000000000000",
-        };
+        let mut request = wxpay_apis::smartguide::guides::QuerySmartguideGuidesRequest::new(
+            1,
+            "PUB_KEY_ID_0114232134912410000000000000",
+        );
+        request.sub_mchid = Some("sub_mchid-example");
+        request.userid = Some("userid-example");
+        request.mobile = Some("mobile-example");
+        request.work_id = Some("work_id-example");
+        request.limit = Some(1);
+        request.offset = Some(1);
         check_request(&request, Method::Get, "v3/smartguide/guides", "sub_mchid=sub_mchid-example&store_id=1&userid=userid-example&mobile=mobile-example&work_id=work_id-example&limit=1&offset=1", None, &[("Wechatpay-Serial", "PUB_KEY_ID_0114232134912410000000000000")]);
         check_response::<wxpay_apis::smartguide::guides::QuerySmartguideGuidesResponse>("{\"data\":[{\"guide_id\":\"LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic\",\"mobile\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"name\":\"pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==\",\"store_id\":12345678,\"userid\":\"robert\",\"work_id\":\"robert\"}],\"limit\":1,\"offset\":1,\"total_count\":1}");
     }
@@ -26,17 +26,17 @@ mod guides {
     /// `POST /v3/smartguide/guides`
     #[test]
     fn create_smartguide_guides() {
-        let request = wxpay_apis::smartguide::guides::CreateSmartguideGuidesRequest {
-            avatar: "avatar-example",
-            corpid: "corpid-example",
-            group_qrcode: Some("https://work.weixin.qq.com/xxxxxxx"),
-            mobile: "mobile-example",
-            name: "name-example",
-            qr_code: "qr_code-example",
-            store_id: 1,
-            sub_mchid: Some("sub_mchid-example"),
-            userid: "userid-example",
-        };
+        let mut request = wxpay_apis::smartguide::guides::CreateSmartguideGuidesRequest::new(
+            "avatar-example",
+            "corpid-example",
+            wxpay_core::sensitive::Sensitive::new("mobile-example"),
+            wxpay_core::sensitive::Sensitive::new("name-example"),
+            "qr_code-example",
+            1,
+            "userid-example",
+        );
+        request.group_qrcode = Some("https://work.weixin.qq.com/xxxxxxx");
+        request.sub_mchid = Some("sub_mchid-example");
         check_encrypted_request(&request, Method::Post, "v3/smartguide/guides", "", Some("{\"avatar\":\"avatar-example\",\"corpid\":\"corpid-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"store_id\":1,\"sub_mchid\":\"sub_mchid-example\",\"userid\":\"userid-example\"}"), &[], &["/mobile", "/name"]);
         check_response::<wxpay_apis::smartguide::guides::CreateSmartguideGuidesResponse>(
             "{\"guide_id\":\"LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic\"}",
@@ -46,15 +46,15 @@ mod guides {
     /// `PATCH /v3/smartguide/guides/{guide_id}`
     #[test]
     fn modify_smartguide_guides() {
-        let request = wxpay_apis::smartguide::guides::ModifySmartguideGuidesRequest {
-            guide_id: "guide_id/../?a=b#c %微",
-            avatar: Some("avatar-example"),
-            group_qrcode: Some("https://work.weixin.qq.com/xxxxxxx"),
-            mobile: Some("mobile-example"),
-            name: Some("name-example"),
-            qr_code: Some("qr_code-example"),
-            sub_mchid: Some("1234567890"),
-        };
+        let mut request = wxpay_apis::smartguide::guides::ModifySmartguideGuidesRequest::new(
+            "guide_id/../?a=b#c %微",
+        );
+        request.avatar = Some("avatar-example");
+        request.group_qrcode = Some("https://work.weixin.qq.com/xxxxxxx");
+        request.mobile = Some(wxpay_core::sensitive::Sensitive::new("mobile-example"));
+        request.name = Some(wxpay_core::sensitive::Sensitive::new("name-example"));
+        request.qr_code = Some("qr_code-example");
+        request.sub_mchid = Some("1234567890");
         check_encrypted_request(&request, Method::Patch, "v3/smartguide/guides/guide_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"avatar\":\"avatar-example\",\"group_qrcode\":\"https://work.weixin.qq.com/xxxxxxx\",\"mobile\":\"mobile-example\",\"name\":\"name-example\",\"qr_code\":\"qr_code-example\",\"sub_mchid\":\"1234567890\"}"), &[], &["/mobile", "/name"]);
         check_empty_response(&request);
     }
@@ -64,11 +64,11 @@ mod guides {
         /// `POST /v3/smartguide/guides/{guide_id}/assign`
         #[test]
         fn assign_guides() {
-            let request = wxpay_apis::smartguide::guides::assign::AssignGuidesRequest {
-                guide_id: "guide_id/../?a=b#c %微",
-                out_trade_no: "20150806125346",
-                sub_mchid: Some("1234567890"),
-            };
+            let mut request = wxpay_apis::smartguide::guides::assign::AssignGuidesRequest::new(
+                "guide_id/../?a=b#c %微",
+                "20150806125346",
+            );
+            request.sub_mchid = Some("1234567890");
             check_request(
                 &request,
                 Method::Post,

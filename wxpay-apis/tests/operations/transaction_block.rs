@@ -9,10 +9,7 @@ mod transaction_block_records {
     /// `GET /v3/transaction-block/transaction-block-records/{block_record_id}`
     #[test]
     fn query_transaction_block_transaction_block_records() {
-        let request = wxpay_apis::transaction_block::transaction_block_records::QueryTransactionBlockTransactionBlockRecordsRequest {
-block_record_id: "block_record_id/../?a=b#c %微",
-sub_mchid: "123000110",
-};
+        let request = wxpay_apis::transaction_block::transaction_block_records::QueryTransactionBlockTransactionBlockRecordsRequest::new("block_record_id/../?a=b#c %微", "123000110");
         check_request(&request, Method::Get, "v3/transaction-block/transaction-block-records/block_record_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sub_mchid=123000110", None, &[]);
         check_response::<wxpay_apis::transaction_block::transaction_block_records::QueryTransactionBlockTransactionBlockRecordsResponse>("{\"block_reason\":\"涉嫌信用卡套现\",\"block_record_id\":\"123400\",\"block_time\":\"2018-06-08T10:34:56+08:00\",\"number_of_block\":\"LESS_THAN_TWENTY\",\"recover_way\":\"SUBMIT_INFORMATION\",\"requested_item_info\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}");
     }
@@ -22,11 +19,8 @@ sub_mchid: "123000110",
         /// `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`
         #[test]
         fn query_transaction_block_records_by_sub_mchid() {
-            let request = wxpay_apis::transaction_block::transaction_block_records::sub_mchid::QueryTransactionBlockRecordsBySubMchidRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-limit: 5,
-offset: Some(10),
-};
+            let mut request = wxpay_apis::transaction_block::transaction_block_records::sub_mchid::QueryTransactionBlockRecordsBySubMchidRequest::new("sub_mchid/../?a=b#c %微", 5);
+            request.offset = Some(10);
             check_request(&request, Method::Get, "v3/transaction-block/transaction-block-records/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "limit=5&offset=10", None, &[]);
             check_response::<wxpay_apis::transaction_block::transaction_block_records::sub_mchid::QueryTransactionBlockRecordsBySubMchidResponse>("{\"data\":[{\"block_reason\":\"涉嫌信用卡套现\",\"block_record_id\":\"123400\",\"block_time\":\"2018-06-08T10:34:56+08:00\",\"number_of_block\":\"LESS_THAN_TWENTY\",\"recover_way\":\"SUBMIT_INFORMATION\",\"requested_item_info\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}],\"limit\":5,\"offset\":10,\"total_count\":1234}");
         }
@@ -38,9 +32,7 @@ mod transaction_block_submissions {
     /// `GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`
     #[test]
     fn query_transaction_block_transaction_block_submissions() {
-        let request = wxpay_apis::transaction_block::transaction_block_submissions::QueryTransactionBlockTransactionBlockSubmissionsRequest {
-block_submission_id: "block_submission_id/../?a=b#c %微",
-};
+        let request = wxpay_apis::transaction_block::transaction_block_submissions::QueryTransactionBlockTransactionBlockSubmissionsRequest::new("block_submission_id/../?a=b#c %微");
         check_request(&request, Method::Get, "v3/transaction-block/transaction-block-submissions/block_submission_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
         check_response::<wxpay_apis::transaction_block::transaction_block_submissions::QueryTransactionBlockTransactionBlockSubmissionsResponse>("{\"block_submission_id\":\"B021234566799876aacsecd\",\"review_reject_reason\":\"身份证图片有遮挡，请上传清晰的身份证图片\",\"review_result\":\"EMPTY\",\"review_time\":\"2018-06-08T10:34:56+08:00\",\"submit_time\":\"2018-06-08T10:34:56+08:00\"}");
     }
@@ -50,70 +42,88 @@ block_submission_id: "block_submission_id/../?a=b#c %微",
         /// `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`
         #[test]
         fn create_transaction_block_submissions_by_sub_mchid() {
-            let request = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRequest {
-sub_mchid: "sub_mchid/../?a=b#c %微",
-merchant_submit_id: "ABC123456789",
-submit_data: wxpay_core::types::JsonString(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidSubmitData {
-record_fields: &[wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRecordField {
-enum_check_rule: Some(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidEnumCheckRule {
-enum_values: Some(&["enum_values-example"]),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-field_name: Some("field_name-example"),
-file_check_rule: Some(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidFileCheckRule {
-enum_file_exts: Some(&[wxpay_apis::transaction_block::TransactionBlockEnumFileExt::Avi]),
-max_file_size: Some(1),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-item_id: Some("item_id-example"),
-name: Some("name-example"),
-need_encrypt: Some(true),
-order_interval_check_rule: Some(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidFileCheckRule {
-enum_file_exts: Some(&[wxpay_apis::transaction_block::TransactionBlockEnumFileExt::Avi]),
-max_file_size: Some(1),
-max_list_length: Some(1),
-min_list_length: Some(1),
-}),
-placeholder: Some("placeholder-example"),
-relations: Some(&[wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRelation {
-source_key: Some(1),
-source_value: Some("source_value-example"),
-}]),
-repeated_field_data: Some(wxpay_core::types::JsonString(&[wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRepeatedFieldData {
-address: Some("address-example"),
-area: Some("area-example"),
-city: Some("city-example"),
-evidence_img_list: Some(&["凭证图片1"]),
-latitude: Some("latitude-example"),
-logistic_flag: Some(0),
-longitude: Some("longitude-example"),
-merchant_order_id: Some("merchant_order_id-example"),
-name: Some("name-example"),
-province: Some("province-example"),
-street: Some("street-example"),
-trade_goods: Some("trade_goods-example"),
-trade_money_amount: Some("trade_money_amount-example"),
-trade_time: Some("trade_time-example"),
-wechat_order_id: Some("wechat_order_id-example"),
-}])),
-required: Some(0),
-string_check_rule: Some(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidStringCheckRule {
-max_string_length: Some(1),
-min_string_length: Some(1),
-validator: Some(wxpay_apis::transaction_block::TransactionBlockValidator::Email),
-}),
-time_interval_check_rule: Some(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidTimeIntervalCheckRule {
-max_list_length: Some(2),
-min_list_length: Some(2),
-}),
-tips: Some("tips-example"),
-tooltip: Some("tooltip-example"),
-r#type: Some(1),
-}],
-}),
-};
+            let items0 = ["enum_values-example"];
+            let items1 = [wxpay_apis::transaction_block::TransactionBlockEnumFileExt::Avi];
+            let items2 = [wxpay_apis::transaction_block::TransactionBlockEnumFileExt::Avi];
+            let items3 = [{
+                let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRelation::new();
+                v.source_key = Some(1);
+                v.source_value = Some("source_value-example");
+                v
+            }];
+            let items4 = ["凭证图片1"];
+            let items5 = [{
+                let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRepeatedFieldData::new();
+                v.address = Some("address-example");
+                v.area = Some("area-example");
+                v.city = Some("city-example");
+                v.evidence_img_list = Some(&items4);
+                v.latitude = Some("latitude-example");
+                v.logistic_flag = Some(0);
+                v.longitude = Some("longitude-example");
+                v.merchant_order_id = Some("merchant_order_id-example");
+                v.name = Some("name-example");
+                v.province = Some("province-example");
+                v.street = Some("street-example");
+                v.trade_goods = Some("trade_goods-example");
+                v.trade_money_amount = Some("trade_money_amount-example");
+                v.trade_time = Some("trade_time-example");
+                v.wechat_order_id = Some("wechat_order_id-example");
+                v
+            }];
+            let items6 = [{
+                let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRecordField::new();
+                v.enum_check_rule = Some({
+                    let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidEnumCheckRule::new();
+                    v.enum_values = Some(&items0);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.field_name = Some("field_name-example");
+                v.file_check_rule = Some({
+                    let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidFileCheckRule::new();
+                    v.enum_file_exts = Some(&items1);
+                    v.max_file_size = Some(1);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.item_id = Some("item_id-example");
+                v.name = Some("name-example");
+                v.need_encrypt = Some(true);
+                v.order_interval_check_rule = Some({
+                    let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidFileCheckRule::new();
+                    v.enum_file_exts = Some(&items2);
+                    v.max_file_size = Some(1);
+                    v.max_list_length = Some(1);
+                    v.min_list_length = Some(1);
+                    v
+                });
+                v.placeholder = Some("placeholder-example");
+                v.relations = Some(&items3);
+                v.repeated_field_data = Some(wxpay_core::types::JsonString(&items5));
+                v.required = Some(0);
+                v.string_check_rule = Some({
+                    let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidStringCheckRule::new();
+                    v.max_string_length = Some(1);
+                    v.min_string_length = Some(1);
+                    v.validator =
+                        Some(wxpay_apis::transaction_block::TransactionBlockValidator::Email);
+                    v
+                });
+                v.time_interval_check_rule = Some({
+                    let mut v = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidTimeIntervalCheckRule::new();
+                    v.max_list_length = Some(2);
+                    v.min_list_length = Some(2);
+                    v
+                });
+                v.tips = Some("tips-example");
+                v.tooltip = Some("tooltip-example");
+                v.r#type = Some(1);
+                v
+            }];
+            let request = wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRequest::new("sub_mchid/../?a=b#c %微", "ABC123456789", wxpay_core::types::JsonString(wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidSubmitData::new(&items6)));
             check_request(&request, Method::Post, "v3/transaction-block/transaction-block-submissions/sub-mchid/sub_mchid%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", Some("{\"merchant_submit_id\":\"ABC123456789\",\"submit_data\":\"{\\\"record_fields\\\":[{\\\"enum_check_rule\\\":{\\\"enum_values\\\":[\\\"enum_values-example\\\"],\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"field_name\\\":\\\"field_name-example\\\",\\\"file_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"item_id\\\":\\\"item_id-example\\\",\\\"name\\\":\\\"name-example\\\",\\\"need_encrypt\\\":true,\\\"order_interval_check_rule\\\":{\\\"enum_file_exts\\\":[\\\"avi\\\"],\\\"max_file_size\\\":1,\\\"max_list_length\\\":1,\\\"min_list_length\\\":1},\\\"placeholder\\\":\\\"placeholder-example\\\",\\\"relations\\\":[{\\\"source_key\\\":1,\\\"source_value\\\":\\\"source_value-example\\\"}],\\\"repeated_field_data\\\":\\\"[{\\\\\\\"address\\\\\\\":\\\\\\\"address-example\\\\\\\",\\\\\\\"area\\\\\\\":\\\\\\\"area-example\\\\\\\",\\\\\\\"city\\\\\\\":\\\\\\\"city-example\\\\\\\",\\\\\\\"evidence_img_list\\\\\\\":[\\\\\\\"凭证图片1\\\\\\\"],\\\\\\\"latitude\\\\\\\":\\\\\\\"latitude-example\\\\\\\",\\\\\\\"logistic_flag\\\\\\\":0,\\\\\\\"longitude\\\\\\\":\\\\\\\"longitude-example\\\\\\\",\\\\\\\"merchant_order_id\\\\\\\":\\\\\\\"merchant_order_id-example\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"name-example\\\\\\\",\\\\\\\"province\\\\\\\":\\\\\\\"province-example\\\\\\\",\\\\\\\"street\\\\\\\":\\\\\\\"street-example\\\\\\\",\\\\\\\"trade_goods\\\\\\\":\\\\\\\"trade_goods-example\\\\\\\",\\\\\\\"trade_money_amount\\\\\\\":\\\\\\\"trade_money_amount-example\\\\\\\",\\\\\\\"trade_time\\\\\\\":\\\\\\\"trade_time-example\\\\\\\",\\\\\\\"wechat_order_id\\\\\\\":\\\\\\\"wechat_order_id-example\\\\\\\"}]\\\",\\\"required\\\":0,\\\"string_check_rule\\\":{\\\"max_string_length\\\":1,\\\"min_string_length\\\":1,\\\"validator\\\":\\\"email\\\"},\\\"time_interval_check_rule\\\":{\\\"max_list_length\\\":2,\\\"min_list_length\\\":2},\\\"tips\\\":\\\"tips-example\\\",\\\"tooltip\\\":\\\"tooltip-example\\\",\\\"type\\\":1}]}\"}"), &[]);
             check_response::<wxpay_apis::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidResponse>("{\"block_submission_id\":\"B021234566799876aacsecd\",\"review_reject_reason\":\"身份证图片有遮挡，请上传清晰的身份证图片\",\"review_result\":\"EMPTY\",\"review_time\":\"2018-06-08T10:34:56+08:00\",\"submit_time\":\"2018-06-08T10:34:56+08:00\"}");
         }

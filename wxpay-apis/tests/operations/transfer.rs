@@ -8,45 +8,50 @@ mod batches {
 
     /// `POST /v3/transfer/batches`
     #[test]
-    fn create_transfer_batches() {
-        let request = wxpay_apis::transfer::batches::CreateTransferBatchesRequest {
-            appid: "wxf636efh567hg4356",
-            batch_name: "2019年1月深圳分部报销单",
-            batch_remark: "2019年1月深圳分部报销单",
-            notify_url: Some("https://www.weixin.qq.com/wxpay/pay.php"),
-            out_batch_no: "plfk2020042013",
-            total_amount: 4000000,
-            total_num: 200,
-            transfer_detail_list: &[
-                wxpay_apis::transfer::batches::CreateTransferBatchesTransferDetail {
-                    openid: "o-MYE42l80oelYMDE34nYD456Xoy",
-                    out_detail_no: "x23zy545Bd5436",
-                    transfer_amount: 200000,
-                    transfer_remark: "2020年4月报销",
-                    user_id_card: Some(
-                        "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
-                    ),
-                    user_name: "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
-                },
-            ],
-            transfer_scene_id: "1001",
-        };
+    fn create_transfer_batch() {
+        let items0 = [{
+            let mut v = wxpay_apis::transfer::batches::CreateTransferBatchTransferDetail::new(
+                "o-MYE42l80oelYMDE34nYD456Xoy",
+                "x23zy545Bd5436",
+                200000,
+                "2020年4月报销",
+                wxpay_core::sensitive::Sensitive::new(
+                    "757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45",
+                ),
+            );
+            v.user_id_card = Some(wxpay_core::sensitive::Sensitive::new(
+                "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f",
+            ));
+            v
+        }];
+        let mut request = wxpay_apis::transfer::batches::CreateTransferBatchRequest::new(
+            "wxf636efh567hg4356",
+            "2019年1月深圳分部报销单",
+            "2019年1月深圳分部报销单",
+            "plfk2020042013",
+            4000000,
+            200,
+            &items0,
+            "1001",
+        );
+        request.notify_url = Some("https://www.weixin.qq.com/wxpay/pay.php");
         check_encrypted_request(&request, Method::Post, "v3/transfer/batches", "", Some("{\"appid\":\"wxf636efh567hg4356\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_batch_no\":\"plfk2020042013\",\"total_amount\":4000000,\"total_num\":200,\"transfer_detail_list\":[{\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"user_id_card\":\"8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}],\"transfer_scene_id\":\"1001\"}"), &[], &["/transfer_detail_list/0/user_id_card", "/transfer_detail_list/0/user_name"]);
-        check_response::<wxpay_apis::transfer::batches::CreateTransferBatchesResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_status\":\"ACCEPTED\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
+        check_response::<wxpay_apis::transfer::batches::CreateTransferBatchResponse>("{\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_status\":\"ACCEPTED\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"out_batch_no\":\"plfk2020042013\"}");
     }
     mod batch_id {
         use super::*;
 
         /// `GET /v3/transfer/batches/batch-id/{batch_id}`
         #[test]
-        fn query_batches_by_batch_id() {
-            let request = wxpay_apis::transfer::batches::batch_id::QueryBatchesByBatchIdRequest {
-                batch_id: "batch_id/../?a=b#c %微",
-                need_query_detail: true,
-                offset: Some(1),
-                limit: Some(20),
-                detail_status: Some("FAIL"),
-            };
+        fn query_transfer_batch_by_id() {
+            let mut request =
+                wxpay_apis::transfer::batches::batch_id::QueryTransferBatchByIdRequest::new(
+                    "batch_id/../?a=b#c %微",
+                    true,
+                );
+            request.offset = Some(1);
+            request.limit = Some(20);
+            request.detail_status = Some("FAIL");
             check_request(
                 &request,
                 Method::Get,
@@ -55,7 +60,7 @@ mod batches {
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::transfer::batches::batch_id::QueryBatchesByBatchIdResponse>("{\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
+            check_response::<wxpay_apis::transfer::batches::batch_id::QueryTransferBatchByIdResponse>("{\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
         }
         mod details {
             use super::*;
@@ -65,10 +70,7 @@ mod batches {
                 /// `GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
                 #[test]
                 fn query_batches_by_batch_id_details_by_detail_id() {
-                    let request = wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest {
-batch_id: "batch_id/../?a=b#c %微",
-detail_id: "detail_id/../?a=b#c %微",
-};
+                    let request = wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest::new("batch_id/../?a=b#c %微", "detail_id/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/transfer/batches/batch-id/batch_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/detail-id/detail_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdResponse>("{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -80,15 +82,11 @@ detail_id: "detail_id/../?a=b#c %微",
 
         /// `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`
         #[test]
-        fn query_batches_by_out_batch_no() {
-            let request =
-                wxpay_apis::transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest {
-                    out_batch_no: "out_batch_no/../?a=b#c %微",
-                    need_query_detail: true,
-                    offset: Some(0),
-                    limit: Some(20),
-                    detail_status: Some("FAIL"),
-                };
+        fn query_transfer_batch_by_out_batch_no() {
+            let mut request = wxpay_apis::transfer::batches::out_batch_no::QueryTransferBatchByOutBatchNoRequest::new("out_batch_no/../?a=b#c %微", true);
+            request.offset = Some(0);
+            request.limit = Some(20);
+            request.detail_status = Some("FAIL");
             check_request(
                 &request,
                 Method::Get,
@@ -97,7 +95,7 @@ detail_id: "detail_id/../?a=b#c %微",
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::transfer::batches::out_batch_no::QueryBatchesByOutBatchNoResponse>("{\"limit\":20,\"offset\":1,\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
+            check_response::<wxpay_apis::transfer::batches::out_batch_no::QueryTransferBatchByOutBatchNoResponse>("{\"limit\":20,\"offset\":1,\"transfer_batch\":{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"batch_name\":\"2019年1月深圳分部报销单\",\"batch_remark\":\"2019年1月深圳分部报销单\",\"batch_status\":\"ACCEPTED\",\"batch_type\":\"API\",\"close_reason\":\"OVERDUE_CLOSE\",\"create_time\":\"2015-05-20T13:29:35.120+08:00\",\"fail_amount\":100000,\"fail_num\":1,\"mchid\":\"1900001109\",\"out_batch_no\":\"plfk2020042013\",\"success_amount\":3900000,\"success_num\":199,\"total_amount\":4000000,\"total_num\":200,\"transfer_scene_id\":\"1000\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"x23zy545Bd5436\"}]}");
         }
         mod details {
             use super::*;
@@ -107,10 +105,7 @@ detail_id: "detail_id/../?a=b#c %微",
                 /// `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
                 #[test]
                 fn query_batches_by_out_batch_no_details_by_out_detail_no() {
-                    let request = wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest {
-out_batch_no: "out_batch_no/../?a=b#c %微",
-out_detail_no: "out_detail_no/../?a=b#c %微",
-};
+                    let request = wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new("out_batch_no/../?a=b#c %微", "out_detail_no/../?a=b#c %微");
                     check_request(&request, Method::Get, "v3/transfer/batches/out-batch-no/out_batch_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE/details/out-detail-no/out_detail_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "", None, &[]);
                     check_response::<wxpay_apis::transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse>("{\"appid\":\"wxf636efh567hg4356\",\"batch_id\":\"1030000071100999991182020050700019480001\",\"detail_id\":\"1040000071100999991182020050700019500100\",\"detail_status\":\"SUCCESS\",\"fail_reason\":\"ACCOUNT_FROZEN\",\"initiate_time\":\"2015-05-20T13:29:35.120+08:00\",\"mchid\":\"1900001109\",\"openid\":\"o-MYE42l80oelYMDE34nYD456Xoy\",\"out_batch_no\":\"plfk2020042013\",\"out_detail_no\":\"x23zy545Bd5436\",\"transfer_amount\":200000,\"transfer_remark\":\"2020年4月报销\",\"update_time\":\"2015-05-20T13:29:35.120+08:00\",\"user_name\":\"757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45\"}");
                 }
@@ -124,9 +119,9 @@ mod bill_receipt {
     /// `POST /v3/transfer/bill-receipt`
     #[test]
     fn create_transfer_bill_receipt() {
-        let request = wxpay_apis::transfer::bill_receipt::CreateTransferBillReceiptRequest {
-            out_batch_no: "plfk2020042013",
-        };
+        let request = wxpay_apis::transfer::bill_receipt::CreateTransferBillReceiptRequest::new(
+            "plfk2020042013",
+        );
         check_request(
             &request,
             Method::Post,
@@ -141,9 +136,9 @@ mod bill_receipt {
     /// `GET /v3/transfer/bill-receipt/{out_batch_no}`
     #[test]
     fn query_transfer_bill_receipt() {
-        let request = wxpay_apis::transfer::bill_receipt::QueryTransferBillReceiptRequest {
-            out_batch_no: "out_batch_no/../?a=b#c %微",
-        };
+        let request = wxpay_apis::transfer::bill_receipt::QueryTransferBillReceiptRequest::new(
+            "out_batch_no/../?a=b#c %微",
+        );
         check_request(
             &request,
             Method::Get,

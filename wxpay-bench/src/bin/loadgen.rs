@@ -80,13 +80,10 @@ impl Op {
 
     async fn call(self, client: &Client) -> Result<(), wxpay_core::Error> {
         match self {
-            Op::Query => QueryReturnAdvanceRequest {
-                refund_id: REFUND_ID,
-                sub_mchid: SUB_MCHID,
-            }
-            .send(client)
-            .await
-            .map(drop),
+            Op::Query => QueryReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
+                .send(client)
+                .await
+                .map(drop),
             Op::Create => create(client).await,
         }
     }
@@ -94,13 +91,10 @@ impl Op {
 
 /// Creates the advance return the queries read (and that repeated creations return).
 async fn create(client: &Client) -> Result<(), wxpay_core::Error> {
-    ReturnAdvanceRequest {
-        refund_id: REFUND_ID,
-        sub_mchid: SUB_MCHID,
-    }
-    .send(client)
-    .await
-    .map(drop)
+    ReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
+        .send(client)
+        .await
+        .map(drop)
 }
 
 #[derive(Debug, Clone)]

@@ -74,6 +74,7 @@ impl Model {
                 label: schema.as_ref().and_then(|s| s.label.clone()),
                 notes: Vec::new(),
                 encrypt: Encrypt::No,
+                doc_example: schema.as_ref().and_then(|s| s.example.clone()),
                 schema: schema.unwrap_or_else(|| string_schema(None)),
             });
         }
@@ -93,7 +94,7 @@ impl Model {
             fields.push(self.field(
                 &param.name,
                 ty,
-                param.required && !param.schema.nullable,
+                (param.required && !param.schema.nullable) || required_override(op, &param.name),
                 Role::Query,
                 &param.schema,
                 encrypt,
@@ -122,7 +123,8 @@ impl Model {
                 let mut field = self.field(
                     name,
                     ty,
-                    body.required.contains(name) && !schema.nullable,
+                    (body.required.contains(name) && !schema.nullable)
+                        || required_override(op, name),
                     Role::Body,
                     schema,
                     encrypt,
@@ -152,6 +154,7 @@ impl Model {
                 label: header.schema.label.clone(),
                 notes: Vec::new(),
                 encrypt: Encrypt::No,
+                doc_example: header.schema.example.clone(),
                 schema: string_schema(header.schema.example.clone()),
             });
         }
@@ -199,6 +202,7 @@ impl Model {
 
     fn lower_response(&mut self, index: usize, s: &Schema, ctx: &Ctx) -> Result<Response, String> {
         Ok(match Some(s) {
+            Some(s) if is_bill(s) => Response::Bill,
             Some(s) if s.kind == Kind::Object && !s.property_list().is_empty() => {
                 let id = self.intern_struct(s, ctx, None)?;
                 push_use(
@@ -248,8 +252,9 @@ impl Model {
         match encrypt {
             Encrypt::No => {}
             Encrypt::Attr | Encrypt::With => notes.push(
-                "Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the \
-                 client's WeChat Pay key and sets `Wechatpay-Serial`."
+                "Sensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is \
+                 redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key \
+                 and sets `Wechatpay-Serial`."
                     .to_owned(),
             ),
             Encrypt::Manual => notes.push(
@@ -260,6 +265,11 @@ impl Model {
             Encrypt::Response if wire == "ciphertext" => {
                 notes.push("Encrypted with AEAD_AES_256_GCM under the APIv3 key.".to_owned())
             }
+            Encrypt::Response if ty == Ty::Str => notes.push(
+                "Sensitive: encrypted with RSA-OAEP under the merchant's public key; \
+                 `Encrypted::decrypt(&client)` gives the plaintext."
+                    .to_owned(),
+            ),
             Encrypt::Response => notes.push(
                 "Sensitive: encrypted with RSA-OAEP under the merchant's public key; \
                  decrypt it with `Client::decrypt_sensitive`."
@@ -280,6 +290,7 @@ impl Model {
             label,
             notes,
             encrypt,
+            doc_example: schema.example.clone(),
             schema: schema.clone(),
         }
     }
@@ -372,7 +383,15 @@ impl Model {
             format!("E|{}", s.enum_values.join("\u{1}")),
         );
         if let Some(Ref::Enum(id)) = self.interned.get(&key) {
-            return Some(*id);
+            // One enum for every field with these values (a query and the
+            // notification share `trade_state`); a label they disagree on
+            // is not shown.
+            let id = *id;
+            let own_label = s.label.clone().or(label.map(str::to_owned));
+            if self.enums[id].label != own_label {
+                self.enums[id].label = None;
+            }
+            return Some(id);
         }
         let id = self.enums.len();
         self.enums.push(super::EnumDef {
@@ -423,13 +442,36 @@ impl Model {
             ctx.side,
             fields
                 .iter()
-                .map(|f| format!("{}:{}:{}:{}", f.wire, f.required, f.ty.sig(), f.notes.len()))
+                // The label too: a merged type shows one set of field docs,
+                // so only shapes whose labels agree are merged.
+                .map(|f| format!(
+                    "{}:{}:{}:{}:{}",
+                    f.wire,
+                    f.required,
+                    f.ty.sig(),
+                    f.notes.len(),
+                    f.label.as_deref().unwrap_or_default()
+                ))
                 .collect::<Vec<_>>()
                 .join(",")
         );
         let key = (ctx.area.to_owned(), sig);
         let id = match self.interned.get(&key) {
-            Some(Ref::Struct(id)) => *id,
+            Some(Ref::Struct(id)) => {
+                // What differs between the merged uses is not shown.
+                let id = *id;
+                let own_label = s.label.clone().or(label.map(str::to_owned));
+                let def = &mut self.structs[id];
+                if def.label != own_label {
+                    def.label = None;
+                }
+                for (kept, new) in def.fields.iter_mut().zip(&fields) {
+                    if kept.doc_example != new.doc_example {
+                        kept.doc_example = None;
+                    }
+                }
+                id
+            }
             _ => {
                 let lifetime = ctx.side == Side::Req && fields.iter().any(|f| self.borrows(&f.ty));
                 let id = self.structs.len();
@@ -472,6 +514,28 @@ impl Model {
             }
         }
     }
+}
+
+/// `{download_url, hash_type, hash_value}`, all required text: the answer
+/// `Client::download_bill` takes (`wxpay_core::bills::BillInfo`).
+fn is_bill(s: &Schema) -> bool {
+    let mut names: Vec<&str> = s.property_list().iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    s.kind == Kind::Object
+        && names == ["download_url", "hash_type", "hash_value"]
+        && s.property_list().iter().all(|(n, p)| {
+            p.kind == Kind::String
+                && p.enum_values.is_empty()
+                && !p.nullable
+                && s.required.contains(n)
+        })
+}
+
+/// A top-level query or body field [`tables::REQUIRED_OVERRIDES`] makes required.
+fn required_override(op: &Operation, field: &str) -> bool {
+    tables::REQUIRED_OVERRIDES
+        .iter()
+        .any(|(m, p, f, _)| *m == op.method && *p == op.path && *f == field)
 }
 
 fn push_use(uses: &mut Vec<Use>, u: Use) {

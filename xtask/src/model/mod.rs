@@ -115,6 +115,9 @@ pub struct Field {
     pub label: Option<String>,
     pub notes: Vec<String>,
     pub encrypt: Encrypt,
+    /// The catalog's example, shown in the docs; `None` when the operations
+    /// sharing this field give different ones.
+    pub doc_example: Option<String>,
     pub schema: Schema,
 }
 
@@ -158,6 +161,9 @@ pub enum Response {
     /// An object without declared properties.
     Value,
     Struct(usize),
+    /// A bill's download URL and hash: `wxpay_core::bills::BillInfo`, which
+    /// `Client::download_bill` takes as it is.
+    Bill,
 }
 
 #[derive(Debug)]
@@ -360,10 +366,33 @@ fn check_tables(catalog: &[Operation]) -> Result<(), String> {
             ));
         }
     }
-    for (m, p, _) in tables::HAND_WRITTEN {
+    for (m, p, _, _) in tables::HAND_WRITTEN {
         if !exists(m, p) {
             return Err(format!(
                 "HAND_WRITTEN names `{m} {p}`, which the catalog does not have"
+            ));
+        }
+    }
+    for (m, p, field, _) in tables::REQUIRED_OVERRIDES {
+        let op = catalog
+            .iter()
+            .find(|o| o.method == *m && o.path == *p)
+            .ok_or_else(|| {
+                format!("REQUIRED_OVERRIDES names `{m} {p}`, which the catalog does not have")
+            })?;
+        let optional_query = op
+            .query
+            .iter()
+            .any(|q| q.name == *field && (!q.required || q.schema.nullable));
+        let optional_body = op.body.as_ref().is_some_and(|b| {
+            b.property_list()
+                .iter()
+                .any(|(n, s)| n == field && (!b.required.iter().any(|r| r == field) || s.nullable))
+        });
+        if !optional_query && !optional_body {
+            return Err(format!(
+                "REQUIRED_OVERRIDES: `{field}` of `{m} {p}` is not an optional query or body \
+                 field of the catalog (fixed upstream? then drop the entry)"
             ));
         }
     }

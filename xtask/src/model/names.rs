@@ -49,6 +49,9 @@ impl Model {
             m.taken.insert(name);
             m.items.push(Item::Struct(request));
             self.visit_children(request)?;
+            if self.ops[index].response == Response::Bill {
+                self.module_mut(&module).items.push(Item::Alias(index));
+            }
             if let Response::Struct(id) = self.ops[index].response {
                 self.visit_struct(id)?;
                 let op = &self.ops[index];

@@ -16,14 +16,3 @@ string_enum! {
         Gzip = "GZIP",
     }
 }
-
-/// The answer to [`GetFundBillRequest`](crate::bill::fundflowbill::GetFundBillRequest) and [`GetTradeBillRequest`](crate::bill::tradebill::GetTradeBillRequest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Bill {
-    /// 账单下载地址
-    pub download_url: String,
-    /// 哈希类型
-    pub hash_type: String,
-    /// 哈希值
-    pub hash_value: String,
-}

@@ -3,27 +3,52 @@
 
 use crate::generated::prelude::*;
 
-/// 商圈会员停车状态同步: `POST /v3/businesscircle/parkings`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/parkings/update-parkings.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/parkings/update-parkings.html>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商圈会员停车状态同步: `POST /v3/businesscircle/parkings`.\n\n```ignore\nlet mut request = UpdateParkingsRequest::new(appid, brandid, openid, plate_number, state, time);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/parkings/update-parkings.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/parkings/update-parkings.html>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商圈会员停车状态同步",
+    "POST v3/businesscircle/parkings",
+    "v3/businesscircle/parkings"
+))]
 #[wxpay_api(POST, "v3/businesscircle/parkings", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateParkingsRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wx931386123456789e`."]
     pub appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1000`."]
     pub brandid: i64,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 状态
+    #[doc = "状态\n\nBody field, required. Example: `IN`."]
     pub state: &'a str,
-    /// 商圈商户ID
+    #[doc = "商圈商户ID\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 时间
+    #[doc = "时间\n\nBody field, required. Example: `2022-06-01T10:43:39+08:00`."]
     pub time: &'a str,
+}
+
+impl<'a> UpdateParkingsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        brandid: i64,
+        openid: &'a str,
+        plate_number: &'a str,
+        state: &'a str,
+        time: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            brandid,
+            openid,
+            plate_number,
+            state,
+            sub_mchid: None,
+            time,
+        }
+    }
 }

@@ -3,34 +3,49 @@
 
 use crate::generated::prelude::*;
 
-/// 商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/user-authorizations/query-user-authorization.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/user-authorizations/query-user-authorization.html>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`.\n\n```ignore\nlet mut request = QueryUserAuthorizationRequest::new(openid, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/user-authorizations/query-user-authorization.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/user-authorizations/query-user-authorization.html>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商圈积分授权查询",
+    "GET v3/businesscircle/user-authorizations/{openid}",
+    "v3/businesscircle/user-authorizations/{openid}"
+))]
 #[wxpay_api(GET, "v3/businesscircle/user-authorizations/<openid>", response = QueryUserAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserAuthorizationRequest<'a> {
-    /// 顾客openid
+    #[doc = "顾客openid\n\nPath parameter, required. Example: `oWmnN4xxxxxxxxxxe92NHIGf1xd8`."]
     pub openid: &'a str,
-    /// 商圈商户ID
+    #[doc = "商圈商户ID\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 小程序appid
+    #[doc = "小程序appid\n\nQuery parameter, required. Example: `wx1234567890abcdef`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryUserAuthorizationRequest`].
+impl<'a> QueryUserAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid: None,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUserAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUserAuthorizationResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `UNAUTHORIZED`."]
     pub authorize_state: String,
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Example: `2020-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
-    /// 取消授权时间
+    #[doc = "取消授权时间\n\nMay be absent. Example: `2020-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deauthorize_time: Option<String>,
-    /// 顾客openid
+    #[doc = "顾客openid\n\nAlways present. Example: `oWmnN4xxxxxxxxxxe92NHIGf1xd8`."]
     pub openid: String,
 }

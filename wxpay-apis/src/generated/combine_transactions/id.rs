@@ -3,101 +3,113 @@
 
 use crate::generated::prelude::*;
 
-/// 个人收款交易通过微信支付订单号查单: `GET /v3/combine-transactions/id/{combine_transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-wx-trade-no.html>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "个人收款交易通过微信支付订单号查单: `GET /v3/combine-transactions/id/{combine_transaction_id}`.\n\n```ignore\nlet request = QueryByWxTradeNoRequest::new(combine_transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-by-wx-trade-no.html>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "个人收款交易通过微信支付订单号查单",
+    "GET v3/combine-transactions/id/{combine_transaction_id}",
+    "v3/combine-transactions/id/{combine_transaction_id}"
+))]
 #[wxpay_api(GET, "v3/combine-transactions/id/<combine_transaction_id>", response = QueryByWxTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryByWxTradeNoRequest<'a> {
-    /// 交易单微信支付订单号
+    #[doc = "交易单微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: &'a str,
 }
 
-/// The answer to [`QueryByWxTradeNoRequest`].
+impl<'a> QueryByWxTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(combine_transaction_id: &'a str) -> Self {
+        Self {
+            combine_transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryByWxTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryByWxTradeNoResponse {
-    /// 平台商户应用ID
+    #[doc = "平台商户应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 平台商户号
+    #[doc = "平台商户号\n\nAlways present. Example: `1230000109`."]
     pub combine_mchid: String,
-    /// 交易单订单号
+    #[doc = "交易单订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<QueryByWxTradeNoCombinePayerInfo>,
-    /// 交易单微信支付订单号
+    #[doc = "交易单微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: String,
-    /// 场景信息
+    #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scene_info: Option<crate::combine_transactions::TradeNoSceneInfo>,
-    /// 商品单信息
+    pub scene_info: Option<crate::combine_transactions::CombineTransactionsSceneInfo>,
+    #[doc = "商品单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<QueryByWxTradeNoSubOrder>>,
-    /// 交易场景
+    #[doc = "交易场景\n\nMay be absent. Example: `RECOMMERCE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryByWxTradeNoCombinePayerInfo {
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }
 
-/// 商品单信息
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryByWxTradeNoSubOrder {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<QueryByWxTradeNoAmount>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present. Example: `1900000109`."]
     pub individual_auth_id: String,
-    /// 商品单个人收款方平台昵称
+    #[doc = "商品单个人收款方平台昵称\n\nMay be absent. Example: `哈哈哈小店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<String>,
-    /// 商品单发起商户号
+    #[doc = "商品单发起商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商品单商户订单号
+    #[doc = "商品单商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `JSAPI`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryByWxTradeNoAmount {
-    /// 标价币种
+    #[doc = "标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 现金支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub payer_amount: i64,
-    /// 现金支付币种
+    #[doc = "现金支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 结算汇率
+    #[doc = "结算汇率\n\nMay be absent. Example: `650000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_rate: Option<i64>,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }

@@ -3,66 +3,126 @@
 
 use crate::generated::prelude::*;
 
-/// 个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "个人收款交易下单-小程序: `POST /v3/combine-transactions/miniprogram`.\n\n```ignore\nlet mut request = MiniProgramPrepayRequest::new(combine_appid, combine_mchid, combine_out_trade_no, combine_payer_info, sub_orders);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "个人收款交易下单-小程序",
+    "POST v3/combine-transactions/miniprogram",
+    "v3/combine-transactions/miniprogram"
+))]
 #[wxpay_api(POST, "v3/combine-transactions/miniprogram", response = MiniProgramPrepayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MiniProgramPrepayRequest<'a> {
-    /// 平台商户应用ID
+    #[doc = "平台商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 平台商户号
+    #[doc = "平台商户号\n\nBody field, required. Example: `1230000109`."]
     pub combine_mchid: &'a str,
-    /// 交易单订单号
+    #[doc = "交易单订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub combine_payer_info: MiniProgramPrepayCombinePayerInfo<'a>,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scene_info: Option<crate::combine_transactions::CombineTransactionsSceneInfo<'a>>,
-    /// 商品单信息
+    pub scene_info: Option<crate::combine_transactions::PrepaySceneInfo<'a>>,
+    #[doc = "商品单信息\n\nBody field, required."]
     pub sub_orders: &'a [MiniProgramPrepaySubOrder<'a>],
-    /// 交易结束时间
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
-    /// 交易场景
+    #[doc = "交易场景\n\nBody field, optional. Example: `RECOMMERCE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_scenario: Option<crate::combine_transactions::CombineTransactionsTradeScenario>,
 }
 
-/// 支付者
+impl<'a> MiniProgramPrepayRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `scene_info`, `time_expire`, `trade_scenario`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        combine_appid: &'a str,
+        combine_mchid: &'a str,
+        combine_out_trade_no: &'a str,
+        combine_payer_info: MiniProgramPrepayCombinePayerInfo<'a>,
+        sub_orders: &'a [MiniProgramPrepaySubOrder<'a>],
+    ) -> Self {
+        Self {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            combine_payer_info,
+            notify_url: None,
+            scene_info: None,
+            sub_orders,
+            time_expire: None,
+            trade_scenario: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MiniProgramPrepayCombinePayerInfo<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
 }
 
-/// 商品单信息
+impl<'a> MiniProgramPrepayCombinePayerInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self { openid }
+    }
+}
+
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MiniProgramPrepaySubOrder<'a> {
-    /// 商品单金额
-    pub amount: crate::combine_transactions::CombineTransactionsAmount<'a>,
-    /// 附加数据
+    #[doc = "商品单金额\n\nRequired."]
+    pub amount: crate::combine_transactions::PrepayAmount<'a>,
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nRequired. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nRequired. Example: `1900000109`."]
     pub individual_auth_id: &'a str,
-    /// 商品单个人收款方平台昵称
+    #[doc = "商品单个人收款方平台昵称\n\nOptional. Example: `哈哈哈小店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_name: Option<&'a str>,
-    /// 商品单发起商户号
+    #[doc = "商品单发起商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商品服务类型
+    #[doc = "商品服务类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_service_type: Option<MiniProgramPrepayOrderServiceType>,
-    /// 商品单商户订单号
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
+}
+
+impl<'a> MiniProgramPrepaySubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`individual_name`, `order_service_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::combine_transactions::PrepayAmount<'a>,
+        attach: &'a str,
+        description: &'a str,
+        individual_auth_id: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach,
+            description,
+            individual_auth_id,
+            individual_name: None,
+            mchid,
+            order_service_type: None,
+            out_trade_no,
+        }
+    }
 }
 
 string_enum! {
@@ -74,4 +134,4 @@ string_enum! {
 }
 
 /// The answer to [`MiniProgramPrepayRequest`]: `POST /v3/combine-transactions/miniprogram`.
-pub type MiniProgramPrepayResponse = crate::combine_transactions::CombineTransactionsResponse;
+pub type MiniProgramPrepayResponse = crate::combine_transactions::Prepay;

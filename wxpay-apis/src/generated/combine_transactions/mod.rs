@@ -13,26 +13,33 @@ pub mod miniprogram;
 pub mod native;
 pub mod out_trade_no;
 
-/// 实名支付(需单独申请权限)
+#[doc = "实名支付(需单独申请权限)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsIdentity<'a> {
-    /// 加密后的姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 加密后的证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub number: &'a str,
-    /// 证件类型
-    pub r#type: CreateCombineTransactionsType,
+#[non_exhaustive]
+pub struct PrepayIdentity<'a> {
+    #[doc = "加密后的姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nRequired."]
+    pub r#type: PrepayType,
+}
+
+impl<'a> PrepayIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
+        Self {
+            name,
+            number,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
     /// 证件类型
-    pub enum CreateCombineTransactionsType {
+    pub enum PrepayType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -52,7 +59,7 @@ string_enum! {
 
 string_enum! {
     /// 指定支付方式
-    pub enum CreateCombineTransactionsLimitPay {
+    pub enum PrepayLimitPay {
         /// `balance_only`
         BalanceOnly = "balance_only",
         /// `no_balance`
@@ -62,60 +69,118 @@ string_enum! {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CombineTransactionsSceneInfo<'a> {
-    /// 商户端设备号
+#[non_exhaustive]
+pub struct PrepaySceneInfo<'a> {
+    #[doc = "商户端设备号\n\nOptional. Example: `POS1:1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nRequired."]
     pub payer_client_ip: &'a str,
 }
 
-/// 订单金额
+impl<'a> PrepaySceneInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(payer_client_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            payer_client_ip,
+        }
+    }
+}
+
+#[doc = "The `amount` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CombineTransactionsAmount<'a> {
-    /// 标价币种
+#[non_exhaustive]
+pub struct PrepayAmount<'a> {
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 结算信息
+impl<'a> PrepayAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+        Self {
+            currency,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSettleInfo {
-    /// 是否指定分账
+#[non_exhaustive]
+pub struct PrepaySettleInfo {
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// 贴息信息(微信分付)
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyInfo<'a> {
-    /// 贴息详情列表
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subsidy_detail: Option<&'a [CreateCombineTransactionsSubsidyDetail<'a>]>,
+impl PrepaySettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
 }
 
-/// 贴息详情列表
+#[doc = "贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyDetail<'a> {
-    /// 贴息方案类型
-    pub subsidy_period_type: CreateCombineTransactionsSubsidyPeriodType,
-    /// 贴息方案列表
-    pub subsidy_plan: &'a [CreateCombineTransactionsSubsidyPlan],
+#[non_exhaustive]
+pub struct PrepaySubsidyInfo<'a> {
+    #[doc = "贴息详情列表\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subsidy_detail: Option<&'a [PrepaySubsidyDetail<'a>]>,
+}
+
+impl<'a> PrepaySubsidyInfo<'a> {
+    /// The object without a required field. The optional ones (`subsidy_detail`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            subsidy_detail: None,
+        }
+    }
+}
+
+#[doc = "贴息详情列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PrepaySubsidyDetail<'a> {
+    #[doc = "贴息方案类型\n\nRequired. Example: `PERIOD`."]
+    pub subsidy_period_type: PrepaySubsidyPeriodType,
+    #[doc = "贴息方案列表\n\nRequired."]
+    pub subsidy_plan: &'a [PrepaySubsidyPlan],
+}
+
+impl<'a> PrepaySubsidyDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        subsidy_period_type: PrepaySubsidyPeriodType,
+        subsidy_plan: &'a [PrepaySubsidyPlan],
+    ) -> Self {
+        Self {
+            subsidy_period_type,
+            subsidy_plan,
+        }
+    }
 }
 
 string_enum! {
     /// 贴息方案类型
-    pub enum CreateCombineTransactionsSubsidyPeriodType {
+    pub enum PrepaySubsidyPeriodType {
         /// `DAILY`
         Daily = "DAILY",
         /// `PERIOD`
@@ -123,17 +188,25 @@ string_enum! {
     }
 }
 
-/// 贴息方案列表
+#[doc = "贴息方案列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubsidyPlan {
-    /// 贴息期数
-    ///
-    /// One of `12`, `3`, `6`.
+#[non_exhaustive]
+pub struct PrepaySubsidyPlan {
+    #[doc = "贴息期数\n\nRequired. Example: `3`.\n\nOne of `12`, `3`, `6`."]
     pub subsidy_installment_num: i64,
-    /// 贴息比例
-    ///
-    /// One of `0`, `100`.
+    #[doc = "贴息比例\n\nRequired. Example: `100`.\n\nOne of `0`, `100`."]
     pub subsidy_percent: i64,
+}
+
+impl PrepaySubsidyPlan {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+        Self {
+            subsidy_installment_num,
+            subsidy_percent,
+        }
+    }
 }
 
 string_enum! {
@@ -144,57 +217,98 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsCombinePayerInfo<'a> {
-    /// 实名支付(需单独申请权限)
+#[non_exhaustive]
+pub struct PrepayCombinePayerInfo<'a> {
+    #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<CreateCombineTransactionsIdentity<'a>>,
-    /// 用户标识
+    pub identity: Option<PrepayIdentity<'a>>,
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// 商品单信息
+impl<'a> PrepayCombinePayerInfo<'a> {
+    /// The object without a required field. The optional ones (`identity`, `openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            identity: None,
+            openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "商品单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateCombineTransactionsSubOrder<'a> {
-    /// 订单金额
-    pub amount: CombineTransactionsAmount<'a>,
-    /// 附加数据
+#[non_exhaustive]
+pub struct PrepaySubOrder<'a> {
+    #[doc = "订单金额\n\nRequired."]
+    pub amount: PrepayAmount<'a>,
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nOptional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 子单商户号
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 商品单商户订单号
+    #[doc = "商品单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settle_info: Option<CreateCombineTransactionsSettleInfo>,
-    /// 子商户应用ID
+    pub settle_info: Option<PrepaySettleInfo>,
+    #[doc = "子商户应用ID\n\nOptional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 场景信息
+impl<'a> PrepaySubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_tag`, `settle_info`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: PrepayAmount<'a>,
+        attach: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach,
+            description,
+            goods_tag: None,
+            mchid,
+            out_trade_no,
+            settle_info: None,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TradeNoSceneInfo {
-    /// 商户端设备号
+#[non_exhaustive]
+pub struct CombineTransactionsSceneInfo {
+    #[doc = "商户端设备号\n\nMay be absent. Example: `POS1:1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
-/// The answer to [`CreateCombineTransactionsJsapiRequest`](crate::combine_transactions::jsapi::CreateCombineTransactionsJsapiRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest).
+#[doc = "The answer to [`CombineJsapiPrepayRequest`](crate::combine_transactions::jsapi::CombineJsapiPrepayRequest) and [`MiniProgramPrepayRequest`](crate::combine_transactions::miniprogram::MiniProgramPrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CombineTransactionsResponse {
-    /// 预支付交易会话标识
+#[non_exhaustive]
+pub struct Prepay {
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }

@@ -18,7 +18,7 @@ pub mod subject_sub_merchants;
 pub mod subsidies;
 
 string_enum! {
-    /// 证件类型
+    /// Values of `id_doc_type`.
     pub enum EcommerceIdDocType {
         /// `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`
         IdentificationTypeForeignResident = "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",

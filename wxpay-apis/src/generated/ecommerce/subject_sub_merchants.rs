@@ -3,29 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "查询指定主体子商户列表: `GET /v3/ecommerce/subject-sub-merchants`.\n\n```ignore\nlet mut request = QueryEcommerceSubjectSubMerchantsRequest::new(organization_type, cert_number, wechatpay_serial);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询指定主体子商户列表",
+    "GET v3/ecommerce/subject-sub-merchants",
+    "v3/ecommerce/subject-sub-merchants"
+))]
 #[wxpay_api(GET, "v3/ecommerce/subject-sub-merchants", response = QueryEcommerceSubjectSubMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsRequest<'a> {
-    /// 主体类型
+    #[doc = "主体类型\n\nQuery parameter, required. Example: `SUBJECT_TYPE_ENTERPRISE`."]
     pub organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
-    /// 证件号码
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "证件号码\n\nQuery parameter, required. Format `base64`. Example: `Iuas%2BxWj7ma0t%`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub cert_number: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页偏移
+    #[doc = "分页偏移\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> QueryEcommerceSubjectSubMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        organization_type: QueryEcommerceSubjectSubMerchantsOrganizationType,
+        cert_number: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            organization_type,
+            cert_number,
+            limit: None,
+            offset: None,
+            wechatpay_serial,
+        }
+    }
 }
 
 string_enum! {
@@ -46,26 +64,28 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryEcommerceSubjectSubMerchantsRequest`].
+#[doc = "The answer to [`QueryEcommerceSubjectSubMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsResponse {
-    /// 子商户列表
+    #[doc = "子商户列表\n\nAlways present."]
     pub data: Vec<QueryEcommerceSubjectSubMerchantsData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页偏移
+    #[doc = "分页偏移\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 总条数
+    #[doc = "总条数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 子商户列表
+#[doc = "子商户列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceSubjectSubMerchantsData {
-    /// 商户简称
+    #[doc = "商户简称\n\nAlways present. Example: `腾讯科技有限公司`."]
     pub merchant_shortname: String,
-    /// 签约时间
+    #[doc = "签约时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub sign_time: Timestamp,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

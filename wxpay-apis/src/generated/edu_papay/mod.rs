@@ -10,43 +10,45 @@ pub mod transactions;
 pub mod user;
 pub mod user_notifications;
 
-/// The answer to [`QueryContractsByIdRequest`](crate::edu_papay::contracts::id::QueryContractsByIdRequest).
+#[doc = "The answer to [`QueryContractsByIdRequest`](crate::edu_papay::contracts::id::QueryContractsByIdRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EduPapayData {
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 签约信息
+    #[doc = "签约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_information: Option<EduPapayContractInformation>,
-    /// 服务商APPID下的用户标识
+    #[doc = "服务商APPID下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nMay be absent. Example: `101164396123311331`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 子商户APPID下的用户标识
+    #[doc = "子商户APPID下的用户标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 签约信息
+#[doc = "签约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EduPapayContractInformation {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nMay be absent. Example: `wx998877665544wx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 签约状态
+    #[doc = "签约状态\n\nMay be absent. Example: `ADD`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_status: Option<String>,
-    /// 签约时间
+    #[doc = "签约时间\n\nMay be absent. Example: `2020-03-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
 }

@@ -5,87 +5,115 @@
 
 use crate::generated::prelude::*;
 
-/// 通过QQ账号查询核销订单列表API: `GET /v3/edu-star/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
+#[doc = "通过QQ账号查询核销订单列表API: `GET /v3/edu-star/orders`.\n\n```ignore\nlet mut request = QueryEduStarOrdersRequest::new(appid);\nrequest.wechat_openid = Some(wechat_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过QQ账号查询核销订单列表API",
+    "GET v3/edu-star/orders",
+    "v3/edu-star/orders"
+))]
 #[wxpay_api(GET, "v3/edu-star/orders", response = QueryEduStarOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEduStarOrdersRequest<'a> {
-    /// appid
+    #[doc = "appid\n\nQuery parameter, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nQuery parameter, optional. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_openid: Option<&'a str>,
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qq: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryEduStarOrdersRequest`].
+impl<'a> QueryEduStarOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`wechat_openid`, `qq`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self {
+            appid,
+            wechat_openid: None,
+            qq: None,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryEduStarOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEduStarOrdersResponse {
-    /// 结果集
+    #[doc = "结果集\n\nAlways present."]
     pub data: Vec<EduStarOrdersData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `30`."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreateEduStarOrdersRequest`].
-///
-/// 结果集
+#[doc = "The answer to [`CreateEduStarOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EduStarOrdersData {
-    /// appid
+    #[doc = "appid\n\nAlways present. Example: `wx998877665544wx`."]
     pub appid: String,
-    /// 权益核销时间
+    #[doc = "权益核销时间\n\nAlways present. Example: `2018-05-23T12:13:50+08:00`."]
     pub create_time: String,
-    /// 订单号
+    #[doc = "订单号\n\nAlways present. Example: `cc1900ff00511f10c`."]
     pub order_id: String,
-    /// 订单状态
+    #[doc = "订单状态\n\nAlways present. Example: `CONSUMED`."]
     pub order_state: String,
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nMay be absent. Example: `100000000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qq: Option<String>,
-    /// 权益ID
+    #[doc = "权益ID\n\nAlways present. Example: `qw3Da21QRCNt`."]
     pub right_id: String,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub wechat_openid: String,
 }
 
-/// 创建核销订单API: `POST /v3/edu-star/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
+#[doc = "创建核销订单API: `POST /v3/edu-star/orders`.\n\n```ignore\nlet mut request = CreateEduStarOrdersRequest::new(appid, create_time, right_id);\nrequest.qq = Some(qq);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias("创建核销订单API", "POST v3/edu-star/orders", "v3/edu-star/orders"))]
 #[wxpay_api(POST, "v3/edu-star/orders", response = CreateEduStarOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEduStarOrdersRequest<'a> {
-    /// appid
+    #[doc = "appid\n\nBody field, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
-    /// 权益核销时间
+    #[doc = "权益核销时间\n\nBody field, required. Example: `2018-05-23T12:13:50+08:00`."]
     pub create_time: &'a str,
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qq: Option<&'a str>,
-    /// 权益ID
+    #[doc = "权益ID\n\nBody field, required. Example: `qw3Da21QRCNt`."]
     pub right_id: &'a str,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nBody field, optional. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_openid: Option<&'a str>,
+}
+
+impl<'a> CreateEduStarOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`qq`, `wechat_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, create_time: &'a str, right_id: &'a str) -> Self {
+        Self {
+            appid,
+            create_time,
+            qq: None,
+            right_id,
+            wechat_openid: None,
+        }
+    }
 }
 
 /// The answer to [`CreateEduStarOrdersRequest`]: `POST /v3/edu-star/orders`.

@@ -9,23 +9,24 @@ pub mod contracts;
 pub mod transactions;
 pub mod users;
 
-/// The answer to [`QueryEduschoolpayContractsRequest`](crate::eduschoolpay::contracts::QueryEduschoolpayContractsRequest).
+#[doc = "The answer to [`QueryEduschoolpayContractsRequest`](crate::eduschoolpay::contracts::QueryEduschoolpayContractsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContractsData {
-    /// 商户appid
+    #[doc = "商户appid\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 签约协议号
+    #[doc = "签约协议号\n\nAlways present. Example: `2045011120563805041758214605`."]
     pub contract_id: String,
-    /// 签约状态
+    #[doc = "签约状态\n\nAlways present. Example: `ADD`."]
     pub contract_status: String,
-    /// 签约时间
+    #[doc = "签约时间\n\nAlways present. Example: `2017-08-26T09:43:39+08:00`."]
     pub create_time: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 外部签约号
+    #[doc = "外部签约号\n\nAlways present. Example: `20190806125346`."]
     pub out_contract_code: String,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nAlways present. Example: `101164396123311331`."]
     pub plan_id: String,
 }

@@ -3,29 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户授权的实名信息: `GET /v3/facemch/users/{face_sid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/sid.html>.
-///
-/// For: 服务商.
+#[doc = "查询用户授权的实名信息: `GET /v3/facemch/users/{face_sid}`.\n\n```ignore\nlet mut request = QueryFacemchUsersRequest::new(face_sid, info_type, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/sid.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户授权的实名信息",
+    "GET v3/facemch/users/{face_sid}",
+    "v3/facemch/users/{face_sid}"
+))]
 #[wxpay_api(GET, "v3/facemch/users/<face_sid>", response = QueryFacemchUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFacemchUsersRequest<'a> {
-    /// 终端设备识别用户成功后返回的凭证
+    #[doc = "终端设备识别用户成功后返回的凭证\n\nPath parameter, required. Example: `aabbccdd12345`."]
     pub face_sid: &'a str,
-    /// 标识本次请求获取的信息类型
+    #[doc = "标识本次请求获取的信息类型\n\nQuery parameter, required. Example: `ASK_UNIONID`."]
     pub info_type: QueryFacemchUsersInfoType,
-    /// 微信分配的公众账号ID
+    #[doc = "微信分配的公众账号ID\n\nQuery parameter, required. Example: `wx2b029c08a6233333`."]
     pub appid: &'a str,
-    /// 微信支付分配的子商户号
+    #[doc = "微信支付分配的子商户号\n\nQuery parameter, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信分配的子商户公众账号ID
+    #[doc = "微信分配的子商户公众账号ID\n\nQuery parameter, optional. Example: `wx2b029c08a6255555`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// ⼦商户证书序列号
+    #[doc = "⼦商户证书序列号\n\nQuery parameter, optional. Example: `wx2b029c08a6255555`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_serial_no: Option<&'a str>,
+}
+
+impl<'a> QueryFacemchUsersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`, `sub_serial_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(face_sid: &'a str, info_type: QueryFacemchUsersInfoType, appid: &'a str) -> Self {
+        Self {
+            face_sid,
+            info_type,
+            appid,
+            sub_mchid: None,
+            sub_appid: None,
+            sub_serial_no: None,
+        }
+    }
 }
 
 string_enum! {
@@ -38,35 +55,35 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFacemchUsersRequest`].
+#[doc = "The answer to [`QueryFacemchUsersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFacemchUsersResponse {
-    /// 用户在商户appid下的唯⼀标识
+    #[doc = "用户在商户appid下的唯⼀标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 姓名信息
+    #[doc = "姓名信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_name_info: Option<QueryFacemchUsersRealNameInfo>,
-    /// 用户在⼦商户appid下的唯⼀标识
+    #[doc = "用户在⼦商户appid下的唯⼀标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// UnionID
+    #[doc = "UnionID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub union_id: Option<String>,
 }
 
-/// 姓名信息
+#[doc = "姓名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFacemchUsersRealNameInfo {
-    /// `credential_type`
-    ///
-    /// One of `1`, `10`, `11`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "`credential_type`\n\nMay be absent.\n\nOne of `1`, `10`, `11`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<i64>,
-    /// 加密后的身份证号
+    #[doc = "加密后的身份证号\n\nMay be absent. Format `base64`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_credential_id: Option<String>,
-    /// 加密后的姓名信息
+    #[doc = "加密后的姓名信息\n\nMay be absent. Format `base64`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_real_name: Option<String>,
 }

@@ -3,28 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 获取购付汇账单文件下载链接API: `GET /v3/funds-to-oversea/bill-download-url`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_4.shtml>.
-///
-/// For: 电商平台.
+#[doc = "获取购付汇账单文件下载链接API: `GET /v3/funds-to-oversea/bill-download-url`.\n\n```ignore\nlet mut request = QueryFundsToOverseaBillDownloadUrlRequest::new(bill_date);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_4.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "获取购付汇账单文件下载链接API",
+    "GET v3/funds-to-oversea/bill-download-url",
+    "v3/funds-to-oversea/bill-download-url"
+))]
 #[wxpay_api(GET, "v3/funds-to-oversea/bill-download-url", response = QueryFundsToOverseaBillDownloadUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundsToOverseaBillDownloadUrlRequest<'a> {
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2021-01-01`."]
     pub bill_date: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `19000000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryFundsToOverseaBillDownloadUrlRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryFundsToOverseaBillDownloadUrlResponse {
-    /// 下载地址
-    pub download_url: String,
-    /// 哈希类型
-    pub hash_type: String,
-    /// 哈希值
-    pub hash_value: String,
+impl<'a> QueryFundsToOverseaBillDownloadUrlRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_date: &'a str) -> Self {
+        Self {
+            bill_date,
+            sub_mchid: None,
+        }
+    }
 }
+
+/// The answer to [`QueryFundsToOverseaBillDownloadUrlRequest`]: `GET /v3/funds-to-oversea/bill-download-url`. Give it to [`Client::download_bill`](wxpay_core::Client::download_bill) as it is.
+pub type QueryFundsToOverseaBillDownloadUrlResponse = wxpay_core::bills::BillInfo;

@@ -5,84 +5,164 @@
 
 use crate::generated::prelude::*;
 
-/// 申请资金出境API: `POST /v3/funds-to-oversea/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "申请资金出境API: `POST /v3/funds-to-oversea/orders`.\n\n```ignore\nlet mut request = CreateFundsToOverseaOrdersRequest::new(amount, express_info, foreign_currency, out_order_id, payee_info, seller_info, sub_mchid, transaction_id);\nrequest.goods_info = Some(goods_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "申请资金出境API",
+    "POST v3/funds-to-oversea/orders",
+    "v3/funds-to-oversea/orders"
+))]
 #[wxpay_api(POST, "v3/funds-to-oversea/orders", response = CreateFundsToOverseaOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersRequest<'a> {
-    /// 出境金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出境金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 物流信息
+    #[doc = "物流信息\n\nBody field, required."]
     pub express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
-    /// 境外收款币种
+    #[doc = "境外收款币种\n\nBody field, required. Example: `USD`."]
     pub foreign_currency: &'a str,
-    /// 商品信息
+    #[doc = "商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_info: Option<&'a [CreateFundsToOverseaOrdersGoodsInfo<'a>]>,
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nBody field, required. Example: `merchant_1123123`."]
     pub out_order_id: &'a str,
-    /// 收款人信息
+    #[doc = "收款人信息\n\nBody field, required."]
     pub payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
-    /// 预售信息
+    #[doc = "预售信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presale_info: Option<CreateFundsToOverseaOrdersPresaleInfo<'a>>,
-    /// 卖家信息
+    #[doc = "卖家信息\n\nBody field, required."]
     pub seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `123456`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `420000000000000010`."]
     pub transaction_id: &'a str,
 }
 
-/// 物流信息
+impl<'a> CreateFundsToOverseaOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`goods_info`, `presale_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        express_info: CreateFundsToOverseaOrdersExpressInfo<'a>,
+        foreign_currency: &'a str,
+        out_order_id: &'a str,
+        payee_info: CreateFundsToOverseaOrdersPayeeInfo<'a>,
+        seller_info: CreateFundsToOverseaOrdersSellerInfo<'a>,
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            express_info,
+            foreign_currency,
+            goods_info: None,
+            out_order_id,
+            payee_info,
+            presale_info: None,
+            seller_info,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "物流信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersExpressInfo<'a> {
-    /// 物流单号
+    #[doc = "物流单号\n\nRequired. Example: `curier_number_1231`."]
     pub courier_number: &'a str,
-    /// 物流商名称
+    #[doc = "物流商名称\n\nRequired. Example: `国际xxx物流`."]
     pub express_company_name: &'a str,
 }
 
-/// 商品信息
+impl<'a> CreateFundsToOverseaOrdersExpressInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(courier_number: &'a str, express_company_name: &'a str) -> Self {
+        Self {
+            courier_number,
+            express_company_name,
+        }
+    }
+}
+
+#[doc = "商品信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersGoodsInfo<'a> {
-    /// 商品类目
+    #[doc = "商品类目\n\nRequired. Example: `家用电器`."]
     pub goods_category: &'a str,
-    /// 商品名称
+    #[doc = "商品名称\n\nRequired. Example: `橘子`."]
     pub goods_name: &'a str,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub goods_quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `1`."]
     pub goods_unit_price: i64,
 }
 
-/// 收款人信息
+impl<'a> CreateFundsToOverseaOrdersGoodsInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        goods_category: &'a str,
+        goods_name: &'a str,
+        goods_quantity: i64,
+        goods_unit_price: i64,
+    ) -> Self {
+        Self {
+            goods_category,
+            goods_name,
+            goods_quantity,
+            goods_unit_price,
+        }
+    }
+}
+
+#[doc = "收款人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersPayeeInfo<'a> {
-    /// 收款人识别号
+    #[doc = "收款人识别号\n\nRequired. Example: `ID123112312`."]
     pub payee_id: &'a str,
 }
 
-/// 预售信息
+impl<'a> CreateFundsToOverseaOrdersPayeeInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(payee_id: &'a str) -> Self {
+        Self { payee_id }
+    }
+}
+
+#[doc = "预售信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersPresaleInfo<'a> {
-    /// 关联尾款订单号
+    #[doc = "关联尾款订单号\n\nOptional. Example: `4208450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_transaction_id: Option<&'a str>,
-    /// 关联定金订单号
+    #[doc = "关联定金订单号\n\nOptional. Example: `4208450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deposit_transaction_id: Option<&'a str>,
-    /// 预售订单总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预售订单总金额\n\nRequired. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 订单类型
+    #[doc = "订单类型\n\nRequired."]
     pub r#type: CreateFundsToOverseaOrdersType,
+}
+
+impl<'a> CreateFundsToOverseaOrdersPresaleInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`balance_transaction_id`, `deposit_transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total_amount: i64, r#type: CreateFundsToOverseaOrdersType) -> Self {
+        Self {
+            balance_transaction_id: None,
+            deposit_transaction_id: None,
+            total_amount,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -95,86 +175,110 @@ string_enum! {
     }
 }
 
-/// 卖家信息
+#[doc = "卖家信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFundsToOverseaOrdersSellerInfo<'a> {
-    /// 境外卖家经营主体名称
+    #[doc = "境外卖家经营主体名称\n\nRequired. Example: `香港xxxx公司`."]
     pub oversea_business_name: &'a str,
-    /// 境外卖家店铺名称
+    #[doc = "境外卖家店铺名称\n\nRequired. Example: `香港xxx公司xxx店铺`."]
     pub oversea_shop_name: &'a str,
-    /// 卖家ID
+    #[doc = "卖家ID\n\nRequired. Example: `id2123123123`."]
     pub seller_id: &'a str,
 }
 
-/// The answer to [`CreateFundsToOverseaOrdersRequest`] and [`QueryFundsToOverseaOrdersRequest`].
+impl<'a> CreateFundsToOverseaOrdersSellerInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        oversea_business_name: &'a str,
+        oversea_shop_name: &'a str,
+        seller_id: &'a str,
+    ) -> Self {
+        Self {
+            oversea_business_name,
+            oversea_shop_name,
+            seller_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateFundsToOverseaOrdersRequest`] and [`QueryFundsToOverseaOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FundsToOverseaOrders {
-    /// 请求出境人民币金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "请求出境人民币金额\n\nAlways present. Example: `21`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 手续费承担账户
+    #[doc = "手续费承担账户\n\nMay be absent. Example: `BASIC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_account_type: Option<String>,
-    /// 手续费承担商户号
+    #[doc = "手续费承担商户号\n\nMay be absent. Example: `1231231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_mchid: Option<String>,
-    /// 真实出境人民币金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "真实出境人民币金额\n\nMay be absent. Example: `20`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departure_amount: Option<i64>,
-    /// 预计购汇时间
+    #[doc = "预计购汇时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_exchange_rate_time: Option<String>,
-    /// 购汇时间
+    #[doc = "购汇时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate_time: Option<String>,
-    /// 出境失败的原因
+    #[doc = "出境失败的原因\n\nMay be absent. Example: `DEPARTURE_AMOUNT_NO_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 手续费人民币金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "手续费人民币金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<i64>,
-    /// 真实出境外币金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "真实出境外币金额\n\nMay be absent. Example: `20`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_amount: Option<i64>,
-    /// 外币币种
+    #[doc = "外币币种\n\nAlways present. Example: `USD`."]
     pub foreign_currency: String,
-    /// 微信出境单号
+    #[doc = "微信出境单号\n\nAlways present."]
     pub order_id: String,
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nAlways present. Example: `merchant123123`."]
     pub out_order_id: String,
-    /// 汇率
+    #[doc = "汇率\n\nMay be absent. Example: `650000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
-    /// 出境结果
+    #[doc = "出境结果\n\nAlways present. Example: `ACCEPT`."]
     pub result: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1231231`."]
     pub sub_mchid: String,
 }
 
 /// The answer to [`CreateFundsToOverseaOrdersRequest`]: `POST /v3/funds-to-oversea/orders`.
 pub type CreateFundsToOverseaOrdersResponse = FundsToOverseaOrders;
 
-/// 查询出境结果API: `GET /v3/funds-to-oversea/orders/{out_order_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询出境结果API: `GET /v3/funds-to-oversea/orders/{out_order_id}`.\n\n```ignore\nlet request = QueryFundsToOverseaOrdersRequest::new(out_order_id, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询出境结果API",
+    "GET v3/funds-to-oversea/orders/{out_order_id}",
+    "v3/funds-to-oversea/orders/{out_order_id}"
+))]
 #[wxpay_api(GET, "v3/funds-to-oversea/orders/<out_order_id>", response = QueryFundsToOverseaOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundsToOverseaOrdersRequest<'a> {
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nPath parameter, required. Example: `merchant123123`."]
     pub out_order_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1231231`."]
     pub sub_mchid: &'a str,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nQuery parameter, required. Example: `4200000000000`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> QueryFundsToOverseaOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_order_id: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            out_order_id,
+            sub_mchid,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`QueryFundsToOverseaOrdersRequest`]: `GET /v3/funds-to-oversea/orders/{out_order_id}`.

@@ -3,56 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 获取平台证书列表: `GET /v3/global/certificates`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_8.shtml>.
-///
-/// For: 直连模式, 机构模式.
-///
-/// Served from <https://apihk.mch.weixin.qq.com/>: send it with a client built with that base URL.
+#[doc = "获取平台证书列表: `GET /v3/global/certificates`.\n\n```ignore\nlet request = QueryGlobalCertificatesRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_8.shtml>.\n\nFor: 直连模式, 机构模式.\n\nServed from <https://apihk.mch.weixin.qq.com/>: send it with a client built with that base URL."]
+#[doc(alias(
+    "获取平台证书列表",
+    "GET v3/global/certificates",
+    "v3/global/certificates"
+))]
 #[wxpay_api(GET, "v3/global/certificates", response = QueryGlobalCertificatesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryGlobalCertificatesRequest {}
 
-/// The answer to [`QueryGlobalCertificatesRequest`].
+impl QueryGlobalCertificatesRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryGlobalCertificatesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGlobalCertificatesResponse {
-    /// `data`
+    #[doc = "`data`\n\nAlways present."]
     pub data: Vec<QueryGlobalCertificatesData>,
 }
 
-/// 平台证书列表
+#[doc = "平台证书列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGlobalCertificatesData {
-    /// 证书启用时间
+    #[doc = "证书启用时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_time: Option<Timestamp>,
-    /// 证书信息
+    #[doc = "证书信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt_certificate: Option<QueryGlobalCertificatesEncryptCertificate>,
-    /// 证书弃用时间
+    #[doc = "证书弃用时间\n\nMay be absent. Format `rfc3339`. Example: `2018-12-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Timestamp>,
-    /// 证书序列号
+    #[doc = "证书序列号\n\nMay be absent. Example: `5157F09EFDC096DE15EBE81A47057A7232F1B8E1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_no: Option<String>,
 }
 
-/// 证书信息
+#[doc = "证书信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGlobalCertificatesEncryptCertificate {
-    /// 加密证书的算法
+    #[doc = "加密证书的算法\n\nMay be absent. Example: `AEAD_AES_256_GCM`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// 加密证书的附加数据
+    #[doc = "加密证书的附加数据\n\nMay be absent. Example: `certificate`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_data: Option<String>,
-    /// 加密后的证书内容
-    ///
-    /// Encrypted with AEAD_AES_256_GCM under the APIv3 key.
+    #[doc = "加密后的证书内容\n\nMay be absent. Example: `sRvt...`.\n\nEncrypted with AEAD_AES_256_GCM under the APIv3 key."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ciphertext: Option<String>,
-    /// 加密证书的随机串
+    #[doc = "加密证书的随机串\n\nMay be absent. Example: `61f9c719728a`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
 }

@@ -34,7 +34,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 海关
+    /// Values of `customs`.
     pub enum GlobalCustoms {
         /// `CHONGQING`
         Chongqing = "CHONGQING",
@@ -57,65 +57,65 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryCustomsOrdersRequest`](crate::global::v3::customs::orders::QueryCustomsOrdersRequest) and [`QueryCustomsOrdersRequest`](crate::global::customs::orders::QueryCustomsOrdersRequest).
+#[doc = "The answer to [`QueryCustomsOrdersRequest`](crate::global::v3::customs::orders::QueryCustomsOrdersRequest) and [`QueryCustomsOrdersRequest`](crate::global::customs::orders::QueryCustomsOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCustomsOrdersResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 报关数据包
+    #[doc = "报关数据包\n\nAlways present."]
     pub data: Vec<QueryCustomsOrdersData>,
-    /// 请求最大记录条数
+    #[doc = "请求最大记录条数\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 偏移量
+    #[doc = "偏移量\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 查询结果总条数
+    #[doc = "查询结果总条数\n\nAlways present. Example: `1`."]
     pub total_count: i64,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1000320306201511078440737890`."]
     pub transaction_id: String,
-    /// 核验机构
+    #[doc = "核验机构\n\nAlways present. Example: `UNIONPAY`."]
     pub verify_department: CustomsOrdersVerifyDepartment,
-    /// 核验机构流水号
+    #[doc = "核验机构流水号\n\nAlways present. Example: `2018112288340107038204310100000`."]
     pub verify_department_trade_id: String,
 }
 
-/// 报关数据包
+#[doc = "报关数据包"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCustomsOrdersData {
-    /// 海关代码
+    #[doc = "海关代码\n\nAlways present. Example: `SHANGHAI_ZS`."]
     pub customs: GlobalCustoms,
-    /// 关税
+    #[doc = "关税\n\nMay be absent. Example: `888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
-    /// 报关结果说明
+    #[doc = "报关结果说明\n\nMay be absent. Example: `支付单已存在并且为非退单状态`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
-    /// 币种
+    #[doc = "币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_type: Option<String>,
-    /// 商户海关备案号
+    #[doc = "商户海关备案号\n\nMay be absent. Example: `1234567`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_customs_no: Option<String>,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nAlways present. Example: `2015-09-01T10:00:00+08:00`."]
     pub modify_time: String,
-    /// 子单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "子单金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
-    /// 商品费用
+    #[doc = "商品费用\n\nMay be absent. Example: `888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
-    /// 报关状态
+    #[doc = "报关状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: GlobalState,
-    /// 微信子单号
+    #[doc = "微信子单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
-    /// 商户子单号
+    #[doc = "商户子单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
-    /// 物流费用
+    #[doc = "物流费用\n\nMay be absent. Example: `888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
 }
@@ -150,81 +150,84 @@ string_enum! {
     }
 }
 
-/// The answer to [`ModifyCustomsOrdersRequest`](crate::global::v3::customs::orders::ModifyCustomsOrdersRequest) and [`ModifyCustomsOrdersRequest`](crate::global::customs::orders::ModifyCustomsOrdersRequest).
+#[doc = "The answer to [`ModifyCustomsOrdersRequest`](crate::global::v3::customs::orders::ModifyCustomsOrdersRequest) and [`ModifyCustomsOrdersRequest`](crate::global::customs::orders::ModifyCustomsOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyCustomsOrdersResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nAlways present. Example: `2015-09-01T10:00:00+08:00`."]
     pub modify_time: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 报关状态
+    #[doc = "报关状态\n\nAlways present. Example: `SUBMITTED`."]
     pub state: GlobalState,
-    /// 微信子订单号
+    #[doc = "微信子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1000320306201511078440737890`."]
     pub transaction_id: String,
-    /// 核验机构
+    #[doc = "核验机构\n\nAlways present. Example: `UNIONPAY`."]
     pub verify_department: CustomsOrdersVerifyDepartment,
-    /// 核验机构流水号
+    #[doc = "核验机构流水号\n\nAlways present. Example: `2018112288340107038204310100000`."]
     pub verify_department_trade_id: String,
 }
 
-/// The answer to [`CreateCustomsOrdersRequest`](crate::global::v3::customs::orders::CreateCustomsOrdersRequest) and [`CreateCustomsOrdersRequest`](crate::global::customs::orders::CreateCustomsOrdersRequest).
+#[doc = "The answer to [`CreateCustomsOrdersRequest`](crate::global::v3::customs::orders::CreateCustomsOrdersRequest) and [`CreateCustomsOrdersRequest`](crate::global::customs::orders::CreateCustomsOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCustomsOrdersResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 报关状态
+    #[doc = "报关状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: GlobalState,
-    /// 微信子订单号
+    #[doc = "微信子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1000320306201511078440737890`."]
     pub transaction_id: String,
-    /// 核验机构
+    #[doc = "核验机构\n\nAlways present. Example: `UNIONPAY`."]
     pub verify_department: CustomsOrdersVerifyDepartment,
-    /// 核验机构交易流水号
+    #[doc = "核验机构交易流水号\n\nAlways present. Example: `2018112288340107038204310100000`."]
     pub verify_department_trade_id: String,
 }
 
-/// The answer to [`CreateCustomsRedeclareRequest`](crate::global::v3::customs::redeclare::CreateCustomsRedeclareRequest) and [`CreateCustomsRedeclareRequest`](crate::global::customs::redeclare::CreateCustomsRedeclareRequest).
+#[doc = "The answer to [`CreateCustomsRedeclareRequest`](crate::global::v3::customs::redeclare::CreateCustomsRedeclareRequest) and [`CreateCustomsRedeclareRequest`](crate::global::customs::redeclare::CreateCustomsRedeclareRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCustomsRedeclareResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 申报结果说明
+    #[doc = "申报结果说明\n\nMay be absent. Example: `支付单已存在并且为非退单状态`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nAlways present. Example: `2015-09-01T10:00:00+08:00`."]
     pub modify_time: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 报关状态
+    #[doc = "报关状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: GlobalState,
-    /// 微信子订单号
+    #[doc = "微信子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<String>,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1000320306201511078440737890`."]
     pub transaction_id: String,
 }
 
@@ -236,18 +239,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`VerifyCertificateCustomsRequest`](crate::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest) and [`VerifyCertificateCustomsRequest`](crate::global::customs::verify_certificate::VerifyCertificateCustomsRequest).
+#[doc = "The answer to [`VerifyCertificateCustomsRequest`](crate::global::v3::customs::verify_certificate::VerifyCertificateCustomsRequest) and [`VerifyCertificateCustomsRequest`](crate::global::customs::verify_certificate::VerifyCertificateCustomsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyCertificateCustomsResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 身份核验结果
+    #[doc = "身份核验结果\n\nAlways present. Example: `SAME`."]
     pub certificate_check_result: VerifyCertificateCustomsCertificateCheckResult,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1000320306201511078440737890`."]
     pub transaction_id: String,
 }
 
@@ -261,88 +265,155 @@ string_enum! {
     }
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `HKD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+impl<'a> GlobalAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalDetail<'a> {
-    /// 订单原价
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
+    #[doc = "单品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [GlobalGoodsDetail<'a>]>,
-    /// 商品小票ID
+    #[doc = "商品小票ID\n\nOptional. Example: `wx123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<&'a str>,
 }
 
-/// 单品列表
+impl<'a> GlobalDetail<'a> {
+    /// The object without a required field. The optional ones (`cost_price`, `goods_detail`, `receipt_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cost_price: None,
+            goods_detail: None,
+            receipt_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalGoodsDetail<'a> {
-    /// 商品编码
+    #[doc = "商品编码\n\nRequired."]
     pub goods_id: &'a str,
-    /// 商品名称
+    #[doc = "商品名称\n\nOptional. Example: `iPhone6s 16G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 微信侧商品编码
+    #[doc = "微信侧商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wxpay_goods_id: Option<&'a str>,
 }
 
-/// 场景信息
+impl<'a> GlobalGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(goods_id: &'a str, price: i64, quantity: i64) -> Self {
+        Self {
+            goods_id,
+            goods_name: None,
+            price,
+            quantity,
+            wxpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalSceneInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
-    /// 操作员ID
+    #[doc = "操作员ID\n\nOptional. Example: `123145`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<GlobalStoreInfo<'a>>,
 }
 
-/// 商户门店信息
+impl<'a> GlobalSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`device_id`, `device_ip`, `operator_id`, `payer_client_ip`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+            operator_id: None,
+            payer_client_ip: None,
+            store_info: None,
+        }
+    }
+}
+
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GlobalStoreInfo<'a> {
-    /// 详细地址
+    #[doc = "详细地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: &'a str,
-    /// 编号
+    #[doc = "编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `腾讯大厦分店`."]
     pub name: &'a str,
 }
 
-/// 汇率
+impl<'a> GlobalStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str) -> Self {
+        Self {
+            address,
+            id: None,
+            name,
+        }
+    }
+}
+
+#[doc = "The `exchange_rate` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GlobalExchangeRate {
-    /// 汇率值
+    #[doc = "汇率值\n\nMay be absent. Example: `80000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
-    /// 汇率类型
+    #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GlobalType>,
 }
@@ -375,27 +446,14 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "The `exchange_rate` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GlobalPayer {
-    /// 用户标识
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub openid: Option<String>,
-    /// 用户标识（机构）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sp_openid: Option<String>,
-    /// 用户标识（特约商户）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_openid: Option<String>,
-}
-
-/// 汇率信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsExchangeRate {
-    /// 汇率值
+    #[doc = "汇率值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
-    /// 汇率类型
+    #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreatePapayTransactionsType>,
 }
@@ -410,41 +468,52 @@ string_enum! {
     }
 }
 
-/// 单品列表
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GlobalPayer {
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
+    #[doc = "机构用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<String>,
+    #[doc = "子商户用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<String>,
+}
+
+#[doc = "单品列表"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 商品编码
+    #[doc = "商品编码\n\nAlways present. Example: `12345`."]
     pub goods_id: String,
-    /// 商品备注
+    #[doc = "商品备注\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品价格
+    #[doc = "商品价格\n\nAlways present. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPapayTransactionsByOutTradeNoAmount {
-    /// 订单标价币种
+    #[doc = "订单标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 汇率信息
+    #[doc = "汇率信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<GlobalExchangeRate>,
-    /// 用户支付币种
+    #[doc = "用户支付币种\n\nAlways present. Example: `HKD`."]
     pub payer_currency: String,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 

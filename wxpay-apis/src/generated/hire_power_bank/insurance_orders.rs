@@ -5,56 +5,72 @@
 
 use crate::generated::prelude::*;
 
-/// 创建保险订单: `POST /v3/hire-power-bank/insurance-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>.
-///
-/// For: 普通商户.
+#[doc = "创建保险订单: `POST /v3/hire-power-bank/insurance-orders`.\n\n```ignore\nlet mut request = CreateInsuranceOrderRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建保险订单",
+    "POST v3/hire-power-bank/insurance-orders",
+    "v3/hire-power-bank/insurance-orders"
+))]
 #[wxpay_api(POST, "v3/hire-power-bank/insurance-orders", response = CreateInsuranceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateInsuranceOrderRequest<'a> {
-    /// 用于接收保险订单状态变化通知
+    #[doc = "用于接收保险订单状态变化通知\n\nBody field, optional. Example: `https://api.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 微信用户在商户对应appid下的唯一标识
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nBody field, optional. Example: `2323dfsdf342342`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户创建保险订单时的凭据号
+    #[doc = "商户创建保险订单时的凭据号\n\nBody field, optional. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户在支付分服务下对应的服务ID
+    #[doc = "商户在支付分服务下对应的服务ID\n\nBody field, optional. Example: `实例值`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
 
-/// The answer to [`CreateInsuranceOrderRequest`] and [`GetByOutTradeNoRequest`].
+impl<'a> CreateInsuranceOrderRequest<'a> {
+    /// The request without a required field. The optional ones (`notify_url`, `openid`, `out_order_no`, `service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            notify_url: None,
+            openid: None,
+            out_order_no: None,
+            service_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateInsuranceOrderRequest`] and [`GetByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InsuranceOrdersResponse {
-    /// 一笔保险订单对应的已理赔次数
+    #[doc = "一笔保险订单对应的已理赔次数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_count: Option<i64>,
-    /// 一笔保险订单对应的最大理赔次数
+    #[doc = "一笔保险订单对应的最大理赔次数\n\nMay be absent. Example: `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_claim_count: Option<i64>,
-    /// 微信用户在商户对应appid下的唯一标识
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nMay be absent. Example: `2323dfsdf342342`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 保险订单开始时间
+    #[doc = "保险订单开始时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_begin_time: Option<String>,
-    /// 保险订单结束时间
+    #[doc = "保险订单结束时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_end_time: Option<String>,
-    /// 租借充电宝隔夜归还保险订单号
+    #[doc = "租借充电宝隔夜归还保险订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 保险订单领取状态
+    #[doc = "保险订单领取状态\n\nMay be absent. Example: `RECEIVING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_receive_state: Option<String>,
-    /// 保险订单领取时间
+    #[doc = "保险订单领取时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_receive_time: Option<String>,
-    /// 商户创建保险订单时的凭据号
+    #[doc = "商户创建保险订单时的凭据号\n\nMay be absent. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
 }
@@ -62,16 +78,26 @@ pub struct InsuranceOrdersResponse {
 /// The answer to [`CreateInsuranceOrderRequest`]: `POST /v3/hire-power-bank/insurance-orders`.
 pub type CreateInsuranceOrderResponse = InsuranceOrdersResponse;
 
-/// 查询保险订单详情: `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html>.
-///
-/// For: 普通商户.
+#[doc = "查询保险订单详情: `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.\n\n```ignore\nlet request = GetByOutTradeNoRequest::new(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询保险订单详情",
+    "GET v3/hire-power-bank/insurance-orders/{out_order_no}",
+    "v3/hire-power-bank/insurance-orders/{out_order_no}"
+))]
 #[wxpay_api(GET, "v3/hire-power-bank/insurance-orders/<out_order_no>", response = GetByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetByOutTradeNoRequest<'a> {
-    /// 商户创建保险订单时的凭据号
+    #[doc = "商户创建保险订单时的凭据号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_order_no: &'a str,
+}
+
+impl<'a> GetByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self { out_order_no }
+    }
 }
 
 /// The answer to [`GetByOutTradeNoRequest`]: `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.

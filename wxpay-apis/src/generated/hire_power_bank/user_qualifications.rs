@@ -3,22 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户保险订单领取资格: `GET /v3/hire-power-bank/user-qualifications/{openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html>.
-///
-/// For: 普通商户.
+#[doc = "查询用户保险订单领取资格: `GET /v3/hire-power-bank/user-qualifications/{openid}`.\n\n```ignore\nlet request = GetQualificationByOpenIdRequest::new(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询用户保险订单领取资格",
+    "GET v3/hire-power-bank/user-qualifications/{openid}",
+    "v3/hire-power-bank/user-qualifications/{openid}"
+))]
 #[wxpay_api(GET, "v3/hire-power-bank/user-qualifications/<openid>", response = GetQualificationByOpenIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetQualificationByOpenIdRequest<'a> {
-    /// 微信用户在商户对应appid下的唯一标识
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nPath parameter, required. Example: `2323dfsdf342342`."]
     pub openid: &'a str,
 }
 
-/// The answer to [`GetQualificationByOpenIdRequest`].
+impl<'a> GetQualificationByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self { openid }
+    }
+}
+
+#[doc = "The answer to [`GetQualificationByOpenIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetQualificationByOpenIdResponse {
-    /// 用户是否具有保险订单领取资格
+    #[doc = "用户是否具有保险订单领取资格\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualified_user: Option<bool>,
 }

@@ -3,36 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 出行券切卡组件预下单API: `POST /v3/industry-coupon/tokens`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_9_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "出行券切卡组件预下单API: `POST /v3/industry-coupon/tokens`.\n\n```ignore\nlet request = CreateIndustryCouponTokensRequest::new(coupon_list, open_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_9_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "出行券切卡组件预下单API",
+    "POST v3/industry-coupon/tokens",
+    "v3/industry-coupon/tokens"
+))]
 #[wxpay_api(POST, "v3/industry-coupon/tokens", response = CreateIndustryCouponTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIndustryCouponTokensRequest<'a> {
-    /// 出行券列表
+    #[doc = "出行券列表\n\nBody field, required."]
     pub coupon_list: &'a [CreateIndustryCouponTokensCoupon<'a>],
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjrR8kUDlj4-nofQsPAJAAFI`."]
     pub open_id: &'a str,
 }
 
-/// 出行券列表
+impl<'a> CreateIndustryCouponTokensRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(coupon_list: &'a [CreateIndustryCouponTokensCoupon<'a>], open_id: &'a str) -> Self {
+        Self {
+            coupon_list,
+            open_id,
+        }
+    }
+}
+
+#[doc = "出行券列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateIndustryCouponTokensCoupon<'a> {
-    /// 券ID
+    #[doc = "券ID\n\nRequired. Example: `11004999626`."]
     pub coupon_id: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nRequired. Example: `16474341`."]
     pub stock_id: i64,
 }
 
-/// The answer to [`CreateIndustryCouponTokensRequest`].
+impl<'a> CreateIndustryCouponTokensCoupon<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(coupon_id: &'a str, stock_id: i64) -> Self {
+        Self {
+            coupon_id,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateIndustryCouponTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateIndustryCouponTokensResponse {
-    /// token过期时间
+    #[doc = "token过期时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_time: Option<String>,
-    /// 切卡组件token值
+    #[doc = "切卡组件token值\n\nMay be absent. Example: `16824f40-aec1-11e8-a69c-f7a44da04f19`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -3,20 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "支付码牌/点餐码牌交易回传: `POST /v3/industry-rebate/transactions/{transaction_id}`.\n\n```ignore\nlet request = CreateIndustryRebateTransactionsRequest::new(transaction_id, code_url, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "支付码牌/点餐码牌交易回传",
+    "POST v3/industry-rebate/transactions/{transaction_id}",
+    "v3/industry-rebate/transactions/{transaction_id}"
+))]
 #[wxpay_api(POST, "v3/industry-rebate/transactions/<transaction_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIndustryRebateTransactionsRequest<'a> {
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub transaction_id: &'a str,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nBody field, required. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `example_out_trade_no`."]
     pub out_trade_no: &'a str,
-    /// 子商户
+    #[doc = "子商户\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateIndustryRebateTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        code_url: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            transaction_id,
+            code_url,
+            out_trade_no,
+            sub_mchid,
+        }
+    }
 }

@@ -3,44 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 获取出厂检查结果: `GET /v3/iotmanage/device-inspections/{device_sn}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html>.
-///
-/// For: 服务商.
+#[doc = "获取出厂检查结果: `GET /v3/iotmanage/device-inspections/{device_sn}`.\n\n```ignore\nlet request = QueryIotmanageDeviceInspectionsRequest::new(device_sn);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取出厂检查结果",
+    "GET v3/iotmanage/device-inspections/{device_sn}",
+    "v3/iotmanage/device-inspections/{device_sn}"
+))]
 #[wxpay_api(GET, "v3/iotmanage/device-inspections/<device_sn>", response = QueryIotmanageDeviceInspectionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsRequest<'a> {
-    /// 设备序列号
+    #[doc = "设备序列号\n\nPath parameter, required. Example: `AAAAA123456789012345678`."]
     pub device_sn: &'a str,
 }
 
-/// The answer to [`QueryIotmanageDeviceInspectionsRequest`].
+impl<'a> QueryIotmanageDeviceInspectionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str) -> Self {
+        Self { device_sn }
+    }
+}
+
+#[doc = "The answer to [`QueryIotmanageDeviceInspectionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDeviceInspectionsResponse {
-    /// 刷脸应用版本号
+    #[doc = "刷脸应用版本号\n\nAlways present."]
     pub app_version: String,
-    /// 蓝牙MAC地址
+    #[doc = "蓝牙MAC地址\n\nAlways present."]
     pub bluetooth_mac: String,
-    /// 摄像头序列号
+    #[doc = "摄像头序列号\n\nAlways present."]
     pub camera_sn: String,
-    /// 设备序列号
+    #[doc = "设备序列号\n\nAlways present."]
     pub device_sn: String,
-    /// 错误信息
+    #[doc = "错误信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// 国际移动设备识别码
+    #[doc = "国际移动设备识别码\n\nAlways present."]
     pub imei: String,
-    /// 查询时间
+    #[doc = "查询时间\n\nAlways present. Format `rfc3339`."]
     pub inspect_time: Timestamp,
-    /// 查询结果
+    #[doc = "查询结果\n\nAlways present."]
     pub result: QueryIotmanageDeviceInspectionsResult,
-    /// 告警信息
+    #[doc = "告警信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
-    /// 有线网卡MAC地址
+    #[doc = "有线网卡MAC地址\n\nAlways present."]
     pub wired_mac: String,
-    /// 无线网卡MAC地址
+    #[doc = "无线网卡MAC地址\n\nAlways present."]
     pub wireless_mac: String,
 }
 

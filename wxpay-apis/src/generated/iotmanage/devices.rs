@@ -3,84 +3,92 @@
 
 use crate::generated::prelude::*;
 
-/// 智能设备列表: `GET /v3/iotmanage/devices`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html>.
-///
-/// For: 服务商.
+#[doc = "智能设备列表: `GET /v3/iotmanage/devices`.\n\n```ignore\nlet request = QueryIotmanageDevicesRequest::new(limit, offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html>.\n\nFor: 服务商."]
+#[doc(alias("智能设备列表", "GET v3/iotmanage/devices", "v3/iotmanage/devices"))]
 #[wxpay_api(GET, "v3/iotmanage/devices", response = QueryIotmanageDevicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesRequest {
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, required. Format `uint64`. Example: `5`."]
     pub limit: u64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, required. Format `uint64`. Example: `10`."]
     pub offset: u64,
 }
 
-/// The answer to [`QueryIotmanageDevicesRequest`].
+impl QueryIotmanageDevicesRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(limit: u64, offset: u64) -> Self {
+        Self { limit, offset }
+    }
+}
+
+#[doc = "The answer to [`QueryIotmanageDevicesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesResponse {
-    /// 设备列表
+    #[doc = "设备列表\n\nAlways present."]
     pub data: Vec<QueryIotmanageDevicesData>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 相关链接
+    #[doc = "相关链接\n\nAlways present."]
     pub links: QueryIotmanageDevicesLinks,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesData {
-    /// 激活状态
+    #[doc = "激活状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation_status: Option<QueryIotmanageDevicesActivationStatus>,
-    /// 激活时间
+    #[doc = "激活时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation_time: Option<Timestamp>,
-    /// 刷脸应用软件模式
+    #[doc = "刷脸应用软件模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_scene: Option<String>,
-    /// 刷脸应用软件模式代码
+    #[doc = "刷脸应用软件模式代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_scene_code: Option<String>,
-    /// 摄像头序列号
+    #[doc = "摄像头序列号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera_sn: Option<String>,
-    /// 设备品类
+    #[doc = "设备品类\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_category: Option<String>,
-    /// 设备品类代码
+    #[doc = "设备品类代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_category_code: Option<String>,
-    /// 设备类型
+    #[doc = "设备类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_class: Option<String>,
-    /// 设备类型代码
+    #[doc = "设备类型代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_class_code: Option<String>,
-    /// 设备型号
+    #[doc = "设备型号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_model: Option<String>,
-    /// 设备序列号
+    #[doc = "设备序列号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sn: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户简称
+    #[doc = "商户简称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_shortname: Option<String>,
-    /// 刷脸应用操作系统
+    #[doc = "刷脸应用操作系统\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_system: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 子商户简称
+    #[doc = "子商户简称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_merchant_shortname: Option<String>,
 }
@@ -95,16 +103,17 @@ string_enum! {
     }
 }
 
-/// 相关链接
+#[doc = "相关链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIotmanageDevicesLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
-    /// 当前链接
+    #[doc = "当前链接\n\nMay be absent."]
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }

@@ -3,23 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询爱心餐品牌信息: `GET /v3/lovefeast/brands/{brand_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/lovefeast/brands/get-brand.html>, <https://pay.weixin.qq.com/docs/partner/apis/lovefeast/brands/get-brand.html>.
-///
-/// For: 服务商, 微信平台商户.
+#[doc = "查询爱心餐品牌信息: `GET /v3/lovefeast/brands/{brand_id}`.\n\n```ignore\nlet request = GetBrandRequest::new(brand_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/lovefeast/brands/get-brand.html>, <https://pay.weixin.qq.com/docs/partner/apis/lovefeast/brands/get-brand.html>.\n\nFor: 服务商, 微信平台商户."]
+#[doc(alias(
+    "查询爱心餐品牌信息",
+    "GET v3/lovefeast/brands/{brand_id}",
+    "v3/lovefeast/brands/{brand_id}"
+))]
 #[wxpay_api(GET, "v3/lovefeast/brands/<brand_id>", response = GetBrandResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBrandRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `2250`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`GetBrandRequest`].
+impl<'a> GetBrandRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self { brand_id }
+    }
+}
+
+#[doc = "The answer to [`GetBrandRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetBrandResponse {
-    /// 供餐数量
+    #[doc = "供餐数量\n\nAlways present. Format `integer`."]
     pub consume_count: i64,
-    /// 捐赠数量
+    #[doc = "捐赠数量\n\nAlways present. Format `integer`."]
     pub donate_count: i64,
 }

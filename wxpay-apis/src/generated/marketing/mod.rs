@@ -19,26 +19,19 @@ pub mod shopping_receipt;
 pub mod weekly_discount;
 pub mod withdraw_favor;
 
-/// The answer to [`CreateBankFavorUsersBankMultiActivityRequest`](crate::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest) and [`ListCouponsByFilterRequest`](crate::marketing::favor::users::coupons::ListCouponsByFilterRequest).
+#[doc = "The answer to [`CreateBankFavorUsersBankMultiActivityRequest`](crate::marketing::bank_favor::users::bank_multi_activity::CreateBankFavorUsersBankMultiActivityRequest) and [`ListCouponsByFilterRequest`](crate::marketing::favor::users::coupons::ListCouponsByFilterRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MarketingResponse {
-    /// 代金券id
+    #[doc = "代金券id\n\nAlways present."]
     pub coupon_id: String,
 }
 
-/// The answer to [`QueryBusifavorCallbacksRequest`](crate::marketing::busifavor::callbacks::QueryBusifavorCallbacksRequest) and [`QueryFavorCallbacksRequest`](crate::marketing::favor::callbacks::QueryFavorCallbacksRequest).
+#[doc = "The answer to [`CreateBusifavorProductCouponsPreSendRequest`](crate::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest), [`CreatePartnerProductCouponUsersPreSendCouponRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest) and [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Callbacks {
-    /// 商户号
-    pub mchid: String,
-    /// 通知URL地址
-    pub notify_url: String,
-}
-
-/// The answer to [`CreateBusifavorProductCouponsPreSendRequest`](crate::marketing::busifavor::product_coupons::pre_send::CreateBusifavorProductCouponsPreSendRequest), [`CreatePartnerProductCouponUsersPreSendCouponRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon::CreatePartnerProductCouponUsersPreSendCouponRequest) and [`CreatePartnerProductCouponUsersPreSendCouponBundleRequest`](crate::marketing::partner::product_coupon::users::pre_send_coupon_bundle::CreatePartnerProductCouponUsersPreSendCouponBundleRequest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorProductCouponsPreSendResponse {
-    /// 预发券token
+    #[doc = "预发券token\n\nAlways present. Example: `ABBpZjCfAAABAAAAAACmTrRvExc7XKea-`."]
     pub token: String,
 }
 
@@ -68,27 +61,53 @@ string_enum! {
     }
 }
 
-/// 视频号相关信息
+#[doc = "The `finder_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MarketingFinderInfo<'a> {
-    /// 视频号ID
+    #[doc = "视频号ID\n\nRequired."]
     pub finder_id: &'a str,
-    /// 视频号封面图
+    #[doc = "视频号封面图\n\nRequired. Format `MediaUrl`."]
     pub finder_video_cover_image_url: &'a str,
-    /// 视频号视频ID
+    #[doc = "视频号视频ID\n\nRequired."]
     pub finder_video_id: &'a str,
 }
 
-/// 事件通知配置
+impl<'a> MarketingFinderInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        finder_id: &'a str,
+        finder_video_cover_image_url: &'a str,
+        finder_video_id: &'a str,
+    ) -> Self {
+        Self {
+            finder_id,
+            finder_video_cover_image_url,
+            finder_video_id,
+        }
+    }
+}
+
+#[doc = "事件通知配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MarketingNotifyConfig<'a> {
-    /// 事件通知appid
+    #[doc = "事件通知appid\n\nOptional. Example: `wx23232232323`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_appid: Option<&'a str>,
 }
 
+impl<'a> MarketingNotifyConfig<'a> {
+    /// The object without a required field. The optional ones (`notify_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { notify_appid: None }
+    }
+}
+
 string_enum! {
-    /// 批次类型
+    /// Values of `stock_type`.
     pub enum MarketingStockType {
         /// `DISCOUNT`
         Discount = "DISCOUNT",
@@ -99,41 +118,23 @@ string_enum! {
     }
 }
 
-/// 券code数量
+#[doc = "The `finder_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MarketingCouponCodeCount {
-    /// 该批次当前可用的code数
-    pub available_count: i64,
-    /// 该批次总共已上传的code总数
-    pub total_count: i64,
-}
-
-/// 视频号相关信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksFinderInfo {
-    /// 视频号ID
+    #[doc = "视频号ID\n\nAlways present."]
     pub finder_id: String,
-    /// 视频号封面图
+    #[doc = "视频号封面图\n\nAlways present. Format `MediaUrl`."]
     pub finder_video_cover_image_url: String,
-    /// 视频号视频ID
+    #[doc = "视频号视频ID\n\nAlways present."]
     pub finder_video_id: String,
 }
 
-/// 事件通知配置
+#[doc = "事件通知配置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksNotifyConfig {
-    /// 事件通知appid
+    #[doc = "事件通知appid\n\nMay be absent. Example: `wx23232232323`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_appid: Option<String>,
-}
-
-/// 无规律的有效时间段
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MarketingIrregularyAvaliableTime {
-    /// 开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub begin_time: Option<Timestamp>,
-    /// 结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<Timestamp>,
 }

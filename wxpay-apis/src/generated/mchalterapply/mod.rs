@@ -10,7 +10,7 @@ pub mod mchsubjectalterapplyment;
 pub mod merchantnamealterapplyment;
 
 string_enum! {
-    /// 超级管理员证件类型
+    /// Values of `contact_id_doc_type`.
     pub enum CreateMchalterapplyContactIdDocType {
         /// `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`
         IdentificationTypeForeignResident = "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",
@@ -31,21 +31,23 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMchalterapplyMchcontactalterapplymentRequest`](crate::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest), [`CreateMchalterapplyMchsubjectalterapplymentRequest`](crate::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest) and [`CreateMchalterapplyMerchantnamealterapplymentRequest`](crate::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest).
+#[doc = "The answer to [`CreateMchalterapplyMchcontactalterapplymentRequest`](crate::mchalterapply::mchcontactalterapplyment::CreateMchalterapplyMchcontactalterapplymentRequest), [`CreateMchalterapplyMchsubjectalterapplymentRequest`](crate::mchalterapply::mchsubjectalterapplyment::CreateMchalterapplyMchsubjectalterapplymentRequest) and [`CreateMchalterapplyMerchantnamealterapplymentRequest`](crate::mchalterapply::merchantnamealterapplyment::CreateMchalterapplyMerchantnamealterapplymentRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nMay be absent. Example: `20220617143306000013906025001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchalterapplyAuditRejectDetail {
-    /// 参数名称
+    #[doc = "参数名称\n\nMay be absent. Example: `ubo_info_list.card_number_0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_name: Option<String>,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }

@@ -3,267 +3,337 @@
 
 use crate::generated::prelude::*;
 
-/// 上报订单关联信息: `POST /v3/merchant-risk-manage/report-trade-union-information`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/report-trade-risk-information.html>.
-///
-/// For: 普通商户, 服务商, 渠道商, 从业机构.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "上报订单关联信息: `POST /v3/merchant-risk-manage/report-trade-union-information`.\n\n```ignore\nlet mut request = ReportTradeRiskInformationRequest::new();\nrequest.acquiring_bank_id = Some(acquiring_bank_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/report-trade-risk-information.html>.\n\nFor: 普通商户, 服务商, 渠道商, 从业机构.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "上报订单关联信息",
+    "POST v3/merchant-risk-manage/report-trade-union-information",
+    "v3/merchant-risk-manage/report-trade-union-information"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/report-trade-union-information", response = ReportTradeRiskInformationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReportTradeRiskInformationRequest<'a> {
-    /// 从业机构商户号
+    #[doc = "从业机构商户号\n\nBody field, optional. Example: `1356485`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<&'a str>,
-    /// 用户实名证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户实名证件号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificates_number: Option<&'a str>,
-    /// 渠道号
+    pub certificates_number: Option<Sensitive<&'a str>>,
+    #[doc = "渠道号\n\nBody field, optional. Example: `1900000108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 用户终端ip
+    #[doc = "用户终端ip\n\nBody field, optional. Example: `123.12.12.123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<&'a str>,
-    /// 合单商户号
+    #[doc = "合单商户号\n\nBody field, optional. Example: `example_combine_mchid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_mchid: Option<&'a str>,
-    /// 合单商户订单号
+    #[doc = "合单商户订单号\n\nBody field, optional. Example: `example_combine_out_trade_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_out_trade_no: Option<&'a str>,
-    /// 收货城市
+    #[doc = "收货城市\n\nBody field, optional. Example: `example_delivery_city`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_city: Option<&'a str>,
-    /// 收货省份
+    #[doc = "收货省份\n\nBody field, optional. Example: `example_delivery_province`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_province: Option<&'a str>,
-    /// 用户设备类型
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "用户设备类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type: Option<i64>,
-    /// 扩展字段1
+    #[doc = "扩展字段1\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields1: Option<&'a str>,
-    /// 扩展字段2
+    #[doc = "扩展字段2\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields2: Option<&'a str>,
-    /// 扩展字段3
+    #[doc = "扩展字段3\n\nBody field, optional. Example: `{\"key1\":\"value1\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_fields3: Option<&'a str>,
-    /// 商品类目
+    #[doc = "商品类目\n\nBody field, optional. Example: `example_goods_category`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<&'a str>,
-    /// 商品上架时间
+    #[doc = "商品上架时间\n\nBody field, optional. Example: `example_goods_listing_time`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_listing_time: Option<&'a str>,
-    /// 虚拟实物标识
-    ///
-    /// One of `1`, `2`.
+    #[doc = "虚拟实物标识\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_type: Option<i64>,
-    /// 高风险商品标签
+    #[doc = "高风险商品标签\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_risk_goods: Option<i64>,
-    /// 是否需要物流发货
+    #[doc = "是否需要物流发货\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_need_deliver: Option<bool>,
-    /// 上一笔支付openid
+    #[doc = "上一笔支付openid\n\nBody field, optional. Example: `example_last_pay_openid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_pay_openid: Option<&'a str>,
-    /// 线上线下标识
-    ///
-    /// One of `1`, `2`.
+    #[doc = "线上线下标识\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_type: Option<i64>,
-    /// 生活缴费场景独有字段
+    #[doc = "生活缴费场景独有字段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub living_expenses_fields: Option<ReportTradeRiskInformationLivingExpensesFields<'a>>,
-    /// 收货人地址是否新增
+    #[doc = "收货人地址是否新增\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_address: Option<bool>,
-    /// 卖家是否是新账号
+    #[doc = "卖家是否是新账号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_store: Option<bool>,
-    /// 订单识别标识：小时购/自提等枚举值
-    ///
-    /// One of `1`, `2`.
+    #[doc = "订单识别标识：小时购/自提等枚举值\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_delivery_label: Option<i64>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 下单人手机号：手机号前3后4
+    #[doc = "下单人手机号：手机号前3后4\n\nBody field, optional. Example: `example_order_phone_number`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_phone_number: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 用户手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<&'a str>,
-    /// 手机号来源
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "手机号来源\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_from: Option<i64>,
-    /// 手机号所属地
+    #[doc = "手机号所属地\n\nBody field, optional. Example: `example_phone_number_location`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_location: Option<&'a str>,
-    /// 前置打开行为异常
+    #[doc = "前置打开行为异常\n\nBody field, optional. Example: `example_pre_opening_behavior`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_opening_behavior: Option<&'a str>,
-    /// 是否为代付订单
+    #[doc = "是否为代付订单\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_payment: Option<bool>,
-    /// 充值业务场景独有字段
+    #[doc = "充值业务场景独有字段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recharge_fields: Option<ReportTradeRiskInformationRechargeFields<'a>>,
-    /// 用户下单设备是否是常用设备
+    #[doc = "用户下单设备是否是常用设备\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reliable_device: Option<bool>,
-    /// 商户判定交易的风险等级
+    #[doc = "商户判定交易的风险等级\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<i64>,
-    /// 高风险类目
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "高风险类目\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risky_goods: Option<i64>,
-    /// 用户下单设备与支付设备是否一致
+    #[doc = "用户下单设备与支付设备是否一致\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub same_deviced: Option<bool>,
-    /// 业务场景
-    ///
-    /// One of `0`, `1`, `2`.
+    #[doc = "业务场景\n\nBody field, optional. Example: `1`.\n\nOne of `0`, `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<i64>,
-    /// 物品发布类型
-    ///
-    /// One of `1`, `2`.
+    #[doc = "物品发布类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_type: Option<i64>,
-    /// 收款方用户标识
+    #[doc = "收款方用户标识\n\nBody field, optional. Example: `抖音的账号：XXXXX`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_userid: Option<&'a str>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 商户风险等级
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "商户风险等级\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_risk_level: Option<i64>,
-    /// 店铺标识
+    #[doc = "店铺标识\n\nBody field, optional. Example: `example_store_identifier`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_identifier: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子单列表
+    #[doc = "子单列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<&'a [ReportTradeRiskInformationSubOrder<'a>]>,
-    /// 下单人风险等级
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "下单人风险等级\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
-    /// 付款方用户标识
+    #[doc = "付款方用户标识\n\nBody field, optional. Example: `华为的账号：260XXX`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
 }
 
-/// 生活缴费场景独有字段
+impl<'a> ReportTradeRiskInformationRequest<'a> {
+    /// The request without a required field. The optional ones (`acquiring_bank_id`, `certificates_number`, `channel_id`, `client_ip`, `combine_mchid`, `combine_out_trade_no`, `delivery_city`, `delivery_province`, `device_type`, `extra_fields1`, `extra_fields2`, `extra_fields3`, `goods_category`, `goods_listing_time`, `goods_type`, `high_risk_goods`, `is_need_deliver`, `last_pay_openid`, `line_type`, `living_expenses_fields`, `new_address`, `new_store`, `offline_delivery_label`, `openid`, `order_phone_number`, `out_trade_no`, `phone`, `phone_from`, `phone_number_location`, `pre_opening_behavior`, `proxy_payment`, `recharge_fields`, `reliable_device`, `risk_level`, `risky_goods`, `same_deviced`, `scene`, `seller_type`, `seller_userid`, `sp_mchid`, `sp_risk_level`, `store_identifier`, `sub_mchid`, `sub_orders`, `user_risk_level`, `userid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            acquiring_bank_id: None,
+            certificates_number: None,
+            channel_id: None,
+            client_ip: None,
+            combine_mchid: None,
+            combine_out_trade_no: None,
+            delivery_city: None,
+            delivery_province: None,
+            device_type: None,
+            extra_fields1: None,
+            extra_fields2: None,
+            extra_fields3: None,
+            goods_category: None,
+            goods_listing_time: None,
+            goods_type: None,
+            high_risk_goods: None,
+            is_need_deliver: None,
+            last_pay_openid: None,
+            line_type: None,
+            living_expenses_fields: None,
+            new_address: None,
+            new_store: None,
+            offline_delivery_label: None,
+            openid: None,
+            order_phone_number: None,
+            out_trade_no: None,
+            phone: None,
+            phone_from: None,
+            phone_number_location: None,
+            pre_opening_behavior: None,
+            proxy_payment: None,
+            recharge_fields: None,
+            reliable_device: None,
+            risk_level: None,
+            risky_goods: None,
+            same_deviced: None,
+            scene: None,
+            seller_type: None,
+            seller_userid: None,
+            sp_mchid: None,
+            sp_risk_level: None,
+            store_identifier: None,
+            sub_mchid: None,
+            sub_orders: None,
+            user_risk_level: None,
+            userid: None,
+        }
+    }
+}
+
+#[doc = "生活缴费场景独有字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReportTradeRiskInformationLivingExpensesFields<'a> {
-    /// 缴费户名
+    #[doc = "缴费户名\n\nOptional. Example: `詹讯`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acc_name: Option<&'a str>,
-    /// 户号
+    #[doc = "户号\n\nOptional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acc_no: Option<&'a str>,
-    /// 户号对应的地址信息
+    #[doc = "户号对应的地址信息\n\nOptional. Example: `广东省深圳市南山区海天二路33号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 缴费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "缴费金额\n\nOptional. Example: `500`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 缴费城市
+    #[doc = "缴费城市\n\nOptional. Example: `湖南衡阳`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
-    /// 机构名称
+    #[doc = "机构名称\n\nOptional. Example: `深圳电力`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
-    /// 费种
+    #[doc = "费种\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 充值业务场景独有字段
+impl<'a> ReportTradeRiskInformationLivingExpensesFields<'a> {
+    /// The object without a required field. The optional ones (`acc_name`, `acc_no`, `address`, `amount`, `city`, `company_name`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            acc_name: None,
+            acc_no: None,
+            address: None,
+            amount: None,
+            city: None,
+            company_name: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "充值业务场景独有字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReportTradeRiskInformationRechargeFields<'a> {
-    /// 充值账号
+    #[doc = "充值账号\n\nOptional. Example: `example_account`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<&'a str>,
-    /// 充值账号类型
+    #[doc = "充值账号类型\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<i64>,
 }
 
-/// 子单列表
+impl<'a> ReportTradeRiskInformationRechargeFields<'a> {
+    /// The object without a required field. The optional ones (`account`, `account_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            account_type: None,
+        }
+    }
+}
+
+#[doc = "子单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReportTradeRiskInformationSubOrder<'a> {
-    /// 收货城市
+    #[doc = "收货城市\n\nOptional. Example: `example_delivery_city`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_city: Option<&'a str>,
-    /// 收货省份
+    #[doc = "收货省份\n\nOptional. Example: `example_delivery_province`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_province: Option<&'a str>,
-    /// 子单发起方商户号
+    #[doc = "子单发起方商户号\n\nOptional. Example: `example_mch_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
-    /// 子单商户订单号
+    #[doc = "子单商户订单号\n\nOptional. Example: `example_out_trade_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 高风险类目
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "高风险类目\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risky_goods: Option<i64>,
-    /// 商户风险等级
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "商户风险等级\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_risk_level: Option<i64>,
-    /// 下单人风险等级
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`, `7`.
+    #[doc = "下单人风险等级\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`, `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }
 
-/// The answer to [`ReportTradeRiskInformationRequest`].
+impl<'a> ReportTradeRiskInformationSubOrder<'a> {
+    /// The object without a required field. The optional ones (`delivery_city`, `delivery_province`, `mch_id`, `out_trade_no`, `risky_goods`, `sp_risk_level`, `user_risk_level`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            delivery_city: None,
+            delivery_province: None,
+            mch_id: None,
+            out_trade_no: None,
+            risky_goods: None,
+            sp_risk_level: None,
+            user_risk_level: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReportTradeRiskInformationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReportTradeRiskInformationResponse {
-    /// 从业机构商户号
+    #[doc = "从业机构商户号\n\nMay be absent. Example: `1356485`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<String>,
-    /// 渠道号
+    #[doc = "渠道号\n\nMay be absent. Example: `1900000108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900009231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -3,45 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 查询风险信息: `GET /v3/merchant-risk-manage/trade-risk-information`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/query-trade-risk-information.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "查询风险信息: `GET /v3/merchant-risk-manage/trade-risk-information`.\n\n```ignore\nlet mut request = QueryTradeRiskInformationRequest::new(out_trade_no);\nrequest.sp_mchid = Some(sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk/query-trade-risk-information.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询风险信息",
+    "GET v3/merchant-risk-manage/trade-risk-information",
+    "v3/merchant-risk-manage/trade-risk-information"
+))]
 #[wxpay_api(GET, "v3/merchant-risk-manage/trade-risk-information", response = QueryTradeRiskInformationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTradeRiskInformationRequest<'a> {
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 从业机构号
+    #[doc = "从业机构号\n\nQuery parameter, optional. Example: `1356485`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<&'a str>,
-    /// 渠道号
+    #[doc = "渠道号\n\nQuery parameter, optional. Example: `1900000108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nQuery parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 投诉信息
+    #[doc = "投诉信息\n\nQuery parameter, optional. Example: `商家说高额返利，支付很大金额之后发现并没有返利，是骗子`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complaints_information: Option<&'a str>,
 }
 
-/// The answer to [`QueryTradeRiskInformationRequest`].
+impl<'a> QueryTradeRiskInformationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `complaints_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self {
+            sp_mchid: None,
+            acquiring_bank_id: None,
+            channel_id: None,
+            sub_mchid: None,
+            out_trade_no,
+            complaints_information: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTradeRiskInformationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTradeRiskInformationResponse {
-    /// 处置手段描述
+    #[doc = "处置手段描述\n\nMay be absent. Example: `延长商户账期7天`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_description: Option<String>,
-    /// 处置手段
+    #[doc = "处置手段\n\nMay be absent. Example: `OTHER_PUNISH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_type: Option<crate::merchant_risk_manage::MerchantRiskManagePunishType>,
-    /// 风险系数值
+    #[doc = "风险系数值\n\nAlways present. Example: `1`."]
     pub risk_score: i64,
-    /// 风险类型
+    #[doc = "风险类型\n\nMay be absent. Example: `OTHER_RISK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_type: Option<crate::merchant_risk_manage::MerchantRiskManageRiskType>,
 }

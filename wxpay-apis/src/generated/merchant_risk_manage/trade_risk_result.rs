@@ -3,69 +3,90 @@
 
 use crate::generated::prelude::*;
 
-/// 处置结果回传: `POST /v3/merchant-risk-manage/trade-risk-result`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk-result/create-trade-risk-result.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "处置结果回传: `POST /v3/merchant-risk-manage/trade-risk-result`.\n\n```ignore\nlet mut request = CreateTradeRiskResultRequest::new(punish_type);\nrequest.acquiring_bank_id = Some(acquiring_bank_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/risk-manage/trade-risk-result/create-trade-risk-result.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "处置结果回传",
+    "POST v3/merchant-risk-manage/trade-risk-result",
+    "v3/merchant-risk-manage/trade-risk-result"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/trade-risk-result", response = CreateTradeRiskResultResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTradeRiskResultRequest<'a> {
-    /// 从业机构商户号
+    #[doc = "从业机构商户号\n\nBody field, optional. Example: `1356485`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<&'a str>,
-    /// 处置手段补充
+    #[doc = "处置手段补充\n\nBody field, optional. Example: `SUSPEND_SETTLEMENT_NDAYS:10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_punish_type: Option<&'a str>,
-    /// 渠道号
+    #[doc = "渠道号\n\nBody field, optional. Example: `1900000108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 投诉信息
+    #[doc = "投诉信息\n\nBody field, optional. Example: `商家说高额返利，支付很大金额之后发现并没有返利，是骗子`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complaints_information: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 处置手段
+    #[doc = "处置手段\n\nBody field, required. Example: `OTHER_PUNISH`."]
     pub punish_type: crate::merchant_risk_manage::MerchantRiskManagePunishType,
-    /// 风险类型
+    #[doc = "风险类型\n\nBody field, optional. Example: `OTHER_RISK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_type: Option<crate::merchant_risk_manage::MerchantRiskManageRiskType>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`CreateTradeRiskResultRequest`].
+impl<'a> CreateTradeRiskResultRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`acquiring_bank_id`, `additional_punish_type`, `channel_id`, `complaints_information`, `out_trade_no`, `risk_type`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(punish_type: crate::merchant_risk_manage::MerchantRiskManagePunishType) -> Self {
+        Self {
+            acquiring_bank_id: None,
+            additional_punish_type: None,
+            channel_id: None,
+            complaints_information: None,
+            out_trade_no: None,
+            punish_type,
+            risk_type: None,
+            sp_mchid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTradeRiskResultRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTradeRiskResultResponse {
-    /// 从业机构商户号
+    #[doc = "从业机构商户号\n\nMay be absent. Example: `1356485`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<String>,
-    /// 处置手段补充
+    #[doc = "处置手段补充\n\nMay be absent. Example: `SUSPEND_SETTLEMENT_NDAYS:10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_punish_type: Option<String>,
-    /// 渠道号
+    #[doc = "渠道号\n\nMay be absent. Example: `1900000108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 处置手段描述
+    #[doc = "处置手段描述\n\nMay be absent. Example: `延长商户账期7天`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_description: Option<String>,
-    /// 处置手段
+    #[doc = "处置手段\n\nAlways present. Example: `OTHER_PUNISH`."]
     pub punish_type: crate::merchant_risk_manage::MerchantRiskManagePunishType,
-    /// 风险类型
+    #[doc = "风险类型\n\nMay be absent. Example: `OTHER_RISK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_type: Option<crate::merchant_risk_manage::MerchantRiskManageRiskType>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900009231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

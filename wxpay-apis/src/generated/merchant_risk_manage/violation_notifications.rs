@@ -9,28 +9,49 @@
 
 use crate::generated::prelude::*;
 
-/// 删除商户违规通知回调地址API: `DELETE /v3/merchant-risk-manage/violation-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_4.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "删除商户违规通知回调地址API: `DELETE /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet request = DeleteMerchantRiskManageViolationNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_4.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "删除商户违规通知回调地址API",
+    "DELETE v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(DELETE, "v3/merchant-risk-manage/violation-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMerchantRiskManageViolationNotificationsRequest {}
 
-/// 查询商户违规通知回调地址API: `GET /v3/merchant-risk-manage/violation-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_2.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+impl DeleteMerchantRiskManageViolationNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "查询商户违规通知回调地址API: `GET /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet request = QueryMerchantRiskManageViolationNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_2.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询商户违规通知回调地址API",
+    "GET v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(GET, "v3/merchant-risk-manage/violation-notifications", response = QueryMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantRiskManageViolationNotificationsRequest {}
 
-/// The answer to [`QueryMerchantRiskManageViolationNotificationsRequest`], [`CreateMerchantRiskManageViolationNotificationsRequest`] and [`UpdateMerchantRiskManageViolationNotificationsRequest`].
+impl QueryMerchantRiskManageViolationNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantRiskManageViolationNotificationsRequest`], [`CreateMerchantRiskManageViolationNotificationsRequest`] and [`UpdateMerchantRiskManageViolationNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantRiskManageViolationNotifications {
-    /// 通知地址
+    #[doc = "通知地址\n\nMay be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
 }
@@ -39,34 +60,54 @@ pub struct MerchantRiskManageViolationNotifications {
 pub type QueryMerchantRiskManageViolationNotificationsResponse =
     MerchantRiskManageViolationNotifications;
 
-/// 创建商户违规通知回调地址API: `POST /v3/merchant-risk-manage/violation-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_1.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "创建商户违规通知回调地址API: `POST /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet mut request = CreateMerchantRiskManageViolationNotificationsRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "创建商户违规通知回调地址API",
+    "POST v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/violation-notifications", response = CreateMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantRiskManageViolationNotificationsRequest<'a> {
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
+}
+
+impl<'a> CreateMerchantRiskManageViolationNotificationsRequest<'a> {
+    /// The request without a required field. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { notify_url: None }
+    }
 }
 
 /// The answer to [`CreateMerchantRiskManageViolationNotificationsRequest`]: `POST /v3/merchant-risk-manage/violation-notifications`.
 pub type CreateMerchantRiskManageViolationNotificationsResponse =
     MerchantRiskManageViolationNotifications;
 
-/// 修改商户违规通知回调地址API: `PUT /v3/merchant-risk-manage/violation-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_3.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "修改商户违规通知回调地址API: `PUT /v3/merchant-risk-manage/violation-notifications`.\n\n```ignore\nlet mut request = UpdateMerchantRiskManageViolationNotificationsRequest::new();\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_3_3.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "修改商户违规通知回调地址API",
+    "PUT v3/merchant-risk-manage/violation-notifications",
+    "v3/merchant-risk-manage/violation-notifications"
+))]
 #[wxpay_api(PUT, "v3/merchant-risk-manage/violation-notifications", response = UpdateMerchantRiskManageViolationNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMerchantRiskManageViolationNotificationsRequest<'a> {
-    /// 通知链接
+    #[doc = "通知链接\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
+}
+
+impl<'a> UpdateMerchantRiskManageViolationNotificationsRequest<'a> {
+    /// The request without a required field. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { notify_url: None }
+    }
 }
 
 /// The answer to [`UpdateMerchantRiskManageViolationNotificationsRequest`]: `PUT /v3/merchant-risk-manage/violation-notifications`.

@@ -9,61 +9,102 @@
 
 use crate::generated::prelude::*;
 
-/// 删除投诉通知回调API: `DELETE /v3/merchant-service/complaint-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/delete-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "删除投诉通知回调API: `DELETE /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = DeleteComplaintNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/delete-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "删除投诉通知回调API",
+    "DELETE v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(DELETE, "v3/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteComplaintNotificationsRequest {}
 
-/// 查询投诉通知回调API: `GET /v3/merchant-service/complaint-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/query-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+impl DeleteComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "查询投诉通知回调API: `GET /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = QueryComplaintNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/query-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉通知回调API",
+    "GET v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaint-notifications", response = QueryComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintNotificationsRequest {}
 
-/// The answer to [`QueryComplaintNotificationsRequest`], [`CreateComplaintNotificationsRequest`] and [`UpdateComplaintNotificationsRequest`].
+impl QueryComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryComplaintNotificationsRequest`], [`CreateComplaintNotificationsRequest`] and [`UpdateComplaintNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintNotifications {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900012181`."]
     pub mchid: String,
-    /// 通知地址
+    #[doc = "通知地址\n\nAlways present. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: String,
 }
 
 /// The answer to [`QueryComplaintNotificationsRequest`]: `GET /v3/merchant-service/complaint-notifications`.
 pub type QueryComplaintNotificationsResponse = ComplaintNotifications;
 
-/// 创建投诉通知回调API: `POST /v3/merchant-service/complaint-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/create-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "创建投诉通知回调API: `POST /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = CreateComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/create-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建投诉通知回调API",
+    "POST v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaint-notifications", response = CreateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateComplaintNotificationsRequest<'a> {
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
+}
+
+impl<'a> CreateComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`CreateComplaintNotificationsRequest`]: `POST /v3/merchant-service/complaint-notifications`.
 pub type CreateComplaintNotificationsResponse = ComplaintNotifications;
 
-/// 更新投诉通知回调API: `PUT /v3/merchant-service/complaint-notifications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/update-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_4.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "更新投诉通知回调API: `PUT /v3/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = UpdateComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaint-notifications/update-complaint-notifications.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "更新投诉通知回调API",
+    "PUT v3/merchant-service/complaint-notifications",
+    "v3/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(PUT, "v3/merchant-service/complaint-notifications", response = UpdateComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateComplaintNotificationsRequest<'a> {
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
+}
+
+impl<'a> UpdateComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`UpdateComplaintNotificationsRequest`]: `PUT /v3/merchant-service/complaint-notifications`.

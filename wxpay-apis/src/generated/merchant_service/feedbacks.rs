@@ -3,27 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 商户反馈API: `POST /v3/merchant-service/feedbacks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "商户反馈API: `POST /v3/merchant-service/feedbacks`.\n\n```ignore\nlet mut request = CreateMerchantServiceFeedbacksRequest::new(complainted_mchid, feedback_content, transaction_id);\nrequest.feedback_images = Some(feedback_images);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "商户反馈API",
+    "POST v3/merchant-service/feedbacks",
+    "v3/merchant-service/feedbacks"
+))]
 #[wxpay_api(POST, "v3/merchant-service/feedbacks", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantServiceFeedbacksRequest<'a> {
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `9980456248`."]
     pub complainted_mchid: &'a str,
-    /// 反馈内容
+    #[doc = "反馈内容\n\nBody field, required. Example: `已与用户协商解决`."]
     pub feedback_content: &'a str,
-    /// 图片凭证
+    #[doc = "图片凭证\n\nBody field, optional. Example: `[\"BB04A5DEEFEA18D4F2554C1EDD3B610B.bmp\",\"BB04A5DEEFEA18D4F2554C1EDD3B610B.bmp\"]`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_images: Option<&'a [MediaId<&'a str>]>,
-    /// 反馈内容类型
+    #[doc = "反馈内容类型\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_type: Option<i64>,
-    /// 反馈处理完成
+    #[doc = "反馈处理完成\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launch_confirm_process: Option<bool>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, required. Example: `4200000404201909069117582536`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateMerchantServiceFeedbacksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`feedback_images`, `feedback_type`, `launch_confirm_process`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        complainted_mchid: &'a str,
+        feedback_content: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            complainted_mchid,
+            feedback_content,
+            feedback_images: None,
+            feedback_type: None,
+            launch_confirm_process: None,
+            transaction_id,
+        }
+    }
 }

@@ -5,48 +5,69 @@
 
 use crate::generated::prelude::*;
 
-/// 申请修改特约商户结算规则API: `POST /v3/merchant-settlement/merchant-settle-rule-applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_1.shtml>.
-///
-/// For: 从业机构.
+#[doc = "申请修改特约商户结算规则API: `POST /v3/merchant-settlement/merchant-settle-rule-applications`.\n\n```ignore\nlet request = CreateMerchantSettlementMerchantSettleRuleApplicationsRequest::new(acquiring_bank_id, channel_id, settle_rule_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_1.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "申请修改特约商户结算规则API",
+    "POST v3/merchant-settlement/merchant-settle-rule-applications",
+    "v3/merchant-settlement/merchant-settle-rule-applications"
+))]
 #[wxpay_api(POST, "v3/merchant-settlement/merchant-settle-rule-applications", response = CreateMerchantSettlementMerchantSettleRuleApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
-    /// 从业机构号
+    #[doc = "从业机构号\n\nBody field, required. Example: `1356485`."]
     pub acquiring_bank_id: &'a str,
-    /// 渠道商户号
+    #[doc = "渠道商户号\n\nBody field, required. Example: `20001111`."]
     pub channel_id: &'a str,
-    /// 结算规则id
+    #[doc = "结算规则id\n\nBody field, required. Example: `760`."]
     pub settle_rule_id: i64,
-    /// 从业机构特约商户号
+    #[doc = "从业机构特约商户号\n\nBody field, required. Example: `1346578`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest`] and [`QueryMerchantSettlementMerchantSettleRuleApplicationsRequest`].
+impl<'a> CreateMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        acquiring_bank_id: &'a str,
+        channel_id: &'a str,
+        settle_rule_id: i64,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            acquiring_bank_id,
+            channel_id,
+            settle_rule_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMerchantSettlementMerchantSettleRuleApplicationsRequest`] and [`QueryMerchantSettlementMerchantSettleRuleApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantSettlementMerchantSettleRuleApplications {
-    /// 从业机构号
+    #[doc = "从业机构号\n\nMay be absent. Example: `1356485`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_id: Option<String>,
-    /// 申请单编号
+    #[doc = "申请单编号\n\nAlways present. Example: `20000011111`."]
     pub application_id: String,
-    /// 申请单处理信息
+    #[doc = "申请单处理信息\n\nMay be absent. Example: `正在处理中`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_process_info: Option<String>,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nMay be absent. Example: `PROCESSING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_state: Option<String>,
-    /// 渠道商户号
+    #[doc = "渠道商户号\n\nMay be absent. Example: `20001111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// 结算规则id
+    #[doc = "结算规则id\n\nMay be absent. Example: `760`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settle_rule_id: Option<i64>,
-    /// 从业机构特约商户号
+    #[doc = "从业机构特约商户号\n\nMay be absent. Example: `1346578`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -55,16 +76,26 @@ pub struct MerchantSettlementMerchantSettleRuleApplications {
 pub type CreateMerchantSettlementMerchantSettleRuleApplicationsResponse =
     MerchantSettlementMerchantSettleRuleApplications;
 
-/// 根据申请单ID查询结果API: `GET /v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_2.shtml>.
-///
-/// For: 从业机构.
+#[doc = "根据申请单ID查询结果API: `GET /v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`.\n\n```ignore\nlet request = QueryMerchantSettlementMerchantSettleRuleApplicationsRequest::new(application_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_1_2.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "根据申请单ID查询结果API",
+    "GET v3/merchant-settlement/merchant-settle-rule-applications/{application_id}",
+    "v3/merchant-settlement/merchant-settle-rule-applications/{application_id}"
+))]
 #[wxpay_api(GET, "v3/merchant-settlement/merchant-settle-rule-applications/<application_id>", response = QueryMerchantSettlementMerchantSettleRuleApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nPath parameter, required. Example: `20000011111`."]
     pub application_id: &'a str,
+}
+
+impl<'a> QueryMerchantSettlementMerchantSettleRuleApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(application_id: &'a str) -> Self {
+        Self { application_id }
+    }
 }
 
 /// The answer to [`QueryMerchantSettlementMerchantSettleRuleApplicationsRequest`]: `GET /v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`.

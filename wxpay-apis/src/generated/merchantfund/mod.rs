@@ -30,14 +30,15 @@ string_enum! {
     }
 }
 
-/// 分页链接
+#[doc = "分页链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IncomeRecordsLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nAlways present."]
     pub next: String,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nAlways present."]
     pub prev: String,
-    /// 当前链接
+    #[doc = "当前链接\n\nAlways present."]
     #[serde(rename = "self")]
     pub self_: String,
 }

@@ -3,59 +3,105 @@
 
 use crate::generated::prelude::*;
 
-/// 创建电子发票卡券模板: `POST /v3/new-tax-control-fapiao/card-template`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_4.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "创建电子发票卡券模板: `POST /v3/new-tax-control-fapiao/card-template`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoCardTemplateRequest::new(card_appid, card_template_information);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建电子发票卡券模板",
+    "POST v3/new-tax-control-fapiao/card-template",
+    "v3/new-tax-control-fapiao/card-template"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/card-template", response = CreateNewTaxControlFapiaoCardTemplateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
-    /// 插卡公众号AppID
+    #[doc = "插卡公众号AppID\n\nBody field, required. Example: `wxb1170446a4c0a5a2`."]
     pub card_appid: &'a str,
-    /// 卡券模板信息
+    #[doc = "卡券模板信息\n\nBody field, required."]
     pub card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 卡券模板信息
+impl<'a> CreateNewTaxControlFapiaoCardTemplateRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_appid: &'a str,
+        card_template_information: CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a>,
+    ) -> Self {
+        Self {
+            card_appid,
+            card_template_information,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "卡券模板信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
-    /// 卡券自定义cell位配置
+    #[doc = "卡券自定义cell位配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_cell: Option<CreateNewTaxControlFapiaoCardTemplateCustomCell<'a>>,
-    /// 卡券logo地址
+    #[doc = "卡券logo地址\n\nRequired. Example: `http://mmbiz.qpic.cn/mmbiz/iaL1LJM1mF9aRKPZJkmG8xXhiaHqkKSVMMWeN3hLut7X7hicFN...`."]
     pub logo_url: &'a str,
-    /// 收款方名称
+    #[doc = "收款方名称\n\nOptional. Example: `某公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_name: Option<&'a str>,
 }
 
-/// 卡券自定义cell位配置
+impl<'a> CreateNewTaxControlFapiaoCardTemplateCardTemplateInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`custom_cell`, `payee_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(logo_url: &'a str) -> Self {
+        Self {
+            custom_cell: None,
+            logo_url,
+            payee_name: None,
+        }
+    }
+}
+
+#[doc = "卡券自定义cell位配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
-    /// cell位描述
+    #[doc = "cell位描述\n\nRequired. Example: `查看发票`."]
     pub description: &'a str,
-    /// 点击cell位跳转的地址
+    #[doc = "点击cell位跳转的地址\n\nOptional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 点击cell位跳转的小程序的页面路径
+    #[doc = "点击cell位跳转的小程序的页面路径\n\nOptional. Example: `pages/xxxPage`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<&'a str>,
-    /// 点击cell位跳转的小程序的用户名
+    #[doc = "点击cell位跳转的小程序的用户名\n\nOptional. Example: `gh_86a091e50ad4@app`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_user_name: Option<&'a str>,
-    /// cell位文字
+    #[doc = "cell位文字\n\nRequired. Example: `电子发票`."]
     pub words: &'a str,
 }
 
-/// The answer to [`CreateNewTaxControlFapiaoCardTemplateRequest`].
+impl<'a> CreateNewTaxControlFapiaoCardTemplateCustomCell<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`jump_url`, `miniprogram_path`, `miniprogram_user_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, words: &'a str) -> Self {
+        Self {
+            description,
+            jump_url: None,
+            miniprogram_path: None,
+            miniprogram_user_name: None,
+            words,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateNewTaxControlFapiaoCardTemplateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoCardTemplateResponse {
-    /// 插卡公众号AppID
+    #[doc = "插卡公众号AppID\n\nAlways present. Example: `wxb1170446a4c0a5a2`."]
     pub card_appid: String,
-    /// 卡券模板id
+    #[doc = "卡券模板id\n\nAlways present. Example: `p4gLgvn_cxVCQez17kaBJnZHPcXs`."]
     pub card_id: String,
 }

@@ -12,7 +12,7 @@ pub mod merchant;
 pub mod user_title;
 
 string_enum! {
-    /// 开具的发票类型
+    /// Values of `fapiao_bill_type`.
     pub enum NewTaxControlFapiaoFapiaoBillType {
         /// `COMM_FAPIAO`
         CommFapiao = "COMM_FAPIAO",
@@ -31,87 +31,86 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryNewTaxControlFapiaoUserTitleRequest`](crate::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleRequest).
-///
-/// 购买方信息
+#[doc = "The answer to [`QueryNewTaxControlFapiaoUserTitleRequest`](crate::new_tax_control_fapiao::user_title::QueryNewTaxControlFapiaoUserTitleRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoBuyerInformation {
-    /// 地址
+    #[doc = "地址\n\nMay be absent. Example: `深圳市南山区深南大道10000号`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 银行账号
+    #[doc = "银行账号\n\nMay be absent. Example: `62001234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
-    /// 开户银行
+    #[doc = "开户银行\n\nMay be absent. Example: `测试银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 邮箱地址
+    #[doc = "邮箱地址\n\nMay be absent. Format `base64`. Example: `pVd1HJ6zyvPedzGaV+X3qtmrq9bb9tPttdY+aQ6za`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// 开具的发票类型
+    #[doc = "开具的发票类型\n\nMay be absent. Example: `COMM_FAPIAO`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_bill_type: Option<NewTaxControlFapiaoFapiaoBillType>,
-    /// 名称
+    #[doc = "名称\n\nAlways present. Example: `深圳市南山区测试企业`."]
     pub name: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `order_20200701_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 手机号
+    #[doc = "手机号\n\nMay be absent. Format `base64`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// 纳税人识别号
+    #[doc = "纳税人识别号\n\nMay be absent. Example: `202003261233701778`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<String>,
-    /// 电话
+    #[doc = "电话\n\nMay be absent. Example: `075512345678`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
-    /// 购买方类型
+    #[doc = "购买方类型\n\nAlways present. Example: `ORGANIZATION`."]
     pub r#type: NewTaxControlFapiaoType,
-    /// 留言信息
+    #[doc = "留言信息\n\nMay be absent. Example: `用户留言`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<String>,
 }
 
-/// 附加信息
+#[doc = "附加信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewTaxControlFapiaoExtraInformation {
-    /// 开票人
+    #[doc = "开票人\n\nAlways present. Example: `王五`."]
     pub drawer: String,
-    /// 收款人
+    #[doc = "收款人\n\nMay be absent. Example: `张三`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee: Option<String>,
-    /// 复核人
+    #[doc = "复核人\n\nMay be absent. Example: `李四`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<String>,
 }
 
-/// 销售方信息
+#[doc = "销售方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewTaxControlFapiaoSellerInformation {
-    /// 地址
+    #[doc = "地址\n\nAlways present. Example: `深圳市南山区深南大道10000号`."]
     pub address: String,
-    /// 银行账号
+    #[doc = "银行账号\n\nMay be absent. Example: `62001234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
-    /// 开户银行
+    #[doc = "开户银行\n\nMay be absent. Example: `测试银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 名称
+    #[doc = "名称\n\nAlways present. Example: `深圳市南山区测试公司`."]
     pub name: String,
-    /// 纳税人识别号
+    #[doc = "纳税人识别号\n\nAlways present. Example: `202003261233701778`."]
     pub taxpayer_id: String,
-    /// 电话
+    #[doc = "电话\n\nMay be absent. Example: `075512345678`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
 }
 
 string_enum! {
-    /// 插卡场景
+    /// Values of `scene`.
     pub enum NewTaxControlFapiaoScene {
         /// `WITHOUT_WECHATPAY`
         WithoutWechatpay = "WITHOUT_WECHATPAY",
@@ -120,16 +119,17 @@ string_enum! {
     }
 }
 
-/// 相关链接
+#[doc = "相关链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewTaxControlFapiaoLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nMay be absent. Example: `/v3/new-tax-control-fapiao/xxx?offset=2&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nMay be absent. Example: `/v3/new-tax-control-fapiao/xxx?offset=0&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
-    /// 当前链接
+    #[doc = "当前链接\n\nMay be absent. Example: `/v3/new-tax-control-fapiao/xxx?offset=1&limit=5`."]
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }

@@ -3,32 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 获取authinfo接口: `POST /v3/offlineface/authinfo`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
+#[doc = "获取authinfo接口: `POST /v3/offlineface/authinfo`.\n\n```ignore\nlet mut request = CreateOfflinefaceAuthinfoRequest::new(device_id, organization_id, raw_data, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取authinfo接口",
+    "POST v3/offlineface/authinfo",
+    "v3/offlineface/authinfo"
+))]
 #[wxpay_api(POST, "v3/offlineface/authinfo", response = CreateOfflinefaceAuthinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoRequest<'a> {
-    /// 设备id
+    #[doc = "设备id\n\nBody field, required."]
     pub device_id: &'a str,
-    /// 机构id
+    #[doc = "机构id\n\nBody field, required."]
     pub organization_id: &'a str,
-    /// 原始数据
+    #[doc = "原始数据\n\nBody field, required."]
     pub raw_data: &'a str,
-    /// 服务商公众号appid
+    #[doc = "服务商公众号appid\n\nBody field, required."]
     pub sp_appid: &'a str,
-    /// 子商户公众号appid
+    #[doc = "子商户公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nBody field, required."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateOfflinefaceAuthinfoRequest`].
+impl<'a> CreateOfflinefaceAuthinfoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        device_id: &'a str,
+        organization_id: &'a str,
+        raw_data: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            device_id,
+            organization_id,
+            raw_data,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateOfflinefaceAuthinfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceAuthinfoResponse {
-    /// 授权信息
+    #[doc = "授权信息\n\nAlways present."]
     pub authinfo: String,
 }

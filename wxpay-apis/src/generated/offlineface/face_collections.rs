@@ -5,49 +5,63 @@
 
 use crate::generated::prelude::*;
 
-/// 查询重采用户列表: `GET /v3/offlineface/face-collections`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "查询重采用户列表: `GET /v3/offlineface/face-collections`.\n\n```ignore\nlet mut request = QueryOfflinefaceFaceCollectionsRequest::new(organization_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询重采用户列表",
+    "GET v3/offlineface/face-collections",
+    "v3/offlineface/face-collections"
+))]
 #[wxpay_api(GET, "v3/offlineface/face-collections", response = QueryOfflinefaceFaceCollectionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsRequest<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nQuery parameter, required. Example: `Ofewewfwefweewf`."]
     pub organization_id: &'a str,
-    /// 列表偏移
+    #[doc = "列表偏移\n\nQuery parameter, optional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源个数
+    #[doc = "资源个数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryOfflinefaceFaceCollectionsRequest`].
+impl<'a> QueryOfflinefaceFaceCollectionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(organization_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryOfflinefaceFaceCollectionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsResponse {
-    /// 重采列表
+    #[doc = "重采列表\n\nAlways present."]
     pub face_collections: Vec<QueryOfflinefaceFaceCollectionsFaceCollection>,
 }
 
-/// The answer to [`QueryOfflinefaceFaceCollectionsByCollectionIdRequest`].
-///
-/// 重采对象
+#[doc = "The answer to [`QueryOfflinefaceFaceCollectionsByCollectionIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsFaceCollection {
-    /// 重采ID
+    #[doc = "重采ID\n\nAlways present."]
     pub collection_id: String,
-    /// 重采状态
+    #[doc = "重采状态\n\nAlways present."]
     pub collection_state: QueryOfflinefaceFaceCollectionsCollectionState,
-    /// 支付用户确认时间
+    #[doc = "支付用户确认时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 机构ID
+    #[doc = "机构ID\n\nAlways present."]
     pub organization_id: String,
-    /// 注册照上传时间
+    #[doc = "注册照上传时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_photo_upload_time: Option<Timestamp>,
-    /// 用户ID
+    #[doc = "用户ID\n\nAlways present."]
     pub use_id: String,
 }
 
@@ -63,16 +77,26 @@ string_enum! {
     }
 }
 
-/// 查询重采请求详情: `GET /v3/offlineface/face-collections/{collection_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "查询重采请求详情: `GET /v3/offlineface/face-collections/{collection_id}`.\n\n```ignore\nlet request = QueryOfflinefaceFaceCollectionsByCollectionIdRequest::new(collection_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询重采请求详情",
+    "GET v3/offlineface/face-collections/{collection_id}",
+    "v3/offlineface/face-collections/{collection_id}"
+))]
 #[wxpay_api(GET, "v3/offlineface/face-collections/<collection_id>", response = QueryOfflinefaceFaceCollectionsByCollectionIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
-    /// 重采ID
+    #[doc = "重采ID\n\nPath parameter, required. Example: `FC2353ZJIHOJKHOIIOIJ`."]
     pub collection_id: &'a str,
+}
+
+impl<'a> QueryOfflinefaceFaceCollectionsByCollectionIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(collection_id: &'a str) -> Self {
+        Self { collection_id }
+    }
 }
 
 /// The answer to [`QueryOfflinefaceFaceCollectionsByCollectionIdRequest`]: `GET /v3/offlineface/face-collections/{collection_id}`.

@@ -3,25 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 获取还款链接接口: `POST /v3/offlineface/repayment-url`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.
-///
-/// For: 服务商.
+#[doc = "获取还款链接接口: `POST /v3/offlineface/repayment-url`.\n\n```ignore\nlet request = CreateOfflinefaceRepaymentUrlRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取还款链接接口",
+    "POST v3/offlineface/repayment-url",
+    "v3/offlineface/repayment-url"
+))]
 #[wxpay_api(POST, "v3/offlineface/repayment-url", response = CreateOfflinefaceRepaymentUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceRepaymentUrlRequest<'a> {
-    /// 机构id
+    #[doc = "机构id\n\nBody field, required."]
     pub organization_id: &'a str,
-    /// 商户用户ID
+    #[doc = "商户用户ID\n\nBody field, required."]
     pub out_user_id: &'a str,
 }
 
-/// The answer to [`CreateOfflinefaceRepaymentUrlRequest`].
+impl<'a> CreateOfflinefaceRepaymentUrlRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            out_user_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateOfflinefaceRepaymentUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceRepaymentUrlResponse {
-    /// 链接过期时间
+    #[doc = "链接过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_at: Timestamp,
-    /// 还款链接
+    #[doc = "还款链接\n\nAlways present."]
     pub repayment_url: String,
 }

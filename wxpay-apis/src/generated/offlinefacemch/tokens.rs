@@ -3,37 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 获取凭证授权接口: `POST /v3/offlinefacemch/tokens`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
+#[doc = "获取凭证授权接口: `POST /v3/offlinefacemch/tokens`.\n\n```ignore\nlet mut request = CreateOfflinefacemchTokensRequest::new();\nrequest.scene = Some(scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取凭证授权接口",
+    "POST v3/offlinefacemch/tokens",
+    "v3/offlinefacemch/tokens"
+))]
 #[wxpay_api(POST, "v3/offlinefacemch/tokens", response = CreateOfflinefacemchTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensRequest<'a> {
-    /// 使用场景
+    #[doc = "使用场景\n\nBody field, optional. Example: `WEBSESSION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
-    /// 小程序/h5鉴权场景初始化数据
+    #[doc = "小程序/h5鉴权场景初始化数据\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_init_data: Option<CreateOfflinefacemchTokensWebInitData<'a>>,
 }
 
-/// 小程序/h5鉴权场景初始化数据
+impl<'a> CreateOfflinefacemchTokensRequest<'a> {
+    /// The request without a required field. The optional ones (`scene`, `web_init_data`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            scene: None,
+            web_init_data: None,
+        }
+    }
+}
+
+#[doc = "小程序/h5鉴权场景初始化数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensWebInitData<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
-    /// 商户刷脸用户ID
+    #[doc = "商户刷脸用户ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_user_id: Option<&'a str>,
 }
 
-/// The answer to [`CreateOfflinefacemchTokensRequest`].
+impl<'a> CreateOfflinefacemchTokensWebInitData<'a> {
+    /// The object without a required field. The optional ones (`organization_id`, `out_user_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            out_user_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateOfflinefacemchTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefacemchTokensResponse {
-    /// 授权凭证
+    #[doc = "授权凭证\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -12,47 +12,58 @@ pub mod pay;
 pub mod scheduled_deduct_sign;
 pub mod sign;
 
-/// 实际扣费金额
+#[doc = "The `deduct_amount` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PapayDeductAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nAlways present. Example: `1`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 预约扣费金额信息
+#[doc = "The `scheduled_amount` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PapayScheduledAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// The answer to [`CreateTransactionRequest`](crate::papay::insurance_pay::transactions::apply::CreateTransactionRequest), [`ApplyPayHarmonyTransactionsRequest`](crate::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest), [`PartnerCreateTransactionRequest`](crate::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest) and [`NormalCreateTransactionRequest`](crate::papay::pay::transactions::apply::NormalCreateTransactionRequest).
+impl<'a> PapayScheduledAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTransactionRequest`](crate::papay::insurance_pay::transactions::apply::CreateTransactionRequest), [`ApplyPayHarmonyTransactionsRequest`](crate::papay::pay::harmony::transactions::apply::ApplyPayHarmonyTransactionsRequest), [`PartnerCreateTransactionRequest`](crate::papay::pay::partner::transactions::apply::PartnerCreateTransactionRequest) and [`NormalCreateTransactionRequest`](crate::papay::pay::transactions::apply::NormalCreateTransactionRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PapayResponse {
-    /// 扣费金额信息
+    #[doc = "扣费金额信息\n\nAlways present."]
     pub amount: PapayDeductAmount,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
 }
 
-/// 协议解约信息
+#[doc = "协议解约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlanIdByOutContractCodeContractTerminateInfo {
-    /// 协议解约时间
+    #[doc = "协议解约时间\n\nAlways present. Format `rfc3339`. Example: `2020-10-10T13:29:35+08:00`."]
     pub contract_terminated_time: Timestamp,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nAlways present. Example: `USER_TERMINATE`."]
     pub contract_termination_mode: PlanIdByOutContractCodeContractTerminationMode,
-    /// 解约备注
+    #[doc = "解约备注\n\nMay be absent. Example: `用户解约`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
 }
@@ -73,28 +84,39 @@ string_enum! {
     }
 }
 
-/// 跳转控制信息
+#[doc = "跳转控制信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PapayJumpControl<'a> {
-    /// 跳转的应用AppID
+    #[doc = "跳转的应用AppID\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
 }
 
-/// The answer to [`H5SignAndCreateTransactionRequest`](crate::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest), [`JsapiSignAndCreateTransactionRequest`](crate::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::JsapiSignAndCreateTransactionRequest), [`NormalH5ScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest), [`JsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest), [`PartnerH5ScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest) and [`PartnerJsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest).
+impl<'a> PapayJumpControl<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { jump_appid: None }
+    }
+}
+
+#[doc = "The answer to [`H5SignAndCreateTransactionRequest`](crate::papay::insurance_sign::contracts::pre_entrust_sign::h5::H5SignAndCreateTransactionRequest), [`NormalH5ScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::NormalH5ScheduledDeductPreSignRequest) and [`PartnerH5ScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::PartnerH5ScheduledDeductPreSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct H5SignAndCreateTransactionResponse {
-    /// 拉起微信支付客户端的URL
+    #[doc = "拉起微信支付客户端的URL\n\nAlways present. Example: `https://www.xxx.com/xxxtemplate?session_id=wx12334`."]
     pub redirect_url: String,
 }
 
-/// The answer to [`MimiProgramSignAndCreateTransactionRequest`](crate::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest), [`MiniProgramScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest) and [`PartnerMiniProgramScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest).
+#[doc = "The answer to [`MimiProgramSignAndCreateTransactionRequest`](crate::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::MimiProgramSignAndCreateTransactionRequest), [`MiniProgramScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::MiniProgramScheduledDeductPreSignRequest) and [`PartnerMiniProgramScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::PartnerMiniProgramScheduledDeductPreSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MimiProgramSignAndCreateTransactionResponse {
-    /// 预签约ID
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
-    /// 跳转签约小程序的AppID
+    #[doc = "跳转签约小程序的AppID\n\nAlways present. Example: `wxbd687630cd02ce1d`."]
     pub redirect_appid: String,
-    /// 跳转签约小程序的路径
+    #[doc = "跳转签约小程序的路径\n\nAlways present. Example: `pages/PwdExemptContract/index`."]
     pub redirect_path: String,
 }

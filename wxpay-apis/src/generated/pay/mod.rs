@@ -10,57 +10,96 @@ pub mod instal;
 pub mod partner;
 pub mod transactions;
 
-/// The answer to [`CreateAcquiringBankTransactionsExposureRequest`](crate::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest), [`CreatePartnerTransactionsExposureRequest`](crate::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest) and [`CreateTransactionsExposureRequest`](crate::pay::transactions::exposure::CreateTransactionsExposureRequest).
+#[doc = "The answer to [`CreateAcquiringBankTransactionsExposureRequest`](crate::pay::acquiring_bank::transactions::exposure::CreateAcquiringBankTransactionsExposureRequest), [`CreatePartnerTransactionsExposureRequest`](crate::pay::partner::transactions::exposure::CreatePartnerTransactionsExposureRequest) and [`CreateTransactionsExposureRequest`](crate::pay::transactions::exposure::CreateTransactionsExposureRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsExposure {
-    /// 是否建议曝光微信分付
+    #[doc = "是否建议曝光微信分付\n\nAlways present."]
     pub fqf_exposure: bool,
-    /// 曝光凭证
+    #[doc = "曝光凭证\n\nMay be absent. Example: `Dfkdsf324+-LKFD=`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market_exposure_token: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+impl<'a> PayAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayDetail<'a> {
-    /// 订单原价
+#[non_exhaustive]
+pub struct PrepayDetail<'a> {
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
+    #[doc = "单品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub goods_detail: Option<&'a [PayGoodsDetail<'a>]>,
-    /// 商品小票ID
+    pub goods_detail: Option<&'a [PrepayGoodsDetail<'a>]>,
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
 
-/// 单品列表
+impl<'a> PrepayDetail<'a> {
+    /// The object without a required field. The optional ones (`cost_price`, `goods_detail`, `invoice_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cost_price: None,
+            goods_detail: None,
+            invoice_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayGoodsDetail<'a> {
-    /// 商品名称
+#[non_exhaustive]
+pub struct PrepayGoodsDetail<'a> {
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商户侧商品编码
+    #[doc = "商户侧商品编码\n\nRequired. Example: `商品编码`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `828800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
+    #[doc = "微信侧商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<&'a str>,
+}
+
+impl<'a> PrepayGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+        Self {
+            goods_name: None,
+            merchant_goods_id,
+            quantity,
+            unit_price,
+            wechatpay_goods_id: None,
+        }
+    }
 }
 
 string_enum! {
@@ -77,34 +116,50 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayPayer<'a> {
-    /// 实名支付(需单独申请权限)
+#[non_exhaustive]
+pub struct PrepayPayer<'a> {
+    #[doc = "实名支付(需单独申请权限)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<PayIdentity<'a>>,
+    pub identity: Option<PrepayIdentity<'a>>,
 }
 
-/// 实名支付(需单独申请权限)
+impl<'a> PrepayPayer<'a> {
+    /// The object without a required field. The optional ones (`identity`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { identity: None }
+    }
+}
+
+#[doc = "实名支付(需单独申请权限)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayIdentity<'a> {
-    /// 加密后的姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 加密后的证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub number: &'a str,
-    /// 证件类型
-    pub r#type: PayType,
+#[non_exhaustive]
+pub struct PrepayIdentity<'a> {
+    #[doc = "加密后的姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "加密后的证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nRequired."]
+    pub r#type: PrepayType,
+}
+
+impl<'a> PrepayIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(name: Sensitive<&'a str>, number: Sensitive<&'a str>, r#type: PrepayType) -> Self {
+        Self {
+            name,
+            number,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
     /// 证件类型
-    pub enum PayType {
+    pub enum PrepayType {
         /// `FOREIGN_RESIDENT`
         ForeignResident = "FOREIGN_RESIDENT",
         /// `HONGKONG_MACAO`
@@ -122,54 +177,107 @@ string_enum! {
     }
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaySceneInfo<'a> {
-    /// 商户端设备号
+#[non_exhaustive]
+pub struct PrepaySceneInfo<'a> {
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nOptional. Example: `14.23.150.211`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub store_info: Option<PayStoreInfo<'a>>,
+    pub store_info: Option<PrepayStoreInfo<'a>>,
 }
 
-/// 商户门店信息
+impl<'a> PrepaySceneInfo<'a> {
+    /// The object without a required field. The optional ones (`device_id`, `payer_client_ip`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            device_id: None,
+            payer_client_ip: None,
+            store_info: None,
+        }
+    }
+}
+
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayStoreInfo<'a> {
-    /// 详细地址
+#[non_exhaustive]
+pub struct PrepayStoreInfo<'a> {
+    #[doc = "详细地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: &'a str,
-    /// 地区编码
+    #[doc = "地区编码\n\nRequired. Example: `440305`."]
     pub area_code: &'a str,
-    /// 门店编号
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nRequired. Example: `腾讯大厦分店`."]
     pub name: &'a str,
 }
 
-/// 贴息信息(微信分付)
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaySubsidyInfo<'a> {
-    /// 贴息详情列表
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subsidy_detail: Option<&'a [PaySubsidyDetail<'a>]>,
+impl<'a> PrepayStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, area_code: &'a str, name: &'a str) -> Self {
+        Self {
+            address,
+            area_code,
+            id: None,
+            name,
+        }
+    }
 }
 
-/// 贴息详情列表
+#[doc = "贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaySubsidyDetail<'a> {
-    /// 贴息方案类型
-    pub subsidy_period_type: PaySubsidyPeriodType,
-    /// 贴息方案列表
-    pub subsidy_plan: &'a [PaySubsidyPlan],
+#[non_exhaustive]
+pub struct PrepaySubsidyInfo<'a> {
+    #[doc = "贴息详情列表\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subsidy_detail: Option<&'a [PrepaySubsidyDetail<'a>]>,
+}
+
+impl<'a> PrepaySubsidyInfo<'a> {
+    /// The object without a required field. The optional ones (`subsidy_detail`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            subsidy_detail: None,
+        }
+    }
+}
+
+#[doc = "贴息详情列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PrepaySubsidyDetail<'a> {
+    #[doc = "贴息方案类型\n\nRequired. Example: `PERIOD`."]
+    pub subsidy_period_type: PrepaySubsidyPeriodType,
+    #[doc = "贴息方案列表\n\nRequired."]
+    pub subsidy_plan: &'a [PrepaySubsidyPlan],
+}
+
+impl<'a> PrepaySubsidyDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        subsidy_period_type: PrepaySubsidyPeriodType,
+        subsidy_plan: &'a [PrepaySubsidyPlan],
+    ) -> Self {
+        Self {
+            subsidy_period_type,
+            subsidy_plan,
+        }
+    }
 }
 
 string_enum! {
     /// 贴息方案类型
-    pub enum PaySubsidyPeriodType {
+    pub enum PrepaySubsidyPeriodType {
         /// `DAILY`
         Daily = "DAILY",
         /// `PERIOD`
@@ -177,335 +285,538 @@ string_enum! {
     }
 }
 
-/// 贴息方案列表
+#[doc = "贴息方案列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaySubsidyPlan {
-    /// 贴息期数
-    ///
-    /// One of `12`, `3`, `6`.
+#[non_exhaustive]
+pub struct PrepaySubsidyPlan {
+    #[doc = "贴息期数\n\nRequired. Example: `3`.\n\nOne of `12`, `3`, `6`."]
     pub subsidy_installment_num: i64,
-    /// 贴息比例
-    ///
-    /// One of `0`, `100`.
+    #[doc = "贴息比例\n\nRequired. Example: `100`.\n\nOne of `0`, `100`."]
     pub subsidy_percent: i64,
 }
 
-/// The answer to [`CreatePartnerTransactionsAppRequest`](crate::pay::partner::transactions::app::CreatePartnerTransactionsAppRequest), [`CreatePartnerTransactionsAppWithContractRequest`](crate::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest), [`CreatePartnerTransactionsJsapiRequest`](crate::pay::partner::transactions::jsapi::CreatePartnerTransactionsJsapiRequest), [`CreatePartnerTransactionsJsapiWithContractRequest`](crate::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest), [`CreatePartnerTransactionsMiniprogramRequest`](crate::pay::partner::transactions::miniprogram::CreatePartnerTransactionsMiniprogramRequest), [`ParnerScannedPosPrepayRequest`](crate::pay::partner::transactions::scannedpos::ParnerScannedPosPrepayRequest), [`CreateTransactionsAppRequest`](crate::pay::transactions::app::CreateTransactionsAppRequest), [`CreateTransactionsAppWithContractRequest`](crate::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest), [`CreateTransactionsJsapiRequest`](crate::pay::transactions::jsapi::CreateTransactionsJsapiRequest) and [`CreateTransactionsJsapiWithContractRequest`](crate::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest).
+impl PrepaySubsidyPlan {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+        Self {
+            subsidy_installment_num,
+            subsidy_percent,
+        }
+    }
+}
+
+#[doc = "The answer to [`PartnerAppPrepayRequest`](crate::pay::partner::transactions::app::PartnerAppPrepayRequest), [`CreatePartnerTransactionsAppWithContractRequest`](crate::pay::partner::transactions::app_with_contract::CreatePartnerTransactionsAppWithContractRequest), [`PartnerJsapiPrepayRequest`](crate::pay::partner::transactions::jsapi::PartnerJsapiPrepayRequest), [`CreatePartnerTransactionsJsapiWithContractRequest`](crate::pay::partner::transactions::jsapi_with_contract::CreatePartnerTransactionsJsapiWithContractRequest), [`PartnerMiniProgramPrepayRequest`](crate::pay::partner::transactions::miniprogram::PartnerMiniProgramPrepayRequest), [`PartnerScannedPosPrepayRequest`](crate::pay::partner::transactions::scannedpos::PartnerScannedPosPrepayRequest), [`AppPrepayRequest`](crate::pay::transactions::app::AppPrepayRequest), [`CreateTransactionsAppWithContractRequest`](crate::pay::transactions::app_with_contract::CreateTransactionsAppWithContractRequest), [`JsapiPrepayRequest`](crate::pay::transactions::jsapi::JsapiPrepayRequest) and [`CreateTransactionsJsapiWithContractRequest`](crate::pay::transactions::jsapi_with_contract::CreateTransactionsJsapiWithContractRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayResponse {
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }
 
-/// 签约授权信息
+#[doc = "签约授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TransactionsAppWithContractContractInfo<'a> {
-    /// 签约AppID
+    #[doc = "签约AppID\n\nRequired. Example: `wxcbda96de0b165486`."]
     pub contract_appid: &'a str,
-    /// 签约协议号
+    #[doc = "签约协议号\n\nRequired. Example: `100001256`."]
     pub contract_code: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nRequired. Example: `123456`."]
     pub contract_display_account: &'a str,
-    /// 签约商户号
+    #[doc = "签约商户号\n\nRequired. Example: `1200009811`."]
     pub contract_mchid: &'a str,
-    /// 签约信息通知URL
+    #[doc = "签约信息通知URL\n\nOptional. Example: `https://yoursite.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_notify_url: Option<&'a str>,
-    /// 模板ID
+    #[doc = "模板ID\n\nRequired. Example: `3484306348`."]
     pub plan_id: &'a str,
-    /// 请求序列号
+    #[doc = "请求序列号\n\nRequired. Example: `1695`."]
     pub request_serial: &'a str,
 }
 
-/// 优惠功能
+impl<'a> TransactionsAppWithContractContractInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`contract_notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_appid: &'a str,
+        contract_code: &'a str,
+        contract_display_account: &'a str,
+        contract_mchid: &'a str,
+        plan_id: &'a str,
+        request_serial: &'a str,
+    ) -> Self {
+        Self {
+            contract_appid,
+            contract_code,
+            contract_display_account,
+            contract_mchid,
+            contract_notify_url: None,
+            plan_id,
+            request_serial,
+        }
+    }
+}
+
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct WithContractDetail<'a> {
-    /// 订单原价
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
-    pub goods_detail: &'a [PayGoodsDetail<'a>],
-    /// 商品小票ID
+    #[doc = "单品列表\n\nRequired."]
+    pub goods_detail: &'a [WithContractGoodsDetail<'a>],
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
 
-/// 场景信息
+impl<'a> WithContractDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(goods_detail: &'a [WithContractGoodsDetail<'a>]) -> Self {
+        Self {
+            cost_price: None,
+            goods_detail,
+            invoice_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct WithContractGoodsDetail<'a> {
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods_name: Option<&'a str>,
+    #[doc = "商户侧商品编码\n\nRequired. Example: `1246464644`."]
+    pub merchant_goods_id: &'a str,
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
+    pub quantity: i64,
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
+    pub unit_price: i64,
+    #[doc = "微信支付商品编码\n\nOptional. Example: `1001`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechatpay_goods_id: Option<&'a str>,
+}
+
+impl<'a> WithContractGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wechatpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+        Self {
+            goods_name: None,
+            merchant_goods_id,
+            quantity,
+            unit_price,
+            wechatpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "场景信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct WithContractSceneInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nRequired. Example: `14.23.150.211`."]
     pub payer_client_ip: &'a str,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<WithContractStoreInfo<'a>>,
 }
 
-/// 商户门店信息
+impl<'a> WithContractSceneInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(payer_client_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            payer_client_ip,
+            store_info: None,
+        }
+    }
+}
+
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct WithContractStoreInfo<'a> {
-    /// 详细地址
+    #[doc = "详细地址\n\nOptional. Example: `广东省深圳市南山区科技中一道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 地区编码
+    #[doc = "地区编码\n\nOptional. Example: `440305`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<&'a str>,
-    /// 门店编号
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nOptional. Example: `腾讯大厦分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
 }
 
-/// 结算信息
+impl<'a> WithContractStoreInfo<'a> {
+    /// The object without a required field. The optional ones (`address`, `area_code`, `id`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            area_code: None,
+            id: None,
+            name: None,
+        }
+    }
+}
+
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PaySettleInfo {
-    /// 是否指定分账
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
 
-/// 优惠功能
+impl PaySettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+        }
+    }
+}
+
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CodePayDetail<'a> {
-    /// 订单原价
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
+    #[doc = "单品列表\n\nRequired."]
     pub goods_detail: &'a [CodePayGoodsDetail<'a>],
-    /// 商品小票ID
+    #[doc = "商品小票ID\n\nOptional. Example: `微信123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<&'a str>,
 }
 
-/// 单品列表
+impl<'a> CodePayDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`cost_price`, `invoice_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(goods_detail: &'a [CodePayGoodsDetail<'a>]) -> Self {
+        Self {
+            cost_price: None,
+            goods_detail,
+            invoice_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CodePayGoodsDetail<'a> {
-    /// 商品名称
+    #[doc = "商品名称\n\nOptional. Example: `iPhoneX 256G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商品编码
+    #[doc = "商品编码\n\nRequired. Example: `1246464644`."]
     pub merchant_goods_id: &'a str,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信支付商品编码
+    #[doc = "微信支付商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wxpay_goods_id: Option<&'a str>,
 }
 
-/// 支付者
+impl<'a> CodePayGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(merchant_goods_id: &'a str, quantity: i64, unit_price: i64) -> Self {
+        Self {
+            goods_name: None,
+            merchant_goods_id,
+            quantity,
+            unit_price,
+            wxpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CodePayPayer<'a> {
-    /// 授权码
+    #[doc = "授权码\n\nRequired. Example: `130061098828009406`."]
     pub auth_code: &'a str,
 }
 
-/// 场景信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CodePaySceneInfo<'a> {
-    /// 商户端设备号
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<&'a str>,
-    /// 商户端设备 IP
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_ip: Option<&'a str>,
-    /// 商户门店信息
-    pub store_info: PartnerCodePayStoreInfo<'a>,
+impl<'a> CodePayPayer<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(auth_code: &'a str) -> Self {
+        Self { auth_code }
+    }
 }
 
-/// 商户门店信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartnerCodePayStoreInfo<'a> {
-    /// 门店编号
+#[non_exhaustive]
+pub struct CodePaySceneInfo<'a> {
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<&'a str>,
+    #[doc = "商户端设备 IP\n\nOptional. Example: `128.0.0.1`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_ip: Option<&'a str>,
+    #[doc = "商户门店信息\n\nRequired."]
+    pub store_info: PayStoreInfo<'a>,
+}
+
+impl<'a> CodePaySceneInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `device_ip`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_info: PayStoreInfo<'a>) -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+            store_info,
+        }
+    }
+}
+
+#[doc = "商户门店信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PayStoreInfo<'a> {
+    #[doc = "门店编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 商家自定义编码
+    #[doc = "商家自定义编码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_id: Option<&'a str>,
 }
 
-/// 订单金额
+impl<'a> PayStoreInfo<'a> {
+    /// The object without a required field. The optional ones (`id`, `out_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            out_id: None,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CodePayAmount {
-    /// 订单金额货币类型
+    #[doc = "订单金额货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 用户支付货币类型
+    #[doc = "用户支付货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CodePayPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `100`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub coupon_id: String,
-    /// 优惠货币类型
+    #[doc = "优惠货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_detail: Option<Vec<PartnerCodePayGoodsDetail>>,
-    /// 商户出资
+    pub goods_detail: Option<Vec<PayGoodsDetail>>,
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PartnerCodePayGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+#[non_exhaustive]
+pub struct PayGoodsDetail {
+    #[doc = "商品优惠金额\n\nAlways present. Example: `1`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 商品编码
+    #[doc = "商品编码\n\nAlways present. Example: `M1006`."]
     pub goods_id: String,
-    /// 商品备注
+    #[doc = "商品备注\n\nMay be absent. Example: `商品备注信息`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nAlways present. Example: `100`."]
     pub unit_price: i64,
 }
 
-/// The `scene_info` object.
+#[doc = "The `scene_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TransactionsH5SceneInfo<'a> {
-    /// H5场景信息
+#[non_exhaustive]
+pub struct H5PrepaySceneInfo<'a> {
+    #[doc = "H5场景信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub h5_info: Option<TransactionsH5H5Info<'a>>,
+    pub h5_info: Option<H5PrepayH5Info<'a>>,
 }
 
-/// H5场景信息
+impl<'a> H5PrepaySceneInfo<'a> {
+    /// The object without a required field. The optional ones (`h5_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { h5_info: None }
+    }
+}
+
+#[doc = "H5场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TransactionsH5H5Info<'a> {
-    /// 应用名称
+#[non_exhaustive]
+pub struct H5PrepayH5Info<'a> {
+    #[doc = "应用名称\n\nOptional. Example: `王者荣耀`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<&'a str>,
-    /// 网站URL
+    #[doc = "网站URL\n\nOptional. Example: `https://pay.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_url: Option<&'a str>,
-    /// iOS平台BundleID
+    #[doc = "iOS平台BundleID\n\nOptional. Example: `com.tencent.wzryiOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<&'a str>,
-    /// Android平台PackageName
+    #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    /// 场景类型
+    #[doc = "场景类型\n\nOptional. Example: `iOSAndroidWap`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerTransactionsH5Request`](crate::pay::partner::transactions::h5::CreatePartnerTransactionsH5Request) and [`CreateTransactionsH5Request`](crate::pay::transactions::h5::CreateTransactionsH5Request).
+impl<'a> H5PrepayH5Info<'a> {
+    /// The object without a required field. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_name: None,
+            app_url: None,
+            bundle_id: None,
+            package_name: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PartnerH5PrepayRequest`](crate::pay::partner::transactions::h5::PartnerH5PrepayRequest) and [`H5PrepayRequest`](crate::pay::transactions::h5::H5PrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsH5 {
-    /// 支付跳转链接
+#[non_exhaustive]
+pub struct H5Prepay {
+    #[doc = "支付跳转链接\n\nAlways present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     pub h5_url: String,
 }
 
-/// 用户支付金额
+#[doc = "用户支付金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsByIdAmount {
-    /// 用户支付币种
+#[non_exhaustive]
+pub struct PartnerQueryOrderByIdAmount {
+    #[doc = "用户支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsByIdDetail {
-    /// 订单原价
+#[non_exhaustive]
+pub struct PayDetail {
+    #[doc = "订单原价\n\nMay be absent. Example: `608800`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_detail: Option<Vec<QueryPartnerTransactionsByIdGoodsDetail>>,
-    /// 商品小票ID
+    pub goods_detail: Option<Vec<PartnerQueryOrderByIdGoodsDetail>>,
+    #[doc = "商品小票ID\n\nMay be absent. Example: `微信123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsByIdGoodsDetail {
-    /// 商品名称
+#[non_exhaustive]
+pub struct PartnerQueryOrderByIdGoodsDetail {
+    #[doc = "商品名称\n\nMay be absent. Example: `iPhoneX 256G`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<String>,
-    /// 商户侧商品编码
+    #[doc = "商户侧商品编码\n\nAlways present. Example: `商品编码`."]
     pub merchant_goods_id: String,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nAlways present. Example: `828800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
+    #[doc = "微信侧商品编码\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<String>,
 }
 
-/// 场景信息
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsByIdSceneInfo {
-    /// 商户端设备号
+#[non_exhaustive]
+pub struct PaySceneInfo {
+    #[doc = "商户端设备号\n\nMay be absent. Example: `013467007045764`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nMay be absent. Example: `14.23.150.211`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<String>,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_info: Option<QueryPartnerTransactionsByIdStoreInfo>,
+    pub store_info: Option<PartnerQueryOrderByIdStoreInfo>,
 }
 
-/// 商户门店信息
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsByIdStoreInfo {
-    /// 详细地址
+#[non_exhaustive]
+pub struct PartnerQueryOrderByIdStoreInfo {
+    #[doc = "详细地址\n\nAlways present. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: String,
-    /// 地区编码
+    #[doc = "地区编码\n\nAlways present. Example: `440305`."]
     pub area_code: String,
-    /// 门店编号
+    #[doc = "门店编号\n\nMay be absent. Example: `0001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// 门店名称
+    #[doc = "门店名称\n\nAlways present. Example: `腾讯大厦分店`."]
     pub name: String,
 }
 
@@ -547,50 +858,71 @@ string_enum! {
     }
 }
 
-/// 签约授权信息
+#[doc = "签约授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TransactionsJsapiWithContractContractInfo<'a> {
-    /// 签约AppID
+    #[doc = "签约AppID\n\nOptional. Example: `wxcbda96de0b165486`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_appid: Option<&'a str>,
-    /// 签约协议号
+    #[doc = "签约协议号\n\nOptional. Example: `100001256`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_code: Option<&'a str>,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nOptional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_display_account: Option<&'a str>,
-    /// 签约商户号
+    #[doc = "签约商户号\n\nOptional. Example: `1200009811`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_mchid: Option<&'a str>,
-    /// 签约信息通知URL
+    #[doc = "签约信息通知URL\n\nOptional. Example: `https://yoursite.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_notify_url: Option<&'a str>,
-    /// 免密协议ID
+    #[doc = "免密协议ID\n\nOptional. Example: `201710180325670965`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_free_contract_id: Option<&'a str>,
-    /// 模板ID
+    #[doc = "模板ID\n\nOptional. Example: `3484306348`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<&'a str>,
-    /// 请求序列号
+    #[doc = "请求序列号\n\nOptional. Example: `1695`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_serial: Option<&'a str>,
-    /// 扣费服务预授权token
+    #[doc = "扣费服务预授权token\n\nOptional. Example: `201710180325670965`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerTransactionsNativeRequest`](crate::pay::partner::transactions::native::CreatePartnerTransactionsNativeRequest) and [`CreateTransactionsNativeRequest`](crate::pay::transactions::native::CreateTransactionsNativeRequest).
+impl<'a> TransactionsJsapiWithContractContractInfo<'a> {
+    /// The object without a required field. The optional ones (`contract_appid`, `contract_code`, `contract_display_account`, `contract_mchid`, `contract_notify_url`, `password_free_contract_id`, `plan_id`, `request_serial`, `token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            contract_appid: None,
+            contract_code: None,
+            contract_display_account: None,
+            contract_mchid: None,
+            contract_notify_url: None,
+            password_free_contract_id: None,
+            plan_id: None,
+            request_serial: None,
+            token: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PartnerNativePrepayRequest`](crate::pay::partner::transactions::native::PartnerNativePrepayRequest) and [`NativePrepayRequest`](crate::pay::transactions::native::NativePrepayRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsNative {
-    /// 二维码链接
+#[non_exhaustive]
+pub struct NativePrepay {
+    #[doc = "二维码链接\n\nAlways present. Example: `weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00`."]
     pub code_url: String,
 }
 
-/// 使用的商户贴息信息(微信分付)
+#[doc = "使用的商户贴息信息(微信分付)"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsByOutTradeNoInstallmentInfo {
-    /// 用户实际选择分期期数
+#[non_exhaustive]
+pub struct QueryOrderByOutTradeNoInstallmentInfo {
+    #[doc = "用户实际选择分期期数\n\nAlways present. Example: `3`."]
     pub selected_installment_number: i64,
-    /// 是否使用了商户贴息
+    #[doc = "是否使用了商户贴息\n\nAlways present."]
     pub use_subsidy: bool,
 }

@@ -3,42 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 查询微工卡授权关系API: `GET /v3/payroll-card/relations/{openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询微工卡授权关系API: `GET /v3/payroll-card/relations/{openid}`.\n\n```ignore\nlet mut request = QueryPayrollCardRelationsRequest::new(openid, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询微工卡授权关系API",
+    "GET v3/payroll-card/relations/{openid}",
+    "v3/payroll-card/relations/{openid}"
+))]
 #[wxpay_api(GET, "v3/payroll-card/relations/<openid>", response = QueryPayrollCardRelationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayrollCardRelationsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `9x111111`."]
     pub openid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
 }
 
-/// The answer to [`QueryPayrollCardRelationsRequest`].
+impl<'a> QueryPayrollCardRelationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid,
+            appid: None,
+            sub_appid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPayrollCardRelationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayrollCardRelationsResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `UNAUTHORIZED`."]
     pub authorize_state: QueryPayrollCardRelationsAuthorizeState,
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
-    /// 取消授权时间
+    #[doc = "取消授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deauthorize_time: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `9x111111`."]
     pub openid: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1111111`."]
     pub sub_mchid: String,
 }
 

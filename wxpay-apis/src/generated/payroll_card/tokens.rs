@@ -3,51 +3,68 @@
 
 use crate::generated::prelude::*;
 
-/// 生成授权token API: `POST /v3/payroll-card/tokens`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "生成授权token API: `POST /v3/payroll-card/tokens`.\n\n```ignore\nlet mut request = CreatePayrollCardTokensRequest::new(employment_type, id_card_number, openid, sub_mchid, user_name);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "生成授权token API",
+    "POST v3/payroll-card/tokens",
+    "v3/payroll-card/tokens"
+))]
 #[wxpay_api(POST, "v3/payroll-card/tokens", response = CreatePayrollCardTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayrollCardTokensRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 用工类型
+    #[doc = "用工类型\n\nBody field, required. Example: `LONG_TERM_EMPLOYMENT`."]
     pub employment_type: crate::payroll_card::PayrollCardEmploymentType,
-    /// 用户证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 用户标识
+    #[doc = "用户证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "用户标识\n\nBody field, required. Example: `9x111111`."]
     pub openid: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 用户实名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub user_name: &'a str,
+    #[doc = "用户实名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
 }
 
-/// The answer to [`CreatePayrollCardTokensRequest`].
+impl<'a> CreatePayrollCardTokensRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        employment_type: crate::payroll_card::PayrollCardEmploymentType,
+        id_card_number: Sensitive<&'a str>,
+        openid: &'a str,
+        sub_mchid: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            appid: None,
+            employment_type,
+            id_card_number,
+            openid,
+            sub_appid: None,
+            sub_mchid,
+            user_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePayrollCardTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePayrollCardTokensResponse {
-    /// token有效时间
+    #[doc = "token有效时间\n\nAlways present. Example: `1800`."]
     pub expires_in: i64,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `9x111111`."]
     pub openid: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1111111`."]
     pub sub_mchid: String,
-    /// 授权token
+    #[doc = "授权token\n\nAlways present. Example: `abcdefghijklmn`."]
     pub token: String,
 }

@@ -3,73 +3,120 @@
 
 use crate::generated::prelude::*;
 
-/// 发起批量转账API: `POST /v3/payroll-card/transfer-batches`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起批量转账API: `POST /v3/payroll-card/transfer-batches`.\n\n```ignore\nlet mut request = CreatePayrollCardTransferBatchesRequest::new(authorization_type, batch_name, batch_remark, employment_scene, employment_type, out_batch_no, sub_mchid, total_amount, total_num, transfer_detail_list);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起批量转账API",
+    "POST v3/payroll-card/transfer-batches",
+    "v3/payroll-card/transfer-batches"
+))]
 #[wxpay_api(POST, "v3/payroll-card/transfer-batches", response = CreatePayrollCardTransferBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayrollCardTransferBatchesRequest<'a> {
-    /// 特约商户授权类型
+    #[doc = "特约商户授权类型\n\nBody field, required. Example: `INFORMATION_AUTHORIZATION_TYPE`."]
     pub authorization_type: &'a str,
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: &'a str,
-    /// 用工场景
+    #[doc = "用工场景\n\nBody field, required. Example: `LOGISTICS`."]
     pub employment_scene: &'a str,
-    /// 用工类型
+    #[doc = "用工类型\n\nBody field, required. Example: `LONG_TERM_EMPLOYMENT`."]
     pub employment_type: &'a str,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 服务商的AppID
+    #[doc = "服务商的AppID\n\nBody field, optional. Example: `wxf636efh567hg4388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 特约商户AppID
+    #[doc = "特约商户AppID\n\nBody field, optional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nBody field, required. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nBody field, required. Example: `200`."]
     pub total_num: i64,
-    /// 转账明细列表
+    #[doc = "转账明细列表\n\nBody field, required."]
     pub transfer_detail_list: &'a [CreatePayrollCardTransferBatchesTransferDetail<'a>],
 }
 
-/// 转账明细列表
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreatePayrollCardTransferBatchesTransferDetail<'a> {
-    /// 收款用户OpenID
-    pub openid: &'a str,
-    /// 商家明细单号
-    pub out_detail_no: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
-    pub transfer_amount: i64,
-    /// 转账备注
-    pub transfer_remark: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub user_name: &'a str,
+impl<'a> CreatePayrollCardTransferBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_appid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        authorization_type: &'a str,
+        batch_name: &'a str,
+        batch_remark: &'a str,
+        employment_scene: &'a str,
+        employment_type: &'a str,
+        out_batch_no: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+        total_num: i64,
+        transfer_detail_list: &'a [CreatePayrollCardTransferBatchesTransferDetail<'a>],
+    ) -> Self {
+        Self {
+            authorization_type,
+            batch_name,
+            batch_remark,
+            employment_scene,
+            employment_type,
+            out_batch_no,
+            sp_appid: None,
+            sub_appid: None,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+        }
+    }
 }
 
-/// The answer to [`CreatePayrollCardTransferBatchesRequest`].
+#[doc = "转账明细列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePayrollCardTransferBatchesTransferDetail<'a> {
+    #[doc = "收款用户OpenID\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
+    pub openid: &'a str,
+    #[doc = "商家明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注\n\nRequired. Example: `2020年4月报销`."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreatePayrollCardTransferBatchesTransferDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        out_detail_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePayrollCardTransferBatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePayrollCardTransferBatchesResponse {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
 }

@@ -3,23 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 商户申请获取对账单API: `GET /v3/payscore/merchant-bill`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml>.
-///
-/// For: 直连商户.
+#[doc = "商户申请获取对账单API: `GET /v3/payscore/merchant-bill`.\n\n```ignore\nlet mut request = QueryPayscoreMerchantBillRequest::new(bill_date, encryption_algorithm, service_id);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "商户申请获取对账单API",
+    "GET v3/payscore/merchant-bill",
+    "v3/payscore/merchant-bill"
+))]
 #[wxpay_api(GET, "v3/payscore/merchant-bill", response = QueryPayscoreMerchantBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscoreMerchantBillRequest<'a> {
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 压缩类型
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<QueryPayscoreMerchantBillTarType>,
-    /// 加密算法
+    #[doc = "加密算法\n\nQuery parameter, required. Example: `AEAD_AES_256_GCM`."]
     pub encryption_algorithm: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
+}
+
+impl<'a> QueryPayscoreMerchantBillRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_date: &'a str, encryption_algorithm: &'a str, service_id: &'a str) -> Self {
+        Self {
+            bill_date,
+            tar_type: None,
+            encryption_algorithm,
+            service_id,
+        }
+    }
 }
 
 string_enum! {
@@ -30,28 +45,30 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPayscoreMerchantBillRequest`].
+#[doc = "The answer to [`QueryPayscoreMerchantBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayscoreMerchantBillResponse {
-    /// 下载信息总数
+    #[doc = "下载信息总数\n\nAlways present. Example: `1`."]
     pub download_bill_count: i64,
-    /// 下载信息明细
+    #[doc = "下载信息明细\n\nAlways present."]
     pub download_bill_list: Vec<QueryPayscoreMerchantBillDownloadBill>,
 }
 
-/// 下载信息明细
+#[doc = "下载信息明细"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayscoreMerchantBillDownloadBill {
-    /// 账单文件序号
+    #[doc = "账单文件序号\n\nAlways present. Example: `1`."]
     pub bill_sequence: i64,
-    /// 下载地址
+    #[doc = "下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/payscore/bill/downloadurl?token=xxx`."]
     pub download_url: String,
-    /// 加密密钥
+    #[doc = "加密密钥\n\nAlways present. Example: `a0YK7p+9XaKzE9N4qtFfG/9za1o+IcYDjksy6Rf3SCgadR+Cepc6mdfF9b2gTxNsJFMEdYXbqL0W1...`."]
     pub encrypt_key: String,
-    /// 哈希类型
+    #[doc = "哈希类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: String,
-    /// 哈希值
+    #[doc = "哈希值\n\nAlways present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`."]
     pub hash_value: String,
-    /// 随机字符串
+    #[doc = "随机字符串\n\nAlways present. Example: `5K8264ILTKCH16CQ2502SI8ZNMTM67VS`."]
     pub nonce: String,
 }

@@ -19,252 +19,411 @@ pub mod smartretail_orders;
 pub mod user_service_state;
 pub mod users;
 
-/// The answer to [`ApplyAcquiringBankPermissionsRequest`](crate::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest), [`ApplyPartnerPermissionsRequest`](crate::payscore::partner::permissions::ApplyPartnerPermissionsRequest) and [`ApplyPermissionsRequest`](crate::payscore::permissions::ApplyPermissionsRequest).
+#[doc = "The answer to [`ApplyAcquiringBankPermissionsRequest`](crate::payscore::acquiringbank::permissions::ApplyAcquiringBankPermissionsRequest), [`ApplyPartnerPermissionsRequest`](crate::payscore::partner::permissions::ApplyPartnerPermissionsRequest) and [`ApplyPermissionsRequest`](crate::payscore::permissions::ApplyPermissionsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Permissions {
-    /// 预授权token
+    #[doc = "预授权token\n\nAlways present. Example: `apply_permissions_token`."]
     pub apply_permissions_token: String,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 商品编码
+    #[doc = "商品编码\n\nAlways present. Example: `M1006`."]
     pub goods_id: String,
-    /// 商品备注
+    #[doc = "商品备注\n\nMay be absent. Example: `商品备注信息`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品数量
+    #[doc = "商品数量\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
-    /// 商品价格
+    #[doc = "商品价格\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<i64>,
 }
 
-/// 服务位置
+#[doc = "服务位置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreLocation {
-    /// 服务结束地点
+    #[doc = "服务结束地点\n\nMay be absent. Example: `嗨客时尚主题展餐厅`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_location: Option<String>,
-    /// 服务开始地点
+    #[doc = "服务开始地点\n\nMay be absent. Example: `嗨客时尚主题展餐厅`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_location: Option<String>,
 }
 
-/// 后付费商户优惠
+#[doc = "The `post_discounts` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceorderPostDiscount {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nAlways present. Example: `不与其他优惠叠加`."]
     pub description: String,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nAlways present. Example: `满20减1元`."]
     pub name: String,
 }
 
-/// 后付费项目
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscorePostPayment {
-    /// 付费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "付费金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 付费数量
+    #[doc = "付费数量\n\nMay be absent. Example: `4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 付费说明
+    #[doc = "付费说明\n\nMay be absent. Example: `就餐人均100元`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 付费名称
+    #[doc = "付费名称\n\nAlways present. Example: `就餐费用`."]
     pub name: String,
 }
 
-/// 订单风险金
+#[doc = "订单风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PayscoreRiskFund {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
+#[non_exhaustive]
+pub struct ServiceorderRiskFund {
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 风险说明
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 风险金名称
+    #[doc = "风险金名称\n\nAlways present. Example: `DEPOSIT`."]
     pub name: String,
 }
 
-/// 服务时间段
+#[doc = "The `time_range` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreTimeRange {
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nMay be absent. Example: `20091225121010`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 服务结束时间备注
+    #[doc = "服务结束时间备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<String>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nAlways present. Example: `20091225091010`."]
     pub start_time: String,
-    /// 服务开始时间备注
+    #[doc = "服务开始时间备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<String>,
 }
 
-/// 服务位置
+#[doc = "服务位置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateAcquiringbankServiceorderLocation<'a> {
-    /// 预计服务结束地点
+#[non_exhaustive]
+pub struct ServiceorderLocation<'a> {
+    #[doc = "预计服务结束地点\n\nOptional. Example: `嗨客时尚主题展餐厅`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_location: Option<&'a str>,
-    /// 服务开始地点
+    #[doc = "服务开始地点\n\nOptional. Example: `嗨客时尚主题展餐厅`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_location: Option<&'a str>,
 }
 
-/// 后付费商户优惠
+impl<'a> ServiceorderLocation<'a> {
+    /// The object without a required field. The optional ones (`end_location`, `start_location`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_location: None,
+            start_location: None,
+        }
+    }
+}
+
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayscorePostDiscount<'a> {
-    /// 付费金额
-    ///
-    /// Amount in fen (分).
+#[non_exhaustive]
+pub struct ServiceorderPostPayment<'a> {
+    #[doc = "金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠数量
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
-    pub description: &'a str,
-    /// 优惠名称
-    pub name: &'a str,
-}
-
-/// 后付费项目
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateAcquiringbankServiceorderPostPayment<'a> {
-    /// 金额
-    ///
-    /// Amount in fen (分).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<i64>,
-    /// 付费数量
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// 付费说明
+    #[doc = "付费说明\n\nOptional. Example: `就餐人均100元`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 付费项目名称
+    #[doc = "付费项目名称\n\nRequired. Example: `就餐费用`."]
     pub name: &'a str,
 }
 
-/// 订单风险金
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateAcquiringbankServiceorderRiskFund<'a> {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
-    pub amount: i64,
-    /// 风险说明
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    /// 风险金名称
-    pub name: &'a str,
+impl<'a> ServiceorderPostPayment<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name,
+        }
+    }
 }
 
-/// 服务时间段
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateAcquiringbankServiceorderTimeRange<'a> {
-    /// 预计服务结束时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<&'a str>,
-    /// 预计服务结束时间备注
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time_remark: Option<&'a str>,
-    /// 服务开始时间
-    pub start_time: &'a str,
-    /// 服务开始时间备注
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_time_remark: Option<&'a str>,
-}
-
-/// 服务位置
+#[doc = "服务位置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServiceorderLocation {
-    /// 预计服务结束地点
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderLocation {
+    #[doc = "预计服务结束地点\n\nAlways present. Example: `嗨客时尚主题展餐厅`."]
     pub end_location: String,
-    /// 服务开始地点
+    #[doc = "服务开始地点\n\nMay be absent. Example: `嗨客时尚主题展餐厅`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_location: Option<String>,
 }
 
-/// 后付费商户优惠
+#[doc = "后付费商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateAcquiringbankServiceorderPostDiscount {
-    /// 优惠数量
+#[non_exhaustive]
+pub struct PayscorePostDiscount {
+    #[doc = "优惠数量\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nAlways present. Example: `不与其他优惠叠加`."]
     pub description: String,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nAlways present. Example: `满20减1元`."]
     pub name: String,
 }
 
-/// 后付费商户优惠
+#[doc = "后付费项目"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderPostPayment {
+    #[doc = "金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nMay be absent. Example: `4`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "付费说明\n\nMay be absent. Example: `就餐人均100元`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "付费项目名称\n\nAlways present. Example: `就餐费用`."]
+    pub name: String,
+}
+
+#[doc = "服务时间段"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceorderTimeRange {
+    #[doc = "预计服务结束时间\n\nMay be absent. Example: `20091225121010`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    #[doc = "预计服务结束时间备注\n\nMay be absent. Example: `租借结束时间`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time_remark: Option<String>,
+    #[doc = "服务开始时间\n\nAlways present. Example: `20091225091010`."]
+    pub start_time: String,
+    #[doc = "服务开始时间备注\n\nMay be absent. Example: `开始租借时间`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time_remark: Option<String>,
+}
+
+#[doc = "The `location` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CompleteAcquiringBankServiceOrderLocation<'a> {
+    #[doc = "服务结束地点\n\nOptional. Example: `嗨客时尚主题展餐厅`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_location: Option<&'a str>,
+    #[doc = "服务开始地点\n\nOptional. Example: `嗨客时尚主题展餐厅`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_location: Option<&'a str>,
+}
+
+impl<'a> CompleteAcquiringBankServiceOrderLocation<'a> {
+    /// The object without a required field. The optional ones (`end_location`, `start_location`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_location: None,
+            start_location: None,
+        }
+    }
+}
+
+#[doc = "The `post_discounts` object."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CompleteAcquiringBankServiceOrderPostDiscount<'a> {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
     pub description: &'a str,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
     pub name: &'a str,
 }
 
-/// 内容信息详情
+impl<'a> CompleteAcquiringBankServiceOrderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, description: &'a str, name: &'a str) -> Self {
+        Self {
+            amount,
+            count: None,
+            description,
+            name,
+        }
+    }
+}
+
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CompleteAcquiringBankServiceOrderPostPayment<'a> {
+    #[doc = "付费金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "付费说明\n\nOptional. Example: `就餐人均100元`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "付费名称\n\nRequired. Example: `就餐费用`."]
+    pub name: &'a str,
+}
+
+impl<'a> CompleteAcquiringBankServiceOrderPostPayment<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name,
+        }
+    }
+}
+
+#[doc = "The `time_range` object."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CompleteAcquiringBankServiceOrderTimeRange<'a> {
+    #[doc = "服务结束时间\n\nOptional. Example: `20091225121010`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<&'a str>,
+    #[doc = "服务结束时间备注\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time_remark: Option<&'a str>,
+    #[doc = "服务开始时间\n\nRequired. Example: `20091225091010`."]
+    pub start_time: &'a str,
+    #[doc = "服务开始时间备注\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time_remark: Option<&'a str>,
+}
+
+impl<'a> CompleteAcquiringBankServiceOrderTimeRange<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(start_time: &'a str) -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time,
+            start_time_remark: None,
+        }
+    }
+}
+
+#[doc = "内容信息详情"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ServiceOrderDetail<'a> {
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nRequired. Example: `20091225091210`."]
     pub paid_time: &'a str,
 }
 
-/// 后付费商户优惠
+impl<'a> ServiceOrderDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(paid_time: &'a str) -> Self {
+        Self { paid_time }
+    }
+}
+
+#[doc = "The `post_discounts` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a> {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nOptional. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nOptional. Example: `不与其他优惠叠加`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nOptional. Example: `满20减1元`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
 }
 
+impl<'a> CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a> {
+    /// The object without a required field. The optional ones (`amount`, `count`, `description`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name: None,
+        }
+    }
+}
+
+#[doc = "后付费项目"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServicepayondeliveryorderPostPayment<'a> {
+    #[doc = "金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "计费说明\n\nOptional. Example: `就餐人均100元，服务费：100/小时`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "付费项目名称\n\nOptional. Example: `就餐费用, 服务费`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringbankServicepayondeliveryorderPostPayment<'a> {
+    /// The object without a required field. The optional ones (`amount`, `count`, `description`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name: None,
+        }
+    }
+}
+
 string_enum! {
-    /// 风险金名称
+    /// Values of `name`.
     pub enum PayscoreName {
         /// `ADVANCE`
         Advance = "ADVANCE",
@@ -277,54 +436,31 @@ string_enum! {
     }
 }
 
-/// 先用后付购物详情
+#[doc = "单详跳转链接"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayscoreShoppingInfo<'a> {
-    /// 商品列表
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub goods: Option<&'a [PayscoreGoods<'a>]>,
-    /// 单详跳转链接
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub jump_link: Option<PayscoreJumpLink<'a>>,
-    /// 实际购物商家公众号ID
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_merchant_appid: Option<&'a str>,
-}
-
-/// 商品列表
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayscoreGoods<'a> {
-    /// 商品单价金额
-    ///
-    /// Amount in fen (分).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<i64>,
-    /// `category_id`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category_id: Option<&'a [&'a str]>,
-    /// 商品数量
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// 商品名称
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    /// 商品图片链接
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub picture: Option<&'a str>,
-}
-
-/// 单详跳转链接
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayscoreJumpLink<'a> {
-    /// 小程序跳转AppID
+    #[doc = "小程序跳转AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 跳转链接类型
+    #[doc = "跳转链接类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_link_type: Option<PayscoreJumpLinkType>,
-    /// 小程序跳转path
+    #[doc = "小程序跳转path\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
+}
+
+impl<'a> PayscoreJumpLink<'a> {
+    /// The object without a required field. The optional ones (`appid`, `jump_link_type`, `path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            jump_link_type: None,
+            path: None,
+        }
+    }
 }
 
 string_enum! {
@@ -335,153 +471,200 @@ string_enum! {
     }
 }
 
-/// 服务时间段
+#[doc = "The `time_range` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServicepayondeliveryorderTimeRange<'a> {
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nOptional. Example: `20091225121010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 服务结束时间备注
+    #[doc = "服务结束时间备注\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<&'a str>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nOptional. Example: `20091225091010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<&'a str>,
-    /// 服务开始时间备注
+    #[doc = "服务开始时间备注\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<&'a str>,
 }
 
-/// The answer to [`CreateAcquiringbankServicepayondeliveryorderRequest`](crate::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest) and [`CreatePartnerPayOnDeliveryServiceOrderRequest`](crate::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest).
+impl<'a> CreateAcquiringbankServicepayondeliveryorderTimeRange<'a> {
+    /// The object without a required field. The optional ones (`end_time`, `end_time_remark`, `start_time`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time: None,
+            start_time_remark: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateAcquiringbankServicepayondeliveryorderRequest`](crate::payscore::acquiringbank::servicepayondeliveryorder::CreateAcquiringbankServicepayondeliveryorderRequest) and [`CreatePartnerPayOnDeliveryServiceOrderRequest`](crate::payscore::partner::servicepayondeliveryorder::CreatePartnerPayOnDeliveryServiceOrderRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreResponse {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<PayscoreResponsePostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<PayscoreResponsePostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<PayscoreRiskFund>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 先用后付购物详情
+    #[doc = "先用后付购物详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shopping_info: Option<CreateAcquiringbankServicepayondeliveryorderShoppingInfo>,
-    /// 服务订单状态
+    pub shopping_info: Option<PayscoreShoppingInfo>,
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户公众号ID
+    #[doc = "子商户公众号ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<PayscoreResponseTimeRange>,
 }
 
-/// 商户优惠
+#[doc = "The `post_discounts` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreResponsePostDiscount {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nMay be absent. Example: `不与其他优惠叠加`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `满20减1元`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-/// 先用后付购物详情
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateAcquiringbankServicepayondeliveryorderShoppingInfo {
-    /// 商品列表
-    pub goods: Vec<CreateAcquiringbankServicepayondeliveryorderGoods>,
-    /// 单详跳转链接
+#[non_exhaustive]
+pub struct PayscoreResponsePostPayment {
+    #[doc = "付费金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nMay be absent. Example: `4`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "付费说明\n\nMay be absent. Example: `就餐人均100元`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "付费名称\n\nMay be absent. Example: `就餐费用`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[doc = "服务风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PayscoreRiskFund {
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "风险名称\n\nAlways present. Example: `DEPOSIT`."]
+    pub name: String,
+}
+
+#[doc = "先用后付购物详情"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PayscoreShoppingInfo {
+    #[doc = "商品列表\n\nAlways present."]
+    pub goods: Vec<PayscoreGoods>,
+    #[doc = "单详跳转链接\n\nAlways present."]
     pub jump_link: CreateAcquiringbankServicepayondeliveryorderJumpLink,
-    /// 实际购物商家公众号ID
+    #[doc = "实际购物商家公众号ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_merchant_appid: Option<String>,
 }
 
-/// 商品列表
+#[doc = "商品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateAcquiringbankServicepayondeliveryorderGoods {
-    /// 商品单价金额
-    ///
-    /// Amount in fen (分).
+#[non_exhaustive]
+pub struct PayscoreGoods {
+    #[doc = "商品单价金额\n\nAlways present. Example: `550`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商品品类ID
+    #[doc = "商品品类ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<Vec<String>>,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub count: i64,
-    /// 商品名称
+    #[doc = "商品名称\n\nAlways present. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`."]
     pub name: String,
-    /// 商品图片链接
+    #[doc = "商品图片链接\n\nAlways present. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`."]
     pub picture: String,
 }
 
-/// 单详跳转链接
+#[doc = "单详跳转链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServicepayondeliveryorderJumpLink {
-    /// 小程序跳转AppID
+    #[doc = "小程序跳转AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 跳转链接类型
+    #[doc = "跳转链接类型\n\nAlways present. Example: `JUMP_LINK_MINI_PROGRAM`."]
     pub jump_link_type: String,
-    /// 小程序跳转path
+    #[doc = "小程序跳转path\n\nMay be absent. Example: `/page/order/orderid=PO213412451223`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
-/// 服务时间
+#[doc = "The `time_range` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreResponseTimeRange {
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nMay be absent. Example: `20091225121010`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 服务结束时间备注
+    #[doc = "服务结束时间备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<String>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nMay be absent. Example: `20091225091010`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// 服务开始时间备注
+    #[doc = "服务开始时间备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<String>,
 }
@@ -496,38 +679,39 @@ string_enum! {
     }
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscorePromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `100`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `123456`."]
     pub coupon_id: String,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<PayscoreGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品优惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<PayscoreScope>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `activity_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PayscoreType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
@@ -588,6 +772,60 @@ string_enum! {
     }
 }
 
+#[doc = "The `post_discounts` object."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateOverseaPartnerServiceorderPostDiscount<'a> {
+    #[doc = "优惠金额\n\nOptional. Example: `100`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
+    pub description: &'a str,
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
+    pub name: &'a str,
+}
+
+impl<'a> CreateOverseaPartnerServiceorderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description,
+            name,
+        }
+    }
+}
+
+#[doc = "服务风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateOverseaPartnerServiceorderRiskFund<'a> {
+    #[doc = "风险金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "风险说明\n\nOptional. Example: `就餐的预估费用`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "风险名称\n\nRequired. Example: `DEPOSIT`."]
+    pub name: &'a str,
+}
+
+impl<'a> CreateOverseaPartnerServiceorderRiskFund<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, name: &'a str) -> Self {
+        Self {
+            amount,
+            description: None,
+            name,
+        }
+    }
+}
+
 string_enum! {
     /// 场景类型
     pub enum SyncOverseaPartnerServiceorderType {
@@ -596,306 +834,369 @@ string_enum! {
     }
 }
 
-/// 先用后付商品信息
+#[doc = "先用后付商品信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UserRiskLevelShoppingInfo<'a> {
-    /// 商品列表
+    #[doc = "商品列表\n\nRequired."]
     pub goods: &'a [AssessPartnerUserRiskLevelGoods<'a>],
 }
 
-/// 商品列表
+impl<'a> UserRiskLevelShoppingInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(goods: &'a [AssessPartnerUserRiskLevelGoods<'a>]) -> Self {
+        Self { goods }
+    }
+}
+
+#[doc = "商品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AssessPartnerUserRiskLevelGoods<'a> {
-    /// 商品单价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品单价金额\n\nRequired.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商品品类ID
+    #[doc = "商品品类ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<&'a [&'a str]>,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired."]
     pub count: i64,
-    /// 商品名称
+    #[doc = "商品名称\n\nRequired. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`."]
     pub name: &'a str,
-    /// 商品图片链接
+    #[doc = "商品图片链接\n\nRequired. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`."]
     pub picture: &'a str,
 }
 
-/// The answer to [`AssessPartnerUserRiskLevelRequest`](crate::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest) and [`AssessUserRiskLevelRequest`](crate::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest).
+impl<'a> AssessPartnerUserRiskLevelGoods<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`category_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, count: i64, name: &'a str, picture: &'a str) -> Self {
+        Self {
+            amount,
+            category_id: None,
+            count,
+            name,
+            picture,
+        }
+    }
+}
+
+#[doc = "The answer to [`AssessPartnerUserRiskLevelRequest`](crate::payscore::partner::permissions::assess_user_risk_level::AssessPartnerUserRiskLevelRequest) and [`AssessUserRiskLevelRequest`](crate::payscore::permissions::assess_user_risk_level::AssessUserRiskLevelRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserRiskLevel {
-    /// 公众号ID
+    #[doc = "公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nMay be absent. Example: `1275342195190894594`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `UNAVAILABLE`."]
     pub authorization_state: String,
-    /// 最近一次授权成功时间
+    #[doc = "最近一次授权成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_success_time: Option<Timestamp>,
-    /// 最近一次解除授权时间
+    #[doc = "最近一次解除授权时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 授权通知地址
+    #[doc = "授权通知地址\n\nMay be absent. Example: `https://www.weixin.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 分层版本
+    #[doc = "分层版本\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 子商户的公众号ID
+    #[doc = "子商户的公众号ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 子商户的用户标识
+    #[doc = "子商户的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 用户标签
+    #[doc = "用户标签\n\nMay be absent. Example: `A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_label: Option<String>,
-    /// 用户分层
+    #[doc = "用户分层\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreCollection {
-    /// 收款银行
+    #[doc = "收款银行\n\nMay be absent. Example: `example_bank_type`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 收款明细列表
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<PayscoreDetail>>,
-    /// 已收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: PayscoreState,
-    /// 总收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayscoreDetail {
-    /// 单笔收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nMay be absent. Example: `20091225091210`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 收款成功渠道
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<PayscorePaidType>,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<PayscorePromotionDetail>>,
-    /// 收款序号
+    #[doc = "收款序号\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayscoreDevice<'a> {
-    /// 服务结束的设备ID
+    #[doc = "服务结束的设备ID\n\nOptional. Example: `HG123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_device_id: Option<&'a str>,
-    /// 物料URL
+    #[doc = "物料URL\n\nOptional. Example: `example_materiel_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub materiel_no: Option<&'a str>,
-    /// 服务开始的设备ID
+    #[doc = "服务开始的设备ID\n\nOptional. Example: `HG123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_device_id: Option<&'a str>,
 }
 
-/// 订单风险金
+impl<'a> PayscoreDevice<'a> {
+    /// The object without a required field. The optional ones (`end_device_id`, `materiel_no`, `start_device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_device_id: None,
+            materiel_no: None,
+            start_device_id: None,
+        }
+    }
+}
+
+#[doc = "订单风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerServiceorderRiskFund<'a> {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 风险说明
+    #[doc = "风险说明\n\nOptional. Example: `就餐的预估费用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 风险金名称
+    #[doc = "风险金名称\n\nRequired."]
     pub name: PayscoreName,
 }
 
-/// 订单风险金
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreatePartnerServiceorderResponseRiskFund {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
-    pub amount: i64,
-    /// 风险说明
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 风险金名称
-    pub name: PayscoreName,
+impl<'a> CreatePartnerServiceorderRiskFund<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, name: PayscoreName) -> Self {
+        Self {
+            amount,
+            description: None,
+            name,
+        }
+    }
 }
 
-/// 后付费商户优惠
+#[doc = "The `post_discounts` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ServiceOrderPostDiscount<'a> {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nOptional. Example: `不与其他优惠叠加`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
     pub name: &'a str,
 }
 
-/// The answer to [`QueryPayscorePayafterOrdersRequest`](crate::payscore::payafter_orders::QueryPayscorePayafterOrdersRequest) and [`QueryPayscoreSmartretailOrdersRequest`](crate::payscore::smartretail_orders::QueryPayscoreSmartretailOrdersRequest).
+impl<'a> ServiceOrderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`count`, `description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, name: &'a str) -> Self {
+        Self {
+            amount,
+            count: None,
+            description: None,
+            name,
+        }
+    }
+}
+
+#[doc = "后付费项目"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MessagePostPayment<'a> {
+    #[doc = "付费金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "付费说明\n\nOptional. Example: `就餐人均100元`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "付费名称\n\nOptional. Example: `就餐费用`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+}
+
+impl<'a> MessagePostPayment<'a> {
+    /// The object without a required field. The optional ones (`amount`, `count`, `description`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPayscorePayafterOrdersRequest`](crate::payscore::payafter_orders::QueryPayscorePayafterOrdersRequest) and [`QueryPayscoreSmartretailOrdersRequest`](crate::payscore::smartretail_orders::QueryPayscoreSmartretailOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Orders {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 商户自定义说明
+    #[doc = "商户自定义说明\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<OrdersDiscount>>,
-    /// 后付费
+    #[doc = "后付费\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<Vec<OrdersFee>>,
-    /// 用于完结订单时传入
+    #[doc = "用于完结订单时传入\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_ticket: Option<String>,
-    /// 结单交易单号
+    #[doc = "结单交易单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_transaction_id: Option<String>,
-    /// 标识用户订单使用情况
-    ///
-    /// One of `1`, `2`.
+    #[doc = "标识用户订单使用情况\n\nMay be absent.\n\nOne of `1`, `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_type: Option<i64>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_succ_time: Option<String>,
-    /// 支付方式
+    #[doc = "支付方式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_type: Option<OrdersPayType>,
-    /// 预计服务结束的地点
+    #[doc = "预计服务结束的地点\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_service_end_location: Option<String>,
-    /// 实际服务结束时间
+    #[doc = "实际服务结束时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_service_end_time: Option<String>,
-    /// 开始使用服务的地点
+    #[doc = "开始使用服务的地点\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_service_start_location: Option<String>,
-    /// 实际服务开始时间
+    #[doc = "实际服务开始时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_service_start_time: Option<String>,
-    /// 订单风险金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单风险金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_amount: Option<i64>,
-    /// 预计服务结束的地点
+    #[doc = "预计服务结束的地点\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_end_location: Option<String>,
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<String>,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `500001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
-    /// 服务信息
+    #[doc = "服务信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<String>,
-    /// 开始使用服务的地点
+    #[doc = "开始使用服务的地点\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_start_location: Option<String>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<String>,
-    /// `state`
+    #[doc = "`state`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<OrdersState>,
-    /// 总金额(大于等于0的数字
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额(大于等于0的数字\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 商户优惠
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersDiscount {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nMay be absent. Example: `不与其他优惠叠加`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_desc: Option<String>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `满20减1元`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_name: Option<String>,
 }
 
-/// 后付费
+#[doc = "后付费"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersFee {
-    /// 付费项目总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "付费项目总金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_amount: Option<i64>,
-    /// 付费项目数量
+    #[doc = "付费项目数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_count: Option<i64>,
-    /// 描述计费规则
+    #[doc = "描述计费规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_desc: Option<String>,
-    /// 付费项目名称
+    #[doc = "付费项目名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_name: Option<String>,
 }
@@ -926,114 +1227,135 @@ string_enum! {
     }
 }
 
-/// 商户优惠
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePayscoreDiscount<'a> {
-    /// 优惠说明
+    #[doc = "优惠说明\n\nOptional. Example: `不与其他优惠叠加`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_desc: Option<&'a str>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nOptional. Example: `满20减1元`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_name: Option<&'a str>,
 }
 
-/// 后付费
+impl<'a> CreatePayscoreDiscount<'a> {
+    /// The object without a required field. The optional ones (`discount_desc`, `discount_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            discount_desc: None,
+            discount_name: None,
+        }
+    }
+}
+
+#[doc = "后付费"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayscoreFee<'a> {
-    /// 付费项目总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "付费项目总金额\n\nOptional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_amount: Option<i64>,
-    /// 付费项目数量
+    #[doc = "付费项目数量\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_count: Option<i64>,
-    /// 描述计费规则
+    #[doc = "描述计费规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_desc: Option<&'a str>,
-    /// 付费项目名称
+    #[doc = "付费项目名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_name: Option<&'a str>,
 }
 
-/// The answer to [`CreatePayscorePayafterOrdersRequest`](crate::payscore::payafter_orders::CreatePayscorePayafterOrdersRequest) and [`CreatePayscoreSmartretailOrdersRequest`](crate::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequest).
+impl<'a> PayscoreFee<'a> {
+    /// The object without a required field. The optional ones (`fee_amount`, `fee_count`, `fee_desc`, `fee_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            fee_amount: None,
+            fee_count: None,
+            fee_desc: None,
+            fee_name: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePayscorePayafterOrdersRequest`](crate::payscore::payafter_orders::CreatePayscorePayafterOrdersRequest) and [`CreatePayscoreSmartretailOrdersRequest`](crate::payscore::smartretail_orders::CreatePayscoreSmartretailOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePayscoreResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 小程序跳转appid
+    #[doc = "小程序跳转appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_appid: Option<String>,
-    /// 小程序跳转businessType
+    #[doc = "小程序跳转businessType\n\nMay be absent. Example: `wxpayScoreUse`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_businesstype: Option<String>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<String>,
-    /// 小程序跳转username
+    #[doc = "小程序跳转username\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_username: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
-    /// 用于跳转到微信侧小程序订单数据
+    #[doc = "用于跳转到微信侧小程序订单数据\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `500001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }
 
-/// The answer to [`CancelPayafterOrdersRequest`](crate::payscore::payafter_orders::cancel::CancelPayafterOrdersRequest), [`CompletePayafterOrdersRequest`](crate::payscore::payafter_orders::complete::CompletePayafterOrdersRequest), [`CancelServiceOrderRequest`](crate::payscore::serviceorder::cancel::CancelServiceOrderRequest), [`CancelSmartretailOrdersRequest`](crate::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest) and [`CompleteSmartretailOrdersRequest`](crate::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest).
+#[doc = "The answer to [`CancelPayafterOrdersRequest`](crate::payscore::payafter_orders::cancel::CancelPayafterOrdersRequest), [`CompletePayafterOrdersRequest`](crate::payscore::payafter_orders::complete::CompletePayafterOrdersRequest), [`CancelServiceOrderRequest`](crate::payscore::serviceorder::cancel::CancelServiceOrderRequest), [`CancelSmartretailOrdersRequest`](crate::payscore::smartretail_orders::cancel::CancelSmartretailOrdersRequest) and [`CompleteSmartretailOrdersRequest`](crate::payscore::smartretail_orders::complete::CompleteSmartretailOrdersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelPayafterOrdersResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `2304203423948239423`."]
     pub out_order_no: String,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
 }
 
-/// 商户优惠
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayscoreDiscount<'a> {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nOptional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nOptional. Example: `不与其他优惠叠加`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_desc: Option<&'a str>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nOptional. Example: `满20减1元`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_name: Option<&'a str>,
 }
 
-/// 商户优惠
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SyncServiceOrderPostDiscount {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<i64>,
-    /// 优惠说明
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 优惠名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+impl<'a> PayscoreDiscount<'a> {
+    /// The object without a required field. The optional ones (`discount_amount`, `discount_desc`, `discount_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            discount_amount: None,
+            discount_desc: None,
+            discount_name: None,
+        }
+    }
 }

@@ -3,111 +3,192 @@
 
 use crate::generated::prelude::*;
 
-/// 创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.
-///
-/// For: 普通商户.
+#[doc = "创建先用后付订单: `POST /v3/payscore/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-pay-on-delivery-service-order.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建先用后付订单",
+    "POST v3/payscore/servicepayondeliveryorder",
+    "v3/payscore/servicepayondeliveryorder"
+))]
 #[wxpay_api(POST, "v3/payscore/servicepayondeliveryorder", response = CreatePayOnDeliveryServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户号
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 是否需要用户确认
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// `post_discounts`
+    #[doc = "`post_discounts`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
-    /// `post_payments`
+    pub post_discounts:
+        Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
+    #[doc = "`post_payments`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 订单风险金
+    pub post_payments: Option<&'a [CreatePayOnDeliveryServiceOrderPostPayment<'a>]>,
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 先用后付购物详情
+    #[doc = "先用后付购物详情\n\nBody field, required."]
     pub shopping_info: CreatePayOnDeliveryServiceOrderShoppingInfo<'a>,
-    /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+    #[doc = "服务时间段\n\nBody field, required."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
-/// 先用后付购物详情
+impl<'a> CreatePayOnDeliveryServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        shopping_info: CreatePayOnDeliveryServiceOrderShoppingInfo<'a>,
+        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            location: None,
+            mchid: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            shopping_info,
+            time_range,
+        }
+    }
+}
+
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePayOnDeliveryServiceOrderPostPayment<'a> {
+    #[doc = "金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "计费说明\n\nOptional. Example: `就餐人均100元，服务费：100/小时`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "付费项目名称\n\nRequired. Example: `就餐费用, 服务费`."]
+    pub name: &'a str,
+}
+
+impl<'a> CreatePayOnDeliveryServiceOrderPostPayment<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`, `description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description: None,
+            name,
+        }
+    }
+}
+
+#[doc = "先用后付购物详情"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
-    /// 商品列表
+    #[doc = "商品列表\n\nRequired."]
     pub goods: &'a [crate::payscore::AssessPartnerUserRiskLevelGoods<'a>],
-    /// 单详跳转链接
+    #[doc = "单详跳转链接\n\nRequired."]
     pub jump_link: crate::payscore::PayscoreJumpLink<'a>,
-    /// 实际购物商家公众号ID
+    #[doc = "实际购物商家公众号ID\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_merchant_appid: Option<&'a str>,
 }
 
-/// The answer to [`CreatePayOnDeliveryServiceOrderRequest`].
+impl<'a> CreatePayOnDeliveryServiceOrderShoppingInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`real_merchant_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        goods: &'a [crate::payscore::AssessPartnerUserRiskLevelGoods<'a>],
+        jump_link: crate::payscore::PayscoreJumpLink<'a>,
+    ) -> Self {
+        Self {
+            goods,
+            jump_link,
+            real_merchant_appid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePayOnDeliveryServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePayOnDeliveryServiceOrderResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧小程序订单数据
+    #[doc = "跳转微信侧小程序订单数据\n\nAlways present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     pub package: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 先用后付购物详情
+    #[doc = "先用后付购物详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shopping_info:
-        Option<crate::payscore::CreateAcquiringbankServicepayondeliveryorderShoppingInfo>,
-    /// 服务订单状态
+    pub shopping_info: Option<crate::payscore::PayscoreShoppingInfo>,
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
 }

@@ -3,33 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户授权状态API: `GET /v3/payscore/user-service-state`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.
-///
-/// For: 服务商, 直连商户.
+#[doc = "查询用户授权状态API: `GET /v3/payscore/user-service-state`.\n\n```ignore\nlet request = QueryPayscoreUserServiceStateRequest::new(appid, service_id, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "查询用户授权状态API",
+    "GET v3/payscore/user-service-state",
+    "v3/payscore/user-service-state"
+))]
 #[wxpay_api(GET, "v3/payscore/user-service-state", response = QueryPayscoreUserServiceStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required."]
     pub appid: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required."]
     pub service_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required."]
     pub openid: &'a str,
 }
 
-/// The answer to [`QueryPayscoreUserServiceStateRequest`].
+impl<'a> QueryPayscoreUserServiceStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, service_id: &'a str, openid: &'a str) -> Self {
+        Self {
+            appid,
+            service_id,
+            openid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPayscoreUserServiceStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayscoreUserServiceStateResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
-    /// 用户授权服务情况
+    #[doc = "用户授权服务情况\n\nAlways present."]
     pub use_service_state: QueryPayscoreUserServiceStateUseServiceState,
 }
 

@@ -9,21 +9,40 @@ pub mod ecommerce;
 pub mod insurance;
 pub mod mch_transfer;
 
-/// 转账明细列表
+#[doc = "转账明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionTransferDetail<'a> {
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 微信转账预约单号
+    #[doc = "微信转账预约单号\n\nRequired. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nRequired. Example: `2023年2月报销`."]
     pub transfer_remark: &'a str,
+}
+
+impl<'a> PlatsolutionTransferDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        out_detail_no: &'a str,
+        reservation_id: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            out_detail_no,
+            reservation_id,
+            transfer_amount,
+            transfer_remark,
+        }
+    }
 }
 
 string_enum! {
@@ -42,45 +61,72 @@ string_enum! {
     }
 }
 
-/// 场景报备信息
+#[doc = "场景报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionSceneReportData<'a> {
-    /// 保险保单报备信息
+    #[doc = "保险保单报备信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_policy: Option<PlatsolutionInsurancePolicy<'a>>,
 }
 
-/// 保险保单报备信息
+impl<'a> PlatsolutionSceneReportData<'a> {
+    /// The object without a required field. The optional ones (`insurance_policy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            insurance_policy: None,
+        }
+    }
+}
+
+#[doc = "保险保单报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlatsolutionInsurancePolicy<'a> {
-    /// 理赔单号
+    #[doc = "理赔单号\n\nOptional. Example: `202310410941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_no: Option<&'a str>,
-    /// 保险名称
+    #[doc = "保险名称\n\nRequired. Example: `养老保险`."]
     pub name: &'a str,
-    /// 保险单号
+    #[doc = "保险单号\n\nRequired. Example: `202301011651`."]
     pub policy_no: &'a str,
-    /// 保险产品备案编号
+    #[doc = "保险产品备案编号\n\nRequired. Example: `40058541257`."]
     pub product_registration_no: &'a str,
-    /// 取现单号
+    #[doc = "取现单号\n\nOptional. Example: `202310410941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawal_no: Option<&'a str>,
 }
 
-/// The answer to [`ApplyInsuranceMchTransferReservationRequest`](crate::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest) and [`TransferReservationApplyRequest`](crate::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest).
+impl<'a> PlatsolutionInsurancePolicy<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`claim_no`, `withdrawal_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, policy_no: &'a str, product_registration_no: &'a str) -> Self {
+        Self {
+            claim_no: None,
+            name,
+            policy_no,
+            product_registration_no,
+            withdrawal_no: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ApplyInsuranceMchTransferReservationRequest`](crate::platsolution::insurance::mch_transfer::reservation::apply::ApplyInsuranceMchTransferReservationRequest) and [`TransferReservationApplyRequest`](crate::platsolution::mch_transfer::reservation::apply::TransferReservationApplyRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlatsolutionResponse {
-    /// 预约记录受理时间
+    #[doc = "预约记录受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: Timestamp,
-    /// 商户预约单号
+    #[doc = "商户预约单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_reservation_no: String,
-    /// 跳转微信支付用户确认预约页的package信息
+    #[doc = "跳转微信支付用户确认预约页的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
-    /// 微信转账预约单号
+    #[doc = "微信转账预约单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: String,
-    /// 预约记录状态
+    #[doc = "预约记录状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: PlatsolutionState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
 }
 

@@ -3,23 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询最大分账比例: `GET /v3/profitsharing/merchant-configs/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询最大分账比例: `GET /v3/profitsharing/merchant-configs/{sub_mchid}`.\n\n```ignore\nlet request = QueryProfitsharingMerchantConfigsRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询最大分账比例",
+    "GET v3/profitsharing/merchant-configs/{sub_mchid}",
+    "v3/profitsharing/merchant-configs/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/profitsharing/merchant-configs/<sub_mchid>", response = QueryProfitsharingMerchantConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingMerchantConfigsRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryProfitsharingMerchantConfigsRequest`].
+impl<'a> QueryProfitsharingMerchantConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitsharingMerchantConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingMerchantConfigsResponse {
-    /// 最大分账比例
+    #[doc = "最大分账比例\n\nAlways present. Example: `2000`."]
     pub max_ratio: i64,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

@@ -3,41 +3,52 @@
 
 use crate::generated::prelude::*;
 
-/// 实名信息校验: `GET /v3/realname/verify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.
-///
-/// For: 服务商.
+#[doc = "实名信息校验: `GET /v3/realname/verify`.\n\n```ignore\nlet request = VerifyRealnameRequest::new(credential_type, encrypted_credential_id, encrypted_name, wxp_trade_no, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735179>.\n\nFor: 服务商."]
+#[doc(alias("实名信息校验", "GET v3/realname/verify", "v3/realname/verify"))]
 #[wxpay_api(GET, "v3/realname/verify", response = VerifyRealnameResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VerifyRealnameRequest<'a> {
-    /// 下单用户账户的证件类型
-    ///
-    /// One of `1`, `12`, `17`, `19`, `2`, `5`, `9`.
+    #[doc = "下单用户账户的证件类型\n\nQuery parameter, required. Example: `1`.\n\nOne of `1`, `12`, `17`, `19`, `2`, `5`, `9`."]
     pub credential_type: i64,
-    /// 加密后的下单用户证件号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "加密后的下单用户证件号\n\nQuery parameter, required. Format `base64`. Example: `InhziTSUwVqxfKp9M5nGCSjF395VL`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub encrypted_credential_id: &'a str,
-    /// 加密后的下单用户姓名
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "加密后的下单用户姓名\n\nQuery parameter, required. Format `base64`. Example: `InhziTSUwVqxfKp9M5nGCSjF395VL`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub encrypted_name: &'a str,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nQuery parameter, required. Example: `442100010320250122523549415021`."]
     pub wxp_trade_no: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`VerifyRealnameRequest`].
+impl<'a> VerifyRealnameRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        credential_type: i64,
+        encrypted_credential_id: &'a str,
+        encrypted_name: &'a str,
+        wxp_trade_no: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            credential_type,
+            encrypted_credential_id,
+            encrypted_name,
+            wxp_trade_no,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`VerifyRealnameRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyRealnameResponse {
-    /// 错误信息
+    #[doc = "错误信息\n\nMay be absent. Example: `realname verify succ`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_message: Option<String>,
-    /// 实名比对结果
-    ///
-    /// One of `0`, `1`.
+    #[doc = "实名比对结果\n\nAlways present. Example: `0`.\n\nOne of `0`, `1`."]
     pub verify_result: i64,
 }

@@ -3,37 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 商户签名验签／加解密测试: `POST /v3/security/echo`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "商户签名验签／加解密测试: `POST /v3/security/echo`.\n\n```ignore\nlet mut request = EchoSecurityRequest::new(echo_message);\nrequest.encrypted_echo_message = Some(encrypted_echo_message);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "商户签名验签／加解密测试",
+    "POST v3/security/echo",
+    "v3/security/echo"
+))]
 #[wxpay_api(POST, "v3/security/echo", response = EchoSecurityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EchoSecurityRequest<'a> {
-    /// 回显信息
+    #[doc = "回显信息\n\nBody field, required. Example: `hello`."]
     pub echo_message: &'a str,
-    /// 平台证书或微信支付公钥加密测试字段
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "平台证书或微信支付公钥加密测试字段\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encrypted_echo_message: Option<&'a str>,
-    /// 商户回调地址
+    pub encrypted_echo_message: Option<Sensitive<&'a str>>,
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/v3/test`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
 }
 
-/// The answer to [`EchoSecurityRequest`].
+impl<'a> EchoSecurityRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`encrypted_echo_message`, `notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(echo_message: &'a str) -> Self {
+        Self {
+            echo_message,
+            encrypted_echo_message: None,
+            notify_url: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`EchoSecurityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchoSecurityResponse {
-    /// 回显信息
+    #[doc = "回显信息\n\nAlways present."]
     pub echo_message: String,
-    /// 平台证书或微信支付公钥加密测试字段
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "平台证书或微信支付公钥加密测试字段\n\nMay be absent. Format `base64`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypted_echo_message: Option<String>,
+    pub encrypted_echo_message: Option<Encrypted>,
 }

@@ -3,174 +3,313 @@
 
 use crate::generated::prelude::*;
 
-/// 将出租车电子发票插入微信用户卡包API: `POST /v3/taxi-invoice/cards`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/create-taxi-invoice-card.html>.
-///
-/// For: 服务商.
+#[doc = "将出租车电子发票插入微信用户卡包API: `POST /v3/taxi-invoice/cards`.\n\n```ignore\nlet mut request = CreateTaxiInvoiceCardRequest::new(company_mchid, driver_license, fapiao_card_information, openid, plate_number, region_id, trade_number);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/create-taxi-invoice-card.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "将出租车电子发票插入微信用户卡包API",
+    "POST v3/taxi-invoice/cards",
+    "v3/taxi-invoice/cards"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/cards", response = CreateTaxiInvoiceCardResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wxb1170446a4c0a5a2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 出租车经营主体商户号
+    #[doc = "出租车经营主体商户号\n\nBody field, required. Example: `1900000109`."]
     pub company_mchid: &'a str,
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nBody field, required. Example: `6298416`."]
     pub driver_license: &'a str,
-    /// 发票卡券信息
+    #[doc = "发票卡券信息\n\nBody field, required."]
     pub fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `oUypO5aQ1oOCaSiNZUpT5kxxJHuc`."]
     pub openid: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `浙AD12345`."]
     pub plate_number: &'a str,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nBody field, required. Example: `310100`."]
     pub region_id: i64,
-    /// 获取乘客行程单详情的凭证
+    #[doc = "获取乘客行程单详情的凭证\n\nBody field, optional. Example: `ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
-    /// 面对面付款单号
+    #[doc = "面对面付款单号\n\nBody field, required. Example: `10001071012021110600437180176110`."]
     pub trade_number: &'a str,
 }
 
-/// 发票卡券信息
+impl<'a> CreateTaxiInvoiceCardRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        company_mchid: &'a str,
+        driver_license: &'a str,
+        fapiao_card_information: CreateTaxiInvoiceCardFapiaoCardInformation<'a>,
+        openid: &'a str,
+        plate_number: &'a str,
+        region_id: i64,
+        trade_number: &'a str,
+    ) -> Self {
+        Self {
+            appid: None,
+            company_mchid,
+            driver_license,
+            fapiao_card_information,
+            openid,
+            plate_number,
+            region_id,
+            token: None,
+            trade_number,
+        }
+    }
+}
+
+#[doc = "发票卡券信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `338845`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 购买方信息
+    #[doc = "购买方信息\n\nRequired."]
     pub buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
-    /// 校验码
+    #[doc = "校验码\n\nRequired. Example: `69001808340631374774`."]
     pub check_code: &'a str,
-    /// 附加信息
+    #[doc = "附加信息\n\nRequired."]
     pub extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
-    /// 发票代码
+    #[doc = "发票代码\n\nRequired. Example: `044001911211`."]
     pub fapiao_code: &'a str,
-    /// 电子发票文件ID
+    #[doc = "电子发票文件ID\n\nRequired. Example: `ASNFZ4mrze/+3LqYdlQyEA==`."]
     pub fapiao_media_id: &'a str,
-    /// 发票号码
+    #[doc = "发票号码\n\nRequired. Example: `12897794`."]
     pub fapiao_number: &'a str,
-    /// 开票时间
+    #[doc = "开票时间\n\nRequired. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: &'a str,
-    /// 发票行信息
+    #[doc = "发票行信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<&'a [CreateTaxiInvoiceCardItem<'a>]>,
-    /// 密码
+    #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+/-243159658+013>34...`."]
     pub password: &'a str,
-    /// 备注信息
+    #[doc = "备注信息\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 销售方信息
+    #[doc = "销售方信息\n\nRequired."]
     pub seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
-    /// 总税额
+    #[doc = "总税额\n\nRequired. Example: `44050`."]
     pub tax_amount: i64,
-    /// 总价税合计
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
 }
 
-/// 购买方信息
+impl<'a> CreateTaxiInvoiceCardFapiaoCardInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`items`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        buyer_information: CreateTaxiInvoiceCardBuyerInformation<'a>,
+        check_code: &'a str,
+        extra_information: CreateTaxiInvoiceCardExtraInformation<'a>,
+        fapiao_code: &'a str,
+        fapiao_media_id: &'a str,
+        fapiao_number: &'a str,
+        fapiao_time: &'a str,
+        password: &'a str,
+        seller_information: CreateTaxiInvoiceCardSellerInformation<'a>,
+        tax_amount: i64,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            amount,
+            buyer_information,
+            check_code,
+            extra_information,
+            fapiao_code,
+            fapiao_media_id,
+            fapiao_number,
+            fapiao_time,
+            items: None,
+            password,
+            remark: None,
+            seller_information,
+            tax_amount,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "购买方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardBuyerInformation<'a> {
-    /// 地址
+    #[doc = "地址\n\nOptional. Example: `深圳市南山区深南大道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 银行账号
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试企业`."]
     pub name: &'a str,
-    /// 纳税人识别号
+    #[doc = "纳税人识别号\n\nOptional. Example: `202003261233701778`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
-    /// 电话
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
-    /// 购买方类型
+    #[doc = "购买方类型\n\nRequired. Example: `CORPORATION`."]
     pub r#type: &'a str,
 }
 
-/// 附加信息
+impl<'a> CreateTaxiInvoiceCardBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+        Self {
+            address: None,
+            bank_account: None,
+            bank_name: None,
+            name,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "附加信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardExtraInformation<'a> {
-    /// 开票人
+    #[doc = "开票人\n\nRequired. Example: `王五`."]
     pub drawer: &'a str,
-    /// 收款人
+    #[doc = "收款人\n\nOptional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee: Option<&'a str>,
-    /// 复核人
+    #[doc = "复核人\n\nOptional. Example: `李四`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<&'a str>,
 }
 
-/// 发票行信息
+impl<'a> CreateTaxiInvoiceCardExtraInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(drawer: &'a str) -> Self {
+        Self {
+            drawer,
+            payee: None,
+            reviewer: None,
+        }
+    }
+}
+
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardItem<'a> {
-    /// 单行金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否折扣行
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 数量
+    #[doc = "数量\n\nRequired. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 单行税额
+    #[doc = "单行税额\n\nRequired. Example: `49458`."]
     pub tax_amount: i64,
-    /// 货物或应税劳务、服务编码
+    #[doc = "货物或应税劳务、服务编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税收优惠政策标识
+    #[doc = "税收优惠政策标识\n\nRequired. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark: &'a str,
-    /// 税率
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
-    /// 单价
+    #[doc = "单价\n\nRequired. Example: `380442000000`."]
     pub unit_price: i64,
 }
 
-/// 销售方信息
+impl<'a> CreateTaxiInvoiceCardItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        discount: bool,
+        goods_name: &'a str,
+        quantity: i64,
+        tax_amount: i64,
+        tax_code: &'a str,
+        tax_prefer_mark: &'a str,
+        tax_rate: i64,
+        total_amount: i64,
+        unit_price: i64,
+    ) -> Self {
+        Self {
+            amount,
+            discount,
+            goods_name,
+            quantity,
+            specification: None,
+            tax_amount,
+            tax_code,
+            tax_prefer_mark,
+            tax_rate,
+            total_amount,
+            unit: None,
+            unit_price,
+        }
+    }
+}
+
+#[doc = "销售方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardSellerInformation<'a> {
-    /// 地址
+    #[doc = "地址\n\nRequired. Example: `深圳市南山区深南大道10000号`."]
     pub address: &'a str,
-    /// 银行账号
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试公司`."]
     pub name: &'a str,
-    /// 纳税人识别号
+    #[doc = "纳税人识别号\n\nRequired. Example: `202003261233701778`."]
     pub taxpayer_id: &'a str,
-    /// 电话
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
 }
 
-/// The answer to [`CreateTaxiInvoiceCardRequest`].
+impl<'a> CreateTaxiInvoiceCardSellerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str, taxpayer_id: &'a str) -> Self {
+        Self {
+            address,
+            bank_account: None,
+            bank_name: None,
+            name,
+            taxpayer_id,
+            telephone: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTaxiInvoiceCardRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTaxiInvoiceCardResponse {
-    /// 插入用户卡包的公众号AppID
+    #[doc = "插入用户卡包的公众号AppID\n\nAlways present. Example: `wxab8acb865bb1637e`."]
     pub card_appid: String,
-    /// 出租车电子发票在卡包中的编码
+    #[doc = "出租车电子发票在卡包中的编码\n\nAlways present. Example: `379550244162`."]
     pub card_code: String,
-    /// 出租车电子发票卡券模板ID
+    #[doc = "出租车电子发票卡券模板ID\n\nAlways present. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`."]
     pub card_id: String,
-    /// 用户在插卡公众号下的OpenID
+    #[doc = "用户在插卡公众号下的OpenID\n\nAlways present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`."]
     pub card_openid: String,
 }

@@ -3,55 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 获取司机信息API: `GET /v3/taxi-invoice/drivers/{driver_license}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/query-driver.html>.
-///
-/// For: 服务商.
+#[doc = "获取司机信息API: `GET /v3/taxi-invoice/drivers/{driver_license}`.\n\n```ignore\nlet request = QueryDriverRequest::new(driver_license, region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/query-driver.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取司机信息API",
+    "GET v3/taxi-invoice/drivers/{driver_license}",
+    "v3/taxi-invoice/drivers/{driver_license}"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/drivers/<driver_license>", response = QueryDriverResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDriverRequest<'a> {
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nPath parameter, required. Example: `6298416`."]
     pub driver_license: &'a str,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nQuery parameter, required. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// The answer to [`QueryDriverRequest`].
+impl<'a> QueryDriverRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(driver_license: &'a str, region_id: i64) -> Self {
+        Self {
+            driver_license,
+            region_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryDriverRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDriverResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub company_mchid: String,
-    /// 公司名称
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 司机类别
+    #[doc = "司机类别\n\nAlways present. Example: `MAIN`."]
     pub driver_category: String,
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nAlways present. Example: `6298416`."]
     pub driver_license: String,
-    /// 司机姓名
+    #[doc = "司机姓名\n\nAlways present. Example: `OpldWegML3fJ3/U5L6av0bU6GcIOaOhXf2UDYKD8aZByMIav4gGrxjcPPk/7rz7HJ1MOugpoI1KMG...`."]
     pub driver_name: String,
-    /// 司机照片
+    #[doc = "司机照片\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<QueryDriverDriverPhoto>,
-    /// 司机状态
+    #[doc = "司机状态\n\nAlways present. Example: `ACTIVE`."]
     pub driver_state: String,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// 司机照片
+#[doc = "司机照片"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDriverDriverPhoto {
-    /// 头像icon
+    #[doc = "头像icon\n\nMay be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgK35n9X3+1+hzKK+t7fZ/U9...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_data: Option<String>,
-    /// 司机照片摘要
+    #[doc = "司机照片摘要\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<crate::taxi_invoice::DriverPhotoDigest>,
-    /// 照片类型
+    #[doc = "照片类型\n\nMay be absent. Example: `PHOTO_URL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<String>,
-    /// 头像url
+    #[doc = "头像url\n\nMay be absent. Example: `http://www.abc.com/driver.icon`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }

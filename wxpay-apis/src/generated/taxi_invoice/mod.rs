@@ -16,13 +16,14 @@ pub mod taxies;
 pub mod user_taxi_order;
 pub mod user_taxi_orders;
 
-/// 司机头像摘要
+#[doc = "The `photo_digest` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DriverPhotoDigest {
-    /// 哈希类型
+    #[doc = "哈希类型\n\nMay be absent. Example: `MD5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 哈希值
+    #[doc = "哈希值\n\nMay be absent. Example: `e10adc3949ba59abbe56e057f20f883e`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
 }

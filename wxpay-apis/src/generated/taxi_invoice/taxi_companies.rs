@@ -3,48 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 获取出租车公司商户信息API: `GET /v3/taxi-invoice/taxi-companies/{company_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "获取出租车公司商户信息API: `GET /v3/taxi-invoice/taxi-companies/{company_mchid}`.\n\n```ignore\nlet request = QueryTaxiInvoiceTaxiCompaniesRequest::new(company_mchid, region_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取出租车公司商户信息API",
+    "GET v3/taxi-invoice/taxi-companies/{company_mchid}",
+    "v3/taxi-invoice/taxi-companies/{company_mchid}"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/taxi-companies/<company_mchid>", response = QueryTaxiInvoiceTaxiCompaniesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceTaxiCompaniesRequest<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub company_mchid: &'a str,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nQuery parameter, required. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// The answer to [`QueryTaxiInvoiceTaxiCompaniesRequest`].
+impl<'a> QueryTaxiInvoiceTaxiCompaniesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(company_mchid: &'a str, region_id: i64) -> Self {
+        Self {
+            company_mchid,
+            region_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTaxiInvoiceTaxiCompaniesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceTaxiCompaniesResponse {
-    /// 公司地址
+    #[doc = "公司地址\n\nAlways present. Example: `广东省深圳市南山区高新科技园科技中一路腾讯大厦`."]
     pub address: String,
-    /// 银行账号
+    #[doc = "银行账号\n\nMay be absent. Example: `12345678901234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
-    /// 开户行
+    #[doc = "开户行\n\nMay be absent. Example: `中国工商银行南山支行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub company_mchid: String,
-    /// 公司名称
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 企业类型
+    #[doc = "企业类型\n\nAlways present. Example: `CORPORATION`."]
     pub enterprise_type: String,
-    /// 开票渠道
+    #[doc = "开票渠道\n\nAlways present. Example: `JIAOWEI`."]
     pub invoice_mode: String,
-    /// 企业法人姓名
+    #[doc = "企业法人姓名\n\nAlways present. Example: `张三`."]
     pub legal_person: String,
-    /// 公司电话
+    #[doc = "公司电话\n\nMay be absent. Example: `0755-86013388`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
-    /// 公司简称
+    #[doc = "公司简称\n\nAlways present. Example: `深圳未来`."]
     pub short_name: String,
-    /// 税号
+    #[doc = "税号\n\nAlways present. Example: `12345678901234567J`."]
     pub tax_id: String,
 }

@@ -3,37 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.
-///
-/// For: 服务商.
+#[doc = "获取出租车信息API: `GET /v3/taxi-invoice/taxies/{plate_number}`.\n\n```ignore\nlet request = QueryTaxiRequest::new(plate_number, region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/query-taxi.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取出租车信息API",
+    "GET v3/taxi-invoice/taxies/{plate_number}",
+    "v3/taxi-invoice/taxies/{plate_number}"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/taxies/<plate_number>", response = QueryTaxiResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTaxiRequest<'a> {
-    /// 车牌号
+    #[doc = "车牌号\n\nPath parameter, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nQuery parameter, required. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// The answer to [`QueryTaxiRequest`].
+impl<'a> QueryTaxiRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plate_number: &'a str, region_id: i64) -> Self {
+        Self {
+            plate_number,
+            region_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTaxiRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTaxiResponse {
-    /// 公司商户号
+    #[doc = "公司商户号\n\nAlways present. Example: `1900000109`."]
     pub company_mchid: String,
-    /// 公司名称
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 副班司机资格证号
+    #[doc = "副班司机资格证号\n\nAlways present. Example: `6298416`."]
     pub deputy_license: String,
-    /// 主班司机资格证号
+    #[doc = "主班司机资格证号\n\nAlways present. Example: `6298416`."]
     pub main_license: String,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `粤B12345`."]
     pub plate_number: String,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
-    /// 是否支持开票
+    #[doc = "是否支持开票\n\nAlways present."]
     pub support_invoice: bool,
-    /// 出租车状态
+    #[doc = "出租车状态\n\nAlways present. Example: `IN_OPERATION`."]
     pub taxi_state: String,
 }

@@ -3,69 +3,96 @@
 
 use crate::generated::prelude::*;
 
-/// 获取乘客行程单列表API: `GET /v3/taxi-invoice/user-taxi-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html>.
-///
-/// For: 服务商.
+#[doc = "获取乘客行程单列表API: `GET /v3/taxi-invoice/user-taxi-orders`.\n\n```ignore\nlet mut request = QueryTaxiInvoiceUserTaxiOrdersRequest::new(openid, appid, begin_date, end_date, region_id);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取乘客行程单列表API",
+    "GET v3/taxi-invoice/user-taxi-orders",
+    "v3/taxi-invoice/user-taxi-orders"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/user-taxi-orders", response = QueryTaxiInvoiceUserTaxiOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceUserTaxiOrdersRequest<'a> {
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 小程序用户的微信openid
+    #[doc = "小程序用户的微信openid\n\nQuery parameter, required. Example: `oUypO5fUvaUkyuc6ueOwgwDMjCiM`."]
     pub openid: &'a str,
-    /// 小程序appid
+    #[doc = "小程序appid\n\nQuery parameter, required. Example: `wxb1170446a4c0a5a2`."]
     pub appid: &'a str,
-    /// 起始日期
+    #[doc = "起始日期\n\nQuery parameter, required. Example: `20200307`."]
     pub begin_date: &'a str,
-    /// 结束日期
+    #[doc = "结束日期\n\nQuery parameter, required. Example: `20200407`."]
     pub end_date: &'a str,
-    /// 行政区划id
+    #[doc = "行政区划id\n\nQuery parameter, required. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// The answer to [`QueryTaxiInvoiceUserTaxiOrdersRequest`].
+impl<'a> QueryTaxiInvoiceUserTaxiOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        begin_date: &'a str,
+        end_date: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            limit: None,
+            offset: None,
+            openid,
+            appid,
+            begin_date,
+            end_date,
+            region_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTaxiInvoiceUserTaxiOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceUserTaxiOrdersResponse {
-    /// 乘客行程单详情
+    #[doc = "乘客行程单详情\n\nAlways present."]
     pub data: Vec<QueryTaxiInvoiceUserTaxiOrdersData>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 相关链接
+    #[doc = "相关链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<QueryTaxiInvoiceUserTaxiOrdersLinks>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// 乘客行程单详情
+#[doc = "乘客行程单详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceUserTaxiOrdersData {
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nAlways present. Example: `08512-2`."]
     pub driver_license: String,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `川ADT9716`."]
     pub plate_number: String,
-    /// 上车时间
+    #[doc = "上车时间\n\nAlways present. Example: `2020-04-07T19:47:32+08:00`."]
     pub up_time: String,
 }
 
-/// 相关链接
+#[doc = "相关链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTaxiInvoiceUserTaxiOrdersLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nMay be absent. Example: `/v3/bankpoint/exchangerecords?offset=10&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nMay be absent. Example: `/v3/bankpoint/exchangerecords?offset=20&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
-    /// 当前链接
+    #[doc = "当前链接\n\nMay be absent. Example: `/v3/bankpoint/exchangerecords?offset=15&limit=5`."]
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }

@@ -5,41 +5,52 @@
 
 use crate::generated::prelude::*;
 
-/// 转账电子回单申请受理API: `POST /v3/transfer/bill-receipt`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_11.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_1.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "转账电子回单申请受理API: `POST /v3/transfer/bill-receipt`.\n\n```ignore\nlet request = CreateTransferBillReceiptRequest::new(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_11.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "转账电子回单申请受理API",
+    "POST v3/transfer/bill-receipt",
+    "v3/transfer/bill-receipt"
+))]
 #[wxpay_api(POST, "v3/transfer/bill-receipt", response = CreateTransferBillReceiptResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransferBillReceiptRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
 }
 
-/// The answer to [`CreateTransferBillReceiptRequest`] and [`QueryTransferBillReceiptRequest`].
+impl<'a> CreateTransferBillReceiptRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str) -> Self {
+        Self { out_batch_no }
+    }
+}
+
+#[doc = "The answer to [`CreateTransferBillReceiptRequest`] and [`QueryTransferBillReceiptRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillReceipt {
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 电子回单申请单号
+    #[doc = "电子回单申请单号\n\nAlways present. Example: `1050000010509999485212020110200058820001`."]
     pub signature_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_status: Option<String>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Example: `2020-05-21T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -47,16 +58,26 @@ pub struct TransferBillReceipt {
 /// The answer to [`CreateTransferBillReceiptRequest`]: `POST /v3/transfer/bill-receipt`.
 pub type CreateTransferBillReceiptResponse = TransferBillReceipt;
 
-/// 查询转账电子回单API: `GET /v3/transfer/bill-receipt/{out_batch_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_12.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询转账电子回单API: `GET /v3/transfer/bill-receipt/{out_batch_no}`.\n\n```ignore\nlet request = QueryTransferBillReceiptRequest::new(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_12.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询转账电子回单API",
+    "GET v3/transfer/bill-receipt/{out_batch_no}",
+    "v3/transfer/bill-receipt/{out_batch_no}"
+))]
 #[wxpay_api(GET, "v3/transfer/bill-receipt/<out_batch_no>", response = QueryTransferBillReceiptResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransferBillReceiptRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
+}
+
+impl<'a> QueryTransferBillReceiptRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str) -> Self {
+        Self { out_batch_no }
+    }
 }
 
 /// The answer to [`QueryTransferBillReceiptRequest`]: `GET /v3/transfer/bill-receipt/{out_batch_no}`.

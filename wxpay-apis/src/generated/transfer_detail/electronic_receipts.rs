@@ -5,21 +5,38 @@
 
 use crate::generated::prelude::*;
 
-/// 查询转账明细电子回单受理结果API: `GET /v3/transfer-detail/electronic-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_14.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_5.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询转账明细电子回单受理结果API: `GET /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = QueryTransferDetailElectronicReceiptsRequest::new(accept_type, out_detail_no);\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_14.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询转账明细电子回单受理结果API",
+    "GET v3/transfer-detail/electronic-receipts",
+    "v3/transfer-detail/electronic-receipts"
+))]
 #[wxpay_api(GET, "v3/transfer-detail/electronic-receipts", response = QueryTransferDetailElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransferDetailElectronicReceiptsRequest<'a> {
-    /// 受理类型
+    #[doc = "受理类型\n\nQuery parameter, required. Example: `BATCH_TRANSFER`."]
     pub accept_type: TransferDetailElectronicReceiptsAcceptType,
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nQuery parameter, optional. Example: `GD2021011610162610BBdkkIwcu3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_batch_no: Option<&'a str>,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nQuery parameter, required. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: &'a str,
+}
+
+impl<'a> QueryTransferDetailElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        accept_type: TransferDetailElectronicReceiptsAcceptType,
+        out_detail_no: &'a str,
+    ) -> Self {
+        Self {
+            accept_type,
+            out_batch_no: None,
+            out_detail_no,
+        }
+    }
 }
 
 string_enum! {
@@ -34,28 +51,29 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryTransferDetailElectronicReceiptsRequest`] and [`CreateTransferDetailElectronicReceiptsRequest`].
+#[doc = "The answer to [`QueryTransferDetailElectronicReceiptsRequest`] and [`CreateTransferDetailElectronicReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferDetailElectronicReceipts {
-    /// 受理类型
+    #[doc = "受理类型\n\nAlways present. Example: `BATCH_TRANSFER`."]
     pub accept_type: String,
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nMay be absent. Example: `GD2021011610162610BBdkkIwcu3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_batch_no: Option<String>,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nAlways present. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: String,
-    /// 电子回单受理单号
+    #[doc = "电子回单受理单号\n\nAlways present. Example: `1050000010509999485212020110200058820001`."]
     pub signature_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_status: Option<String>,
 }
@@ -63,21 +81,38 @@ pub struct TransferDetailElectronicReceipts {
 /// The answer to [`QueryTransferDetailElectronicReceiptsRequest`]: `GET /v3/transfer-detail/electronic-receipts`.
 pub type QueryTransferDetailElectronicReceiptsResponse = TransferDetailElectronicReceipts;
 
-/// 转账明细电子回单受理API: `POST /v3/transfer-detail/electronic-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_13.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_4.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "转账明细电子回单受理API: `POST /v3/transfer-detail/electronic-receipts`.\n\n```ignore\nlet mut request = CreateTransferDetailElectronicReceiptsRequest::new(accept_type, out_detail_no);\nrequest.out_batch_no = Some(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_13.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "转账明细电子回单受理API",
+    "POST v3/transfer-detail/electronic-receipts",
+    "v3/transfer-detail/electronic-receipts"
+))]
 #[wxpay_api(POST, "v3/transfer-detail/electronic-receipts", response = CreateTransferDetailElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransferDetailElectronicReceiptsRequest<'a> {
-    /// 受理类型
+    #[doc = "受理类型\n\nBody field, required. Example: `BATCH_TRANSFER`."]
     pub accept_type: TransferDetailElectronicReceiptsAcceptType,
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nBody field, optional. Example: `GD2021011610162610BBdkkIwcu3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_batch_no: Option<&'a str>,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nBody field, required. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: &'a str,
+}
+
+impl<'a> CreateTransferDetailElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_batch_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        accept_type: TransferDetailElectronicReceiptsAcceptType,
+        out_detail_no: &'a str,
+    ) -> Self {
+        Self {
+            accept_type,
+            out_batch_no: None,
+            out_detail_no,
+        }
+    }
 }
 
 /// The answer to [`CreateTransferDetailElectronicReceiptsRequest`]: `POST /v3/transfer-detail/electronic-receipts`.

@@ -12,7 +12,7 @@ pub mod stores;
 pub mod users;
 
 string_enum! {
-    /// 拉起付款码页面的企业应用类型
+    /// Values of `application_type`.
     pub enum UrlApplicationType {
         /// `H5`
         H5 = "H5",
@@ -22,7 +22,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 员工企业支付权限状态
+    /// Values of `authorization_state`.
     pub enum WebizpayAuthorizationState {
         /// `AUTHORIZED`
         Authorized = "AUTHORIZED",

@@ -5,64 +5,77 @@ use crate::generated::prelude::*;
 
 pub mod transfer_instructions;
 
-/// 查询在途异常资金付款结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "查询在途异常资金付款结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}`.\n\n```ignore\nlet request = QueryAbnormalFundProcessingReceiptsRequest::new(receipt_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询在途异常资金付款结果",
+    "GET v3/abnormal-fund-processing/receipts/{receipt_id}",
+    "v3/abnormal-fund-processing/receipts/{receipt_id}"
+))]
 #[wxpay_api(GET, "v3/abnormal-fund-processing/receipts/<receipt_id>", response = QueryAbnormalFundProcessingReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAbnormalFundProcessingReceiptsRequest<'a> {
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nPath parameter, required. Example: `0100011742874700562078230000`."]
     pub receipt_id: &'a str,
 }
 
-/// The answer to [`QueryAbnormalFundProcessingReceiptsRequest`].
+impl<'a> QueryAbnormalFundProcessingReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(receipt_id: &'a str) -> Self {
+        Self { receipt_id }
+    }
+}
+
+#[doc = "The answer to [`QueryAbnormalFundProcessingReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAbnormalFundProcessingReceiptsResponse {
-    /// 在途异常资金付款单据创建时间
+    #[doc = "在途异常资金付款单据创建时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 在途异常资金付款指令信息
+    #[doc = "在途异常资金付款指令信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<QueryAbnormalFundProcessingReceiptsInstruction>,
-    /// 在途异常资金付款单据更新时间
+    #[doc = "在途异常资金付款单据更新时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_update_time: Option<String>,
-    /// 产品名称
+    #[doc = "产品名称\n\nAlways present. Example: `C2C`."]
     pub product_name: ReceiptsProductName,
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nAlways present. Example: `0100011742874700562078230000`."]
     pub receipt_id: String,
-    /// 在途异常资金付款状态
+    #[doc = "在途异常资金付款状态\n\nAlways present."]
     pub receipt_state: ReceiptsReceiptState,
-    /// 付款金额信息
+    #[doc = "付款金额信息\n\nAlways present."]
     pub transfer_amount: ReceiptsTransferAmount,
 }
 
-/// 在途异常资金付款指令信息
+#[doc = "在途异常资金付款指令信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAbnormalFundProcessingReceiptsInstruction {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present."]
     pub appid: Vec<String>,
-    /// 在途异常资金付款指令的发起方
+    #[doc = "在途异常资金付款指令的发起方\n\nAlways present."]
     pub commander: ReceiptsCommander,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nAlways present. Example: `https://weixin.qq.com`."]
     pub notify_url: String,
-    /// 商户侧指令编号
+    #[doc = "商户侧指令编号\n\nAlways present. Example: `1200002`."]
     pub out_instruction_no: String,
-    /// 入账成功时间
+    #[doc = "入账成功时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 付款方式
+    #[doc = "付款方式\n\nAlways present."]
     pub transfer_mode: QueryAbnormalFundProcessingReceiptsTransferMode,
 }
 
-/// 在途异常资金付款指令的发起方
+#[doc = "在途异常资金付款指令的发起方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptsCommander {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nAlways present. Example: `990055040`."]
     pub mchid: String,
-    /// 发起在途异常资金付款请求的角色
+    #[doc = "发起在途异常资金付款请求的角色\n\nAlways present."]
     pub operator: ReceiptsOperator,
 }
 
@@ -102,14 +115,13 @@ string_enum! {
     }
 }
 
-/// 付款金额信息
+#[doc = "付款金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptsTransferAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present."]
     pub currency: ReceiptsCurrency,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 

@@ -5,40 +5,73 @@
 
 use crate::generated::prelude::*;
 
-/// 发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "发起在途异常资金付款指令: `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.\n\n```ignore\nlet mut request = CreateReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no, transfer_mode);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "发起在途异常资金付款指令",
+    "POST v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions",
+    "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions"
+))]
 #[wxpay_api(POST, "v3/abnormal-fund-processing/receipts/<receipt_id>/transfer-instructions", response = CreateReceiptsTransferInstructionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsRequest<'a> {
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nPath parameter, required. Example: `0100011742874700562078230000`."]
     pub receipt_id: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, optional. Example: `https://weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧指令编号
+    #[doc = "商户侧指令编号\n\nBody field, required. Example: `1200002`."]
     pub out_instruction_no: &'a str,
-    /// 收款方
+    #[doc = "收款方\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver: Option<CreateReceiptsTransferInstructionsReceiver<'a>>,
-    /// 付款方式
+    #[doc = "付款方式\n\nBody field, required."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
-/// 收款方
+impl<'a> CreateReceiptsTransferInstructionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `receiver`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        receipt_id: &'a str,
+        out_instruction_no: &'a str,
+        transfer_mode: ReceiptsTransferInstructionsTransferMode,
+    ) -> Self {
+        Self {
+            receipt_id,
+            notify_url: None,
+            out_instruction_no,
+            receiver: None,
+            transfer_mode,
+        }
+    }
+}
+
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsReceiver<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nOptional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 入账商户号
+    #[doc = "入账商户号\n\nOptional. Example: `1900001108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 入账用户OpenID
+    #[doc = "入账用户OpenID\n\nOptional. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
+}
+
+impl<'a> CreateReceiptsTransferInstructionsReceiver<'a> {
+    /// The object without a required field. The optional ones (`appid`, `mchid`, `openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            mchid: None,
+            openid: None,
+        }
+    }
 }
 
 string_enum! {
@@ -53,50 +86,52 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateReceiptsTransferInstructionsRequest`].
+#[doc = "The answer to [`CreateReceiptsTransferInstructionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsResponse {
-    /// 在途异常资金付款单据创建时间
+    #[doc = "在途异常资金付款单据创建时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 在途异常资金付款指令信息
+    #[doc = "在途异常资金付款指令信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<CreateReceiptsTransferInstructionsInstruction>,
-    /// 在途异常资金付款单据更新时间
+    #[doc = "在途异常资金付款单据更新时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_update_time: Option<String>,
-    /// 产品名称
+    #[doc = "产品名称\n\nAlways present. Example: `C2C`."]
     pub product_name: crate::abnormal_fund_processing::receipts::ReceiptsProductName,
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nAlways present. Example: `0100011742874700562078230000`."]
     pub receipt_id: String,
-    /// 在途异常资金付款状态
+    #[doc = "在途异常资金付款状态\n\nAlways present."]
     pub receipt_state: crate::abnormal_fund_processing::receipts::ReceiptsReceiptState,
-    /// 付款金额信息
+    #[doc = "付款金额信息\n\nAlways present."]
     pub transfer_amount: crate::abnormal_fund_processing::receipts::ReceiptsTransferAmount,
 }
 
-/// 在途异常资金付款指令信息
+#[doc = "在途异常资金付款指令信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsInstruction {
-    /// 在途异常资金付款指令的发起方
+    #[doc = "在途异常资金付款指令的发起方\n\nAlways present."]
     pub commander: crate::abnormal_fund_processing::receipts::ReceiptsCommander,
-    /// 在途异常资金付款单据创建时间
+    #[doc = "在途异常资金付款单据创建时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 在途异常资金付款指令状态
+    #[doc = "在途异常资金付款指令状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction_state: Option<ReceiptsTransferInstructionsInstructionState>,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nAlways present. Example: `https://weixin.qq.com`."]
     pub notify_url: String,
-    /// 商户侧指令编号
+    #[doc = "商户侧指令编号\n\nAlways present. Example: `1200002`."]
     pub out_instruction_no: String,
-    /// 收款方
+    #[doc = "收款方\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<CreateReceiptsTransferInstructionsInstructionReceiver>,
-    /// 入账成功时间
+    #[doc = "入账成功时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 付款方式
+    #[doc = "付款方式\n\nAlways present."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
@@ -114,87 +149,100 @@ string_enum! {
     }
 }
 
-/// 收款方
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateReceiptsTransferInstructionsInstructionReceiver {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 入账商户号
+    #[doc = "入账商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 入账用户OpenID
+    #[doc = "入账用户OpenID\n\nMay be absent. Example: `eoCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }
 
-/// 查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "查询在途异常资金付款指令执行结果: `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.\n\n```ignore\nlet request = QueryReceiptsTransferInstructionsRequest::new(receipt_id, out_instruction_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias("查询在途异常资金付款指令执行结果", "GET v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}", "v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}"))]
 #[wxpay_api(GET, "v3/abnormal-fund-processing/receipts/<receipt_id>/transfer-instructions/<out_instruction_no>", response = QueryReceiptsTransferInstructionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsRequest<'a> {
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nPath parameter, required. Example: `0100011742874700562078230000`."]
     pub receipt_id: &'a str,
-    /// 商户侧指令编号
+    #[doc = "商户侧指令编号\n\nPath parameter, required. Example: `1200002`."]
     pub out_instruction_no: &'a str,
 }
 
-/// The answer to [`QueryReceiptsTransferInstructionsRequest`].
+impl<'a> QueryReceiptsTransferInstructionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(receipt_id: &'a str, out_instruction_no: &'a str) -> Self {
+        Self {
+            receipt_id,
+            out_instruction_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryReceiptsTransferInstructionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsResponse {
-    /// 在途异常资金付款指令关闭时间
+    #[doc = "在途异常资金付款指令关闭时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_time: Option<Timestamp>,
-    /// 在途异常资金付款指令的发起方
+    #[doc = "在途异常资金付款指令的发起方\n\nAlways present."]
     pub commander: QueryReceiptsTransferInstructionsCommander,
-    /// 在途异常资金付款指令创建时间
+    #[doc = "在途异常资金付款指令创建时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 微信支付在途异常资金付款指令执行流水号
+    #[doc = "微信支付在途异常资金付款指令执行流水号\n\nMay be absent. Example: `01010100021769054237638333570000010001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction_instance_id: Option<String>,
-    /// 在途异常资金付款指令状态
+    #[doc = "在途异常资金付款指令状态\n\nAlways present."]
     pub instruction_state: ReceiptsTransferInstructionsInstructionState,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nAlways present. Example: `https://weixin.qq.com`."]
     pub notify_url: String,
-    /// 商户侧指令编号
+    #[doc = "商户侧指令编号\n\nAlways present. Example: `1200002`."]
     pub out_instruction_no: String,
-    /// 收款方
+    #[doc = "收款方\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<QueryReceiptsTransferInstructionsReceiver>,
-    /// 入账成功时间
+    #[doc = "入账成功时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 付款方式
+    #[doc = "付款方式\n\nAlways present. Example: `TRANSFER_TO_ORIGINAL_RECEIVE_USER`."]
     pub transfer_mode: ReceiptsTransferInstructionsTransferMode,
 }
 
-/// 在途异常资金付款指令的发起方
+#[doc = "在途异常资金付款指令的发起方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsCommander {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nMay be absent. Example: `990055040`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 发起在途异常资金付款请求的角色
+    #[doc = "发起在途异常资金付款请求的角色\n\nAlways present. Example: `MERCHANT`."]
     pub operator: crate::abnormal_fund_processing::receipts::ReceiptsOperator,
 }
 
-/// 收款方
+#[doc = "收款方"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryReceiptsTransferInstructionsReceiver {
-    /// 入账账户类型
+    #[doc = "入账账户类型\n\nMay be absent. Example: `OTHERS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
-    /// 商户AppID
+    #[doc = "商户AppID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 入账商户号
+    #[doc = "入账商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 入账用户OpenID
+    #[doc = "入账用户OpenID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }

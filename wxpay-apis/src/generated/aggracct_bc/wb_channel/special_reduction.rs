@@ -5,46 +5,62 @@
 
 use crate::generated::prelude::*;
 
-/// 特殊减额: `POST /v3/aggracct-bc/wb-channel/special-reduction`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "特殊减额: `POST /v3/aggracct-bc/wb-channel/special-reduction`.\n\n```ignore\nlet mut request = CreateWbChannelSpecialReductionRequest::new(amount, bal_account_no, mchid, out_request_no, reduction_type);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "特殊减额",
+    "POST v3/aggracct-bc/wb-channel/special-reduction",
+    "v3/aggracct-bc/wb-channel/special-reduction"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/special-reduction", response = CreateWbChannelSpecialReductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWbChannelSpecialReductionRequest<'a> {
-    /// 减额金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "减额金额\n\nBody field, required. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 额度台账号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub bal_account_no: &'a str,
-    /// 卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "额度台账号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "卡号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<&'a str>,
-    /// 微信支付商户号
+    pub card_no: Option<Sensitive<&'a str>>,
+    #[doc = "微信支付商户号\n\nBody field, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 特殊减额单号
+    #[doc = "特殊减额单号\n\nBody field, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: &'a str,
-    /// 特殊减额原因
+    #[doc = "特殊减额原因\n\nBody field, optional. Example: `司法案件号：202508080009`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
-    /// 特殊减额类型
+    #[doc = "特殊减额类型\n\nBody field, required. Example: `JUDICIAL_DEDUCTION`."]
     pub reduction_type: WbChannelSpecialReductionReductionType,
-    /// 请求场景
+    #[doc = "请求场景\n\nBody field, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 商户账户协议号
+    #[doc = "商户账户协议号\n\nBody field, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
+}
+
+impl<'a> CreateWbChannelSpecialReductionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        bal_account_no: Sensitive<&'a str>,
+        mchid: &'a str,
+        out_request_no: &'a str,
+        reduction_type: WbChannelSpecialReductionReductionType,
+    ) -> Self {
+        Self {
+            amount,
+            bal_account_no,
+            card_no: None,
+            mchid,
+            out_request_no,
+            reason: None,
+            reduction_type,
+            req_scene: None,
+            sgn_no: None,
+        }
+    }
 }
 
 string_enum! {
@@ -57,44 +73,41 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateWbChannelSpecialReductionRequest`] and [`QueryWbChannelSpecialReductionRequest`].
+#[doc = "The answer to [`CreateWbChannelSpecialReductionRequest`] and [`QueryWbChannelSpecialReductionRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WbChannelSpecialReduction {
-    /// 减额金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "减额金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 额度台账号
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "额度台账号\n\nMay be absent. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bal_account_no: Option<String>,
-    /// 失败原因
+    pub bal_account_no: Option<Encrypted>,
+    #[doc = "失败原因\n\nMay be absent. Example: `BALANCE_NOT_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<WbChannelSpecialReductionFailReason>,
-    /// 失败时间
+    #[doc = "失败时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_time: Option<Timestamp>,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nMay be absent. Example: `1900016681`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 特殊减额单号
+    #[doc = "特殊减额单号\n\nMay be absent. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
-    /// 微信支付额度变更单号
+    #[doc = "微信支付额度变更单号\n\nMay be absent. Example: `m6a6dx8iit7m932dx03ue2lw2ofo2r88`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_change_no: Option<String>,
-    /// 特殊减额原因
+    #[doc = "特殊减额原因\n\nMay be absent. Example: `司法案件号：202508080009`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 特殊减额类型
+    #[doc = "特殊减额类型\n\nMay be absent. Example: `JUDICIAL_DEDUCTION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduction_type: Option<WbChannelSpecialReductionReductionType>,
-    /// 处理结果
+    #[doc = "处理结果\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<WbChannelSpecialReductionState>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
 }
@@ -126,36 +139,55 @@ string_enum! {
 /// The answer to [`CreateWbChannelSpecialReductionRequest`]: `POST /v3/aggracct-bc/wb-channel/special-reduction`.
 pub type CreateWbChannelSpecialReductionResponse = WbChannelSpecialReduction;
 
-/// 查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询特殊减额结果: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.\n\n```ignore\nlet mut request = QueryWbChannelSpecialReductionRequest::new(out_request_no, mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询特殊减额结果",
+    "GET v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}",
+    "v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/special-reduction/<out_request_no>", response = QueryWbChannelSpecialReductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelSpecialReductionRequest<'a> {
-    /// 特殊减额单号
+    #[doc = "特殊减额单号\n\nPath parameter, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: &'a str,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 额度台账号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "额度台账号\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub bal_account_no: &'a str,
-    /// 卡号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "卡号\n\nQuery parameter, optional. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_no: Option<&'a str>,
-    /// 商户子账户协议号
+    #[doc = "商户子账户协议号\n\nQuery parameter, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
-    /// 请求场景
+    #[doc = "请求场景\n\nQuery parameter, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> QueryWbChannelSpecialReductionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_request_no: &'a str,
+        mchid: &'a str,
+        bal_account_no: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            out_request_no,
+            mchid,
+            bal_account_no,
+            card_no: None,
+            sgn_no: None,
+            req_scene: None,
+            wechatpay_serial,
+        }
+    }
 }
 
 /// The answer to [`QueryWbChannelSpecialReductionRequest`]: `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.

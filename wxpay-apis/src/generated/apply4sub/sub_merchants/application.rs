@@ -3,21 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 查询结算账户修改申请状态: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-application.html>, <https://pay.weixin.qq.com/docs/partner/apis/modify-settlement/sub-merchants/get-application.html>.
-///
-/// For: 普通服务商, 电商平台.
+#[doc = "查询结算账户修改申请状态: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.\n\n```ignore\nlet mut request = GetApplicationRequest::new(sub_mchid, application_no);\nrequest.account_number_rule = Some(account_number_rule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-application.html>, <https://pay.weixin.qq.com/docs/partner/apis/modify-settlement/sub-merchants/get-application.html>.\n\nFor: 普通服务商, 电商平台."]
+#[doc(alias(
+    "查询结算账户修改申请状态",
+    "GET v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}",
+    "v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}"
+))]
 #[wxpay_api(GET, "v3/apply4sub/sub_merchants/<sub_mchid>/application/<application_no>", response = GetApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetApplicationRequest<'a> {
-    /// 特约商户/二级商户号
+    #[doc = "特约商户/二级商户号\n\nPath parameter, required. Example: `1511101111`."]
     pub sub_mchid: &'a str,
-    /// 修改结算账户申请单号
+    #[doc = "修改结算账户申请单号\n\nPath parameter, required. Example: `102329389XXXX`."]
     pub application_no: &'a str,
-    /// 银行账号展示规则
+    #[doc = "银行账号展示规则\n\nQuery parameter, optional. Example: `ACCOUNT_NUMBER_RULE_MASK_V1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number_rule: Option<GetApplicationAccountNumberRule>,
+}
+
+impl<'a> GetApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`account_number_rule`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, application_no: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            application_no,
+            account_number_rule: None,
+        }
+    }
 }
 
 string_enum! {
@@ -30,30 +44,31 @@ string_enum! {
     }
 }
 
-/// The answer to [`GetApplicationRequest`].
+#[doc = "The answer to [`GetApplicationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetApplicationResponse {
-    /// 开户银行
+    #[doc = "开户银行\n\nAlways present. Example: `工商银行`."]
     pub account_bank: String,
-    /// 开户名称
+    #[doc = "开户名称\n\nAlways present. Example: `张*`."]
     pub account_name: String,
-    /// 银行账号
+    #[doc = "银行账号\n\nAlways present. Example: `62*************78`."]
     pub account_number: String,
-    /// 账户类型
+    #[doc = "账户类型\n\nAlways present. Example: `ACCOUNT_TYPE_BUSINESS`."]
     pub account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nMay be absent. Example: `402713354941`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<String>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nMay be absent. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 审核驳回原因
+    #[doc = "审核驳回原因\n\nMay be absent. Example: `银行卡户名或卡号有误`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_fail_reason: Option<String>,
-    /// 审核结果更新时间
+    #[doc = "审核结果更新时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_finish_time: Option<Timestamp>,
-    /// 审核状态
+    #[doc = "审核状态\n\nAlways present. Example: `AUDIT_SUCCESS`."]
     pub verify_result: GetApplicationVerifyResult,
 }
 

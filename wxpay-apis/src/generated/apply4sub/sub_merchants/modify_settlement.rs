@@ -3,44 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 修改结算帐号API: `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/modify-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_3.shtml>.
-///
-/// For: 普通服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "修改结算帐号API: `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.\n\n```ignore\nlet mut request = ModifySettlementRequest::new(sub_mchid, account_bank, account_number, account_type, bank_address_code);\nrequest.account_name = Some(account_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/modify-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_3.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "修改结算帐号API",
+    "POST v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement",
+    "v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement"
+))]
 #[wxpay_api(POST, "v3/apply4sub/sub_merchants/<sub_mchid>/modify-settlement", response = ModifySettlementResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifySettlementRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nPath parameter, required. Format `numeric`. Example: `1900006491`."]
     pub sub_mchid: &'a str,
-    /// 开户银行
+    #[doc = "开户银行\n\nBody field, required. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "开户名称\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<&'a str>,
-    /// 银行账号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub account_number: &'a str,
-    /// 账户类型
+    pub account_name: Option<Sensitive<&'a str>>,
+    #[doc = "银行账号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "账户类型\n\nBody field, required. Example: `ACCOUNT_TYPE_BUSINESS`."]
     pub account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
-    /// 开户银行省市编码
+    #[doc = "开户银行省市编码\n\nBody field, required. Example: `110000`."]
     pub bank_address_code: &'a str,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nBody field, optional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nBody field, optional. Example: `中国工商银行股份有限公司北京市分行营业部`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 修改模式
+    #[doc = "修改模式\n\nBody field, optional. Example: `MODIFY_MODE_ASYNC`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modify_mode: Option<ModifySettlementModifyMode>,
+}
+
+impl<'a> ModifySettlementRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`account_name`, `bank_branch_id`, `bank_name`, `modify_mode`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        sub_mchid: &'a str,
+        account_bank: &'a str,
+        account_number: Sensitive<&'a str>,
+        account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
+        bank_address_code: &'a str,
+    ) -> Self {
+        Self {
+            sub_mchid,
+            account_bank,
+            account_name: None,
+            account_number,
+            account_type,
+            bank_address_code,
+            bank_branch_id: None,
+            bank_name: None,
+            modify_mode: None,
+        }
+    }
 }
 
 string_enum! {
@@ -51,9 +69,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`ModifySettlementRequest`].
+#[doc = "The answer to [`ModifySettlementRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifySettlementResponse {
-    /// 修改结算账户申请单号
+    #[doc = "修改结算账户申请单号\n\nAlways present. Example: `102329389XXXX`."]
     pub application_no: String,
 }

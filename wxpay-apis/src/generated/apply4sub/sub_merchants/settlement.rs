@@ -3,37 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 查询结算账户API: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_4.shtml>.
-///
-/// For: 普通服务商.
+#[doc = "查询结算账户API: `GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`.\n\n```ignore\nlet request = GetSettlementRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/get-settlement.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_4.shtml>.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "查询结算账户API",
+    "GET v3/apply4sub/sub_merchants/{sub_mchid}/settlement",
+    "v3/apply4sub/sub_merchants/{sub_mchid}/settlement"
+))]
 #[wxpay_api(GET, "v3/apply4sub/sub_merchants/<sub_mchid>/settlement", response = GetSettlementResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSettlementRequest<'a> {
-    /// 特约商户/二级商户号
+    #[doc = "特约商户/二级商户号\n\nPath parameter, required. Example: `1900006491`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`GetSettlementRequest`].
+impl<'a> GetSettlementRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`GetSettlementRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSettlementResponse {
-    /// 开户银行
+    #[doc = "开户银行\n\nAlways present. Example: `工商银行`."]
     pub account_bank: String,
-    /// 银行账号
+    #[doc = "银行账号\n\nAlways present. Example: `62*************78`."]
     pub account_number: String,
-    /// 账户类型
+    #[doc = "账户类型\n\nAlways present. Example: `ACCOUNT_TYPE_BUSINESS`."]
     pub account_type: crate::apply4sub::sub_merchants::SubMerchantsAccountType,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nMay be absent. Example: `402713354941`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<String>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nMay be absent. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 验证失败原因
+    #[doc = "验证失败原因\n\nMay be absent. Example: `用户姓名/证件/手机不匹配，请核对后重试`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_fail_reason: Option<String>,
-    /// 验证结果
+    #[doc = "验证结果\n\nAlways present. Example: `VERIFY_SUCCESS`."]
     pub verify_result: GetSettlementVerifyResult,
 }
 

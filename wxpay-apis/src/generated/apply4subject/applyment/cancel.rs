@@ -5,26 +5,46 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{applyment_id}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.
-///
-/// For: 从业机构, 渠道商.
+#[doc = "撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{applyment_id}/cancel`.\n\n```ignore\nlet request = CancelApplymentByApplymentIdRequest::new(applyment_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "撤销商户开户意愿申请单API",
+    "POST v3/apply4subject/applyment/{applyment_id}/cancel",
+    "v3/apply4subject/applyment/{applyment_id}/cancel"
+))]
 #[wxpay_api(POST, "v3/apply4subject/applyment/<applyment_id>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelApplymentByApplymentIdRequest<'a> {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nPath parameter, required. Format `numeric`."]
     pub applyment_id: &'a str,
 }
 
-/// 撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{business_code}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.
-///
-/// For: 从业机构, 渠道商.
+impl<'a> CancelApplymentByApplymentIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: &'a str) -> Self {
+        Self { applyment_id }
+    }
+}
+
+#[doc = "撤销商户开户意愿申请单API: `POST /v3/apply4subject/applyment/{business_code}/cancel`.\n\n```ignore\nlet request = CancelApplymentByBusinessCodeRequest::new(business_code);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "撤销商户开户意愿申请单API",
+    "POST v3/apply4subject/applyment/{business_code}/cancel",
+    "v3/apply4subject/applyment/{business_code}/cancel"
+))]
 #[wxpay_api(POST, "v3/apply4subject/applyment/<business_code>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelApplymentByBusinessCodeRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required."]
     pub business_code: &'a str,
+}
+
+impl<'a> CancelApplymentByBusinessCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_code: &'a str) -> Self {
+        Self { business_code }
+    }
 }

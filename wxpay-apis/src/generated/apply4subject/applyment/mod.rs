@@ -8,34 +8,48 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod merchants;
 
-/// 查询商户开户意愿申请单审核结果API: `GET /v3/apply4subject/applyment`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_3.shtml>.
-///
-/// For: 从业机构, 渠道商.
+#[doc = "查询商户开户意愿申请单审核结果API: `GET /v3/apply4subject/applyment`.\n\n```ignore\nlet mut request = QueryApply4subjectApplymentRequest::new();\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_3.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "查询商户开户意愿申请单审核结果API",
+    "GET v3/apply4subject/applyment",
+    "v3/apply4subject/applyment"
+))]
 #[wxpay_api(GET, "v3/apply4subject/applyment", response = QueryApply4subjectApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApply4subjectApplymentRequest<'a> {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nQuery parameter, optional. Format `numeric`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
 }
 
-/// The answer to [`QueryApply4subjectApplymentRequest`].
+impl<'a> QueryApply4subjectApplymentRequest<'a> {
+    /// The request without a required field. The optional ones (`applyment_id`, `business_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            applyment_id: None,
+            business_code: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryApply4subjectApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApply4subjectApplymentResponse {
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_FINISHED`."]
     pub applyment_state: QueryApply4subjectApplymentApplymentState,
-    /// 小程序码图片
+    #[doc = "小程序码图片\n\nMay be absent. Format `rfc2397`. Example: `data:image/png;base64,cGFnZXMvYXBwbHkvYXBpdzQvd2VsY29tZS93ZWxjb21lP2FwcGx5bWV...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_data: Option<String>,
-    /// 驳回参数
+    #[doc = "驳回参数\n\nMay be absent. Example: `merchant_name`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_param: Option<String>,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `公司名称与工商局登记不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }
@@ -72,83 +86,130 @@ string_enum! {
     }
 }
 
-/// 提交商户开户意愿申请单API: `POST /v3/apply4subject/applyment`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml>.
-///
-/// For: 从业机构, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交商户开户意愿申请单API: `POST /v3/apply4subject/applyment`.\n\n```ignore\nlet mut request = CreateApply4subjectApplymentRequest::new(business_code, contact_info, identification_info, subject_info);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml>.\n\nFor: 从业机构, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交商户开户意愿申请单API",
+    "POST v3/apply4subject/applyment",
+    "v3/apply4subject/applyment"
+))]
 #[wxpay_api(POST, "v3/apply4subject/applyment", response = CreateApply4subjectApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentRequest<'a> {
-    /// 渠道商户号
+    #[doc = "渠道商户号\n\nQuery parameter, optional."]
     #[wxpay(query)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 补充材料
+    #[doc = "补充材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition_info: Option<CreateApply4subjectApplymentAdditionInfo<'a>>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub business_code: &'a str,
-    /// 联系人信息
+    #[doc = "联系人信息\n\nBody field, required."]
     pub contact_info: CreateApply4subjectApplymentContactInfo<'a>,
-    /// 法人身份信息
+    #[doc = "法人身份信息\n\nBody field, required."]
     pub identification_info: CreateApply4subjectApplymentIdentificationInfo<'a>,
-    /// 主体信息
+    #[doc = "主体信息\n\nBody field, required."]
     pub subject_info: CreateApply4subjectApplymentSubjectInfo<'a>,
-    /// 最终受益人信息列表
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateApply4subjectApplymentUboInfo<'a>]>,
 }
 
-/// 补充材料
+impl<'a> CreateApply4subjectApplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `addition_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_code: &'a str,
+        contact_info: CreateApply4subjectApplymentContactInfo<'a>,
+        identification_info: CreateApply4subjectApplymentIdentificationInfo<'a>,
+        subject_info: CreateApply4subjectApplymentSubjectInfo<'a>,
+    ) -> Self {
+        Self {
+            channel_id: None,
+            addition_info: None,
+            business_code,
+            contact_info,
+            identification_info,
+            subject_info,
+            ubo_info_list: None,
+        }
+    }
+}
+
+#[doc = "补充材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentAdditionInfo<'a> {
-    /// 待确认商户号列表
+    #[doc = "待确认商户号列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirm_mchid_list: Option<&'a [&'a str]>,
 }
 
-/// 联系人信息
+impl<'a> CreateApply4subjectApplymentAdditionInfo<'a> {
+    /// The object without a required field. The optional ones (`confirm_mchid_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            confirm_mchid_list: None,
+        }
+    }
+}
+
+#[doc = "联系人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentContactInfo<'a> {
-    /// 业务办理授权函
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 联系人证件正面照片
+    #[doc = "联系人证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 联系人证件反面照片
+    #[doc = "联系人证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// `contact_id_doc_type`
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<CreateApply4subjectApplymentContactIdDocType>,
-    /// 联系人证件有效期开始时间
+    #[doc = "联系人证件有效期开始时间\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
-    /// 联系人证件有效期结束时间
+    #[doc = "联系人证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<CreateApply4subjectApplymentContactType>,
-    /// 联系人身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
-    /// 联系人手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub mobile: &'a str,
-    /// 联系人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
+    #[doc = "联系人身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "联系人手机号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "联系人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateApply4subjectApplymentContactInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `contact_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        id_card_number: Sensitive<&'a str>,
+        mobile: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_id_doc_copy: None,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_type: None,
+            contact_period_begin: None,
+            contact_period_end: None,
+            contact_type: None,
+            id_card_number,
+            mobile,
+            name,
+        }
+    }
 }
 
 string_enum! {
@@ -183,92 +244,148 @@ string_enum! {
     }
 }
 
-/// 法人身份信息
+#[doc = "法人身份信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentIdentificationInfo<'a> {
-    /// 法定代表人说明函
+    #[doc = "法定代表人说明函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<CreateApply4subjectApplymentContactType>,
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identification_address: Option<&'a str>,
-    /// 证件反面照片
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_back_copy: Option<MediaId<&'a str>>,
-    /// 证件正面照片
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub identification_front_copy: MediaId<&'a str>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_number: &'a str,
-    /// `identification_type`
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_number: Sensitive<&'a str>,
+    #[doc = "`identification_type`\n\nRequired."]
     pub identification_type: CreateApply4subjectApplymentContactIdDocType,
-    /// 证件有效日期\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "证件有效日期\\`JSON\\`格式字符串\n\nRequired. Format `jsonArrayLike`. Example: `[\"1970-01-01\",\"forever\"]`.\n\nSent as JSON text inside a string."]
     pub identification_valid_date: JsonString<&'a [&'a str]>,
-    /// 经营者/法人是否为受益人
+    #[doc = "经营者/法人是否为受益人\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
 }
 
-/// 主体信息
+impl<'a> CreateApply4subjectApplymentIdentificationInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `id_holder_type`, `identification_address`, `identification_back_copy`, `owner`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        identification_front_copy: MediaId<&'a str>,
+        identification_name: Sensitive<&'a str>,
+        identification_number: Sensitive<&'a str>,
+        identification_type: CreateApply4subjectApplymentContactIdDocType,
+        identification_valid_date: JsonString<&'a [&'a str]>,
+    ) -> Self {
+        Self {
+            authorize_letter_copy: None,
+            id_holder_type: None,
+            identification_address: None,
+            identification_back_copy: None,
+            identification_front_copy,
+            identification_name,
+            identification_number,
+            identification_type,
+            identification_valid_date,
+            owner: None,
+        }
+    }
+}
+
+#[doc = "主体信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentSubjectInfo<'a> {
-    /// 辅助证明材料信息
+    #[doc = "辅助证明材料信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assist_prove_info: Option<CreateApply4subjectApplymentAssistProveInfo<'a>>,
-    /// 营业执照
+    #[doc = "营业执照\n\nRequired."]
     pub business_license_info: CreateApply4subjectApplymentBusinessLicenseInfo<'a>,
-    /// 登记证书
+    #[doc = "登记证书\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_info: Option<CreateApply4subjectApplymentCertificateInfo<'a>>,
-    /// 单位证明函照片
+    #[doc = "单位证明函照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_prove_copy: Option<MediaId<&'a str>>,
-    /// 金融机构许可证信息
+    #[doc = "金融机构许可证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<CreateApply4subjectApplymentFinanceInstitutionInfo<'a>>,
-    /// 是否金融机构
+    #[doc = "是否金融机构\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_finance_institution: Option<bool>,
-    /// 经营许可证列表信息
+    #[doc = "经营许可证列表信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub special_operation_info: Option<&'a [CreateApply4subjectApplymentSpecialOperationInfo<'a>]>,
-    /// 主体类型
+    #[doc = "主体类型\n\nRequired."]
     pub subject_type: CreateApply4subjectApplymentSubjectType,
 }
 
-/// 辅助证明材料信息
+impl<'a> CreateApply4subjectApplymentSubjectInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`assist_prove_info`, `certificate_info`, `company_prove_copy`, `finance_institution_info`, `is_finance_institution`, `special_operation_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_license_info: CreateApply4subjectApplymentBusinessLicenseInfo<'a>,
+        subject_type: CreateApply4subjectApplymentSubjectType,
+    ) -> Self {
+        Self {
+            assist_prove_info: None,
+            business_license_info,
+            certificate_info: None,
+            company_prove_copy: None,
+            finance_institution_info: None,
+            is_finance_institution: None,
+            special_operation_info: None,
+            subject_type,
+        }
+    }
+}
+
+#[doc = "辅助证明材料信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentAssistProveInfo<'a> {
-    /// 小微经营类型
+    #[doc = "小微经营类型\n\nRequired. Example: `MICRO_TYPE_STORE`."]
     pub micro_biz_type: CreateApply4subjectApplymentMicroBizType,
-    /// 门店地址
+    #[doc = "门店地址\n\nRequired."]
     pub store_address: &'a str,
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address_code: Option<&'a str>,
-    /// 门店门头照片
+    #[doc = "门店门头照片\n\nRequired. Format `MediaId`."]
     pub store_header_copy: MediaId<&'a str>,
-    /// 店内环境照片
+    #[doc = "店内环境照片\n\nRequired. Format `MediaId`."]
     pub store_indoor_copy: MediaId<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nRequired."]
     pub store_name: &'a str,
+}
+
+impl<'a> CreateApply4subjectApplymentAssistProveInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`store_address_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        micro_biz_type: CreateApply4subjectApplymentMicroBizType,
+        store_address: &'a str,
+        store_header_copy: MediaId<&'a str>,
+        store_indoor_copy: MediaId<&'a str>,
+        store_name: &'a str,
+    ) -> Self {
+        Self {
+            micro_biz_type,
+            store_address,
+            store_address_code: None,
+            store_header_copy,
+            store_indoor_copy,
+            store_name,
+        }
+    }
 }
 
 string_enum! {
@@ -283,44 +400,88 @@ string_enum! {
     }
 }
 
-/// 营业执照
+#[doc = "营业执照"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentBusinessLicenseInfo<'a> {
-    /// 注册地址
+    #[doc = "注册地址\n\nRequired."]
     pub company_address: &'a str,
-    /// 法人姓名
+    #[doc = "法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 营业执照照片
+    #[doc = "营业执照照片\n\nRequired. Format `MediaId`."]
     pub licence_copy: MediaId<&'a str>,
-    /// 营业执照注册号
+    #[doc = "营业执照注册号\n\nRequired."]
     pub licence_number: &'a str,
-    /// 营业执照有效日期\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "营业执照有效日期\\`JSON\\`格式字符串\n\nRequired. Format `jsonArrayLike`. Example: `[\"1970-01-01\",\"forever\"]`.\n\nSent as JSON text inside a string."]
     pub licence_valid_date: JsonString<&'a [&'a str]>,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
 }
 
-/// 登记证书
+impl<'a> CreateApply4subjectApplymentBusinessLicenseInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        company_address: &'a str,
+        legal_person: &'a str,
+        licence_copy: MediaId<&'a str>,
+        licence_number: &'a str,
+        licence_valid_date: JsonString<&'a [&'a str]>,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            company_address,
+            legal_person,
+            licence_copy,
+            licence_number,
+            licence_valid_date,
+            merchant_name,
+        }
+    }
+}
+
+#[doc = "登记证书"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentCertificateInfo<'a> {
-    /// 登记证书照片
+    #[doc = "登记证书照片\n\nRequired. Format `MediaId`."]
     pub cert_copy: MediaId<&'a str>,
-    /// 证书编号
+    #[doc = "证书编号\n\nRequired."]
     pub cert_number: &'a str,
-    /// 登记证书类型
+    #[doc = "登记证书类型\n\nRequired."]
     pub cert_type: CreateApply4subjectApplymentCertType,
-    /// 营业执照有效日期\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "营业执照有效日期\\`JSON\\`格式字符串\n\nRequired. Format `jsonArrayLike`. Example: `[\"1970-01-01\",\"forever\"]`.\n\nSent as JSON text inside a string."]
     pub cert_valid_date: JsonString<&'a [&'a str]>,
-    /// 注册地址
+    #[doc = "注册地址\n\nRequired."]
     pub company_address: &'a str,
-    /// 法人姓名
+    #[doc = "法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
+}
+
+impl<'a> CreateApply4subjectApplymentCertificateInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cert_copy: MediaId<&'a str>,
+        cert_number: &'a str,
+        cert_type: CreateApply4subjectApplymentCertType,
+        cert_valid_date: JsonString<&'a [&'a str]>,
+        company_address: &'a str,
+        legal_person: &'a str,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            cert_copy,
+            cert_number,
+            cert_type,
+            cert_valid_date,
+            company_address,
+            legal_person,
+            merchant_name,
+        }
+    }
 }
 
 string_enum! {
@@ -357,15 +518,27 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证信息
+#[doc = "金融机构许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
+    #[doc = "金融机构许可证图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 金融机构类型
+    #[doc = "金融机构类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<CreateApply4subjectApplymentFinanceType>,
+}
+
+impl<'a> CreateApply4subjectApplymentFinanceInstitutionInfo<'a> {
+    /// The object without a required field. The optional ones (`finance_license_pics`, `finance_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            finance_license_pics: None,
+            finance_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -384,16 +557,26 @@ string_enum! {
     }
 }
 
-/// 经营许可证信息
+#[doc = "经营许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentSpecialOperationInfo<'a> {
-    /// 行业ID
-    ///
-    /// One of `22`, `32`, `33`, `36`, `41`, `42`, `44`, `49`, `50`, `51`, `52`, `54`, `55`.
+    #[doc = "行业ID\n\nRequired.\n\nOne of `22`, `32`, `33`, `36`, `41`, `42`, `44`, `49`, `50`, `51`, `52`, `54`, `55`."]
     pub category_id: i64,
-    /// `store_indoor_copy`
+    #[doc = "`store_indoor_copy`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_indoor_copy: Option<&'a [MediaId<&'a str>]>,
+}
+
+impl<'a> CreateApply4subjectApplymentSpecialOperationInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`store_indoor_copy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(category_id: i64) -> Self {
+        Self {
+            category_id,
+            store_indoor_copy: None,
+        }
+    }
 }
 
 string_enum! {
@@ -416,39 +599,58 @@ string_enum! {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_address: &'a str,
-    /// 证件正面照片
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
+    #[doc = "证件反面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_number: &'a str,
-    /// `ubo_id_doc_type`
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type`\n\nRequired."]
     pub ubo_id_doc_type: CreateApply4subjectApplymentContactIdDocType,
-    /// 证件有效期开始时间
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub ubo_period_begin: &'a str,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub ubo_period_end: &'a str,
 }
 
-/// The answer to [`CreateApply4subjectApplymentRequest`].
+impl<'a> CreateApply4subjectApplymentUboInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        ubo_id_doc_address: Sensitive<&'a str>,
+        ubo_id_doc_copy: MediaId<&'a str>,
+        ubo_id_doc_copy_back: MediaId<&'a str>,
+        ubo_id_doc_name: Sensitive<&'a str>,
+        ubo_id_doc_number: Sensitive<&'a str>,
+        ubo_id_doc_type: CreateApply4subjectApplymentContactIdDocType,
+        ubo_period_begin: &'a str,
+        ubo_period_end: &'a str,
+    ) -> Self {
+        Self {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateApply4subjectApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateApply4subjectApplymentResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Format `uint64`. Example: `20000000011111`."]
     pub applyment_id: u64,
 }

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 通过申请单号查询申请状态: `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.
-///
-/// For: 普通服务商.
+#[doc = "通过申请单号查询申请状态: `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.\n\n```ignore\nlet request = QueryApplymentByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "通过申请单号查询申请状态",
+    "GET v3/applyment4sub/applyment/applyment_id/{applyment_id}",
+    "v3/applyment4sub/applyment/applyment_id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/applyment4sub/applyment/applyment_id/<applyment_id>", response = QueryApplymentByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentByApplymentIdRequest {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Format `uint64`."]
     pub applyment_id: u64,
+}
+
+impl QueryApplymentByApplymentIdRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: u64) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryApplymentByApplymentIdRequest`]: `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 通过业务申请编号查询申请状态: `GET /v3/applyment4sub/applyment/business_code/{business_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.
-///
-/// For: 普通服务商.
+#[doc = "通过业务申请编号查询申请状态: `GET /v3/applyment4sub/applyment/business_code/{business_code}`.\n\n```ignore\nlet request = QueryApplymentByBusinessCodeRequest::new(business_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "通过业务申请编号查询申请状态",
+    "GET v3/applyment4sub/applyment/business_code/{business_code}",
+    "v3/applyment4sub/applyment/business_code/{business_code}"
+))]
 #[wxpay_api(GET, "v3/applyment4sub/applyment/business_code/<business_code>", response = QueryApplymentByBusinessCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentByBusinessCodeRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required."]
     pub business_code: &'a str,
+}
+
+impl<'a> QueryApplymentByBusinessCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_code: &'a str) -> Self {
+        Self { business_code }
+    }
 }
 
 /// The answer to [`QueryApplymentByBusinessCodeRequest`]: `GET /v3/applyment4sub/applyment/business_code/{business_code}`.

@@ -6,27 +6,28 @@ use crate::generated::prelude::*;
 pub mod applyment_id;
 pub mod business_code;
 
-/// The answer to [`QueryApplymentByApplymentIdRequest`](crate::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest) and [`QueryApplymentByBusinessCodeRequest`](crate::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest).
+#[doc = "The answer to [`QueryApplymentByApplymentIdRequest`](crate::applyment4sub::applyment::applyment_id::QueryApplymentByApplymentIdRequest) and [`QueryApplymentByBusinessCodeRequest`](crate::applyment4sub::applyment::business_code::QueryApplymentByBusinessCodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nMay be absent. Format `uint64`. Example: `2000002124775691`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<u64>,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_FINISHED`."]
     pub applyment_state: QueryApplymentApplymentState,
-    /// 申请状态描述
+    #[doc = "申请状态描述\n\nMay be absent. Example: `审核中`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_state_msg: Option<String>,
-    /// 驳回原因详情
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<QueryApplymentAuditDetail>>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nMay be absent. Example: `190001351110000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_code: Option<String>,
-    /// 超级管理员签约链接
+    #[doc = "超级管理员签约链接\n\nMay be absent. Format `url`. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
@@ -63,92 +64,144 @@ string_enum! {
     }
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentAuditDetail {
-    /// 字段名
+    #[doc = "字段名\n\nMay be absent. Example: `id_card_copy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// 字段名称
+    #[doc = "字段名称\n\nMay be absent. Example: `身份证复印件`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }
 
-/// 提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.
-///
-/// For: 普通服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交申请单API: `POST /v3/applyment4sub/applyment/{empty}`.\n\n```ignore\nlet mut request = CreateApplyment4subApplymentRequest::new(bank_account_info, business_code, business_info, contact_info, settlement_info, subject_info);\nrequest.addition_info = Some(addition_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>.\n\nFor: 普通服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交申请单API",
+    "POST v3/applyment4sub/applyment/{empty}",
+    "v3/applyment4sub/applyment/{empty}"
+))]
 #[wxpay_api(POST, "v3/applyment4sub/applyment/", response = CreateApplyment4subApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentRequest<'a> {
-    /// 补充材料
+    #[doc = "补充材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition_info: Option<CreateApplyment4subApplymentAdditionInfo<'a>>,
-    /// 结算银行账户
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub business_code: &'a str,
-    /// 经营资料
+    #[doc = "经营资料\n\nBody field, required."]
     pub business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
-    /// 超级管理员信息
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: CreateApplyment4subApplymentContactInfo<'a>,
-    /// 结算规则
+    #[doc = "结算规则\n\nBody field, required."]
     pub settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
-    /// 主体资料
+    #[doc = "主体资料\n\nBody field, required."]
     pub subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
 }
 
-/// 补充材料
+impl<'a> CreateApplyment4subApplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`addition_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bank_account_info: CreateApplyment4subApplymentBankAccountInfo<'a>,
+        business_code: &'a str,
+        business_info: CreateApplyment4subApplymentBusinessInfo<'a>,
+        contact_info: CreateApplyment4subApplymentContactInfo<'a>,
+        settlement_info: CreateApplyment4subApplymentSettlementInfo<'a>,
+        subject_info: CreateApplyment4subApplymentSubjectInfo<'a>,
+    ) -> Self {
+        Self {
+            addition_info: None,
+            bank_account_info,
+            business_code,
+            business_info,
+            contact_info,
+            settlement_info,
+            subject_info,
+        }
+    }
+}
+
+#[doc = "补充材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentAdditionInfo<'a> {
-    /// 补充说明
+    #[doc = "补充说明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_msg: Option<&'a str>,
-    /// 补充材料
+    #[doc = "补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 法人开户承诺函
+    #[doc = "法人开户承诺函\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_commitment: Option<&'a str>,
-    /// 法人开户意愿视频
+    #[doc = "法人开户意愿视频\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_video: Option<MediaId<&'a str>>,
 }
 
-/// 结算银行账户
+impl<'a> CreateApplyment4subApplymentAdditionInfo<'a> {
+    /// The object without a required field. The optional ones (`business_addition_msg`, `business_addition_pics`, `legal_person_commitment`, `legal_person_video`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_addition_msg: None,
+            business_addition_pics: None,
+            legal_person_commitment: None,
+            legal_person_video: None,
+        }
+    }
+}
+
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBankAccountInfo<'a> {
-    /// 开户银行
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行账号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_number: Option<&'a str>,
-    /// 账户类型
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<Sensitive<&'a str>>,
+    #[doc = "账户类型\n\nRequired."]
     pub bank_account_type: CreateApplyment4subApplymentBankAccountType,
-    /// 开户银行省市编码
+    #[doc = "开户银行省市编码\n\nRequired."]
     pub bank_address_code: &'a str,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentBankAccountInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`account_number`, `bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_bank: &'a str,
+        account_name: Sensitive<&'a str>,
+        bank_account_type: CreateApplyment4subApplymentBankAccountType,
+        bank_address_code: &'a str,
+    ) -> Self {
+        Self {
+            account_bank,
+            account_name,
+            account_number: None,
+            bank_account_type,
+            bank_address_code,
+            bank_branch_id: None,
+            bank_name: None,
+        }
+    }
 }
 
 string_enum! {
@@ -161,100 +214,195 @@ string_enum! {
     }
 }
 
-/// 经营资料
+#[doc = "经营资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessInfo<'a> {
-    /// 商户简称
+    #[doc = "商户简称\n\nRequired."]
     pub merchant_shortname: &'a str,
-    /// 经营场景
+    #[doc = "经营场景\n\nRequired."]
     pub sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
-    /// 客服电话
+    #[doc = "客服电话\n\nRequired."]
     pub service_phone: &'a str,
 }
 
-/// 经营场景
+impl<'a> CreateApplyment4subApplymentBusinessInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        merchant_shortname: &'a str,
+        sales_info: CreateApplyment4subApplymentSalesInfo<'a>,
+        service_phone: &'a str,
+    ) -> Self {
+        Self {
+            merchant_shortname,
+            sales_info,
+            service_phone,
+        }
+    }
+}
+
+#[doc = "经营场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSalesInfo<'a> {
-    /// App场景
+    #[doc = "App场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_info: Option<CreateApplyment4subApplymentAppInfo<'a>>,
-    /// 线下场所场景
+    #[doc = "线下场所场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_store_info: Option<CreateApplyment4subApplymentBizStoreInfo<'a>>,
-    /// 小程序场景
+    #[doc = "小程序场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_info: Option<CreateApplyment4subApplymentMiniProgramInfo<'a>>,
-    /// 公众号场景
+    #[doc = "公众号场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_info: Option<CreateApplyment4subApplymentMpInfo<'a>>,
-    /// `sales_scenes_type`
+    #[doc = "`sales_scenes_type`\n\nRequired."]
     pub sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType],
-    /// 互联网网站场景
+    #[doc = "互联网网站场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_info: Option<CreateApplyment4subApplymentWebInfo<'a>>,
-    /// 企业微信场景
+    #[doc = "企业微信场景\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_info: Option<CreateApplyment4subApplymentWeworkInfo<'a>>,
 }
 
-/// App场景
+impl<'a> CreateApplyment4subApplymentSalesInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_info`, `biz_store_info`, `mini_program_info`, `mp_info`, `web_info`, `wework_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sales_scenes_type: &'a [CreateApplyment4subApplymentSalesScenesType]) -> Self {
+        Self {
+            app_info: None,
+            biz_store_info: None,
+            mini_program_info: None,
+            mp_info: None,
+            sales_scenes_type,
+            web_info: None,
+            wework_info: None,
+        }
+    }
+}
+
+#[doc = "App场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentAppInfo<'a> {
-    /// 服务商应用APPID
+    #[doc = "服务商应用APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_appid: Option<&'a str>,
-    /// `app_pics`
+    #[doc = "`app_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家应用APPID
+    #[doc = "商家应用APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_sub_appid: Option<&'a str>,
 }
 
-/// 线下场所场景
+impl<'a> CreateApplyment4subApplymentAppInfo<'a> {
+    /// The object without a required field. The optional ones (`app_appid`, `app_pics`, `app_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_appid: None,
+            app_pics: None,
+            app_sub_appid: None,
+        }
+    }
+}
+
+#[doc = "线下场所场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBizStoreInfo<'a> {
-    /// 线下场所省市编码
+    #[doc = "线下场所省市编码\n\nRequired."]
     pub biz_address_code: &'a str,
-    /// 线下场所地址
+    #[doc = "线下场所地址\n\nRequired."]
     pub biz_store_address: &'a str,
-    /// 线下场所名称
+    #[doc = "线下场所名称\n\nRequired."]
     pub biz_store_name: &'a str,
-    /// 线下场所对应的商家AppID
+    #[doc = "线下场所对应的商家AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_sub_appid: Option<&'a str>,
-    /// `indoor_pic`
+    #[doc = "`indoor_pic`\n\nRequired."]
     pub indoor_pic: &'a [MediaId<&'a str>],
-    /// `store_entrance_pic`
+    #[doc = "`store_entrance_pic`\n\nRequired."]
     pub store_entrance_pic: &'a [MediaId<&'a str>],
 }
 
-/// 小程序场景
+impl<'a> CreateApplyment4subApplymentBizStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`biz_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        biz_address_code: &'a str,
+        biz_store_address: &'a str,
+        biz_store_name: &'a str,
+        indoor_pic: &'a [MediaId<&'a str>],
+        store_entrance_pic: &'a [MediaId<&'a str>],
+    ) -> Self {
+        Self {
+            biz_address_code,
+            biz_store_address,
+            biz_store_name,
+            biz_sub_appid: None,
+            indoor_pic,
+            store_entrance_pic,
+        }
+    }
+}
+
+#[doc = "小程序场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMiniProgramInfo<'a> {
-    /// 服务商小程序APPID
+    #[doc = "服务商小程序APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// `mini_program_pics`
+    #[doc = "`mini_program_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家小程序APPID
+    #[doc = "商家小程序APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_sub_appid: Option<&'a str>,
 }
 
-/// 公众号场景
+impl<'a> CreateApplyment4subApplymentMiniProgramInfo<'a> {
+    /// The object without a required field. The optional ones (`mini_program_appid`, `mini_program_pics`, `mini_program_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mini_program_appid: None,
+            mini_program_pics: None,
+            mini_program_sub_appid: None,
+        }
+    }
+}
+
+#[doc = "公众号场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMpInfo<'a> {
-    /// 服务商公众号AppID
+    #[doc = "服务商公众号AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_appid: Option<&'a str>,
-    /// `mp_pics`
+    #[doc = "`mp_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 商家公众号AppID
+    #[doc = "商家公众号AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp_sub_appid: Option<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentMpInfo<'a> {
+    /// The object without a required field. The optional ones (`mp_appid`, `mp_pics`, `mp_sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mp_appid: None,
+            mp_pics: None,
+            mp_sub_appid: None,
+        }
+    }
 }
 
 string_enum! {
@@ -275,85 +423,118 @@ string_enum! {
     }
 }
 
-/// 互联网网站场景
+#[doc = "互联网网站场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentWebInfo<'a> {
-    /// 互联网网站域名
+    #[doc = "互联网网站域名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<&'a str>,
-    /// 互联网网站对应的商家APPID
+    #[doc = "互联网网站对应的商家APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_appid: Option<&'a str>,
-    /// 网站授权函
+    #[doc = "网站授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_authorisation: Option<MediaId<&'a str>>,
 }
 
-/// 企业微信场景
+impl<'a> CreateApplyment4subApplymentWebInfo<'a> {
+    /// The object without a required field. The optional ones (`domain`, `web_appid`, `web_authorisation`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            web_appid: None,
+            web_authorisation: None,
+        }
+    }
+}
+
+#[doc = "企业微信场景"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentWeworkInfo<'a> {
-    /// 商家企业微信CorpID
+    #[doc = "商家企业微信CorpID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_corp_id: Option<&'a str>,
-    /// `wework_pics`
+    #[doc = "`wework_pics`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wework_pics: Option<&'a [MediaId<&'a str>]>,
 }
 
-/// 超级管理员信息
+impl<'a> CreateApplyment4subApplymentWeworkInfo<'a> {
+    /// The object without a required field. The optional ones (`sub_corp_id`, `wework_pics`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sub_corp_id: None,
+            wework_pics: None,
+        }
+    }
+}
+
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentContactInfo<'a> {
-    /// 业务办理授权函
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 联系邮箱
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_email: &'a str,
-    /// 超级管理员证件正面照片
+    #[doc = "联系邮箱\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_email: Sensitive<&'a str>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// `contact_id_doc_type`
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_type: Option<CreateApplyment4subApplymentContactIdDocType>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_number: Option<&'a str>,
-    /// 超级管理员姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_name: &'a str,
-    /// 超级管理员证件有效期开始时间
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nRequired."]
     pub contact_type: CreateApplyment4subApplymentContactType,
-    /// 联系手机
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub mobile_phone: &'a str,
-    /// 超级管理员微信openid
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub openid: Option<&'a str>,
+    #[doc = "联系手机\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile_phone: Sensitive<&'a str>,
+    #[doc = "超级管理员微信openid\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openid: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> CreateApplyment4subApplymentContactInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_id_number`, `contact_period_begin`, `contact_period_end`, `openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contact_email: Sensitive<&'a str>,
+        contact_name: Sensitive<&'a str>,
+        contact_type: CreateApplyment4subApplymentContactType,
+        mobile_phone: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_email,
+            contact_id_doc_copy: None,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_type: None,
+            contact_id_number: None,
+            contact_name,
+            contact_period_begin: None,
+            contact_period_end: None,
+            contact_type,
+            mobile_phone,
+            openid: None,
+        }
+    }
 }
 
 string_enum! {
@@ -388,107 +569,199 @@ string_enum! {
     }
 }
 
-/// 结算规则
+#[doc = "结算规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSettlementInfo<'a> {
-    /// 优惠费率活动补充材料
+    #[doc = "优惠费率活动补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_additions: Option<&'a [MediaId<&'a str>]>,
-    /// 优惠费率活动ID
+    #[doc = "优惠费率活动ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_id: Option<&'a str>,
-    /// 优惠费率活动值
+    #[doc = "优惠费率活动值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities_rate: Option<&'a str>,
-    /// 信用卡活动费率值
+    #[doc = "信用卡活动费率值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_activities_rate: Option<&'a str>,
-    /// 非信用卡活动费率值
+    #[doc = "非信用卡活动费率值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debit_activities_rate: Option<&'a str>,
-    /// 所属行业
+    #[doc = "所属行业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualification_type: Option<&'a str>,
-    /// 特殊资质图片
+    #[doc = "特殊资质图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 入驻结算规则ID
+    #[doc = "入驻结算规则ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_id: Option<&'a str>,
 }
 
-/// 主体资料
+impl<'a> CreateApplyment4subApplymentSettlementInfo<'a> {
+    /// The object without a required field. The optional ones (`activities_additions`, `activities_id`, `activities_rate`, `credit_activities_rate`, `debit_activities_rate`, `qualification_type`, `qualifications`, `settlement_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            activities_additions: None,
+            activities_id: None,
+            activities_rate: None,
+            credit_activities_rate: None,
+            debit_activities_rate: None,
+            qualification_type: None,
+            qualifications: None,
+            settlement_id: None,
+        }
+    }
+}
+
+#[doc = "主体资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentSubjectInfo<'a> {
-    /// 营业执照
+    #[doc = "营业执照\n\nRequired."]
     pub business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
-    /// 登记证书
+    #[doc = "登记证书\n\nRequired."]
     pub certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
-    /// 单位证明函照片
+    #[doc = "单位证明函照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_letter_copy: Option<MediaId<&'a str>>,
-    /// 是否是金融机构
+    #[doc = "是否是金融机构\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
+    #[doc = "金融机构许可证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<CreateApplyment4subApplymentFinanceInstitutionInfo<'a>>,
-    /// 经营者/法人身份证件
+    #[doc = "经营者/法人身份证件\n\nRequired."]
     pub identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
-    /// 小微辅助证明材料
+    #[doc = "小微辅助证明材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_biz_info: Option<CreateApplyment4subApplymentMicroBizInfo<'a>>,
-    /// 组织机构代码证信息
+    #[doc = "组织机构代码证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_info: Option<CreateApplyment4subApplymentOrganizationInfo<'a>>,
-    /// 主体类型
+    #[doc = "主体类型\n\nRequired."]
     pub subject_type: CreateApplyment4subApplymentSubjectType,
-    /// 最终受益人信息列表
+    #[doc = "最终受益人信息列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateApplyment4subApplymentUboInfo<'a>]>,
 }
 
-/// 营业执照
+impl<'a> CreateApplyment4subApplymentSubjectInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`certificate_letter_copy`, `finance_institution`, `finance_institution_info`, `micro_biz_info`, `organization_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_license_info: CreateApplyment4subApplymentBusinessLicenseInfo<'a>,
+        certificate_info: CreateApplyment4subApplymentCertificateInfo<'a>,
+        identity_info: CreateApplyment4subApplymentIdentityInfo<'a>,
+        subject_type: CreateApplyment4subApplymentSubjectType,
+    ) -> Self {
+        Self {
+            business_license_info,
+            certificate_info,
+            certificate_letter_copy: None,
+            finance_institution: None,
+            finance_institution_info: None,
+            identity_info,
+            micro_biz_info: None,
+            organization_info: None,
+            subject_type,
+            ubo_info_list: None,
+        }
+    }
+}
+
+#[doc = "营业执照"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
-    /// 个体户经营者/法人姓名
+    #[doc = "个体户经营者/法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 注册地址
+    #[doc = "注册地址\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_address: Option<&'a str>,
-    /// 营业执照照片
+    #[doc = "营业执照照片\n\nRequired. Format `MediaId`."]
     pub license_copy: MediaId<&'a str>,
-    /// 注册号/统一社会信用代码
+    #[doc = "注册号/统一社会信用代码\n\nRequired."]
     pub license_number: &'a str,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
-    /// 有效期限开始日期
+    #[doc = "有效期限开始日期\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_begin: Option<&'a str>,
-    /// 有效期限结束日期
+    #[doc = "有效期限结束日期\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_end: Option<&'a str>,
 }
 
-/// 登记证书
+impl<'a> CreateApplyment4subApplymentBusinessLicenseInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`license_address`, `period_begin`, `period_end`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        legal_person: &'a str,
+        license_copy: MediaId<&'a str>,
+        license_number: &'a str,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            legal_person,
+            license_address: None,
+            license_copy,
+            license_number,
+            merchant_name,
+            period_begin: None,
+            period_end: None,
+        }
+    }
+}
+
+#[doc = "登记证书"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentCertificateInfo<'a> {
-    /// 登记证书照片
+    #[doc = "登记证书照片\n\nRequired. Format `MediaId`."]
     pub cert_copy: MediaId<&'a str>,
-    /// 证书号
+    #[doc = "证书号\n\nRequired."]
     pub cert_number: &'a str,
-    /// 登记证书类型
+    #[doc = "登记证书类型\n\nRequired."]
     pub cert_type: CreateApplyment4subApplymentCertType,
-    /// 注册地址
+    #[doc = "注册地址\n\nRequired."]
     pub company_address: &'a str,
-    /// 法人姓名
+    #[doc = "法人姓名\n\nRequired."]
     pub legal_person: &'a str,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired."]
     pub merchant_name: &'a str,
-    /// 有效期限开始日期
+    #[doc = "有效期限开始日期\n\nRequired. Format `date`."]
     pub period_begin: &'a str,
-    /// 有效期限结束日期
+    #[doc = "有效期限结束日期\n\nRequired."]
     pub period_end: &'a str,
+}
+
+impl<'a> CreateApplyment4subApplymentCertificateInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cert_copy: MediaId<&'a str>,
+        cert_number: &'a str,
+        cert_type: CreateApplyment4subApplymentCertType,
+        company_address: &'a str,
+        legal_person: &'a str,
+        merchant_name: &'a str,
+        period_begin: &'a str,
+        period_end: &'a str,
+    ) -> Self {
+        Self {
+            cert_copy,
+            cert_number,
+            cert_type,
+            company_address,
+            legal_person,
+            merchant_name,
+            period_begin,
+            period_end,
+        }
+    }
 }
 
 string_enum! {
@@ -525,15 +798,27 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证信息
+#[doc = "金融机构许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
+    #[doc = "金融机构许可证图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 金融机构类型
+    #[doc = "金融机构类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<CreateApplyment4subApplymentFinanceType>,
+}
+
+impl<'a> CreateApplyment4subApplymentFinanceInstitutionInfo<'a> {
+    /// The object without a required field. The optional ones (`finance_license_pics`, `finance_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            finance_license_pics: None,
+            finance_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -552,105 +837,160 @@ string_enum! {
     }
 }
 
-/// 经营者/法人身份证件
+#[doc = "经营者/法人身份证件"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdentityInfo<'a> {
-    /// 法定代表人说明函
+    #[doc = "法定代表人说明函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// 经营者/法人身份证信息
+    #[doc = "经营者/法人身份证信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<CreateApplyment4subApplymentIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
+    #[doc = "经营者/法人其他类型证件信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<CreateApplyment4subApplymentIdDocInfo<'a>>,
-    /// `id_doc_type`
+    #[doc = "`id_doc_type`\n\nRequired."]
     pub id_doc_type: CreateApplyment4subApplymentContactIdDocType,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<CreateApplyment4subApplymentContactType>,
-    /// 经营者/法人是否为受益人
+    #[doc = "经营者/法人是否为受益人\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
 }
 
-/// 经营者/法人身份证信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
-    /// 身份证有效期开始时间
-    pub card_period_begin: &'a str,
-    /// 身份证有效期结束时间
-    pub card_period_end: &'a str,
-    /// 身份证居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_address: Option<&'a str>,
-    /// 身份证人像面照片
-    pub id_card_copy: MediaId<&'a str>,
-    /// 身份证姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_name: &'a str,
-    /// 身份证国徽面照片
-    pub id_card_national: MediaId<&'a str>,
-    /// 身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
+impl<'a> CreateApplyment4subApplymentIdentityInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `id_card_info`, `id_doc_info`, `id_holder_type`, `owner`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(id_doc_type: CreateApplyment4subApplymentContactIdDocType) -> Self {
+        Self {
+            authorize_letter_copy: None,
+            id_card_info: None,
+            id_doc_info: None,
+            id_doc_type,
+            id_holder_type: None,
+            owner: None,
+        }
+    }
 }
 
-/// 经营者/法人其他类型证件信息
+#[doc = "经营者/法人身份证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateApplyment4subApplymentIdCardInfo<'a> {
+    #[doc = "身份证有效期开始时间\n\nRequired. Format `date`."]
+    pub card_period_begin: &'a str,
+    #[doc = "身份证有效期结束时间\n\nRequired."]
+    pub card_period_end: &'a str,
+    #[doc = "身份证居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_address: Option<Sensitive<&'a str>>,
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`."]
+    pub id_card_copy: MediaId<&'a str>,
+    #[doc = "身份证姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`."]
+    pub id_card_national: MediaId<&'a str>,
+    #[doc = "身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentIdCardInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_card_address`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_period_begin: &'a str,
+        card_period_end: &'a str,
+        id_card_copy: MediaId<&'a str>,
+        id_card_name: Sensitive<&'a str>,
+        id_card_national: MediaId<&'a str>,
+        id_card_number: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            card_period_begin,
+            card_period_end,
+            id_card_address: None,
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+        }
+    }
+}
+
+#[doc = "经营者/法人其他类型证件信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentIdDocInfo<'a> {
-    /// 证件有效期开始时间
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub doc_period_begin: &'a str,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub doc_period_end: &'a str,
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_address: Option<&'a str>,
-    /// 证件正面照片
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_number: &'a str,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_number: Sensitive<&'a str>,
 }
 
-/// 小微辅助证明材料
+impl<'a> CreateApplyment4subApplymentIdDocInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_doc_address`, `id_doc_copy_back`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        doc_period_begin: &'a str,
+        doc_period_end: &'a str,
+        id_doc_copy: MediaId<&'a str>,
+        id_doc_name: Sensitive<&'a str>,
+        id_doc_number: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            doc_period_begin,
+            doc_period_end,
+            id_doc_address: None,
+            id_doc_copy,
+            id_doc_copy_back: None,
+            id_doc_name,
+            id_doc_number,
+        }
+    }
+}
+
+#[doc = "小微辅助证明材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroBizInfo<'a> {
-    /// 小微经营类型
+    #[doc = "小微经营类型\n\nRequired."]
     pub micro_biz_type: CreateApplyment4subApplymentMicroBizType,
-    /// 流动经营/便民服务
+    #[doc = "流动经营/便民服务\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_mobile_info: Option<CreateApplyment4subApplymentMicroMobileInfo<'a>>,
-    /// 线上商品/服务交易
+    #[doc = "线上商品/服务交易\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_online_info: Option<CreateApplyment4subApplymentMicroOnlineInfo<'a>>,
-    /// 门店场所
+    #[doc = "门店场所\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_store_info: Option<CreateApplyment4subApplymentMicroStoreInfo<'a>>,
+}
+
+impl<'a> CreateApplyment4subApplymentMicroBizInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`micro_mobile_info`, `micro_online_info`, `micro_store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(micro_biz_type: CreateApplyment4subApplymentMicroBizType) -> Self {
+        Self {
+            micro_biz_type,
+            micro_mobile_info: None,
+            micro_online_info: None,
+            micro_store_info: None,
+        }
+    }
 }
 
 string_enum! {
@@ -665,66 +1005,141 @@ string_enum! {
     }
 }
 
-/// 流动经营/便民服务
+#[doc = "流动经营/便民服务"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroMobileInfo<'a> {
-    /// 经营/服务所在地（不含省市）
+    #[doc = "经营/服务所在地（不含省市）\n\nRequired."]
     pub micro_mobile_address: &'a str,
-    /// 经营/服务所在地省市
+    #[doc = "经营/服务所在地省市\n\nRequired."]
     pub micro_mobile_city: &'a str,
-    /// 经营/服务名称
+    #[doc = "经营/服务名称\n\nRequired."]
     pub micro_mobile_name: &'a str,
-    /// 经营/服务现场照片
+    #[doc = "经营/服务现场照片\n\nRequired."]
     pub micro_mobile_pics: &'a [MediaId<&'a str>],
 }
 
-/// 线上商品/服务交易
+impl<'a> CreateApplyment4subApplymentMicroMobileInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        micro_mobile_address: &'a str,
+        micro_mobile_city: &'a str,
+        micro_mobile_name: &'a str,
+        micro_mobile_pics: &'a [MediaId<&'a str>],
+    ) -> Self {
+        Self {
+            micro_mobile_address,
+            micro_mobile_city,
+            micro_mobile_name,
+            micro_mobile_pics,
+        }
+    }
+}
+
+#[doc = "线上商品/服务交易"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroOnlineInfo<'a> {
-    /// 电商平台名称
+    #[doc = "电商平台名称\n\nRequired."]
     pub micro_ec_name: &'a str,
-    /// 店铺链接
+    #[doc = "店铺链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_link: Option<&'a str>,
-    /// 线上店铺名称
+    #[doc = "线上店铺名称\n\nRequired."]
     pub micro_online_store: &'a str,
-    /// 店铺二维码
+    #[doc = "店铺二维码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub micro_qrcode: Option<&'a str>,
 }
 
-/// 门店场所
+impl<'a> CreateApplyment4subApplymentMicroOnlineInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`micro_link`, `micro_qrcode`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(micro_ec_name: &'a str, micro_online_store: &'a str) -> Self {
+        Self {
+            micro_ec_name,
+            micro_link: None,
+            micro_online_store,
+            micro_qrcode: None,
+        }
+    }
+}
+
+#[doc = "门店场所"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentMicroStoreInfo<'a> {
-    /// 门店地址
+    #[doc = "门店地址\n\nRequired."]
     pub micro_address: &'a str,
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nRequired."]
     pub micro_address_code: &'a str,
-    /// 店内环境照片
+    #[doc = "店内环境照片\n\nRequired. Format `MediaId`."]
     pub micro_indoor_copy: MediaId<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nRequired."]
     pub micro_name: &'a str,
-    /// 门店门头照片
+    #[doc = "门店门头照片\n\nRequired. Format `MediaId`."]
     pub store_entrance_pic: MediaId<&'a str>,
-    /// 门店纬度
+    #[doc = "门店纬度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_latitude: Option<&'a str>,
-    /// 门店经度
+    #[doc = "门店经度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_longitude: Option<&'a str>,
 }
 
-/// 组织机构代码证信息
+impl<'a> CreateApplyment4subApplymentMicroStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`store_latitude`, `store_longitude`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        micro_address: &'a str,
+        micro_address_code: &'a str,
+        micro_indoor_copy: MediaId<&'a str>,
+        micro_name: &'a str,
+        store_entrance_pic: MediaId<&'a str>,
+    ) -> Self {
+        Self {
+            micro_address,
+            micro_address_code,
+            micro_indoor_copy,
+            micro_name,
+            store_entrance_pic,
+            store_latitude: None,
+            store_longitude: None,
+        }
+    }
+}
+
+#[doc = "组织机构代码证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentOrganizationInfo<'a> {
-    /// 组织机构代码证有效期开始日期
+    #[doc = "组织机构代码证有效期开始日期\n\nRequired. Format `date`."]
     pub org_period_begin: &'a str,
-    /// 组织机构代码证有效期结束日期
+    #[doc = "组织机构代码证有效期结束日期\n\nRequired."]
     pub org_period_end: &'a str,
-    /// 组织机构代码
+    #[doc = "组织机构代码\n\nRequired."]
     pub organization_code: &'a str,
-    /// 组织机构代码证照片
+    #[doc = "组织机构代码证照片\n\nRequired. Format `MediaId`."]
     pub organization_copy: MediaId<&'a str>,
+}
+
+impl<'a> CreateApplyment4subApplymentOrganizationInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        org_period_begin: &'a str,
+        org_period_end: &'a str,
+        organization_code: &'a str,
+        organization_copy: MediaId<&'a str>,
+    ) -> Self {
+        Self {
+            org_period_begin,
+            org_period_end,
+            organization_code,
+            organization_copy,
+        }
+    }
 }
 
 string_enum! {
@@ -747,39 +1162,58 @@ string_enum! {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_address: &'a str,
-    /// 身份证人像面照片
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy: MediaId<&'a str>,
-    /// 身份证国徽面照片
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
-    /// 受益人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_number: &'a str,
-    /// `ubo_id_doc_type`
+    #[doc = "受益人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type`\n\nRequired."]
     pub ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
-    /// 证件有效期开始时间
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub ubo_period_begin: &'a str,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub ubo_period_end: &'a str,
 }
 
-/// The answer to [`CreateApplyment4subApplymentRequest`].
+impl<'a> CreateApplyment4subApplymentUboInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        ubo_id_doc_address: Sensitive<&'a str>,
+        ubo_id_doc_copy: MediaId<&'a str>,
+        ubo_id_doc_copy_back: MediaId<&'a str>,
+        ubo_id_doc_name: Sensitive<&'a str>,
+        ubo_id_doc_number: Sensitive<&'a str>,
+        ubo_id_doc_type: CreateApplyment4subApplymentContactIdDocType,
+        ubo_period_begin: &'a str,
+        ubo_period_end: &'a str,
+    ) -> Self {
+        Self {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateApplyment4subApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateApplyment4subApplymentResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Format `uint64`. Example: `2000002124775691`."]
     pub applyment_id: u64,
 }

@@ -5,39 +5,53 @@
 
 use crate::generated::prelude::*;
 
-/// 查询明细电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_9.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询明细电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = QueryReceiptDetailReceiptsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_9.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询明细电子回单受理结果API",
+    "GET v3/bank-batch-transfer/receipt/detail-receipts",
+    "v3/bank-batch-transfer/receipt/detail-receipts"
+))]
 #[wxpay_api(GET, "v3/bank-batch-transfer/receipt/detail-receipts", response = QueryReceiptDetailReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReceiptDetailReceiptsRequest<'a> {
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nQuery parameter, required. Example: `GD2021011610162610BBdkkIwcu3`."]
     pub out_batch_no: &'a str,
-    /// 银行转账明细单号
+    #[doc = "银行转账明细单号\n\nQuery parameter, required. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: &'a str,
 }
 
-/// The answer to [`QueryReceiptDetailReceiptsRequest`] and [`CreateReceiptDetailReceiptsRequest`].
+impl<'a> QueryReceiptDetailReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryReceiptDetailReceiptsRequest`] and [`CreateReceiptDetailReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptDetailReceipts {
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的Hash方法
+    #[doc = "电子回单文件的Hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的Hash值
+    #[doc = "电子回单文件的Hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nAlways present. Example: `GD2021011610162610BBdkkIwcu3`."]
     pub out_batch_no: String,
-    /// 银行转账明细单号
+    #[doc = "银行转账明细单号\n\nAlways present. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: String,
-    /// 电子回单受理单号
+    #[doc = "电子回单受理单号\n\nAlways present. Example: `1050000010509999485212020110200058820001`."]
     pub receipt_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_state: Option<String>,
 }
@@ -45,18 +59,31 @@ pub struct ReceiptDetailReceipts {
 /// The answer to [`QueryReceiptDetailReceiptsRequest`]: `GET /v3/bank-batch-transfer/receipt/detail-receipts`.
 pub type QueryReceiptDetailReceiptsResponse = ReceiptDetailReceipts;
 
-/// 受理明细电子回单API: `POST /v3/bank-batch-transfer/receipt/detail-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_8.shtml>.
-///
-/// For: 服务商.
+#[doc = "受理明细电子回单API: `POST /v3/bank-batch-transfer/receipt/detail-receipts`.\n\n```ignore\nlet request = CreateReceiptDetailReceiptsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "受理明细电子回单API",
+    "POST v3/bank-batch-transfer/receipt/detail-receipts",
+    "v3/bank-batch-transfer/receipt/detail-receipts"
+))]
 #[wxpay_api(POST, "v3/bank-batch-transfer/receipt/detail-receipts", response = CreateReceiptDetailReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateReceiptDetailReceiptsRequest<'a> {
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nBody field, required. Example: `GD2021011610162610BBdkkIwcu3`."]
     pub out_batch_no: &'a str,
-    /// 银行转账明细单号
+    #[doc = "银行转账明细单号\n\nBody field, required. Example: `mx0911231610162610v4CNkO4HAf`."]
     pub out_detail_no: &'a str,
+}
+
+impl<'a> CreateReceiptDetailReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+        }
+    }
 }
 
 /// The answer to [`CreateReceiptDetailReceiptsRequest`]: `POST /v3/bank-batch-transfer/receipt/detail-receipts`.

@@ -5,41 +5,52 @@
 
 use crate::generated::prelude::*;
 
-/// 查询汇总电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/summary-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_7.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询汇总电子回单受理结果API: `GET /v3/bank-batch-transfer/receipt/summary-receipts`.\n\n```ignore\nlet request = QueryReceiptSummaryReceiptsRequest::new(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_7.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询汇总电子回单受理结果API",
+    "GET v3/bank-batch-transfer/receipt/summary-receipts",
+    "v3/bank-batch-transfer/receipt/summary-receipts"
+))]
 #[wxpay_api(GET, "v3/bank-batch-transfer/receipt/summary-receipts", response = QueryReceiptSummaryReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReceiptSummaryReceiptsRequest<'a> {
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nQuery parameter, required. Example: `GD2021011610162610BBdkkIwcu3`."]
     pub out_batch_no: &'a str,
 }
 
-/// The answer to [`QueryReceiptSummaryReceiptsRequest`] and [`CreateReceiptSummaryReceiptsRequest`].
+impl<'a> QueryReceiptSummaryReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str) -> Self {
+        Self { out_batch_no }
+    }
+}
+
+#[doc = "The answer to [`QueryReceiptSummaryReceiptsRequest`] and [`CreateReceiptSummaryReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptSummaryReceipts {
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 电子回单申请单号
+    #[doc = "电子回单申请单号\n\nAlways present. Example: `1050000010509999485212020110200058820001`."]
     pub receipt_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_state: Option<String>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Example: `2020-05-21T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -47,16 +58,26 @@ pub struct ReceiptSummaryReceipts {
 /// The answer to [`QueryReceiptSummaryReceiptsRequest`]: `GET /v3/bank-batch-transfer/receipt/summary-receipts`.
 pub type QueryReceiptSummaryReceiptsResponse = ReceiptSummaryReceipts;
 
-/// 受理汇总电子回单API: `POST /v3/bank-batch-transfer/receipt/summary-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_6.shtml>.
-///
-/// For: 服务商.
+#[doc = "受理汇总电子回单API: `POST /v3/bank-batch-transfer/receipt/summary-receipts`.\n\n```ignore\nlet request = CreateReceiptSummaryReceiptsRequest::new(out_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_6.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "受理汇总电子回单API",
+    "POST v3/bank-batch-transfer/receipt/summary-receipts",
+    "v3/bank-batch-transfer/receipt/summary-receipts"
+))]
 #[wxpay_api(POST, "v3/bank-batch-transfer/receipt/summary-receipts", response = CreateReceiptSummaryReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateReceiptSummaryReceiptsRequest<'a> {
-    /// 银行转账批次单号
+    #[doc = "银行转账批次单号\n\nBody field, required. Example: `GD2021011610162610BBdkkIwcu3`."]
     pub out_batch_no: &'a str,
+}
+
+impl<'a> CreateReceiptSummaryReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str) -> Self {
+        Self { out_batch_no }
+    }
 }
 
 /// The answer to [`CreateReceiptSummaryReceiptsRequest`]: `POST /v3/bank-batch-transfer/receipt/summary-receipts`.

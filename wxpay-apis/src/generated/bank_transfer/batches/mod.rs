@@ -6,86 +6,133 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-/// 发起批量转账API: `POST /v3/bank-transfer/batches`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起批量转账API: `POST /v3/bank-transfer/batches`.\n\n```ignore\nlet mut request = CreateBankTransferBatchesRequest::new(batch_name, batch_remark, out_batch_no, platform_mchid, specialized_payment_mchid, sponsor_mchid, total_amount, total_count, transfer_purpose, transfer_scene, user_authorized_appid, user_authorized_mchid);\nrequest.attach_remark = Some(attach_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起批量转账API",
+    "POST v3/bank-transfer/batches",
+    "v3/bank-transfer/batches"
+))]
 #[wxpay_api(POST, "v3/bank-transfer/batches", response = CreateBankTransferBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBankTransferBatchesRequest<'a> {
-    /// 附加信息
+    #[doc = "附加信息\n\nBody field, optional. Example: `付款专用商户单号11111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach_remark: Option<&'a str>,
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: &'a str,
-    /// 银行批次单号
+    #[doc = "银行批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 服务平台商户号
+    #[doc = "服务平台商户号\n\nBody field, required. Example: `1900001109`."]
     pub platform_mchid: &'a str,
-    /// 付款企业商户号
+    #[doc = "付款企业商户号\n\nBody field, required. Example: `1900001109`."]
     pub specialized_payment_mchid: &'a str,
-    /// 实际出资商户号
+    #[doc = "实际出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nBody field, required. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nBody field, required. Example: `200`."]
     pub total_count: i64,
-    /// 转账明细列表
+    #[doc = "转账明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_detail_list: Option<&'a [CreateBankTransferBatchesTransferDetail<'a>]>,
-    /// 批量转账用途
+    #[doc = "批量转账用途\n\nBody field, required. Example: `COMMISSION`."]
     pub transfer_purpose: &'a str,
-    /// 转账场景
+    #[doc = "转账场景\n\nBody field, required. Example: `ORDINARY_TRANSFER`."]
     pub transfer_scene: &'a str,
-    /// 用户授权appid
+    #[doc = "用户授权appid\n\nBody field, required. Example: `wxaffdakkk11112e3`."]
     pub user_authorized_appid: &'a str,
-    /// 用户授权商户号
+    #[doc = "用户授权商户号\n\nBody field, required. Example: `1900001109`."]
     pub user_authorized_mchid: &'a str,
 }
 
-/// 转账明细列表
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateBankTransferBatchesTransferDetail<'a> {
-    /// 收款用户openid
-    pub openid: &'a str,
-    /// 银行明细单号
-    pub out_detail_no: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
-    pub transfer_amount: i64,
-    /// 转账备注
-    pub transfer_remark: &'a str,
-    /// 收款用户身份证
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_id_card: Option<&'a str>,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub user_name: &'a str,
+impl<'a> CreateBankTransferBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach_remark`, `transfer_detail_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        batch_name: &'a str,
+        batch_remark: &'a str,
+        out_batch_no: &'a str,
+        platform_mchid: &'a str,
+        specialized_payment_mchid: &'a str,
+        sponsor_mchid: &'a str,
+        total_amount: i64,
+        total_count: i64,
+        transfer_purpose: &'a str,
+        transfer_scene: &'a str,
+        user_authorized_appid: &'a str,
+        user_authorized_mchid: &'a str,
+    ) -> Self {
+        Self {
+            attach_remark: None,
+            batch_name,
+            batch_remark,
+            out_batch_no,
+            platform_mchid,
+            specialized_payment_mchid,
+            sponsor_mchid,
+            total_amount,
+            total_count,
+            transfer_detail_list: None,
+            transfer_purpose,
+            transfer_scene,
+            user_authorized_appid,
+            user_authorized_mchid,
+        }
+    }
 }
 
-/// The answer to [`CreateBankTransferBatchesRequest`].
+#[doc = "转账明细列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateBankTransferBatchesTransferDetail<'a> {
+    #[doc = "收款用户openid\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
+    pub openid: &'a str,
+    #[doc = "银行明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
+    pub out_detail_no: &'a str,
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
+    pub transfer_amount: i64,
+    #[doc = "转账备注\n\nRequired. Example: `2020年4月报销`."]
+    pub transfer_remark: &'a str,
+    #[doc = "收款用户身份证\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id_card: Option<Sensitive<&'a str>>,
+    #[doc = "收款用户姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateBankTransferBatchesTransferDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`user_id_card`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        out_detail_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_id_card: None,
+            user_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBankTransferBatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBankTransferBatchesResponse {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1130000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: String,
-    /// 银行批次单号
+    #[doc = "银行批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
 }
 
@@ -101,70 +148,65 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBatchesByBatchIdRequest`](crate::bank_transfer::batches::batch_id::QueryBatchesByBatchIdRequest) and [`QueryBatchesByOutBatchNoRequest`](crate::bank_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest).
+#[doc = "The answer to [`QueryBatchesByBatchIdRequest`](crate::bank_transfer::batches::batch_id::QueryBatchesByBatchIdRequest) and [`QueryBatchesByOutBatchNoRequest`](crate::bank_transfer::batches::out_batch_no::QueryBatchesByOutBatchNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBatchesResponse {
-    /// 附加信息
+    #[doc = "附加信息\n\nMay be absent. Example: `付款专用商户单号11111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach_remark: Option<String>,
-    /// 银行服务商号
+    #[doc = "银行服务商号\n\nAlways present. Example: `1900001109`."]
     pub bank_sp_mchid: String,
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1130000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次名称
+    #[doc = "批次名称\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub batch_state: QueryBatchesBatchState,
-    /// 批次关闭原因
+    #[doc = "批次关闭原因\n\nMay be absent. Example: `OVERDUE_CLOSE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<QueryBatchesCloseReason>,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 转账失败金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账失败金额\n\nMay be absent. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_amount: Option<i64>,
-    /// 转账失败笔数
+    #[doc = "转账失败笔数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
-    /// 银行批次单号
+    #[doc = "银行批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 服务平台商户号
+    #[doc = "服务平台商户号\n\nAlways present. Example: `1900001109`."]
     pub platform_mchid: String,
-    /// 付款企业商户号
+    #[doc = "付款企业商户号\n\nAlways present. Example: `1900001109`."]
     pub specialized_payment_mchid: String,
-    /// 实际出资商户号
+    #[doc = "实际出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 转账成功金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账成功金额\n\nMay be absent. Example: `3900000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_amount: Option<i64>,
-    /// 转账成功笔数
+    #[doc = "转账成功笔数\n\nMay be absent. Example: `199`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_count: Option<i64>,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nAlways present. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nAlways present. Example: `200`."]
     pub total_count: i64,
-    /// 转账明细单列表
+    #[doc = "转账明细单列表\n\nAlways present."]
     pub transfer_detail_list: Vec<QueryBatchesTransferDetail>,
-    /// 批量转账用途
+    #[doc = "批量转账用途\n\nAlways present. Example: `COMMISSION`."]
     pub transfer_purpose: QueryBatchesTransferPurpose,
-    /// 转账场景
+    #[doc = "转账场景\n\nAlways present. Example: `ORDINARY_TRANSFER`."]
     pub transfer_scene: QueryBatchesTransferScene,
-    /// 批次更新时间
+    #[doc = "批次更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    /// 用户授权appid
+    #[doc = "用户授权appid\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub user_authorized_appid: String,
-    /// 用户授权商户号
+    #[doc = "用户授权商户号\n\nAlways present. Example: `1900001109`."]
     pub user_authorized_mchid: String,
 }
 
@@ -192,17 +234,18 @@ string_enum! {
     }
 }
 
-/// 转账明细单列表
+#[doc = "转账明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBatchesTransferDetail {
-    /// 微信支付明细单号
+    #[doc = "微信支付明细单号\n\nAlways present. Example: `1140000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_state: BatchesDetailState,
-    /// 明细失败原因
+    #[doc = "明细失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<QueryBatchesFailReason>,
-    /// 银行明细单号
+    #[doc = "银行明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
 }
 
@@ -308,58 +351,57 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest).
+#[doc = "The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::bank_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::bank_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchesResponse {
-    /// 收款账户类型
+    #[doc = "收款账户类型\n\nAlways present. Example: `WECHATPAY_ACCOUNT`."]
     pub account_type: QueryBatchesAccountType,
-    /// 银行卡尾号
+    #[doc = "银行卡尾号\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_card_number_tail: Option<String>,
-    /// 银行名称
+    #[doc = "银行名称\n\nMay be absent. Example: `招商银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 银行服务商号
+    #[doc = "银行服务商号\n\nAlways present. Example: `1900001109`."]
     pub bank_sp_mchid: String,
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1130000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 微信支付明细单号
+    #[doc = "微信支付明细单号\n\nAlways present. Example: `1140000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_state: QueryBatchesByBatchIdDetailsByDetailIdDetailState,
-    /// 明细失败原因
+    #[doc = "明细失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<QueryBatchesFailReason>,
-    /// 转账发起时间
+    #[doc = "转账发起时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_time: Option<String>,
-    /// 收款用户openid
+    #[doc = "收款用户openid\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 银行批次单号
+    #[doc = "银行批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 银行明细单号
+    #[doc = "银行明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 服务平台商户号
+    #[doc = "服务平台商户号\n\nAlways present. Example: `1900001109`."]
     pub platform_mchid: String,
-    /// 付款企业商户号
+    #[doc = "付款企业商户号\n\nAlways present. Example: `1900001109`."]
     pub specialized_payment_mchid: String,
-    /// 实际出资商户号
+    #[doc = "实际出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 转账场景
+    #[doc = "转账场景\n\nAlways present. Example: `ORDINARY_TRANSFER`."]
     pub transfer_scene: QueryBatchesTransferScene,
-    /// 明细更新时间
+    #[doc = "明细更新时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub update_time: String,
-    /// 用户授权appid
+    #[doc = "用户授权appid\n\nAlways present. Example: `wxaffdakkk11112e3`."]
     pub user_authorized_appid: String,
-    /// 用户授权商户号
+    #[doc = "用户授权商户号\n\nAlways present. Example: `1900001109`."]
     pub user_authorized_mchid: String,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nAlways present. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     pub username: String,
 }
 

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 根据申请单ID查询申请状态: `GET /v3/brand/applyments/applyment-id/{applyment_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "根据申请单ID查询申请状态: `GET /v3/brand/applyments/applyment-id/{applyment_id}`.\n\n```ignore\nlet request = QueryApplymentsByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据申请单ID查询申请状态",
+    "GET v3/brand/applyments/applyment-id/{applyment_id}",
+    "v3/brand/applyments/applyment-id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/brand/applyments/applyment-id/<applyment_id>", response = QueryApplymentsByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentsByApplymentIdRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `2000002124775691`."]
     pub applyment_id: &'a str,
+}
+
+impl<'a> QueryApplymentsByApplymentIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: &'a str) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryApplymentsByApplymentIdRequest`]: `GET /v3/brand/applyments/applyment-id/{applyment_id}`.

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 根据业务申请编号查询申请状态: `GET /v3/brand/applyments/business-code/{business_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "根据业务申请编号查询申请状态: `GET /v3/brand/applyments/business-code/{business_code}`.\n\n```ignore\nlet request = QueryApplymentsByBusinessCodeRequest::new(business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据业务申请编号查询申请状态",
+    "GET v3/brand/applyments/business-code/{business_code}",
+    "v3/brand/applyments/business-code/{business_code}"
+))]
 #[wxpay_api(GET, "v3/brand/applyments/business-code/<business_code>", response = QueryApplymentsByBusinessCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentsByBusinessCodeRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `190001351110000`."]
     pub business_code: &'a str,
+}
+
+impl<'a> QueryApplymentsByBusinessCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_code: &'a str) -> Self {
+        Self { business_code }
+    }
 }
 
 /// The answer to [`QueryApplymentsByBusinessCodeRequest`]: `GET /v3/brand/applyments/business-code/{business_code}`.

@@ -3,20 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销申请: `POST /v3/brand/applyments/cancel-applyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "撤销申请: `POST /v3/brand/applyments/cancel-applyment`.\n\n```ignore\nlet mut request = CancelApplymentApplymentsRequest::new();\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销申请",
+    "POST v3/brand/applyments/cancel-applyment",
+    "v3/brand/applyments/cancel-applyment"
+))]
 #[wxpay_api(POST, "v3/brand/applyments/cancel-applyment", response = CancelApplymentApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelApplymentApplymentsRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nBody field, optional. Example: `2000002124775691`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
+}
+
+impl<'a> CancelApplymentApplymentsRequest<'a> {
+    /// The request without a required field. The optional ones (`applyment_id`, `business_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            applyment_id: None,
+            business_code: None,
+        }
+    }
 }
 
 /// The answer to [`CancelApplymentApplymentsRequest`]: `POST /v3/brand/applyments/cancel-applyment`.

@@ -7,43 +7,70 @@ pub mod applyment_id;
 pub mod business_code;
 pub mod cancel_applyment;
 
-/// 提交入驻申请: `POST /v3/brand/applyments`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交入驻申请: `POST /v3/brand/applyments`.\n\n```ignore\nlet request = CreateBrandApplymentsRequest::new(admin_info, brand_basic_info, business_code, subject_info, trademark);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("提交入驻申请", "POST v3/brand/applyments", "v3/brand/applyments"))]
 #[wxpay_api(POST, "v3/brand/applyments", response = CreateBrandApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsRequest<'a> {
-    /// 管理员信息
+    #[doc = "管理员信息\n\nBody field, required."]
     pub admin_info: CreateBrandApplymentsAdminInfo<'a>,
-    /// 品牌基础信息
+    #[doc = "品牌基础信息\n\nBody field, required."]
     pub brand_basic_info: CreateBrandApplymentsBrandBasicInfo<'a>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 主体资料
+    #[doc = "主体资料\n\nBody field, required."]
     pub subject_info: CreateBrandApplymentsSubjectInfo<'a>,
-    /// 品牌商标资料
+    #[doc = "品牌商标资料\n\nBody field, required."]
     pub trademark: CreateBrandApplymentsTrademark<'a>,
 }
 
-/// 管理员信息
+impl<'a> CreateBrandApplymentsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        admin_info: CreateBrandApplymentsAdminInfo<'a>,
+        brand_basic_info: CreateBrandApplymentsBrandBasicInfo<'a>,
+        business_code: &'a str,
+        subject_info: CreateBrandApplymentsSubjectInfo<'a>,
+        trademark: CreateBrandApplymentsTrademark<'a>,
+    ) -> Self {
+        Self {
+            admin_info,
+            brand_basic_info,
+            business_code,
+            subject_info,
+            trademark,
+        }
+    }
+}
+
+#[doc = "管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsAdminInfo<'a> {
-    /// 管理员姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub admin_name: &'a str,
-    /// 管理员证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
-    /// 管理员证件类型
+    #[doc = "管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub admin_name: Sensitive<&'a str>,
+    #[doc = "管理员证件号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "管理员证件类型\n\nRequired."]
     pub id_doc_type: CreateBrandApplymentsIdDocType,
+}
+
+impl<'a> CreateBrandApplymentsAdminInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        admin_name: Sensitive<&'a str>,
+        id_card_number: Sensitive<&'a str>,
+        id_doc_type: CreateBrandApplymentsIdDocType,
+    ) -> Self {
+        Self {
+            admin_name,
+            id_card_number,
+            id_doc_type,
+        }
+    }
 }
 
 string_enum! {
@@ -64,24 +91,53 @@ string_enum! {
     }
 }
 
-/// 品牌基础信息
+#[doc = "品牌基础信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsBrandBasicInfo<'a> {
-    /// 品牌Logo
+    #[doc = "品牌Logo\n\nRequired. Format `MediaId`. Example: `U2FsdGVkX1+8n2qLk9jP4vRtY6Wx`."]
     pub brand_logo: MediaId<&'a str>,
-    /// 品牌名称
+    #[doc = "品牌名称\n\nRequired. Example: `爱马哥`."]
     pub brand_name: &'a str,
 }
 
-/// 主体资料
+impl<'a> CreateBrandApplymentsBrandBasicInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_logo: MediaId<&'a str>, brand_name: &'a str) -> Self {
+        Self {
+            brand_logo,
+            brand_name,
+        }
+    }
+}
+
+#[doc = "主体资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsSubjectInfo<'a> {
-    /// 主体名称
+    #[doc = "主体名称\n\nRequired. Example: `xx有限公司`."]
     pub subject_name: &'a str,
-    /// 主体类型
+    #[doc = "主体类型\n\nRequired. Example: `SUBJECT_TYPE_ENTERPRISE`."]
     pub subject_type: CreateBrandApplymentsSubjectType,
-    /// 统一社会信用代码
+    #[doc = "统一社会信用代码\n\nRequired. Example: `91310101MA1FPX1234`."]
     pub unified_social_credit_code: &'a str,
+}
+
+impl<'a> CreateBrandApplymentsSubjectInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        subject_name: &'a str,
+        subject_type: CreateBrandApplymentsSubjectType,
+        unified_social_credit_code: &'a str,
+    ) -> Self {
+        Self {
+            subject_name,
+            subject_type,
+            unified_social_credit_code,
+        }
+    }
 }
 
 string_enum! {
@@ -94,60 +150,104 @@ string_enum! {
     }
 }
 
-/// 品牌商标资料
+#[doc = "品牌商标资料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsTrademark<'a> {
-    /// Logo商标注册证
+    #[doc = "Logo商标注册证\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_trademark_registration_certificate:
         Option<CreateBrandApplymentsLogoTrademarkRegistrationCertificate<'a>>,
-    /// 无商标额外证明材料
+    #[doc = "无商标额外证明材料\n\nOptional. Format `MediaId`. Example: `jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_trademark_addition_prove: Option<MediaId<&'a str>>,
-    /// 无商标额外证明材料列表
+    #[doc = "无商标额外证明材料列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_trademark_addition_prove_list: Option<&'a [MediaId<&'a str>]>,
-    /// 有无商标
+    #[doc = "有无商标\n\nRequired. Example: `TRADEMARK_NONE`."]
     pub trademark_exists: CreateBrandApplymentsTrademarkExists,
-    /// 商标注册证
+    #[doc = "商标注册证\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trademark_registration_certificate:
         Option<CreateBrandApplymentsTrademarkRegistrationCertificate<'a>>,
 }
 
-/// Logo商标注册证
+impl<'a> CreateBrandApplymentsTrademark<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`logo_trademark_registration_certificate`, `no_trademark_addition_prove`, `no_trademark_addition_prove_list`, `trademark_registration_certificate`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(trademark_exists: CreateBrandApplymentsTrademarkExists) -> Self {
+        Self {
+            logo_trademark_registration_certificate: None,
+            no_trademark_addition_prove: None,
+            no_trademark_addition_prove_list: None,
+            trademark_exists,
+            trademark_registration_certificate: None,
+        }
+    }
+}
+
+#[doc = "Logo商标注册证"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsLogoTrademarkRegistrationCertificate<'a> {
-    /// Logo商标授权有效期开始时间
+    #[doc = "Logo商标授权有效期开始时间\n\nOptional. Example: `2025-09-08`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_begin_time: Option<&'a str>,
-    /// Logo商标授权有效期结束时间
+    #[doc = "Logo商标授权有效期结束时间\n\nOptional. Example: `2035-09-08`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_end_time: Option<&'a str>,
-    /// Logo商标注册证
+    #[doc = "Logo商标注册证\n\nOptional. Example: `jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<&'a str>,
-    /// Logo商标注册证列表
+    #[doc = "Logo商标注册证列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_list: Option<&'a [MediaId<&'a str>]>,
-    /// Logo商标注册人
+    #[doc = "Logo商标注册人\n\nRequired. Example: `腾讯科技有限公司`."]
     pub holder: &'a str,
-    /// Logo商标国际分类
+    #[doc = "Logo商标国际分类\n\nRequired. Example: `25`."]
     pub international_class: &'a str,
-    /// Logo商标许可使用授权书
+    #[doc = "Logo商标许可使用授权书\n\nOptional. Example: `jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<&'a str>,
-    /// Logo商标许可使用授权书列表
+    #[doc = "Logo商标许可使用授权书列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_list: Option<&'a [MediaId<&'a str>]>,
-    /// Logo商标名称
+    #[doc = "Logo商标名称\n\nRequired. Example: `爱马哥`."]
     pub name: &'a str,
-    /// Logo商标注册号
+    #[doc = "Logo商标注册号\n\nRequired. Example: `21312344`."]
     pub number: &'a str,
-    /// Logo商标有效期开始时间
+    #[doc = "Logo商标有效期开始时间\n\nRequired. Example: `2025-09-08`."]
     pub valid_begin_time: &'a str,
-    /// Logo商标有效期结束时间
+    #[doc = "Logo商标有效期结束时间\n\nRequired. Example: `2035-09-08`."]
     pub valid_end_time: &'a str,
+}
+
+impl<'a> CreateBrandApplymentsLogoTrademarkRegistrationCertificate<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        holder: &'a str,
+        international_class: &'a str,
+        name: &'a str,
+        number: &'a str,
+        valid_begin_time: &'a str,
+        valid_end_time: &'a str,
+    ) -> Self {
+        Self {
+            authorization_begin_time: None,
+            authorization_end_time: None,
+            certificate: None,
+            certificate_list: None,
+            holder,
+            international_class,
+            license: None,
+            license_list: None,
+            name,
+            number,
+            valid_begin_time,
+            valid_end_time,
+        }
+    }
 }
 
 string_enum! {
@@ -160,71 +260,102 @@ string_enum! {
     }
 }
 
-/// 商标注册证
+#[doc = "商标注册证"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandApplymentsTrademarkRegistrationCertificate<'a> {
-    /// 商标授权有效期开始时间
+    #[doc = "商标授权有效期开始时间\n\nOptional. Example: `2025-09-08`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_begin_time: Option<&'a str>,
-    /// 商标授权有效期结束时间
+    #[doc = "商标授权有效期结束时间\n\nOptional. Example: `2035-09-08`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_end_time: Option<&'a str>,
-    /// 商标注册证
+    #[doc = "商标注册证\n\nOptional. Format `MediaId`. Example: `jTpGmxUX3FBWVQ5NJTZvvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<MediaId<&'a str>>,
-    /// 商标注册证列表
+    #[doc = "商标注册证列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_list: Option<&'a [MediaId<&'a str>]>,
-    /// 商标注册人
+    #[doc = "商标注册人\n\nRequired. Example: `腾讯科技有限公司`."]
     pub holder: &'a str,
-    /// 商标国际分类
+    #[doc = "商标国际分类\n\nRequired. Example: `25`."]
     pub international_class: &'a str,
-    /// 商标许可使用授权书
+    #[doc = "商标许可使用授权书\n\nOptional. Format `MediaId`. Example: `jTpGmxUXqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<MediaId<&'a str>>,
-    /// 商标许可使用授权书列表
+    #[doc = "商标许可使用授权书列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_list: Option<&'a [MediaId<&'a str>]>,
-    /// 商标名称
+    #[doc = "商标名称\n\nRequired. Example: `爱马哥`."]
     pub name: &'a str,
-    /// 商标注册号
+    #[doc = "商标注册号\n\nRequired. Example: `12345678`."]
     pub number: &'a str,
-    /// 商标有效期开始时间
+    #[doc = "商标有效期开始时间\n\nRequired. Example: `2025-09-08`."]
     pub valid_begin_time: &'a str,
-    /// 商标有效期结束时间
+    #[doc = "商标有效期结束时间\n\nRequired. Example: `2035-09-08`."]
     pub valid_end_time: &'a str,
 }
 
-/// The answer to [`CreateBrandApplymentsRequest`] and [`CancelApplymentApplymentsRequest`](crate::brand::applyments::cancel_applyment::CancelApplymentApplymentsRequest).
+impl<'a> CreateBrandApplymentsTrademarkRegistrationCertificate<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorization_begin_time`, `authorization_end_time`, `certificate`, `certificate_list`, `license`, `license_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        holder: &'a str,
+        international_class: &'a str,
+        name: &'a str,
+        number: &'a str,
+        valid_begin_time: &'a str,
+        valid_end_time: &'a str,
+    ) -> Self {
+        Self {
+            authorization_begin_time: None,
+            authorization_end_time: None,
+            certificate: None,
+            certificate_list: None,
+            holder,
+            international_class,
+            license: None,
+            license_list: None,
+            name,
+            number,
+            valid_begin_time,
+            valid_end_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBrandApplymentsRequest`] and [`CancelApplymentApplymentsRequest`](crate::brand::applyments::cancel_applyment::CancelApplymentApplymentsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Applyments {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
 }
 
 /// The answer to [`CreateBrandApplymentsRequest`]: `POST /v3/brand/applyments`.
 pub type CreateBrandApplymentsResponse = Applyments;
 
-/// The answer to [`QueryApplymentsByApplymentIdRequest`](crate::brand::applyments::applyment_id::QueryApplymentsByApplymentIdRequest) and [`QueryApplymentsByBusinessCodeRequest`](crate::brand::applyments::business_code::QueryApplymentsByBusinessCodeRequest).
+#[doc = "The answer to [`QueryApplymentsByApplymentIdRequest`](crate::brand::applyments::applyment_id::QueryApplymentsByApplymentIdRequest) and [`QueryApplymentsByBusinessCodeRequest`](crate::brand::applyments::business_code::QueryApplymentsByBusinessCodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentsResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: String,
-    /// 申请状态
+    #[doc = "申请状态\n\nAlways present. Example: `APPLYMENT_STATE_WAITING_AUTH`."]
     pub applyment_state: QueryApplymentsApplymentState,
-    /// 申请状态说明
+    #[doc = "申请状态说明\n\nAlways present. Example: `待授权确认`."]
     pub applyment_state_desc: String,
-    /// 授权确认二维码链接
+    #[doc = "授权确认二维码链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/xdc/partnerapply4brandweb/get-auth-code?applyId=200...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_confirmation_qr_code: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent. Example: `123455667`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `具体驳回原因xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
 }

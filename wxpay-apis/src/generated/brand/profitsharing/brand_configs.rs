@@ -3,23 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询最大分账比例API: `GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_10.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询最大分账比例API: `GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`.\n\n```ignore\nlet request = QueryProfitsharingBrandConfigsRequest::new(brand_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_10.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询最大分账比例API",
+    "GET v3/brand/profitsharing/brand-configs/{brand_mchid}",
+    "v3/brand/profitsharing/brand-configs/{brand_mchid}"
+))]
 #[wxpay_api(GET, "v3/brand/profitsharing/brand-configs/<brand_mchid>", response = QueryProfitsharingBrandConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingBrandConfigsRequest<'a> {
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub brand_mchid: &'a str,
 }
 
-/// The answer to [`QueryProfitsharingBrandConfigsRequest`].
+impl<'a> QueryProfitsharingBrandConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_mchid: &'a str) -> Self {
+        Self { brand_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitsharingBrandConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingBrandConfigsResponse {
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nAlways present. Example: `1900000109`."]
     pub brand_mchid: String,
-    /// 最大分账比例
+    #[doc = "最大分账比例\n\nAlways present. Example: `2000`."]
     pub max_ratio: i64,
 }

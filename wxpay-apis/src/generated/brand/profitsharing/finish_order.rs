@@ -3,33 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 完结分账API: `POST /v3/brand/profitsharing/finish-order`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "完结分账API: `POST /v3/brand/profitsharing/finish-order`.\n\n```ignore\nlet request = FinishOrderProfitsharingRequest::new(description, out_order_no, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "完结分账API",
+    "POST v3/brand/profitsharing/finish-order",
+    "v3/brand/profitsharing/finish-order"
+))]
 #[wxpay_api(POST, "v3/brand/profitsharing/finish-order", response = FinishOrderProfitsharingResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FinishOrderProfitsharingRequest<'a> {
-    /// 分账描述
+    #[doc = "分账描述\n\nBody field, required. Example: `分账完结`."]
     pub description: &'a str,
-    /// 商户分帐单号
+    #[doc = "商户分帐单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`FinishOrderProfitsharingRequest`].
+impl<'a> FinishOrderProfitsharingRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        description: &'a str,
+        out_order_no: &'a str,
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            description,
+            out_order_no,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`FinishOrderProfitsharingRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FinishOrderProfitsharingResponse {
-    /// 微信分帐单号
+    #[doc = "微信分帐单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分帐单号
+    #[doc = "商户分帐单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

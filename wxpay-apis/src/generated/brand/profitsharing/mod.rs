@@ -10,7 +10,7 @@ pub mod receivers;
 pub mod returnorders;
 
 string_enum! {
-    /// 分账接收方类型
+    /// Values of `type`.
     pub enum ProfitsharingType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",

@@ -3,33 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 商圈会员积分同步: `POST /v3/businesscircle/points/notify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/notify-points.html>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商圈会员积分同步: `POST /v3/businesscircle/points/notify`.\n\n```ignore\nlet mut request = NotifyPointsRequest::new(appid, earn_points, increased_points, openid, points_update_time, transaction_id);\nrequest.no_points_remarks = Some(no_points_remarks);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/notify-points.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/notify-points.html>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商圈会员积分同步",
+    "POST v3/businesscircle/points/notify",
+    "v3/businesscircle/points/notify"
+))]
 #[wxpay_api(POST, "v3/businesscircle/points/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyPointsRequest<'a> {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nBody field, required. Example: `wx1234567890abcdef`."]
     pub appid: &'a str,
-    /// 是否获得积分
+    #[doc = "是否获得积分\n\nBody field, required."]
     pub earn_points: bool,
-    /// 订单新增积分值
+    #[doc = "订单新增积分值\n\nBody field, required. Example: `100`."]
     pub increased_points: i64,
-    /// 未获得积分的备注信息
+    #[doc = "未获得积分的备注信息\n\nBody field, optional. Example: `商品不参与积分活动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_points_remarks: Option<&'a str>,
-    /// 顾客openid
+    #[doc = "顾客openid\n\nBody field, required. Example: `oWmnN4xxxxxxxxxxe92NHIGf1xd8`."]
     pub openid: &'a str,
-    /// 积分更新时间
+    #[doc = "积分更新时间\n\nBody field, required. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub points_update_time: Timestamp<&'a str>,
-    /// 商圈商户ID
+    #[doc = "商圈商户ID\n\nBody field, optional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 顾客积分总额
+    #[doc = "顾客积分总额\n\nBody field, optional. Example: `888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_points: Option<i64>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> NotifyPointsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`no_points_remarks`, `sub_mchid`, `total_points`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        earn_points: bool,
+        increased_points: i64,
+        openid: &'a str,
+        points_update_time: Timestamp<&'a str>,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            earn_points,
+            increased_points,
+            no_points_remarks: None,
+            openid,
+            points_update_time,
+            sub_mchid: None,
+            total_points: None,
+            transaction_id,
+        }
+    }
 }

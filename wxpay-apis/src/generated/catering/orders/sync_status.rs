@@ -3,110 +3,198 @@
 
 use crate::generated::prelude::*;
 
-/// 点餐订单信息同步（渠道商/服务商）: `POST /v3/catering/orders/sync-status`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/catering_sl.php?chapter=26_3&index=1>, <https://pay.weixin.qq.com/wiki/doc/apiv3/catering.php?chapter=26_1>.
-///
-/// For: 渠道服务商, 服务商.
+#[doc = "点餐订单信息同步（渠道商/服务商）: `POST /v3/catering/orders/sync-status`.\n\n```ignore\nlet mut request = SyncStatusOrdersRequest::new(action_time, channel_id, discount_amount, dish_list, login_token, order_entry, out_order_no, out_shop_no, status, sub_appid, sub_mchid, sub_openid, total_amount, user_amount);\nrequest.out_table_no = Some(out_table_no);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/catering_sl.php?chapter=26_3&index=1>, <https://pay.weixin.qq.com/wiki/doc/apiv3/catering.php?chapter=26_1>.\n\nFor: 渠道服务商, 服务商."]
+#[doc(alias(
+    "点餐订单信息同步（渠道商/服务商）",
+    "POST v3/catering/orders/sync-status",
+    "v3/catering/orders/sync-status"
+))]
 #[wxpay_api(POST, "v3/catering/orders/sync-status", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncStatusOrdersRequest<'a> {
-    /// 状态发生变化的时间
+    #[doc = "状态发生变化的时间\n\nBody field, required. Example: `2018-06-08T10:34:56+08:00`."]
     pub action_time: &'a str,
-    /// 微信支付分配的渠道商商户号
+    #[doc = "微信支付分配的渠道商商户号\n\nBody field, required. Example: `1900000109`."]
     pub channel_id: &'a str,
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 商户菜品信息列表
+    #[doc = "商户菜品信息列表\n\nBody field, required."]
     pub dish_list: &'a [SyncStatusOrdersDish<'a>],
-    /// 微信用户登录接口返回的登录票据
+    #[doc = "微信用户登录接口返回的登录票据\n\nBody field, required. Example: `071oYFSN19sCH31AyNSN15QDSN1oYFSA`."]
     pub login_token: &'a str,
-    /// 点餐入口
+    #[doc = "点餐入口\n\nBody field, required. Example: `http://www.example.com`."]
     pub order_entry: &'a str,
-    /// 渠道商系统内部订单号
+    #[doc = "渠道商系统内部订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_order_no: &'a str,
-    /// 商户旗下门店的唯一编号
+    #[doc = "商户旗下门店的唯一编号\n\nBody field, required. Example: `6895`."]
     pub out_shop_no: &'a str,
-    /// 桌位号
+    #[doc = "桌位号\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_table_no: Option<&'a str>,
-    /// 渠道商系统内部支付订单号（status为PAY\_SUCCESS时必填）
+    #[doc = "渠道商系统内部支付订单号（status为PAY\\_SUCCESS时必填）\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付时间
+    #[doc = "支付时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<&'a str>,
-    /// 消费人数
+    #[doc = "消费人数\n\nBody field, optional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people_count: Option<i64>,
-    /// 子商户在微信公众平台申请服务号对应的APPID
+    #[doc = "子商户在微信公众平台申请服务号对应的APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 微信支付分配的服务商商户号
+    #[doc = "微信支付分配的服务商商户号\n\nBody field, optional. Example: `1900000100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 订单状态
+    #[doc = "订单状态\n\nBody field, required. Example: `CREATE_DEAL`."]
     pub status: SyncStatusOrdersStatus,
-    /// 子商户在微信公众平台申请服务号对应的APPID
+    #[doc = "子商户在微信公众平台申请服务号对应的APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sub_appid: &'a str,
-    /// 微信支付分配子商户商户号
+    #[doc = "微信支付分配子商户商户号\n\nBody field, required. Example: `1900000100`."]
     pub sub_mchid: &'a str,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nBody field, required. Example: `oYobu0Dmn6TdodZnFWKOEkqoRbI8`."]
     pub sub_openid: &'a str,
-    /// 总价
+    #[doc = "总价\n\nBody field, required. Example: `1000`."]
     pub total_amount: i64,
-    /// 支付订单号（status为PAY\_SUCCESS时必填）
+    #[doc = "支付订单号（status为PAY\\_SUCCESS时必填）\n\nBody field, optional. Example: `1009660380201506130728806387`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
-    /// 实际支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "实际支付金额\n\nBody field, required. Example: `900`.\n\nAmount in fen (分)."]
     pub user_amount: i64,
 }
 
-/// 商户菜品信息
+impl<'a> SyncStatusOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_table_no`, `out_trade_no`, `pay_time`, `people_count`, `sp_appid`, `sp_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        action_time: &'a str,
+        channel_id: &'a str,
+        discount_amount: i64,
+        dish_list: &'a [SyncStatusOrdersDish<'a>],
+        login_token: &'a str,
+        order_entry: &'a str,
+        out_order_no: &'a str,
+        out_shop_no: &'a str,
+        status: SyncStatusOrdersStatus,
+        sub_appid: &'a str,
+        sub_mchid: &'a str,
+        sub_openid: &'a str,
+        total_amount: i64,
+        user_amount: i64,
+    ) -> Self {
+        Self {
+            action_time,
+            channel_id,
+            discount_amount,
+            dish_list,
+            login_token,
+            order_entry,
+            out_order_no,
+            out_shop_no,
+            out_table_no: None,
+            out_trade_no: None,
+            pay_time: None,
+            people_count: None,
+            sp_appid: None,
+            sp_mchid: None,
+            status,
+            sub_appid,
+            sub_mchid,
+            sub_openid,
+            total_amount,
+            transaction_id: None,
+            user_amount,
+        }
+    }
+}
+
+#[doc = "商户菜品信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SyncStatusOrdersDish<'a> {
-    /// 菜品数量
+    #[doc = "菜品数量\n\nRequired. Format `float`. Example: `1.5`."]
     pub count: f64,
-    /// 菜品折扣
+    #[doc = "菜品折扣\n\nOptional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<i64>,
-    /// 菜品名称
+    #[doc = "菜品名称\n\nRequired. Example: `清汤锅底`."]
     pub name: &'a str,
-    /// 商户菜品ID
+    #[doc = "商户菜品ID\n\nRequired. Example: `1`."]
     pub out_dish_no: &'a str,
-    /// 菜品单价
+    #[doc = "菜品单价\n\nRequired. Example: `1`."]
     pub price: i64,
-    /// 当前菜品在服务商平台的顺序
+    #[doc = "当前菜品在服务商平台的顺序\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// 菜品属性
+    #[doc = "菜品属性\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<SyncStatusOrdersProperties<'a>>,
-    /// 菜品分类
+    #[doc = "菜品分类\n\nOptional. Example: `FAST_FOOD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<&'a str>,
-    /// 菜品单位
+    #[doc = "菜品单位\n\nRequired. Example: `BY_SHARE`."]
     pub unit: SyncStatusOrdersUnit,
 }
 
-/// 菜品属性
+impl<'a> SyncStatusOrdersDish<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount`, `priority`, `properties`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        count: f64,
+        name: &'a str,
+        out_dish_no: &'a str,
+        price: i64,
+        unit: SyncStatusOrdersUnit,
+    ) -> Self {
+        Self {
+            count,
+            discount: None,
+            name,
+            out_dish_no,
+            price,
+            priority: None,
+            properties: None,
+            r#type: None,
+            unit,
+        }
+    }
+}
+
+#[doc = "菜品属性"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SyncStatusOrdersProperties<'a> {
-    /// 做法
+    #[doc = "做法\n\nRequired. Example: `炒`."]
     pub cuisine: &'a str,
-    /// 配料
+    #[doc = "配料\n\nRequired. Example: `青椒 | 辣椒 | 葱 | 八角`."]
     pub ingredients: &'a str,
-    /// 主料
+    #[doc = "主料\n\nRequired. Example: `猪肝`."]
     pub main_material: &'a str,
-    /// 其他
+    #[doc = "其他\n\nOptional. Example: `有机 | 农家`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub others: Option<&'a str>,
-    /// 口味
+    #[doc = "口味\n\nRequired. Example: `辣`."]
     pub taste: &'a str,
+}
+
+impl<'a> SyncStatusOrdersProperties<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`others`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        cuisine: &'a str,
+        ingredients: &'a str,
+        main_material: &'a str,
+        taste: &'a str,
+    ) -> Self {
+        Self {
+            cuisine,
+            ingredients,
+            main_material,
+            others: None,
+            taste,
+        }
+    }
 }
 
 string_enum! {

@@ -5,60 +5,86 @@
 
 use crate::generated::prelude::*;
 
-/// 发起还款: `POST /v3/credit-repayment/partner/deduct-orders`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发起还款: `POST /v3/credit-repayment/partner/deduct-orders`.\n\n```ignore\nlet mut request = CreatePartnerDeductOrdersRequest::new(contract_id, deduct_amount, description, notify_url, out_record_id, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起还款",
+    "POST v3/credit-repayment/partner/deduct-orders",
+    "v3/credit-repayment/partner/deduct-orders"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/deduct-orders", response = CreatePartnerDeductOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerDeductOrdersRequest<'a> {
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 还款协议ID
+    #[doc = "还款协议ID\n\nBody field, required. Example: `20251105000000123456789`."]
     pub contract_id: &'a str,
-    /// 还款金额
+    #[doc = "还款金额\n\nBody field, required. Example: `10000`."]
     pub deduct_amount: &'a str,
-    /// 产品描述
+    #[doc = "产品描述\n\nBody field, required. Example: `信贷还款`."]
     pub description: &'a str,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub notify_url: &'a str,
-    /// 商户侧预约还款单号
+    #[doc = "商户侧预约还款单号\n\nBody field, required. Example: `1234567abcde`."]
     pub out_record_id: &'a str,
-    /// 商户侧交易单号
+    #[doc = "商户侧交易单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
 }
 
-/// The answer to [`CreatePartnerDeductOrdersRequest`] and [`QueryPartnerDeductOrdersRequest`].
+impl<'a> CreatePartnerDeductOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        deduct_amount: &'a str,
+        description: &'a str,
+        notify_url: &'a str,
+        out_record_id: &'a str,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            attach: None,
+            contract_id,
+            deduct_amount,
+            description,
+            notify_url,
+            out_record_id,
+            out_trade_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerDeductOrdersRequest`] and [`QueryPartnerDeductOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerDeductOrders {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxcbda96de0b165486`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `备注`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 还款协议ID
+    #[doc = "还款协议ID\n\nAlways present. Example: `20251105000000123456789`."]
     pub contract_id: String,
-    /// 还款金额
+    #[doc = "还款金额\n\nAlways present. Example: `10000`."]
     pub deduct_amount: String,
-    /// 产品描述
+    #[doc = "产品描述\n\nAlways present. Example: `信贷还款`."]
     pub description: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 还款单状态
+    #[doc = "还款单状态\n\nAlways present. Example: `DEDUCT_ORDER_STATE_PENDING`."]
     pub order_state: PartnerDeductOrdersOrderState,
-    /// 商户侧预约还款单号
+    #[doc = "商户侧预约还款单号\n\nAlways present. Example: `123456abcde`."]
     pub out_record_id: String,
-    /// 商户侧交易单号
+    #[doc = "商户侧交易单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 实际还款金额
+    #[doc = "实际还款金额\n\nMay be absent. Example: `10000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_success_amount: Option<String>,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wxcbda96de0b165489`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 微信支付的支付单号
+    #[doc = "微信支付的支付单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
@@ -80,16 +106,26 @@ string_enum! {
 /// The answer to [`CreatePartnerDeductOrdersRequest`]: `POST /v3/credit-repayment/partner/deduct-orders`.
 pub type CreatePartnerDeductOrdersResponse = PartnerDeductOrders;
 
-/// 查询还款单: `GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询还款单: `GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`.\n\n```ignore\nlet request = QueryPartnerDeductOrdersRequest::new(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询还款单",
+    "GET v3/credit-repayment/partner/deduct-orders/{out_trade_no}",
+    "v3/credit-repayment/partner/deduct-orders/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/credit-repayment/partner/deduct-orders/<out_trade_no>", response = QueryPartnerDeductOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerDeductOrdersRequest<'a> {
-    /// 商户侧交易单号
+    #[doc = "商户侧交易单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
+}
+
+impl<'a> QueryPartnerDeductOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self { out_trade_no }
+    }
 }
 
 /// The answer to [`QueryPartnerDeductOrdersRequest`]: `GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`.

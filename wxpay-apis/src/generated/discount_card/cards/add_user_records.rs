@@ -3,67 +3,130 @@
 
 use crate::generated::prelude::*;
 
-/// 增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.
-///
-/// For: 直连商户.
+#[doc = "增加用户记录API: `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.\n\n```ignore\nlet mut request = AddUserRecordsCardsRequest::new(out_card_code, card_template_id);\nrequest.objective_completion_records = Some(objective_completion_records);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "增加用户记录API",
+    "POST v3/discount-card/cards/{out_card_code}/add-user-records",
+    "v3/discount-card/cards/{out_card_code}/add-user-records"
+))]
 #[wxpay_api(POST, "v3/discount-card/cards/<out_card_code>/add-user-records", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddUserRecordsCardsRequest<'a> {
-    /// 商户领卡号
+    #[doc = "商户领卡号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_card_code: &'a str,
-    /// 卡模板ID
+    #[doc = "卡模板ID\n\nBody field, required. Example: `87789b2f25177433bcbf407e8e471f95`."]
     pub card_template_id: &'a str,
-    /// 目标完成记录
+    #[doc = "目标完成记录\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_completion_records:
         Option<&'a [AddUserRecordsCardsObjectiveCompletionRecord<'a>]>,
-    /// 优惠使用记录
+    #[doc = "优惠使用记录\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reward_usage_records: Option<&'a [AddUserRecordsCardsRewardUsageRecord<'a>]>,
 }
 
-/// 目标完成记录
+impl<'a> AddUserRecordsCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`objective_completion_records`, `reward_usage_records`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_card_code: &'a str, card_template_id: &'a str) -> Self {
+        Self {
+            out_card_code,
+            card_template_id,
+            objective_completion_records: None,
+            reward_usage_records: None,
+        }
+    }
+}
+
+#[doc = "目标完成记录"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AddUserRecordsCardsObjectiveCompletionRecord<'a> {
-    /// 目标完成数量
+    #[doc = "目标完成数量\n\nRequired. Example: `1`."]
     pub completion_count: i64,
-    /// 目标完成时间
+    #[doc = "目标完成时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub completion_time: &'a str,
-    /// 目标完成类型
+    #[doc = "目标完成类型\n\nRequired. Example: `INCREASE`."]
     pub completion_type: &'a str,
-    /// 目标完成描述
+    #[doc = "目标完成描述\n\nRequired. Example: `购买商品`."]
     pub description: &'a str,
-    /// 目标完成流水号
+    #[doc = "目标完成流水号\n\nRequired. Example: `578354545`."]
     pub objective_completion_serial_no: &'a str,
-    /// 目标ID
+    #[doc = "目标ID\n\nRequired. Example: `123456`."]
     pub objective_id: &'a str,
-    /// 备注说明
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
 }
 
-/// 优惠使用记录
+impl<'a> AddUserRecordsCardsObjectiveCompletionRecord<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        completion_count: i64,
+        completion_time: &'a str,
+        completion_type: &'a str,
+        description: &'a str,
+        objective_completion_serial_no: &'a str,
+        objective_id: &'a str,
+    ) -> Self {
+        Self {
+            completion_count,
+            completion_time,
+            completion_type,
+            description,
+            objective_completion_serial_no,
+            objective_id,
+            remark: None,
+        }
+    }
+}
+
+#[doc = "优惠使用记录"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AddUserRecordsCardsRewardUsageRecord<'a> {
-    /// 金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠使用描述
+    #[doc = "优惠使用描述\n\nRequired. Example: `购买商品`."]
     pub description: &'a str,
-    /// 备注说明
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 优惠ID
+    #[doc = "优惠ID\n\nRequired. Example: `123456`."]
     pub reward_id: &'a str,
-    /// 优惠使用记录流水号
+    #[doc = "优惠使用记录流水号\n\nRequired. Example: `578354`."]
     pub reward_usage_serial_no: &'a str,
-    /// 数量
+    #[doc = "数量\n\nRequired. Example: `1`."]
     pub usage_count: i64,
-    /// 优惠使用时间
+    #[doc = "优惠使用时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub usage_time: &'a str,
-    /// 优惠使用类型
+    #[doc = "优惠使用类型\n\nRequired. Example: `INCREASE`."]
     pub usage_type: &'a str,
+}
+
+impl<'a> AddUserRecordsCardsRewardUsageRecord<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        description: &'a str,
+        reward_id: &'a str,
+        reward_usage_serial_no: &'a str,
+        usage_count: i64,
+        usage_time: &'a str,
+        usage_type: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            description,
+            remark: None,
+            reward_id,
+            reward_usage_serial_no,
+            usage_count,
+            usage_time,
+            usage_type,
+        }
+    }
 }

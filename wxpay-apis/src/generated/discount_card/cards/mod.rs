@@ -7,196 +7,226 @@ use crate::generated::prelude::*;
 
 pub mod add_user_records;
 
-/// 预受理领卡请求API: `POST /v3/discount-card/cards`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "预受理领卡请求API: `POST /v3/discount-card/cards`.\n\n```ignore\nlet request = CreateDiscountCardCardsRequest::new(appid, card_template_id, notify_url, out_card_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "预受理领卡请求API",
+    "POST v3/discount-card/cards",
+    "v3/discount-card/cards"
+))]
 #[wxpay_api(POST, "v3/discount-card/cards", response = CreateDiscountCardCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDiscountCardCardsRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 卡模板ID
+    #[doc = "卡模板ID\n\nBody field, required. Example: `87789b2f25177433bcbf407e8e471f95`."]
     pub card_template_id: &'a str,
-    /// 通知商户URL
+    #[doc = "通知商户URL\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 商户领卡号
+    #[doc = "商户领卡号\n\nBody field, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_card_code: &'a str,
 }
 
-/// The answer to [`CreateDiscountCardCardsRequest`].
+impl<'a> CreateDiscountCardCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        card_template_id: &'a str,
+        notify_url: &'a str,
+        out_card_code: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            card_template_id,
+            notify_url,
+            out_card_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateDiscountCardCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateDiscountCardCardsResponse {
-    /// 预领卡请求token
+    #[doc = "预领卡请求token\n\nAlways present. Example: `zyx53Nkey8o4bHpxTQvd8m7e92nG5mG2`."]
     pub prepare_card_token: String,
 }
 
-/// 查询先享卡订单API: `GET /v3/discount-card/cards/{out_card_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_3.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询先享卡订单API: `GET /v3/discount-card/cards/{out_card_code}`.\n\n```ignore\nlet request = QueryDiscountCardCardsRequest::new(out_card_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_3.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询先享卡订单API",
+    "GET v3/discount-card/cards/{out_card_code}",
+    "v3/discount-card/cards/{out_card_code}"
+))]
 #[wxpay_api(GET, "v3/discount-card/cards/<out_card_code>", response = QueryDiscountCardCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsRequest<'a> {
-    /// 商户领卡号
+    #[doc = "商户领卡号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_card_code: &'a str,
 }
 
-/// The answer to [`QueryDiscountCardCardsRequest`].
+impl<'a> QueryDiscountCardCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_card_code: &'a str) -> Self {
+        Self { out_card_code }
+    }
+}
+
+#[doc = "The answer to [`QueryDiscountCardCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 先享卡ID
+    #[doc = "先享卡ID\n\nAlways present. Example: `233bcbf407e87789b8e471f251774f95`."]
     pub card_id: String,
-    /// 先享卡模板ID
+    #[doc = "先享卡模板ID\n\nAlways present. Example: `87789b2f25177433bcbf407e8e471f95`."]
     pub card_template_id: String,
-    /// 创卡时间
+    #[doc = "创卡时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 目标列表
+    #[doc = "目标列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objectives: Option<Vec<QueryDiscountCardCardsObjective>>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJ2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 商户领卡号
+    #[doc = "商户领卡号\n\nAlways present. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_card_code: String,
-    /// 用户退回优惠的付款信息
+    #[doc = "用户退回优惠的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_information: Option<QueryDiscountCardCardsPayInformation>,
-    /// 优惠列表
+    #[doc = "优惠列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewards: Option<Vec<QueryDiscountCardCardsReward>>,
-    /// 邀请者用户标识
+    #[doc = "邀请者用户标识\n\nMay be absent. Example: `oUpF8uMuAJ2pxb1Q9zNjWUHsd`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharer_openid: Option<String>,
-    /// 状态
+    #[doc = "状态\n\nAlways present. Example: `ONGOING`."]
     pub state: String,
-    /// 约定时间期限
+    #[doc = "约定时间期限\n\nAlways present."]
     pub time_range: QueryDiscountCardCardsTimeRange,
-    /// 享受优惠总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "享受优惠总金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
-    /// 未完成约定原因
+    #[doc = "未完成约定原因\n\nMay be absent. Example: `DUE_TO_QUIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unfinished_reason: Option<String>,
 }
 
-/// 目标列表
+#[doc = "目标列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsObjective {
-    /// 目标数量
+    #[doc = "目标数量\n\nAlways present. Example: `1`."]
     pub count: i64,
-    /// 目标描述
+    #[doc = "目标描述\n\nMay be absent. Example: `特价商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 目标名称
+    #[doc = "目标名称\n\nAlways present. Example: `一周购买三次商品`."]
     pub name: String,
-    /// 目标完成记录
+    #[doc = "目标完成记录\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective_completion_records: Option<Vec<QueryDiscountCardCardsObjectiveCompletionRecord>>,
-    /// 目标ID
+    #[doc = "目标ID\n\nAlways present. Example: `123456`."]
     pub objective_id: String,
-    /// 目标单位
+    #[doc = "目标单位\n\nAlways present. Example: `次`."]
     pub unit: String,
 }
 
-/// 目标完成记录
+#[doc = "目标完成记录"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsObjectiveCompletionRecord {
-    /// 目标完成数量
+    #[doc = "目标完成数量\n\nAlways present. Example: `1`."]
     pub completion_count: i64,
-    /// 目标完成时间
+    #[doc = "目标完成时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub completion_time: String,
-    /// 目标完成类型
+    #[doc = "目标完成类型\n\nAlways present. Example: `INCREASE`."]
     pub completion_type: String,
-    /// 目标完成描述
+    #[doc = "目标完成描述\n\nAlways present. Example: `购买商品`."]
     pub description: String,
-    /// 目标完成流水号
+    #[doc = "目标完成流水号\n\nAlways present. Example: `578354545`."]
     pub objective_completion_serial_no: String,
-    /// 目标ID
+    #[doc = "目标ID\n\nAlways present. Example: `123456`."]
     pub objective_id: String,
-    /// 备注说明
+    #[doc = "备注说明\n\nMay be absent. Example: `特价商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
 }
 
-/// 用户退回优惠的付款信息
+#[doc = "用户退回优惠的付款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsPayInformation {
-    /// 付款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "付款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub pay_amount: i64,
-    /// 付款状态
+    #[doc = "付款状态\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub pay_state: String,
-    /// 支付时间
+    #[doc = "支付时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 优惠列表
+#[doc = "优惠列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsReward {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nAlways present. Example: `1`."]
     pub count: i64,
-    /// 优惠数量类型
+    #[doc = "优惠数量类型\n\nAlways present. Example: `COUNT_LIMIT`."]
     pub count_type: String,
-    /// 优惠描述
+    #[doc = "优惠描述\n\nMay be absent. Example: `特价商品优惠`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nAlways present. Example: `八折优惠`."]
     pub name: String,
-    /// 优惠ID
+    #[doc = "优惠ID\n\nAlways present. Example: `123456`."]
     pub reward_id: String,
-    /// 优惠使用记录列
+    #[doc = "优惠使用记录列\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward_usage_records: Option<Vec<QueryDiscountCardCardsRewardUsageRecord>>,
-    /// 优惠单位
+    #[doc = "优惠单位\n\nAlways present. Example: `个`."]
     pub unit: String,
 }
 
-/// 优惠使用记录列
+#[doc = "优惠使用记录列"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsRewardUsageRecord {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠使用描述
+    #[doc = "优惠使用描述\n\nAlways present. Example: `购买商品`."]
     pub description: String,
-    /// 备注说明
+    #[doc = "备注说明\n\nMay be absent. Example: `特价商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 优惠ID
+    #[doc = "优惠ID\n\nAlways present. Example: `123456`."]
     pub reward_id: String,
-    /// 优惠使用记录流水号
+    #[doc = "优惠使用记录流水号\n\nAlways present. Example: `578354`."]
     pub reward_usage_serial_no: String,
-    /// 优惠使用数量
+    #[doc = "优惠使用数量\n\nAlways present. Example: `1`."]
     pub usage_count: i64,
-    /// 优惠使用时间
+    #[doc = "优惠使用时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub usage_time: String,
-    /// 优惠使用类型
+    #[doc = "优惠使用类型\n\nAlways present. Example: `INCREASE`."]
     pub usage_type: String,
 }
 
-/// 约定时间期限
+#[doc = "约定时间期限"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDiscountCardCardsTimeRange {
-    /// 约定开始时间
+    #[doc = "约定开始时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub begin_time: String,
-    /// 约定结束时间
+    #[doc = "约定结束时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub end_time: String,
 }

@@ -7,104 +7,98 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// The answer to [`QueryOrdersByOutTradeNoRequest`](crate::discount_card::orders::out_trade_no::QueryOrdersByOutTradeNoRequest) and [`QueryDiscountCardOrdersRequest`].
+#[doc = "The answer to [`QueryOrdersByOutTradeNoRequest`](crate::discount_card::orders::out_trade_no::QueryOrdersByOutTradeNoRequest) and [`QueryDiscountCardOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 先享卡开始时间
+    #[doc = "先享卡开始时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub card_begin_time: String,
-    /// 先享卡结束时间
+    #[doc = "先享卡结束时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub card_end_time: String,
-    /// 先享卡名称
+    #[doc = "先享卡名称\n\nAlways present. Example: `五一品牌活动`."]
     pub card_name: String,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 扣除金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "扣除金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduction_amount: Option<i64>,
-    /// 先享卡ID
+    #[doc = "先享卡ID\n\nAlways present. Example: `87789b2f25177433bcbf407e8e471f95`."]
     pub discount_card_id: String,
-    /// 预估奖励金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预估奖励金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub estimated_reward_amount: i64,
-    /// 目标描述
+    #[doc = "目标描述\n\nAlways present. Example: `购买商品3次`."]
     pub objective_description: String,
-    /// 目标达成明细列表
+    #[doc = "目标达成明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objectives: Option<Vec<OrdersObjective>>,
-    /// 线下使用说明
+    #[doc = "线下使用说明\n\nMay be absent. Example: `仅限商户门店使用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offline_instructions: Option<String>,
-    /// 线上使用说明
+    #[doc = "线上使用说明\n\nMay be absent. Example: `仅限商户APP使用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_instructions: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJ2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 先享卡订单号
+    #[doc = "先享卡订单号\n\nAlways present. Example: `233bcbf407e87789b8e471f251774f95`."]
     pub out_order_no: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_trade_no: String,
-    /// 支付时间
+    #[doc = "支付时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<String>,
-    /// 奖励描述
+    #[doc = "奖励描述\n\nAlways present. Example: `每次减5元`."]
     pub reward_description: String,
-    /// 奖励明细列表
+    #[doc = "奖励明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewards: Option<Vec<OrdersReward>>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
-    /// 结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "结算金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_amount: Option<i64>,
-    /// 订单状态
+    #[doc = "订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: OrdersState,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 目标达成明细列表
+#[doc = "目标达成明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersObjective {
-    /// 目标数量
+    #[doc = "目标数量\n\nAlways present. Example: `1`."]
     pub count: i64,
-    /// 目标名称
+    #[doc = "目标名称\n\nMay be absent. Example: `一周购买三次商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 先享卡目标ID
+    #[doc = "先享卡目标ID\n\nAlways present. Example: `123456`."]
     pub objective_id: i64,
-    /// 目标流水号
+    #[doc = "目标流水号\n\nAlways present. Example: `578354545`."]
     pub objective_serial_no: String,
-    /// 履约描述
+    #[doc = "履约描述\n\nAlways present. Example: `购买商品`."]
     pub performance_description: String,
-    /// 履约时间
+    #[doc = "履约时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub performance_time: String,
-    /// 履约类型
+    #[doc = "履约类型\n\nAlways present. Example: `INCREASE`."]
     pub performance_type: OrdersPerformanceType,
-    /// 备注说明
+    #[doc = "备注说明\n\nMay be absent. Example: `特价商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 目标单位
+    #[doc = "目标单位\n\nMay be absent. Example: `个`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
 
 string_enum! {
-    /// 履约类型
+    /// Values of `performance_type`.
     pub enum OrdersPerformanceType {
         /// `DECREASE`
         Decrease = "DECREASE",
@@ -113,32 +107,31 @@ string_enum! {
     }
 }
 
-/// 奖励明细列表
+#[doc = "奖励明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersReward {
-    /// 奖励金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "奖励金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 奖励数量
+    #[doc = "奖励数量\n\nAlways present. Example: `1`."]
     pub count: i64,
-    /// 奖励描述
+    #[doc = "奖励描述\n\nAlways present. Example: `购买商品`."]
     pub description: String,
-    /// 奖励名称
+    #[doc = "奖励名称\n\nMay be absent. Example: `八折优惠`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 备注说明
+    #[doc = "备注说明\n\nMay be absent. Example: `特价商品`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 先享卡奖励ID
+    #[doc = "先享卡奖励ID\n\nAlways present. Example: `123456`."]
     pub reward_id: i64,
-    /// 奖励流水号
+    #[doc = "奖励流水号\n\nAlways present. Example: `578354`."]
     pub reward_serial_no: String,
-    /// 奖励时间
+    #[doc = "奖励时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub reward_time: String,
-    /// 奖励类型
+    #[doc = "奖励类型\n\nAlways present. Example: `INCREASE`."]
     pub reward_type: OrdersPerformanceType,
-    /// 奖励单位
+    #[doc = "奖励单位\n\nMay be absent. Example: `个`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
@@ -161,88 +154,161 @@ string_enum! {
     }
 }
 
-/// 通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/{out_order_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/{out_order_no}`.\n\n```ignore\nlet request = QueryDiscountCardOrdersRequest::new(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过先享卡订单号查询订单API",
+    "GET v3/discount-card/orders/{out_order_no}",
+    "v3/discount-card/orders/{out_order_no}"
+))]
 #[wxpay_api(GET, "v3/discount-card/orders/<out_order_no>", response = QueryDiscountCardOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDiscountCardOrdersRequest<'a> {
-    /// 先享卡订单号
+    #[doc = "先享卡订单号\n\nPath parameter, required. Example: `233bcbf407e87789b8e471f251774f95`."]
     pub out_order_no: &'a str,
+}
+
+impl<'a> QueryDiscountCardOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self { out_order_no }
+    }
 }
 
 /// The answer to [`QueryDiscountCardOrdersRequest`]: `GET /v3/discount-card/orders/{out_order_no}`.
 pub type QueryDiscountCardOrdersResponse = OrdersResponse;
 
-/// 更新先享卡订单API: `PATCH /v3/discount-card/orders/{out_order_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_2.shtml>.
-///
-/// For: 直连商户.
+#[doc = "更新先享卡订单API: `PATCH /v3/discount-card/orders/{out_order_no}`.\n\n```ignore\nlet mut request = ModifyDiscountCardOrdersRequest::new(out_order_no);\nrequest.objectives = Some(objectives);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "更新先享卡订单API",
+    "PATCH v3/discount-card/orders/{out_order_no}",
+    "v3/discount-card/orders/{out_order_no}"
+))]
 #[wxpay_api(PATCH, "v3/discount-card/orders/<out_order_no>", response = ModifyDiscountCardOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyDiscountCardOrdersRequest<'a> {
-    /// 先享卡订单号
+    #[doc = "先享卡订单号\n\nPath parameter, required. Example: `233bcbf407e87789b8e471f251774f95`."]
     pub out_order_no: &'a str,
-    /// 目标达成明细列表
+    #[doc = "目标达成明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objectives: Option<&'a [ModifyDiscountCardOrdersObjective<'a>]>,
-    /// 奖励明细列表
+    #[doc = "奖励明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewards: Option<&'a [ModifyDiscountCardOrdersReward<'a>]>,
 }
 
-/// 目标达成明细列表
+impl<'a> ModifyDiscountCardOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`objectives`, `rewards`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self {
+            out_order_no,
+            objectives: None,
+            rewards: None,
+        }
+    }
+}
+
+#[doc = "目标达成明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyDiscountCardOrdersObjective<'a> {
-    /// 目标数量
+    #[doc = "目标数量\n\nRequired. Example: `1`."]
     pub count: i64,
-    /// 先享卡目标ID
+    #[doc = "先享卡目标ID\n\nRequired. Example: `123456`."]
     pub objective_id: i64,
-    /// 目标流水号
+    #[doc = "目标流水号\n\nRequired. Example: `578354545`."]
     pub objective_serial_no: &'a str,
-    /// 履约描述
+    #[doc = "履约描述\n\nRequired. Example: `购买商品`."]
     pub performance_description: &'a str,
-    /// 履约时间
+    #[doc = "履约时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub performance_time: &'a str,
-    /// 履约类型
+    #[doc = "履约类型\n\nRequired. Example: `INCREASE`."]
     pub performance_type: OrdersPerformanceType,
-    /// 备注说明
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
 }
 
-/// 奖励明细列表
+impl<'a> ModifyDiscountCardOrdersObjective<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        count: i64,
+        objective_id: i64,
+        objective_serial_no: &'a str,
+        performance_description: &'a str,
+        performance_time: &'a str,
+        performance_type: OrdersPerformanceType,
+    ) -> Self {
+        Self {
+            count,
+            objective_id,
+            objective_serial_no,
+            performance_description,
+            performance_time,
+            performance_type,
+            remark: None,
+        }
+    }
+}
+
+#[doc = "奖励明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyDiscountCardOrdersReward<'a> {
-    /// 奖励金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "奖励金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 奖励数量
+    #[doc = "奖励数量\n\nRequired. Example: `1`."]
     pub count: i64,
-    /// 奖励描述
+    #[doc = "奖励描述\n\nRequired. Example: `购买商品`."]
     pub description: &'a str,
-    /// 备注说明
+    #[doc = "备注说明\n\nOptional. Example: `特价商品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 先享卡奖励ID
+    #[doc = "先享卡奖励ID\n\nRequired. Example: `123456`."]
     pub reward_id: i64,
-    /// 奖励流水号
+    #[doc = "奖励流水号\n\nRequired. Example: `578354`."]
     pub reward_serial_no: &'a str,
-    /// 奖励时间
+    #[doc = "奖励时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub reward_time: &'a str,
-    /// 奖励类型
+    #[doc = "奖励类型\n\nRequired. Example: `INCREASE`."]
     pub reward_type: OrdersPerformanceType,
 }
 
-/// The answer to [`ModifyDiscountCardOrdersRequest`].
+impl<'a> ModifyDiscountCardOrdersReward<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        count: i64,
+        description: &'a str,
+        reward_id: i64,
+        reward_serial_no: &'a str,
+        reward_time: &'a str,
+        reward_type: OrdersPerformanceType,
+    ) -> Self {
+        Self {
+            amount,
+            count,
+            description,
+            remark: None,
+            reward_id,
+            reward_serial_no,
+            reward_time,
+            reward_type,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyDiscountCardOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyDiscountCardOrdersResponse {
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 先享卡订单号
+    #[doc = "先享卡订单号\n\nAlways present. Example: `233bcbf407e87789b8e471f251774f95`."]
     pub out_order_no: String,
 }

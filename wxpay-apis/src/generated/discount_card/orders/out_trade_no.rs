@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "通过先享卡订单号查询订单API: `GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryOrdersByOutTradeNoRequest::new(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过先享卡订单号查询订单API",
+    "GET v3/discount-card/orders/out-trade-no/{out_trade_no}",
+    "v3/discount-card/orders/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/discount-card/orders/out-trade-no/<out_trade_no>", response = QueryOrdersByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOrdersByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `6e8369071cd942c0476613f9d1ce9ca3`."]
     pub out_trade_no: &'a str,
+}
+
+impl<'a> QueryOrdersByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self { out_trade_no }
+    }
 }
 
 /// The answer to [`QueryOrdersByOutTradeNoRequest`]: `GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`.

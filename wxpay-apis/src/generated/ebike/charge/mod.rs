@@ -7,19 +7,20 @@ pub mod contracts;
 pub mod transactions;
 pub mod users;
 
-/// The answer to [`QueryChargeContractsRequest`](crate::ebike::charge::contracts::QueryChargeContractsRequest) and [`QueryChargeUsersContractRequest`](crate::ebike::charge::users::contract::QueryChargeUsersContractRequest).
+#[doc = "The answer to [`QueryChargeContractsRequest`](crate::ebike::charge::contracts::QueryChargeContractsRequest) and [`QueryChargeUsersContractRequest`](crate::ebike::charge::users::contract::QueryChargeUsersContractRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeResponse {
-    /// 充电授权扣费协议号
+    #[doc = "充电授权扣费协议号\n\nMay be absent. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 协议状态
+    #[doc = "协议状态\n\nAlways present. Example: `DELETED`."]
     pub contract_state: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `10000098`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`."]
     pub openid: String,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -30,12 +30,13 @@ string_enum! {
     }
 }
 
-/// 驳回原因详情
+#[doc = "驳回原因详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplymentsAuditDetail {
-    /// 参数名称
+    #[doc = "参数名称\n\nAlways present. Example: `id_card_copy`."]
     pub param_name: String,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nAlways present. Example: `身份证背面识别失败，请上传更清晰的身份证图片`."]
     pub reject_reason: String,
 }
 
@@ -51,41 +52,57 @@ string_enum! {
     }
 }
 
-/// The answer to [`RevokeApplymentsByOutRequestNoRequest`](crate::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest), [`SubmitAccountHostingApplymentApplymentsRequest`](crate::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest), [`RevokeApplymentsRequest`](crate::ecommerce::applyments::revoke::RevokeApplymentsRequest) and [`SubmitApplymentRequest`].
+#[doc = "The answer to [`RevokeApplymentsByOutRequestNoRequest`](crate::ecommerce::applyments::out_request_no::revoke::RevokeApplymentsByOutRequestNoRequest), [`SubmitAccountHostingApplymentApplymentsRequest`](crate::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentApplymentsRequest), [`RevokeApplymentsRequest`](crate::ecommerce::applyments::revoke::RevokeApplymentsRequest) and [`SubmitApplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplymentsResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: String,
 }
 
-/// 营业执照/登记证书信息
+#[doc = "营业执照/登记证书信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplymentsBusinessLicenseInfo<'a> {
-    /// 证件扫描件
+    #[doc = "证件扫描件\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_copy: Option<MediaId<&'a str>>,
-    /// 证件注册号
+    #[doc = "证件注册号\n\nOptional. Example: `123456789012345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_number: Option<&'a str>,
-    /// 营业期限\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "营业期限\\`JSON\\`格式字符串\n\nOptional. Format `jsonArrayLike`. Example: `[\"2014-01-01\",\"长期\"]`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_time: Option<JsonString<&'a [&'a str]>>,
-    /// 登记证书类型
+    #[doc = "登记证书类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cert_type: Option<ApplymentsCertType>,
-    /// 注册地址
+    #[doc = "注册地址\n\nOptional. Example: `深圳南山区科苑路`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<&'a str>,
-    /// 经营者/法定代表人姓名
+    #[doc = "经营者/法定代表人姓名\n\nOptional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person: Option<&'a str>,
-    /// 商户名称
+    #[doc = "商户名称\n\nOptional. Example: `腾讯科技有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<&'a str>,
+}
+
+impl<'a> ApplymentsBusinessLicenseInfo<'a> {
+    /// The object without a required field. The optional ones (`business_license_copy`, `business_license_number`, `business_time`, `cert_type`, `company_address`, `legal_person`, `merchant_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_license_copy: None,
+            business_license_number: None,
+            business_time: None,
+            cert_type: None,
+            company_address: None,
+            legal_person: None,
+            merchant_name: None,
+        }
+    }
 }
 
 string_enum! {
@@ -122,15 +139,27 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证信息
+#[doc = "金融机构许可证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplymentsFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
+    #[doc = "金融机构许可证图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_license_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 金融机构类型
+    #[doc = "金融机构类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_type: Option<ApplymentsFinanceType>,
+}
+
+impl<'a> ApplymentsFinanceInstitutionInfo<'a> {
+    /// The object without a required field. The optional ones (`finance_license_pics`, `finance_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            finance_license_pics: None,
+            finance_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -159,355 +188,463 @@ string_enum! {
     }
 }
 
-/// 店铺信息
+#[doc = "店铺信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplymentsSalesSceneInfo<'a> {
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_sub_appid: Option<&'a str>,
-    /// 店铺名称
+    #[doc = "店铺名称\n\nOptional. Example: `爱烧烤`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_name: Option<&'a str>,
-    /// 店铺二维码
+    #[doc = "店铺二维码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_qr_code: Option<&'a str>,
-    /// 店铺链接
+    #[doc = "店铺链接\n\nOptional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_url: Option<&'a str>,
 }
 
-/// 结算规则
+impl<'a> ApplymentsSalesSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`mini_program_sub_appid`, `store_name`, `store_qr_code`, `store_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mini_program_sub_appid: None,
+            store_name: None,
+            store_qr_code: None,
+            store_url: None,
+        }
+    }
+}
+
+#[doc = "结算规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplymentsSettlementInfo<'a> {
-    /// 所属行业
+    #[doc = "所属行业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualification_type: Option<&'a str>,
-    /// 结算规则ID
+    #[doc = "结算规则ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_id: Option<&'a str>,
 }
 
-/// 通过申请单ID查询申请状态: `GET /v3/ecommerce/applyments/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-applyment-state.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+impl<'a> ApplymentsSettlementInfo<'a> {
+    /// The object without a required field. The optional ones (`qualification_type`, `settlement_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            qualification_type: None,
+            settlement_id: None,
+        }
+    }
+}
+
+#[doc = "通过申请单ID查询申请状态: `GET /v3/ecommerce/applyments/{applyment_id}`.\n\n```ignore\nlet request = GetApplymentStateRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-applyment-state.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "通过申请单ID查询申请状态",
+    "GET v3/ecommerce/applyments/{applyment_id}",
+    "v3/ecommerce/applyments/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/applyments/<applyment_id>", response = GetApplymentStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetApplymentStateRequest {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `2000002124775691`."]
     pub applyment_id: i64,
 }
 
-/// The answer to [`GetApplymentStateRequest`].
+impl GetApplymentStateRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: i64) -> Self {
+        Self { applyment_id }
+    }
+}
+
+#[doc = "The answer to [`GetApplymentStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetApplymentStateResponse {
-    /// 汇款账户验证信息
+    #[doc = "汇款账户验证信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_validation: Option<GetApplymentStateAccountValidation>,
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
-    /// 申请状态
+    #[doc = "申请状态\n\nAlways present. Example: `FINISH`."]
     pub applyment_state: ApplymentsApplymentState,
-    /// 申请状态描述
+    #[doc = "申请状态描述\n\nAlways present. Example: `审核中`."]
     pub applyment_state_desc: String,
-    /// 驳回原因详情
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<ApplymentsAuditDetail>>,
-    /// 法人验证链接
+    #[doc = "法人验证链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_validation_url: Option<String>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: String,
-    /// 签约状态
+    #[doc = "签约状态\n\nMay be absent. Example: `SIGNED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_state: Option<ApplymentsSignState>,
-    /// 签约链接
+    #[doc = "签约链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
-    /// 电商平台二级商户号
+    #[doc = "电商平台二级商户号\n\nMay be absent. Example: `1542488631`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
 
-/// 汇款账户验证信息
+#[doc = "汇款账户验证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetApplymentStateAccountValidation {
-    /// 付款户名
+    #[doc = "付款户名\n\nAlways present."]
     pub account_name: String,
-    /// 付款卡号
+    #[doc = "付款卡号\n\nMay be absent. Example: `9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
-    /// 省市信息
+    #[doc = "省市信息\n\nAlways present. Example: `深圳`."]
     pub city: String,
-    /// 汇款截止时间
+    #[doc = "汇款截止时间\n\nAlways present. Example: `2018-12-10 17:09:01`."]
     pub deadline: String,
-    /// 开户银行
+    #[doc = "开户银行\n\nAlways present. Example: `招商银行威盛大厦支行`."]
     pub destination_account_bank: String,
-    /// 收款户名
+    #[doc = "收款户名\n\nAlways present. Example: `财付通支付科技有限公司`."]
     pub destination_account_name: String,
-    /// 收款卡号
+    #[doc = "收款卡号\n\nAlways present. Example: `7222223333322332`."]
     pub destination_account_number: String,
-    /// 汇款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "汇款金额\n\nAlways present. Example: `124`.\n\nAmount in fen (分)."]
     pub pay_amount: i64,
-    /// 备注信息
+    #[doc = "备注信息\n\nAlways present. Example: `入驻账户验证`."]
     pub remark: String,
 }
 
-/// 二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "二级商户进件API: `POST /v3/ecommerce/applyments/{empty}`.\n\n```ignore\nlet mut request = SubmitApplymentRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/submit-applyment.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "二级商户进件API",
+    "POST v3/ecommerce/applyments/{empty}",
+    "v3/ecommerce/applyments/{empty}"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/", response = SubmitApplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitApplymentRequest<'a> {
-    /// 结算银行账户
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub account_info: SubmitApplymentAccountInfo<'a>,
-    /// 法定代表人说明函
+    #[doc = "法定代表人说明函\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// `business_addition_desc`
+    #[doc = "`business_addition_desc`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_desc: Option<&'a [MediaId<&'a str>]>,
-    /// `business_addition_pics`
+    #[doc = "`business_addition_pics`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 营业执照/登记证书信息
+    #[doc = "营业执照/登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info: Option<ApplymentsBusinessLicenseInfo<'a>>,
-    /// 超级管理员信息
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: SubmitApplymentContactInfo<'a>,
-    /// 是否金融机构
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
+    #[doc = "金融机构许可证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info: Option<ApplymentsFinanceInstitutionInfo<'a>>,
-    /// 经营者/法人身份证信息
+    #[doc = "经营者/法人身份证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<SubmitApplymentIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
+    #[doc = "经营者/法人其他类型证件信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<SubmitApplymentIdDocInfo<'a>>,
-    /// `id_doc_type`
+    #[doc = "`id_doc_type`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<ApplymentsIdHolderType>,
-    /// 商户简称
+    #[doc = "商户简称\n\nBody field, required."]
     pub merchant_shortname: &'a str,
-    /// 主体类型
-    ///
-    /// One of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`.
+    #[doc = "主体类型\n\nBody field, required.\n\nOne of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`."]
     pub organization_type: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 经营者/法人是否为受益人
+    #[doc = "经营者/法人是否为受益人\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
-    /// `qualifications`
+    #[doc = "`qualifications`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 店铺信息
+    #[doc = "店铺信息\n\nBody field, required."]
     pub sales_scene_info: ApplymentsSalesSceneInfo<'a>,
-    /// 结算规则
+    #[doc = "结算规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_info: Option<ApplymentsSettlementInfo<'a>>,
-    /// 最终受益人信息列表
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [SubmitApplymentUboInfo<'a>]>,
 }
 
-/// 结算银行账户
+impl<'a> SubmitApplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `owner`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_info: SubmitApplymentAccountInfo<'a>,
+        contact_info: SubmitApplymentContactInfo<'a>,
+        merchant_shortname: &'a str,
+        organization_type: &'a str,
+        out_request_no: &'a str,
+        sales_scene_info: ApplymentsSalesSceneInfo<'a>,
+    ) -> Self {
+        Self {
+            account_info,
+            authorize_letter_copy: None,
+            business_addition_desc: None,
+            business_addition_pics: None,
+            business_license_info: None,
+            contact_info,
+            finance_institution: None,
+            finance_institution_info: None,
+            id_card_info: None,
+            id_doc_info: None,
+            id_doc_type: None,
+            id_holder_type: None,
+            merchant_shortname,
+            organization_type,
+            out_request_no,
+            owner: None,
+            qualifications: None,
+            sales_scene_info,
+            settlement_info: None,
+            ubo_info_list: None,
+        }
+    }
+}
+
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplymentAccountInfo<'a> {
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `工商银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_bank: Option<&'a str>,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_name: Option<&'a str>,
-    /// 银行帐号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_number: Option<&'a str>,
-    /// 账户类型
-    ///
-    /// One of `74`, `75`.
+    #[doc = "开户名称\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<Sensitive<&'a str>>,
+    #[doc = "银行帐号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<Sensitive<&'a str>>,
+    #[doc = "账户类型\n\nOptional. Example: `75`.\n\nOne of `74`, `75`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_type: Option<&'a str>,
-    /// 开户银行省市编码
+    #[doc = "开户银行省市编码\n\nOptional. Example: `110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_address_code: Option<&'a str>,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称 （含支行\]
+    #[doc = "开户银行全称 （含支行\\]\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
 
-/// 超级管理员信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubmitApplymentContactInfo<'a> {
-    /// 业务办理授权函
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_card_number: Option<&'a str>,
-    /// 超级管理员证件正面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// `contact_id_doc_type`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_name: Option<&'a str>,
-    /// 超级管理员证件有效期开始时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
-    ///
-    /// One of `65`, `66`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_type: Option<&'a str>,
-    /// 超级管理员手机
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mobile_phone: Option<&'a str>,
+impl<'a> SubmitApplymentAccountInfo<'a> {
+    /// The object without a required field. The optional ones (`account_bank`, `account_name`, `account_number`, `bank_account_type`, `bank_address_code`, `bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_bank: None,
+            account_name: None,
+            account_number: None,
+            bank_account_type: None,
+            bank_address_code: None,
+            bank_branch_id: None,
+            bank_name: None,
+        }
+    }
 }
 
-/// 经营者/法人身份证信息
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SubmitApplymentContactInfo<'a> {
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_authorization_letter: Option<MediaId<&'a str>>,
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_copy: Option<MediaId<&'a str>>,
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
+    #[doc = "超级管理员姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_period_begin: Option<&'a str>,
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_period_end: Option<&'a str>,
+    #[doc = "超级管理员类型\n\nOptional. Example: `65`.\n\nOne of `65`, `66`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_type: Option<&'a str>,
+    #[doc = "超级管理员手机\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> SubmitApplymentContactInfo<'a> {
+    /// The object without a required field. The optional ones (`business_authorization_letter`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_type`, `contact_name`, `contact_period_begin`, `contact_period_end`, `contact_type`, `mobile_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_id_card_number: None,
+            contact_id_doc_copy: None,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_type: None,
+            contact_name: None,
+            contact_period_begin: None,
+            contact_period_end: None,
+            contact_type: None,
+            mobile_phone: None,
+        }
+    }
+}
+
+#[doc = "经营者/法人身份证信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplymentIdCardInfo<'a> {
-    /// 身份证人像面照片
+    #[doc = "身份证人像面照片\n\nOptional. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_copy: Option<MediaId<&'a str>>,
-    /// 身份证姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_name: Option<&'a str>,
-    /// 身份证国徽面照片
+    #[doc = "身份证姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_name: Option<Sensitive<&'a str>>,
+    #[doc = "身份证国徽面照片\n\nOptional. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_national: Option<MediaId<&'a str>>,
-    /// 身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_number: Option<&'a str>,
-    /// 身份证有效期结束时间
+    #[doc = "身份证号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "身份证有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_valid_time: Option<&'a str>,
-    /// 身份证有效期开始时间
+    #[doc = "身份证有效期开始时间\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_valid_time_begin: Option<&'a str>,
 }
 
-/// 经营者/法人其他类型证件信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubmitApplymentIdDocInfo<'a> {
-    /// 证件有效期开始时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub doc_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub doc_period_end: Option<&'a str>,
-    /// 证件正面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_doc_copy: Option<MediaId<&'a str>>,
-    /// 证件反面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_doc_number: Option<&'a str>,
+impl<'a> SubmitApplymentIdCardInfo<'a> {
+    /// The object without a required field. The optional ones (`id_card_copy`, `id_card_name`, `id_card_national`, `id_card_number`, `id_card_valid_time`, `id_card_valid_time_begin`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id_card_copy: None,
+            id_card_name: None,
+            id_card_national: None,
+            id_card_number: None,
+            id_card_valid_time: None,
+            id_card_valid_time_begin: None,
+        }
+    }
 }
 
-/// 最终受益人信息列表
+#[doc = "经营者/法人其他类型证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SubmitApplymentIdDocInfo<'a> {
+    #[doc = "证件有效期开始时间\n\nOptional. Format `date`. Example: `2020-01-02`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_period_begin: Option<&'a str>,
+    #[doc = "证件有效期结束时间\n\nOptional. Example: `2020-01-02`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_period_end: Option<&'a str>,
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_copy: Option<MediaId<&'a str>>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_copy_back: Option<MediaId<&'a str>>,
+    #[doc = "证件姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_number: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> SubmitApplymentIdDocInfo<'a> {
+    /// The object without a required field. The optional ones (`doc_period_begin`, `doc_period_end`, `id_doc_copy`, `id_doc_copy_back`, `id_doc_name`, `id_doc_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            doc_period_begin: None,
+            doc_period_end: None,
+            id_doc_copy: None,
+            id_doc_copy_back: None,
+            id_doc_name: None,
+            id_doc_number: None,
+        }
+    }
+}
+
+#[doc = "最终受益人信息列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_address: &'a str,
-    /// 证件正面照片
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_address: Sensitive<&'a str>,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
+    #[doc = "证件反面照片\n\nRequired. Format `MediaId`."]
     pub ubo_id_doc_copy_back: MediaId<&'a str>,
-    /// 受益人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub ubo_id_doc_number: &'a str,
-    /// `ubo_id_doc_type`
+    #[doc = "受益人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub ubo_id_doc_number: Sensitive<&'a str>,
+    #[doc = "`ubo_id_doc_type`\n\nRequired."]
     pub ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
-    /// 证件有效期开始时间
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`."]
     pub ubo_period_begin: &'a str,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nRequired."]
     pub ubo_period_end: &'a str,
+}
+
+impl<'a> SubmitApplymentUboInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        ubo_id_doc_address: Sensitive<&'a str>,
+        ubo_id_doc_copy: MediaId<&'a str>,
+        ubo_id_doc_copy_back: MediaId<&'a str>,
+        ubo_id_doc_name: Sensitive<&'a str>,
+        ubo_id_doc_number: Sensitive<&'a str>,
+        ubo_id_doc_type: crate::ecommerce::EcommerceIdDocType,
+        ubo_period_begin: &'a str,
+        ubo_period_end: &'a str,
+    ) -> Self {
+        Self {
+            ubo_id_doc_address,
+            ubo_id_doc_copy,
+            ubo_id_doc_copy_back,
+            ubo_id_doc_name,
+            ubo_id_doc_number,
+            ubo_id_doc_type,
+            ubo_period_begin,
+            ubo_period_end,
+        }
+    }
 }
 
 /// The answer to [`SubmitApplymentRequest`]: `POST /v3/ecommerce/applyments/{empty}`.

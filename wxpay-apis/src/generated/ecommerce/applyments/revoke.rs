@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销申请单-使用申请单号: `POST /v3/ecommerce/applyments/{applyment_id}/revoke`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "撤销申请单-使用申请单号: `POST /v3/ecommerce/applyments/{applyment_id}/revoke`.\n\n```ignore\nlet request = RevokeApplymentsRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销申请单-使用申请单号",
+    "POST v3/ecommerce/applyments/{applyment_id}/revoke",
+    "v3/ecommerce/applyments/{applyment_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/<applyment_id>/revoke", response = RevokeApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeApplymentsRequest {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `2000002124775691`."]
     pub applyment_id: i64,
+}
+
+impl RevokeApplymentsRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: i64) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`RevokeApplymentsRequest`]: `POST /v3/ecommerce/applyments/{applyment_id}/revoke`.

@@ -3,255 +3,348 @@
 
 use crate::generated::prelude::*;
 
-/// 提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交申请单: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.\n\n```ignore\nlet mut request = SubmitAccountHostingApplymentApplymentsRequest::new(account_info, contact_info, merchant_shortname, organization_type, out_request_no, sales_scene_info);\nrequest.authorize_letter_copy = Some(authorize_letter_copy);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交申请单",
+    "POST v3/ecommerce/applyments/submit-account-hosting-applyment",
+    "v3/ecommerce/applyments/submit-account-hosting-applyment"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/submit-account-hosting-applyment", response = SubmitAccountHostingApplymentApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsRequest<'a> {
-    /// 结算银行账户
+    #[doc = "结算银行账户\n\nBody field, required."]
     pub account_info: SubmitAccountHostingApplymentApplymentsAccountInfo<'a>,
-    /// 法定代表人说明函
+    #[doc = "法定代表人说明函\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// `business_addition_desc`
+    #[doc = "`business_addition_desc`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_desc: Option<&'a [MediaId<&'a str>]>,
-    /// `business_addition_pics`
+    #[doc = "`business_addition_pics`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_addition_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 营业执照/登记证书信息
+    #[doc = "营业执照/登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info:
         Option<crate::ecommerce::applyments::ApplymentsBusinessLicenseInfo<'a>>,
-    /// 超级管理员信息
+    #[doc = "超级管理员信息\n\nBody field, required."]
     pub contact_info: SubmitAccountHostingApplymentApplymentsContactInfo<'a>,
-    /// 是否金融机构
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证信息
+    #[doc = "金融机构许可证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info:
         Option<crate::ecommerce::applyments::ApplymentsFinanceInstitutionInfo<'a>>,
-    /// 法人影印件信息辅助填写的平台声明
+    #[doc = "法人影印件信息辅助填写的平台声明\n\nBody field, optional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_complete_statement: Option<MediaId<&'a str>>,
-    /// 经营者/法人身份证信息
+    #[doc = "经营者/法人身份证信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_info: Option<SubmitAccountHostingApplymentApplymentsIdCardInfo<'a>>,
-    /// 经营者/法人其他类型证件信息
+    #[doc = "经营者/法人其他类型证件信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_info: Option<SubmitAccountHostingApplymentApplymentsIdDocInfo<'a>>,
-    /// `id_doc_type`
+    #[doc = "`id_doc_type`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员类型
+    #[doc = "超级管理员类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_holder_type: Option<crate::ecommerce::applyments::ApplymentsIdHolderType>,
-    /// 商户简称
+    #[doc = "商户简称\n\nBody field, required."]
     pub merchant_shortname: &'a str,
-    /// 主体类型
-    ///
-    /// One of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`.
+    #[doc = "主体类型\n\nBody field, required.\n\nOne of `1708`, `2`, `2401`, `2500`, `2502`, `3`, `4`."]
     pub organization_type: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 是否走平台代理签约和代理核身入驻模式
+    #[doc = "是否走平台代理签约和代理核身入驻模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_sign_verify_mode: Option<bool>,
-    /// `qualifications`
+    #[doc = "`qualifications`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifications: Option<&'a [MediaId<&'a str>]>,
-    /// 店铺信息
+    #[doc = "店铺信息\n\nBody field, required."]
     pub sales_scene_info: crate::ecommerce::applyments::ApplymentsSalesSceneInfo<'a>,
-    /// 结算规则
+    #[doc = "结算规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_info: Option<crate::ecommerce::applyments::ApplymentsSettlementInfo<'a>>,
-    /// 最终受益人信息列表
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [SubmitAccountHostingApplymentApplymentsUboInfo<'a>]>,
 }
 
-/// 结算银行账户
+impl<'a> SubmitAccountHostingApplymentApplymentsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorize_letter_copy`, `business_addition_desc`, `business_addition_pics`, `business_license_info`, `finance_institution`, `finance_institution_info`, `id_card_complete_statement`, `id_card_info`, `id_doc_info`, `id_doc_type`, `id_holder_type`, `proxy_sign_verify_mode`, `qualifications`, `settlement_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_info: SubmitAccountHostingApplymentApplymentsAccountInfo<'a>,
+        contact_info: SubmitAccountHostingApplymentApplymentsContactInfo<'a>,
+        merchant_shortname: &'a str,
+        organization_type: &'a str,
+        out_request_no: &'a str,
+        sales_scene_info: crate::ecommerce::applyments::ApplymentsSalesSceneInfo<'a>,
+    ) -> Self {
+        Self {
+            account_info,
+            authorize_letter_copy: None,
+            business_addition_desc: None,
+            business_addition_pics: None,
+            business_license_info: None,
+            contact_info,
+            finance_institution: None,
+            finance_institution_info: None,
+            id_card_complete_statement: None,
+            id_card_info: None,
+            id_doc_info: None,
+            id_doc_type: None,
+            id_holder_type: None,
+            merchant_shortname,
+            organization_type,
+            out_request_no,
+            proxy_sign_verify_mode: None,
+            qualifications: None,
+            sales_scene_info,
+            settlement_info: None,
+            ubo_info_list: None,
+        }
+    }
+}
+
+#[doc = "结算银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
-    /// 开户银行
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行帐号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_number: &'a str,
-    /// 账户类型
-    ///
-    /// One of `74`, `75`.
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行帐号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "账户类型\n\nRequired. Example: `75`.\n\nOne of `74`, `75`."]
     pub bank_account_type: &'a str,
-    /// 开户银行联行号
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `施秉县农村信用合作联社城关信用社`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
 
-/// 超级管理员信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
-    /// 业务办理授权函
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_id_card_number: Option<&'a str>,
-    /// 超级管理员证件正面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 超级管理员证件反面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 超级管理员证件有效期开始时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_period_end: Option<&'a str>,
-    /// `contact_id_doc_type`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 超级管理员姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_name: &'a str,
-    /// 超级管理员证件有效期开始时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_period_begin: Option<&'a str>,
-    /// 超级管理员证件有效期结束时间
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_period_end: Option<&'a str>,
-    /// 超级管理员类型
-    ///
-    /// One of `65`, `66`.
-    pub contact_type: &'a str,
-    /// 超级管理员手机
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mobile_phone: Option<&'a str>,
+impl<'a> SubmitAccountHostingApplymentApplymentsAccountInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_bank: &'a str,
+        account_name: Sensitive<&'a str>,
+        account_number: Sensitive<&'a str>,
+        bank_account_type: &'a str,
+    ) -> Self {
+        Self {
+            account_bank,
+            account_name,
+            account_number,
+            bank_account_type,
+            bank_branch_id: None,
+            bank_name: None,
+        }
+    }
 }
 
-/// 经营者/法人身份证信息
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_authorization_letter: Option<MediaId<&'a str>>,
+    #[doc = "超级管理员身份证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "超级管理员证件正面照片\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_copy: Option<MediaId<&'a str>>,
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional. Example: `2019-06-06`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_period_begin: Option<&'a str>,
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional. Example: `2026-06-06`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_period_end: Option<&'a str>,
+    #[doc = "`contact_id_doc_type`\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
+    #[doc = "超级管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员证件有效期开始时间\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_period_begin: Option<&'a str>,
+    #[doc = "超级管理员证件有效期结束时间\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_period_end: Option<&'a str>,
+    #[doc = "超级管理员类型\n\nRequired. Example: `65`.\n\nOne of `65`, `66`."]
+    pub contact_type: &'a str,
+    #[doc = "超级管理员手机\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> SubmitAccountHostingApplymentApplymentsContactInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `contact_id_doc_type`, `contact_period_begin`, `contact_period_end`, `mobile_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contact_name: Sensitive<&'a str>, contact_type: &'a str) -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_id_card_number: None,
+            contact_id_doc_copy: None,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_period_begin: None,
+            contact_id_doc_period_end: None,
+            contact_id_doc_type: None,
+            contact_name,
+            contact_period_begin: None,
+            contact_period_end: None,
+            contact_type,
+            mobile_phone: None,
+        }
+    }
+}
+
+#[doc = "经营者/法人身份证信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
-    /// 身份证人像面照片
+    #[doc = "身份证人像面照片\n\nRequired. Format `MediaId`. Example: `xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ`."]
     pub id_card_copy: MediaId<&'a str>,
-    /// 身份证姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_name: &'a str,
-    /// 身份证国徽面照片
+    #[doc = "身份证姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_name: Sensitive<&'a str>,
+    #[doc = "身份证国徽面照片\n\nRequired. Format `MediaId`. Example: `vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     pub id_card_national: MediaId<&'a str>,
-    /// 身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
-    /// 身份证有效期结束时间
+    #[doc = "身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "身份证有效期结束时间\n\nRequired."]
     pub id_card_valid_time: &'a str,
-    /// 身份证有效期开始时间
+    #[doc = "身份证有效期开始时间\n\nRequired. Format `date`."]
     pub id_card_valid_time_begin: &'a str,
 }
 
-/// 经营者/法人其他类型证件信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
-    /// 证件有效期开始时间
-    pub doc_period_begin: &'a str,
-    /// 证件有效期结束时间
-    pub doc_period_end: &'a str,
-    /// 证件正面照片
-    pub id_doc_copy: MediaId<&'a str>,
-    /// 证件反面照片
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_doc_number: &'a str,
+impl<'a> SubmitAccountHostingApplymentApplymentsIdCardInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        id_card_copy: MediaId<&'a str>,
+        id_card_name: Sensitive<&'a str>,
+        id_card_national: MediaId<&'a str>,
+        id_card_number: Sensitive<&'a str>,
+        id_card_valid_time: &'a str,
+        id_card_valid_time_begin: &'a str,
+    ) -> Self {
+        Self {
+            id_card_copy,
+            id_card_name,
+            id_card_national,
+            id_card_number,
+            id_card_valid_time,
+            id_card_valid_time_begin,
+        }
+    }
 }
 
-/// 最终受益人信息列表
+#[doc = "经营者/法人其他类型证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
+    #[doc = "证件有效期开始时间\n\nRequired. Format `date`. Example: `2020-01-02`."]
+    pub doc_period_begin: &'a str,
+    #[doc = "证件有效期结束时间\n\nRequired. Example: `2020-01-02`."]
+    pub doc_period_end: &'a str,
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
+    pub id_doc_copy: MediaId<&'a str>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `xi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_copy_back: Option<MediaId<&'a str>>,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_doc_number: Sensitive<&'a str>,
+}
+
+impl<'a> SubmitAccountHostingApplymentApplymentsIdDocInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_doc_copy_back`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        doc_period_begin: &'a str,
+        doc_period_end: &'a str,
+        id_doc_copy: MediaId<&'a str>,
+        id_doc_name: Sensitive<&'a str>,
+        id_doc_number: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            doc_period_begin,
+            doc_period_end,
+            id_doc_copy,
+            id_doc_copy_back: None,
+            id_doc_name,
+            id_doc_number,
+        }
+    }
+}
+
+#[doc = "最终受益人信息列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitAccountHostingApplymentApplymentsUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_address: Option<&'a str>,
-    /// 证件正面照片
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_copy: Option<MediaId<&'a str>>,
-    /// 证件反面照片
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 受益人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ubo_id_doc_number: Option<&'a str>,
-    /// 证件有效期开始时间
+    #[doc = "受益人姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ubo_id_doc_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件有效期开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_period_end: Option<&'a str>,
-    /// `ubo_id_doc_type`
+    #[doc = "`ubo_id_doc_type`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 证件有效期开始时间
+    #[doc = "证件有效期开始时间\n\nOptional. Format `date`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_period_end: Option<&'a str>,
+}
+
+impl<'a> SubmitAccountHostingApplymentApplymentsUboInfo<'a> {
+    /// The object without a required field. The optional ones (`ubo_id_doc_address`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_period_begin`, `ubo_id_doc_period_end`, `ubo_id_doc_type`, `ubo_period_begin`, `ubo_period_end`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ubo_id_doc_address: None,
+            ubo_id_doc_copy: None,
+            ubo_id_doc_copy_back: None,
+            ubo_id_doc_name: None,
+            ubo_id_doc_number: None,
+            ubo_id_doc_period_begin: None,
+            ubo_id_doc_period_end: None,
+            ubo_id_doc_type: None,
+            ubo_period_begin: None,
+            ubo_period_end: None,
+        }
+    }
 }
 
 /// The answer to [`SubmitAccountHostingApplymentApplymentsRequest`]: `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.

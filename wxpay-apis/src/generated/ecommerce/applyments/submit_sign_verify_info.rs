@@ -3,34 +3,64 @@
 
 use crate::generated::prelude::*;
 
-/// 平台代理签约核身: `POST /v3/ecommerce/applyments/submit-sign-verify-info`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "平台代理签约核身: `POST /v3/ecommerce/applyments/submit-sign-verify-info`.\n\n```ignore\nlet mut request = SubmitSignVerifyInfoApplymentsRequest::new(out_request_no);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "平台代理签约核身",
+    "POST v3/ecommerce/applyments/submit-sign-verify-info",
+    "v3/ecommerce/applyments/submit-sign-verify-info"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/submit-sign-verify-info", response = SubmitSignVerifyInfoApplymentsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitSignVerifyInfoApplymentsRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nBody field, optional. Example: `2000002124775691`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<i64>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
-    /// 预签署微信支付协议时间
+    #[doc = "预签署微信支付协议时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_sign_time: Option<&'a str>,
-    /// 平台代理核身信息
+    #[doc = "平台代理核身信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_verify_identity_info: Option<SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo>,
 }
 
-/// 平台代理核身信息
+impl<'a> SubmitSignVerifyInfoApplymentsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `pre_sign_time`, `proxy_verify_identity_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self {
+            applyment_id: None,
+            out_request_no,
+            pre_sign_time: None,
+            proxy_verify_identity_info: None,
+        }
+    }
+}
+
+#[doc = "平台代理核身信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo {
-    /// 核身结果
+    #[doc = "核身结果\n\nRequired."]
     pub verify_identity_result: bool,
-    /// 核身方式
+    #[doc = "核身方式\n\nRequired. Example: `VERIFY_IDENTITY_TYPE_FACE_TO_FACE`."]
     pub verify_identity_type: SubmitSignVerifyInfoApplymentsVerifyIdentityType,
+}
+
+impl SubmitSignVerifyInfoApplymentsProxyVerifyIdentityInfo {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        verify_identity_result: bool,
+        verify_identity_type: SubmitSignVerifyInfoApplymentsVerifyIdentityType,
+    ) -> Self {
+        Self {
+            verify_identity_result,
+            verify_identity_type,
+        }
+    }
 }
 
 string_enum! {
@@ -43,9 +73,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`SubmitSignVerifyInfoApplymentsRequest`].
+#[doc = "The answer to [`SubmitSignVerifyInfoApplymentsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubmitSignVerifyInfoApplymentsResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
 }

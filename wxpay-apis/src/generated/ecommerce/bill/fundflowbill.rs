@@ -3,23 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 申请二级商户资金账单API: `GET /v3/ecommerce/bill/fundflowbill`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-merchant-fund-flow-bill/get-sub-merchant-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_5.shtml>.
-///
-/// For: 电商平台.
+#[doc = "申请二级商户资金账单API: `GET /v3/ecommerce/bill/fundflowbill`.\n\n```ignore\nlet mut request = GetSubMerchantFundFlowBillRequest::new(bill_date, account_type, algorithm);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-merchant-fund-flow-bill/get-sub-merchant-fund-flow-bill.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_5.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "申请二级商户资金账单API",
+    "GET v3/ecommerce/bill/fundflowbill",
+    "v3/ecommerce/bill/fundflowbill"
+))]
 #[wxpay_api(GET, "v3/ecommerce/bill/fundflowbill", response = GetSubMerchantFundFlowBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSubMerchantFundFlowBillRequest<'a> {
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 资金账户类型
+    #[doc = "资金账户类型\n\nQuery parameter, required. Example: `ALL`."]
     pub account_type: GetSubMerchantFundFlowBillAccountType,
-    /// 压缩类型
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<GetSubMerchantFundFlowBillTarType>,
-    /// 加密算法
+    #[doc = "加密算法\n\nQuery parameter, required."]
     pub algorithm: GetSubMerchantFundFlowBillAlgorithm,
+}
+
+impl<'a> GetSubMerchantFundFlowBillRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bill_date: &'a str,
+        account_type: GetSubMerchantFundFlowBillAccountType,
+        algorithm: GetSubMerchantFundFlowBillAlgorithm,
+    ) -> Self {
+        Self {
+            bill_date,
+            account_type,
+            tar_type: None,
+            algorithm,
+        }
+    }
 }
 
 string_enum! {
@@ -48,30 +67,32 @@ string_enum! {
     }
 }
 
-/// The answer to [`GetSubMerchantFundFlowBillRequest`].
+#[doc = "The answer to [`GetSubMerchantFundFlowBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSubMerchantFundFlowBillResponse {
-    /// 下载信息总数
+    #[doc = "下载信息总数\n\nAlways present. Example: `1`."]
     pub download_bill_count: i64,
-    /// 下载信息明细
+    #[doc = "下载信息明细\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_bill_list: Option<Vec<GetSubMerchantFundFlowBillDownloadBill>>,
 }
 
-/// 下载信息明细
+#[doc = "下载信息明细"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSubMerchantFundFlowBillDownloadBill {
-    /// 账单文件序号
+    #[doc = "账单文件序号\n\nAlways present. Example: `1`."]
     pub bill_sequence: i64,
-    /// 账单下载地址
+    #[doc = "账单下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`."]
     pub download_url: String,
-    /// 加密密钥
+    #[doc = "加密密钥\n\nAlways present. Example: `YpkbxSne+mDwyXq//xYPmtr9euFQ==`."]
     pub encrypt_key: String,
-    /// 哈希类型
+    #[doc = "哈希类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: GetSubMerchantFundFlowBillHashType,
-    /// 哈希值
+    #[doc = "哈希值\n\nAlways present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`."]
     pub hash_value: String,
-    /// 随机字符串
+    #[doc = "随机字符串\n\nAlways present. Example: `a8607ef79034c49c`."]
     pub nonce: String,
 }
 

@@ -3,23 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 查询二级商户账户实时余额API: `GET /v3/ecommerce/fund/balance/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_19.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_1.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询二级商户账户实时余额API: `GET /v3/ecommerce/fund/balance/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryECommerceBalanceRequest::new(sub_mchid);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_19.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_1.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询二级商户账户实时余额API",
+    "GET v3/ecommerce/fund/balance/{sub_mchid}",
+    "v3/ecommerce/fund/balance/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/fund/balance/<sub_mchid>", response = QueryECommerceBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryECommerceBalanceRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 账户类型
+    #[doc = "账户类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceBalanceAccountType>,
 }
 
+impl<'a> QueryECommerceBalanceRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`account_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            account_type: None,
+        }
+    }
+}
+
 string_enum! {
-    /// 账户类型
+    /// Values of `account_type`.
     pub enum QueryECommerceBalanceAccountType {
         /// `BASIC`
         Basic = "BASIC",
@@ -32,17 +45,18 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryECommerceBalanceRequest`].
+#[doc = "The answer to [`QueryECommerceBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryECommerceBalanceResponse {
-    /// 资金账户类型
+    #[doc = "资金账户类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceBalanceAccountType>,
-    /// 可用余额
+    #[doc = "可用余额\n\nAlways present. Example: `100`."]
     pub available_amount: i64,
-    /// 不可用余额
+    #[doc = "不可用余额\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_amount: Option<i64>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

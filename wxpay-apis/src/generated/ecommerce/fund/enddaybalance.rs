@@ -3,21 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询二级商户账户日终余额API: `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryECommerceDayEndBalanceRequest::new(sub_mchid, date);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-e-commerce-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询二级商户账户日终余额API",
+    "GET v3/ecommerce/fund/enddaybalance/{sub_mchid}",
+    "v3/ecommerce/fund/enddaybalance/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/fund/enddaybalance/<sub_mchid>", response = QueryECommerceDayEndBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryECommerceDayEndBalanceRequest<'a> {
-    /// 电商特约商户商户号
+    #[doc = "电商特约商户商户号\n\nPath parameter, required. Example: `1222212222`."]
     pub sub_mchid: &'a str,
-    /// 日期
+    #[doc = "日期\n\nQuery parameter, required. Format `date`. Example: `2019-08-17`."]
     pub date: &'a str,
-    /// 账户类型
+    #[doc = "账户类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceDayEndBalanceAccountType>,
+}
+
+impl<'a> QueryECommerceDayEndBalanceRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`account_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, date: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            date,
+            account_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -30,17 +44,18 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryECommerceDayEndBalanceRequest`].
+#[doc = "The answer to [`QueryECommerceDayEndBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryECommerceDayEndBalanceResponse {
-    /// 账户类型
+    #[doc = "账户类型\n\nMay be absent. Example: `BASIC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<QueryECommerceDayEndBalanceAccountType>,
-    /// 可用余额
+    #[doc = "可用余额\n\nAlways present. Example: `100`."]
     pub available_amount: i64,
-    /// 不可用余额
+    #[doc = "不可用余额\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_amount: Option<i64>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

@@ -17,27 +17,46 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest), [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest), [`CreateIndividualContractsPreEntrustSignAppRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest) and [`CreateIndividualContractsPreEntrustSignMiniProgramRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest).
+#[doc = "The answer to [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest), [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::CreateIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgramRequest), [`CreateIndividualContractsPreEntrustSignAppRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign::app::CreateIndividualContractsPreEntrustSignAppRequest) and [`CreateIndividualContractsPreEntrustSignMiniProgramRequest`](crate::ecommerce::individual_contracts::pre_entrust_sign::mini_program::CreateIndividualContractsPreEntrustSignMiniProgramRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateIndividualContractsPreEntrustSignResponse {
-    /// 预签约id
+    #[doc = "预签约id\n\nAlways present. Example: `1121_9f3cec22a2d367737674d08d98e5e07b8388495fafedc0eba83c327e8ad720ed_12bfdd5...`."]
     pub pre_entrustweb_id: String,
 }
 
-/// 查询个人收款方授权结果: `GET /v3/ecommerce/individual-contracts/{openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html>.
-///
-/// For: 电商平台.
+#[doc = "查询个人收款方授权结果: `GET /v3/ecommerce/individual-contracts/{openid}`.\n\n```ignore\nlet request = QueryContractsRequest::new(openid, appid, permission_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询个人收款方授权结果",
+    "GET v3/ecommerce/individual-contracts/{openid}",
+    "v3/ecommerce/individual-contracts/{openid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/individual-contracts/<openid>", response = QueryContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryContractsRequest<'a> {
-    /// 个人收款方在平台appid下的唯一标识
+    #[doc = "个人收款方在平台appid下的唯一标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 签约和付款的微信小程序AppID
+    #[doc = "签约和付款的微信小程序AppID\n\nQuery parameter, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
-    /// 权限类型
+    #[doc = "权限类型\n\nQuery parameter, required. Example: `INDIVIDUAL_PAYEE`."]
     pub permission_type: QueryContractsPermissionType,
+}
+
+impl<'a> QueryContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        permission_type: QueryContractsPermissionType,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            permission_type,
+        }
+    }
 }
 
 string_enum! {
@@ -48,13 +67,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryContractsRequest`].
+#[doc = "The answer to [`QueryContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryContractsResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub auth_state: IndividualContractsAuthState,
-    /// 授权ID
+    #[doc = "授权ID\n\nAlways present. Example: `1900000109`."]
     pub individual_auth_id: String,
-    /// 操作时间
+    #[doc = "操作时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub operation_time: Timestamp,
 }

@@ -3,46 +3,61 @@
 
 use crate::generated::prelude::*;
 
-/// 根据业务申请单号查签约信息: `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "根据业务申请单号查签约信息: `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryIndividualContractsByOutContractCodeRequest::new(out_contract_code, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "根据业务申请单号查签约信息",
+    "GET v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}",
+    "v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/individual-contracts/out-contract-code/<out_contract_code>", response = QueryIndividualContractsByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIndividualContractsByOutContractCodeRequest<'a> {
-    /// 业务申请单号
+    #[doc = "业务申请单号\n\nPath parameter, required. Example: `APPLYMENT_00000000001`."]
     pub out_contract_code: &'a str,
-    /// 签约和付款的微信小程序AppID
+    #[doc = "签约和付款的微信小程序AppID\n\nQuery parameter, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryIndividualContractsByOutContractCodeRequest`].
+impl<'a> QueryIndividualContractsByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_contract_code: &'a str, appid: &'a str) -> Self {
+        Self {
+            out_contract_code,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryIndividualContractsByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIndividualContractsByOutContractCodeResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub auth_state: crate::ecommerce::individual_contracts::IndividualContractsAuthState,
-    /// 授权ID
+    #[doc = "授权ID\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<String>,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_openid: Option<String>,
-    /// 实名授权结果
+    #[doc = "实名授权结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_name_auth_result: Option<QueryIndividualContractsByOutContractCodeRealNameAuthResult>,
-    /// 签约时间
+    #[doc = "签约时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub signed_time: Timestamp,
 }
 
-/// 实名授权结果
+#[doc = "实名授权结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryIndividualContractsByOutContractCodeRealNameAuthResult {
-    /// 访问令牌
+    #[doc = "访问令牌\n\nAlways present. Example: `Ca5sECXTwzkWYXs_do9ZaEeueqVHOtF-nXr51yNll2O97zqk9niwJnmSWxhDJELqoDDVFws6LCBbS...`."]
     pub access_token: String,
-    /// 访问令牌过期时间
+    #[doc = "访问令牌过期时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub access_token_expire_time: Timestamp,
-    /// 应用授权作用域
+    #[doc = "应用授权作用域\n\nAlways present."]
     pub scope: QueryIndividualContractsByOutContractCodeScope,
 }
 

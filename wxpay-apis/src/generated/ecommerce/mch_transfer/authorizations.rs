@@ -5,67 +5,111 @@
 
 use crate::generated::prelude::*;
 
-/// 申请二级商户商家转账授权: `POST /v3/ecommerce/mch-transfer/authorizations`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>.
-///
-/// For: 服务商.
+#[doc = "申请二级商户商家转账授权: `POST /v3/ecommerce/mch-transfer/authorizations`.\n\n```ignore\nlet request = CreateAuthorizationRequest::new(agreement_list, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请二级商户商家转账授权",
+    "POST v3/ecommerce/mch-transfer/authorizations",
+    "v3/ecommerce/mch-transfer/authorizations"
+))]
 #[wxpay_api(POST, "v3/ecommerce/mch-transfer/authorizations", response = CreateAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAuthorizationRequest<'a> {
-    /// 签约协议列表
+    #[doc = "签约协议列表\n\nBody field, required."]
     pub agreement_list: &'a [CreateAuthorizationAgreement<'a>],
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 签约协议列表
+impl<'a> CreateAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(agreement_list: &'a [CreateAuthorizationAgreement<'a>], sub_mchid: &'a str) -> Self {
+        Self {
+            agreement_list,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "签约协议列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAuthorizationAgreement<'a> {
-    /// 协议编号
+    #[doc = "协议编号\n\nRequired. Example: `1`."]
     pub agreement_code: &'a str,
-    /// 协议版本号
+    #[doc = "协议版本号\n\nRequired. Example: `20230101`."]
     pub agreement_version: &'a str,
-    /// 签约主体
+    #[doc = "签约主体\n\nRequired. Example: `示例有限责任公司`."]
     pub sign_organization: &'a str,
-    /// 签约时间
+    #[doc = "签约时间\n\nRequired. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub sign_time: &'a str,
 }
 
-/// The answer to [`CreateAuthorizationRequest`].
+impl<'a> CreateAuthorizationAgreement<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        agreement_code: &'a str,
+        agreement_version: &'a str,
+        sign_organization: &'a str,
+        sign_time: &'a str,
+    ) -> Self {
+        Self {
+            agreement_code,
+            agreement_version,
+            sign_organization,
+            sign_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAuthorizationResponse {
-    /// 授权申请受理时间
+    #[doc = "授权申请受理时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: String,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZE_PROCESSING`."]
     pub authorization_state: String,
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
 }
 
-/// 查询二级商户商家转账授权状态: `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/get-authorization.html>.
-///
-/// For: 服务商.
+#[doc = "查询二级商户商家转账授权状态: `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.\n\n```ignore\nlet request = GetAuthorizationRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/get-authorization.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询二级商户商家转账授权状态",
+    "GET v3/ecommerce/mch-transfer/authorizations/{sub_mchid}",
+    "v3/ecommerce/mch-transfer/authorizations/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/authorizations/<sub_mchid>", response = GetAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetAuthorizationRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`GetAuthorizationRequest`].
+impl<'a> GetAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`GetAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetAuthorizationResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZE_PROCESSING`."]
     pub authorization_state: String,
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
 }

@@ -5,38 +5,49 @@
 
 use crate::generated::prelude::*;
 
-/// 查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.
-///
-/// For: 电商平台.
+#[doc = "查询售后服务分账结果: `GET /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = QueryAfterSalesOrderRequest::new(sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询售后服务分账结果",
+    "GET v3/ecommerce/profitsharing/after-sales-orders",
+    "v3/ecommerce/profitsharing/after-sales-orders"
+))]
 #[wxpay_api(GET, "v3/ecommerce/profitsharing/after-sales-orders", response = QueryAfterSalesOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAfterSalesOrderRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
+    #[doc = "微信订单号\n\nQuery parameter, required."]
+    pub transaction_id: &'a str,
 }
 
-/// The answer to [`QueryAfterSalesOrderRequest`].
+impl<'a> QueryAfterSalesOrderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryAfterSalesOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAfterSalesOrderResponse {
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nMay be absent. Example: `NO_RELATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<crate::ecommerce::profitsharing::ProfitsharingFailReason>,
-    /// 分账完成时间
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: AfterSalesResult,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub transaction_id: String,
 }
 
@@ -52,28 +63,50 @@ string_enum! {
     }
 }
 
-/// 请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.
-///
-/// For: 电商平台.
+#[doc = "请求售后服务分账: `POST /v3/ecommerce/profitsharing/after-sales-orders`.\n\n```ignore\nlet request = CreateAfterSalesOrderRequest::new(sub_mchid, transaction_id, amount, refund_id, scene, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求售后服务分账",
+    "POST v3/ecommerce/profitsharing/after-sales-orders",
+    "v3/ecommerce/profitsharing/after-sales-orders"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/after-sales-orders", response = CreateAfterSalesOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAfterSalesOrderRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `3008450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nBody field, required."]
     pub refund_id: &'a str,
-    /// 场景
+    #[doc = "场景\n\nBody field, required."]
     pub scene: AfterSalesScene,
-    /// 类型
+    #[doc = "类型\n\nBody field, required."]
     pub r#type: AfterSalesType,
+}
+
+impl<'a> CreateAfterSalesOrderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+        amount: i64,
+        refund_id: &'a str,
+        scene: AfterSalesScene,
+        r#type: AfterSalesType,
+    ) -> Self {
+        Self {
+            sub_mchid,
+            transaction_id,
+            amount,
+            refund_id,
+            scene,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -96,15 +129,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateAfterSalesOrderRequest`].
+#[doc = "The answer to [`CreateAfterSalesOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAfterSalesOrderResponse {
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub transaction_id: String,
 }

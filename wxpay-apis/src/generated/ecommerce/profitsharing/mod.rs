@@ -22,7 +22,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 分账接收方类型
+    /// Values of `type`.
     pub enum ProfitsharingType {
         /// `MERCHANT_ID`
         MerchantId = "MERCHANT_ID",

@@ -5,51 +5,65 @@
 
 use crate::generated::prelude::*;
 
-/// 查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询分账回退结果API: `GET /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = QueryReturnOrderRequest::new(sub_mchid, out_return_no);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询分账回退结果API",
+    "GET v3/ecommerce/profitsharing/returnorders",
+    "v3/ecommerce/profitsharing/returnorders"
+))]
 #[wxpay_api(GET, "v3/ecommerce/profitsharing/returnorders", response = QueryReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReturnOrderRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户回退单号
+    #[doc = "商户回退单号\n\nQuery parameter, required."]
     pub out_return_no: &'a str,
 }
 
-/// The answer to [`QueryReturnOrderRequest`] and [`CreateReturnOrderRequest`].
+impl<'a> QueryReturnOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, out_return_no: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            order_id: None,
+            out_order_no: None,
+            out_return_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryReturnOrderRequest`] and [`CreateReturnOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnOrder {
-    /// 回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `TIME_OUT_CLOSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ReturnFailReason>,
-    /// 完成时间
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 商户回退单号
+    #[doc = "商户回退单号\n\nAlways present. Example: `R20190516001`."]
     pub out_return_no: String,
-    /// 回退结果
+    #[doc = "回退结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: ReturnResult,
-    /// 回退商户号
+    #[doc = "回退商户号\n\nAlways present. Example: `86693852`."]
     pub return_mchid: String,
-    /// 微信回退单号
+    #[doc = "微信回退单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub return_no: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }
 
@@ -78,35 +92,58 @@ string_enum! {
 /// The answer to [`QueryReturnOrderRequest`]: `GET /v3/ecommerce/profitsharing/returnorders`.
 pub type QueryReturnOrderResponse = ReturnOrder;
 
-/// 请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.
-///
-/// For: 电商平台.
+#[doc = "请求分账回退API: `POST /v3/ecommerce/profitsharing/returnorders`.\n\n```ignore\nlet mut request = CreateReturnOrderRequest::new(sub_mchid, out_return_no, return_mchid, amount, description);\nrequest.order_id = Some(order_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求分账回退API",
+    "POST v3/ecommerce/profitsharing/returnorders",
+    "v3/ecommerce/profitsharing/returnorders"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/returnorders", response = CreateReturnOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateReturnOrderRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<&'a str>,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 商户回退单号
+    #[doc = "商户回退单号\n\nBody field, required. Example: `R20190516001`."]
     pub out_return_no: &'a str,
-    /// 回退商户号
+    #[doc = "回退商户号\n\nBody field, required. Example: `86693852`."]
     pub return_mchid: &'a str,
-    /// 回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 回退描述
+    #[doc = "回退描述\n\nBody field, required. Example: `分账回退`."]
     pub description: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
+}
+
+impl<'a> CreateReturnOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`order_id`, `out_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        sub_mchid: &'a str,
+        out_return_no: &'a str,
+        return_mchid: &'a str,
+        amount: i64,
+        description: &'a str,
+    ) -> Self {
+        Self {
+            sub_mchid,
+            order_id: None,
+            out_order_no: None,
+            out_return_no,
+            return_mchid,
+            amount,
+            description,
+            transaction_id: None,
+        }
+    }
 }
 
 /// The answer to [`CreateReturnOrderRequest`]: `POST /v3/ecommerce/profitsharing/returnorders`.

@@ -3,83 +3,133 @@
 
 use crate::generated::prelude::*;
 
-/// 退款申请API: `POST /v3/ecommerce/refunds/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/create-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>.
-///
-/// For: 电商平台.
+#[doc = "退款申请API: `POST /v3/ecommerce/refunds/apply`.\n\n```ignore\nlet mut request = CreateRefundRequest::new(amount, combine_transaction_id, funds_account, out_refund_no, sp_appid, transaction_id);\nrequest.combine_mchid = Some(combine_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/create-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "退款申请API",
+    "POST v3/ecommerce/refunds/apply",
+    "v3/ecommerce/refunds/apply"
+))]
 #[wxpay_api(POST, "v3/ecommerce/refunds/apply", response = CreateRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRefundRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateRefundAmount<'a>,
-    /// 还款服务商商户号
+    #[doc = "还款服务商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_mchid: Option<&'a str>,
-    /// 还款订单号
+    #[doc = "还款订单号\n\nBody field, optional. Example: `P20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_out_trade_no: Option<&'a str>,
-    /// 交易单微信支付订单号
+    #[doc = "交易单微信支付订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: &'a str,
-    /// 资金账户
+    #[doc = "资金账户\n\nBody field, required. Example: `AVAILABLE`."]
     pub funds_account: CreateRefundFundsAccount,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
-    /// 退款结果回调url
+    #[doc = "退款结果回调url\n\nBody field, optional. Example: `https://weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 退款原因
+    #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
-    /// 退款出资商户
+    #[doc = "退款出资商户\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<crate::ecommerce::refunds::RefundsRefundAccount>,
-    /// 电商平台APPID
+    #[doc = "电商平台APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 二级商户APPID
+    #[doc = "二级商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
 }
 
-/// 订单金额
+impl<'a> CreateRefundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`combine_mchid`, `combine_out_trade_no`, `individual_auth_id`, `notify_url`, `out_trade_no`, `reason`, `refund_account`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateRefundAmount<'a>,
+        combine_transaction_id: &'a str,
+        funds_account: CreateRefundFundsAccount,
+        out_refund_no: &'a str,
+        sp_appid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            combine_mchid: None,
+            combine_out_trade_no: None,
+            combine_transaction_id,
+            funds_account,
+            individual_auth_id: None,
+            notify_url: None,
+            out_refund_no,
+            out_trade_no: None,
+            reason: None,
+            refund_account: None,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid: None,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRefundAmount<'a> {
-    /// 退款币种
+    #[doc = "退款币种\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 退款出资账户及金额
+    #[doc = "退款出资账户及金额\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<&'a [CreateRefundFrom]>,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 原订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "原订单金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 退款出资账户及金额
+impl<'a> CreateRefundAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`, `from`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(refund: i64, total: i64) -> Self {
+        Self {
+            currency: None,
+            from: None,
+            refund,
+            total,
+        }
+    }
+}
+
+#[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRefundFrom {
-    /// 出资账户类型
+    #[doc = "出资账户类型\n\nRequired."]
     pub account: crate::ecommerce::EcommerceAccount,
-    /// 出资金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nRequired. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
+}
+
+impl CreateRefundFrom {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(account: crate::ecommerce::EcommerceAccount, amount: i64) -> Self {
+        Self { account, amount }
+    }
 }
 
 string_enum! {
@@ -94,50 +144,44 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateRefundRequest`].
+#[doc = "The answer to [`CreateRefundRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRefundResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: CreateRefundResponseAmount,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub create_time: String,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 优惠退款详情
+    #[doc = "优惠退款详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::ecommerce::refunds::RefundsPromotionDetail>>,
-    /// 退款出资商户
+    #[doc = "退款出资商户\n\nMay be absent. Example: `REFUND_SOURCE_SUB_MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<crate::ecommerce::refunds::RefundsRefundAccount>,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub refund_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRefundResponseAmount {
-    /// 垫付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "垫付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<i64>,
-    /// 退款币种
+    #[doc = "退款币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 优惠退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_refund: Option<i64>,
-    /// 退款出资账户及金额
+    #[doc = "退款出资账户及金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<crate::ecommerce::refunds::RefundFrom>>,
-    /// 用户退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
 }

@@ -3,43 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 发起异常退款: `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起异常退款: `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.\n\n```ignore\nlet mut request = CreateAbnormalRefundRequest::new(refund_id, out_refund_no, type);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起异常退款",
+    "POST v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund",
+    "v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund"
+))]
 #[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/apply-abnormal-refund", response = CreateAbnormalRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAbnormalRefundRequest<'a> {
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nPath parameter, required. Example: `50000000382019052709732678859`."]
     pub refund_id: &'a str,
-    /// 收款银行卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款银行卡号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bank_account: Option<&'a str>,
-    /// 开户银行
+    pub bank_account: Option<Sensitive<&'a str>>,
+    #[doc = "开户银行\n\nBody field, optional. Example: `ICBC_DEBIT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<CreateAbnormalRefundBankType>,
-    /// 个人收款方受理授权ID
+    #[doc = "个人收款方受理授权ID\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<&'a str>,
-    /// 二级商户号
+    pub real_name: Option<Sensitive<&'a str>>,
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 异常退款处理方式
+    #[doc = "异常退款处理方式\n\nBody field, required."]
     pub r#type: CreateAbnormalRefundType,
+}
+
+impl<'a> CreateAbnormalRefundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_type`, `individual_auth_id`, `real_name`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        refund_id: &'a str,
+        out_refund_no: &'a str,
+        r#type: CreateAbnormalRefundType,
+    ) -> Self {
+        Self {
+            refund_id,
+            bank_account: None,
+            bank_type: None,
+            individual_auth_id: None,
+            out_refund_no,
+            real_name: None,
+            sub_mchid: None,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -88,66 +103,60 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateAbnormalRefundRequest`].
+#[doc = "The answer to [`CreateAbnormalRefundRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAbnormalRefundResponse {
-    /// 金额信息
+    #[doc = "金额信息\n\nAlways present."]
     pub amount: CreateAbnormalRefundAmount,
-    /// 退款渠道
+    #[doc = "退款渠道\n\nMay be absent. Example: `ORIGINAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Example: `2020-12-01T16:18:12+08:00`."]
     pub create_time: String,
-    /// 资金账户
+    #[doc = "资金账户\n\nMay be absent. Example: `UNSETTLED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_account: Option<CreateAbnormalRefundFundsAccount>,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 优惠退款信息
+    #[doc = "优惠退款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<CreateAbnormalRefundPromotionDetail>>,
-    /// 退款出资商户
+    #[doc = "退款出资商户\n\nMay be absent. Example: `REFUND_SOURCE_SUB_MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<crate::ecommerce::refunds::RefundsRefundAccount>,
-    /// 微信支付退款号
+    #[doc = "微信支付退款号\n\nAlways present. Example: `50000000382019052709732678859`."]
     pub refund_id: String,
-    /// 退款状态
+    #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: crate::ecommerce::refunds::RefundsStatus,
-    /// 退款成功时间
+    #[doc = "退款成功时间\n\nMay be absent. Example: `2020-12-01T16:18:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
-    /// 退款入账账户
+    #[doc = "退款入账账户\n\nMay be absent. Example: `招商银行信用卡`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_received_account: Option<String>,
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAbnormalRefundAmount {
-    /// 退款币种
+    #[doc = "退款币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 优惠退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub discount_refund: i64,
-    /// 退款出资账户及金额
+    #[doc = "退款出资账户及金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<crate::ecommerce::refunds::RefundFrom>>,
-    /// 用户退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `90`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 手续费退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "手续费退款金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_fee: Option<i64>,
 }
@@ -162,43 +171,41 @@ string_enum! {
     }
 }
 
-/// 优惠退款信息
+#[doc = "优惠退款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAbnormalRefundPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 商品列表
+    #[doc = "商品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<CreateAbnormalRefundGoodsDetail>>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nAlways present. Example: `GLOBAL`."]
     pub scope: String,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nAlways present. Example: `COUPON`."]
     pub r#type: String,
 }
 
-/// 商品列表
+#[doc = "商品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAbnormalRefundGoodsDetail {
-    /// 商品名称
+    #[doc = "商品名称\n\nMay be absent. Example: `iPhone6s 16G`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<String>,
-    /// 商户侧商品编码
+    #[doc = "商户侧商品编码\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub merchant_goods_id: String,
-    /// 商品退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品退款金额\n\nAlways present. Example: `528800`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 商品退货数量
+    #[doc = "商品退货数量\n\nAlways present. Example: `1`."]
     pub refund_quantity: i64,
-    /// 商品单价
+    #[doc = "商品单价\n\nAlways present. Example: `528800`."]
     pub unit_price: i64,
-    /// 微信侧商品编码
+    #[doc = "微信侧商品编码\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_goods_id: Option<String>,
 }

@@ -3,22 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 通过微信支付退款单号查询退款: `GET /v3/ecommerce/refunds/id/{refund_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "通过微信支付退款单号查询退款: `GET /v3/ecommerce/refunds/id/{refund_id}`.\n\n```ignore\nlet mut request = QueryRefundRequest::new(refund_id);\nrequest.individual_auth_id = Some(individual_auth_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-refund.html>, <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-refund.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "通过微信支付退款单号查询退款",
+    "GET v3/ecommerce/refunds/id/{refund_id}",
+    "v3/ecommerce/refunds/id/{refund_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/refunds/id/<refund_id>", response = QueryRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundRequest<'a> {
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nPath parameter, required. Example: `50000000382019052709732678859`."]
     pub refund_id: &'a str,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub individual_auth_id: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryRefundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`individual_auth_id`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(refund_id: &'a str) -> Self {
+        Self {
+            refund_id,
+            individual_auth_id: None,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundRequest`]: `GET /v3/ecommerce/refunds/id/{refund_id}`.

@@ -19,31 +19,29 @@ string_enum! {
     }
 }
 
-/// 退款出资账户及金额
+#[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundFrom {
-    /// 出资账户类型
+    #[doc = "出资账户类型\n\nAlways present. Example: `AVAILABLE`."]
     pub account: String,
-    /// 出资金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nAlways present. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 
-/// 优惠退款详情
+#[doc = "The `promotion_detail` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundsPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub refund_amount: i64,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nAlways present. Example: `SINGLE`."]
     pub scope: RefundsScope,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nAlways present. Example: `DISCOUNT`."]
     pub r#type: RefundsType,
 }
 
@@ -67,80 +65,73 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryRefundRequest`](crate::ecommerce::refunds::id::QueryRefundRequest) and [`QueryRefundByOutRefundNoRequest`](crate::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoRequest).
+#[doc = "The answer to [`QueryRefundRequest`](crate::ecommerce::refunds::id::QueryRefundRequest) and [`QueryRefundByOutRefundNoRequest`](crate::ecommerce::refunds::out_refund_no::QueryRefundByOutRefundNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRefundResponse {
-    /// 退款金额信息
+    #[doc = "退款金额信息\n\nAlways present."]
     pub amount: QueryRefundAmount,
-    /// 退款渠道
+    #[doc = "退款渠道\n\nMay be absent. Example: `ORIGINAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<QueryRefundChannel>,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub create_time: Timestamp,
-    /// 资金账户
+    #[doc = "资金账户\n\nMay be absent. Example: `UNSETTLED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_account: Option<QueryRefundFundsAccount>,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 营销详情
+    #[doc = "营销详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<RefundsPromotionDetail>>,
-    /// 退款出资商户
+    #[doc = "退款出资商户\n\nMay be absent. Example: `REFUND_SOURCE_SUB_MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_account: Option<RefundsRefundAccount>,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub refund_id: String,
-    /// 退款状态
+    #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: RefundsStatus,
-    /// 退款成功时间
+    #[doc = "退款成功时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
-    /// 退款入账账户
+    #[doc = "退款入账账户\n\nMay be absent. Example: `招商银行信用卡`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_received_account: Option<String>,
 }
 
-/// 退款金额信息
+#[doc = "退款金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRefundAmount {
-    /// 垫付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "垫付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<i64>,
-    /// 退款币种
+    #[doc = "退款币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 优惠退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠退款金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_refund: Option<i64>,
-    /// 退款出资账户及金额
+    #[doc = "退款出资账户及金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<QueryRefundFrom>>,
-    /// 用户退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
 }
 
-/// 退款出资账户及金额
+#[doc = "退款出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRefundFrom {
-    /// 出资账户类型
+    #[doc = "出资账户类型\n\nAlways present. Example: `AVAILABLE`."]
     pub account: crate::ecommerce::EcommerceAccount,
-    /// 出资金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nAlways present. Example: `444`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 

@@ -5,42 +5,54 @@
 
 use crate::generated::prelude::*;
 
-/// 查询垫付回补结果API: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询垫付回补结果API: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = QueryReturnAdvanceRequest::new(refund_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/query-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询垫付回补结果API",
+    "GET v3/ecommerce/refunds/{refund_id}/return-advance",
+    "v3/ecommerce/refunds/{refund_id}/return-advance"
+))]
 #[wxpay_api(GET, "v3/ecommerce/refunds/<refund_id>/return-advance", response = QueryReturnAdvanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReturnAdvanceRequest<'a> {
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nPath parameter, required. Example: `50000000382019052709732678859`."]
     pub refund_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryReturnAdvanceRequest`] and [`ReturnAdvanceRequest`].
+impl<'a> QueryReturnAdvanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            refund_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryReturnAdvanceRequest`] and [`ReturnAdvanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnAdvance {
-    /// 微信回补单号
+    #[doc = "微信回补单号\n\nAlways present. Example: `1215562501201407033233368018`."]
     pub advance_return_id: String,
-    /// 入账方账户
+    #[doc = "入账方账户\n\nAlways present. Example: `BASIC`."]
     pub payee_account: String,
-    /// 入账方商户号
+    #[doc = "入账方商户号\n\nAlways present. Example: `1900000108`."]
     pub payee_mchid: String,
-    /// 出款方账户
+    #[doc = "出款方账户\n\nAlways present. Example: `BASIC`."]
     pub payer_account: String,
-    /// 出款方商户号
+    #[doc = "出款方商户号\n\nAlways present. Example: `1900000109`."]
     pub payer_mchid: String,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `50000000382019052709732678859`."]
     pub refund_id: String,
-    /// 垫付回补结果
+    #[doc = "垫付回补结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: String,
-    /// 垫付回补金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "垫付回补金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub return_amount: i64,
-    /// 垫付回补完成时间
+    #[doc = "垫付回补完成时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }
@@ -48,18 +60,31 @@ pub struct ReturnAdvance {
 /// The answer to [`QueryReturnAdvanceRequest`]: `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
 pub type QueryReturnAdvanceResponse = ReturnAdvance;
 
-/// 垫付退款回补API: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>.
-///
-/// For: 电商平台.
+#[doc = "垫付退款回补API: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.\n\n```ignore\nlet request = ReturnAdvanceRequest::new(refund_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-return-advance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "垫付退款回补API",
+    "POST v3/ecommerce/refunds/{refund_id}/return-advance",
+    "v3/ecommerce/refunds/{refund_id}/return-advance"
+))]
 #[wxpay_api(POST, "v3/ecommerce/refunds/<refund_id>/return-advance", response = ReturnAdvanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnAdvanceRequest<'a> {
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nPath parameter, required. Example: `50000000382019052709732678859`."]
     pub refund_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ReturnAdvanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(refund_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            refund_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`ReturnAdvanceRequest`]: `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.

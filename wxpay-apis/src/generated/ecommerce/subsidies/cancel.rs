@@ -3,32 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 取消补差API: `POST /v3/ecommerce/subsidies/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.
-///
-/// For: 电商平台.
+#[doc = "取消补差API: `POST /v3/ecommerce/subsidies/cancel`.\n\n```ignore\nlet request = CancelSubsidiesRequest::new(description, sub_mchid, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "取消补差API",
+    "POST v3/ecommerce/subsidies/cancel",
+    "v3/ecommerce/subsidies/cancel"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/cancel", response = CancelSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelSubsidiesRequest<'a> {
-    /// 取消补差描述
+    #[doc = "取消补差描述\n\nBody field, required. Example: `订单退款`."]
     pub description: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`CancelSubsidiesRequest`].
+impl<'a> CancelSubsidiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(description: &'a str, sub_mchid: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            description,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelSubsidiesResponse {
-    /// 取消补差描述
+    #[doc = "取消补差描述\n\nAlways present. Example: `订单退款`."]
     pub description: String,
-    /// 取消补差结果
+    #[doc = "取消补差结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: CancelSubsidiesResult,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900013401`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 

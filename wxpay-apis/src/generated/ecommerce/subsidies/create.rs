@@ -3,49 +3,68 @@
 
 use crate::generated::prelude::*;
 
-/// 请求补差API: `POST /v3/ecommerce/subsidies/create`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.
-///
-/// For: 电商平台.
+#[doc = "请求补差API: `POST /v3/ecommerce/subsidies/create`.\n\n```ignore\nlet mut request = CreateSubsidiesRequest::new(amount, description, sub_mchid, transaction_id);\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求补差API",
+    "POST v3/ecommerce/subsidies/create",
+    "v3/ecommerce/subsidies/create"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/create", response = CreateSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSubsidiesRequest<'a> {
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差描述
+    #[doc = "补差描述\n\nBody field, required. Example: `测试备注`."]
     pub description: &'a str,
-    /// 商户补差单号
+    #[doc = "商户补差单号\n\nBody field, optional. Example: `P20150806125347`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_subsidy_no: Option<&'a str>,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`CreateSubsidiesRequest`].
+impl<'a> CreateSubsidiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_subsidy_no`, `refund_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        description: &'a str,
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            description,
+            out_subsidy_no: None,
+            refund_id: None,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubsidiesResponse {
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差描述
+    #[doc = "补差描述\n\nAlways present. Example: `满减补差活动`."]
     pub description: String,
-    /// 补差单结果
+    #[doc = "补差单结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: crate::ecommerce::subsidies::SubsidiesResult,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信补差单号
+    #[doc = "微信补差单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub subsidy_id: String,
-    /// 补差完成时间
+    #[doc = "补差完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub success_time: Timestamp,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

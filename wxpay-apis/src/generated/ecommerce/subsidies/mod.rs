@@ -8,7 +8,7 @@ pub mod create;
 pub mod r#return;
 
 string_enum! {
-    /// 补差单结果
+    /// Values of `result`.
     pub enum SubsidiesResult {
         /// `FAIL`
         Fail = "FAIL",

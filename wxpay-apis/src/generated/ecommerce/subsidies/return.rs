@@ -3,70 +3,103 @@
 
 use crate::generated::prelude::*;
 
-/// 请求补差回退API: `POST /v3/ecommerce/subsidies/return`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "请求补差回退API: `POST /v3/ecommerce/subsidies/return`.\n\n```ignore\nlet mut request = ReturnSubsidiesRequest::new(amount, description, out_order_no, refund_id, sub_mchid, transaction_id);\nrequest.from = Some(from);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "请求补差回退API",
+    "POST v3/ecommerce/subsidies/return",
+    "v3/ecommerce/subsidies/return"
+))]
 #[wxpay_api(POST, "v3/ecommerce/subsidies/return", response = ReturnSubsidiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnSubsidiesRequest<'a> {
-    /// 补差回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nBody field, required. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差回退描述
+    #[doc = "补差回退描述\n\nBody field, required. Example: `测试备注`."]
     pub description: &'a str,
-    /// 回退出资账户及金额
+    #[doc = "回退出资账户及金额\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<&'a [ReturnSubsidiesFrom]>,
-    /// 商户补差回退单号
+    #[doc = "商户补差回退单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nBody field, required. Example: `3008450740201411110007820472`."]
     pub refund_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信补差单号
+    #[doc = "微信补差单号\n\nBody field, optional. Example: `3008450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_id: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// 回退出资账户及金额
+impl<'a> ReturnSubsidiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`from`, `subsidy_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        description: &'a str,
+        out_order_no: &'a str,
+        refund_id: &'a str,
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            description,
+            from: None,
+            out_order_no,
+            refund_id,
+            sub_mchid,
+            subsidy_id: None,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "回退出资账户及金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReturnSubsidiesFrom {
-    /// 出资账户类型
+    #[doc = "出资账户类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<crate::ecommerce::EcommerceAccount>,
-    /// 出资金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
 
-/// The answer to [`ReturnSubsidiesRequest`].
+impl ReturnSubsidiesFrom {
+    /// The object without a required field. The optional ones (`account`, `amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            amount: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReturnSubsidiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnSubsidiesResponse {
-    /// 补差回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 补差回退描述
+    #[doc = "补差回退描述\n\nAlways present. Example: `测试备注`."]
     pub description: String,
-    /// 商户补差回退单号
+    #[doc = "商户补差回退单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub refund_id: String,
-    /// 补差回退结果
+    #[doc = "补差回退结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: crate::ecommerce::subsidies::SubsidiesResult,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信补差回退单号
+    #[doc = "微信补差回退单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub subsidy_refund_id: String,
-    /// 补差回退完成时间
+    #[doc = "补差回退完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub success_time: Timestamp,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

@@ -3,24 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "通过协议号查询签约API: `GET /v3/edu-papay/contracts/id/{contract_id}`.\n\n```ignore\nlet mut request = QueryContractsByIdRequest::new(contract_id, appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过协议号查询签约API",
+    "GET v3/edu-papay/contracts/id/{contract_id}",
+    "v3/edu-papay/contracts/id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/edu-papay/contracts/id/<contract_id>", response = QueryContractsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryContractsByIdRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `wx998877665544wx`."]
     pub contract_id: &'a str,
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
+}
+
+impl<'a> QueryContractsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid,
+            sub_mchid: None,
+            sub_appid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryContractsByIdRequest`]: `GET /v3/edu-papay/contracts/id/{contract_id}`.

@@ -6,14 +6,24 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod presign;
 
-/// 解约API: `DELETE /v3/edu-papay/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_4.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "解约API: `DELETE /v3/edu-papay/contracts/{contract_id}`.\n\n```ignore\nlet request = DeleteEduPapayContractsRequest::new(contract_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "解约API",
+    "DELETE v3/edu-papay/contracts/{contract_id}",
+    "v3/edu-papay/contracts/{contract_id}"
+))]
 #[wxpay_api(DELETE, "v3/edu-papay/contracts/<contract_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteEduPapayContractsRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `wx998877665544wx`."]
     pub contract_id: &'a str,
+}
+
+impl<'a> DeleteEduPapayContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }

@@ -3,40 +3,68 @@
 
 use crate::generated::prelude::*;
 
-/// 预签约API: `POST /v3/edu-papay/contracts/presign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_1.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "预签约API: `POST /v3/edu-papay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(appid, openid, period_start_date, plan_id, trade_scene, user_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "预签约API",
+    "POST v3/edu-papay/contracts/presign",
+    "v3/edu-papay/contracts/presign"
+))]
 #[wxpay_api(POST, "v3/edu-papay/contracts/presign", response = PresignContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresignContractsRequest<'a> {
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 服务商APPID下的用户标识
+    #[doc = "服务商APPID下的用户标识\n\nBody field, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 首次扣款日期
+    #[doc = "首次扣款日期\n\nBody field, required. Example: `2020-03-19`."]
     pub period_start_date: &'a str,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nBody field, required. Example: `101164396123311331`."]
     pub plan_id: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子商户APPID下的用户标识
+    #[doc = "子商户APPID下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJOM2pxb2W`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 场景信息枚举
+    #[doc = "场景信息枚举\n\nBody field, required. Example: `EDUCATION_PERIOD`."]
     pub trade_scene: &'a str,
-    /// 用户账号
+    #[doc = "用户账号\n\nBody field, required. Example: `20200330tony`."]
     pub user_id: &'a str,
 }
 
-/// The answer to [`PresignContractsRequest`].
+impl<'a> PresignContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        period_start_date: &'a str,
+        plan_id: &'a str,
+        trade_scene: &'a str,
+        user_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            openid,
+            period_start_date,
+            plan_id,
+            sub_appid: None,
+            sub_mchid: None,
+            sub_openid: None,
+            trade_scene,
+            user_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`PresignContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresignContractsResponse {
-    /// 预签约号
+    #[doc = "预签约号\n\nAlways present. Example: `0044de6c799739c2e8534b`."]
     pub presign_token: String,
 }

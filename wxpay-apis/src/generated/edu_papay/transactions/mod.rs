@@ -6,179 +6,234 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-/// 教育通扣款受理API: `POST /v3/edu-papay/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_7.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "教育通扣款受理API: `POST /v3/edu-papay/transactions`.\n\n```ignore\nlet mut request = CreateEduPapayTransactionsRequest::new(amount, appid, body, contract_id, device_information, notify_url, out_trade_no, trade_scene);\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "教育通扣款受理API",
+    "POST v3/edu-papay/transactions",
+    "v3/edu-papay/transactions"
+))]
 #[wxpay_api(POST, "v3/edu-papay/transactions", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEduPapayTransactionsRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateEduPapayTransactionsAmount<'a>,
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品或支付单简要描述
+    #[doc = "商品或支付单简要描述\n\nBody field, required. Example: `新东方-语文课程`."]
     pub body: &'a str,
-    /// 签约协议号
+    #[doc = "签约协议号\n\nBody field, required. Example: `wx998877665544wx`."]
     pub contract_id: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, required."]
     pub device_information: CreateEduPapayTransactionsDeviceInformation<'a>,
-    /// 商品标记
+    #[doc = "商品标记\n\nBody field, optional. Example: `test`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 支付回调通知地址
+    #[doc = "支付回调通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `121775250124070332`."]
     pub out_trade_no: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 场景信息枚举
+    #[doc = "场景信息枚举\n\nBody field, required. Example: `EDUCATION_PERIOD`."]
     pub trade_scene: &'a str,
 }
 
-/// 订单金额
+impl<'a> CreateEduPapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateEduPapayTransactionsAmount<'a>,
+        appid: &'a str,
+        body: &'a str,
+        contract_id: &'a str,
+        device_information: CreateEduPapayTransactionsDeviceInformation<'a>,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        trade_scene: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            body,
+            contract_id,
+            device_information,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            sub_appid: None,
+            sub_mchid: None,
+            trade_scene,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduPapayTransactionsAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+impl<'a> CreateEduPapayTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduPapayTransactionsDeviceInformation<'a> {
-    /// 设备号
+    #[doc = "设备号\n\nOptional. Example: `12343232`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备ip
+    #[doc = "商户端设备ip\n\nRequired. Example: `123.12.12.123`."]
     pub device_ip: &'a str,
 }
 
-/// The answer to [`QueryTransactionsByIdRequest`](crate::edu_papay::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
+impl<'a> CreateEduPapayTransactionsDeviceInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            device_ip,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTransactionsByIdRequest`](crate::edu_papay::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::edu_papay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: QueryTransactionsAmount,
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 设备信息
+    #[doc = "设备信息\n\nAlways present."]
     pub device_information: QueryTransactionsDeviceInformation,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<QueryTransactionsPayer>,
-    /// 优惠详情
+    #[doc = "优惠详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2020-03-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `25012014070332333018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsDeviceInformation {
-    /// 设备号
+    #[doc = "设备号\n\nMay be absent. Example: `12343232`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 商户端设备ip
+    #[doc = "商户端设备ip\n\nAlways present. Example: `123.12.12.123`."]
     pub device_ip: String,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPayer {
-    /// 服务商APPID下的用户标识
+    #[doc = "服务商APPID下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 子商户APPID下的用户标识
+    #[doc = "子商户APPID下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠详情
+#[doc = "优惠详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nMay be absent. Example: `109519`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBALSINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNTCOUPON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

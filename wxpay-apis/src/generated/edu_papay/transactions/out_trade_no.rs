@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 商户订单号查单API: `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_9.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商户订单号查单API: `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_9.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商户订单号查单API",
+    "GET v3/edu-papay/transactions/out-trade-no/{out_trade_no}",
+    "v3/edu-papay/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/edu-papay/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionsByOutTradeNoRequest`]: `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`.

@@ -3,38 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 通过用户标识查询签约API: `GET /v3/edu-papay/user/{openid}/contracts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_3.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "通过用户标识查询签约API: `GET /v3/edu-papay/user/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUserContractsRequest::new(openid, appid, plan_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过用户标识查询签约API",
+    "GET v3/edu-papay/user/{openid}/contracts",
+    "v3/edu-papay/user/{openid}/contracts"
+))]
 #[wxpay_api(GET, "v3/edu-papay/user/<openid>/contracts", response = QueryUserContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserContractsRequest<'a> {
-    /// 服务商APPID下的用户标识
+    #[doc = "服务商APPID下的用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户APPID下的用户标识
+    #[doc = "子商户APPID下的用户标识\n\nQuery parameter, optional. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nQuery parameter, required. Example: `101164396123311331`."]
     pub plan_id: &'a str,
-    /// 签约状态
+    #[doc = "签约状态\n\nQuery parameter, optional. Example: `ADD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_status: Option<QueryUserContractsContractStatus>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryUserContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `sub_appid`, `sub_openid`, `contract_status`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str, plan_id: &'a str) -> Self {
+        Self {
+            openid,
+            appid,
+            sub_mchid: None,
+            sub_appid: None,
+            sub_openid: None,
+            plan_id,
+            contract_status: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {
@@ -47,19 +67,20 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryUserContractsRequest`].
+#[doc = "The answer to [`QueryUserContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUserContractsResponse {
-    /// 结果集
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::edu_papay::EduPapayData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数量
+    #[doc = "总数量\n\nMay be absent. Example: `30`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -3,22 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 发送扣款预通知API: `POST /v3/edu-papay/user-notifications/{contract_id}/send`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_6.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "发送扣款预通知API: `POST /v3/edu-papay/user-notifications/{contract_id}/send`.\n\n```ignore\nlet mut request = SendUserNotificationsRequest::new(contract_id, appid);\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "发送扣款预通知API",
+    "POST v3/edu-papay/user-notifications/{contract_id}/send",
+    "v3/edu-papay/user-notifications/{contract_id}/send"
+))]
 #[wxpay_api(POST, "v3/edu-papay/user-notifications/<contract_id>/send", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendUserNotificationsRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `wx8888888888888888`."]
     pub contract_id: &'a str,
-    /// 服务商APPID
+    #[doc = "服务商APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> SendUserNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
 }

@@ -3,33 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 通过微信用户标识查询用户信息API: `GET /v3/edu-star/users/openid/{wechat_openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
+#[doc = "通过微信用户标识查询用户信息API: `GET /v3/edu-star/users/openid/{wechat_openid}`.\n\n```ignore\nlet request = QueryUsersByOpenidRequest::new(wechat_openid, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过微信用户标识查询用户信息API",
+    "GET v3/edu-star/users/openid/{wechat_openid}",
+    "v3/edu-star/users/openid/{wechat_openid}"
+))]
 #[wxpay_api(GET, "v3/edu-star/users/openid/<wechat_openid>", response = QueryUsersByOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersByOpenidRequest<'a> {
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub wechat_openid: &'a str,
-    /// 商户appid
+    #[doc = "商户appid\n\nQuery parameter, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryUsersByOpenidRequest`].
+impl<'a> QueryUsersByOpenidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(wechat_openid: &'a str, appid: &'a str) -> Self {
+        Self {
+            wechat_openid,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersByOpenidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersByOpenidResponse {
-    /// appid
+    #[doc = "appid\n\nAlways present. Example: `wx998877665544wx`."]
     pub appid: String,
-    /// 是否学生
+    #[doc = "是否学生\n\nAlways present."]
     pub education_star_student: bool,
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nMay be absent. Example: `100000000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qq: Option<String>,
-    /// 注册时间
+    #[doc = "注册时间\n\nMay be absent. Example: `2018-05-23T12:13:50+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<String>,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub wechat_openid: String,
 }

@@ -3,32 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 通过QQ账号查询用户信息API: `GET /v3/edu-star/users/qq/{qq}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.
-///
-/// For: 直连商户.
+#[doc = "通过QQ账号查询用户信息API: `GET /v3/edu-star/users/qq/{qq}`.\n\n```ignore\nlet request = QueryUsersByQqRequest::new(qq, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "通过QQ账号查询用户信息API",
+    "GET v3/edu-star/users/qq/{qq}",
+    "v3/edu-star/users/qq/{qq}"
+))]
 #[wxpay_api(GET, "v3/edu-star/users/qq/<qq>", response = QueryUsersByQqResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersByQqRequest<'a> {
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nPath parameter, required. Example: `100000000000`."]
     pub qq: &'a str,
-    /// 商户appid
+    #[doc = "商户appid\n\nQuery parameter, required. Example: `wx998877665544wx`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryUsersByQqRequest`].
+impl<'a> QueryUsersByQqRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(qq: &'a str, appid: &'a str) -> Self {
+        Self { qq, appid }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersByQqRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersByQqResponse {
-    /// 商户appid
+    #[doc = "商户appid\n\nAlways present. Example: `wx998877665544wx`."]
     pub appid: String,
-    /// 学生标识
+    #[doc = "学生标识\n\nAlways present."]
     pub education_star_student: bool,
-    /// 用户QQ账号
+    #[doc = "用户QQ账号\n\nAlways present. Example: `100000000000`."]
     pub qq: String,
-    /// 注册时间
+    #[doc = "注册时间\n\nMay be absent. Example: `2018-05-23T12:13:50+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<String>,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub wechat_openid: String,
 }

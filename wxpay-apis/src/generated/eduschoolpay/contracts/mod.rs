@@ -6,16 +6,26 @@ use crate::generated::prelude::*;
 pub mod presign;
 pub mod terminate;
 
-/// 通过协议号查询签约API: `GET /v3/eduschoolpay/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "通过协议号查询签约API: `GET /v3/eduschoolpay/contracts/{contract_id}`.\n\n```ignore\nlet request = QueryEduschoolpayContractsRequest::new(contract_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "通过协议号查询签约API",
+    "GET v3/eduschoolpay/contracts/{contract_id}",
+    "v3/eduschoolpay/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/eduschoolpay/contracts/<contract_id>", response = QueryEduschoolpayContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEduschoolpayContractsRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `2045011120563805041758214605`."]
     pub contract_id: &'a str,
+}
+
+impl<'a> QueryEduschoolpayContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }
 
 /// The answer to [`QueryEduschoolpayContractsRequest`]: `GET /v3/eduschoolpay/contracts/{contract_id}`.

@@ -3,92 +3,127 @@
 
 use crate::generated::prelude::*;
 
-/// 预签约API: `POST /v3/eduschoolpay/contracts/presign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "预签约API: `POST /v3/eduschoolpay/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(appid, openid, out_contract_code, plan_id, school_id, user_id);\nrequest.bank_card = Some(bank_card);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "预签约API",
+    "POST v3/eduschoolpay/contracts/presign",
+    "v3/eduschoolpay/contracts/presign"
+))]
 #[wxpay_api(POST, "v3/eduschoolpay/contracts/presign", response = PresignContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresignContractsRequest<'a> {
-    /// 商户appid
+    #[doc = "商户appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 签约银行卡
+    #[doc = "签约银行卡\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_card: Option<PresignContractsBankCard<'a>>,
-    /// 签约模式
+    #[doc = "签约模式\n\nBody field, optional. Example: `LIMIT_BANK_CARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_mode: Option<&'a str>,
-    /// 允许降级为普通签约模式
+    #[doc = "允许降级为普通签约模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub downgrade_default_contract: Option<bool>,
-    /// 实名信息
+    #[doc = "实名信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<PresignContractsIdentity<'a>>,
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nBody field, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 外部签约号
+    #[doc = "外部签约号\n\nBody field, required. Example: `20190806125346`."]
     pub out_contract_code: &'a str,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nBody field, required. Example: `101164396123311331`."]
     pub plan_id: &'a str,
-    /// 学校编号
+    #[doc = "学校编号\n\nBody field, required. Example: `18260256813396`."]
     pub school_id: &'a str,
-    /// 用户账号
+    #[doc = "用户账号\n\nBody field, required. Example: `20200330tony`."]
     pub user_id: &'a str,
 }
 
-/// 签约银行卡
+impl<'a> PresignContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_card`, `contract_mode`, `downgrade_default_contract`, `identity`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_contract_code: &'a str,
+        plan_id: &'a str,
+        school_id: &'a str,
+        user_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            bank_card: None,
+            contract_mode: None,
+            downgrade_default_contract: None,
+            identity: None,
+            openid,
+            out_contract_code,
+            plan_id,
+            school_id,
+            user_id,
+        }
+    }
+}
+
+#[doc = "签约银行卡"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsBankCard<'a> {
-    /// 签约银行卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub bank_card_no: &'a str,
-    /// 银行类型
+    #[doc = "签约银行卡号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bank_card_no: Sensitive<&'a str>,
+    #[doc = "银行类型\n\nOptional. Example: `CMC`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<&'a str>,
-    /// 银行卡开卡预留手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 银行卡有效期
+    #[doc = "银行卡开卡预留手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "银行卡有效期\n\nOptional. Example: `08/21`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_thru: Option<&'a str>,
 }
 
-/// 实名信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PresignContractsIdentity<'a> {
-    /// 证件类型
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub credential_type: &'a str,
-    /// 身份证号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id_card_number: Option<&'a str>,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub real_name: &'a str,
+impl<'a> PresignContractsBankCard<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_type`, `phone`, `valid_thru`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bank_card_no: Sensitive<&'a str>) -> Self {
+        Self {
+            bank_card_no,
+            bank_type: None,
+            phone: None,
+            valid_thru: None,
+        }
+    }
 }
 
-/// The answer to [`PresignContractsRequest`].
+#[doc = "实名信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PresignContractsIdentity<'a> {
+    #[doc = "证件类型\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub credential_type: Sensitive<&'a str>,
+    #[doc = "身份证号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+}
+
+impl<'a> PresignContractsIdentity<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_card_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(credential_type: Sensitive<&'a str>, real_name: Sensitive<&'a str>) -> Self {
+        Self {
+            credential_type,
+            id_card_number: None,
+            real_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`PresignContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresignContractsResponse {
-    /// 预签约码
+    #[doc = "预签约码\n\nAlways present. Example: `0044de6c799739c2e8534b`."]
     pub presign_token: String,
 }

@@ -3,14 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 商户主动解约API: `POST /v3/eduschoolpay/contracts/{contract_id}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_3.shtml>.
-///
-/// For: 服务商.
+#[doc = "商户主动解约API: `POST /v3/eduschoolpay/contracts/{contract_id}/terminate`.\n\n```ignore\nlet request = TerminateContractsRequest::new(contract_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户主动解约API",
+    "POST v3/eduschoolpay/contracts/{contract_id}/terminate",
+    "v3/eduschoolpay/contracts/{contract_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/eduschoolpay/contracts/<contract_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateContractsRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `2045011120563805041758214605`."]
     pub contract_id: &'a str,
+}
+
+impl<'a> TerminateContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付订单号查单API: `GET /v3/eduschoolpay/transactions/id/{transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "微信支付订单号查单API: `GET /v3/eduschoolpay/transactions/id/{transaction_id}`.\n\n```ignore\nlet mut request = QueryTransactionsByIdRequest::new(transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付订单号查单API",
+    "GET v3/eduschoolpay/transactions/id/{transaction_id}",
+    "v3/eduschoolpay/transactions/id/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/eduschoolpay/transactions/id/<transaction_id>", response = QueryTransactionsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByIdRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `25012014070332333018`."]
     pub transaction_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryTransactionsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionsByIdRequest`]: `GET /v3/eduschoolpay/transactions/id/{transaction_id}`.

@@ -6,313 +6,404 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-/// 扣款API: `POST /v3/eduschoolpay/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>.
-///
-/// For: 服务商.
+#[doc = "扣款API: `POST /v3/eduschoolpay/transactions`.\n\n```ignore\nlet mut request = CreateEduschoolpayTransactionsRequest::new(amount, appid, contract_id, description, device_info, notify_url, out_trade_no, scene_info, user_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "扣款API",
+    "POST v3/eduschoolpay/transactions",
+    "v3/eduschoolpay/transactions"
+))]
 #[wxpay_api(POST, "v3/eduschoolpay/transactions", response = CreateEduschoolpayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateEduschoolpayTransactionsAmount<'a>,
-    /// 商户appid
+    #[doc = "商户appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 签约协议号
+    #[doc = "签约协议号\n\nBody field, required. Example: `2045011120563805041758214605`."]
     pub contract_id: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `中山大学-第二食堂-海鲜炒饭`."]
     pub description: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, required."]
     pub device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `test`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户接收通知地址
+    #[doc = "商户接收通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `121775250124070332`."]
     pub out_trade_no: &'a str,
-    /// 扣款模式
+    #[doc = "扣款模式\n\nBody field, optional. Example: `SYNC`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<&'a str>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
-    /// 分账结算信息
+    #[doc = "分账结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateEduschoolpayTransactionsSettleInfo>,
-    /// 子商户appid
+    #[doc = "子商户appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 用户账号
+    #[doc = "用户账号\n\nBody field, required. Example: `20200330tony`."]
     pub user_id: &'a str,
 }
 
-/// 订单金额
+impl<'a> CreateEduschoolpayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `payment_mode`, `settle_info`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateEduschoolpayTransactionsAmount<'a>,
+        appid: &'a str,
+        contract_id: &'a str,
+        description: &'a str,
+        device_info: CreateEduschoolpayTransactionsDeviceInfo<'a>,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        scene_info: CreateEduschoolpayTransactionsSceneInfo<'a>,
+        user_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_id,
+            description,
+            device_info,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            payment_mode: None,
+            scene_info,
+            settle_info: None,
+            sub_appid: None,
+            sub_mchid: None,
+            user_id,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+impl<'a> CreateEduschoolpayTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total: i64) -> Self {
+        Self { currency, total }
+    }
+}
+
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsDeviceInfo<'a> {
-    /// 设备号
+    #[doc = "设备号\n\nOptional. Example: `12343232`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备ip
+    #[doc = "商户端设备ip\n\nRequired. Example: `123.12.12.123`."]
     pub device_ip: &'a str,
 }
 
-/// 场景信息
+impl<'a> CreateEduschoolpayTransactionsDeviceInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            device_ip,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsSceneInfo<'a> {
-    /// 消费场景类型
+    #[doc = "消费场景类型\n\nRequired. Example: `CANTEEN`."]
     pub scene_type: &'a str,
-    /// 学校编号
+    #[doc = "学校编号\n\nRequired. Example: `18260256813396`."]
     pub school_id: &'a str,
-    /// 消费时间
+    #[doc = "消费时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub start_time: &'a str,
 }
 
-/// 分账结算信息
+impl<'a> CreateEduschoolpayTransactionsSceneInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(scene_type: &'a str, school_id: &'a str, start_time: &'a str) -> Self {
+        Self {
+            scene_type,
+            school_id,
+            start_time,
+        }
+    }
+}
+
+#[doc = "分账结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsSettleInfo {
-    /// 是否指定分账
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
 
-/// The answer to [`CreateEduschoolpayTransactionsRequest`].
+impl CreateEduschoolpayTransactionsSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEduschoolpayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: CreateEduschoolpayTransactionsResponseAmount,
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `ICBC_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 设备信息
-    pub device_info: TransactionsDeviceInfo,
-    /// 商户号
+    #[doc = "设备信息\n\nAlways present."]
+    pub device_info: CreateEduschoolpayTransactionsResponseDeviceInfo,
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CreateEduschoolpayTransactionsPayer>,
-    /// 优惠详情
+    #[doc = "优惠详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<CreateEduschoolpayTransactionsPromotionDetail>>,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2020-03-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `MICROPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `25012014070332333018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsResponseAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsDeviceInfo {
-    /// 设备号
+#[non_exhaustive]
+pub struct CreateEduschoolpayTransactionsResponseDeviceInfo {
+    #[doc = "设备号\n\nMay be absent. Example: `12343232`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nAlways present. Example: `123.12.12.123`."]
     pub device_ip: String,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsPayer {
-    /// 商户AppID下的用户标识
+    #[doc = "商户AppID下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 子商户AppID下的用户标识
+    #[doc = "子商户AppID下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠详情
+#[doc = "优惠详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEduschoolpayTransactionsPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nMay be absent. Example: `109519`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// The answer to [`QueryTransactionsByIdRequest`](crate::eduschoolpay::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`QueryTransactionsByIdRequest`](crate::eduschoolpay::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::eduschoolpay::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: QueryTransactionsAmount,
-    /// 商户appid
+    #[doc = "商户appid\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `ICBC_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 设备信息
-    pub device_info: TransactionsDeviceInfo,
-    /// 商户号
+    #[doc = "设备信息\n\nAlways present."]
+    pub device_info: QueryTransactionsDeviceInfo,
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nAlways present."]
     pub payer: QueryTransactionsPayer,
-    /// 优惠详情
+    #[doc = "优惠详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
-    /// 子商户appid
+    #[doc = "子商户appid\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2020-03-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `AUTH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `25012014070332333018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 支付者
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryTransactionsDeviceInfo {
+    #[doc = "设备号\n\nMay be absent. Example: `12343232`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[doc = "商户端设备ip\n\nAlways present. Example: `123.12.12.123`."]
+    pub device_ip: String,
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPayer {
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 子商户appid下的用户标识
+    #[doc = "子商户appid下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠详情
+#[doc = "优惠详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub coupon_id: String,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBALSINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `931386`."]
     pub stock_id: String,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNTCOUPON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

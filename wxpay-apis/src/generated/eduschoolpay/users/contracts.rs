@@ -3,54 +3,72 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户签约列表API: `GET /v3/eduschoolpay/users/{openid}/contracts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询用户签约列表API: `GET /v3/eduschoolpay/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryUsersContractsRequest::new(openid, plan_id, contract_status);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户签约列表API",
+    "GET v3/eduschoolpay/users/{openid}/contracts",
+    "v3/eduschoolpay/users/{openid}/contracts"
+))]
 #[wxpay_api(GET, "v3/eduschoolpay/users/<openid>/contracts", response = QueryUsersContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersContractsRequest<'a> {
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 签约模板号
+    #[doc = "签约模板号\n\nQuery parameter, required. Example: `101164396123311331`."]
     pub plan_id: &'a str,
-    /// 签约状态
+    #[doc = "签约状态\n\nQuery parameter, required. Example: `ADD`."]
     pub contract_status: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryUsersContractsRequest`].
+impl<'a> QueryUsersContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, plan_id: &'a str, contract_status: &'a str) -> Self {
+        Self {
+            openid,
+            plan_id,
+            contract_status,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersContractsResponse {
-    /// 查询结果列表
+    #[doc = "查询结果列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::eduschoolpay::ContractsData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 相关链接
+    #[doc = "相关链接\n\nAlways present."]
     pub links: QueryUsersContractsLinks,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// 相关链接
+#[doc = "相关链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersContractsLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nMay be absent. Example: `/v3/eduschoolpay/users/{openid}/contracts?offset=5&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nMay be absent. Example: `/v3/eduschoolpay/users/{openid}/contracts?offset=5&limit=5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
-    /// 当前链接
+    #[doc = "当前链接\n\nAlways present. Example: `/v3/eduschoolpay/users/{openid}/contracts?offset=10&limit=5`."]
     #[serde(rename = "self")]
     pub self_: String,
 }

@@ -3,29 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 商户查询用户欠款状态API: `GET /v3/eduschoolpay/users/{openid}/debt-state`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "商户查询用户欠款状态API: `GET /v3/eduschoolpay/users/{openid}/debt-state`.\n\n```ignore\nlet request = QueryUsersDebtStateRequest::new(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户查询用户欠款状态API",
+    "GET v3/eduschoolpay/users/{openid}/debt-state",
+    "v3/eduschoolpay/users/{openid}/debt-state"
+))]
 #[wxpay_api(GET, "v3/eduschoolpay/users/<openid>/debt-state", response = QueryUsersDebtStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersDebtStateRequest<'a> {
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
 }
 
-/// The answer to [`QueryUsersDebtStateRequest`].
+impl<'a> QueryUsersDebtStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self { openid }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersDebtStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersDebtStateResponse {
-    /// 商户appid
+    #[doc = "商户appid\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 当前用户欠款笔数
+    #[doc = "当前用户欠款笔数\n\nAlways present. Example: `2`."]
     pub debt_count: i64,
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 用户状态
+    #[doc = "用户状态\n\nAlways present. Example: `FORBIDDEN`."]
     pub state: String,
-    /// 用户欠款状态更新时间
+    #[doc = "用户欠款状态更新时间\n\nAlways present. Example: `2017-08-26T09:43:39+08:00`."]
     pub update_time: String,
 }

@@ -3,23 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 用户openid转换API: `POST /v3/express/users/{openid}/transform`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.
-///
-/// For: 服务商.
+#[doc = "用户openid转换API: `POST /v3/express/users/{openid}/transform`.\n\n```ignore\nlet request = TransformUsersRequest::new(openid, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "用户openid转换API",
+    "POST v3/express/users/{openid}/transform",
+    "v3/express/users/{openid}/transform"
+))]
 #[wxpay_api(POST, "v3/express/users/<openid>/transform", response = TransformUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransformUsersRequest<'a> {
-    /// 用户openid
+    #[doc = "用户openid\n\nPath parameter, required. Example: `xsd3434454567676`."]
     pub openid: &'a str,
-    /// 目标应用的appid
+    #[doc = "目标应用的appid\n\nBody field, required. Example: `wxaaaa1a123b456c7d`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`TransformUsersRequest`].
+impl<'a> TransformUsersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+        Self { openid, appid }
+    }
+}
+
+#[doc = "The answer to [`TransformUsersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransformUsersResponse {
-    /// 转换后的openid
+    #[doc = "转换后的openid\n\nAlways present. Example: `xac1234554567676`."]
     pub openid: String,
 }

@@ -34,57 +34,52 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBrandRedpacketBrandMerchantBatchesRequest`](crate::fund_app::brand_redpacket::brand_merchant_batches::QueryBrandRedpacketBrandMerchantBatchesRequest) and [`QueryBrandRedpacketBrandMerchantOutBatchesRequest`](crate::fund_app::brand_redpacket::brand_merchant_out_batches::QueryBrandRedpacketBrandMerchantOutBatchesRequest).
+#[doc = "The answer to [`QueryBrandRedpacketBrandMerchantBatchesRequest`](crate::fund_app::brand_redpacket::brand_merchant_batches::QueryBrandRedpacketBrandMerchantBatchesRequest) and [`QueryBrandRedpacketBrandMerchantOutBatchesRequest`](crate::fund_app::brand_redpacket::brand_merchant_out_batches::QueryBrandRedpacketBrandMerchantOutBatchesRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Batches {
-    /// 品牌红包批次名称
+    #[doc = "品牌红包批次名称\n\nAlways present. Example: `双十一营销用品牌红包`."]
     pub batch_name: String,
-    /// 微信支付品牌红包批次单号
+    #[doc = "微信支付品牌红包批次单号\n\nAlways present. Example: `1210000071100999991182020050700019480001`."]
     pub batch_no: String,
-    /// 品牌红包批次备注
+    #[doc = "品牌红包批次备注\n\nAlways present. Example: `双十一营销用品牌红包`."]
     pub batch_remark: String,
-    /// 批次单状态
+    #[doc = "批次单状态\n\nAlways present. Example: `ACCEPTED`."]
     pub batch_state: BatchesBatchState,
-    /// 品牌AppID
+    #[doc = "品牌AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent. Format `integer`. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nAlways present. Example: `1900001109`."]
     pub brand_mchid: String,
-    /// 品牌红包批次单关闭原因
+    #[doc = "品牌红包批次单关闭原因\n\nMay be absent. Example: `MERCHANT_REVOCATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<BatchesCloseReason>,
-    /// 品牌红包批次创建时间
+    #[doc = "品牌红包批次创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 品牌红包明细列表
+    #[doc = "品牌红包明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_list: Option<Vec<BatchesDetail>>,
-    /// 发放失败金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "发放失败金额\n\nAlways present. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub fail_amount: i64,
-    /// 发放失败笔数
+    #[doc = "发放失败笔数\n\nAlways present. Format `integer`. Example: `10`."]
     pub fail_num: i64,
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 发放成功金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "发放成功金额\n\nAlways present. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub success_amount: i64,
-    /// 发放成功笔数
+    #[doc = "发放成功笔数\n\nAlways present. Format `integer`. Example: `10`."]
     pub success_num: i64,
-    /// 品牌红包模板ID
+    #[doc = "品牌红包模板ID\n\nMay be absent. Example: `123400001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 总笔数
+    #[doc = "总笔数\n\nAlways present. Format `integer`. Example: `10`."]
     pub total_num: i64,
-    /// 品牌红包批次更新时间
+    #[doc = "品牌红包批次更新时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }
@@ -99,14 +94,15 @@ string_enum! {
     }
 }
 
-/// 品牌红包明细列表
+#[doc = "品牌红包明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchesDetail {
-    /// 品牌红包明细单状态
+    #[doc = "品牌红包明细单状态\n\nAlways present. Example: `DETAIL_SUCCESS`."]
     pub detail_state: QueryBrandRedpacketBrandMerchantDetailState,
-    /// 商家品牌红包明细单号
+    #[doc = "商家品牌红包明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 微信支付品牌红包明细单号
+    #[doc = "微信支付品牌红包明细单号\n\nAlways present. Example: `1220000071100999991182020050700019500100`."]
     pub transfer_detail_no: String,
 }
 
@@ -126,45 +122,44 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest`](crate::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequest) and [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest`](crate::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest).
+#[doc = "The answer to [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest`](crate::fund_app::brand_redpacket::brand_merchant_batches::details::QueryBrandRedpacketBrandMerchantBatchesDetailsRequest) and [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest`](crate::fund_app::brand_redpacket::brand_merchant_out_batches::out_details::QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Details {
-    /// 红包金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "红包金额\n\nAlways present. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付品牌红包批次单号
+    #[doc = "微信支付品牌红包批次单号\n\nAlways present. Example: `1210000071100999991182020050700019480001`."]
     pub batch_no: String,
-    /// 品牌AppID
+    #[doc = "品牌AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Format `integer`. Example: `1234`."]
     pub brand_id: i64,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nAlways present. Example: `1900001109`."]
     pub brand_mchid: String,
-    /// 微信支付品牌红包明细单号
+    #[doc = "微信支付品牌红包明细单号\n\nAlways present. Example: `1220000071100999991182020050700019500100`."]
     pub detail_no: String,
-    /// 品牌红包明细单状态
+    #[doc = "品牌红包明细单状态\n\nAlways present. Example: `DETAIL_SUCCESS`."]
     pub detail_state: QueryBrandRedpacketBrandMerchantDetailState,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<DetailsFailReason>,
-    /// 品牌红包发起时间
+    #[doc = "品牌红包发起时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_time: Option<Timestamp>,
-    /// 接收红包用户OpenID
+    #[doc = "接收红包用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 商家品牌红包明细单号
+    #[doc = "商家品牌红包明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 红包备注
+    #[doc = "红包备注\n\nAlways present. Example: `来自XX的红包`."]
     pub remark: String,
-    /// 品牌红包模板ID
+    #[doc = "品牌红包模板ID\n\nAlways present. Example: `123400001`."]
     pub template_id: String,
-    /// 品牌红包更新时间
+    #[doc = "品牌红包更新时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: Timestamp,
-    /// 接收红包用户姓名
+    #[doc = "接收红包用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }

@@ -10,7 +10,7 @@ pub mod transfer_to_qq_wallet_bills;
 pub mod user_confirm_authorization;
 
 string_enum! {
-    /// 回单文件摘要类型
+    /// Values of `hash_type`.
     pub enum MchTransferHashType {
         /// `SHA256`
         Sha256 = "SHA256",
@@ -19,13 +19,25 @@ string_enum! {
     }
 }
 
-/// 转账场景报备信息
+#[doc = "转账场景报备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MchTransferTransferSceneReportInfo<'a> {
-    /// 信息内容
+    #[doc = "信息内容\n\nRequired. Example: `注册会员有礼`."]
     pub info_content: &'a str,
-    /// 信息类型
+    #[doc = "信息类型\n\nRequired. Example: `活动名称`."]
     pub info_type: &'a str,
+}
+
+impl<'a> MchTransferTransferSceneReportInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(info_content: &'a str, info_type: &'a str) -> Self {
+        Self {
+            info_content,
+            info_type,
+        }
+    }
 }
 
 string_enum! {
@@ -50,27 +62,45 @@ string_enum! {
     }
 }
 
-/// 自动收款授权信息
+#[doc = "自动收款授权信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
-    /// 自动收款授权结果通知地址
+    #[doc = "自动收款授权结果通知地址\n\nRequired. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub authorization_notify_url: &'a str,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nRequired. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nRequired. Example: `wx_123456`."]
     pub user_display_name: &'a str,
 }
 
-/// The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`](crate::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest) and [`CreateMchTransferUserConfirmAuthorizationRequest`](crate::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest).
+impl<'a> TransferBillsPreTransferWithAuthorizationAuthorizationInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        authorization_notify_url: &'a str,
+        out_authorization_no: &'a str,
+        user_display_name: &'a str,
+    ) -> Self {
+        Self {
+            authorization_notify_url,
+            out_authorization_no,
+            user_display_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`](crate::fund_app::mch_transfer::partner::user_confirm_authorizations::CreateMchTransferPartnerUserConfirmAuthorizationsRequest) and [`CreateMchTransferUserConfirmAuthorizationRequest`](crate::fund_app::mch_transfer::user_confirm_authorization::CreateMchTransferUserConfirmAuthorizationRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferResponse {
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: String,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_authorization_no: String,
-    /// 跳转领取页面的package信息
+    #[doc = "跳转领取页面的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `WAIT_USER_CONFIRM`."]
     pub state: CreateMchTransferState,
 }
 
@@ -94,12 +124,13 @@ string_enum! {
     }
 }
 
-/// 自动收款授权的关闭信息
+#[doc = "自动收款授权的关闭信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CloseMchTransferCloseInfo {
-    /// 自动收款授权的原因
+    #[doc = "自动收款授权的原因\n\nAlways present. Example: `CLOSE_VIA_MCH_API`."]
     pub close_reason: CloseMchTransferCloseReason,
-    /// 关闭时间
+    #[doc = "关闭时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub close_time: String,
 }
 

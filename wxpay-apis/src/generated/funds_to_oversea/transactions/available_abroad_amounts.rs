@@ -3,27 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单剩余可出境余额API: `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_1.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询订单剩余可出境余额API: `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`.\n\n```ignore\nlet request = QueryTransactionsAvailableAbroadAmountsRequest::new(transaction_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_1.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询订单剩余可出境余额API",
+    "GET v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts",
+    "v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts"
+))]
 #[wxpay_api(GET, "v3/funds-to-oversea/transactions/<transaction_id>/available_abroad_amounts", response = QueryTransactionsAvailableAbroadAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsAvailableAbroadAmountsRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryTransactionsAvailableAbroadAmountsRequest`].
+impl<'a> QueryTransactionsAvailableAbroadAmountsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTransactionsAvailableAbroadAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsAvailableAbroadAmountsResponse {
-    /// 订单剩余可出境金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余可出境金额\n\nAlways present. Example: `21`.\n\nAmount in fen (分)."]
     pub available_abroad_amount: i64,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

@@ -3,34 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 报关重推API: `POST /v3/global/customs/redeclare`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_4.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "报关重推API: `POST /v3/global/customs/redeclare`.\n\n```ignore\nlet mut request = CreateCustomsRedeclareRequest::new(appid, customs, mchid, merchant_customs_no);\nrequest.out_trade_no = Some(out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "报关重推API",
+    "POST v3/global/customs/redeclare",
+    "v3/global/customs/redeclare"
+))]
 #[wxpay_api(POST, "v3/global/customs/redeclare", response = CreateCustomsRedeclareResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCustomsRedeclareRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 海关编码
+    #[doc = "海关编码\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 微信子单号
+    #[doc = "微信子单号\n\nBody field, optional. Example: `1000320306201511078440737891`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_id: Option<&'a str>,
-    /// 商户子单号
+    #[doc = "商户子单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, optional. Example: `1000320306201511078440737890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
+}
+
+impl<'a> CreateCustomsRedeclareRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_trade_no`, `sub_order_id`, `sub_order_no`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        customs: crate::global::GlobalCustoms,
+        mchid: &'a str,
+        merchant_customs_no: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no: None,
+            sub_order_id: None,
+            sub_order_no: None,
+            transaction_id: None,
+        }
+    }
 }
 
 /// The answer to [`CreateCustomsRedeclareRequest`]: `POST /v3/global/customs/redeclare`.

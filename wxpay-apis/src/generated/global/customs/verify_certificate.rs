@@ -3,43 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 身份信息校验API: `POST /v3/global/customs/verify-certificate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "身份信息校验API: `POST /v3/global/customs/verify-certificate`.\n\n```ignore\nlet mut request = VerifyCertificateCustomsRequest::new(appid, certificate_id, certificate_name, certificate_type, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.sub_order_no = Some(sub_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_3_2.shtml>.\n\nFor: 直连模式, 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "身份信息校验API",
+    "POST v3/global/customs/verify-certificate",
+    "v3/global/customs/verify-certificate"
+))]
 #[wxpay_api(POST, "v3/global/customs/verify-certificate", response = VerifyCertificateCustomsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VerifyCertificateCustomsRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub certificate_id: &'a str,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub certificate_name: &'a str,
-    /// 证件类型
+    #[doc = "证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub certificate_id: Sensitive<&'a str>,
+    #[doc = "证件姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub certificate_name: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `IDCARD`."]
     pub certificate_type: crate::global::VerifyCertificateCustomsCertificateType,
-    /// 海关
+    #[doc = "海关\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `1000320306201511078440737890`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> VerifyCertificateCustomsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_order_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        certificate_id: Sensitive<&'a str>,
+        certificate_name: Sensitive<&'a str>,
+        certificate_type: crate::global::VerifyCertificateCustomsCertificateType,
+        customs: crate::global::GlobalCustoms,
+        mchid: &'a str,
+        merchant_customs_no: &'a str,
+        out_trade_no: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            certificate_id,
+            certificate_name,
+            certificate_type,
+            customs,
+            mchid,
+            merchant_customs_no,
+            out_trade_no,
+            sub_order_no: None,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`VerifyCertificateCustomsRequest`]: `POST /v3/global/customs/verify-certificate`.

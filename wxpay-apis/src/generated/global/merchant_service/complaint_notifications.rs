@@ -9,62 +9,103 @@
 
 use crate::generated::prelude::*;
 
-/// 删除投诉通知回调: `DELETE /v3/global/merchant-service/complaint-notifications`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "删除投诉通知回调: `DELETE /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = DeleteMerchantServiceComplaintNotificationsRequest::new();\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "删除投诉通知回调",
+    "DELETE v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(DELETE, "v3/global/merchant-service/complaint-notifications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMerchantServiceComplaintNotificationsRequest {}
 
-/// 查询投诉通知回调: `GET /v3/global/merchant-service/complaint-notifications`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+impl DeleteMerchantServiceComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "查询投诉通知回调: `GET /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = QueryMerchantServiceComplaintNotificationsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉通知回调",
+    "GET v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(GET, "v3/global/merchant-service/complaint-notifications", response = QueryMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintNotificationsRequest {}
 
-/// The answer to [`QueryMerchantServiceComplaintNotificationsRequest`], [`CreateMerchantServiceComplaintNotificationsRequest`] and [`UpdateMerchantServiceComplaintNotificationsRequest`].
+impl QueryMerchantServiceComplaintNotificationsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantServiceComplaintNotificationsRequest`], [`CreateMerchantServiceComplaintNotificationsRequest`] and [`UpdateMerchantServiceComplaintNotificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantServiceComplaintNotifications {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900012181`."]
     pub mchid: String,
-    /// 通知地址
+    #[doc = "通知地址\n\nAlways present. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: String,
 }
 
 /// The answer to [`QueryMerchantServiceComplaintNotificationsRequest`]: `GET /v3/global/merchant-service/complaint-notifications`.
 pub type QueryMerchantServiceComplaintNotificationsResponse = MerchantServiceComplaintNotifications;
 
-/// 创建投诉通知回调: `POST /v3/global/merchant-service/complaint-notifications`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "创建投诉通知回调: `POST /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = CreateMerchantServiceComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "创建投诉通知回调",
+    "POST v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(POST, "v3/global/merchant-service/complaint-notifications", response = CreateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
+}
+
+impl<'a> CreateMerchantServiceComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`CreateMerchantServiceComplaintNotificationsRequest`]: `POST /v3/global/merchant-service/complaint-notifications`.
 pub type CreateMerchantServiceComplaintNotificationsResponse =
     MerchantServiceComplaintNotifications;
 
-/// 更新投诉通知回调: `PUT /v3/global/merchant-service/complaint-notifications`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "更新投诉通知回调: `PUT /v3/global/merchant-service/complaint-notifications`.\n\n```ignore\nlet request = UpdateMerchantServiceComplaintNotificationsRequest::new(url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "更新投诉通知回调",
+    "PUT v3/global/merchant-service/complaint-notifications",
+    "v3/global/merchant-service/complaint-notifications"
+))]
 #[wxpay_api(PUT, "v3/global/merchant-service/complaint-notifications", response = UpdateMerchantServiceComplaintNotificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMerchantServiceComplaintNotificationsRequest<'a> {
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Format `url`. Example: `https://www.xxx.com/notify`."]
     pub url: &'a str,
+}
+
+impl<'a> UpdateMerchantServiceComplaintNotificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(url: &'a str) -> Self {
+        Self { url }
+    }
 }
 
 /// The answer to [`UpdateMerchantServiceComplaintNotificationsRequest`]: `PUT /v3/global/merchant-service/complaint-notifications`.

@@ -3,20 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 获取分账账单文件下载地址API: `GET /v3/global/profit-sharing/bill-download-url`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_9.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "获取分账账单文件下载地址API: `GET /v3/global/profit-sharing/bill-download-url`.\n\n```ignore\nlet mut request = QueryProfitSharingBillDownloadUrlRequest::new();\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_9.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "获取分账账单文件下载地址API",
+    "GET v3/global/profit-sharing/bill-download-url",
+    "v3/global/profit-sharing/bill-download-url"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/bill-download-url", response = QueryProfitSharingBillDownloadUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingBillDownloadUrlRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, optional. Example: `2020-01-01`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bill_date: Option<&'a str>,
+}
+
+impl<'a> QueryProfitSharingBillDownloadUrlRequest<'a> {
+    /// The request without a required field. The optional ones (`sub_mchid`, `bill_date`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sub_mchid: None,
+            bill_date: None,
+        }
+    }
 }
 
 /// The answer to [`QueryProfitSharingBillDownloadUrlRequest`]: `GET /v3/global/profit-sharing/bill-download-url`.

@@ -9,10 +9,11 @@ pub mod receivers;
 pub mod refunds;
 pub mod transactions;
 
-/// The answer to [`QueryProfitSharingBillDownloadUrlRequest`](crate::global::profit_sharing::bill_download_url::QueryProfitSharingBillDownloadUrlRequest) and [`QueryProfitSharingRefundsBillDownloadUrlRequest`](crate::global::profit_sharing::refunds::bill_download_url::QueryProfitSharingRefundsBillDownloadUrlRequest).
+#[doc = "The answer to [`QueryProfitSharingBillDownloadUrlRequest`](crate::global::profit_sharing::bill_download_url::QueryProfitSharingBillDownloadUrlRequest) and [`QueryProfitSharingRefundsBillDownloadUrlRequest`](crate::global::profit_sharing::refunds::bill_download_url::QueryProfitSharingRefundsBillDownloadUrlRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BillDownloadUrl {
-    /// 下载地址
+    #[doc = "下载地址\n\nAlways present. Example: `https://apihk.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx`."]
     pub download_url: String,
 }
 

@@ -7,86 +7,127 @@
 
 use crate::generated::prelude::*;
 
-/// 删除分账接收方API: `DELETE /v3/global/profit-sharing/receivers`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_8.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "删除分账接收方API: `DELETE /v3/global/profit-sharing/receivers`.\n\n```ignore\nlet mut request = DeleteProfitSharingReceiversRequest::new();\nrequest.account = Some(account);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "删除分账接收方API",
+    "DELETE v3/global/profit-sharing/receivers",
+    "v3/global/profit-sharing/receivers"
+))]
 #[wxpay_api(DELETE, "v3/global/profit-sharing/receivers", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteProfitSharingReceiversRequest<'a> {
-    /// 分账接收方帐号
+    #[doc = "分账接收方帐号\n\nBody field, optional. Example: `86693852`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<&'a str>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nBody field, optional. Example: `MERCHANT_ID`."]
     #[wxpay(body)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
 }
 
-/// 添加分账接收方API: `POST /v3/global/profit-sharing/receivers`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_6.shtml>.
-///
-/// For: 直连模式, 机构模式.
+impl<'a> DeleteProfitSharingReceiversRequest<'a> {
+    /// The request without a required field. The optional ones (`account`, `appid`, `sub_appid`, `sub_mchid`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            appid: None,
+            sub_appid: None,
+            sub_mchid: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "添加分账接收方API: `POST /v3/global/profit-sharing/receivers`.\n\n```ignore\nlet mut request = CreateProfitSharingReceiversRequest::new();\nrequest.account = Some(account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "添加分账接收方API",
+    "POST v3/global/profit-sharing/receivers",
+    "v3/global/profit-sharing/receivers"
+))]
 #[wxpay_api(POST, "v3/global/profit-sharing/receivers", response = CreateProfitSharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitSharingReceiversRequest<'a> {
-    /// 分账接收方帐号
+    #[doc = "分账接收方帐号\n\nBody field, optional. Example: `86693852`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<&'a str>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 增加分账接收方申请函文件ID
+    #[doc = "增加分账接收方申请函文件ID\n\nBody field, optional. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_file_id: Option<&'a str>,
-    /// 是否已经获取用户实名信息授权
+    #[doc = "是否已经获取用户实名信息授权\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorized: Option<bool>,
-    /// 自定义的分账关系
+    #[doc = "自定义的分账关系\n\nBody field, optional. Example: `代理商`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_relation: Option<&'a str>,
-    /// 分账接收方预计分账比例
+    #[doc = "分账接收方预计分账比例\n\nBody field, optional. Example: `2000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_ratio: Option<i64>,
-    /// 接收方商户的主营业务范围
+    #[doc = "接收方商户的主营业务范围\n\nBody field, optional. Example: `税务准备服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub major_service: Option<&'a str>,
-    /// 分账个人接收方姓名
+    #[doc = "分账个人接收方姓名\n\nBody field, optional. Format `base64`. Example: `hu89ohu89ohu89o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 分账方与接收方合作关系证明文件ID
+    #[doc = "分账方与接收方合作关系证明文件ID\n\nBody field, optional. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partnership_file_id: Option<&'a str>,
-    /// 与分账方的关系类型
+    #[doc = "与分账方的关系类型\n\nBody field, optional. Example: `SERVICE_PROVIDER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relation_type: Option<ProfitSharingReceiversRelationType>,
-    /// 分账场景详细描述
+    #[doc = "分账场景详细描述\n\nBody field, optional. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nBody field, optional. Example: `MERCHANT_ID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
+}
+
+impl<'a> CreateProfitSharingReceiversRequest<'a> {
+    /// The request without a required field. The optional ones (`account`, `appid`, `application_file_id`, `authorized`, `custom_relation`, `expected_ratio`, `major_service`, `name`, `partnership_file_id`, `relation_type`, `scene`, `sub_appid`, `sub_mchid`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            appid: None,
+            application_file_id: None,
+            authorized: None,
+            custom_relation: None,
+            expected_ratio: None,
+            major_service: None,
+            name: None,
+            partnership_file_id: None,
+            relation_type: None,
+            scene: None,
+            sub_appid: None,
+            sub_mchid: None,
+            r#type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -105,111 +146,130 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateProfitSharingReceiversRequest`].
+#[doc = "The answer to [`CreateProfitSharingReceiversRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateProfitSharingReceiversResponse {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `86693852`."]
     pub account: String,
-    /// 增加分账接收方申请函文件ID
+    #[doc = "增加分账接收方申请函文件ID\n\nMay be absent. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_file_id: Option<String>,
-    /// 自定义的分账关系
+    #[doc = "自定义的分账关系\n\nMay be absent. Example: `代理商`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_relation: Option<String>,
-    /// 分账接收方预计分账比例
+    #[doc = "分账接收方预计分账比例\n\nMay be absent. Example: `2000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_ratio: Option<i64>,
-    /// 接收关系添加失败原因
+    #[doc = "接收关系添加失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 微信文件标识ID
+    #[doc = "微信文件标识ID\n\nMay be absent. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
-    /// 接收方商户的主营业务范围
+    #[doc = "接收方商户的主营业务范围\n\nMay be absent. Example: `税务准备服务`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major_service: Option<String>,
-    /// 分账接收方全称
+    #[doc = "分账接收方全称\n\nMay be absent. Format `base64`. Example: `hu89ohu89ohu89o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 分账方与接收方合作关系证明文件ID
+    #[doc = "分账方与接收方合作关系证明文件ID\n\nMay be absent. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partnership_file_id: Option<String>,
-    /// 与分账方的关系类型
+    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SERVICE_PROVIDER`."]
     pub relation_type: ProfitSharingReceiversRelationType,
-    /// 分账场景详细描述
+    #[doc = "分账场景详细描述\n\nMay be absent. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<String>,
-    /// 接收方关系状态
+    #[doc = "接收方关系状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::global::profit_sharing::ProfitSharingType,
 }
 
-/// 查询分账接收方添加结果API: `GET /v3/global/profit-sharing/receivers/{account}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_7.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询分账接收方添加结果API: `GET /v3/global/profit-sharing/receivers/{account}`.\n\n```ignore\nlet mut request = QueryProfitSharingReceiversRequest::new(account);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询分账接收方添加结果API",
+    "GET v3/global/profit-sharing/receivers/{account}",
+    "v3/global/profit-sharing/receivers/{account}"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/receivers/<account>", response = QueryProfitSharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingReceiversRequest<'a> {
-    /// 接收方账号
+    #[doc = "接收方账号\n\nPath parameter, required. Example: `86693852`."]
     pub account: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nQuery parameter, optional. Example: `4208450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nQuery parameter, optional. Example: `MERCHANT_ID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::profit_sharing::ProfitSharingType>,
 }
 
-/// The answer to [`QueryProfitSharingReceiversRequest`].
+impl<'a> QueryProfitSharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `transaction_id`, `appid`, `sub_appid`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(account: &'a str) -> Self {
+        Self {
+            account,
+            sub_mchid: None,
+            transaction_id: None,
+            appid: None,
+            sub_appid: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitSharingReceiversRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitSharingReceiversResponse {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `86693852`."]
     pub account: String,
-    /// 自定义的分账关系
+    #[doc = "自定义的分账关系\n\nMay be absent. Example: `代理商`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_relation: Option<String>,
-    /// 分账接收方预计分账比例
+    #[doc = "分账接收方预计分账比例\n\nMay be absent. Example: `2000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_ratio: Option<i64>,
-    /// 接收关系添加失败原因
+    #[doc = "接收关系添加失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 微信文件标识ID
+    #[doc = "微信文件标识ID\n\nMay be absent. Example: `de851a06-5a38-9d31-a102-275a17c477de`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
-    /// 接收方商户的主营业务范围
+    #[doc = "接收方商户的主营业务范围\n\nMay be absent. Example: `税务准备服务`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major_service: Option<String>,
-    /// 分账接收方全称
+    #[doc = "分账接收方全称\n\nMay be absent. Example: `hu89ohu89ohu89o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 与分账方的关系类型
+    #[doc = "与分账方的关系类型\n\nAlways present. Example: `SERVICE_PROVIDER`."]
     pub relation_type: ProfitSharingReceiversRelationType,
-    /// 分账场景详细描述
+    #[doc = "分账场景详细描述\n\nMay be absent. Example: `该分账接收方是境内税费服务提供方，帮助商户向境内海关代扣代缴税费。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<String>,
-    /// 接收方关系状态
+    #[doc = "接收方关系状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::global::profit_sharing::ProfitSharingType,
 }

@@ -6,11 +6,12 @@ use crate::generated::prelude::*;
 pub mod partner;
 pub mod recharge_balance;
 
-/// The answer to [`QueryRefundPartnerRechargeBalanceBySubMchidRequest`](crate::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidRequest) and [`QueryRefundRechargeBalanceRequest`](crate::global::refund::recharge_balance::QueryRefundRechargeBalanceRequest).
+#[doc = "The answer to [`QueryRefundPartnerRechargeBalanceBySubMchidRequest`](crate::global::refund::partner::recharge_balance::sub_mchid::QueryRefundPartnerRechargeBalanceBySubMchidRequest) and [`QueryRefundRechargeBalanceRequest`](crate::global::refund::recharge_balance::QueryRefundRechargeBalanceRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRefundResponse {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present. Example: `KHD`."]
     pub currency: String,
-    /// 账户可用余额
+    #[doc = "账户可用余额\n\nAlways present. Example: `888`."]
     pub remaining_amount: i64,
 }

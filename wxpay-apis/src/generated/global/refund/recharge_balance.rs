@@ -3,14 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 商家充值退款余额查询: `GET /v3/global/refund/recharge-balance`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.
-///
-/// For: 直连模式.
+#[doc = "商家充值退款余额查询: `GET /v3/global/refund/recharge-balance`.\n\n```ignore\nlet request = QueryRefundRechargeBalanceRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.\n\nFor: 直连模式."]
+#[doc(alias(
+    "商家充值退款余额查询",
+    "GET v3/global/refund/recharge-balance",
+    "v3/global/refund/recharge-balance"
+))]
 #[wxpay_api(GET, "v3/global/refund/recharge-balance", response = QueryRefundRechargeBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundRechargeBalanceRequest {}
+
+impl QueryRefundRechargeBalanceRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// The answer to [`QueryRefundRechargeBalanceRequest`]: `GET /v3/global/refund/recharge-balance`.
 pub type QueryRefundRechargeBalanceResponse = crate::global::refund::QueryRefundResponse;

@@ -3,22 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(微信支付退款订单号): `GET /v3/global/refunds/id/{refund_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询单笔退款(微信支付退款订单号): `GET /v3/global/refunds/id/{refund_id}`.\n\n```ignore\nlet request = QueryRefundsByIdRequest::new(refund_id, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(微信支付退款订单号)",
+    "GET v3/global/refunds/id/{refund_id}",
+    "v3/global/refunds/id/{refund_id}"
+))]
 #[wxpay_api(GET, "v3/global/refunds/id/<refund_id>", response = QueryRefundsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundsByIdRequest<'a> {
-    /// 微信支付退款订单号
+    #[doc = "微信支付退款订单号\n\nPath parameter, required."]
     pub refund_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> QueryRefundsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(refund_id: &'a str, mchid: &'a str, sub_mchid: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            refund_id,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundsByIdRequest`]: `GET /v3/global/refunds/id/{refund_id}`.

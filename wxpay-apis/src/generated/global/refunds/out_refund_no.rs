@@ -3,22 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询单笔退款(商户退款订单号): `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet request = QueryRefundsByOutRefundNoRequest::new(out_refund_no, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(商户退款订单号)",
+    "GET v3/global/refunds/out-refund-no/{out_refund_no}",
+    "v3/global/refunds/out-refund-no/{out_refund_no}"
+))]
 #[wxpay_api(GET, "v3/global/refunds/out-refund-no/<out_refund_no>", response = QueryRefundsByOutRefundNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundsByOutRefundNoRequest<'a> {
-    /// 商户退款订单号
+    #[doc = "商户退款订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> QueryRefundsByOutRefundNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_refund_no: &'a str,
+        mchid: &'a str,
+        sub_mchid: &'a str,
+        sp_mchid: &'a str,
+    ) -> Self {
+        Self {
+            out_refund_no,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundsByOutRefundNoRequest`]: `GET /v3/global/refunds/out-refund-no/{out_refund_no}`.

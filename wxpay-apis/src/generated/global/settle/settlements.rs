@@ -3,29 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 查询结算资金明细API: `GET /v3/global/settle/settlements`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_10.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询结算资金明细API: `GET /v3/global/settle/settlements`.\n\n```ignore\nlet mut request = QuerySettleSettlementsRequest::new(settle_state, limit, offset);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询结算资金明细API",
+    "GET v3/global/settle/settlements",
+    "v3/global/settle/settlements"
+))]
 #[wxpay_api(GET, "v3/global/settle/settlements", response = QuerySettleSettlementsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySettleSettlementsRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000101`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 结算状态
+    #[doc = "结算状态\n\nQuery parameter, required. Example: `SETTLED`."]
     pub settle_state: QuerySettleSettlementsSettleState,
-    /// 结算开始日期
+    #[doc = "结算开始日期\n\nQuery parameter, optional. Example: `20091225`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_start_date: Option<&'a str>,
-    /// 结算结束日期
+    #[doc = "结算结束日期\n\nQuery parameter, optional. Example: `20091226`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_end_date: Option<&'a str>,
-    /// 最大记录条数
+    #[doc = "最大记录条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 记录起始位置
+    #[doc = "记录起始位置\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
+}
+
+impl<'a> QuerySettleSettlementsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `settle_start_date`, `settle_end_date`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(settle_state: QuerySettleSettlementsSettleState, limit: i64, offset: i64) -> Self {
+        Self {
+            sub_mchid: None,
+            settle_state,
+            settle_start_date: None,
+            settle_end_date: None,
+            limit,
+            offset,
+        }
+    }
 }
 
 string_enum! {
@@ -38,90 +55,76 @@ string_enum! {
     }
 }
 
-/// The answer to [`QuerySettleSettlementsRequest`].
+#[doc = "The answer to [`QuerySettleSettlementsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySettleSettlementsResponse {
-    /// 结算信息列表
+    #[doc = "结算信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QuerySettleSettlementsData>>,
-    /// 本次返回条数
+    #[doc = "本次返回条数\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 记录起始位置
+    #[doc = "记录起始位置\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总记录条数
+    #[doc = "总记录条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// 结算信息列表
+#[doc = "结算信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySettleSettlementsData {
-    /// 金额
+    #[doc = "金额\n\nAlways present."]
     pub amount: QuerySettleSettlementsAmount,
-    /// 付款批次号
+    #[doc = "付款批次号\n\nAlways present. Example: `20091225003`."]
     pub batch_id: String,
-    /// 结算日期
+    #[doc = "结算日期\n\nAlways present. Example: `20091225`."]
     pub settlement_date: String,
-    /// 分账业务金额
+    #[doc = "分账业务金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split_amount: Option<QuerySettleSettlementsSplitAmount>,
-    /// 交易结束日期
+    #[doc = "交易结束日期\n\nAlways present. Example: `20091225`."]
     pub trade_end_date: String,
-    /// 交易开始日期
+    #[doc = "交易开始日期\n\nAlways present. Example: `20091225`."]
     pub trade_start_date: String,
-    /// 钱包主体
+    #[doc = "钱包主体\n\nMay be absent. Example: `CHINA_HONGKONG`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wallet_region: Option<QuerySettleSettlementsWalletRegion>,
 }
 
-/// 金额
+#[doc = "金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySettleSettlementsAmount {
-    /// 结算币种
+    #[doc = "结算币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 手续费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "手续费金额\n\nAlways present. Example: `5`.\n\nAmount in fen (分)."]
     pub fee: i64,
-    /// 支付净额
+    #[doc = "支付净额\n\nAlways present. Example: `5`."]
     pub net: i64,
-    /// 支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub pay: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 已结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已结算金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub settled: i64,
-    /// 未结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "未结算金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub unsettle: i64,
 }
 
-/// 分账业务金额
+#[doc = "分账业务金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySettleSettlementsSplitAmount {
-    /// 结算币种
+    #[doc = "结算币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub pay: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 已结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已结算金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub settled: i64,
-    /// 未结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "未结算金额\n\nAlways present. Example: `123`.\n\nAmount in fen (分)."]
     pub unsettle: i64,
 }
 

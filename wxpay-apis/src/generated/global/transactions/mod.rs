@@ -10,100 +10,116 @@ pub mod mweb;
 pub mod native;
 pub mod out_trade_no;
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsPayer<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户标识（机构）
+    #[doc = "用户标识（机构）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户标识（特约商户）
+    #[doc = "用户标识（特约商户）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// The answer to [`CreateTransactionsAppRequest`](crate::global::transactions::app::CreateTransactionsAppRequest) and [`CreateTransactionsJsapiRequest`](crate::global::transactions::jsapi::CreateTransactionsJsapiRequest).
+impl<'a> CreateTransactionsPayer<'a> {
+    /// The object without a required field. The optional ones (`openid`, `sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            openid: None,
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTransactionsAppRequest`](crate::global::transactions::app::CreateTransactionsAppRequest) and [`CreateTransactionsJsapiRequest`](crate::global::transactions::jsapi::CreateTransactionsJsapiRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsResponse {
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }
 
-/// The answer to [`QueryTransactionsByIdRequest`](crate::global::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`QueryTransactionsByIdRequest`](crate::global::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::global::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: crate::global::QueryPapayTransactionsByOutTradeNoAmount,
-    /// APPID
+    #[doc = "APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub id: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nAlways present."]
     pub payer: crate::global::GlobalPayer,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `APP`."]
     pub trade_type: crate::global::GlobalTradeType,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::global::CreatePapayTransactionsGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
 }

@@ -3,25 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.
-///
-/// For: 服务商, 渠道商.
+#[doc = "商家小票管理API: `POST /v3/goldplan/merchants/changecustompagestatus`.\n\n```ignore\nlet request = ChangecustompagestatusMerchantsRequest::new(operation_type, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "商家小票管理API",
+    "POST v3/goldplan/merchants/changecustompagestatus",
+    "v3/goldplan/merchants/changecustompagestatus"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/changecustompagestatus", response = ChangecustompagestatusMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsRequest<'a> {
-    /// 操作类型
+    #[doc = "操作类型\n\nBody field, required."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nBody field, required. Example: `1234567890`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ChangecustompagestatusMerchantsRequest`].
+impl<'a> ChangecustompagestatusMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        operation_type: crate::goldplan::merchants::MerchantsOperationType,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            operation_type,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ChangecustompagestatusMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChangecustompagestatusMerchantsResponse {
-    /// 操作类型
+    #[doc = "操作类型\n\nAlways present."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nAlways present. Example: `1234567890`."]
     pub sub_mchid: String,
 }

@@ -3,21 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.
-///
-/// For: 服务商, 渠道商.
+#[doc = "点金计划管理API: `POST /v3/goldplan/merchants/changegoldplanstatus`.\n\n```ignore\nlet mut request = ChangegoldplanstatusMerchantsRequest::new(operation_type, sub_mchid);\nrequest.operation_pay_scene = Some(operation_pay_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "点金计划管理API",
+    "POST v3/goldplan/merchants/changegoldplanstatus",
+    "v3/goldplan/merchants/changegoldplanstatus"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/changegoldplanstatus", response = ChangegoldplanstatusMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChangegoldplanstatusMerchantsRequest<'a> {
-    /// 支付场景
+    #[doc = "支付场景\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_pay_scene: Option<ChangegoldplanstatusMerchantsOperationPayScene>,
-    /// 操作类型
+    #[doc = "操作类型\n\nBody field, required."]
     pub operation_type: crate::goldplan::merchants::MerchantsOperationType,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nBody field, required. Example: `1234567890`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ChangegoldplanstatusMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`operation_pay_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        operation_type: crate::goldplan::merchants::MerchantsOperationType,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            operation_pay_scene: None,
+            operation_type,
+            sub_mchid,
+        }
+    }
 }
 
 string_enum! {
@@ -32,9 +49,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`ChangegoldplanstatusMerchantsRequest`].
+#[doc = "The answer to [`ChangegoldplanstatusMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChangegoldplanstatusMerchantsResponse {
-    /// 子商户ID
+    #[doc = "子商户ID\n\nAlways present. Example: `1234567890`."]
     pub sub_mchid: String,
 }

@@ -3,14 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭广告展示API: `POST /v3/goldplan/merchants/close-advertising-show`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "关闭广告展示API: `POST /v3/goldplan/merchants/close-advertising-show`.\n\n```ignore\nlet request = CloseAdvertisingShowMerchantsRequest::new(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "关闭广告展示API",
+    "POST v3/goldplan/merchants/close-advertising-show",
+    "v3/goldplan/merchants/close-advertising-show"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/close-advertising-show", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseAdvertisingShowMerchantsRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CloseAdvertisingShowMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 开通广告展示API: `PATCH /v3/goldplan/merchants/open-advertising-show`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "开通广告展示API: `PATCH /v3/goldplan/merchants/open-advertising-show`.\n\n```ignore\nlet mut request = OpenAdvertisingShowMerchantsRequest::new(sub_mchid);\nrequest.advertising_industry_filters = Some(advertising_industry_filters);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "开通广告展示API",
+    "PATCH v3/goldplan/merchants/open-advertising-show",
+    "v3/goldplan/merchants/open-advertising-show"
+))]
 #[wxpay_api(PATCH, "v3/goldplan/merchants/open-advertising-show", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenAdvertisingShowMerchantsRequest<'a> {
-    /// 同业过滤标签值
+    #[doc = "同业过滤标签值\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_industry_filters:
         Option<&'a [crate::goldplan::merchants::MerchantsAdvertisingIndustryFilter]>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> OpenAdvertisingShowMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`advertising_industry_filters`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self {
+            advertising_industry_filters: None,
+            sub_mchid,
+        }
+    }
 }

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 同业过滤标签管理API: `POST /v3/goldplan/merchants/set-advertising-industry-filter`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_3.shtml>.
-///
-/// For: 服务商, 渠道商.
+#[doc = "同业过滤标签管理API: `POST /v3/goldplan/merchants/set-advertising-industry-filter`.\n\n```ignore\nlet mut request = SetAdvertisingIndustryFilterMerchantsRequest::new(sub_mchid);\nrequest.advertising_industry_filters = Some(advertising_industry_filters);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_3.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "同业过滤标签管理API",
+    "POST v3/goldplan/merchants/set-advertising-industry-filter",
+    "v3/goldplan/merchants/set-advertising-industry-filter"
+))]
 #[wxpay_api(POST, "v3/goldplan/merchants/set-advertising-industry-filter", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SetAdvertisingIndustryFilterMerchantsRequest<'a> {
-    /// 同业过滤标签值
+    #[doc = "同业过滤标签值\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_industry_filters:
         Option<&'a [crate::goldplan::merchants::MerchantsAdvertisingIndustryFilter]>,
-    /// 特约子商户号
+    #[doc = "特约子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> SetAdvertisingIndustryFilterMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`advertising_industry_filters`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self {
+            advertising_industry_filters: None,
+            sub_mchid,
+        }
+    }
 }

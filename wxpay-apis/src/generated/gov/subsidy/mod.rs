@@ -47,12 +47,13 @@ string_enum! {
     }
 }
 
-/// The answer to [`UploadSubsidyGoodsRequest`](crate::gov::subsidy::goods::upload::UploadSubsidyGoodsRequest), [`SyncSubsidyNQualificationsRequest`](crate::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest), [`CancelSubsidyQualificationsPassthroughRequest`](crate::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest), [`ClaimSubsidyQualificationsPassthroughRequest`](crate::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest), [`SyncSubsidyQualificationsRequest`](crate::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest), [`LockSubsidySncodeRequest`](crate::gov::subsidy::sncode::lock::LockSubsidySncodeRequest), [`UnlockSubsidySncodeRequest`](crate::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequest) and [`SyncSubsidyTransactionsRequest`](crate::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest).
+#[doc = "The answer to [`UploadSubsidyGoodsRequest`](crate::gov::subsidy::goods::upload::UploadSubsidyGoodsRequest), [`SyncSubsidyNQualificationsRequest`](crate::gov::subsidy::n_qualifications::sync::SyncSubsidyNQualificationsRequest), [`CancelSubsidyQualificationsPassthroughRequest`](crate::gov::subsidy::qualifications::passthrough::cancel::CancelSubsidyQualificationsPassthroughRequest), [`ClaimSubsidyQualificationsPassthroughRequest`](crate::gov::subsidy::qualifications::passthrough::claim::ClaimSubsidyQualificationsPassthroughRequest), [`SyncSubsidyQualificationsRequest`](crate::gov::subsidy::qualifications::sync::SyncSubsidyQualificationsRequest), [`LockSubsidySncodeRequest`](crate::gov::subsidy::sncode::lock::LockSubsidySncodeRequest), [`UnlockSubsidySncodeRequest`](crate::gov::subsidy::sncode::unlock::UnlockSubsidySncodeRequest) and [`SyncSubsidyTransactionsRequest`](crate::gov::subsidy::transactions::sync::SyncSubsidyTransactionsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubsidyResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub message: String,
 }
 
@@ -101,7 +102,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 资格的状态
+    /// Values of `state`.
     pub enum QuerySubsidyState {
         /// `REDEEMED`
         Redeemed = "REDEEMED",

@@ -3,52 +3,69 @@
 
 use crate::generated::prelude::*;
 
-/// 查询补贴资格: `GET /v3/gov/subsidy/qualification`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询补贴资格: `GET /v3/gov/subsidy/qualification`.\n\n```ignore\nlet mut request = QuerySubsidyQualificationRequest::new(appliance_id, qualification_region_code, wechatpay_serial);\nrequest.real_name = Some(real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询补贴资格",
+    "GET v3/gov/subsidy/qualification",
+    "v3/gov/subsidy/qualification"
+))]
 #[wxpay_api(GET, "v3/gov/subsidy/qualification", response = QuerySubsidyQualificationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyQualificationRequest<'a> {
-    /// 自然人姓名
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "自然人姓名\n\nQuery parameter, optional. Format `base64`. Example: `OEimkKuua8igpd+0YDgqF2Z61l=`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_name: Option<&'a str>,
-    /// 自然人证件号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "自然人证件号\n\nQuery parameter, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/mEoNSgJh0nvuqQJ1cdL==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_card_number: Option<&'a str>,
-    /// 手机号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "手机号\n\nQuery parameter, optional. Format `base64`. Example: `1axtI9EZUr0343c89xQznxau+cRWPKP4YhVAoj/nunesXwq9ogPnSj7EDA==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nQuery parameter, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// OPENID
+    #[doc = "OPENID\n\nQuery parameter, optional. Example: `oCuiA7RW33Tc3jtz_5CNLegC9kN0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// APPID
+    #[doc = "APPID\n\nQuery parameter, optional. Example: `wx5cb0427850cd8c49`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nQuery parameter, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 证件类型
+    #[doc = "证件类型\n\nQuery parameter, optional. Example: `ID_DOC_TYPE_ID_CARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_document_type: Option<crate::gov::subsidy::SubsidyIdentityDocumentType>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`QuerySubsidyQualificationRequest`].
+impl<'a> QuerySubsidyQualificationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`real_name`, `id_card_number`, `phone_number`, `openid`, `appid`, `identity_document_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appliance_id: i64,
+        qualification_region_code: i64,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            real_name: None,
+            id_card_number: None,
+            phone_number: None,
+            appliance_id,
+            openid: None,
+            appid: None,
+            qualification_region_code,
+            identity_document_type: None,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyQualificationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyQualificationResponse {
-    /// 资格的状态
+    #[doc = "资格的状态\n\nAlways present. Example: `UNREDEEMED`."]
     pub state: crate::gov::subsidy::QuerySubsidyState,
 }

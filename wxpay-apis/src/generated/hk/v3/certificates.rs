@@ -3,54 +3,61 @@
 
 use crate::generated::prelude::*;
 
-/// 获取平台证书列表: `GET /hk/v3/certificates`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_7.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "获取平台证书列表: `GET /hk/v3/certificates`.\n\n```ignore\nlet request = QueryHkCertificatesRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("获取平台证书列表", "GET hk/v3/certificates", "hk/v3/certificates"))]
 #[wxpay_api(GET, "hk/v3/certificates", response = QueryHkCertificatesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryHkCertificatesRequest {}
 
-/// The answer to [`QueryHkCertificatesRequest`].
+impl QueryHkCertificatesRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryHkCertificatesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkCertificatesResponse {
-    /// `data`
+    #[doc = "`data`\n\nAlways present."]
     pub data: Vec<QueryHkCertificatesData>,
 }
 
-/// The `data` object.
+#[doc = "The `data` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkCertificatesData {
-    /// `effective_time`
+    #[doc = "`effective_time`\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_time: Option<Timestamp>,
-    /// `encrypt_certificate`
+    #[doc = "`encrypt_certificate`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt_certificate: Option<QueryHkCertificatesEncryptCertificate>,
-    /// `expire_time`
+    #[doc = "`expire_time`\n\nMay be absent. Format `rfc3339`. Example: `2018-12-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Timestamp>,
-    /// `serial_no`
+    #[doc = "`serial_no`\n\nMay be absent. Example: `5157F09EFDC096DE15EBE81A47057A7232F1B8E1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_no: Option<String>,
 }
 
-/// The `encrypt_certificate` object.
+#[doc = "The `encrypt_certificate` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkCertificatesEncryptCertificate {
-    /// `algorithm`
+    #[doc = "`algorithm`\n\nMay be absent. Example: `AEAD_AES_256_GCM`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `associated_data`
+    #[doc = "`associated_data`\n\nMay be absent. Example: `certificate`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_data: Option<String>,
-    /// `ciphertext`
-    ///
-    /// Encrypted with AEAD_AES_256_GCM under the APIv3 key.
+    #[doc = "`ciphertext`\n\nMay be absent. Example: `sRvt...`.\n\nEncrypted with AEAD_AES_256_GCM under the APIv3 key."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ciphertext: Option<String>,
-    /// `nonce`
+    #[doc = "`nonce`\n\nMay be absent. Example: `61f9c719728a`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
 }

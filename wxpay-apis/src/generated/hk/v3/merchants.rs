@@ -7,90 +7,140 @@
 
 use crate::generated::prelude::*;
 
-/// 子商户进件（融合钱包）: `POST /hk/v3/merchants`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.
-///
-/// For: 机构模式.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "子商户进件（融合钱包）: `POST /hk/v3/merchants`.\n\n```ignore\nlet mut request = CreateHkMerchantsRequest::new(business, business_category, contact, merchant_country_code, merchant_type, name, office_phone, shortname, sp_appid, sp_mchid);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("子商户进件（融合钱包）", "POST hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(POST, "hk/v3/merchants", response = CreateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateHkMerchantsRequest<'a> {
-    /// 业务信息
+    #[doc = "业务信息\n\nBody field, required."]
     pub business: HkMerchantsBusiness<'a>,
-    /// 类目
+    #[doc = "类目\n\nBody field, required. Example: `644`."]
     pub business_category: i64,
-    /// 渠道号
+    #[doc = "渠道号\n\nBody field, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 联系人信息
+    #[doc = "联系人信息\n\nBody field, required."]
     pub contact: HkMerchantsContact<'a>,
-    /// 董事信息
+    #[doc = "董事信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub director: Option<HkMerchantsDirector<'a>>,
-    /// 注册国家或区域
+    #[doc = "注册国家或区域\n\nBody field, required. Example: `344`."]
     pub merchant_country_code: &'a str,
-    /// 商户类型
+    #[doc = "商户类型\n\nBody field, required. Example: `ENTERPRISE`."]
     pub merchant_type: HkMerchantsMerchantType,
-    /// 子商户全称
+    #[doc = "子商户全称\n\nBody field, required. Example: `Merchant name`."]
     pub name: &'a str,
-    /// 公司电话
+    #[doc = "公司电话\n\nBody field, required. Example: `075586010000`."]
     pub office_phone: &'a str,
-    /// 负责人信息
+    #[doc = "负责人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal: Option<HkMerchantsDirector<'a>>,
-    /// 公司注册文件照片
+    pub principal: Option<HkMerchantsPrincipal<'a>>,
+    #[doc = "公司注册文件照片\n\nBody field, optional. Example: `w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_copy: Option<&'a str>,
-    /// 公司注册文件过期时间
+    #[doc = "公司注册文件过期时间\n\nBody field, optional. Example: `2020-10-16`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_date: Option<&'a str>,
-    /// 公司注册文件编号
+    #[doc = "公司注册文件编号\n\nBody field, optional. Example: `5555-8888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_number: Option<&'a str>,
-    /// 子商户银行结算账户信息
+    #[doc = "子商户银行结算账户信息\n\nBody field, optional. Example: `555588889999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_bank_number: Option<&'a str>,
-    /// 子商户简称
+    #[doc = "子商户简称\n\nBody field, required. Example: `Merchant shortname`."]
     pub shortname: &'a str,
-    /// 机构appid
+    #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
     pub sp_mchid: &'a str,
-    /// 由商户侧生成的唯一key
+    #[doc = "由商户侧生成的唯一key\n\nHeader `Idempotency-Key`, optional. Example: `GzPCeo963zXKcO2hDVD8AjXIpgrj`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: Option<&'a str>,
 }
 
-/// 业务信息
+impl<'a> CreateHkMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`, `idempotency_key`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business: HkMerchantsBusiness<'a>,
+        business_category: i64,
+        contact: HkMerchantsContact<'a>,
+        merchant_country_code: &'a str,
+        merchant_type: HkMerchantsMerchantType,
+        name: &'a str,
+        office_phone: &'a str,
+        shortname: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+    ) -> Self {
+        Self {
+            business,
+            business_category,
+            channel_id: None,
+            contact,
+            director: None,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            principal: None,
+            registration_certificate_copy: None,
+            registration_certificate_date: None,
+            registration_certificate_number: None,
+            settlement_bank_number: None,
+            shortname,
+            sp_appid,
+            sp_mchid,
+            idempotency_key: None,
+        }
+    }
+}
+
+#[doc = "业务信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HkMerchantsBusiness<'a> {
-    /// APP下载链接
+    #[doc = "APP下载链接\n\nOptional. Example: `https://download.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_download: Option<&'a str>,
-    /// 业务类型
+    #[doc = "业务类型\n\nRequired. Example: `BOTH`."]
     pub business_type: HkMerchantsBusinessType,
-    /// MCC码
+    #[doc = "MCC码\n\nOptional. Example: `4214`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mcc: Option<&'a str>,
-    /// 小程序
+    #[doc = "小程序\n\nOptional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program: Option<&'a str>,
-    /// 公众号
+    #[doc = "公众号\n\nOptional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub office_account: Option<&'a str>,
-    /// 门店地址
+    #[doc = "门店地址\n\nOptional. Example: `10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong ...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<&'a str>,
-    /// 门店照片\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "门店照片\\`JSON\\`格式字符串\n\nOptional. Format `jsonArrayLike`. Example: `[\"Media_id1\",\"Media_id2\",\"Media_id3\"]`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_photos: Option<JsonString<&'a [MediaId<&'a str>]>>,
-    /// 业务网站
+    #[doc = "业务网站\n\nOptional. Example: `https://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<&'a str>,
+}
+
+impl<'a> HkMerchantsBusiness<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_download`, `mcc`, `mini_program`, `office_account`, `store_address`, `store_photos`, `website`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(business_type: HkMerchantsBusinessType) -> Self {
+        Self {
+            app_download: None,
+            business_type,
+            mcc: None,
+            mini_program: None,
+            office_account: None,
+            store_address: None,
+            store_photos: None,
+            website: None,
+        }
+    }
 }
 
 string_enum! {
@@ -105,35 +155,51 @@ string_enum! {
     }
 }
 
-/// 联系人信息
+#[doc = "联系人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HkMerchantsContact<'a> {
-    /// 联系人邮箱
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub email: &'a str,
-    /// 联系人名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 联系人电话
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub phone: &'a str,
+    #[doc = "联系人邮箱\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub email: Sensitive<&'a str>,
+    #[doc = "联系人名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "联系人电话\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone: Sensitive<&'a str>,
 }
 
-/// 董事信息
+impl<'a> HkMerchantsContact<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        email: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+        phone: Sensitive<&'a str>,
+    ) -> Self {
+        Self { email, name, phone }
+    }
+}
+
+#[doc = "董事信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HkMerchantsDirector<'a> {
-    /// 董事姓名
+    #[doc = "董事姓名\n\nOptional. Example: `Bob`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 董事证件号
+    #[doc = "董事证件号\n\nOptional. Example: `5555-8888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<&'a str>,
+}
+
+impl<'a> HkMerchantsDirector<'a> {
+    /// The object without a required field. The optional ones (`name`, `number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            number: None,
+        }
+    }
 }
 
 string_enum! {
@@ -146,15 +212,39 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateHkMerchantsRequest`].
+#[doc = "负责人信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct HkMerchantsPrincipal<'a> {
+    #[doc = "负责人姓名\n\nOptional. Example: `Bob`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[doc = "负责人证件号\n\nOptional. Example: `5555-8888`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<&'a str>,
+}
+
+impl<'a> HkMerchantsPrincipal<'a> {
+    /// The object without a required field. The optional ones (`name`, `number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            number: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateHkMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateHkMerchantsResponse {
-    /// 验证状态描述
+    #[doc = "验证状态描述\n\nMay be absent. Example: `该子商户需要通过审核才可生效。请登录商户平台检查审核状态。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 验证状态
+    #[doc = "验证状态\n\nMay be absent. Example: `Under Review`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_status: Option<CreateHkMerchantsVerificationStatus>,
 }
@@ -169,173 +259,238 @@ string_enum! {
     }
 }
 
-/// 修改子商户（融合钱包）: `PUT /hk/v3/merchants`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.
-///
-/// For: 机构模式.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "修改子商户（融合钱包）: `PUT /hk/v3/merchants`.\n\n```ignore\nlet mut request = UpdateHkMerchantsRequest::new(business, business_category, merchant_country_code, merchant_type, name, office_phone, shortname, sp_appid, sp_mchid, sub_mchid);\nrequest.channel_id = Some(channel_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>.\n\nFor: 机构模式.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("修改子商户（融合钱包）", "PUT hk/v3/merchants", "hk/v3/merchants"))]
 #[wxpay_api(PUT, "hk/v3/merchants", response = UpdateHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateHkMerchantsRequest<'a> {
-    /// 业务信息
+    #[doc = "业务信息\n\nBody field, required."]
     pub business: HkMerchantsBusiness<'a>,
-    /// 类目
+    #[doc = "类目\n\nBody field, required. Example: `644`."]
     pub business_category: i64,
-    /// 渠道号
+    #[doc = "渠道号\n\nBody field, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 联系人信息
+    #[doc = "联系人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<HkMerchantsContact<'a>>,
-    /// 董事信息
+    #[doc = "董事信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub director: Option<HkMerchantsDirector<'a>>,
-    /// 注册国家或区域
+    #[doc = "注册国家或区域\n\nBody field, required. Example: `344`."]
     pub merchant_country_code: &'a str,
-    /// 商户类型
+    #[doc = "商户类型\n\nBody field, required. Example: `ENTERPRISE`."]
     pub merchant_type: HkMerchantsMerchantType,
-    /// 子商户全称
+    #[doc = "子商户全称\n\nBody field, required. Example: `Merchant name`."]
     pub name: &'a str,
-    /// 公司电话
+    #[doc = "公司电话\n\nBody field, required. Example: `075586010000`."]
     pub office_phone: &'a str,
-    /// 负责人信息
+    #[doc = "负责人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal: Option<HkMerchantsDirector<'a>>,
-    /// 公司注册文件照片
+    pub principal: Option<HkMerchantsPrincipal<'a>>,
+    #[doc = "公司注册文件照片\n\nBody field, optional. Example: `w7yQFawBtja5uEdm_aoGhHuxkrIaqB4GzPCeo963zXKcO2hDVD8AjXIpgrj-x95m5iclsanHYauUt...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_copy: Option<&'a str>,
-    /// 公司注册文件过期时间
+    #[doc = "公司注册文件过期时间\n\nBody field, optional. Example: `2020-10-16`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_date: Option<&'a str>,
-    /// 公司注册文件编号
+    #[doc = "公司注册文件编号\n\nBody field, optional. Example: `5555-8888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_certificate_number: Option<&'a str>,
-    /// 子商户银行结算账户信息
+    #[doc = "子商户银行结算账户信息\n\nBody field, optional. Example: `555588889999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_bank_number: Option<&'a str>,
-    /// 子商户简称
+    #[doc = "子商户简称\n\nBody field, required. Example: `Merchant shortname`."]
     pub shortname: &'a str,
-    /// 机构appid
+    #[doc = "机构appid\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `3200000001`."]
     pub sp_mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `20000100`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`UpdateHkMerchantsRequest`].
+impl<'a> UpdateHkMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `contact`, `director`, `principal`, `registration_certificate_copy`, `registration_certificate_date`, `registration_certificate_number`, `settlement_bank_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business: HkMerchantsBusiness<'a>,
+        business_category: i64,
+        merchant_country_code: &'a str,
+        merchant_type: HkMerchantsMerchantType,
+        name: &'a str,
+        office_phone: &'a str,
+        shortname: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            business,
+            business_category,
+            channel_id: None,
+            contact: None,
+            director: None,
+            merchant_country_code,
+            merchant_type,
+            name,
+            office_phone,
+            principal: None,
+            registration_certificate_copy: None,
+            registration_certificate_date: None,
+            registration_certificate_number: None,
+            settlement_bank_number: None,
+            shortname,
+            sp_appid,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`UpdateHkMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateHkMerchantsResponse {
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }
 
-/// 查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.
-///
-/// For: 机构模式.
+#[doc = "查询子商户（融合钱包）: `GET /hk/v3/merchants/{sub_mchid}`.\n\n```ignore\nlet request = QueryHkMerchantsRequest::new(sub_mchid, sp_appid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询子商户（融合钱包）",
+    "GET hk/v3/merchants/{sub_mchid}",
+    "hk/v3/merchants/{sub_mchid}"
+))]
 #[wxpay_api(GET, "hk/v3/merchants/<sub_mchid>", response = QueryHkMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryHkMerchantsRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `20000100`."]
     pub sub_mchid: &'a str,
-    /// 机构appid
+    #[doc = "机构appid\n\nQuery parameter, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `3200000001`."]
     pub sp_mchid: &'a str,
 }
 
-/// The answer to [`QueryHkMerchantsRequest`].
+impl<'a> QueryHkMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, sp_appid: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            sp_appid,
+            sp_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryHkMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkMerchantsResponse {
-    /// 业务信息
+    #[doc = "业务信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<QueryHkMerchantsBusiness>,
-    /// 类目
+    #[doc = "类目\n\nAlways present. Example: `101`."]
     pub business_category: i64,
-    /// 联系人信息
+    #[doc = "联系人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<QueryHkMerchantsContact>,
-    /// 董事信息
+    #[doc = "董事信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub director: Option<QueryHkMerchantsDirector>,
-    /// 册国家或区域
+    #[doc = "册国家或区域\n\nAlways present. Example: `344`."]
     pub merchant_country_code: String,
-    /// 商户类型
+    #[doc = "商户类型\n\nMay be absent. Example: `ENTERPRISE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_type: Option<HkMerchantsMerchantType>,
-    /// 子商户全称
+    #[doc = "子商户全称\n\nAlways present. Example: `Merchant name`."]
     pub name: String,
-    /// 公司联系方式
+    #[doc = "公司联系方式\n\nAlways present. Example: `075586010000`."]
     pub office_phone: String,
-    /// 负责人信息
+    #[doc = "负责人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal: Option<QueryHkMerchantsDirector>,
-    /// 公司注册文件过期时间
+    pub principal: Option<QueryHkMerchantsPrincipal>,
+    #[doc = "公司注册文件过期时间\n\nMay be absent. Example: `2020-10-16`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_certificate_date: Option<String>,
-    /// 公司注册文件编号
+    #[doc = "公司注册文件编号\n\nMay be absent. Example: `5555-8888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_certificate_number: Option<String>,
-    /// 子商户结算账户
+    #[doc = "子商户结算账户\n\nMay be absent. Example: `555588889999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_bank_number: Option<String>,
-    /// 子商户简称
+    #[doc = "子商户简称\n\nAlways present. Example: `Merchant shortname`."]
     pub shortname: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `20000100`."]
     pub sub_mchid: String,
 }
 
-/// 业务信息
+#[doc = "业务信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkMerchantsBusiness {
-    /// APP下载地址
+    #[doc = "APP下载地址\n\nMay be absent. Example: `https://download.qq.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_download: Option<String>,
-    /// 业务类型
+    #[doc = "业务类型\n\nMay be absent. Example: `BOTH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<HkMerchantsBusinessType>,
-    /// MCC码
+    #[doc = "MCC码\n\nMay be absent. Example: `4214`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcc: Option<String>,
-    /// 小程序
+    #[doc = "小程序\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program: Option<String>,
-    /// 公众号
+    #[doc = "公众号\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office_account: Option<String>,
-    /// 门店地址
+    #[doc = "门店地址\n\nMay be absent. Example: `10F World Finance Centre (South Office), 11 Canton Road, Tsim Sha Tsui, Hong ...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<String>,
-    /// 业务网站
+    #[doc = "业务网站\n\nMay be absent. Example: `https://www.qq.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 }
 
-/// 联系人信息
+#[doc = "联系人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkMerchantsContact {
-    /// 联系人邮箱
+    #[doc = "联系人邮箱\n\nMay be absent. Format `base64`. Example: `test@test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// 联系人名称
+    #[doc = "联系人名称\n\nMay be absent. Format `base64`. Example: `Bob Zhang`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 联系人电话
+    #[doc = "联系人电话\n\nMay be absent. Format `base64`. Example: `+8613633334444`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
 
-/// 董事信息
+#[doc = "董事信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkMerchantsDirector {
-    /// 董事姓名
+    #[doc = "董事姓名\n\nMay be absent. Example: `Bob`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 董事证件号码
+    #[doc = "董事证件号码\n\nMay be absent. Example: `5555-8888`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+#[doc = "负责人信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryHkMerchantsPrincipal {
+    #[doc = "负责人姓名\n\nMay be absent. Example: `Bob`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[doc = "负责人证件号码\n\nMay be absent. Example: `5555-8888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
 }

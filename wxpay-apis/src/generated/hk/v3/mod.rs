@@ -9,13 +9,14 @@ pub mod refunds;
 pub mod settle;
 pub mod transactions;
 
-/// 汇率
+#[doc = "The `exchange_rate` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HkExchangeRate {
-    /// 汇率值
+    #[doc = "汇率值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
-    /// 汇率类型
+    #[doc = "汇率类型\n\nMay be absent. Example: `SETTLEMENT_RATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<HkType>,
 }

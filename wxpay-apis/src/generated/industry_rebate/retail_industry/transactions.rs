@@ -3,44 +3,76 @@
 
 use crate::generated::prelude::*;
 
-/// 回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "回传SN和商品编码: `POST /v3/industry-rebate/retail-industry/transactions`.\n\n```ignore\nlet mut request = CreateRetailIndustryTransactionsRequest::new(out_trade_no, sub_mchid);\nrequest.brand_id = Some(brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "回传SN和商品编码",
+    "POST v3/industry-rebate/retail-industry/transactions",
+    "v3/industry-rebate/retail-industry/transactions"
+))]
 #[wxpay_api(POST, "v3/industry-rebate/retail-industry/transactions", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRetailIndustryTransactionsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, optional. Example: `120344`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<&'a str>,
-    /// 设备号
+    #[doc = "设备号\n\nBody field, optional. Example: `example_device_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 单品列表
+    #[doc = "单品列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [CreateRetailIndustryTransactionsGoodsDetail<'a>]>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `example_out_trade_no`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `20190611222222222200000000012122`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }
 
-/// 单品列表
+impl<'a> CreateRetailIndustryTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`brand_id`, `device_id`, `goods_detail`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            brand_id: None,
+            device_id: None,
+            goods_detail: None,
+            out_trade_no,
+            sub_mchid,
+            transaction_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRetailIndustryTransactionsGoodsDetail<'a> {
-    /// 商品编码
+    #[doc = "商品编码\n\nRequired. Example: `example_barcode`."]
     pub barcode: &'a str,
-    /// 商品名称
+    #[doc = "商品名称\n\nRequired. Example: `iPhoneX 256G`."]
     pub goods_name: &'a str,
-    /// 商家商品编码
+    #[doc = "商家商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_goods_id: Option<&'a str>,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
+}
+
+impl<'a> CreateRetailIndustryTransactionsGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`merchant_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(barcode: &'a str, goods_name: &'a str, price: i64, quantity: i64) -> Self {
+        Self {
+            barcode,
+            goods_name,
+            merchant_goods_id: None,
+            price,
+            quantity,
+        }
+    }
 }

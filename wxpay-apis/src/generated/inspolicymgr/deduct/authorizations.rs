@@ -5,49 +5,74 @@
 
 use crate::generated::prelude::*;
 
-/// 提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "提交保单授权信息: `POST /v3/inspolicymgr/deduct/authorizations`.\n\n```ignore\nlet mut request = CreateDeductAuthorizationsRequest::new(appid, insurance_name, out_contract_code, out_insurance_no, plan_id);\nrequest.payee_appid = Some(payee_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "提交保单授权信息",
+    "POST v3/inspolicymgr/deduct/authorizations",
+    "v3/inspolicymgr/deduct/authorizations"
+))]
 #[wxpay_api(POST, "v3/inspolicymgr/deduct/authorizations", response = CreateDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDeductAuthorizationsRequest<'a> {
-    /// 商户APPID
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 保险名称
+    #[doc = "保险名称\n\nBody field, required. Example: `微医保·百万医疗险`."]
     pub insurance_name: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nBody field, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
-    /// 收款方公众账号ID
+    #[doc = "收款方公众账号ID\n\nBody field, optional. Example: `wx7f3f0032b6e6f0cc`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_appid: Option<&'a str>,
-    /// 收款方商户号
+    #[doc = "收款方商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_mchid: Option<&'a str>,
-    /// 保险代扣模板ID
+    #[doc = "保险代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: &'a str,
 }
 
-/// The answer to [`CreateDeductAuthorizationsRequest`].
+impl<'a> CreateDeductAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`payee_appid`, `payee_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        insurance_name: &'a str,
+        out_contract_code: &'a str,
+        out_insurance_no: &'a str,
+        plan_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            insurance_name,
+            out_contract_code,
+            out_insurance_no,
+            payee_appid: None,
+            payee_mchid: None,
+            plan_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateDeductAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateDeductAuthorizationsResponse {
-    /// 商户APPID
+    #[doc = "商户APPID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTH_STATE_GRANTED`."]
     pub auth_state: DeductAuthorizationsAuthState,
-    /// 保险名称
+    #[doc = "保险名称\n\nAlways present. Example: `微医保·百万医疗险`."]
     pub insurance_name: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nAlways present. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: String,
-    /// 保险代扣模板ID
+    #[doc = "保险代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: String,
-    /// 用户授权时间
+    #[doc = "用户授权时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }
@@ -68,34 +93,45 @@ string_enum! {
     }
 }
 
-/// 查询保单授权信息: `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询保单授权信息: `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.\n\n```ignore\nlet request = QueryDeductAuthorizationsRequest::new(out_insurance_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询保单授权信息",
+    "GET v3/inspolicymgr/deduct/authorizations/{out_insurance_no}",
+    "v3/inspolicymgr/deduct/authorizations/{out_insurance_no}"
+))]
 #[wxpay_api(GET, "v3/inspolicymgr/deduct/authorizations/<out_insurance_no>", response = QueryDeductAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDeductAuthorizationsRequest<'a> {
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nPath parameter, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
 }
 
-/// The answer to [`QueryDeductAuthorizationsRequest`].
+impl<'a> QueryDeductAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_insurance_no: &'a str) -> Self {
+        Self { out_insurance_no }
+    }
+}
+
+#[doc = "The answer to [`QueryDeductAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDeductAuthorizationsResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wx7f3f0032b6e6f0cc`."]
     pub appid: String,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTH_STATE_GRANTED`."]
     pub auth_state: DeductAuthorizationsAuthState,
-    /// 保险名称
+    #[doc = "保险名称\n\nAlways present. Example: `微医保·百万医疗险`."]
     pub insurance_name: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nAlways present. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: String,
-    /// 保险代扣模板ID
+    #[doc = "保险代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: String,
-    /// 用户授权时间
+    #[doc = "用户授权时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_auth_time: Option<Timestamp>,
 }

@@ -7,99 +7,155 @@
 
 use crate::generated::prelude::*;
 
-/// 上传保单: `POST /v3/inspolicymgr/deduct/policies`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "上传保单: `POST /v3/inspolicymgr/deduct/policies`.\n\n```ignore\nlet mut request = CreateDeductPoliciesRequest::new(appid, coverage_detail, effective_time, expired_time, free_insurance, insurance_company_code, insured_name_list, openid, out_contract_code, out_insurance_no, plan_id, policy_periods, policy_state, policy_type, support_renewal, wechatpay_serial);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "上传保单",
+    "POST v3/inspolicymgr/deduct/policies",
+    "v3/inspolicymgr/deduct/policies"
+))]
 #[wxpay_api(POST, "v3/inspolicymgr/deduct/policies", response = CreateDeductPoliciesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDeductPoliciesRequest<'a> {
-    /// 地址信息
+    #[doc = "地址信息\n\nBody field, optional. Example: `上海市浦东新区晨晖路1001号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 商户APPID
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 车牌信息
+    #[doc = "车牌信息\n\nBody field, optional. Example: `粤B·AB123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub car_number: Option<&'a str>,
-    /// 是否与其它保单合并扣费
+    #[doc = "是否与其它保单合并扣费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combined_payment: Option<bool>,
-    /// 保障详情
+    #[doc = "保障详情\n\nBody field, required. Example: `可保190种疾病，确诊一次性赔付`."]
     pub coverage_detail: &'a str,
-    /// 保障期限类型
+    #[doc = "保障期限类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage_term_type: Option<DeductPoliciesCoverageTermType>,
-    /// 保单生效时间
+    #[doc = "保单生效时间\n\nBody field, required. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     pub effective_time: Timestamp<&'a str>,
-    /// 可续保结束时间
+    #[doc = "可续保结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_renewal_time: Option<Timestamp<&'a str>>,
-    /// 保单失效时间
+    #[doc = "保单失效时间\n\nBody field, required. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     pub expired_time: Timestamp<&'a str>,
-    /// 首期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "首期保费金额\n\nBody field, optional. Example: `8000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_period_amount: Option<i64>,
-    /// 是否为赠险
+    #[doc = "是否为赠险\n\nBody field, required."]
     pub free_insurance: bool,
-    /// 承保公司代码
+    #[doc = "承保公司代码\n\nBody field, required. Example: `1001`."]
     pub insurance_company_code: &'a str,
-    /// 被保险人姓名列表
+    #[doc = "被保险人姓名列表\n\nBody field, required."]
     pub insured_name_list: &'a [&'a str],
-    /// 用户在商户公众号内的身份标识
+    #[doc = "用户在商户公众号内的身份标识\n\nBody field, required. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     pub openid: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nBody field, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
-    /// 收款方公众账号ID
+    #[doc = "收款方公众账号ID\n\nBody field, optional. Example: `wx7f3f0032b6e6f0cc`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_appid: Option<&'a str>,
-    /// 收款方商户号
+    #[doc = "收款方商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_mchid: Option<&'a str>,
-    /// 收款方用户标识
+    #[doc = "收款方用户标识\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_openid: Option<&'a str>,
-    /// 缴费方式
+    #[doc = "缴费方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<DeductPoliciesPaymentMethod>,
-    /// 缴费周期
+    #[doc = "缴费周期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_period: Option<DeductPoliciesPaymentPeriod>,
-    /// 期交保费模式
+    #[doc = "期交保费模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_premium_mode: Option<DeductPoliciesPeriodPremiumMode>,
-    /// 宠物名称
+    #[doc = "宠物名称\n\nBody field, optional. Example: `小狗`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pet_name: Option<&'a str>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: &'a str,
-    /// 保司保单号
+    #[doc = "保司保单号\n\nBody field, optional. Example: `Coisihsiaxishishi4hihsid1ii411co`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_code: Option<&'a str>,
-    /// 保单的扣费周期列表
+    #[doc = "保单的扣费周期列表\n\nBody field, required."]
     pub policy_periods: &'a [i64],
-    /// 保单状态
+    #[doc = "保单状态\n\nBody field, required. Example: `POLICY_STATE_ISSUING`."]
     pub policy_state: DeductPoliciesPolicyState,
-    /// 保单类型
+    #[doc = "保单类型\n\nBody field, required. Example: `POLICY_TYPE_OTHER`."]
     pub policy_type: DeductPoliciesPolicyType,
-    /// 可续保开始时间
+    #[doc = "可续保开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_renewal_time: Option<Timestamp<&'a str>>,
-    /// 后续每期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "后续每期保费金额\n\nBody field, optional. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsequent_period_amount: Option<i64>,
-    /// 是否支持续保
+    #[doc = "是否支持续保\n\nBody field, required."]
     pub support_renewal: bool,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> CreateDeductPoliciesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_term_type`, `end_renewal_time`, `first_period_amount`, `payee_appid`, `payee_mchid`, `payee_openid`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `policy_code`, `start_renewal_time`, `subsequent_period_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        coverage_detail: &'a str,
+        effective_time: Timestamp<&'a str>,
+        expired_time: Timestamp<&'a str>,
+        free_insurance: bool,
+        insurance_company_code: &'a str,
+        insured_name_list: &'a [&'a str],
+        openid: &'a str,
+        out_contract_code: &'a str,
+        out_insurance_no: &'a str,
+        plan_id: &'a str,
+        policy_periods: &'a [i64],
+        policy_state: DeductPoliciesPolicyState,
+        policy_type: DeductPoliciesPolicyType,
+        support_renewal: bool,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            address: None,
+            appid,
+            car_number: None,
+            combined_payment: None,
+            coverage_detail,
+            coverage_term_type: None,
+            effective_time,
+            end_renewal_time: None,
+            expired_time,
+            first_period_amount: None,
+            free_insurance,
+            insurance_company_code,
+            insured_name_list,
+            openid,
+            out_contract_code,
+            out_insurance_no,
+            payee_appid: None,
+            payee_mchid: None,
+            payee_openid: None,
+            payment_method: None,
+            payment_period: None,
+            period_premium_mode: None,
+            pet_name: None,
+            plan_id,
+            policy_code: None,
+            policy_periods,
+            policy_state,
+            policy_type,
+            start_renewal_time: None,
+            subsequent_period_amount: None,
+            support_renewal,
+            wechatpay_serial,
+        }
+    }
 }
 
 string_enum! {
@@ -194,192 +250,233 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateDeductPoliciesRequest`], [`QueryDeductPoliciesRequest`] and [`ModifyDeductPoliciesRequest`].
+#[doc = "The answer to [`CreateDeductPoliciesRequest`], [`QueryDeductPoliciesRequest`] and [`ModifyDeductPoliciesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeductPolicies {
-    /// 地址信息
+    #[doc = "地址信息\n\nMay be absent. Example: `上海市浦东新区晨晖路1001号`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// 车牌信息
+    #[doc = "车牌信息\n\nMay be absent. Example: `粤B·AB123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub car_number: Option<String>,
-    /// 是否与其它保单合并扣费
+    #[doc = "是否与其它保单合并扣费\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combined_payment: Option<bool>,
-    /// 保障详情
+    #[doc = "保障详情\n\nAlways present. Example: `可保190种疾病，确诊一次性赔付`."]
     pub coverage_detail: String,
-    /// 保障期限类型
+    #[doc = "保障期限类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_term_type: Option<DeductPoliciesCoverageTermType>,
-    /// 保单生效时间
+    #[doc = "保单生效时间\n\nAlways present. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     pub effective_time: Timestamp,
-    /// 可续保结束时间
+    #[doc = "可续保结束时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_renewal_time: Option<Timestamp>,
-    /// 保单失效时间
+    #[doc = "保单失效时间\n\nAlways present. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     pub expired_time: Timestamp,
-    /// 首期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "首期保费金额\n\nMay be absent. Example: `8000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_period_amount: Option<i64>,
-    /// 是否为赠险
+    #[doc = "是否为赠险\n\nAlways present."]
     pub free_insurance: bool,
-    /// 承保公司代码
+    #[doc = "承保公司代码\n\nAlways present. Example: `1001`."]
     pub insurance_company_code: String,
-    /// 保险名称
+    #[doc = "保险名称\n\nAlways present. Example: `微医保·百万医疗险`."]
     pub insurance_name: String,
-    /// 被保险人姓名列表
+    #[doc = "被保险人姓名列表\n\nAlways present."]
     pub insured_name_list: Vec<String>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nAlways present. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: String,
-    /// 缴费方式
+    #[doc = "缴费方式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<DeductPoliciesPaymentMethod>,
-    /// 缴费周期
+    #[doc = "缴费周期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_period: Option<DeductPoliciesPaymentPeriod>,
-    /// 期交保费模式
+    #[doc = "期交保费模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_premium_mode: Option<DeductPoliciesPeriodPremiumMode>,
-    /// 宠物名称
+    #[doc = "宠物名称\n\nMay be absent. Example: `小狗`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet_name: Option<String>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: String,
-    /// 保司保单号
+    #[doc = "保司保单号\n\nMay be absent. Example: `Coisihsiaxishishi4hihsid1ii411co`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_code: Option<String>,
-    /// 保单的扣费周期列表
+    #[doc = "保单的扣费周期列表\n\nAlways present."]
     pub policy_periods: Vec<i64>,
-    /// 保单状态
+    #[doc = "保单状态\n\nAlways present. Example: `POLICY_STATE_ISSUING`."]
     pub policy_state: DeductPoliciesPolicyState,
-    /// 保单类型
+    #[doc = "保单类型\n\nAlways present. Example: `POLICY_TYPE_OTHER`."]
     pub policy_type: DeductPoliciesPolicyType,
-    /// 可续保开始时间
+    #[doc = "可续保开始时间\n\nMay be absent. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_renewal_time: Option<Timestamp>,
-    /// 后续每期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "后续每期保费金额\n\nMay be absent. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsequent_period_amount: Option<i64>,
-    /// 是否支持续保
+    #[doc = "是否支持续保\n\nAlways present."]
     pub support_renewal: bool,
 }
 
 /// The answer to [`CreateDeductPoliciesRequest`]: `POST /v3/inspolicymgr/deduct/policies`.
 pub type CreateDeductPoliciesResponse = DeductPolicies;
 
-/// 查询保单: `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询保单: `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet request = QueryDeductPoliciesRequest::new(out_insurance_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询保单",
+    "GET v3/inspolicymgr/deduct/policies/{out_insurance_no}",
+    "v3/inspolicymgr/deduct/policies/{out_insurance_no}"
+))]
 #[wxpay_api(GET, "v3/inspolicymgr/deduct/policies/<out_insurance_no>", response = QueryDeductPoliciesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDeductPoliciesRequest<'a> {
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nPath parameter, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
+}
+
+impl<'a> QueryDeductPoliciesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_insurance_no: &'a str) -> Self {
+        Self { out_insurance_no }
+    }
 }
 
 /// The answer to [`QueryDeductPoliciesRequest`]: `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
 pub type QueryDeductPoliciesResponse = DeductPolicies;
 
-/// 更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "更新保单信息: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.\n\n```ignore\nlet mut request = ModifyDeductPoliciesRequest::new(out_insurance_no, wechatpay_serial);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "更新保单信息",
+    "PATCH v3/inspolicymgr/deduct/policies/{out_insurance_no}",
+    "v3/inspolicymgr/deduct/policies/{out_insurance_no}"
+))]
 #[wxpay_api(PATCH, "v3/inspolicymgr/deduct/policies/<out_insurance_no>", response = ModifyDeductPoliciesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyDeductPoliciesRequest<'a> {
-    /// 商户保险编号
+    #[doc = "商户保险编号\n\nPath parameter, required. Example: `Auisihsiahishishi4hihsid123418id`."]
     pub out_insurance_no: &'a str,
-    /// 地址信息
+    #[doc = "地址信息\n\nBody field, optional. Example: `上海市浦东新区晨晖路1001号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 车牌信息
+    #[doc = "车牌信息\n\nBody field, optional. Example: `粤B·AB123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub car_number: Option<&'a str>,
-    /// 是否与其它保单合并扣费
+    #[doc = "是否与其它保单合并扣费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combined_payment: Option<bool>,
-    /// 保障详情
+    #[doc = "保障详情\n\nBody field, optional. Example: `可保190种疾病，确诊一次性赔付`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage_detail: Option<&'a str>,
-    /// 保障期限类型
+    #[doc = "保障期限类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage_term_type: Option<DeductPoliciesCoverageTermType>,
-    /// 保单生效时间
+    #[doc = "保单生效时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_time: Option<Timestamp<&'a str>>,
-    /// 可续保结束时间
+    #[doc = "可续保结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_renewal_time: Option<Timestamp<&'a str>>,
-    /// 保单失效时间
+    #[doc = "保单失效时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
-    /// 首期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "首期保费金额\n\nBody field, optional. Example: `8000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_period_amount: Option<i64>,
-    /// 是否为赠险
+    #[doc = "是否为赠险\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_insurance: Option<bool>,
-    /// 保险名称
+    #[doc = "保险名称\n\nBody field, optional. Example: `微医保·百万医疗险`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_name: Option<&'a str>,
-    /// 被保险人姓名列表
+    #[doc = "被保险人姓名列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insured_name_list: Option<&'a [&'a str]>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, optional. Example: `wxwtdk20200910100000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_contract_code: Option<&'a str>,
-    /// 缴费方式
+    #[doc = "缴费方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<DeductPoliciesPaymentMethod>,
-    /// 缴费周期
+    #[doc = "缴费周期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_period: Option<DeductPoliciesPaymentPeriod>,
-    /// 期交保费模式
+    #[doc = "期交保费模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_premium_mode: Option<DeductPoliciesPeriodPremiumMode>,
-    /// 宠物名称
+    #[doc = "宠物名称\n\nBody field, optional. Example: `小狗`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pet_name: Option<&'a str>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nBody field, optional. Example: `12535`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<&'a str>,
-    /// 保司保单号
+    #[doc = "保司保单号\n\nBody field, optional. Example: `Coisihsiaxishishi4hihsid1ii411co`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_code: Option<&'a str>,
-    /// 保单的扣费周期列表
+    #[doc = "保单的扣费周期列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_periods: Option<&'a [i64]>,
-    /// 保单状态
+    #[doc = "保单状态\n\nBody field, optional. Example: `POLICY_STATE_ISSUING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_state: Option<DeductPoliciesPolicyState>,
-    /// 保单类型
+    #[doc = "保单类型\n\nBody field, optional. Example: `POLICY_TYPE_OTHER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_type: Option<DeductPoliciesPolicyType>,
-    /// 可续保开始时间
+    #[doc = "可续保开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-09-21T17:11:12+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_renewal_time: Option<Timestamp<&'a str>>,
-    /// 后续每期保费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "后续每期保费金额\n\nBody field, optional. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsequent_period_amount: Option<i64>,
-    /// 是否支持续保
+    #[doc = "是否支持续保\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_renewal: Option<bool>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> ModifyDeductPoliciesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`address`, `car_number`, `combined_payment`, `coverage_detail`, `coverage_term_type`, `effective_time`, `end_renewal_time`, `expired_time`, `first_period_amount`, `free_insurance`, `insurance_name`, `insured_name_list`, `out_contract_code`, `payment_method`, `payment_period`, `period_premium_mode`, `pet_name`, `plan_id`, `policy_code`, `policy_periods`, `policy_state`, `policy_type`, `start_renewal_time`, `subsequent_period_amount`, `support_renewal`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_insurance_no: &'a str, wechatpay_serial: &'a str) -> Self {
+        Self {
+            out_insurance_no,
+            address: None,
+            car_number: None,
+            combined_payment: None,
+            coverage_detail: None,
+            coverage_term_type: None,
+            effective_time: None,
+            end_renewal_time: None,
+            expired_time: None,
+            first_period_amount: None,
+            free_insurance: None,
+            insurance_name: None,
+            insured_name_list: None,
+            out_contract_code: None,
+            payment_method: None,
+            payment_period: None,
+            period_premium_mode: None,
+            pet_name: None,
+            plan_id: None,
+            policy_code: None,
+            policy_periods: None,
+            policy_state: None,
+            policy_type: None,
+            start_renewal_time: None,
+            subsequent_period_amount: None,
+            support_renewal: None,
+            wechatpay_serial,
+        }
+    }
 }
 
 /// The answer to [`ModifyDeductPoliciesRequest`]: `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.

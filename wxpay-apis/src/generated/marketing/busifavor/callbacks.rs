@@ -5,44 +5,75 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商家券事件通知地址API: `GET /v3/marketing/busifavor/callbacks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_8.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询商家券事件通知地址API: `GET /v3/marketing/busifavor/callbacks`.\n\n```ignore\nlet request = QueryBusifavorCallbacksRequest::new(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_8.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商家券事件通知地址API",
+    "GET v3/marketing/busifavor/callbacks",
+    "v3/marketing/busifavor/callbacks"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/callbacks", response = QueryBusifavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorCallbacksRequest<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `10000098`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`QueryBusifavorCallbacksRequest`]: `GET /v3/marketing/busifavor/callbacks`.
-pub type QueryBusifavorCallbacksResponse = crate::marketing::Callbacks;
+impl<'a> QueryBusifavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
+}
 
-/// 设置商家券事件通知地址API: `POST /v3/marketing/busifavor/callbacks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_7.shtml>.
-///
-/// For: 直连商户.
+#[doc = "The answer to [`QueryBusifavorCallbacksRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorCallbacksResponse {
+    #[doc = "商户号\n\nAlways present. Example: `10000098`."]
+    pub mchid: String,
+    #[doc = "通知URL地址\n\nAlways present. Example: `https://pay.weixin.qq.com`."]
+    pub notify_url: String,
+}
+
+#[doc = "设置商家券事件通知地址API: `POST /v3/marketing/busifavor/callbacks`.\n\n```ignore\nlet mut request = CreateBusifavorCallbacksRequest::new(notify_url);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_7.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "设置商家券事件通知地址API",
+    "POST v3/marketing/busifavor/callbacks",
+    "v3/marketing/busifavor/callbacks"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/callbacks", response = CreateBusifavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorCallbacksRequest<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `10000098`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 通知URL地址
+    #[doc = "通知URL地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
 }
 
-/// The answer to [`CreateBusifavorCallbacksRequest`].
+impl<'a> CreateBusifavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self {
+            mchid: None,
+            notify_url,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBusifavorCallbacksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorCallbacksResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `10000098`."]
     pub mchid: String,
-    /// 通知URL地址
+    #[doc = "通知URL地址\n\nAlways present. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: String,
-    /// 修改时间
+    #[doc = "修改时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }

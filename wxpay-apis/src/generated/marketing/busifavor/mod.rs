@@ -11,7 +11,7 @@ pub mod subsidy;
 pub mod users;
 
 string_enum! {
-    /// 核销方式
+    /// Values of `use_method`.
     pub enum BusifavorUseMethod {
         /// `MINI_PROGRAMS`
         MiniPrograms = "MINI_PROGRAMS",
@@ -36,87 +36,59 @@ string_enum! {
     }
 }
 
-/// 固定周期有效时间段
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryBusifavorAvailableWeek {
-    /// 当天可用时间段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_day_time: Option<Vec<QueryBusifavorAvailableDayTime>>,
-    /// 可用星期数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub week_day: Option<Vec<i64>>,
-}
-
-/// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorAvailableDayTime {
-    /// 当天可用开始时间
+    #[doc = "当天可用开始时间\n\nMay be absent. Example: `3600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<i64>,
-    /// 当天可用结束时间
+    #[doc = "当天可用结束时间\n\nMay be absent. Example: `86399`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
 }
 
-/// 自定义入口
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryBusifavorCustomEntrance {
-    /// 商户公众号appid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub appid: Option<String>,
-    /// code展示模式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_display_mode: Option<BusifavorCodeDisplayMode>,
-    /// 营销馆id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hall_id: Option<String>,
-    /// 小程序入口
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mini_programs_info: Option<QueryBusifavorMiniProgramsInfo>,
-    /// 可用门店id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_id: Option<String>,
-}
-
-/// 小程序入口
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorMiniProgramsInfo {
-    /// 入口文案
+    #[doc = "入口文案\n\nAlways present."]
     pub entrance_words: String,
-    /// 引导文案
+    #[doc = "引导文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guiding_words: Option<String>,
-    /// 商家小程序appid
+    #[doc = "商家小程序appid\n\nAlways present."]
     pub mini_programs_appid: String,
-    /// 商家小程序path
+    #[doc = "商家小程序path\n\nAlways present."]
     pub mini_programs_path: String,
 }
 
-/// 样式信息
+#[doc = "样式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorDisplayPatternInfo {
-    /// 背景颜色
+    #[doc = "背景颜色\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 券详情图片
+    #[doc = "券详情图片\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_image_url: Option<String>,
-    /// 使用须知
+    #[doc = "使用须知\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 视频号相关信息
+    #[doc = "视频号相关信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finder_info: Option<crate::marketing::QueryBusifavorStocksFinderInfo>,
-    /// 商户logo
+    #[doc = "商户logo\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_logo_url: Option<String>,
-    /// 商户名称
+    #[doc = "商户名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<String>,
 }
 
 string_enum! {
-    /// 券code状态
+    /// Values of `status`.
     pub enum QueryBusifavorStatus {
         /// `DEACTIVATED`
         Deactivated = "DEACTIVATED",

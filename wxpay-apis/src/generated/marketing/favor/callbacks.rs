@@ -5,43 +5,75 @@
 
 use crate::generated::prelude::*;
 
-/// 获取已设置的消息通知地址API: `GET /v3/marketing/favor/callbacks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "获取已设置的消息通知地址API: `GET /v3/marketing/favor/callbacks`.\n\n```ignore\nlet request = QueryFavorCallbacksRequest::new(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取已设置的消息通知地址API",
+    "GET v3/marketing/favor/callbacks",
+    "v3/marketing/favor/callbacks"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/callbacks", response = QueryFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorCallbacksRequest<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `9856888`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`QueryFavorCallbacksRequest`]: `GET /v3/marketing/favor/callbacks`.
-pub type QueryFavorCallbacksResponse = crate::marketing::Callbacks;
+impl<'a> QueryFavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
+}
 
-/// 设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "The answer to [`QueryFavorCallbacksRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryFavorCallbacksResponse {
+    #[doc = "商户号\n\nAlways present. Example: `9856888`."]
+    pub mchid: String,
+    #[doc = "通知地址\n\nAlways present. Example: `api.weixin.qq.com`."]
+    pub notify_url: String,
+}
+
+#[doc = "设置消息通知地址API: `POST /v3/marketing/favor/callbacks`.\n\n```ignore\nlet mut request = CreateFavorCallbacksRequest::new(mchid, notify_url);\nrequest.switch = Some(switch);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "设置消息通知地址API",
+    "POST v3/marketing/favor/callbacks",
+    "v3/marketing/favor/callbacks"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/callbacks", response = CreateFavorCallbacksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFavorCallbacksRequest<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `9856888`."]
     pub mchid: &'a str,
-    /// 通知url地址
+    #[doc = "通知url地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
-    /// 回调开关
+    #[doc = "回调开关\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch: Option<bool>,
 }
 
-/// The answer to [`CreateFavorCallbacksRequest`].
+impl<'a> CreateFavorCallbacksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`switch`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, notify_url: &'a str) -> Self {
+        Self {
+            mchid,
+            notify_url,
+            switch: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateFavorCallbacksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateFavorCallbacksResponse {
-    /// 通知地址
+    #[doc = "通知地址\n\nAlways present. Example: `api.weixin.qq.com`."]
     pub notify_url: String,
-    /// 修改时间
+    #[doc = "修改时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }

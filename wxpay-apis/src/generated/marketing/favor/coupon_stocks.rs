@@ -3,63 +3,118 @@
 
 use crate::generated::prelude::*;
 
-/// 创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "创建代金券批次API: `POST /v3/marketing/favor/coupon-stocks`.\n\n```ignore\nlet mut request = CreateFavorCouponStocksRequest::new(available_begin_time, available_end_time, belong_merchant, coupon_use_rule, no_cash, out_request_no, stock_name, stock_type, stock_use_rule);\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建代金券批次API",
+    "POST v3/marketing/favor/coupon-stocks",
+    "v3/marketing/favor/coupon-stocks"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/coupon-stocks", response = CreateFavorCouponStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksRequest<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 结束时间
+    #[doc = "结束时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 归属商户号
+    #[doc = "归属商户号\n\nBody field, required. Example: `98568865`."]
     pub belong_merchant: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, optional. Example: `零售批次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<&'a str>,
-    /// `coupon_use_rule`
+    #[doc = "`coupon_use_rule`\n\nBody field, required."]
     pub coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
-    /// 扩展属性
+    #[doc = "扩展属性\n\nBody field, optional. Example: `{\"exinfo1\":\"1234\",\"exinfo2\":\"3456\"}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ext_info: Option<&'a str>,
-    /// 是否无资金流
+    #[doc = "是否无资金流\n\nBody field, required."]
     pub no_cash: bool,
-    /// 商户单据号
+    #[doc = "商户单据号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// `pattern_info`
+    #[doc = "`pattern_info`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern_info: Option<CreateFavorCouponStocksPatternInfo<'a>>,
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, required. Example: `微信支付代金券批次`."]
     pub stock_name: &'a str,
-    /// 批次类型
+    #[doc = "批次类型\n\nBody field, required."]
     pub stock_type: crate::marketing::favor::FavorStockType,
-    /// 发放规则
+    #[doc = "发放规则\n\nBody field, required."]
     pub stock_use_rule: CreateFavorCouponStocksStockUseRule,
 }
 
-/// The `coupon_use_rule` object.
+impl<'a> CreateFavorCouponStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`comment`, `ext_info`, `pattern_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+        belong_merchant: &'a str,
+        coupon_use_rule: CreateFavorCouponStocksCouponUseRule,
+        no_cash: bool,
+        out_request_no: &'a str,
+        stock_name: &'a str,
+        stock_type: crate::marketing::favor::FavorStockType,
+        stock_use_rule: CreateFavorCouponStocksStockUseRule,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_end_time,
+            belong_merchant,
+            comment: None,
+            coupon_use_rule,
+            ext_info: None,
+            no_cash,
+            out_request_no,
+            pattern_info: None,
+            stock_name,
+            stock_type,
+            stock_use_rule,
+        }
+    }
+}
+
+#[doc = "The `coupon_use_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksCouponUseRule {
-    /// 是否可叠加其他优惠
+    #[doc = "是否可叠加其他优惠\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_use: Option<bool>,
 }
 
-/// The `pattern_info` object.
+impl CreateFavorCouponStocksCouponUseRule {
+    /// The object without a required field. The optional ones (`combine_use`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { combine_use: None }
+    }
+}
+
+#[doc = "The `pattern_info` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksPatternInfo<'a> {
-    /// 卡包跳转目标
+    #[doc = "卡包跳转目标\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_target: Option<CreateFavorCouponStocksJumpTarget>,
-    /// 小程序appid
+    #[doc = "小程序appid\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序path
+    #[doc = "小程序path\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
+}
+
+impl<'a> CreateFavorCouponStocksPatternInfo<'a> {
+    /// The object without a required field. The optional ones (`jump_target`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_target: None,
+            mini_program_appid: None,
+            mini_program_path: None,
+        }
+    }
 }
 
 string_enum! {
@@ -74,31 +129,52 @@ string_enum! {
     }
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksStockUseRule {
-    /// 总预算
+    #[doc = "总预算\n\nRequired."]
     pub max_amount: i64,
-    /// 单天发放上限金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天发放上限金额\n\nOptional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
-    /// 发放总上限
+    #[doc = "发放总上限\n\nRequired."]
     pub max_coupons: i64,
-    /// 单个用户可领个数
+    #[doc = "单个用户可领个数\n\nRequired."]
     pub max_coupons_per_user: i64,
-    /// 是否开启自然人限制
+    #[doc = "是否开启自然人限制\n\nRequired."]
     pub natural_person_limit: bool,
-    /// api发券防刷
+    #[doc = "api发券防刷\n\nRequired."]
     pub prevent_api_abuse: bool,
 }
 
-/// The answer to [`CreateFavorCouponStocksRequest`].
+impl CreateFavorCouponStocksStockUseRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_amount_by_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        max_amount: i64,
+        max_coupons: i64,
+        max_coupons_per_user: i64,
+        natural_person_limit: bool,
+        prevent_api_abuse: bool,
+    ) -> Self {
+        Self {
+            max_amount,
+            max_amount_by_day: None,
+            max_coupons,
+            max_coupons_per_user,
+            natural_person_limit,
+            prevent_api_abuse,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateFavorCouponStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateFavorCouponStocksResponse {
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
 }

@@ -32,13 +32,14 @@ string_enum! {
     }
 }
 
-/// 减至批次特定信息
+#[doc = "减至批次特定信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FavorCutToMessage {
-    /// 减至后的优惠单价
+    #[doc = "减至后的优惠单价\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_to_price: Option<i64>,
-    /// 可用优惠的商品最高单价
+    #[doc = "可用优惠的商品最高单价\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_price_max: Option<i64>,
 }

@@ -3,129 +3,149 @@
 
 use crate::generated::prelude::*;
 
-/// 按区域查询品牌加价购活动: `GET /v3/marketing/goods-subsidy-activity/activities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "按区域查询品牌加价购活动: `GET /v3/marketing/goods-subsidy-activity/activities`.\n\n```ignore\nlet request = QueryGoodsSubsidyActivityActivitiesRequest::new(city_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "按区域查询品牌加价购活动",
+    "GET v3/marketing/goods-subsidy-activity/activities",
+    "v3/marketing/goods-subsidy-activity/activities"
+))]
 #[wxpay_api(GET, "v3/marketing/goods-subsidy-activity/activities", response = QueryGoodsSubsidyActivityActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesRequest<'a> {
-    /// 活动所属城市的ID
+    #[doc = "活动所属城市的ID\n\nQuery parameter, required."]
     pub city_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 最大返回的活动数
+    #[doc = "最大返回的活动数\n\nQuery parameter, required."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryGoodsSubsidyActivityActivitiesRequest`].
+impl<'a> QueryGoodsSubsidyActivityActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(city_id: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            city_id,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryGoodsSubsidyActivityActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesResponse {
-    /// 小店活动门店集合
+    #[doc = "小店活动门店集合\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryGoodsSubsidyActivityActivitiesData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 小店活动门店总数
+    #[doc = "小店活动门店总数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 小店活动门店集合
+#[doc = "小店活动门店集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesData {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 活动信息
+    #[doc = "活动信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_info: Option<QueryGoodsSubsidyActivityActivitiesActivityInfo>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 活动创建方商户号
+    #[doc = "活动创建方商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_merchant_id: Option<String>,
-    /// 活动商品信息
+    #[doc = "活动商品信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_information: Option<QueryGoodsSubsidyActivityActivitiesGoodsInformation>,
-    /// 活动规则
+    #[doc = "活动规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_information: Option<QueryGoodsSubsidyActivityActivitiesRuleInformation>,
 }
 
-/// 活动信息
+#[doc = "活动信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesActivityInfo {
-    /// 活动描述
+    #[doc = "活动描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_description: Option<String>,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_end_time: Option<Timestamp>,
-    /// 活动名称
+    #[doc = "活动名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_name: Option<String>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_start_time: Option<Timestamp>,
-    /// 活动报名结束时间
+    #[doc = "活动报名结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_end_time: Option<Timestamp>,
-    /// 活动报名开始时间
+    #[doc = "活动报名开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_start_time: Option<Timestamp>,
 }
 
-/// 活动商品信息
+#[doc = "活动商品信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesGoodsInformation {
-    /// 商品ID
+    #[doc = "商品ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<String>,
-    /// 商品名称
+    #[doc = "商品名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<String>,
-    /// 商品图片URL
+    #[doc = "商品图片URL\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_picture_url: Option<String>,
 }
 
-/// 活动规则
+#[doc = "活动规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesRuleInformation {
-    /// 活动区域列表
+    #[doc = "活动区域列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub areas: Option<Vec<QueryGoodsSubsidyActivityActivitiesArea>>,
-    /// 购买单件商品
+    #[doc = "购买单件商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_provider_subsidy: Option<String>,
-    /// 购买单件商品
+    #[doc = "购买单件商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_subsidy: Option<String>,
-    /// 活动门店补贴商品数上限
+    #[doc = "活动门店补贴商品数上限\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_subsidy_quota: Option<String>,
-    /// 单用户享受加价购优惠次数上限
+    #[doc = "单用户享受加价购优惠次数上限\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_subsidy_quota: Option<String>,
 }
 
-/// 活动区域列表
+#[doc = "活动区域列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryGoodsSubsidyActivityActivitiesArea {
-    /// 市名称
+    #[doc = "市名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 区名称
+    #[doc = "区名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
-    /// 省名称
+    #[doc = "省名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
 }

@@ -3,29 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 获取用户信息（跳转型激活）API: `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_5.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "获取用户信息（跳转型激活）API: `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`.\n\n```ignore\nlet request = QueryMembercardOpenActivateInformationsRequest::new(activate_ticket);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "获取用户信息（跳转型激活）API",
+    "GET v3/marketing/membercard-open/activate-informations/{activate_ticket}",
+    "v3/marketing/membercard-open/activate-informations/{activate_ticket}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/activate-informations/<activate_ticket>", response = QueryMembercardOpenActivateInformationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsRequest<'a> {
-    /// 激活ticket
+    #[doc = "激活ticket\n\nPath parameter, required. Example: `abcdefg`."]
     pub activate_ticket: &'a str,
 }
 
-/// The answer to [`QueryMembercardOpenActivateInformationsRequest`].
+impl<'a> QueryMembercardOpenActivateInformationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activate_ticket: &'a str) -> Self {
+        Self { activate_ticket }
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenActivateInformationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenActivateInformationsResponse {
-    /// 微信头像url
+    #[doc = "微信头像url\n\nMay be absent. Example: `https://xxx.jpg`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_image_url: Option<String>,
-    /// 微信昵称
+    #[doc = "微信昵称\n\nMay be absent. Example: `周星星`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_information:
-        Option<crate::marketing::membercard_open::QueryMembercardOpenUserInformation>,
+    pub user_information: Option<QueryMembercardOpenActivateInformationsUserInformation>,
+}
+
+#[doc = "用户开卡时填写的个人信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryMembercardOpenActivateInformationsUserInformation {
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_field_list:
+        Option<Vec<crate::marketing::membercard_open::QueryMembercardOpenCommonField>>,
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_field_list: Option<Vec<QueryMembercardOpenActivateInformationsCustomField>>,
+}
+
+#[doc = "商户自定义的开卡信息字段"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryMembercardOpenActivateInformationsCustomField {
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[doc = "字段值\n\nMay be absent. Example: `篮球`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[doc = "字段值\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_list: Option<Vec<String>>,
 }

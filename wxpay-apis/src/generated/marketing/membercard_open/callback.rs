@@ -5,38 +5,59 @@
 
 use crate::generated::prelude::*;
 
-/// 查询回调地址API: `GET /v3/marketing/membercard-open/callback`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询回调地址API: `GET /v3/marketing/membercard-open/callback`.\n\n```ignore\nlet request = QueryMembercardOpenCallbackRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询回调地址API",
+    "GET v3/marketing/membercard-open/callback",
+    "v3/marketing/membercard-open/callback"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/callback", response = QueryMembercardOpenCallbackResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCallbackRequest {}
 
-/// The answer to [`QueryMembercardOpenCallbackRequest`] and [`ModifyMembercardOpenCallbackRequest`].
+impl QueryMembercardOpenCallbackRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenCallbackRequest`] and [`ModifyMembercardOpenCallbackRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCallback {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `99999105`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 通知url地址
+    #[doc = "通知url地址\n\nAlways present. Example: `https://shangjia.com`."]
     pub notify_url: String,
 }
 
 /// The answer to [`QueryMembercardOpenCallbackRequest`]: `GET /v3/marketing/membercard-open/callback`.
 pub type QueryMembercardOpenCallbackResponse = MembercardOpenCallback;
 
-/// 设置回调地址API: `PATCH /v3/marketing/membercard-open/callback`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_1.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "设置回调地址API: `PATCH /v3/marketing/membercard-open/callback`.\n\n```ignore\nlet request = ModifyMembercardOpenCallbackRequest::new(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter6_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置回调地址API",
+    "PATCH v3/marketing/membercard-open/callback",
+    "v3/marketing/membercard-open/callback"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/callback", response = ModifyMembercardOpenCallbackResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCallbackRequest<'a> {
-    /// 通知url地址
+    #[doc = "通知url地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
+}
+
+impl<'a> ModifyMembercardOpenCallbackRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self { notify_url }
+    }
 }
 
 /// The answer to [`ModifyMembercardOpenCallbackRequest`]: `PATCH /v3/marketing/membercard-open/callback`.

@@ -9,24 +9,14 @@ pub mod cards;
 pub mod phonenumber_member;
 pub mod user;
 
-/// 用户开卡时填写的个人信息
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryMembercardOpenUserInformation {
-    /// 平台提供的通用开卡信息字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub common_field_list: Option<Vec<QueryMembercardOpenCommonField>>,
-    /// 商户自定义的开卡信息字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_field_list: Option<Vec<QueryMembercardOpenCustomField>>,
-}
-
-/// 平台提供的通用开卡信息字段
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCommonField {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<MembercardOpenName>,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent. Example: `深圳`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -49,18 +39,4 @@ string_enum! {
         /// `USER_FORM_FLAG_SEX`
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
     }
-}
-
-/// 商户自定义的开卡信息字段
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryMembercardOpenCustomField {
-    /// 字段名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 字段值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// 字段值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_list: Option<Vec<String>>,
 }

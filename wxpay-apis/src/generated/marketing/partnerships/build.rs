@@ -3,60 +3,81 @@
 
 use crate::generated::prelude::*;
 
-/// 建立合作关系API: `POST /v3/marketing/partnerships/build`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "建立合作关系API: `POST /v3/marketing/partnerships/build`.\n\n```ignore\nlet request = CreatePartnershipsBuildRequest::new(authorized_data, partner, idempotency_key);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "建立合作关系API",
+    "POST v3/marketing/partnerships/build",
+    "v3/marketing/partnerships/build"
+))]
 #[wxpay_api(POST, "v3/marketing/partnerships/build", response = CreatePartnershipsBuildResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnershipsBuildRequest<'a> {
-    /// 被授权数据
+    #[doc = "被授权数据\n\nBody field, required."]
     pub authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
-    /// 合作方信息
+    #[doc = "合作方信息\n\nBody field, required."]
     pub partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
-    /// 业务请求幂等值
+    #[doc = "业务请求幂等值\n\nHeader `Idempotency-Key`, required. Example: `12345`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: &'a str,
 }
 
-/// The answer to [`CreatePartnershipsBuildRequest`].
+impl<'a> CreatePartnershipsBuildRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
+        partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
+        idempotency_key: &'a str,
+    ) -> Self {
+        Self {
+            authorized_data,
+            partner,
+            idempotency_key,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnershipsBuildRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnershipsBuildResponse {
-    /// 被授权数据
+    #[doc = "被授权数据\n\nAlways present."]
     pub authorized_data: CreatePartnershipsBuildAuthorizedData,
-    /// 建立合作关系时间
+    #[doc = "建立合作关系时间\n\nAlways present. Format `rfc3339`."]
     pub build_time: Timestamp,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 合作方信息
+    #[doc = "合作方信息\n\nAlways present."]
     pub partner: CreatePartnershipsBuildPartner,
-    /// 合作状态
+    #[doc = "合作状态\n\nAlways present."]
     pub state: CreatePartnershipsBuildState,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Format `rfc3339`."]
     pub update_time: Timestamp,
 }
 
-/// 被授权数据
+#[doc = "被授权数据"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnershipsBuildAuthorizedData {
-    /// 授权业务类别
+    #[doc = "授权业务类别\n\nAlways present."]
     pub business_type: crate::marketing::partnerships::PartnershipsBusinessType,
-    /// 授权批次ID
+    #[doc = "授权批次ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
 }
 
-/// 合作方信息
+#[doc = "合作方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnershipsBuildPartner {
-    /// 合作方APPID
+    #[doc = "合作方APPID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 合作方商户ID
+    #[doc = "合作方商户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
-    /// 合作方类别
+    #[doc = "合作方类别\n\nAlways present."]
     pub r#type: crate::marketing::partnerships::PartnershipsType,
 }
 

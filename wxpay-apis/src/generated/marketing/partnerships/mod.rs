@@ -6,43 +6,67 @@ use crate::generated::prelude::*;
 pub mod build;
 pub mod terminate;
 
-/// 查询合作关系列表API: `GET /v3/marketing/partnerships`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_5_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询合作关系列表API: `GET /v3/marketing/partnerships`.\n\n```ignore\nlet mut request = QueryMarketingPartnershipsRequest::new();\nrequest.partner = Some(partner);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_5_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询合作关系列表API",
+    "GET v3/marketing/partnerships",
+    "v3/marketing/partnerships"
+))]
 #[wxpay_api(GET, "v3/marketing/partnerships", response = QueryMarketingPartnershipsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsRequest<'a> {
-    /// 合作方信息\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "合作方信息\\`JSON\\`格式字符串\n\nQuery parameter, optional. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partner: Option<JsonString<PartnershipsPartner<'a>>>,
-    /// 被授权数据\`JSON\`格式字符串
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "被授权数据\\`JSON\\`格式字符串\n\nQuery parameter, optional. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorized_data: Option<JsonString<QueryMarketingPartnershipsAuthorizedData<'a>>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
 }
 
-/// 合作方信息
+impl<'a> QueryMarketingPartnershipsRequest<'a> {
+    /// The request without a required field. The optional ones (`partner`, `authorized_data`, `limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            partner: None,
+            authorized_data: None,
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+#[doc = "合作方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnershipsPartner<'a> {
-    /// 合作方APPID
+    #[doc = "合作方APPID\n\nOptional. Example: `wx4e1916a585d1f4e9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 合作方商户ID
+    #[doc = "合作方商户ID\n\nOptional. Example: `2480029552`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<&'a str>,
-    /// 合作方类别
+    #[doc = "合作方类别\n\nRequired."]
     pub r#type: PartnershipsType,
+}
+
+impl<'a> PartnershipsPartner<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`appid`, `merchant_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(r#type: PartnershipsType) -> Self {
+        Self {
+            appid: None,
+            merchant_id: None,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -55,15 +79,27 @@ string_enum! {
     }
 }
 
-/// 被授权数据
+#[doc = "被授权数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsAuthorizedData<'a> {
-    /// 授权业务类别
+    #[doc = "授权业务类别\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<PartnershipsBusinessType>,
-    /// 授权批次ID
+    #[doc = "授权批次ID\n\nOptional. Example: `2433405`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
+}
+
+impl<'a> QueryMarketingPartnershipsAuthorizedData<'a> {
+    /// The object without a required field. The optional ones (`business_type`, `stock_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_type: None,
+            stock_id: None,
+        }
+    }
 }
 
 string_enum! {
@@ -76,68 +112,84 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryMarketingPartnershipsRequest`].
+#[doc = "The answer to [`QueryMarketingPartnershipsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsResponse {
-    /// 合作关系结果集
+    #[doc = "合作关系结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMarketingPartnershipsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 合作关系结果集
+#[doc = "合作关系结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsData {
-    /// 被授权数据
+    #[doc = "被授权数据\n\nAlways present."]
     pub authorized_data: QueryMarketingPartnershipsDataAuthorizedData,
-    /// 建立合作关系时间
+    #[doc = "建立合作关系时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub build_time: String,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 合作方信息
+    #[doc = "合作方信息\n\nAlways present."]
     pub partner: QueryMarketingPartnershipsPartner,
-    /// 终止合作关系时间
+    #[doc = "终止合作关系时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_time: Option<String>,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }
 
-/// 被授权数据
+#[doc = "被授权数据"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsDataAuthorizedData {
-    /// 授权业务类别
+    #[doc = "授权业务类别\n\nAlways present. Example: `FAVOR_STOCK`."]
     pub business_type: String,
-    /// 授权批次ID
+    #[doc = "授权批次ID\n\nMay be absent. Example: `2433405`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
 }
 
-/// 合作方信息
+#[doc = "合作方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingPartnershipsPartner {
-    /// 合作方APPID
+    #[doc = "合作方APPID\n\nMay be absent. Example: `wx4e1916a585d1f4e9`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 合作方商户ID
+    #[doc = "合作方商户ID\n\nMay be absent. Example: `2480029552`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
-    /// 合作方类别
+    #[doc = "合作方类别\n\nAlways present. Example: `APPID`."]
     pub r#type: String,
 }
 
-/// 被授权数据
+#[doc = "被授权数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnershipsAuthorizedData<'a> {
-    /// 授权业务类别
+    #[doc = "授权业务类别\n\nRequired."]
     pub business_type: PartnershipsBusinessType,
-    /// 授权批次ID
+    #[doc = "授权批次ID\n\nOptional. Example: `2433405`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
+}
+
+impl<'a> PartnershipsAuthorizedData<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`stock_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(business_type: PartnershipsBusinessType) -> Self {
+        Self {
+            business_type,
+            stock_id: None,
+        }
+    }
 }

@@ -3,26 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 终止合作关系API: `POST /v3/marketing/partnerships/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "终止合作关系API: `POST /v3/marketing/partnerships/terminate`.\n\n```ignore\nlet request = TerminatePartnershipsRequest::new(authorized_data, partner, idempotency_key);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/partnerships/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "终止合作关系API",
+    "POST v3/marketing/partnerships/terminate",
+    "v3/marketing/partnerships/terminate"
+))]
 #[wxpay_api(POST, "v3/marketing/partnerships/terminate", response = TerminatePartnershipsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnershipsRequest<'a> {
-    /// 被授权数据
+    #[doc = "被授权数据\n\nBody field, required."]
     pub authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
-    /// 合作方信息
+    #[doc = "合作方信息\n\nBody field, required."]
     pub partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
-    /// 业务请求幂等值
+    #[doc = "业务请求幂等值\n\nHeader `Idempotency-Key`, required. Example: `12345`."]
     #[wxpay(header = "Idempotency-Key")]
     pub idempotency_key: &'a str,
 }
 
-/// The answer to [`TerminatePartnershipsRequest`].
+impl<'a> TerminatePartnershipsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        authorized_data: crate::marketing::partnerships::PartnershipsAuthorizedData<'a>,
+        partner: crate::marketing::partnerships::PartnershipsPartner<'a>,
+        idempotency_key: &'a str,
+    ) -> Self {
+        Self {
+            authorized_data,
+            partner,
+            idempotency_key,
+        }
+    }
+}
+
+#[doc = "The answer to [`TerminatePartnershipsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminatePartnershipsResponse {
-    /// 终止合作关系时间
+    #[doc = "终止合作关系时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub terminate_time: Timestamp,
 }

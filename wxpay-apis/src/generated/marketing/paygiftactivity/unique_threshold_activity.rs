@@ -3,150 +3,286 @@
 
 use crate::generated::prelude::*;
 
-/// 创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "创建全场满额送活动API: `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.\n\n```ignore\nlet mut request = CreatePaygiftactivityUniqueThresholdActivityRequest::new(activity_base_info, award_send_rule);\nrequest.advanced_setting = Some(advanced_setting);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "创建全场满额送活动API",
+    "POST v3/marketing/paygiftactivity/unique-threshold-activity",
+    "v3/marketing/paygiftactivity/unique-threshold-activity"
+))]
 #[wxpay_api(POST, "v3/marketing/paygiftactivity/unique-threshold-activity", response = CreatePaygiftactivityUniqueThresholdActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
-    /// 活动基本信息
+    #[doc = "活动基本信息\n\nBody field, required."]
     pub activity_base_info: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a>,
-    /// `advanced_setting`
+    #[doc = "`advanced_setting`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_setting: Option<CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a>>,
-    /// 阶梯送发放规则
+    #[doc = "阶梯送发放规则\n\nBody field, required."]
     pub award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
 }
 
-/// 活动基本信息
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`advanced_setting`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_base_info: CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a>,
+        award_send_rule: CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a>,
+    ) -> Self {
+        Self {
+            activity_base_info,
+            advanced_setting: None,
+            award_send_rule,
+        }
+    }
+}
+
+#[doc = "活动基本信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
-    /// 活动名称
+    #[doc = "活动名称\n\nRequired."]
     pub activity_name: &'a str,
-    /// 活动副标题
+    #[doc = "活动副标题\n\nRequired."]
     pub activity_second_title: &'a str,
-    /// 可用时间段
+    #[doc = "可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_periods: Option<CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a>>,
-    /// 背景颜色
+    #[doc = "背景颜色\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp<&'a str>>,
-    /// 投放目的
+    #[doc = "投放目的\n\nRequired."]
     pub delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 商户logo
+    #[doc = "商户logo\n\nRequired."]
     pub merchant_logo_url: &'a str,
-    /// 商家小程序appid
+    #[doc = "商家小程序appid\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<&'a str>,
-    /// 商家小程序path
+    #[doc = "商家小程序path\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<&'a str>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nRequired."]
     pub out_request_no: &'a str,
 }
 
-/// 可用时间段
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityActivityBaseInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_periods`, `background_color`, `begin_time`, `end_time`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_name: &'a str,
+        activity_second_title: &'a str,
+        delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
+        merchant_logo_url: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            activity_name,
+            activity_second_title,
+            available_periods: None,
+            background_color: None,
+            begin_time: None,
+            delivery_purpose,
+            end_time: None,
+            merchant_logo_url,
+            mini_programs_appid: None,
+            mini_programs_path: None,
+            out_request_no,
+        }
+    }
+}
+
+#[doc = "可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a> {
-    /// 每日可用时间
+    #[doc = "每日可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_time:
         Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a>]>,
-    /// 可用时间
+    #[doc = "可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_time: Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a>]>,
 }
 
-/// 每日可用时间
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailablePeriods<'a> {
+    /// The object without a required field. The optional ones (`available_day_time`, `available_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            available_day_time: None,
+            available_time: None,
+        }
+    }
+}
+
+#[doc = "每日可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a> {
-    /// 每日可用开始时间
+    #[doc = "每日可用开始时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_day_time: Option<&'a str>,
-    /// 每日可用结束时间
+    #[doc = "每日可用结束时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_day_time: Option<&'a str>,
 }
 
-/// 可用时间
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailableDayTime<'a> {
+    /// The object without a required field. The optional ones (`begin_day_time`, `end_day_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            begin_day_time: None,
+            end_day_time: None,
+        }
+    }
+}
+
+#[doc = "可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a> {
-    /// 可用开始时间
+    #[doc = "可用开始时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp<&'a str>>,
-    /// 可用结束时间
+    #[doc = "可用结束时间\n\nOptional. Format `rfc3339`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
 }
 
-/// The `advanced_setting` object.
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAvailableTime<'a> {
+    /// The object without a required field. The optional ones (`begin_time`, `end_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            begin_time: None,
+            end_time: None,
+        }
+    }
+}
+
+#[doc = "The `advanced_setting` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a> {
-    /// 支付方式信息
+    #[doc = "支付方式信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_information:
         Option<CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a>>,
 }
 
-/// 支付方式信息
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAdvancedSetting<'a> {
+    /// The object without a required field. The optional ones (`payment_method_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            payment_method_information: None,
+        }
+    }
+}
+
+#[doc = "支付方式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a> {
-    /// 银行简称
+    #[doc = "银行简称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_abbreviation: Option<&'a str>,
-    /// 支付方式
+    #[doc = "支付方式\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<crate::marketing::paygiftactivity::PaygiftactivityPaymentMethod>,
 }
 
-/// 阶梯送发放规则
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityPaymentMethodInformation<'a> {
+    /// The object without a required field. The optional ones (`bank_abbreviation`, `payment_method`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bank_abbreviation: None,
+            payment_method: None,
+        }
+    }
+}
+
+#[doc = "阶梯送发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
-    /// 奖品基本信息列表
+    #[doc = "奖品基本信息列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_list: Option<&'a [CreatePaygiftactivityUniqueThresholdActivityAward<'a>]>,
-    /// 奖品类型
+    #[doc = "奖品类型\n\nRequired."]
     pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-    /// 发券商户号列表
+    #[doc = "发券商户号列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id_list: Option<&'a [&'a str]>,
-    /// 发券商户号选项
+    #[doc = "发券商户号选项\n\nRequired."]
     pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
-    /// 发放内容
+    #[doc = "发放内容\n\nRequired."]
     pub send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
-    /// 消费金额门槛
-    ///
-    /// Amount in fen (分).
+    #[doc = "消费金额门槛\n\nRequired.\n\nAmount in fen (分)."]
     pub transaction_amount_minimum: i64,
 }
 
-/// 奖品基本信息列表
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAwardSendRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`award_list`, `merchant_id_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
+        merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
+        send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
+        transaction_amount_minimum: i64,
+    ) -> Self {
+        Self {
+            award_list: None,
+            award_type,
+            merchant_id_list: None,
+            merchant_option,
+            send_content,
+            transaction_amount_minimum,
+        }
+    }
+}
+
+#[doc = "奖品基本信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityAward<'a> {
-    /// 奖品原始图（大图）
+    #[doc = "奖品原始图（大图）\n\nOptional. Format `MediaUrl`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_image_url: Option<&'a str>,
-    /// 代金券批次Id
+    #[doc = "代金券批次Id\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 奖品缩略图（小图）
+    #[doc = "奖品缩略图（小图）\n\nOptional. Format `MediaUrl`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<&'a str>,
 }
 
-/// The answer to [`CreatePaygiftactivityUniqueThresholdActivityRequest`].
+impl<'a> CreatePaygiftactivityUniqueThresholdActivityAward<'a> {
+    /// The object without a required field. The optional ones (`original_image_url`, `stock_id`, `thumbnail_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            original_image_url: None,
+            stock_id: None,
+            thumbnail_url: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePaygiftactivityUniqueThresholdActivityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePaygiftactivityUniqueThresholdActivityResponse {
-    /// 活动id
+    #[doc = "活动id\n\nAlways present."]
     pub activity_id: String,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
 }

@@ -7,33 +7,62 @@
 
 use crate::generated::prelude::*;
 
-/// 创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建自定义入口: `POST /v3/marketing/shopping-receipt/customentrances`.\n\n```ignore\nlet mut request = CreateShoppingReceiptCustomentrancesRequest::new(brand_id, custom_entrance_state, custom_entrance_type, end_time, jump_link, out_request_no, start_time, subtitle);\nrequest.goods_thumbnail_url = Some(goods_thumbnail_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建自定义入口",
+    "POST v3/marketing/shopping-receipt/customentrances",
+    "v3/marketing/shopping-receipt/customentrances"
+))]
 #[wxpay_api(POST, "v3/marketing/shopping-receipt/customentrances", response = CreateShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
+    #[doc = "自定义入口的归属品牌ID\n\nBody field, required. Example: `1014`."]
     pub brand_id: &'a str,
-    /// 设置自定义入口的状态
+    #[doc = "设置自定义入口的状态\n\nBody field, required. Example: `ONLINE`."]
     pub custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
-    /// 自定义入口种类
+    #[doc = "自定义入口种类\n\nBody field, required. Example: `MERCHANT_ACTIVITY`."]
     pub custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
-    /// 自定义入口的结束时间
+    #[doc = "自定义入口的结束时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub end_time: &'a str,
-    /// 展示商品信息
+    #[doc = "展示商品信息\n\nBody field, optional. Example: `https://qpic.cn/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<&'a str>,
-    /// 自定义入口跳转信息
+    #[doc = "自定义入口跳转信息\n\nBody field, required."]
     pub jump_link: ShoppingReceiptCustomentrancesJumpLink<'a>,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nBody field, required. Example: `6122352020010133287985742`."]
     pub out_request_no: &'a str,
-    /// 自定义入口的开始时间
+    #[doc = "自定义入口的开始时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: &'a str,
-    /// 副标题
+    #[doc = "副标题\n\nBody field, required. Example: `双十一8折活动`."]
     pub subtitle: &'a str,
+}
+
+impl<'a> CreateShoppingReceiptCustomentrancesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`goods_thumbnail_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
+        custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
+        end_time: &'a str,
+        jump_link: ShoppingReceiptCustomentrancesJumpLink<'a>,
+        out_request_no: &'a str,
+        start_time: &'a str,
+        subtitle: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            custom_entrance_state,
+            custom_entrance_type,
+            end_time,
+            goods_thumbnail_url: None,
+            jump_link,
+            out_request_no,
+            start_time,
+            subtitle,
+        }
+    }
 }
 
 string_enum! {
@@ -56,103 +85,147 @@ string_enum! {
     }
 }
 
-/// 自定义入口跳转信息
+#[doc = "自定义入口跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ShoppingReceiptCustomentrancesJumpLink<'a> {
-    /// 自定义入口的跳转小程序AppID
+    #[doc = "自定义入口的跳转小程序AppID\n\nRequired. Example: `wxea9c30a90fs8d3fe`."]
     pub mini_programs_appid: &'a str,
-    /// 自定义入口跳转小程序的path
+    #[doc = "自定义入口跳转小程序的path\n\nRequired. Example: `/pages/bonus/bonus`."]
     pub mini_programs_path: &'a str,
 }
 
-/// The answer to [`CreateShoppingReceiptCustomentrancesRequest`], [`QueryShoppingReceiptCustomentrancesRequest`] and [`ModifyShoppingReceiptCustomentrancesRequest`].
+impl<'a> ShoppingReceiptCustomentrancesJumpLink<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mini_programs_appid: &'a str, mini_programs_path: &'a str) -> Self {
+        Self {
+            mini_programs_appid,
+            mini_programs_path,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateShoppingReceiptCustomentrancesRequest`], [`QueryShoppingReceiptCustomentrancesRequest`] and [`ModifyShoppingReceiptCustomentrancesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ShoppingReceiptCustomentrances {
-    /// 自定义入口的归属品牌ID
+    #[doc = "自定义入口的归属品牌ID\n\nAlways present. Example: `1014`."]
     pub brand_id: String,
-    /// 自定义入口创建的时间
+    #[doc = "自定义入口创建的时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 设置自定义入口的状态
+    #[doc = "设置自定义入口的状态\n\nAlways present. Example: `ONLINE`."]
     pub custom_entrance_state: ShoppingReceiptCustomentrancesCustomEntranceState,
-    /// 自定义入口种类
+    #[doc = "自定义入口种类\n\nAlways present. Example: `MERCHANT_ACTIVITY`."]
     pub custom_entrance_type: ShoppingReceiptCustomentrancesCustomEntranceType,
-    /// 自定义入口的结束时间
+    #[doc = "自定义入口的结束时间\n\nAlways present. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`."]
     pub end_time: Timestamp,
-    /// 展示商品信息
+    #[doc = "展示商品信息\n\nMay be absent. Example: `https://qpic.cn/xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<String>,
-    /// 自定义入口跳转信息
+    #[doc = "自定义入口跳转信息\n\nAlways present."]
     pub jump_link: CustomentrancesJumpLink,
-    /// 自定义入口修改的时间
+    #[doc = "自定义入口修改的时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub modify_time: Timestamp,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 自定义入口的开始时间
+    #[doc = "自定义入口的开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: Timestamp,
-    /// 副标题
+    #[doc = "副标题\n\nAlways present. Example: `双十一8折活动`."]
     pub subtitle: String,
 }
 
-/// 自定义入口跳转信息
+#[doc = "自定义入口跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CustomentrancesJumpLink {
-    /// 自定义入口的跳转小程序AppID
+    #[doc = "自定义入口的跳转小程序AppID\n\nAlways present. Example: `wxea9c30a90fs8d3fe`."]
     pub mini_programs_appid: String,
-    /// 自定义入口跳转小程序的path
+    #[doc = "自定义入口跳转小程序的path\n\nAlways present. Example: `/pages/bonus/bonus`."]
     pub mini_programs_path: String,
 }
 
 /// The answer to [`CreateShoppingReceiptCustomentrancesRequest`]: `POST /v3/marketing/shopping-receipt/customentrances`.
 pub type CreateShoppingReceiptCustomentrancesResponse = ShoppingReceiptCustomentrances;
 
-/// 查询自定义入口: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询自定义入口: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet request = QueryShoppingReceiptCustomentrancesRequest::new(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询自定义入口",
+    "GET v3/marketing/shopping-receipt/customentrances/{brand_id}",
+    "v3/marketing/shopping-receipt/customentrances/{brand_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/shopping-receipt/customentrances/<brand_id>", response = QueryShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
+    #[doc = "自定义入口的归属品牌ID\n\nPath parameter, required. Example: `1014`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryShoppingReceiptCustomentrancesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self { brand_id }
+    }
 }
 
 /// The answer to [`QueryShoppingReceiptCustomentrancesRequest`]: `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 pub type QueryShoppingReceiptCustomentrancesResponse = ShoppingReceiptCustomentrances;
 
-/// 更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "更新自定义入口: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.\n\n```ignore\nlet mut request = ModifyShoppingReceiptCustomentrancesRequest::new(brand_id, out_request_no);\nrequest.custom_entrance_state = Some(custom_entrance_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "更新自定义入口",
+    "PATCH v3/marketing/shopping-receipt/customentrances/{brand_id}",
+    "v3/marketing/shopping-receipt/customentrances/{brand_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/shopping-receipt/customentrances/<brand_id>", response = ModifyShoppingReceiptCustomentrancesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyShoppingReceiptCustomentrancesRequest<'a> {
-    /// 自定义入口的归属品牌ID
+    #[doc = "自定义入口的归属品牌ID\n\nPath parameter, required. Example: `1014`."]
     pub brand_id: &'a str,
-    /// 设置自定义入口的状态
+    #[doc = "设置自定义入口的状态\n\nBody field, optional. Example: `ONLINE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance_state: Option<ShoppingReceiptCustomentrancesCustomEntranceState>,
-    /// 自定义入口种类
+    #[doc = "自定义入口种类\n\nBody field, optional. Example: `MERCHANT_ACTIVITY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance_type: Option<ShoppingReceiptCustomentrancesCustomEntranceType>,
-    /// 自定义入口的结束时间
+    #[doc = "自定义入口的结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2019-12-31T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 展示商品信息
+    #[doc = "展示商品信息\n\nBody field, optional. Example: `https://qpic.cn/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_thumbnail_url: Option<&'a str>,
-    /// 自定义入口跳转信息
+    #[doc = "自定义入口跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_link: Option<ShoppingReceiptCustomentrancesJumpLink<'a>>,
-    /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）
+    #[doc = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号）\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 自定义入口的开始时间
+    #[doc = "自定义入口的开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
-    /// 副标题
+    #[doc = "副标题\n\nBody field, optional. Example: `双十一8折活动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<&'a str>,
+}
+
+impl<'a> ModifyShoppingReceiptCustomentrancesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`custom_entrance_state`, `custom_entrance_type`, `end_time`, `goods_thumbnail_url`, `jump_link`, `start_time`, `subtitle`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            brand_id,
+            custom_entrance_state: None,
+            custom_entrance_type: None,
+            end_time: None,
+            goods_thumbnail_url: None,
+            jump_link: None,
+            out_request_no,
+            start_time: None,
+            subtitle: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyShoppingReceiptCustomentrancesRequest`]: `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.

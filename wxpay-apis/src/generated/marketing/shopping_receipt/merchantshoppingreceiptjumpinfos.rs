@@ -3,79 +3,116 @@
 
 use crate::generated::prelude::*;
 
-/// 上传商家电子小票跳转信息: `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+#[doc = "上传商家电子小票跳转信息: `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.\n\n```ignore\nlet mut request = CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest::new(jump_info, merchant_upload_time, openid, transaction_id);\nrequest.transaction_mchid = Some(transaction_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "上传商家电子小票跳转信息",
+    "POST v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos",
+    "v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos"
+))]
 #[wxpay_api(POST, "v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos", response = CreateShoppingReceiptMerchantshoppingreceiptjumpinfosResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest<'a> {
-    /// 跳转信息
+    #[doc = "跳转信息\n\nBody field, required."]
     pub jump_info: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a>,
-    /// 商户上传时间
+    #[doc = "商户上传时间\n\nBody field, required. Example: `2021-05-20T13:29:35.120+08:00`."]
     pub merchant_upload_time: &'a str,
-    /// 下单用户OpenID
+    #[doc = "下单用户OpenID\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, required. Example: `4200000008202209139188072801`."]
     pub transaction_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_sub_mchid: Option<&'a str>,
 }
 
-/// 跳转信息
+impl<'a> CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`transaction_mchid`, `transaction_sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        jump_info: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a>,
+        merchant_upload_time: &'a str,
+        openid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            jump_info,
+            merchant_upload_time,
+            openid,
+            transaction_id,
+            transaction_mchid: None,
+            transaction_sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a> {
-    /// 商户电子小票跳转信息小程序AppID
+    #[doc = "商户电子小票跳转信息小程序AppID\n\nRequired. Example: `example_merchant_appid`."]
     pub merchant_appid: &'a str,
-    /// 商户电子小票跳转信息小程序路径
+    #[doc = "商户电子小票跳转信息小程序路径\n\nRequired. Example: `example_merchant_path`."]
     pub merchant_path: &'a str,
 }
 
-/// The answer to [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest`].
+impl<'a> CreateShoppingReceiptMerchantshoppingreceiptjumpinfosJumpInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_appid: &'a str, merchant_path: &'a str) -> Self {
+        Self {
+            merchant_appid,
+            merchant_path,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateShoppingReceiptMerchantshoppingreceiptjumpinfosRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosResponse {
-    /// 商家电子小票跳转信息
+    #[doc = "商家电子小票跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_jump_info:
         Option<CreateShoppingReceiptMerchantshoppingreceiptjumpinfosMerchantJumpInfo>,
 }
 
-/// 商家电子小票跳转信息
+#[doc = "商家电子小票跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosMerchantJumpInfo {
-    /// 归属品牌ID
+    #[doc = "归属品牌ID\n\nMay be absent. Example: `1142`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: String,
-    /// 跳转信息
+    #[doc = "跳转信息\n\nAlways present."]
     pub jump_info: CreateShoppingReceiptMerchantshoppingreceiptjumpinfosMerchantJumpInfoJumpInfo,
-    /// 商户上传时间
+    #[doc = "商户上传时间\n\nAlways present. Example: `2021-05-20T13:29:35.120+08:00`."]
     pub merchant_upload_time: String,
-    /// 修改时间
+    #[doc = "修改时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub modify_time: String,
-    /// 下单用户OpenID
+    #[doc = "下单用户OpenID\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000008202209139188072801`."]
     pub transaction_id: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_mchid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_sub_mchid: Option<String>,
 }
 
-/// 跳转信息
+#[doc = "跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateShoppingReceiptMerchantshoppingreceiptjumpinfosMerchantJumpInfoJumpInfo {
-    /// 商户电子小票跳转信息小程序AppID
+    #[doc = "商户电子小票跳转信息小程序AppID\n\nAlways present. Example: `example_merchant_appid`."]
     pub merchant_appid: String,
-    /// 商户电子小票跳转信息小程序路径
+    #[doc = "商户电子小票跳转信息小程序路径\n\nAlways present. Example: `example_merchant_path`."]
     pub merchant_path: String,
 }

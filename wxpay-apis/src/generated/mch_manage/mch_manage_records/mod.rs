@@ -34,62 +34,59 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryMchManageMchManageRecordsRequest`].
-///
-/// 商户管理记录详情列表
+#[doc = "The answer to [`QueryMchManageMchManageRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageData {
-    /// 是否允许提交资料
+    #[doc = "是否允许提交资料\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_submit: Option<bool>,
-    /// 可提交资料结束时间
+    #[doc = "可提交资料结束时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approve_time: Option<Timestamp>,
-    /// 禁止提交资料原因
+    #[doc = "禁止提交资料原因\n\nMay be absent. Example: `应平台管理要求，此单据不支持申诉`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forbid_submit_reason: Option<String>,
-    /// 限制功能
+    #[doc = "限制功能\n\nMay be absent. Example: `关闭支付权限，关闭提现权限`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_ability: Option<String>,
-    /// 管控原因
+    #[doc = "管控原因\n\nMay be absent. Example: `涉嫌信用卡套现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_reason: Option<String>,
-    /// 商户管理记录ID
+    #[doc = "商户管理记录ID\n\nMay be absent. Example: `M1210999900435123451697535102441`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_record_id: Option<String>,
-    /// 商户管理记录状态
+    #[doc = "商户管理记录状态\n\nMay be absent. Example: `PENDING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_record_state: Option<QueryMchManageManageRecordState>,
-    /// 商户管理记录类型
+    #[doc = "商户管理记录类型\n\nMay be absent. Example: `FUNCTIONAL_LIMIT_RECORD`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_record_type: Option<QueryMchManageManageRecordType>,
-    /// 管控时间
+    #[doc = "管控时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_time: Option<Timestamp>,
-    /// 解除管控原因
+    #[doc = "解除管控原因\n\nMay be absent. Example: `MERCHANT_SUBMIT_RECOVER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_reason: Option<QueryMchManageRecoverReason>,
-    /// 解除管控时间
+    #[doc = "解除管控时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_time: Option<Timestamp>,
-    /// 解除管控方式
+    #[doc = "解除管控方式\n\nMay be absent. Example: `SUBMIT_INFORMATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_way: Option<QueryMchManageRecoverWay>,
-    /// 申诉驳回原因
+    #[doc = "申诉驳回原因\n\nMay be absent. Example: `身份证信息遮挡，请上传清晰的身份证图片`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 要求提交的资料
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "要求提交的资料\n\nMay be absent. Format `jsonObjectLike`. Example: `{\"record_fields\":[]}`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_item_info: Option<JsonString<QueryMchManageRequestedItemInfo>>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `123000110`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 可提交资料结束时间
+    #[doc = "可提交资料结束时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_end_time: Option<Timestamp>,
-    /// 可提交资料开始时间
+    #[doc = "可提交资料开始时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_start_time: Option<Timestamp>,
 }
@@ -120,99 +117,97 @@ string_enum! {
     }
 }
 
-/// 要求提交的资料
+#[doc = "要求提交的资料"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageRequestedItemInfo {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nAlways present."]
     pub record_fields: Vec<QueryMchManageRecordField>,
 }
 
-/// 资料项集合
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageRecordField {
-    /// 枚举校验规则
+    #[doc = "枚举校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_check_rule: Option<QueryMchManageEnumCheckRule>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 文件校验规则
+    #[doc = "文件校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_check_rule: Option<QueryMchManageFileCheckRule>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 订单类型校验规则
+    #[doc = "订单类型校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_interval_check_rule: Option<QueryMchManageFileCheckRule>,
-    /// 输入框占位文案
+    #[doc = "输入框占位文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relations: Option<Vec<QueryMchManageRelation>>,
-    /// 补充资料项多值\`JSON\`格式
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "补充资料项多值\\`JSON\\`格式\n\nMay be absent. Format `jsonArrayLike`. Example: `[]`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeated_field_data: Option<JsonString<Vec<QueryMchManageRepeatedFieldData>>>,
-    /// 是否必须提交
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 字符串校验规则
+    #[doc = "字符串校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string_check_rule: Option<QueryMchManageStringCheckRule>,
-    /// 时间区间校验规则
+    #[doc = "时间区间校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_interval_check_rule: Option<QueryMchManageTimeIntervalCheckRule>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<String>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "资料项类型\n\nMay be absent.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 枚举校验规则
+#[doc = "枚举校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageEnumCheckRule {
-    /// `enum_values`
+    #[doc = "`enum_values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 文件校验规则
+#[doc = "The `file_check_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageFileCheckRule {
-    /// 限制提交的文件后缀
+    #[doc = "限制提交的文件后缀\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<Vec<MchManageRecordsEnumFileExt>>,
-    /// 限制文件提交大小
+    #[doc = "限制文件提交大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
@@ -247,79 +242,80 @@ string_enum! {
     }
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageRelation {
-    /// 关联的资料项ID
+    #[doc = "关联的资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
+    #[doc = "关联的资料项值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_value: Option<String>,
 }
 
-/// 补充资料项
+#[doc = "补充资料项"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageRepeatedFieldData {
-    /// 详细地址
+    #[doc = "详细地址\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// 区域
+    #[doc = "区域\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
-    /// 城市
+    #[doc = "城市\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 凭证图片信息
+    #[doc = "凭证图片信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_img_list: Option<Vec<String>>,
-    /// 纬度值
+    #[doc = "纬度值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 是否物流
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否物流\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logistic_flag: Option<i64>,
-    /// 经度值
+    #[doc = "经度值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_order_id: Option<String>,
-    /// 地址名
+    #[doc = "地址名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 省份
+    #[doc = "省份\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// 街道
+    #[doc = "街道\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// 调单商品
+    #[doc = "调单商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_goods: Option<String>,
-    /// 交易金额
+    #[doc = "交易金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_money_amount: Option<String>,
-    /// 交易时间+08:00东八区时间
+    #[doc = "交易时间+08:00东八区时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_time: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_order_id: Option<String>,
 }
 
-/// 字符串校验规则
+#[doc = "字符串校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageStringCheckRule {
-    /// 字符串最大长度
+    #[doc = "字符串最大长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_string_length: Option<i64>,
-    /// 字符串最小长度
+    #[doc = "字符串最小长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_string_length: Option<i64>,
-    /// 校验规则
+    #[doc = "校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validator: Option<MchManageRecordsValidator>,
 }
@@ -340,29 +336,43 @@ string_enum! {
     }
 }
 
-/// 时间区间校验规则
+#[doc = "时间区间校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageTimeIntervalCheckRule {
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 查询子商户下指定商户管理记录: `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询子商户下指定商户管理记录: `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.\n\n```ignore\nlet request = QueryMchManageMchManageRecordsRequest::new(manage_record_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户下指定商户管理记录",
+    "GET v3/mch-manage/mch-manage-records/{manage_record_id}",
+    "v3/mch-manage/mch-manage-records/{manage_record_id}"
+))]
 #[wxpay_api(GET, "v3/mch-manage/mch-manage-records/<manage_record_id>", response = QueryMchManageMchManageRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchManageMchManageRecordsRequest<'a> {
-    /// 商户管理记录ID
+    #[doc = "商户管理记录ID\n\nPath parameter, required. Example: `M1210999900435123451697535102441`."]
     pub manage_record_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryMchManageMchManageRecordsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(manage_record_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            manage_record_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryMchManageMchManageRecordsRequest`]: `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.

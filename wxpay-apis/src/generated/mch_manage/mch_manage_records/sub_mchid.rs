@@ -3,42 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "分页查询子商户名下的商户管理记录: `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryMchManageRecordsBySubMchidRequest::new(sub_mchid, limit, manage_record_type);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "分页查询子商户名下的商户管理记录",
+    "GET v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}",
+    "v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/mch-manage/mch-manage-records/sub-mchid/<sub_mchid>", response = QueryMchManageRecordsBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchManageRecordsBySubMchidRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 商户管理记录类型
+    #[doc = "商户管理记录类型\n\nQuery parameter, required. Example: `FUNCTIONAL_LIMIT_RECORD`."]
     pub manage_record_type: crate::mch_manage::mch_manage_records::QueryMchManageManageRecordType,
-    /// 商户管理记录状态
+    #[doc = "商户管理记录状态\n\nQuery parameter, optional. Example: `PENDING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manage_record_state:
         Option<crate::mch_manage::mch_manage_records::QueryMchManageManageRecordState>,
 }
 
-/// The answer to [`QueryMchManageRecordsBySubMchidRequest`].
+impl<'a> QueryMchManageRecordsBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `manage_record_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        sub_mchid: &'a str,
+        limit: i64,
+        manage_record_type: crate::mch_manage::mch_manage_records::QueryMchManageManageRecordType,
+    ) -> Self {
+        Self {
+            sub_mchid,
+            limit,
+            offset: None,
+            manage_record_type,
+            manage_record_state: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMchManageRecordsBySubMchidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchManageRecordsBySubMchidResponse {
-    /// 商户管理记录详情列表
+    #[doc = "商户管理记录详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::mch_manage::mch_manage_records::QueryMchManageData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

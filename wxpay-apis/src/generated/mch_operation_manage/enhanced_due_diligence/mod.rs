@@ -5,56 +5,64 @@ use crate::generated::prelude::*;
 
 pub mod submit;
 
-/// 查询子商户强化尽调单信息: `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询子商户强化尽调单信息: `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`.\n\n```ignore\nlet request = QueryMchOperationManageEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户强化尽调单信息",
+    "GET v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}",
+    "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}"
+))]
 #[wxpay_api(GET, "v3/mch-operation-manage/enhanced-due-diligence/<due_diligence_id>", response = QueryMchOperationManageEnhancedDueDiligenceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchOperationManageEnhancedDueDiligenceRequest<'a> {
-    /// 尽调单号
+    #[doc = "尽调单号\n\nPath parameter, required. Example: `123000110_2_2190381dakdajois1283i12jo`."]
     pub due_diligence_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryMchOperationManageEnhancedDueDiligenceRequest`].
+impl<'a> QueryMchOperationManageEnhancedDueDiligenceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(due_diligence_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            due_diligence_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMchOperationManageEnhancedDueDiligenceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchOperationManageEnhancedDueDiligenceResponse {
-    /// 完成时间
+    #[doc = "完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complete_time: Option<Timestamp>,
-    /// 截止时间
+    #[doc = "截止时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub deadline_time: Timestamp,
-    /// 尽调单号
+    #[doc = "尽调单号\n\nAlways present. Example: `123000110_2_2190381dakdajois1283i12jo`."]
     pub due_diligence_id: String,
-    /// 尽调单状态
+    #[doc = "尽调单状态\n\nAlways present. Example: `DUE_DILIGENCE_STATE_COLLECTING`."]
     pub due_diligence_state: EnhancedDueDiligenceDueDiligenceState,
-    /// 驳回原因
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "驳回原因\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<JsonString<QueryMchOperationManageEnhancedDueDiligenceRejectReason>>,
-    /// 驳回时间
+    #[doc = "驳回时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_time: Option<Timestamp>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `123000110`."]
     pub sub_mchid: String,
-    /// 尽调已经提交的资料
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调已经提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_data: Option<JsonString<EnhancedDueDiligenceSubmissionData>>,
-    /// 尽调要求提交的资料
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调要求提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_template: Option<JsonString<EnhancedDueDiligenceSubmissionTemplate>>,
-    /// 提交时间
+    #[doc = "提交时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<Timestamp>,
-    /// 终止时间
+    #[doc = "终止时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_time: Option<Timestamp>,
 }
@@ -77,97 +85,98 @@ string_enum! {
     }
 }
 
-/// 驳回原因
+#[doc = "驳回原因"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchOperationManageEnhancedDueDiligenceRejectReason {
-    /// 审核原因集合
+    #[doc = "审核原因集合\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail_by_item:
         Option<Vec<QueryMchOperationManageEnhancedDueDiligenceAuditDetailByItem>>,
 }
 
-/// 审核原因集合
+#[doc = "审核原因集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchOperationManageEnhancedDueDiligenceAuditDetailByItem {
-    /// 审核结果
+    #[doc = "审核结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_result: Option<i64>,
-    /// 审核的资料项ID
+    #[doc = "审核的资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<i64>,
-    /// 展示给商户的审核结果
+    #[doc = "展示给商户的审核结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason_to_merchant: Option<String>,
 }
 
-/// 尽调已经提交的资料
+#[doc = "尽调已经提交的资料"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnhancedDueDiligenceSubmissionData {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nAlways present."]
     pub record_fields: Vec<EnhancedDueDiligenceRecordField>,
 }
 
-/// 资料项集合
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnhancedDueDiligenceRecordField {
-    /// 校验规则
+    #[doc = "校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_rule: Option<EnhancedDueDiligenceCheckRule>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 输入框占位文案
+    #[doc = "输入框占位文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relations: Option<Vec<EnhancedDueDiligenceRelation>>,
-    /// 是否必须提交
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<String>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `11`, `15`, `2`.
+    #[doc = "资料项类型\n\nMay be absent.\n\nOne of `1`, `11`, `15`, `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 校验规则
+#[doc = "校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnhancedDueDiligenceCheckRule {
-    /// 限制提交的文件后缀
+    #[doc = "限制提交的文件后缀\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<Vec<EnhancedDueDiligenceEnumFileExt>>,
-    /// `enum_keys`
+    #[doc = "`enum_keys`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_keys: Option<Vec<i64>>,
-    /// `enum_values`
+    #[doc = "`enum_values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
-    /// 限制文件提交大小
+    #[doc = "限制文件提交大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 字符串最大长度
+    #[doc = "字符串最大长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// 字符串最小长度
+    #[doc = "字符串最小长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
 }
@@ -184,75 +193,70 @@ string_enum! {
     }
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnhancedDueDiligenceRelation {
-    /// 关联的资料项ID
+    #[doc = "关联的资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
+    #[doc = "关联的资料项值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_value: Option<String>,
 }
 
-/// 尽调要求提交的资料
+#[doc = "尽调要求提交的资料"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnhancedDueDiligenceSubmissionTemplate {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nAlways present."]
     pub record_fields: Vec<QueryMchOperationManageEnhancedDueDiligenceRecordField>,
 }
 
-/// 资料项集合
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchOperationManageEnhancedDueDiligenceRecordField {
-    /// 校验规则
+    #[doc = "校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_rule: Option<EnhancedDueDiligenceCheckRule>,
-    /// 是否允许修改内容
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否允许修改内容\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<i64>,
-    /// 资料项值(单值类型)
+    #[doc = "资料项值(单值类型)\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_data: Option<String>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 是否隐藏资料项
+    #[doc = "是否隐藏资料项\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<i64>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 输入占位文案
+    #[doc = "输入占位文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// 是否必填
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必填\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<String>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `11`, `15`, `2`.
+    #[doc = "资料项类型\n\nMay be absent.\n\nOne of `1`, `11`, `15`, `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
-    /// 日期类型是否可勾选“长期有效”
-    ///
-    /// One of `0`, `1`.
+    #[doc = "日期类型是否可勾选“长期有效”\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_permanently_date: Option<i64>,
 }

@@ -3,125 +3,188 @@
 
 use crate::generated::prelude::*;
 
-/// 提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "提交尽调资料: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`.\n\n```ignore\nlet mut request = SubmitEnhancedDueDiligenceRequest::new(due_diligence_id, sub_mchid);\nrequest.submit_data = Some(submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交尽调资料",
+    "POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit",
+    "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit"
+))]
 #[wxpay_api(POST, "v3/mch-operation-manage/enhanced-due-diligence/<due_diligence_id>/submit", response = SubmitEnhancedDueDiligenceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRequest<'a> {
-    /// 尽调单号
+    #[doc = "尽调单号\n\nPath parameter, required. Example: `123000110_2_2190381dakdajois1283i12jo`."]
     pub due_diligence_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 提交资料内容
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "提交资料内容\n\nBody field, optional. Format `jsonObjectLike`. Example: `{\"record_fields\":[]}`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submit_data: Option<JsonString<SubmitEnhancedDueDiligenceSubmitData<'a>>>,
 }
 
-/// 提交资料内容
+impl<'a> SubmitEnhancedDueDiligenceRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`submit_data`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(due_diligence_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            due_diligence_id,
+            sub_mchid,
+            submit_data: None,
+        }
+    }
+}
+
+#[doc = "提交资料内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmitData<'a> {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nRequired."]
     pub record_fields: &'a [SubmitEnhancedDueDiligenceRecordField<'a>],
 }
 
-/// 资料项集合
+impl<'a> SubmitEnhancedDueDiligenceSubmitData<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(record_fields: &'a [SubmitEnhancedDueDiligenceRecordField<'a>]) -> Self {
+        Self { record_fields }
+    }
+}
+
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordField<'a> {
-    /// 校验规则
+    #[doc = "校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_rule: Option<SubmitEnhancedDueDiligenceCheckRule<'a>>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_name: Option<&'a str>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<&'a str>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 输入框占位文案
+    #[doc = "输入框占位文案\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<&'a str>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relations: Option<&'a [SubmitEnhancedDueDiligenceRelation<'a>]>,
-    /// 是否必须提交
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nOptional.\n\nOne of `0`, `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tips: Option<&'a str>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<&'a str>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `11`, `15`, `2`.
+    #[doc = "资料项类型\n\nOptional.\n\nOne of `1`, `11`, `15`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 校验规则
+impl<'a> SubmitEnhancedDueDiligenceRecordField<'a> {
+    /// The object without a required field. The optional ones (`check_rule`, `field_name`, `item_id`, `name`, `need_encrypt`, `placeholder`, `relations`, `required`, `tips`, `tooltip`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            check_rule: None,
+            field_name: None,
+            item_id: None,
+            name: None,
+            need_encrypt: None,
+            placeholder: None,
+            relations: None,
+            required: None,
+            tips: None,
+            tooltip: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceCheckRule<'a> {
-    /// 限制提交的文件后缀
+    #[doc = "限制提交的文件后缀\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<&'a [crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceEnumFileExt]>,
-    /// `enum_keys`
+    #[doc = "`enum_keys`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_keys: Option<&'a [i64]>,
-    /// `enum_values`
+    #[doc = "`enum_values`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<&'a [&'a str]>,
-    /// 限制文件提交大小
+    #[doc = "限制文件提交大小\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 字符串最大长度
+    #[doc = "字符串最大长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// 字符串最小长度
+    #[doc = "字符串最小长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+impl<'a> SubmitEnhancedDueDiligenceCheckRule<'a> {
+    /// The object without a required field. The optional ones (`enum_file_exts`, `enum_keys`, `enum_values`, `max_file_size`, `max_length`, `min_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_file_exts: None,
+            enum_keys: None,
+            enum_values: None,
+            max_file_size: None,
+            max_length: None,
+            min_length: None,
+        }
+    }
+}
+
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRelation<'a> {
-    /// 关联的资料项ID
+    #[doc = "关联的资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
+    #[doc = "关联的资料项值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_value: Option<&'a str>,
 }
 
-/// The answer to [`SubmitEnhancedDueDiligenceRequest`].
+impl<'a> SubmitEnhancedDueDiligenceRelation<'a> {
+    /// The object without a required field. The optional ones (`source_key`, `source_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            source_key: None,
+            source_value: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`SubmitEnhancedDueDiligenceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceResponse {
-    /// 尽调单状态
+    #[doc = "尽调单状态\n\nMay be absent. Example: `DUE_DILIGENCE_STATE_COLLECTING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_diligence_state: Option<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceDueDiligenceState>,
-    /// 尽调已经提交的资料
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调已经提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_data: Option<JsonString<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceSubmissionData>>,
-    /// 尽调要求提交的资料
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "尽调要求提交的资料\n\nMay be absent. Format `jsonObjectLike`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submission_template: Option<JsonString<crate::mch_operation_manage::enhanced_due_diligence::EnhancedDueDiligenceSubmissionTemplate>>,
-    /// 提交时间
+    #[doc = "提交时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<Timestamp>,
 }

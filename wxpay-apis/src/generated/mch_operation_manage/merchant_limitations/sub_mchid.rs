@@ -3,36 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 查询子商户管控情况: `GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/limited-functions-and-reasons/mch-limitations/query-sub-mch-limitation.html>.
-///
-/// For: 服务商.
+#[doc = "查询子商户管控情况: `GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = QuerySubMchLimitationRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/limited-functions-and-reasons/mch-limitations/query-sub-mch-limitation.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户管控情况",
+    "GET v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}",
+    "v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/mch-operation-manage/merchant-limitations/sub-mchid/<sub_mchid>", response = QuerySubMchLimitationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubMchLimitationRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QuerySubMchLimitationRequest`].
+impl<'a> QuerySubMchLimitationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QuerySubMchLimitationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubMchLimitationResponse {
-    /// 商户被管控能力列表
+    #[doc = "商户被管控能力列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limited_functions: Option<Vec<QuerySubMchLimitationRelateLimitation>>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `123000110`."]
     pub mchid: String,
-    /// 商户其他被管控能力描述
+    #[doc = "商户其他被管控能力描述\n\nMay be absent. Example: `关闭相册扫码支付,关闭长按识别支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_limited_functions: Option<String>,
-    /// 被管控原因及解脱路径列表
+    #[doc = "被管控原因及解脱路径列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_specifications: Option<Vec<QuerySubMchLimitationRecoverySpecification>>,
 }
 
 string_enum! {
-    /// 商户被管控能力列表
+    /// Values of `relate_limitations`.
     pub enum QuerySubMchLimitationRelateLimitation {
         /// `NO_PAYMENT`
         NoPayment = "NO_PAYMENT",
@@ -51,43 +62,44 @@ string_enum! {
     }
 }
 
-/// 被管控原因及解脱路径列表
+#[doc = "被管控原因及解脱路径列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubMchLimitationRecoverySpecification {
-    /// 处置方式
+    #[doc = "处置方式\n\nMay be absent. Example: `LIMIT_ACTION_TYPE_IMMEDIATE_CONTROL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_action_type: Option<QuerySubMchLimitationLimitationActionType>,
-    /// 商户被该原因管控的单据号
+    #[doc = "商户被该原因管控的单据号\n\nMay be absent. Example: `A20250819155047774441874`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_case_id: Option<String>,
-    /// 商户被该原因管控的时间
+    #[doc = "商户被该原因管控的时间\n\nMay be absent. Format `rfc3339`. Example: `2025-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_date: Option<Timestamp>,
-    /// 商户被管控原因
+    #[doc = "商户被管控原因\n\nMay be absent. Example: `入驻后180天无账户动账`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_reason: Option<String>,
-    /// 商户被管控原因描述
+    #[doc = "商户被管控原因描述\n\nMay be absent. Example: `当前商户号入驻后长时间无账户动账，请重新确认开户意愿并核实身份`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_reason_describe: Option<String>,
-    /// 商户被管控原因类型
+    #[doc = "商户被管控原因类型\n\nMay be absent. Example: `LICENSE_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_reason_type: Option<QuerySubMchLimitationLimitationReasonType>,
-    /// 预计管控开始时间
+    #[doc = "预计管控开始时间\n\nMay be absent. Format `rfc3339`. Example: `2025-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limitation_start_date: Option<Timestamp>,
-    /// 商户被该原因管控的其他能力描述
+    #[doc = "商户被该原因管控的其他能力描述\n\nMay be absent. Example: `关闭相册扫码支付,关闭长按识别支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_relate_limitations: Option<String>,
-    /// 商户被该原因管控的解脱帮助链接
+    #[doc = "商户被该原因管控的解脱帮助链接\n\nMay be absent. Example: `https://kf.qq.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_help_url: Option<String>,
-    /// 商户被该原因管控的解脱路径
+    #[doc = "商户被该原因管控的解脱路径\n\nMay be absent. Example: `MODIFY_SUBJECT_INFORMATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_way: Option<QuerySubMchLimitationRecoverWay>,
-    /// 商户被该原因管控的解脱路径参数
+    #[doc = "商户被该原因管控的解脱路径参数\n\nMay be absent. Example: `100200300112233`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_way_param: Option<String>,
-    /// 商户被该原因管控的能力列表
+    #[doc = "商户被该原因管控的能力列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relate_limitations: Option<Vec<QuerySubMchLimitationRelateLimitation>>,
 }

@@ -8,92 +8,133 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-/// 提交超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchcontactalterapplymentRequest::new(merchant_code, out_request_no);\nrequest.contact_info = Some(contact_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交超管变更申请单",
+    "POST v3/mchalterapply/mchcontactalterapplyment",
+    "v3/mchalterapply/mchcontactalterapplyment"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchcontactalterapplyment", response = CreateMchalterapplyMchcontactalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchcontactalterapplymentRequest<'a> {
-    /// 超级管理员信息
+    #[doc = "超级管理员信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_info: Option<CreateMchalterapplyMchcontactalterapplymentContactInfo<'a>>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `2492185251`."]
     pub merchant_code: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
 }
 
-/// 超级管理员信息
+impl<'a> CreateMchalterapplyMchcontactalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`contact_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(merchant_code: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            contact_info: None,
+            merchant_code,
+            out_request_no,
+        }
+    }
+}
+
+#[doc = "超级管理员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchcontactalterapplymentContactInfo<'a> {
-    /// 业务办理授权函
+    #[doc = "业务办理授权函\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_authorization_letter: Option<MediaId<&'a str>>,
-    /// 超级管理员身份证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_id_card_number: &'a str,
-    /// 超级管理员证件正面照片
+    #[doc = "超级管理员身份证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_id_card_number: Sensitive<&'a str>,
+    #[doc = "超级管理员证件正面照片\n\nRequired. Format `MediaId`."]
     pub contact_id_doc_copy: MediaId<&'a str>,
-    /// 超级管理员证件反面照片
+    #[doc = "超级管理员证件反面照片\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id_doc_copy_back: Option<MediaId<&'a str>>,
-    /// 超级管理员证件有效期开始时间
+    #[doc = "超级管理员证件有效期开始时间\n\nRequired. Example: `2019-06-06`."]
     pub contact_id_doc_period_begin: &'a str,
-    /// 超级管理员证件有效期结束时间
+    #[doc = "超级管理员证件有效期结束时间\n\nRequired. Example: `2026-06-06`."]
     pub contact_id_doc_period_end: &'a str,
-    /// 超级管理员证件类型
+    #[doc = "超级管理员证件类型\n\nRequired. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     pub contact_id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
-    /// 超级管理员姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub contact_name: &'a str,
-    /// 超级管理员手机
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub mobile_phone: &'a str,
+    #[doc = "超级管理员姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub contact_name: Sensitive<&'a str>,
+    #[doc = "超级管理员手机\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile_phone: Sensitive<&'a str>,
+}
+
+impl<'a> CreateMchalterapplyMchcontactalterapplymentContactInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`business_authorization_letter`, `contact_id_doc_copy_back`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contact_id_card_number: Sensitive<&'a str>,
+        contact_id_doc_copy: MediaId<&'a str>,
+        contact_id_doc_period_begin: &'a str,
+        contact_id_doc_period_end: &'a str,
+        contact_id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
+        contact_name: Sensitive<&'a str>,
+        mobile_phone: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            business_authorization_letter: None,
+            contact_id_card_number,
+            contact_id_doc_copy,
+            contact_id_doc_copy_back: None,
+            contact_id_doc_period_begin,
+            contact_id_doc_period_end,
+            contact_id_doc_type,
+            contact_name,
+            mobile_phone,
+        }
+    }
 }
 
 /// The answer to [`CreateMchalterapplyMchcontactalterapplymentRequest`]: `POST /v3/mchalterapply/mchcontactalterapplyment`.
 pub type CreateMchalterapplyMchcontactalterapplymentResponse =
     crate::mchalterapply::CreateMchalterapplyResponse;
 
-/// The answer to [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchcontactalterapplymentRequest`].
+#[doc = "The answer to [`QueryMchcontactalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchcontactalterapplyment::merchant::out_request_no::QueryMchcontactalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchcontactalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchcontactalterapplymentResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `20220617143306000013906025001`."]
     pub apply_id: String,
-    /// 驳回原因详情
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<Vec<crate::mchalterapply::MchalterapplyAuditRejectDetail>>,
-    /// 总体驳回原因
+    #[doc = "总体驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nAlways present. Example: `1900006491`."]
     pub merchant_code: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `1900013511_10000`."]
     pub out_request_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_EDITTING`."]
     pub state: crate::mchalterapply::MchalterapplyState,
 }
 
-/// 查询超管变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询超管变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`.\n\n```ignore\nlet request = QueryMchalterapplyMchcontactalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询超管变更申请单状态-使用申请单号",
+    "GET v3/mchalterapply/mchcontactalterapplyment/{apply_id}",
+    "v3/mchalterapply/mchcontactalterapplyment/{apply_id}"
+))]
 #[wxpay_api(GET, "v3/mchalterapply/mchcontactalterapplyment/<apply_id>", response = QueryMchalterapplyMchcontactalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMchcontactalterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
+}
+
+impl<'a> QueryMchalterapplyMchcontactalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
 }
 
 /// The answer to [`QueryMchalterapplyMchcontactalterapplymentRequest`]: `GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`.

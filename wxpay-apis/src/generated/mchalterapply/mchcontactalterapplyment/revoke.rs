@@ -3,25 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "撤销超管变更申请单: `POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`.\n\n```ignore\nlet request = RevokeMchcontactalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销超管变更申请单",
+    "POST v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke",
+    "v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchcontactalterapplyment/<apply_id>/revoke", response = RevokeMchcontactalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeMchcontactalterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 
-/// The answer to [`RevokeMchcontactalterapplymentRequest`].
+impl<'a> RevokeMchcontactalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
+}
+
+#[doc = "The answer to [`RevokeMchcontactalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeMchcontactalterapplymentResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nMay be absent. Example: `20220617143306000013906025001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nMay be absent. Example: `APPLYMENT_STATE_CANCELED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::mchalterapply::MchalterapplyState>,
 }

@@ -8,68 +8,107 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-/// 提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment`.\n\n```ignore\nlet mut request = CreateMchalterapplyMchsubjectalterapplymentRequest::new(merchant_code, organization_type, out_request_no);\nrequest.addition = Some(addition);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090649>.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交资料变更申请单",
+    "POST v3/mchalterapply/mchsubjectalterapplyment",
+    "v3/mchalterapply/mchsubjectalterapplyment"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchsubjectalterapplyment", response = CreateMchalterapplyMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// 补充材料列表
+    #[doc = "补充材料列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition: Option<CreateMchalterapplyMchsubjectalterapplymentAddition<'a>>,
-    /// 主体资料变更范围
+    #[doc = "主体资料变更范围\n\nBody field, optional. Example: `ALTER_SCOPE_FULL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alter_scope: Option<CreateMchalterapplyMchsubjectalterapplymentAlterScope>,
-    /// 营业执照信息
+    #[doc = "营业执照信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_license_info:
         Option<CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a>>,
-    /// 登记证书信息
+    #[doc = "登记证书信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_info: Option<CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a>>,
-    /// 是否金融机构
+    #[doc = "是否金融机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution: Option<bool>,
-    /// 金融机构许可证
+    #[doc = "金融机构许可证\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_institution_info:
         Option<CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a>>,
-    /// 法人身份信息
+    #[doc = "法人身份信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_person_info: Option<CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a>>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `2492185251`."]
     pub merchant_code: &'a str,
-    /// 主体类型
+    #[doc = "主体类型\n\nBody field, required. Example: `SUBJECT_TYPE_ENTERPRISE`."]
     pub organization_type: CreateMchalterapplyMchsubjectalterapplymentOrganizationType,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
-    /// 最终受益人信息列表
+    #[doc = "最终受益人信息列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_info_list: Option<&'a [CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a>]>,
 }
 
-/// 补充材料列表
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`addition`, `alter_scope`, `business_license_info`, `certificate_info`, `finance_institution`, `finance_institution_info`, `legal_person_info`, `ubo_info_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        merchant_code: &'a str,
+        organization_type: CreateMchalterapplyMchsubjectalterapplymentOrganizationType,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            addition: None,
+            alter_scope: None,
+            business_license_info: None,
+            certificate_info: None,
+            finance_institution: None,
+            finance_institution_info: None,
+            legal_person_info: None,
+            merchant_code,
+            organization_type,
+            out_request_no,
+            ubo_info_list: None,
+        }
+    }
+}
+
+#[doc = "补充材料列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentAddition<'a> {
-    /// 发证机关证明
+    #[doc = "发证机关证明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_prove: Option<&'a [MediaId<&'a str>]>,
-    /// 银行开户许可证
+    #[doc = "银行开户许可证\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_openaccount_license: Option<&'a [MediaId<&'a str>]>,
-    /// 法人身份辅助证明
+    #[doc = "法人身份辅助证明\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_other_prove: Option<&'a [MediaId<&'a str>]>,
-    /// 开户核准通知书
+    #[doc = "开户核准通知书\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openaccount_approval: Option<&'a [MediaId<&'a str>]>,
-    /// 受益所有人补充材料
+    #[doc = "受益所有人补充材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ubo_prove: Option<&'a [MediaId<&'a str>]>,
+}
+
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentAddition<'a> {
+    /// The object without a required field. The optional ones (`agency_prove`, `bank_openaccount_license`, `legal_other_prove`, `openaccount_approval`, `ubo_prove`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agency_prove: None,
+            bank_openaccount_license: None,
+            legal_other_prove: None,
+            openaccount_approval: None,
+            ubo_prove: None,
+        }
+    }
 }
 
 string_enum! {
@@ -84,47 +123,96 @@ string_enum! {
     }
 }
 
-/// 营业执照信息
+#[doc = "营业执照信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
-    /// 注册地址
+    #[doc = "注册地址\n\nOptional. Example: `广东省深圳市南山区xx路xx号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<&'a str>,
-    /// 法人姓名
+    #[doc = "法人姓名\n\nRequired. Example: `李四`."]
     pub legal_person: &'a str,
-    /// 营业执照照片
+    #[doc = "营业执照照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub license_copy: MediaId<&'a str>,
-    /// 营业执照注册号
+    #[doc = "营业执照注册号\n\nRequired. Example: `123456789012345678`."]
     pub license_number: &'a str,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nOptional. Example: `2019-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_period_begin: Option<&'a str>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nOptional. Example: `2026-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_period_end: Option<&'a str>,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired. Example: `李四网络有限公司`."]
     pub merchant_name: &'a str,
 }
 
-/// 登记证书信息
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentBusinessLicenseInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`company_address`, `license_period_begin`, `license_period_end`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        legal_person: &'a str,
+        license_copy: MediaId<&'a str>,
+        license_number: &'a str,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            company_address: None,
+            legal_person,
+            license_copy,
+            license_number,
+            license_period_begin: None,
+            license_period_end: None,
+            merchant_name,
+        }
+    }
+}
+
+#[doc = "登记证书信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a> {
-    /// 证书照片
+    #[doc = "证书照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub cert_copy: MediaId<&'a str>,
-    /// 证书编号
+    #[doc = "证书编号\n\nRequired. Example: `111111111111`."]
     pub cert_number: &'a str,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nRequired. Example: `2019-06-06`."]
     pub cert_period_begin: &'a str,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nRequired. Example: `2026-06-06`."]
     pub cert_period_end: &'a str,
-    /// 证书类型
+    #[doc = "证书类型\n\nRequired. Example: `CERTIFICATE_TYPE_2388`."]
     pub cert_type: CreateMchalterapplyMchsubjectalterapplymentCertType,
-    /// 注册地址
+    #[doc = "注册地址\n\nRequired. Example: `广东省深圳市南山区xx路xx号`."]
     pub company_address: &'a str,
-    /// 法人姓名
+    #[doc = "法人姓名\n\nRequired. Example: `李四`."]
     pub legal_person: &'a str,
-    /// 商户名称
+    #[doc = "商户名称\n\nRequired. Example: `xx公益团体`."]
     pub merchant_name: &'a str,
+}
+
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentCertificateInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cert_copy: MediaId<&'a str>,
+        cert_number: &'a str,
+        cert_period_begin: &'a str,
+        cert_period_end: &'a str,
+        cert_type: CreateMchalterapplyMchsubjectalterapplymentCertType,
+        company_address: &'a str,
+        legal_person: &'a str,
+        merchant_name: &'a str,
+    ) -> Self {
+        Self {
+            cert_copy,
+            cert_number,
+            cert_period_begin,
+            cert_period_end,
+            cert_type,
+            company_address,
+            legal_person,
+            merchant_name,
+        }
+    }
 }
 
 string_enum! {
@@ -153,13 +241,28 @@ string_enum! {
     }
 }
 
-/// 金融机构许可证
+#[doc = "金融机构许可证"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a> {
-    /// 金融机构许可证图片
+    #[doc = "金融机构许可证图片\n\nRequired."]
     pub finance_license_pics: &'a [MediaId<&'a str>],
-    /// 金融机构类型
+    #[doc = "金融机构类型\n\nRequired. Example: `FINANCE_TYPE_BANK_AGENT`."]
     pub finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
+}
+
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentFinanceInstitutionInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        finance_license_pics: &'a [MediaId<&'a str>],
+        finance_type: CreateMchalterapplyMchsubjectalterapplymentFinanceType,
+    ) -> Self {
+        Self {
+            finance_license_pics,
+            finance_type,
+        }
+    }
 }
 
 string_enum! {
@@ -178,56 +281,62 @@ string_enum! {
     }
 }
 
-/// 法人身份信息
+#[doc = "法人身份信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a> {
-    /// 经营者/法人是否为受益人
+    #[doc = "经营者/法人是否为受益人\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_ubo: Option<bool>,
-    /// 法定代表人说明函
+    #[doc = "法定代表人说明函\n\nOptional. Format `MediaId`. Example: `47ZC6GC-vnrbEny_Ie_AUv0OF4wFNIO4kqg05InE4d2I6_H7I4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_letter_copy: Option<MediaId<&'a str>>,
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_address: Option<&'a str>,
-    /// 证件反面照片
+    #[doc = "证件居住地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_address: Option<Sensitive<&'a str>>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_back: Option<MediaId<&'a str>>,
-    /// 证件正面照片
+    #[doc = "证件正面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_front: Option<MediaId<&'a str>>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_name: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_number: Option<&'a str>,
-    /// 证件有效期开始时间
+    #[doc = "证件姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_name: Option<Sensitive<&'a str>>,
+    #[doc = "证件号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件有效期开始时间\n\nOptional. Example: `2019-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_period_begin: Option<&'a str>,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nOptional. Example: `2026-06-06`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_period_end: Option<&'a str>,
-    /// 证件类型
+    #[doc = "证件类型\n\nOptional. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<crate::mchalterapply::CreateMchalterapplyContactIdDocType>,
-    /// 证件持有人类型
+    #[doc = "证件持有人类型\n\nRequired. Example: `LEGAL`."]
     pub id_holder_type: CreateMchalterapplyMchsubjectalterapplymentIdHolderType,
+}
+
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentLegalPersonInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`as_ubo`, `authorize_letter_copy`, `card_address`, `card_back`, `card_front`, `card_name`, `card_number`, `card_period_begin`, `card_period_end`, `id_doc_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(id_holder_type: CreateMchalterapplyMchsubjectalterapplymentIdHolderType) -> Self {
+        Self {
+            as_ubo: None,
+            authorize_letter_copy: None,
+            card_address: None,
+            card_back: None,
+            card_front: None,
+            card_name: None,
+            card_number: None,
+            card_period_begin: None,
+            card_period_end: None,
+            id_doc_type: None,
+            id_holder_type,
+        }
+    }
 }
 
 string_enum! {
@@ -258,57 +367,75 @@ string_enum! {
     }
 }
 
-/// 最终受益人信息列表
+#[doc = "最终受益人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
-    /// 证件居住地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_address: &'a str,
-    /// 证件反面照片
+    #[doc = "证件居住地址\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_address: Sensitive<&'a str>,
+    #[doc = "证件反面照片\n\nOptional. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_back: Option<MediaId<&'a str>>,
-    /// 证件正面照片
+    #[doc = "证件正面照片\n\nRequired. Format `MediaId`. Example: `0P3ng6KTIW4-Q_l2FjKLZuhHjFwczhJehHhAZN6BKXQPcs-VvdSo`."]
     pub card_front: MediaId<&'a str>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub card_number: &'a str,
-    /// 证件有效期开始时间
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub card_number: Sensitive<&'a str>,
+    #[doc = "证件有效期开始时间\n\nRequired. Example: `2019-06-06`."]
     pub card_period_begin: &'a str,
-    /// 证件有效期结束时间
+    #[doc = "证件有效期结束时间\n\nRequired. Example: `2026-06-06`."]
     pub card_period_end: &'a str,
-    /// 证件类型
+    #[doc = "证件类型\n\nRequired. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     pub id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
+}
+
+impl<'a> CreateMchalterapplyMchsubjectalterapplymentUboInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`card_back`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_address: Sensitive<&'a str>,
+        card_front: MediaId<&'a str>,
+        card_name: Sensitive<&'a str>,
+        card_number: Sensitive<&'a str>,
+        card_period_begin: &'a str,
+        card_period_end: &'a str,
+        id_doc_type: crate::mchalterapply::CreateMchalterapplyContactIdDocType,
+    ) -> Self {
+        Self {
+            card_address,
+            card_back: None,
+            card_front,
+            card_name,
+            card_number,
+            card_period_begin,
+            card_period_end,
+            id_doc_type,
+        }
+    }
 }
 
 /// The answer to [`CreateMchalterapplyMchsubjectalterapplymentRequest`]: `POST /v3/mchalterapply/mchsubjectalterapplyment`.
 pub type CreateMchalterapplyMchsubjectalterapplymentResponse =
     crate::mchalterapply::CreateMchalterapplyResponse;
 
-/// The answer to [`QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchsubjectalterapplymentRequest`].
+#[doc = "The answer to [`QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest`](crate::mchalterapply::mchsubjectalterapplyment::merchant::out_request_no::QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest) and [`QueryMchalterapplyMchsubjectalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchsubjectalterapplymentResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `20220617143306000013906025001`."]
     pub apply_id: String,
-    /// 驳回原因详情
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<Vec<crate::mchalterapply::MchalterapplyAuditRejectDetail>>,
-    /// 总体驳回原因
+    #[doc = "总体驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nAlways present. Example: `1900006491`."]
     pub merchant_code: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `1900013511_10000`."]
     pub out_request_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_EDITTING`."]
     pub state: MchsubjectalterapplymentState,
 }
 
@@ -330,16 +457,26 @@ string_enum! {
     }
 }
 
-/// 查询资料变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090655>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询资料变更申请单状态-使用申请单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.\n\n```ignore\nlet request = QueryMchalterapplyMchsubjectalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090655>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询资料变更申请单状态-使用申请单号",
+    "GET v3/mchalterapply/mchsubjectalterapplyment/{apply_id}",
+    "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}"
+))]
 #[wxpay_api(GET, "v3/mchalterapply/mchsubjectalterapplyment/<apply_id>", response = QueryMchalterapplyMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMchsubjectalterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
+}
+
+impl<'a> QueryMchalterapplyMchsubjectalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
 }
 
 /// The answer to [`QueryMchalterapplyMchsubjectalterapplymentRequest`]: `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.

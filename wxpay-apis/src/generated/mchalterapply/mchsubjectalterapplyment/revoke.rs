@@ -3,22 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090672>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "撤销资料变更申请单: `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.\n\n```ignore\nlet request = RevokeMchsubjectalterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090672>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销资料变更申请单",
+    "POST v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke",
+    "v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/mchsubjectalterapplyment/<apply_id>/revoke", response = RevokeMchsubjectalterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeMchsubjectalterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 
-/// The answer to [`RevokeMchsubjectalterapplymentRequest`].
+impl<'a> RevokeMchsubjectalterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
+}
+
+#[doc = "The answer to [`RevokeMchsubjectalterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeMchsubjectalterapplymentResponse {
-    /// 撤销状态
+    #[doc = "撤销状态\n\nAlways present. Example: `SUCCESS`."]
     pub result: RevokeMchsubjectalterapplymentResult,
 }
 

@@ -8,50 +8,75 @@ use crate::generated::prelude::*;
 pub mod merchant;
 pub mod revoke;
 
-/// 提交商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "提交商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment`.\n\n```ignore\nlet request = CreateMchalterapplyMerchantnamealterapplymentRequest::new(merchant_shortname, out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "提交商户简称变更申请单",
+    "POST v3/mchalterapply/merchantnamealterapplyment",
+    "v3/mchalterapply/merchantnamealterapplyment"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/merchantnamealterapplyment", response = CreateMchalterapplyMerchantnamealterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
-    /// 商户简称
+    #[doc = "商户简称\n\nBody field, required. Example: `新疆大枣专卖店`."]
     pub merchant_shortname: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `2492185251`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateMchalterapplyMerchantnamealterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_shortname: &'a str, out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_shortname,
+            out_request_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateMchalterapplyMerchantnamealterapplymentRequest`]: `POST /v3/mchalterapply/merchantnamealterapplyment`.
 pub type CreateMchalterapplyMerchantnamealterapplymentResponse =
     crate::mchalterapply::CreateMchalterapplyResponse;
 
-/// 查询商户简称变更申请单状态-使用申请单号: `GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询商户简称变更申请单状态-使用申请单号: `GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`.\n\n```ignore\nlet request = QueryMchalterapplyMerchantnamealterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询商户简称变更申请单状态-使用申请单号",
+    "GET v3/mchalterapply/merchantnamealterapplyment/{apply_id}",
+    "v3/mchalterapply/merchantnamealterapplyment/{apply_id}"
+))]
 #[wxpay_api(GET, "v3/mchalterapply/merchantnamealterapplyment/<apply_id>", response = QueryMchalterapplyMerchantnamealterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 
-/// The answer to [`QueryMchalterapplyMerchantnamealterapplymentRequest`].
+impl<'a> QueryMchalterapplyMerchantnamealterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
+}
+
+#[doc = "The answer to [`QueryMchalterapplyMerchantnamealterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchalterapplyMerchantnamealterapplymentResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `20220617143306000013906025001`."]
     pub apply_id: String,
-    /// 总体驳回原因
+    #[doc = "总体驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nAlways present. Example: `1900006491`."]
     pub merchant_code: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `1900013511_10000`."]
     pub out_request_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_EDITTING`."]
     pub state: crate::mchalterapply::MchalterapplyState,
 }

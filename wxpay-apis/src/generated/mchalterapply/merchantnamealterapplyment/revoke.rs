@@ -3,25 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "撤销商户简称变更申请单: `POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`.\n\n```ignore\nlet request = RevokeMerchantnamealterapplymentRequest::new(apply_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销商户简称变更申请单",
+    "POST v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke",
+    "v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/mchalterapply/merchantnamealterapplyment/<apply_id>/revoke", response = RevokeMerchantnamealterapplymentResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeMerchantnamealterapplymentRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nPath parameter, required. Example: `20220617143306000013906025001`."]
     pub apply_id: &'a str,
 }
 
-/// The answer to [`RevokeMerchantnamealterapplymentRequest`].
+impl<'a> RevokeMerchantnamealterapplymentRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(apply_id: &'a str) -> Self {
+        Self { apply_id }
+    }
+}
+
+#[doc = "The answer to [`RevokeMerchantnamealterapplymentRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeMerchantnamealterapplymentResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nMay be absent. Example: `20220617143306000013906025001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nMay be absent. Example: `APPLYMENT_STATE_CANCELED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<RevokeMerchantnamealterapplymentState>,
 }

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 使用医保自费混合订单号查看下单结果: `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 从业机构（银行）.
+#[doc = "使用医保自费混合订单号查看下单结果: `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`.\n\n```ignore\nlet mut request = QueryOrdersByMixTradeNoRequest::new(mix_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 从业机构（银行）."]
+#[doc(alias(
+    "使用医保自费混合订单号查看下单结果",
+    "GET v3/med-ins/orders/mix-trade-no/{mix_trade_no}",
+    "v3/med-ins/orders/mix-trade-no/{mix_trade_no}"
+))]
 #[wxpay_api(GET, "v3/med-ins/orders/mix-trade-no/<mix_trade_no>", response = QueryOrdersByMixTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOrdersByMixTradeNoRequest<'a> {
-    /// 医保自费混合订单号
+    #[doc = "医保自费混合订单号\n\nPath parameter, required. Example: `1217752501201407033233368318`."]
     pub mix_trade_no: &'a str,
-    /// 医疗机构的商户号
+    #[doc = "医疗机构的商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryOrdersByMixTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mix_trade_no: &'a str) -> Self {
+        Self {
+            mix_trade_no,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryOrdersByMixTradeNoRequest`]: `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`.

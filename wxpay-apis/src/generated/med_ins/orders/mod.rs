@@ -6,125 +6,180 @@ use crate::generated::prelude::*;
 pub mod mix_trade_no;
 pub mod out_trade_no;
 
-/// 医保自费混合收款下单: `POST /v3/med-ins/orders`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 从业机构（银行）.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "医保自费混合收款下单: `POST /v3/med-ins/orders`.\n\n```ignore\nlet mut request = CreateMedInsOrdersRequest::new(appid, callback_url, city_id, med_inst_name, med_inst_no, mix_pay_type, order_type, out_trade_no, payer, serial_no, total_fee);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 从业机构（银行）.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("医保自费混合收款下单", "POST v3/med-ins/orders", "v3/med-ins/orders"))]
 #[wxpay_api(POST, "v3/med-ins/orders", response = CreateMedInsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMedInsOrdersRequest<'a> {
-    /// 从业机构的公众号ID
+    #[doc = "从业机构的公众号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `{}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 回调通知URL
+    #[doc = "回调通知URL\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub callback_url: &'a str,
-    /// 现金补充列表
+    #[doc = "现金补充列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_add_detail: Option<&'a [CreateMedInsOrdersCashAddDetail]>,
-    /// 现金减免列表
+    #[doc = "现金减免列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_reduce_detail: Option<&'a [CreateMedInsOrdersCashReduceDetail]>,
-    /// 渠道号
+    #[doc = "渠道号\n\nBody field, optional. Example: `AAGN9uhZc5EGyRdairKW7Qnu`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_no: Option<&'a str>,
-    /// 城市ID
+    #[doc = "城市ID\n\nBody field, required. Example: `530100`."]
     pub city_id: &'a str,
-    /// 扩展字段
+    #[doc = "扩展字段\n\nBody field, optional. Example: `{}`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extends: Option<&'a str>,
-    /// 用户定位信息
+    #[doc = "用户定位信息\n\nBody field, optional. Example: `102.682296,25.054260`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_location: Option<&'a str>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nBody field, optional. Example: `50000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_cash_fee: Option<i64>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nBody field, optional. Example: `100000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_gov_fee: Option<i64>,
-    /// 医保下单时间
+    #[doc = "医保下单时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_order_create_time: Option<Timestamp<&'a str>>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nBody field, optional. Example: `5000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_other_fee: Option<i64>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nBody field, optional. Example: `45000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_self_fee: Option<i64>,
-    /// 是否到医保局测试环境下单
+    #[doc = "是否到医保局测试环境下单\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub med_ins_test_env: Option<bool>,
-    /// 医疗机构名称
+    #[doc = "医疗机构名称\n\nBody field, required. Example: `北大医院`."]
     pub med_inst_name: &'a str,
-    /// 医疗机构编码
+    #[doc = "医疗机构编码\n\nBody field, required. Example: `1217752501201407033233368318`."]
     pub med_inst_no: &'a str,
-    /// 混合支付类型
+    #[doc = "混合支付类型\n\nBody field, required. Example: `CASH_AND_INSURANCE`."]
     pub mix_pay_type: OrdersMixPayType,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 订单类型
+    #[doc = "订单类型\n\nBody field, required. Example: `REG_PAY`."]
     pub order_type: OrdersOrderType,
-    /// 从业机构订单号
+    #[doc = "从业机构订单号\n\nBody field, required. Example: `202204022005169952975171534816`."]
     pub out_trade_no: &'a str,
-    /// 医疗机构透传给医保的数据
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "医疗机构透传给医保的数据\n\nBody field, optional. Format `jsonObjectLike`. Example: `{}`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passthrough_request_content:
         Option<JsonString<CreateMedInsOrdersPassthroughRequestContent<'a>>>,
-    /// 医保局返回的支付授权码
+    #[doc = "医保局返回的支付授权码\n\nBody field, optional. Example: `AUTH530100202204022006310000034`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_auth_no: Option<&'a str>,
-    /// 是否代亲属支付
+    #[doc = "是否代亲属支付\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_for_relatives: Option<bool>,
-    /// 医保局返回的支付单ID
+    #[doc = "医保局返回的支付单ID\n\nBody field, optional. Example: `ORD530100202204022006350000021`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_order_id: Option<&'a str>,
-    /// 支付人身份信息
+    #[doc = "支付人身份信息\n\nBody field, required."]
     pub payer: CreateMedInsOrdersPayer<'a>,
-    /// 自费预下单ID
+    #[doc = "自费预下单ID\n\nBody field, optional. Example: `wx201410272009395522657a690389285100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prepay_id: Option<&'a str>,
-    /// 亲属身份信息
+    #[doc = "亲属身份信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relative: Option<CreateMedInsOrdersPayer<'a>>,
-    /// 医疗机构订单号
+    #[doc = "医疗机构订单号\n\nBody field, required. Example: `1217752501201`."]
     pub serial_no: &'a str,
-    /// 医疗机构的公众号ID
+    #[doc = "医疗机构的公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 医疗机构的商户号
+    #[doc = "医疗机构的商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 用户在医疗机构AppID下的唯一标识
+    #[doc = "用户在医疗机构AppID下的唯一标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 使用该接口下单的总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "使用该接口下单的总金额\n\nBody field, required. Example: `202000`.\n\nAmount in fen (分)."]
     pub total_fee: i64,
-    /// 实际需要用户微信支付的金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "实际需要用户微信支付的金额\n\nBody field, optional. Example: `42000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_pay_cash_fee: Option<i64>,
 }
 
-/// 现金补充列表
+impl<'a> CreateMedInsOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `cash_add_detail`, `cash_reduce_detail`, `channel_no`, `extends`, `geo_location`, `med_ins_cash_fee`, `med_ins_gov_fee`, `med_ins_order_create_time`, `med_ins_other_fee`, `med_ins_self_fee`, `med_ins_test_env`, `openid`, `passthrough_request_content`, `pay_auth_no`, `pay_for_relatives`, `pay_order_id`, `prepay_id`, `relative`, `sub_appid`, `sub_mchid`, `sub_openid`, `wechat_pay_cash_fee`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        callback_url: &'a str,
+        city_id: &'a str,
+        med_inst_name: &'a str,
+        med_inst_no: &'a str,
+        mix_pay_type: OrdersMixPayType,
+        order_type: OrdersOrderType,
+        out_trade_no: &'a str,
+        payer: CreateMedInsOrdersPayer<'a>,
+        serial_no: &'a str,
+        total_fee: i64,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            callback_url,
+            cash_add_detail: None,
+            cash_reduce_detail: None,
+            channel_no: None,
+            city_id,
+            extends: None,
+            geo_location: None,
+            med_ins_cash_fee: None,
+            med_ins_gov_fee: None,
+            med_ins_order_create_time: None,
+            med_ins_other_fee: None,
+            med_ins_self_fee: None,
+            med_ins_test_env: None,
+            med_inst_name,
+            med_inst_no,
+            mix_pay_type,
+            openid: None,
+            order_type,
+            out_trade_no,
+            passthrough_request_content: None,
+            pay_auth_no: None,
+            pay_for_relatives: None,
+            pay_order_id: None,
+            payer,
+            prepay_id: None,
+            relative: None,
+            serial_no,
+            sub_appid: None,
+            sub_mchid: None,
+            sub_openid: None,
+            total_fee,
+            wechat_pay_cash_fee: None,
+        }
+    }
+}
+
+#[doc = "现金补充列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMedInsOrdersCashAddDetail {
-    /// 现金补充金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金补充金额\n\nRequired. Example: `2000`.\n\nAmount in fen (分)."]
     pub cash_add_fee: i64,
-    /// 现金补充类型
+    #[doc = "现金补充类型\n\nRequired. Example: `FREIGHT`."]
     pub cash_add_type: OrdersCashAddType,
+}
+
+impl CreateMedInsOrdersCashAddDetail {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(cash_add_fee: i64, cash_add_type: OrdersCashAddType) -> Self {
+        Self {
+            cash_add_fee,
+            cash_add_type,
+        }
+    }
 }
 
 string_enum! {
@@ -139,15 +194,25 @@ string_enum! {
     }
 }
 
-/// 现金减免列表
+#[doc = "现金减免列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMedInsOrdersCashReduceDetail {
-    /// 现金减免金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金减免金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub cash_reduce_fee: i64,
-    /// 现金减免类型
+    #[doc = "现金减免类型\n\nRequired. Example: `DEFAULT_REDUCE_TYPE`."]
     pub cash_reduce_type: OrdersCashReduceType,
+}
+
+impl CreateMedInsOrdersCashReduceDetail {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(cash_reduce_fee: i64, cash_reduce_type: OrdersCashReduceType) -> Self {
+        Self {
+            cash_reduce_fee,
+            cash_reduce_type,
+        }
+    }
 }
 
 string_enum! {
@@ -212,35 +277,59 @@ string_enum! {
     }
 }
 
-/// 医疗机构透传给医保的数据
+#[doc = "医疗机构透传给医保的数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMedInsOrdersPassthroughRequestContent<'a> {
-    /// `payAuthNo`
+    #[doc = "`payAuthNo`\n\nOptional. Example: `AUTH****`."]
     #[serde(rename = "payAuthNo", skip_serializing_if = "Option::is_none")]
     pub pay_auth_no: Option<&'a str>,
-    /// `payOrdId`
+    #[doc = "`payOrdId`\n\nOptional. Example: `ORD****`."]
     #[serde(rename = "payOrdId", skip_serializing_if = "Option::is_none")]
     pub pay_ord_id: Option<&'a str>,
-    /// `setlLatlnt`
+    #[doc = "`setlLatlnt`\n\nOptional. Example: `118.096435,24.485407`."]
     #[serde(rename = "setlLatlnt", skip_serializing_if = "Option::is_none")]
     pub setl_latlnt: Option<&'a str>,
 }
 
-/// 支付人身份信息
+impl<'a> CreateMedInsOrdersPassthroughRequestContent<'a> {
+    /// The object without a required field. The optional ones (`pay_auth_no`, `pay_ord_id`, `setl_latlnt`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            pay_auth_no: None,
+            pay_ord_id: None,
+            setl_latlnt: None,
+        }
+    }
+}
+
+#[doc = "The `payer` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMedInsOrdersPayer<'a> {
-    /// 证件类型
+    #[doc = "证件类型\n\nRequired. Example: `ID_CARD`."]
     pub card_type: CreateMedInsOrdersCardType,
-    /// 个人身份ID摘要
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_digest: &'a str,
-    /// 真实姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
+    #[doc = "个人身份ID摘要\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_digest: Sensitive<&'a str>,
+    #[doc = "真实姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateMedInsOrdersPayer<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_type: CreateMedInsOrdersCardType,
+        id_digest: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            card_type,
+            id_digest,
+            name,
+        }
+    }
 }
 
 string_enum! {
@@ -265,141 +354,132 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMedInsOrdersRequest`], [`QueryOrdersByMixTradeNoRequest`](crate::med_ins::orders::mix_trade_no::QueryOrdersByMixTradeNoRequest) and [`QueryOrdersByOutTradeNoRequest`](crate::med_ins::orders::out_trade_no::QueryOrdersByOutTradeNoRequest).
+#[doc = "The answer to [`CreateMedInsOrdersRequest`], [`QueryOrdersByMixTradeNoRequest`](crate::med_ins::orders::mix_trade_no::QueryOrdersByMixTradeNoRequest) and [`QueryOrdersByOutTradeNoRequest`](crate::med_ins::orders::out_trade_no::QueryOrdersByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersResponse {
-    /// 从业机构的公众号ID
+    #[doc = "从业机构的公众号ID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `{}`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 回调通知URL
+    #[doc = "回调通知URL\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub callback_url: String,
-    /// 现金补充列表
+    #[doc = "现金补充列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_add_detail: Option<Vec<OrdersCashAddDetail>>,
-    /// 现金减免列表
+    #[doc = "现金减免列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_reduce_detail: Option<Vec<OrdersCashReduceDetail>>,
-    /// 渠道号
+    #[doc = "渠道号\n\nMay be absent. Example: `AAGN9uhZc5EGyRdairKW7Qnu`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_no: Option<String>,
-    /// 城市ID
+    #[doc = "城市ID\n\nAlways present. Example: `530100`."]
     pub city_id: String,
-    /// 扩展字段
+    #[doc = "扩展字段\n\nMay be absent. Example: `{}`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
-    /// 用户定位信息
+    #[doc = "用户定位信息\n\nMay be absent. Example: `102.682296,25.054260`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_location: Option<String>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nMay be absent. Example: `50000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_cash_fee: Option<i64>,
-    /// 医保支付失败原因
+    #[doc = "医保支付失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_fail_reason: Option<String>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nMay be absent. Example: `100000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_gov_fee: Option<i64>,
-    /// 医保下单时间
+    #[doc = "医保下单时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_order_create_time: Option<Timestamp>,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nMay be absent. Example: `5000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_other_fee: Option<i64>,
-    /// 混合订单中自费部分的支付状态
+    #[doc = "混合订单中自费部分的支付状态\n\nAlways present. Example: `MED_INS_PAY_SUCCESS`."]
     pub med_ins_pay_status: OrdersMedInsPayStatus,
-    /// 医保局结算后
+    #[doc = "医保局结算后\n\nMay be absent. Example: `45000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_self_fee: Option<i64>,
-    /// 是否到医保局测试环境下单
+    #[doc = "是否到医保局测试环境下单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_ins_test_env: Option<bool>,
-    /// 医疗机构名称
+    #[doc = "医疗机构名称\n\nAlways present. Example: `北大医院`."]
     pub med_inst_name: String,
-    /// 医疗机构编码
+    #[doc = "医疗机构编码\n\nAlways present. Example: `1217752501201407033233368318`."]
     pub med_inst_no: String,
-    /// 医保自费混合订单支付状态
+    #[doc = "医保自费混合订单支付状态\n\nAlways present. Example: `MIX_PAY_SUCCESS`."]
     pub mix_pay_status: OrdersMixPayStatus,
-    /// 混合支付类型
+    #[doc = "混合支付类型\n\nAlways present. Example: `CASH_AND_INSURANCE`."]
     pub mix_pay_type: OrdersMixPayType,
-    /// 医保自费混合订单号
+    #[doc = "医保自费混合订单号\n\nAlways present. Example: `1217752501201407033233368318`."]
     pub mix_trade_no: String,
-    /// 用户在appid下的唯一标识
+    #[doc = "用户在appid下的唯一标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 订单类型
+    #[doc = "订单类型\n\nAlways present. Example: `REG_PAY`."]
     pub order_type: OrdersOrderType,
-    /// 从业机构订单号
+    #[doc = "从业机构订单号\n\nAlways present. Example: `202204022005169952975171534816`."]
     pub out_trade_no: String,
-    /// 订单支付时间
+    #[doc = "订单支付时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 医疗机构透传给医保的数据
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "医疗机构透传给医保的数据\n\nMay be absent. Format `jsonObjectLike`. Example: `{}`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passthrough_request_content: Option<JsonString<OrdersPassthroughRequestContent>>,
-    /// 支付完成后医保局返回内容
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "支付完成后医保局返回内容\n\nMay be absent. Format `jsonObjectLike`. Example: `{}`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passthrough_response_content: Option<JsonString<OrdersPassthroughRequestContent>>,
-    /// 医保局返回的支付授权码
+    #[doc = "医保局返回的支付授权码\n\nMay be absent. Example: `AUTH530100202204022006310000034`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_auth_no: Option<String>,
-    /// 是否代亲属支付
+    #[doc = "是否代亲属支付\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_for_relatives: Option<bool>,
-    /// 医保局返回的支付单ID
+    #[doc = "医保局返回的支付单ID\n\nMay be absent. Example: `ORD530100202204022006350000021`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_order_id: Option<String>,
-    /// 自费预下单ID
+    #[doc = "自费预下单ID\n\nMay be absent. Example: `wx201410272009395522657a690389285100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepay_id: Option<String>,
-    /// 混合订单中自费部分的支付状态
+    #[doc = "混合订单中自费部分的支付状态\n\nAlways present. Example: `SELF_PAY_SUCCESS`."]
     pub self_pay_status: OrdersSelfPayStatus,
-    /// 医疗机构订单号
+    #[doc = "医疗机构订单号\n\nAlways present. Example: `1217752501201`."]
     pub serial_no: String,
-    /// 医疗机构的公众号ID
+    #[doc = "医疗机构的公众号ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 医疗机构的商户号
+    #[doc = "医疗机构的商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 用户在医疗机构AppID下的唯一标识
+    #[doc = "用户在医疗机构AppID下的唯一标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 使用该接口下单的总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "使用该接口下单的总金额\n\nAlways present. Example: `202000`.\n\nAmount in fen (分)."]
     pub total_fee: i64,
-    /// 实际需要用户微信支付的金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "实际需要用户微信支付的金额\n\nMay be absent. Example: `42000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_pay_cash_fee: Option<i64>,
 }
 
-/// 现金补充列表
+#[doc = "现金补充列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersCashAddDetail {
-    /// 现金补充金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金补充金额\n\nAlways present. Example: `2000`.\n\nAmount in fen (分)."]
     pub cash_add_fee: i64,
-    /// 现金补充类型
+    #[doc = "现金补充类型\n\nAlways present. Example: `FREIGHT`."]
     pub cash_add_type: OrdersCashAddType,
 }
 
-/// 现金减免列表
+#[doc = "现金减免列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersCashReduceDetail {
-    /// 现金减免金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金减免金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub cash_reduce_fee: i64,
-    /// 现金减免类型
+    #[doc = "现金减免类型\n\nAlways present. Example: `DEFAULT_REDUCE_TYPE`."]
     pub cash_reduce_type: OrdersCashReduceType,
 }
 
@@ -437,16 +517,17 @@ string_enum! {
     }
 }
 
-/// 医疗机构透传给医保的数据
+#[doc = "The `passthrough_request_content` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrdersPassthroughRequestContent {
-    /// `payAuthNo`
+    #[doc = "`payAuthNo`\n\nMay be absent. Example: `AUTH****`."]
     #[serde(rename = "payAuthNo", default, skip_serializing_if = "Option::is_none")]
     pub pay_auth_no: Option<String>,
-    /// `payOrdId`
+    #[doc = "`payOrdId`\n\nMay be absent. Example: `ORD****`."]
     #[serde(rename = "payOrdId", default, skip_serializing_if = "Option::is_none")]
     pub pay_ord_id: Option<String>,
-    /// `setlLatlnt`
+    #[doc = "`setlLatlnt`\n\nMay be absent. Example: `118.096435,24.485407`."]
     #[serde(
         rename = "setlLatlnt",
         default,

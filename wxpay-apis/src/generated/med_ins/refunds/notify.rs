@@ -3,40 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 医保退款通知: `POST /v3/med-ins/refunds/notify`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构（银行）.
+#[doc = "医保退款通知: `POST /v3/med-ins/refunds/notify`.\n\n```ignore\nlet request = NotifyRefundsRequest::new(mix_trade_no, med_refund_gov_fee, med_refund_other_fee, med_refund_self_fee, med_refund_total_fee, out_refund_no, refund_time, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（银行）."]
+#[doc(alias(
+    "医保退款通知",
+    "POST v3/med-ins/refunds/notify",
+    "v3/med-ins/refunds/notify"
+))]
 #[wxpay_api(POST, "v3/med-ins/refunds/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyRefundsRequest<'a> {
-    /// 医保自费混合订单号
+    #[doc = "医保自费混合订单号\n\nQuery parameter, required. Example: `1217752501201407033233368318`."]
     #[wxpay(query)]
     pub mix_trade_no: &'a str,
-    /// 医保统筹退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "医保统筹退款金额\n\nBody field, required. Example: `45000`.\n\nAmount in fen (分)."]
     #[serde(rename = "med_refund__gov_fee")]
     pub med_refund_gov_fee: i64,
-    /// 医保其他退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "医保其他退款金额\n\nBody field, required. Example: `45000`.\n\nAmount in fen (分)."]
     #[serde(rename = "med_refund__other_fee")]
     pub med_refund_other_fee: i64,
-    /// 医保个账退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "医保个账退款金额\n\nBody field, required. Example: `45000`.\n\nAmount in fen (分)."]
     #[serde(rename = "med_refund__self_fee")]
     pub med_refund_self_fee: i64,
-    /// 医保退款的总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "医保退款的总金额\n\nBody field, required. Example: `45000`.\n\nAmount in fen (分)."]
     pub med_refund_total_fee: i64,
-    /// 从业机构退款单号
+    #[doc = "从业机构退款单号\n\nBody field, required. Example: `R202204022005169952975171534816`."]
     pub out_refund_no: &'a str,
-    /// 医保退款成功时间
+    #[doc = "医保退款成功时间\n\nBody field, required. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub refund_time: Timestamp<&'a str>,
-    /// 医疗机构的商户号
+    #[doc = "医疗机构的商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> NotifyRefundsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        mix_trade_no: &'a str,
+        med_refund_gov_fee: i64,
+        med_refund_other_fee: i64,
+        med_refund_self_fee: i64,
+        med_refund_total_fee: i64,
+        out_refund_no: &'a str,
+        refund_time: Timestamp<&'a str>,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            mix_trade_no,
+            med_refund_gov_fee,
+            med_refund_other_fee,
+            med_refund_self_fee,
+            med_refund_total_fee,
+            out_refund_no,
+            refund_time,
+            sub_mchid,
+        }
+    }
 }

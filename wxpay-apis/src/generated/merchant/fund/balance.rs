@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 查询账户实时余额API: `GET /v3/merchant/fund/balance/{account_type}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_20.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_3.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询账户实时余额API: `GET /v3/merchant/fund/balance/{account_type}`.\n\n```ignore\nlet request = QueryBalanceRequest::new(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_20.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询账户实时余额API",
+    "GET v3/merchant/fund/balance/{account_type}",
+    "v3/merchant/fund/balance/{account_type}"
+))]
 #[wxpay_api(GET, "v3/merchant/fund/balance/<account_type>", response = QueryBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBalanceRequest<'a> {
-    /// 账户类型
+    #[doc = "账户类型\n\nPath parameter, required."]
     pub account_type: &'a str,
+}
+
+impl<'a> QueryBalanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(account_type: &'a str) -> Self {
+        Self { account_type }
+    }
 }
 
 /// The answer to [`QueryBalanceRequest`]: `GET /v3/merchant/fund/balance/{account_type}`.

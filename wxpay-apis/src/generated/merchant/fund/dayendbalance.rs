@@ -3,18 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 查询账户日终余额API: `GET /v3/merchant/fund/dayendbalance/{account_type}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_21.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询账户日终余额API: `GET /v3/merchant/fund/dayendbalance/{account_type}`.\n\n```ignore\nlet request = QueryDayEndBalanceRequest::new(account_type, date);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-day-end-balance.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_21.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询账户日终余额API",
+    "GET v3/merchant/fund/dayendbalance/{account_type}",
+    "v3/merchant/fund/dayendbalance/{account_type}"
+))]
 #[wxpay_api(GET, "v3/merchant/fund/dayendbalance/<account_type>", response = QueryDayEndBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDayEndBalanceRequest<'a> {
-    /// 账户类型
+    #[doc = "账户类型\n\nPath parameter, required."]
     pub account_type: &'a str,
-    /// 日期
+    #[doc = "日期\n\nQuery parameter, required. Format `date`. Example: `2019-06-11`."]
     pub date: &'a str,
+}
+
+impl<'a> QueryDayEndBalanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(account_type: &'a str, date: &'a str) -> Self {
+        Self { account_type, date }
+    }
 }
 
 /// The answer to [`QueryDayEndBalanceRequest`]: `GET /v3/merchant/fund/dayendbalance/{account_type}`.

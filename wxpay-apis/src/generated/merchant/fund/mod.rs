@@ -7,12 +7,13 @@ pub mod balance;
 pub mod dayendbalance;
 pub mod withdraw;
 
-/// The answer to [`QueryBalanceRequest`](crate::merchant::fund::balance::QueryBalanceRequest) and [`QueryDayEndBalanceRequest`](crate::merchant::fund::dayendbalance::QueryDayEndBalanceRequest).
+#[doc = "The answer to [`QueryBalanceRequest`](crate::merchant::fund::balance::QueryBalanceRequest) and [`QueryDayEndBalanceRequest`](crate::merchant::fund::dayendbalance::QueryDayEndBalanceRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Balance {
-    /// 可用余额
+    #[doc = "可用余额\n\nAlways present. Example: `100`."]
     pub available_amount: i64,
-    /// 不可用余额
+    #[doc = "不可用余额\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_amount: Option<i64>,
 }

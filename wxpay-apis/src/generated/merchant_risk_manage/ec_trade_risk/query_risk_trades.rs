@@ -3,68 +3,84 @@
 
 use crate::generated::prelude::*;
 
-/// 查询风险订单: `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 服务商.
+#[doc = "查询风险订单: `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`.\n\n```ignore\nlet mut request = QueryRiskTradesEcTradeRiskRequest::new();\nrequest.end_time = Some(end_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询风险订单",
+    "POST v3/merchant-risk-manage/ec-trade-risk/query-risk-trades",
+    "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/ec-trade-risk/query-risk-trades", response = QueryRiskTradesEcTradeRiskResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskRequest<'a> {
-    /// 结束时间
+    #[doc = "结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 查询页码
+    #[doc = "查询页码\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
+    #[doc = "查询页大小\n\nBody field, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 开始时间
+    #[doc = "开始时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryRiskTradesEcTradeRiskRequest`].
+impl<'a> QueryRiskTradesEcTradeRiskRequest<'a> {
+    /// The request without a required field. The optional ones (`end_time`, `mchid`, `page_index`, `page_size`, `sp_mchid`, `start_time`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_time: None,
+            mchid: None,
+            page_index: None,
+            page_size: None,
+            sp_mchid: None,
+            start_time: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryRiskTradesEcTradeRiskRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskResponse {
-    /// 风险订单列表
+    #[doc = "风险订单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_trade_list: Option<Vec<QueryRiskTradesEcTradeRiskRiskTrade>>,
-    /// 总风险订单数
+    #[doc = "总风险订单数\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_num: Option<i64>,
 }
 
-/// 风险订单列表
+#[doc = "风险订单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRiskTradesEcTradeRiskRiskTrade {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900009231`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `20150806125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nMay be absent. Example: `2020-12-01T16:18:12+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_discove_time: Option<String>,
-    /// 风险等级
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "风险等级\n\nMay be absent. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<i64>,
-    /// 风险类型
-    ///
-    /// One of `1`, `2`, `3`, `4`.
+    #[doc = "风险类型\n\nMay be absent. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_type: Option<i64>,
 }

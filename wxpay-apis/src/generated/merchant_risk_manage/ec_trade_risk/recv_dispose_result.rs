@@ -3,55 +3,71 @@
 
 use crate::generated::prelude::*;
 
-/// 回传处置结果: `POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 服务商.
+#[doc = "回传处置结果: `POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`.\n\n```ignore\nlet mut request = RecvDisposeResultEcTradeRiskRequest::new(out_trade_no);\nrequest.disp_addition = Some(disp_addition);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "回传处置结果",
+    "POST v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result",
+    "v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result"
+))]
 #[wxpay_api(POST, "v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result", response = RecvDisposeResultEcTradeRiskResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RecvDisposeResultEcTradeRiskRequest<'a> {
-    /// 处置补充
+    #[doc = "处置补充\n\nBody field, optional. Example: `example_disp_addition`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disp_addition: Option<&'a str>,
-    /// 处置结论
+    #[doc = "处置结论\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disp_conclusion: Option<&'a [i64]>,
-    /// 是否有投诉
+    #[doc = "是否有投诉\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exist_complaint: Option<bool>,
-    /// 最终风险结论
-    ///
-    /// One of `1`, `2`.
+    #[doc = "最终风险结论\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_risk_result: Option<i64>,
-    /// 最终风险类型
-    ///
-    /// One of `1`, `2`, `3`, `4`.
+    #[doc = "最终风险类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_risk_type: Option<i64>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nBody field, optional. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900009231`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`RecvDisposeResultEcTradeRiskRequest`].
+impl<'a> RecvDisposeResultEcTradeRiskRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`disp_addition`, `disp_conclusion`, `exist_complaint`, `final_risk_result`, `final_risk_type`, `mchid`, `refund_amount`, `sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self {
+            disp_addition: None,
+            disp_conclusion: None,
+            exist_complaint: None,
+            final_risk_result: None,
+            final_risk_type: None,
+            mchid: None,
+            out_trade_no,
+            refund_amount: None,
+            sp_mchid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`RecvDisposeResultEcTradeRiskRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecvDisposeResultEcTradeRiskResponse {
-    /// 返回描述
+    #[doc = "返回描述\n\nMay be absent. Example: `ok`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rsp_msg: Option<String>,
 }

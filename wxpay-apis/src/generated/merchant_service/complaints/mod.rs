@@ -7,71 +7,85 @@ use crate::generated::prelude::*;
 
 pub mod negotiation_historys;
 
-/// 查询投诉信息API: `GET /v3/merchant-service/complaints`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询投诉信息API: `GET /v3/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉信息API",
+    "GET v3/merchant-service/complaints",
+    "v3/merchant-service/complaints"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints", response = QueryMerchantServiceComplaintsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsRequest<'a> {
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 开始日期
+    #[doc = "开始日期\n\nQuery parameter, required. Format `date`. Example: `2019-01-01`."]
     pub begin_date: &'a str,
-    /// 结束日期
+    #[doc = "结束日期\n\nQuery parameter, required. Format `date`. Example: `2019-01-01`."]
     pub end_date: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900012181`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryMerchantServiceComplaintsRequest`].
+impl<'a> QueryMerchantServiceComplaintsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+        Self {
+            limit: None,
+            offset: None,
+            begin_date,
+            end_date,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantServiceComplaintsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsResponse {
-    /// `data`
+    #[doc = "`data`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMerchantServiceComplaintsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 投诉总条数
+    #[doc = "投诉总条数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 用户投诉信息详情
+#[doc = "用户投诉信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsData {
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `3`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 投诉详情
+    #[doc = "投诉详情\n\nAlways present. Example: `反馈一个重复扣费的问题`."]
     pub complaint_detail: String,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nAlways present."]
     pub complaint_state: QueryMerchantServiceComplaintsComplaintState,
-    /// 投诉时间
+    #[doc = "投诉时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub complaint_time: Timestamp,
-    /// 冻结结束时间
+    #[doc = "冻结结束时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen_end_time: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20190906154617947762231`."]
     pub out_trade_no: String,
-    /// 投诉人联系方式
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "投诉人联系方式\n\nMay be absent. Format `base64`. Example: `Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1x...`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer_phone: Option<String>,
-    /// 特约商户号
+    pub payer_phone: Option<Encrypted>,
+    #[doc = "特约商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4200000404201909069117582536`."]
     pub transaction_id: String,
 }
 
@@ -95,45 +109,54 @@ string_enum! {
     }
 }
 
-/// 查询投诉详情API: `GET /v3/merchant-service/complaints/{transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_8.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询投诉详情API: `GET /v3/merchant-service/complaints/{transaction_id}`.\n\n```ignore\nlet request = QueryMerchantServiceComplaintsByTransactionIdRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉详情API",
+    "GET v3/merchant-service/complaints/{transaction_id}",
+    "v3/merchant-service/complaints/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints/<transaction_id>", response = QueryMerchantServiceComplaintsByTransactionIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsByTransactionIdRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `4200000404201909069117582536`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`QueryMerchantServiceComplaintsByTransactionIdRequest`].
+impl<'a> QueryMerchantServiceComplaintsByTransactionIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self { transaction_id }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantServiceComplaintsByTransactionIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsByTransactionIdResponse {
-    /// 投诉金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "投诉金额\n\nAlways present. Example: `3`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 投诉描述
+    #[doc = "投诉描述\n\nAlways present. Example: `反馈一个重复扣费的问题`."]
     pub complaint_detail: String,
-    /// 投诉单处理进展状态
+    #[doc = "投诉单处理进展状态\n\nAlways present. Example: `WAIT_MERCHANT_RESPONSE`."]
     pub complaint_handle_state: String,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_state: Option<String>,
-    /// 投诉时间
+    #[doc = "投诉时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub complaint_time: String,
-    /// 冻结结束时间
+    #[doc = "冻结结束时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen_end_time: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20190906154617947762231`."]
     pub out_trade_no: String,
-    /// 投诉人联系方式
+    #[doc = "投诉人联系方式\n\nMay be absent. Format `base64`. Example: `Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1x...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_phone: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1900012181`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000404201909069117582536`."]
     pub transaction_id: String,
 }

@@ -3,41 +3,53 @@
 
 use crate::generated::prelude::*;
 
-/// 查询投诉协商历史API: `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_7.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询投诉协商历史API: `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.\n\n```ignore\nlet request = QueryComplaintsNegotiationHistorysRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_7.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉协商历史API",
+    "GET v3/merchant-service/complaints/{transaction_id}/negotiation-historys",
+    "v3/merchant-service/complaints/{transaction_id}/negotiation-historys"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints/<transaction_id>/negotiation-historys", response = QueryComplaintsNegotiationHistorysResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `4200000404201909069117582536`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`QueryComplaintsNegotiationHistorysRequest`].
+impl<'a> QueryComplaintsNegotiationHistorysRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self { transaction_id }
+    }
+}
+
+#[doc = "The answer to [`QueryComplaintsNegotiationHistorysRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysResponse {
-    /// 投诉协商历史
+    #[doc = "投诉协商历史\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_negotiation_history:
         Option<Vec<QueryComplaintsNegotiationHistorysComplaintNegotiationHistory>>,
 }
 
-/// 投诉协商历史
+#[doc = "投诉协商历史"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintsNegotiationHistorysComplaintNegotiationHistory {
-    /// 协商历史图片凭证
+    #[doc = "协商历史图片凭证\n\nMay be absent. Example: `https://qpic.cn/xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_list: Option<Vec<serde_json::Value>>,
-    /// 操作内容
+    #[doc = "操作内容\n\nMay be absent. Example: `投诉一个重复扣费问题`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_details: Option<String>,
-    /// 操作时间
+    #[doc = "操作时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub operate_time: String,
-    /// 操作类型
+    #[doc = "操作类型\n\nAlways present. Example: `CREATE_COMPLAINT_BY_PLATFORM`."]
     pub operate_type: QueryComplaintsNegotiationHistorysOperateType,
-    /// 操作人
+    #[doc = "操作人\n\nAlways present. Example: `投诉人`."]
     pub operate_user: String,
 }
 

@@ -3,16 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.
-///
-/// For: 服务商.
+#[doc = "反馈处理完成API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteComplaintV2Request::new(complaint_id, complainted_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_15.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "反馈处理完成API",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/complete",
+    "v3/merchant-service/complaints-v2/{complaint_id}/complete"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteComplaintV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
+}
+
+impl<'a> CompleteComplaintV2Request<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(complaint_id: &'a str, complainted_mchid: &'a str) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+        }
+    }
 }

@@ -11,137 +11,156 @@ pub mod response;
 pub mod response_immediate_service;
 pub mod update_refund_progress;
 
-/// 查询投诉单列表API: `GET /v3/merchant-service/complaints-v2`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/list-complaints-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_11.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询投诉单列表API: `GET /v3/merchant-service/complaints-v2`.\n\n```ignore\nlet mut request = ListComplaintsV2Request::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/list-complaints-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_11.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉单列表API",
+    "GET v3/merchant-service/complaints-v2",
+    "v3/merchant-service/complaints-v2"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints-v2", response = ListComplaintsV2Response)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListComplaintsV2Request<'a> {
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 开始日期
+    #[doc = "开始日期\n\nQuery parameter, required. Example: `2019-01-01`."]
     pub begin_date: &'a str,
-    /// 结束日期
+    #[doc = "结束日期\n\nQuery parameter, required. Example: `2019-01-01`."]
     pub end_date: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nQuery parameter, optional. Example: `1900012181`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complainted_mchid: Option<&'a str>,
 }
 
-/// The answer to [`ListComplaintsV2Request`].
+impl<'a> ListComplaintsV2Request<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `complainted_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+        Self {
+            limit: None,
+            offset: None,
+            begin_date,
+            end_date,
+            complainted_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ListComplaintsV2Request`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListComplaintsV2Response {
-    /// 用户投诉信息详情
+    #[doc = "用户投诉信息详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ListComplaintsV2Data>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 投诉总条数
+    #[doc = "投诉总条数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 用户投诉信息详情
+#[doc = "用户投诉信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListComplaintsV2Data {
-    /// 补充信息
+    #[doc = "补充信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_info: Option<ComplaintsV2AdditionalInfo>,
-    /// 申请退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "申请退款金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_refund_amount: Option<i64>,
-    /// 投诉详情
+    #[doc = "投诉详情\n\nAlways present. Example: `反馈一个重复扣费的问题`."]
     pub complaint_detail: String,
-    /// 投诉单是否已全额退款
+    #[doc = "投诉单是否已全额退款\n\nAlways present."]
     pub complaint_full_refunded: bool,
-    /// 投诉单号
+    #[doc = "投诉单号\n\nAlways present. Example: `200201820200101080076610000`."]
     pub complaint_id: String,
-    /// 投诉资料列表
+    #[doc = "投诉资料列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_media_list: Option<Vec<ComplaintsV2ComplaintMedia>>,
-    /// 投诉单关联订单信息
+    #[doc = "投诉单关联订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_order_info: Option<Vec<ComplaintsV2ComplaintOrderInfo>>,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nAlways present. Example: `PENDING`."]
     pub complaint_state: ComplaintsV2ComplaintState,
-    /// 投诉时间
+    #[doc = "投诉时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub complaint_time: Timestamp,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nAlways present. Example: `1900012181`."]
     pub complainted_mchid: String,
-    /// 是否在平台协助中
+    #[doc = "是否在平台协助中\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_platform_service: Option<bool>,
-    /// 是否有待回复的用户留言
+    #[doc = "是否有待回复的用户留言\n\nAlways present."]
     pub incoming_user_response: bool,
-    /// 是否是智能体投诉
+    #[doc = "是否是智能体投诉\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_agent_mode: Option<bool>,
-    /// 是否需即时服务用户
+    #[doc = "是否需即时服务用户\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_immediate_service: Option<bool>,
-    /// 投诉人联系方式
+    #[doc = "投诉人联系方式\n\nMay be absent. Format `base64`. Example: `Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1x...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_phone: Option<String>,
-    /// 问题描述
+    #[doc = "问题描述\n\nAlways present. Example: `不满意商家服务`."]
     pub problem_description: String,
-    /// 问题类型
+    #[doc = "问题类型\n\nMay be absent. Example: `REFUND`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem_type: Option<ComplaintsV2ProblemType>,
-    /// 投诉单关联服务单信息
+    #[doc = "投诉单关联服务单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_order_info: Option<Vec<ListComplaintsV2ServiceOrderInfo>>,
-    /// 用户投诉次数
+    #[doc = "用户投诉次数\n\nAlways present. Example: `1`."]
     pub user_complaint_times: i64,
-    /// 用户标签列表
+    #[doc = "用户标签列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_tag_list: Option<Vec<ComplaintsV2UserTag>>,
 }
 
-/// 补充信息
+#[doc = "补充信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsV2AdditionalInfo {
-    /// 充电宝投诉相关信息
+    #[doc = "充电宝投诉相关信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_power_info: Option<ComplaintsV2SharePowerInfo>,
-    /// 补充信息类型
+    #[doc = "补充信息类型\n\nMay be absent. Example: `SHARE_POWER_TYPE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ComplaintsV2Type>,
 }
 
-/// 充电宝投诉相关信息
+#[doc = "充电宝投诉相关信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsV2SharePowerInfo {
-    /// 是否归还同一柜机
+    #[doc = "是否归还同一柜机\n\nMay be absent. Example: `False`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_returned_to_same_machine: Option<bool>,
-    /// 归还地点信息
+    #[doc = "归还地点信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_address_info: Option<ComplaintsV2ReturnAddressInfo>,
-    /// 归还时间
+    #[doc = "归还时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<Timestamp>,
 }
 
-/// 归还地点信息
+#[doc = "归还地点信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsV2ReturnAddressInfo {
-    /// 归还地点纬度
+    #[doc = "归还地点纬度\n\nMay be absent. Example: `22.52305518747831`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 归还地点经度
+    #[doc = "归还地点经度\n\nMay be absent. Example: `113.93535488533665`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
-    /// 归还地点
+    #[doc = "归还地点\n\nMay be absent. Example: `广东省深圳市南山区海天二路南山区后海腾讯滨海大厦(海天二路西)`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_address: Option<String>,
 }
@@ -154,12 +173,13 @@ string_enum! {
     }
 }
 
-/// 投诉资料列表
+#[doc = "投诉资料列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsV2ComplaintMedia {
-    /// 媒体文件业务类型
+    #[doc = "媒体文件业务类型\n\nAlways present. Example: `USER_COMPLAINT_IMAGE`."]
     pub media_type: ComplaintsV2MediaType,
-    /// 媒体文列表
+    #[doc = "媒体文列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_url: Option<Vec<String>>,
 }
@@ -174,16 +194,15 @@ string_enum! {
     }
 }
 
-/// 投诉单关联订单信息
+#[doc = "投诉单关联订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsV2ComplaintOrderInfo {
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `3`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20190906154617947762231`."]
     pub out_trade_no: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4200000404201909069117582536`."]
     pub transaction_id: String,
 }
 
@@ -211,16 +230,17 @@ string_enum! {
     }
 }
 
-/// 投诉单关联服务单信息
+#[doc = "投诉单关联服务单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListComplaintsV2ServiceOrderInfo {
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
-    /// 支付分服务单状态
+    #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ListComplaintsV2State>,
 }
@@ -249,89 +269,99 @@ string_enum! {
     }
 }
 
-/// 查询投诉单详情API: `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_13.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询投诉单详情API: `GET /v3/merchant-service/complaints-v2/{complaint_id}`.\n\n```ignore\nlet request = QueryComplaintV2Request::new(complaint_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_13.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉单详情API",
+    "GET v3/merchant-service/complaints-v2/{complaint_id}",
+    "v3/merchant-service/complaints-v2/{complaint_id}"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints-v2/<complaint_id>", response = QueryComplaintV2Response)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
 }
 
-/// The answer to [`QueryComplaintV2Request`].
+impl<'a> QueryComplaintV2Request<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(complaint_id: &'a str) -> Self {
+        Self { complaint_id }
+    }
+}
+
+#[doc = "The answer to [`QueryComplaintV2Request`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintV2Response {
-    /// 补充信息
+    #[doc = "补充信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_info: Option<ComplaintsV2AdditionalInfo>,
-    /// 申请退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "申请退款金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_refund_amount: Option<i64>,
-    /// 投诉详情
+    #[doc = "投诉详情\n\nAlways present. Example: `反馈一个重复扣费的问题`."]
     pub complaint_detail: String,
-    /// 投诉单是否已全额退款
+    #[doc = "投诉单是否已全额退款\n\nAlways present."]
     pub complaint_full_refunded: bool,
-    /// 投诉单号
+    #[doc = "投诉单号\n\nAlways present. Example: `200201820200101080076610000`."]
     pub complaint_id: String,
-    /// 投诉资料列表
+    #[doc = "投诉资料列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_media_list: Option<Vec<ComplaintsV2ComplaintMedia>>,
-    /// 投诉单关联订单信息
+    #[doc = "投诉单关联订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_order_info: Option<Vec<ComplaintsV2ComplaintOrderInfo>>,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nAlways present. Example: `PENDING`."]
     pub complaint_state: ComplaintsV2ComplaintState,
-    /// 投诉时间
+    #[doc = "投诉时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub complaint_time: Timestamp,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nAlways present. Example: `1900012181`."]
     pub complainted_mchid: String,
-    /// 是否在平台协助中
+    #[doc = "是否在平台协助中\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_platform_service: Option<bool>,
-    /// 是否有待回复的用户留言
+    #[doc = "是否有待回复的用户留言\n\nAlways present."]
     pub incoming_user_response: bool,
-    /// 是否是智能体投诉
+    #[doc = "是否是智能体投诉\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_agent_mode: Option<bool>,
-    /// 是否需即时服务用户
+    #[doc = "是否需即时服务用户\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_immediate_service: Option<bool>,
-    /// 投诉人openid
+    #[doc = "投诉人openid\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_openid: Option<String>,
-    /// 投诉人联系方式
+    #[doc = "投诉人联系方式\n\nMay be absent. Format `base64`. Example: `sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_phone: Option<String>,
-    /// 问题描述
+    #[doc = "问题描述\n\nAlways present. Example: `不满意商家服务`."]
     pub problem_description: String,
-    /// 问题类型
+    #[doc = "问题类型\n\nMay be absent. Example: `REFUND`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem_type: Option<ComplaintsV2ProblemType>,
-    /// 投诉单关联服务单信息
+    #[doc = "投诉单关联服务单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_order_info: Option<Vec<QueryComplaintV2ServiceOrderInfo>>,
-    /// 用户投诉次数
+    #[doc = "用户投诉次数\n\nAlways present. Example: `1`."]
     pub user_complaint_times: i64,
-    /// 用户标签列表
+    #[doc = "用户标签列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_tag_list: Option<Vec<ComplaintsV2UserTag>>,
 }
 
-/// 投诉单关联服务单信息
+#[doc = "投诉单关联服务单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryComplaintV2ServiceOrderInfo {
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
-    /// 支付分服务单状态
+    #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }

@@ -3,262 +3,292 @@
 
 use crate::generated::prelude::*;
 
-/// 查询投诉协商历史API: `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-negotiation-history-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_12.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询投诉协商历史API: `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.\n\n```ignore\nlet mut request = QueryNegotiationHistoryV2Request::new(complaint_id);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-negotiation-history-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_12.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉协商历史API",
+    "GET v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys",
+    "v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys"
+))]
 #[wxpay_api(GET, "v3/merchant-service/complaints-v2/<complaint_id>/negotiation-historys", response = QueryNegotiationHistoryV2Response)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
 }
 
-/// The answer to [`QueryNegotiationHistoryV2Request`].
+impl<'a> QueryNegotiationHistoryV2Request<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(complaint_id: &'a str) -> Self {
+        Self {
+            complaint_id,
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryNegotiationHistoryV2Request`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Response {
-    /// 投诉协商历史
+    #[doc = "投诉协商历史\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryNegotiationHistoryV2Data>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `50`."]
     pub offset: i64,
-    /// 投诉协商历史总条数
+    #[doc = "投诉协商历史总条数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 投诉协商历史
+#[doc = "投诉协商历史"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Data {
-    /// 用户点击回复消息
+    #[doc = "用户点击回复消息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub click_message: Option<QueryNegotiationHistoryV2ClickMessage>,
-    /// 操作资料列表
+    #[doc = "操作资料列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_media_list: Option<QueryNegotiationHistoryV2ComplaintMediaList>,
-    /// `image_list`
+    #[doc = "`image_list`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_list: Option<Vec<String>>,
-    /// 操作流水号
+    #[doc = "操作流水号\n\nAlways present. Example: `300285320210322170000071077`."]
     pub log_id: String,
-    /// 普通消息内容
+    #[doc = "普通消息内容\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_message: Option<QueryNegotiationHistoryV2NormalMessage>,
-    /// 操作内容
+    #[doc = "操作内容\n\nMay be absent. Example: `已与用户电话沟通解决`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_details: Option<String>,
-    /// 操作时间
+    #[doc = "操作时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub operate_time: Timestamp,
-    /// 操作类型
+    #[doc = "操作类型\n\nAlways present. Example: `USER_CREATE_COMPLAINT`."]
     pub operate_type: QueryNegotiationHistoryV2OperateType,
-    /// 操作人
+    #[doc = "操作人\n\nAlways present. Example: `投诉人`."]
     pub operator: String,
-    /// 用户申请平台协助原因
+    #[doc = "用户申请平台协助原因\n\nMay be absent. Example: `商家响应不及时`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_appy_platform_service_reason: Option<String>,
-    /// 用户申请平台协助原因描述
+    #[doc = "用户申请平台协助原因描述\n\nMay be absent. Example: `一周前就提交咨询了，到现在商家还没理我`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_appy_platform_service_reason_description: Option<String>,
 }
 
-/// 用户点击回复消息
+#[doc = "用户点击回复消息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2ClickMessage {
-    /// 动作id
+    #[doc = "动作id\n\nMay be absent. Example: `example_action_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// 被点击的操作流水号
+    #[doc = "被点击的操作流水号\n\nMay be absent. Example: `example_clicked_log_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clicked_log_id: Option<String>,
-    /// 回复的消息内容
+    #[doc = "回复的消息内容\n\nMay be absent. Example: `example_message_content`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_content: Option<serde_json::Value>,
 }
 
-/// 操作资料列表
+#[doc = "操作资料列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2ComplaintMediaList {
-    /// 媒体文件业务类型
+    #[doc = "媒体文件业务类型\n\nMay be absent. Example: `USER_COMPLAINT_IMAGE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<crate::merchant_service::complaints_v2::ComplaintsV2MediaType>,
-    /// `media_url`
+    #[doc = "`media_url`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_url: Option<Vec<String>>,
 }
 
-/// 普通消息内容
+#[doc = "普通消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2NormalMessage {
-    /// 消息内容
+    #[doc = "消息内容\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<QueryNegotiationHistoryV2Block>>,
-    /// 自定义透传信息
+    #[doc = "自定义透传信息\n\nMay be absent. Example: `example_custom_data`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<String>,
-    /// 发送者身份类别
+    #[doc = "发送者身份类别\n\nMay be absent. Example: `UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_identity: Option<crate::merchant_service::complaints_v2::ComplaintsV2SenderIdentity>,
 }
 
-/// 消息内容
+#[doc = "消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Block {
-    /// 按钮
+    #[doc = "按钮\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<QueryNegotiationHistoryV2Button>,
-    /// 按钮组
+    #[doc = "按钮组\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_group: Option<QueryNegotiationHistoryV2ButtonGroup>,
-    /// FAQ列表
+    #[doc = "FAQ列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_list: Option<QueryNegotiationHistoryV2FaqList>,
-    /// 图片
+    #[doc = "图片\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<QueryNegotiationHistoryV2Image>,
-    /// 链接
+    #[doc = "链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<QueryNegotiationHistoryV2Button>,
-    /// 文本
+    #[doc = "文本\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<QueryNegotiationHistoryV2Text>,
-    /// 消息块类型
+    #[doc = "消息块类型\n\nMay be absent. Example: `TEXT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
 }
 
-/// 按钮
+#[doc = "The `buttons` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Button {
-    /// 动作
+    #[doc = "动作\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<QueryNegotiationHistoryV2Action>,
-    /// 失效配置
+    #[doc = "失效配置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<QueryNegotiationHistoryV2InvalidInfo>,
-    /// 文本
+    #[doc = "文本\n\nMay be absent. Example: `example_text`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
-/// 动作
+#[doc = "动作"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Action {
-    /// 动作id
+    #[doc = "动作id\n\nMay be absent. Example: `example_action_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// 动作类型
+    #[doc = "动作类型\n\nMay be absent. Example: `ACTION_TYPE_SEND_MESSAGE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::merchant_service::complaints_v2::ComplaintsV2ActionType>,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nMay be absent. Example: `example_jump_url`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<String>,
-    /// 回复消息内容
+    #[doc = "回复消息内容\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_info: Option<QueryNegotiationHistoryV2MessageInfo>,
-    /// 跳转小程序信息
+    #[doc = "跳转小程序信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_jump_info: Option<QueryNegotiationHistoryV2MiniProgramJumpInfo>,
 }
 
-/// 回复消息内容
+#[doc = "回复消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2MessageInfo {
-    /// 回复的消息内容
+    #[doc = "回复的消息内容\n\nAlways present. Example: `example_content`."]
     pub content: String,
-    /// 自定义透传字段
+    #[doc = "自定义透传字段\n\nMay be absent. Example: `example_custom_data`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<String>,
 }
 
-/// 跳转小程序信息
+#[doc = "跳转小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2MiniProgramJumpInfo {
-    /// 跳转小程序APPID
+    #[doc = "跳转小程序APPID\n\nAlways present. Example: `example_appid`."]
     pub appid: String,
-    /// 跳转小程序页面PATH
+    #[doc = "跳转小程序页面PATH\n\nAlways present. Example: `example_path`."]
     pub path: String,
-    /// 跳转小程序页面名称
+    #[doc = "跳转小程序页面名称\n\nAlways present. Example: `example_text`."]
     pub text: String,
 }
 
-/// 失效配置
+#[doc = "失效配置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2InvalidInfo {
-    /// 过期时间
+    #[doc = "过期时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp>,
-    /// 是否可以多次点击
+    #[doc = "是否可以多次点击\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_clickable: Option<bool>,
 }
 
-/// 按钮组
+#[doc = "按钮组"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2ButtonGroup {
-    /// 按钮布局方式
+    #[doc = "按钮布局方式\n\nMay be absent. Example: `LAYOUT_HORIZONTAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_layout: Option<crate::merchant_service::complaints_v2::ComplaintsV2ButtonLayout>,
-    /// 按钮组
+    #[doc = "按钮组\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buttons: Option<Vec<QueryNegotiationHistoryV2Button>>,
-    /// 失效配置
+    #[doc = "失效配置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<QueryNegotiationHistoryV2InvalidInfo>,
 }
 
-/// FAQ列表
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2FaqList {
-    /// FAQ列表
+    #[doc = "FAQ列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faqs: Option<Vec<QueryNegotiationHistoryV2Faq>>,
 }
 
-/// FAQ列表
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Faq {
-    /// 动作
+    #[doc = "动作\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<QueryNegotiationHistoryV2Action>,
-    /// faq的id
+    #[doc = "faq的id\n\nMay be absent. Example: `example_faq_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_id: Option<String>,
-    /// faq内容
+    #[doc = "faq内容\n\nMay be absent. Example: `example_faq_title`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_title: Option<String>,
 }
 
-/// 图片
+#[doc = "图片"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Image {
-    /// 图片样式类型
+    #[doc = "图片样式类型\n\nMay be absent. Example: `IMAGE_STYLE_TYPE_NARROW`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_style_type:
         Option<crate::merchant_service::complaints_v2::ComplaintsV2ImageStyleType>,
-    /// 媒体ID
+    #[doc = "媒体ID\n\nMay be absent. Format `MediaId`. Example: `example_media_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<MediaId>,
 }
 
-/// 文本
+#[doc = "文本"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Text {
-    /// 文本颜色
+    #[doc = "文本颜色\n\nMay be absent. Example: `DEFAULT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<crate::merchant_service::complaints_v2::ComplaintsV2Color>,
-    /// 是否粗体
+    #[doc = "是否粗体\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_bold: Option<bool>,
-    /// 文本
+    #[doc = "文本\n\nMay be absent. Example: `example_text`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }

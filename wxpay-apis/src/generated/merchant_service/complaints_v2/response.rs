@@ -3,41 +3,72 @@
 
 use crate::generated::prelude::*;
 
-/// 提交回复API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/response-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_14.shtml>.
-///
-/// For: 服务商.
+#[doc = "提交回复API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.\n\n```ignore\nlet mut request = ResponseComplaintV2Request::new(complaint_id, complainted_mchid, response_content);\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/response-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_14.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交回复API",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/response",
+    "v3/merchant-service/complaints-v2/{complaint_id}/response"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/response", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResponseComplaintV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nBody field, optional. Example: `https://www.xxx.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 跳转链接文案
+    #[doc = "跳转链接文案\n\nBody field, optional. Example: `查看订单详情`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url_text: Option<&'a str>,
-    /// 跳转小程序信息
+    #[doc = "跳转小程序信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_jump_info: Option<ResponseComplaintV2MiniProgramJumpInfo<'a>>,
-    /// 回复内容
+    #[doc = "回复内容\n\nBody field, required. Example: `已与用户沟通解决`."]
     pub response_content: &'a str,
-    /// `response_images`
+    #[doc = "`response_images`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_images: Option<&'a [MediaId<&'a str>]>,
 }
 
-/// 跳转小程序信息
+impl<'a> ResponseComplaintV2Request<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`jump_url`, `jump_url_text`, `mini_program_jump_info`, `response_images`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        complaint_id: &'a str,
+        complainted_mchid: &'a str,
+        response_content: &'a str,
+    ) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+            jump_url: None,
+            jump_url_text: None,
+            mini_program_jump_info: None,
+            response_content,
+            response_images: None,
+        }
+    }
+}
+
+#[doc = "跳转小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ResponseComplaintV2MiniProgramJumpInfo<'a> {
-    /// 跳转小程序APPID
+    #[doc = "跳转小程序APPID\n\nRequired. Example: `example_appid`."]
     pub appid: &'a str,
-    /// 跳转小程序页面PATH
+    #[doc = "跳转小程序页面PATH\n\nRequired. Example: `example_path`."]
     pub path: &'a str,
-    /// 跳转小程序页面名称
+    #[doc = "跳转小程序页面名称\n\nRequired. Example: `example_text`."]
     pub text: &'a str,
+}
+
+impl<'a> ResponseComplaintV2MiniProgramJumpInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, path: &'a str, text: &'a str) -> Self {
+        Self { appid, path, text }
+    }
 }

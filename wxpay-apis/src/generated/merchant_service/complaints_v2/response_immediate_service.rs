@@ -3,199 +3,375 @@
 
 use crate::generated::prelude::*;
 
-/// 回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户, 服务商.
+#[doc = "回复需要即时服务的投诉单: `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.\n\n```ignore\nlet request = CreateComplaintsV2ResponseImmediateServiceRequest::new(complaint_id, complainted_mchid, idempotent_id, message);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "回复需要即时服务的投诉单",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service",
+    "v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/response-immediate-service", response = CreateComplaintsV2ResponseImmediateServiceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
-    /// 幂等ID
+    #[doc = "幂等ID\n\nBody field, required. Example: `550e8400-e29b-41d4-a716-446655440000`."]
     pub idempotent_id: &'a str,
-    /// 消息内容
+    #[doc = "消息内容\n\nBody field, required."]
     pub message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
 }
 
-/// 消息内容
+impl<'a> CreateComplaintsV2ResponseImmediateServiceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        complaint_id: &'a str,
+        complainted_mchid: &'a str,
+        idempotent_id: &'a str,
+        message: CreateComplaintsV2ResponseImmediateServiceMessage<'a>,
+    ) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+            idempotent_id,
+            message,
+        }
+    }
+}
+
+#[doc = "消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
-    /// 消息内容
+    #[doc = "消息内容\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<&'a [CreateComplaintsV2ResponseImmediateServiceBlock<'a>]>,
-    /// 自定义透传信息
+    #[doc = "自定义透传信息\n\nOptional. Example: `example_custom_data`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
-    /// 发送者身份类别
+    #[doc = "发送者身份类别\n\nOptional. Example: `UNKNOWN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_identity: Option<crate::merchant_service::complaints_v2::ComplaintsV2SenderIdentity>,
 }
 
-/// 消息内容
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMessage<'a> {
+    /// The object without a required field. The optional ones (`blocks`, `custom_data`, `sender_identity`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            custom_data: None,
+            sender_identity: None,
+        }
+    }
+}
+
+#[doc = "消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
-    /// 按钮
+    #[doc = "按钮\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
-    /// 按钮组
+    #[doc = "按钮组\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_group: Option<CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a>>,
-    /// FAQ列表
+    #[doc = "FAQ列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_list: Option<CreateComplaintsV2ResponseImmediateServiceFaqList<'a>>,
-    /// 图片
+    #[doc = "图片\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateComplaintsV2ResponseImmediateServiceImage<'a>>,
-    /// 链接
+    #[doc = "链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateComplaintsV2ResponseImmediateServiceButton<'a>>,
-    /// 文本
+    #[doc = "文本\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<CreateComplaintsV2ResponseImmediateServiceText<'a>>,
-    /// 消息块类型
+    #[doc = "消息块类型\n\nOptional. Example: `TEXT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::merchant_service::complaints_v2::QueryNegotiationHistoryV2Type>,
 }
 
-/// 按钮
+impl<'a> CreateComplaintsV2ResponseImmediateServiceBlock<'a> {
+    /// The object without a required field. The optional ones (`button`, `button_group`, `faq_list`, `image`, `link`, `text`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            button: None,
+            button_group: None,
+            faq_list: None,
+            image: None,
+            link: None,
+            text: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "The `buttons` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButton<'a> {
-    /// 动作
+    #[doc = "动作\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
-    /// 失效配置
+    #[doc = "失效配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
-    /// 文本
+    #[doc = "文本\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
 
-/// 动作
+impl<'a> CreateComplaintsV2ResponseImmediateServiceButton<'a> {
+    /// The object without a required field. The optional ones (`action`, `invalid_info`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            invalid_info: None,
+            text: None,
+        }
+    }
+}
+
+#[doc = "动作"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceAction<'a> {
-    /// 动作id
+    #[doc = "动作id\n\nOptional. Example: `example_action_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<&'a str>,
-    /// 动作类型
+    #[doc = "动作类型\n\nOptional. Example: `ACTION_TYPE_SEND_MESSAGE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::merchant_service::complaints_v2::ComplaintsV2ActionType>,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nOptional. Example: `example_jump_url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 回复消息内容
+    #[doc = "回复消息内容\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_info: Option<CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a>>,
-    /// 跳转小程序信息
+    #[doc = "跳转小程序信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_jump_info:
         Option<CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a>>,
 }
 
-/// 回复消息内容
+impl<'a> CreateComplaintsV2ResponseImmediateServiceAction<'a> {
+    /// The object without a required field. The optional ones (`action_id`, `action_type`, `jump_url`, `message_info`, `mini_program_jump_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action_id: None,
+            action_type: None,
+            jump_url: None,
+            message_info: None,
+            mini_program_jump_info: None,
+        }
+    }
+}
+
+#[doc = "回复消息内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
-    /// 回复的消息内容
+    #[doc = "回复的消息内容\n\nRequired. Example: `example_content`."]
     pub content: &'a str,
-    /// 自定义透传字段
+    #[doc = "自定义透传字段\n\nOptional. Example: `example_custom_data`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<&'a str>,
 }
 
-/// 跳转小程序信息
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMessageInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`custom_data`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(content: &'a str) -> Self {
+        Self {
+            content,
+            custom_data: None,
+        }
+    }
+}
+
+#[doc = "跳转小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
-    /// 跳转小程序APPID
+    #[doc = "跳转小程序APPID\n\nRequired. Example: `example_appid`."]
     pub appid: &'a str,
-    /// 跳转小程序页面PATH
+    #[doc = "跳转小程序页面PATH\n\nOptional. Example: `example_path`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
-    /// 跳转小程序页面名称
+    #[doc = "跳转小程序页面名称\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
 
-/// 失效配置
+impl<'a> CreateComplaintsV2ResponseImmediateServiceMiniProgramJumpInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`path`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self {
+            appid,
+            path: None,
+            text: None,
+        }
+    }
+}
+
+#[doc = "失效配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
-    /// 过期时间
+    #[doc = "过期时间\n\nOptional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
-    /// 是否可以多次点击
+    #[doc = "是否可以多次点击\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_clickable: Option<bool>,
 }
 
-/// 按钮组
+impl<'a> CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a> {
+    /// The object without a required field. The optional ones (`expired_time`, `multi_clickable`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expired_time: None,
+            multi_clickable: None,
+        }
+    }
+}
+
+#[doc = "按钮组"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
-    /// 按钮布局方式
+    #[doc = "按钮布局方式\n\nOptional. Example: `LAYOUT_HORIZONTAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_layout: Option<crate::merchant_service::complaints_v2::ComplaintsV2ButtonLayout>,
-    /// 按钮组
+    #[doc = "按钮组\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buttons: Option<&'a [CreateComplaintsV2ResponseImmediateServiceButton<'a>]>,
-    /// 失效配置
+    #[doc = "失效配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_info: Option<CreateComplaintsV2ResponseImmediateServiceInvalidInfo<'a>>,
 }
 
-/// FAQ列表
+impl<'a> CreateComplaintsV2ResponseImmediateServiceButtonGroup<'a> {
+    /// The object without a required field. The optional ones (`button_layout`, `buttons`, `invalid_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            button_layout: None,
+            buttons: None,
+            invalid_info: None,
+        }
+    }
+}
+
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
-    /// FAQ列表
+    #[doc = "FAQ列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faqs: Option<&'a [CreateComplaintsV2ResponseImmediateServiceFaq<'a>]>,
 }
 
-/// FAQ列表
+impl<'a> CreateComplaintsV2ResponseImmediateServiceFaqList<'a> {
+    /// The object without a required field. The optional ones (`faqs`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { faqs: None }
+    }
+}
+
+#[doc = "FAQ列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
-    /// 动作
+    #[doc = "动作\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateComplaintsV2ResponseImmediateServiceAction<'a>>,
-    /// faq的id
+    #[doc = "faq的id\n\nOptional. Example: `example_faq_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_id: Option<&'a str>,
-    /// faq内容
+    #[doc = "faq内容\n\nOptional. Example: `example_faq_title`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faq_title: Option<&'a str>,
 }
 
-/// 图片
+impl<'a> CreateComplaintsV2ResponseImmediateServiceFaq<'a> {
+    /// The object without a required field. The optional ones (`action`, `faq_id`, `faq_title`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            faq_id: None,
+            faq_title: None,
+        }
+    }
+}
+
+#[doc = "图片"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceImage<'a> {
-    /// 图片样式类型
+    #[doc = "图片样式类型\n\nOptional. Example: `IMAGE_STYLE_TYPE_NARROW`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_style_type:
         Option<crate::merchant_service::complaints_v2::ComplaintsV2ImageStyleType>,
-    /// 媒体ID
+    #[doc = "媒体ID\n\nOptional. Format `MediaId`. Example: `example_media_id`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<MediaId<&'a str>>,
 }
 
-/// 文本
+impl<'a> CreateComplaintsV2ResponseImmediateServiceImage<'a> {
+    /// The object without a required field. The optional ones (`image_style_type`, `media_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            image_style_type: None,
+            media_id: None,
+        }
+    }
+}
+
+#[doc = "文本"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceText<'a> {
-    /// 文本颜色
+    #[doc = "文本颜色\n\nOptional. Example: `DEFAULT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<crate::merchant_service::complaints_v2::ComplaintsV2Color>,
-    /// 是否粗体
+    #[doc = "是否粗体\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bold: Option<bool>,
-    /// 文本
+    #[doc = "文本\n\nOptional. Example: `example_text`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
 
-/// The answer to [`CreateComplaintsV2ResponseImmediateServiceRequest`].
+impl<'a> CreateComplaintsV2ResponseImmediateServiceText<'a> {
+    /// The object without a required field. The optional ones (`color`, `is_bold`, `text`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            color: None,
+            is_bold: None,
+            text: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateComplaintsV2ResponseImmediateServiceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateComplaintsV2ResponseImmediateServiceResponse {
-    /// 操作流水号
+    #[doc = "操作流水号\n\nMay be absent. Example: `300285320210322170000071077`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
 }

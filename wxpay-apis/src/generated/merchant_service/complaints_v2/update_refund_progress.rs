@@ -3,30 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 更新退款审批结果API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/update-refund-progress.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_19.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商, 从业机构.
+#[doc = "更新退款审批结果API: `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.\n\n```ignore\nlet mut request = UpdateRefundProgressRequest::new(complaint_id, action);\nrequest.launch_refund_day = Some(launch_refund_day);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/update-refund-progress.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_19.shtml>.\n\nFor: 直连商户, 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "更新退款审批结果API",
+    "POST v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress",
+    "v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress"
+))]
 #[wxpay_api(POST, "v3/merchant-service/complaints-v2/<complaint_id>/update-refund-progress", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRefundProgressRequest<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 审批动作
+    #[doc = "审批动作\n\nBody field, required."]
     pub action: UpdateRefundProgressAction,
-    /// 预计发起退款时间
+    #[doc = "预计发起退款时间\n\nBody field, optional. Example: `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launch_refund_day: Option<i64>,
-    /// 拒绝退款的举证图片列表
+    #[doc = "拒绝退款的举证图片列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reject_media_list: Option<&'a [MediaId<&'a str>]>,
-    /// 拒绝退款原因
+    #[doc = "拒绝退款原因\n\nBody field, optional. Example: `拒绝退款`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<&'a str>,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `已处理完成`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
+}
+
+impl<'a> UpdateRefundProgressRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`launch_refund_day`, `reject_media_list`, `reject_reason`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(complaint_id: &'a str, action: UpdateRefundProgressAction) -> Self {
+        Self {
+            complaint_id,
+            action,
+            launch_refund_day: None,
+            reject_media_list: None,
+            reject_reason: None,
+            remark: None,
+        }
+    }
 }
 
 string_enum! {

@@ -9,223 +9,329 @@ use crate::generated::prelude::*;
 
 pub mod recipients;
 
-/// 创建门店API: `POST /v3/merchant-store/stores`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948546>.
-///
-/// For: 服务商.
+#[doc = "创建门店API: `POST /v3/merchant-store/stores`.\n\n```ignore\nlet mut request = CreateMerchantStoreStoresRequest::new();\nrequest.store_address = Some(store_address);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948546>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建门店API",
+    "POST v3/merchant-store/stores",
+    "v3/merchant-store/stores"
+))]
 #[wxpay_api(POST, "v3/merchant-store/stores", response = CreateMerchantStoreStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantStoreStoresRequest<'a> {
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<MerchantStoreStoresStoreAddress<'a>>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<MerchantStoreStoresStoreBasics<'a>>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<MerchantStoreStoresStoreBusiness<'a>>,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<&'a [StoresStoreRecipient<'a>]>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 门店地址信息
+impl<'a> CreateMerchantStoreStoresRequest<'a> {
+    /// The request without a required field. The optional ones (`store_address`, `store_basics`, `store_business`, `store_recipient`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            store_address: None,
+            store_basics: None,
+            store_business: None,
+            store_recipient: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "门店地址信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreAddress<'a> {
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nRequired. Example: `440305`."]
     pub address_code: &'a str,
-    /// 门店地址辅助描述
+    #[doc = "门店地址辅助描述\n\nOptional. Example: `地铁A口右侧100米`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<&'a str>,
-    /// 门店地址
+    #[doc = "门店地址\n\nRequired. Example: `深南大道10000号腾讯大厦1楼`."]
     pub address_detail: &'a str,
-    /// 门店纬度
+    #[doc = "门店纬度\n\nOptional. Example: `37.75464`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
-    /// 门店经度
+    #[doc = "门店经度\n\nOptional. Example: `112.63484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
 }
 
-/// 门店基础信息
+impl<'a> MerchantStoreStoresStoreAddress<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address_code: &'a str, address_detail: &'a str) -> Self {
+        Self {
+            address_code,
+            address_complements: None,
+            address_detail,
+            latitude: None,
+            longitude: None,
+        }
+    }
+}
+
+#[doc = "门店基础信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreBasics<'a> {
-    /// 分店名称
+    #[doc = "分店名称\n\nOptional. Example: `海岸城店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
-    /// 品牌名称
+    #[doc = "品牌名称\n\nOptional. Example: `麦当劳`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nRequired. Example: `麦当劳`."]
     pub store_name: &'a str,
-    /// 商家门店编号
+    #[doc = "商家门店编号\n\nOptional. Example: `MDL001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<&'a str>,
 }
 
-/// 门店经营信息
+impl<'a> MerchantStoreStoresStoreBasics<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`branch_name`, `brand_id`, `brand_name`, `store_reference_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_name: &'a str) -> Self {
+        Self {
+            branch_name: None,
+            brand_id: None,
+            brand_name: None,
+            store_name,
+            store_reference_id: None,
+        }
+    }
+}
+
+#[doc = "门店经营信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MerchantStoreStoresStoreBusiness<'a> {
-    /// 门店经营时间
+    #[doc = "门店经营时间\n\nOptional. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<&'a str>,
-    /// 门店服务电话
+    #[doc = "门店服务电话\n\nOptional. Example: `0755-86013388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
 }
 
-/// 门店收款信息
+impl<'a> MerchantStoreStoresStoreBusiness<'a> {
+    /// The object without a required field. The optional ones (`business_hours`, `service_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_hours: None,
+            service_phone: None,
+        }
+    }
+}
+
+#[doc = "The `store_recipient` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StoresStoreRecipient<'a> {
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nOptional. Example: `腾讯科技（深圳）有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`CreateMerchantStoreStoresRequest`].
+impl<'a> StoresStoreRecipient<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`company_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self {
+            company_name: None,
+            mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMerchantStoreStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMerchantStoreStoresResponse {
-    /// 微信支付商户门店ID
+    #[doc = "微信支付商户门店ID\n\nAlways present. Example: `20488000`."]
     pub store_id: i64,
 }
 
-/// 查询门店API: `GET /v3/merchant-store/stores/{store_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948577>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询门店API: `GET /v3/merchant-store/stores/{store_id}`.\n\n```ignore\nlet mut request = QueryMerchantStoreStoresRequest::new(store_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948577>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询门店API",
+    "GET v3/merchant-store/stores/{store_id}",
+    "v3/merchant-store/stores/{store_id}"
+))]
 #[wxpay_api(GET, "v3/merchant-store/stores/<store_id>", response = QueryMerchantStoreStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresRequest<'a> {
-    /// 微信支付商户门店ID
+    #[doc = "微信支付商户门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: i64,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryMerchantStoreStoresRequest`].
+impl<'a> QueryMerchantStoreStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64) -> Self {
+        Self {
+            store_id,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantStoreStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresResponse {
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<QueryMerchantStoreStoresStoreAddress>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<QueryMerchantStoreStoresStoreBasics>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_business: Option<QueryMerchantStoreStoresStoreBusiness>,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<Vec<QueryMerchantStoreStoresStoreRecipient>>,
-    /// 门店状态
+    #[doc = "门店状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<QueryMerchantStoreStoresStoreState>,
 }
 
-/// 门店地址信息
+#[doc = "门店地址信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreAddress {
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nAlways present. Example: `440305`."]
     pub address_code: String,
-    /// 门店地址辅助描述
+    #[doc = "门店地址辅助描述\n\nMay be absent. Example: `地铁A口右侧100米`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<String>,
-    /// 门店地址
+    #[doc = "门店地址\n\nAlways present. Example: `深南大道10000号腾讯大厦1楼`."]
     pub address_detail: String,
-    /// 门店纬度
+    #[doc = "门店纬度\n\nMay be absent. Example: `37.75464`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 门店经度
+    #[doc = "门店经度\n\nMay be absent. Example: `112.63484`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
 }
 
-/// 门店基础信息
+#[doc = "门店基础信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreBasics {
-    /// 分店名称
+    #[doc = "分店名称\n\nMay be absent. Example: `海岸城店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<i64>,
-    /// 品牌名称
+    #[doc = "品牌名称\n\nMay be absent. Example: `麦当劳`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
-    /// 门店名称
+    #[doc = "门店名称\n\nAlways present. Example: `麦当劳`."]
     pub store_name: String,
-    /// 商家门店编号
+    #[doc = "商家门店编号\n\nMay be absent. Example: `MDL001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<String>,
 }
 
-/// 门店经营信息
+#[doc = "门店经营信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreBusiness {
-    /// 门店经营时间
+    #[doc = "门店经营时间\n\nMay be absent. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
-    /// 门店服务电话
+    #[doc = "门店服务电话\n\nMay be absent. Example: `0755-86013388`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
 }
 
-/// 门店收款信息
+#[doc = "门店收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreRecipient {
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nMay be absent. Example: `腾讯科技（深圳）有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
 }
 
-/// 门店状态
+#[doc = "门店状态"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantStoreStoresStoreState {
-    /// 地址核实失败原因
+    #[doc = "地址核实失败原因\n\nMay be absent. Example: `感谢亲的反馈，通过核实您提交的电话错误，请核实手机号码或座机号码是否正确`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_failed_reason: Option<String>,
-    /// 门店状态描述
+    #[doc = "门店状态描述\n\nMay be absent. Example: `地址核实失败`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state_message: Option<String>,
-    /// STORE\_STATE\_VALID
+    #[doc = "STORE\\_STATE\\_VALID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state_value: Option<String>,
 }
 
-/// 修改门店API: `PATCH /v3/merchant-store/stores/{store_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948551>.
-///
-/// For: 服务商.
+#[doc = "修改门店API: `PATCH /v3/merchant-store/stores/{store_id}`.\n\n```ignore\nlet mut request = ModifyMerchantStoreStoresRequest::new(store_id);\nrequest.store_address = Some(store_address);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948551>.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改门店API",
+    "PATCH v3/merchant-store/stores/{store_id}",
+    "v3/merchant-store/stores/{store_id}"
+))]
 #[wxpay_api(PATCH, "v3/merchant-store/stores/<store_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantStoreStoresRequest<'a> {
-    /// 微信支付商户门店ID
+    #[doc = "微信支付商户门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: i64,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<MerchantStoreStoresStoreAddress<'a>>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<MerchantStoreStoresStoreBasics<'a>>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<MerchantStoreStoresStoreBusiness<'a>>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> ModifyMerchantStoreStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_address`, `store_basics`, `store_business`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64) -> Self {
+        Self {
+            store_id,
+            store_address: None,
+            store_basics: None,
+            store_business: None,
+            sub_mchid: None,
+        }
+    }
 }

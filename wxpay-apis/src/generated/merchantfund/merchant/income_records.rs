@@ -3,64 +3,83 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商银行来账查询: `GET /v3/merchantfund/merchant/income-records`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "服务商银行来账查询: `GET /v3/merchantfund/merchant/income-records`.\n\n```ignore\nlet mut request = QueryMerchantIncomeRecordsRequest::new(account_type, date, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商银行来账查询",
+    "GET v3/merchantfund/merchant/income-records",
+    "v3/merchantfund/merchant/income-records"
+))]
 #[wxpay_api(GET, "v3/merchantfund/merchant/income-records", response = QueryMerchantIncomeRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantIncomeRecordsRequest<'a> {
-    /// 账户类型
+    #[doc = "账户类型\n\nQuery parameter, required. Example: `BASIC`."]
     pub account_type: crate::merchantfund::IncomeRecordsAccountType,
-    /// 日期
+    #[doc = "日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub date: &'a str,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, required. Example: `100`."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryMerchantIncomeRecordsRequest`].
+impl<'a> QueryMerchantIncomeRecordsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_type: crate::merchantfund::IncomeRecordsAccountType,
+        date: &'a str,
+        limit: i64,
+    ) -> Self {
+        Self {
+            account_type,
+            date,
+            offset: None,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantIncomeRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantIncomeRecordsResponse {
-    /// 银行来账记录列表
+    #[doc = "银行来账记录列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMerchantIncomeRecordsData>>,
-    /// 本次查询条数
+    #[doc = "本次查询条数\n\nAlways present. Example: `100`."]
     pub limit: i64,
-    /// 分页链接
+    #[doc = "分页链接\n\nAlways present."]
     pub links: crate::merchantfund::IncomeRecordsLinks,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nAlways present. Example: `100`."]
     pub offset: i64,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 银行来账记录列表
+#[doc = "银行来账记录列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantIncomeRecordsData {
-    /// 账户类型
+    #[doc = "账户类型\n\nAlways present. Example: `BASIC`."]
     pub account_type: crate::merchantfund::IncomeRecordsAccountType,
-    /// 银行来账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "银行来账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 付款方银行户名
+    #[doc = "付款方银行户名\n\nAlways present. Example: `财付通支付科技有限公司`."]
     pub bank_account_name: String,
-    /// 付款方银行卡号
+    #[doc = "付款方银行卡号\n\nAlways present. Example: `****6473`."]
     pub bank_account_number: String,
-    /// 付款方银行名称
+    #[doc = "付款方银行名称\n\nAlways present. Example: `招商银行`."]
     pub bank_name: String,
-    /// 银行来账微信单号
+    #[doc = "银行来账微信单号\n\nAlways present. Example: `4200000811202011056138519459`."]
     pub income_record_id: String,
-    /// 银行来账类型
+    #[doc = "银行来账类型\n\nAlways present. Example: `OFFLINERECHARGE`."]
     pub income_record_type: crate::merchantfund::IncomeRecordsIncomeRecordType,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `2480253391`."]
     pub mchid: String,
-    /// 银行备注
+    #[doc = "银行备注\n\nAlways present. Example: `单号：202106010001`."]
     pub recharge_remark: String,
-    /// 银行来账完成时间
+    #[doc = "银行来账完成时间\n\nAlways present. Example: `2017-12-08T00:08:00.00+08:00`."]
     pub success_time: String,
 }

@@ -7,9 +7,10 @@ pub mod refund_flow;
 pub mod send_flow;
 pub mod use_flow;
 
-/// The answer to [`RefundFlowRequest`](crate::multiuse::stocks::refund_flow::RefundFlowRequest), [`SendFlowRequest`](crate::multiuse::stocks::send_flow::SendFlowRequest) and [`UseFlowRequest`](crate::multiuse::stocks::use_flow::UseFlowRequest).
+#[doc = "The answer to [`RefundFlowRequest`](crate::multiuse::stocks::refund_flow::RefundFlowRequest), [`SendFlowRequest`](crate::multiuse::stocks::send_flow::SendFlowRequest) and [`UseFlowRequest`](crate::multiuse::stocks::use_flow::UseFlowRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Flow {
-    /// 下载链接
+    #[doc = "下载链接\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0...`."]
     pub url: String,
 }

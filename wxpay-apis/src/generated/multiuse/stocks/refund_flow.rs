@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 下载批次退款明细: `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/refund-flow.html>.
-///
-/// For: 普通商户.
+#[doc = "下载批次退款明细: `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.\n\n```ignore\nlet request = RefundFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/refund-flow.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "下载批次退款明细",
+    "GET v3/multiuse/stocks/{stock_id}/refund-flow",
+    "v3/multiuse/stocks/{stock_id}/refund-flow"
+))]
 #[wxpay_api(GET, "v3/multiuse/stocks/<stock_id>/refund-flow", response = RefundFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RefundFlowRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `9856888`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> RefundFlowRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
 }
 
 /// The answer to [`RefundFlowRequest`]: `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.

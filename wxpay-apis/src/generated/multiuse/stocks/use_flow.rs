@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 下载核销明细: `GET /v3/multiuse/stocks/{stock_id}/use-flow`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/use-flow.html>.
-///
-/// For: 普通商户.
+#[doc = "下载核销明细: `GET /v3/multiuse/stocks/{stock_id}/use-flow`.\n\n```ignore\nlet request = UseFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/stock/use-flow.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "下载核销明细",
+    "GET v3/multiuse/stocks/{stock_id}/use-flow",
+    "v3/multiuse/stocks/{stock_id}/use-flow"
+))]
 #[wxpay_api(GET, "v3/multiuse/stocks/<stock_id>/use-flow", response = UseFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UseFlowRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `9856888`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> UseFlowRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
 }
 
 /// The answer to [`UseFlowRequest`]: `GET /v3/multiuse/stocks/{stock_id}/use-flow`.

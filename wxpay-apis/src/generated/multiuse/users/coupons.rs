@@ -3,39 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 发放指定批次的消费金: `POST /v3/multiuse/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/multiuse-coupon/send-multiuse-coupon.html>.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发放指定批次的消费金: `POST /v3/multiuse/users/{openid}/coupons`.\n\n```ignore\nlet mut request = SendMultiuseCouponRequest::new(openid, appid, card_type, id_card_number, out_request_no, stock_id, user_name);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/multiuse-coupon/multiuse-coupon/send-multiuse-coupon.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发放指定批次的消费金",
+    "POST v3/multiuse/users/{openid}/coupons",
+    "v3/multiuse/users/{openid}/coupons"
+))]
 #[wxpay_api(POST, "v3/multiuse/users/<openid>/coupons", response = SendMultiuseCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendMultiuseCouponRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 发放面额
+    #[doc = "发放面额\n\nBody field, optional. Example: `10000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 证件类型
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_CARD`."]
     pub card_type: SendMultiuseCouponCardType,
-    /// 身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 商户单据号
+    #[doc = "身份证号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "商户单据号\n\nBody field, required. Example: `8956000202407191254642`."]
     pub out_request_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `9856000`."]
     pub stock_id: &'a str,
-    /// 用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub user_name: &'a str,
+    #[doc = "用户姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> SendMultiuseCouponRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        card_type: SendMultiuseCouponCardType,
+        id_card_number: Sensitive<&'a str>,
+        out_request_no: &'a str,
+        stock_id: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            openid,
+            amount: None,
+            appid,
+            card_type,
+            id_card_number,
+            out_request_no,
+            stock_id,
+            user_name,
+        }
+    }
 }
 
 string_enum! {
@@ -46,9 +65,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`SendMultiuseCouponRequest`].
+#[doc = "The answer to [`SendMultiuseCouponRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendMultiuseCouponResponse {
-    /// 消费金ID
+    #[doc = "消费金ID\n\nAlways present. Example: `9867041`."]
     pub coupon_id: String,
 }

@@ -3,40 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "获取发票下载信息: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.\n\n```ignore\nlet request = GetFapiaoFileDownloadInfoRequest::new(fapiao_apply_id, sub_mchid, fapiao_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/fapiao/fapiao-applications/get-fapiao-file-download-info.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "获取发票下载信息",
+    "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/fapiao-files", response = GetFapiaoFileDownloadInfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoRequest<'a> {
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nQuery parameter, required. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
 }
 
-/// The answer to [`GetFapiaoFileDownloadInfoRequest`].
+impl<'a> GetFapiaoFileDownloadInfoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(fapiao_apply_id: &'a str, sub_mchid: &'a str, fapiao_id: &'a str) -> Self {
+        Self {
+            fapiao_apply_id,
+            sub_mchid,
+            fapiao_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetFapiaoFileDownloadInfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoResponse {
-    /// 发票列表
+    #[doc = "发票列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_download_info_list: Option<Vec<GetFapiaoFileDownloadInfoFapiaoDownloadInfo>>,
 }
 
-/// 发票列表
+#[doc = "发票列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetFapiaoFileDownloadInfoFapiaoDownloadInfo {
-    /// 发票文件下载地址
+    #[doc = "发票文件下载地址\n\nMay be absent. Example: `https://pay.wechatpay.cn/invoicing/fapiao/fapiao-file`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nMay be absent. Example: `20200701123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_id: Option<String>,
-    /// 发票状态
+    #[doc = "发票状态\n\nMay be absent. Example: `ISSUE_ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status:
         Option<crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsStatus>,

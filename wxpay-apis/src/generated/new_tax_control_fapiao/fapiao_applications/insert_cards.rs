@@ -3,129 +3,240 @@
 
 use crate::generated::prelude::*;
 
-/// 将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "将电子发票插入微信用户卡包: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.\n\n```ignore\nlet mut request = InsertCardsFapiaoApplicationsRequest::new(fapiao_apply_id, buyer_information, fapiao_card_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "将电子发票插入微信用户卡包",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/insert-cards", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 购买方信息
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-    /// 电子发票卡券信息列表
+    #[doc = "电子发票卡券信息列表\n\nBody field, required."]
     pub fapiao_card_information: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformation<'a>],
-    /// 插卡场景
+    #[doc = "插卡场景\n\nBody field, required. Example: `WITH_WECHATPAY`."]
     pub scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 电子发票卡券信息列表
+impl<'a> InsertCardsFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fapiao_apply_id: &'a str,
+        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+        fapiao_card_information: &'a [InsertCardsFapiaoApplicationsFapiaoCardInformation<'a>],
+        scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
+    ) -> Self {
+        Self {
+            fapiao_apply_id,
+            buyer_information,
+            fapiao_card_information,
+            scene,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "电子发票卡券信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `338845`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 校验码
+    #[doc = "校验码\n\nRequired. Example: `69001808340631374774`."]
     pub check_code: &'a str,
-    /// 附加信息
+    #[doc = "附加信息\n\nRequired."]
     pub extra_information: InsertCardsFapiaoApplicationsExtraInformation<'a>,
-    /// 发票代码
+    #[doc = "发票代码\n\nRequired. Example: `044001911211`."]
     pub fapiao_code: &'a str,
-    /// 电子发票文件ID
+    #[doc = "电子发票文件ID\n\nRequired. Example: `ASNFZ4mrze/+3LqYdlQyEA==`."]
     pub fapiao_media_id: &'a str,
-    /// 发票号码
+    #[doc = "发票号码\n\nRequired. Example: `12897794`."]
     pub fapiao_number: &'a str,
-    /// 开票时间
+    #[doc = "开票时间\n\nRequired. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp<&'a str>,
-    /// 发票行信息
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
-    /// 密码
+    #[doc = "密码\n\nRequired. Example: `006>299-375/326>2+7/*0-+<3510`."]
     pub password: &'a str,
-    /// 备注信息
+    #[doc = "备注信息\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 销售方信息
+    #[doc = "销售方信息\n\nRequired."]
     pub seller_information: InsertCardsFapiaoApplicationsSellerInformation<'a>,
-    /// 总税额
+    #[doc = "总税额\n\nRequired. Example: `44050`."]
     pub tax_amount: i64,
-    /// 总价税合计
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
 }
 
-/// 附加信息
+impl<'a> InsertCardsFapiaoApplicationsFapiaoCardInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        check_code: &'a str,
+        extra_information: InsertCardsFapiaoApplicationsExtraInformation<'a>,
+        fapiao_code: &'a str,
+        fapiao_media_id: &'a str,
+        fapiao_number: &'a str,
+        fapiao_time: Timestamp<&'a str>,
+        items: &'a [InsertCardsFapiaoApplicationsItem<'a>],
+        password: &'a str,
+        seller_information: InsertCardsFapiaoApplicationsSellerInformation<'a>,
+        tax_amount: i64,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            amount,
+            check_code,
+            extra_information,
+            fapiao_code,
+            fapiao_media_id,
+            fapiao_number,
+            fapiao_time,
+            items,
+            password,
+            remark: None,
+            seller_information,
+            tax_amount,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "附加信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsExtraInformation<'a> {
-    /// 开票人
+    #[doc = "开票人\n\nRequired. Example: `王五`."]
     pub drawer: &'a str,
-    /// 收款人
+    #[doc = "收款人\n\nOptional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee: Option<&'a str>,
-    /// 复核人
+    #[doc = "复核人\n\nOptional. Example: `李四`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<&'a str>,
 }
 
-/// 发票行信息
+impl<'a> InsertCardsFapiaoApplicationsExtraInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`payee`, `reviewer`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(drawer: &'a str) -> Self {
+        Self {
+            drawer,
+            payee: None,
+            reviewer: None,
+        }
+    }
+}
+
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsItem<'a> {
-    /// 单行金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额\n\nRequired. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否折扣行
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 数量
+    #[doc = "数量\n\nRequired. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 单行税额
+    #[doc = "单行税额\n\nRequired. Example: `49458`."]
     pub tax_amount: i64,
-    /// 货物或应税劳务、服务编码
+    #[doc = "货物或应税劳务、服务编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税收优惠政策标识
+    #[doc = "税收优惠政策标识\n\nRequired. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
-    /// 税率
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
-    /// 单价
+    #[doc = "单价\n\nRequired. Example: `380442000000`."]
     pub unit_price: i64,
 }
 
-/// 销售方信息
+impl<'a> InsertCardsFapiaoApplicationsItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`specification`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        discount: bool,
+        goods_name: &'a str,
+        quantity: i64,
+        tax_amount: i64,
+        tax_code: &'a str,
+        tax_prefer_mark: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsTaxPreferMark,
+        tax_rate: i64,
+        total_amount: i64,
+        unit_price: i64,
+    ) -> Self {
+        Self {
+            amount,
+            discount,
+            goods_name,
+            quantity,
+            specification: None,
+            tax_amount,
+            tax_code,
+            tax_prefer_mark,
+            tax_rate,
+            total_amount,
+            unit: None,
+            unit_price,
+        }
+    }
+}
+
+#[doc = "销售方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct InsertCardsFapiaoApplicationsSellerInformation<'a> {
-    /// 地址
+    #[doc = "地址\n\nRequired. Example: `深圳市南山区深南大道10000号`."]
     pub address: &'a str,
-    /// 银行账号
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试公司`."]
     pub name: &'a str,
-    /// 纳税人识别号
+    #[doc = "纳税人识别号\n\nRequired. Example: `202003261233701778`."]
     pub taxpayer_id: &'a str,
-    /// 电话
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
+}
+
+impl<'a> InsertCardsFapiaoApplicationsSellerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str, taxpayer_id: &'a str) -> Self {
+        Self {
+            address,
+            bank_account: None,
+            bank_name: None,
+            name,
+            taxpayer_id,
+            telephone: None,
+        }
+    }
 }

@@ -3,87 +3,149 @@
 
 use crate::generated::prelude::*;
 
-/// 开具通用行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "开具通用行业电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`.\n\n```ignore\nlet request = CreateFapiaoApplicationsIssueGeneralRequest::new(buyer_information, fapiao_apply_id, fapiao_information, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "开具通用行业电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/issue-general",
+    "v3/new-tax-control-fapiao/fapiao-applications/issue-general"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/issue-general", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueGeneralRequest<'a> {
-    /// 购买方信息
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information:
         crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nBody field, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要开具的数电发票信息
+    #[doc = "需要开具的数电发票信息\n\nBody field, required."]
     pub fapiao_information: CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 需要开具的数电发票信息
+impl<'a> CreateFapiaoApplicationsIssueGeneralRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        buyer_information: crate::new_tax_control_fapiao::fapiao_applications::FapiaoApplicationsBuyerInformation<'a>,
+        fapiao_apply_id: &'a str,
+        fapiao_information: CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a>,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "需要开具的数电发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
-    /// 开票人名称
+    #[doc = "开票人名称\n\nOptional. Example: `example_billing_person`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_person: Option<&'a str>,
-    /// 开票人ID
+    #[doc = "开票人ID\n\nRequired. Example: `128279891283`."]
     pub billing_person_id: &'a str,
-    /// 出口业务适用政策代码
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "出口业务适用政策代码\n\nOptional. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_business_policy_code: Option<i64>,
-    /// 发票类型
+    #[doc = "发票类型\n\nRequired. Example: `COMM_FAPIAO`."]
     pub fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票行信息
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
-    /// 发票备注
+    #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 总价税合计
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
-    /// 交易信息
+    #[doc = "交易信息\n\nRequired."]
     pub transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
-    /// 增值税即征即退代码
-    ///
-    /// One of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "增值税即征即退代码\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_refund_levy_code: Option<i64>,
 }
 
-/// 发票行信息
+impl<'a> CreateFapiaoApplicationsIssueGeneralFapiaoInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`billing_person`, `export_business_policy_code`, `remark`, `vat_refund_levy_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        billing_person_id: &'a str,
+        fapiao_bill_type: crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType,
+        fapiao_id: &'a str,
+        items: &'a [CreateFapiaoApplicationsIssueGeneralItem<'a>],
+        total_amount: i64,
+        transaction_information: &'a [crate::new_tax_control_fapiao::fapiao_applications::CreateFapiaoApplicationsTransactionInformation<'a>],
+    ) -> Self {
+        Self {
+            billing_person: None,
+            billing_person_id,
+            export_business_policy_code: None,
+            fapiao_bill_type,
+            fapiao_id,
+            items,
+            remark: None,
+            total_amount,
+            transaction_information,
+            vat_refund_levy_code: None,
+        }
+    }
+}
+
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFapiaoApplicationsIssueGeneralItem<'a> {
-    /// 是否折扣行
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
+    #[doc = "货物或应税劳务、服务名称\n\nRequired. Example: `出租汽车客运服务`."]
     pub goods_name: &'a str,
-    /// 优惠政策标识
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "优惠政策标识\n\nOptional. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferential_policy_code: Option<i64>,
-    /// 数量
+    #[doc = "数量\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
-    /// 规格型号
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 税局侧规定的货物或应税劳务、服务税收分类编码
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税率
+    #[doc = "税率\n\nRequired. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
+}
+
+impl<'a> CreateFapiaoApplicationsIssueGeneralItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`preferential_policy_code`, `quantity`, `specification`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        discount: bool,
+        goods_name: &'a str,
+        tax_code: &'a str,
+        tax_rate: i64,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            discount,
+            goods_name,
+            preferential_policy_code: None,
+            quantity: None,
+            specification: None,
+            tax_code,
+            tax_rate,
+            total_amount,
+            unit: None,
+        }
+    }
 }

@@ -13,190 +13,289 @@ pub mod issue_refined_oil;
 pub mod real_estate_leasing;
 pub mod reverse;
 
-/// 开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "开具电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications`.\n\n```ignore\nlet mut request = CreateNewTaxControlFapiaoFapiaoApplicationsRequest::new(buyer_information, fapiao_apply_id, fapiao_information, scene);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "开具电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications",
+    "v3/new-tax-control-fapiao/fapiao-applications"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// 购买方信息
+    #[doc = "购买方信息\n\nBody field, required."]
     pub buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nBody field, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要开具的发票信息
+    #[doc = "需要开具的发票信息\n\nBody field, required."]
     pub fapiao_information:
         &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a>],
-    /// 开票场景
+    #[doc = "开票场景\n\nBody field, required. Example: `WITH_WECHATPAY`."]
     pub scene: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 购买方信息
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        buyer_information: CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a>,
+        fapiao_apply_id: &'a str,
+        fapiao_information: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<
+            'a,
+        >],
+        scene: &'a str,
+    ) -> Self {
+        Self {
+            buyer_information,
+            fapiao_apply_id,
+            fapiao_information,
+            scene,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "购买方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
-    /// 地址
+    #[doc = "地址\n\nOptional. Example: `深圳市南山区深南大道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 银行账号
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 邮箱地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<&'a str>,
-    /// 名称
+    #[doc = "邮箱地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Sensitive<&'a str>>,
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试企业`."]
     pub name: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 纳税人识别号
+    #[doc = "手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "纳税人识别号\n\nOptional. Example: `202003261233701778`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
-    /// 电话
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
-    /// 购买方类型
+    #[doc = "购买方类型\n\nRequired. Example: `ORGANIZATION`."]
     pub r#type: &'a str,
 }
 
-/// 需要开具的发票信息
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `bank_account`, `bank_name`, `email`, `phone`, `taxpayer_id`, `telephone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(name: &'a str, r#type: &'a str) -> Self {
+        Self {
+            address: None,
+            bank_account: None,
+            bank_name: None,
+            email: None,
+            name,
+            phone: None,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "需要开具的发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票行信息
+    #[doc = "发票行信息\n\nRequired."]
     pub items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
-    /// 是否以清单形式开具发票
+    #[doc = "是否以清单形式开具发票\n\nRequired."]
     pub need_list: bool,
-    /// 发票备注
+    #[doc = "发票备注\n\nOptional. Example: `备注`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 总价税合计
+    #[doc = "总价税合计\n\nRequired. Example: `382895`."]
     pub total_amount: i64,
 }
 
-/// 发票行信息
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fapiao_id: &'a str,
+        items: &'a [CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a>],
+        need_list: bool,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            fapiao_id,
+            items,
+            need_list,
+            remark: None,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
-    /// 是否折扣行
+    #[doc = "是否折扣行\n\nRequired."]
     pub discount: bool,
-    /// 税局侧规定的货物或应税劳务、服务分类名称
+    #[doc = "税局侧规定的货物或应税劳务、服务分类名称\n\nOptional. Example: `运输服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<&'a str>,
-    /// 企业侧维护的货物或应税劳务、服务编码
+    #[doc = "企业侧维护的货物或应税劳务、服务编码\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<i64>,
-    /// 货物或应税劳务、服务名称
+    #[doc = "货物或应税劳务、服务名称\n\nOptional. Example: `出租汽车客运服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 数量
+    #[doc = "数量\n\nRequired. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
+    #[doc = "规格型号\n\nOptional. Example: `A4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specification: Option<&'a str>,
-    /// 税局侧规定的货物或应税劳务、服务税收分类编码
+    #[doc = "税局侧规定的货物或应税劳务、服务税收分类编码\n\nRequired. Example: `3010101020203000000`."]
     pub tax_code: &'a str,
-    /// 税收优惠政策标识
+    #[doc = "税收优惠政策标识\n\nOptional. Example: `NO_FAVORABLE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_prefer_mark: Option<&'a str>,
-    /// 税率
+    #[doc = "税率\n\nOptional. Example: `1300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<i64>,
-    /// 单行金额合计
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nRequired. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `次`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
 
-/// 购买方信息
+impl<'a> CreateNewTaxControlFapiaoFapiaoApplicationsItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_category`, `goods_id`, `goods_name`, `specification`, `tax_prefer_mark`, `tax_rate`, `unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(discount: bool, quantity: i64, tax_code: &'a str, total_amount: i64) -> Self {
+        Self {
+            discount,
+            goods_category: None,
+            goods_id: None,
+            goods_name: None,
+            quantity,
+            specification: None,
+            tax_code,
+            tax_prefer_mark: None,
+            tax_rate: None,
+            total_amount,
+            unit: None,
+        }
+    }
+}
+
+#[doc = "购买方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FapiaoApplicationsBuyerInformation<'a> {
-    /// 地址
+    #[doc = "地址\n\nOptional. Example: `深圳市南山区深南大道10000号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nOptional. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 银行账号
+    #[doc = "银行账号\n\nOptional. Example: `62001234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户银行
+    #[doc = "开户银行\n\nOptional. Example: `测试银行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 邮箱地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<&'a str>,
-    /// 开具的发票类型
+    #[doc = "邮箱地址\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Sensitive<&'a str>>,
+    #[doc = "开具的发票类型\n\nOptional. Example: `COMM_FAPIAO`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_bill_type: Option<crate::new_tax_control_fapiao::NewTaxControlFapiaoFapiaoBillType>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `深圳市南山区测试企业`."]
     pub name: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nOptional. Example: `order_20200701_123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 纳税人识别号
+    #[doc = "手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "纳税人识别号\n\nOptional. Example: `202003261233701778`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxpayer_id: Option<&'a str>,
-    /// 电话
+    #[doc = "电话\n\nOptional. Example: `075512345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<&'a str>,
-    /// 购买方类型
+    #[doc = "购买方类型\n\nRequired."]
     pub r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
-    /// 留言信息
+    #[doc = "留言信息\n\nOptional. Example: `用户留言`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_apply_message: Option<&'a str>,
 }
 
-/// 交易信息
+impl<'a> FapiaoApplicationsBuyerInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address`, `amount`, `bank_account`, `bank_name`, `email`, `fapiao_bill_type`, `out_trade_no`, `phone`, `taxpayer_id`, `telephone`, `user_apply_message`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        name: &'a str,
+        r#type: crate::new_tax_control_fapiao::NewTaxControlFapiaoType,
+    ) -> Self {
+        Self {
+            address: None,
+            amount: None,
+            bank_account: None,
+            bank_name: None,
+            email: None,
+            fapiao_bill_type: None,
+            name,
+            out_trade_no: None,
+            phone: None,
+            taxpayer_id: None,
+            telephone: None,
+            r#type,
+            user_apply_message: None,
+        }
+    }
+}
+
+#[doc = "交易信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateFapiaoApplicationsTransactionInformation<'a> {
-    /// 交易金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "交易金额\n\nRequired. Example: `382895`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 支付商户订单号
+    #[doc = "支付商户订单号\n\nOptional. Example: `order_20200701_123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付渠道
+    #[doc = "支付渠道\n\nRequired. Example: `WECHAT_PAY`."]
     pub pay_channel: CreateFapiaoApplicationsPayChannel,
-    /// 支付订单号
+    #[doc = "支付订单号\n\nRequired. Example: `4200000008202508080512076713`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateFapiaoApplicationsTransactionInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`out_trade_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        pay_channel: CreateFapiaoApplicationsPayChannel,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_trade_no: None,
+            pay_channel,
+            transaction_id,
+        }
+    }
 }
 
 string_enum! {
@@ -207,105 +306,121 @@ string_enum! {
     }
 }
 
-/// 查询电子发票: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_9.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询电子发票: `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.\n\n```ignore\nlet mut request = QueryNewTaxControlFapiaoFapiaoApplicationsRequest::new(fapiao_apply_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_9.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询电子发票",
+    "GET v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>", response = QueryNewTaxControlFapiaoFapiaoApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nQuery parameter, optional. Example: `20200701123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_id: Option<&'a str>,
 }
 
-/// The answer to [`QueryNewTaxControlFapiaoFapiaoApplicationsRequest`].
+impl<'a> QueryNewTaxControlFapiaoFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `fapiao_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(fapiao_apply_id: &'a str) -> Self {
+        Self {
+            fapiao_apply_id,
+            sub_mchid: None,
+            fapiao_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryNewTaxControlFapiaoFapiaoApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsResponse {
-    /// 发票信息
+    #[doc = "发票信息\n\nAlways present."]
     pub fapiao_information: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation>,
-    /// 发票数量
+    #[doc = "发票数量\n\nAlways present. Example: `5`."]
     pub total_count: i64,
 }
 
-/// 发票信息
+#[doc = "发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsFapiaoInformation {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Example: `338845`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 蓝字发票信息
+    #[doc = "蓝字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
-    /// 购买方信息
+    #[doc = "购买方信息\n\nAlways present."]
     pub buyer_information: crate::new_tax_control_fapiao::QueryNewTaxControlFapiaoBuyerInformation,
-    /// 电子发票插卡信息
+    #[doc = "电子发票插卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_information: Option<QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation>,
-    /// 附加信息
+    #[doc = "附加信息\n\nAlways present."]
     pub extra_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoExtraInformation,
-    /// 开票失败错误码
+    #[doc = "开票失败错误码\n\nMay be absent. Example: `BIZ_ERROR`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_code: Option<String>,
-    /// 开票失败原因
+    #[doc = "开票失败原因\n\nMay be absent. Example: `开票失败。授信额度不足，请联系主管税务机关或者登录电子税务局提额/申报。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapiao_error_message: Option<String>,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nAlways present. Example: `20200701123456`."]
     pub fapiao_id: String,
-    /// 发票行信息
+    #[doc = "发票行信息\n\nAlways present."]
     pub items: Vec<QueryNewTaxControlFapiaoFapiaoApplicationsItem>,
-    /// 红字发票信息
+    #[doc = "红字发票信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_fapiao: Option<QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao>,
-    /// 备注信息
+    #[doc = "备注信息\n\nMay be absent. Example: `备注`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 销售方信息
+    #[doc = "销售方信息\n\nAlways present."]
     pub seller_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoSellerInformation,
-    /// 发票状态
+    #[doc = "发票状态\n\nAlways present. Example: `ISSUED`."]
     pub status: FapiaoApplicationsStatus,
-    /// 总税额
+    #[doc = "总税额\n\nAlways present. Example: `44050`."]
     pub tax_amount: i64,
-    /// 总价税合计
+    #[doc = "总价税合计\n\nAlways present. Example: `382895`."]
     pub total_amount: i64,
 }
 
-/// 蓝字发票信息
+#[doc = "The `blue_fapiao` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsBlueFapiao {
-    /// 校验码
+    #[doc = "校验码\n\nAlways present. Example: `69001808340631374774`."]
     pub check_code: String,
-    /// 发票代码
+    #[doc = "发票代码\n\nAlways present. Example: `044001911211`."]
     pub fapiao_code: String,
-    /// 发票号码
+    #[doc = "发票号码\n\nAlways present. Example: `12897794`."]
     pub fapiao_number: String,
-    /// 开票时间
+    #[doc = "开票时间\n\nAlways present. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub fapiao_time: Timestamp,
-    /// 密码
+    #[doc = "密码\n\nAlways present. Example: `006>299-375/326>2+7/*0-+<351059<80<4*/5>+<11631+*3030/5*37+`."]
     pub password: String,
 }
 
-/// 电子发票插卡信息
+#[doc = "电子发票插卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsCardInformation {
-    /// 插卡公众号AppID
+    #[doc = "插卡公众号AppID\n\nAlways present. Example: `wxab8acb865bb1637e`."]
     pub card_appid: String,
-    /// 电子发票在卡包中的编码
+    #[doc = "电子发票在卡包中的编码\n\nMay be absent. Example: `379550244162`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_code: Option<String>,
-    /// 电子发票卡券模板ID
+    #[doc = "电子发票卡券模板ID\n\nMay be absent. Example: `p4gLgvlAYSEOpeXGFVJRFxgop6iY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 用户在插卡公众号下的OpenID
+    #[doc = "用户在插卡公众号下的OpenID\n\nAlways present. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`."]
     pub card_openid: String,
-    /// 发票卡券状态
+    #[doc = "发票卡券状态\n\nAlways present. Example: `INSERT_ACCEPTED`."]
     pub card_status: QueryNewTaxControlFapiaoFapiaoApplicationsCardStatus,
 }
 
@@ -323,38 +438,35 @@ string_enum! {
     }
 }
 
-/// 发票行信息
+#[doc = "发票行信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoFapiaoApplicationsItem {
-    /// 单行金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额\n\nAlways present. Example: `380442`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否折扣行
+    #[doc = "是否折扣行\n\nAlways present."]
     pub discount: bool,
-    /// 货物或应税劳务、服务名称
+    #[doc = "货物或应税劳务、服务名称\n\nAlways present. Example: `出租汽车客运服务`."]
     pub goods_name: String,
-    /// 数量
+    #[doc = "数量\n\nAlways present. Example: `100000000`."]
     pub quantity: i64,
-    /// 规格型号
+    #[doc = "规格型号\n\nMay be absent. Example: `A4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specification: Option<String>,
-    /// 单行税额
+    #[doc = "单行税额\n\nAlways present. Example: `49458`."]
     pub tax_amount: i64,
-    /// 货物或应税劳务、服务编码
+    #[doc = "货物或应税劳务、服务编码\n\nAlways present. Example: `3010101020203000000`."]
     pub tax_code: String,
-    /// 税收优惠政策标识
+    #[doc = "税收优惠政策标识\n\nAlways present. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark: FapiaoApplicationsTaxPreferMark,
-    /// 税率
+    #[doc = "税率\n\nAlways present. Example: `1300`."]
     pub tax_rate: i64,
-    /// 单行金额合计
-    ///
-    /// Amount in fen (分).
+    #[doc = "单行金额合计\n\nAlways present. Example: `429900`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 单位
+    #[doc = "单位\n\nMay be absent. Example: `次`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// 单价
+    #[doc = "单价\n\nAlways present. Example: `380442000000`."]
     pub unit_price: i64,
 }
 

@@ -3,35 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "冲红电子发票: `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.\n\n```ignore\nlet mut request = ReverseFapiaoApplicationsRequest::new(fapiao_apply_id, fapiao_information, reverse_reason);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "冲红电子发票",
+    "POST v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse",
+    "v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/fapiao-applications/<fapiao_apply_id>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReverseFapiaoApplicationsRequest<'a> {
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nPath parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
-    /// 需要冲红的发票信息
+    #[doc = "需要冲红的发票信息\n\nBody field, required."]
     pub fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
-    /// 冲红原因
+    #[doc = "冲红原因\n\nBody field, required. Example: `退款`."]
     pub reverse_reason: ReverseFapiaoApplicationsReverseReason,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 需要冲红的发票信息
+impl<'a> ReverseFapiaoApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fapiao_apply_id: &'a str,
+        fapiao_information: &'a [ReverseFapiaoApplicationsFapiaoInformation<'a>],
+        reverse_reason: ReverseFapiaoApplicationsReverseReason,
+    ) -> Self {
+        Self {
+            fapiao_apply_id,
+            fapiao_information,
+            reverse_reason,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "需要冲红的发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReverseFapiaoApplicationsFapiaoInformation<'a> {
-    /// 发票代码
+    #[doc = "发票代码\n\nOptional. Example: `044001911211`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_code: Option<&'a str>,
-    /// 商户发票单号
+    #[doc = "商户发票单号\n\nRequired. Example: `20200701123456`."]
     pub fapiao_id: &'a str,
-    /// 发票号码
+    #[doc = "发票号码\n\nRequired. Example: `12897794`."]
     pub fapiao_number: &'a str,
+}
+
+impl<'a> ReverseFapiaoApplicationsFapiaoInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`fapiao_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(fapiao_id: &'a str, fapiao_number: &'a str) -> Self {
+        Self {
+            fapiao_code: None,
+            fapiao_id,
+            fapiao_number,
+        }
+    }
 }
 
 string_enum! {

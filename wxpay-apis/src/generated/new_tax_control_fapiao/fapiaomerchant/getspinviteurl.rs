@@ -3,37 +3,59 @@
 
 use crate::generated::prelude::*;
 
-/// 获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+#[doc = "获取邀请商户开通服务商电子发票能力: `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.\n\n```ignore\nlet mut request = QueryFapiaomerchantGetspinviteurlRequest::new(operation_type, fapiao_mode, invite_code, wechatpay_serial);\nrequest.fapiao_ability_type_list = Some(fapiao_ability_type_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "获取邀请商户开通服务商电子发票能力",
+    "GET v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl",
+    "v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl", response = QueryFapiaomerchantGetspinviteurlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFapiaomerchantGetspinviteurlRequest<'a> {
-    /// 操作类型
+    #[doc = "操作类型\n\nQuery parameter, required. Example: `AUTH_BINDING`."]
     pub operation_type: QueryFapiaomerchantGetspinviteurlOperationType,
-    /// 开票模式
+    #[doc = "开票模式\n\nQuery parameter, required. Example: `THIRD_OR_SELF_FAPIAO`."]
     pub fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
-    /// 发票能力类型
+    #[doc = "发票能力类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_ability_type_list: Option<&'a [QueryFapiaomerchantGetspinviteurlFapiaoAbilityType]>,
-    /// 服务商邀请渠道
+    #[doc = "服务商邀请渠道\n\nQuery parameter, optional. Example: `miniprogram`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_channel: Option<&'a str>,
-    /// 操作人员
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "操作人员\n\nQuery parameter, optional. Format `base64`. Example: `mI7HGEJ4Q2B91IGjHZu/Gthm`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operate_user: Option<&'a str>,
-    /// 服务商邀请code
+    #[doc = "服务商邀请code\n\nQuery parameter, required. Example: `code_20200101_123`."]
     pub invite_code: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> QueryFapiaomerchantGetspinviteurlRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`fapiao_ability_type_list`, `invite_channel`, `operate_user`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        operation_type: QueryFapiaomerchantGetspinviteurlOperationType,
+        fapiao_mode: QueryFapiaomerchantGetspinviteurlFapiaoMode,
+        invite_code: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            operation_type,
+            fapiao_mode,
+            fapiao_ability_type_list: None,
+            invite_channel: None,
+            operate_user: None,
+            invite_code,
+            sub_mchid: None,
+            wechatpay_serial,
+        }
+    }
 }
 
 string_enum! {
@@ -68,13 +90,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFapiaomerchantGetspinviteurlRequest`].
+#[doc = "The answer to [`QueryFapiaomerchantGetspinviteurlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFapiaomerchantGetspinviteurlResponse {
-    /// 邀请开通二维码链接
+    #[doc = "邀请开通二维码链接\n\nAlways present. Example: `https://wxacurl.cn?xxx=`."]
     pub invite_url: String,
-    /// 开通小程序AppID
+    #[doc = "开通小程序AppID\n\nAlways present. Example: `wxb1170446a4c0a5a2`."]
     pub miniprogram_appid: String,
-    /// 开通小程序跳转路径
+    #[doc = "开通小程序跳转路径\n\nAlways present. Example: `pages/xxxPage`."]
     pub miniprogram_path: String,
 }

@@ -3,31 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 获取邀请开通的商户信息: `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+#[doc = "获取邀请开通的商户信息: `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.\n\n```ignore\nlet mut request = QueryFapiaomerchantListspinvitemchinfoRequest::new(query_time_start, query_time_end, offset, limit, mch_invite_status);\nrequest.invite_code = Some(invite_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "获取邀请开通的商户信息",
+    "GET v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo",
+    "v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo", response = QueryFapiaomerchantListspinvitemchinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFapiaomerchantListspinvitemchinfoRequest<'a> {
-    /// 查询时间起
+    #[doc = "查询时间起\n\nQuery parameter, required. Format `rfc3339`. Example: `2020-07-01T12:00:00+08:00`."]
     pub query_time_start: Timestamp<&'a str>,
-    /// 查询时间止
+    #[doc = "查询时间止\n\nQuery parameter, required. Format `rfc3339`. Example: `2020-07-02T12:00:00+08:00`."]
     pub query_time_end: Timestamp<&'a str>,
-    /// 本次查询的起始位置
+    #[doc = "本次查询的起始位置\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
-    /// 本次查询的最大数量
+    #[doc = "本次查询的最大数量\n\nQuery parameter, required. Example: `1`."]
     pub limit: i64,
-    /// 服务商邀请code
+    #[doc = "服务商邀请code\n\nQuery parameter, optional. Example: `code_20200101_123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_code: Option<&'a str>,
-    /// 商户邀请状态
+    #[doc = "商户邀请状态\n\nQuery parameter, required. Example: `MCH_INVITE_SUCC`."]
     pub mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
 }
 
+impl<'a> QueryFapiaomerchantListspinvitemchinfoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`invite_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        query_time_start: Timestamp<&'a str>,
+        query_time_end: Timestamp<&'a str>,
+        offset: i64,
+        limit: i64,
+        mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
+    ) -> Self {
+        Self {
+            query_time_start,
+            query_time_end,
+            offset,
+            limit,
+            invite_code: None,
+            mch_invite_status,
+        }
+    }
+}
+
 string_enum! {
-    /// 商户邀请状态
+    /// Values of `mch_invite_status`.
     pub enum QueryFapiaomerchantListspinvitemchinfoMchInviteStatus {
         /// `MCH_INVITE_FAILED`
         MchInviteFailed = "MCH_INVITE_FAILED",
@@ -36,44 +59,46 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFapiaomerchantListspinvitemchinfoRequest`].
+#[doc = "The answer to [`QueryFapiaomerchantListspinvitemchinfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFapiaomerchantListspinvitemchinfoResponse {
-    /// 本次查询的最大数量
+    #[doc = "本次查询的最大数量\n\nAlways present. Example: `1`."]
     pub limit: i64,
-    /// 相关链接
+    #[doc = "相关链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<crate::new_tax_control_fapiao::NewTaxControlFapiaoLinks>,
-    /// 邀请的商户结果
+    #[doc = "邀请的商户结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_invite_result_list: Option<Vec<QueryFapiaomerchantListspinvitemchinfoMchInviteResult>>,
-    /// 本次查询的起始位置
+    #[doc = "本次查询的起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 总数
+    #[doc = "总数\n\nAlways present. Example: `50`."]
     pub total_count: i64,
 }
 
-/// 邀请的商户结果
+#[doc = "邀请的商户结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFapiaomerchantListspinvitemchinfoMchInviteResult {
-    /// 商户名称
+    #[doc = "商户名称\n\nAlways present. Example: `示例（深圳）有限公司`."]
     pub ep_name: String,
-    /// 服务商邀请code
+    #[doc = "服务商邀请code\n\nAlways present. Example: `code_20200101_123`."]
     pub invite_code: String,
-    /// 商户邀请失败错误码
+    #[doc = "商户邀请失败错误码\n\nMay be absent. Example: `UNKNOWN_TAX_INFO`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_failed_code: Option<QueryFapiaomerchantListspinvitemchinfoInviteFailedCode>,
-    /// 商户邀请失败的原因
+    #[doc = "商户邀请失败的原因\n\nMay be absent. Example: `示例失败原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_failed_reason: Option<String>,
-    /// 商户邀请的状态
+    #[doc = "商户邀请的状态\n\nAlways present. Example: `MCH_INVITE_SUCC`."]
     pub mch_invite_status: QueryFapiaomerchantListspinvitemchinfoMchInviteStatus,
-    /// 商户操作时间
+    #[doc = "商户操作时间\n\nAlways present. Format `rfc3339`. Example: `2020-07-01T00:00:00+08:00`."]
     pub operate_time: Timestamp,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 商户税号
+    #[doc = "商户税号\n\nAlways present. Example: `9144050071126766XG`."]
     pub tax_id: String,
 }
 

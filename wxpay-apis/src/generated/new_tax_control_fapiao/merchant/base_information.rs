@@ -3,23 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商户开票基础信息: `GET /v3/new-tax-control-fapiao/merchant/base-information`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "获取商户开票基础信息: `GET /v3/new-tax-control-fapiao/merchant/base-information`.\n\n```ignore\nlet request = QueryMerchantBaseInformationRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取商户开票基础信息",
+    "GET v3/new-tax-control-fapiao/merchant/base-information",
+    "v3/new-tax-control-fapiao/merchant/base-information"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/base-information", response = QueryMerchantBaseInformationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantBaseInformationRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryMerchantBaseInformationRequest`].
+impl<'a> QueryMerchantBaseInformationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantBaseInformationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantBaseInformationResponse {
-    /// 附加信息
+    #[doc = "附加信息\n\nAlways present."]
     pub extra_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoExtraInformation,
-    /// 销售方信息
+    #[doc = "销售方信息\n\nAlways present."]
     pub seller_information: crate::new_tax_control_fapiao::NewTaxControlFapiaoSellerInformation,
 }

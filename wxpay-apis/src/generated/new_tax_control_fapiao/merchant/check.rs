@@ -3,14 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 检查子商户开票功能状态: `POST /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_1.shtml>.
-///
-/// For: 服务商, 渠道商.
+#[doc = "检查子商户开票功能状态: `POST /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`.\n\n```ignore\nlet request = CheckMerchantRequest::new(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_1.shtml>.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "检查子商户开票功能状态",
+    "POST v3/new-tax-control-fapiao/merchant/{sub_mchid}/check",
+    "v3/new-tax-control-fapiao/merchant/{sub_mchid}/check"
+))]
 #[wxpay_api(POST, "v3/new-tax-control-fapiao/merchant/<sub_mchid>/check", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CheckMerchantRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CheckMerchantRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }

@@ -3,62 +3,75 @@
 
 use crate::generated::prelude::*;
 
-/// 检查子商户开票功能状态: `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+#[doc = "检查子商户开票功能状态: `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.\n\n```ignore\nlet request = CheckStatusMerchantRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "检查子商户开票功能状态",
+    "GET v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status",
+    "v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/<sub_mchid>/check-status", response = CheckStatusMerchantResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CheckStatusMerchantRequest`].
+impl<'a> CheckStatusMerchantRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`CheckStatusMerchantRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantResponse {
-    /// 数电发票模式
+    #[doc = "数电发票模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digital_tax_mode: Option<CheckStatusMerchantDigitalTaxMode>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 第三方开票模式
+    #[doc = "第三方开票模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_mode: Option<CheckStatusMerchantThirdMode>,
 }
 
-/// 数电发票模式
+#[doc = "数电发票模式"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantDigitalTaxMode {
-    /// 能力信息
+    #[doc = "能力信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ability_info: Option<Vec<CheckStatusMerchantAbilityInfo>>,
-    /// 接入失败原因
+    #[doc = "接入失败原因\n\nMay be absent. Example: `失败原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_fail_reason: Option<String>,
-    /// 接入时间
+    #[doc = "接入时间\n\nMay be absent. Format `rfc3339`. Example: `2020-07-01T00:00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_time: Option<Timestamp>,
-    /// 开票人信息
+    #[doc = "开票人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_person_info: Option<CheckStatusMerchantBillingPersonInfo>,
-    /// 过期时间
+    #[doc = "过期时间\n\nMay be absent. Format `rfc3339`. Example: `2020-07-02T00:00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp>,
-    /// 接入状态
+    #[doc = "接入状态\n\nAlways present. Example: `ENABLED`."]
     pub status: CheckStatusMerchantDigitalTaxModeStatus,
 }
 
-/// 能力信息
+#[doc = "能力信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantAbilityInfo {
-    /// 能力授权失败原因
+    #[doc = "能力授权失败原因\n\nMay be absent. Example: `失败原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_fail_reason: Option<String>,
-    /// 能力授权状态
+    #[doc = "能力授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub status: CheckStatusMerchantStatus,
-    /// 能力类型
+    #[doc = "能力类型\n\nAlways present. Example: `BASE_ABILITY`."]
     pub r#type: CheckStatusMerchantType,
 }
 
@@ -88,13 +101,14 @@ string_enum! {
     }
 }
 
-/// 开票人信息
+#[doc = "开票人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantBillingPersonInfo {
-    /// 开票人ID
+    #[doc = "开票人ID\n\nMay be absent. Example: `187776276864872`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// 开票人姓名
+    #[doc = "开票人姓名\n\nMay be absent. Example: `张伟`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -125,10 +139,11 @@ string_enum! {
     }
 }
 
-/// 第三方开票模式
+#[doc = "第三方开票模式"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckStatusMerchantThirdMode {
-    /// 第三方/自建发票能力接入状态
+    #[doc = "第三方/自建发票能力接入状态\n\nAlways present. Example: `ENABLED`."]
     pub status: CheckStatusMerchantThirdModeStatus,
 }
 

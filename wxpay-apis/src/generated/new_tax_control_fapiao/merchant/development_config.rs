@@ -5,24 +5,35 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户配置的开发选项: `GET /v3/new-tax-control-fapiao/merchant/development-config`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_19.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询商户配置的开发选项: `GET /v3/new-tax-control-fapiao/merchant/development-config`.\n\n```ignore\nlet request = QueryMerchantDevelopmentConfigRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_19.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询商户配置的开发选项",
+    "GET v3/new-tax-control-fapiao/merchant/development-config",
+    "v3/new-tax-control-fapiao/merchant/development-config"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/development-config", response = QueryMerchantDevelopmentConfigResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantDevelopmentConfigRequest {}
 
-/// The answer to [`QueryMerchantDevelopmentConfigRequest`] and [`ModifyMerchantDevelopmentConfigRequest`].
+impl QueryMerchantDevelopmentConfigRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantDevelopmentConfigRequest`] and [`ModifyMerchantDevelopmentConfigRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantDevelopmentConfig {
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://pay.weixin.qq.com/callback`."]
     pub callback_url: String,
-    /// 全部账单展示开发票入口开关
+    #[doc = "全部账单展示开发票入口开关\n\nMay be absent. Example: `False`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_fapiao_cell: Option<bool>,
-    /// 商户是否支持开电子专票
+    #[doc = "商户是否支持开电子专票\n\nMay be absent. Example: `False`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_vat_fapiao: Option<bool>,
 }
@@ -30,26 +41,41 @@ pub struct MerchantDevelopmentConfig {
 /// The answer to [`QueryMerchantDevelopmentConfigRequest`]: `GET /v3/new-tax-control-fapiao/merchant/development-config`.
 pub type QueryMerchantDevelopmentConfigResponse = MerchantDevelopmentConfig;
 
-/// 配置开发选项: `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "配置开发选项: `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.\n\n```ignore\nlet mut request = ModifyMerchantDevelopmentConfigRequest::new();\nrequest.callback_url = Some(callback_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "配置开发选项",
+    "PATCH v3/new-tax-control-fapiao/merchant/development-config",
+    "v3/new-tax-control-fapiao/merchant/development-config"
+))]
 #[wxpay_api(PATCH, "v3/new-tax-control-fapiao/merchant/development-config", response = ModifyMerchantDevelopmentConfigResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantDevelopmentConfigRequest<'a> {
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://pay.weixin.qq.com/callback`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<&'a str>,
-    /// 全部账单展示开发票入口开关
+    #[doc = "全部账单展示开发票入口开关\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_fapiao_cell: Option<bool>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mch_code: Option<&'a str>,
-    /// 商户是否支持开电子专票
+    #[doc = "商户是否支持开电子专票\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_vat_fapiao: Option<bool>,
+}
+
+impl<'a> ModifyMerchantDevelopmentConfigRequest<'a> {
+    /// The request without a required field. The optional ones (`callback_url`, `show_fapiao_cell`, `sub_mch_code`, `support_vat_fapiao`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            callback_url: None,
+            show_fapiao_cell: None,
+            sub_mch_code: None,
+            support_vat_fapiao: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyMerchantDevelopmentConfigRequest`]: `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.

@@ -3,54 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商品和服务税收分类对照表: `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "获取商品和服务税收分类对照表: `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.\n\n```ignore\nlet mut request = QueryMerchantTaxCodesRequest::new(offset, limit);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取商品和服务税收分类对照表",
+    "GET v3/new-tax-control-fapiao/merchant/tax-codes",
+    "v3/new-tax-control-fapiao/merchant/tax-codes"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/merchant/tax-codes", response = QueryMerchantTaxCodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantTaxCodesRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 本次查询的起始位置
+    #[doc = "本次查询的起始位置\n\nQuery parameter, required. Example: `0`."]
     pub offset: i64,
-    /// 本次查询的最大数量
+    #[doc = "本次查询的最大数量\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryMerchantTaxCodesRequest`].
+impl<'a> QueryMerchantTaxCodesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(offset: i64, limit: i64) -> Self {
+        Self {
+            sub_mchid: None,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantTaxCodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantTaxCodesResponse {
-    /// 本次查询到的数据
+    #[doc = "本次查询到的数据\n\nAlways present."]
     pub data: Vec<QueryMerchantTaxCodesData>,
-    /// 本次查询的最大数量
+    #[doc = "本次查询的最大数量\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 相关链接
+    #[doc = "相关链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<crate::new_tax_control_fapiao::NewTaxControlFapiaoLinks>,
-    /// 本次查询的起始位置
+    #[doc = "本次查询的起始位置\n\nAlways present."]
     pub offset: i64,
-    /// 总记录数
+    #[doc = "总记录数\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 本次查询到的数据
+#[doc = "本次查询到的数据"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantTaxCodesData {
-    /// 税局侧规定的货物或应税劳务、服务分类名称
+    #[doc = "税局侧规定的货物或应税劳务、服务分类名称\n\nMay be absent. Example: `出租汽车客运服务`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_category: Option<String>,
-    /// 企业侧维护的货物或应税劳务、服务编码
+    #[doc = "企业侧维护的货物或应税劳务、服务编码\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<i64>,
-    /// 由商户自定义的货物或应税劳务、服务名称
+    #[doc = "由商户自定义的货物或应税劳务、服务名称\n\nAlways present. Example: `example_goods_name`."]
     pub goods_name: String,
-    /// 货物或应税劳务、服务编码
+    #[doc = "货物或应税劳务、服务编码\n\nAlways present. Example: `3010101020203000000`."]
     pub tax_code: String,
-    /// 税收优惠政策标识
+    #[doc = "税收优惠政策标识\n\nAlways present. Example: `NO_FAVORABLE`."]
     pub tax_prefer_mark: String,
-    /// 税率
+    #[doc = "税率\n\nAlways present. Example: `1300`."]
     pub tax_rate: i64,
 }

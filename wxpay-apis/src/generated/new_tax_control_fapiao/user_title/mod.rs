@@ -5,21 +5,38 @@ use crate::generated::prelude::*;
 
 pub mod title_url;
 
-/// 获取用户填写的抬头: `GET /v3/new-tax-control-fapiao/user-title`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "获取用户填写的抬头: `GET /v3/new-tax-control-fapiao/user-title`.\n\n```ignore\nlet mut request = QueryNewTaxControlFapiaoUserTitleRequest::new(scene, fapiao_apply_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取用户填写的抬头",
+    "GET v3/new-tax-control-fapiao/user-title",
+    "v3/new-tax-control-fapiao/user-title"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/user-title", response = QueryNewTaxControlFapiaoUserTitleResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryNewTaxControlFapiaoUserTitleRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 开票场景
+    #[doc = "开票场景\n\nQuery parameter, required. Example: `WITH_WECHATPAY`."]
     pub scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nQuery parameter, required. Example: `4200000444201910177461284488`."]
     pub fapiao_apply_id: &'a str,
+}
+
+impl<'a> QueryNewTaxControlFapiaoUserTitleRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        scene: crate::new_tax_control_fapiao::NewTaxControlFapiaoScene,
+        fapiao_apply_id: &'a str,
+    ) -> Self {
+        Self {
+            sub_mchid: None,
+            scene,
+            fapiao_apply_id,
+        }
+    }
 }
 
 /// The answer to [`QueryNewTaxControlFapiaoUserTitleRequest`]: `GET /v3/new-tax-control-fapiao/user-title`.

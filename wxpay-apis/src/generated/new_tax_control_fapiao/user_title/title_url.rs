@@ -3,44 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 获取抬头填写链接: `GET /v3/new-tax-control-fapiao/user-title/title-url`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "获取抬头填写链接: `GET /v3/new-tax-control-fapiao/user-title/title-url`.\n\n```ignore\nlet mut request = QueryUserTitleTitleUrlRequest::new(fapiao_apply_id, source, appid, openid, total_amount);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取抬头填写链接",
+    "GET v3/new-tax-control-fapiao/user-title/title-url",
+    "v3/new-tax-control-fapiao/user-title/title-url"
+))]
 #[wxpay_api(GET, "v3/new-tax-control-fapiao/user-title/title-url", response = QueryUserTitleTitleUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserTitleTitleUrlRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 发票申请单号
+    #[doc = "发票申请单号\n\nQuery parameter, required. Example: `fapiao_20200701_123456`."]
     pub fapiao_apply_id: &'a str,
-    /// 开票来源
+    #[doc = "开票来源\n\nQuery parameter, required. Example: `WEB`."]
     pub source: QueryUserTitleTitleUrlSource,
-    /// 商户AppID
+    #[doc = "商户AppID\n\nQuery parameter, required. Example: `wxb1170446a4c0a5a2`."]
     pub appid: &'a str,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nQuery parameter, required. Example: `plN5twRbHym_j-QcqCzstl0HmwEs`."]
     pub openid: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nQuery parameter, required. Example: `382895`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 销售方名称
+    #[doc = "销售方名称\n\nQuery parameter, optional. Example: `深圳市南山区测试商户`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_name: Option<&'a str>,
-    /// 是否需要展示手机号填写栏
+    #[doc = "是否需要展示手机号填写栏\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_phone_cell: Option<bool>,
-    /// 用户是否必须填写手机号
+    #[doc = "用户是否必须填写手机号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub must_input_phone: Option<bool>,
-    /// 是否需要展示邮箱地址填写栏
+    #[doc = "是否需要展示邮箱地址填写栏\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_email_cell: Option<bool>,
-    /// 用户是否必须填写邮箱地址
+    #[doc = "用户是否必须填写邮箱地址\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub must_input_email: Option<bool>,
+}
+
+impl<'a> QueryUserTitleTitleUrlRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `seller_name`, `show_phone_cell`, `must_input_phone`, `show_email_cell`, `must_input_email`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fapiao_apply_id: &'a str,
+        source: QueryUserTitleTitleUrlSource,
+        appid: &'a str,
+        openid: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            sub_mchid: None,
+            fapiao_apply_id,
+            source,
+            appid,
+            openid,
+            total_amount,
+            seller_name: None,
+            show_phone_cell: None,
+            must_input_phone: None,
+            show_email_cell: None,
+            must_input_email: None,
+        }
+    }
 }
 
 string_enum! {
@@ -53,19 +79,20 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryUserTitleTitleUrlRequest`].
+#[doc = "The answer to [`QueryUserTitleTitleUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUserTitleTitleUrlResponse {
-    /// 抬头填写小程序AppID
+    #[doc = "抬头填写小程序AppID\n\nMay be absent. Example: `wxb1170446a4c0a5a2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_appid: Option<String>,
-    /// 抬头填写小程序页面路径
+    #[doc = "抬头填写小程序页面路径\n\nMay be absent. Example: `pages/xxxPage`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<String>,
-    /// 抬头填写小程序的用户名
+    #[doc = "抬头填写小程序的用户名\n\nMay be absent. Example: `gh_86a091e50ad4@app`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_user_name: Option<String>,
-    /// 抬头填写链接
+    #[doc = "抬头填写链接\n\nMay be absent. Example: `https://payapp.weixin.qq.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_url: Option<String>,
 }

@@ -17,45 +17,59 @@ string_enum! {
     }
 }
 
-/// 签约查询接口: `GET /v3/offlineface/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "签约查询接口: `GET /v3/offlineface/contracts/{contract_id}`.\n\n```ignore\nlet mut request = QueryOfflinefaceContractsRequest::new(contract_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "签约查询接口",
+    "GET v3/offlineface/contracts/{contract_id}",
+    "v3/offlineface/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/offlineface/contracts/<contract_id>", response = QueryOfflinefaceContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceContractsRequest<'a> {
-    /// 签约ID
+    #[doc = "签约ID\n\nPath parameter, required. Example: `CI8CD208Z7e9906f89`."]
     pub contract_id: &'a str,
-    /// 商户签约小程序APPID
+    #[doc = "商户签约小程序APPID\n\nQuery parameter, optional. Example: `wx8888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
 }
 
-/// The answer to [`QueryOfflinefaceContractsRequest`].
+impl<'a> QueryOfflinefaceContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryOfflinefaceContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefaceContractsResponse {
-    /// 签约卡来源
+    #[doc = "签约卡来源\n\nAlways present."]
     pub contract_bank_card_from: QueryOfflinefaceContractsContractBankCardFrom,
-    /// 签约ID
+    #[doc = "签约ID\n\nAlways present. Example: `CI8CD208Z7e9906f89`."]
     pub contract_id: String,
-    /// 签约模式
+    #[doc = "签约模式\n\nAlways present."]
     pub contract_mode: ContractsContractMode,
-    /// 签约时间
+    #[doc = "签约时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub contract_signed_time: Timestamp,
-    /// 签约状态
+    #[doc = "签约状态\n\nAlways present."]
     pub contract_state: QueryOfflinefaceContractsContractState,
-    /// 解约时间
+    #[doc = "解约时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `2480278041`."]
     pub mchid: String,
-    /// 签约用户openid
+    #[doc = "签约用户openid\n\nMay be absent. Example: `AFDSJfhdf8744`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 机构ID
+    #[doc = "机构ID\n\nAlways present. Example: `OAABBCCDDeeff`."]
     pub organization_id: String,
-    /// 用户ID
+    #[doc = "用户ID\n\nMay be absent. Example: `FU40F305Z4e2bb7d`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_id: Option<String>,
 }

@@ -3,61 +3,96 @@
 
 use crate::generated::prelude::*;
 
-/// 预签约接口: `POST /v3/offlineface/contracts/presign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "预签约接口: `POST /v3/offlineface/contracts/presign`.\n\n```ignore\nlet mut request = PresignContractsRequest::new(business_name, facepay_user);\nrequest.contract_mode = Some(contract_mode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "预签约接口",
+    "POST v3/offlineface/contracts/presign",
+    "v3/offlineface/contracts/presign"
+))]
 #[wxpay_api(POST, "v3/offlineface/contracts/presign", response = PresignContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresignContractsRequest<'a> {
-    /// 业务类型
+    #[doc = "业务类型\n\nBody field, required."]
     pub business_name: &'a str,
-    /// 签约模式
+    #[doc = "签约模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_mode: Option<crate::offlineface::contracts::ContractsContractMode>,
-    /// 刷脸用户信息
+    #[doc = "刷脸用户信息\n\nBody field, required."]
     pub facepay_user: PresignContractsFacepayUser<'a>,
-    /// 签约指定银行卡
+    #[doc = "签约指定银行卡\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_bank_card: Option<PresignContractsLimitBankCard<'a>>,
 }
 
-/// 刷脸用户信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PresignContractsFacepayUser<'a> {
-    /// 证件信息
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identification: Option<PresignContractsIdentification<'a>>,
-    /// 刷脸用户名
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identification_name: Option<&'a str>,
-    /// 机构ID
-    pub organization_id: &'a str,
-    /// 商户用户ID
-    pub out_user_id: &'a str,
-    /// 手机号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
+impl<'a> PresignContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`contract_mode`, `limit_bank_card`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(business_name: &'a str, facepay_user: PresignContractsFacepayUser<'a>) -> Self {
+        Self {
+            business_name,
+            contract_mode: None,
+            facepay_user,
+            limit_bank_card: None,
+        }
+    }
 }
 
-/// 证件信息
+#[doc = "刷脸用户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PresignContractsFacepayUser<'a> {
+    #[doc = "证件信息\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification: Option<PresignContractsIdentification<'a>>,
+    #[doc = "刷脸用户名\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_name: Option<&'a str>,
+    #[doc = "机构ID\n\nRequired."]
+    pub organization_id: &'a str,
+    #[doc = "商户用户ID\n\nRequired."]
+    pub out_user_id: &'a str,
+    #[doc = "手机号码\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> PresignContractsFacepayUser<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`identification`, `identification_name`, `phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+        Self {
+            identification: None,
+            identification_name: None,
+            organization_id,
+            out_user_id,
+            phone: None,
+        }
+    }
+}
+
+#[doc = "The `identification` object."]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsIdentification<'a> {
-    /// 证件ID
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_number: &'a str,
-    /// 证件类型
+    #[doc = "证件ID\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nRequired."]
     pub identification_type: PresignContractsIdentificationType,
+}
+
+impl<'a> PresignContractsIdentification<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        identification_number: Sensitive<&'a str>,
+        identification_type: PresignContractsIdentificationType,
+    ) -> Self {
+        Self {
+            identification_number,
+            identification_type,
+        }
+    }
 }
 
 string_enum! {
@@ -68,47 +103,49 @@ string_enum! {
     }
 }
 
-/// 签约指定银行卡
+#[doc = "签约指定银行卡"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignContractsLimitBankCard<'a> {
-    /// 银行卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bank_card_number: Option<&'a str>,
-    /// 银行类型
+    #[doc = "银行卡号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bank_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "银行类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<&'a str>,
-    /// 开卡人证件
+    #[doc = "开卡人证件\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification: Option<PresignContractsIdentification<'a>>,
-    /// 开卡人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identification_name: Option<&'a str>,
-    /// 开卡预留手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone: Option<&'a str>,
-    /// 银行卡有效期
+    #[doc = "开卡人姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_name: Option<Sensitive<&'a str>>,
+    #[doc = "开卡预留手机号\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "银行卡有效期\n\nOptional. Format `mm/yy`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_thru: Option<&'a str>,
 }
 
-/// The answer to [`PresignContractsRequest`].
+impl<'a> PresignContractsLimitBankCard<'a> {
+    /// The object without a required field. The optional ones (`bank_card_number`, `bank_type`, `identification`, `identification_name`, `phone`, `valid_thru`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bank_card_number: None,
+            bank_type: None,
+            identification: None,
+            identification_name: None,
+            phone: None,
+            valid_thru: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PresignContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresignContractsResponse {
-    /// 会话ID
+    #[doc = "会话ID\n\nAlways present."]
     pub presign_token: String,
 }

@@ -5,63 +5,94 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// 申请扣款接口: `POST /v3/offlineface/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
+#[doc = "申请扣款接口: `POST /v3/offlineface/transactions`.\n\n```ignore\nlet mut request = CreateOfflinefaceTransactionsRequest::new(auth_code);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请扣款接口",
+    "POST v3/offlineface/transactions",
+    "v3/offlineface/transactions"
+))]
 #[wxpay_api(POST, "v3/offlineface/transactions", response = CreateOfflinefaceTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsRequest<'a> {
-    /// 金额信息
+    #[doc = "金额信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<CreateOfflinefaceTransactionsAmount>,
-    /// 商户附加信息
+    #[doc = "商户附加信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 支付凭证
+    #[doc = "支付凭证\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 业务信息
+    #[doc = "业务信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business: Option<CreateOfflinefaceTransactionsBusiness>,
-    /// 商品信息
+    #[doc = "商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 优惠标记
+    #[doc = "优惠标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付场景信息
+    #[doc = "支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreateOfflinefaceTransactionsSceneInfo<'a>>,
-    /// 结算信息
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateOfflinefaceTransactionsSettleInfo>,
-    /// 服务商公众号appid
+    #[doc = "服务商公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户公众号appid
+    #[doc = "子商户公众号appid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 金额信息
+impl<'a> CreateOfflinefaceTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `business`, `description`, `goods_tag`, `out_trade_no`, `scene_info`, `settle_info`, `sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(auth_code: &'a str) -> Self {
+        Self {
+            amount: None,
+            attach: None,
+            auth_code,
+            business: None,
+            description: None,
+            goods_tag: None,
+            out_trade_no: None,
+            scene_info: None,
+            settle_info: None,
+            sp_appid: None,
+            sp_mchid: None,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nRequired."]
     pub currency: TransactionsCurrency,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Format `int64`.\n\nAmount in fen (分)."]
     pub total: i64,
+}
+
+impl CreateOfflinefaceTransactionsAmount {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: TransactionsCurrency, total: i64) -> Self {
+        Self { currency, total }
+    }
 }
 
 string_enum! {
@@ -72,122 +103,152 @@ string_enum! {
     }
 }
 
-/// 业务信息
+#[doc = "业务信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsBusiness {
-    /// 平台产品ID
-    ///
-    /// One of `11`, `2`.
+    #[doc = "平台产品ID\n\nRequired.\n\nOne of `11`, `2`."]
     pub business_product_id: i64,
-    /// 平台场景ID
-    ///
-    /// One of `124`, `125`, `126`, `3`, `4`, `5`, `6`.
+    #[doc = "平台场景ID\n\nRequired.\n\nOne of `124`, `125`, `126`, `3`, `4`, `5`, `6`."]
     pub business_scene_id: i64,
 }
 
-/// 支付场景信息
+impl CreateOfflinefaceTransactionsBusiness {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_product_id: i64, business_scene_id: i64) -> Self {
+        Self {
+            business_product_id,
+            business_scene_id,
+        }
+    }
+}
+
+#[doc = "支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSceneInfo<'a> {
-    /// 设备IP
+    #[doc = "设备IP\n\nRequired."]
     pub device_ip: &'a str,
 }
 
-/// 结算信息
+impl<'a> CreateOfflinefaceTransactionsSceneInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self { device_ip }
+    }
+}
+
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsSettleInfo {
-    /// 是否支持分账
+    #[doc = "是否支持分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
 }
 
-/// The answer to [`CreateOfflinefaceTransactionsRequest`].
+impl CreateOfflinefaceTransactionsSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateOfflinefaceTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOfflinefaceTransactionsResponse {
-    /// 金额信息
+    #[doc = "金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<TransactionsAmount>,
-    /// 商户附加信息
+    #[doc = "商户附加信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 欠款状态
+    #[doc = "欠款状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debt_state: Option<String>,
-    /// 商品信息
+    #[doc = "商品信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 错误分类
+    #[doc = "错误分类\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 支付用户信息
+    #[doc = "支付用户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<TransactionsPayer>,
-    /// 优惠信息列表
+    #[doc = "优惠信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<serde_json::Value>>,
-    /// 还款微信订单号
+    #[doc = "还款微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_transaction_id: Option<String>,
-    /// 支付场景信息
+    #[doc = "支付场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<TransactionsSceneInfo>,
-    /// 服务商公众号appid
+    #[doc = "服务商公众号appid\n\nAlways present."]
     pub sp_appid: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present."]
     pub sp_mchid: String,
-    /// 子商户公众号appid
+    #[doc = "子商户公众号appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present."]
     pub sub_mchid: String,
-    /// 支付成功时间
+    #[doc = "支付成功时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
+    #[doc = "交易状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<String>,
-    /// 交易描述
+    #[doc = "交易描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<TransactionsTradeType>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 金额信息
+#[doc = "金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present."]
     pub currency: TransactionsCurrency,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nAlways present. Format `int64`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 支付用户信息
+#[doc = "支付用户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPayer {
-    /// 公众下的openid
+    #[doc = "公众下的openid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 子公众下的openid
+    #[doc = "子公众下的openid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 支付场景信息
+#[doc = "支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsSceneInfo {
-    /// 设备IP
+    #[doc = "设备IP\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<String>,
 }

@@ -3,83 +3,102 @@
 
 use crate::generated::prelude::*;
 
-/// 查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "查单接口: `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no, sp_mchid, sub_mchid, business_product_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查单接口",
+    "GET v3/offlineface/transactions/out-trade-no/{out_trade_no}",
+    "v3/offlineface/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/offlineface/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `198798777`."]
     pub sp_mchid: &'a str,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nQuery parameter, required. Example: `3233122121`."]
     pub sub_mchid: &'a str,
-    /// 平台产品ID
-    ///
-    /// One of `11`, `2`.
+    #[doc = "平台产品ID\n\nQuery parameter, required. Example: `2`.\n\nOne of `11`, `2`."]
     pub business_product_id: &'a str,
 }
 
-/// The answer to [`QueryTransactionsByOutTradeNoRequest`].
+impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_trade_no: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        business_product_id: &'a str,
+    ) -> Self {
+        Self {
+            out_trade_no,
+            sp_mchid,
+            sub_mchid,
+            business_product_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTransactionsByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoResponse {
-    /// 金额信息
+    #[doc = "金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::offlineface::transactions::TransactionsAmount>,
-    /// 商户附加信息
+    #[doc = "商户附加信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 欠款状态
+    #[doc = "欠款状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debt_state: Option<String>,
-    /// 商品信息
+    #[doc = "商品信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 错误分类
+    #[doc = "错误分类\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 支付用户信息
+    #[doc = "支付用户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::offlineface::transactions::TransactionsPayer>,
-    /// 优惠信息列表
+    #[doc = "优惠信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<serde_json::Value>>,
-    /// 还款微信订单号
+    #[doc = "还款微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_transaction_id: Option<String>,
-    /// 支付场景信息
+    #[doc = "支付场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::offlineface::transactions::TransactionsSceneInfo>,
-    /// 服务商公众号appid
+    #[doc = "服务商公众号appid\n\nAlways present."]
     pub sp_appid: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present."]
     pub sp_mchid: String,
-    /// 子商户公众号appid
+    #[doc = "子商户公众号appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present."]
     pub sub_mchid: String,
-    /// 支付成功时间
+    #[doc = "支付成功时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present."]
     pub trade_state: String,
-    /// 交易描述
+    #[doc = "交易描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<crate::offlineface::transactions::TransactionsTradeType>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }

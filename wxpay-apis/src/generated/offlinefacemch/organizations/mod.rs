@@ -5,29 +5,43 @@ use crate::generated::prelude::*;
 
 pub mod users;
 
-/// 查询机构信息接口: `GET /v3/offlinefacemch/organizations`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "查询机构信息接口: `GET /v3/offlinefacemch/organizations`.\n\n```ignore\nlet mut request = QueryOfflinefacemchOrganizationsRequest::new();\nrequest.organization_id = Some(organization_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询机构信息接口",
+    "GET v3/offlinefacemch/organizations",
+    "v3/offlinefacemch/organizations"
+))]
 #[wxpay_api(GET, "v3/offlinefacemch/organizations", response = QueryOfflinefacemchOrganizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOfflinefacemchOrganizationsRequest<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nQuery parameter, optional. Example: `DBES323aeb`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
-    /// 机构名称
+    #[doc = "机构名称\n\nQuery parameter, optional. Example: `南山中兴小学部`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<&'a str>,
 }
 
-/// The answer to [`QueryOfflinefacemchOrganizationsRequest`].
+impl<'a> QueryOfflinefacemchOrganizationsRequest<'a> {
+    /// The request without a required field. The optional ones (`organization_id`, `organization_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            organization_name: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryOfflinefacemchOrganizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOfflinefacemchOrganizationsResponse {
-    /// 机构ID
+    #[doc = "机构ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// 机构名称
+    #[doc = "机构名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
 }

@@ -3,33 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 查询刷掌授权: `GET /v3/palmservice/authorization/openid/{openid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询刷掌授权: `GET /v3/palmservice/authorization/openid/{openid}`.\n\n```ignore\nlet request = QueryAuthorizationByOpenidRequest::new(openid, organization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询刷掌授权",
+    "GET v3/palmservice/authorization/openid/{openid}",
+    "v3/palmservice/authorization/openid/{openid}"
+))]
 #[wxpay_api(GET, "v3/palmservice/authorization/openid/<openid>", response = QueryAuthorizationByOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAuthorizationByOpenidRequest<'a> {
-    /// OpenID
+    #[doc = "OpenID\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 机构ID
+    #[doc = "机构ID\n\nQuery parameter, required. Example: `1004`."]
     pub organization_id: &'a str,
 }
 
-/// The answer to [`QueryAuthorizationByOpenidRequest`].
+impl<'a> QueryAuthorizationByOpenidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, organization_id: &'a str) -> Self {
+        Self {
+            openid,
+            organization_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryAuthorizationByOpenidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAuthorizationByOpenidResponse {
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<Timestamp>,
-    /// OpenID
+    #[doc = "OpenID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 机构ID
+    #[doc = "机构ID\n\nMay be absent. Example: `1004`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<QueryAuthorizationByOpenidState>,
 }

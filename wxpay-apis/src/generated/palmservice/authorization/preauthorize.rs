@@ -3,27 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 服务关联预授权: `POST /v3/palmservice/authorization/preauthorize`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "服务关联预授权: `POST /v3/palmservice/authorization/preauthorize`.\n\n```ignore\nlet mut request = PreauthorizeAuthorizationRequest::new(openid);\nrequest.organization_id = Some(organization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务关联预授权",
+    "POST v3/palmservice/authorization/preauthorize",
+    "v3/palmservice/authorization/preauthorize"
+))]
 #[wxpay_api(POST, "v3/palmservice/authorization/preauthorize", response = PreauthorizeAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PreauthorizeAuthorizationRequest<'a> {
-    /// OpenID
+    #[doc = "OpenID\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 机构ID
+    #[doc = "机构ID\n\nBody field, optional. Example: `1004`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<&'a str>,
-    /// 预授权会话ID
+    #[doc = "预授权会话ID\n\nBody field, optional. Example: `181167098309019291163`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preauthorize_session_id: Option<&'a str>,
 }
 
-/// The answer to [`PreauthorizeAuthorizationRequest`].
+impl<'a> PreauthorizeAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`organization_id`, `preauthorize_session_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self {
+            openid,
+            organization_id: None,
+            preauthorize_session_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PreauthorizeAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreauthorizeAuthorizationResponse {
-    /// 预授权token
+    #[doc = "预授权token\n\nAlways present. Example: `toaken_sdafkdshjfldsajfafgjdasg`."]
     pub permission_token: String,
 }

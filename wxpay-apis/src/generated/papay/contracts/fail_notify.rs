@@ -3,18 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 重试扣费通知API: `POST /v3/papay/contracts/{contract_id}/fail-notify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml>.
-///
-/// For: 普通商户.
+#[doc = "重试扣费通知API: `POST /v3/papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet request = CreateContractsFailNotifyRequest::new(contract_id, appid, mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "重试扣费通知API",
+    "POST v3/papay/contracts/{contract_id}/fail-notify",
+    "v3/papay/contracts/{contract_id}/fail-notify"
+))]
 #[wxpay_api(POST, "v3/papay/contracts/<contract_id>/fail-notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateContractsFailNotifyRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 公众号ID
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
+}
+
+impl<'a> CreateContractsFailNotifyRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str, appid: &'a str, mchid: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid,
+            mchid,
+        }
+    }
 }

@@ -3,37 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.
-///
-/// For: 普通商户.
+#[doc = "直连商户预扣费通知API: `POST /v3/papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = DeductNotifyRequest::new(contract_id, appid, estimated_amount, mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/json/deduct-notify.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "直连商户预扣费通知API",
+    "POST v3/papay/contracts/{contract_id}/notify",
+    "v3/papay/contracts/{contract_id}/notify"
+))]
 #[wxpay_api(POST, "v3/papay/contracts/<contract_id>/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeductNotifyRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required."]
     pub contract_id: &'a str,
-    /// 公众号ID
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 扣费持续时间
+    #[doc = "扣费持续时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_duration: Option<DeductNotifyDeductDuration>,
-    /// 预计扣费金额信息
+    #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: DeductNotifyEstimatedAmount<'a>,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
-/// 扣费持续时间
+impl<'a> DeductNotifyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deduct_duration`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        appid: &'a str,
+        estimated_amount: DeductNotifyEstimatedAmount<'a>,
+        mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            appid,
+            deduct_duration: None,
+            estimated_amount,
+            mchid,
+        }
+    }
+}
+
+#[doc = "扣费持续时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DeductNotifyDeductDuration {
-    /// 扣费持续时间数
-    ///
-    /// One of `1`, `2`, `3`.
+    #[doc = "扣费持续时间数\n\nRequired. Example: `1`.\n\nOne of `1`, `2`, `3`."]
     pub count: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<DeductNotifyUnit>,
+}
+
+impl DeductNotifyDeductDuration {
+    /// The object from its required fields, in declaration order. The optional ones (`unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(count: i64) -> Self {
+        Self { count, unit: None }
+    }
 }
 
 string_enum! {
@@ -44,14 +72,24 @@ string_enum! {
     }
 }
 
-/// 预计扣费金额信息
+#[doc = "预计扣费金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DeductNotifyEstimatedAmount<'a> {
-    /// 预计扣费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计扣费金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 预计扣费货币类型
+    #[doc = "预计扣费货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
+}
+
+impl<'a> DeductNotifyEstimatedAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64) -> Self {
+        Self {
+            amount,
+            currency: None,
+        }
+    }
 }

@@ -6,13 +6,30 @@ use crate::generated::prelude::*;
 pub mod contracts;
 pub mod policy_periods;
 
-/// 续期的扣费周期列表
+#[doc = "The `policy_periods` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct InsuranceSignPolicyPeriod<'a> {
-    /// 预计扣费金额
+    #[doc = "预计扣费金额\n\nRequired."]
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 预计扣费的日期
+    #[doc = "预计扣费的日期\n\nRequired. Example: `2019-11-22`."]
     pub estimated_deduct_date: &'a str,
-    /// 保险扣费周期编号
+    #[doc = "保险扣费周期编号\n\nRequired. Example: `1`."]
     pub policy_period_id: i64,
+}
+
+impl<'a> InsuranceSignPolicyPeriod<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+        estimated_deduct_date: &'a str,
+        policy_period_id: i64,
+    ) -> Self {
+        Self {
+            estimated_deduct_amount,
+            estimated_deduct_date,
+            policy_period_id,
+        }
+    }
 }

@@ -8,24 +8,25 @@ pub mod partner;
 pub mod schedules;
 pub mod transactions;
 
-/// The answer to [`PartnerQueryDeductScheduleRequest`](crate::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest), [`PartnerScheduleDeductionRequest`](crate::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest), [`NormalQueryDeductScheduleRequest`](crate::papay::pay::schedules::contract_id::NormalQueryDeductScheduleRequest) and [`NormalScheduleDeductionRequest`](crate::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest).
+#[doc = "The answer to [`PartnerQueryDeductScheduleRequest`](crate::papay::pay::partner::schedules::contract_id::PartnerQueryDeductScheduleRequest), [`PartnerScheduleDeductionRequest`](crate::papay::pay::partner::schedules::contract_id::schedule::PartnerScheduleDeductionRequest), [`NormalQueryDeductScheduleRequest`](crate::papay::pay::schedules::contract_id::NormalQueryDeductScheduleRequest) and [`NormalScheduleDeductionRequest`](crate::papay::pay::schedules::contract_id::schedule::NormalScheduleDeductionRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayResponse {
-    /// 实际扣费金额
+    #[doc = "实际扣费金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_amount: Option<crate::papay::PapayDeductAmount>,
-    /// 实际扣费的日期
+    #[doc = "实际扣费的日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_date: Option<String>,
-    /// 可扣费结束日期
+    #[doc = "可扣费结束日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_end_date: Option<String>,
-    /// 可扣费开始日期
+    #[doc = "可扣费开始日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_start_date: Option<String>,
-    /// 扣费预约的状态
+    #[doc = "扣费预约的状态\n\nAlways present. Example: `NO_SCHEDULED`."]
     pub schedule_state: String,
-    /// 已预约的扣费金额信息
+    #[doc = "已预约的扣费金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_amount: Option<crate::papay::PapayDeductAmount>,
 }

@@ -6,26 +6,52 @@ use crate::generated::prelude::*;
 pub mod contracts;
 pub mod partner;
 
-/// 用于预约扣费的预约信息
+#[doc = "用于预约扣费的预约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ScheduledDeductPreSignDeductSchedule<'a> {
-    /// 商品描述
+    #[doc = "商品描述\n\nRequired. Example: `小乔-碎云皮肤（微信83区沧海之耀）`."]
     pub description: &'a str,
-    /// 预计的扣费金额
+    #[doc = "预计的扣费金额\n\nRequired."]
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 预计扣费的日期
+    #[doc = "预计扣费的日期\n\nRequired. Example: `2019-11-22`."]
     pub estimated_deduct_date: &'a str,
 }
 
-/// The answer to [`NormalAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest) and [`PartnerAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest).
+impl<'a> ScheduledDeductPreSignDeductSchedule<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        description: &'a str,
+        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+        estimated_deduct_date: &'a str,
+    ) -> Self {
+        Self {
+            description,
+            estimated_deduct_amount,
+            estimated_deduct_date,
+        }
+    }
+}
+
+#[doc = "The answer to [`NormalAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::NormalAppScheduledDeductPreSignRequest) and [`PartnerAppScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::PartnerAppScheduledDeductPreSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AppScheduledDeductPreSign {
-    /// 跳转签约小程序的path
+    #[doc = "跳转签约小程序的path\n\nMay be absent. Example: `pages/index/index?sign_scene=app&domain_type=cn&pre_entrustweb_id=xxxxxxxxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_path: Option<String>,
-    /// 跳转签约小程序的username
+    #[doc = "跳转签约小程序的username\n\nMay be absent. Example: `gh_xxxxxxxxxxxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_username: Option<String>,
-    /// 预签约ID
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
+}
+
+#[doc = "The answer to [`JsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::JsapiScheduledDeductPreSignRequest) and [`PartnerJsapiScheduledDeductPreSignRequest`](crate::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::PartnerJsapiScheduledDeductPreSignRequest)."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct JsapiScheduledDeductPreSign {
+    #[doc = "跳转签约流程的URL\n\nAlways present. Example: `https://www.xxx.com?pre_entrust_id=wx12334`."]
+    pub redirect_url: String,
 }

@@ -6,34 +6,36 @@ use crate::generated::prelude::*;
 pub mod contracts;
 pub mod partner;
 
-/// 协议解约信息
+#[doc = "协议解约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContractByCodeContractTerminateInfo {
-    /// 协议解约时间
+    #[doc = "协议解约时间\n\nAlways present. Format `rfc3339`. Example: `2020-10-10T13:29:35+08:00`."]
     pub contract_terminated_time: Timestamp,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nAlways present. Example: `USER_TERMINATE`."]
     pub contract_termination_mode: String,
-    /// 解约备注
+    #[doc = "解约备注\n\nMay be absent. Example: `用户解约`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
 }
 
-/// 预约扣费场景的预约信息
+#[doc = "预约扣费场景的预约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContractByCodeDeductSchedule {
-    /// 实际扣费金额
+    #[doc = "实际扣费金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_amount: Option<crate::papay::PapayDeductAmount>,
-    /// 实际扣费的日期
+    #[doc = "实际扣费的日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_date: Option<String>,
-    /// 预计的扣费金额
+    #[doc = "预计的扣费金额\n\nAlways present."]
     pub estimated_deduct_amount: crate::papay::PapayDeductAmount,
-    /// 预计扣费的日期
+    #[doc = "预计扣费的日期\n\nAlways present. Example: `2019-11-22`."]
     pub estimated_deduct_date: String,
-    /// 扣费预约状态
+    #[doc = "扣费预约状态\n\nAlways present. Example: `NO_SCHEDULED`."]
     pub schedule_state: String,
-    /// 已预约的扣费金额信息
+    #[doc = "已预约的扣费金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_amount: Option<crate::papay::PapayDeductAmount>,
 }

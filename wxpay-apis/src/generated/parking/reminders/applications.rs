@@ -3,31 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 查询停车场进件申请单列表: `GET /v3/parking/reminders/applications`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "查询停车场进件申请单列表: `GET /v3/parking/reminders/applications`.\n\n```ignore\nlet mut request = QueryRemindersApplicationsRequest::new(out_parking_lot_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "查询停车场进件申请单列表",
+    "GET v3/parking/reminders/applications",
+    "v3/parking/reminders/applications"
+))]
 #[wxpay_api(GET, "v3/parking/reminders/applications", response = QueryRemindersApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRemindersApplicationsRequest<'a> {
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nQuery parameter, required. Example: `lot_sz_tencent_001`."]
     pub out_parking_lot_id: &'a str,
-    /// 偏移量
+    #[doc = "偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 条数
+    #[doc = "条数\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryRemindersApplicationsRequest`].
+impl<'a> QueryRemindersApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_parking_lot_id: &'a str) -> Self {
+        Self {
+            out_parking_lot_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryRemindersApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersApplicationsResponse {
-    /// `application_list`
+    #[doc = "`application_list`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_list: Option<Vec<crate::parking::reminders::QueryRemindersApplication>>,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nMay be absent. Example: `21232735744117624001123604298240`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<String>,
 }

@@ -3,43 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 同步车辆入场通知: `POST /v3/parking/reminders/entry`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "同步车辆入场通知: `POST /v3/parking/reminders/entry`.\n\n```ignore\nlet mut request = CreateRemindersEntryRequest::new(car_type, enter_timestamp, out_serial_number, parking_id, plate_color, plate_number, vehicle_type);\nrequest.discount_template_id = Some(discount_template_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "同步车辆入场通知",
+    "POST v3/parking/reminders/entry",
+    "v3/parking/reminders/entry"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/entry", response = CreateRemindersEntryResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersEntryRequest<'a> {
-    /// 车辆性质
+    #[doc = "车辆性质\n\nBody field, required. Example: `PLATE_TYPE_TEMPORARY`."]
     pub car_type: crate::parking::reminders::RemindersPlateType,
-    /// 优惠信息模板ID
+    #[doc = "优惠信息模板ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_template_id: Option<&'a [i64]>,
-    /// 车辆入场时间
+    #[doc = "车辆入场时间\n\nBody field, required. Example: `1720078200`."]
     pub enter_timestamp: i64,
-    /// 停车场入口名称
+    #[doc = "停车场入口名称\n\nBody field, optional. Example: `南门入口`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_name: Option<&'a str>,
-    /// 停车场入口编号
+    #[doc = "停车场入口编号\n\nBody field, optional. Example: `A01`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_number: Option<&'a str>,
-    /// 商户停车单号
+    #[doc = "商户停车单号\n\nBody field, required. Example: `PARK202407041530001`."]
     pub out_serial_number: &'a str,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nBody field, required. Example: `WXPARK001`."]
     pub parking_id: &'a str,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nBody field, required. Example: `PLATE_COLOR_BLUE`."]
     pub plate_color: crate::parking::reminders::CreateRemindersPlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nBody field, required. Example: `VEHICLE_TYPE_SMALL`."]
     pub vehicle_type: crate::parking::reminders::RemindersVehicleType,
 }
 
-/// The answer to [`CreateRemindersEntryRequest`].
+impl<'a> CreateRemindersEntryRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`discount_template_id`, `entrance_name`, `entrance_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        car_type: crate::parking::reminders::RemindersPlateType,
+        enter_timestamp: i64,
+        out_serial_number: &'a str,
+        parking_id: &'a str,
+        plate_color: crate::parking::reminders::CreateRemindersPlateColor,
+        plate_number: &'a str,
+        vehicle_type: crate::parking::reminders::RemindersVehicleType,
+    ) -> Self {
+        Self {
+            car_type,
+            discount_template_id: None,
+            enter_timestamp,
+            entrance_name: None,
+            entrance_number: None,
+            out_serial_number,
+            parking_id,
+            plate_color,
+            plate_number,
+            vehicle_type,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateRemindersEntryRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRemindersEntryResponse {
-    /// 微信停车单号
+    #[doc = "微信停车单号\n\nMay be absent. Example: `WX202604230001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
 }

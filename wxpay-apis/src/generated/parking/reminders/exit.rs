@@ -3,52 +3,84 @@
 
 use crate::generated::prelude::*;
 
-/// 同步车辆离场通知: `POST /v3/parking/reminders/exit`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "同步车辆离场通知: `POST /v3/parking/reminders/exit`.\n\n```ignore\nlet mut request = CreateRemindersExitRequest::new(exit_timestamp, out_serial_number, parking_id, plate_color, plate_number);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "同步车辆离场通知",
+    "POST v3/parking/reminders/exit",
+    "v3/parking/reminders/exit"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/exit", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersExitRequest<'a> {
-    /// 车辆出场时间
+    #[doc = "车辆出场时间\n\nBody field, required. Example: `1720081800`."]
     pub exit_timestamp: i64,
-    /// 付款用户OpenID
+    #[doc = "付款用户OpenID\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户停车单号
+    #[doc = "商户停车单号\n\nBody field, required. Example: `PARK202407041530001`."]
     pub out_serial_number: &'a str,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, optional. Example: `TRADE202407041530001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 已支付费用
+    #[doc = "已支付费用\n\nBody field, optional. Example: `1500`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nBody field, required. Example: `WXPARK001`."]
     pub parking_id: &'a str,
-    /// 支付渠道
+    #[doc = "支付渠道\n\nBody field, optional. Example: `PAY_CHANNEL_WECHAT_PAY_NOTIF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_channel: Option<crate::parking::reminders::CreateRemindersPayChannel>,
-    /// 支付状态
+    #[doc = "支付状态\n\nBody field, optional. Example: `PAY_STATUS_PAID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_state: Option<crate::parking::reminders::CreateRemindersPayState>,
-    /// 支付时间
+    #[doc = "支付时间\n\nBody field, optional. Example: `1720081800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<i64>,
-    /// 支付类型
+    #[doc = "支付类型\n\nBody field, optional. Example: `PAY_TYPE_WXPAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_type: Option<crate::parking::reminders::CreateRemindersPayType>,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nBody field, required. Example: `PLATE_COLOR_BLUE`."]
     pub plate_color: crate::parking::reminders::CreateRemindersPlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 消息支付防伪凭证
+    #[doc = "消息支付防伪凭证\n\nBody field, optional. Example: `token1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
-    /// 总费用
+    #[doc = "总费用\n\nBody field, optional. Example: `1500`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200001999202407041234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_trade_no: Option<&'a str>,
+}
+
+impl<'a> CreateRemindersExitRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `out_trade_no`, `paid_amount`, `pay_channel`, `pay_state`, `pay_time`, `pay_type`, `token`, `total_amount`, `wx_trade_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        exit_timestamp: i64,
+        out_serial_number: &'a str,
+        parking_id: &'a str,
+        plate_color: crate::parking::reminders::CreateRemindersPlateColor,
+        plate_number: &'a str,
+    ) -> Self {
+        Self {
+            exit_timestamp,
+            openid: None,
+            out_serial_number,
+            out_trade_no: None,
+            paid_amount: None,
+            parking_id,
+            pay_channel: None,
+            pay_state: None,
+            pay_time: None,
+            pay_type: None,
+            plate_color,
+            plate_number,
+            token: None,
+            total_amount: None,
+            wx_trade_no: None,
+        }
+    }
 }

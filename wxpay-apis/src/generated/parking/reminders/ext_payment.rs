@@ -3,37 +3,64 @@
 
 use crate::generated::prelude::*;
 
-/// 同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "同步非临停扩展支付: `POST /v3/parking/reminders/ext-payment`.\n\n```ignore\nlet mut request = CreateRemindersExtPaymentRequest::new(fee_items, out_trade_no, pay_time);\nrequest.wx_parking_lot_id = Some(wx_parking_lot_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "同步非临停扩展支付",
+    "POST v3/parking/reminders/ext-payment",
+    "v3/parking/reminders/ext-payment"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/ext-payment", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersExtPaymentRequest<'a> {
-    /// 费用明细列表
+    #[doc = "费用明细列表\n\nBody field, required."]
     pub fee_items: &'a [CreateRemindersExtPaymentFeeItem],
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `TRADE202407041530001`."]
     pub out_trade_no: &'a str,
-    /// 支付时间（秒级时间戳）
+    #[doc = "支付时间（秒级时间戳）\n\nBody field, required. Example: `1719128975`."]
     pub pay_time: i64,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nBody field, optional. Example: `21232735744117624001123604298240`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<&'a str>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200001999202407041234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_trade_no: Option<&'a str>,
 }
 
-/// 费用明细列表
+impl<'a> CreateRemindersExtPaymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`wx_parking_lot_id`, `wx_trade_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        fee_items: &'a [CreateRemindersExtPaymentFeeItem],
+        out_trade_no: &'a str,
+        pay_time: i64,
+    ) -> Self {
+        Self {
+            fee_items,
+            out_trade_no,
+            pay_time,
+            wx_parking_lot_id: None,
+            wx_trade_no: None,
+        }
+    }
+}
+
+#[doc = "费用明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersExtPaymentFeeItem {
-    /// 金额（单位为分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额（单位为分）\n\nRequired. Example: `5000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 费用类型
+    #[doc = "费用类型\n\nRequired. Example: `EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY`."]
     pub fee_type: CreateRemindersExtPaymentFeeType,
+}
+
+impl CreateRemindersExtPaymentFeeItem {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(amount: i64, fee_type: CreateRemindersExtPaymentFeeType) -> Self {
+        Self { amount, fee_type }
+    }
 }
 
 string_enum! {

@@ -63,7 +63,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 车牌类型
+    /// Values of `plate_type`.
     pub enum RemindersPlateType {
         /// `PLATE_TYPE_FREE`
         PlateTypeFree = "PLATE_TYPE_FREE",
@@ -220,44 +220,47 @@ string_enum! {
     }
 }
 
-/// The `application` object.
+#[doc = "The `application` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersApplication {
-    /// `audit_comment`
+    #[doc = "`audit_comment`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_comment: Option<QueryRemindersAuditComment>,
-    /// 审核状态
+    #[doc = "审核状态\n\nMay be absent. Example: `AUDIT_STATUS_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_status: Option<QueryRemindersAuditStatus>,
-    /// `parking_lot`
+    #[doc = "`parking_lot`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot: Option<QueryRemindersParkingLot>,
-    /// 停车场进件审核单号
+    #[doc = "停车场进件审核单号\n\nMay be absent. Example: `PLA202604230001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_audit_no: Option<String>,
-    /// 提交时间
+    #[doc = "提交时间\n\nMay be absent. Example: `1719128975`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<i64>,
 }
 
-/// The `audit_comment` object.
+#[doc = "The `audit_comment` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersAuditComment {
-    /// `fields`
+    #[doc = "`fields`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<QueryRemindersField>>,
-    /// 改进建议
+    #[doc = "改进建议\n\nMay be absent. Example: `请补充完整收费告示牌图片`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<String>,
 }
 
-/// The `fields` object.
+#[doc = "The `fields` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersField {
-    /// 审核意见
+    #[doc = "审核意见\n\nMay be absent. Example: `停车场名称不符合规范`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 字段名
+    #[doc = "字段名\n\nMay be absent. Example: `parking_lot_name`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
@@ -278,226 +281,215 @@ string_enum! {
     }
 }
 
-/// The `parking_lot` object.
+#[doc = "The `parking_lot` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersParkingLot {
-    /// `charging_rule`
+    #[doc = "`charging_rule`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charging_rule: Option<QueryRemindersChargingRule>,
-    /// 停车场纬度
+    #[doc = "停车场纬度\n\nMay be absent. Example: `22.540503`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 停车场经度
+    #[doc = "停车场经度\n\nMay be absent. Example: `113.934528`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
-    /// 停车场优惠文案
+    #[doc = "停车场优惠文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_text_list: Option<Vec<String>>,
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nMay be absent. Example: `lot_sz_tencent_001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_parking_lot_id: Option<String>,
-    /// 停车场地址
+    #[doc = "停车场地址\n\nMay be absent. Example: `广东省深圳市南山区科技中一道10000号`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_address: Option<String>,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nMay be absent. Example: `腾讯大厦停车场`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_name: Option<String>,
-    /// 停车场类型
+    #[doc = "停车场类型\n\nMay be absent. Example: `PARKING_LOT_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_type: Option<RemindersParkingLotType>,
-    /// 商家停车订单小程序appid
+    #[doc = "商家停车订单小程序appid\n\nMay be absent. Example: `wx1234567890abcdef`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_order_mini_prog_appid: Option<String>,
-    /// 商家停车订单路径
+    #[doc = "商家停车订单路径\n\nMay be absent. Example: `/pages/order/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_order_path: Option<String>,
-    /// 收费告示牌url
+    #[doc = "收费告示牌url\n\nMay be absent. Example: `https://example.com/parking_sign.jpg`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_sign_url: Option<String>,
-    /// 商家支付小程序appid
+    #[doc = "商家支付小程序appid\n\nMay be absent. Example: `wx1234567890abcdef`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mini_prog_appid: Option<String>,
-    /// 商家支付路径
+    #[doc = "商家支付路径\n\nMay be absent. Example: `/pages/pay/index?park_uuid=xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_path: Option<String>,
-    /// 客服联系电话
+    #[doc = "客服联系电话\n\nMay be absent. Example: `0755-86013388`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 }
 
-/// The `charging_rule` object.
+#[doc = "The `charging_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersChargingRule {
-    /// 累计限额模式
+    #[doc = "累计限额模式\n\nMay be absent. Example: `AGGREGATE_LIMIT_MODE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate_limit_mode: Option<RemindersAggregateLimitMode>,
-    /// 计费周期类型
+    #[doc = "计费周期类型\n\nMay be absent. Example: `DAILY_LIMIT_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_limit_type: Option<RemindersDailyLimitType>,
-    /// `duration_segment_rule`
+    #[doc = "`duration_segment_rule`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_segment_rule: Option<Vec<QueryRemindersDurationSegmentRule>>,
-    /// 收费金额限制类型
+    #[doc = "收费金额限制类型\n\nMay be absent. Example: `FEE_LIMIT_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_limit_type: Option<RemindersFeeLimitType>,
-    /// 首次计费时间模式
+    #[doc = "首次计费时间模式\n\nMay be absent. Example: `FIRST_CHARGE_TIME_MODE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_charge_time_mode: Option<RemindersFirstChargeTimeMode>,
-    /// `fixed_interval_rule`
+    #[doc = "`fixed_interval_rule`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_interval_rule: Option<Vec<QueryRemindersFixedIntervalRule>>,
-    /// 入场免费时间
+    #[doc = "入场免费时间\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_entry_duration: Option<i64>,
-    /// 出场免费时间
+    #[doc = "出场免费时间\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_exit_duration: Option<i64>,
-    /// 节假日模式
+    #[doc = "节假日模式\n\nMay be absent. Example: `HOLIDAY_MODE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holiday_mode: Option<RemindersHolidayMode>,
-    /// `pre_entry_rule`
+    #[doc = "`pre_entry_rule`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_entry_rule: Option<Vec<QueryRemindersPreEntryRule>>,
-    /// 收费规则类型
+    #[doc = "收费规则类型\n\nMay be absent. Example: `CHARGING_RULE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_type: Option<RemindersRuleType>,
-    /// 不满一小时取整方式
+    #[doc = "不满一小时取整方式\n\nMay be absent. Example: `TIME_ROUND_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_rounding_type: Option<RemindersTimeRoundingType>,
 }
 
-/// The `duration_segment_rule` object.
+#[doc = "The `duration_segment_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersDurationSegmentRule {
-    /// 收费模式
+    #[doc = "收费模式\n\nMay be absent. Example: `UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_mode: Option<RemindersChargeMode>,
-    /// 日期类型
+    #[doc = "日期类型\n\nMay be absent. Example: `DAY_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_type: Option<RemindersDayType>,
-    /// 停车时长起始
+    #[doc = "停车时长起始\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_from: Option<i64>,
-    /// 停车时长结束
+    #[doc = "停车时长结束\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_to: Option<i64>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nMay be absent. Example: `22:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 固定收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "固定收费金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_amount: Option<i64>,
-    /// 间隔收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "间隔收费金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_amount: Option<i64>,
-    /// 间隔时段收费封顶
+    #[doc = "间隔时段收费封顶\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_max_amount: Option<i64>,
-    /// 间隔时段
+    #[doc = "间隔时段\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_min: Option<i64>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nMay be absent. Example: `PLATE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nMay be absent. Example: `08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nMay be absent. Example: `VEHICLE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<RemindersVehicleType>,
 }
 
-/// The `fixed_interval_rule` object.
+#[doc = "The `fixed_interval_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersFixedIntervalRule {
-    /// 日期类型
+    #[doc = "日期类型\n\nMay be absent. Example: `DAY_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_type: Option<RemindersDayType>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nMay be absent. Example: `22:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 首段收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "首段收费金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_amount: Option<i64>,
-    /// 首段收费时长
+    #[doc = "首段收费时长\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_duration: Option<i64>,
-    /// 首段收费模式
+    #[doc = "首段收费模式\n\nMay be absent. Example: `FIRST_DURATION_MODE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_duration_mode: Option<RemindersFirstDurationMode>,
-    /// 免费时段计算方式
+    #[doc = "免费时段计算方式\n\nMay be absent. Example: `FREE_PERIOD_CAL_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_period_calculation_mode: Option<RemindersFreePeriodCalculationMode>,
-    /// 免费时段收取模式
+    #[doc = "免费时段收取模式\n\nMay be absent. Example: `FREE_PERIOD_CHARGING_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_period_charging_mode: Option<RemindersFreePeriodChargingMode>,
-    /// 间隔收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "间隔收费金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_amount: Option<i64>,
-    /// 间隔收费时长
+    #[doc = "间隔收费时长\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_duration: Option<i64>,
-    /// 间隔时段收费封顶
+    #[doc = "间隔时段收费封顶\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_max_amount: Option<i64>,
-    /// 新能源是否免停
+    #[doc = "新能源是否免停\n\nMay be absent. Example: `False`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_green_vehicle_free_parking: Option<bool>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nMay be absent. Example: `PLATE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nMay be absent. Example: `08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nMay be absent. Example: `VEHICLE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<RemindersVehicleType>,
 }
 
-/// The `pre_entry_rule` object.
+#[doc = "The `pre_entry_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersPreEntryRule {
-    /// 收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "收费金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 日期类型
+    #[doc = "日期类型\n\nMay be absent. Example: `DAY_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_type: Option<RemindersDayType>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nMay be absent. Example: `22:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nMay be absent. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nMay be absent. Example: `PLATE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nMay be absent. Example: `08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nMay be absent. Example: `VEHICLE_TYPE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<RemindersVehicleType>,
 }

@@ -3,56 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 查询停车费用: `POST /v3/parking/reminders/parking-fee`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "查询停车费用: `POST /v3/parking/reminders/parking-fee`.\n\n```ignore\nlet mut request = CreateRemindersParkingFeeRequest::new(out_serial_number);\nrequest.out_parking_id = Some(out_parking_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "查询停车费用",
+    "POST v3/parking/reminders/parking-fee",
+    "v3/parking/reminders/parking-fee"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/parking-fee", response = CreateRemindersParkingFeeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersParkingFeeRequest<'a> {
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nBody field, optional. Example: `lot_sz_tencent_001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_parking_id: Option<&'a str>,
-    /// 商户停车单号
+    #[doc = "商户停车单号\n\nBody field, required. Example: `PARK202407041530001`."]
     pub out_serial_number: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, optional. Example: `粤B12345`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plate_number: Option<&'a str>,
 }
 
-/// The answer to [`CreateRemindersParkingFeeRequest`].
+impl<'a> CreateRemindersParkingFeeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_parking_id`, `plate_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_serial_number: &'a str) -> Self {
+        Self {
+            out_parking_id: None,
+            out_serial_number,
+            plate_number: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateRemindersParkingFeeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRemindersParkingFeeResponse {
-    /// 免费待出场时间
+    #[doc = "免费待出场时间\n\nMay be absent. Example: `600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_exit_timestamp: Option<i64>,
-    /// 下一次跳价价格
+    #[doc = "下一次跳价价格\n\nMay be absent. Example: `200`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_raise_price: Option<i64>,
-    /// 下一次跳价时间
+    #[doc = "下一次跳价时间\n\nMay be absent. Example: `1720082400`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_raise_timestamp: Option<i64>,
-    /// 已付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已付金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 停车状态
+    #[doc = "停车状态\n\nMay be absent. Example: `PARKING_STATE_ENTERED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_state: Option<CreateRemindersParkingFeeParkingState>,
-    /// 已停时长
+    #[doc = "已停时长\n\nMay be absent. Example: `3600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_timestamp: Option<i64>,
-    /// 支付状态
+    #[doc = "支付状态\n\nMay be absent. Example: `PAY_STATUS_UNPAID`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_state: Option<crate::parking::reminders::CreateRemindersPayState>,
-    /// 应付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "应付金额\n\nMay be absent. Example: `1500`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payable_amount: Option<i64>,
-    /// 当前总费用
+    #[doc = "当前总费用\n\nMay be absent. Example: `1500`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }

@@ -3,53 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 查询停车场信息: `GET /v3/parking/reminders/parking-lot`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "查询停车场信息: `GET /v3/parking/reminders/parking-lot`.\n\n```ignore\nlet mut request = QueryRemindersParkingLotRequest::new();\nrequest.out_parking_lot_id = Some(out_parking_lot_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "查询停车场信息",
+    "GET v3/parking/reminders/parking-lot",
+    "v3/parking/reminders/parking-lot"
+))]
 #[wxpay_api(GET, "v3/parking/reminders/parking-lot", response = QueryRemindersParkingLotResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRemindersParkingLotRequest<'a> {
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nQuery parameter, optional. Example: `lot_sz_tencent_001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_parking_lot_id: Option<&'a str>,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nQuery parameter, optional. Example: `21232735744117624001123604298240`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<&'a str>,
 }
 
-/// The answer to [`QueryRemindersParkingLotRequest`].
+impl<'a> QueryRemindersParkingLotRequest<'a> {
+    /// The request without a required field. The optional ones (`out_parking_lot_id`, `wx_parking_lot_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            out_parking_lot_id: None,
+            wx_parking_lot_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryRemindersParkingLotRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersParkingLotResponse {
-    /// 启用状态
+    #[doc = "启用状态\n\nMay be absent. Example: `ENABLED_STATE_UNKNOWN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_state: Option<QueryRemindersParkingLotEnabledState>,
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nMay be absent. Example: `lot_sz_tencent_001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_parking_lot_id: Option<String>,
-    /// 停车场地址
+    #[doc = "停车场地址\n\nMay be absent. Example: `广东省深圳市南山区科技中一道10000号`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_address: Option<String>,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nMay be absent. Example: `腾讯大厦停车场`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_name: Option<String>,
-    /// 停车订单小程序appid
+    #[doc = "停车订单小程序appid\n\nMay be absent. Example: `wx1234567890abcdef`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_order_mini_prog_appid: Option<String>,
-    /// 停车订单小程序path
+    #[doc = "停车订单小程序path\n\nMay be absent. Example: `/pages/order/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_order_mini_prog_path: Option<String>,
-    /// 支付小程序appid
+    #[doc = "支付小程序appid\n\nMay be absent. Example: `wx1234567890abcdef`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mini_prog_appid: Option<String>,
-    /// 支付小程序path
+    #[doc = "支付小程序path\n\nMay be absent. Example: `/pages/pay/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mini_prog_path: Option<String>,
-    /// 原因
+    #[doc = "原因\n\nMay be absent. Example: `进场时延过高`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nMay be absent. Example: `21232735744117624001123604298240`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<String>,
 }

@@ -3,49 +3,82 @@
 
 use crate::generated::prelude::*;
 
-/// 同步支付结果通知: `POST /v3/parking/reminders/payment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "同步支付结果通知: `POST /v3/parking/reminders/payment`.\n\n```ignore\nlet mut request = CreateRemindersPaymentRequest::new(out_serial_number, paid_amount, parking_id, parking_state, pay_type, plate_number, total_amount);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "同步支付结果通知",
+    "POST v3/parking/reminders/payment",
+    "v3/parking/reminders/payment"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/payment", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersPaymentRequest<'a> {
-    /// 付款用户OpenID
+    #[doc = "付款用户OpenID\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户停车单号
+    #[doc = "商户停车单号\n\nBody field, required. Example: `PARK202407041530001`."]
     pub out_serial_number: &'a str,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, optional. Example: `TRADE202407041530001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 已支付费用
+    #[doc = "已支付费用\n\nBody field, required. Example: `1500`."]
     pub paid_amount: i64,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nBody field, required. Example: `WXPARK001`."]
     pub parking_id: &'a str,
-    /// 停车状态
+    #[doc = "停车状态\n\nBody field, required. Example: `PARKING_STATUS_PARKING`."]
     pub parking_state: CreateRemindersPaymentParkingState,
-    /// 支付渠道
+    #[doc = "支付渠道\n\nBody field, optional. Example: `PAY_CHANNEL_WECHAT_PAY_NOTIF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_channel: Option<crate::parking::reminders::CreateRemindersPayChannel>,
-    /// 支付时间
+    #[doc = "支付时间\n\nBody field, optional. Example: `1720081800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<i64>,
-    /// 支付类型
+    #[doc = "支付类型\n\nBody field, required. Example: `PAY_TYPE_WXPAY`."]
     pub pay_type: crate::parking::reminders::CreateRemindersPayType,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 消息支付防伪凭证
+    #[doc = "消息支付防伪凭证\n\nBody field, optional. Example: `token1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
-    /// 总费用
+    #[doc = "总费用\n\nBody field, required. Example: `1500`."]
     pub total_amount: i64,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200001999202407041234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wx_trade_no: Option<&'a str>,
+}
+
+impl<'a> CreateRemindersPaymentRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `out_trade_no`, `pay_channel`, `pay_time`, `sub_mchid`, `token`, `wx_trade_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_serial_number: &'a str,
+        paid_amount: i64,
+        parking_id: &'a str,
+        parking_state: CreateRemindersPaymentParkingState,
+        pay_type: crate::parking::reminders::CreateRemindersPayType,
+        plate_number: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            openid: None,
+            out_serial_number,
+            out_trade_no: None,
+            paid_amount,
+            parking_id,
+            parking_state,
+            pay_channel: None,
+            pay_time: None,
+            pay_type,
+            plate_number,
+            sub_mchid: None,
+            token: None,
+            total_amount,
+            wx_trade_no: None,
+        }
+    }
 }
 
 string_enum! {

@@ -3,23 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.
-///
-/// For: 服务商.
+#[doc = "服务商商户重试扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.\n\n```ignore\nlet mut request = CreateContractsFailNotifyRequest::new(contract_id, sp_appid, sp_mchid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商商户重试扣费通知API",
+    "POST v3/partner-papay/contracts/{contract_id}/fail-notify",
+    "v3/partner-papay/contracts/{contract_id}/fail-notify"
+))]
 #[wxpay_api(POST, "v3/partner-papay/contracts/<contract_id>/fail-notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateContractsFailNotifyRequest<'a> {
-    /// 委托代扣协议id
+    #[doc = "委托代扣协议id\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户应用D
+    #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `12345512`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateContractsFailNotifyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }

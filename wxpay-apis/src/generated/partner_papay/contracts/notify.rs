@@ -3,50 +3,93 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.
-///
-/// For: 服务商.
+#[doc = "服务商商户预扣费通知API: `POST /v3/partner-papay/contracts/{contract_id}/notify`.\n\n```ignore\nlet mut request = PartnerDeductNotifyRequest::new(contract_id, estimated_amount, sp_appid, sp_mchid, sub_mchid);\nrequest.deduct_duration = Some(deduct_duration);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/json/partner-deduct-notify.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商商户预扣费通知API",
+    "POST v3/partner-papay/contracts/{contract_id}/notify",
+    "v3/partner-papay/contracts/{contract_id}/notify"
+))]
 #[wxpay_api(POST, "v3/partner-papay/contracts/<contract_id>/notify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyRequest<'a> {
-    /// 委托代扣协议id
+    #[doc = "委托代扣协议id\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 扣费持续时间
+    #[doc = "扣费持续时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_duration: Option<PartnerDeductNotifyDeductDuration<'a>>,
-    /// 预计扣费金额信息
+    #[doc = "预计扣费金额信息\n\nBody field, required."]
     pub estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户应用D
+    #[doc = "子商户应用D\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `12345512`."]
     pub sub_mchid: &'a str,
 }
 
-/// 扣费持续时间
+impl<'a> PartnerDeductNotifyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deduct_duration`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        estimated_amount: PartnerDeductNotifyEstimatedAmount<'a>,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            deduct_duration: None,
+            estimated_amount,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "扣费持续时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyDeductDuration<'a> {
-    /// 扣费持续时间数
+    #[doc = "扣费持续时间数\n\nRequired. Example: `1`."]
     pub count: i64,
-    /// 单位
+    #[doc = "单位\n\nOptional. Example: `DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'a str>,
 }
 
-/// 预计扣费金额信息
+impl<'a> PartnerDeductNotifyDeductDuration<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`unit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(count: i64) -> Self {
+        Self { count, unit: None }
+    }
+}
+
+#[doc = "预计扣费金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerDeductNotifyEstimatedAmount<'a> {
-    /// 预计扣费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计扣费金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 预计扣费货币类型
+    #[doc = "预计扣费货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
+}
+
+impl<'a> PartnerDeductNotifyEstimatedAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64) -> Self {
+        Self {
+            amount,
+            currency: None,
+        }
+    }
 }

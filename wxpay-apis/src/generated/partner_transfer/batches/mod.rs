@@ -6,46 +6,74 @@ use crate::generated::prelude::*;
 pub mod batch_id;
 pub mod out_batch_no;
 
-/// 发起批量转账API: `POST /v3/partner-transfer/batches`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起批量转账API: `POST /v3/partner-transfer/batches`.\n\n```ignore\nlet mut request = CreatePartnerTransferBatchesRequest::new(authorization_type, batch_name, batch_remark, out_batch_no, sub_mchid, total_amount, total_num, transfer_detail_list);\nrequest.sp_appid = Some(sp_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_6.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起批量转账API",
+    "POST v3/partner-transfer/batches",
+    "v3/partner-transfer/batches"
+))]
 #[wxpay_api(POST, "v3/partner-transfer/batches", response = CreatePartnerTransferBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerTransferBatchesRequest<'a> {
-    /// 特约商户授权类型
+    #[doc = "特约商户授权类型\n\nBody field, required. Example: `INFORMATION_AUTHORIZATION_TYPE`."]
     pub authorization_type: CreatePartnerTransferBatchesAuthorizationType,
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, required. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: &'a str,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 服务商的appid
+    #[doc = "服务商的appid\n\nBody field, optional. Example: `wxf636efh567hg4388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 特约商户appid
+    #[doc = "特约商户appid\n\nBody field, optional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nBody field, required. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nBody field, required. Example: `200`."]
     pub total_num: i64,
-    /// 转账明细列表
+    #[doc = "转账明细列表\n\nBody field, required."]
     pub transfer_detail_list: &'a [CreatePartnerTransferBatchesTransferDetail<'a>],
-    /// 批量转账用途
+    #[doc = "批量转账用途\n\nBody field, optional. Example: `COMMISSION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_purpose: Option<BatchesTransferPurpose>,
-    /// 转账场景
+    #[doc = "转账场景\n\nBody field, optional. Example: `ORDINARY_TRANSFER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_scene: Option<BatchesTransferScene>,
+}
+
+impl<'a> CreatePartnerTransferBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_appid`, `sub_appid`, `transfer_purpose`, `transfer_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        authorization_type: CreatePartnerTransferBatchesAuthorizationType,
+        batch_name: &'a str,
+        batch_remark: &'a str,
+        out_batch_no: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+        total_num: i64,
+        transfer_detail_list: &'a [CreatePartnerTransferBatchesTransferDetail<'a>],
+    ) -> Self {
+        Self {
+            authorization_type,
+            batch_name,
+            batch_remark,
+            out_batch_no,
+            sp_appid: None,
+            sub_appid: None,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+            transfer_purpose: None,
+            transfer_scene: None,
+        }
+    }
 }
 
 string_enum! {
@@ -60,32 +88,44 @@ string_enum! {
     }
 }
 
-/// 转账明细列表
+#[doc = "转账明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerTransferBatchesTransferDetail<'a> {
-    /// 收款用户openid
+    #[doc = "收款用户openid\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nRequired. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nRequired. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 收款用户身份证
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_id_card: Option<&'a str>,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub user_name: &'a str,
+    #[doc = "收款用户身份证\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id_card: Option<Sensitive<&'a str>>,
+    #[doc = "收款用户姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreatePartnerTransferBatchesTransferDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`user_id_card`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        out_detail_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            openid,
+            out_detail_no,
+            transfer_amount,
+            transfer_remark,
+            user_id_card: None,
+            user_name,
+        }
+    }
 }
 
 string_enum! {
@@ -116,14 +156,15 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreatePartnerTransferBatchesRequest`].
+#[doc = "The answer to [`CreatePartnerTransferBatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerTransferBatchesResponse {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
 }
 
@@ -139,59 +180,59 @@ string_enum! {
     }
 }
 
-/// 转账明细单列表
+#[doc = "转账明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBatchesTransferDetail {
-    /// 微信支付明细单号
+    #[doc = "微信支付明细单号\n\nAlways present. Example: `1040000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_status: String,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
 }
 
-/// The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest).
+#[doc = "The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`](crate::partner_transfer::batches::batch_id::details::detail_id::QueryBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::partner_transfer::batches::out_batch_no::details::out_detail_no::QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBatchesResponse {
-    /// 收款账户类型
+    #[doc = "收款账户类型\n\nMay be absent. Example: `BANK_ACCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
-    /// 商户的appid
+    #[doc = "商户的appid\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 银行卡尾号
+    #[doc = "银行卡尾号\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_card_number_tail: Option<String>,
-    /// 银行名称
+    #[doc = "银行名称\n\nMay be absent. Example: `招商银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 微信支付明细单号
+    #[doc = "微信支付明细单号\n\nAlways present. Example: `1040000071100999991182020050700019500100`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `SUCCESS`."]
     pub detail_status: String,
-    /// 明细失败原因
+    #[doc = "明细失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 转账发起时间
+    #[doc = "转账发起时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub initiate_time: String,
-    /// 收款用户openid
+    #[doc = "收款用户openid\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `200000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 明细更新时间
+    #[doc = "明细更新时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nAlways present. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     pub username: String,
 }

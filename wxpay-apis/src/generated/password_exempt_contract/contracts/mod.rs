@@ -9,30 +9,32 @@ pub mod qs;
 pub mod service_id;
 pub mod service_provider;
 
-/// The answer to [`EcMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignRequest), [`NormalMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignRequest) and [`QsMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::QsMiniProgramPreEntrustSignRequest).
+#[doc = "The answer to [`EcMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::EcMiniProgramPreEntrustSignRequest), [`NormalMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::NormalMiniProgramPreEntrustSignRequest) and [`QsMiniProgramPreEntrustSignRequest`](crate::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::QsMiniProgramPreEntrustSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MiniProgramPreEntrustSign {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 预签约ID
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nAlways present. Example: `12535`."]
     pub service_id: i64,
-    /// 跳转签约的小程序AppID
+    #[doc = "跳转签约的小程序AppID\n\nAlways present. Example: `wxbd687630cd02ce1d`."]
     pub sign_mp_appid: String,
-    /// 跳转签约的小程序路径
+    #[doc = "跳转签约的小程序路径\n\nAlways present. Example: `pages/PwdExemptContract/index`."]
     pub sign_mp_path: String,
 }
 
-/// The answer to [`EcPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignRequest), [`NormalPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignRequest), [`QsPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::QsPayRedirectSignPreEntrustSignRequest) and [`TerminateByCodeRequest`](crate::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeRequest).
+#[doc = "The answer to [`EcPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::EcPayRedirectSignPreEntrustSignRequest), [`NormalPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::NormalPayRedirectSignPreEntrustSignRequest), [`QsPayRedirectSignPreEntrustSignRequest`](crate::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::QsPayRedirectSignPreEntrustSignRequest) and [`TerminateByCodeRequest`](crate::password_exempt_contract::contracts::service_id::out_contract_code::terminate::TerminateByCodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContractsResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nAlways present. Example: `12535`."]
     pub service_id: i64,
 }

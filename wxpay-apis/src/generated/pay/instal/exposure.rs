@@ -3,26 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/exposure`.\n\n```ignore\nlet mut request = CreateInstalExposureRequest::new(appid, mchid, user_id_type);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户贴息-获取微信分付曝光建议",
+    "POST v3/pay/instal/exposure",
+    "v3/pay/instal/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/instal/exposure", response = CreateInstalExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateInstalExposureRequest<'a> {
-    /// 应用AppID
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户手机号的十六进制字符串
+    #[doc = "用户手机号的十六进制字符串\n\nBody field, optional. Example: `EF879546FFFF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
-    /// 用户ID的类型
+    #[doc = "用户ID的类型\n\nBody field, required. Example: `OPENID`."]
     pub user_id_type: crate::pay::instal::ExposureUserIdType,
+}
+
+impl<'a> CreateInstalExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        mchid: &'a str,
+        user_id_type: crate::pay::instal::ExposureUserIdType,
+    ) -> Self {
+        Self {
+            appid,
+            mchid,
+            openid: None,
+            phone_number_hash: None,
+            user_id_type,
+        }
+    }
 }
 
 /// The answer to [`CreateInstalExposureRequest`]: `POST /v3/pay/instal/exposure`.

@@ -22,9 +22,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateInstalExposureRequest`](crate::pay::instal::exposure::CreateInstalExposureRequest) and [`CreateInstalPartnerExposureRequest`](crate::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest).
+#[doc = "The answer to [`CreateInstalExposureRequest`](crate::pay::instal::exposure::CreateInstalExposureRequest) and [`CreateInstalPartnerExposureRequest`](crate::pay::instal::partner::exposure::CreateInstalPartnerExposureRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Exposure {
-    /// 是否建议曝光微信分付
+    #[doc = "是否建议曝光微信分付\n\nAlways present."]
     pub recommend_exposure: bool,
 }

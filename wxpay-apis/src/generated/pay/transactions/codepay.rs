@@ -3,90 +3,123 @@
 
 use crate::generated::prelude::*;
 
-/// 付款码支付: `POST /v3/pay/transactions/codepay`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.
-///
-/// For: 普通商户.
+#[doc = "付款码支付: `POST /v3/pay/transactions/codepay`.\n\n```ignore\nlet mut request = CodePayRequest::new(amount, appid, description, mchid, out_trade_no, payer, scene_info);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "付款码支付",
+    "POST v3/pay/transactions/codepay",
+    "v3/pay/transactions/codepay"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/codepay", response = CodePayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CodePayRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 应用AppID
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::CodePayDetail<'a>>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: crate::pay::CodePayPayer<'a>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: crate::pay::CodePaySceneInfo<'a>,
-    /// 结算信息
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 电子发票入口开放标识
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
 }
 
-/// The answer to [`CodePayRequest`].
+impl<'a> CodePayRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `settle_info`, `support_fapiao`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::pay::PayAmount<'a>,
+        appid: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        payer: crate::pay::CodePayPayer<'a>,
+        scene_info: crate::pay::CodePaySceneInfo<'a>,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            description,
+            detail: None,
+            goods_tag: None,
+            mchid,
+            out_trade_no,
+            payer,
+            scene_info,
+            settle_info: None,
+            support_fapiao: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CodePayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CodePayResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::pay::CodePayAmount>,
-    /// 应用AppID
+    #[doc = "应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 银行类型
+    #[doc = "银行类型\n\nMay be absent. Example: `CCB_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CodePayPayer>,
-    /// 优惠信息
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::pay::CodePayPromotionDetail>>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `MICROPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CodePayPayer {
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }

@@ -3,34 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/transactions/exposure`.\n\n```ignore\nlet mut request = CreateTransactionsExposureRequest::new(appid, out_trade_no, payer);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信分付-支付方式前置服务",
+    "POST v3/pay/transactions/exposure",
+    "v3/pay/transactions/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/exposure", response = CreateTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsExposureRequest<'a> {
-    /// 应用AppID
+    #[doc = "应用AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateTransactionsExposurePayer<'a>,
 }
 
-/// 支付者
+impl<'a> CreateTransactionsExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_trade_no: &'a str,
+        payer: CreateTransactionsExposurePayer<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            mchid: None,
+            out_trade_no,
+            payer,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsExposurePayer<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户手机号的哈希值
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
+}
+
+impl<'a> CreateTransactionsExposurePayer<'a> {
+    /// The object without a required field. The optional ones (`openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            openid: None,
+            phone_number_hash: None,
+        }
+    }
 }
 
 /// The answer to [`CreateTransactionsExposureRequest`]: `POST /v3/pay/transactions/exposure`.

@@ -3,58 +3,102 @@
 
 use crate::generated::prelude::*;
 
-/// JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreateTransactionsJsapiWithContractRequest::new(amount, appid, contract_info, description, mchid, notify_url, out_trade_no, payer);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "JSAPI下单并授权/签约",
+    "POST v3/pay/transactions/jsapi-with-contract",
+    "v3/pay/transactions/jsapi-with-contract"
+))]
 #[wxpay_api(POST, "v3/pay/transactions/jsapi-with-contract", response = CreateTransactionsJsapiWithContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsJsapiWithContractRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 公众号ID
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 签约授权信息
+    #[doc = "签约授权信息\n\nBody field, required."]
     pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::WithContractDetail<'a>>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateTransactionsJsapiWithContractPayer<'a>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::WithContractSceneInfo<'a>>,
-    /// 结算信息
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 电子发票入口开放标识
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
 }
 
-/// 支付者
+impl<'a> CreateTransactionsJsapiWithContractRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::pay::PayAmount<'a>,
+        appid: &'a str,
+        contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
+        description: &'a str,
+        mchid: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        payer: CreateTransactionsJsapiWithContractPayer<'a>,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_info,
+            description,
+            detail: None,
+            goods_tag: None,
+            mchid,
+            notify_url,
+            out_trade_no,
+            payer,
+            scene_info: None,
+            settle_info: None,
+            support_fapiao: None,
+            time_expire: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsJsapiWithContractPayer<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
+}
+
+impl<'a> CreateTransactionsJsapiWithContractPayer<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self { openid }
+    }
 }
 
 /// The answer to [`CreateTransactionsJsapiWithContractRequest`]: `POST /v3/pay/transactions/jsapi-with-contract`.

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 绑定音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "绑定音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.\n\n```ignore\nlet request = BindOpenScenarioSpeakerRequest::new(device_sn, code_url, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "绑定音箱设备码牌",
+    "POST v3/pay-devices/open-scenario-speaker/{device_sn}/bind",
+    "v3/pay-devices/open-scenario-speaker/{device_sn}/bind"
+))]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speaker/<device_sn>/bind", response = BindOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BindOpenScenarioSpeakerRequest<'a> {
-    /// 设备sn
+    #[doc = "设备sn\n\nPath parameter, required. Example: `ABCDEF`."]
     pub device_sn: &'a str,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nBody field, required. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: &'a str,
-    /// 子商户
+    #[doc = "子商户\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> BindOpenScenarioSpeakerRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str, code_url: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            device_sn,
+            code_url,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`BindOpenScenarioSpeakerRequest`]: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`.

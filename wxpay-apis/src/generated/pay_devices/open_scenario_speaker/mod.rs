@@ -7,28 +7,39 @@ pub mod bind;
 pub mod prebind;
 pub mod unbind;
 
-/// 查询音箱绑定信息: `GET /v3/pay-devices/open-scenario-speaker/{device_sn}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询音箱绑定信息: `GET /v3/pay-devices/open-scenario-speaker/{device_sn}`.\n\n```ignore\nlet request = QueryPayDevicesOpenScenarioSpeakerRequest::new(device_sn);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询音箱绑定信息",
+    "GET v3/pay-devices/open-scenario-speaker/{device_sn}",
+    "v3/pay-devices/open-scenario-speaker/{device_sn}"
+))]
 #[wxpay_api(GET, "v3/pay-devices/open-scenario-speaker/<device_sn>", response = QueryPayDevicesOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayDevicesOpenScenarioSpeakerRequest<'a> {
-    /// 设备sn
+    #[doc = "设备sn\n\nPath parameter, required. Example: `ABCDEF`."]
     pub device_sn: &'a str,
 }
 
-/// The answer to [`QueryPayDevicesOpenScenarioSpeakerRequest`], [`BindOpenScenarioSpeakerRequest`](crate::pay_devices::open_scenario_speaker::bind::BindOpenScenarioSpeakerRequest) and [`UnbindOpenScenarioSpeakerRequest`](crate::pay_devices::open_scenario_speaker::unbind::UnbindOpenScenarioSpeakerRequest).
+impl<'a> QueryPayDevicesOpenScenarioSpeakerRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str) -> Self {
+        Self { device_sn }
+    }
+}
+
+#[doc = "The answer to [`QueryPayDevicesOpenScenarioSpeakerRequest`], [`BindOpenScenarioSpeakerRequest`](crate::pay_devices::open_scenario_speaker::bind::BindOpenScenarioSpeakerRequest) and [`UnbindOpenScenarioSpeakerRequest`](crate::pay_devices::open_scenario_speaker::unbind::UnbindOpenScenarioSpeakerRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OpenScenarioSpeaker {
-    /// 绑定状态
+    #[doc = "绑定状态\n\nAlways present. Example: `OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND`."]
     pub bind_state: OpenScenarioSpeakerBindState,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nAlways present. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: String,
-    /// 设备sn
+    #[doc = "设备sn\n\nAlways present. Example: `example_device_sn`."]
     pub device_sn: String,
-    /// 子商户
+    #[doc = "子商户\n\nAlways present. Example: `1900000001`."]
     pub sub_mchid: String,
 }
 

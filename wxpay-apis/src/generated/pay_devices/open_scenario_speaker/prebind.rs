@@ -3,27 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 出厂预绑定音箱和码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "出厂预绑定音箱和码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`.\n\n```ignore\nlet request = PrebindOpenScenarioSpeakerRequest::new(device_sn, code_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "出厂预绑定音箱和码牌",
+    "POST v3/pay-devices/open-scenario-speaker/{device_sn}/prebind",
+    "v3/pay-devices/open-scenario-speaker/{device_sn}/prebind"
+))]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speaker/<device_sn>/prebind", response = PrebindOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PrebindOpenScenarioSpeakerRequest<'a> {
-    /// 设备sn
+    #[doc = "设备sn\n\nPath parameter, required. Example: `ABCDEF`."]
     pub device_sn: &'a str,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nBody field, required. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: &'a str,
 }
 
-/// The answer to [`PrebindOpenScenarioSpeakerRequest`].
+impl<'a> PrebindOpenScenarioSpeakerRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str, code_url: &'a str) -> Self {
+        Self {
+            device_sn,
+            code_url,
+        }
+    }
+}
+
+#[doc = "The answer to [`PrebindOpenScenarioSpeakerRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PrebindOpenScenarioSpeakerResponse {
-    /// 绑定状态
+    #[doc = "绑定状态\n\nAlways present. Example: `OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND`."]
     pub bind_state: crate::pay_devices::open_scenario_speaker::OpenScenarioSpeakerBindState,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nAlways present. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: String,
-    /// 设备sn
+    #[doc = "设备sn\n\nAlways present. Example: `example_device_sn`."]
     pub device_sn: String,
 }

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 解绑音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解绑音箱设备码牌: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.\n\n```ignore\nlet request = UnbindOpenScenarioSpeakerRequest::new(device_sn);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解绑音箱设备码牌",
+    "POST v3/pay-devices/open-scenario-speaker/{device_sn}/unbind",
+    "v3/pay-devices/open-scenario-speaker/{device_sn}/unbind"
+))]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speaker/<device_sn>/unbind", response = UnbindOpenScenarioSpeakerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnbindOpenScenarioSpeakerRequest<'a> {
-    /// 设备sn
+    #[doc = "设备sn\n\nPath parameter, required. Example: `ABCDEF`."]
     pub device_sn: &'a str,
+}
+
+impl<'a> UnbindOpenScenarioSpeakerRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_sn: &'a str) -> Self {
+        Self { device_sn }
+    }
 }
 
 /// The answer to [`UnbindOpenScenarioSpeakerRequest`]: `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.

@@ -3,37 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 码牌支付结果上报: `POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "码牌支付结果上报: `POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`.\n\n```ignore\nlet request = ReportOpenScenarioSpeakerorderRequest::new(transaction_id, code_url, device_sn, out_trade_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "码牌支付结果上报",
+    "POST v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report",
+    "v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report"
+))]
 #[wxpay_api(POST, "v3/pay-devices/open-scenario-speakerorder/<transaction_id>/report", response = ReportOpenScenarioSpeakerorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReportOpenScenarioSpeakerorderRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub transaction_id: &'a str,
-    /// 收款链接url
+    #[doc = "收款链接url\n\nBody field, required. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: &'a str,
-    /// 设备sn
+    #[doc = "设备sn\n\nBody field, required. Example: `example_device_sn`."]
     pub device_sn: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `example_out_trade_no`."]
     pub out_trade_no: &'a str,
-    /// 子商户
+    #[doc = "子商户\n\nBody field, required. Example: `1900000001`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ReportOpenScenarioSpeakerorderRequest`].
+impl<'a> ReportOpenScenarioSpeakerorderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        code_url: &'a str,
+        device_sn: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            transaction_id,
+            code_url,
+            device_sn,
+            out_trade_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReportOpenScenarioSpeakerorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReportOpenScenarioSpeakerorderResponse {
-    /// 收款链接url
+    #[doc = "收款链接url\n\nAlways present. Example: `URl:weixin://wxpay/s/An4baqw`."]
     pub code_url: String,
-    /// 设备sn
+    #[doc = "设备sn\n\nAlways present. Example: `example_device_sn`."]
     pub device_sn: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `example_out_trade_no`."]
     pub out_trade_no: String,
-    /// 子商户
+    #[doc = "子商户\n\nAlways present. Example: `1900000001`."]
     pub sub_mchid: String,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `20190611222222222200000000012122`."]
     pub transaction_id: String,
 }

@@ -5,99 +5,163 @@
 
 use crate::generated::prelude::*;
 
-/// 小票机打印: `POST /v3/pay-devices/printers/{device_id}/print-orders`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+#[doc = "小票机打印: `POST /v3/pay-devices/printers/{device_id}/print-orders`.\n\n```ignore\nlet mut request = PrintOrdersPrintersRequest::new(device_id);\nrequest.notify_url = Some(notify_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "小票机打印",
+    "POST v3/pay-devices/printers/{device_id}/print-orders",
+    "v3/pay-devices/printers/{device_id}/print-orders"
+))]
 #[wxpay_api(POST, "v3/pay-devices/printers/<device_id>/print-orders", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PrintOrdersPrintersRequest<'a> {
-    /// 小票机设备号
+    #[doc = "小票机设备号\n\nPath parameter, required. Example: `WINCIE*EIXHRB`."]
     pub device_id: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, optional. Example: `https://payapp.weixin.qq.com/callback`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 打印单号
+    #[doc = "打印单号\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub print_order_no: Option<&'a str>,
-    /// 表格变量列表
+    #[doc = "表格变量列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table_list: Option<&'a [PrintOrdersPrintersTable<'a>]>,
-    /// 模板ID
+    #[doc = "模板ID\n\nBody field, optional. Example: `pt_02583429616371386640209536`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<&'a str>,
-    /// 变量列表
+    #[doc = "变量列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variable_list: Option<&'a [PrintOrdersPrintersVariable<'a>]>,
 }
 
-/// 表格变量列表
+impl<'a> PrintOrdersPrintersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `print_order_no`, `table_list`, `template_id`, `variable_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(device_id: &'a str) -> Self {
+        Self {
+            device_id,
+            notify_url: None,
+            print_order_no: None,
+            table_list: None,
+            template_id: None,
+            variable_list: None,
+        }
+    }
+}
+
+#[doc = "表格变量列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrintOrdersPrintersTable<'a> {
-    /// Key字段
+    #[doc = "Key字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<&'a str>,
-    /// Value值列表
+    #[doc = "Value值列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row_list: Option<&'a [PrintOrdersPrintersRow<'a>]>,
 }
 
-/// Value值列表
+impl<'a> PrintOrdersPrintersTable<'a> {
+    /// The object without a required field. The optional ones (`key`, `row_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            row_list: None,
+        }
+    }
+}
+
+#[doc = "Value值列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrintOrdersPrintersRow<'a> {
-    /// 值列表
+    #[doc = "值列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell_list: Option<&'a [&'a str]>,
 }
 
-/// 变量列表
+impl<'a> PrintOrdersPrintersRow<'a> {
+    /// The object without a required field. The optional ones (`cell_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { cell_list: None }
+    }
+}
+
+#[doc = "变量列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrintOrdersPrintersVariable<'a> {
-    /// Key字段
+    #[doc = "Key字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<&'a str>,
-    /// Value值字段
+    #[doc = "Value值字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
 }
 
-/// 查询订单: `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商.
+impl<'a> PrintOrdersPrintersVariable<'a> {
+    /// The object without a required field. The optional ones (`key`, `value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            value: None,
+        }
+    }
+}
+
+#[doc = "查询订单: `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.\n\n```ignore\nlet request = QueryPrintersPrintOrdersRequest::new(device_id, print_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商."]
+#[doc(alias(
+    "查询订单",
+    "GET v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}",
+    "v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}"
+))]
 #[wxpay_api(GET, "v3/pay-devices/printers/<device_id>/print-orders/<print_order_no>", response = QueryPrintersPrintOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPrintersPrintOrdersRequest<'a> {
-    /// 小票机设备号
+    #[doc = "小票机设备号\n\nPath parameter, required. Example: `WINCIE*EIXHRB`."]
     pub device_id: &'a str,
-    /// 打印单号
+    #[doc = "打印单号\n\nPath parameter, required. Example: `wx8888888888888888`."]
     pub print_order_no: &'a str,
 }
 
-/// The answer to [`QueryPrintersPrintOrdersRequest`].
+impl<'a> QueryPrintersPrintOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_id: &'a str, print_order_no: &'a str) -> Self {
+        Self {
+            device_id,
+            print_order_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPrintersPrintOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPrintersPrintOrdersResponse {
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nMay be absent. Example: `https://payapp.weixin.qq.com/callback`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 打印单号
+    #[doc = "打印单号\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_order_no: Option<String>,
-    /// 打印状态
+    #[doc = "打印状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_state: Option<QueryPrintersPrintOrdersPrintState>,
-    /// 打印状态描述
+    #[doc = "打印状态描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_state_description: Option<String>,
-    /// 表格变量列表
+    #[doc = "表格变量列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_list: Option<Vec<QueryPrintersPrintOrdersTable>>,
-    /// 模板ID
+    #[doc = "模板ID\n\nMay be absent. Example: `pt_02583429616371386640209536`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// 变量列表
+    #[doc = "变量列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_list: Option<Vec<QueryPrintersPrintOrdersVariable>>,
 }
@@ -116,32 +180,35 @@ string_enum! {
     }
 }
 
-/// 表格变量列表
+#[doc = "表格变量列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPrintersPrintOrdersTable {
-    /// Key字段
+    #[doc = "Key字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Value值列表
+    #[doc = "Value值列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_list: Option<Vec<QueryPrintersPrintOrdersRow>>,
 }
 
-/// Value值列表
+#[doc = "Value值列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPrintersPrintOrdersRow {
-    /// 值列表
+    #[doc = "值列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell_list: Option<Vec<String>>,
 }
 
-/// 变量列表
+#[doc = "变量列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPrintersPrintOrdersVariable {
-    /// Key字段
+    #[doc = "Key字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Value值字段
+    #[doc = "Value值字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

@@ -8,72 +8,98 @@ use crate::generated::prelude::*;
 pub mod pre_order;
 pub mod pre_order_with_auth;
 
-/// 查询核身记录API: `GET /v3/payroll-card/authentications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询核身记录API: `GET /v3/payroll-card/authentications`.\n\n```ignore\nlet mut request = QueryPayrollCardAuthenticationsRequest::new(openid, sub_mchid, authenticate_date, authenticate_state);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询核身记录API",
+    "GET v3/payroll-card/authentications",
+    "v3/payroll-card/authentications"
+))]
 #[wxpay_api(GET, "v3/payroll-card/authentications", response = QueryPayrollCardAuthenticationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 核身日期
+    #[doc = "核身日期\n\nQuery parameter, required. Example: `2020-12-25`."]
     pub authenticate_date: &'a str,
-    /// 核身状态
+    #[doc = "核身状态\n\nQuery parameter, required. Example: `AUTHENTICATE_SUCCESS`."]
     pub authenticate_state: &'a str,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryPayrollCardAuthenticationsRequest`].
+impl<'a> QueryPayrollCardAuthenticationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        sub_mchid: &'a str,
+        authenticate_date: &'a str,
+        authenticate_state: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid: None,
+            sub_appid: None,
+            sub_mchid,
+            authenticate_date,
+            authenticate_state,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPayrollCardAuthenticationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsResponse {
-    /// 查询结果记录列表
+    #[doc = "查询结果记录列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPayrollCardAuthenticationsData>>,
-    /// 本次返回条数
+    #[doc = "本次返回条数\n\nAlways present. Example: `10`."]
     pub limit: i64,
-    /// 记录起始位置
+    #[doc = "记录起始位置\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 总记录条数
+    #[doc = "总记录条数\n\nAlways present. Example: `9`."]
     pub total_count: i64,
 }
 
-/// 查询结果记录列表
+#[doc = "查询结果记录列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsData {
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// 核身渠道
+    #[doc = "核身渠道\n\nAlways present. Example: `FROM_HARDWARE`."]
     pub authenticate_scene: QueryPayrollCardAuthenticationsAuthenticateScene,
-    /// 核身渠道标识
+    #[doc = "核身渠道标识\n\nAlways present. Example: `wdiooewl7587443649000`."]
     pub authenticate_source: String,
-    /// 核身状态
+    #[doc = "核身状态\n\nAlways present. Example: `AUTHENTICATE_SUCCESS`."]
     pub authenticate_state: QueryPayrollCardAuthenticationsAuthenticateState,
-    /// 核身时间
+    #[doc = "核身时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub authenticate_time: String,
-    /// 单位名称
+    #[doc = "单位名称\n\nAlways present. Example: `某单位名称`."]
     pub employer_name: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 项目名称
+    #[doc = "项目名称\n\nAlways present. Example: `某项目`."]
     pub project_name: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `111111`."]
     pub sub_mchid: String,
 }
 
@@ -111,61 +137,76 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateAuthenticationsPreOrderRequest`](crate::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequest) and [`CreateAuthenticationsPreOrderWithAuthRequest`](crate::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest).
+#[doc = "The answer to [`CreateAuthenticationsPreOrderRequest`](crate::payroll_card::authentications::pre_order::CreateAuthenticationsPreOrderRequest) and [`CreateAuthenticationsPreOrderWithAuthRequest`](crate::payroll_card::authentications::pre_order_with_auth::CreateAuthenticationsPreOrderWithAuthRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAuthenticationsPreOrderResponse {
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// token有效时间
+    #[doc = "token有效时间\n\nAlways present. Example: `300`."]
     pub expires_in: i64,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1111111`."]
     pub sub_mchid: String,
-    /// token值
+    #[doc = "token值\n\nAlways present. Example: `abcdefghijklmn`."]
     pub token: String,
 }
 
-/// 获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "获取核身结果API: `GET /v3/payroll-card/authentications/{authenticate_number}`.\n\n```ignore\nlet request = QueryPayrollCardAuthenticationsByAuthenticateNumberRequest::new(authenticate_number, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取核身结果API",
+    "GET v3/payroll-card/authentications/{authenticate_number}",
+    "v3/payroll-card/authentications/{authenticate_number}"
+))]
 #[wxpay_api(GET, "v3/payroll-card/authentications/<authenticate_number>", response = QueryPayrollCardAuthenticationsByAuthenticateNumberResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nPath parameter, required. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest`].
+impl<'a> QueryPayrollCardAuthenticationsByAuthenticateNumberRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(authenticate_number: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            authenticate_number,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPayrollCardAuthenticationsByAuthenticateNumberRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPayrollCardAuthenticationsByAuthenticateNumberResponse {
-    /// 核身失败原因
+    #[doc = "核身失败原因\n\nMay be absent. Example: `人脸验证未通过`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticate_failed_reason: Option<String>,
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nAlways present. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: String,
-    /// 核身渠道
+    #[doc = "核身渠道\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub authenticate_scene: String,
-    /// 核身渠道标识
+    #[doc = "核身渠道标识\n\nAlways present. Example: `wdiooewl7587443649000`."]
     pub authenticate_source: String,
-    /// 核身状态
+    #[doc = "核身状态\n\nAlways present. Example: `AUTHENTICATE_PROCESSING`."]
     pub authenticate_state: QueryPayrollCardAuthenticationsAuthenticateState,
-    /// 核身时间
+    #[doc = "核身时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub authenticate_time: String,
-    /// 单位名称
+    #[doc = "单位名称\n\nAlways present. Example: `某单位名称`."]
     pub employer_name: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1111111`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: String,
-    /// 项目名称
+    #[doc = "项目名称\n\nAlways present. Example: `某项目`."]
     pub project_name: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `111111`."]
     pub sub_mchid: String,
 }

@@ -3,33 +3,59 @@
 
 use crate::generated::prelude::*;
 
-/// 微工卡核身预下单API: `POST /v3/payroll-card/authentications/pre-order`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_3.shtml>.
-///
-/// For: 服务商.
+#[doc = "微工卡核身预下单API: `POST /v3/payroll-card/authentications/pre-order`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderRequest::new(authenticate_number, authenticate_type, employer_name, openid, project_name, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微工卡核身预下单API",
+    "POST v3/payroll-card/authentications/pre-order",
+    "v3/payroll-card/authentications/pre-order"
+))]
 #[wxpay_api(POST, "v3/payroll-card/authentications/pre-order", response = CreateAuthenticationsPreOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAuthenticationsPreOrderRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nBody field, required. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: &'a str,
-    /// 核身类型
+    #[doc = "核身类型\n\nBody field, required. Example: `SIGN_IN`."]
     pub authenticate_type:
         crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
-    /// 单位名称
+    #[doc = "单位名称\n\nBody field, required. Example: `某单位名称`."]
     pub employer_name: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: &'a str,
-    /// 项目名称
+    #[doc = "项目名称\n\nBody field, required. Example: `某项目`."]
     pub project_name: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateAuthenticationsPreOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        authenticate_number: &'a str,
+        authenticate_type: crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
+        employer_name: &'a str,
+        openid: &'a str,
+        project_name: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid: None,
+            authenticate_number,
+            authenticate_type,
+            employer_name,
+            openid,
+            project_name,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateAuthenticationsPreOrderRequest`]: `POST /v3/payroll-card/authentications/pre-order`.

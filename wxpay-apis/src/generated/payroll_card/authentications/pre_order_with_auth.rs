@@ -3,47 +3,71 @@
 
 use crate::generated::prelude::*;
 
-/// 微工卡核身预下单（流程中完成授权）: `POST /v3/payroll-card/authentications/pre-order-with-auth`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_29.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "微工卡核身预下单（流程中完成授权）: `POST /v3/payroll-card/authentications/pre-order-with-auth`.\n\n```ignore\nlet mut request = CreateAuthenticationsPreOrderWithAuthRequest::new(authenticate_number, authenticate_type, employer_name, employment_type, id_card_number, openid, project_name, sub_mchid, user_name);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_29.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "微工卡核身预下单（流程中完成授权）",
+    "POST v3/payroll-card/authentications/pre-order-with-auth",
+    "v3/payroll-card/authentications/pre-order-with-auth"
+))]
 #[wxpay_api(POST, "v3/payroll-card/authentications/pre-order-with-auth", response = CreateAuthenticationsPreOrderWithAuthResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAuthenticationsPreOrderWithAuthRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 商家核身单号
+    #[doc = "商家核身单号\n\nBody field, required. Example: `mcdhehfgisdhfjghed39384564i83`."]
     pub authenticate_number: &'a str,
-    /// 核身类型
+    #[doc = "核身类型\n\nBody field, required. Example: `SIGN_IN`."]
     pub authenticate_type:
         crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
-    /// 用工单位名称
+    #[doc = "用工单位名称\n\nBody field, required. Example: `某用工企业`."]
     pub employer_name: &'a str,
-    /// 用工类型
+    #[doc = "用工类型\n\nBody field, required. Example: `LONG_TERM_EMPLOYMENT`."]
     pub employment_type: crate::payroll_card::PayrollCardEmploymentType,
-    /// 用户证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 用户标识
+    #[doc = "用户证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "用户标识\n\nBody field, required. Example: `onqOjjmo8wmTOOtSKwXtGjg9Gb58`."]
     pub openid: &'a str,
-    /// 项目名称
+    #[doc = "项目名称\n\nBody field, required. Example: `某项目`."]
     pub project_name: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxa1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1111111`."]
     pub sub_mchid: &'a str,
-    /// 用户实名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub user_name: &'a str,
+    #[doc = "用户实名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateAuthenticationsPreOrderWithAuthRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        authenticate_number: &'a str,
+        authenticate_type: crate::payroll_card::authentications::CreateAuthenticationsPreOrderAuthenticateType,
+        employer_name: &'a str,
+        employment_type: crate::payroll_card::PayrollCardEmploymentType,
+        id_card_number: Sensitive<&'a str>,
+        openid: &'a str,
+        project_name: &'a str,
+        sub_mchid: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            appid: None,
+            authenticate_number,
+            authenticate_type,
+            employer_name,
+            employment_type,
+            id_card_number,
+            openid,
+            project_name,
+            sub_appid: None,
+            sub_mchid,
+            user_name,
+        }
+    }
 }
 
 /// The answer to [`CreateAuthenticationsPreOrderWithAuthRequest`]: `POST /v3/payroll-card/authentications/pre-order-with-auth`.

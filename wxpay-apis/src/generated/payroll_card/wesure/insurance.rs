@@ -3,30 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.
-///
-/// For: 服务商.
+#[doc = "生成投保结果API: `POST /v3/payroll-card/wesure/insurance`.\n\n```ignore\nlet request = CreateWesureInsuranceRequest::new(insurance_company_name, insurance_company_order_no, insure_effect_time, insure_invalid_time, insure_state, openid, sp_mchid, token, wesure_order_no);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "生成投保结果API",
+    "POST v3/payroll-card/wesure/insurance",
+    "v3/payroll-card/wesure/insurance"
+))]
 #[wxpay_api(POST, "v3/payroll-card/wesure/insurance", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWesureInsuranceRequest<'a> {
-    /// 保障的保险公司名称
+    #[doc = "保障的保险公司名称\n\nBody field, required. Example: `平安`."]
     pub insurance_company_name: &'a str,
-    /// 保司保单号
+    #[doc = "保司保单号\n\nBody field, required. Example: `5fds5345dfd`."]
     pub insurance_company_order_no: &'a str,
-    /// 保障生效时间
+    #[doc = "保障生效时间\n\nBody field, required. Example: `2018-06-08T10:34:56+08:00`."]
     pub insure_effect_time: &'a str,
-    /// 保障失效时间
+    #[doc = "保障失效时间\n\nBody field, required. Example: `2018-06-08T10:34:56+08:00`."]
     pub insure_invalid_time: &'a str,
-    /// 投保状态
+    #[doc = "投保状态\n\nBody field, required. Example: `INSURE_SUCCESS`."]
     pub insure_state: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `111111`."]
     pub openid: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`."]
     pub sp_mchid: &'a str,
-    /// 微保保单号
+    #[doc = "微保保单号\n\nBody field, required. Example: `5fds5345dfd`."]
     pub token: &'a str,
-    /// 特约商户商户号
+    #[doc = "特约商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub wesure_order_no: &'a str,
+}
+
+impl<'a> CreateWesureInsuranceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        insurance_company_name: &'a str,
+        insurance_company_order_no: &'a str,
+        insure_effect_time: &'a str,
+        insure_invalid_time: &'a str,
+        insure_state: &'a str,
+        openid: &'a str,
+        sp_mchid: &'a str,
+        token: &'a str,
+        wesure_order_no: &'a str,
+    ) -> Self {
+        Self {
+            insurance_company_name,
+            insurance_company_order_no,
+            insure_effect_time,
+            insure_invalid_time,
+            insure_state,
+            openid,
+            sp_mchid,
+            token,
+            wesure_order_no,
+        }
+    }
 }

@@ -3,35 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 校验核身结果API: `POST /v3/payroll-card/wesure/token-validations`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "校验核身结果API: `POST /v3/payroll-card/wesure/token-validations`.\n\n```ignore\nlet mut request = CreateWesureTokenValidationsRequest::new(id_card_number, sp_mchid, sub_mchid, token, user_name);\nrequest.authenticate_type = Some(authenticate_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "校验核身结果API",
+    "POST v3/payroll-card/wesure/token-validations",
+    "v3/payroll-card/wesure/token-validations"
+))]
 #[wxpay_api(POST, "v3/payroll-card/wesure/token-validations", response = CreateWesureTokenValidationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWesureTokenValidationsRequest<'a> {
-    /// 核身类型
+    #[doc = "核身类型\n\nBody field, optional. Example: `NORMAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticate_type: Option<CreateWesureTokenValidationsAuthenticateType>,
-    /// 用户身份证号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 服务商商户号
+    #[doc = "用户身份证号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "服务商商户号\n\nBody field, required. Example: `1900000109`."]
     pub sp_mchid: &'a str,
-    /// 特约商户商户号
+    #[doc = "特约商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// token值
+    #[doc = "token值\n\nBody field, required. Example: `abcdefghijklmn`."]
     pub token: &'a str,
-    /// 用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub user_name: &'a str,
+    #[doc = "用户姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub user_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateWesureTokenValidationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authenticate_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        id_card_number: Sensitive<&'a str>,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        token: &'a str,
+        user_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            authenticate_type: None,
+            id_card_number,
+            sp_mchid,
+            sub_mchid,
+            token,
+            user_name,
+        }
+    }
 }
 
 string_enum! {
@@ -48,18 +63,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateWesureTokenValidationsRequest`].
+#[doc = "The answer to [`CreateWesureTokenValidationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateWesureTokenValidationsResponse {
-    /// 核身成功时间
+    #[doc = "核身成功时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticate_success_time: Option<String>,
-    /// 校验不通过原因
+    #[doc = "校验不通过原因\n\nMay be absent. Example: `SP_MCH_NO_PERMISSION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `11111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 校验结果
+    #[doc = "校验结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: String,
 }

@@ -3,84 +3,193 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构创建先用后付订单: `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构（支付机构）.
+#[doc = "从业机构创建先用后付订单: `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServicepayondeliveryorderRequest::new(appid, out_order_no, service_id, service_introduction, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构（支付机构）."]
+#[doc(alias(
+    "从业机构创建先用后付订单",
+    "POST v3/payscore/acquiringbank/servicepayondeliveryorder",
+    "v3/payscore/acquiringbank/servicepayondeliveryorder"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/servicepayondeliveryorder", response = CreateAcquiringbankServicepayondeliveryorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServicepayondeliveryorderRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户号
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 是否需要用户确认
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://api.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// `post_discounts`
+    #[doc = "`post_discounts`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// `post_payments`
+    #[doc = "`post_payments`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 订单风险金
+        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment<'a>]>,
+    #[doc = "订单风险金\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<CreateAcquiringbankServicepayondeliveryorderRiskFund<'a>>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 先用后付购物详情
+    #[doc = "先用后付购物详情\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shopping_info: Option<crate::payscore::PayscoreShoppingInfo<'a>>,
-    /// 子商户应用ID
+    pub shopping_info: Option<CreateAcquiringbankServicepayondeliveryorderShoppingInfo<'a>>,
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
 }
 
-/// 订单风险金
+impl<'a> CreateAcquiringbankServicepayondeliveryorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `channel_id`, `location`, `mchid`, `need_user_confirm`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `risk_fund`, `shopping_info`, `sub_appid`, `sub_mchid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_order_no: &'a str,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            channel_id: None,
+            location: None,
+            mchid: None,
+            need_user_confirm: None,
+            notify_url: None,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund: None,
+            service_id,
+            service_introduction,
+            shopping_info: None,
+            sub_appid: None,
+            sub_mchid: None,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+#[doc = "订单风险金"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServicepayondeliveryorderRiskFund<'a> {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nOptional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 风险说明
+    #[doc = "风险说明\n\nOptional. Example: `就餐的预估费用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 风险金名称
+    #[doc = "风险金名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::payscore::PayscoreName>,
+}
+
+impl<'a> CreateAcquiringbankServicepayondeliveryorderRiskFund<'a> {
+    /// The object without a required field. The optional ones (`amount`, `description`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            description: None,
+            name: None,
+        }
+    }
+}
+
+#[doc = "先用后付购物详情"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServicepayondeliveryorderShoppingInfo<'a> {
+    #[doc = "商品列表\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods: Option<&'a [CreateAcquiringbankServicepayondeliveryorderGoods<'a>]>,
+    #[doc = "单详跳转链接\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_link: Option<crate::payscore::PayscoreJumpLink<'a>>,
+    #[doc = "实际购物商家公众号ID\n\nOptional. Example: `wxd678efh567hg6787`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_merchant_appid: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringbankServicepayondeliveryorderShoppingInfo<'a> {
+    /// The object without a required field. The optional ones (`goods`, `jump_link`, `real_merchant_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            goods: None,
+            jump_link: None,
+            real_merchant_appid: None,
+        }
+    }
+}
+
+#[doc = "商品列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServicepayondeliveryorderGoods<'a> {
+    #[doc = "商品单价金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "`category_id`\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<&'a [&'a str]>,
+    #[doc = "商品数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "商品名称\n\nOptional. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[doc = "商品图片链接\n\nOptional. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringbankServicepayondeliveryorderGoods<'a> {
+    /// The object without a required field. The optional ones (`amount`, `category_id`, `count`, `name`, `picture`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            category_id: None,
+            count: None,
+            name: None,
+            picture: None,
+        }
+    }
 }
 
 /// The answer to [`CreateAcquiringbankServicepayondeliveryorderRequest`]: `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`.

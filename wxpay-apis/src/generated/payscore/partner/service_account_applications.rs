@@ -5,69 +5,102 @@
 
 use crate::generated::prelude::*;
 
-/// 收付通子商户申请绑定支付分服务: `POST /v3/payscore/partner/service-account-applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/create-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_13.shtml>.
-///
-/// For: 服务商.
+#[doc = "收付通子商户申请绑定支付分服务: `POST /v3/payscore/partner/service-account-applications`.\n\n```ignore\nlet mut request = CreateServiceAccountApplicationRequest::new(appid, out_apply_no, service_id, sub_mchid);\nrequest.result_notify_url = Some(result_notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/create-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_13.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "收付通子商户申请绑定支付分服务",
+    "POST v3/payscore/partner/service-account-applications",
+    "v3/payscore/partner/service-account-applications"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/service-account-applications", response = CreateServiceAccountApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceAccountApplicationRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户申请绑定单号
+    #[doc = "商户申请绑定单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_apply_no: &'a str,
-    /// 绑定结果回调通知地址
+    #[doc = "绑定结果回调通知地址\n\nBody field, optional. Example: `https://api.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_notify_url: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateServiceAccountApplicationRequest`] and [`GetServiceAccountApplicationRequest`].
+impl<'a> CreateServiceAccountApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`result_notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_apply_no: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            out_apply_no,
+            result_notify_url: None,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateServiceAccountApplicationRequest`] and [`GetServiceAccountApplicationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceAccountApplication {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 受理状态
+    #[doc = "受理状态\n\nAlways present. Example: `APPROVED`."]
     pub apply_state: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900000104`."]
     pub mchid: String,
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_apply_no: String,
-    /// 拒绝原因
+    #[doc = "拒绝原因\n\nMay be absent. Example: `账户异常，绑定失败`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 绑定结果回调通知地址
+    #[doc = "绑定结果回调通知地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_notify_url: Option<String>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }
 
 /// The answer to [`CreateServiceAccountApplicationRequest`]: `POST /v3/payscore/partner/service-account-applications`.
 pub type CreateServiceAccountApplicationResponse = ServiceAccountApplication;
 
-/// 查询收付通子商户服务绑定结果: `GET /v3/payscore/partner/service-account-applications/{out_apply_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/get-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_14.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询收付通子商户服务绑定结果: `GET /v3/payscore/partner/service-account-applications/{out_apply_no}`.\n\n```ignore\nlet request = GetServiceAccountApplicationRequest::new(out_apply_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/get-service-account-application.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_14.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询收付通子商户服务绑定结果",
+    "GET v3/payscore/partner/service-account-applications/{out_apply_no}",
+    "v3/payscore/partner/service-account-applications/{out_apply_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/service-account-applications/<out_apply_no>", response = GetServiceAccountApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetServiceAccountApplicationRequest<'a> {
-    /// 商户申请绑定单号
+    #[doc = "商户申请绑定单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_apply_no: &'a str,
+}
+
+impl<'a> GetServiceAccountApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_apply_no: &'a str) -> Self {
+        Self { out_apply_no }
+    }
 }
 
 /// The answer to [`GetServiceAccountApplicationRequest`]: `GET /v3/payscore/partner/service-account-applications/{out_apply_no}`.

@@ -3,61 +3,162 @@
 
 use crate::generated::prelude::*;
 
-/// 创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.
-///
-/// For: 服务商.
+#[doc = "创建先用后付订单: `POST /v3/payscore/partner/servicepayondeliveryorder`.\n\n```ignore\nlet mut request = CreatePartnerPayOnDeliveryServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, shopping_info, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-pay-on-delivery-service-order.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建先用后付订单",
+    "POST v3/payscore/partner/servicepayondeliveryorder",
+    "v3/payscore/partner/servicepayondeliveryorder"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/servicepayondeliveryorder", response = CreatePartnerPayOnDeliveryServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户号
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 是否需要用户确认
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// `post_discounts`
+    #[doc = "`post_discounts`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// `post_payments`
+    #[doc = "`post_payments`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 订单风险金
+        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment<'a>]>,
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
     pub service_introduction: &'a str,
-    /// 先用后付购物详情
-    pub shopping_info: crate::payscore::PayscoreShoppingInfo<'a>,
-    /// 子商户应用ID
+    #[doc = "先用后付购物详情\n\nBody field, required."]
+    pub shopping_info: CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a>,
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
+    #[doc = "服务时间\n\nBody field, required."]
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+}
+
+impl<'a> CreatePartnerPayOnDeliveryServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `mchid`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        shopping_info: CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a>,
+        sub_mchid: &'a str,
+        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            location: None,
+            mchid: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            shopping_info,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+#[doc = "先用后付购物详情"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a> {
+    #[doc = "商品列表\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods: Option<&'a [CreatePartnerPayOnDeliveryServiceOrderGoods<'a>]>,
+    #[doc = "单详跳转链接\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_link: Option<crate::payscore::PayscoreJumpLink<'a>>,
+    #[doc = "实际购物商家公众号ID\n\nOptional. Example: `wxd678efh567hg6787`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_merchant_appid: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerPayOnDeliveryServiceOrderShoppingInfo<'a> {
+    /// The object without a required field. The optional ones (`goods`, `jump_link`, `real_merchant_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            goods: None,
+            jump_link: None,
+            real_merchant_appid: None,
+        }
+    }
+}
+
+#[doc = "商品列表"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePartnerPayOnDeliveryServiceOrderGoods<'a> {
+    #[doc = "商品单价金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "商品品类ID\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<&'a [&'a str]>,
+    #[doc = "商品数量\n\nOptional. Example: `4`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "商品名称\n\nOptional. Example: `森海塞尔 MOMENTUM 4 无线耳机大馒头4 头戴式蓝牙音乐耳机自适应降噪`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[doc = "商品图片链接\n\nOptional. Example: `http://mmbiz.qpic.cn/mmbiz_png/ldTw9dg46zkjOrzyTkbQAvQkysliaiblZhdthZWewgQMyq...`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerPayOnDeliveryServiceOrderGoods<'a> {
+    /// The object without a required field. The optional ones (`amount`, `category_id`, `count`, `name`, `picture`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            category_id: None,
+            count: None,
+            name: None,
+            picture: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerPayOnDeliveryServiceOrderRequest`]: `POST /v3/payscore/partner/servicepayondeliveryorder`.

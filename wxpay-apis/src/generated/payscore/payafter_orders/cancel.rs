@@ -3,22 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5>.
-///
-/// For: 直连商户.
+#[doc = "撤销先享后付订单: `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelPayafterOrdersRequest::new(out_order_no, appid, reason, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "撤销先享后付订单",
+    "POST v3/payscore/payafter-orders/{out_order_no}/cancel",
+    "v3/payscore/payafter-orders/{out_order_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/payscore/payafter-orders/<out_order_no>/cancel", response = CancelPayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelPayafterOrdersRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 取消原因
+    #[doc = "取消原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
+}
+
+impl<'a> CancelPayafterOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            reason,
+            service_id,
+        }
+    }
 }
 
 /// The answer to [`CancelPayafterOrdersRequest`]: `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.

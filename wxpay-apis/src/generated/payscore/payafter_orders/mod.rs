@@ -9,106 +9,134 @@ pub mod cancel;
 pub mod complete;
 pub mod sync;
 
-/// 查询先享后付订单: `GET /v3/payscore/payafter-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4>.
-///
-/// For: 直连商户.
+#[doc = "查询先享后付订单: `GET /v3/payscore/payafter-orders`.\n\n```ignore\nlet mut request = QueryPayscorePayafterOrdersRequest::new();\nrequest.service_id = Some(service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询先享后付订单",
+    "GET v3/payscore/payafter-orders",
+    "v3/payscore/payafter-orders"
+))]
 #[wxpay_api(GET, "v3/payscore/payafter-orders", response = QueryPayscorePayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscorePayafterOrdersRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
+}
+
+impl<'a> QueryPayscorePayafterOrdersRequest<'a> {
+    /// The request without a required field. The optional ones (`service_id`, `out_order_no`, `query_id`, `appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            service_id: None,
+            out_order_no: None,
+            query_id: None,
+            appid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryPayscorePayafterOrdersRequest`]: `GET /v3/payscore/payafter-orders`.
 pub type QueryPayscorePayafterOrdersResponse = crate::payscore::Orders;
 
-/// 创建先享后付订单: `POST /v3/payscore/payafter-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "创建先享后付订单: `POST /v3/payscore/payafter-orders`.\n\n```ignore\nlet mut request = CreatePayscorePayafterOrdersRequest::new(appid, out_order_no, service_id);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "创建先享后付订单",
+    "POST v3/payscore/payafter-orders",
+    "v3/payscore/payafter-orders"
+))]
 #[wxpay_api(POST, "v3/payscore/payafter-orders", response = CreatePayscorePayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayscorePayafterOrdersRequest<'a> {
-    /// 用户收货地址
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户收货地址\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<&'a str>,
-    /// 公众账号ID
+    pub address: Option<Sensitive<&'a str>>,
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户自定义说明
+    #[doc = "商户自定义说明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::CreatePayscoreDiscount<'a>]>,
-    /// 后付费
+    #[doc = "后付费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
-    /// 用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    /// 使用需用户确认订单类型
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "使用需用户确认订单类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 微信用户在商户对应appid下的唯一标识
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 用户手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<&'a str>,
-    /// 订单风险金额
-    ///
-    /// Amount in fen (分).
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "订单风险金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_amount: Option<i64>,
-    /// 预计服务结束的地点
+    #[doc = "预计服务结束的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_location: Option<&'a str>,
-    /// 用户下单时确定的预计服务结束时间
+    #[doc = "用户下单时确定的预计服务结束时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<&'a str>,
-    /// 开始使用服务的地点
+    #[doc = "开始使用服务的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_location: Option<&'a str>,
-    /// 用户下单时确认的服务开始时间
+    #[doc = "用户下单时确认的服务开始时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<&'a str>,
-    /// 用户身份证ID
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户身份证ID\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub userid: Option<&'a str>,
+    pub userid: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> CreatePayscorePayafterOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`address`, `attach`, `discounts`, `fees`, `name`, `need_user_confirm`, `openid`, `phone`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`, `userid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, out_order_no: &'a str, service_id: &'a str) -> Self {
+        Self {
+            address: None,
+            appid,
+            attach: None,
+            discounts: None,
+            fees: None,
+            name: None,
+            need_user_confirm: None,
+            openid: None,
+            out_order_no,
+            phone: None,
+            risk_amount: None,
+            service_end_location: None,
+            service_end_time: None,
+            service_id,
+            service_introduction: None,
+            service_start_location: None,
+            service_start_time: None,
+            userid: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePayscorePayafterOrdersRequest`]: `POST /v3/payscore/payafter-orders`.

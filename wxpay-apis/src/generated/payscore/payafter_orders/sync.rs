@@ -3,47 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 支付分订单同步: `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1>.
-///
-/// For: 直连商户.
+#[doc = "支付分订单同步: `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.\n\n```ignore\nlet mut request = SyncPayafterOrdersRequest::new(out_order_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "支付分订单同步",
+    "POST v3/payscore/payafter-orders/{out_order_no}/sync",
+    "v3/payscore/payafter-orders/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/payafter-orders/<out_order_no>/sync", response = SyncPayafterOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncPayafterOrdersRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 内容信息详情
+    #[doc = "内容信息详情\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<SyncPayafterOrdersDetail<'a>>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `500001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 场景类型
+    #[doc = "场景类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::payscore::SyncOverseaPartnerServiceorderType>,
 }
 
-/// 内容信息详情
+impl<'a> SyncPayafterOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `detail`, `service_id`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self {
+            out_order_no,
+            appid: None,
+            detail: None,
+            service_id: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "内容信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SyncPayafterOrdersDetail<'a> {
-    /// 用户通过其他方式付款成功的实际时间
+    #[doc = "用户通过其他方式付款成功的实际时间\n\nOptional. Format `yyyyMMddHHmmss`. Example: `20091225091010`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<&'a str>,
 }
 
-/// The answer to [`SyncPayafterOrdersRequest`].
+impl<'a> SyncPayafterOrdersDetail<'a> {
+    /// The object without a required field. The optional ones (`paid_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { paid_time: None }
+    }
+}
+
+#[doc = "The answer to [`SyncPayafterOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncPayafterOrdersResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `2304203423948239423`."]
     pub out_order_no: String,
 }

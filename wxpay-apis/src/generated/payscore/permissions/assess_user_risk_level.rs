@@ -3,27 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 商户评估用户分层: `POST /v3/payscore/permissions/assess-user-risk-level`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/assess-user-risk-level.html>.
-///
-/// For: 普通商户.
+#[doc = "商户评估用户分层: `POST /v3/payscore/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessUserRiskLevelRequest::new(appid, service_id);\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/assess-user-risk-level.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户评估用户分层",
+    "POST v3/payscore/permissions/assess-user-risk-level",
+    "v3/payscore/permissions/assess-user-risk-level"
+))]
 #[wxpay_api(POST, "v3/payscore/permissions/assess-user-risk-level", response = AssessUserRiskLevelResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AssessUserRiskLevelRequest<'a> {
-    /// 公众号ID
+    #[doc = "公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 先用后付商品信息
+    #[doc = "先用后付商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shopping_info: Option<crate::payscore::UserRiskLevelShoppingInfo<'a>>,
+}
+
+impl<'a> AssessUserRiskLevelRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_code`, `openid`, `shopping_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, service_id: &'a str) -> Self {
+        Self {
+            appid,
+            authorization_code: None,
+            openid: None,
+            service_id,
+            shopping_info: None,
+        }
+    }
 }
 
 /// The answer to [`AssessUserRiskLevelRequest`]: `POST /v3/payscore/permissions/assess-user-risk-level`.

@@ -7,23 +7,38 @@ pub mod assess_user_risk_level;
 pub mod authorization_code;
 pub mod openid;
 
-/// 商户预授权API: `POST /v3/payscore/permissions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.
-///
-/// For: 直连商户.
+#[doc = "商户预授权API: `POST /v3/payscore/permissions`.\n\n```ignore\nlet mut request = ApplyPermissionsRequest::new(appid, authorization_code, service_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "商户预授权API",
+    "POST v3/payscore/permissions",
+    "v3/payscore/permissions"
+))]
 #[wxpay_api(POST, "v3/payscore/permissions", response = ApplyPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyPermissionsRequest<'a> {
-    /// 公众号id
+    #[doc = "公众号id\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 服务id
+    #[doc = "服务id\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
+}
+
+impl<'a> ApplyPermissionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, authorization_code: &'a str, service_id: &'a str) -> Self {
+        Self {
+            appid,
+            authorization_code,
+            notify_url: None,
+            service_id,
+        }
+    }
 }
 
 /// The answer to [`ApplyPermissionsRequest`]: `POST /v3/payscore/permissions`.

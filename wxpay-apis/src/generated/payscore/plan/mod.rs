@@ -6,40 +6,47 @@ use crate::generated::prelude::*;
 pub mod partner;
 pub mod payscore_plans;
 
-/// 支付分计划明细列表
+#[doc = "支付分计划明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PayScorePlanPlanDetail<'a> {
-    /// 计划明细实际支付金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细实际支付金额(单位分)\n\nRequired. Example: `14000`.\n\nAmount in fen (分)."]
     pub actual_price: i64,
-    /// 计划明细原支付金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细原支付金额(单位分)\n\nRequired. Example: `15000`.\n\nAmount in fen (分)."]
     pub original_price: i64,
-    /// 计划明细名称
+    #[doc = "计划明细名称\n\nRequired. Example: `第八节课`."]
     pub plan_detail_name: &'a str,
-    /// 计划明细优惠说明
+    #[doc = "计划明细优惠说明\n\nOptional. Example: `享受九折`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_discount_description: Option<&'a str>,
 }
 
-/// 支付分计划明细列表
+impl<'a> PayScorePlanPlanDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`plan_discount_description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(actual_price: i64, original_price: i64, plan_detail_name: &'a str) -> Self {
+        Self {
+            actual_price,
+            original_price,
+            plan_detail_name,
+            plan_discount_description: None,
+        }
+    }
+}
+
+#[doc = "支付分计划明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlanPlanDetail {
-    /// 计划明细实际支付金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细实际支付金额(单位分)\n\nAlways present. Example: `14000`.\n\nAmount in fen (分)."]
     pub actual_price: i64,
-    /// 计划明细原支付金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细原支付金额(单位分)\n\nAlways present. Example: `15000`.\n\nAmount in fen (分)."]
     pub original_price: i64,
-    /// 计划明细名称
+    #[doc = "计划明细名称\n\nAlways present. Example: `第8节课`."]
     pub plan_detail_name: String,
-    /// 计划明细序号
+    #[doc = "计划明细序号\n\nAlways present. Example: `1`."]
     pub plan_detail_no: i64,
-    /// 计划明细优惠说明
+    #[doc = "计划明细优惠说明\n\nMay be absent. Example: `享受九折优惠`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_discount_description: Option<String>,
 }

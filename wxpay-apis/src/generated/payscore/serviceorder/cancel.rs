@@ -3,22 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 取消支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_3.shtml>.
-///
-/// For: 普通商户.
+#[doc = "取消支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelServiceOrderRequest::new(out_order_no, appid, reason, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_3.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "取消支付分订单API",
+    "POST v3/payscore/serviceorder/{out_order_no}/cancel",
+    "v3/payscore/serviceorder/{out_order_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/cancel", response = CancelServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 取消原因
+    #[doc = "取消原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
+}
+
+impl<'a> CancelServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            reason,
+            service_id,
+        }
+    }
 }
 
 /// The answer to [`CancelServiceOrderRequest`]: `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.

@@ -3,120 +3,154 @@
 
 use crate::generated::prelude::*;
 
-/// 完结支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587955>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647421>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>.
-///
-/// For: 普通商户.
+#[doc = "完结支付分订单API: `POST /v3/payscore/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteServiceOrderRequest::new(out_order_no, appid, post_payments, service_id, total_amount);\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587955>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647421>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "完结支付分订单API",
+    "POST v3/payscore/serviceorder/{out_order_no}/complete",
+    "v3/payscore/serviceorder/{out_order_no}/complete"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/complete", response = CompleteServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `goods_tag`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 实际服务位置
+    #[doc = "实际服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<CompleteServiceOrderLocation<'a>>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [crate::payscore::ServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments: &'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>],
-    /// 微信支付服务分账标记
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "微信支付服务分账标记\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务订单号
+    #[doc = "服务订单号\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 实际服务时间段
+    #[doc = "实际服务时间段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_range:
         Option<crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 实际服务位置
+impl<'a> CompleteServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`device`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+        service_id: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            device: None,
+            goods_tag: None,
+            location: None,
+            post_discounts: None,
+            post_payments,
+            profit_sharing: None,
+            service_id,
+            time_range: None,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "实际服务位置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderLocation<'a> {
-    /// 服务结束地点
+    #[doc = "服务结束地点\n\nOptional. Example: `嗨客时尚主题展餐厅`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_location: Option<&'a str>,
 }
 
-/// The answer to [`CompleteServiceOrderRequest`].
+impl<'a> CompleteServiceOrderLocation<'a> {
+    /// The object without a required field. The optional ones (`end_location`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { end_location: None }
+    }
+}
+
+#[doc = "The answer to [`CompleteServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<CompleteServiceOrderResponseLocation>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<CompleteServiceOrderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 服务风险金
-    pub risk_fund: crate::payscore::CreatePartnerServiceorderResponseRiskFund,
-    /// 服务ID
+    #[doc = "服务风险金\n\nAlways present."]
+    pub risk_fund: crate::payscore::serviceorder::ServiceOrderRiskFund,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `DOING`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 商户收款总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商户收款总金额\n\nAlways present. Example: `40000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 服务位置
+#[doc = "服务位置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderResponseLocation {
-    /// 服务结束地点
+    #[doc = "服务结束地点\n\nMay be absent. Example: `嗨客时尚主题展餐厅`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_location: Option<String>,
 }
 
-/// 后付费商户优惠
+#[doc = "后付费商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompleteServiceOrderPostDiscount {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 优惠数量
+    #[doc = "优惠数量\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nMay be absent. Example: `不与其他优惠叠加`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nAlways present. Example: `满20减1元`."]
     pub name: String,
 }

@@ -3,97 +3,142 @@
 
 use crate::generated::prelude::*;
 
-/// 创单结单合并API: `POST /v3/payscore/serviceorder/direct-complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml>.
-///
-/// For: 服务商, 直连商户.
+#[doc = "创单结单合并API: `POST /v3/payscore/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreateServiceorderDirectCompleteRequest::new(appid, out_order_no, service_id, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "创单结单合并API",
+    "POST v3/payscore/serviceorder/direct-complete",
+    "v3/payscore/serviceorder/direct-complete"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/direct-complete", response = CreateServiceorderDirectCompleteResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceorderDirectCompleteRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户回调地址
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://api.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 微信支付服务分账标记
+        Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostPayment<'a>]>,
+    #[doc = "微信支付服务分账标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, optional. Example: `某某酒店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<&'a str>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nBody field, required."]
     pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, optional. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// The answer to [`CreateServiceorderDirectCompleteRequest`].
+impl<'a> CreateServiceorderDirectCompleteRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `location`, `notify_url`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `service_introduction`, `total_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_order_no: &'a str,
+        service_id: &'a str,
+        time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            goods_tag: None,
+            location: None,
+            notify_url: None,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            profit_sharing: None,
+            service_id,
+            service_introduction: None,
+            time_range,
+            total_amount: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateServiceorderDirectCompleteRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceorderDirectCompleteResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 服务ID
+    pub post_payments: Option<Vec<CreateServiceorderDirectCompletePostPayment>>,
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nAlways present."]
     pub state_description: crate::payscore::PayscoreStateDescription,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nAlways present."]
     pub time_range: crate::payscore::PayscoreResponseTimeRange,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
+}
+
+#[doc = "后付费项目"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateServiceorderDirectCompletePostPayment {
+    #[doc = "金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费数量\n\nMay be absent. Example: `4`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "计费说明\n\nMay be absent. Example: `就餐人均100元，服务费：100/小时`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "付费项目名称\n\nMay be absent. Example: `就餐费用, 服务费`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -14,182 +14,256 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-/// 查询支付分订单API: `GET /v3/payscore/serviceorder`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.
-///
-/// For: 普通商户.
+#[doc = "查询支付分订单API: `GET /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = GetServiceOrderRequest::new(service_id, appid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询支付分订单API",
+    "GET v3/payscore/serviceorder",
+    "v3/payscore/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/serviceorder", response = GetServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`GetServiceOrderRequest`].
+impl<'a> GetServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            out_order_no: None,
+            query_id: None,
+            service_id,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetServiceOrderResponse {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<crate::payscore::PayscoreCollection>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub notify_url: String,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<ServiceOrderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 创建支付分订单API: `POST /v3/payscore/serviceorder`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.
-///
-/// For: 普通商户.
-#[wxpay_api(POST, "v3/payscore/serviceorder", response = CreateServiceOrderResponse)]
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateServiceOrderRequest<'a> {
-    /// 公众账号ID
-    pub appid: &'a str,
-    /// 商户数据包
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attach: Option<&'a str>,
-    /// 设备信息
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 服务位置
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 是否需要用户确认
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
-    pub notify_url: &'a str,
-    /// 用户标识
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub openid: Option<&'a str>,
-    /// 商户服务订单号
-    pub out_order_no: &'a str,
-    /// 商户优惠
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [CreateServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 服务风险金
-    pub risk_fund: crate::payscore::CreateAcquiringbankServiceorderRiskFund<'a>,
-    /// 服务ID
-    pub service_id: &'a str,
-    /// 服务信息
-    pub service_introduction: &'a str,
-    /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+#[doc = "服务风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceOrderRiskFund {
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "风险名称\n\nAlways present. Example: `DEPOSIT`."]
+    pub name: crate::payscore::PayscoreName,
 }
 
-/// 商户优惠
+#[doc = "创建支付分订单API: `POST /v3/payscore/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建支付分订单API",
+    "POST v3/payscore/serviceorder",
+    "v3/payscore/serviceorder"
+))]
+#[wxpay_api(POST, "v3/payscore/serviceorder", response = CreateServiceOrderResponse)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceOrderRequest<'a> {
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
+    pub appid: &'a str,
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attach: Option<&'a str>,
+    #[doc = "设备信息\n\nBody field, optional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<crate::payscore::PayscoreDevice<'a>>,
+    #[doc = "服务位置\n\nBody field, optional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "是否需要用户确认\n\nBody field, optional. Example: `False`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_user_confirm: Option<bool>,
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
+    pub notify_url: &'a str,
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openid: Option<&'a str>,
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
+    pub out_order_no: &'a str,
+    #[doc = "商户优惠\n\nBody field, optional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_discounts: Option<&'a [CreateServiceOrderPostDiscount<'a>]>,
+    #[doc = "后付费项目\n\nBody field, optional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_payments:
+        Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
+    #[doc = "服务风险金\n\nBody field, required."]
+    pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
+    pub service_id: &'a str,
+    #[doc = "服务信息\n\nBody field, required. Example: `某某酒店`."]
+    pub service_introduction: &'a str,
+    #[doc = "服务时间段\n\nBody field, required."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+}
+
+impl<'a> CreateServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            device: None,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            time_range,
+        }
+    }
+}
+
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateServiceOrderPostDiscount<'a> {
-    /// 优惠数量
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 优惠说明
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
     pub description: &'a str,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
     pub name: &'a str,
 }
 
-/// The answer to [`CreateServiceOrderRequest`].
+impl<'a> CreateServiceOrderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, name: &'a str) -> Self {
+        Self {
+            count: None,
+            description,
+            name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceOrderResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧小程序订单数据
+    #[doc = "跳转微信侧小程序订单数据\n\nAlways present. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     pub package: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<ServiceOrderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `某某酒店`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
 }

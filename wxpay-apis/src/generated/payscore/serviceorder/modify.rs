@@ -3,137 +3,154 @@
 
 use crate::generated::prelude::*;
 
-/// 修改订单金额API: `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587957>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647427>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_4.shtml>.
-///
-/// For: 普通商户.
+#[doc = "修改订单金额API: `POST /v3/payscore/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyServiceOrderRequest::new(out_order_no, appid, post_payments, reason, service_id, total_amount);\nrequest.device = Some(device);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012587957>, <https://pay.weixin.qq.com/doc/v3/merchant/4012647427>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_4.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "修改订单金额API",
+    "POST v3/payscore/serviceorder/{out_order_no}/modify",
+    "v3/payscore/serviceorder/{out_order_no}/modify"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/modify", response = ModifyServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments: &'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>],
-    /// 修改原因
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "修改原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// The answer to [`ModifyServiceOrderRequest`].
+impl<'a> ModifyServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`device`, `post_discounts`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+        reason: &'a str,
+        service_id: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            device: None,
+            post_discounts: None,
+            post_payments,
+            reason,
+            service_id,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyServiceOrderResponse {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<ModifyServiceOrderCollection>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nAlways present."]
     pub post_payments: Vec<crate::payscore::PayscorePostPayment>,
-    /// 服务风险金
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<crate::payscore::serviceorder::ServiceOrderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyServiceOrderCollection {
-    /// 收款银行
+    #[doc = "收款银行\n\nMay be absent. Example: `example_bank_type`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 收款明细列表
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<ModifyServiceOrderDetail>>,
-    /// 已收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: crate::payscore::PayscoreState,
-    /// 总收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyServiceOrderDetail {
-    /// 单笔收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nMay be absent. Example: `20091225091210`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 收款成功渠道
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<crate::payscore::PayscorePaidType>,
-    /// 收款序号
+    #[doc = "收款序号\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }

@@ -3,36 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 商户发起催收扣款API: `POST /v3/payscore/serviceorder/{out_order_no}/pay`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/collect-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.
-///
-/// For: 普通商户.
+#[doc = "商户发起催收扣款API: `POST /v3/payscore/serviceorder/{out_order_no}/pay`.\n\n```ignore\nlet mut request = CollectServiceOrderRequest::new(out_order_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/collect-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户发起催收扣款API",
+    "POST v3/payscore/serviceorder/{out_order_no}/pay",
+    "v3/payscore/serviceorder/{out_order_no}/pay"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/pay", response = CollectServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CollectServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `500001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
 
-/// The answer to [`CollectServiceOrderRequest`].
+impl<'a> CollectServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self {
+            out_order_no,
+            appid: None,
+            service_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CollectServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectServiceOrderResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `15646546545165651651`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `2304203423948239423`."]
     pub out_order_no: String,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `500001`."]
     pub service_id: String,
 }

@@ -3,29 +3,49 @@
 
 use crate::generated::prelude::*;
 
-/// 下发服务预扣费消息: `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-prepaid-message.html>.
-///
-/// For: 普通商户.
+#[doc = "下发服务预扣费消息: `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.\n\n```ignore\nlet mut request = SendOrderPrepaidMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, total_amount);\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-prepaid-message.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "下发服务预扣费消息",
+    "POST v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage",
+    "v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/send-prepaidmessage", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendOrderPrepaidMessageRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments:
-        &'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>],
-    /// 预计扣费时间
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+    #[doc = "预计扣费时间\n\nBody field, required. Example: `20231218`."]
     pub prepaid_time: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> SendOrderPrepaidMessageRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`post_discounts`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+        prepaid_time: &'a str,
+        service_id: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            post_discounts: None,
+            post_payments,
+            prepaid_time,
+            service_id,
+            total_amount,
+        }
+    }
 }

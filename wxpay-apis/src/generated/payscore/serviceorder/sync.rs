@@ -3,125 +3,155 @@
 
 use crate::generated::prelude::*;
 
-/// 同步服务订单信息API: `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.
-///
-/// For: 普通商户.
+#[doc = "同步服务订单信息API: `POST /v3/payscore/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncServiceOrderRequest::new(out_order_no, appid, detail, service_id, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "同步服务订单信息API",
+    "POST v3/payscore/serviceorder/{out_order_no}/sync",
+    "v3/payscore/serviceorder/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/serviceorder/<out_order_no>/sync", response = SyncServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 内容信息详情
+    #[doc = "内容信息详情\n\nBody field, required."]
     pub detail: crate::payscore::ServiceOrderDetail<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 场景类型
+    #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
     pub r#type: &'a str,
 }
 
-/// The answer to [`SyncServiceOrderRequest`].
+impl<'a> SyncServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        appid: &'a str,
+        detail: crate::payscore::ServiceOrderDetail<'a>,
+        service_id: &'a str,
+        r#type: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            detail,
+            service_id,
+            r#type,
+        }
+    }
+}
+
+#[doc = "The answer to [`SyncServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncServiceOrderResponse {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<SyncServiceOrderCollection>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent. Example: `True`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<Vec<crate::payscore::SyncServiceOrderPostDiscount>>,
-    /// 后付费项目
+    pub post_discounts: Option<Vec<SyncServiceOrderPostDiscount>>,
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<crate::payscore::PayscoreResponsePostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncServiceOrderCollection {
-    /// 收款银行
+    #[doc = "收款银行\n\nMay be absent. Example: `example_bank_type`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 收款明细列表
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<SyncServiceOrderDetail>>,
-    /// 已收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: String,
-    /// 总收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncServiceOrderDetail {
-    /// 单笔收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nMay be absent. Example: `20091225091210`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 收款成功渠道
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<String>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+}
+
+#[doc = "商户优惠"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SyncServiceOrderPostDiscount {
+    #[doc = "优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "优惠说明\n\nMay be absent. Example: `不与其他优惠叠加`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "优惠名称\n\nMay be absent. Example: `满20减1元`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -7,74 +7,94 @@ pub mod partner;
 pub mod serviceorder;
 pub mod user_sign_plans;
 
-/// 商户优惠
+#[doc = "商户优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceOrderPostDiscount {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `享9折优惠`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-/// 服务风险金
+#[doc = "后付费项目"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceOrderPostPayment {
+    #[doc = "付费金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "付费说明\n\nMay be absent. Example: `第6节课`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "付费名称\n\nMay be absent. Example: `瑜伽课程20节`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[doc = "服务风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceOrderRiskFund {
-    /// 风险金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
 }
 
-/// 签约计划对应的计划详情列表的商户侧单号信息
+#[doc = "签约计划对应的计划详情列表的商户侧单号信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UserSignPlanSignPlanDetail<'a> {
-    /// 商户侧计划明细使用订单号
+    #[doc = "商户侧计划明细使用订单号\n\nRequired. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_detail_no: &'a str,
-    /// 计划明细序号
+    #[doc = "计划明细序号\n\nRequired. Example: `1`."]
     pub plan_detail_no: i64,
 }
 
-/// 签约计划明细列表
+impl<'a> UserSignPlanSignPlanDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_detail_no: &'a str, plan_detail_no: i64) -> Self {
+        Self {
+            merchant_plan_detail_no,
+            plan_detail_no,
+        }
+    }
+}
+
+#[doc = "签约计划明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserSignPlanSignedDetail {
-    /// 计划明细对应订单实际支付金额（单位分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细对应订单实际支付金额（单位分）\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual_pay_price: Option<i64>,
-    /// 计划明细实际支付金额（单位分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细实际支付金额（单位分）\n\nAlways present. Example: `27000`.\n\nAmount in fen (分)."]
     pub actual_price: i64,
-    /// 详情取消时间
+    #[doc = "详情取消时间\n\nMay be absent. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_time: Option<String>,
-    /// 详情完成时间
+    #[doc = "详情完成时间\n\nMay be absent. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complete_time: Option<String>,
-    /// 商户侧计划明细使用订单号
+    #[doc = "商户侧计划明细使用订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_detail_no: String,
-    /// 计划明细对应的支付分服务单号
+    #[doc = "计划明细对应的支付分服务单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 计划明细原支付金额（单位分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "计划明细原支付金额（单位分）\n\nAlways present. Example: `30000`.\n\nAmount in fen (分)."]
     pub original_price: i64,
-    /// 计划详情名称
+    #[doc = "计划详情名称\n\nAlways present. Example: `第一节课`."]
     pub plan_detail_name: String,
-    /// 计划明细序号
+    #[doc = "计划明细序号\n\nAlways present. Example: `1`."]
     pub plan_detail_no: i64,
-    /// 计划明细状态
+    #[doc = "计划明细状态\n\nAlways present. Example: `NOT_USED`."]
     pub plan_detail_state: String,
-    /// 计划明细优惠说明
+    #[doc = "计划明细优惠说明\n\nMay be absent. Example: `享9折优惠`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_discount_description: Option<String>,
-    /// 详情使用时间
+    #[doc = "详情使用时间\n\nMay be absent. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<String>,
 }

@@ -3,80 +3,113 @@
 
 use crate::generated::prelude::*;
 
-/// 创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/serviceorder`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/service-order/create-service-order.html>.
-///
-/// For: 普通商户.
+#[doc = "创建用户的签约计划详情对应的服务订单: `POST /v3/payscore/sign-plan/serviceorder`.\n\n```ignore\nlet mut request = CreateServiceOrderRequest::new(appid, notify_url, openid, out_trade_no, plan_detail_no, service_id, service_introduction, sign_plan_id, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/service-order/create-service-order.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建用户的签约计划详情对应的服务订单",
+    "POST v3/payscore/sign-plan/serviceorder",
+    "v3/payscore/sign-plan/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/serviceorder", response = CreateServiceOrderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceOrderRequest<'a> {
-    /// 商户的AppID
+    #[doc = "商户的AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户扣款成功回调通知的地址
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户扣款成功回调通知的地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 商户公众号下的用户标识
+    #[doc = "商户公众号下的用户标识\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 商户侧订单号
+    #[doc = "商户侧订单号\n\nBody field, required. Example: `1514323JSVDFE1243252`."]
     pub out_trade_no: &'a str,
-    /// 待创建服务订单对应的用户的签约计划详情序号
+    #[doc = "待创建服务订单对应的用户的签约计划详情序号\n\nBody field, required. Example: `2`."]
     pub plan_detail_no: i64,
-    /// 支付分服务ID
+    #[doc = "支付分服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `羽毛球课基础练习课程`."]
     pub service_introduction: &'a str,
-    /// 待创建服务订单对应的用户的签约计划
+    #[doc = "待创建服务订单对应的用户的签约计划\n\nBody field, required. Example: `01000033210000324638000000376258`."]
     pub sign_plan_id: &'a str,
-    /// 服务时间
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+    #[doc = "服务时间\n\nBody field, required."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
 }
 
-/// The answer to [`CreateServiceOrderRequest`].
+impl<'a> CreateServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        openid: &'a str,
+        out_trade_no: &'a str,
+        plan_detail_no: i64,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sign_plan_id: &'a str,
+        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            location: None,
+            notify_url,
+            openid,
+            out_trade_no,
+            plan_detail_no,
+            service_id,
+            service_introduction,
+            sign_plan_id,
+            time_range,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateServiceOrderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceOrderResponse {
-    /// 商户公众号ID
+    #[doc = "商户公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::sign_plan::ServiceOrderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::SyncServiceOrderPostDiscount>>,
-    /// 服务风险金
+    pub post_payments: Option<Vec<crate::payscore::sign_plan::ServiceOrderPostPayment>>,
+    #[doc = "服务风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_fund: Option<crate::payscore::sign_plan::ServiceOrderRiskFund>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `羽毛球课程基础训练`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `USER_CONFIRM`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreTimeRange>,
 }

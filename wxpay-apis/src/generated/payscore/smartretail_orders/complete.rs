@@ -3,54 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// 完结智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6>.
-///
-/// For: 直连商户.
+#[doc = "完结智慧零售订单: `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteSmartretailOrdersRequest::new(out_order_no, appid, service_id);\nrequest.cancel_reason = Some(cancel_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "完结智慧零售订单",
+    "POST v3/payscore/smartretail-orders/{out_order_no}/complete",
+    "v3/payscore/smartretail-orders/{out_order_no}/complete"
+))]
 #[wxpay_api(POST, "v3/payscore/smartretail-orders/<out_order_no>/complete", response = CompleteSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteSmartretailOrdersRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 取消订单的原因
+    #[doc = "取消订单的原因\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<&'a str>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::PayscoreDiscount<'a>]>,
-    /// 后付费
+    #[doc = "后付费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
-    /// 完结凭证
+    #[doc = "完结凭证\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_ticket: Option<&'a str>,
-    /// 标识用户订单使用情况
-    ///
-    /// One of `1`, `2`.
+    #[doc = "标识用户订单使用情况\n\nBody field, optional.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_type: Option<i64>,
-    /// 是否指定商户分账
+    #[doc = "是否指定商户分账\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 实际结束使用服务的地点
+    #[doc = "实际结束使用服务的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_end_location: Option<&'a str>,
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_end_time: Option<&'a str>,
-    /// 实际服务开始时间
+    #[doc = "实际服务开始时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_service_start_time: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 总金额(大于等于0的数字
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额(大于等于0的数字\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
+}
+
+impl<'a> CompleteSmartretailOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`cancel_reason`, `discounts`, `fees`, `finish_ticket`, `finish_type`, `profit_sharing`, `real_service_end_location`, `real_service_end_time`, `real_service_start_time`, `total_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str, appid: &'a str, service_id: &'a str) -> Self {
+        Self {
+            out_order_no,
+            appid,
+            cancel_reason: None,
+            discounts: None,
+            fees: None,
+            finish_ticket: None,
+            finish_type: None,
+            profit_sharing: None,
+            real_service_end_location: None,
+            real_service_end_time: None,
+            real_service_start_time: None,
+            service_id,
+            total_amount: None,
+        }
+    }
 }
 
 /// The answer to [`CompleteSmartretailOrdersRequest`]: `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.

@@ -8,80 +8,118 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod complete;
 
-/// 查询智慧零售订单: `GET /v3/payscore/smartretail-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4>.
-///
-/// For: 直连商户.
+#[doc = "查询智慧零售订单: `GET /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = QueryPayscoreSmartretailOrdersRequest::new();\nrequest.service_id = Some(service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询智慧零售订单",
+    "GET v3/payscore/smartretail-orders",
+    "v3/payscore/smartretail-orders"
+))]
 #[wxpay_api(GET, "v3/payscore/smartretail-orders", response = QueryPayscoreSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayscoreSmartretailOrdersRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
+}
+
+impl<'a> QueryPayscoreSmartretailOrdersRequest<'a> {
+    /// The request without a required field. The optional ones (`service_id`, `out_order_no`, `query_id`, `appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            service_id: None,
+            out_order_no: None,
+            query_id: None,
+            appid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryPayscoreSmartretailOrdersRequest`]: `GET /v3/payscore/smartretail-orders`.
 pub type QueryPayscoreSmartretailOrdersResponse = crate::payscore::Orders;
 
-/// 创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.
-///
-/// For: 直连商户.
+#[doc = "创建智慧零售订单: `POST /v3/payscore/smartretail-orders`.\n\n```ignore\nlet mut request = CreatePayscoreSmartretailOrdersRequest::new(appid, out_order_no, service_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "创建智慧零售订单",
+    "POST v3/payscore/smartretail-orders",
+    "v3/payscore/smartretail-orders"
+))]
 #[wxpay_api(POST, "v3/payscore/smartretail-orders", response = CreatePayscoreSmartretailOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayscoreSmartretailOrdersRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户自定义说明
+    #[doc = "商户自定义说明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<&'a [crate::payscore::CreatePayscoreDiscount<'a>]>,
-    /// 后付费
+    #[doc = "后付费\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<&'a [crate::payscore::PayscoreFee<'a>]>,
-    /// 使用需用户确认订单类型
+    #[doc = "使用需用户确认订单类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 微信用户在商户对应appid下的唯一标识
+    #[doc = "微信用户在商户对应appid下的唯一标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 订单风险金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单风险金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_amount: Option<i64>,
-    /// 预计服务结束的地点
+    #[doc = "预计服务结束的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_location: Option<&'a str>,
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_introduction: Option<&'a str>,
-    /// 开始使用服务的地点
+    #[doc = "开始使用服务的地点\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_location: Option<&'a str>,
-    /// 实际服务开始时间
+    #[doc = "实际服务开始时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<&'a str>,
+}
+
+impl<'a> CreatePayscoreSmartretailOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `discounts`, `fees`, `need_user_confirm`, `openid`, `risk_amount`, `service_end_location`, `service_end_time`, `service_introduction`, `service_start_location`, `service_start_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, out_order_no: &'a str, service_id: &'a str) -> Self {
+        Self {
+            appid,
+            attach: None,
+            discounts: None,
+            fees: None,
+            need_user_confirm: None,
+            openid: None,
+            out_order_no,
+            risk_amount: None,
+            service_end_location: None,
+            service_end_time: None,
+            service_id,
+            service_introduction: None,
+            service_start_location: None,
+            service_start_time: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePayscoreSmartretailOrdersRequest`]: `POST /v3/payscore/smartretail-orders`.

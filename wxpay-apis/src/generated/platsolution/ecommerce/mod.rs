@@ -12,7 +12,7 @@ pub mod settle;
 pub mod withdraw;
 
 string_enum! {
-    /// 充值入账账户
+    /// Values of `account_type`.
     pub enum EcommerceAccountType {
         /// `BASIC`
         Basic = "BASIC",
@@ -23,28 +23,37 @@ string_enum! {
     }
 }
 
-/// 充值金额
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyRechargeAmount<'a> {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nOptional. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
 }
 
-/// 充值金额
+impl<'a> ApplyRechargeAmount<'a> {
+    /// The object without a required field. The optional ones (`amount`, `currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            currency: None,
+        }
+    }
+}
+
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceRechargeAmount {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }

@@ -5,97 +5,159 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// 扣费受理: `POST /v3/qrcode/transactions`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 直连商户.
+#[doc = "扣费受理: `POST /v3/qrcode/transactions`.\n\n```ignore\nlet mut request = CreateQrcodeTransactionsRequest::new(appid, contract_id, out_trade_no, trade_scene);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
+#[doc(alias("扣费受理", "POST v3/qrcode/transactions", "v3/qrcode/transactions"))]
 #[wxpay_api(POST, "v3/qrcode/transactions", response = CreateQrcodeTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateQrcodeTransactionsRequest<'a> {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<CreateQrcodeTransactionsAmount<'a>>,
-    /// 商户在微信申请公众号或移动应用成功后分配的账号ID
+    #[doc = "商户在微信申请公众号或移动应用成功后分配的账号ID\n\nBody field, required. Example: `wxcbda96de0b165486`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `深圳分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 公交场景信息
+    #[doc = "公交场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bus_info: Option<CreateQrcodeTransactionsBusInfo<'a>>,
-    /// 签约成功后
+    #[doc = "签约成功后\n\nBody field, required. Example: `Wx15463511252015071056489715`."]
     pub contract_id: &'a str,
-    /// 商户自定义字段
+    #[doc = "商户自定义字段\n\nBody field, optional. Example: `地铁扣费`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 代金券或立减优惠功能的参数
+    #[doc = "代金券或立减优惠功能的参数\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 地铁场景信息
+    #[doc = "地铁场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metro_info: Option<CreateQrcodeTransactionsMetroInfo<'a>>,
-    /// 接受扣款结果异步回调通知的URL
+    #[doc = "接受扣款结果异步回调通知的URL\n\nBody field, optional. Example: `https://pay.weixin.qq.com/wxpay.html`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户系统内部订单号
+    #[doc = "商户系统内部订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 子公众账号ID
+    #[doc = "子公众账号ID\n\nBody field, optional. Example: `wxcbda96de0b165486`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 微信支付分配的子商户号
+    #[doc = "微信支付分配的子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易场景值
+    #[doc = "交易场景值\n\nBody field, required."]
     pub trade_scene: TransactionsTradeScene,
 }
 
-/// 订单金额信息
+impl<'a> CreateQrcodeTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `bus_info`, `description`, `goods_tag`, `metro_info`, `notify_url`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_id: &'a str,
+        out_trade_no: &'a str,
+        trade_scene: TransactionsTradeScene,
+    ) -> Self {
+        Self {
+            amount: None,
+            appid,
+            attach: None,
+            bus_info: None,
+            contract_id,
+            description: None,
+            goods_tag: None,
+            metro_info: None,
+            notify_url: None,
+            out_trade_no,
+            sub_appid: None,
+            sub_mchid: None,
+            trade_scene,
+        }
+    }
+}
+
+#[doc = "订单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateQrcodeTransactionsAmount<'a> {
-    /// 符合ISO 4217标准的三位字母代码
+    #[doc = "符合ISO 4217标准的三位字母代码\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 订单总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单总金额\n\nOptional. Example: `600`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
-/// 公交场景信息
+impl<'a> CreateQrcodeTransactionsAmount<'a> {
+    /// The object without a required field. The optional ones (`currency`, `total`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            total: None,
+        }
+    }
+}
+
+#[doc = "公交场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateQrcodeTransactionsBusInfo<'a> {
-    /// 乘车路线
+    #[doc = "乘车路线\n\nOptional. Example: `1路公车`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_name: Option<&'a str>,
-    /// 车牌号
+    #[doc = "车牌号\n\nOptional. Example: `粤B888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plate_number: Option<&'a str>,
-    /// 用户乘车时间（上车）
+    #[doc = "用户乘车时间（上车）\n\nOptional. Format `rfc3339`. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
 }
 
-/// 地铁场景信息
+impl<'a> CreateQrcodeTransactionsBusInfo<'a> {
+    /// The object without a required field. The optional ones (`line_name`, `plate_number`, `start_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            line_name: None,
+            plate_number: None,
+            start_time: None,
+        }
+    }
+}
+
+#[doc = "地铁场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateQrcodeTransactionsMetroInfo<'a> {
-    /// 乘车终点站
+    #[doc = "乘车终点站\n\nOptional. Example: `天安门西`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_station: Option<&'a str>,
-    /// 用户下车时间
+    #[doc = "用户下车时间\n\nOptional. Format `rfc3339`. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 乘车起始站
+    #[doc = "乘车起始站\n\nOptional. Example: `西单`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_station: Option<&'a str>,
-    /// 用户乘车时间（上车）
+    #[doc = "用户乘车时间（上车）\n\nOptional. Format `rfc3339`. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp<&'a str>>,
+}
+
+impl<'a> CreateQrcodeTransactionsMetroInfo<'a> {
+    /// The object without a required field. The optional ones (`end_station`, `end_time`, `start_station`, `start_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_station: None,
+            end_time: None,
+            start_station: None,
+            start_time: None,
+        }
+    }
 }
 
 string_enum! {
-    /// 交易场景值
+    /// Values of `trade_scene`.
     pub enum TransactionsTradeScene {
         /// `BUS`
         Bus = "BUS",
@@ -104,139 +166,143 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateQrcodeTransactionsRequest`] and [`QueryTransactionsByOutTradeNoRequest`](crate::qrcode::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`CreateQrcodeTransactionsRequest`] and [`QueryTransactionsByOutTradeNoRequest`](crate::qrcode::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsResponse {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<serde_json::Value>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 公交场景信息
+    #[doc = "公交场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bus_info: Option<TransactionsBusInfo>,
-    /// 代扣签约ID
+    #[doc = "代扣签约ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 订单创建时间
+    #[doc = "订单创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 服务描述
+    #[doc = "服务描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 地铁场景信息
+    #[doc = "地铁场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metro_info: Option<TransactionsMetroInfo>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// `promotion_detail`
+    #[doc = "`promotion_detail`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 垫资还款时间
+    #[doc = "垫资还款时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repay_time: Option<Timestamp>,
-    /// 还款微信支付订单号
+    #[doc = "还款微信支付订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repay_transaction_id: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户公众账号ID
+    #[doc = "子商户公众账号ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易场景
+    #[doc = "交易场景\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_scene: Option<TransactionsTradeScene>,
-    /// 交易状态
+    #[doc = "交易状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<TransactionsTradeState>,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// 用户还款状态
+    #[doc = "用户还款状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_repay_state: Option<TransactionsUserRepayState>,
 }
 
-/// 公交场景信息
+#[doc = "公交场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsBusInfo {
-    /// 乘车路线
+    #[doc = "乘车路线\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_name: Option<String>,
-    /// 车牌号
+    #[doc = "车牌号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plate_number: Option<String>,
-    /// 用户乘车时间（上车）
+    #[doc = "用户乘车时间（上车）\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
 }
 
-/// 地铁场景信息
+#[doc = "地铁场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsMetroInfo {
-    /// 乘车终点站
+    #[doc = "乘车终点站\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_station: Option<String>,
-    /// 用户下车时间
+    #[doc = "用户下车时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp>,
-    /// 乘车起始站
+    #[doc = "乘车起始站\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_station: Option<String>,
-    /// 用户乘车时间（上车）
+    #[doc = "用户乘车时间（上车）\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<TransactionsScope>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TransactionsType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单: `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 直连商户.
+#[doc = "查询订单: `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "查询订单",
+    "GET v3/qrcode/transactions/out-trade-no/{out_trade_no}",
+    "v3/qrcode/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/qrcode/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户系统内部订单号
+    #[doc = "商户系统内部订单号\n\nPath parameter, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 微信支付分配的子商户号
+    #[doc = "微信支付分配的子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionsByOutTradeNoRequest`]: `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.

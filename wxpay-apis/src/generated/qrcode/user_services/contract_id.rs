@@ -3,37 +3,53 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户服务可用信息: `GET /v3/qrcode/user-services/contract-id/{contract_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 直连商户.
+#[doc = "查询用户服务可用信息: `GET /v3/qrcode/user-services/contract-id/{contract_id}`.\n\n```ignore\nlet mut request = QueryUserServicesByContractIdRequest::new(contract_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "查询用户服务可用信息",
+    "GET v3/qrcode/user-services/contract-id/{contract_id}",
+    "v3/qrcode/user-services/contract-id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/qrcode/user-services/contract-id/<contract_id>", response = QueryUserServicesByContractIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserServicesByContractIdRequest<'a> {
-    /// 签约成功后
+    #[doc = "签约成功后\n\nPath parameter, required. Example: `Wx15463511252015071056489715`."]
     pub contract_id: &'a str,
-    /// 商户在微信申请公众号或移动应用成功后分配的账号ID
+    #[doc = "商户在微信申请公众号或移动应用成功后分配的账号ID\n\nQuery parameter, optional. Example: `wxcbda96de0b165486`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子公众账号ID
+    #[doc = "子公众账号ID\n\nQuery parameter, optional. Example: `wxcbda96de0b165486`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 微信支付分配的子商户号
+    #[doc = "微信支付分配的子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryUserServicesByContractIdRequest`].
+impl<'a> QueryUserServicesByContractIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid: None,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUserServicesByContractIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUserServicesByContractIdResponse {
-    /// 原因
+    #[doc = "原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reason: Option<String>,
-    /// 签约成功后
+    #[doc = "签约成功后\n\nMay be absent. Example: `Wx15463511252015071056489715`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// `user_service_state`
+    #[doc = "`user_service_state`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_service_state: Option<QueryUserServicesByContractIdUserServiceState>,
 }

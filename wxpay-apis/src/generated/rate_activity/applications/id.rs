@@ -5,65 +5,102 @@
 
 use crate::generated::prelude::*;
 
-/// 根据申请单ID查询申请单结果API: `GET /v3/rate-activity/applications/id/{application_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_2.shtml>.
-///
-/// For: 从业机构.
+#[doc = "根据申请单ID查询申请单结果API: `GET /v3/rate-activity/applications/id/{application_id}`.\n\n```ignore\nlet request = QueryApplicationsByIdRequest::new(application_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_2.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "根据申请单ID查询申请单结果API",
+    "GET v3/rate-activity/applications/id/{application_id}",
+    "v3/rate-activity/applications/id/{application_id}"
+))]
 #[wxpay_api(GET, "v3/rate-activity/applications/id/<application_id>", response = QueryApplicationsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplicationsByIdRequest<'a> {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nPath parameter, required. Example: `20000011111`."]
     pub application_id: &'a str,
 }
 
-/// The answer to [`QueryApplicationsByIdRequest`].
+impl<'a> QueryApplicationsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(application_id: &'a str) -> Self {
+        Self { application_id }
+    }
+}
+
+#[doc = "The answer to [`QueryApplicationsByIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplicationsByIdResponse {
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLICATION_STATE_PASSED`."]
     pub application_state: String,
-    /// 活动审核通过时间
+    #[doc = "活动审核通过时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_time: Option<String>,
-    /// 驳回参数
+    #[doc = "驳回参数\n\nMay be absent. Example: `merchant_name`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_parameter: Option<String>,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `公司名称与工商局登记不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 从业机构特约商户号
+    #[doc = "从业机构特约商户号\n\nAlways present. Example: `1346578`."]
     pub sub_mchid: String,
 }
 
-/// 修改单据信息API: `PATCH /v3/rate-activity/applications/id/{application_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_3.shtml>.
-///
-/// For: 从业机构.
+#[doc = "修改单据信息API: `PATCH /v3/rate-activity/applications/id/{application_id}`.\n\n```ignore\nlet mut request = ModifyApplicationsByIdRequest::new(application_id);\nrequest.activity_detail_modification = Some(activity_detail_modification);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_3.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "修改单据信息API",
+    "PATCH v3/rate-activity/applications/id/{application_id}",
+    "v3/rate-activity/applications/id/{application_id}"
+))]
 #[wxpay_api(PATCH, "v3/rate-activity/applications/id/<application_id>", response = ModifyApplicationsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyApplicationsByIdRequest<'a> {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nPath parameter, required. Example: `20000011111`."]
     pub application_id: &'a str,
-    /// 活动报名修改信息
+    #[doc = "活动报名修改信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_detail_modification: Option<ModifyApplicationsByIdActivityDetailModification<'a>>,
-    /// 补充信息
+    #[doc = "补充信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_information:
         Option<crate::rate_activity::applications::ApplicationsAdditionalInformation<'a>>,
 }
 
-/// 活动报名修改信息
+impl<'a> ModifyApplicationsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activity_detail_modification`, `additional_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(application_id: &'a str) -> Self {
+        Self {
+            application_id,
+            activity_detail_modification: None,
+            additional_information: None,
+        }
+    }
+}
+
+#[doc = "活动报名修改信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyApplicationsByIdActivityDetailModification<'a> {
-    /// 活动报名材料
+    #[doc = "活动报名材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_apply_information:
         Option<&'a [crate::rate_activity::applications::ApplicationsActivityApplyInformation<'a>]>,
-    /// 活动费率
+    #[doc = "活动费率\n\nOptional. Example: `0.6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_rate: Option<&'a str>,
+}
+
+impl<'a> ModifyApplicationsByIdActivityDetailModification<'a> {
+    /// The object without a required field. The optional ones (`activity_apply_information`, `activity_rate`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            activity_apply_information: None,
+            activity_rate: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyApplicationsByIdRequest`]: `PATCH /v3/rate-activity/applications/id/{application_id}`.

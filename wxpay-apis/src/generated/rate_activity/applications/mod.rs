@@ -5,66 +5,125 @@ use crate::generated::prelude::*;
 
 pub mod id;
 
-/// 报名费率优惠活动API: `POST /v3/rate-activity/applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.
-///
-/// For: 从业机构.
+#[doc = "报名费率优惠活动API: `POST /v3/rate-activity/applications`.\n\n```ignore\nlet mut request = CreateRateActivityApplicationsRequest::new(acquiring_bank_id, activity_detail, channel_id, sub_mchid);\nrequest.additional_information = Some(additional_information);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/rateactivity/chapter3_1.shtml>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "报名费率优惠活动API",
+    "POST v3/rate-activity/applications",
+    "v3/rate-activity/applications"
+))]
 #[wxpay_api(POST, "v3/rate-activity/applications", response = CreateRateActivityApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRateActivityApplicationsRequest<'a> {
-    /// 从业机构号
+    #[doc = "从业机构号\n\nBody field, required. Example: `1356485`."]
     pub acquiring_bank_id: &'a str,
-    /// 活动报名信息
+    #[doc = "活动报名信息\n\nBody field, required."]
     pub activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
-    /// 补充信息
+    #[doc = "补充信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_information: Option<ApplicationsAdditionalInformation<'a>>,
-    /// 渠道商户号
+    #[doc = "渠道商户号\n\nBody field, required. Example: `20001111`."]
     pub channel_id: &'a str,
-    /// 从业机构特约商户号
+    #[doc = "从业机构特约商户号\n\nBody field, required. Example: `1346578`."]
     pub sub_mchid: &'a str,
 }
 
-/// 活动报名信息
+impl<'a> CreateRateActivityApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        acquiring_bank_id: &'a str,
+        activity_detail: CreateRateActivityApplicationsActivityDetail<'a>,
+        channel_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            acquiring_bank_id,
+            activity_detail,
+            additional_information: None,
+            channel_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "活动报名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRateActivityApplicationsActivityDetail<'a> {
-    /// 活动报名材料
+    #[doc = "活动报名材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_apply_information: Option<&'a [ApplicationsActivityApplyInformation<'a>]>,
-    /// 活动ID
+    #[doc = "活动ID\n\nRequired. Example: `schoolcanteen_001`."]
     pub activity_id: &'a str,
-    /// 活动费率
+    #[doc = "活动费率\n\nOptional. Example: `0.6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_rate: Option<&'a str>,
 }
 
-/// 活动报名材料
+impl<'a> CreateRateActivityApplicationsActivityDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`activity_apply_information`, `activity_rate`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_apply_information: None,
+            activity_id,
+            activity_rate: None,
+        }
+    }
+}
+
+#[doc = "活动报名材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplicationsActivityApplyInformation<'a> {
-    /// 材料ID
+    #[doc = "材料ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_id: Option<&'a str>,
-    /// `apply_material_information`
+    #[doc = "`apply_material_information`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_material_information: Option<&'a [MediaId<&'a str>]>,
 }
 
-/// 补充信息
+impl<'a> ApplicationsActivityApplyInformation<'a> {
+    /// The object without a required field. The optional ones (`apply_material_id`, `apply_material_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            apply_material_id: None,
+            apply_material_information: None,
+        }
+    }
+}
+
+#[doc = "补充信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplicationsAdditionalInformation<'a> {
-    /// `additional_material`
+    #[doc = "`additional_material`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_material: Option<&'a [MediaId<&'a str>]>,
-    /// 补充说明
+    #[doc = "补充说明\n\nOptional. Example: `特殊情况，说明原因`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_message: Option<&'a str>,
 }
 
-/// The answer to [`CreateRateActivityApplicationsRequest`] and [`ModifyApplicationsByIdRequest`](crate::rate_activity::applications::id::ModifyApplicationsByIdRequest).
+impl<'a> ApplicationsAdditionalInformation<'a> {
+    /// The object without a required field. The optional ones (`additional_material`, `additional_message`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_material: None,
+            additional_message: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateRateActivityApplicationsRequest`] and [`ModifyApplicationsByIdRequest`](crate::rate_activity::applications::id::ModifyApplicationsByIdRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplicationsResponse {
-    /// 申请单编号
+    #[doc = "申请单编号\n\nAlways present. Example: `20000000011111`."]
     pub application_id: String,
 }
 

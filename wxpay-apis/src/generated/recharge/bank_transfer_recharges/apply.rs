@@ -3,35 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 申请银行转账充值: `POST /v3/recharge/bank-transfer-recharges/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.
-///
-/// For: 普通商户.
+#[doc = "申请银行转账充值: `POST /v3/recharge/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "申请银行转账充值",
+    "POST v3/recharge/bank-transfer-recharges/apply",
+    "v3/recharge/bank-transfer-recharges/apply"
+))]
 #[wxpay_api(POST, "v3/recharge/bank-transfer-recharges/apply", response = BankTransferRechargeApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyRequest<'a> {
-    /// 充值入账账户
+    #[doc = "充值入账账户\n\nBody field, required. Example: `BASIC`."]
     pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
-    /// 充值金额
+    #[doc = "充值金额\n\nBody field, required."]
     pub recharge_amount: BankTransferRechargeApplyRechargeAmount<'a>,
-    /// 充值场景
+    #[doc = "充值场景\n\nBody field, required. Example: `NORMAL_BANK_TRANSFER`."]
     pub recharge_scene: BankTransferRechargeApplyRechargeScene,
 }
 
-/// 充值金额
+impl<'a> BankTransferRechargeApplyRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
+        out_recharge_no: &'a str,
+        recharge_amount: BankTransferRechargeApplyRechargeAmount<'a>,
+        recharge_scene: BankTransferRechargeApplyRechargeScene,
+    ) -> Self {
+        Self {
+            account_type,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+        }
+    }
+}
+
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyRechargeAmount<'a> {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nOptional. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
+}
+
+impl<'a> BankTransferRechargeApplyRechargeAmount<'a> {
+    /// The object without a required field. The optional ones (`amount`, `currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            currency: None,
+        }
+    }
 }
 
 string_enum! {
@@ -42,33 +72,35 @@ string_enum! {
     }
 }
 
-/// The answer to [`BankTransferRechargeApplyRequest`].
+#[doc = "The answer to [`BankTransferRechargeApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyResponse {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz202407181234`."]
     pub out_recharge_no: String,
-    /// 微信支付充值单号
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172207846292553701`."]
     pub recharge_id: String,
-    /// 银行账户
+    #[doc = "银行账户\n\nAlways present."]
     pub transfer_in_account: BankTransferRechargeApplyTransferInAccount,
 }
 
-/// 银行账户
+#[doc = "银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyTransferInAccount {
-    /// 银行账户名称
+    #[doc = "银行账户名称\n\nMay be absent. Example: `某某某有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_name: Option<String>,
-    /// 银行账号
+    #[doc = "银行账号\n\nMay be absent. Example: `686000172489957748585801`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_no: Option<String>,
-    /// 开户银行省市编码
+    #[doc = "开户银行省市编码\n\nMay be absent. Example: `440300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_address_code: Option<String>,
-    /// 开户银行行号
+    #[doc = "开户银行行号\n\nMay be absent. Example: `991584000049`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
-    /// 开户银行名称
+    #[doc = "开户银行名称\n\nMay be absent. Example: `财付通-备付金账户`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
 }

@@ -3,81 +3,92 @@
 
 use crate::generated::prelude::*;
 
-/// 查询银行转账充值结果: `GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-get-by-out-no.html>.
-///
-/// For: 普通商户.
+#[doc = "查询银行转账充值结果: `GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.\n\n```ignore\nlet request = BankTransferRechargeGetByOutNoRequest::new(out_recharge_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-recharge/bank-recharge/bank-transfer-recharge-get-by-out-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询银行转账充值结果",
+    "GET v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}",
+    "v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}"
+))]
 #[wxpay_api(GET, "v3/recharge/bank-transfer-recharges/out-recharge-no/<out_recharge_no>", response = BankTransferRechargeGetByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BankTransferRechargeGetByOutNoRequest<'a> {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nPath parameter, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
 }
 
-/// The answer to [`BankTransferRechargeGetByOutNoRequest`].
+impl<'a> BankTransferRechargeGetByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_recharge_no: &'a str) -> Self {
+        Self { out_recharge_no }
+    }
+}
+
+#[doc = "The answer to [`BankTransferRechargeGetByOutNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeGetByOutNoResponse {
-    /// 受理充值时间
+    #[doc = "受理充值时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_time: Option<String>,
-    /// 充值入账账户
+    #[doc = "充值入账账户\n\nAlways present. Example: `DEPOSIT`."]
     pub account_type: crate::recharge::bank_transfer_recharges::BankTransferRechargeAccountType,
-    /// 转账充值的付款信息
+    #[doc = "转账充值的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_transfer_info: Option<BankTransferRechargeGetByOutNoBankTransferInfo>,
-    /// 关闭充值时间
+    #[doc = "关闭充值时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_time: Option<String>,
-    /// 充值商户号
+    #[doc = "充值商户号\n\nAlways present. Example: `1900001121`."]
     pub mchid: String,
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz2020042013`."]
     pub out_recharge_no: String,
-    /// 充值金额
+    #[doc = "充值金额\n\nAlways present."]
     pub recharge_amount: BankTransferRechargeGetByOutNoRechargeAmount,
-    /// 微信支付充值单号
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172234484162395401`."]
     pub recharge_id: String,
-    /// 充值场景
+    #[doc = "充值场景\n\nAlways present. Example: `ECOMMERCE_BANK_TRANSFER`."]
     pub recharge_scene: BankTransferRechargeGetByOutNoRechargeScene,
-    /// 充值状态
+    #[doc = "充值状态\n\nAlways present. Example: `SUCCESS`."]
     pub recharge_state: BankTransferRechargeGetByOutNoRechargeState,
-    /// 充值状态描述
+    #[doc = "充值状态描述\n\nMay be absent. Example: `超过时间限制，系统自动关闭充值单`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recharge_state_desc: Option<String>,
-    /// 充值成功时间
+    #[doc = "充值成功时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }
 
-/// 转账充值的付款信息
+#[doc = "转账充值的付款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeGetByOutNoBankTransferInfo {
-    /// 银行卡号后四位
+    #[doc = "银行卡号后四位\n\nMay be absent. Example: `0722`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_card_tail: Option<String>,
-    /// 开户银行名称
+    #[doc = "开户银行名称\n\nMay be absent. Example: `中国银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 转账充值附言
+    #[doc = "转账充值附言\n\nMay be absent. Example: `转账充值附言`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// 银行转账退回原因
+    #[doc = "银行转账退回原因\n\nMay be absent. Example: `银行转账充值金额与申请充值金额不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_reason: Option<String>,
-    /// 银行转账退回时间
+    #[doc = "银行转账退回时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<String>,
 }
 
-/// 充值金额
+#[doc = "充值金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeGetByOutNoRechargeAmount {
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `500000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }

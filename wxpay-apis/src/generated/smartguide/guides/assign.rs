@@ -3,19 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 服务人员分配API: `POST /v3/smartguide/guides/{guide_id}/assign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_2.shtml>.
-///
-/// For: 服务商, 直连商户.
+#[doc = "服务人员分配API: `POST /v3/smartguide/guides/{guide_id}/assign`.\n\n```ignore\nlet mut request = AssignGuidesRequest::new(guide_id, out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_2.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "服务人员分配API",
+    "POST v3/smartguide/guides/{guide_id}/assign",
+    "v3/smartguide/guides/{guide_id}/assign"
+))]
 #[wxpay_api(POST, "v3/smartguide/guides/<guide_id>/assign", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AssignGuidesRequest<'a> {
-    /// 服务人员ID
+    #[doc = "服务人员ID\n\nPath parameter, required."]
     pub guide_id: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nBody field, optional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> AssignGuidesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(guide_id: &'a str, out_trade_no: &'a str) -> Self {
+        Self {
+            guide_id,
+            out_trade_no,
+            sub_mchid: None,
+        }
+    }
 }

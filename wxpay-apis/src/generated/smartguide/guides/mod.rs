@@ -9,164 +9,202 @@ use crate::generated::prelude::*;
 
 pub mod assign;
 
-/// 服务人员查询API: `GET /v3/smartguide/guides`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.
-///
-/// For: 服务商, 直连商户.
+#[doc = "服务人员查询API: `GET /v3/smartguide/guides`.\n\n```ignore\nlet mut request = QuerySmartguideGuidesRequest::new(store_id, wechatpay_serial);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias("服务人员查询API", "GET v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(GET, "v3/smartguide/guides", response = QuerySmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySmartguideGuidesRequest<'a> {
-    /// 子商户ID
+    #[doc = "子商户ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 门店ID
+    #[doc = "门店ID\n\nQuery parameter, required."]
     pub store_id: i64,
-    /// 企业微信的员工ID
+    #[doc = "企业微信的员工ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "手机号码\n\nQuery parameter, optional. Format `base64`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<&'a str>,
-    /// 工号
+    #[doc = "工号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_id: Option<&'a str>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`QuerySmartguideGuidesRequest`].
+impl<'a> QuerySmartguideGuidesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `userid`, `mobile`, `work_id`, `limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64, wechatpay_serial: &'a str) -> Self {
+        Self {
+            sub_mchid: None,
+            store_id,
+            userid: None,
+            mobile: None,
+            work_id: None,
+            limit: None,
+            offset: None,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySmartguideGuidesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySmartguideGuidesResponse {
-    /// 服务人员信息列表
+    #[doc = "服务人员信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QuerySmartguideGuidesData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 服务人员数量
+    #[doc = "服务人员数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 服务人员信息
+#[doc = "服务人员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySmartguideGuidesData {
-    /// 服务人员ID
+    #[doc = "服务人员ID\n\nMay be absent. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guide_id: Option<String>,
-    /// 手机号码
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "手机号码\n\nMay be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// 企业微信的员工姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    pub mobile: Option<Encrypted>,
+    #[doc = "企业微信的员工姓名\n\nMay be absent. Format `base64`. Example: `pVd1HJ6v/69bDnuC4EL5Kz4jBHLiCa8MRtelw/wDa4SzfeespQO/0kjiwfqdfg==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 门店ID
+    pub name: Option<Encrypted>,
+    #[doc = "门店ID\n\nMay be absent. Example: `12345678`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<i64>,
-    /// 企业微信的员工ID
+    #[doc = "企业微信的员工ID\n\nMay be absent. Example: `robert`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
-    /// 工号
+    #[doc = "工号\n\nMay be absent. Example: `robert`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_id: Option<String>,
 }
 
-/// 服务人员注册API: `POST /v3/smartguide/guides`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.
-///
-/// For: 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "服务人员注册API: `POST /v3/smartguide/guides`.\n\n```ignore\nlet mut request = CreateSmartguideGuidesRequest::new(avatar, corpid, mobile, name, qr_code, store_id, userid);\nrequest.group_qrcode = Some(group_qrcode);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias("服务人员注册API", "POST v3/smartguide/guides", "v3/smartguide/guides"))]
 #[wxpay_api(POST, "v3/smartguide/guides", response = CreateSmartguideGuidesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSmartguideGuidesRequest<'a> {
-    /// 头像URL
+    #[doc = "头像URL\n\nBody field, required. Format `url`."]
     pub avatar: &'a str,
-    /// 企业ID
+    #[doc = "企业ID\n\nBody field, required."]
     pub corpid: &'a str,
-    /// 群二维码URL
+    #[doc = "群二维码URL\n\nBody field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_qrcode: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub mobile: &'a str,
-    /// 企业微信的员工姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 员工个人二维码
+    #[doc = "手机号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "企业微信的员工姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "员工个人二维码\n\nBody field, required. Format `url`."]
     pub qr_code: &'a str,
-    /// 门店ID
+    #[doc = "门店ID\n\nBody field, required."]
     pub store_id: i64,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 企业微信的员工ID
+    #[doc = "企业微信的员工ID\n\nBody field, required."]
     pub userid: &'a str,
 }
 
-/// The answer to [`CreateSmartguideGuidesRequest`].
+impl<'a> CreateSmartguideGuidesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`group_qrcode`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        avatar: &'a str,
+        corpid: &'a str,
+        mobile: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+        qr_code: &'a str,
+        store_id: i64,
+        userid: &'a str,
+    ) -> Self {
+        Self {
+            avatar,
+            corpid,
+            group_qrcode: None,
+            mobile,
+            name,
+            qr_code,
+            store_id,
+            sub_mchid: None,
+            userid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateSmartguideGuidesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSmartguideGuidesResponse {
-    /// 服务人员ID
+    #[doc = "服务人员ID\n\nAlways present. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     pub guide_id: String,
 }
 
-/// 服务人员信息更新API: `PATCH /v3/smartguide/guides/{guide_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_4.shtml>.
-///
-/// For: 服务商, 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "服务人员信息更新API: `PATCH /v3/smartguide/guides/{guide_id}`.\n\n```ignore\nlet mut request = ModifySmartguideGuidesRequest::new(guide_id);\nrequest.avatar = Some(avatar);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_4.shtml>.\n\nFor: 服务商, 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "服务人员信息更新API",
+    "PATCH v3/smartguide/guides/{guide_id}",
+    "v3/smartguide/guides/{guide_id}"
+))]
 #[wxpay_api(PATCH, "v3/smartguide/guides/<guide_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifySmartguideGuidesRequest<'a> {
-    /// 服务人员ID
+    #[doc = "服务人员ID\n\nPath parameter, required. Example: `LLA3WJ6DSZUfiaZDS79FH5Wm5m4X69TBic`."]
     pub guide_id: &'a str,
-    /// 头像URL
+    #[doc = "头像URL\n\nBody field, optional. Format `url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<&'a str>,
-    /// 群二维码URL
+    #[doc = "群二维码URL\n\nBody field, optional. Example: `https://work.weixin.qq.com/xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_qrcode: Option<&'a str>,
-    /// 手机号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号码\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<&'a str>,
-    /// 企业微信的员工姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    pub mobile: Option<Sensitive<&'a str>>,
+    #[doc = "企业微信的员工姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    /// 员工个人二维码
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "员工个人二维码\n\nBody field, optional. Format `url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qr_code: Option<&'a str>,
-    /// 子商户ID
+    #[doc = "子商户ID\n\nBody field, optional. Example: `1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> ModifySmartguideGuidesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`avatar`, `group_qrcode`, `mobile`, `name`, `qr_code`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(guide_id: &'a str) -> Self {
+        Self {
+            guide_id,
+            avatar: None,
+            group_qrcode: None,
+            mobile: None,
+            name: None,
+            qr_code: None,
+            sub_mchid: None,
+        }
+    }
 }

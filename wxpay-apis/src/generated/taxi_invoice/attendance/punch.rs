@@ -3,22 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 签到签退API: `POST /v3/taxi-invoice/attendance/punch`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/attendance/punch-attendance.html>.
-///
-/// For: 服务商.
+#[doc = "签到签退API: `POST /v3/taxi-invoice/attendance/punch`.\n\n```ignore\nlet request = PunchAttendanceRequest::new(driver_license, event_time, event_type, plate_number, region_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/attendance/punch-attendance.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "签到签退API",
+    "POST v3/taxi-invoice/attendance/punch",
+    "v3/taxi-invoice/attendance/punch"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/attendance/punch", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PunchAttendanceRequest<'a> {
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nBody field, required. Example: `6298416`."]
     pub driver_license: &'a str,
-    /// 事件发生时间
+    #[doc = "事件发生时间\n\nBody field, required. Example: `2019-12-01T12:00:00.000+08:00`."]
     pub event_time: &'a str,
-    /// 事件类型
+    #[doc = "事件类型\n\nBody field, required. Example: `SIGN_IN`."]
     pub event_type: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
+}
+
+impl<'a> PunchAttendanceRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        driver_license: &'a str,
+        event_time: &'a str,
+        event_type: &'a str,
+        plate_number: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            driver_license,
+            event_time,
+            event_type,
+            plate_number,
+            region_id,
+        }
+    }
 }

@@ -3,112 +3,157 @@
 
 use crate::generated::prelude::*;
 
-/// 更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "更新司机信息API: `POST /v3/taxi-invoice/driver/update-driver`.\n\n```ignore\nlet mut request = UpdateDriverRequest::new(company_name, driver_category, driver_license, driver_name, driver_status, id_card_number, mchid, region_id);\nrequest.driver_photo = Some(driver_photo);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/driver/update-driver.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "更新司机信息API",
+    "POST v3/taxi-invoice/driver/update-driver",
+    "v3/taxi-invoice/driver/update-driver"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/driver/update-driver", response = UpdateDriverResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateDriverRequest<'a> {
-    /// 公司名称
+    #[doc = "公司名称\n\nBody field, required. Example: `深圳市未来有限公司`."]
     pub company_name: &'a str,
-    /// 司机类别
+    #[doc = "司机类别\n\nBody field, required. Example: `MAIN`."]
     pub driver_category: &'a str,
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nBody field, required. Example: `6298416`."]
     pub driver_license: &'a str,
-    /// 司机姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub driver_name: &'a str,
-    /// 司机头像
+    #[doc = "司机姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub driver_name: Sensitive<&'a str>,
+    #[doc = "司机头像\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverDriverPhoto<'a>>,
-    /// 岗位状态
+    #[doc = "岗位状态\n\nBody field, required. Example: `ON_DUTY`."]
     pub driver_status: &'a str,
-    /// 司机身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 商户号
+    #[doc = "司机身份证号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// 司机头像
+impl<'a> UpdateDriverRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`driver_photo`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        company_name: &'a str,
+        driver_category: &'a str,
+        driver_license: &'a str,
+        driver_name: Sensitive<&'a str>,
+        driver_status: &'a str,
+        id_card_number: Sensitive<&'a str>,
+        mchid: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            company_name,
+            driver_category,
+            driver_license,
+            driver_name,
+            driver_photo: None,
+            driver_status,
+            id_card_number,
+            mchid,
+            region_id,
+        }
+    }
+}
+
+#[doc = "司机头像"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UpdateDriverDriverPhoto<'a> {
-    /// 司机头像摘要
+    #[doc = "司机头像摘要\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<UpdateDriverPhotoDigest<'a>>,
-    /// 头像icon
+    #[doc = "头像icon\n\nOptional. Example: `Pm+zC+kaOSdRmVQP7pPQ++Ky9C8FaVp8El2sLT3b/M887b3YnrknrmiiumOkNDklrUdznfitoFkPC...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<&'a str>,
-    /// 照片类型
+    #[doc = "照片类型\n\nOptional. Example: `PHOTO_URL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<&'a str>,
-    /// 头像url
+    #[doc = "头像url\n\nOptional. Example: `http://www.abc.com/driver.icon`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<&'a str>,
 }
 
-/// 司机头像摘要
+impl<'a> UpdateDriverDriverPhoto<'a> {
+    /// The object without a required field. The optional ones (`photo_digest`, `photo_icon`, `photo_type`, `photo_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            photo_digest: None,
+            photo_icon: None,
+            photo_type: None,
+            photo_url: None,
+        }
+    }
+}
+
+#[doc = "司机头像摘要"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UpdateDriverPhotoDigest<'a> {
-    /// 哈希类型
+    #[doc = "哈希类型\n\nOptional. Example: `MD5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<&'a str>,
-    /// 哈希值
+    #[doc = "哈希值\n\nOptional. Example: `e10adc3949ba59abbe56e057f20f883e`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<&'a str>,
 }
 
-/// The answer to [`UpdateDriverRequest`].
+impl<'a> UpdateDriverPhotoDigest<'a> {
+    /// The object without a required field. The optional ones (`hash_type`, `hash_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hash_type: None,
+            hash_value: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`UpdateDriverRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateDriverResponse {
-    /// 公司名称
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 司机类别
+    #[doc = "司机类别\n\nAlways present. Example: `MAIN`."]
     pub driver_category: String,
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nAlways present. Example: `6298416`."]
     pub driver_license: String,
-    /// 司机姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub driver_name: String,
-    /// 司机头像
+    #[doc = "司机姓名\n\nAlways present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU6G21UAD7US5TWiL5sVnQSz/wvsvQ==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub driver_name: Encrypted,
+    #[doc = "司机头像\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver_photo: Option<UpdateDriverResponseDriverPhoto>,
-    /// 岗位状态
+    #[doc = "岗位状态\n\nAlways present. Example: `ON_DUTY`."]
     pub driver_status: String,
-    /// 司机身份证号码
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub id_card_number: String,
-    /// 商户号
+    #[doc = "司机身份证号码\n\nAlways present. Format `base64`. Example: `OpldWegML3fJ3/U5L6av0bU1wwPUXFMLxVUb77DCnz421UAD7US5TWiL5sVnQSz/wvsvQ==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub id_card_number: Encrypted,
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
 }
 
-/// 司机头像
+#[doc = "司机头像"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateDriverResponseDriverPhoto {
-    /// 司机头像摘要
+    #[doc = "司机头像摘要\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_digest: Option<crate::taxi_invoice::DriverPhotoDigest>,
-    /// 头像icon
+    #[doc = "头像icon\n\nMay be absent. Example: `/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAMOCZXP4+STRRXMzqiZPmv8A3jRRRUFH/9k=`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_icon: Option<String>,
-    /// 照片类型
+    #[doc = "照片类型\n\nMay be absent. Example: `PHOTO_URL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_type: Option<String>,
-    /// 头像url
+    #[doc = "头像url\n\nMay be absent. Example: `http://www.abc.com/driver.icon`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }

@@ -3,34 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 更新出租车信息API: `POST /v3/taxi-invoice/taxi/update-taxi`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/update-taxi.html>.
-///
-/// For: 服务商.
+#[doc = "更新出租车信息API: `POST /v3/taxi-invoice/taxi/update-taxi`.\n\n```ignore\nlet mut request = UpdateTaxiRequest::new(company_name, main_license, plate_number, region_id);\nrequest.deputy_license = Some(deputy_license);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi/update-taxi.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "更新出租车信息API",
+    "POST v3/taxi-invoice/taxi/update-taxi",
+    "v3/taxi-invoice/taxi/update-taxi"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/taxi/update-taxi", response = UpdateTaxiResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateTaxiRequest<'a> {
-    /// 公司名称
+    #[doc = "公司名称\n\nBody field, required. Example: `深圳市未来有限公司`."]
     pub company_name: &'a str,
-    /// 副班司机资格证号
+    #[doc = "副班司机资格证号\n\nBody field, optional. Example: `6298416`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deputy_license: Option<&'a str>,
-    /// 开票标记
+    #[doc = "开票标记\n\nBody field, optional. Example: `INVOICE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_flag: Option<&'a str>,
-    /// 主班司机资格证号
+    #[doc = "主班司机资格证号\n\nBody field, required. Example: `6298416`."]
     pub main_license: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B12345`."]
     pub plate_number: &'a str,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
-    /// 出租车状态
+    #[doc = "出租车状态\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxi_state: Option<UpdateTaxiTaxiState>,
+}
+
+impl<'a> UpdateTaxiRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deputy_license`, `invoice_flag`, `mchid`, `taxi_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        company_name: &'a str,
+        main_license: &'a str,
+        plate_number: &'a str,
+        region_id: i64,
+    ) -> Self {
+        Self {
+            company_name,
+            deputy_license: None,
+            invoice_flag: None,
+            main_license,
+            mchid: None,
+            plate_number,
+            region_id,
+            taxi_state: None,
+        }
+    }
 }
 
 string_enum! {
@@ -43,21 +67,22 @@ string_enum! {
     }
 }
 
-/// The answer to [`UpdateTaxiRequest`].
+#[doc = "The answer to [`UpdateTaxiRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTaxiResponse {
-    /// 公司名称
+    #[doc = "公司名称\n\nAlways present. Example: `深圳市未来有限公司`."]
     pub company_name: String,
-    /// 副班司机资格证号
+    #[doc = "副班司机资格证号\n\nMay be absent. Example: `6298416`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deputy_license: Option<String>,
-    /// 主班司机资格证号
+    #[doc = "主班司机资格证号\n\nAlways present. Example: `6298416`."]
     pub main_license: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `粤B12345`."]
     pub plate_number: String,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nAlways present. Example: `510100`."]
     pub region_id: i64,
 }

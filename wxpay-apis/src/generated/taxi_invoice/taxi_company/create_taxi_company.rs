@@ -3,49 +3,79 @@
 
 use crate::generated::prelude::*;
 
-/// 新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.
-///
-/// For: 服务商.
+#[doc = "新增出租车公司API: `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.\n\n```ignore\nlet mut request = CreateTaxiCompanyRequest::new(address, enterprise_type, invoice_mode, legal_person, region_id, tax_id);\nrequest.bank_account = Some(bank_account);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-company/create-taxi-company.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "新增出租车公司API",
+    "POST v3/taxi-invoice/taxi-company/create-taxi-company",
+    "v3/taxi-invoice/taxi-company/create-taxi-company"
+))]
 #[wxpay_api(POST, "v3/taxi-invoice/taxi-company/create-taxi-company", response = CreateTaxiCompanyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTaxiCompanyRequest<'a> {
-    /// 公司地址
+    #[doc = "公司地址\n\nBody field, required. Example: `广东省深圳市南山区高新科技园科技中一路腾讯大厦`."]
     pub address: &'a str,
-    /// 银行账号
+    #[doc = "银行账号\n\nBody field, optional. Example: `12345678901234`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<&'a str>,
-    /// 开户行
+    #[doc = "开户行\n\nBody field, optional. Example: `中国工商银行南山支行`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 公司名称
+    #[doc = "公司名称\n\nBody field, optional. Example: `深圳市未来有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<&'a str>,
-    /// 企业类型
+    #[doc = "企业类型\n\nBody field, required. Example: `ENTERPRISE`."]
     pub enterprise_type: &'a str,
-    /// 开票渠道
+    #[doc = "开票渠道\n\nBody field, required. Example: `JIAO_WEI`."]
     pub invoice_mode: &'a str,
-    /// 企业法人姓名
+    #[doc = "企业法人姓名\n\nBody field, required. Example: `张三`."]
     pub legal_person: &'a str,
-    /// 公司电话
+    #[doc = "公司电话\n\nBody field, optional. Example: `075586013388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
-    /// 行政区划ID
+    #[doc = "行政区划ID\n\nBody field, required. Example: `510100`."]
     pub region_id: i64,
-    /// 公司简称
+    #[doc = "公司简称\n\nBody field, optional. Example: `深圳未来`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<&'a str>,
-    /// 税号
+    #[doc = "税号\n\nBody field, required. Example: `12345678901234567J`."]
     pub tax_id: &'a str,
 }
 
-/// The answer to [`CreateTaxiCompanyRequest`].
+impl<'a> CreateTaxiCompanyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_account`, `bank_name`, `company_name`, `phone`, `short_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        address: &'a str,
+        enterprise_type: &'a str,
+        invoice_mode: &'a str,
+        legal_person: &'a str,
+        region_id: i64,
+        tax_id: &'a str,
+    ) -> Self {
+        Self {
+            address,
+            bank_account: None,
+            bank_name: None,
+            company_name: None,
+            enterprise_type,
+            invoice_mode,
+            legal_person,
+            phone: None,
+            region_id,
+            short_name: None,
+            tax_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTaxiCompanyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTaxiCompanyResponse {
-    /// 公司名称
+    #[doc = "公司名称\n\nMay be absent. Example: `深圳市未来有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
 }

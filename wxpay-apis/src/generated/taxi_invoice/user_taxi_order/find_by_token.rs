@@ -3,47 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.
-///
-/// For: 服务商.
+#[doc = "根据凭证查询乘客行程单API: `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.\n\n```ignore\nlet mut request = QueryUserTaxiOrderByTokenRequest::new(token, openid, appid);\nrequest.region_id = Some(region_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/user-taxi-order/query-user-taxi-order-by-token.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据凭证查询乘客行程单API",
+    "GET v3/taxi-invoice/user-taxi-order/find-by-token",
+    "v3/taxi-invoice/user-taxi-order/find-by-token"
+))]
 #[wxpay_api(GET, "v3/taxi-invoice/user-taxi-order/find-by-token", response = QueryUserTaxiOrderByTokenResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserTaxiOrderByTokenRequest<'a> {
-    /// 获取乘客行程单详情的凭证
+    #[doc = "获取乘客行程单详情的凭证\n\nQuery parameter, required. Example: `ESvqG19gjw0qiiy1eeRA4VusLrOmIYQOMJ8rXX2V-ztUUuQvu_YBEZg9FAht0Y15r71mft9rcaMIj...`."]
     pub token: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `oUypO5fUvaUkyuc6ueOwgwDMjCiM`."]
     pub openid: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wxb1170446a4c0a5a2`."]
     pub appid: &'a str,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nQuery parameter, optional. Example: `310100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_id: Option<i64>,
-    /// 授权模式
+    #[doc = "授权模式\n\nQuery parameter, optional. Example: `ORDER_AUTH`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_mode: Option<&'a str>,
 }
 
-/// The answer to [`QueryUserTaxiOrderByTokenRequest`].
+impl<'a> QueryUserTaxiOrderByTokenRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`region_id`, `auth_mode`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(token: &'a str, openid: &'a str, appid: &'a str) -> Self {
+        Self {
+            token,
+            openid,
+            appid,
+            region_id: None,
+            auth_mode: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUserTaxiOrderByTokenRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUserTaxiOrderByTokenResponse {
-    /// 营运资格证号
+    #[doc = "营运资格证号\n\nAlways present. Example: `08512-2`."]
     pub driver_license: String,
-    /// 面对面付款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "面对面付款金额\n\nMay be absent. Example: `5450`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_amount: Option<i64>,
-    /// 面对面付款时间
+    #[doc = "面对面付款时间\n\nMay be absent. Example: `2020-04-07T19:47:32+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<String>,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `川ADT9716`."]
     pub plate_number: String,
-    /// 行政区划代码
+    #[doc = "行政区划代码\n\nAlways present. Example: `310100`."]
     pub region_id: i64,
-    /// 乘客行程单来源
+    #[doc = "乘客行程单来源\n\nAlways present. Example: `SOURCE_PAY`."]
     pub source: String,
-    /// 上车时间
+    #[doc = "上车时间\n\nAlways present. Example: `2020-04-07T19:47:32+08:00`."]
     pub up_time: String,
 }

@@ -5,29 +5,26 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-/// The answer to [`QueryTransactionBlockTransactionBlockRecordsRequest`].
-///
-/// 交易拦截记录详情列表
+#[doc = "The answer to [`QueryTransactionBlockTransactionBlockRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockData {
-    /// 拦截原因
+    #[doc = "拦截原因\n\nMay be absent. Example: `涉嫌信用卡套现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reason: Option<String>,
-    /// 交易拦截记录ID
+    #[doc = "交易拦截记录ID\n\nMay be absent. Example: `123400`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_record_id: Option<String>,
-    /// 拦截时间
+    #[doc = "拦截时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_time: Option<Timestamp>,
-    /// 拦截笔数
+    #[doc = "拦截笔数\n\nMay be absent. Example: `LESS_THAN_TWENTY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_of_block: Option<QueryTransactionBlockNumberOfBlock>,
-    /// 解除管控方式
+    #[doc = "解除管控方式\n\nMay be absent. Example: `SUBMIT_INFORMATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_way: Option<QueryTransactionBlockRecoverWay>,
-    /// 商户提交资料内容
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "商户提交资料内容\n\nMay be absent. Format `jsonObjectLike`. Example: `{\"record_fields\":[]}`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_item_info: Option<JsonString<QueryTransactionBlockRequestedItemInfo>>,
 }
@@ -54,203 +51,216 @@ string_enum! {
     }
 }
 
-/// 商户提交资料内容
+#[doc = "商户提交资料内容"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRequestedItemInfo {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nAlways present."]
     pub record_fields: Vec<QueryTransactionBlockRecordField>,
 }
 
-/// 资料项集合
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRecordField {
-    /// 枚举校验规则
+    #[doc = "枚举校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_check_rule: Option<QueryTransactionBlockEnumCheckRule>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// 文件校验规则
+    #[doc = "文件校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_check_rule: Option<QueryTransactionBlockFileCheckRule>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 订单类型校验规则
+    #[doc = "订单类型校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_interval_check_rule: Option<QueryTransactionBlockFileCheckRule>,
-    /// 输入框占位文案
+    #[doc = "输入框占位文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relations: Option<Vec<QueryTransactionBlockRelation>>,
-    /// 补充资料项多值\`JSON\`格式
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "补充资料项多值\\`JSON\\`格式\n\nMay be absent. Format `jsonArrayLike`. Example: `[]`.\n\nSent as JSON text inside a string."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeated_field_data: Option<JsonString<Vec<QueryTransactionBlockRepeatedFieldData>>>,
-    /// 是否必须提交
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 字符串校验规则
+    #[doc = "字符串校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string_check_rule: Option<QueryTransactionBlockStringCheckRule>,
-    /// 时间区间校验规则
+    #[doc = "时间区间校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_interval_check_rule: Option<QueryTransactionBlockTimeIntervalCheckRule>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<String>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "资料项类型\n\nMay be absent.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 枚举校验规则
+#[doc = "枚举校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockEnumCheckRule {
-    /// `enum_values`
+    #[doc = "`enum_values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 文件校验规则
+#[doc = "The `file_check_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockFileCheckRule {
-    /// 限制提交的文件后缀
+    #[doc = "限制提交的文件后缀\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<Vec<crate::transaction_block::TransactionBlockEnumFileExt>>,
-    /// 限制文件提交大小
+    #[doc = "限制文件提交大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRelation {
-    /// 关联的资料项ID
+    #[doc = "关联的资料项ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
+    #[doc = "关联的资料项值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_value: Option<String>,
 }
 
-/// 补充资料项
+#[doc = "补充资料项"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRepeatedFieldData {
-    /// 详细地址
+    #[doc = "详细地址\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// 区域
+    #[doc = "区域\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
-    /// 城市
+    #[doc = "城市\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 凭证图片信息
+    #[doc = "凭证图片信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_img_list: Option<Vec<String>>,
-    /// 纬度值
+    #[doc = "纬度值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 是否物流
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否物流\n\nMay be absent.\n\nOne of `0`, `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logistic_flag: Option<i64>,
-    /// 经度值
+    #[doc = "经度值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_order_id: Option<String>,
-    /// 地址名
+    #[doc = "地址名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 省份
+    #[doc = "省份\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// 街道
+    #[doc = "街道\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// 调单商品
+    #[doc = "调单商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_goods: Option<String>,
-    /// 交易金额
+    #[doc = "交易金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_money_amount: Option<String>,
-    /// 交易时间+08:00东八区时间
+    #[doc = "交易时间+08:00东八区时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_time: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_order_id: Option<String>,
 }
 
-/// 字符串校验规则
+#[doc = "字符串校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockStringCheckRule {
-    /// 字符串最大长度
+    #[doc = "字符串最大长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_string_length: Option<i64>,
-    /// 字符串最小长度
+    #[doc = "字符串最小长度\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_string_length: Option<i64>,
-    /// 校验规则
+    #[doc = "校验规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validator: Option<crate::transaction_block::TransactionBlockValidator>,
 }
 
-/// 时间区间校验规则
+#[doc = "时间区间校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockTimeIntervalCheckRule {
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nMay be absent. Example: `2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 查询子商户交易拦截记录详情: `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询子商户交易拦截记录详情: `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.\n\n```ignore\nlet request = QueryTransactionBlockTransactionBlockRecordsRequest::new(block_record_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户交易拦截记录详情",
+    "GET v3/transaction-block/transaction-block-records/{block_record_id}",
+    "v3/transaction-block/transaction-block-records/{block_record_id}"
+))]
 #[wxpay_api(GET, "v3/transaction-block/transaction-block-records/<block_record_id>", response = QueryTransactionBlockTransactionBlockRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockTransactionBlockRecordsRequest<'a> {
-    /// 交易拦截记录ID
+    #[doc = "交易拦截记录ID\n\nPath parameter, required. Example: `123400`."]
     pub block_record_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryTransactionBlockTransactionBlockRecordsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(block_record_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            block_record_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionBlockTransactionBlockRecordsRequest`]: `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.

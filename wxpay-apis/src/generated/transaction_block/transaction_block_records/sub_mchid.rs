@@ -3,37 +3,52 @@
 
 use crate::generated::prelude::*;
 
-/// 分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "分页查询子商户名下的交易拦截记录: `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet mut request = QueryTransactionBlockRecordsBySubMchidRequest::new(sub_mchid, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "分页查询子商户名下的交易拦截记录",
+    "GET v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}",
+    "v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/transaction-block/transaction-block-records/sub-mchid/<sub_mchid>", response = QueryTransactionBlockRecordsBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRecordsBySubMchidRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
 }
 
-/// The answer to [`QueryTransactionBlockRecordsBySubMchidRequest`].
+impl<'a> QueryTransactionBlockRecordsBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, limit: i64) -> Self {
+        Self {
+            sub_mchid,
+            limit,
+            offset: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTransactionBlockRecordsBySubMchidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockRecordsBySubMchidResponse {
-    /// 交易拦截记录详情列表
+    #[doc = "交易拦截记录详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data:
         Option<Vec<crate::transaction_block::transaction_block_records::QueryTransactionBlockData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -5,22 +5,23 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-/// The answer to [`CreateTransactionBlockSubmissionsBySubMchidRequest`](crate::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRequest) and [`QueryTransactionBlockTransactionBlockSubmissionsRequest`].
+#[doc = "The answer to [`CreateTransactionBlockSubmissionsBySubMchidRequest`](crate::transaction_block::transaction_block_submissions::sub_mchid::CreateTransactionBlockSubmissionsBySubMchidRequest) and [`QueryTransactionBlockTransactionBlockSubmissionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionBlockSubmissionsResponse {
-    /// 交易拦截申诉ID
+    #[doc = "交易拦截申诉ID\n\nMay be absent. Example: `B021234566799876aacsecd`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_submission_id: Option<String>,
-    /// 审核驳回原因
+    #[doc = "审核驳回原因\n\nMay be absent. Example: `身份证图片有遮挡，请上传清晰的身份证图片`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reject_reason: Option<String>,
-    /// 审核结果
+    #[doc = "审核结果\n\nMay be absent. Example: `EMPTY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_result: Option<TransactionBlockSubmissionsReviewResult>,
-    /// 审核时间
+    #[doc = "审核时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_time: Option<Timestamp>,
-    /// 提交时间
+    #[doc = "提交时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<Timestamp>,
 }
@@ -37,16 +38,28 @@ string_enum! {
     }
 }
 
-/// 查询交易拦截申诉详情: `GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询交易拦截申诉详情: `GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`.\n\n```ignore\nlet request = QueryTransactionBlockTransactionBlockSubmissionsRequest::new(block_submission_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询交易拦截申诉详情",
+    "GET v3/transaction-block/transaction-block-submissions/{block_submission_id}",
+    "v3/transaction-block/transaction-block-submissions/{block_submission_id}"
+))]
 #[wxpay_api(GET, "v3/transaction-block/transaction-block-submissions/<block_submission_id>", response = QueryTransactionBlockTransactionBlockSubmissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionBlockTransactionBlockSubmissionsRequest<'a> {
-    /// 交易拦截申诉ID
+    #[doc = "交易拦截申诉ID\n\nPath parameter, required. Example: `B021234566799876aacsecd`."]
     pub block_submission_id: &'a str,
+}
+
+impl<'a> QueryTransactionBlockTransactionBlockSubmissionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(block_submission_id: &'a str) -> Self {
+        Self {
+            block_submission_id,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionBlockTransactionBlockSubmissionsRequest`]: `GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`.

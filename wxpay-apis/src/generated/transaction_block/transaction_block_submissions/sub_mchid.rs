@@ -3,210 +3,344 @@
 
 use crate::generated::prelude::*;
 
-/// 发起交易拦截申诉: `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发起交易拦截申诉: `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = CreateTransactionBlockSubmissionsBySubMchidRequest::new(sub_mchid, merchant_submit_id, submit_data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起交易拦截申诉",
+    "POST v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}",
+    "v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(POST, "v3/transaction-block/transaction-block-submissions/sub-mchid/<sub_mchid>", response = CreateTransactionBlockSubmissionsBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `123000110`."]
     pub sub_mchid: &'a str,
-    /// 商户侧申诉单号
+    #[doc = "商户侧申诉单号\n\nBody field, required. Example: `ABC123456789`."]
     pub merchant_submit_id: &'a str,
-    /// 商户提交资料内容
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "商户提交资料内容\n\nBody field, required. Format `jsonObjectLike`. Example: `{\"record_fields\":[]}`.\n\nSent as JSON text inside a string."]
     pub submit_data: JsonString<CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a>>,
 }
 
-/// 商户提交资料内容
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        sub_mchid: &'a str,
+        merchant_submit_id: &'a str,
+        submit_data: JsonString<CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a>>,
+    ) -> Self {
+        Self {
+            sub_mchid,
+            merchant_submit_id,
+            submit_data,
+        }
+    }
+}
+
+#[doc = "商户提交资料内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a> {
-    /// 资料项集合
+    #[doc = "资料项集合\n\nRequired."]
     pub record_fields: &'a [CreateTransactionBlockSubmissionsBySubMchidRecordField<'a>],
 }
 
-/// 资料项集合
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidSubmitData<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        record_fields: &'a [CreateTransactionBlockSubmissionsBySubMchidRecordField<'a>],
+    ) -> Self {
+        Self { record_fields }
+    }
+}
+
+#[doc = "资料项集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidRecordField<'a> {
-    /// 枚举校验规则
+    #[doc = "枚举校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_check_rule: Option<CreateTransactionBlockSubmissionsBySubMchidEnumCheckRule<'a>>,
-    /// 资料项英文名
+    #[doc = "资料项英文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_name: Option<&'a str>,
-    /// 文件校验规则
+    #[doc = "文件校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_check_rule: Option<CreateTransactionBlockSubmissionsBySubMchidFileCheckRule<'a>>,
-    /// 资料项ID
+    #[doc = "资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<&'a str>,
-    /// 资料项中文名
+    #[doc = "资料项中文名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 提交内容需要加密
+    #[doc = "提交内容需要加密\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_encrypt: Option<bool>,
-    /// 订单类型校验规则
+    #[doc = "订单类型校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_interval_check_rule:
         Option<CreateTransactionBlockSubmissionsBySubMchidFileCheckRule<'a>>,
-    /// 输入框占位文案
+    #[doc = "输入框占位文案\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<&'a str>,
-    /// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+    #[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relations: Option<&'a [CreateTransactionBlockSubmissionsBySubMchidRelation<'a>]>,
-    /// 补充资料项多值\`JSON\`格式
-    ///
-    /// Sent as JSON text inside a string.
+    #[doc = "补充资料项多值\\`JSON\\`格式\n\nOptional. Format `jsonArrayLike`. Example: `[]`.\n\nSent as JSON text inside a string."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeated_field_data:
         Option<JsonString<&'a [CreateTransactionBlockSubmissionsBySubMchidRepeatedFieldData<'a>]>>,
-    /// 是否必须提交
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否必须提交\n\nOptional.\n\nOne of `0`, `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<i64>,
-    /// 字符串校验规则
+    #[doc = "字符串校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_check_rule: Option<CreateTransactionBlockSubmissionsBySubMchidStringCheckRule>,
-    /// 时间区间校验规则
+    #[doc = "时间区间校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_interval_check_rule:
         Option<CreateTransactionBlockSubmissionsBySubMchidTimeIntervalCheckRule>,
-    /// 资料项填写提示
+    #[doc = "资料项填写提示\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tips: Option<&'a str>,
-    /// 叹号悬浮提示语
+    #[doc = "叹号悬浮提示语\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<&'a str>,
-    /// 资料项类型
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`, `6`.
+    #[doc = "资料项类型\n\nOptional.\n\nOne of `1`, `2`, `3`, `4`, `5`, `6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i64>,
 }
 
-/// 枚举校验规则
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidRecordField<'a> {
+    /// The object without a required field. The optional ones (`enum_check_rule`, `field_name`, `file_check_rule`, `item_id`, `name`, `need_encrypt`, `order_interval_check_rule`, `placeholder`, `relations`, `repeated_field_data`, `required`, `string_check_rule`, `time_interval_check_rule`, `tips`, `tooltip`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_check_rule: None,
+            field_name: None,
+            file_check_rule: None,
+            item_id: None,
+            name: None,
+            need_encrypt: None,
+            order_interval_check_rule: None,
+            placeholder: None,
+            relations: None,
+            repeated_field_data: None,
+            required: None,
+            string_check_rule: None,
+            time_interval_check_rule: None,
+            tips: None,
+            tooltip: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "枚举校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidEnumCheckRule<'a> {
-    /// `enum_values`
+    #[doc = "`enum_values`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<&'a [&'a str]>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 文件校验规则
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidEnumCheckRule<'a> {
+    /// The object without a required field. The optional ones (`enum_values`, `max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_values: None,
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
+}
+
+#[doc = "The `file_check_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidFileCheckRule<'a> {
-    /// 限制提交的文件后缀
+    #[doc = "限制提交的文件后缀\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_file_exts: Option<&'a [crate::transaction_block::TransactionBlockEnumFileExt]>,
-    /// 限制文件提交大小
+    #[doc = "限制文件提交大小\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
 }
 
-/// 资料项关联规则集合\<br/\>(不同资料项ID取交集\*且\*
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidFileCheckRule<'a> {
+    /// The object without a required field. The optional ones (`enum_file_exts`, `max_file_size`, `max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enum_file_exts: None,
+            max_file_size: None,
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
+}
+
+#[doc = "资料项关联规则集合\\<br/\\>(不同资料项ID取交集\\*且\\*"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidRelation<'a> {
-    /// 关联的资料项ID
+    #[doc = "关联的资料项ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key: Option<i64>,
-    /// 关联的资料项值
+    #[doc = "关联的资料项值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_value: Option<&'a str>,
 }
 
-/// 补充资料项
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidRelation<'a> {
+    /// The object without a required field. The optional ones (`source_key`, `source_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            source_key: None,
+            source_value: None,
+        }
+    }
+}
+
+#[doc = "补充资料项"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidRepeatedFieldData<'a> {
-    /// 详细地址
+    #[doc = "详细地址\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 区域
+    #[doc = "区域\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<&'a str>,
-    /// 城市
+    #[doc = "城市\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
-    /// 凭证图片信息
+    #[doc = "凭证图片信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_img_list: Option<&'a [&'a str]>,
-    /// 纬度值
+    #[doc = "纬度值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
-    /// 是否物流
-    ///
-    /// One of `0`, `1`.
+    #[doc = "是否物流\n\nOptional.\n\nOne of `0`, `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistic_flag: Option<i64>,
-    /// 经度值
+    #[doc = "经度值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_order_id: Option<&'a str>,
-    /// 地址名
+    #[doc = "地址名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 省份
+    #[doc = "省份\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<&'a str>,
-    /// 街道
+    #[doc = "街道\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<&'a str>,
-    /// 调单商品
+    #[doc = "调单商品\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_goods: Option<&'a str>,
-    /// 交易金额
+    #[doc = "交易金额\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_money_amount: Option<&'a str>,
-    /// 交易时间+08:00东八区时间
+    #[doc = "交易时间+08:00东八区时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_time: Option<&'a str>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_order_id: Option<&'a str>,
 }
 
-/// 字符串校验规则
+impl<'a> CreateTransactionBlockSubmissionsBySubMchidRepeatedFieldData<'a> {
+    /// The object without a required field. The optional ones (`address`, `area`, `city`, `evidence_img_list`, `latitude`, `logistic_flag`, `longitude`, `merchant_order_id`, `name`, `province`, `street`, `trade_goods`, `trade_money_amount`, `trade_time`, `wechat_order_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            area: None,
+            city: None,
+            evidence_img_list: None,
+            latitude: None,
+            logistic_flag: None,
+            longitude: None,
+            merchant_order_id: None,
+            name: None,
+            province: None,
+            street: None,
+            trade_goods: None,
+            trade_money_amount: None,
+            trade_time: None,
+            wechat_order_id: None,
+        }
+    }
+}
+
+#[doc = "字符串校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidStringCheckRule {
-    /// 字符串最大长度
+    #[doc = "字符串最大长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_string_length: Option<i64>,
-    /// 字符串最小长度
+    #[doc = "字符串最小长度\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_string_length: Option<i64>,
-    /// 校验规则
+    #[doc = "校验规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validator: Option<crate::transaction_block::TransactionBlockValidator>,
 }
 
-/// 时间区间校验规则
+impl CreateTransactionBlockSubmissionsBySubMchidStringCheckRule {
+    /// The object without a required field. The optional ones (`max_string_length`, `min_string_length`, `validator`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            max_string_length: None,
+            min_string_length: None,
+            validator: None,
+        }
+    }
+}
+
+#[doc = "时间区间校验规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionsBySubMchidTimeIntervalCheckRule {
-    /// 最大列表长度
+    #[doc = "最大列表长度\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_list_length: Option<i64>,
-    /// 最小列表长度
+    #[doc = "最小列表长度\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_list_length: Option<i64>,
+}
+
+impl CreateTransactionBlockSubmissionsBySubMchidTimeIntervalCheckRule {
+    /// The object without a required field. The optional ones (`max_list_length`, `min_list_length`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            max_list_length: None,
+            min_list_length: None,
+        }
+    }
 }
 
 /// The answer to [`CreateTransactionBlockSubmissionsBySubMchidRequest`]: `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 通过商户ETC绑定号查询签约状态: `GET /v3/vehicle/etc/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/etc-authorization/contracts/get-by.html>.
-///
-/// For: 服务商.
+#[doc = "通过商户ETC绑定号查询签约状态: `GET /v3/vehicle/etc/contracts/{contract_id}`.\n\n```ignore\nlet mut request = GetByRequest::new(contract_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/etc-authorization/contracts/get-by.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "通过商户ETC绑定号查询签约状态",
+    "GET v3/vehicle/etc/contracts/{contract_id}",
+    "v3/vehicle/etc/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/vehicle/etc/contracts/<contract_id>", response = GetByResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetByRequest<'a> {
-    /// 商户etc绑定号
+    #[doc = "商户etc绑定号\n\nPath parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> GetByRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`GetByRequest`]: `GET /v3/vehicle/etc/contracts/{contract_id}`.

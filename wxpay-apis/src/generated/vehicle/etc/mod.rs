@@ -8,28 +8,29 @@ pub mod preopen;
 pub mod transactions;
 pub mod users;
 
-/// The answer to [`GetByRequest`](crate::vehicle::etc::contracts::GetByRequest) and [`QueryEtcUsersContractsRequest`](crate::vehicle::etc::users::contracts::QueryEtcUsersContractsRequest).
+#[doc = "The answer to [`GetByRequest`](crate::vehicle::etc::contracts::GetByRequest) and [`QueryEtcUsersContractsRequest`](crate::vehicle::etc::users::contracts::QueryEtcUsersContractsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EtcResponse {
-    /// 发起签约的appid
+    #[doc = "发起签约的appid\n\nAlways present. Example: `wxcbda96de0b165486`."]
     pub appid: String,
-    /// ETC绑定状态
+    #[doc = "ETC绑定状态\n\nAlways present. Example: `DELETED`."]
     pub bind_state: String,
-    /// ETC扣费授权协议号
+    #[doc = "ETC扣费授权协议号\n\nAlways present. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: String,
-    /// 绑定的车牌号
+    #[doc = "绑定的车牌号\n\nAlways present. Example: `浙ASB945`."]
     pub plate_number: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `10000098`."]
     pub sp_mchid: String,
-    /// 用户在发起签约APP的标识
+    #[doc = "用户在发起签约APP的标识\n\nAlways present. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`."]
     pub sp_openid: String,
-    /// 子商户appid
+    #[doc = "子商户appid\n\nMay be absent. Example: `wxcbda96de0b165489`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 用户在发起签约子APP的标识
+    #[doc = "用户在发起签约子APP的标识\n\nMay be absent. Example: `onqOjjmM1tbd-3Rxise1-yUfa6ua`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }

@@ -3,63 +3,96 @@
 
 use crate::generated::prelude::*;
 
-/// 预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "预开通用户ETC指定卡扣费API: `POST /v3/vehicle/etc/preopen`.\n\n```ignore\nlet mut request = PreopenEtcRequest::new(identify, openid, plan_id, plate_number, sp_appid);\nrequest.bank_card_no = Some(bank_card_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "预开通用户ETC指定卡扣费API",
+    "POST v3/vehicle/etc/preopen",
+    "v3/vehicle/etc/preopen"
+))]
 #[wxpay_api(POST, "v3/vehicle/etc/preopen", response = PreopenEtcResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PreopenEtcRequest<'a> {
-    /// 用户开通ETC时绑定的银行卡
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "用户开通ETC时绑定的银行卡\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bank_card_no: Option<&'a str>,
-    /// ETC设备号
+    pub bank_card_no: Option<Sensitive<&'a str>>,
+    #[doc = "ETC设备号\n\nBody field, optional. Example: `xxxxxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etc_device_id: Option<&'a str>,
-    /// 实名信息
+    #[doc = "实名信息\n\nBody field, required."]
     pub identify: PreopenEtcIdentify<'a>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`."]
     pub openid: &'a str,
-    /// ETC授权扣费模板ID
+    #[doc = "ETC授权扣费模板ID\n\nBody field, required. Example: `97619`."]
     pub plan_id: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `藏ZZZZZZ`."]
     pub plate_number: &'a str,
-    /// 服务商appid
+    #[doc = "服务商appid\n\nBody field, required. Example: `10000098`."]
     pub sp_appid: &'a str,
-    /// 子商户appid
+    #[doc = "子商户appid\n\nBody field, optional. Example: `wxcbda96de0b165489`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1510770601`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 实名信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PreopenEtcIdentify<'a> {
-    /// 证件类型
-    pub credential_type: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub encrypted_credential_id: &'a str,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub encrypted_real_name: &'a str,
+impl<'a> PreopenEtcRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_card_no`, `etc_device_id`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        identify: PreopenEtcIdentify<'a>,
+        openid: &'a str,
+        plan_id: &'a str,
+        plate_number: &'a str,
+        sp_appid: &'a str,
+    ) -> Self {
+        Self {
+            bank_card_no: None,
+            etc_device_id: None,
+            identify,
+            openid,
+            plan_id,
+            plate_number,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
 }
 
-/// The answer to [`PreopenEtcRequest`].
+#[doc = "实名信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PreopenEtcIdentify<'a> {
+    #[doc = "证件类型\n\nRequired. Example: `ID_CARD`."]
+    pub credential_type: &'a str,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_credential_id: Sensitive<&'a str>,
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_real_name: Sensitive<&'a str>,
+}
+
+impl<'a> PreopenEtcIdentify<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        credential_type: &'a str,
+        encrypted_credential_id: Sensitive<&'a str>,
+        encrypted_real_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            credential_type,
+            encrypted_credential_id,
+            encrypted_real_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`PreopenEtcRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreopenEtcResponse {
-    /// 预开通ID
+    #[doc = "预开通ID\n\nAlways present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`."]
     pub preopen_id: String,
 }

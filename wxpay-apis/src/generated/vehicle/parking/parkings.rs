@@ -3,53 +3,82 @@
 
 use crate::generated::prelude::*;
 
-/// 创建停车入场API: `POST /v3/vehicle/parking/parkings`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "创建停车入场API: `POST /v3/vehicle/parking/parkings`.\n\n```ignore\nlet request = CreateParkingParkingsRequest::new(free_duration, notify_url, out_parking_no, parking_name, plate_color, plate_number, start_time, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建停车入场API",
+    "POST v3/vehicle/parking/parkings",
+    "v3/vehicle/parking/parkings"
+))]
 #[wxpay_api(POST, "v3/vehicle/parking/parkings", response = CreateParkingParkingsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateParkingParkingsRequest<'a> {
-    /// 免费时长
+    #[doc = "免费时长\n\nBody field, required. Example: `3600`."]
     pub free_duration: i64,
-    /// 回调通知url
+    #[doc = "回调通知url\n\nBody field, required. Example: `https://yoursite.com/wxpay.html`."]
     pub notify_url: &'a str,
-    /// 商户入场id
+    #[doc = "商户入场id\n\nBody field, required. Example: `1231243`."]
     pub out_parking_no: &'a str,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nBody field, required. Example: `欢乐海岸停车场`."]
     pub parking_name: &'a str,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nBody field, required. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nBody field, required. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 入场时间
+    #[doc = "入场时间\n\nBody field, required. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateParkingParkingsRequest`].
+impl<'a> CreateParkingParkingsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        free_duration: i64,
+        notify_url: &'a str,
+        out_parking_no: &'a str,
+        parking_name: &'a str,
+        plate_color: crate::vehicle::VehiclePlateColor,
+        plate_number: &'a str,
+        start_time: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            free_duration,
+            notify_url,
+            out_parking_no,
+            parking_name,
+            plate_color,
+            plate_number,
+            start_time,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateParkingParkingsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateParkingParkingsResponse {
-    /// 不可用状态描述
+    #[doc = "不可用状态描述\n\nMay be absent. Example: `PAUSE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reason: Option<CreateParkingParkingsBlockReason>,
-    /// 免费时长
+    #[doc = "免费时长\n\nAlways present. Example: `3600`."]
     pub free_duration: i64,
-    /// 停车入场id
+    #[doc = "停车入场id\n\nAlways present. Example: `5K8264ILTKCH16CQ250`."]
     pub id: String,
-    /// 商户入场id
+    #[doc = "商户入场id\n\nAlways present. Example: `212434321`."]
     pub out_parking_no: String,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nAlways present. Example: `欢乐海岸停车场`."]
     pub parking_name: String,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nAlways present. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `粤B888888`."]
     pub plate_number: String,
-    /// 入场时间
+    #[doc = "入场时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: String,
-    /// 停车入场状态
+    #[doc = "停车入场状态\n\nAlways present. Example: `NORMAL`."]
     pub state: CreateParkingParkingsState,
 }
 

@@ -6,33 +6,35 @@ use crate::generated::prelude::*;
 pub mod out_trade_no;
 pub mod parking;
 
-/// 停车场景信息
+#[doc = "停车场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsParkingInfo {
-    /// 计费时长
+    #[doc = "计费时长\n\nAlways present. Example: `3600`."]
     pub charging_duration: i64,
-    /// 停车场设备id
+    #[doc = "停车场设备id\n\nAlways present. Example: `12313`."]
     pub device_id: String,
-    /// 出场时间
+    #[doc = "出场时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub end_time: String,
-    /// 停车入场id
+    #[doc = "停车入场id\n\nAlways present. Example: `5K8264ILTKCH16CQ250`."]
     pub parking_id: String,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nAlways present. Example: `欢乐海岸停车场`."]
     pub parking_name: String,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nAlways present. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `粤B888888`."]
     pub plate_number: String,
-    /// 入场时间
+    #[doc = "入场时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: String,
 }
 
-/// 支付者信息
+#[doc = "支付者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPayer {
-    /// 用户在appid下的标识
+    #[doc = "用户在appid下的标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 用户在sub\_appid下的标识
+    #[doc = "用户在sub\\_appid下的标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }

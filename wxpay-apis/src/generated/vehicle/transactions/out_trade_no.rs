@@ -3,120 +3,132 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单API: `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询订单API: `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet mut request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询订单API",
+    "GET v3/vehicle/transactions/out-trade-no/{out_trade_no}",
+    "v3/vehicle/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/vehicle/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryTransactionsByOutTradeNoRequest`].
+impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryTransactionsByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoResponse {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nAlways present."]
     pub amount: QueryTransactionsByOutTradeNoAmount,
-    /// 应用ID
+    #[doc = "应用ID\n\nAlways present. Example: `wxcbda96de0b165486`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 订单创建时间
+    #[doc = "订单创建时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub create_time: String,
-    /// 服务描述
+    #[doc = "服务描述\n\nAlways present. Example: `停车场扣费`."]
     pub description: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 停车场景信息
+    #[doc = "停车场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_info: Option<crate::vehicle::transactions::TransactionsParkingInfo>,
-    /// 支付者信息
+    #[doc = "支付者信息\n\nAlways present."]
     pub payer: crate::vehicle::transactions::TransactionsPayer,
-    /// 优惠信息
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsByOutTradeNoPromotionDetail>>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nAlways present. Example: `wxcbda96de0b165489`."]
     pub sub_appid: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易场景
+    #[doc = "交易场景\n\nAlways present. Example: `PARKING`."]
     pub trade_scene: String,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// 用户是否已还款
+    #[doc = "用户是否已还款\n\nMay be absent. Example: `Y`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_repaid: Option<String>,
 }
 
-/// 订单金额信息
+#[doc = "订单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户实际支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户实际支付金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub coupon_id: String,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

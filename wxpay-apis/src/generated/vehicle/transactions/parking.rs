@@ -3,87 +3,156 @@
 
 use crate::generated::prelude::*;
 
-/// 扣费受理API: `POST /v3/vehicle/transactions/parking`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534352>, <https://pay.weixin.qq.com/doc/v3/partner/4012534427>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_3.shtml>.
-///
-/// For: 服务商.
+#[doc = "扣费受理API: `POST /v3/vehicle/transactions/parking`.\n\n```ignore\nlet mut request = CreateTransactionsParkingRequest::new(amount, appid, description, notify_url, out_trade_no, sub_appid, sub_mchid, trade_scene);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534352>, <https://pay.weixin.qq.com/doc/v3/partner/4012534427>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "扣费受理API",
+    "POST v3/vehicle/transactions/parking",
+    "v3/vehicle/transactions/parking"
+))]
 #[wxpay_api(POST, "v3/vehicle/transactions/parking", response = CreateTransactionsParkingResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateTransactionsParkingAmount,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxcbda96de0b165486`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `深圳分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 服务描述
+    #[doc = "服务描述\n\nBody field, required. Example: `停车场扣费`."]
     pub description: &'a str,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 回调通知url
+    #[doc = "回调通知url\n\nBody field, required. Example: `https://yoursite.com/wxpay.html`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 停车场景信息
+    #[doc = "停车场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parking_info: Option<CreateTransactionsParkingParkingInfo<'a>>,
-    /// 分账标识
+    #[doc = "分账标识\n\nBody field, optional. Example: `Y`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<CreateTransactionsParkingProfitSharing>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, required. Example: `wxcbda96de0b165486`."]
     pub sub_appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易场景
+    #[doc = "交易场景\n\nBody field, required. Example: `PARKING`."]
     pub trade_scene: &'a str,
 }
 
-/// 订单金额
+impl<'a> CreateTransactionsParkingRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `parking_info`, `profit_sharing`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateTransactionsParkingAmount,
+        appid: &'a str,
+        description: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        sub_appid: &'a str,
+        sub_mchid: &'a str,
+        trade_scene: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            description,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            parking_info: None,
+            profit_sharing: None,
+            sub_appid,
+            sub_mchid,
+            trade_scene,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<CreateTransactionsParkingCurrency>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
+impl CreateTransactionsParkingAmount {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
 string_enum! {
-    /// 货币类型
+    /// Values of `currency`.
     pub enum CreateTransactionsParkingCurrency {
         /// `CNY`
         Cny = "CNY",
     }
 }
 
-/// 停车场景信息
+#[doc = "停车场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingParkingInfo<'a> {
-    /// 计费时长
+    #[doc = "计费时长\n\nRequired. Example: `3600`."]
     pub charging_duration: i64,
-    /// 停车场设备id
+    #[doc = "停车场设备id\n\nRequired. Example: `12313`."]
     pub device_id: &'a str,
-    /// 出场时间
+    #[doc = "出场时间\n\nRequired. Example: `2017-08-26T10:43:39+08:00`."]
     pub end_time: &'a str,
-    /// 停车入场id
+    #[doc = "停车入场id\n\nRequired. Example: `5K8264ILTKCH16CQ250`."]
     pub parking_id: &'a str,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nRequired. Example: `欢乐海岸停车场`."]
     pub parking_name: &'a str,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nRequired. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nRequired. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 入场时间
+    #[doc = "入场时间\n\nRequired. Example: `2017-08-26T10:43:39+08:00`."]
     pub start_time: &'a str,
 }
 
+impl<'a> CreateTransactionsParkingParkingInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        charging_duration: i64,
+        device_id: &'a str,
+        end_time: &'a str,
+        parking_id: &'a str,
+        parking_name: &'a str,
+        plate_color: crate::vehicle::VehiclePlateColor,
+        plate_number: &'a str,
+        start_time: &'a str,
+    ) -> Self {
+        Self {
+            charging_duration,
+            device_id,
+            end_time,
+            parking_id,
+            parking_name,
+            plate_color,
+            plate_number,
+            start_time,
+        }
+    }
+}
+
 string_enum! {
-    /// 分账标识
+    /// Values of `profit_sharing`.
     pub enum CreateTransactionsParkingProfitSharing {
         /// `N`
         N = "N",
@@ -92,107 +161,106 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateTransactionsParkingRequest`].
+#[doc = "The answer to [`CreateTransactionsParkingRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingResponse {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nAlways present."]
     pub amount: CreateTransactionsParkingResponseAmount,
-    /// 应用ID
+    #[doc = "应用ID\n\nAlways present. Example: `wxcbda96de0b165486`."]
     pub appid: String,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 订单创建时间
+    #[doc = "订单创建时间\n\nAlways present. Example: `2017-08-26T10:43:39+08:00`."]
     pub create_time: String,
-    /// 服务描述
+    #[doc = "服务描述\n\nAlways present. Example: `停车场扣费`."]
     pub description: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 停车场景信息
+    #[doc = "停车场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_info: Option<crate::vehicle::transactions::TransactionsParkingInfo>,
-    /// 支付者信息
+    #[doc = "支付者信息\n\nAlways present."]
     pub payer: crate::vehicle::transactions::TransactionsPayer,
-    /// 优惠信息
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<CreateTransactionsParkingPromotionDetail>>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxcbda96de0b165489`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易场景
+    #[doc = "交易场景\n\nAlways present. Example: `PARKING`."]
     pub trade_scene: CreateTransactionsParkingTradeScene,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: CreateTransactionsParkingTradeState,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_description: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// 用户是否已还款
+    #[doc = "用户是否已还款\n\nMay be absent. Example: `Y`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_repaid: Option<CreateTransactionsParkingProfitSharing>,
 }
 
-/// 订单金额信息
+#[doc = "订单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingResponseAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present. Example: `CNY`."]
     pub currency: CreateTransactionsParkingCurrency,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户实际支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户实际支付金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsParkingPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub coupon_id: String,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<CreateTransactionsParkingCurrency>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<CreateTransactionsParkingScope>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreateTransactionsParkingType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }

@@ -7,74 +7,118 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户标识列表: `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商户标识列表: `GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = QueryAvailMchRangesMerchantIdentifiersRequest::new(range_id, sp_mchid, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商户标识列表",
+    "GET v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
+    "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers"
+))]
 #[wxpay_api(GET, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers", response = QueryAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// 可用商户范围id
+    #[doc = "可用商户范围id\n\nPath parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, required. Example: `0`."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `100`."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryAvailMchRangesMerchantIdentifiersRequest`].
+impl<'a> QueryAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, sp_mchid: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            range_id,
+            sp_mchid,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryAvailMchRangesMerchantIdentifiersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAvailMchRangesMerchantIdentifiersResponse {
-    /// 实际返回数量
+    #[doc = "实际返回数量\n\nAlways present. Example: `100`."]
     pub count: i64,
-    /// 商户标识列表
+    #[doc = "商户标识列表\n\nAlways present."]
     pub data: Vec<String>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `100`."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `1000`."]
     pub total_count: i64,
 }
 
-/// 添加商户标识: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "添加商户标识: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.\n\n```ignore\nlet request = CreateAvailMchRangesMerchantIdentifiersRequest::new(range_id, merchant_identifier, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加商户标识",
+    "POST v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
+    "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers"
+))]
 #[wxpay_api(POST, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers", response = CreateAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// 可用商户范围id
+    #[doc = "可用商户范围id\n\nPath parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: &'a str,
-    /// 商户标识值
+    #[doc = "商户标识值\n\nBody field, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> CreateAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, merchant_identifier: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            range_id,
+            merchant_identifier,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`CreateAvailMchRangesMerchantIdentifiersRequest`]: `POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`.
 pub type CreateAvailMchRangesMerchantIdentifiersResponse =
     crate::webizpay::avail_mch_ranges::AvailMchRangesResponse;
 
-/// 删除商户标识: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "删除商户标识: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.\n\n```ignore\nlet request = DeleteAvailMchRangesMerchantIdentifiersRequest::new(range_id, merchant_identifier, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除商户标识",
+    "DELETE v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}",
+    "v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}"
+))]
 #[wxpay_api(DELETE, "v3/webizpay/avail-mch-ranges/<range_id>/merchant-identifiers/<merchant_identifier>", response = DeleteAvailMchRangesMerchantIdentifiersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
-    /// 可用商户范围id
+    #[doc = "可用商户范围id\n\nPath parameter, required. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: &'a str,
-    /// 商户标识值
+    #[doc = "商户标识值\n\nPath parameter, required. Example: `91110000710926094P`."]
     pub merchant_identifier: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     #[wxpay(body)]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> DeleteAvailMchRangesMerchantIdentifiersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(range_id: &'a str, merchant_identifier: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            range_id,
+            merchant_identifier,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`DeleteAvailMchRangesMerchantIdentifiersRequest`]: `DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`.

@@ -7,34 +7,46 @@ use crate::generated::prelude::*;
 
 pub mod merchant_identifiers;
 
-/// 查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询可用商户范围列表: `GET /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = QueryWebizpayAvailMchRangesRequest::new(sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询可用商户范围列表",
+    "GET v3/webizpay/avail-mch-ranges",
+    "v3/webizpay/avail-mch-ranges"
+))]
 #[wxpay_api(GET, "v3/webizpay/avail-mch-ranges", response = QueryWebizpayAvailMchRangesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRequest<'a> {
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
-/// The answer to [`QueryWebizpayAvailMchRangesRequest`].
+impl<'a> QueryWebizpayAvailMchRangesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sp_mchid: &'a str) -> Self {
+        Self { sp_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryWebizpayAvailMchRangesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesResponse {
-    /// 可用商户范围列表
+    #[doc = "可用商户范围列表\n\nAlways present."]
     pub range_list: Vec<QueryWebizpayAvailMchRangesRange>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
 }
 
-/// 可用商户范围列表
+#[doc = "可用商户范围列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWebizpayAvailMchRangesRange {
-    /// 商户标识类型
+    #[doc = "商户标识类型\n\nMay be absent. Example: `ORGANIZATION_CODE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier_type: Option<WebizpayAvailMchRangesIdentifierType>,
-    /// 可用商户范围id
+    #[doc = "可用商户范围id\n\nMay be absent. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_id: Option<String>,
 }
@@ -49,24 +61,38 @@ string_enum! {
     }
 }
 
-/// 创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建可用商户范围: `POST /v3/webizpay/avail-mch-ranges`.\n\n```ignore\nlet request = CreateWebizpayAvailMchRangesRequest::new(identifier_type, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建可用商户范围",
+    "POST v3/webizpay/avail-mch-ranges",
+    "v3/webizpay/avail-mch-ranges"
+))]
 #[wxpay_api(POST, "v3/webizpay/avail-mch-ranges", response = CreateWebizpayAvailMchRangesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWebizpayAvailMchRangesRequest<'a> {
-    /// 商户标识类型
+    #[doc = "商户标识类型\n\nBody field, required. Example: `ORGANIZATION_CODE`."]
     pub identifier_type: WebizpayAvailMchRangesIdentifierType,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
-/// The answer to [`CreateWebizpayAvailMchRangesRequest`], [`CreateAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest) and [`DeleteAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest).
+impl<'a> CreateWebizpayAvailMchRangesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(identifier_type: WebizpayAvailMchRangesIdentifierType, sp_mchid: &'a str) -> Self {
+        Self {
+            identifier_type,
+            sp_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateWebizpayAvailMchRangesRequest`], [`CreateAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::CreateAvailMchRangesMerchantIdentifiersRequest) and [`DeleteAvailMchRangesMerchantIdentifiersRequest`](crate::webizpay::avail_mch_ranges::merchant_identifiers::DeleteAvailMchRangesMerchantIdentifiersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AvailMchRangesResponse {
-    /// 可用商户范围id
+    #[doc = "可用商户范围id\n\nAlways present. Example: `89f5123e-5ad4-4e0e-89b1-63ced0c798c5`."]
     pub range_id: String,
 }
 

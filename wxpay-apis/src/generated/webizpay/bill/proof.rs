@@ -3,52 +3,76 @@
 
 use crate::generated::prelude::*;
 
-/// 申请企业商户企业支付出资凭证: `POST /v3/webizpay/bill/proof`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请企业商户企业支付出资凭证: `POST /v3/webizpay/bill/proof`.\n\n```ignore\nlet mut request = CreateBillProofRequest::new(end_date, out_operation_id, sp_mchid, start_date, sub_mchid);\nrequest.entity_name = Some(entity_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请企业商户企业支付出资凭证",
+    "POST v3/webizpay/bill/proof",
+    "v3/webizpay/bill/proof"
+))]
 #[wxpay_api(POST, "v3/webizpay/bill/proof", response = CreateBillProofResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBillProofRequest<'a> {
-    /// 结束日期
+    #[doc = "结束日期\n\nBody field, required. Example: `2025-04-23`."]
     pub end_date: &'a str,
-    /// 商户主体名称
+    #[doc = "商户主体名称\n\nBody field, optional. Example: `某某科技有限公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_name: Option<&'a str>,
-    /// 商户操作流水号
+    #[doc = "商户操作流水号\n\nBody field, required. Example: `operation12345678`."]
     pub out_operation_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 起始日期
+    #[doc = "起始日期\n\nBody field, required. Example: `2025-04-23`."]
     pub start_date: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateBillProofRequest`].
+impl<'a> CreateBillProofRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`entity_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        end_date: &'a str,
+        out_operation_id: &'a str,
+        sp_mchid: &'a str,
+        start_date: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            end_date,
+            entity_name: None,
+            out_operation_id,
+            sp_mchid,
+            start_date,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBillProofRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBillProofResponse {
-    /// 凭证申请创建时间
+    #[doc = "凭证申请创建时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub create_time: Timestamp,
-    /// 凭证下载地址
+    #[doc = "凭证下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     pub download_url: String,
-    /// 结束日期
+    #[doc = "结束日期\n\nAlways present. Example: `2025-04-23`."]
     pub end_date: String,
-    /// 商户主体名称
+    #[doc = "商户主体名称\n\nAlways present. Example: `某某科技有限公司`."]
     pub entity_name: String,
-    /// 微信支付操作流水号
+    #[doc = "微信支付操作流水号\n\nAlways present. Example: `1030000071201xxxxx`."]
     pub operation_id: String,
-    /// 商户操作流水号
+    #[doc = "商户操作流水号\n\nAlways present. Example: `operation12345678`."]
     pub out_operation_id: String,
-    /// 出资凭证申请单单号
+    #[doc = "出资凭证申请单单号\n\nAlways present. Example: `proof12345678`."]
     pub proof_id: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 起始日期
+    #[doc = "起始日期\n\nAlways present. Example: `2025-04-23`."]
     pub start_date: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 凭证状态更新时间
+    #[doc = "凭证状态更新时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub updated_time: Timestamp,
 }

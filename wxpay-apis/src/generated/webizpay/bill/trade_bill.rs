@@ -3,22 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请企业商户企业支付业务账单: `POST /v3/webizpay/bill/trade-bill`.\n\n```ignore\nlet request = CreateBillTradeBillRequest::new(date, sp_mchid, sub_mchid, type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请企业商户企业支付业务账单",
+    "POST v3/webizpay/bill/trade-bill",
+    "v3/webizpay/bill/trade-bill"
+))]
 #[wxpay_api(POST, "v3/webizpay/bill/trade-bill", response = CreateBillTradeBillResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBillTradeBillRequest<'a> {
-    /// 账单日期
+    #[doc = "账单日期\n\nBody field, required. Example: `2025-04-23`."]
     pub date: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
-    /// 账单类型
+    #[doc = "账单类型\n\nBody field, required. Example: `QYZFALL`."]
     pub r#type: CreateBillTradeBillType,
+}
+
+impl<'a> CreateBillTradeBillRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        date: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        r#type: CreateBillTradeBillType,
+    ) -> Self {
+        Self {
+            date,
+            sp_mchid,
+            sub_mchid,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -29,17 +49,18 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateBillTradeBillRequest`].
+#[doc = "The answer to [`CreateBillTradeBillRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBillTradeBillResponse {
-    /// 账单日期
+    #[doc = "账单日期\n\nAlways present. Example: `2025-04-23`."]
     pub date: String,
-    /// 账单下载地址
+    #[doc = "账单下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     pub download_url: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 账单类型
+    #[doc = "账单类型\n\nAlways present. Example: `QYZFALL`."]
     pub r#type: CreateBillTradeBillType,
 }

@@ -7,54 +7,51 @@ pub mod out_quota_cards;
 pub mod quota_cards;
 pub mod revoke;
 
-/// The answer to [`QueryEmployeesOutQuotaCardsRequest`](crate::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequest) and [`QueryEmployeesQuotaCardsRequest`](crate::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequest).
+#[doc = "The answer to [`QueryEmployeesOutQuotaCardsRequest`](crate::webizpay::employees::out_quota_cards::QueryEmployeesOutQuotaCardsRequest) and [`QueryEmployeesQuotaCardsRequest`](crate::webizpay::employees::quota_cards::QueryEmployeesQuotaCardsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuotaCards {
-    /// 卡片总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "卡片总金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 卡片失效时间
+    #[doc = "卡片失效时间\n\nMay be absent. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_disabled_time: Option<Timestamp>,
-    /// 卡片名称
+    #[doc = "卡片名称\n\nAlways present. Example: `报销额度卡`."]
     pub card_name: String,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nAlways present. Example: `1068019671702503425`."]
     pub card_no: String,
-    /// 卡片备注
+    #[doc = "卡片备注\n\nMay be absent. Example: `2023年1月差旅报销`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_remark: Option<String>,
-    /// 使用规则
+    #[doc = "使用规则\n\nAlways present. Example: `SINGLE`."]
     pub card_rule: QuotaCardsCardRule,
-    /// 卡片状态
+    #[doc = "卡片状态\n\nAlways present. Example: `ACTIVE`."]
     pub card_state: QuotaCardsCardState,
-    /// 企业支付卡模板ID
+    #[doc = "企业支付卡模板ID\n\nAlways present. Example: `template_123`."]
     pub card_template_id: String,
-    /// 卡片使用时间
+    #[doc = "卡片使用时间\n\nMay be absent. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_usage_time: Option<Timestamp>,
-    /// 卡片生效时间
+    #[doc = "卡片生效时间\n\nAlways present. Format `rfc3339`. Example: `2023-01-01T23:59:59+08:00`."]
     pub effective_begin_time: Timestamp,
-    /// 卡片有效期
+    #[doc = "卡片有效期\n\nAlways present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub effective_end_time: Timestamp,
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
-    /// 商户卡号
+    #[doc = "商户卡号\n\nAlways present. Example: `mch_card_123456`."]
     pub out_card_no: String,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent. Example: `有效期结束`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 退款规则
+    #[doc = "退款规则\n\nAlways present. Example: `RETURN`."]
     pub refund_rule: QuotaCardsRefundRule,
-    /// 卡片可用金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "卡片可用金额\n\nAlways present. Example: `8000`.\n\nAmount in fen (分)."]
     pub remain_amount: i64,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 卡片关联微信支付订单号
+    #[doc = "卡片关联微信支付订单号\n\nMay be absent. Example: `4200000123202306081234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }

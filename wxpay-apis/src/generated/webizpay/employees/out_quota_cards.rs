@@ -3,22 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 使用商户卡号查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "使用商户卡号查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.\n\n```ignore\nlet request = QueryEmployeesOutQuotaCardsRequest::new(employee_id, out_card_no, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "使用商户卡号查询企业支付额度卡",
+    "GET v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}",
+    "v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}"
+))]
 #[wxpay_api(GET, "v3/webizpay/employees/<employee_id>/out-quota-cards/<out_card_no>", response = QueryEmployeesOutQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEmployeesOutQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 企业支付额度卡商户卡号
+    #[doc = "企业支付额度卡商户卡号\n\nPath parameter, required. Example: `out_card_123456`."]
     pub out_card_no: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryEmployeesOutQuotaCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        employee_id: &'a str,
+        out_card_no: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            employee_id,
+            out_card_no,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryEmployeesOutQuotaCardsRequest`]: `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.

@@ -3,35 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户发起解除员工企业支付授权: `POST /v3/webizpay/employees/{employee_id}/revoke`.\n\n```ignore\nlet request = RevokeEmployeesRequest::new(employee_id, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户发起解除员工企业支付授权",
+    "POST v3/webizpay/employees/{employee_id}/revoke",
+    "v3/webizpay/employees/{employee_id}/revoke"
+))]
 #[wxpay_api(POST, "v3/webizpay/employees/<employee_id>/revoke", response = RevokeEmployeesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeEmployeesRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`RevokeEmployeesRequest`].
+impl<'a> RevokeEmployeesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(employee_id: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            employee_id,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`RevokeEmployeesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeEmployeesResponse {
-    /// 员工企业支付失效时间
+    #[doc = "员工企业支付失效时间\n\nAlways present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub authorization_revoked_time: Timestamp,
-    /// 员工企业支付权限状态
+    #[doc = "员工企业支付权限状态\n\nAlways present. Example: `REVOKED`."]
     pub authorization_state: crate::webizpay::WebizpayAuthorizationState,
-    /// 作废原因
+    #[doc = "作废原因\n\nAlways present. Example: `用户主动撤销`."]
     pub reason: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 商户企业员工ID
+    #[doc = "商户企业员工ID\n\nAlways present. Example: `employee123`."]
     pub user_id: String,
 }

@@ -5,32 +5,63 @@
 
 use crate::generated::prelude::*;
 
-/// 发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发起门店主体匹配: `POST /v3/webizpay/stores/entity-matches`.\n\n```ignore\nlet mut request = CreateStoresEntityMatchesRequest::new(out_batch_id, sp_mchid);\nrequest.match_details = Some(match_details);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起门店主体匹配",
+    "POST v3/webizpay/stores/entity-matches",
+    "v3/webizpay/stores/entity-matches"
+))]
 #[wxpay_api(POST, "v3/webizpay/stores/entity-matches", response = CreateStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesRequest<'a> {
-    /// 主体匹配明细列表
+    #[doc = "主体匹配明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_details: Option<&'a [CreateStoresEntityMatchesMatchDetail<'a>]>,
-    /// 商户主体匹配批次单号
+    #[doc = "商户主体匹配批次单号\n\nBody field, required. Example: `batch12345678`."]
     pub out_batch_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
-/// 主体匹配明细列表
+impl<'a> CreateStoresEntityMatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`match_details`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_batch_id: &'a str, sp_mchid: &'a str) -> Self {
+        Self {
+            match_details: None,
+            out_batch_id,
+            sp_mchid,
+        }
+    }
+}
+
+#[doc = "主体匹配明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesMatchDetail<'a> {
-    /// 门店统一社会信用代码
+    #[doc = "门店统一社会信用代码\n\nRequired. Example: `91110000710926094P`."]
     pub organization_code: &'a str,
-    /// 需要查询的支付产品
+    #[doc = "需要查询的支付产品\n\nRequired. Example: `CODE_PAY`."]
     pub product_type: CreateStoresEntityMatchesProductType,
-    /// 门店名称
+    #[doc = "门店名称\n\nRequired. Example: `微信小店`."]
     pub store_name: &'a str,
+}
+
+impl<'a> CreateStoresEntityMatchesMatchDetail<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        organization_code: &'a str,
+        product_type: CreateStoresEntityMatchesProductType,
+        store_name: &'a str,
+    ) -> Self {
+        Self {
+            organization_code,
+            product_type,
+            store_name,
+        }
+    }
 }
 
 string_enum! {
@@ -43,18 +74,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateStoresEntityMatchesRequest`].
+#[doc = "The answer to [`CreateStoresEntityMatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateStoresEntityMatchesResponse {
-    /// 微信支付主体匹配批次单号
+    #[doc = "微信支付主体匹配批次单号\n\nAlways present. Example: `1030000071201xxxxx`."]
     pub batch_id: String,
-    /// 商户主体匹配批次单号
+    #[doc = "商户主体匹配批次单号\n\nAlways present. Example: `batch12345678`."]
     pub out_batch_id: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: StoresEntityMatchesState,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub time: Timestamp,
 }
 
@@ -72,43 +104,55 @@ string_enum! {
     }
 }
 
-/// 查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询门店主体匹配结果: `GET /v3/webizpay/stores/entity-matches/{batch_id}`.\n\n```ignore\nlet request = QueryStoresEntityMatchesRequest::new(batch_id, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询门店主体匹配结果",
+    "GET v3/webizpay/stores/entity-matches/{batch_id}",
+    "v3/webizpay/stores/entity-matches/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/webizpay/stores/entity-matches/<batch_id>", response = QueryStoresEntityMatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesRequest<'a> {
-    /// 微信支付主体匹配批次单号
+    #[doc = "微信支付主体匹配批次单号\n\nPath parameter, required. Example: `1030000071201xxxxx`."]
     pub batch_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
 }
 
-/// The answer to [`QueryStoresEntityMatchesRequest`].
+impl<'a> QueryStoresEntityMatchesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_id: &'a str, sp_mchid: &'a str) -> Self {
+        Self { batch_id, sp_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryStoresEntityMatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesResponse {
-    /// 微信支付主体匹配批次单号
+    #[doc = "微信支付主体匹配批次单号\n\nAlways present. Example: `1030000071201xxxxx`."]
     pub batch_id: String,
-    /// 主体匹配明细列表
+    #[doc = "主体匹配明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_results: Option<Vec<QueryStoresEntityMatchesMatchResult>>,
-    /// 商户主体匹配批次单号
+    #[doc = "商户主体匹配批次单号\n\nAlways present. Example: `batch12345678`."]
     pub out_batch_id: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: StoresEntityMatchesState,
 }
 
-/// 主体匹配明细列表
+#[doc = "主体匹配明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryStoresEntityMatchesMatchResult {
-    /// 是否存在满足条件微信支付商户号
+    #[doc = "是否存在满足条件微信支付商户号\n\nAlways present. Example: `True`."]
     pub has_valid_mchid: bool,
-    /// 门店统一社会信用代码
+    #[doc = "门店统一社会信用代码\n\nAlways present. Example: `91110000710926094P`."]
     pub organization_code: String,
-    /// 门店名称
+    #[doc = "门店名称\n\nAlways present. Example: `微信小店`."]
     pub store_name: String,
 }

@@ -3,45 +3,61 @@
 
 use crate::generated::prelude::*;
 
-/// 企业商户查询企业员工开通授权状态: `GET /v3/webizpay/users/{user_id}/authorization-state`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户查询企业员工开通授权状态: `GET /v3/webizpay/users/{user_id}/authorization-state`.\n\n```ignore\nlet request = QueryUsersAuthorizationStateRequest::new(user_id, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户查询企业员工开通授权状态",
+    "GET v3/webizpay/users/{user_id}/authorization-state",
+    "v3/webizpay/users/{user_id}/authorization-state"
+))]
 #[wxpay_api(GET, "v3/webizpay/users/<user_id>/authorization-state", response = QueryUsersAuthorizationStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersAuthorizationStateRequest<'a> {
-    /// 企业员工ID
+    #[doc = "企业员工ID\n\nPath parameter, required. Example: `123456`."]
     pub user_id: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryUsersAuthorizationStateRequest`].
+impl<'a> QueryUsersAuthorizationStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(user_id: &'a str, sp_mchid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            user_id,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersAuthorizationStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersAuthorizationStateResponse {
-    /// 微信授权关系列表
+    #[doc = "微信授权关系列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_list: Option<Vec<QueryUsersAuthorizationStateEmployee>>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 企业员工ID
+    #[doc = "企业员工ID\n\nAlways present. Example: `123456`."]
     pub user_id: String,
 }
 
-/// 微信授权关系列表
+#[doc = "微信授权关系列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersAuthorizationStateEmployee {
-    /// 解除授权时间
+    #[doc = "解除授权时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub authorization_revoked_time: Timestamp,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub authorization_state: crate::webizpay::WebizpayAuthorizationState,
-    /// 授权时间
+    #[doc = "授权时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub authorization_time: Timestamp,
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
 }

@@ -3,45 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户发起员工开通企业支付授权: `POST /v3/webizpay/users/{user_id}/authorization-url`.\n\n```ignore\nlet request = CreateUsersAuthorizationUrlRequest::new(user_id, application_type, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户发起员工开通企业支付授权",
+    "POST v3/webizpay/users/{user_id}/authorization-url",
+    "v3/webizpay/users/{user_id}/authorization-url"
+))]
 #[wxpay_api(POST, "v3/webizpay/users/<user_id>/authorization-url", response = CreateUsersAuthorizationUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUsersAuthorizationUrlRequest<'a> {
-    /// 企业员工ID
+    #[doc = "企业员工ID\n\nPath parameter, required. Example: `123456`."]
     pub user_id: &'a str,
-    /// 发起授权应用类型
+    #[doc = "发起授权应用类型\n\nBody field, required. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateUsersAuthorizationUrlRequest`].
+impl<'a> CreateUsersAuthorizationUrlRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        user_id: &'a str,
+        application_type: crate::webizpay::UrlApplicationType,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            user_id,
+            application_type,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateUsersAuthorizationUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateUsersAuthorizationUrlResponse {
-    /// 发起授权应用类型
+    #[doc = "发起授权应用类型\n\nAlways present. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nMay be absent. Example: `weixin://dl/liteapp?url=https%3A%2F%2Fliteapp.wxpapp.weixin.qq.com%2Fq%2FgjoM...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_url: Option<String>,
-    /// 链接失效时间
+    #[doc = "链接失效时间\n\nMay be absent. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Timestamp>,
-    /// 小程序业务类型
+    #[doc = "小程序业务类型\n\nMay be absent. Example: `liteAppWebizPayRegister`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_business_type: Option<String>,
-    /// 小程序查询参数
+    #[doc = "小程序查询参数\n\nMay be absent. Example: `token=123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_query: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
-    /// 企业员工ID
+    #[doc = "企业员工ID\n\nAlways present. Example: `123456`."]
     pub user_id: String,
 }

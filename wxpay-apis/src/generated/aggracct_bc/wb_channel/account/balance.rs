@@ -3,43 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询渠道额度: `GET /v3/aggracct-bc/wb-channel/account/balance`.\n\n```ignore\nlet mut request = QueryWbChannelAccountBalanceRequest::new(mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询渠道额度",
+    "GET v3/aggracct-bc/wb-channel/account/balance",
+    "v3/aggracct-bc/wb-channel/account/balance"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/account/balance", response = QueryWbChannelAccountBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountBalanceRequest<'a> {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 额度台账号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "额度台账号\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub bal_account_no: &'a str,
-    /// 卡号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "卡号\n\nQuery parameter, optional. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_no: Option<&'a str>,
-    /// 商户子账户协议号
+    #[doc = "商户子账户协议号\n\nQuery parameter, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
-    /// 请求场景
+    #[doc = "请求场景\n\nQuery parameter, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`QueryWbChannelAccountBalanceRequest`].
+impl<'a> QueryWbChannelAccountBalanceRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, bal_account_no: &'a str, wechatpay_serial: &'a str) -> Self {
+        Self {
+            mchid,
+            bal_account_no,
+            card_no: None,
+            sgn_no: None,
+            req_scene: None,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryWbChannelAccountBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountBalanceResponse {
-    /// 额度台账号额度
+    #[doc = "额度台账号额度\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
-    /// 是否存在在途减额指令
+    #[doc = "是否存在在途减额指令\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_transit_reduction_exist: Option<bool>,
 }

@@ -3,160 +3,148 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户资料: `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询商户资料: `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.\n\n```ignore\nlet mut request = QueryWbChannelAccountMchArchivesRequest::new(mchid, bal_account_no, wechatpay_serial);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商户资料",
+    "GET v3/aggracct-bc/wb-channel/account/mch_archives",
+    "v3/aggracct-bc/wb-channel/account/mch_archives"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/account/mch_archives", response = QueryWbChannelAccountMchArchivesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchArchivesRequest<'a> {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 额度台账号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "额度台账号\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub bal_account_no: &'a str,
-    /// 卡号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "卡号\n\nQuery parameter, optional. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_no: Option<&'a str>,
-    /// 商户子账户协议号
+    #[doc = "商户子账户协议号\n\nQuery parameter, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
-    /// 请求场景
+    #[doc = "请求场景\n\nQuery parameter, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`QueryWbChannelAccountMchArchivesRequest`].
+impl<'a> QueryWbChannelAccountMchArchivesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `sgn_no`, `req_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, bal_account_no: &'a str, wechatpay_serial: &'a str) -> Self {
+        Self {
+            mchid,
+            bal_account_no,
+            card_no: None,
+            sgn_no: None,
+            req_scene: None,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryWbChannelAccountMchArchivesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchArchivesResponse {
-    /// 额度台账号
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "额度台账号\n\nMay be absent. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bal_account_no: Option<String>,
-    /// 受益所有人信息列表
+    pub bal_account_no: Option<Encrypted>,
+    #[doc = "受益所有人信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beneficial_owner: Option<Vec<QueryWbChannelAccountMchArchivesBeneficialOwner>>,
-    /// 主体经营范围
+    #[doc = "主体经营范围\n\nMay be absent. Example: `食品销售（仅销售预包装食品）；保健食品（预包装）销售`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_scope: Option<String>,
-    /// 卡号
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "卡号\n\nMay be absent. Format `base64`. Example: `example_card_no`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<String>,
-    /// 主体证件有效期起始日
+    pub card_no: Option<Encrypted>,
+    #[doc = "主体证件有效期起始日\n\nMay be absent. Example: `2025-10-01`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_date: Option<String>,
-    /// 主体证件有效期结束日
+    #[doc = "主体证件有效期结束日\n\nMay be absent. Example: `9999-12-31`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_date: Option<String>,
-    /// 法定代表人信息
+    #[doc = "法定代表人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_representative: Option<QueryWbChannelAccountMchArchivesLegalRepresentative>,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nMay be absent. Example: `1900016681`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 主体证件号码
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "主体证件号码\n\nMay be absent. Format `base64`. Example: `91360735MA35RDY220`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub merchant_id_no: Option<String>,
-    /// 主体证件类型
-    ///
-    /// One of `12`.
+    pub merchant_id_no: Option<Encrypted>,
+    #[doc = "主体证件类型\n\nMay be absent. Example: `12`.\n\nOne of `12`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id_type: Option<String>,
-    /// 主体证件正面影像ID
+    #[doc = "主体证件正面影像ID\n\nMay be absent. Example: `25102811A94212141615335094943740`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_img_front_id: Option<String>,
-    /// 主体证件登记名称
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "主体证件登记名称\n\nMay be absent. Format `base64`. Example: `江西米高文化传媒有限测试公司`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub merchant_name: Option<String>,
-    /// 主体类型
-    ///
-    /// One of `1`, `2`, `3`.
+    pub merchant_name: Option<Encrypted>,
+    #[doc = "主体类型\n\nMay be absent. Example: `2`.\n\nOne of `1`, `2`, `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_type: Option<String>,
-    /// 主体注册地址
+    #[doc = "主体注册地址\n\nMay be absent. Example: `江西省赣州市石城县琴江镇东南路山河馨城7-401室`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_address: Option<String>,
-    /// 商户子账户协议号
+    #[doc = "商户子账户协议号\n\nMay be absent. Example: `example_sgn_no`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<String>,
 }
 
-/// 受益所有人信息列表
+#[doc = "受益所有人信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchArchivesBeneficialOwner {
-    /// 受益所有人居住地址
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub beneficial_owner_address: String,
-    /// 受益所有人证件有效期起始日
+    #[doc = "受益所有人居住地址\n\nAlways present. Format `base64`. Example: `江西省赣州市石城县琴江镇东南路山河馨城7-401室`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub beneficial_owner_address: Encrypted,
+    #[doc = "受益所有人证件有效期起始日\n\nAlways present. Example: `2000-01-01`."]
     pub beneficial_owner_effective_date: String,
-    /// 受益所有人证件有效期结束日
+    #[doc = "受益所有人证件有效期结束日\n\nAlways present. Example: `9999-12-31`."]
     pub beneficial_owner_expire_date: String,
-    /// 受益所有人证件号码
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub beneficial_owner_id_no: String,
-    /// 受益所有人证件类型
-    ///
-    /// One of `01`.
+    #[doc = "受益所有人证件号码\n\nAlways present. Format `base64`. Example: `362137196601100023`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub beneficial_owner_id_no: Encrypted,
+    #[doc = "受益所有人证件类型\n\nAlways present. Example: `01`.\n\nOne of `01`."]
     pub beneficial_owner_id_type: String,
-    /// 受益所有人证件反面影像ID
+    #[doc = "受益所有人证件反面影像ID\n\nAlways present. Example: `25102811A94212141615335094943741`."]
     pub beneficial_owner_img_back_id: String,
-    /// 受益所有人证件正面影像ID
+    #[doc = "受益所有人证件正面影像ID\n\nAlways present. Example: `25102811A94212141615335094943741`."]
     pub beneficial_owner_img_front_id: String,
-    /// 受益所有人姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub beneficial_owner_name: String,
-    /// 受益所有人编号
+    #[doc = "受益所有人姓名\n\nAlways present. Format `base64`. Example: `李四`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub beneficial_owner_name: Encrypted,
+    #[doc = "受益所有人编号\n\nAlways present. Example: `1`."]
     pub beneficial_owner_no: String,
 }
 
-/// 法定代表人信息
+#[doc = "法定代表人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchArchivesLegalRepresentative {
-    /// 法定代表人居住地址
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub legal_representative_address: String,
-    /// 法定代表人证件有效期起始日
+    #[doc = "法定代表人居住地址\n\nAlways present. Format `base64`. Example: `江西省赣州市石城县琴江镇东南路山河馨城7-401室`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub legal_representative_address: Encrypted,
+    #[doc = "法定代表人证件有效期起始日\n\nAlways present. Example: `2000-10-01`."]
     pub legal_representative_effective_date: String,
-    /// 法定代表人证件有效期结束日
+    #[doc = "法定代表人证件有效期结束日\n\nAlways present. Example: `9999-12-31`."]
     pub legal_representative_expire_date: String,
-    /// 法定代表人证件号码
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub legal_representative_id_no: String,
-    /// 法定代表人证件类型
-    ///
-    /// One of `01`.
+    #[doc = "法定代表人证件号码\n\nAlways present. Format `base64`. Example: `362137196601100023`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub legal_representative_id_no: Encrypted,
+    #[doc = "法定代表人证件类型\n\nAlways present. Example: `01`.\n\nOne of `01`."]
     pub legal_representative_id_type: String,
-    /// 法定代表人证件反面影像ID
+    #[doc = "法定代表人证件反面影像ID\n\nAlways present. Example: `25102811A94212141615335094943742`."]
     pub legal_representative_img_back_id: String,
-    /// 法定代表人证件正面影像ID
+    #[doc = "法定代表人证件正面影像ID\n\nAlways present. Example: `25102811A94212141615335094943741`."]
     pub legal_representative_img_front_id: String,
-    /// 法定代表人发证机关
+    #[doc = "法定代表人发证机关\n\nMay be absent. Example: `江西省赣州市石城县公安局`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_representative_issue_authority: Option<String>,
-    /// 法定代表人姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub legal_representative_name: String,
-    /// 法定代表人民族
+    #[doc = "法定代表人姓名\n\nAlways present. Format `base64`. Example: `张三`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub legal_representative_name: Encrypted,
+    #[doc = "法定代表人民族\n\nMay be absent. Example: `汉族`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_representative_nation: Option<String>,
 }

@@ -3,28 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户影像件资料: `GET /v3/aggracct-bc/wb-channel/account/mch_media`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询商户影像件资料: `GET /v3/aggracct-bc/wb-channel/account/mch_media`.\n\n```ignore\nlet mut request = QueryWbChannelAccountMchMediaRequest::new(business_scene);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商户影像件资料",
+    "GET v3/aggracct-bc/wb-channel/account/mch_media",
+    "v3/aggracct-bc/wb-channel/account/mch_media"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/account/mch_media", response = QueryWbChannelAccountMchMediaResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchMediaRequest<'a> {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nQuery parameter, optional. Example: `mchid_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 微信支付业务申请单号
+    #[doc = "微信支付业务申请单号\n\nQuery parameter, optional. Example: `platform_trx_id_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_trx_id: Option<&'a str>,
-    /// 业务场景
+    #[doc = "业务场景\n\nQuery parameter, required. Example: `SJT_MICRO_PLUS_OPEN_ACCOUNT`."]
     pub business_scene: QueryWbChannelAccountMchMediaBusinessScene,
-    /// 影像件类型
+    #[doc = "影像件类型\n\nQuery parameter, optional. Example: `ID_CARD_FRONT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_media_type: Option<QueryWbChannelAccountMchMediaMchMediaType>,
-    /// 影像件资料ID
+    #[doc = "影像件资料ID\n\nQuery parameter, optional. Example: `media_id_example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<&'a str>,
+}
+
+impl<'a> QueryWbChannelAccountMchMediaRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `platform_trx_id`, `mch_media_type`, `media_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(business_scene: QueryWbChannelAccountMchMediaBusinessScene) -> Self {
+        Self {
+            mchid: None,
+            platform_trx_id: None,
+            business_scene,
+            mch_media_type: None,
+            media_id: None,
+        }
+    }
 }
 
 string_enum! {
@@ -53,22 +69,23 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryWbChannelAccountMchMediaRequest`].
+#[doc = "The answer to [`QueryWbChannelAccountMchMediaRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelAccountMchMediaResponse {
-    /// sm4密钥
+    #[doc = "sm4密钥\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// 文件内容
+    #[doc = "文件内容\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_content: Option<String>,
-    /// 影像件资料ID
+    #[doc = "影像件资料ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<String>,
-    /// 文件摘要
+    #[doc = "文件摘要\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_sm3: Option<String>,
-    /// 文件类型
+    #[doc = "文件类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<QueryWbChannelAccountMchMediaMediaType>,
 }

@@ -5,30 +5,46 @@
 
 use crate::generated::prelude::*;
 
-/// 受理渠道结算银行账户更名申请: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "受理渠道结算银行账户更名申请: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.\n\n```ignore\nlet mut request = RenameWbChannelBankChannelAccountRequest::new(bal_account_no, change_scene, mchid, out_request_no);\nrequest.req_scene = Some(req_scene);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "受理渠道结算银行账户更名申请",
+    "POST v3/aggracct-bc/wb-channel/bank-channel-account/rename",
+    "v3/aggracct-bc/wb-channel/bank-channel-account/rename"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/bank-channel-account/rename", response = RenameWbChannelBankChannelAccountResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RenameWbChannelBankChannelAccountRequest<'a> {
-    /// 台账ID
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub bal_account_no: &'a str,
-    /// 变更类型
+    #[doc = "台账ID\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "变更类型\n\nBody field, required. Example: `SUBJECT_INFO_RENAME`."]
     pub change_scene: RenameChangeScene,
-    /// 目标商户号
+    #[doc = "目标商户号\n\nBody field, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 渠道结算银行账户更名外部系统单号
+    #[doc = "渠道结算银行账户更名外部系统单号\n\nBody field, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: &'a str,
-    /// 请求场景
+    #[doc = "请求场景\n\nBody field, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
+}
+
+impl<'a> RenameWbChannelBankChannelAccountRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`req_scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bal_account_no: Sensitive<&'a str>,
+        change_scene: RenameChangeScene,
+        mchid: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            bal_account_no,
+            change_scene,
+            mchid,
+            out_request_no,
+            req_scene: None,
+        }
+    }
 }
 
 string_enum! {
@@ -39,35 +55,32 @@ string_enum! {
     }
 }
 
-/// The answer to [`RenameWbChannelBankChannelAccountRequest`] and [`QueryWbChannelBankChannelAccountRenameRequest`].
+#[doc = "The answer to [`RenameWbChannelBankChannelAccountRequest`] and [`QueryWbChannelBankChannelAccountRenameRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RenameResponse {
-    /// 微信支付更名受理返回的申请单号
+    #[doc = "微信支付更名受理返回的申请单号\n\nAlways present. Example: `11117742499090086455469010028373`."]
     pub application_id: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `PROCESSING`."]
     pub application_state: RenameApplicationState,
-    /// 台账ID
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub bal_account_no: String,
-    /// 变更类型
+    #[doc = "台账ID\n\nAlways present. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub bal_account_no: Encrypted,
+    #[doc = "变更类型\n\nAlways present. Example: `SUBJECT_INFO_RENAME`."]
     pub change_scene: RenameChangeScene,
-    /// 失败错误码
+    #[doc = "失败错误码\n\nMay be absent. Example: `AUDIT_REJECT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_code: Option<String>,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `身份证有效期核验不通过，请检查有效期填写是否正确`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_msg: Option<String>,
-    /// 完成时间
+    #[doc = "完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 目标商户号
+    #[doc = "目标商户号\n\nAlways present. Example: `1900016681`."]
     pub mchid: String,
-    /// 目标账户名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
-    pub new_account_name: String,
-    /// 渠道结算银行账户更名外部系统单号
+    #[doc = "目标账户名\n\nAlways present. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
+    pub new_account_name: Encrypted,
+    #[doc = "渠道结算银行账户更名外部系统单号\n\nAlways present. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: String,
 }
 
@@ -86,25 +99,43 @@ string_enum! {
 /// The answer to [`RenameWbChannelBankChannelAccountRequest`]: `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.
 pub type RenameWbChannelBankChannelAccountResponse = RenameResponse;
 
-/// 查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询渠道结算银行账户更名申请: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.\n\n```ignore\nlet request = QueryWbChannelBankChannelAccountRenameRequest::new(application_id, mchid, bal_account_no, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询渠道结算银行账户更名申请",
+    "GET v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}",
+    "v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/bank-channel-account/rename/<application_id>", response = QueryWbChannelBankChannelAccountRenameResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelBankChannelAccountRenameRequest<'a> {
-    /// 微信支付更名受理返回的申请单号
+    #[doc = "微信支付更名受理返回的申请单号\n\nPath parameter, required. Example: `11117742499090086455469010028373`."]
     pub application_id: &'a str,
-    /// 目标商户号
+    #[doc = "目标商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 台账ID
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "台账ID\n\nQuery parameter, required. Format `base64`. Example: `8609cb22e1774a50a930e414cc71eca06121bc`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub bal_account_no: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
+}
+
+impl<'a> QueryWbChannelBankChannelAccountRenameRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        application_id: &'a str,
+        mchid: &'a str,
+        bal_account_no: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            application_id,
+            mchid,
+            bal_account_no,
+            wechatpay_serial,
+        }
+    }
 }
 
 /// The answer to [`QueryWbChannelBankChannelAccountRenameRequest`]: `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.

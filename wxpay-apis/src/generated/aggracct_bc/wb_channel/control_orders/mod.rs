@@ -7,27 +7,47 @@ pub mod info;
 pub mod punish;
 pub mod recover;
 
-/// 查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询控制单: `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.\n\n```ignore\nlet request = QueryWbChannelControlOrdersRequest::new(out_request_no, control_type, mchid, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询控制单",
+    "GET v3/aggracct-bc/wb-channel/control-orders/{out_request_no}",
+    "v3/aggracct-bc/wb-channel/control-orders/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/aggracct-bc/wb-channel/control-orders/<out_request_no>", response = QueryWbChannelControlOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWbChannelControlOrdersRequest<'a> {
-    /// 微众管控/解管单号
+    #[doc = "微众管控/解管单号\n\nPath parameter, required. Example: `out_request_no_example`."]
     pub out_request_no: &'a str,
-    /// 控制单类型
+    #[doc = "控制单类型\n\nQuery parameter, required. Example: `PUNISH`."]
     pub control_type: QueryWbChannelControlOrdersControlType,
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nQuery parameter, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
+impl<'a> QueryWbChannelControlOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_request_no: &'a str,
+        control_type: QueryWbChannelControlOrdersControlType,
+        mchid: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            out_request_no,
+            control_type,
+            mchid,
+            wechatpay_serial,
+        }
+    }
+}
+
 string_enum! {
-    /// 控制单类型
+    /// Values of `control_type`.
     pub enum QueryWbChannelControlOrdersControlType {
         /// `PUNISH`
         Punish = "PUNISH",
@@ -36,59 +56,61 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryWbChannelControlOrdersRequest`].
+#[doc = "The answer to [`QueryWbChannelControlOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelControlOrdersResponse {
-    /// 控制场景
+    #[doc = "控制场景\n\nAlways present. Example: `PUNISH`."]
     pub control_scene: QueryWbChannelControlOrdersControlType,
-    /// 管控单
+    #[doc = "管控单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_order: Option<QueryWbChannelControlOrdersPunishOrder>,
-    /// 解管单
+    #[doc = "解管单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover_order: Option<QueryWbChannelControlOrdersRecoverOrder>,
 }
 
-/// 管控单
+#[doc = "管控单"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelControlOrdersPunishOrder {
-    /// 管控方案
+    #[doc = "管控方案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_action: Option<Vec<QueryWbChannelControlOrdersControlAction>>,
-    /// 生效状态
+    #[doc = "生效状态\n\nMay be absent. Example: `ACTIVE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect_state: Option<QueryWbChannelControlOrdersEffectState>,
-    /// 执行失败错误码
+    #[doc = "执行失败错误码\n\nMay be absent. Example: `example_error_code`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// 执行失败错误信息
+    #[doc = "执行失败错误信息\n\nMay be absent. Example: `example_error_message`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// 目标下管商户号
+    #[doc = "目标下管商户号\n\nAlways present. Example: `example_mchid`."]
     pub mchid: String,
-    /// 微众管控单号
+    #[doc = "微众管控单号\n\nAlways present. Example: `example_out_request_no`."]
     pub out_request_no: String,
-    /// 管控受理时间
+    #[doc = "管控受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub punish_accept_time: Timestamp,
-    /// 管控结束时间
+    #[doc = "管控结束时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_end_time: Option<Timestamp>,
-    /// 管控执行完成时间
+    #[doc = "管控执行完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_finish_time: Option<Timestamp>,
-    /// 管控原因
+    #[doc = "管控原因\n\nMay be absent. Example: `example_punish_reason`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_reason: Option<String>,
-    /// 管控场景规则版本号
+    #[doc = "管控场景规则版本号\n\nAlways present. Example: `1`."]
     pub punish_rule_version: i64,
-    /// 管控场景
+    #[doc = "管控场景\n\nAlways present. Example: `1`."]
     pub punish_scene: i64,
-    /// 管控开始时间
+    #[doc = "管控开始时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub punish_start_time: Option<Timestamp>,
-    /// 管控状态
+    #[doc = "管控状态\n\nAlways present. Example: `EXECUTING`."]
     pub punish_state: QueryWbChannelControlOrdersPunishState,
-    /// 微信管控单号
+    #[doc = "微信管控单号\n\nAlways present. Example: `example_wxpay_punish_no`."]
     pub wxpay_punish_no: String,
 }
 
@@ -119,7 +141,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 管控状态
+    /// Values of `punish_state`.
     pub enum QueryWbChannelControlOrdersPunishState {
         /// `EXECUTING`
         Executing = "EXECUTING",
@@ -130,33 +152,34 @@ string_enum! {
     }
 }
 
-/// 解管单
+#[doc = "解管单"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWbChannelControlOrdersRecoverOrder {
-    /// 执行失败错误码
+    #[doc = "执行失败错误码\n\nMay be absent. Example: `example_error_code`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// 执行失败错误信息
+    #[doc = "执行失败错误信息\n\nMay be absent. Example: `example_error_message`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// 目标解管商户号
+    #[doc = "目标解管商户号\n\nAlways present. Example: `example_mchid`."]
     pub mchid: String,
-    /// 微众解管单号
+    #[doc = "微众解管单号\n\nAlways present. Example: `example_out_request_no`."]
     pub out_request_no: String,
-    /// 管控场景规则版本号
+    #[doc = "管控场景规则版本号\n\nAlways present. Example: `example_punish_rule_version`."]
     pub punish_rule_version: String,
-    /// 管控场景
+    #[doc = "管控场景\n\nAlways present. Example: `example_punish_scene`."]
     pub punish_scene: String,
-    /// 解管受理时间
+    #[doc = "解管受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub recover_accept_time: Timestamp,
-    /// 解管执行完成时间
+    #[doc = "解管执行完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub recover_finish_time: Timestamp,
-    /// 解管原因描述
+    #[doc = "解管原因描述\n\nAlways present. Example: `example_recover_reason`."]
     pub recover_reason: String,
-    /// 解管状态
+    #[doc = "解管状态\n\nAlways present. Example: `EXECUTING`."]
     pub recover_state: QueryWbChannelControlOrdersPunishState,
-    /// 关联微信支付管控单号
+    #[doc = "关联微信支付管控单号\n\nAlways present. Example: `example_related_wxpay_punish_no`."]
     pub related_wxpay_punish_no: String,
-    /// 微信支付解管单号
+    #[doc = "微信支付解管单号\n\nAlways present. Example: `example_wxpay_recover_no`."]
     pub wxpay_recover_no: String,
 }

@@ -3,48 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 发起微众台账管控: `POST /v3/aggracct-bc/wb-channel/control-orders/punish`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起微众台账管控: `POST /v3/aggracct-bc/wb-channel/control-orders/punish`.\n\n```ignore\nlet mut request = PunishWbChannelControlOrdersRequest::new(bal_account_no, mchid, out_request_no, punish_scene);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起微众台账管控",
+    "POST v3/aggracct-bc/wb-channel/control-orders/punish",
+    "v3/aggracct-bc/wb-channel/control-orders/punish"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/control-orders/punish", response = PunishWbChannelControlOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PunishWbChannelControlOrdersRequest<'a> {
-    /// 目标下管台账ID
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub bal_account_no: &'a str,
-    /// 目标下管卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "目标下管台账ID\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "目标下管卡号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<&'a str>,
-    /// 微众资金划回策略
+    pub card_no: Option<Sensitive<&'a str>>,
+    #[doc = "微众资金划回策略\n\nBody field, optional. Example: `ALL_FORBIDDEN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fund_repatriation_strategy: Option<PunishWbChannelControlOrdersFundRepatriationStrategy>,
-    /// 目标下管商户号
+    #[doc = "目标下管商户号\n\nBody field, required. Example: `example_mchid`."]
     pub mchid: &'a str,
-    /// 微众管控单号
+    #[doc = "微众管控单号\n\nBody field, required. Example: `example_out_request_no`."]
     pub out_request_no: &'a str,
-    /// 管控结束时间
+    #[doc = "管控结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub punish_end_time: Option<Timestamp<&'a str>>,
-    /// 管控原因
+    #[doc = "管控原因\n\nBody field, optional. Example: `example_punish_reason`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub punish_reason: Option<&'a str>,
-    /// 管控场景
+    #[doc = "管控场景\n\nBody field, required. Example: `1`."]
     pub punish_scene: i64,
-    /// 请求场景
+    #[doc = "请求场景\n\nBody field, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 目标下管商户子账户协议号
+    #[doc = "目标下管商户子账户协议号\n\nBody field, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
+}
+
+impl<'a> PunishWbChannelControlOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `fund_repatriation_strategy`, `punish_end_time`, `punish_reason`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bal_account_no: Sensitive<&'a str>,
+        mchid: &'a str,
+        out_request_no: &'a str,
+        punish_scene: i64,
+    ) -> Self {
+        Self {
+            bal_account_no,
+            card_no: None,
+            fund_repatriation_strategy: None,
+            mchid,
+            out_request_no,
+            punish_end_time: None,
+            punish_reason: None,
+            punish_scene,
+            req_scene: None,
+            sgn_no: None,
+        }
+    }
 }
 
 string_enum! {
@@ -57,11 +75,12 @@ string_enum! {
     }
 }
 
-/// The answer to [`PunishWbChannelControlOrdersRequest`].
+#[doc = "The answer to [`PunishWbChannelControlOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PunishWbChannelControlOrdersResponse {
-    /// 微众管控单号
+    #[doc = "微众管控单号\n\nAlways present. Example: `example_out_request_no`."]
     pub out_request_no: String,
-    /// 微信支付管控单号
+    #[doc = "微信支付管控单号\n\nAlways present. Example: `example_wxpay_punish_no`."]
     pub wxpay_punish_no: String,
 }

@@ -3,50 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 解除对微众台账的管控: `POST /v3/aggracct-bc/wb-channel/control-orders/recover`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "解除对微众台账的管控: `POST /v3/aggracct-bc/wb-channel/control-orders/recover`.\n\n```ignore\nlet mut request = RecoverWbChannelControlOrdersRequest::new(bal_account_no, mchid, out_request_no, recover_reason, related_webank_punish_no, related_wxpay_punish_no);\nrequest.card_no = Some(card_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "解除对微众台账的管控",
+    "POST v3/aggracct-bc/wb-channel/control-orders/recover",
+    "v3/aggracct-bc/wb-channel/control-orders/recover"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/control-orders/recover", response = RecoverWbChannelControlOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RecoverWbChannelControlOrdersRequest<'a> {
-    /// 目标解管台账ID
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub bal_account_no: &'a str,
-    /// 目标下管卡号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "目标解管台账ID\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub bal_account_no: Sensitive<&'a str>,
+    #[doc = "目标下管卡号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card_no: Option<&'a str>,
-    /// 目标解管商户号
+    pub card_no: Option<Sensitive<&'a str>>,
+    #[doc = "目标解管商户号\n\nBody field, required. Example: `example_mchid`."]
     pub mchid: &'a str,
-    /// 微众解管单号
+    #[doc = "微众解管单号\n\nBody field, required. Example: `example_out_request_no`."]
     pub out_request_no: &'a str,
-    /// 解管原因描述
+    #[doc = "解管原因描述\n\nBody field, required. Example: `example_recover_reason`."]
     pub recover_reason: &'a str,
-    /// 关联微众管控单号
+    #[doc = "关联微众管控单号\n\nBody field, required. Example: `example_related_webank_punish_no`."]
     pub related_webank_punish_no: &'a str,
-    /// 关联微信支付管控单号
+    #[doc = "关联微信支付管控单号\n\nBody field, required. Example: `example_related_wxpay_punish_no`."]
     pub related_wxpay_punish_no: &'a str,
-    /// 请求场景
+    #[doc = "请求场景\n\nBody field, optional. Example: `SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_scene: Option<crate::aggracct_bc::wb_channel::WbChannelReqScene>,
-    /// 目标下管商户子账户协议号
+    #[doc = "目标下管商户子账户协议号\n\nBody field, optional. Example: `example_sgn_no`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgn_no: Option<&'a str>,
 }
 
-/// The answer to [`RecoverWbChannelControlOrdersRequest`].
+impl<'a> RecoverWbChannelControlOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_no`, `req_scene`, `sgn_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        bal_account_no: Sensitive<&'a str>,
+        mchid: &'a str,
+        out_request_no: &'a str,
+        recover_reason: &'a str,
+        related_webank_punish_no: &'a str,
+        related_wxpay_punish_no: &'a str,
+    ) -> Self {
+        Self {
+            bal_account_no,
+            card_no: None,
+            mchid,
+            out_request_no,
+            recover_reason,
+            related_webank_punish_no,
+            related_wxpay_punish_no,
+            req_scene: None,
+            sgn_no: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`RecoverWbChannelControlOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecoverWbChannelControlOrdersResponse {
-    /// 微众解管单号
+    #[doc = "微众解管单号\n\nAlways present. Example: `example_out_request_no`."]
     pub out_request_no: String,
-    /// 微信支付解管单号
+    #[doc = "微信支付解管单号\n\nAlways present. Example: `example_wxpay_recover_no`."]
     pub wxpay_recover_no: String,
 }

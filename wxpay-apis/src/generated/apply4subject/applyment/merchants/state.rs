@@ -3,22 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商户开户意愿确认状态API: `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>.
-///
-/// For: 从业机构, 渠道商.
+#[doc = "获取商户开户意愿确认状态API: `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.\n\n```ignore\nlet request = QueryApplymentMerchantsStateRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>.\n\nFor: 从业机构, 渠道商."]
+#[doc(alias(
+    "获取商户开户意愿确认状态API",
+    "GET v3/apply4subject/applyment/merchants/{sub_mchid}/state",
+    "v3/apply4subject/applyment/merchants/{sub_mchid}/state"
+))]
 #[wxpay_api(GET, "v3/apply4subject/applyment/merchants/<sub_mchid>/state", response = QueryApplymentMerchantsStateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryApplymentMerchantsStateRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nPath parameter, required. Format `numeric`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryApplymentMerchantsStateRequest`].
+impl<'a> QueryApplymentMerchantsStateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryApplymentMerchantsStateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryApplymentMerchantsStateResponse {
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZE_STATE_UNAUTHORIZED`."]
     pub authorize_state: QueryApplymentMerchantsStateAuthorizeState,
 }
 

@@ -5,27 +5,43 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 微信支付批次单号查询批次单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "微信支付批次单号查询批次单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryBatchesByBatchIdRequest::new(batch_id, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付批次单号查询批次单API",
+    "GET v3/bank-transfer/batches/batch-id/{batch_id}",
+    "v3/bank-transfer/batches/batch-id/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/bank-transfer/batches/batch-id/<batch_id>", response = QueryBatchesByBatchIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBatchesByBatchIdRequest<'a> {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nPath parameter, required. Example: `1130000071100999991182020050700019480001`."]
     pub batch_id: &'a str,
-    /// 是否查询转账明细单
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<crate::bank_transfer::batches::QueryBatchesDetailState>,
+}
+
+impl<'a> QueryBatchesByBatchIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(batch_id: &'a str, need_query_detail: bool) -> Self {
+        Self {
+            batch_id,
+            need_query_detail,
+            offset: None,
+            limit: None,
+            detail_state: None,
+        }
+    }
 }
 
 /// The answer to [`QueryBatchesByBatchIdRequest`]: `GET /v3/bank-transfer/batches/batch-id/{batch_id}`.

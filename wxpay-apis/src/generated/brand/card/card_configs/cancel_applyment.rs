@@ -3,33 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销商家名片配置申请: `POST /v3/brand/card/card-configs/cancel-applyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "撤销商家名片配置申请: `POST /v3/brand/card/card-configs/cancel-applyment`.\n\n```ignore\nlet mut request = CancelApplymentCardCardConfigsRequest::new(brand_id);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销商家名片配置申请",
+    "POST v3/brand/card/card-configs/cancel-applyment",
+    "v3/brand/card/card-configs/cancel-applyment"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-configs/cancel-applyment", response = CancelApplymentCardCardConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelApplymentCardCardConfigsRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nBody field, optional. Example: `1111111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
 }
 
-/// The answer to [`CancelApplymentCardCardConfigsRequest`].
+impl<'a> CancelApplymentCardCardConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `business_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            applyment_id: None,
+            brand_id,
+            business_code: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelApplymentCardCardConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelApplymentCardCardConfigsResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `CANCELED`."]
     pub applyment_state: crate::brand::card::card_configs::CardCardConfigsApplymentState,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
 }

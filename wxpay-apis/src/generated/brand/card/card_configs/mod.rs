@@ -9,42 +9,57 @@ pub mod cancel_applyment;
 pub mod preview_url;
 pub mod publish;
 
-/// 查询商家名片配置申请状态: `GET /v3/brand/card/card-configs`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商家名片配置申请状态: `GET /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = QueryCardCardConfigsRequest::new(brand_id);\nrequest.business_code = Some(business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商家名片配置申请状态",
+    "GET v3/brand/card/card-configs",
+    "v3/brand/card/card-configs"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-configs", response = QueryCardCardConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCardCardConfigsRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nQuery parameter, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nQuery parameter, optional. Example: `1111111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryCardCardConfigsRequest`].
+impl<'a> QueryCardCardConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            business_code: None,
+            applyment_id: None,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCardCardConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCardCardConfigsResponse {
-    /// 实际发布时间
+    #[doc = "实际发布时间\n\nMay be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual_publish_time: Option<Timestamp>,
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `AUDIT_REJECTED`."]
     pub applyment_state: CardCardConfigsApplymentState,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `驳回原因xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 定时发布时间
+    #[doc = "定时发布时间\n\nMay be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_publish_time: Option<Timestamp>,
 }
@@ -69,42 +84,76 @@ string_enum! {
     }
 }
 
-/// 提交商家名片配置申请: `POST /v3/brand/card/card-configs`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "提交商家名片配置申请: `POST /v3/brand/card/card-configs`.\n\n```ignore\nlet mut request = CreateCardCardConfigsRequest::new(brand_customer_service, brand_id, business_code);\nrequest.brand_mini_program_info = Some(brand_mini_program_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交商家名片配置申请",
+    "POST v3/brand/card/card-configs",
+    "v3/brand/card/card-configs"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-configs", response = CreateCardCardConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsRequest<'a> {
-    /// 品牌客服信息
+    #[doc = "品牌客服信息\n\nBody field, required."]
     pub brand_customer_service: CreateCardCardConfigsBrandCustomerService<'a>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 品牌小程序信息
+    #[doc = "品牌小程序信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_mini_program_info: Option<CreateCardCardConfigsBrandMiniProgramInfo<'a>>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 服务列表
+    #[doc = "服务列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_list: Option<&'a [CreateCardCardConfigsService<'a>]>,
 }
 
-/// 品牌客服信息
+impl<'a> CreateCardCardConfigsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`brand_mini_program_info`, `service_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_customer_service: CreateCardCardConfigsBrandCustomerService<'a>,
+        brand_id: &'a str,
+        business_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_customer_service,
+            brand_id,
+            brand_mini_program_info: None,
+            business_code,
+            service_list: None,
+        }
+    }
+}
+
+#[doc = "品牌客服信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsBrandCustomerService<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 客服路径
+    #[doc = "客服路径\n\nOptional. Example: `pages/service/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_service_path: Option<&'a str>,
-    /// 客服电话
+    #[doc = "客服电话\n\nOptional. Example: `12345678900`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_service_phone: Option<&'a str>,
-    /// 客服类型
+    #[doc = "客服类型\n\nRequired. Example: `MINI_PROGRAM`."]
     pub customer_service_type: CreateCardCardConfigsCustomerServiceType,
+}
+
+impl<'a> CreateCardCardConfigsBrandCustomerService<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`appid`, `customer_service_path`, `customer_service_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(customer_service_type: CreateCardCardConfigsCustomerServiceType) -> Self {
+        Self {
+            appid: None,
+            customer_service_path: None,
+            customer_service_phone: None,
+            customer_service_type,
+        }
+    }
 }
 
 string_enum! {
@@ -121,32 +170,62 @@ string_enum! {
     }
 }
 
-/// 品牌小程序信息
+#[doc = "品牌小程序信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsBrandMiniProgramInfo<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nRequired. Example: `wx1234567890abcdef`."]
     pub appid: &'a str,
-    /// 小程序默认跳转路径
+    #[doc = "小程序默认跳转路径\n\nOptional. Example: `pages/shop/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_jump_path: Option<&'a str>,
 }
 
-/// 服务列表
+impl<'a> CreateCardCardConfigsBrandMiniProgramInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`default_jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self {
+            appid,
+            default_jump_path: None,
+        }
+    }
+}
+
+#[doc = "服务列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsService<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 服务分类名称
+    #[doc = "服务分类名称\n\nOptional. Example: `会员服务`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_classify_name: Option<&'a str>,
-    /// 服务跳转路径
+    #[doc = "服务跳转路径\n\nRequired. Example: `pages/shop/index`."]
     pub service_jump_path: &'a str,
-    /// 服务跳转类型
+    #[doc = "服务跳转类型\n\nRequired. Example: `JUMP_MINI_PROGRAM`."]
     pub service_jump_type: CreateCardCardConfigsServiceJumpType,
-    /// 服务名称
+    #[doc = "服务名称\n\nOptional. Example: `会员中心`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_name: Option<&'a str>,
+}
+
+impl<'a> CreateCardCardConfigsService<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`appid`, `service_classify_name`, `service_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        service_jump_path: &'a str,
+        service_jump_type: CreateCardCardConfigsServiceJumpType,
+    ) -> Self {
+        Self {
+            appid: None,
+            service_classify_name: None,
+            service_jump_path,
+            service_jump_type,
+            service_name: None,
+        }
+    }
 }
 
 string_enum! {
@@ -159,15 +238,16 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateCardCardConfigsRequest`].
+#[doc = "The answer to [`CreateCardCardConfigsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商家名片预览二维码链接
+    #[doc = "商家名片预览二维码链接\n\nAlways present. Example: `https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345`."]
     pub card_preview_url: String,
 }

@@ -3,35 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商家名片预览二维码: `GET /v3/brand/card/card-configs/preview-url`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "获取商家名片预览二维码: `GET /v3/brand/card/card-configs/preview-url`.\n\n```ignore\nlet mut request = QueryCardCardConfigsPreviewUrlRequest::new(brand_id);\nrequest.business_code = Some(business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取商家名片预览二维码",
+    "GET v3/brand/card/card-configs/preview-url",
+    "v3/brand/card/card-configs/preview-url"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-configs/preview-url", response = QueryCardCardConfigsPreviewUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCardCardConfigsPreviewUrlRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nQuery parameter, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nQuery parameter, optional. Example: `1111111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryCardCardConfigsPreviewUrlRequest`].
+impl<'a> QueryCardCardConfigsPreviewUrlRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`business_code`, `applyment_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            business_code: None,
+            applyment_id: None,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCardCardConfigsPreviewUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCardCardConfigsPreviewUrlResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商家名片预览二维码链接
+    #[doc = "商家名片预览二维码链接\n\nAlways present. Example: `https://pay.weixin.qq.com/xdc/mchcardinfomgrweb/miniapp?link_id=12345`."]
     pub card_preview_url: String,
-    /// 预览二维码链接过期时间
+    #[doc = "预览二维码链接过期时间\n\nAlways present. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     pub url_expired_time: Timestamp,
 }

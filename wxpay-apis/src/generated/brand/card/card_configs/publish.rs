@@ -3,27 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 发布商家名片配置: `POST /v3/brand/card/card-configs/publish`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发布商家名片配置: `POST /v3/brand/card/card-configs/publish`.\n\n```ignore\nlet mut request = CreateCardCardConfigsPublishRequest::new(brand_id, publish_type);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发布商家名片配置",
+    "POST v3/brand/card/card-configs/publish",
+    "v3/brand/card/card-configs/publish"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-configs/publish", response = CreateCardCardConfigsPublishResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsPublishRequest<'a> {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nBody field, optional. Example: `1111111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, optional. Example: `190001351110000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_code: Option<&'a str>,
-    /// 发布方式
+    #[doc = "发布方式\n\nBody field, required. Example: `SCHEDULED_PUBLISH`."]
     pub publish_type: CreateCardCardConfigsPublishPublishType,
-    /// 定时发布时间
+    #[doc = "定时发布时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_publish_time: Option<Timestamp<&'a str>>,
+}
+
+impl<'a> CreateCardCardConfigsPublishRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `business_code`, `scheduled_publish_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, publish_type: CreateCardCardConfigsPublishPublishType) -> Self {
+        Self {
+            applyment_id: None,
+            brand_id,
+            business_code: None,
+            publish_type,
+            scheduled_publish_time: None,
+        }
+    }
 }
 
 string_enum! {
@@ -36,18 +52,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateCardCardConfigsPublishRequest`].
+#[doc = "The answer to [`CreateCardCardConfigsPublishRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCardCardConfigsPublishResponse {
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `1111111111`."]
     pub applyment_id: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 发布方式
+    #[doc = "发布方式\n\nAlways present. Example: `SCHEDULED_PUBLISH`."]
     pub publish_type: CreateCardCardConfigsPublishPublishType,
-    /// 定时发布时间
+    #[doc = "定时发布时间\n\nMay be absent. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_publish_time: Option<Timestamp>,
 }

@@ -3,41 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 根据业务申请编号查询添加申请状态: `GET /v3/brand/card/card-links/business-code/{business_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "根据业务申请编号查询添加申请状态: `GET /v3/brand/card/card-links/business-code/{business_code}`.\n\n```ignore\nlet request = QueryCardCardLinksByBusinessCodeRequest::new(business_code, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "根据业务申请编号查询添加申请状态",
+    "GET v3/brand/card/card-links/business-code/{business_code}",
+    "v3/brand/card/card-links/business-code/{business_code}"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-links/business-code/<business_code>", response = QueryCardCardLinksByBusinessCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCardCardLinksByBusinessCodeRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryCardCardLinksByBusinessCodeRequest`].
+impl<'a> QueryCardCardLinksByBusinessCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(business_code: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            business_code,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCardCardLinksByBusinessCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCardCardLinksByBusinessCodeResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易连接名片配置状态
+    #[doc = "交易连接名片配置状态\n\nAlways present. Example: `AUDIT_REJECT`."]
     pub configuration_state: QueryCardCardLinksByBusinessCodeConfigurationState,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `具体驳回原因xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }

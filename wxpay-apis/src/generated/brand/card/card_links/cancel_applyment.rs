@@ -3,23 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销交易连接名片配置申请: `POST /v3/brand/card/card-links/cancel-applyment`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "撤销交易连接名片配置申请: `POST /v3/brand/card/card-links/cancel-applyment`.\n\n```ignore\nlet request = CancelApplymentCardCardLinksRequest::new(brand_id, business_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销交易连接名片配置申请",
+    "POST v3/brand/card/card-links/cancel-applyment",
+    "v3/brand/card/card-links/cancel-applyment"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-links/cancel-applyment", response = CancelApplymentCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelApplymentCardCardLinksRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
 }
 
-/// The answer to [`CancelApplymentCardCardLinksRequest`].
+impl<'a> CancelApplymentCardCardLinksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, business_code: &'a str) -> Self {
+        Self {
+            brand_id,
+            business_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelApplymentCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelApplymentCardCardLinksResponse {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
 }

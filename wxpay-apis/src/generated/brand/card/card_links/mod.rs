@@ -9,25 +9,40 @@ pub mod business_code;
 pub mod cancel_applyment;
 pub mod unbind_card_link;
 
-/// 查询已生效交易连接名片规则: `GET /v3/brand/card/card-links`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询已生效交易连接名片规则: `GET /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = QueryCardCardLinksRequest::new(brand_id);\nrequest.payment_scene = Some(payment_scene);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询已生效交易连接名片规则",
+    "GET v3/brand/card/card-links",
+    "v3/brand/card/card-links"
+))]
 #[wxpay_api(GET, "v3/brand/card/card-links", response = QueryCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCardCardLinksRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nQuery parameter, optional. Example: `MINI_PROGRAM`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_scene: Option<CardLinksPaymentScene>,
-    /// 查询页码
+    #[doc = "查询页码\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
+    #[doc = "查询页大小\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
+}
+
+impl<'a> QueryCardCardLinksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`payment_scene`, `page_index`, `page_size`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            brand_id,
+            payment_scene: None,
+            page_index: None,
+            page_size: None,
+        }
+    }
 }
 
 string_enum! {
@@ -44,83 +59,107 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryCardCardLinksRequest`].
+#[doc = "The answer to [`QueryCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCardCardLinksResponse {
-    /// 已生效连接列表
+    #[doc = "已生效连接列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_link_list: Option<Vec<QueryCardCardLinksActiveLink>>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent. Example: `1004`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 查询页码
+    #[doc = "查询页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_index: Option<i64>,
-    /// 查询页大小
+    #[doc = "查询页大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 总数
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_num: Option<i64>,
 }
 
-/// 已生效连接列表
+#[doc = "已生效连接列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCardCardLinksActiveLink {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid_list: Option<Vec<String>>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }
 
-/// 添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "添加交易连接名片规则申请: `POST /v3/brand/card/card-links`.\n\n```ignore\nlet mut request = CreateCardCardLinksRequest::new(brand_id, business_code, payment_scene);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加交易连接名片规则申请",
+    "POST v3/brand/card/card-links",
+    "v3/brand/card/card-links"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-links", response = CreateCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCardCardLinksRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nBody field, required. Example: `190001351110000`."]
     pub business_code: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `111222333`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<&'a str>,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nBody field, required. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `00005000000000548218251086296300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
 
-/// The answer to [`CreateCardCardLinksRequest`].
+impl<'a> CreateCardCardLinksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        business_code: &'a str,
+        payment_scene: CardLinksPaymentScene,
+    ) -> Self {
+        Self {
+            appid: None,
+            brand_id,
+            business_code,
+            card_link_mchid: None,
+            payment_scene,
+            service_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCardCardLinksResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `190001351110000`."]
     pub business_code: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: CardLinksPaymentScene,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }

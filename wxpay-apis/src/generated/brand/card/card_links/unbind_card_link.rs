@@ -3,43 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 解除已生效交易连接名片场景: `POST /v3/brand/card/card-links/unbind-card-link`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解除已生效交易连接名片场景: `POST /v3/brand/card/card-links/unbind-card-link`.\n\n```ignore\nlet mut request = UnbindCardLinkCardCardLinksRequest::new(brand_id, payment_scene);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除已生效交易连接名片场景",
+    "POST v3/brand/card/card-links/unbind-card-link",
+    "v3/brand/card/card-links/unbind-card-link"
+))]
 #[wxpay_api(POST, "v3/brand/card/card-links/unbind-card-link", response = UnbindCardLinkCardCardLinksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnbindCardLinkCardCardLinksRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, optional. Example: `111222333`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<&'a str>,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nBody field, required. Example: `MINI_PROGRAM`."]
     pub payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `00005000000000548218251086296300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
 }
 
-/// The answer to [`UnbindCardLinkCardCardLinksRequest`].
+impl<'a> UnbindCardLinkCardCardLinksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `card_link_mchid`, `service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
+    ) -> Self {
+        Self {
+            appid: None,
+            brand_id,
+            card_link_mchid: None,
+            payment_scene,
+            service_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`UnbindCardLinkCardCardLinksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnbindCardLinkCardCardLinksResponse {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `111222333`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_link_mchid: Option<String>,
-    /// 交易场景类型
+    #[doc = "交易场景类型\n\nAlways present. Example: `MINI_PROGRAM`."]
     pub payment_scene: crate::brand::card::card_links::CardLinksPaymentScene,
-    /// 服务ID
+    #[doc = "服务ID\n\nMay be absent. Example: `00005000000000548218251086296300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
 }

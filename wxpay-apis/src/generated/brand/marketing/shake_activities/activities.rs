@@ -3,26 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询摇优惠活动列表: `GET /v3/brand/marketing/shake-activities/activities`.\n\n```ignore\nlet mut request = QueryMarketingShakeActivitiesActivitiesRequest::new(brand_id, limit, offset);\nrequest.activity_state = Some(activity_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询摇优惠活动列表",
+    "GET v3/brand/marketing/shake-activities/activities",
+    "v3/brand/marketing/shake-activities/activities"
+))]
 #[wxpay_api(GET, "v3/brand/marketing/shake-activities/activities", response = QueryMarketingShakeActivitiesActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
-    /// 活动状态
+    #[doc = "活动状态\n\nQuery parameter, optional. Example: `CREATED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_state: Option<QueryMarketingShakeActivitiesActivitiesActivityState>,
-    /// `audit_state`
+    #[doc = "`audit_state`\n\nQuery parameter, optional. Example: `PENDING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryMarketingShakeActivitiesActivitiesAuditState>,
+}
+
+impl<'a> QueryMarketingShakeActivitiesActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activity_state`, `audit_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, limit: i64, offset: i64) -> Self {
+        Self {
+            brand_id,
+            limit,
+            offset,
+            activity_state: None,
+            audit_state: None,
+        }
+    }
 }
 
 string_enum! {
@@ -53,41 +69,43 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryMarketingShakeActivitiesActivitiesRequest`].
+#[doc = "The answer to [`QueryMarketingShakeActivitiesActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesResponse {
-    /// 摇一摇有优惠活动列表
+    #[doc = "摇一摇有优惠活动列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMarketingShakeActivitiesActivitiesData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数
+    #[doc = "总数\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// 摇一摇有优惠活动列表
+#[doc = "摇一摇有优惠活动列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesData {
-    /// 活动状态
+    #[doc = "活动状态\n\nAlways present."]
     pub activity_state: QueryMarketingShakeActivitiesActivitiesActivityState,
-    /// `audit_state`
+    #[doc = "`audit_state`\n\nAlways present. Example: `PENDING`."]
     pub audit_state: QueryMarketingShakeActivitiesActivitiesAuditState,
-    /// 可用库存
+    #[doc = "可用库存\n\nAlways present. Example: `1`."]
     pub available_quota: i64,
-    /// 投放模式
+    #[doc = "投放模式\n\nAlways present. Example: `SMART`."]
     pub delivery_mode: QueryMarketingShakeActivitiesActivitiesDeliveryMode,
-    /// 活动id
+    #[doc = "活动id\n\nAlways present."]
     pub id: String,
-    /// 活动名称
+    #[doc = "活动名称\n\nAlways present."]
     pub name: String,
-    /// 商品券
+    #[doc = "商品券\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_coupon: Option<QueryMarketingShakeActivitiesActivitiesProductCoupon>,
-    /// 投放时间范围
+    #[doc = "投放时间范围\n\nAlways present."]
     pub time_range: QueryMarketingShakeActivitiesActivitiesTimeRange,
-    /// 总库存
+    #[doc = "总库存\n\nAlways present. Example: `1`."]
     pub total_quota: i64,
 }
 
@@ -101,28 +119,31 @@ string_enum! {
     }
 }
 
-/// 商品券
+#[doc = "商品券"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesProductCoupon {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `example_product_coupon_id`."]
     pub product_coupon_id: String,
-    /// 商品券批次列表
+    #[doc = "商品券批次列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<QueryMarketingShakeActivitiesActivitiesStock>>,
 }
 
-/// 商品券批次列表
+#[doc = "商品券批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesStock {
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `example_stock_id`."]
     pub stock_id: String,
 }
 
-/// 投放时间范围
+#[doc = "投放时间范围"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMarketingShakeActivitiesActivitiesTimeRange {
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub end_time: Timestamp,
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub start_time: Timestamp,
 }

@@ -41,19 +41,20 @@ string_enum! {
     }
 }
 
-/// 会员卡有效期
+#[doc = "会员卡有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardMemberValidDateInformation {
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `200`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nMay be absent. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
-    /// 有效期类型
+    #[doc = "有效期类型\n\nAlways present."]
     pub r#type: CardMemberType,
 }
 
@@ -69,27 +70,42 @@ string_enum! {
     }
 }
 
-/// 会员卡有效期
+#[doc = "会员卡有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CardsValidDateInformation<'a> {
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nOptional. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp<&'a str>>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nOptional. Example: `200`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nOptional. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp<&'a str>>,
-    /// 有效期类型
+    #[doc = "有效期类型\n\nRequired."]
     pub r#type: CardMemberType,
 }
 
-/// The answer to [`CreatePartnerCardMemberPayViewTokensRequest`](crate::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequest) and [`CreatePartnerCardMemberPreAuthTokensRequest`](crate::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequest).
+impl<'a> CardsValidDateInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(r#type: CardMemberType) -> Self {
+        Self {
+            available_begin_time: None,
+            available_day_after_receive: None,
+            available_end_time: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerCardMemberPayViewTokensRequest`](crate::brand::partner::card_member::pay_view_tokens::CreatePartnerCardMemberPayViewTokensRequest) and [`CreatePartnerCardMemberPreAuthTokensRequest`](crate::brand::partner::card_member::pre_auth_tokens::CreatePartnerCardMemberPreAuthTokensRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tokens {
-    /// token 过期时间
+    #[doc = "token 过期时间\n\nAlways present. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     pub expire_time: Timestamp,
-    /// 预授权token
+    #[doc = "预授权token\n\nAlways present. Example: `d2df23f2f4fasf3gws`."]
     pub token: String,
 }

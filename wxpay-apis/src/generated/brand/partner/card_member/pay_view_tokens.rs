@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 品牌会员展示付款码组件预授权: `POST /v3/brand/partner/card-member/pay-view-tokens`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "品牌会员展示付款码组件预授权: `POST /v3/brand/partner/card-member/pay-view-tokens`.\n\n```ignore\nlet request = CreatePartnerCardMemberPayViewTokensRequest::new(brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "品牌会员展示付款码组件预授权",
+    "POST v3/brand/partner/card-member/pay-view-tokens",
+    "v3/brand/partner/card-member/pay-view-tokens"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/pay-view-tokens", response = CreatePartnerCardMemberPayViewTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberPayViewTokensRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
+}
+
+impl<'a> CreatePartnerCardMemberPayViewTokensRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, card_id: &'a str, openid: &'a str) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            openid,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberPayViewTokensRequest`]: `POST /v3/brand/partner/card-member/pay-view-tokens`.

@@ -3,41 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 创建用户动态信息: `POST /v3/brand/partner/card-member/user-feeds`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建用户动态信息: `POST /v3/brand/partner/card-member/user-feeds`.\n\n```ignore\nlet request = CreatePartnerCardMemberUserFeedsRequest::new(brand_id, card_id, cell_message, openid, out_request_no, user_card_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建用户动态信息",
+    "POST v3/brand/partner/card-member/user-feeds",
+    "v3/brand/partner/card-member/user-feeds"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-feeds", response = CreatePartnerCardMemberUserFeedsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberUserFeedsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员动态内容
+    #[doc = "会员动态内容\n\nBody field, required. Example: `15_1200_1`."]
     pub cell_message: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商家请求单号
+    #[doc = "商家请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
 }
 
-/// The answer to [`CreatePartnerCardMemberUserFeedsRequest`].
+impl<'a> CreatePartnerCardMemberUserFeedsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        cell_message: &'a str,
+        openid: &'a str,
+        out_request_no: &'a str,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            cell_message,
+            openid,
+            out_request_no,
+            user_card_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerCardMemberUserFeedsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberUserFeedsResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 会员动态内容
+    #[doc = "会员动态内容\n\nAlways present. Example: `15_1200_1`."]
     pub cell_message: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 商家请求单号
+    #[doc = "商家请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
 }

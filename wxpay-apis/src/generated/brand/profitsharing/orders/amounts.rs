@@ -3,25 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单剩余待分金额API: `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_9.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询订单剩余待分金额API: `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`.\n\n```ignore\nlet request = QueryProfitsharingOrdersAmountsRequest::new(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_9.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询订单剩余待分金额API",
+    "GET v3/brand/profitsharing/orders/{transaction_id}/amounts",
+    "v3/brand/profitsharing/orders/{transaction_id}/amounts"
+))]
 #[wxpay_api(GET, "v3/brand/profitsharing/orders/<transaction_id>/amounts", response = QueryProfitsharingOrdersAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersAmountsRequest<'a> {
-    /// 微信订单号
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`QueryProfitsharingOrdersAmountsRequest`].
+impl<'a> QueryProfitsharingOrdersAmountsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self { transaction_id }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitsharingOrdersAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersAmountsResponse {
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
-    /// 订单剩余待分金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余待分金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub unsplit_amount: i64,
 }

@@ -7,68 +7,80 @@ use crate::generated::prelude::*;
 
 pub mod amounts;
 
-/// 查询分账结果API: `GET /v3/brand/profitsharing/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询分账结果API: `GET /v3/brand/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(sub_mchid, transaction_id, out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询分账结果API",
+    "GET v3/brand/profitsharing/orders",
+    "v3/brand/profitsharing/orders"
+))]
 #[wxpay_api(GET, "v3/brand/profitsharing/orders", response = QueryProfitsharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nQuery parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nQuery parameter, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
 }
 
-/// The answer to [`QueryProfitsharingOrdersRequest`].
+impl<'a> QueryProfitsharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, transaction_id: &'a str, out_order_no: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            transaction_id,
+            out_order_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitsharingOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersResponse {
-    /// 分账完结金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账完结金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_amount: Option<i64>,
-    /// 分账完结描述
+    #[doc = "分账完结描述\n\nMay be absent. Example: `分账完结`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_description: Option<String>,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nAlways present."]
     pub receivers: Vec<QueryProfitsharingOrdersReceiver>,
-    /// 分账单状态
+    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub status: ProfitsharingOrdersStatus,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersReceiver {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nAlways present. Example: `分帐1900000110`."]
     pub description: String,
-    /// 分账明细单号
+    #[doc = "分账明细单号\n\nAlways present. Example: `36011111111111111111111`."]
     pub detail_id: String,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nMay be absent. Example: `NO_RELATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ProfitsharingOrdersFailReason>,
-    /// 完成时间
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: QueryProfitsharingOrdersResult,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }
 
@@ -116,100 +128,138 @@ string_enum! {
     }
 }
 
-/// 请求分账API: `POST /v3/brand/profitsharing/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_1.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "请求分账API: `POST /v3/brand/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(appid, brand_mchid, finish, out_order_no, receivers, sub_mchid, transaction_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_1.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "请求分账API",
+    "POST v3/brand/profitsharing/orders",
+    "v3/brand/profitsharing/orders"
+))]
 #[wxpay_api(POST, "v3/brand/profitsharing/orders", response = CreateProfitsharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nBody field, required. Example: `1900000108`."]
     pub brand_mchid: &'a str,
-    /// 是否分账完成
+    #[doc = "是否分账完成\n\nBody field, required."]
     pub finish: bool,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nBody field, required."]
     pub receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
-    /// 子商户公众账号ID
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// 分账接收方列表
+impl<'a> CreateProfitsharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        brand_mchid: &'a str,
+        finish: bool,
+        out_order_no: &'a str,
+        receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            brand_mchid,
+            finish,
+            out_order_no,
+            receivers,
+            sub_appid: None,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersReceiver<'a> {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nRequired. Example: `1900000109`."]
     pub account: &'a str,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nRequired. Example: `190`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nRequired. Example: `1900000109分给商户1900000110`."]
     pub description: &'a str,
-    /// 分账个人接收方姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账个人接收方姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Sensitive<&'a str>>,
+    #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }
 
-/// The answer to [`CreateProfitsharingOrdersRequest`].
+impl<'a> CreateProfitsharingOrdersReceiver<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        amount: i64,
+        description: &'a str,
+        r#type: crate::brand::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            amount,
+            description,
+            name: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateProfitsharingOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersResponse {
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nAlways present. Example: `1900000108`."]
     pub brand_mchid: String,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `6754760740201411110007865434`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<CreateProfitsharingOrdersResponseReceiver>>,
-    /// 分账单状态
+    #[doc = "分账单状态\n\nMay be absent. Example: `PROCESSING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfitsharingOrdersStatus>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersResponseReceiver {
-    /// 接收方账号
+    #[doc = "接收方账号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nAlways present. Example: `分帐1900000110`."]
     pub description: String,
-    /// 分账明细单号
+    #[doc = "分账明细单号\n\nAlways present. Example: `36011111111111111111111`."]
     pub detail_id: String,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nMay be absent. Example: `NO_RELATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ProfitsharingOrdersFailReason>,
-    /// 分账完成时间
+    #[doc = "分账完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账结果
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: CreateProfitsharingOrdersResult,
-    /// 接收方类型
+    #[doc = "接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }
 

@@ -3,30 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 添加分账接收方API: `POST /v3/brand/profitsharing/receivers/add`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_7.shtml>.
-///
-/// For: 服务商.
+#[doc = "添加分账接收方API: `POST /v3/brand/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(account, appid, brand_mchid, relation_type, type);\nrequest.name = Some(name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_7.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加分账接收方API",
+    "POST v3/brand/profitsharing/receivers/add",
+    "v3/brand/profitsharing/receivers/add"
+))]
 #[wxpay_api(POST, "v3/brand/profitsharing/receivers/add", response = AddProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddProfitsharingReceiversRequest<'a> {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nBody field, required. Example: `1900000109`."]
     pub account: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nBody field, required. Example: `1900000108`."]
     pub brand_mchid: &'a str,
-    /// 接收方名称
+    #[doc = "接收方名称\n\nBody field, optional. Example: `张三网络公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 与品牌主商户的的关系类型
+    #[doc = "与品牌主商户的的关系类型\n\nBody field, required. Example: `SUPPLIER`."]
     pub relation_type: AddProfitsharingReceiversRelationType,
-    /// 子商户公众账号ID
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
+}
+
+impl<'a> AddProfitsharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`name`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        appid: &'a str,
+        brand_mchid: &'a str,
+        relation_type: AddProfitsharingReceiversRelationType,
+        r#type: crate::brand::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            appid,
+            brand_mchid,
+            name: None,
+            relation_type,
+            sub_appid: None,
+            r#type,
+        }
+    }
 }
 
 string_enum! {

@@ -3,25 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.
-///
-/// For: 服务商.
+#[doc = "删除分账接收方API: `POST /v3/brand/profitsharing/receivers/delete`.\n\n```ignore\nlet mut request = DeleteProfitsharingReceiversRequest::new(account, appid, brand_mchid, type);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除分账接收方API",
+    "POST v3/brand/profitsharing/receivers/delete",
+    "v3/brand/profitsharing/receivers/delete"
+))]
 #[wxpay_api(POST, "v3/brand/profitsharing/receivers/delete", response = DeleteProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteProfitsharingReceiversRequest<'a> {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nBody field, required. Example: `1900000109`."]
     pub account: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nBody field, required. Example: `1900000108`."]
     pub brand_mchid: &'a str,
-    /// 子商户公众账号ID
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
+}
+
+impl<'a> DeleteProfitsharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        appid: &'a str,
+        brand_mchid: &'a str,
+        r#type: crate::brand::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            appid,
+            brand_mchid,
+            sub_appid: None,
+            r#type,
+        }
+    }
 }
 
 /// The answer to [`DeleteProfitsharingReceiversRequest`]: `POST /v3/brand/profitsharing/receivers/delete`.

@@ -6,13 +6,14 @@ use crate::generated::prelude::*;
 pub mod add;
 pub mod delete;
 
-/// The answer to [`AddProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest).
+#[doc = "The answer to [`AddProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::brand::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitsharingReceivers {
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 品牌主商户号
+    #[doc = "品牌主商户号\n\nAlways present. Example: `1900000108`."]
     pub brand_mchid: String,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::brand::profitsharing::ProfitsharingType,
 }

@@ -3,30 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 获得品牌已授权且在生效中的产品权限信息: `GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "获得品牌已授权且在生效中的产品权限信息: `GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`.\n\n```ignore\nlet request = QueryPartnerBrandsProductAuthoritiesRequest::new(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "获得品牌已授权且在生效中的产品权限信息",
+    "GET v3/brand-basic/partner/brands/{brand_id}/product-authorities",
+    "v3/brand-basic/partner/brands/{brand_id}/product-authorities"
+))]
 #[wxpay_api(GET, "v3/brand-basic/partner/brands/<brand_id>/product-authorities", response = QueryPartnerBrandsProductAuthoritiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerBrandsProductAuthoritiesRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `123456789`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryPartnerBrandsProductAuthoritiesRequest`].
+impl<'a> QueryPartnerBrandsProductAuthoritiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self { brand_id }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerBrandsProductAuthoritiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerBrandsProductAuthoritiesResponse {
-    /// 授权产品权限
+    #[doc = "授权产品权限\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_product:
         Option<Vec<QueryPartnerBrandsProductAuthoritiesAuthorizationProduct>>,
-    /// 授权类型
+    #[doc = "授权类型\n\nAlways present. Example: `AUTHORIZATION_TYPE_HOSTING`."]
     pub authorization_type: QueryPartnerBrandsProductAuthoritiesAuthorizationType,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Format `rfc3339`. Example: `2025-05-20T13:29:35+08:00`."]
     pub update_time: Timestamp,
 }
 

@@ -3,21 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`.\n\n```ignore\nlet mut request = GetPointsCommitStatusRequest::new(openid, brandid, appid);\nrequest.sub_mchid = Some(sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/smart-business-circle/points/get-points-commit-status.html>, <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商圈会员待积分状态查询",
+    "GET v3/businesscircle/users/{openid}/points/commit_status",
+    "v3/businesscircle/users/{openid}/points/commit_status"
+))]
 #[wxpay_api(GET, "v3/businesscircle/users/<openid>/points/commit_status", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPointsCommitStatusRequest<'a> {
-    /// 顾客openid
+    #[doc = "顾客openid\n\nPath parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
-    /// 商圈商户ID
+    #[doc = "商圈商户ID\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `1000`."]
     pub brandid: i64,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wx931386123456789e`."]
     pub appid: &'a str,
+}
+
+impl<'a> GetPointsCommitStatusRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, brandid: i64, appid: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid: None,
+            brandid,
+            appid,
+        }
+    }
 }

@@ -3,54 +3,71 @@
 
 use crate::generated::prelude::*;
 
-/// 查询支行列表API: `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_6.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询支行列表API: `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.\n\n```ignore\nlet mut request = QueryCapitallhhBanksBranchesRequest::new(bank_alias_code, city_code, limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_6.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支行列表API",
+    "GET v3/capital/capitallhh/banks/{bank_alias_code}/branches",
+    "v3/capital/capitallhh/banks/{bank_alias_code}/branches"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/banks/<bank_alias_code>/branches", response = QueryCapitallhhBanksBranchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCapitallhhBanksBranchesRequest<'a> {
-    /// 银行别名编码
+    #[doc = "银行别名编码\n\nPath parameter, required. Example: `1000006247`."]
     pub bank_alias_code: &'a str,
-    /// 城市编码
+    #[doc = "城市编码\n\nQuery parameter, required. Example: `536`."]
     pub city_code: i64,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, required. Example: `200`."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryCapitallhhBanksBranchesRequest`].
+impl<'a> QueryCapitallhhBanksBranchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bank_alias_code: &'a str, city_code: i64, limit: i64) -> Self {
+        Self {
+            bank_alias_code,
+            city_code,
+            offset: None,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCapitallhhBanksBranchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhBanksBranchesResponse {
-    /// 开户银行
+    #[doc = "开户银行\n\nAlways present. Example: `招商银行其他银行`."]
     pub account_bank: String,
-    /// 开户银行编码
+    #[doc = "开户银行编码\n\nAlways present. Example: `1001`."]
     pub account_bank_code: i64,
-    /// 银行别名
+    #[doc = "银行别名\n\nAlways present. Example: `工商银行深圳前海微众银行`."]
     pub bank_alias: String,
-    /// 银行别名编码
+    #[doc = "银行别名编码\n\nAlways present. Example: `1000006247`."]
     pub bank_alias_code: String,
-    /// 本次查询条数
+    #[doc = "本次查询条数\n\nAlways present. Example: `10`."]
     pub count: i64,
-    /// 支行列表
+    #[doc = "支行列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryCapitallhhBanksBranchesData>>,
-    /// 分页链接
+    #[doc = "分页链接\n\nAlways present."]
     pub links: crate::capital::capitallhh::banks::QueryCapitallhhBanksLinks,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 支行列表
+#[doc = "支行列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhBanksBranchesData {
-    /// 开户银行支行联行号
+    #[doc = "开户银行支行联行号\n\nAlways present. Example: `102290072311`."]
     pub bank_branch_id: String,
-    /// 开户银行支行名称
+    #[doc = "开户银行支行名称\n\nAlways present. Example: `中国工商银行上海市周浦支行`."]
     pub bank_branch_name: String,
 }

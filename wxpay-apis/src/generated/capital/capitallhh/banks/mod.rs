@@ -8,47 +8,50 @@ pub mod corporate_banking;
 pub mod personal_banking;
 pub mod search_banks_by_bank_account;
 
-/// The answer to [`QueryCapitallhhBanksCorporateBankingRequest`](crate::capital::capitallhh::banks::corporate_banking::QueryCapitallhhBanksCorporateBankingRequest) and [`QueryCapitallhhBanksPersonalBankingRequest`](crate::capital::capitallhh::banks::personal_banking::QueryCapitallhhBanksPersonalBankingRequest).
+#[doc = "The answer to [`QueryCapitallhhBanksCorporateBankingRequest`](crate::capital::capitallhh::banks::corporate_banking::QueryCapitallhhBanksCorporateBankingRequest) and [`QueryCapitallhhBanksPersonalBankingRequest`](crate::capital::capitallhh::banks::personal_banking::QueryCapitallhhBanksPersonalBankingRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Banking {
-    /// 本次查询数据条数
+    #[doc = "本次查询数据条数\n\nAlways present. Example: `10`."]
     pub count: i64,
-    /// 银行列表
+    #[doc = "银行列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<BanksData>>,
-    /// 分页链接
+    #[doc = "分页链接\n\nAlways present."]
     pub links: QueryCapitallhhBanksLinks,
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 银行列表
+#[doc = "银行列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BanksData {
-    /// 开户银行
+    #[doc = "开户银行\n\nAlways present. Example: `招商银行其他银行`."]
     pub account_bank: String,
-    /// 开户银行编码
+    #[doc = "开户银行编码\n\nAlways present. Example: `1001`."]
     pub account_bank_code: i64,
-    /// 银行别名
+    #[doc = "银行别名\n\nAlways present. Example: `工商银行深圳前海微众银行`."]
     pub bank_alias: String,
-    /// 银行别名编码
+    #[doc = "银行别名编码\n\nAlways present. Example: `1000006247`."]
     pub bank_alias_code: String,
-    /// 是否需要填写支行
+    #[doc = "是否需要填写支行\n\nAlways present."]
     pub need_bank_branch: bool,
 }
 
-/// 分页链接
+#[doc = "分页链接"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhBanksLinks {
-    /// 下一页链接
+    #[doc = "下一页链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// 上一页链接
+    #[doc = "上一页链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
-    /// 当前链接
+    #[doc = "当前链接\n\nMay be absent."]
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 查询支持个人业务的银行列表API: `GET /v3/capital/capitallhh/banks/personal-banking`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询支持个人业务的银行列表API: `GET /v3/capital/capitallhh/banks/personal-banking`.\n\n```ignore\nlet mut request = QueryCapitallhhBanksPersonalBankingRequest::new(limit);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支持个人业务的银行列表API",
+    "GET v3/capital/capitallhh/banks/personal-banking",
+    "v3/capital/capitallhh/banks/personal-banking"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/banks/personal-banking", response = QueryCapitallhhBanksPersonalBankingResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCapitallhhBanksPersonalBankingRequest {
-    /// 本次查询偏移量
+    #[doc = "本次查询偏移量\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 本次请求最大查询条数
+    #[doc = "本次请求最大查询条数\n\nQuery parameter, required. Example: `200`."]
     pub limit: i64,
+}
+
+impl QueryCapitallhhBanksPersonalBankingRequest {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(limit: i64) -> Self {
+        Self {
+            offset: None,
+            limit,
+        }
+    }
 }
 
 /// The answer to [`QueryCapitallhhBanksPersonalBankingRequest`]: `GET /v3/capital/capitallhh/banks/personal-banking`.

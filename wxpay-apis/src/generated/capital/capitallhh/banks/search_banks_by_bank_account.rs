@@ -3,29 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.
-///
-/// For: 服务商.
+#[doc = "获取对私银行卡号开户银行API: `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.\n\n```ignore\nlet request = SearchBanksByBankAccountCapitallhhBanksRequest::new(account_number, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取对私银行卡号开户银行API",
+    "GET v3/capital/capitallhh/banks/search-banks-by-bank-account",
+    "v3/capital/capitallhh/banks/search-banks-by-bank-account"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/banks/search-banks-by-bank-account", response = SearchBanksByBankAccountCapitallhhBanksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
-    /// 银行卡号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "银行卡号\n\nQuery parameter, required. Format `base64`. Example: `d+xT+MQCvrLHUVDWv/8MR/dB7TkXLVfSrUxMPZy6jWWYzpRrEEaYQE8ZRGYoeorwC+w==`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub account_number: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`SearchBanksByBankAccountCapitallhhBanksRequest`].
+impl<'a> SearchBanksByBankAccountCapitallhhBanksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(account_number: &'a str, wechatpay_serial: &'a str) -> Self {
+        Self {
+            account_number,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`SearchBanksByBankAccountCapitallhhBanksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchBanksByBankAccountCapitallhhBanksResponse {
-    /// 银行列表
+    #[doc = "银行列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::capital::capitallhh::banks::BanksData>>,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }

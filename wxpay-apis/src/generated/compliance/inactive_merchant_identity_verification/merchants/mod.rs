@@ -5,21 +5,32 @@ use crate::generated::prelude::*;
 
 pub mod verifications;
 
-/// 发起不活跃商户身份核实: `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/create-inactive-merchant-identity-verification.html>.
-///
-/// For: 服务商.
+#[doc = "发起不活跃商户身份核实: `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.\n\n```ignore\nlet request = CreateInactiveMerchantIdentityVerificationRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/create-inactive-merchant-identity-verification.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起不活跃商户身份核实",
+    "POST v3/compliance/inactive-merchant-identity-verification/merchants",
+    "v3/compliance/inactive-merchant-identity-verification/merchants"
+))]
 #[wxpay_api(POST, "v3/compliance/inactive-merchant-identity-verification/merchants", response = CreateInactiveMerchantIdentityVerificationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateInactiveMerchantIdentityVerificationRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900009231`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateInactiveMerchantIdentityVerificationRequest`].
+impl<'a> CreateInactiveMerchantIdentityVerificationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`CreateInactiveMerchantIdentityVerificationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateInactiveMerchantIdentityVerificationResponse {
-    /// 核实单号
+    #[doc = "核实单号\n\nAlways present. Example: `28011678863778000000123124312`."]
     pub verification_id: String,
 }

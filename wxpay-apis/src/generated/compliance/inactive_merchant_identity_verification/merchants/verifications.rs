@@ -3,37 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 查询不活跃商户身份核实结果: `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/query-inactive-merchant-identity-verification.html>.
-///
-/// For: 服务商.
+#[doc = "查询不活跃商户身份核实结果: `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.\n\n```ignore\nlet request = QueryInactiveMerchantIdentityVerificationRequest::new(sub_mchid, verification_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/query-inactive-merchant-identity-verification.html>.\n\nFor: 服务商."]
+#[doc(alias("查询不活跃商户身份核实结果", "GET v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}", "v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}"))]
 #[wxpay_api(GET, "v3/compliance/inactive-merchant-identity-verification/merchants/<sub_mchid>/verifications/<verification_id>", response = QueryInactiveMerchantIdentityVerificationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInactiveMerchantIdentityVerificationRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nPath parameter, required. Example: `1900009231`."]
     pub sub_mchid: &'a str,
-    /// 核实单号
+    #[doc = "核实单号\n\nPath parameter, required. Example: `28011678863778000000123124312`."]
     pub verification_id: &'a str,
 }
 
-/// The answer to [`QueryInactiveMerchantIdentityVerificationRequest`].
+impl<'a> QueryInactiveMerchantIdentityVerificationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, verification_id: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            verification_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryInactiveMerchantIdentityVerificationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInactiveMerchantIdentityVerificationResponse {
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `MATERIALS_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<QueryInactiveMerchantIdentityVerificationFailReason>,
-    /// 完成时间
+    #[doc = "完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<String>,
-    /// 核实单状态
+    #[doc = "核实单状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: QueryInactiveMerchantIdentityVerificationState,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nAlways present. Example: `1900009231`."]
     pub sub_mchid: String,
-    /// 核实单号
+    #[doc = "核实单号\n\nAlways present. Example: `28011678863778000000123124312`."]
     pub verification_id: String,
 }
 

@@ -3,49 +3,79 @@
 
 use crate::generated::prelude::*;
 
-/// APP预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/app-presign`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "APP预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/app-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsAppPresignRequest::new(appid, contract_notify_url, display_name, out_contract_code, plan_id, real_identity, repayment_amount_limit, repayment_day);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "APP预签约自动还款协议",
+    "POST v3/credit-repayment/partner/contracts/app-presign",
+    "v3/credit-repayment/partner/contracts/app-presign"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/contracts/app-presign", response = CreatePartnerContractsAppPresignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerContractsAppPresignRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 签约结果通知地址
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub contract_notify_url: &'a str,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nBody field, required. Example: `*明`."]
     pub display_name: &'a str,
-    /// 服务商签约协议号
+    #[doc = "服务商签约协议号\n\nBody field, required. Example: `100001256`."]
     pub out_contract_code: &'a str,
-    /// 模板ID
+    #[doc = "模板ID\n\nBody field, required. Example: `123`."]
     pub plan_id: &'a str,
-    /// 用户实名信息
+    #[doc = "用户实名信息\n\nBody field, required."]
     pub real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
-    /// 还款金额上限
+    #[doc = "还款金额上限\n\nBody field, required. Example: `10000`."]
     pub repayment_amount_limit: &'a str,
-    /// 还款日
+    #[doc = "还款日\n\nBody field, required. Example: `1`."]
     pub repayment_day: i64,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nBody field, optional. Example: `example_sub_appid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1000000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易信息
+    #[doc = "交易信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_info: Option<crate::credit_repayment::partner::contracts::PresignTradeInfo<'a>>,
 }
 
-/// The answer to [`CreatePartnerContractsAppPresignRequest`].
+impl<'a> CreatePartnerContractsAppPresignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_notify_url: &'a str,
+        display_name: &'a str,
+        out_contract_code: &'a str,
+        plan_id: &'a str,
+        real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
+        repayment_amount_limit: &'a str,
+        repayment_day: i64,
+    ) -> Self {
+        Self {
+            appid,
+            contract_notify_url,
+            display_name,
+            out_contract_code,
+            plan_id,
+            real_identity,
+            repayment_amount_limit,
+            repayment_day,
+            sub_appid: None,
+            sub_mchid: None,
+            trade_info: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerContractsAppPresignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerContractsAppPresignResponse {
-    /// 预签约码
+    #[doc = "预签约码\n\nAlways present. Example: `example_presign_token`."]
     pub presign_token: String,
-    /// 跳转到的签约服务提供方
+    #[doc = "跳转到的签约服务提供方\n\nMay be absent. Example: `example_redirect_service`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_service: Option<String>,
 }

@@ -3,57 +3,97 @@
 
 use crate::generated::prelude::*;
 
-/// H5预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/h5-presign`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "H5预签约自动还款协议: `POST /v3/credit-repayment/partner/contracts/h5-presign`.\n\n```ignore\nlet mut request = CreatePartnerContractsH5PresignRequest::new(appid, contract_notify_url, display_name, out_contract_code, plan_id, real_identity, repayment_amount_limit, repayment_day);\nrequest.jump_info = Some(jump_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "H5预签约自动还款协议",
+    "POST v3/credit-repayment/partner/contracts/h5-presign",
+    "v3/credit-repayment/partner/contracts/h5-presign"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/contracts/h5-presign", response = CreatePartnerContractsH5PresignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerContractsH5PresignRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 签约结果通知地址
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub contract_notify_url: &'a str,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nBody field, required. Example: `*明`."]
     pub display_name: &'a str,
-    /// 跳转控制信息
+    #[doc = "跳转控制信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_info: Option<CreatePartnerContractsH5PresignJumpInfo<'a>>,
-    /// 服务商签约协议号
+    #[doc = "服务商签约协议号\n\nBody field, required. Example: `100001256`."]
     pub out_contract_code: &'a str,
-    /// 模板ID
+    #[doc = "模板ID\n\nBody field, required. Example: `123`."]
     pub plan_id: &'a str,
-    /// 用户实名信息
+    #[doc = "用户实名信息\n\nBody field, required."]
     pub real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
-    /// 还款金额上限
+    #[doc = "还款金额上限\n\nBody field, required. Example: `10000`."]
     pub repayment_amount_limit: &'a str,
-    /// 还款日
+    #[doc = "还款日\n\nBody field, required. Example: `1`."]
     pub repayment_day: i64,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nBody field, optional. Example: `example_sub_appid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1000000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易信息
+    #[doc = "交易信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_info: Option<crate::credit_repayment::partner::contracts::PresignTradeInfo<'a>>,
 }
 
-/// 跳转控制信息
+impl<'a> CreatePartnerContractsH5PresignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`jump_info`, `sub_appid`, `sub_mchid`, `trade_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_notify_url: &'a str,
+        display_name: &'a str,
+        out_contract_code: &'a str,
+        plan_id: &'a str,
+        real_identity: crate::credit_repayment::partner::contracts::PresignRealIdentity<'a>,
+        repayment_amount_limit: &'a str,
+        repayment_day: i64,
+    ) -> Self {
+        Self {
+            appid,
+            contract_notify_url,
+            display_name,
+            jump_info: None,
+            out_contract_code,
+            plan_id,
+            real_identity,
+            repayment_amount_limit,
+            repayment_day,
+            sub_appid: None,
+            sub_mchid: None,
+            trade_info: None,
+        }
+    }
+}
+
+#[doc = "跳转控制信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerContractsH5PresignJumpInfo<'a> {
-    /// 签约完后要跳转到的应用AppID
+    #[doc = "签约完后要跳转到的应用AppID\n\nOptional. Example: `example_jump_appid`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerContractsH5PresignRequest`].
+impl<'a> CreatePartnerContractsH5PresignJumpInfo<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { jump_appid: None }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerContractsH5PresignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerContractsH5PresignResponse {
-    /// 拉起微信支付签约页的URL
+    #[doc = "拉起微信支付签约页的URL\n\nAlways present. Example: `https://payapp.weixin.qq.com/xxx?presign_token=wx12334`."]
     pub redirect_url: String,
 }

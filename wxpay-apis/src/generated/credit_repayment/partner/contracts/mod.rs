@@ -7,21 +7,32 @@ pub mod app_presign;
 pub mod h5_presign;
 pub mod terminate;
 
-/// 用户实名信息
+#[doc = "用户实名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignRealIdentity<'a> {
-    /// 自然人证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identity_id: &'a str,
-    /// 实名验证类型
+    #[doc = "自然人证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identity_id: Sensitive<&'a str>,
+    #[doc = "实名验证类型\n\nRequired. Example: `REAL_IDENTITY_TYPE_INVALID`."]
     pub identity_type: PresignIdentityType,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+}
+
+impl<'a> PresignRealIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        identity_id: Sensitive<&'a str>,
+        identity_type: PresignIdentityType,
+        real_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            identity_id,
+            identity_type,
+            real_name,
+        }
+    }
 }
 
 string_enum! {
@@ -34,64 +45,74 @@ string_enum! {
     }
 }
 
-/// 交易信息
+#[doc = "交易信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PresignTradeInfo<'a> {
-    /// 商户数据包
+    #[doc = "商户数据包\n\nOptional. Example: `备注信息`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 还款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "还款金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub deduct_amount: i64,
-    /// 产品描述
+    #[doc = "产品描述\n\nOptional. Example: `信贷还款`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nOptional. Example: `https://www.test.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧交易单号
+    #[doc = "商户侧交易单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
 }
 
-/// The answer to [`QueryPartnerContractsRequest`].
-///
-/// 协议信息
+impl<'a> PresignTradeInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`attach`, `description`, `notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(deduct_amount: i64, out_trade_no: &'a str) -> Self {
+        Self {
+            attach: None,
+            deduct_amount,
+            description: None,
+            notify_url: None,
+            out_trade_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerContractsContractInfo {
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 协议ID
+    #[doc = "协议ID\n\nAlways present. Example: `100005698`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 协议状态
+    #[doc = "协议状态\n\nAlways present. Example: `CONTRACT_STATE_INVALID`."]
     pub contract_state: PartnerContractsContractState,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nMay be absent. Example: `TERMINATION_MODE_BY_USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_mode: Option<PartnerContractsContractTerminatedMode>,
-    /// 协议解约时间
+    #[doc = "协议解约时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
-    /// 协议解约备注
+    #[doc = "协议解约备注\n\nMay be absent. Example: `example_contract_termination_remark`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nAlways present. Example: `*明`."]
     pub display_name: String,
-    /// 用户服务商标识
+    #[doc = "用户服务商标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 服务商签约协议号
+    #[doc = "服务商签约协议号\n\nAlways present. Example: `100001256`."]
     pub out_contract_code: String,
-    /// 模板ID
+    #[doc = "模板ID\n\nAlways present. Example: `123`."]
     pub plan_id: String,
-    /// 还款金额上限
-    ///
-    /// Amount in fen (分).
+    #[doc = "还款金额上限\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub repayment_amount_limit: i64,
-    /// 还款日
+    #[doc = "还款日\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repayment_day: Option<i64>,
 }
@@ -122,16 +143,26 @@ string_enum! {
     }
 }
 
-/// 查询自动还款协议: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询自动还款协议: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.\n\n```ignore\nlet request = QueryPartnerContractsRequest::new(out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询自动还款协议",
+    "GET v3/credit-repayment/partner/contracts/{out_contract_code}",
+    "v3/credit-repayment/partner/contracts/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/credit-repayment/partner/contracts/<out_contract_code>", response = QueryPartnerContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerContractsRequest<'a> {
-    /// 服务商签约协议号
+    #[doc = "服务商签约协议号\n\nPath parameter, required. Example: `100005698`."]
     pub out_contract_code: &'a str,
+}
+
+impl<'a> QueryPartnerContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_contract_code: &'a str) -> Self {
+        Self { out_contract_code }
+    }
 }
 
 /// The answer to [`QueryPartnerContractsRequest`]: `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.

@@ -3,24 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解除自动还款协议: `POST /v3/credit-repayment/partner/contracts/terminate`.\n\n```ignore\nlet request = TerminatePartnerContractsRequest::new(contract_termination_remark, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除自动还款协议",
+    "POST v3/credit-repayment/partner/contracts/terminate",
+    "v3/credit-repayment/partner/contracts/terminate"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/contracts/terminate", response = TerminatePartnerContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnerContractsRequest<'a> {
-    /// 协议解约备注
+    #[doc = "协议解约备注\n\nBody field, required. Example: `example_contract_termination_remark`."]
     pub contract_termination_remark: &'a str,
-    /// 服务商签约协议号
+    #[doc = "服务商签约协议号\n\nBody field, required. Example: `100001256`."]
     pub out_contract_code: &'a str,
 }
 
-/// The answer to [`TerminatePartnerContractsRequest`].
+impl<'a> TerminatePartnerContractsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_termination_remark: &'a str, out_contract_code: &'a str) -> Self {
+        Self {
+            contract_termination_remark,
+            out_contract_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`TerminatePartnerContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminatePartnerContractsResponse {
-    /// 协议信息
+    #[doc = "协议信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_info:
         Option<crate::credit_repayment::partner::contracts::PartnerContractsContractInfo>,

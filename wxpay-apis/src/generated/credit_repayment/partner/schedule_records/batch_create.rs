@@ -3,47 +3,89 @@
 
 use crate::generated::prelude::*;
 
-/// 预约还款: `POST /v3/credit-repayment/partner/schedule-records/batch-create`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "预约还款: `POST /v3/credit-repayment/partner/schedule-records/batch-create`.\n\n```ignore\nlet request = BatchCreatePartnerScheduleRecordsRequest::new(appid, contract_id, openid, schedule_items);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "预约还款",
+    "POST v3/credit-repayment/partner/schedule-records/batch-create",
+    "v3/credit-repayment/partner/schedule-records/batch-create"
+))]
 #[wxpay_api(POST, "v3/credit-repayment/partner/schedule-records/batch-create", response = BatchCreatePartnerScheduleRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BatchCreatePartnerScheduleRecordsRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 还款协议ID
+    #[doc = "还款协议ID\n\nBody field, required. Example: `20251105000000123456789`."]
     pub contract_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 预约还款项列表
+    #[doc = "预约还款项列表\n\nBody field, required."]
     pub schedule_items: &'a [BatchCreatePartnerScheduleRecordsScheduleItem<'a>],
 }
 
-/// 预约还款项列表
+impl<'a> BatchCreatePartnerScheduleRecordsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_id: &'a str,
+        openid: &'a str,
+        schedule_items: &'a [BatchCreatePartnerScheduleRecordsScheduleItem<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            contract_id,
+            openid,
+            schedule_items,
+        }
+    }
+}
+
+#[doc = "预约还款项列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BatchCreatePartnerScheduleRecordsScheduleItem<'a> {
-    /// 最低还款金额
+    #[doc = "最低还款金额\n\nOptional. Example: `2000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_repayment_amount: Option<&'a str>,
-    /// 商户侧预约还款单号
+    #[doc = "商户侧预约还款单号\n\nRequired. Example: `1234567abcde`."]
     pub out_record_id: &'a str,
-    /// 应还款金额
+    #[doc = "应还款金额\n\nRequired. Example: `10000`."]
     pub repayment_amount: &'a str,
-    /// 还款日期
+    #[doc = "还款日期\n\nRequired. Example: `2025-11-18`."]
     pub repayment_date: &'a str,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nOptional. Example: `wxcbda96de0b165489`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`BatchCreatePartnerScheduleRecordsRequest`].
+impl<'a> BatchCreatePartnerScheduleRecordsScheduleItem<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`min_repayment_amount`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_record_id: &'a str,
+        repayment_amount: &'a str,
+        repayment_date: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            min_repayment_amount: None,
+            out_record_id,
+            repayment_amount,
+            repayment_date,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`BatchCreatePartnerScheduleRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchCreatePartnerScheduleRecordsResponse {
-    /// 预约还款记录列表
+    #[doc = "预约还款记录列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_records: Option<Vec<crate::credit_repayment::partner::schedule_records::PartnerScheduleRecordsScheduleRecord>>,
 }

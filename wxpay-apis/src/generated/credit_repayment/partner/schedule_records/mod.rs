@@ -5,43 +5,55 @@ use crate::generated::prelude::*;
 
 pub mod batch_create;
 
-/// The answer to [`QueryPartnerScheduleRecordsRequest`].
-///
-/// 预约还款记录列表
+#[doc = "The answer to [`QueryPartnerScheduleRecordsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerScheduleRecordsScheduleRecord {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 还款协议ID
+    #[doc = "还款协议ID\n\nMay be absent. Example: `20251105000000123456789`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 最低还款金额
+    #[doc = "最低还款金额\n\nAlways present. Example: `2000`."]
     pub min_repayment_amount: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
-    /// 商户侧预约还款单号
+    #[doc = "商户侧预约还款单号\n\nAlways present. Example: `1234567abcde`."]
     pub out_record_id: String,
-    /// 应还款金额
+    #[doc = "应还款金额\n\nAlways present. Example: `10000`."]
     pub repayment_amount: String,
-    /// 还款日期
+    #[doc = "还款日期\n\nAlways present. Example: `2025-11-18`."]
     pub repayment_date: String,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wxcbda96de0b165489`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
 }
 
-/// 查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询预约还款记录: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.\n\n```ignore\nlet request = QueryPartnerScheduleRecordsRequest::new(out_record_id, contract_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询预约还款记录",
+    "GET v3/credit-repayment/partner/schedule-records/{out_record_id}",
+    "v3/credit-repayment/partner/schedule-records/{out_record_id}"
+))]
 #[wxpay_api(GET, "v3/credit-repayment/partner/schedule-records/<out_record_id>", response = QueryPartnerScheduleRecordsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerScheduleRecordsRequest<'a> {
-    /// 商户侧预约还款单号
+    #[doc = "商户侧预约还款单号\n\nPath parameter, required. Example: `1234567abcde`."]
     pub out_record_id: &'a str,
-    /// 还款协议ID
+    #[doc = "还款协议ID\n\nQuery parameter, required. Example: `20251105000000123456789`."]
     pub contract_id: &'a str,
+}
+
+impl<'a> QueryPartnerScheduleRecordsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_record_id: &'a str, contract_id: &'a str) -> Self {
+        Self {
+            out_record_id,
+            contract_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerScheduleRecordsRequest`]: `GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`.

@@ -3,44 +3,84 @@
 
 use crate::generated::prelude::*;
 
-/// 创建用户当次充电代扣凭证API: `POST /v3/ebike/charge/contracts/{contract_id}/confirm`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_4.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "创建用户当次充电代扣凭证API: `POST /v3/ebike/charge/contracts/{contract_id}/confirm`.\n\n```ignore\nlet mut request = ConfirmChargeContractsRequest::new(contract_id, appid, charge_info);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "创建用户当次充电代扣凭证API",
+    "POST v3/ebike/charge/contracts/{contract_id}/confirm",
+    "v3/ebike/charge/contracts/{contract_id}/confirm"
+))]
 #[wxpay_api(POST, "v3/ebike/charge/contracts/<contract_id>/confirm", response = ConfirmChargeContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmChargeContractsRequest<'a> {
-    /// 充电授权扣费协议号
+    #[doc = "充电授权扣费协议号\n\nPath parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: &'a str,
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx47c677487ce3ac47`."]
     pub appid: &'a str,
-    /// 充电场景信息
+    #[doc = "充电场景信息\n\nBody field, required."]
     pub charge_info: ConfirmChargeContractsChargeInfo<'a>,
-    /// 特约商户公众号ID
+    #[doc = "特约商户公众号ID\n\nBody field, optional. Example: `wxcc603d9f0d54eaf0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 充电场景信息
+impl<'a> ConfirmChargeContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        appid: &'a str,
+        charge_info: ConfirmChargeContractsChargeInfo<'a>,
+    ) -> Self {
+        Self {
+            contract_id,
+            appid,
+            charge_info,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "充电场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConfirmChargeContractsChargeInfo<'a> {
-    /// 充电枪编号
+    #[doc = "充电枪编号\n\nRequired. Example: `6555`."]
     pub charging_gun_number: &'a str,
-    /// 充电站名称
+    #[doc = "充电站名称\n\nRequired. Example: `xxx充电站`."]
     pub charging_station_name: &'a str,
-    /// 充电位设备号
+    #[doc = "充电位设备号\n\nRequired. Example: `12343232`."]
     pub device_id: &'a str,
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub start_time: &'a str,
 }
 
-/// The answer to [`ConfirmChargeContractsRequest`].
+impl<'a> ConfirmChargeContractsChargeInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        charging_gun_number: &'a str,
+        charging_station_name: &'a str,
+        device_id: &'a str,
+        start_time: &'a str,
+    ) -> Self {
+        Self {
+            charging_gun_number,
+            charging_station_name,
+            device_id,
+            start_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`ConfirmChargeContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmChargeContractsResponse {
-    /// 用户充电代扣凭证
+    #[doc = "用户充电代扣凭证\n\nAlways present. Example: `sdjf23kdsHJfdksj8dj`."]
     pub charging_token: String,
 }

@@ -6,19 +6,32 @@ use crate::generated::prelude::*;
 pub mod confirm;
 pub mod preopen;
 
-/// 通过签约号查询用户状态API: `GET /v3/ebike/charge/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "通过签约号查询用户状态API: `GET /v3/ebike/charge/contracts/{contract_id}`.\n\n```ignore\nlet mut request = QueryChargeContractsRequest::new(contract_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过签约号查询用户状态API",
+    "GET v3/ebike/charge/contracts/{contract_id}",
+    "v3/ebike/charge/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/ebike/charge/contracts/<contract_id>", response = QueryChargeContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryChargeContractsRequest<'a> {
-    /// 充电授权扣费协议号
+    #[doc = "充电授权扣费协议号\n\nPath parameter, required. Example: `aAfixCs13LsdKPpfZfDkk2189ssXjfx`."]
     pub contract_id: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryChargeContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryChargeContractsRequest`]: `GET /v3/ebike/charge/contracts/{contract_id}`.

@@ -3,31 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "预开通服务API: `POST /v3/ebike/charge/contracts/preopen`.\n\n```ignore\nlet mut request = PreopenChargeContractsRequest::new(appid, openid, trade_scene);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "预开通服务API",
+    "POST v3/ebike/charge/contracts/preopen",
+    "v3/ebike/charge/contracts/preopen"
+))]
 #[wxpay_api(POST, "v3/ebike/charge/contracts/preopen", response = PreopenChargeContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PreopenChargeContractsRequest<'a> {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wx47c677487ce3ac47`."]
     pub appid: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `ot35_4gNgXsUuh2sQY0lT9N08AU0`."]
     pub openid: &'a str,
-    /// 特约商户公众号ID
+    #[doc = "特约商户公众号ID\n\nBody field, optional. Example: `wxcc603d9f0d54eaf0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1510770601`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易场景
+    #[doc = "交易场景\n\nBody field, required. Example: `CHARGE`."]
     pub trade_scene: &'a str,
 }
 
-/// The answer to [`PreopenChargeContractsRequest`].
+impl<'a> PreopenChargeContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, openid: &'a str, trade_scene: &'a str) -> Self {
+        Self {
+            appid,
+            openid,
+            sub_appid: None,
+            sub_mchid: None,
+            trade_scene,
+        }
+    }
+}
+
+#[doc = "The answer to [`PreopenChargeContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreopenChargeContractsResponse {
-    /// 预开通ID
+    #[doc = "预开通ID\n\nAlways present. Example: `sdjf23kdsHJfdksj8djsK98HJio5hdI0`."]
     pub preopen_id: String,
 }

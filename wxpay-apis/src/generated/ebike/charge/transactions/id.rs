@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单API: `GET /v3/ebike/charge/transactions/id/{transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询订单API: `GET /v3/ebike/charge/transactions/id/{transaction_id}`.\n\n```ignore\nlet mut request = QueryChargeTransactionsByIdRequest::new(transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询订单API",
+    "GET v3/ebike/charge/transactions/id/{transaction_id}",
+    "v3/ebike/charge/transactions/id/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/ebike/charge/transactions/id/<transaction_id>", response = QueryChargeTransactionsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsByIdRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `25012014070332333018`."]
     pub transaction_id: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryChargeTransactionsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryChargeTransactionsByIdRequest`]: `GET /v3/ebike/charge/transactions/id/{transaction_id}`.

@@ -6,210 +6,289 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_trade_no;
 
-/// 充电自行车代扣受理扣款API: `POST /v3/ebike/charge/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "充电自行车代扣受理扣款API: `POST /v3/ebike/charge/transactions`.\n\n```ignore\nlet mut request = CreateChargeTransactionsRequest::new(amount, appid, charge_info, charging_token, description, device_info, notify_url, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "充电自行车代扣受理扣款API",
+    "POST v3/ebike/charge/transactions",
+    "v3/ebike/charge/transactions"
+))]
 #[wxpay_api(POST, "v3/ebike/charge/transactions", response = CreateChargeTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateChargeTransactionsRequest<'a> {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nBody field, required."]
     pub amount: CreateChargeTransactionsAmount<'a>,
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wxd678efh567hg678`."]
     pub appid: &'a str,
-    /// 附加字段
+    #[doc = "附加字段\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 充电自行车场景信息
+    #[doc = "充电自行车场景信息\n\nBody field, required."]
     pub charge_info: CreateChargeTransactionsChargeInfo<'a>,
-    /// 用户充电代扣凭证
+    #[doc = "用户充电代扣凭证\n\nBody field, required. Example: `sdjf23kdsHJfdk`."]
     pub charging_token: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `商品信息`."]
     pub description: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, required."]
     pub device_info: CreateChargeTransactionsDeviceInfo<'a>,
-    /// 营销信息
+    #[doc = "营销信息\n\nBody field, optional. Example: `test`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 通知url
+    #[doc = "通知url\n\nBody field, required. Example: `http://1111:111/metro-spt-api/callback`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `121775250124070332`."]
     pub out_trade_no: &'a str,
-    /// 特约商户公众号ID
+    #[doc = "特约商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 订单金额信息
+impl<'a> CreateChargeTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateChargeTransactionsAmount<'a>,
+        appid: &'a str,
+        charge_info: CreateChargeTransactionsChargeInfo<'a>,
+        charging_token: &'a str,
+        description: &'a str,
+        device_info: CreateChargeTransactionsDeviceInfo<'a>,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            charge_info,
+            charging_token,
+            description,
+            device_info,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "订单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateChargeTransactionsAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 订单总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单总金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 充电自行车场景信息
+impl<'a> CreateChargeTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "充电自行车场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateChargeTransactionsChargeInfo<'a> {
-    /// 已充电量
+    #[doc = "已充电量\n\nRequired. Example: `10`."]
     pub charged_capacity: i64,
-    /// 充电枪编号
+    #[doc = "充电枪编号\n\nRequired. Example: `6555`."]
     pub charging_gun_number: &'a str,
-    /// 充电站名称
+    #[doc = "充电站名称\n\nRequired. Example: `xxx充电站`."]
     pub charging_station_name: &'a str,
-    /// 结束时间
+    #[doc = "结束时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub end_time: &'a str,
-    /// 车位延时占用时长
+    #[doc = "车位延时占用时长\n\nOptional. Example: `60`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub park_duration: Option<i64>,
-    /// 车位延时占用产生的费用
+    #[doc = "车位延时占用产生的费用\n\nOptional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub park_fee: Option<i64>,
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub start_time: &'a str,
 }
 
-/// 设备信息
+impl<'a> CreateChargeTransactionsChargeInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`park_duration`, `park_fee`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        charged_capacity: i64,
+        charging_gun_number: &'a str,
+        charging_station_name: &'a str,
+        end_time: &'a str,
+        start_time: &'a str,
+    ) -> Self {
+        Self {
+            charged_capacity,
+            charging_gun_number,
+            charging_station_name,
+            end_time,
+            park_duration: None,
+            park_fee: None,
+            start_time,
+        }
+    }
+}
+
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateChargeTransactionsDeviceInfo<'a> {
-    /// 充电位设备号
+    #[doc = "充电位设备号\n\nRequired. Example: `12343232`."]
     pub device_id: &'a str,
-    /// 商户端设备ip
+    #[doc = "商户端设备ip\n\nRequired. Example: `123.12.12.123`."]
     pub device_ip: &'a str,
 }
 
-/// The answer to [`CreateChargeTransactionsRequest`].
+impl<'a> CreateChargeTransactionsDeviceInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(device_id: &'a str, device_ip: &'a str) -> Self {
+        Self {
+            device_id,
+            device_ip,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateChargeTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateChargeTransactionsResponse {
-    /// 受理状态
+    #[doc = "受理状态\n\nAlways present. Example: `SUCCESS - 受理成功`."]
     pub accept_state: String,
-    /// 订单创建时间
+    #[doc = "订单创建时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
 }
 
-/// The answer to [`QueryChargeTransactionsByIdRequest`](crate::ebike::charge::transactions::id::QueryChargeTransactionsByIdRequest) and [`QueryChargeTransactionsByOutTradeNoRequest`](crate::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`QueryChargeTransactionsByIdRequest`](crate::ebike::charge::transactions::id::QueryChargeTransactionsByIdRequest) and [`QueryChargeTransactionsByOutTradeNoRequest`](crate::ebike::charge::transactions::out_trade_no::QueryChargeTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsResponse {
-    /// 订单金额信息
+    #[doc = "订单金额信息\n\nAlways present."]
     pub amount: QueryChargeTransactionsAmount,
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nAlways present. Example: `wxd678efh567hg678`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 银行类型
+    #[doc = "银行类型\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 充电授权扣费协议号
+    #[doc = "充电授权扣费协议号\n\nAlways present. Example: `121775250124070332`."]
     pub contract_id: String,
-    /// 设备信息
+    #[doc = "设备信息\n\nAlways present."]
     pub device_info: QueryChargeTransactionsDeviceInfo,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者信息
+    #[doc = "支付者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<QueryChargeTransactionsPayer>,
-    /// 优惠信息
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryChargeTransactionsPromotionDetail>>,
-    /// 特约商户公众号ID
+    #[doc = "特约商户公众号ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_des: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `PAP`."]
     pub trade_type: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nMay be absent. Example: `25012014070332333018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 订单金额信息
+#[doc = "订单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户实际支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户实际支付金额\n\nMay be absent. Example: `None`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsDeviceInfo {
-    /// 充电位设备号
+    #[doc = "充电位设备号\n\nAlways present. Example: `12343232`."]
     pub device_id: String,
-    /// 商户端设备ip
+    #[doc = "商户端设备ip\n\nAlways present. Example: `123.12.12.123`."]
     pub device_ip: String,
 }
 
-/// 支付者信息
+#[doc = "支付者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsPayer {
-    /// 用户在服务商的标识
+    #[doc = "用户在服务商的标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 用户在特约商户的标识
+    #[doc = "用户在特约商户的标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠信息
+#[doc = "优惠信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryChargeTransactionsPromotionDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute: Option<i64>,
 }

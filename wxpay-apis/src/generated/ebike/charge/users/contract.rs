@@ -3,21 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 通过用户标识查询用户状态API: `GET /v3/ebike/charge/users/{openid}/contract`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_1.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "通过用户标识查询用户状态API: `GET /v3/ebike/charge/users/{openid}/contract`.\n\n```ignore\nlet mut request = QueryChargeUsersContractRequest::new(openid, trade_scene);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过用户标识查询用户状态API",
+    "GET v3/ebike/charge/users/{openid}/contract",
+    "v3/ebike/charge/users/{openid}/contract"
+))]
 #[wxpay_api(GET, "v3/ebike/charge/users/<openid>/contract", response = QueryChargeUsersContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryChargeUsersContractRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`."]
     pub openid: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易场景
+    #[doc = "交易场景\n\nQuery parameter, required. Example: `CHARGE`."]
     pub trade_scene: &'a str,
+}
+
+impl<'a> QueryChargeUsersContractRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, trade_scene: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid: None,
+            trade_scene,
+        }
+    }
 }
 
 /// The answer to [`QueryChargeUsersContractRequest`]: `GET /v3/ebike/charge/users/{openid}/contract`.

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "微信支付注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.\n\n```ignore\nlet request = QueryAccountApplyCancelWithdrawByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付注销提现申请单号查询申请单状态",
+    "GET v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}",
+    "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/applyment-id/<applyment_id>", response = QueryAccountApplyCancelWithdrawByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawByApplymentIdRequest<'a> {
-    /// 微信支付付销提现申请单号
+    #[doc = "微信支付付销提现申请单号\n\nPath parameter, required. Example: `X202410241010125346`."]
     pub applyment_id: &'a str,
+}
+
+impl<'a> QueryAccountApplyCancelWithdrawByApplymentIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: &'a str) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryAccountApplyCancelWithdrawByApplymentIdRequest`]: `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.

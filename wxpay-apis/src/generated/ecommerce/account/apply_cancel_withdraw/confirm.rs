@@ -3,40 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 平台代商户确认注销: `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "平台代商户确认注销: `POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`.\n\n```ignore\nlet mut request = ConfirmAccountApplyCancelWithdrawRequest::new(cancel_contract_version, confirm_time, operator_identification, sub_mchid);\nrequest.applyment_id = Some(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "平台代商户确认注销",
+    "POST v3/ecommerce/account/apply-cancel-withdraw/confirm",
+    "v3/ecommerce/account/apply-cancel-withdraw/confirm"
+))]
 #[wxpay_api(POST, "v3/ecommerce/account/apply-cancel-withdraw/confirm", response = ConfirmAccountApplyCancelWithdrawResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmAccountApplyCancelWithdrawRequest<'a> {
-    /// 微信支付注销单号
+    #[doc = "微信支付注销单号\n\nBody field, optional. Example: `X202410241010125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<&'a str>,
-    /// 注销协议版本号
+    #[doc = "注销协议版本号\n\nBody field, required. Example: `V20241213`."]
     pub cancel_contract_version: &'a str,
-    /// 注销确认时间
+    #[doc = "注销确认时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub confirm_time: Timestamp<&'a str>,
-    /// 平台确认操作人标识
+    #[doc = "平台确认操作人标识\n\nBody field, required. Example: `id1102`."]
     pub operator_identification: &'a str,
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nBody field, optional. Example: `P202410241010125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ConfirmAccountApplyCancelWithdrawRequest`].
+impl<'a> ConfirmAccountApplyCancelWithdrawRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`applyment_id`, `out_request_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        cancel_contract_version: &'a str,
+        confirm_time: Timestamp<&'a str>,
+        operator_identification: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            applyment_id: None,
+            cancel_contract_version,
+            confirm_time,
+            operator_identification,
+            out_request_no: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ConfirmAccountApplyCancelWithdrawRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmAccountApplyCancelWithdrawResponse {
-    /// 微信支付注销单号
+    #[doc = "微信支付注销单号\n\nMay be absent. Example: `X202410241010125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<String>,
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nMay be absent. Example: `P202410241010125346`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -8,46 +8,82 @@ pub mod confirm;
 pub mod out_request_no;
 pub mod validate_cancel;
 
-/// 提交注销提现申请: `POST /v3/ecommerce/account/apply-cancel-withdraw`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交注销提现申请: `POST /v3/ecommerce/account/apply-cancel-withdraw`.\n\n```ignore\nlet mut request = ApplyCancelWithdrawAccountRequest::new(out_request_no, payee_info, sub_mchid);\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交注销提现申请",
+    "POST v3/ecommerce/account/apply-cancel-withdraw",
+    "v3/ecommerce/account/apply-cancel-withdraw"
+))]
 #[wxpay_api(POST, "v3/ecommerce/account/apply-cancel-withdraw", response = ApplyCancelWithdrawAccountResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyCancelWithdrawAccountRequest<'a> {
-    /// 其他补充材料
+    #[doc = "其他补充材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_materials: Option<&'a [MediaId<&'a str>]>,
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nBody field, required. Example: `P202410241010125346`."]
     pub out_request_no: &'a str,
-    /// 收款账号信息
+    #[doc = "收款账号信息\n\nBody field, required."]
     pub payee_info: ApplyCancelWithdrawAccountPayeeInfo<'a>,
-    /// 付款申请材料
+    #[doc = "付款申请材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof_medias: Option<&'a [ApplyCancelWithdrawAccountProofMedia<'a>]>,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `特殊理由`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 是否提取资金
+    #[doc = "是否提取资金\n\nBody field, optional. Example: `APPLY_WITHDRAW`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdraw: Option<ApplyCancelWithdrawWithdraw>,
 }
 
-/// 收款账号信息
+impl<'a> ApplyCancelWithdrawAccountRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_materials`, `proof_medias`, `remark`, `withdraw`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_request_no: &'a str,
+        payee_info: ApplyCancelWithdrawAccountPayeeInfo<'a>,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            additional_materials: None,
+            out_request_no,
+            payee_info,
+            proof_medias: None,
+            remark: None,
+            sub_mchid,
+            withdraw: None,
+        }
+    }
+}
+
+#[doc = "收款账号信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyCancelWithdrawAccountPayeeInfo<'a> {
-    /// 账户类型
+    #[doc = "账户类型\n\nRequired. Example: `ACCOUNT_TYPE_CORPORATE`."]
     pub account_type: ApplyCancelWithdrawAccountAccountType,
-    /// 银行账户
+    #[doc = "银行账户\n\nRequired."]
     pub bank_account_info: ApplyCancelWithdrawAccountBankAccountInfo<'a>,
-    /// 收款人账号对应的证件信息
+    #[doc = "收款人账号对应的证件信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_info: Option<ApplyCancelWithdrawAccountIdentityInfo<'a>>,
+}
+
+impl<'a> ApplyCancelWithdrawAccountPayeeInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`identity_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_type: ApplyCancelWithdrawAccountAccountType,
+        bank_account_info: ApplyCancelWithdrawAccountBankAccountInfo<'a>,
+    ) -> Self {
+        Self {
+            account_type,
+            bank_account_info,
+            identity_info: None,
+        }
+    }
 }
 
 string_enum! {
@@ -60,57 +96,96 @@ string_enum! {
     }
 }
 
-/// 银行账户
+#[doc = "银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyCancelWithdrawAccountBankAccountInfo<'a> {
-    /// 开户银行
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行账号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_number: &'a str,
-    /// 开户银行联行号
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_name: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
 
-/// 收款人账号对应的证件信息
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ApplyCancelWithdrawAccountIdentityInfo<'a> {
-    /// 证件类型
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_no: &'a str,
+impl<'a> ApplyCancelWithdrawAccountBankAccountInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_branch_name`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_bank: &'a str,
+        account_name: Sensitive<&'a str>,
+        account_number: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            account_bank,
+            account_name,
+            account_number,
+            bank_branch_id: None,
+            bank_branch_name: None,
+            bank_name: None,
+        }
+    }
 }
 
-/// 付款申请材料
+#[doc = "收款人账号对应的证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ApplyCancelWithdrawAccountIdentityInfo<'a> {
+    #[doc = "证件类型\n\nOptional. Example: `IDENTIFICATION_TYPE_IDCARD`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_doc_type: Option<crate::ecommerce::EcommerceIdDocType>,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_no: Sensitive<&'a str>,
+}
+
+impl<'a> ApplyCancelWithdrawAccountIdentityInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        identification_name: Sensitive<&'a str>,
+        identification_no: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            id_doc_type: None,
+            identification_name,
+            identification_no,
+        }
+    }
+}
+
+#[doc = "付款申请材料"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyCancelWithdrawAccountProofMedia<'a> {
-    /// 证明材料照片
+    #[doc = "证明材料照片\n\nRequired. Format `MediaId`. Example: `jTpGmxUX3FBWVQ5NJTZvlKXQ`."]
     pub proof_media: MediaId<&'a str>,
-    /// 申请证明材料类型
+    #[doc = "申请证明材料类型\n\nRequired. Example: `WITHDRAWAL_APPLICATION`."]
     pub proof_media_type: ApplyCancelWithdrawAccountProofMediaType,
+}
+
+impl<'a> ApplyCancelWithdrawAccountProofMedia<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        proof_media: MediaId<&'a str>,
+        proof_media_type: ApplyCancelWithdrawAccountProofMediaType,
+    ) -> Self {
+        Self {
+            proof_media,
+            proof_media_type,
+        }
+    }
 }
 
 string_enum! {
@@ -131,66 +206,67 @@ string_enum! {
     }
 }
 
-/// The answer to [`ApplyCancelWithdrawAccountRequest`].
+#[doc = "The answer to [`ApplyCancelWithdrawAccountRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyCancelWithdrawAccountResponse {
-    /// 微信支付注销提现申请单号
+    #[doc = "微信支付注销提现申请单号\n\nMay be absent. Example: `20220101332222`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<String>,
-    /// 商户注销提现申请单号
+    #[doc = "商户注销提现申请单号\n\nMay be absent. Example: `1234567`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
 }
 
-/// The answer to [`QueryAccountApplyCancelWithdrawByApplymentIdRequest`](crate::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdRequest) and [`QueryAccountApplyCancelWithdrawByOutRequestNoRequest`](crate::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoRequest).
+#[doc = "The answer to [`QueryAccountApplyCancelWithdrawByApplymentIdRequest`](crate::ecommerce::account::apply_cancel_withdraw::applyment_id::QueryAccountApplyCancelWithdrawByApplymentIdRequest) and [`QueryAccountApplyCancelWithdrawByOutRequestNoRequest`](crate::ecommerce::account::apply_cancel_withdraw::out_request_no::QueryAccountApplyCancelWithdrawByOutRequestNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawResponse {
-    /// 账户信息
+    #[doc = "账户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_info: Option<Vec<QueryAccountApplyCancelWithdrawAccountInfo>>,
-    /// 账户提现结果
+    #[doc = "账户提现结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_withdraw_result: Option<Vec<QueryAccountApplyCancelWithdrawAccountWithdrawResult>>,
-    /// 微信支付注销提现申请单号
+    #[doc = "微信支付注销提现申请单号\n\nAlways present. Example: `X202410241010125346`."]
     pub applyment_id: String,
-    /// 注销提现申请单状态
+    #[doc = "注销提现申请单状态\n\nAlways present. Example: `FUND_PROCESSING`."]
     pub cancel_state: QueryAccountApplyCancelWithdrawCancelState,
-    /// 注销提现申请单状态描述
+    #[doc = "注销提现申请单状态描述\n\nAlways present. Example: `资金处理中`."]
     pub cancel_state_description: String,
-    /// 用于引导商户超级管理员确认注销的信息
+    #[doc = "用于引导商户超级管理员确认注销的信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_cancel: Option<QueryAccountApplyCancelWithdrawConfirmCancel>,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<Timestamp>,
-    /// 商户注销提现申请单号
+    #[doc = "商户注销提现申请单号\n\nAlways present. Example: `P202410241010125346`."]
     pub out_request_no: String,
-    /// 申请注销的二级商户号
+    #[doc = "申请注销的二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 是否提取资金
+    #[doc = "是否提取资金\n\nMay be absent. Example: `APPLY_WITHDRAW`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdraw: Option<ApplyCancelWithdrawWithdraw>,
-    /// 提现状态
+    #[doc = "提现状态\n\nMay be absent. Example: `WITHDRAW_PROCESSING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdraw_state: Option<QueryAccountApplyCancelWithdrawWithdrawState>,
-    /// 提现状态描述
+    #[doc = "提现状态描述\n\nMay be absent. Example: `提现处理中`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdraw_state_description: Option<String>,
 }
 
-/// 账户信息
+#[doc = "账户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawAccountInfo {
-    /// 账户金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "账户金额\n\nAlways present. Example: `101`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 二级商户号的出款子账户类型
+    #[doc = "二级商户号的出款子账户类型\n\nAlways present."]
     pub out_account_type: QueryAccountApplyCancelWithdrawOutAccountType,
 }
 
 string_enum! {
-    /// 二级商户号的出款子账户类型
+    /// Values of `out_account_type`.
     pub enum QueryAccountApplyCancelWithdrawOutAccountType {
         /// `BASIC_ACCOUNT`
         BasicAccount = "BASIC_ACCOUNT",
@@ -203,14 +279,15 @@ string_enum! {
     }
 }
 
-/// 账户提现结果
+#[doc = "账户提现结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawAccountWithdrawResult {
-    /// 二级商户号的出款子账户类型
+    #[doc = "二级商户号的出款子账户类型\n\nAlways present. Example: `BASIC_ACCOUNT`."]
     pub out_account_type: QueryAccountApplyCancelWithdrawOutAccountType,
-    /// 付款状态
+    #[doc = "付款状态\n\nAlways present."]
     pub pay_state: QueryAccountApplyCancelWithdrawPayState,
-    /// 付款状态描述
+    #[doc = "付款状态描述\n\nAlways present. Example: `付款成功`."]
     pub state_description: String,
 }
 
@@ -252,10 +329,11 @@ string_enum! {
     }
 }
 
-/// 用于引导商户超级管理员确认注销的信息
+#[doc = "用于引导商户超级管理员确认注销的信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawConfirmCancel {
-    /// 确认商户注销的页面url
+    #[doc = "确认商户注销的页面url\n\nMay be absent. Example: `https://pay.weixin.qq.com/some_page?param_name=param_value`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_cancel_url: Option<String>,
 }

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 商户注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户注销提现申请单号查询申请单状态: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryAccountApplyCancelWithdrawByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户注销提现申请单号查询申请单状态",
+    "GET v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}",
+    "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/out-request-no/<out_request_no>", response = QueryAccountApplyCancelWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawByOutRequestNoRequest<'a> {
-    /// 商户注销提现申请号
+    #[doc = "商户注销提现申请号\n\nPath parameter, required. Example: `P202410241010125346`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> QueryAccountApplyCancelWithdrawByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`QueryAccountApplyCancelWithdrawByOutRequestNoRequest`]: `GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`.

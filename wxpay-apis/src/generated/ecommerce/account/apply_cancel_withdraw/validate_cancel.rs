@@ -3,41 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 商户注销资格校验: `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户注销资格校验: `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`.\n\n```ignore\nlet request = QueryAccountApplyCancelWithdrawValidateCancelRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户注销资格校验",
+    "GET v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}",
+    "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/<sub_mchid>", response = QueryAccountApplyCancelWithdrawValidateCancelResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
-    /// 申请注销的二级商户号
+    #[doc = "申请注销的二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryAccountApplyCancelWithdrawValidateCancelRequest`].
+impl<'a> QueryAccountApplyCancelWithdrawValidateCancelRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryAccountApplyCancelWithdrawValidateCancelRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelResponse {
-    /// 账户信息
-    pub account_info: Vec<crate::ecommerce::account::apply_cancel_withdraw::QueryAccountApplyCancelWithdrawAccountInfo>,
-    /// 不可发起注销原因
+    #[doc = "账户信息\n\nAlways present."]
+    pub account_info: Vec<QueryAccountApplyCancelWithdrawValidateCancelAccountInfo>,
+    #[doc = "不可发起注销原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reasons: Option<Vec<QueryAccountApplyCancelWithdrawValidateCancelBlockReason>>,
-    /// 注销提现申请单状态
+    #[doc = "注销提现申请单状态\n\nAlways present. Example: `NORMAL`."]
     pub merchant_state: QueryAccountApplyCancelWithdrawValidateCancelMerchantState,
-    /// 注销检查的二级商户号
+    #[doc = "注销检查的二级商户号\n\nAlways present. Example: `P202410241010125346`."]
     pub sub_mchid: String,
-    /// 注销资格检查结果
+    #[doc = "注销资格检查结果\n\nAlways present. Example: `ALLOW_CANCEL_WITHDRAW`."]
     pub validate_result: QueryAccountApplyCancelWithdrawValidateCancelValidateResult,
 }
 
-/// 不可发起注销原因
+#[doc = "账户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryAccountApplyCancelWithdrawValidateCancelAccountInfo {
+    #[doc = "账户金额\n\nAlways present. Example: `101`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "商户资金账户余额\n\nAlways present."]
+    pub out_account_type: crate::ecommerce::account::apply_cancel_withdraw::QueryAccountApplyCancelWithdrawOutAccountType,
+}
+
+#[doc = "不可发起注销原因"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAccountApplyCancelWithdrawValidateCancelBlockReason {
-    /// 原因描述
+    #[doc = "原因描述\n\nMay be absent. Example: `该商户存在冻结资金或在途资金，请先处理资金再申请注销`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 二级商户号的出款子账户类型
+    #[doc = "二级商户号的出款子账户类型\n\nMay be absent. Example: `CONSUMER_COMPLAINT_UNPROCESSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryAccountApplyCancelWithdrawValidateCancelType>,
 }

@@ -5,31 +5,61 @@ use crate::generated::prelude::*;
 
 pub mod out_apply_no;
 
-/// 提交注销申请单: `POST /v3/ecommerce/account/cancel-applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/create-cancel-application.html>.
-///
-/// For: 电商平台.
+#[doc = "提交注销申请单: `POST /v3/ecommerce/account/cancel-applications`.\n\n```ignore\nlet request = CreateCancelApplicationRequest::new(application_info, out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/create-cancel-application.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "提交注销申请单",
+    "POST v3/ecommerce/account/cancel-applications",
+    "v3/ecommerce/account/cancel-applications"
+))]
 #[wxpay_api(POST, "v3/ecommerce/account/cancel-applications", response = CreateCancelApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCancelApplicationRequest<'a> {
-    /// 注销申请材料
+    #[doc = "注销申请材料\n\nBody field, required."]
     pub application_info: &'a [CreateCancelApplicationApplicationInfo<'a>],
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nBody field, required. Example: `2019061122222222122`."]
     pub out_apply_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 注销申请材料
+impl<'a> CreateCancelApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        application_info: &'a [CreateCancelApplicationApplicationInfo<'a>],
+        out_apply_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            application_info,
+            out_apply_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "注销申请材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCancelApplicationApplicationInfo<'a> {
-    /// 图片MediaID
+    #[doc = "图片MediaID\n\nOptional. Format `MediaId`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_media_id: Option<MediaId<&'a str>>,
-    /// 注销申请材料类型
+    #[doc = "注销申请材料类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_type: Option<CreateCancelApplicationApplicationType>,
+}
+
+impl<'a> CreateCancelApplicationApplicationInfo<'a> {
+    /// The object without a required field. The optional ones (`application_media_id`, `application_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            application_media_id: None,
+            application_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -42,20 +72,21 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateCancelApplicationRequest`] and [`GetCancelApplicationRequest`](crate::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationRequest).
+#[doc = "The answer to [`CreateCancelApplicationRequest`] and [`GetCancelApplicationRequest`](crate::ecommerce::account::cancel_applications::out_apply_no::GetCancelApplicationRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelApplication {
-    /// 注销状态
+    #[doc = "注销状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_state: Option<CancelApplicationCancelState>,
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nAlways present. Example: `2019061122222222122`."]
     pub out_apply_no: String,
-    /// 受理失败原因
+    #[doc = "受理失败原因\n\nMay be absent. Example: `非电商服务商，无权调用此接口`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

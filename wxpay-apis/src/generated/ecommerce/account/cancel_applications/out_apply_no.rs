@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 查询注销单状态: `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/get-cancel-application.html>.
-///
-/// For: 电商平台.
+#[doc = "查询注销单状态: `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`.\n\n```ignore\nlet request = GetCancelApplicationRequest::new(out_apply_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/get-cancel-application.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询注销单状态",
+    "GET v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}",
+    "v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/account/cancel-applications/out-apply-no/<out_apply_no>", response = GetCancelApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCancelApplicationRequest<'a> {
-    /// 商户注销申请单号
+    #[doc = "商户注销申请单号\n\nPath parameter, required. Example: `2019061122222222122`."]
     pub out_apply_no: &'a str,
+}
+
+impl<'a> GetCancelApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_apply_no: &'a str) -> Self {
+        Self { out_apply_no }
+    }
 }
 
 /// The answer to [`GetCancelApplicationRequest`]: `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`.

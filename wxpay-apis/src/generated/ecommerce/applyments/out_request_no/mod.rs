@@ -5,79 +5,89 @@ use crate::generated::prelude::*;
 
 pub mod revoke;
 
-/// 通过业务申请编号查询申请状态: `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-state-by-out-request-no.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "通过业务申请编号查询申请状态: `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = GetStateByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-merchant-application/applyment/get-state-by-out-request-no.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "通过业务申请编号查询申请状态",
+    "GET v3/ecommerce/applyments/out-request-no/{out_request_no}",
+    "v3/ecommerce/applyments/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/applyments/out-request-no/<out_request_no>", response = GetStateByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetStateByOutRequestNoRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: &'a str,
 }
 
-/// The answer to [`GetStateByOutRequestNoRequest`].
+impl<'a> GetStateByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
+}
+
+#[doc = "The answer to [`GetStateByOutRequestNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetStateByOutRequestNoResponse {
-    /// 汇款账户验证信息
+    #[doc = "汇款账户验证信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_validation: Option<GetStateByOutRequestNoAccountValidation>,
-    /// 微信支付申请单号
+    #[doc = "微信支付申请单号\n\nAlways present. Example: `2000002124775691`."]
     pub applyment_id: i64,
-    /// 申请状态
+    #[doc = "申请状态\n\nAlways present. Example: `FINISH`."]
     pub applyment_state: crate::ecommerce::applyments::ApplymentsApplymentState,
-    /// 申请状态描述
+    #[doc = "申请状态描述\n\nAlways present. Example: `审核中`."]
     pub applyment_state_desc: String,
-    /// 驳回原因详情
+    #[doc = "驳回原因详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_detail: Option<Vec<crate::ecommerce::applyments::ApplymentsAuditDetail>>,
-    /// 法人验证链接
+    #[doc = "法人验证链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_validation_url: Option<String>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: String,
-    /// 签约状态
+    #[doc = "签约状态\n\nMay be absent. Example: `SIGNED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_state: Option<crate::ecommerce::applyments::ApplymentsSignState>,
-    /// 签约链接
+    #[doc = "签约链接\n\nMay be absent. Example: `https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_url: Option<String>,
-    /// 电商平台二级商户号
+    #[doc = "电商平台二级商户号\n\nMay be absent. Example: `1542488631`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }
 
-/// 汇款账户验证信息
+#[doc = "汇款账户验证信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetStateByOutRequestNoAccountValidation {
-    /// 付款户名
+    #[doc = "付款户名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// 付款卡号
+    #[doc = "付款卡号\n\nMay be absent. Example: `9nZYDEvBT4rDdICA3ZYXshYqeOSslSjSauAE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
-    /// 省市信息
+    #[doc = "省市信息\n\nMay be absent. Example: `深圳`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 汇款截止时间
+    #[doc = "汇款截止时间\n\nMay be absent. Example: `2018-12-10 17:09:01`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
-    /// 开户银行
+    #[doc = "开户银行\n\nMay be absent. Example: `招商银行威盛大厦支行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_account_bank: Option<String>,
-    /// 收款户名
+    #[doc = "收款户名\n\nMay be absent. Example: `财付通支付科技有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_account_name: Option<String>,
-    /// 收款卡号
+    #[doc = "收款卡号\n\nMay be absent. Example: `7222223333322332`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_account_number: Option<String>,
-    /// 汇款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "汇款金额\n\nMay be absent. Example: `124`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_amount: Option<i64>,
-    /// 备注信息
+    #[doc = "备注信息\n\nMay be absent. Example: `入驻账户验证`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
 }

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销申请单-使用业务申请编号: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "撤销申请单-使用业务申请编号: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.\n\n```ignore\nlet request = RevokeApplymentsByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "撤销申请单-使用业务申请编号",
+    "POST v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke",
+    "v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke"
+))]
 #[wxpay_api(POST, "v3/ecommerce/applyments/out-request-no/<out_request_no>/revoke", response = RevokeApplymentsByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeApplymentsByOutRequestNoRequest<'a> {
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `APPLYMENT_00000000001`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> RevokeApplymentsByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`RevokeApplymentsByOutRequestNoRequest`]: `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.

@@ -7,169 +7,248 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-/// 电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "电商合单委托代扣支付API: `POST /v3/ecommerce/combine-papay/transactions`.\n\n```ignore\nlet mut request = CreateCombinePapayTransactionsRequest::new(combine_appid, combine_mchid, combine_out_trade_no, contract_id);\nrequest.risk_info = Some(risk_info);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "电商合单委托代扣支付API",
+    "POST v3/ecommerce/combine-papay/transactions",
+    "v3/ecommerce/combine-papay/transactions"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/transactions", response = CreateCombinePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCombinePapayTransactionsRequest<'a> {
-    /// 合单商户appid
+    #[doc = "合单商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 合单商户号
+    #[doc = "合单商户号\n\nBody field, required. Example: `1900000109`."]
     pub combine_mchid: &'a str,
-    /// 合单商户订单号
+    #[doc = "合单商户订单号\n\nBody field, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 风控信息
+    #[doc = "风控信息\n\nBody field, optional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_info: Option<&'a str>,
-    /// 子单信息
+    #[doc = "子单信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<&'a [CreateCombinePapayTransactionsSubOrder<'a>]>,
 }
 
-/// 子单信息
+impl<'a> CreateCombinePapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`risk_info`, `sub_orders`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        combine_appid: &'a str,
+        combine_mchid: &'a str,
+        combine_out_trade_no: &'a str,
+        contract_id: &'a str,
+    ) -> Self {
+        Self {
+            combine_appid,
+            combine_mchid,
+            combine_out_trade_no,
+            contract_id,
+            risk_info: None,
+            sub_orders: None,
+        }
+    }
+}
+
+#[doc = "子单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCombinePapayTransactionsSubOrder<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nRequired."]
     pub amount: CreateCombinePapayTransactionsAmount<'a>,
-    /// 附加数据
+    #[doc = "附加数据\n\nOptional. Example: `深圳分店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
+    #[doc = "商品描述\n\nRequired. Example: `腾讯充值中心-QQ会员充值`."]
     pub description: &'a str,
-    /// 子单商户号
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子单商户订单号
+    #[doc = "子单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<CreateCombinePapayTransactionsSettleInfo>,
-    /// 二级商户appid
+    #[doc = "二级商户appid\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子单风控信息
+    #[doc = "子单风控信息\n\nOptional. Example: `ip:202.106.196.115;last_oid:ox6zi6jKVxWVxxxx-xWlkMxxxx7E;device:%27Android%3B...`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_risk_info: Option<&'a str>,
 }
 
-/// 订单金额
+impl<'a> CreateCombinePapayTransactionsSubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`attach`, `settle_info`, `sub_appid`, `sub_risk_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateCombinePapayTransactionsAmount<'a>,
+        description: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach: None,
+            description,
+            mchid,
+            out_trade_no,
+            settle_info: None,
+            sub_appid: None,
+            sub_mchid,
+            sub_risk_info: None,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCombinePapayTransactionsAmount<'a> {
-    /// 标价币种
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 结算信息
+impl<'a> CreateCombinePapayTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+        Self {
+            currency,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateCombinePapayTransactionsSettleInfo {
-    /// 是否指定分账
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// The answer to [`CreateCombinePapayTransactionsRequest`] and [`QueryCombinePapayTransactionsRequest`].
+impl CreateCombinePapayTransactionsSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateCombinePapayTransactionsRequest`] and [`QueryCombinePapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CombinePapayTransactions {
-    /// 合单商户APPID
+    #[doc = "合单商户APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 合单商户号
+    #[doc = "合单商户号\n\nAlways present. Example: `1900000109`."]
     pub combine_mchid: String,
-    /// 合单商户订单号
+    #[doc = "合单商户订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<CombinePapayTransactionsCombinePayerInfo>,
-    /// 子单信息
+    #[doc = "子单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<CombinePapayTransactionsSubOrder>>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CombinePapayTransactionsCombinePayerInfo {
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
 }
 
-/// 子单信息
+#[doc = "子单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CombinePapayTransactionsSubOrder {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<CombinePapayTransactionsAmount>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 子单商户号
+    #[doc = "子单商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 子单商户订单号
+    #[doc = "子单商户订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 二级商户appid
+    #[doc = "二级商户appid\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `PAP`."]
     pub trade_type: String,
-    /// 子单微信订单号
+    #[doc = "子单微信订单号\n\nAlways present. Example: `1009660380201506130728806387`."]
     pub transaction_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CombinePapayTransactionsAmount {
-    /// 标价币种
+    #[doc = "标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 现金支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_amount: Option<i64>,
-    /// 现金支付币种
+    #[doc = "现金支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
 /// The answer to [`CreateCombinePapayTransactionsRequest`]: `POST /v3/ecommerce/combine-papay/transactions`.
 pub type CreateCombinePapayTransactionsResponse = CombinePapayTransactions;
 
-/// 电商合单委托代扣查询订单API: `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_6.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "电商合单委托代扣查询订单API: `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.\n\n```ignore\nlet request = QueryCombinePapayTransactionsRequest::new(combine_out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_6.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "电商合单委托代扣查询订单API",
+    "GET v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}",
+    "v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/combine-papay/transactions/<combine_out_trade_no>", response = QueryCombinePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCombinePapayTransactionsRequest<'a> {
-    /// 合单商户订单号
+    #[doc = "合单商户订单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
+}
+
+impl<'a> QueryCombinePapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(combine_out_trade_no: &'a str) -> Self {
+        Self {
+            combine_out_trade_no,
+        }
+    }
 }
 
 /// The answer to [`QueryCombinePapayTransactionsRequest`]: `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.

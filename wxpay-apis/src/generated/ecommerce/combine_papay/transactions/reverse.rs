@@ -3,33 +3,61 @@
 
 use crate::generated::prelude::*;
 
-/// 电商合单委托代扣撤销订单API: `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_5.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "电商合单委托代扣撤销订单API: `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.\n\n```ignore\nlet mut request = ReverseCombinePapayTransactionsRequest::new(combine_out_trade_no, combine_appid);\nrequest.sub_orders = Some(sub_orders);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_5.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "电商合单委托代扣撤销订单API",
+    "POST v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse",
+    "v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/transactions/<combine_out_trade_no>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReverseCombinePapayTransactionsRequest<'a> {
-    /// 合单商户订单号
+    #[doc = "合单商户订单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
-    /// 合单商户APPID
+    #[doc = "合单商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 子单信息
+    #[doc = "子单信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<&'a [ReverseCombinePapayTransactionsSubOrder<'a>]>,
 }
 
-/// 子单信息
+impl<'a> ReverseCombinePapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_orders`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(combine_out_trade_no: &'a str, combine_appid: &'a str) -> Self {
+        Self {
+            combine_out_trade_no,
+            combine_appid,
+            sub_orders: None,
+        }
+    }
+}
+
+#[doc = "子单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReverseCombinePapayTransactionsSubOrder<'a> {
-    /// 子单商户号
+    #[doc = "子单商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子单商户订单号
+    #[doc = "子单商户订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 二级商户appid
+    #[doc = "二级商户appid\n\nOptional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nRequired. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ReverseCombinePapayTransactionsSubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            mchid,
+            out_trade_no,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }

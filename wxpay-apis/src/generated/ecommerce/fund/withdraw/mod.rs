@@ -7,34 +7,50 @@ use crate::generated::prelude::*;
 
 pub mod out_request_no;
 
-/// 账户余额提现API: `POST /v3/ecommerce/fund/withdraw`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_22.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_2.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "账户余额提现API: `POST /v3/ecommerce/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(amount, out_request_no, sub_mchid);\nrequest.account_type = Some(account_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_22.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_2.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "账户余额提现API",
+    "POST v3/ecommerce/fund/withdraw",
+    "v3/ecommerce/fund/withdraw"
+))]
 #[wxpay_api(POST, "v3/ecommerce/fund/withdraw", response = WithdrawFundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WithdrawFundRequest<'a> {
-    /// 出款账户类型
+    #[doc = "出款账户类型\n\nBody field, optional. Example: `BASIC`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<WithdrawAccountType>,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 银行附言
+    #[doc = "银行附言\n\nBody field, optional. Example: `微信支付提现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<&'a str>,
-    /// 提现结果通知地址
+    #[doc = "提现结果通知地址\n\nBody field, optional. Example: `https://weixin.qq.com/a-fake-notify-url`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nBody field, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
-    /// 提现备注
+    #[doc = "提现备注\n\nBody field, optional. Example: `交易提现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> WithdrawFundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`account_type`, `bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            account_type: None,
+            amount,
+            bank_memo: None,
+            notify_url: None,
+            out_request_no,
+            remark: None,
+            sub_mchid,
+        }
+    }
 }
 
 string_enum! {
@@ -49,64 +65,64 @@ string_enum! {
     }
 }
 
-/// The answer to [`WithdrawFundRequest`].
+#[doc = "The answer to [`WithdrawFundRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WithdrawFundResponse {
-    /// 出款账户类型
+    #[doc = "出款账户类型\n\nMay be absent. Example: `BASIC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<WithdrawAccountType>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nAlways present. Example: `20190611222222222200000000012122`."]
     pub out_request_no: String,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nAlways present. Example: `12321937198237912739132791732912793127931279317929791239112123`."]
     pub withdraw_id: String,
 }
 
-/// The answer to [`QueryFundWithdrawByOutRequestNoRequest`](crate::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest) and [`QueryFundWithdrawRequest`].
+#[doc = "The answer to [`QueryFundWithdrawByOutRequestNoRequest`](crate::ecommerce::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest) and [`QueryFundWithdrawRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawResponse {
-    /// 入账银行
+    #[doc = "入账银行\n\nMay be absent. Example: `招商银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_bank: Option<String>,
-    /// 入账银行账号后四位
+    #[doc = "入账银行账号后四位\n\nMay be absent. Example: `1178`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
-    /// 出款账户类型
+    #[doc = "出款账户类型\n\nMay be absent. Example: `BASIC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<WithdrawAccountType>,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 银行备注
+    #[doc = "银行备注\n\nMay be absent. Example: `微信提现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<String>,
-    /// 入账银行全称（含支行）
+    #[doc = "入账银行全称（含支行）\n\nMay be absent. Example: `中国工商银行股份有限公司深圳软件园支行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 发起提现时间
+    #[doc = "发起提现时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_request_no: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `卡号错误`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 提现备注
+    #[doc = "提现备注\n\nMay be absent. Example: `交易提现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 电商平台商户号
+    #[doc = "电商平台商户号\n\nAlways present. Example: `1800000123`."]
     pub sp_mchid: String,
-    /// 提现单状态
+    #[doc = "提现单状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: QueryFundWithdrawStatus,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 提现状态更新时间
+    #[doc = "提现状态更新时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nAlways present."]
     pub withdraw_id: String,
 }
 
@@ -128,16 +144,29 @@ string_enum! {
     }
 }
 
-/// 微信支付提现单号查询: `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "微信支付提现单号查询: `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.\n\n```ignore\nlet request = QueryFundWithdrawRequest::new(withdraw_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "微信支付提现单号查询",
+    "GET v3/ecommerce/fund/withdraw/{withdraw_id}",
+    "v3/ecommerce/fund/withdraw/{withdraw_id}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/fund/withdraw/<withdraw_id>", response = QueryFundWithdrawResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawRequest<'a> {
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nPath parameter, required. Example: `1232193719823791273913279173`."]
     pub withdraw_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryFundWithdrawRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(withdraw_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            withdraw_id,
+            sub_mchid,
+        }
+    }
 }

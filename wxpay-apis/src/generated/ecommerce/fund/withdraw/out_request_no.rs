@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 商户提现单号查询: `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "商户提现单号查询: `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryFundWithdrawByOutRequestNoRequest::new(out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_23.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "商户提现单号查询",
+    "GET v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}",
+    "v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/fund/withdraw/out-request-no/<out_request_no>", response = QueryFundWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawByOutRequestNoRequest<'a> {
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryFundWithdrawByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_request_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryFundWithdrawByOutRequestNoRequest`]: `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.

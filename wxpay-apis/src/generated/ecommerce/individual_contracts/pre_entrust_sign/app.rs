@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "APP场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignAppRequest::new(appid, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "APP场景预签约",
+    "POST v3/ecommerce/individual-contracts/pre-entrust-sign/app",
+    "v3/ecommerce/individual-contracts/pre-entrust-sign/app"
+))]
 #[wxpay_api(POST, "v3/ecommerce/individual-contracts/pre-entrust-sign/app", response = CreateIndividualContractsPreEntrustSignAppResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIndividualContractsPreEntrustSignAppRequest<'a> {
-    /// 签约和付款的AppID
+    #[doc = "签约和付款的AppID\n\nBody field, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
-    /// 业务申请单号
+    #[doc = "业务申请单号\n\nBody field, required. Example: `APPLYMENT_00000000001`."]
     pub out_contract_code: &'a str,
+}
+
+impl<'a> CreateIndividualContractsPreEntrustSignAppRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, out_contract_code: &'a str) -> Self {
+        Self {
+            appid,
+            out_contract_code,
+        }
+    }
 }
 
 /// The answer to [`CreateIndividualContractsPreEntrustSignAppRequest`]: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`.

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 小程序场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "小程序场景预签约: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignMiniProgramRequest::new(appid, openid, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "小程序场景预签约",
+    "POST v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program",
+    "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program"
+))]
 #[wxpay_api(POST, "v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program", response = CreateIndividualContractsPreEntrustSignMiniProgramResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIndividualContractsPreEntrustSignMiniProgramRequest<'a> {
-    /// 签约和付款的AppID
+    #[doc = "签约和付款的AppID\n\nBody field, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
-    /// 个人收款方的OpenID
+    #[doc = "个人收款方的OpenID\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 业务申请单号
+    #[doc = "业务申请单号\n\nBody field, required. Example: `APPLYMENT_00000000001`."]
     pub out_contract_code: &'a str,
+}
+
+impl<'a> CreateIndividualContractsPreEntrustSignMiniProgramRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, openid: &'a str, out_contract_code: &'a str) -> Self {
+        Self {
+            appid,
+            openid,
+            out_contract_code,
+        }
+    }
 }
 
 /// The answer to [`CreateIndividualContractsPreEntrustSignMiniProgramRequest`]: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`.

@@ -3,32 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// APP场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "APP场景预签约（需要实名验证）: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`.\n\n```ignore\nlet request = CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest::new(appid, cred_id, cred_type, out_contract_code, real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "APP场景预签约（需要实名验证）",
+    "POST v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app",
+    "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app"
+))]
 #[wxpay_api(POST, "v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app", response = CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest<'a> {
-    /// 签约和付款的AppID
+    #[doc = "签约和付款的AppID\n\nBody field, required. Example: `wxd678efh567h23787`."]
     pub appid: &'a str,
-    /// 件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cred_id: &'a str,
-    /// 证件类型
+    #[doc = "件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cred_id: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_CARD`."]
     pub cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
-    /// 业务申请单号
+    #[doc = "业务申请单号\n\nBody field, required. Example: `APPLYMENT_00000000001`."]
     pub out_contract_code: &'a str,
-    /// 真实姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub real_name: &'a str,
+    #[doc = "真实姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+}
+
+impl<'a> CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        cred_id: Sensitive<&'a str>,
+        cred_type: crate::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::CreateIndividualContractsPreEntrustSignWithRealNameIdentityCredType,
+        out_contract_code: &'a str,
+        real_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            appid,
+            cred_id,
+            cred_type,
+            out_contract_code,
+            real_name,
+        }
+    }
 }
 
 /// The answer to [`CreateIndividualContractsPreEntrustSignWithRealNameIdentityAppRequest`]: `POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`.

@@ -6,98 +6,119 @@ use crate::generated::prelude::*;
 pub mod out_bill_no;
 pub mod transfer_bill_no;
 
-/// 发起转账: `POST /v3/ecommerce/mch-transfer/transfer-bills`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起转账: `POST /v3/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = TransferToUserRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账",
+    "POST v3/ecommerce/mch-transfer/transfer-bills",
+    "v3/ecommerce/mch-transfer/transfer-bills"
+))]
 #[wxpay_api(POST, "v3/ecommerce/mch-transfer/transfer-bills", response = TransferToUserResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferToUserRequest<'a> {
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`."]
     pub transfer_scene_id: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
+    pub user_name: Option<Sensitive<&'a str>>,
 }
 
-/// The answer to [`TransferToUserRequest`].
+impl<'a> TransferToUserRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        sub_mchid: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            user_name: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`TransferToUserRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferToUserResponse {
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
+    #[doc = "跳转领取页面的package信息\n\nMay be absent. Example: `affffddafdfafddffda==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
 }
 
-/// The answer to [`GetTransferBillByOutNoRequest`](crate::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest) and [`GetTransferBillByNoRequest`](crate::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest).
+#[doc = "The answer to [`GetTransferBillByOutNoRequest`](crate::ecommerce::mch_transfer::transfer_bills::out_bill_no::GetTransferBillByOutNoRequest) and [`GetTransferBillByNoRequest`](crate::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::GetTransferBillByNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetTransferBillResponse {
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub mchid: String,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nAlways present. Example: `10001`."]
     pub transfer_scene_id: String,
-    /// 状态变更时间
+    #[doc = "状态变更时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nMay be absent. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.
-///
-/// For: 服务商.
+#[doc = "微信转账单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByNoRequest::new(transfer_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信转账单号查询转账单",
+    "GET v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+    "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/<transfer_bill_no>", response = GetTransferBillByNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetTransferBillByNoRequest<'a> {
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> GetTransferBillByNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transfer_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            transfer_bill_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`GetTransferBillByNoRequest`]: `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.

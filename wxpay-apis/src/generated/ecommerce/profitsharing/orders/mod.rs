@@ -7,61 +7,74 @@ use crate::generated::prelude::*;
 
 pub mod amounts;
 
-/// 查询分账结果API: `GET /v3/ecommerce/profitsharing/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_2.shtml>.
-///
-/// For: 电商平台.
+#[doc = "查询分账结果API: `GET /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet request = QueryProfitsharingOrdersRequest::new(sub_mchid, transaction_id, out_order_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_2.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询分账结果API",
+    "GET v3/ecommerce/profitsharing/orders",
+    "v3/ecommerce/profitsharing/orders"
+))]
 #[wxpay_api(GET, "v3/ecommerce/profitsharing/orders", response = QueryProfitsharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nQuery parameter, required."]
     pub transaction_id: &'a str,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nQuery parameter, required."]
     pub out_order_no: &'a str,
 }
 
-/// The answer to [`QueryProfitsharingOrdersRequest`].
+impl<'a> QueryProfitsharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, transaction_id: &'a str, out_order_no: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            transaction_id,
+            out_order_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitsharingOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersResponse {
-    /// 异常处理状态
+    #[doc = "异常处理状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abnormal_status: Option<ProfitsharingOrdersAbnormalStatus>,
-    /// 关单原因描述
+    #[doc = "关单原因描述\n\nMay be absent. Example: `NO_AUTH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<String>,
-    /// 分账完结的分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账完结的分账金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_amount: Option<i64>,
-    /// 分账完结的原因描述
+    #[doc = "分账完结的原因描述\n\nMay be absent. Example: `分账完结`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_description: Option<String>,
-    /// 异常处理关单原因
+    #[doc = "异常处理关单原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_closed_reason: Option<ProfitsharingOrdersFundsAbnormalClosedReason>,
-    /// 平台接收异常资金商户号或运营主体列表
+    #[doc = "平台接收异常资金商户号或运营主体列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_receivers: Option<Vec<ProfitsharingOrdersFundsAbnormalReceiver>>,
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nMay be absent. Example: `0100011742874700562078230000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_redirect_id: Option<String>,
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `6754760740201411110007865434`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<QueryProfitsharingOrdersReceiver>>,
-    /// 分账单状态
+    #[doc = "分账单状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfitsharingOrdersStatus>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
@@ -87,39 +100,39 @@ string_enum! {
     }
 }
 
-/// 平台接收异常资金商户号或运营主体列表
+#[doc = "平台接收异常资金商户号或运营主体列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitsharingOrdersFundsAbnormalReceiver {
-    /// 平台接收异常资金商户号
+    #[doc = "平台接收异常资金商户号\n\nMay be absent. Example: `1900000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitsharingOrdersReceiver {
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `190`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000109`."]
     pub description: String,
-    /// 分账明细单号
+    #[doc = "分账明细单号\n\nAlways present. Example: `36011111111111111111111`."]
     pub detail_id: String,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<crate::ecommerce::profitsharing::ProfitsharingFailReason>,
-    /// 完成时间
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `1900000109`."]
     pub receiver_account: String,
-    /// 分账接收商户号
+    #[doc = "分账接收商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_mchid: Option<String>,
-    /// 分账结果
+    #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ProfitsharingOrdersResult>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }
 
@@ -145,105 +158,139 @@ string_enum! {
     }
 }
 
-/// 请求分账API: `POST /v3/ecommerce/profitsharing/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_1.shtml>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "请求分账API: `POST /v3/ecommerce/profitsharing/orders`.\n\n```ignore\nlet mut request = CreateProfitsharingOrdersRequest::new(finish, out_order_no, receivers, sub_mchid, transaction_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_1.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "请求分账API",
+    "POST v3/ecommerce/profitsharing/orders",
+    "v3/ecommerce/profitsharing/orders"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/orders", response = CreateProfitsharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 是否分账完成
+    #[doc = "是否分账完成\n\nBody field, required."]
     pub finish: bool,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nBody field, required."]
     pub receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
 }
 
-/// 分账接收方列表
+impl<'a> CreateProfitsharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        finish: bool,
+        out_order_no: &'a str,
+        receivers: &'a [CreateProfitsharingOrdersReceiver<'a>],
+        sub_mchid: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid: None,
+            finish,
+            out_order_no,
+            receivers,
+            sub_mchid,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersReceiver<'a> {
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nRequired. Example: `190`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nRequired. Example: `分给商户1900000109`."]
     pub description: &'a str,
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nRequired. Example: `1900000109`."]
     pub receiver_account: &'a str,
-    /// 分账个人接收方姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receiver_name: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账个人接收方姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receiver_name: Option<Sensitive<&'a str>>,
+    #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }
 
-/// The answer to [`CreateProfitsharingOrdersRequest`].
+impl<'a> CreateProfitsharingOrdersReceiver<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`receiver_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        description: &'a str,
+        receiver_account: &'a str,
+        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            amount,
+            description,
+            receiver_account,
+            receiver_name: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateProfitsharingOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersResponse {
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `6754760740201411110007865434`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nAlways present."]
     pub receivers: Vec<CreateProfitsharingOrdersResponseReceiver>,
-    /// 分账单状态
+    #[doc = "分账单状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfitsharingOrdersStatus>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateProfitsharingOrdersResponseReceiver {
-    /// 异常处理状态
+    #[doc = "异常处理状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abnormal_status: Option<ProfitsharingOrdersAbnormalStatus>,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `190`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账描述
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000109`."]
     pub description: String,
-    /// 分账明细单号
+    #[doc = "分账明细单号\n\nAlways present. Example: `36011111111111111111111`."]
     pub detail_id: String,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<crate::ecommerce::profitsharing::ProfitsharingFailReason>,
-    /// 完成时间
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: Timestamp,
-    /// 异常处理关单原因
+    #[doc = "异常处理关单原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_closed_reason: Option<ProfitsharingOrdersFundsAbnormalClosedReason>,
-    /// 平台接收异常资金商户号或运营主体列表
+    #[doc = "平台接收异常资金商户号或运营主体列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_receivers: Option<Vec<ProfitsharingOrdersFundsAbnormalReceiver>>,
-    /// 微信支付在途异常资金付款单号
+    #[doc = "微信支付在途异常资金付款单号\n\nMay be absent. Example: `0100011742874700562078230000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_abnormal_redirect_id: Option<String>,
-    /// 分账接收方账号
+    #[doc = "分账接收方账号\n\nAlways present. Example: `1900000109`."]
     pub receiver_account: String,
-    /// 分账结果
+    #[doc = "分账结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ProfitsharingOrdersResult>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }

@@ -3,33 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.
-///
-/// For: 电商平台.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "添加分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/add`.\n\n```ignore\nlet mut request = AddProfitsharingReceiversRequest::new(account, appid, relation_type, type);\nrequest.encrypted_name = Some(encrypted_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>.\n\nFor: 电商平台.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "添加分账接收方API",
+    "POST v3/ecommerce/profitsharing/receivers/add",
+    "v3/ecommerce/profitsharing/receivers/add"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/receivers/add", response = AddProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddProfitsharingReceiversRequest<'a> {
-    /// 接收方账号
+    #[doc = "接收方账号\n\nBody field, required. Example: `190001001`."]
     pub account: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 接收方名称的密文
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "接收方名称的密文\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encrypted_name: Option<&'a str>,
-    /// 接收方名称
+    pub encrypted_name: Option<Sensitive<&'a str>>,
+    #[doc = "接收方名称\n\nBody field, optional. Example: `张三网络公司`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 与分账方的关系类型
+    #[doc = "与分账方的关系类型\n\nBody field, required. Example: `SUPPLIER`."]
     pub relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
-    /// 接收方类型
+    #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+}
+
+impl<'a> AddProfitsharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`encrypted_name`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        appid: &'a str,
+        relation_type: crate::ecommerce::profitsharing::ProfitsharingType,
+        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            appid,
+            encrypted_name: None,
+            name: None,
+            relation_type,
+            r#type,
+        }
+    }
 }
 
 /// The answer to [`AddProfitsharingReceiversRequest`]: `POST /v3/ecommerce/profitsharing/receivers/add`.

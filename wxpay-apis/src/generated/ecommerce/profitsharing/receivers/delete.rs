@@ -3,20 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 删除分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/delete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_8.shtml>.
-///
-/// For: 电商平台.
+#[doc = "删除分账接收方API: `POST /v3/ecommerce/profitsharing/receivers/delete`.\n\n```ignore\nlet request = DeleteProfitsharingReceiversRequest::new(account, appid, type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_8.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "删除分账接收方API",
+    "POST v3/ecommerce/profitsharing/receivers/delete",
+    "v3/ecommerce/profitsharing/receivers/delete"
+))]
 #[wxpay_api(POST, "v3/ecommerce/profitsharing/receivers/delete", response = DeleteProfitsharingReceiversResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteProfitsharingReceiversRequest<'a> {
-    /// 接收方账号
+    #[doc = "接收方账号\n\nBody field, required. Example: `190001001`."]
     pub account: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 接收方类型
+    #[doc = "接收方类型\n\nBody field, required. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+}
+
+impl<'a> DeleteProfitsharingReceiversRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        appid: &'a str,
+        r#type: crate::ecommerce::profitsharing::ProfitsharingType,
+    ) -> Self {
+        Self {
+            account,
+            appid,
+            r#type,
+        }
+    }
 }
 
 /// The answer to [`DeleteProfitsharingReceiversRequest`]: `POST /v3/ecommerce/profitsharing/receivers/delete`.

@@ -6,11 +6,12 @@ use crate::generated::prelude::*;
 pub mod add;
 pub mod delete;
 
-/// The answer to [`AddProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest).
+#[doc = "The answer to [`AddProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::add::AddProfitsharingReceiversRequest) and [`DeleteProfitsharingReceiversRequest`](crate::ecommerce::profitsharing::receivers::delete::DeleteProfitsharingReceiversRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitsharingReceivers {
-    /// 接收方账号
+    #[doc = "接收方账号\n\nAlways present. Example: `190001001`."]
     pub account: String,
-    /// 接收方类型
+    #[doc = "接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::ecommerce::profitsharing::ProfitsharingType,
 }

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantBatchesDetailsRequest::new(batch_no, detail_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商家明细单号查询明细单",
+    "GET v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}",
+    "v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-batches/<batch_no>/details/<detail_no>", response = QueryBrandRedpacketBrandMerchantBatchesDetailsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBrandRedpacketBrandMerchantBatchesDetailsRequest<'a> {
-    /// 微信支付品牌红包批次单号
+    #[doc = "微信支付品牌红包批次单号\n\nPath parameter, required. Example: `1030000071100999991182020050700019480001`."]
     pub batch_no: &'a str,
-    /// 商家品牌红包明细单号
+    #[doc = "商家品牌红包明细单号\n\nPath parameter, required. Example: `1040000071100999991182020050700019500100`."]
     pub detail_no: &'a str,
+}
+
+impl<'a> QueryBrandRedpacketBrandMerchantBatchesDetailsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_no: &'a str, detail_no: &'a str) -> Self {
+        Self {
+            batch_no,
+            detail_no,
+        }
+    }
 }
 
 /// The answer to [`QueryBrandRedpacketBrandMerchantBatchesDetailsRequest`]: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`.

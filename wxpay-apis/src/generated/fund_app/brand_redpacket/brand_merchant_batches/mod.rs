@@ -7,61 +7,97 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 品牌商户发放红包: `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "品牌商户发放红包: `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.\n\n```ignore\nlet request = CreateBrandRedpacketBrandMerchantBatchesRequest::new(batch_name, batch_remark, brand_appid, brand_id, detail_list, out_batch_no, scene, template_id, total_amount, total_num);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "品牌商户发放红包",
+    "POST v3/fund-app/brand-redpacket/brand-merchant-batches",
+    "v3/fund-app/brand-redpacket/brand-merchant-batches"
+))]
 #[wxpay_api(POST, "v3/fund-app/brand-redpacket/brand-merchant-batches", response = CreateBrandRedpacketBrandMerchantBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBrandRedpacketBrandMerchantBatchesRequest<'a> {
-    /// 品牌红包批次名称
+    #[doc = "品牌红包批次名称\n\nBody field, required. Example: `双十一营销用品牌红包`."]
     pub batch_name: &'a str,
-    /// 品牌红包批次备注
+    #[doc = "品牌红包批次备注\n\nBody field, required. Example: `双十一营销用品牌红包`."]
     pub batch_remark: &'a str,
-    /// 品牌AppID
+    #[doc = "品牌AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub brand_appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Format `integer`. Example: `1234`."]
     pub brand_id: i64,
-    /// 品牌红包明细列表
+    #[doc = "品牌红包明细列表\n\nBody field, required."]
     pub detail_list: &'a [CreateBrandRedpacketBrandMerchantBatchesDetail<'a>],
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 品牌红包发放场景
+    #[doc = "品牌红包发放场景\n\nBody field, required. Example: `CUSTOM_SEND`."]
     pub scene: CreateBrandRedpacketBrandMerchantBatchesScene,
-    /// 品牌红包模板ID
+    #[doc = "品牌红包模板ID\n\nBody field, required. Example: `123400001`."]
     pub template_id: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 总笔数
+    #[doc = "总笔数\n\nBody field, required. Format `integer`. Example: `10`."]
     pub total_num: i64,
 }
 
-/// 品牌红包明细列表
+impl<'a> CreateBrandRedpacketBrandMerchantBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        batch_name: &'a str,
+        batch_remark: &'a str,
+        brand_appid: &'a str,
+        brand_id: i64,
+        detail_list: &'a [CreateBrandRedpacketBrandMerchantBatchesDetail<'a>],
+        out_batch_no: &'a str,
+        scene: CreateBrandRedpacketBrandMerchantBatchesScene,
+        template_id: &'a str,
+        total_amount: i64,
+        total_num: i64,
+    ) -> Self {
+        Self {
+            batch_name,
+            batch_remark,
+            brand_appid,
+            brand_id,
+            detail_list,
+            out_batch_no,
+            scene,
+            template_id,
+            total_amount,
+            total_num,
+        }
+    }
+}
+
+#[doc = "品牌红包明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBrandRedpacketBrandMerchantBatchesDetail<'a> {
-    /// 红包金额（单位：分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "红包金额（单位：分）\n\nRequired. Format `integer`. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 接收红包用户OpenID
+    #[doc = "接收红包用户OpenID\n\nRequired. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商家品牌红包明细单号
+    #[doc = "商家品牌红包明细单号\n\nRequired. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 红包备注
+    #[doc = "红包备注\n\nRequired. Example: `来自XX的红包`."]
     pub remark: &'a str,
-    /// 接收红包用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_name: Option<&'a str>,
+    #[doc = "接收红包用户姓名\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> CreateBrandRedpacketBrandMerchantBatchesDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`user_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, openid: &'a str, out_detail_no: &'a str, remark: &'a str) -> Self {
+        Self {
+            amount,
+            openid,
+            out_detail_no,
+            remark,
+            user_name: None,
+        }
+    }
 }
 
 string_enum! {
@@ -72,37 +108,52 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateBrandRedpacketBrandMerchantBatchesRequest`].
+#[doc = "The answer to [`CreateBrandRedpacketBrandMerchantBatchesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBrandRedpacketBrandMerchantBatchesResponse {
-    /// 微信支付品牌红包批次单号
+    #[doc = "微信支付品牌红包批次单号\n\nMay be absent. Example: `1210000071100999991182020050700019480001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_no: Option<String>,
-    /// 批次单状态
+    #[doc = "批次单状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_state: Option<crate::fund_app::brand_redpacket::BatchesBatchState>,
-    /// 品牌红包批次创建时间
+    #[doc = "品牌红包批次创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
 }
 
-/// 微信支付批次单号查询批次单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "微信支付批次单号查询批次单: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`.\n\n```ignore\nlet mut request = QueryBrandRedpacketBrandMerchantBatchesRequest::new(batch_no);\nrequest.need_query_detail = Some(need_query_detail);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信支付批次单号查询批次单",
+    "GET v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}",
+    "v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-batches/<batch_no>", response = QueryBrandRedpacketBrandMerchantBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBrandRedpacketBrandMerchantBatchesRequest<'a> {
-    /// 微信支付品牌红包批次单号
+    #[doc = "微信支付品牌红包批次单号\n\nPath parameter, required. Example: `1030000071100999991182020050700019480001`."]
     pub batch_no: &'a str,
-    /// 是否需要查询品牌红包明细单
+    #[doc = "是否需要查询品牌红包明细单\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_query_detail: Option<bool>,
-    /// 品牌红包明细单状态
+    #[doc = "品牌红包明细单状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<crate::fund_app::brand_redpacket::BatchesDetailState>,
+}
+
+impl<'a> QueryBrandRedpacketBrandMerchantBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(batch_no: &'a str) -> Self {
+        Self {
+            batch_no,
+            need_query_detail: None,
+            detail_state: None,
+        }
+    }
 }
 
 /// The answer to [`QueryBrandRedpacketBrandMerchantBatchesRequest`]: `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`.

@@ -5,22 +5,36 @@ use crate::generated::prelude::*;
 
 pub mod out_details;
 
-/// 商家批次单号查询批次单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "商家批次单号查询批次单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`.\n\n```ignore\nlet mut request = QueryBrandRedpacketBrandMerchantOutBatchesRequest::new(out_batch_no);\nrequest.need_query_detail = Some(need_query_detail);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商家批次单号查询批次单",
+    "GET v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}",
+    "v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/<out_batch_no>", response = QueryBrandRedpacketBrandMerchantOutBatchesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBrandRedpacketBrandMerchantOutBatchesRequest<'a> {
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 是否需要查询品牌红包明细单
+    #[doc = "是否需要查询品牌红包明细单\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_query_detail: Option<bool>,
-    /// 品牌红包明细单状态
+    #[doc = "品牌红包明细单状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<crate::fund_app::brand_redpacket::BatchesDetailState>,
+}
+
+impl<'a> QueryBrandRedpacketBrandMerchantOutBatchesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`need_query_detail`, `detail_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_batch_no: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            need_query_detail: None,
+            detail_state: None,
+        }
+    }
 }
 
 /// The answer to [`QueryBrandRedpacketBrandMerchantOutBatchesRequest`]: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`.

@@ -3,18 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "商家明细单号查询明细单: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.\n\n```ignore\nlet request = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias("商家明细单号查询明细单", "GET v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}", "v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/fund-app/brand-redpacket/brand-merchant-out-batches/<out_batch_no>/out-details/<out_detail_no>", response = QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest<'a> {
-    /// 商家品牌红包批次单号
+    #[doc = "商家品牌红包批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 商家品牌红包明细单号
+    #[doc = "商家品牌红包明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
+}
+
+impl<'a> QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+        }
+    }
 }
 
 /// The answer to [`QueryBrandRedpacketBrandMerchantOutBatchesOutDetailsRequest`]: `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.

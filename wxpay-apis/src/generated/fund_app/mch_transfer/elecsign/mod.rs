@@ -6,35 +6,37 @@ use crate::generated::prelude::*;
 pub mod out_bill_no;
 pub mod transfer_bill_no;
 
-/// The answer to [`AcceptElecsignByOutNoRequest`](crate::fund_app::mch_transfer::elecsign::out_bill_no::AcceptElecsignByOutNoRequest) and [`AcceptElecsignByNoRequest`](crate::fund_app::mch_transfer::elecsign::transfer_bill_no::AcceptElecsignByNoRequest).
+#[doc = "The answer to [`AcceptElecsignByOutNoRequest`](crate::fund_app::mch_transfer::elecsign::out_bill_no::AcceptElecsignByOutNoRequest) and [`AcceptElecsignByNoRequest`](crate::fund_app::mch_transfer::elecsign::transfer_bill_no::AcceptElecsignByNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AcceptElecsignResponse {
-    /// 申请单创建时间
+    #[doc = "申请单创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `GENERATING`."]
     pub state: String,
 }
 
-/// The answer to [`QueryElecsignByOutNoRequest`](crate::fund_app::mch_transfer::elecsign::out_bill_no::QueryElecsignByOutNoRequest) and [`QueryElecsignByNoRequest`](crate::fund_app::mch_transfer::elecsign::transfer_bill_no::QueryElecsignByNoRequest).
+#[doc = "The answer to [`QueryElecsignByOutNoRequest`](crate::fund_app::mch_transfer::elecsign::out_bill_no::QueryElecsignByOutNoRequest) and [`QueryElecsignByNoRequest`](crate::fund_app::mch_transfer::elecsign::transfer_bill_no::QueryElecsignByNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryElecsignResponse {
-    /// 申请单创建时间
+    #[doc = "申请单创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 回单文件下载地址
+    #[doc = "回单文件下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/transferbilldownload/elecvoucherfile?source=...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `转账单据不存在`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 回单文件摘要类型
+    #[doc = "回单文件摘要类型\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<crate::fund_app::mch_transfer::MchTransferHashType>,
-    /// 回单文件摘要值
+    #[doc = "回单文件摘要值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `GENERATING`."]
     pub state: QueryElecsignState,
-    /// 申请单更新时间
+    #[doc = "申请单更新时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }
 

@@ -5,32 +5,52 @@
 
 use crate::generated::prelude::*;
 
-/// 商户单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html>.
-///
-/// For: 普通商户.
+#[doc = "商户单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.\n\n```ignore\nlet request = AcceptElecsignByOutNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户单号申请电子回单",
+    "POST v3/fund-app/mch-transfer/elecsign/out-bill-no",
+    "v3/fund-app/mch-transfer/elecsign/out-bill-no"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/elecsign/out-bill-no", response = AcceptElecsignByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AcceptElecsignByOutNoRequest<'a> {
-    /// 商户转账单号
+    #[doc = "商户转账单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
+}
+
+impl<'a> AcceptElecsignByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
 }
 
 /// The answer to [`AcceptElecsignByOutNoRequest`]: `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
 pub type AcceptElecsignByOutNoResponse =
     crate::fund_app::mch_transfer::elecsign::AcceptElecsignResponse;
 
-/// 商户单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-out-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>.
-///
-/// For: 普通商户.
+#[doc = "商户单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryElecsignByOutNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-out-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "商户单号查询电子回单",
+    "GET v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}",
+    "v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/elecsign/out-bill-no/<out_bill_no>", response = QueryElecsignByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryElecsignByOutNoRequest<'a> {
-    /// 商户转账单号
+    #[doc = "商户转账单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
+}
+
+impl<'a> QueryElecsignByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
 }
 
 /// The answer to [`QueryElecsignByOutNoRequest`]: `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.

@@ -5,32 +5,52 @@
 
 use crate::generated::prelude::*;
 
-/// 微信单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-no.html>.
-///
-/// For: 普通商户.
+#[doc = "微信单号申请电子回单: `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`.\n\n```ignore\nlet request = AcceptElecsignByNoRequest::new(transfer_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-no.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信单号申请电子回单",
+    "POST v3/fund-app/mch-transfer/elecsign/transfer-bill-no",
+    "v3/fund-app/mch-transfer/elecsign/transfer-bill-no"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/elecsign/transfer-bill-no", response = AcceptElecsignByNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AcceptElecsignByNoRequest<'a> {
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nBody field, required. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: &'a str,
+}
+
+impl<'a> AcceptElecsignByNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transfer_bill_no: &'a str) -> Self {
+        Self { transfer_bill_no }
+    }
 }
 
 /// The answer to [`AcceptElecsignByNoRequest`]: `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`.
 pub type AcceptElecsignByNoResponse =
     crate::fund_app::mch_transfer::elecsign::AcceptElecsignResponse;
 
-/// 微信单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716455>.
-///
-/// For: 普通商户.
+#[doc = "微信单号查询电子回单: `GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`.\n\n```ignore\nlet request = QueryElecsignByNoRequest::new(transfer_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-no.html>, <https://pay.weixin.qq.com/doc/v3/merchant/4012716455>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "微信单号查询电子回单",
+    "GET v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}",
+    "v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/elecsign/transfer-bill-no/<transfer_bill_no>", response = QueryElecsignByNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryElecsignByNoRequest<'a> {
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: &'a str,
+}
+
+impl<'a> QueryElecsignByNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transfer_bill_no: &'a str) -> Self {
+        Self { transfer_bill_no }
+    }
 }
 
 /// The answer to [`QueryElecsignByNoRequest`]: `GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`.

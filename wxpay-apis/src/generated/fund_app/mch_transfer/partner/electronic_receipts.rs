@@ -5,41 +5,55 @@
 
 use crate::generated::prelude::*;
 
-/// 申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请单笔转账电子回单: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.\n\n```ignore\nlet request = CreateMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请单笔转账电子回单",
+    "POST v3/fund-app/mch-transfer/partner/electronic-receipts",
+    "v3/fund-app/mch-transfer/partner/electronic-receipts"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/electronic-receipts", response = CreateMchTransferPartnerElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// 商户转账单号
+    #[doc = "商户转账单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`] and [`QueryMchTransferPartnerElectronicReceiptsRequest`].
+impl<'a> CreateMchTransferPartnerElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`] and [`QueryMchTransferPartnerElectronicReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferPartnerElectronicReceipts {
-    /// 申请单创建时间
+    #[doc = "申请单创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 回单文件下载地址
+    #[doc = "回单文件下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=token`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 回单文件摘要类型
+    #[doc = "回单文件摘要类型\n\nMay be absent. Example: `SM3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<MchTransferPartnerElectronicReceiptsHashType>,
-    /// 回单文件摘要值
+    #[doc = "回单文件摘要值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商户转账单号
+    #[doc = "商户转账单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `GENERATING`."]
     pub state: MchTransferPartnerElectronicReceiptsState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 申请单更新时间
+    #[doc = "申请单更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -65,18 +79,31 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerElectronicReceiptsRequest`]: `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
 pub type CreateMchTransferPartnerElectronicReceiptsResponse = MchTransferPartnerElectronicReceipts;
 
-/// 查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询单笔转账电子回单: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerElectronicReceiptsRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询单笔转账电子回单",
+    "GET v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}",
+    "v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/electronic-receipts/<out_bill_no>", response = QueryMchTransferPartnerElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerElectronicReceiptsRequest<'a> {
-    /// 商户转账单号
+    #[doc = "商户转账单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryMchTransferPartnerElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryMchTransferPartnerElectronicReceiptsRequest`]: `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.

@@ -5,32 +5,46 @@
 
 use crate::generated::prelude::*;
 
-/// 申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请子商户商家转账授权: `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.\n\n```ignore\nlet request = CreateMchTransferPartnerSubMchAuthorizationsRequest::new(out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请子商户商家转账授权",
+    "POST v3/fund-app/mch-transfer/partner/sub-mch-authorizations",
+    "v3/fund-app/mch-transfer/partner/sub-mch-authorizations"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations", response = CreateMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// 商户申请单号
+    #[doc = "商户申请单号\n\nBody field, required. Example: `apply2020042013`."]
     pub out_apply_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateMchTransferPartnerSubMchAuthorizationsRequest`].
+impl<'a> CreateMchTransferPartnerSubMchAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_apply_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_apply_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferPartnerSubMchAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferPartnerSubMchAuthorizationsApplyOrder {
-    /// 授权申请受理时间
+    #[doc = "授权申请受理时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: String,
-    /// 商户申请单号
+    #[doc = "商户申请单号\n\nAlways present. Example: `apply2020042013`."]
     pub out_apply_no: String,
-    /// 授权申请单状态
+    #[doc = "授权申请单状态\n\nAlways present. Example: `INVITED`."]
     pub state: MchTransferPartnerSubMchAuthorizationsState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 最后一次状态变更时间
+    #[doc = "最后一次状态变更时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }
 
@@ -52,33 +66,44 @@ string_enum! {
 pub type CreateMchTransferPartnerSubMchAuthorizationsResponse =
     MchTransferPartnerSubMchAuthorizationsApplyOrder;
 
-/// 查询子商户商家转账授权状态: `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询子商户商家转账授权状态: `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.\n\n```ignore\nlet request = QueryMchTransferPartnerSubMchAuthorizationsRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询子商户商家转账授权状态",
+    "GET v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}",
+    "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/sub-mch-authorizations/<sub_mchid>", response = QueryMchTransferPartnerSubMchAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryMchTransferPartnerSubMchAuthorizationsRequest`].
+impl<'a> QueryMchTransferPartnerSubMchAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryMchTransferPartnerSubMchAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerSubMchAuthorizationsResponse {
-    /// 授权申请单
+    #[doc = "授权申请单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_order: Option<MchTransferPartnerSubMchAuthorizationsApplyOrder>,
-    /// 授权时间
+    #[doc = "授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_time: Option<String>,
-    /// 解除授权时间
+    #[doc = "解除授权时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `AUTHORIZED`."]
     pub state: QueryMchTransferPartnerSubMchAuthorizationsState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
 }
 

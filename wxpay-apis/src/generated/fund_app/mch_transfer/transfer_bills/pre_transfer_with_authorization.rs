@@ -3,77 +3,100 @@
 
 use crate::generated::prelude::*;
 
-/// 发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账并完成自动收款授权",
+    "POST v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization",
+    "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization", response = CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 自动收款授权信息
+    #[doc = "自动收款授权信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_info: Option<
         crate::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo<
             'a,
         >,
     >,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
-/// The answer to [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`].
+impl<'a> CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_info`, `notify_url`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            authorization_info: None,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            sponsor_mchid: None,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferTransferBillsPreTransferWithAuthorizationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsPreTransferWithAuthorizationResponse {
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nMay be absent. Example: `plfk2020042013`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
+    #[doc = "跳转领取页面的package信息\n\nMay be absent. Example: `affffddafdfafddffda==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: CreateMchTransferTransferBillsPreTransferWithAuthorizationState,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nMay be absent. Example: `wx_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<String>,
 }

@@ -3,92 +3,110 @@
 
 use crate::generated::prelude::*;
 
-/// 用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "用户授权后转账: `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.\n\n```ignore\nlet mut request = CreateMchTransferTransferBillsTransferRequest::new(appid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_id = Some(authorization_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "用户授权后转账",
+    "POST v3/fund-app/mch-transfer/transfer-bills/transfer",
+    "v3/fund-app/mch-transfer/transfer-bills/transfer"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-bills/transfer", response = CreateMchTransferTransferBillsTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 微信免确认收款授权单号
+    #[doc = "微信免确认收款授权单号\n\nBody field, optional. Example: `201202504101000123456789012`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<&'a str>,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nBody field, optional. Example: `plfk2020042013`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_authorization_no: Option<&'a str>,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
-/// The answer to [`CreateMchTransferTransferBillsTransferRequest`].
+impl<'a> CreateMchTransferTransferBillsTransferRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_id`, `notify_url`, `out_authorization_no`, `sponsor_mchid`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            authorization_id: None,
+            notify_url: None,
+            out_authorization_no: None,
+            out_bill_no,
+            sponsor_mchid: None,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferTransferBillsTransferRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferBillsTransferResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mch_id: String,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: CreateMchTransferTransferBillsTransferState,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 最后一次状态变更时间
+    #[doc = "最后一次状态变更时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<String>,
+    pub user_name: Option<Encrypted>,
 }
 
 string_enum! {

@@ -3,56 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "撤销转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelMchTransferTransferToQqWalletBillsRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "撤销转账到QQ钱包",
+    "POST v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel",
+    "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/<out_bill_no>/cancel", response = CancelMchTransferTransferToQqWalletBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelMchTransferTransferToQqWalletBillsRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
-/// The answer to [`CancelMchTransferTransferToQqWalletBillsRequest`].
+impl<'a> CancelMchTransferTransferToQqWalletBillsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
+}
+
+#[doc = "The answer to [`CancelMchTransferTransferToQqWalletBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelMchTransferTransferToQqWalletBillsResponse {
-    /// QQ互联开放平台AppID
+    #[doc = "QQ互联开放平台AppID\n\nMay be absent. Example: `102022609`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nMay be absent. Example: `400000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_amount: Option<i64>,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nMay be absent. Example: `2020年4月报销`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
-    /// 最后一次状态变更时间
+    #[doc = "最后一次状态变更时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: Timestamp,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// 收款用户QQ号
+    #[doc = "收款用户QQ号\n\nMay be absent. Example: `490379403`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<String>,
 }

@@ -7,137 +7,163 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-/// 发起转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起转账到QQ钱包: `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.\n\n```ignore\nlet mut request = CreateMchTransferTransferToQqWalletBillsRequest::new(appid, openid, out_bill_no, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账到QQ钱包",
+    "POST v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills",
+    "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills", response = CreateMchTransferTransferToQqWalletBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferToQqWalletBillsRequest<'a> {
-    /// QQ互联开放平台AppID
+    #[doc = "QQ互联开放平台AppID\n\nBody field, required. Example: `102022609`."]
     pub appid: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// One of `1401`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1401`.\n\nOne of `1401`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 收款用户QQ号
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "收款用户QQ号\n\nBody field, optional. Example: `490379403`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<&'a str>,
 }
 
-/// The answer to [`CreateMchTransferTransferToQqWalletBillsRequest`].
+impl<'a> CreateMchTransferTransferToQqWalletBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `user_name`, `user_qq`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_qq: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferTransferToQqWalletBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferTransferToQqWalletBillsResponse {
-    /// QQ互联开放平台AppID
+    #[doc = "QQ互联开放平台AppID\n\nMay be absent. Example: `102022609`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mchid: String,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 最后一次状态变更时间
+    #[doc = "最后一次状态变更时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<String>,
-    /// 收款用户QQ号
+    pub user_name: Option<Encrypted>,
+    #[doc = "收款用户QQ号\n\nMay be absent. Example: `490379403`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<String>,
 }
 
-/// 查询转账到QQ钱包的结果: `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "查询转账到QQ钱包的结果: `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`.\n\n```ignore\nlet request = QueryMchTransferTransferToQqWalletBillsRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询转账到QQ钱包的结果",
+    "GET v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}",
+    "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/<out_bill_no>", response = QueryMchTransferTransferToQqWalletBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferTransferToQqWalletBillsRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
-/// The answer to [`QueryMchTransferTransferToQqWalletBillsRequest`].
+impl<'a> QueryMchTransferTransferToQqWalletBillsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
+}
+
+#[doc = "The answer to [`QueryMchTransferTransferToQqWalletBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferTransferToQqWalletBillsResponse {
-    /// QQ互联开放平台AppID
+    #[doc = "QQ互联开放平台AppID\n\nMay be absent. Example: `102022609`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900001109`."]
     pub mchid: String,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2020年4月报销`."]
     pub transfer_remark: String,
-    /// 最后一次状态变更时间
+    #[doc = "最后一次状态变更时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// 收款用户QQ号
+    #[doc = "收款用户QQ号\n\nMay be absent. Example: `490379403`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_qq: Option<String>,
 }

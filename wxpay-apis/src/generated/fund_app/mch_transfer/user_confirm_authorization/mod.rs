@@ -5,48 +5,85 @@ use crate::generated::prelude::*;
 
 pub mod out_authorization_no;
 
-/// 申请免确认收款授权: `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferUserConfirmAuthorizationRequest::new(appid, authorization_notify_url, openid, out_authorization_no, transfer_scene_id, user_display_name);\nrequest.scene_info = Some(scene_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "申请免确认收款授权",
+    "POST v3/fund-app/mch-transfer/user-confirm-authorization",
+    "v3/fund-app/mch-transfer/user-confirm-authorization"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/user-confirm-authorization", response = CreateMchTransferUserConfirmAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferUserConfirmAuthorizationRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `102022609`."]
     pub appid: &'a str,
-    /// 授权结果通知地址
+    #[doc = "授权结果通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub authorization_notify_url: &'a str,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreateMchTransferUserConfirmAuthorizationSceneInfo<'a>>,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nBody field, required. Example: `wx_123456`."]
     pub user_display_name: &'a str,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
-/// 场景信息
+impl<'a> CreateMchTransferUserConfirmAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`scene_info`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        authorization_notify_url: &'a str,
+        openid: &'a str,
+        out_authorization_no: &'a str,
+        transfer_scene_id: &'a str,
+        user_display_name: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            authorization_notify_url,
+            openid,
+            out_authorization_no,
+            scene_info: None,
+            transfer_scene_id,
+            user_display_name,
+            user_recv_perception: None,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferUserConfirmAuthorizationSceneInfo<'a> {
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nOptional. Example: `113.84.136.9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<&'a str>,
-    /// 用户设备ID
+    #[doc = "用户设备ID\n\nOptional. Example: `8d67f169fe104008cd20b72573a0c8c9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 用户设备类型
+    #[doc = "用户设备类型\n\nOptional. Example: `IOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type: Option<CreateMchTransferUserConfirmAuthorizationDeviceType>,
+}
+
+impl<'a> CreateMchTransferUserConfirmAuthorizationSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`client_ip`, `device_id`, `device_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_ip: None,
+            device_id: None,
+            device_type: None,
+        }
+    }
 }
 
 string_enum! {

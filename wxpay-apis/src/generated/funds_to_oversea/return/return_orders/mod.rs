@@ -5,59 +5,80 @@ use crate::generated::prelude::*;
 
 pub mod out_return_no;
 
-/// 申请资金出境退回: `POST /v3/funds-to-oversea/return/return-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>.
-///
-/// For: 电商平台.
+#[doc = "申请资金出境退回: `POST /v3/funds-to-oversea/return/return-orders`.\n\n```ignore\nlet request = ReturnOrdersReturnRequest::new(amount, out_order_id, out_return_no, sub_mchid, supplement_info, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "申请资金出境退回",
+    "POST v3/funds-to-oversea/return/return-orders",
+    "v3/funds-to-oversea/return/return-orders"
+))]
 #[wxpay_api(POST, "v3/funds-to-oversea/return/return-orders", response = ReturnOrdersReturnResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnOrdersReturnRequest<'a> {
-    /// 退回金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退回金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nBody field, required. Example: `merchant_1123123`."]
     pub out_order_id: &'a str,
-    /// 商户出境退回单号
+    #[doc = "商户出境退回单号\n\nBody field, required. Example: `R20250220103930`."]
     pub out_return_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `123456`."]
     pub sub_mchid: &'a str,
-    /// 退回凭证补充信息
+    #[doc = "退回凭证补充信息\n\nBody field, required. Example: `5017752501201407033233368018`."]
     pub supplement_info: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `420000000000000010`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`ReturnOrdersReturnRequest`].
+impl<'a> ReturnOrdersReturnRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        out_order_id: &'a str,
+        out_return_no: &'a str,
+        sub_mchid: &'a str,
+        supplement_info: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_order_id,
+            out_return_no,
+            sub_mchid,
+            supplement_info,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReturnOrdersReturnRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnOrdersReturnResponse {
-    /// 退回金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退回金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `RETURN_AMOUNT_NOT_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<ReturnOrdersReturnFailReason>,
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nAlways present. Example: `merchant123123`."]
     pub out_order_id: String,
-    /// 商户出境退回单号
+    #[doc = "商户出境退回单号\n\nAlways present. Example: `R20250220103930`."]
     pub out_return_no: String,
-    /// 微信出境退回单号
+    #[doc = "微信出境退回单号\n\nAlways present. Example: `2375897293812`."]
     pub return_id: String,
-    /// 出境退回状态
+    #[doc = "出境退回状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: ReturnOrdersState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1231231`."]
     pub sub_mchid: String,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 退回凭证补充信息
+    #[doc = "退回凭证补充信息\n\nMay be absent. Example: `5017752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplement_info: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `420000000000000010`."]
     pub transaction_id: String,
 }
 

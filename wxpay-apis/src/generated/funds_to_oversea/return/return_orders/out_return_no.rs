@@ -3,47 +3,59 @@
 
 use crate::generated::prelude::*;
 
-/// 查询出境退回结果（通过商户出境退回单号）: `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735052>.
-///
-/// For: 电商平台.
+#[doc = "查询出境退回结果（通过商户出境退回单号）: `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`.\n\n```ignore\nlet request = QueryReturnReturnOrdersByOutReturnNoRequest::new(out_return_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735052>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "查询出境退回结果（通过商户出境退回单号）",
+    "GET v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}",
+    "v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}"
+))]
 #[wxpay_api(GET, "v3/funds-to-oversea/return/return-orders/out-return-no/<out_return_no>", response = QueryReturnReturnOrdersByOutReturnNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReturnReturnOrdersByOutReturnNoRequest<'a> {
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nPath parameter, required. Example: `merchant123123`."]
     pub out_return_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1231231`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryReturnReturnOrdersByOutReturnNoRequest`].
+impl<'a> QueryReturnReturnOrdersByOutReturnNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_return_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_return_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryReturnReturnOrdersByOutReturnNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryReturnReturnOrdersByOutReturnNoResponse {
-    /// 退回金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退回金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `RETURN_AMOUNT_NOT_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 商户出境单号
+    #[doc = "商户出境单号\n\nAlways present. Example: `merchant123123`."]
     pub out_order_id: String,
-    /// 商户出境退回单号
+    #[doc = "商户出境退回单号\n\nAlways present. Example: `R20250220103930`."]
     pub out_return_no: String,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `5017752501201407033233368018`."]
     pub refund_id: String,
-    /// 微信出境退回单号
+    #[doc = "微信出境退回单号\n\nAlways present. Example: `2375897293812`."]
     pub return_id: String,
-    /// 出境退回状态
+    #[doc = "出境退回状态\n\nAlways present. Example: `PROCESSING`."]
     pub state: crate::funds_to_oversea::r#return::return_orders::ReturnOrdersState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1231231`."]
     pub sub_mchid: String,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `420000000000000010`."]
     pub transaction_id: String,
 }

@@ -3,16 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 反馈处理完成: `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "反馈处理完成: `POST /v3/global/merchant-service/complaints/{complaint_id}/complete`.\n\n```ignore\nlet request = CompleteMerchantServiceComplaintsRequest::new(complaint_id, complainted_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "反馈处理完成",
+    "POST v3/global/merchant-service/complaints/{complaint_id}/complete",
+    "v3/global/merchant-service/complaints/{complaint_id}/complete"
+))]
 #[wxpay_api(POST, "v3/global/merchant-service/complaints/<complaint_id>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteMerchantServiceComplaintsRequest<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
+}
+
+impl<'a> CompleteMerchantServiceComplaintsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(complaint_id: &'a str, complainted_mchid: &'a str) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+        }
+    }
 }

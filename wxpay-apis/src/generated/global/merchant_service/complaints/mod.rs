@@ -9,30 +9,47 @@ pub mod complete;
 pub mod negotiation_historys;
 pub mod response;
 
-/// 查询投诉单列表: `GET /v3/global/merchant-service/complaints`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询投诉单列表: `GET /v3/global/merchant-service/complaints`.\n\n```ignore\nlet mut request = QueryMerchantServiceComplaintsRequest::new(begin_date, end_date);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉单列表",
+    "GET v3/global/merchant-service/complaints",
+    "v3/global/merchant-service/complaints"
+))]
 #[wxpay_api(GET, "v3/global/merchant-service/complaints", response = QueryMerchantServiceComplaintsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsRequest<'a> {
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 开始日期
+    #[doc = "开始日期\n\nQuery parameter, required. Format `date`. Example: `2019-01-01`."]
     pub begin_date: &'a str,
-    /// 结束日期
+    #[doc = "结束日期\n\nQuery parameter, required. Format `date`. Example: `2019-01-01`."]
     pub end_date: &'a str,
-    /// 诉商户号
+    #[doc = "诉商户号\n\nQuery parameter, optional. Example: `1900012181`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complainted_mchid: Option<&'a str>,
-    /// 商户语言
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
+}
+
+impl<'a> QueryMerchantServiceComplaintsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `complainted_mchid`, `mch_language`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(begin_date: &'a str, end_date: &'a str) -> Self {
+        Self {
+            limit: None,
+            offset: None,
+            begin_date,
+            end_date,
+            complainted_mchid: None,
+            mch_language: None,
+        }
+    }
 }
 
 string_enum! {
@@ -67,74 +84,75 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryMerchantServiceComplaintsRequest`].
+#[doc = "The answer to [`QueryMerchantServiceComplaintsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantServiceComplaintsResponse {
-    /// 用户投诉信息详情
+    #[doc = "用户投诉信息详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ComplaintsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 投诉总条数
+    #[doc = "投诉总条数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// The answer to [`QueryComplaintV2Request`].
-///
-/// 用户投诉信息详情
+#[doc = "The answer to [`QueryComplaintV2Request`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsData {
-    /// 投诉详情
+    #[doc = "投诉详情\n\nAlways present. Example: `反馈一个重复扣费的问题`."]
     pub complaint_detail: String,
-    /// 投诉详情翻译
+    #[doc = "投诉详情翻译\n\nMay be absent. Example: `不满意商家服务`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_detail_trans: Option<String>,
-    /// 投诉单是否已全额退款
+    #[doc = "投诉单是否已全额退款\n\nAlways present."]
     pub complaint_full_refunded: bool,
-    /// 投诉单号
+    #[doc = "投诉单号\n\nAlways present. Example: `200201820200101080076610000`."]
     pub complaint_id: String,
-    /// 投诉资料列表
+    #[doc = "投诉资料列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_media_list: Option<Vec<ComplaintsComplaintMedia>>,
-    /// 投诉单关联订单信息
+    #[doc = "投诉单关联订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_order_info: Option<Vec<ComplaintsComplaintOrderInfo>>,
-    /// 投诉单状态
+    #[doc = "投诉单状态\n\nAlways present. Example: `PENDING`."]
     pub complaint_state: ComplaintsComplaintState,
-    /// 投诉时间
+    #[doc = "投诉时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub complaint_time: Timestamp,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nAlways present. Example: `1900012181`."]
     pub complainted_mchid: String,
-    /// 是否有待回复的用户留言
+    #[doc = "是否有待回复的用户留言\n\nAlways present."]
     pub incoming_user_response: bool,
-    /// 是否超时
+    #[doc = "是否超时\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_overdue: Option<bool>,
-    /// 投诉人联系方式
+    #[doc = "投诉人联系方式\n\nMay be absent. Format `base64`. Example: `Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1x...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_phone: Option<String>,
-    /// 优先级
+    #[doc = "优先级\n\nMay be absent. Example: `PRIORITY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<ComplaintsPriority>,
-    /// 问题描述
+    #[doc = "问题描述\n\nMay be absent. Example: `不满意商家服务`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem_description: Option<String>,
-    /// 投诉单关联服务单信息
+    #[doc = "投诉单关联服务单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_order_info: Option<Vec<ComplaintsServiceOrderInfo>>,
-    /// 用户投诉次数
+    #[doc = "用户投诉次数\n\nAlways present. Example: `1`."]
     pub user_complaint_times: i64,
 }
 
-/// 投诉资料列表
+#[doc = "投诉资料列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsComplaintMedia {
-    /// 媒体文件业务类型
+    #[doc = "媒体文件业务类型\n\nAlways present. Example: `USER_COMPLAINT_IMAGE`."]
     pub media_type: ComplaintsMediaType,
-    /// 媒体文列表
+    #[doc = "媒体文列表\n\nAlways present."]
     pub media_url: Vec<String>,
 }
 
@@ -148,32 +166,27 @@ string_enum! {
     }
 }
 
-/// 投诉单关联订单信息
+#[doc = "投诉单关联订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsComplaintOrderInfo {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `20190906154617947762231`."]
     pub out_trade_no: String,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `922`.\n\nAmount in fen (分)."]
     pub payer_amount: i64,
-    /// 支付币种
+    #[doc = "支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 支付币种累计已退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付币种累计已退款金额\n\nAlways present. Example: `0`.\n\nAmount in fen (分)."]
     pub payer_refunded_amount: i64,
-    /// 结算币种金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "结算币种金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub settlement_amount: i64,
-    /// 结算币种
+    #[doc = "结算币种\n\nAlways present. Example: `HKD`."]
     pub settlement_currency: String,
-    /// 结算币种累计已退款金额
+    #[doc = "结算币种累计已退款金额\n\nAlways present. Example: `0`."]
     pub settlement_refunded_amount: String,
-    /// 交易时间
+    #[doc = "交易时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub trade_time: Timestamp,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4200000404201909069117582536`."]
     pub transaction_id: String,
 }
 
@@ -199,16 +212,17 @@ string_enum! {
     }
 }
 
-/// 投诉单关联服务单信息
+#[doc = "投诉单关联服务单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComplaintsServiceOrderInfo {
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nMay be absent. Example: `1234323JKHDFE1243252`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<String>,
-    /// 支付分服务单状态
+    #[doc = "支付分服务单状态\n\nMay be absent. Example: `DOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ComplaintsState>,
 }
@@ -227,19 +241,32 @@ string_enum! {
     }
 }
 
-/// 查询投诉单详情: `GET /v3/global/merchant-service/complaints/{complaint_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_13.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询投诉单详情: `GET /v3/global/merchant-service/complaints/{complaint_id}`.\n\n```ignore\nlet mut request = QueryComplaintV2Request::new(complaint_id);\nrequest.mch_language = Some(mch_language);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-complaint-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_13.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询投诉单详情",
+    "GET v3/global/merchant-service/complaints/{complaint_id}",
+    "v3/global/merchant-service/complaints/{complaint_id}"
+))]
 #[wxpay_api(GET, "v3/global/merchant-service/complaints/<complaint_id>", response = QueryComplaintV2Response)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryComplaintV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 商户语言
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<ComplaintsMchLanguage>,
+}
+
+impl<'a> QueryComplaintV2Request<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mch_language`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(complaint_id: &'a str) -> Self {
+        Self {
+            complaint_id,
+            mch_language: None,
+        }
+    }
 }
 
 /// The answer to [`QueryComplaintV2Request`]: `GET /v3/global/merchant-service/complaints/{complaint_id}`.

@@ -3,63 +3,89 @@
 
 use crate::generated::prelude::*;
 
-/// 查询投诉协商历史: `GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-negotiation-history-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_12.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询投诉协商历史: `GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`.\n\n```ignore\nlet mut request = QueryNegotiationHistoryV2Request::new(complaint_id);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/query-negotiation-history-v2.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_2_12.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询投诉协商历史",
+    "GET v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys",
+    "v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys"
+))]
 #[wxpay_api(GET, "v3/global/merchant-service/complaints/<complaint_id>/negotiation-historys", response = QueryNegotiationHistoryV2Response)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Request<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 商户语言
+    #[doc = "商户语言\n\nQuery parameter, optional. Example: `zh_CN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_language: Option<crate::global::merchant_service::complaints::ComplaintsMchLanguage>,
 }
 
-/// The answer to [`QueryNegotiationHistoryV2Request`].
+impl<'a> QueryNegotiationHistoryV2Request<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `mch_language`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(complaint_id: &'a str) -> Self {
+        Self {
+            complaint_id,
+            limit: None,
+            offset: None,
+            mch_language: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryNegotiationHistoryV2Request`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Response {
-    /// 投诉协商历史
+    #[doc = "投诉协商历史\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryNegotiationHistoryV2Data>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `50`."]
     pub offset: i64,
-    /// 投诉协商历史总条数
+    #[doc = "投诉协商历史总条数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 投诉协商历史
+#[doc = "投诉协商历史"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryNegotiationHistoryV2Data {
-    /// 操作资料列表
+    #[doc = "操作资料列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complaint_media_list:
-        Option<crate::global::merchant_service::complaints::ComplaintsComplaintMedia>,
-    /// `image_list`
+    pub complaint_media_list: Option<QueryNegotiationHistoryV2ComplaintMediaList>,
+    #[doc = "`image_list`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_list: Option<Vec<String>>,
-    /// 操作流水号
+    #[doc = "操作流水号\n\nAlways present. Example: `300285320210322170000071077`."]
     pub log_id: String,
-    /// 操作内容
+    #[doc = "操作内容\n\nMay be absent. Example: `已与用户电话沟通解决`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_details: Option<String>,
-    /// 操作时间
+    #[doc = "操作时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub operate_time: Timestamp,
-    /// 操作类型
+    #[doc = "操作类型\n\nAlways present. Example: `USER_CREATE_COMPLAINT`."]
     pub operate_type: QueryNegotiationHistoryV2OperateType,
-    /// 操作人
+    #[doc = "操作人\n\nAlways present. Example: `投诉人`."]
     pub operator: String,
+}
+
+#[doc = "操作资料列表"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryNegotiationHistoryV2ComplaintMediaList {
+    #[doc = "媒体文件业务类型\n\nAlways present. Example: `USER_COMPLAINT_IMAGE`."]
+    pub media_type: crate::global::merchant_service::complaints::ComplaintsMediaType,
+    #[doc = "`media_url`\n\nAlways present."]
+    pub media_url: Vec<String>,
 }
 
 string_enum! {

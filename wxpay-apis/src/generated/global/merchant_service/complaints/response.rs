@@ -3,27 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "提交回复: `POST /v3/global/merchant-service/complaints/{complaint_id}/response`.\n\n```ignore\nlet mut request = CreateMerchantServiceComplaintsResponseRequest::new(complaint_id, complainted_mchid, response_content);\nrequest.jump_url = Some(jump_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "提交回复",
+    "POST v3/global/merchant-service/complaints/{complaint_id}/response",
+    "v3/global/merchant-service/complaints/{complaint_id}/response"
+))]
 #[wxpay_api(POST, "v3/global/merchant-service/complaints/<complaint_id>/response", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantServiceComplaintsResponseRequest<'a> {
-    /// 投诉单号
+    #[doc = "投诉单号\n\nPath parameter, required. Example: `200201820200101080076610000`."]
     pub complaint_id: &'a str,
-    /// 被诉商户号
+    #[doc = "被诉商户号\n\nBody field, required. Example: `1900012181`."]
     pub complainted_mchid: &'a str,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nBody field, optional. Example: `https://www.xxx.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<&'a str>,
-    /// 跳转链接文案
+    #[doc = "跳转链接文案\n\nBody field, optional. Example: `查看订单详情`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_url_text: Option<&'a str>,
-    /// 回复内容
+    #[doc = "回复内容\n\nBody field, required. Example: `已与用户沟通解决`."]
     pub response_content: &'a str,
-    /// `response_images`
+    #[doc = "`response_images`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_images: Option<&'a [MediaId<&'a str>]>,
+}
+
+impl<'a> CreateMerchantServiceComplaintsResponseRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`jump_url`, `jump_url_text`, `response_images`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        complaint_id: &'a str,
+        complainted_mchid: &'a str,
+        response_content: &'a str,
+    ) -> Self {
+        Self {
+            complaint_id,
+            complainted_mchid,
+            jump_url: None,
+            jump_url_text: None,
+            response_content,
+            response_images: None,
+        }
+    }
 }

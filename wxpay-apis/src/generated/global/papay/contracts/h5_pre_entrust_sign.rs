@@ -3,53 +3,77 @@
 
 use crate::generated::prelude::*;
 
-/// H5预签约API: `POST /v3/global/papay/contracts/h5-pre-entrust-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_14.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "H5预签约API: `POST /v3/global/papay/contracts/h5-pre-entrust-sign`.\n\n```ignore\nlet mut request = CreatePapayContractsH5PreEntrustSignRequest::new();\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_14.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "H5预签约API",
+    "POST v3/global/papay/contracts/h5-pre-entrust-sign",
+    "v3/global/papay/contracts/h5-pre-entrust-sign"
+))]
 #[wxpay_api(POST, "v3/global/papay/contracts/h5-pre-entrust-sign", response = CreatePapayContractsH5PreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePapayContractsH5PreEntrustSignRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 过期时间
+    #[doc = "过期时间\n\nBody field, optional. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_time: Option<Timestamp<&'a str>>,
-    /// 商户侧签约协议号
+    #[doc = "商户侧签约协议号\n\nBody field, optional. Example: `100001256`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_contract_code: Option<&'a str>,
-    /// 模板ID
+    #[doc = "模板ID\n\nBody field, optional. Example: `123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
-    /// 回调应用AppID
+    #[doc = "回调应用AppID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_appid: Option<&'a str>,
-    /// 签约完成跳转URL
+    #[doc = "签约完成跳转URL\n\nBody field, optional. Example: `https://pay.weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_url: Option<&'a str>,
-    /// 机构appid
+    #[doc = "机构appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 签约成功通知url
+    #[doc = "签约成功通知url\n\nBody field, optional. Example: `https://pay.weixin.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub success_notify_url: Option<&'a str>,
-    /// 用户客户端IP
+    #[doc = "用户客户端IP\n\nBody field, optional. Example: `119.145.83.6`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_client_ip: Option<&'a str>,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, optional. Example: `张三`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<&'a str>,
+}
+
+impl<'a> CreatePapayContractsH5PreEntrustSignRequest<'a> {
+    /// The request without a required field. The optional ones (`appid`, `expired_time`, `out_contract_code`, `plan_id`, `return_appid`, `return_url`, `sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`, `success_notify_url`, `user_client_ip`, `user_display_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            expired_time: None,
+            out_contract_code: None,
+            plan_id: None,
+            return_appid: None,
+            return_url: None,
+            sp_appid: None,
+            sp_mchid: None,
+            sub_appid: None,
+            sub_mchid: None,
+            success_notify_url: None,
+            user_client_ip: None,
+            user_display_name: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePapayContractsH5PreEntrustSignRequest`]: `POST /v3/global/papay/contracts/h5-pre-entrust-sign`.

@@ -11,99 +11,120 @@ pub mod out_contract_code;
 pub mod terminate;
 pub mod web_pre_entrust_sign;
 
-/// The answer to [`CreatePapayContractsAppPreEntrustSignRequest`](crate::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignRequest) and [`CreatePapayContractsMiniprogramPreEntrustSignRequest`](crate::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignRequest).
+#[doc = "The answer to [`CreatePapayContractsAppPreEntrustSignRequest`](crate::global::papay::contracts::app_pre_entrust_sign::CreatePapayContractsAppPreEntrustSignRequest) and [`CreatePapayContractsMiniprogramPreEntrustSignRequest`](crate::global::papay::contracts::miniprogram_pre_entrust_sign::CreatePapayContractsMiniprogramPreEntrustSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreEntrustSign {
-    /// 委托代扣签约会话id
+    #[doc = "委托代扣签约会话id\n\nAlways present. Example: `201710180325670965`."]
     pub session_id: String,
 }
 
-/// The answer to [`CreatePapayContractsH5PreEntrustSignRequest`](crate::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignRequest) and [`CreatePapayContractsJsapiPreEntrustSignRequest`](crate::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignRequest).
+#[doc = "The answer to [`CreatePapayContractsH5PreEntrustSignRequest`](crate::global::papay::contracts::h5_pre_entrust_sign::CreatePapayContractsH5PreEntrustSignRequest) and [`CreatePapayContractsJsapiPreEntrustSignRequest`](crate::global::papay::contracts::jsapi_pre_entrust_sign::CreatePapayContractsJsapiPreEntrustSignRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayContractsResponse {
-    /// 签约跳转URL
+    #[doc = "签约跳转URL\n\nAlways present. Example: `https://apihk.mch.weixin.qq.com/global/papay/contracts/login?os_session_id=20...`."]
     pub sign_url: String,
 }
 
-/// The answer to [`QueryPapayContractsByOutContractCodeRequest`](crate::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeRequest) and [`QueryPapayContractsRequest`].
+#[doc = "The answer to [`QueryPapayContractsByOutContractCodeRequest`](crate::global::papay::contracts::out_contract_code::QueryPapayContractsByOutContractCodeRequest) and [`QueryPapayContractsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPapayContractsResponse {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nMay be absent. Example: `100005698`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户appid下的用户标识
+    #[doc = "商户appid下的用户标识\n\nMay be absent. Example: `ouFhd5X9s9WteC3eWRjXV3lea123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户侧签约协议号
+    #[doc = "商户侧签约协议号\n\nMay be absent. Example: `100001256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_contract_code: Option<String>,
-    /// 模板ID
+    #[doc = "模板ID\n\nMay be absent. Example: `123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_time: Option<Timestamp>,
-    /// 机构appid
+    #[doc = "机构appid\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nMay be absent. Example: `3200000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 协议状态
+    #[doc = "协议状态\n\nMay be absent. Example: `SIGNED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxcbda96de0b165484`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2021-11-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminated_time: Option<Timestamp>,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nMay be absent. Example: `USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_mode: Option<String>,
-    /// 解约备注
+    #[doc = "解约备注\n\nMay be absent. Example: `解约原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_note: Option<String>,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nMay be absent. Example: `张三`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_display_name: Option<String>,
 }
 
-/// 代扣协议ID查询签约API: `GET /v3/global/papay/contracts/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "代扣协议ID查询签约API: `GET /v3/global/papay/contracts/{contract_id}`.\n\n```ignore\nlet mut request = QueryPapayContractsRequest::new(contract_id);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "代扣协议ID查询签约API",
+    "GET v3/global/papay/contracts/{contract_id}",
+    "v3/global/papay/contracts/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/global/papay/contracts/<contract_id>", response = QueryPapayContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPapayContractsRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `100005698`."]
     pub contract_id: &'a str,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nQuery parameter, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构appid
+    #[doc = "机构appid\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 模板ID
+    #[doc = "模板ID\n\nQuery parameter, optional. Example: `123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
+}
+
+impl<'a> QueryPapayContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`, `plan_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid: None,
+            sub_mchid: None,
+            sp_appid: None,
+            sp_mchid: None,
+            sub_appid: None,
+            plan_id: None,
+        }
+    }
 }

@@ -3,31 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 商户协议号查询签约API: `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "商户协议号查询签约API: `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet mut request = QueryPapayContractsByOutContractCodeRequest::new(out_contract_code);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "商户协议号查询签约API",
+    "GET v3/global/papay/contracts/out-contract-code/{out_contract_code}",
+    "v3/global/papay/contracts/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/global/papay/contracts/out-contract-code/<out_contract_code>", response = QueryPapayContractsByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPapayContractsByOutContractCodeRequest<'a> {
-    /// 签约协议号
+    #[doc = "签约协议号\n\nPath parameter, required. Example: `100005698`."]
     pub out_contract_code: &'a str,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nQuery parameter, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构appid
+    #[doc = "机构appid\n\nQuery parameter, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `3200000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
+}
+
+impl<'a> QueryPapayContractsByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sub_mchid`, `sp_appid`, `sp_mchid`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_contract_code: &'a str) -> Self {
+        Self {
+            out_contract_code,
+            appid: None,
+            sub_mchid: None,
+            sp_appid: None,
+            sp_mchid: None,
+            sub_appid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryPapayContractsByOutContractCodeRequest`]: `GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`.

@@ -3,29 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 申请解约API: `POST /v3/global/papay/contracts/{contract_id}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_4.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "申请解约API: `POST /v3/global/papay/contracts/{contract_id}/terminate`.\n\n```ignore\nlet mut request = TerminatePapayContractsRequest::new(contract_id);\nrequest.appid = Some(appid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "申请解约API",
+    "POST v3/global/papay/contracts/{contract_id}/terminate",
+    "v3/global/papay/contracts/{contract_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/global/papay/contracts/<contract_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePapayContractsRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `100005698`."]
     pub contract_id: &'a str,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 机构appid
+    #[doc = "机构appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, optional. Example: `解约原因`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_note: Option<&'a str>,
+}
+
+impl<'a> TerminatePapayContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `sp_appid`, `sub_appid`, `sub_mchid`, `termination_note`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self {
+            contract_id,
+            appid: None,
+            sp_appid: None,
+            sub_appid: None,
+            sub_mchid: None,
+            termination_note: None,
+        }
+    }
 }

@@ -7,158 +7,200 @@ use crate::generated::prelude::*;
 
 pub mod out_trade_no;
 
-/// 支付扣款API: `POST /v3/global/papay/transactions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "支付扣款API: `POST /v3/global/papay/transactions`.\n\n```ignore\nlet mut request = CreatePapayTransactionsRequest::new(amount, contract_id, description, merchant_category_code, notify_url, out_trade_no);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "支付扣款API",
+    "POST v3/global/papay/transactions",
+    "v3/global/papay/transactions"
+))]
 #[wxpay_api(POST, "v3/global/papay/transactions", response = CreatePapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::global::GlobalAmount<'a>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 商户数据
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `100005698`."]
     pub contract_id: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 商品标记
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// MCC码
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<CreatePapayTransactionsSceneInfo<'a>>,
-    /// 机构appid
+    #[doc = "机构appid\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxcbda96de0b165484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 场景信息
+impl<'a> CreatePapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `attach`, `goods_tag`, `scene_info`, `sp_appid`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::global::GlobalAmount<'a>,
+        contract_id: &'a str,
+        description: &'a str,
+        merchant_category_code: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid: None,
+            attach: None,
+            contract_id,
+            description,
+            goods_tag: None,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+            scene_info: None,
+            sp_appid: None,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsSceneInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
 }
 
-/// The answer to [`CreatePapayTransactionsRequest`].
+impl<'a> CreatePapayTransactionsSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`device_id`, `device_ip`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: CreatePapayTransactionsAmount,
-    /// APPID
+    #[doc = "APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nAlways present."]
     pub payer: crate::global::GlobalPayer,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nMay be absent. Example: `1900000100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<String>,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nAlways present. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: Timestamp,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: CreatePapayTransactionsTradeState,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `AUTH`."]
     pub trade_type: CreatePapayTransactionsTradeType,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub transaction_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePapayTransactionsAmount {
-    /// 订单标价币种
+    #[doc = "订单标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 汇率信息
+    #[doc = "汇率信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<crate::global::CreatePapayTransactionsExchangeRate>,
-    /// 用户支付币种
+    #[doc = "用户支付币种\n\nAlways present. Example: `HKD`."]
     pub payer_currency: String,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPromotionDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::global::CreatePapayTransactionsGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::global::GlobalScope>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::global::CreateMicropayTransactionsPayType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
 }
@@ -189,58 +231,72 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPapayTransactionsByOutTradeNoRequest`](crate::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest) and [`QueryPapayTransactionsRequest`].
+#[doc = "The answer to [`QueryPapayTransactionsByOutTradeNoRequest`](crate::global::papay::transactions::out_trade_no::QueryPapayTransactionsByOutTradeNoRequest) and [`QueryPapayTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPapayTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: crate::global::QueryPapayTransactionsByOutTradeNoAmount,
-    /// APPID
+    #[doc = "APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nAlways present."]
     pub payer: crate::global::GlobalPayer,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `APP`."]
     pub trade_type: crate::global::GlobalTradeType,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub transaction_id: String,
 }
 
-/// 查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询订单(微信支付订单号): `GET /v3/global/papay/transactions/{transaction_id}`.\n\n```ignore\nlet request = QueryPapayTransactionsRequest::new(transaction_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单(微信支付订单号)",
+    "GET v3/global/papay/transactions/{transaction_id}",
+    "v3/global/papay/transactions/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/global/papay/transactions/<transaction_id>", response = QueryPapayTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPapayTransactionsRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryPapayTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(transaction_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid,
+        }
+    }
 }

@@ -7,54 +7,98 @@ use crate::generated::prelude::*;
 
 pub mod unfreeze;
 
-/// 请求分账API: `POST /v3/global/profit-sharing/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "请求分账API: `POST /v3/global/profit-sharing/orders`.\n\n```ignore\nlet mut request = CreateProfitSharingOrdersRequest::new(appid, out_order_no, transaction_id, unfreeze_unsplit);\nrequest.receivers = Some(receivers);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "请求分账API",
+    "POST v3/global/profit-sharing/orders",
+    "v3/global/profit-sharing/orders"
+))]
 #[wxpay_api(POST, "v3/global/profit-sharing/orders", response = CreateProfitSharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitSharingOrdersRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receivers: Option<&'a [CreateProfitSharingOrdersReceiver<'a>]>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wx8888888888888889`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 是否解冻剩余未分资金
+    #[doc = "是否解冻剩余未分资金\n\nBody field, required."]
     pub unfreeze_unsplit: bool,
 }
 
-/// 分账接收方列表
+impl<'a> CreateProfitSharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`receivers`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        out_order_no: &'a str,
+        transaction_id: &'a str,
+        unfreeze_unsplit: bool,
+    ) -> Self {
+        Self {
+            appid,
+            out_order_no,
+            receivers: None,
+            sub_appid: None,
+            sub_mchid: None,
+            transaction_id,
+            unfreeze_unsplit,
+        }
+    }
+}
+
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateProfitSharingOrdersReceiver<'a> {
-    /// 分账接收方帐号
+    #[doc = "分账接收方帐号\n\nRequired. Example: `86693852`."]
     pub account: &'a str,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 是否已经获取用户实名信息授权
+    #[doc = "是否已经获取用户实名信息授权\n\nOptional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorized: Option<bool>,
-    /// 分账币种
+    #[doc = "分账币种\n\nRequired. Example: `CNY`."]
     pub currency: CreateProfitSharingOrdersCurrency,
-    /// 分账描述
+    #[doc = "分账描述\n\nRequired. Example: `分给商户A`."]
     pub description: &'a str,
-    /// 分账个人接收方姓名
+    #[doc = "分账个人接收方姓名\n\nOptional. Format `base64`. Example: `hu89ohu89ohu89o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nRequired. Example: `MERCHANT_ID`."]
     pub r#type: crate::global::profit_sharing::ProfitSharingType,
+}
+
+impl<'a> CreateProfitSharingOrdersReceiver<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`authorized`, `name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account: &'a str,
+        amount: i64,
+        currency: CreateProfitSharingOrdersCurrency,
+        description: &'a str,
+        r#type: crate::global::profit_sharing::ProfitSharingType,
+    ) -> Self {
+        Self {
+            account,
+            amount,
+            authorized: None,
+            currency,
+            description,
+            name: None,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -65,86 +109,98 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateProfitSharingOrdersRequest`], [`UnfreezeProfitSharingOrdersRequest`](crate::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest) and [`QueryProfitSharingOrdersRequest`].
+#[doc = "The answer to [`CreateProfitSharingOrdersRequest`], [`UnfreezeProfitSharingOrdersRequest`](crate::global::profit_sharing::orders::unfreeze::UnfreezeProfitSharingOrdersRequest) and [`QueryProfitSharingOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitSharingOrders {
-    /// 微信分账单号
+    #[doc = "微信分账单号\n\nAlways present. Example: `3008450740201411110007820472`."]
     pub order_id: String,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nAlways present. Example: `P20150806125346`."]
     pub out_order_no: String,
-    /// 分账接收方列表
+    #[doc = "分账接收方列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<Vec<ProfitSharingOrdersReceiver>>,
-    /// 分账单状态
+    #[doc = "分账单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }
 
-/// 分账接收方列表
+#[doc = "分账接收方列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProfitSharingOrdersReceiver {
-    /// 分账接收方帐号
+    #[doc = "分账接收方帐号\n\nAlways present. Example: `1900000109`."]
     pub account: String,
-    /// 分账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "分账金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 分账创建时间
+    #[doc = "分账创建时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 分账币种
+    #[doc = "分账币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 分账描述
+    #[doc = "分账描述\n\nAlways present. Example: `分给商户1900000110`."]
     pub description: String,
-    /// 分账明细单号
+    #[doc = "分账明细单号\n\nMay be absent. Example: `36011111111111111111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_id: Option<String>,
-    /// 分账明细类型
+    #[doc = "分账明细类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_type: Option<String>,
-    /// 分账失败原因
+    #[doc = "分账失败原因\n\nAlways present. Example: `ACCOUNT_ABNORMAL`."]
     pub fail_reason: String,
-    /// 分账完成时间
+    #[doc = "分账完成时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub finish_time: String,
-    /// 汇率值
+    #[doc = "汇率值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
-    /// 分账结果
+    #[doc = "分账结果\n\nAlways present. Example: `SUCCESS`."]
     pub result: String,
-    /// 出资方结算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "出资方结算金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_amount: Option<i64>,
-    /// 出资方结算币种
+    #[doc = "出资方结算币种\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement_currency: Option<String>,
-    /// 分账接收方类型
+    #[doc = "分账接收方类型\n\nAlways present. Example: `MERCHANT_ID`."]
     pub r#type: crate::global::profit_sharing::ProfitSharingType,
 }
 
 /// The answer to [`CreateProfitSharingOrdersRequest`]: `POST /v3/global/profit-sharing/orders`.
 pub type CreateProfitSharingOrdersResponse = ProfitSharingOrders;
 
-/// 查询分账结果API: `GET /v3/global/profit-sharing/orders/{out_order_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_4.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询分账结果API: `GET /v3/global/profit-sharing/orders/{out_order_no}`.\n\n```ignore\nlet mut request = QueryProfitSharingOrdersRequest::new(out_order_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询分账结果API",
+    "GET v3/global/profit-sharing/orders/{out_order_no}",
+    "v3/global/profit-sharing/orders/{out_order_no}"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/orders/<out_order_no>", response = QueryProfitSharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingOrdersRequest<'a> {
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nQuery parameter, optional. Example: `4208450740201411110007820472`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
+}
+
+impl<'a> QueryProfitSharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str) -> Self {
+        Self {
+            out_order_no,
+            sub_mchid: None,
+            transaction_id: None,
+        }
+    }
 }
 
 /// The answer to [`QueryProfitSharingOrdersRequest`]: `GET /v3/global/profit-sharing/orders/{out_order_no}`.

@@ -3,23 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 解冻剩余资金API: `POST /v3/global/profit-sharing/orders/unfreeze`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "解冻剩余资金API: `POST /v3/global/profit-sharing/orders/unfreeze`.\n\n```ignore\nlet mut request = UnfreezeProfitSharingOrdersRequest::new(description, out_order_no, transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "解冻剩余资金API",
+    "POST v3/global/profit-sharing/orders/unfreeze",
+    "v3/global/profit-sharing/orders/unfreeze"
+))]
 #[wxpay_api(POST, "v3/global/profit-sharing/orders/unfreeze", response = UnfreezeProfitSharingOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnfreezeProfitSharingOrdersRequest<'a> {
-    /// 分账描述
+    #[doc = "分账描述\n\nBody field, required. Example: `解冻全部剩余资金`."]
     pub description: &'a str,
-    /// 商户分账单号
+    #[doc = "商户分账单号\n\nBody field, required. Example: `P20150806125346`."]
     pub out_order_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> UnfreezeProfitSharingOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, out_order_no: &'a str, transaction_id: &'a str) -> Self {
+        Self {
+            description,
+            out_order_no,
+            sub_mchid: None,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`UnfreezeProfitSharingOrdersRequest`]: `POST /v3/global/profit-sharing/orders/unfreeze`.

@@ -3,20 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 获取分账退款账单下载链接API: `GET /v3/global/profit-sharing/refunds/bill-download-url`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_14.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "获取分账退款账单下载链接API: `GET /v3/global/profit-sharing/refunds/bill-download-url`.\n\n```ignore\nlet mut request = QueryProfitSharingRefundsBillDownloadUrlRequest::new();\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_14.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "获取分账退款账单下载链接API",
+    "GET v3/global/profit-sharing/refunds/bill-download-url",
+    "v3/global/profit-sharing/refunds/bill-download-url"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/refunds/bill-download-url", response = QueryProfitSharingRefundsBillDownloadUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingRefundsBillDownloadUrlRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, optional. Example: `2020-01-01`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bill_date: Option<&'a str>,
+}
+
+impl<'a> QueryProfitSharingRefundsBillDownloadUrlRequest<'a> {
+    /// The request without a required field. The optional ones (`sub_mchid`, `bill_date`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sub_mchid: None,
+            bill_date: None,
+        }
+    }
 }
 
 /// The answer to [`QueryProfitSharingRefundsBillDownloadUrlRequest`]: `GET /v3/global/profit-sharing/refunds/bill-download-url`.

@@ -3,25 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 查询可供垫付退款实时余额API: `GET /v3/global/profit-sharing/refunds/refundable-balance`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_13.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询可供垫付退款实时余额API: `GET /v3/global/profit-sharing/refunds/refundable-balance`.\n\n```ignore\nlet request = QueryProfitSharingRefundsRefundableBalanceRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_13.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询可供垫付退款实时余额API",
+    "GET v3/global/profit-sharing/refunds/refundable-balance",
+    "v3/global/profit-sharing/refunds/refundable-balance"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/refunds/refundable-balance", response = QueryProfitSharingRefundsRefundableBalanceResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingRefundsRefundableBalanceRequest {}
 
-/// The answer to [`QueryProfitSharingRefundsRefundableBalanceRequest`].
+impl QueryProfitSharingRefundsRefundableBalanceRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryProfitSharingRefundsRefundableBalanceRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitSharingRefundsRefundableBalanceResponse {
-    /// 可供垫付分账退款的实时余额
+    #[doc = "可供垫付分账退款的实时余额\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 出资方商户号
+    #[doc = "出资方商户号\n\nMay be absent. Example: `19000000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
 }

@@ -3,32 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 查询剩余待分金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_5.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询剩余待分金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`.\n\n```ignore\nlet mut request = QueryProfitSharingTransactionsAmountsRequest::new(transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_5.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询剩余待分金额API",
+    "GET v3/global/profit-sharing/transactions/{transaction_id}/amounts",
+    "v3/global/profit-sharing/transactions/{transaction_id}/amounts"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/transactions/<transaction_id>/amounts", response = QueryProfitSharingTransactionsAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingTransactionsAmountsRequest<'a> {
-    /// 微信订单号
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryProfitSharingTransactionsAmountsRequest`].
+impl<'a> QueryProfitSharingTransactionsAmountsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitSharingTransactionsAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitSharingTransactionsAmountsResponse {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
-    /// 订单剩余待分金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余待分金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsplit_amount: Option<i64>,
 }

@@ -3,21 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 分账标记API: `POST /v3/global/profit-sharing/transactions/mark`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_1.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "分账标记API: `POST /v3/global/profit-sharing/transactions/mark`.\n\n```ignore\nlet mut request = CreateProfitSharingTransactionsMarkRequest::new();\nrequest.currency = Some(currency);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "分账标记API",
+    "POST v3/global/profit-sharing/transactions/mark",
+    "v3/global/profit-sharing/transactions/mark"
+))]
 #[wxpay_api(POST, "v3/global/profit-sharing/transactions/mark", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProfitSharingTransactionsMarkRequest<'a> {
-    /// 订单标价币种
+    #[doc = "订单标价币种\n\nBody field, optional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `P20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> CreateProfitSharingTransactionsMarkRequest<'a> {
+    /// The request without a required field. The optional ones (`currency`, `out_trade_no`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            out_trade_no: None,
+            sub_mchid: None,
+        }
+    }
 }

@@ -3,37 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 查询订单剩余可退款金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_12.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询订单剩余可退款金额API: `GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`.\n\n```ignore\nlet mut request = QueryProfitSharingTransactionsRefundableAmountsRequest::new(transaction_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_1_12.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单剩余可退款金额API",
+    "GET v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts",
+    "v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts"
+))]
 #[wxpay_api(GET, "v3/global/profit-sharing/transactions/<transaction_id>/refundable-amounts", response = QueryProfitSharingTransactionsRefundableAmountsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryProfitSharingTransactionsRefundableAmountsRequest<'a> {
-    /// 微信订单号
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `4208450740201411110007820472`."]
     pub transaction_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryProfitSharingTransactionsRefundableAmountsRequest`].
+impl<'a> QueryProfitSharingTransactionsRefundableAmountsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self {
+            transaction_id,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryProfitSharingTransactionsRefundableAmountsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryProfitSharingTransactionsRefundableAmountsResponse {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 订单剩余可使用垫付资金退款的金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余可使用垫付资金退款的金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_refundable_amount: Option<i64>,
-    /// 订单剩余可退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单剩余可退款金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refundable_amount: Option<i64>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nAlways present. Example: `4208450740201411110007820472`."]
     pub transaction_id: String,
 }

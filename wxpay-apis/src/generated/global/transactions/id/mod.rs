@@ -5,22 +5,42 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 查询订单(微信支付订单号): `GET /v3/global/transactions/id/{transaction_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询订单(微信支付订单号): `GET /v3/global/transactions/id/{transaction_id}`.\n\n```ignore\nlet request = QueryTransactionsByIdRequest::new(transaction_id, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单(微信支付订单号)",
+    "GET v3/global/transactions/id/{transaction_id}",
+    "v3/global/transactions/id/{transaction_id}"
+))]
 #[wxpay_api(GET, "v3/global/transactions/id/<transaction_id>", response = QueryTransactionsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByIdRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> QueryTransactionsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        mchid: &'a str,
+        sub_mchid: &'a str,
+        sp_mchid: &'a str,
+    ) -> Self {
+        Self {
+            transaction_id,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionsByIdRequest`]: `GET /v3/global/transactions/id/{transaction_id}`.

@@ -3,22 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭订单(商户订单号): `POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_7.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "关闭订单(商户订单号): `POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByOutTradeNoRequest::new(out_trade_no, mchid);\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_2_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "关闭订单(商户订单号)",
+    "POST v3/global/transactions/out-trade-no/{out_trade_no}/close",
+    "v3/global/transactions/out-trade-no/{out_trade_no}/close"
+))]
 #[wxpay_api(POST, "v3/global/transactions/out-trade-no/<out_trade_no>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> CloseTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_trade_no: &'a str, mchid: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            mchid,
+            sp_mchid: None,
+            sub_mchid: None,
+        }
+    }
 }

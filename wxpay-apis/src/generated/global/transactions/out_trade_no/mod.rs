@@ -5,22 +5,42 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 查询订单(商户订单号): `GET /v3/global/transactions/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询订单(商户订单号): `GET /v3/global/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryTransactionsByOutTradeNoRequest::new(out_trade_no, mchid, sub_mchid, sp_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单(商户订单号)",
+    "GET v3/global/transactions/out-trade-no/{out_trade_no}",
+    "v3/global/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/global/transactions/out-trade-no/<out_trade_no>", response = QueryTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
+}
+
+impl<'a> QueryTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_trade_no: &'a str,
+        mchid: &'a str,
+        sub_mchid: &'a str,
+        sp_mchid: &'a str,
+    ) -> Self {
+        Self {
+            out_trade_no,
+            mchid,
+            sub_mchid,
+            sp_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryTransactionsByOutTradeNoRequest`]: `GET /v3/global/transactions/out-trade-no/{out_trade_no}`.

@@ -7,117 +7,192 @@
 
 use crate::generated::prelude::*;
 
-/// 报关查询API: `GET /global/v3/customs/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "报关查询API: `GET /global/v3/customs/orders`.\n\n```ignore\nlet mut request = QueryCustomsOrdersRequest::new(appid, mchid, order_type, order_no, customs);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "报关查询API",
+    "GET global/v3/customs/orders",
+    "global/v3/customs/orders"
+))]
 #[wxpay_api(GET, "global/v3/customs/orders", response = QueryCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCustomsOrdersRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 订单类型
+    #[doc = "订单类型\n\nQuery parameter, required. Example: `out_trade_no`."]
     pub order_type: crate::global::QueryCustomsOrdersOrderType,
-    /// 订单号
+    #[doc = "订单号\n\nQuery parameter, required. Example: `20150806125346`."]
     pub order_no: &'a str,
-    /// 海关
+    #[doc = "海关\n\nQuery parameter, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 偏移量
+    #[doc = "偏移量\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 请求最大记录条数
+    #[doc = "请求最大记录条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryCustomsOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        mchid: &'a str,
+        order_type: crate::global::QueryCustomsOrdersOrderType,
+        order_no: &'a str,
+        customs: crate::global::GlobalCustoms,
+    ) -> Self {
+        Self {
+            appid,
+            mchid,
+            order_type,
+            order_no,
+            customs,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 /// The answer to [`QueryCustomsOrdersRequest`]: `GET /global/v3/customs/orders`.
 pub type QueryCustomsOrdersResponse = crate::global::QueryCustomsOrdersResponse;
 
-/// 报关信息修改API: `PATCH /global/v3/customs/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "报关信息修改API: `PATCH /global/v3/customs/orders`.\n\n```ignore\nlet mut request = ModifyCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "报关信息修改API",
+    "PATCH global/v3/customs/orders",
+    "global/v3/customs/orders"
+))]
 #[wxpay_api(PATCH, "global/v3/customs/orders", response = ModifyCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyCustomsOrdersRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 海关编码
+    #[doc = "海关编码\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 关税
+    #[doc = "关税\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 子订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "子订单金额\n\nBody field, optional. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 商品费用
+    #[doc = "商品费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `1000320306201511078440737890`."]
     pub transaction_id: &'a str,
-    /// 物流费用
+    #[doc = "物流费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
+}
+
+impl<'a> ModifyCustomsOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`duty`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        customs: crate::global::GlobalCustoms,
+        mchid: &'a str,
+        merchant_customs_no: &'a str,
+        out_trade_no: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            customs,
+            duty: None,
+            mchid,
+            merchant_customs_no,
+            order_fee: None,
+            out_trade_no,
+            product_fee: None,
+            sub_order_no: None,
+            transaction_id,
+            transport_fee: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyCustomsOrdersRequest`]: `PATCH /global/v3/customs/orders`.
 pub type ModifyCustomsOrdersResponse = crate::global::ModifyCustomsOrdersResponse;
 
-/// 报关API: `POST /global/v3/customs/orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "报关API: `POST /global/v3/customs/orders`.\n\n```ignore\nlet mut request = CreateCustomsOrdersRequest::new(appid, customs, mchid, merchant_customs_no, out_trade_no, transaction_id);\nrequest.duty = Some(duty);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("报关API", "POST global/v3/customs/orders", "global/v3/customs/orders"))]
 #[wxpay_api(POST, "global/v3/customs/orders", response = CreateCustomsOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCustomsOrdersRequest<'a> {
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 海关
+    #[doc = "海关\n\nBody field, required. Example: `SHANGHAI_ZS`."]
     pub customs: crate::global::GlobalCustoms,
-    /// 关税
+    #[doc = "关税\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nBody field, optional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_type: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户海关备案号
+    #[doc = "商户海关备案号\n\nBody field, required. Example: `123456`."]
     pub merchant_customs_no: &'a str,
-    /// 子订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "子订单金额\n\nBody field, optional. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_fee: Option<i64>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 商品费用
+    #[doc = "商品费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_fee: Option<i64>,
-    /// 商户子订单号
+    #[doc = "商户子订单号\n\nBody field, optional. Example: `20150806125346`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_order_no: Option<&'a str>,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, required. Example: `1000320306201511078440737890`."]
     pub transaction_id: &'a str,
-    /// 物流费用
+    #[doc = "物流费用\n\nBody field, optional. Example: `888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_fee: Option<i64>,
+}
+
+impl<'a> CreateCustomsOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`duty`, `fee_type`, `order_fee`, `product_fee`, `sub_order_no`, `transport_fee`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        customs: crate::global::GlobalCustoms,
+        mchid: &'a str,
+        merchant_customs_no: &'a str,
+        out_trade_no: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            customs,
+            duty: None,
+            fee_type: None,
+            mchid,
+            merchant_customs_no,
+            order_fee: None,
+            out_trade_no,
+            product_fee: None,
+            sub_order_no: None,
+            transaction_id,
+            transport_fee: None,
+        }
+    }
 }
 
 /// The answer to [`CreateCustomsOrdersRequest`]: `POST /global/v3/customs/orders`.

@@ -3,31 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 企业信息查询: `POST /v3/gov/subsidy/companies/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "企业信息查询: `POST /v3/gov/subsidy/companies/query`.\n\n```ignore\nlet request = QuerySubsidyCompaniesRequest::new(license_number, qualification_region_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "企业信息查询",
+    "POST v3/gov/subsidy/companies/query",
+    "v3/gov/subsidy/companies/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/companies/query", response = QuerySubsidyCompaniesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyCompaniesRequest<'a> {
-    /// 统一社会信息代码
+    #[doc = "统一社会信息代码\n\nBody field, required. Example: `91110108397173806M`."]
     pub license_number: &'a str,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
 }
 
-/// The answer to [`QuerySubsidyCompaniesRequest`].
+impl<'a> QuerySubsidyCompaniesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(license_number: &'a str, qualification_region_code: i64) -> Self {
+        Self {
+            license_number,
+            qualification_region_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyCompaniesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyCompaniesResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 归集状态枚举
+    #[doc = "归集状态枚举\n\nMay be absent. Example: `COLLECT_STATE_NOT_COLLECT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collect_state: Option<crate::gov::subsidy::QuerySubsidyCollectState>,
-    /// 企业名称
+    #[doc = "企业名称\n\nMay be absent. Example: `联想（北京）信息技术有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub message: String,
 }

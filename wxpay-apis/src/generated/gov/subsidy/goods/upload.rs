@@ -3,42 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// 商品信息上传: `POST /v3/gov/subsidy/goods/upload`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "商品信息上传: `POST /v3/gov/subsidy/goods/upload`.\n\n```ignore\nlet mut request = UploadSubsidyGoodsRequest::new(appliance_id, average_trading_price, bar_code, base_price, brand, license_number, product_name, product_type, qualification_region_code, seller_name);\nrequest.energy_grade = Some(energy_grade);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "商品信息上传",
+    "POST v3/gov/subsidy/goods/upload",
+    "v3/gov/subsidy/goods/upload"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/goods/upload", response = UploadSubsidyGoodsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UploadSubsidyGoodsRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// 近1个月平均交易价
+    #[doc = "近1个月平均交易价\n\nBody field, required. Format `integer`. Example: `10000`."]
     pub average_trading_price: i64,
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, required. Example: `6901010101098`."]
     pub bar_code: &'a str,
-    /// 基准价格
+    #[doc = "基准价格\n\nBody field, required. Format `integer`. Example: `10000`."]
     pub base_price: i64,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nBody field, required. Example: `海尔`."]
     pub brand: &'a str,
-    /// 能效等级
+    #[doc = "能效等级\n\nBody field, optional. Example: `FIRST_LEVEL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_grade: Option<crate::gov::subsidy::SubsidyEnergyGrade>,
-    /// 统一社会信息代码
+    #[doc = "统一社会信息代码\n\nBody field, required. Example: `91110108397173806M`."]
     pub license_number: &'a str,
-    /// 商品型号
+    #[doc = "商品型号\n\nBody field, optional. Example: `XX`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_model: Option<&'a str>,
-    /// 商品名称
+    #[doc = "商品名称\n\nBody field, required. Example: `测试商品`."]
     pub product_name: &'a str,
-    /// 产品类型
+    #[doc = "产品类型\n\nBody field, required. Example: `COMMON_PRODUCT`."]
     pub product_type: crate::gov::subsidy::SubsidyProductType,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 销售企业名称
+    #[doc = "销售企业名称\n\nBody field, required. Example: `联想（北京）信息技术有限公司`."]
     pub seller_name: &'a str,
+}
+
+impl<'a> UploadSubsidyGoodsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`energy_grade`, `product_model`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appliance_id: i64,
+        average_trading_price: i64,
+        bar_code: &'a str,
+        base_price: i64,
+        brand: &'a str,
+        license_number: &'a str,
+        product_name: &'a str,
+        product_type: crate::gov::subsidy::SubsidyProductType,
+        qualification_region_code: i64,
+        seller_name: &'a str,
+    ) -> Self {
+        Self {
+            appliance_id,
+            average_trading_price,
+            bar_code,
+            base_price,
+            brand,
+            energy_grade: None,
+            license_number,
+            product_model: None,
+            product_name,
+            product_type,
+            qualification_region_code,
+            seller_name,
+        }
+    }
 }
 
 /// The answer to [`UploadSubsidyGoodsRequest`]: `POST /v3/gov/subsidy/goods/upload`.

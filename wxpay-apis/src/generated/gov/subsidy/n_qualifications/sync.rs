@@ -3,112 +3,166 @@
 
 use crate::generated::prelude::*;
 
-/// N品类同步资格核销信息: `POST /v3/gov/subsidy/n-qualifications/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "N品类同步资格核销信息: `POST /v3/gov/subsidy/n-qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyNQualificationsRequest::new(address, brand, cate_code, cate_state, discount_amount, id_card_number, identity_document_type, invoice_address_code, invoice_num, invoice_time, license_number, mch_order_id, order_amount, out_trade_no, phone_number, product_type, purchaser_name, qualification_region_code, real_name, receive_region_code, sale_model, seller_name, tax_authority_code, transaction_time);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "N品类同步资格核销信息",
+    "POST v3/gov/subsidy/n-qualifications/sync",
+    "v3/gov/subsidy/n-qualifications/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/n-qualifications/sync", response = SyncSubsidyNQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncSubsidyNQualificationsRequest<'a> {
-    /// 收货地址
+    #[doc = "收货地址\n\nBody field, required. Example: `深圳市南山区`."]
     pub address: &'a str,
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, optional. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appliance_id: Option<i64>,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nBody field, required. Example: `海尔`."]
     pub brand: &'a str,
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, required. Example: `JS06`."]
     pub cate_code: &'a str,
-    /// 品类状态
+    #[doc = "品类状态\n\nBody field, required. Example: `CATE_STATE_REDEEM`."]
     pub cate_state: crate::gov::subsidy::SubsidyCateState,
-    /// 券码
+    #[doc = "券码\n\nBody field, optional. Example: `6901010101098`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 签收时间
+    #[doc = "签收时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_time: Option<Timestamp<&'a str>>,
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nBody field, required. Format `integer`. Example: `2000`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 能效等级
+    #[doc = "能效等级\n\nBody field, optional. Example: `FIRST_LEVEL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_grade: Option<crate::gov::subsidy::SubsidyEnergyGrade>,
-    /// 自然人证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 证件类型
+    #[doc = "自然人证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// 发票开具地(地址编码）
+    #[doc = "发票开具地(地址编码）\n\nBody field, required. Example: `310100`."]
     pub invoice_address_code: &'a str,
-    /// 发票代码
+    #[doc = "发票代码\n\nBody field, optional. Example: `310100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_code: Option<&'a str>,
-    /// 发票号
+    #[doc = "发票号\n\nBody field, required. Example: `031001900204`."]
     pub invoice_num: &'a str,
-    /// 开票日期
+    #[doc = "开票日期\n\nBody field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     pub invoice_time: Timestamp<&'a str>,
-    /// 纬度
+    #[doc = "纬度\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
-    /// 统一社会信息代码
+    #[doc = "统一社会信息代码\n\nBody field, required. Example: `91110108397173806M`."]
     pub license_number: &'a str,
-    /// 物流单号
+    #[doc = "物流单号\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistics_num: Option<&'a str>,
-    /// 经度
+    #[doc = "经度\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
-    /// 线上平台订单编号
+    #[doc = "线上平台订单编号\n\nBody field, required. Example: `123456789`."]
     pub mch_order_id: &'a str,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nBody field, required. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub order_amount: i64,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `vmall_250120131959_993_4494`."]
     pub out_trade_no: &'a str,
-    /// 类型(台式、笔记本)
+    #[doc = "类型(台式、笔记本)\n\nBody field, optional. Example: `DESKTOP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<crate::gov::subsidy::QualificationsPcType>,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub phone_number: &'a str,
-    /// 产品类型
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "产品类型\n\nBody field, required. Example: `COMMON_PRODUCT`."]
     pub product_type: crate::gov::subsidy::SubsidyProductType,
-    /// 购买方名称
+    #[doc = "购买方名称\n\nBody field, required. Example: `小弟弟`."]
     pub purchaser_name: &'a str,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub real_name: &'a str,
-    /// 收货地区编码
+    #[doc = "自然人姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+    #[doc = "收货地区编码\n\nBody field, required. Example: `110101`."]
     pub receive_region_code: &'a str,
-    /// 线上平台退款交易编号
+    #[doc = "线上平台退款交易编号\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<&'a str>,
-    /// 销售方式
+    #[doc = "销售方式\n\nBody field, required. Example: `SALE_MODEL_OFFLINE`."]
     pub sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
-    /// 销售企业名称
+    #[doc = "销售企业名称\n\nBody field, required. Example: `联想（北京）信息技术有限公司`."]
     pub seller_name: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 税务机关代码
+    #[doc = "税务机关代码\n\nBody field, required. Example: `2525252`."]
     pub tax_authority_code: &'a str,
-    /// 交易完成或商品退回时间
+    #[doc = "交易完成或商品退回时间\n\nBody field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     pub transaction_time: Timestamp<&'a str>,
+}
+
+impl<'a> SyncSubsidyNQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`, `coupon_code`, `delivery_time`, `energy_grade`, `invoice_code`, `latitude`, `logistics_num`, `longitude`, `pc_type`, `refund_id`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        address: &'a str,
+        brand: &'a str,
+        cate_code: &'a str,
+        cate_state: crate::gov::subsidy::SubsidyCateState,
+        discount_amount: i64,
+        id_card_number: Sensitive<&'a str>,
+        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+        invoice_address_code: &'a str,
+        invoice_num: &'a str,
+        invoice_time: Timestamp<&'a str>,
+        license_number: &'a str,
+        mch_order_id: &'a str,
+        order_amount: i64,
+        out_trade_no: &'a str,
+        phone_number: Sensitive<&'a str>,
+        product_type: crate::gov::subsidy::SubsidyProductType,
+        purchaser_name: &'a str,
+        qualification_region_code: i64,
+        real_name: Sensitive<&'a str>,
+        receive_region_code: &'a str,
+        sale_model: crate::gov::subsidy::SyncSubsidySaleModel,
+        seller_name: &'a str,
+        tax_authority_code: &'a str,
+        transaction_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            address,
+            appliance_id: None,
+            brand,
+            cate_code,
+            cate_state,
+            coupon_code: None,
+            delivery_time: None,
+            discount_amount,
+            energy_grade: None,
+            id_card_number,
+            identity_document_type,
+            invoice_address_code,
+            invoice_code: None,
+            invoice_num,
+            invoice_time,
+            latitude: None,
+            license_number,
+            logistics_num: None,
+            longitude: None,
+            mch_order_id,
+            order_amount,
+            out_trade_no,
+            pc_type: None,
+            phone_number,
+            product_type,
+            purchaser_name,
+            qualification_region_code,
+            real_name,
+            receive_region_code,
+            refund_id: None,
+            sale_model,
+            seller_name,
+            sub_mchid: None,
+            tax_authority_code,
+            transaction_time,
+        }
+    }
 }
 
 /// The answer to [`SyncSubsidyNQualificationsRequest`]: `POST /v3/gov/subsidy/n-qualifications/sync`.

@@ -3,60 +3,71 @@
 
 use crate::generated::prelude::*;
 
-/// 批量查询用户资格: `POST /v3/gov/subsidy/qualifications/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "批量查询用户资格: `POST /v3/gov/subsidy/qualifications/query`.\n\n```ignore\nlet request = QuerySubsidyQualificationsRequest::new(id_card_number, identity_document_type, phone_number, qualification_region_code, real_name);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "批量查询用户资格",
+    "POST v3/gov/subsidy/qualifications/query",
+    "v3/gov/subsidy/qualifications/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/qualifications/query", response = QuerySubsidyQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyQualificationsRequest<'a> {
-    /// 自然人证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 证件类型
+    #[doc = "自然人证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub phone_number: &'a str,
-    /// 使用的资格的地区编码
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
 }
 
-/// The answer to [`QuerySubsidyQualificationsRequest`].
+impl<'a> QuerySubsidyQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        id_card_number: Sensitive<&'a str>,
+        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+        phone_number: Sensitive<&'a str>,
+        qualification_region_code: i64,
+        real_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            id_card_number,
+            identity_document_type,
+            phone_number,
+            qualification_region_code,
+            real_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyQualificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyQualificationsResponse {
-    /// 资格状态数组
+    #[doc = "资格状态数组\n\nAlways present."]
     pub qualification_list: Vec<QuerySubsidyQualificationsQualification>,
 }
 
-/// 资格状态数组
+#[doc = "资格状态数组"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyQualificationsQualification {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nAlways present. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// 领取的平台名称
+    #[doc = "领取的平台名称\n\nMay be absent. Example: `支付宝`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_platform_name: Option<String>,
-    /// 领取的地区名称
+    #[doc = "领取的地区名称\n\nMay be absent. Example: `重庆`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_region_name: Option<String>,
-    /// 状态
+    #[doc = "状态\n\nAlways present. Example: `UNCLAIMED`."]
     pub state: crate::gov::subsidy::QuerySubsidyState,
-    /// 区分未领取的原因
+    #[doc = "区分未领取的原因\n\nMay be absent. Example: `NOT_SELLABLE_REASON_NOT_FOUND`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unclaimed_reason:
         Option<crate::gov::subsidy::qualifications::QuerySubsidyQualificationsUnclaimedReason>,

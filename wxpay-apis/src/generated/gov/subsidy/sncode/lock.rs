@@ -3,43 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// sn码锁定: `POST /v3/gov/subsidy/sncode/lock`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "sn码锁定: `POST /v3/gov/subsidy/sncode/lock`.\n\n```ignore\nlet mut request = LockSubsidySncodeRequest::new(appliance_id, barcode, brand, manufacturer_info, out_trade_no, product_type, qualification_region_code, sn_code, spec_model);\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "sn码锁定",
+    "POST v3/gov/subsidy/sncode/lock",
+    "v3/gov/subsidy/sncode/lock"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/sncode/lock", response = LockSubsidySncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LockSubsidySncodeRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, required. Example: `6901010101098`."]
     pub barcode: &'a str,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nBody field, required. Example: `海尔`."]
     pub brand: &'a str,
-    /// imei1编码
+    #[doc = "imei1编码\n\nBody field, optional. Example: `358882046176540`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// imei2编码
+    #[doc = "imei2编码\n\nBody field, optional. Example: `358882046176540`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 厂商信息
+    #[doc = "厂商信息\n\nBody field, required."]
     pub manufacturer_info: &'a str,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `vmall_250120131959_993_4494`."]
     pub out_trade_no: &'a str,
-    /// 产品类型
+    #[doc = "产品类型\n\nBody field, required. Example: `COMMON_PRODUCT`."]
     pub product_type: crate::gov::subsidy::SubsidyProductType,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 销售时间
+    #[doc = "销售时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_time: Option<Timestamp<&'a str>>,
-    /// S/N码
+    #[doc = "S/N码\n\nBody field, required. Example: `fallervuh`."]
     pub sn_code: &'a str,
-    /// 规格型号
+    #[doc = "规格型号\n\nBody field, required. Example: `YOGA Air 15s ILL9`."]
     pub spec_model: &'a str,
+}
+
+impl<'a> LockSubsidySncodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`imei1`, `imei2`, `sale_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appliance_id: i64,
+        barcode: &'a str,
+        brand: &'a str,
+        manufacturer_info: &'a str,
+        out_trade_no: &'a str,
+        product_type: crate::gov::subsidy::SubsidyProductType,
+        qualification_region_code: i64,
+        sn_code: &'a str,
+        spec_model: &'a str,
+    ) -> Self {
+        Self {
+            appliance_id,
+            barcode,
+            brand,
+            imei1: None,
+            imei2: None,
+            manufacturer_info,
+            out_trade_no,
+            product_type,
+            qualification_region_code,
+            sale_time: None,
+            sn_code,
+            spec_model,
+        }
+    }
 }
 
 /// The answer to [`LockSubsidySncodeRequest`]: `POST /v3/gov/subsidy/sncode/lock`.

@@ -3,36 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 查询sn码状态: `POST /v3/gov/subsidy/sncode/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询sn码状态: `POST /v3/gov/subsidy/sncode/query`.\n\n```ignore\nlet request = QuerySubsidySncodeRequest::new(qualification_region_code, sn_code_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询sn码状态",
+    "POST v3/gov/subsidy/sncode/query",
+    "v3/gov/subsidy/sncode/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/sncode/query", response = QuerySubsidySncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidySncodeRequest<'a> {
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// S/N码集合
+    #[doc = "S/N码集合\n\nBody field, required."]
     pub sn_code_list: &'a [&'a str],
 }
 
-/// The answer to [`QuerySubsidySncodeRequest`].
+impl<'a> QuerySubsidySncodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(qualification_region_code: i64, sn_code_list: &'a [&'a str]) -> Self {
+        Self {
+            qualification_region_code,
+            sn_code_list,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidySncodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidySncodeResponse {
-    /// sn码状态数组
+    #[doc = "sn码状态数组\n\nAlways present."]
     pub goods_sn_list: Vec<QuerySubsidySncodeGoodsSn>,
 }
 
-/// sn码状态数组
+#[doc = "sn码状态数组"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidySncodeGoodsSn {
-    /// 不可售的原因
+    #[doc = "不可售的原因\n\nMay be absent. Example: `NOT_SELLABLE_REASON_NOT_FOUND`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_sellable_reason: Option<QuerySubsidySncodeNotSellableReason>,
-    /// S/N码
+    #[doc = "S/N码\n\nAlways present. Example: `fallervuh`."]
     pub sn_code: String,
-    /// 状态
+    #[doc = "状态\n\nAlways present. Example: `SNCODE_STATE_UNKNOWN`."]
     pub state: QuerySubsidySncodeState,
 }
 

@@ -3,28 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// sn码解锁: `POST /v3/gov/subsidy/sncode/unlock`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "sn码解锁: `POST /v3/gov/subsidy/sncode/unlock`.\n\n```ignore\nlet request = UnlockSubsidySncodeRequest::new(appliance_id, barcode, out_trade_no, product_type, qualification_region_code, sn_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "sn码解锁",
+    "POST v3/gov/subsidy/sncode/unlock",
+    "v3/gov/subsidy/sncode/unlock"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/sncode/unlock", response = UnlockSubsidySncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnlockSubsidySncodeRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, required. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     pub appliance_id: i64,
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, required. Example: `6901010101098`."]
     pub barcode: &'a str,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `vmall_250120131959_993_4494`."]
     pub out_trade_no: &'a str,
-    /// 产品类型
+    #[doc = "产品类型\n\nBody field, required. Example: `COMMON_PRODUCT`."]
     pub product_type: crate::gov::subsidy::SubsidyProductType,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// S/N码
+    #[doc = "S/N码\n\nBody field, required. Example: `fallervuh`."]
     pub sn_code: &'a str,
+}
+
+impl<'a> UnlockSubsidySncodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appliance_id: i64,
+        barcode: &'a str,
+        out_trade_no: &'a str,
+        product_type: crate::gov::subsidy::SubsidyProductType,
+        qualification_region_code: i64,
+        sn_code: &'a str,
+    ) -> Self {
+        Self {
+            appliance_id,
+            barcode,
+            out_trade_no,
+            product_type,
+            qualification_region_code,
+            sn_code,
+        }
+    }
 }
 
 /// The answer to [`UnlockSubsidySncodeRequest`]: `POST /v3/gov/subsidy/sncode/unlock`.

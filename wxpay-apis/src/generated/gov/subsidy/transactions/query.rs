@@ -3,41 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 交易信息查询: `POST /v3/gov/subsidy/transactions/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "交易信息查询: `POST /v3/gov/subsidy/transactions/query`.\n\n```ignore\nlet request = QuerySubsidyTransactionsRequest::new(order_number_list, qualification_region_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "交易信息查询",
+    "POST v3/gov/subsidy/transactions/query",
+    "v3/gov/subsidy/transactions/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/transactions/query", response = QuerySubsidyTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyTransactionsRequest<'a> {
-    /// 商户订单号数组
+    #[doc = "商户订单号数组\n\nBody field, required."]
     pub order_number_list: &'a [&'a str],
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
 }
 
-/// The answer to [`QuerySubsidyTransactionsRequest`].
+impl<'a> QuerySubsidyTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(order_number_list: &'a [&'a str], qualification_region_code: i64) -> Self {
+        Self {
+            order_number_list,
+            qualification_region_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyTransactionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyTransactionsResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub message: String,
-    /// 订单状态数组
+    #[doc = "订单状态数组\n\nAlways present."]
     pub shop_order_list: Vec<QuerySubsidyTransactionsShopOrder>,
 }
 
-/// 订单状态数组
+#[doc = "订单状态数组"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyTransactionsShopOrder {
-    /// 品类状态
+    #[doc = "品类状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cate_state: Option<crate::gov::subsidy::SubsidyCateState>,
-    /// 归集状态枚举
+    #[doc = "归集状态枚举\n\nMay be absent. Example: `COLLECT_STATE_NOT_COLLECT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collect_state: Option<crate::gov::subsidy::QuerySubsidyCollectState>,
-    /// 单号
+    #[doc = "单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_order_number: Option<String>,
 }

@@ -3,84 +3,114 @@
 
 use crate::generated::prelude::*;
 
-/// 交易信息回传: `POST /v3/gov/subsidy/transactions/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "交易信息回传: `POST /v3/gov/subsidy/transactions/sync`.\n\n```ignore\nlet mut request = SyncSubsidyTransactionsRequest::new(brand, cate_state, discount_amount, identity_document_type, license_number, mch_name, mch_order_id, order_amount, out_trade_no, qualification_region_code, receive_region_code, seller_name, transaction_time);\nrequest.address = Some(address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "交易信息回传",
+    "POST v3/gov/subsidy/transactions/sync",
+    "v3/gov/subsidy/transactions/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/transactions/sync", response = SyncSubsidyTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncSubsidyTransactionsRequest<'a> {
-    /// 收货地址
+    #[doc = "收货地址\n\nBody field, optional. Example: `深圳市南山区`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, optional. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appliance_id: Option<i64>,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nBody field, required. Example: `海尔`."]
     pub brand: &'a str,
-    /// 品类状态
+    #[doc = "品类状态\n\nBody field, required. Example: `CATE_STATE_REDEEM`."]
     pub cate_state: crate::gov::subsidy::SubsidyCateState,
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nBody field, required. Format `integer`. Example: `2000`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 能效等级
+    #[doc = "能效等级\n\nBody field, optional. Example: `FIRST_LEVEL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_grade: Option<crate::gov::subsidy::SubsidyEnergyGrade>,
-    /// 自然人证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "自然人证件号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_card_number: Option<&'a str>,
-    /// 证件类型
+    pub id_card_number: Option<Sensitive<&'a str>>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// 统一社会信息代码
+    #[doc = "统一社会信息代码\n\nBody field, required. Example: `91110108397173806M`."]
     pub license_number: &'a str,
-    /// 销售主体
+    #[doc = "销售主体\n\nBody field, required. Example: `江苏京东信息技术有限公司`."]
     pub mch_name: &'a str,
-    /// 线上平台订单编号
+    #[doc = "线上平台订单编号\n\nBody field, required. Example: `123456789`."]
     pub mch_order_id: &'a str,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nBody field, required. Format `integer`. Example: `10000`.\n\nAmount in fen (分)."]
     pub order_amount: i64,
-    /// 商户支付订单号
+    #[doc = "商户支付订单号\n\nBody field, required. Example: `vmall_250120131959_993_4494`."]
     pub out_trade_no: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
-    /// 使用的资格的地区编码
+    pub phone_number: Option<Sensitive<&'a str>>,
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "自然人姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<&'a str>,
-    /// 收货地区编码
+    pub real_name: Option<Sensitive<&'a str>>,
+    #[doc = "收货地区编码\n\nBody field, required. Example: `110101`."]
     pub receive_region_code: &'a str,
-    /// 线上平台退款交易编号
+    #[doc = "线上平台退款交易编号\n\nBody field, optional. Example: `123456789`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<&'a str>,
-    /// 销售方式
+    #[doc = "销售方式\n\nBody field, optional. Example: `SALE_MODEL_OFFLINE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_model: Option<crate::gov::subsidy::SyncSubsidySaleModel>,
-    /// 销售企业名称
+    #[doc = "销售企业名称\n\nBody field, required. Example: `联想（北京）信息技术有限公司`."]
     pub seller_name: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `123456`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 交易完成或商品退回时间
+    #[doc = "交易完成或商品退回时间\n\nBody field, required. Format `rfc3339`. Example: `2025-01-14T19:55:06+08:00`."]
     pub transaction_time: Timestamp<&'a str>,
+}
+
+impl<'a> SyncSubsidyTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`address`, `appliance_id`, `energy_grade`, `id_card_number`, `phone_number`, `real_name`, `refund_id`, `sale_model`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand: &'a str,
+        cate_state: crate::gov::subsidy::SubsidyCateState,
+        discount_amount: i64,
+        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+        license_number: &'a str,
+        mch_name: &'a str,
+        mch_order_id: &'a str,
+        order_amount: i64,
+        out_trade_no: &'a str,
+        qualification_region_code: i64,
+        receive_region_code: &'a str,
+        seller_name: &'a str,
+        transaction_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            address: None,
+            appliance_id: None,
+            brand,
+            cate_state,
+            discount_amount,
+            energy_grade: None,
+            id_card_number: None,
+            identity_document_type,
+            license_number,
+            mch_name,
+            mch_order_id,
+            order_amount,
+            out_trade_no,
+            phone_number: None,
+            qualification_region_code,
+            real_name: None,
+            receive_region_code,
+            refund_id: None,
+            sale_model: None,
+            seller_name,
+            sub_mchid: None,
+            transaction_time,
+        }
+    }
 }
 
 /// The answer to [`SyncSubsidyTransactionsRequest`]: `POST /v3/gov/subsidy/transactions/sync`.

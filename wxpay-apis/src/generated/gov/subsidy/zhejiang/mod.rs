@@ -9,11 +9,12 @@ pub mod n_qualifications;
 pub mod qualifications;
 pub mod sncode;
 
-/// The answer to [`CancelSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest), [`CommitSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest), [`RefundSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest), [`ConfirmSubsidyZhejiangNQualificationsRequest`](crate::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsRequest), [`ClaimSubsidyZhejiangQualificationsRequest`](crate::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest) and [`UnlockSubsidyZhejiangSncodeRequest`](crate::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest).
+#[doc = "The answer to [`CancelSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::cancel::CancelSubsidyZhejiangAuthcodeRequest), [`CommitSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::commit::CommitSubsidyZhejiangAuthcodeRequest), [`RefundSubsidyZhejiangAuthcodeRequest`](crate::gov::subsidy::zhejiang::authcode::refund::RefundSubsidyZhejiangAuthcodeRequest), [`ConfirmSubsidyZhejiangNQualificationsRequest`](crate::gov::subsidy::zhejiang::n_qualifications::confirm::ConfirmSubsidyZhejiangNQualificationsRequest), [`ClaimSubsidyZhejiangQualificationsRequest`](crate::gov::subsidy::zhejiang::qualifications::claim::ClaimSubsidyZhejiangQualificationsRequest) and [`UnlockSubsidyZhejiangSncodeRequest`](crate::gov::subsidy::zhejiang::sncode::unlock::UnlockSubsidyZhejiangSncodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ZhejiangResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

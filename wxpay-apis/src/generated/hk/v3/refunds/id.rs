@@ -3,25 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(微信支付退款订单号): `GET /hk/v3/refunds/id/{refund_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询单笔退款(微信支付退款订单号): `GET /hk/v3/refunds/id/{refund_id}`.\n\n```ignore\nlet mut request = QueryRefundsByIdRequest::new(refund_id);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(微信支付退款订单号)",
+    "GET hk/v3/refunds/id/{refund_id}",
+    "hk/v3/refunds/id/{refund_id}"
+))]
 #[wxpay_api(GET, "hk/v3/refunds/id/<refund_id>", response = QueryRefundsByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundsByIdRequest<'a> {
-    /// 微信支付退款订单号
+    #[doc = "微信支付退款订单号\n\nPath parameter, required."]
     pub refund_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `1900000100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryRefundsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(refund_id: &'a str) -> Self {
+        Self {
+            refund_id,
+            mchid: None,
+            sub_mchid: None,
+            sp_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundsByIdRequest`]: `GET /hk/v3/refunds/id/{refund_id}`.

@@ -8,125 +8,135 @@ use crate::generated::prelude::*;
 pub mod id;
 pub mod out_refund_no;
 
-/// 查询所有退款: `GET /hk/v3/refunds`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询所有退款: `GET /hk/v3/refunds`.\n\n```ignore\nlet mut request = QueryHkRefundsRequest::new();\nrequest.transaction_id = Some(transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("查询所有退款", "GET hk/v3/refunds", "hk/v3/refunds"))]
 #[wxpay_api(GET, "hk/v3/refunds", response = QueryHkRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryHkRefundsRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nQuery parameter, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `1900000100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 记录起始位置
+    #[doc = "记录起始位置\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 每页笔数
+    #[doc = "每页笔数\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
 
-/// The answer to [`QueryHkRefundsRequest`].
+impl<'a> QueryHkRefundsRequest<'a> {
+    /// The request without a required field. The optional ones (`transaction_id`, `out_trade_no`, `mchid`, `sub_mchid`, `sp_mchid`, `offset`, `count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            transaction_id: None,
+            out_trade_no: None,
+            mchid: None,
+            sub_mchid: None,
+            sp_mchid: None,
+            offset: None,
+            count: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryHkRefundsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkRefundsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: QueryHkRefundsAmount,
-    /// 本次返回退款单数
+    #[doc = "本次返回退款单数\n\nAlways present. Example: `10`."]
     pub current_total_num: i64,
-    /// 退款单列表
+    #[doc = "退款单列表\n\nAlways present."]
     pub data: Vec<QueryHkRefundsData>,
-    /// 微信支付交易订单号
+    #[doc = "微信支付交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub id: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户原交易订单号
+    #[doc = "商户原交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 订单总退款次数
+    #[doc = "订单总退款次数\n\nAlways present. Example: `0`."]
     pub total_num: i64,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkRefundsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 支付币种
+    #[doc = "支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 退款单列表
+#[doc = "退款单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryHkRefundsData {
-    /// 退款金额
+    #[doc = "退款金额\n\nAlways present."]
     pub amount: RefundsAmount,
-    /// 退款渠道
+    #[doc = "退款渠道\n\nMay be absent. Example: `ORIGINAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<RefundsChannel>,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub create_time: String,
-    /// 退款资金来源
+    #[doc = "退款资金来源\n\nMay be absent. Example: `REFUND_SOURCE_UNSETTLED_FUNDS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_source: Option<RefundsFundSource>,
-    /// 微信退款单号
+    #[doc = "微信退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub id: String,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 退款入账账户
+    #[doc = "退款入账账户\n\nMay be absent. Example: `招商银行信用卡`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recv_account: Option<String>,
-    /// 优惠退款详情
+    #[doc = "优惠退款详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_detail: Option<RefundsRefundDetail>,
-    /// 退款状态
+    #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: RefundsStatus,
-    /// 退款成功时间
+    #[doc = "退款成功时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }
 
-/// 退款金额
+#[doc = "退款金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 汇率
+    #[doc = "汇率\n\nAlways present."]
     pub exchange_rate: crate::hk::v3::HkExchangeRate,
-    /// 支付币种
+    #[doc = "支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 用户退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
 }
 
@@ -154,23 +164,24 @@ string_enum! {
     }
 }
 
-/// 优惠退款详情
+#[doc = "优惠退款详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundsRefundDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 货币类型
+    #[doc = "货币类型\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠券退款额
+    #[doc = "优惠券退款额\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::hk::v3::HkScope>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
 }
@@ -189,125 +200,160 @@ string_enum! {
     }
 }
 
-/// 申请退款: `POST /hk/v3/refunds`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "申请退款: `POST /hk/v3/refunds`.\n\n```ignore\nlet mut request = CreateHkRefundsRequest::new(amount, appid, mchid, out_refund_no, sp_appid, sp_mchid, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias("申请退款", "POST hk/v3/refunds", "hk/v3/refunds"))]
 #[wxpay_api(POST, "hk/v3/refunds", response = CreateHkRefundsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateHkRefundsRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateHkRefundsAmount<'a>,
-    /// APPID
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 退款通知地址
+    #[doc = "退款通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 退款原因
+    #[doc = "退款原因\n\nBody field, optional. Example: `商品已售完`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 微信订单号
+    #[doc = "微信订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
 }
 
-/// 订单金额
+impl<'a> CreateHkRefundsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `out_trade_no`, `reason`, `sub_appid`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateHkRefundsAmount<'a>,
+        appid: &'a str,
+        mchid: &'a str,
+        out_refund_no: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            mchid,
+            notify_url: None,
+            out_refund_no,
+            out_trade_no: None,
+            reason: None,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            transaction_id: None,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateHkRefundsAmount<'a> {
-    /// 退款币种
+    #[doc = "退款币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
-    /// 原订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "原订单金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// The answer to [`CreateHkRefundsRequest`].
+impl<'a> CreateHkRefundsAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, refund: i64, total: i64) -> Self {
+        Self {
+            currency,
+            refund,
+            total,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateHkRefundsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateHkRefundsResponse {
-    /// 退款金额
+    #[doc = "退款金额\n\nAlways present."]
     pub amount: CreateHkRefundsResponseAmount,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub create_time: String,
-    /// 优惠退款详情
+    #[doc = "优惠退款详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<RefundsRefundDetail>,
-    /// 微信支付退款订单号
+    #[doc = "微信支付退款订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub id: String,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
 }
 
-/// 退款金额
+#[doc = "退款金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateHkRefundsResponseAmount {
-    /// 退款币种
+    #[doc = "退款币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 汇率
+    #[doc = "汇率\n\nAlways present."]
     pub exchange_rate: crate::hk::v3::HkExchangeRate,
-    /// 支付币种
+    #[doc = "支付币种\n\nAlways present. Example: `CNY`."]
     pub payer_currency: String,
-    /// 用户退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_refund: i64,
-    /// 退款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "退款金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub refund: i64,
 }
 
-/// The answer to [`QueryRefundsByIdRequest`](crate::hk::v3::refunds::id::QueryRefundsByIdRequest) and [`QueryRefundsByOutRefundNoRequest`](crate::hk::v3::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest).
+#[doc = "The answer to [`QueryRefundsByIdRequest`](crate::hk::v3::refunds::id::QueryRefundsByIdRequest) and [`QueryRefundsByOutRefundNoRequest`](crate::hk::v3::refunds::out_refund_no::QueryRefundsByOutRefundNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRefundsResponse {
-    /// 退款金额
+    #[doc = "退款金额\n\nAlways present."]
     pub amount: RefundsAmount,
-    /// 退款渠道
+    #[doc = "退款渠道\n\nMay be absent. Example: `ORIGINAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<RefundsChannel>,
-    /// 退款创建时间
+    #[doc = "退款创建时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub create_time: String,
-    /// 优惠退款详情
+    #[doc = "优惠退款详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<RefundsRefundDetail>,
-    /// 退款资金来源
+    #[doc = "退款资金来源\n\nMay be absent. Example: `REFUND_SOURCE_UNSETTLED_FUNDS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_source: Option<RefundsFundSource>,
-    /// 微信支付退款订单号
+    #[doc = "微信支付退款订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub id: String,
-    /// 商户退款单号
+    #[doc = "商户退款单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_refund_no: String,
-    /// 商户原交易订单号
+    #[doc = "商户原交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 退款入账账户
+    #[doc = "退款入账账户\n\nMay be absent. Example: `招商银行信用卡`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recv_account: Option<String>,
-    /// 退款状态
+    #[doc = "退款状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: RefundsStatus,
-    /// 退款成功时间
+    #[doc = "退款成功时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 微信支付交易订单号
+    #[doc = "微信支付交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
 }

@@ -3,25 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单笔退款(商户退款订单号): `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询单笔退款(商户退款订单号): `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.\n\n```ignore\nlet mut request = QueryRefundsByOutRefundNoRequest::new(out_refund_no);\nrequest.mchid = Some(mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询单笔退款(商户退款订单号)",
+    "GET hk/v3/refunds/out-refund-no/{out_refund_no}",
+    "hk/v3/refunds/out-refund-no/{out_refund_no}"
+))]
 #[wxpay_api(GET, "hk/v3/refunds/out-refund-no/<out_refund_no>", response = QueryRefundsByOutRefundNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundsByOutRefundNoRequest<'a> {
-    /// 商户退款订单号
+    #[doc = "商户退款订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_refund_no: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nQuery parameter, optional. Example: `1900000100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryRefundsByOutRefundNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mchid`, `sub_mchid`, `sp_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_refund_no: &'a str) -> Self {
+        Self {
+            out_refund_no,
+            mchid: None,
+            sub_mchid: None,
+            sp_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryRefundsByOutRefundNoRequest`]: `GET /hk/v3/refunds/out-refund-no/{out_refund_no}`.

@@ -3,179 +3,242 @@
 
 use crate::generated::prelude::*;
 
-/// 提交付款码支付: `POST /hk/v3/transactions/micropay`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "提交付款码支付: `POST /hk/v3/transactions/micropay`.\n\n```ignore\nlet mut request = CreateTransactionsMicropayRequest::new(amount, appid, description, mchid, merchant_category_code, out_trade_no, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "提交付款码支付",
+    "POST hk/v3/transactions/micropay",
+    "hk/v3/transactions/micropay"
+))]
 #[wxpay_api(POST, "hk/v3/transactions/micropay", response = CreateTransactionsMicropayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-    /// APPID
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::hk::v3::transactions::CreateTransactionsDetail<'a>]>,
-    /// 商品标记
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
+    #[doc = "指定支付方式\n\nBody field, optional. Example: `no_credit`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// MCC码
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<CreateTransactionsMicropayPayer<'a>>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::hk::v3::transactions::CreateTransactionsSceneInfo<'a>>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易类型
+    #[doc = "交易类型\n\nBody field, required. Example: `MICROPAY`."]
     pub trade_type: &'a str,
 }
 
-/// 支付者
+impl<'a> CreateTransactionsMicropayRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `scene_info`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
+        appid: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        merchant_category_code: &'a str,
+        out_trade_no: &'a str,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        trade_type: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            description,
+            detail: None,
+            goods_tag: None,
+            limit_pay: None,
+            mchid,
+            merchant_category_code,
+            out_trade_no,
+            payer: None,
+            scene_info: None,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            trade_type,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayPayer<'a> {
-    /// 授权码
+    #[doc = "授权码\n\nRequired. Example: `120061098828009406`."]
     pub auth_code: &'a str,
 }
 
-/// The answer to [`CreateTransactionsMicropayRequest`].
+impl<'a> CreateTransactionsMicropayPayer<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(auth_code: &'a str) -> Self {
+        Self { auth_code }
+    }
+}
+
+#[doc = "The answer to [`CreateTransactionsMicropayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: CreateTransactionsMicropayAmount,
-    /// APPID
+    #[doc = "APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Vec<CreateTransactionsMicropayDetail>>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub id: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<crate::hk::v3::transactions::TransactionsPayer>,
-    /// 机构APPID
+    pub payer: Option<CreateTransactionsMicropayResponsePayer>,
+    #[doc = "机构APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: crate::hk::v3::transactions::TransactionsTradeState,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `MICROPAY`."]
     pub trade_type: crate::hk::v3::transactions::TransactionsTradeType,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 汇率
+    #[doc = "汇率\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<crate::hk::v3::HkExchangeRate>,
-    /// 支付货币类型
+    #[doc = "支付货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(
         rename = "payer _currency",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<CreateTransactionsMicropayGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::hk::v3::HkScope>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute_amount: Option<i64>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMicropayGoodsDetail {
-    /// 商品编码
+    #[doc = "商品编码\n\nAlways present. Example: `12345`."]
     pub goods_id: String,
-    /// 商品备注
+    #[doc = "商品备注\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品价格
+    #[doc = "商品价格\n\nAlways present. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateTransactionsMicropayResponsePayer {
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
+    #[doc = "用户标识（机构）\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<String>,
+    #[doc = "用户标识（特约商户）\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<String>,
 }

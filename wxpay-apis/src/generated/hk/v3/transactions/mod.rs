@@ -11,228 +11,307 @@ pub mod mweb;
 pub mod native;
 pub mod out_trade_no;
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `HKD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nRequired. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 优惠功能
+impl<'a> CreateTransactionsAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(total: i64) -> Self {
+        Self {
+            currency: None,
+            total,
+        }
+    }
+}
+
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsDetail<'a> {
-    /// 订单原价
+    #[doc = "订单原价\n\nOptional. Example: `608800`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<i64>,
-    /// 单品列表
+    #[doc = "单品列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<&'a [CreateTransactionsGoodsDetail<'a>]>,
-    /// 商品小票ID
+    #[doc = "商品小票ID\n\nOptional. Example: `wx123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<&'a str>,
 }
 
-/// 单品列表
+impl<'a> CreateTransactionsDetail<'a> {
+    /// The object without a required field. The optional ones (`cost_price`, `goods_detail`, `receipt_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cost_price: None,
+            goods_detail: None,
+            receipt_id: None,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsGoodsDetail<'a> {
-    /// 商品编码
+    #[doc = "商品编码\n\nRequired."]
     pub goods_id: &'a str,
-    /// 商品名称
+    #[doc = "商品名称\n\nOptional. Example: `iPhone6s 16G`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 商品单价
+    #[doc = "商品单价\n\nRequired. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nRequired. Example: `1`."]
     pub quantity: i64,
-    /// 微信侧商品编码
+    #[doc = "微信侧商品编码\n\nOptional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wxpay_goods_id: Option<&'a str>,
 }
 
-/// 支付者
+impl<'a> CreateTransactionsGoodsDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`goods_name`, `wxpay_goods_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(goods_id: &'a str, price: i64, quantity: i64) -> Self {
+        Self {
+            goods_id,
+            goods_name: None,
+            price,
+            quantity,
+            wxpay_goods_id: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsPayer<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 用户标识（机构）
+    #[doc = "用户标识（机构）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户标识（特约商户）
+    #[doc = "用户标识（特约商户）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// 场景信息
+impl<'a> CreateTransactionsPayer<'a> {
+    /// The object without a required field. The optional ones (`openid`, `sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            openid: None,
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsSceneInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
-    /// 操作员ID
+    #[doc = "操作员ID\n\nOptional. Example: `123145`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_client_ip: Option<&'a str>,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<CreateTransactionsStoreInfo<'a>>,
 }
 
-/// 商户门店信息
+impl<'a> CreateTransactionsSceneInfo<'a> {
+    /// The object without a required field. The optional ones (`device_id`, `device_ip`, `operator_id`, `payer_client_ip`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+            operator_id: None,
+            payer_client_ip: None,
+            store_info: None,
+        }
+    }
+}
+
+#[doc = "商户门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsStoreInfo<'a> {
-    /// 详细地址
+    #[doc = "详细地址\n\nRequired. Example: `广东省深圳市南山区科技中一道10000号`."]
     pub address: &'a str,
-    /// 编号
+    #[doc = "编号\n\nOptional. Example: `0001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
-    /// 名称
+    #[doc = "名称\n\nRequired. Example: `腾讯大厦分店`."]
     pub name: &'a str,
 }
 
-/// The answer to [`CreateTransactionsAppRequest`](crate::hk::v3::transactions::app::CreateTransactionsAppRequest) and [`CreateTransactionsJsapiRequest`](crate::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequest).
+impl<'a> CreateTransactionsStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address: &'a str, name: &'a str) -> Self {
+        Self {
+            address,
+            id: None,
+            name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTransactionsAppRequest`](crate::hk::v3::transactions::app::CreateTransactionsAppRequest) and [`CreateTransactionsJsapiRequest`](crate::hk::v3::transactions::jsapi::CreateTransactionsJsapiRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsResponse {
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nAlways present. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: String,
 }
 
-/// The answer to [`QueryTransactionsByIdRequest`](crate::hk::v3::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`QueryTransactionsByIdRequest`](crate::hk::v3::transactions::id::QueryTransactionsByIdRequest) and [`QueryTransactionsByOutTradeNoRequest`](crate::hk::v3::transactions::out_trade_no::QueryTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: QueryTransactionsAmount,
-    /// APPID
+    #[doc = "APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nAlways present. Example: `CMC`."]
     pub bank_type: String,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000000002104083200000488`."]
     pub id: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
-    pub payer: TransactionsPayer,
-    /// 优惠功能
+    #[doc = "支付者\n\nAlways present."]
+    pub payer: QueryTransactionsPayer,
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryTransactionsPromotionDetail>>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nAlways present. Example: `1900000100`."]
     pub sp_mchid: String,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: TransactionsTradeState,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nAlways present. Example: `支付失败，请重新下单支付`."]
     pub trade_state_desc: String,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `APP`."]
     pub trade_type: TransactionsTradeType,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsAmount {
-    /// 订单标价币种
+    #[doc = "订单标价币种\n\nAlways present. Example: `CNY`."]
     pub currency: String,
-    /// 汇率信息
+    #[doc = "汇率信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<crate::hk::v3::HkExchangeRate>,
-    /// 用户支付币种
+    #[doc = "用户支付币种\n\nAlways present. Example: `HKD`."]
     pub payer_currency: String,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub payer_total: i64,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionsPayer {
-    /// 用户标识
+#[non_exhaustive]
+pub struct QueryTransactionsPayer {
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 机构用户标识
+    #[doc = "机构用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 子商户用户标识
+    #[doc = "子商户用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsPromotionDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nAlways present. Example: `HKD`."]
     pub currency: String,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<QueryTransactionsGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute_amount: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute_amount: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::hk::v3::HkScope>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::hk::v3::QueryHkRefundsType>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute_amount: Option<i64>,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTransactionsGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 商品编码
+    #[doc = "商品编码\n\nAlways present. Example: `12345`."]
     pub goods_id: String,
-    /// 商品备注
+    #[doc = "商品备注\n\nMay be absent. Example: `1001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_remark: Option<String>,
-    /// 商品价格
+    #[doc = "商品价格\n\nAlways present. Example: `528800`."]
     pub price: i64,
-    /// 商品数量
+    #[doc = "商品数量\n\nAlways present. Example: `1`."]
     pub quantity: i64,
 }
 

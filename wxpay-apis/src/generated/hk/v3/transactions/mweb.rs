@@ -3,85 +3,148 @@
 
 use crate::generated::prelude::*;
 
-/// H5支付下单: `POST /hk/v3/transactions/mweb`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "H5支付下单: `POST /hk/v3/transactions/mweb`.\n\n```ignore\nlet mut request = CreateTransactionsMwebRequest::new(amount, appid, description, mchid, merchant_category_code, notify_url, out_trade_no, scene_info, sp_appid, sp_mchid, sub_mchid, trade_type);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "H5支付下单",
+    "POST hk/v3/transactions/mweb",
+    "hk/v3/transactions/mweb"
+))]
 #[wxpay_api(POST, "hk/v3/transactions/mweb", response = CreateTransactionsMwebResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionsMwebRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
-    /// APPID
+    #[doc = "APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub appid: &'a str,
-    /// 商户数据
+    #[doc = "商户数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `image形象店-深圳腾大- QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a [crate::hk::v3::transactions::CreateTransactionsDetail<'a>]>,
-    /// 商品标记
+    #[doc = "商品标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 指定支付方式
+    #[doc = "指定支付方式\n\nBody field, optional. Example: `no_credit`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_pay: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// MCC码
+    #[doc = "MCC码\n\nBody field, required. Example: `1011`."]
     pub merchant_category_code: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::hk::v3::transactions::CreateTransactionsPayer<'a>>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: CreateTransactionsMwebSceneInfo<'a>,
-    /// 机构APPID
+    #[doc = "机构APPID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户APPID
+    #[doc = "子商户APPID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 交易结束时间
+    #[doc = "交易结束时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<&'a str>,
-    /// 交易起始时间
+    #[doc = "交易起始时间\n\nBody field, optional. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start: Option<&'a str>,
-    /// 交易类型
+    #[doc = "交易类型\n\nBody field, required. Example: `MWEB`."]
     pub trade_type: &'a str,
 }
 
-/// 场景信息
+impl<'a> CreateTransactionsMwebRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `limit_pay`, `payer`, `sub_appid`, `time_expire`, `time_start`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::hk::v3::transactions::CreateTransactionsAmount<'a>,
+        appid: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        merchant_category_code: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        scene_info: CreateTransactionsMwebSceneInfo<'a>,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        trade_type: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            description,
+            detail: None,
+            goods_tag: None,
+            limit_pay: None,
+            mchid,
+            merchant_category_code,
+            notify_url,
+            out_trade_no,
+            payer: None,
+            scene_info,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            time_expire: None,
+            time_start: None,
+            trade_type,
+        }
+    }
+}
+
+#[doc = "场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMwebSceneInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `013467007045764`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nOptional. Example: `128.0.0.1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<&'a str>,
-    /// 操作员ID
+    #[doc = "操作员ID\n\nOptional. Example: `123145`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nRequired. Example: `128.0.0.1`."]
     pub payer_client_ip: &'a str,
-    /// 商户门店信息
+    #[doc = "商户门店信息\n\nRequired."]
     pub store_info: crate::hk::v3::transactions::CreateTransactionsStoreInfo<'a>,
 }
 
-/// The answer to [`CreateTransactionsMwebRequest`].
+impl<'a> CreateTransactionsMwebSceneInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`, `device_ip`, `operator_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        payer_client_ip: &'a str,
+        store_info: crate::hk::v3::transactions::CreateTransactionsStoreInfo<'a>,
+    ) -> Self {
+        Self {
+            device_id: None,
+            device_ip: None,
+            operator_id: None,
+            payer_client_ip,
+            store_info,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateTransactionsMwebRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateTransactionsMwebResponse {
-    /// 支付跳转链接
+    #[doc = "支付跳转链接\n\nAlways present. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     pub mweb_url: String,
 }

@@ -3,107 +3,121 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户捐赠单列表: `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 微信平台商户.
+#[doc = "查询用户捐赠单列表: `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.\n\n```ignore\nlet mut request = QueryUsersOrdersByBrandIdRequest::new(openid, brand_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
+#[doc(alias(
+    "查询用户捐赠单列表",
+    "GET v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}",
+    "v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}"
+))]
 #[wxpay_api(GET, "v3/lovefeast/users/<openid>/orders/brand-id/<brand_id>", response = QueryUsersOrdersByBrandIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByBrandIdRequest<'a> {
-    /// 用户在商户AppID下的唯一标识
+    #[doc = "用户在商户AppID下的唯一标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `2250`."]
     pub brand_id: &'a str,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryUsersOrdersByBrandIdRequest`].
+impl<'a> QueryUsersOrdersByBrandIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            openid,
+            brand_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersOrdersByBrandIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByBrandIdResponse {
-    /// 该次请求返回的记录条数
+    #[doc = "该次请求返回的记录条数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// 结果集
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryUsersOrdersByBrandIdData>>,
-    /// 最大记录条数
+    #[doc = "最大记录条数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 起始位置
+    #[doc = "起始位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 全部记录数量
+    #[doc = "全部记录数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByBrandIdData {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<QueryUsersOrdersByBrandIdAmount>,
-    /// 应用ID
+    #[doc = "应用ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 捐赠项目编号
+    #[doc = "捐赠项目编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    /// 捐赠活动名称
+    #[doc = "捐赠活动名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// 设备编号
+    #[doc = "设备编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 捐赠来源
+    #[doc = "捐赠来源\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub donate_source: Option<crate::lovefeast::users::orders::QueryUsersOrdersDonateSource>,
-    /// 捐赠机构名称
+    #[doc = "捐赠机构名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution_name: Option<String>,
-    /// 商户订单
+    #[doc = "商户订单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_order: Option<String>,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::lovefeast::users::orders::QueryUsersOrdersPayer>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 捐赠订单号
+    #[doc = "捐赠订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub welfare_trade_id: Option<String>,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByBrandIdAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 用户支付币种
+    #[doc = "用户支付币种\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 用户支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户支付金额\n\nMay be absent. Format `integer`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Format `integer`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }

@@ -16,19 +16,20 @@ string_enum! {
     }
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersPayer {
-    /// 用户头像URL
+    #[doc = "用户头像URL\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// 用户昵称
+    #[doc = "用户昵称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }

@@ -3,60 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户捐赠单详情: `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商, 微信平台商户.
+#[doc = "查询用户捐赠单详情: `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryUsersOrdersByOutTradeNoRequest::new(openid, out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商, 微信平台商户."]
+#[doc(alias(
+    "查询用户捐赠单详情",
+    "GET v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}",
+    "v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/lovefeast/users/<openid>/orders/out-trade-no/<out_trade_no>", response = QueryUsersOrdersByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByOutTradeNoRequest<'a> {
-    /// 用户在商户AppID下的唯一标识
+    #[doc = "用户在商户AppID下的唯一标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 商户系统内部订单号
+    #[doc = "商户系统内部订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
 }
 
-/// The answer to [`QueryUsersOrdersByOutTradeNoRequest`].
+impl<'a> QueryUsersOrdersByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, out_trade_no: &'a str) -> Self {
+        Self {
+            openid,
+            out_trade_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryUsersOrdersByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryUsersOrdersByOutTradeNoResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<serde_json::Value>,
-    /// 应用ID
+    #[doc = "应用ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 捐赠项目编号
+    #[doc = "捐赠项目编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    /// 捐赠活动名称
+    #[doc = "捐赠活动名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// 设备编号
+    #[doc = "设备编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 捐赠来源
+    #[doc = "捐赠来源\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub donate_source: Option<crate::lovefeast::users::orders::QueryUsersOrdersDonateSource>,
-    /// 捐赠机构名称
+    #[doc = "捐赠机构名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution_name: Option<String>,
-    /// 商户订单
+    #[doc = "商户订单\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_order: Option<String>,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<crate::lovefeast::users::orders::QueryUsersOrdersPayer>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 捐赠订单号
+    #[doc = "捐赠订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub welfare_trade_id: Option<String>,
 }

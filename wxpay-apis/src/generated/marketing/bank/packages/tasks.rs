@@ -3,28 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 查询上传任务列表API: `GET /v3/marketing/bank/packages/{package_id}/tasks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter9_8_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询上传任务列表API: `GET /v3/marketing/bank/packages/{package_id}/tasks`.\n\n```ignore\nlet mut request = QueryBankPackagesTasksRequest::new(package_id);\nrequest.status = Some(status);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter9_8_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询上传任务列表API",
+    "GET v3/marketing/bank/packages/{package_id}/tasks",
+    "v3/marketing/bank/packages/{package_id}/tasks"
+))]
 #[wxpay_api(GET, "v3/marketing/bank/packages/<package_id>/tasks", response = QueryBankPackagesTasksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBankPackagesTasksRequest<'a> {
-    /// 号码包id
+    #[doc = "号码包id\n\nPath parameter, required. Example: `8473295`."]
     pub package_id: &'a str,
-    /// 任务状态
+    #[doc = "任务状态\n\nQuery parameter, optional. Example: `PROCESSING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QueryBankPackagesTasksStatus>,
-    /// 文件名
+    #[doc = "文件名\n\nQuery parameter, optional. Example: `active_user.csv`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryBankPackagesTasksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`status`, `filename`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(package_id: &'a str) -> Self {
+        Self {
+            package_id,
+            status: None,
+            filename: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {
@@ -37,46 +53,48 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBankPackagesTasksRequest`].
+#[doc = "The answer to [`QueryBankPackagesTasksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankPackagesTasksResponse {
-    /// 上传任务列表
+    #[doc = "上传任务列表\n\nAlways present."]
     pub data: Vec<QueryBankPackagesTasksData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 上传任务列表
+#[doc = "上传任务列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankPackagesTasksData {
-    /// 银行类型
+    #[doc = "银行类型\n\nMay be absent. Example: `ICBC_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 创建上传任务的时间
+    #[doc = "创建上传任务的时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 失败数
+    #[doc = "失败数\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
-    /// 文件名
+    #[doc = "文件名\n\nAlways present. Example: `active_user.csv`."]
     pub filename: String,
-    /// 号码包id
+    #[doc = "号码包id\n\nAlways present. Example: `8473295`."]
     pub package_id: String,
-    /// 任务状态
+    #[doc = "任务状态\n\nMay be absent. Example: `PROCESSING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// 成功数
+    #[doc = "成功数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_count: Option<i64>,
-    /// 匹配成功的微信用户数
+    #[doc = "匹配成功的微信用户数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_user_count: Option<i64>,
-    /// 上传任务
+    #[doc = "上传任务\n\nAlways present. Example: `101`."]
     pub task_id: String,
-    /// 上传任务最近一次更新的时间
+    #[doc = "上传任务最近一次更新的时间\n\nMay be absent. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }

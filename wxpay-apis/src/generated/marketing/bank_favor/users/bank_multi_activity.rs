@@ -3,26 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "给指定用户报名多笔立减活动: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.\n\n```ignore\nlet request = CreateBankFavorUsersBankMultiActivityRequest::new(openid, activity_id, appid, out_request_no, stock_creator_mchid, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "给指定用户报名多笔立减活动",
+    "POST v3/marketing/bank-favor/users/{openid}/bank-multi-activity",
+    "v3/marketing/bank-favor/users/{openid}/bank-multi-activity"
+))]
 #[wxpay_api(POST, "v3/marketing/bank-favor/users/<openid>/bank-multi-activity", response = CreateBankFavorUsersBankMultiActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBankFavorUsersBankMultiActivityRequest<'a> {
-    /// 用户标识ID
+    #[doc = "用户标识ID\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 活动ID
+    #[doc = "活动ID\n\nBody field, required. Example: `186745560`."]
     pub activity_id: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 发券凭证
+    #[doc = "发券凭证\n\nBody field, required. Example: `1002600620019090123143254435`."]
     pub out_request_no: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `9800064`."]
     pub stock_creator_mchid: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `100088`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> CreateBankFavorUsersBankMultiActivityRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        activity_id: &'a str,
+        appid: &'a str,
+        out_request_no: &'a str,
+        stock_creator_mchid: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            activity_id,
+            appid,
+            out_request_no,
+            stock_creator_mchid,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreateBankFavorUsersBankMultiActivityRequest`]: `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.

@@ -3,54 +3,69 @@
 
 use crate::generated::prelude::*;
 
-/// 查询绑定多笔立减活动的代金券详情: `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "查询绑定多笔立减活动的代金券详情: `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryBankFavorUsersCouponsRequest::new(openid, coupon_id, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询绑定多笔立减活动的代金券详情",
+    "GET v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}",
+    "v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/bank-favor/users/<openid>/coupons/<coupon_id>", response = QueryBankFavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsRequest<'a> {
-    /// 用户标识ID
+    #[doc = "用户标识ID\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 代金券ID
+    #[doc = "代金券ID\n\nPath parameter, required. Example: `9856888`."]
     pub coupon_id: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required. Example: `wx57849631bb367f52`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryBankFavorUsersCouponsRequest`].
+impl<'a> QueryBankFavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, coupon_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            coupon_id,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBankFavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsResponse {
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `186745560`."]
     pub activity_id: String,
-    /// 可用开始时间
+    #[doc = "可用开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 可用结束时间
+    #[doc = "可用结束时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_end_time: Timestamp,
-    /// 可用次数
+    #[doc = "可用次数\n\nAlways present. Format `integer`. Example: `3`."]
     pub available_number: i64,
-    /// 代金券id
+    #[doc = "代金券id\n\nAlways present. Example: `98674556`."]
     pub coupon_id: String,
-    /// 代金券名称
+    #[doc = "代金券名称\n\nAlways present. Example: `微信支付代金券`."]
     pub coupon_name: String,
-    /// 券状态
+    #[doc = "券状态\n\nAlways present. Example: `COUPON_STATE_UNKNOW`."]
     pub coupon_state: QueryBankFavorUsersCouponsCouponState,
-    /// 最大使用次数
+    #[doc = "最大使用次数\n\nAlways present. Format `integer`. Example: `5`."]
     pub max_use_number: i64,
-    /// 用户标识ID
+    #[doc = "用户标识ID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 领券时间
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub receive_time: Timestamp,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nAlways present. Example: `9800064`."]
     pub stock_creator_mchid: String,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `9865888`."]
     pub stock_id: String,
-    /// 已用金额列表
+    #[doc = "已用金额列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_amount_list: Option<QueryBankFavorUsersCouponsUseAmountList>,
-    /// 已使用次数
+    #[doc = "已使用次数\n\nAlways present. Format `integer`. Example: `2`."]
     pub used_number: i64,
 }
 
@@ -68,10 +83,11 @@ string_enum! {
     }
 }
 
-/// 已用金额列表
+#[doc = "已用金额列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBankFavorUsersCouponsUseAmountList {
-    /// 已用金额
+    #[doc = "已用金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_amounts: Option<Vec<String>>,
 }

@@ -3,27 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 关联订单信息API: `POST /v3/marketing/busifavor/coupons/associate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml>.
-///
-/// For: 直连商户.
+#[doc = "关联订单信息API: `POST /v3/marketing/busifavor/coupons/associate`.\n\n```ignore\nlet request = CreateBusifavorCouponsAssociateRequest::new(coupon_code, out_request_no, out_trade_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "关联订单信息API",
+    "POST v3/marketing/busifavor/coupons/associate",
+    "v3/marketing/busifavor/coupons/associate"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/associate", response = CreateBusifavorCouponsAssociateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsAssociateRequest<'a> {
-    /// 券code
+    #[doc = "券code\n\nBody field, required."]
     pub coupon_code: &'a str,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 关联的商户订单号
+    #[doc = "关联的商户订单号\n\nBody field, required."]
     pub out_trade_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`CreateBusifavorCouponsAssociateRequest`].
+impl<'a> CreateBusifavorCouponsAssociateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        coupon_code: &'a str,
+        out_request_no: &'a str,
+        out_trade_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            coupon_code,
+            out_request_no,
+            out_trade_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBusifavorCouponsAssociateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsAssociateResponse {
-    /// 关联成功时间
+    #[doc = "关联成功时间\n\nAlways present. Format `rfc3339`."]
     pub wechatpay_associate_time: Timestamp,
 }

@@ -3,28 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 使券失效API: `POST /v3/marketing/busifavor/coupons/deactivate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_14.shtml>.
-///
-/// For: 直连商户.
+#[doc = "使券失效API: `POST /v3/marketing/busifavor/coupons/deactivate`.\n\n```ignore\nlet mut request = DeactivateBusifavorCouponsRequest::new(coupon_code, deactivate_request_no, stock_id);\nrequest.deactivate_reason = Some(deactivate_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_14.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "使券失效API",
+    "POST v3/marketing/busifavor/coupons/deactivate",
+    "v3/marketing/busifavor/coupons/deactivate"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/deactivate", response = DeactivateBusifavorCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeactivateBusifavorCouponsRequest<'a> {
-    /// 券code
+    #[doc = "券code\n\nBody field, required. Example: `sxxe34343434`."]
     pub coupon_code: &'a str,
-    /// 失效原因
+    #[doc = "失效原因\n\nBody field, optional. Example: `此券使用时间设置错误`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<&'a str>,
-    /// 失效请求单据号
+    #[doc = "失效请求单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub deactivate_request_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `1234567891`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`DeactivateBusifavorCouponsRequest`].
+impl<'a> DeactivateBusifavorCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deactivate_reason`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(coupon_code: &'a str, deactivate_request_no: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            coupon_code,
+            deactivate_reason: None,
+            deactivate_request_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`DeactivateBusifavorCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeactivateBusifavorCouponsResponse {
-    /// 券成功失效的时间
+    #[doc = "券成功失效的时间\n\nAlways present. Example: `2020-05-20T13:29:35.08:00`."]
     pub wechatpay_deactivate_time: String,
 }

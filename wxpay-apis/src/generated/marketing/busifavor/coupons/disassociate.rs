@@ -3,27 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 取消关联订单信息API: `POST /v3/marketing/busifavor/coupons/disassociate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_10.shtml>.
-///
-/// For: 直连商户.
+#[doc = "取消关联订单信息API: `POST /v3/marketing/busifavor/coupons/disassociate`.\n\n```ignore\nlet request = CreateBusifavorCouponsDisassociateRequest::new(coupon_code, out_request_no, out_trade_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_10.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "取消关联订单信息API",
+    "POST v3/marketing/busifavor/coupons/disassociate",
+    "v3/marketing/busifavor/coupons/disassociate"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/disassociate", response = CreateBusifavorCouponsDisassociateResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsDisassociateRequest<'a> {
-    /// 券code
+    #[doc = "券code\n\nBody field, required."]
     pub coupon_code: &'a str,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 关联的商户订单号
+    #[doc = "关联的商户订单号\n\nBody field, required."]
     pub out_trade_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`CreateBusifavorCouponsDisassociateRequest`].
+impl<'a> CreateBusifavorCouponsDisassociateRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        coupon_code: &'a str,
+        out_request_no: &'a str,
+        out_trade_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            coupon_code,
+            out_request_no,
+            out_trade_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBusifavorCouponsDisassociateRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorCouponsDisassociateResponse {
-    /// 取消关联成功时间
+    #[doc = "取消关联成功时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub wechatpay_disassociate_time: Timestamp,
 }

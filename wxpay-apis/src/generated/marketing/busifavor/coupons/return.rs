@@ -3,25 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 申请退券API: `POST /v3/marketing/busifavor/coupons/return`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml>.
-///
-/// For: 直连商户.
+#[doc = "申请退券API: `POST /v3/marketing/busifavor/coupons/return`.\n\n```ignore\nlet request = ReturnBusifavorCouponsRequest::new(coupon_code, return_request_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "申请退券API",
+    "POST v3/marketing/busifavor/coupons/return",
+    "v3/marketing/busifavor/coupons/return"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/return", response = ReturnBusifavorCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnBusifavorCouponsRequest<'a> {
-    /// 券code
+    #[doc = "券code\n\nBody field, required. Example: `sxxe34343434`."]
     pub coupon_code: &'a str,
-    /// 退券请求单据号
+    #[doc = "退券请求单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub return_request_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `1234567891`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`ReturnBusifavorCouponsRequest`].
+impl<'a> ReturnBusifavorCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(coupon_code: &'a str, return_request_no: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            coupon_code,
+            return_request_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReturnBusifavorCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnBusifavorCouponsResponse {
-    /// 微信退券成功的时间
+    #[doc = "微信退券成功的时间\n\nAlways present. Example: `2020-05-20T13:29:35+08:00`."]
     pub wechatpay_return_time: String,
 }

@@ -5,63 +5,108 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户发券: `POST /v3/marketing/busifavor/coupons/send`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
+#[doc = "向用户发券: `POST /v3/marketing/busifavor/coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorCouponsRequest::new(appid, openid, out_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "向用户发券",
+    "POST v3/marketing/busifavor/coupons/send",
+    "v3/marketing/busifavor/coupons/send"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/send", response = SendBusifavorCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendBusifavorCouponsRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 券code
+    #[doc = "券code\n\nBody field, optional. Example: `sxxe34343434`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `xsd3434454567676`."]
     pub openid: &'a str,
-    /// 发券凭证
+    #[doc = "发券凭证\n\nBody field, required. Example: `1002600620019090123143254435`."]
     pub out_request_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `100088`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`SendBusifavorCouponsRequest`].
+impl<'a> SendBusifavorCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            coupon_code: None,
+            openid,
+            out_request_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`SendBusifavorCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendBusifavorCouponsResponse {
-    /// 券code
+    #[doc = "券code\n\nMay be absent. Example: `sxxe34343434`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 发券凭证
+    #[doc = "发券凭证\n\nMay be absent. Example: `1002600620019090123143254435`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `100088`."]
     pub stock_id: String,
 }
 
-/// 发放消费卡API: `POST /v3/marketing/busifavor/coupons/{card_id}/send`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "发放消费卡API: `POST /v3/marketing/busifavor/coupons/{card_id}/send`.\n\n```ignore\nlet request = SendBusifavorCouponsByCardIdRequest::new(card_id, appid, openid, out_request_no, send_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "发放消费卡API",
+    "POST v3/marketing/busifavor/coupons/{card_id}/send",
+    "v3/marketing/busifavor/coupons/{card_id}/send"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/<card_id>/send", response = SendBusifavorCouponsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendBusifavorCouponsByCardIdRequest<'a> {
-    /// 消费卡ID
+    #[doc = "消费卡ID\n\nPath parameter, required."]
     pub card_id: &'a str,
-    /// 消费卡归属appid
+    #[doc = "消费卡归属appid\n\nBody field, required."]
     pub appid: &'a str,
-    /// 用户openid
+    #[doc = "用户openid\n\nBody field, required."]
     pub openid: &'a str,
-    /// 商户单据号
+    #[doc = "商户单据号\n\nBody field, required."]
     pub out_request_no: &'a str,
-    /// 请求发卡时间
+    #[doc = "请求发卡时间\n\nBody field, required. Format `rfc3339`."]
     pub send_time: Timestamp<&'a str>,
 }
 
-/// The answer to [`SendBusifavorCouponsByCardIdRequest`].
+impl<'a> SendBusifavorCouponsByCardIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        appid: &'a str,
+        openid: &'a str,
+        out_request_no: &'a str,
+        send_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            card_id,
+            appid,
+            openid,
+            out_request_no,
+            send_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`SendBusifavorCouponsByCardIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendBusifavorCouponsByCardIdResponse {
-    /// 消费卡code
+    #[doc = "消费卡code\n\nAlways present. Example: `198555211279`."]
     pub card_code: String,
 }

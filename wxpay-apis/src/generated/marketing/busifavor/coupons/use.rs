@@ -3,46 +3,72 @@
 
 use crate::generated::prelude::*;
 
-/// 核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.
-///
-/// For: 直连商户.
+#[doc = "核销用户券API: `POST /v3/marketing/busifavor/coupons/use`.\n\n```ignore\nlet mut request = UseBusifavorCouponsRequest::new(appid, coupon_code, use_request_no, use_time);\nrequest.mch_id = Some(mch_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "核销用户券API",
+    "POST v3/marketing/busifavor/coupons/use",
+    "v3/marketing/busifavor/coupons/use"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/coupons/use", response = UseBusifavorCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UseBusifavorCouponsRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 券code
+    #[doc = "券code\n\nBody field, required. Example: `sxxe34343434`."]
     pub coupon_code: &'a str,
-    /// 下单商户号
+    #[doc = "下单商户号\n\nBody field, optional. Example: `190000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `xsd3434454567676`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `190000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, optional. Example: `100088`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, optional. Example: `4200000001856498491`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<&'a str>,
-    /// 核销请求单据号
+    #[doc = "核销请求单据号\n\nBody field, required. Example: `1002600620019090123143254435`."]
     pub use_request_no: &'a str,
-    /// 请求核销时间
+    #[doc = "请求核销时间\n\nBody field, required. Example: `2015-05-20T13:29:35+08:00`."]
     pub use_time: &'a str,
 }
 
-/// The answer to [`UseBusifavorCouponsRequest`].
+impl<'a> UseBusifavorCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`mch_id`, `openid`, `out_trade_no`, `stock_id`, `transaction_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        coupon_code: &'a str,
+        use_request_no: &'a str,
+        use_time: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            coupon_code,
+            mch_id: None,
+            openid: None,
+            out_trade_no: None,
+            stock_id: None,
+            transaction_id: None,
+            use_request_no,
+            use_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`UseBusifavorCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UseBusifavorCouponsResponse {
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `dsadas34345454545`."]
     pub openid: String,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `100088`."]
     pub stock_id: String,
-    /// 系统核销券成功的时间
+    #[doc = "系统核销券成功的时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub wechatpay_use_time: String,
 }

@@ -3,26 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户预发放商品券: `POST /v3/marketing/busifavor/product-coupons/pre-send`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "向用户预发放商品券: `POST /v3/marketing/busifavor/product-coupons/pre-send`.\n\n```ignore\nlet mut request = CreateBusifavorProductCouponsPreSendRequest::new(appid, send_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户预发放商品券",
+    "POST v3/marketing/busifavor/product-coupons/pre-send",
+    "v3/marketing/busifavor/product-coupons/pre-send"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/product-coupons/pre-send", response = CreateBusifavorProductCouponsPreSendResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorProductCouponsPreSendRequest<'a> {
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nBody field, optional. Example: `123446565767`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nBody field, optional. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> CreateBusifavorProductCouponsPreSendRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, send_request_no: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            appid,
+            coupon_code: None,
+            openid: None,
+            send_request_no,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreateBusifavorProductCouponsPreSendRequest`]: `POST /v3/marketing/busifavor/product-coupons/pre-send`.

@@ -3,30 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户发放商品券: `POST /v3/marketing/busifavor/product-coupons/send`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "向用户发放商品券: `POST /v3/marketing/busifavor/product-coupons/send`.\n\n```ignore\nlet mut request = SendBusifavorProductCouponsRequest::new(appid, coupon_type, openid, out_request_no, stock_id);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "向用户发放商品券",
+    "POST v3/marketing/busifavor/product-coupons/send",
+    "v3/marketing/busifavor/product-coupons/send"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/product-coupons/send", response = SendBusifavorProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendBusifavorProductCouponsRequest<'a> {
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx1234567889999`."]
     pub appid: &'a str,
-    /// 券code
+    #[doc = "券code\n\nBody field, optional. Example: `202007019999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 券类型
+    #[doc = "券类型\n\nBody field, required. Example: `NORMAL`."]
     pub coupon_type: SendBusifavorProductCouponsCouponType,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nBody field, optional. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_card_id: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `xsd3434454567676`."]
     pub openid: &'a str,
-    /// 发券凭证
+    #[doc = "发券凭证\n\nBody field, required. Example: `2335465`."]
     pub out_request_no: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `12312354`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> SendBusifavorProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `member_card_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        coupon_type: SendBusifavorProductCouponsCouponType,
+        openid: &'a str,
+        out_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            coupon_code: None,
+            coupon_type,
+            member_card_id: None,
+            openid,
+            out_request_no,
+            stock_id,
+        }
+    }
 }
 
 string_enum! {
@@ -39,13 +63,14 @@ string_enum! {
     }
 }
 
-/// The answer to [`SendBusifavorProductCouponsRequest`].
+#[doc = "The answer to [`SendBusifavorProductCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendBusifavorProductCouponsResponse {
-    /// 券code
+    #[doc = "券code\n\nAlways present. Example: `2312323`."]
     pub coupon_code: String,
-    /// 发券凭证
+    #[doc = "发券凭证\n\nAlways present. Example: `2335465`."]
     pub out_request_no: String,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `1262260000000268`."]
     pub stock_id: String,
 }

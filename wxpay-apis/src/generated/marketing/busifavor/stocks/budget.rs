@@ -3,38 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 修改批次预算API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml>.
-///
-/// For: 直连商户.
+#[doc = "修改批次预算API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksBudgetRequest::new(stock_id, modify_budget_request_no);\nrequest.current_max_coupons = Some(current_max_coupons);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "修改批次预算API",
+    "PATCH v3/marketing/busifavor/stocks/{stock_id}/budget",
+    "v3/marketing/busifavor/stocks/{stock_id}/budget"
+))]
 #[wxpay_api(PATCH, "v3/marketing/busifavor/stocks/<stock_id>/budget", response = ModifyBusifavorStocksBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksBudgetRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `98065001`."]
     pub stock_id: &'a str,
-    /// 当前批次最大发放个数
+    #[doc = "当前批次最大发放个数\n\nBody field, optional. Example: `500`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_max_coupons: Option<i64>,
-    /// 当前单天发放上限个数
+    #[doc = "当前单天发放上限个数\n\nBody field, optional. Example: `300`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_max_coupons_by_day: Option<i64>,
-    /// 修改预算请求单据号
+    #[doc = "修改预算请求单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub modify_budget_request_no: &'a str,
-    /// 目标批次最大发放个数
+    #[doc = "目标批次最大发放个数\n\nBody field, optional. Example: `3000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_max_coupons: Option<i64>,
-    /// 目标单天发放上限个数
+    #[doc = "目标单天发放上限个数\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_max_coupons_by_day: Option<i64>,
 }
 
-/// The answer to [`ModifyBusifavorStocksBudgetRequest`].
+impl<'a> ModifyBusifavorStocksBudgetRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`current_max_coupons`, `current_max_coupons_by_day`, `target_max_coupons`, `target_max_coupons_by_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, modify_budget_request_no: &'a str) -> Self {
+        Self {
+            stock_id,
+            current_max_coupons: None,
+            current_max_coupons_by_day: None,
+            modify_budget_request_no,
+            target_max_coupons: None,
+            target_max_coupons_by_day: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyBusifavorStocksBudgetRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksBudgetResponse {
-    /// 批次当前最大发放个数
+    #[doc = "批次当前最大发放个数\n\nAlways present. Example: `300`."]
     pub max_coupons: i64,
-    /// 当前单天发放上限个数
+    #[doc = "当前单天发放上限个数\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_coupons_by_day: Option<i64>,
 }

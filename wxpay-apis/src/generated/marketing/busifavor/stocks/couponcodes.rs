@@ -9,210 +9,276 @@
 
 use crate::generated::prelude::*;
 
-/// 查询预存code列表: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
+#[doc = "查询预存code列表: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByStockIdRequest::new(stock_id);\nrequest.status = Some(status);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询预存code列表",
+    "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes", response = QueryBusifavorStocksCouponcodesByStockIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `98065001`."]
     pub stock_id: &'a str,
-    /// 券code状态
+    #[doc = "券code状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, optional. Example: `wx233544546545989`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryBusifavorStocksCouponcodesByStockIdRequest`].
+impl<'a> QueryBusifavorStocksCouponcodesByStockIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`status`, `appid`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self {
+            stock_id,
+            status: None,
+            appid: None,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorStocksCouponcodesByStockIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByStockIdResponse {
-    /// 券code列表
+    #[doc = "券code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryBusifavorStocksCouponcodesData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `8`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
-    /// 批次总数
+    #[doc = "批次总数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 券code信息
+#[doc = "券code信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesData {
-    /// 商户上传code
+    #[doc = "商户上传code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// 商户上传code分配状态
+    #[doc = "商户上传code分配状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_status: Option<String>,
-    /// 用户券code
+    #[doc = "用户券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 被分配时间
+    #[doc = "被分配时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispatched_time: Option<Timestamp>,
-    /// 领券用户的OpenID
+    #[doc = "领券用户的OpenID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 领券用户的UnionID
+    #[doc = "领券用户的UnionID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
-    /// 上传时间
+    #[doc = "上传时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_time: Option<Timestamp>,
 }
 
-/// 上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.
-///
-/// For: 直连商户.
+#[doc = "上传预存code API: `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.\n\n```ignore\nlet mut request = CreateBusifavorStocksCouponcodesRequest::new(stock_id, upload_request_no);\nrequest.coupon_code_list = Some(coupon_code_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "上传预存code API",
+    "POST v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes", response = CreateBusifavorStocksCouponcodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `98065001`."]
     pub stock_id: &'a str,
-    /// 券code列表
+    #[doc = "券code列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code_list: Option<&'a [&'a str]>,
-    /// 请求业务单据号
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub upload_request_no: &'a str,
 }
 
-/// The answer to [`CreateBusifavorStocksCouponcodesRequest`].
+impl<'a> CreateBusifavorStocksCouponcodesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, upload_request_no: &'a str) -> Self {
+        Self {
+            stock_id,
+            coupon_code_list: None,
+            upload_request_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBusifavorStocksCouponcodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesResponse {
-    /// 本次请求中重复的code列表
+    #[doc = "本次请求中重复的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_codes: Option<Vec<String>>,
-    /// 已存在的code列表
+    #[doc = "已存在的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exist_codes: Option<Vec<String>>,
-    /// 上传失败的code及原因
+    #[doc = "上传失败的code及原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_codes: Option<Vec<CreateBusifavorStocksCouponcodesFailCode>>,
-    /// 上传失败code个数
+    #[doc = "上传失败code个数\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
-    /// 上传成功的code列表
+    #[doc = "上传成功的code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_codes: Option<Vec<String>>,
-    /// 上传成功code个数
+    #[doc = "上传成功code个数\n\nAlways present. Example: `20`."]
     pub success_count: i64,
-    /// 上传成功时间
+    #[doc = "上传成功时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub success_time: String,
-    /// 去重后上传code总数
+    #[doc = "去重后上传code总数\n\nAlways present. Example: `500`."]
     pub total_count: i64,
 }
 
-/// 上传失败的code及原因
+#[doc = "上传失败的code及原因"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCouponcodesFailCode {
-    /// 上传失败错误码
+    #[doc = "上传失败错误码\n\nAlways present. Example: `LENGTH_LIMIT`."]
     pub code: String,
-    /// 上传失败的券code
+    #[doc = "上传失败的券code\n\nAlways present. Example: `ABCD23456`."]
     pub coupon_code: String,
-    /// 上传失败错误信息
+    #[doc = "上传失败错误信息\n\nAlways present. Example: `长度超过最大值32位`."]
     pub message: String,
 }
 
-/// 删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
+#[doc = "删除预存code: `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet request = DeleteBusifavorStocksCouponcodesRequest::new(stock_id, coupon_code, delete_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "删除预存code",
+    "DELETE v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes/<coupon_code>", response = DeleteBusifavorStocksCouponcodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteBusifavorStocksCouponcodesRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `101156451224`."]
     pub stock_id: &'a str,
-    /// 商户上传的code
+    #[doc = "商户上传的code\n\nPath parameter, required. Example: `1212`."]
     pub coupon_code: &'a str,
-    /// 请求业务单据号
+    #[doc = "请求业务单据号\n\nQuery parameter, required. Example: `1212`."]
     pub delete_request_no: &'a str,
 }
 
-/// The answer to [`DeleteBusifavorStocksCouponcodesRequest`].
+impl<'a> DeleteBusifavorStocksCouponcodesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, coupon_code: &'a str, delete_request_no: &'a str) -> Self {
+        Self {
+            stock_id,
+            coupon_code,
+            delete_request_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`DeleteBusifavorStocksCouponcodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBusifavorStocksCouponcodesResponse {
-    /// 删除时间
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
-    /// 批次号
+    #[doc = "批次号\n\nMay be absent. Example: `101156451224`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
 }
 
-/// 查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.
-///
-/// For: 直连商户.
+#[doc = "查询预存code详情: `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.\n\n```ignore\nlet mut request = QueryBusifavorStocksCouponcodesByCouponCodeRequest::new(stock_id, coupon_code);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询预存code详情",
+    "GET v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+    "v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/stocks/<stock_id>/couponcodes/<coupon_code>", response = QueryBusifavorStocksCouponcodesByCouponCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `1212`."]
     pub stock_id: &'a str,
-    /// 商户上传的code
+    #[doc = "商户上传的code\n\nPath parameter, required. Example: `1212`."]
     pub coupon_code: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, optional. Example: `wx233544546545989`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
 }
 
-/// The answer to [`QueryBusifavorStocksCouponcodesByCouponCodeRequest`].
+impl<'a> QueryBusifavorStocksCouponcodesByCouponCodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, coupon_code: &'a str) -> Self {
+        Self {
+            stock_id,
+            coupon_code,
+            appid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorStocksCouponcodesByCouponCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeResponse {
-    /// 券code信息
+    #[doc = "券code信息\n\nAlways present."]
     pub code_information: QueryBusifavorStocksCouponcodesData,
-    /// 券码信息
+    #[doc = "券码信息\n\nAlways present."]
     pub coupon_information: QueryBusifavorStocksCouponcodesByCouponCodeCouponInformation,
 }
 
-/// 券码信息
+#[doc = "券码信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponcodesByCouponCodeCouponInformation {
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nAlways present. Example: `10000022`."]
     pub belong_merchant: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nMay be absent. Example: `活动使用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券状态
+    #[doc = "券状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<String>,
-    /// 核销规则
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule: crate::marketing::busifavor::stocks::QueryBusifavorStocksCouponUseRule,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_entrance: Option<crate::marketing::busifavor::QueryBusifavorCustomEntrance>,
-    /// 样式信息
+    pub custom_entrance:
+        Option<crate::marketing::busifavor::stocks::QueryBusifavorStocksCustomEntrance>,
+    #[doc = "样式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_pattern_info: Option<crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo>,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nAlways present. Example: `xxx商品使用`."]
     pub goods_name: String,
-    /// 是否允许分享领券链接
+    #[doc = "是否允许分享领券链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 商家券批次名称
+    #[doc = "商家券批次名称\n\nAlways present. Example: `8月1日活动券`."]
     pub stock_name: String,
-    /// 批次类型
+    #[doc = "批次类型\n\nAlways present. Example: `NORMAL`."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
 }

@@ -10,45 +10,78 @@ use crate::generated::prelude::*;
 pub mod budget;
 pub mod couponcodes;
 
-/// 创建商家券API: `POST /v3/marketing/busifavor/stocks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml>.
-///
-/// For: 直连商户.
+#[doc = "创建商家券API: `POST /v3/marketing/busifavor/stocks`.\n\n```ignore\nlet mut request = CreateBusifavorStocksRequest::new(belong_merchant, coupon_code_mode, coupon_use_rule, goods_name, out_request_no, stock_name, stock_send_rule, stock_type);\nrequest.comment = Some(comment);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "创建商家券API",
+    "POST v3/marketing/busifavor/stocks",
+    "v3/marketing/busifavor/stocks"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/stocks", response = CreateBusifavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksRequest<'a> {
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nBody field, required. Example: `10000022`."]
     pub belong_merchant: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, optional. Example: `活动使用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<&'a str>,
-    /// 券code模式
+    #[doc = "券code模式\n\nBody field, required. Example: `WECHATPAY_MODE`."]
     pub coupon_code_mode: BusifavorStocksCouponCodeMode,
-    /// 核销规则
+    #[doc = "核销规则\n\nBody field, required."]
     pub coupon_use_rule: CreateBusifavorStocksCouponUseRule<'a>,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance: Option<CreateBusifavorStocksCustomEntrance<'a>>,
-    /// 样式信息
+    #[doc = "样式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_pattern_info: Option<BusifavorStocksDisplayPatternInfo<'a>>,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nBody field, required. Example: `xxx商品使用`."]
     pub goods_name: &'a str,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 商家券批次名称
+    #[doc = "商家券批次名称\n\nBody field, required. Example: `8月1日活动券`."]
     pub stock_name: &'a str,
-    /// 发放规则
+    #[doc = "发放规则\n\nBody field, required."]
     pub stock_send_rule: CreateBusifavorStocksStockSendRule,
-    /// 批次类型
+    #[doc = "批次类型\n\nBody field, required. Example: `NORMAL`."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许营销补贴
+    #[doc = "是否允许营销补贴\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy: Option<bool>,
+}
+
+impl<'a> CreateBusifavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`comment`, `custom_entrance`, `display_pattern_info`, `notify_config`, `subsidy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        belong_merchant: &'a str,
+        coupon_code_mode: BusifavorStocksCouponCodeMode,
+        coupon_use_rule: CreateBusifavorStocksCouponUseRule<'a>,
+        goods_name: &'a str,
+        out_request_no: &'a str,
+        stock_name: &'a str,
+        stock_send_rule: CreateBusifavorStocksStockSendRule,
+        stock_type: crate::marketing::MarketingStockType,
+    ) -> Self {
+        Self {
+            belong_merchant,
+            comment: None,
+            coupon_code_mode,
+            coupon_use_rule,
+            custom_entrance: None,
+            display_pattern_info: None,
+            goods_name,
+            notify_config: None,
+            out_request_no,
+            stock_name,
+            stock_send_rule,
+            stock_type,
+            subsidy: None,
+        }
+    }
 }
 
 string_enum! {
@@ -63,404 +96,633 @@ string_enum! {
     }
 }
 
-/// 核销规则
+#[doc = "核销规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCouponUseRule<'a> {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_time: CreateBusifavorStocksCouponAvailableTime<'a>,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<CreateBusifavorStocksDiscountCoupon>,
-    /// 换购券使用规则
+    #[doc = "换购券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon: Option<CreateBusifavorStocksExchangeCoupon>,
-    /// 固定面额满减券使用规则
+    #[doc = "固定面额满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_normal_coupon: Option<CreateBusifavorStocksFixedNormalCoupon>,
-    /// 小程序appid
+    #[doc = "小程序appid\n\nOptional. Example: `wx23232232323`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<&'a str>,
-    /// 小程序path
+    #[doc = "小程序path\n\nOptional. Example: `/path/index/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<&'a str>,
-    /// 核销方式
+    #[doc = "核销方式\n\nRequired. Example: `OFF_LINE`."]
     pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
 }
 
-/// 券可核销时间
+impl<'a> CreateBusifavorStocksCouponUseRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon`, `exchange_coupon`, `fixed_normal_coupon`, `mini_programs_appid`, `mini_programs_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_available_time: CreateBusifavorStocksCouponAvailableTime<'a>,
+        use_method: crate::marketing::busifavor::BusifavorUseMethod,
+    ) -> Self {
+        Self {
+            coupon_available_time,
+            discount_coupon: None,
+            exchange_coupon: None,
+            fixed_normal_coupon: None,
+            mini_programs_appid: None,
+            mini_programs_path: None,
+            use_method,
+        }
+    }
+}
+
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCouponAvailableTime<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Example: `2015-05-20T13:29:35+08:00`."]
     pub available_begin_time: &'a str,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nOptional. Example: `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nRequired. Example: `2015-05-20T13:29:35+08:00`."]
     pub available_end_time: &'a str,
-    /// 领取后N秒内有效
+    #[doc = "领取后N秒内有效\n\nOptional. Example: `3600`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_second_after_receive: Option<i64>,
-    /// 固定周期有效时间段
+    #[doc = "固定周期有效时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_week: Option<CreateBusifavorStocksAvailableWeek<'a>>,
-    /// 无规律的有效时间段
+    #[doc = "无规律的有效时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregulary_avaliable_time: Option<&'a [CreateBusifavorStocksIrregularyAvaliableTime<'a>]>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `7`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
-/// 固定周期有效时间段
+impl<'a> CreateBusifavorStocksCouponAvailableTime<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_day_after_receive`, `available_second_after_receive`, `available_week`, `irregulary_avaliable_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(available_begin_time: &'a str, available_end_time: &'a str) -> Self {
+        Self {
+            available_begin_time,
+            available_day_after_receive: None,
+            available_end_time,
+            available_second_after_receive: None,
+            available_week: None,
+            irregulary_avaliable_time: None,
+            wait_days_after_receive: None,
+        }
+    }
+}
+
+#[doc = "固定周期有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksAvailableWeek<'a> {
-    /// 当天可用时间段
+    #[doc = "当天可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_time: Option<&'a [CreateBusifavorStocksAvailableDayTime]>,
-    /// 可用星期数
+    #[doc = "可用星期数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub week_day: Option<&'a [i64]>,
 }
 
-/// 当天可用时间段
+impl<'a> CreateBusifavorStocksAvailableWeek<'a> {
+    /// The object without a required field. The optional ones (`available_day_time`, `week_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            available_day_time: None,
+            week_day: None,
+        }
+    }
+}
+
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksAvailableDayTime {
-    /// 当天可用开始时间
+    #[doc = "当天可用开始时间\n\nOptional. Example: `3600`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<i64>,
-    /// 当天可用结束时间
+    #[doc = "当天可用结束时间\n\nOptional. Example: `86399`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
 }
 
-/// 无规律的有效时间段
+impl CreateBusifavorStocksAvailableDayTime {
+    /// The object without a required field. The optional ones (`begin_time`, `end_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            begin_time: None,
+            end_time: None,
+        }
+    }
+}
+
+#[doc = "无规律的有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksIrregularyAvaliableTime<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nOptional. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<&'a str>,
-    /// 结束时间
+    #[doc = "结束时间\n\nOptional. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
 }
 
-/// 折扣券使用规则
+impl<'a> CreateBusifavorStocksIrregularyAvaliableTime<'a> {
+    /// The object without a required field. The optional ones (`begin_time`, `end_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            begin_time: None,
+            end_time: None,
+        }
+    }
+}
+
+#[doc = "折扣券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksDiscountCoupon {
-    /// 折扣比例
+    #[doc = "折扣比例\n\nRequired. Example: `88`."]
     pub discount_percent: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nRequired. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 换购券使用规则
+impl CreateBusifavorStocksDiscountCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
+        Self {
+            discount_percent,
+            transaction_minimum,
+        }
+    }
+}
+
+#[doc = "换购券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksExchangeCoupon {
-    /// 单品换购价
+    #[doc = "单品换购价\n\nRequired. Example: `100`."]
     pub exchange_price: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nRequired. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 固定面额满减券使用规则
+impl CreateBusifavorStocksExchangeCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
+        Self {
+            exchange_price,
+            transaction_minimum,
+        }
+    }
+}
+
+#[doc = "固定面额满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksFixedNormalCoupon {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nRequired. Example: `5`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nRequired. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 自定义入口
+impl CreateBusifavorStocksFixedNormalCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
+        Self {
+            discount_amount,
+            transaction_minimum,
+        }
+    }
+}
+
+#[doc = "自定义入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksCustomEntrance<'a> {
-    /// 商户公众号appid
+    #[doc = "商户公众号appid\n\nOptional. Example: `wx324345hgfhfghfg`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// code展示模式
+    #[doc = "code展示模式\n\nOptional. Example: `BARCODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_display_mode: Option<crate::marketing::busifavor::BusifavorCodeDisplayMode>,
-    /// 营销馆id
+    #[doc = "营销馆id\n\nOptional. Example: `233455656`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hall_id: Option<&'a str>,
-    /// 小程序入口
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_info: Option<BusifavorStocksMiniProgramsInfo<'a>>,
-    /// 可用门店id
+    #[doc = "可用门店id\n\nOptional. Example: `233554655`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<&'a str>,
 }
 
-/// 小程序入口
+impl<'a> CreateBusifavorStocksCustomEntrance<'a> {
+    /// The object without a required field. The optional ones (`appid`, `code_display_mode`, `hall_id`, `mini_programs_info`, `store_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            code_display_mode: None,
+            hall_id: None,
+            mini_programs_info: None,
+            store_id: None,
+        }
+    }
+}
+
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BusifavorStocksMiniProgramsInfo<'a> {
-    /// 入口文案
+    #[doc = "入口文案\n\nRequired. Example: `欢迎选购`."]
     pub entrance_words: &'a str,
-    /// 引导文案
+    #[doc = "引导文案\n\nOptional. Example: `获取更多优惠`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guiding_words: Option<&'a str>,
-    /// 商家小程序appid
+    #[doc = "商家小程序appid\n\nRequired. Example: `wx234545656765876`."]
     pub mini_programs_appid: &'a str,
-    /// 商家小程序path
+    #[doc = "商家小程序path\n\nRequired. Example: `/path/index/index`."]
     pub mini_programs_path: &'a str,
 }
 
-/// 样式信息
+impl<'a> BusifavorStocksMiniProgramsInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`guiding_words`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        entrance_words: &'a str,
+        mini_programs_appid: &'a str,
+        mini_programs_path: &'a str,
+    ) -> Self {
+        Self {
+            entrance_words,
+            guiding_words: None,
+            mini_programs_appid,
+            mini_programs_path,
+        }
+    }
+}
+
+#[doc = "样式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BusifavorStocksDisplayPatternInfo<'a> {
-    /// 背景颜色
+    #[doc = "背景颜色\n\nOptional. Example: `Color020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 券详情图片
+    #[doc = "券详情图片\n\nOptional. Example: `https://qpic.cn/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_image_url: Option<&'a str>,
-    /// 使用须知
+    #[doc = "使用须知\n\nOptional. Example: `xxx门店可用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 视频号相关信息
+    #[doc = "视频号相关信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finder_info: Option<crate::marketing::MarketingFinderInfo<'a>>,
-    /// 商户logo
+    #[doc = "商户logo\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_logo_url: Option<&'a str>,
-    /// 商户名称
+    #[doc = "商户名称\n\nOptional. Example: `微信支付`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<&'a str>,
 }
 
-/// 发放规则
+impl<'a> BusifavorStocksDisplayPatternInfo<'a> {
+    /// The object without a required field. The optional ones (`background_color`, `coupon_image_url`, `description`, `finder_info`, `merchant_logo_url`, `merchant_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            background_color: None,
+            coupon_image_url: None,
+            description: None,
+            finder_info: None,
+            merchant_logo_url: None,
+            merchant_name: None,
+        }
+    }
+}
+
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksStockSendRule {
-    /// 批次总预算
+    #[doc = "批次总预算\n\nOptional. Example: `100000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount: Option<i64>,
-    /// 单天发放上限金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天发放上限金额\n\nOptional. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
-    /// 批次最大发放个数
+    #[doc = "批次最大发放个数\n\nRequired. Example: `100`."]
     pub max_coupons: i64,
-    /// 单天发放上限个数
+    #[doc = "单天发放上限个数\n\nOptional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_coupons_by_day: Option<i64>,
-    /// 用户最大可领个数
+    #[doc = "用户最大可领个数\n\nRequired. Example: `5`."]
     pub max_coupons_per_user: i64,
-    /// 是否开启自然人限制
+    #[doc = "是否开启自然人限制\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub natural_person_limit: Option<bool>,
-    /// 可疑账号拦截
+    #[doc = "可疑账号拦截\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_api_abuse: Option<bool>,
-    /// 是否允许分享链接
+    #[doc = "是否允许分享链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 是否允许转赠
+    #[doc = "是否允许转赠\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
 }
 
-/// The answer to [`CreateBusifavorStocksRequest`].
+impl CreateBusifavorStocksStockSendRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_amount`, `max_amount_by_day`, `max_coupons_by_day`, `natural_person_limit`, `prevent_api_abuse`, `shareable`, `transferable`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(max_coupons: i64, max_coupons_per_user: i64) -> Self {
+        Self {
+            max_amount: None,
+            max_amount_by_day: None,
+            max_coupons,
+            max_coupons_by_day: None,
+            max_coupons_per_user,
+            natural_person_limit: None,
+            prevent_api_abuse: None,
+            shareable: None,
+            transferable: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateBusifavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBusifavorStocksResponse {
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: String,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
 }
 
-/// 查询商家券详情API: `GET /v3/marketing/busifavor/stocks/{stock_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_2.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询商家券详情API: `GET /v3/marketing/busifavor/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryBusifavorStocksRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_2.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商家券详情API",
+    "GET v3/marketing/busifavor/stocks/{stock_id}",
+    "v3/marketing/busifavor/stocks/{stock_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/stocks/<stock_id>", response = QueryBusifavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `1212`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`QueryBusifavorStocksRequest`].
+impl<'a> QueryBusifavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksResponse {
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nAlways present. Example: `10000022`."]
     pub belong_merchant: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nMay be absent. Example: `活动使用`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券code数量
+    #[doc = "券code数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券code模式
+    pub coupon_code_count: Option<QueryBusifavorStocksCouponCodeCount>,
+    #[doc = "券code模式\n\nAlways present. Example: `WECHATPAY_MODE`."]
     pub coupon_code_mode: BusifavorStocksCouponCodeMode,
-    /// 核销规则
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule: QueryBusifavorStocksCouponUseRule,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_entrance: Option<crate::marketing::busifavor::QueryBusifavorCustomEntrance>,
-    /// 样式信息
+    pub custom_entrance: Option<QueryBusifavorStocksCustomEntrance>,
+    #[doc = "样式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_pattern_info: Option<crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo>,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nAlways present. Example: `xxx商品使用`."]
     pub goods_name: String,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::QueryBusifavorStocksNotifyConfig>,
-    /// 批次发放情况
+    #[doc = "批次发放情况\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_count_information: Option<QueryBusifavorStocksSendCountInformation>,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `1212`."]
     pub stock_id: String,
-    /// 商家券批次名称
+    #[doc = "商家券批次名称\n\nAlways present. Example: `8月1日活动券`."]
     pub stock_name: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: QueryBusifavorStocksStockSendRule,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub stock_state: QueryBusifavorStocksStockState,
-    /// 批次类型
+    #[doc = "批次类型\n\nAlways present. Example: `NORMAL`."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许营销补差
+    #[doc = "是否允许营销补差\n\nMay be absent. Example: `False`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsidy: Option<bool>,
 }
 
-/// 核销规则
+#[doc = "券code数量"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorStocksCouponCodeCount {
+    #[doc = "该批次当前可用的code数\n\nAlways present. Example: `50`."]
+    pub available_count: i64,
+    #[doc = "该批次总共已上传的code总数\n\nAlways present. Example: `100`."]
+    pub total_count: i64,
+}
+
+#[doc = "核销规则"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponUseRule {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_time: QueryBusifavorStocksCouponAvailableTime,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<QueryBusifavorStocksDiscountCoupon>,
-    /// 换购券使用规则
+    #[doc = "换购券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon: Option<QueryBusifavorStocksExchangeCoupon>,
-    /// 固定面额满减券使用规则
+    #[doc = "固定面额满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_normal_coupon: Option<QueryBusifavorStocksFixedNormalCoupon>,
-    /// 小程序appid
+    #[doc = "小程序appid\n\nMay be absent. Example: `wx23232232323`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<String>,
-    /// 小程序path
+    #[doc = "小程序path\n\nMay be absent. Example: `/path/index/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<String>,
-    /// 核销方式
+    #[doc = "核销方式\n\nAlways present. Example: `OFF_LINE`."]
     pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksCouponAvailableTime {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub available_begin_time: String,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub available_end_time: String,
-    /// 固定周期有效时间段
+    #[doc = "固定周期有效时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_week: Option<crate::marketing::busifavor::QueryBusifavorAvailableWeek>,
-    /// 无规律的有效时间段
+    pub available_week: Option<QueryBusifavorStocksAvailableWeek>,
+    #[doc = "无规律的有效时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregulary_avaliable_time: Option<Vec<QueryBusifavorStocksIrregularyAvaliableTime>>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nMay be absent. Example: `7`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
-/// 无规律的有效时间段
+#[doc = "固定周期有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorStocksAvailableWeek {
+    #[doc = "当天可用时间段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_day_time:
+        Option<Vec<crate::marketing::busifavor::QueryBusifavorAvailableDayTime>>,
+    #[doc = "可用星期数\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_day: Option<Vec<i64>>,
+}
+
+#[doc = "无规律的有效时间段"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksIrregularyAvaliableTime {
-    /// 开始时间
+    #[doc = "开始时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<String>,
-    /// 结束时间
+    #[doc = "结束时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
-/// 折扣券使用规则
+#[doc = "折扣券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksDiscountCoupon {
-    /// 折扣比例
+    #[doc = "折扣比例\n\nAlways present. Example: `88`."]
     pub discount_percent: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nAlways present. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 换购券使用规则
+#[doc = "换购券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksExchangeCoupon {
-    /// 单品换购价
+    #[doc = "单品换购价\n\nAlways present. Example: `100`."]
     pub exchange_price: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nAlways present. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 固定面额满减券使用规则
+#[doc = "固定面额满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksFixedNormalCoupon {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nAlways present. Example: `5`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nAlways present. Example: `100`."]
     pub transaction_minimum: i64,
 }
 
-/// 批次发放情况
+#[doc = "自定义入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorStocksCustomEntrance {
+    #[doc = "商户公众号appid\n\nMay be absent. Example: `wx324345hgfhfghfg`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appid: Option<String>,
+    #[doc = "code展示模式\n\nMay be absent. Example: `BARCODE`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_display_mode: Option<crate::marketing::busifavor::BusifavorCodeDisplayMode>,
+    #[doc = "营销馆id\n\nMay be absent. Example: `233455656`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall_id: Option<String>,
+    #[doc = "小程序入口\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mini_programs_info: Option<crate::marketing::busifavor::QueryBusifavorMiniProgramsInfo>,
+    #[doc = "可用门店id\n\nMay be absent. Example: `233554655`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
+}
+
+#[doc = "批次发放情况"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksSendCountInformation {
-    /// 单天已发放券金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天已发放券金额\n\nMay be absent. Example: `34`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub today_send_amount: Option<i64>,
-    /// 单天已发放券张数
+    #[doc = "单天已发放券张数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub today_send_num: Option<i64>,
-    /// 已发放券金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已发放券金额\n\nMay be absent. Example: `34`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_send_amount: Option<i64>,
-    /// 已发放券张数
+    #[doc = "已发放券张数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_send_num: Option<i64>,
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorStocksStockSendRule {
-    /// 批次总预算
+    #[doc = "批次总预算\n\nAlways present. Example: `100000`."]
     pub max_amount: i64,
-    /// 单天发放上限金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天发放上限金额\n\nMay be absent. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
-    /// 批次最大发放个数
+    #[doc = "批次最大发放个数\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_coupons: Option<i64>,
-    /// 单天发放上限个数
+    #[doc = "单天发放上限个数\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_coupons_by_day: Option<i64>,
-    /// 用户最大可领个数
+    #[doc = "用户最大可领个数\n\nAlways present. Example: `5`."]
     pub max_coupons_per_user: i64,
-    /// 是否开启自然人限制
+    #[doc = "是否开启自然人限制\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub natural_person_limit: Option<bool>,
-    /// 可疑账号拦截
+    #[doc = "可疑账号拦截\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevent_api_abuse: Option<bool>,
-    /// 是否允许分享链接
+    #[doc = "是否允许分享链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 是否允许转赠
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
 }
@@ -479,85 +741,146 @@ string_enum! {
     }
 }
 
-/// 修改商家券基本信息API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml>.
-///
-/// For: 直连商户.
+#[doc = "修改商家券基本信息API: `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyBusifavorStocksRequest::new(stock_id, out_request_no);\nrequest.comment = Some(comment);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "修改商家券基本信息API",
+    "PATCH v3/marketing/busifavor/stocks/{stock_id}",
+    "v3/marketing/busifavor/stocks/{stock_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/busifavor/stocks/<stock_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `101156451224`."]
     pub stock_id: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, optional. Example: `活动使用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<&'a str>,
-    /// 核销规则
+    #[doc = "核销规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_use_rule: Option<ModifyBusifavorStocksCouponUseRule<'a>>,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_entrance: Option<ModifyBusifavorStocksCustomEntrance<'a>>,
-    /// 样式信息
+    #[doc = "样式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_pattern_info: Option<BusifavorStocksDisplayPatternInfo<'a>>,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nBody field, optional. Example: `xxx商品使用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_name: Option<&'a str>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `6122352020010133287985742`."]
     pub out_request_no: &'a str,
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, optional. Example: `8月1日活动券`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_name: Option<&'a str>,
-    /// 发放规则
+    #[doc = "发放规则\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_send_rule: Option<ModifyBusifavorStocksStockSendRule>,
-    /// 是否允许营销补差
+    #[doc = "是否允许营销补差\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy: Option<bool>,
 }
 
-/// 核销规则
+impl<'a> ModifyBusifavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`comment`, `coupon_use_rule`, `custom_entrance`, `display_pattern_info`, `goods_name`, `notify_config`, `stock_name`, `stock_send_rule`, `subsidy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            stock_id,
+            comment: None,
+            coupon_use_rule: None,
+            custom_entrance: None,
+            display_pattern_info: None,
+            goods_name: None,
+            notify_config: None,
+            out_request_no,
+            stock_name: None,
+            stock_send_rule: None,
+            subsidy: None,
+        }
+    }
+}
+
+#[doc = "核销规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksCouponUseRule<'a> {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nOptional. Example: `wx23232232323`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<&'a str>,
-    /// 小程序path
+    #[doc = "小程序path\n\nOptional. Example: `/path/index/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<&'a str>,
-    /// 核销方式
+    #[doc = "核销方式\n\nOptional. Example: `OFF_LINE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_method: Option<crate::marketing::busifavor::BusifavorUseMethod>,
 }
 
-/// 自定义入口
+impl<'a> ModifyBusifavorStocksCouponUseRule<'a> {
+    /// The object without a required field. The optional ones (`mini_programs_appid`, `mini_programs_path`, `use_method`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mini_programs_appid: None,
+            mini_programs_path: None,
+            use_method: None,
+        }
+    }
+}
+
+#[doc = "自定义入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksCustomEntrance<'a> {
-    /// 商户公众号appid
+    #[doc = "商户公众号appid\n\nOptional. Example: `wx324345hgfhfghfg`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// code展示模式
+    #[doc = "code展示模式\n\nOptional. Example: `BARCODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_display_mode: Option<crate::marketing::busifavor::BusifavorCodeDisplayMode>,
-    /// 营销馆id
+    #[doc = "营销馆id\n\nOptional. Example: `233455656`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hall_id: Option<&'a str>,
-    /// 小程序入口
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_programs_info: Option<BusifavorStocksMiniProgramsInfo<'a>>,
 }
 
-/// 发放规则
+impl<'a> ModifyBusifavorStocksCustomEntrance<'a> {
+    /// The object without a required field. The optional ones (`appid`, `code_display_mode`, `hall_id`, `mini_programs_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            code_display_mode: None,
+            hall_id: None,
+            mini_programs_info: None,
+        }
+    }
+}
+
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyBusifavorStocksStockSendRule {
-    /// 是否开启自然人限领
+    #[doc = "是否开启自然人限领\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub natural_person_limit: Option<bool>,
-    /// 可疑账号拦截
+    #[doc = "可疑账号拦截\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_api_abuse: Option<bool>,
+}
+
+impl ModifyBusifavorStocksStockSendRule {
+    /// The object without a required field. The optional ones (`natural_person_limit`, `prevent_api_abuse`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            natural_person_limit: None,
+            prevent_api_abuse: None,
+        }
+    }
 }

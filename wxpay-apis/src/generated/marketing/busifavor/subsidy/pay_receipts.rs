@@ -7,110 +7,158 @@
 
 use crate::generated::prelude::*;
 
-/// 查询营销补差付款单列表API: `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询营销补差付款单列表API: `GET /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet mut request = QueryBusifavorSubsidyPayReceiptsRequest::new(stock_id, coupon_code);\nrequest.out_subsidy_no = Some(out_subsidy_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询营销补差付款单列表API",
+    "GET v3/marketing/busifavor/subsidy/pay-receipts",
+    "v3/marketing/busifavor/subsidy/pay-receipts"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/subsidy/pay-receipts", response = QueryBusifavorSubsidyPayReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorSubsidyPayReceiptsRequest<'a> {
-    /// 商家券批次号
+    #[doc = "商家券批次号\n\nQuery parameter, required. Example: `128888000000001`."]
     pub stock_id: &'a str,
-    /// 商家券Code
+    #[doc = "商家券Code\n\nQuery parameter, required. Example: `ABCD12345678`."]
     pub coupon_code: &'a str,
-    /// 补差付款请求单号
+    #[doc = "补差付款请求单号\n\nQuery parameter, optional. Example: `subsidy-abcd-12345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_subsidy_no: Option<&'a str>,
 }
 
-/// The answer to [`QueryBusifavorSubsidyPayReceiptsRequest`].
+impl<'a> QueryBusifavorSubsidyPayReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_subsidy_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, coupon_code: &'a str) -> Self {
+        Self {
+            stock_id,
+            coupon_code,
+            out_subsidy_no: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorSubsidyPayReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorSubsidyPayReceiptsResponse {
-    /// 补差付款单据列表
+    #[doc = "补差付款单据列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_receipt_list: Option<Vec<PayReceiptsPayReceipt>>,
 }
 
-/// The answer to [`CreateBusifavorSubsidyPayReceiptsRequest`] and [`QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest`].
-///
-/// 补差付款单据列表
+#[doc = "The answer to [`CreateBusifavorSubsidyPayReceiptsRequest`] and [`QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayReceiptsPayReceipt {
-    /// 补差付款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差付款金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
+    #[doc = "商家券Code\n\nAlways present. Example: `ABCD12345678`."]
     pub coupon_code: String,
-    /// 补差付款发起时间
+    #[doc = "补差付款发起时间\n\nMay be absent. Example: `2021-01-20T10:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 补差付款描述
+    #[doc = "补差付款描述\n\nAlways present. Example: `20210115DESCRIPTION`."]
     pub description: String,
-    /// 补差付款失败原因
+    #[doc = "补差付款失败原因\n\nMay be absent. Example: `INSUFFICIENT_BALANCE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 业务请求唯一单号
+    #[doc = "业务请求唯一单号\n\nAlways present. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_no: String,
-    /// 营销补差入账商户号
+    #[doc = "营销补差入账商户号\n\nAlways present. Example: `1900000002`."]
     pub payee_merchant: String,
-    /// 营销补差扣款商户号
+    #[doc = "营销补差扣款商户号\n\nAlways present. Example: `1900000001`."]
     pub payer_merchant: String,
-    /// 补差付款单据状态
+    #[doc = "补差付款单据状态\n\nAlways present. Example: `SUCCESS`."]
     pub status: String,
-    /// 商家券批次号
+    #[doc = "商家券批次号\n\nAlways present. Example: `128888000000001`."]
     pub stock_id: String,
-    /// 补差付款单号
+    #[doc = "补差付款单号\n\nAlways present. Example: `1120200119165100000000000001`."]
     pub subsidy_receipt_id: String,
-    /// 补差付款完成时间
+    #[doc = "补差付款完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000913202101152566792388`."]
     pub transaction_id: String,
 }
 
-/// 营销补差付款API: `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml>.
-///
-/// For: 直连商户.
+#[doc = "营销补差付款API: `POST /v3/marketing/busifavor/subsidy/pay-receipts`.\n\n```ignore\nlet request = CreateBusifavorSubsidyPayReceiptsRequest::new(amount, coupon_code, description, out_subsidy_no, payee_merchant, payer_merchant, stock_id, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "营销补差付款API",
+    "POST v3/marketing/busifavor/subsidy/pay-receipts",
+    "v3/marketing/busifavor/subsidy/pay-receipts"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/subsidy/pay-receipts", response = CreateBusifavorSubsidyPayReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBusifavorSubsidyPayReceiptsRequest<'a> {
-    /// 补差付款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差付款金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
+    #[doc = "商家券Code\n\nBody field, required. Example: `ABCD12345678`."]
     pub coupon_code: &'a str,
-    /// 补差付款描述
+    #[doc = "补差付款描述\n\nBody field, required. Example: `20210115DESCRIPTION`."]
     pub description: &'a str,
-    /// 业务请求唯一单号
+    #[doc = "业务请求唯一单号\n\nBody field, required. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_no: &'a str,
-    /// 营销补差入账商户号
+    #[doc = "营销补差入账商户号\n\nBody field, required. Example: `1900000002`."]
     pub payee_merchant: &'a str,
-    /// 营销补差扣款商户号
+    #[doc = "营销补差扣款商户号\n\nBody field, required. Example: `1900000001`."]
     pub payer_merchant: &'a str,
-    /// 商家券批次号
+    #[doc = "商家券批次号\n\nBody field, required. Example: `128888000000001`."]
     pub stock_id: &'a str,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, required. Example: `4200000913202101152566792388`."]
     pub transaction_id: &'a str,
+}
+
+impl<'a> CreateBusifavorSubsidyPayReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        coupon_code: &'a str,
+        description: &'a str,
+        out_subsidy_no: &'a str,
+        payee_merchant: &'a str,
+        payer_merchant: &'a str,
+        stock_id: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            coupon_code,
+            description,
+            out_subsidy_no,
+            payee_merchant,
+            payer_merchant,
+            stock_id,
+            transaction_id,
+        }
+    }
 }
 
 /// The answer to [`CreateBusifavorSubsidyPayReceiptsRequest`]: `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
 pub type CreateBusifavorSubsidyPayReceiptsResponse = PayReceiptsPayReceipt;
 
-/// 查询营销补差付款单详情API: `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_18.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询营销补差付款单详情API: `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.\n\n```ignore\nlet request = QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest::new(subsidy_receipt_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_18.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询营销补差付款单详情API",
+    "GET v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}",
+    "v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/subsidy/pay-receipts/<subsidy_receipt_id>", response = QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest<'a> {
-    /// 补差付款单号
+    #[doc = "补差付款单号\n\nPath parameter, required. Example: `1120200119165100000000000001`."]
     pub subsidy_receipt_id: &'a str,
+}
+
+impl<'a> QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(subsidy_receipt_id: &'a str) -> Self {
+        Self { subsidy_receipt_id }
+    }
 }
 
 /// The answer to [`QueryBusifavorSubsidyPayReceiptsBySubsidyReceiptIdRequest`]: `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.

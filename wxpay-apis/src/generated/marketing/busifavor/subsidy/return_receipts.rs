@@ -5,90 +5,129 @@
 
 use crate::generated::prelude::*;
 
-/// 营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.
-///
-/// For: 直连商户.
+#[doc = "营销补差回退API: `POST /v3/marketing/busifavor/subsidy/return-receipts`.\n\n```ignore\nlet request = ReturnReceiptsBusifavorSubsidyRequest::new(amount, coupon_code, description, out_subsidy_return_no, payee_merchant, payer_merchant, refund_id, stock_id, transaction_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "营销补差回退API",
+    "POST v3/marketing/busifavor/subsidy/return-receipts",
+    "v3/marketing/busifavor/subsidy/return-receipts"
+))]
 #[wxpay_api(POST, "v3/marketing/busifavor/subsidy/return-receipts", response = ReturnReceiptsBusifavorSubsidyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnReceiptsBusifavorSubsidyRequest<'a> {
-    /// 补差回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nBody field, required. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
+    #[doc = "商家券Code\n\nBody field, required. Example: `ABCD12345678`."]
     pub coupon_code: &'a str,
-    /// 补差回退描述
+    #[doc = "补差回退描述\n\nBody field, required. Example: `20210115DESCRIPTION`."]
     pub description: &'a str,
-    /// 业务请求唯一单号
+    #[doc = "业务请求唯一单号\n\nBody field, required. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_return_no: &'a str,
-    /// 原营销补差入账商户号
+    #[doc = "原营销补差入账商户号\n\nBody field, required. Example: `1900000002`."]
     pub payee_merchant: &'a str,
-    /// 原营销补差扣款商户号
+    #[doc = "原营销补差扣款商户号\n\nBody field, required. Example: `1900000001`."]
     pub payer_merchant: &'a str,
-    /// 微信支付退款单号
+    #[doc = "微信支付退款单号\n\nBody field, required. Example: `50100506732021010105138718375`."]
     pub refund_id: &'a str,
-    /// 商家券批次号
+    #[doc = "商家券批次号\n\nBody field, required. Example: `128888000000001`."]
     pub stock_id: &'a str,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nBody field, required. Example: `4200000913202101152566792388`."]
     pub transaction_id: &'a str,
 }
 
-/// The answer to [`ReturnReceiptsBusifavorSubsidyRequest`] and [`QueryBusifavorSubsidyReturnReceiptsRequest`].
+impl<'a> ReturnReceiptsBusifavorSubsidyRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        coupon_code: &'a str,
+        description: &'a str,
+        out_subsidy_return_no: &'a str,
+        payee_merchant: &'a str,
+        payer_merchant: &'a str,
+        refund_id: &'a str,
+        stock_id: &'a str,
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            coupon_code,
+            description,
+            out_subsidy_return_no,
+            payee_merchant,
+            payer_merchant,
+            refund_id,
+            stock_id,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReturnReceiptsBusifavorSubsidyRequest`] and [`QueryBusifavorSubsidyReturnReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReturnReceiptsResponse {
-    /// 补差回退金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差回退金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商家券Code
+    #[doc = "商家券Code\n\nAlways present. Example: `ABCD12345678`."]
     pub coupon_code: String,
-    /// 补差回退描述
+    #[doc = "补差回退描述\n\nAlways present. Example: `20210115DESCRIPTION`."]
     pub description: String,
-    /// 补差回退失败原因
+    #[doc = "补差回退失败原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 业务请求唯一单号
+    #[doc = "业务请求唯一单号\n\nAlways present. Example: `subsidy-abcd-12345678`."]
     pub out_subsidy_return_no: String,
-    /// 原营销补差入账商户号
+    #[doc = "原营销补差入账商户号\n\nAlways present. Example: `1900000002`."]
     pub payee_merchant: String,
-    /// 原营销补差扣款商户号
+    #[doc = "原营销补差扣款商户号\n\nAlways present. Example: `1900000001`."]
     pub payer_merchant: String,
-    /// 微信支付退款单号
+    #[doc = "微信支付退款单号\n\nAlways present. Example: `50100506732021010105138718375`."]
     pub refund_id: String,
-    /// 补差回退发起时间
+    #[doc = "补差回退发起时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_create_time: Option<String>,
-    /// 补差回退完成时间
+    #[doc = "补差回退完成时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_done_time: Option<String>,
-    /// 补差回退单据状态
+    #[doc = "补差回退单据状态\n\nAlways present."]
     pub status: String,
-    /// 商家券批次号
+    #[doc = "商家券批次号\n\nAlways present. Example: `128888000000001`."]
     pub stock_id: String,
-    /// 补差付款单号
+    #[doc = "补差付款单号\n\nAlways present. Example: `1120200119165100000000000001`."]
     pub subsidy_receipt_id: String,
-    /// 补差回退单号
+    #[doc = "补差回退单号\n\nMay be absent. Example: `2120200119165100000000000001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsidy_return_receipt_id: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `4200000913202101152566792388`."]
     pub transaction_id: String,
 }
 
 /// The answer to [`ReturnReceiptsBusifavorSubsidyRequest`]: `POST /v3/marketing/busifavor/subsidy/return-receipts`.
 pub type ReturnReceiptsBusifavorSubsidyResponse = ReturnReceiptsResponse;
 
-/// 查询商家券营销补差回退单详情: `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询商家券营销补差回退单详情: `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.\n\n```ignore\nlet request = QueryBusifavorSubsidyReturnReceiptsRequest::new(subsidy_return_receipt_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询商家券营销补差回退单详情",
+    "GET v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}",
+    "v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/subsidy/return-receipts/<subsidy_return_receipt_id>", response = QueryBusifavorSubsidyReturnReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorSubsidyReturnReceiptsRequest<'a> {
-    /// 补差回退单号
+    #[doc = "补差回退单号\n\nPath parameter, required. Example: `2120200119165100000000000001`."]
     pub subsidy_return_receipt_id: &'a str,
+}
+
+impl<'a> QueryBusifavorSubsidyReturnReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(subsidy_return_receipt_id: &'a str) -> Self {
+        Self {
+            subsidy_return_receipt_id,
+        }
+    }
 }
 
 /// The answer to [`QueryBusifavorSubsidyReturnReceiptsRequest`]: `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.

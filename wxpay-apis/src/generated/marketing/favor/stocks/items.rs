@@ -3,23 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 查询代金券可用单品API: `GET /v3/marketing/favor/stocks/{stock_id}/items`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_8.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询代金券可用单品API: `GET /v3/marketing/favor/stocks/{stock_id}/items`.\n\n```ignore\nlet request = QueryFavorStocksItemsRequest::new(stock_id, stock_creator_mchid, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_8.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询代金券可用单品API",
+    "GET v3/marketing/favor/stocks/{stock_id}/items",
+    "v3/marketing/favor/stocks/{stock_id}/items"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/items", response = QueryFavorStocksItemsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksItemsRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, required."]
     pub stock_creator_mchid: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: &'a str,
 }
 
-/// The answer to [`QueryFavorStocksItemsRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/items`.
-pub type QueryFavorStocksItemsResponse = crate::marketing::favor::stocks::QueryFavorStocksResponse;
+impl<'a> QueryFavorStocksItemsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        stock_id: &'a str,
+        stock_creator_mchid: &'a str,
+        offset: i64,
+        limit: &'a str,
+    ) -> Self {
+        Self {
+            stock_id,
+            stock_creator_mchid,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryFavorStocksItemsRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryFavorStocksItemsResponse {
+    #[doc = "`data`\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<String>>,
+    #[doc = "分页大小\n\nAlways present. Example: `10`."]
+    pub limit: i64,
+    #[doc = "分页页码\n\nAlways present. Example: `10`."]
+    pub offset: i64,
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
+    pub stock_id: String,
+    #[doc = "可用单品编码总数\n\nAlways present. Example: `20`."]
+    pub total_count: i64,
+}

@@ -3,24 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 查询代金券可用商户API: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_7.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询代金券可用商户API: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.\n\n```ignore\nlet request = QueryFavorStocksMerchantsRequest::new(stock_id, offset, limit, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_7.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询代金券可用商户API",
+    "GET v3/marketing/favor/stocks/{stock_id}/merchants",
+    "v3/marketing/favor/stocks/{stock_id}/merchants"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/merchants", response = QueryFavorStocksMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksMerchantsRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, required."]
     pub stock_creator_mchid: &'a str,
 }
 
-/// The answer to [`QueryFavorStocksMerchantsRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.
-pub type QueryFavorStocksMerchantsResponse =
-    crate::marketing::favor::stocks::QueryFavorStocksResponse;
+impl<'a> QueryFavorStocksMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        stock_id: &'a str,
+        offset: i64,
+        limit: &'a str,
+        stock_creator_mchid: &'a str,
+    ) -> Self {
+        Self {
+            stock_id,
+            offset,
+            limit,
+            stock_creator_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryFavorStocksMerchantsRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryFavorStocksMerchantsResponse {
+    #[doc = "可用商户列表\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<String>>,
+    #[doc = "分页大小\n\nAlways present. Example: `10`."]
+    pub limit: i64,
+    #[doc = "分页页码\n\nAlways present. Example: `10`."]
+    pub offset: i64,
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
+    pub stock_id: String,
+    #[doc = "可用商户总数量\n\nAlways present. Example: `200`."]
+    pub total_count: i64,
+}

@@ -16,29 +16,46 @@ pub mod start;
 pub mod use_flow;
 pub mod use_flow_by_day;
 
-/// 条件查询批次列表API: `GET /v3/marketing/favor/stocks`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_4.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "条件查询批次列表API: `GET /v3/marketing/favor/stocks`.\n\n```ignore\nlet mut request = ListStocksRequest::new(offset, limit, stock_creator_mchid);\nrequest.create_start_time = Some(create_start_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_4.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "条件查询批次列表API",
+    "GET v3/marketing/favor/stocks",
+    "v3/marketing/favor/stocks"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks", response = ListStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListStocksRequest<'a> {
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: i64,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, required."]
     pub stock_creator_mchid: &'a str,
-    /// 起始时间
+    #[doc = "起始时间\n\nQuery parameter, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_start_time: Option<Timestamp<&'a str>>,
-    /// 终止时间
+    #[doc = "终止时间\n\nQuery parameter, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_end_time: Option<Timestamp<&'a str>>,
-    /// 批次状态
+    #[doc = "批次状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<StocksStatus>,
+}
+
+impl<'a> ListStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`create_start_time`, `create_end_time`, `status`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(offset: i64, limit: i64, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            offset,
+            limit,
+            stock_creator_mchid,
+            create_start_time: None,
+            create_end_time: None,
+            status: None,
+        }
+    }
 }
 
 string_enum! {
@@ -57,166 +74,155 @@ string_enum! {
     }
 }
 
-/// The answer to [`ListStocksRequest`].
+#[doc = "The answer to [`ListStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListStocksResponse {
-    /// 批次详情
+    #[doc = "批次详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<StocksData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `8`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 批次总数
+    #[doc = "批次总数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// The answer to [`QueryStockRequest`].
-///
-/// 批次详情
+#[doc = "The answer to [`QueryStockRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StocksData {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub available_end_time: Timestamp,
-    /// 消费金可用行业
+    #[doc = "消费金可用行业\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_industry_list: Option<Vec<String>>,
-    /// 消费金可用地域
+    #[doc = "消费金可用地域\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_region_list: Option<Vec<StocksAvailableRegion>>,
-    /// 业务类型
+    #[doc = "业务类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<crate::marketing::favor::FavorBusinessType>,
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 减至批次特定信息
+    #[doc = "减至批次特定信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_to_message: Option<crate::marketing::favor::FavorCutToMessage>,
-    /// 使用说明
+    #[doc = "使用说明\n\nAlways present. Example: `微信支付营销`."]
     pub description: String,
-    /// 已发券数量
+    #[doc = "已发券数量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distributed_coupons: Option<i64>,
-    /// 是否无资金流
+    #[doc = "是否无资金流\n\nAlways present."]
     pub no_cash: bool,
-    /// 是否单品优惠
+    #[doc = "是否单品优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singleitem: Option<bool>,
-    /// 激活批次的时间
+    #[doc = "激活批次的时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
-    /// 批次状态
+    #[doc = "批次状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StocksStatus>,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_creator_mchid: Option<String>,
-    /// 批次号
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 批次名称
+    #[doc = "批次名称\n\nAlways present. Example: `微信支付代金券批次`."]
     pub stock_name: String,
-    /// 批次类型
+    #[doc = "批次类型\n\nAlways present."]
     pub stock_type: crate::marketing::favor::FavorStockType,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_use_rule: StocksStockUseRule,
-    /// 终止批次的时间
+    #[doc = "终止批次的时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_time: Option<Timestamp>,
 }
 
-/// 消费金可用地域
+#[doc = "消费金可用地域"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StocksAvailableRegion {
-    /// 市
+    #[doc = "市\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 国家
+    #[doc = "国家\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// 区
+    #[doc = "区\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
-    /// 省
+    #[doc = "省\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// 类型
+    #[doc = "类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StocksStockUseRule {
-    /// 总预算
+    #[doc = "总预算\n\nAlways present."]
     pub max_amount: i64,
-    /// 单天发放上限金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单天发放上限金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_amount_by_day: Option<i64>,
-    /// 发放总上限
+    #[doc = "发放总上限\n\nAlways present."]
     pub max_coupons: i64,
-    /// 单个用户可领个数
+    #[doc = "单个用户可领个数\n\nAlways present."]
     pub max_coupons_per_user: i64,
-    /// 是否开启自然人限制
+    #[doc = "是否开启自然人限制\n\nAlways present."]
     pub natural_person_limit: bool,
-    /// api发券防刷
+    #[doc = "api发券防刷\n\nAlways present."]
     pub prevent_api_abuse: bool,
 }
 
-/// 查询批次详情API: `GET /v3/marketing/favor/stocks/{stock_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询批次详情API: `GET /v3/marketing/favor/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryStockRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/query-stock.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询批次详情API",
+    "GET v3/marketing/favor/stocks/{stock_id}",
+    "v3/marketing/favor/stocks/{stock_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>", response = QueryStockResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryStockRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, required."]
     pub stock_creator_mchid: &'a str,
+}
+
+impl<'a> QueryStockRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            stock_id,
+            stock_creator_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryStockRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}`.
 pub type QueryStockResponse = StocksData;
 
-/// The answer to [`QueryFavorStocksItemsRequest`](crate::marketing::favor::stocks::items::QueryFavorStocksItemsRequest) and [`QueryFavorStocksMerchantsRequest`](crate::marketing::favor::stocks::merchants::QueryFavorStocksMerchantsRequest).
+#[doc = "The answer to [`QueryFavorStocksRefundFlowRequest`](crate::marketing::favor::stocks::refund_flow::QueryFavorStocksRefundFlowRequest) and [`QueryFavorStocksUseFlowRequest`](crate::marketing::favor::stocks::use_flow::QueryFavorStocksUseFlowRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryFavorStocksResponse {
-    /// `data`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<String>>,
-    /// 分页大小
-    pub limit: i64,
-    /// 分页页码
-    pub offset: i64,
-    /// 批次号
-    pub stock_id: String,
-    /// 可用单品编码总数
-    pub total_count: i64,
-}
-
-/// The answer to [`ModifyGoodsIdFavorStocksRequest`](crate::marketing::favor::stocks::modify_goods_id::ModifyGoodsIdFavorStocksRequest) and [`PauseFavorStocksRequest`](crate::marketing::favor::stocks::pause::PauseFavorStocksRequest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FavorStocks {
-    /// 生效时间
-    pub pause_time: Timestamp,
-    /// 批次号
-    pub stock_id: String,
-}
-
-/// The answer to [`QueryFavorStocksRefundFlowRequest`](crate::marketing::favor::stocks::refund_flow::QueryFavorStocksRefundFlowRequest) and [`QueryFavorStocksUseFlowRequest`](crate::marketing::favor::stocks::use_flow::QueryFavorStocksUseFlowRequest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Flow {
-    /// 哈希算法类型
+    #[doc = "哈希算法类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: String,
-    /// 安全校验码
+    #[doc = "安全校验码\n\nAlways present. Example: `8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f`."]
     pub hash_value: String,
-    /// 下载链接
+    #[doc = "下载链接\n\nAlways present. Example: `download://example.csv`."]
     pub url: String,
 }

@@ -3,25 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "修改可用单品编码: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.\n\n```ignore\nlet mut request = ModifyGoodsIdFavorStocksRequest::new(stock_id, stock_creator_mchid);\nrequest.add_goods_id_list = Some(add_goods_id_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "修改可用单品编码",
+    "POST v3/marketing/favor/stocks/{stock_id}/modify-goods-id",
+    "v3/marketing/favor/stocks/{stock_id}/modify-goods-id"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/modify-goods-id", response = ModifyGoodsIdFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyGoodsIdFavorStocksRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `9865000`."]
     pub stock_id: &'a str,
-    /// 增加单品编码列表
+    #[doc = "增加单品编码列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_goods_id_list: Option<&'a [&'a str]>,
-    /// 删除单品编码列表
+    #[doc = "删除单品编码列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_goods_id_list: Option<&'a [&'a str]>,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
-/// The answer to [`ModifyGoodsIdFavorStocksRequest`]: `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.
-pub type ModifyGoodsIdFavorStocksResponse = crate::marketing::favor::stocks::FavorStocks;
+impl<'a> ModifyGoodsIdFavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`add_goods_id_list`, `delete_goods_id_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            stock_id,
+            add_goods_id_list: None,
+            delete_goods_id_list: None,
+            stock_creator_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyGoodsIdFavorStocksRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ModifyGoodsIdFavorStocksResponse {
+    #[doc = "生效时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
+    pub pause_time: Timestamp,
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
+    pub stock_id: String,
+}

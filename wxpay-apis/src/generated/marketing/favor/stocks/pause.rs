@@ -3,19 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 暂停代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/pause`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_13.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "暂停代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/pause`.\n\n```ignore\nlet request = PauseFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "暂停代金券批次API",
+    "POST v3/marketing/favor/stocks/{stock_id}/pause",
+    "v3/marketing/favor/stocks/{stock_id}/pause"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/pause", response = PauseFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PauseFavorStocksRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
-/// The answer to [`PauseFavorStocksRequest`]: `POST /v3/marketing/favor/stocks/{stock_id}/pause`.
-pub type PauseFavorStocksResponse = crate::marketing::favor::stocks::FavorStocks;
+impl<'a> PauseFavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            stock_id,
+            stock_creator_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`PauseFavorStocksRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PauseFavorStocksResponse {
+    #[doc = "暂停时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
+    pub pause_time: Timestamp,
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
+    pub stock_id: String,
+}

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 下载批次退款明细API: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_11.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "下载批次退款明细API: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.\n\n```ignore\nlet request = QueryFavorStocksRefundFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_11.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "下载批次退款明细API",
+    "GET v3/marketing/favor/stocks/{stock_id}/refund-flow",
+    "v3/marketing/favor/stocks/{stock_id}/refund-flow"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/refund-flow", response = QueryFavorStocksRefundFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksRefundFlowRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
+}
+
+impl<'a> QueryFavorStocksRefundFlowRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
 }
 
 /// The answer to [`QueryFavorStocksRefundFlowRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.

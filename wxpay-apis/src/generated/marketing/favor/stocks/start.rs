@@ -3,25 +3,39 @@
 
 use crate::generated::prelude::*;
 
-/// 激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "激活代金券批次API: `POST /v3/marketing/favor/stocks/{stock_id}/start`.\n\n```ignore\nlet request = StartFavorStocksRequest::new(stock_id, stock_creator_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_3.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "激活代金券批次API",
+    "POST v3/marketing/favor/stocks/{stock_id}/start",
+    "v3/marketing/favor/stocks/{stock_id}/start"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/stocks/<stock_id>/start", response = StartFavorStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StartFavorStocksRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
 }
 
-/// The answer to [`StartFavorStocksRequest`].
+impl<'a> StartFavorStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, stock_creator_mchid: &'a str) -> Self {
+        Self {
+            stock_id,
+            stock_creator_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`StartFavorStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StartFavorStocksResponse {
-    /// 生效时间
+    #[doc = "生效时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub start_time: Timestamp,
-    /// 批次号
+    #[doc = "批次号\n\nAlways present. Example: `9865000`."]
     pub stock_id: String,
 }

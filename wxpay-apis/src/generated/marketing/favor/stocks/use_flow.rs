@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 下载批次核销明细API: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_10.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "下载批次核销明细API: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`.\n\n```ignore\nlet request = QueryFavorStocksUseFlowRequest::new(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_10.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "下载批次核销明细API",
+    "GET v3/marketing/favor/stocks/{stock_id}/use-flow",
+    "v3/marketing/favor/stocks/{stock_id}/use-flow"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/use-flow", response = QueryFavorStocksUseFlowResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksUseFlowRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required."]
     pub stock_id: &'a str,
+}
+
+impl<'a> QueryFavorStocksUseFlowRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str) -> Self {
+        Self { stock_id }
+    }
 }
 
 /// The answer to [`QueryFavorStocksUseFlowRequest`]: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`.

@@ -3,27 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "获取批次核销明细下载链接: `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.\n\n```ignore\nlet request = QueryFavorStocksUseFlowByDayRequest::new(stock_id, bill_date);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "获取批次核销明细下载链接",
+    "GET v3/marketing/favor/stocks/{stock_id}/use-flow-by-day",
+    "v3/marketing/favor/stocks/{stock_id}/use-flow-by-day"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/stocks/<stock_id>/use-flow-by-day", response = QueryFavorStocksUseFlowByDayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorStocksUseFlowByDayRequest<'a> {
-    /// 批次号
+    #[doc = "批次号\n\nPath parameter, required. Example: `12356458`."]
     pub stock_id: &'a str,
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2025-08-09`."]
     pub bill_date: &'a str,
 }
 
-/// The answer to [`QueryFavorStocksUseFlowByDayRequest`].
+impl<'a> QueryFavorStocksUseFlowByDayRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_id: &'a str, bill_date: &'a str) -> Self {
+        Self {
+            stock_id,
+            bill_date,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryFavorStocksUseFlowByDayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFavorStocksUseFlowByDayResponse {
-    /// 账单记录总条数
+    #[doc = "账单记录总条数\n\nAlways present. Example: `2030`."]
     pub stock_useflow_count: String,
-    /// 账单文件摘要
+    #[doc = "账单文件摘要\n\nAlways present. Example: `8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f`."]
     pub stock_useflow_hash: String,
-    /// 下载链接
+    #[doc = "下载链接\n\nAlways present. Example: `https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=A...`."]
     pub url: String,
 }

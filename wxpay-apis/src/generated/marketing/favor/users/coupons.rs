@@ -7,42 +7,63 @@
 
 use crate::generated::prelude::*;
 
-/// 根据商户号查用户的券: `GET /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_9.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "根据商户号查用户的券: `GET /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryFavorUsersCouponsRequest::new(openid, appid);\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_9.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "根据商户号查用户的券",
+    "GET v3/marketing/favor/users/{openid}/coupons",
+    "v3/marketing/favor/users/{openid}/coupons"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/users/<openid>/coupons", response = QueryFavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFavorUsersCouponsRequest<'a> {
-    /// 用户openid
+    #[doc = "用户openid\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required."]
     pub appid: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 券或消费金状态
+    #[doc = "券或消费金状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QueryFavorUsersCouponsStatus>,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_mchid: Option<&'a str>,
-    /// 批次发放商户号
+    #[doc = "批次发放商户号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_mchid: Option<&'a str>,
-    /// 可用商户号
+    #[doc = "可用商户号\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_mchid: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 业务类型
+    #[doc = "业务类型\n\nQuery parameter, optional. Example: `MULTIUSE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<crate::marketing::favor::FavorBusinessType>,
+}
+
+impl<'a> QueryFavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`stock_id`, `status`, `creator_mchid`, `sender_mchid`, `available_mchid`, `offset`, `limit`, `business_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            appid,
+            stock_id: None,
+            status: None,
+            creator_mchid: None,
+            sender_mchid: None,
+            available_mchid: None,
+            offset: None,
+            limit: None,
+            business_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -55,114 +76,112 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFavorUsersCouponsRequest`].
+#[doc = "The answer to [`QueryFavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFavorUsersCouponsResponse {
-    /// 结果集
+    #[doc = "结果集\n\nAlways present."]
     pub data: Vec<CouponsData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// The answer to [`QueryCouponRequest`].
-///
-/// 结果集
+#[doc = "The answer to [`QueryCouponRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsData {
-    /// 剩余金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "剩余金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_balance: Option<i64>,
-    /// 可用开始时间
+    #[doc = "可用开始时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 可用结束时间
+    #[doc = "可用结束时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
-    /// 业务类型
+    #[doc = "业务类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<crate::marketing::favor::FavorBusinessType>,
-    /// 已实扣代金券核销信息
+    #[doc = "已实扣代金券核销信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consume_information: Option<CouponsConsumeInformation>,
-    /// 代金券id
+    #[doc = "代金券id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 代金券名称
+    #[doc = "代金券名称\n\nMay be absent. Example: `微信支付代金券`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_name: Option<String>,
-    /// 券类型
+    #[doc = "券类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_type: Option<CouponsCouponType>,
-    /// 领券时间
+    #[doc = "领券时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 减至批次特定信息
+    #[doc = "减至批次特定信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_to_message: Option<crate::marketing::favor::FavorCutToMessage>,
-    /// 使用说明
+    #[doc = "使用说明\n\nMay be absent. Example: `微信支付营销`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 固定面额满减券使用规则
+    #[doc = "固定面额满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon_information: Option<CouponsNormalCouponInformation>,
-    /// 是否单品优惠
+    #[doc = "是否单品优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singleitem: Option<bool>,
-    /// 激活批次的时间
+    #[doc = "激活批次的时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Timestamp>,
-    /// 代金券状态
+    #[doc = "代金券状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CouponsStatus>,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_creator_mchid: Option<String>,
-    /// 批次号
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 终止批次的时间
+    #[doc = "终止批次的时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_time: Option<Timestamp>,
 }
 
-/// 已实扣代金券核销信息
+#[doc = "已实扣代金券核销信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsConsumeInformation {
-    /// 核销商户号
+    #[doc = "核销商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consume_mchid: Option<String>,
-    /// 核销时间
+    #[doc = "核销时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consume_time: Option<Timestamp>,
-    /// `goods_detail`
+    #[doc = "`goods_detail`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<CouponsGoodsDetail>>,
-    /// 核销商户号
+    #[doc = "核销商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 单品信息
+#[doc = "单品信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsGoodsDetail {
-    /// 商品优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "商品优惠金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 商品编码
+    #[doc = "商品编码\n\nMay be absent. Example: `12345`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<String>,
-    /// 商品价格
+    #[doc = "商品价格\n\nMay be absent. Example: `528800`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
-    /// 商品数量
+    #[doc = "商品数量\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 }
@@ -177,12 +196,13 @@ string_enum! {
     }
 }
 
-/// 固定面额满减券使用规则
+#[doc = "固定面额满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsNormalCouponInformation {
-    /// 面额
+    #[doc = "面额\n\nAlways present."]
     pub coupon_amount: i64,
-    /// 门槛
+    #[doc = "门槛\n\nAlways present."]
     pub transaction_minimum: i64,
 }
 
@@ -200,49 +220,87 @@ string_enum! {
     }
 }
 
-/// 发放代金券API: `POST /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "发放代金券API: `POST /v3/marketing/favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = ListCouponsByFilterRequest::new(openid, appid, out_request_no, stock_creator_mchid, stock_id);\nrequest.coupon_minimum = Some(coupon_minimum);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/list-coupons-by-filter.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "发放代金券API",
+    "POST v3/marketing/favor/users/{openid}/coupons",
+    "v3/marketing/favor/users/{openid}/coupons"
+))]
 #[wxpay_api(POST, "v3/marketing/favor/users/<openid>/coupons", response = ListCouponsByFilterResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListCouponsByFilterRequest<'a> {
-    /// 用户openid
+    #[doc = "用户openid\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 指定面额发券
+    #[doc = "指定面额发券\n\nBody field, optional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_minimum: Option<i64>,
-    /// 指定面额发券
+    #[doc = "指定面额发券\n\nBody field, optional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_value: Option<i64>,
-    /// 商户单据号
+    #[doc = "商户单据号\n\nBody field, required. Example: `89560002019101000121`."]
     pub out_request_no: &'a str,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nBody field, required. Example: `8956000`."]
     pub stock_creator_mchid: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nBody field, required. Example: `9856000`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> ListCouponsByFilterRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_minimum`, `coupon_value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        out_request_no: &'a str,
+        stock_creator_mchid: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            coupon_minimum: None,
+            coupon_value: None,
+            out_request_no,
+            stock_creator_mchid,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`ListCouponsByFilterRequest`]: `POST /v3/marketing/favor/users/{openid}/coupons`.
 pub type ListCouponsByFilterResponse = crate::marketing::MarketingResponse;
 
-/// 查询代金券详情API: `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商, 渠道商.
+#[doc = "查询代金券详情API: `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.\n\n```ignore\nlet request = QueryCouponRequest::new(openid, coupon_id, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/coupon/query-coupon.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询代金券详情API",
+    "GET v3/marketing/favor/users/{openid}/coupons/{coupon_id}",
+    "v3/marketing/favor/users/{openid}/coupons/{coupon_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/favor/users/<openid>/coupons/<coupon_id>", response = QueryCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCouponRequest<'a> {
-    /// 用户openid
+    #[doc = "用户openid\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 代金券id
+    #[doc = "代金券id\n\nPath parameter, required."]
     pub coupon_id: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required."]
     pub appid: &'a str,
+}
+
+impl<'a> QueryCouponRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, coupon_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            coupon_id,
+            appid,
+        }
+    }
 }
 
 /// The answer to [`QueryCouponRequest`]: `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.

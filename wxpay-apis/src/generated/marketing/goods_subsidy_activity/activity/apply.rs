@@ -3,82 +3,128 @@
 
 use crate::generated::prelude::*;
 
-/// 门店报名品牌加价购活动: `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "门店报名品牌加价购活动: `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyGoodsSubsidyActivityActivityRequest::new(activity_id, apply_infos, caller_merchant_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "门店报名品牌加价购活动",
+    "POST v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply",
+    "v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply"
+))]
 #[wxpay_api(POST, "v3/marketing/goods-subsidy-activity/activity/<activity_id>/apply", response = ApplyGoodsSubsidyActivityActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 门店报名信息
+    #[doc = "门店报名信息\n\nBody field, required."]
     pub apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
-    /// 调用报名活动API的商户的商户号
+    #[doc = "调用报名活动API的商户的商户号\n\nBody field, required."]
     pub caller_merchant_id: &'a str,
 }
 
-/// 门店报名信息
+impl<'a> ApplyGoodsSubsidyActivityActivityRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        apply_infos: &'a [ApplyGoodsSubsidyActivityActivityApplyInfo<'a>],
+        caller_merchant_id: &'a str,
+    ) -> Self {
+        Self {
+            activity_id,
+            apply_infos,
+            caller_merchant_id,
+        }
+    }
+}
+
+#[doc = "门店报名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityApplyInfo<'a> {
-    /// 商品原价
+    #[doc = "商品原价\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_original_price: Option<i64>,
-    /// 门店信息
+    #[doc = "门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_info: Option<ApplyGoodsSubsidyActivityActivityStoreInfo<'a>>,
 }
 
-/// 门店信息
+impl<'a> ApplyGoodsSubsidyActivityActivityApplyInfo<'a> {
+    /// The object without a required field. The optional ones (`goods_original_price`, `store_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            goods_original_price: None,
+            store_info: None,
+        }
+    }
+}
+
+#[doc = "门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityStoreInfo<'a> {
-    /// 门店补贴入账商户号
+    #[doc = "门店补贴入账商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_merchant_id: Option<&'a str>,
-    /// 门店商户号
+    #[doc = "门店商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<&'a str>,
-    /// 门店ID
+    #[doc = "门店ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<&'a str>,
 }
 
-/// The answer to [`ApplyGoodsSubsidyActivityActivityRequest`].
+impl<'a> ApplyGoodsSubsidyActivityActivityStoreInfo<'a> {
+    /// The object without a required field. The optional ones (`accounting_merchant_id`, `merchant_id`, `store_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            accounting_merchant_id: None,
+            merchant_id: None,
+            store_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ApplyGoodsSubsidyActivityActivityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityResponse {
-    /// 失败的报名记录
+    #[doc = "失败的报名记录\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_apply_infos: Option<Vec<ApplyGoodsSubsidyActivityActivityFailedApplyInfo>>,
-    /// 返回结果文案
+    #[doc = "返回结果文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_message: Option<String>,
-    /// 成功的报名记录
+    #[doc = "成功的报名记录\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeed_apply_infos: Option<Vec<ApplyGoodsSubsidyActivityActivityFailedApplyInfo>>,
 }
 
-/// 失败的报名记录
+#[doc = "The `failed_apply_infos` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityFailedApplyInfo {
-    /// 商品原价
+    #[doc = "商品原价\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_original_price: Option<i64>,
-    /// 门店信息
+    #[doc = "门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_info: Option<ApplyGoodsSubsidyActivityActivityFailedApplyInfoStoreInfo>,
 }
 
-/// 门店信息
+#[doc = "门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyGoodsSubsidyActivityActivityFailedApplyInfoStoreInfo {
-    /// 门店补贴入账商户号
+    #[doc = "门店补贴入账商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting_merchant_id: Option<String>,
-    /// 门店商户号
+    #[doc = "门店商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
-    /// 门店ID
+    #[doc = "门店ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
 }

@@ -3,18 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 锁定品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "锁定品牌加价购活动资格: `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.\n\n```ignore\nlet request = LockGoodsSubsidyActivityQualificationRequest::new(order_information, qualification_ids);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "锁定品牌加价购活动资格",
+    "POST v3/marketing/goods-subsidy-activity/qualification/lock",
+    "v3/marketing/goods-subsidy-activity/qualification/lock"
+))]
 #[wxpay_api(POST, "v3/marketing/goods-subsidy-activity/qualification/lock", response = LockGoodsSubsidyActivityQualificationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LockGoodsSubsidyActivityQualificationRequest<'a> {
-    /// 订单信息
+    #[doc = "订单信息\n\nBody field, required."]
     pub order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
-    /// 待锁定的加价购资格ID列表
+    #[doc = "待锁定的加价购资格ID列表\n\nBody field, required."]
     pub qualification_ids: &'a [&'a str],
+}
+
+impl<'a> LockGoodsSubsidyActivityQualificationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        order_information: crate::marketing::goods_subsidy_activity::qualification::GoodsSubsidyActivityQualificationOrderInformation<'a>,
+        qualification_ids: &'a [&'a str],
+    ) -> Self {
+        Self {
+            order_information,
+            qualification_ids,
+        }
+    }
 }
 
 /// The answer to [`LockGoodsSubsidyActivityQualificationRequest`]: `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.

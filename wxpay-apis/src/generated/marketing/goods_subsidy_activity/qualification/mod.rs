@@ -6,38 +6,52 @@ use crate::generated::prelude::*;
 pub mod lock;
 pub mod unlock;
 
-/// 订单信息
+#[doc = "订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GoodsSubsidyActivityQualificationOrderInformation<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 支付订单的微信用户OpenID
+    #[doc = "支付订单的微信用户OpenID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_openid: Option<&'a str>,
-    /// 门店ID
+    #[doc = "门店ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<&'a str>,
-    /// 门店商户号
+    #[doc = "门店商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_merchant_id: Option<&'a str>,
-    /// 订单总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单总金额\n\nOptional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_fee: Option<i64>,
 }
 
-/// The answer to [`LockGoodsSubsidyActivityQualificationRequest`](crate::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest) and [`UnlockGoodsSubsidyActivityQualificationRequest`](crate::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest).
+impl<'a> GoodsSubsidyActivityQualificationOrderInformation<'a> {
+    /// The object without a required field. The optional ones (`out_trade_no`, `payer_openid`, `store_id`, `store_merchant_id`, `total_fee`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            out_trade_no: None,
+            payer_openid: None,
+            store_id: None,
+            store_merchant_id: None,
+            total_fee: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`LockGoodsSubsidyActivityQualificationRequest`](crate::marketing::goods_subsidy_activity::qualification::lock::LockGoodsSubsidyActivityQualificationRequest) and [`UnlockGoodsSubsidyActivityQualificationRequest`](crate::marketing::goods_subsidy_activity::qualification::unlock::UnlockGoodsSubsidyActivityQualificationRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GoodsSubsidyActivityQualification {
-    /// 锁定失败的资格ID列表
+    #[doc = "锁定失败的资格ID列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_qualification_ids: Option<Vec<String>>,
-    /// 返回结果文案
+    #[doc = "返回结果文案\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_message: Option<String>,
-    /// 锁定成功的资格ID列表
+    #[doc = "锁定成功的资格ID列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeed_qualification_ids: Option<Vec<String>>,
 }

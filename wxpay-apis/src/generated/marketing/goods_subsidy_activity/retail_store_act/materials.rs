@@ -3,37 +3,53 @@
 
 use crate::generated::prelude::*;
 
-/// 生成小店活动物料码: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/create-materials.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "生成小店活动物料码: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.\n\n```ignore\nlet request = CreateMaterialsRequest::new(brand_id, material_num, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/create-materials.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "生成小店活动物料码",
+    "POST v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials"
+))]
 #[wxpay_api(POST, "v3/marketing/goods-subsidy-activity/retail-store-act/<brand_id>/materials", response = CreateMaterialsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMaterialsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `1001`."]
     pub brand_id: &'a str,
-    /// 生成物料码数量
+    #[doc = "生成物料码数量\n\nBody field, required. Example: `100`."]
     pub material_num: i64,
-    /// 请求业务单据
+    #[doc = "请求业务单据\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub out_request_no: &'a str,
 }
 
-/// The answer to [`CreateMaterialsRequest`].
+impl<'a> CreateMaterialsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, material_num: i64, out_request_no: &'a str) -> Self {
+        Self {
+            brand_id,
+            material_num,
+            out_request_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMaterialsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMaterialsResponse {
-    /// 成功的物料码列表
+    #[doc = "成功的物料码列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub material_list: Option<Vec<CreateMaterialsMaterial>>,
 }
 
-/// 成功的物料码列表
+#[doc = "成功的物料码列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMaterialsMaterial {
-    /// 物料码ID
+    #[doc = "物料码ID\n\nMay be absent. Example: `1001_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub material_id: Option<String>,
-    /// 物料码链接
+    #[doc = "物料码链接\n\nMay be absent. Example: `https://action.weixin.qq.com/fmcg/details?brand_id=1001&material_id=1001_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub material_url: Option<String>,
 }

@@ -8,9 +8,10 @@ pub mod representative;
 pub mod representatives;
 pub mod stores;
 
-/// 删除失败业务代理信息列表
+#[doc = "The `failed_representative_info_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RepresentativeFailedRepresentativeInfo {
-    /// 业务代理的OpenID
+    #[doc = "业务代理的OpenID\n\nAlways present. Example: `oK7fFt8zzEZ909XH-LE2#`."]
     pub openid: String,
 }

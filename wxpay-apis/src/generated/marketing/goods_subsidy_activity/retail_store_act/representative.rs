@@ -5,73 +5,123 @@
 
 use crate::generated::prelude::*;
 
-/// 删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "删除零售小店活动业务代理: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet request = DeleteRepresentativeRequest::new(activity_id, delete_time, out_request_no, representative_info_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "删除零售小店活动业务代理",
+    "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+))]
 #[wxpay_api(DELETE, "v3/marketing/goods-subsidy-activity/retail-store-act/<activity_id>/representative", response = DeleteRepresentativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteRepresentativeRequest<'a> {
-    /// 零售小店活动ID
+    #[doc = "零售小店活动ID\n\nPath parameter, required. Example: `3118550000000004`."]
     pub activity_id: &'a str,
-    /// 删除时间
+    #[doc = "删除时间\n\nBody field, required. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[wxpay(body)]
     pub delete_time: &'a str,
-    /// 请求业务单据号
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     #[wxpay(body)]
     pub out_request_no: &'a str,
-    /// 业务代理信息列表
+    #[doc = "业务代理信息列表\n\nBody field, required."]
     #[wxpay(body)]
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
 
-/// 业务代理信息列表
+impl<'a> DeleteRepresentativeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        delete_time: &'a str,
+        out_request_no: &'a str,
+        representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
+    ) -> Self {
+        Self {
+            activity_id,
+            delete_time,
+            out_request_no,
+            representative_info_list,
+        }
+    }
+}
+
+#[doc = "业务代理信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RepresentativeRepresentativeInfo<'a> {
-    /// 业务代理的OpenID
+    #[doc = "业务代理的OpenID\n\nRequired. Example: `oK7fFt8zzEZ909XH-LE2#`."]
     pub openid: &'a str,
 }
 
-/// The answer to [`DeleteRepresentativeRequest`].
+impl<'a> RepresentativeRepresentativeInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str) -> Self {
+        Self { openid }
+    }
+}
+
+#[doc = "The answer to [`DeleteRepresentativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRepresentativeResponse {
-    /// 零售小店活动ID
+    #[doc = "零售小店活动ID\n\nAlways present. Example: `3118550000000004`."]
     pub activity_id: String,
-    /// 删除时间
+    #[doc = "删除时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub delete_time: String,
-    /// 删除失败业务代理信息列表
+    #[doc = "删除失败业务代理信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_representative_info_list: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
 }
 
-/// 添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "添加零售小店活动业务代理: `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.\n\n```ignore\nlet mut request = AddRepresentativeRequest::new(activity_id, out_request_no, representative_info_list);\nrequest.add_time = Some(add_time);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-stores/add-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "添加零售小店活动业务代理",
+    "PUT v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+))]
 #[wxpay_api(PUT, "v3/marketing/goods-subsidy-activity/retail-store-act/<activity_id>/representative", response = AddRepresentativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddRepresentativeRequest<'a> {
-    /// 零售小店活动ID
+    #[doc = "零售小店活动ID\n\nPath parameter, required. Example: `3118550000000004`."]
     pub activity_id: &'a str,
-    /// 添加时间
+    #[doc = "添加时间\n\nBody field, optional. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_time: Option<&'a str>,
-    /// 请求业务单据号
+    #[doc = "请求业务单据号\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub out_request_no: &'a str,
-    /// 业务代理信息列表
+    #[doc = "业务代理信息列表\n\nBody field, required."]
     pub representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
 }
 
-/// The answer to [`AddRepresentativeRequest`].
+impl<'a> AddRepresentativeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`add_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        out_request_no: &'a str,
+        representative_info_list: &'a [RepresentativeRepresentativeInfo<'a>],
+    ) -> Self {
+        Self {
+            activity_id,
+            add_time: None,
+            out_request_no,
+            representative_info_list,
+        }
+    }
+}
+
+#[doc = "The answer to [`AddRepresentativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddRepresentativeResponse {
-    /// 零售小店活动ID
+    #[doc = "零售小店活动ID\n\nAlways present. Example: `3118550000000004`."]
     pub activity_id: String,
-    /// 添加时间
+    #[doc = "添加时间\n\nAlways present. Example: `2015-05-20T13:29:35+08:00`."]
     pub add_time: String,
-    /// 添加失败业务代理信息列表
+    #[doc = "添加失败业务代理信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_representative_info_list: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
 }

@@ -3,33 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 查询零售小店活动业务代理: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-representative.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "查询零售小店活动业务代理: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.\n\n```ignore\nlet request = ListRepresentativeRequest::new(activity_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-representative.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询零售小店活动业务代理",
+    "GET v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives"
+))]
 #[wxpay_api(GET, "v3/marketing/goods-subsidy-activity/retail-store-act/<activity_id>/representatives", response = ListRepresentativeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepresentativeRequest<'a> {
-    /// 零售小店活动ID
+    #[doc = "零售小店活动ID\n\nPath parameter, required. Example: `3118550000000004`."]
     pub activity_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required. Format `integer`. Example: `0`."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Format `integer`. Example: `10`."]
     pub limit: i64,
 }
 
-/// The answer to [`ListRepresentativeRequest`].
+impl<'a> ListRepresentativeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            activity_id,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`ListRepresentativeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListRepresentativeResponse {
-    /// 小店活动业代集合
+    #[doc = "小店活动业代集合\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<crate::marketing::goods_subsidy_activity::retail_store_act::RepresentativeFailedRepresentativeInfo>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `10`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `0`."]
     pub offset: i64,
-    /// 小店活动业代总数
+    #[doc = "小店活动业代总数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -9,136 +9,217 @@
 
 use crate::generated::prelude::*;
 
-/// 删除小店活动门店: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-stores.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "删除小店活动门店: `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = DeleteStoresRequest::new(brand_id, delete_time, out_request_no, stores);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/delete-stores.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "删除小店活动门店",
+    "DELETE v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+))]
 #[wxpay_api(DELETE, "v3/marketing/goods-subsidy-activity/retail-store-act/<brand_id>/stores", response = DeleteStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteStoresRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `1001`."]
     pub brand_id: &'a str,
-    /// 删除时间
+    #[doc = "删除时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[wxpay(body)]
     pub delete_time: Timestamp<&'a str>,
-    /// 请求业务单据
+    #[doc = "请求业务单据\n\nBody field, required. Example: `1002600620019090123143254436`."]
     #[wxpay(body)]
     pub out_request_no: &'a str,
-    /// 待删除的小店活动门店列表
+    #[doc = "待删除的小店活动门店列表\n\nBody field, required."]
     #[wxpay(body)]
     pub stores: &'a [StoresStore<'a>],
 }
 
-/// 待删除的小店活动门店列表
+impl<'a> DeleteStoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        delete_time: Timestamp<&'a str>,
+        out_request_no: &'a str,
+        stores: &'a [StoresStore<'a>],
+    ) -> Self {
+        Self {
+            brand_id,
+            delete_time,
+            out_request_no,
+            stores,
+        }
+    }
+}
+
+#[doc = "The `stores` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StoresStore<'a> {
-    /// 门店编码
+    #[doc = "门店编码\n\nOptional. Example: `abc_001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_code: Option<&'a str>,
-    /// 门店名称
+    #[doc = "门店名称\n\nOptional. Example: `幸福小店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_name: Option<&'a str>,
 }
 
-/// The answer to [`DeleteStoresRequest`].
+impl<'a> StoresStore<'a> {
+    /// The object without a required field. The optional ones (`store_code`, `store_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            store_code: None,
+            store_name: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`DeleteStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteStoresResponse {
-    /// 删除时间
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
-    /// 删除失败的小店活动门店列表
+    #[doc = "删除失败的小店活动门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_stores: Option<Vec<StoresFailedStore>>,
 }
 
-/// The answer to [`GetStoreRequest`].
-///
-/// 删除失败的小店活动门店列表
+#[doc = "The answer to [`GetStoreRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresFailedStore {
-    /// 门店编码
+    #[doc = "门店编码\n\nMay be absent. Example: `abc_001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
-    /// 门店名称
+    #[doc = "门店名称\n\nMay be absent. Example: `幸福小店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_name: Option<String>,
 }
 
-/// 查询小店活动门店列表: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-store.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "查询小店活动门店列表: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = ListStoreRequest::new(brand_id, offset, limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/list-store.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询小店活动门店列表",
+    "GET v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+))]
 #[wxpay_api(GET, "v3/marketing/goods-subsidy-activity/retail-store-act/<brand_id>/stores", response = ListStoreResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListStoreRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `1001`."]
     pub brand_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required. Format `integer`. Example: `0`."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Format `integer`. Example: `10`."]
     pub limit: i64,
 }
 
-/// The answer to [`ListStoreRequest`].
+impl<'a> ListStoreRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            brand_id,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`ListStoreRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListStoreResponse {
-    /// 小店活动门店集合
+    #[doc = "小店活动门店集合\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<StoresFailedStore>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 小店活动门店总数
+    #[doc = "小店活动门店总数\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 添加小店活动门店: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/add-stores.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "添加小店活动门店: `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.\n\n```ignore\nlet request = AddStoresRequest::new(brand_id, add_time, out_request_no, stores);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/add-stores.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "添加小店活动门店",
+    "POST v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+))]
 #[wxpay_api(POST, "v3/marketing/goods-subsidy-activity/retail-store-act/<brand_id>/stores", response = AddStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddStoresRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `1001`."]
     pub brand_id: &'a str,
-    /// 添加时间
+    #[doc = "添加时间\n\nBody field, required. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub add_time: Timestamp<&'a str>,
-    /// 请求业务单据
+    #[doc = "请求业务单据\n\nBody field, required. Example: `1002600620019090123143254436`."]
     pub out_request_no: &'a str,
-    /// 待新增的小店活动门店列表
+    #[doc = "待新增的小店活动门店列表\n\nBody field, required."]
     pub stores: &'a [StoresStore<'a>],
 }
 
-/// The answer to [`AddStoresRequest`].
+impl<'a> AddStoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        add_time: Timestamp<&'a str>,
+        out_request_no: &'a str,
+        stores: &'a [StoresStore<'a>],
+    ) -> Self {
+        Self {
+            brand_id,
+            add_time,
+            out_request_no,
+            stores,
+        }
+    }
+}
+
+#[doc = "The answer to [`AddStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddStoresResponse {
-    /// 添加时间
+    #[doc = "添加时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_time: Option<Timestamp>,
-    /// 添加失败的小店活动门店列表
+    #[doc = "添加失败的小店活动门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_stores: Option<Vec<StoresFailedStore>>,
 }
 
-/// 查询小店活动门店详情: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/get-store.html>.
-///
-/// For: 普通商户, 服务商.
+#[doc = "查询小店活动门店详情: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.\n\n```ignore\nlet request = GetStoreRequest::new(brand_id, store_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/retail-store/retail-store-act/get-store.html>.\n\nFor: 普通商户, 服务商."]
+#[doc(alias(
+    "查询小店活动门店详情",
+    "GET v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}",
+    "v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}"
+))]
 #[wxpay_api(GET, "v3/marketing/goods-subsidy-activity/retail-store-act/<brand_id>/stores/<store_code>", response = GetStoreResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetStoreRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `1001`."]
     pub brand_id: &'a str,
-    /// 门店编码
+    #[doc = "门店编码\n\nPath parameter, required. Example: `abc_001`."]
     pub store_code: &'a str,
+}
+
+impl<'a> GetStoreRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, store_code: &'a str) -> Self {
+        Self {
+            brand_id,
+            store_code,
+        }
+    }
 }
 
 /// The answer to [`GetStoreRequest`]: `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.

@@ -9,28 +9,44 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 查询活动列表API: `GET /v3/marketing/membercard-activity/activities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-list.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_3.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询活动列表API: `GET /v3/marketing/membercard-activity/activities`.\n\n```ignore\nlet mut request = QueryActivityListRequest::new(activity_type);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-list.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询活动列表API",
+    "GET v3/marketing/membercard-activity/activities",
+    "v3/marketing/membercard-activity/activities"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-activity/activities", response = QueryActivityListResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryActivityListRequest<'a> {
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 活动类型
+    #[doc = "活动类型\n\nQuery parameter, required. Example: `NON_MEMBER_AFTERPAY`."]
     pub activity_type: ActivitiesActivityType,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nQuery parameter, optional. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_id: Option<&'a str>,
-    /// 活动的当前状态
+    #[doc = "活动的当前状态\n\nQuery parameter, optional. Example: `ONGOING`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<QueryActivityListActivityStatus>,
+}
+
+impl<'a> QueryActivityListRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`, `card_id`, `activity_status`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_type: ActivitiesActivityType) -> Self {
+        Self {
+            limit: None,
+            offset: None,
+            activity_type,
+            card_id: None,
+            activity_status: None,
+        }
+    }
 }
 
 string_enum! {
@@ -61,452 +77,657 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryActivityListRequest`].
+#[doc = "The answer to [`QueryActivityListRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryActivityListResponse {
-    /// 活动详情
+    #[doc = "活动详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ActivitiesData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// The answer to [`CreateActivityRequest`].
-///
-/// 活动详情
+#[doc = "The answer to [`CreateActivityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesData {
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `371067`."]
     pub activity_id: String,
-    /// 活动名称
+    #[doc = "活动名称\n\nMay be absent. Example: `良品铺子回馈活动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_name: Option<String>,
-    /// 活动的当前状态
+    #[doc = "活动的当前状态\n\nMay be absent. Example: `ONGOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<String>,
-    /// 活动类型
+    #[doc = "活动类型\n\nMay be absent. Example: `NON_MEMBER_AFTERPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_type: Option<String>,
-    /// 发放时间段
+    #[doc = "发放时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_send_period: Option<ActivitiesAwardSendPeriod>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nMay be absent. Example: `2020-01-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<String>,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nMay be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nMay be absent. Example: `2020-01-29T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 支付前会员活动设置
+    #[doc = "支付前会员活动设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_activity_setting: Option<ActivitiesMiniprogramActivitySetting>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nMay be absent. Example: `100002322019090134234sfdf`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
-    /// 支付后活动设置
+    #[doc = "支付后活动设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_activity_setting: Option<ActivitiesPayActivitySetting>,
-    /// 优惠券列表
+    #[doc = "优惠券列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<ActivitiesStock>>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
 
-/// 发放时间段
+#[doc = "发放时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesAwardSendPeriod {
-    /// 指定时间段
+    #[doc = "指定时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_send_day_time: Option<Vec<ActivitiesAwardSendDayTime>>,
-    /// 指定时间
+    #[doc = "指定时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_send_time: Option<Vec<ActivitiesAwardSendTime>>,
 }
 
-/// 指定时间段
+#[doc = "指定时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesAwardSendDayTime {
-    /// 每日发放开始时间
+    #[doc = "每日发放开始时间\n\nAlways present."]
     pub begin_day_time: ActivitiesBeginDayTime,
-    /// 每日发放结束时间
+    #[doc = "每日发放结束时间\n\nAlways present."]
     pub end_day_time: ActivitiesBeginDayTime,
 }
 
-/// 每日发放开始时间
+#[doc = "The `begin_day_time` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesBeginDayTime {
-    /// 时
+    #[doc = "时\n\nAlways present. Example: `9`."]
     pub hours: i64,
-    /// 分
+    #[doc = "分\n\nAlways present. Example: `34`."]
     pub minutes: i64,
-    /// 秒
+    #[doc = "秒\n\nAlways present. Example: `6`."]
     pub seconds: i64,
 }
 
-/// 指定时间
+#[doc = "指定时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesAwardSendTime {
-    /// 发放开始时间
+    #[doc = "发放开始时间\n\nAlways present. Example: `2020-01-21T00:00:00.000+08:00`."]
     pub begin_time: String,
-    /// 发放结束时间
+    #[doc = "发放结束时间\n\nAlways present. Example: `2020-01-27T00:00:00.000+08:00`."]
     pub end_time: String,
 }
 
-/// 支付前会员活动设置
+#[doc = "支付前会员活动设置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesMiniprogramActivitySetting {
-    /// 领奖页面跳转配置
+    #[doc = "领奖页面跳转配置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_jump_deploy: Option<ActivitiesAwardJumpDeploy>,
-    /// 指定领取渠道
+    #[doc = "指定领取渠道\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<Vec<String>>,
 }
 
-/// 领奖页面跳转配置
+#[doc = "领奖页面跳转配置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesAwardJumpDeploy {
-    /// 跳转按钮文案
+    #[doc = "跳转按钮文案\n\nMay be absent. Example: `点击`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_text: Option<String>,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nMay be absent. Example: `wxc0b84a53ed8e8d29`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 小程序path
+    #[doc = "小程序path\n\nMay be absent. Example: `mall/pages/List`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
 }
 
-/// 支付后活动设置
+#[doc = "支付后活动设置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesPayActivitySetting {
-    /// 激活方式设置
+    #[doc = "激活方式设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate_setting: Option<ActivitiesActivateSetting>,
-    /// 支付结果页活动副标题
+    #[doc = "支付结果页活动副标题\n\nAlways present. Example: `湖南麻辣美食券`."]
     pub activity_second_title: String,
-    /// 商户logo
+    #[doc = "商户logo\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: String,
-    /// 活动曝光商户号
+    #[doc = "活动曝光商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid_list: Option<Vec<String>>,
-    /// 支付设置
+    #[doc = "支付设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_setting: Option<ActivitiesPaymentSetting>,
 }
 
-/// 激活方式设置
+#[doc = "激活方式设置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesActivateSetting {
-    /// 跳转激活的小程序
+    #[doc = "跳转激活的小程序\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate_miniprogram: Option<ActivitiesActivateMiniprogram>,
-    /// 激活类型
+    #[doc = "激活类型\n\nAlways present. Example: `AUTO_ACTIVATE`."]
     pub activate_type: String,
-    /// 跳转激活的url
+    #[doc = "跳转激活的url\n\nMay be absent. Example: `https://w.url.cn/s/Ahz3p2C`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<String>,
 }
 
-/// 跳转激活的小程序
+#[doc = "跳转激活的小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesActivateMiniprogram {
-    /// 跳转激活的appid
+    #[doc = "跳转激活的appid\n\nAlways present. Example: `wxea9c30a90fs8d3fe`."]
     pub activate_appid: String,
-    /// 跳转激活的path
+    #[doc = "跳转激活的path\n\nAlways present. Example: `pages/activate/activate`."]
     pub activate_path: String,
 }
 
-/// 支付设置
+#[doc = "支付设置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesPaymentSetting {
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nMay be absent. Example: `xxx,yyy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_tags: Option<Vec<serde_json::Value>>,
-    /// 指定银行的简称
+    #[doc = "指定银行的简称\n\nMay be absent. Example: `CFT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_bank: Option<String>,
-    /// 支付模式
+    #[doc = "支付模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<ActivitiesPaymentMode>,
 }
 
-/// 支付模式
+#[doc = "支付模式"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesPaymentMode {
-    /// 支付场景列表
+    #[doc = "支付场景列表\n\nMay be absent. Example: `APP`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_scene_list: Option<Vec<serde_json::Value>>,
 }
 
-/// 优惠券列表
+#[doc = "优惠券列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivitiesStock {
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nAlways present. Example: `10000022`."]
     pub stock_creator_mchid: String,
-    /// 券批次ID
+    #[doc = "券批次ID\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
 }
 
-/// 创建活动API: `POST /v3/marketing/membercard-activity/activities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_1.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "创建活动API: `POST /v3/marketing/membercard-activity/activities`.\n\n```ignore\nlet mut request = CreateActivityRequest::new(activity_name, activity_type, begin_time, card_id, end_time, out_request_no);\nrequest.award_send_period = Some(award_send_period);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_1.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "创建活动API",
+    "POST v3/marketing/membercard-activity/activities",
+    "v3/marketing/membercard-activity/activities"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-activity/activities", response = CreateActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateActivityRequest<'a> {
-    /// 活动名称
+    #[doc = "活动名称\n\nBody field, required. Example: `良品铺子回馈活动`."]
     pub activity_name: &'a str,
-    /// 活动类型
+    #[doc = "活动类型\n\nBody field, required. Example: `NON_MEMBER_AFTERPAY`."]
     pub activity_type: ActivitiesActivityType,
-    /// 发放时间段
+    #[doc = "发放时间段\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_send_period: Option<CreateActivityAwardSendPeriod<'a>>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nBody field, required. Example: `2020-01-20T13:29:35.120+08:00`."]
     pub begin_time: &'a str,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nBody field, required. Example: `2020-01-29T13:29:35.120+08:00`."]
     pub end_time: &'a str,
-    /// 支付前会员活动设置
+    #[doc = "支付前会员活动设置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_activity_setting: Option<CreateActivityMiniprogramActivitySetting<'a>>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 支付后活动设置
+    #[doc = "支付后活动设置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_activity_setting: Option<CreateActivityPayActivitySetting<'a>>,
-    /// 优惠券列表
+    #[doc = "优惠券列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<&'a [CreateActivityStock<'a>]>,
 }
 
-/// 发放时间段
+impl<'a> CreateActivityRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`award_send_period`, `miniprogram_activity_setting`, `pay_activity_setting`, `stock_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_name: &'a str,
+        activity_type: ActivitiesActivityType,
+        begin_time: &'a str,
+        card_id: &'a str,
+        end_time: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            activity_name,
+            activity_type,
+            award_send_period: None,
+            begin_time,
+            card_id,
+            end_time,
+            miniprogram_activity_setting: None,
+            out_request_no,
+            pay_activity_setting: None,
+            stock_list: None,
+        }
+    }
+}
+
+#[doc = "发放时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityAwardSendPeriod<'a> {
-    /// 指定时间段
+    #[doc = "指定时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_send_day_time: Option<&'a [CreateActivityAwardSendDayTime]>,
-    /// 指定时间
+    #[doc = "指定时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_send_time: Option<&'a [CreateActivityAwardSendTime<'a>]>,
 }
 
-/// 指定时间段
+impl<'a> CreateActivityAwardSendPeriod<'a> {
+    /// The object without a required field. The optional ones (`award_send_day_time`, `award_send_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            award_send_day_time: None,
+            award_send_time: None,
+        }
+    }
+}
+
+#[doc = "指定时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityAwardSendDayTime {
-    /// 每日发放开始时间
+    #[doc = "每日发放开始时间\n\nRequired."]
     pub begin_day_time: CreateActivityBeginDayTime,
-    /// 每日发放结束时间
+    #[doc = "每日发放结束时间\n\nRequired."]
     pub end_day_time: CreateActivityBeginDayTime,
 }
 
-/// 每日发放开始时间
+impl CreateActivityAwardSendDayTime {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        begin_day_time: CreateActivityBeginDayTime,
+        end_day_time: CreateActivityBeginDayTime,
+    ) -> Self {
+        Self {
+            begin_day_time,
+            end_day_time,
+        }
+    }
+}
+
+#[doc = "The `begin_day_time` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityBeginDayTime {
-    /// 时
+    #[doc = "时\n\nRequired. Example: `9`."]
     pub hours: i64,
-    /// 分
+    #[doc = "分\n\nRequired. Example: `34`."]
     pub minutes: i64,
-    /// 秒
+    #[doc = "秒\n\nRequired. Example: `6`."]
     pub seconds: i64,
 }
 
-/// 指定时间
+impl CreateActivityBeginDayTime {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(hours: i64, minutes: i64, seconds: i64) -> Self {
+        Self {
+            hours,
+            minutes,
+            seconds,
+        }
+    }
+}
+
+#[doc = "指定时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityAwardSendTime<'a> {
-    /// 发放开始时间
+    #[doc = "发放开始时间\n\nRequired. Example: `2020-01-21T00:00:00.000+08:00`."]
     pub begin_time: &'a str,
-    /// 发放结束时间
+    #[doc = "发放结束时间\n\nRequired. Example: `2020-01-27T00:00:00.000+08:00`."]
     pub end_time: &'a str,
 }
 
-/// 支付前会员活动设置
+impl<'a> CreateActivityAwardSendTime<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(begin_time: &'a str, end_time: &'a str) -> Self {
+        Self {
+            begin_time,
+            end_time,
+        }
+    }
+}
+
+#[doc = "支付前会员活动设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityMiniprogramActivitySetting<'a> {
-    /// 领奖页面跳转配置
+    #[doc = "领奖页面跳转配置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_jump_deploy: Option<CreateActivityAwardJumpDeploy<'a>>,
-    /// 指定领取渠道
+    #[doc = "指定领取渠道\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a [&'a str]>,
 }
 
-/// 领奖页面跳转配置
+impl<'a> CreateActivityMiniprogramActivitySetting<'a> {
+    /// The object without a required field. The optional ones (`award_jump_deploy`, `outer_str`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            award_jump_deploy: None,
+            outer_str: None,
+        }
+    }
+}
+
+#[doc = "领奖页面跳转配置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityAwardJumpDeploy<'a> {
-    /// 跳转按钮文案
+    #[doc = "跳转按钮文案\n\nOptional. Example: `点击`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button_text: Option<&'a str>,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nOptional. Example: `wxc0b84a53ed8e8d29`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序path
+    #[doc = "小程序path\n\nOptional. Example: `mall/pages/List`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
 }
 
-/// 支付后活动设置
+impl<'a> CreateActivityAwardJumpDeploy<'a> {
+    /// The object without a required field. The optional ones (`button_text`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            button_text: None,
+            mini_program_appid: None,
+            mini_program_path: None,
+        }
+    }
+}
+
+#[doc = "支付后活动设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityPayActivitySetting<'a> {
-    /// 激活方式设置
+    #[doc = "激活方式设置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_setting: Option<CreateActivityActivateSetting<'a>>,
-    /// 支付结果页活动副标题
+    #[doc = "支付结果页活动副标题\n\nRequired. Example: `湖南麻辣美食券`."]
     pub activity_second_title: &'a str,
-    /// 商户logo
+    #[doc = "商户logo\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: &'a str,
-    /// 活动曝光商户号
+    #[doc = "活动曝光商户号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid_list: Option<&'a [&'a str]>,
-    /// 支付设置
+    #[doc = "支付设置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_setting: Option<CreateActivityPaymentSetting<'a>>,
 }
 
-/// 激活方式设置
+impl<'a> CreateActivityPayActivitySetting<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`activate_setting`, `mchid_list`, `payment_setting`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_second_title: &'a str, logo_url: &'a str) -> Self {
+        Self {
+            activate_setting: None,
+            activity_second_title,
+            logo_url,
+            mchid_list: None,
+            payment_setting: None,
+        }
+    }
+}
+
+#[doc = "激活方式设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityActivateSetting<'a> {
-    /// 跳转激活的小程序
+    #[doc = "跳转激活的小程序\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_miniprogram: Option<CreateActivityActivateMiniprogram<'a>>,
-    /// 激活类型
+    #[doc = "激活类型\n\nRequired. Example: `AUTO_ACTIVATE`."]
     pub activate_type: &'a str,
-    /// 跳转激活的url
+    #[doc = "跳转激活的url\n\nOptional. Example: `https://w.url.cn/s/Ahz3p2C`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<&'a str>,
 }
 
-/// 跳转激活的小程序
+impl<'a> CreateActivityActivateSetting<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`activate_miniprogram`, `activate_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activate_type: &'a str) -> Self {
+        Self {
+            activate_miniprogram: None,
+            activate_type,
+            activate_url: None,
+        }
+    }
+}
+
+#[doc = "跳转激活的小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityActivateMiniprogram<'a> {
-    /// 跳转激活的appid
+    #[doc = "跳转激活的appid\n\nRequired. Example: `wxea9c30a90fs8d3fe`."]
     pub activate_appid: &'a str,
-    /// 跳转激活的path
+    #[doc = "跳转激活的path\n\nRequired. Example: `pages/activate/activate`."]
     pub activate_path: &'a str,
 }
 
-/// 支付设置
+impl<'a> CreateActivityActivateMiniprogram<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activate_appid: &'a str, activate_path: &'a str) -> Self {
+        Self {
+            activate_appid,
+            activate_path,
+        }
+    }
+}
+
+#[doc = "支付设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityPaymentSetting<'a> {
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tags: Option<&'a [&'a str]>,
-    /// 指定银行的简称
+    #[doc = "指定银行的简称\n\nOptional. Example: `CFT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_bank: Option<&'a str>,
-    /// 支付模式
+    #[doc = "支付模式\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<CreateActivityPaymentMode<'a>>,
 }
 
-/// 支付模式
+impl<'a> CreateActivityPaymentSetting<'a> {
+    /// The object without a required field. The optional ones (`goods_tags`, `limit_bank`, `payment_mode`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            goods_tags: None,
+            limit_bank: None,
+            payment_mode: None,
+        }
+    }
+}
+
+#[doc = "支付模式"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityPaymentMode<'a> {
-    /// 支付场景列表
+    #[doc = "支付场景列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_scene_list: Option<&'a [&'a str]>,
 }
 
-/// 优惠券列表
+impl<'a> CreateActivityPaymentMode<'a> {
+    /// The object without a required field. The optional ones (`payment_scene_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            payment_scene_list: None,
+        }
+    }
+}
+
+#[doc = "优惠券列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateActivityStock<'a> {
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nRequired. Example: `10000022`."]
     pub stock_creator_mchid: &'a str,
-    /// 券批次ID
+    #[doc = "券批次ID\n\nRequired. Example: `98065001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> CreateActivityStock<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(stock_creator_mchid: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            stock_creator_mchid,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreateActivityRequest`]: `POST /v3/marketing/membercard-activity/activities`.
 pub type CreateActivityResponse = ActivitiesData;
 
-/// 查询活动详情API: `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-detail.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_4.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询活动详情API: `GET /v3/marketing/membercard-activity/activities/{activity_id}`.\n\n```ignore\nlet request = QueryActivityDetailRequest::new(activity_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-detail.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询活动详情API",
+    "GET v3/marketing/membercard-activity/activities/{activity_id}",
+    "v3/marketing/membercard-activity/activities/{activity_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-activity/activities/<activity_id>", response = QueryActivityDetailResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryActivityDetailRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `371067`."]
     pub activity_id: &'a str,
 }
 
-/// The answer to [`QueryActivityDetailRequest`].
+impl<'a> QueryActivityDetailRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self { activity_id }
+    }
+}
+
+#[doc = "The answer to [`QueryActivityDetailRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryActivityDetailResponse {
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `371067`."]
     pub activity_id: String,
-    /// 活动名称
+    #[doc = "活动名称\n\nMay be absent. Example: `良品铺子回馈活动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_name: Option<String>,
-    /// 活动的当前状态
+    #[doc = "活动的当前状态\n\nMay be absent. Example: `ONGOING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<String>,
-    /// 活动类型
+    #[doc = "活动类型\n\nMay be absent. Example: `NON_MEMBER_AFTERPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_type: Option<String>,
-    /// 发放时间段
+    #[doc = "发放时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_send_period: Option<ActivitiesAwardSendPeriod>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nMay be absent. Example: `2020-01-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<String>,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nMay be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nMay be absent. Example: `2020-01-29T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// 支付前会员活动设置
+    #[doc = "支付前会员活动设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miniprogram_activity_setting: Option<ActivitiesMiniprogramActivitySetting>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nMay be absent. Example: `100002322019090134234sfdf`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
-    /// 支付后活动设置
+    #[doc = "支付后活动设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_activity_setting: Option<QueryActivityDetailPayActivitySetting>,
-    /// 优惠券列表
+    #[doc = "优惠券列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<ActivitiesStock>>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
 
-/// 支付后活动设置
+#[doc = "支付后活动设置"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryActivityDetailPayActivitySetting {
-    /// 激活方式设置
+    #[doc = "激活方式设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate_setting: Option<ActivitiesActivateSetting>,
-    /// 支付结果页活动副标题
+    #[doc = "支付结果页活动副标题\n\nAlways present. Example: `湖南麻辣美食券`."]
     pub activity_second_title: String,
-    /// 商户logo
+    #[doc = "商户logo\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: String,
-    /// 活动曝光商户号
+    #[doc = "活动曝光商户号\n\nMay be absent. Example: `10000022,10000023`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid_list: Option<Vec<serde_json::Value>>,
-    /// 支付设置
+    #[doc = "支付设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_setting: Option<ActivitiesPaymentSetting>,
 }

@@ -3,24 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 终止活动API: `POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/terminating-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "终止活动API: `POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`.\n\n```ignore\nlet request = TerminatingActivityRequest::new(activity_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/terminating-activity.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "终止活动API",
+    "POST v3/marketing/membercard-activity/activities/{activity_id}/terminate",
+    "v3/marketing/membercard-activity/activities/{activity_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-activity/activities/<activity_id>/terminate", response = TerminatingActivityResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatingActivityRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `371067`."]
     pub activity_id: &'a str,
 }
 
-/// The answer to [`TerminatingActivityRequest`].
+impl<'a> TerminatingActivityRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self { activity_id }
+    }
+}
+
+#[doc = "The answer to [`TerminatingActivityRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminatingActivityResponse {
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `371067`."]
     pub activity_id: String,
-    /// 终止时间
+    #[doc = "终止时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_time: Option<String>,
 }

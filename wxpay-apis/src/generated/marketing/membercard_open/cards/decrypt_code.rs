@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "加密code解码（跳转型激活）API: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.\n\n```ignore\nlet request = QueryMembercardOpenCardsDecryptCodeRequest::new(card_id, encrypt_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_4.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "加密code解码（跳转型激活）API",
+    "GET v3/marketing/membercard-open/cards/{card_id}/decrypt-code",
+    "v3/marketing/membercard-open/cards/{card_id}/decrypt-code"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards/<card_id>/decrypt-code", response = QueryMembercardOpenCardsDecryptCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsDecryptCodeRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 加密code
+    #[doc = "加密code\n\nQuery parameter, required. Example: `XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE`."]
     pub encrypt_code: &'a str,
+}
+
+impl<'a> QueryMembercardOpenCardsDecryptCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, encrypt_code: &'a str) -> Self {
+        Self {
+            card_id,
+            encrypt_code,
+        }
+    }
 }
 
 /// The answer to [`QueryMembercardOpenCardsDecryptCodeRequest`]: `GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`.

@@ -21,142 +21,160 @@ pub mod service_modules;
 pub mod upgrade;
 pub mod users;
 
-/// 查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询会员卡模板列表API: `GET /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenCardsRequest::new(offset, limit);\nrequest.brand_id = Some(brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询会员卡模板列表API",
+    "GET v3/marketing/membercard-open/cards",
+    "v3/marketing/membercard-open/cards"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards", response = QueryMembercardOpenCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsRequest<'a> {
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, optional. Example: `1001622624`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<&'a str>,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nQuery parameter, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `20`."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryMembercardOpenCardsRequest`].
+impl<'a> QueryMembercardOpenCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`brand_id`, `appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(offset: i64, limit: i64) -> Self {
+        Self {
+            brand_id: None,
+            appid: None,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsResponse {
-    /// 会员卡列表
+    #[doc = "会员卡列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CardsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreateMembercardOpenCardsRequest`] and [`QueryMembercardOpenCardsByCardIdRequest`].
-///
-/// 会员卡列表
+#[doc = "The answer to [`CreateMembercardOpenCardsRequest`] and [`QueryMembercardOpenCardsByCardIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsData {
-    /// 商户补充声明
+    #[doc = "商户补充声明\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<CardsAdditionalStatement>,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 会员卡背景图
+    #[doc = "会员卡背景图\n\nAlways present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub background_picture_url: String,
-    /// 储值信息
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 品牌信息
+    #[doc = "品牌信息\n\nAlways present."]
     pub brand: CardsBrand,
-    /// 会员卡id
+    #[doc = "会员卡id\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 会员卡code分配类型
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 有效期
+    #[doc = "有效期\n\nAlways present."]
     pub date_information: CardsDateInformation,
-    /// 使用须知
+    #[doc = "使用须知\n\nAlways present. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     pub description: String,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 会员卡logo
+    #[doc = "会员卡logo\n\nAlways present. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: String,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 剩余库存
+    #[doc = "剩余库存\n\nMay be absent. Example: `1004`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remain_quantity: Option<i64>,
-    /// 服务电话
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 会员卡状态
+    #[doc = "会员卡状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CardsStatus>,
-    /// 卡名称
+    #[doc = "卡名称\n\nAlways present. Example: `微信支付测试卡`."]
     pub title: String,
-    /// 会员卡总库存
+    #[doc = "会员卡总库存\n\nMay be absent. Example: `5000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
-    /// 开卡信息
+    #[doc = "开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<CardsUserInformationForm>,
 }
 
-/// 商户补充声明
+#[doc = "商户补充声明"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsAdditionalStatement {
-    /// 跳转小程序appid
+    #[doc = "跳转小程序appid\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
-    /// 跳转小程序path
+    #[doc = "跳转小程序path\n\nMay be absent. Example: `pages/statement/statement`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// 标题
+    #[doc = "标题\n\nMay be absent. Example: `xxx会员卡使用须知`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// 跳转url
+    #[doc = "跳转url\n\nMay be absent. Example: `https://xxx.111.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsBalanceInformation {
-    /// 储值小程序appid
+    #[doc = "储值小程序appid\n\nMay be absent. Example: `wxea9c30890f48d5ae`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_appid: Option<String>,
-    /// 储值小程序path
+    #[doc = "储值小程序path\n\nMay be absent. Example: `pages/balance/balance`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_path: Option<String>,
-    /// 储值url
+    #[doc = "储值url\n\nMay be absent. Example: `https://xxx.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_url: Option<String>,
-    /// 是否支持储值
+    #[doc = "是否支持储值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_balance: Option<bool>,
 }
 
-/// 品牌信息
+#[doc = "品牌信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsBrand {
-    /// 品牌id
+    #[doc = "品牌id\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 品牌展示名称
+    #[doc = "品牌展示名称\n\nAlways present. Example: `微信支付`."]
     pub display_name: String,
 }
 
@@ -186,19 +204,20 @@ string_enum! {
     }
 }
 
-/// 有效期
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsDateInformation {
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `200`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nMay be absent. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
-    /// 有效期类型
+    #[doc = "有效期类型\n\nAlways present."]
     pub r#type: CardsType,
 }
 
@@ -228,27 +247,29 @@ string_enum! {
     }
 }
 
-/// 开卡信息
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsUserInformationForm {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<crate::marketing::membercard_open::MembercardOpenName>>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<CardsCustomField>>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsCustomField {
-    /// 字段名称
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 商户自定义的开卡信息字段类型
+    #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryMembercardOpenCardsType>,
-    /// `values`
+    #[doc = "`values`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
@@ -267,302 +288,523 @@ string_enum! {
     }
 }
 
-/// 创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "创建会员卡模板API: `POST /v3/marketing/membercard-open/cards`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsRequest::new(appid, background_picture_url, brand, code_mode, code_type, date_information, description, logo_url, out_request_no, title);\nrequest.additional_statement = Some(additional_statement);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "创建会员卡模板API",
+    "POST v3/marketing/membercard-open/cards",
+    "v3/marketing/membercard-open/cards"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards", response = CreateMembercardOpenCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsRequest<'a> {
-    /// 商户补充声明
+    #[doc = "商户补充声明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<MembercardOpenCardsAdditionalStatement<'a>>,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nBody field, required. Example: `wxea9c30890f48d5ae`."]
     pub appid: &'a str,
-    /// 会员卡背景图
+    #[doc = "会员卡背景图\n\nBody field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub background_picture_url: &'a str,
-    /// 储值信息
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<MembercardOpenCardsBalanceInformation<'a>>,
-    /// 品牌信息
+    #[doc = "品牌信息\n\nBody field, required."]
     pub brand: CreateMembercardOpenCardsBrand<'a>,
-    /// 会员卡code分配类型
+    #[doc = "会员卡code分配类型\n\nBody field, required."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nBody field, required."]
     pub code_type: CardsCodeType,
-    /// 有效期
+    #[doc = "有效期\n\nBody field, required."]
     pub date_information: CreateMembercardOpenCardsDateInformation<'a>,
-    /// 使用须知
+    #[doc = "使用须知\n\nBody field, required. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     pub description: &'a str,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 会员卡logo
+    #[doc = "会员卡logo\n\nBody field, required. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub logo_url: &'a str,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否启用动态码
+    #[doc = "是否启用动态码\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_dynamic_code: Option<bool>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 服务电话
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 卡名称
+    #[doc = "卡名称\n\nBody field, required. Example: `微信支付测试卡`."]
     pub title: &'a str,
-    /// 会员卡总库存
+    #[doc = "会员卡总库存\n\nBody field, optional. Example: `5000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 开卡信息
+    #[doc = "开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<CreateMembercardOpenCardsUserInformationForm<'a>>,
 }
 
-/// 商户补充声明
+impl<'a> CreateMembercardOpenCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_statement`, `balance_information`, `init_level`, `need_display_level`, `need_dynamic_code`, `service_phone`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        background_picture_url: &'a str,
+        brand: CreateMembercardOpenCardsBrand<'a>,
+        code_mode: CardsCodeMode,
+        code_type: CardsCodeType,
+        date_information: CreateMembercardOpenCardsDateInformation<'a>,
+        description: &'a str,
+        logo_url: &'a str,
+        out_request_no: &'a str,
+        title: &'a str,
+    ) -> Self {
+        Self {
+            additional_statement: None,
+            appid,
+            background_picture_url,
+            balance_information: None,
+            brand,
+            code_mode,
+            code_type,
+            date_information,
+            description,
+            init_level: None,
+            logo_url,
+            need_display_level: None,
+            need_dynamic_code: None,
+            out_request_no,
+            service_phone: None,
+            title,
+            total_quantity: None,
+            user_information_form: None,
+        }
+    }
+}
+
+#[doc = "商户补充声明"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsAdditionalStatement<'a> {
-    /// 跳转小程序appid
+    #[doc = "跳转小程序appid\n\nOptional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 跳转小程序path
+    #[doc = "跳转小程序path\n\nOptional. Example: `pages/statement/statement`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
-    /// 标题
+    #[doc = "标题\n\nOptional. Example: `xxx会员卡使用须知`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
-    /// 跳转url
+    #[doc = "跳转url\n\nOptional. Example: `https://xxx.111.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<&'a str>,
 }
 
-/// 储值信息
+impl<'a> MembercardOpenCardsAdditionalStatement<'a> {
+    /// The object without a required field. The optional ones (`appid`, `path`, `title`, `url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            appid: None,
+            path: None,
+            title: None,
+            url: None,
+        }
+    }
+}
+
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsBalanceInformation<'a> {
-    /// 储值小程序appid
+    #[doc = "储值小程序appid\n\nOptional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_appid: Option<&'a str>,
-    /// 储值小程序path
+    #[doc = "储值小程序path\n\nOptional. Example: `pages/balance/balance`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_path: Option<&'a str>,
-    /// 储值url
+    #[doc = "储值url\n\nOptional. Example: `https://xxx.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_url: Option<&'a str>,
-    /// 是否支持储值
+    #[doc = "是否支持储值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_balance: Option<bool>,
 }
 
-/// 品牌信息
+impl<'a> MembercardOpenCardsBalanceInformation<'a> {
+    /// The object without a required field. The optional ones (`balance_appid`, `balance_path`, `balance_url`, `need_balance`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            balance_appid: None,
+            balance_path: None,
+            balance_url: None,
+            need_balance: None,
+        }
+    }
+}
+
+#[doc = "品牌信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsBrand<'a> {
-    /// 品牌id
+    #[doc = "品牌id\n\nRequired. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 品牌展示名称
+    #[doc = "品牌展示名称\n\nRequired. Example: `微信支付`."]
     pub display_name: &'a str,
 }
 
-/// 有效期
+impl<'a> CreateMembercardOpenCardsBrand<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(brand_id: &'a str, display_name: &'a str) -> Self {
+        Self {
+            brand_id,
+            display_name,
+        }
+    }
+}
+
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsDateInformation<'a> {
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nOptional. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp<&'a str>>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nOptional. Example: `200`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nOptional. Format `rfc3339`. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp<&'a str>>,
-    /// 有效期类型
+    #[doc = "有效期类型\n\nRequired."]
     pub r#type: CardsType,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
-/// 开卡信息
+impl<'a> CreateMembercardOpenCardsDateInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(r#type: CardsType) -> Self {
+        Self {
+            available_begin_time: None,
+            available_day_after_receive: None,
+            available_end_time: None,
+            r#type,
+            wait_days_after_receive: None,
+        }
+    }
+}
+
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsUserInformationForm<'a> {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::marketing::membercard_open::MembercardOpenName]>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [MembercardOpenCardsCustomField<'a>]>,
 }
 
-/// 商户自定义的开卡信息字段
+impl<'a> CreateMembercardOpenCardsUserInformationForm<'a> {
+    /// The object without a required field. The optional ones (`common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
+}
+
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsCustomField<'a> {
-    /// 字段名称
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 商户自定义的开卡信息字段类型
+    #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QueryMembercardOpenCardsType>,
-    /// 字段值
+    #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
+}
+
+impl<'a> MembercardOpenCardsCustomField<'a> {
+    /// The object without a required field. The optional ones (`name`, `type`, `values`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            r#type: None,
+            values: None,
+        }
+    }
 }
 
 /// The answer to [`CreateMembercardOpenCardsRequest`]: `POST /v3/marketing/membercard-open/cards`.
 pub type CreateMembercardOpenCardsResponse = CardsData;
 
-/// 删除会员卡模板API: `DELETE /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "删除会员卡模板API: `DELETE /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsRequest::new(card_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "删除会员卡模板API",
+    "DELETE v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/membercard-open/cards/<card_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMembercardOpenCardsRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
 }
 
-/// 查询会员卡模板信息API: `GET /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+impl<'a> DeleteMembercardOpenCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str) -> Self {
+        Self { card_id }
+    }
+}
+
+#[doc = "查询会员卡模板信息API: `GET /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet request = QueryMembercardOpenCardsByCardIdRequest::new(card_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询会员卡模板信息API",
+    "GET v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards/<card_id>", response = QueryMembercardOpenCardsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsByCardIdRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
+}
+
+impl<'a> QueryMembercardOpenCardsByCardIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str) -> Self {
+        Self { card_id }
+    }
 }
 
 /// The answer to [`QueryMembercardOpenCardsByCardIdRequest`]: `GET /v3/marketing/membercard-open/cards/{card_id}`.
 pub type QueryMembercardOpenCardsByCardIdResponse = CardsData;
 
-/// 修改会员卡模板信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "修改会员卡模板信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRequest::new(card_id);\nrequest.additional_statement = Some(additional_statement);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "修改会员卡模板信息API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}",
+    "v3/marketing/membercard-open/cards/{card_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 商户补充声明
+    #[doc = "商户补充声明\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_statement: Option<MembercardOpenCardsAdditionalStatement<'a>>,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nBody field, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 会员卡背景图
+    #[doc = "会员卡背景图\n\nBody field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_picture_url: Option<&'a str>,
-    /// 储值信息
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<MembercardOpenCardsBalanceInformation<'a>>,
-    /// 会员卡code分配类型
+    #[doc = "会员卡code分配类型\n\nBody field, optional. Example: `SYSTEM_ALLOCATE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_mode: Option<CardsCodeMode>,
-    /// 会员码型
+    #[doc = "会员码型\n\nBody field, optional. Example: `BAR_CODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_type: Option<CardsCodeType>,
-    /// 有效期
+    #[doc = "有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_information: Option<ModifyMembercardOpenCardsDateInformation<'a>>,
-    /// 使用须知
+    #[doc = "使用须知\n\nBody field, optional. Example: `使用本会员卡表示你同意xxx公司的协议，最终解释权归xxx公司所有`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 会员卡logo
+    #[doc = "会员卡logo\n\nBody field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<&'a str>,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否启用动态码
+    #[doc = "是否启用动态码\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_dynamic_code: Option<bool>,
-    /// 服务电话
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 卡名称
+    #[doc = "卡名称\n\nBody field, optional. Example: `微信支付测试卡`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
-    /// 会员卡总库存
+    #[doc = "会员卡总库存\n\nBody field, optional. Example: `5000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<i64>,
-    /// 开卡信息
+    #[doc = "开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information_form: Option<ModifyMembercardOpenCardsUserInformationForm<'a>>,
 }
 
-/// 有效期
+impl<'a> ModifyMembercardOpenCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_statement`, `appid`, `background_picture_url`, `balance_information`, `code_mode`, `code_type`, `date_information`, `description`, `init_level`, `logo_url`, `need_display_level`, `need_dynamic_code`, `service_phone`, `title`, `total_quantity`, `user_information_form`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str) -> Self {
+        Self {
+            card_id,
+            additional_statement: None,
+            appid: None,
+            background_picture_url: None,
+            balance_information: None,
+            code_mode: None,
+            code_type: None,
+            date_information: None,
+            description: None,
+            init_level: None,
+            logo_url: None,
+            need_display_level: None,
+            need_dynamic_code: None,
+            service_phone: None,
+            title: None,
+            total_quantity: None,
+            user_information_form: None,
+        }
+    }
+}
+
+#[doc = "有效期"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsDateInformation<'a> {
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nOptional. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<&'a str>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nOptional. Example: `200`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nOptional. Example: `2030-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<&'a str>,
-    /// 有效期类型
+    #[doc = "有效期类型\n\nRequired."]
     pub r#type: CardsType,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
 }
 
-/// 开卡信息
+impl<'a> ModifyMembercardOpenCardsDateInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_begin_time`, `available_day_after_receive`, `available_end_time`, `wait_days_after_receive`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(r#type: CardsType) -> Self {
+        Self {
+            available_begin_time: None,
+            available_day_after_receive: None,
+            available_end_time: None,
+            r#type,
+            wait_days_after_receive: None,
+        }
+    }
+}
+
+#[doc = "开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsUserInformationForm<'a> {
-    /// 是否允许修改
+    #[doc = "是否允许修改\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub can_modify_after_activate: Option<bool>,
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::marketing::membercard_open::MembercardOpenName]>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [MembercardOpenCardsCustomField<'a>]>,
 }
 
-/// 会员专属咨询信息
+impl<'a> ModifyMembercardOpenCardsUserInformationForm<'a> {
+    /// The object without a required field. The optional ones (`can_modify_after_activate`, `common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            can_modify_after_activate: None,
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
+}
+
+#[doc = "会员专属咨询信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RightsGuide<'a> {
-    /// 联系方式
+    #[doc = "联系方式\n\nOptional. Example: `微信号`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_information_name: Option<&'a str>,
-    /// 联系信息值
+    #[doc = "联系信息值\n\nOptional. Example: `weixin123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_information_value: Option<&'a str>,
-    /// 联系人头像
+    #[doc = "联系人头像\n\nOptional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_image_url: Option<&'a str>,
-    /// 联系电话
+    #[doc = "联系电话\n\nOptional. Example: `0755-12345677`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
-    /// 联系人名字
+    #[doc = "联系人名字\n\nOptional. Example: `酒店管家-何小明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_name: Option<&'a str>,
 }
 
-/// 跳转小程序
+impl<'a> RightsGuide<'a> {
+    /// The object without a required field. The optional ones (`contact_information_name`, `contact_information_value`, `head_image_url`, `phone_number`, `staff_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            contact_information_name: None,
+            contact_information_value: None,
+            head_image_url: None,
+            phone_number: None,
+            staff_name: None,
+        }
+    }
+}
+
+#[doc = "跳转小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CardsJumpMiniprogram<'a> {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nRequired. Example: `wx37178d097a6851d8`."]
     pub appid: &'a str,
-    /// 小程序path
+    #[doc = "小程序path\n\nRequired. Example: `pages/index/index`."]
     pub path: &'a str,
 }
 
-/// The answer to [`QueryMembercardOpenCardsDecryptCodeRequest`](crate::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest), [`ImportMembercardOpenCardsPhoneMembercardRequest`](crate::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest) and [`ImportMembercardOpenCardsUsersRequest`](crate::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest).
+impl<'a> CardsJumpMiniprogram<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str, path: &'a str) -> Self {
+        Self { appid, path }
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenCardsDecryptCodeRequest`](crate::marketing::membercard_open::cards::decrypt_code::QueryMembercardOpenCardsDecryptCodeRequest), [`ImportMembercardOpenCardsPhoneMembercardRequest`](crate::marketing::membercard_open::cards::phone_membercard::import::ImportMembercardOpenCardsPhoneMembercardRequest) and [`ImportMembercardOpenCardsUsersRequest`](crate::marketing::membercard_open::cards::users::import::ImportMembercardOpenCardsUsersRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsResponse {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present."]
     pub code: String,
 }

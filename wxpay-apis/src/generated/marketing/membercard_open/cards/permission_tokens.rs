@@ -3,38 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "商户预授权: `POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsPermissionTokensRequest::new(card_id, activate_type);\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "商户预授权",
+    "POST v3/marketing/membercard-open/cards/{card_id}/permission-tokens",
+    "v3/marketing/membercard-open/cards/{card_id}/permission-tokens"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/permission-tokens", response = CreateMembercardOpenCardsPermissionTokensResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensRequest<'a> {
-    /// 会员卡模板id
+    #[doc = "会员卡模板id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 跳转激活的appid
+    #[doc = "跳转激活的appid\n\nBody field, optional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_appid: Option<&'a str>,
-    /// 跳转激活的path
+    #[doc = "跳转激活的path\n\nBody field, optional. Example: `pages/activate/activate`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_path: Option<&'a str>,
-    /// 激活类型
+    #[doc = "激活类型\n\nBody field, required. Example: `AUTO_ACTIVATE`."]
     pub activate_type: &'a str,
-    /// 跳转激活的url
+    #[doc = "跳转激活的url\n\nBody field, optional. Example: `https://w.url.cn/s/Ahz3p2C`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<&'a str>,
-    /// 设置用户在开卡完成后
+    #[doc = "设置用户在开卡完成后\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub navigate_back_previous_page: Option<bool>,
-    /// 自定义场景值
+    #[doc = "自定义场景值\n\nBody field, optional. Example: `szwxtd`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a str>,
 }
 
-/// The answer to [`CreateMembercardOpenCardsPermissionTokensRequest`].
+impl<'a> CreateMembercardOpenCardsPermissionTokensRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `navigate_back_previous_page`, `outer_str`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, activate_type: &'a str) -> Self {
+        Self {
+            card_id,
+            activate_appid: None,
+            activate_path: None,
+            activate_type,
+            activate_url: None,
+            navigate_back_previous_page: None,
+            outer_str: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMembercardOpenCardsPermissionTokensRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsPermissionTokensResponse {
-    /// 预授权token
+    #[doc = "预授权token\n\nAlways present. Example: `EhhEF0Jt0uDLPK6Cr70KCrJmkTtfPPE222gUFsdP87CF4RqzpIdnNpDsbOD1kpsNuioecawJqEUfA...`."]
     pub permission_token: String,
 }

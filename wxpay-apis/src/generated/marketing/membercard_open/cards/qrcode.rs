@@ -3,30 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 创建会员卡二维码API: `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_3.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "创建会员卡二维码API: `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsQrcodeRequest::new(card_id, activate_type);\nrequest.activate_appid = Some(activate_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "创建会员卡二维码API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/qrcode",
+    "v3/marketing/membercard-open/cards/{card_id}/qrcode"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/qrcode", response = CreateMembercardOpenCardsQrcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsQrcodeRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 跳转激活的appid
+    #[doc = "跳转激活的appid\n\nBody field, optional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_appid: Option<&'a str>,
-    /// 跳转激活的path
+    #[doc = "跳转激活的path\n\nBody field, optional. Example: `pages/activate/activate`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_path: Option<&'a str>,
-    /// 会员卡激活类型
+    #[doc = "会员卡激活类型\n\nBody field, required."]
     pub activate_type: CreateMembercardOpenCardsQrcodeActivateType,
-    /// 跳转激活的url
+    #[doc = "跳转激活的url\n\nBody field, optional. Example: `https://w.url.cn/s/Ahz3p2C`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activate_url: Option<&'a str>,
-    /// 自定义场景值
+    #[doc = "自定义场景值\n\nBody field, optional. Example: `szwxtd`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a str>,
+}
+
+impl<'a> CreateMembercardOpenCardsQrcodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activate_appid`, `activate_path`, `activate_url`, `outer_str`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        activate_type: CreateMembercardOpenCardsQrcodeActivateType,
+    ) -> Self {
+        Self {
+            card_id,
+            activate_appid: None,
+            activate_path: None,
+            activate_type,
+            activate_url: None,
+            outer_str: None,
+        }
+    }
 }
 
 string_enum! {
@@ -39,9 +59,10 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMembercardOpenCardsQrcodeRequest`].
+#[doc = "The answer to [`CreateMembercardOpenCardsQrcodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsQrcodeResponse {
-    /// 二维码对应的url
+    #[doc = "二维码对应的url\n\nAlways present. Example: `https://w.url.cn/s/Ahz3p2C`."]
     pub url: String,
 }

@@ -3,103 +3,171 @@
 
 use crate::generated::prelude::*;
 
-/// 设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "设置会员卡模板权益项API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsRightsRequest::new(card_id, show_bonus, show_favor);\nrequest.bonus = Some(bonus);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置会员卡模板权益项API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/rights",
+    "v3/marketing/membercard-open/cards/{card_id}/rights"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/rights", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员积分
+    #[doc = "会员积分\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus: Option<ModifyMembercardOpenCardsRightsBonus<'a>>,
-    /// 会员发票
+    #[doc = "会员发票\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao: Option<ModifyMembercardOpenCardsRightsFapiao<'a>>,
-    /// 会员优惠
+    #[doc = "会员优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favor: Option<ModifyMembercardOpenCardsRightsFavor<'a>>,
-    /// 会员专属咨询信息
+    #[doc = "会员专属咨询信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<crate::marketing::membercard_open::cards::RightsGuide<'a>>,
-    /// 是否展示会员积分
+    #[doc = "是否展示会员积分\n\nBody field, required."]
     pub show_bonus: bool,
-    /// 是否展示会员发票
+    #[doc = "是否展示会员发票\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_fapiao: Option<bool>,
-    /// 是否展示会员优惠
+    #[doc = "是否展示会员优惠\n\nBody field, required."]
     pub show_favor: bool,
-    /// 是否展示会员专属咨询
+    #[doc = "是否展示会员专属咨询\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_guide: Option<bool>,
 }
 
-/// 会员积分
+impl<'a> ModifyMembercardOpenCardsRightsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bonus`, `fapiao`, `favor`, `guide`, `show_fapiao`, `show_guide`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, show_bonus: bool, show_favor: bool) -> Self {
+        Self {
+            card_id,
+            bonus: None,
+            fapiao: None,
+            favor: None,
+            guide: None,
+            show_bonus,
+            show_fapiao: None,
+            show_favor,
+            show_guide: None,
+        }
+    }
+}
+
+#[doc = "会员积分"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsBonus<'a> {
-    /// 积分价值项标题
+    #[doc = "积分价值项标题\n\nOptional. Example: `积分兑换`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_cost_title: Option<&'a str>,
-    /// 积分价值项文案
+    #[doc = "积分价值项文案\n\nRequired. Example: `500积分=2小时免费停车券`."]
     pub bonus_cost_word: &'a str,
-    /// 积分跳转appid
+    #[doc = "积分跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_appid: Option<&'a str>,
-    /// 积分跳转path
+    #[doc = "积分跳转path\n\nOptional. Example: `/pages/bonus/bonus`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_path: Option<&'a str>,
-    /// 积分跳转文案
+    #[doc = "积分跳转文案\n\nOptional. Example: `更多礼品`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_jump_word: Option<&'a str>,
-    /// 自助积分跳转appid
+    #[doc = "自助积分跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_support_appid: Option<&'a str>,
-    /// 自助积分跳转path
+    #[doc = "自助积分跳转path\n\nOptional. Example: `pages/selfbonus/selfbonus`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_support_path: Option<&'a str>,
-    /// 积分值文案
+    #[doc = "积分值文案\n\nRequired. Example: `我的积分`."]
     pub bonus_value_word: &'a str,
-    /// 会员初始积分值
+    #[doc = "会员初始积分值\n\nRequired. Example: `100`."]
     pub init_bonus: i64,
 }
 
-/// 会员发票
+impl<'a> ModifyMembercardOpenCardsRightsBonus<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bonus_cost_title`, `bonus_jump_appid`, `bonus_jump_path`, `bonus_jump_word`, `bonus_support_appid`, `bonus_support_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bonus_cost_word: &'a str, bonus_value_word: &'a str, init_bonus: i64) -> Self {
+        Self {
+            bonus_cost_title: None,
+            bonus_cost_word,
+            bonus_jump_appid: None,
+            bonus_jump_path: None,
+            bonus_jump_word: None,
+            bonus_support_appid: None,
+            bonus_support_path: None,
+            bonus_value_word,
+            init_bonus,
+        }
+    }
+}
+
+#[doc = "会员发票"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsFapiao<'a> {
-    /// 发票跳转AppID
+    #[doc = "发票跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_appid: Option<&'a str>,
-    /// 发票跳转path
+    #[doc = "发票跳转path\n\nOptional. Example: `pages/fapiao/fapiao`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_path: Option<&'a str>,
-    /// 发票跳转文案
+    #[doc = "发票跳转文案\n\nOptional. Example: `查看我的发票`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_word: Option<&'a str>,
 }
 
-/// 会员优惠
+impl<'a> ModifyMembercardOpenCardsRightsFapiao<'a> {
+    /// The object without a required field. The optional ones (`fapiao_jump_appid`, `fapiao_jump_path`, `fapiao_jump_word`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            fapiao_jump_appid: None,
+            fapiao_jump_path: None,
+            fapiao_jump_word: None,
+        }
+    }
+}
+
+#[doc = "会员优惠"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsRightsFavor<'a> {
-    /// 会员优惠栏目名称
+    #[doc = "会员优惠栏目名称\n\nOptional. Example: `FAVOR`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favor_module_title: Option<ModifyMembercardOpenCardsRightsFavorModuleTitle>,
-    /// 会员专享价跳转appid
+    #[doc = "会员专享价跳转appid\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_appid: Option<&'a str>,
-    /// 会员专享价跳转path
+    #[doc = "会员专享价跳转path\n\nOptional. Example: `pages/favor/favor`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_path: Option<&'a str>,
-    /// 会员专享价标题
+    #[doc = "会员专享价标题\n\nOptional. Example: `MEMBER_PRICE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_title: Option<ModifyMembercardOpenCardsRightsMemberPriceTitle>,
-    /// 会员专享价文案
+    #[doc = "会员专享价文案\n\nOptional. Example: `周二会员全场八折`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_word: Option<&'a str>,
-    /// 是否展示优惠券
+    #[doc = "是否展示优惠券\n\nRequired."]
     pub show_coupon: bool,
+}
+
+impl<'a> ModifyMembercardOpenCardsRightsFavor<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`favor_module_title`, `member_price_appid`, `member_price_path`, `member_price_title`, `member_price_word`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(show_coupon: bool) -> Self {
+        Self {
+            favor_module_title: None,
+            member_price_appid: None,
+            member_price_path: None,
+            member_price_title: None,
+            member_price_word: None,
+            show_coupon,
+        }
+    }
 }
 
 string_enum! {

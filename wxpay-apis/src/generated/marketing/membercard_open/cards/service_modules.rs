@@ -7,73 +7,124 @@
 
 use crate::generated::prelude::*;
 
-/// 添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "添加会员卡服务项: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.\n\n```ignore\nlet request = CreateMembercardOpenCardsServiceModulesRequest::new(card_id, jump_miniprogram, service_module_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "添加会员卡服务项",
+    "POST v3/marketing/membercard-open/cards/{card_id}/service-modules",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/service-modules", response = CreateMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 跳转小程序
+    #[doc = "跳转小程序\n\nBody field, required."]
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
-    /// 会员服务项ID
+    #[doc = "会员服务项ID\n\nBody field, required. Example: `666`."]
     pub service_module_id: &'a str,
 }
 
-/// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`] and [`ModifyMembercardOpenCardsServiceModulesRequest`].
+impl<'a> CreateMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+        service_module_id: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            jump_miniprogram,
+            service_module_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMembercardOpenCardsServiceModulesRequest`] and [`ModifyMembercardOpenCardsServiceModulesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsServiceModules {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 跳转小程序
+    #[doc = "跳转小程序\n\nAlways present."]
     pub jump_miniprogram: MembercardOpenCardsServiceModulesJumpMiniprogram,
-    /// 会员服务项ID
+    #[doc = "会员服务项ID\n\nAlways present. Example: `666`."]
     pub service_module_id: String,
 }
 
-/// 跳转小程序
+#[doc = "跳转小程序"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembercardOpenCardsServiceModulesJumpMiniprogram {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nAlways present. Example: `wx37178d097a6851d8`."]
     pub appid: String,
-    /// 小程序path
+    #[doc = "小程序path\n\nAlways present. Example: `pages/index/index`."]
     pub path: String,
 }
 
 /// The answer to [`CreateMembercardOpenCardsServiceModulesRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`.
 pub type CreateMembercardOpenCardsServiceModulesResponse = MembercardOpenCardsServiceModules;
 
-/// 移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "移除会员卡服务项: `DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = DeleteMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "移除会员卡服务项",
+    "DELETE v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+))]
 #[wxpay_api(DELETE, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员服务项ID
+    #[doc = "会员服务项ID\n\nPath parameter, required. Example: `666`."]
     pub service_module_id: &'a str,
 }
 
-/// 修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+impl<'a> DeleteMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, service_module_id: &'a str) -> Self {
+        Self {
+            card_id,
+            service_module_id,
+        }
+    }
+}
+
+#[doc = "修改会员卡服务项: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.\n\n```ignore\nlet request = ModifyMembercardOpenCardsServiceModulesRequest::new(card_id, service_module_id, jump_miniprogram);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "修改会员卡服务项",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+    "v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/service-modules/<service_module_id>", response = ModifyMembercardOpenCardsServiceModulesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsServiceModulesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员服务项ID
+    #[doc = "会员服务项ID\n\nPath parameter, required. Example: `666`."]
     pub service_module_id: &'a str,
-    /// 跳转小程序
+    #[doc = "跳转小程序\n\nBody field, required."]
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+}
+
+impl<'a> ModifyMembercardOpenCardsServiceModulesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        service_module_id: &'a str,
+        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+    ) -> Self {
+        Self {
+            card_id,
+            service_module_id,
+            jump_miniprogram,
+        }
+    }
 }
 
 /// The answer to [`ModifyMembercardOpenCardsServiceModulesRequest`]: `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.

@@ -3,18 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 老会员卡模板升级API: `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_6.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "老会员卡模板升级API: `POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`.\n\n```ignore\nlet request = CreateMembercardOpenCardsUpgradeRequest::new(card_id, appid, brand_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_6.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "老会员卡模板升级API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/upgrade",
+    "v3/marketing/membercard-open/cards/{card_id}/upgrade"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/upgrade", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsUpgradeRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nBody field, required. Example: `wxea9c30890f48d5ae`."]
     pub appid: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nBody field, required. Example: `1001622624`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> CreateMembercardOpenCardsUpgradeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, appid: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            card_id,
+            appid,
+            brand_id,
+        }
+    }
 }

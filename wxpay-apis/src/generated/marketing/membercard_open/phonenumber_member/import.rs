@@ -3,39 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 导入加密手机号提醒会员领卡API: `POST /v3/marketing/membercard-open/phonenumber-member/import`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_1.shtml>.
-///
-/// For: 直连商户, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "导入加密手机号提醒会员领卡API: `POST /v3/marketing/membercard-open/phonenumber-member/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenPhonenumberMemberRequest::new(encrypted_phone_number, member_information);\nrequest.outer_str = Some(outer_str);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_1.shtml>.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "导入加密手机号提醒会员领卡API",
+    "POST v3/marketing/membercard-open/phonenumber-member/import",
+    "v3/marketing/membercard-open/phonenumber-member/import"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/phonenumber-member/import", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportMembercardOpenPhonenumberMemberRequest<'a> {
-    /// 加密手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub encrypted_phone_number: &'a str,
-    /// 会员信息
+    #[doc = "加密手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_phone_number: Sensitive<&'a str>,
+    #[doc = "会员信息\n\nBody field, required."]
     pub member_information: ImportMembercardOpenPhonenumberMemberMemberInformation<'a>,
-    /// 自定义场景值
+    #[doc = "自定义场景值\n\nBody field, optional. Example: `my_card_CARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outer_str: Option<&'a str>,
 }
 
-/// 会员信息
+impl<'a> ImportMembercardOpenPhonenumberMemberRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`outer_str`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        encrypted_phone_number: Sensitive<&'a str>,
+        member_information: ImportMembercardOpenPhonenumberMemberMemberInformation<'a>,
+    ) -> Self {
+        Self {
+            encrypted_phone_number,
+            member_information,
+            outer_str: None,
+        }
+    }
+}
+
+#[doc = "会员信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ImportMembercardOpenPhonenumberMemberMemberInformation<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nRequired. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nOptional. Example: `478515832665`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
-    /// 会员卡编号
+    #[doc = "会员卡编号\n\nOptional. Example: `316510891298`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_number: Option<&'a str>,
-    /// 会员注册时间
+    #[doc = "会员注册时间\n\nRequired. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub registration_time: Timestamp<&'a str>,
+}
+
+impl<'a> ImportMembercardOpenPhonenumberMemberMemberInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`code`, `membership_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, registration_time: Timestamp<&'a str>) -> Self {
+        Self {
+            card_id,
+            code: None,
+            membership_number: None,
+            registration_time,
+        }
+    }
 }

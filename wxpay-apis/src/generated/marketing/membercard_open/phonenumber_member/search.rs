@@ -3,31 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "通过加密手机号查询会员领卡状态API: `GET /v3/marketing/membercard-open/phonenumber-member/search`.\n\n```ignore\nlet request = SearchMembercardOpenPhonenumberMemberRequest::new(card_id, encrypted_phone_number, wechatpay_serial);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "通过加密手机号查询会员领卡状态API",
+    "GET v3/marketing/membercard-open/phonenumber-member/search",
+    "v3/marketing/membercard-open/phonenumber-member/search"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/phonenumber-member/search", response = SearchMembercardOpenPhonenumberMemberResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SearchMembercardOpenPhonenumberMemberRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 加密手机号
-    ///
-    /// Sensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`.
+    #[doc = "加密手机号\n\nQuery parameter, required. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWYSs2bLtG9tj+bdJn4WSCPzLyXnFbzaaKSE2j4mAFON...`.\n\nSensitive: encrypt it yourself with `Client::encrypt_sensitive` and send the serial it returns as `Wechatpay-Serial`."]
     pub encrypted_phone_number: &'a str,
-    /// 微信支付公钥ID/平台证书序列号
+    #[doc = "微信支付公钥ID/平台证书序列号\n\nHeader `Wechatpay-Serial`, required. Example: `PUB_KEY_ID_0114232134912410000000000000`."]
     #[wxpay(header = "Wechatpay-Serial")]
     pub wechatpay_serial: &'a str,
 }
 
-/// The answer to [`SearchMembercardOpenPhonenumberMemberRequest`].
+impl<'a> SearchMembercardOpenPhonenumberMemberRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        encrypted_phone_number: &'a str,
+        wechatpay_serial: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            encrypted_phone_number,
+            wechatpay_serial,
+        }
+    }
+}
+
+#[doc = "The answer to [`SearchMembercardOpenPhonenumberMemberRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchMembercardOpenPhonenumberMemberResponse {
-    /// 用户领取状态
+    #[doc = "用户领取状态\n\nAlways present."]
     pub receive_status: SearchMembercardOpenPhonenumberMemberReceiveStatus,
-    /// 用户会员卡信息
+    #[doc = "用户会员卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_card_information: Option<SearchMembercardOpenPhonenumberMemberUserCardInformation>,
 }
@@ -44,20 +61,21 @@ string_enum! {
     }
 }
 
-/// 用户会员卡信息
+#[doc = "用户会员卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchMembercardOpenPhonenumberMemberUserCardInformation {
-    /// 品牌appid
+    #[doc = "品牌appid\n\nAlways present. Example: `wx0c44f7dee34b04d1`."]
     pub card_appid: String,
-    /// 会员卡id
+    #[doc = "会员卡id\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub code: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oHdb05U3pYMGsKSVAHN8AhIGhJaA`."]
     pub openid: String,
-    /// 会员卡领取时间
+    #[doc = "会员卡领取时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub receive_time: Timestamp,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oHdb05U3p11ahKSVAHN8AhIGhJaA`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
 }

@@ -3,46 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询用户在品牌下所有会员卡API: `GET /v3/marketing/membercard-open/user/cards`.\n\n```ignore\nlet mut request = QueryMembercardOpenUserCardsRequest::new(openid, offset, limit);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_5.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询用户在品牌下所有会员卡API",
+    "GET v3/marketing/membercard-open/user/cards",
+    "v3/marketing/membercard-open/user/cards"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/user/cards", response = QueryMembercardOpenUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商户AppId
+    #[doc = "商户AppId\n\nQuery parameter, optional. Example: `wxea9c30890f48d5ae`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: i64,
 }
 
-/// The answer to [`QueryMembercardOpenUserCardsRequest`].
+impl<'a> QueryMembercardOpenUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            openid,
+            appid: None,
+            offset,
+            limit,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenUserCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsResponse {
-    /// 会员卡列表
+    #[doc = "会员卡列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryMembercardOpenUserCardsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 会员卡列表
+#[doc = "会员卡列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenUserCardsData {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nMay be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nMay be absent. Example: `478515832665`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }

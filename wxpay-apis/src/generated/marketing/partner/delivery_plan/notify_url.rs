@@ -3,23 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "设置投放计划回调地址: `POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`.\n\n```ignore\nlet request = NotifyUrlPartnerDeliveryPlanRequest::new(sp_mchid, notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "设置投放计划回调地址",
+    "POST v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url",
+    "v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/delivery-plan/<sp_mchid>/notify-url", response = NotifyUrlPartnerDeliveryPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyUrlPartnerDeliveryPlanRequest<'a> {
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nPath parameter, required. Example: `298689900`."]
     pub sp_mchid: &'a str,
-    /// 通知url地址
+    #[doc = "通知url地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
 }
 
-/// The answer to [`NotifyUrlPartnerDeliveryPlanRequest`].
+impl<'a> NotifyUrlPartnerDeliveryPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sp_mchid: &'a str, notify_url: &'a str) -> Self {
+        Self {
+            sp_mchid,
+            notify_url,
+        }
+    }
+}
+
+#[doc = "The answer to [`NotifyUrlPartnerDeliveryPlanRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NotifyUrlPartnerDeliveryPlanResponse {
-    /// 通知地址
+    #[doc = "通知地址\n\nAlways present. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: String,
 }

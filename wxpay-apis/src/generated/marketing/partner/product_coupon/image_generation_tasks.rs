@@ -5,59 +5,109 @@
 
 use crate::generated::prelude::*;
 
-/// 提交图片生成任务: `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "提交图片生成任务: `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponImageGenerationTasksRequest::new(brand_id, image_generation_type, task_id);\nrequest.combine_image = Some(combine_image);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "提交图片生成任务",
+    "POST v3/marketing/partner/product-coupon/image-generation-tasks",
+    "v3/marketing/partner/product-coupon/image-generation-tasks"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/image-generation-tasks", response = CreatePartnerProductCouponImageGenerationTasksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 拼图数据
+    #[doc = "拼图数据\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_image: Option<CreatePartnerProductCouponImageGenerationTasksCombineImage<'a>>,
-    /// 抠图数据
+    #[doc = "抠图数据\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cut_out: Option<CreatePartnerProductCouponImageGenerationTasksCutOut<'a>>,
-    /// 图片生成类型
+    #[doc = "图片生成类型\n\nBody field, required. Example: `COMBINE_IMAGE`."]
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
-    /// 图片生成的任务ID
+    #[doc = "图片生成的任务ID\n\nBody field, required. Example: `image_generation_task_1`."]
     pub task_id: &'a str,
 }
 
-/// 拼图数据
+impl<'a> CreatePartnerProductCouponImageGenerationTasksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`combine_image`, `cut_out`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+        task_id: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            combine_image: None,
+            cut_out: None,
+            image_generation_type,
+            task_id,
+        }
+    }
+}
+
+#[doc = "拼图数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
-    /// 背景颜色色值
+    #[doc = "背景颜色色值\n\nOptional. Example: `#ff5733`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<&'a str>,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
-    /// 兑换券使用规则
+    #[doc = "兑换券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nRequired. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 商品券类型
+    #[doc = "商品券类型\n\nRequired. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
+    #[doc = "使用模式\n\nRequired. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::PartnerUsageMode,
 }
 
-/// 抠图数据
+impl<'a> CreatePartnerProductCouponImageGenerationTasksCombineImage<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+        r#type: crate::marketing::MarketingStockType,
+        usage_mode: crate::marketing::partner::PartnerUsageMode,
+    ) -> Self {
+        Self {
+            background_color: None,
+            discount_coupon: None,
+            exchange_coupon: None,
+            normal_coupon: None,
+            scope,
+            r#type,
+            usage_mode,
+        }
+    }
+}
+
+#[doc = "抠图数据"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
-    /// 商品图URL
+    #[doc = "商品图URL\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg`."]
     pub image_url: &'a str,
+}
+
+impl<'a> CreatePartnerProductCouponImageGenerationTasksCutOut<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(image_url: &'a str) -> Self {
+        Self { image_url }
+    }
 }
 
 string_enum! {
@@ -70,55 +120,76 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreatePartnerProductCouponImageGenerationTasksRequest`].
+#[doc = "The answer to [`CreatePartnerProductCouponImageGenerationTasksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponImageGenerationTasksResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 图片生成的任务ID
+    #[doc = "图片生成的任务ID\n\nAlways present. Example: `image_generation_task_1`."]
     pub task_id: String,
 }
 
-/// 查询图片生成任务执行结果: `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询图片生成任务执行结果: `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponImageGenerationTasksRequest::new(task_id, brand_id, image_generation_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询图片生成任务执行结果",
+    "GET v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
+    "v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/image-generation-tasks/<task_id>", response = QueryPartnerProductCouponImageGenerationTasksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
-    /// 图片生成的任务ID
+    #[doc = "图片生成的任务ID\n\nPath parameter, required. Example: `image_generation_task_1`."]
     pub task_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 图片生成类型
+    #[doc = "图片生成类型\n\nQuery parameter, required. Example: `COMBINE_IMAGE`."]
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
 }
 
-/// The answer to [`QueryPartnerProductCouponImageGenerationTasksRequest`].
+impl<'a> QueryPartnerProductCouponImageGenerationTasksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        task_id: &'a str,
+        brand_id: &'a str,
+        image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
+    ) -> Self {
+        Self {
+            task_id,
+            brand_id,
+            image_generation_type,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponImageGenerationTasksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 拼图结果
+    #[doc = "拼图结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_image_result:
         Option<QueryPartnerProductCouponImageGenerationTasksCombineImageResult>,
-    /// 生成商品图结果
+    #[doc = "生成商品图结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_out_result: Option<QueryPartnerProductCouponImageGenerationTasksCombineImageResult>,
-    /// 图片生成类型
+    #[doc = "图片生成类型\n\nAlways present. Example: `COMBINE_IMAGE`."]
     pub image_generation_type: PartnerProductCouponImageGenerationTasksImageGenerationType,
-    /// 图片生成的任务ID
+    #[doc = "图片生成的任务ID\n\nAlways present. Example: `image_generation_task_1`."]
     pub task_id: String,
-    /// 任务状态
+    #[doc = "任务状态\n\nAlways present. Example: `PROCESSING`."]
     pub task_state: QueryPartnerProductCouponImageGenerationTasksTaskState,
 }
 
-/// 拼图结果
+#[doc = "The `combine_image_result` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponImageGenerationTasksCombineImageResult {
-    /// 生成的图片URL
+    #[doc = "生成的图片URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg`."]
     pub image_url: String,
 }
 

@@ -8,39 +8,67 @@ pub mod notify_configs;
 pub mod product_coupons;
 pub mod users;
 
-/// 折扣券使用规则
+#[doc = "The `discount_coupon` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponDiscountCoupon {
-    /// 固定减免百分比
+    #[doc = "固定减免百分比\n\nRequired. Example: `20`."]
     pub percent_off: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
 }
 
-/// 兑换券使用规则
+impl CreatePartnerProductCouponDiscountCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(percent_off: i64, threshold: i64) -> Self {
+        Self {
+            percent_off,
+            threshold,
+        }
+    }
+}
+
+#[doc = "The `exchange_coupon` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponExchangeCoupon {
-    /// 固定兑换价格
+    #[doc = "固定兑换价格\n\nRequired. Example: `20`."]
     pub exchange_price: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
 }
 
-/// 满减券使用规则
+impl CreatePartnerProductCouponExchangeCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(exchange_price: i64, threshold: i64) -> Self {
+        Self {
+            exchange_price,
+            threshold,
+        }
+    }
+}
+
+#[doc = "满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponNormalCoupon {
-    /// 固定减免金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "固定减免金额\n\nRequired. Example: `1`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
+}
+
+impl CreatePartnerProductCouponNormalCoupon {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(discount_amount: i64, threshold: i64) -> Self {
+        Self {
+            discount_amount,
+            threshold,
+        }
+    }
 }
 
 string_enum! {
@@ -157,103 +185,104 @@ string_enum! {
     }
 }
 
-/// 展示信息
+#[doc = "展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponDisplayInfo {
-    /// 商品券背景图
+    #[doc = "商品券背景图\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub background_url: String,
-    /// 套餐组合
+    #[doc = "套餐组合\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combo_package_list: Option<Vec<ProductCouponComboPackage>>,
-    /// 商品券详情图列表
+    #[doc = "商品券详情图列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_image_url_list: Option<Vec<String>>,
-    /// 商品券图片
+    #[doc = "商品券图片\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub image_url: String,
-    /// 商品券名称
+    #[doc = "商品券名称\n\nAlways present. Example: `全场满100立打8折`."]
     pub name: String,
-    /// 商品原价
+    #[doc = "商品原价\n\nMay be absent. Example: `10000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_price: Option<i64>,
 }
 
-/// 套餐组合
+#[doc = "套餐组合"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponComboPackage {
-    /// 单品列表
+    #[doc = "单品列表\n\nAlways present."]
     pub choice_list: Vec<ProductCouponChoice>,
-    /// 套餐名
+    #[doc = "套餐名\n\nAlways present. Example: `咖啡2选1`."]
     pub name: String,
-    /// 可选单品数量
+    #[doc = "可选单品数量\n\nAlways present. Example: `3`."]
     pub pick_count: i64,
 }
 
-/// 单品列表
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponChoice {
-    /// 单品数量
+    #[doc = "单品数量\n\nAlways present. Example: `2`."]
     pub count: i64,
-    /// 单品图片
+    #[doc = "单品图片\n\nMay be absent. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// 单品跳转小程序AppID
+    #[doc = "单品跳转小程序AppID\n\nMay be absent. Example: `wx4fd12345678`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 单品跳转小程序路径
+    #[doc = "单品跳转小程序路径\n\nMay be absent. Example: `/pages/index/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 单品名称
+    #[doc = "单品名称\n\nAlways present. Example: `美式`."]
     pub name: String,
-    /// 单品价格
+    #[doc = "单品价格\n\nAlways present. Example: `10000`."]
     pub price: i64,
 }
 
-/// 多次优惠模式信息
+#[doc = "多次优惠模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponSequentialUsageInfo {
-    /// 多次优惠有效天数
+    #[doc = "多次优惠有效天数\n\nAlways present. Example: `365`."]
     pub available_days: i64,
-    /// 可使用次数
+    #[doc = "可使用次数\n\nAlways present. Example: `15`."]
     pub count: i64,
-    /// 多次优惠使用间隔天数
+    #[doc = "多次优惠使用间隔天数\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
-    /// 多次优惠规则类型
+    #[doc = "多次优惠规则类型\n\nAlways present. Example: `INCREMENTAL`."]
     pub r#type: ProductCouponType,
 }
 
-/// 单券模式信息
+#[doc = "单券模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponSingleUsageInfo {
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<ProductCouponDiscountCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon: Option<ProductCouponNormalCoupon>,
 }
 
-/// 折扣券使用规则
+#[doc = "The `discount_coupon` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponDiscountCoupon {
-    /// 固定减免百分比
+    #[doc = "固定减免百分比\n\nAlways present. Example: `20`."]
     pub percent_off: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
 }
 
-/// 满减券使用规则
+#[doc = "满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponNormalCoupon {
-    /// 固定减免金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "固定减免金额\n\nAlways present. Example: `1`.\n\nAmount in fen (分)."]
     pub discount_amount: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
 }
 
@@ -269,165 +298,175 @@ string_enum! {
     }
 }
 
-/// 用户商品券展示信息
+#[doc = "用户商品券展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponCouponDisplayInfo {
-    /// 背景颜色
+    #[doc = "背景颜色\n\nMay be absent. Example: `Color020`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 用户商品券Code展示模式
+    #[doc = "用户商品券Code展示模式\n\nMay be absent. Example: `QRCODE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_display_mode: Option<ProductCouponCodeDisplayMode>,
-    /// 视频号入口
+    #[doc = "视频号入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::QueryBusifavorStocksFinderInfo>,
-    /// 小程序入口
+    #[doc = "小程序入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program: Option<ProductCouponEntranceMiniProgram>,
-    /// 公众号入口
+    #[doc = "公众号入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponEntranceOfficialAccount>,
 }
 
-/// 小程序入口
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponEntranceMiniProgram {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nAlways present. Example: `wx234545656765876`."]
     pub appid: String,
-    /// 入口文案
+    #[doc = "入口文案\n\nAlways present. Example: `欢迎选购`."]
     pub entrance_wording: String,
-    /// 引导文案
+    #[doc = "引导文案\n\nAlways present. Example: `获取更多优惠`."]
     pub guidance_wording: String,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nAlways present. Example: `/path/index/index`."]
     pub path: String,
 }
 
-/// 公众号入口
+#[doc = "公众号入口"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponEntranceOfficialAccount {
-    /// 公众号AppID
+    #[doc = "公众号AppID\n\nAlways present. Example: `wx1234567890`."]
     pub appid: String,
 }
 
-/// 已发放次数
+#[doc = "已发放次数"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponSentCountInfo {
-    /// 当天已发放次数
+    #[doc = "当天已发放次数\n\nAlways present. Example: `0`."]
     pub today_count: i64,
-    /// 已发放总次数
+    #[doc = "已发放总次数\n\nAlways present. Example: `0`."]
     pub total_count: i64,
 }
 
-/// 多次优惠使用规则
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponSequentialUsageRule {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_period: ProductCouponCouponAvailablePeriod,
-    /// 折扣券使用规则列表
+    #[doc = "折扣券使用规则列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<Vec<ProductCouponDiscountCoupon>>,
-    /// 兑换券使用规则列表
+    #[doc = "兑换券使用规则列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<Vec<ProductCouponExchangeCoupon>>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<Vec<ProductCouponNormalCoupon>>,
-    /// 多次优惠是否提供首笔特惠
+    #[doc = "多次优惠是否提供首笔特惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_first: Option<bool>,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponCouponAvailablePeriod {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list: Option<Vec<ProductCouponIrregularAvailablePeriod>>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_available_period: Option<ProductCouponWeeklyAvailablePeriod>,
 }
 
-/// 无规律的可用时间段
+#[doc = "无规律的可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponIrregularAvailablePeriod {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub begin_time: Timestamp,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub end_time: Timestamp,
 }
 
-/// 每周固定可用时间
+#[doc = "每周固定可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponWeeklyAvailablePeriod {
-    /// 每周可用星期数
+    #[doc = "每周可用星期数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_list: Option<Vec<ProductCouponDay>>,
-    /// 当天可用时间段
+    #[doc = "当天可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_period_list: Option<Vec<ProductCouponDayPeriod>>,
 }
 
-/// 当天可用时间段
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponDayPeriod {
-    /// 当天可用开始时间
+    #[doc = "当天可用开始时间\n\nAlways present. Example: `60`."]
     pub begin_time: i64,
-    /// 当天可用结束时间
+    #[doc = "当天可用结束时间\n\nAlways present. Example: `86399`."]
     pub end_time: i64,
 }
 
-/// 兑换券使用规则列表
+#[doc = "The `exchange_coupon_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponExchangeCoupon {
-    /// 固定兑换价格
+    #[doc = "固定兑换价格\n\nAlways present. Example: `20`."]
     pub exchange_price: i64,
-    /// 门槛金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "门槛金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub threshold: i64,
 }
 
-/// 单券使用规则
+#[doc = "The `single_usage_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponSingleUsageRule {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<ProductCouponDiscountCoupon>,
-    /// 兑换券使用规则
+    #[doc = "兑换券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon: Option<ProductCouponExchangeCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon: Option<ProductCouponNormalCoupon>,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `30`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_days: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list: Option<Vec<ProductCouponIrregularAvailablePeriod>>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_available_period: Option<ProductCouponWeeklyAvailablePeriod>,
 }
@@ -448,93 +487,97 @@ string_enum! {
     }
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponStockSendRule {
-    /// 发放次数总上限
+    #[doc = "发放次数总上限\n\nAlways present. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
+    #[doc = "每日发放次数上限\n\nMay be absent. Example: `100000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
+    #[doc = "每个用户领取次数上限\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_count_per_user: Option<i64>,
 }
 
-/// 券使用规则展示信息
+#[doc = "券使用规则展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponUsageRuleDisplayInfo {
-    /// APP跳转类型
+    #[doc = "APP跳转类型\n\nMay be absent. Example: `H5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_jump_type: Option<ProductCouponAppJumpType>,
-    /// APP的H5跳转路径
+    #[doc = "APP的H5跳转路径\n\nMay be absent. Example: `https://weixin.qq.com/jump-to-app`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_path: Option<String>,
-    /// 券可用门店信息
+    #[doc = "券可用门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info: Option<ProductCouponCouponAvailableStoreInfo>,
-    /// 券使用方式列表
+    #[doc = "券使用方式列表\n\nAlways present."]
     pub coupon_usage_method_list: Vec<ProductCouponCouponUsageMethod>,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nMay be absent. Example: `wx1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nMay be absent. Example: `/pages/index/product`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 口令链接
+    #[doc = "口令链接\n\nMay be absent. Example: `passcode_link.example`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passcode_link: Option<String>,
-    /// 券使用说明
+    #[doc = "券使用说明\n\nAlways present. Example: `工作日可用`."]
     pub usage_description: String,
 }
 
-/// 券可用门店信息
+#[doc = "券可用门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponCouponAvailableStoreInfo {
-    /// 券可用门店描述
+    #[doc = "券可用门店描述\n\nAlways present. Example: `所有门店可用，可使用小程序查看门店列表`."]
     pub description: String,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nMay be absent. Example: `wx1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nMay be absent. Example: `/pages/index/product`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest), [`ModifyPartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest) and [`DeactivatePartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest).
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::QueryPartnerProductCouponProductCouponsRequest), [`ModifyPartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::ModifyPartnerProductCouponProductCouponsRequest) and [`DeactivatePartnerProductCouponProductCouponsRequest`](crate::marketing::partner::product_coupon::product_coupons::deactivate::DeactivatePartnerProductCouponProductCouponsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponProductCoupon {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 展示信息
+    #[doc = "展示信息\n\nAlways present."]
     pub display_info: ProductCouponDisplayInfo,
-    /// 外部商品ID
+    #[doc = "外部商品ID\n\nMay be absent. Example: `Product_1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<String>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nAlways present. Example: `ALL`."]
     pub scope: ProductCouponScope,
-    /// 多次优惠模式信息
+    #[doc = "多次优惠模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info: Option<ProductCouponSequentialUsageInfo>,
-    /// 单券模式信息
+    #[doc = "单券模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_info: Option<ProductCouponSingleUsageInfo>,
-    /// 商品券状态
+    #[doc = "商品券状态\n\nAlways present."]
     pub state: ProductCouponState,
-    /// 商品券类型
+    #[doc = "商品券类型\n\nAlways present. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
+    #[doc = "使用模式\n\nAlways present. Example: `SINGLE`."]
     pub usage_mode: ProductCouponUsageMode,
 }
 
@@ -548,73 +591,84 @@ string_enum! {
     }
 }
 
-/// 批次组信息
+#[doc = "品牌方预上传的券Code数量信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponCouponCodeCountInfo {
+    #[doc = "当前可用的Code\n\nAlways present. Example: `999`."]
+    pub available_count: i64,
+    #[doc = "已上传的Code总数\n\nAlways present. Example: `10000`."]
+    pub total_count: i64,
+}
+
+#[doc = "批次组信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BundlesStockBundleInfo {
-    /// 批次组ID
+    #[doc = "批次组ID\n\nAlways present. Example: `712315129419284901`."]
     pub stock_bundle_id: String,
-    /// 批次在批次组内的次序
+    #[doc = "批次在批次组内的次序\n\nAlways present. Example: `0`."]
     pub stock_bundle_index: i64,
 }
 
-/// 发放规则
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BundlesStockSendRule {
-    /// 发放次数总上限
+    #[doc = "发放次数总上限\n\nAlways present. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
+    #[doc = "每日发放次数上限\n\nMay be absent. Example: `100000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
+    #[doc = "每个用户领取次数上限\n\nAlways present. Example: `5`."]
     pub max_count_per_user: i64,
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest), [`ModifyPartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest), [`DeactivatePartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest) and [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest).
-///
-/// 批次列表
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::QueryPartnerProductCouponProductCouponsStocksByStockIdRequest), [`ModifyPartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::ModifyPartnerProductCouponProductCouponsStocksRequest), [`DeactivatePartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::deactivate::DeactivatePartnerProductCouponProductCouponsStocksRequest) and [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStocksRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductCouponStock {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券Code分配模式
+    pub coupon_code_count_info: Option<ProductCouponCouponCodeCountInfo>,
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info: ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule: Option<ProductCouponSequentialUsageRule>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<ProductCouponSingleUsageRule>,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state: CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: ProductCouponStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info: ProductCouponUsageRuleDisplayInfo,
 }

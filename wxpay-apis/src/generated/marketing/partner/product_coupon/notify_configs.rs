@@ -5,37 +5,58 @@
 
 use crate::generated::prelude::*;
 
-/// 获取商品券事件通知地址: `GET /v3/marketing/partner/product-coupon/notify-configs`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "获取商品券事件通知地址: `GET /v3/marketing/partner/product-coupon/notify-configs`.\n\n```ignore\nlet request = QueryPartnerProductCouponNotifyConfigsRequest::new();\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "获取商品券事件通知地址",
+    "GET v3/marketing/partner/product-coupon/notify-configs",
+    "v3/marketing/partner/product-coupon/notify-configs"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/notify-configs", response = QueryPartnerProductCouponNotifyConfigsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponNotifyConfigsRequest {}
 
-/// The answer to [`QueryPartnerProductCouponNotifyConfigsRequest`] and [`NotifyConfigsPartnerProductCouponRequest`].
+impl QueryPartnerProductCouponNotifyConfigsRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponNotifyConfigsRequest`] and [`NotifyConfigsPartnerProductCouponRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NotifyConfigsResponse {
-    /// 通知URL地址
+    #[doc = "通知URL地址\n\nAlways present. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: String,
-    /// 修改时间
+    #[doc = "修改时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub update_time: Timestamp,
 }
 
 /// The answer to [`QueryPartnerProductCouponNotifyConfigsRequest`]: `GET /v3/marketing/partner/product-coupon/notify-configs`.
 pub type QueryPartnerProductCouponNotifyConfigsResponse = NotifyConfigsResponse;
 
-/// 设置商品券事件通知地址: `POST /v3/marketing/partner/product-coupon/notify-configs`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "设置商品券事件通知地址: `POST /v3/marketing/partner/product-coupon/notify-configs`.\n\n```ignore\nlet request = NotifyConfigsPartnerProductCouponRequest::new(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "设置商品券事件通知地址",
+    "POST v3/marketing/partner/product-coupon/notify-configs",
+    "v3/marketing/partner/product-coupon/notify-configs"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/notify-configs", response = NotifyConfigsPartnerProductCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyConfigsPartnerProductCouponRequest<'a> {
-    /// 通知URL地址
+    #[doc = "通知URL地址\n\nBody field, required. Example: `https://pay.weixin.qq.com`."]
     pub notify_url: &'a str,
+}
+
+impl<'a> NotifyConfigsPartnerProductCouponRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(notify_url: &'a str) -> Self {
+        Self { notify_url }
+    }
 }
 
 /// The answer to [`NotifyConfigsPartnerProductCouponRequest`]: `POST /v3/marketing/partner/product-coupon/notify-configs`.

@@ -3,54 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 查询活动指定商品列表API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_6.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "查询活动指定商品列表API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesGoodsRequest::new(activity_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_6.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询活动指定商品列表API",
+    "GET v3/marketing/paygiftactivity/activities/{activity_id}/goods",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/goods"
+))]
 #[wxpay_api(GET, "v3/marketing/paygiftactivity/activities/<activity_id>/goods", response = QueryPaygiftactivityActivitiesGoodsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryPaygiftactivityActivitiesGoodsRequest`].
+impl<'a> QueryPaygiftactivityActivitiesGoodsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPaygiftactivityActivitiesGoodsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsResponse {
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 结果集
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPaygiftactivityActivitiesGoodsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesGoodsData {
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 指定商品
+    #[doc = "指定商品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_id: Option<String>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

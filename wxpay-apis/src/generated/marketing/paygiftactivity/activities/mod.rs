@@ -9,27 +9,43 @@ pub mod goods;
 pub mod merchants;
 pub mod terminate;
 
-/// 获取支付有礼活动列表API: `GET /v3/marketing/paygiftactivity/activities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_9.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "获取支付有礼活动列表API: `GET /v3/marketing/paygiftactivity/activities`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesRequest::new(offset, limit);\nrequest.activity_name = Some(activity_name);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_9.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "获取支付有礼活动列表API",
+    "GET v3/marketing/paygiftactivity/activities",
+    "v3/marketing/paygiftactivity/activities"
+))]
 #[wxpay_api(GET, "v3/marketing/paygiftactivity/activities", response = QueryPaygiftactivityActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesRequest<'a> {
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required."]
     pub limit: i64,
-    /// 活动名称
+    #[doc = "活动名称\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_name: Option<&'a str>,
-    /// 活动状态
+    #[doc = "活动状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<QueryPaygiftactivityActivitiesActivityStatus>,
-    /// 奖品类型
+    #[doc = "奖品类型\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub award_type: Option<crate::marketing::paygiftactivity::PaygiftactivityAwardType>,
+}
+
+impl<'a> QueryPaygiftactivityActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`activity_name`, `activity_status`, `award_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(offset: i64, limit: i64) -> Self {
+        Self {
+            offset,
+            limit,
+            activity_name: None,
+            activity_status: None,
+            award_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -50,128 +66,148 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPaygiftactivityActivitiesRequest`].
+#[doc = "The answer to [`QueryPaygiftactivityActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesResponse {
-    /// 结果集
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPaygiftactivityActivitiesData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesData {
-    /// 活动基本信息
+    #[doc = "活动基本信息\n\nAlways present."]
     pub activity_base_info: QueryPaygiftactivityActivitiesActivityBaseInfo,
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 活动高级设置
+    #[doc = "活动高级设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_setting: Option<QueryPaygiftactivityActivitiesAdvancedSetting>,
-    /// 活动奖品发放规则
+    #[doc = "活动奖品发放规则\n\nAlways present."]
     pub award_send_rule: QueryPaygiftactivityActivitiesAwardSendRule,
 }
 
-/// 活动基本信息
+#[doc = "活动基本信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesActivityBaseInfo {
-    /// 活动名称
+    #[doc = "活动名称\n\nAlways present."]
     pub activity_name: String,
-    /// 活动副标题
+    #[doc = "活动副标题\n\nAlways present."]
     pub activity_second_title: String,
-    /// 可用时间段
+    #[doc = "可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_periods: Option<QueryPaygiftactivityActivitiesAvailablePeriods>,
-    /// 背景颜色
+    #[doc = "背景颜色\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_time: Option<Timestamp>,
-    /// 投放目的
+    #[doc = "投放目的\n\nAlways present."]
     pub delivery_purpose: crate::marketing::paygiftactivity::PaygiftactivityDeliveryPurpose,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp>,
-    /// 商户logo
+    #[doc = "商户logo\n\nAlways present."]
     pub merchant_logo_url: String,
-    /// 商家小程序appid
+    #[doc = "商家小程序appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<String>,
-    /// 商家小程序path
+    #[doc = "商家小程序path\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<String>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nAlways present."]
     pub out_request_no: String,
 }
 
-/// 可用时间段
+#[doc = "可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesAvailablePeriods {
-    /// 每日可用时间
+    #[doc = "每日可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_time: Option<Vec<QueryPaygiftactivityActivitiesAvailableDayTime>>,
-    /// 可用时间
+    #[doc = "可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_time: Option<Vec<crate::marketing::MarketingIrregularyAvaliableTime>>,
+    pub available_time: Option<Vec<QueryPaygiftactivityActivitiesAvailableTime>>,
 }
 
-/// 每日可用时间
+#[doc = "每日可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesAvailableDayTime {
-    /// 每日可用开始时间
+    #[doc = "每日可用开始时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin_day_time: Option<String>,
-    /// 每日可用结束时间
+    #[doc = "每日可用结束时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_day_time: Option<String>,
 }
 
-/// 活动高级设置
+#[doc = "可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryPaygiftactivityActivitiesAvailableTime {
+    #[doc = "可用开始时间\n\nMay be absent. Format `rfc3339`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<Timestamp>,
+    #[doc = "可用结束时间\n\nMay be absent. Format `rfc3339`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<Timestamp>,
+}
+
+#[doc = "活动高级设置"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesAdvancedSetting {
-    /// 奖品类型
+    #[doc = "奖品类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_user_category: Option<crate::marketing::paygiftactivity::PaygiftactivityAwardType>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_tags: Option<Vec<String>>,
-    /// 商家会员appid
+    #[doc = "商家会员appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_member_appid: Option<String>,
-    /// 支付模式
+    #[doc = "支付模式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<QueryPaygiftactivityActivitiesPaymentMode>,
 }
 
-/// 支付模式
+#[doc = "支付模式"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesPaymentMode {
-    /// 支付方式信息
+    #[doc = "支付方式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_information: Option<QueryPaygiftactivityActivitiesPaymentMethodInformation>,
-    /// 支付场景列表
+    #[doc = "支付场景列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_scene_list: Option<Vec<QueryPaygiftactivityActivitiesPaymentScene>>,
 }
 
-/// 支付方式信息
+#[doc = "支付方式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesPaymentMethodInformation {
-    /// 银行简称
+    #[doc = "银行简称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_abbreviation: Option<String>,
-    /// 支付方式
+    #[doc = "支付方式\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<crate::marketing::paygiftactivity::PaygiftactivityPaymentMethod>,
 }
@@ -184,108 +220,121 @@ string_enum! {
     }
 }
 
-/// 活动奖品发放规则
+#[doc = "活动奖品发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesAwardSendRule {
-    /// 阶梯送发放规则
+    #[doc = "阶梯送发放规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_send_rule: Option<QueryPaygiftactivityActivitiesFullSendRule>,
-    /// 阶梯送发放规则
+    #[doc = "阶梯送发放规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_send_rule: Option<QueryPaygiftactivityActivitiesStepSendRule>,
 }
 
-/// 阶梯送发放规则
+#[doc = "阶梯送发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesFullSendRule {
-    /// 奖品基本信息列表
+    #[doc = "奖品基本信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_list: Option<Vec<QueryPaygiftactivityActivitiesAward>>,
-    /// 奖品类型
+    #[doc = "奖品类型\n\nAlways present."]
     pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-    /// 发券商户号列表
+    #[doc = "发券商户号列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id_list: Option<Vec<String>>,
-    /// 发券商户号选项
+    #[doc = "发券商户号选项\n\nAlways present."]
     pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
-    /// 发放内容
+    #[doc = "发放内容\n\nAlways present."]
     pub send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
-    /// 消费金额门槛
-    ///
-    /// Amount in fen (分).
+    #[doc = "消费金额门槛\n\nAlways present.\n\nAmount in fen (分)."]
     pub transaction_amount_minimum: i64,
 }
 
-/// 奖品基本信息列表
+#[doc = "奖品基本信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesAward {
-    /// 奖品原始图（大图）
+    #[doc = "奖品原始图（大图）\n\nMay be absent. Format `MediaUrl`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_image_url: Option<String>,
-    /// 代金券批次Id
+    #[doc = "代金券批次Id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 奖品缩略图（小图）
+    #[doc = "奖品缩略图（小图）\n\nMay be absent. Format `MediaUrl`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 }
 
-/// 阶梯送发放规则
+#[doc = "阶梯送发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesStepSendRule {
-    /// 奖品类型
+    #[doc = "奖品类型\n\nAlways present."]
     pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-    /// 发券商户号选项
+    #[doc = "发券商户号选项\n\nAlways present."]
     pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
 }
 
-/// 查询活动详情接口API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_4.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "查询活动详情接口API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.\n\n```ignore\nlet request = QueryPaygiftactivityActivitiesByActivityIdRequest::new(activity_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_4.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询活动详情接口API",
+    "GET v3/marketing/paygiftactivity/activities/{activity_id}",
+    "v3/marketing/paygiftactivity/activities/{activity_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/paygiftactivity/activities/<activity_id>", response = QueryPaygiftactivityActivitiesByActivityIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesByActivityIdRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
 }
 
-/// The answer to [`QueryPaygiftactivityActivitiesByActivityIdRequest`].
+impl<'a> QueryPaygiftactivityActivitiesByActivityIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self { activity_id }
+    }
+}
+
+#[doc = "The answer to [`QueryPaygiftactivityActivitiesByActivityIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesByActivityIdResponse {
-    /// 活动基本信息
+    #[doc = "活动基本信息\n\nAlways present."]
     pub activity_base_info: QueryPaygiftactivityActivitiesActivityBaseInfo,
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 活动状态
+    #[doc = "活动状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<QueryPaygiftactivityActivitiesActivityStatus>,
-    /// 活动类型
+    #[doc = "活动类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_type: Option<QueryPaygiftactivityActivitiesByActivityIdActivityType>,
-    /// 活动高级设置
+    #[doc = "活动高级设置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_setting: Option<QueryPaygiftactivityActivitiesAdvancedSetting>,
-    /// 活动奖品发放规则
+    #[doc = "活动奖品发放规则\n\nAlways present."]
     pub award_send_rule: QueryPaygiftactivityActivitiesByActivityIdAwardSendRule,
-    /// 所属商户号
+    #[doc = "所属商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub belong_merchant_id: Option<String>,
-    /// 活动创建时间
+    #[doc = "活动创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 创建商户号
+    #[doc = "创建商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_merchant_id: Option<String>,
-    /// 活动暂停时间
+    #[doc = "活动暂停时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause_time: Option<Timestamp>,
-    /// 活动恢复时间
+    #[doc = "活动恢复时间\n\nMay be absent. Format `rfc3339`. Example: `2018-12-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_time: Option<Timestamp>,
-    /// 活动更新时间
+    #[doc = "活动更新时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }
@@ -302,28 +351,28 @@ string_enum! {
     }
 }
 
-/// 活动奖品发放规则
+#[doc = "活动奖品发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesByActivityIdAwardSendRule {
-    /// 阶梯送发放规则
+    #[doc = "阶梯送发放规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_send_rule: Option<QueryPaygiftactivityActivitiesByActivityIdFullSendRule>,
 }
 
-/// 阶梯送发放规则
+#[doc = "阶梯送发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesByActivityIdFullSendRule {
-    /// 奖品基本信息列表
+    #[doc = "奖品基本信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award_list: Option<Vec<QueryPaygiftactivityActivitiesAward>>,
-    /// 奖品类型
+    #[doc = "奖品类型\n\nAlways present."]
     pub award_type: crate::marketing::paygiftactivity::PaygiftactivityAwardType,
-    /// 发券商户号选项
+    #[doc = "发券商户号选项\n\nAlways present."]
     pub merchant_option: crate::marketing::paygiftactivity::PaygiftactivityMerchantOption,
-    /// 发放内容
+    #[doc = "发放内容\n\nAlways present."]
     pub send_content: crate::marketing::paygiftactivity::PaygiftactivitySendContent,
-    /// 消费金额门槛
-    ///
-    /// Amount in fen (分).
+    #[doc = "消费金额门槛\n\nAlways present.\n\nAmount in fen (分)."]
     pub transaction_amount_minimum: i64,
 }

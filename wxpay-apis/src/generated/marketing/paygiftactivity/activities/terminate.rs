@@ -3,25 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 终止活动API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_7.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "终止活动API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`.\n\n```ignore\nlet request = TerminatePaygiftactivityActivitiesRequest::new(activity_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_7.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "终止活动API",
+    "POST v3/marketing/paygiftactivity/activities/{activity_id}/terminate",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/marketing/paygiftactivity/activities/<activity_id>/terminate", response = TerminatePaygiftactivityActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePaygiftactivityActivitiesRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
 }
 
-/// The answer to [`TerminatePaygiftactivityActivitiesRequest`].
+impl<'a> TerminatePaygiftactivityActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self { activity_id }
+    }
+}
+
+#[doc = "The answer to [`TerminatePaygiftactivityActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminatePaygiftactivityActivitiesResponse {
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 生效时间
+    #[doc = "生效时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_time: Option<Timestamp>,
 }

@@ -3,27 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "报名周周惠活动API: `POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`.\n\n```ignore\nlet request = ApplyWeeklyDiscountActivitiesRequest::new(activity_id, applying_merchant_id, store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "报名周周惠活动API",
+    "POST v3/marketing/weekly-discount/activities/{activity_id}/apply",
+    "v3/marketing/weekly-discount/activities/{activity_id}/apply"
+))]
 #[wxpay_api(POST, "v3/marketing/weekly-discount/activities/<activity_id>/apply", response = ApplyWeeklyDiscountActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyWeeklyDiscountActivitiesRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `11111`."]
     pub activity_id: &'a str,
-    /// 报名商户号
+    #[doc = "报名商户号\n\nBody field, required. Example: `10000098`."]
     pub applying_merchant_id: i64,
-    /// 报名商户门店号
+    #[doc = "报名商户门店号\n\nBody field, required. Example: `111111`."]
     pub store_id: i64,
 }
 
-/// The answer to [`ApplyWeeklyDiscountActivitiesRequest`].
+impl<'a> ApplyWeeklyDiscountActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str, applying_merchant_id: i64, store_id: i64) -> Self {
+        Self {
+            activity_id,
+            applying_merchant_id,
+            store_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`ApplyWeeklyDiscountActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyWeeklyDiscountActivitiesResponse {
-    /// 报名成功的活动ID
+    #[doc = "报名成功的活动ID\n\nAlways present. Example: `10001`."]
     pub activity_id: i64,
-    /// 报名成功时间
+    #[doc = "报名成功时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub success_time: String,
 }

@@ -7,95 +7,126 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-/// 查询周周惠活动列表API: `GET /v3/marketing/weekly-discount/activities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询周周惠活动列表API: `GET /v3/marketing/weekly-discount/activities`.\n\n```ignore\nlet mut request = QueryWeeklyDiscountActivitiesRequest::new(limit, offset, applying_merchant_id, activity_area_code, activity_scene);\nrequest.store_id = Some(store_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询周周惠活动列表API",
+    "GET v3/marketing/weekly-discount/activities",
+    "v3/marketing/weekly-discount/activities"
+))]
 #[wxpay_api(GET, "v3/marketing/weekly-discount/activities", response = QueryWeeklyDiscountActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWeeklyDiscountActivitiesRequest<'a> {
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
-    /// 报名商户号
+    #[doc = "报名商户号\n\nQuery parameter, required. Example: `10000098`."]
     pub applying_merchant_id: i64,
-    /// 报名商户门店号
+    #[doc = "报名商户门店号\n\nQuery parameter, optional. Example: `1111111`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_id: Option<i64>,
-    /// 活动投放区域编码
+    #[doc = "活动投放区域编码\n\nQuery parameter, required. Example: `110000`."]
     pub activity_area_code: i64,
-    /// 投放场景
+    #[doc = "投放场景\n\nQuery parameter, required. Example: `SCAN_CODE_TO_ORDER`."]
     pub activity_scene: &'a str,
 }
 
-/// The answer to [`QueryWeeklyDiscountActivitiesRequest`].
+impl<'a> QueryWeeklyDiscountActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        limit: i64,
+        offset: i64,
+        applying_merchant_id: i64,
+        activity_area_code: i64,
+        activity_scene: &'a str,
+    ) -> Self {
+        Self {
+            limit,
+            offset,
+            applying_merchant_id,
+            store_id: None,
+            activity_area_code,
+            activity_scene,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryWeeklyDiscountActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWeeklyDiscountActivitiesResponse {
-    /// 周周惠活动详情
+    #[doc = "周周惠活动详情\n\nAlways present."]
     pub data: Vec<QueryWeeklyDiscountActivitiesData>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// The answer to [`QueryWeeklyDiscountActivitiesByActivityIdRequest`].
-///
-/// 周周惠活动详情
+#[doc = "The answer to [`QueryWeeklyDiscountActivitiesByActivityIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWeeklyDiscountActivitiesData {
-    /// 活动投放区域编码
+    #[doc = "活动投放区域编码\n\nAlways present. Example: `110000`."]
     pub activity_area_code: Vec<serde_json::Value>,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nAlways present. Example: `2018-06-08T10:34:56+08:00`."]
     pub activity_available_begin_time: String,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nAlways present. Example: `2018-08-08T10:34:56+08:00`."]
     pub activity_available_end_time: String,
-    /// 活动可使用周期
+    #[doc = "活动可使用周期\n\nAlways present. Example: `1`."]
     pub activity_available_week: Vec<serde_json::Value>,
-    /// 活动优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "活动优惠金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub activity_coupon_amount: i64,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `111111`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 活动指定付款方式
+    #[doc = "活动指定付款方式\n\nMay be absent. Example: `CCB_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_limit_pay: Option<String>,
-    /// 活动logo
+    #[doc = "活动logo\n\nAlways present. Example: `https://xxx.xxx.xxx.jpg`."]
     pub activity_logo: String,
-    /// 活动预算
+    #[doc = "活动预算\n\nAlways present. Example: `100000`."]
     pub activity_max_amount: i64,
-    /// 活动单天预算
+    #[doc = "活动单天预算\n\nMay be absent. Example: `100000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_max_amount_per_day: Option<i64>,
-    /// 活动名称
+    #[doc = "活动名称\n\nAlways present. Example: `xxx周周惠活动`."]
     pub activity_name: String,
-    /// 活动备注
+    #[doc = "活动备注\n\nMay be absent. Example: `周周惠，每周日，周一独享`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_remark: Option<String>,
-    /// 活动投放场景
+    #[doc = "活动投放场景\n\nAlways present. Example: `SCAN_CODE_TO_ORDER`."]
     pub activity_scene: String,
-    /// 活动状态
+    #[doc = "活动状态\n\nAlways present. Example: `APPLYING`."]
     pub activity_state: String,
-    /// 活动优惠门槛
+    #[doc = "活动优惠门槛\n\nAlways present. Example: `100`."]
     pub activity_transaction_minimum_amount: i64,
 }
 
-/// 查询周周惠活动详情API: `GET /v3/marketing/weekly-discount/activities/{activity_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_2.shtml>.
-///
-/// For: 服务商, 渠道商, 从业机构.
+#[doc = "查询周周惠活动详情API: `GET /v3/marketing/weekly-discount/activities/{activity_id}`.\n\n```ignore\nlet request = QueryWeeklyDiscountActivitiesByActivityIdRequest::new(activity_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_2.shtml>.\n\nFor: 服务商, 渠道商, 从业机构."]
+#[doc(alias(
+    "查询周周惠活动详情API",
+    "GET v3/marketing/weekly-discount/activities/{activity_id}",
+    "v3/marketing/weekly-discount/activities/{activity_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/weekly-discount/activities/<activity_id>", response = QueryWeeklyDiscountActivitiesByActivityIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWeeklyDiscountActivitiesByActivityIdRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `11111`."]
     pub activity_id: &'a str,
+}
+
+impl<'a> QueryWeeklyDiscountActivitiesByActivityIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self { activity_id }
+    }
 }
 
 /// The answer to [`QueryWeeklyDiscountActivitiesByActivityIdRequest`]: `GET /v3/marketing/weekly-discount/activities/{activity_id}`.

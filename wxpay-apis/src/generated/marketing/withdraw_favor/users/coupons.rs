@@ -5,90 +5,132 @@
 
 use crate::generated::prelude::*;
 
-/// 查询批次下用户银行提现免费券列表API: `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询批次下用户银行提现免费券列表API: `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryWithdrawFavorUsersCouponsRequest::new(openid, mchid, stock_id, appid);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询批次下用户银行提现免费券列表API",
+    "GET v3/marketing/withdraw-favor/users/{openid}/coupons",
+    "v3/marketing/withdraw-favor/users/{openid}/coupons"
+))]
 #[wxpay_api(GET, "v3/marketing/withdraw-favor/users/<openid>/coupons", response = QueryWithdrawFavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryWithdrawFavorUsersCouponsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 银行提现免费券批次创建方商户号
+    #[doc = "银行提现免费券批次创建方商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 银行提现免费券批次ID
+    #[doc = "银行提现免费券批次ID\n\nQuery parameter, required. Example: `1304490000000059`."]
     pub stock_id: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryWithdrawFavorUsersCouponsRequest`].
+impl<'a> QueryWithdrawFavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, mchid: &'a str, stock_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            mchid,
+            stock_id,
+            appid,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryWithdrawFavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWithdrawFavorUsersCouponsResponse {
-    /// 银行提现免费券列表
+    #[doc = "银行提现免费券列表\n\nAlways present."]
     pub data: Vec<QueryWithdrawFavorUsersCouponsData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `10`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 查询结果总数
+    #[doc = "查询结果总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 银行提现免费券列表
+#[doc = "银行提现免费券列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryWithdrawFavorUsersCouponsData {
-    /// 银行提现免费券的券ID
+    #[doc = "银行提现免费券的券ID\n\nMay be absent. Example: `C688134DB8D27165DCD630B319A870679F29B3720EF89F4F8EAE01429641F8C2-17-1505164059`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 银行提现免费券券状态
+    #[doc = "银行提现免费券券状态\n\nMay be absent. Example: `VALID`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<String>,
-    /// 发放额度
+    #[doc = "发放额度\n\nMay be absent. Example: `1000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_quota: Option<i64>,
-    /// 发放时间
+    #[doc = "发放时间\n\nMay be absent. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_time: Option<String>,
-    /// 使用额度
+    #[doc = "使用额度\n\nMay be absent. Example: `500`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_quota: Option<i64>,
 }
 
-/// 为用户发银行提现免费券API: `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml>.
-///
-/// For: 服务商.
+#[doc = "为用户发银行提现免费券API: `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`.\n\n```ignore\nlet request = CreateWithdrawFavorUsersCouponsRequest::new(openid, appid, mchid, send_request_no, stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "为用户发银行提现免费券API",
+    "POST v3/marketing/withdraw-favor/users/{openid}/coupons",
+    "v3/marketing/withdraw-favor/users/{openid}/coupons"
+))]
 #[wxpay_api(POST, "v3/marketing/withdraw-favor/users/<openid>/coupons", response = CreateWithdrawFavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWithdrawFavorUsersCouponsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 银行提现免费券批次创建方商户号
+    #[doc = "银行提现免费券批次创建方商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户单据号
+    #[doc = "商户单据号\n\nBody field, required. Example: `89560002019101000121`."]
     pub send_request_no: &'a str,
-    /// 银行提现免费券批次ID
+    #[doc = "银行提现免费券批次ID\n\nBody field, required. Example: `1304490000000059`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`CreateWithdrawFavorUsersCouponsRequest`].
+impl<'a> CreateWithdrawFavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        mchid: &'a str,
+        send_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            mchid,
+            send_request_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateWithdrawFavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateWithdrawFavorUsersCouponsResponse {
-    /// 银行提现免费券ID
+    #[doc = "银行提现免费券ID\n\nMay be absent. Example: `C688134DB8D27165DCD630B319A870679F29B3720EF89F4F8EAE01429641F8C2-17-1505164059`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
-    /// 银行提现免费券过期时间
+    #[doc = "银行提现免费券过期时间\n\nMay be absent. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
 }

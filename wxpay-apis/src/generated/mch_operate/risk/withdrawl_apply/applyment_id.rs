@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付提现申请单号查询提现申请单状态API: `GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_8.shtml>.
-///
-/// For: 服务商.
+#[doc = "微信支付提现申请单号查询提现申请单状态API: `GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`.\n\n```ignore\nlet request = QueryRiskWithdrawlApplyByApplymentIdRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付提现申请单号查询提现申请单状态API",
+    "GET v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}",
+    "v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/mch_operate/risk/withdrawl-apply/applyment-id/<applyment_id>", response = QueryRiskWithdrawlApplyByApplymentIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRiskWithdrawlApplyByApplymentIdRequest<'a> {
-    /// 微信支付提现申请单号
+    #[doc = "微信支付提现申请单号\n\nPath parameter, required. Example: `20220210183333`."]
     pub applyment_id: &'a str,
+}
+
+impl<'a> QueryRiskWithdrawlApplyByApplymentIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: &'a str) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryRiskWithdrawlApplyByApplymentIdRequest`]: `GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`.

@@ -6,50 +6,85 @@ use crate::generated::prelude::*;
 pub mod applyment_id;
 pub mod out_request_no;
 
-/// 提交已注销商户号可用余额提现申请单API: `POST /v3/mch_operate/risk/withdrawl-apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/withdrawal-apply/withdrawal-apply/submit-apply.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_9.shtml>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "提交已注销商户号可用余额提现申请单API: `POST /v3/mch_operate/risk/withdrawl-apply`.\n\n```ignore\nlet mut request = SubmitApplyRequest::new(amount, out_account_type, out_request_no, payee_info, payee_type, sub_mchid);\nrequest.additional_materials = Some(additional_materials);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/withdrawal-apply/withdrawal-apply/submit-apply.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_9.shtml>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "提交已注销商户号可用余额提现申请单API",
+    "POST v3/mch_operate/risk/withdrawl-apply",
+    "v3/mch_operate/risk/withdrawl-apply"
+))]
 #[wxpay_api(POST, "v3/mch_operate/risk/withdrawl-apply", response = SubmitApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitApplyRequest<'a> {
-    /// 补充材料
+    #[doc = "补充材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_materials: Option<SubmitApplyAdditionalMaterials<'a>>,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nBody field, required. Example: `101`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 二级商户号的出款子账户类型
+    #[doc = "二级商户号的出款子账户类型\n\nBody field, required. Example: `BASIC_ACCOUNT`."]
     pub out_account_type: SubmitApplyOutAccountType,
-    /// 商户提现申请单号
+    #[doc = "商户提现申请单号\n\nBody field, required. Example: `2019061122222222122`."]
     pub out_request_no: &'a str,
-    /// 收款账号信息
+    #[doc = "收款账号信息\n\nBody field, required."]
     pub payee_info: SubmitApplyPayeeInfo<'a>,
-    /// 收款对象对应的商户号
+    #[doc = "收款对象对应的商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payee_mchid: Option<&'a str>,
-    /// 收款对象类型
+    #[doc = "收款对象类型\n\nBody field, required. Example: `OTHER_MERCHANT`."]
     pub payee_type: SubmitApplyPayeeType,
-    /// 付款申请证明材料
+    #[doc = "付款申请证明材料\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof_media_list: Option<SubmitApplyProofMediaList<'a>>,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `特殊理由`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 补充材料
+impl<'a> SubmitApplyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`additional_materials`, `payee_mchid`, `proof_media_list`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        out_account_type: SubmitApplyOutAccountType,
+        out_request_no: &'a str,
+        payee_info: SubmitApplyPayeeInfo<'a>,
+        payee_type: SubmitApplyPayeeType,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            additional_materials: None,
+            amount,
+            out_account_type,
+            out_request_no,
+            payee_info,
+            payee_mchid: None,
+            payee_type,
+            proof_media_list: None,
+            remark: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "补充材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyAdditionalMaterials<'a> {
-    /// 补充材料照片列表
+    #[doc = "补充材料照片列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_media: Option<&'a [MediaId<&'a str>]>,
+}
+
+impl<'a> SubmitApplyAdditionalMaterials<'a> {
+    /// The object without a required field. The optional ones (`additional_media`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_media: None,
+        }
+    }
 }
 
 string_enum! {
@@ -64,17 +99,30 @@ string_enum! {
     }
 }
 
-/// 收款账号信息
+#[doc = "收款账号信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyPayeeInfo<'a> {
-    /// 账户类型
+    #[doc = "账户类型\n\nRequired. Example: `ACCOUNT_TYPE_CORPORATE`."]
     pub account_type: SubmitApplyAccountType,
-    /// 银行账户
+    #[doc = "银行账户\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_info: Option<SubmitApplyBankAccountInfo<'a>>,
-    /// 收款人账号对应的证件信息
+    #[doc = "收款人账号对应的证件信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_info: Option<SubmitApplyIdentityInfo<'a>>,
+}
+
+impl<'a> SubmitApplyPayeeInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_account_info`, `identity_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(account_type: SubmitApplyAccountType) -> Self {
+        Self {
+            account_type,
+            bank_account_info: None,
+            identity_info: None,
+        }
+    }
 }
 
 string_enum! {
@@ -87,45 +135,68 @@ string_enum! {
     }
 }
 
-/// 银行账户
+#[doc = "银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyBankAccountInfo<'a> {
-    /// 开户银行
+    #[doc = "开户银行\n\nRequired. Example: `工商银行`."]
     pub account_bank: &'a str,
-    /// 开户名称
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_name: &'a str,
-    /// 银行账号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub account_number: &'a str,
-    /// 开户银行联行号
+    #[doc = "开户名称\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_name: Sensitive<&'a str>,
+    #[doc = "银行账号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub account_number: Sensitive<&'a str>,
+    #[doc = "开户银行联行号\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<&'a str>,
-    /// 开户银行全称（含支行）
+    #[doc = "开户银行全称（含支行）\n\nOptional. Example: `402713354941`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
 }
 
-/// 收款人账号对应的证件信息
+impl<'a> SubmitApplyBankAccountInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_branch_id`, `bank_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_bank: &'a str,
+        account_name: Sensitive<&'a str>,
+        account_number: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            account_bank,
+            account_name,
+            account_number,
+            bank_branch_id: None,
+            bank_name: None,
+        }
+    }
+}
+
+#[doc = "收款人账号对应的证件信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyIdentityInfo<'a> {
-    /// 证件类型
+    #[doc = "证件类型\n\nOptional. Example: `IDENTIFICATION_TYPE_IDCARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<SubmitApplyIdDocType>,
-    /// 证件姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_name: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub identification_no: &'a str,
+    #[doc = "证件姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_name: Sensitive<&'a str>,
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub identification_no: Sensitive<&'a str>,
+}
+
+impl<'a> SubmitApplyIdentityInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`id_doc_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        identification_name: Sensitive<&'a str>,
+        identification_no: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            id_doc_type: None,
+            identification_name,
+            identification_no,
+        }
+    }
 }
 
 string_enum! {
@@ -164,21 +235,44 @@ string_enum! {
     }
 }
 
-/// 付款申请证明材料
+#[doc = "付款申请证明材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyProofMediaList<'a> {
-    /// 申请证明材料
+    #[doc = "申请证明材料\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof_payee_media: Option<&'a [SubmitApplyProofPayeeMedia<'a>]>,
 }
 
-/// 申请证明材料
+impl<'a> SubmitApplyProofMediaList<'a> {
+    /// The object without a required field. The optional ones (`proof_payee_media`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            proof_payee_media: None,
+        }
+    }
+}
+
+#[doc = "申请证明材料"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubmitApplyProofPayeeMedia<'a> {
-    /// 证明材料照片
+    #[doc = "证明材料照片\n\nRequired. Format `MediaId`. Example: `jTpGmxUX3FBWVQ5NJTZvlKXQ`."]
     pub proof_media: MediaId<&'a str>,
-    /// 申请证明材料类型
+    #[doc = "申请证明材料类型\n\nRequired. Example: `BASIC_TRANSACTION_INFORMATION`."]
     pub proof_media_type: SubmitApplyProofMediaType,
+}
+
+impl<'a> SubmitApplyProofPayeeMedia<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(proof_media: MediaId<&'a str>, proof_media_type: SubmitApplyProofMediaType) -> Self {
+        Self {
+            proof_media,
+            proof_media_type,
+        }
+    }
 }
 
 string_enum! {
@@ -203,37 +297,40 @@ string_enum! {
     }
 }
 
-/// The answer to [`SubmitApplyRequest`].
+#[doc = "The answer to [`SubmitApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubmitApplyResponse {
-    /// 微信支付提现申请单号
+    #[doc = "微信支付提现申请单号\n\nMay be absent. Example: `20220101332222`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_id: Option<String>,
-    /// 商户提现申请单号
+    #[doc = "商户提现申请单号\n\nMay be absent. Example: `1234567`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,
 }
 
-/// The answer to [`QueryRiskWithdrawlApplyByApplymentIdRequest`](crate::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdRequest) and [`QueryRiskWithdrawlApplyByOutRequestNoRequest`](crate::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoRequest).
+#[doc = "The answer to [`QueryRiskWithdrawlApplyByApplymentIdRequest`](crate::mch_operate::risk::withdrawl_apply::applyment_id::QueryRiskWithdrawlApplyByApplymentIdRequest) and [`QueryRiskWithdrawlApplyByOutRequestNoRequest`](crate::mch_operate::risk::withdrawl_apply::out_request_no::QueryRiskWithdrawlApplyByOutRequestNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRiskWithdrawlApplyResponse {
-    /// 提现申请单信息
+    #[doc = "提现申请单信息\n\nAlways present."]
     pub withdrawl_apply: QueryRiskWithdrawlApplyWithdrawlApply,
 }
 
-/// 提现申请单信息
+#[doc = "提现申请单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRiskWithdrawlApplyWithdrawlApply {
-    /// 微信支付提现申请单号
+    #[doc = "微信支付提现申请单号\n\nAlways present. Example: `20220101332222`."]
     pub applyment_id: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `银行卡信息有误`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<String>,
-    /// 商户提现申请单号
+    #[doc = "商户提现申请单号\n\nAlways present. Example: `1234567`."]
     pub out_request_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `SUBMITTED`."]
     pub state: String,
 }

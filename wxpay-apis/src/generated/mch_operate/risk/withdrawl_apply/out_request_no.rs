@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 商户提现申请单号查询提现申请单状态: `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_7.shtml>.
-///
-/// For: 服务商.
+#[doc = "商户提现申请单号查询提现申请单状态: `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryRiskWithdrawlApplyByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_8_7.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户提现申请单号查询提现申请单状态",
+    "GET v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}",
+    "v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/mch_operate/risk/withdrawl-apply/out-request-no/<out_request_no>", response = QueryRiskWithdrawlApplyByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRiskWithdrawlApplyByOutRequestNoRequest<'a> {
-    /// 商户提现申请号
+    #[doc = "商户提现申请号\n\nPath parameter, required. Example: `123283928932`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> QueryRiskWithdrawlApplyByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`QueryRiskWithdrawlApplyByOutRequestNoRequest`]: `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.

@@ -3,18 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 查询申请单状态-使用业务单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询申请单状态-使用业务单号: `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest::new(merchant_code, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090667>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("查询申请单状态-使用业务单号", "GET v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}", "v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/mchalterapply/mchsubjectalterapplyment/merchant/<merchant_code>/out-request-no/<out_request_no>", response = QueryMchsubjectalterapplymentMerchantByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest<'a> {
-    /// 微信支付商户号
+    #[doc = "微信支付商户号\n\nPath parameter, required. Example: `1900006491`."]
     pub merchant_code: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_code: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            merchant_code,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`QueryMchsubjectalterapplymentMerchantByOutRequestNoRequest`]: `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`.

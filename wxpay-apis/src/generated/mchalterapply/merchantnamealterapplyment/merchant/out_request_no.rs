@@ -3,32 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 查询商户简称申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询商户简称申请单状态-使用业务单号和商户号: `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest::new(sub_mchid, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("查询商户简称申请单状态-使用业务单号和商户号", "GET v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}", "v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/mchalterapply/merchantnamealterapplyment/merchant/<sub_mchid>/out-request-no/<out_request_no>", response = QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900006491`."]
     pub sub_mchid: &'a str,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nPath parameter, required. Example: `1900013511_10000`."]
     pub out_request_no: &'a str,
 }
 
-/// The answer to [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest`].
+impl<'a> QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            out_request_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantnamealterapplymentMerchantByOutRequestNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantnamealterapplymentMerchantByOutRequestNoResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `20220617143306000013906025001`."]
     pub apply_id: String,
-    /// 总体驳回原因
+    #[doc = "总体驳回原因\n\nMay be absent. Example: `身份证背面识别失败，请上传更清晰的身份证图片。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_reason: Option<String>,
-    /// 业务申请编号
+    #[doc = "业务申请编号\n\nAlways present. Example: `1900013511_10000`."]
     pub out_request_no: String,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `APPLYMENT_STATE_EDITTING`."]
     pub state: crate::mchalterapply::MchalterapplyState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900006491`."]
     pub sub_mchid: String,
 }

@@ -3,21 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 按日下载提现异常文件API: `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_24.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_4.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "按日下载提现异常文件API: `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.\n\n```ignore\nlet mut request = QueryFundWithdrawByBillTypeRequest::new(bill_type, bill_date);\nrequest.tar_type = Some(tar_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_24.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_4.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "按日下载提现异常文件API",
+    "GET v3/merchant/fund/withdraw/bill-type/{bill_type}",
+    "v3/merchant/fund/withdraw/bill-type/{bill_type}"
+))]
 #[wxpay_api(GET, "v3/merchant/fund/withdraw/bill-type/<bill_type>", response = QueryFundWithdrawByBillTypeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawByBillTypeRequest<'a> {
-    /// `bill_type`
+    #[doc = "`bill_type`\n\nPath parameter, required."]
     pub bill_type: &'a str,
-    /// 账单日期
+    #[doc = "账单日期\n\nQuery parameter, required. Example: `2019-06-11`."]
     pub bill_date: &'a str,
-    /// 压缩类型
+    #[doc = "压缩类型\n\nQuery parameter, optional. Example: `GZIP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tar_type: Option<QueryFundWithdrawByBillTypeTarType>,
+}
+
+impl<'a> QueryFundWithdrawByBillTypeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`tar_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_type: &'a str, bill_date: &'a str) -> Self {
+        Self {
+            bill_type,
+            bill_date,
+            tar_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -28,14 +42,15 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryFundWithdrawByBillTypeRequest`].
+#[doc = "The answer to [`QueryFundWithdrawByBillTypeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawByBillTypeResponse {
-    /// 账单下载地址
+    #[doc = "账单下载地址\n\nAlways present. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx`."]
     pub download_url: String,
-    /// 哈希类型
+    #[doc = "哈希类型\n\nAlways present. Example: `SHA1`."]
     pub hash_type: QueryFundWithdrawByBillTypeHashType,
-    /// 哈希值
+    #[doc = "哈希值\n\nAlways present. Example: `79bb0f45fc4c42234a918000b2668d689e2bde04`."]
     pub hash_value: String,
 }
 

@@ -7,35 +7,50 @@ pub mod bill_type;
 pub mod out_request_no;
 pub mod withdraw_id;
 
-/// 电商平台提现API: `POST /v3/merchant/fund/withdraw`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "电商平台提现API: `POST /v3/merchant/fund/withdraw`.\n\n```ignore\nlet mut request = WithdrawFundRequest::new(account_type, amount, out_request_no);\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias(
+    "电商平台提现API",
+    "POST v3/merchant/fund/withdraw",
+    "v3/merchant/fund/withdraw"
+))]
 #[wxpay_api(POST, "v3/merchant/fund/withdraw", response = WithdrawFundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WithdrawFundRequest<'a> {
-    /// 资金账户类型
+    #[doc = "资金账户类型\n\nBody field, required."]
     pub account_type: WithdrawAccountType,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nBody field, required. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 银行附言
+    #[doc = "银行附言\n\nBody field, optional. Example: `xx平台提现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<&'a str>,
-    /// 提现结果通知地址
+    #[doc = "提现结果通知地址\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nBody field, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `交易体现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
 }
 
+impl<'a> WithdrawFundRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_memo`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(account_type: WithdrawAccountType, amount: i64, out_request_no: &'a str) -> Self {
+        Self {
+            account_type,
+            amount,
+            bank_memo: None,
+            notify_url: None,
+            out_request_no,
+            remark: None,
+        }
+    }
+}
+
 string_enum! {
-    /// 资金账户类型
+    /// Values of `account_type`.
     pub enum WithdrawAccountType {
         /// `BASIC`
         Basic = "BASIC",
@@ -46,41 +61,41 @@ string_enum! {
     }
 }
 
-/// The answer to [`WithdrawFundRequest`].
+#[doc = "The answer to [`WithdrawFundRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WithdrawFundResponse {
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nAlways present. Example: `20190611222222222200000000012122`."]
     pub out_request_no: String,
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nAlways present. Example: `12321937198237912739132791732912793127931279317929791239112123`."]
     pub withdraw_id: String,
 }
 
-/// The answer to [`QueryFundWithdrawByOutRequestNoRequest`](crate::merchant::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest) and [`QueryFundWithdrawByWithdrawIdRequest`](crate::merchant::fund::withdraw::withdraw_id::QueryFundWithdrawByWithdrawIdRequest).
+#[doc = "The answer to [`QueryFundWithdrawByOutRequestNoRequest`](crate::merchant::fund::withdraw::out_request_no::QueryFundWithdrawByOutRequestNoRequest) and [`QueryFundWithdrawByWithdrawIdRequest`](crate::merchant::fund::withdraw::withdraw_id::QueryFundWithdrawByWithdrawIdRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawResponse {
-    /// 出款账户类型
+    #[doc = "出款账户类型\n\nAlways present. Example: `BASIC`."]
     pub account_type: WithdrawAccountType,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nAlways present. Example: `1`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 银行附言
+    #[doc = "银行附言\n\nAlways present. Example: `微信提现`."]
     pub bank_memo: String,
-    /// 发起提现时间
+    #[doc = "发起提现时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nAlways present. Example: `20190611222222222200000000012122`."]
     pub out_request_no: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nAlways present. Example: `卡号错误`."]
     pub reason: String,
-    /// 提现备注
+    #[doc = "提现备注\n\nAlways present. Example: `交易提现`."]
     pub remark: String,
-    /// 提现失败解决方案
+    #[doc = "提现失败解决方案\n\nAlways present. Example: `请修改结算银行卡信息`."]
     pub solution: String,
-    /// 提现单状态
+    #[doc = "提现单状态\n\nAlways present. Example: `CREATE_SUCCESS`."]
     pub status: QueryFundWithdrawStatus,
-    /// 提现状态更新时间
+    #[doc = "提现状态更新时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nAlways present. Example: `12321937198237912739132791732912793127931279317929791239112123`."]
     pub withdraw_id: String,
 }
 

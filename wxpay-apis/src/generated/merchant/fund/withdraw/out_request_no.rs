@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 电商平台(商户提现单号查询)提现状态API: `GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_6.shtml>.
-///
-/// For: 电商平台.
+#[doc = "电商平台(商户提现单号查询)提现状态API: `GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryFundWithdrawByOutRequestNoRequest::new(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_6.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "电商平台(商户提现单号查询)提现状态API",
+    "GET v3/merchant/fund/withdraw/out-request-no/{out_request_no}",
+    "v3/merchant/fund/withdraw/out-request-no/{out_request_no}"
+))]
 #[wxpay_api(GET, "v3/merchant/fund/withdraw/out-request-no/<out_request_no>", response = QueryFundWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawByOutRequestNoRequest<'a> {
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> QueryFundWithdrawByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str) -> Self {
+        Self { out_request_no }
+    }
 }
 
 /// The answer to [`QueryFundWithdrawByOutRequestNoRequest`]: `GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`.

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 电商平台(微信支付提现单号)查询提现状态API: `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_6.shtml>.
-///
-/// For: 电商平台.
+#[doc = "电商平台(微信支付提现单号)查询提现状态API: `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`.\n\n```ignore\nlet request = QueryFundWithdrawByWithdrawIdRequest::new(withdraw_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_6.shtml>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "电商平台(微信支付提现单号)查询提现状态API",
+    "GET v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}",
+    "v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}"
+))]
 #[wxpay_api(GET, "v3/merchant/fund/withdraw/withdraw-id/<withdraw_id>", response = QueryFundWithdrawByWithdrawIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFundWithdrawByWithdrawIdRequest<'a> {
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nPath parameter, required. Example: `12321937198237912739132791732123`."]
     pub withdraw_id: &'a str,
+}
+
+impl<'a> QueryFundWithdrawByWithdrawIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(withdraw_id: &'a str) -> Self {
+        Self { withdraw_id }
+    }
 }
 
 /// The answer to [`QueryFundWithdrawByWithdrawIdRequest`]: `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`.

@@ -3,20 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 绑定门店收款信息: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948579>.
-///
-/// For: 服务商.
+#[doc = "绑定门店收款信息: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.\n\n```ignore\nlet request = BindStoresRecipientsRequest::new(store_id, store_recipient, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948579>.\n\nFor: 服务商."]
+#[doc(alias(
+    "绑定门店收款信息",
+    "POST v3/merchant-store/stores/{store_id}/recipients/bind",
+    "v3/merchant-store/stores/{store_id}/recipients/bind"
+))]
 #[wxpay_api(POST, "v3/merchant-store/stores/<store_id>/recipients/bind", response = BindStoresRecipientsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BindStoresRecipientsRequest<'a> {
-    /// 微信支付商户门店ID
+    #[doc = "微信支付商户门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: i64,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nBody field, required."]
     pub store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> BindStoresRecipientsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        store_id: i64,
+        store_recipient: &'a [crate::merchant_store::stores::StoresStoreRecipient<'a>],
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            store_id,
+            store_recipient,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`BindStoresRecipientsRequest`]: `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.

@@ -6,21 +6,23 @@ use crate::generated::prelude::*;
 pub mod bind;
 pub mod unbind;
 
-/// The answer to [`BindStoresRecipientsRequest`](crate::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest) and [`UnbindStoresRecipientsRequest`](crate::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsRequest).
+#[doc = "The answer to [`BindStoresRecipientsRequest`](crate::merchant_store::stores::recipients::bind::BindStoresRecipientsRequest) and [`UnbindStoresRecipientsRequest`](crate::merchant_store::stores::recipients::unbind::UnbindStoresRecipientsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresRecipients {
-    /// `failed_store_recipient`
+    #[doc = "`failed_store_recipient`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_store_recipient: Option<Vec<StoresRecipientsFailedStoreRecipient>>,
 }
 
-/// 收款门店信息
+#[doc = "收款门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresRecipientsFailedStoreRecipient {
-    /// 绑定当前收款信息失败的原因
+    #[doc = "绑定当前收款信息失败的原因\n\nMay be absent. Example: `收款商户号与收款主体不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_reason: Option<String>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
 }

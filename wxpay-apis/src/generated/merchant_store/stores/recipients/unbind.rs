@@ -3,22 +3,36 @@
 
 use crate::generated::prelude::*;
 
-/// 解除门店收款信息绑定: `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948580>.
-///
-/// For: 服务商.
+#[doc = "解除门店收款信息绑定: `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.\n\n```ignore\nlet mut request = UnbindStoresRecipientsRequest::new(store_id);\nrequest.store_recipient = Some(store_recipient);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013948580>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除门店收款信息绑定",
+    "POST v3/merchant-store/stores/{store_id}/recipients/unbind",
+    "v3/merchant-store/stores/{store_id}/recipients/unbind"
+))]
 #[wxpay_api(POST, "v3/merchant-store/stores/<store_id>/recipients/unbind", response = UnbindStoresRecipientsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnbindStoresRecipientsRequest<'a> {
-    /// 微信支付商户门店ID
+    #[doc = "微信支付商户门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: i64,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<&'a [crate::merchant_store::stores::StoresStoreRecipient<'a>]>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> UnbindStoresRecipientsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_recipient`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: i64) -> Self {
+        Self {
+            store_id,
+            store_recipient: None,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`UnbindStoresRecipientsRequest`]: `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.

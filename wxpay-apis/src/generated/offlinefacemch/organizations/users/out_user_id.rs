@@ -5,54 +5,68 @@
 
 use crate::generated::prelude::*;
 
-/// 刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.
-///
-/// For: 服务商.
+#[doc = "刷脸用户信息查询接口: `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet request = QueryOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "刷脸用户信息查询接口",
+    "GET v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+    "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
+))]
 #[wxpay_api(GET, "v3/offlinefacemch/organizations/<organization_id>/users/out-user-id/<out_user_id>", response = QueryOrganizationsUsersByOutUserIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdRequest<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 商户刷脸用户ID
+    #[doc = "商户刷脸用户ID\n\nPath parameter, required."]
     pub out_user_id: &'a str,
 }
 
-/// The answer to [`QueryOrganizationsUsersByOutUserIdRequest`].
+impl<'a> QueryOrganizationsUsersByOutUserIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            out_user_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryOrganizationsUsersByOutUserIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdResponse {
-    /// 签约ID
+    #[doc = "签约ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
-    /// 签约状态
+    #[doc = "签约状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_state: Option<QueryOrganizationsUsersByOutUserIdContractState>,
-    /// 人脸图片上传状态
+    #[doc = "人脸图片上传状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_image_ok: Option<bool>,
-    /// 机构ID
+    #[doc = "机构ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// 商户刷脸用户ID
+    #[doc = "商户刷脸用户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_id: Option<String>,
-    /// 职工信息
+    #[doc = "职工信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_info: Option<QueryOrganizationsUsersByOutUserIdStaffInfo>,
-    /// 用户状态
+    #[doc = "用户状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrganizationsUsersByOutUserIdStatus>,
-    /// 学生信息
+    #[doc = "学生信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student_info: Option<QueryOrganizationsUsersByOutUserIdStudentInfo>,
-    /// 刷脸用户ID
+    #[doc = "刷脸用户ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_id: Option<String>,
-    /// 姓名
+    #[doc = "姓名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// 用户类型
+    #[doc = "用户类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<OrganizationsUsersByOutUserIdUserType>,
 }
@@ -69,16 +83,17 @@ string_enum! {
     }
 }
 
-/// 职工信息
+#[doc = "职工信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdStaffInfo {
-    /// 职业
+    #[doc = "职业\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occupation: Option<String>,
 }
 
 string_enum! {
-    /// 用户状态
+    /// Values of `status`.
     pub enum OrganizationsUsersByOutUserIdStatus {
         /// `DISABLED`
         Disabled = "DISABLED",
@@ -87,10 +102,11 @@ string_enum! {
     }
 }
 
-/// 学生信息
+#[doc = "学生信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOrganizationsUsersByOutUserIdStudentInfo {
-    /// 班级名
+    #[doc = "班级名\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
 }
@@ -105,58 +121,87 @@ string_enum! {
     }
 }
 
-/// 刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "刷脸用户信息修改接口: `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.\n\n```ignore\nlet mut request = ModifyOrganizationsUsersByOutUserIdRequest::new(organization_id, out_user_id);\nrequest.phone = Some(phone);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "刷脸用户信息修改接口",
+    "PATCH v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+    "v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}"
+))]
 #[wxpay_api(PATCH, "v3/offlinefacemch/organizations/<organization_id>/users/out-user-id/<out_user_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdRequest<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 商户刷脸用户ID
+    #[doc = "商户刷脸用户ID\n\nPath parameter, required."]
     pub out_user_id: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<&'a str>,
-    /// 职工信息
+    pub phone: Option<Sensitive<&'a str>>,
+    #[doc = "职工信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_info: Option<ModifyOrganizationsUsersByOutUserIdStaffInfo<'a>>,
-    /// 状态
+    #[doc = "状态\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OrganizationsUsersByOutUserIdStatus>,
-    /// 学生信息
+    #[doc = "学生信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student_info: Option<ModifyOrganizationsUsersByOutUserIdStudentInfo<'a>>,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户类型
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<OrganizationsUsersByOutUserIdUserType>,
 }
 
-/// 职工信息
+impl<'a> ModifyOrganizationsUsersByOutUserIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`phone`, `staff_info`, `status`, `student_info`, `user_name`, `user_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(organization_id: &'a str, out_user_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            out_user_id,
+            phone: None,
+            staff_info: None,
+            status: None,
+            student_info: None,
+            user_name: None,
+            user_type: None,
+        }
+    }
+}
+
+#[doc = "职工信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdStaffInfo<'a> {
-    /// 职业
+    #[doc = "职业\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occupation: Option<&'a str>,
 }
 
-/// 学生信息
+impl<'a> ModifyOrganizationsUsersByOutUserIdStaffInfo<'a> {
+    /// The object without a required field. The optional ones (`occupation`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { occupation: None }
+    }
+}
+
+#[doc = "学生信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyOrganizationsUsersByOutUserIdStudentInfo<'a> {
-    /// 班级名
+    #[doc = "班级名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class_name: Option<&'a str>,
+}
+
+impl<'a> ModifyOrganizationsUsersByOutUserIdStudentInfo<'a> {
+    /// The object without a required field. The optional ones (`class_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { class_name: None }
+    }
 }

@@ -3,34 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户受理保险自动续费扣款API: `POST /v3/papay/insurance-pay/transactions/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/deduct/create-transaction.html>.
-///
-/// For: 普通商户.
+#[doc = "保险商户受理保险自动续费扣款API: `POST /v3/papay/insurance-pay/transactions/apply`.\n\n```ignore\nlet mut request = CreateTransactionRequest::new(amount, appid, contract_id, description, out_trade_no, policy_period_id, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/deduct/create-transaction.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "保险商户受理保险自动续费扣款API",
+    "POST v3/papay/insurance-pay/transactions/apply",
+    "v3/papay/insurance-pay/transactions/apply"
+))]
 #[wxpay_api(POST, "v3/papay/insurance-pay/transactions/apply", response = CreateTransactionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTransactionRequest<'a> {
-    /// 扣费金额信息
+    #[doc = "扣费金额信息\n\nBody field, required."]
     pub amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `DISCOUNTS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 保单的扣费周期编号
+    #[doc = "保单的扣费周期编号\n\nBody field, required. Example: `1`."]
     pub policy_period_id: i64,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.qq.com/`."]
     pub transaction_notify_url: &'a str,
+}
+
+impl<'a> CreateTransactionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::papay::PapayScheduledAmount<'a>,
+        appid: &'a str,
+        contract_id: &'a str,
+        description: &'a str,
+        out_trade_no: &'a str,
+        policy_period_id: i64,
+        transaction_notify_url: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_id,
+            description,
+            goods_tag: None,
+            out_trade_no,
+            policy_period_id,
+            transaction_notify_url,
+        }
+    }
 }
 
 /// The answer to [`CreateTransactionRequest`]: `POST /v3/papay/insurance-pay/transactions/apply`.

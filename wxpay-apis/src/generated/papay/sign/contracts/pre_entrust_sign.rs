@@ -3,57 +3,114 @@
 
 use crate::generated::prelude::*;
 
-/// 代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.
-///
-/// For: 普通商户.
+#[doc = "代扣预签约: `POST /v3/papay/sign/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateSignContractsPreEntrustSignRequest::new(appid, contract_display_account, contract_notify_url, device_info, out_contract_code, out_user_code, plan_id, sign_scene);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012978414>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "代扣预签约",
+    "POST v3/papay/sign/contracts/pre-entrust-sign",
+    "v3/papay/sign/contracts/pre-entrust-sign"
+))]
 #[wxpay_api(POST, "v3/papay/sign/contracts/pre-entrust-sign", response = CreateSignContractsPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 签约结果通知地址
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub contract_notify_url: &'a str,
-    /// 发起预签约的用户
+    #[doc = "发起预签约的用户\n\nBody field, required."]
     pub device_info: CreateSignContractsPreEntrustSignDeviceInfo<'a>,
-    /// 用户在直连商户应用下的用户标示
+    #[doc = "用户在直连商户应用下的用户标示\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nBody field, required. Example: `用户A`."]
     pub out_user_code: &'a str,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 回跳地址的url
+    #[doc = "回跳地址的url\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_url: Option<&'a str>,
-    /// 签约场景
+    #[doc = "签约场景\n\nBody field, required. Example: `SIGN_SCENE_APP`."]
     pub sign_scene: CreateSignContractsPreEntrustSignSignScene,
 }
 
-/// 发起预签约的用户
+impl<'a> CreateSignContractsPreEntrustSignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `return_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        contract_notify_url: &'a str,
+        device_info: CreateSignContractsPreEntrustSignDeviceInfo<'a>,
+        out_contract_code: &'a str,
+        out_user_code: &'a str,
+        plan_id: i64,
+        sign_scene: CreateSignContractsPreEntrustSignSignScene,
+    ) -> Self {
+        Self {
+            appid,
+            contract_display_account,
+            contract_notify_url,
+            device_info,
+            openid: None,
+            out_contract_code,
+            out_user_code,
+            plan_id,
+            return_url: None,
+            sign_scene,
+        }
+    }
+}
+
+#[doc = "发起预签约的用户"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignDeviceInfo<'a> {
-    /// 发起预签约的用户首次登录该设备的时间
+    #[doc = "发起预签约的用户首次登录该设备的时间\n\nRequired."]
     pub days_since_first_login: CreateSignContractsPreEntrustSignDaysSinceFirstLogin,
-    /// 设备ID
+    #[doc = "设备ID\n\nRequired. Example: `example_device_id`."]
     pub device_id: &'a str,
-    /// 设备的IP
+    #[doc = "设备的IP\n\nRequired. Example: `example_device_ip`."]
     pub device_ip: &'a str,
-    /// 设备的OS版本
+    #[doc = "设备的OS版本\n\nRequired. Example: `example_device_os`."]
     pub device_os: &'a str,
-    /// 设备是否以root身份运行
+    #[doc = "设备是否以root身份运行\n\nRequired."]
     pub device_running_as_root: bool,
-    /// 设备类型
+    #[doc = "设备类型\n\nRequired."]
     pub device_type: CreateSignContractsPreEntrustSignDeviceType,
-    /// 设备上是否安装微信
+    #[doc = "设备上是否安装微信\n\nRequired."]
     pub weixin_installed: bool,
-    /// 设备上微信的版本
+    #[doc = "设备上微信的版本\n\nRequired. Example: `example_weixin_version`."]
     pub weixin_version: &'a str,
+}
+
+impl<'a> CreateSignContractsPreEntrustSignDeviceInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        days_since_first_login: CreateSignContractsPreEntrustSignDaysSinceFirstLogin,
+        device_id: &'a str,
+        device_ip: &'a str,
+        device_os: &'a str,
+        device_running_as_root: bool,
+        device_type: CreateSignContractsPreEntrustSignDeviceType,
+        weixin_installed: bool,
+        weixin_version: &'a str,
+    ) -> Self {
+        Self {
+            days_since_first_login,
+            device_id,
+            device_ip,
+            device_os,
+            device_running_as_root,
+            device_type,
+            weixin_installed,
+            weixin_version,
+        }
+    }
 }
 
 string_enum! {
@@ -102,18 +159,19 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateSignContractsPreEntrustSignRequest`].
+#[doc = "The answer to [`CreateSignContractsPreEntrustSignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSignContractsPreEntrustSignResponse {
-    /// 跳转签约小程序的path
+    #[doc = "跳转签约小程序的path\n\nMay be absent. Example: `example_mini_program_path`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 跳转签约小程序的username
+    #[doc = "跳转签约小程序的username\n\nMay be absent. Example: `example_mini_program_username`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_username: Option<String>,
-    /// 预签约ID
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
-    /// 展示扫码签约的二维码的URL
+    #[doc = "展示扫码签约的二维码的URL\n\nMay be absent. Example: `example_redirect_url`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
 }

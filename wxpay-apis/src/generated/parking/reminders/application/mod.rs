@@ -6,240 +6,355 @@ use crate::generated::prelude::*;
 pub mod query;
 pub mod withdraw;
 
-/// 提交停车场进件申请: `POST /v3/parking/reminders/application`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "提交停车场进件申请: `POST /v3/parking/reminders/application`.\n\n```ignore\nlet request = CreateRemindersApplicationRequest::new(parking_lot);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "提交停车场进件申请",
+    "POST v3/parking/reminders/application",
+    "v3/parking/reminders/application"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/application", response = CreateRemindersApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationRequest<'a> {
-    /// `parking_lot`
+    #[doc = "`parking_lot`\n\nBody field, required."]
     pub parking_lot: CreateRemindersApplicationParkingLot<'a>,
 }
 
-/// The `parking_lot` object.
+impl<'a> CreateRemindersApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(parking_lot: CreateRemindersApplicationParkingLot<'a>) -> Self {
+        Self { parking_lot }
+    }
+}
+
+#[doc = "The `parking_lot` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationParkingLot<'a> {
-    /// `charging_rule`
+    #[doc = "`charging_rule`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charging_rule: Option<CreateRemindersApplicationChargingRule<'a>>,
-    /// 停车场纬度
+    #[doc = "停车场纬度\n\nRequired. Example: `39.916527`."]
     pub latitude: &'a str,
-    /// 停车场经度
+    #[doc = "停车场经度\n\nRequired. Example: `116.397128`."]
     pub longitude: &'a str,
-    /// 停车场优惠文案
+    #[doc = "停车场优惠文案\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_text_list: Option<&'a [&'a str]>,
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nRequired. Example: `PARK001`."]
     pub out_parking_lot_id: &'a str,
-    /// 停车场地址
+    #[doc = "停车场地址\n\nRequired. Example: `XX市XX区XX路XX号`."]
     pub parking_lot_address: &'a str,
-    /// 停车场名称
+    #[doc = "停车场名称\n\nRequired. Example: `XX购物中心停车场`."]
     pub parking_lot_name: &'a str,
-    /// 停车场类型
+    #[doc = "停车场类型\n\nRequired. Example: `PARKING_LOT_TYPE_BUSINESS_DISTRICT`."]
     pub parking_lot_type: crate::parking::reminders::RemindersParkingLotType,
-    /// 商家停车订单小程序appid
+    #[doc = "商家停车订单小程序appid\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parking_order_mini_prog_appid: Option<&'a str>,
-    /// 商家停车订单路径
+    #[doc = "商家停车订单路径\n\nOptional. Example: `pages/order/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parking_order_path: Option<&'a str>,
-    /// 收费告示牌url
+    #[doc = "收费告示牌url\n\nOptional. Example: `https://example.com/parking_sign.jpg`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parking_sign_url: Option<&'a str>,
-    /// 商家支付小程序appid
+    #[doc = "商家支付小程序appid\n\nOptional. Example: `wx1234567890abcdef`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_mini_prog_appid: Option<&'a str>,
-    /// 商家支付路径
+    #[doc = "商家支付路径\n\nRequired. Example: `pages/pay/index`."]
     pub payment_path: &'a str,
-    /// 客服联系电话
+    #[doc = "客服联系电话\n\nRequired. Example: `13800138000`."]
     pub phone_number: &'a str,
 }
 
-/// The `charging_rule` object.
+impl<'a> CreateRemindersApplicationParkingLot<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`charging_rule`, `notification_text_list`, `parking_order_mini_prog_appid`, `parking_order_path`, `parking_sign_url`, `payment_mini_prog_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        latitude: &'a str,
+        longitude: &'a str,
+        out_parking_lot_id: &'a str,
+        parking_lot_address: &'a str,
+        parking_lot_name: &'a str,
+        parking_lot_type: crate::parking::reminders::RemindersParkingLotType,
+        payment_path: &'a str,
+        phone_number: &'a str,
+    ) -> Self {
+        Self {
+            charging_rule: None,
+            latitude,
+            longitude,
+            notification_text_list: None,
+            out_parking_lot_id,
+            parking_lot_address,
+            parking_lot_name,
+            parking_lot_type,
+            parking_order_mini_prog_appid: None,
+            parking_order_path: None,
+            parking_sign_url: None,
+            payment_mini_prog_appid: None,
+            payment_path,
+            phone_number,
+        }
+    }
+}
+
+#[doc = "The `charging_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationChargingRule<'a> {
-    /// 累计限额模式
+    #[doc = "累计限额模式\n\nOptional. Example: `AGGREGATE_LIMIT_MODE_NORMAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregate_limit_mode: Option<crate::parking::reminders::RemindersAggregateLimitMode>,
-    /// 计费周期类型
+    #[doc = "计费周期类型\n\nOptional. Example: `DAILY_LIMIT_CALENDAR_DAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub daily_limit_type: Option<crate::parking::reminders::RemindersDailyLimitType>,
-    /// `duration_segment_rule`
+    #[doc = "`duration_segment_rule`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_segment_rule: Option<&'a [CreateRemindersApplicationDurationSegmentRule<'a>]>,
-    /// 收费金额限制类型
+    #[doc = "收费金额限制类型\n\nOptional. Example: `FEE_LIMIT_AGGREGATE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_limit_type: Option<crate::parking::reminders::RemindersFeeLimitType>,
-    /// 首次计费时间模式
+    #[doc = "首次计费时间模式\n\nOptional. Example: `FIRST_CHARGE_TIME_MODE_ENTER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_charge_time_mode: Option<crate::parking::reminders::RemindersFirstChargeTimeMode>,
-    /// `fixed_interval_rule`
+    #[doc = "`fixed_interval_rule`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_interval_rule: Option<&'a [CreateRemindersApplicationFixedIntervalRule<'a>]>,
-    /// 入场免费时间
+    #[doc = "入场免费时间\n\nOptional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_entry_duration: Option<i64>,
-    /// 出场免费时间
+    #[doc = "出场免费时间\n\nOptional. Example: `15`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_exit_duration: Option<i64>,
-    /// 节假日模式
+    #[doc = "节假日模式\n\nOptional. Example: `HOLIDAY_MODE_LEGAL_MODY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holiday_mode: Option<crate::parking::reminders::RemindersHolidayMode>,
-    /// `pre_entry_rule`
+    #[doc = "`pre_entry_rule`\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_entry_rule: Option<&'a [CreateRemindersApplicationPreEntryRule<'a>]>,
-    /// 收费规则类型
+    #[doc = "收费规则类型\n\nOptional. Example: `CHARGING_RULE_FIXED_INTERVAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_type: Option<crate::parking::reminders::RemindersRuleType>,
-    /// 不满一小时取整方式
+    #[doc = "不满一小时取整方式\n\nOptional. Example: `TIME_ROUND_UP`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_rounding_type: Option<crate::parking::reminders::RemindersTimeRoundingType>,
 }
 
-/// The `duration_segment_rule` object.
+impl<'a> CreateRemindersApplicationChargingRule<'a> {
+    /// The object without a required field. The optional ones (`aggregate_limit_mode`, `daily_limit_type`, `duration_segment_rule`, `fee_limit_type`, `first_charge_time_mode`, `fixed_interval_rule`, `free_entry_duration`, `free_exit_duration`, `holiday_mode`, `pre_entry_rule`, `rule_type`, `time_rounding_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aggregate_limit_mode: None,
+            daily_limit_type: None,
+            duration_segment_rule: None,
+            fee_limit_type: None,
+            first_charge_time_mode: None,
+            fixed_interval_rule: None,
+            free_entry_duration: None,
+            free_exit_duration: None,
+            holiday_mode: None,
+            pre_entry_rule: None,
+            rule_type: None,
+            time_rounding_type: None,
+        }
+    }
+}
+
+#[doc = "The `duration_segment_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationDurationSegmentRule<'a> {
-    /// 收费模式
+    #[doc = "收费模式\n\nOptional. Example: `INTERVAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charge_mode: Option<crate::parking::reminders::RemindersChargeMode>,
-    /// 日期类型
+    #[doc = "日期类型\n\nOptional. Example: `DAY_TYPE_WEEKDAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_type: Option<crate::parking::reminders::RemindersDayType>,
-    /// 停车时长起始
+    #[doc = "停车时长起始\n\nOptional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_from: Option<i64>,
-    /// 停车时长结束
+    #[doc = "停车时长结束\n\nOptional. Example: `60`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_to: Option<i64>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nOptional. Example: `18:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 固定收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "固定收费金额\n\nOptional. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_amount: Option<i64>,
-    /// 间隔收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "间隔收费金额\n\nOptional. Example: `200`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_amount: Option<i64>,
-    /// 间隔时段收费封顶
+    #[doc = "间隔时段收费封顶\n\nOptional. Example: `1000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_max_amount: Option<i64>,
-    /// 间隔时段
+    #[doc = "间隔时段\n\nOptional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_min: Option<i64>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nOptional. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nOptional. Example: `PLATE_TYPE_TEMPORARY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<crate::parking::reminders::RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nOptional. Example: `09:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<&'a str>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nOptional. Example: `VEHICLE_TYPE_SMALL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<crate::parking::reminders::RemindersVehicleType>,
 }
 
-/// The `fixed_interval_rule` object.
+impl<'a> CreateRemindersApplicationDurationSegmentRule<'a> {
+    /// The object without a required field. The optional ones (`charge_mode`, `day_type`, `duration_from`, `duration_to`, `end_time`, `fixed_amount`, `interval_amount`, `interval_max_amount`, `interval_min`, `max_fee_per_day`, `plate_type`, `start_time`, `vehicle_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            charge_mode: None,
+            day_type: None,
+            duration_from: None,
+            duration_to: None,
+            end_time: None,
+            fixed_amount: None,
+            interval_amount: None,
+            interval_max_amount: None,
+            interval_min: None,
+            max_fee_per_day: None,
+            plate_type: None,
+            start_time: None,
+            vehicle_type: None,
+        }
+    }
+}
+
+#[doc = "The `fixed_interval_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationFixedIntervalRule<'a> {
-    /// 日期类型
+    #[doc = "日期类型\n\nOptional. Example: `DAY_TYPE_WEEKDAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_type: Option<crate::parking::reminders::RemindersDayType>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nOptional. Example: `18:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 首段收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "首段收费金额\n\nOptional. Example: `500`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_amount: Option<i64>,
-    /// 首段收费时长
+    #[doc = "首段收费时长\n\nOptional. Example: `60`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_duration: Option<i64>,
-    /// 首段收费模式
+    #[doc = "首段收费模式\n\nOptional. Example: `FIRST_DURATION_MODE_ONLY_FIRST_DURATION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_duration_mode: Option<crate::parking::reminders::RemindersFirstDurationMode>,
-    /// 免费时段计算方式
+    #[doc = "免费时段计算方式\n\nOptional. Example: `FREE_PERIOD_CAL_SEQUENTIAL_START`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_period_calculation_mode:
         Option<crate::parking::reminders::RemindersFreePeriodCalculationMode>,
-    /// 免费时段收取模式
+    #[doc = "免费时段收取模式\n\nOptional. Example: `FREE_PERIOD_CHARGING_ONCE_PER_ENTRY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_period_charging_mode:
         Option<crate::parking::reminders::RemindersFreePeriodChargingMode>,
-    /// 间隔收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "间隔收费金额\n\nOptional. Example: `200`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_amount: Option<i64>,
-    /// 间隔收费时长
+    #[doc = "间隔收费时长\n\nOptional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_duration: Option<i64>,
-    /// 间隔时段收费封顶
+    #[doc = "间隔时段收费封顶\n\nOptional. Example: `1000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_max_amount: Option<i64>,
-    /// 新能源是否免停
+    #[doc = "新能源是否免停\n\nOptional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_green_vehicle_free_parking: Option<bool>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nOptional. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nOptional. Example: `PLATE_TYPE_TEMPORARY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<crate::parking::reminders::RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nOptional. Example: `09:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<&'a str>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nOptional. Example: `VEHICLE_TYPE_SMALL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<crate::parking::reminders::RemindersVehicleType>,
 }
 
-/// The `pre_entry_rule` object.
+impl<'a> CreateRemindersApplicationFixedIntervalRule<'a> {
+    /// The object without a required field. The optional ones (`day_type`, `end_time`, `first_amount`, `first_duration`, `first_duration_mode`, `free_period_calculation_mode`, `free_period_charging_mode`, `interval_amount`, `interval_duration`, `interval_max_amount`, `is_green_vehicle_free_parking`, `max_fee_per_day`, `plate_type`, `start_time`, `vehicle_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            day_type: None,
+            end_time: None,
+            first_amount: None,
+            first_duration: None,
+            first_duration_mode: None,
+            free_period_calculation_mode: None,
+            free_period_charging_mode: None,
+            interval_amount: None,
+            interval_duration: None,
+            interval_max_amount: None,
+            is_green_vehicle_free_parking: None,
+            max_fee_per_day: None,
+            plate_type: None,
+            start_time: None,
+            vehicle_type: None,
+        }
+    }
+}
+
+#[doc = "The `pre_entry_rule` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationPreEntryRule<'a> {
-    /// 收费金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "收费金额\n\nOptional. Example: `1000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 日期类型
+    #[doc = "日期类型\n\nOptional. Example: `DAY_TYPE_WEEKDAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_type: Option<crate::parking::reminders::RemindersDayType>,
-    /// 时段结束时间
+    #[doc = "时段结束时间\n\nOptional. Example: `18:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<&'a str>,
-    /// 单日最大收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单日最大收款金额\n\nOptional. Example: `5000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_fee_per_day: Option<i64>,
-    /// 车牌类型
+    #[doc = "车牌类型\n\nOptional. Example: `PLATE_TYPE_TEMPORARY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plate_type: Option<crate::parking::reminders::RemindersPlateType>,
-    /// 时段开始时间
+    #[doc = "时段开始时间\n\nOptional. Example: `09:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<&'a str>,
-    /// 车辆类型
+    #[doc = "车辆类型\n\nOptional. Example: `VEHICLE_TYPE_SMALL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<crate::parking::reminders::RemindersVehicleType>,
 }
 
-/// The answer to [`CreateRemindersApplicationRequest`].
+impl<'a> CreateRemindersApplicationPreEntryRule<'a> {
+    /// The object without a required field. The optional ones (`amount`, `day_type`, `end_time`, `max_fee_per_day`, `plate_type`, `start_time`, `vehicle_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            day_type: None,
+            end_time: None,
+            max_fee_per_day: None,
+            plate_type: None,
+            start_time: None,
+            vehicle_type: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateRemindersApplicationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateRemindersApplicationResponse {
-    /// 停车场进件审核单号
+    #[doc = "停车场进件审核单号\n\nMay be absent. Example: `PLA202604230001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parking_lot_audit_no: Option<String>,
 }

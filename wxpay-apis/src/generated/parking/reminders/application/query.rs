@@ -3,27 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 查询停车场进件申请单: `GET /v3/parking/reminders/application/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "查询停车场进件申请单: `GET /v3/parking/reminders/application/query`.\n\n```ignore\nlet request = QueryRemindersApplicationRequest::new(parking_lot_audit_no, out_parking_lot_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "查询停车场进件申请单",
+    "GET v3/parking/reminders/application/query",
+    "v3/parking/reminders/application/query"
+))]
 #[wxpay_api(GET, "v3/parking/reminders/application/query", response = QueryRemindersApplicationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRemindersApplicationRequest<'a> {
-    /// 停车场进件审核单号
+    #[doc = "停车场进件审核单号\n\nQuery parameter, required. Example: `PLA202604230001`."]
     pub parking_lot_audit_no: &'a str,
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nQuery parameter, required. Example: `lot_sz_tencent_001`."]
     pub out_parking_lot_id: &'a str,
 }
 
-/// The answer to [`QueryRemindersApplicationRequest`].
+impl<'a> QueryRemindersApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(parking_lot_audit_no: &'a str, out_parking_lot_id: &'a str) -> Self {
+        Self {
+            parking_lot_audit_no,
+            out_parking_lot_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryRemindersApplicationRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRemindersApplicationResponse {
-    /// `application`
+    #[doc = "`application`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<crate::parking::reminders::QueryRemindersApplication>,
-    /// 微信停车场ID
+    #[doc = "微信停车场ID\n\nMay be absent. Example: `21232735744117624001123604298240`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wx_parking_lot_id: Option<String>,
 }

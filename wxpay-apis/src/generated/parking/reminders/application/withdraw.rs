@@ -3,16 +3,29 @@
 
 use crate::generated::prelude::*;
 
-/// 撤回停车场进件申请: `POST /v3/parking/reminders/application/withdraw`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通服务商.
+#[doc = "撤回停车场进件申请: `POST /v3/parking/reminders/application/withdraw`.\n\n```ignore\nlet request = WithdrawRemindersApplicationRequest::new(out_parking_lot_id, parking_lot_audit_no);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通服务商."]
+#[doc(alias(
+    "撤回停车场进件申请",
+    "POST v3/parking/reminders/application/withdraw",
+    "v3/parking/reminders/application/withdraw"
+))]
 #[wxpay_api(POST, "v3/parking/reminders/application/withdraw", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WithdrawRemindersApplicationRequest<'a> {
-    /// 商户停车场ID
+    #[doc = "商户停车场ID\n\nBody field, required. Example: `lot_sz_tencent_001`."]
     pub out_parking_lot_id: &'a str,
-    /// 停车场进件审核单号
+    #[doc = "停车场进件审核单号\n\nBody field, required. Example: `PLA202604230001`."]
     pub parking_lot_audit_no: &'a str,
+}
+
+impl<'a> WithdrawRemindersApplicationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_parking_lot_id: &'a str, parking_lot_audit_no: &'a str) -> Self {
+        Self {
+            out_parking_lot_id,
+            parking_lot_audit_no,
+        }
+    }
 }

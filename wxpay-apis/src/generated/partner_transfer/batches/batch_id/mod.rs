@@ -5,27 +5,43 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 微信支付批次单号查询批次单API: `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_7.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_2.shtml>.
-///
-/// For: 服务商.
+#[doc = "微信支付批次单号查询批次单API: `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = QueryBatchesByBatchIdRequest::new(batch_id, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_7.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_2.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付批次单号查询批次单API",
+    "GET v3/partner-transfer/batches/batch-id/{batch_id}",
+    "v3/partner-transfer/batches/batch-id/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/partner-transfer/batches/batch-id/<batch_id>", response = QueryBatchesByBatchIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBatchesByBatchIdRequest<'a> {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nPath parameter, required. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: &'a str,
-    /// 是否查询转账明细单
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_status: Option<QueryBatchesByBatchIdDetailStatus>,
+}
+
+impl<'a> QueryBatchesByBatchIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_status`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(batch_id: &'a str, need_query_detail: bool) -> Self {
+        Self {
+            batch_id,
+            need_query_detail,
+            offset: None,
+            limit: None,
+            detail_status: None,
+        }
+    }
 }
 
 string_enum! {
@@ -40,72 +56,67 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryBatchesByBatchIdRequest`].
+#[doc = "The answer to [`QueryBatchesByBatchIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBatchesByBatchIdResponse {
-    /// 特约商户授权类型
+    #[doc = "特约商户授权类型\n\nAlways present. Example: `INFORMATION_AUTHORIZATION_TYPE`."]
     pub authorization_type: String,
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nAlways present. Example: `1030000071100999991182020050700019480001`."]
     pub batch_id: String,
-    /// 批次名称
+    #[doc = "批次名称\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_name: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nAlways present. Example: `2019年1月深圳分部报销单`."]
     pub batch_remark: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub batch_status: String,
-    /// 批次类型
+    #[doc = "批次类型\n\nAlways present. Example: `API`."]
     pub batch_type: String,
-    /// 批次关闭原因
+    #[doc = "批次关闭原因\n\nMay be absent. Example: `OVERDUE_CLOSE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<crate::partner_transfer::batches::QueryBatchesCloseReason>,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 转账失败金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账失败金额\n\nMay be absent. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_amount: Option<i64>,
-    /// 转账失败笔数
+    #[doc = "转账失败笔数\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i64>,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_batch_no: String,
-    /// 服务商的appid
+    #[doc = "服务商的appid\n\nMay be absent. Example: `wxf636efh567hg4388`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 特约商户appid
+    #[doc = "特约商户appid\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 转账成功金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账成功金额\n\nMay be absent. Example: `3900000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_amount: Option<i64>,
-    /// 转账成功笔数
+    #[doc = "转账成功笔数\n\nMay be absent. Example: `199`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i64>,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nAlways present. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nAlways present. Example: `200`."]
     pub total_num: i64,
-    /// 转账明细单列表
+    #[doc = "转账明细单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_detail_list:
         Option<Vec<crate::partner_transfer::batches::QueryBatchesTransferDetail>>,
-    /// 批量转账用途
+    #[doc = "批量转账用途\n\nMay be absent. Example: `COMMISSION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_purpose: Option<crate::partner_transfer::batches::BatchesTransferPurpose>,
-    /// 转账场景
+    #[doc = "转账场景\n\nMay be absent. Example: `ORDINARY_TRANSFER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene: Option<crate::partner_transfer::batches::BatchesTransferScene>,
-    /// 批次更新时间
+    #[doc = "批次更新时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }

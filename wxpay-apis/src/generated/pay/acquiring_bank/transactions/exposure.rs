@@ -3,44 +3,81 @@
 
 use crate::generated::prelude::*;
 
-/// 微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/acquiring-bank/transactions/exposure`.\n\n```ignore\nlet mut request = CreateAcquiringBankTransactionsExposureRequest::new(acquiring_bank_id, channel_id, merchant_id, out_trade_no, payer);\nrequest.acquiring_bank_appid = Some(acquiring_bank_appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "微信分付-支付方式前置服务",
+    "POST v3/pay/acquiring-bank/transactions/exposure",
+    "v3/pay/acquiring-bank/transactions/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/acquiring-bank/transactions/exposure", response = CreateAcquiringBankTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposureRequest<'a> {
-    /// 从业机构应用AppID
+    #[doc = "从业机构应用AppID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_appid: Option<&'a str>,
-    /// 从业机构号
+    #[doc = "从业机构号\n\nBody field, required. Example: `1356485`."]
     pub acquiring_bank_id: &'a str,
-    /// 渠道商户号
+    #[doc = "渠道商户号\n\nBody field, required. Example: `20001111`."]
     pub channel_id: &'a str,
-    /// 特约商户应用AppID
+    #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub merchant_id: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
 }
 
-/// 支付者
+impl<'a> CreateAcquiringBankTransactionsExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`acquiring_bank_appid`, `merchant_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        acquiring_bank_id: &'a str,
+        channel_id: &'a str,
+        merchant_id: &'a str,
+        out_trade_no: &'a str,
+        payer: CreateAcquiringBankTransactionsExposurePayer<'a>,
+    ) -> Self {
+        Self {
+            acquiring_bank_appid: None,
+            acquiring_bank_id,
+            channel_id,
+            merchant_appid: None,
+            merchant_id,
+            out_trade_no,
+            payer,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringBankTransactionsExposurePayer<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_bank_openid: Option<&'a str>,
-    /// 用户标识（商户）
+    #[doc = "用户标识（商户）\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_openid: Option<&'a str>,
-    /// 用户手机号的哈希值
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringBankTransactionsExposurePayer<'a> {
+    /// The object without a required field. The optional ones (`acquiring_bank_openid`, `merchant_openid`, `phone_number_hash`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            acquiring_bank_openid: None,
+            merchant_openid: None,
+            phone_number_hash: None,
+        }
+    }
 }
 
 /// The answer to [`CreateAcquiringBankTransactionsExposureRequest`]: `POST /v3/pay/acquiring-bank/transactions/exposure`.

@@ -3,43 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户贴息-获取微信分付曝光建议: `POST /v3/pay/instal/partner/exposure`.\n\n```ignore\nlet mut request = CreateInstalPartnerExposureRequest::new(sp_appid, sp_mchid, sub_appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户贴息-获取微信分付曝光建议",
+    "POST v3/pay/instal/partner/exposure",
+    "v3/pay/instal/partner/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/instal/partner/exposure", response = CreateInstalPartnerExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateInstalPartnerExposureRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户/二级商户应用ID
+    #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
-    /// 子商户号/二级商户号
+    #[doc = "子商户号/二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 用户ID
+    #[doc = "用户ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<CreateInstalPartnerExposureUserId<'a>>,
 }
 
-/// 用户ID
+impl<'a> CreateInstalPartnerExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`, `user_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sp_appid: &'a str, sp_mchid: &'a str, sub_appid: &'a str) -> Self {
+        Self {
+            sp_appid,
+            sp_mchid,
+            sub_appid,
+            sub_mchid: None,
+            user_id: None,
+        }
+    }
+}
+
+#[doc = "用户ID"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateInstalPartnerExposureUserId<'a> {
-    /// 用户手机号的哈希值
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
-    /// 用户服务标识
+    #[doc = "用户服务标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 用户ID的类型
+    #[doc = "用户ID的类型\n\nOptional. Example: `OPENID`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<crate::pay::instal::ExposureUserIdType>,
+}
+
+impl<'a> CreateInstalPartnerExposureUserId<'a> {
+    /// The object without a required field. The optional ones (`phone_number_hash`, `sp_openid`, `sub_openid`, `user_id_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            phone_number_hash: None,
+            sp_openid: None,
+            sub_openid: None,
+            user_id_type: None,
+        }
+    }
 }
 
 /// The answer to [`CreateInstalPartnerExposureRequest`]: `POST /v3/pay/instal/partner/exposure`.

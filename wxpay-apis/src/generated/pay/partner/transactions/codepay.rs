@@ -3,104 +3,139 @@
 
 use crate::generated::prelude::*;
 
-/// 付款码支付: `POST /v3/pay/partner/transactions/codepay`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-code-pay.html>.
-///
-/// For: 服务商.
+#[doc = "付款码支付: `POST /v3/pay/partner/transactions/codepay`.\n\n```ignore\nlet mut request = PartnerCodePayRequest::new(amount, description, out_trade_no, payer, scene_info, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-code-payment-v3/partner/partner-code-pay.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "付款码支付",
+    "POST v3/pay/partner/transactions/codepay",
+    "v3/pay/partner/transactions/codepay"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/codepay", response = PartnerCodePayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerCodePayRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::CodePayDetail<'a>>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: crate::pay::CodePayPayer<'a>,
-    /// 场景信息
+    #[doc = "场景信息\n\nBody field, required."]
     pub scene_info: crate::pay::CodePaySceneInfo<'a>,
-    /// 结算信息
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 合作伙伴应用AppID
+    #[doc = "合作伙伴应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 合作伙伴商户号
+    #[doc = "合作伙伴商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 特约商户应用AppID
+    #[doc = "特约商户应用AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户商户号
+    #[doc = "特约商户商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 电子发票入口开放标识
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
 }
 
-/// The answer to [`PartnerCodePayRequest`].
+impl<'a> PartnerCodePayRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `settle_info`, `sp_appid`, `sub_appid`, `support_fapiao`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::pay::PayAmount<'a>,
+        description: &'a str,
+        out_trade_no: &'a str,
+        payer: crate::pay::CodePayPayer<'a>,
+        scene_info: crate::pay::CodePaySceneInfo<'a>,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach: None,
+            description,
+            detail: None,
+            goods_tag: None,
+            out_trade_no,
+            payer,
+            scene_info,
+            settle_info: None,
+            sp_appid: None,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            support_fapiao: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PartnerCodePayRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerCodePayResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::pay::CodePayAmount>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 银行类型
+    #[doc = "银行类型\n\nMay be absent. Example: `CCB_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<PartnerCodePayPayer>,
-    /// 优惠信息
+    #[doc = "优惠信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::pay::CodePayPromotionDetail>>,
-    /// 合作伙伴应用AppID
+    #[doc = "合作伙伴应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<String>,
-    /// 合作伙伴商户号
+    #[doc = "合作伙伴商户号\n\nAlways present. Example: `1230000109`."]
     pub sp_mchid: String,
-    /// 特约商户应用AppID
+    #[doc = "特约商户应用AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户商户号
+    #[doc = "特约商户商户号\n\nAlways present. Example: `1230000109`."]
     pub sub_mchid: String,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `MICROPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<String>,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerCodePayPayer {
-    /// 合作伙伴用户标识
+    #[doc = "合作伙伴用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 特约商户用户标识
+    #[doc = "特约商户用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }

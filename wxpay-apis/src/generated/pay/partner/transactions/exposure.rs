@@ -3,41 +3,77 @@
 
 use crate::generated::prelude::*;
 
-/// 微信分付-支付方式前置服务: `POST /v3/pay/partner/transactions/exposure`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "微信分付-支付方式前置服务: `POST /v3/pay/partner/transactions/exposure`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsExposureRequest::new(out_trade_no, payer, sp_appid, sp_mchid, sub_appid);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信分付-支付方式前置服务",
+    "POST v3/pay/partner/transactions/exposure",
+    "v3/pay/partner/transactions/exposure"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/exposure", response = CreatePartnerTransactionsExposureResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerTransactionsExposureRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
+    #[doc = "支付者\n\nBody field, required."]
     pub payer: CreatePartnerTransactionsExposurePayer<'a>,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户/二级商户应用ID
+    #[doc = "子商户/二级商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
-    /// 子商户号/二级商户号
+    #[doc = "子商户号/二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 支付者
+impl<'a> CreatePartnerTransactionsExposureRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_trade_no: &'a str,
+        payer: CreatePartnerTransactionsExposurePayer<'a>,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_appid: &'a str,
+    ) -> Self {
+        Self {
+            out_trade_no,
+            payer,
+            sp_appid,
+            sp_mchid,
+            sub_appid,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerTransactionsExposurePayer<'a> {
-    /// 用户手机号的哈希值
+    #[doc = "用户手机号的哈希值\n\nOptional. Example: `ABDEF3445546456B`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_hash: Option<&'a str>,
-    /// 用户服务商标识
+    #[doc = "用户服务商标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户子商户标识
+    #[doc = "用户子商户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerTransactionsExposurePayer<'a> {
+    /// The object without a required field. The optional ones (`phone_number_hash`, `sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            phone_number_hash: None,
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerTransactionsExposureRequest`]: `POST /v3/pay/partner/transactions/exposure`.

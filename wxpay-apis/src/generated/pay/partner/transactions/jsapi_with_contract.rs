@@ -3,56 +3,117 @@
 
 use crate::generated::prelude::*;
 
-/// JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "JSAPI下单并授权/签约: `POST /v3/pay/partner/transactions/jsapi-with-contract`.\n\n```ignore\nlet mut request = CreatePartnerTransactionsJsapiWithContractRequest::new(amount, contract_info, description, notify_url, out_trade_no, payer, sp_appid, sp_mchid, sub_mchid);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "JSAPI下单并授权/签约",
+    "POST v3/pay/partner/transactions/jsapi-with-contract",
+    "v3/pay/partner/transactions/jsapi-with-contract"
+))]
 #[wxpay_api(POST, "v3/pay/partner/transactions/jsapi-with-contract", response = CreatePartnerTransactionsJsapiWithContractResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerTransactionsJsapiWithContractRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: crate::pay::PayAmount<'a>,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 签约授权信息
+    #[doc = "签约授权信息\n\nBody field, required."]
     pub contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<crate::pay::WithContractDetail<'a>>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `WXG`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 支付者
-    pub payer: crate::pay::partner::transactions::TransactionsPayer<'a>,
-    /// 场景信息
+    #[doc = "支付者\n\nBody field, required."]
+    pub payer: CreatePartnerTransactionsJsapiWithContractPayer<'a>,
+    #[doc = "场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::WithContractSceneInfo<'a>>,
-    /// 结算信息
+    #[doc = "结算信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<crate::pay::PaySettleInfo>,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wx8888888888888888`."]
     pub sp_appid: &'a str,
-    /// 服务商户号
+    #[doc = "服务商户号\n\nBody field, required. Example: `1230000109`."]
     pub sp_mchid: &'a str,
-    /// 子商户/二级商户应用ID
+    #[doc = "子商户/二级商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号/二级商户号
+    #[doc = "子商户号/二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 电子发票入口开放标识
+    #[doc = "电子发票入口开放标识\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_fapiao: Option<bool>,
-    /// 交易结束时间
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
+}
+
+impl<'a> CreatePartnerTransactionsJsapiWithContractRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `detail`, `goods_tag`, `scene_info`, `settle_info`, `sub_appid`, `support_fapiao`, `time_expire`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::pay::PayAmount<'a>,
+        contract_info: crate::pay::TransactionsJsapiWithContractContractInfo<'a>,
+        description: &'a str,
+        notify_url: &'a str,
+        out_trade_no: &'a str,
+        payer: CreatePartnerTransactionsJsapiWithContractPayer<'a>,
+        sp_appid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach: None,
+            contract_info,
+            description,
+            detail: None,
+            goods_tag: None,
+            notify_url,
+            out_trade_no,
+            payer,
+            scene_info: None,
+            settle_info: None,
+            sp_appid,
+            sp_mchid,
+            sub_appid: None,
+            sub_mchid,
+            support_fapiao: None,
+            time_expire: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePartnerTransactionsJsapiWithContractPayer<'a> {
+    #[doc = "用户服务标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp_openid: Option<&'a str>,
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerTransactionsJsapiWithContractPayer<'a> {
+    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerTransactionsJsapiWithContractRequest`]: `POST /v3/pay/partner/transactions/jsapi-with-contract`.

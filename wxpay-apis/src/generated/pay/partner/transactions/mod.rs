@@ -16,49 +16,71 @@ pub mod native;
 pub mod out_trade_no;
 pub mod scannedpos;
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreatePartnerTransactionsSettleInfo {
-    /// 是否指定分账
+#[non_exhaustive]
+pub struct PrepaySettleInfo {
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// 支付者
+impl PrepaySettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
+}
+
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsPayer {
-    /// 用户服务标识
+#[non_exhaustive]
+pub struct PartnerQueryOrderPayer {
+    #[doc = "用户服务标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub sp_openid: String,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 结算信息
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueryPartnerTransactionsSettleInfo {
-    /// 是否指定分账
+#[non_exhaustive]
+pub struct PartnerQueryOrderSettleInfo {
+    #[doc = "是否指定分账\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TransactionsPayer<'a> {
-    /// 用户服务标识
+#[non_exhaustive]
+pub struct PrepayPayer<'a> {
+    #[doc = "用户标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nOptional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> PrepayPayer<'a> {
+    /// The object without a required field. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            sp_openid: None,
+            sub_openid: None,
+        }
+    }
 }

@@ -5,30 +5,54 @@ use crate::generated::prelude::*;
 
 pub mod authorization_code;
 
-/// 从业机构预授权: `POST /v3/payscore/acquiringbank/permissions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/apply-acquiring-bank-permissions.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构预授权: `POST /v3/payscore/acquiringbank/permissions`.\n\n```ignore\nlet mut request = ApplyAcquiringBankPermissionsRequest::new(appid, authorization_code, channel_id, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/apply-acquiring-bank-permissions.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构预授权",
+    "POST v3/payscore/acquiringbank/permissions",
+    "v3/payscore/acquiringbank/permissions"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/permissions", response = ApplyAcquiringBankPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyAcquiringBankPermissionsRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `service_id`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ApplyAcquiringBankPermissionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        authorization_code: &'a str,
+        channel_id: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            authorization_code,
+            channel_id,
+            notify_url: None,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`ApplyAcquiringBankPermissionsRequest`]: `POST /v3/payscore/acquiringbank/permissions`.

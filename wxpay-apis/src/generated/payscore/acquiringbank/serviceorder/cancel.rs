@@ -3,22 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构取消微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/cancel-acquiring-bank-service-order.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构取消微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelAcquiringBankServiceOrderRequest::new(out_order_no, channel_id, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/cancel-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构取消微信支付分订单",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelAcquiringBankServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CancelAcquiringBankServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        channel_id: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            channel_id,
+            reason,
+            service_id,
+            sub_mchid,
+        }
+    }
 }

@@ -3,46 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构完结微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`.\n\n```ignore\nlet mut request = CompleteAcquiringBankServiceOrderRequest::new(out_order_no, post_payments, service_id, sub_mchid, total_amount);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/complete-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构完结微信支付分订单",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteAcquiringBankServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 完结服务时间
+    #[doc = "完结服务时间\n\nBody field, optional. Example: `2019-11-11T16:24:05+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complete_time: Option<&'a str>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `goods_tag`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 实际服务位置
+    #[doc = "实际服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 后付费商户优惠
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments: &'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>],
-    /// 微信支付服务分账标记
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "微信支付服务分账标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 实际服务时间
+    #[doc = "实际服务时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_range: Option<crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    pub time_range: Option<crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>>,
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> CompleteAcquiringBankServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `complete_time`, `goods_tag`, `location`, `post_discounts`, `profit_sharing`, `time_range`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            channel_id: None,
+            complete_time: None,
+            goods_tag: None,
+            location: None,
+            post_discounts: None,
+            post_payments,
+            profit_sharing: None,
+            service_id,
+            sub_mchid,
+            time_range: None,
+            total_amount,
+        }
+    }
 }

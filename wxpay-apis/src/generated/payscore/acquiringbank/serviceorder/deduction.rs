@@ -3,35 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构查询微信支付分扣款信息: `GET /v3/payscore/acquiringbank/serviceorder/deduction`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/get-acquiring-bank-deduct-info.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构查询微信支付分扣款信息: `GET /v3/payscore/acquiringbank/serviceorder/deduction`.\n\n```ignore\nlet mut request = GetAcquiringBankDeductInfoRequest::new(service_id, appid, sub_mchid, channel_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/get-acquiring-bank-deduct-info.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构查询微信支付分扣款信息",
+    "GET v3/payscore/acquiringbank/serviceorder/deduction",
+    "v3/payscore/acquiringbank/serviceorder/deduction"
+))]
 #[wxpay_api(GET, "v3/payscore/acquiringbank/serviceorder/deduction", response = GetAcquiringBankDeductInfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetAcquiringBankDeductInfoRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 从业机构申请的公众号或移动应用AppID
+    #[doc = "从业机构申请的公众号或移动应用AppID\n\nQuery parameter, required."]
     pub appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户申请的公众号或移动应用AppID
+    #[doc = "子商户申请的公众号或移动应用AppID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
 }
 
-/// The answer to [`GetAcquiringBankDeductInfoRequest`].
+impl<'a> GetAcquiringBankDeductInfoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `out_order_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        service_id: &'a str,
+        appid: &'a str,
+        sub_mchid: &'a str,
+        channel_id: &'a str,
+    ) -> Self {
+        Self {
+            service_id,
+            appid,
+            sub_mchid,
+            sub_appid: None,
+            channel_id,
+            out_order_no: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetAcquiringBankDeductInfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetAcquiringBankDeductInfoResponse {
-    /// 商品或支付单简要描述
+    #[doc = "商品或支付单简要描述\n\nAlways present."]
     pub description: String,
-    /// 商户扣款单号
+    #[doc = "商户扣款单号\n\nAlways present."]
     pub out_trade_no: String,
 }

@@ -12,280 +12,412 @@ pub mod modify;
 pub mod registerdeductinfo;
 pub mod sync;
 
-/// 从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "从业机构查询微信支付分订单: `GET /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = QueryAcquiringbankServiceorderRequest::new(service_id, sub_mchid, channel_id);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构查询微信支付分订单",
+    "GET v3/payscore/acquiringbank/serviceorder",
+    "v3/payscore/acquiringbank/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/acquiringbank/serviceorder", response = QueryAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
 
-/// The answer to [`QueryAcquiringbankServiceorderRequest`].
+impl<'a> QueryAcquiringbankServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, sub_mchid: &'a str, channel_id: &'a str) -> Self {
+        Self {
+            service_id,
+            sub_mchid,
+            channel_id,
+            out_order_no: None,
+            query_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryAcquiringbankServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nAlways present. Example: `1230000109`."]
     pub channel_id: String,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<QueryAcquiringbankServiceorderCollection>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub notify_url: String,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
-    pub risk_fund: crate::payscore::PayscoreRiskFund,
-    /// 服务ID
+    #[doc = "订单风险金\n\nAlways present."]
+    pub risk_fund: crate::payscore::ServiceorderRiskFund,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nAlways present."]
     pub time_range: crate::payscore::PayscoreTimeRange,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderCollection {
-    /// 收款明细列表
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<QueryAcquiringbankServiceorderDetail>>,
-    /// 已收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: String,
-    /// 总收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderDetail {
-    /// 单笔收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nMay be absent. Example: `20091225091210`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<String>,
-    /// 收款成功渠道
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<String>,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<QueryAcquiringbankServiceorderPromotionDetail>>,
-    /// 收款序号
+    #[doc = "收款序号\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 优惠功能
+#[doc = "优惠功能"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryAcquiringbankServiceorderPromotionDetail {
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `100`."]
     pub amount: i64,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `123456`."]
     pub coupon_id: String,
-    /// 优惠币种
+    #[doc = "优惠币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 单品列表
+    #[doc = "单品列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_detail: Option<Vec<crate::payscore::PayscoreGoodsDetail>>,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品优惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `GLOBAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `activity_id`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `CASH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatpay_contribute: Option<i64>,
 }
 
-/// 从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "从业机构创建微信支付分订单: `POST /v3/payscore/acquiringbank/serviceorder`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRequest::new(appid, channel_id, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构创建微信支付分订单",
+    "POST v3/payscore/acquiringbank/serviceorder",
+    "v3/payscore/acquiringbank/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder", response = CreateAcquiringbankServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 是否需要用户确认
+    pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
-    /// 后付费项目
+    pub post_discounts: Option<&'a [CreateAcquiringbankServiceorderPostDiscount<'a>]>,
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 订单风险金
-    pub risk_fund: crate::payscore::CreateAcquiringbankServiceorderRiskFund<'a>,
-    /// 服务ID
+    pub post_payments: Option<&'a [crate::payscore::ServiceorderPostPayment<'a>]>,
+    #[doc = "订单风险金\n\nBody field, required."]
+    pub risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
+    #[doc = "服务时间段\n\nBody field, required."]
+    pub time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
 }
 
-/// The answer to [`CreateAcquiringbankServiceorderRequest`].
+impl<'a> CreateAcquiringbankServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        channel_id: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: CreateAcquiringbankServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sub_mchid: &'a str,
+        time_range: CreateAcquiringbankServiceorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            channel_id,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+#[doc = "后付费商户优惠"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderPostDiscount<'a> {
+    #[doc = "付费金额\n\nOptional. Example: `40000`.\n\nAmount in fen (分)."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[doc = "优惠数量\n\nOptional. Example: `2`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[doc = "优惠说明\n\nRequired. Example: `不与其他优惠叠加`."]
+    pub description: &'a str,
+    #[doc = "优惠名称\n\nRequired. Example: `满20减1元`."]
+    pub name: &'a str,
+}
+
+impl<'a> CreateAcquiringbankServiceorderPostDiscount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`amount`, `count`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str, name: &'a str) -> Self {
+        Self {
+            amount: None,
+            count: None,
+            description,
+            name,
+        }
+    }
+}
+
+#[doc = "订单风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderRiskFund<'a> {
+    #[doc = "风险金额\n\nRequired. Example: `10000`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "风险说明\n\nOptional. Example: `就餐的预估费用`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[doc = "风险金名称\n\nRequired. Example: `DEPOSIT`."]
+    pub name: &'a str,
+}
+
+impl<'a> CreateAcquiringbankServiceorderRiskFund<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64, name: &'a str) -> Self {
+        Self {
+            amount,
+            description: None,
+            name,
+        }
+    }
+}
+
+#[doc = "服务时间段"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAcquiringbankServiceorderTimeRange<'a> {
+    #[doc = "预计服务结束时间\n\nOptional. Example: `20091225121010`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<&'a str>,
+    #[doc = "预计服务结束时间备注\n\nOptional. Example: `租借结束时间`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time_remark: Option<&'a str>,
+    #[doc = "服务开始时间\n\nRequired. Example: `20091225091010`."]
+    pub start_time: &'a str,
+    #[doc = "服务开始时间备注\n\nOptional. Example: `开始租借时间`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time_remark: Option<&'a str>,
+}
+
+impl<'a> CreateAcquiringbankServiceorderTimeRange<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(start_time: &'a str) -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time,
+            start_time_remark: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateAcquiringbankServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nAlways present. Example: `1230000109`."]
     pub channel_id: String,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::ServiceorderLocation>,
-    /// 服务商商户号
+    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostDiscount>>,
-    /// 后付费项目
+    pub post_discounts: Option<Vec<crate::payscore::PayscorePostDiscount>>,
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
+    pub post_payments: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostPayment>>,
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: String,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<String>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_range: Option<crate::payscore::PayscoreTimeRange>,
+    pub time_range: Option<crate::payscore::ServiceorderTimeRange>,
 }

@@ -3,35 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构修改微信支付分订单金额: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/modify-acquiring-bank-service-order.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构修改微信支付分订单金额: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyAcquiringBankServiceOrderRequest::new(out_order_no, reason, service_id, sub_mchid, total_amount);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/modify-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构修改微信支付分订单金额",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/modify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyAcquiringBankServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 修改原因
+        Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
+    #[doc = "修改原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> ModifyAcquiringBankServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`, `post_discounts`, `post_payments`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            channel_id: None,
+            post_discounts: None,
+            post_payments: None,
+            reason,
+            service_id,
+            sub_mchid,
+            total_amount,
+        }
+    }
 }

@@ -3,37 +3,61 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "从业机构登记微信支付分扣款信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`.\n\n```ignore\nlet mut request = CreateAcquiringbankServiceorderRegisterdeductinfoRequest::new(out_order_no, channel_id, service_id, sub_mchid);\nrequest.appid = Some(appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构登记微信支付分扣款信息",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/registerdeductinfo", response = CreateAcquiringbankServiceorderRegisterdeductinfoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appid: Option<&'a str>,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, required. Example: `1230000109`."]
     pub channel_id: &'a str,
-    /// 商户系统内部扣款单号
+    #[doc = "商户系统内部扣款单号\n\nBody field, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户公众账号ID
+    #[doc = "子商户公众账号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest`].
+impl<'a> CreateAcquiringbankServiceorderRegisterdeductinfoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appid`, `out_trade_no`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        channel_id: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            appid: None,
+            channel_id,
+            out_trade_no: None,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateAcquiringbankServiceorderRegisterdeductinfoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateAcquiringbankServiceorderRegisterdeductinfoResponse {
-    /// 商品或支付单简要描述
+    #[doc = "商品或支付单简要描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

@@ -3,25 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构同步微信支付分订单信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/sync-acquiring-bank-service-order.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构同步微信支付分订单信息: `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet mut request = SyncAcquiringBankServiceOrderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-order/sync-acquiring-bank-service-order.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构同步微信支付分订单信息",
+    "POST v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync",
+    "v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/serviceorder/<out_order_no>/sync", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAcquiringBankServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 内容信息详情
+    #[doc = "内容信息详情\n\nBody field, required."]
     pub detail: crate::payscore::ServiceOrderDetail<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 场景类型
+    #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
     pub r#type: &'a str,
+}
+
+impl<'a> SyncAcquiringBankServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        detail: crate::payscore::ServiceOrderDetail<'a>,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        r#type: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            channel_id: None,
+            detail,
+            service_id,
+            sub_mchid,
+            r#type,
+        }
+    }
 }

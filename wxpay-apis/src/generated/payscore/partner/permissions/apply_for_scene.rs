@@ -3,50 +3,85 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.
-///
-/// For: 服务商.
+#[doc = "服务商场景中预授权: `POST /v3/payscore/partner/permissions/apply-for-scene`.\n\n```ignore\nlet mut request = SceneApplyPartnerPermissionsRequest::new(appid, authorization_code, scene, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商场景中预授权",
+    "POST v3/payscore/partner/permissions/apply-for-scene",
+    "v3/payscore/partner/permissions/apply-for-scene"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/apply-for-scene", response = SceneApplyPartnerPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsRequest<'a> {
-    /// 服务商的公众号ID
+    #[doc = "服务商的公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, required. Example: `实例1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 授权场景
+    #[doc = "授权场景\n\nBody field, required. Example: `TRANSACTION`."]
     pub scene: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户的公众号ID
+    #[doc = "子商户的公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户的商户号
+    #[doc = "子商户的商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 微信支付交易中授权附带的参数
+    #[doc = "微信支付交易中授权附带的参数\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_scene_info: Option<SceneApplyPartnerPermissionsTransactionSceneInfo<'a>>,
 }
 
-/// 微信支付交易中授权附带的参数
+impl<'a> SceneApplyPartnerPermissionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`, `transaction_scene_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        authorization_code: &'a str,
+        scene: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            authorization_code,
+            notify_url: None,
+            scene,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+            transaction_scene_info: None,
+        }
+    }
+}
+
+#[doc = "微信支付交易中授权附带的参数"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
-    /// 支付下单的商户号
+    #[doc = "支付下单的商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 支付下单的子商户号
+    #[doc = "支付下单的子商户号\n\nRequired. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`SceneApplyPartnerPermissionsRequest`].
+impl<'a> SceneApplyPartnerPermissionsTransactionSceneInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str, sub_mchid: &'a str) -> Self {
+        Self { mchid, sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`SceneApplyPartnerPermissionsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SceneApplyPartnerPermissionsResponse {
-    /// 授权场景
+    #[doc = "授权场景\n\nAlways present. Example: `TRANSACTION`."]
     pub scene: String,
-    /// 微信支付交易中授权token
+    #[doc = "微信支付交易中授权token\n\nMay be absent. Example: `transaction_permissions_token`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_permissions_token: Option<String>,
 }

@@ -3,36 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.
-///
-/// For: 服务商.
+#[doc = "服务商评估用户分层: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.\n\n```ignore\nlet mut request = AssessPartnerUserRiskLevelRequest::new(sub_mchid, appid, service_id);\nrequest.authorization_code = Some(authorization_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "服务商评估用户分层",
+    "POST v3/payscore/partner/permissions/assess-user-risk-level",
+    "v3/payscore/partner/permissions/assess-user-risk-level"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/assess-user-risk-level", response = AssessPartnerUserRiskLevelResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AssessPartnerUserRiskLevelRequest<'a> {
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nQuery parameter, required. Example: `1230000109`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
-    /// 服务商的公众号ID
+    #[doc = "服务商的公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<&'a str>,
-    /// 服务商的用户标识
+    #[doc = "服务商的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 先用后付商品信息
+    #[doc = "先用后付商品信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shopping_info: Option<crate::payscore::UserRiskLevelShoppingInfo<'a>>,
-    /// 子商户的公众号ID
+    #[doc = "子商户的公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户的用户标识
+    #[doc = "子商户的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> AssessPartnerUserRiskLevelRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_code`, `openid`, `shopping_info`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, appid: &'a str, service_id: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            appid,
+            authorization_code: None,
+            openid: None,
+            service_id,
+            shopping_info: None,
+            sub_appid: None,
+            sub_openid: None,
+        }
+    }
 }
 
 /// The answer to [`AssessPartnerUserRiskLevelRequest`]: `POST /v3/payscore/partner/permissions/assess-user-risk-level`.

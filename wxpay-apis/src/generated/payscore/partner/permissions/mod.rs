@@ -9,28 +9,50 @@ pub mod authorization_code;
 pub mod search;
 pub mod terminate;
 
-/// 商户预授权API: `POST /v3/payscore/partner/permissions`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.
-///
-/// For: 服务商.
+#[doc = "商户预授权API: `POST /v3/payscore/partner/permissions`.\n\n```ignore\nlet mut request = ApplyPartnerPermissionsRequest::new(appid, authorization_code, service_id, sub_mchid);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/apply-partner-permissions.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_18.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户预授权API",
+    "POST v3/payscore/partner/permissions",
+    "v3/payscore/partner/permissions"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions", response = ApplyPartnerPermissionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyPartnerPermissionsRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `http://www.qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `service_id`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ApplyPartnerPermissionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        authorization_code: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            authorization_code,
+            notify_url: None,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`ApplyPartnerPermissionsRequest`]: `POST /v3/payscore/partner/permissions`.

@@ -3,68 +3,86 @@
 
 use crate::generated::prelude::*;
 
-/// 查询与用户授权记录（openid）API: `GET /v3/payscore/partner/permissions/search`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/partner/permissions/search`.\n\n```ignore\nlet mut request = GetPartnerPermissionsByOpenIdRequest::new(service_id, appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询与用户授权记录（openid）API",
+    "GET v3/payscore/partner/permissions/search",
+    "v3/payscore/partner/permissions/search"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/permissions/search", response = GetPartnerPermissionsByOpenIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByOpenIdRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nQuery parameter, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 子商户公众号下openid
+    #[doc = "子商户公众号下openid\n\nQuery parameter, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// The answer to [`GetPartnerPermissionsByOpenIdRequest`].
+impl<'a> GetPartnerPermissionsByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`, `openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, appid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            service_id,
+            appid,
+            sub_mchid,
+            sub_appid: None,
+            openid: None,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetPartnerPermissionsByOpenIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByOpenIdResponse {
-    /// 应用ID
+    #[doc = "应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nMay be absent. Example: `1275342195190894594`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `UNAVAILABLE`."]
     pub authorization_state: String,
-    /// 最近一次授权成功时间
+    #[doc = "最近一次授权成功时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub authorization_success_time: Timestamp,
-    /// 最近一次解除授权时间
+    #[doc = "最近一次解除授权时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 授权通知地址
+    #[doc = "授权通知地址\n\nMay be absent. Example: `https://www.weixin.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 分层版本
+    #[doc = "分层版本\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1230000109`."]
     pub sub_mchid: String,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 用户分层
+    #[doc = "用户分层\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }

@@ -3,29 +3,47 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.
-///
-/// For: 服务商.
+#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/partner/permissions/terminate`.\n\n```ignore\nlet mut request = TerminatePartnerPermissionsByOpenIdRequest::new(appid, reason, service_id, sub_mchid);\nrequest.openid = Some(openid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除用户授权关系（openid）API",
+    "POST v3/payscore/partner/permissions/terminate",
+    "v3/payscore/partner/permissions/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnerPermissionsByOpenIdRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `reason`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下openid
+    #[doc = "子商户公众号下openid\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> TerminatePartnerPermissionsByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, reason: &'a str, service_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            appid,
+            openid: None,
+            reason,
+            service_id,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+        }
+    }
 }

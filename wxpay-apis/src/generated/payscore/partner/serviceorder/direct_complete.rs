@@ -3,55 +3,90 @@
 
 use crate::generated::prelude::*;
 
-/// 创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.
-///
-/// For: 服务商.
+#[doc = "创单结单合并API: `POST /v3/payscore/partner/serviceorder/direct-complete`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderDirectCompleteRequest::new(appid, notify_url, out_order_no, service_id, service_introduction, sub_appid, time_range, total_amount);\nrequest.attach = Some(attach);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_8.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创单结单合并API",
+    "POST v3/payscore/partner/serviceorder/direct-complete",
+    "v3/payscore/partner/serviceorder/direct-complete"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/direct-complete", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerServiceorderDirectCompleteRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `goods_tag`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 商户回调地址
+    pub location: Option<crate::payscore::CompleteAcquiringBankServiceOrderLocation<'a>>,
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
-    /// 后付费项目
+    pub post_discounts:
+        Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 微信支付服务分账标记
+        Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
+    #[doc = "微信支付服务分账标记\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, required. Example: `wxd678efh567hg6999`."]
     pub sub_appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 服务时间段
-    pub time_range: crate::payscore::CreateAcquiringbankServiceorderTimeRange<'a>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "服务时间段\n\nBody field, required."]
+    pub time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> CreatePartnerServiceorderDirectCompleteRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `location`, `openid`, `post_discounts`, `post_payments`, `profit_sharing`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sub_appid: &'a str,
+        time_range: crate::payscore::CompleteAcquiringBankServiceOrderTimeRange<'a>,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            goods_tag: None,
+            location: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            profit_sharing: None,
+            service_id,
+            service_introduction,
+            sub_appid,
+            sub_mchid: None,
+            time_range,
+            total_amount,
+        }
+    }
 }

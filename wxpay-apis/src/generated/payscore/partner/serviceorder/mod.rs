@@ -14,194 +14,290 @@ pub mod send_pendingmessage;
 pub mod send_prepaidmessage;
 pub mod sync;
 
-/// 查询支付分订单: `GET /v3/payscore/partner/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询支付分订单: `GET /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryPartnerServiceorderRequest::new(service_id, sub_mchid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支付分订单",
+    "GET v3/payscore/partner/serviceorder",
+    "v3/payscore/partner/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/serviceorder", response = QueryPartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerServiceorderRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
 
-/// The answer to [`QueryPartnerServiceorderRequest`].
+impl<'a> QueryPartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            service_id,
+            sub_mchid,
+            out_order_no: None,
+            query_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<crate::payscore::PayscoreCollection>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `0000300001201908301055157220022`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 服务时间
+    #[doc = "服务时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<crate::payscore::PayscoreResponseTimeRange>,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 创建支付分订单: `POST /v3/payscore/partner/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建支付分订单: `POST /v3/payscore/partner/serviceorder`.\n\n```ignore\nlet mut request = CreatePartnerServiceorderRequest::new(appid, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建支付分订单",
+    "POST v3/payscore/partner/serviceorder",
+    "v3/payscore/partner/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder", response = CreatePartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerServiceorderRequest<'a> {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 是否需要用户确认
+    pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
-    /// 后付费项目
+    pub post_discounts:
+        Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 订单风险金
+    pub post_payments: Option<&'a [crate::payscore::ServiceorderPostPayment<'a>]>,
+    #[doc = "订单风险金\n\nBody field, required."]
     pub risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
-    pub time_range: crate::payscore::CreateAcquiringbankServicepayondeliveryorderTimeRange<'a>,
+    #[doc = "服务时间\n\nBody field, required."]
+    pub time_range: CreatePartnerServiceorderTimeRange<'a>,
 }
 
-/// The answer to [`CreatePartnerServiceorderRequest`].
+impl<'a> CreatePartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreatePartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sub_mchid: &'a str,
+        time_range: CreatePartnerServiceorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            device: None,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+#[doc = "服务时间"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreatePartnerServiceorderTimeRange<'a> {
+    #[doc = "预计服务结束时间\n\nOptional. Example: `20091225121010`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<&'a str>,
+    #[doc = "预计服务结束时间备注\n\nOptional. Example: `租借结束时间`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time_remark: Option<&'a str>,
+    #[doc = "服务开始时间\n\nOptional. Example: `20091225091010`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<&'a str>,
+    #[doc = "服务开始时间备注\n\nOptional. Example: `开始租借时间`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time_remark: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerServiceorderTimeRange<'a> {
+    /// The object without a required field. The optional ones (`end_time`, `end_time_remark`, `start_time`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time: None,
+            start_time_remark: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::ServiceorderLocation>,
-    /// 服务商商户号
+    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
+    pub post_payments: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostPayment>>,
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::CreatePartnerServiceorderResponseRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<CreatePartnerServiceorderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_range: Option<crate::payscore::PayscoreTimeRange>,
+    pub time_range: Option<crate::payscore::ServiceorderTimeRange>,
+}
+
+#[doc = "订单风险金"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreatePartnerServiceorderRiskFund {
+    #[doc = "风险金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
+    pub amount: i64,
+    #[doc = "风险说明\n\nMay be absent. Example: `就餐的预估费用`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[doc = "风险金名称\n\nAlways present. Example: `DEPOSIT`."]
+    pub name: crate::payscore::PayscoreName,
 }

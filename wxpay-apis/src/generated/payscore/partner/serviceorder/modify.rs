@@ -3,33 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "修改订单金额API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.\n\n```ignore\nlet mut request = ModifyPartnerServiceOrderRequest::new(out_order_no, post_payments, reason, sub_mchid, total_amount);\nrequest.device = Some(device);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>, <https://pay.weixin.qq.com/doc/v3/partner/4012692360>, <https://pay.weixin.qq.com/doc/v3/partner/4013138819>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改订单金额API",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/modify",
+    "v3/payscore/partner/serviceorder/{out_order_no}/modify"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/modify", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::payscore::PayscoreDevice<'a>>,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<&'a [crate::payscore::ServiceOrderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments: &'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>],
-    /// 修改原因
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+    #[doc = "修改原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `2002000000000558128851361561536`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> ModifyPartnerServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`device`, `post_discounts`, `service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        post_payments: &'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>],
+        reason: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            device: None,
+            post_discounts: None,
+            post_payments,
+            reason,
+            service_id: None,
+            sub_mchid,
+            total_amount,
+        }
+    }
 }

@@ -3,19 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.
-///
-/// For: 服务商.
+#[doc = "商户发起催收扣款API: `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.\n\n```ignore\nlet mut request = CollectPartnerServiceOrderRequest::new(out_order_no, sub_mchid);\nrequest.service_id = Some(service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户发起催收扣款API",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/pay",
+    "v3/payscore/partner/serviceorder/{out_order_no}/pay"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/pay", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CollectPartnerServiceOrderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, optional. Example: `2002000000000558128851361561536`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CollectPartnerServiceOrderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`service_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_order_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_order_no,
+            service_id: None,
+            sub_mchid,
+        }
+    }
 }

@@ -3,31 +3,53 @@
 
 use crate::generated::prelude::*;
 
-/// 下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.
-///
-/// For: 服务商.
+#[doc = "下发服务费用待处理消息: `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.\n\n```ignore\nlet mut request = SendPartnerOrderPendingMessageRequest::new(out_order_no, post_payments, prepaid_time, service_id, sub_mchid, total_amount);\nrequest.post_discounts = Some(post_discounts);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "下发服务费用待处理消息",
+    "POST v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage",
+    "v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/serviceorder/<out_order_no>/send-pendingmessage", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendPartnerOrderPendingMessageRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required."]
     pub out_order_no: &'a str,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_discounts:
         Option<&'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>]>,
-    /// 后付费项目
-    pub post_payments:
-        &'a [crate::payscore::CreateAcquiringbankServicepayondeliveryorderPostDiscount<'a>],
-    /// 预计扣费时间
+    #[doc = "后付费项目\n\nBody field, required."]
+    pub post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+    #[doc = "预计扣费时间\n\nBody field, required. Example: `20231218`."]
     pub prepaid_time: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nBody field, required. Example: `50000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
+}
+
+impl<'a> SendPartnerOrderPendingMessageRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`post_discounts`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        post_payments: &'a [crate::payscore::MessagePostPayment<'a>],
+        prepaid_time: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            out_order_no,
+            post_discounts: None,
+            post_payments,
+            prepaid_time,
+            service_id,
+            sub_mchid,
+            total_amount,
+        }
+    }
 }

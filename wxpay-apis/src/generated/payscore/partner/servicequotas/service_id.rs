@@ -3,54 +3,75 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户分层对应建议先享金额: `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/service-quota/get-partner-user-risk-level-quota.html>.
-///
-/// For: 服务商.
+#[doc = "查询用户分层对应建议先享金额: `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.\n\n```ignore\nlet mut request = GetPartnerUserRiskLevelQuotaRequest::new(service_id, sub_mchid, appid, risk_level_version);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/service-quota/get-partner-user-risk-level-quota.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户分层对应建议先享金额",
+    "GET v3/payscore/partner/servicequotas/service-id/{service_id}",
+    "v3/payscore/partner/servicequotas/service-id/{service_id}"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/servicequotas/service-id/<service_id>", response = GetPartnerUserRiskLevelQuotaResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPartnerUserRiskLevelQuotaRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nPath parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
-    /// 服务商的公众号ID
+    #[doc = "服务商的公众号ID\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 子商户的公众号ID
+    #[doc = "子商户的公众号ID\n\nQuery parameter, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 分层版本
+    #[doc = "分层版本\n\nQuery parameter, required. Example: `1`."]
     pub risk_level_version: i64,
 }
 
-/// The answer to [`GetPartnerUserRiskLevelQuotaRequest`].
+impl<'a> GetPartnerUserRiskLevelQuotaRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        appid: &'a str,
+        risk_level_version: i64,
+    ) -> Self {
+        Self {
+            service_id,
+            sub_mchid,
+            appid,
+            sub_appid: None,
+            risk_level_version,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetPartnerUserRiskLevelQuotaRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPartnerUserRiskLevelQuotaResponse {
-    /// 公众号ID
+    #[doc = "公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 先享金额列表
+    #[doc = "先享金额列表\n\nAlways present."]
     pub quotas: Vec<GetPartnerUserRiskLevelQuotaQuota>,
-    /// 分层版本
+    #[doc = "分层版本\n\nAlways present. Example: `1`."]
     pub risk_level_version: i64,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 子商户的公众号ID
+    #[doc = "子商户的公众号ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present. Example: `1230000109`."]
     pub sub_mchid: String,
 }
 
-/// 先享金额列表
+#[doc = "先享金额列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPartnerUserRiskLevelQuotaQuota {
-    /// 用户分层
+    #[doc = "用户分层\n\nAlways present. Example: `1`."]
     pub risk_level: i64,
-    /// 建议先享金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "建议先享金额\n\nAlways present. Example: `1000`.\n\nAmount in fen (分)."]
     pub suggested_quota: i64,
 }

@@ -5,49 +5,63 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 查询与用户授权记录（授权协议号）API: `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-authorization-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_3.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPermissionsByAuthorizationCodeRequest::new(authorization_code, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-authorization-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_3.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询与用户授权记录（授权协议号）API",
+    "GET v3/payscore/permissions/authorization-code/{authorization_code}",
+    "v3/payscore/permissions/authorization-code/{authorization_code}"
+))]
 #[wxpay_api(GET, "v3/payscore/permissions/authorization-code/<authorization_code>", response = GetPermissionsByAuthorizationCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPermissionsByAuthorizationCodeRequest<'a> {
-    /// 授权协议号
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `500001`."]
     pub service_id: &'a str,
 }
 
-/// The answer to [`GetPermissionsByAuthorizationCodeRequest`].
+impl<'a> GetPermissionsByAuthorizationCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(authorization_code: &'a str, service_id: &'a str) -> Self {
+        Self {
+            authorization_code,
+            service_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetPermissionsByAuthorizationCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPermissionsByAuthorizationCodeResponse {
-    /// 公众号id
+    #[doc = "公众号id\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nAlways present. Example: `1275342195190894594`."]
     pub authorization_code: String,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present."]
     pub authorization_state: crate::payscore::permissions::GetPermissionsAuthorizationState,
-    /// 最近一次授权成功时间
+    #[doc = "最近一次授权成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_success_time: Option<Timestamp>,
-    /// 最近一次解除授权时间
+    #[doc = "最近一次解除授权时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 授权通知地址
+    #[doc = "授权通知地址\n\nMay be absent. Format `url`. Example: `https://www.weixin.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 分层版本
+    #[doc = "分层版本\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
-    /// 服务id
+    #[doc = "服务id\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 用户分层
+    #[doc = "用户分层\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }

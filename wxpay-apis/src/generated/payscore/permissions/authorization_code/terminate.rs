@@ -3,18 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（授权协议号）API: `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_4.shtml>.
-///
-/// For: 直连商户.
+#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByCodeRequest::new(authorization_code, reason, service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_4.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "解除用户授权关系（授权协议号）API",
+    "POST v3/payscore/permissions/authorization-code/{authorization_code}/terminate",
+    "v3/payscore/permissions/authorization-code/{authorization_code}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/permissions/authorization-code/<authorization_code>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePermissionsByCodeRequest<'a> {
-    /// 授权协议号
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `撤销原因`."]
     pub reason: &'a str,
-    /// 服务id
+    #[doc = "服务id\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
+}
+
+impl<'a> TerminatePermissionsByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(authorization_code: &'a str, reason: &'a str, service_id: &'a str) -> Self {
+        Self {
+            authorization_code,
+            reason,
+            service_id,
+        }
+    }
 }

@@ -5,49 +5,64 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 查询与用户授权记录（openid）API: `GET /v3/payscore/permissions/openid/{openid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_5.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询与用户授权记录（openid）API: `GET /v3/payscore/permissions/openid/{openid}`.\n\n```ignore\nlet request = GetPermissionsByOpenIdRequest::new(openid, service_id, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_5.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询与用户授权记录（openid）API",
+    "GET v3/payscore/permissions/openid/{openid}",
+    "v3/payscore/permissions/openid/{openid}"
+))]
 #[wxpay_api(GET, "v3/payscore/permissions/openid/<openid>", response = GetPermissionsByOpenIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPermissionsByOpenIdRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 公众号id
+    #[doc = "公众号id\n\nQuery parameter, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`GetPermissionsByOpenIdRequest`].
+impl<'a> GetPermissionsByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, service_id: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            service_id,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetPermissionsByOpenIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPermissionsByOpenIdResponse {
-    /// 公众号id
+    #[doc = "公众号id\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nMay be absent. Example: `1275342195190894594`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present."]
     pub authorization_state: crate::payscore::permissions::GetPermissionsAuthorizationState,
-    /// 最近一次授权成功时间
+    #[doc = "最近一次授权成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_success_time: Option<Timestamp>,
-    /// 最近一次解除授权时间
+    #[doc = "最近一次解除授权时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 分层版本
+    #[doc = "分层版本\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
-    /// 服务id
+    #[doc = "服务id\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 用户分层
+    #[doc = "用户分层\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }

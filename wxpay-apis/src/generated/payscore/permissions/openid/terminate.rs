@@ -3,20 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（openid）API: `POST /v3/payscore/permissions/openid/{openid}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_6.shtml>.
-///
-/// For: 直连商户.
+#[doc = "解除用户授权关系（openid）API: `POST /v3/payscore/permissions/openid/{openid}/terminate`.\n\n```ignore\nlet request = TerminatePermissionsByOpenIdRequest::new(openid, appid, reason, service_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_6.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "解除用户授权关系（openid）API",
+    "POST v3/payscore/permissions/openid/{openid}/terminate",
+    "v3/payscore/permissions/openid/{openid}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/permissions/openid/<openid>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePermissionsByOpenIdRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 公众号id
+    #[doc = "公众号id\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `reason`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
+}
+
+impl<'a> TerminatePermissionsByOpenIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str, reason: &'a str, service_id: &'a str) -> Self {
+        Self {
+            openid,
+            appid,
+            reason,
+            service_id,
+        }
+    }
 }

@@ -5,76 +5,98 @@ use crate::generated::prelude::*;
 
 pub mod merchant_plan_no;
 
-/// 创建支付分计划: `POST /v3/payscore/plan/payscore-plans`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/create-pay-score-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "创建支付分计划: `POST /v3/payscore/plan/payscore-plans`.\n\n```ignore\nlet mut request = CreatePayScorePlanRequest::new(appid, deduction_quantity, merchant_plan_no, plan_duration, plan_name, service_id, total_actual_price, total_original_price);\nrequest.plan_detail_list = Some(plan_detail_list);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/create-pay-score-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建支付分计划",
+    "POST v3/payscore/plan/payscore-plans",
+    "v3/payscore/plan/payscore-plans"
+))]
 #[wxpay_api(POST, "v3/payscore/plan/payscore-plans", response = CreatePayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePayScorePlanRequest<'a> {
-    /// AppID
+    #[doc = "AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 支付分计划扣费次数
+    #[doc = "支付分计划扣费次数\n\nBody field, required. Example: `10`."]
     pub deduction_quantity: i64,
-    /// 商户侧计划号
+    #[doc = "商户侧计划号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
-    /// 支付分计划明细列表
+    #[doc = "支付分计划明细列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_detail_list: Option<&'a [crate::payscore::plan::PayScorePlanPlanDetail<'a>]>,
-    /// 支付分计划有效期(单位天)
+    #[doc = "支付分计划有效期(单位天)\n\nBody field, required. Example: `300`."]
     pub plan_duration: i64,
-    /// 支付分计划名称
+    #[doc = "支付分计划名称\n\nBody field, required. Example: `瑜伽课20节`."]
     pub plan_name: &'a str,
-    /// 计划所属服务
+    #[doc = "计划所属服务\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 支付分计划实际扣费总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付分计划实际扣费总金额(单位分)\n\nBody field, required. Example: `15000`.\n\nAmount in fen (分)."]
     pub total_actual_price: i64,
-    /// 支付分计划原总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付分计划原总金额(单位分)\n\nBody field, required. Example: `15000`.\n\nAmount in fen (分)."]
     pub total_original_price: i64,
 }
 
-/// The answer to [`CreatePayScorePlanRequest`], [`QueryPayScorePlanRequest`](crate::payscore::plan::payscore_plans::merchant_plan_no::QueryPayScorePlanRequest) and [`StopPayScorePlanRequest`](crate::payscore::plan::payscore_plans::merchant_plan_no::stop::StopPayScorePlanRequest).
+impl<'a> CreatePayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`plan_detail_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        deduction_quantity: i64,
+        merchant_plan_no: &'a str,
+        plan_duration: i64,
+        plan_name: &'a str,
+        service_id: &'a str,
+        total_actual_price: i64,
+        total_original_price: i64,
+    ) -> Self {
+        Self {
+            appid,
+            deduction_quantity,
+            merchant_plan_no,
+            plan_detail_list: None,
+            plan_duration,
+            plan_name,
+            service_id,
+            total_actual_price,
+            total_original_price,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePayScorePlanRequest`], [`QueryPayScorePlanRequest`](crate::payscore::plan::payscore_plans::merchant_plan_no::QueryPayScorePlanRequest) and [`StopPayScorePlanRequest`](crate::payscore::plan::payscore_plans::merchant_plan_no::stop::StopPayScorePlanRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayScorePlan {
-    /// AppID
+    #[doc = "AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 支付分计划扣费次数
+    #[doc = "支付分计划扣费次数\n\nAlways present. Example: `10`."]
     pub deduction_quantity: i64,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户侧计划号
+    #[doc = "商户侧计划号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: String,
-    /// 支付分计划明细列表
+    #[doc = "支付分计划明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_detail_list: Option<Vec<crate::payscore::plan::PlanPlanDetail>>,
-    /// 支付分计划有效期(单位天)
+    #[doc = "支付分计划有效期(单位天)\n\nAlways present. Example: `10`."]
     pub plan_duration: i64,
-    /// 支付分计划ID
+    #[doc = "支付分计划ID\n\nAlways present. Example: `01000033210000324638000000376258`."]
     pub plan_id: String,
-    /// 支付分计划名称
+    #[doc = "支付分计划名称\n\nAlways present. Example: `瑜伽课20节`."]
     pub plan_name: String,
-    /// 支付分计划状态
+    #[doc = "支付分计划状态\n\nAlways present. Example: `NORMAL`."]
     pub plan_state: String,
-    /// 计划所属服务
+    #[doc = "计划所属服务\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 终止方商户号
+    #[doc = "终止方商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_mchid: Option<String>,
-    /// 终止时间
+    #[doc = "终止时间\n\nMay be absent. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_time: Option<Timestamp>,
-    /// 支付分计划实际扣费总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付分计划实际扣费总金额(单位分)\n\nAlways present. Example: `140000`.\n\nAmount in fen (分)."]
     pub total_actual_price: i64,
-    /// 支付分计划原总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "支付分计划原总金额(单位分)\n\nAlways present. Example: `15000`.\n\nAmount in fen (分)."]
     pub total_original_price: i64,
 }
 

@@ -5,92 +5,114 @@ use crate::generated::prelude::*;
 
 pub mod merchant_sign_plan_no;
 
-/// 创建用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/create-user-sign-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans`.\n\n```ignore\nlet request = CreateUserSignPlanRequest::new(appid, merchant_sign_plan_no, notify_url, openid, plan_id, service_id, sign_plan_detail);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/create-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "创建用户的签约计划",
+    "POST v3/payscore/sign-plan/user-sign-plans",
+    "v3/payscore/sign-plan/user-sign-plans"
+))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/user-sign-plans", response = CreateUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUserSignPlanRequest<'a> {
-    /// AppID
+    #[doc = "AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户签约计划单号
+    #[doc = "商户签约计划单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
-    /// 签约成功事件通知回调地址
+    #[doc = "签约成功事件通知回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 待签约用户在商户应用下的OpenID
+    #[doc = "待签约用户在商户应用下的OpenID\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 支付分计划ID
+    #[doc = "支付分计划ID\n\nBody field, required. Example: `01000033210000324638000000376258`."]
     pub plan_id: &'a str,
-    /// 支付分服务ID
+    #[doc = "支付分服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 签约计划对应的计划详情列表的商户侧单号信息
+    #[doc = "签约计划对应的计划详情列表的商户侧单号信息\n\nBody field, required."]
     pub sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
 }
 
-/// The answer to [`CreateUserSignPlanRequest`].
+impl<'a> CreateUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        merchant_sign_plan_no: &'a str,
+        notify_url: &'a str,
+        openid: &'a str,
+        plan_id: &'a str,
+        service_id: &'a str,
+        sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            merchant_sign_plan_no,
+            notify_url,
+            openid,
+            plan_id,
+            service_id,
+            sign_plan_detail,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateUserSignPlanRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateUserSignPlanResponse {
-    /// 跳转微信侧确认签约小程序的数据
+    #[doc = "跳转微信侧确认签约小程序的数据\n\nAlways present. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     pub package: String,
-    /// 用户的签约计划
+    #[doc = "用户的签约计划\n\nAlways present."]
     pub sign_plan: UserSignPlanSignPlan,
 }
 
-/// The answer to [`QueryUserSignPlanRequest`](crate::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::QueryUserSignPlanRequest) and [`StopUserSignPlanRequest`](crate::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest).
-///
-/// 用户的签约计划
+#[doc = "The answer to [`QueryUserSignPlanRequest`](crate::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::QueryUserSignPlanRequest) and [`StopUserSignPlanRequest`](crate::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::stop::StopUserSignPlanRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserSignPlanSignPlan {
-    /// AppID
+    #[doc = "AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 签约计划取消原因
+    #[doc = "签约计划取消原因\n\nMay be absent. Example: `用户放弃课程`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
-    /// 签约计划取消时间
+    #[doc = "签约计划取消时间\n\nMay be absent. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_sign_time: Option<Timestamp>,
-    /// 签约计划取消类型
+    #[doc = "签约计划取消类型\n\nMay be absent. Example: `NOT_CANCEL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_sign_type: Option<String>,
-    /// 签约计划扣费次数
+    #[doc = "签约计划扣费次数\n\nAlways present. Example: `10`."]
     pub deduction_quantity: i64,
-    /// 目前用户进行到的计划详情序号
+    #[doc = "目前用户进行到的计划详情序号\n\nAlways present. Example: `2`."]
     pub going_detail_no: i64,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub merchant_callback_url: String,
-    /// 商户侧签约计划号
+    #[doc = "商户侧签约计划号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: String,
-    /// 签约计划用户应用下的OpenID
+    #[doc = "签约计划用户应用下的OpenID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 签约所属计划ID
+    #[doc = "签约所属计划ID\n\nAlways present. Example: `01000033210000324638000000376258`."]
     pub plan_id: String,
-    /// 签约计划的名称
+    #[doc = "签约计划的名称\n\nAlways present. Example: `瑜伽晨练课10次`."]
     pub plan_name: String,
-    /// 签约计划的过期时间
+    #[doc = "签约计划的过期时间\n\nAlways present. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     pub plan_over_time: Timestamp,
-    /// 计划所属服务
+    #[doc = "计划所属服务\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 计划签约ID
+    #[doc = "计划签约ID\n\nAlways present. Example: `01010033210001424338000019876258`."]
     pub sign_plan_id: String,
-    /// 计划签约状态
+    #[doc = "计划签约状态\n\nAlways present. Example: `UNSIGNED`."]
     pub sign_state: String,
-    /// 签约时间
+    #[doc = "签约时间\n\nMay be absent. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_time: Option<Timestamp>,
-    /// 签约计划明细列表
+    #[doc = "签约计划明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_detail_list: Option<Vec<crate::payscore::sign_plan::UserSignPlanSignedDetail>>,
-    /// 签约计划实际总金额（单位分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "签约计划实际总金额（单位分）\n\nAlways present. Example: `120000`.\n\nAmount in fen (分)."]
     pub total_actual_price: i64,
-    /// 签约计划原总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "签约计划原总金额(单位分)\n\nAlways present. Example: `150000`.\n\nAmount in fen (分)."]
     pub total_origin_price: i64,
 }

@@ -3,20 +3,35 @@
 
 use crate::generated::prelude::*;
 
-/// 商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.
-///
-/// For: 服务商, 直连商户.
+#[doc = "商户解除用户授权关系API: `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.\n\n```ignore\nlet request = TerminateUsersPermissionsRequest::new(openid, service_id, appid, reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml>.\n\nFor: 服务商, 直连商户."]
+#[doc(alias(
+    "商户解除用户授权关系API",
+    "POST v3/payscore/users/{openid}/permissions/{service_id}/terminate",
+    "v3/payscore/users/{openid}/permissions/{service_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/users/<openid>/permissions/<service_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateUsersPermissionsRequest<'a> {
-    /// `openid`
+    #[doc = "`openid`\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// `service_id`
+    #[doc = "`service_id`\n\nPath parameter, required."]
     pub service_id: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, required."]
     pub appid: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required."]
     pub reason: &'a str,
+}
+
+impl<'a> TerminateUsersPermissionsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, service_id: &'a str, appid: &'a str, reason: &'a str) -> Self {
+        Self {
+            openid,
+            service_id,
+            appid,
+            reason,
+        }
+    }
 }

@@ -3,51 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 申请银行转账充值: `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.
-///
-/// For: 平台商户.
+#[doc = "申请银行转账充值: `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.\n\n```ignore\nlet request = BankTransferRechargeApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html>.\n\nFor: 平台商户."]
+#[doc(alias(
+    "申请银行转账充值",
+    "POST v3/platsolution/ecommerce/bank-transfer-recharges/apply",
+    "v3/platsolution/ecommerce/bank-transfer-recharges/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/bank-transfer-recharges/apply", response = BankTransferRechargeApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyRequest<'a> {
-    /// 充值入账账户
+    #[doc = "充值入账账户\n\nBody field, required. Example: `BASIC`."]
     pub account_type: crate::platsolution::ecommerce::EcommerceAccountType,
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
-    /// 充值金额
+    #[doc = "充值金额\n\nBody field, required."]
     pub recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
-    /// 充值场景
+    #[doc = "充值场景\n\nBody field, required. Example: `ECOMMERCE_BANK_TRANSFER`."]
     pub recharge_scene: &'a str,
 }
 
-/// The answer to [`BankTransferRechargeApplyRequest`].
+impl<'a> BankTransferRechargeApplyRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        account_type: crate::platsolution::ecommerce::EcommerceAccountType,
+        out_recharge_no: &'a str,
+        recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
+        recharge_scene: &'a str,
+    ) -> Self {
+        Self {
+            account_type,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+        }
+    }
+}
+
+#[doc = "The answer to [`BankTransferRechargeApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyResponse {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz202407181234`."]
     pub out_recharge_no: String,
-    /// 微信支付充值单号
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172207846292553701`."]
     pub recharge_id: String,
-    /// 银行账户
+    #[doc = "银行账户\n\nAlways present."]
     pub transfer_in_account: BankTransferRechargeApplyTransferInAccount,
 }
 
-/// 银行账户
+#[doc = "银行账户"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankTransferRechargeApplyTransferInAccount {
-    /// 银行账户名称
+    #[doc = "银行账户名称\n\nMay be absent. Example: `某某某有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_name: Option<String>,
-    /// 银行账号
+    #[doc = "银行账号\n\nMay be absent. Example: `686000172489957748585801`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_no: Option<String>,
-    /// 开户银行省市编码
+    #[doc = "开户银行省市编码\n\nMay be absent. Example: `440300`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_address_code: Option<String>,
-    /// 开户银行行号
+    #[doc = "开户银行行号\n\nMay be absent. Example: `991584000049`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
-    /// 开户银行名称
+    #[doc = "开户银行名称\n\nMay be absent. Example: `财付通-备付金账户`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
 }

@@ -5,43 +5,81 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-/// 开通保险理赔功能: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/open-insurance-compensation.html>.
-///
-/// For: 服务商.
+#[doc = "开通保险理赔功能: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.\n\n```ignore\nlet request = OpenInsuranceCompensationRequest::new(agreement_list, out_apply_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/open-insurance-compensation.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "开通保险理赔功能",
+    "POST v3/platsolution/ecommerce/insurance-compensation-contracts",
+    "v3/platsolution/ecommerce/insurance-compensation-contracts"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/insurance-compensation-contracts", response = OpenInsuranceCompensationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenInsuranceCompensationRequest<'a> {
-    /// 签约协议列表
+    #[doc = "签约协议列表\n\nBody field, required."]
     pub agreement_list: &'a [OpenInsuranceCompensationAgreement<'a>],
-    /// 商户申请单号
+    #[doc = "商户申请单号\n\nBody field, required. Example: `No123456`."]
     pub out_apply_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// 签约协议列表
+impl<'a> OpenInsuranceCompensationRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        agreement_list: &'a [OpenInsuranceCompensationAgreement<'a>],
+        out_apply_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            agreement_list,
+            out_apply_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "签约协议列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct OpenInsuranceCompensationAgreement<'a> {
-    /// 协议编号
+    #[doc = "协议编号\n\nRequired. Example: `微信支付运营功能服务协议（平台二级商户）`."]
     pub agreement_code: &'a str,
-    /// 协议版本号
+    #[doc = "协议版本号\n\nRequired. Example: `20240815`."]
     pub agreement_version: &'a str,
-    /// 签约主体
+    #[doc = "签约主体\n\nRequired. Example: `温州名优贸易`."]
     pub sign_organization: &'a str,
-    /// 签约时间
+    #[doc = "签约时间\n\nRequired. Example: `2024-08-08T10:34:56+08:00`."]
     pub sign_time: &'a str,
 }
 
-/// The answer to [`OpenInsuranceCompensationRequest`] and [`CheckInsuranceCompensationOpenedRequest`](crate::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::check_opened::CheckInsuranceCompensationOpenedRequest).
+impl<'a> OpenInsuranceCompensationAgreement<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        agreement_code: &'a str,
+        agreement_version: &'a str,
+        sign_organization: &'a str,
+        sign_time: &'a str,
+    ) -> Self {
+        Self {
+            agreement_code,
+            agreement_version,
+            sign_organization,
+            sign_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`OpenInsuranceCompensationRequest`] and [`CheckInsuranceCompensationOpenedRequest`](crate::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::check_opened::CheckInsuranceCompensationOpenedRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InsuranceCompensationContractsResponse {
-    /// 是否开通成功
+    #[doc = "是否开通成功\n\nAlways present. Example: `True`."]
     pub opened: bool,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Example: `2024-08-09T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }

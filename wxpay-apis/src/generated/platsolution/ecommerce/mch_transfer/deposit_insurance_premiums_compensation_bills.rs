@@ -5,191 +5,255 @@
 
 use crate::generated::prelude::*;
 
-/// 发起保证金赔付保司保费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发起保证金赔付保司保费: `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起保证金赔付保司保费",
+    "POST v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills",
+    "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills", response = CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 赔付用户信息
+    #[doc = "赔付用户信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
 }
 
-/// 赔付用户信息
+impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            out_bill_no,
+            receiver,
+            sp_appid: None,
+            sub_mchid: None,
+            transfer_remark,
+        }
+    }
+}
+
+#[doc = "赔付用户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a> {
-    /// 转账接收方商户信息
+    #[doc = "转账接收方商户信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_info:
         Option<CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo<'a>>,
-    /// 赔付单信息
+    #[doc = "赔付单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<
         CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo<'a>,
     >,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
 }
 
-/// 转账接收方商户信息
+impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver<'a> {
+    /// The object without a required field. The optional ones (`mch_info`, `transaction_info`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mch_info: None,
+            transaction_info: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "转账接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nOptional. Example: `1900001108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
 }
 
-/// 赔付单信息
+impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo<'a> {
+    /// The object without a required field. The optional ones (`mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mchid: None }
+    }
+}
+
+#[doc = "赔付单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo<'a> {
-    /// 交易订单号
+    #[doc = "交易订单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 赔付单类型
+    #[doc = "赔付单类型\n\nRequired."]
     pub r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
 }
 
-/// The answer to [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest`].
+impl<'a> CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        r#type: crate::platsolution::ecommerce::mch_transfer::MchTransferType,
+    ) -> Self {
+        Self {
+            transaction_id,
+            r#type,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail:
         EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// 转账接收方信息
+#[doc = "转账接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiverDetail {
-    /// 转账接收者信息
+    #[doc = "转账接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver>,
 }
 
-/// 转账接收者信息
+#[doc = "转账接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiver {
-    /// 转账接收方商户信息
+    #[doc = "转账接收方商户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<EcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo>,
-    /// 赔付单信息
+    #[doc = "赔付单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_info:
         Option<EcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
 }
 
-/// 转账接收方商户信息
+#[doc = "转账接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsMchInfo {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
 }
 
-/// 赔付单信息
+#[doc = "赔付单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferDepositInsurancePremiumsCompensationBillsTransactionInfo {
-    /// 交易订单号
+    #[doc = "交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
 }
 
-/// 查询保证金赔付保司保费结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询保证金赔付保司保费结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.\n\n```ignore\nlet request = QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("查询保证金赔付保司保费结果（按商户赔付单号）", "GET v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}", "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}"))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/<out_bill_no>", response = QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
-/// The answer to [`QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest`].
+impl<'a> QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
+}
+
+#[doc = "The answer to [`QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositInsurancePremiumsCompensationBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail:
         EcommerceMchTransferDepositInsurancePremiumsCompensationBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }

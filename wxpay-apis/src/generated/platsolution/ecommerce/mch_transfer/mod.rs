@@ -11,18 +11,30 @@ pub mod insurance_claim_bills;
 pub mod sub_mch_compensation_bills;
 pub mod transfer_bills;
 
-/// 转账接收方订单信息
+#[doc = "转账接收方订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransactionInfo<'a> {
-    /// 交易订单号
+    #[doc = "交易订单号\n\nRequired. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 转账接收方订单类型
+    #[doc = "转账接收方订单类型\n\nOptional. Example: `WXPAY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MchTransferType>,
 }
 
+impl<'a> CreateEcommerceMchTransferTransactionInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str) -> Self {
+        Self {
+            transaction_id,
+            r#type: None,
+        }
+    }
+}
+
 string_enum! {
-    /// 转账接收方订单类型
+    /// Values of `type`.
     pub enum MchTransferType {
         /// `WXPAY`
         Wxpay = "WXPAY",
@@ -31,12 +43,13 @@ string_enum! {
     }
 }
 
-/// 转账接收方订单信息
+#[doc = "转账接收方订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferTransactionInfo {
-    /// 交易订单号
+    #[doc = "交易订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub transaction_id: String,
-    /// 转账接收方订单类型
+    #[doc = "转账接收方订单类型\n\nMay be absent. Example: `WXPAY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MchTransferType>,
 }
@@ -59,13 +72,14 @@ string_enum! {
     }
 }
 
-/// 关单信息
+#[doc = "关单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferCloseInfo {
-    /// 关单原因
+    #[doc = "关单原因\n\nMay be absent. Example: `NOT_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<String>,
-    /// 关单时间
+    #[doc = "关单时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_time: Option<Timestamp>,
 }
@@ -80,35 +94,29 @@ string_enum! {
     }
 }
 
-/// 转账接收方用户
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CompensationBillsUserInfo<'a> {
-    /// 转账接收方用户 openid
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sp_openid: Option<&'a str>,
-}
-
-/// 转账接收方信息
+#[doc = "转账接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferReceiverDetail {
-    /// 转账接收者信息
+    #[doc = "转账接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<MchTransferReceiver>,
 }
 
-/// 转账接收者信息
+#[doc = "转账接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferReceiver {
-    /// 转账接收方订单信息
+    #[doc = "转账接收方订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<MchTransferTransactionInfo>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
 string_enum! {
-    /// 转账接收方类型
+    /// Values of `type`.
     pub enum CompensationBillsType {
         /// `MERCHANT`
         Merchant = "MERCHANT",

@@ -5,97 +5,139 @@
 
 use crate::generated::prelude::*;
 
-/// 请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferSubMchCompensationBillsRequest::new(amount, out_bill_no, receiver, transfer_remark);\nrequest.sponsor_mchid = Some(sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求赔付",
+    "POST v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills",
+    "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills", response = CreateEcommerceMchTransferSubMchCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, required. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 赔付商户信息
+    #[doc = "赔付商户信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
 }
 
-/// 赔付商户信息
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_bill_no,
+            receiver,
+            sponsor_mchid: None,
+            transfer_remark,
+        }
+    }
+}
+
+#[doc = "赔付商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
-    /// 赔付接收方商户信息
+    #[doc = "赔付接收方商户信息\n\nRequired."]
     pub mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
-    /// 赔付接收方类型
+    #[doc = "赔付接收方类型\n\nRequired. Example: `MERCHANT`."]
     pub r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
 }
 
-/// 赔付接收方商户信息
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsReceiver<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        mch_info: CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a>,
+        r#type: crate::platsolution::ecommerce::mch_transfer::CompensationBillsType,
+    ) -> Self {
+        Self { mch_info, r#type }
+    }
+}
+
+#[doc = "赔付接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nRequired. Example: `1900001108`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`CreateEcommerceMchTransferSubMchCompensationBillsRequest`].
+impl<'a> CreateEcommerceMchTransferSubMchCompensationBillsMchInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchid: &'a str) -> Self {
+        Self { mchid }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceMchTransferSubMchCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferSubMchCompensationBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 赔付接收方信息
+    #[doc = "赔付接收方信息\n\nAlways present."]
     pub receiver_detail: EcommerceMchTransferSubMchCompensationBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: EcommerceMchTransferSubMchCompensationBillsState,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// 赔付接收方信息
+#[doc = "赔付接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsReceiverDetail {
-    /// 赔付接收者信息
+    #[doc = "赔付接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<EcommerceMchTransferSubMchCompensationBillsReceiver>,
 }
 
-/// 赔付接收者信息
+#[doc = "赔付接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsReceiver {
-    /// 赔付接收方商户信息
+    #[doc = "赔付接收方商户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<EcommerceMchTransferSubMchCompensationBillsMchInfo>,
-    /// 赔付接收方类型
+    #[doc = "赔付接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CompensationBillsType>,
 }
 
-/// 赔付接收方商户信息
+#[doc = "赔付接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EcommerceMchTransferSubMchCompensationBillsMchInfo {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900001108`."]
     pub mchid: String,
 }
 
@@ -111,50 +153,62 @@ string_enum! {
     }
 }
 
-/// 查询赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferSubMchCompensationBillsRequest::new(out_bill_no);\nrequest.sponsor_mchid = Some(sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询赔付结果（按商户赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}",
+    "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/<out_bill_no>", response = QueryEcommerceMchTransferSubMchCompensationBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nQuery parameter, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryEcommerceMchTransferSubMchCompensationBillsRequest`].
+impl<'a> QueryEcommerceMchTransferSubMchCompensationBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sponsor_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sponsor_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryEcommerceMchTransferSubMchCompensationBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferSubMchCompensationBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 赔付接收方信息
+    #[doc = "赔付接收方信息\n\nAlways present."]
     pub receiver_detail: EcommerceMchTransferSubMchCompensationBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: EcommerceMchTransferSubMchCompensationBillsState,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }

@@ -5,35 +5,49 @@ use crate::generated::prelude::*;
 
 pub mod sub_mchid;
 
-/// 添加二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>.
-///
-/// For: 服务商.
+#[doc = "添加二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees`.\n\n```ignore\nlet request = CreateEcommerceRechargeEmployeesRequest::new(sp_openid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加二级商户可扫码充值员工",
+    "POST v3/platsolution/ecommerce/recharge-employees",
+    "v3/platsolution/ecommerce/recharge-employees"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees", response = CreateEcommerceRechargeEmployeesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceRechargeEmployeesRequest<'a> {
-    /// 员工OpenID
+    #[doc = "员工OpenID\n\nBody field, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`."]
     pub sp_openid: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateEcommerceRechargeEmployeesRequest`] and [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`](crate::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest).
+impl<'a> CreateEcommerceRechargeEmployeesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sp_openid: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            sp_openid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceRechargeEmployeesRequest`] and [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`](crate::platsolution::ecommerce::recharge_employees::sub_mchid::sp_openid::delete::DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RechargeEmployeesEmployee {
-    /// 添加员工时间
+    #[doc = "添加员工时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 员工OpenID
+    #[doc = "员工OpenID\n\nMay be absent. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 员工状态
+    #[doc = "员工状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<RechargeEmployeesState>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 最后更新时间
+    #[doc = "最后更新时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

@@ -3,43 +3,69 @@
 
 use crate::generated::prelude::*;
 
-/// 申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.
-///
-/// For: 服务商.
+#[doc = "申请二级商户充值: `POST /v3/platsolution/ecommerce/recharges/apply`.\n\n```ignore\nlet mut request = ApplyRequest::new(account_type, out_recharge_no, recharge_amount, recharge_scene, sub_mchid);\nrequest.available_recharge_channels = Some(available_recharge_channels);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/apply.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请二级商户充值",
+    "POST v3/platsolution/ecommerce/recharges/apply",
+    "v3/platsolution/ecommerce/recharges/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharges/apply", response = ApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyRequest<'a> {
-    /// 充值入账账户
+    #[doc = "充值入账账户\n\nBody field, required. Example: `DEPOSIT`."]
     pub account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
-    /// 可用充值渠道列表
+    #[doc = "可用充值渠道列表\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_recharge_channels:
         Option<&'a [crate::platsolution::ecommerce::recharges::RechargesAvailableRechargeChannel]>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nBody field, required. Example: `cz202407181234`."]
     pub out_recharge_no: &'a str,
-    /// 充值金额
+    #[doc = "充值金额\n\nBody field, required."]
     pub recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
-    /// 充值场景
+    #[doc = "充值场景\n\nBody field, required. Example: `ECOMMERCE_DEPOSIT`."]
     pub recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
-    /// 充值备注
+    #[doc = "充值备注\n\nBody field, optional. Example: `example_remark`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ApplyRequest`].
+impl<'a> ApplyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`available_recharge_channels`, `notify_url`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
+        out_recharge_no: &'a str,
+        recharge_amount: crate::platsolution::ecommerce::ApplyRechargeAmount<'a>,
+        recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            account_type,
+            available_recharge_channels: None,
+            notify_url: None,
+            out_recharge_no,
+            recharge_amount,
+            recharge_scene,
+            remark: None,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyResponse {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz202407181234`."]
     pub out_recharge_no: String,
-    /// 微信支付充值单号
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172207846292553701`."]
     pub recharge_id: String,
-    /// 充值链接
+    #[doc = "充值链接\n\nAlways present. Example: `https://www.payapp.qq.com/plat/recharge.html`."]
     pub recharge_url: String,
 }

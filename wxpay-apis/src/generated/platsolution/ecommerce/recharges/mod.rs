@@ -17,7 +17,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 可用充值渠道列表
+    /// Values of `available_recharge_channels`.
     pub enum RechargesAvailableRechargeChannel {
         /// `BANK_TRANSFER`
         BankTransfer = "BANK_TRANSFER",

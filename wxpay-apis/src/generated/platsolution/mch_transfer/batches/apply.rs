@@ -3,51 +3,83 @@
 
 use crate::generated::prelude::*;
 
-/// 受理商家转账: `POST /v3/platsolution/mch-transfer/batches/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html>.
-///
-/// For: 服务商.
+#[doc = "受理商家转账: `POST /v3/platsolution/mch-transfer/batches/apply`.\n\n```ignore\nlet mut request = TransferBatchApplyRequest::new(batch_name, batch_remark, notify_url, out_batch_no, sp_appid, sub_mchid, total_amount, total_num, transfer_detail_list, transfer_scene_id);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "受理商家转账",
+    "POST v3/platsolution/mch-transfer/batches/apply",
+    "v3/platsolution/mch-transfer/batches/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/mch-transfer/batches/apply", response = TransferBatchApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferBatchApplyRequest<'a> {
-    /// 批次名称
+    #[doc = "批次名称\n\nBody field, required. Example: `2023年2月深圳分部报销单`."]
     pub batch_name: &'a str,
-    /// 批次备注
+    #[doc = "批次备注\n\nBody field, required. Example: `2023年2月深圳分部报销单`."]
     pub batch_remark: &'a str,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nBody field, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub sp_appid: &'a str,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nBody field, optional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nBody field, required. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nBody field, required. Example: `200`."]
     pub total_num: i64,
-    /// 转账明细列表
+    #[doc = "转账明细列表\n\nBody field, required."]
     pub transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`."]
     pub transfer_scene_id: &'a str,
 }
 
-/// The answer to [`TransferBatchApplyRequest`].
+impl<'a> TransferBatchApplyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        batch_name: &'a str,
+        batch_remark: &'a str,
+        notify_url: &'a str,
+        out_batch_no: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+        total_amount: i64,
+        total_num: i64,
+        transfer_detail_list: &'a [crate::platsolution::PlatsolutionTransferDetail<'a>],
+        transfer_scene_id: &'a str,
+    ) -> Self {
+        Self {
+            batch_name,
+            batch_remark,
+            notify_url,
+            out_batch_no,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+            total_amount,
+            total_num,
+            transfer_detail_list,
+            transfer_scene_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`TransferBatchApplyRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBatchApplyResponse {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nAlways present. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nMay be absent. Example: `ACCEPTED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_state: Option<String>,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`. Example: `2023-02-23T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
 }

@@ -3,55 +3,78 @@
 
 use crate::generated::prelude::*;
 
-/// 受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "受理单次预约商家转账: `POST /v3/platsolution/mch-transfer/reservation/apply`.\n\n```ignore\nlet mut request = TransferReservationApplyRequest::new(estimated_date, notify_url, out_reservation_no, reserve_remark, sp_appid, sub_mchid, transfer_scene_id);\nrequest.estimated_max_amount = Some(estimated_max_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html>.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "受理单次预约商家转账",
+    "POST v3/platsolution/mch-transfer/reservation/apply",
+    "v3/platsolution/mch-transfer/reservation/apply"
+))]
 #[wxpay_api(POST, "v3/platsolution/mch-transfer/reservation/apply", response = TransferReservationApplyResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferReservationApplyRequest<'a> {
-    /// 预计最晚转账日期
+    #[doc = "预计最晚转账日期\n\nBody field, required. Example: `2019-11-22`."]
     pub estimated_date: &'a str,
-    /// 预计最大转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计最大转账金额\n\nBody field, optional. Example: `400000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_max_amount: Option<i64>,
-    /// 准确转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "准确转账金额\n\nBody field, optional. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact_amount: Option<i64>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, optional. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户预约单号
+    #[doc = "商户预约单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_reservation_no: &'a str,
-    /// 预约备注
+    #[doc = "预约备注\n\nBody field, required. Example: `由于存在收益波动，实际到账资金可能不等于当前金额`."]
     pub reserve_remark: &'a str,
-    /// 场景报备信息
+    #[doc = "场景报备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_report_data: Option<crate::platsolution::PlatsolutionSceneReportData<'a>>,
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub sp_appid: &'a str,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nBody field, optional. Example: `wxf636efh567hg4356`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`."]
     pub transfer_scene_id: &'a str,
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_real_name: Option<&'a str>,
+    pub user_real_name: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> TransferReservationApplyRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`estimated_max_amount`, `exact_amount`, `openid`, `scene_report_data`, `sub_appid`, `user_real_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        estimated_date: &'a str,
+        notify_url: &'a str,
+        out_reservation_no: &'a str,
+        reserve_remark: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+        transfer_scene_id: &'a str,
+    ) -> Self {
+        Self {
+            estimated_date,
+            estimated_max_amount: None,
+            exact_amount: None,
+            notify_url,
+            openid: None,
+            out_reservation_no,
+            reserve_remark,
+            scene_report_data: None,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+            transfer_scene_id,
+            user_real_name: None,
+        }
+    }
 }
 
 /// The answer to [`TransferReservationApplyRequest`]: `POST /v3/platsolution/mch-transfer/reservation/apply`.

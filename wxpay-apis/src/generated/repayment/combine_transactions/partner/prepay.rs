@@ -3,67 +3,127 @@
 
 use crate::generated::prelude::*;
 
-/// 还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "还款下单: `POST /v3/repayment/combine-transactions/partner/prepay`.\n\n```ignore\nlet mut request = PrepayCombineTransactionsPartnerRequest::new(combine_mchid, combine_out_trade_no, sub_orders);\nrequest.app_info = Some(app_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "还款下单",
+    "POST v3/repayment/combine-transactions/partner/prepay",
+    "v3/repayment/combine-transactions/partner/prepay"
+))]
 #[wxpay_api(POST, "v3/repayment/combine-transactions/partner/prepay", response = PrepayCombineTransactionsPartnerResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerRequest<'a> {
-    /// APP调起支付场景信息
+    #[doc = "APP调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_info: Option<PrepayCombineTransactionsPartnerAppInfo<'a>>,
-    /// 还款服务商商户号
+    #[doc = "还款服务商商户号\n\nBody field, required. Example: `1230000109`."]
     pub combine_mchid: &'a str,
-    /// 还款单订单号
+    #[doc = "还款单订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub combine_out_trade_no: &'a str,
-    /// 支付者信息
+    #[doc = "支付者信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<PrepayCombineTransactionsPartnerCombinePayerInfo<'a>>,
-    /// H5调起支付场景信息
+    #[doc = "H5调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub h5_info: Option<PrepayCombineTransactionsPartnerH5Info<'a>>,
-    /// 小程序调起支付场景信息
+    #[doc = "小程序调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miniprogram_info: Option<PrepayCombineTransactionsPartnerMiniprogramInfo<'a>>,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 还款明细单信息列表
+    #[doc = "还款明细单信息列表\n\nBody field, required."]
     pub sub_orders: &'a [PrepayCombineTransactionsPartnerSubOrder<'a>],
-    /// 交易结束时间
+    #[doc = "交易结束时间\n\nBody field, optional. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<Timestamp<&'a str>>,
-    /// 微信内网页调起支付场景信息
+    #[doc = "微信内网页调起支付场景信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wechat_web_info: Option<PrepayCombineTransactionsPartnerWechatWebInfo<'a>>,
 }
 
-/// APP调起支付场景信息
+impl<'a> PrepayCombineTransactionsPartnerRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`app_info`, `combine_payer_info`, `h5_info`, `miniprogram_info`, `notify_url`, `time_expire`, `wechat_web_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        combine_mchid: &'a str,
+        combine_out_trade_no: &'a str,
+        sub_orders: &'a [PrepayCombineTransactionsPartnerSubOrder<'a>],
+    ) -> Self {
+        Self {
+            app_info: None,
+            combine_mchid,
+            combine_out_trade_no,
+            combine_payer_info: None,
+            h5_info: None,
+            miniprogram_info: None,
+            notify_url: None,
+            sub_orders,
+            time_expire: None,
+            wechat_web_info: None,
+        }
+    }
+}
+
+#[doc = "APP调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerAppInfo<'a> {
-    /// 还款服务商APPID
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
 }
 
-/// 支付者信息
+impl<'a> PrepayCombineTransactionsPartnerAppInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(combine_appid: &'a str) -> Self {
+        Self { combine_appid }
+    }
+}
+
+#[doc = "支付者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerCombinePayerInfo<'a> {
-    /// 实名支付
+    #[doc = "实名支付\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<PrepayCombineTransactionsPartnerIdentity<'a>>,
 }
 
-/// 实名支付
+impl<'a> PrepayCombineTransactionsPartnerCombinePayerInfo<'a> {
+    /// The object without a required field. The optional ones (`identity`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self { identity: None }
+    }
+}
+
+#[doc = "实名支付"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerIdentity<'a> {
-    /// 加密后的姓名
+    #[doc = "加密后的姓名\n\nRequired. Format `base64`."]
     pub name: &'a str,
-    /// 加密后的证件号
+    #[doc = "加密后的证件号\n\nRequired. Format `base64`."]
     pub number: &'a str,
-    /// 类型
+    #[doc = "类型\n\nRequired."]
     pub r#type: PrepayCombineTransactionsPartnerType,
+}
+
+impl<'a> PrepayCombineTransactionsPartnerIdentity<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        name: &'a str,
+        number: &'a str,
+        r#type: PrepayCombineTransactionsPartnerType,
+    ) -> Self {
+        Self {
+            name,
+            number,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -86,26 +146,48 @@ string_enum! {
     }
 }
 
-/// H5调起支付场景信息
+#[doc = "H5调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerH5Info<'a> {
-    /// 应用名称
+    #[doc = "应用名称\n\nOptional. Example: `王者荣耀`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<&'a str>,
-    /// 网站URL
+    #[doc = "网站URL\n\nRequired. Example: `https://pay.qq.com`."]
     pub app_url: &'a str,
-    /// iOS平台BundleID
+    #[doc = "iOS平台BundleID\n\nOptional. Example: `com.tencent.wzryiOS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<&'a str>,
-    /// 还款服务商APPID
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// Android平台PackageName
+    #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    /// 用户终端IP
+    #[doc = "用户终端IP\n\nRequired. Example: `127.0.0.1`."]
     pub payer_client_ip: &'a str,
-    /// 场景类型
+    #[doc = "场景类型\n\nRequired. Example: `iOS`."]
     pub r#type: PrepayCombineTransactionsPartnerH5InfoType,
+}
+
+impl<'a> PrepayCombineTransactionsPartnerH5Info<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_name`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        app_url: &'a str,
+        combine_appid: &'a str,
+        payer_client_ip: &'a str,
+        r#type: PrepayCombineTransactionsPartnerH5InfoType,
+    ) -> Self {
+        Self {
+            app_name: None,
+            app_url,
+            bundle_id: None,
+            combine_appid,
+            package_name: None,
+            payer_client_ip,
+            r#type,
+        }
+    }
 }
 
 string_enum! {
@@ -120,81 +202,150 @@ string_enum! {
     }
 }
 
-/// 小程序调起支付场景信息
+#[doc = "小程序调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
-    /// 还款服务商APPID
+    #[doc = "还款服务商APPID\n\nRequired. Example: `wxd678efh567hg6787`."]
     pub combine_appid: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nRequired. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
 }
 
-/// 还款明细单信息列表
+impl<'a> PrepayCombineTransactionsPartnerMiniprogramInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(combine_appid: &'a str, openid: &'a str) -> Self {
+        Self {
+            combine_appid,
+            openid,
+        }
+    }
+}
+
+#[doc = "还款明细单信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerSubOrder<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nRequired."]
     pub amount: PrepayCombineTransactionsPartnerAmount<'a>,
-    /// 附加数据
+    #[doc = "附加数据\n\nRequired. Example: `深圳分店`."]
     pub attach: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nRequired. Example: `某某放心借`."]
     pub description: &'a str,
-    /// 还款单发起商户号
+    #[doc = "还款单发起商户号\n\nRequired. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 还款明细单订单号
+    #[doc = "还款明细单订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 结算信息
+    #[doc = "结算信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settle_info: Option<PrepayCombineTransactionsPartnerSettleInfo>,
-    /// 子商户号
+    #[doc = "子商户号\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 订单金额
+impl<'a> PrepayCombineTransactionsPartnerSubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`settle_info`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: PrepayCombineTransactionsPartnerAmount<'a>,
+        attach: &'a str,
+        description: &'a str,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach,
+            description,
+            mchid,
+            out_trade_no,
+            settle_info: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerAmount<'a> {
-    /// 标价币种
+    #[doc = "标价币种\n\nRequired. Example: `CNY`."]
     pub currency: &'a str,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nRequired. Example: `10`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 
-/// 结算信息
+impl<'a> PrepayCombineTransactionsPartnerAmount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(currency: &'a str, total_amount: i64) -> Self {
+        Self {
+            currency,
+            total_amount,
+        }
+    }
+}
+
+#[doc = "结算信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerSettleInfo {
-    /// 是否指定分账
+    #[doc = "是否指定分账\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_sharing: Option<bool>,
-    /// 补差金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补差金额\n\nOptional. Example: `10`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amount: Option<i64>,
 }
 
-/// 微信内网页调起支付场景信息
+impl PrepayCombineTransactionsPartnerSettleInfo {
+    /// The object without a required field. The optional ones (`profit_sharing`, `subsidy_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            profit_sharing: None,
+            subsidy_amount: None,
+        }
+    }
+}
+
+#[doc = "微信内网页调起支付场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerWechatWebInfo<'a> {
-    /// 还款服务商APPID
+    #[doc = "还款服务商APPID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combine_appid: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 网页经营场景URL
+    #[doc = "网页经营场景URL\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webview_url: Option<&'a str>,
 }
 
-/// The answer to [`PrepayCombineTransactionsPartnerRequest`].
+impl<'a> PrepayCombineTransactionsPartnerWechatWebInfo<'a> {
+    /// The object without a required field. The optional ones (`combine_appid`, `openid`, `webview_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            combine_appid: None,
+            openid: None,
+            webview_url: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`PrepayCombineTransactionsPartnerRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PrepayCombineTransactionsPartnerResponse {
-    /// 支付跳转链接
+    #[doc = "支付跳转链接\n\nMay be absent. Example: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx201612151642...`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub h5_url: Option<String>,
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nMay be absent. Example: `wx201410272009395522657a690389285100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepay_id: Option<String>,
 }

@@ -3,91 +3,167 @@
 
 use crate::generated::prelude::*;
 
-/// 高速场景商户扣款API: `POST /v3/vehicle/etc/transactions/highway`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_3.shtml>.
-///
-/// For: 服务商.
+#[doc = "高速场景商户扣款API: `POST /v3/vehicle/etc/transactions/highway`.\n\n```ignore\nlet mut request = CreateEtcTransactionsHighwayRequest::new(amount, appid, contract_id, description, highway_info, out_trade_no);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "高速场景商户扣款API",
+    "POST v3/vehicle/etc/transactions/highway",
+    "v3/vehicle/etc/transactions/highway"
+))]
 #[wxpay_api(POST, "v3/vehicle/etc/transactions/highway", response = CreateEtcTransactionsHighwayResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEtcTransactionsHighwayRequest<'a> {
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub amount: CreateEtcTransactionsHighwayAmount<'a>,
-    /// 商户appid
+    #[doc = "商户appid\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加信息
+    #[doc = "附加信息\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// ETC扣费授权协议号
+    #[doc = "ETC扣费授权协议号\n\nBody field, required. Example: `wxd678ef4Fwxd678ef4Fwxd678ef4F21`."]
     pub contract_id: &'a str,
-    /// 商品信息
+    #[doc = "商品信息\n\nBody field, required. Example: `商品信息`."]
     pub description: &'a str,
-    /// 设备信息
+    #[doc = "设备信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_info: Option<CreateEtcTransactionsHighwayDeviceInfo<'a>>,
-    /// 营销信息
+    #[doc = "营销信息\n\nBody field, optional. Example: `test`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 高速场景信息
+    #[doc = "高速场景信息\n\nBody field, required."]
     pub highway_info: CreateEtcTransactionsHighwayHighwayInfo<'a>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `121775250124070332`."]
     pub out_trade_no: &'a str,
-    /// 特约商户appid
+    #[doc = "特约商户appid\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// 订单金额
+impl<'a> CreateEtcTransactionsHighwayRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `device_info`, `goods_tag`, `sub_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: CreateEtcTransactionsHighwayAmount<'a>,
+        appid: &'a str,
+        contract_id: &'a str,
+        description: &'a str,
+        highway_info: CreateEtcTransactionsHighwayHighwayInfo<'a>,
+        out_trade_no: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_id,
+            description,
+            device_info: None,
+            goods_tag: None,
+            highway_info,
+            out_trade_no,
+            sub_appid: None,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEtcTransactionsHighwayAmount<'a> {
-    /// 货币类型
+    #[doc = "货币类型\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nOptional. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
-/// 设备信息
+impl<'a> CreateEtcTransactionsHighwayAmount<'a> {
+    /// The object without a required field. The optional ones (`currency`, `total`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            total: None,
+        }
+    }
+}
+
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEtcTransactionsHighwayDeviceInfo<'a> {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nOptional. Example: `POS1:1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<&'a str>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nRequired. Example: `123.12.12.123`."]
     pub device_ip: &'a str,
 }
 
-/// 高速场景信息
+impl<'a> CreateEtcTransactionsHighwayDeviceInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`device_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(device_ip: &'a str) -> Self {
+        Self {
+            device_id: None,
+            device_ip,
+        }
+    }
+}
+
+#[doc = "高速场景信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEtcTransactionsHighwayHighwayInfo<'a> {
-    /// 车辆类型
+    #[doc = "车辆类型\n\nOptional. Example: `CAR`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub car_type: Option<&'a str>,
-    /// 承载人数
+    #[doc = "承载人数\n\nOptional. Example: `3`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carrying_capacity: Option<i64>,
-    /// 荷载范围
+    #[doc = "荷载范围\n\nOptional. Example: `6-12`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carrying_range: Option<&'a str>,
-    /// 通道类型
+    #[doc = "通道类型\n\nRequired. Example: `ETC`."]
     pub channel_type: &'a str,
-    /// 出站时间
+    #[doc = "出站时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub end_time: &'a str,
-    /// 入口名称
+    #[doc = "入口名称\n\nRequired. Example: `沿江深圳-大铲湾`."]
     pub entrance: &'a str,
-    /// 出口名称
+    #[doc = "出口名称\n\nOptional. Example: `广珠东线-珠海站`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit: Option<&'a str>,
-    /// 车牌号
+    #[doc = "车牌号\n\nRequired. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 入站时间
+    #[doc = "入站时间\n\nRequired. Example: `2017-08-26T09:43:39+08:00`."]
     pub start_time: &'a str,
+}
+
+impl<'a> CreateEtcTransactionsHighwayHighwayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`car_type`, `carrying_capacity`, `carrying_range`, `exit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        channel_type: &'a str,
+        end_time: &'a str,
+        entrance: &'a str,
+        plate_number: &'a str,
+        start_time: &'a str,
+    ) -> Self {
+        Self {
+            car_type: None,
+            carrying_capacity: None,
+            carrying_range: None,
+            channel_type,
+            end_time,
+            entrance,
+            exit: None,
+            plate_number,
+            start_time,
+        }
+    }
 }
 
 /// The answer to [`CreateEtcTransactionsHighwayRequest`]: `POST /v3/vehicle/etc/transactions/highway`.

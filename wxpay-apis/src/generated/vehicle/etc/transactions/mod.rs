@@ -7,120 +7,121 @@ pub mod highway;
 pub mod id;
 pub mod out_trade_no;
 
-/// The answer to [`CreateEtcTransactionsHighwayRequest`](crate::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequest), [`QueryEtcTransactionsByIdRequest`](crate::vehicle::etc::transactions::id::QueryEtcTransactionsByIdRequest) and [`QueryEtcTransactionsByOutTradeNoRequest`](crate::vehicle::etc::transactions::out_trade_no::QueryEtcTransactionsByOutTradeNoRequest).
+#[doc = "The answer to [`CreateEtcTransactionsHighwayRequest`](crate::vehicle::etc::transactions::highway::CreateEtcTransactionsHighwayRequest), [`QueryEtcTransactionsByIdRequest`](crate::vehicle::etc::transactions::id::QueryEtcTransactionsByIdRequest) and [`QueryEtcTransactionsByOutTradeNoRequest`](crate::vehicle::etc::transactions::out_trade_no::QueryEtcTransactionsByOutTradeNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsResponse {
-    /// 订单金额
+    #[doc = "订单金额\n\nAlways present."]
     pub amount: TransactionsAmount,
-    /// 商户appid
+    #[doc = "商户appid\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据
+    #[doc = "商户数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 设备信息
+    #[doc = "设备信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_info: Option<TransactionsDeviceInfo>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nAlways present. Example: `121775250124070332`."]
     pub out_trade_no: String,
-    /// 支付者
+    #[doc = "支付者\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<TransactionsPayer>,
-    /// 优惠详情
+    #[doc = "优惠详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<TransactionsPromotionDetail>>,
-    /// 特约商户appid
+    #[doc = "特约商户appid\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
-    /// 交易状态
+    #[doc = "交易状态\n\nAlways present. Example: `SUCCESS`."]
     pub trade_state: String,
-    /// 交易状态描述
+    #[doc = "交易状态描述\n\nMay be absent. Example: `请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state_desc: Option<String>,
-    /// 交易类型
+    #[doc = "交易类型\n\nAlways present. Example: `PAP`."]
     pub trade_type: String,
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nAlways present. Example: `25012014070332333018`."]
     pub transaction_id: String,
 }
 
-/// 订单金额
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsAmount {
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 折扣
+    #[doc = "折扣\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_total: Option<i64>,
-    /// 用户实际支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "用户实际支付金额\n\nMay be absent. Example: `888`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_total: Option<i64>,
-    /// 订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "订单金额\n\nAlways present. Example: `888`.\n\nAmount in fen (分)."]
     pub total: i64,
 }
 
-/// 设备信息
+#[doc = "设备信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsDeviceInfo {
-    /// 商户端设备号
+    #[doc = "商户端设备号\n\nMay be absent. Example: `POS1:1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// 商户端设备IP
+    #[doc = "商户端设备IP\n\nMay be absent. Example: `123.12.12.123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_ip: Option<String>,
 }
 
-/// 支付者
+#[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPayer {
-    /// 用户在服务商APP的标识
+    #[doc = "用户在服务商APP的标识\n\nMay be absent. Example: `oUpF8uMuAJOM2pxb1Q`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<String>,
-    /// 用户在特约商户APP的标识
+    #[doc = "用户在特约商户APP的标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 优惠详情
+#[doc = "优惠详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionsPromotionDetail {
-    /// 活动ID
+    #[doc = "活动ID\n\nMay be absent. Example: `931386`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 优惠券面额
+    #[doc = "优惠券面额\n\nAlways present. Example: `5`."]
     pub amount: i64,
-    /// 商户出资
+    #[doc = "商户出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_contribute: Option<i64>,
-    /// 优惠名称
+    #[doc = "优惠名称\n\nMay be absent. Example: `单品惠-6`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 其他出资
+    #[doc = "其他出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_contribute: Option<i64>,
-    /// 券ID
+    #[doc = "券ID\n\nAlways present. Example: `109519`."]
     pub promotion_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nMay be absent. Example: `SINGLE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// 优惠类型
+    #[doc = "优惠类型\n\nMay be absent. Example: `DISCOUNT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// 微信出资
+    #[doc = "微信出资\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wxpay_contribute: Option<i64>,
 }

@@ -3,23 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询ETC签约状态API: `GET /v3/vehicle/etc/users/{openid}/contracts`.\n\n```ignore\nlet mut request = QueryEtcUsersContractsRequest::new(openid, plan_id, plate_number);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_4_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询ETC签约状态API",
+    "GET v3/vehicle/etc/users/{openid}/contracts",
+    "v3/vehicle/etc/users/{openid}/contracts"
+))]
 #[wxpay_api(GET, "v3/vehicle/etc/users/<openid>/contracts", response = QueryEtcUsersContractsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEtcUsersContractsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `onqOjjmM1tad-3ROpncN-yUfa6ua`."]
     pub openid: &'a str,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nQuery parameter, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// ETC授权扣费模板ID
+    #[doc = "ETC授权扣费模板ID\n\nQuery parameter, required. Example: `123`."]
     pub plan_id: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nQuery parameter, required. Example: `浙ASB945`."]
     pub plate_number: &'a str,
+}
+
+impl<'a> QueryEtcUsersContractsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, plan_id: &'a str, plate_number: &'a str) -> Self {
+        Self {
+            openid,
+            sub_mchid: None,
+            plan_id,
+            plate_number,
+        }
+    }
 }
 
 /// The answer to [`QueryEtcUsersContractsRequest`]: `GET /v3/vehicle/etc/users/{openid}/contracts`.

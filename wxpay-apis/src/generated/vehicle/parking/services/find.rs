@@ -3,39 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询车牌服务开通信息API: `GET /v3/vehicle/parking/services/find`.\n\n```ignore\nlet request = FindParkingServicesRequest::new(appid, sub_mchid, plate_number, plate_color, openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_8_1.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询车牌服务开通信息API",
+    "GET v3/vehicle/parking/services/find",
+    "v3/vehicle/parking/services/find"
+))]
 #[wxpay_api(GET, "v3/vehicle/parking/services/find", response = FindParkingServicesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FindParkingServicesRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nQuery parameter, required. Example: `wxcbda96de0b165486`."]
     pub appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 车牌号
+    #[doc = "车牌号\n\nQuery parameter, required. Example: `粤B888888`."]
     pub plate_number: &'a str,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nQuery parameter, required. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: &'a str,
 }
 
-/// The answer to [`FindParkingServicesRequest`].
+impl<'a> FindParkingServicesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        sub_mchid: &'a str,
+        plate_number: &'a str,
+        plate_color: crate::vehicle::VehiclePlateColor,
+        openid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            sub_mchid,
+            plate_number,
+            plate_color,
+            openid,
+        }
+    }
+}
+
+#[doc = "The answer to [`FindParkingServicesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FindParkingServicesResponse {
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `oUpF8uMuAJOM2pxb1Q`."]
     pub openid: String,
-    /// 车牌颜色
+    #[doc = "车牌颜色\n\nAlways present. Example: `BLUE`."]
     pub plate_color: crate::vehicle::VehiclePlateColor,
-    /// 车牌号
+    #[doc = "车牌号\n\nAlways present. Example: `粤B888888`."]
     pub plate_number: String,
-    /// 车牌服务开通时间
+    #[doc = "车牌服务开通时间\n\nMay be absent. Example: `2017-08-26T10:43:39+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_open_time: Option<String>,
-    /// 车牌服务开通状态
+    #[doc = "车牌服务开通状态\n\nAlways present. Example: `PAUSE`."]
     pub service_state: FindParkingServicesServiceState,
 }
 

@@ -3,40 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户作废员工企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.\n\n```ignore\nlet request = CancelEmployeesQuotaCardsRequest::new(employee_id, card_no, reason, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户作废员工企业支付额度卡",
+    "POST v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel",
+    "v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/webizpay/employees/<employee_id>/quota-cards/<card_no>/cancel", response = CancelEmployeesQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelEmployeesQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    /// 作废原因
+    #[doc = "作废原因\n\nBody field, required. Example: `商户主动作废`."]
     pub reason: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CancelEmployeesQuotaCardsRequest`].
+impl<'a> CancelEmployeesQuotaCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        employee_id: &'a str,
+        card_no: &'a str,
+        reason: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            employee_id,
+            card_no,
+            reason,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelEmployeesQuotaCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelEmployeesQuotaCardsResponse {
-    /// 卡片失效时间
+    #[doc = "卡片失效时间\n\nMay be absent. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_disabled_time: Option<Timestamp>,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nAlways present. Example: `1068019671702503425`."]
     pub card_no: String,
-    /// 卡片状态
+    #[doc = "卡片状态\n\nAlways present. Example: `DISABLED`."]
     pub card_state: crate::webizpay::employees::QuotaCardsCardState,
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
 }

@@ -8,75 +8,124 @@ use crate::generated::prelude::*;
 pub mod cancel;
 pub mod payment_url;
 
-/// 企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户为员工下发企业支付额度卡: `POST /v3/webizpay/employees/{employee_id}/quota-cards`.\n\n```ignore\nlet mut request = CreateEmployeesQuotaCardsRequest::new(employee_id, amount, card_name, card_template_id, effective_end_time, out_card_no, sp_mchid, sub_mchid);\nrequest.avail_mch_range_id = Some(avail_mch_range_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户为员工下发企业支付额度卡",
+    "POST v3/webizpay/employees/{employee_id}/quota-cards",
+    "v3/webizpay/employees/{employee_id}/quota-cards"
+))]
 #[wxpay_api(POST, "v3/webizpay/employees/<employee_id>/quota-cards", response = CreateEmployeesQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEmployeesQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 卡片总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "卡片总金额\n\nBody field, required. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 可用商户范围ID
+    #[doc = "可用商户范围ID\n\nBody field, optional. Example: `range_12345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avail_mch_range_id: Option<&'a str>,
-    /// 卡片名称
+    #[doc = "卡片名称\n\nBody field, required. Example: `报销额度卡`."]
     pub card_name: &'a str,
-    /// 卡片备注
+    #[doc = "卡片备注\n\nBody field, optional. Example: `2023年1月差旅报销`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_remark: Option<&'a str>,
-    /// 企业支付卡模板ID
+    #[doc = "企业支付卡模板ID\n\nBody field, required. Example: `template_123`."]
     pub card_template_id: &'a str,
-    /// 卡片有效期
+    #[doc = "卡片有效期\n\nBody field, required. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub effective_end_time: Timestamp<&'a str>,
-    /// 商户卡号
+    #[doc = "商户卡号\n\nBody field, required. Example: `mch_card_123456`."]
     pub out_card_no: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nBody field, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nBody field, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CreateEmployeesQuotaCardsRequest`].
+impl<'a> CreateEmployeesQuotaCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`avail_mch_range_id`, `card_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        employee_id: &'a str,
+        amount: i64,
+        card_name: &'a str,
+        card_template_id: &'a str,
+        effective_end_time: Timestamp<&'a str>,
+        out_card_no: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            employee_id,
+            amount,
+            avail_mch_range_id: None,
+            card_name,
+            card_remark: None,
+            card_template_id,
+            effective_end_time,
+            out_card_no,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEmployeesQuotaCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEmployeesQuotaCardsResponse {
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nAlways present. Example: `1068019671702503425`."]
     pub card_no: String,
-    /// 卡片生效时间
+    #[doc = "卡片生效时间\n\nAlways present. Format `rfc3339`. Example: `2023-01-01T23:59:59+08:00`."]
     pub effective_begin_time: Timestamp,
-    /// 卡片有效期
+    #[doc = "卡片有效期\n\nAlways present. Format `rfc3339`. Example: `2023-12-31T23:59:59+08:00`."]
     pub effective_end_time: Timestamp,
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
-    /// 商户卡号
+    #[doc = "商户卡号\n\nAlways present. Example: `mch_card_123456`."]
     pub out_card_no: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
 }
 
-/// 企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户查询企业支付额度卡: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsRequest::new(employee_id, card_no, sp_mchid, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户查询企业支付额度卡",
+    "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}",
+    "v3/webizpay/employees/{employee_id}/quota-cards/{card_no}"
+))]
 #[wxpay_api(GET, "v3/webizpay/employees/<employee_id>/quota-cards/<card_no>", response = QueryEmployeesQuotaCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEmployeesQuotaCardsRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryEmployeesQuotaCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        employee_id: &'a str,
+        card_no: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            employee_id,
+            card_no,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryEmployeesQuotaCardsRequest`]: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`.

@@ -3,48 +3,71 @@
 
 use crate::generated::prelude::*;
 
-/// 企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "企业商户获取指定额度卡支付链接: `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.\n\n```ignore\nlet request = QueryEmployeesQuotaCardsPaymentUrlRequest::new(employee_id, card_no, sp_mchid, sub_mchid, application_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "企业商户获取指定额度卡支付链接",
+    "GET v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url",
+    "v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url"
+))]
 #[wxpay_api(GET, "v3/webizpay/employees/<employee_id>/quota-cards/<card_no>/payment-url", response = QueryEmployeesQuotaCardsPaymentUrlResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nPath parameter, required. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: &'a str,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nPath parameter, required. Example: `1068019671702503425`."]
     pub card_no: &'a str,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nQuery parameter, required. Example: `12341234`."]
     pub sp_mchid: &'a str,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nQuery parameter, required. Example: `43214321`."]
     pub sub_mchid: &'a str,
-    /// 拉起付款码页面的企业应用类型
+    #[doc = "拉起付款码页面的企业应用类型\n\nQuery parameter, required. Example: `H5`."]
     pub application_type: crate::webizpay::UrlApplicationType,
 }
 
-/// The answer to [`QueryEmployeesQuotaCardsPaymentUrlRequest`].
+impl<'a> QueryEmployeesQuotaCardsPaymentUrlRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        employee_id: &'a str,
+        card_no: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+        application_type: crate::webizpay::UrlApplicationType,
+    ) -> Self {
+        Self {
+            employee_id,
+            card_no,
+            sp_mchid,
+            sub_mchid,
+            application_type,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryEmployeesQuotaCardsPaymentUrlRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEmployeesQuotaCardsPaymentUrlResponse {
-    /// 拉起付款码页面的企业应用类型
+    #[doc = "拉起付款码页面的企业应用类型\n\nMay be absent. Example: `H5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_type: Option<crate::webizpay::UrlApplicationType>,
-    /// 企业支付额度卡卡号
+    #[doc = "企业支付额度卡卡号\n\nAlways present. Example: `1068019671702503425`."]
     pub card_no: String,
-    /// 微信授权关系ID
+    #[doc = "微信授权关系ID\n\nAlways present. Example: `WeBizPay_a968402a-73bb-43e2-9e1a-8371b0ca3d7c`."]
     pub employee_id: String,
-    /// 链接失效时间
+    #[doc = "链接失效时间\n\nAlways present. Format `rfc3339`. Example: `2023-06-08T10:34:56+08:00`."]
     pub expire_time: Timestamp,
-    /// 小程序业务类型
+    #[doc = "小程序业务类型\n\nMay be absent. Example: `liteAppWebizPayRegister`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_business_type: Option<String>,
-    /// 小程序查询参数
+    #[doc = "小程序查询参数\n\nMay be absent. Example: `token=123`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mp_query: Option<String>,
-    /// 跳转链接
+    #[doc = "跳转链接\n\nAlways present. Example: `weixin://dl/liteapp?url=https%3A%2F%2Fliteapp.wxpapp.weixin.qq.com%2Fq%2FgjoM...`."]
     pub payment_url: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `12341234`."]
     pub sp_mchid: String,
-    /// 出资子商户号
+    #[doc = "出资子商户号\n\nAlways present. Example: `43214321`."]
     pub sub_mchid: String,
 }

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付明细单号查询明细单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_3.shtml>.
-///
-/// For: 服务商.
+#[doc = "微信支付明细单号查询明细单API: `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_2_3.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付明细单号查询明细单API",
+    "GET v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
+    "v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+))]
 #[wxpay_api(GET, "v3/bank-transfer/batches/batch-id/<batch_id>/details/detail-id/<detail_id>", response = QueryBatchesByBatchIdDetailsByDetailIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBatchesByBatchIdDetailsByDetailIdRequest<'a> {
-    /// 微信支付批次单号
+    #[doc = "微信支付批次单号\n\nPath parameter, required. Example: `1130000071100999991182020050700019480001`."]
     pub batch_id: &'a str,
-    /// 微信明细单号
+    #[doc = "微信明细单号\n\nPath parameter, required. Example: `1140000071100999991182020050700019500100`."]
     pub detail_id: &'a str,
+}
+
+impl<'a> QueryBatchesByBatchIdDetailsByDetailIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_id: &'a str, detail_id: &'a str) -> Self {
+        Self {
+            batch_id,
+            detail_id,
+        }
+    }
 }
 
 /// The answer to [`QueryBatchesByBatchIdDetailsByDetailIdRequest`]: `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.

@@ -3,89 +3,112 @@
 
 use crate::generated::prelude::*;
 
-/// 作废会员卡模板: `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "作废会员卡模板: `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.\n\n```ignore\nlet request = InvalidatePartnerCardMemberCardsRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "作废会员卡模板",
+    "POST v3/brand/partner/card-member/cards/{card_id}/invalidate",
+    "v3/brand/partner/card-member/cards/{card_id}/invalidate"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/cards/<card_id>/invalidate", response = InvalidatePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvalidatePartnerCardMemberCardsRequest<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`InvalidatePartnerCardMemberCardsRequest`].
+impl<'a> InvalidatePartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self { card_id, brand_id }
+    }
+}
+
+#[doc = "The answer to [`InvalidatePartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InvalidatePartnerCardMemberCardsResponse {
-    /// 商户AppId
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 储值信息
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information:
         Option<crate::brand::partner::card_member::cards::CardsBalanceInformation>,
-    /// 会员权益
+    #[doc = "会员权益\n\nAlways present. Example: `会员折扣、专属价`."]
     pub benefits: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nAlways present. Example: `#FFFF00`."]
     pub card_color: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: String,
-    /// 卡名称
+    #[doc = "卡名称\n\nAlways present. Example: `测试卡`."]
     pub card_title: String,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
+    #[doc = "会员码跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_jump_information:
-        Option<crate::brand::partner::card_member::cards::CardsBalanceInformation>,
-    /// 会员卡code分配类型
+        Option<crate::brand::partner::card_member::cards::CardsCodeJumpInformation>,
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: crate::brand::partner::card_member::cards::CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: crate::brand::partner::card_member::cards::CardsCodeType,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 商家法务协议
+    #[doc = "商家法务协议\n\nMay be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
-    /// 会员中心信息
-    pub member_information: crate::brand::partner::card_member::cards::CardsBalanceInformation,
-    /// 是否展示会员等级
+    #[doc = "会员中心信息\n\nAlways present."]
+    pub member_information: InvalidatePartnerCardMemberCardsMemberInformation,
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
+    #[doc = "是否置顶\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
+    #[doc = "回调地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: String,
-    /// 商家请求单号
+    #[doc = "商家请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 积分信息
+    #[doc = "积分信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_information:
-        Option<crate::brand::partner::card_member::cards::CardsBalanceInformation>,
-    /// 付费会员信息
+        Option<crate::brand::partner::card_member::cards::CardsPointsInformation>,
+    #[doc = "付费会员信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information:
         Option<crate::brand::partner::card_member::cards::CardsPurchaseInformation>,
-    /// 服务电话
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 状态
+    #[doc = "状态\n\nAlways present."]
     pub state: crate::brand::partner::card_member::cards::CardsState,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 用户开卡信息
+    #[doc = "用户开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<crate::brand::partner::card_member::cards::CardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
+}
+
+#[doc = "会员中心信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InvalidatePartnerCardMemberCardsMemberInformation {
+    #[doc = "会员中心跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<String>,
+    #[doc = "会员中心跳转路径\n\nMay be absent. Example: `/pages/points/points`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<String>,
 }

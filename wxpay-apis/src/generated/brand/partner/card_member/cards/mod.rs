@@ -13,25 +13,40 @@ use crate::generated::prelude::*;
 
 pub mod invalidate;
 
-/// 查询会员卡模板列表: `GET /v3/brand/partner/card-member/cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询会员卡模板列表: `GET /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberCardsRequest::new(brand_id);\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询会员卡模板列表",
+    "GET v3/brand/partner/card-member/cards",
+    "v3/brand/partner/card-member/cards"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards", response = QueryPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsRequest<'a> {
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 状态
+    #[doc = "状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CardsState>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryPartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`state`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            brand_id,
+            state: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {
@@ -44,88 +59,101 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerCardMemberCardsRequest`].
+#[doc = "The answer to [`QueryPartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsResponse {
-    /// 会员卡模板列表
+    #[doc = "会员卡模板列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<PartnerCardMemberCardsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreatePartnerCardMemberCardsRequest`].
-///
-/// 会员卡模板列表
+#[doc = "The answer to [`CreatePartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsData {
-    /// 商户AppId
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 储值信息
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 会员权益
+    #[doc = "会员权益\n\nAlways present. Example: `会员折扣、专属价`."]
     pub benefits: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nAlways present. Example: `#FFFF00`."]
     pub card_color: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: String,
-    /// 卡名称
+    #[doc = "卡名称\n\nAlways present. Example: `测试卡`."]
     pub card_title: String,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
+    #[doc = "会员码跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<CardsBalanceInformation>,
-    /// 会员卡code分配类型
+    pub code_jump_information: Option<CardsCodeJumpInformation>,
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 商家法务协议
+    #[doc = "商家法务协议\n\nMay be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
+    #[doc = "是否置顶\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
+    #[doc = "回调地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: String,
-    /// 积分信息
+    #[doc = "积分信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<CardsBalanceInformation>,
-    /// 付费会员信息
+    pub points_information: Option<CardsPointsInformation>,
+    #[doc = "付费会员信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
-    /// 服务电话
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 用户开卡信息
+    #[doc = "用户开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
-/// 储值信息
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsBalanceInformation {
-    /// 储值小程序AppID
+    #[doc = "储值小程序AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 储值小程序路径
+    #[doc = "储值小程序路径\n\nMay be absent. Example: `/pages/balance/balance`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<String>,
+}
+
+#[doc = "会员码跳转信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardsCodeJumpInformation {
+    #[doc = "会员码跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<String>,
+    #[doc = "会员码跳转路径\n\nMay be absent. Example: `/pages/code/code`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
 }
@@ -156,41 +184,56 @@ string_enum! {
     }
 }
 
-/// 付费会员信息
+#[doc = "积分信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CardsPurchaseInformation {
-    /// 付费会员跳转AppID
+#[non_exhaustive]
+pub struct CardsPointsInformation {
+    #[doc = "积分跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<String>,
-    /// 付费会员跳转路径
+    #[doc = "积分跳转路径\n\nMay be absent. Example: `/pages/points/points`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<String>,
-    /// 付费会员价格
+}
+
+#[doc = "付费会员信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardsPurchaseInformation {
+    #[doc = "付费会员跳转AppID\n\nMay be absent. Example: `wxea9c30a90fs8d3fe`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<String>,
+    #[doc = "付费会员跳转路径\n\nMay be absent. Example: `/pages/purchase/purchase`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<String>,
+    #[doc = "付费会员价格\n\nMay be absent. Format `integer`. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
-/// 用户开卡信息
+#[doc = "用户开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsUserInformation {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<crate::brand::partner::card_member::CardMemberCommonField>>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<CardsCustomField>>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsCustomField {
-    /// 字段名称
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 商户自定义的开卡信息字段类型
+    #[doc = "商户自定义的开卡信息字段类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
-    /// 字段值
+    #[doc = "字段值\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
@@ -205,281 +248,471 @@ string_enum! {
     }
 }
 
-/// 创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建会员卡模板: `POST /v3/brand/partner/card-member/cards`.\n\n```ignore\nlet mut request = CreatePartnerCardMemberCardsRequest::new(appid, benefits, brand_id, card_color, card_picture_url, card_title, card_type, code_mode, code_type, notify_url, valid_date_information);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建会员卡模板",
+    "POST v3/brand/partner/card-member/cards",
+    "v3/brand/partner/card-member/cards"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/cards", response = CreatePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberCardsRequest<'a> {
-    /// 商户AppId
+    #[doc = "商户AppId\n\nBody field, required. Example: `wxea9c30890f48d5ae`."]
     pub appid: &'a str,
-    /// 储值信息
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员权益
+    #[doc = "会员权益\n\nBody field, required. Example: `会员折扣、专属价`."]
     pub benefits: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nBody field, required. Example: `#FFFF00`."]
     pub card_color: &'a str,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nBody field, required. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: &'a str,
-    /// 卡名称
+    #[doc = "卡名称\n\nBody field, required. Example: `测试卡`."]
     pub card_title: &'a str,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nBody field, required."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
+    #[doc = "会员码跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员卡code分配类型
+    pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
+    #[doc = "会员卡code分配类型\n\nBody field, required."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nBody field, required."]
     pub code_type: CardsCodeType,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 商家法务协议
+    #[doc = "商家法务协议\n\nBody field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
+    #[doc = "是否置顶\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
+    #[doc = "回调地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: &'a str,
-    /// 积分信息
+    #[doc = "积分信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 付费会员信息
+    pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
+    #[doc = "付费会员信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
-    /// 服务电话
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 用户开卡信息
+    #[doc = "用户开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, required."]
     pub valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
 }
 
-/// 储值信息
+impl<'a> CreatePartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `points_information`, `purchase_information`, `service_phone`, `user_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        benefits: &'a str,
+        brand_id: &'a str,
+        card_color: &'a str,
+        card_picture_url: &'a str,
+        card_title: &'a str,
+        card_type: crate::brand::partner::card_member::CardMemberCardType,
+        code_mode: CardsCodeMode,
+        code_type: CardsCodeType,
+        notify_url: &'a str,
+        valid_date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            balance_information: None,
+            benefits,
+            brand_id,
+            card_color,
+            card_picture_url,
+            card_title,
+            card_type,
+            code_jump_information: None,
+            code_mode,
+            code_type,
+            init_level: None,
+            legal_agreement: None,
+            need_display_level: None,
+            need_pinned: None,
+            notify_url,
+            points_information: None,
+            purchase_information: None,
+            service_phone: None,
+            user_information: None,
+            valid_date_information,
+        }
+    }
+}
+
+#[doc = "储值信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsBalanceInformation<'a> {
-    /// 储值小程序AppID
+    #[doc = "储值小程序AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 储值小程序路径
+    #[doc = "储值小程序路径\n\nOptional. Example: `/pages/balance/balance`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
 }
 
-/// 付费会员信息
+impl<'a> PartnerCardMemberCardsBalanceInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
+}
+
+#[doc = "会员码跳转信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartnerCardMemberCardsPurchaseInformation<'a> {
-    /// 付费会员跳转AppID
+#[non_exhaustive]
+pub struct PartnerCardMemberCardsCodeJumpInformation<'a> {
+    #[doc = "会员码跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_appid: Option<&'a str>,
-    /// 付费会员跳转路径
+    #[doc = "会员码跳转路径\n\nOptional. Example: `/pages/code/code`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_path: Option<&'a str>,
-    /// 付费会员价格
+}
+
+impl<'a> PartnerCardMemberCardsCodeJumpInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
+}
+
+#[doc = "积分信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerCardMemberCardsPointsInformation<'a> {
+    #[doc = "积分跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<&'a str>,
+    #[doc = "积分跳转路径\n\nOptional. Example: `/pages/points/points`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<&'a str>,
+}
+
+impl<'a> PartnerCardMemberCardsPointsInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+        }
+    }
+}
+
+#[doc = "付费会员信息"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerCardMemberCardsPurchaseInformation<'a> {
+    #[doc = "付费会员跳转AppID\n\nOptional. Example: `wxea9c30a90fs8d3fe`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_appid: Option<&'a str>,
+    #[doc = "付费会员跳转路径\n\nOptional. Example: `/pages/purchase/purchase`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jump_path: Option<&'a str>,
+    #[doc = "付费会员价格\n\nOptional. Format `integer`. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
-/// 用户开卡信息
+impl<'a> PartnerCardMemberCardsPurchaseInformation<'a> {
+    /// The object without a required field. The optional ones (`jump_appid`, `jump_path`, `price`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            jump_appid: None,
+            jump_path: None,
+            price: None,
+        }
+    }
+}
+
+#[doc = "用户开卡信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsUserInformation<'a> {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [crate::brand::partner::card_member::CardMemberCommonField]>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [PartnerCardMemberCardsCustomField<'a>]>,
 }
 
-/// 商户自定义的开卡信息字段
+impl<'a> PartnerCardMemberCardsUserInformation<'a> {
+    /// The object without a required field. The optional ones (`common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
+}
+
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberCardsCustomField<'a> {
-    /// 字段名称
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 商户自定义的开卡信息字段类型
+    #[doc = "商户自定义的开卡信息字段类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CardsType>,
-    /// 字段值
+    #[doc = "字段值\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'a [&'a str]>,
+}
+
+impl<'a> PartnerCardMemberCardsCustomField<'a> {
+    /// The object without a required field. The optional ones (`name`, `type`, `values`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            r#type: None,
+            values: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberCardsRequest`]: `POST /v3/brand/partner/card-member/cards`.
 pub type CreatePartnerCardMemberCardsResponse = PartnerCardMemberCardsData;
 
-/// 删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "删除会员卡模板: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = DeletePartnerCardMemberCardsRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除会员卡模板",
+    "DELETE v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(DELETE, "v3/brand/partner/card-member/cards/<card_id>", response = DeletePartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePartnerCardMemberCardsRequest<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`DeletePartnerCardMemberCardsRequest`], [`QueryPartnerCardMemberCardsByCardIdRequest`] and [`ModifyPartnerCardMemberCardsRequest`].
+impl<'a> DeletePartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self { card_id, brand_id }
+    }
+}
+
+#[doc = "The answer to [`DeletePartnerCardMemberCardsRequest`], [`QueryPartnerCardMemberCardsByCardIdRequest`] and [`ModifyPartnerCardMemberCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardsResponse {
-    /// 商户AppId
+    #[doc = "商户AppId\n\nAlways present. Example: `wxea9c30890f48d5ae`."]
     pub appid: String,
-    /// 储值信息
+    #[doc = "储值信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<CardsBalanceInformation>,
-    /// 会员权益
+    #[doc = "会员权益\n\nAlways present. Example: `会员折扣、专属价`."]
     pub benefits: String,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nAlways present. Example: `#FFFF00`."]
     pub card_color: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nAlways present. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     pub card_picture_url: String,
-    /// 卡名称
+    #[doc = "卡名称\n\nAlways present. Example: `测试卡`."]
     pub card_title: String,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 会员码跳转信息
+    #[doc = "会员码跳转信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<CardsBalanceInformation>,
-    /// 会员卡code分配类型
+    pub code_jump_information: Option<CardsCodeJumpInformation>,
+    #[doc = "会员卡code分配类型\n\nAlways present."]
     pub code_mode: CardsCodeMode,
-    /// 会员码型
+    #[doc = "会员码型\n\nAlways present."]
     pub code_type: CardsCodeType,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub create_time: String,
-    /// 会员初始等级
+    #[doc = "会员初始等级\n\nMay be absent. Example: `白银会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_level: Option<String>,
-    /// 商家法务协议
+    #[doc = "商家法务协议\n\nMay be absent. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<String>,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
+    #[doc = "是否置顶\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
+    #[doc = "回调地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     pub notify_url: String,
-    /// 积分信息
+    #[doc = "积分信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<CardsBalanceInformation>,
-    /// 付费会员信息
+    pub points_information: Option<CardsPointsInformation>,
+    #[doc = "付费会员信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<CardsPurchaseInformation>,
-    /// 服务电话
+    #[doc = "服务电话\n\nMay be absent. Example: `010-8877xxxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
-    /// 状态
+    #[doc = "状态\n\nAlways present."]
     pub state: CardsState,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 用户开卡信息
+    #[doc = "用户开卡信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<CardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
 /// The answer to [`DeletePartnerCardMemberCardsRequest`]: `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
 pub type DeletePartnerCardMemberCardsResponse = CardsResponse;
 
-/// 查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询会员卡模板信息: `GET /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberCardsByCardIdRequest::new(card_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询会员卡模板信息",
+    "GET v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/cards/<card_id>", response = QueryPartnerCardMemberCardsByCardIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberCardsByCardIdRequest<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerCardMemberCardsByCardIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self { card_id, brand_id }
+    }
 }
 
 /// The answer to [`QueryPartnerCardMemberCardsByCardIdRequest`]: `GET /v3/brand/partner/card-member/cards/{card_id}`.
 pub type QueryPartnerCardMemberCardsByCardIdResponse = CardsResponse;
 
-/// 修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改会员卡模板信息: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberCardsRequest::new(card_id, brand_id);\nrequest.balance_information = Some(balance_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改会员卡模板信息",
+    "PATCH v3/brand/partner/card-member/cards/{card_id}",
+    "v3/brand/partner/card-member/cards/{card_id}"
+))]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/cards/<card_id>", response = ModifyPartnerCardMemberCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberCardsRequest<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 储值信息
+    #[doc = "储值信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员权益
+    #[doc = "会员权益\n\nBody field, optional. Example: `会员折扣、专属价`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub benefits: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nBody field, optional. Example: `#FFFF00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nBody field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
-    /// 卡名称
+    #[doc = "卡名称\n\nBody field, optional. Example: `测试卡`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_title: Option<&'a str>,
-    /// 会员码跳转信息
+    #[doc = "会员码跳转信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_jump_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 会员初始等级
+    pub code_jump_information: Option<PartnerCardMemberCardsCodeJumpInformation<'a>>,
+    #[doc = "会员初始等级\n\nBody field, optional. Example: `白银会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_level: Option<&'a str>,
-    /// 商家法务协议
+    #[doc = "商家法务协议\n\nBody field, optional. Example: `商家需在 48 小时内发货，若商品存在质量问题，用户可在 7 天内申请退货。`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_agreement: Option<&'a str>,
-    /// 是否展示会员等级
+    #[doc = "是否展示会员等级\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_display_level: Option<bool>,
-    /// 是否置顶
+    #[doc = "是否置顶\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_pinned: Option<bool>,
-    /// 回调地址
+    #[doc = "回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/notify.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 积分信息
+    #[doc = "积分信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub points_information: Option<PartnerCardMemberCardsBalanceInformation<'a>>,
-    /// 付费会员信息
+    pub points_information: Option<PartnerCardMemberCardsPointsInformation<'a>>,
+    #[doc = "付费会员信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_information: Option<PartnerCardMemberCardsPurchaseInformation<'a>>,
-    /// 服务电话
+    #[doc = "服务电话\n\nBody field, optional. Example: `010-8877xxxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
-    /// 用户开卡信息
+    #[doc = "用户开卡信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<PartnerCardMemberCardsUserInformation<'a>>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
+}
+
+impl<'a> ModifyPartnerCardMemberCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`balance_information`, `benefits`, `card_color`, `card_picture_url`, `card_title`, `code_jump_information`, `init_level`, `legal_agreement`, `need_display_level`, `need_pinned`, `notify_url`, `points_information`, `purchase_information`, `service_phone`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            card_id,
+            balance_information: None,
+            benefits: None,
+            brand_id,
+            card_color: None,
+            card_picture_url: None,
+            card_title: None,
+            code_jump_information: None,
+            init_level: None,
+            legal_agreement: None,
+            need_display_level: None,
+            need_pinned: None,
+            notify_url: None,
+            points_information: None,
+            purchase_information: None,
+            service_phone: None,
+            user_information: None,
+            valid_date_information: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerCardMemberCardsRequest`]: `PATCH /v3/brand/partner/card-member/cards/{card_id}`.

@@ -11,26 +11,42 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 查询品牌会员发券活动列表: `GET /v3/brand/partner/card-member/membership-activities`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询品牌会员发券活动列表: `GET /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberMembershipActivitiesRequest::new(brand_id, offset, limit);\nrequest.card_id = Some(card_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询品牌会员发券活动列表",
+    "GET v3/brand/partner/card-member/membership-activities",
+    "v3/brand/partner/card-member/membership-activities"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/membership-activities", response = QueryPartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nQuery parameter, optional. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_id: Option<&'a str>,
-    /// 活动状态
+    #[doc = "活动状态\n\nQuery parameter, optional. Example: `MEMBERSHIP_ACTIVITY_CREATED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_state: Option<MembershipActivitiesActivityState>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, required. Example: `10`."]
     pub offset: i64,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, required. Example: `5`."]
     pub limit: i64,
+}
+
+impl<'a> QueryPartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`card_id`, `activity_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            brand_id,
+            card_id: None,
+            activity_state: None,
+            offset,
+            limit,
+        }
+    }
 }
 
 string_enum! {
@@ -47,54 +63,54 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerCardMemberMembershipActivitiesRequest`].
+#[doc = "The answer to [`QueryPartnerCardMemberMembershipActivitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesResponse {
-    /// 活动列表
+    #[doc = "活动列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<MembershipActivitiesData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nAlways present. Example: `5`."]
     pub limit: i64,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nAlways present. Example: `10`."]
     pub offset: i64,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nAlways present. Example: `1234`."]
     pub total_count: i64,
 }
 
-/// The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`], [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`], [`ModifyPartnerCardMemberMembershipActivitiesRequest`] and [`TerminatePartnerCardMemberMembershipActivitiesRequest`](crate::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest).
-///
-/// 活动列表
+#[doc = "The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`], [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`], [`ModifyPartnerCardMemberMembershipActivitiesRequest`] and [`TerminatePartnerCardMemberMembershipActivitiesRequest`](crate::brand::partner::card_member::membership_activities::terminate::TerminatePartnerCardMemberMembershipActivitiesRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembershipActivitiesData {
-    /// 活动渠道
+    #[doc = "活动渠道\n\nAlways present. Example: `MECHANT_APP_COMPONENT`."]
     pub activity_channel: MembershipActivitiesActivityChannel,
-    /// 活动ID
+    #[doc = "活动ID\n\nAlways present. Example: `371067`."]
     pub activity_id: String,
-    /// 活动状态
+    #[doc = "活动状态\n\nAlways present. Example: `MEMBERSHIP_ACTIVITY_CREATED`."]
     pub activity_state: MembershipActivitiesActivityState,
-    /// 活动剩余库存
+    #[doc = "活动剩余库存\n\nAlways present. Example: `1000`."]
     pub apply_available: i64,
-    /// 活动总库存
+    #[doc = "活动总库存\n\nAlways present. Example: `1000`."]
     pub apply_total: i64,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nAlways present. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`."]
     pub begin_time: Timestamp,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 创建时间
+    #[doc = "创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub create_time: Timestamp,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nAlways present. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`."]
     pub end_time: Timestamp,
-    /// 更新时间
+    #[doc = "更新时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub modify_time: Timestamp,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 商品券批次列表
+    #[doc = "商品券批次列表\n\nAlways present."]
     pub product_coupon_stock_list: Vec<MembershipActivitiesProductCouponStock>,
-    /// 活动主标题
+    #[doc = "活动主标题\n\nAlways present. Example: `5张满减券`."]
     pub sub_title: String,
-    /// 活动主标题
+    #[doc = "活动主标题\n\nAlways present. Example: `入会享券`."]
     pub title: String,
 }
 
@@ -106,95 +122,177 @@ string_enum! {
     }
 }
 
-/// 商品券批次列表
+#[doc = "商品券批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MembershipActivitiesProductCouponStock {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `701138812971763025610907319729`."]
     pub product_coupon_id: String,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `98065001`."]
     pub stock_id: String,
 }
 
-/// 创建品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities`.\n\n```ignore\nlet request = CreatePartnerCardMemberMembershipActivitiesRequest::new(activity_channel, apply_total, begin_time, brand_id, card_id, end_time, out_request_no, product_coupon_stock_list, sub_title, title);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建品牌会员发券活动",
+    "POST v3/brand/partner/card-member/membership-activities",
+    "v3/brand/partner/card-member/membership-activities"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/membership-activities", response = CreatePartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// 活动渠道
+    #[doc = "活动渠道\n\nBody field, required. Example: `MECHANT_APP_COMPONENT`."]
     pub activity_channel: MembershipActivitiesActivityChannel,
-    /// 活动总库存
+    #[doc = "活动总库存\n\nBody field, required. Example: `1000`."]
     pub apply_total: i64,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nBody field, required. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`."]
     pub begin_time: Timestamp<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nBody field, required. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`."]
     pub end_time: Timestamp<&'a str>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 商品券批次列表
+    #[doc = "商品券批次列表\n\nBody field, required."]
     pub product_coupon_stock_list:
         &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
-    /// 活动主标题
+    #[doc = "活动主标题\n\nBody field, required. Example: `5张满减券`."]
     pub sub_title: &'a str,
-    /// 活动主标题
+    #[doc = "活动主标题\n\nBody field, required. Example: `入会享券`."]
     pub title: &'a str,
 }
 
-/// 商品券批次列表
+impl<'a> CreatePartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_channel: MembershipActivitiesActivityChannel,
+        apply_total: i64,
+        begin_time: Timestamp<&'a str>,
+        brand_id: &'a str,
+        card_id: &'a str,
+        end_time: Timestamp<&'a str>,
+        out_request_no: &'a str,
+        product_coupon_stock_list: &'a [CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a>],
+        sub_title: &'a str,
+        title: &'a str,
+    ) -> Self {
+        Self {
+            activity_channel,
+            apply_total,
+            begin_time,
+            brand_id,
+            card_id,
+            end_time,
+            out_request_no,
+            product_coupon_stock_list,
+            sub_title,
+            title,
+        }
+    }
+}
+
+#[doc = "商品券批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nRequired. Example: `701138812971763025610907319729`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nRequired. Example: `98065001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> CreatePartnerCardMemberMembershipActivitiesProductCouponStock<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerCardMemberMembershipActivitiesRequest`]: `POST /v3/brand/partner/card-member/membership-activities`.
 pub type CreatePartnerCardMemberMembershipActivitiesResponse = MembershipActivitiesData;
 
-/// 查询品牌会员发券活动: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询品牌会员发券活动: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest::new(activity_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询品牌会员发券活动",
+    "GET v3/brand/partner/card-member/membership-activities/{activity_id}",
+    "v3/brand/partner/card-member/membership-activities/{activity_id}"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/membership-activities/<activity_id>", response = QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `371067`."]
     pub activity_id: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerCardMemberMembershipActivitiesByActivityIdRequest`]: `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 pub type QueryPartnerCardMemberMembershipActivitiesByActivityIdResponse = MembershipActivitiesData;
 
-/// 修改品牌会员发券活动信息: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改品牌会员发券活动信息: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.\n\n```ignore\nlet request = ModifyPartnerCardMemberMembershipActivitiesRequest::new(activity_id, begin_time, brand_id, end_time, sub_title, title);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改品牌会员发券活动信息",
+    "PATCH v3/brand/partner/card-member/membership-activities/{activity_id}",
+    "v3/brand/partner/card-member/membership-activities/{activity_id}"
+))]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/membership-activities/<activity_id>", response = ModifyPartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `371067`."]
     pub activity_id: &'a str,
-    /// 活动开始时间
+    #[doc = "活动开始时间\n\nBody field, required. Format `rfc3339`. Example: `2020-01-20T13:29:35.120+08:00`."]
     pub begin_time: Timestamp<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 活动结束时间
+    #[doc = "活动结束时间\n\nBody field, required. Format `rfc3339`. Example: `2020-01-29T13:29:35.120+08:00`."]
     pub end_time: Timestamp<&'a str>,
-    /// 活动主标题
+    #[doc = "活动主标题\n\nBody field, required. Example: `5张满减券`."]
     pub sub_title: &'a str,
-    /// 活动主标题
+    #[doc = "活动主标题\n\nBody field, required. Example: `入会享券`."]
     pub title: &'a str,
+}
+
+impl<'a> ModifyPartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        activity_id: &'a str,
+        begin_time: Timestamp<&'a str>,
+        brand_id: &'a str,
+        end_time: Timestamp<&'a str>,
+        sub_title: &'a str,
+        title: &'a str,
+    ) -> Self {
+        Self {
+            activity_id,
+            begin_time,
+            brand_id,
+            end_time,
+            sub_title,
+            title,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerCardMemberMembershipActivitiesRequest`]: `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.

@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 终止品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "终止品牌会员发券活动: `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.\n\n```ignore\nlet request = TerminatePartnerCardMemberMembershipActivitiesRequest::new(activity_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "终止品牌会员发券活动",
+    "POST v3/brand/partner/card-member/membership-activities/{activity_id}/terminate",
+    "v3/brand/partner/card-member/membership-activities/{activity_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/membership-activities/<activity_id>/terminate", response = TerminatePartnerCardMemberMembershipActivitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnerCardMemberMembershipActivitiesRequest<'a> {
-    /// 活动ID
+    #[doc = "活动ID\n\nPath parameter, required. Example: `371067`."]
     pub activity_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> TerminatePartnerCardMemberMembershipActivitiesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(activity_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`TerminatePartnerCardMemberMembershipActivitiesRequest`]: `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.

@@ -3,56 +3,80 @@
 
 use crate::generated::prelude::*;
 
-/// 同步会员开通结果: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "同步会员开通结果: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserCardsRequest::new(user_card_code, card_id, brand_id, openid, user_card_confirm_state);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "同步会员开通结果",
+    "POST v3/brand/partner/card-member/user-cards/{user_card_code}/confirm",
+    "v3/brand/partner/card-member/user-cards/{user_card_code}/confirm"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/<user_card_code>/confirm", response = ConfirmPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmPartnerCardMemberUserCardsRequest<'a> {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 会员卡模版ID
+    #[doc = "会员卡模版ID\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[wxpay(query)]
     pub card_id: &'a str,
-    /// 商家数据包
+    #[doc = "商家数据包\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nBody field, optional. Example: `#FFFF00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nBody field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
-    /// 等级
+    #[doc = "等级\n\nBody field, optional. Example: `钻石会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 加密的手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "加密的手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
-    /// 会员开卡状态
+    pub phone_number: Option<Sensitive<&'a str>>,
+    #[doc = "会员开卡状态\n\nBody field, required."]
     pub user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<
         crate::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation<
             'a,
         >,
     >,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
+}
+
+impl<'a> ConfirmPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `card_color`, `card_picture_url`, `level`, `phone_number`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        user_card_code: &'a str,
+        card_id: &'a str,
+        brand_id: &'a str,
+        openid: &'a str,
+        user_card_confirm_state: ConfirmPartnerCardMemberUserCardsUserCardConfirmState,
+    ) -> Self {
+        Self {
+            user_card_code,
+            card_id,
+            attach: None,
+            brand_id,
+            card_color: None,
+            card_picture_url: None,
+            level: None,
+            openid,
+            phone_number: None,
+            user_card_confirm_state,
+            user_information: None,
+            valid_date_information: None,
+        }
+    }
 }
 
 string_enum! {

@@ -3,41 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 根据openid导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "根据openid导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.\n\n```ignore\nlet mut request = ImportByOpenidPartnerCardMemberUserCardsRequest::new(brand_id, card_id, date_information, openid, pickup_time, user_card_code);\nrequest.phone_number = Some(phone_number);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "根据openid导入用户会员卡",
+    "POST v3/brand/partner/card-member/user-cards/import-by-openid",
+    "v3/brand/partner/card-member/user-cards/import-by-openid"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/import-by-openid", response = ImportByOpenidPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, required."]
     pub date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 加密的手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "加密的手机号\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
-    /// 领取时间
+    pub phone_number: Option<Sensitive<&'a str>>,
+    #[doc = "领取时间\n\nBody field, required. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub pickup_time: Timestamp<&'a str>,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<
         crate::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation<
             'a,
         >,
     >,
+}
+
+impl<'a> ImportByOpenidPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`phone_number`, `user_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+        openid: &'a str,
+        pickup_time: Timestamp<&'a str>,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            date_information,
+            openid,
+            phone_number: None,
+            pickup_time,
+            user_card_code,
+            user_information: None,
+        }
+    }
 }
 
 /// The answer to [`ImportByOpenidPartnerCardMemberUserCardsRequest`]: `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.

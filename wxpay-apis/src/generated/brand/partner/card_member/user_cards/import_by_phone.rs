@@ -3,38 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 根据手机号导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-phone`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "根据手机号导入用户会员卡: `POST /v3/brand/partner/card-member/user-cards/import-by-phone`.\n\n```ignore\nlet mut request = ImportByPhonePartnerCardMemberUserCardsRequest::new(brand_id, card_id, date_information, phone_number, pickup_time, user_card_code);\nrequest.user_information = Some(user_information);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "根据手机号导入用户会员卡",
+    "POST v3/brand/partner/card-member/user-cards/import-by-phone",
+    "v3/brand/partner/card-member/user-cards/import-by-phone"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/import-by-phone", response = ImportByPhonePartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportByPhonePartnerCardMemberUserCardsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, required."]
     pub date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
-    /// 加密的手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub phone_number: &'a str,
-    /// 领取时间
+    #[doc = "加密的手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "领取时间\n\nBody field, required. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub pickup_time: Timestamp<&'a str>,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<
         crate::brand::partner::card_member::user_cards::PartnerCardMemberUserCardsUserInformation<
             'a,
         >,
     >,
+}
+
+impl<'a> ImportByPhonePartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`user_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        date_information: crate::brand::partner::card_member::CardsValidDateInformation<'a>,
+        phone_number: Sensitive<&'a str>,
+        pickup_time: Timestamp<&'a str>,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            date_information,
+            phone_number,
+            pickup_time,
+            user_card_code,
+            user_information: None,
+        }
+    }
 }
 
 /// The answer to [`ImportByPhonePartnerCardMemberUserCardsRequest`]: `POST /v3/brand/partner/card-member/user-cards/import-by-phone`.

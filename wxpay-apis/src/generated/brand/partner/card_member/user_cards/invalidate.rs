@@ -3,27 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 作废用户会员卡: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "作废用户会员卡: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.\n\n```ignore\nlet mut request = InvalidatePartnerCardMemberUserCardsRequest::new(user_card_code, brand_id, card_id, openid);\nrequest.invalid_reason = Some(invalid_reason);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "作废用户会员卡",
+    "POST v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate",
+    "v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-cards/<user_card_code>/invalidate", response = InvalidatePartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvalidatePartnerCardMemberUserCardsRequest<'a> {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     #[wxpay(query)]
     pub brand_id: &'a str,
-    /// 会员卡模版ID
+    #[doc = "会员卡模版ID\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[wxpay(query)]
     pub card_id: &'a str,
-    /// 作废原因
+    #[doc = "作废原因\n\nBody field, optional. Example: `传入的自定义作废原因`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_reason: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
+}
+
+impl<'a> InvalidatePartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`invalid_reason`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        user_card_code: &'a str,
+        brand_id: &'a str,
+        card_id: &'a str,
+        openid: &'a str,
+    ) -> Self {
+        Self {
+            user_card_code,
+            brand_id,
+            card_id,
+            invalid_reason: None,
+            openid,
+        }
+    }
 }
 
 /// The answer to [`InvalidatePartnerCardMemberUserCardsRequest`]: `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.

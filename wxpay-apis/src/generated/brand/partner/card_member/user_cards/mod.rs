@@ -12,25 +12,41 @@ pub mod import_by_openid;
 pub mod import_by_phone;
 pub mod invalidate;
 
-/// 查询用户在品牌下所有会员卡: `GET /v3/brand/partner/card-member/user-cards`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询用户在品牌下所有会员卡: `GET /v3/brand/partner/card-member/user-cards`.\n\n```ignore\nlet mut request = QueryPartnerCardMemberUserCardsRequest::new(brand_id, openid, offset, limit);\nrequest.user_card_state = Some(user_card_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户在品牌下所有会员卡",
+    "GET v3/brand/partner/card-member/user-cards",
+    "v3/brand/partner/card-member/user-cards"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/user-cards", response = QueryPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberUserCardsRequest<'a> {
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 用户会员卡状态
+    #[doc = "用户会员卡状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_card_state: Option<UserCardsUserCardState>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, required."]
     pub offset: i64,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, required. Example: `20`."]
     pub limit: i64,
+}
+
+impl<'a> QueryPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`user_card_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, openid: &'a str, offset: i64, limit: i64) -> Self {
+        Self {
+            brand_id,
+            openid,
+            user_card_state: None,
+            offset,
+            limit,
+        }
+    }
 }
 
 string_enum! {
@@ -47,339 +63,442 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerCardMemberUserCardsRequest`].
+#[doc = "The answer to [`QueryPartnerCardMemberUserCardsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberUserCardsResponse {
-    /// 会员卡列表
+    #[doc = "会员卡列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPartnerCardMemberUserCardsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present. Example: `1`."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present. Example: `20`."]
     pub total_count: i64,
 }
 
-/// 会员卡列表
+#[doc = "会员卡列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberUserCardsData {
-    /// 商家数据包
+    #[doc = "商家数据包\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nMay be absent. Example: `#FFFF00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_color: Option<String>,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nMay be absent. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<String>,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 作废原因
+    #[doc = "作废原因\n\nMay be absent. Example: `传入的自定义作废原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_reason: Option<String>,
-    /// 作废时间
+    #[doc = "作废时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_time: Option<Timestamp>,
-    /// 等级
+    #[doc = "等级\n\nMay be absent. Example: `钻石会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 加密的手机号
+    #[doc = "加密的手机号\n\nMay be absent. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// 领取时间
+    #[doc = "领取时间\n\nAlways present. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub pickup_time: String,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
-    /// 用户会员卡状态
+    #[doc = "用户会员卡状态\n\nAlways present."]
     pub user_card_state: UserCardsUserCardState,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<UserCardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
-/// 用户开卡时填写的个人信息
+#[doc = "用户开卡时填写的个人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCardsUserInformation {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<UserCardsCommonField>>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<UserCardsCustomField>>,
 }
 
-/// 平台提供的通用开卡信息字段
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCardsCommonField {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::brand::partner::card_member::CardMemberCommonField>,
-    /// 加密的用户开卡时填写的个人信息
+    #[doc = "加密的用户开卡时填写的个人信息\n\nMay be absent. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "商户自定义的开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCardsCustomField {
-    /// 字段名称
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// 加密的用户选择的字段值列表
+    #[doc = "加密的用户选择的字段值列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_chosen_values: Option<Vec<String>>,
 }
 
-/// 用户开卡时填写的个人信息
+#[doc = "用户开卡时填写的个人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberUserCardsUserInformation<'a> {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [PartnerCardMemberUserCardsCommonField<'a>]>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [PartnerCardMemberUserCardsCustomField<'a>]>,
 }
 
-/// 平台提供的通用开卡信息字段
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartnerCardMemberUserCardsCommonField<'a> {
-    /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::brand::partner::card_member::CardMemberCommonField>,
-    /// 加密的用户开卡时填写的个人信息
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(
-        serialize_with = "wxpay_core::sensitive::encrypt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub value: Option<&'a str>,
+impl<'a> PartnerCardMemberUserCardsUserInformation<'a> {
+    /// The object without a required field. The optional ones (`common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
 }
 
-/// 商户自定义的开卡信息字段
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PartnerCardMemberUserCardsCommonField<'a> {
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::brand::partner::card_member::CardMemberCommonField>,
+    #[doc = "加密的用户开卡时填写的个人信息\n\nOptional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Sensitive<&'a str>>,
+}
+
+impl<'a> PartnerCardMemberUserCardsCommonField<'a> {
+    /// The object without a required field. The optional ones (`name`, `value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            value: None,
+        }
+    }
+}
+
+#[doc = "商户自定义的开卡信息字段"]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberUserCardsCustomField<'a> {
-    /// 字段名称
+    #[doc = "字段名称\n\nOptional. Example: `喜欢的运动`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// 加密的用户选择的字段值列表
+    #[doc = "加密的用户选择的字段值列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_chosen_values: Option<&'a [&'a str]>,
 }
 
-/// The answer to [`ImportByOpenidPartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsRequest), [`ImportByPhonePartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsRequest) and [`ConfirmPartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsRequest).
+impl<'a> PartnerCardMemberUserCardsCustomField<'a> {
+    /// The object without a required field. The optional ones (`name`, `user_chosen_values`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            user_chosen_values: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ImportByOpenidPartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::import_by_openid::ImportByOpenidPartnerCardMemberUserCardsRequest), [`ImportByPhonePartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::import_by_phone::ImportByPhonePartnerCardMemberUserCardsRequest) and [`ConfirmPartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::confirm::ConfirmPartnerCardMemberUserCardsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerCardMemberUserCards {
-    /// 商家数据包
+    #[doc = "商家数据包\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nMay be absent. Example: `#FFFF00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_color: Option<String>,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nMay be absent. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<String>,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 作废原因
+    #[doc = "作废原因\n\nMay be absent. Example: `传入的自定义作废原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_reason: Option<String>,
-    /// 作废时间
+    #[doc = "作废时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_time: Option<Timestamp>,
-    /// 等级
+    #[doc = "等级\n\nMay be absent. Example: `钻石会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 加密的手机号
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "加密的手机号\n\nMay be absent. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// 领取时间
+    pub phone_number: Option<Encrypted>,
+    #[doc = "领取时间\n\nAlways present. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub pickup_time: Timestamp,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
-    /// 用户会员卡状态
+    #[doc = "用户会员卡状态\n\nAlways present."]
     pub user_card_state: UserCardsUserCardState,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<ImportByOpenidPartnerCardMemberUserCardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
-/// 用户开卡时填写的个人信息
+#[doc = "用户开卡时填写的个人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ImportByOpenidPartnerCardMemberUserCardsUserInformation {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<Vec<ImportByOpenidPartnerCardMemberUserCardsCommonField>>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<Vec<UserCardsCustomField>>,
 }
 
-/// 平台提供的通用开卡信息字段
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ImportByOpenidPartnerCardMemberUserCardsCommonField {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::brand::partner::card_member::CardMemberCommonField>,
-    /// 加密的用户开卡时填写的个人信息
-    ///
-    /// Sensitive: encrypted with RSA-OAEP under the merchant's public key; decrypt it with `Client::decrypt_sensitive`.
+    #[doc = "加密的用户开卡时填写的个人信息\n\nMay be absent. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`.\n\nSensitive: encrypted with RSA-OAEP under the merchant's public key; `Encrypted::decrypt(&client)` gives the plaintext."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Encrypted>,
 }
 
-/// 查询用户会员卡信息: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询用户会员卡信息: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet request = QueryPartnerCardMemberUserCardsByUserCardCodeRequest::new(user_card_code, brand_id, card_id, openid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户会员卡信息",
+    "GET v3/brand/partner/card-member/user-cards/{user_card_code}",
+    "v3/brand/partner/card-member/user-cards/{user_card_code}"
+))]
 #[wxpay_api(GET, "v3/brand/partner/card-member/user-cards/<user_card_code>", response = QueryPartnerCardMemberUserCardsByUserCardCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerCardMemberUserCardsByUserCardCodeRequest<'a> {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 品牌id
+    #[doc = "品牌id\n\nQuery parameter, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模版ID
+    #[doc = "会员卡模版ID\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nQuery parameter, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
 }
 
-/// The answer to [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest`], [`ModifyPartnerCardMemberUserCardsRequest`] and [`InvalidatePartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequest).
+impl<'a> QueryPartnerCardMemberUserCardsByUserCardCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        user_card_code: &'a str,
+        brand_id: &'a str,
+        card_id: &'a str,
+        openid: &'a str,
+    ) -> Self {
+        Self {
+            user_card_code,
+            brand_id,
+            card_id,
+            openid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest`], [`ModifyPartnerCardMemberUserCardsRequest`] and [`InvalidatePartnerCardMemberUserCardsRequest`](crate::brand::partner::card_member::user_cards::invalidate::InvalidatePartnerCardMemberUserCardsRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCardsResponse {
-    /// 商家数据包
+    #[doc = "商家数据包\n\nMay be absent. Example: `自定义数据说明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nMay be absent. Example: `#FFFF00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_color: Option<String>,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nMay be absent. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<String>,
-    /// 会员卡类型
+    #[doc = "会员卡类型\n\nAlways present."]
     pub card_type: crate::brand::partner::card_member::CardMemberCardType,
-    /// 作废原因
+    #[doc = "作废原因\n\nMay be absent. Example: `传入的自定义作废原因`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_reason: Option<String>,
-    /// 作废时间
+    #[doc = "作废时间\n\nMay be absent. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_time: Option<Timestamp>,
-    /// 等级
+    #[doc = "等级\n\nMay be absent. Example: `钻石会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 加密的手机号
+    #[doc = "加密的手机号\n\nMay be absent. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// 领取时间
+    #[doc = "领取时间\n\nAlways present. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     pub pickup_time: Timestamp,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
-    /// 用户会员卡状态
+    #[doc = "用户会员卡状态\n\nAlways present."]
     pub user_card_state: UserCardsUserCardState,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_information: Option<UserCardsUserInformation>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nAlways present."]
     pub valid_date_information: crate::brand::partner::card_member::CardMemberValidDateInformation,
 }
 
 /// The answer to [`QueryPartnerCardMemberUserCardsByUserCardCodeRequest`]: `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`.
 pub type QueryPartnerCardMemberUserCardsByUserCardCodeResponse = UserCardsResponse;
 
-/// 修改用户会员卡信息: `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改用户会员卡信息: `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`.\n\n```ignore\nlet mut request = ModifyPartnerCardMemberUserCardsRequest::new(user_card_code, card_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改用户会员卡信息",
+    "PATCH v3/brand/partner/card-member/user-cards/{user_card_code}",
+    "v3/brand/partner/card-member/user-cards/{user_card_code}"
+))]
 #[wxpay_api(PATCH, "v3/brand/partner/card-member/user-cards/<user_card_code>", response = ModifyPartnerCardMemberUserCardsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberUserCardsRequest<'a> {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nQuery parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[wxpay(query)]
     pub card_id: &'a str,
-    /// 商家数据包
+    #[doc = "商家数据包\n\nBody field, optional. Example: `自定义数据说明`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, optional. Example: `1004`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<&'a str>,
-    /// 卡背景颜色
+    #[doc = "卡背景颜色\n\nBody field, optional. Example: `#FFFF00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_color: Option<&'a str>,
-    /// 卡背景图URL
+    #[doc = "卡背景图URL\n\nBody field, optional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_picture_url: Option<&'a str>,
-    /// 等级
+    #[doc = "等级\n\nBody field, optional. Example: `钻石会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 加密的手机号
+    #[doc = "加密的手机号\n\nBody field, optional. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<&'a str>,
-    /// 领取时间
+    #[doc = "领取时间\n\nBody field, optional. Format `rfc3339`. Example: `2020-05-20T13:29:35.120+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pickup_time: Option<Timestamp<&'a str>>,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_information: Option<ModifyPartnerCardMemberUserCardsUserInformation<'a>>,
-    /// 会员卡有效期
+    #[doc = "会员卡有效期\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_date_information:
         Option<crate::brand::partner::card_member::CardsValidDateInformation<'a>>,
 }
 
-/// 用户开卡时填写的个人信息
+impl<'a> ModifyPartnerCardMemberUserCardsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `brand_id`, `card_color`, `card_picture_url`, `level`, `openid`, `phone_number`, `pickup_time`, `user_information`, `valid_date_information`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(user_card_code: &'a str, card_id: &'a str) -> Self {
+        Self {
+            user_card_code,
+            card_id,
+            attach: None,
+            brand_id: None,
+            card_color: None,
+            card_picture_url: None,
+            level: None,
+            openid: None,
+            phone_number: None,
+            pickup_time: None,
+            user_information: None,
+            valid_date_information: None,
+        }
+    }
+}
+
+#[doc = "用户开卡时填写的个人信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberUserCardsUserInformation<'a> {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub common_field_list: Option<&'a [ModifyPartnerCardMemberUserCardsCommonField<'a>]>,
-    /// 商户自定义的开卡信息字段
+    #[doc = "商户自定义的开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field_list: Option<&'a [PartnerCardMemberUserCardsCustomField<'a>]>,
 }
 
-/// 平台提供的通用开卡信息字段
+impl<'a> ModifyPartnerCardMemberUserCardsUserInformation<'a> {
+    /// The object without a required field. The optional ones (`common_field_list`, `custom_field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            common_field_list: None,
+            custom_field_list: None,
+        }
+    }
+}
+
+#[doc = "平台提供的通用开卡信息字段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyPartnerCardMemberUserCardsCommonField<'a> {
-    /// 平台提供的通用开卡信息字段
+    #[doc = "平台提供的通用开卡信息字段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::brand::partner::card_member::CardMemberCommonField>,
-    /// 加密的用户开卡时填写的个人信息
+    #[doc = "加密的用户开卡时填写的个人信息\n\nOptional. Format `base64`. Example: `vvysDQeEaH3I+wRh14St0abIkvQyFgh/fbWY==`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
+}
+
+impl<'a> ModifyPartnerCardMemberUserCardsCommonField<'a> {
+    /// The object without a required field. The optional ones (`name`, `value`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            value: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerCardMemberUserCardsRequest`]: `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`.

@@ -3,41 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "同步积分余额: `POST /v3/brand/partner/card-member/user-points/sync`.\n\n```ignore\nlet request = SyncPartnerCardMemberUserPointsRequest::new(brand_id, card_id, openid, out_request_no, point_balance, user_card_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "同步积分余额",
+    "POST v3/brand/partner/card-member/user-points/sync",
+    "v3/brand/partner/card-member/user-points/sync"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-points/sync", response = SyncPartnerCardMemberUserPointsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商家请求单号
+    #[doc = "商家请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 积分余额
+    #[doc = "积分余额\n\nBody field, required. Example: `1000`."]
     pub point_balance: i64,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
 }
 
-/// The answer to [`SyncPartnerCardMemberUserPointsRequest`].
+impl<'a> SyncPartnerCardMemberUserPointsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        openid: &'a str,
+        out_request_no: &'a str,
+        point_balance: i64,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            openid,
+            out_request_no,
+            point_balance,
+            user_card_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`SyncPartnerCardMemberUserPointsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncPartnerCardMemberUserPointsResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 商家请求单号
+    #[doc = "商家请求单号\n\nAlways present. Example: `100002322019090134234sfdf`."]
     pub out_request_no: String,
-    /// 积分余额
+    #[doc = "积分余额\n\nAlways present. Example: `1000`."]
     pub point_balance: i64,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
 }

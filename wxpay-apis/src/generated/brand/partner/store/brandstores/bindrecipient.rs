@@ -3,41 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 绑定收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "绑定收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresBindrecipientRequest::new(store_id, brand_id, company_name, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "绑定收款商户号",
+    "POST v3/brand/partner/store/brandstores/{store_id}/bindrecipient",
+    "v3/brand/partner/store/brandstores/{store_id}/bindrecipient"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores/<store_id>/bindrecipient", response = CreatePartnerStoreBrandstoresBindrecipientResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresBindrecipientRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nBody field, required. Example: `腾讯科技（深圳）有限公司`."]
     pub company_name: &'a str,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`CreatePartnerStoreBrandstoresBindrecipientRequest`].
+impl<'a> CreatePartnerStoreBrandstoresBindrecipientRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        store_id: &'a str,
+        brand_id: &'a str,
+        company_name: &'a str,
+        mchid: &'a str,
+    ) -> Self {
+        Self {
+            store_id,
+            brand_id,
+            company_name,
+            mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerStoreBrandstoresBindrecipientRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresBindrecipientResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nMay be absent. Example: `123456789`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_id: Option<String>,
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nMay be absent. Example: `腾讯科技（深圳）有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 收款绑定状态
+    #[doc = "收款绑定状态\n\nMay be absent. Example: `CONFIRMED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_state:
         Option<crate::brand::partner::store::brandstores::BrandstoresRecipientState>,
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nMay be absent. Example: `20488000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
 }

@@ -16,25 +16,40 @@ pub mod close;
 pub mod resume;
 pub mod unbindrecipient;
 
-/// 列表查询品牌门店信息: `GET /v3/brand/partner/store/brandstores`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "列表查询品牌门店信息: `GET /v3/brand/partner/store/brandstores`.\n\n```ignore\nlet mut request = QueryPartnerStoreBrandstoresRequest::new(brand_id);\nrequest.store_state = Some(store_state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "列表查询品牌门店信息",
+    "GET v3/brand/partner/store/brandstores",
+    "v3/brand/partner/store/brandstores"
+))]
 #[wxpay_api(GET, "v3/brand/partner/store/brandstores", response = QueryPartnerStoreBrandstoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerStoreBrandstoresRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 门店状态
+    #[doc = "门店状态\n\nQuery parameter, optional. Example: `OPEN`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_state: Option<BrandstoresStoreState>,
-    /// 分页起始位置
+    #[doc = "分页起始位置\n\nQuery parameter, optional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页条数
+    #[doc = "分页条数\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> QueryPartnerStoreBrandstoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_state`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            brand_id,
+            store_state: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {
@@ -49,52 +64,54 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerStoreBrandstoresRequest`].
+#[doc = "The answer to [`QueryPartnerStoreBrandstoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerStoreBrandstoresResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 品牌门店列表
+    #[doc = "品牌门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPartnerStoreBrandstoresData>>,
-    /// 分页条数
+    #[doc = "分页条数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页起始位置
+    #[doc = "分页起始位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 门店总数
+    #[doc = "门店总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 品牌门店列表
+#[doc = "品牌门店列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerStoreBrandstoresData {
-    /// 审核状态
+    #[doc = "审核状态\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<BrandstoresAuditState>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 审核失败原因
+    #[doc = "审核失败原因\n\nMay be absent. Example: `通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reject_reason: Option<String>,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<BrandstoresStoreAddress>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<BrandstoresStoreBasics>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_business: Option<BrandstoresStoreBusiness>,
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nMay be absent. Example: `20488000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<Vec<QueryPartnerStoreBrandstoresStoreRecipient>>,
-    /// 门店状态
+    #[doc = "门店状态\n\nMay be absent. Example: `OPEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<BrandstoresStoreState>,
 }
@@ -111,56 +128,60 @@ string_enum! {
     }
 }
 
-/// 门店地址信息
+#[doc = "门店地址信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandstoresStoreAddress {
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nAlways present. Example: `440305`."]
     pub address_code: String,
-    /// 门店地址辅助描述
+    #[doc = "门店地址辅助描述\n\nMay be absent. Example: `地铁A口右侧100米`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<String>,
-    /// 门店地址
+    #[doc = "门店地址\n\nAlways present. Example: `深南大道10000号腾讯大厦1楼`."]
     pub address_detail: String,
-    /// 门店纬度
+    #[doc = "门店纬度\n\nMay be absent. Example: `37.75464`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// 门店经度
+    #[doc = "门店经度\n\nMay be absent. Example: `112.63484`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
 }
 
-/// 门店基础信息
+#[doc = "门店基础信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandstoresStoreBasics {
-    /// 门店名称
+    #[doc = "门店名称\n\nMay be absent. Example: `海岸城店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
-    /// 商家门店编号
+    #[doc = "商家门店编号\n\nMay be absent. Example: `MDL001`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<String>,
 }
 
-/// 门店经营信息
+#[doc = "门店经营信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandstoresStoreBusiness {
-    /// 门店经营时间
+    #[doc = "门店经营时间\n\nMay be absent. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
-    /// 门店服务电话
+    #[doc = "门店服务电话\n\nMay be absent. Example: `0755-86013388`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<String>,
 }
 
-/// 门店收款信息
+#[doc = "门店收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerStoreBrandstoresStoreRecipient {
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nMay be absent. Example: `腾讯科技（深圳）有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nMay be absent. Example: `1230000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 收款绑定状态
+    #[doc = "收款绑定状态\n\nMay be absent. Example: `CONFIRMED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_state: Option<BrandstoresRecipientState>,
 }
@@ -179,165 +200,242 @@ string_enum! {
     }
 }
 
-/// 创建品牌门店: `POST /v3/brand/partner/store/brandstores`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建品牌门店: `POST /v3/brand/partner/store/brandstores`.\n\n```ignore\nlet mut request = CreatePartnerStoreBrandstoresRequest::new(brand_id, store_address);\nrequest.store_basics = Some(store_basics);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建品牌门店",
+    "POST v3/brand/partner/store/brandstores",
+    "v3/brand/partner/store/brandstores"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores", response = CreatePartnerStoreBrandstoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nBody field, required."]
     pub store_address: PartnerStoreBrandstoresStoreAddress<'a>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<PartnerStoreBrandstoresStoreBasics<'a>>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<PartnerStoreBrandstoresStoreBusiness<'a>>,
 }
 
-/// 门店地址信息
+impl<'a> CreatePartnerStoreBrandstoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_basics`, `store_business`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str, store_address: PartnerStoreBrandstoresStoreAddress<'a>) -> Self {
+        Self {
+            brand_id,
+            store_address,
+            store_basics: None,
+            store_business: None,
+        }
+    }
+}
+
+#[doc = "门店地址信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerStoreBrandstoresStoreAddress<'a> {
-    /// 门店省市编码
+    #[doc = "门店省市编码\n\nRequired. Example: `440305`."]
     pub address_code: &'a str,
-    /// 门店地址辅助描述
+    #[doc = "门店地址辅助描述\n\nOptional. Example: `地铁A口右侧100米`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_complements: Option<&'a str>,
-    /// 门店地址
+    #[doc = "门店地址\n\nRequired. Example: `深南大道10000号腾讯大厦1楼`."]
     pub address_detail: &'a str,
-    /// 门店纬度
+    #[doc = "门店纬度\n\nOptional. Example: `37.75464`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<&'a str>,
-    /// 门店经度
+    #[doc = "门店经度\n\nOptional. Example: `112.63484`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<&'a str>,
 }
 
-/// 门店基础信息
+impl<'a> PartnerStoreBrandstoresStoreAddress<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`address_complements`, `latitude`, `longitude`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(address_code: &'a str, address_detail: &'a str) -> Self {
+        Self {
+            address_code,
+            address_complements: None,
+            address_detail,
+            latitude: None,
+            longitude: None,
+        }
+    }
+}
+
+#[doc = "门店基础信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerStoreBrandstoresStoreBasics<'a> {
-    /// 门店名称
+    #[doc = "门店名称\n\nOptional. Example: `海岸城店`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<&'a str>,
-    /// 商家门店编号
+    #[doc = "商家门店编号\n\nOptional. Example: `MDL001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_reference_id: Option<&'a str>,
 }
 
-/// 门店经营信息
+impl<'a> PartnerStoreBrandstoresStoreBasics<'a> {
+    /// The object without a required field. The optional ones (`branch_name`, `store_reference_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            branch_name: None,
+            store_reference_id: None,
+        }
+    }
+}
+
+#[doc = "门店经营信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerStoreBrandstoresStoreBusiness<'a> {
-    /// 门店经营时间
+    #[doc = "门店经营时间\n\nOptional. Example: `周一至周五 09:00-20:00|周六至周日 10:00-22:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<&'a str>,
-    /// 门店服务电话
+    #[doc = "门店服务电话\n\nOptional. Example: `0755-86013388`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_phone: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerStoreBrandstoresRequest`].
+impl<'a> PartnerStoreBrandstoresStoreBusiness<'a> {
+    /// The object without a required field. The optional ones (`business_hours`, `service_phone`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business_hours: None,
+            service_phone: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerStoreBrandstoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresResponse {
-    /// 审核状态
+    #[doc = "审核状态\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<BrandstoresAuditState>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 审核失败原因
+    #[doc = "审核失败原因\n\nMay be absent. Example: `通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reject_reason: Option<String>,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<BrandstoresStoreAddress>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<BrandstoresStoreBasics>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_business: Option<BrandstoresStoreBusiness>,
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nMay be absent. Example: `20488000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<Vec<BrandstoresStoreRecipient>>,
-    /// 门店状态
+    #[doc = "门店状态\n\nMay be absent. Example: `OPEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<BrandstoresStoreState>,
 }
 
-/// 门店收款信息
+#[doc = "门店收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandstoresStoreRecipient {
-    /// 门店收款主体
+    #[doc = "门店收款主体\n\nMay be absent. Example: `腾讯科技（深圳）有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 收款绑定状态
+    #[doc = "收款绑定状态\n\nMay be absent. Example: `CONFIRMED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_state: Option<BrandstoresRecipientState>,
 }
 
-/// 删除品牌门店: `DELETE /v3/brand/partner/store/brandstores/{store_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "删除品牌门店: `DELETE /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = DeletePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "删除品牌门店",
+    "DELETE v3/brand/partner/store/brandstores/{store_id}",
+    "v3/brand/partner/store/brandstores/{store_id}"
+))]
 #[wxpay_api(DELETE, "v3/brand/partner/store/brandstores/<store_id>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePartnerStoreBrandstoresRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     #[wxpay(body)]
     pub brand_id: &'a str,
 }
 
-/// 查询品牌门店: `GET /v3/brand/partner/store/brandstores/{store_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+impl<'a> DeletePartnerStoreBrandstoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+        Self { store_id, brand_id }
+    }
+}
+
+#[doc = "查询品牌门店: `GET /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet request = QueryPartnerStoreBrandstoresByStoreIdRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询品牌门店",
+    "GET v3/brand/partner/store/brandstores/{store_id}",
+    "v3/brand/partner/store/brandstores/{store_id}"
+))]
 #[wxpay_api(GET, "v3/brand/partner/store/brandstores/<store_id>", response = QueryPartnerStoreBrandstoresByStoreIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerStoreBrandstoresByStoreIdRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `123456789`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryPartnerStoreBrandstoresByStoreIdRequest`] and [`ModifyPartnerStoreBrandstoresRequest`].
+impl<'a> QueryPartnerStoreBrandstoresByStoreIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+        Self { store_id, brand_id }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerStoreBrandstoresByStoreIdRequest`] and [`ModifyPartnerStoreBrandstoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandstoresResponse {
-    /// 审核状态
+    #[doc = "审核状态\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<BrandstoresAuditState>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 审核失败原因
+    #[doc = "审核失败原因\n\nMay be absent. Example: `通过核实，您提交的电话错误，请核实手机号码或座机号码是否正确`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reject_reason: Option<String>,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_address: Option<BrandstoresStoreAddress>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<BrandstoresStoreBasics>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_business: Option<BrandstoresStoreBusiness>,
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nAlways present. Example: `20488000`."]
     pub store_id: String,
-    /// 门店收款信息
+    #[doc = "门店收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_recipient: Option<Vec<BrandstoresStoreRecipient>>,
-    /// 门店状态
+    #[doc = "门店状态\n\nMay be absent. Example: `OPEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<BrandstoresStoreState>,
 }
@@ -345,41 +443,58 @@ pub struct BrandstoresResponse {
 /// The answer to [`QueryPartnerStoreBrandstoresByStoreIdRequest`]: `GET /v3/brand/partner/store/brandstores/{store_id}`.
 pub type QueryPartnerStoreBrandstoresByStoreIdResponse = BrandstoresResponse;
 
-/// 更新品牌门店: `PATCH /v3/brand/partner/store/brandstores/{store_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "更新品牌门店: `PATCH /v3/brand/partner/store/brandstores/{store_id}`.\n\n```ignore\nlet mut request = ModifyPartnerStoreBrandstoresRequest::new(store_id, brand_id);\nrequest.store_address = Some(store_address);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "更新品牌门店",
+    "PATCH v3/brand/partner/store/brandstores/{store_id}",
+    "v3/brand/partner/store/brandstores/{store_id}"
+))]
 #[wxpay_api(PATCH, "v3/brand/partner/store/brandstores/<store_id>", response = ModifyPartnerStoreBrandstoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerStoreBrandstoresRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
-    /// 门店地址信息
+    #[doc = "门店地址信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_address: Option<PartnerStoreBrandstoresStoreAddress<'a>>,
-    /// 门店基础信息
+    #[doc = "门店基础信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_basics: Option<PartnerStoreBrandstoresStoreBasics<'a>>,
-    /// 门店经营信息
+    #[doc = "门店经营信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_business: Option<PartnerStoreBrandstoresStoreBusiness<'a>>,
+}
+
+impl<'a> ModifyPartnerStoreBrandstoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`store_address`, `store_basics`, `store_business`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            store_id,
+            brand_id,
+            store_address: None,
+            store_basics: None,
+            store_business: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerStoreBrandstoresRequest`]: `PATCH /v3/brand/partner/store/brandstores/{store_id}`.
 pub type ModifyPartnerStoreBrandstoresResponse = BrandstoresResponse;
 
-/// The answer to [`ClosePartnerStoreBrandstoresRequest`](crate::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequest) and [`ResumePartnerStoreBrandstoresRequest`](crate::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequest).
+#[doc = "The answer to [`ClosePartnerStoreBrandstoresRequest`](crate::brand::partner::store::brandstores::close::ClosePartnerStoreBrandstoresRequest) and [`ResumePartnerStoreBrandstoresRequest`](crate::brand::partner::store::brandstores::resume::ResumePartnerStoreBrandstoresRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerStoreBrandstores {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `123456789`."]
     pub brand_id: String,
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nMay be absent. Example: `20488000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
-    /// 门店状态
+    #[doc = "门店状态\n\nMay be absent. Example: `CLOSED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_state: Option<BrandstoresStoreState>,
 }

@@ -3,18 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 恢复门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "恢复门店营业: `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.\n\n```ignore\nlet request = ResumePartnerStoreBrandstoresRequest::new(store_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "恢复门店营业",
+    "POST v3/brand/partner/store/brandstores/{store_id}/resume",
+    "v3/brand/partner/store/brandstores/{store_id}/resume"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores/<store_id>/resume", response = ResumePartnerStoreBrandstoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResumePartnerStoreBrandstoresRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> ResumePartnerStoreBrandstoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str, brand_id: &'a str) -> Self {
+        Self { store_id, brand_id }
+    }
 }
 
 /// The answer to [`ResumePartnerStoreBrandstoresRequest`]: `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.

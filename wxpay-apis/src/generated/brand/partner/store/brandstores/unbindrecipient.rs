@@ -3,26 +3,41 @@
 
 use crate::generated::prelude::*;
 
-/// 解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解绑收款商户号: `POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`.\n\n```ignore\nlet request = CreatePartnerStoreBrandstoresUnbindrecipientRequest::new(store_id, brand_id, mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解绑收款商户号",
+    "POST v3/brand/partner/store/brandstores/{store_id}/unbindrecipient",
+    "v3/brand/partner/store/brandstores/{store_id}/unbindrecipient"
+))]
 #[wxpay_api(POST, "v3/brand/partner/store/brandstores/<store_id>/unbindrecipient", response = CreatePartnerStoreBrandstoresUnbindrecipientResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
-    /// 品牌门店ID
+    #[doc = "品牌门店ID\n\nPath parameter, required. Example: `20488000`."]
     pub store_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `123456789`."]
     pub brand_id: &'a str,
-    /// 门店收款商户号
+    #[doc = "门店收款商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
 }
 
-/// The answer to [`CreatePartnerStoreBrandstoresUnbindrecipientRequest`].
+impl<'a> CreatePartnerStoreBrandstoresUnbindrecipientRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str, brand_id: &'a str, mchid: &'a str) -> Self {
+        Self {
+            store_id,
+            brand_id,
+            mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerStoreBrandstoresUnbindrecipientRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerStoreBrandstoresUnbindrecipientResponse {
-    /// 解绑失败原因
+    #[doc = "解绑失败原因\n\nMay be absent. Example: `example_failed_reason`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_reason: Option<String>,
 }

@@ -3,33 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 查询城市列表API: `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询城市列表API: `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`.\n\n```ignore\nlet request = QueryCapitallhhAreasProvincesCitiesRequest::new(province_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询城市列表API",
+    "GET v3/capital/capitallhh/areas/provinces/{province_code}/cities",
+    "v3/capital/capitallhh/areas/provinces/{province_code}/cities"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/areas/provinces/<province_code>/cities", response = QueryCapitallhhAreasProvincesCitiesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesRequest {
-    /// 省份编码
+    #[doc = "省份编码\n\nPath parameter, required. Example: `10`."]
     pub province_code: i64,
 }
 
-/// The answer to [`QueryCapitallhhAreasProvincesCitiesRequest`].
+impl QueryCapitallhhAreasProvincesCitiesRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(province_code: i64) -> Self {
+        Self { province_code }
+    }
+}
+
+#[doc = "The answer to [`QueryCapitallhhAreasProvincesCitiesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesResponse {
-    /// 城市列表
+    #[doc = "城市列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryCapitallhhAreasProvincesCitiesData>>,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 城市列表
+#[doc = "城市列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesCitiesData {
-    /// 城市编码
+    #[doc = "城市编码\n\nAlways present. Example: `10`."]
     pub city_code: i64,
-    /// 城市名称
+    #[doc = "城市名称\n\nAlways present. Example: `北京市`."]
     pub city_name: String,
 }

@@ -5,30 +5,42 @@ use crate::generated::prelude::*;
 
 pub mod cities;
 
-/// 查询省份列表API: `GET /v3/capital/capitallhh/areas/provinces`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_4.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询省份列表API: `GET /v3/capital/capitallhh/areas/provinces`.\n\n```ignore\nlet request = QueryCapitallhhAreasProvincesRequest::new();\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_4.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询省份列表API",
+    "GET v3/capital/capitallhh/areas/provinces",
+    "v3/capital/capitallhh/areas/provinces"
+))]
 #[wxpay_api(GET, "v3/capital/capitallhh/areas/provinces", response = QueryCapitallhhAreasProvincesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesRequest {}
 
-/// The answer to [`QueryCapitallhhAreasProvincesRequest`].
+impl QueryCapitallhhAreasProvincesRequest {
+    /// The request without a required field.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+#[doc = "The answer to [`QueryCapitallhhAreasProvincesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesResponse {
-    /// 省份列表
+    #[doc = "省份列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryCapitallhhAreasProvincesData>>,
-    /// 查询数据总条数
+    #[doc = "查询数据总条数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
 }
 
-/// 省份列表
+#[doc = "省份列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCapitallhhAreasProvincesData {
-    /// 省份编码
+    #[doc = "省份编码\n\nAlways present. Example: `22`."]
     pub province_code: i64,
-    /// 省份名称
+    #[doc = "省份名称\n\nAlways present. Example: `广东省`."]
     pub province_name: String,
 }

@@ -3,25 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "小程序方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.\n\n```ignore\nlet request = CreateCombinePapayContractsPreEntrustSignMiniProgramRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_8.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "小程序方式预签约API",
+    "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program",
+    "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program", response = CreateCombinePapayContractsPreEntrustSignMiniProgramResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
-    /// 商户APPID
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 委托代扣协议模板ID
+    #[doc = "委托代扣协议模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
 }
 
-/// The answer to [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`]: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.
-pub type CreateCombinePapayContractsPreEntrustSignMiniProgramResponse = crate::ecommerce::combine_papay::contracts::pre_entrust_sign::CreateCombinePapayContractsPreEntrustSignResponse;
+impl<'a> CreateCombinePapayContractsPreEntrustSignMiniProgramRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        notify_url: &'a str,
+        out_contract_code: &'a str,
+        plan_id: i64,
+    ) -> Self {
+        Self {
+            appid,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            plan_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`]."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateCombinePapayContractsPreEntrustSignMiniProgramResponse {
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
+    pub mchid: String,
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
+    pub out_contract_code: String,
+    #[doc = "委托代扣协议模板ID\n\nAlways present. Example: `12535`."]
+    pub plan_id: i64,
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
+    pub pre_entrustweb_id: String,
+}

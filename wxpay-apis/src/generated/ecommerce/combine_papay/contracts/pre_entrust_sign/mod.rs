@@ -5,41 +5,66 @@ use crate::generated::prelude::*;
 
 pub mod mini_program;
 
-/// APP方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_1.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "APP方式预签约API: `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.\n\n```ignore\nlet mut request = CreateCombinePapayContractsPreEntrustSignRequest::new(appid, contract_display_account, notify_url, out_contract_code, plan_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_1.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "APP方式预签约API",
+    "POST v3/ecommerce/combine-papay/contracts/pre-entrust-sign",
+    "v3/ecommerce/combine-papay/contracts/pre-entrust-sign"
+))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/contracts/pre-entrust-sign", response = CreateCombinePapayContractsPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCombinePapayContractsPreEntrustSignRequest<'a> {
-    /// 商户APPID
+    #[doc = "商户APPID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 返回app标识
+    #[doc = "返回app标识\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_app: Option<bool>,
 }
 
-/// The answer to [`CreateCombinePapayContractsPreEntrustSignRequest`] and [`CreateCombinePapayContractsPreEntrustSignMiniProgramRequest`](crate::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::CreateCombinePapayContractsPreEntrustSignMiniProgramRequest).
+impl<'a> CreateCombinePapayContractsPreEntrustSignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `return_app`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        notify_url: &'a str,
+        out_contract_code: &'a str,
+        plan_id: i64,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            plan_id,
+            return_app: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateCombinePapayContractsPreEntrustSignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateCombinePapayContractsPreEntrustSignResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
-    /// 预签约Id
+    #[doc = "预签约Id\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
 }

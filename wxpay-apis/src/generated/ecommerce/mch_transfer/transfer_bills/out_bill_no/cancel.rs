@@ -3,31 +3,45 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销转账: `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>.
-///
-/// For: 服务商.
+#[doc = "撤销转账: `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelTransferRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销转账",
+    "POST v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+    "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>/cancel", response = CancelTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelTransferRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CancelTransferRequest`].
+impl<'a> CancelTransferRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelTransferRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelTransferResponse {
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `CANCELING`."]
     pub state: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 状态变更时间
+    #[doc = "状态变更时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
 }

@@ -5,18 +5,31 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-/// 商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.
-///
-/// For: 服务商.
+#[doc = "商户单号查询转账单: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = GetTransferBillByOutNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询转账单",
+    "GET v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+    "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>", response = GetTransferBillByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetTransferBillByOutNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> GetTransferBillByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`GetTransferBillByOutNoRequest`]: `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.

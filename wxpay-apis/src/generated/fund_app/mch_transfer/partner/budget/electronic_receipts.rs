@@ -5,46 +5,60 @@
 
 use crate::generated::prelude::*;
 
-/// 查询预算出资的电子回单: `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询预算出资的电子回单: `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet request = QueryMchTransferPartnerBudgetElectronicReceiptsRequest::new(out_budget_no, accept_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询预算出资的电子回单",
+    "GET v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
+    "v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/budget/<out_budget_no>/electronic-receipts", response = QueryMchTransferPartnerBudgetElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nPath parameter, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 受理凭证
+    #[doc = "受理凭证\n\nQuery parameter, required. Example: `c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp`."]
     pub accept_id: &'a str,
 }
 
-/// The answer to [`QueryMchTransferPartnerBudgetElectronicReceiptsRequest`] and [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest`].
+impl<'a> QueryMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_budget_no: &'a str, accept_id: &'a str) -> Self {
+        Self {
+            out_budget_no,
+            accept_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMchTransferPartnerBudgetElectronicReceiptsRequest`] and [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferPartnerBudgetElectronicReceipts {
-    /// 受理凭证
+    #[doc = "受理凭证\n\nAlways present. Example: `c2RmYWtqampqampsZmFza2xmanNhbGZqc2FrZmpzbGZqc2tsZmp`."]
     pub accept_id: String,
-    /// 电子回单下载地址
+    #[doc = "电子回单下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=token`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 结束日期
+    #[doc = "结束日期\n\nAlways present. Example: `2025-09-30`."]
     pub end_date: String,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<crate::fund_app::mch_transfer::MchTransferHashType>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nAlways present. Example: `budget202506300102`."]
     pub out_budget_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nAlways present. Example: `FINISHED`."]
     pub receipt_state: MchTransferPartnerBudgetElectronicReceiptsReceiptState,
-    /// 收款商户号
+    #[doc = "收款商户号\n\nMay be absent. Example: `1900102209`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_mchid: Option<String>,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 开始日期
+    #[doc = "开始日期\n\nAlways present. Example: `2025-09-01`."]
     pub start_date: String,
 }
 
@@ -62,25 +76,46 @@ string_enum! {
 pub type QueryMchTransferPartnerBudgetElectronicReceiptsResponse =
     MchTransferPartnerBudgetElectronicReceipts;
 
-/// 申请预算出资的电子回单: `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请预算出资的电子回单: `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerBudgetElectronicReceiptsRequest::new(out_budget_no, end_date, sponsor_mchid, start_date);\nrequest.receiver_mchid = Some(receiver_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请预算出资的电子回单",
+    "POST v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
+    "v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/budget/<out_budget_no>/electronic-receipts", response = CreateMchTransferPartnerBudgetElectronicReceiptsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nPath parameter, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 结束日期
+    #[doc = "结束日期\n\nBody field, required. Example: `2025-09-30`."]
     pub end_date: &'a str,
-    /// 收款商户号
+    #[doc = "收款商户号\n\nBody field, optional. Example: `1900102209`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_mchid: Option<&'a str>,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 开始日期
+    #[doc = "开始日期\n\nBody field, required. Example: `2025-09-01`."]
     pub start_date: &'a str,
+}
+
+impl<'a> CreateMchTransferPartnerBudgetElectronicReceiptsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`receiver_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_budget_no: &'a str,
+        end_date: &'a str,
+        sponsor_mchid: &'a str,
+        start_date: &'a str,
+    ) -> Self {
+        Self {
+            out_budget_no,
+            end_date,
+            receiver_mchid: None,
+            sponsor_mchid,
+            start_date,
+        }
+    }
 }
 
 /// The answer to [`CreateMchTransferPartnerBudgetElectronicReceiptsRequest`]: `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.

@@ -7,76 +7,96 @@ use crate::generated::prelude::*;
 
 pub mod unlock;
 
-/// 申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityBudgetRequest::new(activity_name, activity_remark, amount, out_budget_no, sponsor_mchid, sponsor_subject_name);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请公益捐赠预算",
+    "POST v3/fund-app/mch-transfer/partner/charity-budget",
+    "v3/fund-app/mch-transfer/partner/charity-budget"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/charity-budget", response = CreateMchTransferPartnerCharityBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerCharityBudgetRequest<'a> {
-    /// 活动名称
+    #[doc = "活动名称\n\nBody field, required. Example: `公益企业配捐活动`."]
     pub activity_name: &'a str,
-    /// 活动说明
+    #[doc = "活动说明\n\nBody field, required. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`."]
     pub activity_remark: &'a str,
-    /// 预算总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nBody field, required. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 回调地址
+    #[doc = "回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nBody field, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 出资企业主体名称
+    #[doc = "出资企业主体名称\n\nBody field, required. Example: `腾讯控股有限公司`."]
     pub sponsor_subject_name: &'a str,
 }
 
-/// The answer to [`CreateMchTransferPartnerCharityBudgetRequest`] and [`QueryMchTransferPartnerCharityBudgetRequest`].
+impl<'a> CreateMchTransferPartnerCharityBudgetRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_name: &'a str,
+        activity_remark: &'a str,
+        amount: i64,
+        out_budget_no: &'a str,
+        sponsor_mchid: &'a str,
+        sponsor_subject_name: &'a str,
+    ) -> Self {
+        Self {
+            activity_name,
+            activity_remark,
+            amount,
+            notify_url: None,
+            out_budget_no,
+            sponsor_mchid,
+            sponsor_subject_name,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMchTransferPartnerCharityBudgetRequest`] and [`QueryMchTransferPartnerCharityBudgetRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MchTransferPartnerCharityBudget {
-    /// 活动名称
+    #[doc = "活动名称\n\nAlways present. Example: `公益企业配捐活动`."]
     pub activity_name: String,
-    /// 活动说明
+    #[doc = "活动说明\n\nAlways present. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`."]
     pub activity_remark: String,
-    /// 预算总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nAlways present. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付预算单号
+    #[doc = "微信支付预算单号\n\nAlways present. Example: `1182020050700019480001`."]
     pub budget_id: String,
-    /// 关闭时间
+    #[doc = "关闭时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_time: Option<Timestamp>,
-    /// 确认出资页面地址
+    #[doc = "确认出资页面地址\n\nMay be absent. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_url: Option<String>,
-    /// 完成时间
+    #[doc = "完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_time: Option<Timestamp>,
-    /// 资金锁定时间
+    #[doc = "资金锁定时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_time: Option<Timestamp>,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nAlways present. Example: `budget202506300102`."]
     pub out_budget_no: String,
-    /// 剩余预算金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "剩余预算金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remain_amount: Option<i64>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 预算单状态
+    #[doc = "预算单状态\n\nMay be absent. Example: `PENDING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<MchTransferPartnerCharityBudgetState>,
-    /// 商户号超管微信号掩码
+    #[doc = "商户号超管微信号掩码\n\nMay be absent. Example: `ca***ye`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub super_admin_wxid_mask: Option<String>,
-    /// 撤销说明
+    #[doc = "撤销说明\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unlock_remark: Option<String>,
 }
@@ -98,18 +118,31 @@ string_enum! {
 /// The answer to [`CreateMchTransferPartnerCharityBudgetRequest`]: `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
 pub type CreateMchTransferPartnerCharityBudgetResponse = MchTransferPartnerCharityBudget;
 
-/// 商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户单号查询公益捐赠预算详情: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityBudgetRequest::new(out_budget_no, sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询公益捐赠预算详情",
+    "GET v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}",
+    "v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/charity-budget/<out_budget_no>", response = QueryMchTransferPartnerCharityBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerCharityBudgetRequest<'a> {
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nPath parameter, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
+}
+
+impl<'a> QueryMchTransferPartnerCharityBudgetRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_budget_no: &'a str, sponsor_mchid: &'a str) -> Self {
+        Self {
+            out_budget_no,
+            sponsor_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryMchTransferPartnerCharityBudgetRequest`]: `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`.

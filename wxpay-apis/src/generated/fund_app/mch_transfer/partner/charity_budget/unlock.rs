@@ -3,52 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 解锁公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解锁公益捐赠预算: `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`.\n\n```ignore\nlet request = UnlockMchTransferPartnerCharityBudgetRequest::new(out_budget_no, activity_remark, sponsor_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "解锁公益捐赠预算",
+    "POST v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock",
+    "v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/charity-budget/<out_budget_no>/unlock", response = UnlockMchTransferPartnerCharityBudgetResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnlockMchTransferPartnerCharityBudgetRequest<'a> {
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nPath parameter, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 解锁备注
+    #[doc = "解锁备注\n\nBody field, required. Example: `公益活动结束，解锁资金`."]
     pub activity_remark: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
 }
 
-/// The answer to [`UnlockMchTransferPartnerCharityBudgetRequest`].
+impl<'a> UnlockMchTransferPartnerCharityBudgetRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_budget_no: &'a str, activity_remark: &'a str, sponsor_mchid: &'a str) -> Self {
+        Self {
+            out_budget_no,
+            activity_remark,
+            sponsor_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`UnlockMchTransferPartnerCharityBudgetRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnlockMchTransferPartnerCharityBudgetResponse {
-    /// 活动名称
+    #[doc = "活动名称\n\nAlways present. Example: `公益企业配捐活动`."]
     pub activity_name: String,
-    /// 活动说明
+    #[doc = "活动说明\n\nAlways present. Example: `公益活动开始于9月1日，帮助困难儿童筹款活动`."]
     pub activity_remark: String,
-    /// 预算总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nAlways present. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付预算单号
+    #[doc = "微信支付预算单号\n\nAlways present. Example: `1182020050700019480001`."]
     pub budget_id: String,
-    /// 完成时间
+    #[doc = "完成时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub finished_time: Timestamp,
-    /// 资金锁定时间
+    #[doc = "资金锁定时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub locked_time: Timestamp,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nAlways present. Example: `budget202506300102`."]
     pub out_budget_no: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nAlways present. Example: `1900001109`."]
     pub sponsor_mchid: String,
-    /// 预算单状态
+    #[doc = "预算单状态\n\nAlways present. Example: `FINISHED`."]
     pub state: UnlockMchTransferPartnerCharityBudgetState,
-    /// 撤销说明
+    #[doc = "撤销说明\n\nAlways present."]
     pub unlock_remark: String,
-    /// 解锁金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "解锁金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unlocked_amount: Option<i64>,
 }

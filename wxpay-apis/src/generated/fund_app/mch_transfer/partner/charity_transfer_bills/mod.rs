@@ -5,40 +5,78 @@ use crate::generated::prelude::*;
 
 pub mod out_transfer_no;
 
-/// 发起公益捐赠: `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "发起公益捐赠: `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerCharityTransferBillsRequest::new(amount, out_budget_no, out_transfer_no, receive_mchid, sponsor_mchid, transfer_remark);\nrequest.transaction_info = Some(transaction_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "发起公益捐赠",
+    "POST v3/fund-app/mch-transfer/partner/charity-transfer-bills",
+    "v3/fund-app/mch-transfer/partner/charity-transfer-bills"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/charity-transfer-bills", response = CreateMchTransferPartnerCharityTransferBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerCharityTransferBillsRequest<'a> {
-    /// 预算总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nBody field, required. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nBody field, required. Example: `budget202506300102`."]
     pub out_budget_no: &'a str,
-    /// 商户公益捐赠单号
+    #[doc = "商户公益捐赠单号\n\nBody field, required. Example: `trans202506300102`."]
     pub out_transfer_no: &'a str,
-    /// 收款商户号
+    #[doc = "收款商户号\n\nBody field, required. Example: `1900001109`."]
     pub receive_mchid: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 关联的交易单号
+    #[doc = "关联的交易单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<CreateMchTransferPartnerCharityTransferBillsTransactionInfo<'a>>,
-    /// 捐赠备注
+    #[doc = "捐赠备注\n\nBody field, required. Example: `帮助受助群体爱心捐款`."]
     pub transfer_remark: &'a str,
 }
 
-/// 关联的交易单号
+impl<'a> CreateMchTransferPartnerCharityTransferBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`transaction_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: i64,
+        out_budget_no: &'a str,
+        out_transfer_no: &'a str,
+        receive_mchid: &'a str,
+        sponsor_mchid: &'a str,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_budget_no,
+            out_transfer_no,
+            receive_mchid,
+            sponsor_mchid,
+            transaction_info: None,
+            transfer_remark,
+        }
+    }
+}
+
+#[doc = "关联的交易单号"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerCharityTransferBillsTransactionInfo<'a> {
-    /// 订单号
+    #[doc = "订单号\n\nRequired. Example: `4217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 订单类型
+    #[doc = "订单类型\n\nRequired. Example: `WXPAY`."]
     pub transaction_type: CreateMchTransferPartnerCharityTransferBillsTransactionType,
+}
+
+impl<'a> CreateMchTransferPartnerCharityTransferBillsTransactionInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        transaction_type: CreateMchTransferPartnerCharityTransferBillsTransactionType,
+    ) -> Self {
+        Self {
+            transaction_id,
+            transaction_type,
+        }
+    }
 }
 
 string_enum! {
@@ -49,31 +87,30 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMchTransferPartnerCharityTransferBillsRequest`] and [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest`](crate::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest).
+#[doc = "The answer to [`CreateMchTransferPartnerCharityTransferBillsRequest`] and [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest`](crate::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CharityTransferBillsResponse {
-    /// 预算总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预算总金额\n\nAlways present. Example: `20000000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付预算单号
+    #[doc = "微信支付预算单号\n\nAlways present. Example: `1182020050700019480001`."]
     pub budget_id: String,
-    /// 捐赠单创建时间
+    #[doc = "捐赠单创建时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nAlways present. Example: `budget202506300102`."]
     pub out_budget_no: String,
-    /// 商户公益捐赠单号
+    #[doc = "商户公益捐赠单号\n\nAlways present. Example: `trans202506300102`."]
     pub out_transfer_no: String,
-    /// 收款商户号
+    #[doc = "收款商户号\n\nAlways present. Example: `1900001109`."]
     pub receive_mchid: String,
-    /// 捐赠状态
+    #[doc = "捐赠状态\n\nAlways present. Example: `SUCCESS`."]
     pub state: CharityTransferBillsState,
-    /// 捐赠完成时间
+    #[doc = "捐赠完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 微信支付公益捐赠单号
+    #[doc = "微信支付公益捐赠单号\n\nAlways present. Example: `4217752501201407033233368018`."]
     pub transfer_id: String,
-    /// 捐赠备注
+    #[doc = "捐赠备注\n\nAlways present. Example: `帮助受助群体爱心捐款`."]
     pub transfer_remark: String,
 }
 

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户单号查询公益捐赠详情: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest::new(out_transfer_no, sponsor_mchid, out_budget_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询公益捐赠详情",
+    "GET v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}",
+    "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/<out_transfer_no>", response = QueryMchTransferPartnerCharityTransferBillsByOutTransferNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest<'a> {
-    /// 商户公益捐赠单号
+    #[doc = "商户公益捐赠单号\n\nPath parameter, required. Example: `trans202506300102`."]
     pub out_transfer_no: &'a str,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sponsor_mchid: &'a str,
-    /// 商户预算单号
+    #[doc = "商户预算单号\n\nQuery parameter, required. Example: `budget202506030102`."]
     pub out_budget_no: &'a str,
+}
+
+impl<'a> QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_transfer_no: &'a str, sponsor_mchid: &'a str, out_budget_no: &'a str) -> Self {
+        Self {
+            out_transfer_no,
+            sponsor_mchid,
+            out_budget_no,
+        }
+    }
 }
 
 /// The answer to [`QueryMchTransferPartnerCharityTransferBillsByOutTransferNoRequest`]: `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.

@@ -3,56 +3,79 @@
 
 use crate::generated::prelude::*;
 
-/// 发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "发起转账并完成自动收款授权: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest::new(appid, openid, out_bill_no, sub_mchid, transfer_amount, transfer_remark, transfer_scene_id, transfer_scene_report_infos);\nrequest.authorization_info = Some(authorization_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "发起转账并完成自动收款授权",
+    "POST v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization",
+    "v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization", response = CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxf636efh567hg4356`."]
     pub appid: &'a str,
-    /// 自动收款授权信息
+    #[doc = "自动收款授权信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_info: Option<
         crate::fund_app::mch_transfer::TransferBillsPreTransferWithAuthorizationAuthorizationInfo<
             'a,
         >,
     >,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nBody field, required. Example: `400000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账备注
+    #[doc = "转账备注\n\nBody field, required. Example: `2020年4月报销`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 转账场景报备信息
+    #[doc = "转账场景报备信息\n\nBody field, required."]
     pub transfer_scene_report_infos:
         &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
-    /// 收款用户姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
+    #[doc = "收款用户姓名\n\nBody field, optional.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<&'a str>,
-    /// 用户收款感知
+    pub user_name: Option<Sensitive<&'a str>>,
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
+}
+
+impl<'a> CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`authorization_info`, `notify_url`, `user_name`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        openid: &'a str,
+        out_bill_no: &'a str,
+        sub_mchid: &'a str,
+        transfer_amount: i64,
+        transfer_remark: &'a str,
+        transfer_scene_id: &'a str,
+        transfer_scene_report_infos: &'a [crate::fund_app::mch_transfer::MchTransferTransferSceneReportInfo<'a>],
+    ) -> Self {
+        Self {
+            appid,
+            authorization_info: None,
+            notify_url: None,
+            openid,
+            out_bill_no,
+            sub_mchid,
+            transfer_amount,
+            transfer_remark,
+            transfer_scene_id,
+            transfer_scene_report_infos,
+            user_name: None,
+            user_recv_perception: None,
+        }
+    }
 }
 
 /// The answer to [`CreateMchTransferPartnerTransferBillsPreTransferWithAuthorizationRequest`]: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.

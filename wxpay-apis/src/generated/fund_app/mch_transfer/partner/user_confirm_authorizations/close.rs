@@ -3,47 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 解除免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "解除免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`.\n\n```ignore\nlet request = CloseMchTransferPartnerUserConfirmAuthorizationsRequest::new(out_authorization_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("解除免确认收款授权", "POST v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close", "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close"))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/<out_authorization_no>/close", response = CloseMchTransferPartnerUserConfirmAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
 }
 
-/// The answer to [`CloseMchTransferPartnerUserConfirmAuthorizationsRequest`].
+impl<'a> CloseMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_authorization_no: &'a str) -> Self {
+        Self {
+            out_authorization_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`CloseMchTransferPartnerUserConfirmAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CloseMchTransferPartnerUserConfirmAuthorizationsResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 微信自动收款授权单号
+    #[doc = "微信自动收款授权单号\n\nAlways present. Example: `201202504101000123456789012`."]
     pub authorization_id: String,
-    /// 用户确认授权的时间
+    #[doc = "用户确认授权的时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub authorize_time: String,
-    /// 自动收款授权的关闭信息
+    #[doc = "自动收款授权的关闭信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<crate::fund_app::mch_transfer::CloseMchTransferCloseInfo>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_authorization_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `CLOSED`."]
     pub state: crate::fund_app::mch_transfer::CloseMchTransferState,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nMay be absent. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<String>,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nAlways present. Example: `wx_123456`."]
     pub user_display_name: String,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nMay be absent. Example: `现金奖励`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<String>,
 }

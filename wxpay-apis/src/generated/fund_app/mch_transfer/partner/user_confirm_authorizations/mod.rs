@@ -7,88 +7,123 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 申请免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请免确认收款授权: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.\n\n```ignore\nlet mut request = CreateMchTransferPartnerUserConfirmAuthorizationsRequest::new(appid, notify_url, openid, out_authorization_no, transfer_scene_id, user_display_name);\nrequest.user_recv_perception = Some(user_recv_perception);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "申请免确认收款授权",
+    "POST v3/fund-app/mch-transfer/partner/user-confirm-authorizations",
+    "v3/fund-app/mch-transfer/partner/user-confirm-authorizations"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations", response = CreateMchTransferPartnerUserConfirmAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `102022609`."]
     pub appid: &'a str,
-    /// 授权结果通知地址
+    #[doc = "授权结果通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nBody field, required. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: &'a str,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nBody field, required. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     pub transfer_scene_id: &'a str,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nBody field, required. Example: `wx_123456`."]
     pub user_display_name: &'a str,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `现金奖励`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
+}
+
+impl<'a> CreateMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        notify_url: &'a str,
+        openid: &'a str,
+        out_authorization_no: &'a str,
+        transfer_scene_id: &'a str,
+        user_display_name: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            notify_url,
+            openid,
+            out_authorization_no,
+            transfer_scene_id,
+            user_display_name,
+            user_recv_perception: None,
+        }
+    }
 }
 
 /// The answer to [`CreateMchTransferPartnerUserConfirmAuthorizationsRequest`]: `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
 pub type CreateMchTransferPartnerUserConfirmAuthorizationsResponse =
     crate::fund_app::mch_transfer::CreateMchTransferResponse;
 
-/// 商户单号查询自动收款授权: `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户单号查询自动收款授权: `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.\n\n```ignore\nlet request = QueryMchTransferPartnerUserConfirmAuthorizationsRequest::new(out_authorization_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户单号查询自动收款授权",
+    "GET v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}",
+    "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}"
+))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/partner/user-confirm-authorizations/<out_authorization_no>", response = QueryMchTransferPartnerUserConfirmAuthorizationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
 }
 
-/// The answer to [`QueryMchTransferPartnerUserConfirmAuthorizationsRequest`].
+impl<'a> QueryMchTransferPartnerUserConfirmAuthorizationsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_authorization_no: &'a str) -> Self {
+        Self {
+            out_authorization_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMchTransferPartnerUserConfirmAuthorizationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 微信自动收款授权单号
+    #[doc = "微信自动收款授权单号\n\nAlways present. Example: `201202504101000123456789012`."]
     pub authorization_id: String,
-    /// 用户确认授权的时间
+    #[doc = "用户确认授权的时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub authorize_time: String,
-    /// 自动收款授权的关闭信息
+    #[doc = "自动收款授权的关闭信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<QueryMchTransferPartnerUserConfirmAuthorizationsCloseInfo>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_authorization_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `TAKING_EFFECT`."]
     pub state: crate::fund_app::mch_transfer::QueryMchTransferState,
-    /// 转账场景ID
-    ///
-    /// One of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`.
+    #[doc = "转账场景ID\n\nMay be absent. Example: `1000`.\n\nOne of `1000`, `1002`, `1004`, `1005`, `1009`, `1010`, `1011`, `1013`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<String>,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nAlways present. Example: `wx_123456`."]
     pub user_display_name: String,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nMay be absent. Example: `现金奖励`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<String>,
 }
 
-/// 自动收款授权的关闭信息
+#[doc = "自动收款授权的关闭信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferPartnerUserConfirmAuthorizationsCloseInfo {
-    /// 自动收款授权的原因
+    #[doc = "自动收款授权的原因\n\nAlways present. Example: `CLOSE_VIA_MCH_API`."]
     pub close_reason: QueryMchTransferPartnerUserConfirmAuthorizationsCloseReason,
-    /// 关闭时间
+    #[doc = "关闭时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub close_time: String,
 }
 

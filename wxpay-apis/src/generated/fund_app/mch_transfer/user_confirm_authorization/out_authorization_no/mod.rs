@@ -5,63 +5,74 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 商户单号查询自动收款授权: `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "商户单号查询自动收款授权: `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`.\n\n```ignore\nlet mut request = QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest::new(out_authorization_no);\nrequest.is_display_authorization = Some(is_display_authorization);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias("商户单号查询自动收款授权", "GET v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}", "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}"))]
 #[wxpay_api(GET, "v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/<out_authorization_no>", response = QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'a> {
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_authorization_no: &'a str,
-    /// 是否展示用户授权信息
+    #[doc = "是否展示用户授权信息\n\nQuery parameter, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_display_authorization: Option<bool>,
 }
 
-/// The answer to [`QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest`].
+impl<'a> QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`is_display_authorization`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_authorization_no: &'a str) -> Self {
+        Self {
+            out_authorization_no,
+            is_display_authorization: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub appid: String,
-    /// 微信自动收款授权单号
+    #[doc = "微信自动收款授权单号\n\nMay be absent. Example: `201202504101000123456789012`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<String>,
-    /// 用户确认授权的时间
+    #[doc = "用户确认授权的时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_time: Option<String>,
-    /// 自动收款授权的关闭信息
+    #[doc = "自动收款授权的关闭信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoCloseInfo>,
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户侧授权单号
+    #[doc = "商户侧授权单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_authorization_no: String,
-    /// 跳转领取页面的package信息
+    #[doc = "跳转领取页面的package信息\n\nMay be absent. Example: `affffddafdfafddffda==`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_info: Option<String>,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `TAKING_EFFECT`."]
     pub state: crate::fund_app::mch_transfer::QueryMchTransferState,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<String>,
-    /// 用户展示名称
+    #[doc = "用户展示名称\n\nAlways present. Example: `wx_123456`."]
     pub user_display_name: String,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<String>,
 }
 
-/// 自动收款授权的关闭信息
+#[doc = "自动收款授权的关闭信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
-    /// 自动收款授权的原因
+    #[doc = "自动收款授权的原因\n\nAlways present. Example: `CLOSE_VIA_MCH_API`."]
     pub close_reason: QueryMchTransferUserConfirmAuthorizationByOutAuthorizationNoCloseReason,
-    /// 关闭时间
+    #[doc = "关闭时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub close_time: String,
 }
 

@@ -7,44 +7,66 @@
 
 use crate::generated::prelude::*;
 
-/// 创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.
-///
-/// For: 从业机构（支付机构）.
+#[doc = "创建H5支付权限申请单: `POST /v3/global/merchant/h5/permission/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionApplicationsRequest::new(domains, sub_mchid, website_url);\nrequest.applyment_type = Some(applyment_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_1.shtml>.\n\nFor: 从业机构（支付机构）."]
+#[doc(alias(
+    "创建H5支付权限申请单",
+    "POST v3/global/merchant/h5/permission/applications",
+    "v3/global/merchant/h5/permission/applications"
+))]
 #[wxpay_api(POST, "v3/global/merchant/h5/permission/applications", response = CreateMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantH5PermissionApplicationsRequest<'a> {
-    /// 申请单类型
+    #[doc = "申请单类型\n\nBody field, optional. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applyment_type: Option<MerchantH5PermissionApplicationsApplymentType>,
-    /// 公司介绍和业务描述
+    #[doc = "公司介绍和业务描述\n\nBody field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_description: Option<&'a str>,
-    /// 公司注册资质证书
+    #[doc = "公司注册资质证书\n\nBody field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId<&'a str>>,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 商户提供的审核结果回调接口
+    #[doc = "商户提供的审核结果回调接口\n\nBody field, optional. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `2491935631`."]
     pub sub_mchid: &'a str,
-    /// 限额类型
+    #[doc = "限额类型\n\nBody field, optional. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_limit_type: Option<MerchantH5PermissionApplicationsTransactionLimitType>,
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nBody field, required. Example: `https://qq.com`."]
     pub website_url: &'a str,
+}
+
+impl<'a> CreateMerchantH5PermissionApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`applyment_type`, `business_description`, `company_register_cert`, `notify_url`, `transaction_limit_type`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(domains: &'a [&'a str], sub_mchid: &'a str, website_url: &'a str) -> Self {
+        Self {
+            applyment_type: None,
+            business_description: None,
+            company_register_cert: None,
+            domains,
+            notify_url: None,
+            sub_mchid,
+            transaction_limit_type: None,
+            website_business_page_pics: None,
+            website_homepage_pics: None,
+            website_state: None,
+            website_url,
+        }
+    }
 }
 
 string_enum! {
@@ -69,130 +91,161 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateMerchantH5PermissionApplicationsRequest`] and [`QueryMerchantH5PermissionApplicationsRequest`].
+#[doc = "The answer to [`CreateMerchantH5PermissionApplicationsRequest`] and [`QueryMerchantH5PermissionApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantH5PermissionApplications {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `100000`."]
     pub applyment_id: i64,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `PENDING`."]
     pub applyment_state: crate::global::merchant::h5::permission::ApplicationsApplymentState,
-    /// 申请单类型
+    #[doc = "申请单类型\n\nAlways present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     pub applyment_type: MerchantH5PermissionApplicationsApplymentType,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `商户证书不符合要求`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<String>,
-    /// 公司介绍和业务描述
+    #[doc = "公司介绍和业务描述\n\nMay be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_description: Option<String>,
-    /// 公司注册资质证书
+    #[doc = "公司注册资质证书\n\nMay be absent. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId>,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nAlways present."]
     pub domains: Vec<String>,
-    /// 商户提供的审核结果回调接口
+    #[doc = "商户提供的审核结果回调接口\n\nMay be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
-    /// 限额类型
+    #[doc = "限额类型\n\nAlways present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     pub transaction_limit_type: MerchantH5PermissionApplicationsTransactionLimitType,
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<Vec<MediaId>>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<Vec<MediaId>>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nAlways present. Example: `HAS_LAUNCHED`."]
     pub website_state: crate::global::merchant::h5::permission::ApplicationsWebsiteState,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nAlways present. Example: `https://qq.com`."]
     pub website_url: String,
 }
 
 /// The answer to [`CreateMerchantH5PermissionApplicationsRequest`]: `POST /v3/global/merchant/h5/permission/applications`.
 pub type CreateMerchantH5PermissionApplicationsResponse = MerchantH5PermissionApplications;
 
-/// 查询H5支付权限申请单详情: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_2.shtml>.
-///
-/// For: 机构模式.
+#[doc = "查询H5支付权限申请单详情: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet request = QueryMerchantH5PermissionApplicationsRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_2.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询H5支付权限申请单详情",
+    "GET v3/global/merchant/h5/permission/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/applications/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/global/merchant/h5/permission/applications/<applyment_id>", response = QueryMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantH5PermissionApplicationsRequest {
-    /// 申请单号
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
+}
+
+impl QueryMerchantH5PermissionApplicationsRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: i64) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryMerchantH5PermissionApplicationsRequest`]: `GET /v3/global/merchant/h5/permission/applications/{applyment_id}`.
 pub type QueryMerchantH5PermissionApplicationsResponse = MerchantH5PermissionApplications;
 
-/// 修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.
-///
-/// For: 机构模式.
+#[doc = "修改H5支付权限申请单: `PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionApplicationsRequest::new(applyment_id, domains);\nrequest.business_description = Some(business_description);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_3.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "修改H5支付权限申请单",
+    "PATCH v3/global/merchant/h5/permission/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/applications/{applyment_id}"
+))]
 #[wxpay_api(PATCH, "v3/global/merchant/h5/permission/applications/<applyment_id>", response = ModifyMerchantH5PermissionApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantH5PermissionApplicationsRequest<'a> {
-    /// 申请单号
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
-    /// 公司介绍和业务描述
+    #[doc = "公司介绍和业务描述\n\nBody field, optional. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_description: Option<&'a str>,
-    /// 公司注册资质证书
+    #[doc = "公司注册资质证书\n\nBody field, optional. Format `MediaId`. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<MediaId<&'a str>>,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nBody field, optional. Example: `https://qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<&'a str>,
 }
 
-/// The answer to [`ModifyMerchantH5PermissionApplicationsRequest`].
+impl<'a> ModifyMerchantH5PermissionApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`business_description`, `company_register_cert`, `website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(applyment_id: i64, domains: &'a [&'a str]) -> Self {
+        Self {
+            applyment_id,
+            business_description: None,
+            company_register_cert: None,
+            domains,
+            website_business_page_pics: None,
+            website_homepage_pics: None,
+            website_state: None,
+            website_url: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyMerchantH5PermissionApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyMerchantH5PermissionApplicationsResponse {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `100000`."]
     pub applyment_id: i64,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nAlways present. Example: `PENDING`."]
     pub applyment_state: crate::global::merchant::h5::permission::ApplicationsApplymentState,
-    /// 申请单类型
+    #[doc = "申请单类型\n\nAlways present. Example: `APPLY_FOR_PAYMENT_AUTHORITY`."]
     pub applyment_type: MerchantH5PermissionApplicationsApplymentType,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `商户证书不符合要求`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<String>,
-    /// 公司介绍和业务描述
+    #[doc = "公司介绍和业务描述\n\nMay be absent. Example: `腾讯于1998年11月成立，是一家互联网公司，通过技术丰富互联网用户的生活，助力企业数字化升级。我们的使命是“用户为本 科技向善”`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_description: Option<String>,
-    /// 公司注册资质证书
+    #[doc = "公司注册资质证书\n\nMay be absent. Example: `6uqyGjvHzOhsLleGFQVRF`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_register_cert: Option<String>,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nAlways present."]
     pub domains: Vec<serde_json::Value>,
-    /// 商户提供的审核结果回调接口
+    #[doc = "商户提供的审核结果回调接口\n\nMay be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
-    /// 限额类型
+    #[doc = "限额类型\n\nAlways present. Example: `UN_LAUNCHED_WEBSITE_LIMIT`."]
     pub transaction_limit_type: MerchantH5PermissionApplicationsTransactionLimitType,
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<Vec<MediaId>>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<Vec<MediaId>>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nAlways present. Example: `HAS_LAUNCHED`."]
     pub website_state: crate::global::merchant::h5::permission::ApplicationsWebsiteState,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nAlways present. Example: `https://qq.com`."]
     pub website_url: String,
 }

@@ -30,24 +30,35 @@ string_enum! {
     }
 }
 
-/// 查询子商户H5支付权限状态: `GET /v3/global/merchant/h5/permission/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_7.shtml>.
-///
-/// For: 机构模式.
+#[doc = "查询子商户H5支付权限状态: `GET /v3/global/merchant/h5/permission/{sub_mchid}`.\n\n```ignore\nlet request = QueryMerchantH5PermissionRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_7.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询子商户H5支付权限状态",
+    "GET v3/global/merchant/h5/permission/{sub_mchid}",
+    "v3/global/merchant/h5/permission/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/global/merchant/h5/permission/<sub_mchid>", response = QueryMerchantH5PermissionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantH5PermissionRequest<'a> {
-    /// 子商户号
+    #[doc = "子商户号\n\nPath parameter, required. Example: `2491935631`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryMerchantH5PermissionRequest`].
+impl<'a> QueryMerchantH5PermissionRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryMerchantH5PermissionRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMerchantH5PermissionResponse {
-    /// H5支付权限状态
+    #[doc = "H5支付权限状态\n\nAlways present. Example: `AUTHORITY_TO_TEST`."]
     pub authorization_state: QueryMerchantH5PermissionAuthorizationState,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
 }
 

@@ -3,20 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "撤销订单(微信支付订单号): `POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`.\n\n```ignore\nlet request = ReverseMicropayTransactionsByIdRequest::new(transaction_id, mchid, sp_mchid, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter3_1_7.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "撤销订单(微信支付订单号)",
+    "POST v3/global/micropay/transactions/id/{transaction_id}/reverse",
+    "v3/global/micropay/transactions/id/{transaction_id}/reverse"
+))]
 #[wxpay_api(POST, "v3/global/micropay/transactions/id/<transaction_id>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReverseMicropayTransactionsByIdRequest<'a> {
-    /// 微信订单号
+    #[doc = "微信订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, required. Example: `1900000100`."]
     pub sp_mchid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ReverseMicropayTransactionsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        transaction_id: &'a str,
+        mchid: &'a str,
+        sp_mchid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            transaction_id,
+            mchid,
+            sp_mchid,
+            sub_mchid,
+        }
+    }
 }

@@ -5,18 +5,31 @@ use crate::generated::prelude::*;
 
 pub mod reverse;
 
-/// 查询订单(商户订单号): `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "查询订单(商户订单号): `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`.\n\n```ignore\nlet request = QueryPapayTransactionsByOutTradeNoRequest::new(out_trade_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_8.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "查询订单(商户订单号)",
+    "GET v3/global/papay/transactions/out-trade-no/{out_trade_no}",
+    "v3/global/papay/transactions/out-trade-no/{out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/global/papay/transactions/out-trade-no/<out_trade_no>", response = QueryPapayTransactionsByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPapayTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryPapayTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryPapayTransactionsByOutTradeNoRequest`]: `GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`.

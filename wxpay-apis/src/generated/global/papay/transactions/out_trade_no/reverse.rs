@@ -3,17 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销订单(商户订单号): `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_10.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "撤销订单(商户订单号): `POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`.\n\n```ignore\nlet request = ReversePapayTransactionsByOutTradeNoRequest::new(out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter5_1_10.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "撤销订单(商户订单号)",
+    "POST v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse",
+    "v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse"
+))]
 #[wxpay_api(POST, "v3/global/papay/transactions/out-trade-no/<out_trade_no>/reverse", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReversePapayTransactionsByOutTradeNoRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> ReversePapayTransactionsByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_trade_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_trade_no,
+            sub_mchid,
+        }
+    }
 }

@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 商家充值退款余额查询: `GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.
-///
-/// For: 机构模式.
+#[doc = "商家充值退款余额查询: `GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = QueryRefundPartnerRechargeBalanceBySubMchidRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068934>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "商家充值退款余额查询",
+    "GET v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}",
+    "v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/global/refund/partner/recharge-balance/sub-mchid/<sub_mchid>", response = QueryRefundPartnerRechargeBalanceBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRefundPartnerRechargeBalanceBySubMchidRequest<'a> {
-    /// 特约商户号
+    #[doc = "特约商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryRefundPartnerRechargeBalanceBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`QueryRefundPartnerRechargeBalanceBySubMchidRequest`]: `GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`.

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/invalid`.\n\n```ignore\nlet request = CreateSubsidyAuditCupInvalidRequest::new(mchnt_order_id, org_no, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询审核结果",
+    "POST v3/gov/subsidy/audit/cup/invalid",
+    "v3/gov/subsidy/audit/cup/invalid"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/audit/cup/invalid", response = CreateSubsidyAuditCupInvalidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSubsidyAuditCupInvalidRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required."]
     pub mchnt_order_id: &'a str,
-    /// 分公司机构代码
+    #[doc = "分公司机构代码\n\nBody field, required."]
     pub org_no: &'a str,
-    /// 审核记录上传时间
+    #[doc = "审核记录上传时间\n\nBody field, required."]
     pub upload_time: &'a str,
+}
+
+impl<'a> CreateSubsidyAuditCupInvalidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchnt_order_id: &'a str, org_no: &'a str, upload_time: &'a str) -> Self {
+        Self {
+            mchnt_order_id,
+            org_no,
+            upload_time,
+        }
+    }
 }
 
 /// The answer to [`CreateSubsidyAuditCupInvalidRequest`]: `POST /v3/gov/subsidy/audit/cup/invalid`.

@@ -9,96 +9,140 @@ pub mod refund;
 pub mod update;
 pub mod upload;
 
-/// The answer to [`CreateSubsidyAuditCupInvalidRequest`](crate::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest), [`SyncSubsidyAuditCupRefundRequest`](crate::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest), [`UpdateSubsidyAuditCupRequest`](crate::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest) and [`UploadSubsidyAuditCupRequest`](crate::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest).
+#[doc = "The answer to [`CreateSubsidyAuditCupInvalidRequest`](crate::gov::subsidy::audit::cup::invalid::CreateSubsidyAuditCupInvalidRequest), [`SyncSubsidyAuditCupRefundRequest`](crate::gov::subsidy::audit::cup::refund::sync::SyncSubsidyAuditCupRefundRequest), [`UpdateSubsidyAuditCupRequest`](crate::gov::subsidy::audit::cup::update::UpdateSubsidyAuditCupRequest) and [`UploadSubsidyAuditCupRequest`](crate::gov::subsidy::audit::cup::upload::UploadSubsidyAuditCupRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CupResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub msg: String,
-    /// 详细应答码
+    #[doc = "详细应答码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_code: Option<String>,
-    /// 详细应答码描述
+    #[doc = "详细应答码描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_msg: Option<String>,
 }
 
-/// 发票信息
+#[doc = "发票信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubsidyAuditCupInvoiceInfo<'a> {
-    /// 发票代码
+    #[doc = "发票代码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_cd: Option<&'a str>,
-    /// 发票校验码
+    #[doc = "发票校验码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_ck_cd: Option<&'a str>,
-    /// 开票日期
+    #[doc = "开票日期\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_dt: Option<&'a str>,
-    /// 发票链接
+    #[doc = "发票链接\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_link: Option<&'a str>,
-    /// 发票号码
+    #[doc = "发票号码\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_no: Option<&'a str>,
-    /// 发票税额
+    #[doc = "发票税额\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_tax_amt: Option<&'a str>,
-    /// 发票类型
+    #[doc = "发票类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_tp: Option<&'a str>,
-    /// 发票上购买人姓名
+    #[doc = "发票上购买人姓名\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nm: Option<&'a str>,
-    /// 数量
+    #[doc = "数量\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num: Option<&'a str>,
-    /// 销售企业名称
+    #[doc = "销售企业名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ent_nm: Option<&'a str>,
-    /// 货物或应税劳务服务名称（含型号）
+    #[doc = "货物或应税劳务服务名称（含型号）\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_nm: Option<&'a str>,
-    /// 税价合计
+    #[doc = "税价合计\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<&'a str>,
-    /// 销售方纳税人识别号
+    #[doc = "销售方纳税人识别号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_payer: Option<&'a str>,
 }
 
-/// 物流信息
+impl<'a> SubsidyAuditCupInvoiceInfo<'a> {
+    /// The object without a required field. The optional ones (`invoice_cd`, `invoice_ck_cd`, `invoice_dt`, `invoice_link`, `invoice_no`, `invoice_tax_amt`, `invoice_tp`, `nm`, `num`, `sales_ent_nm`, `service_nm`, `tax`, `tax_payer`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            invoice_cd: None,
+            invoice_ck_cd: None,
+            invoice_dt: None,
+            invoice_link: None,
+            invoice_no: None,
+            invoice_tax_amt: None,
+            invoice_tp: None,
+            nm: None,
+            num: None,
+            sales_ent_nm: None,
+            service_nm: None,
+            tax: None,
+            tax_payer: None,
+        }
+    }
+}
+
+#[doc = "物流信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SubsidyAuditCupTrackInfo<'a> {
-    /// 提货方式
+    #[doc = "提货方式\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_method: Option<&'a str>,
-    /// 签收时间
+    #[doc = "签收时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_time: Option<&'a str>,
-    /// 发货地址
+    #[doc = "发货地址\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_addr: Option<&'a str>,
-    /// 物流公司
+    #[doc = "物流公司\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_company: Option<&'a str>,
-    /// 物流单号
+    #[doc = "物流单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_no: Option<&'a str>,
-    /// 物流类型
+    #[doc = "物流类型\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_type: Option<&'a str>,
-    /// 收货地址
+    #[doc = "收货地址\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usr_addr: Option<&'a str>,
-    /// 收货区县
+    #[doc = "收货区县\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usr_area: Option<&'a str>,
-    /// 收货市
+    #[doc = "收货市\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usr_city: Option<&'a str>,
-    /// 收货省
+    #[doc = "收货省\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usr_prov: Option<&'a str>,
+}
+
+impl<'a> SubsidyAuditCupTrackInfo<'a> {
+    /// The object without a required field. The optional ones (`delivery_method`, `delivery_time`, `shipping_addr`, `tracking_company`, `tracking_no`, `tracking_type`, `usr_addr`, `usr_area`, `usr_city`, `usr_prov`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            delivery_method: None,
+            delivery_time: None,
+            shipping_addr: None,
+            tracking_company: None,
+            tracking_no: None,
+            tracking_type: None,
+            usr_addr: None,
+            usr_area: None,
+            usr_city: None,
+            usr_prov: None,
+        }
+    }
 }

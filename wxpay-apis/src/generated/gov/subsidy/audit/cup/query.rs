@@ -3,61 +3,76 @@
 
 use crate::generated::prelude::*;
 
-/// 查询审核结果: `POST /v3/gov/subsidy/audit/cup/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询审核结果: `POST /v3/gov/subsidy/audit/cup/query`.\n\n```ignore\nlet request = QuerySubsidyAuditCupRequest::new(mchnt_order_id, org_no, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询审核结果",
+    "POST v3/gov/subsidy/audit/cup/query",
+    "v3/gov/subsidy/audit/cup/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/audit/cup/query", response = QuerySubsidyAuditCupResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyAuditCupRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required."]
     pub mchnt_order_id: &'a str,
-    /// 分公司机构代码
+    #[doc = "分公司机构代码\n\nBody field, required."]
     pub org_no: &'a str,
-    /// 审核记录上传时间
+    #[doc = "审核记录上传时间\n\nBody field, required."]
     pub upload_time: &'a str,
 }
 
-/// The answer to [`QuerySubsidyAuditCupRequest`].
+impl<'a> QuerySubsidyAuditCupRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(mchnt_order_id: &'a str, org_no: &'a str, upload_time: &'a str) -> Self {
+        Self {
+            mchnt_order_id,
+            org_no,
+            upload_time,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyAuditCupRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyAuditCupResponse {
-    /// 审核结果
+    #[doc = "审核结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_status: Option<String>,
-    /// 审核结果描述
+    #[doc = "审核结果描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_status_desc: Option<String>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchnt_order_id: Option<String>,
-    /// 响应描述
+    #[doc = "响应描述\n\nMay be absent. Example: `成功`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
-    /// 分公司机构代码
+    #[doc = "分公司机构代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_no: Option<String>,
-    /// 退货金额
+    #[doc = "退货金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_at: Option<String>,
-    /// 退货日期
+    #[doc = "退货日期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_dt: Option<String>,
-    /// 详细应答码
+    #[doc = "详细应答码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_code: Option<String>,
-    /// 详细应答码描述
+    #[doc = "详细应答码描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_msg: Option<String>,
-    /// 订单状态
+    #[doc = "订单状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_status: Option<String>,
-    /// 核验结果
+    #[doc = "核验结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_status: Option<String>,
-    /// 核验结果描述
+    #[doc = "核验结果描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_status_desc: Option<String>,
 }

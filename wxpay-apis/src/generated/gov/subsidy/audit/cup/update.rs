@@ -3,138 +3,218 @@
 
 use crate::generated::prelude::*;
 
-/// 更新审核数据: `POST /v3/gov/subsidy/audit/cup/update`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "更新审核数据: `POST /v3/gov/subsidy/audit/cup/update`.\n\n```ignore\nlet mut request = UpdateSubsidyAuditCupRequest::new(actual_at, brand_nm, discount_at, invoice_info, mchnt_cd, mchnt_order_id, notify_url, online_no, org_no, payer_tp, plat_form, prod_id, prod_model, sales_at, sn_code, sub_mchnt_cd, sub_mchnt_nm, track_info, trans_tm, upload_time);\nrequest.bar_code = Some(bar_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "更新审核数据",
+    "POST v3/gov/subsidy/audit/cup/update",
+    "v3/gov/subsidy/audit/cup/update"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/audit/cup/update", response = UpdateSubsidyAuditCupResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSubsidyAuditCupRequest<'a> {
-    /// 实付金额
+    #[doc = "实付金额\n\nBody field, required."]
     pub actual_at: &'a str,
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bar_code: Option<&'a str>,
-    /// 品牌
+    #[doc = "品牌\n\nBody field, required."]
     pub brand_nm: &'a str,
-    /// 收旧承诺函照片
+    #[doc = "收旧承诺函照片\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitment_letter_photo: Option<&'a str>,
-    /// 收旧承诺函照片格式
+    #[doc = "收旧承诺函照片格式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitment_letter_photo_format: Option<&'a str>,
-    /// 收旧设备外观照片
+    #[doc = "收旧设备外观照片\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_photo: Option<&'a str>,
-    /// 收旧设备外观照片格式
+    #[doc = "收旧设备外观照片格式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_photo_format: Option<&'a str>,
-    /// 国补优惠金额
+    #[doc = "国补优惠金额\n\nBody field, required."]
     pub discount_at: &'a str,
-    /// 能效
+    #[doc = "能效\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eng_grade: Option<&'a str>,
-    /// 能效或水效执行的国家标准名称
+    #[doc = "能效或水效执行的国家标准名称\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eng_grade_standard: Option<&'a str>,
-    /// 其他图片1
+    #[doc = "其他图片1\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image01: Option<&'a str>,
-    /// 其他图片2
+    #[doc = "其他图片2\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image02: Option<&'a str>,
-    /// 其他图片3
+    #[doc = "其他图片3\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image03: Option<&'a str>,
-    /// 其他图片4
+    #[doc = "其他图片4\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image04: Option<&'a str>,
-    /// 其他图片5
+    #[doc = "其他图片5\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image05: Option<&'a str>,
-    /// 其他图片6
+    #[doc = "其他图片6\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image06: Option<&'a str>,
-    /// 其他图片7
+    #[doc = "其他图片7\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image07: Option<&'a str>,
-    /// 其他图片8
+    #[doc = "其他图片8\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image08: Option<&'a str>,
-    /// 其他图片9
+    #[doc = "其他图片9\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image09: Option<&'a str>,
-    /// 其他图片10
+    #[doc = "其他图片10\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image10: Option<&'a str>,
-    /// IMEI1
+    #[doc = "IMEI1\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI2
+    #[doc = "IMEI2\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 发票信息
+    #[doc = "发票信息\n\nBody field, required."]
     pub invoice_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo<'a>,
-    /// 收旧价格是否统计
+    #[doc = "收旧价格是否统计\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_trade_in: Option<&'a str>,
-    /// 商户编码
+    #[doc = "商户编码\n\nBody field, required."]
     pub mchnt_cd: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required."]
     pub mchnt_order_id: &'a str,
-    /// 商家优惠金额
+    #[doc = "商家优惠金额\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mer_sub_at: Option<&'a str>,
-    /// 审核结果通知地址
+    #[doc = "审核结果通知地址\n\nBody field, required."]
     pub notify_url: &'a str,
-    /// 线上平台订单号
+    #[doc = "线上平台订单号\n\nBody field, required."]
     pub online_no: &'a str,
-    /// 分公司机构代码
+    #[doc = "分公司机构代码\n\nBody field, required."]
     pub org_no: &'a str,
-    /// 包含完整外包装及sn码的激活照片
+    #[doc = "包含完整外包装及sn码的激活照片\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pack_and_active_photo: Option<&'a str>,
-    /// 支付方式类型
+    #[doc = "支付方式类型\n\nBody field, required."]
     pub payer_tp: &'a str,
-    /// 电商平台方
+    #[doc = "电商平台方\n\nBody field, required."]
     pub plat_form: &'a str,
-    /// 品类
+    #[doc = "品类\n\nBody field, required."]
     pub prod_id: &'a str,
-    /// 型号
+    #[doc = "型号\n\nBody field, required."]
     pub prod_model: &'a str,
-    /// 能效或水效备案号
+    #[doc = "能效或水效备案号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_number: Option<&'a str>,
-    /// 能效或水效网备案登记型号
+    #[doc = "能效或水效网备案登记型号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub register_model: Option<&'a str>,
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub sales_at: &'a str,
-    /// 销售方式（线上或线下）
+    #[doc = "销售方式（线上或线下）\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_chnl: Option<&'a str>,
-    /// SN码
+    #[doc = "SN码\n\nBody field, required."]
     pub sn_code: &'a str,
-    /// 门店名称
+    #[doc = "门店名称\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_nm: Option<&'a str>,
-    /// 店铺编码
+    #[doc = "店铺编码\n\nBody field, required."]
     pub sub_mchnt_cd: &'a str,
-    /// 店铺名称
+    #[doc = "店铺名称\n\nBody field, required."]
     pub sub_mchnt_nm: &'a str,
-    /// 物流信息
+    #[doc = "物流信息\n\nBody field, required."]
     pub track_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo<'a>,
-    /// 收旧价格
+    #[doc = "收旧价格\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_in_at: Option<&'a str>,
-    /// 收旧订单号
+    #[doc = "收旧订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_in_order_id: Option<&'a str>,
-    /// 交易时间
+    #[doc = "交易时间\n\nBody field, required."]
     pub trans_tm: &'a str,
-    /// 审核记录上传时间
+    #[doc = "审核记录上传时间\n\nBody field, required."]
     pub upload_time: &'a str,
+}
+
+impl<'a> UpdateSubsidyAuditCupRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bar_code`, `commitment_letter_photo`, `commitment_letter_photo_format`, `device_photo`, `device_photo_format`, `eng_grade`, `eng_grade_standard`, `image01`, `image02`, `image03`, `image04`, `image05`, `image06`, `image07`, `image08`, `image09`, `image10`, `imei1`, `imei2`, `is_trade_in`, `mer_sub_at`, `pack_and_active_photo`, `record_number`, `register_model`, `sales_chnl`, `store_nm`, `trade_in_at`, `trade_in_order_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        actual_at: &'a str,
+        brand_nm: &'a str,
+        discount_at: &'a str,
+        invoice_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupInvoiceInfo<'a>,
+        mchnt_cd: &'a str,
+        mchnt_order_id: &'a str,
+        notify_url: &'a str,
+        online_no: &'a str,
+        org_no: &'a str,
+        payer_tp: &'a str,
+        plat_form: &'a str,
+        prod_id: &'a str,
+        prod_model: &'a str,
+        sales_at: &'a str,
+        sn_code: &'a str,
+        sub_mchnt_cd: &'a str,
+        sub_mchnt_nm: &'a str,
+        track_info: crate::gov::subsidy::audit::cup::SubsidyAuditCupTrackInfo<'a>,
+        trans_tm: &'a str,
+        upload_time: &'a str,
+    ) -> Self {
+        Self {
+            actual_at,
+            bar_code: None,
+            brand_nm,
+            commitment_letter_photo: None,
+            commitment_letter_photo_format: None,
+            device_photo: None,
+            device_photo_format: None,
+            discount_at,
+            eng_grade: None,
+            eng_grade_standard: None,
+            image01: None,
+            image02: None,
+            image03: None,
+            image04: None,
+            image05: None,
+            image06: None,
+            image07: None,
+            image08: None,
+            image09: None,
+            image10: None,
+            imei1: None,
+            imei2: None,
+            invoice_info,
+            is_trade_in: None,
+            mchnt_cd,
+            mchnt_order_id,
+            mer_sub_at: None,
+            notify_url,
+            online_no,
+            org_no,
+            pack_and_active_photo: None,
+            payer_tp,
+            plat_form,
+            prod_id,
+            prod_model,
+            record_number: None,
+            register_model: None,
+            sales_at,
+            sales_chnl: None,
+            sn_code,
+            store_nm: None,
+            sub_mchnt_cd,
+            sub_mchnt_nm,
+            track_info,
+            trade_in_at: None,
+            trade_in_order_id: None,
+            trans_tm,
+            upload_time,
+        }
+    }
 }
 
 /// The answer to [`UpdateSubsidyAuditCupRequest`]: `POST /v3/gov/subsidy/audit/cup/update`.

@@ -3,44 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 领取资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/claim`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "领取资格(透传模式): `POST /v3/gov/subsidy/qualifications/passthrough/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyQualificationsPassthroughRequest::new(id_card_number, identity_document_type, latitude, longitude, phone_number, qualification_region_code, real_name);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "领取资格(透传模式)",
+    "POST v3/gov/subsidy/qualifications/passthrough/claim",
+    "v3/gov/subsidy/qualifications/passthrough/claim"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/qualifications/passthrough/claim", response = ClaimSubsidyQualificationsPassthroughResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClaimSubsidyQualificationsPassthroughRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, optional. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appliance_id: Option<i64>,
-    /// 自然人证件号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub id_card_number: &'a str,
-    /// 证件类型
+    #[doc = "自然人证件号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `ID_DOC_TYPE_ID_CARD`."]
     pub identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
-    /// 纬度
+    #[doc = "纬度\n\nBody field, required."]
     pub latitude: &'a str,
-    /// 经度
+    #[doc = "经度\n\nBody field, required."]
     pub longitude: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub phone_number: &'a str,
-    /// 使用的资格的地区编码
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub phone_number: Sensitive<&'a str>,
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+}
+
+impl<'a> ClaimSubsidyQualificationsPassthroughRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        id_card_number: Sensitive<&'a str>,
+        identity_document_type: crate::gov::subsidy::SubsidyIdentityDocumentType,
+        latitude: &'a str,
+        longitude: &'a str,
+        phone_number: Sensitive<&'a str>,
+        qualification_region_code: i64,
+        real_name: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            appliance_id: None,
+            id_card_number,
+            identity_document_type,
+            latitude,
+            longitude,
+            phone_number,
+            qualification_region_code,
+            real_name,
+        }
+    }
 }
 
 /// The answer to [`ClaimSubsidyQualificationsPassthroughRequest`]: `POST /v3/gov/subsidy/qualifications/passthrough/claim`.

@@ -3,28 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 查询单日交易汇总: `POST /v3/gov/subsidy/transactions/summary/query-day`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询单日交易汇总: `POST /v3/gov/subsidy/transactions/summary/query-day`.\n\n```ignore\nlet mut request = QueryDaySubsidyTransactionsSummaryRequest::new(qualification_region_code, query_date, query_type);\nrequest.appliance_id = Some(appliance_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "查询单日交易汇总",
+    "POST v3/gov/subsidy/transactions/summary/query-day",
+    "v3/gov/subsidy/transactions/summary/query-day"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/transactions/summary/query-day", response = QueryDaySubsidyTransactionsSummaryResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDaySubsidyTransactionsSummaryRequest<'a> {
-    /// 消费品类ID
-    ///
-    /// One of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`.
+    #[doc = "消费品类ID\n\nBody field, optional. Format `integer`. Example: `1`.\n\nOne of `1`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appliance_id: Option<i64>,
-    /// 品类状态
+    #[doc = "品类状态\n\nBody field, optional. Example: `CATE_STATE_REDEEM`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cate_state: Option<crate::gov::subsidy::SubsidyCateState>,
-    /// 使用的资格的地区编码
+    #[doc = "使用的资格的地区编码\n\nBody field, required. Format `integer`. Example: `310100`."]
     pub qualification_region_code: i64,
-    /// 查询的日期
+    #[doc = "查询的日期\n\nBody field, required. Example: `2025-01-14`."]
     pub query_date: &'a str,
-    /// 查询的订单类别
+    #[doc = "查询的订单类别\n\nBody field, required. Example: `ORDER_TYPE_TRANSACTION`."]
     pub query_type: QueryDaySubsidyTransactionsSummaryQueryType,
+}
+
+impl<'a> QueryDaySubsidyTransactionsSummaryRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`appliance_id`, `cate_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        qualification_region_code: i64,
+        query_date: &'a str,
+        query_type: QueryDaySubsidyTransactionsSummaryQueryType,
+    ) -> Self {
+        Self {
+            appliance_id: None,
+            cate_state: None,
+            qualification_region_code,
+            query_date,
+            query_type,
+        }
+    }
 }
 
 string_enum! {
@@ -41,21 +59,18 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryDaySubsidyTransactionsSummaryRequest`].
+#[doc = "The answer to [`QueryDaySubsidyTransactionsSummaryRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryDaySubsidyTransactionsSummaryResponse {
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub message: String,
-    /// 补贴总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "补贴总金额\n\nAlways present. Format `integer`. Example: `999`.\n\nAmount in fen (分)."]
     pub total_subsidy_count: i64,
-    /// 交易总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "交易总金额\n\nAlways present. Format `integer`. Example: `999`.\n\nAmount in fen (分)."]
     pub total_trade_amount: i64,
-    /// 交易总笔数
+    #[doc = "交易总笔数\n\nAlways present. Format `integer`. Example: `999`."]
     pub total_trade_count: i64,
 }

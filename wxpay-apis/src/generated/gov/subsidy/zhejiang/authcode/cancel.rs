@@ -3,26 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "品类凭证码预核销撤销: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.\n\n```ignore\nlet request = CancelSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "品类凭证码预核销撤销",
+    "POST v3/gov/subsidy/zhejiang/authcode/cancel",
+    "v3/gov/subsidy/zhejiang/authcode/cancel"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/cancel", response = CancelSubsidyZhejiangAuthcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelSubsidyZhejiangAuthcodeRequest<'a> {
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 冻结流水号
+    #[doc = "冻结流水号\n\nBody field, required."]
     pub cred_frozen_no: &'a str,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 接入方请求流水号
+    #[doc = "接入方请求流水号\n\nBody field, required."]
     pub sp_serial_no: &'a str,
-    /// 交易日期
+    #[doc = "交易日期\n\nBody field, required."]
     pub trans_date: &'a str,
-    /// 交易时间
+    #[doc = "交易时间\n\nBody field, required."]
     pub trans_time: &'a str,
+}
+
+impl<'a> CancelSubsidyZhejiangAuthcodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        auth_code: &'a str,
+        cred_frozen_no: &'a str,
+        req_ssn: &'a str,
+        sp_serial_no: &'a str,
+        trans_date: &'a str,
+        trans_time: &'a str,
+    ) -> Self {
+        Self {
+            auth_code,
+            cred_frozen_no,
+            req_ssn,
+            sp_serial_no,
+            trans_date,
+            trans_time,
+        }
+    }
 }
 
 /// The answer to [`CancelSubsidyZhejiangAuthcodeRequest`]: `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.

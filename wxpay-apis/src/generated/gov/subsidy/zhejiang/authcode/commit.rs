@@ -3,77 +3,110 @@
 
 use crate::generated::prelude::*;
 
-/// 品类凭证码上报确认: `POST /v3/gov/subsidy/zhejiang/authcode/commit`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "品类凭证码上报确认: `POST /v3/gov/subsidy/zhejiang/authcode/commit`.\n\n```ignore\nlet mut request = CommitSubsidyZhejiangAuthcodeRequest::new(auth_code, cred_frozen_no, req_ssn, sp_serial_no, trans_date, trans_time);\nrequest.acq_org_order_no = Some(acq_org_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "品类凭证码上报确认",
+    "POST v3/gov/subsidy/zhejiang/authcode/commit",
+    "v3/gov/subsidy/zhejiang/authcode/commit"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/commit", response = CommitSubsidyZhejiangAuthcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CommitSubsidyZhejiangAuthcodeRequest<'a> {
-    /// 收单机构订单号
+    #[doc = "收单机构订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acq_org_order_no: Option<&'a str>,
-    /// 收货地区编码
+    #[doc = "收货地区编码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_code: Option<&'a str>,
-    /// 收货地址
+    #[doc = "收货地址\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
-    /// 原订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "原订单金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 银行机构名称
+    #[doc = "银行机构名称\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 银行补贴金额(都是正数
+    #[doc = "银行补贴金额(都是正数\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_subsidy: Option<&'a str>,
-    /// 商品条码(13 位或 14 位)
+    #[doc = "商品条码(13 位或 14 位)\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<&'a str>,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<&'a str>,
-    /// 销售企业名称
+    #[doc = "销售企业名称\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corp_name: Option<&'a str>,
-    /// 区县编码
+    #[doc = "区县编码\n\nBody field, optional. Example: `330000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub county_code: Option<&'a str>,
-    /// 冻结流水号
+    #[doc = "冻结流水号\n\nBody field, required."]
     pub cred_frozen_no: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_no: Option<&'a str>,
-    /// 交易平台补贴金额(都是正数
+    #[doc = "交易平台补贴金额(都是正数\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_subsidy: Option<&'a str>,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 销售方式(0-线上/1-线下)
-    ///
-    /// One of `0`, `1`.
+    #[doc = "销售方式(0-线上/1-线下)\n\nBody field, optional.\n\nOne of `0`, `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_models: Option<&'a str>,
-    /// 接入方请求流水号
+    #[doc = "接入方请求流水号\n\nBody field, required."]
     pub sp_serial_no: &'a str,
-    /// 政府补贴金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "政府补贴金额\n\nBody field, optional.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subsidy_amt: Option<i64>,
-    /// 交易日期
+    #[doc = "交易日期\n\nBody field, required."]
     pub trans_date: &'a str,
-    /// 交易时间
+    #[doc = "交易时间\n\nBody field, required."]
     pub trans_time: &'a str,
-    /// 统一社会信息代码(18 位
+    #[doc = "统一社会信息代码(18 位\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uniscid: Option<&'a str>,
+}
+
+impl<'a> CommitSubsidyZhejiangAuthcodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`acq_org_order_no`, `add_code`, `address`, `amount`, `bank_name`, `bank_subsidy`, `barcode`, `brand`, `corp_name`, `county_code`, `order_no`, `plat_subsidy`, `sale_models`, `subsidy_amt`, `uniscid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        auth_code: &'a str,
+        cred_frozen_no: &'a str,
+        req_ssn: &'a str,
+        sp_serial_no: &'a str,
+        trans_date: &'a str,
+        trans_time: &'a str,
+    ) -> Self {
+        Self {
+            acq_org_order_no: None,
+            add_code: None,
+            address: None,
+            amount: None,
+            auth_code,
+            bank_name: None,
+            bank_subsidy: None,
+            barcode: None,
+            brand: None,
+            corp_name: None,
+            county_code: None,
+            cred_frozen_no,
+            order_no: None,
+            plat_subsidy: None,
+            req_ssn,
+            sale_models: None,
+            sp_serial_no,
+            subsidy_amt: None,
+            trans_date,
+            trans_time,
+            uniscid: None,
+        }
+    }
 }
 
 /// The answer to [`CommitSubsidyZhejiangAuthcodeRequest`]: `POST /v3/gov/subsidy/zhejiang/authcode/commit`.

@@ -3,57 +3,73 @@
 
 use crate::generated::prelude::*;
 
-/// 申请品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/issue`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "申请品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/issue`.\n\n```ignore\nlet mut request = CreateSubsidyZhejiangAuthcodeIssueRequest::new(add_code, category_id, cert_no, cert_type, mobile, name, req_ssn);\nrequest.custom_info = Some(custom_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "申请品类凭证码",
+    "POST v3/gov/subsidy/zhejiang/authcode/issue",
+    "v3/gov/subsidy/zhejiang/authcode/issue"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/issue", response = CreateSubsidyZhejiangAuthcodeIssueResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangAuthcodeIssueRequest<'a> {
-    /// 区县编码
+    #[doc = "区县编码\n\nBody field, required. Example: `330000`."]
     pub add_code: &'a str,
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, required. Example: `A01`."]
     pub category_id: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cert_no: &'a str,
-    /// 证件类型
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`.
+    #[doc = "证件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, required. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`."]
     pub cert_type: &'a str,
-    /// 自定义域
+    #[doc = "自定义域\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_info: Option<&'a str>,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub mobile: &'a str,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 用户id
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub mobile: Sensitive<&'a str>,
+    #[doc = "姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "用户id\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
 }
 
-/// The answer to [`CreateSubsidyZhejiangAuthcodeIssueRequest`].
+impl<'a> CreateSubsidyZhejiangAuthcodeIssueRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`custom_info`, `openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        add_code: &'a str,
+        category_id: &'a str,
+        cert_no: Sensitive<&'a str>,
+        cert_type: &'a str,
+        mobile: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+        req_ssn: &'a str,
+    ) -> Self {
+        Self {
+            add_code,
+            category_id,
+            cert_no,
+            cert_type,
+            custom_info: None,
+            mobile,
+            name,
+            openid: None,
+            req_ssn,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateSubsidyZhejiangAuthcodeIssueRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangAuthcodeIssueResponse {
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nMay be absent. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_code: Option<String>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

@@ -3,65 +3,84 @@
 
 use crate::generated::prelude::*;
 
-/// 预核销品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/try`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "预核销品类凭证码: `POST /v3/gov/subsidy/zhejiang/authcode/try`.\n\n```ignore\nlet request = TrySubsidyZhejiangAuthcodeRequest::new(auth_code, category, county_code, mchnt_no, sp_serial_no, term_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "预核销品类凭证码",
+    "POST v3/gov/subsidy/zhejiang/authcode/try",
+    "v3/gov/subsidy/zhejiang/authcode/try"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/authcode/try", response = TrySubsidyZhejiangAuthcodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TrySubsidyZhejiangAuthcodeRequest<'a> {
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nBody field, required."]
     pub auth_code: &'a str,
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, required. Example: `A01`."]
     pub category: &'a str,
-    /// 区县编码
+    #[doc = "区县编码\n\nBody field, required. Example: `330000`."]
     pub county_code: &'a str,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required."]
     pub mchnt_no: &'a str,
-    /// 接入方请求流水号
+    #[doc = "接入方请求流水号\n\nBody field, required."]
     pub sp_serial_no: &'a str,
-    /// 终端号
+    #[doc = "终端号\n\nBody field, required."]
     pub term_no: &'a str,
 }
 
-/// The answer to [`TrySubsidyZhejiangAuthcodeRequest`].
+impl<'a> TrySubsidyZhejiangAuthcodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        auth_code: &'a str,
+        category: &'a str,
+        county_code: &'a str,
+        mchnt_no: &'a str,
+        sp_serial_no: &'a str,
+        term_no: &'a str,
+    ) -> Self {
+        Self {
+            auth_code,
+            category,
+            county_code,
+            mchnt_no,
+            sp_serial_no,
+            term_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`TrySubsidyZhejiangAuthcodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrySubsidyZhejiangAuthcodeResponse {
-    /// 原订单金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "原订单金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 品类编码
+    #[doc = "品类编码\n\nAlways present."]
     pub category_id: String,
-    /// 渠道优惠标记
+    #[doc = "渠道优惠标记\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_dis_flag: Option<String>,
-    /// 渠道活动号列表
+    #[doc = "渠道活动号列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_evt_no: Option<String>,
-    /// 冻结流水号
+    #[doc = "冻结流水号\n\nAlways present."]
     pub cred_frozen_no: String,
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amt: Option<i64>,
-    /// 优惠模式
+    #[doc = "优惠模式\n\nAlways present."]
     pub discount_mode: TrySubsidyZhejiangAuthcodeDiscountMode,
-    /// 活动号
+    #[doc = "活动号\n\nAlways present."]
     pub event_id: String,
-    /// 活动标题
+    #[doc = "活动标题\n\nAlways present."]
     pub event_title: String,
-    /// 实付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "实付金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_amt: Option<i64>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }
 

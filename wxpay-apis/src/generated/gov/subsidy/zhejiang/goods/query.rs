@@ -3,146 +3,160 @@
 
 use crate::generated::prelude::*;
 
-/// 商品信息查询: `POST /v3/gov/subsidy/zhejiang/goods/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "商品信息查询: `POST /v3/gov/subsidy/zhejiang/goods/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangGoodsRequest::new(req_ssn);\nrequest.goods_bar_code = Some(goods_bar_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "商品信息查询",
+    "POST v3/gov/subsidy/zhejiang/goods/query",
+    "v3/gov/subsidy/zhejiang/goods/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/goods/query", response = QuerySubsidyZhejiangGoodsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangGoodsRequest<'a> {
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_bar_code: Option<&'a str>,
-    /// 省份代码
+    #[doc = "省份代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<&'a str>,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 请求时间
+    #[doc = "请求时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_time: Option<&'a str>,
 }
 
-/// The answer to [`QuerySubsidyZhejiangGoodsRequest`].
+impl<'a> QuerySubsidyZhejiangGoodsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`goods_bar_code`, `province`, `req_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(req_ssn: &'a str) -> Self {
+        Self {
+            goods_bar_code: None,
+            province: None,
+            req_ssn,
+            req_time: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyZhejiangGoodsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangGoodsResponse {
-    /// 基准价格
+    #[doc = "基准价格\n\nAlways present."]
     pub basis_price: String,
-    /// 市级区域代码
+    #[doc = "市级区域代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// 条码类型
-    ///
-    /// One of `001`, `002`.
+    #[doc = "条码类型\n\nAlways present.\n\nOne of `001`, `002`."]
     pub code_type: String,
-    /// 区县区域代码
+    #[doc = "区县区域代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
-    /// 数据状态
+    #[doc = "数据状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_state: Option<String>,
-    /// 产品描述
+    #[doc = "产品描述\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// 设备类型
+    #[doc = "设备类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
-    /// 能效标识
+    #[doc = "能效标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_effciency: Option<String>,
-    /// 能效备案编号
+    #[doc = "能效备案编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_reg_code: Option<String>,
-    /// 能效备案型号
+    #[doc = "能效备案型号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_reg_model: Option<String>,
-    /// 有效期
+    #[doc = "有效期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_date: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
-    /// 商品条码
+    #[doc = "商品条码\n\nAlways present."]
     pub goods_bar_code: String,
-    /// 商品型号
+    #[doc = "商品型号\n\nAlways present."]
     pub goods_model: String,
-    /// 商品名称
+    #[doc = "商品名称\n\nAlways present."]
     pub goods_name: String,
-    /// 商品品类
+    #[doc = "商品品类\n\nAlways present."]
     pub goods_type: String,
-    /// gpc 分类代码
+    #[doc = "gpc 分类代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpc: Option<String>,
-    /// 是否 AI 产品
+    #[doc = "是否 AI 产品\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_ai_product: Option<String>,
-    /// 品牌名称
+    #[doc = "品牌名称\n\nAlways present."]
     pub logo_name: String,
-    /// 厂商统一社会信用代码
+    #[doc = "厂商统一社会信用代码\n\nAlways present."]
     pub manufact_cert_code: String,
-    /// 厂商识别代码
+    #[doc = "厂商识别代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_code: Option<String>,
-    /// 厂商企业名称
+    #[doc = "厂商企业名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_firm_name: Option<String>,
-    /// 厂商注册日期
+    #[doc = "厂商注册日期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_login_date: Option<String>,
-    /// 厂商失效日期
+    #[doc = "厂商失效日期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_logout_date: Option<String>,
-    /// 厂商失效标识
+    #[doc = "厂商失效标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_logout_flag: Option<String>,
-    /// 厂商指导零售价
+    #[doc = "厂商指导零售价\n\nAlways present."]
     pub manufact_price: String,
-    /// 厂商注册地址
+    #[doc = "厂商注册地址\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_register_addr: Option<String>,
-    /// 厂商过期日期
+    #[doc = "厂商过期日期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufact_valid_date: Option<String>,
-    /// 上送平台编码
+    #[doc = "上送平台编码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_src_platform: Option<String>,
-    /// 净含量
+    #[doc = "净含量\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_content: Option<String>,
-    /// 原产国
+    #[doc = "原产国\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// PC 类型
+    #[doc = "PC 类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<String>,
-    /// 企业定价单位
+    #[doc = "企业定价单位\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_unit: Option<String>,
-    /// 省份代码
+    #[doc = "省份代码\n\nAlways present."]
     pub province: String,
-    /// 3C 认证编号
+    #[doc = "3C 认证编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reg_3c_code: Option<String>,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
-    /// 上市日期
+    #[doc = "上市日期\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_date: Option<String>,
-    /// 本记录唯一ID
+    #[doc = "本记录唯一ID\n\nAlways present."]
     pub seq_id: String,
-    /// 净含量单位代码
+    #[doc = "净含量单位代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_code: Option<String>,
-    /// 上送状态
+    #[doc = "上送状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_state: Option<String>,
-    /// 水效标识
+    #[doc = "水效标识\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub water_effciency: Option<String>,
 }

@@ -3,85 +3,132 @@
 
 use crate::generated::prelude::*;
 
-/// n品类核销: `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "n品类核销: `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`.\n\n```ignore\nlet mut request = ConfirmSubsidyZhejiangNQualificationsRequest::new(req_ssn);\nrequest.data = Some(data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "n品类核销",
+    "POST v3/gov/subsidy/zhejiang/n-qualifications/confirm",
+    "v3/gov/subsidy/zhejiang/n-qualifications/confirm"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/n-qualifications/confirm", response = ConfirmSubsidyZhejiangNQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
-    /// 品类集合
+    #[doc = "品类集合\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<&'a [ConfirmSubsidyZhejiangNQualificationsData<'a>]>,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 请求时间
+    #[doc = "请求时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_time: Option<&'a str>,
 }
 
-/// 品类集合
+impl<'a> ConfirmSubsidyZhejiangNQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`data`, `req_time`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(req_ssn: &'a str) -> Self {
+        Self {
+            data: None,
+            req_ssn,
+            req_time: None,
+        }
+    }
+}
+
+#[doc = "品类集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConfirmSubsidyZhejiangNQualificationsData<'a> {
-    /// 活动资金地区编码（例如：110 101）6 位数字
+    #[doc = "活动资金地区编码（例如：110 101）6 位数字\n\nRequired."]
     pub activity_add_code: &'a str,
-    /// 收货地区编码（例如：110 101）6 位数字
+    #[doc = "收货地区编码（例如：110 101）6 位数字\n\nRequired."]
     pub add_code: &'a str,
-    /// 收货地址（例如：xx 街道 xx 小区）
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub address: &'a str,
-    /// 银行机构名称
+    #[doc = "收货地址（例如：xx 街道 xx 小区）\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub address: Sensitive<&'a str>,
+    #[doc = "银行机构名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 银行补贴金额（都是正数
+    #[doc = "银行补贴金额（都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_subsidy: Option<&'a str>,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nRequired."]
     pub brand: &'a str,
-    /// 品类编码
+    #[doc = "品类编码\n\nRequired."]
     pub cate_code: &'a str,
-    /// 证件号码（身份证中字母需 大写
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub cert_no: &'a str,
-    /// 销售企业名称（不超过 100 位
+    #[doc = "证件号码（身份证中字母需 大写\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "销售企业名称（不超过 100 位\n\nRequired."]
     pub corp_name: &'a str,
-    /// 能耗等级（一级/二级）
+    #[doc = "能耗等级（一级/二级）\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<&'a str>,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "交易完成或商品退回时间戳（调用 System.currentTimeMillis\n\nRequired."]
     pub operation_time: &'a str,
-    /// 交易平台补贴金额（都是正数
+    #[doc = "交易平台补贴金额（都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_subsidy: Option<&'a str>,
-    /// 销售方式（0-线上/1-线下）
+    #[doc = "销售方式（0-线上/1-线下）\n\nRequired."]
     pub sale_models: &'a str,
-    /// 销售金额（都是正数
+    #[doc = "销售金额（都是正数\n\nRequired."]
     pub sales: &'a str,
-    /// 数据流水号
+    #[doc = "数据流水号\n\nRequired."]
     pub serial_num: &'a str,
-    /// 品类状态（0-已核销/1-已退回）
+    #[doc = "品类状态（0-已核销/1-已退回）\n\nRequired."]
     pub status: &'a str,
-    /// 政府补贴金额（都是正数
+    #[doc = "政府补贴金额（都是正数\n\nRequired."]
     pub subsidy: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub tel: &'a str,
-    /// 统一社会信息代码（18 位
+    #[doc = "手机号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
+    #[doc = "统一社会信息代码（18 位\n\nRequired."]
     pub uniscid: &'a str,
+}
+
+impl<'a> ConfirmSubsidyZhejiangNQualificationsData<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_name`, `bank_subsidy`, `grade`, `plat_subsidy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_add_code: &'a str,
+        add_code: &'a str,
+        address: Sensitive<&'a str>,
+        brand: &'a str,
+        cate_code: &'a str,
+        cert_no: Sensitive<&'a str>,
+        corp_name: &'a str,
+        name: Sensitive<&'a str>,
+        operation_time: &'a str,
+        sale_models: &'a str,
+        sales: &'a str,
+        serial_num: &'a str,
+        status: &'a str,
+        subsidy: &'a str,
+        tel: Sensitive<&'a str>,
+        uniscid: &'a str,
+    ) -> Self {
+        Self {
+            activity_add_code,
+            add_code,
+            address,
+            bank_name: None,
+            bank_subsidy: None,
+            brand,
+            cate_code,
+            cert_no,
+            corp_name,
+            grade: None,
+            name,
+            operation_time,
+            plat_subsidy: None,
+            sale_models,
+            sales,
+            serial_num,
+            status,
+            subsidy,
+            tel,
+            uniscid,
+        }
+    }
 }
 
 /// The answer to [`ConfirmSubsidyZhejiangNQualificationsRequest`]: `POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`.

@@ -3,44 +3,56 @@
 
 use crate::generated::prelude::*;
 
-/// 变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "变更资格: `POST /v3/gov/subsidy/zhejiang/qualifications/alter`.\n\n```ignore\nlet request = CreateSubsidyZhejiangQualificationsAlterRequest::new(cate_code, cert_no, name, req_ssn, tel);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "变更资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/alter",
+    "v3/gov/subsidy/zhejiang/qualifications/alter"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/alter", response = CreateSubsidyZhejiangQualificationsAlterResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, required. Example: `A01`."]
     pub cate_code: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cert_no: &'a str,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 请求流水号
+    #[doc = "证件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub tel: &'a str,
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
 }
 
-/// The answer to [`CreateSubsidyZhejiangQualificationsAlterRequest`].
+impl<'a> CreateSubsidyZhejiangQualificationsAlterRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        cate_code: &'a str,
+        cert_no: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+        req_ssn: &'a str,
+        tel: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            cate_code,
+            cert_no,
+            name,
+            req_ssn,
+            tel,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateSubsidyZhejiangQualificationsAlterRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubsidyZhejiangQualificationsAlterResponse {
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nAlways present. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`."]
     pub auth_code: String,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

@@ -3,40 +3,50 @@
 
 use crate::generated::prelude::*;
 
-/// 领取资格: `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "领取资格: `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.\n\n```ignore\nlet mut request = ClaimSubsidyZhejiangQualificationsRequest::new(cate_code, cert_no, name, req_ssn, tel);\nrequest.cert_type = Some(cert_type);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "领取资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/claim",
+    "v3/gov/subsidy/zhejiang/qualifications/claim"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/claim", response = ClaimSubsidyZhejiangQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClaimSubsidyZhejiangQualificationsRequest<'a> {
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, required. Example: `A01`."]
     pub cate_code: &'a str,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cert_no: &'a str,
-    /// 证件类型
-    ///
-    /// One of `1`, `2`, `3`, `4`, `5`.
+    #[doc = "证件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "证件类型\n\nBody field, optional. Example: `1`.\n\nOne of `1`, `2`, `3`, `4`, `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cert_type: Option<&'a str>,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub name: &'a str,
-    /// 请求流水号
+    #[doc = "姓名\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub tel: &'a str,
+    #[doc = "手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
+}
+
+impl<'a> ClaimSubsidyZhejiangQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`cert_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        cate_code: &'a str,
+        cert_no: Sensitive<&'a str>,
+        name: Sensitive<&'a str>,
+        req_ssn: &'a str,
+        tel: Sensitive<&'a str>,
+    ) -> Self {
+        Self {
+            cate_code,
+            cert_no,
+            cert_type: None,
+            name,
+            req_ssn,
+            tel,
+        }
+    }
 }
 
 /// The answer to [`ClaimSubsidyZhejiangQualificationsRequest`]: `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.

@@ -3,51 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 查询补贴资格: `POST /v3/gov/subsidy/zhejiang/qualifications/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "查询补贴资格: `POST /v3/gov/subsidy/zhejiang/qualifications/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangQualificationsRequest::new(cert_no, req_ssn);\nrequest.cate_code = Some(cate_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "查询补贴资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/query",
+    "v3/gov/subsidy/zhejiang/qualifications/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/query", response = QuerySubsidyZhejiangQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangQualificationsRequest<'a> {
-    /// 品类编码
+    #[doc = "品类编码\n\nBody field, optional. Example: `A01`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cate_code: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub cert_no: &'a str,
-    /// 请求流水号
+    #[doc = "证件号码\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "请求流水号\n\nBody field, required. Example: `123`."]
     pub req_ssn: &'a str,
 }
 
-/// The answer to [`QuerySubsidyZhejiangQualificationsRequest`].
+impl<'a> QuerySubsidyZhejiangQualificationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`cate_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(cert_no: Sensitive<&'a str>, req_ssn: &'a str) -> Self {
+        Self {
+            cate_code: None,
+            cert_no,
+            req_ssn,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyZhejiangQualificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangQualificationsResponse {
-    /// 资格信息
+    #[doc = "资格信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QuerySubsidyZhejiangQualificationsData>>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `操作成功`."]
     pub resp_desc: String,
 }
 
-/// 资格信息
+#[doc = "资格信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangQualificationsData {
-    /// 品类编码
+    #[doc = "品类编码\n\nAlways present. Example: `A01`."]
     pub cate_code: String,
-    /// 状态信息
+    #[doc = "状态信息\n\nMay be absent. Example: `尚未领取资格`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// 状态编码
-    ///
-    /// One of `00`, `01`, `02`, `03`, `04`, `05`, `06`.
+    #[doc = "状态编码\n\nMay be absent. Example: `00`.\n\nOne of `00`, `01`, `02`, `03`, `04`, `05`, `06`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
 }

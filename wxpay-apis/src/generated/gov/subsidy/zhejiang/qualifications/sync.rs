@@ -3,132 +3,196 @@
 
 use crate::generated::prelude::*;
 
-/// 核销资格: `POST /v3/gov/subsidy/zhejiang/qualifications/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "核销资格: `POST /v3/gov/subsidy/zhejiang/qualifications/sync`.\n\n```ignore\nlet mut request = SyncSubsidyZhejiangQualificationsRequest::new();\nrequest.data = Some(data);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "核销资格",
+    "POST v3/gov/subsidy/zhejiang/qualifications/sync",
+    "v3/gov/subsidy/zhejiang/qualifications/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/qualifications/sync", response = SyncSubsidyZhejiangQualificationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsRequest<'a> {
-    /// 资格集合
+    #[doc = "资格集合\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<&'a [SyncSubsidyZhejiangQualificationsData<'a>]>,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, optional. Example: `123`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub req_ssn: Option<&'a str>,
 }
 
-/// 资格集合
+impl<'a> SyncSubsidyZhejiangQualificationsRequest<'a> {
+    /// The request without a required field. The optional ones (`data`, `req_ssn`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            req_ssn: None,
+        }
+    }
+}
+
+#[doc = "资格集合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsData<'a> {
-    /// 活动地区编码(例如:110101)6位数字
+    #[doc = "活动地区编码(例如:110101)6位数字\n\nRequired."]
     pub activity_add_code: &'a str,
-    /// 区县编码
+    #[doc = "区县编码\n\nRequired. Example: `330000`."]
     pub add_code: &'a str,
-    /// 收货地址
+    #[doc = "收货地址\n\nRequired."]
     pub address: &'a str,
-    /// 品类凭证码
+    #[doc = "品类凭证码\n\nRequired. Example: `0be5f8c9071ad939651948480316da8a2d610833bb63bf67c78fdee5edd5aea1`."]
     pub auth_code: &'a str,
-    /// 银行机构名称
+    #[doc = "银行机构名称\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<&'a str>,
-    /// 银行补贴金额(都是正数
+    #[doc = "银行补贴金额(都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_subsidy: Option<&'a str>,
-    /// 商品条码(13 位或 14 位)
+    #[doc = "商品条码(13 位或 14 位)\n\nRequired."]
     pub barcode: &'a str,
-    /// 家电品牌
+    #[doc = "家电品牌\n\nRequired."]
     pub brand: &'a str,
-    /// 品类编码
+    #[doc = "品类编码\n\nRequired. Example: `A01`."]
     pub cate_code: &'a str,
-    /// 3C SN 锁定解锁订单号
+    #[doc = "3C SN 锁定解锁订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ccc_sn_order_no: Option<&'a str>,
-    /// 证件号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub cert_no: &'a str,
-    /// 销售企业名称
+    #[doc = "证件号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub cert_no: Sensitive<&'a str>,
+    #[doc = "销售企业名称\n\nRequired."]
     pub corp_name: &'a str,
-    /// 签收时间
+    #[doc = "签收时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_time: Option<&'a str>,
-    /// 能耗等级
-    ///
-    /// One of `一级`, `二级`.
+    #[doc = "能耗等级\n\nOptional.\n\nOne of `一级`, `二级`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<&'a str>,
-    /// IMEI1
+    #[doc = "IMEI1\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI2
+    #[doc = "IMEI2\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 发票号(不超过 100 位)
+    #[doc = "发票号(不超过 100 位)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_no: Option<&'a str>,
-    /// 是否属于 AI 产品(0-是/1-否)
+    #[doc = "是否属于 AI 产品(0-是/1-否)\n\nRequired."]
     pub is_ai_product: &'a str,
-    /// 商品名称
+    #[doc = "商品名称\n\nRequired."]
     pub item_name: &'a str,
-    /// 物流单号(不超过 100 位)
+    #[doc = "物流单号(不超过 100 位)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistics_no: Option<&'a str>,
-    /// 姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub name: &'a str,
-    /// 交易完成或商品退回时间戳
+    #[doc = "姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub name: Sensitive<&'a str>,
+    #[doc = "交易完成或商品退回时间戳\n\nRequired."]
     pub operation_time: &'a str,
-    /// 商户订单号(不超过 50 位)
+    #[doc = "商户订单号(不超过 50 位)\n\nRequired."]
     pub order_no: &'a str,
-    /// 原始订单号
+    #[doc = "原始订单号\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_order_no: Option<&'a str>,
-    /// 类型(台式、笔记本)
+    #[doc = "类型(台式、笔记本)\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_type: Option<&'a str>,
-    /// 交易平台补贴金额(都是正数
+    #[doc = "交易平台补贴金额(都是正数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_subsidy: Option<&'a str>,
-    /// 销售方式(0-线上/1-线下)
-    ///
-    /// One of `0`, `1`.
+    #[doc = "销售方式(0-线上/1-线下)\n\nRequired.\n\nOne of `0`, `1`."]
     pub sale_models: &'a str,
-    /// 销售金额(单位元)
+    #[doc = "销售金额(单位元)\n\nRequired."]
     pub sales: &'a str,
-    /// S/N码
+    #[doc = "S/N码\n\nRequired."]
     pub sn_code: &'a str,
-    /// 规格型号
+    #[doc = "规格型号\n\nRequired."]
     pub spec_model: &'a str,
-    /// 品类状态
-    ///
-    /// One of `0`, `1`.
+    #[doc = "品类状态\n\nRequired.\n\nOne of `0`, `1`."]
     pub status: &'a str,
-    /// 政府补贴金额(都是正数
+    #[doc = "政府补贴金额(都是正数\n\nRequired."]
     pub subsidy: &'a str,
-    /// 手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub tel: &'a str,
-    /// 统一社会信息代码(18 位
+    #[doc = "手机号\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub tel: Sensitive<&'a str>,
+    #[doc = "统一社会信息代码(18 位\n\nRequired."]
     pub uniscid: &'a str,
 }
 
-/// The answer to [`SyncSubsidyZhejiangQualificationsRequest`].
+impl<'a> SyncSubsidyZhejiangQualificationsData<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`bank_name`, `bank_subsidy`, `ccc_sn_order_no`, `delivery_time`, `grade`, `imei1`, `imei2`, `invoice_no`, `logistics_no`, `origin_order_no`, `pc_type`, `plat_subsidy`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        activity_add_code: &'a str,
+        add_code: &'a str,
+        address: &'a str,
+        auth_code: &'a str,
+        barcode: &'a str,
+        brand: &'a str,
+        cate_code: &'a str,
+        cert_no: Sensitive<&'a str>,
+        corp_name: &'a str,
+        is_ai_product: &'a str,
+        item_name: &'a str,
+        name: Sensitive<&'a str>,
+        operation_time: &'a str,
+        order_no: &'a str,
+        sale_models: &'a str,
+        sales: &'a str,
+        sn_code: &'a str,
+        spec_model: &'a str,
+        status: &'a str,
+        subsidy: &'a str,
+        tel: Sensitive<&'a str>,
+        uniscid: &'a str,
+    ) -> Self {
+        Self {
+            activity_add_code,
+            add_code,
+            address,
+            auth_code,
+            bank_name: None,
+            bank_subsidy: None,
+            barcode,
+            brand,
+            cate_code,
+            ccc_sn_order_no: None,
+            cert_no,
+            corp_name,
+            delivery_time: None,
+            grade: None,
+            imei1: None,
+            imei2: None,
+            invoice_no: None,
+            is_ai_product,
+            item_name,
+            logistics_no: None,
+            name,
+            operation_time,
+            order_no,
+            origin_order_no: None,
+            pc_type: None,
+            plat_subsidy: None,
+            sale_models,
+            sales,
+            sn_code,
+            spec_model,
+            status,
+            subsidy,
+            tel,
+            uniscid,
+        }
+    }
+}
+
+#[doc = "The answer to [`SyncSubsidyZhejiangQualificationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncSubsidyZhejiangQualificationsResponse {
-    /// 异常数据说明列表
+    #[doc = "异常数据说明列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_data: Option<Vec<String>>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
 }

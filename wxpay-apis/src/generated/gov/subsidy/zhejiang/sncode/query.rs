@@ -3,54 +3,83 @@
 
 use crate::generated::prelude::*;
 
-/// sn码销售状态查询: `POST /v3/gov/subsidy/zhejiang/sncode/query`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "sn码销售状态查询: `POST /v3/gov/subsidy/zhejiang/sncode/query`.\n\n```ignore\nlet mut request = QuerySubsidyZhejiangSncodeRequest::new(goods_bar_code, goods_type, province, req_ssn, req_time, sn);\nrequest.imei1 = Some(imei1);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "sn码销售状态查询",
+    "POST v3/gov/subsidy/zhejiang/sncode/query",
+    "v3/gov/subsidy/zhejiang/sncode/query"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/sncode/query", response = QuerySubsidyZhejiangSncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangSncodeRequest<'a> {
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, required."]
     pub goods_bar_code: &'a str,
-    /// 商品品类
+    #[doc = "商品品类\n\nBody field, required."]
     pub goods_type: &'a str,
-    /// IMEI\_1 码
+    #[doc = "IMEI\\_1 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI\_2 码
+    #[doc = "IMEI\\_2 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 厂商统一社会信 用代码
+    #[doc = "厂商统一社会信 用代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufact_cert_code: Option<&'a str>,
-    /// 省份代码
+    #[doc = "省份代码\n\nBody field, required."]
     pub province: &'a str,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required."]
     pub req_ssn: &'a str,
-    /// 请求时间
+    #[doc = "请求时间\n\nBody field, required."]
     pub req_time: &'a str,
-    /// 渠道类型
+    #[doc = "渠道类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_models: Option<&'a str>,
-    /// 商品SN码
+    #[doc = "商品SN码\n\nBody field, required."]
     pub sn: &'a str,
 }
 
-/// The answer to [`QuerySubsidyZhejiangSncodeRequest`].
+impl<'a> QuerySubsidyZhejiangSncodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`imei1`, `imei2`, `manufact_cert_code`, `sales_models`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        goods_bar_code: &'a str,
+        goods_type: &'a str,
+        province: &'a str,
+        req_ssn: &'a str,
+        req_time: &'a str,
+        sn: &'a str,
+    ) -> Self {
+        Self {
+            goods_bar_code,
+            goods_type,
+            imei1: None,
+            imei2: None,
+            manufact_cert_code: None,
+            province,
+            req_ssn,
+            req_time,
+            sales_models: None,
+            sn,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySubsidyZhejiangSncodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySubsidyZhejiangSncodeResponse {
-    /// 省份代码
+    #[doc = "省份代码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// 响应码
+    #[doc = "响应码\n\nAlways present. Example: `000000`."]
     pub resp_code: String,
-    /// 响应描述
+    #[doc = "响应描述\n\nAlways present. Example: `成功`."]
     pub resp_desc: String,
-    /// 售卖状态
+    #[doc = "售卖状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_state: Option<QuerySubsidyZhejiangSncodeSellState>,
-    /// 商品SN码
+    #[doc = "商品SN码\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
 }

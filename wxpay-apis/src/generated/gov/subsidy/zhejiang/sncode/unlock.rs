@@ -3,74 +3,122 @@
 
 use crate::generated::prelude::*;
 
-/// sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "sn码解锁: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.\n\n```ignore\nlet mut request = UnlockSubsidyZhejiangSncodeRequest::new(create_user, goods_bar_code, goods_name, goods_type, order_price, ori_pay_orderid, province, req_ssn, req_time, sell_orderid, sn, trans_orderid);\nrequest.acquire_code = Some(acquire_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "sn码解锁",
+    "POST v3/gov/subsidy/zhejiang/sncode/unlock",
+    "v3/gov/subsidy/zhejiang/sncode/unlock"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/zhejiang/sncode/unlock", response = UnlockSubsidyZhejiangSncodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnlockSubsidyZhejiangSncodeRequest<'a> {
-    /// 收单机构
+    #[doc = "收单机构\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acquire_code: Option<&'a str>,
-    /// 具体品牌
+    #[doc = "具体品牌\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<&'a str>,
-    /// 市级区域 代码
+    #[doc = "市级区域 代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<&'a str>,
-    /// 区县区域代码
+    #[doc = "区县区域代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<&'a str>,
-    /// 发起方
+    #[doc = "发起方\n\nBody field, required."]
     pub create_user: &'a str,
-    /// 商品条码
+    #[doc = "商品条码\n\nBody field, required."]
     pub goods_bar_code: &'a str,
-    /// 商品型号
+    #[doc = "商品型号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_model: Option<&'a str>,
-    /// 商品名称
+    #[doc = "商品名称\n\nBody field, required."]
     pub goods_name: &'a str,
-    /// 商品品类
+    #[doc = "商品品类\n\nBody field, required."]
     pub goods_type: &'a str,
-    /// IMEI\_1 码
+    #[doc = "IMEI\\_1 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei1: Option<&'a str>,
-    /// IMEI\_2 码
+    #[doc = "IMEI\\_2 码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imei2: Option<&'a str>,
-    /// 是否 AI 产 品
+    #[doc = "是否 AI 产 品\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_ai_product: Option<&'a str>,
-    /// 厂商统一 社会信用 代码
+    #[doc = "厂商统一 社会信用 代码\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufact_cert_code: Option<&'a str>,
-    /// 厂商信息
+    #[doc = "厂商信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfr_info: Option<&'a str>,
-    /// 订单金额
+    #[doc = "订单金额\n\nBody field, required."]
     pub order_price: &'a str,
-    /// 原支付订 单号
+    #[doc = "原支付订 单号\n\nBody field, required."]
     pub ori_pay_orderid: &'a str,
-    /// 省份代码
+    #[doc = "省份代码\n\nBody field, required."]
     pub province: &'a str,
-    /// 请求流水号
+    #[doc = "请求流水号\n\nBody field, required."]
     pub req_ssn: &'a str,
-    /// 请求时间
+    #[doc = "请求时间\n\nBody field, required."]
     pub req_time: &'a str,
-    /// 销售时间
+    #[doc = "销售时间\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_time: Option<&'a str>,
-    /// 渠道类型
+    #[doc = "渠道类型\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_models: Option<&'a str>,
-    /// 销售订单 号
+    #[doc = "销售订单 号\n\nBody field, required."]
     pub sell_orderid: &'a str,
-    /// 商品 SN码
+    #[doc = "商品 SN码\n\nBody field, required."]
     pub sn: &'a str,
-    /// 交易订单 号
+    #[doc = "交易订单 号\n\nBody field, required."]
     pub trans_orderid: &'a str,
+}
+
+impl<'a> UnlockSubsidyZhejiangSncodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`acquire_code`, `brand`, `city`, `county`, `goods_model`, `imei1`, `imei2`, `is_ai_product`, `manufact_cert_code`, `mfr_info`, `sale_time`, `sales_models`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        create_user: &'a str,
+        goods_bar_code: &'a str,
+        goods_name: &'a str,
+        goods_type: &'a str,
+        order_price: &'a str,
+        ori_pay_orderid: &'a str,
+        province: &'a str,
+        req_ssn: &'a str,
+        req_time: &'a str,
+        sell_orderid: &'a str,
+        sn: &'a str,
+        trans_orderid: &'a str,
+    ) -> Self {
+        Self {
+            acquire_code: None,
+            brand: None,
+            city: None,
+            county: None,
+            create_user,
+            goods_bar_code,
+            goods_model: None,
+            goods_name,
+            goods_type,
+            imei1: None,
+            imei2: None,
+            is_ai_product: None,
+            manufact_cert_code: None,
+            mfr_info: None,
+            order_price,
+            ori_pay_orderid,
+            province,
+            req_ssn,
+            req_time,
+            sale_time: None,
+            sales_models: None,
+            sell_orderid,
+            sn,
+            trans_orderid,
+        }
+    }
 }
 
 /// The answer to [`UnlockSubsidyZhejiangSncodeRequest`]: `POST /v3/gov/subsidy/zhejiang/sncode/unlock`.

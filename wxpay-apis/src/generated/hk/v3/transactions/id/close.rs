@@ -3,22 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭订单(微信支付订单号): `POST /hk/v3/transactions/id/{transaction_id}/close`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml>.
-///
-/// For: 直连模式, 机构模式.
+#[doc = "关闭订单(微信支付订单号): `POST /hk/v3/transactions/id/{transaction_id}/close`.\n\n```ignore\nlet mut request = CloseTransactionsByIdRequest::new(transaction_id, mchid);\nrequest.sp_mchid = Some(sp_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml>.\n\nFor: 直连模式, 机构模式."]
+#[doc(alias(
+    "关闭订单(微信支付订单号)",
+    "POST hk/v3/transactions/id/{transaction_id}/close",
+    "hk/v3/transactions/id/{transaction_id}/close"
+))]
 #[wxpay_api(POST, "hk/v3/transactions/id/<transaction_id>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseTransactionsByIdRequest<'a> {
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub transaction_id: &'a str,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 机构商户号
+    #[doc = "机构商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_mchid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> CloseTransactionsByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_mchid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(transaction_id: &'a str, mchid: &'a str) -> Self {
+        Self {
+            transaction_id,
+            mchid,
+            sp_mchid: None,
+            sub_mchid: None,
+        }
+    }
 }

@@ -3,71 +3,88 @@
 
 use crate::generated::prelude::*;
 
-/// 查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.
-///
-/// For: 直连商户.
+#[doc = "查询用户单张券详情API: `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.\n\n```ignore\nlet request = QueryBusifavorUsersCouponsAppidsRequest::new(openid, coupon_code, appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/busifavor/chapter3_5.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "查询用户单张券详情API",
+    "GET v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}",
+    "v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/users/<openid>/coupons/<coupon_code>/appids/<appid>", response = QueryBusifavorUsersCouponsAppidsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsAppidsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required."]
     pub openid: &'a str,
-    /// 券code
+    #[doc = "券code\n\nPath parameter, required."]
     pub coupon_code: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nPath parameter, required."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryBusifavorUsersCouponsAppidsRequest`].
+impl<'a> QueryBusifavorUsersCouponsAppidsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(openid: &'a str, coupon_code: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            coupon_code,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorUsersCouponsAppidsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsAppidsResponse {
-    /// 券可使用开始时间
+    #[doc = "券可使用开始时间\n\nAlways present. Format `rfc3339`."]
     pub available_start_time: Timestamp,
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nAlways present."]
     pub belong_merchant: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券code
+    #[doc = "券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 券状态
+    #[doc = "券状态\n\nMay be absent. Example: `SENDED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<QueryBusifavorUsersCouponsAppidsCouponState>,
-    /// 核销规则
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule:
         crate::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsCouponUseRule,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_entrance: Option<crate::marketing::busifavor::QueryBusifavorCustomEntrance>,
-    /// 样式信息
+    pub custom_entrance: Option<
+        crate::marketing::busifavor::users::coupons::QueryBusifavorUsersCouponsCustomEntrance,
+    >,
+    #[doc = "样式信息\n\nAlways present."]
     pub display_pattern_info: crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo,
-    /// 券过期时间
+    #[doc = "券过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_time: Timestamp,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nAlways present."]
     pub goods_name: String,
-    /// 券领券时间
+    #[doc = "券领券时间\n\nAlways present. Format `rfc3339`."]
     pub receive_time: Timestamp,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present."]
     pub send_request_no: String,
-    /// 是否允许分享链接
+    #[doc = "是否允许分享链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 批次号
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 商家券批次名称
+    #[doc = "商家券批次名称\n\nAlways present."]
     pub stock_name: String,
-    /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC
+    #[doc = "批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC\n\nAlways present."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
-    /// 核销请求单号
+    #[doc = "核销请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 券核销时间
+    #[doc = "券核销时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }

@@ -5,181 +5,252 @@ use crate::generated::prelude::*;
 
 pub mod appids;
 
-/// 根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.
-///
-/// For: 直连商户.
+#[doc = "根据过滤条件查询用户券API: `GET /v3/marketing/busifavor/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryBusifavorUsersCouponsRequest::new(openid, appid);\nrequest.stock_id = Some(stock_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml>.\n\nFor: 直连商户."]
+#[doc(alias(
+    "根据过滤条件查询用户券API",
+    "GET v3/marketing/busifavor/users/{openid}/coupons",
+    "v3/marketing/busifavor/users/{openid}/coupons"
+))]
 #[wxpay_api(GET, "v3/marketing/busifavor/users/<openid>/coupons", response = QueryBusifavorUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsRequest<'a> {
-    /// 用户标识
+    #[doc = "用户标识\n\nPath parameter, required. Example: `2323dfsdf342342`."]
     pub openid: &'a str,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nQuery parameter, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 批次号
+    #[doc = "批次号\n\nQuery parameter, optional. Example: `9865000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 券状态
+    #[doc = "券状态\n\nQuery parameter, optional. Example: `SENDED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 创建批次的商户号
+    #[doc = "创建批次的商户号\n\nQuery parameter, optional. Example: `1000000001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_merchant: Option<&'a str>,
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nQuery parameter, optional. Example: `1000000002`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub belong_merchant: Option<&'a str>,
-    /// 批次发放商户号
+    #[doc = "批次发放商户号\n\nQuery parameter, optional. Example: `1000000003`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_merchant: Option<&'a str>,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryBusifavorUsersCouponsRequest`].
+impl<'a> QueryBusifavorUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`stock_id`, `coupon_state`, `creator_merchant`, `belong_merchant`, `sender_merchant`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str) -> Self {
+        Self {
+            openid,
+            appid,
+            stock_id: None,
+            coupon_state: None,
+            creator_merchant: None,
+            belong_merchant: None,
+            sender_merchant: None,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryBusifavorUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsResponse {
-    /// 结果集
+    #[doc = "结果集\n\nAlways present."]
     pub data: Vec<QueryBusifavorUsersCouponsData>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present."]
     pub limit: i64,
-    /// 分页页码
+    #[doc = "分页页码\n\nAlways present."]
     pub offset: i64,
-    /// 总数量
+    #[doc = "总数量\n\nAlways present."]
     pub total_count: i64,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsData {
-    /// 券可使用开始时间
+    #[doc = "券可使用开始时间\n\nAlways present. Format `rfc3339`."]
     pub available_start_time: Timestamp,
-    /// 批次归属商户号
+    #[doc = "批次归属商户号\n\nAlways present."]
     pub belong_merchant: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// 券code
+    #[doc = "券code\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 券状态
+    #[doc = "券状态\n\nMay be absent. Example: `SENDED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<crate::marketing::busifavor::QueryBusifavorStatus>,
-    /// 核销规则
+    #[doc = "核销规则\n\nAlways present."]
     pub coupon_use_rule: QueryBusifavorUsersCouponsCouponUseRule,
-    /// 自定义入口
+    #[doc = "自定义入口\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_entrance: Option<crate::marketing::busifavor::QueryBusifavorCustomEntrance>,
-    /// 样式信息
+    pub custom_entrance: Option<QueryBusifavorUsersCouponsCustomEntrance>,
+    #[doc = "样式信息\n\nAlways present."]
     pub display_pattern_info: crate::marketing::busifavor::QueryBusifavorDisplayPatternInfo,
-    /// 券过期时间
+    #[doc = "券过期时间\n\nAlways present. Format `rfc3339`."]
     pub expire_time: Timestamp,
-    /// 适用商品范围
+    #[doc = "适用商品范围\n\nAlways present."]
     pub goods_name: String,
-    /// 券领券时间
+    #[doc = "券领券时间\n\nAlways present. Format `rfc3339`."]
     pub receive_time: Timestamp,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present."]
     pub send_request_no: String,
-    /// 是否允许分享链接
+    #[doc = "是否允许分享链接\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
-    /// 批次号
+    #[doc = "批次号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
-    /// 商家券批次名称
+    #[doc = "商家券批次名称\n\nAlways present."]
     pub stock_name: String,
-    /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC
+    #[doc = "批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXC\n\nAlways present."]
     pub stock_type: crate::marketing::MarketingStockType,
-    /// 是否允许转赠
+    #[doc = "是否允许转赠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferable: Option<bool>,
-    /// 核销请求单号
+    #[doc = "核销请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 券核销时间
+    #[doc = "券核销时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }
 
-/// 核销规则
+#[doc = "核销规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsCouponUseRule {
-    /// 固定周期有效时间段
+    #[doc = "固定周期有效时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_week: Option<crate::marketing::busifavor::QueryBusifavorAvailableWeek>,
-    /// 券可核销时间
+    pub available_week: Option<QueryBusifavorUsersCouponsAvailableWeek>,
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_time: QueryBusifavorUsersCouponsCouponAvailableTime,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon: Option<QueryBusifavorUsersCouponsDiscountCoupon>,
-    /// 换购券使用规则
+    #[doc = "换购券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon: Option<QueryBusifavorUsersCouponsExchangeCoupon>,
-    /// 固定面额满减券使用规则
+    #[doc = "固定面额满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_normal_coupon: Option<QueryBusifavorUsersCouponsFixedNormalCoupon>,
-    /// `irregulary_avaliable_time`
+    #[doc = "`irregulary_avaliable_time`\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub irregulary_avaliable_time: Option<Vec<crate::marketing::MarketingIrregularyAvaliableTime>>,
-    /// 小程序appid
+    pub irregulary_avaliable_time: Option<Vec<QueryBusifavorUsersCouponsIrregularyAvaliableTime>>,
+    #[doc = "小程序appid\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_appid: Option<String>,
-    /// 小程序path
+    #[doc = "小程序path\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_programs_path: Option<String>,
-    /// 核销方式(OFF\_LINE：线下滴码 MINI\_PROGRAMS：线上小程序 P
+    #[doc = "核销方式(OFF\\_LINE：线下滴码 MINI\\_PROGRAMS：线上小程序 P\n\nAlways present."]
     pub use_method: crate::marketing::busifavor::BusifavorUseMethod,
 }
 
-/// 券可核销时间
+#[doc = "固定周期有效时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorUsersCouponsAvailableWeek {
+    #[doc = "当天可用时间段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_day_time:
+        Option<Vec<crate::marketing::busifavor::QueryBusifavorAvailableDayTime>>,
+    #[doc = "`week_day`\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_day: Option<Vec<i64>>,
+}
+
+#[doc = "券可核销时间"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsCouponAvailableTime {
-    /// 开始时间
+    #[doc = "开始时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_begin_time: Option<Timestamp>,
-    /// 领取后N天内有效
+    #[doc = "领取后N天内有效\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_end_time: Option<Timestamp>,
 }
 
-/// 折扣券使用规则
+#[doc = "折扣券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsDiscountCoupon {
-    /// 折扣比例
+    #[doc = "折扣比例\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_percent: Option<i64>,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
 }
 
-/// 换购券使用规则
+#[doc = "换购券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsExchangeCoupon {
-    /// 单品换购价
+    #[doc = "单品换购价\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_price: Option<i64>,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
 }
 
-/// 固定面额满减券使用规则
+#[doc = "固定面额满减券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryBusifavorUsersCouponsFixedNormalCoupon {
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
-    /// 消费门槛
+    #[doc = "消费门槛\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_minimum: Option<i64>,
+}
+
+#[doc = "无规律的有效时间段"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorUsersCouponsIrregularyAvaliableTime {
+    #[doc = "开始时间\n\nMay be absent. Format `rfc3339`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<Timestamp>,
+    #[doc = "结束时间\n\nMay be absent. Format `rfc3339`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<Timestamp>,
+}
+
+#[doc = "自定义入口"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryBusifavorUsersCouponsCustomEntrance {
+    #[doc = "商户公众号appid\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appid: Option<String>,
+    #[doc = "code展示模式\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_display_mode: Option<crate::marketing::busifavor::BusifavorCodeDisplayMode>,
+    #[doc = "更多优惠入口\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall_id: Option<String>,
+    #[doc = "小程序入口\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mini_programs_info: Option<crate::marketing::busifavor::QueryBusifavorMiniProgramsInfo>,
+    #[doc = "可用门店id\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
 }

@@ -3,19 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "激活会员卡（跳转型激活）API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`.\n\n```ignore\nlet mut request = ActivateMembercardOpenCardsCodesRequest::new(card_id, code);\nrequest.membership_number = Some(membership_number);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_10.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "激活会员卡（跳转型激活）API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/activate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ActivateMembercardOpenCardsCodesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员卡编号
+    #[doc = "会员卡编号\n\nBody field, optional. Example: `316510891298`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_number: Option<&'a str>,
+}
+
+impl<'a> ActivateMembercardOpenCardsCodesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`membership_number`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+        Self {
+            card_id,
+            code,
+            membership_number: None,
+        }
+    }
 }

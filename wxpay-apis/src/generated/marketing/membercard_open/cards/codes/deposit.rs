@@ -3,36 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 导入会员Code API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_7.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "导入会员Code API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsCodesDepositRequest::new(card_id);\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_7.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "导入会员Code API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/deposit",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/deposit"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/deposit", response = CreateMembercardOpenCardsCodesDepositResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesDepositRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a [&'a str]>,
 }
 
-/// The answer to [`CreateMembercardOpenCardsCodesDepositRequest`].
+impl<'a> CreateMembercardOpenCardsCodesDepositRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str) -> Self {
+        Self {
+            card_id,
+            code: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMembercardOpenCardsCodesDepositRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesDepositResponse {
-    /// 导入结果
+    #[doc = "导入结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CreateMembercardOpenCardsCodesDepositData>>,
 }
 
-/// 导入结果
+#[doc = "导入结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesDepositData {
-    /// 会员卡code
+    #[doc = "会员卡code\n\nMay be absent. Example: `478515832665`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// 导入结果
+    #[doc = "导入结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<CreateMembercardOpenCardsCodesDepositResult>,
 }

@@ -12,60 +12,70 @@ pub mod rights;
 pub mod set_service_module_data;
 pub mod unavailable;
 
-/// 查询用户会员卡信息API: `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "查询用户会员卡信息API: `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet request = QueryMembercardOpenCardsCodesRequest::new(card_id, code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "查询用户会员卡信息API",
+    "GET v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}"
+))]
 #[wxpay_api(GET, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>", response = QueryMembercardOpenCardsCodesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsCodesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
 }
 
-/// The answer to [`QueryMembercardOpenCardsCodesRequest`].
+impl<'a> QueryMembercardOpenCardsCodesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+        Self { card_id, code }
+    }
+}
+
+#[doc = "The answer to [`QueryMembercardOpenCardsCodesRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryMembercardOpenCardsCodesResponse {
-    /// 会员卡背景图
+    #[doc = "会员卡背景图\n\nMay be absent. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_picture_url: Option<String>,
-    /// 用户储值余额
+    #[doc = "用户储值余额\n\nMay be absent. Example: `888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
-    /// 用户当前积分
+    #[doc = "用户当前积分\n\nMay be absent. Example: `600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bonus_value: Option<i64>,
-    /// 会员卡id
+    #[doc = "会员卡id\n\nMay be absent. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nMay be absent. Example: `478515832665`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// 微信头像url
+    #[doc = "微信头像url\n\nMay be absent. Example: `http://wx.qlogo.cn/xxx`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_image_url: Option<String>,
-    /// 用户等级
+    #[doc = "用户等级\n\nMay be absent. Example: `钻石会员`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// 会员卡编号
+    #[doc = "会员卡编号\n\nMay be absent. Example: `316510891298`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_number: Option<String>,
-    /// 微信昵称
+    #[doc = "微信昵称\n\nMay be absent. Example: `周星星`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 用户会员卡状态
+    #[doc = "用户会员卡状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_card_status: Option<QueryMembercardOpenCardsCodesUserCardStatus>,
-    /// 用户开卡时填写的个人信息
+    #[doc = "用户开卡时填写的个人信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_information:
-        Option<crate::marketing::membercard_open::QueryMembercardOpenUserInformation>,
+    pub user_information: Option<QueryMembercardOpenCardsCodesUserInformation>,
 }
 
 string_enum! {
@@ -84,51 +94,113 @@ string_enum! {
     }
 }
 
-/// 修改用户会员卡信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "用户开卡时填写的个人信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryMembercardOpenCardsCodesUserInformation {
+    #[doc = "平台提供的通用开卡信息字段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_field_list:
+        Option<Vec<crate::marketing::membercard_open::QueryMembercardOpenCommonField>>,
+    #[doc = "商户自定义的开卡信息字段\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_field_list: Option<Vec<QueryMembercardOpenCardsCodesCustomField>>,
+}
+
+#[doc = "商户自定义的开卡信息字段"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryMembercardOpenCardsCodesCustomField {
+    #[doc = "字段名称\n\nMay be absent. Example: `喜欢的运动`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[doc = "字段值\n\nMay be absent. Example: `篮球`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[doc = "字段值列表\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_list: Option<Vec<String>>,
+}
+
+#[doc = "修改用户会员卡信息API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRequest::new(card_id, code);\nrequest.background_picture_url = Some(background_picture_url);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "修改用户会员卡信息API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsCodesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员卡背景图
+    #[doc = "会员卡背景图\n\nBody field, optional. Format `MediaUrl`. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_picture_url: Option<&'a str>,
-    /// 用户储值变更信息
+    #[doc = "用户储值变更信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_information: Option<ModifyMembercardOpenCardsCodesBalanceInformation<'a>>,
-    /// 用户等级
+    #[doc = "用户等级\n\nBody field, optional. Example: `钻石会员`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'a str>,
-    /// 会员卡编号
+    #[doc = "会员卡编号\n\nBody field, optional. Example: `316510891298`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_number: Option<&'a str>,
-    /// 是否发送储值变更通知
+    #[doc = "是否发送储值变更通知\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_inform_balance: Option<bool>,
-    /// 是否发送等级变更通知
+    #[doc = "是否发送等级变更通知\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_inform_level: Option<bool>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, optional. Example: `100002322019090134234sfdf`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<&'a str>,
 }
 
-/// 用户储值变更信息
+impl<'a> ModifyMembercardOpenCardsCodesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`background_picture_url`, `balance_information`, `level`, `membership_number`, `need_inform_balance`, `need_inform_level`, `out_request_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+        Self {
+            card_id,
+            code,
+            background_picture_url: None,
+            balance_information: None,
+            level: None,
+            membership_number: None,
+            need_inform_balance: None,
+            need_inform_level: None,
+            out_request_no: None,
+        }
+    }
+}
+
+#[doc = "用户储值变更信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsCodesBalanceInformation<'a> {
-    /// 本次余额变动值
+    #[doc = "本次余额变动值\n\nRequired. Example: `100`."]
     pub add_balance: i64,
-    /// 更新后用户储值余额
+    #[doc = "更新后用户储值余额\n\nRequired. Example: `888`."]
     pub balance: i64,
-    /// 储值消耗记录
+    #[doc = "储值消耗记录\n\nOptional. Example: `购买一杯珍珠奶茶，消耗30元`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_remark: Option<&'a str>,
-    /// 更新前用户储值余额
+    #[doc = "更新前用户储值余额\n\nRequired. Example: `888`."]
     pub before_balance: i64,
+}
+
+impl<'a> ModifyMembercardOpenCardsCodesBalanceInformation<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`balance_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(add_balance: i64, balance: i64, before_balance: i64) -> Self {
+        Self {
+            add_balance,
+            balance,
+            balance_remark: None,
+            before_balance,
+        }
+    }
 }

@@ -3,39 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 设置会员权益API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "设置会员权益API: `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`.\n\n```ignore\nlet mut request = ModifyMembercardOpenCardsCodesRightsRequest::new(card_id, code, out_request_no);\nrequest.add_bonus_value = Some(add_bonus_value);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置会员权益API",
+    "PATCH v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights"
+))]
 #[wxpay_api(PATCH, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/rights", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMembercardOpenCardsCodesRightsRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员积分变动值
+    #[doc = "会员积分变动值\n\nBody field, optional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_bonus_value: Option<i64>,
-    /// 变更前的会员积分值
+    #[doc = "变更前的会员积分值\n\nBody field, optional. Example: `500`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_bonus_value: Option<i64>,
-    /// 变更后的会员积分值
+    #[doc = "变更后的会员积分值\n\nBody field, optional. Example: `600`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_value: Option<i64>,
-    /// 会员发票跳转文案
+    #[doc = "会员发票跳转文案\n\nBody field, optional. Example: `3张发票可开`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fapiao_jump_word: Option<&'a str>,
-    /// 会员专属咨询信息
+    #[doc = "会员专属咨询信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<crate::marketing::membercard_open::cards::RightsGuide<'a>>,
-    /// 会员专享价文案
+    #[doc = "会员专享价文案\n\nBody field, optional. Example: `钻石会员尊享8折`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_price_word: Option<&'a str>,
-    /// 是否发送积分变更通知
+    #[doc = "是否发送积分变更通知\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_inform_bonus: Option<bool>,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> ModifyMembercardOpenCardsCodesRightsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`add_bonus_value`, `before_bonus_value`, `bonus_value`, `fapiao_jump_word`, `guide`, `member_price_word`, `need_inform_bonus`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            card_id,
+            code,
+            add_bonus_value: None,
+            before_bonus_value: None,
+            bonus_value: None,
+            fapiao_jump_word: None,
+            guide: None,
+            member_price_word: None,
+            need_inform_bonus: None,
+            out_request_no,
+        }
+    }
 }

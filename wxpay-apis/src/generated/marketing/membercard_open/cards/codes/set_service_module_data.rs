@@ -3,73 +3,165 @@
 
 use crate::generated::prelude::*;
 
-/// 设置会员服务项用户信息: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
+#[doc = "设置会员服务项用户信息: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`.\n\n```ignore\nlet request = SetServiceModuleDataMembercardOpenCardsCodesRequest::new(card_id, code, out_request_no, service_module_id, state_setting);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置会员服务项用户信息",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/set-service-module-data", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
-    /// 会员服务项ID
+    #[doc = "会员服务项ID\n\nBody field, required. Example: `666`."]
     pub service_module_id: &'a str,
-    /// 服务状态设置
+    #[doc = "服务状态设置\n\nBody field, required."]
     pub state_setting: SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a>,
 }
 
-/// 服务状态设置
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        code: &'a str,
+        out_request_no: &'a str,
+        service_module_id: &'a str,
+        state_setting: SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a>,
+    ) -> Self {
+        Self {
+            card_id,
+            code,
+            out_request_no,
+            service_module_id,
+            state_setting,
+        }
+    }
+}
+
+#[doc = "服务状态设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a> {
-    /// 内容模板设置
+    #[doc = "内容模板设置\n\nRequired."]
     pub content_template_data: SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a>,
-    /// 消息模板设置
+    #[doc = "消息模板设置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_template_setting:
         Option<SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting<'a>>,
-    /// 状态ID
+    #[doc = "状态ID\n\nRequired. Example: `CHECKED_IN`."]
     pub state_id: &'a str,
 }
 
-/// 内容模板设置
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesStateSetting<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`message_template_setting`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        content_template_data: SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a>,
+        state_id: &'a str,
+    ) -> Self {
+        Self {
+            content_template_data,
+            message_template_setting: None,
+            state_id,
+        }
+    }
+}
+
+#[doc = "内容模板设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a> {
-    /// 操作设置
+    #[doc = "操作设置\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_setting: Option<SetServiceModuleDataMembercardOpenCardsCodesActionSetting<'a>>,
-    /// 服务内容列表
+    #[doc = "服务内容列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_list: Option<&'a [SetServiceModuleDataMembercardOpenCardsCodesField<'a>]>,
 }
 
-/// 操作设置
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesContentTemplateData<'a> {
+    /// The object without a required field. The optional ones (`action_setting`, `field_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action_setting: None,
+            field_list: None,
+        }
+    }
+}
+
+#[doc = "操作设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesActionSetting<'a> {
-    /// 操作名称
+    #[doc = "操作名称\n\nRequired. Example: `一键开锁`."]
     pub action_name: &'a str,
-    /// 跳转小程序
+    #[doc = "跳转小程序\n\nRequired."]
     pub jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
 }
 
-/// 服务内容列表
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesActionSetting<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        action_name: &'a str,
+        jump_miniprogram: crate::marketing::membercard_open::cards::CardsJumpMiniprogram<'a>,
+    ) -> Self {
+        Self {
+            action_name,
+            jump_miniprogram,
+        }
+    }
+}
+
+#[doc = "服务内容列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesField<'a> {
-    /// 内容字段ID
+    #[doc = "内容字段ID\n\nRequired. Example: `hotel_name`."]
     pub field_id: &'a str,
-    /// 内容字段值
+    #[doc = "内容字段值\n\nRequired. Example: `深圳市南山区滨海路700号`."]
     pub field_value: &'a str,
 }
 
-/// 消息模板设置
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesField<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(field_id: &'a str, field_value: &'a str) -> Self {
+        Self {
+            field_id,
+            field_value,
+        }
+    }
+}
+
+#[doc = "消息模板设置"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting<'a> {
-    /// 服务内容列表
+    #[doc = "服务内容列表\n\nRequired."]
     pub field_list: &'a [SetServiceModuleDataMembercardOpenCardsCodesField<'a>],
-    /// 模板消息ID
+    #[doc = "模板消息ID\n\nRequired. Example: `9bJgRNz9XG248XZ-a0nDKH3Vt_vaTp32fRP1LWvxjzI`."]
     pub message_template_id: &'a str,
+}
+
+impl<'a> SetServiceModuleDataMembercardOpenCardsCodesMessageTemplateSetting<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        field_list: &'a [SetServiceModuleDataMembercardOpenCardsCodesField<'a>],
+        message_template_id: &'a str,
+    ) -> Self {
+        Self {
+            field_list,
+            message_template_id,
+        }
+    }
 }

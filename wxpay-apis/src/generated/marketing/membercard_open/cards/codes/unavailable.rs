@@ -3,19 +3,33 @@
 
 use crate::generated::prelude::*;
 
-/// 作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "作废用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`.\n\n```ignore\nlet mut request = CreateMembercardOpenCardsCodesUnavailableRequest::new(card_id, code);\nrequest.reason = Some(reason);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_12.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "作废用户会员卡API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/unavailable", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
-    /// 会员卡id
+    #[doc = "会员卡id\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 失效理由
+    #[doc = "失效理由\n\nBody field, optional. Example: `用户违反会员条例`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
+}
+
+impl<'a> CreateMembercardOpenCardsCodesUnavailableRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`reason`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, code: &'a str) -> Self {
+        Self {
+            card_id,
+            code,
+            reason: None,
+        }
+    }
 }

@@ -3,28 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 根据手机号导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户, 服务商.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "根据手机号导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsPhoneMembercardRequest::new(card_id, encrypted_phone_number, out_request_no);\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户, 服务商.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "根据手机号导入用户会员卡API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+    "v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/phone-membercard/import", response = ImportMembercardOpenCardsPhoneMembercardResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportMembercardOpenCardsPhoneMembercardRequest<'a> {
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, optional. Example: `478515832665`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
-    /// 用户加密手机号
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[wxpay(encrypt)]
-    pub encrypted_phone_number: &'a str,
-    /// 商户请求单号
+    #[doc = "用户加密手机号\n\nBody field, required.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub encrypted_phone_number: Sensitive<&'a str>,
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> ImportMembercardOpenCardsPhoneMembercardRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        encrypted_phone_number: Sensitive<&'a str>,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            code: None,
+            encrypted_phone_number,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`ImportMembercardOpenCardsPhoneMembercardRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.

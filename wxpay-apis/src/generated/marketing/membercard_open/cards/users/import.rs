@@ -3,23 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 根据openid导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_13.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "根据openid导入用户会员卡API: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.\n\n```ignore\nlet mut request = ImportMembercardOpenCardsUsersRequest::new(card_id, openid, out_request_no);\nrequest.code = Some(code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_13.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "根据openid导入用户会员卡API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/users/import",
+    "v3/marketing/membercard-open/cards/{card_id}/users/import"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/users/import", response = ImportMembercardOpenCardsUsersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ImportMembercardOpenCardsUsersRequest<'a> {
-    /// 会员卡ID
+    #[doc = "会员卡ID\n\nPath parameter, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, optional. Example: `478515832665`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, required. Example: `100002322019090134234sfdf`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> ImportMembercardOpenCardsUsersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(card_id: &'a str, openid: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            card_id,
+            code: None,
+            openid,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`ImportMembercardOpenCardsUsersRequest`]: `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.

@@ -3,32 +3,49 @@
 
 use crate::generated::prelude::*;
 
-/// 分页查询投放计划列表: `GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "分页查询投放计划列表: `GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`.\n\n```ignore\nlet mut request = QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest::new(brand_id);\nrequest.page_size = Some(page_size);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "分页查询投放计划列表",
+    "GET v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans",
+    "v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/delivery-plan/delivery-plans/<brand_id>/delivery-plans", response = QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nPath parameter, required. Example: `40016`."]
     pub brand_id: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页起始位置
+    #[doc = "分页起始位置\n\nQuery parameter, optional. Example: `10`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 投放计划线上状态
+    #[doc = "投放计划线上状态\n\nQuery parameter, optional. Example: `PLAN_CREATED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_state:
         Option<crate::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlanState>,
-    /// 投放计划审核状态
+    #[doc = "投放计划审核状态\n\nQuery parameter, optional. Example: `12000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_state: Option<QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansAuditState>,
-    /// 投放计划ID
+    #[doc = "投放计划ID\n\nQuery parameter, optional. Example: `12000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<&'a str>,
+}
+
+impl<'a> QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `offset`, `plan_state`, `audit_state`, `plan_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(brand_id: &'a str) -> Self {
+        Self {
+            brand_id,
+            page_size: None,
+            offset: None,
+            plan_state: None,
+            audit_state: None,
+            plan_id: None,
+        }
+    }
 }
 
 string_enum! {
@@ -45,14 +62,15 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest`].
+#[doc = "The answer to [`QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerDeliveryPlanDeliveryPlansDeliveryPlansResponse {
-    /// 投放计划列表
+    #[doc = "投放计划列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_list:
         Option<Vec<crate::marketing::partner::delivery_plan::delivery_plans::DeliveryPlansPlan>>,
-    /// 资源总条数
+    #[doc = "资源总条数\n\nMay be absent. Example: `1234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

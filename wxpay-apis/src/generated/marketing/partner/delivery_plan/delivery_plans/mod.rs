@@ -8,98 +8,130 @@ use crate::generated::prelude::*;
 pub mod delivery_plans;
 pub mod terminate;
 
-/// 创建投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.\n\n```ignore\nlet mut request = CreatePartnerDeliveryPlanDeliveryPlansRequest::new(brand_id, out_request_no, product_coupon_id, stock_id);\nrequest.daily_limit = Some(daily_limit);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建投放计划",
+    "POST v3/marketing/partner/delivery-plan/delivery-plans",
+    "v3/marketing/partner/delivery-plan/delivery-plans"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/delivery-plan/delivery-plans", response = CreatePartnerDeliveryPlanDeliveryPlansResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// 创建投放计划的品牌ID
+    #[doc = "创建投放计划的品牌ID\n\nBody field, required. Example: `40016`."]
     pub brand_id: &'a str,
-    /// 单日限领
+    #[doc = "单日限领\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub daily_limit: Option<i64>,
-    /// 结束可用时间
+    #[doc = "结束可用时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-01-01T00:00:00+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_end_time: Option<Timestamp<&'a str>>,
-    /// 开始可用时间
+    #[doc = "开始可用时间\n\nBody field, optional. Format `rfc3339`. Example: `2025-01-01T00:00:00+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_start_time: Option<Timestamp<&'a str>>,
-    /// 创建请求单号
+    #[doc = "创建请求单号\n\nBody field, required. Example: `asdf-1234-40016`."]
     pub out_request_no: &'a str,
-    /// 投放计划名称
+    #[doc = "投放计划名称\n\nBody field, optional. Example: `冬季饮料投放`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_name: Option<&'a str>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `701146876221757924829193824428`."]
     pub product_coupon_id: &'a str,
-    /// 营销标签
+    #[doc = "营销标签\n\nBody field, optional. Example: `天天有惊喜`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommend_word: Option<&'a str>,
-    /// 是否复用商品券和批次信息
+    #[doc = "是否复用商品券和批次信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reuse_coupon_config: Option<bool>,
-    /// 投放批次组ID
+    #[doc = "投放批次组ID\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_bundle_id: Option<&'a str>,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `701246876221757924829194755312`."]
     pub stock_id: &'a str,
-    /// 总库存
+    #[doc = "总库存\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// 使用模式
+    #[doc = "使用模式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_mode: Option<crate::marketing::partner::PartnerUsageMode>,
-    /// 单用户限领
+    #[doc = "单用户限领\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_limit: Option<i64>,
 }
 
-/// The answer to [`CreatePartnerDeliveryPlanDeliveryPlansRequest`] and [`ModifyPartnerDeliveryPlanDeliveryPlansRequest`].
+impl<'a> CreatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`daily_limit`, `delivery_end_time`, `delivery_start_time`, `plan_name`, `recommend_word`, `reuse_coupon_config`, `stock_bundle_id`, `total_count`, `usage_mode`, `user_limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            daily_limit: None,
+            delivery_end_time: None,
+            delivery_start_time: None,
+            out_request_no,
+            plan_name: None,
+            product_coupon_id,
+            recommend_word: None,
+            reuse_coupon_config: None,
+            stock_bundle_id: None,
+            stock_id,
+            total_count: None,
+            usage_mode: None,
+            user_limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerDeliveryPlanDeliveryPlansRequest`] and [`ModifyPartnerDeliveryPlanDeliveryPlansRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerDeliveryPlanDeliveryPlans {
-    /// 投放计划详情
+    #[doc = "投放计划详情\n\nAlways present."]
     pub plan: DeliveryPlansPlan,
 }
 
-/// 投放计划详情
+#[doc = "The `plan` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeliveryPlansPlan {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `40016`."]
     pub brand_id: String,
-    /// 单日限领
+    #[doc = "单日限领\n\nMay be absent. Example: `100`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_limit: Option<i64>,
-    /// 结束可用时间
+    #[doc = "结束可用时间\n\nMay be absent. Format `rfc3339`. Example: `2025-01-01T00:00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_end_time: Option<Timestamp>,
-    /// 开始可用时间
+    #[doc = "开始可用时间\n\nMay be absent. Format `rfc3339`. Example: `2025-01-01T00:00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_start_time: Option<Timestamp>,
-    /// 投放计划ID
+    #[doc = "投放计划ID\n\nAlways present. Example: `12000`."]
     pub plan_id: String,
-    /// 投放计划名称
+    #[doc = "投放计划名称\n\nAlways present. Example: `冬季饮料投放`."]
     pub plan_name: String,
-    /// 投放计划状态
+    #[doc = "投放计划状态\n\nAlways present. Example: `PLAN_CREATED`."]
     pub plan_state: DeliveryPlansPlanState,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `701146876221757924829193824428`."]
     pub product_coupon_id: String,
-    /// 营销标签
+    #[doc = "营销标签\n\nMay be absent. Example: `天天有惊喜`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend_word: Option<String>,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `701246876221757924829194755312`."]
     pub stock_id: String,
-    /// 总库存
+    #[doc = "总库存\n\nMay be absent. Example: `11000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// 单用户限领
+    #[doc = "单用户限领\n\nMay be absent. Example: `5`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_limit: Option<i64>,
 }
 
 string_enum! {
-    /// 投放计划状态
+    /// Values of `plan_state`.
     pub enum DeliveryPlansPlanState {
         /// `PLAN_CREATED`
         PlanCreated = "PLAN_CREATED",
@@ -121,44 +153,77 @@ string_enum! {
 /// The answer to [`CreatePartnerDeliveryPlanDeliveryPlansRequest`]: `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
 pub type CreatePartnerDeliveryPlanDeliveryPlansResponse = PartnerDeliveryPlanDeliveryPlans;
 
-/// 更新投放计划: `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "更新投放计划: `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.\n\n```ignore\nlet mut request = ModifyPartnerDeliveryPlanDeliveryPlansRequest::new(plan_id, modify_content);\nrequest.out_request_no = Some(out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "更新投放计划",
+    "PATCH v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}",
+    "v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/partner/delivery-plan/delivery-plans/<plan_id>", response = ModifyPartnerDeliveryPlanDeliveryPlansResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// 投放计划ID
+    #[doc = "投放计划ID\n\nPath parameter, required. Example: `12000`."]
     pub plan_id: &'a str,
-    /// 修改内容
+    #[doc = "修改内容\n\nBody field, required."]
     pub modify_content: ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a>,
-    /// 修改请求单号
+    #[doc = "修改请求单号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<&'a str>,
 }
 
-/// 修改内容
+impl<'a> ModifyPartnerDeliveryPlanDeliveryPlansRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_request_no`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        plan_id: &'a str,
+        modify_content: ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a>,
+    ) -> Self {
+        Self {
+            plan_id,
+            modify_content,
+            out_request_no: None,
+        }
+    }
+}
+
+#[doc = "修改内容"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a> {
-    /// 单日限领
+    #[doc = "单日限领\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub daily_limit: Option<i64>,
-    /// 结束可用时间
+    #[doc = "结束可用时间\n\nOptional. Format `rfc3339`. Example: `2025-01-01T00:00:00+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_end_time: Option<Timestamp<&'a str>>,
-    /// 投放计划名称
+    #[doc = "投放计划名称\n\nOptional. Example: `冬季饮料投放`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_name: Option<&'a str>,
-    /// 营销标签
+    #[doc = "营销标签\n\nOptional. Example: `天天有惊喜`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommend_word: Option<&'a str>,
-    /// 总库存
+    #[doc = "总库存\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// 单用户限领
+    #[doc = "单用户限领\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_limit: Option<i64>,
+}
+
+impl<'a> ModifyPartnerDeliveryPlanDeliveryPlansModifyContent<'a> {
+    /// The object without a required field. The optional ones (`daily_limit`, `delivery_end_time`, `plan_name`, `recommend_word`, `total_count`, `user_limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            daily_limit: None,
+            delivery_end_time: None,
+            plan_name: None,
+            recommend_word: None,
+            total_count: None,
+            user_limit: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerDeliveryPlanDeliveryPlansRequest`]: `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.

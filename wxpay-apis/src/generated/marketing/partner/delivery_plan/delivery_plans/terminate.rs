@@ -3,14 +3,24 @@
 
 use crate::generated::prelude::*;
 
-/// 终止投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "终止投放计划: `POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`.\n\n```ignore\nlet request = TerminatePartnerDeliveryPlanDeliveryPlansRequest::new(plan_id);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "终止投放计划",
+    "POST v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate",
+    "v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/delivery-plan/delivery-plans/<plan_id>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
-    /// 投放计划ID
+    #[doc = "投放计划ID\n\nPath parameter, required. Example: `12000`."]
     pub plan_id: &'a str,
+}
+
+impl<'a> TerminatePartnerDeliveryPlanDeliveryPlansRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plan_id: &'a str) -> Self {
+        Self { plan_id }
+    }
 }

@@ -11,550 +11,971 @@ pub mod deactivate;
 pub mod stock_bundles;
 pub mod stocks;
 
-/// 创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "创建商品券: `POST /v3/marketing/partner/product-coupon/product-coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponProductCouponsRequest::new(brand_id, display_info, out_request_no, scope, stock, type, usage_mode);\nrequest.out_product_no = Some(out_product_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建商品券",
+    "POST v3/marketing/partner/product-coupon/product-coupons",
+    "v3/marketing/partner/product-coupon/product-coupons"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons", response = CreatePartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 展示信息
+    #[doc = "展示信息\n\nBody field, required."]
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-    /// 外部商品ID
+    #[doc = "外部商品ID\n\nBody field, optional. Example: `Product_1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<&'a str>,
-    /// 创建请求单号
+    #[doc = "创建请求单号\n\nBody field, required. Example: `12345_20250101_A3489`."]
     pub out_request_no: &'a str,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nBody field, required. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 多次优惠模式信息
+    #[doc = "多次优惠模式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info: Option<CreatePartnerProductCouponProductCouponsSequentialUsageInfo>,
-    /// 单券模式信息
+    #[doc = "单券模式信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_info: Option<CreatePartnerProductCouponProductCouponsSingleUsageInfo>,
-    /// 批次信息
+    #[doc = "批次信息\n\nBody field, required."]
     pub stock: CreatePartnerProductCouponProductCouponsStock<'a>,
-    /// 商品券类型
+    #[doc = "商品券类型\n\nBody field, required. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
+    #[doc = "使用模式\n\nBody field, required. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
-/// 展示信息
+impl<'a> CreatePartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_product_no`, `sequential_usage_info`, `single_usage_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+        out_request_no: &'a str,
+        scope: crate::marketing::partner::product_coupon::ProductCouponScope,
+        stock: CreatePartnerProductCouponProductCouponsStock<'a>,
+        r#type: crate::marketing::MarketingStockType,
+        usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
+    ) -> Self {
+        Self {
+            brand_id,
+            display_info,
+            out_product_no: None,
+            out_request_no,
+            scope,
+            sequential_usage_info: None,
+            single_usage_info: None,
+            stock,
+            r#type,
+            usage_mode,
+        }
+    }
+}
+
+#[doc = "展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsDisplayInfo<'a> {
-    /// 商品券背景图
+    #[doc = "商品券背景图\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub background_url: &'a str,
-    /// 套餐组合
+    #[doc = "套餐组合\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combo_package_list: Option<&'a [PartnerProductCouponProductCouponsComboPackage<'a>]>,
-    /// 商品券详情图列表
+    #[doc = "商品券详情图列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_image_url_list: Option<&'a [&'a str]>,
-    /// 商品券图片
+    #[doc = "商品券图片\n\nRequired. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     pub image_url: &'a str,
-    /// 商品券名称
+    #[doc = "商品券名称\n\nRequired. Example: `全场满100立打8折`."]
     pub name: &'a str,
-    /// 商品原价
+    #[doc = "商品原价\n\nOptional. Example: `10000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_price: Option<i64>,
 }
 
-/// 套餐组合
+impl<'a> PartnerProductCouponProductCouponsDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`combo_package_list`, `detail_image_url_list`, `original_price`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(background_url: &'a str, image_url: &'a str, name: &'a str) -> Self {
+        Self {
+            background_url,
+            combo_package_list: None,
+            detail_image_url_list: None,
+            image_url,
+            name,
+            original_price: None,
+        }
+    }
+}
+
+#[doc = "套餐组合"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsComboPackage<'a> {
-    /// 单品列表
+    #[doc = "单品列表\n\nRequired."]
     pub choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
-    /// 套餐名
+    #[doc = "套餐名\n\nRequired. Example: `咖啡2选1`."]
     pub name: &'a str,
-    /// 可选单品数量
+    #[doc = "可选单品数量\n\nRequired. Example: `3`."]
     pub pick_count: i64,
 }
 
-/// 单品列表
+impl<'a> PartnerProductCouponProductCouponsComboPackage<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        choice_list: &'a [PartnerProductCouponProductCouponsChoice<'a>],
+        name: &'a str,
+        pick_count: i64,
+    ) -> Self {
+        Self {
+            choice_list,
+            name,
+            pick_count,
+        }
+    }
+}
+
+#[doc = "单品列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsChoice<'a> {
-    /// 单品数量
+    #[doc = "单品数量\n\nRequired. Example: `2`."]
     pub count: i64,
-    /// 单品图片
+    #[doc = "单品图片\n\nOptional. Example: `https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<&'a str>,
-    /// 单品跳转小程序AppID
+    #[doc = "单品跳转小程序AppID\n\nOptional. Example: `wx4fd12345678`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 单品跳转小程序路径
+    #[doc = "单品跳转小程序路径\n\nOptional. Example: `/pages/index/index`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
-    /// 单品名称
+    #[doc = "单品名称\n\nRequired. Example: `美式`."]
     pub name: &'a str,
-    /// 单品价格
+    #[doc = "单品价格\n\nRequired. Example: `10000`."]
     pub price: i64,
 }
 
-/// 多次优惠模式信息
+impl<'a> PartnerProductCouponProductCouponsChoice<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`image_url`, `mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(count: i64, name: &'a str, price: i64) -> Self {
+        Self {
+            count,
+            image_url: None,
+            mini_program_appid: None,
+            mini_program_path: None,
+            name,
+            price,
+        }
+    }
+}
+
+#[doc = "多次优惠模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
-    /// 多次优惠有效天数
+    #[doc = "多次优惠有效天数\n\nRequired. Example: `365`."]
     pub available_days: i64,
-    /// 可使用次数
+    #[doc = "可使用次数\n\nRequired. Example: `15`."]
     pub count: i64,
-    /// 多次优惠使用间隔天数
+    #[doc = "多次优惠使用间隔天数\n\nOptional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
-    /// 多次优惠规则类型
+    #[doc = "多次优惠规则类型\n\nRequired. Example: `INCREMENTAL`."]
     pub r#type: crate::marketing::partner::product_coupon::ProductCouponType,
 }
 
-/// 单券模式信息
+impl CreatePartnerProductCouponProductCouponsSequentialUsageInfo {
+    /// The object from its required fields, in declaration order. The optional ones (`interval_days`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_days: i64,
+        count: i64,
+        r#type: crate::marketing::partner::product_coupon::ProductCouponType,
+    ) -> Self {
+        Self {
+            available_days,
+            count,
+            interval_days: None,
+            r#type,
+        }
+    }
+}
+
+#[doc = "单券模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageInfo {
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
 }
 
-/// 批次信息
+impl CreatePartnerProductCouponProductCouponsSingleUsageInfo {
+    /// The object without a required field. The optional ones (`discount_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            discount_coupon: None,
+            normal_coupon: None,
+        }
+    }
+}
+
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStock<'a> {
-    /// 券Code分配模式
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 备注
+    #[doc = "备注\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
-    /// 发放规则
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
-/// 用户商品券展示信息
+impl<'a> CreatePartnerProductCouponProductCouponsStock<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+        coupon_display_info: CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a>,
+        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+        stock_send_rule: CreatePartnerProductCouponProductCouponsStockSendRule,
+        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+        usage_rule_display_info: ProductCouponsUsageRuleDisplayInfo<'a>,
+    ) -> Self {
+        Self {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            remark: None,
+            sequential_usage_rule: None,
+            single_usage_rule: None,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        }
+    }
+}
+
+#[doc = "用户商品券展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
-    /// 背景颜色
+    #[doc = "背景颜色\n\nOptional. Example: `Color020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 用户商品券Code展示模式
+    #[doc = "用户商品券Code展示模式\n\nRequired. Example: `QRCODE`."]
     pub code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
-    /// 视频号入口
+    #[doc = "视频号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
-    /// 小程序入口
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program:
         Option<CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a>>,
-    /// 公众号入口
+    #[doc = "公众号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
 
-/// 小程序入口
+impl<'a> CreatePartnerProductCouponProductCouponsCouponDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`background_color`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        code_display_mode: crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode,
+    ) -> Self {
+        Self {
+            background_color: None,
+            code_display_mode,
+            entrance_finder: None,
+            entrance_mini_program: None,
+            entrance_official_account: None,
+        }
+    }
+}
+
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nRequired. Example: `wx234545656765876`."]
     pub appid: &'a str,
-    /// 入口文案
+    #[doc = "入口文案\n\nRequired. Example: `欢迎选购`."]
     pub entrance_wording: &'a str,
-    /// 引导文案
+    #[doc = "引导文案\n\nOptional. Example: `获取更多优惠`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance_wording: Option<&'a str>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nRequired. Example: `/path/index/index`."]
     pub path: &'a str,
 }
 
-/// 公众号入口
+impl<'a> CreatePartnerProductCouponProductCouponsEntranceMiniProgram<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`guidance_wording`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(appid: &'a str, entrance_wording: &'a str, path: &'a str) -> Self {
+        Self {
+            appid,
+            entrance_wording,
+            guidance_wording: None,
+            path,
+        }
+    }
+}
+
+#[doc = "公众号入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsEntranceOfficialAccount<'a> {
-    /// 公众号AppID
+    #[doc = "公众号AppID\n\nRequired. Example: `wx1234567890`."]
     pub appid: &'a str,
 }
 
-/// 多次优惠使用规则
+impl<'a> ProductCouponsEntranceOfficialAccount<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(appid: &'a str) -> Self {
+        Self { appid }
+    }
+}
+
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则列表
+    #[doc = "折扣券使用规则列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon],
     >,
-    /// 兑换券使用规则列表
+    #[doc = "兑换券使用规则列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon],
     >,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<
         &'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon],
     >,
-    /// 多次优惠是否提供首笔特惠
+    #[doc = "多次优惠是否提供首笔特惠\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub special_first: Option<bool>,
 }
 
-/// 券可核销时间
+impl<'a> CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`, `special_first`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_available_period: CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a>,
+    ) -> Self {
+        Self {
+            coupon_available_period,
+            discount_coupon_list: None,
+            exchange_coupon_list: None,
+            normal_coupon_list: None,
+            special_first: None,
+        }
+    }
+}
+
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 结束时间
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
-/// 无规律的可用时间段
+impl<'a> CreatePartnerProductCouponProductCouponsCouponAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_end_time,
+            irregular_available_period_list: None,
+            wait_days_after_receive: None,
+            weekly_available_period: None,
+        }
+    }
+}
+
+#[doc = "无规律的可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub begin_time: Timestamp<&'a str>,
-    /// 结束时间
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub end_time: Timestamp<&'a str>,
 }
 
-/// 每周固定可用时间
+impl<'a> CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(begin_time: Timestamp<&'a str>, end_time: Timestamp<&'a str>) -> Self {
+        Self {
+            begin_time,
+            end_time,
+        }
+    }
+}
+
+#[doc = "每周固定可用时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
-    /// 每周可用星期数
+    #[doc = "每周可用星期数\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_list: Option<&'a [crate::marketing::partner::product_coupon::ProductCouponDay]>,
-    /// 当天可用时间段
+    #[doc = "当天可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_period_list: Option<&'a [CreatePartnerProductCouponProductCouponsDayPeriod]>,
 }
 
-/// 当天可用时间段
+impl<'a> CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a> {
+    /// The object without a required field. The optional ones (`day_list`, `day_period_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            day_list: None,
+            day_period_list: None,
+        }
+    }
+}
+
+#[doc = "当天可用时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsDayPeriod {
-    /// 当天可用开始时间
+    #[doc = "当天可用开始时间\n\nRequired. Example: `60`."]
     pub begin_time: i64,
-    /// 当天可用结束时间
+    #[doc = "当天可用结束时间\n\nRequired. Example: `86399`."]
     pub end_time: i64,
 }
 
-/// 单券使用规则
+impl CreatePartnerProductCouponProductCouponsDayPeriod {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(begin_time: i64, end_time: i64) -> Self {
+        Self {
+            begin_time,
+            end_time,
+        }
+    }
+}
+
+#[doc = "单券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon>,
-    /// 兑换券使用规则
+    #[doc = "兑换券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon:
         Option<crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon>,
 }
 
-/// 券可核销时间
+impl<'a> CreatePartnerProductCouponProductCouponsSingleUsageRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon`, `exchange_coupon`, `normal_coupon`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(coupon_available_period: ProductCouponsCouponAvailablePeriod<'a>) -> Self {
+        Self {
+            coupon_available_period,
+            discount_coupon: None,
+            exchange_coupon: None,
+            normal_coupon: None,
+        }
+    }
+}
+
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponAvailablePeriod<'a> {
-    /// 开始时间
+    #[doc = "开始时间\n\nRequired. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp<&'a str>,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nOptional. Example: `30`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_days: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nRequired. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp<&'a str>,
-    /// 领取后N秒内有效
+    #[doc = "领取后N秒内有效\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_seconds: Option<i64>,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list:
         Option<&'a [CreatePartnerProductCouponProductCouponsIrregularAvailablePeriod<'a>]>,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<CreatePartnerProductCouponProductCouponsWeeklyAvailablePeriod<'a>>,
 }
 
-/// 发放规则
+impl<'a> ProductCouponsCouponAvailablePeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`available_days`, `available_seconds`, `irregular_available_period_list`, `wait_days_after_receive`, `weekly_available_period`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        available_begin_time: Timestamp<&'a str>,
+        available_end_time: Timestamp<&'a str>,
+    ) -> Self {
+        Self {
+            available_begin_time,
+            available_days: None,
+            available_end_time,
+            available_seconds: None,
+            irregular_available_period_list: None,
+            wait_days_after_receive: None,
+            weekly_available_period: None,
+        }
+    }
+}
+
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockSendRule {
-    /// 发放次数总上限
+    #[doc = "发放次数总上限\n\nRequired. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
+    #[doc = "每日发放次数上限\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
+    #[doc = "每个用户领取次数上限\n\nOptional. Example: `5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_user: Option<i64>,
 }
 
-/// 券使用规则展示信息
+impl CreatePartnerProductCouponProductCouponsStockSendRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_count_per_day`, `max_count_per_user`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(max_count: i64) -> Self {
+        Self {
+            max_count,
+            max_count_per_day: None,
+            max_count_per_user: None,
+        }
+    }
+}
+
+#[doc = "券使用规则展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsUsageRuleDisplayInfo<'a> {
-    /// APP跳转类型
+    #[doc = "APP跳转类型\n\nOptional. Example: `H5`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_jump_type: Option<crate::marketing::partner::product_coupon::ProductCouponAppJumpType>,
-    /// APP的H5跳转路径
+    #[doc = "APP的H5跳转路径\n\nOptional. Example: `https://weixin.qq.com/jump-to-app`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_path: Option<&'a str>,
-    /// 券可用门店信息
+    #[doc = "券可用门店信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info: Option<ProductCouponsCouponAvailableStoreInfo<'a>>,
-    /// 券使用方式列表
+    #[doc = "券使用方式列表\n\nRequired."]
     pub coupon_usage_method_list:
         &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nOptional. Example: `wx1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nOptional. Example: `/pages/index/product`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
-    /// 口令链接
+    #[doc = "口令链接\n\nOptional. Example: `passcode_link.example`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passcode_link: Option<&'a str>,
-    /// 券使用说明
+    #[doc = "券使用说明\n\nRequired. Example: `工作日可用`."]
     pub usage_description: &'a str,
 }
 
-/// 券可用门店信息
+impl<'a> ProductCouponsUsageRuleDisplayInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`app_jump_type`, `app_path`, `coupon_available_store_info`, `mini_program_appid`, `mini_program_path`, `passcode_link`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_usage_method_list: &'a [crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod],
+        usage_description: &'a str,
+    ) -> Self {
+        Self {
+            app_jump_type: None,
+            app_path: None,
+            coupon_available_store_info: None,
+            coupon_usage_method_list,
+            mini_program_appid: None,
+            mini_program_path: None,
+            passcode_link: None,
+            usage_description,
+        }
+    }
+}
+
+#[doc = "券可用门店信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponAvailableStoreInfo<'a> {
-    /// 券可用门店描述
+    #[doc = "券可用门店描述\n\nRequired. Example: `所有门店可用，可使用小程序查看门店列表`."]
     pub description: &'a str,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nOptional. Example: `wx1234567890`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<&'a str>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nOptional. Example: `/pages/index/product`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsRequest`].
+impl<'a> ProductCouponsCouponAvailableStoreInfo<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`mini_program_appid`, `mini_program_path`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(description: &'a str) -> Self {
+        Self {
+            description,
+            mini_program_appid: None,
+            mini_program_path: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 展示信息
+    #[doc = "展示信息\n\nAlways present."]
     pub display_info: crate::marketing::partner::product_coupon::ProductCouponDisplayInfo,
-    /// 外部商品ID
+    #[doc = "外部商品ID\n\nMay be absent. Example: `Product_1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<String>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nAlways present. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 多次优惠模式信息
+    #[doc = "多次优惠模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageInfo>,
-    /// 单券模式信息
+    #[doc = "单券模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageInfo>,
-    /// 商品券状态
+    #[doc = "商品券状态\n\nAlways present."]
     pub state: crate::marketing::partner::product_coupon::ProductCouponState,
-    /// 批次信息
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: CreatePartnerProductCouponProductCouponsResponseStock,
-    /// 商品券类型
+    #[doc = "商品券类型\n\nAlways present. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
+    #[doc = "使用模式\n\nAlways present. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::product_coupon::ProductCouponUsageMode,
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsResponseStock {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 券Code分配模式
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
-/// 查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商品券: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = QueryPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsRequest`]: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
 pub type QueryPartnerProductCouponProductCouponsResponse =
     crate::marketing::partner::product_coupon::ProductCouponProductCoupon;
 
-/// 修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改商品券: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.\n\n```ignore\nlet request = ModifyPartnerProductCouponProductCouponsRequest::new(product_coupon_id, brand_id, display_info, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "修改商品券",
+    "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}"
+))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>", response = ModifyPartnerProductCouponProductCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 展示信息
+    #[doc = "展示信息\n\nBody field, required."]
     pub display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
-    /// 修改请求单号
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> ModifyPartnerProductCouponProductCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+        display_info: PartnerProductCouponProductCouponsDisplayInfo<'a>,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+            display_info,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerProductCouponProductCouponsRequest`]: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
 pub type ModifyPartnerProductCouponProductCouponsResponse =
     crate::marketing::partner::product_coupon::ProductCouponProductCoupon;
 
-/// 用户商品券展示信息
+#[doc = "用户商品券展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsCouponDisplayInfo<'a> {
-    /// 背景颜色
+    #[doc = "背景颜色\n\nOptional. Example: `Color020`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<crate::marketing::MarketingBackgroundColor>,
-    /// 用户商品券Code展示模式
+    #[doc = "用户商品券Code展示模式\n\nOptional. Example: `QRCODE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_display_mode:
         Option<crate::marketing::partner::product_coupon::ProductCouponCodeDisplayMode>,
-    /// 视频号入口
+    #[doc = "视频号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_finder: Option<crate::marketing::MarketingFinderInfo<'a>>,
-    /// 小程序入口
+    #[doc = "小程序入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_mini_program: Option<ProductCouponsEntranceMiniProgram<'a>>,
-    /// 公众号入口
+    #[doc = "公众号入口\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrance_official_account: Option<ProductCouponsEntranceOfficialAccount<'a>>,
 }
 
-/// 小程序入口
+impl<'a> ProductCouponsCouponDisplayInfo<'a> {
+    /// The object without a required field. The optional ones (`background_color`, `code_display_mode`, `entrance_finder`, `entrance_mini_program`, `entrance_official_account`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            background_color: None,
+            code_display_mode: None,
+            entrance_finder: None,
+            entrance_mini_program: None,
+            entrance_official_account: None,
+        }
+    }
+}
+
+#[doc = "小程序入口"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ProductCouponsEntranceMiniProgram<'a> {
-    /// 小程序appid
+    #[doc = "小程序appid\n\nRequired. Example: `wx234545656765876`."]
     pub appid: &'a str,
-    /// 入口文案
+    #[doc = "入口文案\n\nRequired. Example: `欢迎选购`."]
     pub entrance_wording: &'a str,
-    /// 引导文案
+    #[doc = "引导文案\n\nRequired. Example: `获取更多优惠`."]
     pub guidance_wording: &'a str,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nRequired. Example: `/path/index/index`."]
     pub path: &'a str,
 }
 
-/// 门店列表
+impl<'a> ProductCouponsEntranceMiniProgram<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        entrance_wording: &'a str,
+        guidance_wording: &'a str,
+        path: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            entrance_wording,
+            guidance_wording,
+            path,
+        }
+    }
+}
+
+#[doc = "门店列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StoresStore<'a> {
-    /// 门店ID
+    #[doc = "门店ID\n\nRequired. Example: `100000001`."]
     pub store_id: &'a str,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest), [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest), [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest).
+impl<'a> StoresStore<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(store_id: &'a str) -> Self {
+        Self { store_id }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::associate_stores::CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::associate_stores::CreatePartnerProductCouponProductCouponsStocksAssociateStoresRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stores {
-    /// 关联失败的门店列表
+#[non_exhaustive]
+pub struct AssociateStores {
+    #[doc = "关联失败的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_store_list: Option<Vec<StoresFailedStore>>,
-    /// 关联成功的门店列表
+    #[doc = "关联成功的门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_store_list: Option<Vec<StoresSuccessStore>>,
-    /// 去重后门店总数
+    #[doc = "去重后门店总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 关联失败的门店列表
+#[doc = "The `failed_store_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresFailedStore {
-    /// 失败错误码
+    #[doc = "失败错误码\n\nAlways present."]
     pub code: String,
-    /// 失败错误信息
+    #[doc = "失败错误信息\n\nAlways present."]
     pub message: String,
-    /// 门店ID
+    #[doc = "门店ID\n\nAlways present. Example: `100000001`."]
     pub store_id: String,
 }
 
-/// 关联成功的门店列表
+#[doc = "The `success_store_list` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoresSuccessStore {
-    /// 门店ID
+    #[doc = "门店ID\n\nAlways present. Example: `100000001`."]
     pub store_id: String,
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::disassociate_stores::CreatePartnerProductCouponProductCouponsStockBundlesDisassociateStoresRequest) and [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`](crate::marketing::partner::product_coupon::product_coupons::stocks::disassociate_stores::CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest)."]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DisassociateStores {
+    #[doc = "取消关联失败的门店列表\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_store_list: Option<Vec<StoresFailedStore>>,
+    #[doc = "取消关联成功的门店列表\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_store_list: Option<Vec<StoresSuccessStore>>,
+    #[doc = "去重后门店总数\n\nAlways present. Example: `100`."]
+    pub total_count: i64,
 }
 
 string_enum! {

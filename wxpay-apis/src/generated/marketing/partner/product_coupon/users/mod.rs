@@ -36,39 +36,41 @@ string_enum! {
     }
 }
 
-/// 多次优惠使用详情
+#[doc = "The `progressive_bundle_usage_detail` object."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsersProgressiveBundleUsageDetail {
-    /// 关联微信支付订单信息
+    #[doc = "关联微信支付订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_order_info: Option<UsersAssociatedOrderInfo>,
-    /// 退券请求单号
+    #[doc = "退券请求单号\n\nMay be absent. Example: `MCHRETURN202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_request_no: Option<String>,
-    /// 退券时间
+    #[doc = "退券时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<Timestamp>,
-    /// 券核销请求单号
+    #[doc = "券核销请求单号\n\nMay be absent. Example: `34657_20250101_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 核销时间
+    #[doc = "核销时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }
 
-/// 关联微信支付订单信息
+#[doc = "关联微信支付订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsersAssociatedOrderInfo {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `trade_no_20250724123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 微信支付单号
+    #[doc = "微信支付单号\n\nMay be absent. Example: `4200000000123456789123456789`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }

@@ -3,32 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "向用户预发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersPreSendCouponRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户预发放商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
+    "v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/pre-send-coupon", response = CreatePartnerProductCouponUsersPreSendCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersPreSendCouponRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nBody field, optional. Example: `123446565767`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> CreatePartnerProductCouponUsersPreSendCouponRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        product_coupon_id: &'a str,
+        send_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            attach: None,
+            brand_id,
+            coupon_code: None,
+            product_coupon_id,
+            send_request_no,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerProductCouponUsersPreSendCouponRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.

@@ -3,46 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 新增活动发券商户号API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_8.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "新增活动发券商户号API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`.\n\n```ignore\nlet mut request = AddPaygiftactivityActivitiesMerchantsRequest::new(activity_id);\nrequest.add_request_no = Some(add_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_8.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "新增活动发券商户号API",
+    "POST v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add"
+))]
 #[wxpay_api(POST, "v3/marketing/paygiftactivity/activities/<activity_id>/merchants/add", response = AddPaygiftactivityActivitiesMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddPaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 请求业务单据号
+    #[doc = "请求业务单据号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_request_no: Option<&'a str>,
-    /// 发券商户号
+    #[doc = "发券商户号\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id_list: Option<&'a [&'a str]>,
 }
 
-/// The answer to [`AddPaygiftactivityActivitiesMerchantsRequest`].
+impl<'a> AddPaygiftactivityActivitiesMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`add_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            add_request_no: None,
+            merchant_id_list: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`AddPaygiftactivityActivitiesMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddPaygiftactivityActivitiesMerchantsResponse {
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 添加时间
+    #[doc = "添加时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_time: Option<Timestamp>,
-    /// 未通过规则校验的发券商户号列表
+    #[doc = "未通过规则校验的发券商户号列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_merchant_id_list:
         Option<Vec<AddPaygiftactivityActivitiesMerchantsInvalidMerchantId>>,
 }
 
-/// 未通过规则校验的发券商户号列表
+#[doc = "未通过规则校验的发券商户号列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddPaygiftactivityActivitiesMerchantsInvalidMerchantId {
-    /// 无效原因
+    #[doc = "无效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_reason: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
 }

@@ -3,31 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 删除活动发券商户号API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_10.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "删除活动发券商户号API: `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`.\n\n```ignore\nlet mut request = DeletePaygiftactivityActivitiesMerchantsRequest::new(activity_id);\nrequest.delete_request_no = Some(delete_request_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_10.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "删除活动发券商户号API",
+    "POST v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete"
+))]
 #[wxpay_api(POST, "v3/marketing/paygiftactivity/activities/<activity_id>/merchants/delete", response = DeletePaygiftactivityActivitiesMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 商户请求单号
+    #[doc = "商户请求单号\n\nBody field, optional. Example: `100002322019090134234sfdf`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_request_no: Option<&'a str>,
-    /// `merchant_id_list`
+    #[doc = "`merchant_id_list`\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id_list: Option<&'a [&'a str]>,
 }
 
-/// The answer to [`DeletePaygiftactivityActivitiesMerchantsRequest`].
+impl<'a> DeletePaygiftactivityActivitiesMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`delete_request_no`, `merchant_id_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            delete_request_no: None,
+            merchant_id_list: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`DeletePaygiftactivityActivitiesMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeletePaygiftactivityActivitiesMerchantsResponse {
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent. Example: `126002309`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 删除时间
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
 }

@@ -6,57 +6,73 @@ use crate::generated::prelude::*;
 pub mod add;
 pub mod delete;
 
-/// 查询活动发券商户号API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_5.shtml>.
-///
-/// For: 微信支付商户, 服务商, 渠道商.
+#[doc = "查询活动发券商户号API: `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`.\n\n```ignore\nlet mut request = QueryPaygiftactivityActivitiesMerchantsRequest::new(activity_id);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/paygiftactivity/chapter3_5.shtml>.\n\nFor: 微信支付商户, 服务商, 渠道商."]
+#[doc(alias(
+    "查询活动发券商户号API",
+    "GET v3/marketing/paygiftactivity/activities/{activity_id}/merchants",
+    "v3/marketing/paygiftactivity/activities/{activity_id}/merchants"
+))]
 #[wxpay_api(GET, "v3/marketing/paygiftactivity/activities/<activity_id>/merchants", response = QueryPaygiftactivityActivitiesMerchantsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesMerchantsRequest<'a> {
-    /// 活动id
+    #[doc = "活动id\n\nPath parameter, required."]
     pub activity_id: &'a str,
-    /// 分页页码
+    #[doc = "分页页码\n\nQuery parameter, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
-/// The answer to [`QueryPaygiftactivityActivitiesMerchantsRequest`].
+impl<'a> QueryPaygiftactivityActivitiesMerchantsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(activity_id: &'a str) -> Self {
+        Self {
+            activity_id,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPaygiftactivityActivitiesMerchantsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesMerchantsResponse {
-    /// 活动id
+    #[doc = "活动id\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    /// 结果集
+    #[doc = "结果集\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPaygiftactivityActivitiesMerchantsData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页页码
+    #[doc = "分页页码\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 总数
+    #[doc = "总数\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 结果集
+#[doc = "结果集"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPaygiftactivityActivitiesMerchantsData {
-    /// 创建时间
+    #[doc = "创建时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 商户名称
+    #[doc = "商户名称\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_name: Option<String>,
-    /// 更新时间
+    #[doc = "更新时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<Timestamp>,
 }

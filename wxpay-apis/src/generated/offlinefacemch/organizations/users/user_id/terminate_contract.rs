@@ -3,16 +3,25 @@
 
 use crate::generated::prelude::*;
 
-/// 解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.
-///
-/// For: 服务商.
+#[doc = "解除刷脸用户签约关系接口: `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.\n\n```ignore\nlet request = TerminateContractOrganizationsUsersByUserIdRequest::new(organization_id, user_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>.\n\nFor: 服务商."]
+#[doc(alias("解除刷脸用户签约关系接口", "POST v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract", "v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract"))]
 #[wxpay_api(POST, "v3/offlinefacemch/organizations/<organization_id>/users/user-id/<user_id>/terminate-contract", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateContractOrganizationsUsersByUserIdRequest<'a> {
-    /// 机构ID
+    #[doc = "机构ID\n\nPath parameter, required."]
     pub organization_id: &'a str,
-    /// 刷脸用户ID
+    #[doc = "刷脸用户ID\n\nPath parameter, required."]
     pub user_id: &'a str,
+}
+
+impl<'a> TerminateContractOrganizationsUsersByUserIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(organization_id: &'a str, user_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            user_id,
+        }
+    }
 }

@@ -3,73 +3,112 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户App预签约API: `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/app-sign-and-create-transaction.html>.
-///
-/// For: 普通商户.
-///
-/// Give sensitive fields in plaintext: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
+#[doc = "保险商户App预签约API: `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`.\n\n```ignore\nlet mut request = AppSignAndCreateTransactionRequest::new(appid, contract_notify_url, insured_display_name, out_contract_code, plan_id, policy_end_date, policy_periods, policy_start_date);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/app-sign-and-create-transaction.html>.\n\nFor: 普通商户.\n\nGive sensitive fields in plaintext as `Sensitive::new(..)`: `send` encrypts them with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+#[doc(alias(
+    "保险商户App预签约API",
+    "POST v3/papay/insurance-sign/contracts/pre-entrust-sign/app",
+    "v3/papay/insurance-sign/contracts/pre-entrust-sign/app"
+))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/contracts/pre-entrust-sign/app", response = AppSignAndCreateTransactionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AppSignAndCreateTransactionRequest<'a> {
-    /// 扣费金额信息
+    #[doc = "扣费金额信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<crate::papay::PapayScheduledAmount<'a>>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 是否自动续保
+    #[doc = "是否自动续保\n\nBody field, optional. Example: `True`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub can_auto_insure: Option<bool>,
-    /// 是否自动重新投保
+    #[doc = "是否自动重新投保\n\nBody field, optional. Example: `False`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub can_auto_reinsure: Option<bool>,
-    /// 合并扣费期数
+    #[doc = "合并扣费期数\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub combined_deduct_period_count: Option<i64>,
-    /// 签约结果通知地址
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub contract_notify_url: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, optional. Example: `Image形象店-深圳腾大-QQ公仔`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `DISCOUNTS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 被保人的展示名称
+    #[doc = "被保人的展示名称\n\nBody field, required. Example: `*明`."]
     pub insured_display_name: &'a str,
-    /// 用户在直连商户应用下的用户标示
+    #[doc = "用户在直连商户应用下的用户标示\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, optional. Example: `1217752501201407033233368018`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<&'a str>,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nBody field, optional. Example: `用户昵称`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<&'a str>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 保险保单的结束日期
+    #[doc = "保险保单的结束日期\n\nBody field, required. Example: `2020-11-22`."]
     pub policy_end_date: &'a str,
-    /// 保单的扣费周期列表
+    #[doc = "保单的扣费周期列表\n\nBody field, required."]
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
-    /// 保险保单的开始日期
+    #[doc = "保险保单的开始日期\n\nBody field, required. Example: `2019-11-22`."]
     pub policy_start_date: &'a str,
-    /// 用户实名信息
+    #[doc = "用户实名信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_identity: Option<crate::papay::insurance_sign::contracts::pre_entrust_sign::SignAndCreateTransactionRealIdentity<'a>>,
-    /// 支付结果通知地址
+    #[doc = "支付结果通知地址\n\nBody field, optional. Example: `https://www.qq.com/`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_notify_url: Option<&'a str>,
 }
 
-/// The answer to [`AppSignAndCreateTransactionRequest`].
+impl<'a> AppSignAndCreateTransactionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `combined_deduct_period_count`, `description`, `goods_tag`, `openid`, `out_trade_no`, `out_user_code`, `real_identity`, `transaction_notify_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_notify_url: &'a str,
+        insured_display_name: &'a str,
+        out_contract_code: &'a str,
+        plan_id: i64,
+        policy_end_date: &'a str,
+        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+        policy_start_date: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            appid,
+            attach: None,
+            can_auto_insure: None,
+            can_auto_reinsure: None,
+            combined_deduct_period_count: None,
+            contract_notify_url,
+            description: None,
+            goods_tag: None,
+            insured_display_name,
+            openid: None,
+            out_contract_code,
+            out_trade_no: None,
+            out_user_code: None,
+            plan_id,
+            policy_end_date,
+            policy_periods,
+            policy_start_date,
+            real_identity: None,
+            transaction_notify_url: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`AppSignAndCreateTransactionRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AppSignAndCreateTransactionResponse {
-    /// 预签约ID
+    #[doc = "预签约ID\n\nAlways present. Example: `5778aadY9nltAsZzXixCkFIGYnV2V`."]
     pub pre_entrustweb_id: String,
 }

@@ -8,22 +8,29 @@ pub mod h5;
 pub mod jsapi;
 pub mod mini_program;
 
-/// 用户实名信息
+#[doc = "用户实名信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionRealIdentity<'a> {
-    /// 自然人身份证号码
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub id_card_number: &'a str,
-    /// 实名验证类型
+    #[doc = "自然人身份证号码\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub id_card_number: Sensitive<&'a str>,
+    #[doc = "实名验证类型\n\nOptional. Example: `ID_CARD`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_type: Option<SignAndCreateTransactionIdentityType>,
-    /// 自然人姓名
-    ///
-    /// Sensitive: give the plaintext; `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`.
-    #[serde(serialize_with = "wxpay_core::sensitive::encrypt")]
-    pub real_name: &'a str,
+    #[doc = "自然人姓名\n\nRequired.\n\nSensitive: give the plaintext (`Sensitive::new(..)`, whose `Debug` is redacted); `send` encrypts it with RSA-OAEP under the client's WeChat Pay key and sets `Wechatpay-Serial`."]
+    pub real_name: Sensitive<&'a str>,
+}
+
+impl<'a> SignAndCreateTransactionRealIdentity<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`identity_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(id_card_number: Sensitive<&'a str>, real_name: Sensitive<&'a str>) -> Self {
+        Self {
+            id_card_number,
+            identity_type: None,
+            real_name,
+        }
+    }
 }
 
 string_enum! {
@@ -34,38 +41,80 @@ string_enum! {
     }
 }
 
-/// 保单的扣费周期列表
+#[doc = "保单的扣费周期列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyPeriod<'a> {
-    /// 预计扣费金额
+    #[doc = "预计扣费金额\n\nRequired."]
     pub estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 预计扣费的日期
+    #[doc = "预计扣费的日期\n\nRequired. Example: `2019-11-22`."]
     pub estimated_deduct_date: &'a str,
-    /// 保障详情
+    #[doc = "保障详情\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_coverage_detail: Option<SignAndCreateTransactionPolicyCoverageDetail<'a>>,
-    /// 保险扣费周期编号
+    #[doc = "保险扣费周期编号\n\nRequired. Example: `1`."]
     pub policy_period_id: i64,
 }
 
-/// 保障详情
+impl<'a> SignAndCreateTransactionPolicyPeriod<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`policy_coverage_detail`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        estimated_deduct_amount: crate::papay::PapayScheduledAmount<'a>,
+        estimated_deduct_date: &'a str,
+        policy_period_id: i64,
+    ) -> Self {
+        Self {
+            estimated_deduct_amount,
+            estimated_deduct_date,
+            policy_coverage_detail: None,
+            policy_period_id,
+        }
+    }
+}
+
+#[doc = "保障详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyCoverageDetail<'a> {
-    /// 保单额度
+    #[doc = "保单额度\n\nOptional. Example: `50000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_amount: Option<&'a str>,
-    /// 保险条款列表
+    #[doc = "保险条款列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_clauses: Option<&'a [SignAndCreateTransactionPolicyClause<'a>]>,
 }
 
-/// 保险条款列表
+impl<'a> SignAndCreateTransactionPolicyCoverageDetail<'a> {
+    /// The object without a required field. The optional ones (`policy_amount`, `policy_clauses`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            policy_amount: None,
+            policy_clauses: None,
+        }
+    }
+}
+
+#[doc = "保险条款列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SignAndCreateTransactionPolicyClause<'a> {
-    /// 条款内容
+    #[doc = "条款内容\n\nOptional. Example: `example_clause_name`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause_name: Option<&'a str>,
-    /// 条款额度
+    #[doc = "条款额度\n\nOptional. Example: `example_clause_quota`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause_quota: Option<&'a str>,
+}
+
+impl<'a> SignAndCreateTransactionPolicyClause<'a> {
+    /// The object without a required field. The optional ones (`clause_name`, `clause_quota`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            clause_name: None,
+            clause_quota: None,
+        }
+    }
 }

@@ -3,59 +3,72 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户查询保险扣费周期列表API: `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/query-policy-periods-by-code.html>.
-///
-/// For: 普通商户.
+#[doc = "保险商户查询保险扣费周期列表API: `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet mut request = QueryPolicyPeriodsByCodeRequest::new(plan_id, out_contract_code);\nrequest.limit = Some(limit);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/query-policy-periods-by-code.html>.\n\nFor: 普通商户."]
+#[doc(alias("保险商户查询保险扣费周期列表API", "GET v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}", "v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/papay/insurance-sign/policy_periods/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QueryPolicyPeriodsByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPolicyPeriodsByCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nQuery parameter, optional. Example: `50`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
 }
 
-/// The answer to [`QueryPolicyPeriodsByCodeRequest`].
+impl<'a> QueryPolicyPeriodsByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`limit`, `offset`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPolicyPeriodsByCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPolicyPeriodsByCodeResponse {
-    /// 扣费周期列表
+    #[doc = "扣费周期列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryPolicyPeriodsByCodeData>>,
-    /// 分页大小
+    #[doc = "分页大小\n\nAlways present. Example: `20`."]
     pub limit: i64,
-    /// 分页开始位置
+    #[doc = "分页开始位置\n\nAlways present. Example: `50`."]
     pub offset: i64,
-    /// 扣费周期总条数
+    #[doc = "扣费周期总条数\n\nMay be absent. Example: `360`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 
-/// 扣费周期列表
+#[doc = "扣费周期列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPolicyPeriodsByCodeData {
-    /// 实际扣费金额
+    #[doc = "实际扣费金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_amount: Option<crate::papay::PapayDeductAmount>,
-    /// 实际扣费的日期
+    #[doc = "实际扣费的日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_date: Option<String>,
-    /// 扣费周期预计的扣费金额
+    #[doc = "扣费周期预计的扣费金额\n\nAlways present."]
     pub estimated_deduct_amount: crate::papay::PapayDeductAmount,
-    /// 扣费周期预计的扣费的日期
+    #[doc = "扣费周期预计的扣费的日期\n\nAlways present. Example: `2019-11-22`."]
     pub estimated_deduct_date: String,
-    /// 保单的扣费周期编号
+    #[doc = "保单的扣费周期编号\n\nAlways present. Example: `1`."]
     pub policy_period_id: i64,
-    /// 扣费周期预约状态
+    #[doc = "扣费周期预约状态\n\nAlways present. Example: `NO_SCHEDULED`."]
     pub policy_period_state: String,
-    /// 已预约的扣费金额信息
+    #[doc = "已预约的扣费金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_amount: Option<crate::papay::PapayDeductAmount>,
 }

@@ -3,37 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 代扣受理扣款: `POST /v3/papay/pay/harmony/transactions/apply`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "代扣受理扣款: `POST /v3/papay/pay/harmony/transactions/apply`.\n\n```ignore\nlet mut request = ApplyPayHarmonyTransactionsRequest::new(amount, appid, contract_id, description, harmony_account_id, out_trade_no, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "代扣受理扣款",
+    "POST v3/papay/pay/harmony/transactions/apply",
+    "v3/papay/pay/harmony/transactions/apply"
+))]
 #[wxpay_api(POST, "v3/papay/pay/harmony/transactions/apply", response = ApplyPayHarmonyTransactionsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyPayHarmonyTransactionsRequest<'a> {
-    /// 扣费金额信息
+    #[doc = "扣费金额信息\n\nBody field, required."]
     pub amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `DISCOUNTS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 鸿蒙账户id
+    #[doc = "鸿蒙账户id\n\nBody field, required. Example: `example_harmony_account_id`."]
     pub harmony_account_id: &'a str,
-    /// 商户类别码
+    #[doc = "商户类别码\n\nBody field, optional. Example: `5734`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mcc: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.qq.com/`."]
     pub transaction_notify_url: &'a str,
+}
+
+impl<'a> ApplyPayHarmonyTransactionsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `mcc`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::papay::PapayScheduledAmount<'a>,
+        appid: &'a str,
+        contract_id: &'a str,
+        description: &'a str,
+        harmony_account_id: &'a str,
+        out_trade_no: &'a str,
+        transaction_notify_url: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            appid,
+            attach: None,
+            contract_id,
+            description,
+            goods_tag: None,
+            harmony_account_id,
+            mcc: None,
+            out_trade_no,
+            transaction_notify_url,
+        }
+    }
 }
 
 /// The answer to [`ApplyPayHarmonyTransactionsRequest`]: `POST /v3/papay/pay/harmony/transactions/apply`.

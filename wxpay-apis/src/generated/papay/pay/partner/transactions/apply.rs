@@ -3,37 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 受理扣款API: `POST /v3/papay/pay/partner/transactions/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-create-transaction.html>.
-///
-/// For: 服务商.
+#[doc = "受理扣款API: `POST /v3/papay/pay/partner/transactions/apply`.\n\n```ignore\nlet mut request = PartnerCreateTransactionRequest::new(amount, contract_id, description, out_trade_no, sp_appid, sub_mchid, transaction_notify_url);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-create-transaction.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "受理扣款API",
+    "POST v3/papay/pay/partner/transactions/apply",
+    "v3/papay/pay/partner/transactions/apply"
+))]
 #[wxpay_api(POST, "v3/papay/pay/partner/transactions/apply", response = PartnerCreateTransactionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerCreateTransactionRequest<'a> {
-    /// 扣费金额信息
+    #[doc = "扣费金额信息\n\nBody field, required."]
     pub amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 附加数据
+    #[doc = "附加数据\n\nBody field, optional. Example: `自定义数据`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nBody field, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 商品描述
+    #[doc = "商品描述\n\nBody field, required. Example: `Image形象店-深圳腾大-QQ公仔`."]
     pub description: &'a str,
-    /// 订单优惠标记
+    #[doc = "订单优惠标记\n\nBody field, optional. Example: `DISCOUNTS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_tag: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 子商户的AppID
+    #[doc = "子商户的AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号商户号
+    #[doc = "子商户号商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.qq.com/`."]
     pub transaction_notify_url: &'a str,
+}
+
+impl<'a> PartnerCreateTransactionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `goods_tag`, `sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        amount: crate::papay::PapayScheduledAmount<'a>,
+        contract_id: &'a str,
+        description: &'a str,
+        out_trade_no: &'a str,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+        transaction_notify_url: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            attach: None,
+            contract_id,
+            description,
+            goods_tag: None,
+            out_trade_no,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+            transaction_notify_url,
+        }
+    }
 }
 
 /// The answer to [`PartnerCreateTransactionRequest`]: `POST /v3/papay/pay/partner/transactions/apply`.

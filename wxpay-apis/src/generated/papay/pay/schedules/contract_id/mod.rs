@@ -5,16 +5,26 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-/// 查询扣费预约API: `GET /v3/papay/pay/schedules/contract-id/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-query-deduct-schedule.html>.
-///
-/// For: 普通商户.
+#[doc = "查询扣费预约API: `GET /v3/papay/pay/schedules/contract-id/{contract_id}`.\n\n```ignore\nlet request = NormalQueryDeductScheduleRequest::new(contract_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-query-deduct-schedule.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询扣费预约API",
+    "GET v3/papay/pay/schedules/contract-id/{contract_id}",
+    "v3/papay/pay/schedules/contract-id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/papay/pay/schedules/contract-id/<contract_id>", response = NormalQueryDeductScheduleResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NormalQueryDeductScheduleRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
+}
+
+impl<'a> NormalQueryDeductScheduleRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str) -> Self {
+        Self { contract_id }
+    }
 }
 
 /// The answer to [`NormalQueryDeductScheduleRequest`]: `GET /v3/papay/pay/schedules/contract-id/{contract_id}`.

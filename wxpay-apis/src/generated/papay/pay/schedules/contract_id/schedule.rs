@@ -3,20 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 预约扣费API: `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-schedule-deduction.html>.
-///
-/// For: 普通商户.
+#[doc = "预约扣费API: `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet request = NormalScheduleDeductionRequest::new(contract_id, appid, schedule_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-schedule-deduction.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "预约扣费API",
+    "POST v3/papay/pay/schedules/contract-id/{contract_id}/schedule",
+    "v3/papay/pay/schedules/contract-id/{contract_id}/schedule"
+))]
 #[wxpay_api(POST, "v3/papay/pay/schedules/contract-id/<contract_id>/schedule", response = NormalScheduleDeductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NormalScheduleDeductionRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 预约的金额信息
+    #[doc = "预约的金额信息\n\nBody field, required."]
     pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+}
+
+impl<'a> NormalScheduleDeductionRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        appid: &'a str,
+        schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+    ) -> Self {
+        Self {
+            contract_id,
+            appid,
+            schedule_amount,
+        }
+    }
 }
 
 /// The answer to [`NormalScheduleDeductionRequest`]: `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.

@@ -3,37 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-h5-scheduled-deduct-pre-sign.html>.
-///
-/// For: 普通商户.
+#[doc = "H5场景预约扣费类型签约的预签约API: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.\n\n```ignore\nlet mut request = NormalH5ScheduledDeductPreSignRequest::new(appid, contract_display_account, contract_notify_url, out_contract_code, plan_id);\nrequest.deduct_schedule = Some(deduct_schedule);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-h5-scheduled-deduct-pre-sign.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "H5场景预约扣费类型签约的预签约API",
+    "POST v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5",
+    "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5"
+))]
 #[wxpay_api(POST, "v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", response = NormalH5ScheduledDeductPreSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NormalH5ScheduledDeductPreSignRequest<'a> {
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 签约结果通知地址
+    #[doc = "签约结果通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub contract_notify_url: &'a str,
-    /// 用于预约扣费的预约信息
+    #[doc = "用于预约扣费的预约信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deduct_schedule:
         Option<crate::papay::scheduled_deduct_sign::ScheduledDeductPreSignDeductSchedule<'a>>,
-    /// 跳转控制信息
+    #[doc = "跳转控制信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jump_control: Option<crate::papay::PapayJumpControl<'a>>,
-    /// 用户在直连商户应用下的用户标示
+    #[doc = "用户在直连商户应用下的用户标示\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nBody field, optional. Example: `用户A`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<&'a str>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nBody field, required. Example: `12535`."]
     pub plan_id: i64,
+}
+
+impl<'a> NormalH5ScheduledDeductPreSignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`deduct_schedule`, `jump_control`, `openid`, `out_user_code`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        contract_notify_url: &'a str,
+        out_contract_code: &'a str,
+        plan_id: i64,
+    ) -> Self {
+        Self {
+            appid,
+            contract_display_account,
+            contract_notify_url,
+            deduct_schedule: None,
+            jump_control: None,
+            openid: None,
+            out_contract_code,
+            out_user_code: None,
+            plan_id,
+        }
+    }
 }
 
 /// The answer to [`NormalH5ScheduledDeductPreSignRequest`]: `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.

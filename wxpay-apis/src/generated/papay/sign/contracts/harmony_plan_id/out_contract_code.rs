@@ -3,53 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 通过商户协议号查询委托代扣签约协议: `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "通过商户协议号查询委托代扣签约协议: `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QuerySignContractsHarmonyPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "通过商户协议号查询委托代扣签约协议",
+    "GET v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+    "v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/papay/sign/contracts/harmony-plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QuerySignContractsHarmonyPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySignContractsHarmonyPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
 }
 
-/// The answer to [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequest`].
+impl<'a> QuerySignContractsHarmonyPlanIdByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`QuerySignContractsHarmonyPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuerySignContractsHarmonyPlanIdByOutContractCodeResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nAlways present. Example: `微信代扣用户A`."]
     pub contract_display_account: String,
-    /// 协议到期时间
+    #[doc = "协议到期时间\n\nMay be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_expired_time: Option<Timestamp>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: QuerySignContractsHarmonyPlanIdByOutContractCodeContractState,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<crate::papay::PlanIdByOutContractCodeContractTerminateInfo>,
-    /// 鸿蒙代扣场景的用户微信号掩码
+    #[doc = "鸿蒙代扣场景的用户微信号掩码\n\nMay be absent. Example: `example_mask_wxid`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_wxid: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nMay be absent. Example: `用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<String>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
 }
 

@@ -3,18 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 商家明细单号查询明细单API: `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_10.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_5.shtml>.
-///
-/// For: 服务商.
+#[doc = "商家明细单号查询明细单API: `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest::new(out_batch_no, out_detail_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_10.shtml>, <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_5.shtml>.\n\nFor: 服务商."]
+#[doc(alias("商家明细单号查询明细单API", "GET v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}", "v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/partner-transfer/batches/out-batch-no/<out_batch_no>/details/out-detail-no/<out_detail_no>", response = QueryBatchesByOutBatchNoDetailsByOutDetailNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_batch_no: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
+}
+
+impl<'a> QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+        }
+    }
 }
 
 /// The answer to [`QueryBatchesByOutBatchNoDetailsByOutDetailNoRequest`]: `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.

@@ -3,28 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 电商收付通模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/ec-pay-redirect-sign-pre-entrust-sign.html>.
-///
-/// For: 服务商.
+#[doc = "电商收付通模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet request = EcPayRedirectSignPreEntrustSignRequest::new(appid, contract_display_account, notify_url, openid, out_contract_code, prepay_id, service_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/ec-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "电商收付通模式支付后场景预签约API",
+    "POST v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
+    "v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign"
+))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign", response = EcPayRedirectSignPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EcPayRedirectSignPreEntrustSignRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nBody field, required. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: &'a str,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nBody field, required. Example: `12535`."]
     pub service_id: i64,
+}
+
+impl<'a> EcPayRedirectSignPreEntrustSignRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        notify_url: &'a str,
+        openid: &'a str,
+        out_contract_code: &'a str,
+        prepay_id: &'a str,
+        service_id: i64,
+    ) -> Self {
+        Self {
+            appid,
+            contract_display_account,
+            notify_url,
+            openid,
+            out_contract_code,
+            prepay_id,
+            service_id,
+        }
+    }
 }
 
 /// The answer to [`EcPayRedirectSignPreEntrustSignRequest`]: `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`.

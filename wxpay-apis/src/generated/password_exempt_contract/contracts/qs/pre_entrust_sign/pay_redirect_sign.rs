@@ -3,36 +3,66 @@
 
 use crate::generated::prelude::*;
 
-/// 清算机构模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-pay-redirect-sign-pre-entrust-sign.html>.
-///
-/// For: 从业机构（支付机构）.
+#[doc = "清算机构模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = QsPayRedirectSignPreEntrustSignRequest::new(appid, contract_display_account, notify_url, out_contract_code, prepay_id, service_id, sub_appid, sub_mchid);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/qs-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 从业机构（支付机构）."]
+#[doc(alias(
+    "清算机构模式支付后场景预签约API",
+    "POST v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
+    "v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign"
+))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign", response = QsPayRedirectSignPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QsPayRedirectSignPreEntrustSignRequest<'a> {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nBody field, required. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: &'a str,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nBody field, required. Example: `12535`."]
     pub service_id: i64,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sub_appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
+}
+
+impl<'a> QsPayRedirectSignPreEntrustSignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        contract_display_account: &'a str,
+        notify_url: &'a str,
+        out_contract_code: &'a str,
+        prepay_id: &'a str,
+        service_id: i64,
+        sub_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            contract_display_account,
+            notify_url,
+            openid: None,
+            out_contract_code,
+            prepay_id,
+            service_id,
+            sub_appid,
+            sub_mchid,
+            sub_openid: None,
+        }
+    }
 }
 
 /// The answer to [`QsPayRedirectSignPreEntrustSignRequest`]: `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.

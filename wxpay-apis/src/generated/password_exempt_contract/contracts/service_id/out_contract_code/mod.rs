@@ -5,62 +5,73 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 商户通过商户协议号查询协议API: `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/get-by-code.html>.
-///
-/// For: 普通商户.
+#[doc = "商户通过商户协议号查询协议API: `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = GetByCodeRequest::new(service_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/get-by-code.html>.\n\nFor: 普通商户."]
+#[doc(alias("商户通过商户协议号查询协议API", "GET v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}", "v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/password-exempt-contract/contracts/service-id/<service_id>/out-contract-code/<out_contract_code>", response = GetByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetByCodeRequest<'a> {
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nPath parameter, required. Example: `12535`."]
     pub service_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
 }
 
-/// The answer to [`GetByCodeRequest`].
+impl<'a> GetByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(service_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            service_id,
+            out_contract_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetByCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetByCodeResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nMay be absent. Example: `微信代扣用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_display_account: Option<String>,
-    /// 免密支付协议ID
+    #[doc = "免密支付协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nAlways present. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     pub contract_signed_time: Timestamp,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: String,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<GetByCodeContractTerminateInfo>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub openid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nAlways present. Example: `12535`."]
     pub service_id: i64,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }
 
-/// 协议解约信息
+#[doc = "协议解约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetByCodeContractTerminateInfo {
-    /// 协议解约时间
+    #[doc = "协议解约时间\n\nMay be absent. Format `rfc3339`. Example: `2020-10-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminated_time: Option<Timestamp>,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nAlways present. Example: `USER_TERMINATE`."]
     pub contract_termination_mode: String,
-    /// 解约备注
+    #[doc = "解约备注\n\nMay be absent. Example: `用户解约`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
 }

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 商户通过商户协议号解约协议API: `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/terminate-by-code.html>.
-///
-/// For: 普通商户.
+#[doc = "商户通过商户协议号解约协议API: `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateByCodeRequest::new(service_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/password-free-contract/contracts/terminate-by-code.html>.\n\nFor: 普通商户."]
+#[doc(alias("商户通过商户协议号解约协议API", "POST v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate", "v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/service-id/<service_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateByCodeRequest<'a> {
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nPath parameter, required. Example: `12535`."]
     pub service_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
+}
+
+impl<'a> TerminateByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        service_id: i64,
+        out_contract_code: &'a str,
+        contract_termination_remark: &'a str,
+    ) -> Self {
+        Self {
+            service_id,
+            out_contract_code,
+            contract_termination_remark,
+        }
+    }
 }
 
 /// The answer to [`TerminateByCodeRequest`]: `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.

@@ -3,47 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// 服务商模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-pay-redirect-sign-pre-entrust-sign.html>.
-///
-/// For: 平台商户, 服务商, 从业机构（支付机构）.
+#[doc = "服务商模式支付后场景预签约API: `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.\n\n```ignore\nlet mut request = SpPayRedirectSignPreEntrustSignRequest::new(contract_display_account, notify_url, out_contract_code, prepay_id, service_id, sp_appid, sub_appid, sub_mchid);\nrequest.sp_openid = Some(sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-password-free-contract/sign/sp-pay-redirect-sign-pre-entrust-sign.html>.\n\nFor: 平台商户, 服务商, 从业机构（支付机构）."]
+#[doc(alias("服务商模式支付后场景预签约API", "POST v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign", "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign"))]
 #[wxpay_api(POST, "v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign", response = SpPayRedirectSignPreEntrustSignResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SpPayRedirectSignPreEntrustSignRequest<'a> {
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nBody field, required. Example: `微信代扣用户A`."]
     pub contract_display_account: &'a str,
-    /// 回调通知地址
+    #[doc = "回调通知地址\n\nBody field, required. Example: `https://yourapp.com/notify`."]
     pub notify_url: &'a str,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nBody field, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 预支付交易会话标识
+    #[doc = "预支付交易会话标识\n\nBody field, required. Example: `wx201410272009395522657a690389285100`."]
     pub prepay_id: &'a str,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nBody field, required. Example: `12535`."]
     pub service_id: i64,
-    /// 商户AppID
+    #[doc = "商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, optional. Example: `oYobu0MVnQfWpSMOYJz2AHPG_gQw`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_openid: Option<&'a str>,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sub_appid: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 用户子标识
+    #[doc = "用户子标识\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// The answer to [`SpPayRedirectSignPreEntrustSignRequest`].
+impl<'a> SpPayRedirectSignPreEntrustSignRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sp_openid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_display_account: &'a str,
+        notify_url: &'a str,
+        out_contract_code: &'a str,
+        prepay_id: &'a str,
+        service_id: i64,
+        sp_appid: &'a str,
+        sub_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_display_account,
+            notify_url,
+            out_contract_code,
+            prepay_id,
+            service_id,
+            sp_appid,
+            sp_openid: None,
+            sub_appid,
+            sub_mchid,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`SpPayRedirectSignPreEntrustSignRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SpPayRedirectSignPreEntrustSignResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 免密支付服务ID
+    #[doc = "免密支付服务ID\n\nAlways present. Example: `12535`."]
     pub service_id: i64,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

@@ -3,23 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 从业机构解除用户授权关系（授权协议号）: `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/terminate-acquiring-bank-permissions-by-code.html>.
-///
-/// For: 从业机构.
+#[doc = "从业机构解除用户授权关系（授权协议号）: `POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet mut request = TerminateAcquiringBankPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);\nrequest.channel_id = Some(channel_id);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-institution-weixin-pay-score/acquiring-bank-service-auth/terminate-acquiring-bank-permissions-by-code.html>.\n\nFor: 从业机构."]
+#[doc(alias(
+    "从业机构解除用户授权关系（授权协议号）",
+    "POST v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate",
+    "v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/acquiringbank/permissions/authorization-code/<authorization_code>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateAcquiringBankPermissionsByCodeRequest<'a> {
-    /// 授权协议号
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1275342195190894594`."]
     pub authorization_code: &'a str,
-    /// 渠道商商户号
+    #[doc = "渠道商商户号\n\nBody field, optional. Example: `1230000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<&'a str>,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `撤销原因`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> TerminateAcquiringBankPermissionsByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`channel_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        authorization_code: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            authorization_code,
+            channel_id: None,
+            reason,
+            service_id,
+            sub_mchid,
+        }
+    }
 }

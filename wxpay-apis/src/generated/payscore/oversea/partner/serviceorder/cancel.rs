@@ -3,20 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 取消支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "取消支付分订单: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`.\n\n```ignore\nlet request = CancelOverseaPartnerServiceorderRequest::new(out_order_no, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "取消支付分订单",
+    "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel",
+    "v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/payscore/oversea/partner/serviceorder/<out_order_no>/cancel", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelOverseaPartnerServiceorderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `用户投诉`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CancelOverseaPartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            out_order_no,
+            reason,
+            service_id,
+            sub_mchid,
+        }
+    }
 }

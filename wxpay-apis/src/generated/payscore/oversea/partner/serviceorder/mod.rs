@@ -9,285 +9,348 @@ pub mod cancel;
 pub mod complete;
 pub mod sync;
 
-/// 查询支付分订单: `GET /v3/payscore/oversea/partner/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "查询支付分订单: `GET /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = QueryOverseaPartnerServiceorderRequest::new(service_id, sub_mchid);\nrequest.out_order_no = Some(out_order_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "查询支付分订单",
+    "GET v3/payscore/oversea/partner/serviceorder",
+    "v3/payscore/oversea/partner/serviceorder"
+))]
 #[wxpay_api(GET, "v3/payscore/oversea/partner/serviceorder", response = QueryOverseaPartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOverseaPartnerServiceorderRequest<'a> {
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nQuery parameter, optional. Example: `1234323JKHDFE1243252`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_order_no: Option<&'a str>,
-    /// 回跳查询ID
+    #[doc = "回跳查询ID\n\nQuery parameter, optional. Example: `15646546545165651651`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<&'a str>,
 }
 
-/// The answer to [`QueryOverseaPartnerServiceorderRequest`].
+impl<'a> QueryOverseaPartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`out_order_no`, `query_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(service_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            service_id,
+            sub_mchid,
+            out_order_no: None,
+            query_id: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryOverseaPartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOverseaPartnerServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 收款信息
+    #[doc = "收款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<QueryOverseaPartnerServiceorderCollection>,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `HKD`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 汇率值
+    #[doc = "汇率值\n\nMay be absent. Example: `90000000`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_price: Option<i64>,
-    /// 汇率
+    #[doc = "汇率\n\nMay be absent. Example: `1HKD=0.90CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_rate_info: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::payscore::PayscoreLocation>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 是否需要收款
+    #[doc = "是否需要收款\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_collection: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub notify_url: String,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_discounts: Option<Vec<crate::payscore::ServiceorderPostDiscount>>,
-    /// 后付费项目
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
-    pub risk_fund: crate::payscore::PayscoreRiskFund,
-    /// 服务ID
+    #[doc = "订单风险金\n\nAlways present."]
+    pub risk_fund: crate::payscore::ServiceorderRiskFund,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nAlways present."]
     pub time_range: crate::payscore::PayscoreResponseTimeRange,
-    /// 总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款信息
+#[doc = "收款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOverseaPartnerServiceorderCollection {
-    /// 收款银行
+    #[doc = "收款银行\n\nMay be absent. Example: `example_bank_type`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 收款明细列表
+    #[doc = "收款明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<QueryOverseaPartnerServiceorderDetail>>,
-    /// 已收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "已收金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 待收金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "待收金额\n\nMay be absent. Example: `40000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paying_amount: Option<i64>,
-    /// 收款状态
+    #[doc = "收款状态\n\nAlways present. Example: `USER_PAID`."]
     pub state: crate::payscore::PayscoreState,
-    /// 总收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "总收款金额\n\nMay be absent. Example: `50000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
 }
 
-/// 收款明细列表
+#[doc = "收款明细列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryOverseaPartnerServiceorderDetail {
-    /// 单笔收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "单笔收款金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nMay be absent. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_time: Option<Timestamp>,
-    /// 收款成功渠道
+    #[doc = "收款成功渠道\n\nMay be absent. Example: `NEWTON`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_type: Option<crate::payscore::PayscorePaidType>,
-    /// 优惠功能
+    #[doc = "优惠功能\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_detail: Option<Vec<crate::payscore::PayscorePromotionDetail>>,
-    /// 收款序号
+    #[doc = "收款序号\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
-    /// 微信支付交易单号
+    #[doc = "微信支付交易单号\n\nMay be absent. Example: `15646546545165651651`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 创建支付分订单: `POST /v3/payscore/oversea/partner/serviceorder`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "创建支付分订单: `POST /v3/payscore/oversea/partner/serviceorder`.\n\n```ignore\nlet mut request = CreateOverseaPartnerServiceorderRequest::new(appid, currency, notify_url, out_order_no, risk_fund, service_id, service_introduction, sub_mchid, time_range);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "创建支付分订单",
+    "POST v3/payscore/oversea/partner/serviceorder",
+    "v3/payscore/oversea/partner/serviceorder"
+))]
 #[wxpay_api(POST, "v3/payscore/oversea/partner/serviceorder", response = CreateOverseaPartnerServiceorderResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOverseaPartnerServiceorderRequest<'a> {
-    /// 服务商公众号ID
+    #[doc = "服务商公众号ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nBody field, optional. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 货币类型
+    #[doc = "货币类型\n\nBody field, required. Example: `HKD`."]
     pub currency: &'a str,
-    /// 服务位置
+    #[doc = "服务位置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation<'a>>,
-    /// 是否需要用户确认
+    pub location: Option<crate::payscore::ServiceorderLocation<'a>>,
+    #[doc = "是否需要用户确认\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need_user_confirm: Option<bool>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 商户优惠
+    #[doc = "商户优惠\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<&'a [crate::payscore::PayscorePostDiscount<'a>]>,
-    /// 后付费项目
+    pub post_discounts:
+        Option<&'a [crate::payscore::CreateOverseaPartnerServiceorderPostDiscount<'a>]>,
+    #[doc = "后付费项目\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_payments:
-        Option<&'a [crate::payscore::CreateAcquiringbankServiceorderPostPayment<'a>]>,
-    /// 服务风险金
-    pub risk_fund: crate::payscore::CreateAcquiringbankServiceorderRiskFund<'a>,
-    /// 服务ID
+        Option<&'a [crate::payscore::CompleteAcquiringBankServiceOrderPostPayment<'a>]>,
+    #[doc = "服务风险金\n\nBody field, required."]
+    pub risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 服务信息
+    #[doc = "服务信息\n\nBody field, required. Example: `XX充电宝`."]
     pub service_introduction: &'a str,
-    /// 子商户公众号ID
+    #[doc = "子商户公众号ID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
-    /// 服务时间
+    #[doc = "服务时间\n\nBody field, required."]
     pub time_range: CreateOverseaPartnerServiceorderTimeRange<'a>,
 }
 
-/// 服务时间
+impl<'a> CreateOverseaPartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `location`, `need_user_confirm`, `openid`, `post_discounts`, `post_payments`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        currency: &'a str,
+        notify_url: &'a str,
+        out_order_no: &'a str,
+        risk_fund: crate::payscore::CreateOverseaPartnerServiceorderRiskFund<'a>,
+        service_id: &'a str,
+        service_introduction: &'a str,
+        sub_mchid: &'a str,
+        time_range: CreateOverseaPartnerServiceorderTimeRange<'a>,
+    ) -> Self {
+        Self {
+            appid,
+            attach: None,
+            currency,
+            location: None,
+            need_user_confirm: None,
+            notify_url,
+            openid: None,
+            out_order_no,
+            post_discounts: None,
+            post_payments: None,
+            risk_fund,
+            service_id,
+            service_introduction,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+            time_range,
+        }
+    }
+}
+
+#[doc = "服务时间"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateOverseaPartnerServiceorderTimeRange<'a> {
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nOptional. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp<&'a str>>,
-    /// 服务结束时间备注
+    #[doc = "服务结束时间备注\n\nOptional. Example: `备注2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<&'a str>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nRequired. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     pub start_time: Timestamp<&'a str>,
-    /// 服务开始时间备注
+    #[doc = "服务开始时间备注\n\nOptional. Example: `备注1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<&'a str>,
 }
 
-/// The answer to [`CreateOverseaPartnerServiceorderRequest`].
+impl<'a> CreateOverseaPartnerServiceorderTimeRange<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`end_time`, `end_time_remark`, `start_time_remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(start_time: Timestamp<&'a str>) -> Self {
+        Self {
+            end_time: None,
+            end_time_remark: None,
+            start_time,
+            start_time_remark: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateOverseaPartnerServiceorderRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOverseaPartnerServiceorderResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 商户数据包
+    #[doc = "商户数据包\n\nMay be absent. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 货币类型
+    #[doc = "货币类型\n\nMay be absent. Example: `HKD`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 服务位置
+    #[doc = "服务位置\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::payscore::ServiceorderLocation>,
-    /// 服务商商户号
+    pub location: Option<crate::payscore::CreateAcquiringbankServiceorderLocation>,
+    #[doc = "服务商商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nMay be absent. Example: `https://api.test.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nAlways present. Example: `0000300001201908301055157220022`."]
     pub order_id: String,
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: String,
-    /// 跳转微信侧数据包
+    #[doc = "跳转微信侧数据包\n\nMay be absent. Example: `DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// 后付费商户优惠
+    #[doc = "后付费商户优惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_discounts: Option<Vec<crate::payscore::CreateAcquiringbankServiceorderPostDiscount>>,
-    /// 后付费项目
+    pub post_discounts: Option<Vec<crate::payscore::PayscorePostDiscount>>,
+    #[doc = "后付费项目\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_payments: Option<Vec<crate::payscore::PayscorePostPayment>>,
-    /// 订单风险金
+    #[doc = "订单风险金\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_fund: Option<crate::payscore::PayscoreRiskFund>,
-    /// 服务ID
+    pub risk_fund: Option<crate::payscore::ServiceorderRiskFund>,
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 服务信息
+    #[doc = "服务信息\n\nAlways present. Example: `XX充电宝`."]
     pub service_introduction: String,
-    /// 服务订单状态
+    #[doc = "服务订单状态\n\nAlways present. Example: `CREATED`."]
     pub state: crate::payscore::QueryOverseaPartnerServiceorderState,
-    /// 订单状态说明
+    #[doc = "订单状态说明\n\nMay be absent. Example: `MCH_COMPLETE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_description: Option<crate::payscore::PayscoreStateDescription>,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 服务时间段
+    #[doc = "服务时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<CreateOverseaPartnerServiceorderResponseTimeRange>,
 }
 
-/// 服务时间段
+#[doc = "服务时间段"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateOverseaPartnerServiceorderResponseTimeRange {
-    /// 服务结束时间
+    #[doc = "服务结束时间\n\nMay be absent. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<Timestamp>,
-    /// 服务结束时间备注
+    #[doc = "服务结束时间备注\n\nMay be absent. Example: `备注2`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time_remark: Option<String>,
-    /// 服务开始时间
+    #[doc = "服务开始时间\n\nAlways present. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     pub start_time: Timestamp,
-    /// 服务开始时间备注
+    #[doc = "服务开始时间备注\n\nMay be absent. Example: `备注1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time_remark: Option<String>,
 }

@@ -3,37 +3,70 @@
 
 use crate::generated::prelude::*;
 
-/// 同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 从业机构.
+#[doc = "同步支付分订单信息: `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.\n\n```ignore\nlet request = SyncOverseaPartnerServiceorderRequest::new(out_order_no, detail, service_id, sub_mchid, type);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 从业机构."]
+#[doc(alias(
+    "同步支付分订单信息",
+    "POST v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync",
+    "v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync"
+))]
 #[wxpay_api(POST, "v3/payscore/oversea/partner/serviceorder/<out_order_no>/sync", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncOverseaPartnerServiceorderRequest<'a> {
-    /// 商户服务订单号
+    #[doc = "商户服务订单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub out_order_no: &'a str,
-    /// 内容信息详情
+    #[doc = "内容信息详情\n\nBody field, required."]
     pub detail: SyncOverseaPartnerServiceorderDetail<'a>,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 场景类型
+    #[doc = "场景类型\n\nBody field, required. Example: `Order_Paid`."]
     pub r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
 }
 
-/// 内容信息详情
+impl<'a> SyncOverseaPartnerServiceorderRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_order_no: &'a str,
+        detail: SyncOverseaPartnerServiceorderDetail<'a>,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+        r#type: crate::payscore::SyncOverseaPartnerServiceorderType,
+    ) -> Self {
+        Self {
+            out_order_no,
+            detail,
+            service_id,
+            sub_mchid,
+            r#type,
+        }
+    }
+}
+
+#[doc = "内容信息详情"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SyncOverseaPartnerServiceorderDetail<'a> {
-    /// 收款金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "收款金额\n\nOptional. Example: `1`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_amount: Option<i64>,
-    /// 收款成功时间
+    #[doc = "收款成功时间\n\nRequired. Format `rfc3339`. Example: `2019-11-11T16:24:05+08:00`."]
     pub paid_time: Timestamp<&'a str>,
-    /// 收款序号
+    #[doc = "收款序号\n\nOptional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
+}
+
+impl<'a> SyncOverseaPartnerServiceorderDetail<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`paid_amount`, `seq`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(paid_time: Timestamp<&'a str>) -> Self {
+        Self {
+            paid_amount: None,
+            paid_time,
+            seq: None,
+        }
+    }
 }

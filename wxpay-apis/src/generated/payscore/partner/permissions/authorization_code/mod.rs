@@ -5,59 +5,74 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 查询与用户授权记录（授权协议号）API: `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_19.shtml>.
-///
-/// For: 服务商.
+#[doc = "查询与用户授权记录（授权协议号）API: `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`.\n\n```ignore\nlet request = GetPartnerPermissionsByCodeRequest::new(authorization_code, service_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_19.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询与用户授权记录（授权协议号）API",
+    "GET v3/payscore/partner/permissions/authorization-code/{authorization_code}",
+    "v3/payscore/partner/permissions/authorization-code/{authorization_code}"
+))]
 #[wxpay_api(GET, "v3/payscore/partner/permissions/authorization-code/<authorization_code>", response = GetPartnerPermissionsByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByCodeRequest<'a> {
-    /// 授权协议号
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nQuery parameter, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`GetPartnerPermissionsByCodeRequest`].
+impl<'a> GetPartnerPermissionsByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(authorization_code: &'a str, service_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            authorization_code,
+            service_id,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetPartnerPermissionsByCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPartnerPermissionsByCodeResponse {
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 授权协议号
+    #[doc = "授权协议号\n\nAlways present. Example: `1275342195190894594`."]
     pub authorization_code: String,
-    /// 授权状态
+    #[doc = "授权状态\n\nAlways present. Example: `UNAVAILABLE`."]
     pub authorization_state: String,
-    /// 最近一次授权成功时间
+    #[doc = "最近一次授权成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_success_time: Option<Timestamp>,
-    /// 最近一次解除授权时间
+    #[doc = "最近一次解除授权时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_authorization_time: Option<Timestamp>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    /// 授权通知地址
+    #[doc = "授权通知地址\n\nMay be absent. Example: `https://www.weixin.com`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 服务商公众号下的用户标识
+    #[doc = "服务商公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 分层版本
+    #[doc = "分层版本\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level_version: Option<i64>,
-    /// 服务ID
+    #[doc = "服务ID\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 子商户应用ID
+    #[doc = "子商户应用ID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1230000109`."]
     pub sub_mchid: String,
-    /// 子商户公众号下的用户标识
+    #[doc = "子商户公众号下的用户标识\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 用户分层
+    #[doc = "用户分层\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_risk_level: Option<i64>,
 }

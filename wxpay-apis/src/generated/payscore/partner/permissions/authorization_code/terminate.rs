@@ -3,20 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.
-///
-/// For: 服务商.
+#[doc = "解除用户授权关系（授权协议号）API: `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.\n\n```ignore\nlet request = TerminatePartnerPermissionsByCodeRequest::new(authorization_code, reason, service_id, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>, <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>.\n\nFor: 服务商."]
+#[doc(alias(
+    "解除用户授权关系（授权协议号）API",
+    "POST v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate",
+    "v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate"
+))]
 #[wxpay_api(POST, "v3/payscore/partner/permissions/authorization-code/<authorization_code>/terminate", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminatePartnerPermissionsByCodeRequest<'a> {
-    /// 授权协议号
+    #[doc = "授权协议号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub authorization_code: &'a str,
-    /// 撤销原因
+    #[doc = "撤销原因\n\nBody field, required. Example: `撤销原因`."]
     pub reason: &'a str,
-    /// 服务ID
+    #[doc = "服务ID\n\nBody field, required. Example: `500001`."]
     pub service_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1230000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> TerminatePartnerPermissionsByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        authorization_code: &'a str,
+        reason: &'a str,
+        service_id: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            authorization_code,
+            reason,
+            service_id,
+            sub_mchid,
+        }
+    }
 }

@@ -5,16 +5,26 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询支付分计划: `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/query-pay-score-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "查询支付分计划: `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.\n\n```ignore\nlet request = QueryPayScorePlanRequest::new(merchant_plan_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/query-pay-score-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询支付分计划",
+    "GET v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}",
+    "v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/plan/payscore-plans/merchant-plan-no/<merchant_plan_no>", response = QueryPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPayScorePlanRequest<'a> {
-    /// 支付分计划商户侧单号
+    #[doc = "支付分计划商户侧单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
+}
+
+impl<'a> QueryPayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_no: &'a str) -> Self {
+        Self { merchant_plan_no }
+    }
 }
 
 /// The answer to [`QueryPayScorePlanRequest`]: `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.

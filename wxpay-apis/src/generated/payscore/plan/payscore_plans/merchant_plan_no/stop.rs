@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 停止支付分计划: `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/stop-pay-score-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "停止支付分计划: `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.\n\n```ignore\nlet request = StopPayScorePlanRequest::new(merchant_plan_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/pay-score-plan/stop-pay-score-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "停止支付分计划",
+    "POST v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
+    "v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop"
+))]
 #[wxpay_api(POST, "v3/payscore/plan/payscore-plans/merchant-plan-no/<merchant_plan_no>/stop", response = StopPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StopPayScorePlanRequest<'a> {
-    /// 商户支付分计划对应的计划号
+    #[doc = "商户支付分计划对应的计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
+}
+
+impl<'a> StopPayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_no: &'a str) -> Self {
+        Self { merchant_plan_no }
+    }
 }
 
 /// The answer to [`StopPayScorePlanRequest`]: `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.

@@ -5,109 +5,134 @@ use crate::generated::prelude::*;
 
 pub mod merchant_sign_plan_no;
 
-/// 创建用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/create-partner-user-sign-plan.html>.
-///
-/// For: 服务商.
+#[doc = "创建用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans`.\n\n```ignore\nlet mut request = CreatePartnerUserSignPlanRequest::new(appid, merchant_sign_plan_no, notify_url, plan_id, service_id, sign_plan_detail, sub_mchid);\nrequest.openid = Some(openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/create-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "创建用户的签约计划",
+    "POST v3/payscore/sign-plan/partner/user-sign-plans",
+    "v3/payscore/sign-plan/partner/user-sign-plans"
+))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/partner/user-sign-plans", response = CreatePartnerUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerUserSignPlanRequest<'a> {
-    /// 服务商的AppID
+    #[doc = "服务商的AppID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 商户签约计划单号
+    #[doc = "商户签约计划单号\n\nBody field, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
-    /// 签约成功事件通知回调地址
+    #[doc = "签约成功事件通知回调地址\n\nBody field, required. Example: `https://api.test.com`."]
     pub notify_url: &'a str,
-    /// 待签约用户在服务商应用下的OpenID
+    #[doc = "待签约用户在服务商应用下的OpenID\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<&'a str>,
-    /// 支付分计划ID
+    #[doc = "支付分计划ID\n\nBody field, required. Example: `01000033210000324638000000376258`."]
     pub plan_id: &'a str,
-    /// 支付分服务ID
+    #[doc = "支付分服务ID\n\nBody field, required. Example: `2002000000000558128851361561536`."]
     pub service_id: &'a str,
-    /// 签约计划对应的计划详情列表的商户侧单号信息
+    #[doc = "签约计划对应的计划详情列表的商户侧单号信息\n\nBody field, required."]
     pub sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
-    /// 子商户的AppID
+    #[doc = "子商户的AppID\n\nBody field, optional. Example: `wxd678efh567hg6999`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 待签约用户在子商户应用下的OpenID
+    #[doc = "待签约用户在子商户应用下的OpenID\n\nBody field, optional. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<&'a str>,
 }
 
-/// The answer to [`CreatePartnerUserSignPlanRequest`].
+impl<'a> CreatePartnerUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`openid`, `sub_appid`, `sub_openid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        merchant_sign_plan_no: &'a str,
+        notify_url: &'a str,
+        plan_id: &'a str,
+        service_id: &'a str,
+        sign_plan_detail: &'a [crate::payscore::sign_plan::UserSignPlanSignPlanDetail<'a>],
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            appid,
+            merchant_sign_plan_no,
+            notify_url,
+            openid: None,
+            plan_id,
+            service_id,
+            sign_plan_detail,
+            sub_appid: None,
+            sub_mchid,
+            sub_openid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerUserSignPlanRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerUserSignPlanResponse {
-    /// 跳转微信侧确认签约小程序的数据
+    #[doc = "跳转微信侧确认签约小程序的数据\n\nAlways present. Example: `Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald`."]
     pub package: String,
-    /// 用户的签约计划
+    #[doc = "用户的签约计划\n\nAlways present."]
     pub sign_plan: PartnerUserSignPlanSignPlan,
 }
 
-/// The answer to [`QueryPartnerUserSignPlanRequest`](crate::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest) and [`StopPartnerUserSignPlanRequest`](crate::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest).
-///
-/// 用户的签约计划
+#[doc = "The answer to [`QueryPartnerUserSignPlanRequest`](crate::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::QueryPartnerUserSignPlanRequest) and [`StopPartnerUserSignPlanRequest`](crate::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::stop::StopPartnerUserSignPlanRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerUserSignPlanSignPlan {
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 签约计划取消原因
+    #[doc = "签约计划取消原因\n\nMay be absent. Example: `用户放弃课程`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
-    /// 签约计划取消时间
+    #[doc = "签约计划取消时间\n\nMay be absent. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_sign_time: Option<Timestamp>,
-    /// 签约计划取消类型
+    #[doc = "签约计划取消类型\n\nMay be absent. Example: `NOT_CANCEL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_sign_type: Option<String>,
-    /// 签约计划扣费次数
+    #[doc = "签约计划扣费次数\n\nAlways present. Example: `10`."]
     pub deduction_quantity: i64,
-    /// 目前用户进行到的计划详情序号
+    #[doc = "目前用户进行到的计划详情序号\n\nAlways present. Example: `2`."]
     pub going_detail_no: i64,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nAlways present. Example: `https://api.test.com`."]
     pub merchant_callback_url: String,
-    /// 商户侧签约计划号
+    #[doc = "商户侧签约计划号\n\nAlways present. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: String,
-    /// 签约计划用户服务商应用下的OpenID
+    #[doc = "签约计划用户服务商应用下的OpenID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 签约所属计划ID
+    #[doc = "签约所属计划ID\n\nAlways present. Example: `01000033210000324638000000376258`."]
     pub plan_id: String,
-    /// 签约计划的名称
+    #[doc = "签约计划的名称\n\nAlways present. Example: `瑜伽晨练课10次`."]
     pub plan_name: String,
-    /// 签约计划的过期时间
+    #[doc = "签约计划的过期时间\n\nAlways present. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     pub plan_over_time: Timestamp,
-    /// 计划所属服务
+    #[doc = "计划所属服务\n\nAlways present. Example: `2002000000000558128851361561536`."]
     pub service_id: String,
-    /// 计划签约ID
+    #[doc = "计划签约ID\n\nAlways present. Example: `01010033210001424338000019876258`."]
     pub sign_plan_id: String,
-    /// 计划签约状态
+    #[doc = "计划签约状态\n\nAlways present. Example: `UNSIGNED`."]
     pub sign_state: String,
-    /// 签约时间
+    #[doc = "签约时间\n\nMay be absent. Format `rfc3339`. Example: `2021-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_time: Option<Timestamp>,
-    /// 签约计划明细列表
+    #[doc = "签约计划明细列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_detail_list: Option<Vec<crate::payscore::sign_plan::UserSignPlanSignedDetail>>,
-    /// 子商户AppID
+    #[doc = "子商户AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户商户号
+    #[doc = "子商户商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 签约计划用户子商户应用下的OpenID
+    #[doc = "签约计划用户子商户应用下的OpenID\n\nMay be absent. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
-    /// 签约计划实际总金额（单位分）
-    ///
-    /// Amount in fen (分).
+    #[doc = "签约计划实际总金额（单位分）\n\nAlways present. Example: `120000`.\n\nAmount in fen (分)."]
     pub total_actual_price: i64,
-    /// 签约计划原总金额(单位分)
-    ///
-    /// Amount in fen (分).
+    #[doc = "签约计划原总金额(单位分)\n\nAlways present. Example: `150000`.\n\nAmount in fen (分)."]
     pub total_origin_price: i64,
 }

@@ -5,16 +5,28 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询用户的签约计划: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/query-user-sign-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "查询用户的签约计划: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.\n\n```ignore\nlet request = QueryUserSignPlanRequest::new(merchant_sign_plan_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/query-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "查询用户的签约计划",
+    "GET v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}",
+    "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>", response = QueryUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryUserSignPlanRequest<'a> {
-    /// 商户签约计划号
+    #[doc = "商户签约计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
+}
+
+impl<'a> QueryUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_sign_plan_no: &'a str) -> Self {
+        Self {
+            merchant_sign_plan_no,
+        }
+    }
 }
 
 /// The answer to [`QueryUserSignPlanRequest`]: `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.

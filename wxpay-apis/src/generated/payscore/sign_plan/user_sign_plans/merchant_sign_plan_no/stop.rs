@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 直连商户取消用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/stop-user-sign-plan.html>.
-///
-/// For: 普通商户.
+#[doc = "直连商户取消用户的签约计划: `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopUserSignPlanRequest::new(merchant_sign_plan_no, stop_reason);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/payscore-plan/user-sign-plan/stop-user-sign-plan.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "直连商户取消用户的签约计划",
+    "POST v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop",
+    "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop"
+))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>/stop", response = StopUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StopUserSignPlanRequest<'a> {
-    /// 商户侧签约计划号
+    #[doc = "商户侧签约计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
-    /// 停止签约计划原因
+    #[doc = "停止签约计划原因\n\nBody field, required. Example: `用户协商后停止`."]
     pub stop_reason: &'a str,
+}
+
+impl<'a> StopUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_sign_plan_no: &'a str, stop_reason: &'a str) -> Self {
+        Self {
+            merchant_sign_plan_no,
+            stop_reason,
+        }
+    }
 }
 
 /// The answer to [`StopUserSignPlanRequest`]: `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.

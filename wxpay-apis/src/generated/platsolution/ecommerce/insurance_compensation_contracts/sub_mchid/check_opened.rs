@@ -3,16 +3,22 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保险理赔功能开通状态: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/check-insurance-compensation-opened.html>.
-///
-/// For: 服务商.
+#[doc = "查询保险理赔功能开通状态: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`.\n\n```ignore\nlet request = CheckInsuranceCompensationOpenedRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/plat-compensation/plat-compensation/check-insurance-compensation-opened.html>.\n\nFor: 服务商."]
+#[doc(alias("查询保险理赔功能开通状态", "POST v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened", "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/<sub_mchid>/check-opened", response = CheckInsuranceCompensationOpenedResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CheckInsuranceCompensationOpenedRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CheckInsuranceCompensationOpenedRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
 }
 
 /// The answer to [`CheckInsuranceCompensationOpenedRequest`]: `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`.

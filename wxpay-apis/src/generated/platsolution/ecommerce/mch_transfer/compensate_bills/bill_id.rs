@@ -3,16 +3,26 @@
 
 use crate::generated::prelude::*;
 
-/// 查询赔付结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504179>.
-///
-/// For: 服务商.
+#[doc = "查询赔付结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`.\n\n```ignore\nlet request = QueryEcommerceMchTransferCompensateBillsByBillIdRequest::new(bill_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504179>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询赔付结果（按微信支付赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}",
+    "v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/<bill_id>", response = QueryEcommerceMchTransferCompensateBillsByBillIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferCompensateBillsByBillIdRequest<'a> {
-    /// 微信支付单号
+    #[doc = "微信支付单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: &'a str,
+}
+
+impl<'a> QueryEcommerceMchTransferCompensateBillsByBillIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(bill_id: &'a str) -> Self {
+        Self { bill_id }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferCompensateBillsByBillIdRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`.

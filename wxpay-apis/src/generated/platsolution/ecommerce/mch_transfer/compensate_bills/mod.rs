@@ -7,47 +7,79 @@ pub mod bill_id;
 pub mod out_bill_no;
 pub mod pre_transfer;
 
-/// 请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504175>.
-///
-/// For: 服务商.
+#[doc = "请求赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504175>.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求赔付",
+    "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills",
+    "v3/platsolution/ecommerce/mch-transfer/compensate-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/compensate-bills", response = CreateEcommerceMchTransferCompensateBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferCompensateBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 收款方信息
+    #[doc = "收款方信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<&'a str>,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `退货运费补偿`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
-/// 收款方信息
+impl<'a> CreateEcommerceMchTransferCompensateBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            out_bill_no,
+            receiver,
+            sponsor_mchid: None,
+            transfer_remark,
+            transfer_scene_id: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
+#[doc = "收款方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
-    /// 转账接收方订单信息
+    #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<
         crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>,
     >,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nOptional. Example: `TRANSACTION_USER`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CompensateBillsType>,
+}
+
+impl<'a> CreateEcommerceMchTransferCompensateBillsReceiver<'a> {
+    /// The object without a required field. The optional ones (`transaction_info`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            transaction_info: None,
+            r#type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -58,87 +90,87 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateEcommerceMchTransferCompensateBillsRequest`].
+#[doc = "The answer to [`CreateEcommerceMchTransferCompensateBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferCompensateBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: CompensateBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// 转账接收方信息
+#[doc = "转账接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompensateBillsReceiverDetail {
-    /// 转账接收者信息
+    #[doc = "转账接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<CompensateBillsReceiver>,
 }
 
-/// 转账接收者信息
+#[doc = "转账接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompensateBillsReceiver {
-    /// 转账接收方订单信息
+    #[doc = "转账接收方订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_info:
         Option<crate::platsolution::ecommerce::mch_transfer::MchTransferTransactionInfo>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nMay be absent. Example: `TRANSACTION_USER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CompensateBillsType>,
 }
 
-/// The answer to [`QueryEcommerceMchTransferCompensateBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdRequest) and [`QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest).
+#[doc = "The answer to [`QueryEcommerceMchTransferCompensateBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::QueryEcommerceMchTransferCompensateBillsByBillIdRequest) and [`QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferCompensateBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: CompensateBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }

@@ -3,51 +3,74 @@
 
 use crate::generated::prelude::*;
 
-/// 请求赔付预下单: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504176>.
-///
-/// For: 服务商.
+#[doc = "请求赔付预下单: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferCompensateBillsPreTransferRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504176>.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求赔付预下单",
+    "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer",
+    "v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer", response = CreateEcommerceMchTransferCompensateBillsPreTransferResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferCompensateBillsPreTransferRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户回调地址
+    #[doc = "商户回调地址\n\nBody field, optional. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 收款方信息
+    #[doc = "收款方信息\n\nBody field, required."]
     pub receiver: crate::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_scene_id: Option<&'a str>,
-    /// 用户收款感知
+    #[doc = "用户收款感知\n\nBody field, optional. Example: `退货运费补偿`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_recv_perception: Option<&'a str>,
 }
 
-/// The answer to [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest`].
+impl<'a> CreateEcommerceMchTransferCompensateBillsPreTransferRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `notify_url`, `sp_appid`, `sponsor_mchid`, `transfer_scene_id`, `user_recv_perception`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_bill_no: &'a str,
+        receiver: crate::platsolution::ecommerce::mch_transfer::compensate_bills::CreateEcommerceMchTransferCompensateBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            notify_url: None,
+            out_bill_no,
+            receiver,
+            sp_appid: None,
+            sponsor_mchid: None,
+            transfer_remark,
+            transfer_scene_id: None,
+            user_recv_perception: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceMchTransferCompensateBillsPreTransferRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferCompensateBillsPreTransferResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 跳转领取页面的package信息
+    #[doc = "跳转领取页面的package信息\n\nAlways present. Example: `affffddafdfafddffda==`."]
     pub package_info: String,
 }

@@ -3,19 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保证金售后赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504195>.
-///
-/// For: 服务商.
+#[doc = "查询保证金售后赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest::new(out_bill_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504195>.\n\nFor: 服务商."]
+#[doc(alias("查询保证金售后赔付结果（按商户赔付单号）", "GET v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}", "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}"))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/<out_bill_no>", response = QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferDepositAfterSalesCompensationBillsByOutBillNoRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`.

@@ -3,54 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保证金售后赔付运费结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504203>.
-///
-/// For: 服务商.
+#[doc = "查询保证金售后赔付运费结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest::new(out_bill_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504203>.\n\nFor: 服务商."]
+#[doc(alias("查询保证金售后赔付运费结果（按商户赔付单号）", "GET v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}", "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}"))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/<out_bill_no>", response = QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest`].
+impl<'a> QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferDepositShippingCostCompensationBillsByOutBillNoResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: crate::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::DepositShippingCostCompensationBillsReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }

@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保险理赔结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504188>.
-///
-/// For: 服务商.
+#[doc = "查询保险理赔结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest::new(bill_id);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504188>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询保险理赔结果（按微信支付赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}",
+    "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/<bill_id>", response = QueryEcommerceMchTransferInsuranceClaimBillsByBillIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest<'a> {
-    /// 微信支付单号
+    #[doc = "微信支付单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_id: &'a str) -> Self {
+        Self {
+            bill_id,
+            sub_mchid: None,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`.

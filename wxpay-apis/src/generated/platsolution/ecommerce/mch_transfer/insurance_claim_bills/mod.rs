@@ -7,118 +7,147 @@ pub mod bill_id;
 pub mod out_bill_no;
 pub mod pre_transfer;
 
-/// 请求保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504184>.
-///
-/// For: 服务商.
+#[doc = "请求保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferInsuranceClaimBillsRequest::new(out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504184>.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求保险理赔",
+    "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills",
+    "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills", response = CreateEcommerceMchTransferInsuranceClaimBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 赔付用户信息
+    #[doc = "赔付用户信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
 }
 
-/// 赔付用户信息
+impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            out_bill_no,
+            receiver,
+            sub_mchid: None,
+            transfer_remark,
+        }
+    }
+}
+
+#[doc = "The `receiver` object."]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {
-    /// 转账接收方订单信息
+    #[doc = "转账接收方订单信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_info: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferTransactionInfo<'a>>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
-/// The answer to [`CreateEcommerceMchTransferInsuranceClaimBillsRequest`].
+impl<'a> CreateEcommerceMchTransferInsuranceClaimBillsReceiver<'a> {
+    /// The object without a required field. The optional ones (`transaction_info`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            transaction_info: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceMchTransferInsuranceClaimBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferInsuranceClaimBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nAlways present. Example: `10000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }
 
-/// The answer to [`QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest) and [`QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest).
+#[doc = "The answer to [`QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::QueryEcommerceMchTransferInsuranceClaimBillsByBillIdRequest) and [`QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::QueryEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferInsuranceClaimBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<QueryEcommerceMchTransferInsuranceClaimBillsCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: crate::platsolution::ecommerce::mch_transfer::MchTransferReceiverDetail,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }
 
-/// 关单信息
+#[doc = "关单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferInsuranceClaimBillsCloseInfo {
-    /// 关单时间
+    #[doc = "关单时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_time: Option<Timestamp>,
-    /// 关单原因
+    #[doc = "关单原因\n\nMay be absent. Example: `NOT_ENOUGH`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<String>,
 }

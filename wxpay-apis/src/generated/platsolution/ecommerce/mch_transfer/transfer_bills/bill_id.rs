@@ -3,21 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保证金赔付结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504200>.
-///
-/// For: 服务商.
+#[doc = "查询保证金赔付结果（按微信支付赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferTransferBillsByBillIdRequest::new(bill_id);\nrequest.business_type = Some(business_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504200>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询保证金赔付结果（按微信支付赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}",
+    "v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/<bill_id>", response = QueryEcommerceMchTransferTransferBillsByBillIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferTransferBillsByBillIdRequest<'a> {
-    /// 微信支付单号
+    #[doc = "微信支付单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: &'a str,
-    /// 业务类型
+    #[doc = "业务类型\n\nQuery parameter, optional. Example: `DEPOSIT_COMPENSATION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<
         crate::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType,
     >,
+}
+
+impl<'a> QueryEcommerceMchTransferTransferBillsByBillIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`business_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(bill_id: &'a str) -> Self {
+        Self {
+            bill_id,
+            business_type: None,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferTransferBillsByBillIdRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`.

@@ -6,36 +6,58 @@ use crate::generated::prelude::*;
 pub mod bill_id;
 pub mod out_bill_no;
 
-/// 保证金赔付: `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504198>.
-///
-/// For: 服务商.
+#[doc = "保证金赔付: `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.\n\n```ignore\nlet mut request = CreateEcommerceMchTransferTransferBillsRequest::new(business_type, out_bill_no, receiver, transfer_remark);\nrequest.amount = Some(amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504198>.\n\nFor: 服务商."]
+#[doc(alias(
+    "保证金赔付",
+    "POST v3/platsolution/ecommerce/mch-transfer/transfer-bills",
+    "v3/platsolution/ecommerce/mch-transfer/transfer-bills"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/transfer-bills", response = CreateEcommerceMchTransferTransferBillsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsRequest<'a> {
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nBody field, optional. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 业务类型
+    #[doc = "业务类型\n\nBody field, required. Example: `DEPOSIT_COMPENSATION`."]
     pub business_type: TransferBillsBusinessType,
-    /// 商户单号
+    #[doc = "商户单号\n\nBody field, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 收款方信息
+    #[doc = "收款方信息\n\nBody field, required."]
     pub receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
-    /// 收款方备注
+    #[doc = "收款方备注\n\nBody field, optional. Example: `小店XXXX直播违规扣罚`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<&'a str>,
-    /// 公众账号ID
+    #[doc = "公众账号ID\n\nBody field, optional. Example: `wx8888888888888888`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp_appid: Option<&'a str>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nBody field, required. Example: `直播违规扣罚`."]
     pub transfer_remark: &'a str,
+}
+
+impl<'a> CreateEcommerceMchTransferTransferBillsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`amount`, `receiver_remark`, `sp_appid`, `sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        business_type: TransferBillsBusinessType,
+        out_bill_no: &'a str,
+        receiver: CreateEcommerceMchTransferTransferBillsReceiver<'a>,
+        transfer_remark: &'a str,
+    ) -> Self {
+        Self {
+            amount: None,
+            business_type,
+            out_bill_no,
+            receiver,
+            receiver_remark: None,
+            sp_appid: None,
+            sub_mchid: None,
+            transfer_remark,
+        }
+    }
 }
 
 string_enum! {
@@ -52,134 +74,159 @@ string_enum! {
     }
 }
 
-/// 收款方信息
+#[doc = "收款方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsReceiver<'a> {
-    /// 转账接收方商户信息
+    #[doc = "转账接收方商户信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<CreateEcommerceMchTransferTransferBillsMchInfo<'a>>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nOptional. Example: `MERCHANT`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
-/// 转账接收方商户信息
+impl<'a> CreateEcommerceMchTransferTransferBillsReceiver<'a> {
+    /// The object without a required field. The optional ones (`mch_info`, `type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mch_info: None,
+            r#type: None,
+        }
+    }
+}
+
+#[doc = "转账接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsMchInfo<'a> {
-    /// 商户号
+    #[doc = "商户号\n\nOptional. Example: `1900001108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nOptional. Example: `1900001108`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mchid: Option<&'a str>,
 }
 
-/// The answer to [`CreateEcommerceMchTransferTransferBillsRequest`].
+impl<'a> CreateEcommerceMchTransferTransferBillsMchInfo<'a> {
+    /// The object without a required field. The optional ones (`mch_id`, `mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mch_id: None,
+            mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateEcommerceMchTransferTransferBillsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateEcommerceMchTransferTransferBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 业务类型
+    #[doc = "业务类型\n\nMay be absent. Example: `DEPOSIT_COMPENSATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<TransferBillsBusinessType>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: TransferBillsReceiverDetail,
-    /// 收款方备注
+    #[doc = "收款方备注\n\nMay be absent. Example: `小店XXXX直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wx8888888888888888`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nAlways present. Example: `直播违规扣罚`."]
     pub transfer_remark: String,
 }
 
-/// 转账接收方信息
+#[doc = "转账接收方信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsReceiverDetail {
-    /// 转账接收者信息
+    #[doc = "转账接收者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<TransferBillsReceiver>,
 }
 
-/// 转账接收者信息
+#[doc = "转账接收者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsReceiver {
-    /// 转账接收方商户信息
+    #[doc = "转账接收方商户信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_info: Option<TransferBillsMchInfo>,
-    /// 转账接收方类型
+    #[doc = "转账接收方类型\n\nMay be absent. Example: `MERCHANT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<crate::platsolution::ecommerce::mch_transfer::CreateEcommerceMchTransferDepositAfterSalesCompensationBillsType>,
 }
 
-/// 转账接收方商户信息
+#[doc = "转账接收方商户信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferBillsMchInfo {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1900001108`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mch_id: Option<String>,
 }
 
-/// The answer to [`QueryEcommerceMchTransferTransferBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::QueryEcommerceMchTransferTransferBillsByBillIdRequest) and [`QueryEcommerceMchTransferTransferBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::QueryEcommerceMchTransferTransferBillsByOutBillNoRequest).
+#[doc = "The answer to [`QueryEcommerceMchTransferTransferBillsByBillIdRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::QueryEcommerceMchTransferTransferBillsByBillIdRequest) and [`QueryEcommerceMchTransferTransferBillsByOutBillNoRequest`](crate::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::QueryEcommerceMchTransferTransferBillsByOutBillNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferTransferBillsResponse {
-    /// 受理时间
+    #[doc = "受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub accept_time: Timestamp,
-    /// 赔付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "赔付金额\n\nMay be absent. Example: `10000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 业务类型
+    #[doc = "业务类型\n\nMay be absent. Example: `DEPOSIT_COMPENSATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<TransferBillsBusinessType>,
-    /// 关单信息
+    #[doc = "关单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info:
         Option<crate::platsolution::ecommerce::mch_transfer::QueryEcommerceMchTransferCloseInfo>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 转账接收方信息
+    #[doc = "转账接收方信息\n\nAlways present."]
     pub receiver_detail: TransferBillsReceiverDetail,
-    /// 收款方备注
+    #[doc = "收款方备注\n\nMay be absent. Example: `小店XXXX直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_remark: Option<String>,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001108`."]
     pub sp_mchid: String,
-    /// 出资商户号
+    #[doc = "出资商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sponsor_mchid: Option<String>,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 成功时间
+    #[doc = "成功时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 赔付原因
+    #[doc = "赔付原因\n\nMay be absent. Example: `直播违规扣罚`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
 }

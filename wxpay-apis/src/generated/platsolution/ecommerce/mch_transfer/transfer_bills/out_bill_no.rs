@@ -3,21 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 查询保证金赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504199>.
-///
-/// For: 服务商.
+#[doc = "查询保证金赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet mut request = QueryEcommerceMchTransferTransferBillsByOutBillNoRequest::new(out_bill_no);\nrequest.business_type = Some(business_type);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504199>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询保证金赔付结果（按商户赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+    "v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/<out_bill_no>", response = QueryEcommerceMchTransferTransferBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferTransferBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 业务类型
+    #[doc = "业务类型\n\nQuery parameter, optional. Example: `DEPOSIT_COMPENSATION`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<
         crate::platsolution::ecommerce::mch_transfer::transfer_bills::TransferBillsBusinessType,
     >,
+}
+
+impl<'a> QueryEcommerceMchTransferTransferBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`business_type`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            business_type: None,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferTransferBillsByOutBillNoRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.

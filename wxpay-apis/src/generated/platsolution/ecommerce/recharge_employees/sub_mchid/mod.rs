@@ -5,22 +5,33 @@ use crate::generated::prelude::*;
 
 pub mod sp_openid;
 
-/// 查询二级商户可扫码充值员工列表: `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521757>.
-///
-/// For: 服务商.
+#[doc = "查询二级商户可扫码充值员工列表: `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`.\n\n```ignore\nlet request = QueryEcommerceRechargeEmployeesBySubMchidRequest::new(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521757>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询二级商户可扫码充值员工列表",
+    "GET v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}",
+    "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>", response = QueryEcommerceRechargeEmployeesBySubMchidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryEcommerceRechargeEmployeesBySubMchidRequest`].
+impl<'a> QueryEcommerceRechargeEmployeesBySubMchidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str) -> Self {
+        Self { sub_mchid }
+    }
+}
+
+#[doc = "The answer to [`QueryEcommerceRechargeEmployeesBySubMchidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryEcommerceRechargeEmployeesBySubMchidResponse {
-    /// 员工列表
+    #[doc = "员工列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employees:
         Option<Vec<crate::platsolution::ecommerce::recharge_employees::RechargeEmployeesEmployee>>,

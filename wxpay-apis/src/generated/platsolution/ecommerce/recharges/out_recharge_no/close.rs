@@ -3,19 +3,32 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.
-///
-/// For: 服务商.
+#[doc = "关闭二级商户充值: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.\n\n```ignore\nlet request = CloseRequest::new(out_recharge_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/close.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "关闭二级商户充值",
+    "POST v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close",
+    "v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharges/out-recharge-no/<out_recharge_no>/close", response = CloseResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseRequest<'a> {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nPath parameter, required. Example: `cz2020042013`."]
     pub out_recharge_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CloseRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_recharge_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_recharge_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CloseRequest`]: `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.

@@ -5,118 +5,134 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 查询二级商户充值结果: `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/get-by-out-no.html>.
-///
-/// For: 服务商.
+#[doc = "查询二级商户充值结果: `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`.\n\n```ignore\nlet request = GetByOutNoRequest::new(out_recharge_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/recharge/get-by-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询二级商户充值结果",
+    "GET v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}",
+    "v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/recharges/out-recharge-no/<out_recharge_no>", response = GetByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetByOutNoRequest<'a> {
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nPath parameter, required. Example: `cz2020042013`."]
     pub out_recharge_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`GetByOutNoRequest`] and [`CloseRequest`](crate::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequest).
+impl<'a> GetByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_recharge_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_recharge_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`GetByOutNoRequest`] and [`CloseRequest`](crate::platsolution::ecommerce::recharges::out_recharge_no::close::CloseRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OutRechargeNoResponse {
-    /// 受理充值时间
+    #[doc = "受理充值时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_time: Option<String>,
-    /// 充值入账账户
+    #[doc = "充值入账账户\n\nAlways present. Example: `DEPOSIT`."]
     pub account_type: crate::platsolution::ecommerce::recharges::RechargesAccountType,
-    /// 可用充值渠道列表
+    #[doc = "可用充值渠道列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_recharge_channels:
         Option<Vec<crate::platsolution::ecommerce::recharges::RechargesAvailableRechargeChannel>>,
-    /// 转账充值的付款信息
+    #[doc = "转账充值的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_transfer_info: Option<OutRechargeNoBankTransferInfo>,
-    /// 关闭充值时间
+    #[doc = "关闭充值时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_time: Option<String>,
-    /// 网银充值的付款信息
+    #[doc = "网银充值的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_bank_recharge_info: Option<OutRechargeNoOnlineBankRechargeInfo>,
-    /// 商户充值单号
+    #[doc = "商户充值单号\n\nAlways present. Example: `cz2020042013`."]
     pub out_recharge_no: String,
-    /// 扫码充值的付款信息
+    #[doc = "扫码充值的付款信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_recharge_info: Option<OutRechargeNoQrRechargeInfo>,
-    /// 充值金额
+    #[doc = "充值金额\n\nAlways present."]
     pub recharge_amount: crate::platsolution::ecommerce::EcommerceRechargeAmount,
-    /// 充值渠道
+    #[doc = "充值渠道\n\nMay be absent. Example: `BANK_TRANSFER`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recharge_channel:
         Option<crate::platsolution::ecommerce::recharges::RechargesAvailableRechargeChannel>,
-    /// 微信支付充值单号
+    #[doc = "微信支付充值单号\n\nAlways present. Example: `172234484162395401`."]
     pub recharge_id: String,
-    /// 充值场景
+    #[doc = "充值场景\n\nAlways present. Example: `ECOMMERCE_DEPOSIT`."]
     pub recharge_scene: crate::platsolution::ecommerce::recharges::RechargesRechargeScene,
-    /// 充值状态
+    #[doc = "充值状态\n\nAlways present. Example: `SUCCESS`."]
     pub recharge_state: crate::platsolution::ecommerce::EcommerceRechargeState,
-    /// 充值状态描述
+    #[doc = "充值状态描述\n\nMay be absent. Example: `超过时间限制，系统自动关闭充值单`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recharge_state_desc: Option<String>,
-    /// 平台商户号
+    #[doc = "平台商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 充值成功时间
+    #[doc = "充值成功时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<String>,
 }
 
-/// 转账充值的付款信息
+#[doc = "转账充值的付款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OutRechargeNoBankTransferInfo {
-    /// 银行账户名称
+    #[doc = "银行账户名称\n\nMay be absent. Example: `某某某有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_name: Option<String>,
-    /// 银行卡号后四位
+    #[doc = "银行卡号后四位\n\nMay be absent. Example: `0722`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_card_tail: Option<String>,
-    /// 开户银行名称
+    #[doc = "开户银行名称\n\nMay be absent. Example: `中国银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 转入的银行流水单号
+    #[doc = "转入的银行流水单号\n\nMay be absent. Example: `110240620400046628001252733345`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill_no: Option<String>,
-    /// 转账充值附言
+    #[doc = "转账充值附言\n\nMay be absent. Example: `转账充值附言`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// 银行转账退回原因
+    #[doc = "银行转账退回原因\n\nMay be absent. Example: `银行转账充值金额与申请充值金额不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_reason: Option<String>,
-    /// 银行转账退回时间
+    #[doc = "银行转账退回时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<String>,
 }
 
-/// 网银充值的付款信息
+#[doc = "网银充值的付款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OutRechargeNoOnlineBankRechargeInfo {
-    /// 银行账户名称
+    #[doc = "银行账户名称\n\nMay be absent. Example: `某某某有限公司`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_name: Option<String>,
-    /// 银行卡号后四位
+    #[doc = "银行卡号后四位\n\nMay be absent. Example: `0722`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_card_tail: Option<String>,
-    /// 开户银行名称
+    #[doc = "开户银行名称\n\nMay be absent. Example: `中国银行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 银行交易订单号
+    #[doc = "银行交易订单号\n\nMay be absent. Example: `110240620400046628001252733345`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill_no: Option<String>,
-    /// 网银类型
+    #[doc = "网银类型\n\nMay be absent. Example: `ONLINE_BANK_TYPE_CORPORATE`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_bank_type: Option<OutRechargeNoOnlineBankType>,
-    /// 网银充值退回原因
+    #[doc = "网银充值退回原因\n\nMay be absent. Example: `银行转账充值金额与申请充值金额不一致`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_reason: Option<String>,
-    /// 网银充值退回时间
+    #[doc = "网银充值退回时间\n\nMay be absent. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<String>,
 }
@@ -131,13 +147,14 @@ string_enum! {
     }
 }
 
-/// 扫码充值的付款信息
+#[doc = "扫码充值的付款信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OutRechargeNoQrRechargeInfo {
-    /// 员工类型
+    #[doc = "员工类型\n\nMay be absent. Example: `ADMIN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_type: Option<OutRechargeNoEmployeeType>,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nMay be absent. Example: `owYiu0WOJdGCYxoHrPabGhI39uT4`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
 }

@@ -3,26 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 个人收款-申请异常结算批次单处理: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台.
+#[doc = "个人收款-申请异常结算批次单处理: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.\n\n```ignore\nlet mut request = ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest::new(settle_batch_no, abnormal_settle_type, individual_auth_id, out_abnormal_settle_batch_no);\nrequest.description = Some(description);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台."]
+#[doc(alias("个人收款-申请异常结算批次单处理", "POST v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle", "v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/settle/prepay-settle-orders/<settle_batch_no>/apply-abnormal-settle", response = ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest<'a> {
-    /// 微信支付结算批次单号
+    #[doc = "微信支付结算批次单号\n\nPath parameter, required. Example: `123685544886666`."]
     pub settle_batch_no: &'a str,
-    /// 异常结算批次单处理方式
+    #[doc = "异常结算批次单处理方式\n\nBody field, required. Example: `TRANSFER_TO_ORIGINAL_RECEIVE_USER`."]
     pub abnormal_settle_type:
         ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType,
-    /// 异常处理说明
+    #[doc = "异常处理说明\n\nBody field, optional. Example: `xx结算失败，转付至原用户`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nBody field, required. Example: `256322110225`."]
     pub individual_auth_id: &'a str,
-    /// 商户异常结算批次单号
+    #[doc = "商户异常结算批次单号\n\nBody field, required. Example: `1236698745558870`."]
     pub out_abnormal_settle_batch_no: &'a str,
+}
+
+impl<'a> ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`description`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        settle_batch_no: &'a str,
+        abnormal_settle_type: ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType,
+        individual_auth_id: &'a str,
+        out_abnormal_settle_batch_no: &'a str,
+    ) -> Self {
+        Self {
+            settle_batch_no,
+            abnormal_settle_type,
+            description: None,
+            individual_auth_id,
+            out_abnormal_settle_batch_no,
+        }
+    }
 }
 
 string_enum! {
@@ -33,46 +50,48 @@ string_enum! {
     }
 }
 
-/// The answer to [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest`].
+#[doc = "The answer to [`ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersResponse {
-    /// 异常结算处理结果
+    #[doc = "异常结算处理结果\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abnormal_settle_result:
         Option<ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleResult>,
-    /// 异常原因类型
+    #[doc = "异常原因类型\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abnormal_type: Option<ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalType>,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 收款方描述
+    #[doc = "收款方描述\n\nAlways present."]
     pub description: String,
-    /// 批次完成时间
+    #[doc = "批次完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present."]
     pub individual_auth_id: String,
-    /// 商户结算批次单号
+    #[doc = "商户结算批次单号\n\nAlways present."]
     pub out_settle_batch_no: String,
-    /// 微信支付结算批次单号
+    #[doc = "微信支付结算批次单号\n\nAlways present."]
     pub settle_batch_no: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state: ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersState,
-    /// 交易场景
+    #[doc = "交易场景\n\nAlways present."]
     pub trade_scenario: ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersTradeScenario,
 }
 
-/// 异常结算处理结果
+#[doc = "异常结算处理结果"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleResult {
-    /// 微信支付异常资金付款单号
+    #[doc = "微信支付异常资金付款单号\n\nAlways present. Example: `2123685544886666`."]
     pub abnormal_fund_receipt_id: String,
-    /// 异常结算批次单处理方式
+    #[doc = "异常结算批次单处理方式\n\nAlways present."]
     pub abnormal_settle_type:
         ApplyAbnormalSettleEcommerceSettlePrepaySettleOrdersAbnormalSettleType,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub apply_success_time: Timestamp,
-    /// 商户异常结算批次单号
+    #[doc = "商户异常结算批次单号\n\nAlways present. Example: `1236698745558870`."]
     pub out_abnormal_settle_batch_no: String,
 }
 

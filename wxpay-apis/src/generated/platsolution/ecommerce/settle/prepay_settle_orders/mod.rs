@@ -7,71 +7,144 @@ use crate::generated::prelude::*;
 
 pub mod apply_abnormal_settle;
 
-/// 个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.
-///
-/// For: 电商平台.
+#[doc = "个人收款-申请批量结算: `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.\n\n```ignore\nlet mut request = ApplyPrepaySettleOrdersRequest::new(appid, description, individual_auth_id, notify_url, out_settle_batch_no, settle_info_list, trade_scenario);\nrequest.receive_type_template_id = Some(receive_type_template_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/apply-prepay-settle-orders.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "个人收款-申请批量结算",
+    "POST v3/platsolution/ecommerce/settle/prepay-settle-orders",
+    "v3/platsolution/ecommerce/settle/prepay-settle-orders"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/settle/prepay-settle-orders", response = ApplyPrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersRequest<'a> {
-    /// 发起方AppID
+    #[doc = "发起方AppID\n\nBody field, required. Example: `WXA12368855126622`."]
     pub appid: &'a str,
-    /// 收款方描述
+    #[doc = "收款方描述\n\nBody field, required. Example: `共计2笔订单，订单金额xxx元，平台服务费xxx元，合计收款xxx元`."]
     pub description: &'a str,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nBody field, required. Example: `256322110225`."]
     pub individual_auth_id: &'a str,
-    /// 通知地址
+    #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
-    /// 商户结算批次单号
+    #[doc = "商户结算批次单号\n\nBody field, required. Example: `1236698745558870`."]
     pub out_settle_batch_no: &'a str,
-    /// 收款类型模板ID
-    ///
-    /// One of `1`, `2`.
+    #[doc = "收款类型模板ID\n\nBody field, optional.\n\nOne of `1`, `2`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receive_type_template_id: Option<i64>,
-    /// 结算信息列表
+    #[doc = "结算信息列表\n\nBody field, required."]
     pub settle_info_list: &'a [ApplyPrepaySettleOrdersSettleInfo<'a>],
-    /// 交易场景
+    #[doc = "交易场景\n\nBody field, required. Example: `RECOMMERCE`."]
     pub trade_scenario: PrepaySettleOrdersTradeScenario,
 }
 
-/// 结算信息列表
+impl<'a> ApplyPrepaySettleOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`receive_type_template_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        appid: &'a str,
+        description: &'a str,
+        individual_auth_id: &'a str,
+        notify_url: &'a str,
+        out_settle_batch_no: &'a str,
+        settle_info_list: &'a [ApplyPrepaySettleOrdersSettleInfo<'a>],
+        trade_scenario: PrepaySettleOrdersTradeScenario,
+    ) -> Self {
+        Self {
+            appid,
+            description,
+            individual_auth_id,
+            notify_url,
+            out_settle_batch_no,
+            receive_type_template_id: None,
+            settle_info_list,
+            trade_scenario,
+        }
+    }
+}
+
+#[doc = "结算信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersSettleInfo<'a> {
-    /// 商户结算单号
+    #[doc = "商户结算单号\n\nRequired. Example: `12369666555136622`."]
     pub out_settle_no: &'a str,
-    /// 结算明细单列表
+    #[doc = "结算明细单列表\n\nRequired."]
     pub settle_detail_info_list: &'a [ApplyPrepaySettleOrdersSettleDetailInfo<'a>],
-    /// 微信支付订单号
+    #[doc = "微信支付订单号\n\nRequired. Example: `4207752501201407033233368018`."]
     pub transaction_id: &'a str,
 }
 
-/// 结算明细单列表
+impl<'a> ApplyPrepaySettleOrdersSettleInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        out_settle_no: &'a str,
+        settle_detail_info_list: &'a [ApplyPrepaySettleOrdersSettleDetailInfo<'a>],
+        transaction_id: &'a str,
+    ) -> Self {
+        Self {
+            out_settle_no,
+            settle_detail_info_list,
+            transaction_id,
+        }
+    }
+}
+
+#[doc = "结算明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
-    /// 金额
+    #[doc = "金额\n\nRequired."]
     pub amount: ApplyPrepaySettleOrdersAmount<'a>,
-    /// 商户结算明细单号
+    #[doc = "商户结算明细单号\n\nRequired. Example: `123688556699666554`."]
     pub out_settle_detail_no: &'a str,
-    /// 接收方账号
+    #[doc = "接收方账号\n\nRequired. Example: `1234567890`."]
     pub receiver_account: &'a str,
-    /// 接收方类型
+    #[doc = "接收方类型\n\nRequired. Example: `MERCHANT`."]
     pub receiver_type: &'a str,
-    /// 结算类型
+    #[doc = "结算类型\n\nRequired. Example: `RECEIVE`."]
     pub settle_type: &'a str,
 }
 
-/// 金额
+impl<'a> ApplyPrepaySettleOrdersSettleDetailInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        amount: ApplyPrepaySettleOrdersAmount<'a>,
+        out_settle_detail_no: &'a str,
+        receiver_account: &'a str,
+        receiver_type: &'a str,
+        settle_type: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            out_settle_detail_no,
+            receiver_account,
+            receiver_type,
+            settle_type,
+        }
+    }
+}
+
+#[doc = "金额"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersAmount<'a> {
-    /// 金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "金额\n\nRequired. Example: `11000`.\n\nAmount in fen (分)."]
     pub amount: i64,
-    /// 币种
+    #[doc = "币种\n\nOptional. Example: `CNY`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'a str>,
+}
+
+impl<'a> ApplyPrepaySettleOrdersAmount<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`currency`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(amount: i64) -> Self {
+        Self {
+            amount,
+            currency: None,
+        }
+    }
 }
 
 string_enum! {
@@ -82,58 +155,70 @@ string_enum! {
     }
 }
 
-/// The answer to [`ApplyPrepaySettleOrdersRequest`].
+#[doc = "The answer to [`ApplyPrepaySettleOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyPrepaySettleOrdersResponse {
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 收款方描述
+    #[doc = "收款方描述\n\nAlways present."]
     pub description: String,
-    /// 批次完成时间
+    #[doc = "批次完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present."]
     pub individual_auth_id: String,
-    /// 商户结算批次单号
+    #[doc = "商户结算批次单号\n\nAlways present."]
     pub out_settle_batch_no: String,
-    /// 微信支付结算批次单号
+    #[doc = "微信支付结算批次单号\n\nAlways present."]
     pub settle_batch_no: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state: String,
-    /// 交易场景
+    #[doc = "交易场景\n\nAlways present."]
     pub trade_scenario: String,
 }
 
-/// 个人收款-查询批量结算信息: `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/get-prepay-settle-orders.html>.
-///
-/// For: 电商平台.
+#[doc = "个人收款-查询批量结算信息: `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`.\n\n```ignore\nlet request = GetPrepaySettleOrdersRequest::new(settle_batch_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/get-prepay-settle-orders.html>.\n\nFor: 电商平台."]
+#[doc(alias(
+    "个人收款-查询批量结算信息",
+    "GET v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}",
+    "v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/settle/prepay-settle-orders/<settle_batch_no>", response = GetPrepaySettleOrdersResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrepaySettleOrdersRequest<'a> {
-    /// 微信支付结算批次单号
+    #[doc = "微信支付结算批次单号\n\nPath parameter, required. Example: `123685544886666`."]
     pub settle_batch_no: &'a str,
 }
 
-/// The answer to [`GetPrepaySettleOrdersRequest`].
+impl<'a> GetPrepaySettleOrdersRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(settle_batch_no: &'a str) -> Self {
+        Self { settle_batch_no }
+    }
+}
+
+#[doc = "The answer to [`GetPrepaySettleOrdersRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPrepaySettleOrdersResponse {
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 收款方描述
+    #[doc = "收款方描述\n\nAlways present."]
     pub description: String,
-    /// 批次完成时间
+    #[doc = "批次完成时间\n\nMay be absent. Format `rfc3339`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<Timestamp>,
-    /// 商品单个人收款方受理授权ID
+    #[doc = "商品单个人收款方受理授权ID\n\nAlways present."]
     pub individual_auth_id: String,
-    /// 商户结算批次单号
+    #[doc = "商户结算批次单号\n\nAlways present."]
     pub out_settle_batch_no: String,
-    /// 微信支付结算批次单号
+    #[doc = "微信支付结算批次单号\n\nAlways present."]
     pub settle_batch_no: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state: String,
-    /// 交易场景
+    #[doc = "交易场景\n\nAlways present."]
     pub trade_scenario: PrepaySettleOrdersTradeScenario,
 }

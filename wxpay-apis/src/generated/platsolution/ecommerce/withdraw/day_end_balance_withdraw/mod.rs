@@ -5,32 +5,54 @@ use crate::generated::prelude::*;
 
 pub mod out_request_no;
 
-/// 二级商户按日终余额预约提现: `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "二级商户按日终余额预约提现: `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.\n\n```ignore\nlet mut request = CreateEcommerceWithdrawDayEndBalanceWithdrawRequest::new(calculate_amount_type, out_request_no, sub_mchid);\nrequest.bank_memo = Some(bank_memo);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "二级商户按日终余额预约提现",
+    "POST v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw",
+    "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw", response = CreateEcommerceWithdrawDayEndBalanceWithdrawResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEcommerceWithdrawDayEndBalanceWithdrawRequest<'a> {
-    /// 银行附言
+    #[doc = "银行附言\n\nBody field, optional. Example: `微信支付提现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<&'a str>,
-    /// 计算提现金额方式
+    #[doc = "计算提现金额方式\n\nBody field, required. Example: `ONLY_DAY_END_BALANCE`."]
     pub calculate_amount_type: CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType,
-    /// 提现结果通知地址
+    #[doc = "提现结果通知地址\n\nBody field, optional. Example: `https://yourapp.com/notify`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nBody field, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
-    /// 提现备注
+    #[doc = "提现备注\n\nBody field, optional. Example: `交易提现`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 留存额
+    #[doc = "留存额\n\nBody field, optional. Example: `100`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserve_amount: Option<i64>,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateEcommerceWithdrawDayEndBalanceWithdrawRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`bank_memo`, `notify_url`, `remark`, `reserve_amount`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        calculate_amount_type: CreateEcommerceWithdrawDayEndBalanceWithdrawCalculateAmountType,
+        out_request_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            bank_memo: None,
+            calculate_amount_type,
+            notify_url: None,
+            out_request_no,
+            remark: None,
+            reserve_amount: None,
+            sub_mchid,
+        }
+    }
 }
 
 string_enum! {
@@ -43,59 +65,52 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest`] and [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest`](crate::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest).
+#[doc = "The answer to [`CreateEcommerceWithdrawDayEndBalanceWithdrawRequest`] and [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest`](crate::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DayEndBalanceWithdrawResponse {
-    /// 入账银行
+    #[doc = "入账银行\n\nAlways present. Example: `招商银行`."]
     pub account_bank: String,
-    /// 入账银行账号后四位
+    #[doc = "入账银行账号后四位\n\nAlways present. Example: `1178`."]
     pub account_number: String,
-    /// 出款账户类型
+    #[doc = "出款账户类型\n\nAlways present. Example: `BASIC`."]
     pub account_type: crate::platsolution::ecommerce::EcommerceAccountType,
-    /// 银行附言
+    #[doc = "银行附言\n\nMay be absent. Example: `微信支付提现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_memo: Option<String>,
-    /// 入账银行全称（含支行）
+    #[doc = "入账银行全称（含支行）\n\nMay be absent. Example: `中国工商银行股份有限公司深圳软件园支行`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// 发起提现时间
+    #[doc = "发起提现时间\n\nAlways present. Format `rfc3339`."]
     pub create_time: Timestamp,
-    /// 提现失败金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现失败金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_amount: Option<i64>,
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nAlways present. Example: `20190611222222222200000000012122`."]
     pub out_request_no: String,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `卡号错误`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 提现退票金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现退票金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
-    /// 提现备注
+    #[doc = "提现备注\n\nMay be absent. Example: `交易提现`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 收付通平台商户号
+    #[doc = "收付通平台商户号\n\nAlways present. Example: `222212131`."]
     pub sp_mchid: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `CREATED`."]
     pub status: DayEndBalanceWithdrawStatus,
-    /// 特约商户号
+    #[doc = "特约商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 提现成功金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现成功金额\n\nMay be absent. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_amount: Option<i64>,
-    /// 提现金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "提现金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 提现状态更新时间
+    #[doc = "提现状态更新时间\n\nAlways present. Format `rfc3339`."]
     pub update_time: Timestamp,
-    /// 微信支付提现单号
+    #[doc = "微信支付提现单号\n\nAlways present. Example: `12321937198237912739132791732912793127931279317929791239112123`."]
     pub withdraw_id: String,
 }
 

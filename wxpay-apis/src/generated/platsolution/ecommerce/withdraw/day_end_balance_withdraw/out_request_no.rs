@@ -3,18 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 查询二级商户按日终余额预约提现状态: `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "查询二级商户按日终余额预约提现状态: `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.\n\n```ignore\nlet request = QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest::new(out_request_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("查询二级商户按日终余额预约提现状态", "GET v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}", "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}"))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/<out_request_no>", response = QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest<'a> {
-    /// 商户提现单号
+    #[doc = "商户提现单号\n\nPath parameter, required. Example: `20190611222222222200000000012122`."]
     pub out_request_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_request_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_request_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryEcommerceWithdrawDayEndBalanceWithdrawByOutRequestNoRequest`]: `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.

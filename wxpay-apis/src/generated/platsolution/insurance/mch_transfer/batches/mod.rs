@@ -23,30 +23,32 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryInsuranceMchTransferBatchesByBatchIdRequest`](crate::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdRequest) and [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest`](crate::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoRequest).
+#[doc = "The answer to [`QueryInsuranceMchTransferBatchesByBatchIdRequest`](crate::platsolution::insurance::mch_transfer::batches::batch_id::QueryInsuranceMchTransferBatchesByBatchIdRequest) and [`QueryInsuranceMchTransferBatchesByOutBatchNoRequest`](crate::platsolution::insurance::mch_transfer::batches::out_batch_no::QueryInsuranceMchTransferBatchesByOutBatchNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesResponse {
-    /// 转账明细单列表
+    #[doc = "转账明细单列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<QueryInsuranceMchTransferBatchesData>>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nMay be absent. Example: `20`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 转账批次单
+    #[doc = "转账批次单\n\nAlways present."]
     pub transfer_batch: QueryInsuranceMchTransferBatchesTransferBatch,
 }
 
-/// 转账明细单列表
+#[doc = "转账明细单列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesData {
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nAlways present. Example: `132000011085109987515042023022300246521006`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `INIT`."]
     pub detail_state: QueryInsuranceMchTransferBatchesDetailState,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
 }
 
@@ -68,50 +70,45 @@ string_enum! {
     }
 }
 
-/// 转账批次单
+#[doc = "转账批次单"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesTransferBatch {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nAlways present. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: String,
-    /// 批次名称
+    #[doc = "批次名称\n\nAlways present. Example: `2023年2月深圳分部转账单`."]
     pub batch_name: String,
-    /// 批次备注
+    #[doc = "批次备注\n\nAlways present. Example: `2023年2月深圳分部报销单`."]
     pub batch_remark: String,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present. Example: `ACCEPTED`."]
     pub batch_state: BatchesBatchState,
-    /// 批次关闭原因
+    #[doc = "批次关闭原因\n\nMay be absent. Example: `MERCHANT_REVOCATION`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<QueryInsuranceMchTransferBatchesCloseReason>,
-    /// 批次创建时间
+    #[doc = "批次创建时间\n\nAlways present. Format `rfc3339`. Example: `2023-02-23T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 转账失败金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账失败金额\n\nAlways present. Example: `100000`.\n\nAmount in fen (分)."]
     pub failed_amount: i64,
-    /// 转账失败笔数
+    #[doc = "转账失败笔数\n\nAlways present. Example: `1`."]
     pub failed_num: i64,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub sp_appid: String,
-    /// 二级商户应用ID
+    #[doc = "二级商户应用ID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 转账成功金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账成功金额\n\nAlways present. Example: `3900000`.\n\nAmount in fen (分)."]
     pub success_amount: i64,
-    /// 转账成功笔数
+    #[doc = "转账成功笔数\n\nAlways present. Example: `199`."]
     pub success_num: i64,
-    /// 转账总金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账总金额\n\nAlways present. Example: `4000000`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
-    /// 转账总笔数
+    #[doc = "转账总笔数\n\nAlways present. Example: `200`."]
     pub total_num: i64,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nAlways present. Example: `1000`."]
     pub transfer_scene_id: String,
 }
 
@@ -125,50 +122,49 @@ string_enum! {
     }
 }
 
-/// The answer to [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest`](crate::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest).
+#[doc = "The answer to [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest`](crate::platsolution::insurance::mch_transfer::batches::batch_id::details::detail_id::QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest) and [`QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest`](crate::platsolution::insurance::mch_transfer::batches::out_batch_no::details::out_detail_no::QueryInsuranceMchTransferBatchesByOutBatchNoDetailsByOutDetailNoRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchesResponse {
-    /// 银行退票时间
+    #[doc = "银行退票时间\n\nMay be absent. Format `rfc3339`. Example: `2023-02-23T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_refund_time: Option<Timestamp>,
-    /// 收款银行类型
+    #[doc = "收款银行类型\n\nMay be absent. Example: `ICBC_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nAlways present. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: String,
-    /// 转账发起时间
+    #[doc = "转账发起时间\n\nAlways present. Format `rfc3339`. Example: `2023-02-23T13:29:35+08:00`."]
     pub create_time: Timestamp,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nAlways present. Example: `132000011085109987515042023022300246521006`."]
     pub detail_id: String,
-    /// 明细状态
+    #[doc = "明细状态\n\nAlways present. Example: `INIT`."]
     pub detail_state: QueryInsuranceMchTransferBatchesDetailState,
-    /// 明细失败原因
+    #[doc = "明细失败原因\n\nMay be absent. Example: `ACCOUNT_FROZEN`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<QueryInsuranceMchTransferBatchesFailReason>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 服务商应用ID
+    #[doc = "服务商应用ID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub sp_appid: String,
-    /// 二级商户应用ID
+    #[doc = "二级商户应用ID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nAlways present. Example: `20000`.\n\nAmount in fen (分)."]
     pub transfer_amount: i64,
-    /// 转账完成时间
+    #[doc = "转账完成时间\n\nMay be absent. Format `rfc3339`. Example: `2023-02-23T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_finish_time: Option<Timestamp>,
-    /// 转账备注
+    #[doc = "转账备注\n\nAlways present. Example: `2023年2月报销`."]
     pub transfer_remark: String,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }

@@ -7,60 +7,58 @@ pub mod apply;
 pub mod out_reservation_no;
 pub mod reservation_id;
 
-/// The answer to [`QueryInsuranceMchTransferReservationByOutReservationNoRequest`](crate::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequest), [`CloseInsuranceMchTransferReservationByOutReservationNoRequest`](crate::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequest) and [`QueryInsuranceMchTransferReservationByReservationIdRequest`](crate::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequest).
+#[doc = "The answer to [`QueryInsuranceMchTransferReservationByOutReservationNoRequest`](crate::platsolution::insurance::mch_transfer::reservation::out_reservation_no::QueryInsuranceMchTransferReservationByOutReservationNoRequest), [`CloseInsuranceMchTransferReservationByOutReservationNoRequest`](crate::platsolution::insurance::mch_transfer::reservation::out_reservation_no::close::CloseInsuranceMchTransferReservationByOutReservationNoRequest) and [`QueryInsuranceMchTransferReservationByReservationIdRequest`](crate::platsolution::insurance::mch_transfer::reservation::reservation_id::QueryInsuranceMchTransferReservationByReservationIdRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReservationResponse {
-    /// 预约记录受理的时间
+    #[doc = "预约记录受理的时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub accept_time: String,
-    /// 收款银行类型
+    #[doc = "收款银行类型\n\nMay be absent. Example: `ICBC_DEBIT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 预约记录的关闭信息
+    #[doc = "预约记录的关闭信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_info: Option<ReservationCloseInfo>,
-    /// 预计最晚转账日期
+    #[doc = "预计最晚转账日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_date: Option<String>,
-    /// 预计最大转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "预计最大转账金额\n\nMay be absent. Example: `400000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_max_amount: Option<i64>,
-    /// 准确转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "准确转账金额\n\nMay be absent. Example: `100000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact_amount: Option<i64>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户预约单号
+    #[doc = "商户预约单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_reservation_no: String,
-    /// 微信转账预约单号
+    #[doc = "微信转账预约单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: String,
-    /// 预约记录用户确认预约的时间
+    #[doc = "预约记录用户确认预约的时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserve_time: Option<String>,
-    /// 服务商AppID
+    #[doc = "服务商AppID\n\nAlways present. Example: `wxf636efh567hg4356`."]
     pub sp_appid: String,
-    /// 服务商商户号
+    #[doc = "服务商商户号\n\nAlways present. Example: `1900001109`."]
     pub sp_mchid: String,
-    /// 预约记录状态
+    #[doc = "预约记录状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::PlatsolutionState,
-    /// 二级商户AppID
+    #[doc = "二级商户AppID\n\nMay be absent. Example: `wxf636efh567hg4356`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001109`."]
     pub sub_mchid: String,
-    /// 转账场景ID
+    #[doc = "转账场景ID\n\nAlways present. Example: `1000`."]
     pub transfer_scene_id: String,
 }
 
-/// 预约记录的关闭信息
+#[doc = "预约记录的关闭信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReservationCloseInfo {
-    /// 预约记录关闭的原因
+    #[doc = "预约记录关闭的原因\n\nAlways present. Example: `USER_OVERDUE_UNCONFIRMED`."]
     pub close_reason: ReservationCloseReason,
-    /// 预约记录关闭的时间
+    #[doc = "预约记录关闭的时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub close_time: String,
 }
 

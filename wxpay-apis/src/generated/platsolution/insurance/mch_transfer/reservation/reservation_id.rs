@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "微信支付预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByReservationIdRequest::new(reservation_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付预约单号查询预约商家转账记录",
+    "GET v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}",
+    "v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}"
+))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/reservation/reservation-id/<reservation_id>", response = QueryInsuranceMchTransferReservationByReservationIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferReservationByReservationIdRequest<'a> {
-    /// 微信转账预约单号
+    #[doc = "微信转账预约单号\n\nPath parameter, required. Example: `1330000071100999991182020050700019480001`."]
     pub reservation_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryInsuranceMchTransferReservationByReservationIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(reservation_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            reservation_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryInsuranceMchTransferReservationByReservationIdRequest`]: `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.

@@ -5,29 +5,46 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 微信支付转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-id.html>.
-///
-/// For: 服务商.
+#[doc = "微信支付转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`.\n\n```ignore\nlet mut request = TransferBatchGetByIdRequest::new(batch_id, sub_mchid, need_query_detail);\nrequest.detail_state = Some(detail_state);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-id.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "微信支付转账批次单号查询批次单",
+    "GET v3/platsolution/mch-transfer/batches/batch-id/{batch_id}",
+    "v3/platsolution/mch-transfer/batches/batch-id/{batch_id}"
+))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/batch-id/<batch_id>", response = TransferBatchGetByIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferBatchGetByIdRequest<'a> {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nPath parameter, required. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900102208`."]
     pub sub_mchid: &'a str,
-    /// 是否查询转账明细单
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 明细状态
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `FAIL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<TransferBatchGetByIdDetailState>,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl<'a> TransferBatchGetByIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`detail_state`, `offset`, `limit`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(batch_id: &'a str, sub_mchid: &'a str, need_query_detail: bool) -> Self {
+        Self {
+            batch_id,
+            sub_mchid,
+            need_query_detail,
+            detail_state: None,
+            offset: None,
+            limit: None,
+        }
+    }
 }
 
 string_enum! {

@@ -5,29 +5,46 @@ use crate::generated::prelude::*;
 
 pub mod details;
 
-/// 商户转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-out-code.html>.
-///
-/// For: 服务商.
+#[doc = "商户转账批次单号查询批次单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet mut request = TransferBatchGetByOutCodeRequest::new(out_batch_no, sub_mchid, need_query_detail);\nrequest.offset = Some(offset);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-out-code.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户转账批次单号查询批次单",
+    "GET v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}",
+    "v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/out-batch-no/<out_batch_no>", response = TransferBatchGetByOutCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferBatchGetByOutCodeRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900102208`."]
     pub sub_mchid: &'a str,
-    /// 是否查询转账明细单
+    #[doc = "是否查询转账明细单\n\nQuery parameter, required."]
     pub need_query_detail: bool,
-    /// 请求资源起始位置
+    #[doc = "请求资源起始位置\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// 最大资源条数
+    #[doc = "最大资源条数\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// 明细状态
+    #[doc = "明细状态\n\nQuery parameter, optional. Example: `ALL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<crate::platsolution::PlatsolutionDetailState>,
+}
+
+impl<'a> TransferBatchGetByOutCodeRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`offset`, `limit`, `detail_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str, need_query_detail: bool) -> Self {
+        Self {
+            out_batch_no,
+            sub_mchid,
+            need_query_detail,
+            offset: None,
+            limit: None,
+            detail_state: None,
+        }
+    }
 }
 
 /// The answer to [`TransferBatchGetByOutCodeRequest`]: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.

@@ -3,28 +3,57 @@
 
 use crate::generated::prelude::*;
 
-/// 商户关单: `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户关单: `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`.\n\n```ignore\nlet request = CloseCombineTransactionsPartnerByOutTradeNoRequest::new(combine_out_trade_no, sub_orders);\nrequest.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "商户关单",
+    "POST v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close",
+    "v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close"
+))]
 #[wxpay_api(POST, "v3/repayment/combine-transactions/partner/out-trade-no/<combine_out_trade_no>/close", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseCombineTransactionsPartnerByOutTradeNoRequest<'a> {
-    /// 还款单订单号
+    #[doc = "还款单订单号\n\nPath parameter, required. Example: `1217752501201407033233368018`."]
     pub combine_out_trade_no: &'a str,
-    /// 还款明细单信息列表
+    #[doc = "还款明细单信息列表\n\nBody field, required."]
     pub sub_orders: &'a [CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a>],
 }
 
-/// 还款明细单信息列表
+impl<'a> CloseCombineTransactionsPartnerByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        combine_out_trade_no: &'a str,
+        sub_orders: &'a [CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a>],
+    ) -> Self {
+        Self {
+            combine_out_trade_no,
+            sub_orders,
+        }
+    }
+}
+
+#[doc = "还款明细单信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a> {
-    /// 还款单发起商户号
+    #[doc = "还款单发起商户号\n\nRequired. Example: `1900000109`."]
     pub mchid: &'a str,
-    /// 还款明细单订单号
+    #[doc = "还款明细单订单号\n\nRequired. Example: `20150806125346`."]
     pub out_trade_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nOptional. Example: `1900000109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
+}
+
+impl<'a> CloseCombineTransactionsPartnerByOutTradeNoSubOrder<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, out_trade_no: &'a str) -> Self {
+        Self {
+            mchid,
+            out_trade_no,
+            sub_mchid: None,
+        }
+    }
 }

@@ -5,93 +5,105 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 还款单查询: `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "还款单查询: `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`.\n\n```ignore\nlet request = QueryCombineTransactionsPartnerByOutTradeNoRequest::new(combine_out_trade_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "还款单查询",
+    "GET v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}",
+    "v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}"
+))]
 #[wxpay_api(GET, "v3/repayment/combine-transactions/partner/out-trade-no/<combine_out_trade_no>", response = QueryCombineTransactionsPartnerByOutTradeNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCombineTransactionsPartnerByOutTradeNoRequest<'a> {
-    /// 还款单订单号
+    #[doc = "还款单订单号\n\nPath parameter, required. Example: `P20150806125346`."]
     pub combine_out_trade_no: &'a str,
 }
 
-/// The answer to [`QueryCombineTransactionsPartnerByOutTradeNoRequest`].
+impl<'a> QueryCombineTransactionsPartnerByOutTradeNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(combine_out_trade_no: &'a str) -> Self {
+        Self {
+            combine_out_trade_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCombineTransactionsPartnerByOutTradeNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombineTransactionsPartnerByOutTradeNoResponse {
-    /// 还款服务商APPID
+    #[doc = "还款服务商APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub combine_appid: String,
-    /// 还款服务商商户号
+    #[doc = "还款服务商商户号\n\nAlways present. Example: `1900000109`."]
     pub combine_mchid: String,
-    /// 还款单订单号
+    #[doc = "还款单订单号\n\nAlways present. Example: `P20150806125346`."]
     pub combine_out_trade_no: String,
-    /// 还款支付者信息
+    #[doc = "还款支付者信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine_payer_info: Option<QueryCombineTransactionsPartnerByOutTradeNoCombinePayerInfo>,
-    /// 还款单微信支付订单号
+    #[doc = "还款单微信支付订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub combine_transaction_id: String,
-    /// 还款明细单信息列表
+    #[doc = "还款明细单信息列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_orders: Option<Vec<QueryCombineTransactionsPartnerByOutTradeNoSubOrder>>,
 }
 
-/// 还款支付者信息
+#[doc = "还款支付者信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombineTransactionsPartnerByOutTradeNoCombinePayerInfo {
-    /// 用户服务商标识
+    #[doc = "用户服务商标识\n\nAlways present. Example: `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`."]
     pub openid: String,
 }
 
-/// 还款明细单信息列表
+#[doc = "还款明细单信息列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombineTransactionsPartnerByOutTradeNoSubOrder {
-    /// 子单金额信息
+    #[doc = "子单金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<QueryCombineTransactionsPartnerByOutTradeNoAmount>,
-    /// 附加数据
+    #[doc = "附加数据\n\nMay be absent. Example: `深圳分店`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 付款银行
+    #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    /// 还款单发起商户号
+    #[doc = "还款单发起商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 还款明细单订单号
+    #[doc = "还款明细单订单号\n\nAlways present. Example: `20150806125346`."]
     pub out_trade_no: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1900000109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
-    /// 支付完成时间
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_time: Option<Timestamp>,
-    /// 交易状态
+    #[doc = "交易状态\n\nMay be absent. Example: `SUCCESS`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_state: Option<QueryCombineTransactionsPartnerByOutTradeNoTradeState>,
-    /// 交易类型
+    #[doc = "交易类型\n\nMay be absent. Example: `REPAYMENT`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_type: Option<QueryCombineTransactionsPartnerByOutTradeNoTradeType>,
-    /// 还款明细单微信支付订单号
+    #[doc = "还款明细单微信支付订单号\n\nMay be absent. Example: `1009660380201506130728806387`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
-/// 子单金额信息
+#[doc = "子单金额信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombineTransactionsPartnerByOutTradeNoAmount {
-    /// 标价币种
+    #[doc = "标价币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// 现金支付金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "现金支付金额\n\nAlways present. Example: `10`.\n\nAmount in fen (分)."]
     pub payer_amount: i64,
-    /// 现金支付币种
+    #[doc = "现金支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    /// 标价金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "标价金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
     pub total_amount: i64,
 }
 

@@ -3,34 +3,62 @@
 
 use crate::generated::prelude::*;
 
-/// 同步积分兑券结果: `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "同步积分兑券结果: `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`.\n\n```ignore\nlet mut request = ConfirmPartnerCardMemberUserPointsExchangeCouponRequest::new(brand_id, card_id, exchange_coupon_template_id, openid, record_id, state, user_card_code);\nrequest.coupon_code = Some(coupon_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "同步积分兑券结果",
+    "POST v3/brand/partner/card-member/user-points/exchange-coupon/confirm",
+    "v3/brand/partner/card-member/user-points/exchange-coupon/confirm"
+))]
 #[wxpay_api(POST, "v3/brand/partner/card-member/user-points/exchange-coupon/confirm", response = ConfirmPartnerCardMemberUserPointsExchangeCouponResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmPartnerCardMemberUserPointsExchangeCouponRequest<'a> {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `1004`."]
     pub brand_id: &'a str,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: &'a str,
-    /// 兑券成功的券code
+    #[doc = "兑券成功的券code\n\nBody field, optional. Example: `123446565767`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 积分兑券模板ID
+    #[doc = "积分兑券模板ID\n\nBody field, required. Example: `0Flpo7FqTQ`."]
     pub exchange_coupon_template_id: &'a str,
-    /// 兑券失败原因
+    #[doc = "兑券失败原因\n\nBody field, optional. Example: `积分不足`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<&'a str>,
-    /// 用户标识
+    #[doc = "用户标识\n\nBody field, required. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: &'a str,
-    /// 积分兑券ID
+    #[doc = "积分兑券ID\n\nBody field, required. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub record_id: &'a str,
-    /// 积分兑券状态
+    #[doc = "积分兑券状态\n\nBody field, required. Example: `POINT_EXCHANGE_COUPON_SUCCESS`."]
     pub state: ConfirmPartnerCardMemberUserPointsExchangeCouponState,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nBody field, required. Example: `478515832665`."]
     pub user_card_code: &'a str,
+}
+
+impl<'a> ConfirmPartnerCardMemberUserPointsExchangeCouponRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_code`, `fail_reason`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        brand_id: &'a str,
+        card_id: &'a str,
+        exchange_coupon_template_id: &'a str,
+        openid: &'a str,
+        record_id: &'a str,
+        state: ConfirmPartnerCardMemberUserPointsExchangeCouponState,
+        user_card_code: &'a str,
+    ) -> Self {
+        Self {
+            brand_id,
+            card_id,
+            coupon_code: None,
+            exchange_coupon_template_id,
+            fail_reason: None,
+            openid,
+            record_id,
+            state,
+            user_card_code,
+        }
+    }
 }
 
 string_enum! {
@@ -43,27 +71,28 @@ string_enum! {
     }
 }
 
-/// The answer to [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest`].
+#[doc = "The answer to [`ConfirmPartnerCardMemberUserPointsExchangeCouponRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmPartnerCardMemberUserPointsExchangeCouponResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `1004`."]
     pub brand_id: String,
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub card_id: String,
-    /// 兑券成功的券code
+    #[doc = "兑券成功的券code\n\nMay be absent. Example: `123446565767`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
-    /// 积分兑券模板ID
+    #[doc = "积分兑券模板ID\n\nAlways present. Example: `0Flpo7FqTQ`."]
     pub exchange_coupon_template_id: String,
-    /// 兑券失败原因
+    #[doc = "兑券失败原因\n\nMay be absent. Example: `积分不足`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 用户标识
+    #[doc = "用户标识\n\nAlways present. Example: `obLatjnx9gnqzS4myYGmLZ7LgLBA`."]
     pub openid: String,
-    /// 积分兑券ID
+    #[doc = "积分兑券ID\n\nAlways present. Example: `pbLatjvWOibDc5-TBnbUk1pD12o0`."]
     pub record_id: String,
-    /// 积分兑券状态
+    #[doc = "积分兑券状态\n\nAlways present. Example: `POINT_EXCHANGE_COUPON_SUCCESS`."]
     pub state: ConfirmPartnerCardMemberUserPointsExchangeCouponState,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nAlways present. Example: `478515832665`."]
     pub user_card_code: String,
 }

@@ -5,56 +5,67 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 通过商户协议号查询协议API: `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_2.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "通过商户协议号查询协议API: `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryCombinePapayContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_2.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("通过商户协议号查询协议API", "GET v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}", "v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"))]
 #[wxpay_api(GET, "v3/ecommerce/combine-papay/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QueryCombinePapayContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
 }
 
-/// The answer to [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequest`].
+impl<'a> QueryCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryCombinePapayContractsByPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombinePapayContractsByPlanIdByOutContractCodeResponse {
-    /// 商户APPID
+    #[doc = "商户APPID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nAlways present. Example: `微信代扣用户A`."]
     pub contract_display_account: String,
-    /// 协议到期时间
+    #[doc = "协议到期时间\n\nAlways present. Example: `2021-09-10T13:29:35.120+08:00`."]
     pub contract_expired_time: String,
-    /// 委托代扣协议Id
+    #[doc = "委托代扣协议Id\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nAlways present. Example: `2020-09-10T13:29:35.120+08:00`."]
     pub contract_signed_time: String,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: String,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info:
         Option<QueryCombinePapayContractsByPlanIdByOutContractCodeContractTerminateInfo>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户openid
+    #[doc = "用户openid\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
 }
 
-/// 协议解约信息
+#[doc = "协议解约信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryCombinePapayContractsByPlanIdByOutContractCodeContractTerminateInfo {
-    /// 协议解约时间
+    #[doc = "协议解约时间\n\nAlways present. Example: `2020-10-10T13:29:35.120+08:00`."]
     pub contract_terminated_time: String,
-    /// 协议解约方式
+    #[doc = "协议解约方式\n\nAlways present. Example: `MCH_API_TERMINATE`."]
     pub contract_termination_mode: String,
-    /// 解约备注
+    #[doc = "解约备注\n\nAlways present. Example: `用户解约`."]
     pub contract_termination_remark: String,
 }

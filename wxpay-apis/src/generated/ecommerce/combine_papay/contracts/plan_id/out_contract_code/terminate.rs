@@ -3,29 +3,44 @@
 
 use crate::generated::prelude::*;
 
-/// 商户协议号解约协议API: `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_3.shtml>.
-///
-/// For: 电商平台, 服务商.
+#[doc = "商户协议号解约协议API: `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_3.shtml>.\n\nFor: 电商平台, 服务商."]
+#[doc(alias("商户协议号解约协议API", "POST v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/ecommerce/combine-papay/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
 }
 
-/// The answer to [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest`].
+impl<'a> TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        out_contract_code: &'a str,
+        contract_termination_remark: &'a str,
+    ) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        }
+    }
+}
+
+#[doc = "The answer to [`TerminateCombinePapayContractsByPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminateCombinePapayContractsByPlanIdByOutContractCodeResponse {
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 委托代扣协议模板Id
+    #[doc = "委托代扣协议模板Id\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
 }

@@ -3,51 +3,63 @@
 
 use crate::generated::prelude::*;
 
-/// 撤销转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "撤销转账: `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelMchTransferPartnerTransferBillsByOutBillNoRequest::new(out_bill_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "撤销转账",
+    "POST v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+    "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/<out_bill_no>/cancel", response = CancelMchTransferPartnerTransferBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900001121`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`CancelMchTransferPartnerTransferBillsByOutBillNoRequest`].
+impl<'a> CancelMchTransferPartnerTransferBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelMchTransferPartnerTransferBillsByOutBillNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelMchTransferPartnerTransferBillsByOutBillNoResponse {
-    /// 单据创建时间
+    #[doc = "单据创建时间\n\nMay be absent. Example: `2015-05-20T13:29:35.120+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// 失败原因
+    #[doc = "失败原因\n\nMay be absent. Example: `PAYEE_ACCOUNT_ABNORMAL`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
-    /// 收款用户OpenID
+    #[doc = "收款用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 单据状态
+    #[doc = "单据状态\n\nAlways present. Example: `CANCELING`."]
     pub state: crate::fund_app::mch_transfer::MchTransferState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900001121`."]
     pub sub_mchid: String,
-    /// 转账金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "转账金额\n\nMay be absent. Example: `400000`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_amount: Option<i64>,
-    /// 微信转账单号
+    #[doc = "微信转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub transfer_bill_no: String,
-    /// 转账备注
+    #[doc = "转账备注\n\nMay be absent. Example: `2020年4月报销`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_remark: Option<String>,
-    /// 最后一次单据状态变更时间
+    #[doc = "最后一次单据状态变更时间\n\nAlways present. Example: `2015-05-20T13:29:35.120+08:00`."]
     pub update_time: String,
-    /// 收款用户姓名
+    #[doc = "收款用户姓名\n\nMay be absent. Format `base64`. Example: `757b340b45ebef5467rter35gf464344v3542sdf4t6re4tb4f54ty45t4yyry45`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }

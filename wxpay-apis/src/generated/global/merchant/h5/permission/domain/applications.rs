@@ -7,67 +7,87 @@
 
 use crate::generated::prelude::*;
 
-/// 创建H5支付域名修改申请单: `POST /v3/global/merchant/h5/permission/domain/applications`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_4.shtml>.
-///
-/// For: 机构模式.
+#[doc = "创建H5支付域名修改申请单: `POST /v3/global/merchant/h5/permission/domain/applications`.\n\n```ignore\nlet mut request = CreateMerchantH5PermissionDomainApplicationsRequest::new(domains, out_applyment_id, website_url);\nrequest.notify_url = Some(notify_url);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_4.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "创建H5支付域名修改申请单",
+    "POST v3/global/merchant/h5/permission/domain/applications",
+    "v3/global/merchant/h5/permission/domain/applications"
+))]
 #[wxpay_api(POST, "v3/global/merchant/h5/permission/domain/applications", response = CreateMerchantH5PermissionDomainApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMerchantH5PermissionDomainApplicationsRequest<'a> {
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 商户提供的审核结果回调接口
+    #[doc = "商户提供的审核结果回调接口\n\nBody field, optional. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<&'a str>,
-    /// 商户申请单号
+    #[doc = "商户申请单号\n\nBody field, required. Example: `123456`."]
     pub out_applyment_id: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, optional. Example: `2491935631`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nBody field, required. Example: `https://qq.com`."]
     pub website_url: &'a str,
 }
 
-/// The answer to [`CreateMerchantH5PermissionDomainApplicationsRequest`], [`QueryMerchantH5PermissionDomainApplicationsRequest`] and [`ModifyMerchantH5PermissionDomainApplicationsRequest`].
+impl<'a> CreateMerchantH5PermissionDomainApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`notify_url`, `sub_mchid`, `website_business_page_pics`, `website_homepage_pics`, `website_state`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(domains: &'a [&'a str], out_applyment_id: &'a str, website_url: &'a str) -> Self {
+        Self {
+            domains,
+            notify_url: None,
+            out_applyment_id,
+            sub_mchid: None,
+            website_business_page_pics: None,
+            website_homepage_pics: None,
+            website_state: None,
+            website_url,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreateMerchantH5PermissionDomainApplicationsRequest`], [`QueryMerchantH5PermissionDomainApplicationsRequest`] and [`ModifyMerchantH5PermissionDomainApplicationsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MerchantH5PermissionDomainApplications {
-    /// 申请单号
+    #[doc = "申请单号\n\nAlways present. Example: `1000000`."]
     pub applyment_id: i64,
-    /// 申请单状态
+    #[doc = "申请单状态\n\nMay be absent. Example: `PENDING`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyment_state:
         Option<crate::global::merchant::h5::permission::ApplicationsApplymentState>,
-    /// 驳回原因
+    #[doc = "驳回原因\n\nMay be absent. Example: `经营网址首页截图内容违法`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_reject_detail: Option<String>,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nAlways present."]
     pub domains: Vec<String>,
-    /// 商户提供的审核结果回调接口
+    #[doc = "商户提供的审核结果回调接口\n\nMay be absent. Example: `https://pay.weixin.qq.com/wxpay/pay.action`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_url: Option<String>,
-    /// 商户申请单号
+    #[doc = "商户申请单号\n\nAlways present. Example: `123456`."]
     pub out_applyment_id: String,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `2491935631`."]
     pub sub_mchid: String,
-    /// 子商户H5经营网址
+    #[doc = "子商户H5经营网址\n\nAlways present. Example: `https://qq.com`."]
     pub webiste_url: String,
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<Vec<MediaId>>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<Vec<MediaId>>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nAlways present. Example: `HAS_LAUNCHED`."]
     pub website_state: crate::global::merchant::h5::permission::ApplicationsWebsiteState,
 }
 
@@ -75,46 +95,73 @@ pub struct MerchantH5PermissionDomainApplications {
 pub type CreateMerchantH5PermissionDomainApplicationsResponse =
     MerchantH5PermissionDomainApplications;
 
-/// 查询H5支付域名修改申请单: `GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_5.shtml>.
-///
-/// For: 机构模式.
+#[doc = "查询H5支付域名修改申请单: `GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.\n\n```ignore\nlet request = QueryMerchantH5PermissionDomainApplicationsRequest::new(applyment_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_5.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "查询H5支付域名修改申请单",
+    "GET v3/global/merchant/h5/permission/domain/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/domain/applications/{applyment_id}"
+))]
 #[wxpay_api(GET, "v3/global/merchant/h5/permission/domain/applications/<applyment_id>", response = QueryMerchantH5PermissionDomainApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryMerchantH5PermissionDomainApplicationsRequest {
-    /// 申请单号
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
+}
+
+impl QueryMerchantH5PermissionDomainApplicationsRequest {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(applyment_id: i64) -> Self {
+        Self { applyment_id }
+    }
 }
 
 /// The answer to [`QueryMerchantH5PermissionDomainApplicationsRequest`]: `GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.
 pub type QueryMerchantH5PermissionDomainApplicationsResponse =
     MerchantH5PermissionDomainApplications;
 
-/// 修改H5支付域名修改申请单: `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_6.shtml>.
-///
-/// For: 机构模式.
+#[doc = "修改H5支付域名修改申请单: `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.\n\n```ignore\nlet mut request = ModifyMerchantH5PermissionDomainApplicationsRequest::new(applyment_id, domains);\nrequest.website_business_page_pics = Some(website_business_page_pics);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/api_external/ch/apis/chapter4_4_6.shtml>.\n\nFor: 机构模式."]
+#[doc(alias(
+    "修改H5支付域名修改申请单",
+    "PATCH v3/global/merchant/h5/permission/domain/applications/{applyment_id}",
+    "v3/global/merchant/h5/permission/domain/applications/{applyment_id}"
+))]
 #[wxpay_api(PATCH, "v3/global/merchant/h5/permission/domain/applications/<applyment_id>", response = ModifyMerchantH5PermissionDomainApplicationsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyMerchantH5PermissionDomainApplicationsRequest<'a> {
-    /// 申请单号
+    #[doc = "申请单号\n\nPath parameter, required. Example: `100000`."]
     pub applyment_id: i64,
-    /// H5支付域名
+    #[doc = "H5支付域名\n\nBody field, required."]
     pub domains: &'a [&'a str],
-    /// 经营网址商业页面截图
+    #[doc = "经营网址商业页面截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_business_page_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 经营网址首页截图
+    #[doc = "经营网址首页截图\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_homepage_pics: Option<&'a [MediaId<&'a str>]>,
-    /// 子商户经营网址状态
+    #[doc = "子商户经营网址状态\n\nBody field, optional. Example: `HAS_LAUNCHED`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_state: Option<crate::global::merchant::h5::permission::ApplicationsWebsiteState>,
-    /// 商户H5经营网址
+    #[doc = "商户H5经营网址\n\nBody field, optional. Example: `https://qq.com`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<&'a str>,
+}
+
+impl<'a> ModifyMerchantH5PermissionDomainApplicationsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`website_business_page_pics`, `website_homepage_pics`, `website_state`, `website_url`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(applyment_id: i64, domains: &'a [&'a str]) -> Self {
+        Self {
+            applyment_id,
+            domains,
+            website_business_page_pics: None,
+            website_homepage_pics: None,
+            website_state: None,
+            website_url: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyMerchantH5PermissionDomainApplicationsRequest`]: `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.

@@ -3,24 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 同步非银联支付交易退款信息: `POST /v3/gov/subsidy/audit/cup/refund/sync`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 电商平台, 服务商.
+#[doc = "同步非银联支付交易退款信息: `POST /v3/gov/subsidy/audit/cup/refund/sync`.\n\n```ignore\nlet request = SyncSubsidyAuditCupRefundRequest::new(mchnt_order_id, org_no, refund_at, refund_dt, upload_time);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 电商平台, 服务商."]
+#[doc(alias(
+    "同步非银联支付交易退款信息",
+    "POST v3/gov/subsidy/audit/cup/refund/sync",
+    "v3/gov/subsidy/audit/cup/refund/sync"
+))]
 #[wxpay_api(POST, "v3/gov/subsidy/audit/cup/refund/sync", response = SyncSubsidyAuditCupRefundResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncSubsidyAuditCupRefundRequest<'a> {
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required."]
     pub mchnt_order_id: &'a str,
-    /// 分公司机构代码
+    #[doc = "分公司机构代码\n\nBody field, required."]
     pub org_no: &'a str,
-    /// 退款金额
+    #[doc = "退款金额\n\nBody field, required."]
     pub refund_at: &'a str,
-    /// 退款日期
+    #[doc = "退款日期\n\nBody field, required."]
     pub refund_dt: &'a str,
-    /// 审核记录上传时间
+    #[doc = "审核记录上传时间\n\nBody field, required."]
     pub upload_time: &'a str,
+}
+
+impl<'a> SyncSubsidyAuditCupRefundRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        mchnt_order_id: &'a str,
+        org_no: &'a str,
+        refund_at: &'a str,
+        refund_dt: &'a str,
+        upload_time: &'a str,
+    ) -> Self {
+        Self {
+            mchnt_order_id,
+            org_no,
+            refund_at,
+            refund_dt,
+            upload_time,
+        }
+    }
 }
 
 /// The answer to [`SyncSubsidyAuditCupRefundRequest`]: `POST /v3/gov/subsidy/audit/cup/refund/sync`.

@@ -3,24 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 设置支付后展示的积分到账API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_2.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "设置支付后展示的积分到账API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`.\n\n```ignore\nlet request = CommitMembercardOpenCardsCodesBonusRequest::new(card_id, code, bonus_value, mchid, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_2.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "设置支付后展示的积分到账API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/bonus/commit", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CommitMembercardOpenCardsCodesBonusRequest<'a> {
-    /// 会员卡模板id
+    #[doc = "会员卡模板id\n\nPath parameter, required. Example: `478515832665`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员积分值
+    #[doc = "会员积分值\n\nBody field, required. Example: `30`."]
     pub bonus_value: i64,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CommitMembercardOpenCardsCodesBonusRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        code: &'a str,
+        bonus_value: i64,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            code,
+            bonus_value,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        }
+    }
 }

@@ -3,24 +3,48 @@
 
 use crate::generated::prelude::*;
 
-/// 支付结果页展示会员积分API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_3.shtml>.
-///
-/// For: 直连商户, 服务商.
+#[doc = "支付结果页展示会员积分API: `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`.\n\n```ignore\nlet request = CreateMembercardOpenCardsCodesBonusPrepareRequest::new(card_id, code, bonus_value, mchid, out_trade_no, sub_mchid);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter10_3.shtml>.\n\nFor: 直连商户, 服务商."]
+#[doc(alias(
+    "支付结果页展示会员积分API",
+    "POST v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare",
+    "v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare"
+))]
 #[wxpay_api(POST, "v3/marketing/membercard-open/cards/<card_id>/codes/<code>/bonus/prepare", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMembercardOpenCardsCodesBonusPrepareRequest<'a> {
-    /// 会员卡模板id
+    #[doc = "会员卡模板id\n\nPath parameter, required. Example: `478515832665`."]
     pub card_id: &'a str,
-    /// 会员卡code
+    #[doc = "会员卡code\n\nPath parameter, required. Example: `478515832665`."]
     pub code: &'a str,
-    /// 会员积分值
+    #[doc = "会员积分值\n\nBody field, required. Example: `30`."]
     pub bonus_value: i64,
-    /// 直连商户号
+    #[doc = "直连商户号\n\nBody field, required. Example: `1230000109`."]
     pub mchid: &'a str,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]
     pub out_trade_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CreateMembercardOpenCardsCodesBonusPrepareRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        card_id: &'a str,
+        code: &'a str,
+        bonus_value: i64,
+        mchid: &'a str,
+        out_trade_no: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            card_id,
+            code,
+            bonus_value,
+            mchid,
+            out_trade_no,
+            sub_mchid,
+        }
+    }
 }

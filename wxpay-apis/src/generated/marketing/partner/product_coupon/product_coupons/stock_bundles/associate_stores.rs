@@ -3,25 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 批次组批量关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "批次组批量关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest::new(product_coupon_id, stock_bundle_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("批次组批量关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>/associate-stores", response = CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次组ID
+    #[doc = "批次组ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_bundle_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 门店列表
+    #[doc = "门店列表\n\nBody field, required."]
     pub store_list:
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_bundle_id: &'a str,
+        brand_id: &'a str,
+        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
+            'a,
+        >],
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            store_list,
+        }
+    }
+}
+
 /// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresRequest`]: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.
 pub type CreatePartnerProductCouponProductCouponsStockBundlesAssociateStoresResponse =
-    crate::marketing::partner::product_coupon::product_coupons::Stores;
+    crate::marketing::partner::product_coupon::product_coupons::AssociateStores;

@@ -9,131 +9,208 @@ pub mod associate_stores;
 pub mod disassociate_stores;
 pub mod update_budget;
 
-/// 添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "添加商品券批次组: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, brand_id, out_request_no, stock_bundle);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加商品券批次组",
+    "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles", response = CreatePartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 创建请求单号
+    #[doc = "创建请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 批次组信息
+    #[doc = "批次组信息\n\nBody field, required."]
     pub stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
 }
 
-/// 批次组信息
+impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        stock_bundle: CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a>,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+            out_request_no,
+            stock_bundle,
+        }
+    }
+}
+
+#[doc = "批次组信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
-    /// 券Code分配模式
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_rule: Option<CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a>>,
-    /// 备注
+    #[doc = "备注\n\nOptional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 发放规则
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
-/// 多次优惠使用规则
+impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesStockBundle<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`progressive_bundle_usage_rule`, `remark`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
+        coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
+        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+        stock_send_rule: CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule,
+        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+        usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+    ) -> Self {
+        Self {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            progressive_bundle_usage_rule: None,
+            remark: None,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        }
+    }
+}
+
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a> {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nRequired."]
     pub coupon_available_period: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod<'a>,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponDiscountCoupon]>,
-    /// 兑换券使用规则
+    #[doc = "兑换券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponExchangeCoupon]>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list: Option<&'a [crate::marketing::partner::product_coupon::CreatePartnerProductCouponNormalCoupon]>,
 }
 
-/// 发放规则
+impl<'a> CreatePartnerProductCouponProductCouponsStockBundlesProgressiveBundleUsageRule<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`discount_coupon_list`, `exchange_coupon_list`, `normal_coupon_list`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_available_period: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponAvailablePeriod<'a>,
+    ) -> Self {
+        Self {
+            coupon_available_period,
+            discount_coupon_list: None,
+            exchange_coupon_list: None,
+            normal_coupon_list: None,
+        }
+    }
+}
+
+#[doc = "发放规则"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
-    /// 发放次数总上限
+    #[doc = "发放次数总上限\n\nRequired. Example: `100000`."]
     pub max_count: i64,
-    /// 每日发放次数上限
+    #[doc = "每日发放次数上限\n\nOptional. Example: `100000000`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count_per_day: Option<i64>,
-    /// 每个用户领取次数上限
+    #[doc = "每个用户领取次数上限\n\nRequired. Example: `5`."]
     pub max_count_per_user: i64,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesRequest`], [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`] and [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest).
+impl CreatePartnerProductCouponProductCouponsStockBundlesStockSendRule {
+    /// The object from its required fields, in declaration order. The optional ones (`max_count_per_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(max_count: i64, max_count_per_user: i64) -> Self {
+        Self {
+            max_count,
+            max_count_per_day: None,
+            max_count_per_user,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStockBundlesRequest`], [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`] and [`UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest`](crate::marketing::partner::product_coupon::product_coupons::stock_bundles::update_budget::UpdateBudgetPartnerProductCouponProductCouponsStockBundlesRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsStockBundles {
-    /// 批次组ID
+    #[doc = "批次组ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_bundle_id: String,
-    /// 批次列表
+    #[doc = "批次列表\n\nAlways present."]
     pub stock_list: Vec<PartnerProductCouponProductCouponsStockBundlesStock>,
 }
 
-/// 批次列表
+#[doc = "批次列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponProductCouponsStockBundlesStock {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券Code分配模式
+    pub coupon_code_count_info:
+        Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次组信息
+    #[doc = "批次组信息\n\nAlways present."]
     pub stock_bundle_info: crate::marketing::partner::product_coupon::BundlesStockBundleInfo,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::BundlesStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
@@ -142,37 +219,58 @@ pub struct PartnerProductCouponProductCouponsStockBundlesStock {
 pub type CreatePartnerProductCouponProductCouponsStockBundlesResponse =
     PartnerProductCouponProductCouponsStockBundles;
 
-/// 修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改商品券批次组: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStockBundlesRequest::new(product_coupon_id, stock_bundle_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("修改商品券批次组", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stock-bundles/<stock_bundle_id>", response = ModifyPartnerProductCouponProductCouponsStockBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次组ID
+    #[doc = "批次组ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_bundle_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 修改请求单号
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nBody field, optional. Example: `NONE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_scope: Option<crate::marketing::partner::product_coupon::ProductCouponStoreScope>,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
+}
+
+impl<'a> ModifyPartnerProductCouponProductCouponsStockBundlesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_bundle_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_bundle_id,
+            brand_id,
+            coupon_display_info: None,
+            notify_config: None,
+            out_request_no,
+            remark: None,
+            store_scope: None,
+            usage_rule_display_info: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerProductCouponProductCouponsStockBundlesRequest`]: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.

@@ -3,38 +3,51 @@
 
 use crate::generated::prelude::*;
 
-/// 查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询批次关联门店列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest::new(product_coupon_id, stock_id, brand_id);\nrequest.page_size = Some(page_size);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("查询批次关联门店列表", "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores"))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/associated-stores", response = QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页Token
+    #[doc = "分页Token\n\nQuery parameter, optional. Example: `MTIzMjUK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`].
+impl<'a> QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`page_size`, `page_token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            page_size: None,
+            page_token: None,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsStocksAssociatedStoresRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksAssociatedStoresResponse {
-    /// 下一页Token
+    #[doc = "下一页Token\n\nMay be absent. Example: `MTIzNDUK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
-    /// 门店列表
+    #[doc = "门店列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_list:
         Option<Vec<crate::marketing::partner::product_coupon::product_coupons::StoresSuccessStore>>,
-    /// 总个数
+    #[doc = "总个数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }

@@ -3,24 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 失效商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "失效商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, deactivate_reason, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("失效商品券批次", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/deactivate", response = DeactivatePartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeactivatePartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 失效原因
+    #[doc = "失效原因\n\nBody field, required. Example: `批次信息有误，重新创建`."]
     pub deactivate_reason: &'a str,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
+}
+
+impl<'a> DeactivatePartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        deactivate_reason: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+        }
+    }
 }
 
 /// The answer to [`DeactivatePartnerProductCouponProductCouponsStocksRequest`]: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.

@@ -3,25 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 批次取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "批次取消关联门店: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest::new(product_coupon_id, stock_id, brand_id, store_list);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("批次取消关联门店", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/disassociate-stores", response = CreatePartnerProductCouponProductCouponsStocksDisassociateStoresResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 门店列表
+    #[doc = "门店列表\n\nBody field, required."]
     pub store_list:
         &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<'a>],
 }
 
+impl<'a> CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        store_list: &'a [crate::marketing::partner::product_coupon::product_coupons::StoresStore<
+            'a,
+        >],
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            store_list,
+        }
+    }
+}
+
 /// The answer to [`CreatePartnerProductCouponProductCouponsStocksDisassociateStoresRequest`]: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
 pub type CreatePartnerProductCouponProductCouponsStocksDisassociateStoresResponse =
-    crate::marketing::partner::product_coupon::product_coupons::Stores;
+    crate::marketing::partner::product_coupon::product_coupons::DisassociateStores;

@@ -16,214 +16,315 @@ pub mod disassociate_stores;
 pub mod update_budget;
 pub mod upload_coupon_codes;
 
-/// 查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商品券批次列表: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest::new(product_coupon_id, brand_id);\nrequest.state = Some(state);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券批次列表",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次状态
+    #[doc = "批次状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
     >,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页Token
+    #[doc = "分页Token\n\nQuery parameter, optional. Example: `MTIzMjUK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`].
+impl<'a> QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`state`, `page_size`, `page_token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            state: None,
+            page_size: None,
+            page_token: None,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponProductCouponsStocksByProductCouponIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByProductCouponIdResponse {
-    /// 下一页Token
+    #[doc = "下一页Token\n\nMay be absent. Example: `MTIzNDUK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
-    /// 批次列表
+    #[doc = "批次列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_list: Option<Vec<crate::marketing::partner::product_coupon::ProductCouponStock>>,
-    /// 总个数
+    #[doc = "总个数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }
 
-/// 添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "添加商品券批次: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.\n\n```ignore\nlet request = CreatePartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, brand_id, out_request_no, stock);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "添加商品券批次",
+    "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks", response = CreatePartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 创建请求单号
+    #[doc = "创建请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 批次信息
+    #[doc = "批次信息\n\nBody field, required."]
     pub stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
 }
 
-/// 批次信息
+impl<'a> CreatePartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        stock: CreatePartnerProductCouponProductCouponsStocksStock<'a>,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            brand_id,
+            out_request_no,
+            stock,
+        }
+    }
+}
+
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksStock<'a> {
-    /// 券Code分配模式
+    #[doc = "券Code分配模式\n\nRequired. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nRequired."]
     pub coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nRequired."]
     pub notify_config: crate::marketing::MarketingNotifyConfig<'a>,
-    /// 备注
+    #[doc = "备注\n\nOptional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSequentialUsageRule<'a>>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsSingleUsageRule<'a>>,
-    /// 发放规则
+    #[doc = "发放规则\n\nRequired."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nRequired. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nRequired."]
     pub usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
 }
 
-/// The answer to [`CreatePartnerProductCouponProductCouponsStocksRequest`].
+impl<'a> CreatePartnerProductCouponProductCouponsStocksStock<'a> {
+    /// The object from its required fields, in declaration order. The optional ones (`remark`, `sequential_usage_rule`, `single_usage_rule`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
+        coupon_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>,
+        notify_config: crate::marketing::MarketingNotifyConfig<'a>,
+        stock_send_rule: crate::marketing::partner::product_coupon::product_coupons::CreatePartnerProductCouponProductCouponsStockSendRule,
+        store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
+        usage_rule_display_info: crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>,
+    ) -> Self {
+        Self {
+            coupon_code_mode,
+            coupon_display_info,
+            notify_config,
+            remark: None,
+            sequential_usage_rule: None,
+            single_usage_rule: None,
+            stock_send_rule,
+            store_scope,
+            usage_rule_display_info,
+        }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponProductCouponsStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksResponse {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券Code分配模式
+    pub coupon_code_count_info:
+        Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSequentialUsageRule>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info: CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo,
 }
 
-/// 券使用规则展示信息
+#[doc = "券使用规则展示信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponProductCouponsStocksUsageRuleDisplayInfo {
-    /// APP跳转路径
+    #[doc = "APP跳转路径\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_path: Option<String>,
-    /// 券可用门店信息
+    #[doc = "券可用门店信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_available_store_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponCouponAvailableStoreInfo>,
-    /// 券使用方式列表
+    #[doc = "券使用方式列表\n\nAlways present."]
     pub coupon_usage_method_list:
         Vec<crate::marketing::partner::product_coupon::ProductCouponCouponUsageMethod>,
-    /// 小程序AppID
+    #[doc = "小程序AppID\n\nMay be absent. Example: `wx1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_appid: Option<String>,
-    /// 小程序跳转路径
+    #[doc = "小程序跳转路径\n\nMay be absent. Example: `/pages/index/product`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
-    /// 券使用说明
+    #[doc = "券使用说明\n\nAlways present. Example: `工作日可用`."]
     pub usage_description: String,
 }
 
-/// 查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商品券指定批次: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet request = QueryPartnerProductCouponProductCouponsStocksByStockIdRequest::new(product_coupon_id, stock_id, brand_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询商品券指定批次",
+    "GET v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+    "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = QueryPartnerProductCouponProductCouponsStocksByStockIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
+}
+
+impl<'a> QueryPartnerProductCouponProductCouponsStocksByStockIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(product_coupon_id: &'a str, stock_id: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerProductCouponProductCouponsStocksByStockIdRequest`]: `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
 pub type QueryPartnerProductCouponProductCouponsStocksByStockIdResponse =
     crate::marketing::partner::product_coupon::ProductCouponStock;
 
-/// 修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改商品券指定批次: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.\n\n```ignore\nlet mut request = ModifyPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no);\nrequest.coupon_display_info = Some(coupon_display_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("修改商品券指定批次", "PATCH v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}"))]
 #[wxpay_api(PATCH, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>", response = ModifyPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsCouponDisplayInfo<'a>>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_config: Option<crate::marketing::MarketingNotifyConfig<'a>>,
-    /// 修改请求单号
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 备注
+    #[doc = "备注\n\nBody field, optional. Example: `疯狂星期四项目专用`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<&'a str>,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nBody field, optional. Example: `NONE`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_scope: Option<crate::marketing::partner::product_coupon::ProductCouponStoreScope>,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_rule_display_info: Option<crate::marketing::partner::product_coupon::product_coupons::ProductCouponsUsageRuleDisplayInfo<'a>>,
+}
+
+impl<'a> ModifyPartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`coupon_display_info`, `notify_config`, `remark`, `store_scope`, `usage_rule_display_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            coupon_display_info: None,
+            notify_config: None,
+            out_request_no,
+            remark: None,
+            store_scope: None,
+            usage_rule_display_info: None,
+        }
+    }
 }
 
 /// The answer to [`ModifyPartnerProductCouponProductCouponsStocksRequest`]: `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.

@@ -3,36 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 修改商品券批次发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "修改商品券批次发放预算: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.\n\n```ignore\nlet mut request = UpdateBudgetPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, out_request_no, update_mode);\nrequest.current_max_count = Some(current_max_count);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("修改商品券批次发放预算", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/update-budget", response = UpdateBudgetPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBudgetPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 当前批次发放次数总上限
+    #[doc = "当前批次发放次数总上限\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_max_count: Option<i64>,
-    /// 当前批次每日发放次数上限
+    #[doc = "当前批次每日发放次数上限\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_max_count_per_day: Option<i64>,
-    /// 修改请求单号
+    #[doc = "修改请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 目标批次发放次数总上限
+    #[doc = "目标批次发放次数总上限\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_max_count: Option<i64>,
-    /// 目标批次每日发放次数上限
+    #[doc = "目标批次每日发放次数上限\n\nBody field, optional. Example: `1`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_max_count_per_day: Option<i64>,
-    /// 更新模式
+    #[doc = "更新模式\n\nBody field, required. Example: `MAX_COUNT`."]
     pub update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
+}
+
+impl<'a> UpdateBudgetPartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`current_max_count`, `current_max_count_per_day`, `target_max_count`, `target_max_count_per_day`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        update_mode: crate::marketing::partner::product_coupon::product_coupons::UpdateBudgetPartnerProductCouponProductCouponsUpdateMode,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            current_max_count: None,
+            current_max_count_per_day: None,
+            out_request_no,
+            target_max_count: None,
+            target_max_count_per_day: None,
+            update_mode,
+        }
+    }
 }
 
 /// The answer to [`UpdateBudgetPartnerProductCouponProductCouponsStocksRequest`]: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.

@@ -3,41 +3,60 @@
 
 use crate::generated::prelude::*;
 
-/// 预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "预上传券Code: `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.\n\n```ignore\nlet request = UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest::new(product_coupon_id, stock_id, brand_id, code_list, out_request_no);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("预上传券Code", "POST v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes", "v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/product-coupons/<product_coupon_id>/stocks/<stock_id>/upload-coupon-codes", response = UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> {
-    /// 商品券ID
+    #[doc = "商品券ID\n\nPath parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nPath parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 券Code列表
+    #[doc = "券Code列表\n\nBody field, required."]
     pub code_list: &'a [&'a str],
-    /// 请求单号
+    #[doc = "请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
 }
 
-/// The answer to [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest`].
+impl<'a> UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+        code_list: &'a [&'a str],
+        out_request_no: &'a str,
+    ) -> Self {
+        Self {
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            code_list,
+            out_request_no,
+        }
+    }
+}
+
+#[doc = "The answer to [`UploadCouponCodesPartnerProductCouponProductCouponsStocksRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadCouponCodesPartnerProductCouponProductCouponsStocksResponse {
-    /// 已经存在的券Code列表
+    #[doc = "已经存在的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub already_exist_code_list: Option<Vec<String>>,
-    /// 重复的券Code列表
+    #[doc = "重复的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_code_list: Option<Vec<String>>,
-    /// 上传失败的券Code列表
+    #[doc = "上传失败的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_code_list: Option<Vec<String>>,
-    /// 上传成功的券Code列表
+    #[doc = "上传成功的券Code列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_code_list: Option<Vec<String>>,
-    /// 去重后券Code总数
+    #[doc = "去重后券Code总数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
 }

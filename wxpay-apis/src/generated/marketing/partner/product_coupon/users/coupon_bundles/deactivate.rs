@@ -3,30 +3,54 @@
 
 use crate::generated::prelude::*;
 
-/// 失效用户商品券组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "失效用户商品券组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponBundlesRequest::new(openid, user_coupon_bundle_id, appid, brand_id, deactivate_reason, out_request_no, product_coupon_id, stock_bundle_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("失效用户商品券组", "POST v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate", "v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate"))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupon-bundles/<user_coupon_bundle_id>/deactivate", response = DeactivatePartnerProductCouponUsersCouponBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeactivatePartnerProductCouponUsersCouponBundlesRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户券组ID
+    #[doc = "用户券组ID\n\nPath parameter, required. Example: `123446565767`."]
     pub user_coupon_bundle_id: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 失效原因
+    #[doc = "失效原因\n\nBody field, required. Example: `商品已下线，使用户商品券失效`."]
     pub deactivate_reason: &'a str,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次组ID
+    #[doc = "批次组ID\n\nBody field, required. Example: `100232301`."]
     pub stock_bundle_id: &'a str,
+}
+
+impl<'a> DeactivatePartnerProductCouponUsersCouponBundlesRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        user_coupon_bundle_id: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        deactivate_reason: &'a str,
+        out_request_no: &'a str,
+        product_coupon_id: &'a str,
+        stock_bundle_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            user_coupon_bundle_id,
+            appid,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+            product_coupon_id,
+            stock_bundle_id,
+        }
+    }
 }
 
 /// The answer to [`DeactivatePartnerProductCouponUsersCouponBundlesRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.

@@ -5,248 +5,304 @@ use crate::generated::prelude::*;
 
 pub mod deactivate;
 
-/// 向用户发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "向用户发放商品券批次组: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponBundlesRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_bundle_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户发放商品券批次组",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupon-bundles", response = CreatePartnerProductCouponUsersCouponBundlesResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponBundlesRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券标签信息
+    #[doc = "用户商品券标签信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_tag_info: Option<CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo<'a>>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次组ID
+    #[doc = "批次组ID\n\nBody field, required. Example: `712315129419284901`."]
     pub stock_bundle_id: &'a str,
 }
 
-/// 用户商品券标签信息
+impl<'a> CreatePartnerProductCouponUsersCouponBundlesRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_tag_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        product_coupon_id: &'a str,
+        send_request_no: &'a str,
+        stock_bundle_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            attach: None,
+            brand_id,
+            coupon_tag_info: None,
+            product_coupon_id,
+            send_request_no,
+            stock_bundle_id,
+        }
+    }
+}
+
+#[doc = "用户商品券标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo<'a> {
-    /// 用户商品券标签列表
+    #[doc = "用户商品券标签列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_tag_list: Option<&'a [&'a str]>,
-    /// 会员标签信息
+    #[doc = "会员标签信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_tag_info: Option<CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo<'a>>,
 }
 
-/// 会员标签信息
+impl<'a> CreatePartnerProductCouponUsersCouponBundlesCouponTagInfo<'a> {
+    /// The object without a required field. The optional ones (`coupon_tag_list`, `member_tag_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            coupon_tag_list: None,
+            member_tag_info: None,
+        }
+    }
+}
+
+#[doc = "会员标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nRequired."]
     pub member_card_id: &'a str,
 }
 
-/// The answer to [`CreatePartnerProductCouponUsersCouponBundlesRequest`] and [`DeactivatePartnerProductCouponUsersCouponBundlesRequest`](crate::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest).
+impl<'a> CreatePartnerProductCouponUsersCouponBundlesMemberTagInfo<'a> {
+    /// The object from its required fields, in declaration order.
+    #[inline]
+    pub fn new(member_card_id: &'a str) -> Self {
+        Self { member_card_id }
+    }
+}
+
+#[doc = "The answer to [`CreatePartnerProductCouponUsersCouponBundlesRequest`] and [`DeactivatePartnerProductCouponUsersCouponBundlesRequest`](crate::marketing::partner::product_coupon::users::coupon_bundles::deactivate::DeactivatePartnerProductCouponUsersCouponBundlesRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundles {
-    /// 用户券组ID
+    #[doc = "用户券组ID\n\nAlways present."]
     pub user_coupon_bundle_id: String,
-    /// 用户商品券列表
+    #[doc = "用户商品券列表\n\nAlways present."]
     pub user_product_coupon_list: Vec<PartnerProductCouponUsersCouponBundlesUserProductCoupon>,
 }
 
-/// 用户商品券列表
+#[doc = "用户商品券列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesUserProductCoupon {
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nMay be absent. Example: `example_attach`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 渠道自定义信息
+    #[doc = "渠道自定义信息\n\nMay be absent. Example: `example_channel_custom_info`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_custom_info: Option<String>,
-    /// 确认请求单号
+    #[doc = "确认请求单号\n\nMay be absent. Example: `MCHCONFIRM202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_request_no: Option<String>,
-    /// 确认发放时间
+    #[doc = "确认发放时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nAlways present. Example: `123446565767`."]
     pub coupon_code: String,
-    /// 用户商品券状态
+    #[doc = "用户商品券状态\n\nAlways present. Example: `USED`."]
     pub coupon_state: crate::marketing::partner::product_coupon::users::UsersCouponState,
-    /// 用户商品券标签信息
+    #[doc = "用户商品券标签信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_tag_info: Option<PartnerProductCouponUsersCouponBundlesCouponTagInfo>,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent. Example: `商品已下线`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent. Example: `1002600620019090123143254436`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 商品券信息
+    #[doc = "商品券信息\n\nAlways present."]
     pub product_coupon: PartnerProductCouponUsersCouponBundlesProductCoupon,
-    /// 多次优惠使用详情
+    #[doc = "多次优惠使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_detail:
         Option<crate::marketing::partner::product_coupon::users::UsersProgressiveBundleUsageDetail>,
-    /// 领券时间
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub receive_time: Timestamp,
-    /// 发券渠道
+    #[doc = "发券渠道\n\nAlways present. Example: `API`."]
     pub send_channel: crate::marketing::partner::product_coupon::users::UsersSendChannel,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present. Example: `MCHSEND202003101234`."]
     pub send_request_no: String,
-    /// 批次信息
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: PartnerProductCouponUsersCouponBundlesStock,
-    /// 用户券组信息
+    #[doc = "用户券组信息\n\nAlways present."]
     pub user_product_coupon_bundle_info:
         PartnerProductCouponUsersCouponBundlesUserProductCouponBundleInfo,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_end_time: Timestamp,
 }
 
-/// 用户商品券标签信息
+#[doc = "用户商品券标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesCouponTagInfo {
-    /// 用户商品券标签列表
+    #[doc = "用户商品券标签列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_tag_list:
         Option<Vec<crate::marketing::partner::product_coupon::users::UsersCouponTag>>,
-    /// 会员标签信息
+    #[doc = "会员标签信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_tag_info: Option<PartnerProductCouponUsersCouponBundlesMemberTagInfo>,
 }
 
-/// 会员标签信息
+#[doc = "会员标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesMemberTagInfo {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nAlways present."]
     pub member_card_id: String,
 }
 
-/// 商品券信息
+#[doc = "商品券信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesProductCoupon {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 展示信息
+    #[doc = "展示信息\n\nAlways present."]
     pub display_info: crate::marketing::partner::product_coupon::ProductCouponDisplayInfo,
-    /// 外部商品ID
+    #[doc = "外部商品ID\n\nMay be absent. Example: `Product_1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_product_no: Option<String>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 多次优惠模式信息
+    #[doc = "多次优惠模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_info:
         Option<PartnerProductCouponUsersCouponBundlesProgressiveBundleUsageInfo>,
-    /// 优惠范围
+    #[doc = "优惠范围\n\nAlways present. Example: `ALL`."]
     pub scope: crate::marketing::partner::product_coupon::ProductCouponScope,
-    /// 单券模式信息
+    #[doc = "单券模式信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_info:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageInfo>,
-    /// 商品券状态
+    #[doc = "商品券状态\n\nAlways present."]
     pub state: crate::marketing::partner::product_coupon::ProductCouponState,
-    /// 商品券类型
+    #[doc = "商品券类型\n\nAlways present. Example: `NORMAL`."]
     pub r#type: crate::marketing::MarketingStockType,
-    /// 使用模式
+    #[doc = "使用模式\n\nAlways present. Example: `SINGLE`."]
     pub usage_mode: crate::marketing::partner::PartnerUsageMode,
 }
 
-/// 多次优惠模式信息
+#[doc = "多次优惠模式信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesProgressiveBundleUsageInfo {
-    /// 可使用次数
+    #[doc = "可使用次数\n\nAlways present. Example: `15`."]
     pub count: i64,
-    /// 多次优惠使用间隔天数
+    #[doc = "多次优惠使用间隔天数\n\nMay be absent. Example: `0`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_days: Option<i64>,
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesStock {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券Code分配模式
+    pub coupon_code_count_info:
+        Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::BundlesCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_rule:
         Option<crate::marketing::partner::product_coupon::ProductCouponSingleUsageRule>,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次组信息
+    #[doc = "批次组信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_bundle_info:
         Option<crate::marketing::partner::product_coupon::BundlesStockBundleInfo>,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::BundlesStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
-/// 用户券组信息
+#[doc = "用户券组信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartnerProductCouponUsersCouponBundlesUserProductCouponBundleInfo {
-    /// 总可使用次数
+    #[doc = "总可使用次数\n\nAlways present. Example: `10`."]
     pub total_count: i64,
-    /// 已使用次数
+    #[doc = "已使用次数\n\nAlways present. Example: `3`."]
     pub used_count: i64,
-    /// 用户券组ID
+    #[doc = "用户券组ID\n\nAlways present. Example: `7123912547109241212489`."]
     pub user_coupon_bundle_id: String,
-    /// 用户券组内索引
+    #[doc = "用户券组内索引\n\nAlways present. Example: `0`."]
     pub user_coupon_bundle_index: i64,
 }
 

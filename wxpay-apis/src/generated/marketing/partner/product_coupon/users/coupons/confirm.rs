@@ -3,127 +3,154 @@
 
 use crate::generated::prelude::*;
 
-/// 确认发放用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "确认发放用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.\n\n```ignore\nlet request = ConfirmPartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, out_request_no, product_coupon_id, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "确认发放用户商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupons/<coupon_code>/confirm", response = ConfirmPartnerProductCouponUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfirmPartnerProductCouponUsersCouponsRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nPath parameter, required. Example: `123446565767`."]
     pub coupon_code: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 确认发放请求单号
+    #[doc = "确认发放请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
 }
 
-/// The answer to [`ConfirmPartnerProductCouponUsersCouponsRequest`].
+impl<'a> ConfirmPartnerProductCouponUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        coupon_code: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`ConfirmPartnerProductCouponUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmPartnerProductCouponUsersCouponsResponse {
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nMay be absent. Example: `example_attach`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 渠道自定义信息
+    #[doc = "渠道自定义信息\n\nMay be absent. Example: `example_channel_custom_info`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_custom_info: Option<String>,
-    /// 确认请求单号
+    #[doc = "确认请求单号\n\nMay be absent. Example: `MCHCONFIRM202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_request_no: Option<String>,
-    /// 确认发放时间
+    #[doc = "确认发放时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nAlways present. Example: `123446565767`."]
     pub coupon_code: String,
-    /// 用户商品券状态
+    #[doc = "用户商品券状态\n\nAlways present. Example: `USED`."]
     pub coupon_state: crate::marketing::partner::product_coupon::users::UsersCouponState,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent. Example: `商品已下线`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent. Example: `1002600620019090123143254436`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 商品券信息
+    #[doc = "商品券信息\n\nAlways present."]
     pub product_coupon: crate::marketing::partner::product_coupon::ProductCouponProductCoupon,
-    /// 多次优惠使用详情
+    #[doc = "多次优惠使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_bundle_usage_detail: Option<
         crate::marketing::partner::product_coupon::users::coupons::CouponsSequentialUsageDetail,
     >,
-    /// 领券时间
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub receive_time: Timestamp,
-    /// 发券渠道
+    #[doc = "发券渠道\n\nAlways present. Example: `API`."]
     pub send_channel: crate::marketing::partner::product_coupon::users::UsersSendChannel,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present. Example: `MCHSEND202003101234`."]
     pub send_request_no: String,
-    /// 单券使用详情
+    #[doc = "单券使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_detail: Option<ConfirmPartnerProductCouponUsersCouponsSingleUsageDetail>,
-    /// 批次信息
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: crate::marketing::partner::product_coupon::ProductCouponStock,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_end_time: Timestamp,
 }
 
-/// 单券使用详情
+#[doc = "单券使用详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmPartnerProductCouponUsersCouponsSingleUsageDetail {
-    /// 关联微信支付订单信息
+    #[doc = "关联微信支付订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_order_info:
         Option<crate::marketing::partner::product_coupon::users::UsersAssociatedOrderInfo>,
-    /// 券核销的关联微信支付分订单信息
+    #[doc = "券核销的关联微信支付分订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_pay_score_order_info:
         Option<ConfirmPartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo>,
-    /// 退券请求单号
+    #[doc = "退券请求单号\n\nMay be absent. Example: `MCHRETURN202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_request_no: Option<String>,
-    /// 退券时间
+    #[doc = "退券时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<Timestamp>,
-    /// 优惠金额
-    ///
-    /// Amount in fen (分).
+    #[doc = "优惠金额\n\nMay be absent. Format `integer`. Example: `0`.\n\nAmount in fen (分)."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_amount: Option<i64>,
-    /// 券核销请求单号
+    #[doc = "券核销请求单号\n\nMay be absent. Example: `34657_20250101_123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 核销时间
+    #[doc = "核销时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
 }
 
-/// 券核销的关联微信支付分订单信息
+#[doc = "券核销的关联微信支付分订单信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfirmPartnerProductCouponUsersCouponsAssociatedPayScoreOrderInfo {
-    /// 商户号
+    #[doc = "商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mchid: Option<String>,
-    /// 微信支付服务订单号
+    #[doc = "微信支付服务订单号\n\nMay be absent. Example: `4200000000123456789123456789`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    /// 商户订单号
+    #[doc = "商户订单号\n\nMay be absent. Example: `trade_no_20250724123456`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nMay be absent. Example: `1234567890`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

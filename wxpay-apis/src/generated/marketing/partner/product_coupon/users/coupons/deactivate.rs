@@ -3,30 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 失效用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "失效用户商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.\n\n```ignore\nlet request = DeactivatePartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, deactivate_reason, out_request_no, product_coupon_id, stock_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "失效用户商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupons/<coupon_code>/deactivate", response = DeactivatePartnerProductCouponUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeactivatePartnerProductCouponUsersCouponsRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nPath parameter, required. Example: `123446565767`."]
     pub coupon_code: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 失效原因
+    #[doc = "失效原因\n\nBody field, required. Example: `商品已下线，使用户商品券失效`."]
     pub deactivate_reason: &'a str,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> DeactivatePartnerProductCouponUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        coupon_code: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        deactivate_reason: &'a str,
+        out_request_no: &'a str,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            deactivate_reason,
+            out_request_no,
+            product_coupon_id,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`DeactivatePartnerProductCouponUsersCouponsRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.

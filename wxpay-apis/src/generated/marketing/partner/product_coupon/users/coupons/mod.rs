@@ -12,148 +12,169 @@ pub mod deactivate;
 pub mod r#return;
 pub mod r#use;
 
-/// 指定券状态查询用户商品券列表: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "指定券状态查询用户商品券列表: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = QueryPartnerProductCouponUsersCouponsByOpenidRequest::new(openid, appid, brand_id);\nrequest.product_coupon_id = Some(product_coupon_id);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "指定券状态查询用户商品券列表",
+    "GET v3/marketing/partner/product-coupon/users/{openid}/coupons",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/users/<openid>/coupons", response = QueryPartnerProductCouponUsersCouponsByOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponUsersCouponsByOpenidRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nQuery parameter, optional. Example: `1000000013`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_coupon_id: Option<&'a str>,
-    /// 批次ID
+    #[doc = "批次ID\n\nQuery parameter, optional. Example: `1000000013001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<&'a str>,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nQuery parameter, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 用户商品券状态
+    #[doc = "用户商品券状态\n\nQuery parameter, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_state: Option<crate::marketing::partner::product_coupon::users::UsersCouponState>,
-    /// 分页大小
+    #[doc = "分页大小\n\nQuery parameter, optional. Example: `20`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// 分页Token
+    #[doc = "分页Token\n\nQuery parameter, optional. Example: `MTIzMjUK`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
 }
 
-/// The answer to [`QueryPartnerProductCouponUsersCouponsByOpenidRequest`].
+impl<'a> QueryPartnerProductCouponUsersCouponsByOpenidRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`product_coupon_id`, `stock_id`, `coupon_state`, `page_size`, `page_token`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(openid: &'a str, appid: &'a str, brand_id: &'a str) -> Self {
+        Self {
+            openid,
+            product_coupon_id: None,
+            stock_id: None,
+            appid,
+            coupon_state: None,
+            page_size: None,
+            page_token: None,
+            brand_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponUsersCouponsByOpenidRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponUsersCouponsByOpenidResponse {
-    /// 下一页Token
+    #[doc = "下一页Token\n\nMay be absent. Example: `MTIzNDUK`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
-    /// 总个数
+    #[doc = "总个数\n\nAlways present. Example: `100`."]
     pub total_count: i64,
-    /// 用户商品券列表
+    #[doc = "用户商品券列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_coupon_list: Option<Vec<CouponsUserCoupon>>,
 }
 
-/// The answer to [`CreatePartnerProductCouponUsersCouponsRequest`].
-///
-/// 用户商品券列表
+#[doc = "The answer to [`CreatePartnerProductCouponUsersCouponsRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsUserCoupon {
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nMay be absent. Example: `example_attach`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 渠道自定义信息
+    #[doc = "渠道自定义信息\n\nMay be absent. Example: `example_channel_custom_info`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_custom_info: Option<String>,
-    /// 确认请求单号
+    #[doc = "确认请求单号\n\nMay be absent. Example: `MCHCONFIRM202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_request_no: Option<String>,
-    /// 确认发放时间
+    #[doc = "确认发放时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nAlways present. Example: `123446565767`."]
     pub coupon_code: String,
-    /// 用户商品券状态
+    #[doc = "用户商品券状态\n\nAlways present. Example: `USED`."]
     pub coupon_state: crate::marketing::partner::product_coupon::users::UsersCouponState,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent. Example: `商品已下线`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent. Example: `1002600620019090123143254436`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 商品券信息
+    #[doc = "商品券信息\n\nAlways present."]
     pub product_coupon: crate::marketing::partner::product_coupon::ProductCouponProductCoupon,
-    /// 领券时间
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub receive_time: Timestamp,
-    /// 发券渠道
+    #[doc = "发券渠道\n\nAlways present. Example: `API`."]
     pub send_channel: crate::marketing::partner::product_coupon::users::UsersSendChannel,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present. Example: `MCHSEND202003101234`."]
     pub send_request_no: String,
-    /// 多次优惠使用详情
+    #[doc = "多次优惠使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_detail: Option<CouponsSequentialUsageDetail>,
-    /// 单券使用详情
+    #[doc = "单券使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_detail:
         Option<crate::marketing::partner::product_coupon::users::UsersProgressiveBundleUsageDetail>,
-    /// 批次信息
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: CouponsStock,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_end_time: Timestamp,
 }
 
-/// 多次优惠使用详情
+#[doc = "多次优惠使用详情"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsSequentialUsageDetail {
-    /// 轮次使用详情列表
+    #[doc = "轮次使用详情列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_item_list: Option<Vec<CouponsDetailItem>>,
-    /// 总可使用次数
+    #[doc = "总可使用次数\n\nMay be absent. Example: `10`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// 已使用次数
+    #[doc = "已使用次数\n\nMay be absent. Example: `3`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_count: Option<i64>,
 }
 
-/// 轮次使用详情列表
+#[doc = "轮次使用详情列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsDetailItem {
-    /// 关联微信支付订单信息
+    #[doc = "关联微信支付订单信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_order_info:
         Option<crate::marketing::partner::product_coupon::users::UsersAssociatedOrderInfo>,
-    /// 删除时间
+    #[doc = "删除时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_time: Option<Timestamp>,
-    /// 轮次使用详情状态
+    #[doc = "轮次使用详情状态\n\nMay be absent. Example: `USED`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_state: Option<CouponsDetailState>,
-    /// 退券请求单号
+    #[doc = "退券请求单号\n\nMay be absent. Example: `MCHRETURN202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_request_no: Option<String>,
-    /// 退券时间
+    #[doc = "退券时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_time: Option<Timestamp>,
-    /// 核销请求单号
+    #[doc = "核销请求单号\n\nMay be absent. Example: `MCHUSE202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_request_no: Option<String>,
-    /// 核销时间
+    #[doc = "核销时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time: Option<Timestamp>,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_begin_time: Option<Timestamp>,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-20T14:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_end_time: Option<Timestamp>,
 }
@@ -176,274 +197,355 @@ string_enum! {
     }
 }
 
-/// 批次信息
+#[doc = "批次信息"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsStock {
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 品牌方预上传的券Code数量信息
+    #[doc = "品牌方预上传的券Code数量信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon_code_count_info: Option<crate::marketing::MarketingCouponCodeCount>,
-    /// 券Code分配模式
+    pub coupon_code_count_info:
+        Option<crate::marketing::partner::product_coupon::ProductCouponCouponCodeCountInfo>,
+    #[doc = "券Code分配模式\n\nAlways present. Example: `WECHATPAY`."]
     pub coupon_code_mode: crate::marketing::partner::product_coupon::ProductCouponCouponCodeMode,
-    /// 用户商品券展示信息
+    #[doc = "用户商品券展示信息\n\nAlways present."]
     pub coupon_display_info:
         crate::marketing::partner::product_coupon::ProductCouponCouponDisplayInfo,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 事件通知配置
+    #[doc = "事件通知配置\n\nAlways present."]
     pub notify_config: crate::marketing::QueryBusifavorStocksNotifyConfig,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nAlways present. Example: `1000000013`."]
     pub product_coupon_id: String,
-    /// 备注
+    #[doc = "备注\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// 已发放次数
+    #[doc = "已发放次数\n\nAlways present."]
     pub sent_count_info: crate::marketing::partner::product_coupon::ProductCouponSentCountInfo,
-    /// 多次优惠使用规则
+    #[doc = "多次优惠使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_rule: Option<CouponsSequentialUsageRule>,
-    /// 单券使用规则
+    #[doc = "单券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_rule: Option<CouponsSingleUsageRule>,
-    /// 批次状态
+    #[doc = "批次状态\n\nAlways present."]
     pub state:
         crate::marketing::partner::product_coupon::CreatePartnerProductCouponProductCouponsState,
-    /// 批次ID
+    #[doc = "批次ID\n\nAlways present. Example: `1000000013001`."]
     pub stock_id: String,
-    /// 发放规则
+    #[doc = "发放规则\n\nAlways present."]
     pub stock_send_rule: crate::marketing::partner::product_coupon::ProductCouponStockSendRule,
-    /// 可用门店范围
+    #[doc = "可用门店范围\n\nAlways present. Example: `NONE`."]
     pub store_scope: crate::marketing::partner::product_coupon::ProductCouponStoreScope,
-    /// 券使用规则展示信息
+    #[doc = "券使用规则展示信息\n\nAlways present."]
     pub usage_rule_display_info:
         crate::marketing::partner::product_coupon::ProductCouponUsageRuleDisplayInfo,
 }
 
-/// 多次优惠使用规则
+#[doc = "多次优惠使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsSequentialUsageRule {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_period: CouponsCouponAvailablePeriod,
-    /// 折扣券使用规则列表
+    #[doc = "折扣券使用规则列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon_list:
         Option<Vec<crate::marketing::partner::product_coupon::ProductCouponDiscountCoupon>>,
-    /// 兑换券使用规则列表
+    #[doc = "兑换券使用规则列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon_list:
         Option<Vec<crate::marketing::partner::product_coupon::ProductCouponExchangeCoupon>>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon_list:
         Option<Vec<crate::marketing::partner::product_coupon::ProductCouponNormalCoupon>>,
-    /// 多次优惠是否提供首笔特惠
+    #[doc = "多次优惠是否提供首笔特惠\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_first: Option<bool>,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsCouponAvailablePeriod {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp,
-    /// 领取后N秒内有效
+    #[doc = "领取后N秒内有效\n\nMay be absent. Example: `3600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_seconds: Option<i64>,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list: Option<
         Vec<crate::marketing::partner::product_coupon::ProductCouponIrregularAvailablePeriod>,
     >,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<crate::marketing::partner::product_coupon::ProductCouponWeeklyAvailablePeriod>,
 }
 
-/// 单券使用规则
+#[doc = "单券使用规则"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsSingleUsageRule {
-    /// 券可核销时间
+    #[doc = "券可核销时间\n\nAlways present."]
     pub coupon_available_period: QueryPartnerProductCouponUsersCouponsByOpenidCouponAvailablePeriod,
-    /// 折扣券使用规则
+    #[doc = "折扣券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_coupon:
         Option<crate::marketing::partner::product_coupon::ProductCouponDiscountCoupon>,
-    /// 兑换券使用规则
+    #[doc = "兑换券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_coupon:
         Option<crate::marketing::partner::product_coupon::ProductCouponExchangeCoupon>,
-    /// 满减券使用规则
+    #[doc = "满减券使用规则\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal_coupon: Option<crate::marketing::partner::product_coupon::ProductCouponNormalCoupon>,
 }
 
-/// 券可核销时间
+#[doc = "券可核销时间"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponUsersCouponsByOpenidCouponAvailablePeriod {
-    /// 开始时间
+    #[doc = "开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-01T00:00:00+08:00`."]
     pub available_begin_time: Timestamp,
-    /// 生效后N天内有效
+    #[doc = "生效后N天内有效\n\nMay be absent. Example: `30`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_days: Option<i64>,
-    /// 结束时间
+    #[doc = "结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-08-31T23:59:59+08:00`."]
     pub available_end_time: Timestamp,
-    /// 领取后N秒内有效
+    #[doc = "领取后N秒内有效\n\nMay be absent. Example: `3600`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_seconds: Option<i64>,
-    /// 无规律的可用时间段
+    #[doc = "无规律的可用时间段\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irregular_available_period_list: Option<
         Vec<crate::marketing::partner::product_coupon::ProductCouponIrregularAvailablePeriod>,
     >,
-    /// 领取后N天开始生效
+    #[doc = "领取后N天开始生效\n\nMay be absent. Example: `1`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_days_after_receive: Option<i64>,
-    /// 每周固定可用时间
+    #[doc = "每周固定可用时间\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_available_period:
         Option<crate::marketing::partner::product_coupon::ProductCouponWeeklyAvailablePeriod>,
 }
 
-/// 向用户发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "向用户发放商品券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.\n\n```ignore\nlet mut request = CreatePartnerProductCouponUsersCouponsRequest::new(openid, appid, brand_id, product_coupon_id, send_request_no, stock_id);\nrequest.attach = Some(attach);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "向用户发放商品券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupons",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupons", response = CreatePartnerProductCouponUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponsRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nBody field, optional. Example: `example_attach`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<&'a str>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nBody field, optional. Example: `123446565767`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<&'a str>,
-    /// 用户商品券标签信息
+    #[doc = "用户商品券标签信息\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_tag_info: Option<CreatePartnerProductCouponUsersCouponsCouponTagInfo<'a>>,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub send_request_no: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
 }
 
-/// 用户商品券标签信息
+impl<'a> CreatePartnerProductCouponUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach`, `coupon_code`, `coupon_tag_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        product_coupon_id: &'a str,
+        send_request_no: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            appid,
+            attach: None,
+            brand_id,
+            coupon_code: None,
+            coupon_tag_info: None,
+            product_coupon_id,
+            send_request_no,
+            stock_id,
+        }
+    }
+}
+
+#[doc = "用户商品券标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponsCouponTagInfo<'a> {
-    /// 用户商品券标签列表
+    #[doc = "用户商品券标签列表\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_tag_list:
         Option<&'a [crate::marketing::partner::product_coupon::users::UsersCouponTag]>,
-    /// 会员标签信息
+    #[doc = "会员标签信息\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_tag_info: Option<CreatePartnerProductCouponUsersCouponsMemberTagInfo<'a>>,
 }
 
-/// 会员标签信息
+impl<'a> CreatePartnerProductCouponUsersCouponsCouponTagInfo<'a> {
+    /// The object without a required field. The optional ones (`coupon_tag_list`, `member_tag_info`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            coupon_tag_list: None,
+            member_tag_info: None,
+        }
+    }
+}
+
+#[doc = "会员标签信息"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CreatePartnerProductCouponUsersCouponsMemberTagInfo<'a> {
-    /// 会员卡模板ID
+    #[doc = "会员卡模板ID\n\nOptional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_card_id: Option<&'a str>,
+}
+
+impl<'a> CreatePartnerProductCouponUsersCouponsMemberTagInfo<'a> {
+    /// The object without a required field. The optional ones (`member_card_id`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            member_card_id: None,
+        }
+    }
 }
 
 /// The answer to [`CreatePartnerProductCouponUsersCouponsRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 pub type CreatePartnerProductCouponUsersCouponsResponse = CouponsUserCoupon;
 
-/// 查询用户商品券详情: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询用户商品券详情: `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.\n\n```ignore\nlet request = QueryPartnerProductCouponUsersCouponsByCouponCodeRequest::new(openid, coupon_code, brand_id, product_coupon_id, stock_id, appid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询用户商品券详情",
+    "GET v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}"
+))]
 #[wxpay_api(GET, "v3/marketing/partner/product-coupon/users/<openid>/coupons/<coupon_code>", response = QueryPartnerProductCouponUsersCouponsByCouponCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerProductCouponUsersCouponsByCouponCodeRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nPath parameter, required. Example: `123446565767`."]
     pub coupon_code: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nQuery parameter, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nQuery parameter, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 批次ID
+    #[doc = "批次ID\n\nQuery parameter, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nQuery parameter, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
 }
 
-/// The answer to [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest`], [`DeactivatePartnerProductCouponUsersCouponsRequest`](crate::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest) and `ReturnPartnerProductCouponUsersCouponsRequest` (in `marketing::partner::product_coupon::users::coupons::return`).
+impl<'a> QueryPartnerProductCouponUsersCouponsByCouponCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        coupon_code: &'a str,
+        brand_id: &'a str,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        appid: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            coupon_code,
+            brand_id,
+            product_coupon_id,
+            stock_id,
+            appid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPartnerProductCouponUsersCouponsByCouponCodeRequest`], [`DeactivatePartnerProductCouponUsersCouponsRequest`](crate::marketing::partner::product_coupon::users::coupons::deactivate::DeactivatePartnerProductCouponUsersCouponsRequest) and `ReturnPartnerProductCouponUsersCouponsRequest` (in `marketing::partner::product_coupon::users::coupons::return`)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CouponsResponse {
-    /// 自定义附加信息
+    #[doc = "自定义附加信息\n\nMay be absent. Example: `example_attach`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nAlways present. Example: `120344`."]
     pub brand_id: String,
-    /// 渠道自定义信息
+    #[doc = "渠道自定义信息\n\nMay be absent. Example: `example_channel_custom_info`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_custom_info: Option<String>,
-    /// 确认请求单号
+    #[doc = "确认请求单号\n\nMay be absent. Example: `MCHCONFIRM202003101234`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_request_no: Option<String>,
-    /// 确认发放时间
+    #[doc = "确认发放时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_time: Option<Timestamp>,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nAlways present. Example: `123446565767`."]
     pub coupon_code: String,
-    /// 用户商品券状态
+    #[doc = "用户商品券状态\n\nAlways present. Example: `USED`."]
     pub coupon_state: crate::marketing::partner::product_coupon::users::UsersCouponState,
-    /// 失效原因
+    #[doc = "失效原因\n\nMay be absent. Example: `商品已下线`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
-    /// 失效请求单号
+    #[doc = "失效请求单号\n\nMay be absent. Example: `1002600620019090123143254436`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
-    /// 失效时间
+    #[doc = "失效时间\n\nMay be absent. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_time: Option<Timestamp>,
-    /// 商品券信息
+    #[doc = "商品券信息\n\nAlways present."]
     pub product_coupon: crate::marketing::partner::product_coupon::ProductCouponProductCoupon,
-    /// 领券时间
+    #[doc = "领券时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub receive_time: Timestamp,
-    /// 发券渠道
+    #[doc = "发券渠道\n\nAlways present. Example: `API`."]
     pub send_channel: crate::marketing::partner::product_coupon::users::UsersSendChannel,
-    /// 发券请求单号
+    #[doc = "发券请求单号\n\nAlways present. Example: `MCHSEND202003101234`."]
     pub send_request_no: String,
-    /// 多次优惠使用详情
+    #[doc = "多次优惠使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_usage_detail: Option<CouponsSequentialUsageDetail>,
-    /// 单券使用详情
+    #[doc = "单券使用详情\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_usage_detail:
         Option<crate::marketing::partner::product_coupon::users::UsersProgressiveBundleUsageDetail>,
-    /// 批次信息
+    #[doc = "批次信息\n\nAlways present."]
     pub stock: crate::marketing::partner::product_coupon::ProductCouponStock,
-    /// 有效期开始时间
+    #[doc = "有效期开始时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_begin_time: Timestamp,
-    /// 有效期结束时间
+    #[doc = "有效期结束时间\n\nAlways present. Format `rfc3339`. Example: `2025-07-24T00:00+08:00`."]
     pub valid_end_time: Timestamp,
 }
 

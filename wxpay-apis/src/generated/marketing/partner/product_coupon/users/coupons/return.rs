@@ -3,31 +3,58 @@
 
 use crate::generated::prelude::*;
 
-/// 退券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "退券: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.\n\n```ignore\nlet mut request = ReturnPartnerProductCouponUsersCouponsRequest::new(openid, coupon_code, appid, brand_id, out_request_no, product_coupon_id, stock_id);\nrequest.sequential_coupon_index = Some(sequential_coupon_index);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias(
+    "退券",
+    "POST v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return",
+    "v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return"
+))]
 #[wxpay_api(POST, "v3/marketing/partner/product-coupon/users/<openid>/coupons/<coupon_code>/return", response = ReturnPartnerProductCouponUsersCouponsResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReturnPartnerProductCouponUsersCouponsRequest<'a> {
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nPath parameter, required. Example: `oh-394z-6CGkNoJrsDLTTUKiAnp4`."]
     pub openid: &'a str,
-    /// 用户商品券Code
+    #[doc = "用户商品券Code\n\nPath parameter, required. Example: `123446565767`."]
     pub coupon_code: &'a str,
-    /// 公众账号AppID
+    #[doc = "公众账号AppID\n\nBody field, required. Example: `wx233544546545989`."]
     pub appid: &'a str,
-    /// 品牌ID
+    #[doc = "品牌ID\n\nBody field, required. Example: `120344`."]
     pub brand_id: &'a str,
-    /// 退券请求单号
+    #[doc = "退券请求单号\n\nBody field, required. Example: `34657_20250101_123456`."]
     pub out_request_no: &'a str,
-    /// 商品券ID
+    #[doc = "商品券ID\n\nBody field, required. Example: `1000000013`."]
     pub product_coupon_id: &'a str,
-    /// 多次优惠索引
+    #[doc = "多次优惠索引\n\nBody field, optional. Example: `0`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequential_coupon_index: Option<i64>,
-    /// 批次ID
+    #[doc = "批次ID\n\nBody field, required. Example: `1000000013001`."]
     pub stock_id: &'a str,
+}
+
+impl<'a> ReturnPartnerProductCouponUsersCouponsRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sequential_coupon_index`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        openid: &'a str,
+        coupon_code: &'a str,
+        appid: &'a str,
+        brand_id: &'a str,
+        out_request_no: &'a str,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+    ) -> Self {
+        Self {
+            openid,
+            coupon_code,
+            appid,
+            brand_id,
+            out_request_no,
+            product_coupon_id,
+            sequential_coupon_index: None,
+            stock_id,
+        }
+    }
 }
 
 /// The answer to [`ReturnPartnerProductCouponUsersCouponsRequest`]: `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.

@@ -5,40 +5,50 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-/// 保险商户查询保险自动续费预约API: `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/query-policy-period.html>.
-///
-/// For: 普通商户.
+#[doc = "保险商户查询保险自动续费预约API: `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`.\n\n```ignore\nlet request = QueryPolicyPeriodRequest::new(contract_id, policy_period_id);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/query-policy-period.html>.\n\nFor: 普通商户."]
+#[doc(alias("保险商户查询保险自动续费预约API", "GET v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}", "v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}"))]
 #[wxpay_api(GET, "v3/papay/insurance-pay/policy-periods/contract-id/<contract_id>/policy-period-id/<policy_period_id>", response = QueryPolicyPeriodResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPolicyPeriodRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required."]
     pub contract_id: &'a str,
-    /// 保单的扣费周期编号
+    #[doc = "保单的扣费周期编号\n\nPath parameter, required. Example: `1`."]
     pub policy_period_id: i64,
 }
 
-/// The answer to [`QueryPolicyPeriodRequest`] and [`SchedulePolicyPeriodRequest`](crate::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest).
+impl<'a> QueryPolicyPeriodRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str, policy_period_id: i64) -> Self {
+        Self {
+            contract_id,
+            policy_period_id,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryPolicyPeriodRequest`] and [`SchedulePolicyPeriodRequest`](crate::papay::insurance_pay::policy_periods::contract_id::policy_period_id::schedule::SchedulePolicyPeriodRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyPeriod {
-    /// 实际扣费金额
+    #[doc = "实际扣费金额\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_amount: Option<crate::papay::PapayDeductAmount>,
-    /// 实际扣费的日期
+    #[doc = "实际扣费的日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_date: Option<String>,
-    /// 可扣费结束日期
+    #[doc = "可扣费结束日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_end_date: Option<String>,
-    /// 可扣费开始日期
+    #[doc = "可扣费开始日期\n\nMay be absent. Example: `2019-11-22`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_start_date: Option<String>,
-    /// 保单的扣费周期编号
+    #[doc = "保单的扣费周期编号\n\nAlways present. Example: `1`."]
     pub policy_period_id: i64,
-    /// 当前扣费周期的状态
+    #[doc = "当前扣费周期的状态\n\nAlways present. Example: `NO_SCHEDULED`."]
     pub policy_period_state: String,
-    /// 已预约的扣费金额信息
+    #[doc = "已预约的扣费金额信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_amount: Option<crate::papay::PapayDeductAmount>,
 }

@@ -3,22 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户预约保险自动续费API: `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/schedule-policy-period.html>.
-///
-/// For: 普通商户.
+#[doc = "保险商户预约保险自动续费API: `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.\n\n```ignore\nlet request = SchedulePolicyPeriodRequest::new(contract_id, policy_period_id, appid, scheduled_amount);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/schedule/schedule-policy-period.html>.\n\nFor: 普通商户."]
+#[doc(alias("保险商户预约保险自动续费API", "POST v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule", "v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule"))]
 #[wxpay_api(POST, "v3/papay/insurance-pay/policy-periods/contract-id/<contract_id>/policy-period-id/<policy_period_id>/schedule", response = SchedulePolicyPeriodResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulePolicyPeriodRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required."]
     pub contract_id: &'a str,
-    /// 保单的扣费周期编号
+    #[doc = "保单的扣费周期编号\n\nPath parameter, required. Example: `1`."]
     pub policy_period_id: i64,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 预约扣费金额信息
+    #[doc = "预约扣费金额信息\n\nBody field, required."]
     pub scheduled_amount: crate::papay::PapayScheduledAmount<'a>,
+}
+
+impl<'a> SchedulePolicyPeriodRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        policy_period_id: i64,
+        appid: &'a str,
+        scheduled_amount: crate::papay::PapayScheduledAmount<'a>,
+    ) -> Self {
+        Self {
+            contract_id,
+            policy_period_id,
+            appid,
+            scheduled_amount,
+        }
+    }
 }
 
 /// The answer to [`SchedulePolicyPeriodRequest`]: `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.

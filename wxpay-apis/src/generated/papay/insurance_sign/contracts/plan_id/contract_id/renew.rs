@@ -3,20 +3,40 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户受理续期自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/apply-renew-contract.html>.
-///
-/// For: 普通商户.
+#[doc = "保险商户受理续期自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.\n\n```ignore\nlet request = ApplyRenewContractRequest::new(plan_id, contract_id, appid, policy_periods);\nrequest.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/insurance-entrusted-payment/insurance/apply-renew-contract.html>.\n\nFor: 普通商户."]
+#[doc(alias(
+    "保险商户受理续期自动续费协议",
+    "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew",
+    "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew"
+))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/contracts/plan-id/<plan_id>/contract-id/<contract_id>/renew", response = ())]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyRenewContractRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required."]
     pub plan_id: i64,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required."]
     pub contract_id: &'a str,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 续期的扣费周期列表
+    #[doc = "续期的扣费周期列表\n\nBody field, required."]
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+}
+
+impl<'a> ApplyRenewContractRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        contract_id: &'a str,
+        appid: &'a str,
+        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+    ) -> Self {
+        Self {
+            plan_id,
+            contract_id,
+            appid,
+            policy_periods,
+        }
+    }
 }

@@ -5,56 +5,70 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 保险商户查询保险自动续费协议: `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "保险商户查询保险自动续费协议: `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias(
+    "保险商户查询保险自动续费协议",
+    "GET v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+    "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/papay/insurance-sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = QueryInsuranceSignContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
 }
 
-/// The answer to [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest`].
+impl<'a> QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plan_id: i64, out_contract_code: &'a str) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryInsuranceSignContractsByPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInsuranceSignContractsByPlanIdByOutContractCodeResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 协议到期时间
+    #[doc = "协议到期时间\n\nMay be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_expired_time: Option<Timestamp>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: InsuranceSignContractsByPlanIdByOutContractCodeContractState,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<crate::papay::PlanIdByOutContractCodeContractTerminateInfo>,
-    /// 被保人姓名
+    #[doc = "被保人姓名\n\nMay be absent. Example: `*明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insured_display_name: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nMay be absent. Example: `用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<String>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
-    /// 跳转撤销解约小程序的appid
+    #[doc = "跳转撤销解约小程序的appid\n\nMay be absent. Example: `wxbd687630cd02ce1d`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_terminate_contract_redirect_appid: Option<String>,
-    /// 跳转撤销解约小程序的路径
+    #[doc = "跳转撤销解约小程序的路径\n\nMay be absent. Example: `pages/PwdExemptContract/index`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_terminate_contract_redirect_url: Option<String>,
 }

@@ -3,52 +3,67 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 普通商户.
+#[doc = "保险商户通过商户协议号解除保险自动续费协议: `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 普通商户."]
+#[doc(alias("保险商户通过商户协议号解除保险自动续费协议", "POST v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
 }
 
-/// The answer to [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest`].
+impl<'a> TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        out_contract_code: &'a str,
+        contract_termination_remark: &'a str,
+    ) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        }
+    }
+}
+
+#[doc = "The answer to [`TerminateInsuranceSignContractsByPlanIdByOutContractCodeRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TerminateInsuranceSignContractsByPlanIdByOutContractCodeResponse {
-    /// 商户AppID
+    #[doc = "商户AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
-    /// 协议到期时间
+    #[doc = "协议到期时间\n\nMay be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_expired_time: Option<Timestamp>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: crate::papay::insurance_sign::contracts::plan_id::out_contract_code::InsuranceSignContractsByPlanIdByOutContractCodeContractState,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<crate::papay::PlanIdByOutContractCodeContractTerminateInfo>,
-    /// 被保人姓名
+    #[doc = "被保人姓名\n\nMay be absent. Example: `*明`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insured_display_name: Option<String>,
-    /// 商户号
+    #[doc = "商户号\n\nAlways present. Example: `1900000109`."]
     pub mchid: String,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub openid: String,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nMay be absent. Example: `用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<String>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
 }

@@ -3,46 +3,65 @@
 
 use crate::generated::prelude::*;
 
-/// 保险商户修改保险扣费周期列表: `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012987596>.
-///
-/// For: 普通商户.
+#[doc = "保险商户修改保险扣费周期列表: `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.\n\n```ignore\nlet mut request = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest::new(plan_id, contract_id, appid, policy_periods);\nrequest.allow_cancel_scheduled = Some(allow_cancel_scheduled);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012987596>.\n\nFor: 普通商户."]
+#[doc(alias("保险商户修改保险扣费周期列表", "POST v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify", "v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify"))]
 #[wxpay_api(POST, "v3/papay/insurance-sign/policy-periods/plan-id/<plan_id>/contract-id/<contract_id>/modify", response = ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `2015071056489715`."]
     pub contract_id: &'a str,
-    /// 是否允许取消预约
+    #[doc = "是否允许取消预约\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancel_scheduled: Option<bool>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub appid: &'a str,
-    /// 续期的扣费周期列表
+    #[doc = "续期的扣费周期列表\n\nBody field, required."]
     pub policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
 }
 
-/// The answer to [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest`].
+impl<'a> ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`allow_cancel_scheduled`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        contract_id: &'a str,
+        appid: &'a str,
+        policy_periods: &'a [crate::papay::insurance_sign::InsuranceSignPolicyPeriod<'a>],
+    ) -> Self {
+        Self {
+            plan_id,
+            contract_id,
+            allow_cancel_scheduled: None,
+            appid,
+            policy_periods,
+        }
+    }
+}
+
+#[doc = "The answer to [`ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdResponse {
-    /// 发生了取消预约的扣费计划项编号
+    #[doc = "发生了取消预约的扣费计划项编号\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_scheduled_policy_period_id: Option<i64>,
-    /// 最新的扣费周期列表
+    #[doc = "最新的扣费周期列表\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_periods:
         Option<Vec<ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdPolicyPeriod>>,
 }
 
-/// 最新的扣费周期列表
+#[doc = "最新的扣费周期列表"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModifyInsuranceSignPolicyPeriodsByPlanIdByContractIdPolicyPeriod {
-    /// 预计扣费金额
+    #[doc = "预计扣费金额\n\nAlways present."]
     pub estimated_deduct_amount: crate::papay::PapayDeductAmount,
-    /// 预计扣费的日期
+    #[doc = "预计扣费的日期\n\nAlways present. Example: `2019-11-22`."]
     pub estimated_deduct_date: String,
-    /// 保险扣费周期编号
+    #[doc = "保险扣费周期编号\n\nAlways present. Example: `1`."]
     pub policy_period_id: i64,
 }

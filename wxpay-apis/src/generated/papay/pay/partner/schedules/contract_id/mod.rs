@@ -5,18 +5,31 @@ use crate::generated::prelude::*;
 
 pub mod schedule;
 
-/// 查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.
-///
-/// For: 服务商.
+#[doc = "查询扣费预约API: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.\n\n```ignore\nlet request = PartnerQueryDeductScheduleRequest::new(contract_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-query-deduct-schedule.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询扣费预约API",
+    "GET v3/papay/pay/partner/schedules/contract-id/{contract_id}",
+    "v3/papay/pay/partner/schedules/contract-id/{contract_id}"
+))]
 #[wxpay_api(GET, "v3/papay/pay/partner/schedules/contract-id/<contract_id>", response = PartnerQueryDeductScheduleResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerQueryDeductScheduleRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 子商户号商户号
+    #[doc = "子商户号商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PartnerQueryDeductScheduleRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(contract_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            contract_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`PartnerQueryDeductScheduleRequest`]: `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.

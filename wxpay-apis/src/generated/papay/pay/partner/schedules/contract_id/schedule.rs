@@ -3,25 +3,46 @@
 
 use crate::generated::prelude::*;
 
-/// 预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.
-///
-/// For: 服务商.
+#[doc = "预约扣费API: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.\n\n```ignore\nlet mut request = PartnerScheduleDeductionRequest::new(contract_id, schedule_amount, sp_appid, sub_mchid);\nrequest.sub_appid = Some(sub_appid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-schedule-deduction.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "预约扣费API",
+    "POST v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule",
+    "v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule"
+))]
 #[wxpay_api(POST, "v3/papay/pay/partner/schedules/contract-id/<contract_id>/schedule", response = PartnerScheduleDeductionResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerScheduleDeductionRequest<'a> {
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nPath parameter, required. Example: `123124412412423431`."]
     pub contract_id: &'a str,
-    /// 预约的金额信息
+    #[doc = "预约的金额信息\n\nBody field, required."]
     pub schedule_amount: crate::papay::PapayScheduledAmount<'a>,
-    /// 应用ID
+    #[doc = "应用ID\n\nBody field, required. Example: `wxd678efh567hg6787`."]
     pub sp_appid: &'a str,
-    /// 子商户的AppID
+    #[doc = "子商户的AppID\n\nBody field, optional. Example: `wxd678efh567hg6787`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<&'a str>,
-    /// 子商户号商户号
+    #[doc = "子商户号商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PartnerScheduleDeductionRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_appid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(
+        contract_id: &'a str,
+        schedule_amount: crate::papay::PapayScheduledAmount<'a>,
+        sp_appid: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            contract_id,
+            schedule_amount,
+            sp_appid,
+            sub_appid: None,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`PartnerScheduleDeductionRequest`]: `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.

@@ -3,20 +3,34 @@
 
 use crate::generated::prelude::*;
 
-/// 通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-terminate-contract-by-code.html>.
-///
-/// For: 普通商户.
+#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = NormalTerminateContractByCodeRequest::new(plan_id, out_contract_code, contract_termination_remark);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/merchant/apis/entrusted-payment/normal/normal-terminate-contract-by-code.html>.\n\nFor: 普通商户."]
+#[doc(alias("通过商户协议号解除委托代扣签约协议API", "POST v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/sign/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = NormalTerminateContractByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NormalTerminateContractByCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
+}
+
+impl<'a> NormalTerminateContractByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        out_contract_code: &'a str,
+        contract_termination_remark: &'a str,
+    ) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+        }
+    }
 }
 
 /// The answer to [`NormalTerminateContractByCodeRequest`]: `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.

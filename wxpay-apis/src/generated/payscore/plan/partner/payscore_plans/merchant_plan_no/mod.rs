@@ -5,18 +5,31 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.
-///
-/// For: 服务商.
+#[doc = "查询支付分计划: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.\n\n```ignore\nlet request = QueryPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/query-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询支付分计划",
+    "GET v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}",
+    "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}"
+))]
 #[wxpay_api(GET, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/<merchant_plan_no>", response = QueryPartnerPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerPayScorePlanRequest<'a> {
-    /// 支付分计划商户侧单号
+    #[doc = "支付分计划商户侧单号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryPartnerPayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_plan_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerPayScorePlanRequest`]: `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.

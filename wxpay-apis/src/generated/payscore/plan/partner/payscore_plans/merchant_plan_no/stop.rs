@@ -3,18 +3,31 @@
 
 use crate::generated::prelude::*;
 
-/// 停止支付分计划: `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/stop-partner-pay-score-plan.html>.
-///
-/// For: 服务商.
+#[doc = "停止支付分计划: `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerPayScorePlanRequest::new(merchant_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-pay-score-plan/stop-partner-pay-score-plan.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "停止支付分计划",
+    "POST v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
+    "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop"
+))]
 #[wxpay_api(POST, "v3/payscore/plan/partner/payscore-plans/merchant-plan-no/<merchant_plan_no>/stop", response = StopPartnerPayScorePlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StopPartnerPayScorePlanRequest<'a> {
-    /// 商户支付分计划对应的计划号
+    #[doc = "商户支付分计划对应的计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_plan_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> StopPartnerPayScorePlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_plan_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`StopPartnerPayScorePlanRequest`]: `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.

@@ -5,18 +5,27 @@ use crate::generated::prelude::*;
 
 pub mod stop;
 
-/// 查询用户的签约计划: `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/query-partner-user-sign-plan.html>.
-///
-/// For: 服务商.
+#[doc = "查询用户的签约计划: `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.\n\n```ignore\nlet request = QueryPartnerUserSignPlanRequest::new(merchant_sign_plan_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/query-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc(alias("查询用户的签约计划", "GET v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}", "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}"))]
 #[wxpay_api(GET, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>", response = QueryPartnerUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPartnerUserSignPlanRequest<'a> {
-    /// 商户签约计划号
+    #[doc = "商户签约计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryPartnerUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_sign_plan_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_sign_plan_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryPartnerUserSignPlanRequest`]: `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.

@@ -3,20 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 取消用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/stop-partner-user-sign-plan.html>.
-///
-/// For: 服务商.
+#[doc = "取消用户的签约计划: `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.\n\n```ignore\nlet request = StopPartnerUserSignPlanRequest::new(merchant_sign_plan_no, stop_reason, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-payscore-plan/partner-user-sign-plan/stop-partner-user-sign-plan.html>.\n\nFor: 服务商."]
+#[doc(alias("取消用户的签约计划", "POST v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop", "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop"))]
 #[wxpay_api(POST, "v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/<merchant_sign_plan_no>/stop", response = StopPartnerUserSignPlanResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StopPartnerUserSignPlanRequest<'a> {
-    /// 商户侧签约计划号
+    #[doc = "商户侧签约计划号\n\nPath parameter, required. Example: `1234323JKHDFE1243252`."]
     pub merchant_sign_plan_no: &'a str,
-    /// 停止签约计划原因
+    #[doc = "停止签约计划原因\n\nBody field, required. Example: `用户协商后停止`."]
     pub stop_reason: &'a str,
-    /// 子商户号
+    #[doc = "子商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> StopPartnerUserSignPlanRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(merchant_sign_plan_no: &'a str, stop_reason: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            merchant_sign_plan_no,
+            stop_reason,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`StopPartnerUserSignPlanRequest`]: `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.

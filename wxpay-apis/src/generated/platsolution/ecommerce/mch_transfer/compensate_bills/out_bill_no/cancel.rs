@@ -3,27 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 请求撤销赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504177>.
-///
-/// For: 服务商.
+#[doc = "请求撤销赔付: `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet request = CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504177>.\n\nFor: 服务商."]
+#[doc(alias(
+    "请求撤销赔付",
+    "POST v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel",
+    "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel"
+))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/<out_bill_no>/cancel", response = CancelEcommerceMchTransferCompensateBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
 }
 
-/// The answer to [`CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest`].
+impl<'a> CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
+}
+
+#[doc = "The answer to [`CancelEcommerceMchTransferCompensateBillsByOutBillNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferCompensateBillsByOutBillNoResponse {
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 撤销受理时间
+    #[doc = "撤销受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub cancel_accept_time: Timestamp,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
 }

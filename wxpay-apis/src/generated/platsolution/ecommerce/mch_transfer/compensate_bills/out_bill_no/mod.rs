@@ -5,16 +5,26 @@ use crate::generated::prelude::*;
 
 pub mod cancel;
 
-/// 查询赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504178>.
-///
-/// For: 服务商.
+#[doc = "查询赔付结果（按商户赔付单号）: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`.\n\n```ignore\nlet request = QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest::new(out_bill_no);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504178>.\n\nFor: 服务商."]
+#[doc(alias(
+    "查询赔付结果（按商户赔付单号）",
+    "GET v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}",
+    "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}"
+))]
 #[wxpay_api(GET, "v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/<out_bill_no>", response = QueryEcommerceMchTransferCompensateBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
+}
+
+impl<'a> QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self { out_bill_no }
+    }
 }
 
 /// The answer to [`QueryEcommerceMchTransferCompensateBillsByOutBillNoRequest`]: `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`.

@@ -3,33 +3,43 @@
 
 use crate::generated::prelude::*;
 
-/// 请求撤销保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504186>.
-///
-/// For: 服务商.
+#[doc = "请求撤销保险理赔: `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`.\n\n```ignore\nlet mut request = CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest::new(out_bill_no);\nrequest.sub_mchid = Some(sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504186>.\n\nFor: 服务商."]
+#[doc(alias("请求撤销保险理赔", "POST v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel", "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/<out_bill_no>/cancel", response = CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
-    /// 商户单号
+    #[doc = "商户单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_bill_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, optional. Example: `1900001109`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<&'a str>,
 }
 
-/// The answer to [`CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest`].
+impl<'a> CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`sub_mchid`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(out_bill_no: &'a str) -> Self {
+        Self {
+            out_bill_no,
+            sub_mchid: None,
+        }
+    }
+}
+
+#[doc = "The answer to [`CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CancelEcommerceMchTransferInsuranceClaimBillsByOutBillNoResponse {
-    /// 微信支付转账单号
+    #[doc = "微信支付转账单号\n\nAlways present. Example: `1330000071100999991182020050700019480001`."]
     pub bill_id: String,
-    /// 撤销受理时间
+    #[doc = "撤销受理时间\n\nAlways present. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     pub cancel_accept_time: Timestamp,
-    /// 商户单号
+    #[doc = "商户单号\n\nAlways present. Example: `plfk2020042013`."]
     pub out_bill_no: String,
-    /// 赔付状态
+    #[doc = "赔付状态\n\nAlways present. Example: `ACCEPTED`."]
     pub state: crate::platsolution::ecommerce::mch_transfer::MchTransferState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nMay be absent. Example: `1900001109`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_mchid: Option<String>,
 }

@@ -3,18 +3,27 @@
 
 use crate::generated::prelude::*;
 
-/// 删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.
-///
-/// For: 服务商.
+#[doc = "删除二级商户可扫码充值员工: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.\n\n```ignore\nlet request = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest::new(sub_mchid, sp_openid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521753>.\n\nFor: 服务商."]
+#[doc(alias("删除二级商户可扫码充值员工", "POST v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete", "v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete"))]
 #[wxpay_api(POST, "v3/platsolution/ecommerce/recharge-employees/sub-mchid/<sub_mchid>/sp-openid/<sp_openid>/delete", response = DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
-    /// 二级商户号
+    #[doc = "二级商户号\n\nPath parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
-    /// 员工OpenID
+    #[doc = "员工OpenID\n\nPath parameter, required. Example: `oLTPCuCsfN3ABBz50VUZBNlHDbUU`."]
     pub sp_openid: &'a str,
+}
+
+impl<'a> DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(sub_mchid: &'a str, sp_openid: &'a str) -> Self {
+        Self {
+            sub_mchid,
+            sp_openid,
+        }
+    }
 }
 
 /// The answer to [`DeleteEcommerceRechargeEmployeesBySubMchidBySpOpenidRequest`]: `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.

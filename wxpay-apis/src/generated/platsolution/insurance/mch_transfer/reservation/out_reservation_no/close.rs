@@ -3,19 +3,28 @@
 
 use crate::generated::prelude::*;
 
-/// 关闭预约商家转账记录: `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "关闭预约商家转账记录: `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.\n\n```ignore\nlet request = CloseInsuranceMchTransferReservationByOutReservationNoRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("关闭预约商家转账记录", "POST v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close", "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close"))]
 #[wxpay_api(POST, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/<out_reservation_no>/close", response = CloseInsuranceMchTransferReservationByOutReservationNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
-    /// 商户预约单号
+    #[doc = "商户预约单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_reservation_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001109`."]
     #[wxpay(query)]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> CloseInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_reservation_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`CloseInsuranceMchTransferReservationByOutReservationNoRequest`]: `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.

@@ -5,18 +5,27 @@ use crate::generated::prelude::*;
 
 pub mod close;
 
-/// 商户预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "商户预约单号查询预约商家转账记录: `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferReservationByOutReservationNoRequest::new(out_reservation_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("商户预约单号查询预约商家转账记录", "GET v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}", "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/<out_reservation_no>", response = QueryInsuranceMchTransferReservationByOutReservationNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
-    /// 商户预约单号
+    #[doc = "商户预约单号\n\nPath parameter, required. Example: `plfk2020042013`."]
     pub out_reservation_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900001109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryInsuranceMchTransferReservationByOutReservationNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_reservation_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_reservation_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryInsuranceMchTransferReservationByOutReservationNoRequest`]: `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.

@@ -3,20 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 商户明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-detail-by-out-no.html>.
-///
-/// For: 服务商.
+#[doc = "商户明细单号查询明细单: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = TransferBatchGetDetailByOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-detail-by-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias("商户明细单号查询明细单", "GET v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}", "v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/out-batch-no/<out_batch_no>/details/out-detail-no/<out_detail_no>", response = TransferBatchGetDetailByOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferBatchGetDetailByOutNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> TransferBatchGetDetailByOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`TransferBatchGetDetailByOutNoRequest`]: `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.

@@ -3,38 +3,55 @@
 
 use crate::generated::prelude::*;
 
-/// 资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 直连商户.
+#[doc = "资料更新请求审核结果回调通知: `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.\n\n```ignore\nlet mut request = NotifyWbChannelControlOrdersInfoUpdateResultRequest::new(mchid, out_request_no);\nrequest.attach_info = Some(attach_info);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 直连商户."]
+#[doc(alias(
+    "资料更新请求审核结果回调通知",
+    "POST v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify",
+    "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify"
+))]
 #[wxpay_api(POST, "v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify", response = NotifyWbChannelControlOrdersInfoUpdateResultResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotifyWbChannelControlOrdersInfoUpdateResultRequest<'a> {
-    /// 业务附属信息
+    #[doc = "业务附属信息\n\nBody field, optional. Example: `updateidcard`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach_info: Option<&'a str>,
-    /// 审核完成时间
+    #[doc = "审核完成时间\n\nBody field, optional. Format `rfc3339`. Example: `2015-05-20T13:29:35+08:00`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_finish_time: Option<Timestamp<&'a str>>,
-    /// 审核结果
+    #[doc = "审核结果\n\nBody field, optional. Example: `PASS`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_result: Option<NotifyWbChannelControlOrdersInfoUpdateResultAuditResult>,
-    /// 审核驳回错误码
+    #[doc = "审核驳回错误码\n\nBody field, optional. Example: `1001`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_code: Option<&'a str>,
-    /// 审核驳回错误原因
+    #[doc = "审核驳回错误原因\n\nBody field, optional. Example: `IDCARD_ILLEGAL`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_msg: Option<&'a str>,
-    /// 商户号
+    #[doc = "商户号\n\nBody field, required. Example: `1900016681`."]
     pub mchid: &'a str,
-    /// 资料更新请求单号
+    #[doc = "资料更新请求单号\n\nBody field, required. Example: `htozr8denqegbt6tk6u10iymo7yww5pn`."]
     pub out_request_no: &'a str,
-    /// 场景
-    ///
-    /// One of `01`, `02`, `03`.
+    #[doc = "场景\n\nBody field, optional.\n\nOne of `01`, `02`, `03`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<&'a str>,
+}
+
+impl<'a> NotifyWbChannelControlOrdersInfoUpdateResultRequest<'a> {
+    /// The request from its required fields, in declaration order. The optional ones (`attach_info`, `audit_finish_time`, `audit_result`, `fail_code`, `fail_msg`, `scene`) start as `None`: assign them on the value.
+    #[inline]
+    pub fn new(mchid: &'a str, out_request_no: &'a str) -> Self {
+        Self {
+            attach_info: None,
+            audit_finish_time: None,
+            audit_result: None,
+            fail_code: None,
+            fail_msg: None,
+            mchid,
+            out_request_no,
+            scene: None,
+        }
+    }
 }
 
 string_enum! {
@@ -47,10 +64,11 @@ string_enum! {
     }
 }
 
-/// The answer to [`NotifyWbChannelControlOrdersInfoUpdateResultRequest`].
+#[doc = "The answer to [`NotifyWbChannelControlOrdersInfoUpdateResultRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NotifyWbChannelControlOrdersInfoUpdateResultResponse {
-    /// 接口返回信息
+    #[doc = "接口返回信息\n\nMay be absent. Example: `SUCC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ret_msg: Option<String>,
 }

@@ -5,62 +5,77 @@ use crate::generated::prelude::*;
 
 pub mod terminate;
 
-/// 通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-get-contract-by-code.html>.
-///
-/// For: 服务商.
+#[doc = "通过商户协议号查询委托代扣签约协议API: `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.\n\n```ignore\nlet request = PartnerGetContractByCodeRequest::new(plan_id, out_contract_code, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-get-contract-by-code.html>.\n\nFor: 服务商."]
+#[doc(alias(
+    "通过商户协议号查询委托代扣签约协议API",
+    "GET v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+    "v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+))]
 #[wxpay_api(GET, "v3/papay/sign/partner/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>", response = PartnerGetContractByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerGetContractByCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 子商户号商户号
+    #[doc = "子商户号商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`PartnerGetContractByCodeRequest`] and [`PartnerTerminateContractByCodeRequest`](crate::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest).
+impl<'a> PartnerGetContractByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(plan_id: i64, out_contract_code: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`PartnerGetContractByCodeRequest`] and [`PartnerTerminateContractByCodeRequest`](crate::papay::sign::partner::contracts::plan_id::out_contract_code::terminate::PartnerTerminateContractByCodeRequest)."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContractByCode {
-    /// 用户账户展示名称
+    #[doc = "用户账户展示名称\n\nAlways present. Example: `微信代扣用户A`."]
     pub contract_display_account: String,
-    /// 协议到期时间
+    #[doc = "协议到期时间\n\nMay be absent. Format `rfc3339`. Example: `2021-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_expired_time: Option<Timestamp>,
-    /// 委托代扣协议ID
+    #[doc = "委托代扣协议ID\n\nAlways present. Example: `123124412412423431`."]
     pub contract_id: String,
-    /// 协议签署时间
+    #[doc = "协议签署时间\n\nMay be absent. Format `rfc3339`. Example: `2020-09-10T13:29:35+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_signed_time: Option<Timestamp>,
-    /// 委托代扣协议状态
+    #[doc = "委托代扣协议状态\n\nAlways present. Example: `SIGNED`."]
     pub contract_state: String,
-    /// 协议解约信息
+    #[doc = "协议解约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<crate::papay::sign::ContractByCodeContractTerminateInfo>,
-    /// 预约扣费场景的预约信息
+    #[doc = "预约扣费场景的预约信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduct_schedule: Option<crate::papay::sign::ContractByCodeDeductSchedule>,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nAlways present. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: String,
-    /// 商户侧用户标识
+    #[doc = "商户侧用户标识\n\nMay be absent. Example: `用户A`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_user_code: Option<String>,
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nAlways present. Example: `12535`."]
     pub plan_id: i64,
-    /// 普通服务商的AppID
+    #[doc = "普通服务商的AppID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub sp_appid: String,
-    /// 普通服务商商户号
+    #[doc = "普通服务商商户号\n\nAlways present. Example: `1900000109`."]
     pub sp_mchid: String,
-    /// 用户OpenID
+    #[doc = "用户OpenID\n\nAlways present. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     pub sp_openid: String,
-    /// 子商户的AppID
+    #[doc = "子商户的AppID\n\nMay be absent. Example: `wxd678efh567hg6787`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    /// 子商户号
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
-    /// 子商户AppID对应的用户OpenID
+    #[doc = "子商户AppID对应的用户OpenID\n\nMay be absent. Example: `o-MYE42l80oelYMDE34nYD456Xoy`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_openid: Option<String>,
 }

@@ -3,22 +3,38 @@
 
 use crate::generated::prelude::*;
 
-/// 通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-terminate-contract-by-code.html>.
-///
-/// For: 服务商.
+#[doc = "通过商户协议号解除委托代扣签约协议API: `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.\n\n```ignore\nlet request = PartnerTerminateContractByCodeRequest::new(plan_id, out_contract_code, contract_termination_remark, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/entrusted-payment/partner/partner-terminate-contract-by-code.html>.\n\nFor: 服务商."]
+#[doc(alias("通过商户协议号解除委托代扣签约协议API", "POST v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate", "v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"))]
 #[wxpay_api(POST, "v3/papay/sign/partner/contracts/plan-id/<plan_id>/out-contract-code/<out_contract_code>/terminate", response = PartnerTerminateContractByCodeResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PartnerTerminateContractByCodeRequest<'a> {
-    /// 委托代扣模板ID
+    #[doc = "委托代扣模板ID\n\nPath parameter, required. Example: `12535`."]
     pub plan_id: i64,
-    /// 商户签约协议号
+    #[doc = "商户签约协议号\n\nPath parameter, required. Example: `wxwtdk20200910100000`."]
     pub out_contract_code: &'a str,
-    /// 解约备注
+    #[doc = "解约备注\n\nBody field, required. Example: `用户解约`."]
     pub contract_termination_remark: &'a str,
-    /// 子商户号商户号
+    #[doc = "子商户号商户号\n\nBody field, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> PartnerTerminateContractByCodeRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(
+        plan_id: i64,
+        out_contract_code: &'a str,
+        contract_termination_remark: &'a str,
+        sub_mchid: &'a str,
+    ) -> Self {
+        Self {
+            plan_id,
+            out_contract_code,
+            contract_termination_remark,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`PartnerTerminateContractByCodeRequest`]: `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.

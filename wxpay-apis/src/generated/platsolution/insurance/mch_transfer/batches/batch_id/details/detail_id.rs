@@ -3,20 +3,30 @@
 
 use crate::generated::prelude::*;
 
-/// 微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "微信支付转账明细单号查询明细单: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest::new(batch_id, detail_id, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("微信支付转账明细单号查询明细单", "GET v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}", "v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/batch-id/<batch_id>/details/detail-id/<detail_id>", response = QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nPath parameter, required. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: &'a str,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nPath parameter, required. Example: `132000011085109987515042023022300246521006`."]
     pub detail_id: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
+}
+
+impl<'a> QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(batch_id: &'a str, detail_id: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            batch_id,
+            detail_id,
+            sub_mchid,
+        }
+    }
 }
 
 /// The answer to [`QueryInsuranceMchTransferBatchesByBatchIdDetailsByDetailIdRequest`]: `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.

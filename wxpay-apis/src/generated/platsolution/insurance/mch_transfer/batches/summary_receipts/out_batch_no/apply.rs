@@ -3,27 +3,37 @@
 
 use crate::generated::prelude::*;
 
-/// 申请商家转账批次电子回单: `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "申请商家转账批次电子回单: `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.\n\n```ignore\nlet request = ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("申请商家转账批次电子回单", "POST v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply", "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply"))]
 #[wxpay_api(POST, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/<out_batch_no>/apply", response = ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900102208`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`].
+impl<'a> ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplyInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nAlways present. Example: `ACCEPTED`."]
     pub receipt_state: crate::platsolution::insurance::mch_transfer::batches::BatchesReceiptState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

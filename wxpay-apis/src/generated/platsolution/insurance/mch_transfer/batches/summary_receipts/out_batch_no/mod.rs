@@ -5,38 +5,48 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-/// 查询商家转账批次电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.
-///
-/// The catalog gives no documentation link.
-///
-/// For: 服务商.
+#[doc = "查询商家转账批次电子回单: `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.\n\n```ignore\nlet request = QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest::new(out_batch_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nThe catalog gives no documentation link.\n\nFor: 服务商."]
+#[doc(alias("查询商家转账批次电子回单", "GET v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}", "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}"))]
 #[wxpay_api(GET, "v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/<out_batch_no>", response = QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`].
+impl<'a> QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryInsuranceMchTransferBatchesSummaryReceiptsByOutBatchNoResponse {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nAlways present. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: String,
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nAlways present. Example: `ACCEPTED`."]
     pub receipt_state: crate::platsolution::insurance::mch_transfer::batches::BatchesReceiptState,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }

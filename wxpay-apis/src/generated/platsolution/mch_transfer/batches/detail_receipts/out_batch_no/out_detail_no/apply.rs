@@ -3,31 +3,42 @@
 
 use crate::generated::prelude::*;
 
-/// 申请商家转账明细电子回单: `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html>.
-///
-/// For: 服务商.
+#[doc = "申请商家转账明细电子回单: `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.\n\n```ignore\nlet request = ReceiptApplyByDetailOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias("申请商家转账明细电子回单", "POST v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply", "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply"))]
 #[wxpay_api(POST, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/<out_batch_no>/out-detail-no/<out_detail_no>/apply", response = ReceiptApplyByDetailOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceiptApplyByDetailOutNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nBody field, required. Example: `1900102208`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ReceiptApplyByDetailOutNoRequest`].
+impl<'a> ReceiptApplyByDetailOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReceiptApplyByDetailOutNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptApplyByDetailOutNoResponse {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nAlways present. Example: `ACCEPTED`."]
     pub receipt_state: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900102208`."]
     pub sub_mchid: String,
 }

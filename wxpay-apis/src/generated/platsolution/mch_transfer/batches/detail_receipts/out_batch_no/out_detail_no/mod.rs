@@ -5,44 +5,55 @@ use crate::generated::prelude::*;
 
 pub mod apply;
 
-/// 查询商家转账明细电子回单: `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.
-///
-/// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html>.
-///
-/// For: 服务商.
+#[doc = "查询商家转账明细电子回单: `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.\n\n```ignore\nlet request = ReceiptQueryByDetailOutNoRequest::new(out_batch_no, out_detail_no, sub_mchid);\nlet response = request.send(&client).await?;\n```\n\nOfficial documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html>.\n\nFor: 服务商."]
+#[doc(alias("查询商家转账明细电子回单", "GET v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}", "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}"))]
 #[wxpay_api(GET, "v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/<out_batch_no>/out-detail-no/<out_detail_no>", response = ReceiptQueryByDetailOutNoResponse)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceiptQueryByDetailOutNoRequest<'a> {
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nPath parameter, required. Example: `sjzz20230223`."]
     pub out_batch_no: &'a str,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nPath parameter, required. Example: `x23zy545Bd5436`."]
     pub out_detail_no: &'a str,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nQuery parameter, required. Example: `1900000109`."]
     pub sub_mchid: &'a str,
 }
 
-/// The answer to [`ReceiptQueryByDetailOutNoRequest`].
+impl<'a> ReceiptQueryByDetailOutNoRequest<'a> {
+    /// The request from its required fields, in declaration order.
+    #[inline]
+    pub fn new(out_batch_no: &'a str, out_detail_no: &'a str, sub_mchid: &'a str) -> Self {
+        Self {
+            out_batch_no,
+            out_detail_no,
+            sub_mchid,
+        }
+    }
+}
+
+#[doc = "The answer to [`ReceiptQueryByDetailOutNoRequest`]."]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReceiptQueryByDetailOutNoResponse {
-    /// 商家转账批次单号
+    #[doc = "商家转账批次单号\n\nAlways present. Example: `131000011085109987515042023022300246500006`."]
     pub batch_id: String,
-    /// 商家转账明细单号
+    #[doc = "商家转账明细单号\n\nAlways present. Example: `132000011085109987515042023022300246521006`."]
     pub detail_id: String,
-    /// 电子回单文件的下载地址
+    #[doc = "电子回单文件的下载地址\n\nMay be absent. Example: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=toekn`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    /// 电子回单文件的hash方法
+    #[doc = "电子回单文件的hash方法\n\nMay be absent. Example: `SHA256`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_type: Option<String>,
-    /// 电子回单文件的hash值
+    #[doc = "电子回单文件的hash值\n\nMay be absent. Example: `DE731F35146A0BEFADE5DB9D1E468D96C01CA8898119C674FEE9F11F4DBE5529`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash_value: Option<String>,
-    /// 商家批次单号
+    #[doc = "商家批次单号\n\nAlways present. Example: `sjzz20230223`."]
     pub out_batch_no: String,
-    /// 商家明细单号
+    #[doc = "商家明细单号\n\nAlways present. Example: `x23zy545Bd5436`."]
     pub out_detail_no: String,
-    /// 电子回单状态
+    #[doc = "电子回单状态\n\nAlways present. Example: `ACCEPTED`."]
     pub receipt_state: String,
-    /// 二级商户号
+    #[doc = "二级商户号\n\nAlways present. Example: `1900000109`."]
     pub sub_mchid: String,
 }
