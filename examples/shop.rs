@@ -29,12 +29,12 @@ const ORDER: &str = "SHOP20240101000001";
 
 /// The typed WeChat Pay calls of the shop, in one place.
 mod wechat {
-    use wxpay_apis::bill::tradebill::GetTradeBillRequest;
-    use wxpay_apis::pay::transactions::jsapi::{
-        CreateTransactionsJsapiPayer, CreateTransactionsJsapiRequest,
-    };
+    use wxpay_apis::bill::tradebill::TradeBillRequest;
+    use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
     use wxpay_apis::pay::PayAmount;
-    use wxpay_apis::refund::domestic::refunds::{CreateAmount, CreateRequest, RefundsResponse};
+    use wxpay_apis::refund::domestic::refunds::{
+        CreateRefundAmount, CreateRefundRequest, CreateRefundResponse,
+    };
     use wxpay_core::bills::BillInfo;
     use wxpay_core::{Client, Error};
 
@@ -47,33 +47,19 @@ mod wechat {
         total: i64,
         notify_url: &str,
     ) -> Result<String, Error> {
-        let answer = CreateTransactionsJsapiRequest {
-            amount: PayAmount {
-                currency: Some("CNY"),
-                total,
-            },
+        let mut amount = PayAmount::new(total);
+        amount.currency = Some("CNY");
+        let request = JsapiPrepayRequest::new(
+            amount,
             appid,
-            attach: None,
-            description: "Image形象店-深圳腾大-QQ公仔",
-            detail: None,
-            goods_tag: None,
-            limit_pay: None,
-            mchid: client.mchid(),
+            "Image形象店-深圳腾大-QQ公仔",
+            client.mchid(),
             notify_url,
             out_trade_no,
-            payer: CreateTransactionsJsapiPayer {
-                identity: None,
-                openid,
-            },
-            scene_info: None,
-            settle_info: None,
-            subsidy_info: None,
-            support_fapiao: None,
-            time_expire: None,
-        }
-        .send(client)
-        .await?;
-        Ok(answer.prepay_id)
+            JsapiPrepayPayer::new(openid),
+        );
+        // Keyed by out_trade_no, so safe to retry on a 5xx or a timeout.
+        Ok(client.send_idempotent(&request).await?.prepay_id)
     }
 
     /// `POST v3/refund/domestic/refunds`.
@@ -84,42 +70,19 @@ mod wechat {
         refund: i64,
         total: i64,
         notify_url: &str,
-    ) -> Result<RefundsResponse, Error> {
-        CreateRequest {
-            amount: CreateAmount {
-                currency: "CNY",
-                from: None,
-                refund,
-                total,
-            },
-            funds_account: None,
-            goods_detail: None,
-            notify_url: Some(notify_url),
-            out_refund_no,
-            out_trade_no: Some(out_trade_no),
-            reason: Some("尺码不合适"),
-            sub_mchid: None,
-            transaction_id: None,
-        }
-        .send(client)
-        .await
+    ) -> Result<CreateRefundResponse, Error> {
+        let mut request =
+            CreateRefundRequest::new(CreateRefundAmount::new("CNY", refund, total), out_refund_no);
+        request.out_trade_no = Some(out_trade_no);
+        request.notify_url = Some(notify_url);
+        request.reason = Some("尺码不合适");
+        // One refund per out_refund_no, however many requests.
+        client.send_idempotent(&request).await
     }
 
     /// `GET v3/bill/tradebill`: where the day's bill is and its SHA-1.
     pub async fn trade_bill(client: &Client, bill_date: &str) -> Result<BillInfo, Error> {
-        let bill = GetTradeBillRequest {
-            bill_date,
-            sub_mchid: None,
-            bill_type: None,
-            tar_type: None,
-        }
-        .send(client)
-        .await?;
-        Ok(BillInfo {
-            hash_type: bill.hash_type,
-            hash_value: bill.hash_value,
-            download_url: bill.download_url,
-        })
+        TradeBillRequest::new(bill_date).send(client).await
     }
 }
 
