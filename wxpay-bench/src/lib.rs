@@ -11,9 +11,11 @@
 //! ```
 //!
 //! This library holds what the binary measures with: per-thread CPU time
-//! ([`cpu`]) and latency percentiles ([`stats`]).
+//! ([`cpu`]), latency percentiles ([`stats`]) and a client for a sandbox in
+//! another process ([`external`]).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cpu;
+pub mod external;
 pub mod stats;

@@ -47,6 +47,10 @@ OPTIONS:
     --client-threads C   tokio worker threads of the client [default: 1]
     --server-threads T   tokio worker threads of the sandbox [default: 1]
     --key-mode MODE      certificate | public-key [default: certificate]
+    --base-url URL       drive a sandbox running in another process instead
+                         (loopback only), e.g. one started with
+                         `cargo run --release -p wxpay-sandbox -- --listen 127.0.0.1:8080 --out DIR`
+    --credentials DIR    that sandbox's credentials folder (its --out) [needed with --base-url]
     --json               also print the summary as one JSON line
     -h, --help           print this help
 ";
@@ -109,6 +113,8 @@ struct Args {
     server_threads: usize,
     key_mode: KeyMode,
     json: bool,
+    /// A sandbox in another process: base URL and credentials folder.
+    external: Option<(String, std::path::PathBuf)>,
 }
 
 impl Default for Args {
@@ -124,6 +130,7 @@ impl Default for Args {
             server_threads: 1,
             key_mode: KeyMode::Certificate,
             json: false,
+            external: None,
         }
     }
 }
@@ -174,7 +181,20 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                     .parse()
                     .map_err(|e: wxpay_sandbox::SandboxError| e.to_string())?
             }
+            "--base-url" => {
+                let dir = parsed.external.take().map(|(_, d)| d).unwrap_or_default();
+                parsed.external = Some((value, dir));
+            }
+            "--credentials" => {
+                let url = parsed.external.take().map(|(u, _)| u).unwrap_or_default();
+                parsed.external = Some((url, value.into()));
+            }
             other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    if let Some((url, dir)) = &parsed.external {
+        if url.is_empty() || dir.as_os_str().is_empty() {
+            return Err("--base-url and --credentials go together".into());
         }
     }
     Ok(Some(parsed))
@@ -299,8 +319,21 @@ fn main() -> ExitCode {
 
 /// Runs the whole measurement; `Ok(false)` when some request failed.
 fn run(args: &Args) -> Result<bool, String> {
-    let server_rt = runtime(SERVER_THREADS, args.server_threads)?;
     let client_rt = runtime(CLIENT_THREADS, args.client_threads)?;
+    if let Some((url, dir)) = &args.external {
+        let client = client_rt
+            .block_on(async {
+                wxpay_bench::external::client_builder(url, dir)
+                    .and_then(|b| b.timeout(REQUEST_TIMEOUT).build().map_err(|e| e.to_string()))
+            })
+            .map_err(|e| format!("client: {e}"))?;
+        println!(
+            "loadgen: {} against the sandbox at {url} (another process: its CPU is not counted here)",
+            args.op.describe()
+        );
+        return measure(args, &client_rt, &client);
+    }
+    let server_rt = runtime(SERVER_THREADS, args.server_threads)?;
 
     // Started from inside the server runtime, so its accept loop and every
     // connection task run on the server's threads.
@@ -328,6 +361,34 @@ fn run(args: &Args) -> Result<bool, String> {
         sandbox.base_url(),
         args.key_mode
     );
+    let result = measure(args, &client_rt, &client);
+    drop(client);
+    drop(client_rt);
+    server_rt.block_on(sandbox.shutdown());
+    result
+}
+
+/// The CPU time one RSA-2048 signature costs a client thread, in ms: the
+/// floor of a request's client CPU.
+fn signature_cost_ms(client_rt: &tokio::runtime::Runtime, client: &Client) -> Option<f64> {
+    const SIGNATURES: u32 = 200;
+    let signer = client.signer();
+    let before = Snapshot::take()?;
+    client_rt
+        .block_on(client_rt.spawn(async move {
+            for i in 0..SIGNATURES {
+                let _ = signer.sign(format!("GET\n/v3/x\n{i}\nnonce\n\n").as_bytes()).await;
+            }
+        }))
+        .ok()?;
+    let after = Snapshot::take()?;
+    Some(after.since(&before, CLIENT_THREADS).as_secs_f64() * 1e3 / f64::from(SIGNATURES))
+}
+
+/// Warm-up and measured runs against a client's sandbox; `Ok(false)` when
+/// some request failed.
+fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) -> Result<bool, String> {
+    let client = client.clone();
     println!(
         "backend {}, concurrency {}, {} requests x {} run(s) after {} warm-up, client threads {}, server threads {}, {} CPUs",
         wxpay_core::crypto::BACKEND,
@@ -401,13 +462,10 @@ fn run(args: &Args) -> Result<bool, String> {
         runs.push(run);
     }
 
-    drop(client);
-    drop(client_rt);
-    server_rt.block_on(sandbox.shutdown());
-
+    let signature = signature_cost_ms(client_rt, &client);
     let failed = runs.iter().any(|r| r.errors > 0);
     if !runs.is_empty() {
-        summarize(args, &runs);
+        summarize(args, &runs, signature);
     }
     Ok(!failed)
 }
@@ -434,7 +492,7 @@ fn print_run(number: usize, run: &Run) {
     }
 }
 
-fn summarize(args: &Args, runs: &[Run]) {
+fn summarize(args: &Args, runs: &[Run], signature_ms: Option<f64>) {
     let rps = median(runs.iter().map(Run::per_second));
     let p50 = median(runs.iter().map(|r| ms(r.latencies.percentile(50.0))));
     let p99 = median(runs.iter().map(|r| ms(r.latencies.percentile(99.0))));
@@ -447,11 +505,24 @@ fn summarize(args: &Args, runs: &[Run]) {
         runs.len()
     );
     if !cpu.is_empty() {
-        println!(
-            "CPU per request: client {client:.3} ms ({:.0} requests per core-second), server {server:.3} ms ({:.0} per core-second)",
-            1e3 / client,
-            1e3 / server
-        );
+        if args.external.is_some() {
+            println!(
+                "CPU per request: client {client:.3} ms ({:.0} requests per core-second); the sandbox is another process",
+                1e3 / client
+            );
+        } else {
+            println!(
+                "CPU per request: client {client:.3} ms ({:.0} requests per core-second), server {server:.3} ms ({:.0} per core-second)",
+                1e3 / client,
+                1e3 / server
+            );
+        }
+        if let Some(signature) = signature_ms {
+            println!(
+                "one RSA signature: {signature:.3} ms of CPU; client CPU per request / signature = {:.2}",
+                client / signature
+            );
+        }
     }
     if args.json {
         let nullable = |v: f64| {
