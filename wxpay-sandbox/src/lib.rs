@@ -133,6 +133,10 @@ mod bill;
 mod callbacks;
 mod certgen;
 mod clock;
+#[cfg(feature = "sqlite")]
+pub mod cli;
+#[cfg(feature = "sqlite")]
+mod commands;
 pub mod config;
 mod control;
 mod error;
