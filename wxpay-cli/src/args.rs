@@ -55,7 +55,12 @@ pub struct Settings {
     #[arg(long, global = true, value_name = "FILE")]
     pub platform_certificate: Vec<PathBuf>,
     /// Read the APIv3 key from FILE (else WXPAY_APIV3_KEY, else the profile)
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "apiv3_key_prompt")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "apiv3_key_prompt"
+    )]
     pub apiv3_key_file: Option<PathBuf>,
     /// Ask for the APIv3 key on the terminal, without echo
     #[arg(long, global = true)]
@@ -231,7 +236,11 @@ pub enum Progress {
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
     /// Flags of wxpay-sandbox (see `wxpay sandbox --help`)
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
     pub args: Vec<String>,
 }
 

@@ -231,12 +231,10 @@ impl Resolved {
                     "a public key id needs the key: --public-key FILE (WXPAY_PUBLIC_KEY)".into(),
                 ))
             }
-            (None, Some(_)) => {
-                return Err(CliError::Config(
-                    "a public key needs its id: --public-key-id PUB_KEY_ID_... (WXPAY_PUBLIC_KEY_ID)"
-                        .into(),
-                ))
-            }
+            (None, Some(_)) => return Err(CliError::Config(
+                "a public key needs its id: --public-key-id PUB_KEY_ID_... (WXPAY_PUBLIC_KEY_ID)"
+                    .into(),
+            )),
         }
         for path in &self.platform_certificates {
             let certificate = Certificate::from_pem(&read_small(path)?)
@@ -301,8 +299,8 @@ fn parent(path: &Path) -> PathBuf {
 
 fn load_profile(path: &Path, name: &str) -> Result<Profile, CliError> {
     let text = read_small(path)?;
-    let mut tables: BTreeMap<String, toml::Value> = toml::from_str(&text)
-        .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+    let mut tables: BTreeMap<String, toml::Value> =
+        toml::from_str(&text).map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
     let Some(table) = tables.remove(name) else {
         let known: Vec<_> = tables.keys().map(String::as_str).collect();
         return Err(CliError::Config(format!(

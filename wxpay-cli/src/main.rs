@@ -31,7 +31,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(&argv);
     match cli.command {
         Command::Sandbox(_) => {
-            eprintln!("wxpay: put `sandbox` first: wxpay sandbox [FLAGS] (see wxpay sandbox --help)");
+            eprintln!(
+                "wxpay: put `sandbox` first: wxpay sandbox [FLAGS] (see wxpay sandbox --help)"
+            );
             ExitCode::from(error::exit::USAGE)
         }
         Command::Completions(args) => {

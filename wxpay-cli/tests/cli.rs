@@ -176,21 +176,32 @@ fn request_posts_json_and_gets_a_verified_answer_pretty_raw_and_with_headers() {
         &format!("mchid={mchid}"),
     ];
     let pretty = expect_ok(&wxpay(&args));
-    assert!(pretty.contains("\n  \"trade_state\": \"NOTPAY\""), "{pretty}");
+    assert!(
+        pretty.contains("\n  \"trade_state\": \"NOTPAY\""),
+        "{pretty}"
+    );
 
     let mut raw_args = args.to_vec();
     raw_args.push("--raw");
     let raw = expect_ok(&wxpay(&raw_args));
     let parsed: Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(parsed["out_trade_no"], "CLI-REQ-1");
-    assert!(!raw.contains("\n  "), "the exact body, not re-indented: {raw}");
+    assert!(
+        !raw.contains("\n  "),
+        "the exact body, not re-indented: {raw}"
+    );
 
     let mut include_args = args.to_vec();
     include_args.push("-i");
     let included = expect_ok(&wxpay(&include_args));
-    assert!(included.starts_with("HTTP 200 OK\nRequest-ID: "), "{included}");
     assert!(
-        included.to_ascii_lowercase().contains("\nwechatpay-signature: "),
+        included.starts_with("HTTP 200 OK\nRequest-ID: "),
+        "{included}"
+    );
+    assert!(
+        included
+            .to_ascii_lowercase()
+            .contains("\nwechatpay-signature: "),
         "{included}"
     );
     let (_, body) = included.split_once("\n\n").unwrap();
@@ -259,7 +270,10 @@ fn a_tampered_answer_exits_3_with_the_verification_reason() {
     ]);
     let err = expect_exit(&out, 3);
     assert!(out.stdout.is_empty(), "nothing unverified is printed");
-    assert!(err.contains("verification failed: signature does not match"), "{err}");
+    assert!(
+        err.contains("verification failed: signature does not match"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -267,7 +281,13 @@ fn bad_request_arguments_exit_2() {
     let err = expect_exit(&wxpay(&["request", "FETCH", "v3/certificates"]), 2);
     assert!(err.contains("FETCH"), "{err}");
     let err = expect_exit(
-        &wxpay(&["request", "POST", "v3/pay/transactions/jsapi", "--json", "{nope"]),
+        &wxpay(&[
+            "request",
+            "POST",
+            "v3/pay/transactions/jsapi",
+            "--json",
+            "{nope",
+        ]),
         2,
     );
     assert!(err.contains("--json is not valid JSON"), "{err}");
@@ -332,8 +352,14 @@ fn the_environment_alone_configures_a_client() {
 
 #[test]
 fn missing_settings_and_profiles_exit_2_naming_the_fix_and_never_the_secret() {
-    let err = expect_exit(&run_with(&["request", "GET", "v3/certificates"], &[], b""), 2);
-    assert!(err.contains("WXPAY_MCHID") && err.contains("--mchid"), "{err}");
+    let err = expect_exit(
+        &run_with(&["request", "GET", "v3/certificates"], &[], b""),
+        2,
+    );
+    assert!(
+        err.contains("WXPAY_MCHID") && err.contains("--mchid"),
+        "{err}"
+    );
 
     let config = config();
     let err = expect_exit(
@@ -352,7 +378,10 @@ fn missing_settings_and_profiles_exit_2_naming_the_fix_and_never_the_secret() {
         ),
         2,
     );
-    assert!(err.contains("no profile [live]") && err.contains("default"), "{err}");
+    assert!(
+        err.contains("no profile [live]") && err.contains("default"),
+        "{err}"
+    );
 
     let dir = temp("secret");
     let bad_key = dir.join("apiv3_key.txt");
@@ -513,8 +542,20 @@ fn decrypt_of_something_else_fails() {
 #[test]
 fn paysign_signs_jsapi_and_app_parameters_with_the_merchant_key() {
     let key = PrivateKey::from_pem_file(shared().dir.join(MERCHANT_KEY_FILE)).unwrap();
-    let fixed = ["--timestamp", "1700000000", "--nonce", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"];
-    let mut args = vec!["paysign", "jsapi", "--appid", APPID, "--prepay-id", "wx201410272009395522657a690389285100"];
+    let fixed = [
+        "--timestamp",
+        "1700000000",
+        "--nonce",
+        "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+    ];
+    let mut args = vec![
+        "paysign",
+        "jsapi",
+        "--appid",
+        APPID,
+        "--prepay-id",
+        "wx201410272009395522657a690389285100",
+    ];
     args.extend_from_slice(&fixed);
     let jsapi = json_out(&wxpay(&args));
     let expected = shared().runtime.block_on(wxpay_core::paysign::jsapi_with(
@@ -537,7 +578,9 @@ fn paysign_signs_jsapi_and_app_parameters_with_the_merchant_key() {
     let signature = base64::engine::general_purpose::STANDARD
         .decode(app["sign"].as_str().unwrap())
         .unwrap();
-    assert!(key.public_key().verify_sha256(message.as_bytes(), &signature));
+    assert!(key
+        .public_key()
+        .verify_sha256(message.as_bytes(), &signature));
 }
 
 #[test]
@@ -558,7 +601,11 @@ fn bill_is_downloaded_hash_checked_and_saved_quietly_when_piped() {
         "--json",
         &jsapi_order("CLI-BILL-1"),
     ]));
-    shared().sandbox.pay_order(&mchid, "CLI-BILL-1").unwrap();
+    {
+        // Paying starts the sandbox's notification work on its runtime.
+        let _runtime = shared().runtime.enter();
+        shared().sandbox.pay_order(&mchid, "CLI-BILL-1").unwrap();
+    }
     let dir = temp("bill");
     let file = dir.join("trade.csv");
     let out = wxpay(&[
@@ -572,7 +619,11 @@ fn bill_is_downloaded_hash_checked_and_saved_quietly_when_piped() {
     let printed = expect_ok(&out);
     assert!(printed.starts_with("saved "), "{printed}");
     assert!(printed.contains("verified"), "{printed}");
-    assert!(out.stderr.is_empty(), "no progress when piped: {}", stderr(&out));
+    assert!(
+        out.stderr.is_empty(),
+        "no progress when piped: {}",
+        stderr(&out)
+    );
     let content = std::fs::read_to_string(&file).unwrap();
     assert!(content.contains("CLI-BILL-1"), "{content}");
     assert!(!dir.join("trade.csv.partial").exists());
@@ -588,7 +639,11 @@ fn bill_is_downloaded_hash_checked_and_saved_quietly_when_piped() {
         "always",
     ]);
     expect_ok(&forced);
-    assert!(stderr(&forced).contains("downloading"), "{}", stderr(&forced));
+    assert!(
+        stderr(&forced).contains("downloading"),
+        "{}",
+        stderr(&forced)
+    );
 }
 
 #[test]
@@ -596,7 +651,14 @@ fn bill_for_a_bad_date_exits_1_and_writes_nothing() {
     let dir = temp("bill-bad");
     let file = dir.join("trade.csv");
     let err = expect_exit(
-        &wxpay(&["bill", "trade", "--date", "2020-13-45", "--out", file.to_str().unwrap()]),
+        &wxpay(&[
+            "bill",
+            "trade",
+            "--date",
+            "2020-13-45",
+            "--out",
+            file.to_str().unwrap(),
+        ]),
         1,
     );
     assert!(err.contains("PARAM_ERROR"), "{err}");
@@ -678,7 +740,10 @@ fn help_texts_match_their_snapshots() {
             .copied()
             .collect::<Vec<_>>()
             .join("-");
-        let file = dir.join(format!("help-{}.txt", if name.is_empty() { "wxpay" } else { &name }));
+        let file = dir.join(format!(
+            "help-{}.txt",
+            if name.is_empty() { "wxpay" } else { &name }
+        ));
         if update {
             std::fs::write(&file, &text).unwrap();
         } else if std::fs::read_to_string(&file).ok().as_deref() != Some(text.as_str()) {
@@ -690,4 +755,62 @@ fn help_texts_match_their_snapshots() {
         "help texts changed; rerun with WXPAY_UPDATE_SNAPSHOTS=1 if intended:\n{}",
         stale.join("\n")
     );
+}
+
+// --- public-key mode ---------------------------------------------------------------------
+
+#[test]
+fn a_public_key_mode_sandbox_profile_works_and_has_no_certificates() {
+    let shared = shared();
+    let sandbox = shared.runtime.block_on(async {
+        Sandbox::builder()
+            .key_mode(KeyMode::PublicKey)
+            .start()
+            .await
+            .unwrap()
+    });
+    let dir = temp("public-key");
+    sandbox.write_dir(&dir).unwrap();
+    let config = dir.join(CLI_CONFIG_FILE);
+    let config = config.to_str().unwrap();
+    let profile = std::fs::read_to_string(dir.join(CLI_CONFIG_FILE)).unwrap();
+    assert!(
+        profile.contains("public_key_id = \"PUB_KEY_ID_"),
+        "{profile}"
+    );
+    assert!(!profile.contains("platform_certificate"), "{profile}");
+
+    let out = run_with(&["--config", config, "certificates"], &[], b"");
+    assert!(
+        expect_ok(&out).starts_with("public-key mode"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_with(
+        &["--config", config, "encrypt", "-"],
+        &[],
+        "李四\n".as_bytes(),
+    );
+    assert_eq!(
+        json_out(&out)["wechatpay_serial"],
+        sandbox.platform_public_key_id()
+    );
+    let out = run_with(
+        &[
+            "--config",
+            config,
+            "request",
+            "GET",
+            "v3/ecommerce/refunds/{refund_id}/return-advance",
+            "--path",
+            "refund_id=50000000382019052709732678859",
+            "--query",
+            "sub_mchid=1900000109",
+        ],
+        &[],
+        b"",
+    );
+    let err = expect_exit(&out, 1);
+    assert!(err.contains("Request-ID"), "{err}");
+    shared.runtime.block_on(sandbox.shutdown());
 }

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use wxpay_core::{Certificate, PublicKey};
 use crate::commands;
 use crate::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
+use wxpay_core::{Certificate, PublicKey};
 
 const USAGE: &str = "\
 wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests

@@ -217,21 +217,25 @@ fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
          mchid = {}\n\
          merchant_serial = {}\n\
          private_key = {}\n\
-         apiv3_key_file = {}\n\
-         public_key_id = {}\n\
-         public_key = {}\n",
+         apiv3_key_file = {}\n",
         quoted(sandbox.base_url()),
         quoted(&merchant.mchid),
         quoted(&merchant.serial_no),
         quoted(MERCHANT_KEY_FILE),
         quoted(APIV3_KEY_FILE),
-        quoted(&platform.public_key_id),
-        quoted(PUBLIC_KEY_FILE),
     );
+    // Trust what the sandbox signs with in its mode, as WeChat's merchant
+    // platform would hand out: the certificate, or the public key and its id.
     if platform.certificate.is_some() {
         toml.push_str(&format!(
             "platform_certificate = {}\n",
             quoted(PLATFORM_CERT_FILE)
+        ));
+    } else {
+        toml.push_str(&format!(
+            "public_key_id = {}\npublic_key = {}\n",
+            quoted(&platform.public_key_id),
+            quoted(PUBLIC_KEY_FILE)
         ));
     }
     toml

@@ -132,9 +132,9 @@ mod auth;
 mod bill;
 mod callbacks;
 mod certgen;
-mod clock;
 #[cfg(feature = "sqlite")]
 pub mod cli;
+mod clock;
 #[cfg(feature = "sqlite")]
 mod commands;
 pub mod config;

@@ -36,7 +36,11 @@ pub async fn run(config: &Resolved, args: CertificatesArgs) -> Result<(), CliErr
             .map_err(|e| CliError::Io(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{:<42} {:<21} {:<21} SAVED", "SERIAL", "NOT BEFORE", "NOT AFTER")?;
+    writeln!(
+        out,
+        "{:<42} {:<21} {:<21} SAVED",
+        "SERIAL", "NOT BEFORE", "NOT AFTER"
+    )?;
     let mut pems = Vec::new();
     for serial in &serials {
         let Some(VerificationKey::Certificate(certificate)) = client.keyring().get(serial) else {

@@ -60,9 +60,8 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
         .await
         .map_err(verification)?;
 
-    let envelope: Envelope = serde_json::from_slice(&body).map_err(|e| {
-        CliError::Usage(format!("the body is not a WeChat Pay notification: {e}"))
-    })?;
+    let envelope: Envelope = serde_json::from_slice(&body)
+        .map_err(|e| CliError::Usage(format!("the body is not a WeChat Pay notification: {e}")))?;
     if envelope.resource.algorithm != RESOURCE_ALGORITHM {
         return Err(CliError::Usage(format!(
             "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
