@@ -127,37 +127,30 @@ impl Resolved {
         } else {
             profile.apiv3_key_file.map(|p| KeySource::File(rel(p)))
         };
+        // One layering rule for every setting: flag, then variable, then profile.
+        let text = |flag: &Option<String>, var: &str, profile: Option<String>| {
+            flag.clone().or_else(|| env(var)).or(profile)
+        };
+        let file = |flag: &Option<PathBuf>, var: &str, profile: Option<PathBuf>| {
+            flag.clone()
+                .or_else(|| env(var).map(PathBuf::from))
+                .or_else(|| profile.map(rel))
+        };
         Ok(Resolved {
-            base_url: flags
-                .base_url
-                .clone()
-                .or_else(|| env("WXPAY_BASE_URL"))
-                .or(profile.base_url),
-            mchid: flags
-                .mchid
-                .clone()
-                .or_else(|| env("WXPAY_MCHID"))
-                .or(profile.mchid),
-            merchant_serial: flags
-                .merchant_serial
-                .clone()
-                .or_else(|| env("WXPAY_MERCHANT_SERIAL"))
-                .or(profile.merchant_serial),
-            private_key: flags
-                .private_key
-                .clone()
-                .or_else(|| env("WXPAY_PRIVATE_KEY").map(PathBuf::from))
-                .or_else(|| profile.private_key.map(rel)),
-            public_key_id: flags
-                .public_key_id
-                .clone()
-                .or_else(|| env("WXPAY_PUBLIC_KEY_ID"))
-                .or(profile.public_key_id),
-            public_key: flags
-                .public_key
-                .clone()
-                .or_else(|| env("WXPAY_PUBLIC_KEY").map(PathBuf::from))
-                .or_else(|| profile.public_key.map(rel)),
+            base_url: text(&flags.base_url, "WXPAY_BASE_URL", profile.base_url),
+            mchid: text(&flags.mchid, "WXPAY_MCHID", profile.mchid),
+            merchant_serial: text(
+                &flags.merchant_serial,
+                "WXPAY_MERCHANT_SERIAL",
+                profile.merchant_serial,
+            ),
+            private_key: file(&flags.private_key, "WXPAY_PRIVATE_KEY", profile.private_key),
+            public_key_id: text(
+                &flags.public_key_id,
+                "WXPAY_PUBLIC_KEY_ID",
+                profile.public_key_id,
+            ),
+            public_key: file(&flags.public_key, "WXPAY_PUBLIC_KEY", profile.public_key),
             platform_certificates,
             apiv3_key,
             timeout: flags

@@ -15,7 +15,6 @@ mod commands;
 mod config;
 mod error;
 mod progress;
-mod time;
 
 use args::{Cli, Command};
 use config::Resolved;

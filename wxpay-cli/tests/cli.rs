@@ -39,21 +39,22 @@ fn shared() -> &'static Shared {
             .enable_all()
             .build()
             .unwrap();
-        let sandbox = runtime.block_on(async {
-            Sandbox::builder()
-                .key_mode(KeyMode::Certificate)
-                .start()
-                .await
-                .unwrap()
-        });
-        let dir = temp("sandbox");
-        sandbox.write_dir(&dir).unwrap();
+        let (sandbox, dir) = start(&runtime, KeyMode::Certificate, "sandbox");
         Shared {
             runtime,
             sandbox,
             dir,
         }
     })
+}
+
+/// A sandbox on 127.0.0.1 and its credentials folder (with `wxpay.toml`).
+fn start(runtime: &tokio::runtime::Runtime, mode: KeyMode, name: &str) -> (Sandbox, PathBuf) {
+    let sandbox =
+        runtime.block_on(async { Sandbox::builder().key_mode(mode).start().await.unwrap() });
+    let dir = temp(name);
+    sandbox.write_dir(&dir).unwrap();
+    (sandbox, dir)
 }
 
 fn config() -> PathBuf {
@@ -124,19 +125,10 @@ fn json_out(output: &Output) -> Value {
 fn today_cst() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let days = (now + 8 * 3600).div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+        .unwrap();
+    let cst =
+        der::DateTime::from_unix_duration(now + std::time::Duration::from_secs(8 * 3600)).unwrap();
+    format!("{:04}-{:02}-{:02}", cst.year(), cst.month(), cst.day())
 }
 
 fn jsapi_order(out_trade_no: &str) -> String {
@@ -762,15 +754,7 @@ fn help_texts_match_their_snapshots() {
 #[test]
 fn a_public_key_mode_sandbox_profile_works_and_has_no_certificates() {
     let shared = shared();
-    let sandbox = shared.runtime.block_on(async {
-        Sandbox::builder()
-            .key_mode(KeyMode::PublicKey)
-            .start()
-            .await
-            .unwrap()
-    });
-    let dir = temp("public-key");
-    sandbox.write_dir(&dir).unwrap();
+    let (sandbox, dir) = start(&shared.runtime, KeyMode::PublicKey, "public-key");
     let config = dir.join(CLI_CONFIG_FILE);
     let config = config.to_str().unwrap();
     let profile = std::fs::read_to_string(dir.join(CLI_CONFIG_FILE)).unwrap();
