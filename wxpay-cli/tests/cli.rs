@@ -79,10 +79,15 @@ fn run_with(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
 
 /// `wxpay --config SANDBOX/wxpay.toml ARGS`.
 fn wxpay(args: &[&str]) -> Output {
+    wxpay_stdin(args, b"")
+}
+
+/// `wxpay --config SANDBOX/wxpay.toml ARGS < stdin`.
+fn wxpay_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let config = config();
     let mut all = vec!["--config", config.to_str().unwrap()];
     all.extend_from_slice(args);
-    run_with(&all, &[], b"")
+    run_with(&all, &[], stdin)
 }
 
 fn stdout(output: &Output) -> String {
@@ -215,18 +220,14 @@ fn request_body_comes_from_a_file_or_stdin() {
     ]));
     assert!(created["prepay_id"].is_string());
 
-    let config = config();
-    let from_stdin = run_with(
+    let from_stdin = wxpay_stdin(
         &[
-            "--config",
-            config.to_str().unwrap(),
             "request",
             "POST",
             "v3/pay/transactions/jsapi",
             "--json",
             "@-",
         ],
-        &[],
         jsapi_order("CLI-REQ-STDIN").as_bytes(),
     );
     assert!(json_out(&from_stdin)["prepay_id"].is_string());
@@ -454,16 +455,8 @@ fn notify_verifies_and_decrypts_a_captured_callback_from_files_or_stdin() {
     assert_eq!(event["event_type"], "TRANSACTION.SUCCESS");
     assert_eq!(event["resource"]["out_trade_no"], "CLI-NOTIFY-1");
 
-    let config = config();
-    let from_stdin = run_with(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "notify",
-            "--headers",
-            head.to_str().unwrap(),
-        ],
-        &[],
+    let from_stdin = wxpay_stdin(
+        &["notify", "--headers", head.to_str().unwrap()],
         &std::fs::read(&body).unwrap(),
     );
     assert_eq!(json_out(&from_stdin)["resource"]["trade_state"], "SUCCESS");
@@ -514,12 +507,7 @@ fn encrypt_uses_the_platform_key_and_decrypt_the_merchant_key() {
         .public_key()
         .clone();
     let sealed = merchant.encrypt_oaep_base64("13800138000").unwrap();
-    let config = config();
-    let out = run_with(
-        &["--config", config.to_str().unwrap(), "decrypt"],
-        &[],
-        format!("{sealed}\n").as_bytes(),
-    );
+    let out = wxpay_stdin(&["decrypt"], format!("{sealed}\n").as_bytes());
     assert_eq!(expect_ok(&out), "13800138000\n");
 }
 
