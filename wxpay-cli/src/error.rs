@@ -55,9 +55,17 @@ impl CliError {
     /// The report printed on stderr: WeChat's code, message and Request-ID on
     /// separate lines for an API error, the reason for a verification failure.
     pub fn report(&self) -> String {
-        let mut out = format!("wxpay: {self}\n");
+        let api = match self {
+            CliError::Wxpay(e) => e.as_api(),
+            _ => None,
+        };
+        // An API error's fields follow one per line; the summary need not repeat them.
+        let mut out = match api {
+            Some(_) => "wxpay: WeChat Pay answered with an error\n".to_owned(),
+            None => format!("wxpay: {self}\n"),
+        };
         if let CliError::Wxpay(e) = self {
-            if let Some(api) = e.as_api() {
+            if let Some(api) = api {
                 let _ = writeln!(out, "  status:     {}", api.status);
                 if !api.code.is_empty() {
                     let _ = writeln!(out, "  code:       {}", api.code);
@@ -75,7 +83,8 @@ impl CliError {
                     );
                 }
             }
-            if let Some(id) = e.request_id() {
+            // Other errors carry the Request-ID in their summary already.
+            if let (Some(id), Some(_)) = (e.request_id(), api) {
                 let _ = writeln!(out, "  Request-ID: {id}");
             }
             if let Error::Verification { .. } = e {

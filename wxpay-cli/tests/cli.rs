@@ -460,6 +460,30 @@ fn notify_verifies_and_decrypts_a_captured_callback_from_files_or_stdin() {
         &std::fs::read(&body).unwrap(),
     );
     assert_eq!(json_out(&from_stdin)["resource"]["trade_state"], "SUCCESS");
+
+    // Headers as a JSON object work as well; --allow-stale checks at the signing time.
+    let head_text = std::fs::read_to_string(&head).unwrap();
+    let object: serde_json::Map<String, Value> = head_text
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_owned(), Value::from(v.trim_end())))
+        .collect();
+    let json_head = dir.join("headers.json");
+    std::fs::write(&json_head, Value::Object(object).to_string()).unwrap();
+    let out = wxpay(&[
+        "notify",
+        "--headers",
+        json_head.to_str().unwrap(),
+        "--body",
+        body.to_str().unwrap(),
+        "--allow-stale",
+    ]);
+    assert_eq!(json_out(&out)["summary"], "支付成功");
+    assert!(
+        stderr(&out).starts_with("verified: signed by "),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -785,4 +809,50 @@ fn a_public_key_mode_sandbox_profile_works_and_has_no_certificates() {
     let err = expect_exit(&out, 1);
     assert!(err.contains("Request-ID"), "{err}");
     shared.runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn a_stale_capture_is_refused_unless_allowed() {
+    let dir = temp("notify-stale");
+    let (_, body) = captured_callback(&dir);
+    let body_bytes = std::fs::read(&body).unwrap();
+    // Re-sign the capture as it was an hour ago, with the sandbox's platform key.
+    let platform = PrivateKey::from_pem_file(shared().dir.join(PLATFORM_KEY_FILE)).unwrap();
+    let old = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 3600;
+    let nonce = "Mu0AjHCELZCnx1qyiuhH9pQP5Xa9k2cf";
+    let mut message = format!("{old}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(&body_bytes);
+    message.push(b'\n');
+    use base64::Engine;
+    let signature =
+        base64::engine::general_purpose::STANDARD.encode(platform.sign_sha256(&message).unwrap());
+    let head = dir.join("stale-headers.txt");
+    std::fs::write(
+        &head,
+        format!(
+            "Wechatpay-Serial: {}\nWechatpay-Timestamp: {old}\nWechatpay-Nonce: {nonce}\n\
+             Wechatpay-Signature: {signature}\nWechatpay-Signature-Type: WECHATPAY2-SHA256-RSA2048\n",
+            shared().sandbox.platform_serial()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "notify",
+        "--headers",
+        head.to_str().unwrap(),
+        "--body",
+        body.to_str().unwrap(),
+    ];
+    let err = expect_exit(&wxpay(&args), 3);
+    assert!(err.contains("away from local time"), "{err}");
+
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-stale");
+    let out = wxpay(&allowed);
+    assert_eq!(json_out(&out)["event_type"], "TRANSACTION.SUCCESS");
+    assert!(stderr(&out).contains("s ago"), "{}", stderr(&out));
 }
