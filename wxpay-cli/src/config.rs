@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -75,6 +76,8 @@ pub struct Resolved {
     public_key: Option<PathBuf>,
     platform_certificates: Vec<PathBuf>,
     apiv3_key: Option<KeySource>,
+    /// The key once read, so a prompt is answered once per run.
+    apiv3_key_loaded: OnceLock<ApiV3Key>,
     timeout: Duration,
 }
 
@@ -153,6 +156,7 @@ impl Resolved {
             public_key: file(&flags.public_key, "WXPAY_PUBLIC_KEY", profile.public_key),
             platform_certificates,
             apiv3_key,
+            apiv3_key_loaded: OnceLock::new(),
             timeout: flags
                 .timeout
                 .or(profile.timeout)
@@ -184,6 +188,9 @@ impl Resolved {
 
     /// The APIv3 key, from a file, the environment or the terminal.
     pub fn apiv3_key(&self) -> Result<ApiV3Key, CliError> {
+        if let Some(key) = self.apiv3_key_loaded.get() {
+            return Ok(key.clone());
+        }
         let text = match &self.apiv3_key {
             Some(KeySource::File(path)) => read_small(path)?,
             Some(KeySource::Env) => env("WXPAY_APIV3_KEY").unwrap_or_default(),
@@ -199,7 +206,9 @@ impl Resolved {
             }
         };
         // The key itself never goes into a message.
-        ApiV3Key::new(text.trim()).map_err(|e| CliError::Config(format!("APIv3 key: {e}")))
+        let key =
+            ApiV3Key::new(text.trim()).map_err(|e| CliError::Config(format!("APIv3 key: {e}")))?;
+        Ok(self.apiv3_key_loaded.get_or_init(|| key).clone())
     }
 
     /// Whether an APIv3 key is configured at all (without reading it).

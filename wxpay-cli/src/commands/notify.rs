@@ -1,5 +1,6 @@
 //! `wxpay notify`: verify and decrypt a captured callback, print the event.
 
+use std::io::IsTerminal;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -27,7 +28,12 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
     }
     let body = match &args.body {
         Some(path) => read_input(path)?,
-        None => read_bounded(std::io::stdin().lock(), "stdin")?,
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("reading the callback body from stdin (end with Ctrl-D)");
+            }
+            read_bounded(std::io::stdin().lock(), "stdin")?
+        }
     };
     let key = config.apiv3_key()?;
     let mut keyring = config.keyring()?;
