@@ -1,6 +1,6 @@
 //! `wxpay encrypt` / `wxpay decrypt`: sensitive fields (RSA-OAEP, SHA-1).
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde_json::json;
 use wxpay_core::Error;
@@ -25,8 +25,6 @@ fn value(args: CryptArgs) -> Result<String, CliError> {
         }
     }
 }
-
-use std::io::Read as _;
 
 /// Prints `{"wechatpay_serial": ..., "ciphertext": ...}`: send the serial as
 /// the request's `Wechatpay-Serial` header.
