@@ -17,6 +17,34 @@ fn certificates_are_downloaded_verified_decrypted_and_saved() {
         shared().sandbox.platform_certificate(),
         "the saved PEM is the sandbox's certificate"
     );
+
+    // The saved file is what the next verified call trusts (no APIv3 key, no profile).
+    let merchant = shared().sandbox.merchant();
+    let key = shared().dir.join(MERCHANT_KEY_FILE);
+    let env = [
+        ("WXPAY_MCHID", merchant.mchid.as_str()),
+        ("WXPAY_MERCHANT_SERIAL", merchant.serial_no.as_str()),
+        ("WXPAY_PRIVATE_KEY", key.to_str().unwrap()),
+        ("WXPAY_BASE_URL", shared().sandbox.base_url()),
+    ];
+    let out = run_with(
+        &[
+            "--platform-certificate",
+            saved.to_str().unwrap(),
+            "request",
+            "GET",
+            "v3/certificates",
+        ],
+        &env,
+        b"",
+    );
+    assert!(json_out(&out)["data"].is_array());
+    // Without it (and without an APIv3 key to fetch one) nothing could be verified.
+    let err = expect_exit(
+        &run_with(&["request", "GET", "v3/certificates"], &env, b""),
+        2,
+    );
+    assert!(err.contains("nothing to verify"), "{err}");
 }
 
 #[test]
