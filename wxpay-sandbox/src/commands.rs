@@ -85,7 +85,7 @@ fn base_url(o: &Options) -> Result<String, String> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("wxpay-sandbox"));
-    let path = dir.join(wxpay_sandbox::files::SUMMARY_FILE);
+    let path = dir.join(crate::files::SUMMARY_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "{}: {e} (give --url http://HOST:PORT/ or the --out directory of the running sandbox)",

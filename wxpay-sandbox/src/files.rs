@@ -33,6 +33,9 @@ pub const MERCHANT_SERIAL_FILE: &str = "merchant_serial.txt";
 pub const APIV3_KEY_FILE: &str = "apiv3_key.txt";
 /// Everything above in one JSON object (base URL, ids, serials, file names; no secrets).
 pub const SUMMARY_FILE: &str = "sandbox.json";
+/// A profile for the `wxpay` command line (`wxpay --config DIR/wxpay.toml ...`):
+/// the base URL, ids and the names of the files above (no secrets inline).
+pub const CLI_CONFIG_FILE: &str = "wxpay.toml";
 
 /// One file [`Sandbox::write_dir`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +184,12 @@ pub(crate) fn write(
         false,
         "summary: base URL, ids, serials, file names",
     ));
+    files.push((
+        CLI_CONFIG_FILE,
+        cli_config(sandbox, platform),
+        false,
+        "profile for the wxpay command line: wxpay --config wxpay.toml ...",
+    ));
 
     let mut written = Vec::with_capacity(files.len());
     for (name, contents, secret, description) in files {
@@ -192,6 +201,44 @@ pub(crate) fn write(
         written.push(WrittenFile { path, description });
     }
     Ok(written)
+}
+
+/// The `wxpay` command line's profile (TOML; paths relative to the file).
+fn cli_config(sandbox: &Sandbox, platform: &Platform) -> String {
+    let merchant = sandbox.merchant();
+    // serde_json's string escaping is valid TOML basic-string escaping for these values.
+    let quoted = |text: &str| serde_json::Value::from(text).to_string();
+    let mut toml = format!(
+        "# The wxpay command line's profile for this sandbox:\n\
+         #   wxpay --config wxpay.toml request GET v3/certificates\n\
+         # Paths are relative to this file; no secret is written inline.\n\
+         [default]\n\
+         base_url = {}\n\
+         mchid = {}\n\
+         merchant_serial = {}\n\
+         private_key = {}\n\
+         apiv3_key_file = {}\n",
+        quoted(sandbox.base_url()),
+        quoted(&merchant.mchid),
+        quoted(&merchant.serial_no),
+        quoted(MERCHANT_KEY_FILE),
+        quoted(APIV3_KEY_FILE),
+    );
+    // Trust what the sandbox signs with in its mode, as WeChat's merchant
+    // platform would hand out: the certificate, or the public key and its id.
+    if platform.certificate.is_some() {
+        toml.push_str(&format!(
+            "platform_certificate = {}\n",
+            quoted(PLATFORM_CERT_FILE)
+        ));
+    } else {
+        toml.push_str(&format!(
+            "public_key_id = {}\npublic_key = {}\n",
+            quoted(&platform.public_key_id),
+            quoted(PUBLIC_KEY_FILE)
+        ));
+    }
+    toml
 }
 
 fn line(text: &str) -> String {

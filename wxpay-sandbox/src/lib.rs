@@ -134,7 +134,11 @@ mod auth;
 mod bill;
 mod callbacks;
 mod certgen;
+#[cfg(feature = "sqlite")]
+pub mod cli;
 mod clock;
+#[cfg(feature = "sqlite")]
+mod commands;
 pub mod config;
 mod control;
 mod error;

@@ -1,0 +1,252 @@
+//! The command line as clap sees it: every flag, its help text, nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The whole command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wxpay",
+    version,
+    about = "WeChat Pay APIv3 from the command line: signed requests, platform certificates, callbacks, bills and the local sandbox",
+    after_help = "\
+Settings come from flags, then the environment (WXPAY_MCHID, WXPAY_MERCHANT_SERIAL,
+WXPAY_PRIVATE_KEY, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY, WXPAY_PLATFORM_CERTIFICATE,
+WXPAY_APIV3_KEY, WXPAY_BASE_URL, WXPAY_CONFIG, WXPAY_PROFILE), then the profile file.
+Key settings name files; secrets are never printed.
+
+Exit status: 0 success, 1 WeChat Pay answered an error, 2 usage or configuration,
+3 a signature, certificate or hash did not verify, 4 network or timeout, 5 other."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Who is calling and whom to trust; any subcommand takes these.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Settings")]
+pub struct Settings {
+    /// TOML profile file [env: WXPAY_CONFIG]; paths in it are relative to the file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Table of the profile file to use [env: WXPAY_PROFILE] [default: default]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Merchant id [env: WXPAY_MCHID]
+    #[arg(long, global = true, value_name = "ID")]
+    pub mchid: Option<String>,
+    /// Serial of the merchant API certificate [env: WXPAY_MERCHANT_SERIAL]
+    #[arg(long, global = true, value_name = "SERIAL")]
+    pub merchant_serial: Option<String>,
+    /// Merchant API private key, PEM (apiclient_key.pem) [env: WXPAY_PRIVATE_KEY]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
+    /// WeChat Pay public key id, PUB_KEY_ID_... [env: WXPAY_PUBLIC_KEY_ID]
+    #[arg(long, global = true, value_name = "ID")]
+    pub public_key_id: Option<String>,
+    /// WeChat Pay public key, PEM [env: WXPAY_PUBLIC_KEY]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
+    /// A trusted platform certificate, PEM [env: WXPAY_PLATFORM_CERTIFICATE]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub platform_certificate: Vec<PathBuf>,
+    /// Read the APIv3 key from FILE (else WXPAY_APIV3_KEY, else the profile)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "apiv3_key_prompt"
+    )]
+    pub apiv3_key_file: Option<PathBuf>,
+    /// Ask for the APIv3 key on the terminal, without echo
+    #[arg(long, global = true)]
+    pub apiv3_key_prompt: bool,
+    /// API base URL [env: WXPAY_BASE_URL] [default: https://api.mch.weixin.qq.com/]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Give up on a request after this many seconds [default: 30]
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send any APIv3 request, signed; verify the answer and print its JSON
+    Request(RequestArgs),
+    /// Download, verify and decrypt the platform certificates; print serials and validity
+    Certificates(CertificatesArgs),
+    /// Verify and decrypt a captured callback (notification); print the event
+    Notify(NotifyArgs),
+    /// Encrypt a sensitive field for WeChat Pay (RSA-OAEP with the platform key)
+    Encrypt(CryptArgs),
+    /// Decrypt a sensitive field WeChat Pay returned (with the merchant private key)
+    Decrypt(CryptArgs),
+    /// Sign client-side payment parameters for a prepay_id
+    #[command(subcommand)]
+    Paysign(Paysign),
+    /// Download a trade or fund-flow bill, check its SHA-1 and save it
+    Bill(BillArgs),
+    /// Serve the local WeChat Pay simulator (the flags of `wxpay-sandbox`; see `wxpay sandbox --help`)
+    #[command(disable_help_flag = true)]
+    Sandbox(SandboxArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// `wxpay request`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Example:
+  wxpay request GET 'v3/ecommerce/refunds/{refund_id}/return-advance' \\
+      --path refund_id=50000000382019052709732678859 --query sub_mchid=1900000109")]
+pub struct RequestArgs {
+    /// GET, POST, PUT, PATCH or DELETE
+    pub method: String,
+    /// Path template, e.g. 'v3/pay/transactions/out-trade-no/{out_trade_no}'
+    pub template: String,
+    /// Path parameter {NAME} (percent-encoded as one segment)
+    #[arg(long = "path", value_name = "NAME=VALUE")]
+    pub path: Vec<String>,
+    /// Query parameter, in the order given
+    #[arg(long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// JSON body, or @FILE to read it from FILE (@- for stdin)
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub json: Option<String>,
+    /// Extra request header (e.g. Wechatpay-Serial=...)
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    pub header: Vec<String>,
+    /// Print the body exactly as received instead of pretty JSON
+    #[arg(long)]
+    pub raw: bool,
+    /// Print the status, Request-ID and headers before the body
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+}
+
+/// `wxpay certificates`.
+#[derive(Debug, Args)]
+pub struct CertificatesArgs {
+    /// Save each certificate as DIR/wechatpay_SERIAL.pem
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also print the PEMs
+    #[arg(long)]
+    pub pem: bool,
+}
+
+/// `wxpay notify`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The headers file holds `Name: Value` lines (a raw HTTP request head works; other
+lines are skipped) or a JSON object of names to values.")]
+pub struct NotifyArgs {
+    /// File with the callback's headers
+    #[arg(long, value_name = "FILE", required_unless_present = "header")]
+    pub headers: Option<PathBuf>,
+    /// One header as `Name: Value` (repeatable; added to --headers)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub header: Vec<String>,
+    /// File with the exact body bytes [default: stdin]
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<PathBuf>,
+    /// Accept a signature older than WeChat's 300 s window (for captures); the age is printed
+    #[arg(long)]
+    pub allow_stale: bool,
+}
+
+/// `wxpay encrypt` / `wxpay decrypt`.
+#[derive(Debug, Args)]
+pub struct CryptArgs {
+    /// The value [default: one line from stdin]; prefer stdin for personal data
+    pub value: Option<String>,
+}
+
+/// `wxpay paysign`.
+#[derive(Debug, Subcommand)]
+pub enum Paysign {
+    /// Parameters for wx.requestPayment / WeixinJSBridge (JSAPI, mini-program)
+    Jsapi(PaysignArgs),
+    /// Parameters for the APP SDK's PayReq
+    App(PaysignArgs),
+}
+
+/// The arguments of both `paysign` forms.
+#[derive(Debug, Args)]
+pub struct PaysignArgs {
+    /// The AppID the order was created for
+    #[arg(long, value_name = "APPID")]
+    pub appid: String,
+    /// The prepay_id the order returned
+    #[arg(long, value_name = "ID")]
+    pub prepay_id: String,
+    /// Fixed unix timestamp (for reproducible output) [default: now]
+    #[arg(long, value_name = "SECS")]
+    pub timestamp: Option<i64>,
+    /// Fixed nonce (for reproducible output) [default: random]
+    #[arg(long, value_name = "NONCE")]
+    pub nonce: Option<String>,
+}
+
+/// Which bill.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BillKind {
+    /// v3/bill/tradebill
+    Trade,
+    /// v3/bill/fundflowbill
+    Fundflow,
+}
+
+/// `wxpay bill`.
+#[derive(Debug, Args)]
+pub struct BillArgs {
+    /// trade or fundflow
+    pub kind: BillKind,
+    /// The day, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// bill_type (trade: ALL, SUCCESS, REFUND) or account_type (fundflow: BASIC, OPERATION, FEES)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub bill_type: Option<String>,
+    /// Where to save the bill (written only once its SHA-1 matched)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Progress on stderr: auto (only on a terminal), always or never
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub progress: Progress,
+}
+
+/// When to show progress.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Progress {
+    /// Only when stderr is a terminal
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+/// `wxpay sandbox`: everything is handed to the sandbox's own parser.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Flags of wxpay-sandbox (see `wxpay sandbox --help`)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    pub args: Vec<String>,
+}
+
+/// `wxpay completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell
+    pub shell: clap_complete::Shell,
+}

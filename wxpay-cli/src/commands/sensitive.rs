@@ -1,0 +1,61 @@
+//! `wxpay encrypt` / `wxpay decrypt`: sensitive fields (RSA-OAEP, SHA-1).
+
+use std::io::{BufRead, Read};
+
+use serde_json::json;
+use wxpay_core::Error;
+
+use super::print_json;
+use crate::args::CryptArgs;
+use crate::config::Resolved;
+use crate::error::CliError;
+
+/// The value from the argument, or one line of stdin.
+fn value(args: CryptArgs) -> Result<String, CliError> {
+    match args.value {
+        Some(v) if v != "-" => Ok(v),
+        _ => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .take(64 * 1024)
+                .read_line(&mut line)
+                .map_err(|e| CliError::Io(format!("cannot read stdin: {e}")))?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}
+
+/// Prints `{"wechatpay_serial": ..., "ciphertext": ...}`: send the serial as
+/// the request's `Wechatpay-Serial` header.
+pub async fn encrypt(config: &Resolved, args: CryptArgs) -> Result<(), CliError> {
+    let plaintext = value(args)?;
+    let mut keyring = config.keyring()?;
+    if keyring.is_empty() {
+        keyring = config.client(true).await?.keyring().clone();
+    }
+    let key = keyring.encryption_key().ok_or_else(|| {
+        CliError::Wxpay(Error::Config(
+            "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
+        ))
+    })?;
+    let ciphertext = key
+        .public_key()
+        .encrypt_oaep_base64(&plaintext)
+        .map_err(Error::from)?;
+    print_json(&json!({
+        "wechatpay_serial": key.serial(),
+        "ciphertext": ciphertext,
+    }))
+}
+
+/// Prints the plaintext on one line.
+pub fn decrypt(config: &Resolved, args: CryptArgs) -> Result<(), CliError> {
+    let ciphertext = value(args)?;
+    let plaintext = config
+        .private_key()?
+        .decrypt_oaep_base64(ciphertext.trim())
+        .map_err(Error::from)?;
+    println!("{plaintext}");
+    Ok(())
+}

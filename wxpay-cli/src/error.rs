@@ -1,0 +1,105 @@
+//! The one error of the command line, its report on stderr and its exit status.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use wxpay_core::Error;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Settings missing or invalid, unreadable files.
+    #[error("{0}")]
+    Config(String),
+    /// The command line was used wrongly in a way clap cannot tell.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a local file or stream failed.
+    #[error("{0}")]
+    Io(String),
+    /// Calling WeChat Pay (or verifying what it sent) failed.
+    #[error(transparent)]
+    Wxpay(#[from] Error),
+}
+
+/// Exit statuses (also listed in `wxpay --help`).
+pub mod exit {
+    /// WeChat Pay answered with an error.
+    pub const API: u8 = 1;
+    /// Usage or configuration.
+    pub const USAGE: u8 = 2;
+    /// A signature, certificate or hash did not verify.
+    pub const VERIFICATION: u8 = 3;
+    /// Network or timeout: the outcome is unknown.
+    pub const TRANSPORT: u8 = 4;
+    /// Anything else (local I/O, decoding, crypto).
+    pub const OTHER: u8 = 5;
+}
+
+impl CliError {
+    /// The exit status for this failure.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Config(_) | CliError::Usage(_) => exit::USAGE,
+            CliError::Io(_) => exit::OTHER,
+            CliError::Wxpay(e) => match e {
+                Error::Api(_) => exit::API,
+                Error::Verification { .. } => exit::VERIFICATION,
+                Error::Transport(_) | Error::Timeout => exit::TRANSPORT,
+                Error::Config(_) | Error::Key(_) | Error::InvalidRequest(_) => exit::USAGE,
+                _ => exit::OTHER,
+            },
+        })
+    }
+
+    /// The report printed on stderr: WeChat's code, message and Request-ID on
+    /// separate lines for an API error, the reason for a verification failure.
+    pub fn report(&self) -> String {
+        let api = match self {
+            CliError::Wxpay(e) => e.as_api(),
+            _ => None,
+        };
+        // An API error's fields follow one per line; the summary need not repeat them.
+        let mut out = match api {
+            Some(_) => "wxpay: WeChat Pay answered with an error\n".to_owned(),
+            None => format!("wxpay: {self}\n"),
+        };
+        if let CliError::Wxpay(e) = self {
+            if let Some(api) = api {
+                let _ = writeln!(out, "  status:     {}", api.status);
+                if !api.code.is_empty() {
+                    let _ = writeln!(out, "  code:       {}", api.code);
+                }
+                if !api.message.is_empty() {
+                    let _ = writeln!(out, "  message:    {}", api.message);
+                }
+                if let Some(detail) = &api.detail {
+                    let _ = writeln!(out, "  detail:     {detail}");
+                }
+                if !api.signature_verified {
+                    let _ = writeln!(
+                        out,
+                        "  (the error answer was not signed: it may come from a gateway, not WeChat Pay)"
+                    );
+                }
+            }
+            // Other errors carry the Request-ID in their summary already.
+            if let (Some(id), Some(_)) = (e.request_id(), api) {
+                let _ = writeln!(out, "  Request-ID: {id}");
+            }
+            if let Error::Verification { .. } = e {
+                let _ = writeln!(
+                    out,
+                    "  the answer was discarded: do not act on it (check the configured keys and the clock)"
+                );
+            }
+        }
+        out
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e.to_string())
+    }
+}

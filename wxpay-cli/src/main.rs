@@ -1,0 +1,89 @@
+//! `wxpay`: WeChat Pay APIv3 from the command line.
+//!
+//! `wxpay request GET v3/certificates` sends any request signed and prints the
+//! verified answer; `certificates`, `notify`, `encrypt`/`decrypt`, `paysign`,
+//! `bill`, `sandbox` and `completions` cover the rest. See `wxpay --help`.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+mod args;
+mod commands;
+mod config;
+mod error;
+mod progress;
+
+use args::{Cli, Command};
+use config::Resolved;
+use error::CliError;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    // The sandbox parses its own flags (some share names with ours), so
+    // `wxpay sandbox ...` hands everything after `sandbox` over untouched.
+    if argv.get(1).map(String::as_str) == Some("sandbox") {
+        return sandbox(argv[2..].to_vec());
+    }
+    let cli = Cli::parse_from(&argv);
+    match cli.command {
+        Command::Sandbox(_) => {
+            eprintln!(
+                "wxpay: put `sandbox` first: wxpay sandbox [FLAGS] (see wxpay sandbox --help)"
+            );
+            ExitCode::from(error::exit::USAGE)
+        }
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "wxpay", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        command => {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("wxpay: cannot start the runtime: {e}");
+                    return ExitCode::from(error::exit::OTHER);
+                }
+            };
+            match runtime.block_on(run(&cli.settings, command)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = std::io::stdout().flush();
+                    eprint!("{}", e.report());
+                    e.exit_code()
+                }
+            }
+        }
+    }
+}
+
+async fn run(settings: &args::Settings, command: Command) -> Result<(), CliError> {
+    let config = Resolved::from_settings(settings)?;
+    match command {
+        Command::Request(args) => commands::request::run(&config, args).await,
+        Command::Certificates(args) => commands::certificates::run(&config, args).await,
+        Command::Notify(args) => commands::notify::run(&config, args).await,
+        Command::Encrypt(args) => commands::sensitive::encrypt(&config, args).await,
+        Command::Decrypt(args) => commands::sensitive::decrypt(&config, args),
+        Command::Paysign(which) => commands::paysign::run(&config, which).await,
+        Command::Bill(args) => commands::bill::run(&config, args).await,
+        Command::Sandbox(_) | Command::Completions(_) => Ok(()),
+    }
+}
+
+#[cfg(feature = "sandbox")]
+fn sandbox(args: Vec<String>) -> ExitCode {
+    wxpay_sandbox::cli::main(args)
+}
+
+#[cfg(not(feature = "sandbox"))]
+fn sandbox(_: Vec<String>) -> ExitCode {
+    eprintln!("wxpay: this build has no sandbox (built without the `sandbox` feature)");
+    ExitCode::from(error::exit::USAGE)
+}

@@ -1,0 +1,440 @@
+//! The `wxpay-sandbox` command line (serve the sandbox, or steer a running
+//! one), as a library function so that other binaries (`wxpay sandbox`)
+//! offer the same flags without a second copy of the parser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::commands;
+use crate::{Fault, KeyMode, Merchant, Sandbox, SandboxError};
+use wxpay_core::{Certificate, PublicKey};
+
+const USAGE: &str = "\
+wxpay-sandbox: a local WeChat Pay APIv3 server for offline integration tests
+
+USAGE:
+    wxpay-sandbox [OPTIONS]           serve
+    wxpay-sandbox COMMAND [OPTIONS]   steer a running sandbox (see COMMANDS)
+
+OPTIONS:
+    --listen ADDR              address to listen on [default: 127.0.0.1:0, an ephemeral port]
+    --out DIR                  credentials directory: loaded if present, then written
+                               [default: ./wxpay-sandbox]
+    --key-mode MODE            certificate | public-key [default: certificate]
+    --mchid ID                 the demo merchant's id [default: 1900009191]
+    --settle-after-ms N        how long created orders stay PROCESSING [default: 0]
+    --max-body-bytes N         request body cap [default: 1048576]
+    --max-connections N        connections served at once; others wait [default: 256]
+    --idle-timeout-ms N        close a connection that sends no request this long [default: 5000]
+    --max-orders N             orders remembered; the oldest are forgotten [default: 100000]
+    --fault NAME               a fault for every request: delay[=MILLIS], server-error,
+                               connection-reset, truncated-body, tampered-body,
+                               wrong-signature, unknown-serial, stale-timestamp,
+                               missing-headers, redirect
+    --run-for SECS             stop after this many seconds [default: until Ctrl-C]
+    --db PATH                  SQLite file keeping orders and refunds across restarts
+                               [default: OUT/sandbox.db]
+    --no-db                    keep orders in memory only
+
+  Payment lifecycle:
+    --auto-pay SECS            pay every order this long after its prepay [default: never]
+    --time-scale F             multiply WeChat's waits (notification retries 15s..6h,
+                               answer timeout 5s) by F, e.g. 0.001 [default: 1]
+    --refund-after-ms N|manual how long refunds stay PROCESSING before SUCCESS;
+                               `manual`: until `refund-outcome` [default: 0]
+    --notify-allow HOST        also send notifications to HOST (`*`: any); loopback
+                               is always allowed (repeatable)
+    --sub-mchid ID             a sub-merchant of the demo merchant as service provider
+                               (repeatable) [default: 1900000109]
+
+  Register your own merchant as well (all of --merchant-mchid and --merchant-apiv3-key,
+  and either a certificate or a public key with its serial):
+    --merchant-mchid ID
+    --merchant-apiv3-key KEY   32 ASCII characters
+    --merchant-cert FILE       merchant API certificate (apiclient_cert.pem)
+    --merchant-public-key FILE merchant public key (PEM), with --merchant-serial
+    --merchant-serial SERIAL   the serial_no your requests carry
+    --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
+    --merchants FILE           more merchants from a JSON file (see the crate's `config` docs)
+
+    -h, --help                 print this help
+
+Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
+
+The control API (unsigned, under /sandbox/) pays, fails and closes orders, settles
+refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
+";
+
+#[derive(Default)]
+struct Args {
+    listen: Option<SocketAddr>,
+    out: Option<PathBuf>,
+    key_mode: KeyMode,
+    mchid: Option<String>,
+    settle_after: Option<Duration>,
+    max_body_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    idle_timeout: Option<Duration>,
+    max_orders: Option<usize>,
+    fault: Option<Fault>,
+    run_for: Option<Duration>,
+    merchant_mchid: Option<String>,
+    merchant_apiv3_key: Option<String>,
+    merchant_cert: Option<PathBuf>,
+    merchant_public_key: Option<PathBuf>,
+    merchant_serial: Option<String>,
+    merchant_sub_mchids: Vec<String>,
+    auto_pay: Option<Duration>,
+    time_scale: Option<f64>,
+    refund_after: Option<Option<Duration>>,
+    notify_allow: Vec<String>,
+    sub_mchids: Vec<String>,
+    db: Option<PathBuf>,
+    no_db: bool,
+    merchants_file: Option<PathBuf>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args::default();
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        if flag == "--no-db" {
+            parsed.no_db = true;
+            continue;
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (flag.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let number = |v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name}: {v:?} is not a number"))
+        };
+        match name.as_str() {
+            "--listen" => {
+                let v = value()?;
+                parsed.listen = Some(
+                    v.parse()
+                        .map_err(|_| format!("--listen: {v:?} is not HOST:PORT"))?,
+                );
+            }
+            "--out" => parsed.out = Some(value()?.into()),
+            "--key-mode" => {
+                parsed.key_mode = value()?.parse().map_err(|e: SandboxError| e.to_string())?
+            }
+            "--mchid" => parsed.mchid = Some(value()?),
+            "--settle-after-ms" => {
+                parsed.settle_after = Some(Duration::from_millis(number(value()?)?))
+            }
+            "--max-body-bytes" => {
+                parsed.max_body_bytes =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--max-connections" => {
+                parsed.max_connections =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--idle-timeout-ms" => {
+                parsed.idle_timeout = Some(Duration::from_millis(number(value()?)?))
+            }
+            "--max-orders" => {
+                parsed.max_orders =
+                    Some(usize::try_from(number(value()?)?).map_err(|e| e.to_string())?)
+            }
+            "--fault" => {
+                parsed.fault = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e: crate::UnknownFault| e.to_string())?,
+                )
+            }
+            "--run-for" => parsed.run_for = Some(Duration::from_secs(number(value()?)?)),
+            "--merchant-mchid" => parsed.merchant_mchid = Some(value()?),
+            "--merchant-apiv3-key" => parsed.merchant_apiv3_key = Some(value()?),
+            "--merchant-cert" => parsed.merchant_cert = Some(value()?.into()),
+            "--merchant-public-key" => parsed.merchant_public_key = Some(value()?.into()),
+            "--merchant-serial" => parsed.merchant_serial = Some(value()?),
+            "--merchant-sub-mchid" => parsed.merchant_sub_mchids.push(value()?),
+            "--auto-pay" => {
+                let v = value()?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| format!("--auto-pay: {v:?} is not 0 to 86400 seconds"))?;
+                parsed.auto_pay = Some(Duration::from_secs_f64(secs));
+            }
+            "--time-scale" => {
+                let v = value()?;
+                parsed.time_scale = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|f: &f64| f.is_finite() && *f > 0.0 && *f <= 1000.0)
+                        .ok_or_else(|| {
+                            format!("--time-scale: {v:?} is not a number in (0, 1000]")
+                        })?,
+                );
+            }
+            "--refund-after-ms" => {
+                let v = value()?;
+                parsed.refund_after = Some(if v == "manual" {
+                    None
+                } else {
+                    Some(Duration::from_millis(number(v)?))
+                });
+            }
+            "--notify-allow" => parsed.notify_allow.push(value()?),
+            "--sub-mchid" => parsed.sub_mchids.push(value()?),
+            "--db" => parsed.db = Some(value()?.into()),
+            "--merchants" => parsed.merchants_file = Some(value()?.into()),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// The user's own merchant, if the `--merchant-*` flags name one.
+fn user_merchant(args: &Args) -> Result<Option<Merchant>, String> {
+    let any = args.merchant_mchid.is_some()
+        || !args.merchant_sub_mchids.is_empty()
+        || args.merchant_apiv3_key.is_some()
+        || args.merchant_cert.is_some()
+        || args.merchant_public_key.is_some()
+        || args.merchant_serial.is_some();
+    if !any {
+        return Ok(None);
+    }
+    let mchid = args
+        .merchant_mchid
+        .clone()
+        .ok_or("--merchant-mchid is required to register a merchant")?;
+    let apiv3_key = args
+        .merchant_apiv3_key
+        .as_deref()
+        .ok_or("--merchant-apiv3-key is required to register a merchant")?;
+    let merchant = match (
+        &args.merchant_cert,
+        &args.merchant_public_key,
+        &args.merchant_serial,
+    ) {
+        (Some(cert), None, _) => {
+            let cert = Certificate::from_pem_file(cert).map_err(|e| e.to_string())?;
+            Merchant::with_certificate(mchid, &cert, apiv3_key)
+        }
+        (None, Some(key), Some(serial)) => {
+            let key = PublicKey::from_pem_file(key).map_err(|e| e.to_string())?;
+            Merchant::with_public_key(mchid, serial.clone(), key, apiv3_key)
+        }
+        (None, Some(_), None) => return Err("--merchant-public-key needs --merchant-serial".into()),
+        (Some(_), Some(_), _) => {
+            return Err("give --merchant-cert or --merchant-public-key, not both".into())
+        }
+        (None, None, _) => {
+            return Err("give --merchant-cert FILE or --merchant-public-key FILE".into())
+        }
+    };
+    let merchant = merchant.map_err(|e| e.to_string())?;
+    Ok(Some(
+        args.merchant_sub_mchids
+            .iter()
+            .fold(merchant, |m, sub| m.with_sub_merchant(sub.clone())),
+    ))
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("wxpay-sandbox"));
+    let mut builder = Sandbox::builder()
+        .key_mode(args.key_mode)
+        .load_dir(&out)
+        .map_err(|e| format!("cannot load {}: {e}", out.display()))?;
+    if let Some(addr) = args.listen {
+        builder = builder.listen(addr);
+    }
+    if let Some(mchid) = &args.mchid {
+        builder = builder.mchid(mchid.clone());
+    }
+    if let Some(delay) = args.settle_after {
+        builder = builder.settle_after(delay);
+    }
+    if let Some(limit) = args.max_body_bytes {
+        builder = builder.max_body_bytes(limit);
+    }
+    if let Some(limit) = args.max_connections {
+        builder = builder.max_connections(limit);
+    }
+    if let Some(timeout) = args.idle_timeout {
+        builder = builder.idle_timeout(timeout);
+    }
+    if let Some(limit) = args.max_orders {
+        builder = builder.max_orders(limit);
+    }
+    if let Some(fault) = args.fault {
+        builder = builder.fault(fault);
+    }
+    if let Some(delay) = args.auto_pay {
+        builder = builder.auto_pay(delay);
+    }
+    if let Some(scale) = args.time_scale {
+        builder = builder.time_scale(scale);
+    }
+    if let Some(delay) = args.refund_after {
+        builder = builder.refund_settle_after(delay);
+    }
+    for host in &args.notify_allow {
+        builder = builder.allow_notify_host(host.clone());
+    }
+    for sub in &args.sub_mchids {
+        builder = builder.sub_merchant(sub.clone());
+    }
+    let db = if args.no_db {
+        None
+    } else {
+        let path = args.db.clone().unwrap_or_else(|| out.join("sandbox.db"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        builder = builder.database(&path);
+        Some(path)
+    };
+    let listed = match &args.merchants_file {
+        Some(path) => crate::config::load_merchants(path).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    for merchant in &listed {
+        builder = builder.register_merchant(merchant.clone());
+    }
+    let user = user_merchant(&args)?;
+    if let Some(merchant) = &user {
+        builder = builder.register_merchant(merchant.clone());
+    }
+    let sandbox = builder.start().await.map_err(|e| e.to_string())?;
+    let written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;
+
+    println!("wxpay-sandbox wrote:");
+    for file in &written {
+        println!("  {file}");
+    }
+    let merchant = sandbox.merchant();
+    println!();
+    println!("base URL         {}", sandbox.base_url());
+    println!("key mode         {}", sandbox.key_mode());
+    println!("platform serial  {}", sandbox.platform_serial());
+    println!("demo mchid       {}", merchant.mchid);
+    println!("merchant serial  {}", merchant.serial_no);
+    for merchant in &listed {
+        println!(
+            "also accepting   mchid {} (serial {}){}",
+            merchant.mchid(),
+            merchant.serial_no(),
+            if merchant.sub_mchids().is_empty() {
+                String::new()
+            } else {
+                format!(", sub-merchants {}", merchant.sub_mchids().join(", "))
+            }
+        );
+    }
+    if let Some(user) = &user {
+        println!(
+            "also accepting   mchid {} (serial {})",
+            user.mchid(),
+            user.serial_no()
+        );
+    }
+    if let Some(fault) = args.fault {
+        println!("fault (every request)  {fault}");
+    }
+    match &db {
+        Some(path) => println!("orders kept in    {}", path.display()),
+        None => println!("orders kept in    memory only"),
+    }
+    println!(
+        "control API      {}sandbox/ (pay page: {}sandbox/pay/PREPAY_ID)",
+        sandbox.base_url(),
+        sandbox.base_url()
+    );
+    println!("listening; Ctrl-C to stop");
+
+    let stop = async {
+        match args.run_for {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    stop.await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Runs the `wxpay-sandbox` command line on `args` (without the program
+/// name): serves until Ctrl-C or `--run-for`, or runs one steering command,
+/// printing to stdout/stderr as the binary does. Blocks; call it outside any
+/// async runtime (it starts its own).
+///
+/// ```no_run
+/// let code = wxpay_sandbox::cli::main(["--listen".to_owned(), "127.0.0.1:8080".to_owned()]);
+/// # let _ = code;
+/// ```
+pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
+    let mut argv = args.into_iter().peekable();
+    let command = argv
+        .peek()
+        .filter(|c| commands::COMMANDS.contains(&c.as_str()))
+        .cloned();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wxpay-sandbox: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(command) = command {
+        argv.next();
+        return match runtime.block_on(commands::run(&command, argv)) {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("wxpay-sandbox {command}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = match parse_args(argv) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}\n{}", commands::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}\n\n{USAGE}\n{}", commands::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wxpay-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
