@@ -12,11 +12,27 @@ use crate::{metadata, name, root};
 
 /// The crates released to crates.io. A new crate is added here or marked
 /// `publish = false`.
-const PUBLISHED: &[&str] = &["wxpay-macros", "wxpay-core", "wxpay-apis", "wxpay-sandbox"];
+const PUBLISHED: &[&str] = &[
+    "wxpay-macros",
+    "wxpay-core",
+    "wxpay-apis",
+    "wxpay-sandbox",
+    "wxpay-cli",
+];
 
 const LICENSE: &str = "MIT OR Apache-2.0";
 const LICENSE_FILES: &[&str] = &["LICENSE-MIT", "LICENSE-APACHE"];
 const WORKSPACE_README: &str = "https://github.com/wxpay-rs/wxpay#readme";
+
+fn has_lib(package: &Value) -> bool {
+    package["targets"].as_array().is_some_and(|targets| {
+        targets.iter().any(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "lib" || k == "proc-macro"))
+        })
+    })
+}
 
 fn is_published(package: &Value) -> bool {
     // `publish = false` reads as `"publish": []`; unset is `null`.
@@ -104,8 +120,10 @@ fn published_crates_carry_what_crates_io_and_docs_rs_show() {
                         "README does not link the workspace README ({WORKSPACE_README})"
                     ));
                 }
-                if !readme.contains("```rust") {
-                    problem("README has no example".into());
+                // A library shows Rust code; a command-line crate, a shell session.
+                let example = if has_lib(package) { "```rust" } else { "```sh" };
+                if !readme.contains(example) {
+                    problem(format!("README has no example (no {example} block)"));
                 }
             }
         }
