@@ -62,7 +62,7 @@ impl CliError {
         // An API error's fields follow one per line; the summary need not repeat them.
         let mut out = match api {
             Some(_) => "wxpay: WeChat Pay answered with an error\n".to_owned(),
-            None => format!("wxpay: {self}\n"),
+            None => format!("wxpay: {}\n", chain(self)),
         };
         if let CliError::Wxpay(e) = self {
             if let Some(api) = api {
@@ -96,6 +96,24 @@ impl CliError {
         }
         out
     }
+}
+
+/// The error and its sources, `: `-joined; a level that only repeats the
+/// one before it (a transparent wrapper) is said once.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut last = out.clone();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if text != last {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        last = text;
+        source = e.source();
+    }
+    out
 }
 
 impl From<std::io::Error> for CliError {

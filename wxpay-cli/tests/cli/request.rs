@@ -115,7 +115,8 @@ fn a_tampered_answer_exits_3_with_the_verification_reason() {
     let err = expect_exit(&out, 3);
     assert!(out.stdout.is_empty(), "nothing unverified is printed");
     assert!(
-        err.contains("verification failed: signature does not match"),
+        err.contains("response verification failed (Request-ID ")
+            && err.contains("): signature does not match"),
         "{err}"
     );
 }
