@@ -323,8 +323,11 @@ fn run(args: &Args) -> Result<bool, String> {
     if let Some((url, dir)) = &args.external {
         let client = client_rt
             .block_on(async {
-                wxpay_bench::external::client_builder(url, dir)
-                    .and_then(|b| b.timeout(REQUEST_TIMEOUT).build().map_err(|e| e.to_string()))
+                wxpay_bench::external::client_builder(url, dir).and_then(|b| {
+                    b.timeout(REQUEST_TIMEOUT)
+                        .build()
+                        .map_err(|e| e.to_string())
+                })
             })
             .map_err(|e| format!("client: {e}"))?;
         println!(
@@ -377,7 +380,9 @@ fn signature_cost_ms(client_rt: &tokio::runtime::Runtime, client: &Client) -> Op
     client_rt
         .block_on(client_rt.spawn(async move {
             for i in 0..SIGNATURES {
-                let _ = signer.sign(format!("GET\n/v3/x\n{i}\nnonce\n\n").as_bytes()).await;
+                let _ = signer
+                    .sign(format!("GET\n/v3/x\n{i}\nnonce\n\n").as_bytes())
+                    .await;
             }
         }))
         .ok()?;
@@ -387,7 +392,11 @@ fn signature_cost_ms(client_rt: &tokio::runtime::Runtime, client: &Client) -> Op
 
 /// Warm-up and measured runs against a client's sandbox; `Ok(false)` when
 /// some request failed.
-fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) -> Result<bool, String> {
+fn measure(
+    args: &Args,
+    client_rt: &tokio::runtime::Runtime,
+    client: &Client,
+) -> Result<bool, String> {
     let client = client.clone();
     println!(
         "backend {}, concurrency {}, {} requests x {} run(s) after {} warm-up, client threads {}, server threads {}, {} CPUs",
