@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod callbacks;
+mod catalog;
 mod faults;
 mod files;
 mod key_modes;

@@ -131,6 +131,7 @@ mod app;
 mod auth;
 mod bill;
 mod callbacks;
+pub mod catalog;
 mod certgen;
 mod clock;
 pub mod config;
