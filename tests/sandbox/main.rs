@@ -5,6 +5,7 @@
 mod bad_input;
 mod callbacks;
 mod catalog;
+mod console;
 mod faults;
 mod files;
 mod key_modes;

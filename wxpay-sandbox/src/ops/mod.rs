@@ -14,7 +14,7 @@ mod after_sales;
 pub(crate) mod bills;
 mod certificates;
 pub(crate) mod extract;
-mod refunds;
+pub(crate) mod refunds;
 mod return_advance;
 mod return_orders;
 mod transactions;
