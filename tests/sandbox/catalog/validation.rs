@@ -170,3 +170,39 @@ async fn operations_outside_the_catalog_keep_wechats_signed_404() {
         .await;
     expect_api(wrong_method, 404, "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn a_json_body_must_say_so_and_parse() {
+    use crate::support::{raw, signed_request, Signing};
+    let sandbox = start(KeyMode::Certificate).await;
+    let body = br#"{"appid":"wx8888888888888888","type":"MERCHANT_ID","account":"1","relation_type":"STORE"}"#;
+    let signing = Signing::honest(sandbox.merchant());
+    let plain = raw(
+        sandbox.local_addr(),
+        signed_request(
+            &signing,
+            "POST",
+            &format!("/{RECEIVERS_ADD}"),
+            Some("text/plain"),
+            body,
+            &[],
+        ),
+    )
+    .await;
+    plain.expect_error(&sandbox, 400, "PARAM_ERROR").await;
+    assert_eq!(plain.json()["detail"]["field"], "Content-Type");
+    let broken = raw(
+        sandbox.local_addr(),
+        signed_request(
+            &signing,
+            "POST",
+            &format!("/{RECEIVERS_ADD}"),
+            Some("application/json"),
+            b"{\"appid\":",
+            &[],
+        ),
+    )
+    .await;
+    broken.expect_error(&sandbox, 400, "PARAM_ERROR").await;
+    assert_eq!(broken.json()["detail"]["location"], "body");
+}

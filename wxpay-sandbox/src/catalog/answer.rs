@@ -313,6 +313,21 @@ fn check_body(
     let value = if body.is_empty() {
         Value::Object(Map::new())
     } else {
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        if !media.eq_ignore_ascii_case("application/json") {
+            return Err(param_error(
+                Location::Header,
+                field(
+                    "Content-Type",
+                    Some(content_type),
+                    "a JSON body must be sent as application/json",
+                ),
+            ));
+        }
         serde_json::from_slice::<Value>(body).map_err(|e| {
             param_error(
                 Location::Body,
