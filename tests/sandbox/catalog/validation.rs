@@ -75,7 +75,7 @@ async fn violations_answer_param_error_with_field_and_location() {
         .await;
     assert_eq!(
         detail(missing),
-        json!({"field": "need_query_detail", "issue": "is required but missing", "location": "query"})
+        json!({"field": "need_query_detail", "issue": "missing required field", "location": "query"})
     );
 
     let not_bool = client
@@ -96,7 +96,7 @@ async fn violations_answer_param_error_with_field_and_location() {
     body.as_object_mut().unwrap().remove("account");
     assert_eq!(
         detail(add_receiver(&client, &body, None).await),
-        json!({"field": "/account", "issue": "is required but missing", "location": "body"})
+        json!({"field": "/account", "issue": "missing required field", "location": "body"})
     );
     let nested = client
         .request(Method::Post, "v3/refund/domestic/refunds")

@@ -60,8 +60,13 @@ fn param_error(location: Location, violation: Violation) -> WxError {
     }
     detail.insert("issue".into(), Value::String(violation.issue.clone()));
     detail.insert("location".into(), Value::String(location.wire().into()));
-    WxError::param(format!("参数错误: {} {violation}", location.wire()))
-        .with_detail(Value::Object(detail))
+    let name = violation.field.trim_start_matches('/').replace('/', ".");
+    WxError::param(format!(
+        "参数错误: {} field `{name}`: {}",
+        location.wire(),
+        violation.issue
+    ))
+    .with_detail(Value::Object(detail))
 }
 
 fn field(name: &str, value: Option<&str>, issue: impl Into<String>) -> Violation {
@@ -286,7 +291,7 @@ fn check_params(
             None if param.required => {
                 return Err(param_error(
                     Location::Query,
-                    field(&param.name, None, "is required but missing"),
+                    field(&param.name, None, "missing required field"),
                 ))
             }
             None => {}
@@ -313,12 +318,11 @@ fn check_body(
     let value = if body.is_empty() {
         Value::Object(Map::new())
     } else {
-        let content_type = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let media = content_type.split(';').next().unwrap_or_default().trim();
-        if !media.eq_ignore_ascii_case("application/json") {
+        if !is_json(headers) {
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             return Err(param_error(
                 Location::Header,
                 field(
@@ -338,6 +342,16 @@ fn check_body(
     validate(schema, &value).map_err(|v| param_error(Location::Body, v))?;
     check_sensitive(app, schema, &value, headers)?;
     Ok(Some(value))
+}
+
+/// Whether the request says its body is JSON.
+fn is_json(headers: &HeaderMap) -> bool {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/json")
 }
 
 /// A multipart upload carries every required part.

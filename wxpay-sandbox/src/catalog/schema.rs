@@ -161,7 +161,7 @@ fn check(schema: &Value, value: &Value, at: &str, depth: usize) -> Result<(), Vi
                     return Err(violation(
                         &format!("{at}/{name}"),
                         None,
-                        "is required but missing",
+                        "missing required field",
                     ));
                 }
             }
@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn names_the_first_broken_field() {
         let cases = [
-            (json!({"goods": []}), "/amount", "is required but missing"),
+            (json!({"goods": []}), "/amount", "missing required field"),
             (
                 json!({"amount": {"total": "1"}, "goods": []}),
                 "/amount/total",
@@ -309,7 +309,7 @@ mod tests {
             (
                 json!({"amount": {"total": 1}, "goods": [{}]}),
                 "/goods/0/id",
-                "is required but missing",
+                "missing required field",
             ),
             (
                 json!({"amount": {"total": 1}, "goods": {}}),
@@ -324,7 +324,7 @@ mod tests {
             (
                 json!({"amount": {"total": 1}, "goods": null}),
                 "/goods",
-                "is required but missing",
+                "missing required field",
             ),
         ];
         for (value, field, issue) in cases {
