@@ -11,9 +11,11 @@
 //! ```
 //!
 //! This library holds what the binary measures with: per-thread CPU time
-//! ([`cpu`]) and latency percentiles ([`stats`]).
+//! ([`cpu`]), latency percentiles ([`stats`]) and the payment-lifecycle mix
+//! ([`lifecycle`], `--op lifecycle`).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cpu;
+pub mod lifecycle;
 pub mod stats;
