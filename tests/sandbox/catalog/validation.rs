@@ -206,3 +206,29 @@ async fn a_json_body_must_say_so_and_parse() {
     broken.expect_error(&sandbox, 400, "PARAM_ERROR").await;
     assert_eq!(broken.json()["detail"]["location"], "body");
 }
+
+#[tokio::test]
+async fn encrypted_fields_per_request_are_bounded() {
+    const APPLYMENT: &str = "v3/apply4subject/applyment";
+    let sandbox = start(KeyMode::Certificate).await;
+    let client = client(&sandbox);
+    let op = wxpay_sandbox::catalog::find("POST", &format!("/{APPLYMENT}"))
+        .unwrap()
+        .0;
+    let mut body = wxpay_sandbox::catalog::example(op.body.as_ref().unwrap());
+    // 22 beneficial owners carry 66 encrypted fields: past the bound, refused
+    // before any decryption is spent on them.
+    let owner = body["ubo_info_list"][0].clone();
+    body["ubo_info_list"] = Value::Array(vec![owner; 22]);
+    let refused = client
+        .request(Method::Post, APPLYMENT)
+        .header("Wechatpay-Serial", sandbox.platform_serial())
+        .json(&body)
+        .send::<Value>()
+        .await;
+    let detail = detail(refused);
+    assert_eq!(
+        detail["issue"],
+        "more than 64 encrypted fields in one request"
+    );
+}
