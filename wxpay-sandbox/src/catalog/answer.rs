@@ -105,7 +105,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         &app,
         op,
         &path_params,
-        &query,
+        query,
         &parts.headers,
         &body,
         caller,
