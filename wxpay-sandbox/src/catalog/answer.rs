@@ -101,15 +101,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     };
     let query = query.pairs();
     let caller = parts.extensions.get::<Caller>().map(|c| c.mchid.clone());
-    match answer(
-        &app,
-        op,
-        &path_params,
-        query,
-        &parts.headers,
-        &body,
-        caller,
-    ) {
+    match answer(&app, op, &path_params, query, &parts.headers, &body, caller) {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
