@@ -23,6 +23,7 @@ use wxpay_apis::ecommerce::refunds::return_advance::{
     QueryReturnAdvanceRequest, ReturnAdvanceRequest,
 };
 use wxpay_bench::cpu::Snapshot;
+use wxpay_bench::lifecycle::Mix;
 use wxpay_bench::stats::{median, Latencies};
 use wxpay_core::Client;
 use wxpay_sandbox::{KeyMode, Sandbox};
@@ -43,6 +44,9 @@ OPTIONS:
                          measured one [default: 300, at most 600]
     --op OP              query: GET  v3/ecommerce/refunds/{refund_id}/return-advance
                          create: POST the same path (idempotent after the first)
+                         lifecycle: one unit = Native prepay, queries until the
+                         sandbox's auto-pay paid it, full refund; two
+                         notifications delivered to a local endpoint
                          [default: query]
     --client-threads C   tokio worker threads of the client [default: 1]
     --server-threads T   tokio worker threads of the sandbox [default: 1]
@@ -72,6 +76,7 @@ const SUB_MCHID: &str = "1900000109";
 enum Op {
     Query,
     Create,
+    Lifecycle,
 }
 
 impl Op {
@@ -79,11 +84,18 @@ impl Op {
         match self {
             Op::Query => "GET /v3/ecommerce/refunds/{refund_id}/return-advance",
             Op::Create => "POST /v3/ecommerce/refunds/{refund_id}/return-advance",
+            Op::Lifecycle => "the payment lifecycle (prepay, query, pay, refund, notifications)",
         }
     }
 
-    async fn call(self, client: &Client) -> Result<(), wxpay_core::Error> {
+    async fn call(self, client: &Client, mix: Option<&Mix>) -> Result<(), wxpay_core::Error> {
         match self {
+            Op::Lifecycle => match mix {
+                Some(mix) => mix.one(client).await,
+                None => Err(wxpay_core::Error::InvalidRequest(
+                    "the lifecycle mix was not started".into(),
+                )),
+            },
             Op::Query => QueryReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
                 .send(client)
                 .await
@@ -173,7 +185,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 parsed.op = match value.as_str() {
                     "query" => Op::Query,
                     "create" => Op::Create,
-                    other => return Err(format!("--op: {other:?} is not `query` or `create`")),
+                    "lifecycle" => Op::Lifecycle,
+                    other => {
+                        return Err(format!(
+                            "--op: {other:?} is not `query`, `create` or `lifecycle`"
+                        ))
+                    }
                 }
             }
             "--key-mode" => {
@@ -234,6 +251,7 @@ impl Run {
 /// Sends `requests` requests, `concurrency` at a time, none starting after `deadline`.
 async fn drive(
     client: &Client,
+    mix: Option<Arc<Mix>>,
     op: Op,
     concurrency: usize,
     requests: usize,
@@ -244,13 +262,14 @@ async fn drive(
     for _ in 0..concurrency.min(requests) {
         let client = client.clone();
         let next = next.clone();
+        let mix = mix.clone();
         tasks.spawn(async move {
             let mut latencies = Vec::with_capacity(requests / concurrency + 1);
             let mut errors = 0;
             let mut first_error = None;
             while next.fetch_add(1, Ordering::Relaxed) < requests && Instant::now() < deadline {
                 let start = Instant::now();
-                match op.call(&client).await {
+                match op.call(&client, mix.as_deref()).await {
                     Ok(()) => latencies.push(start.elapsed()),
                     Err(e) => {
                         errors += 1;
@@ -340,13 +359,15 @@ fn run(args: &Args) -> Result<bool, String> {
 
     // Started from inside the server runtime, so its accept loop and every
     // connection task run on the server's threads.
+    let mut builder = Sandbox::builder()
+        .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .key_mode(args.key_mode);
+    if args.op == Op::Lifecycle {
+        // Orders are paid by the sandbox itself, on its own threads.
+        builder = builder.auto_pay(Duration::ZERO);
+    }
     let sandbox = server_rt
-        .block_on(
-            Sandbox::builder()
-                .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-                .key_mode(args.key_mode)
-                .start(),
-        )
+        .block_on(builder.start())
         .map_err(|e| format!("sandbox: {e}"))?;
     if !sandbox.local_addr().ip().is_loopback() {
         return Err(format!(
@@ -414,11 +435,21 @@ fn measure(
     client_rt
         .block_on(create(&client))
         .map_err(|e| format!("creating the advance return to query: {e}"))?;
+    // The merchant's notification endpoint runs on the client's threads.
+    let mix = match args.op {
+        Op::Lifecycle => Some(Arc::new(
+            client_rt
+                .block_on(Mix::start())
+                .map_err(|e| format!("notification endpoint: {e}"))?,
+        )),
+        _ => None,
+    };
     let limit = Duration::from_secs(args.max_seconds);
     if args.warmup > 0 {
         let deadline = Instant::now() + limit;
         let (_, errors, first) = client_rt.block_on(drive(
             &client,
+            mix.clone(),
             args.op,
             args.concurrency,
             args.warmup,
@@ -439,10 +470,12 @@ fn measure(
             println!("run {number}: skipped, --max-seconds reached");
             break;
         }
+        let counts_before = mix.as_ref().map(|m| m.counts());
         let before = Snapshot::take();
         let start = Instant::now();
         let (latencies, errors, first_error) = client_rt.block_on(drive(
             &client,
+            mix.clone(),
             args.op,
             args.concurrency,
             args.requests,
@@ -468,9 +501,27 @@ fn measure(
             cpu,
         };
         print_run(number, &run);
+        if let (Some(mix), Some(before)) = (&mix, counts_before) {
+            // Notifications of the run's last units may still be on their way.
+            std::thread::sleep(Duration::from_millis(200));
+            let after = mix.counts();
+            let units = run.ok.max(1) as f64;
+            let server_ms = run.cpu.map(|c| c.server.as_secs_f64() * 1e3);
+            println!(
+                "  per lifecycle: {:.2} signed API calls, {:.2} notifications delivered{}",
+                (after.api_calls - before.api_calls) as f64 / units,
+                (after.notified - before.notified) as f64 / units,
+                server_ms.map_or(String::new(), |ms| format!(
+                    "; sandbox CPU {:.3} ms per API call or notification",
+                    ms / ((after.api_calls - before.api_calls + after.notified - before.notified)
+                        .max(1) as f64)
+                )),
+            );
+        }
         runs.push(run);
     }
 
+    drop(mix);
     let signature = signature_cost_ms(client_rt, &client);
     let failed = runs.iter().any(|r| r.errors > 0);
     if !runs.is_empty() {
