@@ -513,3 +513,33 @@ mod send_needs_no_trait_import {
         super::ListCertificatesRequest {}.send(client).await
     }
 }
+
+/// The caller's own serde enum in a query compiles and is written as its
+/// wire text; a map spread with `#[serde(flatten)]` adds its entries (a map
+/// that is not spread does not compile: `ui/query_nested_object.rs`).
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ThingState {
+    Open,
+}
+
+#[wxpay_api(GET, "v3/things")]
+pub struct ListThingsRequest<'a> {
+    pub state: ThingState,
+    pub states: Vec<ThingState>,
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+#[test]
+fn own_enums_and_flattened_maps_in_a_query() {
+    let request = ListThingsRequest {
+        state: ThingState::Open,
+        states: vec![ThingState::Open],
+        extra: [("limit", "10"), ("offset", "0")].into_iter().collect(),
+    };
+    assert_eq!(
+        encode(&request).query,
+        "state=OPEN&states=OPEN&limit=10&offset=0"
+    );
+}
