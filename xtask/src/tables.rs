@@ -539,6 +539,12 @@ pub const HAND_WRITTEN: &[(&str, &str, &str, bool)] = &[
     ("POST", "v3/webhooks", "events", false),
     (
         "POST",
+        "v3/marketing/bank/packages/{package_id}/tasks",
+        "media::BankPackageTaskUploadRequest",
+        true,
+    ),
+    (
+        "POST",
         "v3/ecommerce/account/cancel-applications/media",
         "media::CancelApplicationMediaUploadRequest",
         true,
