@@ -513,3 +513,51 @@ mod send_needs_no_trait_import {
         super::ListCertificatesRequest {}.send(client).await
     }
 }
+
+/// The caller's own serde enum in a query compiles and is written as its
+/// wire text; a map spread with `#[serde(flatten)]` adds its entries (a map
+/// that is not spread does not compile: `ui/query_nested_object.rs`).
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ThingState {
+    Open,
+}
+
+#[wxpay_api(GET, "v3/things")]
+pub struct ListThingsRequest<'a> {
+    pub state: ThingState,
+    pub states: Vec<ThingState>,
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+#[test]
+fn own_enums_and_flattened_maps_in_a_query() {
+    let request = ListThingsRequest {
+        state: ThingState::Open,
+        states: vec![ThingState::Open],
+        extra: [("limit", "10"), ("offset", "0")].into_iter().collect(),
+    };
+    assert_eq!(
+        encode(&request).query,
+        "state=OPEN&states=OPEN&limit=10&offset=0"
+    );
+}
+
+/// A generic query field is not checked at compile time (its type is not
+/// known there); the encoder refuses an object as before.
+#[wxpay_api(GET, "v3/generic")]
+pub struct GenericQueryRequest<T: Serialize> {
+    pub value: T,
+}
+
+#[test]
+fn generic_query_fields_compile_and_are_checked_when_encoded() {
+    let flat = GenericQueryRequest { value: 7 };
+    assert_eq!(encode(&flat).query, "value=7");
+    let nested = GenericQueryRequest {
+        value: std::collections::BTreeMap::from([("a", 1)]),
+    };
+    let err = EncodedRequest::from_api(&nested).unwrap_err();
+    assert!(err.to_string().contains("`value` is an object"), "{err}");
+}

@@ -208,3 +208,47 @@ fn assert_signed_upload(server: &TestServer) {
         .public_key()
         .verify_sha256(&message, &signature));
 }
+
+/// The typed bill-file download (compiled with `pay`, a default feature)
+/// sends its query encoded, streams the unsigned file, and does not take an
+/// unsigned error answer for a verified one.
+#[tokio::test]
+async fn typed_bill_file_download() {
+    use wxpay_apis::download::BillFileDownloadRequest;
+    let server = TestServer::start().await;
+    server.reply(Reply::json(200, CSV).signing(Signing::None));
+    let mut request = BillFileDownloadRequest::new("t&k=1 2");
+    request.tartype = Some("GZIP");
+    let file = request
+        .send(&server.client())
+        .await
+        .unwrap()
+        .bytes(1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&file[..], CSV.as_bytes());
+    let got = server.last();
+    assert_eq!(got.method, "GET");
+    assert_eq!(
+        got.target,
+        "/v3/billdownload/file?token=t%26k%3D1%202&tartype=GZIP"
+    );
+    assert!(got.headers["authorization"]
+        .to_str()
+        .unwrap()
+        .starts_with("WECHATPAY2-SHA256-RSA2048 "));
+
+    server.reply(
+        Reply::json(400, r#"{"code":"INVALID_REQUEST","message":"bad token"}"#)
+            .signing(Signing::None),
+    );
+    let err = BillFileDownloadRequest::new("expired")
+        .send(&server.client())
+        .await
+        .unwrap_err();
+    // Reported, but marked as not verified: an error answer is signed, this one was not.
+    assert!(
+        matches!(&err, Error::Api(e) if e.code == "INVALID_REQUEST" && !e.signature_verified),
+        "{err:?}"
+    );
+}

@@ -363,3 +363,59 @@ async fn callback_bodies_are_limited_in_size() {
         .unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
 }
+
+/// `wxpay_apis::events` types a payload with the query answers' enums.
+#[tokio::test]
+async fn payloads_decode_into_the_typed_events_of_wxpay_apis() {
+    use wxpay_apis::events::{RefundEvent, TransactionEvent};
+    use wxpay_apis::pay::{PayTradeState, PayTradeType};
+    let wechat = Wechat::new();
+    let paid = r#"{"amount":{"currency":"CNY","payer_currency":"CNY","payer_total":1,"total":1},"appid":"wxd678efh567hg6787","attach":"","bank_type":"OTHERS","mchid":"1230000109","out_trade_no":"1217752501201407033233368018","payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"promotion_detail":[],"success_time":"2023-11-06T16:56:51+08:00","trade_state":"SUCCESS","trade_state_desc":"支付成功","trade_type":"NATIVE","transaction_id":"4200002050202311069075905809"}"#;
+    let body = wechat.body(paid, APIV3, "AEAD_AES_256_GCM");
+    let n = wechat
+        .notifier()
+        .parse::<TransactionEvent>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap();
+    let event = n.resource;
+    assert_eq!(event.trade_state, PayTradeState::Success);
+    assert_eq!(event.trade_type, Some(PayTradeType::Native));
+    assert_eq!(event.amount.as_ref().map(|a| a.total), Some(1));
+    assert_eq!(
+        event.payer.and_then(|p| p.openid).as_deref(),
+        Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    );
+    assert_eq!(
+        event.success_time.as_ref().map(|t| t.as_str()),
+        Some("2023-11-06T16:56:51+08:00")
+    );
+
+    // A state this SDK does not name still decodes.
+    let later = paid.replace(r#""trade_state":"SUCCESS""#, r#""trade_state":"NEWSTATE""#);
+    let body = wechat.body(&later, APIV3, "AEAD_AES_256_GCM");
+    let n = wechat
+        .notifier()
+        .parse::<TransactionEvent>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap();
+    assert!(n.resource.trade_state.is_unknown());
+
+    let refunded = r#"{"mchid":"1900000100","transaction_id":"1008450740201411110005820873","out_trade_no":"20150806125346","refund_id":"50200207182018070300011301001","out_refund_no":"7752501201407033233368018","refund_status":"SUCCESS","success_time":"2018-06-08T10:34:56+08:00","user_received_account":"招商银行信用卡0403","amount":{"total":999,"refund":999,"payer_total":999,"payer_refund":999}}"#;
+    let body = wechat.body(refunded, APIV3, "AEAD_AES_256_GCM");
+    let n = wechat
+        .notifier()
+        .parse::<RefundEvent>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap();
+    assert_eq!(n.resource.refund_status, "SUCCESS");
+    assert_eq!(n.resource.amount.payer_refund, Some(999));
+
+    // A payment payload is not a refund: the missing field is named.
+    let body = wechat.body(paid, APIV3, "AEAD_AES_256_GCM");
+    let err = wechat
+        .notifier()
+        .parse::<RefundEvent>(&wechat.headers(&body, now(), false), &body)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("missing field"), "{err}");
+}

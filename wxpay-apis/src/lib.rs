@@ -99,10 +99,13 @@
 //!   field. Sensitive response fields are
 //!   [`Encrypted`](wxpay_core::sensitive::Encrypted):
 //!   `field.decrypt(&client)` gives the plaintext.
-//! - File downloads, the inbound webhook and multipart uploads are not
-//!   generated (see the lists below): [`media`] types 10 of the 14 uploads
-//!   by hand; otherwise use `Client::upload`, `Client::download` and
-//!   `wxpay_core::notify`. Bill answers are
+//! - File downloads, the inbound notifications and multipart uploads are
+//!   not generated from the catalog (see the lists below) but typed by hand
+//!   beside the generated code: [`download`] has the 7 file downloads
+//!   (answering a streamed [`Download`](wxpay_core::Download)), [`events`]
+//!   the decrypted notification payloads (with the query answers' enums,
+//!   decoded by `Notifier::parse`), [`media`] 11 of the 14 uploads; use
+//!   `Client::upload` for the rest. Bill answers are
 //!   [`BillInfo`](wxpay_core::bills::BillInfo), which
 //!   `Client::download_bill` takes as it is.
 //!
@@ -113,6 +116,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
+pub mod download;
+pub mod events;
 mod generated;
 pub mod media;
 

@@ -156,3 +156,62 @@ upload_operation!(
     FapiaoMediaId,
     feature = "taxi-invoice"
 );
+
+/// 导入定向用户协议号: `POST /v3/marketing/bank/packages/{package_id}/tasks`,
+/// a file of quick-payment agreement numbers added to a number package. The
+/// bank type goes into `meta` beside `filename` and `sha256`; the answer is
+/// the upload task, as the task list (`GET` on the same path) gives it.
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+#[doc(
+    alias = "导入定向用户协议号API",
+    alias = "POST v3/marketing/bank/packages/{package_id}/tasks"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BankPackageTaskUploadRequest<'a> {
+    /// 号码包id (path). Example: `8473295`.
+    pub package_id: &'a str,
+    /// 银行类型, written into `meta`. Example: `ICBC_DEBIT`.
+    pub bank_type: &'a str,
+    /// The file name, e.g. `active_user.csv`.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
+#[cfg(feature = "marketing")]
+impl<'a> BankPackageTaskUploadRequest<'a> {
+    /// The operation's path template: `POST /v3/marketing/bank/packages/{package_id}/tasks`.
+    pub const PATH_TEMPLATE: &'static str = "v3/marketing/bank/packages/{package_id}/tasks";
+
+    /// The request: the path parameter, the bank type, then the file.
+    pub fn new(
+        package_id: &'a str,
+        bank_type: &'a str,
+        filename: &'a str,
+        content: &'a [u8],
+    ) -> Self {
+        Self {
+            package_id,
+            bank_type,
+            filename,
+            content,
+        }
+    }
+
+    /// Uploads the file and decodes the verified answer. An empty
+    /// `package_id`, `.` or `..` is refused.
+    pub async fn send(
+        &self,
+        client: &Client,
+    ) -> Result<crate::marketing::bank::packages::tasks::QueryBankPackagesTasksData, Error> {
+        let mut path = wxpay_core::PathBuilder::new();
+        path.literal("v3/marketing/bank/packages/");
+        path.param("package_id", self.package_id)?;
+        path.literal("/tasks");
+        let upload = Upload::new(self.filename, self.content.to_vec())
+            .meta_field("bank_type", self.bank_type)?;
+        client.upload(&path.finish(), &upload).await
+    }
+}

@@ -99,6 +99,7 @@ mod error;
 mod keyring;
 pub mod notify;
 pub mod paysign;
+mod query_form;
 mod request;
 pub mod sensitive;
 pub mod sign;
@@ -116,6 +117,7 @@ pub use crypto::{ApiV3Key, PrivateKey, PublicKey};
 pub use enums::UnknownValue;
 pub use error::{ApiError, CryptoError, Error, KeyError, VerifyError};
 pub use keyring::{Certificate, Keyring, VerificationKey, PUBLIC_KEY_ID_PREFIX};
+pub use query_form::QueryObject;
 pub use request::{
     encode_component, json_body, ApiRequest, BodyBuilder, EncodedRequest, HeaderList, HeaderParam,
     Method, PathBuilder, PathParam, QueryBuilder,
@@ -130,6 +132,7 @@ pub mod __private {
     pub use crate::blocking::BlockingClient;
     pub use crate::client::Client;
     pub use crate::error::Error;
+    pub use crate::query_form::probe as query_probe;
     pub use crate::request::{
         json_body, ApiRequest, BodyBuilder, HeaderList, Method, PathBuilder, QueryBuilder,
     };

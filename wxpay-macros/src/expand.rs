@@ -300,15 +300,91 @@ fn write_query(cont: &Container, method: Method) -> TokenStream {
     if primary.is_none() && fields.is_empty() {
         return TokenStream::new();
     }
+    let probes = query_form_probes(cont, method);
     quote! {
         fn write_query(
             &self,
             __query: &mut #private::QueryBuilder,
         ) -> #private::Result<(), #private::Error> {
+            #probes
             #primary
             #(#fields)*
             #private::Result::Ok(())
         }
+    }
+}
+
+/// A compile-time check of each query field whose type is not plainly a
+/// scalar: a type known to serialise as an object (`wxpay_core::QueryObject`)
+/// fails to compile, with `#[serde(flatten)]` as the fix. Other types compile
+/// as before (the encoder still refuses an object), so an enum of the
+/// caller's own keeps working. Fields serde spreads (`flatten`), skips or
+/// writes its own way are not checked.
+fn query_form_probes(cont: &Container, method: Method) -> TokenStream {
+    let private = private();
+    let probes: Vec<TokenStream> = cont
+        .fields
+        .iter()
+        .filter(|f| {
+            let primary = f.is_primary(method)
+                && matches!(f.role, Role::Query)
+                && !f.serde.skipped
+                && f.serde.custom_serialization.is_empty();
+            let secondary = f.is_secondary(method) && matches!(f.role, Role::Query);
+            (primary || secondary) && !is_plain_scalar(f.ty)
+        })
+        .map(|field| {
+            let ty = field.ty;
+            let span = Span::call_site().located_at(ty.span());
+            quote_spanned! {span=>
+                #private::query_probe::require_query_form(
+                    (&&#private::query_probe::Probe::<#ty>::new()).__wxpay_query_form(),
+                );
+            }
+        })
+        .collect();
+    if probes.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        {
+            use #private::query_probe::{ViaAny as _, ViaObject as _};
+            #(#probes)*
+        }
+    }
+}
+
+/// Text, numbers and booleans, and references, slices, arrays, `Option`s,
+/// `Vec`s and boxes of them, as written: nothing to check.
+fn is_plain_scalar(ty: &Type) -> bool {
+    const SCALARS: [&str; 18] = [
+        "str", "String", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
+        "i32", "i64", "i128", "isize", "f32", "f64",
+    ];
+    match ty {
+        Type::Reference(r) => is_plain_scalar(&r.elem),
+        Type::Slice(s) => is_plain_scalar(&s.elem),
+        Type::Array(a) => is_plain_scalar(&a.elem),
+        Type::Paren(p) => is_plain_scalar(&p.elem),
+        Type::Group(g) => is_plain_scalar(&g.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::None => SCALARS.contains(&last.ident.to_string().as_str()),
+                syn::PathArguments::AngleBracketed(args)
+                    if ["Option", "Vec", "Box"].iter().any(|w| last.ident == w) =>
+                {
+                    matches!(
+                        args.args.iter().collect::<Vec<_>>().as_slice(),
+                        [syn::GenericArgument::Type(inner)] if is_plain_scalar(inner)
+                    )
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

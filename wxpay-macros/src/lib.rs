@@ -122,7 +122,11 @@ use proc_macro::TokenStream;
 /// Mistakes are reported together, each naming the argument, parameter or
 /// field at fault and how to fix it; the struct is still emitted, so the rest
 /// of the crate compiles against it. A path or header field of the wrong type
-/// is reported by the compiler on the field's type.
+/// is reported by the compiler on the field's type, and so is a query field
+/// whose type is known to serialise as an object (a map, an `Option` of one,
+/// any `wxpay_core::QueryObject`): it has no query form, and the error names
+/// the fix, `#[serde(flatten)]`. A type not known to be an object (your own
+/// serde enum or struct) compiles, and an object is refused when encoded.
 #[proc_macro_attribute]
 pub fn wxpay_api(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::wxpay_api(args.into(), input.into()).into()

@@ -129,10 +129,13 @@ fn crate_docs(model: &Model) -> String {
     };
     writeln!(
         out,
-        "\n## Typed by hand\n\nMultipart uploads the generator skips, typed beside the \
-         generated code in [`media`](crate::media) (those with a feature are compiled with \
-         it, and named here without a link):\n\n\
-         | operation | name | request | feature |\n| --- | --- | --- | --- |"
+        "\n## Typed by hand\n\nOperations the generator skips, typed beside the generated \
+         code: file downloads in [`download`](crate::download) (a streamed \
+         `wxpay_core::Download`), multipart uploads in [`media`](crate::media), and the \
+         notification WeChat Pay sends, whose decrypted payloads are in \
+         [`events`](crate::events) (those with a feature are compiled with it, and named \
+         here without a link):\n\n\
+         | operation | name | typed as | feature |\n| --- | --- | --- | --- |"
     )
     .unwrap();
     for s in &model.skipped {

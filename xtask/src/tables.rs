@@ -489,10 +489,60 @@ pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Operations the generator skips (multipart) that `wxpay-apis` types by
-/// hand beside the generated code: (method, path, item under the crate
-/// root, whether it is compiled only with its area's feature).
+/// Operations the generator skips (multipart uploads, file downloads, the
+/// notification) that `wxpay-apis` types by hand beside the generated code:
+/// (method, path, item under the crate root, whether it is compiled only
+/// with its area's feature).
 pub const HAND_WRITTEN: &[(&str, &str, &str, bool)] = &[
+    (
+        "GET",
+        "v3/billdownload/file",
+        "download::BillFileDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "v3/transferdownload/signfile",
+        "download::TransferReceiptDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "v3/transferdownload/elecvoucherfile",
+        "download::ElecVoucherDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "v3/merchant-service/images/{media_id}",
+        "download::ComplaintImageDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "v3/global/merchant-service/images/{media_id}",
+        "download::GlobalComplaintImageDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "v3/global/statements",
+        "download::GlobalStatementDownloadRequest",
+        true,
+    ),
+    (
+        "GET",
+        "hk/v3/statements",
+        "download::HkStatementDownloadRequest",
+        true,
+    ),
+    ("POST", "v3/webhooks", "events", false),
+    (
+        "POST",
+        "v3/marketing/bank/packages/{package_id}/tasks",
+        "media::BankPackageTaskUploadRequest",
+        true,
+    ),
     (
         "POST",
         "v3/ecommerce/account/cancel-applications/media",

@@ -244,6 +244,12 @@ impl Notifier {
 /// Typed resources of the common notifications. Every field WeChat may leave
 /// out is optional, and fields this SDK does not name are kept in `other`, so a
 /// new field never makes a payment notification undecodable.
+///
+/// States here are text, since this crate knows no endpoint. `wxpay-apis`
+/// types the same payloads with the enumerations of its query answers
+/// (`wxpay_apis::events::TransactionEvent`, whose `trade_state` is the
+/// `PayTradeState` of the order query), decoded with
+/// [`Notifier::parse`]; prefer those when you depend on it.
 pub mod events {
     use serde::{Deserialize, Serialize};
 
