@@ -104,6 +104,7 @@ pub mod sensitive;
 pub mod sign;
 pub mod types;
 mod upload;
+pub mod v2;
 pub mod verify;
 
 pub use blocking::BlockingClient;
