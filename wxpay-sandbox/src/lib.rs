@@ -156,6 +156,7 @@ mod reply;
 mod sandbox;
 mod server;
 mod store;
+pub mod v2;
 
 pub use callbacks::Delivery;
 pub use error::SandboxError;
