@@ -115,15 +115,36 @@ pub fn sign(fields: &BTreeMap<String, String>, key: &ApiV2Key, sign_type: SignTy
     }
     message.push_str("key=");
     message.push_str(key.expose());
+    let digest = digest_hex(message.as_bytes(), key.expose().as_bytes(), sign_type);
+    scrub_stack();
+    digest
+}
+
+/// The hash itself, in its own frame so that [`scrub_stack`] can wipe what
+/// the hashers leave behind (their block buffers hold the message's tail,
+/// which is the key).
+#[inline(never)]
+fn digest_hex(message: &[u8], key: &[u8], sign_type: SignType) -> String {
     match sign_type {
-        SignType::Md5 => hex_upper(&Md5::digest(message.as_bytes())),
+        SignType::Md5 => hex_upper(&Md5::digest(message)),
         SignType::HmacSha256 => {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.expose().as_bytes())
-                .expect("HMAC takes keys of any length");
-            mac.update(message.as_bytes());
+            let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+                unreachable!("HMAC takes keys of any length")
+            };
+            mac.update(message);
             hex_upper(&mac.finalize().into_bytes())
         }
     }
+}
+
+/// Overwrites the stack just below the caller, where the hashers' frames
+/// were: MD5, SHA-256 and HMAC keep copies of the last block (the key) in
+/// buffers and locals that are not wiped when they return.
+#[inline(never)]
+pub(crate) fn scrub_stack() {
+    let mut area = [0u8; 8 * 1024];
+    zeroize::Zeroize::zeroize(&mut area[..]);
+    std::hint::black_box(&area);
 }
 
 /// Checks the `sign` of received fields; its type is read from its length
@@ -156,7 +177,14 @@ pub fn verify(fields: &BTreeMap<String, String>, key: &ApiV2Key) -> Result<(), E
 
 /// MD5 of `data` as lower-case hex (the `req_info` key is this of the APIv2 key).
 pub(crate) fn md5_hex_lower(data: &[u8]) -> Zeroizing<String> {
-    Zeroizing::new(hex_upper(&Md5::digest(data)).to_ascii_lowercase())
+    let hex = Zeroizing::new(md5_hex_inner(data).to_ascii_lowercase());
+    scrub_stack();
+    hex
+}
+
+#[inline(never)]
+fn md5_hex_inner(data: &[u8]) -> Zeroizing<String> {
+    Zeroizing::new(hex_upper(&Md5::digest(data)))
 }
 
 fn hex_upper(bytes: &[u8]) -> String {
