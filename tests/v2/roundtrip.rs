@@ -383,3 +383,36 @@ async fn the_sandbox_sends_payment_and_refund_notifications() {
     forged.insert("sign".into(), sign(&forged, &other, SignType::Md5));
     assert!(verify_payment_notification(to_xml(&forged).as_bytes(), &key).is_err());
 }
+
+#[tokio::test]
+async fn a_micropay_waiting_for_the_password_is_queried_until_paid() {
+    let sandbox = V2Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().unwrap().build().unwrap();
+    let err = client
+        .call("pay/micropay")
+        .param("appid", APPID)
+        .param("body", "coffee")
+        .param("out_trade_no", "T1")
+        .param("total_fee", "1500")
+        .param("spbill_create_ip", "127.0.0.1")
+        .param("auth_code", "144567890123456789")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::V2(V2Error::Business { err_code, .. }) if err_code == "USERPAYING"),
+        "{err:?}"
+    );
+    let query = || {
+        client
+            .call("pay/orderquery")
+            .param("appid", APPID)
+            .param("out_trade_no", "T1")
+            .send()
+    };
+    assert_eq!(
+        query().await.unwrap().get("trade_state"),
+        Some("USERPAYING")
+    );
+    assert_eq!(query().await.unwrap().get("trade_state"), Some("SUCCESS"));
+}

@@ -56,23 +56,52 @@ const UNSIGNED: &[&str] = &[
     "xdc/apiv2getsignkey/sign/getsignkey",
 ];
 
-/// Whether WeChat answers `path` (without the catalog's `v2/` prefix) unsigned.
+/// Whether WeChat answers `path` (with the catalog's `v2/` prefix or without) unsigned.
+///
+/// ```
+/// assert!(wxpay_core::v2::answers_unsigned("v2/pay/downloadbill"));
+/// assert!(!wxpay_core::v2::answers_unsigned("pay/orderquery"));
+/// ```
 pub fn answers_unsigned(path: &str) -> bool {
     UNSIGNED.contains(&normalize(path))
 }
 
-/// Whether `path` needs the merchant API certificate (mutual TLS): the
-/// `secapi/` operations (refund, reverse, profit sharing ...), red packets,
-/// transfers and coupons, bank payments, the bill of funds, the RSA public key.
+/// Operations outside `secapi/` that need the merchant API certificate.
+const CERTIFICATE: &[&str] = &[
+    "deposit/refund",
+    "deposit/reverse",
+    "mmpaymkttransfers/gethbinfo",
+    "mmpaymkttransfers/gettransferinfo",
+    "mmpaymkttransfers/promotion/paywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/querywwsptrans2pocket",
+    "mmpaymkttransfers/promotion/transfers",
+    "mmpaymkttransfers/queryworkwxredpack",
+    "mmpaymkttransfers/send_coupon",
+    "mmpaymkttransfers/sendgroupredpack",
+    "mmpaymkttransfers/sendminiprogramhb",
+    "mmpaymkttransfers/sendredpack",
+    "mmpaymkttransfers/sendworkwxredpack",
+    "mmpaysptrans/pay_bank",
+    "mmpaysptrans/query_bank",
+    "pay/downloadfundflow",
+    "risk/getpublickey",
+];
+
+/// Whether `path` needs the merchant API certificate (mutual TLS): every
+/// `secapi/` operation (refund, reverse, profit sharing ...), red packets,
+/// transfers, coupon sending, bank payments, the bill of funds, the RSA
+/// public key, deposit refunds and reversals. A client without a certificate
+/// refuses these before sending ([`V2Error::CertificateRequired`]).
+///
+/// ```
+/// use wxpay_core::v2::needs_certificate;
+/// assert!(needs_certificate("v2/secapi/pay/refund"));
+/// assert!(needs_certificate("mmpaymkttransfers/promotion/transfers"));
+/// assert!(!needs_certificate("pay/micropay"));
+/// ```
 pub fn needs_certificate(path: &str) -> bool {
     let path = normalize(path);
-    path.starts_with("secapi/")
-        || path.starts_with("mmpaymkttransfers/")
-        || path.starts_with("mmpaysptrans/")
-        || matches!(
-            path,
-            "pay/downloadfundflow" | "risk/getpublickey" | "deposit/reverse" | "deposit/refund"
-        )
+    path.starts_with("secapi/") || CERTIFICATE.contains(&path)
 }
 
 /// `v2/pay/micropay` (the catalog's spelling) and `/pay/micropay` are `pay/micropay`.

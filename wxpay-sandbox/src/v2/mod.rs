@@ -9,6 +9,11 @@
 //! and refund notifications. Requests it cannot accept get WeChat's unsigned
 //! `return_code=FAIL` answer (`签名错误`, `证书错误`, `XML格式错误`).
 //!
+//! Micropay with an 18-digit `auth_code` pays at once; one starting `14`
+//! answers `USERPAYING` (the user must enter a password), and the next
+//! order query finds it `SUCCESS`, so the query-then-reverse loop of a
+//! real till can be exercised.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = wxpay_sandbox::v2::V2Sandbox::start().await?;

@@ -129,23 +129,36 @@ fn micropay(state: &State, f: &Fields) -> Outcome {
     if orders.contains_key(out_trade_no) {
         return Err(("ORDERPAID", "该订单已支付".into()));
     }
+    // A code starting `14` asks for the password first: the caller queries
+    // (the next query finds it paid) or reverses.
+    let waits = auth_code.starts_with("14");
     let order = Order {
         appid: appid.to_owned(),
         transaction_id: format!("42000{}", digits(23)),
         total_fee,
         refunded: 0,
-        trade_state: "SUCCESS",
+        trade_state: if waits { "USERPAYING" } else { "SUCCESS" },
     };
     let answer = paid_fields(out_trade_no, &order);
     orders.insert(out_trade_no.to_owned(), order);
+    if waits {
+        return Err(("USERPAYING", "需要用户输入支付密码".into()));
+    }
     Ok(answer)
 }
 
 fn orderquery(state: &State, f: &Fields) -> Outcome {
-    let orders = lock(&state.orders);
-    let (out_trade_no, order) = find_order(&orders, f)?;
-    let mut answer = paid_fields(out_trade_no, order);
+    let mut orders = lock(&state.orders);
+    let out_trade_no = find_order(&orders, f)?.0.to_owned();
+    let Some(order) = orders.get_mut(&out_trade_no) else {
+        return Err(("ORDERNOTEXIST", "此交易订单号不存在".into()));
+    };
+    let mut answer = paid_fields(&out_trade_no, order);
     answer.insert("trade_state".into(), order.trade_state.into());
+    if order.trade_state == "USERPAYING" {
+        // The user enters the password while the merchant waits.
+        order.trade_state = "SUCCESS";
+    }
     Ok(answer)
 }
 
@@ -155,7 +168,7 @@ fn reverse(state: &State, f: &Fields) -> Outcome {
     let Some(order) = orders.get_mut(&out_trade_no) else {
         return Err(("ORDERNOTEXIST", "订单不存在".into()));
     };
-    if order.refunded > 0 {
+    if order.refunded > 0 || order.trade_state == "REFUND" {
         return Err(("REVERSE_EXPIRE", "订单已退款，不能撤销".into()));
     }
     order.trade_state = "REVOKED";
@@ -179,8 +192,8 @@ fn refund(state: &State, f: &Fields) -> Outcome {
         }
         return Ok(refund_fields(&out_trade_no, out_refund_no, existing, order));
     }
-    if order.trade_state == "REVOKED" {
-        return Err(("TRADE_STATE_ERROR", "订单已撤销".into()));
+    if matches!(order.trade_state, "REVOKED" | "USERPAYING") {
+        return Err(("TRADE_STATE_ERROR", "订单未支付或已撤销".into()));
     }
     if total_fee != order.total_fee {
         return Err(("INVALID_REQUEST", "订单金额不一致".into()));
