@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tracing::Instrument;
 
 use super::error::V2Error;
 use super::notify::{check_result_code, check_return_code};
@@ -404,6 +405,26 @@ impl V2Request<'_> {
     /// answers unsigned; a bad one is [`Error::Verification`]), then
     /// `result_code` ([`V2Error::Business`]).
     pub async fn send(self) -> Result<V2Response, Error> {
+        let span = tracing::info_span!(
+            "wxpay.v2.request",
+            path = self.path.as_str(),
+            mchid = self.client.inner.mchid.as_str(),
+            code = tracing::field::Empty,
+        );
+        let result = self.exchange().instrument(span.clone()).await;
+        match &result {
+            Err(Error::V2(V2Error::Business { err_code, .. })) => {
+                span.record("code", err_code.as_str());
+            }
+            Err(Error::V2(V2Error::Communication { return_code, .. })) => {
+                span.record("code", return_code.as_str());
+            }
+            _ => {}
+        }
+        result
+    }
+
+    async fn exchange(self) -> Result<V2Response, Error> {
         let inner = &*self.client.inner;
         check_path(&self.path)?;
         if needs_certificate(&self.path) && !inner.has_certificate {
@@ -414,12 +435,6 @@ impl V2Request<'_> {
             .base
             .join(&self.path)
             .map_err(|e| Error::InvalidRequest(format!("path {:?}: {e}", self.path)))?;
-        let span = tracing::info_span!(
-            "wxpay.v2.request",
-            path = self.path.as_str(),
-            mchid = inner.mchid.as_str()
-        );
-        let _enter = span.enter();
         let response = inner
             .http
             .post(url)
