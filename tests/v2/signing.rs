@@ -88,3 +88,40 @@ fn the_key_never_shows_in_debug() {
     assert!(ApiV2Key::new("").is_err());
     assert!(ApiV2Key::new("with space").is_err());
 }
+
+#[test]
+fn a_bad_merchant_certificate_is_a_configuration_error() {
+    let builder = || {
+        wxpay_core::v2::V2Client::builder()
+            .mchid("10000100")
+            .key(ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap())
+    };
+    let key = include_str!("../fixtures/merchant_key_pkcs8.pem").as_bytes();
+    let cert = include_str!("../fixtures/platform_cert.pem").as_bytes();
+    for (cert, key) in [
+        (&b"junk"[..], &b"junk"[..]),
+        (cert, &b""[..]),
+        (&b""[..], key),
+    ] {
+        let err = builder().merchant_certificate_pem(cert, key).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+    }
+    // A certificate with its key loads (PKCS#1 keys too).
+    builder()
+        .merchant_certificate_pem(cert, key)
+        .unwrap()
+        .build()
+        .unwrap();
+    let pkcs1 = include_str!("../fixtures/merchant_key_pkcs1.pem").as_bytes();
+    builder()
+        .merchant_certificate_pem(cert, pkcs1)
+        .unwrap()
+        .build()
+        .unwrap();
+    // No key: refused at build.
+    let err = wxpay_core::v2::V2Client::builder()
+        .mchid("1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+}
