@@ -143,12 +143,12 @@ async fn unknown_paths_and_methods_are_signed_not_found() {
         let sandbox = start(mode).await;
         let client = client(&sandbox);
         let e = expect_api(
-            get(&client, "v3/marketing/favor/stocks/9856000", &[]).await,
+            get(&client, "v3/not-in-the-catalog/stocks/9856000", &[]).await,
             404,
             "NOT_FOUND",
         );
         assert!(
-            e.message.contains("/v3/marketing/favor/stocks/9856000"),
+            e.message.contains("/v3/not-in-the-catalog/stocks/9856000"),
             "{}",
             e.message
         );

@@ -4,6 +4,8 @@
 
 mod bad_input;
 mod callbacks;
+mod catalog;
+mod console;
 mod faults;
 mod files;
 mod key_modes;

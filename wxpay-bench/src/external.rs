@@ -46,9 +46,7 @@ pub fn client_builder(base_url: &str, dir: &Path) -> Result<ClientBuilder, Strin
     Ok(Client::builder()
         .mchid(read("mchid.txt")?)
         .merchant_serial(read("merchant_serial.txt")?)
-        .private_key(
-            PrivateKey::from_pem(&read("apiclient_key.pem")?).map_err(|e| e.to_string())?,
-        )
+        .private_key(PrivateKey::from_pem(&read("apiclient_key.pem")?).map_err(|e| e.to_string())?)
         .keyring(keyring)
         .base_url(base_url))
 }
@@ -69,11 +67,19 @@ mod tests {
     #[test]
     fn only_loopback_is_loaded() {
         let dir = Path::new("/nonexistent");
-        for url in ["http://10.0.0.1:8080/", "https://api.mch.weixin.qq.com/", "http://192.168.1.2/"] {
+        for url in [
+            "http://10.0.0.1:8080/",
+            "https://api.mch.weixin.qq.com/",
+            "http://192.168.1.2/",
+        ] {
             let err = client_builder(url, dir).err().unwrap();
             assert!(err.contains("only loopback"), "{url}: {err}");
         }
-        for url in ["http://127.0.0.1:8080/", "http://localhost:1/", "http://[::1]:8080/"] {
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://localhost:1/",
+            "http://[::1]:8080/",
+        ] {
             let err = client_builder(url, dir).err().unwrap();
             assert!(!err.contains("only loopback"), "{url}: {err}");
         }

@@ -11,11 +11,13 @@
 //! ```
 //!
 //! This library holds what the binary measures with: per-thread CPU time
-//! ([`cpu`]), latency percentiles ([`stats`]) and a client for a sandbox in
-//! another process ([`external`]).
+//! ([`cpu`]), latency percentiles ([`stats`]), the payment-lifecycle mix
+//! ([`lifecycle`], `--op lifecycle`) and a client for a sandbox in another
+//! process ([`external`]).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cpu;
 pub mod external;
+pub mod lifecycle;
 pub mod stats;

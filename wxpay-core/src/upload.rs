@@ -17,6 +17,8 @@ pub struct Upload {
     filename: String,
     content: Vec<u8>,
     content_type: String,
+    /// The form name of the file part: `file`, or what the operation documents.
+    file_part: String,
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -39,8 +41,16 @@ impl Upload {
             filename,
             content: content.into(),
             content_type,
+            file_part: "file".to_owned(),
             extra: serde_json::Map::new(),
         }
+    }
+
+    /// Names the file part (default `file`) for operations that document
+    /// another name, e.g. `submission_file` or `due_diligence_file`.
+    pub fn file_part(mut self, name: impl Into<String>) -> Self {
+        self.file_part = name.into();
+        self
     }
 
     /// Overrides the content type of the `file` part.
@@ -80,6 +90,17 @@ impl Upload {
                 self.filename
             )));
         }
+        if self.file_part.is_empty()
+            || self
+                .file_part
+                .chars()
+                .any(|c| c == '"' || c == '\\' || c.is_control())
+        {
+            return Err(Error::InvalidRequest(format!(
+                "file part name {:?} must be non-empty, without quotes, backslashes or control characters",
+                self.file_part
+            )));
+        }
         if self.content_type.chars().any(|c| c.is_control()) {
             return Err(Error::InvalidRequest(
                 "content type has control characters".into(),
@@ -91,8 +112,8 @@ impl Upload {
         body.extend_from_slice(meta);
         body.extend_from_slice(
             format!(
-                "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                self.filename, self.content_type
+                "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                self.file_part, self.filename, self.content_type
             )
             .as_bytes(),
         );
@@ -174,6 +195,17 @@ mod tests {
             "name=\"file\"; filename=\"a.JPG\"\r\nContent-Type: image/jpeg\r\n\r\nabc\r\n"
         ));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
+    }
+
+    #[test]
+    fn the_file_part_can_be_renamed() {
+        let u = Upload::new("a.pdf", b"x".to_vec()).file_part("submission_file");
+        let (_, body) = u.multipart(&u.meta_json()).unwrap();
+        assert!(
+            String::from_utf8_lossy(&body).contains("name=\"submission_file\"; filename=\"a.pdf\"")
+        );
+        let u = Upload::new("a.pdf", b"x".to_vec()).file_part("a\"b");
+        assert!(u.multipart(&u.meta_json()).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ out="$(mktemp -d)"
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$out"' EXIT
 cargo build -q -p wxpay-sandbox --bin wxpay-sandbox
-sandbox=target/debug/wxpay-sandbox
+sandbox="${CARGO_TARGET_DIR:-target}/debug/wxpay-sandbox"
 "$sandbox" --listen 127.0.0.1:0 --out "$out" --run-for 120 >"$out/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do

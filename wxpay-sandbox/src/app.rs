@@ -86,6 +86,10 @@ impl App {
         relock(self.merchants.read()).get(mchid).cloned()
     }
 
+    pub(crate) fn all_merchants(&self) -> Vec<Merchant> {
+        relock(self.merchants.read()).values().cloned().collect()
+    }
+
     pub(crate) fn add_merchant(&self, merchant: Merchant) {
         relock(self.merchants.write()).insert(merchant.mchid.clone(), merchant);
     }

@@ -20,6 +20,7 @@ USAGE:
 
 OPTIONS:
     --listen ADDR              address to listen on [default: 127.0.0.1:0, an ephemeral port]
+    --console ADDR             also serve the console (/sandbox/) on this address, nothing else there
     --out DIR                  credentials directory: loaded if present, then written
                                [default: ./wxpay-sandbox]
     --key-mode MODE            certificate | public-key [default: certificate]
@@ -70,6 +71,7 @@ refunds and re-sends notifications; a person pays at /sandbox/pay/PREPAY_ID.
 #[derive(Default)]
 struct Args {
     listen: Option<SocketAddr>,
+    console: Option<SocketAddr>,
     out: Option<PathBuf>,
     key_mode: KeyMode,
     mchid: Option<String>,
@@ -126,6 +128,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 parsed.listen = Some(
                     v.parse()
                         .map_err(|_| format!("--listen: {v:?} is not HOST:PORT"))?,
+                );
+            }
+            "--console" => {
+                let v = value()?;
+                parsed.console = Some(
+                    v.parse()
+                        .map_err(|_| format!("--console: {v:?} is not HOST:PORT"))?,
                 );
             }
             "--out" => parsed.out = Some(value()?.into()),
@@ -260,6 +269,9 @@ async fn run(args: Args) -> Result<(), String> {
         .key_mode(args.key_mode)
         .load_dir(&out)
         .map_err(|e| format!("cannot load {}: {e}", out.display()))?;
+    if let Some(addr) = args.console {
+        builder = builder.console(addr);
+    }
     if let Some(addr) = args.listen {
         builder = builder.listen(addr);
     }
@@ -366,6 +378,10 @@ async fn run(args: Args) -> Result<(), String> {
         sandbox.base_url(),
         sandbox.base_url()
     );
+    match sandbox.console_url() {
+        Some(url) => println!("console          {url}"),
+        None => println!("console          {}sandbox/", sandbox.base_url()),
+    }
     println!("listening; Ctrl-C to stop");
 
     let stop = async {

@@ -56,6 +56,9 @@ struct Outcome {
     body: Bytes,
     /// WeChat Pay does not sign this answer (the bill file).
     unsigned: bool,
+    /// What the signature covers when it is not the body (a statement's
+    /// `{"sha1":"..."}`).
+    signed_over: Option<Bytes>,
 }
 
 impl Outcome {
@@ -67,6 +70,7 @@ impl Outcome {
             headers,
             body: Bytes::from(e.to_json().to_string()),
             unsigned: false,
+            signed_over: None,
         }
     }
 }
@@ -144,11 +148,18 @@ async fn process(
     if let Some(e) = bad_fault_header {
         return Outcome::error(e);
     }
+    // An upload is signed over its `meta` part, not the whole multipart body.
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let signed_body = crate::catalog::multipart::part(content_type, &body, "meta").unwrap_or(&body);
     let signed = SignedRequest {
         method: parts.method.as_str(),
         target,
         headers: &parts.headers,
-        body: &body,
+        body: signed_body,
     };
     let caller = match authenticate(&signed, |m| app.merchant(m), &app.nonces, unix_now()) {
         Ok(caller) => caller,
@@ -167,12 +178,17 @@ async fn process(
         .extensions
         .get::<crate::ops::bills::Unsigned>()
         .is_some();
+    let signed_over = parts
+        .extensions
+        .get::<crate::catalog::answer::SignedOver>()
+        .map(|s| s.0.clone());
     match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => Outcome {
             status: parts.status,
             headers: parts.headers,
             body,
             unsigned,
+            signed_over,
         },
         Err(_) => Outcome::error(WxError::system()),
     }
@@ -250,6 +266,7 @@ async fn deliver(
                 headers,
                 body: Bytes::new(),
                 unsigned: false,
+                signed_over: None,
             };
         }
         _ => {}
@@ -269,7 +286,8 @@ async fn deliver(
     if fault != Some(Fault::MissingHeaders) && !outcome.unsigned {
         // Failing to sign (the OS refused randomness) leaves the answer unsigned
         // rather than taking the server down; the client reports it as unsigned.
-        if let Ok(signature) = signature_headers(app, &outcome.body, fault) {
+        let signed_over = outcome.signed_over.as_ref().unwrap_or(&outcome.body);
+        if let Ok(signature) = signature_headers(app, signed_over, fault) {
             for (name, value) in signature {
                 if let (Ok(name), Ok(value)) = (
                     HeaderName::from_bytes(name.as_bytes()),

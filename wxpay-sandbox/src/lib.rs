@@ -39,6 +39,16 @@
 //! - **Bounded**: connections served at once, idle connections, orders kept
 //!   ([`max_orders`](SandboxBuilder::max_orders)); orders optionally kept in
 //!   SQLite ([`database`](SandboxBuilder::database), feature `sqlite`).
+//! - **Every other catalogued operation** ([`catalog`]: the 1,019 APIv3
+//!   operations WeChat Pay documents): routed by method and path template,
+//!   validated against the schema (400 `PARAM_ERROR` with WeChat's `detail`
+//!   `{field, value, issue, location}`; sensitive fields need `Wechatpay-Serial`
+//!   naming the platform key and must decrypt with its private key), answered
+//!   with a signed body that satisfies the response schema, echoing the
+//!   request's ids (204 where the catalog says so).
+//! - **A console** for a person at `/sandbox/` (merchants, orders, refunds,
+//!   notification attempts, with buttons), also on a port of its own with
+//!   [`console`](SandboxBuilder::console).
 //! - Any other path answers 404 `NOT_FOUND`, signed.
 //! - **Bad input** gets a WeChat-shaped 400 `PARAM_ERROR` (malformed JSON,
 //!   non-UTF-8, a body over the cap — 1 MiB by default —, a wrong
@@ -133,6 +143,7 @@ mod app;
 mod auth;
 mod bill;
 mod callbacks;
+pub mod catalog;
 mod certgen;
 #[cfg(feature = "sqlite")]
 pub mod cli;

@@ -12,6 +12,9 @@ pub(crate) struct WxError {
     pub(crate) status: StatusCode,
     pub(crate) code: &'static str,
     pub(crate) message: String,
+    /// WeChat's `detail` (`{"field", "value", "issue", "location"}` for a
+    /// parameter error), when there is one.
+    pub(crate) detail: Option<Box<Value>>,
 }
 
 impl WxError {
@@ -20,7 +23,14 @@ impl WxError {
             status,
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The same error with WeChat's `detail` object.
+    pub(crate) fn with_detail(mut self, detail: Value) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
     }
 
     /// 400 `PARAM_ERROR`: a field is missing, of the wrong type or not allowed.
@@ -62,7 +72,12 @@ impl WxError {
     }
 
     pub(crate) fn to_json(&self) -> Value {
-        json!({ "code": self.code, "message": self.message })
+        match &self.detail {
+            Some(detail) => {
+                json!({ "code": self.code, "message": self.message, "detail": detail })
+            }
+            None => json!({ "code": self.code, "message": self.message }),
+        }
     }
 }
 

@@ -58,6 +58,7 @@ const PLATFORM_SUBJECT: &str = "CN=wxpay sandbox platform,OU=wxpay sandbox,O=wxp
 #[derive(Debug)]
 pub struct SandboxBuilder {
     listen: SocketAddr,
+    console: Option<SocketAddr>,
     key_mode: KeyMode,
     mchid: Option<String>,
     platform_key: Option<PrivateKey>,
@@ -81,6 +82,7 @@ impl Default for SandboxBuilder {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            console: None,
             key_mode: KeyMode::Certificate,
             mchid: None,
             platform_key: None,
@@ -103,6 +105,15 @@ impl Default for SandboxBuilder {
 }
 
 impl SandboxBuilder {
+    /// Also serves the console (`/sandbox/`: merchants, orders, refunds,
+    /// notification deliveries, with buttons; see [`Sandbox::console_url`])
+    /// on a port of its own at `addr`, which serves nothing else. Keep it on
+    /// loopback: anyone who reaches it can pay, refund and re-send.
+    pub fn console(mut self, addr: SocketAddr) -> Self {
+        self.console = Some(addr);
+        self
+    }
+
     /// Where to listen (default `127.0.0.1:0`: an ephemeral port).
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
@@ -352,6 +363,10 @@ impl SandboxBuilder {
             tasks: Mutex::new(Default::default()),
         });
         let (stop, stopped) = watch::channel(false);
+        let console = match self.console {
+            Some(at) => Some(start_console(at, &app, stopped.clone()).await?),
+            None => None,
+        };
         let task = tokio::spawn(crate::server::serve(listener, app.clone(), stopped));
         Ok(Sandbox {
             addr,
@@ -360,6 +375,7 @@ impl SandboxBuilder {
             merchant: demo,
             stop,
             task: Some(task),
+            console,
         })
     }
 
@@ -407,6 +423,32 @@ impl SandboxBuilder {
     }
 }
 
+/// Binds the console's own port and serves the control router there until
+/// the sandbox stops.
+async fn start_console(
+    at: SocketAddr,
+    app: &Arc<App>,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(SocketAddr, JoinHandle<()>), SandboxError> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SandboxError::Bind { addr: at, source })?;
+    let router = crate::control::router(app.clone());
+    let task = tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        // A failing accept loop ends the console, not the sandbox.
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(stop)
+            .await;
+    });
+    Ok((addr, task))
+}
+
 fn generate_demo_merchant(mchid: &str) -> Result<DemoMerchant, SandboxError> {
     let key = PrivateKey::generate()?;
     let now = SystemTime::now();
@@ -430,6 +472,8 @@ pub struct Sandbox {
     merchant: DemoMerchant,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    /// The console's own port and its server task, if asked for.
+    console: Option<(SocketAddr, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for App {
@@ -450,6 +494,15 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT/`, the base URL to give a client.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The console page on its own port (`http://127.0.0.1:PORT/sandbox/`),
+    /// if [`SandboxBuilder::console`] asked for one. The same page is also at
+    /// `/sandbox/` on [`base_url`](Self::base_url).
+    pub fn console_url(&self) -> Option<String> {
+        self.console
+            .as_ref()
+            .map(|(addr, _)| format!("http://{addr}/sandbox/"))
     }
 
     /// The address the sandbox listens on.
@@ -550,6 +603,9 @@ impl Sandbox {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        if let Some((_, task)) = self.console.take() {
+            let _ = task.await;
+        }
     }
 }
 
@@ -558,6 +614,9 @@ impl Drop for Sandbox {
         // Background tasks hold the app; stopping them frees it.
         self.app.stop_tasks();
         if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        if let Some((_, task)) = self.console.take() {
             task.abort();
         }
     }

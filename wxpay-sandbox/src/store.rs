@@ -283,6 +283,14 @@ impl Store {
         )
     }
 
+    /// Every order and every refund, of every merchant (for the console).
+    pub(crate) fn everything(&self) -> (Vec<&Order>, Vec<&Refund>) {
+        (
+            self.orders.values().collect(),
+            self.refunds.values().collect(),
+        )
+    }
+
     /// Every refund of one order.
     pub(crate) fn refunds_of<'a>(&'a self, order: &'a Order) -> impl Iterator<Item = &'a Refund> {
         self.refunds

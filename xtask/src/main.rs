@@ -8,6 +8,7 @@ mod emit;
 mod model;
 mod naming;
 mod output;
+mod sandbox_schemas;
 mod tables;
 mod testgen;
 
@@ -92,6 +93,7 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
             files: testgen::test_files(&model),
             roots: vec!["main.rs".into()],
         },
+        sandbox_schemas::tree(&root, &catalog_dir)?,
     ];
     let blocks = vec![output::Block {
         file: apis.join("Cargo.toml"),

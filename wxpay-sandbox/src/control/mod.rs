@@ -17,6 +17,9 @@
 //! | `GET /sandbox/notifications` | `?mchid=` (optional) | every delivery attempt, oldest first |
 //! | `POST /sandbox/notifications/resend` | `{"id"}` | one more attempt, now |
 //! | `GET /sandbox/pay/{prepay_id or pr token}` | | the pay page (Pay / Fail buttons) |
+//! | `GET /sandbox/` | | the console: merchants, orders, refunds, notifications, live |
+//! | `GET /sandbox/state` | | what the console shows, as JSON, newest first |
+//! | `POST /sandbox/refunds/create` | `{"mchid","out_trade_no"}`, optional `"amount"`, `"out_refund_no"` | a refund, as the merchant would request it |
 
 use std::sync::Arc;
 
@@ -36,6 +39,7 @@ use crate::notify::resend;
 use crate::ops::extract::Query;
 use crate::reply::WxError;
 
+mod console;
 mod page;
 mod rust;
 
@@ -44,6 +48,9 @@ pub(crate) const PREFIX: &str = "/sandbox/";
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
+        .route("/sandbox/", get(console::page))
+        .route("/sandbox/state", get(console::state))
+        .route("/sandbox/refunds/create", post(console::create_refund))
         .route("/sandbox/orders", get(order))
         .route("/sandbox/orders/pay", post(pay_order))
         .route("/sandbox/orders/fail", post(fail_order))

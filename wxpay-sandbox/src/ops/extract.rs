@@ -104,6 +104,11 @@ impl Query {
         }
     }
 
+    /// Every pair, decoded, in order (empty values kept).
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub(crate) fn required(&self, name: &str) -> Result<&str, WxError> {
         self.optional(name)?
             .ok_or_else(|| WxError::param(format!("missing required query parameter `{name}`")))

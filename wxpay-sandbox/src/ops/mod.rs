@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::Router;
-use http::{Method, Uri};
 
 use crate::app::App;
 use crate::reply::WxError;
@@ -15,7 +14,7 @@ mod after_sales;
 pub(crate) mod bills;
 mod certificates;
 pub(crate) mod extract;
-mod refunds;
+pub(crate) mod refunds;
 mod return_advance;
 mod return_orders;
 mod transactions;
@@ -81,17 +80,13 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             &route(return_advance::PATH),
             get(return_advance::query).post(return_advance::create),
         )
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .fallback(crate::catalog::answer::handle)
+        .method_not_allowed_fallback(crate::catalog::answer::handle)
         .with_state(app)
 }
 
 fn route(template: &str) -> String {
     format!("/{template}")
-}
-
-async fn not_found(method: Method, uri: Uri) -> WxError {
-    WxError::not_found(method.as_str(), uri.path())
 }
 
 /// A failure of the sandbox itself (randomness, encryption) answers as WeChat

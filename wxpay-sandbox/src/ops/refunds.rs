@@ -58,7 +58,8 @@ fn not_exists() -> WxError {
     WxError::not_exists("订单不存在")
 }
 
-async fn create(
+/// `POST v3/refund/domestic/refunds`; the console's Refund button calls it too.
+pub(crate) async fn create(
     State(app): State<Arc<App>>,
     caller: Caller,
     JsonObject(body): JsonObject,

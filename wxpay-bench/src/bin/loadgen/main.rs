@@ -23,43 +23,15 @@ use wxpay_apis::ecommerce::refunds::return_advance::{
     QueryReturnAdvanceRequest, ReturnAdvanceRequest,
 };
 use wxpay_bench::cpu::Snapshot;
+use wxpay_bench::lifecycle::Mix;
 use wxpay_bench::stats::{median, Latencies};
 use wxpay_core::Client;
-use wxpay_sandbox::{KeyMode, Sandbox};
+use wxpay_sandbox::Sandbox;
 
-const USAGE: &str = "\
-loadgen: drive a seed operation against the in-process sandbox on 127.0.0.1
+mod args;
 
-USAGE:
-    cargo run --release -p wxpay-bench --bin loadgen -- [OPTIONS]
-    (add --features rust-crypto after -p wxpay-bench for the pure-Rust backend)
+use args::{parse_args, Args, USAGE};
 
-OPTIONS:
-    --concurrency N      requests in flight at once [default: 8, at most 1024]
-    --requests M         measured requests per run [default: 2000, at most 1000000]
-    --runs R             measured runs, the summary is their median [default: 1, at most 20]
-    --warmup W           unmeasured requests first (connections, caches) [default: 200]
-    --max-seconds S      no request starts later than S seconds after the first
-                         measured one [default: 300, at most 600]
-    --op OP              query: GET  v3/ecommerce/refunds/{refund_id}/return-advance
-                         create: POST the same path (idempotent after the first)
-                         [default: query]
-    --client-threads C   tokio worker threads of the client [default: 1]
-    --server-threads T   tokio worker threads of the sandbox [default: 1]
-    --key-mode MODE      certificate | public-key [default: certificate]
-    --base-url URL       drive a sandbox running in another process instead
-                         (loopback only), e.g. one started with
-                         `cargo run --release -p wxpay-sandbox -- --listen 127.0.0.1:8080 --out DIR`
-    --credentials DIR    that sandbox's credentials folder (its --out) [needed with --base-url]
-    --json               also print the summary as one JSON line
-    -h, --help           print this help
-";
-
-const MAX_REQUESTS: usize = 1_000_000;
-const MAX_CONCURRENCY: usize = 1024;
-const MAX_RUNS: usize = 20;
-const MAX_SECONDS: u64 = 600;
-const MAX_THREADS: usize = 64;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 const CLIENT_THREADS: &str = "wxpay-client";
@@ -72,6 +44,7 @@ const SUB_MCHID: &str = "1900000109";
 enum Op {
     Query,
     Create,
+    Lifecycle,
 }
 
 impl Op {
@@ -79,11 +52,18 @@ impl Op {
         match self {
             Op::Query => "GET /v3/ecommerce/refunds/{refund_id}/return-advance",
             Op::Create => "POST /v3/ecommerce/refunds/{refund_id}/return-advance",
+            Op::Lifecycle => "the payment lifecycle (prepay, query, pay, refund, notifications)",
         }
     }
 
-    async fn call(self, client: &Client) -> Result<(), wxpay_core::Error> {
+    async fn call(self, client: &Client, mix: Option<&Mix>) -> Result<(), wxpay_core::Error> {
         match self {
+            Op::Lifecycle => match mix {
+                Some(mix) => mix.one(client).await,
+                None => Err(wxpay_core::Error::InvalidRequest(
+                    "the lifecycle mix was not started".into(),
+                )),
+            },
             Op::Query => QueryReturnAdvanceRequest::new(REFUND_ID, SUB_MCHID)
                 .send(client)
                 .await
@@ -99,105 +79,6 @@ async fn create(client: &Client) -> Result<(), wxpay_core::Error> {
         .send(client)
         .await
         .map(drop)
-}
-
-#[derive(Debug, Clone)]
-struct Args {
-    concurrency: usize,
-    requests: usize,
-    runs: usize,
-    warmup: usize,
-    max_seconds: u64,
-    op: Op,
-    client_threads: usize,
-    server_threads: usize,
-    key_mode: KeyMode,
-    json: bool,
-    /// A sandbox in another process: base URL and credentials folder.
-    external: Option<(String, std::path::PathBuf)>,
-}
-
-impl Default for Args {
-    fn default() -> Self {
-        Self {
-            concurrency: 8,
-            requests: 2000,
-            runs: 1,
-            warmup: 200,
-            max_seconds: 300,
-            op: Op::Query,
-            client_threads: 1,
-            server_threads: 1,
-            key_mode: KeyMode::Certificate,
-            json: false,
-            external: None,
-        }
-    }
-}
-
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args::default();
-    while let Some(flag) = args.next() {
-        if flag == "-h" || flag == "--help" {
-            return Ok(None);
-        }
-        if flag == "--json" {
-            parsed.json = true;
-            continue;
-        }
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (flag.clone(), None),
-        };
-        let value = inline
-            .or_else(|| args.next())
-            .ok_or_else(|| format!("{name} needs a value"))?;
-        let number = |max: u64, min: u64| -> Result<u64, String> {
-            let n: u64 = value
-                .parse()
-                .map_err(|_| format!("{name}: {value:?} is not a number"))?;
-            if n < min || n > max {
-                return Err(format!("{name}: {n} is outside {min}..={max}"));
-            }
-            Ok(n)
-        };
-        match name.as_str() {
-            "--concurrency" => parsed.concurrency = number(MAX_CONCURRENCY as u64, 1)? as usize,
-            "--requests" => parsed.requests = number(MAX_REQUESTS as u64, 1)? as usize,
-            "--runs" => parsed.runs = number(MAX_RUNS as u64, 1)? as usize,
-            "--warmup" => parsed.warmup = number(MAX_REQUESTS as u64, 0)? as usize,
-            "--max-seconds" => parsed.max_seconds = number(MAX_SECONDS, 1)?,
-            "--client-threads" => parsed.client_threads = number(MAX_THREADS as u64, 1)? as usize,
-            "--server-threads" => parsed.server_threads = number(MAX_THREADS as u64, 1)? as usize,
-            "--op" => {
-                parsed.op = match value.as_str() {
-                    "query" => Op::Query,
-                    "create" => Op::Create,
-                    other => return Err(format!("--op: {other:?} is not `query` or `create`")),
-                }
-            }
-            "--key-mode" => {
-                parsed.key_mode = value
-                    .parse()
-                    .map_err(|e: wxpay_sandbox::SandboxError| e.to_string())?
-            }
-            "--base-url" => {
-                let dir = parsed.external.take().map(|(_, d)| d).unwrap_or_default();
-                parsed.external = Some((value, dir));
-            }
-            "--credentials" => {
-                let url = parsed.external.take().map(|(u, _)| u).unwrap_or_default();
-                parsed.external = Some((url, value.into()));
-            }
-            other => return Err(format!("unknown option {other:?}")),
-        }
-    }
-    if let Some((url, dir)) = &parsed.external {
-        if url.is_empty() || dir.as_os_str().is_empty() {
-            return Err("--base-url and --credentials go together".into());
-        }
-    }
-    Ok(Some(parsed))
 }
 
 /// One measured run.
@@ -234,6 +115,7 @@ impl Run {
 /// Sends `requests` requests, `concurrency` at a time, none starting after `deadline`.
 async fn drive(
     client: &Client,
+    mix: Option<Arc<Mix>>,
     op: Op,
     concurrency: usize,
     requests: usize,
@@ -244,13 +126,14 @@ async fn drive(
     for _ in 0..concurrency.min(requests) {
         let client = client.clone();
         let next = next.clone();
+        let mix = mix.clone();
         tasks.spawn(async move {
             let mut latencies = Vec::with_capacity(requests / concurrency + 1);
             let mut errors = 0;
             let mut first_error = None;
             while next.fetch_add(1, Ordering::Relaxed) < requests && Instant::now() < deadline {
                 let start = Instant::now();
-                match op.call(&client).await {
+                match op.call(&client, mix.as_deref()).await {
                     Ok(()) => latencies.push(start.elapsed()),
                     Err(e) => {
                         errors += 1;
@@ -323,8 +206,11 @@ fn run(args: &Args) -> Result<bool, String> {
     if let Some((url, dir)) = &args.external {
         let client = client_rt
             .block_on(async {
-                wxpay_bench::external::client_builder(url, dir)
-                    .and_then(|b| b.timeout(REQUEST_TIMEOUT).build().map_err(|e| e.to_string()))
+                wxpay_bench::external::client_builder(url, dir).and_then(|b| {
+                    b.timeout(REQUEST_TIMEOUT)
+                        .build()
+                        .map_err(|e| e.to_string())
+                })
             })
             .map_err(|e| format!("client: {e}"))?;
         println!(
@@ -337,13 +223,15 @@ fn run(args: &Args) -> Result<bool, String> {
 
     // Started from inside the server runtime, so its accept loop and every
     // connection task run on the server's threads.
+    let mut builder = Sandbox::builder()
+        .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .key_mode(args.key_mode);
+    if args.op == Op::Lifecycle {
+        // Orders are paid by the sandbox itself, on its own threads.
+        builder = builder.auto_pay(Duration::ZERO);
+    }
     let sandbox = server_rt
-        .block_on(
-            Sandbox::builder()
-                .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-                .key_mode(args.key_mode)
-                .start(),
-        )
+        .block_on(builder.start())
         .map_err(|e| format!("sandbox: {e}"))?;
     if !sandbox.local_addr().ip().is_loopback() {
         return Err(format!(
@@ -377,7 +265,9 @@ fn signature_cost_ms(client_rt: &tokio::runtime::Runtime, client: &Client) -> Op
     client_rt
         .block_on(client_rt.spawn(async move {
             for i in 0..SIGNATURES {
-                let _ = signer.sign(format!("GET\n/v3/x\n{i}\nnonce\n\n").as_bytes()).await;
+                let _ = signer
+                    .sign(format!("GET\n/v3/x\n{i}\nnonce\n\n").as_bytes())
+                    .await;
             }
         }))
         .ok()?;
@@ -387,7 +277,11 @@ fn signature_cost_ms(client_rt: &tokio::runtime::Runtime, client: &Client) -> Op
 
 /// Warm-up and measured runs against a client's sandbox; `Ok(false)` when
 /// some request failed.
-fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) -> Result<bool, String> {
+fn measure(
+    args: &Args,
+    client_rt: &tokio::runtime::Runtime,
+    client: &Client,
+) -> Result<bool, String> {
     let client = client.clone();
     println!(
         "backend {}, concurrency {}, {} requests x {} run(s) after {} warm-up, client threads {}, server threads {}, {} CPUs",
@@ -405,11 +299,21 @@ fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) ->
     client_rt
         .block_on(create(&client))
         .map_err(|e| format!("creating the advance return to query: {e}"))?;
+    // The merchant's notification endpoint runs on the client's threads.
+    let mix = match args.op {
+        Op::Lifecycle => Some(Arc::new(
+            client_rt
+                .block_on(Mix::start())
+                .map_err(|e| format!("notification endpoint: {e}"))?,
+        )),
+        _ => None,
+    };
     let limit = Duration::from_secs(args.max_seconds);
     if args.warmup > 0 {
         let deadline = Instant::now() + limit;
         let (_, errors, first) = client_rt.block_on(drive(
             &client,
+            mix.clone(),
             args.op,
             args.concurrency,
             args.warmup,
@@ -430,10 +334,12 @@ fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) ->
             println!("run {number}: skipped, --max-seconds reached");
             break;
         }
+        let counts_before = mix.as_ref().map(|m| m.counts());
         let before = Snapshot::take();
         let start = Instant::now();
         let (latencies, errors, first_error) = client_rt.block_on(drive(
             &client,
+            mix.clone(),
             args.op,
             args.concurrency,
             args.requests,
@@ -459,9 +365,27 @@ fn measure(args: &Args, client_rt: &tokio::runtime::Runtime, client: &Client) ->
             cpu,
         };
         print_run(number, &run);
+        if let (Some(mix), Some(before)) = (&mix, counts_before) {
+            // Notifications of the run's last units may still be on their way.
+            std::thread::sleep(Duration::from_millis(200));
+            let after = mix.counts();
+            let units = run.ok.max(1) as f64;
+            let server_ms = run.cpu.map(|c| c.server.as_secs_f64() * 1e3);
+            println!(
+                "  per lifecycle: {:.2} signed API calls, {:.2} notifications delivered{}",
+                (after.api_calls - before.api_calls) as f64 / units,
+                (after.notified - before.notified) as f64 / units,
+                server_ms.map_or(String::new(), |ms| format!(
+                    "; sandbox CPU {:.3} ms per API call or notification",
+                    ms / ((after.api_calls - before.api_calls + after.notified - before.notified)
+                        .max(1) as f64)
+                )),
+            );
+        }
         runs.push(run);
     }
 
+    drop(mix);
     let signature = signature_cost_ms(client_rt, &client);
     let failed = runs.iter().any(|r| r.errors > 0);
     if !runs.is_empty() {
@@ -547,39 +471,5 @@ fn summarize(args: &Args, runs: &[Run], signature_ms: Option<f64>) {
             nullable(client),
             nullable(server),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
-        parse_args(args.iter().map(|s| s.to_string()))
-    }
-
-    #[test]
-    fn flags_parse_and_are_bounded() {
-        let a = parse(&[
-            "--concurrency",
-            "32",
-            "--requests=100",
-            "--op",
-            "create",
-            "--json",
-        ])
-        .unwrap()
-        .unwrap();
-        assert_eq!(
-            (a.concurrency, a.requests, a.op, a.json),
-            (32, 100, Op::Create, true)
-        );
-        assert!(parse(&["--requests", "1000001"]).is_err());
-        assert!(parse(&["--concurrency", "0"]).is_err());
-        assert!(parse(&["--max-seconds", "601"]).is_err());
-        assert!(parse(&["--op", "delete"]).is_err());
-        assert!(parse(&["--concurrency"]).is_err());
-        assert!(parse(&["--bogus", "1"]).is_err());
-        assert!(parse(&["--help"]).unwrap().is_none());
     }
 }

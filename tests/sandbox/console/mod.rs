@@ -1,0 +1,135 @@
+//! The console (`/sandbox/` on its own port) in a real headless Chromium:
+//! a person pays an order from the page and sees the notification delivered,
+//! then refunds it and sees that notification too.
+//! The browser is the distribution's `chromium` (CI installs it); without
+//! one the test fails and says how to get it.
+
+mod cdp;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use wxpay_sandbox::Sandbox;
+
+use crate::lifecycle::{jsapi_order, prepay, Shop};
+use crate::support::client;
+
+const NO_BROWSER: &str = "no Chromium found: the console test drives a real headless browser. \
+     Install one (Debian/Ubuntu: `apt-get install -y chromium`) or set WXPAY_CHROMIUM to its path; \
+     .ci/run installs it when absent";
+
+async fn console_sandbox() -> Sandbox {
+    Sandbox::builder()
+        .console(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .time_scale(0.001)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+#[tokio::test]
+async fn the_console_port_serves_the_console_and_nothing_else() {
+    let sandbox = console_sandbox().await;
+    let console = sandbox.console_url().expect("a console port");
+    assert_ne!(
+        console,
+        format!("{}sandbox/", sandbox.base_url()),
+        "its own port"
+    );
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let page = http.get(&console).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("wxpay sandbox console"));
+    let state: Value = http
+        .get(format!("{console}state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["merchants"][0]["mchid"], sandbox.merchant().mchid);
+    let origin = console.trim_end_matches("sandbox/");
+    let api = http
+        .get(format!("{origin}v3/certificates"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        api.status(),
+        404,
+        "WeChat's API is not served on the console port"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_pays_and_refunds_from_the_console_and_sees_the_notifications_delivered() {
+    let chromium = cdp::find_chromium().expect(NO_BROWSER);
+    let sandbox = console_sandbox().await;
+    let client = client(&sandbox);
+    let shop = Shop::open(&sandbox, &client).await;
+    let out_trade_no = "CONSOLE20240101001";
+    prepay(
+        &client,
+        "jsapi",
+        &jsapi_order(&sandbox, out_trade_no, 2500, &shop.url),
+    )
+    .await
+    .expect("prepay");
+
+    let url = sandbox.console_url().unwrap();
+    let browsing = tokio::task::spawn_blocking(move || {
+        let browser = cdp::Browser::launch(&chromium, &url);
+        let mut page = browser.page();
+        let pay = format!(
+            r#"document.querySelector('tr[data-order="{out_trade_no}"] button[data-action="pay"]')"#
+        );
+        page.wait_until(&format!("!!{pay}"), "the order with its Pay button");
+        page.eval(&format!("{pay}.click(), true"));
+        page.wait_until(
+            &format!(r#"document.querySelector('tr[data-order="{out_trade_no}"]')?.dataset.state === "SUCCESS""#),
+            "the order paid",
+        );
+        page.wait_until(
+            r##"[...document.querySelectorAll("#notifications tbody tr")].some(r => r.dataset.event === "TRANSACTION.SUCCESS" && r.dataset.accepted === "true")"##,
+            "the notification delivered",
+        );
+        // Refund it from the page too: the refund settles and is notified.
+        let refund = format!(
+            r#"document.querySelector('tr[data-order="{out_trade_no}"] button[data-action="refund"]')"#
+        );
+        page.wait_until(&format!("!!{refund}"), "the paid order's Refund button");
+        page.eval(&format!("{refund}.click(), true"));
+        page.wait_until(
+            r##"[...document.querySelectorAll("#notifications tbody tr")].some(r => r.dataset.event === "REFUND.SUCCESS" && r.dataset.accepted === "true")"##,
+            "the refund notification delivered",
+        );
+        // Open the delivery to show its request and answer in the screenshot.
+        page.eval(r##"document.querySelector("#notifications tbody details").open = true, true"##);
+        std::thread::sleep(Duration::from_millis(100));
+        page.screenshot()
+    });
+    let png = browsing.await.expect("the browser session");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    let path = target_dir().join("sandbox-console.png");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &png).unwrap();
+    eprintln!("console screenshot: {}", path.display());
+
+    // The merchant's endpoint really received it, verified and decrypted.
+    let received = shop.wait_for(2).await;
+    assert_eq!(received[0].event_type(), "TRANSACTION.SUCCESS");
+    assert_eq!(received[0].resource["out_trade_no"], out_trade_no);
+    assert_eq!(received[1].event_type(), "REFUND.SUCCESS");
+    assert_eq!(received[1].resource["refund_status"], "SUCCESS");
+    sandbox.shutdown().await;
+}
