@@ -159,3 +159,47 @@ fn keys_are_wiped_from_memory_when_dropped() {
         "copies of the PKCS#8 key remain"
     );
 }
+
+/// The APIv2 key (issue 15) likewise: after signing both ways, verifying,
+/// decrypting a `req_info` and dropping the key and a client holding it,
+/// no copy is left.
+#[test]
+fn the_apiv2_key_is_wiped_from_memory_when_dropped() {
+    use std::collections::BTreeMap;
+    use wxpay_core::v2::{notify, sign, verify, ApiV2Key, SignType, V2Client};
+
+    let needle = {
+        let mut text = wxpay_core::crypto::random_alphanumeric(32).unwrap();
+        let key = ApiV2Key::new(&text).unwrap();
+        let needle = masked(text.as_bytes());
+        // SAFETY: overwritten with ASCII zeros, so the String stays valid UTF-8.
+        unsafe { text.as_bytes_mut() }.fill(b'0');
+        assert!(
+            occurrences(&needle) >= 1,
+            "the scan cannot see the APIv2 key"
+        );
+
+        let mut fields = BTreeMap::from([("out_trade_no".to_owned(), "T1".to_owned())]);
+        for sign_type in [SignType::Md5, SignType::HmacSha256] {
+            let signature = sign(&fields, &key, sign_type);
+            fields.insert("sign".into(), signature);
+            verify(&fields, &key).unwrap();
+        }
+        let req_info = notify::encrypt_req_info(&fields, &key);
+        notify::decrypt_req_info(&req_info, &key).unwrap();
+        let client = V2Client::builder()
+            .mchid("1900000109")
+            .key(key.clone())
+            .base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        client
+            .call("pay/orderquery")
+            .param("out_trade_no", "T1")
+            .to_xml()
+            .unwrap();
+        drop((client, key));
+        needle
+    };
+    assert_eq!(occurrences(&needle), 0, "copies of the APIv2 key remain");
+}

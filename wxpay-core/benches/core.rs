@@ -415,6 +415,52 @@ fn encoding(c: &mut Bench) {
     group.finish();
 }
 
+/// APIv2: a micropay-sized request signed both ways (stack scrub included),
+/// an answer decoded and verified, a refund `req_info` decrypted.
+fn apiv2(c: &mut Bench) {
+    use std::collections::BTreeMap;
+    use wxpay_core::v2::{from_xml, notify, sign, to_xml, verify, ApiV2Key, SignType};
+
+    let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").expect("key");
+    let mut fields: BTreeMap<String, String> = [
+        ("appid", "wxd678efh567hg6787"),
+        ("mch_id", MCHID),
+        ("nonce_str", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"),
+        ("body", "Image形象店-深圳腾大-QQ公仔"),
+        ("out_trade_no", "1217752501201407033233368018"),
+        ("total_fee", "888"),
+        ("spbill_create_ip", "8.8.8.8"),
+        ("auth_code", "120061098828009406"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let mut group = group(c, "apiv2");
+    group.measurement_time(Duration::from_secs(2));
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("sign_md5", |b| {
+        b.iter(|| sign(black_box(&fields), &key, SignType::Md5))
+    });
+    group.bench_function("sign_hmac_sha256", |b| {
+        b.iter(|| sign(black_box(&fields), &key, SignType::HmacSha256))
+    });
+    let signature = sign(&fields, &key, SignType::HmacSha256);
+    fields.insert("sign".into(), signature);
+    let answer = to_xml(&fields);
+    group.bench_function("decode_verify_answer", |b| {
+        b.iter(|| {
+            let fields = from_xml(black_box(answer.as_bytes())).expect("xml");
+            verify(&fields, &key).expect("verify");
+            fields
+        })
+    });
+    let req_info = notify::encrypt_req_info(&fields, &key);
+    group.bench_function("decrypt_req_info", |b| {
+        b.iter(|| notify::decrypt_req_info(black_box(&req_info), &key).expect("decrypt"))
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Bench) {
     eprintln!(
         "wxpay-core benches: backend {BACKEND}, timed by {}",
@@ -426,6 +472,7 @@ fn benches(c: &mut Bench) {
     callback(c, &keys);
     sensitive_fields(c, &keys);
     encoding(c);
+    apiv2(c);
 }
 
 criterion_group! {

@@ -84,6 +84,11 @@ pub enum Error {
     /// Encryption or decryption failed (AES-GCM, RSA-OAEP).
     #[error("crypto error")]
     Crypto(#[from] CryptoError),
+
+    /// An APIv2 call failed: WeChat's `return_code`/`result_code`, refused
+    /// XML, a missing merchant certificate (see [`V2Error`](crate::v2::V2Error)).
+    #[error(transparent)]
+    V2(#[from] crate::v2::V2Error),
 }
 
 impl Error {

@@ -16,6 +16,9 @@
 //! The default backend is not affected.
 //! - [`Keyring`], [`Verifier`](verify::Verifier), [`Signer`](sign::Signer):
 //!   who WeChat Pay is and who the merchant is, pluggable.
+//! - [`v2`]: the legacy XML APIv2 (micropay, red packets, transfers ...):
+//!   [`V2Client`](v2::V2Client) with MD5/HMAC-SHA256 signs and mutual TLS,
+//!   the APIv2 notifications.
 //!
 //! ## Declaring an endpoint
 //!
@@ -105,6 +108,7 @@ pub mod sensitive;
 pub mod sign;
 pub mod types;
 mod upload;
+pub mod v2;
 pub mod verify;
 
 pub use blocking::BlockingClient;

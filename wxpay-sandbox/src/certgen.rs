@@ -31,6 +31,18 @@ pub(crate) fn self_signed(
     not_before: SystemTime,
     not_after: SystemTime,
 ) -> Result<Certificate, SandboxError> {
+    self_signed_with(subject, key, not_before, not_after, None)
+}
+
+/// [`self_signed`] with X.509 extensions (e.g. the subject alternative
+/// names a TLS server certificate needs).
+pub(crate) fn self_signed_with(
+    subject: &str,
+    key: &PrivateKey,
+    not_before: SystemTime,
+    not_after: SystemTime,
+    extensions: Option<Vec<x509_cert::ext::Extension>>,
+) -> Result<Certificate, SandboxError> {
     if unix_seconds(not_after) <= unix_seconds(not_before) {
         return Err(SandboxError::Config(
             "certificate validity must end after it starts".into(),
@@ -56,7 +68,7 @@ pub(crate) fn self_signed(
         )?,
         issuer_unique_id: None,
         subject_unique_id: None,
-        extensions: None,
+        extensions,
     };
     let signature = key.sign_sha256(&tbs.to_der()?)?;
     let certificate = x509_cert::Certificate {

@@ -167,6 +167,7 @@ mod reply;
 mod sandbox;
 mod server;
 mod store;
+pub mod v2;
 
 pub use callbacks::Delivery;
 pub use error::SandboxError;

@@ -364,7 +364,7 @@ enum ProxySetting {
 /// Hosts never sent through a proxy.
 const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

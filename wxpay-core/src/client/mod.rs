@@ -23,10 +23,11 @@ mod builder;
 mod download;
 mod dynamic;
 pub(crate) mod pipeline;
-mod response;
+pub(crate) mod response;
 mod retry;
-mod target;
+pub(crate) mod target;
 
+pub(crate) use builder::is_loopback;
 pub use builder::ClientBuilder;
 pub use download::Download;
 pub use dynamic::DynamicRequest;

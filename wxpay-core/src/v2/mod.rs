@@ -1,0 +1,29 @@
+//! WeChat Pay APIv2: the legacy XML API, still the only home of some
+//! business (付款码支付 micropay, 企业付款到零钱, 现金红包, 代金券 ...).
+//!
+//! - [`V2Client`]: XML requests signed with the APIv2 key (MD5 or
+//!   HMAC-SHA256), answers checked (`return_code`, `sign`, `result_code`),
+//!   the merchant API certificate presented (mutual TLS) for the operations
+//!   that need it. Calls are untyped: [`V2Client::call`] takes a path and
+//!   fields, and returns the answer's fields.
+//! - [`sign()`]/[`verify()`]/[`string_to_sign`]: the APIv2 signature.
+//! - [`to_xml`]/[`from_xml`]: the flat XML, refusing DTDs and entities (XXE).
+//! - [`notify`]: the payment notification verified, the refund
+//!   notification's `req_info` decrypted, the XML answers.
+//!
+//! APIv2 calls are single attempts: most of them create or change something
+//! (micropay, refund, transfers) and are not retried; query to learn the
+//! outcome of a call that timed out.
+
+mod client;
+mod error;
+pub mod notify;
+mod sign;
+mod xml;
+
+pub use client::{
+    answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
+};
+pub use error::V2Error;
+pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
+pub use xml::{from_xml, to_xml};
