@@ -1,0 +1,11 @@
+//! The hand-kept decisions of the generator: which cargo feature each
+//! top-level area belongs to, and the few names and orders the catalog
+//! cannot give. Everything else comes from the catalog.
+
+mod features;
+mod names;
+mod overrides;
+
+pub use features::*;
+pub use names::*;
+pub use overrides::*;
