@@ -31,6 +31,9 @@ const ORDER: &str = "SHOP20240101000001";
 mod wechat {
     use wxpay_apis::bill::tradebill::TradeBillRequest;
     use wxpay_apis::pay::transactions::jsapi::{JsapiPrepayPayer, JsapiPrepayRequest};
+    use wxpay_apis::pay::transactions::out_trade_no::{
+        QueryOrderByOutTradeNoRequest, QueryOrderByOutTradeNoResponse,
+    };
     use wxpay_apis::pay::PayAmount;
     use wxpay_apis::refund::domestic::refunds::{
         CreateRefundAmount, CreateRefundRequest, CreateRefundResponse,
@@ -78,6 +81,16 @@ mod wechat {
         request.reason = Some("尺码不合适");
         // One refund per out_refund_no, however many requests.
         client.send_idempotent(&request).await
+    }
+
+    /// `GET v3/pay/transactions/out-trade-no/{out_trade_no}`: the order as it stands.
+    pub async fn query(
+        client: &Client,
+        out_trade_no: &str,
+    ) -> Result<QueryOrderByOutTradeNoResponse, Error> {
+        QueryOrderByOutTradeNoRequest::new(out_trade_no, client.mchid())
+            .send(client)
+            .await
     }
 
     /// `GET v3/bill/tradebill`: where the day's bill is and its SHA-1.
@@ -128,21 +141,6 @@ async fn next_event(
     Ok(notification.resource)
 }
 
-/// `GET v3/pay/transactions/out-trade-no/{out_trade_no}`, untyped: the typed
-/// response of `wxpay-apis` today requires `description` and `notify_url`,
-/// which WeChat Pay's query answer does not carry (see the sandbox README).
-async fn query(client: &Client, out_trade_no: &str) -> Result<Value, wxpay_core::Error> {
-    client
-        .request(
-            wxpay_core::Method::Get,
-            "v3/pay/transactions/out-trade-no/{out_trade_no}",
-        )
-        .path_param("out_trade_no", out_trade_no)
-        .query_pair("mchid", client.mchid())
-        .send()
-        .await
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     // The sandbox pays every order half a second after its prepay, as a
@@ -183,12 +181,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     println!("\n3. 查询订单  GET /v3/pay/transactions/out-trade-no/{ORDER}");
-    let order = query(&client, ORDER).await?;
+    let order = wechat::query(&client, ORDER).await?;
+    let state = order.trade_state.as_ref().map(|s| s.as_str()).unwrap_or("");
     println!(
-        "   trade_state {} ({})",
-        order["trade_state"], order["trade_state_desc"]
+        "   trade_state {state} ({}), {} fen paid",
+        order.trade_state_desc.as_deref().unwrap_or(""),
+        order
+            .amount
+            .as_ref()
+            .and_then(|a| a.payer_total)
+            .unwrap_or(0)
     );
-    if order["trade_state"] != "SUCCESS" {
+    if state != "SUCCESS" {
         return Err("the paid order does not read SUCCESS".into());
     }
 

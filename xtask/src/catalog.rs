@@ -97,9 +97,72 @@ pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
         if str_field(op, "api") != "v3" {
             continue;
         }
+        let corrected;
+        let op = if is_order_query(op) {
+            corrected = correct_order_query(op).map_err(|e| {
+                format!("{} {}: {e}", str_field(op, "method"), str_field(op, "path"))
+            })?;
+            &corrected
+        } else {
+            op
+        };
         ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
     }
+    for (method, path) in crate::tables::ORDER_QUERIES {
+        if !ops.iter().any(|o| o.method == *method && o.path == *path) {
+            return Err(format!(
+                "ORDER_QUERIES names `{method} {path}`, which the catalog does not have"
+            ));
+        }
+    }
     Ok(ops)
+}
+
+fn is_order_query(op: &Map<String, Value>) -> bool {
+    crate::tables::ORDER_QUERIES
+        .iter()
+        .any(|(m, p)| str_field(op, "method") == *m && str_field(op, "path") == *p)
+}
+
+/// The answer of an order query as WeChat sends it (see
+/// [`crate::tables::ORDER_QUERIES`]): without the request-only fields, with
+/// an optional `amount` of `total` (always there when `amount` is) and the
+/// fields paid orders add.
+fn correct_order_query(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let mut op = op.clone();
+    let answer = op
+        .get_mut("responses")
+        .and_then(|r| r.get_mut("200"))
+        .and_then(Value::as_object_mut)
+        .ok_or("no 200 answer to correct")?;
+    let properties = answer
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .ok_or("the 200 answer has no properties")?;
+    for field in crate::tables::REQUEST_ONLY_FIELDS {
+        properties.remove(*field);
+    }
+    let amount = properties
+        .get_mut("amount")
+        .ok_or("the answer has no `amount` to correct")?;
+    *amount = serde_json::json!({
+        "type": "object",
+        "label": "订单金额",
+        "properties": {
+            "total": {"type": "integer", "label": "订单总金额", "example": "100"},
+            "payer_total": {"type": "integer", "label": "用户支付金额", "example": "100"},
+            "currency": {"type": "string", "label": "货币类型", "example": "CNY"},
+            "payer_currency": {"type": "string", "label": "用户支付币种", "example": "CNY"}
+        },
+        "required": ["total"]
+    });
+    if let Some(required) = answer.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|name| {
+            name.as_str()
+                .is_some_and(|n| n != "amount" && !crate::tables::REQUEST_ONLY_FIELDS.contains(&n))
+        });
+    }
+    Ok(op)
 }
 
 fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> &'a str {

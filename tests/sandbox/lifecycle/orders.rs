@@ -450,3 +450,41 @@ async fn the_control_api_refuses_bad_input_and_keeps_serving() {
     );
     sandbox.shutdown().await;
 }
+
+// The typed order query of wxpay-apis decodes what WeChat returns in each
+// state: the catalog's schema (the prepay request's) required fields no
+// answer carries, so before the generator's ORDER_QUERIES correction an
+// unpaid order failed with "missing field `description`".
+#[tokio::test]
+async fn the_typed_order_query_decodes_unpaid_and_paid_orders() {
+    use wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoRequest;
+    use wxpay_apis::pay::PayTradeState;
+
+    let (sandbox, client) = started(Sandbox::builder()).await;
+    let mchid = sandbox.merchant().mchid.clone();
+    prepay(
+        &client,
+        "jsapi",
+        &jsapi_order(&sandbox, "TYPED-0001", 888, "http://127.0.0.1:9/n"),
+    )
+    .await
+    .unwrap();
+    let unpaid = QueryOrderByOutTradeNoRequest::new("TYPED-0001", &mchid)
+        .send(&client)
+        .await
+        .unwrap();
+    assert_eq!(unpaid.trade_state, Some(PayTradeState::Notpay));
+    let amount = unpaid.amount.expect("an unpaid order has its amount");
+    assert_eq!((amount.total, amount.payer_total), (888, None));
+    assert!(unpaid.transaction_id.is_none());
+
+    sandbox.pay_order(&mchid, "TYPED-0001").unwrap();
+    let paid = QueryOrderByOutTradeNoRequest::new("TYPED-0001", &mchid)
+        .send(&client)
+        .await
+        .unwrap();
+    assert_eq!(paid.trade_state, Some(PayTradeState::Success));
+    assert_eq!(paid.amount.and_then(|a| a.payer_total), Some(888));
+    assert!(paid.transaction_id.is_some());
+    sandbox.shutdown().await;
+}

@@ -91,7 +91,7 @@ mod partner {
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
                 let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
                 let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
                     wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
@@ -310,7 +310,7 @@ v
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayRequest::new(
                         {
@@ -385,7 +385,7 @@ v
                         "1900000109",
                     );
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/id/transaction_id%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::id::PartnerQueryOrderByIdResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
             }
         }
         mod jsapi {
@@ -400,7 +400,7 @@ v
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
                 let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
                 let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
                     wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
@@ -621,7 +621,7 @@ v
                     v.wechatpay_goods_id = Some("1001");
                     v
                 }];
-                let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+                let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
                 let mut request =
                     wxpay_apis::pay::partner::transactions::native::PartnerNativePrepayRequest::new(
                         {
@@ -697,7 +697,7 @@ v
             fn partner_query_order_by_out_trade_no() {
                 let request = wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoRequest::new("out_trade_no/../?a=b#c %微", "1230000109", "1900000109");
                 check_request(&request, Method::Get, "v3/pay/partner/transactions/out-trade-no/out_trade_no%2F..%2F%3Fa%3Db%23c%20%25%E5%BE%AE", "sp_mchid=1230000109&sub_mchid=1900000109", None, &[]);
-                check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+                check_response::<wxpay_apis::pay::partner::transactions::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"sub_mchid\":\"1900000109\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\"}");
             }
             mod close {
                 use super::*;
@@ -796,7 +796,7 @@ mod transactions {
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
             let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
                 wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
@@ -1010,7 +1010,7 @@ v
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let mut request = wxpay_apis::pay::transactions::h5::H5PrepayRequest::new(
                 {
                     let mut v = wxpay_apis::pay::PayAmount::new(100);
@@ -1086,7 +1086,7 @@ v
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::pay::transactions::id::QueryOrderByIdResponse>("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+            check_response::<wxpay_apis::pay::transactions::id::QueryOrderByIdResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"success_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"1230000109\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}}}");
         }
     }
     mod jsapi {
@@ -1101,7 +1101,7 @@ v
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let items2 = [wxpay_apis::pay::PrepaySubsidyPlan::new(3, 100)];
             let items3 = [wxpay_apis::pay::PrepaySubsidyDetail::new(
                 wxpay_apis::pay::PrepaySubsidyPeriodType::Period,
@@ -1248,7 +1248,7 @@ v
                 v.wechatpay_goods_id = Some("1001");
                 v
             }];
-            let items1 = [wxpay_apis::pay::PayLimitPay::BalanceOnly];
+            let items1 = [wxpay_apis::pay::PrepayLimitPay::BalanceOnly];
             let mut request = wxpay_apis::pay::transactions::native::NativePrepayRequest::new(
                 {
                     let mut v = wxpay_apis::pay::PayAmount::new(100);
@@ -1329,7 +1329,7 @@ v
                 None,
                 &[],
             );
-            check_response::<wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoResponse>("{\"amount\":{\"payer_currency\":\"CNY\",\"payer_total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"CLOSED\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_type\":\"APP\",\"transaction_id\":\"1217752501201407033233368018\"}");
+            check_response::<wxpay_apis::pay::transactions::out_trade_no::QueryOrderByOutTradeNoResponse>("{\"amount\":{\"total\":100,\"payer_total\":100,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"transaction_id\":\"1217752501201407033233368018\",\"trade_state_desc\":\"支付失败，请重新下单支付\",\"trade_state\":\"CLOSED\",\"installment_info\":{\"selected_installment_number\":3,\"use_subsidy\":true},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"mchid\":\"1230000109\",\"trade_type\":\"APP\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\",\"store_info\":{\"address\":\"广东省深圳市南山区科技中一道10000号\",\"area_code\":\"440305\",\"id\":\"0001\",\"name\":\"腾讯大厦分店\"}}}");
         }
         mod close {
             use super::*;

@@ -16,6 +16,8 @@ pub const REQUIRED_OVERRIDES: &[(&str, &str, &str, &str)] = &[(
 /// Type names kept from the hand-written seed modules, so code written
 /// against them still compiles: (module, generated name, published name).
 pub const TYPE_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
+    // The corrected amount of the four order queries (see ORDER_QUERIES).
+    ("pay", "PartnerQueryOrderByIdAmount", "QueryOrderAmount"),
     (
         "ecommerce::profitsharing::after_sales_orders",
         "CreateAfterSalesOrderScene",
@@ -189,4 +191,36 @@ pub const FIELD_ORDER: &[(&str, &str, &[&str])] = &[
             "transaction_id",
         ],
     ),
+];
+
+/// The order queries, whose answers the catalog describes wrongly: its
+/// schema reuses the prepay request's, so it lists request-only fields that
+/// are never returned (and requires two of them), and it requires an
+/// `amount` that a closed order does not carry, shaped so that an unpaid
+/// one cannot decode (no `total`, `payer_total` required). WECHATPAY-
+/// LIFECYCLE.md §1 (live captures and the official field lists) gives what
+/// is returned, by state. The generator corrects these four answers before
+/// anything else reads them, and fails if one no longer matches the catalog.
+pub const ORDER_QUERIES: &[(&str, &str)] = &[
+    ("GET", "v3/pay/transactions/id/{transaction_id}"),
+    ("GET", "v3/pay/transactions/out-trade-no/{out_trade_no}"),
+    ("GET", "v3/pay/partner/transactions/id/{transaction_id}"),
+    (
+        "GET",
+        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
+    ),
+];
+
+/// Fields of the prepay request that an order query never returns
+/// (WECHATPAY-LIFECYCLE.md §1: "no capture and no official field list
+/// contains them").
+pub const REQUEST_ONLY_FIELDS: &[&str] = &[
+    "description",
+    "notify_url",
+    "time_expire",
+    "goods_tag",
+    "detail",
+    "limit_pay",
+    "support_fapiao",
+    "settle_info",
 ];

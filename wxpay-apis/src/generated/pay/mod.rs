@@ -104,7 +104,7 @@ impl<'a> PrepayGoodsDetail<'a> {
 
 string_enum! {
     /// 支付方式
-    pub enum PayLimitPay {
+    pub enum PrepayLimitPay {
         /// `balance_only`
         BalanceOnly = "balance_only",
         /// `no_balance`
@@ -746,78 +746,21 @@ pub struct H5Prepay {
     pub h5_url: String,
 }
 
-#[doc = "用户支付金额"]
+#[doc = "订单金额"]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct PartnerQueryOrderByIdAmount {
+pub struct QueryOrderAmount {
+    #[doc = "订单总金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
+    pub total: i64,
+    #[doc = "用户支付金额\n\nMay be absent. Example: `100`.\n\nAmount in fen (分)."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_total: Option<i64>,
+    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     #[doc = "用户支付币种\n\nMay be absent. Example: `CNY`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_currency: Option<String>,
-    #[doc = "用户支付金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
-    pub payer_total: i64,
-}
-
-#[doc = "优惠功能"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PayDetail {
-    #[doc = "订单原价\n\nMay be absent. Example: `608800`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_price: Option<i64>,
-    #[doc = "单品列表\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_detail: Option<Vec<PartnerQueryOrderByIdGoodsDetail>>,
-    #[doc = "商品小票ID\n\nMay be absent. Example: `微信123`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_id: Option<String>,
-}
-
-#[doc = "单品列表"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PartnerQueryOrderByIdGoodsDetail {
-    #[doc = "商品名称\n\nMay be absent. Example: `iPhoneX 256G`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_name: Option<String>,
-    #[doc = "商户侧商品编码\n\nAlways present. Example: `商品编码`."]
-    pub merchant_goods_id: String,
-    #[doc = "商品数量\n\nAlways present. Example: `1`."]
-    pub quantity: i64,
-    #[doc = "商品单价\n\nAlways present. Example: `828800`."]
-    pub unit_price: i64,
-    #[doc = "微信侧商品编码\n\nMay be absent. Example: `1001`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wechatpay_goods_id: Option<String>,
-}
-
-#[doc = "场景信息"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PaySceneInfo {
-    #[doc = "商户端设备号\n\nMay be absent. Example: `013467007045764`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    #[doc = "用户终端IP\n\nMay be absent. Example: `14.23.150.211`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer_client_ip: Option<String>,
-    #[doc = "商户门店信息\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_info: Option<PartnerQueryOrderByIdStoreInfo>,
-}
-
-#[doc = "商户门店信息"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PartnerQueryOrderByIdStoreInfo {
-    #[doc = "详细地址\n\nAlways present. Example: `广东省深圳市南山区科技中一道10000号`."]
-    pub address: String,
-    #[doc = "地区编码\n\nAlways present. Example: `440305`."]
-    pub area_code: String,
-    #[doc = "门店编号\n\nMay be absent. Example: `0001`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[doc = "门店名称\n\nAlways present. Example: `腾讯大厦分店`."]
-    pub name: String,
 }
 
 string_enum! {
@@ -856,6 +799,36 @@ string_enum! {
         /// `NATIVE`
         Native = "NATIVE",
     }
+}
+
+#[doc = "场景信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PaySceneInfo {
+    #[doc = "商户端设备号\n\nMay be absent. Example: `013467007045764`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[doc = "用户终端IP\n\nMay be absent. Example: `14.23.150.211`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_client_ip: Option<String>,
+    #[doc = "商户门店信息\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_info: Option<PartnerQueryOrderByIdStoreInfo>,
+}
+
+#[doc = "商户门店信息"]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PartnerQueryOrderByIdStoreInfo {
+    #[doc = "详细地址\n\nAlways present. Example: `广东省深圳市南山区科技中一道10000号`."]
+    pub address: String,
+    #[doc = "地区编码\n\nAlways present. Example: `440305`."]
+    pub area_code: String,
+    #[doc = "门店编号\n\nMay be absent. Example: `0001`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[doc = "门店名称\n\nAlways present. Example: `腾讯大厦分店`."]
+    pub name: String,
 }
 
 #[doc = "签约授权信息"]

@@ -34,8 +34,9 @@ impl<'a> QueryOrderByIdRequest<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderByIdResponse {
-    #[doc = "订单金额\n\nAlways present."]
-    pub amount: QueryOrderByIdAmount,
+    #[doc = "订单金额\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::pay::QueryOrderAmount>,
     #[doc = "公众号ID\n\nAlways present. Example: `wxd678efh567hg6787`."]
     pub appid: String,
     #[doc = "附加数据\n\nMay be absent. Example: `自定义数据`."]
@@ -44,56 +45,26 @@ pub struct QueryOrderByIdResponse {
     #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    #[doc = "商品描述\n\nAlways present. Example: `Image形象店-深圳腾大-QQ公仔`."]
-    pub description: String,
-    #[doc = "优惠功能\n\nMay be absent."]
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<crate::pay::PayDetail>,
-    #[doc = "订单优惠标记\n\nMay be absent. Example: `WXG`."]
+    pub transaction_id: Option<String>,
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_tag: Option<String>,
-    #[doc = "指定支付方式\n\nMay be absent."]
+    pub trade_state_desc: Option<String>,
+    #[doc = "交易状态\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit_pay: Option<Vec<crate::pay::PayLimitPay>>,
+    pub trade_state: Option<crate::pay::PayTradeState>,
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<Timestamp>,
     #[doc = "直连商户号\n\nAlways present. Example: `1230000109`."]
     pub mchid: String,
-    #[doc = "通知地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
-    pub notify_url: String,
+    #[doc = "交易类型\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<crate::pay::PayTradeType>,
     #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
     #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::PaySceneInfo>,
-    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success_time: Option<Timestamp>,
-    #[doc = "电子发票入口开放标识\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub support_fapiao: Option<bool>,
-    #[doc = "交易结束时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_expire: Option<Timestamp>,
-    #[doc = "交易状态\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_state: Option<crate::pay::PayTradeState>,
-    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_state_desc: Option<String>,
-    #[doc = "交易类型\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_type: Option<crate::pay::PayTradeType>,
-    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
-}
-
-#[doc = "订单金额"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct QueryOrderByIdAmount {
-    #[doc = "货币类型\n\nMay be absent. Example: `CNY`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    #[doc = "总金额\n\nAlways present. Example: `100`.\n\nAmount in fen (分)."]
-    pub total: i64,
 }

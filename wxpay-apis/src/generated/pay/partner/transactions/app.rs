@@ -28,7 +28,7 @@ pub struct PartnerAppPrepayRequest<'a> {
     pub goods_tag: Option<&'a str>,
     #[doc = "指定支付方式\n\nBody field, optional."]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_pay: Option<&'a [crate::pay::PayLimitPay]>,
+    pub limit_pay: Option<&'a [crate::pay::PrepayLimitPay]>,
     #[doc = "通知地址\n\nBody field, required. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
     pub notify_url: &'a str,
     #[doc = "商户订单号\n\nBody field, required. Example: `1217752501201407033233368018`."]

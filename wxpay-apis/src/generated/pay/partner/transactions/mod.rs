@@ -50,18 +50,6 @@ pub struct PartnerQueryOrderPayer {
     pub sub_openid: Option<String>,
 }
 
-#[doc = "结算信息"]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PartnerQueryOrderSettleInfo {
-    #[doc = "是否指定分账\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profit_sharing: Option<bool>,
-    #[doc = "补差金额\n\nMay be absent. Example: `10`.\n\nAmount in fen (分)."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subsidy_amount: Option<i64>,
-}
-
 #[doc = "支付者"]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]

@@ -40,30 +40,33 @@ impl<'a> PartnerQueryOrderByOutTradeNoRequest<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderByOutTradeNoResponse {
-    #[doc = "用户支付金额\n\nAlways present."]
-    pub amount: crate::pay::PartnerQueryOrderByIdAmount,
+    #[doc = "订单金额\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::pay::QueryOrderAmount>,
     #[doc = "附加数据\n\nMay be absent. Example: `自定义数据`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<String>,
     #[doc = "付款银行\n\nMay be absent. Example: `CMC`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_type: Option<String>,
-    #[doc = "商品描述\n\nAlways present. Example: `Image形象店-深圳腾大-QQ公仔`."]
-    pub description: String,
-    #[doc = "优惠功能\n\nMay be absent."]
+    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<crate::pay::PayDetail>,
-    #[doc = "订单优惠标记\n\nMay be absent. Example: `WXG`."]
+    pub transaction_id: Option<String>,
+    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_tag: Option<String>,
+    pub trade_state_desc: Option<String>,
+    #[doc = "交易状态\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_state: Option<crate::pay::PayTradeState>,
     #[doc = "使用的商户贴息信息(微信分付)\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installment_info: Option<crate::pay::QueryOrderByOutTradeNoInstallmentInfo>,
-    #[doc = "指定支付方式\n\nMay be absent."]
+    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit_pay: Option<Vec<crate::pay::PayLimitPay>>,
-    #[doc = "通知地址\n\nAlways present. Example: `https://www.weixin.qq.com/wxpay/pay.php`."]
-    pub notify_url: String,
+    pub success_time: Option<Timestamp>,
+    #[doc = "交易类型\n\nMay be absent."]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<crate::pay::PayTradeType>,
     #[doc = "商户订单号\n\nAlways present. Example: `1217752501201407033233368018`."]
     pub out_trade_no: String,
     #[doc = "支付者\n\nMay be absent."]
@@ -72,9 +75,8 @@ pub struct PartnerQueryOrderByOutTradeNoResponse {
     #[doc = "场景信息\n\nMay be absent."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_info: Option<crate::pay::PaySceneInfo>,
-    #[doc = "结算信息\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settle_info: Option<crate::pay::partner::transactions::PartnerQueryOrderSettleInfo>,
+    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
+    pub sub_mchid: String,
     #[doc = "服务商公众号ID\n\nAlways present. Example: `wx8888888888888888`."]
     pub sp_appid: String,
     #[doc = "服务商户号\n\nAlways present. Example: `1230000109`."]
@@ -82,27 +84,4 @@ pub struct PartnerQueryOrderByOutTradeNoResponse {
     #[doc = "子商户公众号ID\n\nMay be absent. Example: `wxd678efh567hg6999`."]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_appid: Option<String>,
-    #[doc = "子商户号\n\nAlways present. Example: `1900000109`."]
-    pub sub_mchid: String,
-    #[doc = "支付完成时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success_time: Option<Timestamp>,
-    #[doc = "电子发票入口开放标识\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub support_fapiao: Option<bool>,
-    #[doc = "交易结束时间\n\nMay be absent. Format `rfc3339`. Example: `2018-06-08T10:34:56+08:00`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_expire: Option<Timestamp>,
-    #[doc = "交易状态\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_state: Option<crate::pay::PayTradeState>,
-    #[doc = "交易状态描述\n\nMay be absent. Example: `支付失败，请重新下单支付`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_state_desc: Option<String>,
-    #[doc = "交易类型\n\nMay be absent."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_type: Option<crate::pay::PayTradeType>,
-    #[doc = "微信支付订单号\n\nMay be absent. Example: `1217752501201407033233368018`."]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
 }
