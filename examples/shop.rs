@@ -20,7 +20,7 @@ use axum::Router;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use wxpay_core::notify::{Notification, Notifier};
-use wxpay_core::{ApiV3Key, Client};
+use wxpay_core::ApiV3Key;
 use wxpay_sandbox::Sandbox;
 
 const APPID: &str = "wxd678efh567hg6787";
