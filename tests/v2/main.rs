@@ -2,6 +2,7 @@
 //! (`tests/fixtures/v2/generate.py`), XML refusing DTDs and entities,
 //! notifications, and calls to the sandbox's APIv2 over mutual TLS.
 
+mod binary;
 mod notify;
 mod roundtrip;
 mod signing;

@@ -60,6 +60,12 @@ OPTIONS:
     --merchant-sub-mchid ID    a sub-merchant it acts for as service provider (repeatable)
     --merchants FILE           more merchants from a JSON file (see the crate's `config` docs)
 
+  APIv2 (XML; micropay, order query, reverse, refund, refund query):
+    --v2 ADDR                  also serve APIv2 over TLS on ADDR (e.g. 127.0.0.1:0); certificate
+                               operations need the demo merchant's apiclient_cert.pem (mutual TLS)
+    --v2-key KEY               the demo merchant's APIv2 key
+                               [default: OUT/apiv2_key.txt if present, else a fixed demo key]
+
     -h, --help                 print this help
 
 Per request, the header `Wxpay-Sandbox-Fault: NAME` selects a fault.
@@ -96,6 +102,8 @@ struct Args {
     db: Option<PathBuf>,
     no_db: bool,
     merchants_file: Option<PathBuf>,
+    v2: Option<SocketAddr>,
+    v2_key: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -206,6 +214,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--sub-mchid" => parsed.sub_mchids.push(value()?),
             "--db" => parsed.db = Some(value()?.into()),
             "--merchants" => parsed.merchants_file = Some(value()?.into()),
+            "--v2" => {
+                let v = value()?;
+                parsed.v2 = Some(
+                    v.parse()
+                        .map_err(|_| format!("--v2: {v:?} is not HOST:PORT"))?,
+                );
+            }
+            "--v2-key" => parsed.v2_key = Some(value()?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -334,7 +350,15 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.register_merchant(merchant.clone());
     }
     let sandbox = builder.start().await.map_err(|e| e.to_string())?;
-    let written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;
+    let mut written = sandbox.write_dir(&out).map_err(|e| e.to_string())?;
+    let v2 = match args.v2 {
+        Some(addr) => {
+            let v2 = start_v2(&sandbox, addr, args.v2_key.clone(), &out).await?;
+            written.extend(v2.write_dir(&out).map_err(|e| e.to_string())?);
+            Some(v2)
+        }
+        None => None,
+    };
 
     println!("wxpay-sandbox wrote:");
     for file in &written {
@@ -382,6 +406,15 @@ async fn run(args: Args) -> Result<(), String> {
         Some(url) => println!("console          {url}"),
         None => println!("console          {}sandbox/", sandbox.base_url()),
     }
+    if let Some(v2) = &v2 {
+        println!(
+            "APIv2 base URL   {} (TLS: trust {}; mutual TLS with {} and {})",
+            v2.base_url(),
+            crate::v2::APIV2_SERVER_CERT_FILE,
+            crate::files::MERCHANT_CERT_FILE,
+            crate::files::MERCHANT_KEY_FILE,
+        );
+    }
     println!("listening; Ctrl-C to stop");
 
     let stop = async {
@@ -393,8 +426,42 @@ async fn run(args: Args) -> Result<(), String> {
         }
     };
     stop.await;
+    drop(v2);
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// The APIv2 listener for the demo merchant: its id and API certificate are
+/// the APIv3 demo merchant's (WeChat issues one API certificate for both).
+async fn start_v2(
+    sandbox: &Sandbox,
+    addr: SocketAddr,
+    key: Option<String>,
+    out: &std::path::Path,
+) -> Result<crate::v2::V2Sandbox, String> {
+    let key = match key {
+        Some(key) => key,
+        None => {
+            let path = out.join(crate::v2::APIV2_KEY_FILE);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => text.trim().to_owned(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    crate::v2::DEFAULT_KEY.to_owned()
+                }
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            }
+        }
+    };
+    let merchant = sandbox.merchant();
+    let certificate = merchant.certificate().map_err(|e| e.to_string())?;
+    crate::v2::V2Sandbox::builder()
+        .listen(addr)
+        .mchid(merchant.mchid.clone())
+        .key(key)
+        .merchant_certificate(certificate, merchant.private_key.clone())
+        .start()
+        .await
+        .map_err(|e| format!("APIv2: {e}"))
 }
 
 /// Runs the `wxpay-sandbox` command line on `args` (without the program

@@ -105,10 +105,6 @@ pub(crate) fn write(
     platform: &Platform,
     dir: &Path,
 ) -> Result<Vec<WrittenFile>, SandboxError> {
-    std::fs::create_dir_all(dir).map_err(|source| SandboxError::File {
-        path: dir.to_owned(),
-        source,
-    })?;
     let merchant = sandbox.merchant();
     let mut files = vec![
         (PLATFORM_KEY_FILE, platform.key.to_pkcs8_pem(), true, "platform private key: the sandbox signs with it; keep it to restart with the same identity"),
@@ -191,8 +187,27 @@ pub(crate) fn write(
         "profile for the wxpay command line: wxpay --config wxpay.toml ...",
     ));
 
+    let files: Vec<_> = files
+        .iter()
+        .map(|(name, contents, secret, description)| {
+            (*name, contents.as_str(), *secret, *description)
+        })
+        .collect();
+    write_files(dir, &files)
+}
+
+/// Writes `(name, contents, secret, description)` files into `dir`, secrets
+/// readable by the owner only.
+pub(crate) fn write_files(
+    dir: &Path,
+    files: &[(&str, &str, bool, &'static str)],
+) -> Result<Vec<WrittenFile>, SandboxError> {
+    std::fs::create_dir_all(dir).map_err(|source| SandboxError::File {
+        path: dir.to_owned(),
+        source,
+    })?;
     let mut written = Vec::with_capacity(files.len());
-    for (name, contents, secret, description) in files {
+    for &(name, contents, secret, description) in files {
         let path = dir.join(name);
         write_file(&path, contents.as_bytes(), secret).map_err(|source| SandboxError::File {
             path: path.clone(),

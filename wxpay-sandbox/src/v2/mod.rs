@@ -44,6 +44,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use wxpay_core::v2::{ApiV2Key, V2ClientBuilder};
+use wxpay_core::{Certificate, PrivateKey};
 
 use crate::error::SandboxError;
 
@@ -58,6 +59,8 @@ pub struct V2Sandbox {
     merchant_certificate_pem: String,
     /// Never printed: `Debug` leaves it out.
     merchant_key_pem: String,
+    /// The APIv2 key as text, for [`V2Sandbox::write_dir`]; never printed.
+    key_text: zeroize::Zeroizing<String>,
     stop: watch::Sender<bool>,
 }
 
@@ -77,6 +80,7 @@ pub struct V2SandboxBuilder {
     mchid: String,
     key: String,
     listen: SocketAddr,
+    merchant: Option<(Certificate, PrivateKey)>,
 }
 
 impl V2SandboxBuilder {
@@ -98,11 +102,31 @@ impl V2SandboxBuilder {
         self
     }
 
-    /// Generates the certificates and starts listening.
+    /// The merchant API certificate clients must present on certificate
+    /// operations, and its key (default: generated). WeChat uses one API
+    /// certificate for both APIs, so the `wxpay-sandbox` binary passes the
+    /// APIv3 demo merchant's `apiclient_cert.pem` here.
+    pub fn merchant_certificate(mut self, certificate: Certificate, key: PrivateKey) -> Self {
+        self.merchant = Some((certificate, key));
+        self
+    }
+
+    /// Generates the certificates it was not given and starts listening.
     pub async fn start(self) -> Result<V2Sandbox, SandboxError> {
         let key = ApiV2Key::new(&self.key).map_err(wxpay_core::Error::from)?;
+        let key_text = zeroize::Zeroizing::new(self.key);
         let server = tls::server_identity()?;
-        let merchant = tls::merchant_identity(&self.mchid)?;
+        let merchant = match self.merchant {
+            Some((certificate, key)) => {
+                if certificate.public_key() != key.public_key() {
+                    return Err(SandboxError::Config(
+                        "the APIv2 merchant certificate does not certify its key".into(),
+                    ));
+                }
+                tls::Identity { key, certificate }
+            }
+            None => tls::merchant_identity(&self.mchid)?,
+        };
         let config = tls::server_config(&server, &merchant.certificate)?;
         let listener =
             TcpListener::bind(self.listen)
@@ -129,6 +153,7 @@ impl V2SandboxBuilder {
             server_certificate_pem: server.certificate.to_pem(),
             merchant_certificate_pem: merchant.certificate.to_pem(),
             merchant_key_pem: merchant.key.to_pkcs8_pem(),
+            key_text,
             stop,
         })
     }
@@ -141,6 +166,7 @@ impl V2Sandbox {
             mchid: "1900000100".into(),
             key: DEFAULT_KEY.into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            merchant: None,
         }
     }
 
@@ -204,6 +230,55 @@ impl V2Sandbox {
                 self.merchant_certificate_pem.as_bytes(),
                 self.merchant_key_pem.as_bytes(),
             )?)
+    }
+}
+
+/// The APIv2 key file [`V2Sandbox::write_dir`] writes (owner-only on Unix).
+pub const APIV2_KEY_FILE: &str = "apiv2_key.txt";
+/// The APIv2 listener's TLS certificate, for clients to trust.
+pub const APIV2_SERVER_CERT_FILE: &str = "apiv2_server_cert.pem";
+/// The APIv2 summary: base URL, merchant id, file names (no secrets).
+pub const APIV2_SUMMARY_FILE: &str = "apiv2.json";
+
+impl V2Sandbox {
+    /// Writes what an APIv2 client needs besides the merchant API
+    /// certificate ([`APIV2_KEY_FILE`], [`APIV2_SERVER_CERT_FILE`],
+    /// [`APIV2_SUMMARY_FILE`]) into `dir`, creating it.
+    pub fn write_dir(
+        &self,
+        dir: impl AsRef<std::path::Path>,
+    ) -> Result<Vec<crate::files::WrittenFile>, SandboxError> {
+        let dir = dir.as_ref();
+        let summary = serde_json::json!({
+            "base_url": self.base_url(),
+            "mchid": self.mchid(),
+            "files": {
+                "apiv2_key": APIV2_KEY_FILE,
+                "server_certificate": APIV2_SERVER_CERT_FILE,
+            },
+        });
+        let key = zeroize::Zeroizing::new(format!("{}\n", self.key_text.as_str()));
+        let files = [
+            (
+                APIV2_KEY_FILE,
+                key.as_str(),
+                true,
+                "demo merchant APIv2 key",
+            ),
+            (
+                APIV2_SERVER_CERT_FILE,
+                self.server_certificate_pem.as_str(),
+                false,
+                "APIv2 server TLS certificate: trust it in APIv2 clients",
+            ),
+            (
+                APIV2_SUMMARY_FILE,
+                &format!("{summary:#}\n"),
+                false,
+                "APIv2 summary: base URL, mchid, file names",
+            ),
+        ];
+        crate::files::write_files(dir, &files)
     }
 }
 
