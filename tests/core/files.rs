@@ -191,6 +191,130 @@ async fn typed_upload_of_an_area() {
     assert_signed_upload(&server);
 }
 
+/// The two risk uploads: the file under its documented part name, and the
+/// submission's `item_id`/`manage_record_id` as text parts of their own.
+#[tokio::test]
+async fn typed_uploads_with_their_own_part_names_and_form_fields() {
+    use wxpay_apis::media::{DueDiligenceFileUploadRequest, SubmissionFileUploadRequest};
+    let server = TestServer::start().await;
+    let client = server.client();
+    server.reply(Reply::json(200, r#"{"file_id":"V1_DD"}"#));
+    let file = DueDiligenceFileUploadRequest::new("123000110_2_21", "licence.pdf", b"%PDF-1.4")
+        .send(&client)
+        .await
+        .unwrap();
+    assert_eq!(file.file_id, "V1_DD");
+    let got = server.last();
+    assert_eq!(
+        got.target,
+        "/v3/mch-operation-manage/enhanced-due-diligence/123000110_2_21/upload"
+    );
+    assert!(String::from_utf8_lossy(&got.body)
+        .contains("name=\"due_diligence_file\"; filename=\"licence.pdf\""));
+    assert_signed_upload(&server);
+
+    server.reply(Reply::json(200, r#"{"file_id":"V1_SUB"}"#));
+    let file = SubmissionFileUploadRequest::new("1230000110", 56, "M-7", "a.png", b"\x89PNG")
+        .send(&client)
+        .await
+        .unwrap();
+    assert_eq!(file.file_id, "V1_SUB");
+    let got = server.last();
+    assert_eq!(
+        got.target,
+        "/v3/mch-manage/submission-files/sub-mchid/1230000110/upload"
+    );
+    let text = String::from_utf8_lossy(&got.body);
+    assert!(text.contains("name=\"item_id\"\r\n\r\n56\r\n"), "{text}");
+    assert!(
+        text.contains("name=\"manage_record_id\"\r\n\r\nM-7\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"submission_file\"; filename=\"a.png\""));
+    assert_signed_upload(&server);
+    // A path parameter that would leave the route is refused before sending.
+    let before = server.count();
+    let err = SubmissionFileUploadRequest::new("..", 56, "M-7", "a.png", b"x")
+        .send(&client)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert_eq!(server.count(), before);
+}
+
+/// The shopping receipt: `meta` names the order (no `filename`), the phone
+/// number is encrypted for the platform key inside `send`, and the request
+/// names that key in `Wechatpay-Serial` (required even without the phone).
+#[tokio::test]
+async fn the_shopping_receipt_encrypts_its_phone_number_and_names_the_key() {
+    use wxpay_apis::media::ShoppingReceiptUploadRequest;
+    use wxpay_core::sensitive::Sensitive;
+    let server = TestServer::start().await;
+    let client = server.client();
+    server.reply(Reply::json(
+        200,
+        r#"{"receipt":{"receipt_id":"121630001","state":"WAIT_REVIEW","transaction_id":"42000","openid":"oU1","sha256":"ab","image_type":"PNG","create_time":"2026-12-02T10:00:00+08:00","modify_time":"2026-12-02T10:00:00+08:00"}}"#,
+    ));
+    let png = b"\x89PNG receipt".to_vec();
+    let mut request = ShoppingReceiptUploadRequest::new("42000", "oU1", "r.png", &png);
+    request.out_trade_no = Some("T-1");
+    request.consultation_phone_number = Some(Sensitive::new("0755-86013388"));
+    assert!(!format!("{request:?}").contains("86013388"));
+    let answer = request.send(&client).await.unwrap();
+    assert_eq!(answer.receipt.receipt_id, "121630001");
+    assert_eq!(answer.receipt.state, "WAIT_REVIEW");
+
+    let got = server.last();
+    assert_eq!(
+        got.target,
+        "/v3/marketing/shopping-receipt/shoppingreceipts"
+    );
+    assert_eq!(got.headers["wechatpay-serial"], crate::server::PLATFORM_ID);
+    let text = String::from_utf8_lossy(&got.body).into_owned();
+    let start = text.find("{\"sha256\"").expect("meta starts with sha256");
+    let end = start + text[start..].find("}\r\n").unwrap() + 1;
+    let meta: serde_json::Value = serde_json::from_str(&text[start..end]).unwrap();
+    assert!(meta.get("filename").is_none(), "{meta}");
+    assert_eq!(meta["transaction_id"], "42000");
+    assert_eq!(meta["openid"], "oU1");
+    assert_eq!(meta["out_trade_no"], "T-1");
+    assert_eq!(meta["sha256"], wxpay_core::crypto::sha256_hex(&png));
+    let phone = meta["merchant_contact_information"]["consultation_phone_number"]
+        .as_str()
+        .unwrap();
+    assert!(!text.contains("86013388"));
+    assert_eq!(
+        server.platform.decrypt_oaep_base64(phone).unwrap(),
+        "0755-86013388"
+    );
+    // The signature covers that meta, ciphertext included.
+    let auth = Authorization::parse(got.headers["authorization"].to_str().unwrap()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(&auth.signature)
+        .unwrap();
+    let message = request_message(
+        "POST",
+        &got.target,
+        &auth.timestamp,
+        &auth.nonce_str,
+        &got.body[start..end],
+    );
+    assert!(server
+        .merchant
+        .public_key()
+        .verify_sha256(&message, &signature));
+
+    // Without the phone number the header is still sent.
+    ShoppingReceiptUploadRequest::new("42000", "oU1", "r.png", &png)
+        .send(&client)
+        .await
+        .unwrap();
+    assert_eq!(
+        server.last().headers["wechatpay-serial"],
+        crate::server::PLATFORM_ID
+    );
+}
+
 /// The upload's signature covers its `meta` part, as received.
 fn assert_signed_upload(server: &TestServer) {
     let got = server.last();

@@ -215,3 +215,288 @@ impl<'a> BankPackageTaskUploadRequest<'a> {
         client.upload(&path.finish(), &upload).await
     }
 }
+
+/// 上传尽调资料文件: `POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`,
+/// one file of an enhanced due diligence (the form part is `due_diligence_file`).
+///
+/// ```no_run
+/// # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+/// use wxpay_apis::media::DueDiligenceFileUploadRequest;
+/// let pdf = std::fs::read("licence.pdf").unwrap_or_default();
+/// let file = DueDiligenceFileUploadRequest::new("123000110_2_2190381dakdajois1283i12jo", "licence.pdf", &pdf)
+///     .send(&client)
+///     .await?;
+/// println!("file_id {}", file.file_id);
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
+#[doc(
+    alias = "上传尽调资料文件",
+    alias = "POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DueDiligenceFileUploadRequest<'a> {
+    /// 尽调单号 (path). Example: `123000110_2_2190381dakdajois1283i12jo`.
+    pub due_diligence_id: &'a str,
+    /// The file name; its extension picks the content type.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
+#[cfg(feature = "risk")]
+impl<'a> DueDiligenceFileUploadRequest<'a> {
+    /// The operation's path template.
+    pub const PATH_TEMPLATE: &'static str =
+        "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload";
+
+    /// The request: the path parameter, then the file.
+    pub fn new(due_diligence_id: &'a str, filename: &'a str, content: &'a [u8]) -> Self {
+        Self {
+            due_diligence_id,
+            filename,
+            content,
+        }
+    }
+
+    /// Uploads the file and decodes the verified answer. An empty
+    /// `due_diligence_id`, `.` or `..` is refused.
+    pub async fn send(&self, client: &Client) -> Result<FileId, Error> {
+        let mut path = wxpay_core::PathBuilder::new();
+        path.literal("v3/mch-operation-manage/enhanced-due-diligence/");
+        path.param("due_diligence_id", self.due_diligence_id)?;
+        path.literal("/upload");
+        let upload =
+            Upload::new(self.filename, self.content.to_vec()).file_part("due_diligence_file");
+        client.upload(&path.finish(), &upload).await
+    }
+}
+
+/// 上传商户提交资料文件: `POST /v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`,
+/// one file for an item of a merchant management record. `item_id` and
+/// `manage_record_id` travel as form fields of their own beside `meta` and
+/// the `submission_file` part (WeChat Pay signs `meta` only).
+#[cfg(feature = "risk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk")))]
+#[doc(
+    alias = "上传商户提交资料文件",
+    alias = "POST v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubmissionFileUploadRequest<'a> {
+    /// 子商户号 (path). Example: `123000110`.
+    pub sub_mchid: &'a str,
+    /// 资料项唯一id (form field). Example: `56`.
+    pub item_id: i64,
+    /// 商户管理记录ID (form field). Example: `56`.
+    pub manage_record_id: &'a str,
+    /// The file name; its extension picks the content type.
+    pub filename: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
+#[cfg(feature = "risk")]
+impl<'a> SubmissionFileUploadRequest<'a> {
+    /// The operation's path template.
+    pub const PATH_TEMPLATE: &'static str =
+        "v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload";
+
+    /// The request: the path parameter, the two form fields, then the file.
+    pub fn new(
+        sub_mchid: &'a str,
+        item_id: i64,
+        manage_record_id: &'a str,
+        filename: &'a str,
+        content: &'a [u8],
+    ) -> Self {
+        Self {
+            sub_mchid,
+            item_id,
+            manage_record_id,
+            filename,
+            content,
+        }
+    }
+
+    /// Uploads the file and decodes the verified answer. An empty
+    /// `sub_mchid`, `.` or `..` is refused.
+    pub async fn send(&self, client: &Client) -> Result<FileId, Error> {
+        let mut path = wxpay_core::PathBuilder::new();
+        path.literal("v3/mch-manage/submission-files/sub-mchid/");
+        path.param("sub_mchid", self.sub_mchid)?;
+        path.literal("/upload");
+        let upload = Upload::new(self.filename, self.content.to_vec())
+            .file_part("submission_file")
+            .form_field("item_id", self.item_id.to_string())
+            .form_field("manage_record_id", self.manage_record_id);
+        client.upload(&path.finish(), &upload).await
+    }
+}
+
+/// 上传电子小票: `POST /v3/marketing/shopping-receipt/shoppingreceipts`, a
+/// receipt image (PNG or JPG, at most 200 KB) shown with a paid order. Its
+/// `meta` names the order instead of the file (no `filename`); the
+/// after-sales phone number is encrypted by `send`, which also sends
+/// `Wechatpay-Serial` (the operation requires it).
+///
+/// ```no_run
+/// # async fn run(client: wxpay_core::Client) -> Result<(), wxpay_core::Error> {
+/// use wxpay_apis::media::ShoppingReceiptUploadRequest;
+/// use wxpay_core::sensitive::Sensitive;
+/// let png = std::fs::read("receipt.png").unwrap_or_default();
+/// let mut request = ShoppingReceiptUploadRequest::new(
+///     "1217752501201407033233368018",
+///     "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+///     "receipt.png",
+///     &png,
+/// );
+/// request.consultation_phone_number = Some(Sensitive::new("0755-86013388"));
+/// let answer = request.send(&client).await?;
+/// println!("receipt {} is {}", answer.receipt.receipt_id, answer.receipt.state);
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+#[doc(
+    alias = "上传电子小票",
+    alias = "POST v3/marketing/shopping-receipt/shoppingreceipts"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShoppingReceiptUploadRequest<'a> {
+    /// 微信支付订单的交易单号 (meta, required): the order the receipt belongs to.
+    pub transaction_id: &'a str,
+    /// 微信支付订单中OpenID (meta, required).
+    pub openid: &'a str,
+    /// The file name; its extension picks the content type (`.png`, `.jpg`).
+    pub filename: &'a str,
+    /// The image's bytes.
+    pub content: &'a [u8],
+    /// 微信支付订单的下单商户号 (meta, optional).
+    pub transaction_mchid: Option<&'a str>,
+    /// 微信支付订单的下单子商户号 (meta, optional).
+    pub transaction_sub_mchid: Option<&'a str>,
+    /// 微信支付订单的商户订单号 (meta, optional).
+    pub out_trade_no: Option<&'a str>,
+    /// 品牌售后部门的咨询电话 (meta `merchant_contact_information`, optional,
+    /// sensitive: encrypted by `send`).
+    pub consultation_phone_number: Option<wxpay_core::sensitive::Sensitive<&'a str>>,
+    /// 上传时间 (meta, optional), RFC 3339: orders uploads of one order.
+    pub upload_time: Option<&'a str>,
+}
+
+#[cfg(feature = "marketing")]
+impl<'a> ShoppingReceiptUploadRequest<'a> {
+    /// The operation's path.
+    pub const PATH: &'static str = "v3/marketing/shopping-receipt/shoppingreceipts";
+
+    /// The request: the order's `transaction_id` and payer `openid`, then the image.
+    pub fn new(
+        transaction_id: &'a str,
+        openid: &'a str,
+        filename: &'a str,
+        content: &'a [u8],
+    ) -> Self {
+        Self {
+            transaction_id,
+            openid,
+            filename,
+            content,
+            transaction_mchid: None,
+            transaction_sub_mchid: None,
+            out_trade_no: None,
+            consultation_phone_number: None,
+            upload_time: None,
+        }
+    }
+
+    /// Uploads the receipt and decodes the verified answer.
+    pub async fn send(&self, client: &Client) -> Result<ShoppingReceiptUploadResponse, Error> {
+        let mut upload = Upload::new(self.filename, self.content.to_vec())
+            .without_meta_filename()
+            .wechatpay_serial()
+            .meta_field("transaction_id", self.transaction_id)?
+            .meta_field("openid", self.openid)?;
+        for (name, value) in [
+            ("transaction_mchid", self.transaction_mchid),
+            ("transaction_sub_mchid", self.transaction_sub_mchid),
+            ("out_trade_no", self.out_trade_no),
+            ("upload_time", self.upload_time),
+        ] {
+            if let Some(value) = value {
+                upload = upload.meta_field(name, value)?;
+            }
+        }
+        if let Some(phone) = self.consultation_phone_number {
+            upload = upload.sensitive_meta_field(
+                &["merchant_contact_information", "consultation_phone_number"],
+                wxpay_core::sensitive::Sensitive::new((*phone.expose()).to_owned()),
+            );
+        }
+        client.upload(Self::PATH, &upload).await
+    }
+}
+
+/// The answer to [`ShoppingReceiptUploadRequest`].
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShoppingReceiptUploadResponse {
+    /// 电子小票上传信息
+    pub receipt: ShoppingReceipt,
+}
+
+/// An uploaded shopping receipt.
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShoppingReceipt {
+    /// 电子小票ID. Example: `121630001`.
+    pub receipt_id: String,
+    /// 电子小票图片审核状态: `WAIT_REVIEW`, `PASS_REVIEW` or `NOT_PASS_REVIEW`.
+    pub state: String,
+    /// 微信支付订单的交易单号
+    pub transaction_id: String,
+    /// 微信支付订单的商户号
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_mchid: Option<String>,
+    /// 微信支付订单的子商户号
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_sub_mchid: Option<String>,
+    /// 微信支付订单中OpenID
+    pub openid: String,
+    /// 图片文件的文件摘要 (SHA-256, hex)
+    pub sha256: String,
+    /// 标识电子小票图片类型, e.g. `PNG`.
+    pub image_type: String,
+    /// 电子小票创建的时间 (RFC 3339)
+    pub create_time: String,
+    /// 电子小票最后一次修改时间 (RFC 3339)
+    pub modify_time: String,
+    /// 电子小票归属品牌的ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_id: Option<i64>,
+    /// 用户与商家的联系渠道
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_contact_information: Option<ShoppingReceiptContact>,
+    /// 上传时间 (RFC 3339), when the upload gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_time: Option<String>,
+}
+
+/// 用户与商家的联系渠道 of an uploaded receipt.
+#[cfg(feature = "marketing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketing")))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShoppingReceiptContact {
+    /// 品牌售后部门的咨询电话, encrypted: [`Encrypted::decrypt`](wxpay_core::sensitive::Encrypted::decrypt) reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultation_phone_number: Option<wxpay_core::sensitive::Encrypted>,
+}

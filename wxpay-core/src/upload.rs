@@ -1,6 +1,7 @@
 //! Media upload: `multipart/form-data` with a `meta` part (JSON with the
-//! file name and its SHA-256) and a `file` part. The signature covers exactly
-//! the `meta` JSON, as WeChat Pay specifies.
+//! file name and its SHA-256), the text parts some operations add, and a
+//! `file` part. The signature covers exactly the `meta` JSON, as WeChat Pay
+//! specifies.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -8,7 +9,10 @@ use serde::Serialize;
 use crate::client::Call;
 use crate::crypto::{random_alphanumeric, sha256_hex};
 use crate::error::Error;
+use crate::keyring::Keyring;
 use crate::request::Method;
+use crate::sensitive::Sensitive;
+use crate::verify::headers::SERIAL;
 use crate::Client;
 
 /// A file to upload, with its `meta` description.
@@ -20,6 +24,15 @@ pub struct Upload {
     /// The form name of the file part: `file`, or what the operation documents.
     file_part: String,
     extra: serde_json::Map<String, serde_json::Value>,
+    /// Whether `meta` carries `filename` (all but a few operations).
+    meta_filename: bool,
+    /// Text parts between `meta` and the file (not signed, as WeChat Pay specifies).
+    fields: Vec<(String, String)>,
+    /// Sensitive `meta` fields (a path of object keys, the plaintext),
+    /// encrypted inside [`Client::upload`].
+    sensitive: Vec<(Vec<String>, Sensitive<String>)>,
+    /// Whether the request names the current WeChat Pay key in `Wechatpay-Serial`.
+    serial: bool,
 }
 
 impl std::fmt::Debug for Upload {
@@ -28,6 +41,7 @@ impl std::fmt::Debug for Upload {
             .field("filename", &self.filename)
             .field("bytes", &self.content.len())
             .field("content_type", &self.content_type)
+            .field("sensitive_fields", &self.sensitive.len())
             .finish_non_exhaustive()
     }
 }
@@ -43,7 +57,59 @@ impl Upload {
             content_type,
             file_part: "file".to_owned(),
             extra: serde_json::Map::new(),
+            meta_filename: true,
+            fields: Vec::new(),
+            sensitive: Vec::new(),
+            serial: false,
         }
+    }
+
+    /// Leaves `filename` out of `meta`, for operations whose `meta` is
+    /// documented without it (e.g. the shopping receipt upload, whose `meta`
+    /// names the order instead); `sha256` stays.
+    ///
+    /// ```
+    /// let upload = wxpay_core::Upload::new("r.png", b"x".to_vec())
+    ///     .without_meta_filename()
+    ///     .meta_field("openid", "oUpF8uMuAJO")?;
+    /// let meta = String::from_utf8(upload.meta_json()).unwrap();
+    /// assert!(meta.starts_with(r#"{"sha256":"#) && meta.contains("openid"));
+    /// # Ok::<(), wxpay_core::Error>(())
+    /// ```
+    pub fn without_meta_filename(mut self) -> Self {
+        self.meta_filename = false;
+        self
+    }
+
+    /// Adds a text part (`name`, `value`) after `meta`, for operations that
+    /// document form fields besides `meta` and the file (e.g. `item_id` of
+    /// the submission-file upload). WeChat Pay signs `meta` only, so these
+    /// parts are not covered by the signature. A name with quotes,
+    /// backslashes or control characters is refused when sending.
+    pub fn form_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a sensitive text field to `meta` at `path` (object keys from the
+    /// top, e.g. `["merchant_contact_information", "consultation_phone_number"]`).
+    /// [`Client::upload`] encrypts it with the current WeChat Pay key, as
+    /// [`Client::send`] does a [`Sensitive`] field, and sends
+    /// `Wechatpay-Serial`; [`meta_json`](Self::meta_json) leaves it out. An
+    /// empty path, or one through a field that is not an object, is refused
+    /// when sending.
+    pub fn sensitive_meta_field(mut self, path: &[&str], value: Sensitive<String>) -> Self {
+        self.sensitive
+            .push((path.iter().map(|k| (*k).to_owned()).collect(), value));
+        self.serial = true;
+        self
+    }
+
+    /// Sends `Wechatpay-Serial` naming the current WeChat Pay key even
+    /// without sensitive fields, for operations that require the header.
+    pub fn wechatpay_serial(mut self) -> Self {
+        self.serial = true;
+        self
     }
 
     /// Names the file part (default `file`) for operations that document
@@ -67,15 +133,44 @@ impl Upload {
         Ok(self)
     }
 
-    /// The `meta` JSON: exactly the bytes that are signed and sent as the `meta` part.
+    /// The `meta` JSON: exactly the bytes that are signed and sent as the
+    /// `meta` part, apart from [sensitive fields](Self::sensitive_meta_field).
     pub fn meta_json(&self) -> Vec<u8> {
+        serde_json::Value::Object(self.meta())
+            .to_string()
+            .into_bytes()
+    }
+
+    fn meta(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut meta = serde_json::Map::new();
-        meta.insert("filename".into(), self.filename.clone().into());
+        if self.meta_filename {
+            meta.insert("filename".into(), self.filename.clone().into());
+        }
         meta.insert("sha256".into(), sha256_hex(&self.content).into());
         for (k, v) in &self.extra {
             meta.insert(k.clone(), v.clone());
         }
-        serde_json::Value::Object(meta).to_string().into_bytes()
+        meta
+    }
+
+    /// `meta` with the sensitive fields encrypted with the keyring's current
+    /// key, and that key's serial if the request names one.
+    fn encrypted_meta(&self, keyring: &Keyring) -> Result<(Vec<u8>, Option<String>), Error> {
+        if !self.serial {
+            return Ok((self.meta_json(), None));
+        }
+        let key = keyring.encryption_key().ok_or_else(|| {
+            Error::Config(
+                "no WeChat Pay public key or valid platform certificate to encrypt with".into(),
+            )
+        })?;
+        let mut meta = self.meta();
+        for (path, value) in &self.sensitive {
+            let ciphertext = key.public_key().encrypt_oaep_base64(value.expose())?;
+            insert_at(&mut meta, path, ciphertext.into())?;
+        }
+        let json = serde_json::Value::Object(meta).to_string().into_bytes();
+        Ok((json, Some(key.serial().to_owned())))
     }
 
     fn multipart(&self, meta: &[u8]) -> Result<(String, Vec<u8>), Error> {
@@ -90,16 +185,18 @@ impl Upload {
                 self.filename
             )));
         }
-        if self.file_part.is_empty()
-            || self
-                .file_part
-                .chars()
-                .any(|c| c == '"' || c == '\\' || c.is_control())
-        {
-            return Err(Error::InvalidRequest(format!(
-                "file part name {:?} must be non-empty, without quotes, backslashes or control characters",
-                self.file_part
-            )));
+        let bad_name = |name: &str| {
+            name.is_empty()
+                || name
+                    .chars()
+                    .any(|c| c == '"' || c == '\\' || c.is_control())
+        };
+        for name in std::iter::once(&self.file_part).chain(self.fields.iter().map(|(n, _)| n)) {
+            if bad_name(name) {
+                return Err(Error::InvalidRequest(format!(
+                    "form part name {name:?} must be non-empty, without quotes, backslashes or control characters"
+                )));
+            }
         }
         if self.content_type.chars().any(|c| c.is_control()) {
             return Err(Error::InvalidRequest(
@@ -110,6 +207,15 @@ impl Upload {
         let mut body = Vec::with_capacity(self.content.len() + meta.len() + 256);
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
         body.extend_from_slice(meta);
+        for (name, value) in &self.fields {
+            body.extend_from_slice(
+                format!(
+                    "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(value.as_bytes());
+        }
         body.extend_from_slice(
             format!(
                 "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
@@ -121,6 +227,31 @@ impl Upload {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         Ok((format!("multipart/form-data; boundary={boundary}"), body))
     }
+}
+
+/// Puts `value` at `path` in `meta`, creating objects on the way.
+fn insert_at(
+    meta: &mut serde_json::Map<String, serde_json::Value>,
+    path: &[String],
+    value: serde_json::Value,
+) -> Result<(), Error> {
+    let invalid = || {
+        Error::InvalidRequest(format!(
+            "sensitive meta field {:?}: an empty path, or a path through a field that is not an object",
+            path.join(".")
+        ))
+    };
+    let (last, parents) = path.split_last().ok_or_else(invalid)?;
+    let mut object = meta;
+    for key in parents {
+        object = object
+            .entry(key.clone())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()))
+            .as_object_mut()
+            .ok_or_else(invalid)?;
+    }
+    object.insert(last.clone(), value);
+    Ok(())
 }
 
 fn content_type_for(filename: &str) -> &'static str {
@@ -153,20 +284,28 @@ impl Client {
         path: &str,
         upload: &Upload,
     ) -> Result<T, Error> {
-        let meta = upload.meta_json();
+        if upload.serial {
+            // Encryption needs a key before encoding: refresh first, once.
+            self.refresh_if_due().await;
+        }
+        let (meta, serial) = upload.encrypted_meta(self.keyring())?;
         let (content_type, wire) = upload.multipart(&meta)?;
         let path = path.strip_prefix('/').unwrap_or(path);
+        let headers: Vec<(std::borrow::Cow<'static, str>, String)> = serial
+            .into_iter()
+            .map(|serial| (std::borrow::Cow::Borrowed(SERIAL), serial))
+            .collect();
         let call = Call {
             method: Method::Post,
             template: path,
             path,
             query: "",
-            headers: &[],
+            headers: &headers,
             body: Some(&meta),
             wire: Some((&content_type, &wire)),
             idempotent: false,
         };
-        self.call_verified(&call, false).await?.json()
+        self.call_verified(&call, upload.serial).await?.json()
     }
 }
 
@@ -206,6 +345,46 @@ mod tests {
         );
         let u = Upload::new("a.pdf", b"x".to_vec()).file_part("a\"b");
         assert!(u.multipart(&u.meta_json()).is_err());
+    }
+
+    #[test]
+    fn text_parts_sit_between_meta_and_the_file() {
+        let u = Upload::new("a.pdf", b"x".to_vec())
+            .file_part("submission_file")
+            .form_field("item_id", "56")
+            .form_field("manage_record_id", "M1");
+        let meta = u.meta_json();
+        let (ct, body) = u.multipart(&meta).unwrap();
+        let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let text = String::from_utf8_lossy(&body);
+        let parts: Vec<&str> = text.split(&format!("--{boundary}")).collect();
+        // "", meta, item_id, manage_record_id, file, "--\r\n"
+        assert_eq!(parts.len(), 6, "{text}");
+        assert!(parts[1].contains("name=\"meta\""));
+        assert_eq!(
+            parts[2],
+            "\r\nContent-Disposition: form-data; name=\"item_id\"\r\n\r\n56\r\n"
+        );
+        assert!(parts[3].ends_with("name=\"manage_record_id\"\r\n\r\nM1\r\n"));
+        assert!(parts[4].contains("name=\"submission_file\"; filename=\"a.pdf\""));
+        // Only meta is signed: the text parts do not change it.
+        assert_eq!(meta, Upload::new("a.pdf", b"x".to_vec()).meta_json());
+        for bad in ["", "a\"b", "a\r\nb", "a\\b"] {
+            let u = Upload::new("a.pdf", b"x".to_vec()).form_field(bad, "1");
+            assert!(u.multipart(&u.meta_json()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn meta_can_leave_out_the_file_name() {
+        let u = Upload::new("r.png", b"abc".to_vec())
+            .without_meta_filename()
+            .meta_field("openid", "o1")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(u.meta_json()).unwrap(),
+            r#"{"sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","openid":"o1"}"#
+        );
     }
 
     #[test]

@@ -106,9 +106,16 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     let structs = model.structs.len();
     let enums = model.enums.len();
     let summary = format!(
-        "{} operations typed, {} listed as not typed; {structs} structs, {enums} enums",
+        "{} operations generated, {} skipped ({} of them typed by hand); {structs} structs, {enums} enums",
         model.ops.len(),
-        model.skipped.len()
+        model.skipped.len(),
+        model
+            .skipped
+            .iter()
+            .filter(|s| tables::HAND_WRITTEN
+                .iter()
+                .any(|(m, p, _, _)| *m == s.op.method && *p == s.op.path))
+            .count()
     );
     if check {
         let differ = output::check(&trees, &blocks)?;

@@ -159,6 +159,24 @@ pub const HAND_WRITTEN: &[(&str, &str, &str, bool)] = &[
         "media::ComplaintImageUploadRequest",
         false,
     ),
+    (
+        "POST",
+        "v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload",
+        "media::DueDiligenceFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload",
+        "media::SubmissionFileUploadRequest",
+        true,
+    ),
+    (
+        "POST",
+        "v3/marketing/shopping-receipt/shoppingreceipts",
+        "media::ShoppingReceiptUploadRequest",
+        true,
+    ),
 ];
 
 /// Body field orders the catalog lost (it sorts properties): the documented
