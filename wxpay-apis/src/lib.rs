@@ -104,8 +104,7 @@
 //!   beside the generated code: [`download`] has the 7 file downloads
 //!   (answering a streamed [`Download`](wxpay_core::Download)), [`events`]
 //!   the decrypted notification payloads (with the query answers' enums,
-//!   decoded by `Notifier::parse`), [`media`] 11 of the 14 uploads; use
-//!   `Client::upload` for the rest. Bill answers are
+//!   decoded by `Notifier::parse`), [`media`] the 14 uploads. Bill answers are
 //!   [`BillInfo`](wxpay_core::bills::BillInfo), which
 //!   `Client::download_bill` takes as it is.
 //!
