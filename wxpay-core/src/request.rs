@@ -29,6 +29,35 @@ pub enum Method {
     Delete,
 }
 
+impl std::str::FromStr for Method {
+    type Err = Error;
+
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`, in any letter case.
+    ///
+    /// ```
+    /// use wxpay_core::Method;
+    /// assert_eq!("post".parse::<Method>()?, Method::Post);
+    /// assert!("HEAD".parse::<Method>().is_err());
+    /// # Ok::<(), wxpay_core::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Error> {
+        [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+        ]
+        .into_iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(text))
+        .ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "method {text:?}: expected GET, POST, PUT, PATCH or DELETE"
+            ))
+        })
+    }
+}
+
 impl Method {
     /// The method as it appears on the wire and in the signed message.
     pub const fn as_str(self) -> &'static str {

@@ -5,9 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{json, Value};
-use wxpay_core::notify::{Envelope, RESOURCE_ALGORITHM};
-use wxpay_core::verify::{self, headers};
-use wxpay_core::Error;
+use wxpay_core::notify::{Notification, Notifier};
+use wxpay_core::verify::headers;
 
 use super::{print_json, read_bounded, read_input};
 use crate::args::NotifyArgs;
@@ -42,16 +41,6 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
         keyring = config.client(true).await?.keyring().clone();
     }
 
-    let request_id = headers
-        .get(headers::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let verification = |source| {
-        CliError::Wxpay(Error::Verification {
-            source,
-            request_id: request_id.clone(),
-        })
-    };
     let now = unix_now();
     let signed_at: Option<i64> = headers
         .get(headers::TIMESTAMP)
@@ -62,21 +51,9 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
         (true, Some(ts)) => ts,
         _ => now,
     };
-    verify::verify(&keyring, &headers, &body, at)
-        .await
-        .map_err(verification)?;
-
-    let envelope: Envelope = serde_json::from_slice(&body)
-        .map_err(|e| CliError::Usage(format!("the body is not a WeChat Pay notification: {e}")))?;
-    if envelope.resource.algorithm != RESOURCE_ALGORITHM {
-        return Err(CliError::Usage(format!(
-            "resource algorithm {:?} is not {RESOURCE_ALGORITHM}",
-            envelope.resource.algorithm
-        )));
-    }
-    let plaintext = envelope.resource.decrypt(&key).map_err(Error::from)?;
-    let resource = serde_json::from_slice(&plaintext)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&plaintext).into_owned()));
+    let notification: Notification<Value> = Notifier::new(keyring, key)
+        .parse_at(&headers, &body, at)
+        .await?;
     if let Some(ts) = signed_at {
         eprintln!(
             "verified: signed by {} {} s ago",
@@ -87,6 +64,7 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
             now - ts
         );
     }
+    let envelope = notification.envelope;
     print_json(&json!({
         "id": envelope.id,
         "create_time": envelope.create_time,
@@ -94,7 +72,7 @@ pub async fn run(config: &Resolved, args: NotifyArgs) -> Result<(), CliError> {
         "resource_type": envelope.resource_type,
         "summary": envelope.summary,
         "original_type": envelope.resource.original_type,
-        "resource": resource,
+        "resource": notification.resource,
     }))
 }
 

@@ -37,18 +37,7 @@ pub async fn run(config: &Resolved, args: RequestArgs) -> Result<(), CliError> {
 }
 
 fn method(text: &str) -> Result<Method, CliError> {
-    Ok(match text.to_ascii_uppercase().as_str() {
-        "GET" => Method::Get,
-        "POST" => Method::Post,
-        "PUT" => Method::Put,
-        "PATCH" => Method::Patch,
-        "DELETE" => Method::Delete,
-        _ => {
-            return Err(CliError::Usage(format!(
-                "method {text:?}: expected GET, POST, PUT, PATCH or DELETE"
-            )))
-        }
-    })
+    text.parse().map_err(CliError::Wxpay)
 }
 
 /// `--json TEXT` or `--json @FILE` (`@-`: stdin), checked to be JSON.

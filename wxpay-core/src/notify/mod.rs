@@ -155,6 +155,18 @@ impl Notifier {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Notification<T>, Error> {
+        self.parse_at(headers, body, unix_now()).await
+    }
+
+    /// [`parse`](Self::parse) as of `now` (Unix seconds) instead of the
+    /// clock: to re-check a captured delivery at the time it was signed
+    /// (e.g. `wxpay notify --allow-stale`). A web handler calls `parse`.
+    pub async fn parse_at<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Notification<T>, Error> {
         let request_id = || {
             headers
                 .get(verify::headers::REQUEST_ID)
@@ -170,7 +182,6 @@ impl Notifier {
             source,
             request_id: request_id(),
         };
-        let now = unix_now();
         verify::verify(&*self.verifier, headers, body, now)
             .await
             .map_err(verification_error)?;
