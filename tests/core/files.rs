@@ -141,7 +141,18 @@ async fn a_wrong_hash_fails_and_leaves_no_file() {
 
     let good = bill(CSV.as_bytes());
     let d = server.client().download_bill(&good).await.unwrap();
-    assert_eq!(d.save_to(&path).await.unwrap(), CSV.len() as u64);
+    let mut seen = Vec::new();
+    let written = d
+        .save_to_with_progress(&path, |n| seen.push(n))
+        .await
+        .unwrap();
+    assert_eq!(written, CSV.len() as u64);
+    // Progress counts up to what was written.
+    assert!(
+        !seen.is_empty() && seen.windows(2).all(|w| w[0] < w[1]),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&written));
     assert_eq!(std::fs::read(&path).unwrap(), CSV.as_bytes());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -33,9 +33,9 @@ impl Meter {
         }
     }
 
-    /// Counts `n` more bytes, redrawing at most every 200 ms.
-    pub fn add(&mut self, n: usize) {
-        self.bytes += n as u64;
+    /// Sets the count to `bytes`, redrawing at most every 200 ms.
+    pub fn set(&mut self, bytes: u64) {
+        self.bytes = bytes;
         if !self.shown || self.last.is_some_and(|t| t.elapsed() < REDRAW) {
             return;
         }

@@ -149,7 +149,18 @@ impl BillDownload {
 
     /// Streams the bill into `path`: written to `path` + `.partial` first and
     /// renamed into place only after the hash matched (removed otherwise).
-    pub async fn save_to(mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
+    /// Returns the bytes written.
+    pub async fn save_to(self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        self.save_to_with_progress(path, |_| {}).await
+    }
+
+    /// [`save_to`](Self::save_to), calling `progress` with the number of
+    /// bytes written so far after each chunk (e.g. to draw a progress bar).
+    pub async fn save_to_with_progress(
+        mut self,
+        path: impl AsRef<Path>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, Error> {
         use tokio::io::AsyncWriteExt;
         let path = path.as_ref();
         let partial = path.with_extension(match path.extension() {
@@ -163,6 +174,7 @@ impl BillDownload {
             while let Some(chunk) = self.chunk().await? {
                 file.write_all(&chunk).await.map_err(io)?;
                 written += chunk.len() as u64;
+                progress(written);
             }
             file.flush().await.map_err(io)?;
             Ok::<_, Error>(())
