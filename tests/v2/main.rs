@@ -3,6 +3,7 @@
 //! notifications, and calls to the sandbox's APIv2 over mutual TLS.
 
 mod notify;
+mod pkcs12;
 mod roundtrip;
 mod signing;
 mod xml;
