@@ -288,3 +288,6 @@ fn local_key_id(attributes: AnyRef<'_>) -> Result<Option<Vec<u8>>> {
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests;

@@ -36,7 +36,7 @@ const AES256_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.10
 /// The password in both forms PKCS#12 uses: BMPString (UTF-16 big-endian
 /// with a trailing zero) for its own KDF, the UTF-8 bytes for PBKDF2.
 pub(super) struct Password<'p> {
-    bmp: Zeroizing<Vec<u8>>,
+    pub(super) bmp: Zeroizing<Vec<u8>>,
     utf8: &'p [u8],
 }
 
@@ -78,14 +78,14 @@ fn salt<'a>(any: &AnyRef<'a>, what: &'static str) -> Result<&'a [u8]> {
 
 /// Which output of the PKCS#12 KDF (RFC 7292 B.3).
 #[derive(Clone, Copy)]
-enum Purpose {
+pub(super) enum Purpose {
     Key = 1,
     Iv = 2,
     Mac = 3,
 }
 
 /// RFC 7292 B.2 with a 64-byte block (SHA-1 and SHA-256), filling `out`.
-fn kdf<D: Digest>(
+pub(super) fn kdf<D: Digest>(
     password: &Password<'_>,
     salt: &[u8],
     purpose: Purpose,
