@@ -176,12 +176,15 @@ fn decrypt_content(content: &[u8], password: &Password<'_>) -> Result<Zeroizing<
     decrypt(info[1], password, data)
 }
 
+/// A bag's `localKeyId` attribute, which pairs a key with its certificate.
+type KeyId = Option<Vec<u8>>;
+
 /// The bags found so far.
 #[derive(Default)]
 struct Found {
     bags: usize,
-    keys: Vec<(Zeroizing<Vec<u8>>, Option<Vec<u8>>)>,
-    certificates: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    keys: Vec<(Zeroizing<Vec<u8>>, KeyId)>,
+    certificates: Vec<(Vec<u8>, KeyId)>,
 }
 
 impl Found {
@@ -275,7 +278,7 @@ impl Found {
 
 /// The `localKeyId` among a bag's attributes (SET OF SEQUENCE { attrId
 /// OID, attrValues SET OF ANY }), if any.
-fn local_key_id(attributes: AnyRef<'_>) -> Result<Option<Vec<u8>>> {
+fn local_key_id(attributes: AnyRef<'_>) -> Result<KeyId> {
     for attribute in items(attributes, Tag::Set, "bag attributes", MAX_ATTRIBUTES)? {
         let parts = fields(attribute, "bag attribute", 2, 2)?;
         if oid(&parts[0], "bag attribute")? != LOCAL_KEY_ID {
