@@ -115,6 +115,12 @@ pub(crate) fn read(pfx: &[u8], password: &str, mac: Mac) -> Result<Identity> {
             limit: MAX_BYTES,
         });
     }
+    if pfx.get(1) == Some(&0x80) {
+        // What some Windows, Java and macOS exports write.
+        return Err(Pkcs12Error::Malformed(
+            "BER with indefinite lengths, not DER (convert with openssl pkcs12)",
+        ));
+    }
     let password = Password::new(password);
     // PFX: SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
     let parts = fields(element(pfx, "PFX")?, "PFX", 2, 3)?;

@@ -307,6 +307,12 @@ fn every_truncation_and_every_flipped_bit_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn ber_with_indefinite_lengths_is_named() {
+    let ber = [0x30, 0x80, 0x02, 0x01, 0x03, 0x00, 0x00];
+    assert!(matches!(read_it(&ber), Err(Pkcs12Error::Malformed(m)) if m.starts_with("BER")));
+}
+
+#[test]
 fn the_password_is_a_bmp_string_with_a_trailing_zero() {
     let password = Password::new("1a中");
     assert_eq!(
