@@ -268,9 +268,9 @@ impl V2ClientBuilder {
     /// pbeWithSHAAnd40BitRC2-CBC (WeChat's files, `openssl pkcs12 -legacy`)
     /// or PBES2 with PBKDF2 and AES-CBC (OpenSSL 3's default). The key's
     /// certificate is found by its `localKeyId`; other certificates in the
-    /// file follow it as the chain. A file without a MAC, with more than
-    /// 1,000,000 iterations, larger than 256 KiB or otherwise unreadable is
-    /// refused with [`V2Error::Pkcs12`] (its source, a
+    /// file follow it as the chain. A file without a MAC, with an iteration
+    /// count over 1,000,000 (or 8,000,000 over the whole file), larger than
+    /// 256 KiB, in BER rather than DER or otherwise unreadable is refused with [`V2Error::Pkcs12`] (its source, a
     /// [`Pkcs12Error`](super::Pkcs12Error), says why: a wrong password is
     /// [`MacMismatch`](super::Pkcs12Error::MacMismatch)).
     ///

@@ -10,8 +10,8 @@ pub enum Pkcs12Error {
     /// named part (BER with indefinite lengths is not read either).
     #[error("malformed PKCS#12: {0}")]
     Malformed(&'static str),
-    /// More bytes, content infos, bags or attributes than any merchant
-    /// certificate file holds.
+    /// More bytes, content infos, bags, attributes or iterations in total
+    /// than any merchant certificate file holds.
     #[error("PKCS#12 {what} exceed the limit of {limit}")]
     Limit {
         /// What was counted.

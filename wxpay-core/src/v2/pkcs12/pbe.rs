@@ -2,6 +2,8 @@
 //! appendix B) for the MAC and the legacy PBE schemes, and PBES2 (PBKDF2,
 //! AES-CBC) as OpenSSL 3 writes by default.
 
+use std::cell::Cell;
+
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, InnerIvInit, KeyInit, KeyIvInit};
 use der::asn1::{AnyRef, ObjectIdentifier};
@@ -18,6 +20,10 @@ use super::error::Pkcs12Error;
 /// 2048, Python's `cryptography` 5000 by default; each MAC or decryption
 /// costs about this many hashes, so the limit bounds a hostile file's cost.
 pub(super) const MAX_ITERATIONS: u32 = 1_000_000;
+/// The most iterations a whole file may ask for (charged per hash block
+/// derived): a file at the per-count limit with a MAC and two encrypted
+/// contents fits, and a hostile one costs at most a few seconds.
+pub(super) const MAX_TOTAL_ITERATIONS: usize = 8_000_000;
 /// The longest salt read (files use 8 or 16 bytes).
 const MAX_SALT: usize = 1024;
 
@@ -34,10 +40,13 @@ const AES192_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.10
 const AES256_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
 
 /// The password in both forms PKCS#12 uses: BMPString (UTF-16 big-endian
-/// with a trailing zero) for its own KDF, the UTF-8 bytes for PBKDF2.
+/// with a trailing zero) for its own KDF, the UTF-8 bytes for PBKDF2; and
+/// the iterations spent with it so far, which the file's reading may not
+/// push past [`MAX_TOTAL_ITERATIONS`].
 pub(super) struct Password<'p> {
     pub(super) bmp: Zeroizing<Vec<u8>>,
     utf8: &'p [u8],
+    spent: Cell<usize>,
 }
 
 impl<'p> Password<'p> {
@@ -50,18 +59,32 @@ impl<'p> Password<'p> {
         Password {
             bmp,
             utf8: password.as_bytes(),
+            spent: Cell::new(0),
         }
     }
-}
 
-fn iterations(found: u64) -> Result<u32> {
-    match u32::try_from(found) {
-        Ok(0) => Err(Pkcs12Error::Malformed("iteration count 0")),
-        Ok(n) if n <= MAX_ITERATIONS => Ok(n),
-        _ => Err(Pkcs12Error::Iterations {
-            found,
-            limit: MAX_ITERATIONS,
-        }),
+    /// The iteration count `found` in the file, checked against the limit
+    /// and charged `blocks` times (the hash blocks it will derive).
+    pub(super) fn iterations(&self, found: u64, blocks: usize) -> Result<u32> {
+        let rounds = match u32::try_from(found) {
+            Ok(0) => return Err(Pkcs12Error::Malformed("iteration count 0")),
+            Ok(n) if n <= MAX_ITERATIONS => n,
+            _ => {
+                return Err(Pkcs12Error::Iterations {
+                    found,
+                    limit: MAX_ITERATIONS,
+                })
+            }
+        };
+        let spent = self.spent.get() + rounds as usize * blocks;
+        if spent > MAX_TOTAL_ITERATIONS {
+            return Err(Pkcs12Error::Limit {
+                what: "iterations in total",
+                limit: MAX_TOTAL_ITERATIONS,
+            });
+        }
+        self.spent.set(spent);
+        Ok(rounds)
     }
 }
 
@@ -146,7 +169,7 @@ pub(super) fn verify_mac(
     let expected = octets(&digest_info[1], "MAC value")?;
     let salt = salt(&parts[1], "MAC salt")?;
     let rounds = match parts.get(2) {
-        Some(count) => iterations(unsigned(count, "MAC iterations")?)?,
+        Some(count) => password.iterations(unsigned(count, "MAC iterations")?, 1)?,
         None => 1,
     };
     let matches = if digest == SHA1 {
@@ -197,7 +220,9 @@ pub(super) fn decrypt(
     // pkcs-12PbeParams: SEQUENCE { salt OCTET STRING, iterations INTEGER }
     let parts = fields(params, "PBE parameters", 2, 2)?;
     let salt = salt(&parts[0], "PBE salt")?;
-    let rounds = iterations(unsigned(&parts[1], "PBE iterations")?)?;
+    // 3DES: two SHA-1 blocks of key and one of IV; RC2-40: one and one.
+    let blocks = if scheme == PBE_SHA1_3DES { 3 } else { 2 };
+    let rounds = password.iterations(unsigned(&parts[1], "PBE iterations")?, blocks)?;
     let mut iv = Zeroizing::new([0u8; 8]);
     kdf::<Sha1>(password, salt, Purpose::Iv, rounds, &mut *iv);
     if scheme == PBE_SHA1_3DES {
@@ -227,7 +252,7 @@ fn pbes2(params: AnyRef<'_>, password: &Password<'_>, data: &[u8]) -> Result<Zer
     // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1
     let kdf_fields = fields(kdf_params, "PBKDF2 parameters", 2, 4)?;
     let salt = salt(&kdf_fields[0], "PBKDF2 salt")?;
-    let rounds = iterations(unsigned(&kdf_fields[1], "PBKDF2 iterations")?)?;
+    let rounds = password.iterations(unsigned(&kdf_fields[1], "PBKDF2 iterations")?, 2)?;
     let mut key_length = None;
     let mut prf = HMAC_SHA1;
     for field in &kdf_fields[2..] {

@@ -307,6 +307,38 @@ fn every_truncation_and_every_flipped_bit_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn iterations_are_bounded_per_count_and_in_total() {
+    let password = Password::new(PASSWORD);
+    assert_eq!(
+        password.iterations(1_000_001, 1),
+        Err(Pkcs12Error::Iterations {
+            found: 1_000_001,
+            limit: 1_000_000
+        })
+    );
+    assert_eq!(
+        password.iterations(u64::MAX, 1),
+        Err(Pkcs12Error::Iterations {
+            found: u64::MAX,
+            limit: 1_000_000
+        })
+    );
+    // A MAC and two legacy contents at the per-count limit fit ...
+    assert_eq!(password.iterations(1_000_000, 1), Ok(1_000_000));
+    assert_eq!(password.iterations(1_000_000, 3), Ok(1_000_000));
+    assert_eq!(password.iterations(1_000_000, 3), Ok(1_000_000));
+    // ... a third does not.
+    assert_eq!(
+        password.iterations(1_000_000, 2),
+        Err(Pkcs12Error::Limit {
+            what: "iterations in total",
+            limit: 8_000_000
+        })
+    );
+    assert_eq!(password.iterations(1_000_000, 1), Ok(1_000_000));
+}
+
+#[test]
 fn ber_with_indefinite_lengths_is_named() {
     let ber = [0x30, 0x80, 0x02, 0x01, 0x03, 0x00, 0x00];
     assert!(matches!(read_it(&ber), Err(Pkcs12Error::Malformed(m)) if m.starts_with("BER")));
