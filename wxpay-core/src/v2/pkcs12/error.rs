@@ -53,8 +53,8 @@ pub enum Pkcs12Error {
     /// The file holds more than one private key (a merchant file holds one).
     #[error("the PKCS#12 file holds more than one private key")]
     SeveralKeys,
-    /// No certificate could be matched with the private key (neither by
-    /// `localKeyId` nor by being the only one).
+    /// No certificate could be matched with the private key (by
+    /// `localKeyId`, by being the only one, or by an RSA key's modulus).
     #[error("the PKCS#12 file holds no certificate for its private key")]
     NoCertificate,
 }

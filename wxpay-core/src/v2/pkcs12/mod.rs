@@ -257,7 +257,8 @@ impl Found {
     }
 
     /// The key and its chain: the certificate whose `localKeyId` is the
-    /// key's (or the only certificate) first, the others in file order.
+    /// key's (or the only certificate, or the one with the RSA key's
+    /// modulus) first, the others in file order.
     fn identity(mut self) -> Result<Identity> {
         let (key, key_id) = match self.keys.len() {
             0 => return Err(Pkcs12Error::NoKey),
@@ -274,12 +275,37 @@ impl Found {
         let leaf = match (leaf, self.certificates.len()) {
             (Some(i), _) => i,
             (None, 1) => 0,
-            _ => return Err(Pkcs12Error::NoCertificate),
+            _ => self
+                .certificates
+                .iter()
+                .position(|(cert, _)| same_rsa_key(&key, cert))
+                .ok_or(Pkcs12Error::NoCertificate)?,
         };
         let mut chain = vec![self.certificates.remove(leaf).0];
         chain.extend(self.certificates.into_iter().map(|(cert, _)| cert));
         Ok(Identity { chain, key })
     }
+}
+
+/// Whether `cert` is for the RSA key `pkcs8` (the same modulus), for files
+/// that pair them without `localKeyId`. Reads the key in place: no copy.
+fn same_rsa_key(pkcs8: &[u8], cert: &[u8]) -> bool {
+    use ::der::Decode;
+    let Ok(info) = pkcs8::PrivateKeyInfo::from_der(pkcs8) else {
+        return false;
+    };
+    let Ok(private) = pkcs1::RsaPrivateKey::from_der(info.private_key) else {
+        return false;
+    };
+    let Ok(cert) = x509_cert::Certificate::from_der(cert) else {
+        return false;
+    };
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let Some(public) = spki.subject_public_key.as_bytes() else {
+        return false;
+    };
+    pkcs1::RsaPublicKey::from_der(public)
+        .is_ok_and(|public| public.modulus.as_bytes() == private.modulus.as_bytes())
 }
 
 /// The `localKeyId` among a bag's attributes (SET OF SEQUENCE { attrId

@@ -171,6 +171,28 @@ fn a_file_needs_exactly_one_key_and_its_certificate() {
     assert_eq!(read_it(&unmatched).err(), Some(Pkcs12Error::NoCertificate));
 }
 
+/// `openssl req -x509 -newkey rsa:512 -nodes` (PKCS#8 DER) and its certificate.
+const RSA_PKCS8: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA3t/7ZTBn3VZvpE1wkOSuhrkx3tut8X4uYSfP7CCKPygBJ/kLyJD6LWDAC2vZvyTz4TKXZ5HujtfnGFdatXfSQwIDAQABAkBzkHRMTcMtc6pD6ZuapdkRJmoDgqk49RKbcgdQCrdkcyQaiQ4LOLL5foJzj31hLjkgWAu7Vq/k/IuRHcS9/WRhAiEA8e1fPMBxKDYJWpf2cQR5B24410+Y5I8PBWbCWzJx0EkCIQDr1uUjazaKGJkDOuIb5gWRm2vOM2gDBpOWD5a7WfcmKwIgEaYcdYUgfCt9ATPm0ZXe8nDTCroO0FWzZdR6R0bl0KkCIQDd89qmYMptYQTwQ0R1GR/4jxsAbuTepBvVyEoFfH/bDQIhAL7DmgpE6folrMe70eMTyP2cEvxj+c+4O3hZoqIEL97N";
+const RSA_CERT: &str = "MIIBcTCCARugAwIBAgIUVQjesEBDuanUF9/MVChhd8Qzn0gwDQYJKoZIhvcNAQELBQAwDDEKMAgGA1UEAwwBdDAgFw0yNjEyMDIxMzE2NDFaGA8yMTI2MTEwODEzMTY0MVowDDEKMAgGA1UEAwwBdDBcMA0GCSqGSIb3DQEBAQUAA0sAMEgCQQDe3/tlMGfdVm+kTXCQ5K6GuTHe263xfi5hJ8/sIIo/KAEn+QvIkPotYMALa9m/JPPhMpdnke6O1+cYV1q1d9JDAgMBAAGjUzBRMB0GA1UdDgQWBBQ+oHMOjUrxqGkPEfQ3Op5pt/booDAfBgNVHSMEGDAWgBQ+oHMOjUrxqGkPEfQ3Op5pt/booDAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA0EALFAqCKKvYTETBvxErVcFl+FySCSGvUT9/ploNjJcMwmAo7mM50UahIT0nAjd+tCd9bsY1ALFQ5oA1Os4rSDbyA==";
+
+#[test]
+fn without_local_key_ids_the_rsa_key_finds_its_certificate() {
+    let b64 = |s| base64::engine::general_purpose::STANDARD.decode(s).unwrap();
+    let (key, cert) = (b64(RSA_PKCS8), b64(RSA_CERT));
+    let file = pfx(&[data(&[
+        cert_bag(CA, None),
+        cert_bag(&cert, None),
+        key_bag(&key, None),
+    ])]);
+    assert_eq!(read_it(&file).unwrap().chain, vec![cert, CA.to_vec()]);
+    let file = pfx(&[data(&[
+        cert_bag(CA, None),
+        cert_bag(LEAF, None),
+        key_bag(&key, None),
+    ])]);
+    assert_eq!(read_it(&file).err(), Some(Pkcs12Error::NoCertificate));
+}
+
 #[test]
 fn counts_are_bounded() {
     let many = |n| (0..n).map(|_| cert_bag(CA, None)).collect::<Vec<_>>();
