@@ -203,3 +203,51 @@ fn the_apiv2_key_is_wiped_from_memory_when_dropped() {
     };
     assert_eq!(occurrences(&needle), 0, "copies of the APIv2 key remain");
 }
+
+/// The merchant key read from a PKCS#12 file (issue 15): once the PEM the
+/// reader hands over is dropped, neither the decrypted PKCS#8 bytes nor
+/// their PEM text is left, whichever encryption the file used.
+#[test]
+fn the_pkcs12_key_is_wiped_from_memory_when_dropped() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/v2/pkcs12/");
+    let (der_needle, pem_needle) = {
+        let mut pem = std::fs::read_to_string(format!("{dir}key.pem")).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let mut der = base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .unwrap();
+        let needles = (
+            masked(&der[400..432]),
+            masked(pem.lines().nth(10).unwrap().as_bytes()),
+        );
+        der.fill(0);
+        // SAFETY: overwritten with ASCII zeros, so the Strings stay valid UTF-8.
+        unsafe { pem.as_bytes_mut() }.fill(b'0');
+        let mut body = body;
+        unsafe { body.as_bytes_mut() }.fill(b'0');
+        needles
+    };
+    for name in [
+        "openssl_legacy.p12",
+        "openssl_default.p12",
+        "python_3des.p12",
+    ] {
+        let file = std::fs::read(format!("{dir}{name}")).unwrap();
+        let pem = wxpay_core::__private::pkcs12_pem(&file, "1900000100").unwrap();
+        assert!(
+            occurrences(&pem_needle) >= 1,
+            "{name}: the scan cannot see the key's PEM"
+        );
+        drop(pem);
+        assert_eq!(
+            occurrences(&der_needle),
+            0,
+            "{name}: copies of the PKCS#8 key remain"
+        );
+        assert_eq!(
+            occurrences(&pem_needle),
+            0,
+            "{name}: copies of the key's PEM remain"
+        );
+    }
+}

@@ -1,9 +1,12 @@
 //! APIv2: signatures against vectors from Python's hashlib/hmac
 //! (`tests/fixtures/v2/generate.py`), XML refusing DTDs and entities,
-//! notifications, and calls to the sandbox's APIv2 over mutual TLS.
+//! notifications, calls to the sandbox's APIv2 over mutual TLS, and the
+//! merchant certificate read from PKCS#12 files made by OpenSSL and Python's
+//! `cryptography` (`tests/fixtures/v2/pkcs12/generate.py`).
 
 mod binary;
 mod notify;
+mod pkcs12;
 mod roundtrip;
 mod signing;
 mod xml;

@@ -11,9 +11,9 @@ use wxpay_core::v2::{from_xml, sign, to_xml, ApiV2Key, SignType, V2Client, V2Err
 use wxpay_core::{Error, VerifyError};
 use wxpay_sandbox::v2::V2Sandbox;
 
-const APPID: &str = "wxd678efh567hg6787";
+pub(crate) const APPID: &str = "wxd678efh567hg6787";
 
-async fn micropay(
+pub(crate) async fn micropay(
     client: &V2Client,
     out_trade_no: &str,
     fee: u32,

@@ -141,6 +141,7 @@ pub mod __private {
         json_body, ApiRequest, BodyBuilder, HeaderList, Method, PathBuilder, QueryBuilder,
     };
     pub use crate::sensitive::encrypt as encrypt_sensitive;
+    pub use crate::v2::pkcs12::{fuzz as pkcs12_fuzz, read_pem as pkcs12_pem};
     pub use core::result::Result;
     pub use serde;
     pub use serde_json;

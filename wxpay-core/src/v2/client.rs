@@ -247,16 +247,54 @@ impl V2ClientBuilder {
 
     /// The merchant API certificate and its private key, PEM
     /// (`apiclient_cert.pem`, `apiclient_key.pem`), presented in the TLS
-    /// handshake (mutual TLS), which certificate operations need. For an
-    /// `apiclient_cert.p12`, convert it once:
-    /// `openssl pkcs12 -in apiclient_cert.p12 -nodes -out apiclient.pem` (the
-    /// password is the merchant id).
-    pub fn merchant_certificate_pem(mut self, cert: &[u8], key: &[u8]) -> Result<Self, Error> {
+    /// handshake (mutual TLS), which certificate operations need. WeChat's
+    /// `apiclient_cert.p12` is read directly by
+    /// [`merchant_certificate_pkcs12`](Self::merchant_certificate_pkcs12).
+    pub fn merchant_certificate_pem(self, cert: &[u8], key: &[u8]) -> Result<Self, Error> {
         let mut pem = zeroize::Zeroizing::new(Vec::with_capacity(cert.len() + key.len() + 1));
         pem.extend_from_slice(cert);
         pem.push(b'\n');
         pem.extend_from_slice(key);
-        let identity = reqwest::Identity::from_pem(&pem)
+        self.identity_pem(&pem)
+    }
+
+    /// The merchant API certificate and its private key from a PKCS#12 file
+    /// (DER), as WeChat Pay hands it out: `apiclient_cert.p12`, whose
+    /// password is the merchant id. Presented in the TLS handshake like
+    /// [`merchant_certificate_pem`](Self::merchant_certificate_pem)'s.
+    ///
+    /// The file's MAC is checked first (HMAC-SHA1 or HMAC-SHA256); its
+    /// content may be encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC or
+    /// pbeWithSHAAnd40BitRC2-CBC (WeChat's files, `openssl pkcs12 -legacy`)
+    /// or PBES2 with PBKDF2 and AES-CBC (OpenSSL 3's default). The key's
+    /// certificate is found by its `localKeyId`; other certificates in the
+    /// file follow it as the chain. A file without a MAC, with an iteration
+    /// count over 1,000,000 (or 8,000,000 over the whole file), larger than
+    /// 256 KiB, in BER rather than DER or otherwise unreadable is refused with [`V2Error::Pkcs12`] (its source, a
+    /// [`Pkcs12Error`](super::Pkcs12Error), says why: a wrong password is
+    /// [`MacMismatch`](super::Pkcs12Error::MacMismatch)).
+    ///
+    /// ```no_run
+    /// use wxpay_core::v2::{ApiV2Key, V2Client};
+    ///
+    /// # fn run() -> Result<(), wxpay_core::Error> {
+    /// let client = V2Client::builder()
+    ///     .mchid("1900000100")
+    ///     .key(ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?)
+    ///     .merchant_certificate_pkcs12(&std::fs::read("apiclient_cert.p12").unwrap(), "1900000100")?
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn merchant_certificate_pkcs12(self, der: &[u8], password: &str) -> Result<Self, Error> {
+        let identity = super::pkcs12::read(der, password, super::pkcs12::Mac::Verify)
+            .map_err(V2Error::Pkcs12)?;
+        let pem = identity.to_pem().map_err(V2Error::Pkcs12)?;
+        self.identity_pem(&pem)
+    }
+
+    /// The one way an identity is loaded: certificates then the key, PEM.
+    fn identity_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let identity = reqwest::Identity::from_pem(pem)
             .map_err(|e| Error::Config(format!("merchant API certificate: {e}")))?;
         self.identity = Some(identity);
         Ok(self)

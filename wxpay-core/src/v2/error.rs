@@ -40,7 +40,7 @@ pub enum V2Error {
     Entity(String),
     /// The operation needs the merchant API certificate (mutual TLS) and the
     /// client has none.
-    #[error("{0} needs the merchant API certificate: configure V2ClientBuilder::merchant_certificate_pem")]
+    #[error("{0} needs the merchant API certificate: configure V2ClientBuilder::merchant_certificate_pkcs12 or merchant_certificate_pem")]
     CertificateRequired(String),
     /// The APIv2 key is empty or not printable ASCII.
     #[error("the APIv2 key must be non-empty printable ASCII, got {0} bytes")]
@@ -48,6 +48,10 @@ pub enum V2Error {
     /// The refund notification's `req_info` could not be decrypted.
     #[error("refund notification req_info: {0}")]
     ReqInfo(&'static str),
+    /// The merchant API certificate's PKCS#12 file could not be read (the
+    /// source says why: a wrong password, an unsupported algorithm ...).
+    #[error("cannot read the merchant API certificate (PKCS#12)")]
+    Pkcs12(#[source] crate::v2::Pkcs12Error),
     /// A request parameter name is not `[A-Za-z0-9_]+`.
     #[error("invalid APIv2 parameter name {0:?}")]
     InvalidParam(String),

@@ -6,6 +6,9 @@
 //!   the merchant API certificate presented (mutual TLS) for the operations
 //!   that need it. Calls are untyped: [`V2Client::call`] takes a path and
 //!   fields, and returns the answer's fields.
+//! - [`V2ClientBuilder::merchant_certificate_pkcs12`]: the merchant
+//!   certificate as WeChat hands it out (`apiclient_cert.p12`), read by a
+//!   bounded PKCS#12 reader of our own ([`Pkcs12Error`] says why a file is refused).
 //! - [`sign()`]/[`verify()`]/[`string_to_sign`]: the APIv2 signature.
 //! - [`to_xml`]/[`from_xml`]: the flat XML, refusing DTDs and entities (XXE).
 //! - [`notify`]: the payment notification verified, the refund
@@ -18,6 +21,7 @@
 mod client;
 mod error;
 pub mod notify;
+pub(crate) mod pkcs12;
 mod sign;
 mod xml;
 
@@ -25,5 +29,6 @@ pub use client::{
     answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
 };
 pub use error::V2Error;
+pub use pkcs12::Pkcs12Error;
 pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
 pub use xml::{from_xml, to_xml};
