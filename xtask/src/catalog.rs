@@ -97,31 +97,128 @@ pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
         if str_field(op, "api") != "v3" {
             continue;
         }
-        let corrected;
-        let op = if is_order_query(op) {
-            corrected = correct_order_query(op).map_err(|e| {
-                format!("{} {}: {e}", str_field(op, "method"), str_field(op, "path"))
-            })?;
-            &corrected
-        } else {
-            op
-        };
-        ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
+        let op = corrected(op)?;
+        ops.push(operation(&op).map_err(|e| format!("operation #{index}: {e}"))?);
     }
-    for (method, path) in crate::tables::ORDER_QUERIES {
-        if !ops.iter().any(|o| o.method == *method && o.path == *path) {
-            return Err(format!(
-                "ORDER_QUERIES names `{method} {path}`, which the catalog does not have"
-            ));
-        }
-    }
+    check_corrected(ops.iter().map(|o| (o.method.as_str(), o.path.as_str())))?;
     Ok(ops)
 }
 
-fn is_order_query(op: &Map<String, Value>) -> bool {
-    crate::tables::ORDER_QUERIES
-        .iter()
-        .any(|(m, p)| str_field(op, "method") == *m && str_field(op, "path") == *p)
+/// An APIv3 operation of the catalog with the generator's corrections
+/// applied (see [`crate::tables::ORDER_QUERIES`] and
+/// [`crate::tables::H5_PREPAYS`]): what the typed code and the sandbox's
+/// schemas are both generated from.
+pub fn corrected(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let key = (str_field(op, "method"), str_field(op, "path"));
+    let in_table = |table: &[(&str, &str)]| table.iter().any(|(m, p)| (*m, *p) == key);
+    let corrected = if in_table(crate::tables::ORDER_QUERIES) {
+        correct_order_query(op)
+    } else if in_table(crate::tables::H5_PREPAYS) {
+        correct_h5_prepay(op)
+    } else {
+        Ok(op.clone())
+    };
+    let mut op = corrected.map_err(|e| format!("{} {}: {e}", key.0, key.1))?;
+    for value in op.values_mut() {
+        words_are_strings(value, 0);
+    }
+    Ok(op)
+}
+
+/// A `number` or `integer` node whose `enum` values are all words (e.g.
+/// `discount_mode`: `DIS_CALC`, `DIS_FLAG`, `DIS_SMKT`) is a string: no
+/// number can take those values.
+fn words_are_strings(value: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let numeric = matches!(
+                map.get("type").and_then(Value::as_str).map(str::trim),
+                Some("number" | "integer" | "int")
+            );
+            let words = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|values| {
+                    !values.is_empty()
+                        && values
+                            .iter()
+                            .all(|v| v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_err()))
+                });
+            if numeric && words {
+                map.insert("type".into(), Value::String("string".into()));
+            }
+            for sub in map.values_mut() {
+                words_are_strings(sub, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                words_are_strings(item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Fails if a correction table names an operation the catalog lacks.
+fn check_corrected<'a>(
+    ops: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<(), String> {
+    let tables = [
+        ("ORDER_QUERIES", crate::tables::ORDER_QUERIES),
+        ("H5_PREPAYS", crate::tables::H5_PREPAYS),
+    ];
+    for (name, table) in tables {
+        for (method, path) in table {
+            if !ops.clone().any(|(m, p)| m == *method && p == *path) {
+                return Err(format!(
+                    "{name} names `{method} {path}`, which the catalog does not have"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The H5 prepay request as WeChat requires it (see
+/// [`crate::tables::H5_PREPAYS`]): `scene_info` with the payer's IP and the
+/// H5 scene, whose `type` is required.
+fn correct_h5_prepay(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let mut op = op.clone();
+    let scene = op
+        .get_mut("body")
+        .and_then(|b| b.get_mut("properties"))
+        .and_then(|p| p.get_mut("scene_info"))
+        .and_then(Value::as_object_mut)
+        .ok_or("the body has no `scene_info` to correct")?;
+    let properties = scene
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .ok_or("`scene_info` has no properties")?;
+    if properties.contains_key("payer_client_ip") {
+        return Err("`scene_info` has `payer_client_ip` now: drop the H5_PREPAYS entry".into());
+    }
+    let h5_info = properties
+        .get_mut("h5_info")
+        .and_then(Value::as_object_mut)
+        .ok_or("`scene_info` has no `h5_info`")?;
+    h5_info.insert("required".into(), serde_json::json!(["type"]));
+    properties.insert(
+        "payer_client_ip".into(),
+        serde_json::json!({
+            "type": "string",
+            "label": "用户终端IP",
+            "example": "14.23.150.211"
+        }),
+    );
+    scene.insert(
+        "required".into(),
+        serde_json::json!(["h5_info", "payer_client_ip"]),
+    );
+    Ok(op)
 }
 
 /// The answer of an order query as WeChat sends it (see
