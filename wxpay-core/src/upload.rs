@@ -1,6 +1,7 @@
 //! Media upload: `multipart/form-data` with a `meta` part (JSON with the
-//! file name and its SHA-256) and a `file` part. The signature covers exactly
-//! the `meta` JSON, as WeChat Pay specifies.
+//! file name and its SHA-256), the text parts an operation documents beside
+//! it, and a `file` part. The signature covers exactly the `meta` JSON, as
+//! WeChat Pay specifies.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -20,6 +21,8 @@ pub struct Upload {
     /// The form name of the file part: `file`, or what the operation documents.
     file_part: String,
     extra: serde_json::Map<String, serde_json::Value>,
+    /// Text parts of their own, sent between `meta` and the file.
+    fields: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Upload {
@@ -43,6 +46,7 @@ impl Upload {
             content_type,
             file_part: "file".to_owned(),
             extra: serde_json::Map::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -65,6 +69,23 @@ impl Upload {
             .map_err(|e| Error::InvalidRequest(format!("meta field `{name}`: {e}")))?;
         self.extra.insert(name.to_owned(), value);
         Ok(self)
+    }
+
+    /// Adds a text part of its own, for operations that document form fields
+    /// beside `meta` and the file (the submission-file upload's `item_id`
+    /// and `manage_record_id`). Unlike [`meta_field`](Self::meta_field), the
+    /// signature does not cover it (WeChat Pay signs `meta` only).
+    ///
+    /// ```
+    /// let upload = wxpay_core::Upload::new("licence.pdf", b"%PDF".to_vec())
+    ///     .file_part("submission_file")
+    ///     .form_field("item_id", "56")
+    ///     .form_field("manage_record_id", "56");
+    /// # let _ = upload;
+    /// ```
+    pub fn form_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
     }
 
     /// The `meta` JSON: exactly the bytes that are signed and sent as the `meta` part.
@@ -90,15 +111,21 @@ impl Upload {
                 self.filename
             )));
         }
-        if self.file_part.is_empty()
-            || self
-                .file_part
-                .chars()
-                .any(|c| c == '"' || c == '\\' || c.is_control())
-        {
+        let bad_name = |name: &str| {
+            name.is_empty()
+                || name
+                    .chars()
+                    .any(|c| c == '"' || c == '\\' || c.is_control())
+        };
+        if bad_name(&self.file_part) {
             return Err(Error::InvalidRequest(format!(
                 "file part name {:?} must be non-empty, without quotes, backslashes or control characters",
                 self.file_part
+            )));
+        }
+        if let Some((name, _)) = self.fields.iter().find(|(name, _)| bad_name(name)) {
+            return Err(Error::InvalidRequest(format!(
+                "form field name {name:?} must be non-empty, without quotes, backslashes or control characters"
             )));
         }
         if self.content_type.chars().any(|c| c.is_control()) {
@@ -107,9 +134,29 @@ impl Upload {
             ));
         }
         let boundary = format!("wxpay-{}", random_alphanumeric(24)?);
+        if self
+            .fields
+            .iter()
+            .any(|(_, value)| value.contains(&boundary))
+        {
+            // A random 24-character boundary: only a value built to break
+            // the body can contain it.
+            return Err(Error::InvalidRequest(
+                "a form field value contains the multipart boundary".into(),
+            ));
+        }
         let mut body = Vec::with_capacity(self.content.len() + meta.len() + 256);
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
         body.extend_from_slice(meta);
+        for (name, value) in &self.fields {
+            body.extend_from_slice(
+                format!(
+                    "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(value.as_bytes());
+        }
         body.extend_from_slice(
             format!(
                 "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
@@ -206,6 +253,28 @@ mod tests {
         );
         let u = Upload::new("a.pdf", b"x".to_vec()).file_part("a\"b");
         assert!(u.multipart(&u.meta_json()).is_err());
+    }
+
+    #[test]
+    fn form_fields_are_parts_of_their_own_outside_the_signed_meta() {
+        let u = Upload::new("a.pdf", b"x".to_vec())
+            .file_part("submission_file")
+            .form_field("item_id", "56");
+        let meta = String::from_utf8(u.meta_json()).unwrap();
+        assert!(!meta.contains("item_id"), "{meta}");
+        let (ct, body) = u.multipart(&u.meta_json()).unwrap();
+        let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains(&format!(
+                "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"item_id\"\r\n\r\n56\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"submission_file\""
+            )),
+            "{text}"
+        );
+        for name in ["", "a\"b", "a\r\nb"] {
+            let u = Upload::new("a.pdf", b"x".to_vec()).form_field(name, "1");
+            assert!(u.multipart(&u.meta_json()).is_err(), "{name:?}");
+        }
     }
 
     #[test]
