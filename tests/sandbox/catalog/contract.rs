@@ -27,8 +27,10 @@ use crate::support::client;
 /// both sides (`xtask/src/catalog.rs`: the order queries, the H5 prepays),
 /// so none is listed for that. What is left: operations the sandbox
 /// simulates with state, whose example names something that does not exist
-/// (the sandbox answers as WeChat does, and there is nothing to decode).
-const NOT_DECODED: [(&str, &str, &str, &str); 10] = [
+/// (the sandbox answers as WeChat does, and there is nothing to decode). The
+/// contract makes the orders and the refund the payment operations need
+/// (see [`PAID_PREPAYS`]).
+const NOT_DECODED: [(&str, &str, &str, &str); 6] = [
     (
         "GET",
         "v3/bill/fundflowbill",
@@ -64,32 +66,6 @@ const NOT_DECODED: [(&str, &str, &str, &str); 10] = [
         "v3/ecommerce/refunds/{refund_id}/return-advance",
         "RESOURCE_NOT_EXISTS",
         "no advance return was made for the example refund",
-    ),
-    (
-        "GET",
-        "v3/pay/partner/transactions/id/{transaction_id}",
-        "ORDER_NOT_EXIST",
-        "the contract's orders are unpaid, and an unpaid order has no transaction_id \
-         (WECHATPAY-LIFECYCLE.md §1)",
-    ),
-    (
-        "GET",
-        "v3/pay/transactions/id/{transaction_id}",
-        "ORDER_NOT_EXIST",
-        "the contract's orders are unpaid, and an unpaid order has no transaction_id \
-         (WECHATPAY-LIFECYCLE.md §1)",
-    ),
-    (
-        "POST",
-        "v3/refund/domestic/refunds",
-        "RESOURCE_NOT_EXISTS",
-        "no order was paid with the example out_trade_no",
-    ),
-    (
-        "GET",
-        "v3/refund/domestic/refunds/{out_refund_no}",
-        "RESOURCE_NOT_EXISTS",
-        "no refund was made with the example out_refund_no",
     ),
 ];
 
@@ -225,17 +201,42 @@ fn seal(
     Ok(())
 }
 
+/// The APP orders the contract pays right after their prepay (direct,
+/// partner; the catalog lists them before the queries), so the queries by
+/// `transaction_id` answer a paid order and the refund finds one; the
+/// queries by `out_trade_no` answer the unpaid Native orders.
+const PAID_PREPAYS: [&str; 2] = ["v3/pay/transactions/app", "v3/pay/partner/transactions/app"];
+
+/// The `out_refund_no` of the contract's refund (of the paid direct order).
+const REFUND_NO: &str = "contract_refund";
+
+/// The `transaction_id`s of the paid orders: direct, partner.
+#[derive(Default)]
+struct Paid {
+    direct: Option<String>,
+    partner: Option<String>,
+}
+
 /// The `out_trade_no` the contract gives the prepay at `path`.
 fn own_out_trade_no(path: &str) -> String {
     path.trim_start_matches("v3/pay/").replace(['/', '-'], "_")
 }
 
 /// The request target with the example path parameters filled in.
-fn path_for(op: &Operation) -> (String, Vec<(String, String)>) {
+fn path_for(op: &Operation, paid: &Paid) -> (String, Vec<(String, String)>) {
     let params = op
         .placeholders()
         .into_iter()
         .map(|name| {
+            let partner = op.path.starts_with("v3/pay/partner/");
+            let id = if partner { &paid.partner } else { &paid.direct };
+            match (stateful(op), name) {
+                (true, "transaction_id") if id.is_some() => {
+                    return (name.to_owned(), id.clone().unwrap_or_default());
+                }
+                (true, "out_refund_no") => return (name.to_owned(), REFUND_NO.to_owned()),
+                _ => {}
+            }
             if stateful(op) && op.path.starts_with("v3/pay/") && name == "out_trade_no" {
                 // The order the Native prepay made (the catalog lists the
                 // prepays first): the query answers an unpaid order, which
@@ -277,8 +278,13 @@ fn typed_decode(op: &Operation, body: Option<&[u8]>) -> Result<(), String> {
 
 /// Sends one operation's example request; `Ok` when accepted and the answer
 /// satisfies the schema, else the cause.
-async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<(), Failure> {
-    let (template, params) = path_for(op);
+async fn exercise(
+    sandbox: &Sandbox,
+    client: &Client,
+    op: &Operation,
+    paid: &Paid,
+) -> Result<(), Failure> {
+    let (template, params) = path_for(op, paid);
     let (expected, schema) = op.success();
     let empty = schema.is_none_or(|s| {
         s.as_object().is_none_or(|m| m.is_empty())
@@ -333,6 +339,10 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
         request = request.path_param(name, value.clone());
     }
     for param in &op.query {
+        if stateful(op) && op.path.starts_with("v3/refund/") && param.name == "sub_mchid" {
+            // The contract's refund is a direct merchant's.
+            continue;
+        }
         let mut value = text(&catalog::example(&param.schema));
         if matches!(param.name.as_str(), "mchid" | "sp_mchid") {
             value = client.mchid().to_owned();
@@ -350,6 +360,21 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
             // (the sandbox answers as WeChat does); a number of its own lets
             // each prepay answer, and its answer decode.
             body["out_trade_no"] = Value::String(own_out_trade_no(&op.path));
+        }
+        if stateful(op) && op.path == "v3/refund/domestic/refunds" {
+            // A refund of the paid direct APP order, in full.
+            let order = own_out_trade_no(PAID_PREPAYS[0]);
+            if let Value::Object(map) = &mut body {
+                map.remove("transaction_id");
+                map.remove("sub_mchid");
+                map.remove("goods_detail");
+                map.insert("out_trade_no".into(), Value::String(order));
+                map.insert("out_refund_no".into(), Value::String(REFUND_NO.into()));
+                map.insert(
+                    "amount".into(),
+                    serde_json::json!({"refund": 100, "total": 100, "currency": "CNY"}),
+                );
+            }
         }
         sealed = any;
         request = request.json(&body);
@@ -401,12 +426,25 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
     let ops = catalog::operations();
     let mut failures = Vec::new();
     let mut listed = Vec::new();
+    let mut paid = Paid::default();
     for op in ops {
         assert!(
             started.elapsed() < BUDGET,
             "the contract run exceeded {BUDGET:?}"
         );
-        let Err(failure) = exercise(&sandbox, &client, op).await else {
+        let Err(failure) = exercise(&sandbox, &client, op, &paid).await else {
+            if let Some(i) = PAID_PREPAYS.iter().position(|p| *p == op.path) {
+                let order = sandbox
+                    .pay_order(client.mchid(), &own_out_trade_no(&op.path))
+                    .expect("the contract's APP order is paid");
+                let id = order["transaction_id"].as_str().map(str::to_owned);
+                assert!(id.is_some(), "a paid order has a transaction_id: {order}");
+                if i == 0 {
+                    paid.direct = id;
+                } else {
+                    paid.partner = id;
+                }
+            }
             continue;
         };
         let line = format!("{} {}: {failure}", op.method, op.path);
