@@ -383,3 +383,50 @@ fn schema(value: &Value) -> Schema {
         x_json: map.get("x-json").map(|x| Box::new(schema(x))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_h5_prepay_gets_the_scene_wechat_requires() {
+        let h5 = op(
+            json!({"method": "POST", "path": "v3/pay/transactions/h5", "body": {
+            "type": "object", "required": ["scene_info"], "properties": {"scene_info": {
+                "type": "object", "properties": {"h5_info": {"type": "object",
+                    "properties": {"type": {"type": "string"}}}}}}}}),
+        );
+        let fixed = corrected(&h5).unwrap();
+        let scene = &fixed["body"]["properties"]["scene_info"];
+        assert_eq!(scene["required"], json!(["h5_info", "payer_client_ip"]));
+        assert_eq!(scene["properties"]["payer_client_ip"]["type"], "string");
+        assert_eq!(scene["properties"]["h5_info"]["required"], json!(["type"]));
+        // Fixed upstream: the entry must go.
+        assert!(corrected(&fixed).is_err());
+        // Other operations are left alone.
+        let native = op(
+            json!({"method": "POST", "path": "v3/pay/transactions/native",
+            "body": h5["body"].clone()}),
+        );
+        assert_eq!(corrected(&native).unwrap(), native);
+    }
+
+    #[test]
+    fn a_number_whose_values_are_words_is_a_string() {
+        let answer = op(
+            json!({"method": "POST", "path": "v3/x", "responses": {"200": {
+            "type": "object", "properties": {
+                "mode": {"type": "number", "enum": ["DIS_CALC", "DIS_FLAG"]},
+                "level": {"type": "integer", "enum": ["1", "2"]}}}}}),
+        );
+        let fixed = corrected(&answer).unwrap();
+        let props = &fixed["responses"]["200"]["properties"];
+        assert_eq!(props["mode"]["type"], "string");
+        assert_eq!(props["level"]["type"], "integer");
+    }
+}
