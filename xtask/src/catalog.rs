@@ -97,31 +97,132 @@ pub fn load(dir: &Path) -> Result<Vec<Operation>, String> {
         if str_field(op, "api") != "v3" {
             continue;
         }
-        let corrected;
-        let op = if is_order_query(op) {
-            corrected = correct_order_query(op).map_err(|e| {
-                format!("{} {}: {e}", str_field(op, "method"), str_field(op, "path"))
-            })?;
-            &corrected
-        } else {
-            op
-        };
-        ops.push(operation(op).map_err(|e| format!("operation #{index}: {e}"))?);
+        let op = corrected(op)?;
+        ops.push(operation(&op).map_err(|e| format!("operation #{index}: {e}"))?);
     }
-    for (method, path) in crate::tables::ORDER_QUERIES {
-        if !ops.iter().any(|o| o.method == *method && o.path == *path) {
-            return Err(format!(
-                "ORDER_QUERIES names `{method} {path}`, which the catalog does not have"
-            ));
-        }
-    }
+    check_corrected(ops.iter().map(|o| (o.method.as_str(), o.path.as_str())))?;
     Ok(ops)
 }
 
-fn is_order_query(op: &Map<String, Value>) -> bool {
-    crate::tables::ORDER_QUERIES
-        .iter()
-        .any(|(m, p)| str_field(op, "method") == *m && str_field(op, "path") == *p)
+/// An APIv3 operation of the catalog with the generator's corrections
+/// applied (see [`crate::tables::ORDER_QUERIES`] and
+/// [`crate::tables::H5_PREPAYS`]): what the typed code and the sandbox's
+/// schemas are both generated from.
+pub fn corrected(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let key = (str_field(op, "method"), str_field(op, "path"));
+    let in_table = |table: &[(&str, &str)]| table.iter().any(|(m, p)| (*m, *p) == key);
+    let corrected = if in_table(crate::tables::ORDER_QUERIES) {
+        correct_order_query(op)
+    } else if in_table(crate::tables::H5_PREPAYS) {
+        correct_h5_prepay(op)
+    } else {
+        Ok(op.clone())
+    };
+    let mut op = corrected.map_err(|e| format!("{} {}: {e}", key.0, key.1))?;
+    for value in op.values_mut() {
+        normalize_types(value, 0);
+    }
+    Ok(op)
+}
+
+/// Node types both sides read alike: a `number` or `integer` node whose
+/// `enum` values are all words (e.g. `discount_mode`: `DIS_CALC`,
+/// `DIS_FLAG`, `DIS_SMKT`) is a string, as no number can take those values;
+/// the catalog's one `int` (the shopping receipt's `brand_id`) is `integer`,
+/// as the typed side already read it (the sandbox sent its example as text).
+fn normalize_types(value: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let numeric = matches!(
+                map.get("type").and_then(Value::as_str).map(str::trim),
+                Some("number" | "integer" | "int")
+            );
+            let words = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|values| {
+                    !values.is_empty()
+                        && values
+                            .iter()
+                            .all(|v| v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_err()))
+                });
+            if numeric && words {
+                map.insert("type".into(), Value::String("string".into()));
+            } else if map.get("type").and_then(Value::as_str) == Some("int") {
+                map.insert("type".into(), Value::String("integer".into()));
+            }
+            for sub in map.values_mut() {
+                normalize_types(sub, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                normalize_types(item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Fails if a correction table names an operation the catalog lacks.
+fn check_corrected<'a>(
+    ops: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<(), String> {
+    let tables = [
+        ("ORDER_QUERIES", crate::tables::ORDER_QUERIES),
+        ("H5_PREPAYS", crate::tables::H5_PREPAYS),
+    ];
+    for (name, table) in tables {
+        for (method, path) in table {
+            if !ops.clone().any(|(m, p)| m == *method && p == *path) {
+                return Err(format!(
+                    "{name} names `{method} {path}`, which the catalog does not have"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The H5 prepay request as WeChat requires it (see
+/// [`crate::tables::H5_PREPAYS`]): `scene_info` with the payer's IP and the
+/// H5 scene, whose `type` is required.
+fn correct_h5_prepay(op: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let mut op = op.clone();
+    let scene = op
+        .get_mut("body")
+        .and_then(|b| b.get_mut("properties"))
+        .and_then(|p| p.get_mut("scene_info"))
+        .and_then(Value::as_object_mut)
+        .ok_or("the body has no `scene_info` to correct")?;
+    let properties = scene
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .ok_or("`scene_info` has no properties")?;
+    if properties.contains_key("payer_client_ip") {
+        return Err("`scene_info` has `payer_client_ip` now: drop the H5_PREPAYS entry".into());
+    }
+    let h5_info = properties
+        .get_mut("h5_info")
+        .and_then(Value::as_object_mut)
+        .ok_or("`scene_info` has no `h5_info`")?;
+    h5_info.insert("required".into(), serde_json::json!(["type"]));
+    properties.insert(
+        "payer_client_ip".into(),
+        serde_json::json!({
+            "type": "string",
+            "label": "用户终端IP",
+            "example": "14.23.150.211"
+        }),
+    );
+    scene.insert(
+        "required".into(),
+        serde_json::json!(["h5_info", "payer_client_ip"]),
+    );
+    Ok(op)
 }
 
 /// The answer of an order query as WeChat sends it (see
@@ -284,5 +385,66 @@ fn schema(value: &Value) -> Schema {
             .unwrap_or(false),
         sensitive,
         x_json: map.get("x-json").map(|x| Box::new(schema(x))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_h5_prepay_gets_the_scene_wechat_requires() {
+        let h5 = op(
+            json!({"method": "POST", "path": "v3/pay/transactions/h5", "body": {
+            "type": "object", "required": ["scene_info"], "properties": {"scene_info": {
+                "type": "object", "properties": {"h5_info": {"type": "object",
+                    "properties": {"type": {"type": "string"}}}}}}}}),
+        );
+        let fixed = corrected(&h5).unwrap();
+        let scene = &fixed["body"]["properties"]["scene_info"];
+        assert_eq!(scene["required"], json!(["h5_info", "payer_client_ip"]));
+        assert_eq!(scene["properties"]["payer_client_ip"]["type"], "string");
+        assert_eq!(scene["properties"]["h5_info"]["required"], json!(["type"]));
+        // Fixed upstream: the entry must go.
+        assert!(corrected(&fixed).is_err());
+        // Other operations are left alone.
+        let native = op(
+            json!({"method": "POST", "path": "v3/pay/transactions/native",
+            "body": h5["body"].clone()}),
+        );
+        assert_eq!(corrected(&native).unwrap(), native);
+    }
+
+    #[test]
+    fn a_number_whose_values_are_words_is_a_string() {
+        let answer = op(
+            json!({"method": "POST", "path": "v3/x", "responses": {"200": {
+            "type": "object", "properties": {
+                "mode": {"type": "number", "enum": ["DIS_CALC", "DIS_FLAG"]},
+                "level": {"type": "integer", "enum": ["1", "2"]}}}}}),
+        );
+        let fixed = corrected(&answer).unwrap();
+        let props = &fixed["responses"]["200"]["properties"];
+        assert_eq!(props["mode"]["type"], "string");
+        assert_eq!(props["level"]["type"], "integer");
+    }
+
+    #[test]
+    fn the_catalogs_int_is_an_integer() {
+        let answer = op(
+            json!({"method": "POST", "path": "v3/x", "responses": {"200": {
+            "type": "object", "properties": {"receipt": {"type": "object", "properties": {
+                "brand_id": {"type": "int", "example": "1142"}}}}}}}),
+        );
+        let fixed = corrected(&answer).unwrap();
+        assert_eq!(
+            fixed["responses"]["200"]["properties"]["receipt"]["properties"]["brand_id"]["type"],
+            "integer"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! file differs from what is committed (what CI runs).
 
 mod catalog;
+mod contract_table;
 mod emit;
 mod model;
 mod naming;
@@ -94,6 +95,7 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
             roots: vec!["main.rs".into()],
         },
         sandbox_schemas::tree(&root, &catalog_dir)?,
+        contract_table::tree(&root, &model)?,
     ];
     let blocks = vec![output::Block {
         file: apis.join("Cargo.toml"),

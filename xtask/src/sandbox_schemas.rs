@@ -4,7 +4,10 @@
 //! summaries, roles, tags) left out. Written as one JSON array, one operation
 //! per line (diffs stay readable), which the sandbox embeds with
 //! `include_str!` and parses once. The sandbox stays independent of
-//! `wxpay-apis`: this reads `operations.json` itself.
+//! `wxpay-apis`: this reads `operations.json` itself, with the same
+//! corrections the typed code gets (`catalog::corrected`: the order queries'
+//! answers, the H5 prepays' `scene_info`), where WeChat's documentation and
+//! the catalog disagree.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,6 +61,8 @@ fn render(all: &[Value]) -> Result<String, String> {
         if op.get("api").and_then(Value::as_str) != Some("v3") {
             continue;
         }
+        let op = op.as_object().ok_or("an operation is not an object")?;
+        let op = crate::catalog::corrected(op)?;
         let mut kept = Map::new();
         for key in OPERATION_KEYS {
             let value = op.get(key).cloned().unwrap_or(Value::Null);

@@ -5,11 +5,17 @@
 //! sandbox, and its verified answer satisfies the catalog's response schema.
 //!
 //! Request side: built from the catalog (through the sandbox's public copy of
-//! it), not from `wxpay-apis`' typed request structs, which are being
-//! reshaped. Response side: decoded with serde_json and checked against the
-//! schema; [`typed_decode`] is where decoding into `wxpay-apis`' typed
-//! response plugs in once those types settle.
+//! it), not from `wxpay-apis`' typed request structs. Response side: checked
+//! against the catalog's schema, then decoded into the typed response of
+//! `wxpay-apis` (the generated table in `generated/typed.rs`): the check that
+//! the two sides, built independently from the catalog, agree.
+//!
+//! The operations the sandbox simulates with state get what their examples
+//! refer to: prepays an `out_trade_no` of their own, paid orders for the
+//! queries by `transaction_id` and the refund, today's bills; one that meets
+//! WeChat's answer for something not made yet is sent once more at the end.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -17,50 +23,17 @@ use wxpay_core::{ApiError, Client, Error, Method, Upload};
 use wxpay_sandbox::catalog::{self, Operation};
 use wxpay_sandbox::{Sandbox, DEFAULT_SUB_MCHID, PAYMENT_OPERATIONS, SEED_OPERATIONS};
 
-use crate::support::client;
+use super::typed::{self, Answer};
+use crate::support::{client, today};
 
-/// Where the catalog and WeChat's documented behaviour disagree (the sandbox
-/// follows WeChat, see /work/shared/WECHATPAY-LIFECYCLE.md), or the client
-/// cannot send what the catalog asks. Each is listed with its cause; the
-/// test fails if one of them starts passing or another one fails.
-const KNOWN: [(&str, &str, &str); 4] = [
-    (
-        "POST",
-        "v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload",
-        "the catalog sends `item_id` as a form part of its own; wxpay_core::Upload sends \
-         only `meta` and the file part",
-    ),
-    (
-        "GET",
-        "v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
-        "a NOTPAY order's amount carries total and payer_currency only \
-         (WECHATPAY-LIFECYCLE.md §1, live captures); the catalog requires payer_total",
-    ),
-    (
-        "POST",
-        "v3/pay/transactions/h5",
-        "the catalog's scene_info has no payer_client_ip; WeChat requires it for H5",
-    ),
-    (
-        "POST",
-        "v3/pay/partner/transactions/h5",
-        "the catalog's scene_info has no payer_client_ip; WeChat requires it for H5",
-    ),
-];
-
-/// Fields the catalog's order-query schema marks required that WeChat never
-/// returns (request-only fields reused by the source's `allOf`;
-/// WECHATPAY-LIFECYCLE.md §1): the sourced fact wins.
-const REQUEST_ONLY: [&str; 8] = [
-    "description",
-    "notify_url",
-    "time_expire",
-    "goods_tag",
-    "detail",
-    "limit_pay",
-    "support_fapiao",
-    "settle_info",
-];
+/// Operations whose example is not accepted, or whose answer does not
+/// decode, each with WeChat's error code and the cause; the test fails if one
+/// of them starts passing or another one fails. None today: where the catalog
+/// and WeChat's documented behaviour disagree, the generator corrects the
+/// catalog for both sides (`xtask/src/catalog.rs`: the order queries, the H5
+/// prepays), and the run makes what the stateful operations' examples refer
+/// to (paid orders, a refund, today's bills, splits; see [`State`]).
+const NOT_DECODED: [(&str, &str, &str, &str); 0] = [];
 
 /// Why an operation's example did not pass.
 enum Failure {
@@ -94,9 +67,7 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Operations the sandbox simulates with state: an example request may
-/// rightly meet a business answer (no such order, a closed order, a bill
-/// date too old) instead of a success.
+/// Operations the sandbox simulates with state.
 fn stateful(op: &Operation) -> bool {
     let key = (op.method.as_str(), op.path.as_str());
     PAYMENT_OPERATIONS.contains(&key)
@@ -196,12 +167,60 @@ fn seal(
     Ok(())
 }
 
+/// The APP orders the contract pays right after their prepay (direct,
+/// partner; the catalog lists them before the queries), so the queries by
+/// `transaction_id` answer a paid order and the refund finds one; the
+/// queries by `out_trade_no` answer the unpaid Native orders.
+const PAID_PREPAYS: [&str; 2] = ["v3/pay/transactions/app", "v3/pay/partner/transactions/app"];
+
+/// The `out_refund_no` of the contract's refund (of the paid direct order).
+const REFUND_NO: &str = "contract_refund";
+
+/// What the run made that later examples refer to.
+#[derive(Default)]
+struct State {
+    /// The `transaction_id` of the paid direct order.
+    direct: Option<String>,
+    /// The `transaction_id` of the paid partner order.
+    partner: Option<String>,
+    /// The `token` of the last bill answer's `download_url`.
+    bill_token: Option<String>,
+    /// The text fields of the stateful requests' bodies, by path and name:
+    /// what a query on the same path without an example of its own asks for.
+    sent: HashMap<(String, String), String>,
+}
+
+/// The `out_trade_no` the contract gives the prepay at `path`.
+fn own_out_trade_no(path: &str) -> String {
+    path.trim_start_matches("v3/pay/").replace(['/', '-'], "_")
+}
+
 /// The request target with the example path parameters filled in.
-fn path_for(op: &Operation) -> (String, Vec<(String, String)>) {
+fn path_for(op: &Operation, paid: &State) -> (String, Vec<(String, String)>) {
     let params = op
         .placeholders()
         .into_iter()
         .map(|name| {
+            let partner = op.path.starts_with("v3/pay/partner/");
+            let id = if partner { &paid.partner } else { &paid.direct };
+            match (stateful(op), name) {
+                (true, "transaction_id") if id.is_some() => {
+                    return (name.to_owned(), id.clone().unwrap_or_default());
+                }
+                (true, "out_refund_no") => return (name.to_owned(), REFUND_NO.to_owned()),
+                _ => {}
+            }
+            if stateful(op) && op.path.starts_with("v3/pay/") && name == "out_trade_no" {
+                // The order the Native prepay made (the catalog lists the
+                // prepays first): the query answers an unpaid order, which
+                // decodes (WECHATPAY-LIFECYCLE.md §1), and the close closes it.
+                let prepay = if op.path.starts_with("v3/pay/partner/") {
+                    "v3/pay/partner/transactions/native"
+                } else {
+                    "v3/pay/transactions/native"
+                };
+                return (name.to_owned(), own_out_trade_no(prepay));
+            }
             let value = op
                 .path_params
                 .iter()
@@ -215,17 +234,30 @@ fn path_for(op: &Operation) -> (String, Vec<(String, String)>) {
     (op.request_template(), params)
 }
 
-/// Where decoding into `wxpay-apis`' typed response plugs in (by the
-/// operation's method and path) once the generated types settle; today the
-/// answer is held to the catalog schema only.
-fn typed_decode(_op: &Operation, _body: &Value) -> Result<(), String> {
-    Ok(())
+/// Decodes an answer (`None`: a file download) into the typed response
+/// `wxpay-apis` gives the operation, per the generated table.
+fn typed_decode(op: &Operation, body: Option<&[u8]>) -> Result<(), String> {
+    let entry = typed::answer(&op.method, &op.path)
+        .ok_or("no entry in the generated typed table (run `cargo xtask codegen`)")?;
+    match (entry, body) {
+        (Answer::Json(decode), Some(body)) => decode(body),
+        (Answer::Empty, Some([])) => Ok(()),
+        (Answer::File, None) | (Answer::NotTyped(_), _) => Ok(()),
+        (Answer::Json(_), None) => Err("typed as JSON, answered a file".into()),
+        (Answer::Empty, _) => Err("typed as `()`, answered a body or a file".into()),
+        (Answer::File, Some(_)) => Err("typed as a file download, answered JSON".into()),
+    }
 }
 
 /// Sends one operation's example request; `Ok` when accepted and the answer
 /// satisfies the schema, else the cause.
-async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<(), Failure> {
-    let (template, params) = path_for(op);
+async fn exercise(
+    sandbox: &Sandbox,
+    client: &Client,
+    op: &Operation,
+    state: &mut State,
+) -> Result<(), Failure> {
+    let (template, params) = path_for(op, state);
     let (expected, schema) = op.success();
     let empty = schema.is_none_or(|s| {
         s.as_object().is_none_or(|m| m.is_empty())
@@ -237,15 +269,24 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
         for (name, value) in &params {
             path = path.replace(&format!("{{{name}}}"), value);
         }
-        // The file goes in the form field the catalog names (`file` mostly).
+        // The file goes in the form field the catalog names (`file` mostly);
+        // other fields beside `meta` are text parts of their own.
+        let is_file =
+            |p: &&catalog::Param| p.schema.get("type").and_then(Value::as_str) == Some("file");
         let file_part = op
             .form
             .iter()
-            .find(|p| p.name != "meta")
+            .find(is_file)
             .map_or("file", |p| p.name.as_str());
-        let upload = Upload::new("sandbox.png", b"\x89PNG sandbox".to_vec()).file_part(file_part);
+        let mut upload =
+            Upload::new("sandbox.png", b"\x89PNG sandbox".to_vec()).file_part(file_part);
+        for part in op.form.iter().filter(|p| p.name != "meta" && !is_file(p)) {
+            upload = upload.form_field(&part.name, text(&catalog::example(&part.schema)));
+        }
         let answer: Value = client.upload(&path, &upload).await?;
-        return check_answer(op, schema, &answer);
+        check_answer(schema, &answer)?;
+        let body = serde_json::to_vec(&answer).map_err(|e| Failure::Other(e.to_string()))?;
+        return typed_decode(op, Some(&body)).map_err(Failure::Other);
     }
     if empty && expected == 200 {
         // A file download (images, statements): bytes, verified as WeChat signs them.
@@ -257,13 +298,19 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
         let query: Vec<String> = op
             .query
             .iter()
-            .map(|p| format!("{}={}", p.name, text(&catalog::example(&p.schema))))
+            .map(
+                |p| match (&state.bill_token, stateful(op) && p.name == "token") {
+                    // The bill the run asked for.
+                    (Some(token), true) => format!("token={token}"),
+                    _ => format!("{}={}", p.name, text(&catalog::example(&p.schema))),
+                },
+            )
             .collect();
         if !query.is_empty() {
             url = format!("{url}?{}", query.join("&"));
         }
         client.download(&url).await?;
-        return Ok(());
+        return typed_decode(op, None).map_err(Failure::Other);
     }
 
     let mut request = client.request(method(op), &template);
@@ -271,8 +318,21 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
         request = request.path_param(name, value.clone());
     }
     for param in &op.query {
+        if stateful(op) && op.path.starts_with("v3/refund/") && param.name == "sub_mchid" {
+            // The contract's refund is a direct merchant's.
+            continue;
+        }
         let mut value = text(&catalog::example(&param.schema));
-        if matches!(param.name.as_str(), "mchid" | "sp_mchid") {
+        let sent = state.sent.get(&(op.path.clone(), param.name.clone()));
+        if stateful(op) && param.name == "bill_date" {
+            // The example date is years old; today's bill lists the run's orders.
+            value = today();
+        } else if let (true, None, Some(sent)) = (stateful(op), param.schema.get("example"), sent) {
+            // What the request that made it on the same path sent (the
+            // after-sales split's transaction_id, the return order's
+            // out_return_no).
+            value = sent.clone();
+        } else if matches!(param.name.as_str(), "mchid" | "sp_mchid") {
             value = client.mchid().to_owned();
         } else if param.name == "sub_mchid" {
             value = DEFAULT_SUB_MCHID.to_owned();
@@ -281,7 +341,38 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
     }
     let mut sealed = false;
     if let Some(schema) = &op.body {
-        let (body, any) = body_for(schema, client)?;
+        let (mut body, any) = body_for(schema, client)?;
+        if let (true, Value::Object(fields)) = (stateful(op), &body) {
+            for (name, value) in fields {
+                if let Value::String(text) = value {
+                    state
+                        .sent
+                        .insert((op.path.clone(), name.clone()), text.clone());
+                }
+            }
+        }
+        if stateful(op) && op.path.starts_with("v3/pay/") && body.get("out_trade_no").is_some() {
+            // A prepay: the catalog's examples share one `out_trade_no`,
+            // which an earlier example closed or used with other parameters
+            // (the sandbox answers as WeChat does); a number of its own lets
+            // each prepay answer, and its answer decode.
+            body["out_trade_no"] = Value::String(own_out_trade_no(&op.path));
+        }
+        if stateful(op) && op.path == "v3/refund/domestic/refunds" {
+            // A refund of the paid direct APP order, in full.
+            let order = own_out_trade_no(PAID_PREPAYS[0]);
+            if let Value::Object(map) = &mut body {
+                map.remove("transaction_id");
+                map.remove("sub_mchid");
+                map.remove("goods_detail");
+                map.insert("out_trade_no".into(), Value::String(order));
+                map.insert("out_refund_no".into(), Value::String(REFUND_NO.into()));
+                map.insert(
+                    "amount".into(),
+                    serde_json::json!({"refund": 100, "total": 100, "currency": "CNY"}),
+                );
+            }
+        }
         sealed = any;
         request = request.json(&body);
     }
@@ -306,29 +397,44 @@ async fn exercise(sandbox: &Sandbox, client: &Client, op: &Operation) -> Result<
             raw.status
         )));
     }
-    if empty {
-        return if raw.body.is_empty() {
-            Ok(())
-        } else {
-            Err(Failure::Other(format!("{expected} with a body")))
-        };
+    if empty && !raw.body.is_empty() {
+        return Err(Failure::Other(format!("{expected} with a body")));
     }
-    let answer: Value = raw.json()?;
-    check_answer(op, schema, &answer)
+    if !empty {
+        let answer: Value = raw.json()?;
+        check_answer(schema, &answer)?;
+        if stateful(op) && op.path.starts_with("v3/bill/") {
+            state.bill_token = answer["download_url"]
+                .as_str()
+                .and_then(|url| url.split_once("token="))
+                .map(|(_, token)| token.split('&').next().unwrap_or_default().to_owned());
+        }
+    }
+    typed_decode(op, Some(&raw.body[..])).map_err(Failure::Other)
 }
 
-fn check_answer(op: &Operation, schema: Option<&Value>, answer: &Value) -> Result<(), Failure> {
-    if let Some(schema) = schema {
-        let mut schema = schema.clone();
-        if stateful(op) {
-            if let Some(Value::Array(required)) = schema.get_mut("required") {
-                required.retain(|r| !r.as_str().is_some_and(|r| REQUEST_ONLY.contains(&r)));
-            }
+/// After an operation passed: the contract pays its APP orders.
+fn after(sandbox: &Sandbox, client: &Client, op: &Operation, state: &mut State) {
+    if let Some(i) = PAID_PREPAYS.iter().position(|p| *p == op.path) {
+        let order = sandbox
+            .pay_order(client.mchid(), &own_out_trade_no(&op.path))
+            .expect("the contract's APP order is paid");
+        let id = order["transaction_id"].as_str().map(str::to_owned);
+        assert!(id.is_some(), "a paid order has a transaction_id: {order}");
+        if i == 0 {
+            state.direct = id;
+        } else {
+            state.partner = id;
         }
-        catalog::validate(&schema, answer)
+    }
+}
+
+fn check_answer(schema: Option<&Value>, answer: &Value) -> Result<(), Failure> {
+    if let Some(schema) = schema {
+        catalog::validate(schema, answer)
             .map_err(|v| Failure::Other(format!("the answer breaks the response schema at {v}")))?;
     }
-    typed_decode(op, answer).map_err(Failure::Other)
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -338,43 +444,59 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
     let started = Instant::now();
     let ops = catalog::operations();
     let mut failures = Vec::new();
-    let mut known = Vec::new();
-    let mut business = Vec::new();
+    let mut listed = Vec::new();
+    let mut state = State::default();
+    let mut again = Vec::new();
+    let mut record = |op: &Operation, failure: Failure| {
+        let line = format!("{} {}: {failure}", op.method, op.path);
+        let is_listed = NOT_DECODED.iter().any(|(m, p, code, _)| {
+            *m == op.method
+                && *p == op.path
+                && matches!(&failure, Failure::Api(api) if api.code == *code)
+        });
+        if is_listed {
+            listed.push(line);
+        } else {
+            failures.push(line);
+        }
+    };
     for op in ops {
         assert!(
             started.elapsed() < BUDGET,
             "the contract run exceeded {BUDGET:?}"
         );
-        let Err(failure) = exercise(&sandbox, &client, op).await else {
-            continue;
-        };
-        let line = format!("{} {}: {failure}", op.method, op.path);
-        let is_known = KNOWN
-            .iter()
-            .any(|(m, p, _)| *m == op.method && *p == op.path);
-        match &failure {
-            _ if is_known => known.push(line),
-            Failure::Api(api)
-                if stateful(op)
-                    && !matches!(
-                        api.code.as_str(),
-                        "PARAM_ERROR" | "SIGN_ERROR" | "NOT_FOUND"
-                    ) =>
-            {
-                business.push(line)
-            }
-            _ => failures.push(line),
+        match exercise(&sandbox, &client, op, &mut state).await {
+            Ok(()) => after(&sandbox, &client, op, &mut state),
+            // WeChat's answer for something that does not exist yet (a bill
+            // of today before any payment, a split not made yet): once more
+            // after every operation ran.
+            Err(Failure::Api(_)) if stateful(op) => again.push(op),
+            Err(failure) => record(op, failure),
         }
     }
-    let accepted = ops.len() - failures.len() - known.len();
+    for op in again {
+        if let Err(failure) = exercise(&sandbox, &client, op, &mut state).await {
+            record(op, failure);
+        }
+    }
+    let not_typed: Vec<String> = ops
+        .iter()
+        .filter_map(|op| match typed::answer(&op.method, &op.path) {
+            Some(Answer::NotTyped(why)) => Some(format!("{} {} ({why})", op.method, op.path)),
+            _ => None,
+        })
+        .collect();
     eprintln!(
-        "contract: {accepted} of {} operations accepted ({} of them stateful, answered by \
-         their state: {}), {} known disagreements, in {:.1} s",
+        "contract: {} of {} operations accepted with their answer decoded into the typed \
+         response, in {:.1} s; {} not typed by wxpay-apis, their answer held to the schema \
+         only: {}; {} listed as not decoded: {}",
+        ops.len() - failures.len() - listed.len() - not_typed.len(),
         ops.len(),
-        business.len(),
-        business.join("; "),
-        known.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        not_typed.len(),
+        not_typed.join("; "),
+        listed.len(),
+        listed.join("; "),
     );
     assert_eq!(ops.len(), 1019);
     assert!(
@@ -384,8 +506,8 @@ async fn every_catalogued_operation_accepts_its_example_and_answers_its_schema()
         failures.join("\n")
     );
     assert_eq!(
-        known.len(),
-        KNOWN.len(),
-        "a known disagreement passes now; update KNOWN: {known:?}"
+        listed.len(),
+        NOT_DECODED.len(),
+        "a listed operation passes now; update NOT_DECODED: {listed:?}"
     );
 }

@@ -4,4 +4,6 @@
 //! over all 1,019 operations.
 
 mod contract;
+#[path = "generated/typed.rs"]
+mod typed;
 mod validation;

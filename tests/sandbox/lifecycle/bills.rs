@@ -8,23 +8,6 @@ use wxpay_sandbox::Sandbox;
 
 use super::*;
 
-fn today() -> String {
-    // The sandbox writes CST dates; so does this.
-    let cst = unix_now() + 8 * 3600;
-    let days = cst.div_euclid(86_400);
-    // Civil from days (Howard Hinnant), small enough to repeat here.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 async fn bill(client: &Client, path: &str, query: &[(&str, &str)]) -> Result<BillInfo, Error> {
     let mut request = client.request(Method::Get, path);
     for (k, v) in query {

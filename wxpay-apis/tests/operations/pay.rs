@@ -321,19 +321,17 @@ v
                         "Image形象店-深圳腾大-QQ公仔",
                         "https://www.weixin.qq.com/wxpay/pay.php",
                         "1217752501201407033233368018",
-                        {
-                            let mut v = wxpay_apis::pay::H5PrepaySceneInfo::new();
-                            v.h5_info = Some({
-                                let mut v = wxpay_apis::pay::H5PrepayH5Info::new();
+                        wxpay_apis::pay::H5PrepaySceneInfo::new(
+                            {
+                                let mut v = wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
                                 v.app_name = Some("王者荣耀");
                                 v.app_url = Some("https://pay.qq.com");
                                 v.bundle_id = Some("com.tencent.wzryiOS");
                                 v.package_name = Some("com.tencent.tmgp.sgame");
-                                v.r#type = Some("iOSAndroidWap");
                                 v
-                            });
-                            v
-                        },
+                            },
+                            "14.23.150.211",
+                        ),
                         "wx8888888888888888",
                         "1230000109",
                         "1900000109",
@@ -368,7 +366,7 @@ v
                 request.time_expire = Some(wxpay_core::types::Timestamp::new(
                     "2018-06-08T10:34:56+08:00",
                 ));
-                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"}},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+                check_encrypted_request(&request, Method::Post, "v3/pay/partner/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true,\"subsidy_amount\":10},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
                 check_response::<wxpay_apis::pay::partner::transactions::h5::PartnerH5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
             }
         }
@@ -1022,19 +1020,17 @@ v
                 "1230000109",
                 "https://www.weixin.qq.com/wxpay/pay.php",
                 "1217752501201407033233368018",
-                {
-                    let mut v = wxpay_apis::pay::H5PrepaySceneInfo::new();
-                    v.h5_info = Some({
-                        let mut v = wxpay_apis::pay::H5PrepayH5Info::new();
+                wxpay_apis::pay::H5PrepaySceneInfo::new(
+                    {
+                        let mut v = wxpay_apis::pay::H5PrepayH5Info::new("iOSAndroidWap");
                         v.app_name = Some("王者荣耀");
                         v.app_url = Some("https://pay.qq.com");
                         v.bundle_id = Some("com.tencent.wzryiOS");
                         v.package_name = Some("com.tencent.tmgp.sgame");
-                        v.r#type = Some("iOSAndroidWap");
                         v
-                    });
-                    v
-                },
+                    },
+                    "14.23.150.211",
+                ),
             );
             request.attach = Some("自定义数据");
             request.detail = Some({
@@ -1064,7 +1060,7 @@ v
             request.time_expire = Some(wxpay_core::types::Timestamp::new(
                 "2018-06-08T10:34:56+08:00",
             ));
-            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"}},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
+            check_encrypted_request(&request, Method::Post, "v3/pay/transactions/h5", "", Some("{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhoneX 256G\",\"merchant_goods_id\":\"商品编码\",\"quantity\":1,\"unit_price\":828800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"goods_tag\":\"WXG\",\"limit_pay\":[\"balance_only\"],\"mchid\":\"1230000109\",\"notify_url\":\"https://www.weixin.qq.com/wxpay/pay.php\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"identity\":{\"name\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"number\":\"6B46824C852FA29AAC3DCE6BFD852E27\",\"type\":\"FOREIGN_RESIDENT\"}},\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"bundle_id\":\"com.tencent.wzryiOS\",\"package_name\":\"com.tencent.tmgp.sgame\",\"type\":\"iOSAndroidWap\"},\"payer_client_ip\":\"14.23.150.211\"},\"settle_info\":{\"profit_sharing\":true},\"support_fapiao\":true,\"time_expire\":\"2018-06-08T10:34:56+08:00\"}"), &[], &["/payer/identity/name", "/payer/identity/number"]);
             check_response::<wxpay_apis::pay::transactions::h5::H5PrepayResponse>("{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241\"}");
         }
     }

@@ -77,9 +77,7 @@ impl Fill<'_> {
                     .or(from_enum)
                     .unwrap_or_else(|| Value::from(bounded(schema, 1.0) as i64))
             }),
-            Some("number") => example
-                .cloned()
-                .unwrap_or_else(|| Value::from(bounded(schema, 1.0))),
+            Some("number") => example.cloned().unwrap_or_else(|| number(schema)),
             Some("boolean") => example.cloned().unwrap_or(Value::Bool(true)),
             _ => example.cloned().unwrap_or(Value::String(String::new())),
         }
@@ -156,10 +154,44 @@ fn coerce(schema: &Value, text: &str) -> Option<Value> {
     match type_of(schema) {
         Some("string") => Some(Value::String(text.to_owned())),
         Some("integer") => text.parse::<i64>().ok().map(Value::from),
-        Some("number") => text.parse::<f64>().ok().map(Value::from),
+        // An integer stays one (see [`number`]).
+        Some("number") => text.parse::<i64>().map(Value::from).ok().or_else(|| {
+            text.parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+        }),
         Some("boolean") => text.parse::<bool>().ok().map(Value::from),
         _ => None,
     }
+}
+
+/// A value for a `number` schema. WeChat's `number` fields are integers
+/// nearly always (amounts in fen, counts, ids: WECHATPAY-LIFECYCLE.md §6,
+/// "integer fen"), and the catalog's example text says which: `100` is sent
+/// as the integer `100`, `0.13` as a fraction. Without an example, `1`.
+fn number(schema: &Value) -> Value {
+    let from_text = schema
+        .get("example")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .and_then(|t| match t.parse::<i64>() {
+            Ok(n) => Some(Value::from(n)),
+            Err(_) => t
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+        })
+        .filter(|v| validate(schema, v).is_ok());
+    from_text.unwrap_or_else(|| {
+        let n = bounded(schema, 1.0);
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            Value::from(n as i64)
+        } else {
+            Value::from(n)
+        }
+    })
 }
 
 /// `preferred`, moved inside the schema's `minimum`/`maximum`.
@@ -196,6 +228,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn numbers_are_integers_unless_the_example_has_a_fraction() {
+        let n = |schema: Value| {
+            example(&json!({"type": "object", "properties": {"n": schema}}))["n"].clone()
+        };
+        // Integers in the answer, as WeChat sends amounts and counts: the
+        // typed side decodes them as i64 (a `1.0` would not decode).
+        assert!(n(json!({"type": "number", "example": "100"})).is_i64());
+        assert_eq!(n(json!({"type": "number", "example": "100"})), json!(100));
+        assert!(n(json!({"type": "number"})).is_i64());
+        assert_eq!(n(json!({"type": "number", "example": "0.13"})), json!(0.13));
+        assert_eq!(
+            n(json!({"type": "number", "minimum": 0.5, "maximum": 0.5})),
+            json!(0.5)
+        );
     }
 
     #[test]

@@ -242,3 +242,16 @@ pub const REQUEST_ONLY_FIELDS: &[&str] = &[
     "support_fapiao",
     "settle_info",
 ];
+
+/// The H5 prepay requests, whose `scene_info` the catalog describes without
+/// `payer_client_ip` and with nothing required. WeChat's H5下单 pages (direct
+/// and partner; the catalog's own combined H5 prepay agrees) require
+/// `scene_info.payer_client_ip` (用户终端IP, IPv4 or IPv6), `scene_info.h5_info`
+/// and `h5_info.type`; the sandbox refuses an H5 prepay without them, as
+/// WeChat does. The generator adds them before anything reads the catalog,
+/// for the typed requests and the sandbox's schema alike, and fails if the
+/// catalog gains `payer_client_ip` (fixed upstream: drop the entry).
+pub const H5_PREPAYS: &[(&str, &str)] = &[
+    ("POST", "v3/pay/transactions/h5"),
+    ("POST", "v3/pay/partner/transactions/h5"),
+];

@@ -690,16 +690,20 @@ pub struct PayGoodsDetail {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct H5PrepaySceneInfo<'a> {
-    #[doc = "H5场景信息\n\nOptional."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub h5_info: Option<H5PrepayH5Info<'a>>,
+    #[doc = "H5场景信息\n\nRequired."]
+    pub h5_info: H5PrepayH5Info<'a>,
+    #[doc = "用户终端IP\n\nRequired. Example: `14.23.150.211`."]
+    pub payer_client_ip: &'a str,
 }
 
 impl<'a> H5PrepaySceneInfo<'a> {
-    /// The object without a required field. The optional ones (`h5_info`) start as `None`: assign them on the value.
+    /// The object from its required fields, in declaration order.
     #[inline]
-    pub fn new() -> Self {
-        Self { h5_info: None }
+    pub fn new(h5_info: H5PrepayH5Info<'a>, payer_client_ip: &'a str) -> Self {
+        Self {
+            h5_info,
+            payer_client_ip,
+        }
     }
 }
 
@@ -719,21 +723,20 @@ pub struct H5PrepayH5Info<'a> {
     #[doc = "Android平台PackageName\n\nOptional. Example: `com.tencent.tmgp.sgame`."]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_name: Option<&'a str>,
-    #[doc = "场景类型\n\nOptional. Example: `iOSAndroidWap`."]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<&'a str>,
+    #[doc = "场景类型\n\nRequired. Example: `iOSAndroidWap`."]
+    pub r#type: &'a str,
 }
 
 impl<'a> H5PrepayH5Info<'a> {
-    /// The object without a required field. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`, `type`) start as `None`: assign them on the value.
+    /// The object from its required fields, in declaration order. The optional ones (`app_name`, `app_url`, `bundle_id`, `package_name`) start as `None`: assign them on the value.
     #[inline]
-    pub fn new() -> Self {
+    pub fn new(r#type: &'a str) -> Self {
         Self {
             app_name: None,
             app_url: None,
             bundle_id: None,
             package_name: None,
-            r#type: None,
+            r#type,
         }
     }
 }
