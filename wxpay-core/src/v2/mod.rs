@@ -4,8 +4,13 @@
 //! - [`V2Client`]: XML requests signed with the APIv2 key (MD5 or
 //!   HMAC-SHA256), answers checked (`return_code`, `sign`, `result_code`),
 //!   the merchant API certificate presented (mutual TLS) for the operations
-//!   that need it. Calls are untyped: [`V2Client::call`] takes a path and
-//!   fields, and returns the answer's fields.
+//!   that need it. Typed calls: [`V2Client::send`] takes a [`V2Operation`]
+//!   (declared with `#[wxpay_api(v2, POST, "v2/...", response = T)]`; the
+//!   136 catalog operations are generated in `wxpay-apis` under the `v2-*`
+//!   features) and decodes the answer; untyped calls: [`V2Client::call`]
+//!   takes a path and fields, and returns the answer's fields. Both share one
+//!   path to the wire.
+//! - [`to_fields`]/[`from_fields`]: typed values to and from the flat fields.
 //! - [`sign()`]/[`verify()`]/[`string_to_sign`]: the APIv2 signature.
 //! - [`to_xml`]/[`from_xml`]: the flat XML, refusing DTDs and entities (XXE).
 //! - [`notify`]: the payment notification verified, the refund
@@ -17,7 +22,9 @@
 
 mod client;
 mod error;
+mod fields;
 pub mod notify;
+mod operation;
 mod sign;
 mod xml;
 
@@ -25,5 +32,7 @@ pub use client::{
     answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
 };
 pub use error::V2Error;
+pub use fields::{from_fields, to_fields, FieldsError};
+pub use operation::{FromV2Response, V2Bill, V2Fields, V2Operation};
 pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
 pub use xml::{from_xml, to_xml};
