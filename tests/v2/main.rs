@@ -5,6 +5,7 @@
 mod notify;
 mod roundtrip;
 mod signing;
+mod typed;
 mod xml;
 
 use std::collections::BTreeMap;
