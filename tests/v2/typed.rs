@@ -226,6 +226,31 @@ async fn a_hand_declared_operation_is_sent_and_decoded() {
     }
 }
 
+#[tokio::test]
+async fn a_typed_bill_is_the_raw_bytes_and_an_xml_failure_an_error() {
+    const BILL: &str = "交易时间,公众账号ID,商户号\n`2014-06-03 10:00:00,`wx2421b1c4370ec43b,`10000100\n";
+    let base = crate::roundtrip::fake(BILL).await;
+    let bill = DownloadBillRequest::new(APPID, "20140603")
+        .send(&crate::roundtrip::client_for(&base))
+        .await
+        .unwrap();
+    assert_eq!(bill.text(), Some(BILL));
+    assert_eq!(bill.bytes().as_ref(), BILL.as_bytes());
+
+    let base = crate::roundtrip::fake(
+        "<xml><return_code>FAIL</return_code><return_msg>No Bill Exist</return_msg><error_code>20002</error_code></xml>",
+    )
+    .await;
+    let err = DownloadBillRequest::new(APPID, "20140603")
+        .send(&crate::roundtrip::client_for(&base))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::V2(V2Error::Communication { return_msg, .. }) if return_msg == "No Bill Exist"),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn names_and_paths_users_look_for() {
     assert_eq!(MicropayRequest::PATH, "v2/pay/micropay");
