@@ -228,7 +228,8 @@ async fn a_hand_declared_operation_is_sent_and_decoded() {
 
 #[tokio::test]
 async fn a_typed_bill_is_the_raw_bytes_and_an_xml_failure_an_error() {
-    const BILL: &str = "交易时间,公众账号ID,商户号\n`2014-06-03 10:00:00,`wx2421b1c4370ec43b,`10000100\n";
+    const BILL: &str =
+        "交易时间,公众账号ID,商户号\n`2014-06-03 10:00:00,`wx2421b1c4370ec43b,`10000100\n";
     let base = crate::roundtrip::fake(BILL).await;
     let bill = DownloadBillRequest::new(APPID, "20140603")
         .send(&crate::roundtrip::client_for(&base))

@@ -116,7 +116,7 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
                 cx.error(
                     ident.span(),
                     format!(
-                        "`v2` needs the HTTP method and the path after it
+                        "`v2` needs the HTTP method and the path after it\n\
                          help: write it as {CORRECT_FORM_V2}"
                     ),
                 );

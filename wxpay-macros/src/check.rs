@@ -36,15 +36,16 @@ fn check_v2(cx: &Ctxt, cont: &Container) {
         cx.error(
             v2,
             format!(
-                "an APIv2 operation is a POST of XML fields
-                 help: write {CORRECT_FORM_V2}; the APIv2 GET pages are browser                  redirects, not calls a client sends"
+                "an APIv2 operation is a POST of XML fields\n\
+                 help: write {CORRECT_FORM_V2}; the APIv2 GET pages are browser \
+                 redirects, not calls a client sends"
             ),
         );
     }
     if cont.template.params().next().is_some() {
         cx.error(
             cont.template.lit.span(),
-            "APIv2 paths have no `<param>`
+            "APIv2 paths have no `<param>`\n\
              help: send every parameter as a field of the struct",
         );
     }
@@ -53,8 +54,8 @@ fn check_v2(cx: &Ctxt, cont: &Container) {
             cx.error(
                 *span,
                 format!(
-                    "`{}` is marked `{}`, but every field of an APIv2 operation is an                      XML field
-help: remove the attribute",
+                    "`{}` is marked `{}`, but every field of an APIv2 operation is an \
+                     XML field\nhelp: remove the attribute",
                     field.name,
                     role.describe()
                 ),
@@ -64,8 +65,10 @@ help: remove the attribute",
             cx.error(
                 span,
                 format!(
-                    "`{}` is marked `encrypt`, which is APIv3's RSA-OAEP
-                     help: remove `encrypt`; APIv2 fields that WeChat wants encrypted                      (bank card numbers) are encrypted by the caller with the key from                      `risk/getpublickey`",
+                    "`{}` is marked `encrypt`, which is APIv3's RSA-OAEP\n\
+                     help: remove `encrypt`; APIv2 fields that WeChat wants encrypted \
+                     (bank card numbers) are encrypted by the caller with the key from \
+                     `risk/getpublickey`",
                     field.name
                 ),
             );

@@ -181,6 +181,10 @@ impl V2Model {
              //! `answer.other.indexed(\"refund_status_$n\", &[0])`. Operations\n\
              //! that need the merchant API certificate are refused by a client\n\
              //! without one ([`needs_certificate`](wxpay_core::v2::needs_certificate)).\n\
+             //! The answers of the few operations WeChat does not sign (red\n\
+             //! packets, transfers, bills: [`answers_unsigned`](wxpay_core::v2::answers_unsigned))\n\
+             //! are checked for `return_code` and `result_code` only; call them\n\
+             //! with `V2Client::call` to see `V2Response::verified`.\n\
              // `new` takes every required field.\n\
              #![allow(clippy::too_many_arguments, clippy::new_without_default)]\n\n"
         );
@@ -261,7 +265,8 @@ impl V2Model {
             .unwrap();
         }
         out.push_str(
-            "\nNot generated (call them with `V2Client::call`, or build the URL):\n\n\
+            "\nNot generated: none of these is an XML POST a `V2Client` sends (the fields \
+             of a page URL are signed with `wxpay_core::v2::sign`):\n\n\
              | operation | name | why |\n| --- | --- | --- |\n",
         );
         for (op, why) in &self.untyped {

@@ -48,6 +48,11 @@ pub enum V2Error {
     /// The refund notification's `req_info` could not be decrypted.
     #[error("refund notification req_info: {0}")]
     ReqInfo(&'static str),
+    /// Fields that do not fit the type asked for
+    /// ([`from_fields`](super::from_fields)): a field that is not a number,
+    /// a required one missing. The message names the field.
+    #[error("APIv2 fields do not fit the answer type: {0}")]
+    Fields(String),
     /// A request parameter name is not `[A-Za-z0-9_]+`.
     #[error("invalid APIv2 parameter name {0:?}")]
     InvalidParam(String),

@@ -10,12 +10,12 @@
 //! field is `None`, an empty one is `None` too when optional.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::de::value::{Error as DeError, MapDeserializer};
 use serde::de::{DeserializeOwned, Error as _, IntoDeserializer, Visitor};
 use serde::{forward_to_deserialize_any, Deserializer, Serialize};
 
+use super::error::V2Error;
 use crate::error::Error;
 
 /// Writes a request struct as APIv2 fields (see the module docs).
@@ -54,8 +54,8 @@ pub fn to_fields<T: Serialize + ?Sized>(value: &T) -> Result<BTreeMap<String, St
     Ok(fields)
 }
 
-/// Reads APIv2 fields into `T` (see the module docs). The error names the
-/// field whose text does not fit.
+/// Reads APIv2 fields into `T` (see the module docs). The error
+/// ([`V2Error::Fields`]) names the field whose text does not fit.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -74,29 +74,14 @@ pub fn to_fields<T: Serialize + ?Sized>(value: &T) -> Result<BTreeMap<String, St
 /// assert_eq!(paid.total_fee, 100);
 /// assert!(paid.attach.is_none());
 /// ```
-pub fn from_fields<T: DeserializeOwned>(
-    fields: &BTreeMap<String, String>,
-) -> Result<T, FieldsError> {
+pub fn from_fields<T: DeserializeOwned>(fields: &BTreeMap<String, String>) -> Result<T, V2Error> {
     let map = MapDeserializer::new(
         fields
             .iter()
             .map(|(name, value)| (name.as_str(), Text { name, text: value })),
     );
-    T::deserialize(map).map_err(|e| FieldsError(e.to_string()))
+    T::deserialize(map).map_err(|e| V2Error::Fields(e.to_string()))
 }
-
-/// APIv2 fields that do not fit the requested type (a field that is not a
-/// number, a required field missing); the message names the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldsError(String);
-
-impl fmt::Display for FieldsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FieldsError {}
 
 /// One field's text, read as whatever the target asks for.
 #[derive(Clone, Copy)]
@@ -270,8 +255,14 @@ mod tests {
         assert_eq!(answer.other, map(&[("coupon_fee_0", "3")]));
 
         let err = from_fields::<Answer>(&map(&[("fee", "1x"), ("rate", "1")])).unwrap_err();
-        assert_eq!(err.to_string(), r#"field `fee`: "1x" is not an integer"#);
+        assert_eq!(
+            err,
+            V2Error::Fields(r#"field `fee`: "1x" is not an integer"#.into())
+        );
         let err = from_fields::<Answer>(&map(&[("rate", "1")])).unwrap_err();
-        assert_eq!(err.to_string(), "missing field `fee`");
+        assert_eq!(
+            err.to_string(),
+            "APIv2 fields do not fit the answer type: missing field `fee`"
+        );
     }
 }

@@ -32,7 +32,7 @@ pub use client::{
     answers_unsigned, needs_certificate, V2Client, V2ClientBuilder, V2Request, V2Response,
 };
 pub use error::V2Error;
-pub use fields::{from_fields, to_fields, FieldsError};
+pub use fields::{from_fields, to_fields};
 pub use operation::{FromV2Response, V2Bill, V2Fields, V2Operation};
 pub use sign::{sign, string_to_sign, verify, ApiV2Key, SignType};
 pub use xml::{from_xml, to_xml};

@@ -41,9 +41,13 @@ impl<T: DeserializeOwned> FromV2Response for T {
     fn from_v2_response(response: V2Response) -> Result<Self, Error> {
         super::from_fields(response.fields()).map_err(|e| {
             let excerpt = &response.raw()[..response.raw().len().min(256)];
+            let message = match e {
+                super::V2Error::Fields(message) => message,
+                other => other.to_string(),
+            };
             Error::Decode {
                 status: 200,
-                message: e.to_string(),
+                message,
                 body_excerpt: String::from_utf8_lossy(excerpt).into_owned(),
                 request_id: None,
             }

@@ -14,6 +14,10 @@
 //! `answer.other.indexed("refund_status_$n", &[0])`. Operations
 //! that need the merchant API certificate are refused by a client
 //! without one ([`needs_certificate`](wxpay_core::v2::needs_certificate)).
+//! The answers of the few operations WeChat does not sign (red
+//! packets, transfers, bills: [`answers_unsigned`](wxpay_core::v2::answers_unsigned))
+//! are checked for `return_code` and `result_code` only; call them
+//! with `V2Client::call` to see `V2Response::verified`.
 // `new` takes every required field.
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 
