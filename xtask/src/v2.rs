@@ -265,8 +265,9 @@ impl V2Model {
             .unwrap();
         }
         out.push_str(
-            "\nNot generated: none of these is an XML POST a `V2Client` sends (the fields \
-             of a page URL are signed with `wxpay_core::v2::sign`):\n\n\
+            "\nNot generated: none of these is an XML POST, which is what a `V2Client` \
+             sends (the query of a signed page URL or GET is signed with \
+             `wxpay_core::v2::sign`):\n\n\
              | operation | name | why |\n| --- | --- | --- |\n",
         );
         for (op, why) in &self.untyped {

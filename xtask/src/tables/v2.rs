@@ -306,7 +306,8 @@ pub const V2_RAW_ANSWERS: &[&str] = &[
     "sandboxnew/pay/downloadbill",
 ];
 
-/// Operations not generated, and why (shown in the crate docs).
+/// Operations not generated, and why (shown in the crate docs). `V2Client`
+/// sends XML POSTs; none of these is one.
 pub const V2_UNTYPED: &[(&str, &str)] = &[
     (
         "appauth/authindex",
@@ -314,23 +315,23 @@ pub const V2_UNTYPED: &[(&str, &str)] = &[
     ),
     (
         "appauth/getaccesstoken",
-        "a signed GET answered in JSON, outside the XML protocol `V2Client` speaks",
+        "a signed GET answered in JSON; `V2Client` sends XML POSTs",
     ),
     (
         "papay/entrustweb",
-        "a signed page URL the user's browser opens, not a call",
+        "a signed page URL the user's browser opens (签约页), not a call",
     ),
     (
         "papay/h5entrustweb",
-        "a signed page URL the user's browser opens, not a call",
+        "a signed GET (query, answered in XML with `redirect_url`); `V2Client` sends XML POSTs",
     ),
     (
         "papay/partner/entrustweb",
-        "a signed page URL the user's browser opens, not a call",
+        "a signed page URL the user's browser opens (签约页), not a call",
     ),
     (
         "papay/partner/h5entrustweb",
-        "a signed page URL the user's browser opens, not a call",
+        "a signed GET (query, answered in XML with `redirect_url`); `V2Client` sends XML POSTs",
     ),
     (
         "secapi/mch/uploadmedia",
