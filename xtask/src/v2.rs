@@ -242,7 +242,7 @@ impl V2Model {
     /// The APIv2 part of the crate docs.
     pub fn crate_docs(&self) -> String {
         let mut out = format!(
-            "\n## APIv2\n\n{} APIv2 (XML) operations are generated under [`v2`](crate::v2) \
+            "\n## APIv2\n\n{} APIv2 (XML) operations are generated under `v2` \
              ({} more are listed below), sent with `wxpay_core::v2::V2Client`. Each module is \
              a feature; `v2` turns on all of them, `full` includes `v2`, the defaults include \
              none.\n\n| feature | operations | module | area |\n| --- | ---: | --- | --- |\n",
