@@ -595,6 +595,11 @@ fn a_v2_operation_writes_flat_text_fields() {
         scene_info: Some(serde_json::json!({"store_info": {"id": "SZ1"}})),
     };
     assert_eq!(CloseOrderV2::PATH, "v2/pay/closeorder");
+    assert_eq!(CloseOrderV2::SIGN_TYPE, None);
+    assert_eq!(
+        ShortUrlV2::SIGN_TYPE,
+        Some(wxpay_core::v2::SignType::HmacSha256)
+    );
     let fields = request.fields().unwrap();
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -618,7 +623,7 @@ fn a_v2_operation_writes_flat_text_fields() {
 }
 
 /// Without `response`: the untyped answer.
-#[wxpay_api(v2, POST, "v2/tools/shorturl")]
+#[wxpay_api(v2, POST, "v2/tools/shorturl", sign_type = "HMAC-SHA256")]
 pub struct ShortUrlV2<'a> {
     pub appid: &'a str,
     pub long_url: &'a str,

@@ -20,4 +20,11 @@ pub struct Things<'a> {
 #[wxpay_api(v2)]
 pub struct Nothing {}
 
+// `sign_type` is MD5 or HMAC-SHA256, and only for APIv2.
+#[wxpay_api(v2, POST, "v2/pay/micropay", sign_type = "SHA1")]
+pub struct Sha1 {}
+
+#[wxpay_api(POST, "v3/things", sign_type = "HMAC-SHA256")]
+pub struct V3Things {}
+
 fn main() {}

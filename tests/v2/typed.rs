@@ -165,6 +165,40 @@ pub struct WrongQuery<'a> {
     pub out_trade_no: &'a str,
 }
 
+/// Signed with HMAC-SHA256 whatever the client's sign type.
+#[wxpay_api(v2, POST, "v2/pay/micropay", sign_type = "HMAC-SHA256")]
+pub struct HmacMicropay<'a> {
+    pub appid: &'a str,
+    pub auth_code: &'a str,
+    pub body: &'a str,
+    pub out_trade_no: &'a str,
+    pub spbill_create_ip: &'a str,
+    pub total_fee: u32,
+}
+
+#[tokio::test]
+async fn an_operation_with_one_sign_type_is_signed_so_by_any_client() {
+    let sandbox = V2Sandbox::start().await.unwrap();
+    // The default sign type: MD5.
+    let client = sandbox.client_builder().unwrap().build().unwrap();
+    let plain = micropay("MD5-1", 1).send(&client).await.unwrap();
+    assert_eq!(plain.other.get("sign").map(String::len), Some(32));
+    let answer = HmacMicropay {
+        appid: APPID,
+        auth_code: AUTH_CODE,
+        body: "body",
+        out_trade_no: "HMAC-1",
+        spbill_create_ip: "127.0.0.1",
+        total_fee: 1,
+    }
+    .send(&client)
+    .await
+    .unwrap();
+    // The sandbox checked an HMAC-SHA256 sign and answered with one.
+    assert!(answer.verified());
+    assert_eq!(answer.get("sign").map(str::len), Some(64));
+}
+
 #[tokio::test]
 async fn a_hand_declared_operation_is_sent_and_decoded() {
     let sandbox = V2Sandbox::start().await.unwrap();
@@ -250,6 +284,17 @@ async fn a_typed_bill_is_the_raw_bytes_and_an_xml_failure_an_error() {
         matches!(&err, Error::V2(V2Error::Communication { return_msg, .. }) if return_msg == "No Bill Exist"),
         "{err:?}"
     );
+}
+
+#[test]
+fn generated_operations_name_the_one_sign_type_wechat_accepts() {
+    use wxpay_apis::v2::profitsharing::ProfitSharingRequest;
+    assert_eq!(ProfitSharingRequest::SIGN_TYPE, Some(SignType::HmacSha256));
+    assert_eq!(
+        wxpay_apis::v2::pay::CombinedOrderRequest::SIGN_TYPE,
+        Some(SignType::HmacSha256)
+    );
+    assert_eq!(MicropayRequest::SIGN_TYPE, None);
 }
 
 #[test]

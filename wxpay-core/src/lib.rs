@@ -141,7 +141,9 @@ pub mod __private {
         json_body, ApiRequest, BodyBuilder, HeaderList, Method, PathBuilder, QueryBuilder,
     };
     pub use crate::sensitive::encrypt as encrypt_sensitive;
-    pub use crate::v2::{to_fields as v2_fields, V2Client, V2Operation, V2Response};
+    pub use crate::v2::{
+        to_fields as v2_fields, SignType as V2SignType, V2Client, V2Operation, V2Response,
+    };
     pub use core::result::Result;
     pub use serde;
     pub use serde_json;

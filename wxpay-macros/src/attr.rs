@@ -83,6 +83,8 @@ pub(crate) struct ApiArgs {
     pub(crate) method: Option<Method>,
     pub(crate) template: Option<LitStr>,
     pub(crate) response: Option<Type>,
+    /// `sign_type = "HMAC-SHA256"` (APIv2 only): the `SignType` variant.
+    pub(crate) sign_type: Option<(&'static str, Span)>,
 }
 
 impl ApiArgs {
@@ -168,6 +170,21 @@ fn parse_args(cx: &Ctxt, input: ParseStream, out: &mut ApiArgs) -> syn::Result<(
                 );
             } else {
                 out.response = Some(ty);
+            }
+        } else if key == "sign_type" && has_value {
+            let lit: LitStr = input.parse()?;
+            let variant = match lit.value().as_str() {
+                "MD5" => Some("Md5"),
+                "HMAC-SHA256" => Some("HmacSha256"),
+                _ => None,
+            };
+            match variant {
+                Some(variant) => out.sign_type = Some((variant, key.span())),
+                None => cx.error(
+                    lit.span(),
+                    "`sign_type` is \"MD5\" or \"HMAC-SHA256\"\n\
+                     help: name the one sign type WeChat accepts for this operation",
+                ),
             }
         } else {
             cx.error(

@@ -30,6 +30,13 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container) {
 /// no query, header or encrypted fields.
 fn check_v2(cx: &Ctxt, cont: &Container) {
     let Some(v2) = cont.v2 else {
+        if let Some((_, span)) = cont.sign_type {
+            cx.error(
+                span,
+                "`sign_type` belongs to APIv2 operations\n\
+                 help: remove it; APIv3 requests are signed with the merchant's RSA key",
+            );
+        }
         return;
     };
     if cont.method.is_some_and(|m| m != Method::Post) {

@@ -118,6 +118,13 @@ fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
     let response = v2_response_type(cont.response.as_ref());
     let template = &cont.template.lit;
+    let sign_type = cont.sign_type.map(|(variant, _)| {
+        let variant = Ident::new(variant, Span::call_site());
+        quote! {
+            const SIGN_TYPE: ::core::option::Option<#private::V2SignType> =
+                ::core::option::Option::Some(#private::V2SignType::#variant);
+        }
+    });
     let doc = format!(
         " Sends `POST /{}` (APIv2, XML) with `client` and decodes the answer.",
         template.value().trim_start_matches("v2/")
@@ -130,6 +137,7 @@ fn expand_v2(cont: &Container, item: TokenStream) -> TokenStream {
             impl #impl_generics #private::V2Operation for #ident #ty_generics #where_clause {
                 const PATH: &'static str = #template;
                 type Response = #response;
+                #sign_type
                 fn fields(
                     &self,
                 ) -> #private::Result<

@@ -119,7 +119,9 @@ use proc_macro::TokenStream;
 /// types ask; `wxpay_core::v2::V2Fields` with `#[serde(flatten)]` keeps the
 /// rest), `wxpay_core::v2::V2Bill` for a bill, or, without `response`, the
 /// untyped `V2Response`. Leave out `mch_id`, `nonce_str`, `sign_type` and
-/// `sign`: the client adds them.
+/// `sign`: the client adds them. Where WeChat accepts one sign type only,
+/// name it: `sign_type = "HMAC-SHA256"` (or `"MD5"`) after the response; the
+/// request is then signed so whatever the client's default.
 ///
 /// ```ignore
 /// #[derive(Debug, serde::Deserialize)]

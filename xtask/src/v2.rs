@@ -74,6 +74,8 @@ struct V2Op {
     name: String,
     fields: Vec<ReqField>,
     answer: Answer,
+    /// The one sign type WeChat accepts, when the catalog names one only.
+    sign_type: Option<String>,
 }
 
 /// The APIv2 operations, typed and not.
@@ -120,7 +122,14 @@ impl V2Model {
                         .map(|(_, s)| s),
                 )
             };
+            let sign_type = cat
+                .body
+                .as_ref()
+                .and_then(|b| b.property_list().iter().find(|(n, _)| n == "sign_type"))
+                .filter(|(_, s)| s.enum_values.len() == 1)
+                .map(|(_, s)| s.enum_values[0].clone());
             ops.push(V2Op {
+                sign_type,
                 name: op_name(&short),
                 short,
                 area,
@@ -509,6 +518,14 @@ fn request_item(out: &mut String, op: &V2Op) {
         op.short,
         args.join(", ")
     );
+    if let Some(sign_type) = &op.sign_type {
+        write!(
+            doc,
+            "\n\nWeChat accepts only {sign_type} signs here: the request is signed so \
+             whatever the client's sign type."
+        )
+        .unwrap();
+    }
     for link in &op.cat.docs {
         write!(doc, "\n\n<{link}>").unwrap();
     }
@@ -525,9 +542,14 @@ fn request_item(out: &mut String, op: &V2Op) {
         lit(&op.short)
     )
     .unwrap();
+    let sign_type = op
+        .sign_type
+        .as_deref()
+        .map(|t| format!(", sign_type = {}", lit(t)))
+        .unwrap_or_default();
     writeln!(
         out,
-        "#[wxpay_api(v2, POST, {}, response = {response})]",
+        "#[wxpay_api(v2, POST, {}, response = {response}{sign_type})]",
         lit(&op.cat.path)
     )
     .unwrap();

@@ -251,6 +251,9 @@ impl V2Client {
         for (name, value) in operation.fields()? {
             request = request.param(name, value);
         }
+        if let Some(sign_type) = O::SIGN_TYPE {
+            request = request.param("sign_type", sign_type.as_str());
+        }
         O::Response::from_v2_response(request.send().await?)
     }
 }

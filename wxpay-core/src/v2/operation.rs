@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::client::V2Response;
+use super::sign::SignType;
 use crate::error::Error;
 
 /// One typed APIv2 operation: its path, its fields and what its answer
@@ -17,14 +18,20 @@ use crate::error::Error;
 /// [`V2Client::send`](super::V2Client::send) (or the struct's own `send`).
 ///
 /// `mch_id`, `nonce_str`, `sign_type` and `sign` are the client's to add:
-/// declare them only to override the client (a `sign_type` of `MD5` or
-/// `HMAC-SHA256`, a `mch_id` other than the client's).
+/// declare them only to override the client (a `mch_id` other than the
+/// client's); an operation WeChat accepts with one sign type only names it
+/// in [`SIGN_TYPE`](Self::SIGN_TYPE).
 pub trait V2Operation {
     /// The path as the catalog writes it (`v2/pay/micropay`); the `v2/` prefix
     /// is not part of the URL.
     const PATH: &'static str;
     /// What a successful answer decodes into.
     type Response: FromV2Response;
+    /// The sign type WeChat accepts for this operation, when it accepts only
+    /// one (profit sharing, combined orders ... take only HMAC-SHA256): the
+    /// request is signed so, and says so in `sign_type`, whatever the
+    /// client's default. `None`: the client's sign type.
+    const SIGN_TYPE: Option<SignType> = None;
     /// The request's fields as sent (before `mch_id`, `nonce_str`, `sign`).
     fn fields(&self) -> Result<BTreeMap<String, String>, Error>;
 }

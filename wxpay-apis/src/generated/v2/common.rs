@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "拉取订单评价数据: `POST /billcommentsp/batchquerycomment` (APIv2, XML).\n\n```ignore\nlet request = BatchQueryCommentRequest::new(appid, begin_time, end_time, offset);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_17&index=11>"]
+#[doc = "拉取订单评价数据: `POST /billcommentsp/batchquerycomment` (APIv2, XML).\n\n```ignore\nlet request = BatchQueryCommentRequest::new(appid, begin_time, end_time, offset);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/native.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/app/app.php?chapter=9_99&index=12>\n\n<https://pay.weixin.qq.com/wiki/doc/api/H5.php?chapter=9_17&index=11>\n\n<https://pay.weixin.qq.com/wiki/doc/api/wxa/wxa_api.php?chapter=9_17&index=11>"]
 #[doc(alias(
     "拉取订单评价数据",
     "v2/billcommentsp/batchquerycomment",
     "billcommentsp/batchquerycomment"
 ))]
-#[wxpay_api(v2, POST, "v2/billcommentsp/batchquerycomment", response = BatchQueryCommentResponse)]
+#[wxpay_api(v2, POST, "v2/billcommentsp/batchquerycomment", response = BatchQueryCommentResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BatchQueryCommentRequest<'a> {
@@ -50,9 +50,9 @@ pub struct BatchQueryCommentResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "获取平台证书: `POST /risk/getcertficates` (APIv2, XML).\n\n```ignore\nlet request = GetCertficatesRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_11>"]
+#[doc = "获取平台证书: `POST /risk/getcertficates` (APIv2, XML).\n\n```ignore\nlet request = GetCertficatesRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_11>"]
 #[doc(alias("获取平台证书", "v2/risk/getcertficates", "risk/getcertficates"))]
-#[wxpay_api(v2, POST, "v2/risk/getcertficates", response = GetCertficatesResponse)]
+#[wxpay_api(v2, POST, "v2/risk/getcertficates", response = GetCertficatesResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetCertficatesRequest {}

@@ -104,13 +104,13 @@ pub struct CustomDeclareOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "订单附加信息查询接口: `POST /cgi-bin/mch/customs/customdeclarequery` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareQueryRequest::new(appid, customs, sub_order_id, sub_order_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_2>"]
+#[doc = "订单附加信息查询接口: `POST /cgi-bin/mch/customs/customdeclarequery` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareQueryRequest::new(appid, customs, sub_order_id, sub_order_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_2>"]
 #[doc(alias(
     "订单附加信息查询接口",
     "v2/cgi-bin/mch/customs/customdeclarequery",
     "cgi-bin/mch/customs/customdeclarequery"
 ))]
-#[wxpay_api(v2, POST, "v2/cgi-bin/mch/customs/customdeclarequery", response = CustomDeclareQueryResponse)]
+#[wxpay_api(v2, POST, "v2/cgi-bin/mch/customs/customdeclarequery", response = CustomDeclareQueryResponse, sign_type = "MD5")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomDeclareQueryRequest<'a> {
@@ -169,13 +169,13 @@ pub struct CustomDeclareQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "订单附加信息重推接口: `POST /cgi-bin/mch/newcustoms/customdeclareredeclare` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareRedeclareRequest::new(appid, customs, mch_customs_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_4>"]
+#[doc = "订单附加信息重推接口: `POST /cgi-bin/mch/newcustoms/customdeclareredeclare` (APIv2, XML).\n\n```ignore\nlet request = CustomDeclareRedeclareRequest::new(appid, customs, mch_customs_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only MD5 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/external/declarecustom.php?chapter=18_4>"]
 #[doc(alias(
     "订单附加信息重推接口",
     "v2/cgi-bin/mch/newcustoms/customdeclareredeclare",
     "cgi-bin/mch/newcustoms/customdeclareredeclare"
 ))]
-#[wxpay_api(v2, POST, "v2/cgi-bin/mch/newcustoms/customdeclareredeclare", response = CustomDeclareRedeclareResponse)]
+#[wxpay_api(v2, POST, "v2/cgi-bin/mch/newcustoms/customdeclareredeclare", response = CustomDeclareRedeclareResponse, sign_type = "MD5")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomDeclareRedeclareRequest<'a> {

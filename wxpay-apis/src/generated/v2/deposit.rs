@@ -5,9 +5,9 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "消费押金: `POST /deposit/consume` (APIv2, XML).\n\n```ignore\nlet request = ConsumeRequest::new(appid, consume_fee, fee_type, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5>"]
+#[doc = "消费押金: `POST /deposit/consume` (APIv2, XML).\n\n```ignore\nlet request = ConsumeRequest::new(appid, consume_fee, fee_type, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_4&index=5>"]
 #[doc(alias("消费押金", "v2/deposit/consume", "deposit/consume"))]
-#[wxpay_api(v2, POST, "v2/deposit/consume", response = ConsumeResponse)]
+#[wxpay_api(v2, POST, "v2/deposit/consume", response = ConsumeResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConsumeRequest<'a> {
@@ -73,9 +73,9 @@ pub struct ConsumeResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "支付押金（人脸支付）: `POST /deposit/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_0&index=1>"]
+#[doc = "支付押金（人脸支付）: `POST /deposit/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/deposit_sl.php?chapter=27_0&index=1>"]
 #[doc(alias("支付押金（人脸支付）", "v2/deposit/facepay", "deposit/facepay"))]
-#[wxpay_api(v2, POST, "v2/deposit/facepay", response = FacePayResponse)]
+#[wxpay_api(v2, POST, "v2/deposit/facepay", response = FacePayResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FacePayRequest<'a> {

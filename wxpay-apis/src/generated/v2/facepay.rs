@@ -85,9 +85,9 @@ pub struct GetWxpayfaceAuthinfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交刷脸支付: `POST /pay/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```"]
+#[doc = "提交刷脸支付: `POST /pay/facepay` (APIv2, XML).\n\n```ignore\nlet request = FacePayRequest::new(appid, body, face_code, fee_type, out_trade_no, spbill_create_ip, total_fee);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type."]
 #[doc(alias("提交刷脸支付", "v2/pay/facepay", "pay/facepay"))]
-#[wxpay_api(v2, POST, "v2/pay/facepay", response = FacePayResponse)]
+#[wxpay_api(v2, POST, "v2/pay/facepay", response = FacePayResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FacePayRequest<'a> {

@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "查询申请状态: `POST /applyment/micro/getstate` (APIv2, XML).\n\n```ignore\nlet request = GetStateRequest::new(version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_3>"]
+#[doc = "查询申请状态: `POST /applyment/micro/getstate` (APIv2, XML).\n\n```ignore\nlet request = GetStateRequest::new(version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_3>"]
 #[doc(alias(
     "查询申请状态",
     "v2/applyment/micro/getstate",
     "applyment/micro/getstate"
 ))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/getstate", response = GetStateResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/getstate", response = GetStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetStateRequest<'a> {
@@ -60,13 +60,13 @@ pub struct GetStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询升级申请单状态: `POST /applyment/micro/getupgradestate` (APIv2, XML).\n\n```ignore\nlet request = GetUpgradeStateRequest::new(version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_3&index=3>"]
+#[doc = "查询升级申请单状态: `POST /applyment/micro/getupgradestate` (APIv2, XML).\n\n```ignore\nlet request = GetUpgradeStateRequest::new(version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_3&index=3>"]
 #[doc(alias(
     "查询升级申请单状态",
     "v2/applyment/micro/getupgradestate",
     "applyment/micro/getupgradestate"
 ))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/getupgradestate", response = GetUpgradeStateResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/getupgradestate", response = GetUpgradeStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetUpgradeStateRequest<'a> {
@@ -128,13 +128,13 @@ pub struct GetUpgradeStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改结算银行卡: `POST /applyment/micro/modifyarchives` (APIv2, XML).\n\n```ignore\nlet request = ModifyArchivesRequest::new(bank_address_code, cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2>"]
+#[doc = "修改结算银行卡: `POST /applyment/micro/modifyarchives` (APIv2, XML).\n\n```ignore\nlet request = ModifyArchivesRequest::new(bank_address_code, cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_2>"]
 #[doc(alias(
     "修改结算银行卡",
     "v2/applyment/micro/modifyarchives",
     "applyment/micro/modifyarchives"
 ))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/modifyarchives", response = ModifyArchivesResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/modifyarchives", response = ModifyArchivesResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyArchivesRequest<'a> {
@@ -183,13 +183,13 @@ pub struct ModifyArchivesResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改联系信息: `POST /applyment/micro/modifycontactinfo` (APIv2, XML).\n\n```ignore\nlet request = ModifyContactInfoRequest::new(cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4>"]
+#[doc = "修改联系信息: `POST /applyment/micro/modifycontactinfo` (APIv2, XML).\n\n```ignore\nlet request = ModifyContactInfoRequest::new(cert_sn, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_4>"]
 #[doc(alias(
     "修改联系信息",
     "v2/applyment/micro/modifycontactinfo",
     "applyment/micro/modifycontactinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/modifycontactinfo", response = ModifyContactInfoResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/modifycontactinfo", response = ModifyContactInfoResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyContactInfoRequest<'a> {
@@ -263,9 +263,9 @@ pub struct SignContractResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请入驻: `POST /applyment/micro/submit` (APIv2, XML).\n\n```ignore\nlet request = SubmitRequest::new(account_bank, account_name, account_number, bank_address_code, business_code, cert_sn, contact, contact_phone, id_card_copy, id_card_name, id_card_national, id_card_number, id_card_valid_time, indoor_pic, merchant_shortname, product_desc, rate, service_phone, store_address_code, store_entrance_pic, store_name, store_street, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2>"]
+#[doc = "申请入驻: `POST /applyment/micro/submit` (APIv2, XML).\n\n```ignore\nlet request = SubmitRequest::new(account_bank, account_name, account_number, bank_address_code, business_code, cert_sn, contact, contact_phone, id_card_copy, id_card_name, id_card_national, id_card_number, id_card_valid_time, indoor_pic, merchant_shortname, product_desc, rate, service_phone, store_address_code, store_entrance_pic, store_name, store_street, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=19_2>"]
 #[doc(alias("申请入驻", "v2/applyment/micro/submit", "applyment/micro/submit"))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/submit", response = SubmitResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/submit", response = SubmitResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitRequest<'a> {
@@ -407,13 +407,13 @@ pub struct SubmitResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "提交升级申请单: `POST /applyment/micro/submitupgrade` (APIv2, XML).\n\n```ignore\nlet request = SubmitUpgradeRequest::new(business, business_licence_type, business_license_copy, business_license_number, business_scene, business_time, cert_sn, company_address, legal_person, merchant_name, merchant_shortname, organization_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2>"]
+#[doc = "提交升级申请单: `POST /applyment/micro/submitupgrade` (APIv2, XML).\n\n```ignore\nlet request = SubmitUpgradeRequest::new(business, business_licence_type, business_license_copy, business_license_number, business_scene, business_time, cert_sn, company_address, legal_person, merchant_name, merchant_shortname, organization_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=28_2&index=2>"]
 #[doc(alias(
     "提交升级申请单",
     "v2/applyment/micro/submitupgrade",
     "applyment/micro/submitupgrade"
 ))]
-#[wxpay_api(v2, POST, "v2/applyment/micro/submitupgrade", response = SubmitUpgradeResponse)]
+#[wxpay_api(v2, POST, "v2/applyment/micro/submitupgrade", response = SubmitUpgradeResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitUpgradeRequest<'a> {
@@ -531,13 +531,13 @@ pub struct SubmitUpgradeResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询提现状态: `POST /fund/queryautowithdrawbydate` (APIv2, XML).\n\n```ignore\nlet request = QueryAutoWithdrawByDateRequest::new(date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_1>"]
+#[doc = "查询提现状态: `POST /fund/queryautowithdrawbydate` (APIv2, XML).\n\n```ignore\nlet request = QueryAutoWithdrawByDateRequest::new(date);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_1>"]
 #[doc(alias(
     "查询提现状态",
     "v2/fund/queryautowithdrawbydate",
     "fund/queryautowithdrawbydate"
 ))]
-#[wxpay_api(v2, POST, "v2/fund/queryautowithdrawbydate", response = QueryAutoWithdrawByDateResponse)]
+#[wxpay_api(v2, POST, "v2/fund/queryautowithdrawbydate", response = QueryAutoWithdrawByDateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAutoWithdrawByDateRequest<'a> {
@@ -589,13 +589,13 @@ pub struct QueryAutoWithdrawByDateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "重新发起提现: `POST /fund/reautowithdrawbydate` (APIv2, XML).\n\n```ignore\nlet request = ReAutoWithdrawByDateRequest::new(date);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_3>"]
+#[doc = "重新发起提现: `POST /fund/reautowithdrawbydate` (APIv2, XML).\n\n```ignore\nlet request = ReAutoWithdrawByDateRequest::new(date);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/xiaowei.php?chapter=21_3>"]
 #[doc(alias(
     "重新发起提现",
     "v2/fund/reautowithdrawbydate",
     "fund/reautowithdrawbydate"
 ))]
-#[wxpay_api(v2, POST, "v2/fund/reautowithdrawbydate", response = ReAutoWithdrawByDateResponse)]
+#[wxpay_api(v2, POST, "v2/fund/reautowithdrawbydate", response = ReAutoWithdrawByDateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReAutoWithdrawByDateRequest<'a> {

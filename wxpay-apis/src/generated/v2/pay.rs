@@ -5,9 +5,9 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "合单关单: `POST /pay/closecombinedorder` (APIv2, XML).\n\n```ignore\nlet request = CloseCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, sub_order_list);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_2&index=3>"]
+#[doc = "合单关单: `POST /pay/closecombinedorder` (APIv2, XML).\n\n```ignore\nlet request = CloseCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, sub_order_list);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_2&index=3>"]
 #[doc(alias("合单关单", "v2/pay/closecombinedorder", "pay/closecombinedorder"))]
-#[wxpay_api(v2, POST, "v2/pay/closecombinedorder", response = CloseCombinedOrderResponse)]
+#[wxpay_api(v2, POST, "v2/pay/closecombinedorder", response = CloseCombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloseCombinedOrderRequest<'a> {
@@ -90,9 +90,9 @@ pub struct CloseOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "合单下单: `POST /pay/combinedorder` (APIv2, XML).\n\n```ignore\nlet request = CombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, notify_url, scene_info, spbill_create_ip, sub_order_list, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_1&index=2>"]
+#[doc = "合单下单: `POST /pay/combinedorder` (APIv2, XML).\n\n```ignore\nlet request = CombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no, notify_url, scene_info, spbill_create_ip, sub_order_list, trade_type);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_1&index=2>"]
 #[doc(alias("合单下单", "v2/pay/combinedorder", "pay/combinedorder"))]
-#[wxpay_api(v2, POST, "v2/pay/combinedorder", response = CombinedOrderResponse)]
+#[wxpay_api(v2, POST, "v2/pay/combinedorder", response = CombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CombinedOrderRequest<'a> {
@@ -468,9 +468,9 @@ pub struct OrderQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "合单查单: `POST /pay/querycombinedorder` (APIv2, XML).\n\n```ignore\nlet request = QueryCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_3&index=4>"]
+#[doc = "合单查单: `POST /pay/querycombinedorder` (APIv2, XML).\n\n```ignore\nlet request = QueryCombinedOrderRequest::new(combine_appid, combine_mch_id, combine_out_trade_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_3&index=4>"]
 #[doc(alias("合单查单", "v2/pay/querycombinedorder", "pay/querycombinedorder"))]
-#[wxpay_api(v2, POST, "v2/pay/querycombinedorder", response = QueryCombinedOrderResponse)]
+#[wxpay_api(v2, POST, "v2/pay/querycombinedorder", response = QueryCombinedOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCombinedOrderRequest<'a> {

@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "添加分账接收方: `POST /pay/profitsharingaddreceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingAddReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_3&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_3&index=4>"]
+#[doc = "添加分账接收方: `POST /pay/profitsharingaddreceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingAddReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_3&index=4>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_3&index=4>"]
 #[doc(alias(
     "添加分账接收方",
     "v2/pay/profitsharingaddreceiver",
     "pay/profitsharingaddreceiver"
 ))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingaddreceiver", response = ProfitSharingAddReceiverResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingaddreceiver", response = ProfitSharingAddReceiverResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingAddReceiverRequest<'a> {
@@ -57,13 +57,13 @@ pub struct ProfitSharingAddReceiverResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询最大分账比例API: `POST /pay/profitsharingmerchantratioquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingMerchantRatioQueryRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_11&index=8>"]
+#[doc = "查询最大分账比例API: `POST /pay/profitsharingmerchantratioquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingMerchantRatioQueryRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_11&index=8>"]
 #[doc(alias(
     "查询最大分账比例API",
     "v2/pay/profitsharingmerchantratioquery",
     "pay/profitsharingmerchantratioquery"
 ))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingmerchantratioquery", response = ProfitSharingMerchantRatioQueryResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingmerchantratioquery", response = ProfitSharingMerchantRatioQueryResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingMerchantRatioQueryRequest<'a> {
@@ -101,13 +101,13 @@ pub struct ProfitSharingMerchantRatioQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询订单待分账金额: `POST /pay/profitsharingorderamountquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingOrderAmountQueryRequest::new(transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_10&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_10&index=7>"]
+#[doc = "查询订单待分账金额: `POST /pay/profitsharingorderamountquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingOrderAmountQueryRequest::new(transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_10&index=7>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_10&index=7>"]
 #[doc(alias(
     "查询订单待分账金额",
     "v2/pay/profitsharingorderamountquery",
     "pay/profitsharingorderamountquery"
 ))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingorderamountquery", response = ProfitSharingOrderAmountQueryResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingorderamountquery", response = ProfitSharingOrderAmountQueryResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingOrderAmountQueryRequest<'a> {
@@ -138,9 +138,9 @@ pub struct ProfitSharingOrderAmountQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询分账结果: `POST /pay/profitsharingquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingQueryRequest::new(out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_2&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_2&index=3>"]
+#[doc = "查询分账结果: `POST /pay/profitsharingquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingQueryRequest::new(out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_2&index=3>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_2&index=3>"]
 #[doc(alias("查询分账结果", "v2/pay/profitsharingquery", "pay/profitsharingquery"))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingquery", response = ProfitSharingQueryResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingquery", response = ProfitSharingQueryResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingQueryRequest<'a> {
@@ -191,13 +191,13 @@ pub struct ProfitSharingQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "删除分账接收方: `POST /pay/profitsharingremovereceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRemoveReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_4&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_4&index=5>"]
+#[doc = "删除分账接收方: `POST /pay/profitsharingremovereceiver` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRemoveReceiverRequest::new(appid, receiver);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_4&index=5>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_4&index=5>"]
 #[doc(alias(
     "删除分账接收方",
     "v2/pay/profitsharingremovereceiver",
     "pay/profitsharingremovereceiver"
 ))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingremovereceiver", response = ProfitSharingRemoveReceiverResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingremovereceiver", response = ProfitSharingRemoveReceiverResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingRemoveReceiverRequest<'a> {
@@ -243,13 +243,13 @@ pub struct ProfitSharingRemoveReceiverResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "回退结果查询: `POST /pay/profitsharingreturnquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnQueryRequest::new(appid, out_return_no);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_8&index=10>"]
+#[doc = "回退结果查询: `POST /pay/profitsharingreturnquery` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnQueryRequest::new(appid, out_return_no);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_8&index=9>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_8&index=10>"]
 #[doc(alias(
     "回退结果查询",
     "v2/pay/profitsharingreturnquery",
     "pay/profitsharingreturnquery"
 ))]
-#[wxpay_api(v2, POST, "v2/pay/profitsharingreturnquery", response = ProfitSharingReturnQueryResponse)]
+#[wxpay_api(v2, POST, "v2/pay/profitsharingreturnquery", response = ProfitSharingReturnQueryResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingReturnQueryRequest<'a> {
@@ -321,13 +321,13 @@ pub struct ProfitSharingReturnQueryResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "请求多次分账: `POST /secapi/pay/multiprofitsharing` (APIv2, XML).\n\n```ignore\nlet request = MultiProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2>"]
+#[doc = "请求多次分账: `POST /secapi/pay/multiprofitsharing` (APIv2, XML).\n\n```ignore\nlet request = MultiProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_6&index=2>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_6&index=2>"]
 #[doc(alias(
     "请求多次分账",
     "v2/secapi/pay/multiprofitsharing",
     "secapi/pay/multiprofitsharing"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/multiprofitsharing", response = MultiProfitSharingResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/multiprofitsharing", response = MultiProfitSharingResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MultiProfitSharingRequest<'a> {
@@ -390,13 +390,13 @@ pub struct MultiProfitSharingResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "请求单次分账: `POST /secapi/pay/profitsharing` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1>"]
+#[doc = "请求单次分账: `POST /secapi/pay/profitsharing` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingRequest::new(appid, out_order_no, receivers, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_1&index=1>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_1&index=1>"]
 #[doc(alias(
     "请求单次分账",
     "v2/secapi/pay/profitsharing",
     "secapi/pay/profitsharing"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharing", response = ProfitSharingResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharing", response = ProfitSharingResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingRequest<'a> {
@@ -466,13 +466,13 @@ pub struct ProfitSharingResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结分账: `POST /secapi/pay/profitsharingfinish` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingFinishRequest::new(appid, description, out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6>"]
+#[doc = "完结分账: `POST /secapi/pay/profitsharingfinish` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingFinishRequest::new(appid, description, out_order_no, transaction_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_5&index=6>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sl.php?chapter=25_5&index=6>"]
 #[doc(alias(
     "完结分账",
     "v2/secapi/pay/profitsharingfinish",
     "secapi/pay/profitsharingfinish"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingfinish", response = ProfitSharingFinishResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingfinish", response = ProfitSharingFinishResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingFinishRequest<'a> {
@@ -530,13 +530,13 @@ pub struct ProfitSharingFinishResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "分账回退: `POST /secapi/pay/profitsharingreturn` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnRequest::new(appid, description, out_return_no, return_account, return_account_type, return_amount);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9>"]
+#[doc = "分账回退: `POST /secapi/pay/profitsharingreturn` (APIv2, XML).\n\n```ignore\nlet request = ProfitSharingReturnRequest::new(appid, description, out_return_no, return_account, return_account_type, return_amount);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation.php?chapter=27_7&index=8>\n\n<https://pay.weixin.qq.com/wiki/doc/api/allocation_sp.php?chapter=25_7&index=9>"]
 #[doc(alias(
     "分账回退",
     "v2/secapi/pay/profitsharingreturn",
     "secapi/pay/profitsharingreturn"
 ))]
-#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingreturn", response = ProfitSharingReturnResponse)]
+#[wxpay_api(v2, POST, "v2/secapi/pay/profitsharingreturn", response = ProfitSharingReturnResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingReturnRequest<'a> {

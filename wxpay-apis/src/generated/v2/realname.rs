@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "微信支付实名授权: `POST /secsvc/getrealnameinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRealNameInfoRequest::new(access_token, appid, cert_serialno, openid, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauthorization.php?chapter=60_5&index=1>"]
+#[doc = "微信支付实名授权: `POST /secsvc/getrealnameinfo` (APIv2, XML).\n\n```ignore\nlet request = GetRealNameInfoRequest::new(access_token, appid, cert_serialno, openid, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/realnameauthorization.php?chapter=60_5&index=1>"]
 #[doc(alias(
     "微信支付实名授权",
     "v2/secsvc/getrealnameinfo",
     "secsvc/getrealnameinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/secsvc/getrealnameinfo", response = GetRealNameInfoResponse)]
+#[wxpay_api(v2, POST, "v2/secsvc/getrealnameinfo", response = GetRealNameInfoResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetRealNameInfoRequest<'a> {

@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "间联模式查询商户审核状态开放接口: `POST /mchrisk/bankquerymchauditinfo` (APIv2, XML).\n\n```ignore\nlet request = BankQueryMchAuditInfoRequest::new(channel_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_295>"]
+#[doc = "间联模式查询商户审核状态开放接口: `POST /mchrisk/bankquerymchauditinfo` (APIv2, XML).\n\n```ignore\nlet request = BankQueryMchAuditInfoRequest::new(channel_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_295>"]
 #[doc(alias(
     "间联模式查询商户审核状态开放接口",
     "v2/mchrisk/bankquerymchauditinfo",
     "mchrisk/bankquerymchauditinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/bankquerymchauditinfo", response = BankQueryMchAuditInfoResponse)]
+#[wxpay_api(v2, POST, "v2/mchrisk/bankquerymchauditinfo", response = BankQueryMchAuditInfoResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BankQueryMchAuditInfoRequest<'a> {
@@ -53,13 +53,13 @@ pub struct BankQueryMchAuditInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "渠道商查询商户审核信息: `POST /mchrisk/channelquerymchauditinfo` (APIv2, XML).\n\n```ignore\nlet request = ChannelQueryMchAuditInfoRequest::new(acquiring_bank_id);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_296>"]
+#[doc = "渠道商查询商户审核信息: `POST /mchrisk/channelquerymchauditinfo` (APIv2, XML).\n\n```ignore\nlet request = ChannelQueryMchAuditInfoRequest::new(acquiring_bank_id);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_296>"]
 #[doc(alias(
     "渠道商查询商户审核信息",
     "v2/mchrisk/channelquerymchauditinfo",
     "mchrisk/channelquerymchauditinfo"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/channelquerymchauditinfo", response = ChannelQueryMchAuditInfoResponse)]
+#[wxpay_api(v2, POST, "v2/mchrisk/channelquerymchauditinfo", response = ChannelQueryMchAuditInfoResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChannelQueryMchAuditInfoRequest<'a> {
@@ -101,13 +101,13 @@ pub struct ChannelQueryMchAuditInfoResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "事前-风险商户核查接口: `POST /mchrisk/querymchrisk` (APIv2, XML).\n\n```ignore\nlet request = QueryMchRiskRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_291>"]
+#[doc = "事前-风险商户核查接口: `POST /mchrisk/querymchrisk` (APIv2, XML).\n\n```ignore\nlet request = QueryMchRiskRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_291>"]
 #[doc(alias(
     "事前-风险商户核查接口",
     "v2/mchrisk/querymchrisk",
     "mchrisk/querymchrisk"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/querymchrisk", response = QueryMchRiskResponse)]
+#[wxpay_api(v2, POST, "v2/mchrisk/querymchrisk", response = QueryMchRiskResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMchRiskRequest<'a> {
@@ -170,13 +170,13 @@ pub struct QueryMchRiskResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "设置风险通知回调链接: `POST /mchrisk/setmchriskcallback` (APIv2, XML).\n\n```ignore\nlet request = SetMchRiskCallbackRequest::new(callback_url);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_294>"]
+#[doc = "设置风险通知回调链接: `POST /mchrisk/setmchriskcallback` (APIv2, XML).\n\n```ignore\nlet request = SetMchRiskCallbackRequest::new(callback_url);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_294>"]
 #[doc(alias(
     "设置风险通知回调链接",
     "v2/mchrisk/setmchriskcallback",
     "mchrisk/setmchriskcallback"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/setmchriskcallback", response = SetMchRiskCallbackResponse)]
+#[wxpay_api(v2, POST, "v2/mchrisk/setmchriskcallback", response = SetMchRiskCallbackResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetMchRiskCallbackRequest<'a> {
@@ -203,13 +203,13 @@ pub struct SetMchRiskCallbackResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "事后-风险商户处理结果同步接口: `POST /mchrisk/syncmchriskresult` (APIv2, XML).\n\n```ignore\nlet request = SyncMchRiskResultRequest::new(event_code, punish_type, risk_type);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293>"]
+#[doc = "事后-风险商户处理结果同步接口: `POST /mchrisk/syncmchriskresult` (APIv2, XML).\n\n```ignore\nlet request = SyncMchRiskResultRequest::new(event_code, punish_type, risk_type);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_293>"]
 #[doc(alias(
     "事后-风险商户处理结果同步接口",
     "v2/mchrisk/syncmchriskresult",
     "mchrisk/syncmchriskresult"
 ))]
-#[wxpay_api(v2, POST, "v2/mchrisk/syncmchriskresult", response = SyncMchRiskResultResponse)]
+#[wxpay_api(v2, POST, "v2/mchrisk/syncmchriskresult", response = SyncMchRiskResultResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncMchRiskResultRequest<'a> {
@@ -275,13 +275,13 @@ pub struct SyncMchRiskResultResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "银行特约商户违规信息查询: `POST /risk/getviolation` (APIv2, XML).\n\n```ignore\nlet request = GetViolationRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_28&index=1&p=902>"]
+#[doc = "银行特约商户违规信息查询: `POST /risk/getviolation` (APIv2, XML).\n\n```ignore\nlet request = GetViolationRequest::new();\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/mch_bank.php?chapter=9_28&index=1&p=902>"]
 #[doc(alias(
     "银行特约商户违规信息查询",
     "v2/risk/getviolation",
     "risk/getviolation"
 ))]
-#[wxpay_api(v2, POST, "v2/risk/getviolation", response = GetViolationResponse)]
+#[wxpay_api(v2, POST, "v2/risk/getviolation", response = GetViolationResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetViolationRequest<'a> {

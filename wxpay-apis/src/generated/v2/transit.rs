@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "申请扣款: `POST /transit/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_99&index=5>"]
+#[doc = "申请扣款: `POST /transit/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_99&index=5>"]
 #[doc(alias(
     "申请扣款",
     "v2/transit/partnerpay/payapply",
     "transit/partnerpay/payapply"
 ))]
-#[wxpay_api(v2, POST, "v2/transit/partnerpay/payapply", response = PartnerPayApplyResponse)]
+#[wxpay_api(v2, POST, "v2/transit/partnerpay/payapply", response = PartnerPayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerPayApplyRequest<'a> {
@@ -131,13 +131,13 @@ pub struct PartnerPayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询订单: `POST /transit/partnerpay/queryorder` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryOrderRequest::new(appid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_96&index=7&p=202>"]
+#[doc = "查询订单: `POST /transit/partnerpay/queryorder` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryOrderRequest::new(appid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_96&index=7&p=202>"]
 #[doc(alias(
     "查询订单",
     "v2/transit/partnerpay/queryorder",
     "transit/partnerpay/queryorder"
 ))]
-#[wxpay_api(v2, POST, "v2/transit/partnerpay/queryorder", response = PartnerQueryOrderResponse)]
+#[wxpay_api(v2, POST, "v2/transit/partnerpay/queryorder", response = PartnerQueryOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryOrderRequest<'a> {
@@ -222,13 +222,13 @@ pub struct PartnerQueryOrderResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询用户状态接口: `POST /transit/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_96&index=5>"]
+#[doc = "查询用户状态接口: `POST /transit/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_sl_jt_v2.php?chapter=19_96&index=5>"]
 #[doc(alias(
     "查询用户状态接口",
     "v2/transit/partnerpay/querystate",
     "transit/partnerpay/querystate"
 ))]
-#[wxpay_api(v2, POST, "v2/transit/partnerpay/querystate", response = PartnerQueryStateResponse)]
+#[wxpay_api(v2, POST, "v2/transit/partnerpay/querystate", response = PartnerQueryStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryStateRequest<'a> {
@@ -285,9 +285,9 @@ pub struct PartnerQueryStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /transit/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_99&index=5>"]
+#[doc = "申请扣款: `POST /transit/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_99&index=5>"]
 #[doc(alias("申请扣款", "v2/transit/pay/payapply", "transit/pay/payapply"))]
-#[wxpay_api(v2, POST, "v2/transit/pay/payapply", response = PayApplyResponse)]
+#[wxpay_api(v2, POST, "v2/transit/pay/payapply", response = PayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PayApplyRequest<'a> {
@@ -397,13 +397,13 @@ pub struct PayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询用户状态接口: `POST /transit/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_96&index=12>"]
+#[doc = "查询用户状态接口: `POST /transit/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, contract_id, openid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/pap_jt_v2.php?chapter=19_96&index=12>"]
 #[doc(alias(
     "查询用户状态接口",
     "v2/transit/pay/querystate",
     "transit/pay/querystate"
 ))]
-#[wxpay_api(v2, POST, "v2/transit/pay/querystate", response = QueryStateResponse)]
+#[wxpay_api(v2, POST, "v2/transit/pay/querystate", response = QueryStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStateRequest<'a> {
@@ -450,9 +450,9 @@ pub struct QueryStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询订单: `POST /transit/queryorder` (APIv2, XML).\n\n```ignore\nlet request = QueryOrderRequest::new(appid);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=7>"]
+#[doc = "查询订单: `POST /transit/queryorder` (APIv2, XML).\n\n```ignore\nlet request = QueryOrderRequest::new(appid);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=7>"]
 #[doc(alias("查询订单", "v2/transit/queryorder", "transit/queryorder"))]
-#[wxpay_api(v2, POST, "v2/transit/queryorder", response = QueryOrderResponse)]
+#[wxpay_api(v2, POST, "v2/transit/queryorder", response = QueryOrderResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrderRequest<'a> {

@@ -5,13 +5,13 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "用户入场通知api: `POST /vehicle/partnerpay/notification` (APIv2, XML).\n\n```ignore\nlet request = PartnerNotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_992&index=1&p=202>"]
+#[doc = "用户入场通知api: `POST /vehicle/partnerpay/notification` (APIv2, XML).\n\n```ignore\nlet request = PartnerNotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_992&index=1&p=202>"]
 #[doc(alias(
     "用户入场通知api",
     "v2/vehicle/partnerpay/notification",
     "vehicle/partnerpay/notification"
 ))]
-#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/notification", response = PartnerNotificationResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/notification", response = PartnerNotificationResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerNotificationRequest<'a> {
@@ -70,13 +70,13 @@ pub struct PartnerNotificationResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /vehicle/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_982&index=2&p=202>"]
+#[doc = "申请扣款: `POST /vehicle/partnerpay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PartnerPayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_982&index=2&p=202>"]
 #[doc(alias(
     "申请扣款",
     "v2/vehicle/partnerpay/payapply",
     "vehicle/partnerpay/payapply"
 ))]
-#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/payapply", response = PartnerPayApplyResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/payapply", response = PartnerPayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerPayApplyRequest<'a> {
@@ -175,13 +175,13 @@ pub struct PartnerPayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户状态查询: `POST /vehicle/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, openid, plate_number, sub_openid, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_93&index=9&p=202>"]
+#[doc = "用户状态查询: `POST /vehicle/partnerpay/querystate` (APIv2, XML).\n\n```ignore\nlet request = PartnerQueryStateRequest::new(appid, openid, plate_number, sub_openid, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2_sl.php?chapter=20_93&index=9&p=202>"]
 #[doc(alias(
     "用户状态查询",
     "v2/vehicle/partnerpay/querystate",
     "vehicle/partnerpay/querystate"
 ))]
-#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/querystate", response = PartnerQueryStateResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/partnerpay/querystate", response = PartnerQueryStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryStateRequest<'a> {
@@ -259,13 +259,13 @@ pub struct PartnerQueryStateResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户入场通知api: `POST /vehicle/pay/notification` (APIv2, XML).\n\n```ignore\nlet request = NotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_992&index=1>"]
+#[doc = "用户入场通知api: `POST /vehicle/pay/notification` (APIv2, XML).\n\n```ignore\nlet request = NotificationRequest::new(appid, scene_info, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_992&index=1>"]
 #[doc(alias(
     "用户入场通知api",
     "v2/vehicle/pay/notification",
     "vehicle/pay/notification"
 ))]
-#[wxpay_api(v2, POST, "v2/vehicle/pay/notification", response = NotificationResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/pay/notification", response = NotificationResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NotificationRequest<'a> {
@@ -314,9 +314,9 @@ pub struct NotificationResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "申请扣款: `POST /vehicle/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_982&index=1>"]
+#[doc = "申请扣款: `POST /vehicle/pay/payapply` (APIv2, XML).\n\n```ignore\nlet request = PayApplyRequest::new(appid, body, notify_url, out_trade_no, scene_info, spbill_create_ip, total_fee, trade_scene, trade_type, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_982&index=1>"]
 #[doc(alias("申请扣款", "v2/vehicle/pay/payapply", "vehicle/pay/payapply"))]
-#[wxpay_api(v2, POST, "v2/vehicle/pay/payapply", response = PayApplyResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/pay/payapply", response = PayApplyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PayApplyRequest<'a> {
@@ -405,9 +405,9 @@ pub struct PayApplyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "用户状态查询: `POST /vehicle/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, openid, plate_number, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_93&index=9>"]
+#[doc = "用户状态查询: `POST /vehicle/pay/querystate` (APIv2, XML).\n\n```ignore\nlet request = QueryStateRequest::new(appid, openid, plate_number, trade_scene, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_93&index=9>"]
 #[doc(alias("用户状态查询", "v2/vehicle/pay/querystate", "vehicle/pay/querystate"))]
-#[wxpay_api(v2, POST, "v2/vehicle/pay/querystate", response = QueryStateResponse)]
+#[wxpay_api(v2, POST, "v2/vehicle/pay/querystate", response = QueryStateResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStateRequest<'a> {

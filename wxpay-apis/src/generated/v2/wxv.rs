@@ -5,9 +5,9 @@
 
 use crate::generated::prelude::*;
 
-#[doc = "撤销租借订单: `POST /wxv/cancelbill` (APIv2, XML).\n\n```ignore\nlet request = CancelBillRequest::new(appid, out_order_no, reason, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4>"]
+#[doc = "撤销租借订单: `POST /wxv/cancelbill` (APIv2, XML).\n\n```ignore\nlet request = CancelBillRequest::new(appid, out_order_no, reason, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_3&index=4>"]
 #[doc(alias("撤销租借订单", "v2/wxv/cancelbill", "wxv/cancelbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/cancelbill", response = CancelBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/cancelbill", response = CancelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelBillRequest<'a> {
@@ -62,9 +62,9 @@ pub struct CancelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "修改租借订单: `POST /wxv/changerentmoney` (APIv2, XML).\n\n```ignore\nlet request = ChangeRentMoneyRequest::new(appid, compensation_fee, out_order_no, rent_fee, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6>"]
+#[doc = "修改租借订单: `POST /wxv/changerentmoney` (APIv2, XML).\n\n```ignore\nlet request = ChangeRentMoneyRequest::new(appid, compensation_fee, out_order_no, rent_fee, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_5&index=6>"]
 #[doc(alias("修改租借订单", "v2/wxv/changerentmoney", "wxv/changerentmoney"))]
-#[wxpay_api(v2, POST, "v2/wxv/changerentmoney", response = ChangeRentMoneyResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/changerentmoney", response = ChangeRentMoneyResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRentMoneyRequest<'a> {
@@ -133,9 +133,9 @@ pub struct ChangeRentMoneyResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "创建速住订单: `POST /wxv/createhotelbill` (APIv2, XML).\n\n```ignore\nlet request = CreateHotelBillRequest::new(appid, cancel_rule, cancel_rule_desc, cert_serial_no, deposit_amount, end_time, out_order_no, room, room_rate, service_id, service_location, start_time, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2>"]
+#[doc = "创建速住订单: `POST /wxv/createhotelbill` (APIv2, XML).\n\n```ignore\nlet request = CreateHotelBillRequest::new(appid, cancel_rule, cancel_rule_desc, cert_serial_no, deposit_amount, end_time, out_order_no, room, room_rate, service_id, service_location, start_time, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_1&index=2>"]
 #[doc(alias("创建速住订单", "v2/wxv/createhotelbill", "wxv/createhotelbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/createhotelbill", response = CreateHotelBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/createhotelbill", response = CreateHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateHotelBillRequest<'a> {
@@ -251,9 +251,9 @@ pub struct CreateHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "创建租借订单: `POST /wxv/createrentbill` (APIv2, XML).\n\n```ignore\nlet request = CreateRentBillRequest::new(appid, cert_serial_no, deposit_amount, goods_name, out_order_no, rent_unit, rent_unit_fee, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2>"]
+#[doc = "创建租借订单: `POST /wxv/createrentbill` (APIv2, XML).\n\n```ignore\nlet request = CreateRentBillRequest::new(appid, cert_serial_no, deposit_amount, goods_name, out_order_no, rent_unit, rent_unit_fee, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_1&index=2>"]
 #[doc(alias("创建租借订单", "v2/wxv/createrentbill", "wxv/createrentbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/createrentbill", response = CreateRentBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/createrentbill", response = CreateRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRentBillRequest<'a> {
@@ -362,9 +362,9 @@ pub struct CreateRentBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结速住订单: `POST /wxv/finishhotelbill` (APIv2, XML).\n\n```ignore\nlet request = FinishHotelBillRequest::new(appid, checked_in, compensation_fee, compensation_fee_desc, finish_ticket, other_fee, other_fee_desc, out_order_no, overdue_fine, overdue_fine_desc, profit_sharing, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5>"]
+#[doc = "完结速住订单: `POST /wxv/finishhotelbill` (APIv2, XML).\n\n```ignore\nlet request = FinishHotelBillRequest::new(appid, checked_in, compensation_fee, compensation_fee_desc, finish_ticket, other_fee, other_fee_desc, out_order_no, overdue_fine, overdue_fine_desc, profit_sharing, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_4&index=5>"]
 #[doc(alias("完结速住订单", "v2/wxv/finishhotelbill", "wxv/finishhotelbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/finishhotelbill", response = FinishHotelBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/finishhotelbill", response = FinishHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FinishHotelBillRequest<'a> {
@@ -464,9 +464,9 @@ pub struct FinishHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "完结租借订单: `POST /wxv/finishrentbill` (APIv2, XML).\n\n```ignore\nlet request = FinishRentBillRequest::new(appid, compensation_fee, compensation_fee_desc, finish_ticket, out_order_no, profit_sharing, rent_fee, returned, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5>"]
+#[doc = "完结租借订单: `POST /wxv/finishrentbill` (APIv2, XML).\n\n```ignore\nlet request = FinishRentBillRequest::new(appid, compensation_fee, compensation_fee_desc, finish_ticket, out_order_no, profit_sharing, rent_fee, returned, service_id, total_amount, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_4&index=5>"]
 #[doc(alias("完结租借订单", "v2/wxv/finishrentbill", "wxv/finishrentbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/finishrentbill", response = FinishRentBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/finishrentbill", response = FinishRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FinishRentBillRequest<'a> {
@@ -551,9 +551,9 @@ pub struct FinishRentBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询速住订单: `POST /wxv/queryhotelbill` (APIv2, XML).\n\n```ignore\nlet request = QueryHotelBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3>"]
+#[doc = "查询速住订单: `POST /wxv/queryhotelbill` (APIv2, XML).\n\n```ignore\nlet request = QueryHotelBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_2&index=3>"]
 #[doc(alias("查询速住订单", "v2/wxv/queryhotelbill", "wxv/queryhotelbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/queryhotelbill", response = QueryHotelBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/queryhotelbill", response = QueryHotelBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryHotelBillRequest<'a> {
@@ -652,9 +652,9 @@ pub struct QueryHotelBillResponse {
     pub other: wxpay_core::v2::V2Fields,
 }
 
-#[doc = "查询租借订单: `POST /wxv/queryrentbill` (APIv2, XML).\n\n```ignore\nlet request = QueryRentBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3>"]
+#[doc = "查询租借订单: `POST /wxv/queryrentbill` (APIv2, XML).\n\n```ignore\nlet request = QueryRentBillRequest::new(appid, out_order_no, return_query_id, service_id, version);\nlet answer = request.send(&v2_client).await?;\n```\n\nWeChat accepts only HMAC-SHA256 signs here: the request is signed so whatever the client's sign type.\n\n<https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_2&index=3>"]
 #[doc(alias("查询租借订单", "v2/wxv/queryrentbill", "wxv/queryrentbill"))]
-#[wxpay_api(v2, POST, "v2/wxv/queryrentbill", response = QueryRentBillResponse)]
+#[wxpay_api(v2, POST, "v2/wxv/queryrentbill", response = QueryRentBillResponse, sign_type = "HMAC-SHA256")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRentBillRequest<'a> {
